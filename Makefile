@@ -1,0 +1,69 @@
+# yichuang — build, run and test.  `make run` and `make test` do all the set-up.
+CC      ?= cc
+PKGS     = fcgi hiredis libmariadb jansson libsodium libcurl libqrencode libpng libcrypto
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral \
+           -fno-strict-aliasing $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+           -DYC_VERSION='"$(VERSION)"'
+ifdef CI
+CFLAGS  += -Werror
+endif
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+B       ?= build
+
+RUNTIME  = $(wildcard fcgi/*.c)
+MODULES  = $(wildcard modules/*.c)
+LIBSRC   = $(RUNTIME) $(MODULES)
+LIBOBJ   = $(LIBSRC:%.c=$(B)/%.o)
+HEADERS  = $(wildcard fcgi/*.h modules/*.h test/lib/*.h)
+UNIT     = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
+INTEG    = $(patsubst test/integration/%.c,$(B)/test/%,$(wildcard test/integration/*.c))
+
+.PHONY: all run stop test asan bench fuzz clean deps
+all: $(B)/yichuang-app $(B)/yichuang-worker $(B)/yichuang-admin
+
+$(B)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libyc.a: $(LIBOBJ)
+	$(AR) rcs $@ $^
+
+$(B)/yichuang-app: $(B)/fcgi/bin/app.o $(B)/libyc.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/yichuang-worker: $(B)/fcgi/bin/worker.o $(B)/libyc.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/yichuang-admin: $(B)/fcgi/bin/admin.o $(B)/libyc.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/test/%: test/unit/%.c $(B)/libyc.a $(B)/test/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+$(B)/test/%: test/integration/%.c $(B)/test/lib.a $(B)/libyc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+$(B)/test/lib.a: $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
+	$(AR) rcs $@ $^
+tests: $(UNIT) $(INTEG)
+
+deps:
+	@bash ops/deps.sh
+run: deps
+	@$(MAKE) --no-print-directory all
+	@bash ops/stack.sh up run
+stop:
+	@bash ops/stack.sh down run
+test:
+	@bash ops/deps.sh test
+	@$(MAKE) --no-print-directory all tests
+	@bash ops/test.sh
+asan:
+	@bash ops/deps.sh test
+	@$(MAKE) --no-print-directory B=build-asan CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  all tests
+	@YICHUANG_BUILD=build-asan YICHUANG_INSTANCE=asan bash ops/test.sh
+clean:
+	rm -rf build build-asan

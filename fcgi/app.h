@@ -1,0 +1,16 @@
+/*
+ * app.h — start-up hooks shared by the app, the worker and the tests.
+ */
+#ifndef YC_APP_H
+#define YC_APP_H
+
+struct FCGX_Request;
+struct ctx;
+
+/* Once per program, before any fork: config checks, clock, libraries, scripts. 0 or -1. */
+int	app_init_global(void);
+/* Once per process after fork. */
+void	app_init_process(void);
+void	app_fini_process(void);
+
+#endif

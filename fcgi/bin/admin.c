@@ -1,0 +1,274 @@
+/*
+ * admin.c — yichuang-admin, the operator's command line.
+ *
+ *   yichuang-admin -c CONF calendar-load FILE      load one year's holiday notice (JSON)
+ *   yichuang-admin -c CONF calendar-status         which years are loaded, which are missing
+ *   yichuang-admin -c CONF staff-create HALL USER ROLE NAME [WINDOW|DEPARTMENT]
+ *                                                  password read from standard input
+ *   yichuang-admin -c CONF staff-passwd HALL USER  new password from standard input
+ *   yichuang-admin -c CONF seed-demo               demo calendar + demo staff (demo only)
+ *
+ * Tables: calendar_years, calendar_days, staff, audit_log.
+ * Production has no default passwords: staff accounts are made here, one by one.
+ */
+#include "../app.h"
+#include "../clock.h"
+#include "../config.h"
+#include "../ctx.h"
+#include "../db.h"
+#include "../log.h"
+#include "../util.h"
+#include "../../modules/calendar.h"
+#include "../../modules/staff.h"
+
+#include <dirent.h>
+#include <mysql.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct ctx ctx;
+
+static int
+read_file(const char *path, char **out, size_t *len)
+{
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		fprintf(stderr, "cannot open %s\n", path);
+		return -1;
+	}
+	buf_init(&b, 4 * 1024 * 1024);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if (b.overflow) {
+		buf_free(&b);
+		return -1;
+	}
+	*out = b.data ? b.data : calloc(1, 1);
+	*len = b.len;
+	return 0;
+}
+
+static int
+cmd_calendar_load(const char *path)
+{
+	char *text, err[256];
+	size_t len;
+	int rc;
+
+	if (read_file(path, &text, &len) != 0)
+		return 1;
+	rc = calendar_load_json(&ctx, text, len, err, sizeof err);
+	free(text);
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		return 1;
+	}
+	printf("loaded %s\n", path);
+	return 0;
+}
+
+static int
+print_year(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	(void)arg;
+	(void)ncol;
+	(void)lens;
+	printf("%s loaded %s (%s)\n", v[0], v[2], v[1]);
+	return 0;
+}
+
+static int
+cmd_calendar_status(void)
+{
+	int y, rc;
+	int64_t today = hall_day(hall_now());
+	unsigned m, d;
+
+	rc = db_query(&ctx, "SELECT year, source, loaded_at FROM calendar_years ORDER BY year",
+	    DBNOARGS, print_year, NULL);
+	if (rc < 0)
+		return 1;
+	civil_from_days(today, &y, &m, &d);
+	for (int yy = y; yy <= y + 1; yy++)
+		if (calendar_is_workday(&ctx, days_from_civil(yy, 1, 5)) == CAL_MISSING)
+			printf("%d MISSING: deadlines reaching into %d cannot be computed until its"
+			    " notice is loaded\n", yy, yy);
+	return 0;
+}
+
+static int
+read_password(char *out, size_t osz)
+{
+	size_t n;
+
+	if (fgets(out, (int)osz, stdin) == NULL)
+		return -1;
+	n = strcspn(out, "\r\n");
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+cmd_staff_create(int argc, char **argv)
+{
+	struct staff_new s;
+	char pw[256], err[200];
+	long long w = 0;
+
+	if (argc < 4) {
+		fprintf(stderr, "staff-create HALL USER ROLE NAME [WINDOW|DEPARTMENT]\n");
+		return 2;
+	}
+	memset(&s, 0, sizeof s);
+	s.hall = argv[0];
+	s.username = argv[1];
+	s.role = argv[2];
+	s.name = argv[3];
+	if (argc > 4) {
+		if (strcmp(s.role, "clerk") == 0) {
+			if (parse_ll(argv[4], 1, 999, &w) != 0) {
+				fprintf(stderr, "window must be a number\n");
+				return 2;
+			}
+			s.window = (int)w;
+		} else
+			s.department = argv[4];
+	}
+	if (read_password(pw, sizeof pw) != 0) {
+		fprintf(stderr, "password expected on standard input\n");
+		return 2;
+	}
+	s.password = pw;
+	if (staff_create(&ctx, &s, err, sizeof err) != 0) {
+		fprintf(stderr, "staff-create %s: %s\n", s.username, err);
+		return 1;
+	}
+	printf("created %s (%s) in %s\n", s.username, s.role, s.hall);
+	return 0;
+}
+
+static int
+cmd_staff_passwd(int argc, char **argv)
+{
+	char pw[256], err[200];
+
+	if (argc < 2) {
+		fprintf(stderr, "staff-passwd HALL USER\n");
+		return 2;
+	}
+	if (read_password(pw, sizeof pw) != 0)
+		return 2;
+	if (staff_set_password(&ctx, argv[0], argv[1], pw, err, sizeof err) != 0) {
+		fprintf(stderr, "staff-passwd %s: %s\n", argv[1], err);
+		return 1;
+	}
+	printf("password of %s reset; the account is unlocked\n", argv[1]);
+	return 0;
+}
+
+/* The demo hall's calendar files and staff.  Idempotent: existing accounts are kept. */
+static int
+cmd_seed_demo(const char *datadir)
+{
+	static const struct { const char *user, *role, *name, *extra; } demo[] = {
+		{ "clerk1", "clerk", "王晓明", "1" }, { "clerk2", "clerk", "李娜", "2" },
+		{ "clerk3", "clerk", "张伟", "3" }, { "clerk4", "clerk", "刘洋", "4" },
+		{ "clerk5", "clerk", "陈静", "5" }, { "clerk6", "clerk", "杨帆", "6" },
+		{ "clerk7", "clerk", "赵敏", "7" }, { "clerk8", "clerk", "黄磊", "8" },
+		{ "approver1", "approver", "周建国", "scjg" },
+		{ "manager1", "manager", "吴秀兰", NULL }, { "admin", "admin", "系统管理员", NULL },
+	};
+	char err[200], path[512];
+	struct dirent *de;
+	DIR *dir;
+	size_t i;
+	int rc = 0;
+
+	if ((dir = opendir(datadir)) == NULL) {
+		fprintf(stderr, "cannot open %s\n", datadir);
+		return 1;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (strncmp(de->d_name, "cn-holidays-", 12) != 0 ||
+		    strstr(de->d_name, ".json") == NULL)
+			continue;
+		if (fmt(path, sizeof path, "%s/%s", datadir, de->d_name) < 0)
+			continue;
+		rc |= cmd_calendar_load(path);
+	}
+	closedir(dir);
+	for (i = 0; i < NELEM(demo); i++) {
+		struct staff_new s;
+		long long w = 0;
+
+		memset(&s, 0, sizeof s);
+		s.hall = "demo";
+		s.username = demo[i].user;
+		s.role = demo[i].role;
+		s.name = demo[i].name;
+		s.password = "yichuang-demo";
+		if (strcmp(s.role, "clerk") == 0 && parse_ll(demo[i].extra, 1, 99, &w) == 0)
+			s.window = (int)w;
+		else
+			s.department = demo[i].extra;
+		if (staff_exists(&ctx, s.hall, s.username) == 1)
+			continue;
+		if (staff_create(&ctx, &s, err, sizeof err) != 0) {
+			fprintf(stderr, "demo staff %s: %s\n", s.username, err);
+			rc = 1;
+		}
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conf = NULL, *cmd;
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch == 'c')
+			conf = optarg;
+		else
+			return 2;
+	}
+	argc -= optind;
+	argv += optind;
+	if (conf == NULL || argc < 1 || config_load(conf) != 0) {
+		fprintf(stderr, "usage: yichuang-admin -c CONF COMMAND ...\n");
+		return 2;
+	}
+	if (app_init_global() != 0)
+		return 1;
+	ctx_init(&ctx, 0);
+	if (db_ping(&ctx) != 0) {
+		fprintf(stderr, "MariaDB is not reachable\n");
+		return 1;
+	}
+	cmd = argv[0];
+	if (strcmp(cmd, "calendar-load") == 0 && argc == 2)
+		rc = cmd_calendar_load(argv[1]);
+	else if (strcmp(cmd, "calendar-status") == 0)
+		rc = cmd_calendar_status();
+	else if (strcmp(cmd, "staff-create") == 0)
+		rc = cmd_staff_create(argc - 1, argv + 1);
+	else if (strcmp(cmd, "staff-passwd") == 0)
+		rc = cmd_staff_passwd(argc - 1, argv + 1);
+	else if (strcmp(cmd, "seed-demo") == 0)
+		rc = cmd_seed_demo(argc > 1 ? argv[1] : "sql/data");
+	else {
+		fprintf(stderr, "unknown command %s\n", cmd);
+		rc = 2;
+	}
+	ctx_close(&ctx);
+	mysql_library_end();
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * init.c — start-up shared by the app, the worker and the admin tool.
+ */
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+
+#include <curl/curl.h>
+#include <mysql.h>
+#include <sodium.h>
+
+int
+app_init_global(void)
+{
+	if (sodium_init() < 0) {
+		log_err("libsodium failed to initialise");
+		return -1;
+	}
+	if (mysql_library_init(0, NULL, NULL) != 0) {
+		log_err("libmariadb failed to initialise");
+		return -1;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		log_err("libcurl failed to initialise");
+		return -1;
+	}
+	clock_init();
+	log_open_access(config_get("access_log", NULL));
+	return 0;
+}
+
+void
+app_init_process(void)
+{
+	mysql_thread_init();
+}
+
+void
+app_fini_process(void)
+{
+	mysql_thread_end();
+}

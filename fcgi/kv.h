@@ -1,0 +1,36 @@
+/*
+ * kv.h — Redis through hiredis, one connection per thread.
+ *
+ * kv_cmd returns the reply (caller frees with freeReplyObject) or NULL when Redis is down;
+ * the connection is then dropped and the next call reconnects.  Values always travel as
+ * %s/%b arguments, never pasted into the command text.  Scripts are EVALSHA'd with a
+ * fallback to EVAL on NOSCRIPT (after a Redis restart the script cache is empty).
+ */
+#ifndef YC_KV_H
+#define YC_KV_H
+
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+
+#include "ctx.h"
+
+struct kv_script {
+	const char	*name;
+	const char	*src;
+	char		 sha[41];	/* filled by kv_script_init */
+};
+
+int		 kv_connect(struct ctx *c);
+void		 kv_drop(struct ctx *c);
+redisReply	*kv_cmd(struct ctx *c, const char *fmt, ...);
+redisReply	*kv_cmdargv(struct ctx *c, int argc, const char **argv, const size_t *lens);
+/* Compute the SHA1 of a script (once, at start-up). */
+void		 kv_script_init(struct kv_script *s);
+/* Run a script with nkeys keys followed by args. NULL when Redis is down. */
+redisReply	*kv_eval(struct ctx *c, struct kv_script *s, int nkeys, int nargs,
+		    const char **args, const size_t *lens);
+/* 0 when Redis answers PING, -1 otherwise. */
+int		 kv_ping(struct ctx *c);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * audit.c — writing the audit trail (see audit.h).
+ * Tables: audit_log (insert only).
+ */
+#include "audit.h"
+#include "../fcgi/db.h"
+#include "../fcgi/log.h"
+
+void
+audit(struct req *r, const char *action, const char *target, const char *result,
+    const char *detail)
+{
+	const char *kind = "anonymous";
+	int rc;
+
+	if (r->sess.role == ROLE_CITIZEN)
+		kind = "citizen";
+	else if (r->sess.role != 0 && r->sess.role != ROLE_KIOSK)
+		kind = "staff";
+	rc = db_exec(r->ctx, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
+	    " result, remote_addr, detail) VALUES (NOW(3), ?, ?, ?, ?, ?, ?, ?, ?)",
+	    DBARGS(DBSO(r->sess.hall[0] ? r->sess.hall : NULL), DBS(kind),
+	    DBS(r->sess.subject), DBS(action), DBS(target ? target : ""), DBS(result),
+	    DBS(r->remote_addr ? r->remote_addr : ""), DBS(detail ? detail : "")), NULL, NULL);
+	if (rc != 0)
+		log_warn("audit %s %s not recorded (%d)", action, result, rc);
+}

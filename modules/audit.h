@@ -1,0 +1,14 @@
+/*
+ * audit.h — the audit trail: who did what, when, from where, with what result.
+ * The app's database user may insert audit rows but never change them.
+ */
+#ifndef YC_AUDIT_H
+#define YC_AUDIT_H
+
+#include "../fcgi/yc.h"
+
+/* Record one event for request r (actor from its session).  Failures are logged, not fatal. */
+void	audit(struct req *r, const char *action, const char *target, const char *result,
+	    const char *detail);
+
+#endif

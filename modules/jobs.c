@@ -1,0 +1,57 @@
+/*
+ * jobs.c — the table of the worker's periodic jobs, and the small ones that have no module
+ * of their own.
+ *
+ * job_calendar_check: the holiday notice for next year usually comes out in November or
+ * December.  From 1 November on, while next year is not loaded, the worker says so every
+ * day (log, and the hall_alerts row that managers see); deadlines reaching into a missing
+ * year are refused by the calendar rather than guessed.
+ * Tables: calendar_years, hall_alerts.
+ */
+#include "jobs.h"
+#include "calendar.h"
+#include "../fcgi/clock.h"
+#include "../fcgi/db.h"
+#include "../fcgi/log.h"
+#include "../fcgi/util.h"
+
+#include <stdio.h>
+
+const struct job jobs[] = {
+	{ "calendar-check", 60 * 1000, job_calendar_check },
+};
+const unsigned njobs = NELEM(jobs);
+
+int
+job_calendar_check(struct ctx *c)
+{
+	int64_t today = hall_day(hall_now());
+	int y, rc, check;
+	unsigned m, d;
+	char msg[200], key[32];
+
+	civil_from_days(today, &y, &m, &d);
+	for (check = y; check <= y + (m >= 11 ? 1 : 0); check++) {
+		rc = calendar_is_workday(c, days_from_civil(check, 6, 1));
+		if (rc == CAL_MISSING) {
+			fmt(key, sizeof key, "calendar:%d", check);
+			fmt(msg, sizeof msg, "%d 年节假日安排尚未导入：跨入 %d 年的办理时限暂无法计算，"
+			    "请在国务院办公厅通知发布后导入。", check, check);
+			rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
+			    " SELECT code, ?, 'warning', ?, NOW() FROM halls"
+			    " ON DUPLICATE KEY UPDATE message = VALUES(message), cleared_at = NULL",
+			    DBARGS(DBS(key), DBS(msg)), NULL, NULL);
+			if (rc != 0)
+				return rc;
+		} else if (rc < 0)
+			return rc;
+		else {
+			fmt(key, sizeof key, "calendar:%d", check);
+			rc = db_exec(c, "UPDATE hall_alerts SET cleared_at = NOW()"
+			    " WHERE akey = ? AND cleared_at IS NULL", DBARGS(DBS(key)), NULL, NULL);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * staff.h — staff accounts: creation and passwords (argon2id through libsodium).
+ */
+#ifndef YC_STAFF_H
+#define YC_STAFF_H
+
+#include <stddef.h>
+
+#include "../fcgi/ctx.h"
+
+#define STAFF_PASSWORD_MIN 12
+
+struct staff_new {
+	const char	*hall;
+	const char	*username;
+	const char	*name;
+	const char	*role;		/* clerk, approver, manager, admin */
+	const char	*department;	/* approver */
+	int		 window;	/* clerk: the usual window (0: none) */
+	const char	*password;
+};
+
+/* 1 exists, 0 not, or a DB_* code. */
+int	staff_exists(struct ctx *c, const char *hall, const char *username);
+/* 0, or -1 with a reason in err. */
+int	staff_create(struct ctx *c, const struct staff_new *s, char *err, size_t esz);
+int	staff_set_password(struct ctx *c, const char *hall, const char *username,
+	    const char *password, char *err, size_t esz);
+/* Hash a password (argon2id, interactive limits). 0 or -1. */
+int	staff_hash_password(const char *password, char *out, size_t osz);
+
+#endif

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# ops/deps.sh — install what yichuang needs on a Debian machine, and only what is missing.
+# Called by `make run`, `make test` and `make bench`; safe to run again.
+#   ops/deps.sh            build + run dependencies
+#   ops/deps.sh test       also the test tools (cmocka, chromium, zbarimg, wrk, playwright-core)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(build-essential pkg-config
+      libfcgi-dev libhiredis-dev libmariadb-dev libqrencode-dev libpng-dev
+      libcurl4-openssl-dev libjansson-dev libsodium-dev libssl-dev
+      nginx-light redis-server mariadb-server mariadb-client curl ca-certificates)
+if [ "${1:-}" = test ]; then
+  pkgs+=(libcmocka-dev chromium zbar-tools wrk clang libclang-rt-14-dev nodejs npm python3
+         fonts-noto-cjk)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# node/npm may come from outside Debian on some images; accept any working pair.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  tmp=(); for p in "${missing[@]}"; do case "$p" in nodejs|npm) ;; *) tmp+=("$p");; esac; done
+  missing=("${tmp[@]+"${tmp[@]}"}")
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # The distribution's own services must not grab the ports or start at install time:
+  # the project runs its own instances under var/.
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod +x /usr/sbin/policy-rc.d
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $SUDO rm -f /usr/sbin/policy-rc.d
+fi
+
+if [ "${1:-}" = test ] && [ ! -d test/browser/node_modules/playwright-core ]; then
+  echo "deps: npm install (playwright-core)"
+  (cd test/browser && npm install --no-audit --no-fund --silent)
+fi

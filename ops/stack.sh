@@ -1,0 +1,524 @@
+#!/usr/bin/env bash
+# ops/stack.sh — start and stop one complete local yichuang stack (MariaDB, Redis, the FastCGI
+# app and its worker, nginx), all on 127.0.0.1, everything under var/NAME/.
+#
+#   ops/stack.sh up          NAME   start what is not running yet (safe to repeat)
+#   ops/stack.sh down        NAME   stop what this instance started (its pid files); keep data
+#   ops/stack.sh status      NAME   show what runs; exit 0 only if everything does
+#   ops/stack.sh wipe        NAME   down, then delete var/NAME
+#   ops/stack.sh restart-app NAME   restart only app + worker (after a rebuild)
+#
+# `make run` uses NAME=run, `make test` NAME=test; both can run side by side.
+# Ports (env): YICHUANG_PORT, YICHUANG_REDIS_PORT, YICHUANG_MYSQL_PORT
+#   run: 8080/16379/13306   test: 18080/16380/13307   any other NAME: all three required.
+# Other env: YICHUANG_NOW (RFC 3339 hall clock; "test" defaults to 2026-11-23T09:30:00+08:00),
+#   YICHUANG_APP_PROCESSES (2), YICHUANG_APP_THREADS (8), YICHUANG_SMS_PROVIDER (log),
+#   YICHUANG_SMS_BASE_URL, YICHUANG_WECHAT_BASE_URL, YICHUANG_SIGNIN_RATE (run 10r/m,
+#   test 600r/m), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
+#   YICHUANG_SQL_DIR (default sql/; lets this script be tried on scratch migrations).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"   # the app and worker run from the repo root (they find sms-templates/ there)
+
+# The mariadb client honours these before its command line; only our own flags may count.
+unset MYSQL_HOST MYSQL_TCP_PORT MYSQL_UNIX_PORT MYSQL_PWD
+
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -eq 2 ] || usage
+CMD=$1 NAME=$2
+[[ "$NAME" =~ ^[a-z0-9][a-z0-9_-]{0,30}$ ]] || { echo "stack: bad instance name '$NAME'" >&2; exit 2; }
+
+say()  { printf '[%s] %s\n' "$NAME" "$*"; }
+warn() { printf '[%s] warning: %s\n' "$NAME" "$*" >&2; }
+die()  { printf '[%s] error: %s\n' "$NAME" "$*" >&2; exit 1; }
+tail_log() {
+  if [ -f "$1" ]; then echo "--- last lines of $1 ---" >&2; tail -n 30 "$1" >&2; fi
+}
+
+VAR=$ROOT/var/$NAME
+RUN=$VAR/run LOG=$VAR/log NGX=$VAR/nginx CONF=$VAR/yichuang.conf
+MYSQL_SOCK=$RUN/mysql.sock APP_SOCK=$RUN/app.sock
+SQL_DIR=${YICHUANG_SQL_DIR:-$ROOT/sql}
+BUILD=$ROOT/build
+if [ "$(id -u)" -eq 0 ]; then IS_ROOT=1 DBA=root; else IS_ROOT= DBA=$(id -un); fi
+
+# ---------------------------------------------------------------- ports and settings
+ports() {
+  local d_http= d_redis= d_mysql=
+  case "$NAME" in
+    run)  d_http=8080  d_redis=16379 d_mysql=13306 ;;
+    test) d_http=18080 d_redis=16380 d_mysql=13307 ;;
+  esac
+  PORT=${YICHUANG_PORT:-$d_http}
+  REDIS_PORT=${YICHUANG_REDIS_PORT:-$d_redis}
+  MYSQL_PORT=${YICHUANG_MYSQL_PORT:-$d_mysql}
+  local p
+  for p in PORT REDIS_PORT MYSQL_PORT; do
+    [ -n "${!p}" ] || die "instance '$NAME' has no default ports: set YICHUANG_PORT, YICHUANG_REDIS_PORT and YICHUANG_MYSQL_PORT"
+    [[ "${!p}" =~ ^[0-9]+$ ]] && [ "${!p}" -ge 1 ] && [ "${!p}" -le 65535 ] || die "YICHUANG_$p='${!p}' is not a port"
+  done
+  [ "$PORT" != "$REDIS_PORT" ] && [ "$PORT" != "$MYSQL_PORT" ] && [ "$REDIS_PORT" != "$MYSQL_PORT" ] \
+    || die "the three ports must differ ($PORT, $REDIS_PORT, $MYSQL_PORT)"
+
+  if [ "$NAME" = test ]; then SIGNIN_RATE=${YICHUANG_SIGNIN_RATE:-600r/m}
+  else SIGNIN_RATE=${YICHUANG_SIGNIN_RATE:-10r/m}; fi
+  [[ "$SIGNIN_RATE" =~ ^[0-9]+r/[sm]$ ]] || die "YICHUANG_SIGNIN_RATE='$SIGNIN_RATE' (want e.g. 10r/m or 5r/s)"
+}
+
+# ---------------------------------------------------------------- processes
+# pid_of PIDFILE PATTERN: print the recorded pid if that process is alive (not a zombie) and
+# its command line contains PATTERN — after a reboot a stale pid may name someone else's process.
+pid_of() {
+  local pid='' cmd
+  [ -r "$1" ] || return 1
+  read -r pid < "$1" || true          # pid files may lack a final newline
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [ -n "$cmd" ] && [[ "$cmd" == *"$2"* ]] || return 1
+  echo "$pid"
+}
+
+# group_alive PGID: does any live (non-zombie) process remain in the process group?
+# Zombies count as gone: in containers whose pid 1 does not reap, they linger forever.
+group_alive() {
+  awk -v pg="$1" '{ s = $0; sub(/.*\) /, "", s); split(s, f, " ");
+                    if (f[3] == pg && f[1] != "Z") { found = 1; exit } }
+                  END { exit !found }' /proc/[0-9]*/stat 2>/dev/null
+}
+
+# spawn LOG PIDFILE CMD...: run CMD as the leader of a new session (so Ctrl-C in the caller's
+# terminal does not reach it and its children form one group we can stop together), output
+# appended to LOG. The process writes its own pid just before exec, so the pid is right
+# whether or not setsid had to fork.
+spawn() {
+  local log=$1 pidfile=$2 i; shift 2
+  rm -f "$pidfile"
+  setsid sh -c 'echo $$ > "$0"; exec "$@"' "$pidfile" "$@" >>"$log" 2>&1 </dev/null &
+  for ((i = 0; i < 50; i++)); do [ -s "$pidfile" ] && return 0; sleep 0.1; done
+  die "could not start $1"
+}
+
+# stop_service LABEL PIDFILE PATTERN SIGNAL TIMEOUT: send SIGNAL to the recorded process, wait
+# for its whole process group (every service here leads its own), then SIGKILL the group.
+stop_service() {
+  local label=$1 file=$2 pattern=$3 sig=$4 timeout=$5 pid pgid i
+  if ! pid=$(pid_of "$file" "$pattern"); then rm -f "$file"; return 0; fi
+  pgid=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[3] }' "/proc/$pid/stat" 2>/dev/null) || pgid=
+  [ "$pgid" = "$pid" ] || pgid=      # only a group we know this process leads
+  kill -"$sig" "$pid" 2>/dev/null || true
+  for ((i = 0; i < timeout * 10; i++)); do
+    if [ -n "$pgid" ]; then group_alive "$pgid" || break
+    else pid_of "$file" "$pattern" >/dev/null || break; fi
+    sleep 0.1
+  done
+  if [ "$i" -ge $((timeout * 10)) ]; then
+    warn "$label did not stop within ${timeout}s: SIGKILL"
+    if [ -n "$pgid" ]; then kill -KILL -- "-$pgid" 2>/dev/null || true
+    else kill -KILL "$pid" 2>/dev/null || true; fi
+    sleep 0.2
+  fi
+  rm -f "$file"
+  say "$label stopped (pid $pid)"
+}
+
+# wait_until LABEL SECONDS LOG CMD...: poll CMD until it succeeds; on timeout show LOG's tail.
+wait_until() {
+  local label=$1 secs=$2 log=$3 i; shift 3
+  for ((i = 0; i < secs * 10; i++)); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  tail_log "$log"
+  die "$label did not come up within ${secs}s (log: $log)"
+}
+
+# Something else listening on a port we are about to use: fail now with a clear message
+# instead of letting the server die with a bind error in its log.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+check_port_free() {
+  ! port_busy "$2" || die "port $2 (for $1) is already in use by another process; pick another with YICHUANG_*_PORT"
+}
+
+# render TEMPLATE OUT KEY=VALUE...: replace every @KEY@; refuse a leftover placeholder.
+render() {
+  local tpl=$1 out=$2 kv v args=(); shift 2
+  for kv in "$@"; do
+    v=$(printf '%s' "${kv#*=}" | sed 's/[\\|&]/\\&/g')
+    args+=(-e "s|@${kv%%=*}@|$v|g")
+  done
+  sed "${args[@]}" "$tpl" > "$out.tmp"
+  if grep -n '@[A-Z_][A-Z_]*@' "$out.tmp" >&2; then rm -f "$out.tmp"; die "unfilled placeholder in $tpl"; fi
+  mv "$out.tmp" "$out"
+}
+
+# make_secret FILE BYTES: random hex (no newline), created once, readable by the owner only.
+make_secret() {
+  [ -s "$1" ] && { chmod 600 "$1"; return 0; }
+  (umask 077; head -c "$2" /dev/urandom | od -An -v -tx1 | tr -d ' \n' > "$1.tmp")
+  mv "$1.tmp" "$1"
+  chmod 600 "$1"
+}
+
+# ---------------------------------------------------------------- MariaDB
+db_root() {   # as the database superuser over the unix socket (socket auth: no password)
+  mariadb --no-defaults --socket="$MYSQL_SOCK" -u"$DBA" --default-character-set=utf8mb4 \
+          --batch --skip-column-names "$@"
+}
+mariadb_ready() {
+  pid_of "$RUN/mariadb.pid" mariadbd >/dev/null || { tail_log "$LOG/mariadb.log"; die "mariadbd exited during start-up"; }
+  mariadb-admin --no-defaults --socket="$MYSQL_SOCK" -u"$DBA" ping >/dev/null 2>&1
+}
+
+start_mariadb() {
+  local datadir=$VAR/mysql pid
+  render ops/mariadb.cnf.in "$VAR/my.cnf" DATADIR="$datadir" PORT="$MYSQL_PORT" RUN="$RUN" LOG="$LOG"
+  if pid=$(pid_of "$RUN/mariadb.pid" mariadbd); then
+    say "mariadb already running (pid $pid)"
+  else
+    # The marker is written only after a complete initialisation, so an interrupted one
+    # (which leaves a datadir mariadb-install-db refuses or half-fills) is simply redone.
+    if [ ! -f "$datadir/.yichuang-initialised" ]; then
+      [ -d "$datadir" ] && { warn "removing half-initialised $datadir"; rm -rf "$datadir"; }
+      say "mariadb: initialising $datadir"
+      # Socket auth for the superuser: whoever runs this script is the DBA, no password to
+      # keep. As root: --user=root (else it wants a "mysql" account); not as root: the
+      # second superuser account is the invoking user (root@localhost is then unusable).
+      local as_user=(--user=root); [ -n "$IS_ROOT" ] || as_user=(--auth-root-socket-user="$DBA")
+      mariadb-install-db --defaults-file="$VAR/my.cnf" --datadir="$datadir" "${as_user[@]}" \
+          --auth-root-authentication-method=socket --skip-test-db >"$LOG/mariadb-install.log" 2>&1 \
+        || { tail_log "$LOG/mariadb-install.log"; die "mariadb-install-db failed"; }
+      touch "$datadir/.yichuang-initialised"
+    fi
+    check_port_free mariadb "$MYSQL_PORT"
+    local as_user=(); [ -n "$IS_ROOT" ] && as_user=(--user=root)
+    spawn "$LOG/mariadb.out" "$RUN/mariadb.pid" mariadbd --defaults-file="$VAR/my.cnf" "${as_user[@]}"
+    say "mariadb started (pid $(cat "$RUN/mariadb.pid"), port $MYSQL_PORT)"
+  fi
+  wait_until mariadb 60 "$LOG/mariadb.log" mariadb_ready
+  # The app may connect over TCP: make sure this server has the port we will write into
+  # yichuang.conf (one probe only: each one leaves an "aborted connection" note in the log).
+  port_busy "$MYSQL_PORT" || die "mariadb runs but not on port $MYSQL_PORT (ports changed? run: ops/stack.sh down $NAME)"
+}
+
+setup_database() {
+  make_secret "$VAR/db.password" 24
+  local pw; pw=$(cat "$VAR/db.password")
+  # ALTER as well as CREATE: if db.password was lost, the account follows the new file.
+  db_root <<SQL
+CREATE DATABASE IF NOT EXISTS yichuang CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'yichuang'@'localhost' IDENTIFIED BY '$pw';
+CREATE USER IF NOT EXISTS 'yichuang'@'127.0.0.1' IDENTIFIED BY '$pw';
+ALTER USER 'yichuang'@'localhost' IDENTIFIED BY '$pw';
+ALTER USER 'yichuang'@'127.0.0.1' IDENTIFIED BY '$pw';
+CREATE TABLE IF NOT EXISTS yichuang.schema_migrations (
+  version    VARCHAR(64) NOT NULL PRIMARY KEY,
+  applied_at DATETIME    NOT NULL
+) ENGINE=InnoDB;
+SQL
+}
+
+# apply_sql VERSION FILE: run FILE unless VERSION is recorded; record it only on success, so a
+# failed migration is retried (after it is fixed) by the next `up`.
+apply_sql() {
+  local version=$1 file=$2
+  [[ "$version" =~ ^[A-Za-z0-9_.:-]{1,64}$ ]] || die "bad migration name '$version' (letters, digits, _ . - only, at most 64)"
+  grep -qxF -- "$version" <<<"$APPLIED" && return 0
+  say "sql: applying $version"
+  db_root yichuang < "$file" || die "$file failed; it is not recorded, fix it and run up again"
+  db_root yichuang -e "INSERT INTO schema_migrations (version, applied_at) VALUES ('$version', NOW())"
+  APPLIED+=$'\n'$version
+}
+
+migrate() {
+  local files f
+  APPLIED=$(db_root yichuang -e 'SELECT version FROM schema_migrations')
+  # Lexical (byte) order whatever the caller's locale: 001_… before 002_….
+  mapfile -t files < <(find "$SQL_DIR/migrations" -maxdepth 1 -type f -name '*.sql' 2>/dev/null | LC_ALL=C sort)
+  for f in "${files[@]+"${files[@]}"}"; do apply_sql "$(basename "$f" .sql)" "$f"; done
+  [ -f "$SQL_DIR/seed/demo.sql" ] && apply_sql seed:demo "$SQL_DIR/seed/demo.sql"
+  grant_tables
+}
+
+# Table-level grants only (no db-level grant), rebuilt from information_schema after every
+# migration run so new tables are covered. audit* tables are append-only for the app:
+# SELECT, INSERT, and UPDATE/DELETE explicitly revoked in case anyone ever granted them.
+# schema_migrations is read-only for the app. System-versioned tables count as base tables;
+# sequences get SELECT, INSERT (NEXTVAL needs INSERT); views get SELECT.
+grant_tables() {
+  db_root <<'SQL' | db_root
+SELECT CONCAT(
+  CASE
+    WHEN t.table_type IN ('BASE TABLE', 'SYSTEM VERSIONED') AND t.table_name LIKE 'audit%'
+      THEN CONCAT('GRANT SELECT, INSERT ON `yichuang`.`', REPLACE(t.table_name, '`', '``'), '` TO ', u.who,
+                  '; REVOKE UPDATE, DELETE ON `yichuang`.`', REPLACE(t.table_name, '`', '``'), '` FROM ', u.who)
+    WHEN t.table_name = 'schema_migrations'
+      THEN CONCAT('GRANT SELECT ON `yichuang`.`schema_migrations` TO ', u.who)
+    WHEN t.table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')
+      THEN CONCAT('GRANT SELECT, INSERT, UPDATE, DELETE ON `yichuang`.`', REPLACE(t.table_name, '`', '``'), '` TO ', u.who)
+    WHEN t.table_type = 'SEQUENCE'
+      THEN CONCAT('GRANT SELECT, INSERT ON `yichuang`.`', REPLACE(t.table_name, '`', '``'), '` TO ', u.who)
+    ELSE CONCAT('GRANT SELECT ON `yichuang`.`', REPLACE(t.table_name, '`', '``'), '` TO ', u.who)
+  END, ';')
+FROM information_schema.tables t
+CROSS JOIN (SELECT '''yichuang''@''localhost''' AS who UNION ALL SELECT '''yichuang''@''127.0.0.1''') u
+WHERE t.table_schema = 'yichuang'
+ORDER BY t.table_name, u.who;
+SQL
+}
+
+# ---------------------------------------------------------------- Redis
+redis_ready() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+
+start_redis() {
+  local pid
+  render ops/redis.conf.in "$VAR/redis/redis.conf" PORT="$REDIS_PORT" REDIS_DIR="$VAR/redis" RUN="$RUN" LOG="$LOG"
+  if pid=$(pid_of "$RUN/redis.pid" redis-server); then
+    say "redis already running (pid $pid)"
+  else
+    check_port_free redis "$REDIS_PORT"
+    # daemonize yes: redis forks, leads its own session and writes run/redis.pid itself.
+    redis-server "$VAR/redis/redis.conf" >>"$LOG/redis.out" 2>&1 \
+      || { tail_log "$LOG/redis.log"; die "redis-server failed"; }
+  fi
+  wait_until redis 15 "$LOG/redis.log" redis_ready
+  [ -n "${pid:-}" ] || say "redis started (pid $(cat "$RUN/redis.pid"), port $REDIS_PORT)"
+}
+
+# ---------------------------------------------------------------- yichuang.conf
+conf_get() { [ -f "$CONF" ] && sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$CONF" | head -n 1; }
+app_running() {
+  pid_of "$RUN/app.pid" yichuang-app >/dev/null || pid_of "$RUN/worker.pid" yichuang-worker >/dev/null
+}
+
+# write_conf: regenerate var/NAME/yichuang.conf from the environment (secrets are kept).
+# Sets CONF_CHANGED=1 when the content differs from the previous file.
+write_conf() {
+  local spec=${YICHUANG_NOW:-} base=0 real=0 procs=${YICHUANG_APP_PROCESSES:-2} threads=${YICHUANG_APP_THREADS:-8}
+  [ -z "$spec" ] && [ "$NAME" = test ] && spec=2026-11-23T09:30:00+08:00   # a Monday, 09:30: hall open
+  if [ -n "$spec" ]; then
+    base=$(date -d "$spec" +%s 2>/dev/null) || die "YICHUANG_NOW='$spec' is not a date (want RFC 3339, e.g. 2026-11-23T09:30:00+08:00)"
+    real=$(date +%s)
+    # Same clock asked for while app/worker run: keep the old anchor so hall time keeps
+    # running instead of jumping back to $spec (and nothing needs a restart).
+    if app_running && [ "$(conf_get clock_base)" = "$base" ]; then
+      local old; old=$(conf_get clock_real)
+      [[ "$old" =~ ^[1-9][0-9]*$ ]] && real=$old
+    fi
+  fi
+  [[ "$procs" =~ ^[1-9][0-9]*$ ]] || die "YICHUANG_APP_PROCESSES='$procs' is not a positive number"
+  [[ "$threads" =~ ^[1-9][0-9]*$ ]] || die "YICHUANG_APP_THREADS='$threads' is not a positive number"
+
+  (umask 077; cat > "$CONF.tmp" <<EOF
+# yichuang.conf — generated by ops/stack.sh up $NAME; edits are lost at the next up.
+# key = value; '#' starts a comment. Hall time = clock_base + (now - clock_real) when
+# clock_base is not 0, so every process agrees on the same simulated clock.
+instance = $NAME
+app_socket = $APP_SOCK
+app_processes = $procs
+app_threads = $threads
+redis_host = 127.0.0.1
+redis_port = $REDIS_PORT
+mysql_socket = $MYSQL_SOCK
+mysql_host = 127.0.0.1
+mysql_port = $MYSQL_PORT
+mysql_user = yichuang
+mysql_password = $(cat "$VAR/db.password")
+mysql_db = yichuang
+public_base_url = http://127.0.0.1:$PORT
+sms_provider = ${YICHUANG_SMS_PROVIDER:-log}
+sms_log = $VAR/sms.log
+sms_base_url = ${YICHUANG_SMS_BASE_URL:-}
+wechat_base_url = ${YICHUANG_WECHAT_BASE_URL:-}
+key_file = $VAR/secret.key
+upload_dir = $VAR/uploads
+clock_base = $base
+clock_real = $real
+access_log = $LOG/access.log
+EOF
+  [ -z "${YICHUANG_CONF_EXTRA:-}" ] || printf '# from YICHUANG_CONF_EXTRA\n%s\n' "$YICHUANG_CONF_EXTRA" >> "$CONF.tmp")
+  CONF_CHANGED=
+  cmp -s "$CONF.tmp" "$CONF" 2>/dev/null || CONF_CHANGED=1
+  mv "$CONF.tmp" "$CONF"
+}
+
+# ---------------------------------------------------------------- app and worker
+app_ready() {
+  pid_of "$RUN/app.pid" yichuang-app >/dev/null || { tail_log "$LOG/app.log"; die "yichuang-app exited during start-up"; }
+  [ -S "$APP_SOCK" ]
+}
+
+# Binary replaced since the process started (make rebuilt it): /proc/PID/exe then points to
+# the unlinked old file.
+stale_binary() { [[ "$(readlink "/proc/$1/exe" 2>/dev/null)" == *" (deleted)" ]]; }
+
+start_app() {
+  local pid
+  if [ ! -x "$BUILD/yichuang-app" ]; then
+    warn "build/yichuang-app not built yet: app not started (API answers 503)"
+  elif pid=$(pid_of "$RUN/app.pid" yichuang-app); then
+    say "app already running (pid $pid)"
+  else
+    rm -f "$APP_SOCK"     # a stale socket would make the wait below pass too early
+    spawn "$LOG/app.log" "$RUN/app.pid" "$BUILD/yichuang-app" -c "$CONF"
+    wait_until app 20 "$LOG/app.log" app_ready
+    say "app started (pid $(cat "$RUN/app.pid"), $APP_SOCK)"
+  fi
+  if [ ! -x "$BUILD/yichuang-worker" ]; then
+    warn "build/yichuang-worker not built yet: worker not started (no SMS delivery)"
+  elif pid=$(pid_of "$RUN/worker.pid" yichuang-worker); then
+    say "worker already running (pid $pid)"
+  else
+    spawn "$LOG/worker.log" "$RUN/worker.pid" "$BUILD/yichuang-worker" -c "$CONF"
+    sleep 0.3   # it has no socket to wait for; catch a start-up failure at least
+    pid_of "$RUN/worker.pid" yichuang-worker >/dev/null || { tail_log "$LOG/worker.log"; die "yichuang-worker exited during start-up"; }
+    say "worker started (pid $(cat "$RUN/worker.pid"))"
+  fi
+}
+
+stop_app() {
+  # libfcgi's own SIGTERM handler only sets a flag; the app must wake its accept loop
+  # (see DESIGN.md). If it does not within 15 s, the group is killed.
+  stop_service app "$RUN/app.pid" yichuang-app TERM 15
+  stop_service worker "$RUN/worker.pid" yichuang-worker TERM 15
+  rm -f "$APP_SOCK"
+}
+
+seed_demo() {
+  if [ -x "$BUILD/yichuang-admin" ]; then
+    say "admin: seed-demo"
+    "$BUILD/yichuang-admin" -c "$CONF" seed-demo >>"$LOG/admin.log" 2>&1 \
+      || { tail_log "$LOG/admin.log"; die "yichuang-admin seed-demo failed"; }
+  else
+    warn "build/yichuang-admin not built yet: holiday calendar and demo passwords not loaded"
+  fi
+}
+
+# ---------------------------------------------------------------- nginx
+nginx_cmd() { nginx -p "$NGX/" -e "$LOG/nginx-error.log" -c "$NGX/nginx.conf" "$@"; }
+nginx_ready() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/" 2>/dev/null) || true
+  [ -n "$code" ] && [ "$code" != 000 ]
+}
+
+start_nginx() {
+  local pid user_line='# not started as root: no user directive'
+  [ -n "$IS_ROOT" ] && user_line='user root;'   # workers must reach the root-owned app socket
+  [ -d nginx/site ] || warn "nginx/site does not exist yet: every static path is 404"
+  render nginx/nginx.conf.in "$NGX/nginx.conf.new" USER_LINE="$user_line" NGINX_DIR="$NGX" \
+    LOG="$LOG" RUN="$RUN" CONF_DIR="$ROOT/nginx" SITE="$ROOT/nginx/site" PORT="$PORT" \
+    SOCK="$APP_SOCK" SIGNIN_RATE="$SIGNIN_RATE"
+  local changed=; cmp -s "$NGX/nginx.conf.new" "$NGX/nginx.conf" || changed=1
+  mv "$NGX/nginx.conf.new" "$NGX/nginx.conf"
+  if pid=$(pid_of "$RUN/nginx.pid" "$NGX/nginx.conf"); then
+    if [ -n "$changed" ]; then
+      nginx_cmd -t -q || die "generated $NGX/nginx.conf is invalid"
+      kill -HUP "$pid"
+      say "nginx reloaded with the new config (pid $pid)"
+    else
+      say "nginx already running (pid $pid)"
+    fi
+  else
+    check_port_free nginx "$PORT"
+    nginx_cmd -t -q 2>>"$LOG/nginx-error.log" || { tail_log "$LOG/nginx-error.log"; die "generated $NGX/nginx.conf is invalid"; }
+    nginx_cmd || { tail_log "$LOG/nginx-error.log"; die "nginx failed to start"; }
+    say "nginx started (pid $(cat "$RUN/nginx.pid"), port $PORT)"
+  fi
+  wait_until nginx 10 "$LOG/nginx-error.log" nginx_ready
+}
+
+# ---------------------------------------------------------------- commands
+lock() {   # one stack.sh at a time per instance
+  mkdir -p "$VAR"
+  exec 9>"$VAR/.lock"
+  flock -w 120 9 || die "another ops/stack.sh is still working on '$NAME'"
+}
+
+cmd_up() {
+  ports
+  lock
+  chmod 700 "$VAR"
+  mkdir -p "$RUN" "$LOG" "$NGX" "$VAR/redis" "$VAR/uploads"
+  touch "$VAR/sms.log"
+
+  start_mariadb
+  setup_database
+  migrate
+  start_redis
+  make_secret "$VAR/secret.key" 32
+  write_conf
+  seed_demo
+
+  # Restart app+worker when what they run on changed: new conf, or a rebuilt binary.
+  local pid reason=
+  [ -n "$CONF_CHANGED" ] && app_running && reason="yichuang.conf changed"
+  for pid in $(pid_of "$RUN/app.pid" yichuang-app) $(pid_of "$RUN/worker.pid" yichuang-worker); do
+    stale_binary "$pid" && reason="binary rebuilt"
+  done
+  if [ -n "$reason" ]; then say "restarting app and worker: $reason"; stop_app; fi
+  start_app
+  start_nginx
+
+  if [ "$NAME" = run ]; then
+    cat <<EOF
+
+  yichuang is up: http://127.0.0.1:$PORT/        (${SECONDS}s)
+
+  Demo staff of hall "demo", password: yichuang-demo   (demo seed only)
+    clerk1 … clerk8   window staff (clerkN at window N)
+    approver1         back office
+    manager1          hall manager
+    admin             administrator
+
+  logs: var/$NAME/log/   stop: ops/stack.sh down $NAME
+EOF
+  else
+    say "up: http://127.0.0.1:$PORT/ (redis $REDIS_PORT, mysql $MYSQL_PORT, ${SECONDS}s)"
+  fi
+}
+
+cmd_down() {
+  [ -d "$VAR" ] || { say "nothing to stop"; return 0; }
+  lock
+  # Front to back: stop taking requests first, the record last.
+  stop_service nginx "$RUN/nginx.pid" "$NGX/nginx.conf" QUIT 15
+  stop_app
+  stop_service redis "$RUN/redis.pid" redis-server TERM 30          # SIGTERM flushes the AOF
+  stop_service mariadb "$RUN/mariadb.pid" mariadbd TERM 60
+  say "down (data kept in var/$NAME)"
+}
+
+cmd_status() {
+  local all=0 pid label file pattern
+  while read -r label file pattern; do
+    if pid=$(pid_of "$RUN/$file" "$pattern"); then printf '  %-8s running (pid %s)\n' "$label" "$pid"
+    else printf '  %-8s stopped\n' "$label"; all=3; fi
+  done <<EOF
+mariadb mariadb.pid mariadbd
+redis   redis.pid   redis-server
+app     app.pid     yichuang-app
+worker  worker.pid  yichuang-worker
+nginx   nginx.pid   $NGX/nginx.conf
+EOF
+  [ -f "$CONF" ] && printf '  site     %s/\n' "$(conf_get public_base_url)"
+  return $all
+}
+
+cmd_restart_app() {
+  ports
+  [ -f "$VAR/db.password" ] || die "instance '$NAME' was never started: use up"
+  lock
+  write_conf     # before stopping, so a running hall clock keeps its anchor
+  stop_app
+  start_app
+}
+
+case "$CMD" in
+  up)          cmd_up ;;
+  down)        cmd_down ;;
+  status)      cmd_status ;;
+  wipe)        cmd_down; rm -rf "$VAR"; say "wiped var/$NAME" ;;
+  restart-app) cmd_restart_app ;;
+  *)           usage ;;
+esac

@@ -1,0 +1,402 @@
+/*
+ * it_foundation.c — the runtime against the live test stack: health, the catalog, the
+ * error shape for bad requests, staff sign-in, and recovery when Redis, MariaDB or the
+ * app itself goes away and comes back.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/http.h"
+
+static void
+assert_error(struct resp *r, long status, const char *code)
+{
+	if (r->status != status || r->json == NULL || jstr(r->json, "error.code") == NULL ||
+	    strcmp(jstr(r->json, "error.code"), code) != 0)
+		fprintf(stderr, "expected %ld %s, got %ld: %s\n", status, code, r->status,
+		    r->body ? r->body : "(no body)");
+	assert_int_equal(r->status, status);
+	assert_non_null(r->json);
+	assert_string_equal(jstr(r->json, "error.code"), code);
+	/* Every error carries a Chinese message fit for a citizen. */
+	assert_non_null(jstr(r->json, "error.message"));
+	assert_true(strlen(jstr(r->json, "error.message")) > 0);
+}
+
+static void
+health_ok(void **st)
+{
+	struct resp r;
+
+	(void)st;
+	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jstr(r.json, "status"), "ok");
+	assert_string_equal(jstr(r.json, "redis"), "ok");
+	assert_string_equal(jstr(r.json, "mysql"), "ok");
+	assert_non_null(jstr(r.json, "version"));
+	resp_free(&r);
+}
+
+static void
+halls_and_categories(void **st)
+{
+	static const char *names[] = { "无差别受理", "市场准入", "建设工程", "不动产登记", "社会事务",
+	    "跨省通办" };
+	struct resp r;
+	json_t *cats;
+	size_t i;
+
+	(void)st;
+	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jstr(r.json, "halls.0.code"), "demo");
+	assert_string_equal(jstr(r.json, "halls.0.open"), "08:30");
+	assert_string_equal(jstr(r.json, "halls.0.close"), "17:30");
+	assert_int_equal(json_array_size(jget(r.json, "halls.0.hours")), 2);
+	assert_string_equal(jstr(r.json, "halls.0.hours.0.close"), "12:00");
+	assert_true(strlen(jstr(r.json, "halls.0.name")) > 0);
+	resp_free(&r);
+
+	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	cats = jget(r.json, "categories");
+	assert_int_equal(json_array_size(cats), 6);
+	for (i = 0; i < 6; i++) {
+		json_t *c = json_array_get(cats, i);
+		char code[2] = { (char)('A' + i), 0 };
+
+		assert_string_equal(jstr(c, "code"), code);
+		assert_string_equal(jstr(c, "name"), names[i]);
+		assert_true(json_is_integer(jget(c, "waiting")));
+		assert_true(json_is_integer(jget(c, "eta_minutes")));
+	}
+	resp_free(&r);
+
+	assert_int_equal(http(&r, "GET", "/api/v1/halls/nowhere/categories", NULL, NULL), 0);
+	assert_error(&r, 404, "NOT_FOUND");
+	resp_free(&r);
+}
+
+static void
+items_guide(void **st)
+{
+	struct resp r;
+	json_t *items, *it;
+	size_t i, total;
+	char path[256], id[64], name[256];
+
+	(void)st;
+	assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo", NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	items = jget(r.json, "items");
+	total = json_array_size(items);
+	assert_true(total >= 20);
+	json_array_foreach(items, i, it) {
+		const char *kind = jstr(it, "kind");
+
+		assert_true(json_array_size(jget(it, "materials")) >= 2);
+		assert_non_null(jstr(it, "materials.0.code"));
+		assert_true(json_is_boolean(jget(it, "materials.0.required")));
+		assert_true(json_is_boolean(jget(it, "materials.0.waivable")));
+		assert_true(strcmp(kind, "instant") == 0 || strcmp(kind, "promised") == 0);
+		assert_true(json_is_boolean(jget(it, "cross_province")));
+		if (strcmp(kind, "promised") == 0)
+			assert_true(jint(it, "promised_days") > 0);
+	}
+	snprintf(id, sizeof id, "%s", jstr(items, "3.id"));
+	snprintf(name, sizeof name, "%s", jstr(items, "3.name"));
+	resp_free(&r);
+
+	/* Category filter: only B, and fewer than all. */
+	assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo&category=B", NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	items = jget(r.json, "items");
+	assert_true(json_array_size(items) > 0 && json_array_size(items) < total);
+	json_array_foreach(items, i, it)
+		assert_string_equal(jstr(it, "category"), "B");
+	resp_free(&r);
+
+	/* Search by a word of a name (URL-encoded UTF-8). */
+	assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo&q=%E4%B8%8D%E5%8A%A8%E4%BA%A7",
+	    NULL, NULL), 0);	/* 不动产 */
+	items = jget(r.json, "items");
+	assert_true(json_array_size(items) > 0 && json_array_size(items) < total);
+	json_array_foreach(items, i, it)
+		assert_non_null(strstr(jstr(it, "name"), "不动产"));
+	resp_free(&r);
+
+	/* A search with LIKE wildcards matches literally: nothing has "%%" in its name. */
+	assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo&q=%25%25", NULL, NULL), 0);
+	assert_int_equal(json_array_size(jget(r.json, "items")), 0);
+	resp_free(&r);
+
+	snprintf(path, sizeof path, "/api/v1/items/%s", id);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jstr(r.json, "item.id"), id);
+	assert_string_equal(jstr(r.json, "item.name"), name);
+	assert_true(json_array_size(jget(r.json, "item.materials")) >= 2);
+	resp_free(&r);
+
+	assert_int_equal(http(&r, "GET", "/api/v1/items/NO-SUCH-ITEM", NULL, NULL), 0);
+	assert_error(&r, 404, "NOT_FOUND");
+	resp_free(&r);
+
+	assert_int_equal(http(&r, "GET", "/api/v1/items?category=abc", NULL, NULL), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.category"));
+	resp_free(&r);
+}
+
+static void
+bad_requests(void **st)
+{
+	const char *json[] = { "Content-Type: application/json", NULL };
+	struct resp r;
+	char *big;
+	char allow[64];
+
+	(void)st;
+	assert_int_equal(http(&r, "POST", "/api/v1/staff/login", "{\"hall\":", json), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	resp_free(&r);
+
+	assert_int_equal(http(&r, "POST", "/api/v1/staff/login", "{\"hall\":\"demo\"}", json), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.username"));
+	assert_non_null(jget(r.json, "error.fields.password"));
+	resp_free(&r);
+
+	big = malloc(1024 * 1024 + 1);
+	memset(big, 'a', 1024 * 1024);
+	big[1024 * 1024] = '\0';
+	assert_int_equal(http(&r, "POST", "/api/v1/staff/login", big, json), 0);
+	assert_error(&r, 413, "TOO_LARGE");
+	resp_free(&r);
+	free(big);
+
+	assert_int_equal(http(&r, "GET", "/api/v1/no/such/route", NULL, NULL), 0);
+	assert_error(&r, 404, "NOT_FOUND");
+	resp_free(&r);
+
+	assert_int_equal(http(&r, "DELETE", "/api/v1/halls", NULL, NULL), 0);
+	assert_error(&r, 405, "METHOD_NOT_ALLOWED");
+	assert_non_null(resp_header(&r, "Allow", allow, sizeof allow));
+	assert_string_equal(allow, "GET");
+	resp_free(&r);
+
+	/* Security headers from nginx on API replies too. */
+	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+	assert_non_null(resp_header(&r, "X-Content-Type-Options", allow, sizeof allow));
+	resp_free(&r);
+
+	/* And the app keeps serving. */
+	health_ok(st);
+}
+
+static void
+staff_sign_in(void **st)
+{
+	const char *json[] = { "Content-Type: application/json", NULL };
+	struct resp r;
+	char tok[128], path[64];
+	int i;
+
+	(void)st;
+	assert_int_equal(staff_login("clerk2", 2, tok, sizeof tok), 0);
+	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jstr(r.json, "role"), "clerk");
+	assert_int_equal(jint(r.json, "window"), 2);
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/auth/logout", tok, NULL), 0);
+	assert_int_equal(r.status, 204);
+	resp_free(&r);
+	/* The token is dead afterwards. */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
+	assert_error(&r, 401, "UNAUTHENTICATED");
+	resp_free(&r);
+	/* A tampered token. */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/me", "AAAAbogus", NULL), 0);
+	assert_error(&r, 401, "UNAUTHENTICATED");
+	resp_free(&r);
+	assert_int_equal(http(&r, "GET", "/api/v1/me", NULL, NULL), 0);
+	assert_error(&r, 401, "UNAUTHENTICATED");
+	resp_free(&r);
+
+	/* Wrong password: 401 four times, then the fifth locks (423), even with the right one. */
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(http(&r, "POST", "/api/v1/staff/login", "{\"hall\":\"demo\","
+		    "\"username\":\"clerk7\",\"password\":\"wrong-password-1\",\"window\":7}", json), 0);
+		assert_error(&r, i < 4 ? 401 : 423, i < 4 ? "UNAUTHENTICATED" : "LOCKED");
+		resp_free(&r);
+	}
+	assert_int_equal(http(&r, "POST", "/api/v1/staff/login", "{\"hall\":\"demo\","
+	    "\"username\":\"clerk7\",\"password\":\"yichuang-demo\",\"window\":7}", json), 0);
+	assert_error(&r, 423, "LOCKED");
+	resp_free(&r);
+	/* Unknown user: the same answer as a wrong password. */
+	assert_int_equal(http(&r, "POST", "/api/v1/staff/login", "{\"hall\":\"demo\","
+	    "\"username\":\"nobody\",\"password\":\"whatever-it-is\"}", json), 0);
+	assert_error(&r, 401, "UNAUTHENTICATED");
+	resp_free(&r);
+	/* A clerk must name an existing window. */
+	assert_int_equal(http(&r, "POST", "/api/v1/staff/login", "{\"hall\":\"demo\","
+	    "\"username\":\"clerk3\",\"password\":\"yichuang-demo\",\"window\":99}", json), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	resp_free(&r);
+	snprintf(path, sizeof path, "%s", "/api/v1/me");
+	(void)path;
+}
+
+static void
+deadline_calendar(void **st)
+{
+	struct resp r;
+
+	(void)st;
+	/* Accepted Mon 2026-09-28 with 5 working days: 29, 30 Sep, then the National Day
+	 * holiday (1–7 Oct) and 中秋 … ; Sat 10 Oct is a make-up working day: 8, 9, 10 Oct. */
+	assert_int_equal(http(&r, "GET", "/api/v1/calendar/deadline?from=2026-09-28&days=5",
+	    NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jstr(r.json, "deadline"), "2026-10-10");
+	resp_free(&r);
+	/* The notice for 2027 is not published: no guess. */
+	assert_int_equal(http(&r, "GET", "/api/v1/calendar/deadline?from=2026-12-28&days=10",
+	    NULL, NULL), 0);
+	assert_error(&r, 422, "CALENDAR_MISSING");
+	assert_int_equal(jint(r.json, "error.year"), 2027);
+	resp_free(&r);
+	assert_int_equal(http(&r, "GET", "/api/v1/calendar/deadline?from=2026-02-30&days=1",
+	    NULL, NULL), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	resp_free(&r);
+}
+
+static int
+read_pid(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "r");
+	int pid = 0;
+
+	if (f) {
+		if (fgets(buf, sizeof buf, f))
+			pid = (int)strtol(buf, NULL, 10);
+		fclose(f);
+	}
+	return pid;
+}
+
+static void
+redis_outage(void **st)
+{
+	struct resp r;
+	char pidfile[256];
+	int pid_before, i;
+
+	(void)st;
+	snprintf(pidfile, sizeof pidfile, "var/%s/run/app.pid",
+	    getenv("YICHUANG_INSTANCE") ? getenv("YICHUANG_INSTANCE") : "test");
+	pid_before = read_pid(pidfile);
+	assert_true(pid_before > 0);
+	assert_int_equal(stack("redis-stop"), 0);
+	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+	assert_int_equal(r.status, 503);
+	assert_string_equal(jstr(r.json, "status"), "degraded");
+	assert_string_equal(jstr(r.json, "redis"), "down");
+	assert_string_equal(jstr(r.json, "mysql"), "ok");
+	resp_free(&r);
+	/* Redis-backed routes say 503 UNAVAILABLE, not 500. */
+	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
+	assert_error(&r, 503, "UNAVAILABLE");
+	resp_free(&r);
+	assert_int_equal(stack("redis-start"), 0);
+	for (i = 0; i < 50; i++) {
+		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+		if (r.status == 200)
+			break;
+		resp_free(&r);
+		usleep(100 * 1000);
+	}
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jstr(r.json, "status"), "ok");
+	resp_free(&r);
+	assert_int_equal(read_pid(pidfile), pid_before);
+}
+
+static void
+mysql_outage(void **st)
+{
+	struct resp r;
+	int i;
+
+	(void)st;
+	assert_int_equal(stack("mysql-stop"), 0);
+	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+	assert_int_equal(r.status, 503);
+	assert_string_equal(jstr(r.json, "mysql"), "down");
+	resp_free(&r);
+	assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo", NULL, NULL), 0);
+	assert_error(&r, 503, "UNAVAILABLE");
+	resp_free(&r);
+	assert_int_equal(stack("mysql-start"), 0);
+	for (i = 0; i < 100; i++) {
+		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+		if (r.status == 200)
+			break;
+		resp_free(&r);
+		usleep(100 * 1000);
+	}
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* Every thread's old connection is dead: all of them must recover on their own. */
+	for (i = 0; i < 40; i++) {
+		assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo&category=D", NULL, NULL), 0);
+		assert_int_equal(r.status, 200);
+		resp_free(&r);
+	}
+}
+
+static void
+app_down_is_json_503(void **st)
+{
+	struct resp r;
+
+	(void)st;
+	assert_int_equal(stack("app-stop"), 0);
+	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+	assert_error(&r, 503, "UNAVAILABLE");
+	resp_free(&r);
+	assert_int_equal(stack("app-start"), 0);
+	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(health_ok),
+		cmocka_unit_test(halls_and_categories),
+		cmocka_unit_test(items_guide),
+		cmocka_unit_test(bad_requests),
+		cmocka_unit_test(staff_sign_in),
+		cmocka_unit_test(deadline_calendar),
+		cmocka_unit_test(redis_outage),
+		cmocka_unit_test(mysql_outage),
+		cmocka_unit_test(app_down_is_json_503),
+	};
+
+	return cmocka_run_group_tests_name("foundation", tests, NULL, NULL);
+}

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 static int64_t clock_base, clock_real;
+static int64_t conf_base, conf_real;	/* from the configuration, when the file is absent */
 static const char *clock_file;
 static pthread_mutex_t clock_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct timespec clock_file_mtime;
@@ -23,6 +24,8 @@ clock_init(void)
 {
 	clock_base = config_int("clock_base", 0, 0, INT64_MAX / 2);
 	clock_real = config_int("clock_real", 0, 0, INT64_MAX / 2);
+	conf_base = clock_base;
+	conf_real = clock_real;
 	clock_file = config_get("clock_file", NULL);
 	if (clock_file && *clock_file == '\0')
 		clock_file = NULL;
@@ -40,8 +43,16 @@ clock_follow_file(void)
 	FILE *f;
 	long long b, r;
 
-	if (stat(clock_file, &st) != 0)
+	if (stat(clock_file, &st) != 0) {
+		pthread_mutex_lock(&clock_mtx);
+		if (clock_file_size != -1) {
+			clock_base = conf_base;
+			clock_real = conf_real;
+			clock_file_size = -1;
+		}
+		pthread_mutex_unlock(&clock_mtx);
 		return;
+	}
 	pthread_mutex_lock(&clock_mtx);
 	if (st.st_mtim.tv_sec == clock_file_mtime.tv_sec &&
 	    st.st_mtim.tv_nsec == clock_file_mtime.tv_nsec && st.st_size == clock_file_size) {

@@ -67,7 +67,7 @@ db_connect(struct ctx *c)
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &rw);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(m, MYSQL_INIT_COMMAND,
-	    "SET time_zone = '+08:00', SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+	    "SET time_zone = '+08:00', SESSION tx_isolation = 'READ-COMMITTED'");
 	if (sock && *sock == '\0')
 		sock = NULL;
 	if (mysql_real_connect(m, sock ? "localhost" : host,

@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "../modules/pii.h"
 
 #include <curl/curl.h>
 #include <mysql.h>
@@ -26,6 +27,8 @@ app_init_global(void)
 		return -1;
 	}
 	clock_init();
+	if (pii_init() != 0)
+		return -1;
 	log_open_access(config_get("access_log", NULL));
 	return 0;
 }

@@ -18,6 +18,20 @@ const struct route routes[] = {
 	{ M_POST, "/staff/login",             h_staff_login, ROLE_ANY, 0, 0 },
 	{ M_POST, "/auth/logout",             h_logout,     ROLE_ALL, 0, 0 },
 	{ M_GET,  "/me",                      h_me,         ROLE_ALL, 0, 0 },
+
+	/* identity: routes */
+
+	/* notify: routes */
+
+	/* queue: routes */
+
+	/* appointments: routes */
+
+	/* cases: routes */
+
+	/* tracking: routes */
+
+	/* reviews: routes */
 };
 
 const size_t nroutes = NELEM(routes);

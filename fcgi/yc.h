@@ -52,7 +52,7 @@ unsigned    role_parse(const char *s);
 /* The signed-in party, filled by the session layer for routes that need one. */
 struct session {
 	unsigned role;			/* one ROLE_* bit, 0 when anonymous */
-	char	 id[48];		/* session id (hash of the token), never the token */
+	char	 id[72];		/* session id (hash of the token), never the token */
 	char	 subject[48];		/* citizen id or staff id */
 	char	 hall[32];		/* staff and kiosks: their hall */
 	int	 window;		/* clerk: the window signed in at, else 0 */

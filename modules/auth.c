@@ -26,6 +26,7 @@
 #define STAFF_MAX_FAILURES 5
 #define STAFF_LOCK_MINUTES 15
 #define STAFF_IDLE_SECONDS (30 * 60)
+#define KIOSK_IDLE_SECONDS (16 * 3600)
 
 struct staff_row {
 	int	 found;
@@ -93,7 +94,7 @@ h_staff_login(struct req *r)
 	struct staff_row s;
 	char token[SESSION_TOKEN_MAX + 1], now[32];
 	struct session sess;
-	int rc, ok;
+	int rc, ok, idle;
 
 	in_str(r, r->body, "hall", 1, 1, 32, &hall);
 	in_str(r, r->body, "username", 1, 1, 32, &user);
@@ -167,11 +168,13 @@ h_staff_login(struct req *r)
 	str_copy(sess.hall, sizeof sess.hall, hall);
 	str_copy(sess.department, sizeof sess.department, s.dept);
 	sess.window = (int)window;
-	if (session_create(r->ctx, &sess, STAFF_IDLE_SECONDS, token, sizeof token) != 0)
+	/* Kiosks stand in the hall all day; people at desks time out after 30 idle minutes. */
+	idle = sess.role == ROLE_KIOSK ? KIOSK_IDLE_SECONDS : STAFF_IDLE_SECONDS;
+	if (session_create(r->ctx, &sess, idle, token, sizeof token) != 0)
 		return req_unavailable(r);
 	r->sess = sess;
 	audit(r, "staff.login", user, "ok", "");
-	set_session_cookie(r, token, STAFF_IDLE_SECONDS);
+	set_session_cookie(r, token, idle);
 	return req_ok(r, 200, json_pack("{s:s,s:s,s:s,s:s,s:o}", "token", token, "csrf", sess.csrf,
 	    "role", s.role, "hall", hall, "window", window ? json_integer(window) : json_null()));
 }

@@ -24,4 +24,18 @@ int	h_me(struct req *);
 /* calendar_api.c */
 int	h_deadline(struct req *);
 
+/* identity: handlers */
+
+/* notify: handlers */
+
+/* queue: handlers */
+
+/* appointments: handlers */
+
+/* cases: handlers */
+
+/* tracking: handlers */
+
+/* reviews: handlers */
+
 #endif

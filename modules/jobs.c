@@ -19,6 +19,10 @@
 
 const struct job jobs[] = {
 	{ "calendar-check", 60 * 1000, job_calendar_check },
+	/* notify: jobs */
+	/* queue: jobs */
+	/* appointments: jobs */
+	/* cases: jobs */
 };
 const unsigned njobs = NELEM(jobs);
 

@@ -64,8 +64,8 @@ staff_create(struct ctx *c, const struct staff_new *s, char *err, size_t esz)
 	if (!password_ok(s->password, err, esz))
 		return -1;
 	if (strcmp(s->role, "clerk") && strcmp(s->role, "approver") &&
-	    strcmp(s->role, "manager") && strcmp(s->role, "admin")) {
-		snprintf(err, esz, "role must be clerk, approver, manager or admin");
+	    strcmp(s->role, "manager") && strcmp(s->role, "admin") && strcmp(s->role, "kiosk")) {
+		snprintf(err, esz, "role must be clerk, approver, manager, admin or kiosk");
 		return -1;
 	}
 	if (strcmp(s->role, "approver") == 0 && (s->department == NULL || !*s->department)) {

@@ -7,14 +7,16 @@
 #   ops/stack.sh status      NAME   show what runs; exit 0 only if everything does
 #   ops/stack.sh wipe        NAME   down, then delete var/NAME
 #   ops/stack.sh restart-app NAME   restart only app + worker (after a rebuild)
+#   ops/stack.sh {redis,mysql,app}-{stop,start} NAME   one service (fault tests)
 #
 # `make run` uses NAME=run, `make test` NAME=test; both can run side by side.
 # Ports (env): YICHUANG_PORT, YICHUANG_REDIS_PORT, YICHUANG_MYSQL_PORT
 #   run: 8080/16379/13306   test: 18080/16380/13307   any other NAME: all three required.
 # Other env: YICHUANG_NOW (RFC 3339 hall clock; "test" defaults to 2026-11-23T09:30:00+08:00),
 #   YICHUANG_APP_PROCESSES (2), YICHUANG_APP_THREADS (8), YICHUANG_SMS_PROVIDER (log),
-#   YICHUANG_SMS_BASE_URL, YICHUANG_WECHAT_BASE_URL, YICHUANG_SIGNIN_RATE (run 10r/m,
-#   test 600r/m), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
+#   YICHUANG_SMS_BASE_URL, YICHUANG_WECHAT_BASE_URL, YICHUANG_SIGNIN_RATE / _BURST (run
+#   10r/m burst 5, test 600r/m burst 50), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
+#   YICHUANG_BUILD (binaries' folder, default build/; `make asan` uses build-asan),
 #   YICHUANG_SQL_DIR (default sql/; lets this script be tried on scratch migrations).
 set -euo pipefail
 
@@ -24,7 +26,7 @@ cd "$ROOT"   # the app and worker run from the repo root (they find sms-template
 # The mariadb client honours these before its command line; only our own flags may count.
 unset MYSQL_HOST MYSQL_TCP_PORT MYSQL_UNIX_PORT MYSQL_PWD
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -eq 2 ] || usage
 CMD=$1 NAME=$2
 [[ "$NAME" =~ ^[a-z0-9][a-z0-9_-]{0,30}$ ]] || { echo "stack: bad instance name '$NAME'" >&2; exit 2; }
@@ -40,12 +42,12 @@ VAR=$ROOT/var/$NAME
 RUN=$VAR/run LOG=$VAR/log NGX=$VAR/nginx CONF=$VAR/yichuang.conf
 MYSQL_SOCK=$RUN/mysql.sock APP_SOCK=$RUN/app.sock
 SQL_DIR=${YICHUANG_SQL_DIR:-$ROOT/sql}
-BUILD=$ROOT/build
-if [ "$(id -u)" -eq 0 ]; then IS_ROOT=1 DBA=root; else IS_ROOT= DBA=$(id -un); fi
+BUILD=${YICHUANG_BUILD:-build}; [[ "$BUILD" == /* ]] || BUILD=$ROOT/$BUILD
+if [ "$(id -u)" -eq 0 ]; then IS_ROOT=1 DBA=root; else IS_ROOT='' DBA=$(id -un); fi
 
 # ---------------------------------------------------------------- ports and settings
 ports() {
-  local d_http= d_redis= d_mysql=
+  local d_http='' d_redis='' d_mysql=''
   case "$NAME" in
     run)  d_http=8080  d_redis=16379 d_mysql=13306 ;;
     test) d_http=18080 d_redis=16380 d_mysql=13307 ;;
@@ -61,9 +63,11 @@ ports() {
   [ "$PORT" != "$REDIS_PORT" ] && [ "$PORT" != "$MYSQL_PORT" ] && [ "$REDIS_PORT" != "$MYSQL_PORT" ] \
     || die "the three ports must differ ($PORT, $REDIS_PORT, $MYSQL_PORT)"
 
-  if [ "$NAME" = test ]; then SIGNIN_RATE=${YICHUANG_SIGNIN_RATE:-600r/m}
-  else SIGNIN_RATE=${YICHUANG_SIGNIN_RATE:-10r/m}; fi
-  [[ "$SIGNIN_RATE" =~ ^[0-9]+r/[sm]$ ]] || die "YICHUANG_SIGNIN_RATE='$SIGNIN_RATE' (want e.g. 10r/m or 5r/s)"
+  # Sign-in throttle: tight for a real hall, loose for tests (which set it when testing it).
+  if [ "$NAME" = test ]; then SIGNIN_RATE=${YICHUANG_SIGNIN_RATE:-600r/m} SIGNIN_BURST=${YICHUANG_SIGNIN_BURST:-50}
+  else SIGNIN_RATE=${YICHUANG_SIGNIN_RATE:-10r/m} SIGNIN_BURST=${YICHUANG_SIGNIN_BURST:-5}; fi
+  [[ "$SIGNIN_RATE" =~ ^[1-9][0-9]*r/[sm]$ ]] || die "YICHUANG_SIGNIN_RATE='$SIGNIN_RATE' (want e.g. 10r/m or 5r/s)"
+  [[ "$SIGNIN_BURST" =~ ^[0-9]+$ ]] || die "YICHUANG_SIGNIN_BURST='$SIGNIN_BURST' is not a number"
 }
 
 # ---------------------------------------------------------------- processes
@@ -77,6 +81,17 @@ pid_of() {
   cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
   [ -n "$cmd" ] && [[ "$cmd" == *"$2"* ]] || return 1
   echo "$pid"
+}
+
+# children_of PID: its live child pids. proc_alive PID: alive and not a zombie.
+children_of() {
+  awk -v pp="$1" '{ s = $0; sub(/.*\) /, "", s); split(s, f, " ");
+                    if (f[2] == pp && f[1] != "Z") { split(FILENAME, p, "/"); print p[3] } }' \
+      /proc/[0-9]*/stat 2>/dev/null || true
+}
+proc_alive() {
+  local st; st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "$st" != Z ]
 }
 
 # group_alive PGID: does any live (non-zombie) process remain in the process group?
@@ -94,7 +109,7 @@ group_alive() {
 spawn() {
   local log=$1 pidfile=$2 i; shift 2
   rm -f "$pidfile"
-  setsid sh -c 'echo $$ > "$0"; exec "$@"' "$pidfile" "$@" >>"$log" 2>&1 </dev/null &
+  setsid sh -c 'echo $$ > "$0"; exec "$@"' "$pidfile" "$@" >>"$log" 2>&1 </dev/null 9>&- &
   for ((i = 0; i < 50; i++)); do [ -s "$pidfile" ] && return 0; sleep 0.1; done
   die "could not start $1"
 }
@@ -241,10 +256,12 @@ migrate() {
 }
 
 # Table-level grants only (no db-level grant), rebuilt from information_schema after every
-# migration run so new tables are covered. audit* tables are append-only for the app:
-# SELECT, INSERT, and UPDATE/DELETE explicitly revoked in case anyone ever granted them.
-# schema_migrations is read-only for the app. System-versioned tables count as base tables;
-# sequences get SELECT, INSERT (NEXTVAL needs INSERT); views get SELECT.
+# migration run so new tables are covered and dropped ones lose theirs.
+# - audit* tables are append-only for the app: SELECT, INSERT; UPDATE and DELETE are
+#   revoked explicitly in case anyone ever granted them.
+# - schema_migrations is read-only for the app.
+# - system-versioned tables count as base tables; sequences get SELECT, INSERT (NEXTVAL
+#   needs INSERT); views get SELECT.
 grant_tables() {
   db_root <<'SQL' | db_root
 SELECT CONCAT(
@@ -263,7 +280,14 @@ SELECT CONCAT(
 FROM information_schema.tables t
 CROSS JOIN (SELECT '''yichuang''@''localhost''' AS who UNION ALL SELECT '''yichuang''@''127.0.0.1''') u
 WHERE t.table_schema = 'yichuang'
-ORDER BY t.table_name, u.who;
+UNION ALL
+-- grants left behind by tables a migration dropped or renamed
+SELECT CONCAT('REVOKE ALL PRIVILEGES ON `yichuang`.`', REPLACE(p.Table_name, '`', '``'),
+              '` FROM ''yichuang''@''', p.Host, ''';')
+FROM mysql.tables_priv p
+WHERE p.Db = 'yichuang' AND p.User = 'yichuang'
+  AND NOT EXISTS (SELECT 1 FROM information_schema.tables t
+                  WHERE t.table_schema = 'yichuang' AND BINARY t.table_name = BINARY p.Table_name);
 SQL
 }
 
@@ -278,7 +302,7 @@ start_redis() {
   else
     check_port_free redis "$REDIS_PORT"
     # daemonize yes: redis forks, leads its own session and writes run/redis.pid itself.
-    redis-server "$VAR/redis/redis.conf" >>"$LOG/redis.out" 2>&1 \
+    redis-server "$VAR/redis/redis.conf" >>"$LOG/redis.out" 2>&1 9>&- \
       || { tail_log "$LOG/redis.log"; die "redis-server failed"; }
   fi
   wait_until redis 15 "$LOG/redis.log" redis_ready
@@ -310,7 +334,7 @@ write_conf() {
   [[ "$threads" =~ ^[1-9][0-9]*$ ]] || die "YICHUANG_APP_THREADS='$threads' is not a positive number"
 
   (umask 077; cat > "$CONF.tmp" <<EOF
-# yichuang.conf — generated by ops/stack.sh up $NAME; edits are lost at the next up.
+# yichuang.conf — generated by ops/stack.sh for instance $NAME; edits are lost at the next up.
 # key = value; '#' starts a comment. Hall time = clock_base + (now - clock_real) when
 # clock_base is not 0, so every process agrees on the same simulated clock.
 instance = $NAME
@@ -336,6 +360,8 @@ clock_base = $base
 clock_real = $real
 access_log = $LOG/access.log
 EOF
+  # Test instances let a test move the hall clock (clock.h): "BASE REAL" in this file.
+  [ "$NAME" = run ] || echo "clock_file = $VAR/clock" >> "$CONF.tmp"
   [ -z "${YICHUANG_CONF_EXTRA:-}" ] || printf '# from YICHUANG_CONF_EXTRA\n%s\n' "$YICHUANG_CONF_EXTRA" >> "$CONF.tmp")
   CONF_CHANGED=
   cmp -s "$CONF.tmp" "$CONF" 2>/dev/null || CONF_CHANGED=1
@@ -355,7 +381,7 @@ stale_binary() { [[ "$(readlink "/proc/$1/exe" 2>/dev/null)" == *" (deleted)" ]]
 start_app() {
   local pid
   if [ ! -x "$BUILD/yichuang-app" ]; then
-    warn "build/yichuang-app not built yet: app not started (API answers 503)"
+    warn "$BUILD/yichuang-app not built yet: app not started (API answers 503)"
   elif pid=$(pid_of "$RUN/app.pid" yichuang-app); then
     say "app already running (pid $pid)"
   else
@@ -365,7 +391,7 @@ start_app() {
     say "app started (pid $(cat "$RUN/app.pid"), $APP_SOCK)"
   fi
   if [ ! -x "$BUILD/yichuang-worker" ]; then
-    warn "build/yichuang-worker not built yet: worker not started (no SMS delivery)"
+    warn "$BUILD/yichuang-worker not built yet: worker not started (no SMS delivery)"
   elif pid=$(pid_of "$RUN/worker.pid" yichuang-worker); then
     say "worker already running (pid $pid)"
   else
@@ -387,15 +413,15 @@ stop_app() {
 seed_demo() {
   if [ -x "$BUILD/yichuang-admin" ]; then
     say "admin: seed-demo"
-    "$BUILD/yichuang-admin" -c "$CONF" seed-demo >>"$LOG/admin.log" 2>&1 \
+    "$BUILD/yichuang-admin" -c "$CONF" seed-demo >>"$LOG/admin.log" 2>&1 9>&- \
       || { tail_log "$LOG/admin.log"; die "yichuang-admin seed-demo failed"; }
   else
-    warn "build/yichuang-admin not built yet: holiday calendar and demo passwords not loaded"
+    warn "$BUILD/yichuang-admin not built yet: holiday calendar and demo passwords not loaded"
   fi
 }
 
 # ---------------------------------------------------------------- nginx
-nginx_cmd() { nginx -p "$NGX/" -e "$LOG/nginx-error.log" -c "$NGX/nginx.conf" "$@"; }
+nginx_cmd() { nginx -p "$NGX/" -e "$LOG/nginx-error.log" -c "$NGX/nginx.conf" "$@" 9>&-; }
 nginx_ready() {
   local code
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/" 2>/dev/null) || true
@@ -408,13 +434,21 @@ start_nginx() {
   [ -d nginx/site ] || warn "nginx/site does not exist yet: every static path is 404"
   render nginx/nginx.conf.in "$NGX/nginx.conf.new" USER_LINE="$user_line" NGINX_DIR="$NGX" \
     LOG="$LOG" RUN="$RUN" CONF_DIR="$ROOT/nginx" SITE="$ROOT/nginx/site" PORT="$PORT" \
-    SOCK="$APP_SOCK" SIGNIN_RATE="$SIGNIN_RATE"
+    SOCK="$APP_SOCK" SIGNIN_RATE="$SIGNIN_RATE" SIGNIN_BURST="$SIGNIN_BURST"
   local changed=; cmp -s "$NGX/nginx.conf.new" "$NGX/nginx.conf" || changed=1
   mv "$NGX/nginx.conf.new" "$NGX/nginx.conf"
   if pid=$(pid_of "$RUN/nginx.pid" "$NGX/nginx.conf"); then
     if [ -n "$changed" ]; then
       nginx_cmd -t -q || die "generated $NGX/nginx.conf is invalid"
+      # A reload is asynchronous: wait for the old workers to go, so the next request
+      # (a test, typically) already sees the new config.
+      local old w i alive; old=$(children_of "$pid")
       kill -HUP "$pid"
+      for ((i = 0; i < 100; i++)); do
+        alive=; for w in $old; do proc_alive "$w" && alive=1; done
+        [ -n "$alive" ] || break
+        sleep 0.1
+      done
       say "nginx reloaded with the new config (pid $pid)"
     else
       say "nginx already running (pid $pid)"
@@ -429,7 +463,9 @@ start_nginx() {
 }
 
 # ---------------------------------------------------------------- commands
-lock() {   # one stack.sh at a time per instance
+# One stack.sh at a time per instance. Every server we start gets `9>&-`: a daemon that
+# inherited fd 9 would hold the lock for as long as it runs.
+lock() {
   mkdir -p "$VAR"
   exec 9>"$VAR/.lock"
   flock -w 120 9 || die "another ops/stack.sh is still working on '$NAME'"
@@ -437,6 +473,9 @@ lock() {   # one stack.sh at a time per instance
 
 cmd_up() {
   ports
+  # sun_path holds 107 bytes: a deep checkout would make the sockets fail to bind.
+  [ ${#APP_SOCK} -le 100 ] && [ ${#MYSQL_SOCK} -le 100 ] \
+    || die "the socket paths under $RUN are too long for unix sockets; use a shorter checkout path"
   lock
   chmod 700 "$VAR"
   mkdir -p "$RUN" "$LOG" "$NGX" "$VAR/redis" "$VAR/uploads"
@@ -520,5 +559,12 @@ case "$CMD" in
   status)      cmd_status ;;
   wipe)        cmd_down; rm -rf "$VAR"; say "wiped var/$NAME" ;;
   restart-app) cmd_restart_app ;;
+  # Single services, for the fault tests (a dependency that goes away and comes back).
+  redis-stop)  lock; stop_service redis "$RUN/redis.pid" redis-server TERM 30 ;;
+  redis-start) ports; lock; start_redis ;;
+  mysql-stop)  lock; stop_service mariadb "$RUN/mariadb.pid" mariadbd TERM 60 ;;
+  mysql-start) ports; lock; start_mariadb ;;
+  app-stop)    lock; stop_app ;;
+  app-start)   ports; lock; start_app ;;
   *)           usage ;;
 esac

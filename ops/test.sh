@@ -13,7 +13,11 @@ BUILD=$YICHUANG_BUILD
 LOG=var/$INST-results
 passed=0 failed=0 failures=()
 
-if [ "$INST" = test ]; then : "${YICHUANG_PORT:=18080}"; else : "${YICHUANG_PORT:=18090}"; fi
+if [ "$INST" != test ]; then        # make asan: its own ports beside run and test
+  : "${YICHUANG_PORT:=18090}" "${YICHUANG_REDIS_PORT:=16390}" "${YICHUANG_MYSQL_PORT:=13390}"
+  export YICHUANG_REDIS_PORT YICHUANG_MYSQL_PORT
+fi
+: "${YICHUANG_PORT:=18080}"
 export YICHUANG_PORT
 export YICHUANG_BASE_URL=http://127.0.0.1:$YICHUANG_PORT
 export YICHUANG_SCREENSHOTS=$PWD/var/$INST/screenshots

@@ -184,6 +184,7 @@ cmd_seed_demo(const char *datadir)
 		{ "clerk7", "clerk", "赵敏", "7" }, { "clerk8", "clerk", "黄磊", "8" },
 		{ "approver1", "approver", "周建国", "scjg" },
 		{ "manager1", "manager", "吴秀兰", NULL }, { "admin", "admin", "系统管理员", NULL },
+		{ "kiosk1", "kiosk", "大厅取号机 1", NULL },
 	};
 	char err[200], path[512];
 	struct dirent *de;

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../fcgi/clock.h"
 
 const char *
 base_url(void)
@@ -195,6 +199,27 @@ stack(const char *verb)
 	snprintf(cmd, sizeof cmd, "bash ops/stack.sh %s %s >/dev/null 2>&1", verb,
 	    inst && *inst ? inst : "test");
 	return system(cmd);
+}
+
+int
+set_clock(const char *when)
+{
+	const char *inst = getenv("YICHUANG_INSTANCE");
+	char path[256], tmp[272];
+	int64_t t;
+	FILE *f;
+
+	snprintf(path, sizeof path, "var/%s/clock", inst && *inst ? inst : "test");
+	if (when == NULL)
+		return unlink(path) == 0 ? 0 : -1;
+	if (time_parse(when, &t) != 0)
+		return -1;
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL)
+		return -1;
+	fprintf(f, "%lld %lld\n", (long long)t, (long long)time(NULL));
+	fclose(f);
+	return rename(tmp, path);
 }
 
 int

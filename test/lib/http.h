@@ -35,6 +35,9 @@ long long jint(json_t *root, const char *path);
 const char *resp_header(const struct resp *r, const char *name, char *out, size_t osz);
 /* Run ops/stack.sh VERB on the test instance (e.g. "redis-stop"). Exit status. */
 int	 stack(const char *verb);
+/* Move the test stack's hall clock to an RFC 3339 instant (it runs on from there);
+ * NULL puts it back where the stack started it. 0 or -1. */
+int	 set_clock(const char *when);
 /* Sign in a demo staff member; returns a token in out. 0 or -1. */
 int	 staff_login(const char *user, int window, char *out, size_t osz);
 

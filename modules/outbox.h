@@ -1,0 +1,30 @@
+/*
+ * outbox.h — queueing a notice in the caller's transaction.
+ *
+ * outbox_add writes one row; call it between db_begin and db_commit of the business change
+ * so the notice exists exactly when the change does.  The worker delivers it (notify.c).
+ * Table: outbox.
+ */
+#ifndef YC_OUTBOX_H
+#define YC_OUTBOX_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../fcgi/ctx.h"
+
+struct outbox_msg {
+	const char	*hall;		/* may be NULL */
+	const char	*channel;	/* "sms" (default) or "wechat" */
+	const char	*template;	/* sms-templates/<name>.tmpl */
+	const char	*recipient;	/* phone (sms) or openid (wechat), in clear: sealed here */
+	json_t		*params;	/* template variables (borrowed) */
+	const char	*ref_kind;	/* "case", "ticket", "appointment", "login" … */
+	const char	*ref_id;
+	int		 urgent;	/* 0: held during quiet hours */
+};
+
+/* 0, -1 when the recipient cannot be sealed, or a DB_* code. */
+int	outbox_add(struct ctx *c, const struct outbox_msg *m, uint64_t *id);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * pii.c — sealing, hashing and masking personal data (see pii.h).
+ */
+#include "pii.h"
+#include "../fcgi/clock.h"
+#include "../fcgi/config.h"
+#include "../fcgi/log.h"
+#include "../fcgi/util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static unsigned char seal_key[crypto_secretbox_KEYBYTES];
+static unsigned char hash_key[crypto_generichash_KEYBYTES];
+static int pii_ready;
+
+int
+pii_init(void)
+{
+	unsigned char master[crypto_kdf_KEYBYTES];
+	const char *path = config_get("key_file", "");
+	char hex[160] = "";
+	size_t bin_len = 0;
+	FILE *f;
+
+	if (*path == '\0' || (f = fopen(path, "r")) == NULL) {
+		log_err("key_file %s cannot be read", path);
+		return -1;
+	}
+	if (fgets(hex, sizeof hex, f) == NULL)
+		hex[0] = '\0';
+	fclose(f);
+	hex[strcspn(hex, "\r\n")] = '\0';
+	if (sodium_hex2bin(master, sizeof master, hex, strlen(hex), NULL, &bin_len, NULL) != 0 ||
+	    bin_len != sizeof master) {
+		log_err("key_file must hold %zu bytes as hex", sizeof master);
+		sodium_memzero(hex, sizeof hex);
+		return -1;
+	}
+	sodium_memzero(hex, sizeof hex);
+	crypto_kdf_derive_from_key(seal_key, sizeof seal_key, 1, "yc-seal_", master);
+	crypto_kdf_derive_from_key(hash_key, sizeof hash_key, 2, "yc-hash_", master);
+	sodium_memzero(master, sizeof master);
+	pii_ready = 1;
+	return 0;
+}
+
+int
+pii_seal(const char *plain, unsigned char *out, size_t osz)
+{
+	size_t n = strlen(plain);
+
+	if (!pii_ready || n > 200 || osz < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n)
+		return -1;
+	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, n,
+	    out, seal_key);
+	return (int)(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n);
+}
+
+int
+pii_open(const unsigned char *in, size_t n, char *out, size_t osz)
+{
+	size_t plen;
+
+	if (!pii_ready || n < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+		return -1;
+	plen = n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	if (plen + 1 > osz)
+		return -1;
+	if (crypto_secretbox_open_easy((unsigned char *)out, in + crypto_secretbox_NONCEBYTES,
+	    n - crypto_secretbox_NONCEBYTES, in, seal_key) != 0)
+		return -1;
+	out[plen] = '\0';
+	return 0;
+}
+
+void
+pii_hash(const char *kind, const char *plain, char out[PII_HASH_HEX])
+{
+	crypto_generichash_state st;
+	unsigned char d[32];
+	char norm[256];
+	size_t i;
+
+	str_copy(norm, sizeof norm, plain);
+	for (i = 0; norm[i]; i++)
+		if (norm[i] == 'x')
+			norm[i] = 'X';
+	crypto_generichash_init(&st, hash_key, sizeof hash_key, sizeof d);
+	crypto_generichash_update(&st, (const unsigned char *)kind, strlen(kind) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)norm, strlen(norm));
+	crypto_generichash_final(&st, d, sizeof d);
+	hex_encode(out, d, sizeof d);
+}
+
+void
+mask_phone(const char *p, char *out, size_t osz)
+{
+	size_t n = strlen(p);
+
+	if (n < 7) {
+		str_copy(out, osz, "****");
+		return;
+	}
+	snprintf(out, osz, "%.3s****%s", p, p + n - 4);
+}
+
+void
+mask_id(const char *id, char *out, size_t osz)
+{
+	size_t n = strlen(id);
+
+	if (n != 18) {
+		str_copy(out, osz, "******");
+		return;
+	}
+	snprintf(out, osz, "%.6s********%s", id, id + 14);
+}
+
+void
+mask_name(const char *name, char *out, size_t osz)
+{
+	size_t n = strlen(name), cps = utf8_len(name, n), keep, i, bytes = 0, seen = 0, o;
+
+	keep = cps >= 4 ? 2 : 1;
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)name[i] & 0xc0) != 0x80) {
+			if (seen == keep)
+				break;
+			seen++;
+		}
+		bytes = i + 1;
+	}
+	if (bytes + 1 > osz) {
+		str_copy(out, osz, "*");
+		return;
+	}
+	memcpy(out, name, bytes);
+	o = bytes;
+	for (i = keep; i < cps && o + 1 < osz; i++)
+		out[o++] = '*';
+	out[o] = '\0';
+}
+
+int
+phone_ok(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9')
+		return 0;
+	for (i = 0; i < 11; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int
+idnum_ok(const char *s)
+{
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	static const char check[] = "10X98765432";
+	char date[11];
+	int64_t days;
+	int sum = 0, i;
+
+	if (strlen(s) != 18)
+		return 0;
+	for (i = 0; i < 17; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		sum += (s[i] - '0') * w[i];
+	}
+	if (s[17] != check[sum % 11] && !(check[sum % 11] == 'X' && s[17] == 'x'))
+		return 0;
+	if (s[0] == '0')
+		return 0;
+	snprintf(date, sizeof date, "%.4s-%.2s-%.2s", s + 6, s + 10, s + 12);
+	if (date_parse(date, &days) != 0 || days > hall_day(hall_now()))
+		return 0;
+	return 1;
+}

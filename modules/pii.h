@@ -1,0 +1,35 @@
+/*
+ * pii.h — personal data at rest and on screen.
+ *
+ * Phones and ID numbers are stored sealed (XSalsa20-Poly1305 with a key derived from the
+ * instance's key file) and found again through a keyed hash (BLAKE2b with another derived
+ * key), so the database alone reveals neither.  Responses, pages and logs show them masked.
+ */
+#ifndef YC_PII_H
+#define YC_PII_H
+
+#include <stddef.h>
+
+#define PII_SEALED_MAX 256	/* bytes of a sealed value of up to 200 bytes */
+#define PII_HASH_HEX   65
+
+/* Load the key file named by key_file.  0 or -1. */
+int	pii_init(void);
+/* Seal plain (≤ 200 bytes) into out; returns the sealed length or -1. */
+int	pii_seal(const char *plain, unsigned char *out, size_t osz);
+/* Open a sealed value into out (NUL-terminated). 0 or -1. */
+int	pii_open(const unsigned char *in, size_t n, char *out, size_t osz);
+/* Keyed hash of a normalised value (upper-case X in ID numbers), hex. */
+void	pii_hash(const char *kind, const char *plain, char out[PII_HASH_HEX]);
+/* 138****5678 */
+void	mask_phone(const char *phone, char *out, size_t osz);
+/* 110105********002X */
+void	mask_id(const char *id, char *out, size_t osz);
+/* 张* / 欧阳** (the first character, or the first two of a four-character name). */
+void	mask_name(const char *name, char *out, size_t osz);
+/* Mainland mobile number: 11 digits starting 1[3-9]. */
+int	phone_ok(const char *s);
+/* 18-character resident ID number with a valid GB 11643 check digit and birth date. */
+int	idnum_ok(const char *s);
+
+#endif

@@ -1,8 +1,8 @@
 # yichuang — build, run and test.  `make run` and `make test` do all the set-up.
 CC      ?= cc
 PKGS     = fcgi hiredis libmariadb jansson libsodium libcurl libqrencode libpng libcrypto
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral \
+OPT     ?= -O2 -g
+CFLAGS  := $(OPT) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral \
            -fno-strict-aliasing $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
            -DYC_VERSION='"$(VERSION)"'
 ifdef CI
@@ -62,7 +62,7 @@ test:
 asan:
 	@bash ops/deps.sh test
 	@$(MAKE) --no-print-directory B=build-asan CC=clang \
-	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  all tests
 	@YICHUANG_BUILD=build-asan YICHUANG_INSTANCE=asan bash ops/test.sh
 clean:

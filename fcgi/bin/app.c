@@ -236,7 +236,7 @@ spawn(int nthr)
 	if (pid == 0) {
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		_exit(worker_run(nthr));
+		exit(worker_run(nthr));	/* exit, not _exit: LeakSanitizer checks at exit */
 	}
 	return pid;
 }

@@ -20,7 +20,7 @@ HEADERS  = $(wildcard fcgi/*.h modules/*.h test/lib/*.h)
 UNIT     = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
 INTEG    = $(patsubst test/integration/%.c,$(B)/test/%,$(wildcard test/integration/*.c))
 
-.PHONY: all run stop test asan bench fuzz clean deps
+.PHONY: all run stop test asan bench fuzz fuzzers tests clean deps
 all: $(B)/yichuang-app $(B)/yichuang-worker $(B)/yichuang-admin
 
 $(B)/%.o: %.c $(HEADERS)
@@ -48,6 +48,13 @@ $(B)/test/lib.a: $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
 	$(AR) rcs $@ $^
 tests: $(UNIT) $(INTEG)
 
+FUZZ     = $(patsubst test/fuzz/%.c,$(B)/fuzz/%,$(wildcard test/fuzz/*.c))
+FUZZOPT  = -O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer
+$(B)/fuzz/%: test/fuzz/%.c $(B)/libyc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+fuzzers: $(FUZZ)
+
 deps:
 	@bash ops/deps.sh
 run: deps
@@ -58,7 +65,12 @@ stop:
 test:
 	@bash ops/deps.sh test
 	@$(MAKE) --no-print-directory all tests
-	@bash ops/test.sh
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="$(FUZZOPT)" fuzzers
+	@YICHUANG_FUZZ_SECONDS=$${YICHUANG_FUZZ_SECONDS:-4} bash ops/test.sh
+fuzz:
+	@bash ops/deps.sh test
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="$(FUZZOPT)" fuzzers
+	@bash ops/fuzz.sh $${FUZZ_SECONDS:-60}
 asan:
 	@bash ops/deps.sh test
 	@$(MAKE) --no-print-directory B=build-asan CC=clang \
@@ -66,4 +78,4 @@ asan:
 	  all tests
 	@YICHUANG_BUILD=build-asan YICHUANG_INSTANCE=asan bash ops/test.sh
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -71,6 +71,17 @@ if [ -d test/browser ] && ls test/browser/*.test.mjs >/dev/null 2>&1; then
   passed=$((passed + p)); failed=$((failed + f))
 fi
 
+# A short fuzzing run of every parser target (make fuzz runs them longer).
+if [ -n "${YICHUANG_FUZZ_SECONDS:-}" ] && ls build-fuzz/fuzz/fuzz_* >/dev/null 2>&1; then
+  echo "== fuzz (${YICHUANG_FUZZ_SECONDS}s each)"
+  out=$LOG/fuzz.log
+  bash ops/fuzz.sh "$YICHUANG_FUZZ_SECONDS" >"$out" 2>&1
+  grep -E '^fuzz ' "$out"
+  read -r p f < <(tail -1 "$out" | awk '{print $1, $3}')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-1}))
+  [ "${f:-1}" -gt 0 ] && failures+=(fuzz)
+fi
+
 # Logs must never carry a full ID number or phone number.
 leaks=$(grep -rEl '(^|[^0-9])(1[3-9][0-9]{9}|[1-9][0-9]{16}[0-9Xx])([^0-9]|$)' var/"$INST"/log 2>/dev/null | head -5)
 if [ -n "$leaks" ]; then

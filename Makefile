@@ -67,6 +67,10 @@ test:
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="$(FUZZOPT)" fuzzers
 	@YICHUANG_FUZZ_SECONDS=$${YICHUANG_FUZZ_SECONDS:-4} bash ops/test.sh
+bench:
+	@bash ops/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@bash ops/bench.sh
 fuzz:
 	@bash ops/deps.sh test
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="$(FUZZOPT)" fuzzers

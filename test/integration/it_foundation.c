@@ -383,6 +383,98 @@ app_down_is_json_503(void **st)
 	resp_free(&r);
 }
 
+static int
+parse_count(const char *s, long long *out)
+{
+	char *end;
+
+	*out = strtoll(s, &end, 10);
+	return end == s ? -1 : 0;
+}
+
+static void
+cmd_output(const char *cmd, char *out, size_t osz)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	n = fread(out, 1, osz - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = '\0';
+}
+
+static const char *
+inst(void)
+{
+	const char *i = getenv("YICHUANG_INSTANCE");
+
+	return i && *i ? i : "test";
+}
+
+/* What was promised must survive a crash: the durability settings are part of the product. */
+static void
+durability_settings(void **st)
+{
+	char cmd[512], out[256];
+
+	(void)st;
+	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -N -B -e "
+	    "'SELECT @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@log_bin' 2>&1", inst());
+	cmd_output(cmd, out, sizeof out);
+	assert_string_equal(out, "1\t1\t1");
+	snprintf(cmd, sizeof cmd, "redis-cli -p $(sed -n 's/^redis_port = //p' "
+	    "var/%s/yichuang.conf) CONFIG GET append* 2>&1 | tr '\\n' ' '", inst());
+	cmd_output(cmd, out, sizeof out);
+	assert_non_null(strstr(out, "appendonly yes"));
+	assert_non_null(strstr(out, "appendfsync everysec"));
+}
+
+/* kill -9 of one app process under traffic: the master replaces it, the others carry on. */
+static void
+app_process_killed(void **st)
+{
+	char cmd[512], out[256];
+	struct resp r;
+	int master, victim, ok = 0, i;
+	long long pid;
+
+	(void)st;
+	snprintf(cmd, sizeof cmd, "cat var/%s/run/app.pid", inst());
+	cmd_output(cmd, out, sizeof out);
+	master = (int)strtol(out, NULL, 10);
+	assert_true(master > 0);
+	snprintf(cmd, sizeof cmd, "pgrep -P %d | head -1", master);
+	cmd_output(cmd, out, sizeof out);
+	victim = (int)strtol(out, NULL, 10);
+	assert_true(victim > 0);
+	snprintf(cmd, sizeof cmd, "kill -9 %d", victim);
+	assert_int_equal(system(cmd), 0);
+	/* Requests keep being answered; at most the ones in flight in the victim were lost. */
+	for (i = 0; i < 60; i++) {
+		assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
+		ok += r.status == 200;
+		resp_free(&r);
+	}
+	assert_true(ok >= 58);
+	/* The master is the same process and has the same number of workers again. */
+	snprintf(cmd, sizeof cmd, "cat var/%s/run/app.pid", inst());
+	cmd_output(cmd, out, sizeof out);
+	assert_int_equal((int)strtol(out, NULL, 10), master);
+	for (i = 0; i < 30; i++) {
+		snprintf(cmd, sizeof cmd, "pgrep -P %d | wc -l", master);
+		cmd_output(cmd, out, sizeof out);
+		if (parse_count(out, &pid) == 0 && pid >= 2)
+			break;
+		usleep(100 * 1000);
+	}
+	assert_true(pid >= 2);
+}
+
 int
 main(void)
 {
@@ -396,6 +488,8 @@ main(void)
 		cmocka_unit_test(redis_outage),
 		cmocka_unit_test(mysql_outage),
 		cmocka_unit_test(app_down_is_json_503),
+		cmocka_unit_test(durability_settings),
+		cmocka_unit_test(app_process_killed),
 	};
 
 	return cmocka_run_group_tests_name("foundation", tests, NULL, NULL);

@@ -1,6 +1,7 @@
 # yichuang — build, run and test.  `make run` and `make test` do all the set-up.
 CC      ?= cc
 PKGS     = fcgi hiredis libmariadb jansson libsodium libcurl libqrencode libpng libcrypto
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 OPT     ?= -O2 -g
 CFLAGS  := $(OPT) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral \
            -fno-strict-aliasing $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
@@ -9,7 +10,6 @@ ifdef CI
 CFLAGS  += -Werror
 endif
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 B       ?= build
 
 RUNTIME  = $(wildcard fcgi/*.c)

@@ -155,3 +155,37 @@ kv_ping(struct ctx *c)
 	}
 	return ok ? 0 : -1;
 }
+
+int
+kv_ping_send(struct ctx *c)
+{
+	int done = 0;
+
+	if (kv_connect(c) != 0)
+		return -1;
+	if (redisAppendCommand(c->kv, "PING") != REDIS_OK)
+		goto fail;
+	/* Write it now; the reply is read by kv_ping_recv. */
+	while (!done)
+		if (redisBufferWrite(c->kv, &done) != REDIS_OK)
+			goto fail;
+	return 0;
+fail:
+	kv_drop(c);
+	return -1;
+}
+
+int
+kv_ping_recv(struct ctx *c)
+{
+	void *rep = NULL;
+	int ok;
+
+	if (c->kv == NULL || redisGetReply(c->kv, &rep) != REDIS_OK || rep == NULL) {
+		kv_drop(c);
+		return kv_ping(c);	/* the connection was stale: one fresh try */
+	}
+	ok = ((redisReply *)rep)->type == REDIS_REPLY_STATUS;
+	freeReplyObject(rep);
+	return ok ? 0 : -1;
+}

@@ -32,5 +32,11 @@ redisReply	*kv_eval(struct ctx *c, struct kv_script *s, int nkeys, int nargs,
 		    const char **args, const size_t *lens);
 /* 0 when Redis answers PING, -1 otherwise. */
 int		 kv_ping(struct ctx *c);
+/*
+ * The same in two halves, so a caller can wait for Redis and something else at once
+ * (GET /health asks MariaDB in between).  kv_ping_send returns 0 when the PING is on its way.
+ */
+int		 kv_ping_send(struct ctx *c);
+int		 kv_ping_recv(struct ctx *c);
 
 #endif

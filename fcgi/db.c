@@ -18,6 +18,7 @@
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
+#include <poll.h>
 #include <stdlib.h>
 
 static int
@@ -58,6 +59,15 @@ db_connect(struct ctx *c)
 	const char *host = config_get("mysql_host", "127.0.0.1");
 	MYSQL *m;
 
+	/* As in kv.c: a connection the server closed (restart) is readable between statements;
+	 * drop it now rather than fail the request — never inside a transaction, whose loss
+	 * must surface as an error. */
+	if (c->db && !c->db_in_tx) {
+		struct pollfd p = { .fd = (int)mysql_get_socket(c->db), .events = POLLIN };
+
+		if (p.fd >= 0 && poll(&p, 1, 0) > 0)
+			db_drop(c);
+	}
 	if (c->db)
 		return 0;
 	if ((m = mysql_init(NULL)) == NULL)

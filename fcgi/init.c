@@ -8,6 +8,7 @@
 #include "../modules/pii.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <mysql.h>
 #include <sodium.h>
 
@@ -43,4 +44,18 @@ void
 app_fini_process(void)
 {
 	mysql_thread_end();
+}
+
+static atomic_int stop_requested;
+
+void
+app_request_stop(void)
+{
+	atomic_store(&stop_requested, 1);
+}
+
+int
+app_stop_requested(void)
+{
+	return atomic_load(&stop_requested);
 }

@@ -6,7 +6,9 @@
 #include "log.h"
 #include "util.h"
 
+#include <errno.h>
 #include <openssl/sha.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,20 @@ kv_drop(struct ctx *c)
 	c->kv = NULL;
 }
 
+/*
+ * Between two commands nothing may arrive on a connection: readable means the server closed
+ * it (a restart, a failover).  Dropping it before use saves the request that would otherwise
+ * find out with a 503 — every thread's first request after a Redis restart — and never
+ * resends a command that may have run.
+ */
+static int
+kv_stale(const redisContext *k)
+{
+	struct pollfd p = { .fd = k->fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
 int
 kv_connect(struct ctx *c)
 {
@@ -26,6 +42,8 @@ kv_connect(struct ctx *c)
 	const char *sock = config_get("redis_socket", "");
 	redisContext *k;
 
+	if (c->kv && kv_stale(c->kv))
+		kv_drop(c);
 	if (c->kv)
 		return 0;
 	if (*sock)

@@ -9,6 +9,7 @@
 #include "yc.h"
 #include "session.h"
 #include "log.h"
+#include "../modules/audit.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -169,10 +170,13 @@ router_dispatch(struct req *r)
 
 	if (r->route == NULL && (rc = router_match(r, routes, nroutes)) != 0)
 		return rc;
-	if ((rc = authorize(r)) != 0)
-		return rc;
-	rc = r->route->fn(r);
-	if (rc == 0 || (r->status == 0 && rc != 0))
-		r->status = rc ? rc : 500;
+	if ((rc = authorize(r)) == 0) {
+		rc = r->route->fn(r);
+		if (rc == 0 || (r->status == 0 && rc != 0))
+			r->status = rc ? rc : 500;
+	}
+	/* Every refusal is on the audit trail: who was turned away from what. */
+	if (r->status == 401 || r->status == 403)
+		audit_refusal(r);
 	return r->status;
 }

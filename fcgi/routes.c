@@ -20,16 +20,74 @@ const struct route routes[] = {
 	{ M_GET,  "/me",                      h_me,         ROLE_ALL, 0, 0 },
 
 	/* identity: routes */
+	{ M_POST, "/auth/sms-code",           h_sms_code,   ROLE_ANY, 0, 0 },
+	{ M_POST, "/auth/sms-login",          h_sms_login,  ROLE_ANY, 0, 0 },
+	{ M_POST, "/auth/wx-login",           h_wx_login,   ROLE_ANY, 0, 0 },
+	{ M_POST, "/auth/wx-phone",           h_wx_phone,   ROLE_CITIZEN, 0, 0 },
 
 	/* notify: routes */
+	{ M_GET,  "/notices",                 h_notices,       ROLE_STAFF, 0, 0 },
+	{ M_POST, "/notices/{id}/resend",     h_notice_resend, ROLE_STAFF, 0, 0 },
+	{ M_POST, "/sms/receipts/aliyun",     h_sms_receipt_aliyun,  ROLE_ANY, 512 * 1024,
+	  RF_RAW_BODY | RF_NO_CSRF },
+	{ M_POST, "/sms/receipts/tencent",    h_sms_receipt_tencent, ROLE_ANY, 512 * 1024,
+	  RF_RAW_BODY | RF_NO_CSRF },
 
 	/* queue: routes */
+	{ M_POST,   "/halls/{hall}/tickets",       h_ticket_take,     ROLE_KIOSK | ROLE_CLERK | ROLE_CITIZEN, 0, 0 },
+	{ M_GET,    "/halls/{hall}/board",         h_board,           ROLE_ANY, 0, 0 },
+	{ M_GET,    "/tickets/{token}",            h_ticket_get,      ROLE_ANY, 0, 0 },
+	{ M_DELETE, "/tickets/{token}",            h_ticket_cancel,   ROLE_ANY, 0, 0 },
+	{ M_POST,   "/tickets/{token}/rejoin",     h_ticket_rejoin,   ROLE_ANY, 0, 0 },
+	{ M_GET,    "/me/tickets",                 h_my_tickets,      ROLE_CITIZEN, 0, 0 },
+	{ M_GET,    "/windows/{window}",           h_window_get,      ROLE_CLERK, 0, 0 },
+	{ M_POST,   "/windows/{window}/call-next", h_window_call_next, ROLE_CLERK, 0, 0 },
+	{ M_POST,   "/windows/{window}/recall",    h_window_recall,   ROLE_CLERK, 0, 0 },
+	{ M_POST,   "/windows/{window}/skip",      h_window_skip,     ROLE_CLERK, 0, 0 },
+	{ M_POST,   "/windows/{window}/start",     h_window_start,    ROLE_CLERK, 0, 0 },
+	{ M_POST,   "/windows/{window}/transfer",  h_window_transfer, ROLE_CLERK, 0, 0 },
+	{ M_POST,   "/windows/{window}/finish",    h_window_finish,   ROLE_CLERK, 0, 0 },
 
 	/* appointments: routes */
+	{ M_GET,    "/halls/{hall}/slots",                  h_slots,            ROLE_ANY, 0, 0 },
+	{ M_PATCH,  "/halls/{hall}/slots/{slot}",           h_slot_capacity,    ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_POST,   "/halls/{hall}/appointments/check-in",  h_appointment_checkin_code, ROLE_KIOSK | ROLE_CLERK, 0, 0 },
+	{ M_POST,   "/appointments",                        h_appointment_book, ROLE_CITIZEN, 0, 0 },
+	{ M_GET,    "/me/appointments",                     h_my_appointments,  ROLE_CITIZEN, 0, 0 },
+	{ M_GET,    "/appointments/{token}",                h_appointment_get,  ROLE_CITIZEN | ROLE_KIOSK | ROLE_STAFF, 0, 0 },
+	{ M_DELETE, "/appointments/{token}",                h_appointment_cancel, ROLE_CITIZEN, 0, 0 },
+	{ M_POST,   "/appointments/{token}/reschedule",     h_appointment_reschedule, ROLE_CITIZEN, 0, 0 },
+	{ M_POST,   "/appointments/{token}/check-in",       h_appointment_checkin, ROLE_CITIZEN | ROLE_KIOSK | ROLE_CLERK, 0, 0 },
 
 	/* cases: routes */
+	{ M_POST, "/cases",                   h_cases_post,   ROLE_CLERK | ROLE_CITIZEN, 0, 0 },
+	{ M_GET,  "/cases",                   h_cases_list,   ROLE_STAFF, 0, 0 },
+	{ M_GET,  "/cases/{no}",              h_case_get,     ROLE_STAFF, 0, 0 },
+	{ M_POST, "/cases/{no}/actions",      h_cases_action_any,
+	  ROLE_CLERK | ROLE_APPROVER | ROLE_MANAGER | ROLE_CITIZEN, 0, 0 },
+	{ M_POST, "/cases/{no}/track-token",  h_case_track_token, ROLE_CLERK | ROLE_MANAGER, 0, 0 },
+	{ M_GET,  "/track/{token}",           h_track,        ROLE_ANY, 0, 0 },
+	{ M_GET,  "/case-notices",            h_notice,       ROLE_ANY, 0, 0 },
+	{ M_PUT,  "/staff/me/phone",          h_staff_phone,  ROLE_STAFF, 0, 0 },
 
 	/* tracking: routes */
+	{ M_GET,  "/track/{token}/qr.svg",    h_track_qr_svg,  ROLE_ANY, 0, 0 },
+	{ M_GET,  "/track/{token}/qr.png",    h_track_qr_png,  ROLE_ANY, 0, 0 },
+	{ M_GET,  "/tickets/{token}/qr.svg",  h_ticket_qr_svg, ROLE_ANY, 0, 0 },
+	{ M_GET,  "/tickets/{token}/qr.png",  h_ticket_qr_png, ROLE_ANY, 0, 0 },
+	{ M_GET,  "/appointments/{token}/qr.svg", h_appointment_qr_svg, ROLE_ANY, 0, 0 },
+	{ M_GET,  "/appointments/{token}/qr.png", h_appointment_qr_png, ROLE_ANY, 0, 0 },
+	{ M_GET,  "/case-notices/qr.svg",     h_notice_qr_svg, ROLE_ANY, 0, 0 },
+	{ M_GET,  "/case-notices/qr.png",     h_notice_qr_png, ROLE_ANY, 0, 0 },
+
+	/* online: routes */
+	{ M_POST, "/uploads",                 h_upload_create, ROLE_CITIZEN | ROLE_CLERK,
+	  12 * 1024 * 1024, RF_RAW_BODY },
+	{ M_GET,  "/uploads/{id}",            h_upload_get,    ROLE_CITIZEN | ROLE_STAFF, 0, 0 },
+	{ M_GET,  "/bundles",                 h_bundles,       ROLE_ANY, 0, 0 },
+	{ M_GET,  "/me/cases",                h_my_cases,      ROLE_CITIZEN, 0, 0 },
+	{ M_GET,  "/me/cases/{no}",           h_my_case,       ROLE_CITIZEN, 0, 0 },
+	{ M_GET,  "/cases/{no}/uploads",      h_case_uploads,  ROLE_STAFF, 0, 0 },
 
 	/* reviews: routes */
 };

@@ -108,6 +108,7 @@ struct req {
 	json_t		*err_extra;	/* owned; more members of "error" */
 	struct buf	 headers;	/* extra response header lines */
 	int64_t		 t_start_ms;
+	int		 audited;	/* set by audit(): this request has its audit row */
 
 	/* Arena for strings parsed out of the request. */
 	char		*arena;

@@ -13,9 +13,10 @@ audit(struct req *r, const char *action, const char *target, const char *result,
 	const char *kind = "anonymous";
 	int rc;
 
+	/* Kiosks are accounts of the staff table: their actor is a staff id too. */
 	if (r->sess.role == ROLE_CITIZEN)
 		kind = "citizen";
-	else if (r->sess.role != 0 && r->sess.role != ROLE_KIOSK)
+	else if (r->sess.role != 0)
 		kind = "staff";
 	rc = db_exec(r->ctx, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
 	    " result, remote_addr, detail) VALUES (NOW(3), ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -24,4 +25,19 @@ audit(struct req *r, const char *action, const char *target, const char *result,
 	    DBS(r->remote_addr ? r->remote_addr : ""), DBS(detail ? detail : "")), NULL, NULL);
 	if (rc != 0)
 		log_warn("audit %s %s not recorded (%d)", action, result, rc);
+	r->audited = 1;
+}
+
+void
+audit_refusal(struct req *r)
+{
+	char what[160], status[8];
+
+	if (r->audited || r->ctx == NULL || (r->status != 401 && r->status != 403))
+		return;
+	fmt(status, sizeof status, "%d", r->status);
+	if (fmt(what, sizeof what, "%s %s", r->method_str ? r->method_str : "-",
+	    r->route ? r->route->pattern : "-") < 0)
+		str_copy(what, sizeof what, "-");
+	audit(r, "refused", what, status, r->err_code ? r->err_code : "");
 }

@@ -2,8 +2,9 @@
  * auth.c — staff sign-in, sign-out and "who am I".
  *
  * Routes: POST /staff/login, POST /auth/logout, GET /me
- * Tables: staff (failed_logins, locked_until), windows, audit_log
- * Redis:  sess:<hash> (see fcgi/session.c)
+ * Tables: staff (failed_logins, locked_until), windows, citizens (GET /me of a citizen),
+ *         audit_log
+ * Redis:  sess:<hash> (see fcgi/session.c), staff:sessions:<staff id> (identity.c)
  *
  * Five wrong passwords lock an account for 15 minutes (423 LOCKED).  An unknown user costs
  * the same argon2id verification as a known one, so timing does not tell which names exist.
@@ -11,6 +12,8 @@
 #include "handlers.h"
 #include "audit.h"
 #include "catalog.h"
+#include "identity.h"
+#include "pii.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
@@ -170,7 +173,8 @@ h_staff_login(struct req *r)
 	sess.window = (int)window;
 	/* Kiosks stand in the hall all day; people at desks time out after 30 idle minutes. */
 	idle = sess.role == ROLE_KIOSK ? KIOSK_IDLE_SECONDS : STAFF_IDLE_SECONDS;
-	if (session_create(r->ctx, &sess, idle, token, sizeof token) != 0)
+	if (session_create(r->ctx, &sess, idle, token, sizeof token) != 0 ||
+	    staff_session_track(r->ctx, s.id, sess.id, idle) != 0)
 		return req_unavailable(r);
 	r->sess = sess;
 	audit(r, "staff.login", user, "ok", "");
@@ -189,11 +193,37 @@ h_logout(struct req *r)
 	return req_ok(r, 204, NULL);
 }
 
+/* A citizen: the phone and name they gave, masked. */
+static int
+me_citizen(struct req *r)
+{
+	struct citizen z;
+	char phone[16] = "", name[64] = "";
+	int rc;
+
+	rc = citizen_get(r->ctx, session_citizen(r), &z);
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)	/* the session outlived its citizen: cannot happen, but do not guess */
+		return req_fail(r, 401, "UNAUTHENTICATED", "登录已失效，请重新登录");
+	if (z.phone[0])
+		mask_phone(z.phone, phone, sizeof phone);
+	if (z.name[0])
+		mask_name(z.name, name, sizeof name);
+	sodium_memzero(&z, sizeof z);
+	return req_ok(r, 200, json_pack("{s:s,s:s*,s:s*,s:b}", "role", "citizen",
+	    "phone", phone[0] ? phone : NULL, "name", name[0] ? name : NULL,
+	    "phone_bound", phone[0] != '\0'));
+}
+
 int
 h_me(struct req *r)
 {
-	json_t *o = json_object();
+	json_t *o;
 
+	if (r->sess.role == ROLE_CITIZEN)
+		return me_citizen(r);
+	o = json_object();
 	json_object_set_new(o, "role", json_string(role_name(r->sess.role)));
 	if (r->sess.hall[0])
 		json_object_set_new(o, "hall", json_string(r->sess.hall));

@@ -25,16 +25,76 @@ int	h_me(struct req *);
 int	h_deadline(struct req *);
 
 /* identity: handlers */
+/* identity_sms.c, identity_wx.c */
+int	h_sms_code(struct req *);
+int	h_sms_login(struct req *);
+int	h_wx_login(struct req *);
+int	h_wx_phone(struct req *);
 
 /* notify: handlers */
+int	h_notices(struct req *);
+int	h_notice_resend(struct req *);
+int	h_sms_receipt_aliyun(struct req *);
+int	h_sms_receipt_tencent(struct req *);
 
 /* queue: handlers */
+int	h_ticket_take(struct req *);
+int	h_board(struct req *);
+int	h_ticket_get(struct req *);
+int	h_ticket_cancel(struct req *);
+int	h_ticket_rejoin(struct req *);
+int	h_my_tickets(struct req *);
+int	h_window_get(struct req *);
+int	h_window_call_next(struct req *);
+int	h_window_recall(struct req *);
+int	h_window_skip(struct req *);
+int	h_window_start(struct req *);
+int	h_window_transfer(struct req *);
+int	h_window_finish(struct req *);
 
 /* appointments: handlers */
+/* appointments.c, appointments_slots.c */
+int	h_slots(struct req *);
+int	h_slot_capacity(struct req *);
+int	h_appointment_book(struct req *);
+int	h_my_appointments(struct req *);
+int	h_appointment_get(struct req *);
+int	h_appointment_cancel(struct req *);
+int	h_appointment_reschedule(struct req *);
+int	h_appointment_checkin(struct req *);
+int	h_appointment_checkin_code(struct req *);
 
 /* cases: handlers */
+/* cases_accept.c, cases_actions.c, cases_view.c */
+int	h_case_create(struct req *);
+int	h_cases_list(struct req *);
+int	h_case_get(struct req *);
+int	h_case_action(struct req *);
+int	h_case_track_token(struct req *);
+int	h_track(struct req *);
+int	h_notice(struct req *);
+int	h_staff_phone(struct req *);
 
 /* tracking: handlers */
+int	h_track_qr_svg(struct req *);
+int	h_track_qr_png(struct req *);
+int	h_ticket_qr_svg(struct req *);
+int	h_ticket_qr_png(struct req *);
+int	h_appointment_qr_svg(struct req *);
+int	h_appointment_qr_png(struct req *);
+int	h_notice_qr_svg(struct req *);
+int	h_notice_qr_png(struct req *);
+
+/* online: handlers */
+/* online.c, uploads.c, bundles.c; POST /cases and /cases/{no}/actions come here first */
+int	h_cases_post(struct req *);
+int	h_cases_action_any(struct req *);
+int	h_upload_create(struct req *);
+int	h_upload_get(struct req *);
+int	h_bundles(struct req *);
+int	h_my_cases(struct req *);
+int	h_my_case(struct req *);
+int	h_case_uploads(struct req *);
 
 /* reviews: handlers */
 

@@ -9,7 +9,12 @@
  * Tables: calendar_years, hall_alerts.
  */
 #include "jobs.h"
+#include "appointments.h"
+#include "idempotency.h"
+#include "queue.h"
 #include "calendar.h"
+#include "cases.h"
+#include "notify.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
@@ -20,9 +25,17 @@
 const struct job jobs[] = {
 	{ "calendar-check", 60 * 1000, job_calendar_check },
 	/* notify: jobs */
+	{ "notify-deliver", 200, job_notify_deliver },
 	/* queue: jobs */
+	{ "queue-reconcile", 30 * 1000, job_queue_reconcile },
+	{ "queue-close-day", 10 * 60 * 1000, job_queue_close_day },
 	/* appointments: jobs */
+	{ "appointments-noshow", 30 * 1000, job_appointments_noshow },
+	{ "appointments-remind", 15 * 1000, job_appointments_remind },
+	{ "appointments-reconcile", 60 * 1000, job_appointments_reconcile },
+	{ "idempotency-purge", 3600 * 1000, job_idempotency_purge },
 	/* cases: jobs */
+	{ "cases-supervise", 60 * 1000, job_cases_supervise },
 };
 const unsigned njobs = NELEM(jobs);
 

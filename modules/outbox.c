@@ -18,14 +18,15 @@ outbox_add(struct ctx *c, const struct outbox_msg *m, uint64_t *id)
 	int n, rc;
 	int64_t t = hall_now();
 
+	/* Not a database failure: no key, or a recipient too long to be real (a bug). */
 	if ((n = pii_seal(m->recipient, sealed, sizeof sealed)) < 0)
-		return -1;
+		return DB_FAIL;
 	if (m->channel == NULL || strcmp(m->channel, "sms") == 0)
 		mask_phone(m->recipient, mask, sizeof mask);
 	else
 		str_copy(mask, sizeof mask, "微信用户");
 	if ((params = json_dumps(m->params ? m->params : json_object(), JSON_COMPACT)) == NULL)
-		return -1;
+		return DB_FAIL;
 	time_format(t, now, sizeof now);
 	now[10] = ' ';
 	now[19] = '\0';

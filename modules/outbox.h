@@ -24,7 +24,7 @@ struct outbox_msg {
 	int		 urgent;	/* 0: held during quiet hours */
 };
 
-/* 0, -1 when the recipient cannot be sealed, or a DB_* code. */
+/* 0 or a DB_* code (DB_FAIL when the recipient cannot be sealed: a bug, not an outage). */
 int	outbox_add(struct ctx *c, const struct outbox_msg *m, uint64_t *id);
 
 #endif

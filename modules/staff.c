@@ -1,7 +1,8 @@
 /*
  * staff.c — staff accounts (see staff.h).
  *
- * Tables: staff, audit_log (every account change is audited).
+ * Tables: staff, audit_log (every account change is audited: create, password reset,
+ *         disable, enable).
  */
 #include "staff.h"
 #include "../fcgi/db.h"
@@ -117,5 +118,35 @@ staff_set_password(struct ctx *c, const char *hall, const char *username, const 
 		return -1;
 	}
 	audit_account(c, hall, "staff.password_reset", username, "ok");
+	return 0;
+}
+
+int
+staff_id_of(struct ctx *c, const char *hall, const char *username, char *id, size_t idsz)
+{
+	return db_scalar(c, "SELECT id FROM staff WHERE hall = ? AND username = ?",
+	    DBARGS(DBS(hall), DBS(username)), id, idsz);
+}
+
+int
+staff_set_disabled(struct ctx *c, const char *hall, const char *username, int disabled,
+    char *id, size_t idsz, char *err, size_t esz)
+{
+	uint64_t n = 0;
+	int rc;
+
+	if ((rc = staff_id_of(c, hall, username, id, idsz)) != 1) {
+		snprintf(err, esz, rc == 0 ? "no such account" : "database error");
+		return -1;
+	}
+	/* Enabling also clears a lock: the operator has looked at the account. */
+	rc = db_exec(c, disabled ? "UPDATE staff SET disabled = 1 WHERE id = ?" :
+	    "UPDATE staff SET disabled = 0, failed_logins = 0, locked_until = NULL WHERE id = ?",
+	    DBARGS(DBS(id)), &n, NULL);
+	if (rc != 0) {
+		snprintf(err, esz, "database error");
+		return -1;
+	}
+	audit_account(c, hall, disabled ? "staff.disable" : "staff.enable", username, "ok");
 	return 0;
 }

@@ -26,6 +26,12 @@ int	staff_exists(struct ctx *c, const char *hall, const char *username);
 int	staff_create(struct ctx *c, const struct staff_new *s, char *err, size_t esz);
 int	staff_set_password(struct ctx *c, const char *hall, const char *username,
 	    const char *password, char *err, size_t esz);
+/* Switch an account off (disabled = 1) or on again; *id gets its staff id (so the caller can
+ * end its sessions).  0, or -1 with a reason in err. */
+int	staff_set_disabled(struct ctx *c, const char *hall, const char *username, int disabled,
+	    char *id, size_t idsz, char *err, size_t esz);
+/* The staff id of hall/username into id.  1 found, 0 not, or a DB_* code. */
+int	staff_id_of(struct ctx *c, const char *hall, const char *username, char *id, size_t idsz);
 /* Hash a password (argon2id, interactive limits). 0 or -1. */
 int	staff_hash_password(const char *password, char *out, size_t osz);
 

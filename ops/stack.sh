@@ -13,9 +13,11 @@
 # Ports (env): YICHUANG_PORT, YICHUANG_REDIS_PORT, YICHUANG_MYSQL_PORT
 #   run: 8080/16379/13306   test: 18080/16380/13307   any other NAME: all three required.
 # Other env: YICHUANG_NOW (RFC 3339 hall clock; "test" defaults to 2026-11-23T09:30:00+08:00),
-#   YICHUANG_APP_PROCESSES (2), YICHUANG_APP_THREADS (8), YICHUANG_SMS_PROVIDER (log),
+#   YICHUANG_APP_PROCESSES (2), YICHUANG_APP_THREADS (8), YICHUANG_APP_BOARD_THREADS (64:
+#   the threads for the board's long polls), YICHUANG_SMS_PROVIDER (log),
 #   YICHUANG_SMS_BASE_URL, YICHUANG_WECHAT_BASE_URL, YICHUANG_SIGNIN_RATE / _BURST (run
-#   10r/m burst 5, test 600r/m burst 50), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
+#   10r/m burst 5, test 600r/m burst 50), YICHUANG_TRACK_RATE / _BURST (run 120r/m burst 60,
+#   others 1200r/m burst 100), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
 #   YICHUANG_BUILD (binaries' folder, default build/; `make asan` uses build-asan),
 #   YICHUANG_SQL_DIR (default sql/; lets this script be tried on scratch migrations).
 set -euo pipefail
@@ -40,7 +42,7 @@ tail_log() {
 
 VAR=$ROOT/var/$NAME
 RUN=$VAR/run LOG=$VAR/log NGX=$VAR/nginx CONF=$VAR/yichuang.conf
-MYSQL_SOCK=$RUN/mysql.sock APP_SOCK=$RUN/app.sock
+MYSQL_SOCK=$RUN/mysql.sock APP_SOCK=$RUN/app.sock BOARD_SOCK=$RUN/board.sock
 SQL_DIR=${YICHUANG_SQL_DIR:-$ROOT/sql}
 BUILD=${YICHUANG_BUILD:-build}; [[ "$BUILD" == /* ]] || BUILD=$ROOT/$BUILD
 if [ "$(id -u)" -eq 0 ]; then IS_ROOT=1 DBA=root; else IS_ROOT='' DBA=$(id -un); fi
@@ -68,6 +70,12 @@ ports() {
   else SIGNIN_RATE=${YICHUANG_SIGNIN_RATE:-10r/m} SIGNIN_BURST=${YICHUANG_SIGNIN_BURST:-5}; fi
   [[ "$SIGNIN_RATE" =~ ^[1-9][0-9]*r/[sm]$ ]] || die "YICHUANG_SIGNIN_RATE='$SIGNIN_RATE' (want e.g. 10r/m or 5r/s)"
   [[ "$SIGNIN_BURST" =~ ^[0-9]+$ ]] || die "YICHUANG_SIGNIN_BURST='$SIGNIN_BURST' is not a number"
+  # Case-tracking lookups and QR images (/api/v1/track/) per client address: generous, since
+  # a whole hall's guest Wi-Fi shares one address; tests and bench set their own.
+  if [ "$NAME" = run ]; then TRACK_RATE=${YICHUANG_TRACK_RATE:-120r/m} TRACK_BURST=${YICHUANG_TRACK_BURST:-60}
+  else TRACK_RATE=${YICHUANG_TRACK_RATE:-1200r/m} TRACK_BURST=${YICHUANG_TRACK_BURST:-100}; fi
+  [[ "$TRACK_RATE" =~ ^[1-9][0-9]*r/[sm]$ ]] || die "YICHUANG_TRACK_RATE='$TRACK_RATE' (want e.g. 120r/m or 5r/s)"
+  [[ "$TRACK_BURST" =~ ^[0-9]+$ ]] || die "YICHUANG_TRACK_BURST='$TRACK_BURST' is not a number"
 }
 
 # ---------------------------------------------------------------- processes
@@ -341,6 +349,9 @@ instance = $NAME
 app_socket = $APP_SOCK
 app_processes = $procs
 app_threads = $threads
+# Long polls (the board) on their own socket and threads, so they never hold the API's.
+app_board_socket = $BOARD_SOCK
+app_board_threads = ${YICHUANG_APP_BOARD_THREADS:-64}
 redis_host = 127.0.0.1
 redis_port = $REDIS_PORT
 mysql_socket = $MYSQL_SOCK
@@ -407,7 +418,7 @@ stop_app() {
   # (see DESIGN.md). If it does not within 15 s, the group is killed.
   stop_service app "$RUN/app.pid" yichuang-app TERM 15
   stop_service worker "$RUN/worker.pid" yichuang-worker TERM 15
-  rm -f "$APP_SOCK"
+  rm -f "$APP_SOCK" "$BOARD_SOCK"
 }
 
 seed_demo() {
@@ -434,7 +445,8 @@ start_nginx() {
   [ -d nginx/site ] || warn "nginx/site does not exist yet: every static path is 404"
   render nginx/nginx.conf.in "$NGX/nginx.conf.new" USER_LINE="$user_line" NGINX_DIR="$NGX" \
     LOG="$LOG" RUN="$RUN" CONF_DIR="$ROOT/nginx" SITE="$ROOT/nginx/site" PORT="$PORT" \
-    SOCK="$APP_SOCK" SIGNIN_RATE="$SIGNIN_RATE" SIGNIN_BURST="$SIGNIN_BURST"
+    SOCK="$APP_SOCK" BOARD_SOCK="$BOARD_SOCK" SIGNIN_RATE="$SIGNIN_RATE" SIGNIN_BURST="$SIGNIN_BURST" \
+    TRACK_RATE="$TRACK_RATE" TRACK_BURST="$TRACK_BURST"
   local changed=; cmp -s "$NGX/nginx.conf.new" "$NGX/nginx.conf" || changed=1
   mv "$NGX/nginx.conf.new" "$NGX/nginx.conf"
   if pid=$(pid_of "$RUN/nginx.pid" "$NGX/nginx.conf"); then

@@ -5,10 +5,14 @@
  *   yichuang-admin -c CONF calendar-status         which years are loaded, which are missing
  *   yichuang-admin -c CONF staff-create HALL USER ROLE NAME [WINDOW|DEPARTMENT]
  *                                                  password read from standard input
- *   yichuang-admin -c CONF staff-passwd HALL USER  new password from standard input
- *   yichuang-admin -c CONF seed-demo               demo calendar + demo staff (demo only)
+ *   yichuang-admin -c CONF staff-passwd HALL USER  new password from standard input; the
+ *                                                  account's sessions end, its lock is cleared
+ *   yichuang-admin -c CONF staff-disable HALL USER switch the account off, end its sessions
+ *   yichuang-admin -c CONF staff-enable HALL USER  switch it on again (and unlock it)
+ *   yichuang-admin -c CONF seed-demo               demo calendar + demo staff + demo slots
  *
  * Tables: calendar_years, calendar_days, staff, audit_log.
+ * Redis:  sess:<hash>, staff:sessions:<staff id> (ending an account's sessions).
  * Production has no default passwords: staff accounts are made here, one by one.
  */
 #include "../app.h"
@@ -18,7 +22,9 @@
 #include "../db.h"
 #include "../log.h"
 #include "../util.h"
+#include "../../modules/appointments.h"
 #include "../../modules/calendar.h"
+#include "../../modules/identity.h"
 #include "../../modules/staff.h"
 
 #include <dirent.h>
@@ -154,6 +160,8 @@ cmd_staff_create(int argc, char **argv)
 	return 0;
 }
 
+static int end_sessions(const char *hall, const char *user, const char *known_id);
+
 static int
 cmd_staff_passwd(int argc, char **argv)
 {
@@ -170,7 +178,48 @@ cmd_staff_passwd(int argc, char **argv)
 		return 1;
 	}
 	printf("password of %s reset; the account is unlocked\n", argv[1]);
+	return end_sessions(argv[0], argv[1], NULL);
+}
+
+/* End every session of an account (after a password reset or when it is disabled). */
+static int
+end_sessions(const char *hall, const char *user, const char *known_id)
+{
+	char id[24];
+	int n;
+
+	if (known_id)
+		str_copy(id, sizeof id, known_id);
+	else if (staff_id_of(&ctx, hall, user, id, sizeof id) != 1) {
+		fprintf(stderr, "%s: account not found\n", user);
+		return 1;
+	}
+	if ((n = staff_sessions_kill(&ctx, id)) < 0) {
+		fprintf(stderr, "Redis is not reachable: the sessions of %s could not be ended\n",
+		    user);
+		return 1;
+	}
+	printf("%d session(s) of %s ended\n", n, user);
 	return 0;
+}
+
+static int
+cmd_staff_disable(int argc, char **argv, int disabled)
+{
+	char id[24], err[200];
+
+	if (argc < 2) {
+		fprintf(stderr, "%s HALL USER\n", disabled ? "staff-disable" : "staff-enable");
+		return 2;
+	}
+	if (staff_set_disabled(&ctx, argv[0], argv[1], disabled, id, sizeof id, err,
+	    sizeof err) != 0) {
+		fprintf(stderr, "%s %s: %s\n", disabled ? "staff-disable" : "staff-enable", argv[1],
+		    err);
+		return 1;
+	}
+	printf("%s %s\n", argv[1], disabled ? "disabled" : "enabled");
+	return disabled ? end_sessions(argv[0], argv[1], id) : 0;
 }
 
 /* The demo hall's calendar files and staff.  Idempotent: existing accounts are kept. */
@@ -226,6 +275,11 @@ cmd_seed_demo(const char *datadir)
 			rc = 1;
 		}
 	}
+	/* The demo hall's appointment slot templates (modules/appointments.h). */
+	if (appt_seed_demo(&ctx) != 0) {
+		fprintf(stderr, "demo appointment slots not seeded\n");
+		rc = 1;
+	}
 	return rc;
 }
 
@@ -263,6 +317,10 @@ main(int argc, char **argv)
 		rc = cmd_staff_create(argc - 1, argv + 1);
 	else if (strcmp(cmd, "staff-passwd") == 0)
 		rc = cmd_staff_passwd(argc - 1, argv + 1);
+	else if (strcmp(cmd, "staff-disable") == 0)
+		rc = cmd_staff_disable(argc - 1, argv + 1, 1);
+	else if (strcmp(cmd, "staff-enable") == 0)
+		rc = cmd_staff_disable(argc - 1, argv + 1, 0);
 	else if (strcmp(cmd, "seed-demo") == 0)
 		rc = cmd_seed_demo(argc > 1 ? argv[1] : "sql/data");
 	else {

@@ -11,6 +11,12 @@
  * waits for them with sigwait(), and then pokes the idle threads (those inside accept) with
  * SIGUSR2, whose empty handler makes accept fail with EINTR.  A thread busy with a request
  * is never interrupted; it sees the stop flag when it comes back to accept.
+ *
+ * Two pools.  The API's threads accept on app_socket.  Requests that wait on purpose (the
+ * display board's long poll, up to 25 s each) come in on app_board_socket, which nginx routes
+ * /api/v1/halls/{hall}/board to, and are served by a second, larger pool (app_board_threads):
+ * however many screens hold a request, the API's own threads stay free.  Both pools stop the
+ * same way; app_request_stop() also tells a held long poll to answer at once.
  */
 #include "../yc.h"
 #include "../app.h"
@@ -32,19 +38,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_THREADS 256
+#define MAX_THREADS 256		/* per pool */
 #define MAX_PROCS   64
 
 struct worker_thread {
 	pthread_t	 tid;
 	int		 index;
+	int		 fd;		/* the socket this thread accepts on */
 	atomic_int	 in_accept;
 	atomic_int	 done;
 };
 
-static int listen_fd = -1;
+static int listen_fd = -1, board_fd = -1;
 static atomic_int stopping;
-static struct worker_thread threads[MAX_THREADS];
+static struct worker_thread threads[2 * MAX_THREADS];
 static int nthreads;
 
 static const char *
@@ -116,7 +123,7 @@ thread_main(void *arg)
 	struct ctx ctx;
 
 	ctx_init(&ctx, t->index);
-	FCGX_InitRequest(&fx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	FCGX_InitRequest(&fx, t->fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!atomic_load(&stopping)) {
 		int rc;
 
@@ -152,7 +159,7 @@ on_usr2(int sig)
 
 /* Runs in one worker process: threads, then wait for a stop signal. */
 static int
-worker_run(int nthr)
+worker_run(int nthr, int nboard)
 {
 	sigset_t set;
 	struct sigaction sa;
@@ -170,11 +177,12 @@ worker_run(int nthr)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	app_init_process();
-	nthreads = nthr;
+	nthreads = nthr + (board_fd >= 0 ? nboard : 0);
 	for (i = 0; i < nthreads; i++) {
 		pthread_attr_t attr;
 
 		threads[i].index = i;
+		threads[i].fd = i < nthr ? listen_fd : board_fd;
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, 1024 * 1024);
 		if (pthread_create(&threads[i].tid, &attr, thread_main, &threads[i]) != 0) {
@@ -183,7 +191,7 @@ worker_run(int nthr)
 		}
 		pthread_attr_destroy(&attr);
 	}
-	log_info("serving with %d threads", nthreads);
+	log_info("serving with %d threads (%d for long polls)", nthreads, nthreads - nthr);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -193,6 +201,7 @@ worker_run(int nthr)
 	}
 	log_info("signal %d: finishing requests in flight", sig);
 	atomic_store(&stopping, 1);
+	app_request_stop();
 	FCGX_ShutdownPending();
 	for (;;) {
 		int alive = 0;
@@ -229,16 +238,31 @@ on_master_signal(int sig)
 }
 
 static pid_t
-spawn(int nthr)
+spawn(int nthr, int nboard)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		exit(worker_run(nthr));	/* exit, not _exit: LeakSanitizer checks at exit */
+		exit(worker_run(nthr, nboard));	/* exit, not _exit: LeakSanitizer checks at exit */
 	}
 	return pid;
+}
+
+/* Listen on a unix socket; nginx workers may run as another user: it must reach it. */
+static int
+listen_on(const char *sock)
+{
+	int fd;
+
+	unlink(sock);
+	if ((fd = FCGX_OpenSocket(sock, 1024)) < 0) {
+		log_err("cannot listen on %s", sock);
+		return -1;
+	}
+	chmod(sock, 0666);
+	return fd;
 }
 
 static void
@@ -251,9 +275,9 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	const char *conf = NULL, *sock;
+	const char *conf = NULL, *sock, *bsock;
 	pid_t pids[MAX_PROCS];
-	int i, nproc, nthr, ch;
+	int i, nproc, nthr, nboard, ch;
 	struct sigaction sa;
 
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
@@ -268,21 +292,23 @@ main(int argc, char **argv)
 		return 1;
 	nproc = (int)config_int("app_processes", 2, 1, MAX_PROCS);
 	nthr = (int)config_int("app_threads", 8, 1, MAX_THREADS);
+	nboard = (int)config_int("app_board_threads", 64, 1, MAX_THREADS);
 	sock = config_get("app_socket", NULL);
+	bsock = config_get("app_board_socket", "");
 	if (sock == NULL || *sock == '\0') {
 		log_err("app_socket is not configured");
 		return 1;
 	}
 
 	FCGX_Init();
-	unlink(sock);
-	if ((listen_fd = FCGX_OpenSocket(sock, 1024)) < 0) {
-		log_err("cannot listen on %s", sock);
+	if ((listen_fd = listen_on(sock)) < 0)
 		return 1;
-	}
-	/* nginx workers may run as another user: the socket must be reachable by them. */
-	chmod(sock, 0666);
 	log_info("listening on %s: %d processes x %d threads", sock, nproc, nthr);
+	if (*bsock) {
+		if ((board_fd = listen_on(bsock)) < 0)
+			return 1;
+		log_info("long polls on %s: %d processes x %d threads", bsock, nproc, nboard);
+	}
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_master_signal;
@@ -291,7 +317,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	for (i = 0; i < nproc; i++)
-		pids[i] = spawn(nthr);
+		pids[i] = spawn(nthr, nboard);
 	while (!master_stop) {
 		int status;
 		pid_t dead = waitpid(-1, &status, 0);
@@ -308,7 +334,7 @@ main(int argc, char **argv)
 				break;
 			log_warn("worker %d ended (status %d); starting another", (int)dead, status);
 			sleep(WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL ? 1 : 0);
-			pids[i] = spawn(nthr);
+			pids[i] = spawn(nthr, nboard);
 		}
 	}
 	for (i = 0; i < nproc; i++)
@@ -318,6 +344,8 @@ main(int argc, char **argv)
 		if (pids[i] > 0)
 			waitpid(pids[i], NULL, 0);
 	unlink(sock);
+	if (*bsock)
+		unlink(bsock);
 	log_info("master stopped");
 	return 0;
 }

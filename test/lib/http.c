@@ -13,6 +13,13 @@
 #include <unistd.h>
 
 #include "../../fcgi/clock.h"
+#include "../../fcgi/config.h"
+#include "../../fcgi/ctx.h"
+#include "../../fcgi/kv.h"
+#include "../../modules/identity.h"
+#include "../../modules/pii.h"
+
+#include <sodium.h>
 
 const char *
 base_url(void)
@@ -243,4 +250,264 @@ staff_login(const char *user, int window, char *out, size_t osz)
 	}
 	resp_free(&r);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ citizens (identity) */
+
+static const char *
+instance(void)
+{
+	const char *inst = getenv("YICHUANG_INSTANCE");
+
+	return inst && *inst ? inst : "test";
+}
+
+long
+sms_log_size(void)
+{
+	char path[256];
+	FILE *f;
+	long n = 0;
+
+	snprintf(path, sizeof path, "var/%s/sms.log", instance());
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fseek(f, 0, SEEK_END) == 0)
+		n = ftell(f);
+	fclose(f);
+	return n < 0 ? 0 : n;
+}
+
+int
+sms_code_wait(const char *phone, long since, char *code, size_t csz)
+{
+	json_t *line = NULL;
+	const char *c;
+	int rc = -1;
+
+	if (sms_log_find_since(since, phone, "login_code", &line, 15000) != 0) {
+		fprintf(stderr, "sms_code_wait: no login code for the phone in var/%s/sms.log"
+		    " after 15 s (is the worker running?)\n", instance());
+		return -1;
+	}
+	if ((c = jstr(line, "params.code")) != NULL && strlen(c) < csz) {
+		memcpy(code, c, strlen(c) + 1);
+		rc = 0;
+	}
+	json_decref(line);
+	return rc;
+}
+
+int
+test_conf_load(void)
+{
+	static int loaded = 0;
+	char path[256];
+
+	if (loaded)
+		return loaded > 0 ? 0 : -1;
+	loaded = -1;
+	snprintf(path, sizeof path, "var/%s/yichuang.conf", instance());
+	if (sodium_init() < 0 || config_load(path) != 0 || pii_init() != 0)
+		return -1;
+	loaded = 1;
+	return 0;
+}
+
+/*
+ * The limits live in notify's keys, {sms:<first 32 hex of the phone's keyed hash>}:… (the
+ * codes sent, and the daily caps per template): every key of the phone goes.
+ */
+int
+sms_limits_reset(const char *phone)
+{
+	static struct ctx c;
+	static int ready;
+	char h[PII_HASH_HEX], pattern[64], cursor[32] = "0";
+	redisReply *rep, *d;
+	size_t i;
+
+	if (test_conf_load() != 0)
+		return -1;
+	if (!ready) {
+		ctx_init(&c, 0);
+		ready = 1;
+	}
+	pii_hash("phone", phone, h);
+	snprintf(pattern, sizeof pattern, "{sms:%.32s}:*", h);
+	do {
+		/* A connection from before a Redis restart fails once; the retry reconnects. */
+		if ((rep = kv_cmd(&c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern)) == NULL &&
+		    (rep = kv_cmd(&c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern)) == NULL)
+			return -1;
+		if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+			freeReplyObject(rep);
+			return -1;
+		}
+		snprintf(cursor, sizeof cursor, "%s", rep->element[0]->str);
+		for (i = 0; i < rep->element[1]->elements; i++) {
+			if ((d = kv_cmd(&c, "DEL %s", rep->element[1]->element[i]->str)) == NULL) {
+				freeReplyObject(rep);
+				return -1;
+			}
+			freeReplyObject(d);
+		}
+		freeReplyObject(rep);
+	} while (strcmp(cursor, "0") != 0);
+	return 0;
+}
+
+#define CITIZEN_CACHE 32
+static struct {
+	char	phone[16];
+	char	token[128];
+} citizen_cache[CITIZEN_CACHE];
+
+static int
+token_alive(const char *token)
+{
+	struct resp r;
+	int ok;
+
+	ok = http_json(&r, "GET", "/api/v1/me", token, NULL) == 0 && r.status == 200;
+	resp_free(&r);
+	return ok;
+}
+
+int
+citizen_login(const char *phone, char *token, size_t tsz)
+{
+	struct resp r;
+	char body[128], code[16];
+	const char *tok;
+	long since;
+	size_t i, slot = CITIZEN_CACHE;
+	long status;
+	int tries, rc = -1;
+
+	for (i = 0; i < CITIZEN_CACHE; i++)
+		if (strcmp(citizen_cache[i].phone, phone) == 0) {
+			slot = i;
+			if (token_alive(citizen_cache[i].token) &&
+			    strlen(citizen_cache[i].token) < tsz) {
+				memcpy(token, citizen_cache[i].token,
+				    strlen(citizen_cache[i].token) + 1);
+				return 0;
+			}
+			break;
+		}
+	snprintf(body, sizeof body, "{\"phone\":\"%s\",\"purpose\":\"login\"}", phone);
+	for (tries = 0; tries < 2; tries++) {
+		since = sms_log_size();
+		if (http_json(&r, "POST", "/api/v1/auth/sms-code", NULL, body) != 0)
+			return -1;
+		if (r.status == 202) {
+			resp_free(&r);
+			break;
+		}
+		status = r.status;
+		if (status != 429)
+			fprintf(stderr, "citizen_login: sms-code answered %ld: %s\n", status,
+			    r.body ? r.body : "");
+		resp_free(&r);
+		if (status != 429 || sms_limits_reset(phone) != 0)
+			return -1;
+	}
+	if (tries == 2 || sms_code_wait(phone, since, code, sizeof code) != 0)
+		return -1;
+	snprintf(body, sizeof body, "{\"phone\":\"%s\",\"code\":\"%s\"}", phone, code);
+	if (http_json(&r, "POST", "/api/v1/auth/sms-login", NULL, body) == 0 && r.status == 200 &&
+	    (tok = jstr(r.json, "token")) != NULL && strlen(tok) < tsz &&
+	    strlen(tok) < sizeof citizen_cache[0].token) {
+		memcpy(token, tok, strlen(tok) + 1);
+		if (slot == CITIZEN_CACHE)
+			for (i = 0; i < CITIZEN_CACHE && slot == CITIZEN_CACHE; i++)
+				if (citizen_cache[i].phone[0] == '\0')
+					slot = i;
+		if (slot < CITIZEN_CACHE) {
+			snprintf(citizen_cache[slot].phone, sizeof citizen_cache[slot].phone, "%s",
+			    phone);
+			snprintf(citizen_cache[slot].token, sizeof citizen_cache[slot].token, "%s",
+			    tok);
+		}
+		rc = 0;
+	} else
+		fprintf(stderr, "citizen_login: sms-login answered %ld\n", r.status);
+	resp_free(&r);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ SMS log (notify) */
+
+/* The newest line after since matching phone and template (NULL: any) as JSON, or NULL. */
+static json_t *
+sms_log_scan(long since, const char *phone, const char *template)
+{
+	char path[256], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	json_t *best = NULL, *j;
+	FILE *f;
+
+	snprintf(path, sizeof path, "var/%s/sms.log", instance());
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	if (since > 0 && fseek(f, since, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		const char *p, *t;
+
+		if (line[n - 1] != '\n')
+			break;	/* a line still being written */
+		if ((j = json_loadb(line, (size_t)n, 0, NULL)) == NULL)
+			continue;
+		p = jstr(j, "phone") ? jstr(j, "phone") : jstr(j, "openid");
+		t = jstr(j, "template");
+		if (p && t && (phone == NULL || strcmp(p, phone) == 0) &&
+		    (template == NULL || strcmp(t, template) == 0)) {
+			json_decref(best);
+			best = j;
+		} else
+			json_decref(j);
+	}
+	free(line);
+	fclose(f);
+	return best;
+}
+
+int
+sms_log_find_since(long since, const char *phone, const char *template, json_t **out_line,
+    int timeout_ms)
+{
+	int waited = 0;
+	json_t *j;
+
+	for (;;) {
+		if ((j = sms_log_scan(since, phone, template)) != NULL) {
+			if (out_line)
+				*out_line = j;
+			else
+				json_decref(j);
+			return 0;
+		}
+		if (waited >= timeout_ms)
+			return -1;
+		usleep(50 * 1000);
+		waited += 50;
+	}
+}
+
+int
+sms_log_find(const char *phone, const char *template, json_t **out_params, int timeout_ms)
+{
+	json_t *line = NULL;
+
+	if (sms_log_find_since(0, phone, template, &line, timeout_ms) != 0)
+		return -1;
+	if (out_params)
+		*out_params = json_incref(json_object_get(line, "params"));
+	json_decref(line);
+	return 0;
 }

@@ -41,4 +41,38 @@ int	 set_clock(const char *when);
 /* Sign in a demo staff member; returns a token in out. 0 or -1. */
 int	 staff_login(const char *user, int window, char *out, size_t osz);
 
+/* Citizens (identity).  citizen_login signs a citizen in by SMS the way a phone does: asks
+ * for a code (POST /auth/sms-code), waits for the worker to deliver it to the SMS log, and
+ * signs in (POST /auth/sms-login).  The same phone again in the same process returns the
+ * earlier token while it is alive; when the per-phone send limits (1 a minute, 5 an hour,
+ * 10 a day) refuse, it clears them first — the test stack's Redis, never a real one.
+ * Each phone is its own citizen: use different phones for "another citizen". 0 or -1. */
+int	 citizen_login(const char *phone, char *token, size_t tsz);
+/* The newest login code sent to phone in the SMS log after byte offset since (see
+ * sms_log_size), waiting up to 15 s for the worker.  0 or -1. */
+int	 sms_code_wait(const char *phone, long since, char *code, size_t csz);
+/* Current size of var/<instance>/sms.log (0 when absent). */
+long	 sms_log_size(void);
+/* Load var/<instance>/yichuang.conf and the data key into this process, for tests that look
+ * at Redis or MariaDB themselves (kv.h, db.h with a ctx of their own).  0 or -1. */
+int	 test_conf_load(void);
+/* Forget the phone's SMS send limits in the test stack's Redis. 0 or -1. */
+int	 sms_limits_reset(const char *phone);
+
+/* SMS log (notify).  With sms_provider = log (the default) the worker appends one JSON line
+ * per message to var/<instance>/sms.log, in this order:
+ *   {"id":42,"phone":"13800138000","template":"login_code","params":{"code":"123456"},
+ *    "text":"【一窗政务】您的登录验证码为123456，5分钟内有效。如非本人操作，请忽略本短信。"}
+ * id is the outbox row id; params are the template variables as queued; text is the whole
+ * message with its 【signature】.  WeChat rows (when no wechat_base_url is configured) have
+ * "openid" instead of "phone" and "channel":"wechat".
+ * sms_log_find waits up to timeout_ms for a line for phone and template (NULL: any) and
+ * gives the newest one's params (a new reference; may be NULL).  0 found, -1 not. */
+int	 sms_log_find(const char *phone, const char *template, json_t **out_params,
+	     int timeout_ms);
+/* The same over lines written after byte offset since (sms_log_size() before the action),
+ * giving the whole line (a new reference).  0 or -1. */
+int	 sms_log_find_since(long since, const char *phone, const char *template,
+	     json_t **out_line, int timeout_ms);
+
 #endif

@@ -1,0 +1,489 @@
+/*
+ * notify.c — delivering the outbox (the worker job), and the per-phone limits.
+ *
+ * Job notify-deliver (modules/jobs.c, every 200 ms; several workers may run it at once):
+ *   1. claim: in one short transaction, SELECT … FOR UPDATE SKIP LOCKED up to 10 due rows
+ *      (pending, held past their hour, or sending with an expired lease) and mark them
+ *      'sending' with a fresh lease token, attempts + 1 and next_attempt_at = now + lease
+ *      (config sms_lease_seconds, default 60; kept above sms_timeout_ms).
+ *   2. for each row, outside any transaction: quiet hours (held until 08:00), the message's
+ *      age (dropped EXPIRED after the template's ttl), the daily cap per phone and template
+ *      (dropped DAILY_CAP), render, send through the configured provider.
+ *   3. record: success unconditionally unless already recorded (UPDATE … WHERE status <>
+ *      'sent'); a retry or failure only while this worker still holds the lease.
+ * A worker killed between the provider's reply and step 3 leaves the row 'sending'; when
+ * the lease runs out another worker sends it again with the same id as OutId /
+ * SessionContext, so the provider side can drop the duplicate.  A row whose success is
+ * recorded is never claimed again.
+ *
+ * Retries: exponential from sms_retry_base_ms (5000) doubling to sms_retry_max_ms (600000),
+ * ±20 %, until the template's ttl or sms_max_attempts (50).  When the provider is
+ * unreachable (network, 5xx) the channel pauses (1 s doubling to 30 s) and the rest of the
+ * batch is put back without using up an attempt, so an outage costs each queued message
+ * nothing and everything goes out when the provider is back.
+ *
+ * Limits (Redis, hall time):
+ *   {sms:<phone hash>}:codes             zset of verification codes sent (1/min, 5/h, 10/day)
+ *   {sms:<phone hash>}:cap:<tmpl>:<day>  set of outbox ids counted against the daily cap
+ * Tables: outbox.
+ */
+#include "notify.h"
+#include "notify_sms.h"
+#include "pii.h"
+#include "../fcgi/clock.h"
+#include "../fcgi/config.h"
+#include "../fcgi/db.h"
+#include "../fcgi/kv.h"
+#include "../fcgi/log.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLAIM_BATCH 10
+#define JOB_BUDGET_MS 1000
+
+/* ------------------------------------------------------------------ limits */
+
+static struct kv_script code_limit = {
+	"notify_code_limit",
+	/* KEYS[1] zset of codes (score: hall ms); ARGV[1] now ms, ARGV[2] member.
+	 * Checks every window first; writes only when all pass. Returns 0 or ms to wait. */
+	"local now = tonumber(ARGV[1])\n"
+	"local windows = { {60000, 1}, {3600000, 5}, {86400000, 10} }\n"
+	"local wait = 0\n"
+	"for _, w in ipairs(windows) do\n"
+	"  local n = redis.call('ZCOUNT', KEYS[1], now - w[1] + 1, '+inf')\n"
+	"  if n >= w[2] then\n"
+	"    local e = redis.call('ZRANGEBYSCORE', KEYS[1], now - w[1] + 1, '+inf', 'WITHSCORES',"
+	"      'LIMIT', n - w[2], 1)\n"
+	"    local ms = tonumber(e[2]) + w[1] - now\n"
+	"    if ms > wait then wait = ms end\n"
+	"  end\n"
+	"end\n"
+	"if wait > 0 then return wait end\n"
+	"redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 86400000)\n"
+	"redis.call('ZADD', KEYS[1], now, ARGV[2])\n"
+	"redis.call('PEXPIRE', KEYS[1], 86400000)\n"
+	"return 0\n",
+	""
+};
+
+static struct kv_script daily_cap = {
+	"notify_daily_cap",
+	/* KEYS[1] set of outbox ids counted today; ARGV[1] id, ARGV[2] cap, ARGV[3] ttl s.
+	 * A row already counted (a retry) passes again.  0 pass, 1 over the cap. */
+	"if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end\n"
+	"if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 1 end\n"
+	"redis.call('SADD', KEYS[1], ARGV[1])\n"
+	"redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))\n"
+	"return 0\n",
+	""
+};
+
+static void
+phone_tag(const char *phone, char out[33])
+{
+	char h[PII_HASH_HEX];
+
+	pii_hash("phone", phone, h);
+	memcpy(out, h, 32);
+	out[32] = '\0';
+}
+
+int
+notify_code_allowed(struct ctx *c, const char *phone, int *retry_after)
+{
+	char tag[33], key[64], now[24], member[64], rnd[16];
+	const char *args[3];
+	redisReply *r;
+	int64_t ms = hall_now_ms();
+	long long wait;
+
+	*retry_after = 0;
+	if (phone == NULL || !phone_ok(phone))
+		return -1;
+	phone_tag(phone, tag);
+	fmt(key, sizeof key, "{sms:%s}:codes", tag);
+	fmt(now, sizeof now, "%lld", (long long)ms);
+	token_new(rnd, sizeof rnd, 6);
+	fmt(member, sizeof member, "%lld-%s", (long long)ms, rnd);
+	args[0] = key;
+	args[1] = now;
+	args[2] = member;
+	if ((r = kv_eval(c, &code_limit, 1, 3, args, NULL)) == NULL)
+		return -1;
+	if (r->type != REDIS_REPLY_INTEGER) {
+		freeReplyObject(r);
+		return -1;
+	}
+	wait = r->integer;
+	freeReplyObject(r);
+	if (wait <= 0)
+		return 1;
+	*retry_after = (int)((wait + 999) / 1000);
+	if (*retry_after < 1)
+		*retry_after = 1;
+	return 0;
+}
+
+/* 0 pass, 1 over the cap, -1 Redis down. */
+static int
+cap_take(struct ctx *c, const struct tmpl *t, const char *phone, uint64_t id)
+{
+	char tag[33], key[160], ids[24], cap[16], day[16];
+	const char *args[4];
+	redisReply *r;
+	int rc;
+
+	if (t->daily_cap <= 0 || config_int("sms_daily_caps", 1, 0, 1) == 0)
+		return 0;
+	phone_tag(phone, tag);
+	date_format_t(hall_now(), day, sizeof day);
+	fmt(key, sizeof key, "{sms:%s}:cap:%s:%s", tag, t->name, day);
+	fmt(ids, sizeof ids, "%llu", (unsigned long long)id);
+	fmt(cap, sizeof cap, "%d", t->daily_cap);
+	args[0] = key;
+	args[1] = ids;
+	args[2] = cap;
+	args[3] = "172800";
+	if ((r = kv_eval(c, &daily_cap, 1, 4, args, NULL)) == NULL)
+		return -1;
+	rc = r->type == REDIS_REPLY_INTEGER ? (int)r->integer : -1;
+	freeReplyObject(r);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ the job */
+
+struct row {
+	uint64_t	 id;
+	char		 channel[8];
+	char		 tmpl[64];
+	unsigned char	 rec[PII_SEALED_MAX];
+	size_t		 reclen;
+	char		*params;
+	int		 urgent;
+	int		 attempts;	/* after this claim */
+	long long	 age;		/* seconds since created */
+	char		 lease[24];
+};
+
+struct claim {
+	struct row	 rows[CLAIM_BATCH];
+	int		 n;
+};
+
+/* DATETIME(3) text of a hall instant in ms. */
+static void
+dt_ms(int64_t ms, char *out, size_t osz)
+{
+	char s[32];
+
+	time_format(ms / 1000, s, sizeof s);
+	s[10] = ' ';
+	s[19] = '\0';
+	fmt(out, osz, "%s.%03d", s, (int)(ms % 1000));
+}
+
+static int
+claim_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct claim *cl = arg;
+	struct row *r;
+	long long n;
+
+	(void)ncol;
+	if (cl->n == CLAIM_BATCH)
+		return 1;
+	r = &cl->rows[cl->n];
+	memset(r, 0, sizeof *r);
+	if (parse_ll(v[0], 1, INT64_MAX, &n) != 0)
+		return 0;
+	r->id = (uint64_t)n;
+	str_copy(r->channel, sizeof r->channel, v[1] ? v[1] : "sms");
+	str_copy(r->tmpl, sizeof r->tmpl, v[2] ? v[2] : "");
+	if (v[3] && lens[3] <= sizeof r->rec) {
+		memcpy(r->rec, v[3], lens[3]);
+		r->reclen = lens[3];
+	}
+	r->params = strdup(v[4] ? v[4] : "{}");
+	r->urgent = v[5] && v[5][0] == '1';
+	if (v[6] && parse_ll(v[6], 0, 65535, &n) == 0)
+		r->attempts = (int)n + 1;
+	r->age = 0;
+	if (v[7])
+		parse_ll(v[7], -INT64_MAX / 2, INT64_MAX / 2, &r->age);
+	cl->n++;
+	return 0;
+}
+
+static void
+claim_free(struct claim *cl)
+{
+	int i;
+
+	for (i = 0; i < cl->n; i++)
+		free(cl->rows[i].params);
+	cl->n = 0;
+}
+
+static int64_t
+lease_ms(void)
+{
+	int64_t lease = config_int("sms_lease_seconds", 60, 2, 3600) * 1000;
+	int64_t timeout = config_int("sms_timeout_ms", 5000, 100, 120000);
+
+	/* Never shorter than a send can take (WeChat may make three calls). */
+	return lease > 3 * timeout + 1000 ? lease : 3 * timeout + 1000;
+}
+
+static int
+claim(struct ctx *c, struct claim *cl)
+{
+	char now[32], until[32], lease[24], due[8];
+	int64_t ms = hall_now_ms();
+	int rc, i;
+
+	cl->n = 0;
+	dt_ms(ms, now, sizeof now);
+	dt_ms(ms + lease_ms(), until, sizeof until);
+	token_new(lease, sizeof lease, 12);
+	/* Five times a second per worker: one indexed read when nothing is due, the locking
+	 * transaction only when something is. */
+	rc = db_scalar(c, "SELECT 1 FROM outbox WHERE status IN ('pending', 'sending', 'held')"
+	    " AND next_attempt_at <= ? LIMIT 1", DBARGS(DBS(now)), due, sizeof due);
+	if (rc <= 0)
+		return rc;
+	if ((rc = db_begin(c)) != 0)
+		return rc;
+	rc = db_query(c, "SELECT id, channel, template, recipient_enc, params, urgent, attempts,"
+	    " TIMESTAMPDIFF(SECOND, created_at, ?)"
+	    " FROM outbox WHERE status IN ('pending', 'sending', 'held') AND next_attempt_at <= ?"
+	    " ORDER BY next_attempt_at, id LIMIT 10 FOR UPDATE SKIP LOCKED",
+	    DBARGS(DBS(now), DBS(now)), claim_row, cl);
+	if (rc < 0)
+		goto fail;
+	for (i = 0; i < cl->n; i++) {
+		str_copy(cl->rows[i].lease, sizeof cl->rows[i].lease, lease);
+		rc = db_exec(c, "UPDATE outbox SET status = 'sending', lease = ?,"
+		    " attempts = LEAST(attempts + 1, 65535), next_attempt_at = ? WHERE id = ?",
+		    DBARGS(DBS(lease), DBS(until), DBI(cl->rows[i].id)), NULL, NULL);
+		if (rc != 0)
+			goto fail;
+	}
+	if ((rc = db_commit(c)) != 0)
+		goto fail_nr;
+	return 0;
+fail:
+	db_rollback(c);
+fail_nr:
+	claim_free(cl);
+	return rc;
+}
+
+/* Put a claimed row back without counting the attempt (held, paused, Redis down). */
+static int
+release(struct ctx *c, const struct row *r, const char *status, int64_t at_ms,
+    const char *why)
+{
+	char at[32];
+
+	dt_ms(at_ms, at, sizeof at);
+	return db_exec(c, "UPDATE outbox SET status = ?, lease = '', attempts = attempts - 1,"
+	    " next_attempt_at = ?, last_error = IF(? = '', last_error, ?)"
+	    " WHERE id = ? AND status = 'sending' AND lease = ? AND attempts > 0",
+	    DBARGS(DBS(status), DBS(at), DBS(why), DBS(why), DBI(r->id), DBS(r->lease)),
+	    NULL, NULL);
+}
+
+static int
+record_sent(struct ctx *c, const struct row *r, const char *provider,
+    const struct send_result *res, int segments)
+{
+	char now[32];
+
+	dt_ms(hall_now_ms(), now, sizeof now);
+	return db_exec(c, "UPDATE outbox SET status = 'sent', lease = '', provider = ?,"
+	    " provider_msg_id = ?, segments = ?, sent_at = ?, last_error = ''"
+	    " WHERE id = ? AND status <> 'sent'",
+	    DBARGS(DBS(provider), DBS(res->msg_id), DBI(segments), DBS(now), DBI(r->id)),
+	    NULL, NULL);
+}
+
+/* status 'pending' (retry at at_ms), 'failed' or 'dropped'. */
+static int
+record_end(struct ctx *c, const struct row *r, const char *status, const char *provider,
+    const char *code, int64_t at_ms)
+{
+	char at[32], err[256];
+
+	dt_ms(at_ms, at, sizeof at);
+	str_copy(err, sizeof err, code);
+	return db_exec(c, "UPDATE outbox SET status = ?, lease = '', provider = ?,"
+	    " last_error = ?, next_attempt_at = ?"
+	    " WHERE id = ? AND status = 'sending' AND lease = ?",
+	    DBARGS(DBS(status), DBS(provider), DBS(err), DBS(at), DBI(r->id), DBS(r->lease)),
+	    NULL, NULL);
+}
+
+static enum provider
+configured_provider(const char **name)
+{
+	const char *p = config_get("sms_provider", "log");
+
+	if (strcmp(p, "aliyun") == 0) {
+		*name = "aliyun";
+		return PROV_ALIYUN;
+	}
+	if (strcmp(p, "tencent") == 0) {
+		*name = "tencent";
+		return PROV_TENCENT;
+	}
+	*name = "log";
+	return PROV_LOG;
+}
+
+/* Per-process pause of a channel after the provider proved unreachable. */
+struct pause {
+	int64_t	 until_ms;
+	int64_t	 step_ms;
+};
+static struct pause pause_sms, pause_wechat;
+
+static void
+pause_hit(struct pause *p)
+{
+	p->step_ms = p->step_ms ? p->step_ms * 2 : 1000;
+	if (p->step_ms > 30000)
+		p->step_ms = 30000;
+	p->until_ms = hall_now_ms() + p->step_ms;
+}
+
+/* Deliver one claimed row.  Returns a DB_* code when recording failed (the lease then
+ * brings the row back), else 0. */
+static int
+deliver(struct ctx *c, struct row *r)
+{
+	const struct tmpl *t = tmpl_find(r->tmpl);
+	int wechat = strcmp(r->channel, "wechat") == 0;
+	int wechat_live = wechat && *config_get("wechat_base_url", "") != '\0';
+	struct pause *pz = wechat_live ? &pause_wechat : &pause_sms;
+	const char *pname;
+	enum provider prov = configured_provider(&pname);
+	int64_t now_ms = hall_now_ms(), q;
+	int max_attempts = (int)config_int("sms_max_attempts", 50, 1, 1000);
+	char to[PII_SEALED_MAX];
+	struct rendered rd;
+	struct send_result res;
+	struct sms_out m;
+	json_t *params;
+	int rc;
+
+	if (wechat_live)
+		pname = "wechat";
+	else if (wechat)
+		prov = PROV_LOG, pname = "log";
+	if (t == NULL)
+		return record_end(c, r, "failed", pname, "TEMPLATE_UNKNOWN", now_ms);
+	if (r->age > t->ttl)
+		return record_end(c, r, "dropped", pname, "EXPIRED", now_ms);
+	if (r->attempts > max_attempts)
+		return record_end(c, r, "failed", pname, "TOO_MANY_ATTEMPTS", now_ms);
+	if (t->quiet != QUIET_SEND && (t->quiet == QUIET_HOLD || !r->urgent) &&
+	    (q = quiet_until(now_ms / 1000)) > 0)
+		return release(c, r, "held", q * 1000, "");
+	if (pz->until_ms > now_ms)
+		return release(c, r, "pending", pz->until_ms, "");
+	if (pii_open(r->rec, r->reclen, to, sizeof to) != 0)
+		return record_end(c, r, "failed", pname, "RECIPIENT_UNREADABLE", now_ms);
+	if (!wechat && !phone_ok(to)) {
+		sodium_memzero(to, sizeof to);
+		return record_end(c, r, "failed", pname, "PHONE_INVALID", now_ms);
+	}
+	if (r->params == NULL || (params = json_loads(r->params, 0, NULL)) == NULL) {
+		sodium_memzero(to, sizeof to);
+		return record_end(c, r, "failed", pname, "PARAMS_INVALID", now_ms);
+	}
+	if ((rc = cap_take(c, t, to, r->id)) != 0) {
+		sodium_memzero(to, sizeof to);
+		json_decref(params);
+		if (rc > 0)
+			return record_end(c, r, "dropped", pname, "DAILY_CAP", now_ms);
+		return release(c, r, "pending", now_ms + 2000, "REDIS_DOWN");
+	}
+	memset(&rd, 0, sizeof rd);
+	if (!(wechat && wechat_live) &&
+	    tmpl_render(t, params, prov, config_get("sms_sign_name", "一窗政务"), &rd) != 0) {
+		sodium_memzero(to, sizeof to);
+		json_decref(params);
+		log_warn("outbox %llu (%s) not rendered: %s", (unsigned long long)r->id, t->name,
+		    rd.err);
+		rc = record_end(c, r, "failed", pname, rd.err, now_ms);
+		rendered_free(&rd);
+		return rc;
+	}
+	m.id = r->id;
+	m.to = to;
+	m.t = t;
+	m.params = params;
+	m.r = &rd;
+	if (wechat_live)
+		wechat_send(c, &m, &res);
+	else if (prov == PROV_ALIYUN)
+		sms_aliyun_send(&m, &res);
+	else if (prov == PROV_TENCENT)
+		sms_tencent_send(&m, &res);
+	else
+		sms_log_send(&m, r->channel, &res);
+	sodium_memzero(to, sizeof to);
+	json_decref(params);
+	now_ms = hall_now_ms();
+	if (res.outcome == SEND_OK) {
+		pz->step_ms = 0;
+		rc = record_sent(c, r, pname, &res, rd.segments);
+		log_info("outbox %llu %s sent via %s (%d segment%s)", (unsigned long long)r->id,
+		    t->name, pname, rd.segments, rd.segments == 1 ? "" : "s");
+	} else if (res.outcome == SEND_RETRY && r->age < t->ttl && r->attempts < max_attempts) {
+		int64_t d = retry_delay_ms(r->attempts,
+		    config_int("sms_retry_base_ms", 5000, 10, 3600000),
+		    config_int("sms_retry_max_ms", 600000, 10, 86400000));
+
+		if (res.unreachable)
+			pause_hit(pz);
+		rc = record_end(c, r, "pending", pname, res.code, now_ms + d);
+		log_warn("outbox %llu %s via %s: %s, retry in %lld ms", (unsigned long long)r->id,
+		    t->name, pname, res.code, (long long)d);
+	} else {
+		rc = record_end(c, r, "failed", pname, res.code[0] ? res.code : "FAILED", now_ms);
+		log_warn("outbox %llu %s via %s failed: %s", (unsigned long long)r->id, t->name,
+		    pname, res.code);
+	}
+	rendered_free(&rd);
+	return rc;
+}
+
+int
+job_notify_deliver(struct ctx *c)
+{
+	int64_t start = hall_now_ms();
+	struct claim cl;
+	int rc, i, n;
+
+	tmpl_load_all();
+	do {
+		if ((rc = claim(c, &cl)) != 0)
+			return rc;
+		n = cl.n;
+		for (i = 0; i < cl.n; i++)
+			if ((rc = deliver(c, &cl.rows[i])) != 0) {
+				/* Could not record: the lease brings the row back later. */
+				log_warn("outbox %llu: recording failed (%d)",
+				    (unsigned long long)cl.rows[i].id, rc);
+				claim_free(&cl);
+				return rc;
+			}
+		claim_free(&cl);
+	} while (n == CLAIM_BATCH && hall_now_ms() - start < JOB_BUDGET_MS);
+	return 0;
+}

@@ -1,0 +1,109 @@
+/*
+ * notify.h — notifications: SMS templates, the outbox worker, per-phone limits.
+ *
+ * Other modules queue notices with outbox_add() (outbox.h) inside their transaction; the
+ * worker job job_notify_deliver() delivers them.  The one call other modules make here is
+ * notify_code_allowed(), before sending a verification code.
+ */
+#ifndef YC_NOTIFY_H
+#define YC_NOTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../fcgi/ctx.h"
+
+/*
+ * Verification codes per phone: at most 1 a minute, 5 an hour, 10 a day (hall time).
+ * Checks and, when allowed, counts this code in one Redis script.
+ * Returns 1 allowed (counted), 0 refused with *retry_after seconds (≥ 1) to wait,
+ * -1 when Redis is down (answer 503) or the phone is not a valid mobile number.
+ */
+int	notify_code_allowed(struct ctx *c, const char *phone, int *retry_after);
+
+/* Worker job: deliver due outbox rows (modules/jobs.c runs it every 200 ms). */
+int	job_notify_deliver(struct ctx *c);
+
+/* ------------------------------------------------------------------ templates */
+
+#define TMPL_MAX_VARS    12
+#define TMPL_MAX_WFIELDS 10
+#define TMPL_TEXT_MAX    1024
+
+enum var_kind { VK_TEXT, VK_NUMBER, VK_CODE, VK_URL };
+enum quiet_rule { QUIET_FLAG, QUIET_HOLD, QUIET_SEND };
+enum provider { PROV_LOG, PROV_ALIYUN, PROV_TENCENT };
+
+struct tmpl_var {
+	char		 name[32];
+	enum var_kind	 kind;
+	int		 max;		/* 0: the provider's limit */
+	int		 fit;		/* cut to fit instead of refusing */
+};
+
+struct tmpl_wfield {
+	char		 key[40];	/* thing1, time2 … */
+	int		 var[3];	/* indexes into vars, joined with a space */
+	int		 nvar;
+};
+
+struct tmpl {
+	char		 name[64];
+	char		 title[64];
+	int		 is_code;	/* type = code */
+	enum quiet_rule	 quiet;
+	int		 ttl;		/* seconds */
+	int		 daily_cap;	/* 0: none */
+	struct tmpl_var	 vars[TMPL_MAX_VARS];
+	int		 nvars;
+	char		 aliyun[64];
+	char		 tencent_id[32];
+	int		 tencent_order[TMPL_MAX_VARS];
+	int		 ntencent;
+	char		 text[TMPL_TEXT_MAX];
+	char		 tencent_text[TMPL_TEXT_MAX];	/* "" → text */
+	char		 wechat_id[96];
+	struct tmpl_wfield wfields[TMPL_MAX_WFIELDS];
+	int		 nwfields;
+	char		 wechat_page[128];
+};
+
+/* Parse one template file's text.  0, or -1 with a reason in err. */
+int	tmpl_parse(const char *text, size_t len, struct tmpl *t, char *err, size_t esz);
+/* Load every *.tmpl of dir (config sms_templates_dir, default sms-templates) once per
+ * process; later calls return the count loaded the first time.  Files that do not parse
+ * are logged and left out. */
+int	tmpl_load_all(void);
+/* Load dir into the table now (tests).  Number loaded, or -1. */
+int	tmpl_load_dir(const char *dir);
+const struct tmpl *tmpl_find(const char *name);
+
+struct rendered {
+	char	 text[TMPL_TEXT_MAX + 128];	/* 【签名】 + text */
+	size_t	 chars;				/* characters of text */
+	int	 segments;
+	json_t	*values;			/* var → value as sent (owned; after fit) */
+	char	 err[96];			/* why rendering refused */
+};
+
+/* Render t with params for provider p and signature sign.  0, or -1 with out->err set.
+ * Always call rendered_free afterwards. */
+int	tmpl_render(const struct tmpl *t, json_t *params, enum provider p, const char *sign,
+	    struct rendered *out);
+void	rendered_free(struct rendered *r);
+/* WeChat subscribe-message "data" for t (new reference), or NULL with err set. */
+json_t	*tmpl_wechat_data(const struct tmpl *t, json_t *params, char *err, size_t esz);
+/* Segments for a text of n characters: ≤ 70 → 1, else ⌈n/67⌉. */
+int	sms_segments(size_t chars);
+
+/* ------------------------------------------------------------------ timing rules */
+
+/* Quiet hours 21:00–08:00 hall time (config sms_quiet_from, sms_quiet_to, in hours):
+ * 0 when t is outside them, else the instant they end. */
+int64_t	quiet_until(int64_t t);
+/* Delay before attempt n+1 after n failed attempts (ms), exponential, capped. */
+int64_t	retry_delay_ms(int attempts, int64_t base_ms, int64_t max_ms);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * apply.js — 网上申请 (apply.html): pick an item or a 一件事 bundle, fill in the applicant (and
+ * an agent), upload each material with progress and retry, choose pickup or free mail, and
+ * submit: POST /cases → "submitted".
+ */
+import { api, apiGet, getToken } from './api.js';
+import { el, clear } from './ui.js';
+import { materialRow } from './online-common.js';
+
+const $ = (id) => document.getElementById(id);
+const HALL = 'demo';
+let forms = new Map();
+let rows = [];
+
+function showError(msg) {
+  $('form-error').textContent = msg;
+  $('form-error').hidden = !msg;
+}
+
+function renderMaterials(form) {
+  const ul = $('materials');
+  clear(ul);
+  rows = form.materials.map((m) => ({ m, ...materialRow(m, { reuse: true }) }));
+  for (const r of rows) ul.append(r.li);
+  const parts = form.items.length > 1
+    ? `一件事一次办：${form.items.map((i) => i.name).join('、')}，${form.items.length} 个部门并联办理，`
+    : '';
+  $('what-info').textContent = `${parts}承诺 ${form.promised_days} 个工作日内办结`;
+}
+
+async function load() {
+  const [{ bundles }, { items }] = await Promise.all([
+    apiGet('/bundles', { hall: HALL }), apiGet('/items', { hall: HALL }),
+  ]);
+  const sel = $('what');
+  const gb = el('optgroup', { label: '一件事一次办' });
+  for (const b of bundles) {
+    forms.set(`bundle:${b.id}`, b);
+    gb.append(el('option', { value: `bundle:${b.id}` }, b.name));
+  }
+  const gi = el('optgroup', { label: '单个事项' });
+  for (const it of items) {
+    forms.set(`item:${it.id}`, {
+      id: it.id, name: it.name, items: [it], promised_days: it.promised_days,
+      materials: it.materials,
+    });
+    gi.append(el('option', { value: `item:${it.id}` }, it.name));
+  }
+  sel.append(gb, gi);
+  const want = new URLSearchParams(window.location.search).get('bundle');
+  if (want && forms.has(`bundle:${want}`)) {
+    sel.value = `bundle:${want}`;
+    renderMaterials(forms.get(sel.value));
+  }
+}
+
+async function submit(ev) {
+  ev.preventDefault();
+  showError('');
+  const key = $('what').value;
+  if (!forms.has(key)) { showError('请选择办理事项'); return; }
+  if (rows.some((r) => r.state.busy)) { showError('还有材料正在上传，请稍候'); return; }
+  const missing = rows.filter((r) => r.m.required && !r.state.value).map((r) => r.m.name);
+  if (missing.length) { showError(`请上传：${missing.join('、')}`); return; }
+  const [kind, id] = key.split(':');
+  const body = {
+    [kind]: id,
+    applicant: { name: $('name').value.trim(), id_number: $('id_number').value.trim().toUpperCase(), phone: $('phone').value.trim() },
+    materials: Object.fromEntries(rows.filter((r) => r.state.value).map((r) => [r.m.code, r.state.value])),
+    delivery: document.querySelector('input[name=delivery]:checked').value,
+  };
+  if (body.delivery === 'mail') body.address = $('address').value.trim();
+  if ($('has-agent').checked) body.agent = { name: $('agent_name').value.trim(), phone: $('agent_phone').value.trim() };
+  $('submit').disabled = true;
+  try {
+    const { case: c } = await api('/cases', { method: 'POST', body, idempotencyKey: crypto.randomUUID() });
+    $('apply-form').hidden = true;
+    $('done').hidden = false;
+    $('done-no').textContent = c.no;
+    $('done-link').href = `/my-cases.html?no=${encodeURIComponent(c.no)}`;
+  } catch (err) {
+    const fields = err.fields ? Object.values(err.fields).join('；') : '';
+    const miss = err.body && err.body.missing ? err.body.missing.map((m) => m.name).join('、') : '';
+    showError([err.message, fields, miss].filter(Boolean).join('：'));
+  } finally {
+    $('submit').disabled = false;
+  }
+}
+
+function init() {
+  if (!getToken()) {
+    $('need-login').hidden = false;
+    return;
+  }
+  $('apply-form').hidden = false;
+  $('what').addEventListener('change', () => {
+    const f = forms.get($('what').value);
+    if (f) renderMaterials(f); else clear($('materials'));
+  });
+  $('has-agent').addEventListener('change', () => { $('agent-fields').hidden = !$('has-agent').checked; });
+  for (const r of document.querySelectorAll('input[name=delivery]')) {
+    r.addEventListener('change', () => { $('address-field').hidden = r.value !== 'mail' || !r.checked; });
+  }
+  $('apply-form').addEventListener('submit', submit);
+  load().catch((err) => showError(err.message));
+}
+
+init();

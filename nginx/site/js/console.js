@@ -1,0 +1,303 @@
+/*
+ * console.js — the window clerk's console (console.html).
+ *
+ * API used:
+ *   GET  /api/v1/me                          → signed in as a clerk, at which window?
+ *   POST /api/v1/staff/login                 {"hall","username","password","window"}
+ *   POST /api/v1/auth/logout
+ *   GET  /api/v1/halls                       → hall names for the sign-in form
+ *   GET  /api/v1/windows/{w}                 → the window, its current ticket, waiting counts
+ *   POST /api/v1/windows/{w}/call-next|recall|start|skip|transfer|finish
+ *   GET  /api/v1/halls/{hall}/board?since=V  → long poll: any change in the hall refreshes
+ *                                              the counts at once
+ * Every action has a button and a key (N R S K F X T, Esc closes the transfer box); keys are
+ * ignored while typing in a field.
+ */
+
+import { api, apiGet, setToken, getToken } from './api.js';
+import { el, initLargeText, showError, clearStatus } from './ui.js';
+import { STATUS_TEXT, PRIORITY_TEXT, hhmm, sleep } from './queue-common.js';
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  hall: null,
+  window: 0,
+  current: null,
+  categories: [],
+  busy: false,
+  poll: null,
+};
+
+const KEYS = { n: 'call-next', r: 'recall', s: 'start', k: 'skip', f: 'done', x: 'no_show', t: 'transfer' };
+
+/* Which actions a ticket in this state allows. */
+function allowed(action, cur) {
+  if (!cur) return action === 'call-next';
+  if (cur.status === 'called') return action !== 'call-next';
+  if (cur.status === 'serving') return action === 'done' || action === 'transfer';
+  return action === 'call-next';
+}
+
+function friendly(err) {
+  if (!err || !err.status || err.status >= 500) return '系统繁忙，请稍后重试';
+  return err.message;
+}
+
+function say(message, ok = true) {
+  const region = $('console-status');
+  if (!ok) {
+    showError(region, message);
+    return;
+  }
+  region.replaceChildren(el('div', { class: 'notice notice-ok' }, el('p', null, message)));
+}
+
+/* ---------- sign-in ---------- */
+
+async function showSignin(message) {
+  $('signin').hidden = false;
+  $('desk').hidden = true;
+  $('logout').hidden = true;
+  stopPoll();
+  if (message) showError($('signin-status'), message);
+  try {
+    const { halls } = await apiGet('/halls');
+    $('si-hall').replaceChildren(...(halls || []).map((h) => el('option', { value: h.code }, h.name)));
+  } catch (err) {
+    showError($('signin-status'), friendly(err));
+  }
+  $('si-user').focus();
+}
+
+async function onSignin(ev) {
+  ev.preventDefault();
+  clearStatus($('signin-status'));
+  const w = Number($('si-window').value);
+  if (!Number.isInteger(w) || w < 1) {
+    showError($('signin-status'), '请填写您今天所在的窗口号');
+    $('si-window').focus();
+    return;
+  }
+  try {
+    const r = await api('/staff/login', {
+      method: 'POST',
+      body: {
+        hall: $('si-hall').value, username: $('si-user').value.trim(), password: $('si-pass').value, window: w,
+      },
+    });
+    $('si-pass').value = '';
+    if (r.role !== 'clerk') {
+      showError($('signin-status'), '该账号不是窗口工作人员账号');
+      return;
+    }
+    setToken(r.token, r.csrf);
+    await start();
+  } catch (err) {
+    const msg = err.status === 401 ? '账号或密码错误'
+      : err.fields && err.fields.window ? err.fields.window : friendly(err);
+    showError($('signin-status'), msg);
+  }
+}
+
+async function logout() {
+  try {
+    await api('/auth/logout', { method: 'POST' });
+  } catch { /* gone already */ }
+  setToken(null);
+  await showSignin();
+}
+
+/* ---------- the desk ---------- */
+
+function renderCurrent(cur) {
+  state.current = cur;
+  $('cur-number').textContent = cur ? cur.number : '—';
+  $('cur-status').textContent = cur
+    ? `${STATUS_TEXT[cur.status] || cur.status}${cur.status === 'called' ? '：等待办事人到窗口' : ''}`
+    : '本窗口暂无叫号，请按“叫下一位”';
+  $('cur-facts').hidden = !cur;
+  if (cur) {
+    $('cur-category').textContent = `${cur.category} · ${cur.category_name || ''}`;
+    $('cur-priority').textContent = PRIORITY_TEXT[cur.priority] || cur.priority;
+    $('cur-taken').textContent = hhmm(cur.taken_at);
+    $('cur-called').textContent = hhmm(cur.called_at);
+  }
+  for (const b of document.querySelectorAll('.console-actions [data-action]')) {
+    b.disabled = !allowed(b.dataset.action, cur) || state.busy;
+  }
+}
+
+function renderWindow(data) {
+  const w = data.window || {};
+  $('window-name').textContent = `${w.name || `${state.window}号窗口`}`;
+  document.title = `${w.name || '窗口叫号'} · 一窗`;
+  state.categories = Array.isArray(data.categories) ? data.categories : [];
+  const mine = state.categories.filter((c) => c.mine);
+  const others = state.categories.filter((c) => !c.mine);
+  $('counts').replaceChildren(...[...mine, ...others].map((c) => el('li', { class: c.mine ? 'mine' : null },
+    el('span', null, `${c.code} · ${c.name}${c.mine ? '（本窗口）' : ''}`),
+    el('span', { class: 'count', dataset: { code: c.code } }, String(c.waiting)))));
+  $('served').textContent = String(data.served_today || 0);
+  renderCurrent(data.current && typeof data.current === 'object' ? data.current : null);
+}
+
+async function refresh() {
+  try {
+    renderWindow(await apiGet(`/windows/${state.window}`));
+  } catch (err) {
+    if (err.status === 401) await showSignin('登录已超时，请重新签到');
+    else say(friendly(err), false);
+  }
+}
+
+async function act(action, body) {
+  if (state.busy || !allowed(action, state.current)) return;
+  if (action === 'transfer' && !body) {
+    openTransfer();
+    return;
+  }
+  state.busy = true;
+  renderCurrent(state.current);
+  const path = action === 'done' || action === 'no_show' ? 'finish' : action;
+  const payload = action === 'done' ? { outcome: 'done' }
+    : action === 'no_show' ? { outcome: 'no_show' } : body;
+  const number = state.current ? state.current.number : '';
+  try {
+    const r = await api(`/windows/${state.window}/${path}`, { method: 'POST', body: payload });
+    const t = r && r.ticket;
+    switch (action) {
+      case 'call-next':
+        if (t) say(`已叫号 ${t.number}`);
+        else say('当前没有等候的号码');
+        break;
+      case 'recall': say(`已重呼 ${number}`); break;
+      case 'start': say(`${number} 开始办理`); break;
+      case 'skip': say(`${number} 已过号`); break;
+      case 'done': say(`${number} 已办结`); break;
+      case 'no_show': say(`${number} 记为未到`); break;
+      case 'transfer': say(`${number} 已转至 ${payload.category} 类排队`); break;
+      default: break;
+    }
+    closeTransfer();
+  } catch (err) {
+    if (err.status === 401) {
+      state.busy = false;
+      await showSignin('登录已超时，请重新签到');
+      return;
+    }
+    say(friendly(err), false);
+  } finally {
+    state.busy = false;
+  }
+  await refresh();
+}
+
+function openTransfer() {
+  const select = $('transfer-cat');
+  const cur = state.current;
+  select.replaceChildren(...state.categories.filter((c) => !cur || c.code !== cur.category)
+    .map((c) => el('option', { value: c.code }, `${c.code} · ${c.name}`)));
+  $('transfer-box').hidden = false;
+  document.querySelector('[data-action="transfer"]').setAttribute('aria-expanded', 'true');
+  select.focus();
+}
+
+function closeTransfer() {
+  $('transfer-box').hidden = true;
+  document.querySelector('[data-action="transfer"]').setAttribute('aria-expanded', 'false');
+}
+
+/* ---------- live counts: the board's long poll says when anything changed ---------- */
+
+function stopPoll() {
+  if (state.poll) state.poll.abort();
+  state.poll = null;
+}
+
+async function pollLoop() {
+  stopPoll();
+  const ctrl = new AbortController();
+  state.poll = ctrl;
+  let since = '';
+  let backoff = 1000;
+  while (!ctrl.signal.aborted) {
+    try {
+      const path = `/halls/${encodeURIComponent(state.hall)}/board${since !== '' ? `?since=${since}` : ''}`;
+      const res = await fetch(`/api/v1${path}`, { signal: ctrl.signal, cache: 'no-store' });
+      if (res.status === 200) {
+        const b = await res.json();
+        if (since !== '') await refresh();
+        since = b.version;
+      } else if (res.status !== 304) {
+        throw new Error(`board ${res.status}`);
+      }
+      backoff = 1000;
+    } catch {
+      if (ctrl.signal.aborted) return;
+      await sleep(backoff, ctrl.signal);
+      backoff = Math.min(backoff * 2, 15000);
+    }
+  }
+}
+
+/* ---------- keys ---------- */
+
+function onKey(ev) {
+  if ($('desk').hidden || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  if (ev.key === 'Escape' && !$('transfer-box').hidden) {
+    closeTransfer();
+    return;
+  }
+  const t = ev.target;
+  if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+  const action = KEYS[String(ev.key).toLowerCase()];
+  if (!action) return;
+  ev.preventDefault();
+  act(action);
+}
+
+/* ---------- start ---------- */
+
+async function start() {
+  let me = null;
+  if (getToken()) {
+    try {
+      me = await apiGet('/me');
+    } catch (err) {
+      if (err.status !== 401) {
+        say(friendly(err), false);
+        return;
+      }
+    }
+  }
+  if (!me || me.role !== 'clerk' || !me.window) {
+    await showSignin();
+    return;
+  }
+  state.hall = me.hall;
+  state.window = me.window;
+  $('signin').hidden = true;
+  $('desk').hidden = false;
+  $('logout').hidden = false;
+  await refresh();
+  pollLoop();
+}
+
+function init() {
+  initLargeText($('toggle-large'));
+  $('signin-form').addEventListener('submit', onSignin);
+  $('logout').addEventListener('click', logout);
+  for (const b of document.querySelectorAll('.console-actions [data-action]')) {
+    b.addEventListener('click', () => act(b.dataset.action));
+  }
+  $('transfer-box').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    act('transfer', { category: $('transfer-cat').value });
+  });
+  $('transfer-cancel').addEventListener('click', closeTransfer);
+  document.addEventListener('keydown', onKey);
+  start();
+}
+
+init();

@@ -1,0 +1,87 @@
+/*
+ * my-cases.js — 我的申请 (my-cases.html): the citizen's applications with their status; one
+ * application (?no=) with its materials, the clerk's reasons for a return, replacing the
+ * returned files and resubmitting.
+ */
+import { api, apiGet, getToken } from './api.js';
+import { el, clear } from './ui.js';
+import { materialRow } from './online-common.js';
+
+const $ = (id) => document.getElementById(id);
+let fixRows = [];
+
+async function showList() {
+  const { cases } = await apiGet('/me/cases');
+  const ul = $('list');
+  clear(ul);
+  if (!cases.length) $('status').textContent = '您还没有网上申请。';
+  for (const c of cases) {
+    ul.append(el('li', {}, el('a', { href: `/my-cases.html?no=${encodeURIComponent(c.no)}` },
+      el('span', { class: `st ${c.status}` }, c.status_label),
+      el('div', {}, c.title), el('div', { class: 'hint' }, `${c.no}${c.role === 'agent' ? ' · 代办' : ''}`))));
+  }
+}
+
+async function showOne(no) {
+  const { case: c } = await apiGet(`/me/cases/${encodeURIComponent(no)}`);
+  $('detail').hidden = false;
+  $('d-title').textContent = c.title;
+  $('d-no').textContent = c.no;
+  $('d-status').textContent = c.status_label;
+  $('d-status').dataset.status = c.status;
+  $('d-deadline').hidden = !c.deadline;
+  if (c.deadline) $('d-deadline').textContent = `承诺办结日期：${c.deadline}`;
+  $('d-track').hidden = !c.track_url;
+  if (c.track_url) $('d-track-link').href = c.track_url;
+  const ul = $('d-materials');
+  clear(ul);
+  fixRows = [];
+  for (const m of c.materials) {
+    if (c.status === 'returned' && c.role === 'applicant' && m.state === 'returned') {
+      const r = materialRow(m, { reason: m.reason });
+      fixRows.push({ m, ...r });
+      ul.append(r.li);
+    } else {
+      ul.append(el('li', { 'data-code': m.code }, el('span', { class: 'm-name' }, m.name),
+        el('span', { class: 'tag' }, m.reused ? '已复用' : (m.upload_id ? '已上传' : '未提交'))));
+    }
+  }
+  $('resubmit').hidden = fixRows.length === 0;
+  const steps = $('d-steps');
+  clear(steps);
+  for (const s of c.steps) steps.append(el('li', {}, `${s.at.slice(0, 16).replace('T', ' ')} ${s.note}`));
+}
+
+async function resubmit(no) {
+  $('d-error').hidden = true;
+  const missing = fixRows.filter((r) => !r.state.value).map((r) => r.m.name);
+  if (fixRows.some((r) => r.state.busy)) return;
+  if (missing.length) {
+    $('d-error').textContent = `请重新上传：${missing.join('、')}`;
+    $('d-error').hidden = false;
+    return;
+  }
+  try {
+    await api(`/cases/${encodeURIComponent(no)}/actions`, {
+      method: 'POST',
+      body: { action: 'resubmit', materials: Object.fromEntries(fixRows.map((r) => [r.m.code, r.state.value])) },
+    });
+    await showOne(no);
+  } catch (err) {
+    $('d-error').textContent = err.message;
+    $('d-error').hidden = false;
+  }
+}
+
+function init() {
+  if (!getToken()) {
+    $('need-login').hidden = false;
+    return;
+  }
+  const no = new URLSearchParams(window.location.search).get('no');
+  const run = no ? showOne(no) : showList();
+  if (no) $('resubmit').addEventListener('click', () => resubmit(no));
+  run.catch((err) => { $('status').textContent = err.message; });
+}
+
+init();

@@ -1,0 +1,94 @@
+/*
+ * online-common.js — what the online pages share: uploading one file with progress (XHR, so
+ * the bar moves), and a material row with its file input, progress, message and retry.
+ */
+import { API_BASE, getToken } from './api.js';
+import { el } from './ui.js';
+
+export const ACCEPT = 'image/jpeg,image/png,application/pdf';
+const MAX_BYTES = 10 * 1024 * 1024;
+
+/* POST /uploads → {id, sha256, type, size}; rejects with an Error whose message is Chinese. */
+export function uploadFile(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    if (file.size > MAX_BYTES) {
+      reject(new Error('文件过大：每个文件不能超过 10 MB，请压缩或分页后重新上传'));
+      return;
+    }
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `${API_BASE}/uploads`);
+    const token = getToken();
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.onload = () => {
+      let data = null;
+      try { data = JSON.parse(xhr.responseText); } catch { data = null; }
+      if (xhr.status === 201 && data && data.upload) resolve(data.upload);
+      else reject(new Error((data && data.error && data.error.message) || '上传失败，请重试'));
+    };
+    xhr.onerror = () => reject(new Error('网络连接失败，请重试'));
+    xhr.send(file);
+  });
+}
+
+/*
+ * One material: name, tags, file input, progress, state, retry; state.value is the upload id
+ * (or "reuse").  opts: {reuse: true} offers 复用既往材料 with consent; reason: the clerk's.
+ */
+export function materialRow(m, opts = {}) {
+  const state = { value: null, busy: false };
+  const input = el('input', { type: 'file', accept: ACCEPT, id: `file-${m.code}`, 'aria-label': `上传${m.name}` });
+  const bar = el('progress', { max: '1', value: '0', hidden: '' });
+  const msg = el('span', { class: 'm-state', 'data-state': 'empty' }, opts.reason ? '' : '未上传');
+  const retry = el('button', { type: 'button', class: 'btn', hidden: '' }, '重试');
+  let lastFile = null;
+
+  async function send(file) {
+    lastFile = file;
+    state.value = null;
+    state.busy = true;
+    retry.hidden = true;
+    bar.hidden = false;
+    bar.value = 0;
+    msg.className = 'm-state';
+    msg.dataset.state = 'uploading';
+    msg.textContent = '上传中…';
+    try {
+      const up = await uploadFile(file, (p) => { bar.value = p; });
+      state.value = up.id;
+      bar.value = 1;
+      msg.className = 'm-state ok';
+      msg.dataset.state = 'done';
+      msg.textContent = `已上传 ${file.name}`;
+    } catch (err) {
+      bar.hidden = true;
+      msg.className = 'm-state bad';
+      msg.dataset.state = 'error';
+      msg.textContent = err.message;
+      retry.hidden = false;
+      input.value = '';
+    } finally {
+      state.busy = false;
+    }
+  }
+  input.addEventListener('change', () => { if (input.files && input.files[0]) send(input.files[0]); });
+  retry.addEventListener('click', () => { if (lastFile) send(lastFile); else input.click(); });
+
+  const tags = [el('span', { class: m.required ? 'tag req' : 'tag' }, m.required ? '必需' : '可选')];
+  const kids = [el('div', {}, el('span', { class: 'm-name' }, m.name), ...tags)];
+  if (m.note) kids.push(el('div', { class: 'hint' }, m.note));
+  if (opts.reason) kids.push(el('div', { class: 'm-reason' }, `退回原因：${opts.reason}`));
+  if (opts.reuse) {
+    const cb = el('input', { type: 'checkbox', id: `reuse-${m.code}` });
+    cb.addEventListener('change', () => {
+      input.disabled = cb.checked;
+      state.value = cb.checked ? 'reuse' : null;
+      msg.textContent = cb.checked ? '将使用您以前提交过的这份材料' : '未上传';
+    });
+    kids.push(el('label', { class: 'check' }, cb, '同意复用我以前提交过的这份材料'));
+  }
+  kids.push(el('div', { class: 'row' }, input, retry), bar, msg);
+  const li = el('li', { 'data-code': m.code }, ...kids);
+  return { li, state, input };
+}

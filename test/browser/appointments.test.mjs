@@ -1,0 +1,272 @@
+// Appointments on a phone (390×844): a citizen signs in with the real SMS sign-in page,
+// books (业务 → 日期 → 时段 with the places left → 姓名和身份证 → 预约码), sees the booking in
+// 我的预约, cancels it and books again; the same in 长辈模式.
+//
+// Runs against a live site (YICHUANG_BASE_URL) with the demo seed, and needs the worker to
+// deliver SMS into var/<YICHUANG_INSTANCE>/sms.log, where the sign-in code is read from.
+// Screenshots: book-1-category.png … book-5-done.png, book-error.png, my-appointments.png,
+// my-appointments-cancelled.png, appointment-page.png, book-large.png, book-large-done.png.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  url, phonePage, screenshot, allProblems, closeBrowser, eventually, apiJson,
+} from './lib.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const INSTANCE = process.env.YICHUANG_INSTANCE || 'test';
+const SMS_LOG = path.resolve(HERE, `../../var/${INSTANCE}/sms.log`);
+const T = { timeout: 120000 };
+
+after(closeBrowser);
+
+const randomPhone = () => `16${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
+
+/* A valid resident ID number (GB 11643 check digit) with a random sequence. */
+function idNumber() {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const seq = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+  const base = `32010219${70 + Math.floor(Math.random() * 25)}0615${seq}`;
+  let sum = 0;
+  for (let i = 0; i < 17; i += 1) sum += Number(base[i]) * w[i];
+  return base + '10X98765432'[sum % 11];
+}
+
+async function logSize() {
+  try {
+    return (await stat(SMS_LOG)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/* The newest message of a template to phone after byte offset since, as the worker logged it. */
+async function smsFor(phone, template, since) {
+  return eventually(async () => {
+    const fh = await open(SMS_LOG, 'r');
+    try {
+      const { size } = await fh.stat();
+      const buf = Buffer.alloc(Math.max(0, size - since));
+      await fh.read(buf, 0, buf.length, since);
+      let found = null;
+      for (const line of buf.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          const j = JSON.parse(line);
+          if (j.phone === phone && j.template === template) found = j;
+        } catch { /* a line being written */ }
+      }
+      return found;
+    } finally {
+      await fh.close();
+    }
+  }, { timeout: 20000, message: `${template} for ${phone} in ${SMS_LOG}` });
+}
+
+const scrollWidth = (page) => page.evaluate(() => document.scrollingElement.scrollWidth);
+const bodyFontPx = (page) => page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+
+async function accessible(page) {
+  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one h1');
+  for (const role of ['banner', 'main', 'contentinfo']) {
+    assert.ok(await page.getByRole(role).count() >= 1, `a ${role} landmark`);
+  }
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select')]
+    .filter((n) => n.type !== 'hidden' && n.offsetParent !== null && n.labels.length === 0)
+    .map((n) => n.outerHTML));
+  assert.deepEqual(unlabelled, [], 'every visible form control has a label');
+  const small = await page.evaluate(() => [...document.querySelectorAll('button, input, a')]
+    .filter((n) => n.offsetParent !== null && !n.classList.contains('skip-link')
+      && !n.closest('.site-footer') && !n.closest('p'))
+    .map((n) => [n.textContent.trim() || n.outerHTML.slice(0, 60), n.getBoundingClientRect()])
+    .filter(([, r]) => r.height < 44 || r.width < 44)
+    .map(([name, r]) => `${name} ${Math.round(r.width)}×${Math.round(r.height)}`));
+  assert.deepEqual(small, [], 'touch targets are at least 44×44px');
+  assert.ok(await scrollWidth(page) <= 390, 'no horizontal scroll at 390px');
+}
+
+/* Sign in through login.html (the page book.html sends a signed-out citizen to). */
+async function signIn(page, phone) {
+  await page.getByRole('link', { name: '手机号登录' }).tap();
+  await page.waitForURL(/\/login\.html\?next=/);
+  await page.getByLabel('手机号', { exact: true }).fill(phone);
+  const since = await logSize();
+  await page.getByRole('button', { name: '获取验证码' }).tap();
+  const sms = await smsFor(phone, 'login_code', since);
+  await page.getByLabel('短信验证码', { exact: true }).fill(sms.params.code);
+  await page.getByRole('button', { name: '登录', exact: true }).tap();
+}
+
+const step = (page, n) => page.locator(`#step-${n}`);
+
+/* Category → first day with places → first slot with places.  Returns what was picked. */
+async function pickSlot(page, category, shots) {
+  const cat = step(page, 1).getByRole('button', { name: new RegExp(category) });
+  await cat.waitFor();
+  if (shots) await screenshot(page, `${shots}-1-category`);
+  await cat.tap();
+
+  const day = step(page, 2).locator('button.choice:not([disabled])').first();
+  await day.waitFor();
+  assert.ok(await step(page, 2).isVisible(), 'step 2 shown');
+  assert.equal(await page.locator('#steps li[aria-current="step"]').getAttribute('data-step'), '2');
+  assert.match(await day.textContent(), /剩余 \d+ 个/);
+  const date = await day.getAttribute('data-date');
+  if (shots) await screenshot(page, `${shots}-2-date`);
+  await day.tap();
+
+  const slotBtn = step(page, 3).locator('button.choice:not([disabled])').first();
+  await slotBtn.waitFor();
+  const slot = await slotBtn.getAttribute('data-slot');
+  const shownLeft = Number((/剩余 (\d+) 个/.exec(await slotBtn.textContent()) || [])[1]);
+  // The places shown are the API's.
+  const { slots } = await apiJson(`/halls/demo/slots?category=${slot[0]}&date=${date}`);
+  const api = slots.find((s) => s.id === slot);
+  assert.equal(shownLeft, api.remaining, 'the page shows the places left');
+  if (shots) await screenshot(page, `${shots}-3-slot`);
+  await slotBtn.tap();
+  await step(page, 4).getByLabel('姓名').waitFor();
+  return { date, slot, left: api.remaining };
+}
+
+async function fillAndSubmit(page, name, id) {
+  await page.getByLabel('姓名').fill(name);
+  await page.getByLabel('身份证号码').fill(id);
+  await page.getByRole('button', { name: '提交预约' }).tap();
+}
+
+async function remaining(slot) {
+  const date = `${slot.slice(2, 6)}-${slot.slice(6, 8)}-${slot.slice(8, 10)}`;
+  const { slots } = await apiJson(`/halls/demo/slots?category=${slot[0]}&date=${date}`);
+  return slots.find((s) => s.id === slot).remaining;
+}
+
+test('a citizen books, sees, cancels and books again on a phone', T, async () => {
+  const page = await phonePage();
+  const phone = randomPhone();
+  const id = idNumber();
+  try {
+    await page.goto(url('/book.html'), { waitUntil: 'domcontentloaded' });
+    // Booking is real-name: signed out, the page asks to sign in first.
+    await page.getByRole('heading', { name: '请先登录' }).waitFor();
+    await signIn(page, phone);
+    await page.waitForURL(/\/book\.html$/);
+    await step(page, 1).getByRole('button').first().waitFor();
+    await accessible(page);
+
+    const picked = await pickSlot(page, '社会事务', 'book');
+    assert.ok(picked.left > 0);
+    await accessible(page);
+    assert.match(await page.locator('#picked-4').textContent(), /社会事务/);
+
+    // A wrong ID number is caught on the page, said under the field.
+    await fillAndSubmit(page, '王小明', '110105194912310021');
+    await page.getByText('身份证号码无效，请核对后重新输入').waitFor();
+    assert.equal(await page.getByLabel('身份证号码').getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'book-error');
+
+    await page.getByLabel('身份证号码').fill(id);
+    await screenshot(page, 'book-4-form');
+    const since = await logSize();
+    await page.getByRole('button', { name: '提交预约' }).tap();
+    await page.getByRole('heading', { name: '预约成功' }).waitFor();
+    const code = (await page.locator('#done-code').textContent()).trim();
+    assert.match(code, /^\d{6}$/);
+    const link = (await page.locator('#done-link').textContent()).trim();
+    assert.match(link, /\/a\/[A-Za-z0-9_-]{22,}$/);
+    // Any image here is the real QR code of this appointment (issue #8), never a placeholder.
+    for (const img of await page.locator('#step-5 img').all()) {
+      assert.match(await img.getAttribute('src'), /^\/api\/v1\/appointments\/[A-Za-z0-9_-]+\/qr\.svg$/);
+      await eventually(() => img.evaluate((n) => n.complete && n.naturalWidth > 0),
+        { message: 'the QR image to load' });
+    }
+    assert.match(await page.locator('#done-who').textContent(), /王\*/);
+    assert.ok(!(await page.locator('main').textContent()).includes(id), 'the ID number is masked');
+    await accessible(page);
+    await screenshot(page, 'book-5-done');
+    assert.equal(await remaining(picked.slot), picked.left - 1);
+    // The confirmation SMS carries the same code.
+    const sms = await smsFor(phone, 'appointment_booked', since);
+    assert.equal(sms.params.code, code);
+
+    // The link printed on the confirmation opens the appointment.
+    await page.goto(link.replace(/^https?:\/\/[^/]+/, url('').replace(/\/$/, '')));
+    await page.getByRole('heading', { level: 2, name: '社会事务' }).waitFor();
+    assert.equal((await page.locator('.appt-code').textContent()).trim(), code);
+    await screenshot(page, 'appointment-page');
+
+    // 我的预约: there it is; cancel it (asked twice), and the place is free again.
+    await page.goto(url('/appointments.html'));
+    const card = page.locator('#upcoming li.appt', { hasText: code });
+    await card.waitFor();
+    assert.equal((await card.locator('.status-tag').textContent()).trim(), '待签到');
+    await accessible(page);
+    await screenshot(page, 'my-appointments');
+    await card.getByRole('button', { name: '取消预约' }).tap();
+    await page.getByRole('button', { name: '不取消' }).tap();
+    assert.equal(await remaining(picked.slot), picked.left - 1, '"不取消" keeps it');
+    await card.getByRole('button', { name: '取消预约' }).tap();
+    await page.getByRole('button', { name: '确认取消' }).tap();
+    await page.getByText('预约已取消，名额已释放。').first().waitFor();
+    const old = page.locator('#past li.appt', { hasText: code });
+    await old.waitFor();
+    assert.equal((await old.locator('.status-tag').textContent()).trim(), '已取消');
+    await eventually(async () => (await remaining(picked.slot)) === picked.left,
+      { message: 'the place to be free at once' });
+    await screenshot(page, 'my-appointments-cancelled');
+
+    // Book the same slot again.
+    await page.goto(url('/book.html'));
+    const again = await pickSlot(page, '社会事务');
+    assert.equal(again.slot, picked.slot, 'the same first free slot');
+    await fillAndSubmit(page, '王小明', id);
+    await page.getByRole('heading', { name: '预约成功' }).waitFor();
+    const code2 = (await page.locator('#done-code').textContent()).trim();
+    assert.notEqual(code2, code);
+    await page.getByRole('link', { name: '查看我的预约' }).tap();
+    await page.locator('#upcoming li.appt', { hasText: code2 }).waitFor();
+    assert.equal(await page.locator('#upcoming li.appt').count(), 1, 'one live booking');
+
+    assert.deepEqual(allProblems(page), []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('every step works in 长辈模式 (large text)', T, async () => {
+  const page = await phonePage();
+  const phone = randomPhone();
+  try {
+    await page.goto(url('/book.html?large=1'), { waitUntil: 'domcontentloaded' });
+    await page.getByRole('heading', { name: '请先登录' }).waitFor();
+    assert.ok(await bodyFontPx(page) >= 22, 'large text from the first page');
+    await signIn(page, phone);
+    await page.waitForURL(/\/book\.html/);
+    await step(page, 1).getByRole('button').first().waitFor();
+    assert.equal(await page.getByRole('button', { name: '长辈模式' }).getAttribute('aria-pressed'), 'true');
+    assert.ok(await bodyFontPx(page) >= 22);
+    await accessible(page);
+    await screenshot(page, 'book-large');
+    await pickSlot(page, '跨省通办');
+    assert.ok(await scrollWidth(page) <= 390);
+    await fillAndSubmit(page, '欧阳娜娜', idNumber());
+    await page.getByRole('heading', { name: '预约成功' }).waitFor();
+    assert.ok(await bodyFontPx(page) >= 22);
+    await accessible(page);
+    await screenshot(page, 'book-large-done');
+    await page.goto(url('/appointments.html'));
+    await page.locator('#upcoming li.appt').first().waitFor();
+    assert.ok(await bodyFontPx(page) >= 22);
+    await accessible(page);
+    // Back to normal for whoever uses this browser next.
+    await page.getByRole('button', { name: '长辈模式' }).tap();
+    assert.ok(await bodyFontPx(page) < 22);
+    assert.deepEqual(allProblems(page), []);
+  } finally {
+    await page.context().close();
+  }
+});

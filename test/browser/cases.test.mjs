@@ -1,0 +1,176 @@
+// Cases (issue 7) in the staff pages, on a phone-sized screen: a clerk at window 1 accepts
+// an application at the comprehensive window (after an incomplete attempt that prints a
+// 一次性告知书), the department's approver takes it up and approves it in the back office,
+// and the clerk hands the result over at the unified pickup window.
+//
+// Runs against a live site (YICHUANG_BASE_URL) with the demo seed and the demo staff
+// (clerk1, approver1 of department scjg, manager1; password yichuang-demo). The item is read
+// from the API: a promised item of category B (市场准入, department scjg).
+// Screenshots: case-new, case-notice-incomplete, case-accepted, case-notice-accepted,
+// case-approver, cases-list, case-closed.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  url, phonePage, screenshot, allProblems, closeBrowser, apiJson, eventually, BASE_URL,
+} from './lib.mjs';
+
+const T = { timeout: 120000 };
+const PASSWORD = 'yichuang-demo';
+
+let item;
+
+before(async () => {
+  const { items } = await apiJson('/items?hall=demo&category=B');
+  item = items.find((it) => it.kind === 'promised' && it.department === 'scjg'
+    && it.materials.filter((m) => m.required).length >= 2);
+  assert.ok(item, 'a promised scjg item of category B with at least two required materials');
+});
+
+after(closeBrowser);
+
+async function signIn(page, user, window) {
+  const form = page.locator('#signin-form');
+  await form.waitFor();
+  await page.getByLabel('用户名').fill(user);
+  await page.getByLabel('密码').fill(PASSWORD);
+  if (window) await page.getByLabel(/窗口号/).fill(String(window));
+  await form.getByRole('button', { name: '登录' }).click();
+  await page.locator('#content:not([hidden])').waitFor();
+}
+
+/* The browser may record the refusals the test provokes on purpose; nothing else. */
+function unexpected(page, allowed = []) {
+  return allProblems(page).filter((p) => !allowed.some((re) => re.test(p)));
+}
+
+const statusText = (page) => page.locator('#case-status').innerText();
+
+test('a clerk accepts a case, the back office approves it and the clerk hands it over', T, async () => {
+  const clerk = await phonePage();
+  const required = item.materials.filter((m) => m.required);
+  let caseNo;
+  try {
+    await clerk.goto(url('/staff/case-new.html'), { waitUntil: 'domcontentloaded' });
+    await signIn(clerk, 'clerk1', 1);
+    await clerk.locator(`#item option[value="${item.id}"]`).waitFor({ state: 'attached' });
+    await clerk.getByLabel('事项', { exact: true }).selectOption(item.id);
+    // The checklist is the item's: one row per material, marked 必需/可容缺/可选.
+    await eventually(async () => (await clerk.locator('#checklist > li').count()) === item.materials.length,
+      { message: 'the checklist of the item' });
+    await clerk.getByLabel('姓名').fill('王小明');
+    await clerk.getByLabel('居民身份证号码').fill('11010519491231002X');
+    await clerk.getByLabel('手机号码').fill('13800138000');
+    await screenshot(clerk, 'case-new');
+
+    // Only the first required material: refused, every missing one named at once.
+    await clerk.locator(`#mat-${required[0].code}`).check();
+    await clerk.getByRole('button', { name: '受理', exact: true }).click();
+    const missing = clerk.locator('#missing-list > li');
+    await missing.first().waitFor();
+    assert.equal(await missing.count(), required.length - 1, 'every missing required material is listed');
+    for (const m of required.slice(1)) {
+      assert.ok((await clerk.locator('#missing-list').innerText()).includes(m.name), `${m.name} is listed`);
+    }
+    const [incomplete] = await Promise.all([
+      clerk.context().waitForEvent('page'),
+      clerk.locator('#print-incomplete').click(),
+    ]);
+    await incomplete.locator('#doc:not([hidden])').waitFor();
+    assert.equal((await incomplete.locator('#doc-title').innerText()).replace(/\s/g, ''), '一次性告知书');
+    assert.equal(await incomplete.locator('.doc tbody tr').count(), required.length - 1);
+    await screenshot(incomplete, 'case-notice-incomplete');
+    await incomplete.close();
+
+    // Everything required: accepted, with its number and deadline.
+    for (const m of required) await clerk.locator(`#mat-${m.code}`).check();
+    await clerk.getByRole('button', { name: '受理', exact: true }).click();
+    await clerk.locator('#res-no').waitFor();
+    caseNo = (await clerk.locator('#res-no').innerText()).trim();
+    assert.match(caseNo, /^DEMO-\d{8}-\d{4,}$/);
+    assert.match(await clerk.locator('#res-deadline').innerText(), /^\d{4}-\d{2}-\d{2}$/);
+    await screenshot(clerk, 'case-accepted');
+
+    const [notice] = await Promise.all([
+      clerk.context().waitForEvent('page'),
+      clerk.locator('#print-accepted').click(),
+    ]);
+    await notice.locator('#doc:not([hidden])').waitFor();
+    assert.equal((await notice.locator('#doc-title').innerText()).replace(/\s/g, ''), '受理通知书');
+    assert.equal(await notice.locator('#doc-no').innerText(), caseNo);
+    assert.ok((await notice.locator('#doc-track').innerText()).startsWith(`${BASE_URL}/t/`),
+      'the tracking address is printed as text');
+    for (const src of await notice.locator('.doc img').evaluateAll((ns) => ns.map((n) => n.getAttribute('src')))) {
+      assert.match(src, /^\/api\/v1\/(?:track|case-notices)\//, 'only real QR codes, no placeholder image');
+    }
+    const body = await notice.locator('#doc').innerText();
+    assert.ok(!body.includes('13800138000') && !body.includes('王小明'), 'the applicant is masked');
+    await screenshot(notice, 'case-notice-accepted');
+    await notice.close();
+    assert.deepEqual(unexpected(clerk, [/422 POST .*\/api\/v1\/cases$/, /status of 422 .*\/api\/v1\/cases:/]), [], 'no other errors');
+  } catch (err) {
+    await clerk.context().close();
+    throw err;
+  }
+
+  // The back office: approver1 of scjg takes the case up and approves it.
+  const approver = await phonePage();
+  try {
+    await approver.goto(url(`/staff/case.html?no=${encodeURIComponent(caseNo)}`), { waitUntil: 'domcontentloaded' });
+    await signIn(approver, 'approver1');
+    await approver.locator('button[data-action="assign"]').click();
+    await eventually(async () => (await statusText(approver)).includes('审批中'), { message: 'processing' });
+    await approver.getByLabel('审批意见（选填）').fill('符合许可条件，准予许可');
+    await approver.locator('button[data-action="approve"]').click();
+    await eventually(async () => (await statusText(approver)).includes('审批通过'), { message: 'approved' });
+    assert.equal(await approver.locator('button[data-action="approve"]').count(), 0, 'no second approval');
+    await screenshot(approver, 'case-approver');
+    assert.deepEqual(unexpected(approver), [], 'no errors in the back office');
+  } finally {
+    await approver.context().close();
+  }
+
+  // 统一出件: the clerk finds the case in the list, calls it ready and hands it over.
+  try {
+    await clerk.goto(url('/staff/cases.html'), { waitUntil: 'domcontentloaded' });
+    const card = clerk.locator(`a.case-card[data-no="${caseNo}"]`);
+    await card.waitFor();
+    assert.match(await card.innerText(), /正常|预警|超期/, 'the card shows its warning light');
+    await screenshot(clerk, 'cases-list');
+    await card.click();
+    await clerk.locator('button[data-action="ready"]').waitFor();
+    await clerk.locator('button[data-action="ready"]').click();
+    await eventually(async () => (await statusText(clerk)).includes('待领取'), { message: 'ready' });
+    await clerk.locator('button[data-action="hand_over"]').click();
+    await eventually(async () => (await statusText(clerk)).includes('已完结'), { message: 'closed' });
+    const timeline = await clerk.locator('#timeline').innerText();
+    for (const step of ['受理', '接件办理', '审批通过', '办结待取', '领取完结']) {
+      assert.ok(timeline.includes(step), `the timeline shows ${step}`);
+    }
+    assert.equal(await clerk.locator('#actions button').count(), 0, 'nothing left to do');
+    await screenshot(clerk, 'case-closed');
+    assert.deepEqual(unexpected(clerk, [/422 POST .*\/api\/v1\/cases$/, /status of 422 .*\/api\/v1\/cases:/]), [], 'no errors');
+  } finally {
+    await clerk.context().close();
+  }
+});
+
+test('the manager sees the overdue cases with their red light', T, async () => {
+  const page = await phonePage();
+  try {
+    await page.goto(url('/staff/cases.html?overdue=1'), { waitUntil: 'domcontentloaded' });
+    await signIn(page, 'manager1');
+    await page.locator('#case-list[aria-busy="false"]').waitFor();
+    assert.equal(await page.getByLabel('电子监察').inputValue(), '1');
+    const cards = page.locator('a.case-card');
+    const n = await cards.count();
+    for (let i = 0; i < n; i += 1) {
+      assert.ok((await cards.nth(i).getAttribute('class')).includes('warn-red'), 'every card is red');
+    }
+    if (n === 0) assert.ok(await page.getByText('没有符合条件的办件').isVisible());
+    assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth) <= 390, 'no horizontal scroll');
+    assert.deepEqual(unexpected(page), [], 'no errors');
+  } finally {
+    await page.context().close();
+  }
+});

@@ -1,0 +1,245 @@
+// Online applications (issue 11) on a phone: a citizen applies for the 开办企业 bundle with
+// uploaded files (small valid JPEG/PNG made by the browser's canvas, and a hand-written PDF),
+// a wrong-type file is refused with a clear message and stores nothing, a clerk pre-reviews
+// the files side by side and returns the case for one bad file, the citizen replaces that
+// file and resubmits, and the clerk accepts it.
+//
+// Runs against a live site (YICHUANG_BASE_URL) with the demo seed; the citizen signs in by
+// SMS (the code is read from var/<YICHUANG_INSTANCE>/sms.log), the clerk is clerk1 at
+// window 1.  upload_dir is var/<instance>/uploads (ops/stack.sh).
+// Screenshots: online-apply, online-apply-refused, online-submitted, online-prereview,
+// online-returned, online-resubmitted, online-accepted.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  url, phonePage, screenshot, allProblems, closeBrowser, eventually, apiJson,
+} from './lib.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const INSTANCE = process.env.YICHUANG_INSTANCE || 'test';
+const VAR = path.resolve(HERE, `../../var/${INSTANCE}`);
+const SMS_LOG = path.join(VAR, 'sms.log');
+const T = { timeout: 180000 };
+
+after(closeBrowser);
+
+const randomPhone = () => `15${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
+
+async function logSize() {
+  try {
+    return (await stat(SMS_LOG)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function codeFor(phone, since) {
+  return eventually(async () => {
+    const fh = await open(SMS_LOG, 'r');
+    try {
+      const { size } = await fh.stat();
+      const buf = Buffer.alloc(Math.max(0, size - since));
+      await fh.read(buf, 0, buf.length, since);
+      let code = null;
+      for (const line of buf.toString('utf8').split('\n')) {
+        try {
+          const j = JSON.parse(line);
+          if (j.phone === phone && j.template === 'login_code') code = j.params.code;
+        } catch { /* a partial line */ }
+      }
+      return code;
+    } finally {
+      await fh.close();
+    }
+  }, { timeout: 15000, message: 'the login code' });
+}
+
+async function post(p, body) {
+  const res = await fetch(url(`/api/v1${p}`), {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+async function citizenToken(phone) {
+  const since = await logSize();
+  const r = await post('/auth/sms-code', { phone, purpose: 'login' });
+  assert.equal(r.status, 202);
+  const code = await codeFor(phone, since);
+  const login = await post('/auth/sms-login', { phone, code });
+  assert.equal(login.status, 200);
+  return login.body.token;
+}
+
+async function filesIn(dir) {
+  let n = 0;
+  let entries = [];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) n += e.isDirectory() ? await filesIn(path.join(dir, e.name)) : 1;
+  return n;
+}
+
+/* A small valid image drawn by the browser, as a Buffer. */
+async function image(page, type, label, color) {
+  const b64 = await page.evaluate(([t, text, c]) => {
+    const cv = document.createElement('canvas');
+    cv.width = 240;
+    cv.height = 160;
+    const g = cv.getContext('2d');
+    g.fillStyle = c;
+    g.fillRect(0, 0, 240, 160);
+    g.fillStyle = '#fff';
+    g.font = '28px sans-serif';
+    g.fillText(text, 16, 90);
+    return cv.toDataURL(t).split(',')[1];
+  }, [type, label, color]);
+  return Buffer.from(b64, 'base64');
+}
+
+function pdf(label) {
+  const content = `BT /F1 18 Tf 20 100 Td (${label}) Tj ET`;
+  const objs = [
+    '<</Type/Catalog/Pages 2 0 R>>',
+    '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+    '<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>',
+    `<</Length ${content.length}>>stream\n${content}\nendstream`,
+    '<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offs = [];
+  objs.forEach((o, i) => { offs.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offs) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer<</Size ${objs.length + 1}/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+async function signInClerk(page) {
+  const form = page.locator('#signin-form');
+  await form.waitFor();
+  await page.getByLabel('用户名').fill('clerk1');
+  await page.getByLabel('密码').fill('yichuang-demo');
+  await page.getByLabel(/窗口号/).fill('1');
+  await form.getByRole('button', { name: '登录' }).click();
+  await page.locator('#content:not([hidden])').waitFor();
+}
+
+const uploadDone = (page, code) => page.locator(`li[data-code="${code}"] .m-state[data-state="done"]`).waitFor();
+
+test('apply for a bundle from a phone, returned for one file, fixed and accepted', T, async () => {
+  const { bundles } = await apiJson('/bundles?hall=demo');
+  const bundle = bundles.find((b) => b.id === 'BD-001');
+  assert.ok(bundle && bundle.items.length >= 2, 'the 开办企业 bundle with items of two departments');
+  const required = bundle.materials.filter((m) => m.required);
+  const token = await citizenToken(randomPhone());
+
+  const phone = await phonePage();
+  const clerk = await phonePage();
+  let no;
+  try {
+    await phone.goto(url('/'), { waitUntil: 'domcontentloaded' });
+    await phone.evaluate((t) => window.localStorage.setItem('yichuang.token', t), token);
+    await phone.goto(url('/apply.html'), { waitUntil: 'domcontentloaded' });
+    await phone.locator('#what option[value="bundle:BD-001"]').waitFor({ state: 'attached' });
+    await phone.getByLabel('办理事项').selectOption('bundle:BD-001');
+    await eventually(async () => (await phone.locator('#materials > li').count()) === bundle.materials.length,
+      { message: 'one row per material of the bundle (the union, no duplicates)' });
+    await phone.getByLabel('姓名', { exact: true }).fill('王小明');
+    await phone.getByLabel('身份证号').fill('11010519491231002X');
+    await phone.getByLabel('手机号', { exact: true }).fill('13911112222');
+
+    // A wrong type is refused with a clear message, and nothing is stored.
+    const before = await filesIn(path.join(VAR, 'uploads'));
+    const first = required[0].code;
+    await phone.locator(`#file-${first}`).setInputFiles({
+      name: 'scan.gif', mimeType: 'image/gif', buffer: Buffer.from('GIF89a\x01\x00\x01\x00\x80\x00\x00', 'latin1'),
+    });
+    const refused = phone.locator(`li[data-code="${first}"] .m-state[data-state="error"]`);
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /只能上传 JPG、PNG 图片或 PDF/);
+    assert.ok(await phone.locator(`li[data-code="${first}"] button:has-text("重试")`).isVisible());
+    assert.equal(await filesIn(path.join(VAR, 'uploads')), before, 'a refused upload stores nothing');
+    await screenshot(phone, 'online-apply-refused');
+
+    // Every required material: JPEG, PNG and PDF files, each with its progress bar.
+    let i = 0;
+    for (const m of required) {
+      const kind = i % 3;
+      const file = kind === 0
+        ? { name: `m${i}.jpg`, mimeType: 'image/jpeg', buffer: await image(phone, 'image/jpeg', `${m.code} JPEG`, '#0b4ea2') }
+        : kind === 1
+          ? { name: `m${i}.png`, mimeType: 'image/png', buffer: await image(phone, 'image/png', `${m.code} PNG`, '#067647') }
+          : { name: `m${i}.pdf`, mimeType: 'application/pdf', buffer: pdf(`${m.code} PDF`) };
+      await phone.locator(`#file-${m.code}`).setInputFiles(file);
+      await uploadDone(phone, m.code);
+      i += 1;
+    }
+    await phone.getByLabel('免费邮寄').check();
+    await phone.getByLabel('邮寄地址').fill('北京市东城区正义路1号');
+    await screenshot(phone, 'online-apply');
+    await phone.getByRole('button', { name: '提交申请' }).click();
+    await phone.locator('#done:not([hidden])').waitFor();
+    no = await phone.locator('#done-no').innerText();
+    assert.match(no, /^DEMO-\d{8}-\d{4}$/);
+    await screenshot(phone, 'online-submitted');
+
+    // The clerk sees the files side by side and returns it for one bad file.
+    await clerk.goto(url(`/staff/prereview.html?no=${no}`), { waitUntil: 'domcontentloaded' });
+    await signInClerk(clerk);
+    await clerk.locator('#files > li').first().waitFor();
+    assert.equal(await clerk.locator('#files > li').count(), required.length);
+    await clerk.locator('#files img').first().waitFor();
+    await eventually(async () => (await clerk.locator('#files img').count()) >= 2, { message: 'images inline' });
+    await eventually(async () => (await clerk.locator('#files a.pdf').count()) >= 1, { message: 'a PDF link' });
+    await screenshot(clerk, 'online-prereview');
+    const bad = required[1].code;
+    await clerk.locator(`#files li[data-code="${bad}"] input[type=checkbox]`).check();
+    await clerk.locator(`#files li[data-code="${bad}"] textarea`).fill('照片模糊，看不清签字');
+    await clerk.getByRole('button', { name: '退回修改（一次性告知）' }).click();
+    await eventually(async () => (await clerk.locator('#c-status').getAttribute('data-status')) === 'returned',
+      { message: 'returned' });
+
+    // The citizen sees why, replaces that one file and resubmits.
+    await phone.goto(url(`/my-cases.html?no=${no}`), { waitUntil: 'domcontentloaded' });
+    await phone.locator('#d-status[data-status="returned"]').waitFor();
+    assert.match(await phone.locator(`#d-materials li[data-code="${bad}"]`).innerText(), /照片模糊/);
+    assert.equal(await phone.locator('#d-materials input[type=file]').count(), 1);
+    await screenshot(phone, 'online-returned');
+    await phone.locator(`#file-${bad}`).setInputFiles({
+      name: 'fixed.png', mimeType: 'image/png', buffer: await image(phone, 'image/png', `${bad} 清晰`, '#b54708'),
+    });
+    await uploadDone(phone, bad);
+    await phone.getByRole('button', { name: '重新提交' }).click();
+    await phone.locator('#d-status[data-status="submitted"]').waitFor();
+    await screenshot(phone, 'online-resubmitted');
+
+    // Accepted: the same deadline and notices as at the window.
+    await clerk.goto(url(`/staff/prereview.html?no=${no}`), { waitUntil: 'domcontentloaded' });
+    await clerk.locator('#files > li').first().waitFor();
+    await clerk.getByRole('button', { name: '预审通过，受理' }).click();
+    await eventually(async () => (await clerk.locator('#c-status').getAttribute('data-status')) === 'accepted',
+      { message: 'accepted' });
+    assert.match(await clerk.locator('#c-result').innerText(), /承诺办结日期 \d{4}-\d{2}-\d{2}/);
+    await screenshot(clerk, 'online-accepted');
+    await phone.goto(url(`/my-cases.html?no=${no}`), { waitUntil: 'domcontentloaded' });
+    await phone.locator('#d-status[data-status="accepted"]').waitFor();
+    assert.ok(await phone.locator('#d-track-link').isVisible());
+
+    // Only the refused upload's 415 is expected.
+    const unexpected = allProblems(phone).filter((p) => !/415.*\/api\/v1\/uploads/.test(p));
+    assert.deepEqual(unexpected, []);
+    assert.deepEqual(allProblems(clerk), []);
+  } finally {
+    await phone.context().close();
+    await clerk.context().close();
+  }
+});

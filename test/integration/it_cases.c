@@ -1,0 +1,1116 @@
+/*
+ * it_cases.c — cases (issue 7) against the live test stack: one-window acceptance with the
+ * material checklist, 一次性告知 that creates nothing, 容缺, 即办件, 跨省通办, the back office's
+ * guarded transitions (two approvers at the same moment: one wins, the other gets 409),
+ * 补正 stopping the clock, pickup and mail, deadlines across National Day and its 调休
+ * Saturday, a missing holiday year, the 电子监察 job, tracking and the printable notices.
+ *
+ * Items come from the demo seed's B category (市场准入, department scjg, approver1).  The
+ * test reads their checklists from GET /items/{id} rather than hard-coding material names.
+ * It looks into MariaDB itself (test_conf_load) to count rows and read outbox parameters,
+ * creates a second scjg approver and a bdc approver if they are missing, and runs the
+ * supervision job in-process against the same database.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "../lib/http.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/ctx.h"
+#include "../../fcgi/db.h"
+#include "../../modules/cases.h"
+#include "../../modules/staff.h"
+
+#define APPLICANT "\"applicant\":{\"name\":\"李小龙\",\"id_number\":\"11010519491231002X\"," \
+	"\"phone\":\"13800138000\"}"
+
+static struct ctx db;
+static char clerk[128], approver1[128], approver2[128], approver_bdc[128], manager[128];
+
+/* ---------------------------------------------------------------- helpers */
+
+static void
+assert_error(struct resp *r, long status, const char *code)
+{
+	if (r->status != status || r->json == NULL || jstr(r->json, "error.code") == NULL ||
+	    strcmp(jstr(r->json, "error.code"), code) != 0)
+		fprintf(stderr, "expected %ld %s, got %ld: %.600s\n", status, code, r->status,
+		    r->body ? r->body : "(no body)");
+	assert_int_equal(r->status, status);
+	assert_string_equal(jstr(r->json, "error.code"), code);
+	assert_true(strlen(jstr(r->json, "error.message")) > 0);
+}
+
+static void
+expect(struct resp *r, long status)
+{
+	if (r->status != status)
+		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
+		    r->body ? r->body : "(no body)");
+	assert_int_equal(r->status, status);
+}
+
+static int
+count_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	long long *n = arg;
+
+	(void)ncol;
+	(void)lens;
+	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
+	return 1;
+}
+
+/* SELECT COUNT(*) … WHERE … = ? */
+static long long
+count1(const char *sql, const char *arg)
+{
+	long long n = -1;
+
+	assert_true(db_query(&db, sql, DBARGS(DBS(arg)), count_row, &n) >= 0);
+	return n;
+}
+
+static long long
+count0(const char *sql)
+{
+	long long n = -1;
+
+	assert_true(db_query(&db, sql, DBNOARGS, count_row, &n) >= 0);
+	return n;
+}
+
+/* The material codes of an item: every one, or only the required (and optionally waivable). */
+static void
+item_codes(const char *item, int required_only, int skip_waivable, char *out, size_t osz)
+{
+	struct resp r;
+	char path[128];
+	json_t *m, *codes = json_array();
+	size_t i;
+	char *s;
+
+	snprintf(path, sizeof path, "/api/v1/items/%s", item);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect(&r, 200);
+	json_array_foreach(jget(r.json, "item.materials"), i, m) {
+		if (required_only && !json_is_true(json_object_get(m, "required")))
+			continue;
+		if (skip_waivable && json_is_true(json_object_get(m, "waivable")))
+			continue;
+		json_array_append(codes, json_object_get(m, "code"));
+	}
+	s = json_dumps(codes, JSON_COMPACT);
+	snprintf(out, osz, "%s", s);
+	free(s);
+	json_decref(codes);
+	resp_free(&r);
+}
+
+/* POST /cases with a complete checklist; the new case number into no (size 64). */
+static void
+accept_case(const char *item, const char *extra, char *no, char *token)
+{
+	struct resp r;
+	char mats[512], body[2048];
+
+	item_codes(item, 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s," APPLICANT "%s%s}", item,
+	    mats, extra ? "," : "", extra ? extra : "");
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	expect(&r, 201);
+	assert_string_equal(jstr(r.json, "case.status"), "accepted");
+	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
+	if (token)
+		snprintf(token, 64, "%s", jstr(r.json, "case.track_token"));
+	resp_free(&r);
+}
+
+/* POST /cases/{no}/actions as who; the reply stays in r. */
+static void
+act(struct resp *r, const char *who, const char *no, const char *body)
+{
+	char path[160];
+
+	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
+	assert_int_equal(http_json(r, "POST", path, who, body), 0);
+}
+
+static void
+act_ok(const char *who, const char *no, const char *body, const char *status)
+{
+	struct resp r;
+
+	act(&r, who, no, body);
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "case.status"), status);
+	resp_free(&r);
+}
+
+static void
+get_case(struct resp *r, const char *who, const char *no, const char *query)
+{
+	char path[160];
+
+	snprintf(path, sizeof path, "/api/v1/cases/%s%s", no, query ? query : "");
+	assert_int_equal(http_json(r, "GET", path, who, NULL), 0);
+}
+
+/* A parameter of the newest outbox row of a template for a case (NULL-safe copy). */
+static int
+param_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	char *out = arg;
+
+	(void)ncol;
+	(void)lens;
+	snprintf(out, 64, "%s", v[0] ? v[0] : "");
+	return 1;
+}
+
+static void
+outbox_param(const char *tmpl, const char *no, const char *param, char *out)
+{
+	char path[40];
+
+	out[0] = '\0';
+	snprintf(path, sizeof path, "$.%s", param);
+	assert_true(db_query(&db, "SELECT JSON_UNQUOTE(JSON_EXTRACT(params, ?)) FROM outbox"
+	    " WHERE template = ? AND ref_kind = 'case' AND ref_id = ? ORDER BY id DESC LIMIT 1",
+	    DBARGS(DBS(path), DBS(tmpl), DBS(no)), param_row, out) >= 0);
+}
+
+static void
+ensure_staff(const char *user, const char *name, const char *dept)
+{
+	struct staff_new s;
+	char err[200];
+
+	if (staff_exists(&db, "demo", user) == 1)
+		return;
+	memset(&s, 0, sizeof s);
+	s.hall = "demo";
+	s.username = user;
+	s.name = name;
+	s.role = "approver";
+	s.department = dept;
+	s.password = "yichuang-demo";
+	if (staff_create(&db, &s, err, sizeof err) != 0)
+		fail_msg("staff_create %s: %s", user, err);
+}
+
+/*
+ * Sign everybody in again, trying for a while: after Redis or MariaDB came back, each app
+ * thread finds its old connection dead on first use (one 503) before it reconnects.
+ */
+static int
+sign_in_all(void)
+{
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		if (staff_login("clerk1", 1, clerk, sizeof clerk) == 0 && staff_login("approver1", 0,
+		    approver1, sizeof approver1) == 0 && staff_login("approver2", 0, approver2,
+		    sizeof approver2) == 0 && staff_login("approver_bdc", 0, approver_bdc,
+		    sizeof approver_bdc) == 0 && staff_login("manager1", 0, manager,
+		    sizeof manager) == 0)
+			return 0;
+		usleep(100 * 1000);
+	}
+	return -1;
+}
+
+static int
+setup(void **st)
+{
+	(void)st;
+	if (test_conf_load() != 0) {
+		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
+		return -1;
+	}
+	clock_init();
+	ctx_init(&db, 0);
+	ensure_staff("approver2", "孙立新", "scjg");
+	ensure_staff("approver_bdc", "钱国栋", "bdc");
+	set_clock("2026-11-23T10:00:00+08:00");
+	if (sign_in_all() != 0) {
+		fprintf(stderr, "staff sign-in failed\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+teardown(void **st)
+{
+	(void)st;
+	set_clock(NULL);
+	ctx_close(&db);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- acceptance */
+
+static void
+bad_input_names_every_field(void **st)
+{
+	struct resp r;
+
+	(void)st;
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk,
+	    "{\"applicant\":{\"name\":\"\",\"id_number\":\"110105194912310021\","
+	    "\"phone\":\"12345\"},\"materials\":\"M1\",\"delivery\":\"drone\"}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.item"));
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.name"));
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.id_number"));
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.phone"));
+	assert_non_null(jget(r.json, "error.fields.materials"));
+	assert_non_null(jget(r.json, "error.fields.delivery"));
+	resp_free(&r);
+
+	/* A material the item does not have, and a waiver of one that cannot be waived. */
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk,
+	    "{\"item\":\"IT-B-003\",\"materials\":[\"M1\",\"M9\"],\"waived\":[\"M1\"],"
+	    "\"commitment\":{\"signed\":true,\"due\":\"2026-11-30\"}," APPLICANT "}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.materials"));
+	resp_free(&r);
+
+	/* Only a clerk accepts; approvers and managers may not. */
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", approver1,
+	    "{\"item\":\"IT-B-003\",\"materials\":[]," APPLICANT "}"), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+}
+
+static void
+incomplete_creates_nothing_and_lists_everything(void **st)
+{
+	struct resp r, n;
+	char required[512], path[256], body[1024];
+	const char *url;
+	long long cases0, tracks0, notices0, sms0;
+	json_t *want, *missing, *m;
+	size_t i;
+
+	(void)st;
+	/* Required and not waivable: all of them must be named at once. */
+	item_codes("IT-B-003", 1, 0, required, sizeof required);
+	want = json_loads(required, 0, NULL);
+	assert_true(json_array_size(want) >= 3);
+	cases0 = count0("SELECT COUNT(*) FROM cases");
+	tracks0 = count0("SELECT COUNT(*) FROM case_tracking");
+	notices0 = count0("SELECT COUNT(*) FROM case_notices WHERE kind = 'incomplete'");
+	sms0 = count0("SELECT COUNT(*) FROM outbox WHERE template = 'materials_incomplete'");
+
+	/* Only the first material and an optional one: every other required one is missing. */
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-003\",\"materials\":[\"%s\",\"M6\"],"
+	    APPLICANT "}", json_string_value(json_array_get(want, 0)));
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	assert_error(&r, 422, "MATERIALS_INCOMPLETE");
+	missing = jget(r.json, "error.missing");
+	assert_int_equal(json_array_size(missing), json_array_size(want) - 1);
+	json_array_foreach(missing, i, m) {
+		assert_string_equal(jstr(m, "code"), json_string_value(json_array_get(want, i + 1)));
+		assert_true(strlen(jstr(m, "name")) > 0);
+		assert_non_null(jstr(m, "note"));	/* what the material must be */
+	}
+	url = jstr(r.json, "error.notice_url");
+	assert_non_null(url);
+	assert_true(strncmp(url, "/staff/notice.html?n=", 21) == 0);
+
+	/* Nothing was created but the notice and its SMS. */
+	assert_int_equal(count0("SELECT COUNT(*) FROM cases"), cases0);
+	assert_int_equal(count0("SELECT COUNT(*) FROM case_tracking"), tracks0);
+	assert_int_equal(count0("SELECT COUNT(*) FROM case_notices WHERE kind = 'incomplete'"),
+	    notices0 + 1);
+	assert_int_equal(count0("SELECT COUNT(*) FROM outbox WHERE template ="
+	    " 'materials_incomplete'"), sms0 + 1);
+
+	/* The printable 一次性告知书 works without a case. */
+	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s", url + 21);
+	assert_int_equal(http(&n, "GET", path, NULL, NULL), 0);
+	expect(&n, 200);
+	assert_string_equal(jstr(n.json, "notice.kind"), "incomplete");
+	assert_string_equal(jstr(n.json, "notice.title"), "一次性告知书");
+	assert_string_equal(jstr(n.json, "notice.item.id"), "IT-B-003");
+	assert_int_equal(json_array_size(jget(n.json, "notice.materials")),
+	    json_array_size(missing));
+	assert_null(jget(n.json, "notice.case"));
+	assert_null(strstr(n.body, "13800138000"));
+	assert_null(strstr(n.body, "李小龙"));
+	resp_free(&n);
+	resp_free(&r);
+
+	/* Nothing at all handed in: every required material is listed. */
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk,
+	    "{\"item\":\"IT-B-003\",\"materials\":[]," APPLICANT "}"), 0);
+	assert_error(&r, 422, "MATERIALS_INCOMPLETE");
+	assert_int_equal(json_array_size(jget(r.json, "error.missing")), json_array_size(want));
+	resp_free(&r);
+	assert_int_equal(count0("SELECT COUNT(*) FROM cases"), cases0);
+	json_decref(want);
+}
+
+static void
+accepted_case_has_number_deadline_token_notice_and_sms(void **st)
+{
+	struct resp r, n, t;
+	char mats[512], body[2048], path[256], no[64], tok[64];
+	const char *url;
+
+	(void)st;
+	item_codes("IT-B-003", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-003\",\"materials\":%s,\"delivery\":"
+	    "\"pickup\"," APPLICANT "}", mats);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	expect(&r, 201);
+	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
+	snprintf(tok, sizeof tok, "%s", jstr(r.json, "case.track_token"));
+	/* DEMO-20261123-NNNN: the hall, the hall day, the day's sequence. */
+	assert_true(strncmp(no, "DEMO-20261123-", 14) == 0);
+	assert_string_equal(jstr(r.json, "case.status"), "accepted");
+	/* 5 working days from Monday 2026-11-23. */
+	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-30");
+	assert_true(strlen(tok) >= 43);
+	snprintf(path, sizeof path, "/t/%s", tok);
+	assert_string_equal(jstr(r.json, "case.track_url"), path);
+	assert_null(strstr(jstr(r.json, "case.track_url"), no));
+	/* Masked everywhere. */
+	assert_string_equal(jstr(r.json, "case.applicant.id_number"), "110105********002X");
+	assert_string_equal(jstr(r.json, "case.applicant.phone"), "138****8000");
+	assert_null(strstr(r.body, "13800138000"));
+	assert_null(strstr(r.body, "11010519491231002X"));
+	url = jstr(r.json, "case.notice_url");
+	assert_non_null(url);
+
+	/* The 受理通知书 names the case, its deadline and the absolute tracking address. */
+	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s", url + 21);
+	assert_int_equal(http(&n, "GET", path, NULL, NULL), 0);
+	expect(&n, 200);
+	assert_string_equal(jstr(n.json, "notice.kind"), "accepted");
+	assert_string_equal(jstr(n.json, "notice.case.no"), no);
+	assert_string_equal(jstr(n.json, "notice.case.deadline"), "2026-11-30");
+	snprintf(body, sizeof body, "%s/t/%s", base_url(), tok);
+	assert_string_equal(jstr(n.json, "notice.case.track_url"), body);
+	resp_free(&n);
+
+	/* The SMS went into the outbox with the same transaction. */
+	outbox_param("case_accepted", no, "deadline", body);
+	assert_string_equal(body, "2026-11-30");
+	outbox_param("case_accepted", no, "case_no", body);
+	assert_string_equal(body, no);
+
+	/* Public tracking: masked applicant, the steps, a green light. */
+	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
+	assert_int_equal(http(&t, "GET", path, NULL, NULL), 0);
+	expect(&t, 200);
+	assert_string_equal(jstr(t.json, "case.no"), no);
+	assert_string_equal(jstr(t.json, "case.applicant"), "李**");
+	assert_string_equal(jstr(t.json, "case.warning"), "green");
+	assert_string_equal(jstr(t.json, "case.steps.0.status"), "accepted");
+	assert_null(strstr(t.body, "13800138000"));
+	resp_free(&t);
+	assert_int_equal(http(&t, "GET", "/api/v1/track/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    NULL, NULL), 0);
+	assert_error(&t, 404, "NOT_FOUND");
+	resp_free(&t);
+	resp_free(&r);
+
+	/* Numbers are unique and follow each other. */
+	{
+		char no2[64];
+
+		accept_case("IT-B-004", NULL, no2, NULL);
+		assert_string_not_equal(no, no2);
+		assert_true(strncmp(no2, "DEMO-20261123-", 14) == 0);
+		assert_true(strcmp(no2 + 14, no + 14) > 0 || strlen(no2) > strlen(no));
+	}
+}
+
+static void
+idempotency_key_replays(void **st)
+{
+	char mats[512], body[2048], key[64], auth[200], no[64];
+	const char *h[4];
+	struct resp a, b;
+
+	(void)st;
+	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
+	snprintf(key, sizeof key, "Idempotency-Key: it-cases-%ld-%d", (long)time(NULL), getpid());
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", clerk);
+	h[0] = auth;
+	h[1] = "Content-Type: application/json";
+	h[2] = key;
+	h[3] = NULL;
+	assert_int_equal(http(&a, "POST", "/api/v1/cases", body, h), 0);
+	expect(&a, 201);
+	snprintf(no, sizeof no, "%s", jstr(a.json, "case.no"));
+	assert_int_equal(http(&b, "POST", "/api/v1/cases", body, h), 0);
+	expect(&b, 201);
+	assert_string_equal(jstr(b.json, "case.no"), no);
+	assert_string_equal(jstr(b.json, "case.track_token"), jstr(a.json, "case.track_token"));
+	assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
+	resp_free(&b);
+	/* The same key with another body. */
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s,\"note\":\"x\","
+	    APPLICANT "}", mats);
+	assert_int_equal(http(&b, "POST", "/api/v1/cases", body, h), 0);
+	assert_error(&b, 409, "IDEMPOTENCY_MISMATCH");
+	resp_free(&b);
+	resp_free(&a);
+}
+
+static void
+waived_material_needs_commitment_and_blocks_approval(void **st)
+{
+	struct resp r;
+	char mats[512], body[2048], no[64];
+
+	(void)st;
+	/* IT-B-002: M5 (住所使用证明) may be waived (容缺). */
+	item_codes("IT-B-002", 1, 1, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s,\"waived\":[\"M5\"],"
+	    APPLICANT "}", mats);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.commitment"));
+	resp_free(&r);
+
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s,\"waived\":[\"M5\"],"
+	    "\"commitment\":{\"signed\":true,\"due\":\"2026-11-27\"}," APPLICANT "}", mats);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	expect(&r, 201);
+	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM case_materials m JOIN cases c ON c.id ="
+	    " m.case_id WHERE c.no = ? AND m.code = 'M5' AND m.state = 'waived' AND"
+	    " m.due = '2026-11-27' AND m.committed_at IS NOT NULL", no), 1);
+
+	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	act(&r, approver1, no, "{\"action\":\"approve\"}");
+	assert_error(&r, 422, "MATERIALS_OUTSTANDING");
+	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M5");
+	resp_free(&r);
+	/* The applicant brings it to the window. */
+	act_ok(clerk, no, "{\"action\":\"supplement\",\"materials\":[\"M5\"]}", "processing");
+	act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
+}
+
+static void
+instant_item_is_decided_at_acceptance(void **st)
+{
+	struct resp r;
+	char mats[512], body[2048];
+
+	(void)st;
+	item_codes("IT-B-001", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-001\",\"materials\":%s,\"approve\":true,"
+	    APPLICANT "}", mats);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	expect(&r, 201);
+	assert_string_equal(jstr(r.json, "case.status"), "approved");
+	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-23");
+	assert_string_equal(jstr(r.json, "case.history.1.action"), "approve");
+	resp_free(&r);
+	/* A promised item cannot be. */
+	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s,\"approve\":true,"
+	    APPLICANT "}", mats);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.approve"));
+	resp_free(&r);
+}
+
+static void
+cross_province_records_both_offices(void **st)
+{
+	struct resp r;
+	char mats[512], body[2048], no[64];
+
+	(void)st;
+	item_codes("IT-F-001", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-F-001\",\"materials\":%s," APPLICANT "}", mats);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.processing_office"));
+	resp_free(&r);
+	accept_case("IT-F-001", "\"processing_office\":\"广东省广州市医疗保障局\"", no, NULL);
+	get_case(&r, clerk, no, NULL);
+	expect(&r, 200);
+	assert_true(json_is_true(jget(r.json, "case.cross_province")));
+	assert_string_equal(jstr(r.json, "case.cross.accepting_hall"), "demo");
+	assert_string_equal(jstr(r.json, "case.cross.processing_office"), "广东省广州市医疗保障局");
+	resp_free(&r);
+}
+
+struct acceptor {
+	const char	*body;
+	pthread_barrier_t *go;
+	long		 status;
+	char		 no[64];
+};
+
+static void *
+accept_race(void *arg)
+{
+	struct acceptor *x = arg;
+	struct resp r;
+
+	pthread_barrier_wait(x->go);
+	if (http_json(&r, "POST", "/api/v1/cases", clerk, x->body) == 0) {
+		x->status = r.status;
+		snprintf(x->no, sizeof x->no, "%s", jstr(r.json, "case.no") ? jstr(r.json,
+		    "case.no") : "");
+		resp_free(&r);
+	}
+	return NULL;
+}
+
+/* Eight acceptances at the same moment: eight distinct numbers of the day, no gaps. */
+static void
+simultaneous_acceptances_get_distinct_numbers(void **st)
+{
+	enum { N = 8 };
+	pthread_barrier_t go;
+	pthread_t t[N];
+	struct acceptor x[N];
+	char mats[512], body[2048];
+	long long seq[N], lo = -1, hi = -1;
+	int i, j;
+
+	(void)st;
+	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
+	pthread_barrier_init(&go, NULL, N);
+	for (i = 0; i < N; i++) {
+		memset(&x[i], 0, sizeof x[i]);
+		x[i].body = body;
+		x[i].go = &go;
+		assert_int_equal(pthread_create(&t[i], NULL, accept_race, &x[i]), 0);
+	}
+	for (i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(x[i].status, 201);
+		assert_true(strncmp(x[i].no, "DEMO-20261123-", 14) == 0);
+		seq[i] = strtoll(x[i].no + 14, NULL, 10);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(x[i].no, x[j].no);
+		if (lo < 0 || seq[i] < lo)
+			lo = seq[i];
+		if (seq[i] > hi)
+			hi = seq[i];
+	}
+	assert_int_equal(hi - lo, N - 1);	/* consecutive: the counter row serialised them */
+}
+
+/* ---------------------------------------------------------------- back office */
+
+static void
+who_sees_what(void **st)
+{
+	struct resp r;
+	char no[64];
+
+	(void)st;
+	accept_case("IT-B-004", NULL, no, NULL);
+	/* Another department's approver neither sees nor acts on it. */
+	get_case(&r, approver_bdc, no, NULL);
+	assert_error(&r, 404, "NOT_FOUND");
+	resp_free(&r);
+	act(&r, approver_bdc, no, "{\"action\":\"assign\"}");
+	assert_error(&r, 404, "NOT_FOUND");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?status=accepted", approver_bdc, NULL),
+	    0);
+	expect(&r, 200);
+	assert_null(strstr(r.body, no));
+	resp_free(&r);
+	/* scjg's approver does, in the list too. */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?status=accepted&per_page=100",
+	    approver1, NULL), 0);
+	expect(&r, 200);
+	assert_non_null(strstr(r.body, no));
+	assert_true(jint(r.json, "total") >= 1);
+	resp_free(&r);
+	/* A clerk cannot approve. */
+	act(&r, clerk, no, "{\"action\":\"approve\"}");
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	/* Not yet assigned: approving is not a transition from accepted. */
+	act(&r, approver1, no, "{\"action\":\"approve\"}");
+	assert_error(&r, 409, "INVALID_TRANSITION");
+	resp_free(&r);
+	/* The clerk may see the applicant in full (audited); a kiosk may not see the case. */
+	get_case(&r, clerk, no, "?reveal=1");
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "case.applicant.id_number"), "11010519491231002X");
+	assert_string_equal(jstr(r.json, "case.applicant.name"), "李小龙");
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE action = 'case.reveal' AND"
+	    " target = ?", no), 1);
+}
+
+struct racer {
+	const char	*token;
+	const char	*no;
+	const char	*body;
+	pthread_barrier_t *go;
+	long		 status;
+	char		 code[40];
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *x = arg;
+	struct resp r;
+	char path[160];
+
+	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", x->no);
+	pthread_barrier_wait(x->go);
+	if (http_json(&r, "POST", path, x->token, x->body) == 0) {
+		x->status = r.status;
+		snprintf(x->code, sizeof x->code, "%s", jstr(r.json, "error.code") ?
+		    jstr(r.json, "error.code") : "");
+		resp_free(&r);
+	}
+	return NULL;
+}
+
+/* Both approvers send the same action at the same moment: one 200, one 409. */
+static void
+race_once(const char *no, const char *body)
+{
+	pthread_barrier_t go;
+	pthread_t t[2];
+	struct racer x[2] = {
+		{ approver1, no, body, &go, 0, "" }, { approver2, no, body, &go, 0, "" },
+	};
+	int i, ok = 0, conflict = 0;
+
+	pthread_barrier_init(&go, NULL, 2);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, race, &x[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	for (i = 0; i < 2; i++) {
+		if (x[i].status == 200)
+			ok++;
+		else if (x[i].status == 409 && strcmp(x[i].code, "INVALID_TRANSITION") == 0)
+			conflict++;
+		else
+			fprintf(stderr, "racer %d: %ld %s\n", i, x[i].status, x[i].code);
+	}
+	assert_int_equal(ok, 1);
+	assert_int_equal(conflict, 1);
+}
+
+static void
+two_approvers_at_once_one_wins(void **st)
+{
+	char no[64];
+	int round;
+
+	(void)st;
+	for (round = 0; round < 4; round++) {
+		accept_case("IT-B-004", NULL, no, NULL);
+		race_once(no, "{\"action\":\"assign\"}");
+		assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'assign'", no), 1);
+		race_once(no, round % 2 ? "{\"action\":\"approve\"}" :
+		    "{\"action\":\"reject\",\"reason\":\"经营范围不符合规定\"}");
+		/* One history row, one outbox row, one audit row per change that happened. */
+		assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		    " c.id = h.case_id WHERE c.no = ? AND h.action IN ('approve', 'reject')", no), 1);
+		assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
+		    " ref_id = ? AND template IN ('case_approved', 'case_rejected')", no), 1);
+		assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+		    " action IN ('case.approve', 'case.reject') AND result = 'ok'", no), 1);
+	}
+}
+
+static void
+full_flow_supplement_pickup_and_hand_over(void **st)
+{
+	struct resp r;
+	char no[64], tok[64], code[64], path[160];
+
+	(void)st;
+	accept_case("IT-B-003", NULL, no, tok);
+	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	act(&r, approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M3\"],"
+	    "\"note\":\"布局图须标注尺寸\"}");
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "case.status"), "supplement_needed");
+	assert_non_null(jstr(r.json, "case.supplement_notice_url"));
+	assert_string_equal(jstr(r.json, "case.paused_since"), "2026-11-23");
+	resp_free(&r);
+	outbox_param("supplement_requested", no, "list", code);
+	assert_true(strlen(code) > 0);
+	/* The approver cannot act while the clock stands still; the clerk takes the supplement. */
+	act(&r, approver1, no, "{\"action\":\"approve\"}");
+	assert_error(&r, 409, "INVALID_TRANSITION");
+	resp_free(&r);
+	act(&r, clerk, no, "{\"action\":\"supplement\",\"materials\":[]}");
+	assert_error(&r, 422, "MATERIALS_INCOMPLETE");
+	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M3");
+	resp_free(&r);
+	act_ok(clerk, no, "{\"action\":\"supplement\",\"materials\":[\"M3\"]}", "processing");
+	act_ok(approver1, no, "{\"action\":\"approve\",\"note\":\"准予许可\"}", "approved");
+
+	/* 统一出件: ready with window, hours and pickup code in the SMS. */
+	act(&r, clerk, no, "{\"action\":\"ready\"}");
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "case.status"), "ready");
+	resp_free(&r);
+	outbox_param("result_ready", no, "pickup_code", code);
+	assert_int_equal(strlen(code), 6);
+	outbox_param("result_ready", no, "window", path);
+	assert_string_equal(path, "8");
+	outbox_param("result_ready", no, "hours", path);
+	assert_non_null(strstr(path, "08:30"));
+	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	assert_string_equal(jstr(r.json, "case.status"), "ready");
+	assert_non_null(jstr(r.json, "case.pickup.window"));
+	assert_null(strstr(r.body, code));	/* the pickup code is never on the page */
+	resp_free(&r);
+
+	act(&r, clerk, no, "{\"action\":\"hand_over\",\"pickup_code\":\"000000\"}");
+	if (strcmp(code, "000000") != 0)
+		assert_error(&r, 422, "PICKUP_CODE_WRONG");
+	resp_free(&r);
+	snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", code);
+	act(&r, clerk, no, path);
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "case.status"), "closed");
+	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
+	assert_non_null(jstr(r.json, "case.pickup.handed_over_at"));
+	resp_free(&r);
+	act(&r, clerk, no, "{\"action\":\"hand_over\"}");
+	assert_error(&r, 409, "INVALID_TRANSITION");
+	resp_free(&r);
+
+	/* Every step on the public timeline, in order. */
+	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	{
+		static const char *const want[] = { "accepted", "processing", "supplement_needed",
+		    "processing", "approved", "ready", "closed" };
+		size_t i;
+
+		assert_int_equal(json_array_size(jget(r.json, "case.steps")), NELEM(want));
+		for (i = 0; i < NELEM(want); i++) {
+			char k[32];
+
+			snprintf(k, sizeof k, "case.steps.%zu.status", i);
+			assert_string_equal(jstr(r.json, k), want[i]);
+		}
+	}
+	resp_free(&r);
+}
+
+static void
+rejected_and_mailed(void **st)
+{
+	struct resp r;
+	char no[64], v[64];
+
+	(void)st;
+	accept_case("IT-B-004", "\"delivery\":\"mail\",\"address\":\"示范区新城大道200号3栋501室\"",
+	    no, NULL);
+	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	act(&r, approver1, no, "{\"action\":\"reject\"}");
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.reason"));
+	resp_free(&r);
+	act_ok(approver1, no, "{\"action\":\"reject\",\"reason\":\"股东会决议未载明变更事项\"}",
+	    "rejected");
+	outbox_param("case_rejected", no, "reason", v);
+	assert_non_null(strstr(v, "股东会决议"));
+	act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\"}");
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.tracking_no"));
+	resp_free(&r);
+	act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\","
+	    "\"tracking_no\":\"1187654321098\"}");
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "case.status"), "mailed");
+	assert_string_equal(jstr(r.json, "case.mail.tracking_no"), "1187654321098");
+	resp_free(&r);
+	outbox_param("result_mailed", no, "tracking_no", v);
+	assert_string_equal(v, "1187654321098");
+	act_ok(clerk, no, "{\"action\":\"hand_over\"}", "closed");
+}
+
+/* ---------------------------------------------------------------- deadlines */
+
+static void
+deadline_on(const char *when, const char *item, const char *want)
+{
+	struct resp r;
+	char no[64];
+
+	assert_int_equal(set_clock(when), 0);
+	accept_case(item, NULL, no, NULL);
+	get_case(&r, clerk, no, NULL);
+	if (strcmp(jstr(r.json, "case.deadline"), want) != 0)
+		fprintf(stderr, "%s accepted %s: deadline %s, want %s\n", item, when,
+		    jstr(r.json, "case.deadline"), want);
+	assert_string_equal(jstr(r.json, "case.deadline"), want);
+	resp_free(&r);
+}
+
+static void
+deadlines_across_national_day(void **st)
+{
+	struct resp r;
+	char no[64];
+
+	(void)st;
+	/*
+	 * By hand, from the 2026 notice: 9-20 (Sun) is a make-up working day, 9-25…27 中秋,
+	 * 10-1…7 国庆, 10-10 (Sat) a make-up working day.
+	 *   Mon 9-28 + 5 (IT-B-003): 9-29, 9-30, 10-8, 10-9, 10-10           → 2026-10-10
+	 *   Fri 9-18 + 5:            9-20 (Sun), 9-21, 9-22, 9-23, 9-24       → 2026-09-24
+	 *   Thu 9-24 + 5:            9-28, 9-29, 9-30, 10-8, 10-9             → 2026-10-09
+	 *   Wed 9-30 + 1 (IT-B-004): 10-8                                     → 2026-10-08
+	 *   Mon 9-28 + 10 (IT-E-003): … 10-10, 10-12 … 10-16                  → 2026-10-16
+	 */
+	deadline_on("2026-09-28T10:00:00+08:00", "IT-B-003", "2026-10-10");
+	deadline_on("2026-09-18T10:00:00+08:00", "IT-B-003", "2026-09-24");
+	deadline_on("2026-09-24T10:00:00+08:00", "IT-B-003", "2026-10-09");
+	deadline_on("2026-09-30T10:00:00+08:00", "IT-B-004", "2026-10-08");
+	deadline_on("2026-09-28T10:00:00+08:00", "IT-E-003", "2026-10-16");
+
+	/*
+	 * 补正 across the holiday: accepted 9-28 (due 10-10), supplement requested 9-29,
+	 * received 10-9: the clock stood still for 9-30, 10-8, 10-9 = 3 working days,
+	 * so the deadline moves from 10-10 to 10-12, 10-13, 10-14 → 2026-10-14.
+	 */
+	assert_int_equal(set_clock("2026-09-28T10:00:00+08:00"), 0);
+	accept_case("IT-B-003", NULL, no, NULL);
+	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	assert_int_equal(set_clock("2026-09-29T15:00:00+08:00"), 0);
+	act_ok(approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M2\"]}",
+	    "supplement_needed");
+	assert_int_equal(set_clock("2026-10-09T09:00:00+08:00"), 0);
+	act(&r, clerk, no, "{\"action\":\"supplement\"}");
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "case.status"), "processing");
+	assert_string_equal(jstr(r.json, "case.deadline"), "2026-10-14");
+	assert_int_equal(jint(r.json, "case.paused_days"), 3);
+	assert_int_equal(jint(r.json, "case.supplements.0.paused_days"), 3);
+	resp_free(&r);
+	set_clock("2026-11-23T10:00:00+08:00");
+}
+
+static void
+missing_calendar_year_is_refused_and_alerted(void **st)
+{
+	struct resp r;
+	char mats[512], body[2048];
+	long long cases0;
+
+	(void)st;
+	/* 20 working days from 2026-12-28 reach into 2027, whose notice is not loaded. */
+	assert_int_equal(set_clock("2026-12-28T10:00:00+08:00"), 0);
+	cases0 = count0("SELECT COUNT(*) FROM cases");
+	item_codes("IT-E-002", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-E-002\",\"materials\":%s," APPLICANT "}", mats);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	assert_error(&r, 422, "CALENDAR_MISSING");
+	assert_int_equal(jint(r.json, "error.year"), 2027);
+	assert_non_null(strstr(jstr(r.json, "error.message"), "2027"));
+	resp_free(&r);
+	assert_int_equal(count0("SELECT COUNT(*) FROM cases"), cases0);
+	assert_int_equal(count1("SELECT COUNT(*) FROM hall_alerts WHERE hall = 'demo' AND"
+	    " akey = ? AND cleared_at IS NULL", "calendar:2027"), 1);
+	set_clock("2026-11-23T10:00:00+08:00");
+}
+
+/* ---------------------------------------------------------------- supervision */
+
+static void
+supervision_lights_yellow_then_red_and_tells_the_approver(void **st)
+{
+	struct resp r;
+	char no[64], path[160];
+
+	(void)st;
+	assert_int_equal(http_json(&r, "PUT", "/api/v1/staff/me/phone", approver1,
+	    "{\"phone\":\"13900139001\"}"), 0);
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "phone"), "139****9001");
+	resp_free(&r);
+
+	/* IT-B-004: 1 working day — due Tuesday 2026-11-24. */
+	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
+	accept_case("IT-B-004", NULL, no, NULL);
+	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	assert_int_equal(job_cases_supervise(&db), 0);
+	get_case(&r, approver1, no, NULL);
+	assert_string_equal(jstr(r.json, "case.warning"), "yellow");
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template ="
+	    " 'case_due_soon_staff' AND ref_id = ? AND recipient_mask = '139****9001'", no), 1);
+
+	/* Wednesday: past the deadline. */
+	assert_int_equal(set_clock("2026-11-25T09:00:00+08:00"), 0);
+	assert_int_equal(job_cases_supervise(&db), 0);
+	assert_int_equal(job_cases_supervise(&db), 0);	/* twice: told once */
+	assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no = ? AND warning = 'red'", no),
+	    1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template ="
+	    " 'case_overdue_staff' AND ref_id = ? AND recipient_mask = '139****9001'", no), 1);
+	/* The manager's list of overdue cases has it, with its red light. */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?overdue=1&per_page=100", manager,
+	    NULL), 0);
+	expect(&r, 200);
+	{
+		json_t *c;
+		size_t i;
+		int seen = 0;
+
+		json_array_foreach(jget(r.json, "cases"), i, c) {
+			assert_string_equal(jstr(c, "warning"), "red");
+			if (strcmp(jstr(c, "no"), no) == 0)
+				seen = 1;
+		}
+		assert_true(seen);
+	}
+	resp_free(&r);
+	/* A decided case leaves the list. */
+	act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
+	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?overdue=1&per_page=100", manager,
+	    NULL), 0);
+	assert_null(strstr(r.body, no));
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/cases/%s", no);
+	(void)path;
+	set_clock("2026-11-23T10:00:00+08:00");
+}
+
+static void
+track_token_can_be_revoked(void **st)
+{
+	struct resp r;
+	char no[64], tok[64], path[160], fresh[64];
+
+	(void)st;
+	accept_case("IT-B-004", NULL, no, tok);
+	snprintf(path, sizeof path, "/api/v1/cases/%s/track-token", no);
+	assert_int_equal(http_json(&r, "POST", path, clerk, "{}"), 0);
+	expect(&r, 201);
+	snprintf(fresh, sizeof fresh, "%s", jstr(r.json, "track_token"));
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	assert_error(&r, 404, "NOT_FOUND");
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/track/%s", fresh);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "case.no"), no);
+	resp_free(&r);
+}
+
+/* ---------------------------------------------------------------- dependencies down */
+
+static void
+database_down_is_503_and_nothing_half_written(void **st)
+{
+	struct resp r;
+	char mats[512], body[2048], no[64], tok[64], path[160];
+	long long cases0;
+
+	(void)st;
+	accept_case("IT-B-004", NULL, no, tok);
+	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
+	cases0 = count0("SELECT COUNT(*) FROM cases");
+
+	/* Sessions live in Redis: without it nobody is signed in, and nothing is written. */
+	assert_int_equal(stack("redis-stop"), 0);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	stack("redis-start");
+	assert_error(&r, 503, "UNAVAILABLE");
+	resp_free(&r);
+	assert_int_equal(sign_in_all(), 0);
+	assert_int_equal(count0("SELECT COUNT(*) FROM cases"), cases0);
+
+	assert_int_equal(stack("mysql-stop"), 0);
+	{
+		struct resp a, b, c;
+
+		http_json(&a, "POST", "/api/v1/cases", clerk, body);
+		act(&b, approver1, no, "{\"action\":\"assign\"}");
+		snprintf(path, sizeof path, "/api/v1/track/%s", tok);
+		http(&c, "GET", path, NULL, NULL);
+		assert_int_equal(stack("mysql-start"), 0);
+		assert_error(&a, 503, "UNAVAILABLE");
+		assert_error(&b, 503, "UNAVAILABLE");
+		assert_error(&c, 503, "UNAVAILABLE");
+		resp_free(&a);
+		resp_free(&b);
+		resp_free(&c);
+	}
+
+	assert_int_equal(sign_in_all(), 0);
+	/* Nothing of the refused requests was written; the case is where it was. */
+	assert_int_equal(count0("SELECT COUNT(*) FROM cases"), cases0);
+	get_case(&r, approver1, no, NULL);
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "case.status"), "accepted");
+	assert_int_equal(json_array_size(jget(r.json, "case.history")), 1);
+	resp_free(&r);
+	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bad_input_names_every_field),
+		cmocka_unit_test(incomplete_creates_nothing_and_lists_everything),
+		cmocka_unit_test(accepted_case_has_number_deadline_token_notice_and_sms),
+		cmocka_unit_test(idempotency_key_replays),
+		cmocka_unit_test(waived_material_needs_commitment_and_blocks_approval),
+		cmocka_unit_test(instant_item_is_decided_at_acceptance),
+		cmocka_unit_test(cross_province_records_both_offices),
+		cmocka_unit_test(simultaneous_acceptances_get_distinct_numbers),
+		cmocka_unit_test(who_sees_what),
+		cmocka_unit_test(two_approvers_at_once_one_wins),
+		cmocka_unit_test(full_flow_supplement_pickup_and_hand_over),
+		cmocka_unit_test(rejected_and_mailed),
+		cmocka_unit_test(deadlines_across_national_day),
+		cmocka_unit_test(missing_calendar_year_is_refused_and_alerted),
+		cmocka_unit_test(supervision_lights_yellow_then_red_and_tells_the_approver),
+		cmocka_unit_test(track_token_can_be_revoked),
+		cmocka_unit_test(database_down_is_503_and_nothing_half_written),
+	};
+	int rc;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = cmocka_run_group_tests_name("cases", tests, setup, teardown);
+	curl_global_cleanup();
+	return rc;
+}

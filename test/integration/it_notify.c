@@ -1,0 +1,1164 @@
+/*
+ * it_notify.c — notifications against the live test stack: the outbox worker with the log
+ * provider (fast delivery, refusals, quiet hours, daily caps), the verification-code
+ * limits, the staff notice list and resend, and — with a worker of its own pointed at
+ * test/fake/provider.mjs — Aliyun and Tencent (success, throttling, per-number failure, 500,
+ * every signature checked by the fake), delivery receipts, a worker killed between the
+ * provider's reply and recording it, a provider outage, and WeChat subscribe messages.
+ *
+ * Rows are queued the way the other modules queue them: outbox_add() in a transaction,
+ * through this process's own connection (the stack's yichuang.conf and data key).  While
+ * the provider tests run, the stack's own worker is stopped so it cannot take their rows;
+ * it is started again at the end (ops/stack.sh app-start).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../lib/http.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/config.h"
+#include "../../fcgi/ctx.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/kv.h"
+#include "../../fcgi/util.h"
+#include "../../modules/notify.h"
+#include "../../modules/outbox.h"
+#include "../../modules/pii.h"
+
+static struct ctx C;
+static pid_t workers[4], fake_pid;
+static int nworkers;
+static int fake_in = -1, fake_port;
+static int stack_worker_stopped;
+
+static const char *
+inst(void)
+{
+	const char *i = getenv("YICHUANG_INSTANCE");
+
+	return i && *i ? i : "test";
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* 139 + four random digits + last4: a fresh citizen per run, the fake's scenario last. */
+static void
+phone_with(char out[12], const char *last4)
+{
+	snprintf(out, 12, "139%04u%s", (unsigned)randombytes_uniform(10000), last4);
+}
+
+static uint64_t
+queue(const char *channel, const char *tmpl, const char *to, json_t *params, const char *kind,
+    const char *ref, int urgent)
+{
+	struct outbox_msg m;
+	uint64_t id = 0;
+
+	memset(&m, 0, sizeof m);
+	m.hall = "demo";
+	m.channel = channel;
+	m.template = tmpl;
+	m.recipient = to;
+	m.params = params;
+	m.ref_kind = kind;
+	m.ref_id = ref;
+	m.urgent = urgent;
+	assert_int_equal(db_begin(&C), 0);
+	assert_int_equal(outbox_add(&C, &m, &id), 0);
+	assert_int_equal(db_commit(&C), 0);
+	json_decref(params);
+	assert_true(id > 0);
+	return id;
+}
+
+struct rowst {
+	char	 status[16];
+	long long attempts;
+	char	 last_error[256];
+	char	 provider[16];
+	char	 msg_id[128];
+	char	 delivery[64];
+	long long segments;
+	char	 next_at[32];
+};
+
+static int
+rowst_fill(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct rowst *s = arg;
+
+	(void)ncol;
+	(void)lens;
+	snprintf(s->status, sizeof s->status, "%s", v[0]);
+	s->attempts = strtoll(v[1], NULL, 10);
+	snprintf(s->last_error, sizeof s->last_error, "%s", v[2]);
+	snprintf(s->provider, sizeof s->provider, "%s", v[3]);
+	snprintf(s->msg_id, sizeof s->msg_id, "%s", v[4]);
+	snprintf(s->delivery, sizeof s->delivery, "%s", v[5]);
+	s->segments = strtoll(v[6], NULL, 10);
+	snprintf(s->next_at, sizeof s->next_at, "%s", v[7]);
+	return 1;
+}
+
+static void
+row(uint64_t id, struct rowst *s)
+{
+	memset(s, 0, sizeof *s);
+	assert_int_equal(db_query(&C, "SELECT status, attempts, last_error, provider,"
+	    " provider_msg_id, delivery_status, segments,"
+	    " DATE_FORMAT(next_attempt_at, '%Y-%m-%d %H:%i:%s') FROM outbox WHERE id = ?",
+	    DBARGS(DBI(id)), rowst_fill, s), 1);
+}
+
+static int
+final(const char *st)
+{
+	return strcmp(st, "sent") == 0 || strcmp(st, "failed") == 0 || strcmp(st, "dropped") == 0;
+}
+
+/* Wait until the row reaches want (or, with want NULL, any final status). */
+static void
+wait_row(uint64_t id, const char *want, int timeout_ms, struct rowst *s)
+{
+	int64_t end = mono_ms() + timeout_ms;
+
+	for (;;) {
+		row(id, s);
+		if (want ? strcmp(s->status, want) == 0 : final(s->status))
+			return;
+		if (mono_ms() > end)
+			fail_msg("outbox %llu: still %s (%s) after %d ms, wanted %s",
+			    (unsigned long long)id, s->status, s->last_error, timeout_ms,
+			    want ? want : "a final status");
+		sleep_ms(50);
+	}
+}
+
+/* ------------------------------------------------------------------ processes */
+
+static int
+pid_alive(pid_t pid)
+{
+	char path[64], buf[512];
+	FILE *f;
+	char *p;
+	int alive = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof buf, f) && (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+		alive = p[2] != 'Z';	/* a zombie nobody reaps counts as gone */
+	fclose(f);
+	return alive;
+}
+
+static void
+stack_worker_stop(void)
+{
+	char path[256], buf[32];
+	FILE *f;
+	pid_t pid;
+	int i;
+
+	snprintf(path, sizeof path, "var/%s/run/worker.pid", inst());
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	pid = fgets(buf, sizeof buf, f) ? (pid_t)strtol(buf, NULL, 10) : 0;
+	fclose(f);
+	stack_worker_stopped = 1;
+	if (pid <= 1 || !pid_alive(pid))
+		return;
+	kill(pid, SIGTERM);
+	for (i = 0; i < 150 && pid_alive(pid); i++)
+		sleep_ms(100);
+}
+
+static void
+stack_worker_start(void)
+{
+	if (stack_worker_stopped) {
+		stack("app-start");
+		stack_worker_stopped = 0;
+	}
+}
+
+/* A worker of our own: the stack's configuration plus the lines given. */
+static void
+worker_start(const char *extra)
+{
+	char src[256], dst[256], bin[256], logp[256];
+	const char *build = getenv("YICHUANG_BUILD");
+	FILE *in, *out;
+	char buf[4096];
+	size_t n;
+	pid_t pid;
+
+	snprintf(src, sizeof src, "var/%s/yichuang.conf", inst());
+	snprintf(dst, sizeof dst, "var/%s/notify-it.conf", inst());
+	snprintf(logp, sizeof logp, "var/%s/log/notify-it-worker.log", inst());
+	snprintf(bin, sizeof bin, "%s/yichuang-worker", build && *build ? build : "build");
+	assert_non_null(in = fopen(src, "r"));
+	assert_non_null(out = fopen(dst, "w"));
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+	fprintf(out, "\n# it_notify.c\n%s\n", extra);
+	fclose(out);
+	assert_true(nworkers < (int)NELEM(workers));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(logp, O_WRONLY | O_APPEND | O_CREAT, 0600);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(bin, bin, "-c", dst, (char *)NULL);
+		_exit(127);
+	}
+	workers[nworkers++] = pid;
+	sleep_ms(300);
+	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);	/* still running */
+}
+
+/* Stop every worker of ours (SIGKILL: as if the machine died under it). */
+static void
+worker_stop(int sig)
+{
+	while (nworkers > 0) {
+		pid_t pid = workers[--nworkers];
+
+		kill(pid, sig);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+static void
+fake_start(int port)
+{
+	int in[2], outp[2];
+	char buf[32], portarg[16];
+	ssize_t n;
+
+	/* Close-on-exec: a worker forked later must not hold the fake's stdin open. */
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(outp, O_CLOEXEC), 0);
+	snprintf(portarg, sizeof portarg, "%d", port);
+	fake_pid = fork();
+	assert_true(fake_pid >= 0);
+	if (fake_pid == 0) {
+		dup2(in[0], 0);		/* dup2 clears close-on-exec on 0 and 1 */
+		dup2(outp[1], 1);
+		execlp("node", "node", "test/fake/provider.mjs", portarg, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(outp[1]);
+	fake_in = in[1];
+	n = read(outp[0], buf, sizeof buf - 1);
+	close(outp[0]);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	fake_port = (int)strtol(buf, NULL, 10);
+	assert_true(fake_port > 0);
+}
+
+static void
+fake_stop(void)
+{
+	if (fake_pid > 0) {
+		close(fake_in);		/* it exits when its stdin closes */
+		fake_in = -1;
+		waitpid(fake_pid, NULL, 0);
+		fake_pid = 0;
+	}
+}
+
+static size_t
+on_body(char *p, size_t sz, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	buf_add(b, p, sz * n);
+	return sz * n;
+}
+
+/* A call to the fake's test controls; the JSON reply (new reference). */
+static json_t *
+fake(const char *method, const char *path)
+{
+	CURL *c = curl_easy_init();
+	char url[256];
+	struct buf b;
+	json_t *j = NULL;
+
+	buf_init(&b, 4 << 20);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", fake_port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+	if (curl_easy_perform(c) == CURLE_OK && b.data)
+		j = json_loadb(b.data, b.len, 0, NULL);
+	curl_easy_cleanup(c);
+	buf_free(&b);
+	assert_non_null(j);
+	return j;
+}
+
+/* Requests the fake received for one OutId / SessionContext. */
+static int
+fake_count(json_t *stats, uint64_t id)
+{
+	char want[24];
+	json_t *r;
+	size_t i;
+	int n = 0;
+
+	snprintf(want, sizeof want, "%llu", (unsigned long long)id);
+	json_array_foreach(json_object_get(stats, "requests"), i, r)
+		if (json_string_value(json_object_get(r, "out_id")) &&
+		    strcmp(json_string_value(json_object_get(r, "out_id")), want) == 0)
+			n++;
+	return n;
+}
+
+static void
+assert_signatures_all_right(json_t *stats)
+{
+	json_t *r;
+	size_t i;
+
+	assert_int_equal(json_integer_value(json_object_get(stats, "bad_signatures")), 0);
+	assert_int_equal(json_integer_value(json_object_get(stats, "stale_timestamps")), 0);
+	assert_int_equal(json_integer_value(json_object_get(stats, "replayed_nonces")), 0);
+	json_array_foreach(json_object_get(stats, "requests"), i, r)
+		assert_true(json_is_true(json_object_get(r, "sig_ok")));
+}
+
+static const char *PROVIDER_COMMON =
+    "sms_access_key_id = testId\n"
+    "sms_access_key_secret = testSecret\n"
+    "tencent_secret_id = AKIDnotifytest\n"
+    "tencent_secret_key = notify-test-key\n"
+    "tencent_sdk_app_id = 1400000001\n"
+    "sms_sign_name = 一窗政务\n"
+    "wechat_appid = wx-notify-appid\n"
+    "wechat_secret = wx-notify-secret\n"
+    "sms_lease_seconds = 4\n"
+    "sms_timeout_ms = 1000\n"
+    "sms_retry_base_ms = 200\n"
+    "sms_retry_max_ms = 800\n";
+
+static void
+worker_with_conf(const char *provider, const char *more)
+{
+	char extra[2048];
+
+	snprintf(extra, sizeof extra, "%ssms_provider = %s\nsms_base_url = http://127.0.0.1:%d/\n"
+	    "wechat_base_url = http://127.0.0.1:%d\n%s", PROVIDER_COMMON, provider, fake_port,
+	    fake_port, more);
+	worker_start(extra);
+}
+
+static void
+worker_with(const char *provider)
+{
+	worker_with_conf(provider, "");
+}
+
+/* ------------------------------------------------------------------ setup */
+
+static int
+group_setup(void **st)
+{
+	char conf[256];
+
+	(void)st;
+	snprintf(conf, sizeof conf, "var/%s/yichuang.conf", inst());
+	if (sodium_init() < 0 || config_load(conf) != 0)
+		return -1;
+	clock_init();
+	if (pii_init() != 0)
+		return -1;
+	ctx_init(&C, 0);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* After each provider test, whatever it asserted: no worker of ours left running. */
+static int
+stop_worker(void **st)
+{
+	(void)st;
+	worker_stop(SIGTERM);
+	return 0;
+}
+
+static int
+group_teardown(void **st)
+{
+	(void)st;
+	worker_stop(SIGTERM);
+	fake_stop();
+	stack_worker_start();
+	set_clock(NULL);
+	ctx_close(&C);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ log provider */
+
+static void
+log_provider_delivers_at_once(void **st)
+{
+	char phone[12], want[64];
+	json_t *line = NULL;
+	long since = sms_log_size();
+	int64_t t0;
+	uint64_t id;
+	struct rowst s;
+
+	(void)st;
+	phone_with(phone, "0001");
+	t0 = mono_ms();
+	id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "482913"), "login", "",
+	    1);
+	assert_int_equal(sms_log_find_since(since, phone, "login_code", &line, 3000), 0);
+	/* A booking's SMS is in the log within about a second. */
+	assert_true(mono_ms() - t0 < 1500);
+	assert_int_equal(json_integer_value(json_object_get(line, "id")), (json_int_t)id);
+	assert_string_equal(jstr(line, "params.code"), "482913");
+	snprintf(want, sizeof want, "【一窗政务】您的登录验证码为482913");
+	assert_true(strncmp(jstr(line, "text"), want, strlen(want)) == 0);
+	json_decref(line);
+	/* The helper other tests use finds the same. */
+	{
+		json_t *p = NULL;
+
+		assert_int_equal(sms_log_find(phone, "login_code", &p, 1000), 0);
+		assert_string_equal(json_string_value(json_object_get(p, "code")), "482913");
+		json_decref(p);
+		assert_int_equal(sms_log_find(phone, "case_accepted", NULL, 100), -1);
+	}
+	wait_row(id, "sent", 2000, &s);
+	assert_string_equal(s.provider, "log");
+	assert_int_equal(s.segments, 1);
+	assert_int_equal(s.attempts, 1);
+}
+
+static void
+refused_renderings_fail_with_reason(void **st)
+{
+	char phone[12];
+	uint64_t a, b, c, d;
+	struct rowst s;
+
+	(void)st;
+	phone_with(phone, "0001");
+	a = queue("sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s}",
+	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
+	    "category", "无差别受理"), "appointment", "x", 1);
+	b = queue("sms", "no_such_template", phone, json_pack("{}"), "appointment", "x", 1);
+	c = queue("sms", "case_rejected", phone, json_pack("{s:s,s:s,s:s}", "case_no", "YC1",
+	    "reason", "不符合条件", "why", "x"), "case", "x", 1);
+	d = queue("sms", "case_rejected", phone, json_pack("{s:s,s:s}", "case_no", "YC1",
+	    "reason", "详见 https://example.com/x"), "case", "x", 1);
+	wait_row(a, NULL, 3000, &s);
+	assert_string_equal(s.status, "failed");
+	assert_string_equal(s.last_error, "VAR_MISSING:code");
+	wait_row(b, NULL, 3000, &s);
+	assert_string_equal(s.status, "failed");
+	assert_string_equal(s.last_error, "TEMPLATE_UNKNOWN");
+	wait_row(c, NULL, 3000, &s);
+	assert_string_equal(s.last_error, "VAR_UNKNOWN:why");
+	wait_row(d, NULL, 3000, &s);
+	assert_string_equal(s.last_error, "URL_FORBIDDEN:reason");
+}
+
+static void
+quiet_hours_hold_reminders(void **st)
+{
+	char phone[12];
+	uint64_t rem, code, booked;
+	struct rowst s;
+
+	(void)st;
+	phone_with(phone, "0001");
+	assert_int_equal(set_clock("2026-11-23T22:00:00+08:00"), 0);
+	sleep_ms(50);
+	rem = queue("sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
+	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
+	    "code", "558201"), "appointment", "q1", 0);
+	/* A code is never held, even queued as not urgent; an urgent notice goes out. */
+	code = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "771204"), "login", "",
+	    0);
+	booked = queue("sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
+	    "category", "无差别受理", "code", "558201"), "appointment", "q1", 1);
+	wait_row(code, "sent", 3000, &s);
+	wait_row(booked, "sent", 3000, &s);
+	wait_row(rem, "held", 3000, &s);
+	assert_string_equal(s.next_at, "2026-11-24 08:00:00");
+	assert_int_equal(s.attempts, 0);
+	assert_int_equal(sms_log_find(phone, "appointment_reminder", NULL, 300), -1);
+
+	/* At 08:00 it goes out. */
+	assert_int_equal(set_clock("2026-11-24T07:59:59+08:00"), 0);
+	wait_row(rem, "sent", 5000, &s);
+	assert_int_equal(sms_log_find(phone, "appointment_reminder", NULL, 1000), 0);
+	assert_int_equal(set_clock(NULL), 0);
+}
+
+static void
+daily_cap_per_template(void **st)
+{
+	char phone[12];
+	uint64_t ids[11];
+	struct rowst s;
+	int i, sent = 0, dropped = 0;
+
+	(void)st;
+	phone_with(phone, "0001");
+	/* appointment_reminder: at most 10 a day to one phone. */
+	for (i = 0; i < 11; i++)
+		ids[i] = queue("sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
+		    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "10:00-10:30",
+		    "code", "310775"), "appointment", "cap", 1);
+	for (i = 0; i < 11; i++) {
+		wait_row(ids[i], NULL, 4000, &s);
+		if (strcmp(s.status, "sent") == 0)
+			sent++;
+		else if (strcmp(s.status, "dropped") == 0 && strcmp(s.last_error, "DAILY_CAP") == 0)
+			dropped++;
+	}
+	assert_int_equal(sent, 10);
+	assert_int_equal(dropped, 1);
+}
+
+static void
+code_limits(void **st)
+{
+	char phone[12], when[40];
+	int64_t t0;
+	int i, wait;
+
+	(void)st;
+	phone_with(phone, "0009");
+	assert_int_equal(time_parse("2026-11-25T10:00:00+08:00", &t0), 0);
+	assert_int_equal(set_clock("2026-11-25T10:00:00+08:00"), 0);
+	assert_int_equal(notify_code_allowed(&C, phone, &wait), 1);
+	/* A second code within the minute: refused, with the wait. */
+	assert_int_equal(notify_code_allowed(&C, phone, &wait), 0);
+	assert_true(wait >= 58 && wait <= 60);
+	/* One a minute: five in the hour, then the sixth waits for the first to age out. */
+	for (i = 1; i < 5; i++) {
+		time_format(t0 + i * 61, when, sizeof when);
+		assert_int_equal(set_clock(when), 0);
+		assert_int_equal(notify_code_allowed(&C, phone, &wait), 1);
+	}
+	time_format(t0 + 5 * 61, when, sizeof when);
+	assert_int_equal(set_clock(when), 0);
+	assert_int_equal(notify_code_allowed(&C, phone, &wait), 0);
+	assert_true(wait >= 3600 - 5 * 61 - 2 && wait <= 3600 - 5 * 61 + 1);
+	/* Five more the next hour: ten in the day, then the day limit. */
+	for (i = 0; i < 5; i++) {
+		time_format(t0 + 3601 + i * 61, when, sizeof when);
+		assert_int_equal(set_clock(when), 0);
+		assert_int_equal(notify_code_allowed(&C, phone, &wait), 1);
+	}
+	time_format(t0 + 7300, when, sizeof when);
+	assert_int_equal(set_clock(when), 0);
+	assert_int_equal(notify_code_allowed(&C, phone, &wait), 0);
+	assert_true(wait >= 86400 - 7300 - 2 && wait <= 86400 - 7300 + 1);
+	/* A day later it is allowed again. */
+	time_format(t0 + 86401, when, sizeof when);
+	assert_int_equal(set_clock(when), 0);
+	assert_int_equal(notify_code_allowed(&C, phone, &wait), 1);
+	/* Not a mobile number: refused as unusable. */
+	assert_int_equal(notify_code_allowed(&C, "12345", &wait), -1);
+	assert_int_equal(set_clock(NULL), 0);
+}
+
+/* ------------------------------------------------------------------ staff */
+
+static void
+staff_notices_and_resend(void **st)
+{
+	char phone[12], ref[40], path[160], tok[256], mask[16];
+	uint64_t acc, code, later;
+	struct rowst s;
+	struct resp r;
+	json_t *n, *line = NULL;
+	long since;
+
+	(void)st;
+	phone_with(phone, "0001");
+	snprintf(ref, sizeof ref, "YCIT%u", (unsigned)randombytes_uniform(1000000000));
+	acc = queue("sms", "case_accepted", phone, json_pack("{s:s,s:s,s:s,s:s}", "case_no", ref,
+	    "item", "个体工商户设立登记", "deadline", "2026-12-01", "url",
+	    "http://127.0.0.1:18080/t/AbCdEfGhIjKlMnOpQrStUv"), "case", ref, 1);
+	code = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "665544"), "case", ref,
+	    1);
+	wait_row(acc, "sent", 3000, &s);
+	wait_row(code, "sent", 3000, &s);
+	/* One still waiting (due tomorrow): queued and postponed in one transaction. */
+	{
+		struct outbox_msg m;
+		json_t *p = json_pack("{s:s,s:s,s:s,s:s}", "case_no", ref, "window", "8",
+		    "hours", "工作日9:00-17:00", "pickup_code", "7731");
+
+		memset(&m, 0, sizeof m);
+		m.hall = "demo";
+		m.template = "result_ready";
+		m.recipient = phone;
+		m.params = p;
+		m.ref_kind = "case";
+		m.ref_id = ref;
+		m.urgent = 1;
+		assert_int_equal(db_begin(&C), 0);
+		assert_int_equal(outbox_add(&C, &m, &later), 0);
+		assert_int_equal(db_exec(&C, "UPDATE outbox SET next_attempt_at = next_attempt_at +"
+		    " INTERVAL 1 DAY WHERE id = ?", DBARGS(DBI(later)), NULL, NULL), 0);
+		assert_int_equal(db_commit(&C), 0);
+		json_decref(p);
+	}
+
+	assert_int_equal(staff_login("clerk1", 1, tok, sizeof tok), 0);
+	snprintf(path, sizeof path, "/api/v1/notices?ref_kind=case&ref_id=%s", ref);
+	assert_int_equal(http_json(&r, "GET", path, tok, NULL), 0);
+	assert_int_equal(r.status, 200);
+	n = jget(r.json, "notices");
+	assert_true(json_array_size(n) >= 2);
+	assert_int_equal(jint(n, "0.id"), (long long)acc);
+	assert_string_equal(jstr(n, "0.template"), "case_accepted");
+	assert_string_equal(jstr(n, "0.title"), "受理通知");
+	assert_string_equal(jstr(n, "0.status"), "sent");
+	assert_string_equal(jstr(n, "0.channel"), "sms");
+	mask_phone(phone, mask, sizeof mask);
+	assert_string_equal(jstr(n, "0.recipient"), mask);
+	assert_non_null(strstr(jstr(n, "0.text"), ref));
+	assert_true(json_is_true(jget(n, "0.resendable")));
+	assert_non_null(jstr(n, "0.sent_at"));
+	assert_int_equal(jint(n, "0.attempts"), 1);
+	assert_int_equal(jint(n, "0.segments"), 2);
+	assert_int_equal(strlen(jstr(n, "0.created_at")), 25);	/* 2026-11-23T09:30:10+08:00 */
+	assert_true(json_is_null(jget(n, "0.next_attempt_at")));
+	assert_true(json_is_null(jget(n, "0.resend_of")));
+	assert_true(json_is_null(jget(n, "0.last_error")));
+	assert_string_equal(jstr(n, "0.provider"), "log");
+	assert_string_equal(jstr(n, "2.status"), "pending");
+	assert_non_null(jstr(n, "2.next_attempt_at"));
+	/* A verification code: listed, but its text never shown to staff. */
+	assert_string_equal(jstr(n, "1.template"), "login_code");
+	assert_true(json_is_null(jget(n, "1.text")));
+	assert_true(json_is_false(jget(n, "1.resendable")));
+	/* No full phone number and no code anywhere in the answer. */
+	assert_null(strstr(r.body, phone));
+	assert_null(strstr(r.body, "665544"));
+	resp_free(&r);
+
+	/* Bad queries name their fields; no session is 401. */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/notices?ref_kind=Case!", tok, NULL), 0);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(jstr(r.json, "error.code"), "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.ref_kind"));
+	assert_non_null(jget(r.json, "error.fields.ref_id"));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+
+	/* Resend: a new row pointing at the original, delivered again. */
+	since = sms_log_size();
+	snprintf(path, sizeof path, "/api/v1/notices/%llu/resend", (unsigned long long)acc);
+	assert_int_equal(http_json(&r, "POST", path, tok, NULL), 0);
+	assert_int_equal(r.status, 201);
+	assert_int_equal(jint(r.json, "notice.resend_of"), (long long)acc);
+	assert_true(jint(r.json, "notice.id") > (long long)acc);
+	assert_non_null(jstr(r.json, "notice.requested_by"));
+	assert_int_equal(sms_log_find_since(since, phone, "case_accepted", &line, 3000), 0);
+	assert_int_equal(json_integer_value(json_object_get(line, "id")), jint(r.json, "notice.id"));
+	json_decref(line);
+	resp_free(&r);
+
+	/* A code is not resent; a notice still on its way is not doubled; unknown is 404. */
+	snprintf(path, sizeof path, "/api/v1/notices/%llu/resend", (unsigned long long)code);
+	assert_int_equal(http_json(&r, "POST", path, tok, NULL), 0);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(jstr(r.json, "error.code"), "NOT_RESENDABLE");
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/notices/%llu/resend", (unsigned long long)later);
+	assert_int_equal(http_json(&r, "POST", path, tok, NULL), 0);
+	assert_int_equal(r.status, 409);
+	assert_string_equal(jstr(r.json, "error.code"), "NOTICE_PENDING");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/notices/999999999999/resend", tok, NULL), 0);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	assert_int_equal(db_exec(&C, "UPDATE outbox SET status = 'dropped' WHERE id = ?",
+	    DBARGS(DBI(later)), NULL, NULL), 0);
+}
+
+/* ------------------------------------------------------------------ providers */
+
+struct scen {
+	const char	*last4;
+	const char	*status;
+	int		 attempts;
+	int		 requests;
+	const char	*error;
+	uint64_t	 id;
+	char		 phone[12];
+};
+
+static void
+run_provider(const char *provider, const char *fail_code)
+{
+	struct scen sc[] = {
+		{ "0001", "sent", 1, 1, "", 0, "" },
+		{ "0002", "sent", 2, 2, "", 0, "" },
+		{ "0003", "failed", 1, 1, fail_code, 0, "" },
+		{ "0004", "sent", 2, 2, "", 0, "" },
+	};
+	json_t *stats;
+	struct rowst s;
+	size_t i;
+
+	json_decref(fake("POST", "/__reset"));
+	worker_with(provider);
+	for (i = 0; i < NELEM(sc); i++) {
+		phone_with(sc[i].phone, sc[i].last4);
+		sc[i].id = queue("sms", "appointment_booked", sc[i].phone,
+		    json_pack("{s:s,s:s,s:s,s:s,s:s}", "hall_name", "示范区政务服务中心",
+		    "date", "2026-11-24", "time", "09:00-09:30", "category", "无差别受理",
+		    "code", "558201"), "appointment", provider, 1);
+	}
+	for (i = 0; i < NELEM(sc); i++) {
+		wait_row(sc[i].id, NULL, 8000, &s);
+		if (strcmp(s.status, sc[i].status) != 0)
+			fail_msg("%s %s: %s (%s)", provider, sc[i].last4, s.status, s.last_error);
+		assert_int_equal(s.attempts, sc[i].attempts);
+		assert_string_equal(s.provider, provider);
+		if (strcmp(sc[i].status, "sent") == 0) {
+			assert_string_equal(s.last_error, "");
+			assert_true(strlen(s.msg_id) > 0);
+			/* 【一窗政务】您已成功预约…: 71–134 characters, two parts. */
+			assert_int_equal(s.segments, 2);
+		} else
+			assert_string_equal(s.last_error, sc[i].error);
+	}
+	stats = fake("GET", "/__stats");
+	assert_signatures_all_right(stats);
+	for (i = 0; i < NELEM(sc); i++)
+		assert_int_equal(fake_count(stats, sc[i].id), sc[i].requests);
+	json_decref(stats);
+	worker_stop(SIGTERM);
+}
+
+/* Several workers at once (SKIP LOCKED): every row goes out exactly once. */
+static void
+workers_side_by_side(void **st)
+{
+	char phone[12], want[24];
+	uint64_t ids[30];
+	struct rowst s;
+	long since = sms_log_size();
+	json_t *line;
+	char path[256], *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+	int i, count;
+
+	(void)st;
+	stack_worker_stop();
+	worker_start("");			/* the stack's configuration: the log provider */
+	worker_start("");
+	for (i = 0; i < 30; i++) {
+		phone_with(phone, "0001");
+		ids[i] = queue("sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "B012",
+		    "ahead", "2", "hall_name", "示范区政务服务中心"), "ticket", "pair", 1);
+	}
+	for (i = 0; i < 30; i++) {
+		wait_row(ids[i], "sent", 5000, &s);
+		assert_int_equal(s.attempts, 1);
+	}
+	snprintf(path, sizeof path, "var/%s/sms.log", inst());
+	assert_non_null(f = fopen(path, "r"));
+	for (i = 0; i < 30; i++) {
+		assert_int_equal(fseek(f, since, SEEK_SET), 0);
+		snprintf(want, sizeof want, "%llu", (unsigned long long)ids[i]);
+		count = 0;
+		while ((n = getline(&buf, &cap, f)) > 0)
+			if ((line = json_loadb(buf, (size_t)n, 0, NULL)) != NULL) {
+				count += json_integer_value(json_object_get(line, "id")) ==
+				    (json_int_t)ids[i];
+				json_decref(line);
+			}
+		if (count != 1)
+			fail_msg("outbox %s is %d times in the SMS log", want, count);
+	}
+	free(buf);
+	fclose(f);
+	worker_stop(SIGTERM);
+}
+
+static void
+aliyun_states(void **st)
+{
+	(void)st;
+	fake_start(0);
+	run_provider("aliyun", "isv.MOBILE_NUMBER_ILLEGAL");
+}
+
+static void
+tencent_states(void **st)
+{
+	(void)st;
+	run_provider("tencent", "InvalidParameterValue.IncorrectPhoneNumber");
+}
+
+static long long
+receipts_for(const char *provider, uint64_t id)
+{
+	char n[24];
+
+	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM sms_receipts WHERE provider = ?"
+	    " AND outbox_id = ?", DBARGS(DBS(provider), DBI(id)), n, sizeof n), 1);
+	return strtoll(n, NULL, 10);
+}
+
+/* The fake is no rubber stamp: a wrong secret is caught, and the worker keeps the message
+ * (an operator fixes the keys) instead of failing it. */
+static void
+fake_refuses_bad_signatures(void **st)
+{
+	static const struct {
+		const char *provider, *conf, *code;
+	} c[] = {
+		{ "aliyun", "sms_access_key_secret = not-the-secret\n", "SignatureDoesNotMatch" },
+		{ "tencent", "tencent_secret_key = not-the-key\n", "AuthFailure.SignatureFailure" },
+	};
+	char phone[12];
+	uint64_t id;
+	struct rowst s;
+	json_t *stats;
+	size_t i;
+
+	(void)st;
+	for (i = 0; i < NELEM(c); i++) {
+		json_decref(fake("POST", "/__reset"));
+		worker_with_conf(c[i].provider, c[i].conf);
+		phone_with(phone, "0001");
+		id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "564738"), "login",
+		    "", 1);
+		{
+			int64_t end = mono_ms() + 4000;
+
+			do {
+				sleep_ms(50);
+				row(id, &s);
+			} while (s.last_error[0] == '\0' && mono_ms() < end);
+		}
+		assert_string_equal(s.last_error, c[i].code);
+		assert_true(strcmp(s.status, "pending") == 0 || strcmp(s.status, "sending") == 0);
+		worker_stop(SIGTERM);
+		stats = fake("GET", "/__stats");
+		assert_true(json_integer_value(json_object_get(stats, "bad_signatures")) >= 1);
+		json_decref(stats);
+		assert_int_equal(db_exec(&C, "UPDATE outbox SET status = 'dropped' WHERE id = ?",
+		    DBARGS(DBI(id)), NULL, NULL), 0);
+	}
+}
+
+static void
+receipts(void **st)
+{
+	char phone[12], body[1024];
+	uint64_t a, t;
+	struct rowst sa, stn;
+	struct resp r;
+	const char *hdr[] = { "Content-Type: application/json", NULL };
+	int k;
+
+	(void)st;
+	/* One message through each provider. */
+	worker_with("aliyun");
+	phone_with(phone, "0001");
+	a = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "246810"), "login", "", 1);
+	wait_row(a, "sent", 5000, &sa);
+	worker_stop(SIGTERM);
+	worker_with("tencent");
+	t = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "135790"), "login", "", 1);
+	wait_row(t, "sent", 5000, &stn);
+	worker_stop(SIGTERM);
+
+	/* Aliyun SmsReport: a JSON array; twice the same batch changes nothing more. */
+	snprintf(body, sizeof body, "[{\"phone_number\":\"%s\",\"send_time\":\"2026-11-23 09:31:00\","
+	    "\"report_time\":\"2026-11-23 09:31:05\",\"success\":true,\"err_code\":\"DELIVERED\","
+	    "\"err_msg\":\"用户接收成功\",\"sms_size\":\"1\",\"biz_id\":\"%s\",\"out_id\":\"%llu\"}]",
+	    phone, sa.msg_id, (unsigned long long)a);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/aliyun", body, hdr), 0);
+		assert_int_equal(r.status, 200);
+		assert_int_equal(jint(r.json, "code"), 0);
+		assert_string_equal(jstr(r.json, "msg"), "成功");
+		resp_free(&r);
+	}
+	row(a, &sa);
+	assert_string_equal(sa.delivery, "DELIVERED");
+	assert_int_equal(receipts_for("aliyun", a), 1);
+	/* A later failure report does not overwrite a delivery. */
+	snprintf(body, sizeof body, "[{\"success\":false,\"err_code\":\"MK:0001\",\"biz_id\":\"%s\","
+	    "\"out_id\":\"%llu\"}]", sa.msg_id, (unsigned long long)a);
+	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/aliyun", body, hdr), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	row(a, &sa);
+	assert_string_equal(sa.delivery, "DELIVERED");
+
+	/* Tencent status callback: matched by sid (SerialNo), answered {"result":0}. */
+	snprintf(body, sizeof body, "[{\"user_receive_time\":\"2026-11-23 09:32:00\","
+	    "\"nationcode\":\"86\",\"mobile\":\"%s\",\"report_status\":\"FAIL\","
+	    "\"errmsg\":\"MN:0001\",\"description\":\"空号\",\"sid\":\"%s\"}]", phone, stn.msg_id);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/tencent", body, hdr), 0);
+		assert_int_equal(r.status, 200);
+		assert_int_equal(jint(r.json, "result"), 0);
+		assert_string_equal(jstr(r.json, "errmsg"), "OK");
+		resp_free(&r);
+	}
+	row(t, &stn);
+	assert_string_equal(stn.delivery, "FAILED:MN:0001");
+	assert_int_equal(receipts_for("tencent", t), 1);
+
+	/* Not JSON: refused in the provider's own form. */
+	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/aliyun", "nope", hdr), 0);
+	assert_int_equal(r.status, 400);
+	assert_int_equal(jint(r.json, "code"), 1);
+	resp_free(&r);
+	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/tencent", "{\"x\":", hdr), 0);
+	assert_int_equal(r.status, 400);
+	assert_int_equal(jint(r.json, "result"), 1);
+	resp_free(&r);
+}
+
+/* Killed after the provider accepted the message and before the worker recorded it: the
+ * next worker sends it again with the same OutId, and it ends sent once. */
+static void
+killed_worker_resends_same_id(void **st)
+{
+	char phone[12];
+	uint64_t id;
+	json_t *stats;
+	struct rowst s;
+	int64_t end;
+
+	(void)st;
+	json_decref(fake("POST", "/__reset"));
+	worker_with("aliyun");
+	phone_with(phone, "0005");
+	id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "918273"), "login", "",
+	    1);
+	/* The fake has the request (it "sent" the SMS) but holds its answer back. */
+	end = mono_ms() + 5000;
+	for (;;) {
+		stats = fake("GET", "/__stats");
+		if (fake_count(stats, id) == 1)
+			break;
+		json_decref(stats);
+		assert_true(mono_ms() < end);
+		sleep_ms(20);
+	}
+	json_decref(stats);
+	worker_stop(SIGKILL);
+	row(id, &s);
+	assert_string_equal(s.status, "sending");
+	worker_with("aliyun");
+	wait_row(id, "sent", 15000, &s);
+	assert_int_equal(s.attempts, 2);
+	stats = fake("GET", "/__stats");
+	assert_int_equal(fake_count(stats, id), 2);	/* the duplicate carries the same OutId */
+	assert_signatures_all_right(stats);
+	json_decref(stats);
+	/* Recorded once: it is never claimed again. */
+	sleep_ms(1500);
+	stats = fake("GET", "/__stats");
+	assert_int_equal(fake_count(stats, id), 2);
+	json_decref(stats);
+	worker_stop(SIGTERM);
+}
+
+static void
+provider_outage(void **st)
+{
+	char phone[12];
+	uint64_t ids[5];
+	struct rowst s;
+	json_t *stats;
+	int port = fake_port, i;
+
+	(void)st;
+	worker_with("tencent");
+	fake_stop();	/* the provider is unreachable */
+	for (i = 0; i < 5; i++) {
+		phone_with(phone, "0001");
+		ids[i] = queue("sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "A0",
+		    "ahead", "3", "hall_name", "示范区政务服务中心"), "ticket", "outage", 1);
+	}
+	sleep_ms(2500);
+	for (i = 0; i < 5; i++) {
+		row(ids[i], &s);
+		assert_true(strcmp(s.status, "pending") == 0 || strcmp(s.status, "sending") == 0);
+	}
+	row(ids[0], &s);
+	assert_string_equal(s.last_error, "NETWORK");
+	fake_start(port);	/* back */
+	for (i = 0; i < 5; i++)
+		wait_row(ids[i], "sent", 40000, &s);
+	stats = fake("GET", "/__stats");
+	assert_signatures_all_right(stats);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(fake_count(stats, ids[i]), 1);
+	json_decref(stats);
+	worker_stop(SIGTERM);
+}
+
+static void
+wechat_subscribe_messages(void **st)
+{
+	uint64_t ok1, ok2, blocked;
+	struct rowst s;
+	json_t *stats, *msg;
+	redisReply *rep;
+	char first[128] = "";
+
+	(void)st;
+	json_decref(fake("POST", "/__reset"));
+	rep = kv_cmd(&C, "DEL wx:access_token");
+	assert_non_null(rep);
+	freeReplyObject(rep);
+	worker_with("aliyun");
+	ok1 = queue("wechat", "appointment_booked", "oNotifyUser-1",
+	    json_pack("{s:s,s:s,s:s,s:s,s:s}", "hall_name", "示范区政务服务中心", "date",
+	    "2026-11-24", "time", "09:00-09:30", "category", "无差别受理", "code", "558201"),
+	    "appointment", "wx", 1);
+	wait_row(ok1, "sent", 5000, &s);
+	assert_string_equal(s.provider, "wechat");
+	stats = fake("GET", "/__stats");
+	assert_int_equal(json_integer_value(json_object_get(stats, "stable_token")), 1);
+	msg = json_array_get(json_object_get(stats, "wechat"), 0);
+	assert_string_equal(json_string_value(json_object_get(msg, "template_id")), "yc_tmpl_booked");
+	assert_string_equal(jstr(msg, "data.thing1.value"), "示范区政务服务中心");
+	assert_string_equal(jstr(msg, "data.time2.value"), "2026-11-24 09:00-09:30");
+	assert_string_equal(jstr(msg, "page"), "pages/appointment/index");
+	json_decref(stats);
+	rep = kv_cmd(&C, "GET wx:access_token");
+	assert_true(rep && rep->type == REDIS_REPLY_STRING);
+	snprintf(first, sizeof first, "%s", rep->str);
+	freeReplyObject(rep);
+
+	/* The token expires: 40001, a fresh token, the message still goes. */
+	json_decref(fake("POST", "/__expire_token"));
+	ok2 = queue("wechat", "result_ready", "oNotifyUser-1", json_pack("{s:s,s:s,s:s,s:s}",
+	    "case_no", "YC2026112300012", "window", "8", "hours", "工作日9:00-17:00",
+	    "pickup_code", "7731"), "case", "wx", 1);
+	wait_row(ok2, "sent", 5000, &s);
+	stats = fake("GET", "/__stats");
+	assert_int_equal(json_integer_value(json_object_get(stats, "token_rejected")), 1);
+	assert_int_equal(json_integer_value(json_object_get(stats, "stable_token")), 2);
+	assert_int_equal(json_integer_value(json_object_get(stats, "stable_token_forced")), 0);
+	json_decref(stats);
+	rep = kv_cmd(&C, "GET wx:access_token");
+	assert_true(rep && rep->type == REDIS_REPLY_STRING);
+	assert_string_not_equal(rep->str, first);
+	freeReplyObject(rep);
+
+	/* Not subscribed: permanent. */
+	blocked = queue("wechat", "case_rejected", "oBlocked-2", json_pack("{s:s,s:s}", "case_no",
+	    "YC2026112300013", "reason", "材料不符合要求"), "case", "wx", 1);
+	wait_row(blocked, NULL, 5000, &s);
+	assert_string_equal(s.status, "failed");
+	assert_string_equal(s.last_error, "WX_43101");
+	worker_stop(SIGTERM);
+	rep = kv_cmd(&C, "DEL wx:access_token");
+	if (rep)
+		freeReplyObject(rep);
+}
+
+static void
+stack_worker_back(void **st)
+{
+	char phone[12];
+	uint64_t id;
+	struct rowst s;
+
+	(void)st;
+	fake_stop();
+	stack_worker_start();
+	phone_with(phone, "0001");
+	id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "102938"), "login", "", 1);
+	wait_row(id, "sent", 5000, &s);
+	assert_string_equal(s.provider, "log");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(log_provider_delivers_at_once),
+		cmocka_unit_test(refused_renderings_fail_with_reason),
+		cmocka_unit_test(quiet_hours_hold_reminders),
+		cmocka_unit_test(daily_cap_per_template),
+		cmocka_unit_test(code_limits),
+		cmocka_unit_test(staff_notices_and_resend),
+		cmocka_unit_test_teardown(workers_side_by_side, stop_worker),
+		cmocka_unit_test_teardown(aliyun_states, stop_worker),
+		cmocka_unit_test_teardown(tencent_states, stop_worker),
+		cmocka_unit_test_teardown(fake_refuses_bad_signatures, stop_worker),
+		cmocka_unit_test_teardown(receipts, stop_worker),
+		cmocka_unit_test_teardown(killed_worker_resends_same_id, stop_worker),
+		cmocka_unit_test_teardown(provider_outage, stop_worker),
+		cmocka_unit_test_teardown(wechat_subscribe_messages, stop_worker),
+		cmocka_unit_test(stack_worker_back),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,1026 @@
+/*
+ * it_queue.c — the queue against the live stack, with real concurrent clients (pthreads,
+ * each request its own libcurl handle): taking numbers, the order of calls, the windows'
+ * actions, the board's long poll, the turn-near SMS, and what happens when Redis is wiped or
+ * stopped in the middle of a day.
+ *
+ * Every test moves the hall clock to a working day of its own (December 2026) so the lines
+ * it builds are its own, and puts the clock back at the end.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/http.h"
+#include "../../fcgi/config.h"
+#include "../../fcgi/ctx.h"
+#include "../../fcgi/db.h"
+
+#define HALL "/api/v1/halls/demo"
+
+static void
+assert_error(struct resp *r, long status, const char *code)
+{
+	if (r->status != status || r->json == NULL || jstr(r->json, "error.code") == NULL ||
+	    strcmp(jstr(r->json, "error.code"), code) != 0)
+		fprintf(stderr, "expected %ld %s, got %ld: %s\n", status, code, r->status,
+		    r->body ? r->body : "(no body)");
+	assert_int_equal(r->status, status);
+	assert_string_equal(jstr(r->json, "error.code"), code);
+	assert_true(strlen(jstr(r->json, "error.message")) > 0);
+}
+
+static void
+expect_status(struct resp *r, long status)
+{
+	if (r->status != status)
+		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
+		    r->body ? r->body : "(no body)");
+	assert_int_equal(r->status, status);
+}
+
+static void
+login(const char *user, int window, char *tok, size_t tsz)
+{
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		if (staff_login(user, window, tok, tsz) == 0)
+			return;
+		usleep(200 * 1000);	/* a sign-in throttle, or Redis coming back */
+	}
+	fail_msg("cannot sign in %s", user);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* POST a ticket; fills number and token on 201.  Returns the HTTP status. */
+static long
+take(const char *tok, const char *body, char *number, char *token)
+{
+	struct resp r;
+	long st;
+
+	if (http_json(&r, "POST", HALL "/tickets", tok, body) != 0)
+		return -1;
+	st = r.status;
+	if (st == 201) {
+		if (number)
+			snprintf(number, 8, "%s", jstr(r.json, "ticket.number"));
+		if (token)
+			snprintf(token, 40, "%s", jstr(r.json, "ticket.token"));
+	} else
+		fprintf(stderr, "take %s → %ld %s\n", body, st, r.body ? r.body : "");
+	resp_free(&r);
+	return st;
+}
+
+static void
+take_ok(const char *tok, const char *body, char *number, char *token)
+{
+	assert_int_equal(take(tok, body, number, token), 201);
+}
+
+/* POST /windows/{w}/{action}; the reply in r. */
+static void
+win(struct resp *r, const char *tok, int w, const char *action, const char *body)
+{
+	char path[96];
+
+	snprintf(path, sizeof path, "/api/v1/windows/%d/%s", w, action);
+	assert_int_equal(http_json(r, "POST", path, tok, body), 0);
+}
+
+/* call-next and return the number called ("" when nobody waits). */
+static void
+call_next(const char *tok, int w, char *number)
+{
+	struct resp r;
+
+	win(&r, tok, w, "call-next", NULL);
+	if (r.status == 204)
+		number[0] = '\0';
+	else {
+		expect_status(&r, 200);
+		assert_string_equal(jstr(r.json, "ticket.status"), "called");
+		assert_int_equal(jint(r.json, "ticket.window"), w);
+		snprintf(number, 8, "%s", jstr(r.json, "ticket.number"));
+	}
+	resp_free(&r);
+}
+
+static void
+finish(const char *tok, int w, const char *outcome)
+{
+	struct resp r;
+	char body[64];
+
+	snprintf(body, sizeof body, "{\"outcome\":\"%s\"}", outcome);
+	win(&r, tok, w, "finish", body);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "ticket.status"), "done");
+	resp_free(&r);
+}
+
+/* Finish the window's current ticket and call away whatever its categories still hold
+ * (what an earlier, interrupted run of this test may have left on its day). */
+static void
+drain(const char *tok, int w)
+{
+	char path[64], got[8];
+	struct resp r;
+
+	snprintf(path, sizeof path, "/api/v1/windows/%d", w);
+	assert_int_equal(http_json(&r, "GET", path, tok, NULL), 0);
+	expect_status(&r, 200);
+	if (json_is_object(jget(r.json, "current")))
+		finish(tok, w, strcmp(jstr(r.json, "current.status"), "serving") == 0 ? "done" :
+		    "no_show");
+	resp_free(&r);
+	for (;;) {
+		call_next(tok, w, got);
+		if (got[0] == '\0')
+			break;
+		finish(tok, w, "no_show");
+	}
+}
+
+static json_t *
+get_ticket(const char *token)
+{
+	struct resp r;
+	char path[96];
+	json_t *t;
+
+	snprintf(path, sizeof path, "/api/v1/tickets/%s", token);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect_status(&r, 200);
+	t = json_incref(jget(r.json, "ticket"));
+	resp_free(&r);
+	return t;
+}
+
+static int
+seq_of(const char *number)
+{
+	return (int)strtol(number + 1, NULL, 10);
+}
+
+/* The test stack's own Redis and MariaDB, for what the API does not show. */
+static struct ctx db;
+
+static long long
+db_count(const char *sql, const char *arg)
+{
+	char out[32];
+	int rc = db_scalar(&db, sql, DBARGS(DBS(arg)), out, sizeof out);
+
+	assert_true(rc >= 0);
+	return rc == 1 ? strtoll(out, NULL, 10) : 0;
+}
+
+static void
+redis_flushall(void)
+{
+	char cmd[128];
+
+	assert_int_equal(test_conf_load(), 0);
+	snprintf(cmd, sizeof cmd, "redis-cli -p %s FLUSHALL >/dev/null",
+	    config_get("redis_port", "16380"));
+	assert_int_equal(system(cmd), 0);
+}
+
+/* ------------------------------------------------------------------ parallel clients */
+
+static void
+run_threads(int n, void *(*fn)(void *), void *args, size_t argsz)
+{
+	pthread_t *t = calloc((size_t)n, sizeof *t);
+	int i;
+
+	assert_non_null(t);
+	for (i = 0; i < n; i++) {
+		pthread_attr_t a;
+
+		pthread_attr_init(&a);
+		pthread_attr_setstacksize(&a, 256 * 1024);
+		assert_int_equal(pthread_create(&t[i], &a, fn, (char *)args + (size_t)i * argsz), 0);
+		pthread_attr_destroy(&a);
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void
+take_and_follow(void **st)
+{
+	char k[128], num[8], tok[40], num2[8], tok2[40], path[96];
+	char auth[200];
+	struct resp r;
+	json_t *t;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
+	login("kiosk1", 0, k, sizeof k);
+
+	take_ok(k, "{\"category\":\"E\"}", num, tok);
+	take_ok(k, "{\"category\":\"E\",\"priority\":\"normal\"}", num2, tok2);
+	assert_int_equal(num[0], 'E');
+	assert_int_equal(strlen(num), 4);
+	assert_int_equal(seq_of(num2), seq_of(num) + 1);
+
+	/* Following it: place, wait, the phone page link. */
+	t = get_ticket(tok2);
+	assert_string_equal(jstr(t, "status"), "waiting");
+	assert_string_equal(jstr(t, "number"), num2);
+	assert_string_equal(jstr(t, "category"), "E");
+	assert_true(jint(t, "ahead") >= 1);
+	assert_true(jint(t, "eta_minutes") >= 1);
+	snprintf(path, sizeof path, "/q/%s", tok2);
+	assert_string_equal(jstr(t, "track_url"), path);
+	json_decref(t);
+
+	/* Bad input names every bad field. */
+	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k,
+	    "{\"priority\":\"vip\",\"phone\":\"12345\"}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.category"));
+	assert_non_null(jget(r.json, "error.fields.priority"));
+	assert_non_null(jget(r.json, "error.fields.phone"));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"Z\"}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.category"));
+	resp_free(&r);
+	/* Appointments come through check-in; a kiosk serves its own hall only; sign-in needed. */
+	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k,
+	    "{\"category\":\"A\",\"priority\":\"appointment\"}"), 0);
+	assert_error(&r, 422, "CHECK_IN_REQUIRED");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/elsewhere/tickets", k,
+	    "{\"category\":\"A\"}"), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", HALL "/tickets", NULL, "{\"category\":\"A\"}"), 0);
+	assert_error(&r, 401, "UNAUTHENTICATED");
+	resp_free(&r);
+	assert_int_equal(http(&r, "GET", "/api/v1/tickets/no-such-ticket-token-xx", NULL, NULL), 0);
+	assert_error(&r, 404, "NOT_FOUND");
+	resp_free(&r);
+
+	/* Idempotency-Key: the same request again is the same ticket; another body is 409. */
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", k);
+	{
+		char key[80], first[40];
+		const char *h[] = { auth, "Content-Type: application/json", key, NULL };
+
+		snprintf(key, sizeof key, "Idempotency-Key: it-queue-%ld", (long)time(NULL));
+		assert_int_equal(http(&r, "POST", HALL "/tickets", "{\"category\":\"E\"}", h), 0);
+		expect_status(&r, 201);
+		snprintf(first, sizeof first, "%s", jstr(r.json, "ticket.token"));
+		resp_free(&r);
+		assert_int_equal(http(&r, "POST", HALL "/tickets", "{\"category\":\"E\"}", h), 0);
+		expect_status(&r, 201);
+		assert_string_equal(jstr(r.json, "ticket.token"), first);
+		resp_free(&r);
+		assert_int_equal(http(&r, "POST", HALL "/tickets", "{\"category\":\"B\"}", h), 0);
+		assert_error(&r, 409, "IDEMPOTENCY_MISMATCH");
+		resp_free(&r);
+	}
+
+	/* Leaving the queue: once, and only while waiting. */
+	snprintf(path, sizeof path, "/api/v1/tickets/%s", tok);
+	assert_int_equal(http(&r, "DELETE", path, NULL, NULL), 0);
+	assert_int_equal(r.status, 204);
+	resp_free(&r);
+	t = get_ticket(tok);
+	assert_string_equal(jstr(t, "status"), "cancelled");
+	json_decref(t);
+	assert_int_equal(http(&r, "DELETE", path, NULL, NULL), 0);
+	assert_error(&r, 409, "INVALID_TRANSITION");
+	resp_free(&r);
+	/* The one behind it moved up. */
+	t = get_ticket(tok2);
+	assert_true(jint(t, "ahead") >= 0);
+	json_decref(t);
+
+	/* A clerk acts at the window signed in at, nowhere else. */
+	{
+		char c2[128];
+
+		login("clerk2", 2, c2, sizeof c2);
+		win(&r, c2, 3, "call-next", NULL);
+		assert_error(&r, 403, "FORBIDDEN");
+		resp_free(&r);
+		win(&r, c2, 2, "start", NULL);
+		assert_error(&r, 409, "NO_CURRENT_TICKET");
+		resp_free(&r);
+	}
+	set_clock(NULL);
+}
+
+static void
+opening_hours(void **st)
+{
+	char k[128];
+	struct resp r;
+	static const char *const closed[] = {
+		"2026-12-01T12:30:00+08:00",	/* lunch break */
+		"2026-12-01T08:29:00+08:00",	/* before opening */
+		"2026-12-01T17:30:00+08:00",	/* closing time */
+		"2026-12-05T10:00:00+08:00",	/* Saturday */
+		"2026-10-02T10:00:00+08:00",	/* National Day holiday */
+		"2027-01-04T10:00:00+08:00",	/* 2027's holidays are not published: no guess */
+	};
+	size_t i;
+
+	(void)st;
+	login("kiosk1", 0, k, sizeof k);
+	for (i = 0; i < sizeof closed / sizeof closed[0]; i++) {
+		assert_int_equal(set_clock(closed[i]), 0);
+		assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"A\"}"), 0);
+		assert_error(&r, 422, "HALL_CLOSED");
+		assert_int_equal(json_array_size(jget(r.json, "error.hours")), 2);
+		resp_free(&r);
+	}
+	/* Sat 2026-10-10 is a make-up working day (调休). */
+	assert_int_equal(set_clock("2026-10-10T08:30:00+08:00"), 0);
+	take_ok(k, "{\"category\":\"A\"}", NULL, NULL);
+	set_clock(NULL);
+}
+
+/* 200 clients take a number in one category at the same moment. */
+struct taker {
+	pthread_barrier_t *go;
+	const char	*tok;
+	long		 status;
+	char		 number[8];
+};
+
+static void *
+taker_main(void *arg)
+{
+	struct taker *t = arg;
+
+	pthread_barrier_wait(t->go);
+	t->status = take(t->tok, "{\"category\":\"B\"}", t->number, NULL);
+	return NULL;
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static void
+concurrent_takes(void **st)
+{
+	enum { N = 200 };
+	struct taker *t = calloc(N, sizeof *t);
+	pthread_barrier_t go;
+	char k[128];
+	int seqs[N], i;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-02T10:00:00+08:00"), 0);
+	login("kiosk1", 0, k, sizeof k);
+	pthread_barrier_init(&go, NULL, N);
+	for (i = 0; i < N; i++) {
+		t[i].go = &go;
+		t[i].tok = k;
+	}
+	run_threads(N, taker_main, t, sizeof *t);
+	pthread_barrier_destroy(&go);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(t[i].status, 201);
+		assert_int_equal(t[i].number[0], 'B');
+		seqs[i] = seq_of(t[i].number);
+	}
+	qsort(seqs, N, sizeof seqs[0], cmp_int);
+	for (i = 1; i < N; i++)
+		assert_int_equal(seqs[i], seqs[i - 1] + 1);	/* distinct and consecutive */
+	free(t);
+	set_clock(NULL);
+}
+
+/* Three windows call over 300 waiting tickets at once: each is called exactly once. */
+struct caller {
+	char	 tok[128];
+	int	 window;
+	char	 (*called)[8];
+	int	 n;
+	int	 errors;
+};
+
+static void *
+caller_main(void *arg)
+{
+	struct caller *c = arg;
+	char path[96], body[] = "{\"outcome\":\"no_show\"}";
+
+	for (;;) {
+		struct resp r;
+
+		snprintf(path, sizeof path, "/api/v1/windows/%d/call-next", c->window);
+		if (http_json(&r, "POST", path, c->tok, NULL) != 0) {
+			c->errors++;
+			break;
+		}
+		if (r.status == 204) {
+			resp_free(&r);
+			break;
+		}
+		if (r.status != 200 || jstr(r.json, "ticket.number") == NULL) {
+			fprintf(stderr, "window %d: %ld %s\n", c->window, r.status, r.body);
+			c->errors++;
+			resp_free(&r);
+			break;
+		}
+		snprintf(c->called[c->n++], 8, "%s", jstr(r.json, "ticket.number"));
+		resp_free(&r);
+		snprintf(path, sizeof path, "/api/v1/windows/%d/finish", c->window);
+		if (http_json(&r, "POST", path, c->tok, body) != 0 || r.status != 200) {
+			fprintf(stderr, "window %d finish: %ld %s\n", c->window, r.status, r.body);
+			c->errors++;
+			resp_free(&r);
+			break;
+		}
+		resp_free(&r);
+	}
+	return NULL;
+}
+
+struct filler {
+	const char	*tok;
+	int		 n;
+	int		 ok;
+};
+
+static void *
+filler_main(void *arg)
+{
+	struct filler *f = arg;
+	int i;
+
+	for (i = 0; i < f->n; i++)
+		f->ok += take(f->tok, "{\"category\":\"A\"}", NULL, NULL) == 201;
+	return NULL;
+}
+
+static void
+three_windows(void **st)
+{
+	enum { N = 300, W = 3 };
+	struct caller c[W];
+	struct filler f[10];
+	char k[128], (*all)[8], user[16];
+	int i, j, total = 0, ok = 0;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-03T10:00:00+08:00"), 0);
+	login("kiosk1", 0, k, sizeof k);
+	all = calloc(N * 2, sizeof *all);
+	for (i = 0; i < W; i++) {
+		memset(&c[i], 0, sizeof c[i]);
+		c[i].window = i + 1;	/* windows 1–3 all serve A */
+		snprintf(user, sizeof user, "clerk%d", i + 1);
+		login(user, i + 1, c[i].tok, sizeof c[i].tok);
+		drain(c[i].tok, i + 1);
+		c[i].called = calloc(N * 2, 8);
+	}
+	for (i = 0; i < 10; i++) {
+		f[i].tok = k;
+		f[i].n = N / 10;
+		f[i].ok = 0;
+	}
+	run_threads(10, filler_main, f, sizeof f[0]);
+	for (i = 0; i < 10; i++)
+		ok += f[i].ok;
+	assert_int_equal(ok, N);
+
+	run_threads(W, caller_main, c, sizeof c[0]);
+	for (i = 0; i < W; i++) {
+		assert_int_equal(c[i].errors, 0);
+		assert_true(c[i].n > 0);	/* every window took part */
+		for (j = 0; j < c[i].n; j++)
+			memcpy(all[total++], c[i].called[j], 8);
+		free(c[i].called);
+	}
+	assert_int_equal(total, N);
+	qsort(all, (size_t)total, 8, (int (*)(const void *, const void *))strcmp);
+	for (i = 1; i < total; i++)
+		assert_string_not_equal(all[i], all[i - 1]);	/* nobody called twice */
+	free(all);
+	set_clock(NULL);
+}
+
+/* Priority classes before ordinary tickets, with the fairness ratio; a transfer keeps its
+ * place ahead of those taken after it. */
+static void
+order_and_transfer(void **st)
+{
+	char k[128], c5[128], c6[128], n[10][8], e[5][8], got[8], d1[8], x[8], d2[8];
+	static const int want[10] = { 5, 6, 7, 0, 8, 9, 1, 2, 3, 4 };	/* E E E N E E N N N N */
+	struct resp r;
+	int i;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-04T10:00:00+08:00"), 0);
+	login("kiosk1", 0, k, sizeof k);
+	login("clerk5", 5, c5, sizeof c5);	/* window 5: C only */
+	login("clerk6", 6, c6, sizeof c6);	/* window 6: D only */
+	drain(c5, 5);
+	drain(c6, 6);
+	for (i = 0; i < 5; i++)
+		take_ok(k, "{\"category\":\"C\"}", n[i], NULL);
+	for (i = 0; i < 5; i++)
+		take_ok(k, i % 2 ? "{\"category\":\"C\",\"priority\":\"disabled\"}" :
+		    "{\"category\":\"C\",\"priority\":\"elderly\"}", e[i], NULL);
+	memcpy(n[5], e[0], 8);
+	memcpy(n[6], e[1], 8);
+	memcpy(n[7], e[2], 8);
+	memcpy(n[8], e[3], 8);
+	memcpy(n[9], e[4], 8);
+	/* Default queue_fair_ratio = 3: three priority calls, then one ordinary. */
+	for (i = 0; i < 10; i++) {
+		call_next(c5, 5, got);
+		assert_string_equal(got, n[want[i]]);
+		finish(c5, 5, "no_show");
+	}
+	call_next(c5, 5, got);
+	assert_string_equal(got, "");
+
+	/* D1 before X, X (in C) transferred to D, D2 after X: D1, X, D2. */
+	take_ok(k, "{\"category\":\"D\"}", d1, NULL);
+	take_ok(k, "{\"category\":\"C\"}", x, NULL);
+	take_ok(k, "{\"category\":\"D\"}", d2, NULL);
+	call_next(c5, 5, got);
+	assert_string_equal(got, x);
+	win(&r, c5, 5, "start", NULL);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "ticket.status"), "serving");
+	resp_free(&r);
+	win(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "ticket.status"), "waiting");
+	assert_string_equal(jstr(r.json, "ticket.category"), "D");
+	assert_string_equal(jstr(r.json, "ticket.number"), x);	/* keeps its number */
+	assert_int_equal(jint(r.json, "ticket.ahead"), 1);
+	resp_free(&r);
+	win(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
+	assert_error(&r, 409, "NO_CURRENT_TICKET");
+	resp_free(&r);
+	call_next(c6, 6, got);
+	assert_string_equal(got, d1);
+	finish(c6, 6, "no_show");
+	call_next(c6, 6, got);
+	assert_string_equal(got, x);
+	/* Recall: the same ticket, called again. */
+	win(&r, c6, 6, "recall", NULL);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "ticket.number"), x);
+	resp_free(&r);
+	win(&r, c6, 6, "call-next", NULL);
+	assert_error(&r, 409, "WINDOW_BUSY");
+	resp_free(&r);
+	win(&r, c6, 6, "start", NULL);
+	resp_free(&r);
+	win(&r, c6, 6, "finish", "{\"outcome\":\"done\",\"case\":\"YC-2026-000001\"}");
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "ticket.outcome"), "done");
+	assert_non_null(jstr(r.json, "ticket.started_at"));
+	assert_non_null(jstr(r.json, "ticket.finished_at"));
+	resp_free(&r);
+	call_next(c6, 6, got);
+	assert_string_equal(got, d2);
+	finish(c6, 6, "no_show");
+	set_clock(NULL);
+}
+
+/* 过号: skipped, may rejoin once, behind those already waiting. */
+static void
+skip_and_rejoin(void **st)
+{
+	char k[128], c3[128], f1[8], f2[8], f3[8], t1[40], got[8], path[96];
+	struct resp r;
+	json_t *t;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-04T14:00:00+08:00"), 0);
+	login("kiosk1", 0, k, sizeof k);
+	login("clerk3", 3, c3, sizeof c3);	/* window 3: A and F */
+	drain(c3, 3);
+	take_ok(k, "{\"category\":\"F\"}", f1, t1);
+	take_ok(k, "{\"category\":\"F\"}", f2, NULL);
+	take_ok(k, "{\"category\":\"F\"}", f3, NULL);
+	call_next(c3, 3, got);
+	assert_string_equal(got, f1);
+	win(&r, c3, 3, "skip", NULL);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "ticket.status"), "skipped");
+	assert_true(json_is_true(jget(r.json, "ticket.rejoin_allowed")));
+	resp_free(&r);
+	call_next(c3, 3, got);
+	assert_string_equal(got, f2);
+	/* F1 comes back while F2 is served and F3 waits: it goes behind F3. */
+	snprintf(path, sizeof path, "/api/v1/tickets/%s/rejoin", t1);
+	assert_int_equal(http_json(&r, "POST", path, NULL, NULL), 0);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "ticket.status"), "waiting");
+	assert_int_equal(jint(r.json, "ticket.ahead"), 1);
+	resp_free(&r);
+	finish(c3, 3, "done");
+	call_next(c3, 3, got);
+	assert_string_equal(got, f3);
+	finish(c3, 3, "done");
+	call_next(c3, 3, got);
+	assert_string_equal(got, f1);
+	win(&r, c3, 3, "skip", NULL);
+	expect_status(&r, 200);
+	assert_false(json_is_true(jget(r.json, "ticket.rejoin_allowed")));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", path, NULL, NULL), 0);
+	assert_error(&r, 409, "REJOIN_USED");
+	resp_free(&r);
+	t = get_ticket(t1);
+	assert_string_equal(jstr(t, "status"), "skipped");
+	json_decref(t);
+	set_clock(NULL);
+}
+
+/* Redis wiped mid-day: numbering continues, every waiting ticket still waits, in order. */
+static void
+flushall_midday(void **st)
+{
+	char k[128], c6[128], d[6][8], got[8], next[8];
+	struct resp r;
+	int i;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-07T10:00:00+08:00"), 0);
+	login("kiosk1", 0, k, sizeof k);
+	login("clerk6", 6, c6, sizeof c6);
+	drain(c6, 6);
+	for (i = 0; i < 6; i++)
+		take_ok(k, i == 4 ? "{\"category\":\"D\",\"priority\":\"elderly\"}" :
+		    "{\"category\":\"D\"}", d[i], NULL);
+	call_next(c6, 6, got);
+	assert_string_equal(got, d[4]);		/* the elderly ticket first */
+
+	redis_flushall();
+
+	/* Sessions lived in Redis too: sign in again, as a kiosk and a clerk would. */
+	login("kiosk1", 0, k, sizeof k);
+	login("clerk6", 6, c6, sizeof c6);
+	take_ok(k, "{\"category\":\"D\"}", next, NULL);
+	assert_int_equal(seq_of(next), seq_of(d[5]) + 1);
+	/* The waiting count came back with the lines. */
+	assert_int_equal(http(&r, "GET", HALL "/categories", NULL, NULL), 0);
+	expect_status(&r, 200);
+	assert_int_equal(jint(r.json, "categories.3.waiting"), 6);
+	resp_free(&r);
+	/* The call before the wipe is still the window's current ticket. */
+	win(&r, c6, 6, "call-next", NULL);
+	assert_error(&r, 409, "WINDOW_BUSY");
+	resp_free(&r);
+	finish(c6, 6, "done");
+	for (i = 0; i < 6; i++) {
+		call_next(c6, 6, got);
+		assert_string_equal(got, i < 4 ? d[i] : i == 4 ? d[5] : next);
+		finish(c6, 6, "no_show");
+	}
+	call_next(c6, 6, got);
+	assert_string_equal(got, "");
+	/* The board came back too, with the calls of the day. */
+	assert_int_equal(http(&r, "GET", HALL "/board", NULL, NULL), 0);
+	expect_status(&r, 200);
+	assert_int_equal(jint(r.json, "calls.0.window"), 6);
+	assert_string_equal(jstr(r.json, "calls.0.number"), next);
+	resp_free(&r);
+	set_clock(NULL);
+}
+
+/* One SMS when a ticket with a phone is 3 places from the front. */
+static void
+turn_near_sms(void **st)
+{
+	char k[128], c4[128], got[8], mine[8], tok[40], body[96], phone[16];
+	long before;
+	json_t *line = NULL;
+	int i;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-08T10:00:00+08:00"), 0);
+	assert_int_equal(test_conf_load(), 0);
+	login("kiosk1", 0, k, sizeof k);
+	login("clerk4", 4, c4, sizeof c4);	/* window 4: B only */
+	drain(c4, 4);
+	snprintf(phone, sizeof phone, "139%08ld", (long)(time(NULL) % 100000000));
+	for (i = 0; i < 6; i++)
+		take_ok(k, "{\"category\":\"B\"}", NULL, NULL);
+	snprintf(body, sizeof body, "{\"category\":\"B\",\"phone\":\"%s\"}", phone);
+	take_ok(k, body, mine, tok);
+	before = sms_log_size();
+	for (i = 0; i < 3; i++) {
+		call_next(c4, 4, got);
+		finish(c4, 4, "no_show");
+	}
+	/* Three ahead now: the notice is in the outbox, and the worker delivers it. */
+	assert_int_equal(db_count("SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
+	    " ON o.ref_kind = 'ticket' AND o.ref_id = t.id WHERE o.template = 'turn_near'"
+	    " AND t.token = ?", tok), 1);
+	assert_int_equal(sms_log_find_since(before, phone, "turn_near", &line, 15000), 0);
+	assert_string_equal(jstr(line, "params.number"), mine);
+	json_decref(line);
+	for (i = 0; i < 3; i++) {
+		call_next(c4, 4, got);
+		finish(c4, 4, "no_show");
+	}
+	call_next(c4, 4, got);
+	assert_string_equal(got, mine);
+	finish(c4, 4, "done");
+	/* Once only. */
+	assert_int_equal(db_count("SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
+	    " ON o.ref_kind = 'ticket' AND o.ref_id = t.id WHERE o.template = 'turn_near'"
+	    " AND t.token = ?", tok), 1);
+	/* The phone is sealed at rest. */
+	{
+		char out[8];
+
+		assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM queue_tickets WHERE token = ?"
+		    " AND phone_enc IS NOT NULL AND INSTR(phone_enc, ?) = 0",
+		    DBARGS(DBS(tok), DBS(phone)), out, sizeof out), 1);
+		assert_string_equal(out, "1");
+	}
+	set_clock(NULL);
+}
+
+/* The board: at once for an old version, held until a change (≤ 1 s after a call), 304 after
+ * the hold; many held screens never starve the API; a stopping app lets them go. */
+struct poller {
+	long long	 since;
+	long		 status;
+	long		 ms;
+	char		 number[8];
+};
+
+static void *
+poller_main(void *arg)
+{
+	struct poller *p = arg;
+	char path[96];
+	struct resp r;
+	int64_t t0 = now_ms();
+
+	snprintf(path, sizeof path, HALL "/board?since=%lld", p->since);
+	if (http(&r, "GET", path, NULL, NULL) == 0) {
+		p->status = r.status;
+		if (r.status == 200 && jstr(r.json, "calls.0.number"))
+			snprintf(p->number, sizeof p->number, "%s", jstr(r.json, "calls.0.number"));
+		resp_free(&r);
+	} else
+		p->status = -1;
+	p->ms = (long)(now_ms() - t0);
+	return NULL;
+}
+
+static long long
+board_version(void)
+{
+	struct resp r;
+	long long v;
+
+	assert_int_equal(http(&r, "GET", HALL "/board", NULL, NULL), 0);
+	expect_status(&r, 200);
+	assert_true(json_is_object(jget(r.json, "waiting")));
+	assert_true(json_is_array(jget(r.json, "calls")));
+	v = jint(r.json, "version");
+	resp_free(&r);
+	return v;
+}
+
+struct holders {
+	struct poller	 p[40];
+};
+
+static void *
+holders_main(void *arg)
+{
+	struct holders *h = arg;
+
+	run_threads(40, poller_main, h->p, sizeof h->p[0]);
+	return NULL;
+}
+
+static void
+board_long_poll(void **st)
+{
+	char k[128], c1[128], num[8], got[8];
+	struct poller one;
+	struct holders *hold = calloc(1, sizeof *hold);
+	pthread_t tid;
+	int64_t t0;
+	long long v;
+	struct resp r;
+	int i;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-09T10:00:00+08:00"), 0);
+	login("kiosk1", 0, k, sizeof k);
+	login("clerk1", 1, c1, sizeof c1);
+	drain(c1, 1);
+	take_ok(k, "{\"category\":\"E\"}", num, NULL);
+	v = board_version();
+
+	/* An old version answers at once. */
+	memset(&one, 0, sizeof one);
+	one.since = v - 1;
+	poller_main(&one);
+	assert_int_equal(one.status, 200);
+	assert_true(one.ms < 1000);
+
+	/* Held, then released by a call within a second. */
+	memset(&one, 0, sizeof one);
+	one.since = v;
+	assert_int_equal(pthread_create(&tid, NULL, poller_main, &one), 0);
+	usleep(500 * 1000);
+	t0 = now_ms();
+	call_next(c1, 1, got);
+	assert_string_equal(got, num);
+	pthread_join(tid, NULL);
+	assert_int_equal(one.status, 200);
+	assert_string_equal(one.number, num);
+	assert_true(now_ms() - t0 < 1000);
+	assert_true(one.ms >= 400);
+
+	/* 40 screens hold (more than the API's 2 × 8 threads) while the API answers at once. */
+	v = board_version();
+	for (i = 0; i < 40; i++)
+		hold->p[i].since = v;
+	assert_int_equal(pthread_create(&tid, NULL, holders_main, hold), 0);
+	usleep(1000 * 1000);
+	for (i = 0; i < 20; i++) {
+		t0 = now_ms();
+		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+		expect_status(&r, 200);
+		resp_free(&r);
+		assert_true(now_ms() - t0 < 1000);
+	}
+	win(&r, c1, 1, "finish", "{\"outcome\":\"no_show\"}");
+	expect_status(&r, 200);
+	resp_free(&r);
+	/* finish changes nothing on the board: the screens go on holding, then 304 at 25 s. */
+	pthread_join(tid, NULL);
+	for (i = 0; i < 40; i++) {
+		assert_int_equal(hold->p[i].status, 304);
+		assert_true(hold->p[i].ms >= 20000 && hold->p[i].ms < 30000);
+	}
+
+	/* Stopping the app does not wait for held screens. */
+	memset(hold, 0, sizeof *hold);
+	v = board_version();
+	for (i = 0; i < 5; i++)
+		hold->p[i].since = v;
+	{
+		pthread_t ts[5];
+
+		for (i = 0; i < 5; i++)
+			assert_int_equal(pthread_create(&ts[i], NULL, poller_main, &hold->p[i]), 0);
+		usleep(500 * 1000);
+		t0 = now_ms();
+		assert_int_equal(stack("app-stop"), 0);
+		assert_true(now_ms() - t0 < 5000);
+		for (i = 0; i < 5; i++)
+			pthread_join(ts[i], NULL);
+		for (i = 0; i < 5; i++)
+			assert_true(hold->p[i].ms < 8000);
+		assert_int_equal(stack("app-start"), 0);
+	}
+	free(hold);
+	set_clock(NULL);
+}
+
+/* A citizen signed in on the phone: one active ticket per hall. */
+static void
+remote_citizen(void **st)
+{
+	char c[128], num[8], tok[40], path[96], phone[16];
+	struct resp r;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-10T10:00:00+08:00"), 0);
+	snprintf(phone, sizeof phone, "137%08ld", (long)(time(NULL) % 100000000));
+	if (citizen_login(phone, c, sizeof c) != 0) {
+		set_clock(NULL);
+		fail_msg("citizen sign-in (identity) is not available");
+	}
+	take_ok(c, "{\"category\":\"A\"}", num, tok);
+	assert_int_equal(http_json(&r, "POST", HALL "/tickets", c, "{\"category\":\"B\"}"), 0);
+	assert_error(&r, 409, "ALREADY_QUEUED");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", HALL "/tickets", c,
+	    "{\"category\":\"A\",\"priority\":\"elderly\"}"), 0);
+	assert_error(&r, 422, "PRIORITY_AT_HALL");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "GET", "/api/v1/me/tickets", c, NULL), 0);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "tickets.0.token"), tok);
+	assert_true(json_is_true(jget(r.json, "tickets.0.sms")));	/* the account's phone */
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/tickets/%s", tok);
+	assert_int_equal(http_json(&r, "DELETE", path, c, NULL), 0);
+	assert_int_equal(r.status, 204);
+	resp_free(&r);
+	take_ok(c, "{\"category\":\"B\"}", NULL, NULL);
+	set_clock(NULL);
+}
+
+/* Redis down: 503 and nothing half-written; back up: numbering goes on. */
+static void
+redis_down(void **st)
+{
+	char k[128], a[8], b[8];
+	struct resp r;
+	long long rows;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-11T10:00:00+08:00"), 0);
+	login("kiosk1", 0, k, sizeof k);
+	take_ok(k, "{\"category\":\"C\"}", a, NULL);
+	rows = db_count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
+	    "2026-12-11");
+	assert_int_equal(stack("redis-stop"), 0);
+	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"C\"}"), 0);
+	assert_error(&r, 503, "UNAVAILABLE");
+	resp_free(&r);
+	assert_int_equal(http(&r, "GET", HALL "/board", NULL, NULL), 0);
+	assert_error(&r, 503, "UNAVAILABLE");
+	resp_free(&r);
+	assert_int_equal(stack("redis-start"), 0);
+	assert_int_equal(db_count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+	    " AND day = ?", "2026-12-11"), rows);
+	login("kiosk1", 0, k, sizeof k);
+	take_ok(k, "{\"category\":\"C\"}", b, NULL);
+	assert_int_equal(seq_of(b), seq_of(a) + 1);
+	set_clock(NULL);
+}
+
+static int
+setup(void **st)
+{
+	(void)st;
+	if (test_conf_load() != 0)
+		return -1;
+	ctx_init(&db, 0);
+	return 0;
+}
+
+static int
+teardown(void **st)
+{
+	(void)st;
+	ctx_close(&db);
+	set_clock(NULL);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(take_and_follow),
+		cmocka_unit_test(opening_hours),
+		cmocka_unit_test(concurrent_takes),
+		cmocka_unit_test(three_windows),
+		cmocka_unit_test(order_and_transfer),
+		cmocka_unit_test(skip_and_rejoin),
+		cmocka_unit_test(flushall_midday),
+		cmocka_unit_test(turn_near_sms),
+		cmocka_unit_test(remote_citizen),
+		cmocka_unit_test(redis_down),
+		cmocka_unit_test(board_long_poll),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests_name("queue", tests, setup, teardown);
+}

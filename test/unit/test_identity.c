@@ -1,0 +1,178 @@
+/*
+ * test_identity.c — the access-control helpers of modules/identity.h, one caller at a time:
+ * who may act at which window, in which hall, on which department's cases and on whose
+ * records.  Each refusal must be a 401 (nobody signed in) or a 403 in the API's shape.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "../../fcgi/yc.h"
+#include "../../modules/identity.h"
+
+static struct req r;
+
+static void
+as(unsigned role, const char *subject, const char *hall, int window, const char *dept)
+{
+	req_free(&r);
+	req_init(&r, NULL);
+	r.sess.role = role;
+	str_copy(r.sess.subject, sizeof r.sess.subject, subject ? subject : "");
+	str_copy(r.sess.hall, sizeof r.sess.hall, hall ? hall : "");
+	r.sess.window = window;
+	str_copy(r.sess.department, sizeof r.sess.department, dept ? dept : "");
+}
+
+/* rc is a refusal with that status and the API's code. */
+static void
+refused(int rc, int status)
+{
+	assert_int_equal(rc, status);
+	assert_int_equal(r.status, status);
+	assert_string_equal(r.err_code, status == 401 ? "UNAUTHENTICATED" : "FORBIDDEN");
+	assert_true(strlen(r.err_msg) > 0);
+}
+
+static void
+clerk_window(void **st)
+{
+	(void)st;
+	as(ROLE_CLERK, "12", "demo", 2, NULL);
+	assert_int_equal(require_clerk_at_window(&r, 2), 0);
+	/* A clerk of window 2 cannot act at window 3. */
+	refused(require_clerk_at_window(&r, 3), 403);
+	as(ROLE_CLERK, "12", "demo", 2, NULL);
+	refused(require_clerk_at_window(&r, 0), 403);
+	/* Other roles are not window staff, even a manager. */
+	as(ROLE_MANAGER, "5", "demo", 0, NULL);
+	refused(require_clerk_at_window(&r, 2), 403);
+	as(ROLE_KIOSK, "9", "demo", 0, NULL);
+	refused(require_clerk_at_window(&r, 0), 403);
+	as(ROLE_CITIZEN, "2", "", 0, NULL);
+	refused(require_clerk_at_window(&r, 2), 403);
+	as(0, NULL, NULL, 0, NULL);
+	refused(require_clerk_at_window(&r, 2), 401);
+}
+
+static void
+hall_bound(void **st)
+{
+	(void)st;
+	as(ROLE_CLERK, "12", "demo", 2, NULL);
+	assert_int_equal(require_staff_of_hall(&r, "demo"), 0);
+	assert_int_equal(require_member_of_hall(&r, "demo"), 0);
+	refused(require_staff_of_hall(&r, "other"), 403);
+	as(ROLE_CLERK, "12", "demo", 2, NULL);
+	refused(require_staff_of_hall(&r, NULL), 403);
+	as(ROLE_CLERK, "12", "demo", 2, NULL);
+	refused(require_manager_of_hall(&r, "demo"), 403);
+
+	as(ROLE_MANAGER, "5", "demo", 0, NULL);
+	assert_int_equal(require_manager_of_hall(&r, "demo"), 0);
+	refused(require_manager_of_hall(&r, "demo2"), 403);
+	as(ROLE_ADMIN, "6", "demo", 0, NULL);
+	assert_int_equal(require_manager_of_hall(&r, "demo"), 0);
+	assert_int_equal(require_staff_of_hall(&r, "demo"), 0);
+
+	/* A kiosk belongs to its hall but is not staff. */
+	as(ROLE_KIOSK, "9", "demo", 0, NULL);
+	assert_int_equal(require_member_of_hall(&r, "demo"), 0);
+	refused(require_staff_of_hall(&r, "demo"), 403);
+	as(ROLE_KIOSK, "9", "demo", 0, NULL);
+	refused(require_member_of_hall(&r, "other"), 403);
+
+	/* Citizens have no hall; an empty hall never matches an empty session hall. */
+	as(ROLE_CITIZEN, "2", "", 0, NULL);
+	refused(require_staff_of_hall(&r, "demo"), 403);
+	as(ROLE_CITIZEN, "2", "", 0, NULL);
+	refused(require_member_of_hall(&r, ""), 403);
+	as(0, NULL, NULL, 0, NULL);
+	refused(require_staff_of_hall(&r, "demo"), 401);
+}
+
+static void
+approver(void **st)
+{
+	(void)st;
+	as(ROLE_APPROVER, "10", "demo", 0, "scjg");
+	assert_int_equal(require_approver_of(&r, "demo", "scjg"), 0);
+	refused(require_approver_of(&r, "demo", "gaj"), 403);
+	as(ROLE_APPROVER, "10", "demo", 0, "scjg");
+	refused(require_approver_of(&r, "other", "scjg"), 403);
+	/* A clerk cannot approve a case; nor can a manager stand in for the department. */
+	as(ROLE_CLERK, "12", "demo", 2, NULL);
+	refused(require_approver_of(&r, "demo", "scjg"), 403);
+	as(ROLE_MANAGER, "5", "demo", 0, NULL);
+	refused(require_approver_of(&r, "demo", "scjg"), 403);
+	as(ROLE_APPROVER, "10", "demo", 0, "");
+	refused(require_approver_of(&r, "demo", ""), 403);
+}
+
+static void
+citizen_owner(void **st)
+{
+	long long id = -1;
+
+	(void)st;
+	as(ROLE_CITIZEN, "42", "", 0, NULL);
+	assert_int_equal(require_citizen(&r, &id), 0);
+	assert_int_equal(id, 42);
+	assert_int_equal(session_citizen(&r), 42);
+	assert_int_equal(require_owner(&r, 42), 0);
+	/* A citizen token cannot reach another citizen's record. */
+	refused(require_owner(&r, 43), 403);
+	as(ROLE_CITIZEN, "42", "", 0, NULL);
+	refused(require_owner(&r, 0), 403);
+
+	/* Staff subjects are numbers too: staff 42 is not citizen 42. */
+	as(ROLE_CLERK, "42", "demo", 1, NULL);
+	assert_int_equal(session_citizen(&r), 0);
+	refused(require_owner(&r, 42), 403);
+	as(ROLE_CLERK, "42", "demo", 1, NULL);
+	refused(require_citizen(&r, &id), 403);
+	assert_int_equal(id, 0);
+
+	/* A broken subject is nobody. */
+	as(ROLE_CITIZEN, "4x", "", 0, NULL);
+	assert_int_equal(session_citizen(&r), 0);
+	refused(require_owner(&r, 4), 403);
+
+	as(0, NULL, NULL, 0, NULL);
+	assert_int_equal(session_citizen(&r), 0);
+	refused(require_citizen(&r, NULL), 401);
+	as(0, NULL, NULL, 0, NULL);
+	refused(require_owner(&r, 42), 401);
+}
+
+static void
+roles(void **st)
+{
+	(void)st;
+	as(ROLE_KIOSK, "9", "demo", 0, NULL);
+	assert_int_equal(require_role(&r, ROLE_KIOSK | ROLE_CLERK), 0);
+	refused(require_role(&r, ROLE_STAFF), 403);
+	as(0, NULL, NULL, 0, NULL);
+	refused(require_role(&r, ROLE_ALL), 401);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(clerk_window),
+		cmocka_unit_test(hall_bound),
+		cmocka_unit_test(approver),
+		cmocka_unit_test(citizen_owner),
+		cmocka_unit_test(roles),
+	};
+	int rc;
+
+	req_init(&r, NULL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	req_free(&r);
+	return rc;
+}

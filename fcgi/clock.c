@@ -168,6 +168,22 @@ time_format(int64_t t, char *out, size_t osz)
 }
 
 void
+sql_datetime(int64_t ms, char *out, size_t osz)
+{
+	struct tm tm;
+
+	hall_tm(ms >= 0 ? ms / 1000 : (ms - 999) / 1000, &tm);
+	snprintf(out, osz, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(((ms % 1000) + 1000) % 1000));
+}
+
+void
+sql_now(char *out, size_t osz)
+{
+	sql_datetime(hall_now_ms(), out, osz);
+}
+
+void
 date_format_days(int64_t days, char *out, size_t osz)
 {
 	int y;

@@ -28,6 +28,10 @@ int64_t	 hall_now_ms(void);
 void	 hall_tm(int64_t t, struct tm *tm);
 /* "2026-11-23T09:00:00+08:00" (out ≥ 26). */
 void	 time_format(int64_t t, char *out, size_t osz);
+/* "2026-11-23 09:00:00.123", hall-local, for DATETIME(3) columns (out ≥ 24). */
+void	 sql_datetime(int64_t ms, char *out, size_t osz);
+/* The same for now. */
+void	 sql_now(char *out, size_t osz);
 /* "2026-11-23" (out ≥ 11). */
 void	 date_format_t(int64_t t, char *out, size_t osz);
 /* "YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)" → seconds. 0 or -1. */

@@ -244,6 +244,7 @@ req_parse_head(struct req *r, param_fn get, void *arg)
 	r->idempotency_key = header(r, get, arg, "HTTP_IDEMPOTENCY_KEY", 200);
 	r->csrf_header = header(r, get, arg, "HTTP_X_CSRF_TOKEN", 200);
 	r->if_none_match = header(r, get, arg, "HTTP_IF_NONE_MATCH", 200);
+	r->accept = header(r, get, arg, "HTTP_ACCEPT", 300);
 	r->remote_addr = header(r, get, arg, "REMOTE_ADDR", 64);
 	if (r->remote_addr == NULL)
 		r->remote_addr = "";

@@ -90,6 +90,11 @@ const struct route routes[] = {
 	{ M_GET,  "/cases/{no}/uploads",      h_case_uploads,  ROLE_STAFF, 0, 0 },
 
 	/* reviews: routes */
+	{ M_POST,  "/reviews",                          h_review_post,         ROLE_ANY, 0, 0 },
+	{ M_GET,   "/halls/{hall}/stats",               h_stats,               ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_GET,   "/halls/{hall}/rectifications",      h_rectifications_list, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_PATCH, "/halls/{hall}/rectifications/{id}", h_rectification_update, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_POST,  "/halls/{hall}/rectifications/{id}/close", h_rectification_close, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 };
 
 const size_t nroutes = NELEM(routes);

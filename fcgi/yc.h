@@ -87,6 +87,7 @@ struct req {
 	const char	*idempotency_key;
 	const char	*csrf_header;
 	const char	*if_none_match;
+	const char	*accept;		/* Accept header (stats: text/csv) */
 	const char	*remote_addr;
 	const char	*pathv[REQ_MAX_PATHV];	/* {param} values of the route pattern */
 	size_t		 npathv;

@@ -971,11 +971,17 @@ checkin_idem(struct req *r, struct appt_row *a, struct idem *im)
 	appt_rules(&ru);
 	if (now < start - ru.checkin_before * 60 || now > start + ru.checkin_after * 60 ||
 	    strcmp(a->status, "booked") != 0) {
+		char msg[160];
+
 		time_format(start - ru.checkin_before * 60, from, sizeof from);
 		time_format(start + ru.checkin_after * 60, until, sizeof until);
-		req_fail(r, 422, "OUTSIDE_CHECKIN_WINDOW", now < start - ru.checkin_before * 60 ?
-		    "还未到签到时间，请在预约时段开始前 30 分钟内签到" :
-		    "已超过签到时间，请重新预约或现场取号");
+		if (now < start - ru.checkin_before * 60)
+			fmt(msg, sizeof msg, "还未到签到时间，请在 %.5s–%.5s 之间签到", from + 11,
+			    until + 11);
+		else
+			fmt(msg, sizeof msg, "已超过签到时间（%.5s–%.5s），请重新预约或现场取号",
+			    from + 11, until + 11);
+		req_fail(r, 422, "OUTSIDE_CHECKIN_WINDOW", msg);
 		r->err_extra = json_pack("{s:s,s:s}", "checkin_from", from, "checkin_until", until);
 		return 422;
 	}

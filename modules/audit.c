@@ -3,6 +3,7 @@
  * Tables: audit_log (insert only).
  */
 #include "audit.h"
+#include "../fcgi/clock.h"
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
 
@@ -11,6 +12,7 @@ audit(struct req *r, const char *action, const char *target, const char *result,
     const char *detail)
 {
 	const char *kind = "anonymous";
+	char at[32];
 	int rc;
 
 	/* Kiosks are accounts of the staff table: their actor is a staff id too. */
@@ -18,9 +20,10 @@ audit(struct req *r, const char *action, const char *target, const char *result,
 		kind = "citizen";
 	else if (r->sess.role != 0)
 		kind = "staff";
+	sql_now(at, sizeof at);	/* hall time, like every other record */
 	rc = db_exec(r->ctx, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-	    " result, remote_addr, detail) VALUES (NOW(3), ?, ?, ?, ?, ?, ?, ?, ?)",
-	    DBARGS(DBSO(r->sess.hall[0] ? r->sess.hall : NULL), DBS(kind),
+	    " result, remote_addr, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    DBARGS(DBS(at), DBSO(r->sess.hall[0] ? r->sess.hall : NULL), DBS(kind),
 	    DBS(r->sess.subject), DBS(action), DBS(target ? target : ""), DBS(result),
 	    DBS(r->remote_addr ? r->remote_addr : ""), DBS(detail ? detail : "")), NULL, NULL);
 	if (rc != 0)

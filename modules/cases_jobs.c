@@ -150,8 +150,8 @@ set_light(struct ctx *c, struct scan_case *sc, const char *warning, const char *
 		rc = tell_staff(c, sc, warning);
 	if (rc == 0)
 		rc = db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-		    " result, remote_addr, detail) VALUES (NOW(3), ?, 'system', 'worker',"
-		    " 'case.warning', ?, 'ok', '', ?)", DBARGS(DBS(sc->hall), DBS(sc->no),
+		    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker',"
+		    " 'case.warning', ?, 'ok', '', ?)", DBARGS(DBS(now), DBS(sc->hall), DBS(sc->no),
 		    DBS(warning)), NULL, NULL);
 	if (rc == 0)
 		rc = db_commit(c);

@@ -97,5 +97,11 @@ int	h_my_case(struct req *);
 int	h_case_uploads(struct req *);
 
 /* reviews: handlers */
+/* reviews.c, stats.c */
+int	h_review_post(struct req *);
+int	h_rectifications_list(struct req *);
+int	h_rectification_update(struct req *);
+int	h_rectification_close(struct req *);
+int	h_stats(struct req *);
 
 #endif

@@ -45,8 +45,9 @@ job_calendar_check(struct ctx *c)
 	int64_t today = hall_day(hall_now());
 	int y, rc, check;
 	unsigned m, d;
-	char msg[200], key[32];
+	char msg[200], key[32], now[32];
 
+	sql_now(now, sizeof now);
 	civil_from_days(today, &y, &m, &d);
 	for (check = y; check <= y + (m >= 11 ? 1 : 0); check++) {
 		rc = calendar_is_workday(c, days_from_civil(check, 6, 1));
@@ -55,17 +56,18 @@ job_calendar_check(struct ctx *c)
 			fmt(msg, sizeof msg, "%d 年节假日安排尚未导入：跨入 %d 年的办理时限暂无法计算，"
 			    "请在国务院办公厅通知发布后导入。", check, check);
 			rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-			    " SELECT code, ?, 'warning', ?, NOW() FROM halls"
+			    " SELECT code, ?, 'warning', ?, ? FROM halls"
 			    " ON DUPLICATE KEY UPDATE message = VALUES(message), cleared_at = NULL",
-			    DBARGS(DBS(key), DBS(msg)), NULL, NULL);
+			    DBARGS(DBS(key), DBS(msg), DBS(now)), NULL, NULL);
 			if (rc != 0)
 				return rc;
 		} else if (rc < 0)
 			return rc;
 		else {
 			fmt(key, sizeof key, "calendar:%d", check);
-			rc = db_exec(c, "UPDATE hall_alerts SET cleared_at = NOW()"
-			    " WHERE akey = ? AND cleared_at IS NULL", DBARGS(DBS(key)), NULL, NULL);
+			rc = db_exec(c, "UPDATE hall_alerts SET cleared_at = ?"
+			    " WHERE akey = ? AND cleared_at IS NULL", DBARGS(DBS(now), DBS(key)), NULL,
+			    NULL);
 			if (rc != 0)
 				return rc;
 		}

@@ -57,8 +57,9 @@ struct queue_take_args {
 /*
  * Take a number.  Checks the hall (404), the category (400), the opening hours and working
  * day (422 HALL_CLOSED) and one active ticket per citizen (409 ALREADY_QUEUED); with .idem
- * (after idem_begin) the 201 answer is saved in the ticket's transaction.  Returns 0 with the ticket as the API shows it in *ticket (caller owns
- * it), or the failure status with the error set on r.
+ * (after idem_begin) the 201 answer is saved in the ticket's transaction.  Returns 0 with
+ * the ticket as the API shows it in *ticket (caller owns it), or the failure status with the
+ * error set on r.
  */
 int	queue_take(struct req *r, const struct queue_take_args *a, json_t **ticket);
 

@@ -122,6 +122,8 @@ redisReply *q_script_announce(struct ctx *c, const char *hall, const char *day, 
 redisReply *q_script_place(struct ctx *c, const char *hall, char cat, char line,
 	    const char *member);
 redisReply *q_script_board(struct ctx *c, const char *hall, const char *day);
+/* Drop the waiting counts when the loaded lines are not of `day`. 0, or -1 (Redis down). */
+int	 q_clear_stale(struct ctx *c, const char *hall, const char *day);
 /* Fold one service duration into the category's moving average. */
 void	 q_svc_add(struct ctx *c, const char *hall, char cat, long long seconds);
 /* Note that a clerk works at the window now. */

@@ -16,7 +16,9 @@
  * is no longer waiting in that line is taken out.  Only rows unchanged for 10 s are looked
  * at, so a request still between its two steps is never "repaired" under its feet.  Both
  * directions go through the same scripts as the requests (check the marker, then write), so
- * running in several workers at once is harmless.
+ * running in several workers at once is harmless.  When the loaded lines are an earlier
+ * day's (the first morning request has not come yet), it drops their waiting counts, so the
+ * categories page does not show yesterday's queue.
  */
 #include "queue.h"
 #include "queue_int.h"
@@ -244,8 +246,8 @@ reconcile_hall(struct ctx *c, const char *hall)
 	q_today(now, day, &day_ms);
 	if (q_epoch(c, hall, day, epoch, sizeof epoch) != 0)
 		return DB_DOWN;
-	if (epoch[0] == '\0')
-		return 0;	/* not loaded: the first request rebuilds it from the record */
+	if (epoch[0] == '\0')	/* not loaded: the first request rebuilds it from the record */
+		return q_clear_stale(c, hall, day) == 0 ? 0 : DB_DOWN;
 	if ((rc = q_hall_get(c, hall, &h)) <= 0)
 		return rc;
 	q_dt(now - RECONCILE_SETTLE_MS, settled_dt);

@@ -11,11 +11,12 @@
  * because taking and calling must be one atomic script each.  Every script starts by checking
  * the marker: {hall:<code>}:ready holds "<day>:<epoch>", and when it is missing (Redis was
  * wiped or came back empty) or names another day (the day changed), the script changes
- * nothing and says NOTREADY.  The app then rebuilds the lines from
- * MariaDB under a lock (SET NX) and sets the marker last, so no script writes while a rebuild
- * is half done.  The marker's value is a fresh random epoch: a request whose script ran
- * before a wipe sees, after its commit, that the epoch changed, and re-applies its own ticket
- * to the new lines (queue.c: sync).  The numbers continue from MAX(seq) of the day, and the
+ * nothing and says NOTREADY.  The app then rebuilds the lines from MariaDB under a lock
+ * (SET NX) and sets the marker last, so no script writes while a rebuild is half done.
+ * The epoch is new at every load: a request whose script ran before a wipe sees, after its
+ * commit, that the epoch changed, and re-applies its own ticket to the new lines (queue.c,
+ * after each commit).  A ticket still left out is put back by the next read of it or by the
+ * reconcile job (queue_jobs.c).  The numbers continue from MAX(seq) of the day, and the
  * unique key on (hall, day, letter, number) refuses a number twice whatever Redis says —
  * a take that collides simply takes the next number.
  *
@@ -298,7 +299,8 @@ q_hall_win(const struct q_hall *h, int number)
 	"local function near(lp, ln, ratio, nk, out)\n" \
 	"  local ps = redis.call('ZRANGE', lp, 0, 3)\n" \
 	"  for i = 1, #ps do\n" \
-	"    if redis.call('SREM', nk, tok(ps[i])) == 1 then table.insert(out, tok(ps[i]) .. ' ' .. (i - 1)) end\n" \
+	"    if redis.call('SREM', nk, tok(ps[i])) == 1 then\n" \
+	"      table.insert(out, tok(ps[i]) .. ' ' .. (i - 1)) end\n" \
 	"  end\n" \
 	"  local p = redis.call('ZCARD', lp)\n" \
 	"  local ns = redis.call('ZRANGE', ln, 0, 3)\n" \
@@ -338,7 +340,8 @@ static struct kv_script s_take = { "queue.take", LUA_LIB
 	"if tonumber(ARGV[5]) > n then n = tonumber(ARGV[5]) end\n"
 	"n = n + 1\n"
 	"if n > tonumber(ARGV[8]) then return {'FULL'} end\n"
-	"if ARGV[9] ~= '' then redis.call('ZREM', KEYS[3], ARGV[9]) redis.call('ZREM', KEYS[4], ARGV[9]) end\n"
+	"if ARGV[9] ~= '' then\n"
+	"  redis.call('ZREM', KEYS[3], ARGV[9]) redis.call('ZREM', KEYS[4], ARGV[9]) end\n"
 	"redis.call('HSET', KEYS[2], c, n)\n"
 	"local s = newscore(KEYS[6], ARGV[4])\n"
 	"local m = string.format('%s%03d %s', c, n, ARGV[2])\n"
@@ -348,7 +351,8 @@ static struct kv_script s_take = { "queue.take", LUA_LIB
 	"redis.call('INCR', KEYS[7])\n"
 	"local a = ahead_of(KEYS[3], KEYS[4], line, m, tonumber(ARGV[7]))\n"
 	"if ARGV[6] == '1' and a > 3 then redis.call('SADD', KEYS[8], ARGV[2]) end\n"
-	"return {'OK', epoch, n, s, a, redis.call('HGET', KEYS[9], c) or '', redis.call('HGETALL', KEYS[10])}\n",
+	"return {'OK', epoch, n, s, a, redis.call('HGET', KEYS[9], c) or '',\n"
+	"  redis.call('HGETALL', KEYS[10])}\n",
 	"" };
 
 /*
@@ -373,7 +377,8 @@ static struct kv_script s_pop = { "queue.pop", LUA_LIB
 	"if bp and (streak < ratio or not bn) then m, s, i, line = bp, bps, bpi, 'p' streak = streak + 1\n"
 	"elseif bn then m, s, i, line = bn, bns, bni, 'n' streak = 0\n"
 	"else return {'EMPTY', epoch} end\n"
-	"if line == 'p' then redis.call('ZREM', KEYS[3 + 2 * i], m) else redis.call('ZREM', KEYS[4 + 2 * i], m) end\n"
+	"if line == 'p' then redis.call('ZREM', KEYS[3 + 2 * i], m)\n"
+	"else redis.call('ZREM', KEYS[4 + 2 * i], m) end\n"
 	"redis.call('HSET', KEYS[4], 'streak', streak)\n"
 	"local c = string.sub(cats, i, i)\n"
 	"count(KEYS[2], c, KEYS[3 + 2 * i], KEYS[4 + 2 * i])\n"
@@ -391,13 +396,15 @@ static struct kv_script s_requeue = { "queue.requeue", LUA_LIB
 	"if not epoch then return {'NOTREADY'} end\n"
 	"local m, s, c, line = ARGV[1], ARGV[2], ARGV[4], ARGV[5]\n"
 	"if s == '' then s = newscore(KEYS[6], ARGV[3])\n"
-	"elseif tonumber(s) > tonumber(redis.call('GET', KEYS[6]) or '0') then redis.call('SET', KEYS[6], s) end\n"
+	"elseif tonumber(s) > tonumber(redis.call('GET', KEYS[6]) or '0') then\n"
+	"  redis.call('SET', KEYS[6], s) end\n"
 	"local lk, other = KEYS[3], KEYS[2] if line == 'p' then lk, other = KEYS[2], KEYS[3] end\n"
 	"redis.call('ZREM', other, m)\n"
 	"redis.call('ZADD', lk, s, m)\n"
 	"count(KEYS[4], c, KEYS[2], KEYS[3])\n"
 	"redis.call('INCR', KEYS[5])\n"
-	"if ARGV[8] ~= '0' and tonumber(redis.call('HGET', KEYS[8], ARGV[7]) or '0') < tonumber(ARGV[8]) then\n"
+	"if ARGV[8] ~= '0' and\n"
+	"   tonumber(redis.call('HGET', KEYS[8], ARGV[7]) or '0') < tonumber(ARGV[8]) then\n"
 	"  redis.call('HSET', KEYS[8], ARGV[7], ARGV[8]) end\n"
 	"local a = ahead_of(KEYS[2], KEYS[3], line, m, tonumber(ARGV[9]))\n"
 	"if ARGV[6] == '1' and a > 3 then redis.call('SADD', KEYS[7], tok(m)) end\n"
@@ -458,6 +465,16 @@ static struct kv_script s_svc = { "queue.svc",
 	"if o then v = o * 0.8 + v * 0.2 end\n"
 	"redis.call('HSET', KEYS[1], ARGV[1], string.format('%.1f', v))\n"
 	"return 1\n",
+	"" };
+
+/*
+ * stale — KEYS: ready waiting;  ARGV: day.  When the loaded lines are not today's, the
+ * waiting counts (which GET /halls/{hall}/categories shows) are yesterday's: drop them until
+ * the first request of the day rebuilds everything.
+ */
+static struct kv_script s_stale = { "queue.stale", LUA_LIB
+	"if ready(KEYS[1], ARGV[1]) then return 0 end\n"
+	"return redis.call('DEL', KEYS[2])\n",
 	"" };
 
 /* unlock — KEYS: lock;  ARGV: holder.  Only the holder releases the lock. */
@@ -736,6 +753,21 @@ q_board_version(struct ctx *c, const char *hall)
 	if (q_key(k, sizeof k, hall, "ver"))
 		return NULL;
 	return kv_cmd(c, "GET %s", k);
+}
+
+int
+q_clear_stale(struct ctx *c, const char *hall, const char *day)
+{
+	struct q_args a;
+	redisReply *rep;
+
+	qa_init(&a);
+	qa_ready(&a, hall, day);
+	qa_key(&a, hall, "waiting");
+	if ((rep = qa_eval(c, &s_stale, &a, 2)) == NULL)
+		return -1;
+	freeReplyObject(rep);
+	return 0;
 }
 
 void

@@ -5,6 +5,7 @@
  *         disable, enable).
  */
 #include "staff.h"
+#include "../fcgi/clock.h"
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
 #include "../fcgi/util.h"
@@ -51,9 +52,12 @@ static void
 audit_account(struct ctx *c, const char *hall, const char *action, const char *user,
     const char *result)
 {
+	char at[32];
+
+	sql_now(at, sizeof at);
 	db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target, result,"
-	    " remote_addr) VALUES (NOW(3), ?, 'system', 'yichuang-admin', ?, ?, ?, 'local')",
-	    DBARGS(DBS(hall), DBS(action), DBS(user), DBS(result)), NULL, NULL);
+	    " remote_addr) VALUES (?, ?, 'system', 'yichuang-admin', ?, ?, ?, 'local')",
+	    DBARGS(DBS(at), DBS(hall), DBS(action), DBS(user), DBS(result)), NULL, NULL);
 }
 
 int

@@ -111,7 +111,7 @@ export function appointmentCard(a, { tag = 'li', onChange, headingLevel = 'h3' }
       el('dt', null, '预约人'), el('dd', null, `${a.name} ${a.id_number}`),
       a.status === 'booked'
         ? [el('dt', null, '签到时间'),
-          el('dd', null, `${hhmm(a.checkin_from)}–${hhmm(a.checkin_until)}（到号前 30 分钟至开始后 15 分钟）`)]
+          el('dd', null, `${hhmm(a.checkin_from)}–${hhmm(a.checkin_until)}`)]
         : null),
     live);
   if (a.ticket) card.append(ticketBox(a.ticket));

@@ -583,3 +583,37 @@ case_json(struct req *r, const struct case_row *cr, int reveal, json_t **out)
 	*out = cj.o;
 	return 1;
 }
+
+/*
+ * The next case number of the hall's day, "DEMO-20261123-0007": a counter row per hall and
+ * day, incremented inside the caller's transaction (the row stays locked until commit, so
+ * numbers have no gaps), and a unique key on cases.no behind it.  Window and online
+ * acceptance share it.  0 or a DB_* code.
+ */
+int
+case_no_next(struct ctx *c, const char *hall, int64_t day, char *out, size_t osz)
+{
+	char prefix[40], ymd[12], compact[9];
+	uint64_t seq = 0;
+	size_t i;
+	int rc;
+
+	for (i = 0; hall[i] && i + 1 < sizeof prefix; i++)
+		prefix[i] = (char)(hall[i] >= 'a' && hall[i] <= 'z' ? hall[i] - 'a' + 'A' : hall[i]);
+	prefix[i] = '\0';
+	date_format_days(day, ymd, sizeof ymd);
+	rc = db_exec(c, "INSERT INTO case_counters (hall, day, last)"
+	    " VALUES (?, ?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE last = LAST_INSERT_ID(last + 1)",
+	    DBARGS(DBS(hall), DBS(ymd)), NULL, &seq);
+	if (rc != 0)
+		return rc;
+	if (seq == 0)
+		return DB_FAIL;
+	memcpy(compact, ymd, 4);
+	memcpy(compact + 4, ymd + 5, 2);
+	memcpy(compact + 6, ymd + 8, 2);
+	compact[8] = '\0';
+	if (fmt(out, osz, "%s-%s-%04llu", prefix, compact, (unsigned long long)seq) < 0)
+		return DB_FAIL;
+	return 0;
+}

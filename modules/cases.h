@@ -116,4 +116,7 @@ const char *case_warning_for(struct ctx *c, const char *deadline, const char *pa
 /* cases_jobs.c: the 电子监察 scan (modules/jobs.c runs it). */
 int	job_cases_supervise(struct ctx *c);
 
+/* The next case number of the hall's day, inside the caller's transaction. 0 or DB_*. */
+int	case_no_next(struct ctx *c, const char *hall, int64_t day, char *out, size_t osz);
+
 #endif

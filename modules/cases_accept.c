@@ -469,10 +469,10 @@ accept_tx(struct req *r, struct accept *a, struct idem *im, json_t **reply)
 	    s_addr[PII_SEALED_MAX], s_track[PII_SEALED_MAX], s_notice[PII_SEALED_MAX];
 	struct dbv v_name, v_id, v_phone, v_addr = DBN;
 	char h_id[PII_HASH_HEX], h_phone[PII_HASH_HEX], m_name[64], m_id[32], m_phone[32],
-	    m_addr[100], track_hash[65], notice_hash[65], prefix[40], ymd[12], url[320],
+	    m_addr[100], track_hash[65], notice_hash[65], url[320],
 	    public_note[200];
 	int n_track, n_notice, rc;
-	uint64_t seq = 0, id = 0;
+	uint64_t id = 0;
 	long long staff = 0;
 	size_t i;
 	json_t *params;
@@ -503,27 +503,9 @@ accept_tx(struct req *r, struct accept *a, struct idem *im, json_t **reply)
 			memmove(m_addr + cut, m_addr + k, 5);
 	}
 	parse_ll(r->sess.subject, 1, INT64_MAX, &staff);
-	for (i = 0; r->sess.hall[i] && i + 1 < sizeof prefix; i++)
-		prefix[i] = (char)(r->sess.hall[i] >= 'a' && r->sess.hall[i] <= 'z' ?
-		    r->sess.hall[i] - 'a' + 'A' : r->sess.hall[i]);
-	prefix[i] = '\0';
-	date_format_days(a->today, ymd, sizeof ymd);
-
 	if ((rc = db_begin(r->ctx)) != 0)
 		return rc;
-	/* The day's sequence: the counter row stays locked until commit, so numbers have no gaps. */
-	rc = db_exec(r->ctx, "INSERT INTO case_counters (hall, day, last)"
-	    " VALUES (?, ?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE last = LAST_INSERT_ID(last + 1)",
-	    DBARGS(DBS(r->sess.hall), DBS(ymd)), NULL, &seq);
-	if (rc == 0 && seq == 0)
-		rc = DB_FAIL;
-	if (rc == 0) {
-		char compact[9] = { ymd[0], ymd[1], ymd[2], ymd[3], ymd[5], ymd[6], ymd[8], ymd[9], 0 };
-
-		if (fmt(a->case_no, sizeof a->case_no, "%s-%s-%04llu", prefix, compact,
-		    (unsigned long long)seq) < 0)
-			rc = DB_FAIL;
-	}
+	rc = case_no_next(r->ctx, r->sess.hall, a->today, a->case_no, sizeof a->case_no);
 	if (rc == 0)
 		rc = db_exec(r->ctx, "INSERT INTO cases (no, hall, channel, item, title, status,"
 		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"

@@ -209,40 +209,6 @@ case_size_ok(struct req *r, const struct form *f, const struct given *g)
 	return req_fail(r, 413, "TOO_LARGE", msg);
 }
 
-static void
-upper_hall(const char *hall, char *out, size_t osz)
-{
-	size_t i;
-
-	for (i = 0; hall[i] && i + 1 < osz; i++)
-		out[i] = (char)(hall[i] >= 'a' && hall[i] <= 'z' ? hall[i] - 'a' + 'A' : hall[i]);
-	out[i] = '\0';
-}
-
-/* The next case number of the hall's day (the same scheme as cases_accept.c). */
-static int
-case_no_next(struct req *r, const char *hall, char *out, size_t osz)
-{
-	char prefix[40], ymd[12];
-	uint64_t seq = 0;
-	int rc;
-
-	upper_hall(hall, prefix, sizeof prefix);
-	date_format_days(case_today(), ymd, sizeof ymd);
-	rc = db_exec(r->ctx, "INSERT INTO case_counters (hall, day, last)"
-	    " VALUES (?, ?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE last = LAST_INSERT_ID(last + 1)",
-	    DBARGS(DBS(hall), DBS(ymd)), NULL, &seq);
-	if (rc == 0 && seq == 0)
-		rc = DB_FAIL;
-	if (rc == 0) {
-		char compact[9] = { ymd[0], ymd[1], ymd[2], ymd[3], ymd[5], ymd[6], ymd[8], ymd[9], 0 };
-
-		if (fmt(out, osz, "%s-%s-%04llu", prefix, compact, (unsigned long long)seq) < 0)
-			rc = DB_FAIL;
-	}
-	return rc;
-}
-
 /* The caller's phone hash (citizens), "" when none. */
 static void
 my_phone_hash(struct req *r, char out[PII_HASH_HEX])
@@ -613,7 +579,7 @@ create_tx(struct req *r, struct online *o, struct idem *im, json_t **reply)
 
 	if ((rc = db_begin(r->ctx)) != 0)
 		return rc;
-	rc = case_no_next(r, f->hall, o->case_no, sizeof o->case_no);
+	rc = case_no_next(r->ctx, f->hall, case_today(), o->case_no, sizeof o->case_no);
 	if (rc == 0)
 		rc = db_exec(r->ctx, "INSERT INTO cases (no, hall, channel, item, bundle, title, status,"
 		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"

@@ -518,9 +518,14 @@ cmd_up() {
 
   Demo staff of hall "demo", password: yichuang-demo   (demo seed only)
     clerk1 … clerk8   window staff (clerkN at window N)
-    approver1         back office
+    approver1         back office (市场监督管理局)
     manager1          hall manager
     admin             administrator
+    kiosk1            the hall's ticket kiosk
+
+  Citizens   /  /book.html  /apply.html  /login.html (code in var/$NAME/sms.log)
+  Hall       /kiosk.html  /console.html  /board.html
+  Staff      /staff/login.html  /staff/cases.html  /staff/case-new.html  /staff/dashboard.html
 
   logs: var/$NAME/log/   stop: ops/stack.sh down $NAME
 EOF

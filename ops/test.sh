@@ -19,6 +19,9 @@ if [ "$INST" != test ]; then        # make asan: its own ports beside run and te
 fi
 : "${YICHUANG_PORT:=18080}"
 export YICHUANG_PORT
+# The hall clock starts on a Monday at 09:30 whatever the real day and hour (any instance:
+# make test and make asan alike); tests that need another instant move it themselves.
+export YICHUANG_NOW=${YICHUANG_NOW:-2026-11-23T09:30:00+08:00}
 # Sign-in throttling is tested on purpose by the tests that want it, not by accident.
 export YICHUANG_SIGNIN_RATE=${YICHUANG_SIGNIN_RATE:-600r/m} YICHUANG_SIGNIN_BURST=${YICHUANG_SIGNIN_BURST:-50}
 export YICHUANG_BASE_URL=http://127.0.0.1:$YICHUANG_PORT

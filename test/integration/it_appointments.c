@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/expect.h"
 #include "../lib/http.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
@@ -38,18 +39,6 @@
 static struct ctx dbc;		/* this process's own MariaDB and Redis connections */
 
 /* ------------------------------------------------------------------ helpers */
-
-static void
-assert_error(struct resp *r, long status, const char *code)
-{
-	if (r->status != status || r->json == NULL || jstr(r->json, "error.code") == NULL ||
-	    strcmp(jstr(r->json, "error.code"), code) != 0)
-		fprintf(stderr, "expected %ld %s, got %ld: %s\n", status, code, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-	assert_string_equal(jstr(r->json, "error.code"), code);
-	assert_true(strlen(jstr(r->json, "error.message")) > 0);
-}
 
 static void
 expect_status(struct resp *r, long status)

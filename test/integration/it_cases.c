@@ -25,6 +25,7 @@
 
 #include <curl/curl.h>
 
+#include "../lib/expect.h"
 #include "../lib/http.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/ctx.h"
@@ -39,18 +40,6 @@ static struct ctx db;
 static char clerk[128], approver1[128], approver2[128], approver_bdc[128], manager[128];
 
 /* ---------------------------------------------------------------- helpers */
-
-static void
-assert_error(struct resp *r, long status, const char *code)
-{
-	if (r->status != status || r->json == NULL || jstr(r->json, "error.code") == NULL ||
-	    strcmp(jstr(r->json, "error.code"), code) != 0)
-		fprintf(stderr, "expected %ld %s, got %ld: %.600s\n", status, code, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-	assert_string_equal(jstr(r->json, "error.code"), code);
-	assert_true(strlen(jstr(r->json, "error.message")) > 0);
-}
 
 static void
 expect(struct resp *r, long status)

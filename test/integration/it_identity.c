@@ -26,6 +26,7 @@
 
 #include <sodium.h>
 
+#include "../lib/expect.h"
 #include "../lib/http.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
@@ -42,19 +43,6 @@ static char phone_a[12], phone_b[12], phone_c[12];
 static char wx_user[16];
 
 /* ------------------------------------------------------------------ helpers */
-
-static void
-assert_error(struct resp *r, long status, const char *code)
-{
-	if (r->status != status || r->json == NULL || jstr(r->json, "error.code") == NULL ||
-	    strcmp(jstr(r->json, "error.code"), code) != 0)
-		fprintf(stderr, "expected %ld %s, got %ld: %s\n", status, code, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-	assert_non_null(r->json);
-	assert_string_equal(jstr(r->json, "error.code"), code);
-	assert_true(strlen(jstr(r->json, "error.message")) > 0);
-}
 
 static void
 post(struct resp *r, const char *path, const char *token, const char *fmtstr, ...)

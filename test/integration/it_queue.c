@@ -20,24 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/expect.h"
 #include "../lib/http.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 
 #define HALL "/api/v1/halls/demo"
-
-static void
-assert_error(struct resp *r, long status, const char *code)
-{
-	if (r->status != status || r->json == NULL || jstr(r->json, "error.code") == NULL ||
-	    strcmp(jstr(r->json, "error.code"), code) != 0)
-		fprintf(stderr, "expected %ld %s, got %ld: %s\n", status, code, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-	assert_string_equal(jstr(r->json, "error.code"), code);
-	assert_true(strlen(jstr(r->json, "error.message")) > 0);
-}
 
 static void
 expect_status(struct resp *r, long status)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/expect.h"
 #include "../lib/http.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -26,19 +27,6 @@ struct tcase {
 	char	 token[128];
 	char	 track_url[256];
 };
-
-static void
-assert_error(struct resp *r, long status, const char *code)
-{
-	if (r->status != status || r->json == NULL || jstr(r->json, "error.code") == NULL ||
-	    strcmp(jstr(r->json, "error.code"), code) != 0)
-		fprintf(stderr, "expected %ld %s, got %ld: %.300s\n", status, code, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-	assert_non_null(r->json);
-	assert_string_equal(jstr(r->json, "error.code"), code);
-	assert_true(strlen(jstr(r->json, "error.message")) > 0);
-}
 
 /* The first demo item of department dept (NULL: any) with a promised deadline, and the codes
  * of all its materials as a JSON array. */

@@ -1,0 +1,27 @@
+/*
+ * expect.c — assertions on replies shared by the integration tests (see expect.h).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "expect.h"
+
+void
+assert_error(struct resp *r, long status, const char *code)
+{
+	if (r->status != status || r->json == NULL || jstr(r->json, "error.code") == NULL ||
+	    strcmp(jstr(r->json, "error.code"), code) != 0)
+		fprintf(stderr, "expected %ld %s, got %ld: %.600s\n", status, code, r->status,
+		    r->body ? r->body : "(no body)");
+	assert_int_equal(r->status, status);
+	assert_non_null(r->json);
+	assert_string_equal(jstr(r->json, "error.code"), code);
+	/* Every error carries a Chinese message fit for a citizen. */
+	assert_non_null(jstr(r->json, "error.message"));
+	assert_true(strlen(jstr(r->json, "error.message")) > 0);
+}

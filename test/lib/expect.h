@@ -1,0 +1,13 @@
+/*
+ * expect.h — assertions on replies shared by the integration tests.
+ */
+#ifndef YC_TEST_EXPECT_H
+#define YC_TEST_EXPECT_H
+
+#include "http.h"
+
+/* The reply is the API's error shape with this status and code, and a message for people.
+ * On a mismatch the reply is printed before the assertion fails. */
+void	assert_error(struct resp *r, long status, const char *code);
+
+#endif

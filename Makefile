@@ -20,7 +20,7 @@ HEADERS  = $(wildcard fcgi/*.h modules/*.h test/lib/*.h)
 UNIT     = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
 INTEG    = $(patsubst test/integration/%.c,$(B)/test/%,$(wildcard test/integration/*.c))
 
-.PHONY: all run stop test asan bench fuzz fuzzers tests clean deps
+.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps
 all: $(B)/yichuang-app $(B)/yichuang-worker $(B)/yichuang-admin
 
 $(B)/%.o: %.c $(HEADERS)
@@ -71,6 +71,10 @@ bench:
 	@bash ops/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@bash ops/bench.sh
+faults:
+	@bash ops/deps.sh test
+	@$(MAKE) --no-print-directory all $(B)/test/it_faults
+	@YICHUANG_BUILD=$(B) bash ops/faults.sh
 fuzz:
 	@bash ops/deps.sh test
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="$(FUZZOPT)" fuzzers

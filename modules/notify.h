@@ -98,6 +98,25 @@ json_t	*tmpl_wechat_data(const struct tmpl *t, json_t *params, char *err, size_t
 /* Segments for a text of n characters: ≤ 70 → 1, else ⌈n/67⌉. */
 int	sms_segments(size_t chars);
 
+/* ------------------------------------------------------------------ delivery receipts */
+
+/* One delivery receipt as a provider pushes it (notify_api.c); the pointers point into the
+ * struct's own buffers or are NULL when the member is absent or too long. */
+struct sms_receipt {
+	const char	*msg_key;	/* Aliyun biz_id, Tencent sid */
+	const char	*out_id;	/* OutId / SessionContext: our outbox row id as sent */
+	const char	*reported;	/* "YYYY-MM-DD HH:MM:SS" (Beijing time) or NULL */
+	char		 status[80];	/* DELIVERED or FAILED:<provider code> */
+	char		 b_key[136], b_out[24], b_time[24];
+};
+
+/* Parse a receipts body pushed by provider p (PROV_ALIYUN: SmsReport, PROV_TENCENT: status
+ * callback; a single object or an array of at most 1000) and call fn for each receipt, in
+ * order, stopping at the first nonzero return.  Returns 1 when the body is not receipts,
+ * else 0 or what fn returned (fn must return 0 or a negative code).  No I/O of its own. */
+int	sms_receipts_each(enum provider p, const char *body, size_t len,
+	    int (*fn)(const struct sms_receipt *, void *), void *arg);
+
 /* ------------------------------------------------------------------ timing rules */
 
 /* Quiet hours 21:00–08:00 hall time (config sms_quiet_from, sms_quiet_to, in hours):

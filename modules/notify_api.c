@@ -317,27 +317,6 @@ receipt_store(struct ctx *c, const char *provider, const char *msg_key, const ch
 	    DBARGS(DBS(status), DBS(status), DBSO(reported), DBS(now), DBI(id)), NULL, NULL);
 }
 
-static json_t *
-receipts_body(struct req *r)
-{
-	json_t *j;
-
-	if (r->raw_body == NULL || r->body_len == 0)
-		return NULL;
-	j = json_loadb(r->raw_body, r->body_len, 0, NULL);
-	if (json_is_object(j)) {	/* a single receipt */
-		json_t *a = json_array();
-
-		json_array_append_new(a, j);
-		return a;
-	}
-	if (!json_is_array(j) || json_array_size(j) > RECEIPTS_MAX) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
-
 /* A member as text (providers send ids as strings or numbers) into out; NULL if absent. */
 static const char *
 jtext(json_t *o, const char *k, char *out, size_t osz)
@@ -353,37 +332,113 @@ jtext(json_t *o, const char *k, char *out, size_t osz)
 	return out;
 }
 
+/* One Aliyun SmsReport entry. */
+static void
+receipt_aliyun(json_t *e, struct sms_receipt *rc)
+{
+	char code[72];
+	json_t *ok = json_object_get(e, "success");
+
+	rc->msg_key = jtext(e, "biz_id", rc->b_key, sizeof rc->b_key);
+	rc->out_id = jtext(e, "out_id", rc->b_out, sizeof rc->b_out);
+	rc->reported = provider_time(jtext(e, "report_time", rc->b_time, sizeof rc->b_time));
+	if (json_is_true(ok))
+		str_copy(rc->status, sizeof rc->status, "DELIVERED");
+	else if (jtext(e, "err_code", code, sizeof code) && code[0])
+		fmt(rc->status, sizeof rc->status, "FAILED:%.60s", code);
+	else
+		str_copy(rc->status, sizeof rc->status, "FAILED:UNKNOWN");
+}
+
+/* One Tencent status callback entry. */
+static void
+receipt_tencent(json_t *e, struct sms_receipt *rc)
+{
+	char b2[24], b3[72];
+	const char *rs, *em;
+	json_t *ext = json_object_get(e, "ext");
+
+	rc->msg_key = jtext(e, "sid", rc->b_key, sizeof rc->b_key);
+	rs = jtext(e, "report_status", b2, sizeof b2);
+	em = jtext(e, "errmsg", b3, sizeof b3);
+	rc->reported = provider_time(jtext(e, "user_receive_time", rc->b_time, sizeof rc->b_time));
+	/* SessionContext comes back in ext (a string, or an object carrying it). */
+	rc->b_out[0] = '\0';
+	if (json_is_string(ext))
+		str_copy(rc->b_out, sizeof rc->b_out, json_string_value(ext));
+	else if (json_is_object(ext) &&
+	    jtext(ext, "SessionContext", rc->b_out, sizeof rc->b_out) == NULL)
+		rc->b_out[0] = '\0';
+	rc->out_id = rc->b_out;
+	if (rs && strcmp(rs, "SUCCESS") == 0)
+		str_copy(rc->status, sizeof rc->status, "DELIVERED");
+	else
+		fmt(rc->status, sizeof rc->status, "FAILED:%.60s", em && *em ? em : "UNKNOWN");
+}
+
 int
-h_sms_receipt_aliyun(struct req *r)
+sms_receipts_each(enum provider p, const char *body, size_t len,
+    int (*fn)(const struct sms_receipt *, void *), void *arg)
 {
 	json_t *batch, *e;
 	size_t i;
 	int rc = 0;
 
-	if (!receipt_token_ok(r))
-		return req_ok(r, 403, json_pack("{s:i,s:s}", "code", 1, "msg", "token"));
-	if ((batch = receipts_body(r)) == NULL)
-		return req_ok(r, 400, json_pack("{s:i,s:s}", "code", 1, "msg", "格式错误"));
+	if (body == NULL || len == 0)
+		return 1;
+	batch = json_loadb(body, len, 0, NULL);
+	if (json_is_object(batch)) {	/* a single receipt */
+		json_t *a = json_array();
+
+		json_array_append_new(a, batch);
+		batch = a;
+	}
+	if (!json_is_array(batch) || json_array_size(batch) > RECEIPTS_MAX) {
+		json_decref(batch);
+		return 1;
+	}
 	json_array_foreach(batch, i, e) {
-		char status[80], b1[136], b2[72], b3[24], b4[24];
-		const char *biz, *code, *oid, *rt;
-		json_t *ok = json_object_get(e, "success");
+		struct sms_receipt one;
 
 		if (!json_is_object(e))
 			continue;
-		biz = jtext(e, "biz_id", b1, sizeof b1);
-		code = jtext(e, "err_code", b2, sizeof b2);
-		oid = jtext(e, "out_id", b3, sizeof b3);
-		rt = jtext(e, "report_time", b4, sizeof b4);
-		if (json_is_true(ok))
-			str_copy(status, sizeof status, "DELIVERED");
+		memset(&one, 0, sizeof one);
+		if (p == PROV_TENCENT)
+			receipt_tencent(e, &one);
 		else
-			fmt(status, sizeof status, "FAILED:%.60s", code && *code ? code : "UNKNOWN");
-		rc = receipt_store(r->ctx, "aliyun", biz, oid, status, provider_time(rt));
-		if (rc != 0)
+			receipt_aliyun(e, &one);
+		if ((rc = fn(&one, arg)) != 0)
 			break;
 	}
 	json_decref(batch);
+	return rc;
+}
+
+struct receipt_run {
+	struct ctx	*ctx;
+	const char	*provider;
+};
+
+static int
+receipt_one(const struct sms_receipt *rc, void *arg)
+{
+	struct receipt_run *run = arg;
+
+	return receipt_store(run->ctx, run->provider, rc->msg_key, rc->out_id, rc->status,
+	    rc->reported);
+}
+
+int
+h_sms_receipt_aliyun(struct req *r)
+{
+	struct receipt_run run = { r->ctx, "aliyun" };
+	int rc;
+
+	if (!receipt_token_ok(r))
+		return req_ok(r, 403, json_pack("{s:i,s:s}", "code", 1, "msg", "token"));
+	rc = sms_receipts_each(PROV_ALIYUN, r->raw_body, r->body_len, receipt_one, &run);
+	if (rc == 1)
+		return req_ok(r, 400, json_pack("{s:i,s:s}", "code", 1, "msg", "格式错误"));
 	if (rc != 0) {
 		log_warn("aliyun receipts not stored (%d)", rc);
 		return req_ok(r, 503, json_pack("{s:i,s:s}", "code", 1, "msg", "稍后重试"));
@@ -394,39 +449,14 @@ h_sms_receipt_aliyun(struct req *r)
 int
 h_sms_receipt_tencent(struct req *r)
 {
-	json_t *batch, *e;
-	size_t i;
-	int rc = 0;
+	struct receipt_run run = { r->ctx, "tencent" };
+	int rc;
 
 	if (!receipt_token_ok(r))
 		return req_ok(r, 403, json_pack("{s:i,s:s}", "result", 1, "errmsg", "token"));
-	if ((batch = receipts_body(r)) == NULL)
+	rc = sms_receipts_each(PROV_TENCENT, r->raw_body, r->body_len, receipt_one, &run);
+	if (rc == 1)
 		return req_ok(r, 400, json_pack("{s:i,s:s}", "result", 1, "errmsg", "bad format"));
-	json_array_foreach(batch, i, e) {
-		char status[80], ctxid[24] = "", b1[136], b2[24], b3[72], b4[24];
-		const char *sid, *rs, *em, *rt;
-		json_t *ext = json_object_get(e, "ext");
-
-		if (!json_is_object(e))
-			continue;
-		sid = jtext(e, "sid", b1, sizeof b1);
-		rs = jtext(e, "report_status", b2, sizeof b2);
-		em = jtext(e, "errmsg", b3, sizeof b3);
-		rt = jtext(e, "user_receive_time", b4, sizeof b4);
-		/* SessionContext comes back in ext (a string, or an object carrying it). */
-		if (json_is_string(ext))
-			str_copy(ctxid, sizeof ctxid, json_string_value(ext));
-		else if (json_is_object(ext) && jtext(ext, "SessionContext", ctxid, sizeof ctxid) == NULL)
-			ctxid[0] = '\0';
-		if (rs && strcmp(rs, "SUCCESS") == 0)
-			str_copy(status, sizeof status, "DELIVERED");
-		else
-			fmt(status, sizeof status, "FAILED:%.60s", em && *em ? em : "UNKNOWN");
-		rc = receipt_store(r->ctx, "tencent", sid, ctxid, status, provider_time(rt));
-		if (rc != 0)
-			break;
-	}
-	json_decref(batch);
 	if (rc != 0) {
 		log_warn("tencent receipts not stored (%d)", rc);
 		return req_ok(r, 503, json_pack("{s:i,s:s}", "result", 1, "errmsg", "retry"));

@@ -3,6 +3,10 @@
 # Every figure is also given as a ratio to a baseline measured in the same run, so the
 # targets (docs: README "Performance") do not depend on the machine.
 #   BENCH_SECONDS (default 10) per scenario, BENCH_CONNECTIONS (default 64).
+#   BENCH_MILLION=1 also sends a million more requests (a mix of the read routes, a tracking
+#   lookup and refused writes) after the scenarios and reports the app's memory growth
+#   over them (target < 10%); it takes a few minutes.
+# The table ends with the issue's targets, each met or not met.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export YICHUANG_PORT=${YICHUANG_PORT:-18070} YICHUANG_REDIS_PORT=${YICHUANG_REDIS_PORT:-16370}
@@ -26,7 +30,7 @@ app_rss_kb() {   # resident memory of every app process, summed
   echo $total
 }
 
-declare -A RPS
+declare -A RPS P99
 rows=()
 # scenario NAME BASELINE PATH [LUA]: runs wrk, records the row.
 scenario() {
@@ -37,7 +41,7 @@ scenario() {
   local rps p50 p99 err
   rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$res"); p50=$(sed -E 's/.*p50=([0-9.]+).*/\1/' <<<"$res")
   p99=$(sed -E 's/.*p99=([0-9.]+).*/\1/' <<<"$res"); err=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$res")
-  RPS[$name]=$rps
+  RPS[$name]=$rps P99[$name]=$p99
   local ratio="—"
   [ -n "$base" ] && [ -n "${RPS[$base]:-}" ] && ratio=$(awk -v a="$rps" -v b="${RPS[$base]}" 'BEGIN { printf "%.0f%% of %s", 100 * a / b, "'"$base"'" }')
   rows+=("$name|$rps|$p50|$p99|$err|$ratio")
@@ -53,11 +57,74 @@ scenario items        health  "/api/v1/items?hall=demo"
 for extra in test/bench/scenarios/*.sh; do [ -f "$extra" ] && . "$extra"; done
 mem_after=$(app_rss_kb)
 
+# ---- a million requests: the app's memory before and after (warm: after the scenarios).
+million=""
+if [ "${BENCH_MILLION:-0}" = 1 ]; then
+  m_lua=$OUT/million.in.lua
+  cat > "$m_lua" <<LUA
+local track = "${BENCH_TRACK_TOKEN:-none}"
+LUA
+  cat >> "$m_lua" <<'LUA'
+local paths = { "/api/v1/health", "/api/v1/halls/demo/categories", "/api/v1/items?hall=demo",
+  "/api/v1/halls/demo/board", "/api/v1/track/" .. track, "/api/v1/nope" }
+local n = 0
+function request()
+  n = n + 1
+  if n % 7 == 0 then   -- a refused write: bad input, 400 naming the fields
+    return wrk.format("POST", "/api/v1/halls/demo/tickets", { ["Content-Type"] = "application/json" },
+      '{"category":"?"}')
+  end
+  return wrk.format("GET", paths[n % #paths + 1])
+end
+LUA
+  { cat "$m_lua"; cat test/bench/report.lua; } > "$OUT/million.lua"
+  m_before=$(app_rss_kb) m_total=0 m_start=$(date +%s)
+  echo "bench: a million requests (BENCH_MILLION=1) …"
+  while [ "$m_total" -lt 1000000 ]; do
+    res=$(wrk -t2 -c"$CONNS" -d20s -s "$OUT/million.lua" "$URL/" 2>&1 | grep '^RESULT')
+    n=$(sed -nE 's/.*requests=([0-9]+).*/\1/p' <<<"$res")
+    [ -n "$n" ] && [ "$n" -gt 0 ] || { echo "bench: million run failed: $res" >&2; break; }
+    m_total=$((m_total + n))
+  done
+  m_after=$(app_rss_kb)
+  million=$(awk -v a="$m_before" -v b="$m_after" -v n="$m_total" -v s="$(( $(date +%s) - m_start ))" \
+    'BEGIN { printf "%d requests in %d s: app RSS %d KiB → %d KiB, growth %.1f%%", n, s, a, b, 100 * (b - a) / a }')
+  m_growth=$(awk -v a="$m_before" -v b="$m_after" 'BEGIN { printf "%.1f", 100 * (b - a) / a }')
+  echo "  million: $million"
+fi
+
+# ---- the issue's targets (2-core machine), met or not.
+pct() { awk -v a="${RPS[$1]:-0}" -v b="${RPS[$2]:-0}" 'BEGIN { if (b > 0) printf "%.0f", 100 * a / b; else print "-1" }'; }
+target() {   # target TEXT MET(0/1) VALUE
+  rows_t+=("$1|$([ "$2" = 1 ] && echo met || echo "**not met**")|$3")
+}
+rows_t=()
+v=$(pct health static);        target "health ≥ 30% of static" "$([ "$v" -ge 30 ] && echo 1)" "$v%"
+v=$(pct track_lookup health);  target "tracking lookup ≥ 50% of health" "$([ "$v" -ge 50 ] && echo 1)" "$v%"
+v=$(pct booking_rush health);  ob=${BENCH_OVERBOOKED:-?}
+target "booking rush ≥ 50% of health, 0 overbooked" "$([ "$v" -ge 50 ] && [ "$ob" = 0 ] && echo 1)" "$v%, $ob overbooked"
+tn=${RPS[take_number]:-0} tp=${P99[take_number]:-999999}
+target "take-a-number ≥ 1,000/s with p99 < 100 ms" \
+  "$(awk -v r="$tn" -v p="$tp" 'BEGIN { if (r >= 1000 && p < 100) print 1 }')" "$tn/s, p99 $tp ms"
+if [ -n "$million" ]; then
+  target "app memory grows < 10% over a million requests" \
+    "$(awk -v g="$m_growth" 'BEGIN { if (g < 10) print 1 }')" "$m_growth%"
+else
+  rows_t+=("app memory grows < 10% over a million requests|not measured (BENCH_MILLION=1)|")
+fi
+
 {
   echo "| scenario | req/s | p50 ms | p99 ms | errors | ratio |"
   echo "|---|---|---|---|---|---|"
   for r in "${rows[@]}"; do echo "| ${r//|/ | } |"; done
   echo
-  echo "App memory (RSS of all app processes): ${mem_before} KiB before, ${mem_after} KiB after."
+  echo "App memory (RSS of all app processes): ${mem_before} KiB before, ${mem_after} KiB after the scenarios."
+  [ -z "$million" ] || echo "A million requests more (BENCH_MILLION=1): $million."
+  echo
+  echo "| target (issue 10) | | measured |"
+  echo "|---|---|---|"
+  for r in "${rows_t[@]}"; do echo "| ${r//|/ | } |"; done
+  echo
+  echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)); ${SECS}s per scenario, $CONNS connections, wrk with 2 threads on the same machine."
 } > "$OUT/table.md"
 echo; cat "$OUT/table.md"

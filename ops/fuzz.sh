@@ -2,10 +2,13 @@
 # ops/fuzz.sh SECONDS — run every libFuzzer target in build-fuzz/fuzz/ for SECONDS each,
 # starting from the seed corpus in test/fuzz/corpus/<target>/ (new inputs go to
 # var/fuzz/<target>/, never into the repository).  Prints "N passed, N failed".
+# Targets: request, validators, config, time, tmpl (SMS templates: parse and render for every
+# provider), receipts (Aliyun and Tencent delivery-receipt bodies).
+# YICHUANG_FUZZ_BUILD: where the fuzz binaries are (default build-fuzz).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60} passed=0 failed=0
-for bin in build-fuzz/fuzz/fuzz_*; do
+for bin in "${YICHUANG_FUZZ_BUILD:-build-fuzz}"/fuzz/fuzz_*; do
   [ -x "$bin" ] || continue
   t=$(basename "$bin"); name=${t#fuzz_}
   mkdir -p "var/fuzz/$name" "var/fuzz/crashes"

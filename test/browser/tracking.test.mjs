@@ -320,8 +320,9 @@ test('a refusal and a closed case', T, async () => {
     await page.clock.runFor(30500);
     await eventually(async () => (await statusText(page)) === LABELS.closed, { message: LABELS.closed });
     assert.equal(await page.locator('#stages .stage-done').count(), await page.locator('#stages > li').count());
-    // The reviews page is another issue's; without it the page offers no link.
-    assert.ok(await page.locator('#review').isHidden());
+    // A closed case can be rated (好差评, issue 9): the link carries the tracking token.
+    assert.ok(await page.locator('#review').isVisible());
+    assert.equal(await page.locator('#review-link').getAttribute('href'), `/review.html?case=${TOKEN}`);
   } finally {
     await page.context().close();
   }

@@ -66,6 +66,10 @@ function render(t) {
   $('q-taken').textContent = hhmm(t.taken_at);
   $('q-updated').textContent = formatClock(new Date());
   $('q-hint').textContent = hint(t);
+  // 好差评 (issue 9): a served visit can be reviewed once, with this ticket's token.
+  const reviewable = t.status === 'done' && t.outcome !== 'no_show';
+  $('q-review').hidden = !reviewable;
+  if (reviewable) $('q-review-link').href = `/review.html?ticket=${encodeURIComponent(token)}`;
   $('leave').hidden = !(waiting || t.status === 'skipped');
   $('rejoin').hidden = !(t.status === 'skipped' && t.rejoin_allowed);
   if (t.status !== 'waiting' && t.status !== 'skipped') $('leave-confirm').hidden = true;

@@ -20,7 +20,7 @@ const MIN_GAP_MS = 5000;		// visibility/online refreshes closer than this are sk
 const TOKEN_RE = /^\/t\/([A-Za-z0-9_-]{16,128})\/?$/;
 
 /* Only shown when the reviews page exists (another issue builds it). */
-const REVIEW_PAGE = null;		// e.g. '/review.html'
+const REVIEW_PAGE = '/review.html';	// 好差评 (issue 9)
 
 const $ = (id) => document.getElementById(id);
 

@@ -104,6 +104,7 @@ bench_booking_check() {
   printf '  %-22s %s of %s places booked; overbooked slots (SQL): %s\n' booking_rush \
     "$booked" "$places" "$over"
   rows+=("booking_rush_overbooked|—|—|—|$over|$booked/$places places booked")
+  BENCH_OVERBOOKED=$over
   [ "$over" = 0 ]
 }
 

@@ -35,7 +35,7 @@ q_scenario() {
   if [ -z "$res" ]; then rows+=("$name|failed to run|||||"); return; fi
   rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$res"); p50=$(sed -E 's/.*p50=([0-9.]+).*/\1/' <<<"$res")
   p99=$(sed -E 's/.*p99=([0-9.]+).*/\1/' <<<"$res"); err=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$res")
-  RPS[$name]=$rps
+  RPS[$name]=$rps P99[$name]=$p99
   [ -n "$base" ] && [ -n "${RPS[$base]:-}" ] && ratio=$(awk -v a="$rps" -v b="${RPS[$base]}" \
     'BEGIN { printf "%.0f%% of %s", 100 * a / b, "'"$base"'" }')
   rows+=("$name|$rps|$p50|$p99|$err|$ratio")

@@ -1,0 +1,149 @@
+/*
+ * review.js — 好差评 (review.html?ticket=<token> or ?case=<token>[&channel=tablet]).
+ *
+ * API (the token is the credential; no sign-in):
+ *   GET  /api/v1/tickets/{token}   what visit this is (number, status)
+ *   GET  /api/v1/track/{token}     what case this is (number, item, status)
+ *   POST /api/v1/reviews           {"ticket"|"case","score","indicators"?,"comment"?,"channel"?}
+ *        → 201; 409 ALREADY_REVIEWED; 422 NOT_REVIEWABLE (not finished / not closed yet)
+ * Five big buttons (非常满意 … 非常不满意), the indicators of the national 好差评 guideline,
+ * a comment.  On a tablet at the window (channel=tablet) the page offers nothing else.
+ */
+
+import { api, apiGet } from './api.js';
+import { el, initLargeText, showError, clearStatus } from './ui.js';
+
+const $ = (id) => document.getElementById(id);
+const LEVELS = [
+  { score: 5, label: '非常满意', face: '★★★★★' },
+  { score: 4, label: '满意', face: '★★★★' },
+  { score: 3, label: '基本满意', face: '★★★' },
+  { score: 2, label: '不满意', face: '★★' },
+  { score: 1, label: '非常不满意', face: '★' },
+];
+const INDICATORS = [
+  { key: 'attitude', name: '服务态度' },
+  { key: 'efficiency', name: '服务效率' },
+  { key: 'competence', name: '业务水平' },
+  { key: 'convenience', name: '办事便利' },
+  { key: 'transparency', name: '政务公开' },
+];
+const TOKEN_RE = /^[A-Za-z0-9_-]{8,128}$/;
+
+const params = new URLSearchParams(window.location.search);
+const kind = params.get('case') ? 'case' : 'ticket';
+const token = params.get(kind) || '';
+const channel = ['tablet', 'window'].includes(params.get('channel')) ? params.get('channel') : 'phone';
+const state = { score: 0, ind: {} };
+
+function missing(text) {
+  $('rv-loading').hidden = true;
+  $('rv-form').hidden = true;
+  $('rv-missing').hidden = false;
+  if (text) $('rv-missing-text').textContent = text;
+}
+
+function done(title, text) {
+  $('rv-loading').hidden = true;
+  $('rv-form').hidden = true;
+  $('rv-done').hidden = false;
+  $('rv-done-title').textContent = title;
+  $('rv-done-text').textContent = text;
+}
+
+function press(group, btn) {
+  for (const b of group.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b === btn));
+}
+
+function buildForm() {
+  const levels = $('rv-levels');
+  for (const l of LEVELS) {
+    const b = el('button', { type: 'button', class: `rv-level rv-l${l.score}`, 'aria-pressed': 'false', dataset: { score: String(l.score) } },
+      el('span', { class: 'rv-face', 'aria-hidden': 'true' }, l.face), l.label);
+    b.addEventListener('click', () => {
+      state.score = l.score;
+      press(levels, b);
+      $('rv-bad-hint').hidden = l.score > 2;
+      $('rv-submit').disabled = false;
+    });
+    levels.append(b);
+  }
+  const box = $('rv-indicators');
+  for (const ind of INDICATORS) {
+    const stars = el('div', { class: 'rv-stars', role: 'group', 'aria-label': ind.name });
+    for (let v = 1; v <= 5; v += 1) {
+      const b = el('button', { type: 'button', class: 'rv-star', 'aria-pressed': 'false', 'aria-label': `${ind.name} ${v} 分` }, String(v));
+      b.addEventListener('click', () => {
+        state.ind[ind.key] = v;
+        press(stars, b);
+      });
+      stars.append(b);
+    }
+    box.append(el('div', { class: 'rv-ind', dataset: { indicator: ind.key } }, el('span', { class: 'rv-ind-name' }, ind.name), stars));
+  }
+  $('rv-comment').addEventListener('input', () => {
+    $('rv-count').textContent = `${$('rv-comment').value.length} / 500`;
+  });
+  $('rv-form').addEventListener('submit', submit);
+}
+
+async function submit(ev) {
+  ev.preventDefault();
+  if (!state.score) return;
+  const body = { [kind]: token, score: state.score, channel };
+  const comment = $('rv-comment').value.trim();
+  if (comment) body.comment = comment;
+  if (Object.keys(state.ind).length) body.indicators = state.ind;
+  $('rv-submit').disabled = true;
+  try {
+    const r = await api('/reviews', { method: 'POST', body });
+    clearStatus($('rv-status'));
+    done('感谢您的评价', r.review && r.review.rectification
+      ? '我们已收到您的意见，中心负责人会尽快与您联系并整改。'
+      : '您的评价已收到，我们会持续改进服务。');
+  } catch (err) {
+    if (err.status === 409) done('已经评价过了', err.message);
+    else if (err.status === 422 || err.status === 404) missing(err.message);
+    else {
+      showError($('rv-status'), err.status >= 500 || !err.status ? '网络不稳定，请稍后再提交' : err.message);
+      $('rv-submit').disabled = false;
+    }
+  }
+}
+
+async function load() {
+  if (!TOKEN_RE.test(token)) {
+    missing('链接不完整，请重新扫码或点击短信中的链接。');
+    return;
+  }
+  try {
+    if (kind === 'ticket') {
+      const { ticket } = await apiGet(`/tickets/${encodeURIComponent(token)}`);
+      if (ticket.status !== 'done' || ticket.outcome === 'no_show') {
+        missing('业务办理完成后才能评价。');
+        return;
+      }
+      $('rv-what').textContent = `排队号 ${ticket.number}${ticket.window ? ` · ${ticket.window} 号窗口` : ''}`;
+    } else {
+      const { case: c } = await apiGet(`/track/${encodeURIComponent(token)}`);
+      if (c.status !== 'closed') {
+        missing('办件办结后才能评价。');
+        return;
+      }
+      $('rv-what').textContent = `办件 ${c.no} · ${c.item || ''}`;
+    }
+  } catch (err) {
+    if (err.status === 404) {
+      missing();
+      return;
+    }
+    /* Could not look it up (network): still let the citizen review; the server decides. */
+    $('rv-what').textContent = kind === 'case' ? '办件评价' : '本次办理评价';
+  }
+  $('rv-loading').hidden = true;
+  $('rv-form').hidden = false;
+}
+
+initLargeText($('toggle-large'));
+buildForm();
+load();

@@ -1,0 +1,316 @@
+/*
+ * dashboard.js — 大厅运行监测 (staff/dashboard.html), for the hall's manager.
+ *
+ * API: GET /halls/{hall}/stats?from=&to=       the figures (and open hall alerts)
+ *      GET /halls/{hall}/stats?…&format=csv    the same as CSV (downloaded as a file)
+ *      GET /cases?overdue=1&per_page=20        overdue cases (cases module)
+ *      GET /halls/{hall}/rectifications        open rectification tasks
+ *      PATCH /halls/{hall}/rectifications/{id}, POST …/{id}/close
+ * Charts are inline SVG built with DOM calls (the CSP allows no inline script or style and no
+ * library is used).  Everything refreshes by itself every 60 s while the page is visible.
+ */
+
+import { api, apiGet, getToken } from '/js/api.js';
+import { el, clear } from '/js/ui.js';
+import { $, startStaffPage, when, say, errorText } from './cases-common.js';
+
+const REFRESH_MS = 60000;
+const RECT_SHOWN = 12;	// the tasks nearest their deadline; the rest on request
+const SVG = 'http://www.w3.org/2000/svg';
+const CAT_COLORS = ['#0b4ea2', '#1b8a5a', '#c77700', '#7b3fa0', '#b00020', '#3a7ca5'];
+const SCORE_LABEL = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' };
+
+const state = { hall: 'demo', timer: 0, busy: false };
+
+
+function s(tag, attrs, ...kids) {
+  const n = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) n.setAttribute(k, String(v));
+  for (const k of kids) if (k) n.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  return n;
+}
+
+function num(v, digits = 1) {
+  if (v === null || v === undefined) return '—';
+  return typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(digits) : String(v);
+}
+
+function pct(v) {
+  return v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`;
+}
+
+/* A bar chart: groups along x, each with one or more bars (series), or stacked. */
+function barChart(box, { labels, series, stacked = false, title }) {
+  const W = 560;
+  const H = 220;
+  const L = 36;
+  const B = 28;
+  const top = 10;
+  const n = labels.length || 1;
+  const totals = labels.map((_, i) => (stacked
+    ? series.reduce((a, sr) => a + (sr.values[i] || 0), 0)
+    : Math.max(0, ...series.map((sr) => sr.values[i] || 0))));
+  const max = Math.max(1, ...totals);
+  const step = (W - L - 8) / n;
+  const bw = stacked ? step * 0.7 : (step * 0.8) / series.length;
+  const y = (v) => top + (H - top - B) * (1 - v / max);
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, class: 'svg-chart' });
+  svg.append(s('title', null, title));
+  for (let k = 0; k <= 4; k += 1) {
+    const v = (max * k) / 4;
+    svg.append(s('line', { x1: L, x2: W - 4, y1: y(v), y2: y(v), class: 'grid' }));
+    svg.append(s('text', { x: L - 4, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' },
+      v >= 10 ? Math.round(v) : v.toFixed(1)));
+  }
+  labels.forEach((lab, i) => {
+    const x0 = L + i * step + step * 0.1;
+    let acc = 0;
+    series.forEach((sr, j) => {
+      const v = sr.values[i] || 0;
+      const x = stacked ? x0 : x0 + j * bw;
+      const y1 = y(acc + v);
+      const h = y(acc) - y1;
+      const r = s('rect', { x, y: y1, width: Math.max(1, bw - 1), height: Math.max(0, h), fill: sr.color });
+      r.append(s('title', null, `${lab} ${sr.name}: ${num(v)}`));
+      svg.append(r);
+      if (stacked) acc += v;
+    });
+    svg.append(s('text', { x: L + i * step + step / 2, y: H - B + 16, class: 'axis', 'text-anchor': 'middle' }, lab));
+  });
+  box.replaceChildren(svg);
+}
+
+function table(t, head, rows) {
+  t.replaceChildren(
+    el('thead', null, el('tr', null, head.map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', null, rows.length
+      ? rows.map((r) => el('tr', null, r.map((c, i) => (i === 0 ? el('th', { scope: 'row' }, c) : el('td', null, c)))))
+      : el('tr', null, el('td', { colspan: String(head.length) }, '暂无数据'))),
+  );
+}
+
+function kpi(label, value, note, warn) {
+  return el('li', { class: `kpi${warn ? ' kpi-warn' : ''}` },
+    el('span', { class: 'kpi-label' }, label),
+    el('span', { class: 'kpi-value' }, value),
+    note ? el('span', { class: 'kpi-note' }, note) : null);
+}
+
+function renderStats(st) {
+  const t = st.tickets;
+  const a = st.appointments;
+  const c = st.cases;
+  const r = st.reviews;
+  $('kpis').replaceChildren(
+    kpi('取号', String(t.taken), `已办 ${t.served} · 过号 ${t.skipped} · 未到 ${t.no_show}`),
+    kpi('平均等候', `${num(t.avg_wait_minutes)} 分`, `90% 在 ${num(t.p90_wait_minutes)} 分钟内`),
+    kpi('平均办理', `${num(t.avg_service_minutes)} 分`, `90% 在 ${num(t.p90_service_minutes)} 分钟内`),
+    kpi('预约', String(a.booked), `签到 ${a.checked_in} · 爽约 ${a.no_show}`),
+    kpi('办件受理', String(c.accepted), `办结 ${c.closed} · 超期 ${c.overdue}`, c.overdue > 0),
+    kpi('综合窗口受理', pct(c.comprehensive_share), `${c.at_comprehensive} / ${c.accepted} 件`),
+    kpi('满意率', pct(r.satisfaction_rate), `${r.satisfied} / ${r.total} 条评价`),
+    kpi('差评整改率', pct(r.rectification_rate),
+      `已整改 ${r.rectification.rectified} / ${r.rectification.tasks} · 逾期 ${r.rectification.overdue}`,
+      r.rectification.overdue > 0),
+  );
+
+  // Tickets by hour, stacked by category.
+  const cats = [...new Set(t.by_category.map((x) => x.category))];
+  const hours = [...new Set(t.by_hour.map((x) => x.hour))].sort((x, y) => x - y);
+  barChart($('chart-hours'), {
+    title: '各时段取号量',
+    labels: hours.map((h) => `${h}时`),
+    stacked: true,
+    series: cats.map((cat, i) => ({
+      name: cat,
+      color: CAT_COLORS[i % CAT_COLORS.length],
+      values: hours.map((h) => (t.by_hour.find((x) => x.hour === h && x.category === cat) || {}).count || 0),
+    })),
+  });
+  $('legend-hours').replaceChildren(...t.by_category.map((x, i) => el('span', { class: 'leg' },
+    el('span', { class: `sw sw-c${i % CAT_COLORS.length}` }), `${x.category} ${x.name}`)));
+
+  barChart($('chart-wait'), {
+    title: '各类业务等候时间',
+    labels: t.by_category.map((x) => x.category),
+    series: [
+      { name: '平均', color: '#0b4ea2', values: t.by_category.map((x) => x.avg_wait_minutes || 0) },
+      { name: '90%', color: '#9bb8e0', values: t.by_category.map((x) => x.p90_wait_minutes || 0) },
+    ],
+  });
+
+  barChart($('chart-score'), {
+    title: '好差评分布',
+    labels: [5, 4, 3, 2, 1].map((k) => SCORE_LABEL[k]),
+    series: [{ name: '条', color: '#1b8a5a', values: [5, 4, 3, 2, 1].map((k) => r.by_score[String(k)] || 0) }],
+  });
+  const ind = r.indicators || {};
+  $('review-summary').textContent = `服务态度 ${num(ind.attitude, 2)} · 服务效率 ${num(ind.efficiency, 2)}`
+    + ` · 业务水平 ${num(ind.competence, 2)} · 办事便利 ${num(ind.convenience, 2)}（满分 5）`;
+
+  barChart($('chart-dept'), {
+    title: '各部门办件',
+    labels: c.by_department.map((d) => d.department),
+    series: [
+      { name: '受理', color: '#0b4ea2', values: c.by_department.map((d) => d.accepted) },
+      { name: '办结', color: '#1b8a5a', values: c.by_department.map((d) => d.closed) },
+      { name: '超期', color: '#b00020', values: c.by_department.map((d) => d.overdue) },
+    ],
+  });
+
+  table($('t-cat'), ['类别', '取号', '已办', '未到', '离开', '平均等候', '90%等候', '平均办理', '90%办理'],
+    t.by_category.map((x) => [`${x.category} ${x.name}`, x.taken, x.served, x.no_show, x.cancelled,
+      num(x.avg_wait_minutes), num(x.p90_wait_minutes), num(x.avg_service_minutes), num(x.p90_service_minutes)]));
+  table($('t-win'), ['窗口', '叫号', '已办', '平均等候', '90%等候', '平均办理', '90%办理'],
+    t.by_window.map((x) => [`${x.window} 号`, x.called, x.served, num(x.avg_wait_minutes), num(x.p90_wait_minutes),
+      num(x.avg_service_minutes), num(x.p90_service_minutes)]));
+  table($('t-clerk'), ['工作人员', '叫号', '已办', '平均办理', '90%办理'],
+    t.by_clerk.map((x) => [x.name || x.clerk || '—', x.called, x.served, num(x.avg_service_minutes),
+      num(x.p90_service_minutes)]));
+
+  const alerts = st.alerts || [];
+  $('alerts-card').hidden = alerts.length === 0;
+  $('alerts').replaceChildren(...alerts.map((al) => el('li', { class: `alert alert-${al.level}` },
+    el('strong', null, al.level === 'critical' ? '紧急' : al.level === 'warning' ? '注意' : '提示'),
+    ' ', al.message, el('span', { class: 'muted' }, ` （${when(al.raised_at)}）`))));
+}
+
+function renderOverdue(list) {
+  const ul = $('overdue');
+  ul.replaceChildren(...list.map((c) => el('li', null,
+    el('a', { href: `/staff/case.html?no=${encodeURIComponent(c.no)}` }, c.no), ' ',
+    el('span', null, c.item_name || ''), ' ',
+    el('span', { class: 'muted' }, `期限 ${c.deadline || '—'} · ${c.department_name || ''}`))));
+  if (!list.length) ul.append(el('li', { class: 'muted' }, '没有超期办件'));
+}
+
+function rectForm(task) {
+  const form = el('form', { class: 'rect-form' });
+  const note = el('input', { name: 'contact_note', maxlength: '500', placeholder: '联系情况', value: task.contact_note || '' });
+  const cause = el('input', { name: 'cause', maxlength: '500', placeholder: '差评原因', value: task.cause || '' });
+  const fix = el('input', { name: 'fix', maxlength: '500', placeholder: '整改措施', value: task.fix || '' });
+  const out = el('p', { class: 'rect-msg', role: 'status' });
+  const save = el('button', { type: 'submit', class: 'btn btn-secondary' }, '保存');
+  const close = el('button', { type: 'button', class: 'btn' }, '整改完成');
+  form.append(
+    el('label', null, '联系情况 ', note), el('label', null, '原因 ', cause), el('label', null, '措施 ', fix),
+    el('div', { class: 'actions-row' }, save, close), out,
+  );
+  const base = `/halls/${encodeURIComponent(state.hall)}/rectifications/${task.id}`;
+  const patch = async () => {
+    const body = { contacted: Boolean(note.value.trim()) || Boolean(task.contacted_at) };
+    if (note.value.trim()) body.contact_note = note.value.trim();
+    if (cause.value.trim()) body.cause = cause.value.trim();
+    if (fix.value.trim()) body.fix = fix.value.trim();
+    if (!body.contacted && !body.cause && !body.fix) return;
+    await api(base, { method: 'PATCH', body });
+  };
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await patch();
+      out.textContent = '已保存';
+    } catch (err) {
+      out.textContent = errorText(err);
+    }
+  });
+  close.addEventListener('click', async () => {
+    try {
+      await patch();
+      await api(`${base}/close`, { method: 'POST', body: {} });
+      out.textContent = '已关闭';
+      refresh();
+    } catch (err) {
+      out.textContent = err.fields ? `${errorText(err)}：${Object.values(err.fields).join('；')}` : errorText(err);
+    }
+  });
+  return form;
+}
+
+function renderRect(all) {
+  const ul = $('rect');
+  const list = all.slice(0, RECT_SHOWN);
+  ul.replaceChildren(...list.map((t) => el('li', { class: t.overdue ? 'overdue' : '' },
+    el('details', null,
+      el('summary', null,
+        el('strong', null, `${SCORE_LABEL[t.score] || t.score}`), ' ',
+        `${t.kind === 'case' ? '办件' : '排队号'} ${t.ref}`, t.window ? ` · ${t.window} 号窗口` : '',
+        ' · ', el('span', { class: t.overdue ? 'tag-over' : 'muted' },
+          t.deadline ? `期限 ${t.deadline}${t.overdue ? '（已逾期）' : ''}` : '期限待定（节假日未导入）')),
+      t.comment ? el('p', { class: 'quote' }, `“${t.comment}”`) : null,
+      rectForm(t)))));
+  if (!list.length) ul.append(el('li', { class: 'muted' }, '没有待整改的差评'));
+  if (all.length > RECT_SHOWN) ul.append(el('li', { class: 'muted' }, `仅列出最早到期的 ${RECT_SHOWN} 条，更多待整改见统计区间的整改数字`));
+}
+
+/* Empty dates: the server's hall day (the hall clock, not this device's). */
+async function refresh() {
+  if (state.busy) return;
+  state.busy = true;
+  const from = $('from').value;
+  const to = $('to').value || from;
+  try {
+    const [st, cases, rect] = await Promise.all([
+      apiGet(`/halls/${encodeURIComponent(state.hall)}/stats`, { from, to }),
+      apiGet('/cases', { overdue: 1, per_page: 12 }).catch(() => ({ cases: [] })),
+      apiGet(`/halls/${encodeURIComponent(state.hall)}/rectifications`, { status: 'open', limit: RECT_SHOWN + 1 }),
+    ]);
+    renderStats(st);
+    if (!$('from').value) $('from').value = st.from;
+    if (!$('to').value) $('to').value = st.to;
+    renderOverdue(cases.cases || []);
+    renderRect(rect.rectifications || []);
+    clear($('page-status'));
+    $('updated').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}，每分钟自动刷新`;
+    document.body.dataset.loaded = '1';
+  } catch (err) {
+    say($('page-status'), errorText(err), 'error');
+  } finally {
+    state.busy = false;
+  }
+}
+
+async function downloadCsv() {
+  const from = $('from').value;
+  const to = $('to').value || from;
+  const res = await fetch(`/api/v1/halls/${encodeURIComponent(state.hall)}/stats?from=${from}&to=${to}&format=csv`, {
+    headers: { Authorization: `Bearer ${getToken()}`, Accept: 'text/csv' },
+  });
+  if (!res.ok) {
+    say($('page-status'), '导出失败，请稍后重试', 'error');
+    return;
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = el('a', { href: url, download: `stats-${state.hall}-${from}-${to}.csv` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function schedule() {
+  clearInterval(state.timer);
+  state.timer = setInterval(() => {
+    if (document.visibilityState === 'visible') refresh();
+  }, REFRESH_MS);
+}
+
+startStaffPage({
+  roles: ['manager', 'admin'],
+  onReady(me) {
+    state.hall = me.hall || 'demo';
+    const params = new URLSearchParams(window.location.search);
+    $('from').value = params.get('from') || '';
+    $('to').value = params.get('to') || $('from').value;
+    $('period').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      refresh();
+    });
+    $('csv').addEventListener('click', downloadCsv);
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') refresh();
+    });
+    refresh();
+    schedule();
+  },
+});

@@ -1,0 +1,861 @@
+/*
+ * it_faults.c — faults under load against the live stack (issue 10): clients keep taking
+ * numbers (and booking) from several threads while something breaks, and afterwards the
+ * record is checked against what every client was told.
+ *
+ *   app_killed_under_load      kill -9 one app process: nginx, the app master, the other app
+ *                              process, the worker, Redis and MariaDB carry on; the master
+ *                              starts a new process; at most the requests in flight fail.
+ *   redis_killed_under_load    kill -9 redis-server while numbers are taken and places booked,
+ *                              restart it: 503 during the outage (never 500/502), then the
+ *                              numbering and the slot's capacity continue correctly.
+ *   mysql_restarted_under_load MariaDB stopped and started again: 503 meanwhile, then
+ *                              numbers again without restarting the app (same processes).
+ *   mysql_killed_under_load    (long mode) kill -9 mariadbd: every ticket a client was told
+ *                              survives crash recovery (innodb_flush_log_at_trx_commit=1).
+ *   sms_provider_down          (when YICHUANG_FAULTS_FAKE_PORT is set: `make faults` runs the
+ *                              stack's worker against test/fake/provider.mjs on that port)
+ *                              the provider is away while notices are queued; afterwards
+ *                              every one is delivered, exactly once per dedup id (OutId).
+ *
+ * After every phase, for the day of the phase: each ticket a client got a 201 for is in
+ * queue_tickets with the number the client was told; no number is in the record twice; no
+ * two clients were told the same number; rows nobody was told about (the request's process
+ * was killed after the commit) are at most the failed requests.
+ *
+ * Each phase runs on a day of its own (set_clock, pick_day), so the day's 999 numbers a
+ * letter and what other tests left do not matter.  YICHUANG_FAULTS_LONG=1 (`make faults`) runs longer
+ * phases with more threads; the default (in `make test`) keeps the whole file near 30 s.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/http.h"
+#include "../../fcgi/ctx.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/session.h"
+#include "../../fcgi/util.h"
+#include "../../modules/outbox.h"
+
+static struct ctx C;
+static char kiosk[128];
+static int long_mode;
+
+static const char *
+inst(void)
+{
+	const char *i = getenv("YICHUANG_INSTANCE");
+
+	return i && *i ? i : "test";
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The pid in var/<inst>/run/<name>.pid, or 0. */
+static int
+pidfile(const char *name)
+{
+	char path[256], buf[32] = "";
+	FILE *f;
+	long long pid = 0;
+
+	snprintf(path, sizeof path, "var/%s/run/%s.pid", inst(), name);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof buf, f) == NULL || parse_ll(strtok(buf, "\n"), 1, 1 << 30, &pid))
+		pid = 0;
+	fclose(f);
+	return (int)pid;
+}
+
+static int
+alive(int pid)
+{
+	char path[64], st[512];
+	FILE *f;
+	char *p;
+	int ok = 0;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(st, sizeof st, f) && (p = strrchr(st, ')')) != NULL && p[1] && p[2] != 'Z')
+		ok = 1;
+	fclose(f);
+	return ok;
+}
+
+/* Live children of pid, up to max, into out; their count. */
+static int
+children(int pid, int *out, int max)
+{
+	char cmd[64], line[32];
+	FILE *p;
+	int n = 0;
+	long long c;
+
+	snprintf(cmd, sizeof cmd, "pgrep -P %d", pid);
+	if ((p = popen(cmd, "r")) == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof line, p))
+		if (parse_ll(strtok(line, "\n"), 1, 1 << 30, &c) == 0 && alive((int)c))
+			out[n++] = (int)c;
+	pclose(p);
+	return n;
+}
+
+/* ------------------------------------------------------------------ load: take numbers */
+
+struct told {
+	char	 token[48];
+	char	 number[8];
+};
+
+struct load {
+	pthread_t	 th[16];
+	int		 nth;
+	atomic_int	 stop;
+	atomic_int	 sent;
+	atomic_int	 issued;
+	int		 max;
+	pthread_mutex_t	 mu;
+	struct told	*told;
+	size_t		 ntold, cap;
+	int		 n201, n503, nother, nnet, last_other;
+	int		 n201_mark;	/* n201 when load_mark was called */
+};
+
+static void *
+load_thread(void *arg)
+{
+	struct load *L = arg;
+	struct resp r;
+	char body[64];
+	int k;
+
+	/* max counts the numbers issued: an outage's 503s do not use the budget up. */
+	while (!atomic_load(&L->stop) && atomic_load(&L->issued) < L->max) {
+		k = atomic_fetch_add(&L->sent, 1);
+		snprintf(body, sizeof body, "{\"category\":\"%c\"}", "ABCDEF"[k % 6]);
+		if (http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk, body) != 0) {
+			pthread_mutex_lock(&L->mu);
+			L->nnet++;
+			pthread_mutex_unlock(&L->mu);
+			resp_free(&r);
+			sleep_ms(20);
+			continue;
+		}
+		pthread_mutex_lock(&L->mu);
+		if (r.status == 201 && jstr(r.json, "ticket.token") && jstr(r.json, "ticket.number")) {
+			if (L->ntold == L->cap) {
+				L->cap = L->cap ? 2 * L->cap : 1024;
+				L->told = realloc(L->told, L->cap * sizeof *L->told);
+				if (L->told == NULL)
+					abort();
+			}
+			str_copy(L->told[L->ntold].token, sizeof L->told[0].token,
+			    jstr(r.json, "ticket.token"));
+			str_copy(L->told[L->ntold].number, sizeof L->told[0].number,
+			    jstr(r.json, "ticket.number"));
+			L->ntold++;
+			L->n201++;
+			atomic_fetch_add(&L->issued, 1);
+		} else if (r.status == 503) {
+			L->n503++;
+		} else {
+			L->nother++;
+			L->last_other = (int)r.status;
+		}
+		pthread_mutex_unlock(&L->mu);
+		if (r.status != 201)
+			sleep_ms(10);	/* an outage: do not spin */
+		resp_free(&r);
+	}
+	return NULL;
+}
+
+static void
+load_start(struct load *L, int threads, int max)
+{
+	int i;
+
+	memset(L, 0, sizeof *L);
+	pthread_mutex_init(&L->mu, NULL);
+	L->nth = threads;
+	L->max = max;
+	for (i = 0; i < threads; i++)
+		assert_int_equal(pthread_create(&L->th[i], NULL, load_thread, L), 0);
+}
+
+static void
+load_mark(struct load *L)
+{
+	pthread_mutex_lock(&L->mu);
+	L->n201_mark = L->n201;
+	pthread_mutex_unlock(&L->mu);
+}
+
+static int
+load_n201(struct load *L)
+{
+	int n;
+
+	pthread_mutex_lock(&L->mu);
+	n = L->n201;
+	pthread_mutex_unlock(&L->mu);
+	return n;
+}
+
+static void
+load_stop(struct load *L)
+{
+	int i;
+
+	atomic_store(&L->stop, 1);
+	for (i = 0; i < L->nth; i++)
+		pthread_join(L->th[i], NULL);
+	printf("  load: %d × 201, %d × 503, %d other (last %d), %d without a reply\n", L->n201,
+	    L->n503, L->nother, L->last_other, L->nnet);
+}
+
+static void
+load_free(struct load *L)
+{
+	free(L->told);
+	pthread_mutex_destroy(&L->mu);
+}
+
+static int
+cmp_told(const void *a, const void *b)
+{
+	return strcmp(((const struct told *)a)->number, ((const struct told *)b)->number);
+}
+
+static int
+count_rows(const char *day)
+{
+	char out[24];
+	long long n = -1;
+
+	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+	    " AND day = ?", DBARGS(DBS(day)), out, sizeof out), 1);
+	assert_int_equal(parse_ll(out, 0, INT64_MAX, &n), 0);
+	return (int)n;
+}
+
+/* The record against what the clients were told (see the top of the file). */
+static void
+check_told(struct load *L, const char *day, int rows_before)
+{
+	char num[16];
+	size_t i;
+	int rows, rc, untold;
+
+	/* db_ping reconnects this process's own connection after a MariaDB restart. */
+	for (i = 0; i < 100 && db_ping(&C) != 0; i++)
+		sleep_ms(100);
+	for (i = 0; i < L->ntold; i++) {
+		rc = db_scalar(&C, "SELECT number FROM queue_tickets WHERE token = ?",
+		    DBARGS(DBS(L->told[i].token)), num, sizeof num);
+		if (rc != 1)
+			fail_msg("ticket %s told to a client is not in the record (%d)",
+			    L->told[i].number, rc);
+		assert_string_equal(num, L->told[i].number);
+	}
+	qsort(L->told, L->ntold, sizeof *L->told, cmp_told);
+	for (i = 1; i < L->ntold; i++)
+		if (strcmp(L->told[i - 1].number, L->told[i].number) == 0)
+			fail_msg("number %s told to two clients", L->told[i].number);
+	rc = db_scalar(&C, "SELECT COUNT(*) FROM (SELECT number FROM queue_tickets WHERE"
+	    " hall = 'demo' AND day = ? GROUP BY number HAVING COUNT(*) > 1) x",
+	    DBARGS(DBS(day)), num, sizeof num);
+	assert_int_equal(rc, 1);
+	assert_string_equal(num, "0");
+	rows = count_rows(day);
+	untold = rows - rows_before - (int)L->ntold;
+	printf("  record: %d new rows for %d tickets told, %d nobody was told about\n",
+	    rows - rows_before, (int)L->ntold, untold);
+	assert_true(untold >= 0);
+	assert_true(untold <= L->nother + L->n503 + L->nnet);
+}
+
+/* One more number of category A after the fault: above every A number told before. */
+static void
+check_numbering_continues(struct load *L)
+{
+	struct resp r;
+	size_t i;
+	long long next = 0, top = 0, v;
+
+	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
+	    "{\"category\":\"A\"}"), 0);
+	assert_int_equal(r.status, 201);
+	assert_int_equal(parse_ll(jstr(r.json, "ticket.number") + 1, 0, 999, &next), 0);
+	resp_free(&r);
+	for (i = 0; i < L->ntold; i++)
+		if (L->told[i].number[0] == 'A' && parse_ll(L->told[i].number + 1, 0, 999, &v) == 0 &&
+		    v > top)
+			top = v;
+	printf("  numbering: A%03lld after A%03lld\n", next, top);
+	assert_true(next > top);
+}
+
+static void
+wait_health(int want, int ms)
+{
+	struct resp r;
+	int64_t end = mono_ms() + ms;
+	long st = 0;
+
+	do {
+		if (http(&r, "GET", "/api/v1/health", NULL, NULL) == 0)
+			st = r.status;
+		resp_free(&r);
+		if (st == want)
+			return;
+		sleep_ms(100);
+	} while (mono_ms() < end);
+	fail_msg("health still %ld after %d ms (want %d)", st, ms, want);
+}
+
+/* ------------------------------------------------------------------ days */
+
+/* A day of its own for a phase: the first Monday–Thursday from 2026-11-24 on (Friday, the
+ * next day, is a working day too: the booking slot) that this run has not used and that
+ * holds few tickets (earlier runs on the same database).  day, the hall clock's instant at
+ * 10:00 that day, and the next day. */
+static void
+pick_day(char day[11], char when[32], char next[11])
+{
+	static int used;
+	struct tm tm;
+	time_t t;
+	char out[24];
+	int i, k = 0;
+
+	for (i = 0; i < 37; i++) {
+		memset(&tm, 0, sizeof tm);
+		tm.tm_year = 2026 - 1900;
+		tm.tm_mon = 10;
+		tm.tm_mday = 24 + i;
+		tm.tm_hour = 12;
+		t = timegm(&tm);
+		gmtime_r(&t, &tm);
+		if (tm.tm_wday < 1 || tm.tm_wday > 4)
+			continue;
+		strftime(day, 11, "%Y-%m-%d", &tm);
+		if (k++ < used)
+			continue;
+		used++;
+		assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM queue_tickets WHERE"
+		    " hall = 'demo' AND day = ?", DBARGS(DBS(day)), out, sizeof out), 1);
+		if (strtol(out, NULL, 10) > 300)
+			continue;
+		snprintf(when, 32, "%sT10:00:00+08:00", day);
+		t += 86400;
+		gmtime_r(&t, &tm);
+		strftime(next, 11, "%Y-%m-%d", &tm);
+		return;
+	}
+	fail_msg("no free day left in 2026-11-24 … 2026-12-30 (wipe the instance)");
+}
+
+/* ------------------------------------------------------------------ app killed */
+
+static void
+app_killed_under_load(void **st)
+{
+	struct load L;
+	char day[11], when[32], next[11];
+	int nginx = pidfile("nginx"), master = pidfile("app"), worker = pidfile("worker");
+	int redis = pidfile("redis"), mysql = pidfile("mariadb");
+	int kids[16], nk, victim, i, before;
+
+	(void)st;
+	pick_day(day, when, next);
+	assert_int_equal(set_clock(when), 0);
+	assert_true(alive(nginx) && alive(master) && alive(worker) && alive(redis) && alive(mysql));
+	nk = children(master, kids, 16);
+	assert_true(nk >= 2);
+	victim = kids[0];
+	before = count_rows(day);
+	load_start(&L, long_mode ? 12 : 6, long_mode ? 4500 : 3000);
+	sleep_ms(long_mode ? 3000 : 1000);
+	load_mark(&L);
+	assert_true(L.n201_mark > 0);
+	assert_int_equal(kill(victim, SIGKILL), 0);
+	sleep_ms(long_mode ? 5000 : 2000);
+	load_stop(&L);
+	/* Tickets kept being issued after the kill, and nearly all requests succeeded. */
+	assert_true(L.n201 > L.n201_mark + 50);
+	/* Only the requests in flight in the killed process fail (nginx answers them 503). */
+	assert_true(L.n503 + L.nother + L.nnet <= 2 * L.nth);
+	/* Everybody else carried on; the master replaced the process. */
+	assert_true(alive(nginx) && alive(worker) && alive(redis) && alive(mysql));
+	assert_int_equal(pidfile("app"), master);
+	assert_true(alive(master));
+	for (i = 0; i < 50 && (nk = children(master, kids, 16)) < 2; i++)
+		sleep_ms(100);
+	assert_true(nk >= 2);
+	assert_false(alive(victim));
+	for (i = 0; i < nk; i++)
+		assert_int_not_equal(kids[i], victim);
+	check_told(&L, day, before);
+	check_numbering_continues(&L);
+	load_free(&L);
+}
+
+/* ------------------------------------------------------------------ Redis killed */
+
+#define BOOKERS 60
+
+struct booking {
+	char		 slot[24];
+	char		 token[BOOKERS][64];
+	char		 idnum[BOOKERS][20];
+	atomic_int	 next;
+	pthread_mutex_t	 mu;
+	int		 booked, full, n503, other, last_other;
+	char		 told[BOOKERS][48];	/* appointment token of each 201 */
+};
+
+/* An ID number of its own for citizen k (GB 11643 check digit). */
+static void
+idnum_for(int k, char out[20])
+{
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	int i, sum = 0;
+
+	snprintf(out, 20, "1101051985%02d%02d%03d", 1 + (k / 28) % 12, 1 + k % 28,
+	    (int)(mono_ms() % 500) * 2 + 1);
+	for (i = 0; i < 17; i++)
+		sum += (out[i] - '0') * w[i];
+	out[17] = "10X98765432"[sum % 11];
+	out[18] = '\0';
+}
+
+static void *
+book_thread(void *arg)
+{
+	struct booking *B = arg;
+	struct resp r;
+	char body[256];
+	int k;
+
+	while ((k = atomic_fetch_add(&B->next, 1)) < BOOKERS) {
+		snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"%c\",\"slot\":\"%s\","
+		    "\"name\":\"张三\",\"id_number\":\"%s\"}", B->slot[0], B->slot, B->idnum[k]);
+		for (;;) {	/* until a definite answer: 503 means "try again" */
+			int status = -1;
+
+			if (http_json(&r, "POST", "/api/v1/appointments", B->token[k], body) == 0)
+				status = (int)r.status;
+			pthread_mutex_lock(&B->mu);
+			if (status == 201) {
+				B->booked++;
+				str_copy(B->told[k], sizeof B->told[k],
+				    jstr(r.json, "appointment.token") ? jstr(r.json, "appointment.token") : "?");
+			} else if (status == 409 && jstr(r.json, "error.code") &&
+			    strcmp(jstr(r.json, "error.code"), "SLOT_FULL") == 0) {
+				B->full++;
+			} else if (status == 503 || status == -1) {
+				B->n503++;
+			} else {
+				B->other++;
+				B->last_other = status;
+				fprintf(stderr, "  booking %d: %d %.*s\n", k, status,
+				    r.body ? (int)(r.len > 200 ? 200 : r.len) : 0, r.body ? r.body : "");
+			}
+			pthread_mutex_unlock(&B->mu);
+			resp_free(&r);
+			if (status != 503 && status != -1)
+				break;
+			sleep_ms(50);
+		}
+		sleep_ms(long_mode ? 200 : 40);	/* a trickle, so the outage falls in the middle */
+	}
+	return NULL;
+}
+
+static int
+slot_live(const char *day, const char *cat, const char *start)
+{
+	char out[24];
+	long long n = -1;
+
+	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
+	    " day = ? AND category = ? AND start_time = ? AND status <> 'cancelled'",
+	    DBARGS(DBS(day), DBS(cat), DBS(start)), out, sizeof out), 1);
+	assert_int_equal(parse_ll(out, 0, INT64_MAX, &n), 0);
+	return (int)n;
+}
+
+static void
+redis_killed_under_load(void **st)
+{
+	static struct booking B;
+	struct load L;
+	struct resp r;
+	struct session s;
+	char day[11], when[32], bday[11], mgr[128], path[96], body[64], out[24];
+	const char *bcat = "C", *bstart = "16:30:00";
+	pthread_t bt[3];
+	int redis = pidfile("redis"), master = pidfile("app"), i, before, places, live0, full;
+	uint64_t cid;
+
+	(void)st;
+	pick_day(day, when, bday);
+	assert_int_equal(set_clock(when), 0);
+	before = count_rows(day);
+
+	/* A slot tomorrow with 20 places left; 60 citizens signed in (sessions in Redis). */
+	memset(&B, 0, sizeof B);
+	pthread_mutex_init(&B.mu, NULL);
+	snprintf(B.slot, sizeof B.slot, "C-%.4s%.2s%.2s-1630", bday, bday + 5, bday + 8);
+	live0 = slot_live(bday, bcat, bstart);
+	places = live0 + 20;
+	assert_int_equal(staff_login("manager1", 0, mgr, sizeof mgr), 0);
+	snprintf(path, sizeof path, "/api/v1/halls/demo/slots/%s", B.slot);
+	snprintf(body, sizeof body, "{\"capacity\":%d}", places);
+	assert_int_equal(http_json(&r, "PATCH", path, mgr, body), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	for (i = 0; i < BOOKERS; i++) {
+		assert_int_equal(db_exec(&C, "INSERT INTO citizens (created_at) VALUES (NOW())", NULL,
+		    0, NULL, &cid), 0);
+		memset(&s, 0, sizeof s);
+		s.role = ROLE_CITIZEN;
+		snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)cid);
+		assert_int_equal(session_create(&C, &s, 3600, B.token[i], sizeof B.token[i]), 0);
+		idnum_for(i, B.idnum[i]);
+	}
+	sleep_ms(1500);	/* appendfsync everysec: the sessions are on disk before the kill */
+
+	load_start(&L, long_mode ? 8 : 4, long_mode ? 4500 : 2400);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&bt[i], NULL, book_thread, &B), 0);
+	sleep_ms(long_mode ? 2000 : 700);
+	assert_true(load_n201(&L) > 0);
+	assert_int_equal(kill(redis, SIGKILL), 0);
+	sleep_ms(long_mode ? 4000 : 1500);
+	load_mark(&L);
+	assert_int_equal(stack("redis-start"), 0);
+	assert_true(pidfile("redis") != redis && alive(pidfile("redis")));
+	wait_health(200, 10000);
+	sleep_ms(long_mode ? 4000 : 1500);
+	load_stop(&L);
+	for (i = 0; i < 3; i++)
+		pthread_join(bt[i], NULL);
+
+	/* 503 during the outage, nothing else; numbers again after it; same app. */
+	assert_true(L.n503 > 0);
+	assert_int_equal(L.nother, 0);
+	assert_true(L.n201 > L.n201_mark);
+	assert_int_equal(pidfile("app"), master);
+	check_told(&L, day, before);
+	check_numbering_continues(&L);
+	load_free(&L);
+
+	/* The slot: exactly its places taken, no more, every 201 in the record. */
+	full = slot_live(bday, bcat, bstart);
+	printf("  booking: %d booked, %d told full, %d × 503 retried, %d other; slot %d/%d\n",
+	    B.booked, B.full, B.n503, B.other, full, places);
+	assert_int_equal(B.other, 0);
+	assert_int_equal(B.booked, places - live0);
+	assert_int_equal(B.booked + B.full, BOOKERS);
+	assert_int_equal(full, places);
+	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
+	    " day = ? AND category = ? AND start_time = ? AND status <> 'cancelled' AND"
+	    " (seat IS NULL OR seat > ?)", DBARGS(DBS(bday), DBS(bcat), DBS(bstart), DBI(places)),
+	    out, sizeof out), 1);
+	assert_string_equal(out, "0");
+	pthread_mutex_destroy(&B.mu);
+}
+
+/* ------------------------------------------------------------------ MariaDB */
+
+static void
+mysql_fault(int crash)
+{
+	struct load L;
+	char day[11], when[32], next[11];
+	int master = pidfile("app"), kids[16], kids_after[16], nk, nk2, before, i, mysql;
+
+	pick_day(day, when, next);
+	assert_int_equal(set_clock(when), 0);
+	before = count_rows(day);
+	nk = children(master, kids, 16);
+	load_start(&L, long_mode ? 8 : 4, long_mode ? 4500 : 2400);
+	sleep_ms(long_mode ? 2000 : 700);
+	assert_true(load_n201(&L) > 0);
+	if (crash) {
+		mysql = pidfile("mariadb");
+		assert_int_equal(kill(mysql, SIGKILL), 0);
+		for (i = 0; i < 100 && alive(mysql); i++)
+			sleep_ms(50);
+	} else {
+		assert_int_equal(stack("mysql-stop"), 0);
+	}
+	sleep_ms(long_mode ? 3000 : 1000);
+	load_mark(&L);
+	assert_int_equal(stack("mysql-start"), 0);
+	wait_health(200, 60000);
+	sleep_ms(long_mode ? 4000 : 1500);
+	load_stop(&L);
+	assert_true(L.n503 > 0);
+	assert_int_equal(L.nother, 0);
+	assert_true(L.n201 > L.n201_mark);
+	/* The same app processes: recovered without a restart. */
+	assert_int_equal(pidfile("app"), master);
+	nk2 = children(master, kids_after, 16);
+	assert_int_equal(nk2, nk);
+	for (i = 0; i < nk; i++)
+		assert_int_equal(kids_after[i], kids[i]);
+	check_told(&L, day, before);
+	check_numbering_continues(&L);
+	load_free(&L);
+}
+
+static void
+mysql_restarted_under_load(void **st)
+{
+	(void)st;
+	mysql_fault(0);
+}
+
+static void
+mysql_killed_under_load(void **st)
+{
+	(void)st;
+	if (!long_mode)
+		skip();
+	mysql_fault(1);
+}
+
+/* ------------------------------------------------------------------ SMS provider down */
+
+static pid_t fake_pid;
+static int fake_in = -1;
+
+static void
+fake_start(int port)
+{
+	int in[2], outp[2];
+	char buf[32], portarg[16];
+	ssize_t n;
+
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(outp, O_CLOEXEC), 0);
+	snprintf(portarg, sizeof portarg, "%d", port);
+	fake_pid = fork();
+	assert_true(fake_pid >= 0);
+	if (fake_pid == 0) {
+		dup2(in[0], 0);
+		dup2(outp[1], 1);
+		execlp("node", "node", "test/fake/provider.mjs", portarg, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(outp[1]);
+	fake_in = in[1];
+	n = read(outp[0], buf, sizeof buf - 1);	/* "PORT\n" once it listens */
+	close(outp[0]);
+	assert_true(n > 0);
+}
+
+static void
+fake_stop(void)
+{
+	if (fake_pid > 0) {
+		close(fake_in);		/* it exits when its stdin closes */
+		fake_in = -1;
+		waitpid(fake_pid, NULL, 0);
+		fake_pid = 0;
+	}
+}
+
+static size_t
+on_body(char *p, size_t sz, size_t n, void *arg)
+{
+	buf_add(arg, p, sz * n);
+	return sz * n;
+}
+
+static json_t *
+fake_stats(int port)
+{
+	CURL *c = curl_easy_init();
+	char url[128];
+	struct buf b;
+	json_t *j = NULL;
+
+	buf_init(&b, 16 << 20);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/__stats", port);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+	if (curl_easy_perform(c) == CURLE_OK && b.data)
+		j = json_loadb(b.data, b.len, 0, NULL);
+	curl_easy_cleanup(c);
+	buf_free(&b);
+	assert_non_null(j);
+	return j;
+}
+
+#define NOTICES 40
+
+static void
+sms_provider_down(void **st)
+{
+	const char *p = getenv("YICHUANG_FAULTS_FAKE_PORT");
+	long long port = 0;
+	uint64_t ids[NOTICES];
+	char phone[16], want[24], status[16];
+	json_t *stats, *req;
+	size_t j;
+	int i, n, sent, pending, down_ms = long_mode ? 15000 : 4000;
+	int64_t t0;
+	struct outbox_msg m;
+
+	(void)st;
+	if (p == NULL || parse_ll(p, 1, 65535, &port) != 0)
+		skip();
+	set_clock(NULL);
+	/* The provider is away; notices are queued meanwhile (as the modules queue them). */
+	for (i = 0; i < NOTICES; i++) {
+		snprintf(phone, sizeof phone, "139%04d%04d", (int)(mono_ms() % 10000), 1000 + i);
+		memset(&m, 0, sizeof m);
+		m.hall = "demo";
+		m.channel = "sms";
+		m.template = "turn_near";
+		m.recipient = phone;
+		m.params = json_pack("{s:s,s:s,s:s}", "number", "A001", "ahead", "3", "hall_name",
+		    "示范区政务服务中心");
+		m.ref_kind = "ticket";
+		m.ref_id = "faults";
+		m.urgent = 1;
+		assert_int_equal(db_begin(&C), 0);
+		assert_int_equal(outbox_add(&C, &m, &ids[i]), 0);
+		assert_int_equal(db_commit(&C), 0);
+		json_decref(m.params);
+		if (i == NOTICES / 2)
+			sleep_ms(down_ms / 2);
+	}
+	sleep_ms(down_ms / 2);
+	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM outbox WHERE id BETWEEN ? AND ?"
+	    " AND status = 'sent'", DBARGS(DBI(ids[0]), DBI(ids[NOTICES - 1])), status,
+	    sizeof status), 1);
+	assert_string_equal(status, "0");
+	fake_start((int)port);	/* back */
+	t0 = mono_ms();
+	do {
+		sleep_ms(500);
+		assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM outbox WHERE id BETWEEN ? AND ?"
+		    " AND ref_id = 'faults' AND status <> 'sent'", DBARGS(DBI(ids[0]),
+		    DBI(ids[NOTICES - 1])), status, sizeof status), 1);
+		pending = (int)strtol(status, NULL, 10);
+	} while (pending > 0 && mono_ms() - t0 < 60000);
+	printf("  sms: %d of %d sent %lld ms after the provider came back\n", NOTICES - pending,
+	    NOTICES, (long long)(mono_ms() - t0));
+	assert_int_equal(pending, 0);
+	sleep_ms(1500);		/* nothing sent a second time afterwards */
+	stats = fake_stats((int)port);
+	for (i = 0, sent = 0; i < NOTICES; i++) {
+		snprintf(want, sizeof want, "%llu", (unsigned long long)ids[i]);
+		n = 0;
+		json_array_foreach(json_object_get(stats, "requests"), j, req)
+			if (json_string_value(json_object_get(req, "out_id")) &&
+			    strcmp(json_string_value(json_object_get(req, "out_id")), want) == 0)
+				n++;
+		if (n != 1)
+			fail_msg("notice %s reached the provider %d times", want, n);
+		sent += n;
+	}
+	assert_int_equal(sent, NOTICES);
+	assert_int_equal(json_integer_value(json_object_get(stats, "bad_signatures")), 0);
+	json_decref(stats);
+	fake_stop();
+}
+
+/* ------------------------------------------------------------------ main */
+
+static int
+teardown(void **st)
+{
+	(void)st;
+	fake_stop();
+	set_clock(NULL);
+	/* Whatever failed, leave the stack whole for the tests after this one. */
+	if (!alive(pidfile("redis")))
+		stack("redis-start");
+	if (!alive(pidfile("mariadb")))
+		stack("mysql-start");
+	return 0;
+}
+
+static int
+group_setup(void **st)
+{
+	(void)st;
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_ALL);
+	long_mode = getenv("YICHUANG_FAULTS_LONG") && strcmp(getenv("YICHUANG_FAULTS_LONG"), "1") == 0;
+	if (test_conf_load() != 0)
+		return -1;
+	ctx_init(&C, 0);
+	return staff_login("kiosk1", 0, kiosk, sizeof kiosk);
+}
+
+static int
+group_teardown(void **st)
+{
+	(void)st;
+	ctx_close(&C);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(app_killed_under_load, teardown),
+		cmocka_unit_test_teardown(redis_killed_under_load, teardown),
+		cmocka_unit_test_teardown(mysql_restarted_under_load, teardown),
+		cmocka_unit_test_teardown(mysql_killed_under_load, teardown),
+		cmocka_unit_test_teardown(sms_provider_down, teardown),
+	};
+
+	return cmocka_run_group_tests_name("faults", tests, group_setup, group_teardown);
+}

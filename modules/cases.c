@@ -617,3 +617,25 @@ case_no_next(struct ctx *c, const char *hall, int64_t day, char *out, size_t osz
 		return DB_FAIL;
 	return 0;
 }
+
+static int
+agent_phone_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	char *out = arg;
+
+	(void)ncol;
+	if (v[0] == NULL || pii_open((const unsigned char *)v[0], lens[0], out, 32) != 0)
+		out[0] = '\0';
+	return 1;
+}
+
+int
+case_agent_phone(struct ctx *c, long long case_id, char out[32])
+{
+	int rc;
+
+	out[0] = '\0';
+	rc = db_query(c, "SELECT agent_phone_enc FROM cases WHERE id = ?", DBARGS(DBI(case_id)),
+	    agent_phone_row, out);
+	return rc < 0 ? rc : 0;
+}

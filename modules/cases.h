@@ -116,6 +116,8 @@ const char *case_warning_for(struct ctx *c, const char *deadline, const char *pa
 /* cases_jobs.c: the 电子监察 scan (modules/jobs.c runs it). */
 int	job_cases_supervise(struct ctx *c);
 
+/* The phone of the case's authorised agent (亲友代办), "" when none. 0 or a DB_* code. */
+int	case_agent_phone(struct ctx *c, long long case_id, char out[32]);
 /* The next case number of the hall's day, inside the caller's transaction. 0 or DB_*. */
 int	case_no_next(struct ctx *c, const char *hall, int64_t day, char *out, size_t osz);
 

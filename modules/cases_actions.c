@@ -208,11 +208,17 @@ names_list(struct action *a, char *out, size_t osz, int sms)
 	}
 }
 
+/* The applicant is told, and the authorised agent too when the case names one. */
 static int
 sms(struct req *r, struct action *a, const char *tmpl, json_t *params)
 {
+	char agent[32];
 	int rc = case_sms(r->ctx, a->cr.hall, tmpl, a->cr.phone, params, a->cr.no);
 
+	if (rc == 0)
+		rc = case_agent_phone(r->ctx, a->cr.id, agent);
+	if (rc == 0 && agent[0] && strcmp(agent, a->cr.phone) != 0)
+		rc = case_sms(r->ctx, a->cr.hall, tmpl, agent, params, a->cr.no);
 	json_decref(params);
 	return rc == -1 ? DB_FAIL : rc;
 }

@@ -636,6 +636,21 @@ reuse_with_consent_and_agent_follows(void **st)
 	n = count1("SELECT COUNT(*) FROM case_tracking WHERE holder = 'agent' AND case_id ="
 	    " (SELECT id FROM cases WHERE no = ?)", no);
 	assert_int_equal(n, 1);
+
+	/* The back office's notices reach the agent too (the applicant and the agent: 2). */
+	{
+		char approver[128];
+
+		assert_int_equal(staff_login("approver1", 0, approver, sizeof approver), 0);
+		action(&r, approver, no, "{\"action\":\"assign\"}");
+		expect(&r, 200);
+		resp_free(&r);
+		action(&r, approver, no, "{\"action\":\"approve\",\"note\":\"材料齐全，准予登记\"}");
+		expect(&r, 200);
+		resp_free(&r);
+	}
+	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_approved' AND ref_id = ?", no);
+	assert_int_equal(n, 2);
 	json_decref(mats);
 }
 

@@ -7,12 +7,16 @@
 // (clerk1, approver1 of department scjg, manager1; password yichuang-demo). The item is read
 // from the API: a promised item of category B (市场准入, department scjg).
 // Screenshots: case-new, case-notice-incomplete, case-accepted, case-notice-accepted,
-// case-approver, cases-list, case-closed.
+// case-notices (the 短信通知 section), case-notices-large (长辈模式), case-approver,
+// cases-list, case-closed.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import {
   url, phonePage, screenshot, allProblems, closeBrowser, apiJson, eventually, BASE_URL,
+  SCREENSHOT_DIR,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -45,6 +49,56 @@ function unexpected(page, allowed = []) {
 }
 
 const statusText = (page) => page.locator('#case-status').innerText();
+
+/* Just the 短信通知 section, at SCREENSHOT_DIR/NAME.png. */
+async function sectionShot(page, name) {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.locator('#notices-card').screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled' });
+}
+
+const noHScroll = (page) => page.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth);
+
+/*
+ * 短信通知 on the case page: the 受理通知 is listed with a status; once it has gone out
+ * (the worker sends it within a second or so; the list is read again until then), 重发 —
+ * pressed from the keyboard — queues one more row marked 重发.
+ */
+async function checkNotices(page, caseNo) {
+  await page.goto(url(`/staff/case.html?no=${encodeURIComponent(caseNo)}`), { waitUntil: 'domcontentloaded' });
+  const card = page.locator('#notices-card');
+  await card.locator('#notices[aria-busy="false"]').waitFor();
+  assert.equal(await page.getByRole('heading', { name: '短信通知' }).count(), 1);
+  const rows = card.locator('tbody tr');
+  const accepted = rows.filter({ hasText: '受理通知' }).first();
+  await accepted.waitFor();
+  assert.match(await accepted.locator('.notice-status').innerText(), /^(待发送|发送中|已发送|发送失败|夜间暂缓|已放弃)$/);
+  assert.match(await accepted.locator('.notice-to').innerText(), /^138\*{4}8000$/, 'the phone is masked');
+  await eventually(async () => {
+    if (/^(已发送|已放弃)$/.test(await accepted.locator('.notice-status').innerText())) return true;
+    await card.getByRole('button', { name: '刷新通知' }).click();
+    return false;
+  }, { timeout: 20000, interval: 1000, message: 'the 受理通知 sent' });
+  assert.match(await accepted.innerText(), /创建 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  const before = await rows.count();
+  await sectionShot(page, 'case-notices');
+
+  const btn = accepted.getByRole('button', { name: /^重发受理通知/ });
+  await btn.focus();
+  await page.keyboard.press('Enter');
+  await eventually(async () => (await rows.count()) === before + 1, { message: 'a resent row' });
+  const again = rows.nth(before);
+  assert.ok((await again.innerText()).includes('受理通知'), 'the new row is the same notice');
+  assert.equal(await again.locator('.tag', { hasText: '重发' }).count(), 1, 'marked as a resend');
+  assert.match(await card.locator('#notices-status').innerText(), /已重发受理通知/);
+  assert.ok(await noHScroll(page), 'no horizontal scroll');
+
+  // 长辈模式: the same section, larger, still without horizontal scrolling.
+  await page.goto(url(`/staff/case.html?no=${encodeURIComponent(caseNo)}&large=1`), { waitUntil: 'domcontentloaded' });
+  await card.locator('#notices[aria-busy="false"]').waitFor();
+  await rows.nth(before).waitFor();
+  assert.ok(await noHScroll(page), 'no horizontal scroll in large-text mode');
+  await sectionShot(page, 'case-notices-large');
+}
 
 test('a clerk accepts a case, the back office approves it and the clerk hands it over', T, async () => {
   const clerk = await phonePage();
@@ -108,6 +162,8 @@ test('a clerk accepts a case, the back office approves it and the clerk hands it
     await screenshot(notice, 'case-notice-accepted');
     await notice.close();
     assert.deepEqual(unexpected(clerk, [/422 POST .*\/api\/v1\/cases$/, /status of 422 .*\/api\/v1\/cases:/]), [], 'no other errors');
+
+    await checkNotices(clerk, caseNo);
   } catch (err) {
     await clerk.context().close();
     throw err;

@@ -5,6 +5,7 @@
  *
  * API: GET /cases/{no}[?reveal=1], GET /items/{id} (the checklist for 补正),
  *      POST /cases/{no}/actions.  409 INVALID_TRANSITION (someone acted first) reloads.
+ * The 短信通知 section (the case's notices, 重发) is case-notices.js.
  */
 
 import { api, apiGet, ApiError } from '/js/api.js';
@@ -12,6 +13,7 @@ import { el, clear } from '/js/ui.js';
 import {
   $, startStaffPage, STATUS, ACTION, lightChip, statusChip, when, say, errorText,
 } from './cases-common.js';
+import { startNotices, loadNotices } from './case-notices.js';
 
 const no = new URLSearchParams(window.location.search).get('no') || '';
 const MSTATE = { received: '已收取', waived: '容缺待补', requested: '待补正', absent: '未提交' };
@@ -157,6 +159,7 @@ async function run(form, btn, body) {
     const r = await api(`/cases/${encodeURIComponent(no)}/actions`, { method: 'POST', body });
     say(status, `已${ACTION[body.action] || body.action}：${STATUS[r.case.status] || r.case.status}`);
     render(r.case);
+    loadNotices();
   } catch (err) {
     if (err instanceof ApiError && err.status === 400 && err.fields) {
       for (const [k, msg] of Object.entries(err.fields)) {
@@ -214,5 +217,6 @@ startStaffPage({
       return;
     }
     await load();
+    if (current) await startNotices(current.no);
   },
 });

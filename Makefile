@@ -70,7 +70,7 @@ test:
 bench:
 	@bash ops/deps.sh test
 	@$(MAKE) --no-print-directory all
-	@bash ops/bench.sh
+	@YICHUANG_BUILD=$(B) bash ops/bench.sh
 faults:
 	@bash ops/deps.sh test
 	@$(MAKE) --no-print-directory all $(B)/test/it_faults

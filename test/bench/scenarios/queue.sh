@@ -12,6 +12,8 @@
 #   board          GET /api/v1/halls/demo/board, answered at once (no since): the board's pool.
 #   health_polls   GET /api/v1/health while 200 screens hold a board long poll: the API's
 #                  threads are not theirs, so this stays near the health baseline.
+#   board_longpoll_push  200 screens hold a long poll (?since=<version>), clerk1 calls the next
+#                  number: how many got the new board, and p50/p99 ms from the call to each.
 # Needs: jq, curl, redis-cli, the mariadb client (as ops/stack.sh uses them).
 # Q_CACHE_WAIT (default 61): seconds to wait for the app's one-minute hall cache to see G–Z.
 
@@ -129,6 +131,33 @@ LUA
   q_scenario health_polls health /api/v1/health "" 2 "$CONNS"
   kill "${pids[@]}" 2>/dev/null
   wait "${pids[@]}" 2>/dev/null
+
+  # ---- board_push: 200 screens hold a long poll; clerk1 calls the next number; how long
+  # until each screen has the new board (ms after the call was sent).
+  local pushdir=$OUT/board_push t0 clerk got p50 p99
+  rm -rf "$pushdir"; mkdir -p "$pushdir"; pids=()
+  clerk=$(q_login clerk1 1)
+  # Window 1 may still hold the call_next scenario's last ticket: finish it first.
+  curl -s -o /dev/null -X POST "$URL/api/v1/windows/1/finish" -H "Authorization: Bearer $clerk" \
+    -H 'Content-Type: application/json' -d '{"outcome":"no_show"}'
+  ver=$(curl -s "$URL/api/v1/halls/demo/board" | jq -r '.version')
+  for i in $(seq 200); do
+    ( code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 \
+        "$URL/api/v1/halls/demo/board?since=$ver")
+      echo "$(date +%s%3N) $code" > "$pushdir/$i" ) &
+    pids+=($!)
+  done
+  sleep 2
+  t0=$(date +%s%3N)
+  curl -s -o /dev/null -X POST "$URL/api/v1/windows/1/call-next" -H "Authorization: Bearer $clerk"
+  wait "${pids[@]}" 2>/dev/null
+  got=$(cat "$pushdir"/* | awk '$2 == 200' | wc -l)
+  read -r p50 p99 < <(cat "$pushdir"/* | awk -v t0="$t0" '$2 == 200 { print $1 - t0 }' | sort -n |
+    awk '{ v[NR] = $1 } END { if (NR == 0) { print "- -"; exit }
+      i = int(NR * 0.99 + 0.5); if (i < 1) i = 1; printf "%d %d\n", v[int((NR + 1) / 2)], v[i] }')
+  rows+=("board_longpoll_push|—|$p50|$p99|$((200 - got))|$got of 200 held long polls answered after one call-next")
+  printf '  %-22s %s of 200 screens updated; p50 %s ms, p99 %s ms after the call\n' \
+    board_longpoll_push "$got" "$p50" "$p99"
 }
 
 q_bench

@@ -125,12 +125,7 @@ appt_month(int64_t day)
 void
 appt_now_dt(char *out, size_t osz)
 {
-	int64_t ms = hall_now_ms();
-	struct tm tm;
-
-	hall_tm(ms / 1000, &tm);
-	snprintf(out, osz, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	sql_now(out, osz);
 }
 
 /* ------------------------------------------------------------------ the plan of a day */

@@ -16,7 +16,6 @@ outbox_add(struct ctx *c, const struct outbox_msg *m, uint64_t *id)
 	char mask[32], now[32];
 	char *params;
 	int n, rc;
-	int64_t t = hall_now();
 
 	/* Not a database failure: no key, or a recipient too long to be real (a bug). */
 	if ((n = pii_seal(m->recipient, sealed, sizeof sealed)) < 0)
@@ -27,9 +26,7 @@ outbox_add(struct ctx *c, const struct outbox_msg *m, uint64_t *id)
 		str_copy(mask, sizeof mask, "微信用户");
 	if ((params = json_dumps(m->params ? m->params : json_object(), JSON_COMPACT)) == NULL)
 		return DB_FAIL;
-	time_format(t, now, sizeof now);
-	now[10] = ' ';
-	now[19] = '\0';
+	sql_now(now, sizeof now);
 	rc = db_exec(c, "INSERT INTO outbox (hall, channel, template, recipient_enc, recipient_mask,"
 	    " params, ref_kind, ref_id, urgent, next_attempt_at, created_at)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

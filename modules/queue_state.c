@@ -54,11 +54,7 @@ q_today(int64_t now_ms, char day[11], int64_t *day_ms)
 void
 q_dt(int64_t ms, char out[24])
 {
-	struct tm tm;
-
-	hall_tm(ms / 1000, &tm);
-	fmt(out, 24, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	sql_datetime(ms, out, 24);
 }
 
 void

@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,15 +35,30 @@ clock_init(void)
 		    (long long)clock_real);
 }
 
-/* Re-read the clock file when it changed; cheap enough (one stat) for every call. */
+/*
+ * Re-read the clock file when it changed.  It is looked at (one stat) at most every
+ * CLOCK_FILE_CHECK_MS, not on every call: a busy process asks the time several times a
+ * request.  A test that moves the clock waits that long before relying on it.
+ */
+#define CLOCK_FILE_CHECK_MS 20
+static atomic_llong clock_file_checked;	/* CLOCK_MONOTONIC_COARSE, ms */
+
 static void
 clock_follow_file(void)
 {
 	struct stat st;
+	struct timespec mono;
 	char buf[64];
 	FILE *f;
-	long long b, r;
+	long long b, r, now, last;
 
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
+	now = (long long)mono.tv_sec * 1000 + mono.tv_nsec / 1000000;
+	last = atomic_load(&clock_file_checked);
+	if (last != 0 && now - last < CLOCK_FILE_CHECK_MS)
+		return;
+	if (!atomic_compare_exchange_strong(&clock_file_checked, &last, now))
+		return;		/* another thread is looking right now */
 	if (stat(clock_file, &st) != 0) {
 		pthread_mutex_lock(&clock_mtx);
 		if (clock_file_size != -1) {

@@ -8,7 +8,8 @@
  * clock_real (the real instant it corresponds to) into the configuration, and every process
  * computes now = clock_base + (real_now - clock_real), so all processes agree and time runs
  * on.  A test instance may also name a clock_file holding "BASE REAL" (seconds): when it
- * changes, every process follows, which lets a test move the hall to 21:00 or to a holiday.
+ * changes, every process follows within 20 ms, which lets a test move the hall to 21:00 or
+ * to a holiday.
  */
 #ifndef YC_CLOCK_H
 #define YC_CLOCK_H

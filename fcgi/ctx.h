@@ -10,6 +10,10 @@
 #include <stdint.h>
 
 #define CTX_MAX_STMTS 192
+#define CTX_MAX_AFTER 64
+
+struct ctx;
+typedef void (*ctx_after_fn)(struct ctx *c, long long arg);
 
 struct st_mysql;
 struct st_mysql_stmt;
@@ -26,9 +30,24 @@ struct ctx {
 	size_t			 nstmts;
 	struct redisContext	*kv;
 	uint64_t		 kv_generation;	/* bumps at each reconnect */
+	struct {
+		ctx_after_fn		 fn;
+		long long		 arg;
+	}			 after[CTX_MAX_AFTER];	/* db_after_tx: when the transaction ends */
+	size_t			 nafter;
+	int64_t			 db_used_ms;	/* last use of each connection (monotonic) */
+	int64_t			 kv_used_ms;
 };
 
 void	ctx_init(struct ctx *c, int id);
 void	ctx_close(struct ctx *c);
+/*
+ * Whether a connection about to be used should first be checked for a server that went
+ * away (db.c, kv.c): only after it sat idle CTX_IDLE_CHECK_MS.  One in steady use is not
+ * checked before every command; should its server restart, the command fails with a 503
+ * and the next one reconnects.  Records the use in *used_ms.
+ */
+#define CTX_IDLE_CHECK_MS 100
+int	ctx_idle(int64_t *used_ms);
 
 #endif

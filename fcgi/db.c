@@ -38,6 +38,38 @@ classify(unsigned err)
 }
 
 void
+db_after_tx(struct ctx *c, ctx_after_fn fn, long long arg)
+{
+	size_t i;
+
+	if (!c->db_in_tx) {
+		fn(c, arg);
+		return;
+	}
+	for (i = 0; i < c->nafter; i++)
+		if (c->after[i].fn == fn && c->after[i].arg == arg)
+			return;
+	if (c->nafter == CTX_MAX_AFTER) {
+		log_warn("more than %d after-transaction calls: one left out", CTX_MAX_AFTER);
+		return;
+	}
+	c->after[c->nafter].fn = fn;
+	c->after[c->nafter].arg = arg;
+	c->nafter++;
+}
+
+/* The transaction has ended (db_in_tx is 0 again): what waited for it. */
+static void
+run_after(struct ctx *c)
+{
+	size_t i, n = c->nafter;
+
+	c->nafter = 0;
+	for (i = 0; i < n; i++)
+		c->after[i].fn(c, c->after[i].arg);
+}
+
+void
 db_drop(struct ctx *c)
 {
 	size_t i;
@@ -49,6 +81,7 @@ db_drop(struct ctx *c)
 		mysql_close(c->db);
 	c->db = NULL;
 	c->db_in_tx = 0;
+	run_after(c);
 }
 
 static int
@@ -61,8 +94,8 @@ db_connect(struct ctx *c)
 
 	/* As in kv.c: a connection the server closed (restart) is readable between statements;
 	 * drop it now rather than fail the request — never inside a transaction, whose loss
-	 * must surface as an error. */
-	if (c->db && !c->db_in_tx) {
+	 * must surface as an error — when it sat idle a while (ctx_idle). */
+	if (c->db && !c->db_in_tx && ctx_idle(&c->db_used_ms)) {
 		struct pollfd p = { .fd = (int)mysql_get_socket(c->db), .events = POLLIN };
 
 		if (p.fd >= 0 && poll(&p, 1, 0) > 0)
@@ -366,6 +399,7 @@ db_commit(struct ctx *c)
 		db_drop(c);
 	else if (rc != DB_OK)
 		db_rollback(c);
+	run_after(c);
 	return rc;
 }
 
@@ -377,6 +411,7 @@ db_rollback(struct ctx *c)
 	if (mysql_rollback(c->db) != 0 || mysql_autocommit(c->db, 1) != 0)
 		db_drop(c);
 	c->db_in_tx = 0;
+	run_after(c);
 }
 
 int

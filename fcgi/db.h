@@ -62,6 +62,14 @@ int	db_scalar(struct ctx *c, const char *sql, const struct dbv *args, size_t nar
 int	db_begin(struct ctx *c);
 int	db_commit(struct ctx *c);
 void	db_rollback(struct ctx *c);
+/*
+ * Run fn(c, arg) once the current transaction has ended — committed, rolled back, or its
+ * connection lost — or at once outside a transaction.  For work that must follow what the
+ * transaction wrote and is harmless when repeated, such as telling a cache a record changed:
+ * it runs whatever the outcome, so an unknown one (a commit whose answer was lost) is never
+ * missed.  The same (fn, arg) is kept once per transaction.
+ */
+void	db_after_tx(struct ctx *c, ctx_after_fn fn, long long arg);
 /* Connect if needed and check the server answers.  0 or DB_DOWN. */
 int	db_ping(struct ctx *c);
 void	db_drop(struct ctx *c);

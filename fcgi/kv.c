@@ -25,7 +25,8 @@ kv_drop(struct ctx *c)
  * Between two commands nothing may arrive on a connection: readable means the server closed
  * it (a restart, a failover).  Dropping it before use saves the request that would otherwise
  * find out with a 503 — every thread's first request after a Redis restart — and never
- * resends a command that may have run.
+ * resends a command that may have run.  Asked only of a connection that sat idle a while
+ * (ctx_idle): one in steady use is not polled before every command.
  */
 static int
 kv_stale(const redisContext *k)
@@ -42,7 +43,7 @@ kv_connect(struct ctx *c)
 	const char *sock = config_get("redis_socket", "");
 	redisContext *k;
 
-	if (c->kv && kv_stale(c->kv))
+	if (c->kv && ctx_idle(&c->kv_used_ms) && kv_stale(c->kv))
 		kv_drop(c);
 	if (c->kv)
 		return 0;

@@ -62,16 +62,59 @@ log_msg(const char *level, const char *func, const char *f, ...)
 	(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 
+/* Per thread: the lines not written yet (see log.h). */
+static _Thread_local struct {
+	int	buffered;
+	size_t	len;
+	struct timespec first;
+	char	buf[8192];
+} acc;
+
+void
+log_access_buffered(int on)
+{
+	acc.buffered = on;
+}
+
+int
+log_access_pending(void)
+{
+	return acc.len > 0;
+}
+
+void
+log_access_flush(void)
+{
+	if (acc.len > 0 && access_fd >= 0)
+		(void)!write(access_fd, acc.buf, acc.len);	/* whole lines: O_APPEND keeps them apart */
+	acc.len = 0;
+}
+
 void
 log_access(const char *method, const char *route, int status, long ms)
 {
 	char line[512], ts[64];
+	struct timespec now;
 	int n;
 
 	if (access_fd < 0)
 		return;
 	stamp(ts, sizeof ts);
 	n = snprintf(line, sizeof line, "%s %s %s %d %ldms\n", ts, method, route, status, ms);
-	if (n > 0 && (size_t)n < sizeof line)
+	if (n <= 0 || (size_t)n >= sizeof line)
+		return;
+	if (!acc.buffered) {
 		(void)!write(access_fd, line, (size_t)n);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (acc.len + (size_t)n > sizeof acc.buf)
+		log_access_flush();
+	if (acc.len == 0)
+		acc.first = now;
+	memcpy(acc.buf + acc.len, line, (size_t)n);
+	acc.len += (size_t)n;
+	if (now.tv_sec - acc.first.tv_sec >= 2 ||
+	    (now.tv_sec - acc.first.tv_sec) * 1000 + (now.tv_nsec - acc.first.tv_nsec) / 1000000 >= 1000)
+		log_access_flush();
 }

@@ -11,6 +11,15 @@ void	log_open_access(const char *path);
 void	log_msg(const char *level, const char *func, const char *f, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	log_access(const char *method, const char *route, int status, long ms);
+/*
+ * A thread that calls log_access_buffered(1) collects its access lines and writes them
+ * together: when 8 KiB are waiting, when the oldest is a second old at the next line, or
+ * when it calls log_access_flush() (its idle wait wakes for that: log_access_pending()).
+ * Threads that do not ask write each line at once.
+ */
+void	log_access_buffered(int on);
+int	log_access_pending(void);
+void	log_access_flush(void);
 
 #define log_info(...) log_msg("info", __func__, __VA_ARGS__)
 #define log_warn(...) log_msg("warn", __func__, __VA_ARGS__)

@@ -1,7 +1,12 @@
 /*
  * session.c — bearer-token sessions in Redis (see session.h).
  *
- * Keys: sess:<sha256(token) hex> → hash {role, subject, hall, window, dept, csrf, idle}.
+ * Keys: sess:<sha256(token) hex> → hash {role, subject, hall, window, dept, csrf, idle, seen}.
+ *
+ * The idle timeout slides: a use renews the key's expiry.  Not on every request, which would
+ * be a second round trip to Redis each time, but when the last renewal ("seen", real Unix
+ * seconds) is older than a tenth of the idle time (at most a minute): a session ends
+ * between idle - 60 s and idle after its last use.
  */
 #include "session.h"
 #include "kv.h"
@@ -11,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void
 session_hash(const char *token, char out[65])
@@ -34,8 +40,9 @@ session_create(struct ctx *c, struct session *s, int idle_seconds, char *token, 
 	snprintf(key, sizeof key, "sess:%s", h);
 	snprintf(win, sizeof win, "%d", s->window);
 	snprintf(idle, sizeof idle, "%d", idle_seconds);
-	rep = kv_cmd(c, "HSET %s role %s subject %s hall %s window %s dept %s csrf %s idle %s",
-	    key, role_name(s->role), s->subject, s->hall, win, s->department, s->csrf, idle);
+	rep = kv_cmd(c, "HSET %s role %s subject %s hall %s window %s dept %s csrf %s idle %s"
+	    " seen %lld", key, role_name(s->role), s->subject, s->hall, win, s->department,
+	    s->csrf, idle, (long long)time(NULL));
 	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
 		if (rep)
 			freeReplyObject(rep);
@@ -71,7 +78,7 @@ session_load(struct req *r)
 	const char *tok;
 	char h[65], key[80];
 	redisReply *rep;
-	long long idle = 0, w = 0;
+	long long idle = 0, w = 0, seen = 0, now, gap;
 	size_t i;
 	int via_cookie;
 
@@ -110,13 +117,20 @@ session_load(struct req *r)
 			str_copy(r->sess.csrf, sizeof r->sess.csrf, v);
 		else if (strcmp(f, "idle") == 0)
 			parse_ll(v, 1, 86400 * 90, &idle);
+		else if (strcmp(f, "seen") == 0)
+			parse_ll(v, 0, INT64_MAX, &seen);
 	}
 	freeReplyObject(rep);
 	if (r->sess.role == 0)
 		return req_fail(r, 401, "UNAUTHENTICATED", "登录已失效，请重新登录");
-	if (idle > 0) {
-		/* Sliding idle timeout: each use renews it. */
-		rep = kv_cmd(r->ctx, "EXPIRE %s %lld", key, idle);
+	now = (long long)time(NULL);
+	gap = idle / 10 < 60 ? idle / 10 : 60;
+	if (idle > 0 && (now - seen >= gap || seen > now)) {
+		/* Sliding idle timeout (see the top of this file). */
+		rep = kv_cmd(r->ctx, "HSET %s seen %lld", key, now);
+		if (rep)
+			freeReplyObject(rep);
+		rep = kv_cmd(r->ctx, "EXPIRE %s %lld", key, idle);	/* after: never a key without */
 		if (rep)
 			freeReplyObject(rep);
 	}

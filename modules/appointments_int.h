@@ -68,6 +68,9 @@ int	appt_day_slots(struct ctx *c, const char *hall, int64_t day, char cat,
 	    struct appt_slot *out, int max);
 /* One slot by id (its day's plan).  1 found, 0 not offered, CAL_MISSING, or a DB_* code. */
 int	appt_slot_find(struct ctx *c, const char *hall, const char *id, struct appt_slot *out);
+/* The same from the process's copy of the plan (at most 10 s old; see appointments_slots.c):
+ * for booking, whose capacity is Redis's.  end_min is the plan's; capacity the template's. */
+int	appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_slot *out);
 
 /* ---- Redis (appointments_state.c) ---- */
 

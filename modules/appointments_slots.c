@@ -24,9 +24,11 @@
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void
 appt_rules(struct appt_rules *ru)
@@ -203,6 +205,134 @@ appt_slot_find(struct ctx *c, const char *hall, const char *id, struct appt_slot
 			return 1;
 		}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ the plan, per process */
+
+/*
+ * Booking looks its slot up in the hall's plan on every request, and most requests of a
+ * rush are refused (full) a moment later by Redis.  The plan (the templates) changes only
+ * when a hall's timetable is edited in SQL, so each process keeps a copy at most
+ * PLAN_TTL_MS old and booking asks MariaDB nothing before Redis has given it a place.  What
+ * a day really offers — a manager's capacity for the day, the places left — is Redis's,
+ * loaded from MariaDB (appt_day_slots), so the copy only says whether a slot exists and
+ * when it ends.  A plan larger than PLAN_MAX is not copied: lookups then ask MariaDB.
+ */
+#define PLAN_TTL_MS 10000
+#define PLAN_MAX 4096
+
+struct plan_slot {
+	char	 hall[33];
+	char	 cat;
+	int	 start_min, minutes, capacity;
+};
+
+static struct plan_slot plan[PLAN_MAX];
+static size_t nplan;
+static int plan_complete;
+static int64_t plan_loaded_ms;		/* CLOCK_MONOTONIC; 0: never */
+static pthread_mutex_t plan_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+struct plan_fill {
+	struct plan_slot *out;
+	size_t		 n, max;
+	int		 overflow;
+};
+
+static int
+plan_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct plan_fill *f = arg;
+	struct plan_slot *p;
+	long long start, minutes, cap;
+
+	(void)ncol;
+	(void)lens;
+	if (f->n >= f->max) {
+		f->overflow = 1;
+		return 1;
+	}
+	if (v[0] == NULL || v[1] == NULL || v[1][0] < 'A' || v[1][0] > 'Z' ||
+	    parse_ll(v[2], 0, 24 * 60 - 1, &start) != 0 ||
+	    parse_ll(v[3], 1, 24 * 60, &minutes) != 0 || parse_ll(v[4], 0, 1000, &cap) != 0)
+		return 0;
+	p = &f->out[f->n++];
+	str_copy(p->hall, sizeof p->hall, v[0]);
+	p->cat = v[1][0];
+	p->start_min = (int)start;
+	p->minutes = (int)minutes;
+	p->capacity = (int)cap;
+	return 0;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* With plan_mtx held: a copy no older than PLAN_TTL_MS.  0 or a DB_* code. */
+static int
+plan_fresh_locked(struct ctx *c)
+{
+	static struct plan_slot fresh[PLAN_MAX];
+	struct plan_fill f = { fresh, 0, PLAN_MAX, 0 };
+	int64_t now = mono_ms();
+	int rc;
+
+	if (plan_loaded_ms && now - plan_loaded_ms < PLAN_TTL_MS)
+		return 0;
+	rc = db_query(c, "SELECT hall, category, HOUR(start_time) * 60 + MINUTE(start_time),"
+	    " minutes, capacity FROM appointment_slot_templates", DBNOARGS, plan_row, &f);
+	if (rc < 0)
+		return rc;
+	memcpy(plan, fresh, f.n * sizeof *plan);
+	nplan = f.n;
+	plan_complete = !f.overflow;
+	plan_loaded_ms = now;
+	return 0;
+}
+
+int
+appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_slot *out)
+{
+	int64_t day;
+	int start, rc, found = 0, complete;
+	size_t i;
+	char cat;
+
+	if (appt_slot_parse(id, &cat, &day, &start) != 0)
+		return 0;
+	if ((rc = calendar_is_workday(c, day)) < 0)
+		return rc;
+	if (rc == 0)
+		return 0;
+	pthread_mutex_lock(&plan_mtx);
+	if ((rc = plan_fresh_locked(c)) == 0) {
+		for (i = 0; i < nplan; i++)
+			if (plan[i].cat == cat && plan[i].start_min == start &&
+			    strcmp(plan[i].hall, hall) == 0) {
+				memset(out, 0, sizeof *out);
+				out->cat = cat;
+				out->day = day;
+				out->start_min = start;
+				out->end_min = start + plan[i].minutes;
+				out->capacity = plan[i].capacity;
+				appt_slot_id(cat, day, start, out->id);
+				found = 1;
+				break;
+			}
+	}
+	complete = plan_complete;
+	pthread_mutex_unlock(&plan_mtx);
+	if (rc < 0)
+		return rc;
+	if (!found && !complete)
+		return appt_slot_find(c, hall, id, out);
+	return found;
 }
 
 static json_t *

@@ -198,16 +198,19 @@ case_history_add(struct req *r, long long case_id, const char *at, const char *a
 	const char *kind = r->sess.role == ROLE_CITIZEN ? "citizen" :
 	    r->sess.role ? "staff" : "system";
 	long long staff_id = 0;
+	int rc;
 
 	if (strcmp(kind, "staff") == 0)
 		parse_ll(r->sess.subject, 1, INT64_MAX, &staff_id);
-	return db_exec(r->ctx,
+	rc = db_exec(r->ctx,
 	    "INSERT INTO case_history (case_id, at, action, from_status, to_status, department,"
 	    " actor_kind, actor, actor_name, note, public_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
 	    " COALESCE((SELECT s.name FROM staff s WHERE s.id = ?), ''), ?, ?)",
 	    DBARGS(DBI(case_id), DBS(at), DBS(action), DBSO(from), DBS(to), DBSO(department),
 	    DBS(kind), DBS(r->sess.subject), DBI(staff_id), DBS(note ? note : ""),
 	    DBS(public_note ? public_note : "")), NULL, NULL);
+	case_changed(r->ctx, case_id);	/* after the write: outside a transaction it runs now */
+	return rc;
 }
 
 int

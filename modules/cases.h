@@ -89,6 +89,13 @@ int	case_visible(const struct req *r, const struct case_row *cr);
 int	case_history_add(struct req *r, long long case_id, const char *at, const char *action,
 	    const char *from, const char *to, const char *department, const char *note,
 	    const char *public_note);
+/*
+ * The case's public tracking page changed (anything GET /track shows: status, steps,
+ * deadline, pickup, mail, its tokens): its cached copy is dropped once the caller's
+ * transaction ends (see cases_view.c).  case_history_add calls it; other writes call it
+ * themselves.
+ */
+void	case_changed(struct ctx *c, long long case_id);
 /* Queue an SMS about case no to phone. 0, -1 (seal) or a DB_* code. */
 int	case_sms(struct ctx *c, const char *hall, const char *template, const char *phone,
 	    json_t *params, const char *case_no);

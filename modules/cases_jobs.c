@@ -146,6 +146,7 @@ set_light(struct ctx *c, struct scan_case *sc, const char *warning, const char *
 	    " actor_kind, actor, actor_name, note, public_note) VALUES (?, ?, 'warning', ?, ?,"
 	    " 'system', '', '电子监察', ?, '')", DBARGS(DBI(sc->id), DBS(now), DBS(sc->status),
 	    DBS(sc->status), DBS(note)), NULL, NULL);
+	case_changed(c, sc->id);	/* the stored light: the tracking page's copy goes */
 	if (rc == 0 && strcmp(warning, "green") != 0)
 		rc = tell_staff(c, sc, warning);
 	if (rc == 0)

@@ -6,7 +6,8 @@
  *         PUT /staff/me/phone
  * Tables: cases, case_parts, case_history, case_materials, case_tracking, case_notices,
  *         items, departments, halls, hall_hours, windows, staff, audit_log
- * Redis:  none
+ * Redis:  trk:tok:<sha256(token)> → case id; {case:<id>}:trk (the tracking page, cached),
+ *         {case:<id>}:trkv (its version, bumped by case_changed)
  *
  * Staff see the cases of their own hall; an approver only those with a part in their
  * department.  Applicant data is masked; GET /cases/{no}?reveal=1 opens it for the roles that
@@ -18,10 +19,14 @@
 #include "handlers.h"
 #include "audit.h"
 #include "cases.h"
+#include "halldir.h"
 #include "pii.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/db.h"
+#include "../fcgi/kv.h"
 #include "../fcgi/log.h"
+
+#include <pthread.h>
 
 #include <sodium.h>
 #include <stdio.h>
@@ -184,42 +189,85 @@ struct track {
 	char	 warning[8];
 	char	 applicant[64];
 	char	 hall[32];
-	char	 hall_name[128];
+	char	 hall_name[404];
 	char	 hall_phone[32];
-	char	 window[64];
+	long long pickup_window;
+	char	 window[204];
 	char	 carrier[40];
 	char	 tracking_no[48];
 	char	 ready_at[32];
 	char	 mailed_at[32];
 	char	 delivery[8];
+	json_t	*steps;		/* [[history id, {status, at, note?}], …]; the caller's */
 };
 
+/* One row per public step (or one row without a step): the case's columns repeat. */
 static int
 track_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct track *t = arg;
+	long long sid;
 
 	(void)ncol;
 	(void)lens;
-	t->found = 1;
-	parse_ll(v[0], 1, INT64_MAX, &t->id);
-	str_copy(t->no, sizeof t->no, v[1]);
-	str_copy(t->title, sizeof t->title, v[2]);
-	str_copy(t->status, sizeof t->status, v[3]);
-	str_copy(t->deadline, sizeof t->deadline, v[4] ? v[4] : "");
-	str_copy(t->paused, sizeof t->paused, v[5] ? v[5] : "");
-	str_copy(t->warning, sizeof t->warning, v[6]);
-	str_copy(t->applicant, sizeof t->applicant, v[7]);
-	str_copy(t->hall, sizeof t->hall, v[8]);
-	str_copy(t->hall_name, sizeof t->hall_name, v[9]);
-	str_copy(t->hall_phone, sizeof t->hall_phone, v[10]);
-	str_copy(t->window, sizeof t->window, v[11] ? v[11] : "");
-	str_copy(t->carrier, sizeof t->carrier, v[12] ? v[12] : "");
-	str_copy(t->tracking_no, sizeof t->tracking_no, v[13] ? v[13] : "");
-	str_copy(t->ready_at, sizeof t->ready_at, v[14] ? v[14] : "");
-	str_copy(t->mailed_at, sizeof t->mailed_at, v[15] ? v[15] : "");
-	str_copy(t->delivery, sizeof t->delivery, v[16]);
-	return 1;
+	if (!t->found) {
+		t->found = 1;
+		parse_ll(v[0], 1, INT64_MAX, &t->id);
+		str_copy(t->no, sizeof t->no, v[1]);
+		str_copy(t->title, sizeof t->title, v[2]);
+		str_copy(t->status, sizeof t->status, v[3]);
+		str_copy(t->deadline, sizeof t->deadline, v[4] ? v[4] : "");
+		str_copy(t->paused, sizeof t->paused, v[5] ? v[5] : "");
+		str_copy(t->warning, sizeof t->warning, v[6]);
+		str_copy(t->applicant, sizeof t->applicant, v[7]);
+		str_copy(t->hall, sizeof t->hall, v[8]);
+		str_copy(t->carrier, sizeof t->carrier, v[9] ? v[9] : "");
+		str_copy(t->tracking_no, sizeof t->tracking_no, v[10] ? v[10] : "");
+		str_copy(t->ready_at, sizeof t->ready_at, v[11] ? v[11] : "");
+		str_copy(t->mailed_at, sizeof t->mailed_at, v[12] ? v[12] : "");
+		str_copy(t->delivery, sizeof t->delivery, v[13]);
+		t->pickup_window = 0;
+		if (v[14])
+			parse_ll(v[14], 0, 65535, &t->pickup_window);
+		t->steps = json_array();
+	}
+	if (v[15] && parse_ll(v[15], 1, INT64_MAX, &sid) == 0) {
+		json_t *st = json_pack("{s:s,s:s}", "status", v[16] ? v[16] : "",
+		    "at", v[17] ? v[17] : "");
+
+		if (v[18] && v[18][0])
+			json_object_set_new(st, "note", json_string(v[18]));
+		json_object_set_new(st, "label", json_string(case_status_label(v[16] ? v[16] : "")));
+		json_array_append_new(t->steps, json_pack("[I,o]", sid, st));
+	}
+	return 0;
+}
+
+static int
+step_order(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_array_get(*(json_t *const *)a, 0));
+	json_int_t y = json_integer_value(json_array_get(*(json_t *const *)b, 0));
+
+	return x < y ? -1 : x > y;
+}
+
+/* The steps oldest first, as the list the page shows. */
+static json_t *
+track_steps(json_t *rows)
+{
+	size_t i, n = json_array_size(rows);
+	json_t **v = n ? calloc(n, sizeof *v) : NULL, *out = json_array();
+
+	if (n && v == NULL)
+		return out;
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(rows, i);
+	qsort(v, n, sizeof *v, step_order);
+	for (i = 0; i < n; i++)
+		json_array_append(out, json_array_get(v[i], 1));
+	free(v);
+	return out;
 }
 
 static int
@@ -228,57 +276,233 @@ token_unknown(struct req *r)
 	return req_fail(r, 404, "NOT_FOUND", "查询码无效或已失效");
 }
 
+/*
+ * The tracking page, cached in Redis.  Citizens' pages poll it and QR codes are scanned at
+ * the counter, while a case changes a few times in its life; so a lookup is answered from
+ * Redis while nothing changed, and from MariaDB otherwise, with the same JSON.
+ *
+ *   trk:tok:<hash>     the case a token belongs to (tokens never move to another case)
+ *   {case:<id>}:trkv   the page's version: case_changed() bumps it once the writing
+ *                      transaction has ended (db_after_tx), whatever its outcome
+ *   {case:<id>}:trk    {"v": version, "tokens": [the hashes not revoked], "case": {…},
+ *                      "deadline", "paused"}: the page as MariaDB had it at that version
+ *
+ * A copy is served only when its version is the current one and the token is among its
+ * tokens (revoking a token changes the case: the next copy leaves it out).  A copy is
+ * written only if the version read before MariaDB was asked is still the current one, so
+ * a change that commits in between is never hidden behind an older page.  The warning light
+ * depends on today and is worked out at each answer.  Copies live TRACK_DOC_TTL seconds;
+ * Redis away, every lookup asks MariaDB.
+ */
+#define TRACK_DOC_TTL 60
+#define TRACK_MAP_TTL 86400
+#define TRACK_VER_TTL 86400	/* longer than any copy: a version never comes round again */
+
+static struct kv_script s_track_fill = { "track_fill",
+	"if (redis.call('GET', KEYS[2]) or '') == ARGV[1] then\n"
+	"  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])\n"
+	"end\n"
+	"return 1\n", "" };
+static pthread_once_t track_once = PTHREAD_ONCE_INIT;
+
+static void
+track_scripts(void)
+{
+	kv_script_init(&s_track_fill);
+}
+
+static void
+track_invalidate(struct ctx *c, long long id)
+{
+	redisReply *rep;
+
+	if ((rep = kv_cmd(c, "INCR {case:%lld}:trkv", id)) != NULL)
+		freeReplyObject(rep);
+	if ((rep = kv_cmd(c, "EXPIRE {case:%lld}:trkv %d", id, TRACK_VER_TTL)) != NULL)
+		freeReplyObject(rep);
+	if ((rep = kv_cmd(c, "DEL {case:%lld}:trk", id)) != NULL)
+		freeReplyObject(rep);
+}
+
+void
+case_changed(struct ctx *c, long long case_id)
+{
+	if (case_id > 0)
+		db_after_tx(c, track_invalidate, case_id);
+}
+
+/* What a lookup learnt from Redis. */
+struct track_probe {
+	long long id;		/* the token's case, when Redis knows it */
+	char	 ver[24];	/* the version before MariaDB is asked ("" none yet) */
+	int	 redis_ok;
+};
+
+/* The page from Redis (owned by the caller), or NULL with p telling what is known. */
+static json_t *
+track_cached(struct ctx *c, const char *hash, struct track_probe *p)
+{
+	redisReply *rep;
+	json_t *env = NULL, *tok;
+	size_t i;
+	int ok = 0;
+
+	memset(p, 0, sizeof *p);
+	if ((rep = kv_cmd(c, "GET trk:tok:%s", hash)) == NULL)
+		return NULL;
+	p->redis_ok = 1;
+	if (rep->type == REDIS_REPLY_STRING)
+		parse_ll(rep->str, 1, INT64_MAX, &p->id);
+	freeReplyObject(rep);
+	if (p->id == 0)
+		return NULL;
+	if ((rep = kv_cmd(c, "MGET {case:%lld}:trk {case:%lld}:trkv", p->id, p->id)) == NULL) {
+		p->redis_ok = 0;
+		return NULL;
+	}
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2) {
+		if (rep->element[1]->type == REDIS_REPLY_STRING)
+			str_copy(p->ver, sizeof p->ver, rep->element[1]->str);
+		if (rep->element[0]->type == REDIS_REPLY_STRING)
+			env = json_loadb(rep->element[0]->str, rep->element[0]->len, 0, NULL);
+	}
+	freeReplyObject(rep);
+	if (env && strcmp(json_string_value(json_object_get(env, "v")) ?
+	    json_string_value(json_object_get(env, "v")) : "-", p->ver) == 0)
+		json_array_foreach(json_object_get(env, "tokens"), i, tok)
+			if (json_is_string(tok) && strcmp(json_string_value(tok), hash) == 0) {
+				ok = 1;
+				break;
+			}
+	if (!ok || !json_is_object(json_object_get(env, "case"))) {
+		json_decref(env);
+		return NULL;
+	}
+	return env;
+}
+
+static int
+token_hash_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	(void)ncol;
+	json_array_append_new(arg, json_stringn(v[0], lens[0]));
+	return 0;
+}
+
+/* After MariaDB answered (the page o, not yet sent): remember it for the next lookups. */
+static void
+track_remember(struct ctx *c, const char *hash, const struct track_probe *p,
+    const struct track *t, json_t *o)
+{
+	json_t *env, *tokens;
+	const char *args[5];
+	char ttl[16], *text;
+	redisReply *rep;
+
+	if (!p->redis_ok)
+		return;
+	if (p->id != t->id) {	/* first sight of this token: which case is it */
+		if ((rep = kv_cmd(c, "SET trk:tok:%s %lld EX %d", hash, t->id, TRACK_MAP_TTL)) != NULL)
+			freeReplyObject(rep);
+		return;
+	}
+	tokens = json_array();
+	if (db_query(c, "SELECT token_hash FROM case_tracking WHERE case_id = ?"
+	    " AND revoked_at IS NULL", DBARGS(DBI(t->id)), token_hash_row, tokens) < 0) {
+		json_decref(tokens);
+		return;
+	}
+	env = json_pack("{s:s,s:o,s:O,s:s,s:s}", "v", p->ver, "tokens", tokens, "case", o,
+	    "deadline", t->deadline, "paused", t->paused);
+	text = env ? json_dumps(env, JSON_COMPACT) : NULL;
+	json_decref(env);
+	if (text == NULL)
+		return;
+	{
+		char kdoc[64], kver[64];
+
+		snprintf(kdoc, sizeof kdoc, "{case:%lld}:trk", t->id);
+		snprintf(kver, sizeof kver, "{case:%lld}:trkv", t->id);
+		snprintf(ttl, sizeof ttl, "%d", TRACK_DOC_TTL);
+		args[0] = kdoc;
+		args[1] = kver;
+		args[2] = p->ver;
+		args[3] = text;
+		args[4] = ttl;
+		pthread_once(&track_once, track_scripts);
+		if ((rep = kv_eval(c, &s_track_fill, 2, 5, args, NULL)) != NULL)
+			freeReplyObject(rep);
+	}
+	free(text);
+}
+
+/* The light of a running case, as of today (the stored one is up to a minute old). */
+static void
+track_light(struct ctx *c, json_t *o, const char *deadline, const char *paused)
+{
+	const char *st = json_string_value(json_object_get(o, "status"));
+	const char *w;
+
+	if (st == NULL || (strcmp(st, "accepted") != 0 && strcmp(st, "processing") != 0 &&
+	    strcmp(st, "supplement_needed") != 0))
+		return;
+	w = case_warning_for(c, deadline, strcmp(st, "supplement_needed") == 0 ? paused : NULL,
+	    case_today());
+	if (w)
+		json_object_set_new(o, "warning", json_string(w));
+}
+
+/*
+ * The tracking page polls this and QR codes are scanned at the counter: one statement
+ * brings the case with its public steps (one row per step), and the hall's name, phone,
+ * hours and window names come from the process's copy of the directory (halldir.h).
+ */
 int
 h_track(struct req *r)
 {
-	static const char *const step_cols[] = { "status", "at", "note" };
 	const char *token = r->pathv[0];
 	struct track t;
+	struct track_probe probe;
 	char hash[65], hours[160] = "";
-	json_t *steps, *o, *s;
-	size_t i;
+	json_t *steps, *o, *env;
 	int rc;
 
 	if (!token_ok(token, CASE_TOKEN_MAX))
 		return token_unknown(r);
 	case_token_hash(token, hash);
+	if ((env = track_cached(r->ctx, hash, &probe)) != NULL) {
+		o = json_incref(json_object_get(env, "case"));
+		track_light(r->ctx, o, json_string_value(json_object_get(env, "deadline")),
+		    json_string_value(json_object_get(env, "paused")));
+		json_decref(env);
+		return req_ok(r, 200, json_pack("{s:o}", "case", o));
+	}
 	memset(&t, 0, sizeof t);
 	rc = db_query(r->ctx,
 	    "SELECT c.id, c.no, c.title, c.status, DATE_FORMAT(c.deadline, '%Y-%m-%d'),"
 	    " DATE_FORMAT(c.paused_since, '%Y-%m-%d'), c.warning, c.applicant_name_mask, c.hall,"
-	    " h.name, h.phone, w.name, c.mail_carrier, c.mail_tracking_no,"
+	    " c.mail_carrier, c.mail_tracking_no,"
 	    " DATE_FORMAT(c.ready_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
-	    " DATE_FORMAT(c.mailed_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.delivery"
-	    " FROM case_tracking t JOIN cases c ON c.id = t.case_id JOIN halls h ON h.code = c.hall"
-	    " LEFT JOIN windows w ON w.hall = c.hall AND w.number = c.pickup_window"
+	    " DATE_FORMAT(c.mailed_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.delivery, c.pickup_window,"
+	    " s.id, s.to_status, DATE_FORMAT(s.at, '%Y-%m-%dT%H:%i:%s+08:00'), s.public_note"
+	    " FROM case_tracking t JOIN cases c ON c.id = t.case_id"
+	    " LEFT JOIN case_history s ON s.case_id = c.id"
+	    "  AND (s.from_status IS NULL OR s.from_status <> s.to_status)"
 	    " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
 	    DBARGS(DBS(hash)), track_row, &t);
-	if (rc < 0)
+	if (rc >= 0 && t.found)
+		rc = halldir_hall(r->ctx, t.hall, t.hall_name, sizeof t.hall_name, t.hall_phone,
+		    sizeof t.hall_phone, hours, sizeof hours);
+	if (rc >= 0 && t.found && t.pickup_window > 0)
+		rc = halldir_window(r->ctx, t.hall, t.pickup_window, t.window, sizeof t.window);
+	if (rc < 0) {
+		json_decref(t.steps);
 		return db_fail(r, rc);
+	}
 	if (!t.found)
 		return token_unknown(r);
-	steps = json_array();
-	rc = db_rows_json(r->ctx,
-	    "SELECT to_status, DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s+08:00'), public_note"
-	    " FROM case_history WHERE case_id = ? AND (from_status IS NULL"
-	    " OR from_status <> to_status) ORDER BY id",
-	    DBARGS(DBI(t.id)), step_cols, "sss", steps);
-	if (rc >= 0 && strcmp(t.status, "ready") == 0)
-		rc = db_scalar(r->ctx, "SELECT GROUP_CONCAT(CONCAT(DATE_FORMAT(open_at, '%H:%i'), '-',"
-		    " DATE_FORMAT(close_at, '%H:%i')) ORDER BY seq SEPARATOR '、') FROM hall_hours"
-		    " WHERE hall = ?", DBARGS(DBS(t.hall)), hours, sizeof hours);
-	if (rc < 0) {
-		json_decref(steps);
-		return db_fail(r, rc);
-	}
-	json_array_foreach(steps, i, s) {
-		const char *note = json_string_value(json_object_get(s, "note"));
-
-		json_object_set_new(s, "label", json_string(case_status_label(
-		    json_string_value(json_object_get(s, "status")))));
-		if (note == NULL || note[0] == '\0')
-			json_object_del(s, "note");
-	}
+	steps = track_steps(t.steps);
+	json_decref(t.steps);
 	if (strcmp(t.status, "accepted") == 0 || strcmp(t.status, "processing") == 0 ||
 	    strcmp(t.status, "supplement_needed") == 0) {
 		const char *w = case_warning_for(r->ctx, t.deadline,
@@ -304,6 +528,7 @@ h_track(struct req *r)
 	if (t.carrier[0])
 		json_object_set_new(o, "mail", json_pack("{s:s,s:s,s:s}", "carrier", t.carrier,
 		    "tracking_no", t.tracking_no, "mailed_at", t.mailed_at));
+	track_remember(r->ctx, hash, &probe, &t, o);
 	return req_ok(r, 200, json_pack("{s:o}", "case", o));
 }
 

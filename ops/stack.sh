@@ -352,6 +352,7 @@ app_threads = $threads
 # Long polls (the board) on their own socket and threads, so they never hold the API's.
 app_board_socket = $BOARD_SOCK
 app_board_threads = ${YICHUANG_APP_BOARD_THREADS:-64}
+redis_socket = $RUN/redis.sock
 redis_host = 127.0.0.1
 redis_port = $REDIS_PORT
 mysql_socket = $MYSQL_SOCK

@@ -1,22 +1,36 @@
 /*
- * app.c — the FastCGI application: a master process that forks workers, each running a
- * fixed pool of threads that accept on the shared unix socket.
+ * app.c — the FastCGI application: a master process that forks workers, each running two
+ * fixed pools of threads.
  *
  * The master only watches: a worker that dies (a crash, kill -9) is replaced, and SIGTERM
  * is passed on to the workers, which finish the requests in flight and exit.
  *
- * Shutdown has a trap: libfcgi's accept loop retries on EINTR unless the request was
- * initialised with FCGI_FAIL_ACCEPT_ON_INTR, and the process-wide signal disposition it
- * installs only sets a flag.  So each worker blocks the signals in every thread, one thread
- * waits for them with sigwait(), and then pokes the idle threads (those inside accept) with
- * SIGUSR2, whose empty handler makes accept fail with EINTR.  A thread busy with a request
- * is never interrupted; it sees the stop flag when it comes back to accept.
+ * The API pool keeps nginx's connections.  nginx reuses its FastCGI connections
+ * (fastcgi_keep_conn on, upstream keepalive), which saves a socket set-up and tear-down on
+ * both sides of every request.  libfcgi on its own would pin a thread to each kept
+ * connection, blocked reading it until nginx sends the next request: with more kept
+ * connections than threads, a request on a fresh connection would wait in the listen
+ * backlog behind idle ones.  So no thread waits on one connection here.  Each worker
+ * process has one epoll set holding the listening socket and every connection it accepted,
+ * each armed once (EPOLLONESHOT); the API's threads all wait in that set, and whichever
+ * wakes for a connection with a request on it hands the descriptor to libfcgi
+ * (FCGX_Request.ipcFd), answers, and arms it again.  An idle connection costs a descriptor,
+ * not a thread, and requests are served in the order they became ready.  A connection is
+ * only ever closed by nginx (or when the process ends), so nginx never sends a request on a
+ * connection the app is closing.
  *
- * Two pools.  The API's threads accept on app_socket.  Requests that wait on purpose (the
- * display board's long poll, up to 25 s each) come in on app_board_socket, which nginx routes
- * /api/v1/halls/{hall}/board to, and are served by a second, larger pool (app_board_threads):
- * however many screens hold a request, the API's own threads stay free.  Both pools stop the
- * same way; app_request_stop() also tells a held long poll to answer at once.
+ * The second pool serves requests that wait on purpose: the display board's long poll,
+ * which holds a request for up to 25 s, comes in on app_board_socket (nginx routes
+ * /api/v1/halls/{hall}/board there, without keep-alive) and is served by a larger pool
+ * (app_board_threads) blocked in libfcgi's own accept: however many screens hold a
+ * request, the API's threads stay free.
+ *
+ * Shutdown: each worker blocks the signals in every thread, one thread waits for them with
+ * sigwait(), sets the stop flag and pokes the idle threads (inside epoll_wait or accept)
+ * with SIGUSR2, whose empty handler makes the wait fail with EINTR (libfcgi's accept needs
+ * FCGI_FAIL_ACCEPT_ON_INTR for that).  A thread busy with a request is never interrupted.
+ * On the way out an API thread still answers every request already waiting on its
+ * process's connections; app_request_stop() also tells a held long poll to answer at once.
  */
 #include "../yc.h"
 #include "../app.h"
@@ -26,6 +40,7 @@
 #include "../log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fcgiapp.h>
 #include <pthread.h>
 #include <signal.h>
@@ -33,6 +48,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,6 +67,7 @@ struct worker_thread {
 };
 
 static int listen_fd = -1, board_fd = -1;
+static int api_epfd = -1;	/* this process's: the listening socket and its kept connections */
 static atomic_int stopping;
 static struct worker_thread threads[2 * MAX_THREADS];
 static int nthreads;
@@ -89,6 +107,8 @@ read_body(struct req *r, FCGX_Request *fx, char **out, size_t *olen)
 	return 0;
 }
 
+static void drain_input(FCGX_Request *);
+
 void
 app_handle(FCGX_Request *fx, struct ctx *ctx)
 {
@@ -113,8 +133,141 @@ app_handle(FCGX_Request *fx, struct ctx *ctx)
 	log_access(r.method_str, r.route ? r.route->pattern : "-", r.status,
 	    (long)(hall_now_ms() - t0));
 	req_free(&r);
+	drain_input(fx);
 }
 
+/*
+ * Read what is left of the request (a body the handler refused unread, the end-of-input
+ * record), so that a kept connection starts the next request clean.  nginx has already
+ * sent all of it (request buffering; client_max_body_size bounds it).  Should it ever be
+ * more than that, the connection is not kept.
+ */
+static void
+drain_input(FCGX_Request *fx)
+{
+	char buf[4096];
+	long total = 0;
+	int n;
+
+	while ((n = FCGX_GetStr(buf, (int)sizeof buf, fx->in)) > 0) {
+		total += n;
+		if (total > 16L * 1024 * 1024) {
+			fx->keepConnection = 0;
+			return;
+		}
+	}
+}
+
+/* Arm a connection (or the listening socket's successor) for its next request. */
+static void
+api_arm(int fd, int op)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.fd = fd };
+
+	if (epoll_ctl(api_epfd, op, fd, &ev) == 0)
+		return;
+	if (op == EPOLL_CTL_MOD && errno == ENOENT && epoll_ctl(api_epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
+		return;
+	log_warn("epoll_ctl(%d): %s", fd, strerror(errno));
+	close(fd);
+}
+
+/*
+ * One request from connection fd, which epoll found readable.  libfcgi reads it from the
+ * descriptor it is given; keepConnection is set beforehand so that FCGX_Accept_r's opening
+ * FCGX_Finish_r leaves the descriptor alone.  Should the connection fail before a request,
+ * libfcgi closes it and tries the (non-blocking) listening socket once: a connection taken
+ * there is served the same way and joins the set afterwards.
+ */
+static void
+api_serve(FCGX_Request *fx, struct ctx *ctx, int fd)
+{
+	int kept;
+
+	fx->ipcFd = fd;
+	fx->keepConnection = 1;
+	if (FCGX_Accept_r(fx) < 0) {
+		/* What was waiting was not a request (libfcgi has closed the connection). */
+		log_warn("connection %d closed: no FastCGI request on it", fd);
+		return;
+	}
+	app_handle(fx, ctx);
+	if (atomic_load(&stopping))
+		fx->keepConnection = 0;
+	FCGX_Finish_r(fx);
+	if ((kept = fx->ipcFd) >= 0) {
+		fx->ipcFd = -1;
+		api_arm(kept, EPOLL_CTL_MOD);
+	}
+}
+
+/* One event from the set: a new connection, a request, or a connection nginx closed. */
+static void
+api_event(FCGX_Request *fx, struct ctx *ctx, const struct epoll_event *ev)
+{
+	int fd = ev->data.fd;
+
+	if (fd == listen_fd) {
+		int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (c >= 0)
+			api_arm(c, EPOLL_CTL_ADD);
+		else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept: %s", strerror(errno));
+		return;
+	}
+	/* nginx closes a kept connection only while no request is on it. */
+	if (ev->events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+		close(fd);
+		return;
+	}
+	api_serve(fx, ctx, fd);
+}
+
+static void *
+api_thread_main(void *arg)
+{
+	struct worker_thread *t = arg;
+	FCGX_Request fx;
+	struct ctx ctx;
+	struct epoll_event ev;
+	int n;
+
+	ctx_init(&ctx, t->index);
+	log_access_buffered(1);
+	FCGX_InitRequest(&fx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	while (!atomic_load(&stopping)) {
+		atomic_store(&t->in_accept, 1);
+		if (atomic_load(&stopping)) {
+			atomic_store(&t->in_accept, 0);
+			break;
+		}
+		n = epoll_wait(api_epfd, &ev, 1, log_access_pending() ? 1000 : -1);
+		atomic_store(&t->in_accept, 0);
+		if (n < 0) {
+			if (errno != EINTR)
+				log_warn("epoll_wait: %s", strerror(errno));
+			continue;
+		}
+		if (n == 0) {
+			log_access_flush();
+			continue;
+		}
+		api_event(&fx, &ctx, &ev);
+	}
+	/* Stopping: answer what already waits on this process's connections, then go. */
+	while (epoll_wait(api_epfd, &ev, 1, 0) == 1)
+		if (ev.data.fd != listen_fd)
+			api_event(&fx, &ctx, &ev);
+	log_access_flush();
+	FCGX_Free(&fx, 0);
+	ctx_close(&ctx);
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* The board's pool: libfcgi's blocking accept, one connection per request. */
 static void *
 thread_main(void *arg)
 {
@@ -145,6 +298,7 @@ thread_main(void *arg)
 		app_handle(&fx, &ctx);
 		FCGX_Finish_r(&fx);
 	}
+	log_access_flush();
 	FCGX_Free(&fx, 0);
 	ctx_close(&ctx);
 	atomic_store(&t->done, 1);
@@ -155,6 +309,22 @@ static void
 on_usr2(int sig)
 {
 	(void)sig;
+}
+
+/* This process's epoll set, holding the (non-blocking) listening socket to begin with. */
+static int
+api_open_set(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = listen_fd };
+	int fl = fcntl(listen_fd, F_GETFL);
+
+	if (fl < 0 || fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
+	    (api_epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    epoll_ctl(api_epfd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+		log_err("epoll set: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* Runs in one worker process: threads, then wait for a stop signal. */
@@ -177,6 +347,8 @@ worker_run(int nthr, int nboard)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	app_init_process();
+	if (api_open_set() != 0)
+		return 1;
 	nthreads = nthr + (board_fd >= 0 ? nboard : 0);
 	for (i = 0; i < nthreads; i++) {
 		pthread_attr_t attr;
@@ -185,7 +357,8 @@ worker_run(int nthr, int nboard)
 		threads[i].fd = i < nthr ? listen_fd : board_fd;
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, 1024 * 1024);
-		if (pthread_create(&threads[i].tid, &attr, thread_main, &threads[i]) != 0) {
+		if (pthread_create(&threads[i].tid, &attr, i < nthr ? api_thread_main : thread_main,
+		    &threads[i]) != 0) {
 			log_err("pthread_create failed");
 			return 1;
 		}

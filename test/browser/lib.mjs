@@ -91,6 +91,8 @@ export function watch(page) {
     const why = req.failure() ? req.failure().errorText : 'failed';
     // A search superseded by a newer one is aborted on purpose by the page.
     if (why === 'net::ERR_ABORTED' && req.resourceType() === 'fetch') return;
+    // The tab's icon, dropped by the browser when the page moves on before it arrives.
+    if (why === 'net::ERR_ABORTED' && new URL(req.url()).pathname === '/favicon.svg') return;
     p.failedRequests.push(`${req.method()} ${req.url()} ${why}`);
   });
   page.on('response', (res) => {

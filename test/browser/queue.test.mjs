@@ -26,6 +26,7 @@ async function setClock(iso) {
   const base = Math.floor(Date.parse(iso) / 1000);
   await writeFile(`${CLOCK}.tmp`, `${base} ${Math.floor(Date.now() / 1000)}\n`);
   await rename(`${CLOCK}.tmp`, CLOCK);
+  await new Promise((r) => setTimeout(r, 50)); // the app looks at the file every 20 ms
 }
 
 async function call(method, p, { token, body } = {}) {

@@ -30,6 +30,7 @@
 #include "../../fcgi/clock.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/kv.h"
 #include "../../modules/cases.h"
 #include "../../modules/staff.h"
 
@@ -998,14 +999,89 @@ supervision_lights_yellow_then_red_and_tells_the_approver(void **st)
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
+/* GET /track/<tok>: the reply (caller frees), 200 expected. */
+static void
+track_get(struct resp *r, const char *tok)
+{
+	char path[160];
+
+	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
+	assert_int_equal(http(r, "GET", path, NULL, NULL), 0);
+	expect(r, 200);
+}
+
+/* Whether Redis holds a copy of the case's tracking page (cases_view.c). */
+static int
+track_copy_exists(const char *no)
+{
+	redisReply *rep;
+	long long id = count1("SELECT id FROM cases WHERE no = ?", no);
+	int n;
+
+	rep = kv_cmd(&db, "EXISTS {case:%lld}:trk", id);
+	assert_non_null(rep);
+	n = rep->type == REDIS_REPLY_INTEGER ? (int)rep->integer : -1;
+	freeReplyObject(rep);
+	return n;
+}
+
+/* Looked up often, the page is answered from its copy in Redis; each change shows at once. */
+static void
+tracking_page_follows_every_change(void **st)
+{
+	struct resp r;
+	char no[64], tok[64];
+	size_t steps;
+	int i;
+
+	(void)st;
+	accept_case("IT-B-004", NULL, no, tok);
+	for (i = 0; i < 3; i++) {
+		track_get(&r, tok);
+		assert_string_equal(jstr(r.json, "case.status"), "accepted");
+		steps = json_array_size(jget(r.json, "case.steps"));
+		resp_free(&r);
+	}
+	assert_int_equal(track_copy_exists(no), 1);	/* so the next answers are the copy's */
+
+	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	track_get(&r, tok);
+	assert_string_equal(jstr(r.json, "case.status"), "processing");
+	assert_string_equal(jstr(r.json, "case.status_label"), "审批中");
+	assert_int_equal(json_array_size(jget(r.json, "case.steps")), steps + 1);
+	resp_free(&r);
+	for (i = 0; i < 2; i++) {
+		track_get(&r, tok);
+		resp_free(&r);
+	}
+	assert_int_equal(track_copy_exists(no), 1);
+
+	act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
+	track_get(&r, tok);
+	assert_string_equal(jstr(r.json, "case.status"), "approved");
+	resp_free(&r);
+	act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
+	track_get(&r, tok);
+	assert_string_equal(jstr(r.json, "case.status"), "ready");
+	assert_non_null(jstr(r.json, "case.pickup.window"));
+	assert_non_null(strstr(jstr(r.json, "case.pickup.hours"), "08:30"));
+	resp_free(&r);
+}
+
 static void
 track_token_can_be_revoked(void **st)
 {
 	struct resp r;
 	char no[64], tok[64], path[160], fresh[64];
+	int i;
 
 	(void)st;
 	accept_case("IT-B-004", NULL, no, tok);
+	for (i = 0; i < 3; i++) {	/* looked up until Redis has a copy of the page */
+		track_get(&r, tok);
+		resp_free(&r);
+	}
+	assert_int_equal(track_copy_exists(no), 1);
 	snprintf(path, sizeof path, "/api/v1/cases/%s/track-token", no);
 	assert_int_equal(http_json(&r, "POST", path, clerk, "{}"), 0);
 	expect(&r, 201);
@@ -1016,9 +1092,17 @@ track_token_can_be_revoked(void **st)
 	assert_error(&r, 404, "NOT_FOUND");
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/track/%s", fresh);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+		expect(&r, 200);
+		assert_string_equal(jstr(r.json, "case.no"), no);
+		resp_free(&r);
+	}
+	/* The revoked token stays dead with the page cached again for the fresh one. */
+	assert_int_equal(track_copy_exists(no), 1);
+	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
-	assert_string_equal(jstr(r.json, "case.no"), no);
+	assert_error(&r, 404, "NOT_FOUND");
 	resp_free(&r);
 }
 
@@ -1093,6 +1177,7 @@ main(void)
 		cmocka_unit_test(deadlines_across_national_day),
 		cmocka_unit_test(missing_calendar_year_is_refused_and_alerted),
 		cmocka_unit_test(supervision_lights_yellow_then_red_and_tells_the_approver),
+		cmocka_unit_test(tracking_page_follows_every_change),
 		cmocka_unit_test(track_token_can_be_revoked),
 		cmocka_unit_test(database_down_is_503_and_nothing_half_written),
 	};

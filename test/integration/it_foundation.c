@@ -142,6 +142,48 @@ items_guide(void **st)
 	resp_free(&r);
 }
 
+/*
+ * nginx keeps its connections to the app and sends the next request on one of them: what a
+ * request leaves unread (a body no route took) must not spill into the next.
+ */
+static void
+kept_connections_start_clean(void **st)
+{
+	const char *json[] = { "Content-Type: application/json", NULL };
+	struct resp r;
+	char *body;
+	long before;
+	int i;
+
+	(void)st;
+	before = app_log_count("no FastCGI request");
+	/* Larger than libfcgi reads at once, small enough for nginx to have sent all of it (so
+	 * it keeps the connection). */
+	body = malloc(40001);
+	assert_non_null(body);
+	memset(body, ' ', 40000);
+	body[0] = '{';
+	body[39999] = '}';
+	body[40000] = '\0';
+	for (i = 0; i < 40; i++) {
+		assert_int_equal(http(&r, "POST", "/api/v1/no/such/route", body, json), 0);
+		assert_error(&r, 404, "NOT_FOUND");
+		resp_free(&r);
+		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+		assert_int_equal(r.status, 200);
+		assert_string_equal(jstr(r.json, "status"), "ok");
+		resp_free(&r);
+		/* A POST, which nginx never sends twice: it must land on a clean connection. */
+		assert_int_equal(http(&r, "POST", "/api/v1/halls/demo/tickets",
+		    "{\"category\":\"A\"}", json), 0);
+		assert_error(&r, 401, "UNAUTHENTICATED");
+		resp_free(&r);
+	}
+	free(body);
+	/* And no connection had to be given up for what a request left behind. */
+	assert_int_equal(app_log_count("no FastCGI request"), before);
+}
+
 static void
 bad_requests(void **st)
 {
@@ -469,6 +511,7 @@ main(void)
 		cmocka_unit_test(halls_and_categories),
 		cmocka_unit_test(items_guide),
 		cmocka_unit_test(bad_requests),
+		cmocka_unit_test(kept_connections_start_clean),
 		cmocka_unit_test(staff_sign_in),
 		cmocka_unit_test(deadline_calendar),
 		cmocka_unit_test(redis_outage),

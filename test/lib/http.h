@@ -38,6 +38,8 @@ int	 stack(const char *verb);
 /* Move the test stack's hall clock to an RFC 3339 instant (it runs on from there);
  * NULL puts it back where the stack started it. 0 or -1. */
 int	 set_clock(const char *when);
+/* Lines of the instance's app log (var/<instance>/log/app.log) that contain text. */
+long	 app_log_count(const char *text);
 /* Sign in a demo staff member; returns a token in out. 0 or -1. */
 int	 staff_login(const char *user, int window, char *out, size_t osz);
 

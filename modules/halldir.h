@@ -1,0 +1,25 @@
+/*
+ * halldir.h — each process's copy of the halls' directory as citizens see it: a hall's
+ * name, phone and opening hours, its windows' names.  These change when a hall is set up,
+ * not during the day, and pages that are polled (case tracking) show them with every
+ * answer; a copy at most HALLDIR_TTL_MS old saves MariaDB a join per request.
+ */
+#ifndef YC_HALLDIR_H
+#define YC_HALLDIR_H
+
+#include <stddef.h>
+
+struct ctx;
+
+#define HALLDIR_TTL_MS 10000
+
+/*
+ * The hall's name, phone and hours ("08:30-12:00、13:30-17:30"; "" when it has none).
+ * 1 found, 0 no such hall, or a DB_* code.
+ */
+int	halldir_hall(struct ctx *c, const char *hall, char *name, size_t nsz, char *phone,
+	    size_t psz, char *hours, size_t hsz);
+/* A window's name ("3号窗口"): 1 found, 0 no such window, or a DB_* code. */
+int	halldir_window(struct ctx *c, const char *hall, long long number, char *name, size_t nsz);
+
+#endif

@@ -40,6 +40,7 @@
 #include "../log.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <fcgiapp.h>
 #include <pthread.h>
@@ -311,6 +312,23 @@ on_usr2(int sig)
 	(void)sig;
 }
 
+/*
+ * The process runs for months and its memory must not creep.  glibc raises its mmap
+ * threshold each time a large block is freed, so that large replies (the service guide, a
+ * statistics export) end up carved from the arenas, whose freed middles it never gives back
+ * on its own.  So the threshold is fixed (large blocks are mapped and unmapped), and every
+ * MEMORY_TRIM_S the free pages inside the arenas go back to the system.  (Fewer arenas than
+ * glibc's default were tried: threads sharing them fragmented them faster.)
+ */
+#define MEMORY_TRIM_S 10
+
+static void
+memory_settings(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+}
+
 /* This process's epoll set, holding the (non-blocking) listening socket to begin with. */
 static int
 api_open_set(void)
@@ -346,6 +364,7 @@ worker_run(int nthr, int nboard)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	memory_settings();
 	app_init_process();
 	if (api_open_set() != 0)
 		return 1;
@@ -366,8 +385,13 @@ worker_run(int nthr, int nboard)
 	}
 	log_info("serving with %d threads (%d for long polls)", nthreads, nthreads - nthr);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		struct timespec every = { MEMORY_TRIM_S, 0 };
+
+		if ((sig = sigtimedwait(&set, NULL, &every)) < 0) {
+			if (errno == EAGAIN)
+				malloc_trim(0);	/* see memory_settings() */
 			continue;
+		}
 		if (sig == SIGHUP)
 			continue;
 		break;

@@ -41,19 +41,25 @@ clock_init(void)
  * request.  A test that moves the clock waits that long before relying on it.
  */
 #define CLOCK_FILE_CHECK_MS 20
-static atomic_llong clock_file_checked;	/* CLOCK_MONOTONIC_COARSE, ms */
+static atomic_llong clock_file_checked;	/* mono_ms() */
+
+int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void
 clock_follow_file(void)
 {
 	struct stat st;
-	struct timespec mono;
 	char buf[64];
 	FILE *f;
-	long long b, r, now, last;
+	long long b, r, now = mono_ms(), last;
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
-	now = (long long)mono.tv_sec * 1000 + mono.tv_nsec / 1000000;
 	last = atomic_load(&clock_file_checked);
 	if (last != 0 && now - last < CLOCK_FILE_CHECK_MS)
 		return;

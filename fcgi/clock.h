@@ -24,6 +24,11 @@ void	 clock_init(void);
 /* Hall time in seconds / milliseconds since the epoch. */
 int64_t	 hall_now(void);
 int64_t	 hall_now_ms(void);
+/*
+ * Milliseconds of the machine's monotonic clock (coarse: a few ms of resolution, no system
+ * call): for intervals — timeouts, the age of a cached copy — never for the hall's time.
+ */
+int64_t	mono_ms(void);
 
 /* Broken-down hall-local time of t. */
 void	 hall_tm(int64_t t, struct tm *tm);

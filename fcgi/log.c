@@ -66,7 +66,7 @@ log_msg(const char *level, const char *func, const char *f, ...)
 static _Thread_local struct {
 	int	buffered;
 	size_t	len;
-	struct timespec first;
+	int64_t	first;		/* mono_ms() of the oldest line waiting */
 	char	buf[8192];
 } acc;
 
@@ -94,7 +94,7 @@ void
 log_access(const char *method, const char *route, int status, long ms)
 {
 	char line[512], ts[64];
-	struct timespec now;
+	int64_t now;
 	int n;
 
 	if (access_fd < 0)
@@ -107,14 +107,13 @@ log_access(const char *method, const char *route, int status, long ms)
 		(void)!write(access_fd, line, (size_t)n);
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	now = mono_ms();
 	if (acc.len + (size_t)n > sizeof acc.buf)
 		log_access_flush();
 	if (acc.len == 0)
 		acc.first = now;
 	memcpy(acc.buf + acc.len, line, (size_t)n);
 	acc.len += (size_t)n;
-	if (now.tv_sec - acc.first.tv_sec >= 2 ||
-	    (now.tv_sec - acc.first.tv_sec) * 1000 + (now.tv_nsec - acc.first.tv_nsec) / 1000000 >= 1000)
+	if (now - acc.first >= 1000)
 		log_access_flush();
 }

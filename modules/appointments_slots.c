@@ -230,7 +230,7 @@ struct plan_slot {
 static struct plan_slot plan[PLAN_MAX];
 static size_t nplan;
 static int plan_complete;
-static int64_t plan_loaded_ms;		/* CLOCK_MONOTONIC; 0: never */
+static int64_t plan_loaded_ms;		/* mono_ms(); 0: never */
 static pthread_mutex_t plan_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 struct plan_fill {
@@ -263,15 +263,6 @@ plan_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	p->minutes = (int)minutes;
 	p->capacity = (int)cap;
 	return 0;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* With plan_mtx held: a copy no older than PLAN_TTL_MS.  0 or a DB_* code. */

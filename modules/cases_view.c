@@ -344,6 +344,7 @@ track_cached(struct ctx *c, const char *hash, struct track_probe *p)
 {
 	redisReply *rep;
 	json_t *env = NULL, *tok;
+	const char *v;
 	size_t i;
 	int ok = 0;
 
@@ -367,8 +368,8 @@ track_cached(struct ctx *c, const char *hash, struct track_probe *p)
 			env = json_loadb(rep->element[0]->str, rep->element[0]->len, 0, NULL);
 	}
 	freeReplyObject(rep);
-	if (env && strcmp(json_string_value(json_object_get(env, "v")) ?
-	    json_string_value(json_object_get(env, "v")) : "-", p->ver) == 0)
+	v = json_string_value(json_object_get(env, "v"));
+	if (v && strcmp(v, p->ver) == 0)
 		json_array_foreach(json_object_get(env, "tokens"), i, tok)
 			if (json_is_string(tok) && strcmp(json_string_value(tok), hash) == 0) {
 				ok = 1;

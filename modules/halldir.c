@@ -8,13 +8,13 @@
  * only slower.
  */
 #include "halldir.h"
+#include "../fcgi/clock.h"
 #include "../fcgi/db.h"
 #include "../fcgi/util.h"
 
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #define DIR_HALLS   64
 #define DIR_WINDOWS 1024
@@ -41,17 +41,8 @@ struct dir {
 };
 
 static struct dir cur, fresh;		/* fresh: the one being filled, under dir_mtx */
-static int64_t loaded_ms;		/* CLOCK_MONOTONIC; 0: never */
+static int64_t loaded_ms;		/* mono_ms(); 0: never */
 static pthread_mutex_t dir_mtx = PTHREAD_MUTEX_INITIALIZER;
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 hall_row(void *arg, size_t ncol, char **v, const size_t *lens)

@@ -34,15 +34,6 @@
 
 #define BOARD_POLL_MS 200
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The current version, -1 when the hall's state is gone (a wipe), -2 when Redis is down. */
 static long long
 board_version(struct ctx *c, const char *hall)

@@ -44,11 +44,20 @@ static struct dir cur, fresh;		/* fresh: the one being filled, under dir_mtx */
 static int64_t loaded_ms;		/* mono_ms(); 0: never */
 static pthread_mutex_t dir_mtx = PTHREAD_MUTEX_INITIALIZER;
 
+/* A row of SELECT code, name, phone FROM halls into h. */
+static void
+hall_fill(struct dir_hall *h, char **v)
+{
+	str_copy(h->code, sizeof h->code, v[0]);
+	str_copy(h->name, sizeof h->name, v[1]);
+	str_copy(h->phone, sizeof h->phone, v[2] ? v[2] : "");
+	h->hours[0] = '\0';
+}
+
 static int
 hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct dir *d = arg;
-	struct dir_hall *h;
 
 	(void)ncol;
 	(void)lens;
@@ -56,24 +65,16 @@ hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
 		d->overflow = 1;
 		return 1;
 	}
-	h = &d->halls[d->nhalls++];
-	str_copy(h->code, sizeof h->code, v[0]);
-	str_copy(h->name, sizeof h->name, v[1]);
-	str_copy(h->phone, sizeof h->phone, v[2] ? v[2] : "");
-	h->hours[0] = '\0';
+	hall_fill(&d->halls[d->nhalls++], v);
 	return 0;
 }
 
 static int
 one_hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
-	struct dir_hall *h = arg;
-
 	(void)ncol;
 	(void)lens;
-	str_copy(h->code, sizeof h->code, v[0]);
-	str_copy(h->name, sizeof h->name, v[1]);
-	str_copy(h->phone, sizeof h->phone, v[2] ? v[2] : "");
+	hall_fill(arg, v);
 	return 1;
 }
 

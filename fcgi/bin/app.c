@@ -524,6 +524,12 @@ main(int argc, char **argv)
 		log_err("app_socket is not configured");
 		return 1;
 	}
+	/* Unix sockets only: nginx runs on the app's host, and the app's own accept (epoll)
+	 * does not apply libfcgi's TCP allow-list (FCGI_WEB_SERVER_ADDRS). */
+	if (sock[0] != '/' || (*bsock && bsock[0] != '/')) {
+		log_err("app_socket and app_board_socket must be unix socket paths (absolute)");
+		return 1;
+	}
 
 	FCGX_Init();
 	if ((listen_fd = listen_on(sock)) < 0)

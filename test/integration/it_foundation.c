@@ -462,6 +462,27 @@ durability_settings(void **st)
 	assert_non_null(strstr(out, "appendfsync everysec"));
 }
 
+/* The app speaks FastCGI, which has no authentication: it listens on unix sockets only and
+ * refuses to start on a TCP address (nothing listens there afterwards). */
+static void
+app_refuses_tcp_socket(void **st)
+{
+	char cmd[1024], out[1024];
+	const char *b = getenv("YICHUANG_BUILD");
+
+	(void)st;
+	snprintf(cmd, sizeof cmd, "sed 's/^app_socket = .*/app_socket = 127.0.0.1:18999/' "
+	    "var/%s/yichuang.conf > var/%s/tcp-socket.conf && { timeout 20 %s/yichuang-app -c "
+	    "var/%s/tcp-socket.conf; echo \"exit=$?\"; } 2>&1 | tail -2", inst(), inst(),
+	    b && *b ? b : "build", inst());
+	cmd_output(cmd, out, sizeof out);
+	assert_non_null(strstr(out, "must be unix socket paths"));
+	assert_non_null(strstr(out, "exit=1"));
+	cmd_output("bash -c '(exec 3<>/dev/tcp/127.0.0.1/18999) 2>/dev/null && echo open || "
+	    "echo closed'", out, sizeof out);
+	assert_string_equal(out, "closed");
+}
+
 /* kill -9 of one app process under traffic: the master replaces it, the others carry on. */
 static void
 app_process_killed(void **st)
@@ -518,6 +539,7 @@ main(void)
 		cmocka_unit_test(mysql_outage),
 		cmocka_unit_test(app_down_is_json_503),
 		cmocka_unit_test(durability_settings),
+		cmocka_unit_test(app_refuses_tcp_socket),
 		cmocka_unit_test(app_process_killed),
 	};
 

@@ -103,9 +103,14 @@ v=$(pct health static);        target "health ≥ 30% of static" "$([ "$v" -ge 3
 v=$(pct track_lookup health);  target "tracking lookup ≥ 50% of health" "$([ "$v" -ge 50 ] && echo 1)" "$v%"
 v=$(pct booking_rush health);  ob=${BENCH_OVERBOOKED:-?}
 target "booking rush ≥ 50% of health, 0 overbooked" "$([ "$v" -ge 50 ] && [ "$ob" = 0 ] && echo 1)" "$v%, $ob overbooked"
+# Take-a-number: at least 1,000 a second flat out, and at 1,000 a second (paced: 64 clients
+# sending on a timetable) the 99th percentile under 100 ms.  The flat-out run's own latency
+# is its 64 clients queueing (clients / throughput), so it is shown but not the target.
 tn=${RPS[take_number]:-0} tp=${P99[take_number]:-999999}
+tk=${RPS[take_number_1000]:-0} tkp=${P99[take_number_1000]:-999999}
 target "take-a-number ≥ 1,000/s with p99 < 100 ms" \
-  "$(awk -v r="$tn" -v p="$tp" 'BEGIN { if (r >= 1000 && p < 100) print 1 }')" "$tn/s, p99 $tp ms"
+  "$(awk -v r="$tn" -v k="$tk" -v p="$tkp" 'BEGIN { if (r >= 1000 && k >= 980 && p < 100) print 1 }')" \
+  "flat out $tn/s; at $tk/s p99 $tkp ms (flat out, 64 clients without pause: p99 $tp ms)"
 if [ -n "$million" ]; then
   target "app memory grows < 10% over a million requests" \
     "$(awk -v g="$m_growth" 'BEGIN { if (g < 10) print 1 }')" "$m_growth%"

@@ -6,10 +6,16 @@
 #                  of A–F), then the marker {hall:demo}:ready is deleted so the app rebuilds
 #                  the lines from the record before serving — the recovery path, measured too
 #                  (queue_rebuild_ms).  At most 3 s, so the lines never run dry.
-#   take_number    POST /api/v1/halls/demo/tickets as the kiosk, over 20 extra categories
-#                  (G–Z, added to the bench's own database) so the 999-a-day limit of a letter
-#                  is not reached in the 4 s (at most) it runs.  Target (issue 10): ≥ 1,000/s
-#                  with p99 < 100 ms.
+#   take_number_1000  POST /api/v1/halls/demo/tickets as the kiosk, over 20 extra categories
+#                  (G–Z, added to the bench's own database), offered at 1,000 a second by the
+#                  64 clients (test/bench/pace.lua) for 5 s at most: the latency a citizen
+#                  sees while the hall issues a thousand numbers a second.
+#   take_number    the same flat out (every client sends again as soon as it is answered),
+#                  4 s at most, so the 999-a-day limit of a letter is not reached: the most
+#                  numbers a second.  Its latency is the clients' own queue (64 clients /
+#                  throughput), not what a citizen meets at 1,000 a second.
+#                  Target (issue 10): ≥ 1,000/s with p99 < 100 ms — take_number ≥ 1,000/s and
+#                  take_number_1000 answered at that rate with p99 < 100 ms.
 #   board          GET /api/v1/halls/demo/board, answered at once (no since): the board's pool.
 #   health_polls   GET /api/v1/health while 200 screens hold a board long poll: the API's
 #                  threads are not theirs, so this stays near the health baseline.
@@ -119,8 +125,14 @@ function request()
   }, '{"category":"' .. c .. '"}')
 end
 LUA
-  # A hall gives each category 999 numbers a day: 20 categories hold 19,980 tickets, so the
-  # run stops at 4 s (up to ~5,000 a second) rather than measure "numbers used up" refusals.
+  # At the target's rate first: 1,000 a second offered by the 64 clients (5 s: 5,000 numbers).
+  { printf 'pace_per_s = 1000\npace_threads = 2\n'; cat "$lua" test/bench/pace.lua; } \
+    > "$OUT/take_number_1000.in.lua"
+  q_scenario take_number_1000 "" /api/v1/halls/demo/tickets "$OUT/take_number_1000.in.lua" 2 \
+    "$CONNS" "$(( SECS < 5 ? SECS : 5 ))"
+  # Then flat out.  A hall gives each category 999 numbers a day: 20 categories hold 19,980
+  # tickets, so this run stops at 4 s (up to ~3,700 a second after the 5,000 above) rather
+  # than measure "numbers used up" refusals.
   q_scenario take_number health /api/v1/halls/demo/tickets "$lua" 2 "$CONNS" \
     "$(( SECS < 4 ? SECS : 4 ))"
 

@@ -12,12 +12,14 @@
  * connections than threads, a request on a fresh connection would wait in the listen
  * backlog behind idle ones.  So no thread waits on one connection here.  Each worker
  * process has one epoll set holding the listening socket and every connection it accepted,
- * each armed once (EPOLLONESHOT); the API's threads all wait in that set, and whichever
- * wakes for a connection with a request on it hands the descriptor to libfcgi
- * (FCGX_Request.ipcFd), answers, and arms it again.  An idle connection costs a descriptor,
- * not a thread, and requests are served in the order they became ready.  A connection is
- * only ever closed by nginx (or when the process ends), so nginx never sends a request on a
- * connection the app is closing.
+ * each armed once (EPOLLONESHOT).  One thread waits in that set: it accepts new connections
+ * and queues each connection with a request on it, first come first served; the API's
+ * threads take descriptors from that queue, hand each to libfcgi (FCGX_Request.ipcFd),
+ * answer, and arm it again.  (The API threads used to wait in the set themselves: under
+ * overload the kernel puts events that arrive while another thread collects its own ahead of
+ * older ones, and a request could wait ten seconds behind newer ones.)  An idle connection
+ * costs a descriptor, not a thread.  A connection is only ever closed by nginx (or when the
+ * process ends), so nginx never sends a request on a connection the app is closing.
  *
  * The second pool serves requests that wait on purpose: the display board's long poll,
  * which holds a request for up to 25 s, comes in on app_board_socket (nginx routes
@@ -29,8 +31,9 @@
  * sigwait(), sets the stop flag and pokes the idle threads (inside epoll_wait or accept)
  * with SIGUSR2, whose empty handler makes the wait fail with EINTR (libfcgi's accept needs
  * FCGI_FAIL_ACCEPT_ON_INTR for that).  A thread busy with a request is never interrupted.
- * On the way out an API thread still answers every request already waiting on its
- * process's connections; app_request_stop() also tells a held long poll to answer at once.
+ * On the way out the epoll thread queues every request already waiting on its process's
+ * connections and the API threads answer them all; app_request_stop() also tells a held
+ * long poll to answer at once.
  */
 #include "../yc.h"
 #include "../app.h"
@@ -70,8 +73,23 @@ struct worker_thread {
 static int listen_fd = -1, board_fd = -1;
 static int api_epfd = -1;	/* this process's: the listening socket and its kept connections */
 static atomic_int stopping;
-static struct worker_thread threads[2 * MAX_THREADS];
+static struct worker_thread threads[2 * MAX_THREADS + 1];
 static int nthreads;
+
+/*
+ * Connections with a request waiting, oldest first.  A connection is in the set armed once
+ * (EPOLLONESHOT), so it is queued at most once at a time: the ring holds more descriptors
+ * than a process can have.
+ */
+#define READY_MAX 65536
+
+static struct {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 fd[READY_MAX];
+	size_t		 head, n;
+	int		 closed;	/* stopping: nothing more will be queued */
+} ready = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, 0, 0 };
 
 static const char *
 fx_param(void *arg, const char *name)
@@ -202,18 +220,73 @@ api_serve(FCGX_Request *fx, struct ctx *ctx, int fd)
 	}
 }
 
-/* One event from the set: a new connection, a request, or a connection nginx closed. */
 static void
-api_event(FCGX_Request *fx, struct ctx *ctx, const struct epoll_event *ev)
+ready_push(int fd)
+{
+	pthread_mutex_lock(&ready.mu);
+	if (ready.n == READY_MAX) {
+		pthread_mutex_unlock(&ready.mu);
+		log_warn("connection %d closed: %d requests already waiting", fd, READY_MAX);
+		close(fd);
+		return;
+	}
+	ready.fd[(ready.head + ready.n) % READY_MAX] = fd;
+	ready.n++;
+	pthread_cond_signal(&ready.cv);
+	pthread_mutex_unlock(&ready.mu);
+}
+
+static void
+ready_close(void)
+{
+	pthread_mutex_lock(&ready.mu);
+	ready.closed = 1;
+	pthread_cond_broadcast(&ready.cv);
+	pthread_mutex_unlock(&ready.mu);
+}
+
+/* The oldest waiting connection; -1 once stopping and none is left; -2 after a second idle
+ * (wait_1s: this thread has log lines to write). */
+static int
+ready_pop(int wait_1s)
+{
+	int fd = -2;
+
+	pthread_mutex_lock(&ready.mu);
+	while (ready.n == 0 && !ready.closed) {
+		if (wait_1s) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			if (pthread_cond_timedwait(&ready.cv, &ready.mu, &ts) == ETIMEDOUT &&
+			    ready.n == 0)
+				break;
+		} else
+			pthread_cond_wait(&ready.cv, &ready.mu);
+	}
+	if (ready.n > 0) {
+		fd = ready.fd[ready.head];
+		ready.head = (ready.head + 1) % READY_MAX;
+		ready.n--;
+	} else if (ready.closed)
+		fd = -1;
+	pthread_mutex_unlock(&ready.mu);
+	return fd;
+}
+
+/* One event from the set: new connections, a request, or a connection nginx closed. */
+static void
+api_event(const struct epoll_event *ev)
 {
 	int fd = ev->data.fd;
 
 	if (fd == listen_fd) {
-		int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		int c;
 
-		if (c >= 0)
+		while ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
 			api_arm(c, EPOLL_CTL_ADD);
-		else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 		    errno != ECONNABORTED)
 			log_warn("accept: %s", strerror(errno));
 		return;
@@ -223,7 +296,41 @@ api_event(FCGX_Request *fx, struct ctx *ctx, const struct epoll_event *ev)
 		close(fd);
 		return;
 	}
-	api_serve(fx, ctx, fd);
+	ready_push(fd);
+}
+
+/* The process's one thread in its epoll set. */
+static void *
+api_epoll_main(void *arg)
+{
+	struct worker_thread *t = arg;
+	struct epoll_event ev[64];
+	int n, i;
+
+	while (!atomic_load(&stopping)) {
+		atomic_store(&t->in_accept, 1);
+		if (atomic_load(&stopping)) {
+			atomic_store(&t->in_accept, 0);
+			break;
+		}
+		n = epoll_wait(api_epfd, ev, 64, -1);
+		atomic_store(&t->in_accept, 0);
+		if (n < 0) {
+			if (errno != EINTR)
+				log_warn("epoll_wait: %s", strerror(errno));
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			api_event(&ev[i]);
+	}
+	/* Stopping: what already waits on this process's connections is still answered. */
+	while ((n = epoll_wait(api_epfd, ev, 64, 0)) > 0)
+		for (i = 0; i < n; i++)
+			if (ev[i].data.fd != listen_fd)
+				api_event(&ev[i]);
+	ready_close();
+	atomic_store(&t->done, 1);
+	return NULL;
 }
 
 static void *
@@ -232,35 +339,17 @@ api_thread_main(void *arg)
 	struct worker_thread *t = arg;
 	FCGX_Request fx;
 	struct ctx ctx;
-	struct epoll_event ev;
-	int n;
+	int fd;
 
 	ctx_init(&ctx, t->index);
 	log_access_buffered(1);
 	FCGX_InitRequest(&fx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
-	while (!atomic_load(&stopping)) {
-		atomic_store(&t->in_accept, 1);
-		if (atomic_load(&stopping)) {
-			atomic_store(&t->in_accept, 0);
-			break;
-		}
-		n = epoll_wait(api_epfd, &ev, 1, log_access_pending() ? 1000 : -1);
-		atomic_store(&t->in_accept, 0);
-		if (n < 0) {
-			if (errno != EINTR)
-				log_warn("epoll_wait: %s", strerror(errno));
-			continue;
-		}
-		if (n == 0) {
+	while ((fd = ready_pop(log_access_pending())) != -1) {
+		if (fd == -2)
 			log_access_flush();
-			continue;
-		}
-		api_event(&fx, &ctx, &ev);
+		else
+			api_serve(&fx, &ctx, fd);
 	}
-	/* Stopping: answer what already waits on this process's connections, then go. */
-	while (epoll_wait(api_epfd, &ev, 1, 0) == 1)
-		if (ev.data.fd != listen_fd)
-			api_event(&fx, &ctx, &ev);
 	log_access_flush();
 	FCGX_Free(&fx, 0);
 	ctx_close(&ctx);
@@ -395,22 +484,23 @@ worker_run(int nthr, int nboard)
 	app_init_process();
 	if (api_open_set() != 0)
 		return 1;
-	nthreads = nthr + (board_fd >= 0 ? nboard : 0);
+	nthreads = nthr + (board_fd >= 0 ? nboard : 0) + 1;	/* the last: the epoll thread */
 	for (i = 0; i < nthreads; i++) {
 		pthread_attr_t attr;
+		void *(*fn)(void *) = i < nthr ? api_thread_main : i == nthreads - 1 ?
+		    api_epoll_main : thread_main;
 
 		threads[i].index = i;
 		threads[i].fd = i < nthr ? listen_fd : board_fd;
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, 1024 * 1024);
-		if (pthread_create(&threads[i].tid, &attr, i < nthr ? api_thread_main : thread_main,
-		    &threads[i]) != 0) {
+		if (pthread_create(&threads[i].tid, &attr, fn, &threads[i]) != 0) {
 			log_err("pthread_create failed");
 			return 1;
 		}
 		pthread_attr_destroy(&attr);
 	}
-	log_info("serving with %d threads (%d for long polls)", nthreads, nthreads - nthr);
+	log_info("serving with %d threads (%d for long polls)", nthreads - 1, nthreads - 1 - nthr);
 	for (;;) {
 		struct timespec every = { MEMORY_TRIM_S, 0 };
 

@@ -199,7 +199,7 @@ group_run(const uint64_t *p, size_t n, size_t *i, int32_t g, double *avg, int32_
 	k = *i - s;
 	if (k) {
 		*avg = sum / (double)k;
-		*p90 = pack_value(p[s + (size_t)ceil(0.9 * (double)k) - 1]);
+		*p90 = pack_value(p[s + (9 * k + 9) / 10 - 1]);	/* rank ⌈0.9 k⌉, exactly */
 	}
 	return k;
 }
@@ -315,12 +315,14 @@ stats_times(struct ctx *c, const struct period *p, json_t *tickets, json_t **all
 	for (i = 0; i < json_array_size(arr) && rc >= 0; i++) {
 		json_t *o = json_array_get(arr, i);
 		const char *clerk = json_string_value(json_object_get(o, "clerk"));
-		char name[64];
+		char name[256];		/* staff.name: 50 characters */
 
 		rc = clerk ? db_scalar(c, "SELECT name FROM staff WHERE id = ?", DBARGS(DBS(clerk)),
 		    name, sizeof name) : 0;
 		json_object_set_new(o, "name", rc == 1 ? json_string(name) : json_null());
 	}
+	if (rc < 0)
+		goto out;
 	arr = times_group(&t, G_ALL, rank, w, sv, by_rank);
 	if (json_array_size(arr) == 1)
 		*all = json_incref(json_array_get(arr, 0));

@@ -438,6 +438,26 @@ run_sql_file(const char *path)
 	return system(cmd);
 }
 
+/* One value read from the database (empty when there is none). */
+static void
+sql_value(const char *query, char *out, size_t osz)
+{
+	char cmd[1024];
+	FILE *p;
+	size_t n = 0;
+
+	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -N -B --default-character-set=utf8mb4 yichuang"
+	    " -e \"%s\"", inst(), query);
+	out[0] = '\0';
+	if ((p = popen(cmd, "r")) == NULL)
+		return;
+	n = fread(out, 1, osz - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	while (n > 0 && out[n - 1] == '\n')
+		out[--n] = '\0';
+}
+
 static double
 jnum(json_t *o, const char *path)
 {
@@ -494,7 +514,7 @@ static char mgr[128];
 static void
 generated_day(void **st)
 {
-	char path[256], key[32], q[128];
+	char path[256], key[32], q[512], name[256], name7[256], long7[256];
 	struct resp r;
 	struct timeval t0, t1;
 	FILE *f;
@@ -555,6 +575,14 @@ generated_day(void **st)
 		}
 	}
 
+	/* A clerk's name of 50 Chinese characters (the most staff.name holds) is given whole. */
+	sql_value("SELECT name FROM staff WHERE id = 7", name7, sizeof name7);
+	assert_true(name7[0] != '\0');
+	snprintf(q, sizeof q, "UPDATE staff SET name = REPEAT('长', 50) WHERE id = 7");
+	sql_value(q, long7, sizeof long7);
+	sql_value("SELECT name FROM staff WHERE id = 7", long7, sizeof long7);
+	assert_int_equal(strlen(long7), 150);
+
 	assert_int_equal(set_clock(TODAY "T10:00:00+08:00"), 0);
 	gettimeofday(&t0, NULL);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/halls/demo/stats?from=" DAY "&to=" DAY,
@@ -612,7 +640,15 @@ generated_day(void **st)
 		assert_non_null(row);
 		snprintf(q, sizeof q, "clerk%d", w);
 		check_times(row, &bk.clerk[w], q);
+		snprintf(q, sizeof q, "SELECT name FROM staff WHERE id = %d", w);
+		sql_value(q, name, sizeof name);
+		assert_non_null(jstr(row, "name"));
+		assert_string_equal(jstr(row, "name"), name);
 	}
+	assert_non_null(jstr(row_by(jget(s, "tickets.by_clerk"), "clerk", "7"), "name"));
+	assert_string_equal(jstr(row_by(jget(s, "tickets.by_clerk"), "clerk", "7"), "name"), long7);
+	snprintf(q, sizeof q, "UPDATE staff SET name = '%s' WHERE id = 7", name7);
+	sql_value(q, name, sizeof name);
 
 	/* appointments */
 	{

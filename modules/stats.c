@@ -96,10 +96,11 @@ struct times {
 	struct tic	*v;
 	size_t		 n, cap;
 	json_t		*clerks;	/* clerk id -> index in order of appearance */
-	int		 oom;
+	int		 oom, too_many;
 };
 
 #define TIMES_MAX_ROWS 4000000	/* a year of a very busy hall is ~400k */
+#define STATS_TOO_MANY (-100)	/* more called tickets in the period than that */
 
 static int32_t
 secs32(const char *s, int32_t none)
@@ -121,11 +122,17 @@ tic_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	(void)lens;
 	if (ncol < 5 || v[0] == NULL || v[3] == NULL)
 		return 0;
+	if (t->n == TIMES_MAX_ROWS) {
+		t->too_many = 1;
+		return 1;
+	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
 		struct tic *nv;
 
-		if (cap > TIMES_MAX_ROWS || (nv = realloc(t->v, cap * sizeof *nv)) == NULL) {
+		if (cap > TIMES_MAX_ROWS)
+			cap = TIMES_MAX_ROWS;
+		if ((nv = realloc(t->v, cap * sizeof *nv)) == NULL) {
 			t->oom = 1;
 			return 1;
 		}
@@ -273,7 +280,7 @@ strpcmp(const void *a, const void *b)
 static int
 stats_times(struct ctx *c, const struct period *p, json_t *tickets, json_t **all)
 {
-	struct times t = { NULL, 0, 0, json_object(), 0 };
+	struct times t = { NULL, 0, 0, json_object(), 0, 0 };
 	size_t nclerks, i;
 	char **by_rank = NULL;
 	int32_t *rank = NULL;
@@ -289,7 +296,7 @@ stats_times(struct ctx *c, const struct period *p, json_t *tickets, json_t **all
 	    " AND called_at IS NOT NULL", DBARGS(DBS(p->hall), DBS(p->from), DBS(p->to)),
 	    tic_row, &t);
 	nclerks = json_object_size(t.clerks);
-	if (rc >= 0 && !t.oom) {
+	if (rc >= 0 && !t.oom && !t.too_many) {
 		by_rank = calloc(nclerks + 1, sizeof *by_rank);
 		rank = calloc(nclerks + 1, sizeof *rank);
 		w = malloc((t.n + 1) * sizeof *w);
@@ -297,7 +304,7 @@ stats_times(struct ctx *c, const struct period *p, json_t *tickets, json_t **all
 		if (!by_rank || !rank || !w || !sv)
 			t.oom = 1;
 	}
-	if (rc < 0 || t.oom)
+	if (rc < 0 || t.oom || t.too_many)
 		goto out;
 	/* Clerks in the order of their ids (as text), as ORDER BY would give. */
 	i = 0;
@@ -336,9 +343,11 @@ out:
 	json_decref(t.clerks);
 	if (rc < 0)
 		return rc;
+	if (t.too_many)
+		return STATS_TOO_MANY;
 	if (t.oom) {
 		log_err("stats: the period's %zu called tickets do not fit in memory", t.n);
-		return DB_FAIL;
+		return DB_DOWN;	/* 503: try again */
 	}
 	return 0;
 }
@@ -858,6 +867,8 @@ h_stats(struct req *r)
 		rc = stats_alerts(r->ctx, &p, o);
 	if (rc < 0) {
 		json_decref(o);
+		if (rc == STATS_TOO_MANY)
+			return req_fail(r, 422, "PERIOD_TOO_LARGE", "统计区间内的叫号记录过多，请缩短统计区间");
 		return db_fail(r, rc);
 	}
 	if (csv) {

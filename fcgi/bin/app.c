@@ -46,6 +46,7 @@
 #include <malloc.h>
 #include <fcntl.h>
 #include <fcgiapp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -201,8 +202,15 @@ api_arm(int fd, int op)
 static void
 api_serve(FCGX_Request *fx, struct ctx *ctx, int fd)
 {
+	struct pollfd pf = { .fd = fd, .events = POLLIN | POLLRDHUP };
 	int kept;
 
+	/* nginx closed it while it waited in the queue (its client went away): nobody is
+	 * left to answer, and answering would hold up the requests queued behind it. */
+	if (poll(&pf, 1, 0) == 1 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+		close(fd);
+		return;
+	}
 	fx->ipcFd = fd;
 	fx->keepConnection = 1;
 	if (FCGX_Accept_r(fx) < 0) {

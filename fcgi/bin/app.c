@@ -90,7 +90,9 @@ static struct {
 	int		 fd[READY_MAX];
 	size_t		 head, n;
 	int		 closed;	/* stopping: nothing more will be queued */
-} ready = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, 0, 0 };
+	int		 idle;		/* API threads waiting for a request */
+	int		 listen_out;	/* the listening socket is out of the set (busy) */
+} ready = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, 0, 0, 0, 0 };
 
 static const char *
 fx_param(void *arg, const char *name)
@@ -262,16 +264,28 @@ ready_pop(int wait_1s)
 
 	pthread_mutex_lock(&ready.mu);
 	while (ready.n == 0 && !ready.closed) {
+		/* This thread is free: the process takes new connections again. */
+		if (ready.listen_out) {
+			struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
+			    .data.fd = listen_fd };
+
+			if (epoll_ctl(api_epfd, EPOLL_CTL_ADD, listen_fd, &ev) == 0 || errno == EEXIST)
+				ready.listen_out = 0;
+		}
+		ready.idle++;
 		if (wait_1s) {
 			struct timespec ts;
 
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += 1;
 			if (pthread_cond_timedwait(&ready.cv, &ready.mu, &ts) == ETIMEDOUT &&
-			    ready.n == 0)
+			    ready.n == 0) {
+				ready.idle--;
 				break;
+			}
 		} else
 			pthread_cond_wait(&ready.cv, &ready.mu);
+		ready.idle--;
 	}
 	if (ready.n > 0) {
 		fd = ready.fd[ready.head];
@@ -290,11 +304,25 @@ api_event(const struct epoll_event *ev)
 	int fd = ev->data.fd;
 
 	if (fd == listen_fd) {
-		int c;
+		int c, busy;
 
-		while ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+		/*
+		 * A new connection is taken only while a thread here is free for its request;
+		 * otherwise the listening socket leaves the set (until a thread is free again:
+		 * ready_pop) and the other processes take it — as when every thread here waited
+		 * in the set itself and a busy one took nothing.
+		 */
+		pthread_mutex_lock(&ready.mu);
+		busy = ready.n >= (size_t)ready.idle;
+		if (busy && !ready.listen_out &&
+		    epoll_ctl(api_epfd, EPOLL_CTL_DEL, listen_fd, NULL) == 0)
+			ready.listen_out = 1;
+		pthread_mutex_unlock(&ready.mu);
+		if (busy)
+			return;
+		if ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
 			api_arm(c, EPOLL_CTL_ADD);
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 		    errno != ECONNABORTED)
 			log_warn("accept: %s", strerror(errno));
 		return;

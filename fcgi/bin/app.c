@@ -450,7 +450,7 @@ static void
 malloc_tunables(char **argv)
 {
 	const char *t = getenv("GLIBC_TUNABLES");
-	char buf[1024];
+	char buf[1024], self[4096];
 	int n;
 
 	if (t != NULL && strstr(t, "glibc.malloc.tcache_count") != NULL)
@@ -459,6 +459,14 @@ malloc_tunables(char **argv)
 	    t && *t ? ":" : "");
 	if (n < 0 || (size_t)n >= sizeof buf || setenv("GLIBC_TUNABLES", buf, 1) != 0)
 		return;
+	/* By its own path, so that the process keeps its name (ps, top, pidof, killall show
+	 * "exe" for a program started as /proc/self/exe); that path when the file is gone. */
+	n = (int)readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0 && (size_t)n < sizeof self - 1) {
+		self[n] = '\0';
+		if (access(self, X_OK) == 0)
+			execv(self, argv);
+	}
 	execv("/proc/self/exe", argv);
 	log_err("could not restart with GLIBC_TUNABLES=%s (%s): carrying on with glibc's "
 	    "per-thread caches", buf, strerror(errno));

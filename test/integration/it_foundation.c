@@ -483,6 +483,23 @@ app_refuses_tcp_socket(void **st)
 	assert_string_equal(out, "closed");
 }
 
+/* The app starts itself again once (GLIBC_TUNABLES): its processes keep their name. */
+static void
+app_process_names(void **st)
+{
+	char cmd[512], out[1024];
+
+	(void)st;
+	snprintf(cmd, sizeof cmd, "m=$(cat var/%s/run/app.pid); for p in $m $(pgrep -P $m); do "
+	    "cat /proc/$p/comm; done | sort | uniq -c | tr -s ' '", inst());
+	cmd_output(cmd, out, sizeof out);
+	/* one name for the master and its worker processes: the program's */
+	assert_null(strchr(out, '\n'));
+	assert_non_null(strstr(out, " yichuang-app"));
+	assert_true(strtol(out, NULL, 10) >= 2);
+	assert_string_equal(strstr(out, " yichuang-app"), " yichuang-app");
+}
+
 /* kill -9 of one app process under traffic: the master replaces it, the others carry on. */
 static void
 app_process_killed(void **st)
@@ -540,6 +557,7 @@ main(void)
 		cmocka_unit_test(app_down_is_json_503),
 		cmocka_unit_test(durability_settings),
 		cmocka_unit_test(app_refuses_tcp_socket),
+		cmocka_unit_test(app_process_names),
 		cmocka_unit_test(app_process_killed),
 	};
 

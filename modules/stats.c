@@ -8,9 +8,10 @@
  * Redis:  none.
  *
  * Every figure is one SQL aggregate over an indexed range (hall, day) or (hall, accepted_at /
- * closed_at), except the waiting and service times: the period's called tickets are read
- * once and grouped here (stats_times), with the 90th percentile by nearest rank (the
- * smallest value with at least 90 % of the values at or below it).  Definitions:
+ * closed_at), except the tickets': the period's tickets are read once and counted and
+ * grouped here (stats_tickets, stats_times), with the 90th percentile by nearest rank (the
+ * smallest value with at least 90 % of the values at or below it).  A period of more than
+ * TIMES_MAX_ROWS tickets is refused (422 PERIOD_TOO_LARGE).  Definitions:
  *   tickets          taken on a day of the period, grouped by the line they are in now
  *                    (category) and the hour they were taken;
  *   wait             called_at − taken_at of every ticket that was called;
@@ -78,10 +79,12 @@ ll(const char *s)
 /* ---- times per group (category, window, clerk, the whole hall) ---- */
 
 /*
- * The called tickets of the period are read once (one indexed range scan) and the four
- * groupings are computed here: each is one sort of (group, seconds) pairs, packed in a
- * 64-bit integer, so a group's values are contiguous and in order for its percentile.
- * (Four PERCENTILE_DISC statements, each sorting the period again, were 3/4 of a day's
+ * The period's tickets are read once (one indexed range scan) and every ticket figure is
+ * worked out here: the counts per category and per hour, and the waiting and service times
+ * per category, window, clerk and the whole hall.  Each time grouping is one sort of
+ * (group, seconds) pairs, packed in a 64-bit integer, so a group's values are contiguous and
+ * in order for its percentile.  (Four PERCENTILE_DISC statements, each sorting the period
+ * again, and two GROUP BY statements over the same rows were nearly all of a day's
  * statistics' time.)
  */
 struct tic {
@@ -92,15 +95,21 @@ struct tic {
 
 enum { G_CAT, G_WIN, G_CLERK, G_ALL };
 
+/* Counts of one category (A..Z): the columns of tickets.by_category, then by hour taken. */
+enum { C_TAKEN, C_SERVED, C_NO_SHOW, C_CANCELLED, C_SKIPPED, C_OPEN, C_N };
+
 struct times {
-	struct tic	*v;
+	struct tic	*v;		/* the called tickets */
 	size_t		 n, cap;
+	size_t		 rows;		/* tickets read */
 	json_t		*clerks;	/* clerk id -> index in order of appearance */
 	int		 oom, too_many;
+	long long	 count[26][C_N];
+	long long	 hour[26][24];
 };
 
 #define TIMES_MAX_ROWS 4000000	/* a year of a very busy hall is ~400k */
-#define STATS_TOO_MANY (-100)	/* more called tickets in the period than that */
+#define STATS_TOO_MANY (-100)	/* more tickets in the period than that */
 
 static int32_t
 secs32(const char *s, int32_t none)
@@ -112,20 +121,43 @@ secs32(const char *s, int32_t none)
 	return (int32_t)v;
 }
 
+/*
+ * One ticket of the period: category, window_no, clerk, HOUR(taken_at), status, outcome,
+ * seconds waited (NULL: never called), seconds served (NULL: not served).
+ */
 static int
 tic_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct times *t = arg;
 	struct tic *x;
-	long long win;
+	long long win, hour;
+	long long *n;
 
 	(void)lens;
-	if (ncol < 5 || v[0] == NULL || v[3] == NULL)
+	if (ncol < 8 || v[0] == NULL || v[0][0] < 'A' || v[0][0] > 'Z' || v[4] == NULL)
 		return 0;
-	if (t->n == TIMES_MAX_ROWS) {
+	if (t->rows == TIMES_MAX_ROWS) {
 		t->too_many = 1;
 		return 1;
 	}
+	t->rows++;
+	n = t->count[v[0][0] - 'A'];
+	n[C_TAKEN]++;
+	if (v[5] && strcmp(v[5], "done") == 0)
+		n[C_SERVED]++;
+	else if (v[5] && strcmp(v[5], "no_show") == 0)
+		n[C_NO_SHOW]++;
+	if (strcmp(v[4], "cancelled") == 0)
+		n[C_CANCELLED]++;
+	else if (strcmp(v[4], "skipped") == 0)
+		n[C_SKIPPED]++;
+	else if (strcmp(v[4], "waiting") == 0 || strcmp(v[4], "called") == 0 ||
+	    strcmp(v[4], "serving") == 0)
+		n[C_OPEN]++;
+	if (v[3] && parse_ll(v[3], 0, 23, &hour) == 0)
+		t->hour[v[0][0] - 'A'][hour]++;
+	if (v[6] == NULL)
+		return 0;	/* not called: no times */
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
 		struct tic *nv;
@@ -156,8 +188,8 @@ tic_row(void *arg, size_t ncol, char **v, const size_t *lens)
 		x->g[G_CLERK] = (int32_t)json_integer_value(k);
 	}
 	x->g[G_ALL] = 0;
-	x->wait = secs32(v[3], 0);
-	x->service = secs32(v[4], INT32_MIN);
+	x->wait = secs32(v[6], 0);
+	x->service = secs32(v[7], INT32_MIN);
 	t->n++;
 	return 0;
 }
@@ -275,49 +307,40 @@ strpcmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sets tickets.times_by_category, by_window, by_clerk (with names) and *all (one object,
- * or NULL when nothing was called). */
+/* From the called tickets read (t): sets tickets.times_by_category, by_window, by_clerk
+ * (with names) and *all (one object, or NULL when nothing was called). */
 static int
-stats_times(struct ctx *c, const struct period *p, json_t *tickets, json_t **all)
+stats_times(struct ctx *c, struct times *t, json_t *tickets, json_t **all)
 {
-	struct times t = { NULL, 0, 0, json_object(), 0, 0 };
-	size_t nclerks, i;
+	size_t nclerks = json_object_size(t->clerks), i;
 	char **by_rank = NULL;
 	int32_t *rank = NULL;
 	uint64_t *w = NULL, *sv = NULL;
 	const char *id;
 	json_t *v, *arr;
-	int rc;
+	int rc = 0;
 
 	*all = NULL;
-	rc = db_query(c, "SELECT category, window_no, clerk, TIMESTAMPDIFF(SECOND, taken_at,"
-	    " called_at), IF(outcome = 'done', TIMESTAMPDIFF(SECOND, started_at, finished_at),"
-	    " NULL) FROM queue_tickets WHERE hall = ? AND day BETWEEN ? AND ?"
-	    " AND called_at IS NOT NULL", DBARGS(DBS(p->hall), DBS(p->from), DBS(p->to)),
-	    tic_row, &t);
-	nclerks = json_object_size(t.clerks);
-	if (rc >= 0 && !t.oom && !t.too_many) {
-		by_rank = calloc(nclerks + 1, sizeof *by_rank);
-		rank = calloc(nclerks + 1, sizeof *rank);
-		w = malloc((t.n + 1) * sizeof *w);
-		sv = malloc((t.n + 1) * sizeof *sv);
-		if (!by_rank || !rank || !w || !sv)
-			t.oom = 1;
-	}
-	if (rc < 0 || t.oom || t.too_many)
+	by_rank = calloc(nclerks + 1, sizeof *by_rank);
+	rank = calloc(nclerks + 1, sizeof *rank);
+	w = malloc((t->n + 1) * sizeof *w);
+	sv = malloc((t->n + 1) * sizeof *sv);
+	if (!by_rank || !rank || !w || !sv) {
+		t->oom = 1;
 		goto out;
+	}
 	/* Clerks in the order of their ids (as text), as ORDER BY would give. */
 	i = 0;
-	json_object_foreach(t.clerks, id, v)
+	json_object_foreach(t->clerks, id, v)
 		by_rank[i++] = (char *)(uintptr_t)id;
 	qsort(by_rank, nclerks, sizeof *by_rank, strpcmp);
 	for (i = 0; i < nclerks; i++)
-		rank[json_integer_value(json_object_get(t.clerks, by_rank[i]))] = (int32_t)i;
+		rank[json_integer_value(json_object_get(t->clerks, by_rank[i]))] = (int32_t)i;
 
-	json_object_set_new(tickets, "times_by_category", times_group(&t, G_CAT, rank, w, sv,
+	json_object_set_new(tickets, "times_by_category", times_group(t, G_CAT, rank, w, sv,
 	    by_rank));
-	json_object_set_new(tickets, "by_window", times_group(&t, G_WIN, rank, w, sv, by_rank));
-	arr = times_group(&t, G_CLERK, rank, w, sv, by_rank);
+	json_object_set_new(tickets, "by_window", times_group(t, G_WIN, rank, w, sv, by_rank));
+	arr = times_group(t, G_CLERK, rank, w, sv, by_rank);
 	json_object_set_new(tickets, "by_clerk", arr);
 	for (i = 0; i < json_array_size(arr) && rc >= 0; i++) {
 		json_t *o = json_array_get(arr, i);
@@ -330,7 +353,7 @@ stats_times(struct ctx *c, const struct period *p, json_t *tickets, json_t **all
 	}
 	if (rc < 0)
 		goto out;
-	arr = times_group(&t, G_ALL, rank, w, sv, by_rank);
+	arr = times_group(t, G_ALL, rank, w, sv, by_rank);
 	if (json_array_size(arr) == 1)
 		*all = json_incref(json_array_get(arr, 0));
 	json_decref(arr);
@@ -339,64 +362,82 @@ out:
 	free(sv);
 	free(rank);
 	free(by_rank);
-	free(t.v);
-	json_decref(t.clerks);
-	if (rc < 0)
-		return rc;
-	if (t.too_many)
-		return STATS_TOO_MANY;
-	if (t.oom) {
-		log_err("stats: the period's %zu called tickets do not fit in memory", t.n);
-		return DB_DOWN;	/* 503: try again */
-	}
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* ---- tickets ---- */
 
+/* A category's name from its code, for the categories that have tickets in the period. */
+static int
+cat_name_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	(void)lens;
+	if (ncol >= 2 && v[0] && v[1] && v[0][0] >= 'A' && v[0][0] <= 'Z' && v[0][1] == '\0')
+		json_object_set_new(arg, v[0], json_string(v[1]));
+	return 0;
+}
+
 static int
 stats_tickets(struct ctx *c, const struct period *p, json_t *out)
 {
-	static const char *const cat_cols[] = { "category", "name", "taken", "served", "no_show",
-		"cancelled", "skipped", "open" };
-	static const char *const hour_cols[] = { "category", "hour", "count" };
+	static const char *const cat_cols[C_N] = { "taken", "served", "no_show", "cancelled",
+		"skipped", "open" };
 	json_t *t = json_object(), *cats = json_array(), *hours = json_array(), *times;
-	json_t *all = NULL;
-	long long tot[6] = { 0 };
+	json_t *names = json_object(), *all = NULL;
+	struct times tm;
+	long long tot[C_N] = { 0 };
 	size_t i, j;
-	int rc;
+	int rc, h;
 
+	memset(&tm, 0, sizeof tm);
+	tm.clerks = json_object();
 	json_object_set_new(out, "tickets", t);
 	json_object_set_new(t, "by_category", cats);
 	json_object_set_new(t, "by_hour", hours);
-	rc = db_rows_json(c,
-	    "SELECT q.category, MAX(k.name), COUNT(*), SUM(q.outcome = 'done'),"
-	    " SUM(q.outcome = 'no_show'), SUM(q.status = 'cancelled'), SUM(q.status = 'skipped'),"
-	    " SUM(q.status IN ('waiting','called','serving'))"
-	    " FROM queue_tickets q JOIN categories k ON k.hall = q.hall AND k.code = q.category"
-	    " WHERE q.hall = ? AND q.day BETWEEN ? AND ? GROUP BY q.category ORDER BY q.category",
-	    DBARGS(DBS(p->hall), DBS(p->from), DBS(p->to)), cat_cols, "ssiiiiii", cats);
-	if (rc < 0)
-		return rc;
-	rc = db_rows_json(c,
-	    "SELECT category, HOUR(taken_at), COUNT(*) FROM queue_tickets"
-	    " WHERE hall = ? AND day BETWEEN ? AND ? GROUP BY category, HOUR(taken_at)"
-	    " ORDER BY 2, 1", DBARGS(DBS(p->hall), DBS(p->from), DBS(p->to)), hour_cols, "sii",
-	    hours);
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < json_array_size(cats); i++)
-		for (j = 0; j < 6; j++)
-			tot[j] += json_integer_value(json_object_get(json_array_get(cats, i),
-			    cat_cols[j + 2]));
-	json_object_set_new(t, "taken", json_integer(tot[0]));
-	json_object_set_new(t, "served", json_integer(tot[1]));
-	json_object_set_new(t, "no_show", json_integer(tot[2]));
-	json_object_set_new(t, "cancelled", json_integer(tot[3]));
-	json_object_set_new(t, "skipped", json_integer(tot[4]));
-	json_object_set_new(t, "open", json_integer(tot[5]));
-	if ((rc = stats_times(c, p, t, &all)) < 0)
-		return rc;
+	rc = db_query(c, "SELECT category, window_no, clerk, HOUR(taken_at), status, outcome,"
+	    " TIMESTAMPDIFF(SECOND, taken_at, called_at), IF(outcome = 'done',"
+	    " TIMESTAMPDIFF(SECOND, started_at, finished_at), NULL) FROM queue_tickets"
+	    " WHERE hall = ? AND day BETWEEN ? AND ?",
+	    DBARGS(DBS(p->hall), DBS(p->from), DBS(p->to)), tic_row, &tm);
+	if (rc >= 0 && !tm.oom && !tm.too_many)
+		rc = db_query(c, "SELECT code, name FROM categories WHERE hall = ?",
+		    DBARGS(DBS(p->hall)), cat_name_row, names);
+	if (rc < 0 || tm.oom || tm.too_many)
+		goto out;
+	/* Per category, in code order (a ticket's category always names a row). */
+	for (i = 0; i < 26; i++) {
+		char code[2] = { (char)('A' + i), 0 };
+		json_t *name = json_object_get(names, code), *row;
+
+		if (tm.count[i][C_TAKEN] == 0 || name == NULL)
+			continue;
+		row = json_object();
+		json_object_set_new(row, "category", json_string(code));
+		json_object_set(row, "name", name);
+		for (j = 0; j < C_N; j++) {
+			json_object_set_new(row, cat_cols[j], json_integer(tm.count[i][j]));
+			tot[j] += tm.count[i][j];
+		}
+		json_array_append_new(cats, row);
+	}
+	/* Per hour taken, then category. */
+	for (h = 0; h < 24; h++)
+		for (i = 0; i < 26; i++) {
+			char code[2] = { (char)('A' + i), 0 };
+			json_t *row;
+
+			if (tm.hour[i][h] == 0 || json_object_get(names, code) == NULL)
+				continue;
+			row = json_object();
+			json_object_set_new(row, "category", json_string(code));
+			json_object_set_new(row, "hour", json_integer(h));
+			json_object_set_new(row, "count", json_integer(tm.hour[i][h]));
+			json_array_append_new(hours, row);
+		}
+	for (j = 0; j < C_N; j++)
+		json_object_set_new(t, cat_cols[j], json_integer(tot[j]));
+	if ((rc = stats_times(c, &tm, t, &all)) < 0 || tm.oom)
+		goto out;
 	/* Fold the times of each category into its row. */
 	times = json_object_get(t, "times_by_category");
 	for (i = 0; i < json_array_size(cats); i++) {
@@ -439,7 +480,19 @@ stats_tickets(struct ctx *c, const struct period *p, json_t *out)
 		json_object_set_new(t, "avg_service_minutes", json_null());
 		json_object_set_new(t, "p90_service_minutes", json_null());
 	}
-	return rc < 0 ? rc : 0;
+out:
+	free(tm.v);
+	json_decref(tm.clerks);
+	json_decref(names);
+	if (rc < 0)
+		return rc;
+	if (tm.too_many)
+		return STATS_TOO_MANY;
+	if (tm.oom) {
+		log_err("stats: the period's %zu called tickets do not fit in memory", tm.n);
+		return DB_DOWN;	/* 503: try again */
+	}
+	return 0;
 }
 
 /* ---- appointments ---- */
@@ -868,7 +921,7 @@ h_stats(struct req *r)
 	if (rc < 0) {
 		json_decref(o);
 		if (rc == STATS_TOO_MANY)
-			return req_fail(r, 422, "PERIOD_TOO_LARGE", "统计区间内的叫号记录过多，请缩短统计区间");
+			return req_fail(r, 422, "PERIOD_TOO_LARGE", "统计区间内的取号记录过多，请缩短统计区间");
 		return db_fail(r, rc);
 	}
 	if (csv) {

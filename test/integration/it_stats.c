@@ -628,6 +628,22 @@ generated_day(void **st)
 		}
 	}
 	check_times(jget(s, "tickets"), &bk.all, "hall");
+	{	/* by category in code order; by hour in hour order, then category */
+		json_t *cats = jget(s, "tickets.by_category"), *hours = jget(s, "tickets.by_hour");
+		size_t i;
+
+		assert_int_equal(json_array_size(cats), NCAT);
+		for (i = 1; i < json_array_size(cats); i++)
+			assert_true(strcmp(jstr(json_array_get(cats, i - 1), "category"),
+			    jstr(json_array_get(cats, i), "category")) < 0);
+		for (i = 1; i < json_array_size(hours); i++) {
+			json_t *a = json_array_get(hours, i - 1), *b = json_array_get(hours, i);
+
+			assert_true(jint(a, "hour") < jint(b, "hour") || (jint(a, "hour") ==
+			    jint(b, "hour") && strcmp(jstr(a, "category"), jstr(b, "category")) < 0));
+			assert_true(jint(b, "count") > 0);
+		}
+	}
 	for (w = 1; w <= 7; w++) {
 		json_t *row;
 

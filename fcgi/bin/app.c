@@ -54,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -92,7 +93,18 @@ static struct {
 	int		 closed;	/* stopping: nothing more will be queued */
 	int		 idle;		/* API threads waiting for a request */
 	int		 listen_out;	/* the listening socket is out of the set (busy) */
-} ready = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, 0, 0, 0, 0 };
+	int64_t		 listen_out_ms;	/* since when (mono_ms) */
+	int		 listen_force;	/* take the next connection even while busy */
+} ready = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, 0, 0, 0, 0, 0, 0 };
+
+/*
+ * A busy process leaves new connections to the others, but not for ever: while every
+ * process is busy and its queue never runs dry, a connection nginx just opened would wait
+ * in the listen backlog (seen: 10 s) while requests on the kept connections, newer than
+ * it, were served.  After this long out of the set the listening socket comes back and one
+ * connection is taken, busy or not, and queued behind the requests already waiting.
+ */
+#define LISTEN_OUT_MAX_MS 20
 
 static const char *
 fx_param(void *arg, const char *name)
@@ -308,21 +320,36 @@ api_event(const struct epoll_event *ev)
 
 		/*
 		 * A new connection is taken only while a thread here is free for its request;
-		 * otherwise the listening socket leaves the set (until a thread is free again:
-		 * ready_pop) and the other processes take it — as when every thread here waited
-		 * in the set itself and a busy one took nothing.
+		 * otherwise the listening socket leaves the set (until a thread is free again,
+		 * ready_pop, or LISTEN_OUT_MAX_MS has passed, listen_due) and the other
+		 * processes take it — as when every thread here waited in the set itself and a
+		 * busy one took nothing.
 		 */
 		pthread_mutex_lock(&ready.mu);
-		busy = ready.n >= (size_t)ready.idle;
+		busy = ready.n >= (size_t)ready.idle && !ready.listen_force;
+		ready.listen_force = 0;
 		if (busy && !ready.listen_out &&
-		    epoll_ctl(api_epfd, EPOLL_CTL_DEL, listen_fd, NULL) == 0)
+		    epoll_ctl(api_epfd, EPOLL_CTL_DEL, listen_fd, NULL) == 0) {
 			ready.listen_out = 1;
+			ready.listen_out_ms = mono_ms();
+		}
 		pthread_mutex_unlock(&ready.mu);
 		if (busy)
 			return;
 		if ((c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
 			api_arm(c, EPOLL_CTL_ADD);
-		else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		else if (errno == EMFILE || errno == ENFILE) {
+			/* Out of descriptors: the connection stays in the backlog for the other
+			 * processes, and this one tries again later rather than at once for ever. */
+			log_warn("accept: %s", strerror(errno));
+			pthread_mutex_lock(&ready.mu);
+			if (!ready.listen_out &&
+			    epoll_ctl(api_epfd, EPOLL_CTL_DEL, listen_fd, NULL) == 0) {
+				ready.listen_out = 1;
+				ready.listen_out_ms = mono_ms();
+			}
+			pthread_mutex_unlock(&ready.mu);
+		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 		    errno != ECONNABORTED)
 			log_warn("accept: %s", strerror(errno));
 		return;
@@ -335,21 +362,50 @@ api_event(const struct epoll_event *ev)
 	ready_push(fd);
 }
 
+/* How long epoll_wait may sleep: for ever, until the listening socket is due back
+ * (LISTEN_OUT_MAX_MS), or not at all once it is back (the force applies to a connection
+ * waiting then, not to one that comes later). */
+static int
+listen_due(void)
+{
+	int wait = -1;
+
+	pthread_mutex_lock(&ready.mu);
+	if (ready.listen_out) {
+		int64_t left = ready.listen_out_ms + LISTEN_OUT_MAX_MS - mono_ms();
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
+		    .data.fd = listen_fd };
+
+		if (left > 0)
+			wait = (int)left;
+		else if (epoll_ctl(api_epfd, EPOLL_CTL_ADD, listen_fd, &ev) == 0 ||
+		    errno == EEXIST) {
+			ready.listen_out = 0;
+			ready.listen_force = 1;
+			wait = 0;	/* a connection waiting now is reported now */
+		} else
+			wait = LISTEN_OUT_MAX_MS;
+	}
+	pthread_mutex_unlock(&ready.mu);
+	return wait;
+}
+
 /* The process's one thread in its epoll set. */
 static void *
 api_epoll_main(void *arg)
 {
 	struct worker_thread *t = arg;
 	struct epoll_event ev[64];
-	int n, i;
+	int n, i, wait;
 
 	while (!atomic_load(&stopping)) {
+		wait = listen_due();
 		atomic_store(&t->in_accept, 1);
 		if (atomic_load(&stopping)) {
 			atomic_store(&t->in_accept, 0);
 			break;
 		}
-		n = epoll_wait(api_epfd, ev, 64, -1);
+		n = epoll_wait(api_epfd, ev, 64, wait);
 		atomic_store(&t->in_accept, 0);
 		if (n < 0) {
 			if (errno != EINTR)
@@ -358,6 +414,10 @@ api_epoll_main(void *arg)
 		}
 		for (i = 0; i < n; i++)
 			api_event(&ev[i]);
+		/* Put back with nothing waiting on it: the next one goes by the usual rule. */
+		pthread_mutex_lock(&ready.mu);
+		ready.listen_force = 0;
+		pthread_mutex_unlock(&ready.mu);
 	}
 	/* Stopping: what already waits on this process's connections is still answered. */
 	while ((n = epoll_wait(api_epfd, ev, 64, 0)) > 0)
@@ -623,6 +683,27 @@ listen_on(const char *sock)
 	return fd;
 }
 
+/*
+ * Each kept nginx connection is a descriptor (up to 256 idle per nginx worker, see
+ * nginx.conf.in), so the soft limit on open files, often 1024, is raised to the hard one —
+ * at most READY_MAX, which the queue of ready connections is sized for.
+ */
+static void
+files_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	want = rl.rlim_max < READY_MAX ? rl.rlim_max : READY_MAX;
+	if (rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_warn("open files limit stays as it is: %s", strerror(errno));
+}
+
 static void
 usage(void)
 {
@@ -639,6 +720,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 
 	malloc_tunables(argv);
+	files_limit();
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch == 'c')
 			conf = optarg;

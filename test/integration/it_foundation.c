@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/expect.h"
@@ -483,6 +484,67 @@ app_refuses_tcp_socket(void **st)
 	assert_string_equal(out, "closed");
 }
 
+/*
+ * Overload: every request is still answered in its turn.  Right after the app starts,
+ * wrk keeps 96 requests for the item guide (the heaviest public read) in flight for 7 s,
+ * more than the app's threads can take at once, while one client asks for /health over and
+ * over.  nginx opens a connection to the app for each request in flight; a process takes a
+ * new one only while it has a free thread, and one it left in the listen backlog may not
+ * wait there while newer requests on the connections already taken are served (it did,
+ * for the whole run, while every app process stayed busy).
+ */
+#define FLOOD_CLIENTS 96
+#define FLOOD_S       7
+#define FLOOD_MAX_MS  3000	/* the slowest answer allowed; the usual one is ~70 ms */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+app_pool_serves_in_turn(void **st)
+{
+	char cmd[1024], out[4096];
+	int64_t end, worst = 0;
+	size_t n;
+	long probes = 0;
+	FILE *w;
+
+	(void)st;
+	/* As after a deploy in a busy hour: the app starts again and nginx's connections to
+	 * it are gone, so the flood opens all of its own at once. */
+	assert_int_equal(stack("restart-app"), 0);
+	snprintf(cmd, sizeof cmd, "wrk -t2 -c%d -d%ds --timeout 30s '%s/api/v1/items?hall=demo' "
+	    "2>&1", FLOOD_CLIENTS, FLOOD_S, base_url());
+	w = popen(cmd, "r");
+	assert_non_null(w);
+	end = now_ms() + (FLOOD_S - 1) * 1000;
+	usleep(1000 * 1000);	/* the flood under way */
+	while (now_ms() < end) {
+		int64_t t0 = now_ms();
+		struct resp r;
+
+		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+		assert_int_equal(r.status, 200);
+		resp_free(&r);
+		if (now_ms() - t0 > worst)
+			worst = now_ms() - t0;
+		probes++;
+	}
+	n = fread(out, 1, sizeof out - 1, w);
+	out[n] = '\0';
+	pclose(w);
+	assert_non_null(strstr(out, "Requests/sec"));	/* the flood ran */
+	print_message("%ld health calls during the flood, the slowest %lld ms\n", probes,
+	    (long long)worst);
+	assert_true(worst < FLOOD_MAX_MS);
+}
+
 /* The app starts itself again once (GLIBC_TUNABLES): its processes keep their name. */
 static void
 app_process_names(void **st)
@@ -557,6 +619,7 @@ main(void)
 		cmocka_unit_test(app_down_is_json_503),
 		cmocka_unit_test(durability_settings),
 		cmocka_unit_test(app_refuses_tcp_socket),
+		cmocka_unit_test(app_pool_serves_in_turn),
 		cmocka_unit_test(app_process_names),
 		cmocka_unit_test(app_process_killed),
 	};

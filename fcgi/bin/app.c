@@ -267,6 +267,27 @@ ready_close(void)
 	pthread_mutex_unlock(&ready.mu);
 }
 
+/* The listening socket out of this process's set (busy), and back in; ready.mu held. */
+static void
+listen_leave(void)
+{
+	if (!ready.listen_out && epoll_ctl(api_epfd, EPOLL_CTL_DEL, listen_fd, NULL) == 0) {
+		ready.listen_out = 1;
+		ready.listen_out_ms = mono_ms();
+	}
+}
+
+static int
+listen_back(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = listen_fd };
+
+	if (epoll_ctl(api_epfd, EPOLL_CTL_ADD, listen_fd, &ev) != 0 && errno != EEXIST)
+		return -1;
+	ready.listen_out = 0;
+	return 0;
+}
+
 /* The oldest waiting connection; -1 once stopping and none is left; -2 after a second idle
  * (wait_1s: this thread has log lines to write). */
 static int
@@ -277,13 +298,8 @@ ready_pop(int wait_1s)
 	pthread_mutex_lock(&ready.mu);
 	while (ready.n == 0 && !ready.closed) {
 		/* This thread is free: the process takes new connections again. */
-		if (ready.listen_out) {
-			struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
-			    .data.fd = listen_fd };
-
-			if (epoll_ctl(api_epfd, EPOLL_CTL_ADD, listen_fd, &ev) == 0 || errno == EEXIST)
-				ready.listen_out = 0;
-		}
+		if (ready.listen_out)
+			listen_back();
 		ready.idle++;
 		if (wait_1s) {
 			struct timespec ts;
@@ -328,11 +344,8 @@ api_event(const struct epoll_event *ev)
 		pthread_mutex_lock(&ready.mu);
 		busy = ready.n >= (size_t)ready.idle && !ready.listen_force;
 		ready.listen_force = 0;
-		if (busy && !ready.listen_out &&
-		    epoll_ctl(api_epfd, EPOLL_CTL_DEL, listen_fd, NULL) == 0) {
-			ready.listen_out = 1;
-			ready.listen_out_ms = mono_ms();
-		}
+		if (busy)
+			listen_leave();
 		pthread_mutex_unlock(&ready.mu);
 		if (busy)
 			return;
@@ -343,11 +356,7 @@ api_event(const struct epoll_event *ev)
 			 * processes, and this one tries again later rather than at once for ever. */
 			log_warn("accept: %s", strerror(errno));
 			pthread_mutex_lock(&ready.mu);
-			if (!ready.listen_out &&
-			    epoll_ctl(api_epfd, EPOLL_CTL_DEL, listen_fd, NULL) == 0) {
-				ready.listen_out = 1;
-				ready.listen_out_ms = mono_ms();
-			}
+			listen_leave();
 			pthread_mutex_unlock(&ready.mu);
 		} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 		    errno != ECONNABORTED)
@@ -373,14 +382,10 @@ listen_due(void)
 	pthread_mutex_lock(&ready.mu);
 	if (ready.listen_out) {
 		int64_t left = ready.listen_out_ms + LISTEN_OUT_MAX_MS - mono_ms();
-		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
-		    .data.fd = listen_fd };
 
 		if (left > 0)
 			wait = (int)left;
-		else if (epoll_ctl(api_epfd, EPOLL_CTL_ADD, listen_fd, &ev) == 0 ||
-		    errno == EEXIST) {
-			ready.listen_out = 0;
+		else if (listen_back() == 0) {
 			ready.listen_force = 1;
 			wait = 0;	/* a connection waiting now is reported now */
 		} else

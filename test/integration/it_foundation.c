@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../lib/expect.h"
@@ -496,15 +495,6 @@ app_refuses_tcp_socket(void **st)
 #define FLOOD_CLIENTS 96
 #define FLOOD_S       7
 #define FLOOD_MAX_MS  3000	/* the slowest answer allowed; the usual one is ~70 ms */
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 app_pool_serves_in_turn(void **st)

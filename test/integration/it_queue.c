@@ -50,15 +50,6 @@ login(const char *user, int window, char *tok, size_t tsz)
 	fail_msg("cannot sign in %s", user);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* POST a ticket; fills number and token on 201.  Returns the HTTP status. */
 static long
 take(const char *tok, const char *body, char *number, char *token)

@@ -58,6 +58,15 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 	return add;
 }
 
+int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 http(struct resp *out, const char *method, const char *path, const char *body,
     const char *const *headers)

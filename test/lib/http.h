@@ -7,6 +7,7 @@
 #define YC_TEST_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -19,6 +20,8 @@ struct resp {
 };
 
 const char *base_url(void);
+/* Milliseconds on the monotonic clock, for timing what a client waits. */
+int64_t	 now_ms(void);
 /* method, path (below the site root, e.g. "/api/v1/health"), optional body and headers
  * (NULL-terminated "Name: value" list).  Returns 0 when a reply came back. */
 int	 http(struct resp *out, const char *method, const char *path, const char *body,

@@ -419,10 +419,13 @@ api_epoll_main(void *arg)
 		}
 		for (i = 0; i < n; i++)
 			api_event(&ev[i]);
-		/* Put back with nothing waiting on it: the next one goes by the usual rule. */
-		pthread_mutex_lock(&ready.mu);
-		ready.listen_force = 0;
-		pthread_mutex_unlock(&ready.mu);
+		if (wait == 0) {
+			/* Put back (listen_due) with nothing waiting on it: the next new
+			 * connection goes by the usual rule. */
+			pthread_mutex_lock(&ready.mu);
+			ready.listen_force = 0;
+			pthread_mutex_unlock(&ready.mu);
+		}
 	}
 	/* Stopping: what already waits on this process's connections is still answered. */
 	while ((n = epoll_wait(api_epfd, ev, 64, 0)) > 0)

@@ -3,6 +3,8 @@
 # (var/test, its own ports, so it runs beside `make run`), then the unit tests, the
 # integration tests against that live stack and the browser tests in headless Chromium.
 # Ends with one line "N passed, N failed" and exits non-zero on any failure.
+# YICHUANG_TESTS (space-separated: binary names such as it_queue or test_clock, "browser",
+# "fuzz") runs only those; unset runs everything.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,9 +46,12 @@ count_cmocka() {
        END { print p + 0, f + 0 }' "$1"
 }
 
+wanted() { [ -z "${YICHUANG_TESTS:-}" ] || [[ " $YICHUANG_TESTS " == *" $1 "* ]]; }
+
 run_c() {
   local kind=$1 bin=$2 name out p f rc
   name=$(basename "$bin")
+  wanted "$name" || return 0
   out=$LOG/$name.log
   echo "== $kind $name"
   "$bin" >"$out" 2>&1; rc=$?
@@ -61,7 +66,7 @@ for t in $(ls "$BUILD"/test/test_* 2>/dev/null); do run_c unit "$t"; done
 for t in $(ls "$BUILD"/test/it_* 2>/dev/null); do run_c integration "$t"; done
 
 # Browser tests: node's runner prints "# pass N" / "# fail N".
-if [ -d test/browser ] && ls test/browser/*.test.mjs >/dev/null 2>&1; then
+if wanted browser && [ -d test/browser ] && ls test/browser/*.test.mjs >/dev/null 2>&1; then
   echo "== browser"
   out=$LOG/browser.log
   (cd test/browser && node --test --test-concurrency=1 ./*.test.mjs) >"$out" 2>&1; rc=$?
@@ -75,7 +80,7 @@ if [ -d test/browser ] && ls test/browser/*.test.mjs >/dev/null 2>&1; then
 fi
 
 # A short fuzzing run of every parser target (make fuzz runs them longer).
-if [ -n "${YICHUANG_FUZZ_SECONDS:-}" ] && ls build-fuzz/fuzz/fuzz_* >/dev/null 2>&1; then
+if wanted fuzz && [ -n "${YICHUANG_FUZZ_SECONDS:-}" ] && ls build-fuzz/fuzz/fuzz_* >/dev/null 2>&1; then
   echo "== fuzz (${YICHUANG_FUZZ_SECONDS}s each)"
   out=$LOG/fuzz.log
   bash ops/fuzz.sh "$YICHUANG_FUZZ_SECONDS" >"$out" 2>&1

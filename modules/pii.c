@@ -51,7 +51,8 @@ pii_seal(const char *plain, unsigned char *out, size_t osz)
 {
 	size_t n = strlen(plain);
 
-	if (!pii_ready || n > 200 || osz < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n)
+	if (!pii_ready || n > PII_PLAIN_MAX ||
+	    osz < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n)
 		return -1;
 	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
 	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, n,
@@ -122,26 +123,21 @@ mask_id(const char *id, char *out, size_t osz)
 void
 mask_name(const char *name, char *out, size_t osz)
 {
-	size_t n = strlen(name), cps = utf8_len(name, n), keep, i, bytes = 0, seen = 0, o;
+	size_t cps = utf8_len(name, strlen(name));
 
-	keep = cps >= 4 ? 2 : 1;
-	for (i = 0; i < n; i++) {
-		if (((unsigned char)name[i] & 0xc0) != 0x80) {
-			if (seen == keep)
-				break;
-			seen++;
-		}
-		bytes = i + 1;
-	}
-	if (bytes + 1 > osz) {
+	if (utf8_mask(out, osz, name, cps >= 4 ? 2 : 1, NULL) != 0)
 		str_copy(out, osz, "*");
-		return;
-	}
-	memcpy(out, name, bytes);
-	o = bytes;
-	for (i = keep; i < cps && o + 1 < osz; i++)
-		out[o++] = '*';
-	out[o] = '\0';
+}
+
+void
+mask_address(const char *address, char *out, size_t osz)
+{
+	size_t cps = utf8_len(address, strlen(address)), keep = cps / 2;
+
+	if (keep > ADDRESS_MASK_KEEP)
+		keep = ADDRESS_MASK_KEEP;
+	if (utf8_mask(out, osz, address, keep, "****") != 0)
+		str_copy(out, osz, "****");
 }
 
 int

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/util.h"
 #include "../../fcgi/yc.h"
@@ -299,6 +300,53 @@ refusal_names_from_server_messages(void **st)
 	assert_string_equal(n, "");
 }
 
+/* A refusal mapped by a module names the field its client sent; one no map names is still
+ * a 4xx (400 naming the column), a duplicate 409 — never a 500. */
+static void
+refusals_map_to_the_api_fields(void **st)
+{
+	static const struct db_field map[] = {
+		{ DBR_CHECK, "chk_cases_mail", "address", "邮寄送达须填写收件地址" },
+		{ DBR_TOO_LONG, NULL, "note", NULL },
+	};
+	struct ctx c;
+	struct req r;
+
+	(void)st;
+	memset(&c, 0, sizeof c);
+	req_init(&r, &c);
+	c.db_refusal = DBR_CHECK;
+	str_copy(c.db_refused, sizeof c.db_refused, "chk_cases_mail");
+	assert_int_equal(db_fail_map(&r, DB_REFUSED, DB_FIELDS(map)), 400);
+	assert_string_equal(r.err_code, "INVALID_INPUT");
+	assert_string_equal(json_string_value(json_object_get(r.err_fields, "address")),
+	    "邮寄送达须填写收件地址");
+	req_free(&r);
+
+	req_init(&r, &c);
+	c.db_refusal = DBR_TOO_LONG;
+	str_copy(c.db_refused, sizeof c.db_refused, "anything");
+	assert_int_equal(db_fail_map(&r, DB_REFUSED, DB_FIELDS(map)), 400);
+	assert_non_null(json_object_get(r.err_fields, "note"));
+	req_free(&r);
+
+	req_init(&r, &c);
+	c.db_refusal = DBR_BAD_VALUE;
+	str_copy(c.db_refused, sizeof c.db_refused, "address_mask");
+	assert_int_equal(db_fail(&r, DB_REFUSED), 400);
+	assert_non_null(json_object_get(r.err_fields, "address_mask"));
+	req_free(&r);
+
+	req_init(&r, &c);
+	c.db_refusal = DBR_DUP;
+	assert_int_equal(db_fail(&r, DB_DUP), 409);
+	req_free(&r);
+
+	req_init(&r, &c);
+	assert_int_equal(db_fail(&r, DB_FAIL), 500);
+	req_free(&r);
+}
+
 int
 main(void)
 {
@@ -313,6 +361,7 @@ main(void)
 		cmocka_unit_test(catalogue_text_is_made_safe_before_queueing),
 		cmocka_unit_test(receipt_status_cut_by_characters),
 		cmocka_unit_test(refusal_names_from_server_messages),
+		cmocka_unit_test(refusals_map_to_the_api_fields),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);

@@ -96,28 +96,39 @@ pii_hash(const char *kind, const char *plain, char out[PII_HASH_HEX])
 	hex_encode(out, d, sizeof d);
 }
 
+/* The first `head` and the last `tail` characters of s with `stars` between, by characters
+ * (a phone or ID number is checked ASCII where it is taken, but a mask never splits a
+ * character whatever it is given); "****"-like `fallback` when s is too short. */
+static void
+mask_ends(const char *s, size_t head, const char *stars, size_t tail, size_t min,
+    const char *fallback, char *out, size_t osz)
+{
+	size_t n = strlen(s), cps = utf8_len(s, n), h, t;
+
+	if (cps < min) {
+		str_copy(out, osz, fallback);
+		return;
+	}
+	h = utf8_cut(s, n, head, SIZE_MAX);
+	t = utf8_cut(s, n, cps - tail, SIZE_MAX);
+	if (fmt(out, osz, "%.*s%s%s", (int)h, s, stars, s + t) < 0)
+		str_copy(out, osz, fallback);
+}
+
 void
 mask_phone(const char *p, char *out, size_t osz)
 {
-	size_t n = strlen(p);
-
-	if (n < 7) {
-		str_copy(out, osz, "****");
-		return;
-	}
-	snprintf(out, osz, "%.3s****%s", p, p + n - 4);
+	mask_ends(p, 3, "****", 4, 7, "****", out, osz);
 }
 
 void
 mask_id(const char *id, char *out, size_t osz)
 {
-	size_t n = strlen(id);
-
-	if (n != 18) {
+	if (utf8_len(id, strlen(id)) != 18) {
 		str_copy(out, osz, "******");
 		return;
 	}
-	snprintf(out, osz, "%.6s********%s", id, id + 14);
+	mask_ends(id, 6, "********", 4, 18, "******", out, osz);
 }
 
 void

@@ -130,6 +130,17 @@ masks_by_characters(void **st)
 	assert_string_equal(out, "𠮷祥路😀号１****");
 	mask_address("北京市东城", out, sizeof out);
 	assert_string_equal(out, "北京****");
+	/* Phones and ID numbers: their ends, by characters too. */
+	mask_phone("13800138000", out, sizeof out);
+	assert_string_equal(out, "138****8000");
+	mask_phone("１３８００１３８０００", out, sizeof out);
+	assert_string_equal(out, "１３８****８０００");
+	mask_phone("123", out, sizeof out);
+	assert_string_equal(out, "****");
+	mask_id("11010519491231002X", out, sizeof out);
+	assert_string_equal(out, "110105********002X");
+	mask_id("1101051949", out, sizeof out);
+	assert_string_equal(out, "******");
 	/* Too small a buffer: a whole-character answer, never half of one. */
 	assert_int_equal(utf8_mask(out, 5, "𠮷野家", 2, NULL), -1);
 	assert_true(valid(out));

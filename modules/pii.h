@@ -31,7 +31,7 @@ void	mask_id(const char *id, char *out, size_t osz);
 /* 张* / 欧阳** (the first character, or the first two of a name of four or more characters,
  * then one * for each character left out; by characters, so 𠮷 or · is never split). */
 void	mask_name(const char *name, char *out, size_t osz);
-/* 幸福路88号1栋****: the first 6 characters of an address, never more than half of them,
+/* 1号楼2单元****: the first 6 characters of an address, never more than half of them,
  * then ****. */
 #define ADDRESS_MASK_KEEP 6
 void	mask_address(const char *address, char *out, size_t osz);

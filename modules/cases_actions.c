@@ -80,7 +80,7 @@ struct action {
 	long long	 staff;
 	char		 dept[32];		/* the part acted on */
 	long long	 assignee_id;
-	char		 assignee_name[64];
+	char		 assignee_name[204];	/* staff.name: up to 50 characters */
 	struct code_name mats[MAX_CODES];	/* the case's materials (for codes) */
 	size_t		 nmats;
 	char		 notice[CASE_TOKEN_MAX];	/* 补正告知书 */
@@ -514,7 +514,7 @@ act_supplement(struct req *r, struct action *a)
 
 struct pickup {
 	long long window;
-	char	  name[64];
+	char	  name[204];	/* windows.name: up to 50 characters */
 };
 
 static int
@@ -682,7 +682,7 @@ invalid_transition(struct req *r, struct action *a)
 struct staff_pick {
 	int	 found;
 	long long id;
-	char	 name[64];
+	char	 name[204];	/* staff.name: up to 50 characters */
 	char	 dept[32];
 };
 

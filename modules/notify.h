@@ -138,7 +138,7 @@ struct sms_receipt {
 	const char	*msg_key;	/* Aliyun biz_id, Tencent sid */
 	const char	*out_id;	/* OutId / SessionContext: our outbox row id as sent */
 	const char	*reported;	/* "YYYY-MM-DD HH:MM:SS" (Beijing time) or NULL */
-	char		 status[256];	/* DELIVERED or FAILED:<provider code, ≤ 60 characters> */
+	char		 status[256];	/* DELIVERED or FAILED:<provider code, ≤ 60 chars> */
 	char		 b_key[136], b_out[24], b_time[24];
 };
 

@@ -136,7 +136,8 @@ mask_name(const char *name, char *out, size_t osz)
 {
 	size_t cps = utf8_len(name, strlen(name));
 
-	if (utf8_mask(out, osz, name, cps >= 4 ? 2 : 1, NULL) != 0)
+	/* Out of room, a mask keeps what fitted (whole characters); nothing fitted: "*". */
+	if (utf8_mask(out, osz, name, cps >= 4 ? 2 : 1, NULL) != 0 && out[0] == '\0')
 		str_copy(out, osz, "*");
 }
 

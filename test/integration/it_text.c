@@ -978,8 +978,8 @@ database_refusals_are_typed_and_named(void **st)
 	    NULL), DB_REFUSED);
 	assert_int_equal(db_refusal(&db, &name), DBR_BAD_VALUE);
 	assert_string_equal(name, "address_mask");
-	assert_int_equal(db_exec(&db, "UPDATE cases SET mail_carrier = REPEAT('x', 33) WHERE no = ?",
-	    DBARGS(DBS(no)), NULL, NULL), DB_REFUSED);
+	assert_int_equal(db_exec(&db, "UPDATE cases SET mail_carrier = REPEAT('x', 33)"
+	    " WHERE no = ?", DBARGS(DBS(no)), NULL, NULL), DB_REFUSED);
 	assert_int_equal(db_refusal(&db, &name), DBR_TOO_LONG);
 	assert_string_equal(name, "mail_carrier");
 	assert_int_equal(db_exec(&db, "UPDATE cases SET item = 'IT-NONE' WHERE no = ?",
@@ -1002,8 +1002,8 @@ database_refusals_are_typed_and_named(void **st)
 struct text_route {
 	const char	*method, *pattern;
 	const char	*fields;	/* space-separated members; NULL: takes no text */
-	int		 who;		/* 0 anonymous, 1 clerk, 2 citizen, 3 kiosk, 4 manager,
-					   5 approver */
+	int		 who;		/* 0 anonymous, 1 clerk, 2 citizen, 3 kiosk,
+					   4 manager, 5 approver */
 	const char	*kept;		/* or why no text */
 };
 
@@ -1011,8 +1011,10 @@ static const struct text_route text_routes[] = {
 	{ "POST", "/staff/login", "hall username password window", 0,
 	  "sign_in_with_unusual_text_is_refused_not_failed (nothing stored)" },
 	{ "POST", "/auth/logout", NULL, 0, "no body" },
-	{ "POST", "/auth/sms-code", "phone purpose", 0, "sign_in_with_unusual_text_is_refused_not_failed" },
-	{ "POST", "/auth/sms-login", "phone code", 0, "sign_in_with_unusual_text_is_refused_not_failed" },
+	{ "POST", "/auth/sms-code", "phone purpose", 0,
+	  "sign_in_with_unusual_text_is_refused_not_failed" },
+	{ "POST", "/auth/sms-login", "phone code", 0,
+	  "sign_in_with_unusual_text_is_refused_not_failed" },
 	{ "POST", "/auth/wx-login", "code", 0, "sign_in_with_unusual_text_is_refused_not_failed" },
 	{ "POST", "/auth/wx-phone", "code", 2, "sign_in_with_unusual_text_is_refused_not_failed" },
 	{ "POST", "/notices/{id}/resend", NULL, 1, "no body: the notice id is in the path" },
@@ -1114,12 +1116,13 @@ sweep_body(const struct text_route *rt, const char *v)
 	snprintf(f, sizeof f, "%s", rt->fields);
 	for (w = strtok_r(f, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		if (strcmp(w, "applicant") == 0 || strcmp(w, "agent") == 0)
-			json_object_set_new(b, w, json_pack("{s:s,s:s,s:s}", "name", v, "id_number", v,
-			    "phone", v));
+			json_object_set_new(b, w, json_pack("{s:s,s:s,s:s}", "name", v,
+			    "id_number", v, "phone", v));
 		else if (strcmp(w, "commitment") == 0)
 			json_object_set_new(b, w, json_pack("{s:b,s:s}", "signed", 1, "due", v));
 		else if (strcmp(w, "problems") == 0)
-			json_object_set_new(b, w, json_pack("[{s:s,s:s}]", "material", v, "reason", v));
+			json_object_set_new(b, w, json_pack("[{s:s,s:s}]", "material", v,
+			    "reason", v));
 		else if (strcmp(w, "indicators") == 0)
 			json_object_set_new(b, w, json_pack("{s:i}", v, 3));
 		else if (strcmp(w, "waived") == 0)

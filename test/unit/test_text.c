@@ -29,7 +29,8 @@ valid(const char *s)
 	size_t i = 0, n = strlen(s);
 
 	while (i < n) {
-		size_t k = p[i] < 0x80 ? 1 : p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : p[i] >= 0xc2 ? 2 : 0;
+		size_t k = p[i] < 0x80 ? 1 : p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 :
+		    p[i] >= 0xc2 ? 2 : 0;
 		size_t j;
 
 		if (k == 0 || i + k > n)
@@ -247,7 +248,8 @@ catalogue_text_is_made_safe_before_queueing(void **st)
 	sms_params_clean(p);
 	assert_string_equal(json_string_value(json_object_get(p, "item")), "［加急］营业执照  变更");
 	assert_string_equal(json_string_value(json_object_get(p, "list")), "A$｛x}、B");
-	assert_string_equal(json_string_value(json_object_get(p, "url")), "https://example.cn/t/abc");
+	assert_string_equal(json_string_value(json_object_get(p, "url")),
+	    "https://example.cn/t/abc");
 	assert_int_equal(json_integer_value(json_object_get(p, "count")), 3);
 	/* And what was made safe renders. */
 	assert_true(tmpl_load_dir("sms-templates") > 0);

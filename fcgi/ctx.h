@@ -35,6 +35,8 @@ struct ctx {
 		long long		 arg;
 	}			 after[CTX_MAX_AFTER];	/* db_after_tx: when the transaction ends */
 	size_t			 nafter;
+	int			 db_refusal;	/* DBR_* of the last refused statement */
+	char			 db_refused[65];	/* its constraint, key or column */
 	int64_t			 db_used_ms;	/* last use of each connection (monotonic) */
 	int64_t			 kv_used_ms;
 };

@@ -21,11 +21,88 @@
 #include <poll.h>
 #include <stdlib.h>
 
-static int
-classify(unsigned err)
+/* The refusal an error number stands for (DBR_NONE: not a refusal of a value). */
+static enum db_refusal
+refusal_kind(unsigned err)
 {
-	if (err == ER_DUP_ENTRY || err == ER_DUP_KEY)
-		return DB_DUP;
+	switch (err) {
+	case ER_DUP_ENTRY:
+	case ER_DUP_KEY:
+		return DBR_DUP;
+	case ER_CONSTRAINT_FAILED:
+		return DBR_CHECK;
+	case ER_DATA_TOO_LONG:
+	case ER_WARN_DATA_OUT_OF_RANGE:
+		return DBR_TOO_LONG;
+	case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+	case ER_TRUNCATED_WRONG_VALUE:
+	case WARN_DATA_TRUNCATED:	/* 1265: an ENUM value it does not have */
+	case ER_INVALID_CHARACTER_STRING:
+		return DBR_BAD_VALUE;
+	case ER_NO_REFERENCED_ROW:
+	case ER_NO_REFERENCED_ROW_2:
+		return DBR_NO_PARENT;
+	case ER_BAD_NULL_ERROR:
+		return DBR_NULL;
+	default:
+		return DBR_NONE;
+	}
+}
+
+/*
+ * The name the server's message gives: the constraint (`CONSTRAINT \`chk_x\``), the key
+ * (`for key 'uk_x'`, maybe `'table.uk_x'`) or the column (`for column 'c'` or
+ * `` `db`.`t`.`c` ``).  Only the identifier is kept: the message also quotes the value.
+ */
+void
+db_refused_name(const char *msg, char *out, size_t osz)
+{
+	const char *p, *e, *dot;
+	char q;
+
+	out[0] = '\0';
+	if ((p = strstr(msg, "CONSTRAINT `")) != NULL)
+		p += strlen("CONSTRAINT ");
+	else if ((p = strstr(msg, "for key ")) != NULL)
+		p += strlen("for key ");
+	else if ((p = strstr(msg, "for column ")) != NULL)
+		p += strlen("for column ");
+	else if ((p = strstr(msg, "Column ")) != NULL)
+		p += strlen("Column ");
+	else
+		return;
+	/* A quoted path `a`.`b`.`c` or 'a.b': its last identifier. */
+	for (;;) {
+		q = *p;
+		if (q != '`' && q != '\'')
+			return;
+		if ((e = strchr(p + 1, q)) == NULL)
+			return;
+		if (e[1] == '.' && (e[2] == '`' || e[2] == '\'')) {
+			p = e + 2;
+			continue;
+		}
+		break;
+	}
+	p++;
+	if (q == '\'' && (dot = memchr(p, '.', (size_t)(e - p))) != NULL)
+		p = dot + 1;
+	if ((size_t)(e - p) >= osz)
+		return;
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+}
+
+static int
+classify(struct ctx *c, unsigned err, const char *msg)
+{
+	enum db_refusal k = refusal_kind(err);
+
+	if (k != DBR_NONE) {
+		c->db_refusal = (int)k;
+		db_refused_name(msg, c->db_refused, sizeof c->db_refused);
+		return k == DBR_DUP ? DB_DUP : DB_REFUSED;
+	}
 	if (err == ER_LOCK_DEADLOCK || err == ER_LOCK_WAIT_TIMEOUT)
 		return DB_RETRY;
 	if (err >= 2000 && err < 3000)
@@ -35,6 +112,14 @@ classify(unsigned err)
 	    err == 1927 /* ER_CONNECTION_KILLED */ || err == ER_ACCESS_DENIED_ERROR)
 		return DB_DOWN;
 	return DB_FAIL;
+}
+
+enum db_refusal
+db_refusal(const struct ctx *c, const char **name)
+{
+	if (name)
+		*name = c->db_refused;
+	return (enum db_refusal)c->db_refusal;
 }
 
 void
@@ -154,7 +239,7 @@ stmt_get(struct ctx *c, const char *sql, int *rc)
 		return NULL;
 	}
 	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
-		*rc = classify(mysql_stmt_errno(st));
+		*rc = classify(c, mysql_stmt_errno(st), mysql_stmt_error(st));
 		if (*rc == DB_FAIL)
 			log_err("prepare: %s: %s", mysql_stmt_error(st), sql);
 		mysql_stmt_close(st);
@@ -230,7 +315,7 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		return DB_FAIL;
 	}
 	if (mysql_stmt_execute(st) != 0) {
-		rc = classify(mysql_stmt_errno(st));
+		rc = classify(c, mysql_stmt_errno(st), mysql_stmt_error(st));
 		if (rc == DB_FAIL)
 			log_err("execute: %u %s: %s", mysql_stmt_errno(st), mysql_stmt_error(st), sql);
 		goto fail;
@@ -254,7 +339,7 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
 	}
 	if (mysql_stmt_store_result(st) != 0) {
-		rc = classify(mysql_stmt_errno(st));
+		rc = classify(c, mysql_stmt_errno(st), mysql_stmt_error(st));
 		mysql_free_result(meta);
 		goto fail;
 	}
@@ -282,7 +367,7 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		if (f == MYSQL_NO_DATA)
 			break;
 		if (f == 1) {
-			rc = classify(mysql_stmt_errno(st));
+			rc = classify(c, mysql_stmt_errno(st), mysql_stmt_error(st));
 			break;
 		}
 		/* MYSQL_DATA_TRUNCATED cannot happen: buffers are max_length + 64. */
@@ -390,7 +475,7 @@ db_commit(struct ctx *c)
 	if (c->db == NULL)
 		return DB_DOWN;
 	if (mysql_commit(c->db) != 0) {
-		rc = classify(mysql_errno(c->db));
+		rc = classify(c, mysql_errno(c->db), mysql_error(c->db));
 		if (rc == DB_FAIL)
 			rc = DB_DOWN;
 	}
@@ -414,9 +499,18 @@ db_rollback(struct ctx *c)
 	run_after(c);
 }
 
+static const char *const refusal_msgs[DBR__MAX] = {
+	"输入有误", "记录已存在", "不符合填写要求", "内容过长", "含有无法保存的内容",
+	"引用的记录不存在", "必填"
+};
+
 int
-db_fail(struct req *r, int rc)
+db_fail_map(struct req *r, int rc, const struct db_field *map, size_t n)
 {
+	const char *name = "";
+	enum db_refusal k;
+	size_t i;
+
 	switch (rc) {
 	case DB_DOWN:
 		return req_unavailable(r);
@@ -424,10 +518,35 @@ db_fail(struct req *r, int rc)
 		req_header(r, "Retry-After", "1");
 		return req_fail(r, 503, "UNAVAILABLE", "系统繁忙，请稍后重试");
 	case DB_DUP:
-		return req_fail(r, 409, "CONFLICT", "记录已存在");
+	case DB_REFUSED:
+		break;
 	default:
 		return req_bug(r, "database error");
 	}
+	k = r->ctx ? db_refusal(r->ctx, &name) : DBR_NONE;
+	if (k <= DBR_NONE || k >= DBR__MAX)
+		k = rc == DB_DUP ? DBR_DUP : DBR_CHECK;
+	for (i = 0; map && i < n; i++)
+		if (map[i].kind == k && (map[i].name == NULL || strcmp(map[i].name, name) == 0)) {
+			req_fail_field(r, map[i].field, map[i].msg ? map[i].msg : refusal_msgs[k]);
+			if (k == DBR_DUP)
+				return req_fail(r, 409, "CONFLICT", "记录已存在");
+			return req_invalid(r);
+		}
+	if (k == DBR_DUP)
+		return req_fail(r, 409, "CONFLICT", "记录已存在");
+	/* Input the handler should have refused itself: still the client's, never a 500. */
+	log_warn("%s %s: the database refused %s (kind %d) and no rule names the field",
+	    r->method_str, r->route ? r->route->pattern : r->path, name[0] ? name : "a value",
+	    (int)k);
+	req_fail_field(r, name[0] ? name : "input", refusal_msgs[k]);
+	return req_invalid(r);
+}
+
+int
+db_fail(struct req *r, int rc)
+{
+	return db_fail_map(r, rc, NULL, 0);
 }
 
 struct rows_json {

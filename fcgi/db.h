@@ -4,7 +4,14 @@
  * Arguments are typed values (DBS string, DBI integer, DBN null); result rows arrive as
  * strings (NULL for SQL NULL) to a callback.  Every call returns one of the DB_* codes so a
  * handler maps them in one line: DB_DOWN → 503, DB_DUP → 409, DB_RETRY (deadlock, lock
- * wait) → retry the transaction, DB_FAIL → a bug (500).
+ * wait) → retry the transaction, DB_REFUSED (a value the schema does not take: a CHECK
+ * constraint, a value too long or not valid for its column, a missing parent row) → 400
+ * naming the field, DB_FAIL → a bug (500).
+ *
+ * DB_DUP and DB_REFUSED say what was refused — db_refusal(): the kind (DBR_*) and the
+ * constraint, key or column by its name in sql/migrations — so a module maps the ones its
+ * clients can cause to the field of its API with a table (struct db_field, db_fail_map).
+ * The refused value itself is never logged (it may be personal data or a secret).
  */
 #ifndef YC_DB_H
 #define YC_DB_H
@@ -17,7 +24,19 @@
 
 #include "ctx.h"
 
-enum { DB_OK = 0, DB_DOWN = -1, DB_DUP = -2, DB_RETRY = -3, DB_FAIL = -4 };
+enum { DB_OK = 0, DB_DOWN = -1, DB_DUP = -2, DB_RETRY = -3, DB_FAIL = -4, DB_REFUSED = -5 };
+
+/* What the server refused (DB_DUP: DBR_DUP; DB_REFUSED: the others). */
+enum db_refusal {
+	DBR_NONE,
+	DBR_DUP,	/* duplicate entry for a unique key (name: the key) */
+	DBR_CHECK,	/* a CHECK constraint failed (name: the constraint) */
+	DBR_TOO_LONG,	/* data too long, or a number out of range (name: the column) */
+	DBR_BAD_VALUE,	/* incorrect string, date or enum value (name: the column) */
+	DBR_NO_PARENT,	/* a foreign key found no parent row (name: the constraint) */
+	DBR_NULL,	/* NULL in a NOT NULL column (name: the column) */
+	DBR__MAX
+};
 
 enum dbt { DBT_NULL, DBT_STR, DBT_INT };
 struct dbv {
@@ -80,8 +99,30 @@ void	db_drop(struct ctx *c);
  */
 int	db_rows_json(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
 	    const char *const *names, const char *types, json_t *array);
-/* Map a DB_* code to a reply: 503 / 409 code / 500. */
+/* The identifier a server message names ("CONSTRAINT `chk_x` failed…", "for key 'uk_x'",
+ * "for column `db`.`t`.`c`", "Column 'c' cannot be null") into out; "" when none. */
+void	db_refused_name(const char *msg, char *out, size_t osz);
+/* The kind of the last refusal on this connection's thread, and its name (or ""). */
+enum db_refusal db_refusal(const struct ctx *c, const char **name);
+
+/*
+ * One line of a module's map from what the schema refuses to what the client sent:
+ * `kind` on `name` (a constraint, key or column as in sql/migrations; NULL matches any name)
+ * is the API field `field`, explained by `msg`.
+ */
+struct db_field {
+	enum db_refusal	 kind;
+	const char	*name;
+	const char	*field;
+	const char	*msg;
+};
+/* Map a DB_* code to a reply: 503 / 409 / 400 / 500.  Refusals are looked up in map (n lines;
+ * NULL, 0 for none): a match answers 400 INVALID_INPUT (409 CONFLICT for a duplicate key)
+ * naming its field.  A refusal no map names is still 4xx — 409 CONFLICT for a duplicate,
+ * 400 INVALID_INPUT naming the column or constraint otherwise — and is logged as a gap. */
 struct req;
+int	db_fail_map(struct req *r, int rc, const struct db_field *map, size_t n);
+#define DB_FIELDS(m) (m), (sizeof(m) / sizeof((m)[0]))
 int	db_fail(struct req *r, int rc);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "log.h"
 #include "clock.h"
+#include "util.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -56,8 +57,8 @@ log_msg(const char *level, const char *func, const char *f, ...)
 	if (m < 0)
 		return;
 	n += m;
-	if ((size_t)n > sizeof line - 2)
-		n = (int)sizeof line - 2;
+	if ((size_t)n > sizeof line - 2)	/* cut: never inside a character */
+		n = (int)utf8_cut(line, sizeof line - 2, SIZE_MAX, sizeof line - 2);
 	line[n++] = '\n';
 	(void)!write(STDERR_FILENO, line, (size_t)n);
 }

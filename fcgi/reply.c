@@ -49,6 +49,13 @@ req_fail(struct req *r, int status, const char *code, const char *msg)
 int
 req_fail_field(struct req *r, const char *field, const char *msg)
 {
+	/* The error is recorded whatever the text: a field name or message that is not UTF-8
+	 * (a bug upstream) would make jansson drop it, and a request with no field error
+	 * recorded would go on as if its input were good. */
+	if (!utf8_ok(field, strlen(field)))
+		field = "input";
+	if (!utf8_ok(msg, strlen(msg)))
+		msg = "输入有误";
 	if (r->err_fields == NULL)
 		r->err_fields = json_object();
 	if (json_object_get(r->err_fields, field) == NULL)

@@ -18,7 +18,7 @@ str_copy(char *dst, size_t dsz, const char *src)
 	size_t n = strlen(src);
 
 	if (dsz > 0) {
-		size_t c = n < dsz - 1 ? n : dsz - 1;
+		size_t c = n < dsz ? n : utf8_cut(src, n, SIZE_MAX, dsz - 1);
 
 		memcpy(dst, src, c);
 		dst[c] = '\0';
@@ -87,8 +87,12 @@ fmt(char *dst, size_t dsz, const char *f, ...)
 	va_start(ap, f);
 	n = vsnprintf(dst, dsz, f, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= dsz)
+	if (n < 0 || (size_t)n >= dsz) {
+		/* vsnprintf cut by bytes: take back a character it split. */
+		if (dsz > 0)
+			dst[utf8_cut(dst, strnlen(dst, dsz - 1), SIZE_MAX, dsz - 1)] = '\0';
 		return -1;
+	}
 	return n;
 }
 
@@ -263,4 +267,92 @@ utf8_len(const char *s, size_t n)
 		if (((unsigned char)s[i] & 0xc0) != 0x80)
 			cps++;
 	return cps;
+}
+
+/* Bytes of the character that starts with lead byte c (1 for anything that cannot start one). */
+static size_t
+utf8_seq(unsigned char c)
+{
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef)
+		return 3;
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	return 1;
+}
+
+size_t
+utf8_cut(const char *s, size_t n, size_t maxc, size_t maxb)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, chars = 0;
+
+	while (i < n && chars < maxc) {
+		size_t k = utf8_seq(p[i]), j;
+
+		/* A character cut short by the end of s (a byte budget reached inside it) is
+		 * left out; a lead byte followed by something else is one (bad) character. */
+		for (j = 1; j < k; j++)
+			if (i + j >= n || (p[i + j] & 0xc0) != 0x80)
+				break;
+		if (j < k && i + j >= n)
+			break;
+		if (j < k)
+			k = 1;
+		if (i + k > maxb)
+			break;
+		i += k;
+		chars++;
+	}
+	return i;
+}
+
+int
+utf8_trunc(char *s, size_t ssz, size_t maxc, const char *more)
+{
+	size_t n = strlen(s), keep, mlen = strlen(more), mc = utf8_len(more, mlen);
+
+	if (utf8_len(s, n) <= maxc && n < ssz)
+		return 0;
+	if (mc > maxc || mlen >= ssz) {
+		mc = 0;
+		mlen = 0;
+	}
+	keep = utf8_cut(s, n, maxc - mc, ssz - 1 - mlen);
+	memcpy(s + keep, more, mlen);
+	s[keep + mlen] = '\0';
+	return 1;
+}
+
+int
+utf8_mask(char *out, size_t osz, const char *s, size_t keep, const char *tail)
+{
+	size_t n = strlen(s), head, o, hidden;
+
+	if (osz == 0)
+		return -1;
+	head = utf8_cut(s, n, keep, osz - 1);
+	memcpy(out, s, head);
+	o = head;
+	out[o] = '\0';
+	if (head < utf8_cut(s, n, keep, SIZE_MAX))
+		return -1;	/* not even the kept characters fitted */
+	if (tail) {
+		size_t t = strlen(tail);
+
+		if (o + t >= osz)
+			return -1;
+		memcpy(out + o, tail, t + 1);
+		return 0;
+	}
+	for (hidden = utf8_len(s + head, n - head); hidden > 0; hidden--) {
+		if (o + 1 >= osz) {
+			out[o] = '\0';
+			return -1;
+		}
+		out[o++] = '*';
+	}
+	out[o] = '\0';
+	return 0;
 }

@@ -14,7 +14,8 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Copy src into dst (size dsz), always NUL-terminated; returns strlen(src) like strlcpy. */
+/* Copy src into dst (size dsz), always NUL-terminated, cut at a character boundary when it
+ * does not fit; returns strlen(src) like strlcpy (≥ dsz: it was cut). */
 size_t	 str_copy(char *dst, size_t dsz, const char *src);
 /* Trim ASCII white space in place; returns the start. */
 char	*str_trim(char *s);
@@ -22,7 +23,8 @@ char	*str_trim(char *s);
 int	 parse_ll(const char *s, long long min, long long max, long long *out);
 /* Same for a counted string. */
 int	 parse_lln(const char *s, size_t n, long long min, long long max, long long *out);
-/* snprintf that reports truncation as -1 instead of silently cutting. */
+/* snprintf that reports truncation as -1 instead of silently cutting; what it leaves in
+ * dst then ends at a character boundary (never half a UTF-8 character). */
 int	 fmt(char *dst, size_t dsz, const char *f, ...) __attribute__((format(printf, 3, 4)));
 
 /* Growable buffer with a hard maximum. */
@@ -50,5 +52,28 @@ void	 hex_encode(char *out, const unsigned char *p, size_t n);
 int	 utf8_ok(const char *s, size_t n);
 /* Number of Unicode code points in valid UTF-8. */
 size_t	 utf8_len(const char *s, size_t n);
+
+/*
+ * Cutting and masking text by characters.  Every place that shortens or masks a string goes
+ * through these: a cut by bytes can end in half a character, which MariaDB refuses (utf8mb4
+ * columns: "Incorrect string value"), jansson turns into NULL and a phone shows as garbage.
+ * Bytes that are not UTF-8 count as one character each, so the cuts are safe on any input.
+ *
+ * utf8_cut: the length in bytes of the longest prefix of s (n bytes) that holds at most maxc
+ * characters, is at most maxb bytes long and does not end inside a character.
+ */
+size_t	 utf8_cut(const char *s, size_t n, size_t maxc, size_t maxb);
+/*
+ * Shorten the NUL-terminated text in s (buffer size ssz) to at most maxc characters: when it
+ * is longer, it is cut at a character boundary and `more` (e.g. "…", may be "") is appended,
+ * the whole within maxc characters and ssz bytes.  Returns 1 when it cut, 0 when it fitted.
+ */
+int	 utf8_trunc(char *s, size_t ssz, size_t maxc, const char *more);
+/*
+ * A mask: the first keep characters of s, then `tail` when given (e.g. "****"), else one '*'
+ * for each character left out.  Always NUL-terminated and whole characters only; 0, or -1
+ * when out was too small (out then holds as much as fitted).
+ */
+int	 utf8_mask(char *out, size_t osz, const char *s, size_t keep, const char *tail);
 
 #endif

@@ -7,6 +7,16 @@
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
 
+/* A value cut to its column's characters: an audit row is never refused for its length
+ * (a refused row inside a transaction would leave the change without its audit). */
+static struct dbv
+col(const char *s, size_t maxc)
+{
+	if (s == NULL)
+		s = "";
+	return DBSN(s, utf8_cut(s, strlen(s), maxc, SIZE_MAX));
+}
+
 void
 audit(struct req *r, const char *action, const char *target, const char *result,
     const char *detail)
@@ -24,8 +34,8 @@ audit(struct req *r, const char *action, const char *target, const char *result,
 	rc = db_exec(r->ctx, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
 	    " result, remote_addr, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    DBARGS(DBS(at), DBSO(r->sess.hall[0] ? r->sess.hall : NULL), DBS(kind),
-	    DBS(r->sess.subject), DBS(action), DBS(target ? target : ""), DBS(result),
-	    DBS(r->remote_addr ? r->remote_addr : ""), DBS(detail ? detail : "")), NULL, NULL);
+	    col(r->sess.subject, 64), col(action, 64), col(target, 128), col(result, 32),
+	    col(r->remote_addr, 45), col(detail, 500)), NULL, NULL);
 	if (rc != 0)
 		log_warn("audit %s %s not recorded (%d)", action, result, rc);
 	r->audited = 1;

@@ -213,6 +213,48 @@ case_history_add(struct req *r, long long case_id, const char *at, const char *a
 	return rc;
 }
 
+/*
+ * What the cases tables (050_cases.sql, 080_online.sql) can refuse of a client's input, by
+ * the field the client sent.  The handlers check all of it first; this is the net under them.
+ */
+static const struct db_field case_fields[] = {
+	{ DBR_CHECK, "chk_cases_mail", "address", "邮寄送达须填写收件地址" },
+	{ DBR_CHECK, "chk_cases_what", "item", "须选择一个事项或一件事" },
+	{ DBR_NO_PARENT, "fk_cases_item", "item", "本中心没有这个事项" },
+	{ DBR_NO_PARENT, "fk_case_parts_item", "item", "本中心没有这个事项" },
+	{ DBR_TOO_LONG, "address_enc", "address", "地址过长" },
+	{ DBR_TOO_LONG, "address_mask", "address", "地址过长" },
+	{ DBR_BAD_VALUE, "address_mask", "address", "地址含有无法保存的字符" },
+	{ DBR_TOO_LONG, "applicant_name_enc", "applicant.name", "姓名过长" },
+	{ DBR_TOO_LONG, "applicant_name_mask", "applicant.name", "姓名过长" },
+	{ DBR_BAD_VALUE, "applicant_name_mask", "applicant.name", "姓名含有无法保存的字符" },
+	{ DBR_TOO_LONG, "applicant_mask", "applicant.name", "姓名过长" },
+	{ DBR_BAD_VALUE, "applicant_mask", "applicant.name", "姓名含有无法保存的字符" },
+	{ DBR_TOO_LONG, "agent_name_enc", "agent.name", "姓名过长" },
+	{ DBR_TOO_LONG, "agent_name_mask", "agent.name", "姓名过长" },
+	{ DBR_BAD_VALUE, "agent_name_mask", "agent.name", "姓名含有无法保存的字符" },
+	{ DBR_TOO_LONG, "processing_office", "processing_office", "办理地过长" },
+	{ DBR_BAD_VALUE, "processing_office", "processing_office", "办理地含有无法保存的字符" },
+	{ DBR_TOO_LONG, "ticket", "ticket", "排队号凭证过长" },
+	{ DBR_TOO_LONG, "decision_note", "reason", "理由过长" },
+	{ DBR_BAD_VALUE, "decision_note", "reason", "理由含有无法保存的字符" },
+	{ DBR_TOO_LONG, "mail_carrier", "carrier", "寄递企业名称过长" },
+	{ DBR_BAD_VALUE, "mail_carrier", "carrier", "寄递企业名称含有无法保存的字符" },
+	{ DBR_TOO_LONG, "mail_tracking_no", "tracking_no", "运单号过长" },
+	{ DBR_TOO_LONG, "reason", "problems", "原因过长" },
+	{ DBR_BAD_VALUE, "reason", "problems", "原因含有无法保存的字符" },
+	{ DBR_TOO_LONG, "note", "note", "备注过长" },
+	{ DBR_BAD_VALUE, "note", "note", "备注含有无法保存的字符" },
+	{ DBR_TOO_LONG, "public_note", "note", "备注过长" },
+	{ DBR_BAD_VALUE, "public_note", "note", "备注含有无法保存的字符" },
+};
+
+int
+case_db_fail(struct req *r, int rc)
+{
+	return db_fail_map(r, rc, DB_FIELDS(case_fields));
+}
+
 int
 case_sms(struct ctx *c, const char *hall, const char *template, const char *phone,
     json_t *params, const char *case_no)
@@ -351,7 +393,7 @@ jstr_or_null(const char *s)
 static json_t *
 sealed_or_mask(struct cj *cj, const char *enc, size_t n, const char *mask)
 {
-	char plain[256];
+	char plain[PII_PLAIN_MAX + 1];
 
 	if (!cj->reveal || enc == NULL)
 		return jstr_or_null(mask);

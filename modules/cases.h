@@ -45,6 +45,7 @@ int	case_status_parse(const char *s);
 #define CASE_TOKEN_BYTES 32	/* tracking and notice tokens: 256 bits */
 #define CASE_TOKEN_MAX   64
 #define CASE_NO_MAX      48
+#define CASE_PUBLIC_NOTE_MAX 500	/* characters of case_history.public_note */
 
 /* "YYYY-MM-DD HH:MM:SS" of the hall clock (DATETIME text), and today's hall day. */
 void	case_now(char out[20]);
@@ -73,7 +74,7 @@ struct case_row {
 	char		 delivery[8];
 	char		 kind[12];		/* item kind: instant / promised */
 	int		 cross_province;
-	char		 office[320];
+	char		 office[404];		/* up to 100 characters */
 	char		 phone[32];		/* applicant phone, opened */
 	char		 pickup_hash[65];
 	long long	 version;
@@ -96,6 +97,12 @@ int	case_history_add(struct req *r, long long case_id, const char *at, const cha
  * themselves.
  */
 void	case_changed(struct ctx *c, long long case_id);
+/*
+ * A DB_* code as the case routes answer it (db_fail_map with the cases tables' map): what the
+ * schema refuses is named by the API field the client sent (chk_cases_mail → address, a
+ * column too long → its field …), never a 500.
+ */
+int	case_db_fail(struct req *r, int rc);
 /* Queue an SMS about case no to phone. 0, -1 (seal) or a DB_* code. */
 int	case_sms(struct ctx *c, const char *hall, const char *template, const char *phone,
 	    json_t *params, const char *case_no);

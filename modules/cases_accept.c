@@ -492,16 +492,7 @@ accept_tx(struct req *r, struct accept *a, struct idem *im, json_t **reply)
 	mask_id(a->id_number, m_id, sizeof m_id);
 	mask_phone(a->phone, m_phone, sizeof m_phone);
 	if (a->mail)
-		fmt(m_addr, sizeof m_addr, "%.*s****", 18, a->address);	/* ≤ 6 CJK characters */
-	/* Cut the mask at a character boundary. */
-	if (a->mail) {
-		size_t k = strlen(m_addr) - 4, cut = k;
-
-		while (cut > 0 && ((unsigned char)m_addr[cut] & 0xc0) == 0x80)
-			cut--;
-		if (cut < k)
-			memmove(m_addr + cut, m_addr + k, 5);
-	}
+		mask_address(a->address, m_addr, sizeof m_addr);
 	parse_ll(r->sess.subject, 1, INT64_MAX, &staff);
 	if ((rc = db_begin(r->ctx)) != 0)
 		return rc;
@@ -608,7 +599,7 @@ finish(struct req *r, int rc)
 		return r->status;
 	json_decref(r->err_extra);
 	r->err_extra = NULL;
-	return db_fail(r, rc);
+	return case_db_fail(r, rc);
 }
 
 int

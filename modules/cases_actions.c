@@ -32,6 +32,7 @@
 #include "audit.h"
 #include "calendar.h"
 #include "cases.h"
+#include "notify.h"
 #include "pii.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/db.h"
@@ -79,7 +80,7 @@ struct action {
 	long long	 staff;
 	char		 dept[32];		/* the part acted on */
 	long long	 assignee_id;
-	char		 assignee_name[64];
+	char		 assignee_name[204];	/* staff.name: up to 50 characters */
 	struct code_name mats[MAX_CODES];	/* the case's materials (for codes) */
 	size_t		 nmats;
 	char		 notice[CASE_TOKEN_MAX];	/* 补正告知书 */
@@ -241,7 +242,7 @@ act_assign(struct req *r, struct action *a)
 {
 	uint64_t n = 0;
 	int rc, first = strcmp(a->cr.status, "accepted") == 0;
-	char note[160], pub[200];
+	char note[1024], pub[512];	/* a note of 200 and an office of 100 characters */
 
 	rc = db_exec(r->ctx, "UPDATE cases SET status = 'processing', version = version + 1,"
 	    " updated_at = ? WHERE id = ? AND status = ?",
@@ -342,7 +343,7 @@ static int
 act_request_supplement(struct req *r, struct action *a)
 {
 	unsigned char sealed[PII_SEALED_MAX];
-	char today_s[12], hash[65], item[48], list[600], smslist[200], pub[700];
+	char today_s[12], hash[65], item[48], list[600], smslist[200], pub[1600];
 	json_t *stored = json_array(), *full = json_array();
 	char *stored_s = NULL, *full_s = NULL;
 	uint64_t n = 0;
@@ -407,6 +408,7 @@ act_request_supplement(struct req *r, struct action *a)
 		    DBI(a->cr.id)), NULL, NULL);
 	fmt(pub, sizeof pub, "需补正：%s%s%s", list[0] ? list : "", list[0] && a->note ? "；" : "",
 	    a->note ? a->note : "");
+	utf8_trunc(pub, sizeof pub, CASE_PUBLIC_NOTE_MAX, "…");	/* the column's characters */
 	if (rc == 0)
 		rc = case_history_add(r, a->cr.id, a->now, "request_supplement", "processing",
 		    "supplement_needed", a->dept, a->note, pub);
@@ -512,7 +514,7 @@ act_supplement(struct req *r, struct action *a)
 
 struct pickup {
 	long long window;
-	char	  name[64];
+	char	  name[204];	/* windows.name: up to 50 characters */
 };
 
 static int
@@ -531,7 +533,7 @@ static int
 act_ready(struct req *r, struct action *a)
 {
 	struct pickup p = { 0, "" };
-	char code[8], hash[PII_HASH_HEX], bound[80], hours[160] = "", pub[300];
+	char code[8], hash[PII_HASH_HEX], bound[80], hours[160] = "", pub[512];
 	uint64_t n = 0;
 	int rc;
 
@@ -585,7 +587,7 @@ act_mail(struct req *r, struct action *a)
 {
 	unsigned char sealed[PII_SEALED_MAX];
 	struct dbv addr = DBN;
-	char mask[100], pub[200];
+	char mask[100], pub[320];
 	uint64_t n = 0;
 	int rc, ns;
 
@@ -593,7 +595,7 @@ act_mail(struct req *r, struct action *a)
 		if ((ns = pii_seal(a->address, sealed, sizeof sealed)) < 0)
 			return DB_FAIL;
 		addr = DBSN((const char *)sealed, (size_t)ns);
-		fmt(mask, sizeof mask, "%.12s****", a->address);	/* 4 CJK characters */
+		mask_address(a->address, mask, sizeof mask);
 	}
 	rc = db_exec(r->ctx, "UPDATE cases SET status = 'mailed', delivery = 'mail',"
 	    " address_enc = COALESCE(?, address_enc), address_mask = COALESCE(?, address_mask),"
@@ -680,7 +682,7 @@ invalid_transition(struct req *r, struct action *a)
 struct staff_pick {
 	int	 found;
 	long long id;
-	char	 name[64];
+	char	 name[204];	/* staff.name: up to 50 characters */
 	char	 dept[32];
 };
 
@@ -896,10 +898,18 @@ action_parse(struct req *r, struct action *a)
 		a->reason = a->note;
 	if (a->act == A_REJECT && a->reason == NULL)
 		req_fail_field(r, "reason", "不予办理须写明理由");
+	/* Text that goes into the applicant's SMS is refused here if the SMS cannot carry it,
+	 * never accepted and then failed for good by the worker (notify.h). */
+	if (a->act == A_REJECT && a->reason != NULL)
+		sms_text_field(r, a->reason == a->note ? "note" : "reason", a->reason, 1);
 	if (a->act == A_MAIL && a->carrier == NULL)
 		req_fail_field(r, "carrier", "请填写寄递企业");
 	if (a->act == A_MAIL && a->tracking_no == NULL)
 		req_fail_field(r, "tracking_no", "请填写运单号");
+	if (a->act == A_MAIL && a->carrier != NULL)
+		sms_text_field(r, "carrier", a->carrier, 0);
+	if (a->act == A_MAIL && a->tracking_no != NULL)
+		sms_text_field(r, "tracking_no", a->tracking_no, 0);
 	if (a->act == A_REQUEST_SUPPLEMENT && (a->codes == NULL ||
 	    json_array_size(a->codes) == 0) && a->note == NULL)
 		req_fail_field(r, "materials", "请列出需补正的材料或写明补正要求");
@@ -987,6 +997,13 @@ h_case_action(struct req *r)
 	case A_REQUEST_SUPPLEMENT:
 		rc = check_codes(r, a, NULL);
 		break;
+	case A_MAIL:
+		/* A case to be collected at the window has no address: the mail needs one
+		 * (chk_cases_mail would refuse the change). */
+		if (a->address == NULL && strcmp(a->cr.delivery, "mail") != 0)
+			rc = req_fail_field(r, "address", "该办件原定窗口领取，没有邮寄地址，请填写收件地址"),
+			    req_invalid(r);
+		break;
 	case A_SUPPLEMENT:
 		rc = check_supplement(r, a);
 		break;
@@ -1023,7 +1040,7 @@ h_case_action(struct req *r)
 		goto out;
 	}
 	if (rc != 0) {
-		rc = db_fail(r, rc);
+		rc = case_db_fail(r, rc);
 		goto out;
 	}
 	{

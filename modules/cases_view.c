@@ -47,7 +47,7 @@ h_cases_list(struct req *r)
 	const char *status = NULL, *overdue = NULL, *warning = NULL, *item = NULL, *q = NULL;
 	long long page = 1, per = PER_PAGE;
 	int od = 0, by_deadline = 0, rc;
-	char today[12], total[24] = "0", like[64];
+	char today[12], total[24] = "0", like[176];
 	const char *dept = r->sess.role == ROLE_APPROVER ? r->sess.department : NULL;
 	json_t *list, *row;
 	size_t i;

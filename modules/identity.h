@@ -54,7 +54,7 @@ long long session_citizen(const struct req *r);
 struct citizen {
 	long long	 id;		/* after merges: the citizen now in charge */
 	char		 phone[16];	/* "" when none bound */
-	char		 name[64];	/* "" when not given */
+	char		 name[128];	/* "" when not given; up to 30 characters */
 	char		 id_number[20];	/* "" when not given */
 };
 

@@ -98,6 +98,38 @@ json_t	*tmpl_wechat_data(const struct tmpl *t, json_t *params, char *err, size_t
 /* Segments for a text of n characters: ≤ 70 → 1, else ⌈n/67⌉. */
 int	sms_segments(size_t chars);
 
+/* ------------------------------------------------------------------ text an SMS can carry */
+
+/*
+ * The one rule for text that goes into an SMS template variable, used at three places:
+ * the worker before sending (tmpl_render: VAR_CHARS, URL_FORBIDDEN), the API at the door
+ * for a field a person types (sms_text_field: 400 naming the field) and outbox_add for text
+ * from the catalogue (sms_params_clean: made safe before it is queued).
+ *   SMS_TEXT_CHARS  a character no variable may hold: control characters (CR, LF, TAB, …,
+ *                   U+0080–U+009F), the line separators U+2028/U+2029, the signature
+ *                   brackets 【 】, the placeholder opener ${
+ *   SMS_TEXT_LINK   a link (http://, https://, www., any case) — allowed only in a `url`
+ *                   variable
+ */
+#define SMS_TEXT_CHARS 0x1
+#define SMS_TEXT_LINK  0x2
+/* Which of the rules s (n bytes) breaks: 0 or SMS_TEXT_* bits. */
+int	sms_text_check(const char *s, size_t n);
+/* Characters a variable may hold with the configured provider (sms_var_max_aliyun 35,
+ * sms_var_max_tencent 26, the smaller for the log provider). */
+int	sms_var_max(void);
+/* The door: s for the API field `field` goes into an SMS variable; fit says whether the
+ * template cuts it to length (`fit`) — else it must be at most sms_var_max() characters.
+ * Records a field error on r and returns -1 when it cannot go; 0 when it can. */
+struct req;
+int	sms_text_field(struct req *r, const char *field, const char *s, int fit);
+/* s with every SMS_TEXT_CHARS character replaced (control characters and line separators
+ * by a space, 【】 by ［］, ${ by $｛) appended to out.  1 when anything was replaced. */
+struct buf;
+int	sms_text_clean(const char *s, struct buf *out);
+/* Every string of params made safe with sms_text_clean, in place (outbox_add). */
+void	sms_params_clean(json_t *params);
+
 /* ------------------------------------------------------------------ delivery receipts */
 
 /* One delivery receipt as a provider pushes it (notify_api.c); the pointers point into the
@@ -106,7 +138,7 @@ struct sms_receipt {
 	const char	*msg_key;	/* Aliyun biz_id, Tencent sid */
 	const char	*out_id;	/* OutId / SessionContext: our outbox row id as sent */
 	const char	*reported;	/* "YYYY-MM-DD HH:MM:SS" (Beijing time) or NULL */
-	char		 status[80];	/* DELIVERED or FAILED:<provider code> */
+	char		 status[256];	/* DELIVERED or FAILED:<provider code, ≤ 60 chars> */
 	char		 b_key[136], b_out[24], b_time[24];
 };
 

@@ -345,7 +345,8 @@ receipt_aliyun(json_t *e, struct sms_receipt *rc)
 	if (json_is_true(ok))
 		str_copy(rc->status, sizeof rc->status, "DELIVERED");
 	else if (jtext(e, "err_code", code, sizeof code) && code[0])
-		fmt(rc->status, sizeof rc->status, "FAILED:%.60s", code);
+		fmt(rc->status, sizeof rc->status, "FAILED:%.*s",
+		    (int)utf8_cut(code, strlen(code), 60, SIZE_MAX), code);
 	else
 		str_copy(rc->status, sizeof rc->status, "FAILED:UNKNOWN");
 }
@@ -354,7 +355,7 @@ receipt_aliyun(json_t *e, struct sms_receipt *rc)
 static void
 receipt_tencent(json_t *e, struct sms_receipt *rc)
 {
-	char b2[24], b3[72];
+	char b2[24], b3[256];
 	const char *rs, *em;
 	json_t *ext = json_object_get(e, "ext");
 
@@ -372,8 +373,12 @@ receipt_tencent(json_t *e, struct sms_receipt *rc)
 	rc->out_id = rc->b_out;
 	if (rs && strcmp(rs, "SUCCESS") == 0)
 		str_copy(rc->status, sizeof rc->status, "DELIVERED");
-	else
-		fmt(rc->status, sizeof rc->status, "FAILED:%.60s", em && *em ? em : "UNKNOWN");
+	else {
+		/* Tencent's errmsg may be Chinese: cut by characters, not bytes. */
+		em = em && *em ? em : "UNKNOWN";
+		fmt(rc->status, sizeof rc->status, "FAILED:%.*s",
+		    (int)utf8_cut(em, strlen(em), 60, SIZE_MAX), em);
+	}
 }
 
 int

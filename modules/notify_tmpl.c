@@ -12,6 +12,7 @@
 #include "../fcgi/config.h"
 #include "../fcgi/log.h"
 #include "../fcgi/util.h"
+#include "../fcgi/yc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define TMPL_MAX_FILES 64
 #define TMPL_FILE_MAX  (16 * 1024)
@@ -231,7 +233,8 @@ tmpl_parse(const char *text, size_t len, struct tmpl *t, char *err, size_t esz)
 		if (*k == '\0' || *k == '#')
 			continue;
 		if ((eq = strchr(k, '=')) == NULL)
-			return fmt(err, esz, "line without '=': %.40s", k), -1;
+			return fmt(err, esz, "line without '=': %.*s",
+			    (int)utf8_cut(k, strlen(k), 40, SIZE_MAX), k), -1;
 		*eq = '\0';
 		k = str_trim(k);
 		v = str_trim(eq + 1);
@@ -418,26 +421,147 @@ sms_segments(size_t chars)
 	return chars <= 70 ? 1 : (int)((chars + 66) / 67);
 }
 
-static int
-has_url(const char *s)
+/* ------------------------------------------------------------------ text an SMS can carry */
+
+/* Bytes of the character at s that an SMS variable cannot carry (0: none here):
+ * control characters (CR, LF, TAB …, C1 controls), the line and paragraph separators
+ * U+2028/U+2029, the signature brackets 【 】 and the placeholder opener ${. */
+static size_t
+sms_bad_char(const unsigned char *s, size_t left)
 {
-	return strstr(s, "http://") || strstr(s, "https://") || strstr(s, "HTTP://") ||
-	    strstr(s, "HTTPS://") || strstr(s, "www.") || strstr(s, "WWW.");
+	if (s[0] < 0x20 || s[0] == 0x7f)
+		return 1;
+	if (left >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+		return 2;
+	if (left >= 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9))
+		return 3;
+	if (left >= 3 && s[0] == 0xe3 && s[1] == 0x80 && (s[2] == 0x90 || s[2] == 0x91))
+		return 3;	/* 【 U+3010, 】 U+3011 */
+	if (left >= 2 && s[0] == '$' && s[1] == '{')
+		return 2;
+	return 0;
 }
 
-/* Byte offset of the first n code points of s. */
-static size_t
-utf8_prefix(const char *s, size_t n)
+static int
+has_link(const char *s, size_t n)
 {
-	size_t i = 0;
+	static const char *const marks[] = { "http://", "https://", "www." };
+	size_t i, j;
 
-	while (s[i] && n > 0) {
-		i++;
-		while ((s[i] & 0xC0) == 0x80)
-			i++;
-		n--;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < NELEM(marks); j++) {
+			size_t k = strlen(marks[j]);
+
+			if (i + k <= n && strncasecmp(s + i, marks[j], k) == 0)
+				return 1;
+		}
+	return 0;
+}
+
+int
+sms_text_check(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int bad = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sms_bad_char(p + i, n - i)) {
+			bad |= SMS_TEXT_CHARS;
+			break;
+		}
+	if (has_link(s, n))
+		bad |= SMS_TEXT_LINK;
+	return bad;
+}
+
+static enum provider
+provider_configured(void)
+{
+	const char *p = config_get("sms_provider", "log");
+
+	return strcmp(p, "aliyun") == 0 ? PROV_ALIYUN : strcmp(p, "tencent") == 0 ?
+	    PROV_TENCENT : PROV_LOG;
+}
+
+static int provider_var_max(enum provider p);
+
+int
+sms_var_max(void)
+{
+	return provider_var_max(provider_configured());
+}
+
+int
+sms_text_field(struct req *r, const char *field, const char *s, int fit)
+{
+	int bad = sms_text_check(s, strlen(s));
+	char msg[160];
+
+	if (bad & SMS_TEXT_CHARS)
+		return req_fail_field(r, field,
+		    "短信无法发送这段文字：不能包含换行、制表符等控制字符、【】或 ${");
+	if (bad & SMS_TEXT_LINK)
+		return req_fail_field(r, field, "短信无法发送这段文字：不能包含网址（http://、https://、www.）");
+	if (!fit && utf8_len(s, strlen(s)) > (size_t)sms_var_max()) {
+		fmt(msg, sizeof msg, "这段文字会写进短信，最多 %d 个字", sms_var_max());
+		return req_fail_field(r, field, msg);
 	}
-	return i;
+	return 0;
+}
+
+/* Replacement for a character sms_bad_char refuses (catalogue text made safe). */
+static const char *
+sms_safe_char(const unsigned char *s, size_t k)
+{
+	if (k == 3 && s[0] == 0xe3 && s[2] == 0x90)
+		return "［";
+	if (k == 3 && s[0] == 0xe3 && s[2] == 0x91)
+		return "］";
+	if (k == 2 && s[0] == '$')
+		return "$｛";
+	return " ";
+}
+
+int
+sms_text_clean(const char *s, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, k;
+	int changed = 0;
+
+	while (i < n) {
+		if ((k = sms_bad_char(p + i, n - i)) != 0) {
+			buf_adds(out, sms_safe_char(p + i, k));
+			changed = 1;
+			i += k;
+			continue;
+		}
+		buf_add(out, p + i, 1);
+		i++;
+	}
+	if (out->len == 0)
+		buf_add(out, "", 0);
+	return changed;
+}
+
+void
+sms_params_clean(json_t *params)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(params, k, v) {
+		struct buf b;
+
+		if (!json_is_string(v) ||
+		    sms_text_check(json_string_value(v), json_string_length(v)) == 0)
+			continue;
+		buf_init(&b, 4 * json_string_length(v) + 16);
+		if (sms_text_clean(json_string_value(v), &b) && !b.overflow)
+			json_string_setn(v, b.data, b.len);
+		buf_free(&b);
+	}
 }
 
 /* Cut v to at most max characters ending with 等, at a list separator when there is one. */
@@ -445,7 +569,7 @@ static void
 fit_value(char *v, size_t vsz, size_t max)
 {
 	static const char *const seps[] = { "、", "，", ",", "；", ";", " " };
-	size_t cut = utf8_prefix(v, max > 1 ? max - 1 : 0), best = 0, i;
+	size_t cut = utf8_cut(v, strlen(v), max > 1 ? max - 1 : 0, vsz), best = 0, i;
 
 	for (i = 0; i < NELEM(seps); i++) {
 		const char *p = v;
@@ -499,8 +623,7 @@ check_value(const struct tmpl_var *tv, enum provider p, char *v, size_t vsz, cha
 
 	if (n == 0)
 		return fmt(err, esz, "VAR_EMPTY:%s", tv->name), -1;
-	if (!utf8_ok(v, n) || strpbrk(v, "\r\n\t") || strstr(v, "【") || strstr(v, "】") ||
-	    strstr(v, "${"))
+	if (!utf8_ok(v, n) || (sms_text_check(v, n) & SMS_TEXT_CHARS))
 		return fmt(err, esz, "VAR_CHARS:%s", tv->name), -1;
 	chars = utf8_len(v, n);
 	switch (tv->kind) {
@@ -522,7 +645,7 @@ check_value(const struct tmpl_var *tv, enum provider p, char *v, size_t vsz, cha
 			return fmt(err, esz, "VAR_NUMBER:%s", tv->name), -1;
 		break;
 	case VK_TEXT:
-		if (has_url(v))
+		if (sms_text_check(v, n) & SMS_TEXT_LINK)
 			return fmt(err, esz, "URL_FORBIDDEN:%s", tv->name), -1;
 		break;
 	}
@@ -585,7 +708,7 @@ collect_values(const struct tmpl *t, json_t *params, char *err, size_t esz)
 		char num[32];
 
 		if (var_index(t, k) < 0) {
-			fmt(err, esz, "VAR_UNKNOWN:%.40s", k);
+			fmt(err, esz, "VAR_UNKNOWN:%.*s", (int)utf8_cut(k, strlen(k), 40, 40), k);
 			json_decref(values);
 			return NULL;
 		}
@@ -595,7 +718,7 @@ collect_values(const struct tmpl *t, json_t *params, char *err, size_t esz)
 			fmt(num, sizeof num, "%lld", (long long)json_integer_value(v));
 			json_object_set_new(values, k, json_string(num));
 		} else {
-			fmt(err, esz, "VAR_TYPE:%.40s", k);
+			fmt(err, esz, "VAR_TYPE:%.*s", (int)utf8_cut(k, strlen(k), 40, 40), k);
 			json_decref(values);
 			return NULL;
 		}
@@ -719,7 +842,7 @@ tmpl_wechat_data(const struct tmpl *t, json_t *params, char *err, size_t esz)
 				json_decref(data);
 				return NULL;
 			}
-			v[utf8_prefix(v, max)] = '\0';
+			v[utf8_cut(v, strlen(v), max, sizeof v - 1)] = '\0';
 		}
 		json_object_set_new(data, f->key, json_pack("{s:s}", "value", v));
 	}

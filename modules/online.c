@@ -32,6 +32,7 @@
 #include "calendar.h"
 #include "cases.h"
 #include "idempotency.h"
+#include "notify.h"
 #include "online.h"
 #include "pii.h"
 #include "../fcgi/clock.h"
@@ -134,7 +135,7 @@ materials_parse(struct req *r, struct form *f, struct given *g, int partial)
 {
 	json_t *obj = json_object_get(r->body, "materials"), *v;
 	const char *code;
-	char field[40];
+	char field[80];	/* "materials." and up to 16 characters */
 	int rc;
 
 	(void)partial;
@@ -148,7 +149,8 @@ materials_parse(struct req *r, struct form *f, struct given *g, int partial)
 		size_t idx = 0;
 		const char *s = json_string_value(v);
 
-		fmt(field, sizeof field, "materials.%.16s", code);
+		fmt(field, sizeof field, "materials.%.*s",
+		    (int)utf8_cut(code, strlen(code), 16, SIZE_MAX), code);
 		if ((m = form_mat(f, code, &idx)) == NULL) {
 			req_fail_field(r, field, "该申请没有这项材料");
 			continue;
@@ -559,18 +561,8 @@ create_tx(struct req *r, struct online *o, struct idem *im, json_t **reply)
 	mask_name(o->name, m_name, sizeof m_name);
 	mask_id(o->id_number, m_id, sizeof m_id);
 	mask_phone(o->phone, m_phone, sizeof m_phone);
-	if (o->mail) {
-		/* The first few characters and ****, cut at a character boundary. */
-		size_t k = 0, cut = 0;
-
-		while (o->address[k] && k < 12) {
-			k++;
-			while (((unsigned char)o->address[k] & 0xc0) == 0x80)
-				k++;
-			cut = k;
-		}
-		fmt(m_addr, sizeof m_addr, "%.*s****", (int)cut, o->address);
-	}
+	if (o->mail)
+		mask_address(o->address, m_addr, sizeof m_addr);
 	if (o->agent_name) {
 		pii_hash("phone", o->agent_phone, h_aphone);
 		mask_name(o->agent_name, m_aname, sizeof m_aname);
@@ -668,7 +660,7 @@ online_create(struct req *r)
 	} else if (rc == DB_DUP && im.active)
 		rc = idem_replay(r, &im);
 	else
-		rc = db_fail(r, rc);
+		rc = case_db_fail(r, rc);
 	idem_end(r, &im);
 out:
 	json_decref(reply);
@@ -936,6 +928,10 @@ problems_parse(struct req *r, struct om_list *l)
 			req_fail_field(r, field, "请写明原因（2–100 字）");
 			continue;
 		}
+		/* A reason is told to the applicant: the same rule as every reason a clerk
+		 * types (what an SMS can carry, notify.h). */
+		if (sms_text_field(r, field, reason, 1) != 0)
+			continue;
 		m->problem = 1;
 		m->reason = reason;
 		n++;
@@ -947,7 +943,8 @@ static int
 act_return(struct req *r, struct case_row *cr, struct om_list *l, const char *now,
     const char *note)
 {
-	char pub[500] = "", list[120] = "", item[8];
+	char list[120] = "", item[8];
+	struct buf pub;
 	struct agent_row ag;
 	uint64_t n = 0;
 	size_t i, count = 0;
@@ -959,16 +956,17 @@ act_return(struct req *r, struct case_row *cr, struct om_list *l, const char *no
 	    DBARGS(DBI(cr->id)), agent_row, &ag);
 	if (rc < 0)
 		return rc;
-	str_copy(pub, sizeof pub, "网上预审退回，请修改：");
+	/* The timeline's public note lists every problem; it is cut (by characters, with …)
+	 * only where the column ends, the reasons themselves are kept whole in
+	 * online_materials. */
+	buf_init(&pub, 64 * 1024);
+	buf_adds(&pub, "网上预审退回，请修改：");
 	for (i = 0; i < l->n; i++) {
 		struct om_row *m = &l->rows[i];
-		char one[400];
 
 		if (!m->problem)
 			continue;
-		fmt(one, sizeof one, "%s%s（%s）", count ? "；" : "", m->name, m->reason);
-		if (strlen(pub) + strlen(one) < sizeof pub)
-			str_copy(pub + strlen(pub), sizeof pub - strlen(pub), one);
+		buf_addf(&pub, "%s%s（%s）", count ? "；" : "", m->name, m->reason);
 		if (utf8_len(list, strlen(list)) + utf8_len(m->name, strlen(m->name)) < 24 &&
 		    strlen(list) + strlen(m->name) + 4 < sizeof list) {
 			if (list[0])
@@ -980,9 +978,16 @@ act_return(struct req *r, struct case_row *cr, struct om_list *l, const char *no
 	if (list[0] == '\0')
 		str_copy(list, sizeof list, "申请材料");
 	(void)item;
+	if (pub.data == NULL || pub.overflow) {
+		buf_free(&pub);
+		return DB_FAIL;
+	}
+	utf8_trunc(pub.data, pub.len + 1, CASE_PUBLIC_NOTE_MAX, "…");
 
-	if ((rc = db_begin(r->ctx)) != 0)
+	if ((rc = db_begin(r->ctx)) != 0) {
+		buf_free(&pub);
 		return rc;
+	}
 	rc = db_exec(r->ctx, "UPDATE cases SET status = 'returned', version = version + 1,"
 	    " updated_at = ? WHERE id = ? AND status = 'submitted'",
 	    DBARGS(DBS(now), DBI(cr->id)), &n, NULL);
@@ -1003,7 +1008,8 @@ act_return(struct req *r, struct case_row *cr, struct om_list *l, const char *no
 	}
 	if (rc == 0)
 		rc = case_history_add(r, cr->id, now, "return", "submitted", "returned", NULL, note,
-		    pub);
+		    pub.data);
+	buf_free(&pub);
 	params = json_pack("{s:s,s:s,s:I,s:s}", "case_no", cr->no, "item", ag.title,
 	    "count", (json_int_t)count, "list", list);
 	if (rc == 0)
@@ -1182,7 +1188,7 @@ online_action(struct req *r, const char *action)
 	if (rc > 0 && r->status >= 400)	/* 400, 413, 422 already on r */
 		goto out;
 	if (rc != 0) {
-		rc = db_fail(r, rc);
+		rc = case_db_fail(r, rc);
 		goto out;
 	}
 	if (citizen) {

@@ -18,7 +18,8 @@ struct outbox_msg {
 	const char	*channel;	/* "sms" (default) or "wechat" */
 	const char	*template;	/* sms-templates/<name>.tmpl */
 	const char	*recipient;	/* phone (sms) or openid (wechat), in clear: sealed here */
-	json_t		*params;	/* template variables (borrowed) */
+	json_t		*params;	/* template variables (borrowed; made SMS-safe in
+					 * place: sms_params_clean, notify.h) */
 	const char	*ref_kind;	/* "case", "ticket", "appointment", "login" … */
 	const char	*ref_id;
 	int		 urgent;	/* 0: held during quiet hours */

@@ -51,7 +51,8 @@ pii_seal(const char *plain, unsigned char *out, size_t osz)
 {
 	size_t n = strlen(plain);
 
-	if (!pii_ready || n > 200 || osz < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n)
+	if (!pii_ready || n > PII_PLAIN_MAX ||
+	    osz < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n)
 		return -1;
 	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
 	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, n,
@@ -95,53 +96,60 @@ pii_hash(const char *kind, const char *plain, char out[PII_HASH_HEX])
 	hex_encode(out, d, sizeof d);
 }
 
+/* The first `head` and the last `tail` characters of s with `stars` between, by characters
+ * (a phone or ID number is checked ASCII where it is taken, but a mask never splits a
+ * character whatever it is given); "****"-like `fallback` when s is too short. */
+static void
+mask_ends(const char *s, size_t head, const char *stars, size_t tail, size_t min,
+    const char *fallback, char *out, size_t osz)
+{
+	size_t n = strlen(s), cps = utf8_len(s, n), h, t;
+
+	if (cps < min) {
+		str_copy(out, osz, fallback);
+		return;
+	}
+	h = utf8_cut(s, n, head, SIZE_MAX);
+	t = utf8_cut(s, n, cps - tail, SIZE_MAX);
+	if (fmt(out, osz, "%.*s%s%s", (int)h, s, stars, s + t) < 0)
+		str_copy(out, osz, fallback);
+}
+
 void
 mask_phone(const char *p, char *out, size_t osz)
 {
-	size_t n = strlen(p);
-
-	if (n < 7) {
-		str_copy(out, osz, "****");
-		return;
-	}
-	snprintf(out, osz, "%.3s****%s", p, p + n - 4);
+	mask_ends(p, 3, "****", 4, 7, "****", out, osz);
 }
 
 void
 mask_id(const char *id, char *out, size_t osz)
 {
-	size_t n = strlen(id);
-
-	if (n != 18) {
+	if (utf8_len(id, strlen(id)) != 18) {
 		str_copy(out, osz, "******");
 		return;
 	}
-	snprintf(out, osz, "%.6s********%s", id, id + 14);
+	mask_ends(id, 6, "********", 4, 18, "******", out, osz);
 }
 
 void
 mask_name(const char *name, char *out, size_t osz)
 {
-	size_t n = strlen(name), cps = utf8_len(name, n), keep, i, bytes = 0, seen = 0, o;
+	size_t cps = utf8_len(name, strlen(name));
 
-	keep = cps >= 4 ? 2 : 1;
-	for (i = 0; i < n; i++) {
-		if (((unsigned char)name[i] & 0xc0) != 0x80) {
-			if (seen == keep)
-				break;
-			seen++;
-		}
-		bytes = i + 1;
-	}
-	if (bytes + 1 > osz) {
+	/* Out of room, a mask keeps what fitted (whole characters); nothing fitted: "*". */
+	if (utf8_mask(out, osz, name, cps >= 4 ? 2 : 1, NULL) != 0 && out[0] == '\0')
 		str_copy(out, osz, "*");
-		return;
-	}
-	memcpy(out, name, bytes);
-	o = bytes;
-	for (i = keep; i < cps && o + 1 < osz; i++)
-		out[o++] = '*';
-	out[o] = '\0';
+}
+
+void
+mask_address(const char *address, char *out, size_t osz)
+{
+	size_t cps = utf8_len(address, strlen(address)), keep = cps / 2;
+
+	if (keep > ADDRESS_MASK_KEEP)
+		keep = ADDRESS_MASK_KEEP;
+	if (utf8_mask(out, osz, address, keep, "****") != 0)
+		str_copy(out, osz, "****");
 }
 
 int

@@ -10,12 +10,15 @@
 
 #include <stddef.h>
 
-#define PII_SEALED_MAX 256	/* bytes of a sealed value of up to 200 bytes */
+/* The longest value sealed: an address of 60 characters, each up to 4 bytes in UTF-8
+ * (𠮷, emoji).  Sealing adds a 24-byte nonce and a 16-byte tag. */
+#define PII_PLAIN_MAX  240
+#define PII_SEALED_MAX 288	/* ≥ PII_PLAIN_MAX + 40 */
 #define PII_HASH_HEX   65
 
 /* Load the key file named by key_file.  0 or -1. */
 int	pii_init(void);
-/* Seal plain (≤ 200 bytes) into out; returns the sealed length or -1. */
+/* Seal plain (≤ PII_PLAIN_MAX bytes) into out; returns the sealed length or -1. */
 int	pii_seal(const char *plain, unsigned char *out, size_t osz);
 /* Open a sealed value into out (NUL-terminated). 0 or -1. */
 int	pii_open(const unsigned char *in, size_t n, char *out, size_t osz);
@@ -25,8 +28,13 @@ void	pii_hash(const char *kind, const char *plain, char out[PII_HASH_HEX]);
 void	mask_phone(const char *phone, char *out, size_t osz);
 /* 110105********002X */
 void	mask_id(const char *id, char *out, size_t osz);
-/* 张* / 欧阳** (the first character, or the first two of a four-character name). */
+/* 张* / 欧阳** (the first character, or the first two of a name of four or more characters,
+ * then one * for each character left out; by characters, so 𠮷 or · is never split). */
 void	mask_name(const char *name, char *out, size_t osz);
+/* 1号楼2单元****: the first 6 characters of an address, never more than half of them,
+ * then ****. */
+#define ADDRESS_MASK_KEEP 6
+void	mask_address(const char *address, char *out, size_t osz);
 /* Mainland mobile number: 11 digits starting 1[3-9]. */
 int	phone_ok(const char *s);
 /* 18-character resident ID number with a valid GB 11643 check digit and birth date. */

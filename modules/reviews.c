@@ -226,10 +226,11 @@ h_review_post(struct req *r)
 			req_fail_field(r, "indicators", "须为对象");
 		else
 			json_object_foreach(ind, k, v) {
-				char fname[64];
+				char fname[176];	/* "indicators." and up to 40 characters */
 				int known = 0;
 
-				fmt(fname, sizeof fname, "indicators.%.40s", k);
+				fmt(fname, sizeof fname, "indicators.%.*s",
+				    (int)utf8_cut(k, strlen(k), 40, SIZE_MAX), k);
 				for (i = 0; i < NINDICATORS; i++)
 					if (strcmp(k, indicator_names[i]) == 0) {
 						known = 1;

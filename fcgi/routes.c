@@ -18,6 +18,9 @@ const struct route routes[] = {
 	{ M_POST, "/staff/login",             h_staff_login, ROLE_ANY, 0, 0 },
 	{ M_POST, "/auth/logout",             h_logout,     ROLE_ALL, 0, 0 },
 	{ M_GET,  "/me",                      h_me,         ROLE_ALL, 0, 0 },
+	{ M_GET,  "/halls/{hall}/staff",      h_staff_list, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_POST, "/halls/{hall}/staff/{username}/unlock", h_staff_unlock,
+	  ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 
 	/* identity: routes */
 	{ M_POST, "/auth/sms-code",           h_sms_code,   ROLE_ANY, 0, 0 },

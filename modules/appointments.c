@@ -7,7 +7,8 @@
  *         DELETE /appointments/{token}                   holder: cancel, the place is free at once
  *         POST   /appointments/{token}/reschedule        holder: {"slot"}, atomic move
  *         POST   /appointments/{token}/check-in          holder, kiosk, clerk → priority ticket
- *         POST   /halls/{hall}/appointments/check-in     kiosk, clerk: {"code"} (6 digits, today)
+ *         POST   /halls/{hall}/appointments/check-in     kiosk, clerk: {"code"} (6 digits, today;
+ *                                                         misses throttled: checkin_guard.h)
  * Tables: appointments, appointment_history, audit_log, outbox, idempotency_keys, citizens
  *         (through identity.h), queue_tickets (through queue.h; read for the ticket shown),
  *         halls, categories, items.
@@ -25,6 +26,7 @@
 #include "audit.h"
 #include "calendar.h"
 #include "catalog.h"
+#include "checkin_guard.h"
 #include "idempotency.h"
 #include "identity.h"
 #include "outbox.h"
@@ -1074,14 +1076,31 @@ h_appointment_checkin(struct req *r)
 	return checkin(r, &a);
 }
 
+/* 429 RATE_LIMITED: too many codes that matched nothing, at this desk or in the hall. */
+static int
+code_tries_exhausted(struct req *r, int seconds, int hall_wide)
+{
+	char ra[16], msg[256];
+	int minutes = (seconds + 59) / 60;
+
+	fmt(ra, sizeof ra, "%d", seconds);
+	req_header(r, "Retry-After", ra);
+	fmt(msg, sizeof msg, "%s预约码输错次数过多，请 %d 分钟后再试；也可扫描预约二维码签到，或到窗口办理",
+	    hall_wide ? "本中心" : "本机", minutes < 1 ? 1 : minutes);
+	req_fail(r, 429, "RATE_LIMITED", msg);
+	r->err_extra = json_pack("{s:s}", "limit", hall_wide ? "hall" : "session");
+	return 429;
+}
+
 int
 h_appointment_checkin_code(struct req *r)
 {
 	const char *hall = r->pathv[0], *code = NULL;
 	struct appt_row a;
+	struct checkin_try g;
 	char today[11];
 	size_t i;
-	int rc;
+	int rc, wait = 0;
 
 	in_str(r, r->body, "code", 1, 6, 6, &code);
 	for (i = 0; code && i < 6; i++)
@@ -1093,13 +1112,24 @@ h_appointment_checkin_code(struct req *r)
 		return req_invalid(r);
 	if ((rc = require_member_of_hall(r, hall)) != 0)
 		return rc;
+	/* Counted as a miss before the code is looked up (checkin_guard.h). */
+	rc = checkin_guard_begin(r->ctx, hall, r->sess.id, &g, &wait);
+	if (rc == CHECKIN_DOWN)
+		return req_unavailable(r);
+	if (rc != CHECKIN_GO)
+		return code_tries_exhausted(r, wait, rc == CHECKIN_HALL_LIMIT);
 	date_format_days(hall_day(hall_now()), today, sizeof today);
 	memset(&a, 0, sizeof a);
 	rc = db_query(r->ctx, ROW_COLS "WHERE a.hall = ? AND a.day = ? AND a.code = ?",
 	    DBARGS(DBS(hall), DBS(today), DBS(code)), one_row, &a);
-	if (rc < 0)
+	if (rc < 0) {
+		checkin_guard_found(r->ctx, &g);	/* nothing was looked up: not a miss */
 		return db_fail(r, rc);
+	}
 	if (!a.found)
 		return req_fail(r, 404, "NOT_FOUND", "今天没有这个预约码的预约，请核对");
+	/* Found: not a miss.  Should Redis fail here the try stays counted, which is harmless
+	 * (and the check-in below needs Redis anyway). */
+	checkin_guard_found(r->ctx, &g);
 	return checkin(r, &a);
 }

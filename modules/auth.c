@@ -2,18 +2,24 @@
  * auth.c — staff sign-in, sign-out and "who am I".
  *
  * Routes: POST /staff/login, POST /auth/logout, GET /me
- * Tables: staff (failed_logins, locked_until), windows, citizens (GET /me of a citizen),
- *         audit_log
- * Redis:  sess:<hash> (see fcgi/session.c), staff:sessions:<staff id> (identity.c)
+ * Tables: staff, windows, citizens (GET /me of a citizen), audit_log
+ * Redis:  sess:<hash> (see fcgi/session.c), staff:sessions:<staff id> (identity.c), the
+ *         sign-in throttle {signin:<hall>}:* (signin_guard.c)
  *
- * Five wrong passwords lock an account for 15 minutes (423 LOCKED).  An unknown user costs
- * the same argon2id verification as a known one, so timing does not tell which names exist.
+ * A wrong password, an unknown (or disabled) account and a locked one get the same answer —
+ * 401 UNAUTHENTICATED — after the same work: one argon2id check, against the account's hash
+ * or, when the account is unknown or locked, against a fixed hash nobody's password matches.
+ * Failures are counted per account and client address (signin_guard.h) before the password
+ * is checked, so no more passwords are checked than the rules allow however many requests
+ * arrive at once; a locked answer says so and carries Retry-After.  The counts are kept per
+ * hall and user name whether or not the account exists, so they tell nothing either.
  */
 #include "handlers.h"
 #include "audit.h"
 #include "catalog.h"
 #include "identity.h"
 #include "pii.h"
+#include "signin_guard.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
@@ -21,13 +27,10 @@
 
 #include "../fcgi/log.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-#define STAFF_MAX_FAILURES 5
-#define STAFF_LOCK_MINUTES 15
 #define STAFF_IDLE_SECONDS (30 * 60)
 #define KIOSK_IDLE_SECONDS (16 * 3600)
 
@@ -38,25 +41,18 @@ struct staff_row {
 	char	 dept[40];
 	char	 hash[256];
 	long long window;
-	long long failures;
-	int	 locked;
 	int	 disabled;
 };
 
-/* A valid argon2id string for a password nobody has, to spend the same time. */
-static char dummy[crypto_pwhash_STRBYTES];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-
-static void
-dummy_init(void)
-{
-	char pw[48];
-
-	token_new(pw, sizeof pw, 24);
-	if (crypto_pwhash_str(dummy, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		log_err("cannot hash the dummy password");
-}
+/*
+ * An argon2id string (the cost staff_hash_password uses: 64 MiB, 2 passes) of a random
+ * password nobody has: checked instead of an account's hash when the account is unknown or
+ * locked, so every refusal costs the same time.  Fixed, so the first refusal after a start
+ * costs no hashing either.
+ */
+static const char dummy_hash[crypto_pwhash_STRBYTES] =
+    "$argon2id$v=19$m=65536,t=2,p=1$PRNFxsRpztHRcFxPARW2pg$"
+    "MI+4aNiu7U5a7PIxk7qpF6xdQCi9vU1LhTxpVdNjWl4";
 
 static int
 staff_row(void *arg, size_t ncol, char **v, const size_t *lens)
@@ -73,9 +69,7 @@ staff_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	s->window = 0;
 	if (v[4])
 		parse_ll(v[4], 0, 9999, &s->window);
-	parse_ll(v[5], 0, 255, &s->failures);
-	s->locked = v[6][0] == '1';
-	s->disabled = v[7][0] == '1';
+	s->disabled = v[5][0] == '1';
 	return 1;
 }
 
@@ -89,15 +83,58 @@ set_session_cookie(struct req *r, const char *token, int max_age)
 		req_header(r, "Set-Cookie", c);
 }
 
+static int
+refused(struct req *r)
+{
+	return req_fail(r, 401, "UNAUTHENTICATED", "用户名或密码错误");
+}
+
+/* The same 401, saying how long this device must wait (a lock behaves alike for every
+ * name, known or not, so saying so tells nothing). */
+static int
+refused_locked(struct req *r, int seconds)
+{
+	char ra[16], msg[192];
+	int minutes = (seconds + 59) / 60;
+
+	fmt(ra, sizeof ra, "%d", seconds);
+	req_header(r, "Retry-After", ra);
+	fmt(msg, sizeof msg, "登录失败次数过多，已暂停登录，请 %d 分钟后再试，或请中心管理员解锁",
+	    minutes < 1 ? 1 : minutes);
+	return req_fail(r, 401, "UNAUTHENTICATED", msg);
+}
+
+/* The clerk's window: the one asked for or their usual one, and the hall must have it.
+ * 0 with *window set, or the status of the reply. */
+static int
+clerk_window(struct req *r, const char *hall, const struct staff_row *s, long long *window)
+{
+	char one[4];
+	int rc;
+
+	if (*window == 0)
+		*window = s->window;
+	if (*window == 0)
+		return req_fail_field(r, "window", "请选择窗口"), req_invalid(r);
+	rc = db_scalar(r->ctx, "SELECT 1 FROM windows WHERE hall = ? AND number = ?",
+	    DBARGS(DBS(hall), DBI(*window)), one, sizeof one);
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_fail_field(r, "window", "本中心没有这个窗口"), req_invalid(r);
+	return 0;
+}
+
 int
 h_staff_login(struct req *r)
 {
-	const char *hall, *user, *pw;
+	const char *hall, *user, *pw, *hash;
 	long long window = 0;
 	struct staff_row s;
-	char token[SESSION_TOKEN_MAX + 1], now[32];
+	struct signin_attempt at;
+	char token[SESSION_TOKEN_MAX + 1];
 	struct session sess;
-	int rc, ok, idle;
+	int rc, ok, idle, verdict, wait = 0, locked = 0;
 
 	in_str(r, r->body, "hall", 1, 1, 32, &hall);
 	in_str(r, r->body, "username", 1, 1, 32, &user);
@@ -108,62 +145,48 @@ h_staff_login(struct req *r)
 	if (!hall_code_ok(hall))
 		return req_fail_field(r, "hall", "不是有效的中心编码"), req_invalid(r);
 
+	/* A place in the counts first: no password is checked without one. */
+	verdict = signin_begin(r->ctx, hall, user, r->remote_addr, &at, &wait);
+	if (verdict == SIGNIN_DOWN)
+		return req_unavailable(r);
 	memset(&s, 0, sizeof s);
-	time_format(hall_now(), now, sizeof now);
-	now[19] = '\0';	/* DATETIME text in hall time */
-	now[10] = ' ';
-	rc = db_query(r->ctx, "SELECT id, role, department, password_hash, window_no,"
-	    " failed_logins, locked_until IS NOT NULL AND locked_until > ?, disabled"
+	rc = db_query(r->ctx, "SELECT id, role, department, password_hash, window_no, disabled"
 	    " FROM staff WHERE hall = ? AND username = ?",
-	    DBARGS(DBS(now), DBS(hall), DBS(user)), staff_row, &s);
-	if (rc < 0)
+	    DBARGS(DBS(hall), DBS(user)), staff_row, &s);
+	if (rc < 0) {
+		signin_settle(r->ctx, &at, SIGNIN_CANCEL, NULL);
 		return db_fail(r, rc);
+	}
 	str_copy(r->sess.hall, sizeof r->sess.hall, hall);
-	if (!s.found || s.disabled) {
-		pthread_once(&dummy_once, dummy_init);
-		if (crypto_pwhash_str_verify(dummy, pw, strlen(pw)) == 0)
-			log_err("the dummy password matched");
-		audit(r, "staff.login", user, "denied", "unknown or disabled account");
-		return req_fail(r, 401, "UNAUTHENTICATED", "用户名或密码错误");
-	}
-	str_copy(r->sess.subject, sizeof r->sess.subject, s.id);
-	if (s.locked) {
-		audit(r, "staff.login", user, "locked", "");
-		return req_fail(r, 423, "LOCKED", "密码错误次数过多，账号已锁定 15 分钟");
-	}
-	ok = crypto_pwhash_str_verify(s.hash, pw, strlen(pw)) == 0;
-	if (!ok) {
-		/* Count the failure and lock on the fifth, in one guarded statement. */
-		rc = db_exec(r->ctx, "UPDATE staff SET failed_logins = failed_logins + 1,"
-		    " locked_until = IF(failed_logins + 1 >= ?, ? + INTERVAL ? MINUTE, locked_until)"
-		    " WHERE id = ?", DBARGS(DBI(STAFF_MAX_FAILURES), DBS(now),
-		    DBI(STAFF_LOCK_MINUTES), DBS(s.id)), NULL, NULL);
-		if (rc != 0)
-			return db_fail(r, rc);
-		audit(r, "staff.login", user, "denied", "wrong password");
-		if (s.failures + 1 >= STAFF_MAX_FAILURES)
-			return req_fail(r, 423, "LOCKED", "密码错误次数过多，账号已锁定 15 分钟");
-		return req_fail(r, 401, "UNAUTHENTICATED", "用户名或密码错误");
-	}
-	if (strcmp(s.role, "clerk") == 0) {
-		char one[4];
+	if (s.found)
+		str_copy(r->sess.subject, sizeof r->sess.subject, s.id);
 
-		if (window == 0)
-			window = s.window;
-		if (window == 0)
-			return req_fail_field(r, "window", "请选择窗口"), req_invalid(r);
-		rc = db_scalar(r->ctx, "SELECT 1 FROM windows WHERE hall = ? AND number = ?",
-		    DBARGS(DBS(hall), DBI(window)), one, sizeof one);
-		if (rc < 0)
-			return db_fail(r, rc);
-		if (rc == 0)
-			return req_fail_field(r, "window", "本中心没有这个窗口"), req_invalid(r);
+	/* One argon2id check on every path: the account's hash only when it may be tried. */
+	hash = verdict == SIGNIN_GO && s.found && !s.disabled ? s.hash : dummy_hash;
+	ok = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0 && hash != dummy_hash;
+	sodium_memzero(s.hash, sizeof s.hash);
+
+	if (verdict != SIGNIN_GO) {
+		audit(r, "staff.login", user, "locked",
+		    verdict == SIGNIN_ACCOUNT_LOCKED ? "account locked to new addresses" :
+		    "address locked");
+		return refused_locked(r, wait);
+	}
+	if (signin_settle(r->ctx, &at, ok ? SIGNIN_OK : SIGNIN_FAILED, &locked) != 0)
+		return req_unavailable(r);
+	if (!ok) {
+		audit(r, "staff.login", user, "denied", !s.found || s.disabled ?
+		    (locked ? "unknown or disabled account; now locked" :
+		    "unknown or disabled account") :
+		    (locked ? "wrong password; now locked" : "wrong password"));
+		return refused(r);
+	}
+
+	if (strcmp(s.role, "clerk") == 0) {
+		if ((rc = clerk_window(r, hall, &s, &window)) != 0)
+			return rc;
 	} else
 		window = 0;
-	rc = db_exec(r->ctx, "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?",
-	    DBARGS(DBS(s.id)), NULL, NULL);
-	if (rc != 0)
-		return db_fail(r, rc);
 
 	memset(&sess, 0, sizeof sess);
 	sess.role = role_parse(s.role);

@@ -21,6 +21,10 @@ int	h_staff_login(struct req *);
 int	h_logout(struct req *);
 int	h_me(struct req *);
 
+/* staff_api.c */
+int	h_staff_list(struct req *);
+int	h_staff_unlock(struct req *);
+
 /* calendar_api.c */
 int	h_deadline(struct req *);
 

@@ -2,9 +2,12 @@
  * staff.c — staff accounts (see staff.h).
  *
  * Tables: staff, audit_log (every account change is audited: create, password reset,
- *         disable, enable).
+ *         disable, enable).  Sign-in failures and locks are not here: they are counted per
+ *         account and client address in Redis (signin_guard.h); the staff columns
+ *         failed_logins and locked_until are no longer used.
  */
 #include "staff.h"
+#include "signin_guard.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
@@ -50,14 +53,15 @@ password_ok(const char *pw, char *err, size_t esz)
 
 static void
 audit_account(struct ctx *c, const char *hall, const char *action, const char *user,
-    const char *result)
+    const char *result, const char *detail)
 {
 	char at[32];
 
 	sql_now(at, sizeof at);
 	db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target, result,"
-	    " remote_addr) VALUES (?, ?, 'system', 'yichuang-admin', ?, ?, ?, 'local')",
-	    DBARGS(DBS(at), DBS(hall), DBS(action), DBS(user), DBS(result)), NULL, NULL);
+	    " remote_addr, detail) VALUES (?, ?, 'system', 'yichuang-admin', ?, ?, ?, 'local', ?)",
+	    DBARGS(DBS(at), DBS(hall), DBS(action), DBS(user), DBS(result), DBS(detail)), NULL,
+	    NULL);
 }
 
 int
@@ -95,7 +99,7 @@ staff_create(struct ctx *c, const struct staff_new *s, char *err, size_t esz)
 		snprintf(err, esz, "database error %d (unknown hall, window or department?)", rc);
 		return -1;
 	}
-	audit_account(c, s->hall, "staff.create", s->username, "ok");
+	audit_account(c, s->hall, "staff.create", s->username, "ok", "");
 	return 0;
 }
 
@@ -113,15 +117,14 @@ staff_set_password(struct ctx *c, const char *hall, const char *username, const 
 		snprintf(err, esz, "out of memory hashing the password");
 		return -1;
 	}
-	rc = db_exec(c, "UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL"
-	    " WHERE hall = ? AND username = ?", DBARGS(DBS(hash), DBS(hall), DBS(username)), &n,
-	    NULL);
+	rc = db_exec(c, "UPDATE staff SET password_hash = ? WHERE hall = ? AND username = ?",
+	    DBARGS(DBS(hash), DBS(hall), DBS(username)), &n, NULL);
 	sodium_memzero(hash, sizeof hash);
 	if (rc != 0 || n == 0) {
 		snprintf(err, esz, rc ? "database error" : "no such account");
 		return -1;
 	}
-	audit_account(c, hall, "staff.password_reset", username, "ok");
+	audit_account(c, hall, "staff.password_reset", username, "ok", "");
 	return 0;
 }
 
@@ -143,14 +146,34 @@ staff_set_disabled(struct ctx *c, const char *hall, const char *username, int di
 		snprintf(err, esz, rc == 0 ? "no such account" : "database error");
 		return -1;
 	}
-	/* Enabling also clears a lock: the operator has looked at the account. */
 	rc = db_exec(c, disabled ? "UPDATE staff SET disabled = 1 WHERE id = ?" :
-	    "UPDATE staff SET disabled = 0, failed_logins = 0, locked_until = NULL WHERE id = ?",
-	    DBARGS(DBS(id)), &n, NULL);
+	    "UPDATE staff SET disabled = 0 WHERE id = ?", DBARGS(DBS(id)), &n, NULL);
 	if (rc != 0) {
 		snprintf(err, esz, "database error");
 		return -1;
 	}
-	audit_account(c, hall, disabled ? "staff.disable" : "staff.enable", username, "ok");
+	audit_account(c, hall, disabled ? "staff.disable" : "staff.enable", username, "ok",
+	    "");
+	return 0;
+}
+
+int
+staff_unlock(struct ctx *c, const char *hall, const char *username, int *addresses,
+    int *account, char *err, size_t esz)
+{
+	char id[24], detail[64];
+	int rc;
+
+	if ((rc = staff_id_of(c, hall, username, id, sizeof id)) != 1) {
+		snprintf(err, esz, rc == 0 ? "no such account" : "database error");
+		return -1;
+	}
+	if (signin_clear(c, hall, username, addresses, account) != 0) {
+		snprintf(err, esz, "Redis is not reachable: the sign-in locks were not cleared");
+		return -1;
+	}
+	snprintf(detail, sizeof detail, "locked addresses %d, account %s", *addresses,
+	    *account ? "locked" : "not locked");
+	audit_account(c, hall, "staff.unlock", username, "ok", detail);
 	return 0;
 }

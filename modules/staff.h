@@ -30,6 +30,10 @@ int	staff_set_password(struct ctx *c, const char *hall, const char *username,
  * end its sessions).  0, or -1 with a reason in err. */
 int	staff_set_disabled(struct ctx *c, const char *hall, const char *username, int disabled,
 	    char *id, size_t idsz, char *err, size_t esz);
+/* Lift the sign-in locks of an account and forget its failures (signin_guard.h), audited;
+ * *addresses and *account say what was locked.  0, or -1 with a reason in err. */
+int	staff_unlock(struct ctx *c, const char *hall, const char *username, int *addresses,
+	    int *account, char *err, size_t esz);
 /* The staff id of hall/username into id.  1 found, 0 not, or a DB_* code. */
 int	staff_id_of(struct ctx *c, const char *hall, const char *username, char *id, size_t idsz);
 /* Hash a password (argon2id, interactive limits). 0 or -1. */

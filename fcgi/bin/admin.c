@@ -9,10 +9,12 @@
  *                                                  account's sessions end, its lock is cleared
  *   yichuang-admin -c CONF staff-disable HALL USER switch the account off, end its sessions
  *   yichuang-admin -c CONF staff-enable HALL USER  switch it on again (and unlock it)
+ *   yichuang-admin -c CONF staff-unlock HALL USER  lift its sign-in locks (every address)
  *   yichuang-admin -c CONF seed-demo               demo calendar + demo staff + demo slots
  *
  * Tables: calendar_years, calendar_days, staff, audit_log.
- * Redis:  sess:<hash>, staff:sessions:<staff id> (ending an account's sessions).
+ * Redis:  sess:<hash>, staff:sessions:<staff id> (ending an account's sessions), the
+ *         sign-in throttle {signin:<hall>}:* (unlocking).
  * Production has no default passwords: staff accounts are made here, one by one.
  */
 #include "../app.h"
@@ -162,6 +164,33 @@ cmd_staff_create(int argc, char **argv)
 
 static int end_sessions(const char *hall, const char *user, const char *known_id);
 
+/* Lift an account's sign-in locks (after a password reset, when it is enabled again, or on
+ * its own). */
+static int
+unlock(const char *hall, const char *user)
+{
+	char err[200];
+	int addresses, account;
+
+	if (staff_unlock(&ctx, hall, user, &addresses, &account, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: %s\n", user, err);
+		return 1;
+	}
+	printf("sign-in of %s unlocked (%d locked address(es)%s)\n", user, addresses,
+	    account ? ", and the account-wide lock" : "");
+	return 0;
+}
+
+static int
+cmd_staff_unlock(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "staff-unlock HALL USER\n");
+		return 2;
+	}
+	return unlock(argv[0], argv[1]);
+}
+
 static int
 cmd_staff_passwd(int argc, char **argv)
 {
@@ -177,8 +206,8 @@ cmd_staff_passwd(int argc, char **argv)
 		fprintf(stderr, "staff-passwd %s: %s\n", argv[1], err);
 		return 1;
 	}
-	printf("password of %s reset; the account is unlocked\n", argv[1]);
-	return end_sessions(argv[0], argv[1], NULL);
+	printf("password of %s reset\n", argv[1]);
+	return end_sessions(argv[0], argv[1], NULL) | unlock(argv[0], argv[1]);
 }
 
 /* End every session of an account (after a password reset or when it is disabled). */
@@ -219,7 +248,7 @@ cmd_staff_disable(int argc, char **argv, int disabled)
 		return 1;
 	}
 	printf("%s %s\n", argv[1], disabled ? "disabled" : "enabled");
-	return disabled ? end_sessions(argv[0], argv[1], id) : 0;
+	return disabled ? end_sessions(argv[0], argv[1], id) : unlock(argv[0], argv[1]);
 }
 
 /* The demo hall's calendar files and staff.  Idempotent: existing accounts are kept. */
@@ -321,6 +350,8 @@ main(int argc, char **argv)
 		rc = cmd_staff_disable(argc - 1, argv + 1, 1);
 	else if (strcmp(cmd, "staff-enable") == 0)
 		rc = cmd_staff_disable(argc - 1, argv + 1, 0);
+	else if (strcmp(cmd, "staff-unlock") == 0)
+		rc = cmd_staff_unlock(argc - 1, argv + 1);
 	else if (strcmp(cmd, "seed-demo") == 0)
 		rc = cmd_seed_demo(argc > 1 ? argv[1] : "sql/data");
 	else {

@@ -6,7 +6,8 @@
  *   GET  /api/v1/halls          → the hall list (one hall: chosen for you)
  *   GET  /api/v1/me             → already signed in? ({"role","hall","window"})
  *   POST /api/v1/staff/login    {"hall","username","password","window"?}
- *                               → {"token","csrf","role","hall","window"}; 401, 423 LOCKED, 429
+ *                               → {"token","csrf","role","hall","window"}; 401 (with
+ *                               Retry-After while this device is locked out), 429
  *   POST /api/v1/auth/logout    → 204
  * The token and its CSRF value are kept by api.js (localStorage).  The hall, username and
  * window are remembered on this device for the next sign-in; the password never is.
@@ -117,12 +118,13 @@ async function signIn(ev) {
     busy(btn, false);
     if (err.status === 400 && showFieldErrors(err.fields, {})) return;
     if (err.status === 401) {
-      formNotice($('form-status'), '用户名或密码错误，请重新输入');
+      // Locked out (too many failures from this device): the server says for how long.
+      formNotice($('form-status'), err.retryAfter ? friendly(err) : '用户名或密码错误，请重新输入');
       $('password').value = '';
       $('password').focus();
       return;
     }
-    // 423 LOCKED, 429 RATE_LIMITED and the rest: the server's own words.
+    // 429 RATE_LIMITED and the rest: the server's own words.
     formNotice($('form-status'), friendly(err));
   }
 }

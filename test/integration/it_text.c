@@ -1050,6 +1050,8 @@ static const struct text_route text_routes[] = {
 	{ "POST", "/cases/{no}/track-token", NULL, 1, "no body" },
 	{ "PUT", "/staff/me/phone", "phone", 1, "appointments_and_queue_take_unusual_text" },
 	{ "POST", "/uploads", NULL, 2, "the body is a file (JPEG, PNG, PDF)" },
+	{ "POST", "/halls/{hall}/staff/{username}/unlock", NULL, 4,
+	  "no body: the account is in the path" },
 	{ "POST", "/reviews", "ticket case score comment indicators channel", 0,
 	  "back_office_keeps_unusual_text" },
 	{ "PATCH", "/halls/{hall}/rectifications/{id}", "contacted contact_note cause fix", 4,
@@ -1096,6 +1098,8 @@ fill_path(const char *pattern, char *out, size_t osz)
 			snprintf(out + strlen(out), osz - strlen(out), "%s", slot_id);
 		else if (strncmp(p, "{no}", 4) == 0)
 			snprintf(out + strlen(out), osz - strlen(out), "%s", case_open);
+		else if (strncmp(p, "{username}", 10) == 0)
+			snprintf(out + strlen(out), osz - strlen(out), "clerk8");
 		else if (strncmp(p, "{id}", 4) == 0)
 			snprintf(out + strlen(out), osz - strlen(out), "%s", rid);
 		else if (strncmp(p, "{token}", 7) == 0)

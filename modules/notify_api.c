@@ -560,6 +560,8 @@ provider_time(const char *s)
 struct found {
 	long long	 id;
 	char		 msg_id[136];
+	char		 provider[16];
+	char		 status[16];
 };
 
 static int
@@ -572,12 +574,18 @@ found_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	if (v[0] == NULL || parse_ll(v[0], 1, INT64_MAX, &f->id) != 0)
 		f->id = 0;
 	str_copy(f->msg_id, sizeof f->msg_id, v[1] ? v[1] : "");
+	str_copy(f->provider, sizeof f->provider, v[2] ? v[2] : "");
+	str_copy(f->status, sizeof f->status, v[3] ? v[3] : "");
 	return 1;
 }
+
+#define RECEIPT_EARLY 2
 
 /*
  * Store one receipt and mark the outbox row.  1 stored (or pushed before), 0 ignored: no
  * message of ours went through this provider under that id (a guess, a stale push, junk).
+ * RECEIPT_EARLY: the row is still being sent (the receipt overtook the worker recording
+ * the provider's reply): the batch is answered 503 so the provider pushes it again.
  * Else a DB_* code.
  */
 static int
@@ -594,16 +602,19 @@ receipt_store(struct ctx *c, const char *provider, const char *msg_key, const ch
 	if (out_id && parse_ll(out_id, 1, INT64_MAX, &id) == 0) {
 		/* OutId / SessionContext is our row id, but only for a row that went out through
 		 * this provider, and under the provider's id when both are given. */
-		rc = db_query(c, "SELECT id, provider_msg_id FROM outbox WHERE id = ? AND provider = ?",
-		    DBARGS(DBI(id), DBS(provider)), found_row, &f);
+		rc = db_query(c, "SELECT id, provider_msg_id, provider, status FROM outbox"
+		    " WHERE id = ?", DBARGS(DBI(id)), found_row, &f);
 		if (rc < 0)
 			return rc;
-		if (f.id && msg_key && *msg_key && f.msg_id[0] && strcmp(f.msg_id, msg_key) != 0)
-			f.id = 0;
+		if (f.id && strcmp(f.status, "sending") == 0 && f.provider[0] == '\0')
+			return RECEIPT_EARLY;
+		if (strcmp(f.provider, provider) != 0 ||
+		    (f.id && msg_key && *msg_key && f.msg_id[0] && strcmp(f.msg_id, msg_key) != 0))
+			memset(&f, 0, sizeof f);
 	}
 	if (f.id == 0 && msg_key && *msg_key) {
-		rc = db_query(c, "SELECT id, provider_msg_id FROM outbox WHERE provider = ?"
-		    " AND provider_msg_id = ? ORDER BY id DESC LIMIT 1",
+		rc = db_query(c, "SELECT id, provider_msg_id, provider, status FROM outbox"
+		    " WHERE provider = ? AND provider_msg_id = ? ORDER BY id DESC LIMIT 1",
 		    DBARGS(DBS(provider), DBS(msg_key)), found_row, &f);
 		if (rc < 0)
 			return rc;
@@ -729,7 +740,7 @@ sms_receipts_each(enum provider p, const char *body, size_t len,
 struct receipt_run {
 	struct ctx	*ctx;
 	const char	*provider;
-	int		 stored, ignored;
+	int		 stored, ignored, early;
 };
 
 static int
@@ -743,6 +754,8 @@ receipt_one(const struct sms_receipt *rc, void *arg)
 		return n;
 	if (n == 1)
 		run->stored++;
+	else if (n == RECEIPT_EARLY)
+		run->early++;
 	else
 		run->ignored++;
 	return 0;
@@ -753,7 +766,7 @@ receipt_one(const struct sms_receipt *rc, void *arg)
 static int
 receipts(struct req *r, enum provider p)
 {
-	struct receipt_run run = { r->ctx, p == PROV_TENCENT ? "tencent" : "aliyun", 0, 0 };
+	struct receipt_run run = { r->ctx, p == PROV_TENCENT ? "tencent" : "aliyun", 0, 0, 0 };
 	int tc = p == PROV_TENCENT, rc;
 
 	if (!receipt_secret_ok(r->pathv[0]))
@@ -762,8 +775,9 @@ receipts(struct req *r, enum provider p)
 	if (rc == 1)
 		return req_ok(r, 400, tc ? json_pack("{s:i,s:s}", "result", 1, "errmsg",
 		    "bad format") : json_pack("{s:i,s:s}", "code", 1, "msg", "格式错误"));
-	if (rc != 0) {
-		log_warn("%s receipts not stored (%d)", run.provider, rc);
+	if (rc != 0 || run.early > 0) {
+		if (rc != 0)
+			log_warn("%s receipts not stored (%d)", run.provider, rc);
 		return req_ok(r, 503, tc ? json_pack("{s:i,s:s}", "result", 1, "errmsg", "retry") :
 		    json_pack("{s:i,s:s}", "code", 1, "msg", "稍后重试"));
 	}

@@ -31,10 +31,15 @@ const struct route routes[] = {
 	/* notify: routes */
 	{ M_GET,  "/notices",                 h_notices,       ROLE_STAFF, 0, 0 },
 	{ M_POST, "/notices/{id}/resend",     h_notice_resend, ROLE_STAFF, 0, 0 },
-	{ M_POST, "/sms/receipts/aliyun",     h_sms_receipt_aliyun,  ROLE_ANY, 512 * 1024,
+	{ M_POST, "/sms/receipts/aliyun/{secret}",  h_sms_receipt_aliyun,  ROLE_ANY, 256 * 1024,
 	  RF_RAW_BODY | RF_NO_CSRF },
-	{ M_POST, "/sms/receipts/tencent",    h_sms_receipt_tencent, ROLE_ANY, 512 * 1024,
+	{ M_POST, "/sms/receipts/tencent/{secret}", h_sms_receipt_tencent, ROLE_ANY, 256 * 1024,
 	  RF_RAW_BODY | RF_NO_CSRF },
+	{ M_POST, "/sms/receipts/aliyun",     h_sms_receipt_nosecret, ROLE_ANY, 256 * 1024,
+	  RF_RAW_BODY | RF_NO_CSRF },
+	{ M_POST, "/sms/receipts/tencent",    h_sms_receipt_nosecret, ROLE_ANY, 256 * 1024,
+	  RF_RAW_BODY | RF_NO_CSRF },
+	{ M_POST, "/halls/{hall}/alerts/dismiss", h_alert_dismiss, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 
 	/* queue: routes */
 	{ M_POST,   "/halls/{hall}/tickets",       h_ticket_take,     ROLE_KIOSK | ROLE_CLERK | ROLE_CITIZEN, 0, 0 },

@@ -76,6 +76,16 @@ case_token_hash(const char *token, char out[65])
 	hex_encode(out, d, sizeof d);
 }
 
+void
+case_pickup_hash(const char *case_no, const char *code, char out[65])
+{
+	char bound[80];
+
+	fmt(bound, sizeof bound, "%s:%s", case_no, code);
+	pii_hash("pickup", bound, out);
+	sodium_memzero(bound, sizeof bound);
+}
+
 int
 case_token_new(char tok[CASE_TOKEN_MAX], char hash[65], unsigned char *sealed, size_t ssz)
 {

@@ -54,6 +54,8 @@ int64_t	case_today(void);
 void	case_token_hash(const char *token, char out[65]);
 /* New token: 256 random bits; its hash and its sealed form.  Sealed length or -1. */
 int	case_token_new(char tok[CASE_TOKEN_MAX], char hash[65], unsigned char *sealed, size_t ssz);
+/* The keyed hash cases.pickup_code_hash keeps of a pickup code (bound to the case). */
+void	case_pickup_hash(const char *case_no, const char *code, char out[65]);
 /* "/staff/notice.html?n=<token>" */
 void	case_notice_url(const char *token, char *out, size_t osz);
 /* Absolute tracking URL from public_base_url. */

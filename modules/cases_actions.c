@@ -533,7 +533,7 @@ static int
 act_ready(struct req *r, struct action *a)
 {
 	struct pickup p = { 0, "" };
-	char code[8], hash[PII_HASH_HEX], bound[80], hours[160] = "", pub[512];
+	char code[8], hash[PII_HASH_HEX], hours[160] = "", pub[512];
 	uint64_t n = 0;
 	int rc;
 
@@ -555,8 +555,7 @@ act_ready(struct req *r, struct action *a)
 	if (rc < 0)
 		return rc;
 	fmt(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
-	fmt(bound, sizeof bound, "%s:%s", a->cr.no, code);
-	pii_hash("pickup", bound, hash);
+	case_pickup_hash(a->cr.no, code, hash);
 	rc = db_exec(r->ctx, "UPDATE cases SET status = 'ready', pickup_window = ?,"
 	    " pickup_code_hash = ?, ready_at = ?, version = version + 1, updated_at = ?"
 	    " WHERE id = ? AND status = ?",
@@ -1009,10 +1008,9 @@ h_case_action(struct req *r)
 		break;
 	case A_HAND_OVER:
 		if (a->pickup_code && strcmp(a->cr.status, "ready") == 0) {
-			char bound[80], hash[PII_HASH_HEX];
+			char hash[PII_HASH_HEX];
 
-			fmt(bound, sizeof bound, "%s:%s", a->cr.no, a->pickup_code);
-			pii_hash("pickup", bound, hash);
+			case_pickup_hash(a->cr.no, a->pickup_code, hash);
 			if (strcmp(hash, a->cr.pickup_hash) != 0)
 				rc = req_fail(r, 422, "PICKUP_CODE_WRONG", "取件码不正确");
 		}

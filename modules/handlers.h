@@ -40,6 +40,8 @@ int	h_notices(struct req *);
 int	h_notice_resend(struct req *);
 int	h_sms_receipt_aliyun(struct req *);
 int	h_sms_receipt_tencent(struct req *);
+int	h_sms_receipt_nosecret(struct req *);
+int	h_alert_dismiss(struct req *);
 
 /* queue: handlers */
 int	h_ticket_take(struct req *);

@@ -2,7 +2,8 @@
  * identity_sms.c — citizens sign in with a code sent by SMS.
  *
  * Routes: POST /auth/sms-code, POST /auth/sms-login
- * Tables: outbox (the SMS, template login_code), citizens, audit_log
+ * Tables: outbox (the SMS, template login_code), citizens, audit_log, halls (read),
+ *         hall_alerts (budget alerts, through notify_budget.c)
  * Redis:  auth:{p:<phone hash>}:code  hash {h: keyed hash of the code, tries} — 10 minutes
  *         (the phone appears only as its keyed hash), and the per-phone send limits of
  *         notify_code_allowed() (modules/notify.c: {sms:<phone hash>}:codes).
@@ -10,11 +11,16 @@
  * A code is 6 digits from the CSPRNG (randombytes_uniform), stored only as a keyed hash,
  * lives 10 minutes, is used once, and dies after 5 wrong tries; only the latest code of a
  * phone is valid.  Sending is limited per phone to 1 a minute, 5 an hour and 10 a day
- * (notify_code_allowed; 429 RATE_LIMITED with Retry-After).  The SMS itself is an outbox
- * row, committed in the same transaction in which the code is stored: a code exists only if
- * its SMS is queued, and a failed request queues nothing.
+ * (notify_code_allowed; 429 RATE_LIMITED with Retry-After), and per hall day against the
+ * budgets of the client address, the hall and the instance (notify_code_budget_take; 429
+ * RATE_LIMITED with "limit" and Retry-After until midnight), so SMS cannot be pumped across
+ * many numbers.  The code counts against the hall the request names (optional "hall"),
+ * else the default one (notify_code_default_hall).  The SMS itself is an outbox row,
+ * committed in the same transaction in which the code is stored: a code exists only if its
+ * SMS is queued, and a failed request queues nothing (and gives its budget back).
  */
 #include "handlers.h"
+#include "halldir.h"
 #include "audit.h"
 #include "identity.h"
 #include "notify.h"
@@ -104,12 +110,54 @@ rate_limited(struct req *r, int seconds)
 	return req_fail(r, 429, "RATE_LIMITED", msg);
 }
 
+/* A daily budget said no: until the hall's midnight. */
+static int
+budget_refused(struct req *r, struct code_budget *b, const char *masked)
+{
+	static const char *const scope[] = { "", "address", "hall", "instance" };
+	char ra[24];
+
+	fmt(ra, sizeof ra, "%d", b->retry_after);
+	req_header(r, "Retry-After", ra);
+	audit(r, "citizen.sms_code", masked, "denied", b->refused == BUDGET_ADDRESS ?
+	    "daily budget: client address" : b->refused == BUDGET_HALL ? "daily budget: hall" :
+	    "daily budget: instance");
+	notify_code_budget_alerts(r->ctx, b);
+	req_fail(r, 429, "RATE_LIMITED", b->refused == BUDGET_ADDRESS ?
+	    "此网络今天获取验证码的次数已达上限，请明天再试，或到大厅窗口办理" :
+	    "今天的短信验证码已发放完毕，请明天再试，或到大厅窗口办理");
+	json_decref(r->err_extra);
+	r->err_extra = json_pack("{s:s}", "limit", scope[b->refused]);
+	return 429;
+}
+
+/* "hall": optional, a hall of this instance (400 naming it otherwise); else the default. */
+static int
+hall_in(struct req *r, char *hall, size_t hsz)
+{
+	const char *h = NULL;
+	char name[8], phone[8], hours[8];
+	int rc;
+
+	hall[0] = '\0';
+	if (in_str(r, r->body, "hall", 0, 1, 32, &h) != 0 || h == NULL)
+		return 0;
+	rc = halldir_hall(r->ctx, h, name, sizeof name, phone, sizeof phone, hours, sizeof hours);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return req_fail_field(r, "hall", "没有这个大厅"), 0;
+	str_copy(hall, hsz, h);
+	return 0;
+}
+
 int
 h_sms_code(struct req *r)
 {
 	static const char *const purposes[] = { "login", NULL };
 	const char *phone, *args[3];
-	char code[8], hash[PII_HASH_HEX], kc[96], ttl[16], masked[16];
+	char code[8], hash[PII_HASH_HEX], kc[96], ttl[16], masked[16], hall[32];
+	struct code_budget budget;
 	struct outbox_msg m;
 	redisReply *rep;
 	json_t *params;
@@ -117,16 +165,32 @@ h_sms_code(struct req *r)
 
 	phone_in(r, &phone);
 	in_enum(r, r->body, "purpose", 0, purposes, &purpose);
+	if ((rc = hall_in(r, hall, sizeof hall)) < 0)
+		return db_fail(r, rc);
 	if (in_has_errors(r))
 		return req_invalid(r);
+	/* No hall named: the default one (an instance without halls counts none). */
+	if (hall[0] == '\0' && (rc = notify_code_default_hall(r->ctx, hall, sizeof hall)) <= 0) {
+		if (rc < 0)
+			return db_fail(r, rc);
+		hall[0] = '\0';
+	}
+	mask_phone(phone, masked, sizeof masked);
 
 	/* The transaction first: with MariaDB down nothing below happens, not even counting. */
 	if ((rc = db_begin(r->ctx)) != 0)
 		return db_fail(r, rc);
+	/* The day's budgets of this address, the hall and the instance: one script. */
+	rc = notify_code_budget_take(r->ctx, hall, r->remote_addr, &budget);
+	if (rc <= 0) {
+		db_rollback(r->ctx);
+		return rc < 0 ? req_unavailable(r) : budget_refused(r, &budget, masked);
+	}
 	/* 1 a minute, 5 an hour, 10 a day per phone: checked and counted in one script. */
 	rc = notify_code_allowed(r->ctx, phone, &wait);
 	if (rc <= 0) {
 		db_rollback(r->ctx);
+		notify_code_budget_give_back(r->ctx, &budget);
 		return rc < 0 ? req_unavailable(r) : rate_limited(r, wait > 0 ? wait : 60);
 	}
 
@@ -137,6 +201,7 @@ h_sms_code(struct req *r)
 	params = json_pack("{s:s}", "code", code);
 	sodium_memzero(code, sizeof code);
 	memset(&m, 0, sizeof m);
+	m.hall = hall[0] ? hall : NULL;
 	m.channel = "sms";
 	m.template = "login_code";
 	m.recipient = phone;
@@ -149,6 +214,7 @@ h_sms_code(struct req *r)
 		/* outbox_add's -1 (cannot seal) is also DB_DOWN: a valid phone always seals, so
 		 * take it as the database being gone. */
 		db_rollback(r->ctx);
+		notify_code_budget_give_back(r->ctx, &budget);
 		return db_fail(r, rc);
 	}
 	args[0] = kc;
@@ -159,6 +225,7 @@ h_sms_code(struct req *r)
 		if (rep)
 			freeReplyObject(rep);
 		db_rollback(r->ctx);
+		notify_code_budget_give_back(r->ctx, &budget);
 		return req_unavailable(r);
 	}
 	freeReplyObject(rep);
@@ -166,9 +233,10 @@ h_sms_code(struct req *r)
 		/* Not queued: the stored code must not be usable either. */
 		if ((rep = kv_cmd(r->ctx, "DEL %s", kc)) != NULL)
 			freeReplyObject(rep);
+		notify_code_budget_give_back(r->ctx, &budget);
 		return db_fail(r, rc);
 	}
-	mask_phone(phone, masked, sizeof masked);
+	notify_code_budget_alerts(r->ctx, &budget);
 	audit(r, "citizen.sms_code", masked, "ok", purposes[purpose]);
 	return req_ok(r, 202, json_pack("{s:b,s:i,s:i}", "sent", 1, "expires_in",
 	    CODE_TTL_SECONDS, "resend_after", 60));

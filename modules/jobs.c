@@ -25,6 +25,8 @@
 const struct job jobs[] = {
 	{ "calendar-check", 60 * 1000, job_calendar_check },
 	/* notify: jobs */
+	/* first: at start-up, rows from before migration 103 are sealed before any is sent */
+	{ "notify-housekeeping", 60 * 1000, job_notify_housekeeping },
 	{ "notify-deliver", 200, job_notify_deliver },
 	/* queue: jobs */
 	{ "queue-reconcile", 30 * 1000, job_queue_reconcile },

@@ -22,13 +22,25 @@
  * batch is put back without using up an attempt, so an outage costs each queued message
  * nothing and everything goes out when the provider is back.
  *
+ * Secrets at rest: a row's variables are sealed (params_enc, outbox.h); the worker opens
+ * them only to send, and blanks them (NULL) together with recording the row sent, failed
+ * or dropped, so no code or link outlives its message.  Rows queued before migration 103
+ * carry them in clear in params: job notify-housekeeping seals those still to be sent, and
+ * recording a final state masks them.
+ *
+ * A notice that fails for good (failed, or dropped EXPIRED) raises the hall alert
+ * notice:<id> in the transaction that records it: what failed, for which case, ticket or
+ * booking, to whom (masked) and why.  A resend of it that is sent clears it.  Verification
+ * codes raise none (the citizen simply asks again).
+ *
  * Limits (Redis, hall time):
  *   {sms:<phone hash>}:codes             zset of verification codes sent (1/min, 5/h, 10/day)
  *   {sms:<phone hash>}:cap:<tmpl>:<day>  set of outbox ids counted against the daily cap
- * Tables: outbox.
+ * Tables: outbox, hall_alerts.
  */
 #include "notify.h"
 #include "notify_sms.h"
+#include "outbox.h"
 #include "pii.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/config.h"
@@ -160,9 +172,14 @@ struct row {
 	uint64_t	 id;
 	char		 channel[8];
 	char		 tmpl[64];
+	char		 hall[32];
 	unsigned char	 rec[PII_SEALED_MAX];
 	size_t		 reclen;
-	char		*params;
+	unsigned char	*penc;		/* the variables, sealed (owned) */
+	size_t		 penclen;
+	char		*params;	/* a row from before 103: its variables in clear (owned) */
+	char		*masked;	/* … and as they are to stay (owned) */
+	uint64_t	 resend_of;
 	int		 urgent;
 	int		 attempts;	/* after this claim */
 	long long	 age;		/* seconds since created */
@@ -186,6 +203,19 @@ dt_ms(int64_t ms, char *out, size_t osz)
 	fmt(out, osz, "%s.%03d", s, (int)(ms % 1000));
 }
 
+/* A row queued before migration 103: its variables in clear, and masked as they stay. */
+static void
+legacy_params(struct row *r, const char *clear)
+{
+	json_t *p = json_loads(clear ? clear : "{}", 0, NULL), *m;
+
+	r->params = strdup(clear ? clear : "{}");
+	m = tmpl_params_masked(tmpl_find(r->tmpl), p);
+	r->masked = json_dumps(m, JSON_COMPACT);
+	json_decref(m);
+	json_decref(p);
+}
+
 static int
 claim_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
@@ -207,15 +237,36 @@ claim_row(void *arg, size_t ncol, char **v, const size_t *lens)
 		memcpy(r->rec, v[3], lens[3]);
 		r->reclen = lens[3];
 	}
-	r->params = strdup(v[4] ? v[4] : "{}");
+	if (v[8]) {
+		if ((r->penc = malloc(lens[8] ? lens[8] : 1)) != NULL) {
+			memcpy(r->penc, v[8], lens[8]);
+			r->penclen = lens[8];
+		}
+	} else
+		legacy_params(r, v[4]);
 	r->urgent = v[5] && v[5][0] == '1';
 	if (v[6] && parse_ll(v[6], 0, 65535, &n) == 0)
 		r->attempts = (int)n + 1;
 	r->age = 0;
 	if (v[7])
 		parse_ll(v[7], -INT64_MAX / 2, INT64_MAX / 2, &r->age);
+	str_copy(r->hall, sizeof r->hall, v[9] ? v[9] : "");
+	if (v[10] && parse_ll(v[10], 1, INT64_MAX, &n) == 0)
+		r->resend_of = (uint64_t)n;
 	cl->n++;
 	return 0;
+}
+
+static void
+row_free(struct row *r)
+{
+	if (r->params)
+		sodium_memzero(r->params, strlen(r->params));
+	free(r->params);
+	free(r->masked);
+	free(r->penc);
+	r->params = r->masked = NULL;
+	r->penc = NULL;
 }
 
 static void
@@ -224,7 +275,7 @@ claim_free(struct claim *cl)
 	int i;
 
 	for (i = 0; i < cl->n; i++)
-		free(cl->rows[i].params);
+		row_free(&cl->rows[i]);
 	cl->n = 0;
 }
 
@@ -258,7 +309,7 @@ claim(struct ctx *c, struct claim *cl)
 	if ((rc = db_begin(c)) != 0)
 		return rc;
 	rc = db_query(c, "SELECT id, channel, template, recipient_enc, params, urgent, attempts,"
-	    " TIMESTAMPDIFF(SECOND, created_at, ?)"
+	    " TIMESTAMPDIFF(SECOND, created_at, ?), params_enc, hall, resend_of"
 	    " FROM outbox WHERE status IN ('pending', 'sending', 'held') AND next_attempt_at <= ?"
 	    " ORDER BY next_attempt_at, id LIMIT 10 FOR UPDATE SKIP LOCKED",
 	    DBARGS(DBS(now), DBS(now)), claim_row, cl);
@@ -297,18 +348,139 @@ release(struct ctx *c, const struct row *r, const char *status, int64_t at_ms,
 	    NULL, NULL);
 }
 
+/* ------------------------------------------------------------------ alerts */
+
+/* What a failure code means, for a hall manager. */
+static const char *
+failure_words(const char *code)
+{
+	if (strcmp(code, "EXPIRED") == 0)
+		return "超过有效期仍未发出（短信服务曾长时间不可用）";
+	if (strcmp(code, "TOO_MANY_ATTEMPTS") == 0)
+		return "多次重试仍未发出";
+	if (strcmp(code, "PHONE_INVALID") == 0 || strstr(code, "MOBILE_NUMBER") ||
+	    strstr(code, "PhoneNumber"))
+		return "手机号码无效";
+	if (strncmp(code, "VAR_", 4) == 0 || strncmp(code, "URL_", 4) == 0 ||
+	    strcmp(code, "TEXT_TOO_LONG") == 0 || strcmp(code, "PARAMS_INVALID") == 0)
+		return "短信内容不符合模板要求";
+	if (strncmp(code, "WX_", 3) == 0)
+		return "微信未能送达（用户未订阅或已拒收）";
+	return "短信服务拒绝发送";
+}
+
+struct dead {
+	char	 hall[32];
+	char	 ref_kind[32];
+	char	 ref_id[64];
+	char	 mask[32];
+	char	 number[16];	/* a ticket's number, from the readable variables */
+};
+
+static int
+dead_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct dead *d = arg;
+	json_t *p;
+
+	(void)ncol;
+	(void)lens;
+	str_copy(d->hall, sizeof d->hall, v[0] ? v[0] : "");
+	str_copy(d->ref_kind, sizeof d->ref_kind, v[1] ? v[1] : "");
+	str_copy(d->ref_id, sizeof d->ref_id, v[2] ? v[2] : "");
+	str_copy(d->mask, sizeof d->mask, v[3] ? v[3] : "");
+	if ((p = json_loads(v[4] ? v[4] : "{}", 0, NULL)) != NULL &&
+	    json_is_string(json_object_get(p, "number")))
+		str_copy(d->number, sizeof d->number, json_string_value(json_object_get(p, "number")));
+	json_decref(p);
+	return 1;
+}
+
+/* In the recording transaction: the hall's alert notice:<id> for a notice that failed for
+ * good.  0 or a DB_* code. */
+static int
+alert_dead(struct ctx *c, const struct row *r, const struct tmpl *t, const char *code)
+{
+	char key[40], what[120], msg[500], now[32];
+	struct dead d;
+	int rc;
+
+	if (t && t->is_code)
+		return 0;	/* a verification code: the citizen asks for another */
+	memset(&d, 0, sizeof d);
+	rc = db_query(c, "SELECT hall, ref_kind, ref_id, recipient_mask, params FROM outbox"
+	    " WHERE id = ?", DBARGS(DBI(r->id)), dead_row, &d);
+	if (rc <= 0 || d.hall[0] == '\0')
+		return rc < 0 ? rc : 0;	/* no hall: nobody's dashboard */
+	if (strcmp(d.ref_kind, "case") == 0 && d.ref_id[0])
+		fmt(what, sizeof what, "办件 %s", d.ref_id);
+	else if (strcmp(d.ref_kind, "appointment") == 0)
+		fmt(what, sizeof what, "预约 #%s", d.ref_id);
+	else if (strcmp(d.ref_kind, "ticket") == 0)
+		fmt(what, sizeof what, "排队号 %s", d.number[0] ? d.number : d.ref_id);
+	else if (d.ref_id[0])
+		fmt(what, sizeof what, "%s %s", d.ref_kind, d.ref_id);
+	else
+		str_copy(what, sizeof what, "无关联业务");
+	fmt(msg, sizeof msg, "「%s」%s未能送达 %s（%s）：%s（%s）。请核实后在办件或通知记录中重发，"
+	    "或电话告知。", t && t->title[0] ? t->title : r->tmpl,
+	    strcmp(r->channel, "wechat") == 0 ? "微信消息" : "短信", d.mask, what,
+	    failure_words(code), code);
+	fmt(key, sizeof key, "notice:%llu", (unsigned long long)r->id);
+	sql_now(now, sizeof now);
+	rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
+	    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = VALUES(level),"
+	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
+	    DBARGS(DBS(d.hall), DBS(key), DBS(msg), DBS(now)), NULL, NULL);
+	/* A hall that is not in halls (a foreign key): nobody to tell, not a failure. */
+	return rc == DB_FAIL ? 0 : rc;
+}
+
+/* A resend went out: the alert about the notice it replaced is done. */
+static int
+alert_done(struct ctx *c, const struct row *r)
+{
+	char key[40], now[32];
+
+	if (r->resend_of == 0 || r->hall[0] == '\0')
+		return 0;
+	fmt(key, sizeof key, "notice:%llu", (unsigned long long)r->resend_of);
+	sql_now(now, sizeof now);
+	return db_exec(c, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
+	    " AND cleared_at IS NULL", DBARGS(DBS(now), DBS(r->hall), DBS(key)), NULL, NULL);
+}
+
+/* ------------------------------------------------------------------ recording */
+
+/*
+ * A final state blanks the sealed variables (and masks those of a row from before 103) in
+ * the same statement; its alert, if any, is written in the same transaction, so a row is
+ * never final without it.
+ */
 static int
 record_sent(struct ctx *c, const struct row *r, const char *provider,
     const struct send_result *res, int segments)
 {
 	char now[32];
+	uint64_t n = 0;
+	int rc;
 
 	dt_ms(hall_now_ms(), now, sizeof now);
-	return db_exec(c, "UPDATE outbox SET status = 'sent', lease = '', provider = ?,"
-	    " provider_msg_id = ?, segments = ?, sent_at = ?, last_error = ''"
+	if ((rc = db_begin(c)) != 0)
+		return rc;
+	rc = db_exec(c, "UPDATE outbox SET status = 'sent', lease = '', provider = ?,"
+	    " provider_msg_id = ?, segments = ?, sent_at = ?, last_error = '',"
+	    " params_enc = NULL, params = COALESCE(?, params)"
 	    " WHERE id = ? AND status <> 'sent'",
-	    DBARGS(DBS(provider), DBS(res->msg_id), DBI(segments), DBS(now), DBI(r->id)),
-	    NULL, NULL);
+	    DBARGS(DBS(provider), DBS(res->msg_id), DBI(segments), DBS(now), DBSO(r->masked),
+	    DBI(r->id)), &n, NULL);
+	if (rc == 0 && n == 1)
+		rc = alert_done(c, r);
+	if (rc != 0) {
+		db_rollback(c);
+		return rc;
+	}
+	return db_commit(c);
 }
 
 /* status 'pending' (retry at at_ms), 'failed' or 'dropped'. */
@@ -317,14 +489,34 @@ record_end(struct ctx *c, const struct row *r, const char *status, const char *p
     const char *code, int64_t at_ms)
 {
 	char at[32], err[256];
+	const struct tmpl *t;
+	uint64_t n = 0;
+	int rc;
 
 	dt_ms(at_ms, at, sizeof at);
 	str_copy(err, sizeof err, code);
-	return db_exec(c, "UPDATE outbox SET status = ?, lease = '', provider = ?,"
-	    " last_error = ?, next_attempt_at = ?"
+	if (strcmp(status, "pending") == 0)
+		return db_exec(c, "UPDATE outbox SET status = ?, lease = '', provider = ?,"
+		    " last_error = ?, next_attempt_at = ?"
+		    " WHERE id = ? AND status = 'sending' AND lease = ?",
+		    DBARGS(DBS(status), DBS(provider), DBS(err), DBS(at), DBI(r->id),
+		    DBS(r->lease)), NULL, NULL);
+	if ((rc = db_begin(c)) != 0)
+		return rc;
+	rc = db_exec(c, "UPDATE outbox SET status = ?, lease = '', provider = ?,"
+	    " last_error = ?, next_attempt_at = ?, params_enc = NULL, params = COALESCE(?, params)"
 	    " WHERE id = ? AND status = 'sending' AND lease = ?",
-	    DBARGS(DBS(status), DBS(provider), DBS(err), DBS(at), DBI(r->id), DBS(r->lease)),
-	    NULL, NULL);
+	    DBARGS(DBS(status), DBS(provider), DBS(err), DBS(at), DBSO(r->masked), DBI(r->id),
+	    DBS(r->lease)), &n, NULL);
+	t = tmpl_find(r->tmpl);
+	if (rc == 0 && n == 1 &&
+	    (strcmp(status, "failed") == 0 || strcmp(code, "EXPIRED") == 0))
+		rc = alert_dead(c, r, t, err);
+	if (rc != 0) {
+		db_rollback(c);
+		return rc;
+	}
+	return db_commit(c);
 }
 
 static enum provider
@@ -358,6 +550,25 @@ pause_hit(struct pause *p)
 	if (p->step_ms > 30000)
 		p->step_ms = 30000;
 	p->until_ms = hall_now_ms() + p->step_ms;
+}
+
+/* The row's variables as queued: opened from params_enc (or, from before 103, the clear
+ * column).  NULL when they cannot be read. */
+static json_t *
+row_params(const struct row *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	json_t *p;
+
+	if (r->penc == NULL)
+		return r->params ? json_loads(r->params, 0, NULL) : NULL;
+	if (pii_open_blob(r->penc, r->penclen, &text, &len) != 0)
+		return NULL;
+	p = json_loadb(text, len, 0, NULL);
+	sodium_memzero(text, len);
+	free(text);
+	return p;
 }
 
 /* Deliver one claimed row.  Returns a DB_* code when recording failed (the lease then
@@ -401,7 +612,7 @@ deliver(struct ctx *c, struct row *r)
 		sodium_memzero(to, sizeof to);
 		return record_end(c, r, "failed", pname, "PHONE_INVALID", now_ms);
 	}
-	if (r->params == NULL || (params = json_loads(r->params, 0, NULL)) == NULL) {
+	if ((params = row_params(r)) == NULL) {
 		sodium_memzero(to, sizeof to);
 		return record_end(c, r, "failed", pname, "PARAMS_INVALID", now_ms);
 	}
@@ -486,4 +697,108 @@ job_notify_deliver(struct ctx *c)
 		claim_free(&cl);
 	} while (n == CLAIM_BATCH && hall_now_ms() - start < JOB_BUDGET_MS);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ housekeeping */
+
+struct legacy {
+	uint64_t	 id[100];
+	char		 tmpl[100][64];
+	char		*clear[100];
+	int		 n;
+};
+
+static int
+legacy_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct legacy *l = arg;
+	long long id;
+
+	(void)ncol;
+	(void)lens;
+	if (l->n == (int)NELEM(l->id))
+		return 1;
+	if (parse_ll(v[0], 1, INT64_MAX, &id) != 0 || (l->clear[l->n] = strdup(v[2] ? v[2] :
+	    "{}")) == NULL)
+		return 0;
+	l->id[l->n] = (uint64_t)id;
+	str_copy(l->tmpl[l->n], sizeof l->tmpl[0], v[1] ? v[1] : "");
+	l->n++;
+	return 0;
+}
+
+static void
+legacy_free(struct legacy *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++) {
+		sodium_memzero(l->clear[i], strlen(l->clear[i]));
+		free(l->clear[i]);
+	}
+	l->n = 0;
+}
+
+/*
+ * Rows queued before migration 103 that are still to be sent carry their variables in
+ * clear: seal them into params_enc and mask params, 100 at a time.  Rows being sent just
+ * now are left to the worker that holds them (recording them masks them).  Number of rows
+ * sealed, or a DB_* code.
+ */
+static int
+seal_legacy(struct ctx *c)
+{
+	struct legacy l;
+	unsigned char *sealed;
+	char *masked;
+	size_t slen;
+	json_t *p;
+	int rc, i, done = 0;
+
+	memset(&l, 0, sizeof l);
+	if ((rc = db_begin(c)) != 0)
+		return rc;
+	rc = db_query(c, "SELECT id, template, params FROM outbox"
+	    " WHERE status IN ('pending', 'held') AND params_enc IS NULL"
+	    " ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED", DBNOARGS, legacy_row, &l);
+	for (i = 0; rc >= 0 && i < l.n; i++) {
+		p = json_loads(l.clear[i], 0, NULL);
+		if (p == NULL)	/* not JSON: the worker fails it PARAMS_INVALID */
+			p = json_object();
+		rc = outbox_params_seal(l.tmpl[i], p, &masked, &sealed, &slen);
+		json_decref(p);
+		if (rc != 0) {
+			rc = DB_FAIL;	/* no key: a bug, not an outage */
+			break;
+		}
+		rc = db_exec(c, "UPDATE outbox SET params_enc = ?, params = ? WHERE id = ?"
+		    " AND params_enc IS NULL", DBARGS(DBSN((const char *)sealed, slen), DBS(masked),
+		    DBI(l.id[i])), NULL, NULL);
+		free(masked);
+		free(sealed);
+		done++;
+	}
+	legacy_free(&l);
+	if (rc < 0) {
+		db_rollback(c);
+		return rc;
+	}
+	if ((rc = db_commit(c)) != 0)
+		return rc;
+	if (done > 0)
+		log_info("sealed the variables of %d outbox rows queued before migration 103", done);
+	return done;
+}
+
+int
+job_notify_housekeeping(struct ctx *c)
+{
+	int rc;
+
+	tmpl_load_all();
+	do {
+		if ((rc = seal_legacy(c)) < 0)
+			return rc;
+	} while (rc == 100);
+	return notify_budget_alerts_expire(c);
 }

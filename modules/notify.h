@@ -23,8 +23,42 @@
  */
 int	notify_code_allowed(struct ctx *c, const char *phone, int *retry_after);
 
+/*
+ * Daily budgets for verification codes (notify_budget.c): per client address, per hall and
+ * for the instance (config sms_code_address_day [50], sms_code_hall_day [2000],
+ * sms_code_instance_day [5000]; 0 turns one off), so that nobody can pump SMS across many
+ * numbers.  Call notify_code_budget_take before notify_code_allowed; when the code is not
+ * sent after all, notify_code_budget_give_back; after the commit, notify_code_budget_alerts
+ * (also after a refusal) raises the managers' alerts the take called for.
+ */
+enum code_budget_scope { BUDGET_NONE, BUDGET_ADDRESS, BUDGET_HALL, BUDGET_INSTANCE };
+struct code_budget {
+	char			 hall[32];
+	char			 day[12];	/* YYYY-MM-DD, hall time */
+	char			 addr_tag[33];	/* keyed hash of the client address */
+	int			 taken;		/* counted: give it back if not sent */
+	enum code_budget_scope	 refused;	/* which cap said no */
+	int			 retry_after;	/* seconds to the hall's midnight */
+	long long		 hall_count, all_count;
+	int			 warn_hall, warn_all, alert_spent;	/* alerts to raise */
+};
+/* 1 taken, 0 refused (b->refused, b->retry_after), -1 Redis down. */
+int	notify_code_budget_take(struct ctx *c, const char *hall, const char *addr,
+	    struct code_budget *b);
+void	notify_code_budget_give_back(struct ctx *c, struct code_budget *b);
+/* Outside any transaction: failures are logged (and the alert raised again later). */
+void	notify_code_budget_alerts(struct ctx *c, struct code_budget *b);
+/* The hall a code is counted against when the request names none: config sms_code_hall,
+ * else the first hall by code.  1 found, 0 none, or a DB_* code. */
+int	notify_code_default_hall(struct ctx *c, char *out, size_t osz);
+
 /* Worker job: deliver due outbox rows (modules/jobs.c runs it every 200 ms). */
 int	job_notify_deliver(struct ctx *c);
+/* Worker job (every minute): seal the variables of rows queued before migration 103, and
+ * clear the budget alerts of earlier days. */
+int	job_notify_housekeeping(struct ctx *c);
+/* The budget alerts of earlier days are cleared (notify_budget.c; the job calls it). */
+int	notify_budget_alerts_expire(struct ctx *c);
 
 /* ------------------------------------------------------------------ templates */
 
@@ -41,6 +75,7 @@ struct tmpl_var {
 	enum var_kind	 kind;
 	int		 max;		/* 0: the provider's limit */
 	int		 fit;		/* cut to fit instead of refusing */
+	int		 secret;	/* a code or link: sealed at rest, masked for staff */
 };
 
 struct tmpl_wfield {
@@ -93,6 +128,22 @@ struct rendered {
 int	tmpl_render(const struct tmpl *t, json_t *params, enum provider p, const char *sign,
 	    struct rendered *out);
 void	rendered_free(struct rendered *r);
+
+/*
+ * Secret variables — kind code or url, or marked `secret` (an appointment code, a pickup
+ * code): a credential of the recipient.  The outbox keeps them only sealed; staff see
+ * TMPL_MASK in their place.
+ */
+#define TMPL_MASK "******"
+/* Whether t has a secret variable. */
+int	tmpl_has_secret(const struct tmpl *t);
+/* A copy of params for staff and for the outbox's clear column (a new object): every secret
+ * variable, and every one t does not declare (or all, when t is NULL), as TMPL_MASK. */
+json_t	*tmpl_params_masked(const struct tmpl *t, json_t *params);
+/* The text as the log provider would render it, with each secret variable shown as
+ * TMPL_MASK (for staff screens).  0, or -1 with out->err.  Call rendered_free afterwards. */
+int	tmpl_render_masked(const struct tmpl *t, json_t *params, const char *sign,
+	    struct rendered *out);
 /* WeChat subscribe-message "data" for t (new reference), or NULL with err set. */
 json_t	*tmpl_wechat_data(const struct tmpl *t, json_t *params, char *err, size_t esz);
 /* Segments for a text of n characters: ≤ 70 → 1, else ⌈n/67⌉. */

@@ -107,11 +107,15 @@ parse_var(struct tmpl *t, const char *v, char *err, size_t esz)
 		tv->kind = VK_URL;
 	else
 		return fmt(err, esz, "variable %s: unknown kind %s", tv->name, w), -1;
+	/* A code or a link is a credential whatever the file says. */
+	tv->secret = tv->kind == VK_CODE || tv->kind == VK_URL;
 	while (word(&p, w, sizeof w)) {
 		long long n;
 
 		if (strcmp(w, "fit") == 0)
 			tv->fit = 1;
+		else if (strcmp(w, "secret") == 0)
+			tv->secret = 1;
 		else if (strncmp(w, "max=", 4) == 0 && parse_ll(w + 4, 1, 500, &n) == 0)
 			tv->max = (int)n;
 		else
@@ -732,8 +736,8 @@ collect_values(const struct tmpl *t, json_t *params, char *err, size_t esz)
 	return values;
 }
 
-int
-tmpl_render(const struct tmpl *t, json_t *params, enum provider p, const char *sign,
+static int
+render(const struct tmpl *t, json_t *params, enum provider p, const char *sign, int masked,
     struct rendered *out)
 {
 	struct buf b;
@@ -763,6 +767,10 @@ tmpl_render(const struct tmpl *t, json_t *params, enum provider p, const char *s
 			json_object_del(out->values, tv->name);
 			continue;
 		}
+		if (masked && tv->secret) {
+			json_object_set_new(out->values, tv->name, json_string(TMPL_MASK));
+			continue;
+		}
 		if (str_copy(v, sizeof v, json_string_value(json_object_get(out->values,
 		    tv->name))) >= sizeof v)
 			return fmt(out->err, sizeof out->err, "VAR_TOO_LONG:%s", tv->name), -1;
@@ -786,6 +794,50 @@ tmpl_render(const struct tmpl *t, json_t *params, enum provider p, const char *s
 		return fmt(out->err, sizeof out->err, "TEXT_TOO_LONG"), -1;
 	out->segments = sms_segments(out->chars);
 	return 0;
+}
+
+int
+tmpl_render(const struct tmpl *t, json_t *params, enum provider p, const char *sign,
+    struct rendered *out)
+{
+	return render(t, params, p, sign, 0, out);
+}
+
+int
+tmpl_render_masked(const struct tmpl *t, json_t *params, const char *sign,
+    struct rendered *out)
+{
+	return render(t, params, PROV_LOG, sign, 1, out);
+}
+
+int
+tmpl_has_secret(const struct tmpl *t)
+{
+	int i;
+
+	for (i = 0; t && i < t->nvars; i++)
+		if (t->vars[i].secret)
+			return 1;
+	return 0;
+}
+
+json_t *
+tmpl_params_masked(const struct tmpl *t, json_t *params)
+{
+	json_t *out = json_object(), *v;
+	const char *k;
+	int i;
+
+	if (!json_is_object(params))
+		return out;
+	json_object_foreach(params, k, v) {
+		i = t ? var_index(t, k) : -1;
+		if (i < 0 || t->vars[i].secret || !(json_is_string(v) || json_is_integer(v)))
+			json_object_set_new(out, k, json_string(TMPL_MASK));
+		else
+			json_object_set(out, k, v);
+	}
+	return out;
 }
 
 /* Length rules of subscribe-message fields by key prefix; thing values are cut to fit. */

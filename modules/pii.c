@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static unsigned char seal_key[crypto_secretbox_KEYBYTES];
@@ -74,6 +75,46 @@ pii_open(const unsigned char *in, size_t n, char *out, size_t osz)
 	    n - crypto_secretbox_NONCEBYTES, in, seal_key) != 0)
 		return -1;
 	out[plen] = '\0';
+	return 0;
+}
+
+int
+pii_seal_blob(const char *plain, size_t n, unsigned char **out)
+{
+	size_t sz = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	unsigned char *b;
+
+	*out = NULL;
+	if (!pii_ready || n > PII_BLOB_MAX || (b = malloc(sz)) == NULL)
+		return -1;
+	randombytes_buf(b, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(b + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, n,
+	    b, seal_key);
+	*out = b;
+	return (int)sz;
+}
+
+int
+pii_open_blob(const unsigned char *in, size_t n, char **out, size_t *len)
+{
+	size_t plen;
+	char *b;
+
+	*out = NULL;
+	*len = 0;
+	if (!pii_ready || n < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+		return -1;
+	plen = n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	if (plen > PII_BLOB_MAX || (b = malloc(plen + 1)) == NULL)
+		return -1;
+	if (crypto_secretbox_open_easy((unsigned char *)b, in + crypto_secretbox_NONCEBYTES,
+	    n - crypto_secretbox_NONCEBYTES, in, seal_key) != 0) {
+		free(b);
+		return -1;
+	}
+	b[plen] = '\0';
+	*out = b;
+	*len = plen;
 	return 0;
 }
 

@@ -22,6 +22,12 @@ int	pii_init(void);
 int	pii_seal(const char *plain, unsigned char *out, size_t osz);
 /* Open a sealed value into out (NUL-terminated). 0 or -1. */
 int	pii_open(const unsigned char *in, size_t n, char *out, size_t osz);
+/* The same for a longer text (up to PII_BLOB_MAX bytes: an SMS's variables), into a new
+ * allocation the caller frees.  pii_seal_blob returns the sealed length or -1;
+ * pii_open_blob 0 (a NUL-terminated text of *len bytes) or -1. */
+#define PII_BLOB_MAX (64 * 1024)
+int	pii_seal_blob(const char *plain, size_t n, unsigned char **out);
+int	pii_open_blob(const unsigned char *in, size_t n, char **out, size_t *len);
 /* Keyed hash of a normalised value (upper-case X in ID numbers), hex. */
 void	pii_hash(const char *kind, const char *plain, char out[PII_HASH_HEX]);
 /* 138****5678 */

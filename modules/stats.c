@@ -710,15 +710,18 @@ stats_reviews(struct ctx *c, const struct period *p, json_t *out)
 static int
 stats_alerts(struct ctx *c, const struct period *p, json_t *out)
 {
-	static const char *const cols[] = { "key", "level", "message", "raised_at" };
+	static const char *const cols[] = { "key", "level", "message", "raised_at",
+	    "dismissible" };
 	json_t *a = json_array();
 
+	/* dismissible: a manager may mark it dealt with (POST /halls/{hall}/alerts/dismiss);
+	 * calendar:<year> clears itself once the year is loaded. */
 	json_object_set_new(out, "alerts", a);
 	return db_rows_json(c, "SELECT akey, level, message,"
-	    " DATE_FORMAT(raised_at, '%Y-%m-%dT%H:%i:%s+08:00') FROM hall_alerts"
-	    " WHERE hall = ? AND cleared_at IS NULL"
+	    " DATE_FORMAT(raised_at, '%Y-%m-%dT%H:%i:%s+08:00'), LEFT(akey, 9) <> 'calendar:'"
+	    " FROM hall_alerts WHERE hall = ? AND cleared_at IS NULL"
 	    " ORDER BY FIELD(level, 'critical', 'warning', 'info'), raised_at DESC",
-	    DBARGS(DBS(p->hall)), cols, "ssss", a);
+	    DBARGS(DBS(p->hall)), cols, "ssssb", a);
 }
 
 /* ---- CSV ---- */

@@ -17,7 +17,10 @@
 #   the threads for the board's long polls), YICHUANG_SMS_PROVIDER (log),
 #   YICHUANG_SMS_BASE_URL, YICHUANG_WECHAT_BASE_URL, YICHUANG_SIGNIN_RATE / _BURST (run
 #   10r/m burst 5, test 600r/m burst 50), YICHUANG_TRACK_RATE / _BURST (run 120r/m burst 60,
-#   others 1200r/m burst 100), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
+#   others 1200r/m burst 100), YICHUANG_RECEIPT_RATE / _BURST (the SMS providers' delivery
+#   receipts per client address: 600r/m burst 100), YICHUANG_SMS_CODE_ADDRESS_DAY,
+#   YICHUANG_SMS_CODE_HALL_DAY, YICHUANG_SMS_CODE_INSTANCE_DAY (daily budgets of login codes;
+#   unset: the app's defaults 50, 2000, 5000), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
 #   YICHUANG_BUILD (binaries' folder, default build/; `make asan` uses build-asan),
 #   YICHUANG_SQL_DIR (default sql/; lets this script be tried on scratch migrations).
 set -euo pipefail
@@ -76,6 +79,15 @@ ports() {
   else TRACK_RATE=${YICHUANG_TRACK_RATE:-1200r/m} TRACK_BURST=${YICHUANG_TRACK_BURST:-100}; fi
   [[ "$TRACK_RATE" =~ ^[1-9][0-9]*r/[sm]$ ]] || die "YICHUANG_TRACK_RATE='$TRACK_RATE' (want e.g. 120r/m or 5r/s)"
   [[ "$TRACK_BURST" =~ ^[0-9]+$ ]] || die "YICHUANG_TRACK_BURST='$TRACK_BURST' is not a number"
+  # Delivery receipts pushed by the SMS providers (/api/v1/sms/receipts/): they come in
+  # batches from a few addresses of the provider; anyone else is refused by the secret.
+  RECEIPT_RATE=${YICHUANG_RECEIPT_RATE:-600r/m} RECEIPT_BURST=${YICHUANG_RECEIPT_BURST:-100}
+  [[ "$RECEIPT_RATE" =~ ^[1-9][0-9]*r/[sm]$ ]] || die "YICHUANG_RECEIPT_RATE='$RECEIPT_RATE' (want e.g. 600r/m or 10r/s)"
+  [[ "$RECEIPT_BURST" =~ ^[0-9]+$ ]] || die "YICHUANG_RECEIPT_BURST='$RECEIPT_BURST' is not a number"
+  local b
+  for b in YICHUANG_SMS_CODE_ADDRESS_DAY YICHUANG_SMS_CODE_HALL_DAY YICHUANG_SMS_CODE_INSTANCE_DAY; do
+    [ -z "${!b:-}" ] || [[ "${!b}" =~ ^[0-9]+$ ]] || die "$b='${!b}' is not a number"
+  done
 }
 
 # ---------------------------------------------------------------- processes
@@ -372,6 +384,12 @@ clock_base = $base
 clock_real = $real
 access_log = $LOG/access.log
 EOF
+  # The secret at the end of the SMS delivery-receipt callback URL (docs/API.md).
+  echo "sms_receipt_token = $(cat "$VAR/sms-receipt.token")" >> "$CONF.tmp"
+  # Daily budgets of login codes, when the environment sets them (else the app's defaults).
+  [ -z "${YICHUANG_SMS_CODE_ADDRESS_DAY:-}" ] || echo "sms_code_address_day = $YICHUANG_SMS_CODE_ADDRESS_DAY" >> "$CONF.tmp"
+  [ -z "${YICHUANG_SMS_CODE_HALL_DAY:-}" ] || echo "sms_code_hall_day = $YICHUANG_SMS_CODE_HALL_DAY" >> "$CONF.tmp"
+  [ -z "${YICHUANG_SMS_CODE_INSTANCE_DAY:-}" ] || echo "sms_code_instance_day = $YICHUANG_SMS_CODE_INSTANCE_DAY" >> "$CONF.tmp"
   # Test instances let a test move the hall clock (clock.h): "BASE REAL" in this file.
   [ "$NAME" = run ] || echo "clock_file = $VAR/clock" >> "$CONF.tmp"
   [ -z "${YICHUANG_CONF_EXTRA:-}" ] || printf '# from YICHUANG_CONF_EXTRA\n%s\n' "$YICHUANG_CONF_EXTRA" >> "$CONF.tmp")
@@ -447,7 +465,8 @@ start_nginx() {
   render nginx/nginx.conf.in "$NGX/nginx.conf.new" USER_LINE="$user_line" NGINX_DIR="$NGX" \
     LOG="$LOG" RUN="$RUN" CONF_DIR="$ROOT/nginx" SITE="$ROOT/nginx/site" PORT="$PORT" \
     SOCK="$APP_SOCK" BOARD_SOCK="$BOARD_SOCK" SIGNIN_RATE="$SIGNIN_RATE" SIGNIN_BURST="$SIGNIN_BURST" \
-    TRACK_RATE="$TRACK_RATE" TRACK_BURST="$TRACK_BURST"
+    TRACK_RATE="$TRACK_RATE" TRACK_BURST="$TRACK_BURST" RECEIPT_RATE="$RECEIPT_RATE" \
+    RECEIPT_BURST="$RECEIPT_BURST"
   local changed=; cmp -s "$NGX/nginx.conf.new" "$NGX/nginx.conf" || changed=1
   mv "$NGX/nginx.conf.new" "$NGX/nginx.conf"
   if pid=$(pid_of "$RUN/nginx.pid" "$NGX/nginx.conf"); then
@@ -499,6 +518,7 @@ cmd_up() {
   migrate
   start_redis
   make_secret "$VAR/secret.key" 32
+  make_secret "$VAR/sms-receipt.token" 32
   write_conf
   seed_demo
 
@@ -525,6 +545,7 @@ cmd_up() {
     kiosk1            the hall's ticket kiosk
 
   Citizens   /  /book.html  /apply.html  /login.html (code in var/$NAME/sms.log)
+  SMS receipts: register http(s)://<host>/api/v1/sms/receipts/{aliyun|tencent}/<var/$NAME/sms-receipt.token>
   Hall       /kiosk.html  /console.html  /board.html
   Staff      /staff/login.html  /staff/cases.html  /staff/case-new.html  /staff/dashboard.html
 
@@ -566,6 +587,7 @@ cmd_restart_app() {
   ports
   [ -f "$VAR/db.password" ] || die "instance '$NAME' was never started: use up"
   lock
+  make_secret "$VAR/sms-receipt.token" 32   # an instance from before the receipts' secret
   write_conf     # before stopping, so a running hall clock keeps its anchor
   stop_app
   start_app

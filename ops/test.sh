@@ -26,6 +26,11 @@ export YICHUANG_PORT
 export YICHUANG_NOW=${YICHUANG_NOW:-2026-11-23T09:30:00+08:00}
 # Sign-in throttling is tested on purpose by the tests that want it, not by accident.
 export YICHUANG_SIGNIN_RATE=${YICHUANG_SIGNIN_RATE:-600r/m} YICHUANG_SIGNIN_BURST=${YICHUANG_SIGNIN_BURST:-50}
+# So are the daily budgets of login codes (every test client is 127.0.0.1): it_sms_guard sets
+# small ones for itself.
+export YICHUANG_SMS_CODE_ADDRESS_DAY=${YICHUANG_SMS_CODE_ADDRESS_DAY:-100000}
+export YICHUANG_SMS_CODE_HALL_DAY=${YICHUANG_SMS_CODE_HALL_DAY:-100000}
+export YICHUANG_SMS_CODE_INSTANCE_DAY=${YICHUANG_SMS_CODE_INSTANCE_DAY:-100000}
 export YICHUANG_BASE_URL=http://127.0.0.1:$YICHUANG_PORT
 export YICHUANG_SCREENSHOTS=$PWD/var/$INST/screenshots
 

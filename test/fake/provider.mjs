@@ -31,7 +31,15 @@
 //   unknown or expired T → 40001; touser starting "oBlocked" → 43101; a thing* value over
 //   20 characters → 47003; otherwise {"errcode":0,"msgid":n}.
 // Test controls: GET /__stats, POST /__reset, POST /__expire_token (the current WeChat token
-// stops working, as when it expires; stable_token then hands out a new one).
+// stops working, as when it expires; stable_token then hands out a new one),
+// POST /__callbacks {"aliyun":URL,"tencent":URL} — the delivery-receipt URLs registered in
+// each console (null: none).  With one set, every message the fake accepts is followed, as
+// at the real provider, by a receipt pushed there (Aliyun SmsReport: a JSON array with
+// biz_id and out_id; Tencent status callback: a JSON array with sid): delivered, except
+// for a number ending 0006, whose receipt says it failed (Aliyun MK:0001, Tencent
+// report_status FAIL).  A push not answered 200 is pushed again after 1 s, up to three
+// times.  stats.pushes lists each receipt: provider, out_id, attempts, the HTTP status and
+// the body the callback answered last.  POST /__reset keeps the callback URLs.
 
 import http from 'node:http';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
@@ -42,9 +50,10 @@ const WX = { appid: 'wx-notify-appid', secret: 'wx-notify-secret' };
 const HANG_MS = 1200;
 
 let stats, seen, nonces, tokens, currentToken, msgid;
+const callbacks = { aliyun: null, tencent: null };
 function reset() {
   stats = { requests: [], bad_signatures: 0, stale_timestamps: 0, replayed_nonces: 0,
-    stable_token: 0, stable_token_forced: 0, token_rejected: 0, wechat: [] };
+    stable_token: 0, stable_token_forced: 0, token_rejected: 0, wechat: [], pushes: [] };
   seen = new Map();       // provider:outId → times seen
   nonces = new Set();
   tokens = new Set();
@@ -76,6 +85,52 @@ function times(key) {
 
 function realClockOk(seconds) {
   return Math.abs(Date.now() / 1000 - seconds) < 15 * 60;
+}
+
+// ---------------------------------------------------------------- receipts
+const beijing = (ms) => new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
+
+// Push one receipt to the provider's callback URL, as the provider does a moment after
+// accepting a message; record what the callback answered.
+function pushReceipt(provider, outId, entry) {
+  const url = callbacks[provider];
+  if (!url) return;
+  const body = JSON.stringify([entry]);
+  const push = { provider, out_id: outId, status: 0, body: null };
+  stats.pushes.push(push);
+  // Not answered 200: pushed again, three times at most (the real ones wait 1, 5 and 10
+  // minutes; the fake waits 1 s).
+  const attempt = (n) => {
+    const req = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        push.status = res.statusCode;
+        push.attempts = n;
+        try { push.body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { push.body = null; }
+        if (res.statusCode !== 200 && n < 4) setTimeout(() => attempt(n + 1), 1000);
+      });
+    });
+    req.on('error', () => { push.status = -1; if (n < 4) setTimeout(() => attempt(n + 1), 1000); });
+    req.end(body);
+  };
+  setTimeout(() => attempt(1), 30);
+}
+
+function aliyunReceipt(phone, outId, bizId) {
+  const failed = scenario(phone) === '0006';
+  const now = Date.now();
+  pushReceipt('aliyun', outId, { phone_number: phone, send_time: beijing(now - 2000),
+    report_time: beijing(now), success: !failed, err_code: failed ? 'MK:0001' : 'DELIVERED',
+    err_msg: failed ? '空号' : '用户接收成功', sms_size: '1', biz_id: bizId, out_id: outId });
+}
+
+function tencentReceipt(phone, outId, sid) {
+  const failed = scenario(phone) === '0006';
+  pushReceipt('tencent', outId, { user_receive_time: beijing(Date.now()), nationcode: '86',
+    mobile: phone, report_status: failed ? 'FAIL' : 'SUCCESS', errmsg: failed ? 'MN:0001' : 'DELIVRD',
+    description: failed ? '空号' : '用户短信送达成功', sid });
 }
 
 // ---------------------------------------------------------------- Aliyun
@@ -110,7 +165,9 @@ function aliyun(req, res, raw) {
   nonces.add(params.SignatureNonce);
   const n = times('aliyun:' + params.OutId);
   const ok = () => { entry.answer = 'OK';
-    send(res, 200, { Code: 'OK', Message: 'OK', RequestId: rid, BizId: `${900000 + Number(params.OutId)}^0` }); };
+    const bizId = `${900000 + Number(params.OutId)}^0`;
+    send(res, 200, { Code: 'OK', Message: 'OK', RequestId: rid, BizId: bizId });
+    aliyunReceipt(params.PhoneNumbers, params.OutId, bizId); };
   switch (scenario(params.PhoneNumbers)) {
     case '0002':
       if (n === 1) { entry.answer = 'isv.BUSINESS_LIMIT_CONTROL';
@@ -168,6 +225,7 @@ function tencent(req, res, raw) {
     send(res, 200, { Response: { SendStatusSet: [{ SerialNo: `2028:${rid}`, PhoneNumber: phone,
       Fee: code === 'Ok' ? 1 : 0, SessionContext: body.SessionContext, Code: code, Message: message,
       IsoCode: 'CN' }], RequestId: rid } });
+    if (code === 'Ok') tencentReceipt(phone, body.SessionContext, `2028:${rid}`);
   };
   switch (scenario(phone)) {
     case '0002':
@@ -229,6 +287,13 @@ const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://fake');
     if (req.method === 'GET' && url.pathname === '/__stats') return send(res, 200, stats);
     if (req.method === 'POST' && url.pathname === '/__reset') { reset(); return send(res, 200, {}); }
+    if (req.method === 'POST' && url.pathname === '/__callbacks') {
+      let b = {};
+      try { b = JSON.parse(raw || '{}'); } catch { b = {}; }
+      callbacks.aliyun = typeof b.aliyun === 'string' ? b.aliyun : null;
+      callbacks.tencent = typeof b.tencent === 'string' ? b.tencent : null;
+      return send(res, 200, {});
+    }
     if (req.method === 'POST' && url.pathname === '/__expire_token') {
       tokens.delete(currentToken); currentToken = null; return send(res, 200, {});
     }

@@ -737,11 +737,45 @@ two_approvers_at_once_one_wins(void **st)
 	}
 }
 
+/* The pickup code the applicant's SMS about case no carried (the SMS log: the phone's
+ * inbox), sent after byte offset since. */
+static void
+pickup_code_sent(long since, const char *no, char code[64])
+{
+	json_t *line = NULL;
+
+	if (sms_log_find_since(since, "13800138000", "result_ready", &line, 10000) != 0)
+		fail_msg("no result_ready SMS for %s", no);
+	assert_string_equal(jstr(line, "params.case_no"), no);
+	snprintf(code, 64, "%s", jstr(line, "params.pickup_code"));
+	assert_int_equal(strlen(code), 6);
+	json_decref(line);
+}
+
+/* The newest notice of a template for case no, once the worker has sent it. */
+static long long
+sent_notice_id(const char *tmpl, const char *no)
+{
+	char id[24] = "";
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (db_scalar(&db, "SELECT id FROM outbox WHERE template = ? AND ref_kind = 'case'"
+		    " AND ref_id = ? AND status = 'sent' ORDER BY id DESC LIMIT 1",
+		    DBARGS(DBS(tmpl), DBS(no)), id, sizeof id) == 1)
+			return strtoll(id, NULL, 10);
+		usleep(100 * 1000);
+	}
+	fail_msg("no sent %s notice for %s", tmpl, no);
+	return 0;
+}
+
 static void
 full_flow_supplement_pickup_and_hand_over(void **st)
 {
 	struct resp r;
 	char no[64], tok[64], code[64], path[160];
+	long since;
 
 	(void)st;
 	accept_case("IT-B-003", NULL, no, tok);
@@ -767,12 +801,15 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	act_ok(approver1, no, "{\"action\":\"approve\",\"note\":\"准予许可\"}", "approved");
 
 	/* 统一出件: ready with window, hours and pickup code in the SMS. */
+	since = sms_log_size();
 	act(&r, clerk, no, "{\"action\":\"ready\"}");
 	expect(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "ready");
 	resp_free(&r);
-	outbox_param("result_ready", no, "pickup_code", code);
-	assert_int_equal(strlen(code), 6);
+	pickup_code_sent(since, no, code);
+	/* The outbox keeps the pickup code only sealed: its readable column has the mask. */
+	outbox_param("result_ready", no, "pickup_code", path);
+	assert_string_equal(path, "******");
 	outbox_param("result_ready", no, "window", path);
 	assert_string_equal(path, "8");
 	outbox_param("result_ready", no, "hours", path);
@@ -788,6 +825,36 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	if (strcmp(code, "000000") != 0)
 		assert_error(&r, 422, "PICKUP_CODE_WRONG");
 	resp_free(&r);
+
+	/* The citizen lost the SMS: staff resend it.  It carries a fresh pickup code, the old
+	 * one stops working, and staff never see either. */
+	{
+		char old[64], nid[24];
+
+		snprintf(old, sizeof old, "%s", code);
+		snprintf(nid, sizeof nid, "%lld", sent_notice_id("result_ready", no));
+		since = sms_log_size();
+		snprintf(path, sizeof path, "/api/v1/notices/%s/resend", nid);
+		assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
+		expect(&r, 201);
+		assert_non_null(strstr(jstr(r.json, "notice.text"), "取件码******"));
+		assert_null(strstr(r.body, old));
+		resp_free(&r);
+		pickup_code_sent(since, no, code);
+		assert_string_not_equal(code, old);
+		snprintf(path, sizeof path, "/api/v1/notices?ref_kind=case&ref_id=%s", no);
+		assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
+		expect(&r, 200);
+		assert_null(strstr(r.body, old));
+		assert_null(strstr(r.body, code));
+		resp_free(&r);
+		snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", old);
+		act(&r, clerk, no, path);
+		assert_error(&r, 422, "PICKUP_CODE_WRONG");
+		resp_free(&r);
+		assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'pickup_code'", no), 1);
+	}
 	snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", code);
 	act(&r, clerk, no, path);
 	expect(&r, 200);
@@ -797,6 +864,12 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	resp_free(&r);
 	act(&r, clerk, no, "{\"action\":\"hand_over\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
+	resp_free(&r);
+	/* Handed over: a pickup code is no longer needed, nor resent. */
+	snprintf(path, sizeof path, "/api/v1/notices/%lld/resend",
+	    sent_notice_id("result_ready", no));
+	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
+	assert_error(&r, 422, "NOT_RESENDABLE");
 	resp_free(&r);
 
 	/* Every step on the public timeline, in order. */

@@ -1,9 +1,12 @@
 /*
  * it_notify.c — notifications against the live test stack: the outbox worker with the log
  * provider (fast delivery, refusals, quiet hours, daily caps), the verification-code
- * limits, the staff notice list and resend, and — with a worker of its own pointed at
- * test/fake/provider.mjs — Aliyun and Tencent (success, throttling, per-number failure, 500,
- * every signature checked by the fake), delivery receipts, a worker killed between the
+ * limits, the staff notice list (codes and links masked) and resend, no code or link
+ * readable in the outbox rows before or after delivery (rows from before migration 103
+ * included), and — with a worker of its own pointed at test/fake/provider.mjs — Aliyun and
+ * Tencent (success, throttling, per-number failure, 500, every signature checked by the
+ * fake), delivery receipts pushed by the fake to the callback URL with the instance's
+ * secret (and refused without it, or for messages never sent), a worker killed between the
  * provider's reply and recording it, a provider outage, and WeChat subscribe messages.
  *
  * Rows are queued the way the other modules queue them: outbox_add() in a transaction,
@@ -307,9 +310,9 @@ on_body(char *p, size_t sz, size_t n, void *arg)
 	return sz * n;
 }
 
-/* A call to the fake's test controls; the JSON reply (new reference). */
+/* A call to the fake's test controls, with a JSON body; the JSON reply (new reference). */
 static json_t *
-fake(const char *method, const char *path)
+fake_post(const char *method, const char *path, const char *body)
 {
 	CURL *c = curl_easy_init();
 	char url[256];
@@ -321,7 +324,7 @@ fake(const char *method, const char *path)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "POST") == 0)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
@@ -331,6 +334,12 @@ fake(const char *method, const char *path)
 	buf_free(&b);
 	assert_non_null(j);
 	return j;
+}
+
+static json_t *
+fake(const char *method, const char *path)
+{
+	return fake_post(method, path, NULL);
 }
 
 /* Requests the fake received for one OutId / SessionContext. */
@@ -613,7 +622,7 @@ static void
 staff_notices_and_resend(void **st)
 {
 	char phone[12], ref[40], path[160], tok[256], mask[16];
-	uint64_t acc, code, later;
+	uint64_t acc, code, later, appr;
 	struct rowst s;
 	struct resp r;
 	json_t *n, *line = NULL;
@@ -627,8 +636,11 @@ staff_notices_and_resend(void **st)
 	    "http://127.0.0.1:18080/t/AbCdEfGhIjKlMnOpQrStUv"), "case", ref, 1);
 	code = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "665544"), "case", ref,
 	    1);
+	appr = queue("sms", "case_approved", phone, json_pack("{s:s,s:s}", "case_no", ref,
+	    "item", "个体工商户设立登记"), "case", ref, 1);
 	wait_row(acc, "sent", 3000, &s);
 	wait_row(code, "sent", 3000, &s);
+	wait_row(appr, "sent", 3000, &s);
 	/* One still waiting (due tomorrow): queued and postponed in one transaction. */
 	{
 		struct outbox_msg m;
@@ -656,7 +668,7 @@ staff_notices_and_resend(void **st)
 	assert_int_equal(http_json(&r, "GET", path, tok, NULL), 0);
 	assert_int_equal(r.status, 200);
 	n = jget(r.json, "notices");
-	assert_true(json_array_size(n) >= 2);
+	assert_true(json_array_size(n) >= 4);
 	assert_int_equal(jint(n, "0.id"), (long long)acc);
 	assert_string_equal(jstr(n, "0.template"), "case_accepted");
 	assert_string_equal(jstr(n, "0.title"), "受理通知");
@@ -665,6 +677,9 @@ staff_notices_and_resend(void **st)
 	mask_phone(phone, mask, sizeof mask);
 	assert_string_equal(jstr(n, "0.recipient"), mask);
 	assert_non_null(strstr(jstr(n, "0.text"), ref));
+	/* The tracking link is a credential: masked in the text staff see. */
+	assert_non_null(strstr(jstr(n, "0.text"), "办理进度：******"));
+	assert_null(strstr(r.body, "AbCdEfGhIjKlMnOpQrStUv"));
 	assert_true(json_is_true(jget(n, "0.resendable")));
 	assert_non_null(jstr(n, "0.sent_at"));
 	assert_int_equal(jint(n, "0.attempts"), 1);
@@ -674,15 +689,19 @@ staff_notices_and_resend(void **st)
 	assert_true(json_is_null(jget(n, "0.resend_of")));
 	assert_true(json_is_null(jget(n, "0.last_error")));
 	assert_string_equal(jstr(n, "0.provider"), "log");
-	assert_string_equal(jstr(n, "2.status"), "pending");
-	assert_non_null(jstr(n, "2.next_attempt_at"));
-	/* A verification code: listed, but its text never shown to staff. */
+	assert_string_equal(jstr(n, "3.status"), "pending");
+	assert_non_null(jstr(n, "3.next_attempt_at"));
+	/* A verification code: listed, its text shown with the code masked, never resent. */
 	assert_string_equal(jstr(n, "1.template"), "login_code");
-	assert_true(json_is_null(jget(n, "1.text")));
+	assert_non_null(strstr(jstr(n, "1.text"), "验证码为******"));
 	assert_true(json_is_false(jget(n, "1.resendable")));
+	/* The pickup code of a notice still to be sent: masked as well. */
+	assert_string_equal(jstr(n, "3.template"), "result_ready");
+	assert_non_null(strstr(jstr(n, "3.text"), "取件码******"));
 	/* No full phone number and no code anywhere in the answer. */
 	assert_null(strstr(r.body, phone));
 	assert_null(strstr(r.body, "665544"));
+	assert_null(strstr(r.body, "7731"));
 	resp_free(&r);
 
 	/* Bad queries name their fields; no session is 401. */
@@ -698,15 +717,23 @@ staff_notices_and_resend(void **st)
 
 	/* Resend: a new row pointing at the original, delivered again. */
 	since = sms_log_size();
-	snprintf(path, sizeof path, "/api/v1/notices/%llu/resend", (unsigned long long)acc);
+	snprintf(path, sizeof path, "/api/v1/notices/%llu/resend", (unsigned long long)appr);
 	assert_int_equal(http_json(&r, "POST", path, tok, NULL), 0);
 	assert_int_equal(r.status, 201);
-	assert_int_equal(jint(r.json, "notice.resend_of"), (long long)acc);
-	assert_true(jint(r.json, "notice.id") > (long long)acc);
+	assert_int_equal(jint(r.json, "notice.resend_of"), (long long)appr);
+	assert_true(jint(r.json, "notice.id") > (long long)appr);
 	assert_non_null(jstr(r.json, "notice.requested_by"));
-	assert_int_equal(sms_log_find_since(since, phone, "case_accepted", &line, 3000), 0);
+	assert_int_equal(sms_log_find_since(since, phone, "case_approved", &line, 3000), 0);
 	assert_int_equal(json_integer_value(json_object_get(line, "id")), jint(r.json, "notice.id"));
+	assert_string_equal(jstr(line, "params.case_no"), ref);
 	json_decref(line);
+	resp_free(&r);
+	/* A notice with a link is resent with the case's link as it is now: here there is no
+	 * such case (the link is never taken from the old message). */
+	snprintf(path, sizeof path, "/api/v1/notices/%llu/resend", (unsigned long long)acc);
+	assert_int_equal(http_json(&r, "POST", path, tok, NULL), 0);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(jstr(r.json, "error.code"), "NOT_RESENDABLE");
 	resp_free(&r);
 
 	/* A code is not resent; a notice still on its way is not doubled; unknown is 404. */
@@ -831,6 +858,178 @@ workers_side_by_side(void **st)
 	worker_stop(SIGTERM);
 }
 
+/* ------------------------------------------------------------------ secrets at rest */
+
+struct raw {
+	char		 params[1024];
+	unsigned char	 enc[4096];
+	size_t		 enclen;
+	int		 has_enc;
+	unsigned char	 rec[256];
+	size_t		 reclen;
+	char		 status[16];
+};
+
+static int
+raw_fill(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct raw *x = arg;
+
+	(void)ncol;
+	snprintf(x->params, sizeof x->params, "%s", v[0] ? v[0] : "");
+	x->has_enc = v[1] != NULL;
+	x->enclen = v[1] && lens[1] <= sizeof x->enc ? lens[1] : 0;
+	if (x->enclen)
+		memcpy(x->enc, v[1], x->enclen);
+	x->reclen = v[2] && lens[2] <= sizeof x->rec ? lens[2] : 0;
+	if (x->reclen)
+		memcpy(x->rec, v[2], x->reclen);
+	snprintf(x->status, sizeof x->status, "%s", v[3] ? v[3] : "");
+	return 1;
+}
+
+/* The outbox row as MariaDB has it: what anyone with read access to the table sees. */
+static void
+raw_row(uint64_t id, struct raw *x)
+{
+	memset(x, 0, sizeof *x);
+	assert_int_equal(db_query(&C, "SELECT params, params_enc, recipient_enc, status FROM outbox"
+	    " WHERE id = ?", DBARGS(DBI(id)), raw_fill, x), 1);
+}
+
+/* Neither the readable column nor the bytes of the sealed ones hold secret in clear. */
+static void
+assert_not_at_rest(const struct raw *x, const char *secret)
+{
+	if (strstr(x->params, secret))
+		fail_msg("'%s' readable in outbox.params: %s", secret, x->params);
+	assert_null(memmem(x->enc, x->enclen, secret, strlen(secret)));
+	assert_null(memmem(x->rec, x->reclen, secret, strlen(secret)));
+}
+
+/*
+ * Codes and links (a login code, an appointment code, a pickup code, a tracking link) are
+ * never readable in the outbox rows: masked in params, sealed in params_enc while the row
+ * waits, and gone once it is sent — yet the message carries them.  Rows from before
+ * migration 103 (clear params, no params_enc) are sealed by the worker before it sends
+ * them, or masked when they are done.
+ */
+static void
+secrets_sealed_at_rest(void **st)
+{
+	static const struct {
+		const char *tmpl, *var, *value;
+	} sec[] = {
+		{ "login_code", "code", "314159" },
+		{ "appointment_booked", "code", "161803" },
+		{ "result_ready", "pickup_code", "271828" },
+		{ "case_accepted", "url", "http://127.0.0.1:18080/t/SeCrEtTrAcKiNgToKeN0123456789abc" },
+	};
+	char phone[12], old_phone[12];
+	uint64_t ids[4], legacy, held;
+	struct rowst s;
+	struct raw x;
+	json_t *p, *line;
+	long since;
+	size_t i;
+
+	(void)st;
+	/* No worker runs (workers_side_by_side stopped the stack's): the rows wait. */
+	phone_with(phone, "0001");
+	for (i = 0; i < NELEM(sec); i++) {
+		if (strcmp(sec[i].tmpl, "login_code") == 0)
+			p = json_pack("{s:s}", "code", sec[i].value);
+		else if (strcmp(sec[i].tmpl, "appointment_booked") == 0)
+			p = json_pack("{s:s,s:s,s:s,s:s,s:s}", "hall_name", "示范区政务服务中心",
+			    "date", "2026年11月24日", "time", "09:00", "category", "无差别受理", "code",
+			    sec[i].value);
+		else if (strcmp(sec[i].tmpl, "result_ready") == 0)
+			p = json_pack("{s:s,s:s,s:s,s:s}", "case_no", "YCSEAL1", "window", "8",
+			    "hours", "工作日08:30-12:00", "pickup_code", sec[i].value);
+		else
+			p = json_pack("{s:s,s:s,s:s,s:s}", "case_no", "YCSEAL1", "item", "个体工商户设立登记",
+			    "deadline", "2026-12-01", "url", sec[i].value);
+		ids[i] = queue("sms", sec[i].tmpl, phone, p, "case", "YCSEAL1", 1);
+		raw_row(ids[i], &x);
+		assert_string_equal(x.status, "pending");
+		assert_not_at_rest(&x, sec[i].value);
+		assert_not_at_rest(&x, phone);
+		assert_non_null(strstr(x.params, "\"******\""));
+		assert_true(x.has_enc && x.enclen > 16);
+	}
+	/* Two rows as an older version wrote them: variables in clear, nothing sealed. */
+	phone_with(old_phone, "0001");
+	{
+		struct outbox_msg m;
+
+		memset(&m, 0, sizeof m);
+		m.hall = "demo";
+		m.template = "login_code";
+		m.recipient = old_phone;
+		m.params = p = json_pack("{s:s}", "code", "000000");
+		m.ref_kind = "login";
+		m.urgent = 1;
+		assert_int_equal(db_begin(&C), 0);
+		assert_int_equal(outbox_add(&C, &m, &legacy), 0);
+		assert_int_equal(outbox_add(&C, &m, &held), 0);
+		assert_int_equal(db_exec(&C, "UPDATE outbox SET params = '{\"code\":\"577215\"}',"
+		    " params_enc = NULL WHERE id = ?", DBARGS(DBI(legacy)), NULL, NULL), 0);
+		/* … one of them not due before tomorrow. */
+		assert_int_equal(db_exec(&C, "UPDATE outbox SET params = '{\"code\":\"693147\"}',"
+		    " params_enc = NULL, next_attempt_at = next_attempt_at + INTERVAL 1 DAY"
+		    " WHERE id = ?", DBARGS(DBI(held)), NULL, NULL), 0);
+		assert_int_equal(db_commit(&C), 0);
+		json_decref(p);
+	}
+	raw_row(legacy, &x);
+	assert_non_null(strstr(x.params, "577215"));	/* the old form, as it was */
+
+	/* A worker (the log provider) sends them all. */
+	since = sms_log_size();
+	worker_start("");
+	for (i = 0; i < NELEM(sec); i++) {
+		wait_row(ids[i], "sent", 5000, &s);
+		raw_row(ids[i], &x);
+		assert_not_at_rest(&x, sec[i].value);
+		assert_false(x.has_enc);	/* blanked with the delivery */
+		/* … and the message itself carried the value. */
+		assert_int_equal(sms_log_find_since(since, phone, sec[i].tmpl, &line, 3000), 0);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(line, "params"),
+		    sec[i].var)), sec[i].value);
+		json_decref(line);
+	}
+	wait_row(legacy, "sent", 5000, &s);
+	raw_row(legacy, &x);
+	assert_not_at_rest(&x, "577215");
+	assert_false(x.has_enc);
+	assert_int_equal(sms_log_find_since(since, old_phone, "login_code", &line, 3000), 0);
+	assert_string_equal(jstr(line, "params.code"), "577215");
+	json_decref(line);
+	{
+		/* The old row went out with its own code, once. */
+		char path[256], *buf = NULL;
+		size_t cap = 0;
+		int found = 0;
+		FILE *f;
+
+		snprintf(path, sizeof path, "var/%s/sms.log", inst());
+		assert_non_null(f = fopen(path, "r"));
+		while (getline(&buf, &cap, f) > 0)
+			found += strstr(buf, "\"577215\"") != NULL;
+		free(buf);
+		fclose(f);
+		assert_int_equal(found, 1);
+	}
+	/* The one not due yet: sealed by the worker's housekeeping, still waiting. */
+	raw_row(held, &x);
+	assert_string_equal(x.status, "pending");
+	assert_not_at_rest(&x, "693147");
+	assert_true(x.has_enc);
+	worker_stop(SIGTERM);
+	assert_int_equal(db_exec(&C, "UPDATE outbox SET status = 'dropped' WHERE id = ?",
+	    DBARGS(DBI(held)), NULL, NULL), 0);
+}
+
 static void
 aliyun_states(void **st)
 {
@@ -899,35 +1098,113 @@ fake_refuses_bad_signatures(void **st)
 	}
 }
 
+/* The instance's receipt secret (ops/stack.sh made it: var/<instance>/sms-receipt.token). */
+static void
+receipt_secret(char *out, size_t osz)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof path, "var/%s/sms-receipt.token", inst());
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(fgets(out, (int)osz, f));
+	fclose(f);
+	out[strcspn(out, "\r\n")] = '\0';
+	assert_true(strlen(out) >= 32);
+}
+
+static long long
+receipts_total(void)
+{
+	char n[24];
+
+	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM sms_receipts", DBNOARGS, n, sizeof n), 1);
+	return strtoll(n, NULL, 10);
+}
+
+/* Wait until the row's delivery status is want. */
+static void
+wait_delivery(uint64_t id, const char *want, struct rowst *s)
+{
+	int64_t end = mono_ms() + 8000;
+
+	for (;;) {
+		row(id, s);
+		if (strcmp(s->delivery, want) == 0)
+			return;
+		if (mono_ms() > end)
+			fail_msg("outbox %llu: delivery '%s', wanted %s", (unsigned long long)id,
+			    s->delivery, want);
+		sleep_ms(50);
+	}
+}
+
 static void
 receipts(void **st)
 {
-	char phone[12], body[1024];
-	uint64_t a, t;
-	struct rowst sa, stn;
+	char phone[12], bad[12], body[1024], path[256], secret[128], wrong[128], cb[640];
+	uint64_t a, a_bad, t, t_bad, logged;
+	struct rowst sa, stn, s;
 	struct resp r;
 	const char *hdr[] = { "Content-Type: application/json", NULL };
+	json_t *stats, *p;
+	long long before;
+	size_t i;
 	int k;
 
 	(void)st;
-	/* One message through each provider. */
+	receipt_secret(secret, sizeof secret);
+	/* The URLs an operator registers in each console: the API, the provider, the secret. */
+	snprintf(cb, sizeof cb, "{\"aliyun\":\"%s/api/v1/sms/receipts/aliyun/%s\","
+	    "\"tencent\":\"%s/api/v1/sms/receipts/tencent/%s\"}", base_url(), secret, base_url(),
+	    secret);
+	json_decref(fake_post("POST", "/__callbacks", cb));
+	json_decref(fake("POST", "/__reset"));
+
+	/* Messages through each provider; the fake pushes a receipt for each, as they do. */
 	worker_with("aliyun");
 	phone_with(phone, "0001");
+	phone_with(bad, "0006");
 	a = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "246810"), "login", "", 1);
+	a_bad = queue("sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR1",
+	    "item", "个体工商户设立登记"), "case", "YCR1", 1);
 	wait_row(a, "sent", 5000, &sa);
+	wait_row(a_bad, "sent", 5000, &s);
 	worker_stop(SIGTERM);
 	worker_with("tencent");
 	t = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "135790"), "login", "", 1);
+	t_bad = queue("sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR2",
+	    "item", "个体工商户设立登记"), "case", "YCR2", 1);
 	wait_row(t, "sent", 5000, &stn);
+	wait_row(t_bad, "sent", 5000, &s);
 	worker_stop(SIGTERM);
+	wait_delivery(a, "DELIVERED", &sa);
+	wait_delivery(a_bad, "FAILED:MK:0001", &s);
+	wait_delivery(t, "DELIVERED", &stn);
+	wait_delivery(t_bad, "FAILED:MN:0001", &s);
+	assert_int_equal(receipts_for("aliyun", a), 1);
+	assert_int_equal(receipts_for("tencent", t), 1);
+	/* Every push was answered in the provider's own form. */
+	stats = fake("GET", "/__stats");
+	assert_int_equal(json_array_size(json_object_get(stats, "pushes")), 4);
+	json_array_foreach(json_object_get(stats, "pushes"), i, p) {
+		assert_int_equal(json_integer_value(json_object_get(p, "status")), 200);
+		if (strcmp(json_string_value(json_object_get(p, "provider")), "aliyun") == 0)
+			assert_int_equal(jint(p, "body.code"), 0);
+		else
+			assert_int_equal(jint(p, "body.result"), 0);
+	}
+	json_decref(stats);
+	json_decref(fake_post("POST", "/__callbacks", "{}"));
 
-	/* Aliyun SmsReport: a JSON array; twice the same batch changes nothing more. */
+	/* Aliyun SmsReport pushed again: the same batch changes nothing more. */
+	snprintf(path, sizeof path, "/api/v1/sms/receipts/aliyun/%s", secret);
 	snprintf(body, sizeof body, "[{\"phone_number\":\"%s\",\"send_time\":\"2026-11-23 09:31:00\","
 	    "\"report_time\":\"2026-11-23 09:31:05\",\"success\":true,\"err_code\":\"DELIVERED\","
 	    "\"err_msg\":\"用户接收成功\",\"sms_size\":\"1\",\"biz_id\":\"%s\",\"out_id\":\"%llu\"}]",
 	    phone, sa.msg_id, (unsigned long long)a);
 	for (k = 0; k < 2; k++) {
-		assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/aliyun", body, hdr), 0);
+		assert_int_equal(http(&r, "POST", path, body, hdr), 0);
 		assert_int_equal(r.status, 200);
 		assert_int_equal(jint(r.json, "code"), 0);
 		assert_string_equal(jstr(r.json, "msg"), "成功");
@@ -939,36 +1216,116 @@ receipts(void **st)
 	/* A later failure report does not overwrite a delivery. */
 	snprintf(body, sizeof body, "[{\"success\":false,\"err_code\":\"MK:0001\",\"biz_id\":\"%s\","
 	    "\"out_id\":\"%llu\"}]", sa.msg_id, (unsigned long long)a);
-	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/aliyun", body, hdr), 0);
+	assert_int_equal(http(&r, "POST", path, body, hdr), 0);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
 	row(a, &sa);
 	assert_string_equal(sa.delivery, "DELIVERED");
 
-	/* Tencent status callback: matched by sid (SerialNo), answered {"result":0}. */
+	/* Tencent status callback pushed again: matched by sid (SerialNo), once. */
+	snprintf(path, sizeof path, "/api/v1/sms/receipts/tencent/%s", secret);
 	snprintf(body, sizeof body, "[{\"user_receive_time\":\"2026-11-23 09:32:00\","
-	    "\"nationcode\":\"86\",\"mobile\":\"%s\",\"report_status\":\"FAIL\","
-	    "\"errmsg\":\"MN:0001\",\"description\":\"空号\",\"sid\":\"%s\"}]", phone, stn.msg_id);
+	    "\"nationcode\":\"86\",\"mobile\":\"%s\",\"report_status\":\"SUCCESS\","
+	    "\"errmsg\":\"DELIVRD\",\"description\":\"用户短信送达成功\",\"sid\":\"%s\"}]", phone,
+	    stn.msg_id);
 	for (k = 0; k < 2; k++) {
-		assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/tencent", body, hdr), 0);
+		assert_int_equal(http(&r, "POST", path, body, hdr), 0);
 		assert_int_equal(r.status, 200);
 		assert_int_equal(jint(r.json, "result"), 0);
 		assert_string_equal(jstr(r.json, "errmsg"), "OK");
 		resp_free(&r);
 	}
-	row(t, &stn);
-	assert_string_equal(stn.delivery, "FAILED:MN:0001");
 	assert_int_equal(receipts_for("tencent", t), 1);
 
 	/* Not JSON: refused in the provider's own form. */
-	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/aliyun", "nope", hdr), 0);
+	snprintf(path, sizeof path, "/api/v1/sms/receipts/aliyun/%s", secret);
+	assert_int_equal(http(&r, "POST", path, "nope", hdr), 0);
 	assert_int_equal(r.status, 400);
 	assert_int_equal(jint(r.json, "code"), 1);
 	resp_free(&r);
-	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/tencent", "{\"x\":", hdr), 0);
+	snprintf(path, sizeof path, "/api/v1/sms/receipts/tencent/%s", secret);
+	assert_int_equal(http(&r, "POST", path, "{\"x\":", hdr), 0);
 	assert_int_equal(r.status, 400);
 	assert_int_equal(jint(r.json, "result"), 1);
 	resp_free(&r);
+
+	/* Without the secret, or with a wrong one (same length, last character changed): refused,
+	 * and nothing stored — even for a real message. */
+	before = receipts_total();
+	snprintf(body, sizeof body, "[{\"success\":true,\"biz_id\":\"%s\",\"out_id\":\"%llu\"}]",
+	    sa.msg_id, (unsigned long long)a_bad);
+	snprintf(wrong, sizeof wrong, "%s", secret);
+	wrong[strlen(wrong) - 1] = wrong[strlen(wrong) - 1] == 'a' ? 'b' : 'a';
+	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/aliyun", body, hdr), 0);
+	assert_int_equal(r.status, 401);
+	assert_string_equal(jstr(r.json, "error.code"), "UNAUTHENTICATED");
+	resp_free(&r);
+	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/tencent", body, hdr), 0);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/sms/receipts/aliyun/%s", wrong);
+	assert_int_equal(http(&r, "POST", path, body, hdr), 0);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(jstr(r.json, "error.code"), "FORBIDDEN");
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/sms/receipts/tencent/%s", wrong);
+	assert_int_equal(http(&r, "POST", path, body, hdr), 0);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/aliyun/x", body, hdr), 0);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	assert_int_equal(receipts_total(), before);
+	row(a_bad, &s);
+	assert_string_equal(s.delivery, "FAILED:MK:0001");
+
+	/* With the secret, receipts for messages the outbox never sent are dropped: 200 junk
+	 * entries (made-up ids, a message sent through the other provider, one sent only to the
+	 * log) store nothing and change no row. */
+	logged = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "112233"), "login",
+	    "", 1);
+	worker_start("");
+	wait_row(logged, "sent", 5000, &s);
+	worker_stop(SIGTERM);
+	{
+		struct buf jb;
+
+		buf_init(&jb, 1 << 20);
+		buf_adds(&jb, "[");
+		for (k = 0; k < 200; k++)
+			buf_addf(&jb, "%s{\"success\":true,\"biz_id\":\"%s\",\"out_id\":\"%llu\"}",
+			    k ? "," : "", k == 0 ? stn.msg_id : k == 1 ? "" : "9999^0",
+			    k == 0 ? (unsigned long long)t : k == 1 ? (unsigned long long)logged :
+			    (unsigned long long)(900000000 + k));
+		buf_adds(&jb, "]");
+		snprintf(path, sizeof path, "/api/v1/sms/receipts/aliyun/%s", secret);
+		assert_int_equal(http(&r, "POST", path, jb.data, hdr), 0);
+		buf_free(&jb);
+	}
+	assert_int_equal(r.status, 200);
+	assert_int_equal(jint(r.json, "code"), 0);
+	resp_free(&r);
+	assert_int_equal(receipts_total(), before);
+	row(logged, &s);
+	assert_string_equal(s.delivery, "");
+	row(t, &stn);
+	assert_string_equal(stn.delivery, "DELIVERED");
+
+	/* The nginx log keeps the route, never the secret. */
+	{
+		char lp[256], line[2048];
+		FILE *f;
+		int seen = 0;
+
+		snprintf(lp, sizeof lp, "var/%s/log/nginx-access.log", inst());
+		assert_non_null(f = fopen(lp, "r"));
+		while (fgets(line, sizeof line, f)) {
+			assert_null(strstr(line, secret));
+			seen += strstr(line, "/api/v1/sms/receipts/aliyun/*") != NULL;
+		}
+		fclose(f);
+		assert_true(seen > 0);
+	}
 }
 
 /* Killed after the provider accepted the message and before the worker recorded it: the
@@ -1141,6 +1498,7 @@ main(void)
 		cmocka_unit_test(code_limits),
 		cmocka_unit_test(staff_notices_and_resend),
 		cmocka_unit_test_teardown(workers_side_by_side, stop_worker),
+		cmocka_unit_test_teardown(secrets_sealed_at_rest, stop_worker),
 		cmocka_unit_test_teardown(aliyun_states, stop_worker),
 		cmocka_unit_test_teardown(tencent_states, stop_worker),
 		cmocka_unit_test_teardown(fake_refuses_bad_signatures, stop_worker),

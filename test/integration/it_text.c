@@ -940,7 +940,7 @@ receipt_with_a_chinese_message_is_stored_whole(void **st)
 	    "\"nationcode\":\"86\",\"mobile\":\"%s\",\"report_status\":\"FAIL\",\"errmsg\":\"%s\","
 	    "\"description\":\"%s\",\"sid\":\"%s\",\"ext\":{\"SessionContext\":\"%s\"}}]", phone,
 	    msg, msg, sid, id);
-	snprintf(path, sizeof path, API "/sms/receipts/tencent%s%s", *tok ? "?token=" : "", tok);
+	snprintf(path, sizeof path, API "/sms/receipts/tencent/%s", tok);
 	assert_int_equal(http(&r, "POST", path, body, hdr), 0);
 	no5xx(&r, path);
 	assert_int_equal(r.status, 200);
@@ -1022,6 +1022,11 @@ static const struct text_route text_routes[] = {
 	  "biz_id out_id", 0, "receipt_with_a_chinese_message_is_stored_whole (tencent)" },
 	{ "POST", "/sms/receipts/tencent", "user_receive_time nationcode mobile report_status "
 	  "errmsg description sid", 0, "receipt_with_a_chinese_message_is_stored_whole" },
+	{ "POST", "/sms/receipts/aliyun/{secret}", "phone_number send_time report_time err_code "
+	  "err_msg biz_id out_id", 0, "receipt_with_a_chinese_message_is_stored_whole (tencent)" },
+	{ "POST", "/sms/receipts/tencent/{secret}", "user_receive_time nationcode mobile "
+	  "report_status errmsg description sid", 0,
+	  "receipt_with_a_chinese_message_is_stored_whole" },
 	{ "POST", "/halls/{hall}/tickets", "category priority phone", 3,
 	  "appointments_and_queue_take_unusual_text" },
 	{ "POST", "/tickets/{token}/rejoin", NULL, 0, "no body" },
@@ -1098,6 +1103,9 @@ fill_path(const char *pattern, char *out, size_t osz)
 			snprintf(out + strlen(out), osz - strlen(out), "%s", slot_id);
 		else if (strncmp(p, "{no}", 4) == 0)
 			snprintf(out + strlen(out), osz - strlen(out), "%s", case_open);
+		else if (strncmp(p, "{secret}", 8) == 0)
+			snprintf(out + strlen(out), osz - strlen(out), "%s",
+			    config_get("sms_receipt_token", ""));
 		else if (strncmp(p, "{username}", 10) == 0)
 			snprintf(out + strlen(out), osz - strlen(out), "clerk8");
 		else if (strncmp(p, "{id}", 4) == 0)

@@ -328,6 +328,63 @@ render_refusals(void **st)
 	}
 }
 
+/* Codes and links are secret: masked for staff and in the outbox's readable column. */
+static void
+secrets_masked(void **st)
+{
+	static const struct {
+		const char *tmpl, *var;
+	} secret[] = {
+		{ "login_code", "code" }, { "appointment_booked", "code" },
+		{ "appointment_reminder", "code" }, { "result_ready", "pickup_code" },
+		{ "case_accepted", "url" },
+	};
+	struct rendered rd;
+	const struct tmpl *t;
+	json_t *p, *m;
+	size_t i;
+
+	(void)st;
+	assert_true(tmpl_load_dir("sms-templates") > 0);
+	for (i = 0; i < NELEM(secret); i++) {
+		const char *v;
+
+		t = tmpl_find(secret[i].tmpl);
+		assert_non_null(t);
+		assert_true(tmpl_has_secret(t));
+		p = params_for(secret[i].tmpl);
+		v = json_string_value(json_object_get(p, secret[i].var));
+		assert_non_null(v);
+		m = tmpl_params_masked(t, p);
+		assert_string_equal(json_string_value(json_object_get(m, secret[i].var)), TMPL_MASK);
+		/* The text staff see: the mask where the value was, never the value. */
+		assert_int_equal(tmpl_render_masked(t, m, "一窗政务", &rd), 0);
+		assert_non_null(strstr(rd.text, TMPL_MASK));
+		assert_null(strstr(rd.text, v));
+		rendered_free(&rd);
+		/* The same from the variables as queued. */
+		assert_int_equal(tmpl_render_masked(t, p, "一窗政务", &rd), 0);
+		assert_null(strstr(rd.text, v));
+		rendered_free(&rd);
+		json_decref(m);
+		json_decref(p);
+	}
+	/* Other variables stay readable; undeclared ones, and all of an unknown template, not. */
+	t = tmpl_find("result_ready");
+	p = params_for("result_ready");
+	json_object_set_new(p, "extra", json_string("683021"));
+	m = tmpl_params_masked(t, p);
+	assert_string_equal(json_string_value(json_object_get(m, "case_no")),
+	    json_string_value(json_object_get(p, "case_no")));
+	assert_string_equal(json_string_value(json_object_get(m, "extra")), TMPL_MASK);
+	json_decref(m);
+	m = tmpl_params_masked(NULL, p);
+	assert_string_equal(json_string_value(json_object_get(m, "case_no")), TMPL_MASK);
+	json_decref(m);
+	json_decref(p);
+	assert_false(tmpl_has_secret(tmpl_find("case_approved")));
+}
+
 static void
 url_where_tencent_forbids(void **st)
 {
@@ -494,6 +551,7 @@ main(void)
 		cmocka_unit_test(shipped_templates),
 		cmocka_unit_test(render_login_code_text),
 		cmocka_unit_test(render_refusals),
+		cmocka_unit_test(secrets_masked),
 		cmocka_unit_test(url_where_tencent_forbids),
 		cmocka_unit_test(template_file_errors),
 		cmocka_unit_test(segments),

@@ -3,7 +3,9 @@
  *
  * API used:
  *   GET  /api/v1/me              → already signed in? ({"role":"citizen","phone":"138****8000"})
- *   POST /api/v1/auth/sms-code   {"phone","purpose":"login"} → 202; 429 with Retry-After
+ *   POST /api/v1/auth/sms-code   {"phone","purpose":"login","hall"?} → 202; 429 with Retry-After
+ *                                (hall: from ?hall= or the next page's ?hall=, for the hall's
+ *                                daily budget of codes)
  *   POST /api/v1/auth/sms-login  {"phone","code"} → {"token","role","expires_at"}; 401 CODE_INVALID
  *   POST /api/v1/auth/logout     → 204
  * The token is kept by api.js (localStorage) and sent as a bearer token.  Address
@@ -34,6 +36,15 @@ function normalizePhone(v) {
 }
 
 const maskPhone = (p) => `${p.slice(0, 3)}****${p.slice(7)}`;
+
+/* The hall the citizen is using (its daily budget of codes): ?hall=, else the next page's. */
+function hallCode() {
+  const own = new URLSearchParams(window.location.search).get('hall');
+  const next = nextPath('');
+  const q = next.includes('?') ? next.slice(next.indexOf('?') + 1) : '';
+  const hall = own || new URLSearchParams(q).get('hall') || '';
+  return /^[A-Za-z0-9_-]{1,32}$/.test(hall) ? hall : '';
+}
 
 /* ---------- countdown on the 获取验证码 button ---------- */
 
@@ -100,7 +111,8 @@ async function sendCode() {
   const btn = $('send-code');
   busy(btn, true, '发送中…');
   try {
-    const r = await api('/auth/sms-code', { method: 'POST', body: { phone, purpose: 'login' } });
+    const hall = hallCode();
+    const r = await api('/auth/sms-code', { method: 'POST', body: hall ? { phone, purpose: 'login', hall } : { phone, purpose: 'login' } });
     busy(btn, false);
     startCountdown(Number(r && r.resend_after) || 60, phone);
     $('code-hint').textContent = `验证码已发送至 ${maskPhone(phone)}，10 分钟内有效`;

@@ -6,6 +6,7 @@
  *      GET /cases?overdue=1&per_page=20        overdue cases (cases module)
  *      GET /halls/{hall}/rectifications        open rectification tasks
  *      PATCH /halls/{hall}/rectifications/{id}, POST …/{id}/close
+ *      POST /halls/{hall}/alerts/dismiss {"key"}  an alert dealt with (已处理)
  * Charts are inline SVG built with DOM calls (the CSP allows no inline script or style and no
  * library is used).  Everything refreshes by itself every 60 s while the page is visible.
  */
@@ -170,9 +171,26 @@ function renderStats(st) {
 
   const alerts = st.alerts || [];
   $('alerts-card').hidden = alerts.length === 0;
-  $('alerts').replaceChildren(...alerts.map((al) => el('li', { class: `alert alert-${al.level}` },
+  $('alerts').replaceChildren(...alerts.map((al) => el('li', { class: `alert alert-${al.level}`, 'data-key': al.key },
     el('strong', null, al.level === 'critical' ? '紧急' : al.level === 'warning' ? '注意' : '提示'),
-    ' ', al.message, el('span', { class: 'muted' }, ` （${when(al.raised_at)}）`))));
+    ' ', al.message, el('span', { class: 'muted' }, ` （${when(al.raised_at)}）`),
+    al.dismissible ? dismissButton(al) : null)));
+}
+
+/* 已处理: the manager has dealt with it (a failed notice resent or phoned, a budget looked at). */
+function dismissButton(al) {
+  const btn = el('button', { type: 'button', class: 'btn btn-secondary alert-done', 'aria-label': `标记为已处理：${al.message}` }, '已处理');
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    try {
+      await api(`/halls/${encodeURIComponent(state.hall)}/alerts/dismiss`, { method: 'POST', body: { key: al.key } });
+      refresh();
+    } catch (err) {
+      btn.disabled = false;
+      say($('page-status'), errorText(err), 'error');
+    }
+  });
+  return btn;
 }
 
 function renderOverdue(list) {

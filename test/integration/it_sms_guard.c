@@ -1,0 +1,930 @@
+/*
+ * it_sms_guard.c — SMS under hostile and careless use (issue 17), against the live stack:
+ *
+ *   - the daily budgets of login codes per client address, per hall and for the instance
+ *     (small ones set for this run through YICHUANG_CONF_EXTRA), answered 429 with "limit"
+ *     and Retry-After, held under real concurrent clients (checked against the outbox rows),
+ *     given back when the phone's own limit refuses, and the managers' alerts as a budget
+ *     nears and when it is spent;
+ *   - a notice that fails for good raises an alert on the manager's dashboard (masked, with
+ *     its case), cleared by a resend that goes out or dismissed by a manager;
+ *   - a resent appointment notice carries a fresh appointment code (the old one is void);
+ *   - nginx bounds the providers' receipt route: body size and rate.
+ *
+ * Clients come from addresses of their own (127.0.0.x, 127.0.1.x: libcurl binds the source
+ * address; nginx sees each as a different client).  Every test puts the hall clock where it
+ * needs it; the budgets count per hall day, so each budget test has a day of its own, whose
+ * counters it clears first.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../lib/expect.h"
+#include "../lib/http.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/ctx.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/kv.h"
+#include "../../modules/outbox.h"
+#include "../../modules/pii.h"
+
+#define API "/api/v1"
+#define HALL2 "smsg2"
+
+static struct ctx db;
+static char manager[128], clerk[128];
+static char saved_extra[2048];
+static int had_extra;
+
+/* ------------------------------------------------------------------ helpers */
+
+static void
+sleep_ms(int ms)
+{
+	usleep((useconds_t)ms * 1000);
+}
+
+static void
+expect(struct resp *r, long status)
+{
+	if (r->status != status)
+		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
+		    r->body ? r->body : "(no body)");
+	assert_int_equal(r->status, status);
+}
+
+static long long
+count(const char *sql, const char *arg)
+{
+	char n[24] = "";
+
+	if (arg)
+		assert_int_equal(db_scalar(&db, sql, DBARGS(DBS(arg)), n, sizeof n), 1);
+	else
+		assert_int_equal(db_scalar(&db, sql, DBNOARGS, n, sizeof n), 1);
+	return strtoll(n, NULL, 10);
+}
+
+static long long
+max_outbox_id(void)
+{
+	return count("SELECT COALESCE(MAX(id), 0) FROM outbox", NULL);
+}
+
+/* A fresh mainland mobile number. */
+static void
+new_phone(char out[12])
+{
+	snprintf(out, 12, "137%08u", (unsigned)randombytes_uniform(100000000));
+}
+
+static size_t
+on_body(char *p, size_t sz, size_t n, void *arg)
+{
+	struct resp *r = arg;
+	size_t add = sz * n;
+	char *nb = realloc(r->body, r->len + add + 1);
+
+	if (nb == NULL)
+		return 0;
+	r->body = nb;
+	memcpy(r->body + r->len, p, add);
+	r->len += add;
+	r->body[r->len] = '\0';
+	return add;
+}
+
+static size_t
+on_header(char *p, size_t sz, size_t n, void *arg)
+{
+	struct resp *r = arg;
+	size_t add = sz * n, have = strlen(r->headers);
+
+	if (have + add + 1 < sizeof r->headers) {
+		memcpy(r->headers + have, p, add);
+		r->headers[have + add] = '\0';
+	}
+	return add;
+}
+
+/* POST path with body as a client at source address from (NULL: the default). */
+static int
+post_from(struct resp *out, const char *from, const char *path, const char *body,
+    size_t blen)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	char url[512], iface[64];
+	CURLcode rc;
+
+	memset(out, 0, sizeof *out);
+	if (c == NULL)
+		return -1;
+	snprintf(url, sizeof url, "%s%s", base_url(), path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)blen);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (from) {
+		snprintf(iface, sizeof iface, "host!%s", from);
+		curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
+	}
+	hl = curl_slist_append(hl, "Content-Type: application/json");
+	hl = curl_slist_append(hl, "Expect:");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	if (rc != CURLE_OK)
+		return -1;
+	if (out->body)
+		out->json = json_loadb(out->body, out->len, 0, NULL);
+	return 0;
+}
+
+/* POST /auth/sms-code for phone (hall: optional) from address from. */
+static void
+ask_code(struct resp *r, const char *from, const char *phone, const char *hall)
+{
+	char body[160];
+
+	if (hall)
+		snprintf(body, sizeof body, "{\"phone\":\"%s\",\"purpose\":\"login\",\"hall\":\"%s\"}",
+		    phone, hall);
+	else
+		snprintf(body, sizeof body, "{\"phone\":\"%s\",\"purpose\":\"login\"}", phone);
+	assert_int_equal(post_from(r, from, API "/auth/sms-code", body, strlen(body)), 0);
+}
+
+static void
+code_ok(const char *from, const char *phone, const char *hall)
+{
+	struct resp r;
+
+	ask_code(&r, from, phone, hall);
+	expect(&r, 202);
+	resp_free(&r);
+}
+
+/* 429 RATE_LIMITED by the named daily budget, Retry-After until the hall's midnight. */
+static void
+code_over_budget(const char *from, const char *phone, const char *hall, const char *limit,
+    long until_midnight)
+{
+	struct resp r;
+	char ra[32];
+
+	ask_code(&r, from, phone, hall);
+	assert_error(&r, 429, "RATE_LIMITED");
+	assert_string_equal(jstr(r.json, "error.limit"), limit);
+	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof ra));
+	if (labs(strtol(ra, NULL, 10) - until_midnight) > 5)
+		fail_msg("Retry-After %s, expected about %ld", ra, until_midnight);
+	resp_free(&r);
+}
+
+/* The day's budget counters (and alert flags) of the hall clock's day, forgotten. */
+static void
+budgets_forget(const char *day)
+{
+	char pattern[64], cursor[32] = "0";
+	redisReply *rep, *d;
+	size_t i;
+
+	snprintf(pattern, sizeof pattern, "{smsbudget}:*%s*", day);
+	do {
+		assert_non_null(rep = kv_cmd(&db, "SCAN %s MATCH %s COUNT 1000", cursor, pattern));
+		snprintf(cursor, sizeof cursor, "%s", rep->element[0]->str);
+		for (i = 0; i < rep->element[1]->elements; i++) {
+			assert_non_null(d = kv_cmd(&db, "DEL %s", rep->element[1]->element[i]->str));
+			freeReplyObject(d);
+		}
+		freeReplyObject(rep);
+	} while (strcmp(cursor, "0") != 0);
+}
+
+/* Move the hall clock to day at 10:00 and start that day's budgets from nothing. */
+static void
+day_at_ten(const char *day)
+{
+	char when[40];
+
+	snprintf(when, sizeof when, "%sT10:00:00+08:00", day);
+	assert_int_equal(set_clock(when), 0);
+	sleep_ms(300);
+	budgets_forget(day);
+}
+
+/* The open alert of a hall with that key in the manager's figures (a new reference), or
+ * NULL. */
+static json_t *
+alert_of(const char *hall, const char *key)
+{
+	char path[128];
+	struct resp r;
+	json_t *a, *found = NULL;
+	size_t i;
+
+	snprintf(path, sizeof path, API "/halls/%s/stats", hall);
+	assert_int_equal(http_json(&r, "GET", path, manager, NULL), 0);
+	expect(&r, 200);
+	json_array_foreach(jget(r.json, "alerts"), i, a)
+		if (strcmp(jstr(a, "key"), key) == 0)
+			found = json_incref(a);
+	resp_free(&r);
+	return found;
+}
+
+/* The same from the table, for a hall whose manager is not ours: its level, or "". */
+static void
+alert_level(const char *hall, const char *key, char level[16])
+{
+	level[0] = '\0';
+	assert_true(db_scalar(&db, "SELECT level FROM hall_alerts WHERE hall = ? AND akey = ?"
+	    " AND cleared_at IS NULL", DBARGS(DBS(hall), DBS(key)), level, 16) >= 0);
+}
+
+/* The app and worker with the stack's configuration plus extra (NULL: as they were). */
+static int
+app_with(const char *extra)
+{
+	char all[4096];
+
+	if (extra) {
+		snprintf(all, sizeof all, "%s%s%s", had_extra ? saved_extra : "",
+		    had_extra ? "\n" : "", extra);
+		setenv("YICHUANG_CONF_EXTRA", all, 1);
+	} else if (had_extra)
+		setenv("YICHUANG_CONF_EXTRA", saved_extra, 1);
+	else
+		unsetenv("YICHUANG_CONF_EXTRA");
+	return stack("restart-app");
+}
+
+static void
+login(const char *user, int window, char *tok, size_t tsz)
+{
+	int i;
+
+	for (i = 0; i < 30; i++) {
+		if (staff_login(user, window, tok, tsz) == 0)
+			return;
+		sleep_ms(300);
+	}
+	fail_msg("%s could not sign in", user);
+}
+
+/* ------------------------------------------------------------------ setup */
+
+static int
+group_setup(void **st)
+{
+	const char *v;
+
+	(void)st;
+	if (test_conf_load() != 0)
+		return -1;
+	clock_init();
+	ctx_init(&db, 0);
+	if ((v = getenv("YICHUANG_CONF_EXTRA")) != NULL) {
+		had_extra = 1;
+		snprintf(saved_extra, sizeof saved_extra, "%s", v);
+	}
+	/* Small budgets for this run: 3 codes an address, 8 a hall, 12 the instance a day;
+	 * the managers are told at half of a budget. */
+	if (app_with("sms_code_address_day = 3\nsms_code_hall_day = 8\n"
+	    "sms_code_instance_day = 12\nsms_code_alert_percent = 50") != 0)
+		return -1;
+	/* A second hall, to tell a hall's budget from the instance's. */
+	if (db_exec(&db, "INSERT IGNORE INTO halls (code, name, address, phone, timezone)"
+	    " VALUES (?, '第二政务服务中心', '测试路1号', '12345', 'Asia/Shanghai')",
+	    DBARGS(DBS(HALL2)), NULL, NULL) != 0)
+		return -1;
+	login("manager1", 0, manager, sizeof manager);
+	login("clerk1", 1, clerk, sizeof clerk);
+	return 0;
+}
+
+static int
+group_teardown(void **st)
+{
+	(void)st;
+	set_clock(NULL);
+	db_exec(&db, "DELETE FROM hall_alerts WHERE hall = ?", DBARGS(DBS(HALL2)), NULL, NULL);
+	db_exec(&db, "DELETE FROM halls WHERE code = ?", DBARGS(DBS(HALL2)), NULL, NULL);
+	app_with(NULL);
+	ctx_close(&db);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ budgets */
+
+static long long
+codes_since(long long mark, const char *hall)
+{
+	char n[24];
+
+	assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'"
+	    " AND hall = ? AND id > ?", DBARGS(DBS(hall), DBI(mark)), n, sizeof n), 1);
+	return strtoll(n, NULL, 10);
+}
+
+/*
+ * Three codes a day from one address.  A code the phone's own limit refuses does not use
+ * the address's budget; the fourth is refused until midnight, nothing is queued for it, and
+ * the refusal is on the audit trail with the address; another address still gets codes.
+ */
+static void
+address_budget(void **st)
+{
+	char p[5][12];
+	struct resp r;
+	long long mark;
+	long since;
+	int i;
+
+	(void)st;
+	day_at_ten("2026-12-14");
+	for (i = 0; i < 5; i++)
+		new_phone(p[i]);
+	mark = max_outbox_id();
+	since = sms_log_size();
+	code_ok("127.0.0.31", p[0], NULL);
+	/* The same phone within the minute: the phone's limit, not the budget. */
+	ask_code(&r, "127.0.0.31", p[0], NULL);
+	assert_error(&r, 429, "RATE_LIMITED");
+	assert_null(jget(r.json, "error.limit"));
+	resp_free(&r);
+	code_ok("127.0.0.31", p[1], NULL);
+	code_ok("127.0.0.31", p[2], NULL);	/* the third: p[0]'s refusal cost nothing */
+	code_over_budget("127.0.0.31", p[3], NULL, "address", 14 * 3600);
+	/* Three codes queued, for the demo hall (the default one), and p[3] got none. */
+	assert_int_equal(codes_since(mark, "demo"), 3);
+	assert_int_equal(sms_log_find_since(since, p[2], "login_code", NULL, 5000), 0);
+	assert_int_equal(sms_log_find_since(since, p[3], "login_code", NULL, 500), -1);
+	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'citizen.sms_code'"
+	    " AND result = 'denied' AND remote_addr = '127.0.0.31'"
+	    " AND detail = 'daily budget: client address'", NULL) >= 1);
+	/* Another address (another phone user on another network) is not affected. */
+	code_ok("127.0.0.32", p[3], NULL);
+	/* A hall that does not exist is named: 400, nothing counted. */
+	ask_code(&r, "127.0.0.33", p[4], "no-such-hall");
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.hall"));
+	resp_free(&r);
+	/* The next day the address has its three again. */
+	day_at_ten("2026-12-15");
+	code_ok("127.0.0.31", p[4], NULL);
+}
+
+struct racer {
+	char		 from[32];
+	char		 phone[12];
+	const char	*hall;
+	pthread_barrier_t *go;
+	long		 status;
+	char		 limit[16];
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *x = arg;
+	struct resp r;
+
+	pthread_barrier_wait(x->go);
+	ask_code(&r, x->from, x->phone, x->hall);
+	x->status = r.status;
+	if (jstr(r.json, "error.limit"))
+		snprintf(x->limit, sizeof x->limit, "%s", jstr(r.json, "error.limit"));
+	resp_free(&r);
+	return NULL;
+}
+
+/* n clients from n addresses ask at once; returns how many got a code. */
+static int
+rush(int n, const char *hall, const char *limit, int subnet)
+{
+	pthread_barrier_t go;
+	struct racer *x = calloc((size_t)n, sizeof *x);
+	pthread_t *t = calloc((size_t)n, sizeof *t);
+	int i, ok = 0, refused = 0;
+
+	assert_non_null(x);
+	assert_non_null(t);
+	pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (i = 0; i < n; i++) {
+		snprintf(x[i].from, sizeof x[i].from, "127.0.%d.%d", subnet, i + 1);
+		new_phone(x[i].phone);
+		x[i].hall = hall;
+		x[i].go = &go;
+		assert_int_equal(pthread_create(&t[i], NULL, race, &x[i]), 0);
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	for (i = 0; i < n; i++) {
+		if (x[i].status == 202)
+			ok++;
+		else if (x[i].status == 429 && strcmp(x[i].limit, limit) == 0)
+			refused++;
+		else
+			fail_msg("client %d: %ld %s", i, x[i].status, x[i].limit);
+	}
+	assert_int_equal(ok + refused, n);
+	free(x);
+	free(t);
+	return ok;
+}
+
+/*
+ * Eight codes a day for a hall, whoever asks: four, and the managers are warned (half the
+ * budget); then 24 clients at once from 24 addresses — exactly four more get one, the
+ * outbox holds exactly eight, and the warning turns critical.  The other hall still gets
+ * codes.  The next day the hall's budget is back and yesterday's alert goes.
+ */
+static void
+hall_budget_under_a_rush(void **st)
+{
+	char phone[12], from[32], level[16];
+	long long mark;
+	json_t *a;
+	int i;
+
+	(void)st;
+	day_at_ten("2026-12-16");
+	mark = max_outbox_id();
+	for (i = 0; i < 3; i++) {
+		snprintf(from, sizeof from, "127.0.2.%d", i + 1);
+		new_phone(phone);
+		code_ok(from, phone, "demo");
+	}
+	assert_null(alert_of("demo", "sms_budget:2026-12-16"));
+	new_phone(phone);
+	code_ok("127.0.2.4", phone, NULL);	/* no hall named: the default, demo */
+	assert_non_null(a = alert_of("demo", "sms_budget:2026-12-16"));
+	assert_string_equal(jstr(a, "level"), "warning");
+	assert_true(json_is_true(jget(a, "dismissible")));
+	assert_non_null(strstr(jstr(a, "message"), "4 条"));
+	json_decref(a);
+	/* Not in the other hall's: its own budget is untouched. */
+	alert_level(HALL2, "sms_budget:2026-12-16", level);
+	assert_string_equal(level, "");
+
+	assert_int_equal(rush(24, "demo", "hall", 3), 4);
+	assert_int_equal(codes_since(mark, "demo"), 8);
+	assert_non_null(a = alert_of("demo", "sms_budget:2026-12-16"));
+	assert_string_equal(jstr(a, "level"), "critical");
+	assert_non_null(strstr(jstr(a, "message"), "已用完"));
+	json_decref(a);
+	code_over_budget("127.0.2.30", phone, "demo", "hall", 14 * 3600);
+	new_phone(phone);
+	code_ok("127.0.2.31", phone, HALL2);
+
+	/* The next day: codes again, and yesterday's alert is cleared (the worker's
+	 * housekeeping, which runs at its start and every minute). */
+	day_at_ten("2026-12-17");
+	new_phone(phone);
+	code_ok("127.0.2.32", phone, "demo");
+	assert_int_equal(stack("restart-app"), 0);
+	{
+		int64_t end = mono_ms() + 10000;
+
+		while ((a = alert_of("demo", "sms_budget:2026-12-16")) != NULL) {
+			json_decref(a);
+			if (mono_ms() > end)
+				fail_msg("yesterday's budget alert is still open");
+			sleep_ms(200);
+		}
+	}
+}
+
+/*
+ * Twelve codes a day for the instance: eight for one hall (its budget), four for the
+ * other, then even the other hall is refused — "instance" — and every hall's managers
+ * are told.
+ */
+static void
+instance_budget(void **st)
+{
+	char phone[12], level[16];
+	long long mark;
+	json_t *a;
+
+	(void)st;
+	day_at_ten("2026-12-18");
+	mark = max_outbox_id();
+	assert_int_equal(rush(10, "demo", "hall", 4), 8);
+	alert_level(HALL2, "sms_budget_all:2026-12-18", level);	/* 8 of 12: past half */
+	assert_string_equal(level, "warning");
+	assert_non_null(a = alert_of("demo", "sms_budget_all:2026-12-18"));
+	assert_string_equal(jstr(a, "level"), "warning");
+	json_decref(a);
+	assert_int_equal(rush(8, HALL2, "instance", 5), 4);
+	assert_int_equal(codes_since(mark, "demo"), 8);
+	assert_int_equal(codes_since(mark, HALL2), 4);
+	new_phone(phone);
+	code_over_budget("127.0.6.1", phone, HALL2, "instance", 14 * 3600);
+	assert_non_null(a = alert_of("demo", "sms_budget_all:2026-12-18"));
+	assert_string_equal(jstr(a, "level"), "critical");
+	json_decref(a);
+	alert_level(HALL2, "sms_budget_all:2026-12-18", level);
+	assert_string_equal(level, "critical");
+}
+
+/* ------------------------------------------------------------------ dead notices */
+
+static uint64_t
+queue(const char *tmpl, const char *phone, json_t *params, const char *ref, const char *extra_sql)
+{
+	struct outbox_msg m;
+	uint64_t id = 0;
+
+	memset(&m, 0, sizeof m);
+	m.hall = "demo";
+	m.template = tmpl;
+	m.recipient = phone;
+	m.params = params;
+	m.ref_kind = "case";
+	m.ref_id = ref;
+	m.urgent = 1;
+	assert_int_equal(db_begin(&db), 0);
+	assert_int_equal(outbox_add(&db, &m, &id), 0);
+	if (extra_sql)
+		assert_int_equal(db_exec(&db, extra_sql, DBARGS(DBI(id)), NULL, NULL), 0);
+	assert_int_equal(db_commit(&db), 0);
+	json_decref(params);
+	return id;
+}
+
+static void
+wait_status(uint64_t id, const char *want)
+{
+	char st[16] = "";
+	int64_t end = mono_ms() + 8000;
+
+	for (;;) {
+		assert_int_equal(db_scalar(&db, "SELECT status FROM outbox WHERE id = ?",
+		    DBARGS(DBI(id)), st, sizeof st), 1);
+		if (strcmp(st, want) == 0)
+			return;
+		if (mono_ms() > end)
+			fail_msg("outbox %llu is %s, wanted %s", (unsigned long long)id, st, want);
+		sleep_ms(50);
+	}
+}
+
+/*
+ * A notice that fails for good (text the template refuses; one never sent within its
+ * time) is on the manager's dashboard: what, for which case, to whom (masked), why.  A
+ * resend that goes out clears it; a manager can also mark one dealt with.  A verification
+ * code that fails raises nothing (the citizen asks again).
+ */
+static void
+dead_notice_alerts(void **st)
+{
+	char phone[12], mask[16], ref[32], key[40], key2[40], key3[40], path[96], body[96];
+	uint64_t bad, late, code;
+	struct resp r;
+	json_t *a;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
+	new_phone(phone);
+	mask_phone(phone, mask, sizeof mask);
+	snprintf(ref, sizeof ref, "DEMO-DEAD-%u", (unsigned)randombytes_uniform(1000000));
+	bad = queue("case_rejected", phone, json_pack("{s:s,s:s}", "case_no", ref, "reason",
+	    "材料不全【补正】"), ref, NULL);
+	late = queue("case_approved", phone, json_pack("{s:s,s:s}", "case_no", ref, "item",
+	    "个体工商户设立登记"), ref, "UPDATE outbox SET created_at = created_at - INTERVAL 2 DAY"
+	    " WHERE id = ?");
+	code = queue("login_code", phone, json_pack("{s:s}", "code", "12"), ref, NULL);
+	wait_status(bad, "failed");
+	wait_status(late, "dropped");
+	wait_status(code, "failed");
+
+	snprintf(key, sizeof key, "notice:%llu", (unsigned long long)bad);
+	assert_non_null(a = alert_of("demo", key));
+	assert_string_equal(jstr(a, "level"), "warning");
+	assert_true(json_is_true(jget(a, "dismissible")));
+	assert_non_null(strstr(jstr(a, "message"), "「办理结果通知」短信未能送达"));
+	assert_non_null(strstr(jstr(a, "message"), ref));
+	assert_non_null(strstr(jstr(a, "message"), mask));
+	assert_null(strstr(jstr(a, "message"), phone));
+	assert_non_null(strstr(jstr(a, "message"), "VAR_CHARS:reason"));
+	json_decref(a);
+	snprintf(key2, sizeof key2, "notice:%llu", (unsigned long long)late);
+	assert_non_null(a = alert_of("demo", key2));
+	assert_non_null(strstr(jstr(a, "message"), "EXPIRED"));
+	json_decref(a);
+	snprintf(key3, sizeof key3, "notice:%llu", (unsigned long long)code);
+	assert_null(alert_of("demo", key3));
+
+	/* The late one is resent by a clerk and goes out: its alert is done. */
+	snprintf(path, sizeof path, API "/notices/%llu/resend", (unsigned long long)late);
+	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
+	expect(&r, 201);
+	wait_status((uint64_t)jint(r.json, "notice.id"), "sent");
+	resp_free(&r);
+	{
+		int64_t end = mono_ms() + 3000;
+
+		while ((a = alert_of("demo", key2)) != NULL) {
+			json_decref(a);
+			if (mono_ms() > end)
+				fail_msg("the alert of a notice resent and sent is still open");
+			sleep_ms(100);
+		}
+	}
+
+	/* The other is dealt with by phone: the manager dismisses it, once; audited. */
+	snprintf(body, sizeof body, "{\"key\":\"%s\"}", key);
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", clerk, body), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, body), 0);
+	expect(&r, 204);
+	resp_free(&r);
+	assert_null(alert_of("demo", key));
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, body), 0);
+	assert_error(&r, 404, "NOT_FOUND");
+	resp_free(&r);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'alert.dismiss'"
+	    " AND target = ?", key), 1);
+	/* Another hall's, a system alert, no key. */
+	assert_int_equal(http_json(&r, "POST", API "/halls/" HALL2 "/alerts/dismiss", manager,
+	    body), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager,
+	    "{\"key\":\"calendar:2027\"}"), 0);
+	assert_error(&r, 422, "ALERT_NOT_DISMISSABLE");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, "{}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.key"));
+	resp_free(&r);
+	set_clock(NULL);
+}
+
+/* ------------------------------------------------------------------ appointment codes */
+
+/* A valid 18-digit resident ID number (GB 11643 check digit). */
+static void
+make_id(char out[19])
+{
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	static const char check[] = "10X98765432";
+	int i, sum = 0;
+
+	snprintf(out, 19, "11010519800101%03u", (unsigned)randombytes_uniform(1000));
+	for (i = 0; i < 17; i++)
+		sum += (out[i] - '0') * w[i];
+	out[17] = check[sum % 11];
+	out[18] = '\0';
+}
+
+static void
+appointment_code_sent(long since, const char *phone, char code[8])
+{
+	json_t *line = NULL;
+
+	if (sms_log_find_since(since, phone, "appointment_booked", &line, 10000) != 0)
+		fail_msg("no appointment_booked SMS");
+	snprintf(code, 8, "%s", jstr(line, "params.code"));
+	assert_int_equal(strlen(code), 6);
+	json_decref(line);
+}
+
+/*
+ * The citizen lost the booking's SMS; staff resend it.  The resent SMS has a new code, the
+ * booking shows it, the kiosk takes it — and no longer the old one.  Staff never see either.
+ */
+static void
+appointment_resend_new_code(void **st)
+{
+	char phone[12], tok[256], kiosk[256], idn[19], body[256], path[160], appt[128];
+	char c1[8], c2[8], nid[24] = "", slot[32] = "";
+	struct resp r;
+	json_t *s;
+	long since;
+	size_t i;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-11-23T09:40:00+08:00"), 0);
+	sleep_ms(300);
+	new_phone(phone);
+	assert_int_equal(citizen_login(phone, tok, sizeof tok), 0);
+	assert_int_equal(http_json(&r, "GET", API "/halls/demo/slots?category=E&date=2026-11-25",
+	    NULL, NULL), 0);
+	expect(&r, 200);
+	json_array_foreach(jget(r.json, "slots"), i, s)
+		if (jint(s, "remaining") > 0 && slot[0] == '\0')
+			snprintf(slot, sizeof slot, "%s", jstr(s, "id"));
+	resp_free(&r);
+	assert_true(slot[0] != '\0');
+	make_id(idn);
+	since = sms_log_size();
+	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"E\",\"slot\":\"%s\","
+	    "\"name\":\"王五\",\"id_number\":\"%s\"}", slot, idn);
+	assert_int_equal(http_json(&r, "POST", API "/appointments", tok, body), 0);
+	expect(&r, 201);
+	snprintf(appt, sizeof appt, "%s", jstr(r.json, "appointment.token"));
+	resp_free(&r);
+	appointment_code_sent(since, phone, c1);
+
+	/* The notice, as staff find it; resent once it is sent. */
+	{
+		int64_t end = mono_ms() + 8000;
+
+		while (db_scalar(&db, "SELECT o.id FROM outbox o JOIN appointments a"
+		    " ON o.ref_kind = 'appointment' AND o.ref_id = a.id"
+		    " WHERE a.code = ? AND a.hall = 'demo' AND o.template = 'appointment_booked'"
+		    " AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1", DBARGS(DBS(c1)), nid,
+		    sizeof nid) != 1) {
+			assert_true(mono_ms() < end);
+			sleep_ms(100);
+		}
+	}
+	since = sms_log_size();
+	snprintf(path, sizeof path, API "/notices/%s/resend", nid);
+	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
+	expect(&r, 201);
+	assert_non_null(strstr(jstr(r.json, "notice.text"), "预约码******"));
+	assert_null(strstr(r.body, c1));
+	resp_free(&r);
+	appointment_code_sent(since, phone, c2);
+	assert_string_not_equal(c1, c2);
+
+	/* The booking shows the new code. */
+	snprintf(path, sizeof path, API "/appointments/%s", appt);
+	assert_int_equal(http_json(&r, "GET", path, tok, NULL), 0);
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "appointment.code"), c2);
+	resp_free(&r);
+
+	/* At the kiosk on the day: the old code is void, the new one checks in. */
+	{
+		char when[40];
+		int64_t t;
+
+		/* 5 minutes after the slot began: inside the check-in window and the hours. */
+		snprintf(when, sizeof when, "2026-11-25T%.2s:%.2s:00+08:00", slot + 11, slot + 13);
+		assert_int_equal(time_parse(when, &t), 0);
+		time_format(t + 5 * 60, when, sizeof when);
+		assert_int_equal(set_clock(when), 0);
+		sleep_ms(300);
+	}
+	login("kiosk1", 0, kiosk, sizeof kiosk);
+	snprintf(body, sizeof body, "{\"code\":\"%s\"}", c1);
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
+	    body), 0);
+	assert_error(&r, 404, "NOT_FOUND");
+	resp_free(&r);
+	snprintf(body, sizeof body, "{\"code\":\"%s\"}", c2);
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
+	    body), 0);
+	expect(&r, 201);
+	resp_free(&r);
+	/* Checked in: a code is no longer needed, nor resent. */
+	snprintf(path, sizeof path, API "/notices/%s/resend", nid);
+	{
+		int64_t end = mono_ms() + 8000;
+		long long busy;
+
+		do {	/* the resend must have gone out first */
+			busy = count("SELECT COUNT(*) FROM outbox WHERE resend_of = ? AND status"
+			    " IN ('pending', 'sending', 'held')", nid);
+			if (busy)
+				sleep_ms(100);
+		} while (busy && mono_ms() < end);
+	}
+	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
+	assert_error(&r, 422, "NOT_RESENDABLE");
+	resp_free(&r);
+	set_clock(NULL);
+}
+
+/* ------------------------------------------------------------------ receipts' bounds */
+
+struct flood {
+	const char	*path;
+	pthread_barrier_t *go;
+	int		 ok, limited, other;
+};
+
+static void *
+flood_run(void *arg)
+{
+	struct flood *f = arg;
+	struct resp r;
+	int i;
+
+	pthread_barrier_wait(f->go);
+	for (i = 0; i < 40; i++) {
+		if (post_from(&r, "127.0.9.9", f->path, "[]", 2) != 0) {
+			f->other++;
+			continue;
+		}
+		if (r.status == 200)
+			f->ok++;
+		else if (r.status == 429 && jstr(r.json, "error.code") &&
+		    strcmp(jstr(r.json, "error.code"), "RATE_LIMITED") == 0)
+			f->limited++;
+		else
+			f->other++;
+		resp_free(&r);
+	}
+	return NULL;
+}
+
+/*
+ * The receipt route takes at most 256 KiB (413 in the API's shape beyond) and a bounded
+ * rate per client address (429 in the API's shape beyond the burst).
+ */
+static void
+receipt_bounds(void **st)
+{
+	char secret[128], path[256], p2[256];
+	pthread_barrier_t go;
+	struct flood f[8];
+	pthread_t t[8];
+	struct resp r;
+	char *big;
+	size_t n = 300 * 1024, i;
+	int ok = 0, limited = 0, other = 0;
+	FILE *fp;
+
+	(void)st;
+	snprintf(p2, sizeof p2, "var/%s/sms-receipt.token",
+	    getenv("YICHUANG_INSTANCE") ? getenv("YICHUANG_INSTANCE") : "test");
+	assert_non_null(fp = fopen(p2, "r"));
+	assert_non_null(fgets(secret, sizeof secret, fp));
+	fclose(fp);
+	secret[strcspn(secret, "\r\n")] = '\0';
+	snprintf(path, sizeof path, API "/sms/receipts/aliyun/%s", secret);
+
+	assert_non_null(big = malloc(n));
+	big[0] = '[';
+	for (i = 1; i < n - 1; i++)
+		big[i] = ' ';
+	big[n - 1] = ']';
+	assert_int_equal(post_from(&r, "127.0.9.8", path, big, n), 0);
+	assert_error(&r, 413, "TOO_LARGE");
+	resp_free(&r);
+	free(big);
+
+	pthread_barrier_init(&go, NULL, 8);
+	for (i = 0; i < 8; i++) {
+		memset(&f[i], 0, sizeof f[i]);
+		f[i].path = path;
+		f[i].go = &go;
+		assert_int_equal(pthread_create(&t[i], NULL, flood_run, &f[i]), 0);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		ok += f[i].ok;
+		limited += f[i].limited;
+		other += f[i].other;
+	}
+	pthread_barrier_destroy(&go);
+	/* 320 pushes in a moment: the burst (100) and a few more pass, the rest wait. */
+	assert_int_equal(other, 0);
+	assert_true(ok >= 100 && ok < 200);
+	assert_true(limited > 100);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(address_budget),
+		cmocka_unit_test(hall_budget_under_a_rush),
+		cmocka_unit_test(instance_budget),
+		cmocka_unit_test(dead_notice_alerts),
+		cmocka_unit_test(appointment_resend_new_code),
+		cmocka_unit_test(receipt_bounds),
+	};
+
+	curl_global_init(CURL_GLOBAL_ALL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

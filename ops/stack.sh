@@ -17,7 +17,8 @@
 #   the threads for the board's long polls), YICHUANG_SMS_PROVIDER (log),
 #   YICHUANG_SMS_BASE_URL, YICHUANG_WECHAT_BASE_URL, YICHUANG_SIGNIN_RATE / _BURST (run
 #   10r/m burst 5, test 600r/m burst 50), YICHUANG_TRACK_RATE / _BURST (run 120r/m burst 60,
-#   others 1200r/m burst 100), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
+#   others 1200r/m burst 100), YICHUANG_BOARD_POLLS (16: board long polls held at once per
+#   client address), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
 #   YICHUANG_BUILD (binaries' folder, default build/; `make asan` uses build-asan),
 #   YICHUANG_SQL_DIR (default sql/; lets this script be tried on scratch migrations).
 set -euo pipefail
@@ -76,6 +77,9 @@ ports() {
   else TRACK_RATE=${YICHUANG_TRACK_RATE:-1200r/m} TRACK_BURST=${YICHUANG_TRACK_BURST:-100}; fi
   [[ "$TRACK_RATE" =~ ^[1-9][0-9]*r/[sm]$ ]] || die "YICHUANG_TRACK_RATE='$TRACK_RATE' (want e.g. 120r/m or 5r/s)"
   [[ "$TRACK_BURST" =~ ^[0-9]+$ ]] || die "YICHUANG_TRACK_BURST='$TRACK_BURST' is not a number"
+  # The board's long polls one client address may hold at once (nginx answers more with 429).
+  BOARD_POLLS=${YICHUANG_BOARD_POLLS:-16}
+  [[ "$BOARD_POLLS" =~ ^[1-9][0-9]*$ ]] || die "YICHUANG_BOARD_POLLS='$BOARD_POLLS' is not a positive number"
 }
 
 # ---------------------------------------------------------------- processes
@@ -447,7 +451,7 @@ start_nginx() {
   render nginx/nginx.conf.in "$NGX/nginx.conf.new" USER_LINE="$user_line" NGINX_DIR="$NGX" \
     LOG="$LOG" RUN="$RUN" CONF_DIR="$ROOT/nginx" SITE="$ROOT/nginx/site" PORT="$PORT" \
     SOCK="$APP_SOCK" BOARD_SOCK="$BOARD_SOCK" SIGNIN_RATE="$SIGNIN_RATE" SIGNIN_BURST="$SIGNIN_BURST" \
-    TRACK_RATE="$TRACK_RATE" TRACK_BURST="$TRACK_BURST"
+    TRACK_RATE="$TRACK_RATE" TRACK_BURST="$TRACK_BURST" BOARD_POLLS="$BOARD_POLLS"
   local changed=; cmp -s "$NGX/nginx.conf.new" "$NGX/nginx.conf" || changed=1
   mv "$NGX/nginx.conf.new" "$NGX/nginx.conf"
   if pid=$(pid_of "$RUN/nginx.pid" "$NGX/nginx.conf"); then

@@ -18,7 +18,8 @@
 #   YICHUANG_SMS_BASE_URL, YICHUANG_WECHAT_BASE_URL, YICHUANG_SIGNIN_RATE / _BURST (run
 #   10r/m burst 5, test 600r/m burst 50), YICHUANG_TRACK_RATE / _BURST (run 120r/m burst 60,
 #   others 1200r/m burst 100), YICHUANG_BOARD_POLLS (16: board long polls held at once per
-#   client address), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
+#   client address), YICHUANG_APP_TIMEOUT (35: seconds nginx waits for the app's answer
+#   before 504), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
 #   YICHUANG_BUILD (binaries' folder, default build/; `make asan` uses build-asan),
 #   YICHUANG_SQL_DIR (default sql/; lets this script be tried on scratch migrations).
 set -euo pipefail
@@ -80,6 +81,9 @@ ports() {
   # The board's long polls one client address may hold at once (nginx answers more with 429).
   BOARD_POLLS=${YICHUANG_BOARD_POLLS:-16}
   [[ "$BOARD_POLLS" =~ ^[1-9][0-9]*$ ]] || die "YICHUANG_BOARD_POLLS='$BOARD_POLLS' is not a positive number"
+  # Seconds nginx waits for the app's answer before 504 (the board's long poll has its own 35).
+  APP_TIMEOUT=${YICHUANG_APP_TIMEOUT:-35}
+  [[ "$APP_TIMEOUT" =~ ^[1-9][0-9]{0,3}$ ]] || die "YICHUANG_APP_TIMEOUT='$APP_TIMEOUT' is not a number of seconds"
 }
 
 # ---------------------------------------------------------------- processes
@@ -451,7 +455,8 @@ start_nginx() {
   render nginx/nginx.conf.in "$NGX/nginx.conf.new" USER_LINE="$user_line" NGINX_DIR="$NGX" \
     LOG="$LOG" RUN="$RUN" CONF_DIR="$ROOT/nginx" SITE="$ROOT/nginx/site" PORT="$PORT" \
     SOCK="$APP_SOCK" BOARD_SOCK="$BOARD_SOCK" SIGNIN_RATE="$SIGNIN_RATE" SIGNIN_BURST="$SIGNIN_BURST" \
-    TRACK_RATE="$TRACK_RATE" TRACK_BURST="$TRACK_BURST" BOARD_POLLS="$BOARD_POLLS"
+    TRACK_RATE="$TRACK_RATE" TRACK_BURST="$TRACK_BURST" BOARD_POLLS="$BOARD_POLLS" \
+    APP_TIMEOUT="$APP_TIMEOUT"
   local changed=; cmp -s "$NGX/nginx.conf.new" "$NGX/nginx.conf" || changed=1
   mv "$NGX/nginx.conf.new" "$NGX/nginx.conf"
   if pid=$(pid_of "$RUN/nginx.pid" "$NGX/nginx.conf"); then

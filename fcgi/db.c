@@ -106,11 +106,7 @@ rw_timeout_s(void)
 	return config_int("mysql_rw_timeout", 5, 1, 600);
 }
 
-/*
- * A call that failed after waiting about its whole timeout ran out of time (libmariadb says
- * only "lost connection"), as did one the server refused after its lock wait.  Within a
- * request, MariaDB is not asked again.  Returns whether it timed out.
- */
+/* MariaDB ran out of time: within a request, it is not asked again (ctx.h). */
 static void
 timed_out(struct ctx *c, const char *what, int64_t took)
 {
@@ -119,6 +115,11 @@ timed_out(struct ctx *c, const char *what, int64_t took)
 		c->db_timed_out = 1;
 }
 
+/*
+ * A call that failed after waiting about its whole timeout ran out of time (libmariadb says
+ * only "lost connection"), as did one the server refused after its lock wait.  Returns
+ * whether it timed out.
+ */
 static int
 note_timeout(struct ctx *c, int64_t t0, unsigned err)
 {

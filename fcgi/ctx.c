@@ -22,6 +22,22 @@ ctx_close(struct ctx *c)
 	kv_drop(c);
 }
 
+void
+ctx_request_begin(struct ctx *c)
+{
+	c->in_request = 1;
+	c->db_timed_out = 0;
+	c->kv_timed_out = 0;
+}
+
+void
+ctx_request_end(struct ctx *c)
+{
+	c->in_request = 0;
+	c->db_timed_out = 0;
+	c->kv_timed_out = 0;
+}
+
 int
 ctx_idle(int64_t *used_ms)
 {

@@ -2,6 +2,13 @@
  * ctx.h — what each worker thread owns: one MariaDB connection with its prepared-statement
  * cache, and one Redis connection.  Both are opened lazily and dropped after any error
  * (hiredis and libmariadb connections are dead after an I/O error); the next use reconnects.
+ *
+ * Every wait on either is bounded (redis_timeout_ms, mysql_rw_timeout and the lock waits, see
+ * kv.c and db.c).  A connection that ran out of time is dropped, never reused: a late answer
+ * must never be read as the answer to the next command.  Within one request
+ * (ctx_request_begin … ctx_request_end), a dependency that ran out of time once is not asked
+ * again: the request fails at once (503) instead of waiting a second time on a server that is
+ * stuck.  The next request tries afresh.
  */
 #ifndef YC_CTX_H
 #define YC_CTX_H
@@ -39,10 +46,16 @@ struct ctx {
 	char			 db_refused[65];	/* its constraint, key or column */
 	int64_t			 db_used_ms;	/* last use of each connection (monotonic) */
 	int64_t			 kv_used_ms;
+	int			 in_request;	/* between ctx_request_begin and _end */
+	int			 db_timed_out;	/* this request: MariaDB ran out of time */
+	int			 kv_timed_out;	/* this request: Redis ran out of time */
 };
 
 void	ctx_init(struct ctx *c, int id);
 void	ctx_close(struct ctx *c);
+/* A request starts and ends on this thread (fcgi/bin/app.c). */
+void	ctx_request_begin(struct ctx *c);
+void	ctx_request_end(struct ctx *c);
 /*
  * Whether a connection about to be used should first be checked for a server that went
  * away (db.c, kv.c): only after it sat idle CTX_IDLE_CHECK_MS.  One in steady use is not

@@ -9,16 +9,29 @@
  * A connection error (CR_* codes, ≥ 2000) drops the connection: libmariadb connections are
  * not reusable after that, and the next call reconnects.  Reads outside a transaction get
  * one retry on a fresh connection, so the first request after a MariaDB restart succeeds.
+ *
+ * Bounded waits (yichuang.conf): a connection opens within mysql_connect_timeout seconds (2);
+ * the server must answer each read or write within mysql_rw_timeout (5); and the server
+ * itself gives up waiting for a lock — a row lock, or a FLUSH TABLES WITH READ LOCK, a
+ * COMMIT included — after mysql_lock_wait_timeout (3, kept below the former), so a stalled
+ * transaction ends with an error and is rolled back on the server rather than left to
+ * finish after the client has gone.  Either way the call answers DB_DOWN (503) and the
+ * connection is dropped, never reused; within a request MariaDB is then not asked again
+ * (ctx.h), and a timed-out read is not retried.  GET /health has its own, shorter bound
+ * (db_ping_within: the non-blocking API, so the wait is cut at the deadline).
  */
 #include "db.h"
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "yc.h"
 
 #include <mysql.h>
 #include <errmsg.h>
+#include <errno.h>
 #include <mysqld_error.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* The refusal an error number stands for (DBR_NONE: not a refusal of a value). */
@@ -103,8 +116,11 @@ classify(struct ctx *c, unsigned err, const char *msg)
 		db_refused_name(msg, c->db_refused, sizeof c->db_refused);
 		return k == DBR_DUP ? DB_DUP : DB_REFUSED;
 	}
-	if (err == ER_LOCK_DEADLOCK || err == ER_LOCK_WAIT_TIMEOUT)
+	if (err == ER_LOCK_DEADLOCK)
 		return DB_RETRY;
+	/* The server waited its whole lock_wait_timeout: retrying would wait again. */
+	if (err == ER_LOCK_WAIT_TIMEOUT)
+		return DB_DOWN;
 	if (err >= 2000 && err < 3000)
 		return DB_DOWN;
 	/* Server going away as seen by the server side. */
@@ -169,13 +185,128 @@ db_drop(struct ctx *c)
 	run_after(c);
 }
 
-static int
-db_connect(struct ctx *c)
+static long long
+rw_timeout_s(void)
 {
-	unsigned timeout = 2, rw = (unsigned)config_int("mysql_rw_timeout", 30, 1, 600);
-	const char *sock = config_get("mysql_socket", NULL);
-	const char *host = config_get("mysql_host", "127.0.0.1");
+	return config_int("mysql_rw_timeout", 5, 1, 600);
+}
+
+/* MariaDB ran out of time: within a request, it is not asked again (ctx.h). */
+static void
+timed_out(struct ctx *c, const char *what, int64_t took)
+{
+	log_warn("mariadb: %s after %lld ms: connection dropped", what, (long long)took);
+	if (c->in_request)
+		c->db_timed_out = 1;
+}
+
+/*
+ * A call that failed after waiting about its whole timeout ran out of time (libmariadb says
+ * only "lost connection"), as did one the server refused after its lock wait.  Returns
+ * whether it timed out.
+ */
+static int
+note_timeout(struct ctx *c, int64_t t0, unsigned err)
+{
+	int64_t took = mono_ms() - t0;
+
+	if (err == ER_LOCK_WAIT_TIMEOUT)
+		timed_out(c, "lock wait timed out", took);
+	else if (took >= rw_timeout_s() * 1000 - 250)
+		timed_out(c, "no answer", took);
+	else
+		return 0;
+	return 1;
+}
+
+/* A new handle with every option set; NULL when out of memory. */
+static MYSQL *
+db_handle(void)
+{
+	unsigned ct = (unsigned)config_int("mysql_connect_timeout", 2, 1, 60);
+	unsigned rw = (unsigned)rw_timeout_s();
+	long long lw = config_int("mysql_lock_wait_timeout", 3, 1, 600);
+	char init[256];
 	MYSQL *m;
+
+	if (lw >= rw)
+		lw = rw > 1 ? rw - 1 : 1;
+	if ((m = mysql_init(NULL)) == NULL)
+		return NULL;
+	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &rw);
+	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &rw);
+	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/* Blocking calls behave as without it; db_ping_within uses the non-blocking API. */
+	mysql_options(m, MYSQL_OPT_NONBLOCK, 0);
+	snprintf(init, sizeof init, "SET time_zone = '+08:00', SESSION tx_isolation = "
+	    "'READ-COMMITTED', SESSION innodb_lock_wait_timeout = %lld, SESSION lock_wait_timeout"
+	    " = %lld", lw, lw);
+	mysql_options(m, MYSQL_INIT_COMMAND, init);
+	return m;
+}
+
+static const char *
+db_socket(void)
+{
+	const char *sock = config_get("mysql_socket", NULL);
+
+	return sock && *sock ? sock : NULL;
+}
+
+/*
+ * Wait for what a non-blocking call asked for (status), no later than deadline.  The event
+ * mask for its _cont call, or -1 when the time ran out.
+ */
+static int
+nb_wait(MYSQL *m, int status, int64_t deadline)
+{
+	struct pollfd p = { .fd = (int)mysql_get_socket(m), .events = 0 };
+	int64_t left;
+	int ms, lib = -1, n, ev = 0;
+
+	if (status & MYSQL_WAIT_READ)
+		p.events |= POLLIN;
+	if (status & MYSQL_WAIT_WRITE)
+		p.events |= POLLOUT;
+	if (status & MYSQL_WAIT_EXCEPT)
+		p.events |= POLLPRI;
+	if (status & MYSQL_WAIT_TIMEOUT)
+		lib = (int)mysql_get_timeout_value_ms(m);
+	for (;;) {
+		if ((left = deadline - mono_ms()) <= 0)
+			return -1;
+		ms = left > 60000 ? 60000 : (int)left;
+		if (lib >= 0 && lib < ms)
+			ms = lib;
+		if ((n = poll(&p, 1, ms)) >= 0 || errno != EINTR)
+			break;
+	}
+	if (n == 0)
+		return lib >= 0 && ms == lib ? MYSQL_WAIT_TIMEOUT : -1;
+	if (n < 0)
+		return -1;
+	if (p.revents & (POLLIN | POLLHUP | POLLERR))
+		ev |= MYSQL_WAIT_READ;
+	if (p.revents & POLLOUT)
+		ev |= MYSQL_WAIT_WRITE;
+	if (p.revents & POLLPRI)
+		ev |= MYSQL_WAIT_EXCEPT;
+	return ev;
+}
+
+/* Open the connection if there is none: blocking (deadline 0) or cut at deadline. */
+static int
+db_open(struct ctx *c, int64_t deadline)
+{
+	const char *sock = db_socket();
+	const char *host = sock ? "localhost" : config_get("mysql_host", "127.0.0.1");
+	const char *user = config_get("mysql_user", "yichuang");
+	const char *pw = config_get("mysql_password", "");
+	const char *dbname = config_get("mysql_db", "yichuang");
+	unsigned port = (unsigned)config_int("mysql_port", 3306, 1, 65535);
+	int64_t t0 = mono_ms();
+	MYSQL *m, *ret = NULL;
 
 	/* As in kv.c: a connection the server closed (restart) is readable between statements;
 	 * drop it now rather than fail the request — never inside a transaction, whose loss
@@ -188,26 +319,42 @@ db_connect(struct ctx *c)
 	}
 	if (c->db)
 		return 0;
-	if ((m = mysql_init(NULL)) == NULL)
+	if (c->in_request && c->db_timed_out)
+		return DB_DOWN;		/* it ran out of time once in this request: not again */
+	if ((m = db_handle()) == NULL)
 		return DB_DOWN;
-	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &rw);
-	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &rw);
-	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(m, MYSQL_INIT_COMMAND,
-	    "SET time_zone = '+08:00', SESSION tx_isolation = 'READ-COMMITTED'");
-	if (sock && *sock == '\0')
-		sock = NULL;
-	if (mysql_real_connect(m, sock ? "localhost" : host,
-	    config_get("mysql_user", "yichuang"), config_get("mysql_password", ""),
-	    config_get("mysql_db", "yichuang"),
-	    (unsigned)config_int("mysql_port", 3306, 1, 65535), sock, 0) == NULL) {
+	if (deadline == 0)
+		ret = mysql_real_connect(m, host, user, pw, dbname, port, sock, 0);
+	else {
+		int st = mysql_real_connect_start(&ret, m, host, user, pw, dbname, port, sock, 0);
+
+		while (st) {
+			int ev = nb_wait(m, st, deadline);
+
+			if (ev < 0) {
+				log_warn("connect: no answer within the health timeout");
+				mariadb_cancel(m);
+				mysql_close(m);
+				return DB_DOWN;
+			}
+			st = mysql_real_connect_cont(&ret, m, ev);
+		}
+	}
+	if (ret == NULL) {
 		log_warn("connect: %u %s", mysql_errno(m), mysql_error(m));
+		if (mono_ms() - t0 >= config_int("mysql_connect_timeout", 2, 1, 60) * 1000 - 250)
+			timed_out(c, "connect", mono_ms() - t0);
 		mysql_close(m);
 		return DB_DOWN;
 	}
 	c->db = m;
 	return 0;
+}
+
+static int
+db_connect(struct ctx *c)
+{
+	return db_open(c, 0);
 }
 
 int
@@ -222,6 +369,48 @@ db_ping(struct ctx *c)
 			return DB_DOWN;
 		}
 	}
+	return 0;
+}
+
+/* One non-blocking COM_PING cut at deadline: 0 answered, -1 failed, -2 out of time. */
+static int
+ping_nb(struct ctx *c, int64_t deadline)
+{
+	int ret = 1, st = mysql_ping_start(&ret, c->db);
+
+	while (st) {
+		int ev = nb_wait(c->db, st, deadline);
+
+		if (ev < 0) {
+			log_warn("mariadb: ping not answered within the health timeout: connection dropped");
+			mariadb_cancel(c->db);
+			db_drop(c);
+			return -2;
+		}
+		st = mysql_ping_cont(&ret, c->db, ev);
+	}
+	if (ret != 0) {
+		db_drop(c);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_ping_within(struct ctx *c, int64_t deadline)
+{
+	int rc;
+
+	if (c->db_in_tx)
+		return DB_FAIL;
+	if (db_open(c, deadline) != 0)
+		return DB_DOWN;
+	if ((rc = ping_nb(c, deadline)) == 0)
+		return 0;
+	/* Failed at once (a connection the server had closed): one fresh one, in the time left. */
+	if (rc == -2 || mono_ms() >= deadline || db_open(c, deadline) != 0 ||
+	    ping_nb(c, deadline) != 0)
+		return DB_DOWN;
 	return 0;
 }
 
@@ -303,11 +492,13 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 	size_t lens[DB_MAX_COLS];
 	unsigned long rlen[DB_MAX_COLS];
 	my_bool isnull[DB_MAX_COLS];
-	unsigned ncol = 0, i;
+	unsigned ncol = 0, i, err = 0;
 	int rc = DB_OK, rows = 0;
+	int64_t t0;
 
 	if (db_connect(c) != 0)
 		return DB_DOWN;
+	t0 = mono_ms();
 	if ((st = stmt_get(c, sql, &rc)) == NULL)
 		goto fail;
 	if ((rc = bind_args(st, args, nargs)) != 0) {
@@ -315,7 +506,8 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		return DB_FAIL;
 	}
 	if (mysql_stmt_execute(st) != 0) {
-		rc = classify(c, mysql_stmt_errno(st), mysql_stmt_error(st));
+		err = mysql_stmt_errno(st);
+		rc = classify(c, err, mysql_stmt_error(st));
 		if (rc == DB_FAIL)
 			log_err("execute: %u %s: %s", mysql_stmt_errno(st), mysql_stmt_error(st), sql);
 		goto fail;
@@ -339,7 +531,8 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
 	}
 	if (mysql_stmt_store_result(st) != 0) {
-		rc = classify(c, mysql_stmt_errno(st), mysql_stmt_error(st));
+		err = mysql_stmt_errno(st);
+		rc = classify(c, err, mysql_stmt_error(st));
 		mysql_free_result(meta);
 		goto fail;
 	}
@@ -367,7 +560,8 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		if (f == MYSQL_NO_DATA)
 			break;
 		if (f == 1) {
-			rc = classify(c, mysql_stmt_errno(st), mysql_stmt_error(st));
+			err = mysql_stmt_errno(st);
+			rc = classify(c, err, mysql_stmt_error(st));
 			break;
 		}
 		/* MYSQL_DATA_TRUNCATED cannot happen: buffers are max_length + 64. */
@@ -392,12 +586,16 @@ out:
 	mysql_stmt_free_result(st);
 	for (i = 0; i < ncol; i++)
 		free(vals[i]);
-	if (rc == DB_DOWN)
+	if (rc == DB_DOWN) {
+		note_timeout(c, t0, err);
 		db_drop(c);
+	}
 	return rc == DB_OK ? rows : rc;
 fail:
-	if (rc == DB_DOWN)
+	if (rc == DB_DOWN) {
+		note_timeout(c, t0, err);
 		db_drop(c);
+	}
 	return rc;
 }
 
@@ -415,10 +613,13 @@ db_query(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, d
     void *arg)
 {
 	int in_tx = c->db_in_tx;
+	int64_t t0 = mono_ms();
 	int rc = run(c, sql, args, nargs, fn, arg, NULL, NULL);
 
-	/* A read outside a transaction is safe to repeat once on a new connection. */
-	if (rc == DB_DOWN && !in_tx)
+	/* A read outside a transaction is safe to repeat once on a new connection — after a
+	 * connection the server had closed, not after one that ran out of time. */
+	if (rc == DB_DOWN && !in_tx && !(c->in_request && c->db_timed_out) &&
+	    mono_ms() - t0 < rw_timeout_s() * 1000 - 250)
 		rc = run(c, sql, args, nargs, fn, arg, NULL, NULL);
 	return rc;
 }
@@ -455,11 +656,15 @@ db_scalar(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, 
 int
 db_begin(struct ctx *c)
 {
+	int64_t t0;
+
 	if (db_connect(c) != 0)
 		return DB_DOWN;
+	t0 = mono_ms();
 	/* autocommit stays on: START TRANSACTION .. COMMIT is one round trip fewer than turning
 	 * autocommit off and on again around every transaction. */
 	if (mysql_real_query(c->db, "START TRANSACTION", 17) != 0) {
+		note_timeout(c, t0, mysql_errno(c->db));
 		db_drop(c);
 		return DB_DOWN;
 	}
@@ -471,13 +676,18 @@ int
 db_commit(struct ctx *c)
 {
 	int rc = DB_OK;
+	int64_t t0 = mono_ms();
 
 	if (c->db == NULL)
 		return DB_DOWN;
 	if (mysql_commit(c->db) != 0) {
-		rc = classify(c, mysql_errno(c->db), mysql_error(c->db));
+		unsigned err = mysql_errno(c->db);
+
+		rc = classify(c, err, mysql_error(c->db));
 		if (rc == DB_FAIL)
 			rc = DB_DOWN;
+		if (rc == DB_DOWN)
+			note_timeout(c, t0, err);
 	}
 	c->db_in_tx = 0;
 	if (rc == DB_DOWN)

@@ -3,8 +3,9 @@
  *
  * Arguments are typed values (DBS string, DBI integer, DBN null); result rows arrive as
  * strings (NULL for SQL NULL) to a callback.  Every call returns one of the DB_* codes so a
- * handler maps them in one line: DB_DOWN → 503, DB_DUP → 409, DB_RETRY (deadlock, lock
- * wait) → retry the transaction, DB_REFUSED (a value the schema does not take: a CHECK
+ * handler maps them in one line: DB_DOWN → 503 (the server is away, or did not answer in
+ * time, or waited out its lock_wait_timeout), DB_DUP → 409, DB_RETRY (deadlock) → retry the
+ * transaction, DB_REFUSED (a value the schema does not take: a CHECK
  * constraint, a value too long or not valid for its column, a missing parent row) → 400
  * naming the field, DB_FAIL → a bug (500).
  *
@@ -91,6 +92,9 @@ void	db_rollback(struct ctx *c);
 void	db_after_tx(struct ctx *c, ctx_after_fn fn, long long arg);
 /* Connect if needed and check the server answers.  0 or DB_DOWN. */
 int	db_ping(struct ctx *c);
+/* The same, connecting included, cut at deadline (mono_ms): a server that has not answered
+ * by then counts as down and the connection is dropped (GET /health).  0 or DB_DOWN. */
+int	db_ping_within(struct ctx *c, int64_t deadline);
 void	db_drop(struct ctx *c);
 /*
  * Rows as JSON objects appended to array: names[i] is the member for column i, and

@@ -1,7 +1,14 @@
 /*
  * kv.c — Redis connection per thread (see kv.h).
+ *
+ * Every command waits at most redis_timeout_ms (2000) for its answer, a connection at most
+ * redis_connect_timeout_ms (1000) to open (yichuang.conf).  A command that runs out of time
+ * leaves the connection dropped (its answer may still come, and must never be taken for the
+ * next command's) and, within a request, Redis is not asked again until the request ends
+ * (ctx.h): one bounded wait per request, then 503.
  */
 #include "kv.h"
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "util.h"
@@ -36,10 +43,19 @@ kv_stale(const redisContext *k)
 	return poll(&p, 1, 0) > 0;
 }
 
-int
-kv_connect(struct ctx *c)
+static struct timeval
+tv_ms(long long ms)
 {
-	struct timeval ct = { 1, 0 }, rt = { 3, 0 };
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	return tv;
+}
+
+/* Open the connection if there is none; connect_ms > 0 caps the connect timeout. */
+static int
+kv_open(struct ctx *c, long long connect_ms)
+{
+	long long ct_ms = config_int("redis_connect_timeout_ms", 1000, 10, 60000);
 	const char *sock = config_get("redis_socket", "");
 	redisContext *k;
 
@@ -47,11 +63,15 @@ kv_connect(struct ctx *c)
 		kv_drop(c);
 	if (c->kv)
 		return 0;
+	if (c->in_request && c->kv_timed_out)
+		return -1;	/* it ran out of time once in this request: not again */
+	if (connect_ms > 0 && connect_ms < ct_ms)
+		ct_ms = connect_ms;
 	if (*sock)
-		k = redisConnectUnixWithTimeout(sock, ct);
+		k = redisConnectUnixWithTimeout(sock, tv_ms(ct_ms));
 	else
 		k = redisConnectWithTimeout(config_get("redis_host", "127.0.0.1"),
-		    (int)config_int("redis_port", 6379, 1, 65535), ct);
+		    (int)config_int("redis_port", 6379, 1, 65535), tv_ms(ct_ms));
 	if (k == NULL || k->err) {
 		if (k) {
 			log_warn("connect: %s", k->errstr);
@@ -59,17 +79,48 @@ kv_connect(struct ctx *c)
 		}
 		return -1;
 	}
-	redisSetTimeout(k, rt);
+	redisSetTimeout(k, tv_ms(config_int("redis_timeout_ms", 2000, 10, 60000)));
 	c->kv = k;
 	c->kv_generation++;
 	return 0;
 }
 
+int
+kv_connect(struct ctx *c)
+{
+	return kv_open(c, 0);
+}
+
+/* The last command on c->kv failed after waiting its whole timeout (SO_RCVTIMEO/SNDTIMEO:
+ * hiredis reports EAGAIN as an I/O error). */
+static int
+timed_out(const struct ctx *c, int err)
+{
+	return c->kv && c->kv->err == REDIS_ERR_IO && (err == EAGAIN || err == EWOULDBLOCK);
+}
+
+/* A command ran out of time: drop the connection (its answer may still arrive) and, within
+ * a request, stop asking. */
+static void
+kv_timeout(struct ctx *c, const char *what)
+{
+	log_warn("redis: %s timed out: connection dropped", what);
+	if (c->in_request)
+		c->kv_timed_out = 1;
+	kv_drop(c);
+}
+
 static redisReply *
 checked(struct ctx *c, redisReply *rep)
 {
+	int err = errno;
+
 	if (rep == NULL) {
 		/* I/O error: the context is unusable from now on. */
+		if (timed_out(c, err)) {
+			kv_timeout(c, "command");
+			return NULL;
+		}
 		log_warn("redis: %s", c->kv ? c->kv->errstr : "no connection");
 		kv_drop(c);
 		return NULL;
@@ -162,10 +213,9 @@ kv_ping(struct ctx *c)
 
 	if (rep)
 		freeReplyObject(rep);
-	if (!ok && c->kv) {
+	if (!ok && c->kv)
 		kv_drop(c);
-	}
-	if (!ok) {
+	if (!ok && !(c->in_request && c->kv_timed_out)) {
 		/* One fresh try: the old connection may have died while Redis restarted. */
 		rep = kv_cmd(c, "PING");
 		ok = rep && rep->type == REDIS_REPLY_STATUS;
@@ -175,12 +225,20 @@ kv_ping(struct ctx *c)
 	return ok ? 0 : -1;
 }
 
+static int
+ms_left(int64_t deadline)
+{
+	int64_t left = deadline - mono_ms();
+
+	return left <= 0 ? 0 : left > 60000 ? 60000 : (int)left;
+}
+
 int
-kv_ping_send(struct ctx *c)
+kv_ping_send(struct ctx *c, int64_t deadline)
 {
 	int done = 0;
 
-	if (kv_connect(c) != 0)
+	if (kv_open(c, ms_left(deadline) > 0 ? ms_left(deadline) : 1) != 0)
 		return -1;
 	if (redisAppendCommand(c->kv, "PING") != REDIS_OK)
 		goto fail;
@@ -194,17 +252,40 @@ fail:
 	return -1;
 }
 
-int
-kv_ping_recv(struct ctx *c)
+/* The PING's answer, waiting no later than deadline. */
+static int
+ping_answer(struct ctx *c, int64_t deadline)
 {
+	struct pollfd p = { .fd = c->kv->fd, .events = POLLIN };
 	void *rep = NULL;
-	int ok;
+	int n, ok;
 
-	if (c->kv == NULL || redisGetReply(c->kv, &rep) != REDIS_OK || rep == NULL) {
+	while ((n = poll(&p, 1, ms_left(deadline))) < 0 && errno == EINTR)
+		;
+	if (n == 0) {
+		kv_timeout(c, "PING");
+		return -2;
+	}
+	if (n < 0 || redisGetReply(c->kv, &rep) != REDIS_OK || rep == NULL) {
 		kv_drop(c);
-		return kv_ping(c);	/* the connection was stale: one fresh try */
+		return -1;
 	}
 	ok = ((redisReply *)rep)->type == REDIS_REPLY_STATUS;
 	freeReplyObject(rep);
 	return ok ? 0 : -1;
+}
+
+int
+kv_ping_recv(struct ctx *c, int64_t deadline)
+{
+	int rc;
+
+	if (c->kv == NULL)
+		return -1;
+	if ((rc = ping_answer(c, deadline)) != -1)
+		return rc == 0 ? 0 : -1;
+	/* The connection was stale (Redis restarted): one fresh try, in the time left. */
+	if (ms_left(deadline) == 0 || kv_ping_send(c, deadline) != 0)
+		return -1;
+	return ping_answer(c, deadline) == 0 ? 0 : -1;
 }

@@ -10,6 +10,7 @@
 #define YC_KV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <hiredis/hiredis.h>
 
@@ -34,9 +35,11 @@ redisReply	*kv_eval(struct ctx *c, struct kv_script *s, int nkeys, int nargs,
 int		 kv_ping(struct ctx *c);
 /*
  * The same in two halves, so a caller can wait for Redis and something else at once
- * (GET /health asks MariaDB in between).  kv_ping_send returns 0 when the PING is on its way.
+ * (GET /health asks MariaDB in between), and neither waits past deadline (mono_ms): a
+ * Redis that does not answer by then counts as down and the connection is dropped.
+ * kv_ping_send returns 0 when the PING is on its way.
  */
-int		 kv_ping_send(struct ctx *c);
-int		 kv_ping_recv(struct ctx *c);
+int		 kv_ping_send(struct ctx *c, int64_t deadline);
+int		 kv_ping_recv(struct ctx *c, int64_t deadline);
 
 #endif

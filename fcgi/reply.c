@@ -152,7 +152,8 @@ reply_render(struct req *r, struct buf *out)
 	if (r->headers.len == 0 || strstr(r->headers.data, "Cache-Control:") == NULL)
 		buf_adds(out, "Cache-Control: no-store\r\n");
 	buf_adds(out, "\r\n");
-	if (body)
+	/* HEAD: the GET's head, Content-Length included, without its body. */
+	if (body && r->method != M_HEAD)
 		buf_add(out, body, blen);
 	free(json);
 	return out->overflow ? -1 : 0;

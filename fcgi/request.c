@@ -8,6 +8,8 @@
 #include "yc.h"
 #include "log.h"
 
+#include <fcgiapp.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -309,4 +311,25 @@ req_cookie(const struct req *r, const char *name)
 		if (strcmp(r->cookies[i].k, name) == 0)
 			return r->cookies[i].v;
 	return NULL;
+}
+
+/*
+ * nginx closes its connection to the app when its client goes away (a screen that gave up,
+ * a client that aborted): nobody will read the answer.  Asked by requests that wait on
+ * purpose (the board's long poll), so a client that opens and drops requests cannot keep the
+ * app's threads waiting for nobody.  Only a hang-up counts: the end of the request's input
+ * may still be unread on the connection.
+ */
+int
+req_peer_gone(const struct req *r)
+{
+	const FCGX_Request *fx = (const FCGX_Request *)r->fx;
+	struct pollfd p;
+
+	if (fx == NULL || fx->ipcFd < 0)
+		return 0;
+	p.fd = fx->ipcFd;
+	p.events = POLLRDHUP;
+	p.revents = 0;
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }

@@ -4,7 +4,8 @@
  * Patterns are literal segments and {name} segments; a {name} matches one segment of
  * 1–128 characters from [A-Za-z0-9_.-] (tokens, codes, numbers), so a path parameter
  * never carries anything a handler must escape.  A path that matches some route with
- * another method is 405 with Allow; no match at all is 404.
+ * another method is 405 with Allow; no match at all is 404.  HEAD is served wherever GET is:
+ * the GET route runs and the reply goes out without its body (reply.c).
  */
 #include "yc.h"
 #include "session.h"
@@ -51,6 +52,21 @@ param_char(char c)
 }
 
 /* Match path against pattern; fills pathv (pointing into buf). 1 on match. */
+/* Add a method to the Allow list once. */
+static void
+allow_add(char *allow, size_t asz, const char *m)
+{
+	size_t n = strlen(m);
+	const char *p;
+
+	for (p = strstr(allow, m); p; p = strstr(p + 1, m))
+		if ((p == allow || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0'))
+			return;
+	if (allow[0])
+		str_copy(allow + strlen(allow), asz - strlen(allow), ", ");
+	str_copy(allow + strlen(allow), asz - strlen(allow), m);
+}
+
 static int
 match(const char *pattern, const char *path, char *buf, size_t bsz, const char **pathv,
     size_t *npathv)
@@ -97,18 +113,16 @@ router_match(struct req *r, const struct route *table, size_t n)
 	size_t i, npv;
 	char allow[128] = "";
 	int path_known = 0;
+	enum method want = r->method == M_HEAD ? M_GET : r->method;
 
 	for (i = 0; i < n; i++) {
 		if (!match(table[i].pattern, r->path, buf, sizeof buf, pv, &npv))
 			continue;
 		path_known = 1;
-		if (table[i].method != r->method) {
-			if (strstr(allow, method_names[table[i].method]) == NULL) {
-				if (allow[0])
-					str_copy(allow + strlen(allow), sizeof allow - strlen(allow), ", ");
-				str_copy(allow + strlen(allow), sizeof allow - strlen(allow),
-				    method_names[table[i].method]);
-			}
+		if (table[i].method != want) {
+			allow_add(allow, sizeof allow, method_names[table[i].method]);
+			if (table[i].method == M_GET)
+				allow_add(allow, sizeof allow, method_names[M_HEAD]);
 			continue;
 		}
 		r->route = &table[i];

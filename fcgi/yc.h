@@ -143,6 +143,8 @@ void	 req_free(struct req *r);
 char	*req_strdup(struct req *r, const char *s, size_t n);
 const char *req_query(const struct req *r, const char *name);
 const char *req_cookie(const struct req *r, const char *name);
+/* The web server has closed the request's connection (its client went away). */
+int	 req_peer_gone(const struct req *r);
 int	 url_decode(char *s, size_t *len, int plus_space);
 
 /* Replies and errors (reply.c).  The fail helpers return the status for `return`. */

@@ -30,6 +30,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define STAFF_IDLE_SECONDS (30 * 60)
 #define KIOSK_IDLE_SECONDS (16 * 3600)
@@ -73,13 +74,16 @@ staff_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 1;
 }
 
+/* The cookie is Secure when the site is served over https (public_base_url): a browser then
+ * never sends it over plain http, where anyone on the hall's Wi-Fi could read it. */
 static void
 set_session_cookie(struct req *r, const char *token, int max_age)
 {
 	char c[256];
 
-	if (fmt(c, sizeof c, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict",
-	    SESSION_COOKIE, token, max_age) >= 0)
+	if (fmt(c, sizeof c, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+	    SESSION_COOKIE, token, max_age,
+	    strncasecmp(config_get("public_base_url", ""), "https://", 8) == 0 ? "; Secure" : "") >= 0)
 		req_header(r, "Set-Cookie", c);
 }
 

@@ -19,6 +19,13 @@
  * Redis restart like any other request, and it bounds the delay to 200 ms — well inside the
  * one second a call may take to reach the screen.  A stopping app ends held polls at once
  * (304), so shutdown is not held up by sleeping screens.
+ *
+ * One client cannot take the pool: nginx lets one client address hold only so many long
+ * polls at a time (YICHUANG_BOARD_POLLS, 429 beyond), and a held request whose client went
+ * away (nginx closed the connection) ends at the next tick instead of holding its thread for
+ * the rest of the 25 s — otherwise a client opening and dropping polls would still fill the
+ * pool behind nginx's count.  A plain read (no since) never comes here through the long-poll
+ * pool: nginx sends it to the API's threads.
  */
 #include "handlers.h"
 #include "catalog.h"
@@ -162,7 +169,7 @@ h_board(struct req *r)
 			return req_unavailable(r);
 		if (v != since)
 			break;		/* changed, or gone (the snapshot rebuilds it) */
-		if (mono_ms() >= deadline || app_stop_requested())
+		if (mono_ms() >= deadline || app_stop_requested() || req_peer_gone(r))
 			return req_ok(r, 304, NULL);
 		nanosleep(&ts, NULL);
 		/* Past midnight the board belongs to the new day. */

@@ -264,7 +264,8 @@ h_upload_get(struct req *r)
 	if (path_of(u.sha, dir, sizeof dir, file, sizeof file) != 0)
 		return req_bug(r, "upload_dir is not set");
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_err("uploads: %s missing: %s", id, strerror(errno));
+		/* By the content name, never the id: an upload id is a credential. */
+		log_err("uploads: file %.16s… missing: %s", u.sha, strerror(errno));
 		return req_unavailable(r);
 	}
 	while ((n = read(fd, buf, sizeof buf)) > 0)

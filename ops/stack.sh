@@ -20,7 +20,9 @@
 #   others 1200r/m burst 100), YICHUANG_RECEIPT_RATE / _BURST (the SMS providers' delivery
 #   receipts per client address: 600r/m burst 100), YICHUANG_SMS_CODE_ADDRESS_DAY,
 #   YICHUANG_SMS_CODE_HALL_DAY, YICHUANG_SMS_CODE_INSTANCE_DAY (daily budgets of login codes;
-#   unset: the app's defaults 50, 2000, 5000), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
+#   unset: the app's defaults 50, 2000, 5000), YICHUANG_BOARD_POLLS (16: board long polls
+#   held at once per client address), YICHUANG_APP_TIMEOUT (35: seconds nginx waits for the app's answer
+#   before 504), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
 #   YICHUANG_BUILD (binaries' folder, default build/; `make asan` uses build-asan),
 #   YICHUANG_SQL_DIR (default sql/; lets this script be tried on scratch migrations).
 set -euo pipefail
@@ -88,6 +90,12 @@ ports() {
   for b in YICHUANG_SMS_CODE_ADDRESS_DAY YICHUANG_SMS_CODE_HALL_DAY YICHUANG_SMS_CODE_INSTANCE_DAY; do
     [ -z "${!b:-}" ] || [[ "${!b}" =~ ^[0-9]+$ ]] || die "$b='${!b}' is not a number"
   done
+  # The board's long polls one client address may hold at once (nginx answers more with 429).
+  BOARD_POLLS=${YICHUANG_BOARD_POLLS:-16}
+  [[ "$BOARD_POLLS" =~ ^[1-9][0-9]*$ ]] || die "YICHUANG_BOARD_POLLS='$BOARD_POLLS' is not a positive number"
+  # Seconds nginx waits for the app's answer before 504 (the board's long poll has its own 35).
+  APP_TIMEOUT=${YICHUANG_APP_TIMEOUT:-35}
+  [[ "$APP_TIMEOUT" =~ ^[1-9][0-9]{0,3}$ ]] || die "YICHUANG_APP_TIMEOUT='$APP_TIMEOUT' is not a number of seconds"
 }
 
 # ---------------------------------------------------------------- processes
@@ -466,7 +474,7 @@ start_nginx() {
     LOG="$LOG" RUN="$RUN" CONF_DIR="$ROOT/nginx" SITE="$ROOT/nginx/site" PORT="$PORT" \
     SOCK="$APP_SOCK" BOARD_SOCK="$BOARD_SOCK" SIGNIN_RATE="$SIGNIN_RATE" SIGNIN_BURST="$SIGNIN_BURST" \
     TRACK_RATE="$TRACK_RATE" TRACK_BURST="$TRACK_BURST" RECEIPT_RATE="$RECEIPT_RATE" \
-    RECEIPT_BURST="$RECEIPT_BURST"
+    RECEIPT_BURST="$RECEIPT_BURST" BOARD_POLLS="$BOARD_POLLS" APP_TIMEOUT="$APP_TIMEOUT"
   local changed=; cmp -s "$NGX/nginx.conf.new" "$NGX/nginx.conf" || changed=1
   mv "$NGX/nginx.conf.new" "$NGX/nginx.conf"
   if pid=$(pid_of "$RUN/nginx.pid" "$NGX/nginx.conf"); then

@@ -152,6 +152,7 @@ app_handle(FCGX_Request *fx, struct ctx *ctx)
 	int64_t t0 = hall_now_ms();
 
 	req_init(&r, ctx);
+	ctx_request_begin(ctx);
 	r.fx = (struct FCGX_Request *)fx;
 	r.t_start_ms = t0;
 	if (req_parse_head(&r, fx_param, fx) == 0 &&
@@ -167,6 +168,7 @@ app_handle(FCGX_Request *fx, struct ctx *ctx)
 	log_access(r.method_str, r.route ? r.route->pattern : "-", r.status,
 	    (long)(hall_now_ms() - t0));
 	req_free(&r);
+	ctx_request_end(ctx);
 	drain_input(fx);
 }
 

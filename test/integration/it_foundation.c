@@ -218,7 +218,7 @@ bad_requests(void **st)
 	assert_int_equal(http(&r, "DELETE", "/api/v1/halls", NULL, NULL), 0);
 	assert_error(&r, 405, "METHOD_NOT_ALLOWED");
 	assert_non_null(resp_header(&r, "Allow", allow, sizeof allow));
-	assert_string_equal(allow, "GET");
+	assert_string_equal(allow, "GET, HEAD");
 	resp_free(&r);
 
 	/* Security headers from nginx on API replies too. */

@@ -67,6 +67,14 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static _Thread_local const char *source_addr;
+
+void
+http_source(const char *addr)
+{
+	source_addr = addr;
+}
+
 int
 http(struct resp *out, const char *method, const char *path, const char *body,
     const char *const *headers)
@@ -90,6 +98,8 @@ http(struct resp *out, const char *method, const char *path, const char *body,
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (source_addr)
+		curl_easy_setopt(c, CURLOPT_INTERFACE, source_addr);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));

@@ -26,6 +26,9 @@ int64_t	 now_ms(void);
  * (NULL-terminated "Name: value" list).  Returns 0 when a reply came back. */
 int	 http(struct resp *out, const char *method, const char *path, const char *body,
 	     const char *const *headers);
+/* Send this thread's requests from another local address, as another client would (the
+ * whole of 127/8 is this machine: "127.0.0.2"); NULL goes back to the default. */
+void	 http_source(const char *addr);
 /* Shorthands with a bearer token (may be NULL). */
 int	 http_json(struct resp *out, const char *method, const char *path, const char *token,
 	     const char *body);

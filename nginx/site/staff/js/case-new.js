@@ -3,10 +3,16 @@
  * material against the item's checklist (required / 可容缺 / optional), records a waiver with
  * the applicant's commitment and due date, and files the case.
  *
- * API: GET /items?hall=, POST /cases (Idempotency-Key per attempt).
- *   201 → the case: number, deadline, links to the printable 受理通知书 and the case page.
+ * API: GET /items?hall=, POST /cases with an Idempotency-Key per filled form.
+ *   201 → the case: number, deadline, links to the printable 受理通知书 and the case page;
+ *         the form is cleared at once, so pressing 受理 again cannot file the case twice.
  *   422 MATERIALS_INCOMPLETE → every missing material at once and the 一次性告知书 to print.
  *   422 CALENDAR_MISSING, 400 (fields shown next to their inputs).
+ *
+ * The key belongs to the form as it is filled: it is made at the first 受理 and sent again
+ * with every retry of the same form — after a lost reply, a timeout or a 5xx the server
+ * answers the first result again (one case, one SMS) — and a new one is made once anything
+ * in the form changes, or the form is cleared after a success.
  */
 
 import { api, apiGet, ApiError } from '/js/api.js';
@@ -16,7 +22,7 @@ import {
 } from './cases-common.js';
 
 let items = [];
-let key = null;		// Idempotency-Key of the attempt in progress
+let key = null;		// Idempotency-Key of the form as it is filled now
 
 const itemOf = (id) => items.find((it) => it.id === id);
 
@@ -127,13 +133,22 @@ function showIncomplete(e) {
   box.scrollIntoView({ block: 'start' });
 }
 
+/* Empty the form for the next applicant (the item stays chosen): a new form, a new key. */
+function clearForm() {
+  const itemId = $('item').value;
+  $('accept-form').reset();
+  $('item').value = itemId;
+  renderChecklist();
+  $('address-field').hidden = true;
+  showFieldErrors($('accept-form'), {});
+  key = null;
+}
+
 function newButton() {
   const b = el('button', { type: 'button', class: 'btn btn-secondary' }, '继续受理');
   b.addEventListener('click', () => {
-    $('accept-form').reset();
+    clearForm();
     clear($('result'));
-    renderChecklist();
-    key = null;
     $('a-name').focus();
   });
   return b;
@@ -150,18 +165,23 @@ async function submit(ev) {
   btn.disabled = true;
   try {
     const r = await api('/cases', { method: 'POST', body: body(), idempotencyKey: key });
-    key = null;
+    clearForm();
     showAccepted(r.case);
   } catch (err) {
     if (err instanceof ApiError && err.status === 422 && err.code === 'MATERIALS_INCOMPLETE') {
-      key = null;
+      // Kept: the same form again gets the same notice back, not a second one (and SMS).
       showIncomplete(err.body);
     } else if (err instanceof ApiError && err.status === 400) {
       key = null;
       const rest = showFieldErrors(form, err.fields);
       say(status, [err.message, ...rest].join('；'), 'error');
     } else {
-      if (err instanceof ApiError && err.status !== 0) key = null;	// network: retry same key
+      // A refusal is final for this key (retrying the same form must be asked afresh); no
+      // answer, a 5xx or the first attempt still running (409 IDEMPOTENCY_IN_PROGRESS) keep
+      // it, so pressing again cannot file the case twice.
+      const settled = err instanceof ApiError && err.status >= 400 && err.status < 500
+        && err.code !== 'IDEMPOTENCY_IN_PROGRESS';
+      if (settled) key = null;
       clear($('result'));
       say(status, errorText(err), 'error');
     }

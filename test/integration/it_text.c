@@ -1057,6 +1057,8 @@ static const struct text_route text_routes[] = {
 	{ "POST", "/uploads", NULL, 2, "the body is a file (JPEG, PNG, PDF)" },
 	{ "POST", "/halls/{hall}/staff/{username}/unlock", NULL, 4,
 	  "no body: the account is in the path" },
+	{ "POST", "/halls/{hall}/alerts/dismiss", "key", 4,
+	  "a key the hall has, else 404/422: nothing stored from the text" },
 	{ "POST", "/reviews", "ticket case score comment indicators channel", 0,
 	  "back_office_keeps_unusual_text" },
 	{ "PATCH", "/halls/{hall}/rectifications/{id}", "contacted contact_note cause fix", 4,

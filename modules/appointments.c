@@ -433,7 +433,7 @@ record(struct req *r, struct book *b)
 		    DB_DOWN : 0;
 	/* The first use of the ID number binds it to the account, with this booking or not at
 	 * all; another account that bound it meanwhile wins (uk_citizens_idnum). */
-	if (rc == 0 && (rc = realname_bind_tx(r->ctx, b->cid, b->name, b->idnum, &b->rn)) ==
+	if (rc == 0 && (rc = realname_bind_tx(r, b->cid, b->name, b->idnum, &b->rn)) ==
 	    RN_LOST) {
 		db_rollback(r->ctx);
 		return REC_ID_LOST;

@@ -605,7 +605,7 @@ create_tx(struct req *r, struct online *o, struct idem *im, json_t **reply)
 		    o->rn.proxy_id ? DBI(o->rn.proxy_id) : DBN), NULL, &id);
 	o->case_id = (long long)id;
 	/* The applicant's ID number is bound to the filer with the case, or not at all. */
-	if (rc == 0 && (rc = realname_bind_tx(r->ctx, o->cid, o->name, o->id_number, &o->rn)) ==
+	if (rc == 0 && (rc = realname_bind_tx(r, o->cid, o->name, o->id_number, &o->rn)) ==
 	    RN_LOST) {
 		db_rollback(r->ctx);
 		return ID_LOST;

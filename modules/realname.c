@@ -201,11 +201,13 @@ realname_check(struct req *r, long long cid, const char *name, const char *idnum
 }
 
 int
-realname_bind_tx(struct ctx *c, long long cid, const char *name, const char *idnum,
+realname_bind_tx(struct req *r, long long cid, const char *name, const char *idnum,
     const struct rn_use *u)
 {
+	struct ctx *c = r->ctx;
 	unsigned char sn[PII_SEALED_MAX], si[PII_SEALED_MAX];
-	char up[20], nh[PII_HASH_HEX], now[32], have[2 * PII_HASH_HEX + 2], want[2 * PII_HASH_HEX + 2];
+	char up[20], nh[PII_HASH_HEX], now[32], have[2 * PII_HASH_HEX + 2];
+	char want[2 * PII_HASH_HEX + 2];
 	uint64_t n = 0;
 	int nn, ni, rc;
 
@@ -228,8 +230,15 @@ realname_bind_tx(struct ctx *c, long long cid, const char *name, const char *idn
 	    DBS(u->idhash), DBS(now), DBI(cid)), &n, NULL);
 	if (rc == DB_DUP)
 		return RN_LOST;		/* another account holds it (uk_citizens_idnum) */
-	if (rc != 0 || n == 1)
+	if (rc != 0)
 		return rc;
+	if (n == 1) {
+		char target[40];
+
+		fmt(target, sizeof target, "citizen:%lld", cid);
+		audit(r, "identity.bind", target, "ok", "first use");
+		return 0;
+	}
 	/* The account holds a number already: this one (a twin request bound it), or not. */
 	rc = db_scalar(c, "SELECT CONCAT(COALESCE(idnum_hash, ''), ':', COALESCE(name_hash, ''))"
 	    " FROM citizens WHERE id = ? FOR UPDATE", DBARGS(DBI(cid)), have, sizeof have);

@@ -13,7 +13,7 @@
  *	if ((rc = realname_check(r, cid, name, idnum, "name", "id_number", &u)) != 0)
  *		return rc;			// 400 / 409 / 503 set on r
  *	… in the transaction that records the use:
- *	rc = realname_bind_tx(r->ctx, cid, name, idnum, &u);
+ *	rc = realname_bind_tx(r, cid, name, idnum, &u);
  *	if (rc == RN_LOST) { rollback; give back what was taken;
  *		return realname_refusal(r, cid, name, idnum, "name", "id_number"); }
  *
@@ -48,9 +48,10 @@ int	realname_name_ok(const char *name);
  */
 int	realname_check(struct req *r, long long cid, const char *name, const char *idnum,
 	    const char *name_field, const char *id_field, struct rn_use *u);
-/* In the caller's transaction: bind when u->bind (else nothing).  0 bound (or already the
- * caller's), RN_LOST, or a DB_* code.  On RN_LOST roll back and answer realname_refusal. */
-int	realname_bind_tx(struct ctx *c, long long cid, const char *name, const char *idnum,
+/* In the caller's transaction: bind when u->bind (else nothing), with its audit row.  0 bound
+ * (or already the caller's), RN_LOST, or a DB_* code.  On RN_LOST roll back and answer
+ * realname_refusal. */
+int	realname_bind_tx(struct req *r, long long cid, const char *name, const char *idnum,
 	    const struct rn_use *u);
 /* The refusal as things stand after a lost race (the transaction rolled back): 400 or 409
  * as realname_check, or 503 with Retry-After when nothing is left to refuse. */

@@ -230,3 +230,50 @@ test('the proxy page in 长辈模式 (large text), with labels', T, async () => 
     await page.context().close();
   }
 });
+
+test('a clerk registers a proxy and rebinds a number on staff/identity.html', T, async () => {
+  const page = await phonePage({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false });
+  const proxyPhone = randomPhone();
+  const holderPhone = randomPhone();
+  const id = idNumber();
+  try {
+    await page.goto(url('/staff/identity.html'), { waitUntil: 'domcontentloaded' });
+    const form = page.locator('#signin-form');
+    await form.waitFor();
+    await page.getByLabel('用户名').fill('clerk3');
+    await page.getByLabel('密码').fill('yichuang-demo');
+    await page.getByLabel(/窗口号/).fill('3');
+    await form.getByRole('button', { name: '登录' }).click();
+    await page.locator('#content:not([hidden])').waitFor();
+    // A bad phone is named at its field; nothing registered.
+    await page.getByLabel('被代办人姓名').fill('黄老伯');
+    await page.getByLabel('被代办人身份证号码').fill(id);
+    await page.getByLabel('代办人登录手机号').fill('123');
+    await page.getByRole('button', { name: '登记代办' }).click();
+    await page.locator('#proxy-form [data-field="proxy_phone"].has-error').waitFor();
+    resetProblems(page); // that 400 was on purpose
+    await page.getByLabel('代办人登录手机号').fill(proxyPhone);
+    await page.getByRole('button', { name: '登记代办' }).click();
+    await page.getByText(/已登记：手机号 .* 的账号可为 黄\*+（/).waitFor();
+    // The proxy's account now books for the number (made at the window, not bound).
+    const token = await citizenToken(proxyPhone);
+    const slot = await freeSlot();
+    const b = await call('POST', '/appointments', {
+      token, body: { hall: 'demo', category: 'E', slot: slot.id, name: '黄老伯', id_number: id },
+    });
+    assert.equal(b.status, 201, JSON.stringify(b.data));
+    assert.equal(b.data.appointment.proxy, true);
+    // Rebind the number to its holder's own account.
+    await page.getByLabel('姓名（与身份证一致）').fill('黄老伯');
+    await page.getByLabel('居民身份证号码').fill(id);
+    await page.getByLabel('本人登录手机号').fill(holderPhone);
+    await page.getByRole('button', { name: '核验无误，改绑' }).click();
+    await page.getByText(/已改绑：黄\*+（/).waitFor();
+    const holder = await citizenToken(holderPhone);
+    const me = await call('GET', '/me/identity', { token: holder });
+    assert.equal(me.data.identity.how, 'clerk');
+    assert.deepEqual(allProblems(page), []);
+  } finally {
+    await page.context().close();
+  }
+});

@@ -510,7 +510,7 @@ h_principal_code(struct req *r)
 {
 	const char *name = NULL, *idn = NULL;
 	char up[20], idhash[PII_HASH_HEX], nh[PII_HASH_HEX], code[8], hash[PII_HASH_HEX];
-	char key[128], masked[16], who[16] = "", target[40];
+	char key[128], masked[16], who[48], target[40];
 	struct citizen holder, asker;
 	struct outbox_msg m;
 	long long cid, owner = 0;
@@ -538,11 +538,12 @@ h_principal_code(struct req *r)
 		sodium_memzero(&holder, sizeof holder);
 		return db_fail(r, rc);
 	}
-	if (rc == 1 && asker.phone[0])
-		mask_phone(asker.phone, who, sizeof who);
-	sodium_memzero(&asker, sizeof asker);
-	if (who[0] == '\0')
+	/* Who asks, in words an SMS carries everywhere (no "*"): the last four digits. */
+	if (rc == 1 && strlen(asker.phone) == 11)
+		fmt(who, sizeof who, "手机尾号%s的用户", asker.phone + 7);
+	else
 		str_copy(who, sizeof who, "一位微信用户");
+	sodium_memzero(&asker, sizeof asker);
 	mask_phone(holder.phone, masked, sizeof masked);
 
 	/* As for a login code: the transaction first, then the holder phone's limits. */

@@ -707,7 +707,7 @@ proxy_confirmed_by_sms(void **st)
 	assert_int_equal(sms_log_find_since(since, "13960000011", "proxy_code", &line, 20000), 0);
 	snprintf(code, sizeof code, "%s", jstr(line, "params.code"));
 	assert_int_equal(strlen(code), 6);
-	assert_string_equal(jstr(line, "params.who"), "139****0012");
+	assert_string_equal(jstr(line, "params.who"), "手机尾号0012的用户");
 	assert_non_null(strstr(jstr(line, "text"), code));
 	json_decref(line);
 	/* The code is kept only as a keyed hash. */
@@ -806,7 +806,8 @@ static void
 clerk_registers_and_rebinds(void **st)
 {
 	struct resp r;
-	char clerk[128], q[128], real[128], grab[128], idM[19], idY[19], body[512], t1[64];
+	char clerk[128], q[128], real[128], grab[128], mate[128], idM[19], idY[19], body[512];
+	char t1[64];
 	char t2[64], path[128];
 	long long rel;
 	int before1, before2;
@@ -866,9 +867,32 @@ clerk_registers_and_rebinds(void **st)
 		assert_int_equal(holder_of(idQ), account_of_phone("13960000021"));
 	}
 
-	/* A number grabbed by the wrong account, which books with it twice. */
+	/* A number grabbed by the wrong account, which books with it twice, and "confirms" by
+	 * SMS to its own phone that a friend of its may act for the number. */
 	book_ok(grab, "F-20261124-1500", "陈十二", idY, t1, sizeof t1);
 	book_ok(grab, "F-20261126-1500", "陈十二", idY, t2, sizeof t2);
+	citizen("13960000024", mate, sizeof mate);
+	{
+		json_t *line = NULL;
+		long since;
+		char code[16];
+
+		sms_limits_reset("13960000023");
+		since = sms_log_size();
+		snprintf(body, sizeof body, "{\"name\":\"陈十二\",\"id_number\":\"%s\"}", idY);
+		assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", mate, body), 0);
+		expect_status(&r, 202);
+		resp_free(&r);
+		assert_int_equal(sms_log_find_since(since, "13960000023", "proxy_code", &line, 20000),
+		    0);
+		snprintf(code, sizeof code, "%s", jstr(line, "params.code"));
+		json_decref(line);
+		snprintf(body, sizeof body, "{\"name\":\"陈十二\",\"id_number\":\"%s\","
+		    "\"code\":\"%s\"}", idY, code);
+		assert_int_equal(http_json(&r, "POST", API "/me/principals", mate, body), 0);
+		expect_status(&r, 201);
+		resp_free(&r);
+	}
 	before1 = remaining("F-20261124-1500");
 	before2 = remaining("F-20261126-1500");
 	/* The real holder is refused and told to go to a window … */
@@ -892,6 +916,7 @@ clerk_registers_and_rebinds(void **st)
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "binding.previous"), "other_account");
 	assert_int_equal(jint(r.json, "binding.appointments_cancelled"), 2);
+	assert_int_equal(jint(r.json, "binding.relations_ended"), 1);
 	assert_string_equal(jstr(r.json, "binding.phone"), "139****0022");
 	resp_free(&r);
 	assert_int_equal(holder_of(idY), account_of_phone("13960000022"));
@@ -915,6 +940,10 @@ clerk_registers_and_rebinds(void **st)
 	book(&r, grab, "F-20261130-1500", "陈十二", idY);
 	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
 	resp_free(&r);
+	/* … nor, through the relation the grabber's phone "confirmed", its friend's. */
+	book(&r, mate, "F-20261130-1500", "陈十二", idY);
+	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
+	resp_free(&r);
 	/* The grabber's account is free for its own number again. */
 	assert_int_equal(http_json(&r, "GET", API "/me/identity", grab, NULL), 0);
 	assert_true(json_is_null(jget(r.json, "identity")));
@@ -926,6 +955,31 @@ clerk_registers_and_rebinds(void **st)
 	assert_int_equal(jint(r.json, "binding.appointments_cancelled"), 0);
 	resp_free(&r);
 	assert_int_equal(live_bookings(idY), 2);
+
+	/* On the 30th Q checks in its own booking and then M's: M's ticket is M's turn, not a
+	 * second ticket of Q's (no ALREADY_QUEUED). */
+	clock_at("2026-11-30T09:05:00+08:00");
+	{
+		struct resp l;
+		json_t *a;
+		size_t k;
+		int n = 0;
+
+		assert_int_equal(http_json(&l, "GET", API "/me/appointments", q, NULL), 0);
+		expect_status(&l, 200);
+		json_array_foreach(jget(l.json, "appointments"), k, a) {
+			if (strncmp(jstr(a, "slot"), "F-20261130-09", 13) != 0)
+				continue;
+			snprintf(path, sizeof path, API "/appointments/%s/check-in", jstr(a, "token"));
+			assert_int_equal(http_json(&r, "POST", path, q, NULL), 0);
+			expect_status(&r, 201);
+			assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
+			resp_free(&r);
+			n++;
+		}
+		resp_free(&l);
+		assert_int_equal(n, 2);
+	}
 	set_clock(NULL);
 }
 

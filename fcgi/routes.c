@@ -28,6 +28,15 @@ const struct route routes[] = {
 	{ M_POST, "/auth/wx-login",           h_wx_login,   ROLE_ANY, 0, 0 },
 	{ M_POST, "/auth/wx-phone",           h_wx_phone,   ROLE_CITIZEN, 0, 0 },
 
+	/* realname: routes (实名，一证一号; 亲友代办) */
+	{ M_GET,    "/me/identity",               h_me_identity,     ROLE_CITIZEN, 0, 0 },
+	{ M_POST,   "/me/principals/sms-code",    h_principal_code,  ROLE_CITIZEN, 0, 0 },
+	{ M_POST,   "/me/principals",             h_principal_add,   ROLE_CITIZEN, 0, 0 },
+	{ M_DELETE, "/me/principals/{id}",        h_principal_drop,  ROLE_CITIZEN, 0, 0 },
+	{ M_DELETE, "/me/proxies/{id}",           h_proxy_drop,      ROLE_CITIZEN, 0, 0 },
+	{ M_POST,   "/identity-bindings/rebind",  h_identity_rebind, ROLE_CLERK, 0, 0 },
+	{ M_POST,   "/identity-bindings/proxies", h_identity_proxy_register, ROLE_CLERK, 0, 0 },
+
 	/* notify: routes */
 	{ M_GET,  "/notices",                 h_notices,       ROLE_STAFF, 0, 0 },
 	{ M_POST, "/notices/{id}/resend",     h_notice_resend, ROLE_STAFF, 0, 0 },

@@ -10,8 +10,8 @@
  *         POST   /halls/{hall}/appointments/check-in     kiosk, clerk: {"code"} (6 digits, today;
  *                                                         misses throttled: checkin_guard.h)
  * Tables: appointments, appointment_history, audit_log, outbox, idempotency_keys, citizens
- *         (through identity.h), queue_tickets (through queue.h; read for the ticket shown),
- *         halls, categories, items.
+ *         (through identity.h; the ID number's binding through realname.h), queue_tickets
+ *         (through queue.h; read for the ticket shown), halls, categories, items.
  * Redis:  {hall:<code>}:appt:* through appointments_state.c; idem:* (idempotency.c).
  *
  * A booking is taken in Redis first — capacity and every per-citizen rule checked and taken
@@ -19,6 +19,13 @@
  * outbox rows.  When the record fails the place is given back (503, nothing half-written);
  * when the outcome of the commit is unknown the day's Redis state is dropped so that it is
  * rebuilt from MariaDB, which is the truth.
+ *
+ * Real name (realname.h): a citizen books for the ID number their account holds (the first
+ * use binds it, in the booking's transaction), or for one they hold a proxy relation for.  A
+ * proxy booking belongs to the account that made it (it sees, moves, cancels and checks it
+ * in), but counts for the principal only: the caps, bans and the one-a-day rule go by the ID
+ * number, and the day is held in Redis under "x:<ID number hash>" (appt_holder), not under
+ * the proxy's account.
  */
 #include "handlers.h"
 #include "appointments.h"
@@ -32,6 +39,7 @@
 #include "outbox.h"
 #include "pii.h"
 #include "queue.h"
+#include "realname.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
@@ -58,6 +66,7 @@ struct appt_row {
 	int		 start_min, end_min;
 	int		 seat;
 	long long	 citizen;
+	long long	 proxy_id;	/* booked through this proxy relation, 0: own */
 	char		 name[128];
 	char		 idnum[24];
 	char		 idhash[65];
@@ -73,7 +82,7 @@ struct appt_row {
 	" DATE_FORMAT(a.day, '%Y-%m-%d'), HOUR(a.start_time) * 60 + MINUTE(a.start_time)," \
 	" HOUR(a.end_time) * 60 + MINUTE(a.end_time), a.seat, a.citizen_id, a.name_enc," \
 	" a.idnum_enc, a.idnum_hash, a.item, a.status, a.ticket_id, t.token, t.number, t.status," \
-	" t.priority, t.category" \
+	" t.priority, t.category, a.proxy_id" \
 	" FROM appointments a JOIN halls h ON h.code = a.hall" \
 	" JOIN categories c ON c.hall = a.hall AND c.code = a.category" \
 	" LEFT JOIN queue_tickets t ON t.id = a.ticket_id "
@@ -120,6 +129,15 @@ row_fill(struct appt_row *a, char **v, const size_t *lens)
 	str_copy(a->t_status, sizeof a->t_status, v[20] ? v[20] : "");
 	str_copy(a->t_priority, sizeof a->t_priority, v[21] ? v[21] : "");
 	a->t_cat = v[22] ? v[22][0] : 0;
+	if (v[23])
+		parse_ll(v[23], 1, INT64_MAX, &a->proxy_id);
+}
+
+/* The Redis day holder of a booking (appt_holder). */
+static void
+row_holder(const struct appt_row *a, char out[APPT_HOLDER_MAX])
+{
+	appt_holder(a->citizen, a->proxy_id, a->idhash, out);
 }
 
 static int
@@ -191,29 +209,14 @@ row_json(const struct appt_row *a)
 	    "date", date, "start", start, "end", end, "status", a->status, "name", name,
 	    "id_number", id, "checkin_from", from, "checkin_until", until);
 	json_object_set_new(o, "item", a->item[0] ? json_string(a->item) : json_null());
+	/* Booked through a proxy relation (亲友代办) for someone else's ID number. */
+	json_object_set_new(o, "proxy", json_boolean(a->proxy_id > 0));
 	if ((t = ticket_json(a)) != NULL)
 		json_object_set_new(o, "ticket", t);
 	return o;
 }
 
 /* ------------------------------------------------------------------ shared pieces */
-
-static int
-name_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (utf8_len(s, n) < 2)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch < 0x80 && !((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == ' ' ||
-		    ch == '.'))
-			return 0;	/* digits and punctuation are not part of a name */
-	}
-	return s[0] != ' ' && s[n - 1] != ' ';
-}
 
 static void
 now_dt(char out[32])
@@ -329,19 +332,23 @@ committed(struct ctx *c, const char *th)
 
 struct book {
 	const char	*hall, *item, *name, *idnum;
+	long long	 cid;
+	struct rn_use	 rn;		/* the ID number's standing: own, first use, proxy */
 	char		 idhash[65];
 	char		 citizen[24];
+	char		 holder[APPT_HOLDER_MAX];
 	char		 phone[24];
 	struct appt_slot slot;
 	struct appt_take take;
 	struct idem	*im;
 };
 
-enum { REC_OK = 0, REC_RETRY = -100 };
+enum { REC_OK = 0, REC_RETRY = -100, REC_ID_LOST = -101 };
 
 /* Write the booking.  0 with the reply set, REC_RETRY (the place collided in MariaDB: the day
- * is being rebuilt), or a status with the error set.  The caller gives the place back on any
- * status but 2xx and REC_RETRY. */
+ * is being rebuilt), REC_ID_LOST (another account bound the ID number first: rolled back), or
+ * a status with the error set.  The caller gives the place back on any status but 2xx and
+ * REC_RETRY. */
 static int
 record(struct req *r, struct book *b)
 {
@@ -369,14 +376,14 @@ record(struct req *r, struct book *b)
 		if ((rc = db_begin(r->ctx)) != 0)
 			return db_fail(r, rc);
 		rc = db_exec(r->ctx, "INSERT INTO appointments (token_hash, token_enc, code, hall,"
-		    " category, day, start_time, end_time, seat, citizen_id, name_enc, idnum_enc,"
-		    " idnum_hash, item, status, created_at, updated_at)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?)",
+		    " category, day, start_time, end_time, seat, citizen_id, proxy_id, name_enc,"
+		    " idnum_enc, idnum_hash, item, status, created_at, updated_at)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?)",
 		    DBARGS(DBS(th), DBSN((const char *)tok_s, (size_t)nt), DBS(code), DBS(b->hall),
 		    DBSN(&b->slot.cat, 1), DBS(date), DBS(start), DBS(end), DBI(b->take.seat),
-		    DBS(b->citizen), DBSN((const char *)name_s, (size_t)nn),
-		    DBSN((const char *)id_s, (size_t)ni), DBS(b->idhash), DBSO(b->item), DBS(at),
-		    DBS(at)), NULL, &id);
+		    DBS(b->citizen), b->rn.proxy_id ? DBI(b->rn.proxy_id) : DBN,
+		    DBSN((const char *)name_s, (size_t)nn), DBSN((const char *)id_s, (size_t)ni),
+		    DBS(b->idhash), DBSO(b->item), DBS(at), DBS(at)), NULL, &id);
 		if (rc != DB_DUP)
 			break;
 		db_rollback(r->ctx);
@@ -391,7 +398,7 @@ record(struct req *r, struct book *b)
 		appt_invalidate(r->ctx, b->hall, b->slot.day);
 		rc = db_scalar(r->ctx, "SELECT 1 FROM appointments WHERE hall = ? AND day = ?"
 		    " AND (live_citizen = ? OR live_idnum = ?)", DBARGS(DBS(b->hall), DBS(date),
-		    DBS(b->citizen), DBS(b->idhash)), one, sizeof one);
+		    b->rn.proxy_id ? DBI(0) : DBS(b->citizen), DBS(b->idhash)), one, sizeof one);
 		if (rc < 0)
 			return db_fail(r, rc);
 		if (rc == 1)
@@ -414,6 +421,7 @@ record(struct req *r, struct book *b)
 	a.start_min = b->slot.start_min;
 	a.end_min = b->slot.end_min;
 	a.seat = b->take.seat;
+	a.proxy_id = b->rn.proxy_id;
 	str_copy(a.name, sizeof a.name, b->name);
 	str_copy(a.idnum, sizeof a.idnum, b->idnum);
 	str_copy(a.item, sizeof a.item, b->item ? b->item : "");
@@ -425,13 +433,26 @@ record(struct req *r, struct book *b)
 		rc = db_scalar(r->ctx, "SELECT name FROM categories WHERE hall = ? AND code = ?",
 		    DBARGS(DBS(b->hall), DBSN(&b->slot.cat, 1)), a.cat_name, sizeof a.cat_name) < 0 ?
 		    DB_DOWN : 0;
+	/* The first use of the ID number binds it to the account, with this booking or not at
+	 * all; another account that bound it meanwhile wins (uk_citizens_idnum). */
+	if (rc == 0 && (rc = realname_bind_tx(r, b->cid, b->name, b->idnum, &b->rn)) ==
+	    RN_LOST) {
+		db_rollback(r->ctx);
+		return REC_ID_LOST;
+	}
 	if (rc == 0)
 		rc = history(r, a.id, "book", NULL, "booked", b->slot.id, at);
 	if (rc == 0) {
 		char target[32];
 
+		char detail[80];
+
 		snprintf(target, sizeof target, "appointment:%lld", a.id);
-		audit(r, "appointment.book", target, "ok", b->slot.id);
+		if (b->rn.proxy_id)
+			fmt(detail, sizeof detail, "%s for proxy:%lld", b->slot.id, b->rn.proxy_id);
+		else
+			str_copy(detail, sizeof detail, b->slot.id);
+		audit(r, "appointment.book", target, "ok", detail);
 		rc = sms_booked(r, &a, b->phone);
 	}
 	body = json_pack("{s:o}", "appointment", row_json(&a));
@@ -489,7 +510,7 @@ book(struct req *r, struct book *b, long long cid)
 		memset(&b->take, 0, sizeof b->take);
 		b->take.hall = b->hall;
 		b->take.slot = &b->slot;
-		b->take.citizen = b->citizen;
+		b->take.citizen = b->holder;
 		b->take.idhash = b->idhash;
 		if ((rc = map_take(r, appt_take(r->ctx, &b->take), &b->take)) != 0)
 			return rc;
@@ -502,10 +523,12 @@ book(struct req *r, struct book *b, long long cid)
 			return rc;
 		/* Nothing was recorded (or it is unknown, and the day is being rebuilt): the
 		 * place goes back — only into the state it was taken from. */
-		if (appt_release(r->ctx, b->hall, b->slot.id, b->take.seat, b->citizen, b->idhash,
+		if (appt_release(r->ctx, b->hall, b->slot.id, b->take.seat, b->holder, b->idhash,
 		    &b->take.ep, APPT_REL_ALL) != 0)
 			log_warn("hall %s: place of %s not given back (Redis down)", b->hall,
 			    b->slot.id);
+		if (rc == REC_ID_LOST)
+			rc = realname_refusal(r, b->cid, b->name, b->idnum, "name", "id_number");
 		return rc;
 	}
 	req_header(r, "Retry-After", "1");
@@ -571,7 +594,7 @@ h_appointment_book(struct req *r)
 	if (slot && (appt_slot_parse(slot, &b.slot.cat, &b.slot.day, &b.slot.start_min) != 0 ||
 	    (cat && slot[0] != cat[0])))
 		req_fail_field(r, "slot", "不是该类别的有效时段");
-	if (name && !name_ok(name))
+	if (name && !realname_name_ok(name))
 		req_fail_field(r, "name", "请填写与身份证一致的真实姓名");
 	if (idn && !idnum_ok(idn))
 		req_fail_field(r, "id_number", "身份证号码无效，请核对后重新输入");
@@ -591,8 +614,16 @@ h_appointment_book(struct req *r)
 	b.name = name;
 	b.idnum = idup;
 	b.im = &im;
-	pii_hash("idnum", idup, b.idhash);
+	b.cid = cid;
+	/* Whose ID number it is decides everything after: checked before Redis counts it. */
+	if ((rc = realname_check(r, cid, name, idup, "name", "id_number", &b.rn)) != 0) {
+		idem_end(r, &im);
+		sodium_memzero(idup, sizeof idup);
+		return rc;
+	}
+	str_copy(b.idhash, sizeof b.idhash, b.rn.idhash);
 	snprintf(b.citizen, sizeof b.citizen, "%lld", cid);
+	appt_holder(cid, b.rn.proxy_id, b.idhash, b.holder);
 	rc = book_request(r, &b, cat, slot, cid);
 	idem_end(r, &im);
 	sodium_memzero(idup, sizeof idup);
@@ -666,13 +697,66 @@ h_appointment_get(struct req *r)
 
 /* ------------------------------------------------------------------ cancel */
 
+/*
+ * Cancel a booked appointment: the record first, then its place is given back in Redis.
+ * 0 (cancelled), or the refusal (409 when its status moved meanwhile) or 503 set.  The
+ * day's state must be in Redis to give the place back at once; an outage is a 503 with
+ * nothing changed, never a cancellation whose place stays taken.
+ */
+static int
+cancel_row(struct req *r, const struct appt_row *a)
+{
+	struct appt_epochs ep;
+	char slot[APPT_SLOT_ID_LEN + 1], holder[APPT_HOLDER_MAX], at[32], target[32];
+	uint64_t n = 0;
+	int rc;
+
+	if (appt_ready(r->ctx, a->hall, a->day) != 0 ||
+	    appt_epochs_get(r->ctx, a->hall, a->day, &ep))
+		return req_unavailable(r);
+	appt_slot_id(a->cat, a->day, a->start_min, slot);
+	row_holder(a, holder);
+	snprintf(target, sizeof target, "appointment:%lld", a->id);
+	now_dt(at);
+	if ((rc = db_begin(r->ctx)) != 0)
+		return db_fail(r, rc);
+	rc = db_exec(r->ctx, "UPDATE appointments SET status = 'cancelled', seat = NULL,"
+	    " cancelled_at = ?, updated_at = ? WHERE id = ? AND status = 'booked'",
+	    DBARGS(DBS(at), DBS(at), DBI(a->id)), &n, NULL);
+	if (rc == 0 && n == 0) {
+		db_rollback(r->ctx);
+		return req_fail(r, 409, "INVALID_STATE", "该预约状态已变化，请刷新后重试");
+	}
+	if (rc == 0)
+		rc = history(r, a->id, "cancel", "booked", "cancelled", slot, at);
+	if (rc == 0) {
+		audit(r, "appointment.cancel", target, "ok", slot);
+		rc = db_commit(r->ctx);
+		if (rc != 0) {
+			char st[16];
+
+			if (db_scalar(r->ctx, "SELECT status FROM appointments WHERE id = ?",
+			    DBARGS(DBI(a->id)), st, sizeof st) == 1 && strcmp(st, "cancelled") == 0)
+				rc = 0;
+			else if (rc != DB_RETRY)
+				appt_invalidate(r->ctx, a->hall, a->day);
+		}
+	} else
+		db_rollback(r->ctx);
+	if (rc != 0)
+		return db_fail(r, rc);
+	if (appt_release(r->ctx, a->hall, slot, a->seat, holder, a->idhash, &ep,
+	    APPT_REL_ALL) != 0) {
+		log_warn("hall %s: cancelled place of %s not given back (Redis down)", a->hall, slot);
+		appt_invalidate(r->ctx, a->hall, a->day);
+	}
+	return 0;
+}
+
 int
 h_appointment_cancel(struct req *r)
 {
 	struct appt_row a;
-	struct appt_epochs ep;
-	char slot[APPT_SLOT_ID_LEN + 1], citizen[24], at[32], target[32];
-	uint64_t n = 0;
 	int rc;
 
 	rc = row_by_token(r->ctx, r->pathv[0], &a);
@@ -689,46 +773,64 @@ h_appointment_cancel(struct req *r)
 		    "该预约已签到，不能取消" : "该预约已过期，不能取消");
 	if (appt_instant(a.day, a.start_min) <= hall_now())
 		return req_fail(r, 422, "APPOINTMENT_STARTED", "预约时段已开始，不能取消");
-	/* The day's state must be in Redis to give the place back at once; an outage is a 503
-	 * with nothing changed, never a cancellation whose place stays taken. */
-	if (appt_ready(r->ctx, a.hall, a.day) != 0 || appt_epochs_get(r->ctx, a.hall, a.day, &ep))
-		return req_unavailable(r);
-	appt_slot_id(a.cat, a.day, a.start_min, slot);
-	snprintf(citizen, sizeof citizen, "%lld", a.citizen);
-	snprintf(target, sizeof target, "appointment:%lld", a.id);
-	now_dt(at);
-	if ((rc = db_begin(r->ctx)) != 0)
-		return db_fail(r, rc);
-	rc = db_exec(r->ctx, "UPDATE appointments SET status = 'cancelled', seat = NULL,"
-	    " cancelled_at = ?, updated_at = ? WHERE id = ? AND status = 'booked'",
-	    DBARGS(DBS(at), DBS(at), DBI(a.id)), &n, NULL);
-	if (rc == 0 && n == 0) {
-		db_rollback(r->ctx);
-		return req_fail(r, 409, "INVALID_STATE", "该预约状态已变化，请刷新后重试");
-	}
-	if (rc == 0)
-		rc = history(r, a.id, "cancel", "booked", "cancelled", slot, at);
-	if (rc == 0) {
-		audit(r, "appointment.cancel", target, "ok", slot);
-		rc = db_commit(r->ctx);
-		if (rc != 0) {
-			char st[16];
-
-			if (db_scalar(r->ctx, "SELECT status FROM appointments WHERE id = ?",
-			    DBARGS(DBI(a.id)), st, sizeof st) == 1 && strcmp(st, "cancelled") == 0)
-				rc = 0;
-			else if (rc != DB_RETRY)
-				appt_invalidate(r->ctx, a.hall, a.day);
-		}
-	} else
-		db_rollback(r->ctx);
-	if (rc != 0)
-		return db_fail(r, rc);
-	if (appt_release(r->ctx, a.hall, slot, a.seat, citizen, a.idhash, &ep, APPT_REL_ALL) != 0) {
-		log_warn("hall %s: cancelled place of %s not given back (Redis down)", a.hall, slot);
-		appt_invalidate(r->ctx, a.hall, a.day);
-	}
+	if ((rc = cancel_row(r, &a)) != 0)
+		return rc;
 	return req_ok(r, 204, NULL);
+}
+
+struct appt_list {
+	struct appt_row	*rows;
+	int		 n, max;
+};
+
+static int
+collect_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct appt_list *l = arg;
+
+	(void)ncol;
+	if (l->n < l->max)
+		row_fill(&l->rows[l->n++], v, lens);
+	return 0;
+}
+
+int
+appt_cancel_identity(struct req *r, const char *idhash, long long holder, int *cancelled)
+{
+	struct appt_list l;
+	int rc, i, total = 0, round;
+
+	*cancelled = 0;
+	l.max = 16;
+	if ((l.rows = calloc((size_t)l.max, sizeof *l.rows)) == NULL)
+		return -1;
+	/* A few rounds of 16: a number can only have had so many live bookings (the caps). */
+	for (round = 0; round < 8; round++) {
+		l.n = 0;
+		rc = db_query(r->ctx, ROW_COLS "WHERE a.idnum_hash = ? AND a.status = 'booked'"
+		    " AND a.proxy_id IS NULL AND a.citizen_id <> ? ORDER BY a.id LIMIT 16",
+		    DBARGS(DBS(idhash), DBI(holder)), collect_row, &l);
+		if (rc < 0)
+			break;
+		for (i = 0; i < l.n; i++) {
+			rc = cancel_row(r, &l.rows[i]);
+			if (rc == 409)	/* checked in or cancelled meanwhile: it stands */
+				rc = 0;
+			if (rc != 0)
+				break;
+			total++;
+		}
+		if (rc != 0 || l.n < l.max)
+			break;
+	}
+	sodium_memzero(l.rows, (size_t)l.max * sizeof *l.rows);
+	free(l.rows);
+	/* Whatever the refusals set on r were, the caller answers for itself. */
+	r->err_code = NULL;
+	json_decref(r->err_fields);
+	r->err_fields = NULL;
+	*cancelled = total;
+	return rc < 0 || (rc != 0 && (rc < 200 || rc >= 300)) ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------ reschedule */
@@ -835,7 +937,7 @@ reschedule(struct req *r, struct appt_row *a, struct appt_slot *to, const char *
 	struct appt_take t;
 	struct appt_epochs old_ep;
 	struct citizen cz;
-	char from[APPT_SLOT_ID_LEN + 1], citizen[24], phone[24] = "";
+	char from[APPT_SLOT_ID_LEN + 1], citizen[APPT_HOLDER_MAX], phone[24] = "";
 	int rc, attempt, parts, old_seat;
 	int64_t old_day;
 
@@ -858,7 +960,7 @@ reschedule(struct req *r, struct appt_row *a, struct appt_slot *to, const char *
 	if (rc == 1)
 		str_copy(phone, sizeof phone, cz.phone);
 	sodium_memzero(&cz, sizeof cz);
-	snprintf(citizen, sizeof citizen, "%lld", a->citizen);
+	row_holder(a, citizen);
 	old_day = a->day;
 	old_seat = a->seat;
 	for (attempt = 0; attempt < 3; attempt++) {
@@ -1022,7 +1124,8 @@ checkin_idem(struct req *r, struct appt_row *a, struct idem *im)
 	q.category = a->cat;
 	q.priority = Q_PRI_APPOINTMENT;
 	q.source = Q_SRC_APPOINTMENT;
-	q.citizen = citizen;
+	/* A proxy's booking is the principal's turn, not one of the proxy's own tickets. */
+	q.citizen = a->proxy_id ? NULL : citizen;
 	q.phone = phone[0] ? phone : NULL;
 	q.appointment = ref;
 	q.idem = im;

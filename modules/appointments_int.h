@@ -96,7 +96,7 @@ enum appt_take_rc {
 struct appt_take {
 	const char	*hall;
 	const struct appt_slot *slot;
-	const char	*citizen;	/* decimal citizen id */
+	const char	*citizen;	/* the day's holder (appt_holder) */
 	const char	*idhash;	/* keyed hash of the ID number */
 	/* A move (reschedule) from another booking of the same citizen and ID number: the rules
 	 * count that booking as gone.  For a new booking all three are 0. */
@@ -107,6 +107,16 @@ struct appt_take {
 	int64_t		 banned_until;	/* day number, for APPT_TAKE_BANNED */
 	struct appt_epochs ep;
 };
+
+/*
+ * Who holds a booking's day in Redis (appt_take's citizen, appt_release's): the account's id
+ * in decimal for its own booking, "x:<ID number hash>" for one made through a proxy relation
+ * (proxy_id > 0) — that counts for the principal, whose ID number is checked anyway, never
+ * for the proxy's account.  The rebuild from MariaDB writes the same.
+ */
+#define APPT_HOLDER_MAX 72
+void	appt_holder(long long citizen, long long proxy_id, const char *idhash,
+	    char out[APPT_HOLDER_MAX]);
 
 /* Take a place (and count it for the citizen), rebuilding what Redis lost first. */
 enum appt_take_rc appt_take(struct ctx *c, struct appt_take *t);

@@ -9,7 +9,9 @@
  *   {hall:<code>}:appt:cap:<YYYYMMDD>      hash slot id → capacity
  *   {hall:<code>}:appt:free:<YYYYMMDD>     sorted set of the free places, "<slot id>|0007",
  *                                          all scored 0 so a slot's places are one lex range
- *   {hall:<code>}:appt:cday:<YYYYMMDD>     hash citizen id → 1: holds a live booking that day
+ *   {hall:<code>}:appt:cday:<YYYYMMDD>     hash holder → 1: holds a live booking that day (the
+ *                                          citizen id; "x:<ID number hash>" for a booking
+ *                                          made through a proxy relation: appt_holder)
  *   {hall:<code>}:appt:iday:<YYYYMMDD>     hash ID-number hash → 1: the same per ID number
  *   {hall:<code>}:appt:ready:w:<Monday>    marker, and
  *   {hall:<code>}:appt:wk:<Monday>         hash ID-number hash → bookings that week
@@ -92,6 +94,16 @@ akeys(const char *hall, int64_t day, struct akeys *k)
 	snprintf(k->wk, sizeof k->wk, "{hall:%s}:appt:wk:%s", hall, w);
 	snprintf(k->mo, sizeof k->mo, "{hall:%s}:appt:mo:%06d", hall, mo);
 	snprintf(k->bans, sizeof k->bans, "{hall:%s}:appt:bans", hall);
+}
+
+void
+appt_holder(long long citizen, long long proxy_id, const char *idhash,
+    char out[APPT_HOLDER_MAX])
+{
+	if (proxy_id > 0)
+		snprintf(out, APPT_HOLDER_MAX, "x:%s", idhash);
+	else
+		snprintf(out, APPT_HOLDER_MAX, "%lld", citizen);
 }
 
 /* Seconds until two days after `until_day` (a day number) begins: keys outlive their day. */
@@ -400,8 +412,10 @@ rebuild_day(struct ctx *c, const char *hall, int64_t day, const struct akeys *k,
 	dr.ids = json_array();
 	dr.day = day;
 	date_format_days(day, date, sizeof date);
+	/* The day's holder as appt_holder writes it: a proxy booking under its ID number. */
 	rc = db_query(c, "SELECT category, HOUR(start_time) * 60 + MINUTE(start_time), seat,"
-	    " citizen_id, idnum_hash, status FROM appointments"
+	    " IF(proxy_id IS NULL, CAST(citizen_id AS CHAR), CONCAT('x:', idnum_hash)),"
+	    " idnum_hash, status FROM appointments"
 	    " WHERE hall = ? AND day = ? AND status <> 'cancelled'",
 	    DBARGS(DBS(hall), DBS(date)), day_row, &dr);
 	if (rc < 0) {

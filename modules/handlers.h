@@ -35,6 +35,15 @@ int	h_sms_login(struct req *);
 int	h_wx_login(struct req *);
 int	h_wx_phone(struct req *);
 
+/* realname.c (实名，一证一号; 亲友代办) */
+int	h_me_identity(struct req *);
+int	h_principal_code(struct req *);
+int	h_principal_add(struct req *);
+int	h_principal_drop(struct req *);
+int	h_proxy_drop(struct req *);
+int	h_identity_rebind(struct req *);
+int	h_identity_proxy_register(struct req *);
+
 /* notify: handlers */
 int	h_notices(struct req *);
 int	h_notice_resend(struct req *);

@@ -93,4 +93,13 @@ int	staff_sessions_kill(struct ctx *c, const char *staff_id);
  * The send limits are notify's (notify_code_allowed). */
 void	identity_sms_key(const char *phone, const char *which, char *out, size_t osz);
 
+/* One-time SMS codes kept as a keyed hash under a Redis key (login codes here, proxy
+ * confirmation codes in realname.c).  store: replaces any earlier code of the key, lives ttl
+ * seconds; 0 or -1 (Redis down).  check: 1 right (the code is used up), 0 wrong, expired or
+ * none, -1 wrong and now dead (max_tries wrong answers), -2 Redis down. */
+int	identity_code_store(struct ctx *c, const char *key, const char *hash, int ttl);
+int	identity_code_check(struct ctx *c, const char *key, const char *hash, int max_tries);
+/* 429 RATE_LIMITED with Retry-After and a message that says how long to wait. */
+int	identity_code_rate_limited(struct req *r, int seconds);
+
 #endif

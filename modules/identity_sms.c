@@ -93,8 +93,52 @@ phone_in(struct req *r, const char **phone)
 	return 0;
 }
 
-static int
-rate_limited(struct req *r, int seconds)
+int
+identity_code_store(struct ctx *c, const char *key, const char *hash, int ttl)
+{
+	const char *args[3];
+	char t[16];
+	redisReply *rep;
+
+	fmt(t, sizeof t, "%d", ttl);
+	args[0] = key;
+	args[1] = hash;
+	args[2] = t;
+	rep = kv_eval(c, &store_script, 1, 3, args, NULL);
+	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
+		if (rep)
+			freeReplyObject(rep);
+		return -1;
+	}
+	freeReplyObject(rep);
+	return 0;
+}
+
+int
+identity_code_check(struct ctx *c, const char *key, const char *hash, int max_tries)
+{
+	const char *args[3];
+	char tries[8];
+	redisReply *rep;
+	long long verdict;
+
+	fmt(tries, sizeof tries, "%d", max_tries);
+	args[0] = key;
+	args[1] = hash;
+	args[2] = tries;
+	rep = kv_eval(c, &check_script, 1, 3, args, NULL);
+	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
+		if (rep)
+			freeReplyObject(rep);
+		return -2;
+	}
+	verdict = rep->integer;
+	freeReplyObject(rep);
+	return verdict == 1 ? 1 : verdict < 0 ? -1 : 0;
+}
+
+int
+identity_code_rate_limited(struct req *r, int seconds)
 {
 	char ra[24], msg[128];
 
@@ -155,8 +199,8 @@ int
 h_sms_code(struct req *r)
 {
 	static const char *const purposes[] = { "login", NULL };
-	const char *phone, *args[3];
-	char code[8], hash[PII_HASH_HEX], kc[96], ttl[16], masked[16], hall[32];
+	const char *phone;
+	char code[8], hash[PII_HASH_HEX], kc[96], masked[16], hall[32];
 	struct code_budget budget;
 	struct outbox_msg m;
 	redisReply *rep;
@@ -191,13 +235,13 @@ h_sms_code(struct req *r)
 	if (rc <= 0) {
 		db_rollback(r->ctx);
 		notify_code_budget_give_back(r->ctx, &budget);
-		return rc < 0 ? req_unavailable(r) : rate_limited(r, wait > 0 ? wait : 60);
+		return rc < 0 ? req_unavailable(r) :
+		    identity_code_rate_limited(r, wait > 0 ? wait : 60);
 	}
 
 	fmt(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
 	code_hash(phone, code, hash);
 	identity_sms_key(phone, "code", kc, sizeof kc);
-	fmt(ttl, sizeof ttl, "%d", CODE_TTL_SECONDS);
 	params = json_pack("{s:s}", "code", code);
 	sodium_memzero(code, sizeof code);
 	memset(&m, 0, sizeof m);
@@ -217,18 +261,11 @@ h_sms_code(struct req *r)
 		notify_code_budget_give_back(r->ctx, &budget);
 		return db_fail(r, rc);
 	}
-	args[0] = kc;
-	args[1] = hash;
-	args[2] = ttl;
-	rep = kv_eval(r->ctx, &store_script, 1, 3, args, NULL);
-	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
-		if (rep)
-			freeReplyObject(rep);
+	if (identity_code_store(r->ctx, kc, hash, CODE_TTL_SECONDS) != 0) {
 		db_rollback(r->ctx);
 		notify_code_budget_give_back(r->ctx, &budget);
 		return req_unavailable(r);
 	}
-	freeReplyObject(rep);
 	if ((rc = db_commit(r->ctx)) != 0) {
 		/* Not queued: the stored code must not be usable either. */
 		if ((rep = kv_cmd(r->ctx, "DEL %s", kc)) != NULL)
@@ -245,10 +282,9 @@ h_sms_code(struct req *r)
 int
 h_sms_login(struct req *r)
 {
-	const char *phone, *code, *args[3];
-	char hash[PII_HASH_HEX], kc[96], tries[8], masked[16], token[SESSION_TOKEN_MAX + 1];
+	const char *phone, *code;
+	char hash[PII_HASH_HEX], kc[96], masked[16], token[SESSION_TOKEN_MAX + 1];
 	char exp[32], how[32];
-	redisReply *rep;
 	long long verdict, id = 0, expires;
 	size_t i;
 	int rc;
@@ -267,18 +303,9 @@ h_sms_login(struct req *r)
 
 	code_hash(phone, code, hash);
 	identity_sms_key(phone, "code", kc, sizeof kc);
-	fmt(tries, sizeof tries, "%d", CODE_MAX_TRIES);
-	args[0] = kc;
-	args[1] = hash;
-	args[2] = tries;
-	rep = kv_eval(r->ctx, &check_script, 1, 3, args, NULL);
-	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
-		if (rep)
-			freeReplyObject(rep);
+	verdict = identity_code_check(r->ctx, kc, hash, CODE_MAX_TRIES);
+	if (verdict == -2)
 		return req_unavailable(r);
-	}
-	verdict = rep->integer;
-	freeReplyObject(rep);
 	if (verdict != 1) {
 		audit(r, "citizen.login", masked, "denied", verdict < 0 ?
 		    "code dead after 5 wrong tries" : "wrong, expired or used code");

@@ -32,9 +32,11 @@
 #include "calendar.h"
 #include "cases.h"
 #include "idempotency.h"
+#include "identity.h"
 #include "notify.h"
 #include "online.h"
 #include "pii.h"
+#include "realname.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
@@ -46,6 +48,7 @@
 
 #define TX_TRIES 3
 #define CONFLICT 409
+#define ID_LOST  1	/* create_tx: another account bound the applicant's ID number first */
 
 /* What the applicant gave for one material of the form. */
 struct given {
@@ -64,6 +67,8 @@ struct online {
 	char		 now[20];
 	char		 case_no[CASE_NO_MAX];
 	long long	 case_id;
+	long long	 cid;		/* the filing citizen */
+	struct rn_use	 rn;		/* the applicant's ID number: own, first use or proxy */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -578,17 +583,25 @@ create_tx(struct req *r, struct online *o, struct idem *im, json_t **reply)
 		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
 		    " applicant_phone_mask, citizen, delivery, address_enc, address_mask,"
 		    " promised_days, agent_name_enc, agent_name_mask, agent_phone_enc,"
-		    " agent_phone_hash, agent_phone_mask, submitted_at, created_at, updated_at)"
+		    " agent_phone_hash, agent_phone_mask, submitted_at, created_at, updated_at,"
+		    " proxy_id)"
 		    " VALUES (?, ?, 'online', ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    DBARGS(DBS(o->case_no), DBS(f->hall), f->item[0] ? DBS(f->item) : DBN,
 		    f->bundle[0] ? DBS(f->bundle) : DBN, DBS(f->title), v_name, DBS(m_name), v_id,
 		    DBS(h_id), DBS(m_id), v_phone, DBS(h_phone), DBS(m_phone), DBS(r->sess.subject),
 		    DBS(o->mail ? "mail" : "pickup"), v_addr, o->mail ? DBS(m_addr) : DBN,
 		    DBI(f->promised_days), v_aname, o->agent_name ? DBS(m_aname) : DBN, v_aphone,
 		    o->agent_name ? DBS(h_aphone) : DBN, o->agent_name ? DBS(m_aphone) : DBN,
-		    DBS(o->now), DBS(o->now), DBS(o->now)), NULL, &id);
+		    DBS(o->now), DBS(o->now), DBS(o->now),
+		    o->rn.proxy_id ? DBI(o->rn.proxy_id) : DBN), NULL, &id);
 	o->case_id = (long long)id;
+	/* The applicant's ID number is bound to the filer with the case, or not at all. */
+	if (rc == 0 && (rc = realname_bind_tx(r, o->cid, o->name, o->id_number, &o->rn)) ==
+	    RN_LOST) {
+		db_rollback(r->ctx);
+		return ID_LOST;
+	}
 	for (i = 0; rc == 0 && i < f->nparts; i++)
 		rc = db_exec(r->ctx, "INSERT INTO case_parts (case_id, seq, item, department, status,"
 		    " promised_days) VALUES (?, ?, ?, ?, 'pending', ?)",
@@ -644,8 +657,16 @@ online_create(struct req *r)
 	    (rc = case_size_ok(r, &o->form, o->given)) != 0)
 		goto out;
 	case_now(o->now);
+	if ((rc = require_citizen(r, &o->cid)) != 0)
+		goto out;
 	if ((rc = idem_begin(r, &im)) != 0)
 		goto out;
+	/* 实名: the applicant's ID number is the filer's own, or one they act for. */
+	if ((rc = realname_check(r, o->cid, o->name, o->id_number, "applicant.name",
+	    "applicant.id_number", &o->rn)) != 0) {
+		idem_end(r, &im);
+		goto out;
+	}
 	for (tries = 0; tries < TX_TRIES; tries++) {
 		json_decref(reply);
 		reply = NULL;
@@ -659,6 +680,9 @@ online_create(struct req *r)
 		rc = 201;
 	} else if (rc == DB_DUP && im.active)
 		rc = idem_replay(r, &im);
+	else if (rc == ID_LOST)
+		rc = realname_refusal(r, o->cid, o->name, o->id_number, "applicant.name",
+		    "applicant.id_number");
 	else
 		rc = case_db_fail(r, rc);
 	idem_end(r, &im);

@@ -498,12 +498,26 @@ book_see_and_rules(void **st)
 	assert_int_equal(book(&r, c1, "B-20261124-1400", "张三", id1, NULL), 0);
 	assert_error(&r, 409, "ALREADY_BOOKED");
 	resp_free(&r);
-	/* … and per ID number, whoever books it. */
+	/* … and per ID number, whoever books it.  Another account books for it only through a
+	 * proxy relation (实名, it_realname): refused until a clerk registers c2 for it. */
+	assert_int_equal(book(&r, c2, "B-20261124-1400", "张三", id1, NULL), 0);
+	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
+	resp_free(&r);
+	{
+		char body[256];
+
+		snprintf(body, sizeof body, "{\"name\":\"张三\",\"id_number\":\"%s\","
+		    "\"proxy_phone\":\"13900000002\"}", id1);
+		assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk, body),
+		    0);
+		expect_status(&r, 201);
+		resp_free(&r);
+	}
 	assert_int_equal(book(&r, c2, "B-20261124-1400", "张三", id1, NULL), 0);
 	assert_error(&r, 409, "ALREADY_BOOKED");
 	resp_free(&r);
 	/* At most 2 a week per ID number: Tuesday, Wednesday, then Thursday is refused, even
-	 * when another citizen books for that ID number. */
+	 * when another citizen (its proxy) books for that ID number. */
 	assert_int_equal(book(&r, c1, "A-20261125-1000", "张三", id1, NULL), 0);
 	expect_status(&r, 201);
 	resp_free(&r);

@@ -1099,12 +1099,13 @@ personal_data_sealed(void **st)
 	int k;
 
 	(void)st;
-	/* A valid ID number of someone born 1985-04-12 (the check digit computed by idnum_ok). */
+	/* A valid ID number of someone born 1985-04-30 (the check digit computed by idnum_ok;
+	 * it_faults' bookers are born on days 1–28: an ID number belongs to one account). */
 	{
 		unsigned seq = (unsigned)randombytes_uniform(1000);
 
 		for (k = 0; k < 11; k++) {
-			snprintf(idnum, sizeof idnum, "11010519850412%03u%c", seq,
+			snprintf(idnum, sizeof idnum, "11010519850430%03u%c", seq,
 			    "0123456789X"[k]);
 			if (idnum_ok(idnum))
 				break;

@@ -1,7 +1,9 @@
 /*
  * apply.js — 网上申请 (apply.html): pick an item or a 一件事 bundle, fill in the applicant (and
  * an agent), upload each material with progress and retry, choose pickup or free mail, and
- * submit: POST /cases → "submitted".
+ * submit: POST /cases → "submitted".  The applicant's ID number must be the account's own (the
+ * first use binds it: 一证一号) or one it acts for (亲友代办, proxy.html): the refusals
+ * (409 ID_BOUND_ELSEWHERE, PROXY_REQUIRED) are shown with the way to proxy.html.
  */
 import { api, apiGet, getToken } from './api.js';
 import { el, clear } from './ui.js';
@@ -12,9 +14,19 @@ const HALL = 'demo';
 let forms = new Map();
 let rows = [];
 
-function showError(msg) {
-  $('form-error').textContent = msg;
-  $('form-error').hidden = !msg;
+function showError(msg, proxyLink = false) {
+  const box = $('form-error');
+  box.replaceChildren(msg);
+  if (msg && proxyLink) {
+    box.append(el('br'), '为亲友申请：', el('a', { href: '/proxy.html' }, '登记亲友代办'));
+  }
+  box.hidden = !msg;
+}
+
+function idFieldError(message) {
+  const input = $('id_number');
+  if (message) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
 }
 
 function renderMaterials(form) {
@@ -62,6 +74,7 @@ async function submit(ev) {
   if (rows.some((r) => r.state.busy)) { showError('还有材料正在上传，请稍候'); return; }
   const missing = rows.filter((r) => r.m.required && !r.state.value).map((r) => r.m.name);
   if (missing.length) { showError(`请上传：${missing.join('、')}`); return; }
+  idFieldError('');
   const [kind, id] = key.split(':');
   const body = {
     [kind]: id,
@@ -79,6 +92,12 @@ async function submit(ev) {
     $('done-no').textContent = c.no;
     $('done-link').href = `/my-cases.html?no=${encodeURIComponent(c.no)}`;
   } catch (err) {
+    if (err.code === 'ID_BOUND_ELSEWHERE' || err.code === 'PROXY_REQUIRED') {
+      idFieldError(err.message);
+      showError(err.message, true);
+      $('id_number').focus();
+      return;
+    }
     const fields = err.fields ? Object.values(err.fields).join('；') : '';
     const miss = err.body && err.body.missing ? err.body.missing.map((m) => m.name).join('、') : '';
     showError([err.message, fields, miss].filter(Boolean).join('：'));

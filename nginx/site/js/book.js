@@ -6,9 +6,12 @@
  *   GET  /api/v1/halls                                  → the hall (?hall=code, else the first)
  *   GET  /api/v1/halls/{hall}/categories                → the categories
  *   GET  /api/v1/halls/{hall}/slots?category=X          → every bookable slot of the coming days
+ *   GET  /api/v1/me/identity                            → the account's own ID number (masked)
  *   POST /api/v1/appointments  (Idempotency-Key)        → 201 {"appointment":{…}}
  * A retry of the very same booking (a timeout, a double tap) reuses its Idempotency-Key and
- * gets the first answer; any change of slot, name or ID number is a new key.
+ * gets the first answer; any change of slot, name or ID number is a new key, and so is a
+ * retry after a refusal of the ID number (409 ID_BOUND_ELSEWHERE, PROXY_REQUIRED): it is
+ * fixed elsewhere (at a window, on proxy.html) and the next try must be asked anew.
  * Address parameters: hall, large (see ui.js).
  */
 
@@ -197,6 +200,39 @@ function notice(message) {
   $('form-status').replaceChildren(el('div', { class: 'notice notice-error' }, el('p', null, message)));
 }
 
+/* 一证一号: the ID number is another account's, or not this account's own.  The API's message
+ * says how to fix it; the page adds the way to the proxy page. */
+const ID_REFUSALS = new Set(['ID_BOUND_ELSEWHERE', 'PROXY_REQUIRED']);
+
+function idRefusal(err, input) {
+  fieldError(input, (err.fields && err.fields.id_number) ? String(err.fields.id_number) : err.message);
+  $('form-status').replaceChildren(el('div', { class: 'notice notice-error', id: 'id-refusal' },
+    el('p', null, err.message),
+    el('p', null, '为亲友预约：', el('a', { href: '/proxy.html' }, '登记亲友代办'))));
+  state.idem.body = '';
+  input.focus();
+}
+
+/* Whose ID numbers this account books for: said above the form. */
+async function loadIdentity() {
+  let me;
+  try {
+    me = await api('/me/identity');
+  } catch {
+    return; /* only a hint: the booking itself says what is wrong */
+  }
+  const p = [];
+  if (me.identity) {
+    p.push(`本账号已实名：${me.identity.name}（${me.identity.id_number}）。`);
+  } else {
+    p.push('首次预约填写的本人身份证将绑定到本账号（一证一号）。');
+  }
+  const names = (me.principals || []).map((x) => `${x.name}（${x.id_number}）`);
+  if (names.length) p.push(`可代办：${names.join('、')}。`);
+  $('who-note').replaceChildren(p.join(''), '为他人预约须先',
+    el('a', { href: '/proxy.html' }, '登记亲友代办'), '。');
+}
+
 /* The same body keeps its key (a retry); another body gets a new one. */
 function idempotencyKey(body) {
   const text = JSON.stringify(body);
@@ -248,7 +284,9 @@ async function submit(ev) {
       window.location.assign(loginHref('/book.html'));
       return;
     }
-    if (err.status === 400 && err.fields) {
+    if (ID_REFUSALS.has(err.code)) {
+      idRefusal(err, idn);
+    } else if (err.status === 400 && err.fields) {
       if (err.fields.name) fieldError(name, String(err.fields.name));
       if (err.fields.id_number) fieldError(idn, String(err.fields.id_number));
       if (!err.fields.name && !err.fields.id_number) notice(friendly(err));
@@ -311,6 +349,7 @@ async function start() {
   }
   $('flow').hidden = false;
   showStep(1, { focus: false });
+  loadIdentity();
   await loadHall();
 }
 

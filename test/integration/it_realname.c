@@ -1,0 +1,1085 @@
+/*
+ * it_realname.c — 实名，一证一号 against the live stack: an ID number belongs to one citizen
+ * account (bound by its first use), another account using it is refused with a message that
+ * says how to fix it, a clerk who saw the ID card rebinds it (and the wrong holder's bookings
+ * go), and others act for it only through a proxy relation (亲友代办) — confirmed by an SMS
+ * code to the holder's own phone, or registered by a clerk — with the caps and no-show bans
+ * counting against the principal, never the proxy.  Bookings (POST /appointments) and online
+ * applications (POST /cases as a citizen) follow the rule; a clerk's window acceptance does
+ * not.  Two accounts racing for one number: real concurrent clients, then the rows.
+ *
+ * Every test puts the hall clock where it needs it (Monday 2026-11-23 09:40 unless it says
+ * otherwise) and back.  Slots used: E and F of 23–27 and 30 November 2026 (A–D belong to
+ * it_appointments), a few B and C places on the 30th.  ID numbers: 110105 + 1960–1969 birth
+ * dates, used nowhere else.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/expect.h"
+#include "../lib/http.h"
+#include "../../fcgi/ctx.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/kv.h"
+#include "../../fcgi/session.h"
+#include "../../modules/pii.h"
+
+#define MONDAY "2026-11-23T09:40:00+08:00"
+#define API    "/api/v1"
+
+static struct ctx dbc;		/* this process's own MariaDB and Redis connections */
+
+/* ------------------------------------------------------------------ helpers */
+
+static void
+expect_status(struct resp *r, long status)
+{
+	if (r->status != status)
+		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
+		    r->body ? r->body : "(no body)");
+	assert_int_equal(r->status, status);
+}
+
+/* A valid resident ID number: 110105 + birth date + sequence + check digit. */
+static void
+make_id(char out[19], const char *birth8, int seq)
+{
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	int i, sum = 0;
+
+	snprintf(out, 19, "110105%.8s%03d", birth8, seq % 1000);
+	for (i = 0; i < 17; i++)
+		sum += (out[i] - '0') * w[i];
+	out[17] = "10X98765432"[sum % 11];
+	out[18] = '\0';
+}
+
+static void
+clock_at(const char *when)
+{
+	assert_int_equal(set_clock(when), 0);
+	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
+}
+
+static void
+citizen(const char *phone, char *tok, size_t tsz)
+{
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		if (citizen_login(phone, tok, tsz) == 0)
+			return;
+		usleep(500 * 1000);
+	}
+	fail_msg("citizen %s could not sign in", phone);
+}
+
+static void
+staff(const char *user, int window, char *tok, size_t tsz)
+{
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		if (staff_login(user, window, tok, tsz) == 0)
+			return;
+		usleep(300 * 1000);
+	}
+	fail_msg("%s could not sign in", user);
+}
+
+static long long
+sql_count(const char *sql, const char *arg)
+{
+	char out[32];
+	long long n = -1;
+	int rc;
+
+	rc = db_scalar(&dbc, sql, DBARGS(DBS(arg)), out, sizeof out);
+	assert_true(rc >= 0);
+	if (rc == 1)
+		n = strtoll(out, NULL, 10);
+	return n;
+}
+
+/* The keyed hashes the app keeps: "idnum" for the binding and bookings, "id_number" for
+ * cases, "phone" for accounts. */
+static void
+hash_of(const char *kind, const char *v, char out[PII_HASH_HEX])
+{
+	pii_hash(kind, v, out);
+}
+
+/* The account that holds an ID number (0 none). */
+static long long
+holder_of(const char *id)
+{
+	char h[PII_HASH_HEX];
+
+	hash_of("idnum", id, h);
+	return sql_count("SELECT COALESCE(MAX(id), 0) FROM citizens WHERE idnum_hash = ?", h);
+}
+
+static long long
+accounts_holding(const char *id)
+{
+	char h[PII_HASH_HEX];
+
+	hash_of("idnum", id, h);
+	return sql_count("SELECT COUNT(*) FROM citizens WHERE idnum_hash = ?", h);
+}
+
+static long long
+account_of_phone(const char *phone)
+{
+	char h[PII_HASH_HEX];
+
+	hash_of("phone", phone, h);
+	return sql_count("SELECT COALESCE(MAX(id), 0) FROM citizens WHERE phone_hash = ?", h);
+}
+
+/* Live bookings of an ID number. */
+static long long
+live_bookings(const char *id)
+{
+	char h[PII_HASH_HEX];
+
+	hash_of("idnum", id, h);
+	return sql_count("SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
+	    " AND status IN ('booked', 'checked_in')", h);
+}
+
+static void
+book_body(char *out, size_t osz, const char *slot, const char *name, const char *id)
+{
+	snprintf(out, osz, "{\"hall\":\"demo\",\"category\":\"%c\",\"slot\":\"%s\","
+	    "\"name\":\"%s\",\"id_number\":\"%s\"}", slot[0], slot, name, id);
+}
+
+static void
+book(struct resp *r, const char *tok, const char *slot, const char *name, const char *id)
+{
+	char body[512];
+
+	book_body(body, sizeof body, slot, name, id);
+	assert_int_equal(http_json(r, "POST", API "/appointments", tok, body), 0);
+}
+
+/* Book; must succeed.  The appointment's token into appt (may be NULL). */
+static void
+book_ok(const char *tok, const char *slot, const char *name, const char *id, char *appt,
+    size_t asz)
+{
+	struct resp r;
+
+	book(&r, tok, slot, name, id);
+	expect_status(&r, 201);
+	if (appt)
+		snprintf(appt, asz, "%s", jstr(r.json, "appointment.token"));
+	resp_free(&r);
+}
+
+/* Remaining places of one slot. */
+static int
+remaining(const char *slot)
+{
+	struct resp r;
+	char path[160];
+	json_t *s;
+	size_t i;
+	int rem = -1;
+
+	snprintf(path, sizeof path, API "/halls/demo/slots?category=%c&date=%.4s-%.2s-%.2s",
+	    slot[0], slot + 2, slot + 6, slot + 8);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect_status(&r, 200);
+	json_array_foreach(jget(r.json, "slots"), i, s)
+		if (strcmp(jstr(s, "id"), slot) == 0)
+			rem = (int)jint(s, "remaining");
+	resp_free(&r);
+	return rem;
+}
+
+/* Accounts without a phone, signed in by writing their sessions into Redis (as
+ * it_appointments' rush does): the race is about binding, not about signing in. */
+static void
+fresh_accounts(int n, char (*tokens)[SESSION_TOKEN_MAX + 1], long long *ids)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct session s;
+		uint64_t id = 0;
+
+		assert_int_equal(db_exec(&dbc, "INSERT INTO citizens (created_at) VALUES (NOW())",
+		    DBNOARGS, NULL, &id), 0);
+		memset(&s, 0, sizeof s);
+		s.role = ROLE_CITIZEN;
+		snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)id);
+		assert_int_equal(session_create(&dbc, &s, 3600, tokens[i], SESSION_TOKEN_MAX + 1), 0);
+		if (ids)
+			ids[i] = (long long)id;
+	}
+}
+
+/* ---- uploads and online applications (POST /cases as a citizen) ---- */
+
+static size_t
+make_pdf(char *b, size_t bsz, int seed)
+{
+	return (size_t)snprintf(b, bsz,
+	    "%%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+	    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+	    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+	    "trailer<</Root 1 0 R>>\n%% realname %d\n%%%%EOF\n", seed);
+}
+
+/* Upload a small PDF as token; its id into out. */
+static void
+upload_pdf(const char *token, int seed, char *out, size_t osz)
+{
+	char auth[256], buf[1024], url[512];
+	struct curl_slist *l = NULL;
+	FILE *mem;
+	char *body = NULL;
+	size_t blen = 0, n = make_pdf(buf, sizeof buf, seed);
+	long st = 0;
+	json_t *j;
+	CURL *k = curl_easy_init();
+
+	assert_non_null(k);
+	snprintf(url, sizeof url, "%s" API "/uploads", base_url());
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+	mem = open_memstream(&body, &blen);
+	curl_easy_setopt(k, CURLOPT_URL, url);
+	curl_easy_setopt(k, CURLOPT_POST, 1L);
+	curl_easy_setopt(k, CURLOPT_POSTFIELDS, buf);
+	curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+	curl_easy_setopt(k, CURLOPT_WRITEDATA, mem);
+	curl_easy_setopt(k, CURLOPT_TIMEOUT, 30L);
+	l = curl_slist_append(l, "Expect:");
+	l = curl_slist_append(l, auth);
+	l = curl_slist_append(l, "Content-Type: application/pdf");
+	curl_easy_setopt(k, CURLOPT_HTTPHEADER, l);
+	assert_int_equal(curl_easy_perform(k), CURLE_OK);
+	curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &st);
+	curl_slist_free_all(l);
+	curl_easy_cleanup(k);
+	fclose(mem);
+	if (st != 201)
+		fprintf(stderr, "upload: %ld %s\n", st, body ? body : "");
+	assert_int_equal(st, 201);
+	j = json_loadb(body, blen, 0, NULL);
+	snprintf(out, osz, "%s", jstr(j, "upload.id"));
+	json_decref(j);
+	free(body);
+}
+
+#define ITEM "IT-A-001"		/* one required material: the cheapest online application */
+
+/* The codes of ITEM's required materials, as a JSON array of strings (owned). */
+static json_t *
+required_codes(void)
+{
+	struct resp r;
+	json_t *m, *codes = json_array();
+	size_t i;
+
+	assert_int_equal(http(&r, "GET", API "/items/" ITEM, NULL, NULL), 0);
+	expect_status(&r, 200);
+	json_array_foreach(jget(r.json, "item.materials"), i, m)
+		if (json_is_true(json_object_get(m, "required")))
+			json_array_append_new(codes, json_string(jstr(m, "code")));
+	resp_free(&r);
+	assert_true(json_array_size(codes) > 0);
+	return codes;
+}
+
+/* The body of an online application by token for applicant (name, id), each required
+ * material a fresh upload of token's. */
+static void
+apply_body(char *out, size_t osz, const char *token, const char *name, const char *id,
+    int seed)
+{
+	json_t *codes = required_codes(), *c;
+	size_t i;
+	char up[64];
+
+	snprintf(out, osz, "{\"item\":\"" ITEM "\",\"applicant\":{\"name\":\"%s\","
+	    "\"id_number\":\"%s\",\"phone\":\"13966660001\"},\"delivery\":\"pickup\","
+	    "\"materials\":{", name, id);
+	json_array_foreach(codes, i, c) {
+		upload_pdf(token, seed + (int)i, up, sizeof up);
+		snprintf(out + strlen(out), osz - strlen(out), "%s\"%s\":\"%s\"", i ? "," : "",
+		    json_string_value(c), up);
+	}
+	snprintf(out + strlen(out), osz - strlen(out), "}}");
+	json_decref(codes);
+}
+
+/* ---- concurrent clients ---- */
+
+struct shot {
+	const char	*tok;
+	char		 body[1024];
+	const char	*path;
+	long		 status;
+	char		 code[40];
+	pthread_barrier_t *go;
+};
+
+static void *
+fire(void *arg)
+{
+	struct shot *s = arg;
+	struct resp r;
+
+	pthread_barrier_wait(s->go);
+	if (http_json(&r, "POST", s->path, s->tok, s->body) == 0) {
+		s->status = r.status;
+		snprintf(s->code, sizeof s->code, "%s", r.status < 300 ? "OK" :
+		    jstr(r.json, "error.code") ? jstr(r.json, "error.code") : "?");
+	}
+	resp_free(&r);
+	return NULL;
+}
+
+static void
+race(struct shot *shots, int n)
+{
+	pthread_t th[64];
+	pthread_barrier_t go;
+	int i;
+
+	assert_true(n <= 64);
+	pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (i = 0; i < n; i++) {
+		shots[i].go = &go;
+		assert_int_equal(pthread_create(&th[i], NULL, fire, &shots[i]), 0);
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&go);
+}
+
+/* The audit trail has a row of action about target (LIKE pattern). */
+static long long
+audited(const char *action, const char *target_like)
+{
+	char out[32];
+	int rc;
+
+	rc = db_scalar(&dbc, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND target LIKE ?",
+	    DBARGS(DBS(action), DBS(target_like)), out, sizeof out);
+	assert_true(rc == 1);
+	return strtoll(out, NULL, 10);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+/*
+ * The case of the issue: B used A's ID number, and A got 429 BOOKING_LIMIT.  Now the first
+ * use binds the number to A; B is refused with a message that says where to go; nothing of
+ * B's attempts counts against A, who still books twice in the week.
+ */
+static void
+first_use_binds_and_others_are_refused(void **st)
+{
+	struct resp r;
+	char a[128], b[128], c[128], idA[19], idB[19], idZ[19], path[128];
+	long long aid;
+	int before;
+
+	(void)st;
+	clock_at(MONDAY);
+	citizen("13960000001", a, sizeof a);
+	citizen("13960000002", b, sizeof b);
+	make_id(idA, "19600101", 1);
+	make_id(idB, "19600101", 2);
+	aid = account_of_phone("13960000001");
+	assert_true(aid > 0);
+
+	/* Nothing bound yet: GET /me/identity says so. */
+	assert_int_equal(http_json(&r, "GET", API "/me/identity", a, NULL), 0);
+	expect_status(&r, 200);
+	assert_true(json_is_null(jget(r.json, "identity")));
+	resp_free(&r);
+
+	/* A's first booking binds the number and its name to A's account. */
+	book_ok(a, "E-20261124-0900", "张三", idA, NULL, 0);
+	assert_int_equal(holder_of(idA), aid);
+	assert_int_equal(accounts_holding(idA), 1);
+	assert_int_equal(http_json(&r, "GET", API "/me/identity", a, NULL), 0);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "identity.name"), "张*");
+	{
+		char masked[24];
+
+		snprintf(masked, sizeof masked, "%.6s********%s", idA, idA + 14);
+		assert_string_equal(jstr(r.json, "identity.id_number"), masked);
+	}
+	assert_string_equal(jstr(r.json, "identity.how"), "first_use");
+	assert_null(strstr(r.body, idA));
+	resp_free(&r);
+
+	/* B with A's number, twice: refused, said how to fix it, nothing taken or counted. */
+	before = remaining("E-20261125-0900");
+	book(&r, b, "E-20261125-0900", "张三", idA);
+	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
+	assert_non_null(strstr(jstr(r.json, "error.message"), "窗口"));
+	assert_non_null(strstr(jstr(r.json, "error.message"), "改绑"));
+	assert_non_null(strstr(jstr(r.json, "error.message"), "代办"));
+	assert_non_null(jget(r.json, "error.fields.id_number"));
+	resp_free(&r);
+	book(&r, b, "E-20261126-0900", "张三", idA);
+	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
+	resp_free(&r);
+	assert_int_equal(remaining("E-20261125-0900"), before);
+	assert_int_equal(live_bookings(idA), 1);
+	assert_int_equal(holder_of(idA), aid);
+	/* … so A still has the week's second booking (the cap is 2), then the cap. */
+	book_ok(a, "E-20261125-0930", "张三", idA, NULL, 0);
+	book(&r, a, "E-20261126-0930", "张三", idA);
+	assert_error(&r, 429, "BOOKING_LIMIT");
+	resp_free(&r);
+
+	/* The name goes with the number: another name is refused, naming the field. */
+	book(&r, a, "E-20261130-0900", "张四", idA);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.name"));
+	resp_free(&r);
+	/* One account, one identity: A with another number needs a proxy relation. */
+	book(&r, a, "E-20261130-0900", "李四", idB);
+	assert_error(&r, 409, "PROXY_REQUIRED");
+	assert_non_null(strstr(jstr(r.json, "error.message"), "代办"));
+	resp_free(&r);
+	assert_int_equal(accounts_holding(idB), 0);
+	assert_int_equal(live_bookings(idB), 0);
+
+	/* A first use that ends in a refusal binds nothing: a full slot. */
+	citizen("13960000003", c, sizeof c);
+	make_id(idZ, "19600101", 3);
+	{
+		char mgr[128];
+
+		staff("manager1", 0, mgr, sizeof mgr);
+		snprintf(path, sizeof path, API "/halls/demo/slots/E-20261127-1600");
+		assert_int_equal(http_json(&r, "PATCH", path, mgr, "{\"capacity\":0}"), 0);
+		expect_status(&r, 200);
+		resp_free(&r);
+	}
+	book(&r, c, "E-20261127-1600", "王五", idZ);
+	assert_error(&r, 409, "SLOT_FULL");
+	resp_free(&r);
+	assert_int_equal(accounts_holding(idZ), 0);
+	/* … and so B may still make it B's own. */
+	book_ok(b, "E-20261127-1530", "王五", idZ, NULL, 0);
+	assert_int_equal(holder_of(idZ), account_of_phone("13960000002"));
+	set_clock(NULL);
+}
+
+/* Online applications follow the same rule; a clerk's window acceptance does not. */
+static void
+online_applications_follow_the_rule(void **st)
+{
+	struct resp r;
+	char a[128], b[128], clerk[128], idA[19], idN[19], body[2048], h[PII_HASH_HEX];
+	json_t *codes;
+	char *codes_text;
+	long long before;
+
+	(void)st;
+	clock_at(MONDAY);
+	citizen("13960000001", a, sizeof a);
+	citizen("13960000002", b, sizeof b);
+	make_id(idA, "19600101", 1);		/* A's, bound by the test above */
+	make_id(idN, "19600101", 4);
+	hash_of("id_number", idA, h);
+	before = sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h);
+
+	/* B files for A's number: refused naming applicant.id_number; no case. */
+	apply_body(body, sizeof body, b, "张三", idA, 100);
+	assert_int_equal(http_json(&r, "POST", API "/cases", b, body), 0);
+	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.id_number"));
+	resp_free(&r);
+	assert_int_equal(sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
+	    before);
+	/* A files for A's own number; with a wrong name, no. */
+	apply_body(body, sizeof body, a, "张四", idA, 110);
+	assert_int_equal(http_json(&r, "POST", API "/cases", a, body), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.name"));
+	resp_free(&r);
+	apply_body(body, sizeof body, a, "张三", idA, 120);
+	assert_int_equal(http_json(&r, "POST", API "/cases", a, body), 0);
+	expect_status(&r, 201);
+	assert_string_equal(jstr(r.json, "case.status"), "submitted");
+	resp_free(&r);
+	assert_int_equal(sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
+	    before + 1);
+	/* A's first online application for a new number would make it A's second identity. */
+	apply_body(body, sizeof body, a, "赵六", idN, 130);
+	assert_int_equal(http_json(&r, "POST", API "/cases", a, body), 0);
+	assert_error(&r, 409, "PROXY_REQUIRED");
+	resp_free(&r);
+	assert_int_equal(accounts_holding(idN), 0);
+
+	/* At the window a clerk accepts for any number (not a citizen account: not bound). */
+	staff("clerk1", 1, clerk, sizeof clerk);
+	codes = required_codes();
+	codes_text = json_dumps(codes, JSON_COMPACT);
+	snprintf(body, sizeof body, "{\"item\":\"" ITEM "\",\"applicant\":{\"name\":\"赵六\","
+	    "\"id_number\":\"%s\",\"phone\":\"13966660002\"},\"materials\":%s}", idN, codes_text);
+	free(codes_text);
+	json_decref(codes);
+	assert_int_equal(http_json(&r, "POST", API "/cases", clerk, body), 0);
+	expect_status(&r, 201);
+	resp_free(&r);
+	assert_int_equal(accounts_holding(idN), 0);
+	set_clock(NULL);
+}
+
+/*
+ * Two accounts cannot bind one number, however they race.  16 new accounts book the same
+ * unbound number at once (each a different slot and day); then 12 more accounts file an
+ * online application for another unbound number at once.  Exactly one of each wins, the
+ * others are refused (409 ID_BOUND_ELSEWHERE, or the number's own rules: one booking a day,
+ * two a week), nobody gets a 5xx; the rows say the same: one account holds each number, and
+ * holds the one booking or case; the losers' places are free again.
+ */
+static void
+binding_races(void **st)
+{
+	static char tokens[28][SESSION_TOKEN_MAX + 1];
+	static struct shot shots[28];
+	static const char *const slots[16] = {
+		"F-20261124-0900", "F-20261124-0930", "F-20261124-1000", "F-20261124-1030",
+		"F-20261125-0900", "F-20261125-0930", "F-20261125-1000", "F-20261125-1030",
+		"F-20261126-0900", "F-20261126-0930", "F-20261126-1000", "F-20261126-1030",
+		"F-20261127-0900", "F-20261127-0930", "F-20261127-1000", "F-20261127-1030",
+	};
+	long long ids[28], holder;
+	int before[16], i, wins = 0, bound = 0, won = -1;
+	char idW[19], idV[19], h[PII_HASH_HEX], who[24];
+
+	(void)st;
+	clock_at(MONDAY);
+	fresh_accounts(28, tokens, ids);
+	make_id(idW, "19600202", 1);
+	make_id(idV, "19600202", 2);
+
+	/* Bookings. */
+	for (i = 0; i < 16; i++) {
+		before[i] = remaining(slots[i]);
+		assert_true(before[i] > 0);
+		memset(&shots[i], 0, sizeof shots[i]);
+		shots[i].tok = tokens[i];
+		shots[i].path = API "/appointments";
+		book_body(shots[i].body, sizeof shots[i].body, slots[i], "钱七", idW);
+	}
+	race(shots, 16);
+	for (i = 0; i < 16; i++) {
+		assert_true(shots[i].status > 0 && shots[i].status < 500);
+		if (shots[i].status == 201) {
+			wins++;
+			won = i;
+		} else {
+			assert_true(strcmp(shots[i].code, "ID_BOUND_ELSEWHERE") == 0 ||
+			    strcmp(shots[i].code, "ALREADY_BOOKED") == 0 ||
+			    strcmp(shots[i].code, "BOOKING_LIMIT") == 0);
+			bound += strcmp(shots[i].code, "ID_BOUND_ELSEWHERE") == 0;
+		}
+	}
+	fprintf(stderr, "binding race (bookings): %d booked, %d ID_BOUND_ELSEWHERE\n", wins,
+	    bound);
+	assert_int_equal(wins, 1);
+	assert_int_equal(accounts_holding(idW), 1);
+	holder = holder_of(idW);
+	assert_int_equal(holder, ids[won]);
+	assert_int_equal(live_bookings(idW), 1);
+	hash_of("idnum", idW, h);
+	snprintf(who, sizeof who, "%lld", holder);
+	{
+		char out[32];
+
+		assert_int_equal(db_scalar(&dbc, "SELECT citizen_id FROM appointments"
+		    " WHERE idnum_hash = ? AND status = 'booked'", DBARGS(DBS(h)), out, sizeof out), 1);
+		assert_string_equal(out, who);
+	}
+	/* Every place but the winner's is free again in Redis: nobody else kept one. */
+	for (i = 0; i < 16; i++)
+		assert_int_equal(remaining(slots[i]), before[i] - (i == won ? 1 : 0));
+
+	/* Online applications. */
+	for (i = 0; i < 12; i++) {
+		memset(&shots[16 + i], 0, sizeof shots[16 + i]);
+		shots[16 + i].tok = tokens[16 + i];
+		shots[16 + i].path = API "/cases";
+		apply_body(shots[16 + i].body, sizeof shots[16 + i].body, tokens[16 + i], "孙八",
+		    idV, 200 + 10 * i);
+	}
+	race(shots + 16, 12);
+	wins = 0;
+	for (i = 16; i < 28; i++) {
+		if (shots[i].status == 201) {
+			wins++;
+			won = i;
+		} else {
+			if (shots[i].status != 409 || strcmp(shots[i].code, "ID_BOUND_ELSEWHERE") != 0)
+				fprintf(stderr, "unexpected %ld %s\n", shots[i].status, shots[i].code);
+			assert_int_equal(shots[i].status, 409);
+			assert_string_equal(shots[i].code, "ID_BOUND_ELSEWHERE");
+		}
+	}
+	assert_int_equal(wins, 1);
+	assert_int_equal(accounts_holding(idV), 1);
+	assert_int_equal(holder_of(idV), ids[won]);
+	hash_of("id_number", idV, h);
+	assert_int_equal(sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h), 1);
+	snprintf(who, sizeof who, "%lld", ids[won]);
+	{
+		char out[32];
+
+		assert_int_equal(db_scalar(&dbc, "SELECT citizen FROM cases WHERE applicant_id_hash = ?",
+		    DBARGS(DBS(h)), out, sizeof out), 1);
+		assert_string_equal(out, who);
+	}
+	set_clock(NULL);
+}
+
+/*
+ * 亲友代办 by SMS: Q asks to act for P's number; the code goes to P's phone (the phone of the
+ * account that holds the number, never one Q types); with it Q books for P.  The caps count
+ * against P, not Q: P's week fills up, Q's own number still books.  P can end it.
+ */
+static void
+proxy_confirmed_by_sms(void **st)
+{
+	struct resp r;
+	char p[128], q[128], idP[19], idQ[19], body[256], code[16], rel[24], path[128];
+	char masked[24], key[160], h[PII_HASH_HEX], pid[24];
+	json_t *line = NULL;
+	long since;
+	redisReply *rep;
+
+	(void)st;
+	clock_at(MONDAY);
+	citizen("13960000011", p, sizeof p);
+	citizen("13960000012", q, sizeof q);
+	make_id(idP, "19610101", 1);
+	make_id(idQ, "19610101", 2);
+
+	/* The number must have a holder with a phone first. */
+	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\"}", idP);
+	assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", q, body), 0);
+	assert_error(&r, 409, "PRINCIPAL_NOT_REGISTERED");
+	assert_non_null(strstr(jstr(r.json, "error.message"), "窗口"));
+	resp_free(&r);
+	book_ok(p, "E-20261124-1000", "周九", idP, NULL, 0);	/* P's first use: P's */
+	/* Not for one's own number; not with another name. */
+	assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", p, body), 0);
+	assert_error(&r, 409, "PROXY_IS_PRINCIPAL");
+	resp_free(&r);
+	snprintf(body, sizeof body, "{\"name\":\"周十\",\"id_number\":\"%s\"}", idP);
+	assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", q, body), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.name"));
+	resp_free(&r);
+
+	/* Asked: the code goes to P's phone, saying who asks; the reply names P's phone masked
+	 * and never the code. */
+	sms_limits_reset("13960000011");	/* P signed in by SMS a moment ago */
+	since = sms_log_size();
+	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\"}", idP);
+	assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", q, body), 0);
+	expect_status(&r, 202);
+	assert_string_equal(jstr(r.json, "phone"), "139****0011");
+	resp_free(&r);
+	assert_int_equal(sms_log_find_since(since, "13960000011", "proxy_code", &line, 20000), 0);
+	snprintf(code, sizeof code, "%s", jstr(line, "params.code"));
+	assert_int_equal(strlen(code), 6);
+	assert_string_equal(jstr(line, "params.who"), "手机尾号0012的用户");
+	assert_non_null(strstr(jstr(line, "text"), code));
+	json_decref(line);
+	/* The code is kept only as a keyed hash. */
+	hash_of("idnum", idP, h);
+	snprintf(pid, sizeof pid, "%lld", account_of_phone("13960000012"));
+	snprintf(key, sizeof key, "proxy:{c:%s}:%s", pid, h);
+	rep = kv_cmd(&dbc, "HGET %s h", key);
+	assert_non_null(rep);
+	assert_int_equal(rep->type, REDIS_REPLY_STRING);
+	assert_null(strstr(rep->str, code));
+	freeReplyObject(rep);
+	/* Not yet a proxy: Q cannot book for P. */
+	book(&r, q, "E-20261125-1000", "周九", idP);
+	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
+	resp_free(&r);
+	/* A wrong code: nothing. */
+	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
+	    strcmp(code, "000000") ? "000000" : "111111");
+	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
+	assert_error(&r, 422, "CODE_INVALID");
+	resp_free(&r);
+	assert_int_equal(sql_count("SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?", h), 0);
+	/* The code P read out: the relation. */
+	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
+	    code);
+	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
+	expect_status(&r, 201);
+	assert_string_equal(jstr(r.json, "principal.name"), "周*");
+	assert_string_equal(jstr(r.json, "principal.how"), "sms");
+	snprintf(rel, sizeof rel, "%lld", jint(r.json, "principal.id"));
+	resp_free(&r);
+	assert_int_equal(sql_count("SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?"
+	    " AND live = 1 AND how = 'sms'", h), 1);
+	/* Used up: the same code again is refused. */
+	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
+	assert_error(&r, 422, "CODE_INVALID");
+	resp_free(&r);
+	/* Both see it: Q as a principal, P as a proxy (Q's phone masked). */
+	assert_int_equal(http_json(&r, "GET", API "/me/identity", q, NULL), 0);
+	snprintf(masked, sizeof masked, "%.6s********%s", idP, idP + 14);
+	assert_string_equal(jstr(r.json, "principals.0.id_number"), masked);
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "GET", API "/me/identity", p, NULL), 0);
+	assert_string_equal(jstr(r.json, "proxies.0.phone"), "139****0012");
+	resp_free(&r);
+
+	/* Q books for P: P's booking, made and held by Q. */
+	{
+		char out[32];
+
+		book(&r, q, "E-20261125-1000", "周九", idP);
+		expect_status(&r, 201);
+		assert_true(json_is_true(jget(r.json, "appointment.proxy")));
+		assert_string_equal(jstr(r.json, "appointment.name"), "周*");
+		resp_free(&r);
+		assert_int_equal(db_scalar(&dbc, "SELECT citizen_id FROM appointments WHERE"
+		    " idnum_hash = ? AND day = '2026-11-25' AND proxy_id = ?", DBARGS(DBS(h),
+		    DBS(rel)), out, sizeof out), 1);
+		assert_string_equal(out, pid);
+	}
+	/* … and for Q's own number on the same day: the day rule goes by the person. */
+	book_ok(q, "E-20261125-1030", "吴十", idQ, NULL, 0);
+	/* The week cap (2) counts P's: P's own third booking is refused … */
+	book(&r, p, "E-20261126-1000", "周九", idP);
+	assert_error(&r, 429, "BOOKING_LIMIT");
+	resp_free(&r);
+	book(&r, q, "E-20261126-1000", "周九", idP);
+	assert_error(&r, 429, "BOOKING_LIMIT");
+	resp_free(&r);
+	/* … while Q's own number has used one: a second this week is fine. */
+	book_ok(q, "E-20261127-1000", "吴十", idQ, NULL, 0);
+
+	/* P ends it: Q can no longer book for P; the booking Q made stays Q's to cancel. */
+	snprintf(path, sizeof path, API "/me/proxies/%s", rel);
+	assert_int_equal(http_json(&r, "DELETE", path, q, NULL), 0);
+	assert_error(&r, 404, "NOT_FOUND");	/* Q holds no number with that relation */
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "DELETE", path, p, NULL), 0);
+	expect_status(&r, 204);
+	resp_free(&r);
+	book(&r, q, "E-20261130-1000", "周九", idP);
+	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
+	resp_free(&r);
+	assert_true(audited("identity.proxy_add", "proxy:%") >= 1);
+	assert_true(audited("identity.proxy_end", "proxy:%") >= 1);
+	set_clock(NULL);
+}
+
+/*
+ * At the hall: a clerk who saw the ID card registers a proxy for a number nobody holds (an
+ * elderly parent without a smartphone), and rebinds a number another account grabbed —
+ * whose bookings under it are cancelled, so they cannot count against the real holder or
+ * end as no-shows.  Both audited; citizens may not.
+ */
+static void
+clerk_registers_and_rebinds(void **st)
+{
+	struct resp r;
+	char clerk[128], q[128], real[128], grab[128], mate[128], idM[19], idY[19], body[512];
+	char t1[64];
+	char t2[64], path[128];
+	long long rel;
+	int before1, before2;
+
+	(void)st;
+	clock_at(MONDAY);
+	staff("clerk2", 2, clerk, sizeof clerk);
+	citizen("13960000021", q, sizeof q);
+	citizen("13960000022", real, sizeof real);
+	citizen("13960000023", grab, sizeof grab);
+	make_id(idM, "19620101", 1);
+	make_id(idY, "19620101", 2);
+
+	/* A proxy for a number nobody holds: Q may book for it; it stays nobody's. */
+	snprintf(body, sizeof body, "{\"name\":\"郑老伯\",\"id_number\":\"%s\","
+	    "\"proxy_phone\":\"13960000021\"}", idM);
+	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", q, body), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk,
+	    "{\"name\":\"郑1\",\"id_number\":\"110105196201010010\",\"proxy_phone\":\"123\"}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.name"));
+	assert_non_null(jget(r.json, "error.fields.proxy_phone"));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk, body), 0);
+	expect_status(&r, 201);
+	assert_string_equal(jstr(r.json, "proxy.how"), "clerk");
+	assert_string_equal(jstr(r.json, "proxy.phone"), "139****0021");
+	rel = jint(r.json, "proxy.id");
+	resp_free(&r);
+	/* Again: the same relation, not a second one. */
+	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk, body), 0);
+	expect_status(&r, 200);
+	assert_int_equal(jint(r.json, "proxy.id"), rel);
+	resp_free(&r);
+	{
+		char h[PII_HASH_HEX];
+
+		hash_of("idnum", idM, h);
+		assert_int_equal(sql_count("SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?",
+		    h), 1);
+	}
+	assert_true(audited("identity.proxy_register", "proxy:%") >= 1);
+	book(&r, q, "F-20261130-0900", "郑老伯", idM);
+	expect_status(&r, 201);
+	assert_true(json_is_true(jget(r.json, "appointment.proxy")));
+	resp_free(&r);
+	assert_int_equal(accounts_holding(idM), 0);
+	/* Q's own first use later is still Q's own number, and Q still books for M the same
+	 * day (different people). */
+	{
+		char idQ[19];
+
+		make_id(idQ, "19620101", 3);
+		book_ok(q, "F-20261130-0930", "冯十一", idQ, NULL, 0);
+		assert_int_equal(holder_of(idQ), account_of_phone("13960000021"));
+	}
+
+	/* A number grabbed by the wrong account, which books with it twice, and "confirms" by
+	 * SMS to its own phone that a friend of its may act for the number. */
+	book_ok(grab, "F-20261124-1500", "陈十二", idY, t1, sizeof t1);
+	book_ok(grab, "F-20261126-1500", "陈十二", idY, t2, sizeof t2);
+	citizen("13960000024", mate, sizeof mate);
+	{
+		json_t *line = NULL;
+		long since;
+		char code[16];
+
+		sms_limits_reset("13960000023");
+		since = sms_log_size();
+		snprintf(body, sizeof body, "{\"name\":\"陈十二\",\"id_number\":\"%s\"}", idY);
+		assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", mate, body), 0);
+		expect_status(&r, 202);
+		resp_free(&r);
+		assert_int_equal(sms_log_find_since(since, "13960000023", "proxy_code", &line, 20000),
+		    0);
+		snprintf(code, sizeof code, "%s", jstr(line, "params.code"));
+		json_decref(line);
+		snprintf(body, sizeof body, "{\"name\":\"陈十二\",\"id_number\":\"%s\","
+		    "\"code\":\"%s\"}", idY, code);
+		assert_int_equal(http_json(&r, "POST", API "/me/principals", mate, body), 0);
+		expect_status(&r, 201);
+		resp_free(&r);
+	}
+	before1 = remaining("F-20261124-1500");
+	before2 = remaining("F-20261126-1500");
+	/* The real holder is refused and told to go to a window … */
+	book(&r, real, "F-20261125-1500", "陈十二", idY);
+	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
+	resp_free(&r);
+	/* … where a clerk, having seen the card, rebinds it to the real holder's phone. */
+	snprintf(body, sizeof body, "{\"phone\":\"13960000022\",\"name\":\"陈十二\","
+	    "\"id_number\":\"%s\"}", idY);
+	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", real, body), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(holder_of(idY), account_of_phone("13960000023"));
+	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", clerk,
+	    "{\"phone\":\"139\",\"name\":\"陈十二\",\"id_number\":\"110105196201010021\"}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.phone"));
+	assert_non_null(jget(r.json, "error.fields.id_number"));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", clerk, body), 0);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "binding.previous"), "other_account");
+	assert_int_equal(jint(r.json, "binding.appointments_cancelled"), 2);
+	assert_int_equal(jint(r.json, "binding.relations_ended"), 1);
+	assert_string_equal(jstr(r.json, "binding.phone"), "139****0022");
+	resp_free(&r);
+	assert_int_equal(holder_of(idY), account_of_phone("13960000022"));
+	assert_int_equal(accounts_holding(idY), 1);
+	assert_true(audited("identity.rebind", "citizen:%") >= 1);
+	/* The grabbed bookings are cancelled and their places free. */
+	snprintf(path, sizeof path, API "/appointments/%s", t1);
+	assert_int_equal(http_json(&r, "GET", path, grab, NULL), 0);
+	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
+	resp_free(&r);
+	snprintf(path, sizeof path, API "/appointments/%s", t2);
+	assert_int_equal(http_json(&r, "GET", path, grab, NULL), 0);
+	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
+	resp_free(&r);
+	assert_int_equal(remaining("F-20261124-1500"), before1 + 1);
+	assert_int_equal(remaining("F-20261126-1500"), before2 + 1);
+	assert_int_equal(live_bookings(idY), 0);
+	/* Now it is the real holder's, with the week's two bookings, and not the grabber's. */
+	book_ok(real, "F-20261125-1500", "陈十二", idY, NULL, 0);
+	book_ok(real, "F-20261127-1500", "陈十二", idY, NULL, 0);
+	book(&r, grab, "F-20261130-1500", "陈十二", idY);
+	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
+	resp_free(&r);
+	/* … nor, through the relation the grabber's phone "confirmed", its friend's. */
+	book(&r, mate, "F-20261130-1500", "陈十二", idY);
+	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
+	resp_free(&r);
+	/* The grabber's account is free for its own number again. */
+	assert_int_equal(http_json(&r, "GET", API "/me/identity", grab, NULL), 0);
+	assert_true(json_is_null(jget(r.json, "identity")));
+	resp_free(&r);
+	/* Rebinding again changes nothing more (it finishes what an outage left). */
+	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", clerk, body), 0);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "binding.previous"), "none");
+	assert_int_equal(jint(r.json, "binding.appointments_cancelled"), 0);
+	resp_free(&r);
+	assert_int_equal(live_bookings(idY), 2);
+
+	/* On the 30th Q checks in its own booking and then M's: M's ticket is M's turn, not a
+	 * second ticket of Q's (no ALREADY_QUEUED). */
+	clock_at("2026-11-30T09:05:00+08:00");
+	{
+		struct resp l;
+		json_t *a;
+		size_t k;
+		int n = 0;
+
+		assert_int_equal(http_json(&l, "GET", API "/me/appointments", q, NULL), 0);
+		expect_status(&l, 200);
+		json_array_foreach(jget(l.json, "appointments"), k, a) {
+			if (strncmp(jstr(a, "slot"), "F-20261130-09", 13) != 0)
+				continue;
+			snprintf(path, sizeof path, API "/appointments/%s/check-in", jstr(a, "token"));
+			assert_int_equal(http_json(&r, "POST", path, q, NULL), 0);
+			expect_status(&r, 201);
+			assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
+			resp_free(&r);
+			n++;
+		}
+		resp_free(&l);
+		assert_int_equal(n, 2);
+	}
+	set_clock(NULL);
+}
+
+/*
+ * The no-show ban counts against the principal: a proxy's two missed bookings for a parent
+ * ban the parent's number, not the proxy's.
+ */
+static void
+bans_count_against_the_principal(void **st)
+{
+	struct resp r;
+	char clerk[128], q[128], idM[19], idQ[19], body[512], h[PII_HASH_HEX];
+	int i;
+
+	(void)st;
+	clock_at(MONDAY);
+	staff("clerk2", 2, clerk, sizeof clerk);
+	citizen("13960000031", q, sizeof q);
+	make_id(idM, "19630101", 1);
+	make_id(idQ, "19630101", 2);
+	snprintf(body, sizeof body, "{\"name\":\"何老太\",\"id_number\":\"%s\","
+	    "\"proxy_phone\":\"13960000031\"}", idM);
+	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk, body), 0);
+	expect_status(&r, 201);
+	resp_free(&r);
+	/* Q's own booking, and two for M that nobody comes to: today 11:30, tomorrow 08:30. */
+	book_ok(q, "F-20261123-1100", "何小", idQ, NULL, 0);
+	book_ok(q, "F-20261123-1130", "何老太", idM, NULL, 0);
+	book_ok(q, "F-20261124-0830", "何老太", idM, NULL, 0);
+	/* Q comes to its own: checked in at 10:40 (so it is not a no-show). */
+	clock_at("2026-11-23T10:40:00+08:00");
+	{
+		struct resp l;
+		json_t *a;
+		size_t k;
+		char path[160];
+
+		assert_int_equal(http_json(&l, "GET", API "/me/appointments", q, NULL), 0);
+		json_array_foreach(jget(l.json, "appointments"), k, a)
+			if (strcmp(jstr(a, "slot"), "F-20261123-1100") == 0) {
+				snprintf(path, sizeof path, API "/appointments/%s/check-in",
+				    jstr(a, "token"));
+				assert_int_equal(http_json(&r, "POST", path, q, NULL), 0);
+				expect_status(&r, 201);
+				resp_free(&r);
+			}
+		resp_free(&l);
+	}
+	clock_at("2026-11-24T10:00:00+08:00");
+	hash_of("idnum", idM, h);
+	for (i = 0; i < 90; i++) {
+		if (sql_count("SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h) == 1)
+			break;
+		usleep(500 * 1000);
+	}
+	assert_int_equal(sql_count("SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
+	    " AND status = 'no_show'", h), 2);
+	/* M's number is banned, also through the proxy … */
+	book(&r, q, "F-20261127-1100", "何老太", idM);
+	assert_error(&r, 403, "NO_SHOW_BANNED");
+	resp_free(&r);
+	/* … Q's own is not. */
+	hash_of("idnum", idQ, h);
+	assert_int_equal(sql_count("SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h),
+	    0);
+	book_ok(q, "F-20261127-1100", "何小", idQ, NULL, 0);
+	set_clock(NULL);
+}
+
+static int
+setup(void **st)
+{
+	(void)st;
+	if (test_conf_load() != 0)
+		return -1;
+	ctx_init(&dbc, 0);
+	return 0;
+}
+
+static int
+teardown(void **st)
+{
+	(void)st;
+	set_clock(NULL);
+	ctx_close(&dbc);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(first_use_binds_and_others_are_refused),
+		cmocka_unit_test(online_applications_follow_the_rule),
+		cmocka_unit_test(binding_races),
+		cmocka_unit_test(proxy_confirmed_by_sms),
+		cmocka_unit_test(clerk_registers_and_rebinds),
+		cmocka_unit_test(bans_count_against_the_principal),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests_name("realname", tests, setup, teardown);
+}

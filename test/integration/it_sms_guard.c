@@ -733,6 +733,8 @@ appointment_resend_new_code(void **st)
 	(void)st;
 	assert_int_equal(set_clock("2026-11-23T09:40:00+08:00"), 0);
 	sleep_ms(300);
+	/* This run's budgets are small and the other suites signed citizens in on this day. */
+	budgets_forget("2026-11-23");
 	new_phone(phone);
 	assert_int_equal(citizen_login(phone, tok, sizeof tok), 0);
 	assert_int_equal(http_json(&r, "GET", API "/halls/demo/slots?category=E&date=2026-11-25",

@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <mysql.h>
+#include <openssl/sha.h>
 #include <mysqld_error.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,10 @@
 #define MIG_MAX_FILES 4000
 #define MIG_FILE_MAX  (16 * 1024 * 1024)
 #define MIG_DB_MAX    47			/* "yichuang-migrate:" + name fits GET_LOCK's 64 */
+
+#ifndef YC_VERSION
+#define YC_VERSION "dev"
+#endif
 
 /* ------------------------------------------------------------------ names */
 
@@ -379,13 +384,36 @@ fail:
 	return -1;
 }
 
-static int
-apply_one(MYSQL *m, const char *db, const char *version, const char *path)
+static void
+sha256_hex(const char *text, size_t len, char out[2 * SHA256_DIGEST_LENGTH + 1])
 {
-	const char *p[1] = { version };
+	unsigned char d[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)text, len, d);
+	hex_encode(out, d, sizeof d);
+}
+
+/* schema_migrations has the columns of 107_migration_checksums (a database migrated by an
+ * earlier release does not, until that migration runs). */
+static int
+has_checksums(MYSQL *m)
+{
+	char n[64] = "";
+
+	return sq(m, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = "
+	    "DATABASE() AND table_name = 'schema_migrations' AND column_name = 'checksum'",
+	    NULL, 0, first_value, n) == 1 && strcmp(n, "1") == 0;
+}
+
+static int
+apply_one(MYSQL *m, const char *db, const char *version, const char *path,
+    char sum[2 * SHA256_DIGEST_LENGTH + 1])
+{
+	const char *p[3] = { version, sum, YC_VERSION };
 	int64_t t0 = mono_ms();
 	char *text;
 	size_t len;
+	int rc;
 
 	printf("applying %s\n", version);
 	fflush(stdout);
@@ -398,9 +426,17 @@ apply_one(MYSQL *m, const char *db, const char *version, const char *path)
 		    "statement stays) and run migrate again\n", version);
 		return -1;
 	}
+	sha256_hex(text, len, sum);
 	free(text);
-	if (mysql_select_db(m, db) != 0 || sq(m, "INSERT INTO schema_migrations (version, "
-	    "applied_at) VALUES (?, NOW())", p, 1, NULL, NULL) < 0) {
+	if (mysql_select_db(m, db) != 0)
+		rc = -1;
+	else if (has_checksums(m))
+		rc = sq(m, "INSERT INTO schema_migrations (version, applied_at, checksum, "
+		    "applied_by) VALUES (?, NOW(), ?, ?)", p, 3, NULL, NULL);
+	else
+		rc = sq(m, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, NOW())",
+		    p, 1, NULL, NULL);
+	if (rc < 0) {
 		fprintf(stderr, "%s was applied but could not be recorded: %s\n", version,
 		    mysql_error(m));
 		return -1;
@@ -507,6 +543,52 @@ grants_on(MYSQL *m, const char *db)
 	return MIG_OK;
 }
 
+/* ------------------------------------------------------------------ checksums */
+
+struct drift {
+	const char	*dir;
+	int		 changed;
+};
+
+static int
+check_one(void *arg, char **vals, size_t ncol)
+{
+	struct drift *d = arg;
+	char path[1024], sum[2 * SHA256_DIGEST_LENGTH + 1], *text;
+	size_t len;
+	FILE *f;
+
+	(void)ncol;
+	if (vals[0] == NULL || vals[1] == NULL || strncmp(vals[0], "seed:", 5) == 0 ||
+	    fmt(path, sizeof path, "%s/%s.sql", d->dir, vals[0]) < 0)
+		return 0;
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;		/* a newer release's: not ours to judge */
+	fclose(f);
+	if (read_text(path, &text, &len) != 0)
+		return 0;
+	sha256_hex(text, len, sum);
+	free(text);
+	if (strcmp(sum, vals[1]) != 0) {
+		printf("warning: %s.sql has changed since it was applied on %s (by %s): a hall "
+		    "that applied it will never run the change; write a new migration instead\n",
+		    vals[0], vals[2] ? vals[2] : "?", vals[3] ? vals[3] : "?");
+		d->changed++;
+	}
+	return 0;
+}
+
+/* Warn about every applied migration whose file no longer matches what was applied. */
+static void
+check_drift(MYSQL *m, const char *dir)
+{
+	struct drift d = { dir, 0 };
+
+	if (has_checksums(m))
+		sq(m, "SELECT version, checksum, applied_at, applied_by FROM schema_migrations "
+		    "WHERE checksum IS NOT NULL ORDER BY version", NULL, 0, check_one, &d);
+}
+
 /* ------------------------------------------------------------------ migrate */
 
 /*
@@ -574,17 +656,40 @@ migrate_close(MYSQL *m, const char *lock)
 	mysql_close(m);
 }
 
+/*
+ * Migrations applied in this run before 107_migration_checksums gave schema_migrations its
+ * checksum column were recorded without one: they get theirs now (a fresh install records
+ * every file's).
+ */
+static void
+record_sums(MYSQL *m, const struct names *done, const struct names *sums)
+{
+	size_t i;
+
+	if (done->n == 0 || !has_checksums(m))
+		return;
+	for (i = 0; i < done->n; i++) {
+		const char *p[3] = { sums->v[i], YC_VERSION, done->v[i] };
+
+		sq(m, "UPDATE schema_migrations SET checksum = ?, applied_by = ? WHERE version = ? "
+		    "AND checksum IS NULL", p, 3, NULL, NULL);
+	}
+}
+
 int
 migrate_run(const char *const *seeds, size_t nseeds)
 {
 	const char *dir = config_get("migrations_dir", "sql/migrations"), *db = NULL;
-	struct names files, applied;
+	struct names files, applied, done, sums;
+	char sum[2 * SHA256_DIGEST_LENGTH + 1];
 	char lock[96], path[1024], err[1200];
 	size_t i, unknown = 0;
 	int rc, napplied = 0;
 	MYSQL *m;
 
 	memset(&applied, 0, sizeof applied);
+	memset(&done, 0, sizeof done);
+	memset(&sums, 0, sizeof sums);
 	if (list_dir(dir, &files, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return MIG_USAGE;
@@ -603,10 +708,13 @@ migrate_run(const char *const *seeds, size_t nseeds)
 		if (names_has(&applied, files.v[i]))
 			continue;
 		if (fmt(path, sizeof path, "%s/%s.sql", dir, files.v[i]) < 0 ||
-		    apply_one(m, db, files.v[i], path) != 0)
+		    apply_one(m, db, files.v[i], path, sum) != 0)
 			rc = MIG_FAILED;
-		else
+		else {
 			napplied++;
+			if (names_add(&done, files.v[i]) == 0 && names_add(&sums, sum) != 0)
+				done.n--;
+		}
 	}
 	for (i = 0; i < nseeds && rc == MIG_OK; i++) {
 		const char *base = strrchr(seeds[i], '/');
@@ -626,11 +734,15 @@ migrate_run(const char *const *seeds, size_t nseeds)
 		fmt(version, sizeof version, "seed:%.*s", (int)l, base);
 		if (names_has(&applied, version))
 			continue;
-		if (apply_one(m, db, version, seeds[i]) != 0)
+		if (apply_one(m, db, version, seeds[i], sum) != 0)
 			rc = MIG_FAILED;
-		else
+		else {
 			napplied++;
+			if (names_add(&done, version) == 0 && names_add(&sums, sum) != 0)
+				done.n--;
+		}
 	}
+	record_sums(m, &done, &sums);
 	/* Versions this release has no file for: a newer release migrated the database.  Its
 	 * migrations only added (the rule), so this release's programs still work on it. */
 	for (i = 0; i < applied.n; i++)
@@ -639,6 +751,8 @@ migrate_run(const char *const *seeds, size_t nseeds)
 	if (unknown)
 		printf("note: the database has %zu migration(s) this release does not have "
 		    "(a newer release applied them)\n", unknown);
+	if (rc == MIG_OK)
+		check_drift(m, dir);
 	if (rc == MIG_OK)
 		rc = grants_on(m, db);
 	if (rc == MIG_OK)
@@ -649,6 +763,8 @@ out:
 	migrate_close(m, lock);
 	names_free(&files);
 	names_free(&applied);
+	names_free(&done);
+	names_free(&sums);
 	return rc;
 }
 

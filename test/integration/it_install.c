@@ -272,6 +272,7 @@ setup(void **st)
 	snprintf(S, sizeof S, "%s/install", proc_var());
 	snprintf(R, sizeof R, "%s/root", S);
 	snprintf(CONF, sizeof CONF, "%s/yichuang.conf", S);
+	proc_stop_stale();
 	if (proc_run(out, sizeof out, "rm -rf '%s' && mkdir -p '%s/run' '%s/log' '%s/tls' "
 	    "'%s/uploads' '%s/redis' '%s/nginx' && chmod 700 '%s'", S, S, S, S, S, S, S, S) != 0)
 		return -1;
@@ -614,6 +615,16 @@ installed_programs_serve(void **st)
 	assert_int_equal(dba_sql("yichuang_install", out, sizeof out,
 	    "SELECT COUNT(*) FROM schema_migrations;"), 0);
 	assert_int_equal(strtol(out, NULL, 10), nmig);
+	/* Each is recorded with the SHA-256 of the file applied and the release applying it. */
+	snprintf(cmd, sizeof cmd, "sha256sum '%s/usr/share/yichuang/migrations/001_foundation.sql'"
+	    " | cut -c1-64", R);
+	run_ok(note, sizeof note, cmd);
+	note[strcspn(note, "\n")] = '\0';
+	assert_int_equal(dba_sql("yichuang_install", out, sizeof out, "SELECT checksum, applied_by "
+	    "<> '' FROM schema_migrations WHERE version = '001_foundation';"), 0);
+	assert_int_equal(strlen(note), 64);
+	assert_non_null(strstr(out, note));
+	assert_non_null(strstr(out, "\t1"));
 
 	start_redis();
 	start_nginx();
@@ -805,6 +816,16 @@ migrate_runs_one_at_a_time(void **st)
 	snprintf(line, sizeof line, "%d\t%d", nfiles, nfiles);
 	assert_string_equal(out, line);
 	run_ok(out, sizeof out, cmd);
+	assert_non_null(strstr(out, "migrate: 0 applied, none pending"));
+	assert_null(strstr(out, "warning"));
+
+	/* A released migration edited afterwards: migrate says so (and applies nothing). */
+	snprintf(line, sizeof line, "%s/mig3/998_slow.sql", S);
+	assert_non_null(a = fopen(line, "a"));
+	fputs("-- edited after it was applied\n", a);
+	fclose(a);
+	run_ok(out, sizeof out, cmd);
+	assert_non_null(strstr(out, "warning: 998_slow.sql has changed since it was applied"));
 	assert_non_null(strstr(out, "migrate: 0 applied, none pending"));
 }
 

@@ -108,6 +108,16 @@ proc_spawn(const char *const *argv, const char *cwd, const char *const *env,
 		_exit(127);
 	}
 	spawned[nspawned++] = pid;
+	{
+		char path[600];
+		FILE *f;
+
+		snprintf(path, sizeof path, "%s/spawned.pids", proc_var());
+		if ((f = fopen(path, "a")) != NULL) {
+			fprintf(f, "%d\n", (int)pid);
+			fclose(f);
+		}
+	}
 	return pid;
 }
 
@@ -154,10 +164,50 @@ proc_stop_all(void)
 {
 	int i;
 
+	char path[600];
+
 	for (i = nspawned - 1; i >= 0; i--)
 		if (spawned[i] > 0)
 			proc_stop(spawned[i], 15000);
 	nspawned = 0;
+	snprintf(path, sizeof path, "%s/spawned.pids", proc_var());
+	unlink(path);
+}
+
+void
+proc_stop_stale(void)
+{
+	char path[600], line[64], cmd[4096];
+	FILE *f, *c;
+	size_t n, i;
+
+	snprintf(path, sizeof path, "%s/spawned.pids", proc_var());
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		long pid = strtol(line, NULL, 10);
+		char proc[64];
+
+		if (pid <= 1)
+			continue;
+		snprintf(proc, sizeof proc, "/proc/%ld/cmdline", pid);
+		if ((c = fopen(proc, "r")) == NULL)
+			continue;
+		n = fread(cmd, 1, sizeof cmd - 1, c);
+		fclose(c);
+		for (i = 0; i < n; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		cmd[n] = '\0';
+		if (strstr(cmd, proc_var()) == NULL)
+			continue;	/* the pid is someone else's now */
+		fprintf(stderr, "stopping process %ld left by an earlier run\n", pid);
+		kill(-(pid_t)pid, SIGKILL);
+		kill((pid_t)pid, SIGKILL);
+	}
+	fclose(f);
+	unlink(path);
+	usleep(200 * 1000);
 }
 
 const char *

@@ -4,9 +4,11 @@
  * The migrations are the files NNN_name.sql of the folder named by the configuration key
  * migrations_dir (default sql/migrations, the repository's; an installed hall has
  * /usr/share/yichuang/migrations).  Each is applied once, in byte order of its name, and
- * recorded in schema_migrations (version = the name without .sql) only when every statement
- * of it succeeded.  Whatever files the folder holds is what a release brings: there is no
- * list to keep.
+ * recorded in schema_migrations (version = the name without .sql; once the table has the
+ * columns of 107_migration_checksums, also the file's SHA-256 and the release applying it)
+ * only when every statement of it succeeded.  Whatever files the folder holds is what a
+ * release brings: there is no list to keep.  A recorded file that has changed since is
+ * reported (a released migration is never edited).
  *
  * The rule that lets a hall upgrade without stopping (docs/INSTALL.md): a migration only
  * adds — tables, columns with a default or NULL, indexes, rows — so the previous release's

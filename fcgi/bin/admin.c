@@ -403,6 +403,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "unknown command %s\n", argv[0]);
 		return 2;
 	}
+	/* The operator's commands are not requests: no access log (run as root, opening it
+	 * would also leave a root-owned file the app's user cannot append to). */
+	config_set("access_log", "");
 	if (app_init_global() != 0)
 		return 1;
 	ctx_init(&ctx, 0);

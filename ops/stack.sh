@@ -342,7 +342,12 @@ EOF
 
 # ---------------------------------------------------------------- app and worker
 app_ready() {
-  pid_of "$RUN/app.pid" yichuang-app >/dev/null || { tail_log "$LOG/app.log"; die "yichuang-app exited during start-up"; }
+  # The app starts itself again once at start (fcgi/bin/app.c, malloc_tunables): while the
+  # kernel swaps its image, /proc/PID/cmdline reads empty for an instant. Only a second miss
+  # means it is gone.
+  pid_of "$RUN/app.pid" yichuang-app >/dev/null ||
+    { sleep 0.05; pid_of "$RUN/app.pid" yichuang-app >/dev/null; } ||
+    { tail_log "$LOG/app.log"; die "yichuang-app exited during start-up"; }
   [ -S "$APP_SOCK" ]
 }
 

@@ -2,9 +2,10 @@
  * it_install.c — yichuang installed as services (docs/INSTALL.md), tested the way an
  * operator meets it: `make install` into a scratch root (DESTDIR), systemd-analyze on the
  * installed units, and the installed programs started from there against the test stack's
- * MariaDB (a database of their own, made by the installed yichuang-admin migrate) and a
- * Redis of their own (unix socket only: the stack's hall keys would collide), behind nginx
- * serving the installed production site file over TLS.  Then what keeps a hall from running
+ * MariaDB (a database of their own, made by the installed yichuang-admin migrate: the
+ * stack's worker never sees their outbox) and Redis (their key file is their own, so the
+ * keys they derive from phones are too), behind nginx serving the installed production
+ * site file over TLS.  Then what keeps a hall from running
  * half-installed: a schema behind the release, templates missing, two migrates at once, a
  * migration that fails.
  *
@@ -122,13 +123,14 @@ write_conf(const char *path, const char *extra)
 	    "app_processes = 2\napp_threads = 4\napp_board_threads = 4\n"
 	    "mysql_socket = %s\nmysql_password = %s\nmysql_db = yichuang_install\n"
 	    "migrate_user = %s\n"
-	    "redis_socket = %s/run/redis.sock\n"
+	    "redis_socket = %s\n"
 	    "public_base_url = https://" HOST ":%d\n"
 	    "key_file = %s/secret.key\nupload_dir = %s/uploads\naccess_log = %s/log/access.log\n"
 	    "sms_provider = log\nsms_log = %s/sms.log\n"
 	    "clock_base = %s\nclock_real = %s\n%s\n",
 	    text, R, R, S, S, stack_conf("mysql_socket"), stack_conf("mysql_password"),
-	    stack_conf("migrate_user"), S, port, S, S, S, S, stack_conf("clock_base"),
+	    stack_conf("migrate_user"), stack_conf("redis_socket"), port, S, S, S, S,
+	    stack_conf("clock_base"),
 	    stack_conf("clock_real"), extra ? extra : "");
 	fclose(f);
 }
@@ -272,9 +274,9 @@ setup(void **st)
 	snprintf(S, sizeof S, "%s/install", proc_var());
 	snprintf(R, sizeof R, "%s/root", S);
 	snprintf(CONF, sizeof CONF, "%s/yichuang.conf", S);
-	proc_stop_stale();
+	proc_stop_stale(S);
 	if (proc_run(out, sizeof out, "rm -rf '%s' && mkdir -p '%s/run' '%s/log' '%s/tls' "
-	    "'%s/uploads' '%s/redis' '%s/nginx' && chmod 700 '%s'", S, S, S, S, S, S, S, S) != 0)
+	    "'%s/uploads' '%s/nginx' && chmod 700 '%s'", S, S, S, S, S, S, S) != 0)
 		return -1;
 	return 0;
 }
@@ -468,28 +470,7 @@ site_file_matches_template(void **st)
 
 /* ------------------------------------------------------------------ the installed programs */
 
-static pid_t redis_pid = -1, nginx_pid = -1;
-
-/* A Redis of their own, on a unix socket only. */
-static void
-start_redis(void)
-{
-	char cmd[8192], out[1024];
-	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-	int i;
-
-	snprintf(cmd, sizeof cmd, "exec redis-server --port 0 --unixsocket '%s/run/redis.sock' "
-	    "--unixsocketperm 700 --save '' --appendonly no --dir '%s/redis'", S, S);
-	snprintf(out, sizeof out, "%s/log/redis.log", S);
-	assert_true((redis_pid = proc_spawn(argv, NULL, NULL, out)) > 0);
-	for (i = 0; i < 100; i++) {
-		if (proc_run(out, sizeof out, "redis-cli -s '%s/run/redis.sock' ping", S) == 0 &&
-		    strncmp(out, "PONG", 4) == 0)
-			return;
-		usleep(100 * 1000);
-	}
-	fail_msg("redis did not start");
-}
+static pid_t nginx_pid = -1;
 
 /*
  * nginx with the installed site file, as an operator fills it in: the host name kept, a
@@ -626,7 +607,6 @@ installed_programs_serve(void **st)
 	assert_non_null(strstr(out, note));
 	assert_non_null(strstr(out, "\t1"));
 
-	start_redis();
 	start_nginx();
 	assert_int_equal(site(&r, "GET", "/api/v1/health", NULL, 0), 0);
 	assert_int_equal(r.status, 503);

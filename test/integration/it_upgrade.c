@@ -273,7 +273,7 @@ setup(void **st)
 	snprintf(S, sizeof S, "%s/upgrade", proc_var());
 	snprintf(OLD_SOCK, sizeof OLD_SOCK, "%s/run/old.sock", S);
 	snprintf(NEW_SOCK, sizeof NEW_SOCK, "%s/run/new.sock", S);
-	proc_stop_stale();
+	proc_stop_stale(S);
 	if (proc_run(out, sizeof out, "rm -rf '%s' && mkdir -p '%s/run' '%s/log' '%s/redis' "
 	    "'%s/uploads' && chmod 700 '%s'", S, S, S, S, S, S) != 0)
 		return -1;

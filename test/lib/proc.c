@@ -175,7 +175,7 @@ proc_stop_all(void)
 }
 
 void
-proc_stop_stale(void)
+proc_stop_stale(const char *scratch)
 {
 	char path[600], line[64], cmd[4096];
 	FILE *f, *c;
@@ -199,7 +199,7 @@ proc_stop_stale(void)
 			if (cmd[i] == '\0')
 				cmd[i] = ' ';
 		cmd[n] = '\0';
-		if (strstr(cmd, proc_var()) == NULL)
+		if (strstr(cmd, scratch) == NULL)
 			continue;	/* the pid is someone else's now */
 		fprintf(stderr, "stopping process %ld left by an earlier run\n", pid);
 		kill(-(pid_t)pid, SIGKILL);

@@ -26,9 +26,9 @@ int	proc_wait(pid_t pid, int ms);
 int	proc_stop(pid_t pid, int ms);
 void	proc_stop_all(void);
 /* Kill what an earlier run of a test left running (it crashed before proc_stop_all): the
- * process groups it recorded in var/<inst>/spawned.pids whose command line still names
- * var/<inst>. */
-void	proc_stop_stale(void);
+ * process groups it recorded in var/<inst>/spawned.pids whose command line still names the
+ * test's scratch folder (never the stack's own servers, whatever pid they reuse). */
+void	proc_stop_stale(const char *scratch);
 
 /* The test stack's instance name, its folder var/<inst> as an absolute path. */
 const char *proc_inst(void);

@@ -27,7 +27,7 @@ struct out {
 static void
 put(struct out *o, const void *p, size_t n)
 {
-	if (o->bad)
+	if (o->bad || n == 0)
 		return;
 	if (o->len + n > o->cap) {
 		size_t cap = (o->len + n) * 2 + 1024;

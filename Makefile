@@ -11,6 +11,7 @@ CFLAGS  += -Werror
 endif
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 B       ?= build
+PREFIX  ?= /usr/local
 
 RUNTIME  = $(wildcard fcgi/*.c)
 MODULES  = $(wildcard modules/*.c)
@@ -20,7 +21,7 @@ HEADERS  = $(wildcard fcgi/*.h modules/*.h test/lib/*.h)
 UNIT     = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
 INTEG    = $(patsubst test/integration/%.c,$(B)/test/%,$(wildcard test/integration/*.c))
 
-.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps
+.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps install uninstall
 all: $(B)/yichuang-app $(B)/yichuang-worker $(B)/yichuang-admin
 
 $(B)/%.o: %.c $(HEADERS)
@@ -54,6 +55,12 @@ $(B)/fuzz/%: test/fuzz/%.c $(B)/libyc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 fuzzers: $(FUZZ)
+
+# FHS install (ops/install.sh, docs/INSTALL.md): PREFIX (/usr/local), DESTDIR to stage.
+install: all
+	@B=$(B) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) bash ops/install.sh install
+uninstall:
+	@PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) bash ops/install.sh uninstall
 
 deps:
 	@bash ops/deps.sh

@@ -4,7 +4,10 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "ctx.h"
 #include "log.h"
+#include "migrate.h"
+#include "../modules/notify.h"
 #include "../modules/pii.h"
 
 #include <curl/curl.h>
@@ -31,6 +34,35 @@ app_init_global(void)
 	if (pii_init() != 0)
 		return -1;
 	log_open_access(config_get("access_log", NULL));
+	return 0;
+}
+
+int
+app_check_install(void)
+{
+	char first[80];
+	struct ctx c;
+	int n;
+
+	if (tmpl_load_all() <= 0) {
+		log_err("no SMS templates in sms_templates_dir = %s",
+		    config_get("sms_templates_dir", "sms-templates"));
+		return -1;
+	}
+	ctx_init(&c, 0);
+	n = migrate_pending(&c, first, sizeof first);
+	ctx_close(&c);
+	if (n < 0) {
+		log_warn("the schema could not be checked (MariaDB down or migrations_dir "
+		    "unreadable): starting anyway");
+		return 0;
+	}
+	if (n > 0) {
+		log_err("the database lacks %d migration(s) of %s, first %s: run yichuang-admin "
+		    "migrate before starting this release", n,
+		    config_get("migrations_dir", "sql/migrations"), first);
+		return -1;
+	}
 	return 0;
 }
 

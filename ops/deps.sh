@@ -12,7 +12,10 @@ pkgs=(build-essential pkg-config
       nginx-light redis-server mariadb-server mariadb-client curl ca-certificates procps)
 if [ "${1:-}" = test ]; then
   pkgs+=(libcmocka-dev chromium zbar-tools librsvg2-bin wrk clang libclang-rt-14-dev nodejs npm python3
-         fonts-noto-cjk)
+         fonts-noto-cjk
+         # it_install: systemd-analyze verify/security on the installed units, a certificate
+         # for the installed nginx site; it_upgrade: the previous release from git history
+         systemd openssl git)
 fi
 
 missing=()

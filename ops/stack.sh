@@ -25,10 +25,12 @@
 #   before 504), YICHUANG_CONF_EXTRA (lines appended to yichuang.conf),
 #   YICHUANG_BUILD (binaries' folder, default build/; `make asan` uses build-asan),
 #   YICHUANG_SQL_DIR (default sql/; lets this script be tried on scratch migrations).
+# The schema changes one way only, here as on an installed hall: `yichuang-admin migrate`
+# (fcgi/migrate.h), as the database superuser over the unix socket.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-cd "$ROOT"   # the app and worker run from the repo root (they find sms-templates/ there)
+cd "$ROOT"   # yichuang.conf names the templates and migrations by absolute path; nginx/site, sql/data are found from here
 
 # The mariadb client honours these before its command line; only our own flags may count.
 unset MYSQL_HOST MYSQL_TCP_PORT MYSQL_UNIX_PORT MYSQL_PWD
@@ -248,75 +250,29 @@ setup_database() {
   make_secret "$VAR/db.password" 24
   local pw; pw=$(cat "$VAR/db.password")
   # ALTER as well as CREATE: if db.password was lost, the account follows the new file.
+  # The database, schema_migrations and the account's grants are migrate's (below).
   db_root <<SQL
-CREATE DATABASE IF NOT EXISTS yichuang CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS 'yichuang'@'localhost' IDENTIFIED BY '$pw';
 CREATE USER IF NOT EXISTS 'yichuang'@'127.0.0.1' IDENTIFIED BY '$pw';
 ALTER USER 'yichuang'@'localhost' IDENTIFIED BY '$pw';
 ALTER USER 'yichuang'@'127.0.0.1' IDENTIFIED BY '$pw';
-CREATE TABLE IF NOT EXISTS yichuang.schema_migrations (
-  version    VARCHAR(64) NOT NULL PRIMARY KEY,
-  applied_at DATETIME    NOT NULL
-) ENGINE=InnoDB;
 SQL
 }
 
-# apply_sql VERSION FILE: run FILE unless VERSION is recorded; record it only on success, so a
-# failed migration is retried (after it is fixed) by the next `up`.
-apply_sql() {
-  local version=$1 file=$2
-  [[ "$version" =~ ^[A-Za-z0-9_.:-]{1,64}$ ]] || die "bad migration name '$version' (letters, digits, _ . - only, at most 64)"
-  grep -qxF -- "$version" <<<"$APPLIED" && return 0
-  say "sql: applying $version"
-  db_root yichuang < "$file" || die "$file failed; it is not recorded, fix it and run up again"
-  db_root yichuang -e "INSERT INTO schema_migrations (version, applied_at) VALUES ('$version', NOW())"
-  APPLIED+=$'\n'$version
-}
-
+# migrate: what sql/migrations holds and the database has not recorded, in order, then the
+# demo seed once (recorded as seed:demo), then the app account's table grants (rebuilt every
+# time, so new tables are covered and dropped ones lose theirs) — all by yichuang-admin
+# migrate, exactly as on an installed hall (docs/INSTALL.md). A failed migration is not
+# recorded: fix it and run up again.
 migrate() {
-  local files f
-  APPLIED=$(db_root yichuang -e 'SELECT version FROM schema_migrations')
-  # Lexical (byte) order whatever the caller's locale: 001_… before 002_….
-  mapfile -t files < <(find "$SQL_DIR/migrations" -maxdepth 1 -type f -name '*.sql' 2>/dev/null | LC_ALL=C sort)
-  for f in "${files[@]+"${files[@]}"}"; do apply_sql "$(basename "$f" .sql)" "$f"; done
-  [ -f "$SQL_DIR/seed/demo.sql" ] && apply_sql seed:demo "$SQL_DIR/seed/demo.sql"
-  grant_tables
-}
-
-# Table-level grants only (no db-level grant), rebuilt from information_schema after every
-# migration run so new tables are covered and dropped ones lose theirs.
-# - audit* tables are append-only for the app: SELECT, INSERT; UPDATE and DELETE are
-#   revoked explicitly in case anyone ever granted them.
-# - schema_migrations is read-only for the app.
-# - system-versioned tables count as base tables; sequences get SELECT, INSERT (NEXTVAL
-#   needs INSERT); views get SELECT.
-grant_tables() {
-  db_root <<'SQL' | db_root
-SELECT CONCAT(
-  CASE
-    WHEN t.table_type IN ('BASE TABLE', 'SYSTEM VERSIONED') AND t.table_name LIKE 'audit%'
-      THEN CONCAT('GRANT SELECT, INSERT ON `yichuang`.`', REPLACE(t.table_name, '`', '``'), '` TO ', u.who,
-                  '; REVOKE UPDATE, DELETE ON `yichuang`.`', REPLACE(t.table_name, '`', '``'), '` FROM ', u.who)
-    WHEN t.table_name = 'schema_migrations'
-      THEN CONCAT('GRANT SELECT ON `yichuang`.`schema_migrations` TO ', u.who)
-    WHEN t.table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')
-      THEN CONCAT('GRANT SELECT, INSERT, UPDATE, DELETE ON `yichuang`.`', REPLACE(t.table_name, '`', '``'), '` TO ', u.who)
-    WHEN t.table_type = 'SEQUENCE'
-      THEN CONCAT('GRANT SELECT, INSERT ON `yichuang`.`', REPLACE(t.table_name, '`', '``'), '` TO ', u.who)
-    ELSE CONCAT('GRANT SELECT ON `yichuang`.`', REPLACE(t.table_name, '`', '``'), '` TO ', u.who)
-  END, ';')
-FROM information_schema.tables t
-CROSS JOIN (SELECT '''yichuang''@''localhost''' AS who UNION ALL SELECT '''yichuang''@''127.0.0.1''') u
-WHERE t.table_schema = 'yichuang'
-UNION ALL
--- grants left behind by tables a migration dropped or renamed
-SELECT CONCAT('REVOKE ALL PRIVILEGES ON `yichuang`.`', REPLACE(p.Table_name, '`', '``'),
-              '` FROM ''yichuang''@''', p.Host, ''';')
-FROM mysql.tables_priv p
-WHERE p.Db = 'yichuang' AND p.User = 'yichuang'
-  AND NOT EXISTS (SELECT 1 FROM information_schema.tables t
-                  WHERE t.table_schema = 'yichuang' AND BINARY t.table_name = BINARY p.Table_name);
-SQL
+  local seed=() line
+  [ -x "$BUILD/yichuang-admin" ] || die "$BUILD/yichuang-admin is not built (make all): it applies the migrations"
+  [ -f "$SQL_DIR/seed/demo.sql" ] && seed=("$SQL_DIR/seed/demo.sql")
+  if ! "$BUILD/yichuang-admin" -c "$CONF" migrate "${seed[@]+"${seed[@]}"}" >"$LOG/migrate.log" 2>&1 9>&-; then
+    tail_log "$LOG/migrate.log"
+    die "yichuang-admin migrate failed (log: $LOG/migrate.log)"
+  fi
+  while read -r line; do say "sql: $line"; done < <(grep -E '^applied ' "$LOG/migrate.log")
 }
 
 # ---------------------------------------------------------------- Redis
@@ -382,6 +338,10 @@ mysql_user = yichuang
 mysql_password = $(cat "$VAR/db.password")
 mysql_db = yichuang
 public_base_url = http://127.0.0.1:$PORT
+sms_templates_dir = $ROOT/sms-templates
+migrations_dir = $SQL_DIR/migrations
+# yichuang-admin migrate changes the schema as the database superuser (unix socket auth).
+migrate_user = $DBA
 sms_provider = ${YICHUANG_SMS_PROVIDER:-log}
 sms_log = $VAR/sms.log
 sms_base_url = ${YICHUANG_SMS_BASE_URL:-}
@@ -408,7 +368,12 @@ EOF
 
 # ---------------------------------------------------------------- app and worker
 app_ready() {
-  pid_of "$RUN/app.pid" yichuang-app >/dev/null || { tail_log "$LOG/app.log"; die "yichuang-app exited during start-up"; }
+  # The app starts itself again once at start (fcgi/bin/app.c, malloc_tunables): while the
+  # kernel swaps its image, /proc/PID/cmdline reads empty for an instant. Only a second miss
+  # means it is gone.
+  pid_of "$RUN/app.pid" yichuang-app >/dev/null ||
+    { sleep 0.05; pid_of "$RUN/app.pid" yichuang-app >/dev/null; } ||
+    { tail_log "$LOG/app.log"; die "yichuang-app exited during start-up"; }
   [ -S "$APP_SOCK" ]
 }
 
@@ -523,11 +488,11 @@ cmd_up() {
 
   start_mariadb
   setup_database
-  migrate
-  start_redis
   make_secret "$VAR/secret.key" 32
   make_secret "$VAR/sms-receipt.token" 32
   write_conf
+  migrate
+  start_redis
   seed_demo
 
   # Restart app+worker when what they run on changed: new conf, or a rebuilt binary.

@@ -62,7 +62,7 @@ run_c() {
   "$bin" >"$out" 2>&1; rc=$?
   read -r p f < <(count_cmocka "$out")
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed before reporting
-  cat "$out" | grep -E '^\[  (FAILED|ERROR)|^\[  PASSED|: error:|ERROR' | head -20
+  cat "$out" | grep -E '^\[  (FAILED|ERROR|SKIPPED)|^\[  PASSED|: error:|ERROR' | head -20
   passed=$((passed + p)); failed=$((failed + f))
   [ "$f" -gt 0 ] && failures+=("$name")
 }

@@ -10,9 +10,15 @@
  *   yichuang-admin -c CONF staff-disable HALL USER switch the account off, end its sessions
  *   yichuang-admin -c CONF staff-enable HALL USER  switch it on again (and unlock it)
  *   yichuang-admin -c CONF staff-unlock HALL USER  lift its sign-in locks (every address)
- *   yichuang-admin -c CONF seed-demo               demo calendar + demo staff + demo slots
+ *   yichuang-admin -c CONF seed-demo [DIR]         demo calendar + demo staff + demo slots
+ *   yichuang-admin -c CONF migrate [SEED.sql ...]  apply pending migrations (migrations_dir),
+ *                                                  then the seeds, then the app's grants
+ *   yichuang-admin -c CONF grants                  the app account's grants alone
  *
- * Tables: calendar_years, calendar_days, staff, audit_log.
+ * Exit status: 0 done, 1 failed, 2 usage; migrate and grants also 3 (another migrate is
+ * running: nothing done) and 4 (MariaDB unreachable) — fcgi/migrate.h.
+ *
+ * Tables: calendar_years, calendar_days, staff, audit_log, schema_migrations.
  * Redis:  sess:<hash>, staff:sessions:<staff id> (ending an account's sessions), the
  *         sign-in throttle {signin:<hall>}:* (unlocking).
  * Production has no default passwords: staff accounts are made here, one by one.
@@ -23,6 +29,7 @@
 #include "../ctx.h"
 #include "../db.h"
 #include "../log.h"
+#include "../migrate.h"
 #include "../util.h"
 #include "../../modules/appointments.h"
 #include "../../modules/calendar.h"
@@ -312,10 +319,105 @@ cmd_seed_demo(const char *datadir)
 	return rc;
 }
 
+static int
+verb_calendar_load(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "calendar-load FILE\n");
+		return 2;
+	}
+	return cmd_calendar_load(argv[1]);
+}
+
+static int
+verb_calendar_status(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cmd_calendar_status();
+}
+
+static int
+verb_staff_create(int argc, char **argv)
+{
+	return cmd_staff_create(argc - 1, argv + 1);
+}
+
+static int
+verb_staff_passwd(int argc, char **argv)
+{
+	return cmd_staff_passwd(argc - 1, argv + 1);
+}
+
+static int
+verb_staff_disable(int argc, char **argv)
+{
+	return cmd_staff_disable(argc - 1, argv + 1, 1);
+}
+
+static int
+verb_staff_enable(int argc, char **argv)
+{
+	return cmd_staff_disable(argc - 1, argv + 1, 0);
+}
+
+static int
+verb_staff_unlock(int argc, char **argv)
+{
+	return cmd_staff_unlock(argc - 1, argv + 1);
+}
+
+static int
+verb_seed_demo(int argc, char **argv)
+{
+	return cmd_seed_demo(argc > 1 ? argv[1] : "sql/data");
+}
+
+static int
+verb_migrate(int argc, char **argv)
+{
+	return migrate_run((const char *const *)argv + 1, (size_t)(argc - 1));
+}
+
+static int
+verb_grants(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "grants takes no arguments\n");
+		return 2;
+	}
+	return migrate_grants();
+}
+
+/*
+ * The verbs, one row each.  app_db: the verb works as the app's account (mysql_user), which
+ * must answer before it runs; migrate and grants connect as migrate_user themselves (the
+ * database may not even exist yet).
+ */
+static const struct verb {
+	const char	*name;
+	int		 app_db;
+	int		(*run)(int argc, char **argv);	/* argv[0] is the verb */
+} verbs[] = {
+	{ "calendar-load",	1, verb_calendar_load },
+	{ "calendar-status",	1, verb_calendar_status },
+	{ "staff-create",	1, verb_staff_create },
+	{ "staff-passwd",	1, verb_staff_passwd },
+	{ "staff-disable",	1, verb_staff_disable },
+	{ "staff-enable",	1, verb_staff_enable },
+	{ "staff-unlock",	1, verb_staff_unlock },
+	{ "seed-demo",		1, verb_seed_demo },
+	{ "migrate",		0, verb_migrate },
+	{ "grants",		0, verb_grants },
+};
+
 int
 main(int argc, char **argv)
 {
-	const char *conf = NULL, *cmd;
+	const struct verb *v = NULL;
+	const char *conf = NULL;
+	size_t i;
 	int ch, rc;
 
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
@@ -330,34 +432,24 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: yichuang-admin -c CONF COMMAND ...\n");
 		return 2;
 	}
+	for (i = 0; i < NELEM(verbs); i++)
+		if (strcmp(verbs[i].name, argv[0]) == 0)
+			v = &verbs[i];
+	if (v == NULL) {
+		fprintf(stderr, "unknown command %s\n", argv[0]);
+		return 2;
+	}
+	/* The operator's commands are not requests: no access log (run as root, opening it
+	 * would also leave a root-owned file the app's user cannot append to). */
+	config_set("access_log", "");
 	if (app_init_global() != 0)
 		return 1;
 	ctx_init(&ctx, 0);
-	if (db_ping(&ctx) != 0) {
+	if (v->app_db && db_ping(&ctx) != 0) {
 		fprintf(stderr, "MariaDB is not reachable\n");
-		return 1;
-	}
-	cmd = argv[0];
-	if (strcmp(cmd, "calendar-load") == 0 && argc == 2)
-		rc = cmd_calendar_load(argv[1]);
-	else if (strcmp(cmd, "calendar-status") == 0)
-		rc = cmd_calendar_status();
-	else if (strcmp(cmd, "staff-create") == 0)
-		rc = cmd_staff_create(argc - 1, argv + 1);
-	else if (strcmp(cmd, "staff-passwd") == 0)
-		rc = cmd_staff_passwd(argc - 1, argv + 1);
-	else if (strcmp(cmd, "staff-disable") == 0)
-		rc = cmd_staff_disable(argc - 1, argv + 1, 1);
-	else if (strcmp(cmd, "staff-enable") == 0)
-		rc = cmd_staff_disable(argc - 1, argv + 1, 0);
-	else if (strcmp(cmd, "staff-unlock") == 0)
-		rc = cmd_staff_unlock(argc - 1, argv + 1);
-	else if (strcmp(cmd, "seed-demo") == 0)
-		rc = cmd_seed_demo(argc > 1 ? argv[1] : "sql/data");
-	else {
-		fprintf(stderr, "unknown command %s\n", cmd);
-		rc = 2;
-	}
+		rc = 1;
+	} else
+		rc = v->run(argc, argv);
 	ctx_close(&ctx);
 	mysql_library_end();
 	return rc;

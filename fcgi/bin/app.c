@@ -34,6 +34,12 @@
  * On the way out the epoll thread queues every request already waiting on its process's
  * connections and the API threads answer them all; app_request_stop() also tells a held
  * long poll to answer at once.
+ *
+ * Readiness (systemd Type=notify, ops/systemd/yichuang-app.service): each worker process
+ * writes one byte to a pipe once its threads run; when every one of the first workers has,
+ * the master tells systemd READY=1 (so a unit ordered after this one, or a rolling restart
+ * waiting on it, starts only when requests are really served).  A worker that ends before
+ * it is ready makes the master stop its others and exit 1, for systemd to start it again.
  */
 #include "../yc.h"
 #include "../app.h"
@@ -41,6 +47,7 @@
 #include "../config.h"
 #include "../ctx.h"
 #include "../log.h"
+#include "../sdnotify.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -73,6 +80,7 @@ struct worker_thread {
 };
 
 static int listen_fd = -1, board_fd = -1;
+static int ready_fd[2] = { -1, -1 };	/* workers' "my threads run", read by the master */
 static int api_epfd = -1;	/* this process's: the listening socket and its kept connections */
 static atomic_int stopping;
 static struct worker_thread threads[2 * MAX_THREADS + 1];
@@ -615,6 +623,12 @@ worker_run(int nthr, int nboard)
 		pthread_attr_destroy(&attr);
 	}
 	log_info("serving with %d threads (%d for long polls)", nthreads - 1, nthreads - 1 - nthr);
+	if (ready_fd[1] >= 0) {		/* one of the first workers: tell the master */
+		if (write(ready_fd[1], "r", 1) != 1)
+			log_warn("readiness pipe: %s", strerror(errno));
+		close(ready_fd[1]);
+		ready_fd[1] = -1;
+	}
 	for (;;) {
 		struct timespec every = { MEMORY_TRIM_S, 0 };
 
@@ -671,6 +685,8 @@ spawn(int nthr, int nboard)
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		if (ready_fd[0] >= 0)
+			close(ready_fd[0]);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		exit(worker_run(nthr, nboard));	/* exit, not _exit: LeakSanitizer checks at exit */
@@ -714,6 +730,27 @@ files_limit(void)
 		log_warn("open files limit stays as it is: %s", strerror(errno));
 }
 
+/* Every one of the n first workers has its threads running: 0; one ended first (or the
+ * master was told to stop meanwhile): -1. */
+static int
+ready_wait(int n)
+{
+	char b[MAX_PROCS];
+	int got = 0;
+
+	while (got < n && !master_stop) {
+		ssize_t r = read(ready_fd[0], b, sizeof b);
+
+		if (r > 0)
+			got += (int)r;
+		else if (r == 0 || errno != EINTR)
+			break;		/* every write end closed: a worker ended unready */
+	}
+	close(ready_fd[0]);
+	ready_fd[0] = -1;
+	return got >= n ? 0 : -1;
+}
+
 static void
 usage(void)
 {
@@ -726,7 +763,8 @@ main(int argc, char **argv)
 {
 	const char *conf = NULL, *sock, *bsock;
 	pid_t pids[MAX_PROCS];
-	int i, nproc, nthr, nboard, ch;
+	int i, nproc, nthr, nboard, ch, rc = 0;
+	char state[256];
 	struct sigaction sa;
 
 	malloc_tunables(argv);
@@ -739,7 +777,7 @@ main(int argc, char **argv)
 	}
 	if (conf == NULL || config_load(conf) != 0)
 		usage();
-	if (app_init_global() != 0)
+	if (app_init_global() != 0 || app_check_install() != 0)
 		return 1;
 	nproc = (int)config_int("app_processes", 2, 1, MAX_PROCS);
 	nthr = (int)config_int("app_threads", 8, 1, MAX_THREADS);
@@ -773,8 +811,23 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (pipe2(ready_fd, O_CLOEXEC) != 0) {
+		log_err("pipe: %s", strerror(errno));
+		return 1;
+	}
 	for (i = 0; i < nproc; i++)
 		pids[i] = spawn(nthr, nboard);
+	close(ready_fd[1]);		/* workers started later have nobody to tell */
+	ready_fd[1] = -1;
+	if (ready_wait(nproc) == 0) {
+		fmt(state, sizeof state, "READY=1\nSTATUS=serving on %s: %d processes x %d "
+		    "threads", sock, nproc, nthr);
+		sd_state(state);
+	} else if (!master_stop) {
+		log_err("a worker process ended during start-up: stopping");
+		master_stop = 1;
+		rc = 1;
+	}
 	while (!master_stop) {
 		int status;
 		pid_t dead = waitpid(-1, &status, 0);
@@ -794,6 +847,7 @@ main(int argc, char **argv)
 			pids[i] = spawn(nthr, nboard);
 		}
 	}
+	sd_state("STOPPING=1");
 	for (i = 0; i < nproc; i++)
 		if (pids[i] > 0)
 			kill(pids[i], SIGTERM);
@@ -804,5 +858,5 @@ main(int argc, char **argv)
 	if (*bsock)
 		unlink(bsock);
 	log_info("master stopped");
-	return 0;
+	return rc;
 }

@@ -3,13 +3,16 @@
  *
  * Several workers may run at once (on one host or many): every job claims its rows with
  * guarded updates or SKIP LOCKED, so running twice is harmless.  SIGTERM lets the current
- * job finish, then exits.
+ * job finish, then exits.  Under systemd (Type=notify) it reports READY=1 once its
+ * configuration, templates and schema are checked, and STOPPING=1 on the way out.
  */
 #include "../app.h"
 #include "../clock.h"
 #include "../config.h"
 #include "../ctx.h"
 #include "../log.h"
+#include "../sdnotify.h"
+#include "../util.h"
 #include "../../modules/jobs.h"
 
 #include <mysql.h>
@@ -45,6 +48,8 @@ main(int argc, char **argv)
 	}
 	if (conf == NULL || config_load(conf) != 0 || app_init_global() != 0)
 		return 2;
+	if (app_check_install() != 0)
+		return 1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
@@ -54,6 +59,12 @@ main(int argc, char **argv)
 	ctx_init(&ctx, 0);
 	memset(next, 0, sizeof next);
 	log_info("worker started with %u jobs", njobs);
+	{
+		char status[96];
+
+		fmt(status, sizeof status, "READY=1\nSTATUS=running %u jobs", njobs);
+		sd_state(status);
+	}
 	while (!stop) {
 		int64_t now = mono_ms(), wait = 1000;
 
@@ -75,6 +86,7 @@ main(int argc, char **argv)
 			nanosleep(&ts, NULL);
 		}
 	}
+	sd_state("STOPPING=1");
 	ctx_close(&ctx);
 	app_fini_process();
 	mysql_library_end();

@@ -14,7 +14,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { url, phonePage, screenshot, allProblems, closeBrowser } from './lib.mjs';
+import { open as openFile, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  url, phonePage, screenshot, allProblems, closeBrowser, eventually,
+} from './lib.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SMS_LOG = path.resolve(HERE, `../../var/${process.env.YICHUANG_INSTANCE || 'test'}/sms.log`);
 
 const T = { timeout: 90000 };
 const PHONE = '13800138099';
@@ -41,8 +49,36 @@ async function staffLogin(username, window) {
   return r.data.token;
 }
 
+/* A signed-in citizen of phone (the login code read from the SMS log). */
+async function citizenToken(phone) {
+  const since = await stat(SMS_LOG).then((st) => st.size).catch(() => 0);
+  const r = await call('POST', '/auth/sms-code', { body: { phone, purpose: 'login' } });
+  assert.equal(r.status, 202);
+  const code = await eventually(async () => {
+    const fh = await openFile(SMS_LOG, 'r');
+    try {
+      const { size } = await fh.stat();
+      const buf = Buffer.alloc(Math.max(0, size - since));
+      await fh.read(buf, 0, buf.length, since);
+      let found = null;
+      for (const line of buf.toString('utf8').split('\n')) {
+        try {
+          const j = JSON.parse(line);
+          if (j.phone === phone && j.template === 'login_code') found = j.params.code;
+        } catch { /* a partial line */ }
+      }
+      return found;
+    } finally {
+      await fh.close();
+    }
+  }, { timeout: 15000, message: 'the login code' });
+  const login = await call('POST', '/auth/sms-login', { body: { phone, code } });
+  assert.equal(login.status, 200);
+  return login.data.token;
+}
+
 /* An approved IT-B-002 case; its result (with qr_text). */
-async function newResult() {
+async function newResult(phone = PHONE) {
   const { data } = await call('GET', '/items/IT-B-002');
   const clerk = await staffLogin('clerk1', 1);
   const approver = await staffLogin('approver1');
@@ -51,7 +87,7 @@ async function newResult() {
     body: {
       item: 'IT-B-002',
       materials: data.item.materials.filter((m) => m.required).map((m) => m.code),
-      applicant: { name: '欧阳小龙', id_number: ID, phone: PHONE },
+      applicant: { name: '欧阳小龙', id_number: ID, phone },
     },
   });
   assert.equal(c.status, 201, JSON.stringify(c.data));
@@ -63,7 +99,7 @@ async function newResult() {
   const r = await call('GET', `/cases/${no}/results`, { token: clerk });
   assert.equal(r.status, 200);
   assert.equal(r.data.results.length, 1);
-  return r.data.results[0];
+  return { ...r.data.results[0], no };
 }
 
 const b64u = (buf) => Buffer.from(buf).toString('base64url');
@@ -147,6 +183,34 @@ test('offline the signature alone decides; revoked says 已撤销', T, async () 
     assert.equal(r.status, 200, JSON.stringify(r.data));
     assert.equal(await open(page, res.qr_text), '已撤销');
     await screenshot(page, 'verify-revoked');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('the applicant downloads the electronic licence from the case page', T, async () => {
+  const phone = `15${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
+  const token = await citizenToken(phone);
+  const res = await newResult(phone);
+  const page = await phonePage({ acceptDownloads: true });
+  try {
+    await page.goto(url('/'), { waitUntil: 'domcontentloaded' });
+    await page.evaluate((t) => window.localStorage.setItem('yichuang.token', t), token);
+    await page.goto(url(`/my-cases.html?no=${res.no}`), { waitUntil: 'domcontentloaded' });
+    const row = page.locator(`#d-results-list li[data-vid="${res.vid}"]`);
+    await row.waitFor({ state: 'visible' });
+    assert.match(await row.innerText(), /营业执照/);
+    assert.match(await row.innerText(), /有效/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: '下载电子版（PDF）' }).click(),
+    ]);
+    const file = await download.path();
+    const bytes = await readFile(file);
+    assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
+    assert.match(download.suggestedFilename(), /营业执照/);
+    await screenshot(page, 'verify-case-results');
+    assert.deepEqual(allProblems(page), []);
   } finally {
     await page.context().close();
   }

@@ -625,16 +625,37 @@ h_result_replace(struct req *r)
 
 /* ---------------------------------------------------------------- PDFs */
 
+/* "title number（status）；…" of the permits joined to a licence (一照通). */
+static int
+permit_line(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct buf *b = arg;
+
+	(void)ncol;
+	(void)lens;
+	buf_addf(b, "%s%s %s（%s）", b->len ? "；" : "", v[0], v[1], status_label(v[2]));
+	return 0;
+}
+
 static int
 result_pdf(struct req *r, const struct result_row *x, const char *citizen, long long staff)
 {
 	char qr[RESULT_QR_MAX], disp[128], now[20], kind[64];
 	const char *lines[20];
+	struct buf permits;
 	size_t n = 0;
 	int rc;
 
 	if (result_qr_text(&x->f, qr, sizeof qr) != 0)
 		return req_unavailable(r);
+	buf_init(&permits, 8192);
+	if (strcmp(x->f.kind, "licence") == 0 && (rc = db_query(r->ctx, "SELECT title, number,"
+	    " status FROM results WHERE licence_id = ? ORDER BY id", DBARGS(DBI(x->id)),
+	    permit_line, &permits)) < 0) {
+		buf_free(&permits);
+		return db_fail(r, rc);
+	}
+	buf_add(&permits, "", 1);
 	fmt(kind, sizeof kind, "%s", result_kind_label(x->f.kind));
 	lines[n++] = "编号";
 	lines[n++] = x->f.number;
@@ -650,12 +671,18 @@ result_pdf(struct req *r, const struct result_row *x, const char *citizen, long 
 	lines[n++] = x->f.valid_until[0] ? x->f.valid_until : "长期";
 	lines[n++] = "办件编号";
 	lines[n++] = x->case_no;
+	if (permits.data && permits.data[0]) {
+		lines[n++] = "关联许可";
+		lines[n++] = permits.data;
+	}
 	lines[n++] = NULL;
 	lines[n] = NULL;
 	buf_free(&r->raw_reply);
 	buf_init(&r->raw_reply, 16 * 1024 * 1024);
-	if (pdf_document(x->f.title, lines, qr, "扫码核验真伪（有效 / 已撤销 / 已被替换 / 无效）",
-	    x->f.issuer, &r->raw_reply) != 0)
+	rc = pdf_document(x->f.title, lines, qr, "扫码核验真伪（有效 / 已撤销 / 已被替换 / 无效）",
+	    x->f.issuer, &r->raw_reply);
+	buf_free(&permits);
+	if (rc != 0)
 		return req_bug(r, "PDF rendering failed");
 	case_now(now);
 	rc = db_exec(r->ctx, "INSERT INTO result_downloads (result_id, citizen, staff_id, at)"

@@ -609,7 +609,7 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen, NULL), 0);
 	expect(&r, 200);
-	a = jget(r.json, "results");
+	a = json_incref(jget(r.json, "results"));	/* kept past resp_free below */
 	assert_int_equal(json_array_size(a), 2);
 	json_array_foreach(a, i, v) {
 		if (strcmp(jstr(v, "kind"), "licence") == 0)
@@ -639,11 +639,24 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	assert_string_equal(jstr(r.json, "result.permits.0.status_label"), "有效");
 	resp_free(&r);
 
+	/* The licence's PDF lists the permit too (pdftotext of the page). */
+	{
+		char file[200], cmd[600], text[8192];
+
+		snprintf(path, sizeof path, "/api/v1/results/%s/pdf", jstr(lic, "vid"));
+		assert_int_equal(get_pdf(path, clerk, file, sizeof file), 200);
+		snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - && rm -f '%s'", file, file);
+		assert_int_equal(run(cmd, text, sizeof text), 0);
+		assert_non_null(strstr(text, "关联许可"));
+		assert_non_null(strstr(text, jstr(per, "number")));
+	}
+
 	/* Another citizen sees nothing of it. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
 	assert_int_equal(http_json(&r, "GET", path, other_citizen, NULL), 0);
 	expect(&r, 404);
 	resp_free(&r);
+	json_decref(a);
 }
 
 /* ---------------------------------------------------------------- the signature */

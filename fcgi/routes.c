@@ -116,6 +116,7 @@ const struct route routes[] = {
 	{ M_GET,  "/me/cases/{no}/results",   h_my_case_results, ROLE_CITIZEN, 0, 0 },
 	{ M_GET,  "/me/cases/{no}/results/{vid}/pdf", h_my_result_pdf, ROLE_CITIZEN, 0, 0 },
 	{ M_GET,  "/case-notices/pdf",        h_notice_pdf,    ROLE_ANY, 0, 0 },
+	{ M_POST, "/case-notices/refusals",   h_notice_refuse, ROLE_CLERK, 0, 0 },
 
 	/* reviews: routes */
 	{ M_POST,  "/reviews",                          h_review_post,         ROLE_ANY, 0, 0 },

@@ -122,6 +122,7 @@ int	h_result_replace(struct req *);
 int	h_my_case_results(struct req *);
 int	h_my_result_pdf(struct req *);
 int	h_notice_pdf(struct req *);
+int	h_notice_refuse(struct req *);
 
 /* reviews: handlers */
 /* reviews.c, stats.c */

@@ -77,3 +77,9 @@ CREATE TABLE result_downloads (
     CONSTRAINT fk_result_downloads_result FOREIGN KEY (result_id) REFERENCES results (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
   COMMENT='every electronic delivery of a result (PDF)';
+
+-- 不予受理通知书: the window's written refusal to accept an application (the matter is not
+-- this hall's, or the applicant is not eligible), printable like the other notices.  A new
+-- value at the end of the enum: every existing row keeps its value.
+ALTER TABLE case_notices
+    MODIFY kind ENUM('accepted','incomplete','supplement','refused') NOT NULL;

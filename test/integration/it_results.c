@@ -990,6 +990,58 @@ notice_pdfs_carry_their_qr(void **st)
 	pdf_qr(file, got, sizeof got);
 	assert_string_equal(got, want);
 
+	/* 不予受理通知书: no case, a notice with the reason; bad input stores nothing. */
+	{
+		long long before = count1("SELECT COUNT(*) FROM case_notices WHERE kind = ?",
+		    "refused");
+
+		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
+		    "{\"item\":\"IT-NONE\",\"applicant\":{\"name\":\"\"}}"), 0);
+		assert_error(&r, 400, "INVALID_INPUT");
+		assert_non_null(jget(r.json, "error.fields.reason"));
+		assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.name"));
+		resp_free(&r);
+		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
+		    "{\"item\":\"IT-NONE\",\"applicant\":{\"name\":\"欧阳小龙\"},"
+		    "\"reason\":\"不属于本中心受理范围\"}"), 0);
+		assert_error(&r, 400, "INVALID_INPUT");
+		assert_non_null(jget(r.json, "error.fields.item"));
+		resp_free(&r);
+		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", citizen,
+		    "{\"item\":\"IT-B-004\",\"applicant\":{\"name\":\"欧阳小龙\"},"
+		    "\"reason\":\"x\"}"), 0);
+		expect(&r, 403);
+		resp_free(&r);
+		assert_int_equal(count1("SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
+		    before);
+
+		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
+		    "{\"item\":\"IT-B-004\",\"applicant\":{\"name\":\"欧阳小龙\"},"
+		    "\"reason\":\"申请事项依法不需要取得行政许可\"}"), 0);
+		expect(&r, 201);
+		snprintf(want, sizeof want, "%s%s", base_url(), jstr(r.json, "notice_url"));
+		snprintf(path, sizeof path, "%s", jstr(r.json, "notice_pdf_url"));
+		resp_free(&r);
+		assert_int_equal(count1("SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
+		    before + 1);
+		tok = strstr(want, "n=");
+		assert_non_null(tok);
+		{
+			char q[300];
+
+			snprintf(q, sizeof q, "/api/v1/case-notices?n=%s", tok + 2);
+			assert_int_equal(http(&r, "GET", q, NULL, NULL), 0);
+			expect(&r, 200);
+			assert_string_equal(jstr(r.json, "notice.title"), "不予受理通知书");
+			assert_string_equal(jstr(r.json, "notice.note"), "申请事项依法不需要取得行政许可");
+			assert_null(strstr(r.body, "欧阳小龙"));
+			resp_free(&r);
+		}
+		assert_int_equal(get_pdf(path, NULL, file, sizeof file), 200);
+		pdf_qr(file, got, sizeof got);
+		assert_string_equal(got, want);
+	}
+
 	/* An unknown notice: 404, no PDF. */
 	assert_int_equal(get_pdf("/api/v1/case-notices/pdf?n=nosuchnoticetoken0000000", NULL, file,
 	    sizeof file), 404);

@@ -1073,6 +1073,8 @@ static const struct text_route text_routes[] = {
 	  "back_office_keeps_unusual_text" },
 	{ "POST", "/halls/{hall}/rectifications/{id}/close", "cause fix", 4,
 	  "back_office_keeps_unusual_text" },
+	{ "POST", "/case-notices/refusals", "item applicant reason", 1,
+	  "it_results notice_pdfs_carry_their_qr (a name and a reason read back)" },
 	{ "POST", "/results/{vid}/revoke", "reason", 4,
 	  "it_results revoke_and_replace_are_audited_and_told_apart (the reason reads back)" },
 	{ "POST", "/results/{vid}/replace", "reason valid_until", 4,

@@ -1,6 +1,6 @@
 # yichuang — build, run and test.  `make run` and `make test` do all the set-up.
 CC      ?= cc
-PKGS     = fcgi hiredis libmariadb jansson libsodium libcurl libqrencode libpng libcrypto
+PKGS     = fcgi hiredis libmariadb jansson libsodium libcurl libqrencode libpng libcrypto cairo
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 OPT     ?= -O2 -g
 CFLAGS  := $(OPT) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral \

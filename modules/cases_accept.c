@@ -28,6 +28,7 @@
 #include "cases.h"
 #include "idempotency.h"
 #include "pii.h"
+#include "results.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
@@ -569,6 +570,8 @@ accept_tx(struct req *r, struct accept *a, struct idem *im, json_t **reply)
 		if (rc == 0)
 			rc = case_history_add(r, (long long)id, a->now, "approve", "accepted",
 			    "approved", a->item.department, "即办件当场办结", "即办件，当场办结");
+		if (rc == 0)	/* the result as a record (results.c) */
+			rc = results_record(r->ctx, (long long)id, a->now, 1, NULL);
 	}
 	case_track_abs(a->track, url, sizeof url);
 	params = json_pack("{s:s,s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,

@@ -3,7 +3,7 @@
  *
  * Routes: POST /cases/{no}/actions, POST /cases/{no}/track-token
  * Tables: cases, case_parts, case_materials, case_history, case_supplements, case_notices,
- *         case_tracking, item_materials, staff, windows, hall_hours, outbox, audit_log,
+ *         case_tracking, results (approve, reject: results_record), item_materials, staff, windows, hall_hours, outbox, audit_log,
  *         hall_alerts (a missing holiday year)
  * Redis:  none
  *
@@ -34,6 +34,7 @@
 #include "cases.h"
 #include "notify.h"
 #include "pii.h"
+#include "results.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
@@ -307,7 +308,20 @@ act_approve(struct req *r, struct action *a)
 		return rc;
 	rc = case_history_add(r, a->cr.id, a->now, "approve", "processing", "approved", a->dept,
 	    a->note, "审批通过");
+	if (rc == 0)	/* the result as a record, in the same transaction (results.c) */
+		rc = results_record(r->ctx, a->cr.id, a->now, 1, NULL);
 	if (rc == 0)
+		rc = db_query(r->ctx, "SELECT COUNT(*) FROM results WHERE case_id = ?"
+		    " AND electronic = 1", DBARGS(DBI(a->cr.id)), count_row, &left);
+	if (rc >= 0 && left > 0) {
+		/* 全程网办 to the end: the SMS says where the PDF is (results.c). */
+		char url[256];
+
+		results_page_url(url, sizeof url);
+		return sms(r, a, "result_online", json_pack("{s:s,s:s,s:s}", "case_no", a->cr.no,
+		    "item", a->cr.title, "url", url));
+	}
+	if (rc >= 0)
 		rc = sms(r, a, "case_approved", json_pack("{s:s,s:s}", "case_no", a->cr.no,
 		    "item", a->cr.title));
 	return rc;
@@ -333,6 +347,8 @@ act_reject(struct req *r, struct action *a)
 		return rc;
 	rc = case_history_add(r, a->cr.id, a->now, "reject", "processing", "rejected", a->dept,
 	    a->note, a->reason);
+	if (rc == 0)	/* the 不予许可决定书 (results.c) */
+		rc = results_record(r->ctx, a->cr.id, a->now, 0, a->dept);
 	if (rc == 0)
 		rc = sms(r, a, "case_rejected", json_pack("{s:s,s:s}", "case_no", a->cr.no,
 		    "reason", a->reason));

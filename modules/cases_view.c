@@ -648,7 +648,7 @@ h_notice(struct req *r)
 {
 	static const char *const titles[][2] = {
 		{ "accepted", "受理通知书" }, { "incomplete", "一次性告知书" },
-		{ "supplement", "补正材料通知书" },
+		{ "supplement", "补正材料通知书" }, { "refused", "不予受理通知书" },
 	};
 	const char *token = NULL, *title = "";
 	struct notice n;

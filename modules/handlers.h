@@ -111,6 +111,19 @@ int	h_my_cases(struct req *);
 int	h_my_case(struct req *);
 int	h_case_uploads(struct req *);
 
+/* results: handlers */
+/* results.c (issue 23: results you can trust) */
+int	h_result_public_key(struct req *);
+int	h_result_verify(struct req *);
+int	h_case_results(struct req *);
+int	h_result_pdf(struct req *);
+int	h_result_revoke(struct req *);
+int	h_result_replace(struct req *);
+int	h_my_case_results(struct req *);
+int	h_my_result_pdf(struct req *);
+int	h_notice_pdf(struct req *);
+int	h_notice_refuse(struct req *);
+
 /* reviews: handlers */
 /* reviews.c, stats.c */
 int	h_review_post(struct req *);

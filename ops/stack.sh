@@ -347,6 +347,7 @@ sms_log = $VAR/sms.log
 sms_base_url = ${YICHUANG_SMS_BASE_URL:-}
 wechat_base_url = ${YICHUANG_WECHAT_BASE_URL:-}
 key_file = $VAR/secret.key
+result_key_file = $VAR/result-sign.key
 upload_dir = $VAR/uploads
 clock_base = $base
 clock_real = $real
@@ -490,6 +491,9 @@ cmd_up() {
   setup_database
   make_secret "$VAR/secret.key" 32
   make_secret "$VAR/sms-receipt.token" 32
+  # The Ed25519 seed that signs results' QR codes (docs/API.md "Results"): made once, never
+  # leaves var/NAME; the app derives and publishes the public key.
+  make_secret "$VAR/result-sign.key" 32
   write_conf
   migrate
   start_redis
@@ -561,6 +565,7 @@ cmd_restart_app() {
   [ -f "$VAR/db.password" ] || die "instance '$NAME' was never started: use up"
   lock
   make_secret "$VAR/sms-receipt.token" 32   # an instance from before the receipts' secret
+  make_secret "$VAR/result-sign.key" 32      # … or from before results were signed
   write_conf     # before stopping, so a running hall clock keeps its anchor
   stop_app
   start_app

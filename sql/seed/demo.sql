@@ -329,4 +329,34 @@ INSERT INTO item_materials (item, code, name, required, waivable, form, copies, 
 ('IT-F-004', 'M2', '跨省异地就医登记备案表', 1, 0, 'original', 1, '可在窗口现场填写，须本人签字', 2),
 ('IT-F-004', 'M3', '异地长期居住个人承诺书', 0, 0, 'original', 1, '异地长期居住人员提供，可替代居住证明', 3);
 
+-- ---------------------------------------------------------------------------------------------
+-- Results (issue 23): what an approved case of an item yields; the rest are 准予许可决定书.
+-- ---------------------------------------------------------------------------------------------
+UPDATE items SET result_kind = 'licence', result_name = '营业执照', result_electronic = 1
+ WHERE id IN ('IT-B-001', 'IT-B-002');
+UPDATE items SET result_kind = 'permit', result_name = '食品经营许可证', result_valid_years = 5,
+       result_electronic = 1 WHERE id = 'IT-B-003';
+UPDATE items SET result_kind = 'permit', result_name = '建筑工程施工许可证' WHERE id = 'IT-C-001';
+UPDATE items SET result_kind = 'permit', result_name = '建设工程规划许可证' WHERE id = 'IT-C-002';
+UPDATE items SET result_kind = 'certificate', result_name = '残疾人证' WHERE id = 'IT-E-003';
+UPDATE items SET result_kind = 'certificate', result_name = '不动产权证书' WHERE id = 'IT-D-001';
+
+-- 一照通 (1+X): the licence and a permit of another department in one application; the
+-- licence's QR lists the permit.
+INSERT INTO items (id, hall, name, category, department, kind, promised_days, legal_days,
+                   cross_province, fee, basis, description, sort, result_kind, result_name,
+                   result_valid_years, result_electronic) VALUES
+('IT-B-005', 'demo', '公共场所卫生许可（美容美发场所）', 'B', 'wjw', 'promised', 5, 20, 0,
+ '不收费',
+ '《公共场所卫生管理条例》第八条；《公共场所卫生管理条例实施细则》第二十二条',
+ '美容店、理发店等公共场所经营者取得营业执照后申请卫生许可证，可与营业执照一并申请（一照通）。', 50,
+ 'permit', '公共场所卫生许可证', 4, 1);
+INSERT INTO item_materials (item, code, name, required, waivable, form, copies, note, sort) VALUES
+('IT-B-005', 'M1', '公共场所卫生许可申请表', 1, 0, 'original', 1, '须经营者签字（盖章）', 1),
+('IT-B-005', 'M2', '场所平面布局图', 1, 0, 'copy', 1, '标明功能分区和卫生设施位置', 2),
+('IT-B-005', 'M3', '从业人员健康合格证明', 1, 0, 'copy', 1, '每名直接为顾客服务的从业人员一份', 3);
+INSERT INTO bundles (id, hall, name, description, sort) VALUES
+('BD-004', 'demo', '开办美容美发店（一照通）', '营业执照与公共场所卫生许可一次申请，市场监管、卫健并联办理；营业执照二维码即可查看关联许可。', 40);
+INSERT INTO bundle_items (bundle, item, sort) VALUES ('BD-004', 'IT-B-002', 1), ('BD-004', 'IT-B-005', 2);
+
 COMMIT;

@@ -649,7 +649,8 @@ reuse_with_consent_and_agent_follows(void **st)
 		expect(&r, 200);
 		resp_free(&r);
 	}
-	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_approved' AND ref_id = ?", no);
+	/* IT-B-002's licence is delivered electronically: the SMS says where (result_online). */
+	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online' AND ref_id = ?", no);
 	assert_int_equal(n, 2);
 	json_decref(mats);
 }

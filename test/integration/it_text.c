@@ -1073,6 +1073,12 @@ static const struct text_route text_routes[] = {
 	  "back_office_keeps_unusual_text" },
 	{ "POST", "/halls/{hall}/rectifications/{id}/close", "cause fix", 4,
 	  "back_office_keeps_unusual_text" },
+	{ "POST", "/case-notices/refusals", "item applicant reason", 1,
+	  "it_results notice_pdfs_carry_their_qr (a name and a reason read back)" },
+	{ "POST", "/results/{vid}/revoke", "reason", 4,
+	  "it_results revoke_and_replace_are_audited_and_told_apart (the reason reads back)" },
+	{ "POST", "/results/{vid}/replace", "reason valid_until", 4,
+	  "it_results revoke_and_replace_are_audited_and_told_apart (a date: else refused)" },
 };
 
 static const struct text_route *
@@ -1120,7 +1126,14 @@ fill_path(const char *pattern, char *out, size_t osz)
 			snprintf(out + strlen(out), osz - strlen(out), "clerk8");
 		else if (strncmp(p, "{id}", 4) == 0)
 			snprintf(out + strlen(out), osz - strlen(out), "%s", rid);
-		else if (strncmp(p, "{token}", 7) == 0)
+		else if (strncmp(p, "{vid}", 5) == 0) {
+			/* A result of this run if there is one (the back office's approvals). */
+			char vid[32] = "00000000000000000000";
+
+			db_scalar(&db, "SELECT vid FROM results ORDER BY id DESC LIMIT 1", DBNOARGS,
+			    vid, sizeof vid);
+			snprintf(out + strlen(out), osz - strlen(out), "%s", vid);
+		} else if (strncmp(p, "{token}", 7) == 0)
 			snprintf(out + strlen(out), osz - strlen(out), "%s",
 			    strstr(pattern, "appointments") ? appt_token : ticket_token);
 		p = e + 1;

@@ -1,7 +1,10 @@
 /*
  * my-cases.js — 我的申请 (my-cases.html): the citizen's applications with their status; one
  * application (?no=) with its materials, the clerk's reasons for a return, replacing the
- * returned files and resubmitting.
+ * returned files and resubmitting; once decided, its results (证照、决定书) with their status,
+ * a link to their public check, and the PDF of those delivered electronically (全程网办):
+ *   GET /me/cases/{no}/results, GET /me/cases/{no}/results/{vid}/pdf (each download is
+ *   recorded; the PDF is fetched with the sign-in token and saved from a blob).
  */
 import { api, apiGet, getToken } from './api.js';
 import { el, clear } from './ui.js';
@@ -50,6 +53,49 @@ async function showOne(no) {
   const steps = $('d-steps');
   clear(steps);
   for (const s of c.steps) steps.append(el('li', {}, `${s.at.slice(0, 16).replace('T', ' ')} ${s.note}`));
+  await showResults(c.no);
+}
+
+async function download(r, button) {
+  button.disabled = true;
+  $('d-error').hidden = true;
+  try {
+    const res = await fetch(r.pdf_url, { headers: { Authorization: `Bearer ${getToken()}` } });
+    if (!res.ok) {
+      const body = await res.json().catch(() => null);
+      throw new Error(body && body.error ? body.error.message : '下载失败，请稍后重试');
+    }
+    const href = URL.createObjectURL(await res.blob());
+    const a = el('a', { href, download: `${r.title}-${r.number}.pdf` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 10000);
+  } catch (err) {
+    $('d-error').textContent = err.message;
+    $('d-error').hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function showResults(no) {
+  const { results } = await apiGet(`/me/cases/${encodeURIComponent(no)}/results`);
+  const ul = $('d-results-list');
+  clear(ul);
+  $('d-results').hidden = results.length === 0;
+  for (const r of results) {
+    const li = el('li', { 'data-vid': r.vid },
+      el('span', { class: 'm-name' }, `${r.title} ${r.number}`),
+      el('span', { class: 'tag' }, r.status_label),
+      el('a', { href: r.qr_text, class: 'verify-link' }, '核验'));
+    if (r.pdf_url) {
+      const b = el('button', { type: 'button', class: 'btn' }, '下载电子版（PDF）');
+      b.addEventListener('click', () => download(r, b));
+      li.append(b);
+    }
+    ul.append(li);
+  }
 }
 
 async function resubmit(no) {

@@ -3,6 +3,7 @@
  *   受理通知书      (kind accepted)   the case number, deadline, materials and tracking address
  *   一次性告知书    (kind incomplete) every missing material and what it must be — no case exists
  *   补正材料通知书  (kind supplement) what the back office asks for; the clock stops meanwhile
+ *   不予受理通知书  (kind refused)    why the window does not accept the application (no case)
  *
  * API: GET /case-notices?n=<token> (the token is the only key; the applicant is masked).
  * The tracking address is printed as text; the QR code is the tracking issue's (#8).
@@ -77,6 +78,12 @@ function render(n) {
       parts.push(el('p', { class: 'no-indent' }, '用手机扫描下方二维码，可随时查看本告知书：'),
         el('img', { class: 'doc-qr', id: 'doc-notice-qr', src: `/api/v1/case-notices/qr.svg?n=${nt}`, width: 132, height: 132, alt: '本告知书二维码：用手机扫码随时查看所需材料' }));
     }
+  } else if (n.kind === 'refused') {
+    parts.push(
+      el('p', null, `您申请办理的“${n.item.name}”事项，经审查，决定不予受理。理由如下：`),
+      el('p', { id: 'doc-reason' }, n.note || ''),
+      el('p', null, '如对本决定不服，可依法申请行政复议或者提起行政诉讼。'),
+    );
   } else {
     parts.push(
       el('p', null, `您申请办理的“${n.item.name}”事项（受理编号 ${n.case ? n.case.no : ''}），经审查需补正下列材料：`),

@@ -4,7 +4,7 @@
  * returned files and resubmitting.
  */
 import { api, apiGet, getToken } from './api.js';
-import { el, clear } from './ui.js';
+import { el, clear, initLargeText } from './ui.js';
 import { materialRow } from './online-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -74,6 +74,7 @@ async function resubmit(no) {
 }
 
 function init() {
+  initLargeText($('toggle-large'));
   if (!getToken()) {
     $('need-login').hidden = false;
     return;

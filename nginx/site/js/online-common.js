@@ -57,15 +57,16 @@ export function materialRow(m, opts = {}) {
   const msg = el('span', { class: 'm-state', 'data-state': 'empty', role: 'status' }, opts.reason ? '' : '未上传');
   const retry = el('button', { type: 'button', class: 'btn', hidden: '' }, '重试');
   let lastFile = null;
-  let url = '';
 
   function showPreview(file) {
-    if (url) URL.revokeObjectURL(url);
-    url = '';
     const kids = [];
     if (/^image\/(jpeg|png)$/.test(file.type)) {
-      url = URL.createObjectURL(file);
-      kids.push(el('img', { src: url, alt: `${m.name}（已选的图片）` }));
+      // A data: URL (the site's CSP allows images from 'self' and data:, not blob:).
+      const img = el('img', { alt: `${m.name}（已选的图片）` });
+      const reader = new FileReader();
+      reader.onload = () => { if (lastFile === file) img.src = String(reader.result); };
+      reader.readAsDataURL(file);
+      kids.push(img);
     } else {
       kids.push(el('span', { class: 'm-doc', 'aria-hidden': 'true' }, 'PDF'));
     }

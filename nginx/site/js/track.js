@@ -53,8 +53,9 @@ const STAGE_OF = {
   accepted: 'accepted',
   processing: 'processing',
   supplement_needed: 'processing',
-  approved: 'decided',
-  rejected: 'decided',
+  // 已办结（准予）/（不予）: the decision is made (that stage is done); handing over is next.
+  approved: 'deliver',
+  rejected: 'deliver',
   ready: 'deliver',
   mailed: 'deliver',
   closed: 'closed',

@@ -382,3 +382,68 @@ export async function checkA11y(page, opts = {}) {
   }
   return all;
 }
+
+/* ---------- a signed-in citizen without the sign-in page (for tests about other pages) ---------- */
+
+const INSTANCE_VAR = path.resolve(HERE, `../../var/${process.env.YICHUANG_INSTANCE || 'test'}`);
+export const SMS_LOG = path.join(INSTANCE_VAR, 'sms.log');
+
+async function smsLogSize() {
+  const { stat } = await import('node:fs/promises');
+  try {
+    return (await stat(SMS_LOG)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/* The last SMS of `template` to `phone` written after byte `since` of the SMS log. */
+export async function smsSince(phone, template, since, timeout = 20000) {
+  const { open } = await import('node:fs/promises');
+  return eventually(async () => {
+    let fh;
+    try {
+      fh = await open(SMS_LOG, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      const { size } = await fh.stat();
+      const buf = Buffer.alloc(Math.max(0, size - since));
+      await fh.read(buf, 0, buf.length, since);
+      let found = null;
+      for (const line of buf.toString('utf8').split('\n')) {
+        try {
+          const j = JSON.parse(line);
+          if (j.phone === phone && j.template === template) found = j;
+        } catch { /* a line being written */ }
+      }
+      return found;
+    } finally {
+      await fh.close();
+    }
+  }, { timeout, message: `${template} for ${phone} in ${SMS_LOG}` });
+}
+
+/* Sign a citizen in through the API (SMS code from the instance's log) and give the page the
+ * session, as login.html would.  Returns the token. */
+export async function signInCitizen(page, phone) {
+  const post = async (p, body) => {
+    const res = await fetch(url(`/api/v1${p}`), {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  };
+  const since = await smsLogSize();
+  const r = await post('/auth/sms-code', { phone, purpose: 'login' });
+  if (r.status !== 202) throw new Error(`sms-code → ${r.status}`);
+  const sms = await smsSince(phone, 'login_code', since);
+  const login = await post('/auth/sms-login', { phone, code: sms.params.code });
+  if (login.status !== 200) throw new Error(`sms-login → ${login.status}`);
+  await page.goto(url('/login.html'), { waitUntil: 'domcontentloaded' });
+  await page.evaluate(([t, c]) => {
+    window.localStorage.setItem('yichuang.token', t);
+    if (c) window.localStorage.setItem('yichuang.csrf', c);
+  }, [login.body.token, login.body.csrf]);
+  return login.body.token;
+}

@@ -1141,11 +1141,14 @@ checkin_idem(struct req *r, struct appt_row *a, struct idem *im)
 
 		time_format(start - ru.checkin_before * 60, from, sizeof from);
 		time_format(start + ru.checkin_after * 60, until, sizeof until);
+		/* With the day: a citizen a day early must not read it as "today". */
 		if (now < start - ru.checkin_before * 60)
-			fmt(msg, sizeof msg, "还未到签到时间，请在 %.5s–%.5s 之间签到", from + 11,
-			    until + 11);
+			fmt(msg, sizeof msg, "还未到签到时间，请在 %d月%d日 %.5s–%.5s 之间签到",
+			    (from[5] - '0') * 10 + (from[6] - '0'), (from[8] - '0') * 10 + (from[9] - '0'),
+			    from + 11, until + 11);
 		else
-			fmt(msg, sizeof msg, "已超过签到时间（%.5s–%.5s），请重新预约或现场取号",
+			fmt(msg, sizeof msg, "已超过签到时间（%d月%d日 %.5s–%.5s），请重新预约或现场取号",
+			    (from[5] - '0') * 10 + (from[6] - '0'), (from[8] - '0') * 10 + (from[9] - '0'),
 			    from + 11, until + 11);
 		req_fail(r, 422, "OUTSIDE_CHECKIN_WINDOW", msg);
 		r->err_extra = json_pack("{s:s,s:s}", "checkin_from", from, "checkin_until", until);

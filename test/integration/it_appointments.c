@@ -730,6 +730,8 @@ check_in(void **st)
 	assert_error(&r, 422, "OUTSIDE_CHECKIN_WINDOW");
 	assert_string_equal(jstr(r.json, "error.checkin_from"), "2026-11-23T10:00:00+08:00");
 	assert_string_equal(jstr(r.json, "error.checkin_until"), "2026-11-23T10:45:00+08:00");
+	/* The message names the day, not only the hours. */
+	assert_non_null(strstr(jstr(r.json, "error.message"), "11月23日 10:00–10:45"));
 	resp_free(&r);
 
 	clock_at("2026-11-23T10:05:00+08:00");

@@ -154,6 +154,12 @@ test('a citizen books, sees, cancels and books again on a phone', T, async () =>
     await page.goto(url('/book.html'), { waitUntil: 'domcontentloaded' });
     // Signed out, the categories, days and places left are there to look at…
     await step(page, 1).getByRole('button').first().waitFor();
+    const e = step(page, 1).locator('button[data-code="E"] [data-free]');
+    await e.waitFor();
+    const { slots: eSlots } = await apiJson('/halls/demo/slots?category=E');
+    const eFree = eSlots.reduce((n, x) => n + x.remaining, 0);
+    assert.ok(eFree > 0);
+    assert.equal((await e.textContent()).trim(), `可约 ${eFree} 个`, 'each category shows its free places');
     await accessible(page);
     await checkA11y(page);
     const picked = await pickSlot(page, '社会事务', 'book', { signedIn: false });

@@ -104,6 +104,24 @@ function renderCategories() {
     return el('li', null, b);
   });
   $('cat-list').replaceChildren(...items);
+  freePlaces();
+}
+
+/* The places free in the coming days, on each category (public, before any sign-in). */
+async function freePlaces() {
+  await Promise.all(state.categories.map(async (c) => {
+    let left;
+    try {
+      const r = await apiGet(`/halls/${encodeURIComponent(state.hall.code)}/slots`, { category: c.code });
+      left = (Array.isArray(r.slots) ? r.slots : []).reduce((n, s) => n + Math.max(0, Number(s.remaining) || 0), 0);
+    } catch {
+      return; /* only a hint: the days step says what is free */
+    }
+    const b = $('cat-list').querySelector(`button[data-code="${c.code}"]`);
+    if (!b) return;
+    b.append(el('span', { class: `choice-side${left > 0 && left <= 5 ? ' few' : ''}`, dataset: { free: String(left) } },
+      left > 0 ? `可约 ${left} 个` : '近期约满'));
+  }));
 }
 
 async function pickCategory(c) {

@@ -21,7 +21,7 @@ HEADERS  = $(wildcard fcgi/*.h modules/*.h test/lib/*.h)
 UNIT     = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
 INTEG    = $(patsubst test/integration/%.c,$(B)/test/%,$(wildcard test/integration/*.c))
 
-.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps install uninstall
+.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps install uninstall screenshots
 all: $(B)/yichuang-app $(B)/yichuang-worker $(B)/yichuang-admin
 
 $(B)/%.o: %.c $(HEADERS)
@@ -74,6 +74,11 @@ test:
 	@$(MAKE) --no-print-directory all tests
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="$(FUZZOPT)" fuzzers
 	@YICHUANG_FUZZ_SECONDS=$${YICHUANG_FUZZ_SECONDS:-4} bash ops/test.sh
+# The README gallery: docs/screenshots/*.png from a throwaway stack (ops/screenshots.sh).
+screenshots:
+	@bash ops/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@bash ops/screenshots.sh
 bench:
 	@bash ops/deps.sh test
 	@$(MAKE) --no-print-directory all

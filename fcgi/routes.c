@@ -103,6 +103,7 @@ const struct route routes[] = {
 	{ M_GET,  "/uploads/{id}",            h_upload_get,    ROLE_CITIZEN | ROLE_STAFF, 0, 0 },
 	{ M_GET,  "/bundles",                 h_bundles,       ROLE_ANY, 0, 0 },
 	{ M_GET,  "/me/cases",                h_my_cases,      ROLE_CITIZEN, 0, 0 },
+	{ M_GET,  "/me/reusable-materials",   h_my_reusable,   ROLE_CITIZEN, 0, 0 },
 	{ M_GET,  "/me/cases/{no}",           h_my_case,       ROLE_CITIZEN, 0, 0 },
 	{ M_GET,  "/cases/{no}/uploads",      h_case_uploads,  ROLE_STAFF, 0, 0 },
 
@@ -120,6 +121,7 @@ const struct route routes[] = {
 
 	/* reviews: routes */
 	{ M_POST,  "/reviews",                          h_review_post,         ROLE_ANY, 0, 0 },
+	{ M_GET,   "/reviews",                          h_review_get,          ROLE_ANY, 0, 0 },
 	{ M_GET,   "/halls/{hall}/stats",               h_stats,               ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 	{ M_GET,   "/halls/{hall}/rectifications",      h_rectifications_list, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 	{ M_PATCH, "/halls/{hall}/rectifications/{id}", h_rectification_update, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },

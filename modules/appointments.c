@@ -269,6 +269,38 @@ sms_booked(struct req *r, const struct appt_row *a, const char *phone)
 	return rc == -1 ? DB_FAIL : rc;
 }
 
+/* The cancellation SMS, in the cancelling transaction: the citizen learns that the place
+ * (and its code) is gone whoever cancelled it.  No phone bound: nothing to send. */
+static int
+sms_cancelled(struct req *r, const struct appt_row *a, const char *phone)
+{
+	struct outbox_msg m;
+	char date[32], hhmm[6], ref[24];
+	json_t *params;
+	int y, rc;
+	unsigned mo, d;
+
+	if (phone == NULL || phone[0] == '\0')
+		return 0;
+	civil_from_days(a->day, &y, &mo, &d);
+	snprintf(date, sizeof date, "%d年%u月%u日", y, mo, d);
+	appt_hhmm(a->start_min, hhmm);
+	snprintf(ref, sizeof ref, "%lld", a->id);
+	params = json_pack("{s:s,s:s,s:s,s:s}", "hall_name", a->hall_name, "date", date,
+	    "time", hhmm, "category", a->cat_name);
+	memset(&m, 0, sizeof m);
+	m.hall = a->hall;
+	m.template = "appointment_cancelled";
+	m.recipient = phone;
+	m.params = params;
+	m.ref_kind = "appointment";
+	m.ref_id = ref;
+	m.urgent = 1;
+	rc = outbox_add(r->ctx, &m, NULL);
+	json_decref(params);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
 static int
 map_take(struct req *r, enum appt_take_rc rc, const struct appt_take *t)
 {
@@ -707,13 +739,20 @@ static int
 cancel_row(struct req *r, const struct appt_row *a)
 {
 	struct appt_epochs ep;
+	struct citizen cz;
 	char slot[APPT_SLOT_ID_LEN + 1], holder[APPT_HOLDER_MAX], at[32], target[32];
+	char phone[24] = "";
 	uint64_t n = 0;
 	int rc;
 
 	if (appt_ready(r->ctx, a->hall, a->day) != 0 ||
 	    appt_epochs_get(r->ctx, a->hall, a->day, &ep))
 		return req_unavailable(r);
+	if ((rc = citizen_get(r->ctx, a->citizen, &cz)) < 0)
+		return db_fail(r, rc);
+	if (rc == 1)
+		str_copy(phone, sizeof phone, cz.phone);
+	sodium_memzero(&cz, sizeof cz);
 	appt_slot_id(a->cat, a->day, a->start_min, slot);
 	row_holder(a, holder);
 	snprintf(target, sizeof target, "appointment:%lld", a->id);
@@ -729,6 +768,9 @@ cancel_row(struct req *r, const struct appt_row *a)
 	}
 	if (rc == 0)
 		rc = history(r, a->id, "cancel", "booked", "cancelled", slot, at);
+	if (rc == 0)
+		rc = sms_cancelled(r, a, phone);
+	sodium_memzero(phone, sizeof phone);
 	if (rc == 0) {
 		audit(r, "appointment.cancel", target, "ok", slot);
 		rc = db_commit(r->ctx);
@@ -1099,11 +1141,14 @@ checkin_idem(struct req *r, struct appt_row *a, struct idem *im)
 
 		time_format(start - ru.checkin_before * 60, from, sizeof from);
 		time_format(start + ru.checkin_after * 60, until, sizeof until);
+		/* With the day: a citizen a day early must not read it as "today". */
 		if (now < start - ru.checkin_before * 60)
-			fmt(msg, sizeof msg, "还未到签到时间，请在 %.5s–%.5s 之间签到", from + 11,
-			    until + 11);
+			fmt(msg, sizeof msg, "还未到签到时间，请在 %d月%d日 %.5s–%.5s 之间签到",
+			    (from[5] - '0') * 10 + (from[6] - '0'), (from[8] - '0') * 10 + (from[9] - '0'),
+			    from + 11, until + 11);
 		else
-			fmt(msg, sizeof msg, "已超过签到时间（%.5s–%.5s），请重新预约或现场取号",
+			fmt(msg, sizeof msg, "已超过签到时间（%d月%d日 %.5s–%.5s），请重新预约或现场取号",
+			    (from[5] - '0') * 10 + (from[6] - '0'), (from[8] - '0') * 10 + (from[9] - '0'),
 			    from + 11, until + 11);
 		req_fail(r, 422, "OUTSIDE_CHECKIN_WINDOW", msg);
 		r->err_extra = json_pack("{s:s,s:s}", "checkin_from", from, "checkin_until", until);

@@ -3,7 +3,7 @@
  *
  * Routes: GET /halls, GET /halls/{hall}/categories, GET /items, GET /items/{id}
  * Tables: halls, hall_hours, categories, windows, window_categories, items, item_materials,
- *         departments
+ *         departments, item_keywords (the words citizens search with)
  * Redis:  {hall:<code>}:waiting (hash category → waiting tickets, kept by the queue)
  */
 #include "handlers.h"
@@ -219,6 +219,16 @@ like_pattern(const char *q, char *out, size_t osz)
 	return 0;
 }
 
+/*
+ * What `q` finds: a part of the item's name, a part of one of its keywords (item_keywords:
+ * "执照" finds the items keyed 营业执照), or a whole keyword inside the query ("我要办营业执照").
+ * Arguments: the LIKE pattern twice, then the query as typed twice (LOCATE is literal, so
+ * % and _ in it are plain characters there too).
+ */
+#define ITEM_MATCH \
+	"(i.name LIKE ? OR EXISTS (SELECT 1 FROM item_keywords k WHERE k.item = i.id AND" \
+	" (k.keyword LIKE ? OR (? <> '' AND LOCATE(k.keyword, ?) > 0))))"
+
 int
 h_items(struct req *r)
 {
@@ -239,24 +249,26 @@ h_items(struct req *r)
 	if (like_pattern(q ? q : "", like, sizeof like) != 0)
 		return req_fail_field(r, "q", "内容过长"), req_invalid(r);
 
+	if (q == NULL)
+		q = "";
 	items = json_array();
 	mats = json_array();
 	rc = db_rows_json(r->ctx,
 	    "SELECT i.id, i.hall, i.name, i.category, i.department, d.name, i.kind,"
 	    " i.promised_days, i.legal_days, i.cross_province, i.fee, i.basis, i.description"
 	    " FROM items i JOIN departments d ON d.code = i.department"
-	    " WHERE (? IS NULL OR i.hall = ?) AND (? IS NULL OR i.category = ?)"
-	    " AND i.name LIKE ? ORDER BY i.hall, i.category, i.sort, i.id",
-	    DBARGS(DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like)),
-	    item_cols, ITEM_TYPES, items);
+	    " WHERE (? IS NULL OR i.hall = ?) AND (? IS NULL OR i.category = ?) AND " ITEM_MATCH
+	    " ORDER BY i.hall, i.category, i.sort, i.id",
+	    DBARGS(DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like), DBS(like), DBS(q),
+	    DBS(q)), item_cols, ITEM_TYPES, items);
 	if (rc >= 0)
 		rc = db_rows_json(r->ctx,
 		    "SELECT m.item, m.code, m.name, m.required, m.waivable, m.form, m.copies, m.note"
 		    " FROM item_materials m JOIN items i ON i.id = m.item"
-		    " WHERE (? IS NULL OR i.hall = ?) AND (? IS NULL OR i.category = ?)"
-		    " AND i.name LIKE ? ORDER BY m.item, m.sort, m.code",
-		    DBARGS(DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like)),
-		    mat_cols, MAT_TYPES, mats);
+		    " WHERE (? IS NULL OR i.hall = ?) AND (? IS NULL OR i.category = ?) AND "
+		    ITEM_MATCH " ORDER BY m.item, m.sort, m.code",
+		    DBARGS(DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like), DBS(like),
+		    DBS(q), DBS(q)), mat_cols, MAT_TYPES, mats);
 	if (rc < 0) {
 		json_decref(items);
 		json_decref(mats);

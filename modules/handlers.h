@@ -108,6 +108,7 @@ int	h_upload_create(struct req *);
 int	h_upload_get(struct req *);
 int	h_bundles(struct req *);
 int	h_my_cases(struct req *);
+int	h_my_reusable(struct req *);
 int	h_my_case(struct req *);
 int	h_case_uploads(struct req *);
 
@@ -127,6 +128,7 @@ int	h_notice_refuse(struct req *);
 /* reviews: handlers */
 /* reviews.c, stats.c */
 int	h_review_post(struct req *);
+int	h_review_get(struct req *);
 int	h_rectifications_list(struct req *);
 int	h_rectification_update(struct req *);
 int	h_rectification_close(struct req *);

@@ -5,6 +5,7 @@
  *         POST /cases/{no}/actions     clerk pre_accept | return; citizen resubmit
  *                                      (every other action goes on to cases_actions.c)
  *         GET  /me/cases, GET /me/cases/{no}       citizen: what they applied for or follow
+ *         GET  /me/reusable-materials  citizen: the material names "reuse" would find
  *         GET  /cases/{no}/uploads     staff of the hall: the applicant's files, for pre-review
  * Tables: cases, case_parts, case_materials, case_history, case_tracking, case_notices,
  *         case_counters, online_materials, uploads, citizens (the caller's phone hash),
@@ -341,6 +342,35 @@ my_case_find(struct req *r, const char *no, struct mine *m)
 	    " AND (citizen = ? OR (? <> '' AND (applicant_phone_hash = ? OR agent_phone_hash = ?)))",
 	    DBARGS(DBS(r->sess.subject), DBS(ph), DBS(no), DBS(r->sess.subject), DBS(ph), DBS(ph),
 	    DBS(ph)), mine_row, m);
+}
+
+/*
+ * The names of the materials "reuse" would find for this citizen (reuse_find's rule): the
+ * form offers 复用 only for those, and says nothing of reuse to a first-time applicant.
+ */
+int
+h_my_reusable(struct req *r)
+{
+	static const char *const cols[] = { "name" };
+	json_t *rows = json_array(), *names = json_array(), *v;
+	size_t i;
+	int rc;
+
+	rc = db_rows_json(r->ctx, "SELECT DISTINCT om.name FROM online_materials om"
+	    " JOIN cases c ON c.id = om.case_id JOIN uploads u ON u.id = om.upload_id"
+	    " WHERE c.citizen = ? AND om.state = 'given'"
+	    " AND c.status NOT IN ('submitted', 'returned') AND u.owner_kind = 'citizen'"
+	    " AND u.owner = ? ORDER BY om.name LIMIT 200",
+	    DBARGS(DBS(r->sess.subject), DBS(r->sess.subject)), cols, "s", rows);
+	if (rc < 0) {
+		json_decref(rows);
+		json_decref(names);
+		return db_fail(r, rc);
+	}
+	json_array_foreach(rows, i, v)
+		json_array_append(names, json_object_get(v, "name"));
+	json_decref(rows);
+	return req_ok(r, 200, json_pack("{s:o}", "materials", names));
 }
 
 int

@@ -3,6 +3,8 @@
  * rectification (差评整改) every bad review opens for the hall's managers.
  *
  * Routes: POST /reviews                                       (the token holder)
+ *         GET  /reviews?ticket=|case=                         (the token holder: the review
+ *                                                              given, or whether one may be)
  *         GET  /halls/{hall}/rectifications?status=open|closed|overdue|all   (manager)
  *         PATCH /halls/{hall}/rectifications/{id}             (manager: contact, cause, fix)
  *         POST /halls/{hall}/rectifications/{id}/close        (manager)
@@ -286,6 +288,89 @@ h_review_post(struct req *r)
 	body = json_object();
 	json_object_set_new(body, "review", rv);
 	return req_ok(r, 201, body);
+}
+
+/*
+ * The review given for a visit or case, for the token holder: the review page shows it
+ * instead of a form that could only fail, and the ticket and tracking pages say 已评价
+ * instead of 去评价.  `reviewable`: a review may be posted now.
+ */
+int
+h_review_get(struct req *r)
+{
+	static const char *const cols[] = { "score", "attitude", "efficiency", "competence",
+	    "convenience", "transparency", "comment", "channel", "created_at", "task_status",
+	    "deadline", "contacted_at" };
+	static const char *const labels[] = { "", "非常不满意", "不满意", "基本满意", "满意",
+	    "非常满意" };
+	const char *ticket = NULL, *kase = NULL, *token;
+	struct subject s;
+	json_t *rows, *row, *out, *ind;
+	size_t i;
+	long long score;
+	int rc, reviewable;
+
+	q_str(r, "ticket", 0, 64, &ticket);
+	q_str(r, "case", 0, CASE_TOKEN_MAX, &kase);
+	if (ticket == NULL && kase == NULL)
+		req_fail_field(r, "ticket", "须给出 ticket 或 case 之一");
+	if (ticket && kase)
+		req_fail_field(r, "case", "ticket 与 case 只能给出一个");
+	if ((token = ticket ? ticket : kase) != NULL && !token_ok(token, CASE_TOKEN_MAX))
+		req_fail_field(r, ticket ? "ticket" : "case", "格式不正确");
+	if (in_has_errors(r))
+		return req_invalid(r);
+	rc = subject_find(r->ctx, kase != NULL, token, &s);
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_fail(r, 404, "NOT_FOUND", kase ? "没有找到这个办件" : "没有找到这个排队号");
+	rows = json_array();
+	rc = db_rows_json(r->ctx,
+	    "SELECT v.score, v.attitude, v.efficiency, v.competence, v.convenience, v.transparency,"
+	    " v.comment, v.channel, DATE_FORMAT(v.created_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
+	    " t.status, DATE_FORMAT(t.deadline, '%Y-%m-%d'),"
+	    " DATE_FORMAT(t.contacted_at, '%Y-%m-%dT%H:%i:%s+08:00')"
+	    " FROM reviews v LEFT JOIN review_rectifications t ON t.review_id = v.id"
+	    " WHERE (? = 1 AND v.case_id = ?) OR (? = 0 AND v.ticket_id = ?)",
+	    DBARGS(DBI(s.is_case), DBI(s.id), DBI(s.is_case), DBI(s.id)), cols, "iIIIIIsssSSS",
+	    rows);
+	if (rc < 0) {
+		json_decref(rows);
+		return db_fail(r, rc);
+	}
+	row = json_array_get(rows, 0);
+	reviewable = row == NULL && (s.is_case ? strcmp(s.status, "closed") == 0 :
+	    strcmp(s.status, "done") == 0 && strcmp(s.outcome, "done") == 0);
+	out = json_pack("{s:s,s:s,s:b}", "kind", s.is_case ? "case" : "ticket", "ref", s.ref,
+	    "reviewable", reviewable);
+	if (row == NULL) {
+		json_object_set_new(out, "review", json_null());
+		json_decref(rows);
+		return req_ok(r, 200, out);
+	}
+	score = json_integer_value(json_object_get(row, "score"));
+	ind = json_object();
+	for (i = 0; i < NINDICATORS; i++) {
+		json_t *v = json_object_get(row, indicator_names[i]);
+
+		if (json_is_integer(v))
+			json_object_set(ind, indicator_names[i], v);
+		json_object_del(row, indicator_names[i]);
+	}
+	json_object_set_new(row, "indicators", ind);
+	json_object_set_new(row, "score_label", json_string(labels[score >= 1 && score <= 5 ?
+	    score : 0]));
+	json_object_set_new(row, "rectification",
+	    json_boolean(!json_is_null(json_object_get(row, "task_status"))));
+	if (json_is_null(json_object_get(row, "task_status"))) {
+		json_object_del(row, "deadline");
+		json_object_del(row, "contacted_at");
+	}
+	json_object_del(row, "task_status");
+	json_object_set(out, "review", row);
+	json_decref(rows);
+	return req_ok(r, 200, out);
 }
 
 /* ---- rectification tasks (manager) ---- */

@@ -13,7 +13,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  url, phonePage, screenshot, allProblems, closeBrowser, eventually, apiJson,
+  url, phonePage, screenshot, allProblems, closeBrowser, eventually, apiJson, checkA11y,
 } from './lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -104,7 +104,7 @@ async function signIn(page, phone) {
 const step = (page, n) => page.locator(`#step-${n}`);
 
 /* Category → first day with places → first slot with places.  Returns what was picked. */
-async function pickSlot(page, category, shots) {
+async function pickSlot(page, category, shots, { signedIn = true } = {}) {
   const cat = step(page, 1).getByRole('button', { name: new RegExp(category) });
   await cat.waitFor();
   if (shots) await screenshot(page, `${shots}-1-category`);
@@ -129,7 +129,8 @@ async function pickSlot(page, category, shots) {
   assert.equal(shownLeft, api.remaining, 'the page shows the places left');
   if (shots) await screenshot(page, `${shots}-3-slot`);
   await slotBtn.tap();
-  await step(page, 4).getByLabel('姓名').waitFor();
+  if (signedIn) await step(page, 4).getByLabel('姓名').waitFor();
+  else await step(page, 4).getByRole('heading', { name: '请先登录' }).waitFor();
   return { date, slot, left: api.remaining };
 }
 
@@ -151,16 +152,28 @@ test('a citizen books, sees, cancels and books again on a phone', T, async () =>
   const id = idNumber();
   try {
     await page.goto(url('/book.html'), { waitUntil: 'domcontentloaded' });
-    // Booking is real-name: signed out, the page asks to sign in first.
-    await page.getByRole('heading', { name: '请先登录' }).waitFor();
-    await signIn(page, phone);
-    await page.waitForURL(/\/book\.html$/);
+    // Signed out, the categories, days and places left are there to look at…
     await step(page, 1).getByRole('button').first().waitFor();
+    const e = step(page, 1).locator('button[data-code="E"] [data-free]');
+    await e.waitFor();
+    const { slots: eSlots } = await apiJson('/halls/demo/slots?category=E');
+    const eFree = eSlots.reduce((n, x) => n + x.remaining, 0);
+    assert.ok(eFree > 0);
+    assert.equal((await e.textContent()).trim(), `可约 ${eFree} 个`, 'each category shows its free places');
     await accessible(page);
-
-    const picked = await pickSlot(page, '社会事务', 'book');
+    await checkA11y(page);
+    const picked = await pickSlot(page, '社会事务', 'book', { signedIn: false });
     assert.ok(picked.left > 0);
+    // …and booking is real-name: the step that books asks to sign in, and comes back to it.
+    assert.equal(await step(page, 4).locator('#book-form').isVisible(), false);
+    await screenshot(page, 'book-sign-in');
+    await checkA11y(page);
+    await signIn(page, phone);
+    await page.waitForURL(/\/book\.html\?/);
+    await step(page, 4).getByLabel('姓名').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('slot'), picked.slot);
     await accessible(page);
+    await checkA11y(page);
     assert.match(await page.locator('#picked-4').textContent(), /社会事务/);
 
     // A wrong ID number is caught on the page, said under the field.
@@ -205,18 +218,51 @@ test('a citizen books, sees, cancels and books again on a phone', T, async () =>
     await card.waitFor();
     assert.equal((await card.locator('.status-tag').textContent()).trim(), '待签到');
     await accessible(page);
+    await checkA11y(page);
     await screenshot(page, 'my-appointments');
-    await card.getByRole('button', { name: '取消预约' }).tap();
+
+    // 改约: another day and time of the same business, picked from the places free now; the
+    // old place is given back and the new one taken, and a new confirmation is sent.
+    await card.getByRole('button', { name: '改约' }).tap();
+    const daySel = card.getByLabel('日期', { exact: true });
+    await daySel.waitFor();
+    await eventually(async () => (await card.getByLabel('时段', { exact: true }).locator('option:not([disabled])').count()) > 0,
+      { message: 'free slots to move to' });
+    const days = await daySel.locator('option:not([disabled])').evaluateAll((os) => os.map((o) => o.value));
+    assert.ok(days.length >= 2, 'several days to choose from');
+    await daySel.selectOption(days[1]);
+    const target = await card.getByLabel('时段', { exact: true }).inputValue();
+    assert.ok(target.startsWith('E-') && target !== picked.slot, target);
+    const targetLeft = await remaining(target);
+    await checkA11y(page);
+    await screenshot(page, 'my-appointments-move');
+    const sinceMove = await logSize();
+    await card.getByRole('button', { name: '确认改约' }).tap();
+    const moved = page.locator('#upcoming li.appt', { hasText: code });
+    await page.getByText(/^已改约到 /).first().waitFor();
+    const [, hh, mm] = /-(\d\d)(\d\d)$/.exec(target);
+    assert.match(await moved.innerText(), new RegExp(`${hh}:${mm}–`));
+    assert.equal(await remaining(picked.slot), picked.left, 'the old place is free again');
+    assert.equal(await remaining(target), targetLeft - 1, 'the new place is taken');
+    const movedSms = await smsFor(phone, 'appointment_booked', sinceMove);
+    assert.equal(movedSms.params.time, `${hh}:${mm}`);
+
+    // Cancel it (asked twice): the place is free again and an SMS says so.
+    await moved.getByRole('button', { name: '取消预约' }).tap();
     await page.getByRole('button', { name: '不取消' }).tap();
-    assert.equal(await remaining(picked.slot), picked.left - 1, '"不取消" keeps it');
-    await card.getByRole('button', { name: '取消预约' }).tap();
+    assert.equal(await remaining(target), targetLeft - 1, '"不取消" keeps it');
+    const sinceCancel = await logSize();
+    await moved.getByRole('button', { name: '取消预约' }).tap();
     await page.getByRole('button', { name: '确认取消' }).tap();
     await page.getByText('预约已取消，名额已释放。').first().waitFor();
     const old = page.locator('#past li.appt', { hasText: code });
     await old.waitFor();
     assert.equal((await old.locator('.status-tag').textContent()).trim(), '已取消');
-    await eventually(async () => (await remaining(picked.slot)) === picked.left,
+    await eventually(async () => (await remaining(target)) === targetLeft,
       { message: 'the place to be free at once' });
+    const cancelSms = await smsFor(phone, 'appointment_cancelled', sinceCancel);
+    assert.equal(cancelSms.params.time, `${hh}:${mm}`);
+    assert.match(cancelSms.text, /已取消/);
     await screenshot(page, 'my-appointments-cancelled');
 
     // Book the same slot again.
@@ -242,17 +288,18 @@ test('every step works in 长辈模式 (large text)', T, async () => {
   const phone = randomPhone();
   try {
     await page.goto(url('/book.html?large=1'), { waitUntil: 'domcontentloaded' });
-    await page.getByRole('heading', { name: '请先登录' }).waitFor();
+    await step(page, 1).getByRole('button').first().waitFor();
     assert.ok(await bodyFontPx(page) >= 22, 'large text from the first page');
+    assert.equal(await page.getByRole('button', { name: '长辈模式' }).getAttribute('aria-pressed'), 'true');
+    await accessible(page);
+    await checkA11y(page);
+    await screenshot(page, 'book-large');
+    await pickSlot(page, '跨省通办', null, { signedIn: false });
+    assert.ok(await scrollWidth(page) <= 390);
     await signIn(page, phone);
     await page.waitForURL(/\/book\.html/);
-    await step(page, 1).getByRole('button').first().waitFor();
-    assert.equal(await page.getByRole('button', { name: '长辈模式' }).getAttribute('aria-pressed'), 'true');
+    await step(page, 4).getByLabel('姓名').waitFor();
     assert.ok(await bodyFontPx(page) >= 22);
-    await accessible(page);
-    await screenshot(page, 'book-large');
-    await pickSlot(page, '跨省通办');
-    assert.ok(await scrollWidth(page) <= 390);
     await fillAndSubmit(page, '欧阳娜娜', idNumber());
     await page.getByRole('heading', { name: '预约成功' }).waitFor();
     assert.ok(await bodyFontPx(page) >= 22);

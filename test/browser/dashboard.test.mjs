@@ -6,7 +6,8 @@
 //    5,000 tickets, reviews and 500 cases (the mariadb client as the database superuser over
 //    the instance's socket); manager1 signs in on staff/dashboard.html for that day and sees
 //    the figures, the SVG charts, the tables and the open rectification task from the phone.
-// Screenshots: review-phone, review-thanks, dashboard-laptop, dashboard-tablet.
+//    The same link again shows the review given.
+// Screenshots: review-phone, review-thanks, review-given, dashboard-laptop, dashboard-tablet.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { url, phonePage, screenshot, allProblems, closeBrowser } from './lib.mjs';
+import { url, phonePage, screenshot, allProblems, closeBrowser, checkA11y } from './lib.mjs';
 
 const T = { timeout: 180000 };
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -53,6 +54,11 @@ test('a finished visit is reviewed on a phone, once', T, async () => {
   assert.equal(await page.locator('#rv-submit').isDisabled(), true);
   await page.getByRole('button', { name: '不满意', exact: true }).click();
   await page.locator('#rv-bad-hint:not([hidden])').waitFor();
+  // Each sub-score says what its ends mean.
+  assert.match(await page.locator('[data-indicator="efficiency"]').innerText(), /1 非常不满意[\s\S]*5 非常满意/);
+  // One promise about who sees the review, not "anonymous" and "we will call you" at once.
+  assert.doesNotMatch(await page.locator('main').innerText(), /匿名/);
+  await checkA11y(page);
   await page.getByRole('button', { name: '服务效率 2 分' }).click();
   await page.locator('#rv-comment').fill('等了二十分钟才叫号，窗口解释也不够清楚');
   await screenshot(page, 'review-phone');
@@ -62,13 +68,17 @@ test('a finished visit is reviewed on a phone, once', T, async () => {
   await screenshot(page, 'review-thanks');
   assert.deepEqual(allProblems(page), []);
 
-  // The same link again: the page loads, the server refuses a second review.
+  // The same link again: the review given is shown, not a form that could only fail.
   await page.goto(url(`/review.html?ticket=${ticketToken}`));
-  await page.locator('#rv-form:not([hidden])').waitFor();
-  await page.locator('.rv-level').first().click();
-  await page.locator('#rv-submit').click();
-  await page.locator('#rv-done:not([hidden])').waitFor();
-  assert.match(await page.locator('#rv-done-title').textContent(), /已经评价/);
+  await page.locator('#rv-given:not([hidden])').waitFor();
+  assert.equal(await page.locator('#rv-form').isVisible(), false);
+  assert.equal((await page.locator('#rv-given-label').textContent()).trim(), '不满意');
+  assert.match(await page.locator('#rv-given-ind').innerText(), /服务效率\s*2 分/);
+  assert.match(await page.locator('#rv-given-comment').textContent(), /等了二十分钟/);
+  assert.match(await page.locator('#rv-given-rect').textContent(), /联系/);
+  await checkA11y(page);
+  await screenshot(page, 'review-given');
+  assert.deepEqual(allProblems(page), []);
   await page.context().close();
 });
 

@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, apiJson, eventually,
+  checkA11y,
 } from './lib.mjs';
 
 const CATEGORIES = [
@@ -127,6 +128,13 @@ test('the page is built to be accessible', T, async () => {
       .map(([name, r]) => `${name} ${Math.round(r.width)}×${Math.round(r.height)}`));
     assert.deepEqual(small, [], 'touch targets are at least 44×44px');
     assert.equal(await page.locator('[aria-live="polite"]').count() >= 1, true, 'a polite live region');
+    await checkA11y(page);
+    // And with the guide open and 长辈模式 on.
+    await page.locator('details.item summary').first().tap();
+    await checkA11y(page);
+    await toggle(page).tap();
+    await checkA11y(page);
+    await toggle(page).tap();
   } finally {
     await page.context().close();
   }
@@ -156,7 +164,9 @@ test('the service guide lists every item and expands one to its materials', T, a
     assert.equal(await details.getAttribute('open'), '', 'details open');
 
     const body = await details.innerText();
-    if (item.department) assert.ok(body.includes(item.department), 'department shown');
+    // The department by its name, never its code (scjg, bdc…).
+    assert.ok(body.includes(item.department_name), 'department shown by name');
+    assert.ok(!new RegExp(`\\b${item.department}\\b`).test(body), `no raw code ${item.department}`);
     for (const m of item.materials) {
       const row = details.getByRole('listitem').filter({ hasText: m.name }).first();
       const want = !m.required ? '可选' : m.waivable ? '可容缺' : '必需';
@@ -199,6 +209,65 @@ test('searching and filtering narrow the guide', T, async () => {
     await page.getByLabel('事项类别').selectOption(cat);
     const catNames = await shownItemNames(page, inCat.length);
     assert.deepEqual(catNames.sort(), inCat.map((it) => it.name).sort(), `category ${cat} filter`);
+    assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('from the home page a visitor finds 营业执照 and goes on to book or apply', T, async () => {
+  const page = await phonePage();
+  try {
+    await openHome(page);
+    // Every journey starts here: booking, applying, my bookings and cases, signing in.
+    const hub = page.getByRole('navigation', { name: '我要办事' });
+    for (const name of ['预约办事', '网上申请', '排队情况', '办事指南', '我的预约', '我的申请']) {
+      assert.ok(await hub.getByRole('link', { name: new RegExp(name) }).isVisible(), `${name} on the home page`);
+    }
+    assert.ok(await page.getByRole('link', { name: '登录', exact: true }).isVisible(), '登录 in the top bar');
+
+    // What people call it, not the item's official name: typed as a person types it.
+    const box = page.getByLabel('搜索事项', { exact: true });
+    await box.tap();
+    await box.pressSequentially('营业执照', { delay: 30 });
+    const { items: want } = await apiJson(`/items?hall=${hall.code}&q=${encodeURIComponent('营业执照')}`);
+    assert.ok(want.some((it) => it.name === '个体工商户设立登记'), 'the API finds 设立登记 by 营业执照');
+    const names = await shownItemNames(page, want.length);
+    assert.ok(names.includes('个体工商户设立登记') && names.includes('有限责任公司设立登记'), names.join('、'));
+    await screenshot(page, 'home-search');
+
+    // A shorter word finds them too.
+    await box.fill('');
+    await shownItemNames(page, allItems.length);
+    await box.pressSequentially('执照', { delay: 30 });
+    await eventually(() => new URL(page.url()).searchParams.get('q') === '执照', { message: 'the search for 执照' });
+    assert.ok((await shownItemNames(page, want.length)).includes('个体工商户设立登记'));
+
+    // Open the item: 预约 leads to booking with its category chosen.
+    const item = guideItems(page).filter({ hasText: '个体工商户设立登记' }).first();
+    await item.locator('summary').tap();
+    await checkA11y(page);
+    await screenshot(page, 'home-item');
+    assert.ok(await item.getByRole('link', { name: '在线办理' }).isVisible());
+    await item.getByRole('link', { name: '预约', exact: true }).tap();
+    await page.waitForURL(/\/book\.html\?.*category=B/);
+    await page.locator('#step-2:not([hidden])').waitFor();
+    assert.match(await page.locator('#picked-2').innerText(), /市场准入/);
+    await page.locator('#step-2 button.choice:not([disabled])').first().waitFor();
+
+    // 在线办理 leads to the application form with the item chosen (after signing in).
+    await page.goBack();
+    const again = guideItems(page).filter({ hasText: '个体工商户设立登记' }).first();
+    await again.locator('summary').waitFor();
+    if (!(await again.getByRole('link', { name: '在线办理' }).isVisible())) {
+      await again.locator('summary').tap();
+    }
+    await again.getByRole('link', { name: '在线办理' }).tap();
+    await page.waitForURL(/\/apply\.html\?item=IT-B-001/);
+    await page.locator('#need-login:not([hidden])').waitFor();
+    assert.match(await page.getByRole('link', { name: '手机号登录' }).getAttribute('href'),
+      /next=%2Fapply\.html%3Fitem%3DIT-B-001/);
+    await checkA11y(page);
     assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
   } finally {
     await page.context().close();

@@ -139,6 +139,8 @@ export async function phonePage(options = {}) {
 export async function screenshot(page, name) {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  // From the top: a sticky bar of a scrolled page would be drawn in the middle of the shot.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
 }
@@ -171,4 +173,277 @@ export async function eventually(fn, { timeout = 10000, interval = 100, message 
     }
     await new Promise((r) => setTimeout(r, interval));
   }
+}
+
+/*
+ * The accessibility check every page's test runs (citizen, staff, kiosk and board pages):
+ *
+ *   await checkA11y(page);                      // throws with every problem found, or returns []
+ *   await checkA11y(page, { phone: true });     // also: tap targets of at least 44×44 px
+ *
+ * What it checks, on what is visible now (run it again after a step shows more):
+ *   lang       <html lang="zh-CN">
+ *   labels     every form control has an accessible name (a <label>, aria-label or
+ *              aria-labelledby); every button and link says what it does; images have alt
+ *   contrast   text against its background: at least 4.5:1, or 3:1 for large text
+ *              (≥ 24 px, or ≥ 18.66 px bold) — WCAG 2.1 AA
+ *   focus      no positive tabindex; Tab walks visible elements only, in reading order
+ *              (document order), and each one shows a focus outline or ring
+ *   targets    (opts.phone, default: viewport ≤ 480 px wide) buttons, links, selects, text
+ *              fields, checkboxes and radios (or their label) at least opts.minTarget (44) px
+ *              high and wide; links inside running text are exempt (WCAG 2.5.8)
+ * opts.ignore: CSS selectors whose elements (and their subtrees) are skipped, each with a
+ * reason in the calling test.  opts.tabs: how many Tab presses to walk (default 60).
+ */
+export async function checkA11y(page, opts = {}) {
+  const vp = page.viewportSize() || { width: 1366, height: 768 };
+  const o = {
+    phone: opts.phone ?? vp.width <= 480,
+    minTarget: opts.minTarget ?? 44,
+    ignore: opts.ignore || [],
+    tabs: opts.tabs ?? 60,
+  };
+  const found = await page.evaluate((o) => {
+    const out = [];
+    const ignored = (e) => o.ignore.some((s) => e.closest(s));
+    const visible = (e) => {
+      if (!e.isConnected) return false;
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) return false;
+      const cs = getComputedStyle(e);
+      return cs.visibility !== 'hidden' && cs.display !== 'none' && Number(cs.opacity) > 0;
+    };
+    const describe = (e) => {
+      const t = (e.innerText || e.value || e.getAttribute('aria-label') || '').trim().replace(/\s+/g, ' ');
+      return `<${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.trim().split(/\s+/).join('.')}` : ''}>${t ? ` "${t.slice(0, 30)}"` : ''}`;
+    };
+    const name = (e) => {
+      if (e.getAttribute('aria-label')?.trim()) return e.getAttribute('aria-label').trim();
+      const lb = e.getAttribute('aria-labelledby');
+      if (lb) {
+        const t = lb.split(/\s+/).map((id) => document.getElementById(id)?.textContent || '').join(' ').trim();
+        if (t) return t;
+      }
+      if (e.labels && e.labels.length) {
+        const t = [...e.labels].map((l) => l.textContent).join(' ').trim();
+        if (t) return t;
+      }
+      if (['button', 'a', 'summary'].includes(e.tagName.toLowerCase()) || e.getAttribute('role') === 'button') {
+        const t = (e.textContent || '').trim();
+        if (t) return t;
+        const img = e.querySelector('img[alt]:not([alt=""]), svg[aria-label]');
+        if (img) return img.getAttribute('alt') || img.getAttribute('aria-label');
+      }
+      if (e.tagName === 'INPUT' && ['submit', 'button', 'reset'].includes(e.type) && e.value) return e.value;
+      if (e.getAttribute('title')?.trim()) return e.getAttribute('title').trim();
+      return '';
+    };
+
+    // lang
+    if (document.documentElement.getAttribute('lang') !== 'zh-CN') {
+      out.push(`lang: <html lang="${document.documentElement.getAttribute('lang') || ''}">, want zh-CN`);
+    }
+
+    // labels
+    const controls = [...document.querySelectorAll('input, select, textarea, button, a[href], summary, [role="button"]')]
+      .filter((e) => !(e.tagName === 'INPUT' && e.type === 'hidden') && !ignored(e));
+    for (const e of controls) {
+      // A control the user cannot see is still announced, unless it is hidden from all.
+      if (!visible(e) && !(e.tagName === 'INPUT' && ['file', 'checkbox', 'radio'].includes(e.type))) continue;
+      if (e.closest('[hidden], [aria-hidden="true"]')) continue;
+      if (!name(e)) out.push(`label: ${describe(e)} has no accessible name`);
+    }
+    for (const img of document.querySelectorAll('img')) {
+      if (!ignored(img) && visible(img) && !img.hasAttribute('alt')) out.push(`label: <img src="${img.getAttribute('src')}"> has no alt`);
+    }
+
+    // contrast
+    const parse = (c) => {
+      const m = /rgba?\(([^)]+)\)/.exec(c);
+      if (!m) return null;
+      const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+      return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+    };
+    const lum = ({ r, g, b }) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const blend = (top, under) => ({
+      r: top.r * top.a + under.r * (1 - top.a),
+      g: top.g * top.a + under.g * (1 - top.a),
+      b: top.b * top.a + under.b * (1 - top.a),
+      a: 1,
+    });
+    const background = (e) => {
+      const layers = [];
+      for (let n = e; n; n = n.parentElement) {
+        const cs = getComputedStyle(n);
+        if (cs.backgroundImage && cs.backgroundImage !== 'none' && !/gradient/.test(cs.backgroundImage)) return null;
+        const c = parse(cs.backgroundColor);
+        if (c && c.a > 0) {
+          layers.push(c);
+          if (c.a >= 1) break;
+        }
+      }
+      let bg = { r: 255, g: 255, b: 255, a: 1 };
+      for (let i = layers.length - 1; i >= 0; i--) bg = blend(layers[i], bg);
+      return bg;
+    };
+    const seen = new Set();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (!t.textContent.trim()) continue;
+      const e = t.parentElement;
+      if (!e || seen.has(e) || ignored(e) || !visible(e)) continue;
+      if (e.closest('[aria-hidden="true"], .skip-link, option, script, style, noscript')) continue;
+      seen.add(e);
+      const cs = getComputedStyle(e);
+      const fg = parse(cs.color);
+      const bg = background(e);
+      if (!fg || !bg) continue;
+      const fgc = blend(fg, bg);
+      const l1 = lum(fgc), l2 = lum(bg);
+      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      const px = parseFloat(cs.fontSize);
+      const large = px >= 24 || (px >= 18.66 && Number(cs.fontWeight) >= 700);
+      const need = large ? 3 : 4.5;
+      if (ratio + 0.005 < need) out.push(`contrast: ${describe(e)} ${ratio.toFixed(2)}:1, want ${need}:1`);
+    }
+
+    // focus: no positive tabindex
+    for (const e of document.querySelectorAll('[tabindex]')) {
+      if (Number(e.getAttribute('tabindex')) > 0 && !ignored(e)) out.push(`focus: ${describe(e)} has tabindex=${e.getAttribute('tabindex')}`);
+    }
+
+    // tap targets
+    if (o.phone) {
+      const targets = [...document.querySelectorAll('a[href], button, select, input, textarea, summary, [role="button"]')]
+        .filter((e) => !(e.tagName === 'INPUT' && e.type === 'hidden') && !ignored(e));
+      for (const e of targets) {
+        let box = e;
+        if (e.tagName === 'INPUT' && ['checkbox', 'radio', 'file'].includes(e.type)) {
+          const lab = e.closest('label') || (e.labels && e.labels[0]);
+          if (!visible(e) && (!lab || !visible(lab))) continue;
+          const r1 = e.getBoundingClientRect();
+          if (lab && visible(lab)) {
+            const r2 = lab.getBoundingClientRect();
+            if (r2.height > r1.height || r2.width > r1.width) box = lab;
+          }
+        } else if (!visible(e)) continue;
+        if (e.classList.contains('skip-link')) continue;
+        // A link inside running text is exempt.
+        if (e.tagName === 'A' && e.closest('p, dd, td') && getComputedStyle(e).display === 'inline') continue;
+        const r = box.getBoundingClientRect();
+        if (r.height + 0.5 < o.minTarget || r.width + 0.5 < o.minTarget) {
+          out.push(`target: ${describe(e)} is ${Math.round(r.width)}×${Math.round(r.height)} px, want ≥ ${o.minTarget}×${o.minTarget}`);
+        }
+      }
+    }
+    return out;
+  }, o);
+
+  // focus order: Tab from the top of the page
+  await page.evaluate(() => {
+    if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+    window.scrollTo(0, 0);
+  });
+  const focusProblems = [];
+  let prev = null;
+  for (let i = 0; i < o.tabs; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(({ prevIndex, ignore }) => {
+      const e = document.activeElement;
+      if (!e || e === document.body) return { done: true };
+      const all = [...document.querySelectorAll('*')];
+      const index = all.indexOf(e);
+      const r = e.getBoundingClientRect();
+      const cs = getComputedStyle(e);
+      const shown = r.width > 0 && r.height > 0 && cs.visibility !== 'hidden';
+      const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) ||
+        (cs.boxShadow && cs.boxShadow !== 'none');
+      const label = `<${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}> "${(e.innerText || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 20)}"`;
+      return {
+        index, label, shown, ring, ignored: ignore.some((s) => e.closest(s)),
+        wrapped: prevIndex !== null && index <= prevIndex,
+      };
+    }, { prevIndex: prev, ignore: o.ignore });
+    if (f.done) break;
+    if (f.wrapped) break; // back to the start (or into the browser UI and back)
+    prev = f.index;
+    if (f.ignored) continue;
+    if (!f.shown) focusProblems.push(`focus: Tab reaches ${f.label}, which cannot be seen`);
+    else if (!f.ring) focusProblems.push(`focus: ${f.label} shows no focus outline`);
+  }
+  const all = [...found, ...focusProblems];
+  if (all.length && !opts.report) {
+    const err = new Error(`accessibility (${page.url()}):\n  ${all.join('\n  ')}`);
+    err.problems = all;
+    throw err;
+  }
+  return all;
+}
+
+/* ---------- a signed-in citizen without the sign-in page (for tests about other pages) ---------- */
+
+const INSTANCE_VAR = path.resolve(HERE, `../../var/${process.env.YICHUANG_INSTANCE || 'test'}`);
+export const SMS_LOG = path.join(INSTANCE_VAR, 'sms.log');
+
+async function smsLogSize() {
+  const { stat } = await import('node:fs/promises');
+  try {
+    return (await stat(SMS_LOG)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/* The last SMS of `template` to `phone` written after byte `since` of the SMS log. */
+export async function smsSince(phone, template, since, timeout = 20000) {
+  const { open } = await import('node:fs/promises');
+  return eventually(async () => {
+    let fh;
+    try {
+      fh = await open(SMS_LOG, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      const { size } = await fh.stat();
+      const buf = Buffer.alloc(Math.max(0, size - since));
+      await fh.read(buf, 0, buf.length, since);
+      let found = null;
+      for (const line of buf.toString('utf8').split('\n')) {
+        try {
+          const j = JSON.parse(line);
+          if (j.phone === phone && j.template === template) found = j;
+        } catch { /* a line being written */ }
+      }
+      return found;
+    } finally {
+      await fh.close();
+    }
+  }, { timeout, message: `${template} for ${phone} in ${SMS_LOG}` });
+}
+
+/* Sign a citizen in through the API (SMS code from the instance's log) and give the page the
+ * session, as login.html would.  Returns the token. */
+export async function signInCitizen(page, phone) {
+  const post = async (p, body) => {
+    const res = await fetch(url(`/api/v1${p}`), {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  };
+  const since = await smsLogSize();
+  const r = await post('/auth/sms-code', { phone, purpose: 'login' });
+  if (r.status !== 202) throw new Error(`sms-code → ${r.status}`);
+  const sms = await smsSince(phone, 'login_code', since);
+  const login = await post('/auth/sms-login', { phone, code: sms.params.code });
+  if (login.status !== 200) throw new Error(`sms-login → ${login.status}`);
+  await page.goto(url('/login.html'), { waitUntil: 'domcontentloaded' });
+  await page.evaluate(([t, c]) => {
+    window.localStorage.setItem('yichuang.token', t);
+    if (c) window.localStorage.setItem('yichuang.csrf', c);
+  }, [login.body.token, login.body.csrf]);
+  return login.body.token;
 }

@@ -16,7 +16,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  url, phonePage, screenshot, allProblems, closeBrowser, eventually, apiJson,
+  url, phonePage, screenshot, allProblems, closeBrowser, eventually, apiJson, checkA11y,
 } from './lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -164,9 +164,21 @@ test('apply for a bundle from a phone, returned for one file, fixed and accepted
     await phone.getByLabel('办理事项').selectOption('bundle:BD-001');
     await eventually(async () => (await phone.locator('#materials > li').count()) === bundle.materials.length,
       { message: 'one row per material of the bundle (the union, no duplicates)' });
-    await phone.getByLabel('姓名', { exact: true }).fill('王小明');
+    // A first-time applicant has nothing on file: no 复用 offered.
+    assert.equal(await phone.locator('#materials input[id^="reuse-"]').count(), 0, 'nothing to reuse');
+    // Usable with a thumb: 44 px targets, labels, contrast; 长辈模式 is there too.
+    await checkA11y(phone);
+    assert.ok(await phone.getByRole('button', { name: '长辈模式' }).isVisible());
+    const nameBox = phone.getByLabel('姓名', { exact: true });
+    await nameBox.tap();
+    await nameBox.pressSequentially('王小明');
     await phone.getByLabel('身份证号').fill(idNumber());
-    await phone.getByLabel('手机号', { exact: true }).fill('13911112222');
+    const tel = phone.getByLabel('手机号', { exact: true });
+    // The phone field brings up the numeric keypad.
+    assert.equal(await tel.getAttribute('inputmode'), 'numeric');
+    assert.equal(await tel.getAttribute('type'), 'tel');
+    await tel.tap();
+    await tel.pressSequentially('13911112222');
 
     // A wrong type is refused with a clear message, and nothing is stored.
     const before = await filesIn(path.join(VAR, 'uploads'));
@@ -192,9 +204,17 @@ test('apply for a bundle from a phone, returned for one file, fixed and accepted
           : { name: `m${i}.pdf`, mimeType: 'application/pdf', buffer: pdf(`${m.code} PDF`) };
       await phone.locator(`#file-${m.code}`).setInputFiles(file);
       await uploadDone(phone, m.code);
+      // What was sent is shown: the picture itself, or the PDF's name; the bar is full.
+      const row = phone.locator(`li[data-code="${m.code}"]`);
+      if (kind === 2) assert.match(await row.locator('.m-preview').innerText(), new RegExp(`m${i}\\.pdf`));
+      else await eventually(() => row.locator('.m-preview img').evaluate((n) => n.complete && n.naturalWidth > 0),
+        { message: 'the preview of the picture' });
+      assert.equal(await row.locator('progress').evaluate((n) => n.value), 1);
+      assert.equal((await row.locator('.m-pct').textContent()).trim(), '100%');
       i += 1;
     }
-    await phone.getByLabel('免费邮寄').check();
+    await checkA11y(phone);
+    await phone.getByLabel('免费邮寄').tap();
     await phone.getByLabel('邮寄地址').fill('北京市东城区正义路1号');
     await screenshot(phone, 'online-apply');
     await phone.getByRole('button', { name: '提交申请' }).click();

@@ -15,6 +15,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, problems, resetProblems, closeBrowser, eventually,
+  checkA11y,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -226,9 +227,18 @@ function mockCase(over = {}) {
   };
 }
 
-async function mockedPage(answers) {
+async function mockedPage(answers, { reviewed = false } = {}) {
   const page = await phonePage();
   let n = 0;
+  // Whether the case was reviewed (GET /reviews), for the 去评价 / 查看我的评价 link.
+  await page.route('**/api/v1/reviews?**', (route) => route.fulfill({
+    status: 200,
+    contentType: 'application/json',
+    body: JSON.stringify({
+      kind: 'case', ref: 'DEMO-20261123-0042', reviewable: !reviewed,
+      review: reviewed ? { score: 5, score_label: '非常满意', indicators: {}, comment: '', rectification: false } : null,
+    }),
+  }));
   await page.route('**/api/v1/track/**', (route) => {
     const a = answers[Math.min(n, answers.length - 1)];
     n += 1;
@@ -323,6 +333,35 @@ test('a refusal and a closed case', T, async () => {
     // A closed case can be rated (好差评, issue 9): the link carries the tracking token.
     assert.ok(await page.locator('#review').isVisible());
     assert.equal(await page.locator('#review-link').getAttribute('href'), `/review.html?case=${TOKEN}`);
+    assert.equal((await page.locator('#review-link').textContent()).trim(), '去评价');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('a decided case reads 办结 once, and a reviewed one offers its review, not 去评价', T, async () => {
+  const approved = mockCase({ status: 'approved', steps: [...mockCase().steps, { status: 'approved', at: '2026-11-26T10:00:00+08:00', label: LABELS.approved }] });
+  let page = await mockedPage([{ body: { case: approved } }]);
+  try {
+    await openTrack(page, TOKEN);
+    assert.equal(await statusText(page), LABELS.approved);
+    const stages = page.locator('#stages > li');
+    const decided = stages.filter({ hasText: '办结：准予许可' });
+    assert.equal(await decided.count(), 1);
+    assert.match(await decided.innerText(), /已完成/, 'the decision the status announces is done');
+    const last = stages.last();
+    assert.match(await last.innerText(), /完结/);
+    assert.doesNotMatch(await page.locator('#stages').innerText(), /(^|\n)办结\n/);
+    await checkA11y(page);
+  } finally {
+    await page.context().close();
+  }
+  page = await mockedPage([{ body: { case: mockCase({ status: 'closed' }) } }], { reviewed: true });
+  try {
+    await openTrack(page, TOKEN);
+    await eventually(async () => (await page.locator('#review-link').textContent()).trim() === '查看我的评价',
+      { message: 'the link to the review given' });
+    assert.equal((await page.locator('#review-title').textContent()).trim(), '您已评价');
   } finally {
     await page.context().close();
   }

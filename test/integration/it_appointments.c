@@ -609,6 +609,9 @@ cancel_and_reschedule(void **st)
 {
 	struct resp r;
 	char c3[128], c4[128], mgr[128], id3[19], id4[19], tok[64], path[160], other[64];
+	json_t *line = NULL;
+	long since;
+	long long ncancelled;
 
 	(void)st;
 	clock_at(MONDAY);
@@ -668,13 +671,28 @@ cancel_and_reschedule(void **st)
 	assert_int_equal(http_json(&r, "DELETE", path, c4, NULL), 0);
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
+	since = sms_log_size();
 	assert_int_equal(http_json(&r, "DELETE", path, c3, NULL), 0);
 	expect_status(&r, 204);
 	resp_free(&r);
 	assert_int_equal(remaining("B-20261126-1000", NULL), 4);
+	/* The citizen is told, once, with the day and time that were given up. */
+	assert_int_equal(sms_log_find_since(since, "13900000003", "appointment_cancelled", &line,
+	    20000), 0);
+	assert_string_equal(jstr(line, "params.date"), "2026年11月26日");
+	assert_string_equal(jstr(line, "params.time"), "10:00");
+	assert_string_equal(jstr(line, "params.category"), "市场准入");
+	assert_non_null(strstr(jstr(line, "text"), "已取消"));
+	json_decref(line);
+	ncancelled = sql_count("SELECT COUNT(*) FROM outbox WHERE template = ?",
+	    "appointment_cancelled");
+	assert_true(ncancelled >= 1);
 	assert_int_equal(http_json(&r, "DELETE", path, c3, NULL), 0);
 	expect_status(&r, 204);
 	resp_free(&r);
+	/* The second cancel changed nothing, so it told nobody anything. */
+	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = ?",
+	    "appointment_cancelled"), ncancelled);
 	assert_int_equal(http_json(&r, "GET", path, c3, NULL), 0);
 	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
 	resp_free(&r);
@@ -712,6 +730,8 @@ check_in(void **st)
 	assert_error(&r, 422, "OUTSIDE_CHECKIN_WINDOW");
 	assert_string_equal(jstr(r.json, "error.checkin_from"), "2026-11-23T10:00:00+08:00");
 	assert_string_equal(jstr(r.json, "error.checkin_until"), "2026-11-23T10:45:00+08:00");
+	/* The message names the day, not only the hours. */
+	assert_non_null(strstr(jstr(r.json, "error.message"), "11月23日 10:00–10:45"));
 	resp_free(&r);
 
 	clock_at("2026-11-23T10:05:00+08:00");

@@ -119,6 +119,41 @@ items_guide(void **st)
 		assert_non_null(strstr(jstr(it, "name"), "不动产"));
 	resp_free(&r);
 
+	/* Search by what people call it: 营业执照 is no item's name, but the items that issue
+	 * one (设立登记) are keyed with it, and they come with their materials. */
+	{
+		static const struct {
+			const char *q, *label;
+			const char *want[4];
+		} kw[] = {
+			{ "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7", "营业执照",	/* …and 营业执照变更 */
+			  { "IT-B-001", "IT-B-002", "IT-B-004", NULL } },
+			{ "%E6%89%A7%E7%85%A7", "执照",	/* a part of keywords */
+			  { "IT-B-001", "IT-B-002", "IT-B-004", NULL } },
+			{ "%E6%88%91%E8%A6%81%E5%8A%9E%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7",
+			  "我要办营业执照", { "IT-B-001", "IT-B-002", NULL } },	/* a keyword inside */
+			{ "%E8%BF%87%E6%88%B7", "过户", { "IT-D-001", NULL } },
+		};
+		size_t k, w;
+
+		for (k = 0; k < sizeof kw / sizeof kw[0]; k++) {
+			snprintf(path, sizeof path, "/api/v1/items?hall=demo&q=%s", kw[k].q);
+			assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+			assert_int_equal(r.status, 200);
+			items = jget(r.json, "items");
+			for (w = 0; kw[k].want[w]; w++)
+				;
+			if (json_array_size(items) != w)
+				fail_msg("q=%s: %zu items, want %zu", kw[k].label,
+				    json_array_size(items), w);
+			json_array_foreach(items, i, it) {
+				assert_string_equal(jstr(it, "id"), kw[k].want[i]);
+				assert_true(json_array_size(jget(it, "materials")) >= 2);
+			}
+			resp_free(&r);
+		}
+	}
+
 	/* A search with LIKE wildcards matches literally: nothing has "%%" in its name. */
 	assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo&q=%25%25", NULL, NULL), 0);
 	assert_int_equal(json_array_size(jget(r.json, "items")), 0);

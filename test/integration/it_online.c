@@ -593,6 +593,34 @@ reuse_with_consent_and_agent_follows(void **st)
 	long long n;
 
 	(void)st;
+	/* What the form may offer to reuse: nothing for one who never had a case accepted… */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", citizen_b, NULL), 0);
+	expect(&r, 200);
+	assert_int_equal(json_array_size(jget(r.json, "materials")), 0);
+	resp_free(&r);
+	/* …and, for one who had, the names of what they gave. */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", citizen_a, NULL), 0);
+	expect(&r, 200);
+	{
+		size_t k, j;
+		json_t *names = jget(r.json, "materials");
+
+		for (k = 0; k < json_array_size(mats); k++) {
+			const char *want = json_string_value(json_object_get(json_array_get(mats, k),
+			    "name"));
+			int seen = 0;
+
+			for (j = 0; j < json_array_size(names); j++)
+				seen |= strcmp(json_string_value(json_array_get(names, j)), want) == 0;
+			if (k < 5 && !seen)
+				fail_msg("reusable materials lack %s", want);
+		}
+	}
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", NULL, NULL), 0);
+	expect(&r, 401);
+	resp_free(&r);
+
 	/* A material never given before cannot be reused. */
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_b,
 	    "{\"item\":\"IT-B-002\"," APPLICANT ",\"materials\":{\"M1\":\"reuse\"}}"), 0);

@@ -102,6 +102,19 @@ review(struct resp *r, const char *kind, const char *tok, int score, const char 
 	assert_int_equal(http_json(r, "POST", "/api/v1/reviews", NULL, body), 0);
 }
 
+static void expect(struct resp *r, long status, const char *code);
+
+/* GET /reviews?<kind>=<tok>, expected to answer 200. */
+static void
+get_review(struct resp *r, const char *kind, const char *tok)
+{
+	char path[200];
+
+	snprintf(path, sizeof path, "/api/v1/reviews?%s=%s", kind, tok);
+	assert_int_equal(http_json(r, "GET", path, NULL, NULL), 0);
+	expect(r, 200, NULL);
+}
+
 static void
 expect(struct resp *r, long status, const char *code)
 {
@@ -149,6 +162,24 @@ review_visit(void **st)
 	expect(&r, 422, "NOT_REVIEWABLE");
 	resp_free(&r);
 
+	/* Before: the page can tell which visits may be reviewed, and asks for a token. */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/reviews", NULL, NULL), 0);
+	expect(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.ticket"));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "GET", "/api/v1/reviews?ticket=nosuchticket0000", NULL,
+	    NULL), 0);
+	expect(&r, 404, "NOT_FOUND");
+	resp_free(&r);
+	get_review(&r, "ticket", waiting);
+	assert_false(json_is_true(jget(r.json, "reviewable")));
+	assert_true(json_is_null(jget(r.json, "review")));
+	resp_free(&r);
+	get_review(&r, "ticket", done);
+	assert_true(json_is_true(jget(r.json, "reviewable")));
+	assert_true(json_is_null(jget(r.json, "review")));
+	resp_free(&r);
+
 	/* The holder of a finished visit's token reviews it, once (一次一评). */
 	review(&r, "ticket", done, 5, ",\"comment\":\"窗口服务很耐心\",\"channel\":\"tablet\","
 	    "\"indicators\":{\"attitude\":5,\"efficiency\":4,\"competence\":5,\"convenience\":4}");
@@ -159,6 +190,17 @@ review_visit(void **st)
 	resp_free(&r);
 	review(&r, "ticket", done, 1, NULL);
 	expect(&r, 409, "ALREADY_REVIEWED");
+	resp_free(&r);
+
+	/* After: the review given, as given (and the second try changed nothing). */
+	get_review(&r, "ticket", done);
+	assert_false(json_is_true(jget(r.json, "reviewable")));
+	assert_int_equal(jint(r.json, "review.score"), 5);
+	assert_string_equal(jstr(r.json, "review.score_label"), "非常满意");
+	assert_string_equal(jstr(r.json, "review.comment"), "窗口服务很耐心");
+	assert_int_equal(jint(r.json, "review.indicators.efficiency"), 4);
+	assert_null(json_object_get(jget(r.json, "review.indicators"), "transparency"));
+	assert_false(json_is_true(jget(r.json, "review.rectification")));
 	resp_free(&r);
 }
 
@@ -201,6 +243,15 @@ bad_review_rectified(void **st)
 	resp_free(&r);
 	review(&r, "case", closed, 5, NULL);	/* 一事一评 */
 	expect(&r, 409, "ALREADY_REVIEWED");
+	resp_free(&r);
+	get_review(&r, "case", closed);
+	assert_int_equal(jint(r.json, "review.score"), 1);
+	assert_true(json_is_true(jget(r.json, "review.rectification")));
+	assert_string_equal(jstr(r.json, "review.deadline"), "2026-11-30");
+	assert_true(json_is_null(jget(r.json, "review.contacted_at")));
+	resp_free(&r);
+	get_review(&r, "case", open);
+	assert_false(json_is_true(jget(r.json, "reviewable")));
 	resp_free(&r);
 
 	/* The task is on the manager's list; a clerk may not see it. */

@@ -6,13 +6,15 @@
  * (409 ID_BOUND_ELSEWHERE, PROXY_REQUIRED) are shown with the way to proxy.html.
  */
 import { api, apiGet, getToken } from './api.js';
-import { el, clear } from './ui.js';
+import { el, clear, initLargeText } from './ui.js';
 import { materialRow } from './online-common.js';
 
 const $ = (id) => document.getElementById(id);
 const HALL = 'demo';
 let forms = new Map();
 let rows = [];
+/* Material names GET /me/reusable-materials lists: only those are offered for 复用. */
+let reusable = new Set();
 
 function showError(msg, proxyLink = false) {
   const box = $('form-error');
@@ -32,18 +34,23 @@ function idFieldError(message) {
 function renderMaterials(form) {
   const ul = $('materials');
   clear(ul);
-  rows = form.materials.map((m) => ({ m, ...materialRow(m, { reuse: true }) }));
+  rows = form.materials.map((m) => ({ m, ...materialRow(m, { reuse: reusable.has(m.name) }) }));
   for (const r of rows) ul.append(r.li);
   const parts = form.items.length > 1
     ? `一件事一次办：${form.items.map((i) => i.name).join('、')}，${form.items.length} 个部门并联办理，`
     : '';
-  $('what-info').textContent = `${parts}承诺 ${form.promised_days} 个工作日内办结`;
+  const days = Number(form.promised_days) || 0;
+  $('what-info').textContent = days > 0
+    ? `${parts}承诺 ${days} 个工作日内办结`
+    : `${parts}即办件：预审通过、材料齐全即可办结`;
 }
 
 async function load() {
-  const [{ bundles }, { items }] = await Promise.all([
+  const [{ bundles }, { items }, mine] = await Promise.all([
     apiGet('/bundles', { hall: HALL }), apiGet('/items', { hall: HALL }),
+    api('/me/reusable-materials').catch(() => ({ materials: [] })),
   ]);
+  reusable = new Set(Array.isArray(mine.materials) ? mine.materials : []);
   const sel = $('what');
   const gb = el('optgroup', { label: '一件事一次办' });
   for (const b of bundles) {
@@ -59,10 +66,12 @@ async function load() {
     gi.append(el('option', { value: `item:${it.id}` }, it.name));
   }
   sel.append(gb, gi);
-  const want = new URLSearchParams(window.location.search).get('bundle');
-  if (want && forms.has(`bundle:${want}`)) {
-    sel.value = `bundle:${want}`;
-    renderMaterials(forms.get(sel.value));
+  // From the guide (?item=IT-B-001) or a bundle link (?bundle=BD-001): preselected.
+  const q = new URLSearchParams(window.location.search);
+  const want = q.get('bundle') ? `bundle:${q.get('bundle')}` : `item:${q.get('item') || ''}`;
+  if (forms.has(want)) {
+    sel.value = want;
+    renderMaterials(forms.get(want));
   }
 }
 
@@ -107,7 +116,10 @@ async function submit(ev) {
 }
 
 function init() {
+  initLargeText($('toggle-large'));
   if (!getToken()) {
+    $('login-link').setAttribute('href',
+      `/login.html?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
     $('need-login').hidden = false;
     return;
   }

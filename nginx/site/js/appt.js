@@ -1,7 +1,7 @@
 /*
  * appt.js — what the appointment pages share (book.html, appointments.html, a.html): the
  * signed-in citizen, hall-time formatting, the ID-number check, and one appointment card
- * with its actions (签到, 取消预约).
+ * with its actions (签到, 改约, 取消预约).
  *
  * Times come from the API as RFC 3339 in hall time ("2026-11-24T09:00:00+08:00") and are
  * shown by reading their digits, never through the device's clock or time zone: the hall
@@ -10,6 +10,8 @@
  * API used:
  *   GET    /api/v1/me                                 → {"role":"citizen",…}
  *   POST   /api/v1/appointments/{token}/check-in      → 201/200 {"ticket":{…}}; 422 outside the window
+ *   GET    /api/v1/halls/{hall}/slots?category=X      → the places free now (改约)
+ *   POST   /api/v1/appointments/{token}/reschedule   → 200 {"appointment":{…}}; 409 SLOT_FULL
  *   DELETE /api/v1/appointments/{token}               → 204
  */
 
@@ -126,10 +128,102 @@ function ticketBox(t) {
     el('p', null, el('a', { href: t.track_url || `/q/${t.token}` }, '查看排队进度')));
 }
 
+/*
+ * 改约: another slot of the same hall and category, picked from the places free now
+ * (GET /halls/{hall}/slots), moved in one go (POST /appointments/{token}/reschedule): the
+ * old place is kept until the new one is held, so a full slot changes nothing.
+ */
+function moveBox(a, card, live, onChange, opener) {
+  const id = `move-${a.token}`;
+  const day = el('select', { id: `${id}-day` });
+  const slot = el('select', { id: `${id}-slot` });
+  const yes = el('button', { type: 'button', class: 'btn' }, '确认改约');
+  const no = el('button', { type: 'button', class: 'btn btn-secondary' }, '不改了');
+  const note = el('p', { class: 'card-note', role: 'status' }, '正在查询可改约的时段…');
+  const box = el('div', { class: 'confirm-box move-box', role: 'group', 'aria-label': '改约到其他时段' },
+    el('p', null, `改约到 ${a.category_name || a.category} 的其他时段：`),
+    el('div', { class: 'field' }, el('label', { for: day.id }, '日期'), day),
+    el('div', { class: 'field' }, el('label', { for: slot.id }, '时段'), slot),
+    note,
+    el('div', { class: 'appt-actions' }, yes, no));
+  let slots = [];
+
+  function fillSlots() {
+    const mine = a.slot;
+    const list = slots.filter((s) => s.date === day.value && s.id !== mine);
+    slot.replaceChildren(...list.map((s) => {
+      const left = Math.max(0, Number(s.remaining) || 0);
+      return el('option', { value: s.id, disabled: left === 0 },
+        `${hhmm(s.start)}–${hhmm(s.end)}（${left === 0 ? '已约满' : `剩余 ${left} 个`}）`);
+    }));
+    const first = [...slot.options].find((o) => !o.disabled);
+    if (first) slot.value = first.value;
+    yes.disabled = !first;
+  }
+
+  async function loadSlots() {
+    yes.disabled = true;
+    try {
+      const r = await api(`/halls/${encodeURIComponent(a.hall)}/slots?category=${encodeURIComponent(a.category)}`);
+      slots = (Array.isArray(r.slots) ? r.slots : []).filter((s) => s.id !== a.slot);
+      const days = [...new Set(slots.map((s) => s.date))];
+      day.replaceChildren(...days.map((d) => {
+        const left = slots.filter((s) => s.date === d).reduce((n, s) => n + Math.max(0, Number(s.remaining) || 0), 0);
+        return el('option', { value: d, disabled: left === 0 }, `${dayLabel(d)}（${left === 0 ? '已约满' : `剩余 ${left} 个`}）`);
+      }));
+      const firstDay = [...day.options].find((o) => !o.disabled);
+      if (firstDay) day.value = firstDay.value;
+      fillSlots();
+      note.textContent = firstDay ? '原预约在改约成功后才释放；新时段约满时原预约保持不变。' : '近期没有可改约的时段，请保留原预约或取消后到大厅取号。';
+    } catch (err) {
+      note.textContent = friendly(err);
+    }
+  }
+
+  day.addEventListener('change', fillSlots);
+  no.addEventListener('click', () => {
+    box.remove();
+    opener.focus();
+  });
+  yes.addEventListener('click', async () => {
+    if (!slot.value) return;
+    yes.disabled = true;
+    try {
+      const r = await api(`/appointments/${encodeURIComponent(a.token)}/reschedule`, {
+        method: 'POST', body: { slot: slot.value },
+      });
+      const updated = { ...a, ...r.appointment };
+      const fresh = appointmentCard(updated, { tag: card.tagName.toLowerCase(), onChange });
+      card.replaceWith(fresh);
+      const msg = `已改约到 ${dayLabel(dateOf(updated.start))} ${hhmm(updated.start)}–${hhmm(updated.end)}，确认短信已发送（预约码以本卡片为准）。`;
+      fresh.querySelector('.status').replaceChildren(el('div', { class: 'notice notice-ok' }, el('p', null, msg)));
+      fresh.setAttribute('tabindex', '-1');
+      fresh.focus();
+      if (onChange) onChange(updated, msg);
+    } catch (err) {
+      note.textContent = friendly(err);
+      if (err.code === 'SLOT_FULL') await loadSlots();
+      else yes.disabled = false;
+    }
+  });
+  loadSlots();
+  return { box, focus: () => day.focus() };
+}
+
 function actions(a, card, live, onChange) {
   const checkin = el('button', { type: 'button', class: 'btn', dataset: { action: 'check-in' } }, '签到取号');
+  const move = el('button', { type: 'button', class: 'btn btn-secondary', dataset: { action: 'reschedule' } }, '改约');
   const cancel = el('button', { type: 'button', class: 'btn btn-danger', dataset: { action: 'cancel' } }, '取消预约');
-  const box = el('div', { class: 'appt-actions' }, checkin, cancel);
+  const box = el('div', { class: 'appt-actions' }, checkin, move, cancel);
+
+  move.addEventListener('click', () => {
+    if (card.querySelector('.move-box')) return;
+    const other = card.querySelector('.confirm-box');
+    if (other) other.remove();
+    const m = moveBox(a, card, live, onChange, move);
+    card.append(m.box);
+    m.focus();
+  });
 
   checkin.addEventListener('click', async () => {
     checkin.disabled = true;
@@ -151,11 +245,13 @@ function actions(a, card, live, onChange) {
   });
 
   cancel.addEventListener('click', () => {
+    const moving = card.querySelector('.move-box');
+    if (moving) moving.remove();
     if (card.querySelector('.confirm-box')) return;
     const yes = el('button', { type: 'button', class: 'btn btn-danger' }, '确认取消');
     const no = el('button', { type: 'button', class: 'btn btn-secondary' }, '不取消');
     const confirm = el('div', { class: 'confirm-box', role: 'group', 'aria-label': '确认取消预约' },
-      el('p', null, `确定取消 ${dayLabel(dateOf(a.start))} ${hhmm(a.start)} 的预约吗？取消后名额将释放给他人。`),
+      el('p', null, `确定取消 ${dayLabel(dateOf(a.start))} ${hhmm(a.start)} 的预约吗？取消后名额将释放给他人，并会短信通知您。`),
       el('div', { class: 'appt-actions' }, yes, no));
     card.append(confirm);
     yes.focus();

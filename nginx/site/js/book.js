@@ -12,7 +12,9 @@
  * gets the first answer; any change of slot, name or ID number is a new key, and so is a
  * retry after a refusal of the ID number (409 ID_BOUND_ELSEWHERE, PROXY_REQUIRED): it is
  * fixed elsewhere (at a window, on proxy.html) and the next try must be asked anew.
- * Address parameters: hall, large (see ui.js).
+ * Anyone sees the categories, days and free places; booking (step 4) asks for the sign-in,
+ * which comes back with the choice in the address.
+ * Address parameters: hall, category and slot (resume that choice), large (see ui.js).
  */
 
 import { api, apiGet } from './api.js';
@@ -102,6 +104,24 @@ function renderCategories() {
     return el('li', null, b);
   });
   $('cat-list').replaceChildren(...items);
+  freePlaces();
+}
+
+/* The places free in the coming days, on each category (public, before any sign-in). */
+async function freePlaces() {
+  await Promise.all(state.categories.map(async (c) => {
+    let left;
+    try {
+      const r = await apiGet(`/halls/${encodeURIComponent(state.hall.code)}/slots`, { category: c.code });
+      left = (Array.isArray(r.slots) ? r.slots : []).reduce((n, s) => n + Math.max(0, Number(s.remaining) || 0), 0);
+    } catch {
+      return; /* only a hint: the days step says what is free */
+    }
+    const b = $('cat-list').querySelector(`button[data-code="${c.code}"]`);
+    if (!b) return;
+    b.append(el('span', { class: `choice-side${left > 0 && left <= 5 ? ' few' : ''}`, dataset: { free: String(left) } },
+      left > 0 ? `可约 ${left} 个` : '近期约满'));
+  }));
 }
 
 async function pickCategory(c) {
@@ -181,11 +201,43 @@ function renderSlots() {
   $('slot-list').replaceChildren(...items);
 }
 
+/* The choice so far as an address: the sign-in comes back to it. */
+function here() {
+  const q = new URLSearchParams();
+  if (state.hall) q.set('hall', state.hall.code);
+  if (state.cat) q.set('category', state.cat.code);
+  if (state.slot) q.set('slot', state.slot.id);
+  return `/book.html?${q}`;
+}
+
 function pickSlot(s) {
   state.slot = s;
   renderPicked();
   clearStatus($('form-status'));
+  // Anyone can look at the places; booking needs a signed-in citizen (实名).
+  const signedIn = state.who === 'citizen';
+  $('sign-in').hidden = signedIn;
+  $('book-form').hidden = !signedIn;
+  $('who-note').hidden = !signedIn;
+  if (!signedIn) {
+    $('sign-in-link').setAttribute('href', loginHref(here()));
+    if (state.who === 'other') $('sign-in-title').textContent = '请使用个人账号登录';
+  }
   showStep(4);
+}
+
+/* Back from the sign-in (or from the guide, ?category=B): the choice made before. */
+async function resume() {
+  const c = state.categories.find((x) => x.code === params.get('category'));
+  if (!c) return;
+  await pickCategory(c);
+  const s = state.slots.find((x) => x.id === params.get('slot'));
+  if (s && Number(s.remaining) > 0) {
+    pickDay(s.date);
+    pickSlot(s);
+  } else if (params.get('slot')) {
+    showError($('page-status'), '您之前选的时段已约满或已过，请重新选择。');
+  }
 }
 
 /* ---------- step 4: who ---------- */
@@ -331,26 +383,17 @@ async function start() {
     b.addEventListener('click', () => showStep(Number(b.dataset.back)));
   }
   $('book-form').addEventListener('submit', submit);
-  let who;
-  try {
-    who = await whoAmI();
-  } catch (err) {
-    showError($('page-status'), friendly(err), start);
-    return;
-  }
-  if (who !== 'citizen') {
-    const next = `/book.html${window.location.search}`;
-    $('sign-in-link').setAttribute('href', loginHref(next));
-    if (who === 'other') {
-      $('sign-in-title').textContent = '请使用个人账号登录';
-    }
-    $('sign-in').hidden = false;
-    return;
-  }
-  $('flow').hidden = false;
   showStep(1, { focus: false });
-  loadIdentity();
+  // Categories and free places are public: shown at once; the sign-in is asked for at the
+  // step that books (4).  Not knowing who this is (network) counts as not signed in.
+  try {
+    state.who = await whoAmI();
+  } catch {
+    state.who = 'anonymous';
+  }
+  if (state.who === 'citizen') loadIdentity();
   await loadHall();
+  await resume();
 }
 
 start();

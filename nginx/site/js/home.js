@@ -199,7 +199,7 @@ function renderItems(items, query) {
   const count = $('guide-count');
   if (!items.length) {
     count.textContent = filtered
-      ? '未找到相关事项，请换个关键词或类别试试'
+      ? '未找到相关事项，请换个说法（如“营业执照”“社保卡”“过户”）或类别试试；不确定的可到大厅取 A 号（无差别受理）咨询'
       : '暂无可查询的事项';
   } else {
     count.textContent = filtered ? `找到 ${items.length} 项相关事项` : `共 ${items.length} 项事项`;
@@ -233,7 +233,7 @@ function renderItem(item) {
         item.cross_province ? el('span', { class: 'badge badge-cross' }, '跨省通办') : null)));
 
   const facts = el('dl', { class: 'item-facts' },
-    el('dt', null, '实施部门'), el('dd', null, item.department || '—'),
+    el('dt', null, '实施部门'), el('dd', null, item.department_name || '—'),
     el('dt', null, '办理时限'),
     el('dd', null, instant ? '即办件（材料齐全可当场办结）' : timeLimit(item)),
     el('dt', null, '取号类别'),
@@ -247,7 +247,10 @@ function renderItem(item) {
       ? el('ul', { class: 'materials' }, materials.map((m) => el('li', { class: 'material' },
         el('span', { class: 'material-name' }, m.name),
         materialTag(m))))
-      : el('p', null, '无需提交材料'));
+      : el('p', null, '无需提交材料'),
+    el('div', { class: 'item-actions' },
+      el('a', { class: 'btn', href: `/book.html?${new URLSearchParams({ hall: item.hall || state.hall.code, category: item.category })}` }, '预约'),
+      el('a', { class: 'btn btn-secondary', href: `/apply.html?${new URLSearchParams({ item: item.id })}` }, '在线办理')));
 
   return el('li', null, el('details', { class: 'item', dataset: { id: item.id } }, summary, body));
 }

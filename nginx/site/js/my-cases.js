@@ -7,7 +7,7 @@
  *   recorded; the PDF is fetched with the sign-in token and saved from a blob).
  */
 import { api, apiGet, getToken } from './api.js';
-import { el, clear } from './ui.js';
+import { el, clear, initLargeText } from './ui.js';
 import { materialRow } from './online-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -120,6 +120,7 @@ async function resubmit(no) {
 }
 
 function init() {
+  initLargeText($('toggle-large'));
   if (!getToken()) {
     $('need-login').hidden = false;
     return;

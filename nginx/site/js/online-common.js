@@ -33,16 +33,47 @@ export function uploadFile(file, onProgress) {
 }
 
 /*
- * One material: name, tags, file input, progress, state, retry; state.value is the upload id
- * (or "reuse").  opts: {reuse: true} offers 复用既往材料 with consent; reason: the clerk's.
+ * One material: name, tags, a file picker styled as a button (拍照或选择文件; the real
+ * <input type=file> inside it, visually hidden but focusable), a preview of what was sent
+ * (the picture, or the PDF's name and size), a progress bar with its percentage while
+ * uploading, the state and a retry; state.value is the upload id (or "reuse").
+ * opts: {reuse: true} offers 复用以前提交过的材料 with consent — the caller passes it only
+ * for a material GET /me/reusable-materials lists; reason: the clerk's.
  */
+function sizeText(n) {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
+}
+
 export function materialRow(m, opts = {}) {
   const state = { value: null, busy: false };
-  const input = el('input', { type: 'file', accept: ACCEPT, id: `file-${m.code}`, 'aria-label': `上传${m.name}` });
-  const bar = el('progress', { max: '1', value: '0', hidden: '' });
-  const msg = el('span', { class: 'm-state', 'data-state': 'empty' }, opts.reason ? '' : '未上传');
+  const input = el('input', {
+    type: 'file', accept: ACCEPT, id: `file-${m.code}`, class: 'file-input', 'aria-label': `上传${m.name}`,
+  });
+  const pickText = el('span', null, '拍照或选择文件');
+  const pick = el('label', { class: 'btn btn-secondary file-pick', for: `file-${m.code}` }, input, pickText);
+  const bar = el('progress', { max: '1', value: '0', hidden: '', 'aria-label': `${m.name}上传进度` });
+  const pct = el('span', { class: 'm-pct', hidden: '' }, '0%');
+  const preview = el('div', { class: 'm-preview', hidden: '' });
+  const msg = el('span', { class: 'm-state', 'data-state': 'empty', role: 'status' }, opts.reason ? '' : '未上传');
   const retry = el('button', { type: 'button', class: 'btn', hidden: '' }, '重试');
   let lastFile = null;
+
+  function showPreview(file) {
+    const kids = [];
+    if (/^image\/(jpeg|png)$/.test(file.type)) {
+      // A data: URL (the site's CSP allows images from 'self' and data:, not blob:).
+      const img = el('img', { alt: `${m.name}（已选的图片）` });
+      const reader = new FileReader();
+      reader.onload = () => { if (lastFile === file) img.src = String(reader.result); };
+      reader.readAsDataURL(file);
+      kids.push(img);
+    } else {
+      kids.push(el('span', { class: 'm-doc', 'aria-hidden': 'true' }, 'PDF'));
+    }
+    kids.push(el('span', { class: 'm-file' }, `${file.name} · ${sizeText(file.size)}`));
+    preview.replaceChildren(...kids);
+    preview.hidden = false;
+  }
 
   async function send(file) {
     lastFile = file;
@@ -50,19 +81,29 @@ export function materialRow(m, opts = {}) {
     state.busy = true;
     retry.hidden = true;
     bar.hidden = false;
+    pct.hidden = false;
     bar.value = 0;
+    pct.textContent = '0%';
+    showPreview(file);
     msg.className = 'm-state';
     msg.dataset.state = 'uploading';
     msg.textContent = '上传中…';
     try {
-      const up = await uploadFile(file, (p) => { bar.value = p; });
+      const up = await uploadFile(file, (p) => {
+        bar.value = p;
+        pct.textContent = `${Math.round(p * 100)}%`;
+      });
       state.value = up.id;
       bar.value = 1;
+      pct.textContent = '100%';
       msg.className = 'm-state ok';
       msg.dataset.state = 'done';
       msg.textContent = `已上传 ${file.name}`;
+      pickText.textContent = '换一个文件';
     } catch (err) {
       bar.hidden = true;
+      pct.hidden = true;
+      preview.hidden = true;
       msg.className = 'm-state bad';
       msg.dataset.state = 'error';
       msg.textContent = err.message;
@@ -83,12 +124,14 @@ export function materialRow(m, opts = {}) {
     const cb = el('input', { type: 'checkbox', id: `reuse-${m.code}` });
     cb.addEventListener('change', () => {
       input.disabled = cb.checked;
+      pick.classList.toggle('disabled', cb.checked);
       state.value = cb.checked ? 'reuse' : null;
+      msg.dataset.state = cb.checked ? 'reuse' : 'empty';
       msg.textContent = cb.checked ? '将使用您以前提交过的这份材料' : '未上传';
     });
-    kids.push(el('label', { class: 'check' }, cb, '同意复用我以前提交过的这份材料'));
+    kids.push(el('label', { class: 'check' }, cb, '复用我以前提交过的这份材料'));
   }
-  kids.push(el('div', { class: 'row' }, input, retry), bar, msg);
+  kids.push(el('div', { class: 'row' }, pick, retry), preview, el('div', { class: 'm-progress' }, bar, pct), msg);
   const li = el('li', { 'data-code': m.code }, ...kids);
   return { li, state, input };
 }

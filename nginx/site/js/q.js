@@ -69,11 +69,23 @@ function render(t) {
   // 好差评 (issue 9): a served visit can be reviewed once, with this ticket's token.
   const reviewable = t.status === 'done' && t.outcome !== 'no_show';
   $('q-review').hidden = !reviewable;
-  if (reviewable) $('q-review-link').href = `/review.html?ticket=${encodeURIComponent(token)}`;
+  if (reviewable) {
+    $('q-review-link').href = `/review.html?ticket=${encodeURIComponent(token)}`;
+    // Once reviewed, the link shows the review given instead of offering a form that fails.
+    if (state.reviewed === undefined) {
+      state.reviewed = null;
+      apiGet('/reviews', { ticket: token }).then((r) => {
+        state.reviewed = Boolean(r.review);
+        if (state.reviewed) $('q-review-link').textContent = '查看我的评价';
+      }).catch(() => { state.reviewed = undefined; });
+    }
+  }
   $('leave').hidden = !(waiting || t.status === 'skipped');
   $('rejoin').hidden = !(t.status === 'skipped' && t.rejoin_allowed);
   if (t.status !== 'waiting' && t.status !== 'skipped') $('leave-confirm').hidden = true;
-  if (t.status === 'called' && state.lastStatus && state.lastStatus !== 'called' && navigator.vibrate) {
+  // Only after the citizen touched the page: Chrome blocks (and logs) a vibration before that.
+  if (t.status === 'called' && state.lastStatus && state.lastStatus !== 'called' && navigator.vibrate &&
+      (!navigator.userActivation || navigator.userActivation.hasBeenActive)) {
     navigator.vibrate([300, 150, 300]);
   }
   state.lastStatus = t.status;

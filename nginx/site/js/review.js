@@ -4,6 +4,7 @@
  * API (the token is the credential; no sign-in):
  *   GET  /api/v1/tickets/{token}   what visit this is (number, status)
  *   GET  /api/v1/track/{token}     what case this is (number, item, status)
+ *   GET  /api/v1/reviews?ticket=|case=   the review already given (shown instead of the form)
  *   POST /api/v1/reviews           {"ticket"|"case","score","indicators"?,"comment"?,"channel"?}
  *        → 201; 409 ALREADY_REVIEWED; 422 NOT_REVIEWABLE (not finished / not closed yet)
  * Five big buttons (非常满意 … 非常不满意), the indicators of the national 好差评 guideline,
@@ -70,16 +71,20 @@ function buildForm() {
   }
   const box = $('rv-indicators');
   for (const ind of INDICATORS) {
-    const stars = el('div', { class: 'rv-stars', role: 'group', 'aria-label': ind.name });
+    const stars = el('div', { class: 'rv-stars', role: 'group', 'aria-label': `${ind.name}（1 分非常不满意，5 分非常满意）` });
     for (let v = 1; v <= 5; v += 1) {
-      const b = el('button', { type: 'button', class: 'rv-star', 'aria-pressed': 'false', 'aria-label': `${ind.name} ${v} 分` }, String(v));
+      const meaning = LEVELS.find((l) => l.score === v).label;
+      const b = el('button', { type: 'button', class: 'rv-star', 'aria-pressed': 'false', 'aria-label': `${ind.name} ${v} 分（${meaning}）` }, String(v));
       b.addEventListener('click', () => {
         state.ind[ind.key] = v;
         press(stars, b);
       });
       stars.append(b);
     }
-    box.append(el('div', { class: 'rv-ind', dataset: { indicator: ind.key } }, el('span', { class: 'rv-ind-name' }, ind.name), stars));
+    const ends = el('div', { class: 'rv-ends', 'aria-hidden': 'true' },
+      el('span', null, '1 非常不满意'), el('span', null, '5 非常满意'));
+    box.append(el('div', { class: 'rv-ind', dataset: { indicator: ind.key } },
+      el('span', { class: 'rv-ind-name' }, ind.name), el('div', { class: 'rv-scale-row' }, stars, ends)));
   }
   $('rv-comment').addEventListener('input', () => {
     $('rv-count').textContent = `${$('rv-comment').value.length} / 500`;
@@ -99,7 +104,7 @@ async function submit(ev) {
     const r = await api('/reviews', { method: 'POST', body });
     clearStatus($('rv-status'));
     done('感谢您的评价', r.review && r.review.rectification
-      ? '我们已收到您的意见，中心负责人会尽快与您联系并整改。'
+      ? `我们已收到您的意见，中心负责人会${r.review.rectification_deadline ? `在 ${r.review.rectification_deadline} 前` : '尽快'}按您办事时留的电话联系您并整改。`
       : '您的评价已收到，我们会持续改进服务。');
   } catch (err) {
     if (err.status === 409) done('已经评价过了', err.message);
@@ -108,6 +113,32 @@ async function submit(ev) {
       showError($('rv-status'), err.status >= 500 || !err.status ? '网络不稳定，请稍后再提交' : err.message);
       $('rv-submit').disabled = false;
     }
+  }
+}
+
+/* The review already given for this visit or case, as the citizen gave it. */
+function given(what, rv) {
+  $('rv-loading').hidden = true;
+  $('rv-form').hidden = true;
+  $('rv-given').hidden = false;
+  $('rv-given-what').textContent = what;
+  const level = LEVELS.find((l) => l.score === Number(rv.score));
+  $('rv-given-face').textContent = level ? level.face : '';
+  $('rv-given-label').textContent = rv.score_label || (level ? level.label : '');
+  const dl = $('rv-given-ind');
+  dl.replaceChildren(...INDICATORS.filter((i) => rv.indicators && rv.indicators[i.key])
+    .flatMap((i) => [el('dt', null, i.name), el('dd', null, `${rv.indicators[i.key]} 分`)]));
+  if (rv.comment) {
+    $('rv-given-comment').hidden = false;
+    $('rv-given-comment').textContent = `您的意见：${rv.comment}`;
+  }
+  $('rv-given-when').textContent = rv.created_at
+    ? `评价时间：${rv.created_at.slice(0, 10)} ${rv.created_at.slice(11, 16)}` : '';
+  if (rv.rectification) {
+    $('rv-given-rect').hidden = false;
+    $('rv-given-rect').textContent = rv.contacted_at
+      ? '中心已就您的意见与您联系，整改情况请留意短信或来电。'
+      : `中心负责人会${rv.deadline ? `在 ${rv.deadline} 前` : '尽快'}按您办事时留的电话联系您并整改。`;
   }
 }
 
@@ -132,13 +163,18 @@ async function load() {
       }
       $('rv-what').textContent = `办件 ${c.no} · ${c.item || ''}`;
     }
+    const r = await apiGet('/reviews', { [kind]: token });
+    if (r.review) {
+      given($('rv-what').textContent, r.review);
+      return;
+    }
   } catch (err) {
     if (err.status === 404) {
       missing();
       return;
     }
     /* Could not look it up (network): still let the citizen review; the server decides. */
-    $('rv-what').textContent = kind === 'case' ? '办件评价' : '本次办理评价';
+    if (!$('rv-what').textContent) $('rv-what').textContent = kind === 'case' ? '办件评价' : '本次办理评价';
   }
   $('rv-loading').hidden = true;
   $('rv-form').hidden = false;

@@ -53,8 +53,9 @@ const STAGE_OF = {
   accepted: 'accepted',
   processing: 'processing',
   supplement_needed: 'processing',
-  approved: 'decided',
-  rejected: 'decided',
+  // 已办结（准予）/（不予）: the decision is made (that stage is done); handing over is next.
+  approved: 'deliver',
+  rejected: 'deliver',
   ready: 'deliver',
   mailed: 'deliver',
   closed: 'closed',
@@ -156,15 +157,17 @@ function renderStages(c) {
   const mail = isMail(c);
   const online = c.channel === 'online' || c.status === 'submitted' || c.status === 'returned'
     || (Array.isArray(c.steps) && c.steps.some((s) => s && s.status === 'submitted'));
+  // The decision is 办结 (the status says 已办结（准予）/（不予）); what follows it is handing
+  // the result over, and the last stage is 完结 (status 已完结) — never 办结 twice.
   const decided = c.status === 'rejected' || (Array.isArray(c.steps)
-    && c.steps.some((s) => s && s.status === 'rejected')) ? '不予许可' : '审批通过';
+    && c.steps.some((s) => s && s.status === 'rejected')) ? '办结：不予许可' : '办结：准予许可';
   const stages = [
     online && ['submitted', '网上提交'],
     ['accepted', '受理'],
     ['processing', c.status === 'supplement_needed' ? '补正材料' : '审批办理'],
     ['decided', decided],
     ['deliver', mail ? '邮寄送达' : '窗口领取'],
-    ['closed', '办结'],
+    ['closed', '完结'],
   ].filter(Boolean);
   const cur = stages.findIndex(([k]) => k === STAGE_OF[c.status]);
   clear(list);
@@ -244,7 +247,20 @@ function renderMail(c) {
 function renderReview(c) {
   const show = Boolean(REVIEW_PAGE) && c.status === 'closed';
   $('review').hidden = !show;
-  if (show) $('review-link').href = `${REVIEW_PAGE}?case=${encodeURIComponent(state.token)}`;
+  if (show) {
+    $('review-link').href = `${REVIEW_PAGE}?case=${encodeURIComponent(state.token)}`;
+    // Once reviewed, the page says so and the link shows the review given.
+    if (state.reviewed === undefined) {
+      state.reviewed = null;
+      apiGet('/reviews', { case: state.token }).then((r) => {
+        state.reviewed = Boolean(r.review);
+        if (state.reviewed) {
+          $('review-title').textContent = '您已评价';
+          $('review-link').textContent = '查看我的评价';
+        }
+      }).catch(() => { state.reviewed = undefined; });
+    }
+  }
 }
 
 function render(c) {

@@ -6,8 +6,8 @@
 #   kill -9 an app process under load; kill -9 Redis under load and start it again (numbers
 #   and a booking rush); MariaDB stopped and started, then kill -9 (crash recovery) under
 #   load; the SMS provider away for 15 s while notices are queued.
-# `make test` runs the short form of the same file on the test stack (no SMS provider, no
-# MariaDB crash).
+# `make test` runs the short form of the same file on the test stack: shorter phases, fewer
+# threads, and for the SMS test a worker and a fake provider of the test's own.
 #   Ports: YICHUANG_PORT (18060), YICHUANG_REDIS_PORT (16360), YICHUANG_MYSQL_PORT (13360),
 #   YICHUANG_FAULTS_FAKE_PORT (18061: the fake provider, started and stopped by the test).
 #   YICHUANG_BUILD (build).  FAULTS_KEEP=1 leaves the stack up afterwards (else it is wiped).
@@ -21,11 +21,13 @@ export YICHUANG_NOW=${YICHUANG_NOW:-2026-11-23T09:30:00+08:00}
 export YICHUANG_SMS_PROVIDER=aliyun
 export YICHUANG_SMS_BASE_URL=http://127.0.0.1:$YICHUANG_FAULTS_FAKE_PORT/
 # The fake's credentials (test/fake/provider.mjs); retries tuned so that an outage of
-# seconds is over in seconds (production: config sms_retry_base_ms / sms_retry_max_ms).
+# seconds is over in seconds (production: config sms_retry_base_ms / sms_retry_max_ms); the
+# short lease of the test stack (4 s), so that "nothing sent twice" is watched past a lease.
 export YICHUANG_CONF_EXTRA="sms_access_key_id = testId
 sms_access_key_secret = testSecret
 sms_sign_name = 一窗政务
 sms_timeout_ms = 1000
+sms_lease_seconds = 4
 sms_retry_base_ms = 500
 sms_retry_max_ms = 4000"
 INST=faults

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // provider.mjs — a local stand-in for the SMS providers (Aliyun SendSms, Tencent SendSms
-// 2021-01-11) and WeChat subscribe messages, for test/integration/it_notify.c. Started by
-// the test itself:
+// 2021-01-11) and WeChat subscribe messages, for test/integration/it_notify.c, it_outbox.c
+// and it_faults.c. Started by the test itself:
 //
 //   node test/fake/provider.mjs [PORT]      (0 or nothing: any free port)
 //
-// prints "PORT\n" on stdout once it listens, then nothing else (never a phone number or a
-// secret), and exits when its standard input closes — it dies with the test that started it.
+// prints "PORT\n" on stdout once it listens, then only "held OUTID\n" lines (scenario 0006
+// below; never a phone number or a secret), and exits when its standard input closes — it
+// dies with the test that started it.
 //
 // It checks every request the way the provider would: it recomputes the signature from
 // what it received (Aliyun RPC HMAC-SHA1 over the form parameters; Tencent TC3-HMAC-SHA256
@@ -26,12 +27,19 @@
 //   0004  HTTP 500 the first time, then success
 //   0005  accepts ("sends") the message but answers only after 1.2 s the first time — the
 //         test kills the worker meanwhile; then answers at once
+//   0006  holds the first request: neither accepted nor answered, and "held OUTID" on stdout,
+//         until the client goes away (its worker killed, or its timeout): then it was not
+//         sent (entry.answer "abandoned"); later requests are accepted at once
 //   other success
+// Every request is in /__stats "requests" with its out_id; "delivered": true when the fake
+// accepted (sent) the message — what a phone would receive.
 // WeChat (POST /cgi-bin/stable_token, POST /cgi-bin/message/subscribe/send?access_token=T):
 //   unknown or expired T → 40001; touser starting "oBlocked" → 43101; a thing* value over
 //   20 characters → 47003; otherwise {"errcode":0,"msgid":n}.
 // Test controls: GET /__stats, POST /__reset, POST /__expire_token (the current WeChat token
-// stops working, as when it expires; stable_token then hands out a new one).
+// stops working, as when it expires; stable_token then hands out a new one), POST /__down
+// (the provider is away: every other request's connection is closed unanswered, counted in
+// "refused", nothing received) and POST /__up (back).
 
 import http from 'node:http';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
@@ -41,10 +49,10 @@ const TC = { id: 'AKIDnotifytest', key: 'notify-test-key', app: '1400000001' };
 const WX = { appid: 'wx-notify-appid', secret: 'wx-notify-secret' };
 const HANG_MS = 1200;
 
-let stats, seen, nonces, tokens, currentToken, msgid;
+let stats, seen, nonces, tokens, currentToken, msgid, down = false;
 function reset() {
   stats = { requests: [], bad_signatures: 0, stale_timestamps: 0, replayed_nonces: 0,
-    stable_token: 0, stable_token_forced: 0, token_rejected: 0, wechat: [] };
+    stable_token: 0, stable_token_forced: 0, token_rejected: 0, refused: 0, wechat: [] };
   seen = new Map();       // provider:outId → times seen
   nonces = new Set();
   tokens = new Set();
@@ -72,6 +80,14 @@ function times(key) {
   const n = (seen.get(key) || 0) + 1;
   seen.set(key, n);
   return n;
+}
+
+// Scenario 0006: keep the request open, unanswered and not sent, until the client goes.
+function hold(req, entry) {
+  entry.delivered = false;
+  entry.answer = 'held';
+  req.socket.on('close', () => { entry.answer = 'abandoned'; });
+  process.stdout.write(`held ${entry.out_id}\n`);
 }
 
 function realClockOk(seconds) {
@@ -115,17 +131,25 @@ function aliyun(req, res, raw) {
     case '0002':
       if (n === 1) { entry.answer = 'isv.BUSINESS_LIMIT_CONTROL';
         return send(res, 200, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: '触发分钟级流控Permits:1', RequestId: rid }); }
+      entry.delivered = true;
       return ok();
     case '0003':
       entry.answer = 'isv.MOBILE_NUMBER_ILLEGAL';
       return send(res, 200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号', RequestId: rid });
     case '0004':
       if (n === 1) { entry.answer = '500'; res.writeHead(500); return res.end('Internal Server Error'); }
+      entry.delivered = true;
       return ok();
     case '0005':
+      entry.delivered = true;
       if (n === 1) { entry.answer = 'OK (late)'; return setTimeout(ok, HANG_MS); }
       return ok();
+    case '0006':
+      if (n === 1) return hold(req, entry);
+      entry.delivered = true;
+      return ok();
     default:
+      entry.delivered = true;
       return ok();
   }
 }
@@ -165,6 +189,7 @@ function tencent(req, res, raw) {
   const n = times('tencent:' + body.SessionContext);
   const status = (code, message) => {
     entry.answer = code;
+    entry.delivered = code === 'Ok';
     send(res, 200, { Response: { SendStatusSet: [{ SerialNo: `2028:${rid}`, PhoneNumber: phone,
       Fee: code === 'Ok' ? 1 : 0, SessionContext: body.SessionContext, Code: code, Message: message,
       IsoCode: 'CN' }], RequestId: rid } });
@@ -179,7 +204,10 @@ function tencent(req, res, raw) {
       if (n === 1) { entry.answer = '500'; res.writeHead(500); return res.end('oops'); }
       return status('Ok', 'send success');
     case '0005':
-      if (n === 1) return setTimeout(() => status('Ok', 'send success'), HANG_MS);
+      if (n === 1) { entry.delivered = true; return setTimeout(() => status('Ok', 'send success'), HANG_MS); }
+      return status('Ok', 'send success');
+    case '0006':
+      if (n === 1) return hold(req, entry);
       return status('Ok', 'send success');
     default:
       return status('Ok', 'send success');
@@ -232,6 +260,9 @@ const server = http.createServer((req, res) => {
     if (req.method === 'POST' && url.pathname === '/__expire_token') {
       tokens.delete(currentToken); currentToken = null; return send(res, 200, {});
     }
+    if (req.method === 'POST' && url.pathname === '/__down') { down = true; return send(res, 200, {}); }
+    if (req.method === 'POST' && url.pathname === '/__up') { down = false; return send(res, 200, {}); }
+    if (down) { stats.refused += 1; return req.socket.destroy(); }
     if (req.method === 'POST' && url.pathname === '/cgi-bin/stable_token') return stableToken(res, raw);
     if (req.method === 'POST' && url.pathname === '/cgi-bin/message/subscribe/send')
       return subscribeSend(res, url, raw);
@@ -247,6 +278,8 @@ const server = http.createServer((req, res) => {
 server.listen(Number(process.argv[2] || 0), '127.0.0.1', () => {
   process.stdout.write(`${server.address().port}\n`);
 });
+// A test that reads only the port closes the pipe: later lines are simply not wanted.
+process.stdout.on('error', () => {});
 process.stdin.on('end', () => process.exit(0));
 process.stdin.on('close', () => process.exit(0));
 process.stdin.resume();

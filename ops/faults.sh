@@ -11,6 +11,7 @@
 #   Ports: YICHUANG_PORT (18060), YICHUANG_REDIS_PORT (16360), YICHUANG_MYSQL_PORT (13360),
 #   YICHUANG_FAULTS_FAKE_PORT (18061: the fake provider, started and stopped by the test).
 #   YICHUANG_BUILD (build).  FAULTS_KEEP=1 leaves the stack up afterwards (else it is wiped).
+#   YICHUANG_TIMEOUT_FAULTS (900): seconds before a hung run is killed and fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export YICHUANG_PORT=${YICHUANG_PORT:-18060} YICHUANG_REDIS_PORT=${YICHUANG_REDIS_PORT:-16360}
@@ -36,9 +37,14 @@ bash ops/stack.sh wipe $INST >/dev/null 2>&1
 bash ops/stack.sh up $INST || exit 1
 [ "${FAULTS_KEEP:-0}" = 1 ] || trap 'bash ops/stack.sh wipe $INST >/dev/null 2>&1' EXIT
 
+limit=${YICHUANG_TIMEOUT_FAULTS:-900} t0=$SECONDS
 YICHUANG_BASE_URL=http://127.0.0.1:$YICHUANG_PORT YICHUANG_INSTANCE=$INST YICHUANG_FAULTS_LONG=1 \
-  "$YICHUANG_BUILD/test/it_faults"
+  timeout -k 10 "$limit" "$YICHUANG_BUILD/test/it_faults"
 rc=$?
+if { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && [ $((SECONDS - t0)) -ge "$limit" ]; then
+  echo "faults: it_faults TIMED OUT after ${limit}s: killed" >&2
+  bash ops/stack.sh up $INST >/dev/null 2>&1
+fi
 bash ops/stack.sh status $INST >/dev/null 2>&1 || { echo "faults: the stack is not whole afterwards" >&2; rc=1; }
 [ $rc -eq 0 ] && echo "faults: all passed" || echo "faults: FAILED" >&2
 exit $rc

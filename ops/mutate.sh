@@ -10,7 +10,8 @@
 #   SURVIVED   its suites pass: a broken promise that no test notices;
 #   STALE      its original text is not in the file exactly once (the code moved on:
 #              re-anchor the mutant to the new code);
-#   BROKEN     the mutated copy does not build (a bad mutant).
+#   BROKEN     the mutated copy does not build (a bad mutant);
+#   ERROR      its suites could not run (the stack did not start, twice): no verdict.
 # The run fails unless every mutant is caught.  A mutant with a "pending:" line may survive
 # (shown as "survived (pending)", with its reason) until the tests it waits for are merged;
 # then delete the line.
@@ -121,11 +122,29 @@ for m in "${mutants[@]}"; do
 done
 
 suites_of() { field "$1" suites; }
+
+# run_suites DIR SUITES LOG: ops/test.sh in DIR on SUITES, output appended to LOG.
+# 0 passed, 1 a test failed (its "failed:" line names what), 2 no verdict: the run ended
+# without naming a failure (the stack did not start: on a busy machine mariadb-install-db
+# can fail for want of resources) — tried twice.
+run_suites() {
+  local try part=$3.part
+  for try in 1 2; do
+    if (cd "$1" && YICHUANG_TESTS="$2" bash ops/test.sh) >"$part" 2>&1; then
+      cat "$part" >>"$3"; rm -f "$part"; return 0
+    fi
+    cat "$part" >>"$3"
+    if grep -q '^failed: ' "$part"; then rm -f "$part"; return 1; fi
+    rm -f "$part"
+    echo "mutate: (try $try) the suites ended without a verdict: $(tail -n 2 "$3" | head -n 1)" >>"$3"
+  done
+  return 2
+}
 if [ "${MUTATE_BASELINE:-1}" != 0 ]; then
   all=$(for m in "${mutants[@]}"; do suites_of "$m"; done | tr ' ' '\n' | grep . | sort -u | tr '\n' ' ')
   say "baseline: $all on the unmutated copy"
-  if ! (cd "$BASE" && YICHUANG_TESTS="$all" bash ops/test.sh) >"$SCRATCH/baseline.log" 2>&1; then
-    grep -E '^failed:|passed, ' "$SCRATCH/baseline.log"
+  if ! run_suites "$BASE" "$all" "$SCRATCH/baseline.log"; then
+    grep -E '^failed:|passed, |without a verdict' "$SCRATCH/baseline.log"
     echo "mutate: the suites fail without any mutant (var/mutants/baseline.log): fix that first" >&2
     exit 1
   fi
@@ -133,7 +152,7 @@ if [ "${MUTATE_BASELINE:-1}" != 0 ]; then
 fi
 
 # ---------------------------------------------------------------- one mutant at a time
-caught=0 survived=0 pending=0 broken=0 rows=()
+caught=0 survived=0 pending=0 broken=0 errors=0 rows=()
 for m in "${mutants[@]}"; do
   id=$(basename "$m" .mutant) suites=$(suites_of "$m") why=$(field "$m" pending)
   if ! apply "$m" "$BASE" check >/dev/null; then
@@ -150,7 +169,11 @@ for m in "${mutants[@]}"; do
     rows+=("$(printf '%-36s %-9s %s' "$id" BROKEN "does not build: $log")"); continue
   fi
   t0=$SECONDS
-  if (cd "$RUN" && YICHUANG_TESTS="$suites" bash ops/test.sh) >>"$log" 2>&1; then
+  run_suites "$RUN" "$suites" "$log"; rc=$?
+  if [ $rc -eq 2 ]; then
+    echo "ERROR (no verdict) $((SECONDS - t0))s"; errors=$((errors + 1))
+    rows+=("$(printf '%-36s %-9s %s' "$id" ERROR "its suites could not run: $log")")
+  elif [ $rc -eq 0 ]; then
     if [ -n "$why" ]; then
       echo "survived (pending) $((SECONDS - t0))s"; pending=$((pending + 1))
       rows+=("$(printf '%-36s %-9s %s' "$id" pending "survived; allowed while pending: $why")")
@@ -159,10 +182,15 @@ for m in "${mutants[@]}"; do
       rows+=("$(printf '%-36s %-9s %s' "$id" SURVIVED "$suites pass with it: $(field "$m" promise)")")
     fi
   else
+    # What the failing tests said, for whoever reads the log later (the copy goes).
+    for f in "$RUN/var/$INST-results"/*.log; do
+      [ -f "$f" ] && { echo "--- $(basename "$f")"; grep -v '^\[ RUN \|^\[       OK \]' "$f" | head -200; }
+    done >>"$log"
     by=$(sed -n 's/^failed: \(.*\) (logs in .*/\1/p' "$log" | tail -n 1)
-    echo "caught $((SECONDS - t0))s${by:+ by $by}"; caught=$((caught + 1))
-    note=; [ -n "$why" ] && note=" (caught although pending: delete its pending line)"
-    rows+=("$(printf '%-36s %-9s %s' "$id" caught "by ${by:-$suites}$note")")
+    tests=$(sed -n 's/^\[  FAILED  \] \([A-Za-z0-9_]*\)$/\1/p' "$log" | sort -u | tr '\n' ' ')
+    echo "caught $((SECONDS - t0))s by $by${tests:+ ($tests)}"; caught=$((caught + 1))
+    note=; [ -n "$why" ] && note=" — caught although pending: delete its pending line"
+    rows+=("$(printf '%-36s %-9s %s' "$id" caught "by $by${tests:+: ${tests% }}$note")")
   fi
 done
 [ -d "$RUN/ops" ] && (cd "$RUN" && bash ops/stack.sh wipe "$INST" >/dev/null 2>&1)
@@ -171,6 +199,6 @@ done
 {
   echo "make mutate, $(date -u +%Y-%m-%dT%H:%MZ): ${#mutants[@]} mutants"
   for r in "${rows[@]}"; do echo "  $r"; done
-  echo "$caught caught, $survived survived, $pending pending, $stale stale, $broken broken"
+  echo "$caught caught, $survived survived, $pending pending, $stale stale, $broken broken, $errors without a verdict"
 } | tee "$SCRATCH/result.txt"
-[ "$survived" -eq 0 ] && [ "$stale" -eq 0 ] && [ "$broken" -eq 0 ]
+[ "$survived" -eq 0 ] && [ "$stale" -eq 0 ] && [ "$broken" -eq 0 ] && [ "$errors" -eq 0 ]

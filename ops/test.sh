@@ -225,7 +225,8 @@ bash ops/stack.sh down "$INST" >/dev/null 2>&1
 if [ "${YICHUANG_SANITIZERS:-0}" = 1 ]; then
   unsanitized=
   for b in yichuang-app yichuang-worker; do
-    nm "$BUILD/$b" 2>/dev/null | grep -q '__asan_init' || unsanitized="$unsanitized $BUILD/$b"
+    # (grep reads it all: with pipefail, grep -q would make nm die of SIGPIPE)
+    nm "$BUILD/$b" 2>/dev/null | grep '__asan_init' >/dev/null || unsanitized="$unsanitized $BUILD/$b"
   done
   san=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' var/"$INST"/log/*.log 2>/dev/null | head -5)
   if [ -n "$unsanitized" ]; then

@@ -19,8 +19,8 @@
 # YICHUANG_BROWSER (space-separated file names without .test.mjs, e.g. "queue tracking")
 #   runs only those browser files.
 # Time limits, in seconds: YICHUANG_TIMEOUT_UNIT (60), YICHUANG_TIMEOUT_IT (300, each
-#   integration binary), YICHUANG_TIMEOUT_BROWSER (900, the whole browser run); fuzzing gets
-#   its seconds per target times the targets, plus 120.
+#   integration binary), YICHUANG_TIMEOUT_BROWSER (900, the whole browser run), twice that
+#   under the sanitizers; fuzzing gets its seconds per target times the targets, plus 120.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +30,9 @@ export YICHUANG_BUILD=${YICHUANG_BUILD:-build}
 BUILD=$YICHUANG_BUILD
 LOG=var/$INST-results
 SKIPS=test/skips.txt
-T_UNIT=${YICHUANG_TIMEOUT_UNIT:-60} T_IT=${YICHUANG_TIMEOUT_IT:-300}
-T_BROWSER=${YICHUANG_TIMEOUT_BROWSER:-900}
+slow=1; [ "${YICHUANG_SANITIZERS:-0}" = 1 ] && slow=2     # sanitized code runs slower
+T_UNIT=${YICHUANG_TIMEOUT_UNIT:-$((60 * slow))} T_IT=${YICHUANG_TIMEOUT_IT:-$((300 * slow))}
+T_BROWSER=${YICHUANG_TIMEOUT_BROWSER:-$((900 * slow))}
 passed=0 failed=0 skipped=0 failures=() skip_lines=()
 
 if [ "$INST" != test ]; then        # make asan: its own ports beside run and test

@@ -21,7 +21,7 @@ HEADERS  = $(wildcard fcgi/*.h modules/*.h test/lib/*.h)
 UNIT     = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
 INTEG    = $(patsubst test/integration/%.c,$(B)/test/%,$(wildcard test/integration/*.c))
 
-.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps install uninstall screenshots
+.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps install uninstall screenshots mutate
 all: $(B)/yichuang-app $(B)/yichuang-worker $(B)/yichuang-admin
 
 $(B)/%.o: %.c $(HEADERS)
@@ -96,6 +96,10 @@ asan:
 	@$(MAKE) --no-print-directory B=build-asan CC=clang \
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  all tests
-	@YICHUANG_BUILD=build-asan YICHUANG_INSTANCE=asan bash ops/test.sh
+	@YICHUANG_BUILD=build-asan YICHUANG_INSTANCE=asan YICHUANG_SANITIZERS=1 bash ops/test.sh
+# Each test/mutants/*.mutant in a scratch copy, against its own suites (MUTANTS="08 10" for some).
+mutate:
+	@bash ops/deps.sh test
+	@bash ops/mutate.sh $(MUTANTS)
 clean:
 	rm -rf build build-asan build-fuzz

@@ -114,10 +114,14 @@ pid_of() {
 }
 
 # children_of PID: its live child pids. proc_alive PID: alive and not a zombie.
+# proc_stats: every process's /proc/PID/stat line.  Through cat, not as awk's own files: a
+# process that exits between the glob and the read would make awk stop with an error, and
+# the callers would take that for "no such process" (stop_service then stopped waiting for
+# a server that was still up).
+proc_stats() { cat /proc/[0-9]*/stat 2>/dev/null || true; }
 children_of() {
-  awk -v pp="$1" '{ s = $0; sub(/.*\) /, "", s); split(s, f, " ");
-                    if (f[2] == pp && f[1] != "Z") { split(FILENAME, p, "/"); print p[3] } }' \
-      /proc/[0-9]*/stat 2>/dev/null || true
+  proc_stats | awk -v pp="$1" '{ pid = $1; s = $0; sub(/.*\) /, "", s); split(s, f, " ");
+                                 if (f[2] == pp && f[1] != "Z") print pid }'
 }
 proc_alive() {
   local st; st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' "/proc/$1/stat" 2>/dev/null) || return 1
@@ -127,9 +131,9 @@ proc_alive() {
 # group_alive PGID: does any live (non-zombie) process remain in the process group?
 # Zombies count as gone: in containers whose pid 1 does not reap, they linger forever.
 group_alive() {
-  awk -v pg="$1" '{ s = $0; sub(/.*\) /, "", s); split(s, f, " ");
-                    if (f[3] == pg && f[1] != "Z") { found = 1; exit } }
-                  END { exit !found }' /proc/[0-9]*/stat 2>/dev/null
+  proc_stats | awk -v pg="$1" '{ s = $0; sub(/.*\) /, "", s); split(s, f, " ");
+                                 if (f[3] == pg && f[1] != "Z") found = 1 }
+                               END { exit !found }'
 }
 
 # spawn LOG PIDFILE CMD...: run CMD as the leader of a new session (so Ctrl-C in the caller's

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // provider.mjs — a local stand-in for the SMS providers (Aliyun SendSms, Tencent SendSms
-// 2021-01-11) and WeChat subscribe messages, for test/integration/it_notify.c. Started by
-// the test itself:
+// 2021-01-11) and WeChat subscribe messages, for test/integration/it_notify.c, it_outbox.c
+// and it_faults.c. Started by the test itself:
 //
 //   node test/fake/provider.mjs [PORT]      (0 or nothing: any free port)
 //
-// prints "PORT\n" on stdout once it listens, then nothing else (never a phone number or a
-// secret), and exits when its standard input closes — it dies with the test that started it.
+// prints "PORT\n" on stdout once it listens, then only "held OUTID\n" lines (scenario 0006
+// below; never a phone number or a secret), and exits when its standard input closes — it
+// dies with the test that started it.
 //
 // It checks every request the way the provider would: it recomputes the signature from
 // what it received (Aliyun RPC HMAC-SHA1 over the form parameters; Tencent TC3-HMAC-SHA256
@@ -26,7 +27,13 @@
 //   0004  HTTP 500 the first time, then success
 //   0005  accepts ("sends") the message but answers only after 1.2 s the first time — the
 //         test kills the worker meanwhile; then answers at once
+//   0006  holds the first request: neither accepted nor answered, and "held OUTID" on stdout,
+//         until the client goes away (its worker killed, or its timeout): then it was not
+//         sent (entry.answer "abandoned"); later requests are accepted at once
+//   0007  success, but its delivery receipt (POST /__callbacks) says it failed
 //   other success
+// Every request is in /__stats "requests" with its out_id; "delivered": true when the fake
+// accepted (sent) the message — what a phone would receive.
 // WeChat (POST /cgi-bin/stable_token, POST /cgi-bin/message/subscribe/send?access_token=T):
 //   unknown or expired T → 40001; touser starting "oBlocked" → 43101; a thing* value over
 //   20 characters → 47003; otherwise {"errcode":0,"msgid":n}.
@@ -36,10 +43,12 @@
 // each console (null: none).  With one set, every message the fake accepts is followed, as
 // at the real provider, by a receipt pushed there (Aliyun SmsReport: a JSON array with
 // biz_id and out_id; Tencent status callback: a JSON array with sid): delivered, except
-// for a number ending 0006, whose receipt says it failed (Aliyun MK:0001, Tencent
+// for a number ending 0007, whose receipt says it failed (Aliyun MK:0001, Tencent
 // report_status FAIL).  A push not answered 200 is pushed again after 1 s, up to three
 // times.  stats.pushes lists each receipt: provider, out_id, attempts, the HTTP status and
 // the body the callback answered last.  POST /__reset keeps the callback URLs.
+// POST /__down (the provider is away: every other request's connection is closed
+// unanswered, counted in "refused", nothing received) and POST /__up (back).
 
 import http from 'node:http';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
@@ -49,11 +58,12 @@ const TC = { id: 'AKIDnotifytest', key: 'notify-test-key', app: '1400000001' };
 const WX = { appid: 'wx-notify-appid', secret: 'wx-notify-secret' };
 const HANG_MS = 1200;
 
-let stats, seen, nonces, tokens, currentToken, msgid;
+let stats, seen, nonces, tokens, currentToken, msgid, down = false;
 const callbacks = { aliyun: null, tencent: null };
 function reset() {
   stats = { requests: [], bad_signatures: 0, stale_timestamps: 0, replayed_nonces: 0,
-    stable_token: 0, stable_token_forced: 0, token_rejected: 0, wechat: [], pushes: [] };
+    stable_token: 0, stable_token_forced: 0, token_rejected: 0, refused: 0, wechat: [],
+    pushes: [] };
   seen = new Map();       // provider:outId → times seen
   nonces = new Set();
   tokens = new Set();
@@ -81,6 +91,14 @@ function times(key) {
   const n = (seen.get(key) || 0) + 1;
   seen.set(key, n);
   return n;
+}
+
+// Scenario 0006: keep the request open, unanswered and not sent, until the client goes.
+function hold(req, entry) {
+  entry.delivered = false;
+  entry.answer = 'held';
+  req.socket.on('close', () => { entry.answer = 'abandoned'; });
+  process.stdout.write(`held ${entry.out_id}\n`);
 }
 
 function realClockOk(seconds) {
@@ -119,7 +137,7 @@ function pushReceipt(provider, outId, entry) {
 }
 
 function aliyunReceipt(phone, outId, bizId) {
-  const failed = scenario(phone) === '0006';
+  const failed = scenario(phone) === '0007';
   const now = Date.now();
   pushReceipt('aliyun', outId, { phone_number: phone, send_time: beijing(now - 2000),
     report_time: beijing(now), success: !failed, err_code: failed ? 'MK:0001' : 'DELIVERED',
@@ -127,7 +145,7 @@ function aliyunReceipt(phone, outId, bizId) {
 }
 
 function tencentReceipt(phone, outId, sid) {
-  const failed = scenario(phone) === '0006';
+  const failed = scenario(phone) === '0007';
   pushReceipt('tencent', outId, { user_receive_time: beijing(Date.now()), nationcode: '86',
     mobile: phone, report_status: failed ? 'FAIL' : 'SUCCESS', errmsg: failed ? 'MN:0001' : 'DELIVRD',
     description: failed ? '空号' : '用户短信送达成功', sid });
@@ -172,17 +190,25 @@ function aliyun(req, res, raw) {
     case '0002':
       if (n === 1) { entry.answer = 'isv.BUSINESS_LIMIT_CONTROL';
         return send(res, 200, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: '触发分钟级流控Permits:1', RequestId: rid }); }
+      entry.delivered = true;
       return ok();
     case '0003':
       entry.answer = 'isv.MOBILE_NUMBER_ILLEGAL';
       return send(res, 200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号', RequestId: rid });
     case '0004':
       if (n === 1) { entry.answer = '500'; res.writeHead(500); return res.end('Internal Server Error'); }
+      entry.delivered = true;
       return ok();
     case '0005':
+      entry.delivered = true;
       if (n === 1) { entry.answer = 'OK (late)'; return setTimeout(ok, HANG_MS); }
       return ok();
+    case '0006':
+      if (n === 1) return hold(req, entry);
+      entry.delivered = true;
+      return ok();
     default:
+      entry.delivered = true;
       return ok();
   }
 }
@@ -222,6 +248,7 @@ function tencent(req, res, raw) {
   const n = times('tencent:' + body.SessionContext);
   const status = (code, message) => {
     entry.answer = code;
+    entry.delivered = code === 'Ok';
     send(res, 200, { Response: { SendStatusSet: [{ SerialNo: `2028:${rid}`, PhoneNumber: phone,
       Fee: code === 'Ok' ? 1 : 0, SessionContext: body.SessionContext, Code: code, Message: message,
       IsoCode: 'CN' }], RequestId: rid } });
@@ -237,7 +264,10 @@ function tencent(req, res, raw) {
       if (n === 1) { entry.answer = '500'; res.writeHead(500); return res.end('oops'); }
       return status('Ok', 'send success');
     case '0005':
-      if (n === 1) return setTimeout(() => status('Ok', 'send success'), HANG_MS);
+      if (n === 1) { entry.delivered = true; return setTimeout(() => status('Ok', 'send success'), HANG_MS); }
+      return status('Ok', 'send success');
+    case '0006':
+      if (n === 1) return hold(req, entry);
       return status('Ok', 'send success');
     default:
       return status('Ok', 'send success');
@@ -297,6 +327,9 @@ const server = http.createServer((req, res) => {
     if (req.method === 'POST' && url.pathname === '/__expire_token') {
       tokens.delete(currentToken); currentToken = null; return send(res, 200, {});
     }
+    if (req.method === 'POST' && url.pathname === '/__down') { down = true; return send(res, 200, {}); }
+    if (req.method === 'POST' && url.pathname === '/__up') { down = false; return send(res, 200, {}); }
+    if (down) { stats.refused += 1; return req.socket.destroy(); }
     if (req.method === 'POST' && url.pathname === '/cgi-bin/stable_token') return stableToken(res, raw);
     if (req.method === 'POST' && url.pathname === '/cgi-bin/message/subscribe/send')
       return subscribeSend(res, url, raw);
@@ -312,6 +345,8 @@ const server = http.createServer((req, res) => {
 server.listen(Number(process.argv[2] || 0), '127.0.0.1', () => {
   process.stdout.write(`${server.address().port}\n`);
 });
+// A test that reads only the port closes the pipe: later lines are simply not wanted.
+process.stdout.on('error', () => {});
 process.stdin.on('end', () => process.exit(0));
 process.stdin.on('close', () => process.exit(0));
 process.stdin.resume();

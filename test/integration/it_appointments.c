@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "../lib/expect.h"
 #include "../lib/http.h"
 #include "../../fcgi/ctx.h"
@@ -187,6 +189,31 @@ sql_count(const char *sql, const char *arg)
 	return n;
 }
 
+/* What appointments keeps of a booking's token: its SHA-256, hex. */
+static void
+token_hash(const char *token, char out[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(d, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, 65, d, sizeof d);
+}
+
+/* Rows of the booking a client was told about (its token) that are live in slot start
+ * ("HH:MM") of day and category: 1 when the record agrees with the client. */
+static long long
+booked_as_told(const char *token, const char *day, char cat, const char *start)
+{
+	char h[65], out[32], c[2] = { cat, 0 };
+
+	token_hash(token, h);
+	assert_int_equal(db_scalar(&dbc, "SELECT COUNT(*) FROM appointments WHERE token_hash = ?"
+	    " AND day = ? AND category = ? AND start_time = ? AND status = 'booked'"
+	    " AND seat IS NOT NULL", DBARGS(DBS(h), DBS(day), DBS(c), DBS(start)), out,
+	    sizeof out), 1);
+	return strtoll(out, NULL, 10);
+}
+
 /* Citizens for the rush: rows in MariaDB and sessions written into Redis (see the top). */
 static void
 make_citizens(int n, char (*tokens)[SESSION_TOKEN_MAX + 1])
@@ -214,6 +241,7 @@ struct shot {
 	char		 id[19];
 	long		 status;
 	char		 code[40];
+	char		 appt[64];	/* appointment.token of a 201 */
 	pthread_barrier_t *go;
 };
 
@@ -229,6 +257,8 @@ fire(void *arg)
 		snprintf(s->code, sizeof s->code, "%s",
 		    r.status == 201 ? "OK" : jstr(r.json, "error.code") ? jstr(r.json, "error.code") :
 		    "?");
+		if (r.status == 201 && jstr(r.json, "appointment.token"))
+			snprintf(s->appt, sizeof s->appt, "%s", jstr(r.json, "appointment.token"));
 	}
 	resp_free(&r);
 	return NULL;
@@ -851,8 +881,19 @@ jobs_noshow_ban_reminder(void **st)
 	assert_string_equal(jstr(line, "params.code"), code9);
 	assert_string_equal(jstr(line, "params.time"), "14:00");
 	json_decref(line);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template ="
-	    " 'appointment_reminder' AND urgent = 0 AND ref_kind = ?", "appointment") > 0, 1);
+	/* Exactly one reminder for this booking, queued as not urgent (held at night). */
+	{
+		char h[65], id[32];
+
+		token_hash(t9, h);
+		assert_int_equal(db_scalar(&dbc, "SELECT id FROM appointments WHERE token_hash = ?",
+		    DBARGS(DBS(h)), id, sizeof id), 1);
+		assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template ="
+		    " 'appointment_reminder' AND ref_kind = 'appointment' AND ref_id = ?", id), 1);
+		assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template ="
+		    " 'appointment_reminder' AND ref_kind = 'appointment' AND urgent = 0"
+		    " AND ref_id = ?", id), 1);
+	}
 	set_clock(NULL);
 }
 
@@ -890,6 +931,11 @@ rush_500_for_20(void **st)
 	assert_int_equal(sql_count("SELECT COUNT(DISTINCT seat) FROM appointments WHERE"
 	    " hall = 'demo' AND day = '2026-11-26' AND category = 'C' AND start_time = '14:00'"
 	    " AND status <> ?", "cancelled"), RUSH_CAP);
+	/* … and they are the 20 citizens who were told so: each 201 is one live booking. */
+	for (i = 0; i < RUSH_N; i++)
+		if (shots[i].status == 201 &&
+		    booked_as_told(shots[i].appt, "2026-11-26", 'C', "14:00") != 1)
+			fail_msg("citizen %d was told booked; the record disagrees", i);
 	set_clock(NULL);
 }
 
@@ -914,6 +960,19 @@ same_citizen_races_itself(void **st)
 	assert_int_equal(counts[2], 19);
 	assert_int_equal(counts[3], 0);
 	assert_int_equal(remaining("D-20261126-0900", NULL), 3);
+	/* The record: the one booking the citizen was told about, and no other that day. */
+	for (i = 0; i < 20; i++)
+		if (shots[i].status == 201) {
+			char h[65], out[32];
+
+			assert_int_equal(booked_as_told(shots[i].appt, "2026-11-26", 'D', "09:00"), 1);
+			token_hash(shots[i].appt, h);
+			assert_int_equal(db_scalar(&dbc, "SELECT COUNT(*) FROM appointments a JOIN"
+			    " appointments b ON b.idnum_hash = a.idnum_hash AND b.day = a.day"
+			    " WHERE a.token_hash = ? AND b.status <> 'cancelled'", DBARGS(DBS(h)),
+			    out, sizeof out), 1);
+			assert_string_equal(out, "1");
+		}
 	set_clock(NULL);
 }
 

@@ -62,6 +62,17 @@ count_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 1;
 }
 
+/* 1 when the case is in the record with that status, else 0. */
+static long long
+case_status_is(const char *no, const char *status)
+{
+	long long n = -1;
+
+	assert_true(db_query(&db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = ?",
+	    DBARGS(DBS(no), DBS(status)), count_row, &n) >= 0);
+	return n;
+}
+
 /* SELECT COUNT(*) … WHERE … = ? */
 static long long
 count1(const char *sql, const char *arg)
@@ -580,12 +591,13 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 	pthread_t t[N];
 	struct acceptor x[N];
 	char mats[512], body[2048];
-	long long seq[N], lo = -1, hi = -1;
+	long long seq[N], lo = -1, hi = -1, before;
 	int i, j;
 
 	(void)st;
 	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
+	before = count1("SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%");
 	pthread_barrier_init(&go, NULL, N);
 	for (i = 0; i < N; i++) {
 		memset(&x[i], 0, sizeof x[i]);
@@ -608,6 +620,18 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 			hi = seq[i];
 	}
 	assert_int_equal(hi - lo, N - 1);	/* consecutive: the counter row serialised them */
+	/* The record agrees with what the eight clerks were told: one case per number, each
+	 * accepted once, with its one acceptance SMS, and nothing more. */
+	for (i = 0; i < N; i++) {
+		assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no = ? AND"
+		    " status = 'accepted'", x[i].no), 1);
+		assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'accept'", x[i].no), 1);
+		assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
+		    " template = 'case_accepted' AND ref_id = ?", x[i].no), 1);
+	}
+	assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%"),
+	    before + N);
 }
 
 /* ---------------------------------------------------------------- back office */
@@ -664,6 +688,7 @@ struct racer {
 	pthread_barrier_t *go;
 	long		 status;
 	char		 code[40];
+	char		 told[32];	/* case.status in a 200 */
 };
 
 static void *
@@ -679,21 +704,24 @@ race(void *arg)
 		x->status = r.status;
 		snprintf(x->code, sizeof x->code, "%s", jstr(r.json, "error.code") ?
 		    jstr(r.json, "error.code") : "");
+		snprintf(x->told, sizeof x->told, "%s", jstr(r.json, "case.status") ?
+		    jstr(r.json, "case.status") : "");
 		resp_free(&r);
 	}
 	return NULL;
 }
 
-/* Both approvers send the same action at the same moment: one 200, one 409. */
+/* Both approvers send the same action at the same moment: one 200, one 409; the record
+ * holds the state the winner was told. */
 static void
 race_once(const char *no, const char *body)
 {
 	pthread_barrier_t go;
 	pthread_t t[2];
 	struct racer x[2] = {
-		{ approver1, no, body, &go, 0, "" }, { approver2, no, body, &go, 0, "" },
+		{ approver1, no, body, &go, 0, "", "" }, { approver2, no, body, &go, 0, "", "" },
 	};
-	int i, ok = 0, conflict = 0;
+	int i, ok = 0, conflict = 0, winner = -1;
 
 	pthread_barrier_init(&go, NULL, 2);
 	for (i = 0; i < 2; i++)
@@ -703,7 +731,7 @@ race_once(const char *no, const char *body)
 	pthread_barrier_destroy(&go);
 	for (i = 0; i < 2; i++) {
 		if (x[i].status == 200)
-			ok++;
+			ok++, winner = i;
 		else if (x[i].status == 409 && strcmp(x[i].code, "INVALID_TRANSITION") == 0)
 			conflict++;
 		else
@@ -711,6 +739,8 @@ race_once(const char *no, const char *body)
 	}
 	assert_int_equal(ok, 1);
 	assert_int_equal(conflict, 1);
+	assert_true(strlen(x[winner].told) > 0);
+	assert_int_equal(case_status_is(no, x[winner].told), 1);
 }
 
 static void

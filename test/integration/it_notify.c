@@ -1164,7 +1164,7 @@ receipts(void **st)
 	/* Messages through each provider; the fake pushes a receipt for each, as they do. */
 	worker_with("aliyun");
 	phone_with(phone, "0001");
-	phone_with(bad, "0006");
+	phone_with(bad, "0007");
 	a = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "246810"), "login", "", 1);
 	a_bad = queue("sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR1",
 	    "item", "个体工商户设立登记"), "case", "YCR1", 1);

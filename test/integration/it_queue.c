@@ -175,6 +175,75 @@ db_count(const char *sql, const char *arg)
 	return rc == 1 ? strtoll(out, NULL, 10) : 0;
 }
 
+/* The day's tickets of a letter in the record. */
+static long long
+day_rows(const char *day, const char *letter)
+{
+	char out[32];
+
+	assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+	    " AND day = ? AND num_cat = ?", DBARGS(DBS(day), DBS(letter)), out, sizeof out), 1);
+	return strtoll(out, NULL, 10);
+}
+
+/* Numbers of the day (of a letter) that are in the record more than once: none may be. */
+static long long
+day_numbers_twice(const char *day, const char *letter)
+{
+	char out[32];
+
+	assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM (SELECT number FROM queue_tickets"
+	    " WHERE hall = 'demo' AND day = ? AND num_cat = ? GROUP BY number"
+	    " HAVING COUNT(*) > 1) x", DBARGS(DBS(day), DBS(letter)), out, sizeof out), 1);
+	return strtoll(out, NULL, 10);
+}
+
+/* What the record holds for a ticket a client was told about. */
+struct rec {
+	int	 found;
+	char	 number[8];
+	char	 day[11];
+	char	 status[12];
+	char	 outcome[12];
+	long long window, calls, history_calls;
+};
+
+static int
+rec_fill(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct rec *x = arg;
+
+	(void)ncol;
+	(void)lens;
+	x->found++;
+	snprintf(x->number, sizeof x->number, "%s", v[0] ? v[0] : "");
+	snprintf(x->day, sizeof x->day, "%s", v[1] ? v[1] : "");
+	snprintf(x->status, sizeof x->status, "%s", v[2] ? v[2] : "");
+	snprintf(x->outcome, sizeof x->outcome, "%s", v[3] ? v[3] : "");
+	x->window = v[4] ? strtoll(v[4], NULL, 10) : 0;
+	x->calls = v[5] ? strtoll(v[5], NULL, 10) : 0;
+	x->history_calls = v[6] ? strtoll(v[6], NULL, 10) : 0;
+	return 0;
+}
+
+/* By token (what the client holds) or, with token NULL, by day and number. */
+static void
+rec_get(const char *token, const char *day, const char *number, struct rec *x)
+{
+	memset(x, 0, sizeof *x);
+	if (token)
+		assert_true(db_query(&db, "SELECT t.number, DATE_FORMAT(t.day, '%Y-%m-%d'),"
+		    " t.status, t.outcome, t.window_no, t.calls, (SELECT COUNT(*) FROM"
+		    " queue_ticket_history h WHERE h.ticket_id = t.id AND h.action = 'call')"
+		    " FROM queue_tickets t WHERE t.token = ?", DBARGS(DBS(token)), rec_fill, x) >= 0);
+	else
+		assert_true(db_query(&db, "SELECT t.number, DATE_FORMAT(t.day, '%Y-%m-%d'),"
+		    " t.status, t.outcome, t.window_no, t.calls, (SELECT COUNT(*) FROM"
+		    " queue_ticket_history h WHERE h.ticket_id = t.id AND h.action = 'call')"
+		    " FROM queue_tickets t WHERE t.hall = 'demo' AND t.day = ? AND t.number = ?",
+		    DBARGS(DBS(day), DBS(number)), rec_fill, x) >= 0);
+}
+
 static void
 redis_flushall(void)
 {
@@ -217,6 +286,7 @@ take_and_follow(void **st)
 	char auth[200];
 	struct resp r;
 	json_t *t;
+	long long ahead2;
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
@@ -233,7 +303,8 @@ take_and_follow(void **st)
 	assert_string_equal(jstr(t, "status"), "waiting");
 	assert_string_equal(jstr(t, "number"), num2);
 	assert_string_equal(jstr(t, "category"), "E");
-	assert_true(jint(t, "ahead") >= 1);
+	ahead2 = jint(t, "ahead");
+	assert_true(ahead2 >= 1);		/* at least num, taken just before it */
 	assert_true(jint(t, "eta_minutes") >= 1);
 	snprintf(path, sizeof path, "/q/%s", tok2);
 	assert_string_equal(jstr(t, "track_url"), path);
@@ -298,9 +369,11 @@ take_and_follow(void **st)
 	assert_int_equal(http(&r, "DELETE", path, NULL, NULL), 0);
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
-	/* The one behind it moved up. */
+	/* The one behind it moved up: one fewer ahead of it (the tickets taken meanwhile are
+	 * all behind it, and nobody was called). */
 	t = get_ticket(tok2);
-	assert_true(jint(t, "ahead") >= 0);
+	assert_string_equal(jstr(t, "status"), "waiting");
+	assert_int_equal(jint(t, "ahead"), ahead2 - 1);
 	json_decref(t);
 
 	/* A clerk acts at the window signed in at, nowhere else. */
@@ -354,6 +427,7 @@ struct taker {
 	const char	*tok;
 	long		 status;
 	char		 number[8];
+	char		 token[40];
 };
 
 static void *
@@ -362,7 +436,7 @@ taker_main(void *arg)
 	struct taker *t = arg;
 
 	pthread_barrier_wait(t->go);
-	t->status = take(t->tok, "{\"category\":\"B\"}", t->number, NULL);
+	t->status = take(t->tok, "{\"category\":\"B\"}", t->number, t->token);
 	return NULL;
 }
 
@@ -380,10 +454,13 @@ concurrent_takes(void **st)
 	pthread_barrier_t go;
 	char k[128];
 	int seqs[N], i;
+	long long before;
+	struct rec x;
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-02T10:00:00+08:00"), 0);
 	login("kiosk1", 0, k, sizeof k);
+	before = day_rows("2026-12-02", "B");
 	pthread_barrier_init(&go, NULL, N);
 	for (i = 0; i < N; i++) {
 		t[i].go = &go;
@@ -399,6 +476,18 @@ concurrent_takes(void **st)
 	qsort(seqs, N, sizeof seqs[0], cmp_int);
 	for (i = 1; i < N; i++)
 		assert_int_equal(seqs[i], seqs[i - 1] + 1);	/* distinct and consecutive */
+	/* The record agrees with what the 200 clients were told: each one's ticket is in it
+	 * with the number it was told, one row each, and no number twice. */
+	for (i = 0; i < N; i++) {
+		rec_get(t[i].token, NULL, NULL, &x);
+		if (x.found != 1 || strcmp(x.number, t[i].number) != 0)
+			fail_msg("ticket told %s: %d rows, recorded as %s", t[i].number, x.found,
+			    x.number);
+		assert_string_equal(x.day, "2026-12-02");
+		assert_string_equal(x.status, "waiting");
+	}
+	assert_int_equal(day_rows("2026-12-02", "B"), before + N);
+	assert_int_equal(day_numbers_twice("2026-12-02", "B"), 0);
 	free(t);
 	set_clock(NULL);
 }
@@ -475,6 +564,8 @@ three_windows(void **st)
 	struct filler f[10];
 	char k[128], (*all)[8], user[16];
 	int i, j, total = 0, ok = 0;
+	long long before;
+	struct rec x;
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-03T10:00:00+08:00"), 0);
@@ -488,6 +579,7 @@ three_windows(void **st)
 		drain(c[i].tok, i + 1);
 		c[i].called = calloc(N * 2, 8);
 	}
+	before = day_rows("2026-12-03", "A");
 	for (i = 0; i < 10; i++) {
 		f[i].tok = k;
 		f[i].n = N / 10;
@@ -498,12 +590,24 @@ three_windows(void **st)
 		ok += f[i].ok;
 	assert_int_equal(ok, N);
 
+	assert_int_equal(day_rows("2026-12-03", "A"), before + N);
+
 	run_threads(W, caller_main, c, sizeof c[0]);
 	for (i = 0; i < W; i++) {
 		assert_int_equal(c[i].errors, 0);
 		assert_true(c[i].n > 0);	/* every window took part */
-		for (j = 0; j < c[i].n; j++)
+		for (j = 0; j < c[i].n; j++) {
+			/* The record: called once, by the window that was told so, and finished
+			 * there; one call in its history. */
+			rec_get(NULL, "2026-12-03", c[i].called[j], &x);
+			if (x.found != 1 || x.window != c[i].window || x.calls != 1 ||
+			    x.history_calls != 1 || strcmp(x.status, "done") != 0 ||
+			    strcmp(x.outcome, "no_show") != 0)
+				fail_msg("%s, called by window %d: %d rows, window %lld, %lld calls"
+				    " (%lld in its history), %s/%s", c[i].called[j], c[i].window,
+				    x.found, x.window, x.calls, x.history_calls, x.status, x.outcome);
 			memcpy(all[total++], c[i].called[j], 8);
+		}
 		free(c[i].called);
 	}
 	assert_int_equal(total, N);
@@ -511,6 +615,12 @@ three_windows(void **st)
 	for (i = 1; i < total; i++)
 		assert_string_not_equal(all[i], all[i - 1]);	/* nobody called twice */
 	free(all);
+	/* Nobody left waiting, no number twice, nothing more in the record than was taken. */
+	assert_int_equal(db_count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND"
+	    " day = ? AND category = 'A' AND status IN ('waiting', 'called', 'serving')",
+	    "2026-12-03"), 0);
+	assert_int_equal(day_numbers_twice("2026-12-03", "A"), 0);
+	assert_int_equal(day_rows("2026-12-03", "A"), before + N);
 	set_clock(NULL);
 }
 

@@ -197,15 +197,28 @@ test('a clerk accepts a case, the back office approves it and the clerk hands it
     await clerk.locator('button[data-action="ready"]').waitFor();
     await clerk.locator('button[data-action="ready"]').click();
     await eventually(async () => (await statusText(clerk)).includes('待领取'), { message: 'ready' });
+    // The applicant has no SMS: without the code the clerk must say which papers were checked.
+    assert.equal(await clerk.locator('[data-block="mail"]:not([open]) #carrier').isVisible(), false,
+      'mail fields stay folded for a pickup case');
+    await clerk.locator('button[data-action="hand_over"]').click();
+    await eventually(async () => (await clerk.locator('[data-field="identity_checked"] .field-error').innerText()).length > 0,
+      { message: 'the clerk is asked how the identity was checked' });
+    assert.match(await statusText(clerk), /待领取/, 'still waiting at the window');
+    await clerk.getByLabel('已核验申请人本人身份证原件').check();
+    await clerk.locator('#handover-note').fill('申请人手机丢失');
+    await screenshot(clerk, 'case-hand-over-without-code');
     await clerk.locator('button[data-action="hand_over"]').click();
     await eventually(async () => (await statusText(clerk)).includes('已完结'), { message: 'closed' });
+    assert.match(await clerk.locator('#timeline').innerText(), /未凭取件码领取：已核验申请人本人身份证原件；申请人手机丢失/,
+      'the timeline records what was checked');
     const timeline = await clerk.locator('#timeline').innerText();
     for (const step of ['受理', '接件办理', '审批通过', '办结待取', '领取完结']) {
       assert.ok(timeline.includes(step), `the timeline shows ${step}`);
     }
     assert.equal(await clerk.locator('#actions button').count(), 0, 'nothing left to do');
     await screenshot(clerk, 'case-closed');
-    assert.deepEqual(unexpected(clerk, [/422 POST .*\/api\/v1\/cases$/, /status of 422 .*\/api\/v1\/cases:/]), [], 'no errors');
+    assert.deepEqual(unexpected(clerk, [/422 POST .*\/api\/v1\/cases$/, /status of 422 .*\/api\/v1\/cases:/,
+      /400 POST .*\/actions$/, /status of 400 .*\/actions:/]), [], 'no errors');
   } finally {
     await clerk.context().close();
   }

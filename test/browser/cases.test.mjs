@@ -117,9 +117,22 @@ test('a clerk accepts a case, the back office approves it and the clerk hands it
     await clerk.getByLabel('手机号码').fill('13800138000');
     await screenshot(clerk, 'case-new');
 
-    // Only the first required material: refused, every missing one named at once.
+    // Only the first required material: 受理 asks first, naming every unticked one; going
+    // back files nothing.
     await clerk.locator(`#mat-${required[0].code}`).check();
+    let posts = 0;
+    clerk.on('request', (req) => { if (req.method() === 'POST' && req.url().endsWith('/api/v1/cases')) posts += 1; });
     await clerk.getByRole('button', { name: '受理', exact: true }).click();
+    const ask = clerk.getByRole('dialog');
+    await ask.waitFor();
+    assert.equal(await ask.locator('#confirm-list > li').count(), required.length - 1, 'the dialog lists each unticked material');
+    await screenshot(clerk, 'case-new-confirm');
+    await ask.getByRole('button', { name: '返回核对材料' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    assert.equal(posts, 0, 'going back sends nothing');
+    // Asked again and told to refuse: refused, every missing one named at once.
+    await clerk.getByRole('button', { name: '受理', exact: true }).click();
+    await ask.getByRole('button', { name: /不予受理/ }).click();
     const missing = clerk.locator('#missing-list > li');
     await missing.first().waitFor();
     assert.equal(await missing.count(), required.length - 1, 'every missing required material is listed');

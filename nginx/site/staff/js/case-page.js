@@ -31,7 +31,7 @@ function fact(dt, dd, id) {
 }
 
 function renderSummary(c) {
-  $('case-title').textContent = `办件 ${c.no}`;
+  $('page-title').textContent = `办件 ${c.no}`;
   document.title = `${c.no} · 办件 · 一窗`;
   const a = c.applicant || {};
   const reveal = el('button', { type: 'button', class: 'btn btn-secondary', id: 'reveal' }, '显示完整信息');
@@ -236,7 +236,6 @@ startStaffPage({
   roles: ['clerk', 'approver', 'manager', 'admin'],
   onReady: async (who) => {
     me = who;
-    $('nav-new').hidden = me.role !== 'clerk';
     if (!/^[A-Za-z0-9._-]{1,48}$/.test(no)) {
       say($('page-status'), '没有这个办件', 'error');
       return;

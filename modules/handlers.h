@@ -115,6 +115,7 @@ int	h_case_uploads(struct req *);
 /* reviews.c, stats.c */
 int	h_review_post(struct req *);
 int	h_rectifications_list(struct req *);
+int	h_rectification_contact(struct req *);
 int	h_rectification_update(struct req *);
 int	h_rectification_close(struct req *);
 int	h_stats(struct req *);

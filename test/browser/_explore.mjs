@@ -1,0 +1,17 @@
+import { url, phonePage, closeBrowser } from './lib.mjs';
+const page = await phonePage({ viewport: { width: 1366, height: 768 }, isMobile: false, hasTouch: true, deviceScaleFactor: 1 });
+await page.goto(url('/kiosk.html'), { waitUntil: 'domcontentloaded' });
+await page.getByLabel('账号').fill('kiosk1');
+await page.getByLabel('密码').fill('yichuang-demo');
+await page.getByRole('button', { name: '登录' }).click();
+await page.locator('#cat-buttons button').first().waitFor();
+await page.screenshot({ path: '/tmp/h20b/k1.png' });
+await page.locator('#cat-buttons button').first().click();
+await page.locator('#take-button').waitFor();
+await page.screenshot({ path: '/tmp/h20b/k2.png' });
+await page.locator('#take-button').click();
+await page.locator('#ticket-number').waitFor();
+await page.waitForTimeout(500);
+await page.screenshot({ path: '/tmp/h20b/k3.png' });
+await page.context().close();
+await closeBrowser();

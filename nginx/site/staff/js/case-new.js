@@ -3,7 +3,8 @@
  * material against the item's checklist (required / 可容缺 / optional), records a waiver with
  * the applicant's commitment and due date, and files the case.
  *
- * API: GET /items?hall=, POST /cases with an Idempotency-Key per filled form.
+ * API: GET /items?hall=, GET /halls/{hall}/board (only its "now": the hall's today, for the
+ *      default 容缺 due date), POST /cases with an Idempotency-Key per filled form.
  *   201 → the case: number, deadline, the tracking QR code (GET /track/{token}/qr.svg), links
  *         to the printable 受理通知书 and the case page, shown at the top of the page in view
  *         (below the sticky nav); the form is cleared at once, so pressing 受理 again cannot
@@ -33,6 +34,7 @@ import {
 } from './cases-common.js';
 
 let items = [];
+let hallToday = '';	// YYYY-MM-DD by the hall clock (GET /halls/{hall}/board "now")
 let key = null;		// Idempotency-Key of the form as it is filled now
 const params = new URLSearchParams(window.location.search);
 // The ticket being served at the clerk's window, when the page was opened from the console.
@@ -91,9 +93,10 @@ function renderChecklist() {
 function syncCommitment() {
   const any = document.querySelectorAll('[data-waive]:checked').length > 0;
   $('commitment').hidden = !any;
-  if (any && !$('c-due').value) {
-    const d = new Date(Date.now() + 7 * 86400000);
-    $('c-due').value = d.toISOString().slice(0, 10);
+  if (any && !$('c-due').value && hallToday) {
+    // A week from the hall's today (the hall clock, not this computer's).
+    const [y, m, d] = hallToday.split('-').map(Number);
+    $('c-due').value = new Date(Date.UTC(y, m - 1, d + 7)).toISOString().slice(0, 10);
   }
 }
 
@@ -316,6 +319,12 @@ async function ready(me) {
   } catch (err) {
     say($('page-status'), errorText(err), 'error');
     return;
+  }
+  try {
+    const b = await apiGet(`/halls/${encodeURIComponent(me.hall)}/board`);
+    hallToday = typeof b.now === 'string' ? b.now.slice(0, 10) : '';
+  } catch {
+    hallToday = '';	// no default due date: the clerk picks one
   }
   // The ticket's category first (its items are what the person queued for), then the rest.
   const first = ticket ? items.filter((it) => it.category === ticket.category) : [];

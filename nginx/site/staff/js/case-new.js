@@ -269,7 +269,10 @@ async function submit(ev) {
   const status = $('form-status');
   clear(status);
   showFieldErrors(form, {});
-  const missing = unticked();
+  // Asked only about a filled-in applicant: with a field empty the server names it (400)
+  // and nothing is refused or texted.
+  const applicant = ['a-name', 'a-id', 'a-phone'].every((id) => $(id).value.trim() !== '');
+  const missing = applicant ? unticked() : [];
   if (missing.length) {
     const choice = await confirmMissing(missing);
     if (choice === 'waive') {

@@ -442,7 +442,17 @@ test('the other staff pages pass the accessibility check', T, async () => {
   try {
     await signInAt(page, 'clerk1', 1);
     await page.waitForURL(/\/console\.html$/);
+    const clerk = await login('clerk1', 1);
+    const acc = await call('POST', '/cases', {
+      token: clerk,
+      body: {
+        item: 'IT-A-001', materials: ['M1'],
+        applicant: { name: '钱多多', id_number: '11010519491231002X', phone: '13700137000' },
+      },
+    });
+    assert.equal(acc.status, 201);
     for (const [p, ready] of [
+      [`/staff/case.html?no=${encodeURIComponent(acc.json.case.no)}`, '#timeline li'],
       ['/staff/cases.html', '#content:not([hidden])'],
       ['/staff/prereview.html', '#content:not([hidden])'],
       ['/staff/identity.html', '#content:not([hidden])'],

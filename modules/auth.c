@@ -2,7 +2,7 @@
  * auth.c — staff sign-in, sign-out and "who am I".
  *
  * Routes: POST /staff/login, POST /auth/logout, GET /me
- * Tables: staff, windows, citizens (GET /me of a citizen), audit_log
+ * Tables: staff, windows, citizens (GET /me of a citizen), departments (GET /me: the name), audit_log
  * Redis:  sess:<hash> (see fcgi/session.c), staff:sessions:<staff id> (identity.c), the
  *         sign-in throttle {signin:<hall>}:* (signin_guard.c)
  *
@@ -256,7 +256,15 @@ h_me(struct req *r)
 		json_object_set_new(o, "hall", json_string(r->sess.hall));
 	if (r->sess.window)
 		json_object_set_new(o, "window", json_integer(r->sess.window));
-	if (r->sess.department[0])
+	if (r->sess.department[0]) {
+		char dname[404];	/* departments.name: up to 100 characters */
+
 		json_object_set_new(o, "department", json_string(r->sess.department));
+		/* The staff header shows the name.  Without the database the session still
+		 * answers (the code alone): the pages show the code rather than sign out. */
+		if (db_scalar(r->ctx, "SELECT name FROM departments WHERE code = ?",
+		    DBARGS(DBS(r->sess.department)), dname, sizeof dname) == 1)
+			json_object_set_new(o, "department_name", json_string(dname));
+	}
 	return req_ok(r, 200, o);
 }

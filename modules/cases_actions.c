@@ -24,6 +24,9 @@
  *   mail                clerk, approver, manager     approved/rejected         mailed
  *   hand_over           clerk                        ready/mailed              closed
  *
+ * Hand-over at the window is against the pickup code of the applicant's SMS, or — when the
+ * applicant has no code — against an identity document the clerk checked and names
+ * (identity_checked): the history row and the audit row record which it was.
  * 补正 stops the clock: the day of the request is remembered; when the clerk receives the
  * supplement the working days in between are added to the deadline (calendar.h).
  * A bundle (several parts) moves to approved when its last part is approved.
@@ -58,6 +61,19 @@ static const unsigned act_roles[A__MAX] = {
 	ROLE_CLERK
 };
 
+/* What the clerk checked to hand a result over without the pickup code. */
+enum checked { CHK_NONE, CHK_ID_CARD, CHK_AGENT_PAPERS, CHK__MAX };
+
+static const char *const checked_names[CHK__MAX + 1] = {
+	"none", "id_card", "agent_papers", NULL
+};
+/* What a request may send (checked_names without "none"). */
+static const char *const *const checked_choices = checked_names + 1;
+
+static const char *const checked_labels[CHK__MAX] = {
+	"", "已核验申请人本人身份证原件", "已核验代领人身份证原件及申请人签字的授权委托书"
+};
+
 #define CONFLICT 409	/* the guarded UPDATE found another status */
 #define REFUSED  422	/* r already carries the 422 */
 #define MAX_CODES 40
@@ -74,6 +90,7 @@ struct code_name {
 struct action {
 	enum act	 act;
 	const char	*note, *reason, *carrier, *tracking_no, *assignee, *pickup_code, *address;
+	int		 checked;		/* enum checked: how a hand-over was verified */
 	json_t		*codes;			/* material codes (array) or NULL */
 	struct case_row	 cr;
 	char		 now[20];
@@ -648,8 +665,16 @@ act_hand_over(struct req *r, struct action *a)
 		    &n, NULL);
 	if ((rc = guarded(n, rc)) != 0)
 		return rc;
+	char note[1024];	/* the basis of the hand-over and a note of 200 characters */
+
+	if (mailed || a->pickup_code)
+		fmt(note, sizeof note, "%s%s%s", mailed ? "" : "凭取件码领取",
+		    !mailed && a->note ? "；" : "", a->note ? a->note : "");
+	else
+		fmt(note, sizeof note, "未凭取件码领取：%s%s%s", checked_labels[a->checked],
+		    a->note ? "；" : "", a->note ? a->note : "");
 	rc = case_history_add(r, a->cr.id, a->now, "hand_over", a->cr.status, "closed", NULL,
-	    a->note, mailed ? "邮件已签收，办件完结" : "办理结果已领取，办件完结");
+	    note[0] ? note : NULL, mailed ? "邮件已签收，办件完结" : "办理结果已领取，办件完结");
 	if (rc == 0)
 		rc = sms(r, a, "case_closed", json_pack("{s:s,s:s}", "case_no", a->cr.no, "item",
 		    a->cr.title));
@@ -877,6 +902,12 @@ action_parse(struct req *r, struct action *a)
 	in_str(r, r->body, "assignee", 0, 1, 32, &a->assignee);
 	in_str(r, r->body, "pickup_code", 0, 6, 6, &a->pickup_code);
 	in_str(r, r->body, "address", 0, 5, 60, &a->address);
+	{
+		int k = -1;
+
+		in_enum(r, r->body, "identity_checked", 0, checked_choices, &k);
+		a->checked = k + 1;
+	}
 	codes = json_object_get(r->body, "materials");
 	if (codes && !json_is_null(codes)) {
 		if (!json_is_array(codes) || json_array_size(codes) > MAX_CODES)
@@ -953,9 +984,13 @@ run_action(struct req *r, struct action *a)
 	}
 	if (rc == 0) {
 		char what[48];
+		const char *detail = a->dept;
 
 		fmt(what, sizeof what, "case.%s", act_names[a->act]);
-		audit(r, what, a->cr.no, "ok", a->dept);
+		/* A hand-over says what it was checked against: the code, or the document. */
+		if (a->act == A_HAND_OVER && strcmp(a->cr.status, "ready") == 0)
+			detail = a->pickup_code ? "pickup_code" : checked_names[a->checked];
+		audit(r, what, a->cr.no, "ok", detail);
 		rc = db_commit(r->ctx);
 	} else
 		db_rollback(r->ctx);
@@ -1023,7 +1058,15 @@ h_case_action(struct req *r)
 		rc = check_supplement(r, a);
 		break;
 	case A_HAND_OVER:
-		if (a->pickup_code && strcmp(a->cr.status, "ready") == 0) {
+		/* At the window the result goes to whoever shows the code, or to a person whose
+		 * papers the clerk checked and names: never on nothing. */
+		if (a->pickup_code == NULL && a->checked == CHK_NONE &&
+		    strcmp(a->cr.status, "ready") == 0)
+			rc = req_fail_field(r, "pickup_code", "请输入申请人短信中的 6 位取件码；"
+			    "申请人没有取件码时，请核验身份证件并选择核验方式"),
+			    req_fail_field(r, "identity_checked", "没有取件码时须选择核验方式"),
+			    req_invalid(r);
+		else if (a->pickup_code && strcmp(a->cr.status, "ready") == 0) {
 			char hash[PII_HASH_HEX];
 
 			case_pickup_hash(a->cr.no, a->pickup_code, hash);

@@ -130,6 +130,7 @@ int	h_notice_refuse(struct req *);
 int	h_review_post(struct req *);
 int	h_review_get(struct req *);
 int	h_rectifications_list(struct req *);
+int	h_rectification_contact(struct req *);
 int	h_rectification_update(struct req *);
 int	h_rectification_close(struct req *);
 int	h_stats(struct req *);

@@ -8,8 +8,10 @@
  *         GET  /halls/{hall}/rectifications?status=open|closed|overdue|all   (manager)
  *         PATCH /halls/{hall}/rectifications/{id}             (manager: contact, cause, fix)
  *         POST /halls/{hall}/rectifications/{id}/close        (manager)
+ *         GET  /halls/{hall}/rectifications/{id}/contact      (manager: the reviewer's
+ *                                                              mobile in full, audited)
  * Tables: reviews, review_rectifications, review_rectification_history, queue_tickets,
- *         case_tracking, cases, hall_alerts (a missing holiday year), calendar_* (through
+ *         citizens (a remote ticket's account phone), case_tracking, cases, hall_alerts (a missing holiday year), calendar_* (through
  *         calendar.c), audit_log (audit.c)
  * Redis:  none.
  *
@@ -28,11 +30,13 @@
 #include "cases.h"
 #include "catalog.h"
 #include "identity.h"
+#include "pii.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
 #include "../fcgi/log.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -398,6 +402,113 @@ today_str(char out[12])
 	date_format_t(hall_now(), out, 12);
 }
 
+/*
+ * The reviewer's mobile, so that the manager can call back about a bad review: the case's
+ * applicant; for a visit, the phone given at the kiosk or window for the reminder, else the
+ * account of the citizen who took the number on the phone.  Sealed at rest; opened here only
+ * to mask it (the list) or to show it to a manager (…/contact, audited).
+ */
+static int task_id_arg(struct req *, long long *);
+
+struct contact_blobs {
+	unsigned char	 b[3][PII_SEALED_MAX];
+	size_t		 n[3];
+};
+
+static int
+contact_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct contact_blobs *cb = arg;
+	size_t i;
+
+	for (i = 0; i < ncol && i < 3; i++)
+		if (v[i] && lens[i] <= sizeof cb->b[i]) {
+			memcpy(cb->b[i], v[i], lens[i]);
+			cb->n[i] = lens[i];
+		}
+	return 1;
+}
+
+/* 1 and the phone in out (size 32), 0 none known, or a DB_* code. */
+static int
+task_phone(struct ctx *c, const char *hall, long long id, char out[32])
+{
+	struct contact_blobs cb;
+	int rc, i, found = 0;
+
+	memset(&cb, 0, sizeof cb);
+	out[0] = '\0';
+	rc = db_query(c, "SELECT cs.applicant_phone_enc, q.phone_enc, ci.phone_enc"
+	    " FROM review_rectifications t JOIN reviews v ON v.id = t.review_id"
+	    " LEFT JOIN cases cs ON cs.id = v.case_id"
+	    " LEFT JOIN queue_tickets q ON q.id = v.ticket_id"
+	    " LEFT JOIN citizens ci ON q.citizen IS NOT NULL AND ci.id = q.citizen"
+	    " WHERE t.hall = ? AND t.id = ?", DBARGS(DBS(hall), DBI(id)), contact_row, &cb);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < 3 && !found; i++)
+		if (cb.n[i] > 0 && pii_open(cb.b[i], cb.n[i], out, 32) == 0 && out[0])
+			found = 1;
+	if (!found)
+		out[0] = '\0';
+	sodium_memzero(&cb, sizeof cb);
+	return found;
+}
+
+/* Each task of the list gets "contact_phone": the reviewer's mobile, masked, or null. */
+static int
+tasks_add_contact(struct req *r, const char *hall, json_t *tasks)
+{
+	size_t i;
+	json_t *t;
+	char phone[32], mask[32];
+	int rc;
+
+	json_array_foreach(tasks, i, t) {
+		long long id = (long long)json_integer_value(json_object_get(t, "id"));
+
+		if ((rc = task_phone(r->ctx, hall, id, phone)) < 0)
+			return rc;
+		if (rc == 1) {
+			mask_phone(phone, mask, sizeof mask);
+			json_object_set_new(t, "contact_phone", json_string(mask));
+		} else
+			json_object_set_new(t, "contact_phone", json_null());
+		sodium_memzero(phone, sizeof phone);
+	}
+	return 0;
+}
+
+/*
+ * GET /halls/{hall}/rectifications/{id}/contact (manager): the reviewer's mobile in full,
+ * to call them back.  Every look is audited (review.contact); the number is not logged.
+ */
+int
+h_rectification_contact(struct req *r)
+{
+	const char *hall = r->pathv[0];
+	char phone[32], target[32];
+	long long id;
+	int rc;
+
+	if ((rc = require_manager_of_hall(r, hall)) != 0)
+		return rc;
+	if ((rc = task_id_arg(r, &id)) != 0)
+		return rc;
+	if ((rc = db_scalar(r->ctx, "SELECT 1 FROM review_rectifications WHERE hall = ? AND id = ?",
+	    DBARGS(DBS(hall), DBI(id)), target, sizeof target)) < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_fail(r, 404, "NOT_FOUND", "没有这个整改任务");
+	if ((rc = task_phone(r->ctx, hall, id, phone)) < 0)
+		return db_fail(r, rc);
+	fmt(target, sizeof target, "rectification:%lld", id);
+	audit(r, "review.contact", target, "ok", rc == 1 ? "phone" : "none");
+	rc = req_ok(r, 200, json_pack("{s:s?}", "phone", rc == 1 ? phone : NULL));
+	sodium_memzero(phone, sizeof phone);
+	return rc;
+}
+
 int
 h_rectifications_list(struct req *r)
 {
@@ -440,6 +551,8 @@ h_rectifications_list(struct req *r)
 	else
 		rc = db_rows_json(r->ctx, TASK_SELECT " WHERE t.hall = ? ORDER BY t.id DESC LIMIT ?",
 		    DBARGS(DBS(today), DBS(hall), DBI(limit)), task_cols, task_types, tasks);
+	if (rc >= 0)
+		rc = tasks_add_contact(r, hall, tasks);
 	if (rc < 0) {
 		json_decref(tasks);
 		return db_fail(r, rc);

@@ -117,9 +117,22 @@ test('a clerk accepts a case, the back office approves it and the clerk hands it
     await clerk.getByLabel('手机号码').fill('13800138000');
     await screenshot(clerk, 'case-new');
 
-    // Only the first required material: refused, every missing one named at once.
+    // Only the first required material: 受理 asks first, naming every unticked one; going
+    // back files nothing.
     await clerk.locator(`#mat-${required[0].code}`).check();
+    let posts = 0;
+    clerk.on('request', (req) => { if (req.method() === 'POST' && req.url().endsWith('/api/v1/cases')) posts += 1; });
     await clerk.getByRole('button', { name: '受理', exact: true }).click();
+    const ask = clerk.getByRole('dialog');
+    await ask.waitFor();
+    assert.equal(await ask.locator('#confirm-list > li').count(), required.length - 1, 'the dialog lists each unticked material');
+    await screenshot(clerk, 'case-new-confirm');
+    await ask.getByRole('button', { name: '返回核对材料' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    assert.equal(posts, 0, 'going back sends nothing');
+    // Asked again and told to refuse: refused, every missing one named at once.
+    await clerk.getByRole('button', { name: '受理', exact: true }).click();
+    await ask.getByRole('button', { name: /不予受理/ }).click();
     const missing = clerk.locator('#missing-list > li');
     await missing.first().waitFor();
     assert.equal(await missing.count(), required.length - 1, 'every missing required material is listed');
@@ -195,17 +208,31 @@ test('a clerk accepts a case, the back office approves it and the clerk hands it
     await screenshot(clerk, 'cases-list');
     await card.click();
     await clerk.locator('button[data-action="ready"]').waitFor();
+    // A case to be collected: mail is offered folded, its fields hidden until asked for.
+    assert.equal(await clerk.locator('details[data-block="mail"]').count(), 1, 'mail offered folded for a pickup case');
+    assert.equal(await clerk.locator('#carrier').isVisible(), false, 'mail fields hidden for a pickup case');
     await clerk.locator('button[data-action="ready"]').click();
     await eventually(async () => (await statusText(clerk)).includes('待领取'), { message: 'ready' });
+    // The applicant has no SMS: without the code the clerk must say which papers were checked.
+    await clerk.locator('button[data-action="hand_over"]').click();
+    await eventually(async () => (await clerk.locator('[data-field="identity_checked"] .field-error').innerText()).length > 0,
+      { message: 'the clerk is asked how the identity was checked' });
+    assert.match(await statusText(clerk), /待领取/, 'still waiting at the window');
+    await clerk.getByLabel('已核验申请人本人身份证原件').check();
+    await clerk.locator('#handover-note').fill('申请人手机丢失');
+    await screenshot(clerk, 'case-hand-over-without-code');
     await clerk.locator('button[data-action="hand_over"]').click();
     await eventually(async () => (await statusText(clerk)).includes('已完结'), { message: 'closed' });
+    assert.match(await clerk.locator('#timeline').innerText(), /未凭取件码领取：已核验申请人本人身份证原件；申请人手机丢失/,
+      'the timeline records what was checked');
     const timeline = await clerk.locator('#timeline').innerText();
     for (const step of ['受理', '接件办理', '审批通过', '办结待取', '领取完结']) {
       assert.ok(timeline.includes(step), `the timeline shows ${step}`);
     }
     assert.equal(await clerk.locator('#actions button').count(), 0, 'nothing left to do');
     await screenshot(clerk, 'case-closed');
-    assert.deepEqual(unexpected(clerk, [/422 POST .*\/api\/v1\/cases$/, /status of 422 .*\/api\/v1\/cases:/]), [], 'no errors');
+    assert.deepEqual(unexpected(clerk, [/422 POST .*\/api\/v1\/cases$/, /status of 422 .*\/api\/v1\/cases:/,
+      /400 POST .*\/actions$/, /status of 400 .*\/actions:/]), [], 'no errors');
   } finally {
     await clerk.context().close();
   }

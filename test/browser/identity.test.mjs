@@ -239,8 +239,15 @@ test('staff sign in with hall, username, password and window', T, async () => {
 
     await pw.fill('yichuang-demo');
     await page.getByRole('button', { name: '登录', exact: true }).tap();
+    // A clerk lands on the window console, at the window just signed in at.
+    await page.waitForURL(/\/console\.html$/);
+    await page.locator('#desk').waitFor();
+    assert.match(await page.locator('#who-role').innerText(), /6 号窗口/);
+    await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
     const done = page.getByRole('region', { name: '已登录' });
     await done.waitFor();
+    assert.equal(await page.getByRole('link', { name: '进入工作台' }).getAttribute('href'), '/console.html',
+      'the way on from the sign-in page is the role\'s home');
     const text = await done.innerText();
     assert.ok(text.includes('窗口工作人员'), text);
     assert.ok(text.includes('6 号窗口'), text);

@@ -892,6 +892,8 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
 	assert_non_null(jstr(r.json, "case.pickup.handed_over_at"));
 	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+	    " action = 'case.hand_over' AND detail = 'pickup_code'", no), 1);
 	act(&r, clerk, no, "{\"action\":\"hand_over\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
@@ -1261,6 +1263,52 @@ database_down_is_503_and_nothing_half_written(void **st)
 	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 }
 
+/* Hand-over without the pickup code: only on an identity document the clerk checked and
+ * names; refused without one (nothing changes); recorded in the history and the audit. */
+static void
+hand_over_without_code_names_the_checked_document(void **st)
+{
+	struct resp r;
+	char no[64], v[256];
+
+	(void)st;
+	accept_case("IT-B-003", NULL, no, NULL);
+	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
+	act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
+
+	/* Neither code nor check: 400 naming both, the case still waits at the window. */
+	act(&r, clerk, no, "{\"action\":\"hand_over\",\"note\":\"申请人忘带手机\"}");
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.pickup_code"));
+	assert_non_null(jget(r.json, "error.fields.identity_checked"));
+	resp_free(&r);
+	act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"none\"}");
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.identity_checked"));
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no = ? AND status = 'ready'"
+	    " AND handed_over_at IS NULL", no), 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", no), 0);
+
+	/* The ID card checked: handed over, and the record says on what. */
+	act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\","
+	    "\"note\":\"申请人忘带手机\"}");
+	expect(&r, 200);
+	assert_string_equal(jstr(r.json, "case.status"), "closed");
+	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
+	resp_free(&r);
+	assert_int_equal(db_scalar(&db, "SELECT h.note FROM case_history h JOIN cases c ON"
+	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", DBARGS(DBS(no)),
+	    v, sizeof v), 1);
+	assert_non_null(strstr(v, "未凭取件码"));
+	assert_non_null(strstr(v, "身份证"));
+	assert_non_null(strstr(v, "申请人忘带手机"));
+	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+	    " action = 'case.hand_over' AND result = 'ok' AND detail = 'id_card'", no), 1);
+}
+
 int
 main(void)
 {
@@ -1276,6 +1324,7 @@ main(void)
 		cmocka_unit_test(who_sees_what),
 		cmocka_unit_test(two_approvers_at_once_one_wins),
 		cmocka_unit_test(full_flow_supplement_pickup_and_hand_over),
+		cmocka_unit_test(hand_over_without_code_names_the_checked_document),
 		cmocka_unit_test(rejected_and_mailed),
 		cmocka_unit_test(deadlines_across_national_day),
 		cmocka_unit_test(missing_calendar_year_is_refused_and_alerted),

@@ -8,6 +8,8 @@
  *   GET  /api/v1/halls                       → hall names for the sign-in form
  *   GET  /api/v1/windows/{w}                 → the window, its current ticket, waiting counts
  *   POST /api/v1/windows/{w}/call-next|recall|start|skip|transfer|finish
+ *                                              (finish sends "case": the case accepted for
+ *                                              this ticket on staff/case-new.html)
  *   GET  /api/v1/halls/{hall}/board?since=V  → long poll: any change in the hall refreshes
  *                                              the counts at once
  * Every action has a button and a key (N R S K F X T, Esc closes the transfer box); keys are
@@ -17,6 +19,7 @@
 import { api, apiGet, setToken, getToken } from './api.js';
 import { el, initLargeText, showError, clearStatus } from './ui.js';
 import { STATUS_TEXT, PRIORITY_TEXT, hhmm, sleep } from './queue-common.js';
+import { staffNav, whoText } from '/staff/js/layout.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -59,6 +62,8 @@ async function showSignin(message) {
   $('signin').hidden = false;
   $('desk').hidden = true;
   $('logout').hidden = true;
+  $('who-role').textContent = '';
+  $('staff-nav').hidden = true;
   stopPoll();
   if (message) showError($('signin-status'), message);
   try {
@@ -126,11 +131,34 @@ function renderCurrent(cur) {
   for (const b of document.querySelectorAll('.console-actions [data-action]')) {
     b.disabled = !allowed(b.dataset.action, cur) || state.busy;
   }
+  // 综合受理 starts from the ticket at this window: its category preset, the ticket linked.
+  const live = cur && (cur.status === 'called' || cur.status === 'serving');
+  $('accept-box').hidden = !live;
+  if (live) {
+    const q = new URLSearchParams({
+      ticket: cur.token, category: cur.category, number: cur.number, day: cur.day || '',
+    });
+    $('to-accept').setAttribute('href', `/staff/case-new.html?${q}`);
+    $('accept-number').textContent = cur.number;
+    const linked = ticketCase(cur);
+    $('accept-linked').textContent = linked ? `已受理办件 ${linked}，办结时一并记录` : '';
+  }
+}
+
+/* The case accepted for a ticket (case-new.js records it under the day and number, never
+ * the ticket's token), sent with 办结 so the visit and the case point at each other. */
+function ticketCase(cur) {
+  try {
+    const all = JSON.parse(window.sessionStorage.getItem('yichuang.ticketCases') || '{}');
+    return all[`${cur.day}/${cur.number}`] || null;
+  } catch {
+    return null;
+  }
 }
 
 function renderWindow(data) {
   const w = data.window || {};
-  $('window-name').textContent = `${w.name || `${state.window}号窗口`}`;
+  $('page-title').textContent = `${w.name || `${state.window}号窗口`}`;
   document.title = `${w.name || '窗口叫号'} · 一窗`;
   state.categories = Array.isArray(data.categories) ? data.categories : [];
   const mine = state.categories.filter((c) => c.mine);
@@ -160,7 +188,8 @@ async function act(action, body) {
   state.busy = true;
   renderCurrent(state.current);
   const path = action === 'done' || action === 'no_show' ? 'finish' : action;
-  const payload = action === 'done' ? { outcome: 'done' }
+  const linked = action === 'done' && state.current ? ticketCase(state.current) : null;
+  const payload = action === 'done' ? { outcome: 'done', ...(linked ? { case: linked } : {}) }
     : action === 'no_show' ? { outcome: 'no_show' } : body;
   const number = state.current ? state.current.number : '';
   try {
@@ -277,6 +306,8 @@ async function start() {
   }
   state.hall = me.hall;
   state.window = me.window;
+  staffNav(me);
+  $('who-role').textContent = whoText(me);
   $('signin').hidden = true;
   $('desk').hidden = false;
   $('logout').hidden = false;
@@ -284,7 +315,19 @@ async function start() {
   pollLoop();
 }
 
+/* The shared header's #who: 长辈模式, who is signed in, and 退出登录 (once signed in). */
+function buildWho() {
+  $('who').replaceChildren(
+    el('span', { id: 'who-role' }),
+    el('button', {
+      type: 'button', class: 'btn toggle-large', id: 'toggle-large', 'aria-pressed': 'false',
+    }, el('span', { class: 'toggle-icon', 'aria-hidden': 'true' }, '大'), el('span', null, '长辈模式')),
+    el('button', { type: 'button', class: 'btn toggle-large', id: 'logout', hidden: true }, '退出登录'),
+  );
+}
+
 function init() {
+  buildWho();
   initLargeText($('toggle-large'));
   $('signin-form').addEventListener('submit', onSignin);
   $('logout').addEventListener('click', logout);

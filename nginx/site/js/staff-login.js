@@ -12,10 +12,13 @@
  * The token and its CSRF value are kept by api.js (localStorage).  The hall, username and
  * window are remembered on this device for the next sign-in; the password never is.
  * Address parameters: next (a path on this site to go to after signing in), hall, large.
+ * Without next, signing in goes to the role's home (ROLE_HOME in staff/js/layout.js): the
+ * console for a clerk, the case list for an approver, the dashboard for a manager.
  */
 
 import { api, apiGet, getToken, setToken } from './api.js';
 import { el, initLargeText } from './ui.js';
+import { ROLE_HOME } from '/staff/js/layout.js';
 import {
   setFieldError, clearFieldErrors, showFieldErrors, formNotice, friendly, busy, nextPath,
 } from './auth-form.js';
@@ -107,7 +110,8 @@ async function signIn(ev) {
     setToken(r.token, r.csrf);
     remember(hall, username, windowText);
     $('password').value = '';
-    const next = nextPath(null);
+    // Where the person was going, else their role's home (console, case list, dashboard).
+    const next = nextPath(null) || ROLE_HOME[r.role];
     if (next) {
       window.location.assign(next);
       return;
@@ -168,7 +172,7 @@ async function showState(moveFocus = false) {
   $('who-window-label').hidden = !hasWindow;
   $('who-window').hidden = !hasWindow;
   $('who-window').textContent = hasWindow ? `${me.window} 号窗口` : '';
-  const next = nextPath(null);
+  const next = nextPath(null) || ROLE_HOME[me.role];
   $('continue').hidden = !next;
   if (next) $('continue').setAttribute('href', next);
   if (moveFocus) $('signed-in-title').focus({ preventScroll: true });

@@ -3,11 +3,23 @@
  * material against the item's checklist (required / 可容缺 / optional), records a waiver with
  * the applicant's commitment and due date, and files the case.
  *
- * API: GET /items?hall=, POST /cases with an Idempotency-Key per filled form.
- *   201 → the case: number, deadline, links to the printable 受理通知书 and the case page;
- *         the form is cleared at once, so pressing 受理 again cannot file the case twice.
+ * API: GET /items?hall=, GET /halls/{hall}/board (only its "now": the hall's today, for the
+ *      default 容缺 due date), POST /cases with an Idempotency-Key per filled form.
+ *   201 → the case: number, deadline, the tracking QR code (GET /track/{token}/qr.svg), links
+ *         to the printable 受理通知书 and the case page, shown at the top of the page in view
+ *         (below the sticky nav); the form is cleared at once, so pressing 受理 again cannot
+ *         file the case twice.
  *   422 MATERIALS_INCOMPLETE → every missing material at once and the 一次性告知书 to print.
  *   422 CALENDAR_MISSING, 400 (fields shown next to their inputs).
+ *
+ * A required material neither ticked nor waived means 不予受理 and an SMS to the applicant:
+ * 受理 first asks (a dialog listing them), offering 容缺 for those the item allows, and files
+ * the refusal only when the clerk says so.
+ *
+ * From the console (console.html) the page opens as ?ticket=<token>&category=A&number=A005&day=
+ * — the ticket being served: the category's items come first and the first is chosen, and
+ * the case carries the ticket.  The case number is left in sessionStorage under day/number
+ * (never the token) for the console's 办结 to record.
  *
  * The key belongs to the form as it is filled: it is made at the first 受理 and sent again
  * with every retry of the same form — after a lost reply, a timeout or a 5xx the server
@@ -22,7 +34,16 @@ import {
 } from './cases-common.js';
 
 let items = [];
+let hallToday = '';	// YYYY-MM-DD by the hall clock (GET /halls/{hall}/board "now")
 let key = null;		// Idempotency-Key of the form as it is filled now
+const params = new URLSearchParams(window.location.search);
+// The ticket being served at the clerk's window, when the page was opened from the console.
+const ticket = /^[A-Za-z0-9_-]{16,64}$/.test(params.get('ticket') || '') ? {
+  token: params.get('ticket'),
+  category: (params.get('category') || '').slice(0, 1),
+  number: (params.get('number') || '').slice(0, 8),
+  day: (params.get('day') || '').slice(0, 10),
+} : null;
 
 const itemOf = (id) => items.find((it) => it.id === id);
 
@@ -72,9 +93,10 @@ function renderChecklist() {
 function syncCommitment() {
   const any = document.querySelectorAll('[data-waive]:checked').length > 0;
   $('commitment').hidden = !any;
-  if (any && !$('c-due').value) {
-    const d = new Date(Date.now() + 7 * 86400000);
-    $('c-due').value = d.toISOString().slice(0, 10);
+  if (any && !$('c-due').value && hallToday) {
+    // A week from the hall's today (the hall clock, not this computer's).
+    const [y, m, d] = hallToday.split('-').map(Number);
+    $('c-due').value = new Date(Date.UTC(y, m - 1, d + 7)).toISOString().slice(0, 10);
   }
 }
 
@@ -100,24 +122,54 @@ function body() {
   if (it && it.kind === 'instant' && $('approve-now').checked) b.approve = true;
   const note = $('note').value.trim();
   if (note) b.note = note;
+  if (ticket) b.ticket = ticket.token;
   return b;
 }
 
 function showAccepted(c) {
   const box = $('result');
+  const qr = c.track_token ? el('figure', { class: 'res-qr' },
+    el('img', {
+      src: `/api/v1/track/${encodeURIComponent(c.track_token)}/qr.svg`, width: '132', height: '132',
+      alt: `办件 ${c.no} 的进度查询二维码`, id: 'res-qr',
+    }),
+    el('figcaption', null, '申请人扫码查看办理进度')) : null;
   box.replaceChildren(el('section', { class: 'result', 'aria-labelledby': 'res-title' },
-    el('h2', { id: 'res-title' }, c.status === 'approved' ? '已受理并当场办结' : '已受理'),
-    el('dl', { class: 'facts' },
-      el('dt', null, '受理编号'), el('dd', { class: 'case-no', id: 'res-no' }, c.no),
-      el('dt', null, '事项'), el('dd', null, c.item_name),
-      el('dt', null, '办结期限'), el('dd', { id: 'res-deadline' }, c.deadline || ''),
-      el('dt', null, '申请人'), el('dd', null, c.applicant && c.applicant.name)),
+    el('div', { class: 'res-body' },
+      el('div', null,
+        el('h2', { id: 'res-title', tabindex: '-1' }, c.status === 'approved' ? '已受理并当场办结' : '已受理'),
+        el('dl', { class: 'facts' },
+          el('dt', null, '受理编号'), el('dd', { class: 'case-no', id: 'res-no' }, c.no),
+          el('dt', null, '事项'), el('dd', null, c.item_name),
+          el('dt', null, '办结期限'), el('dd', { id: 'res-deadline' }, c.deadline || ''),
+          el('dt', null, '申请人'), el('dd', null, c.applicant && c.applicant.name),
+          ticket ? el('dt', null, '排队号') : null, ticket ? el('dd', { id: 'res-ticket' }, ticket.number) : null),
+        el('p', { class: 'small' }, '已短信告知申请人受理编号和进度查询链接。')),
+      qr),
     el('div', { class: 'actions-row' },
       c.notice_url ? el('a', { class: 'btn', href: c.notice_url, target: '_blank', id: 'print-accepted' },
-        '打印受理通知书') : null,
+        '打印受理通知书（回执）') : null,
       el('a', { class: 'btn btn-secondary', href: `/staff/case.html?no=${encodeURIComponent(c.no)}` }, '查看办件'),
+      ticket ? el('a', { class: 'btn btn-secondary', href: '/console.html', id: 'back-console' }, '返回叫号台') : null,
       newButton())));
+  reveal(box);
+}
+
+/* Bring a result into view below the sticky nav and move the focus to its heading. */
+function reveal(box) {
   box.scrollIntoView({ block: 'start' });
+  const h = box.querySelector('h2');
+  if (h) h.focus({ preventScroll: true });
+}
+
+/* The case of the ticket, for the console's 办结 (day/number → case number; no token). */
+function rememberTicketCase(no) {
+  if (!ticket || !ticket.day || !ticket.number) return;
+  try {
+    const all = JSON.parse(window.sessionStorage.getItem('yichuang.ticketCases') || '{}');
+    all[`${ticket.day}/${ticket.number}`] = no;
+    window.sessionStorage.setItem('yichuang.ticketCases', JSON.stringify(all));
+  } catch { /* storage blocked: the case still carries the ticket */ }
 }
 
 function showIncomplete(e) {
@@ -130,7 +182,7 @@ function showIncomplete(e) {
     el('div', { class: 'actions-row' },
       e.notice_url ? el('a', { class: 'btn', href: e.notice_url, target: '_blank', id: 'print-incomplete' },
         '打印一次性告知书') : null)));
-  box.scrollIntoView({ block: 'start' });
+  reveal(box);
 }
 
 /* Empty the form for the next applicant (the item stays chosen): a new form, a new key. */
@@ -154,18 +206,89 @@ function newButton() {
   return b;
 }
 
+/* Required materials neither ticked nor waived: 受理 would record 不予受理 and text the
+ * applicant. */
+function unticked() {
+  const it = itemOf($('item').value);
+  if (!it) return [];
+  const got = new Set([...document.querySelectorAll('[data-mat]:checked, [data-waive]:checked')].map((n) => n.value));
+  return it.materials.filter((m) => m.required && !got.has(m.code));
+}
+
+/* Ask before a refusal: list what is missing, offer 容缺 for what may be waived.  Resolves to
+ * 'refuse' (file it: 一次性告知) or null (the clerk goes back to the form). */
+function confirmMissing(missing) {
+  const dlg = $('confirm-missing');
+  const waivable = missing.filter((m) => m.waivable);
+  const fixed = missing.filter((m) => !m.waivable);
+  const list = el('ul', { class: 'confirm-list', id: 'confirm-list' }, missing.map((m) => el('li', null,
+    el('strong', null, m.name), ' ', tag(m))));
+  const buttons = [];
+  return new Promise((resolve) => {
+    const done = (v) => {
+      dlg.close();
+      resolve(v);
+    };
+    if (waivable.length) {
+      const b = el('button', { type: 'button', class: 'btn', id: 'confirm-waive' },
+        `对${waivable.length === missing.length ? '以上' : '可容缺的'} ${waivable.length} 项容缺受理`);
+      b.addEventListener('click', () => {
+        for (const m of waivable) {
+          const w = document.getElementById(`waive-${m.code}`);
+          if (w) w.checked = true;
+        }
+        key = null;
+        syncCommitment();
+        done('waive');
+      });
+      buttons.push(b);
+    }
+    const refuse = el('button', { type: 'button', class: 'btn btn-danger', id: 'confirm-refuse' },
+      '材料不齐，不予受理并一次性告知');
+    refuse.addEventListener('click', () => done('refuse'));
+    const back = el('button', { type: 'button', class: 'btn btn-secondary', id: 'confirm-back' }, '返回核对材料');
+    back.addEventListener('click', () => done(null));
+    buttons.push(refuse, back);
+    dlg.replaceChildren(
+      el('h2', { id: 'confirm-title' }, `还有 ${missing.length} 项必需材料未勾选`),
+      list,
+      el('p', { class: 'small' }, waivable.length
+        ? `标“可容缺”的材料可以容缺受理：申请人签署《容缺受理承诺书》并约定补交日期，今天即可受理。${fixed.length ? `其余 ${fixed.length} 项不可容缺，须收取后才能受理。` : ''}`
+        : '这些材料不可容缺，须收取后才能受理。'),
+      el('p', { class: 'small' }, '选择“不予受理”将记录本次不予受理，并短信告知申请人缺少的全部材料。'),
+      el('div', { class: 'actions-row' }, buttons));
+    dlg.addEventListener('cancel', () => resolve(null), { once: true });
+    dlg.showModal();
+    (buttons[0]).focus();
+  });
+}
+
 async function submit(ev) {
   ev.preventDefault();
   const form = $('accept-form');
   const status = $('form-status');
   clear(status);
   showFieldErrors(form, {});
+  // Asked only about a filled-in applicant: with a field empty the server names it (400)
+  // and nothing is refused or texted.
+  const applicant = ['a-name', 'a-id', 'a-phone'].every((id) => $(id).value.trim() !== '');
+  const missing = applicant ? unticked() : [];
+  if (missing.length) {
+    const choice = await confirmMissing(missing);
+    if (choice === 'waive') {
+      say(status, '已改为容缺受理：请申请人签署容缺受理承诺书、确认补交日期后，再按“受理”。');
+      $('c-signed').focus();
+      return;
+    }
+    if (choice !== 'refuse') return;
+  }
   if (!key) key = newKey();
   const btn = $('submit');
   btn.disabled = true;
   try {
     const r = await api('/cases', { method: 'POST', body: body(), idempotencyKey: key });
     clearForm();
+    rememberTicketCase(r.case.no);
     showAccepted(r.case);
   } catch (err) {
     if (err instanceof ApiError && err.status === 422 && err.code === 'MATERIALS_INCOMPLETE') {
@@ -175,6 +298,7 @@ async function submit(ev) {
       key = null;
       const rest = showFieldErrors(form, err.fields);
       say(status, [err.message, ...rest].join('；'), 'error');
+      status.scrollIntoView({ block: 'start' });
     } else {
       // A refusal is final for this key (retrying the same form must be asked afresh); no
       // answer, a 5xx or the first attempt still running (409 IDEMPOTENCY_IN_PROGRESS) keep
@@ -184,6 +308,7 @@ async function submit(ev) {
       if (settled) key = null;
       clear($('result'));
       say(status, errorText(err), 'error');
+      status.scrollIntoView({ block: 'start' });
     }
   } finally {
     btn.disabled = false;
@@ -198,10 +323,27 @@ async function ready(me) {
     say($('page-status'), errorText(err), 'error');
     return;
   }
-  sel.replaceChildren(...items.map((it) => el('option', { value: it.id },
-    `${it.category} · ${it.name}`)));
-  const want = new URLSearchParams(window.location.search).get('item');
+  try {
+    const b = await apiGet(`/halls/${encodeURIComponent(me.hall)}/board`);
+    hallToday = typeof b.now === 'string' ? b.now.slice(0, 10) : '';
+  } catch {
+    hallToday = '';	// no default due date: the clerk picks one
+  }
+  // The ticket's category first (its items are what the person queued for), then the rest.
+  const first = ticket ? items.filter((it) => it.category === ticket.category) : [];
+  const rest = items.filter((it) => !first.includes(it));
+  const opt = (it) => el('option', { value: it.id }, `${it.category} · ${it.name}`);
+  sel.replaceChildren(...(first.length
+    ? [el('optgroup', { label: `${ticket.number} 所排的 ${ticket.category} 类业务` }, first.map(opt)),
+      el('optgroup', { label: '其他业务' }, rest.map(opt))]
+    : items.map(opt)));
+  const want = params.get('item');
   if (want && itemOf(want)) sel.value = want;
+  else if (first.length) sel.value = first[0].id;
+  if (ticket) {
+    $('ticket-box').hidden = false;
+    $('ticket-number').textContent = ticket.number;
+  }
   renderChecklist();
   sel.addEventListener('change', () => {
     key = null;

@@ -20,13 +20,18 @@ const MSTATE = { received: '已收取', waived: '容缺待补', requested: '待�
 let me = null;
 let current = null;
 let checklist = null;	// the item's materials, for 补正
+// What a clerk checked to hand the result over without the pickup code (API: identity_checked).
+const CHECKED = {
+  id_card: '已核验申请人本人身份证原件',
+  agent_papers: '已核验代领人身份证原件及申请人签字的授权委托书',
+};
 
 function fact(dt, dd, id) {
   return [el('dt', null, dt), el('dd', id ? { id } : null, dd)];
 }
 
 function renderSummary(c) {
-  $('case-title').textContent = `办件 ${c.no}`;
+  $('page-title').textContent = `办件 ${c.no}`;
   document.title = `${c.no} · 办件 · 一窗`;
   const a = c.applicant || {};
   const reveal = el('button', { type: 'button', class: 'btn btn-secondary', id: 'reveal' }, '显示完整信息');
@@ -137,16 +142,36 @@ function actionBlock(action) {
       break;
     case 'hand_over':
       if (current.status === 'ready') {
-        parts.push(textField('pickup-code', '取件码（申请人出示的短信，选填）', { max: '6', inputmode: 'numeric', field: 'pickup_code' }));
+        parts.push(textField('pickup-code', '取件码（申请人短信中的 6 位数字）', { max: '6', inputmode: 'numeric', field: 'pickup_code' }),
+          el('fieldset', { class: 'field', dataset: { field: 'identity_checked' } },
+            el('legend', null, '申请人没有取件码时：核验证件后选择'),
+            Object.entries(CHECKED).map(([v, text]) => el('label', { class: 'check' },
+              el('input', { type: 'radio', name: 'identity-checked', value: v }), text)),
+            el('p', { class: 'field-hint' }, '未凭取件码交付的，办件记录和审计日志会记下核验方式和经办人。'),
+            el('p', { class: 'field-error' })),
+          textField('handover-note', '备注（选填）', { field: 'note' }));
       }
-      build = () => ({ action, pickup_code: value('pickup-code') });
+      build = () => {
+        const picked = document.querySelector('input[name="identity-checked"]:checked');
+        return {
+          action, pickup_code: value('pickup-code'), identity_checked: picked ? picked.value : undefined,
+          note: value('handover-note'),
+        };
+      };
       break;
     default:
       break;
   }
   const label = action === 'hand_over' && current.status === 'mailed' ? '确认签收完结' : ACTION[action] || action;
   const btn = el('button', { type: 'button', class: cls, dataset: { action } }, label);
-  const form = el('div', { class: 'card action', dataset: { block: action } }, parts, el('div', { class: 'actions-row' }, btn));
+  /* Mail fields only for a mail case, window pickup only for a pickup case: the other way
+   * (the applicant changed their mind) stays one tap away, folded. */
+  const other = (action === 'mail' && current.delivery !== 'mail') || (action === 'ready' && current.delivery === 'mail');
+  const form = other
+    ? el('details', { class: 'card action action-other', dataset: { block: action } },
+      el('summary', null, action === 'mail' ? '申请人改为邮寄送达' : '申请人改为窗口领取'),
+      parts, el('div', { class: 'actions-row' }, btn))
+    : el('div', { class: 'card action', dataset: { block: action } }, parts, el('div', { class: 'actions-row' }, btn));
   btn.addEventListener('click', () => run(form, btn, build()));
   return form;
 }
@@ -211,7 +236,6 @@ startStaffPage({
   roles: ['clerk', 'approver', 'manager', 'admin'],
   onReady: async (who) => {
     me = who;
-    $('nav-new').hidden = me.role !== 'clerk';
     if (!/^[A-Za-z0-9._-]{1,48}$/.test(no)) {
       say($('page-status'), '没有这个办件', 'error');
       return;

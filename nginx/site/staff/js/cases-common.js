@@ -12,6 +12,7 @@
 
 import { api, apiGet, getToken, setToken, ApiError } from '/js/api.js';
 import { el, clear } from '/js/ui.js';
+import { staffNav, whoText, ROLE_NAME } from './layout.js';
 
 export const STATUS = {
   submitted: '已提交',
@@ -26,12 +27,7 @@ export const STATUS = {
   closed: '已完结',
 };
 
-export const ROLE = {
-  clerk: '综合窗口',
-  approver: '审批人员',
-  manager: '中心管理',
-  admin: '系统管理',
-};
+export const ROLE = ROLE_NAME;
 
 export const ACTION = {
   accept: '受理',
@@ -155,9 +151,7 @@ function buildSignin(box, halls, done) {
 function renderWho(me) {
   const who = $('who');
   if (!who) return;
-  const parts = [ROLE[me.role] || me.role];
-  if (me.window) parts.push(`${me.window} 号窗口`);
-  if (me.department) parts.push(me.department);
+  staffNav(me);
   const out = el('button', { type: 'button', class: 'btn', id: 'logout' }, '退出');
   out.addEventListener('click', async () => {
     try {
@@ -168,7 +162,7 @@ function renderWho(me) {
     setToken(null, null);
     window.location.reload();
   });
-  who.replaceChildren(el('span', { id: 'who-role' }, parts.join(' · ')), out);
+  who.replaceChildren(el('span', { id: 'who-role' }, whoText(me)), out);
 }
 
 /*

@@ -62,7 +62,6 @@ function go(next) {
 }
 
 async function ready(me) {
-  $('nav-new').hidden = me.role !== 'clerk';
   $('f-status').append(...Object.entries(STATUS).map(([k, v]) => el('option', { value: k }, v)));
   $('f-status').value = params.get('status') || '';
   $('f-overdue').value = params.get('overdue') || '';

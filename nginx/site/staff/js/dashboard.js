@@ -7,8 +7,11 @@
  *      GET /halls/{hall}/rectifications        open rectification tasks
  *      PATCH /halls/{hall}/rectifications/{id}, POST …/{id}/close
  *      POST /halls/{hall}/alerts/dismiss {"key"}  an alert dealt with (已处理)
+ *      GET /halls/{hall}/rectifications/{id}/contact   the reviewer's mobile (audited)
  * Charts are inline SVG built with DOM calls (the CSP allows no inline script or style and no
- * library is used).  Everything refreshes by itself every 60 s while the page is visible.
+ * library is used).  Count axes tick at whole numbers; the review bars run from green
+ * (非常满意) to red (非常不满意).  Everything refreshes by itself every 60 s while the page
+ * is visible.
  */
 
 import { api, apiGet, getToken } from '/js/api.js';
@@ -20,6 +23,8 @@ const RECT_SHOWN = 12;	// the tasks nearest their deadline; the rest on request
 const SVG = 'http://www.w3.org/2000/svg';
 const CAT_COLORS = ['#0b4ea2', '#1b8a5a', '#c77700', '#7b3fa0', '#b00020', '#3a7ca5'];
 const SCORE_LABEL = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' };
+// 5 … 1: green for praise, grey for neutral, orange and red for the bad reviews.
+const SCORE_COLOR = { 5: '#1b8a5a', 4: '#4f9a6a', 3: '#6b7280', 2: '#c77700', 1: '#b00020' };
 
 const state = { hall: 'demo', timer: 0, busy: false };
 
@@ -40,28 +45,43 @@ function pct(v) {
   return v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`;
 }
 
-/* A bar chart: groups along x, each with one or more bars (series), or stacked. */
-function barChart(box, { labels, series, stacked = false, title }) {
+/*
+ * Axis ticks from 0 to at least max: steps of 1, 2 or 5 × 10^k, at most 5 intervals.  Counts
+ * (integer) never tick below 1, so no count axis shows 2.3; minutes may tick at 0.5.
+ */
+function ticks(max, integer) {
+  const want = Math.max(max, integer ? 1 : 0.5) / 5;
+  const mag = 10 ** Math.floor(Math.log10(want));
+  let step = [1, 2, 5, 10].map((m) => m * mag).find((st) => st >= want);
+  if (integer) step = Math.max(1, Math.round(step));
+  const n = Math.max(1, Math.ceil(max / step));
+  return Array.from({ length: n + 1 }, (_, k) => Number((k * step).toFixed(6)));
+}
+
+/* A bar chart: groups along x, each with one or more bars (series), or stacked.  A series
+ * may colour each bar (colors[i]) instead of one colour for all. */
+function barChart(box, {
+  labels, series, stacked = false, title, integer = true,
+}) {
   const W = 560;
-  const H = 220;
-  const L = 36;
-  const B = 28;
-  const top = 10;
+  const H = 240;
+  const L = 44;
+  const B = 32;
+  const top = 12;
   const n = labels.length || 1;
   const totals = labels.map((_, i) => (stacked
     ? series.reduce((a, sr) => a + (sr.values[i] || 0), 0)
     : Math.max(0, ...series.map((sr) => sr.values[i] || 0))));
-  const max = Math.max(1, ...totals);
+  const marks = ticks(Math.max(0, ...totals), integer);
+  const max = marks[marks.length - 1];
   const step = (W - L - 8) / n;
   const bw = stacked ? step * 0.7 : (step * 0.8) / series.length;
   const y = (v) => top + (H - top - B) * (1 - v / max);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, class: 'svg-chart' });
   svg.append(s('title', null, title));
-  for (let k = 0; k <= 4; k += 1) {
-    const v = (max * k) / 4;
+  for (const v of marks) {
     svg.append(s('line', { x1: L, x2: W - 4, y1: y(v), y2: y(v), class: 'grid' }));
-    svg.append(s('text', { x: L - 4, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' },
-      v >= 10 ? Math.round(v) : v.toFixed(1)));
+    svg.append(s('text', { x: L - 6, y: y(v) + 5, class: 'axis', 'text-anchor': 'end' }, String(v)));
   }
   labels.forEach((lab, i) => {
     const x0 = L + i * step + step * 0.1;
@@ -71,12 +91,15 @@ function barChart(box, { labels, series, stacked = false, title }) {
       const x = stacked ? x0 : x0 + j * bw;
       const y1 = y(acc + v);
       const h = y(acc) - y1;
-      const r = s('rect', { x, y: y1, width: Math.max(1, bw - 1), height: Math.max(0, h), fill: sr.color });
+      const fill = sr.colors ? sr.colors[i] : sr.color;
+      const r = s('rect', {
+        x, y: y1, width: Math.max(1, bw - 1), height: Math.max(0, h), fill, 'data-label': lab,
+      });
       r.append(s('title', null, `${lab} ${sr.name}: ${num(v)}`));
       svg.append(r);
       if (stacked) acc += v;
     });
-    svg.append(s('text', { x: L + i * step + step / 2, y: H - B + 16, class: 'axis', 'text-anchor': 'middle' }, lab));
+    svg.append(s('text', { x: L + i * step + step / 2, y: H - B + 20, class: 'axis', 'text-anchor': 'middle' }, lab));
   });
   box.replaceChildren(svg);
 }
@@ -133,6 +156,7 @@ function renderStats(st) {
 
   barChart($('chart-wait'), {
     title: '各类业务等候时间',
+    integer: false,
     labels: t.by_category.map((x) => x.category),
     series: [
       { name: '平均', color: '#0b4ea2', values: t.by_category.map((x) => x.avg_wait_minutes || 0) },
@@ -143,7 +167,11 @@ function renderStats(st) {
   barChart($('chart-score'), {
     title: '好差评分布',
     labels: [5, 4, 3, 2, 1].map((k) => SCORE_LABEL[k]),
-    series: [{ name: '条', color: '#1b8a5a', values: [5, 4, 3, 2, 1].map((k) => r.by_score[String(k)] || 0) }],
+    series: [{
+      name: '条',
+      colors: [5, 4, 3, 2, 1].map((k) => SCORE_COLOR[k]),
+      values: [5, 4, 3, 2, 1].map((k) => r.by_score[String(k)] || 0),
+    }],
   });
   const ind = r.indicators || {};
   $('review-summary').textContent = `服务态度 ${num(ind.attitude, 2)} · 服务效率 ${num(ind.efficiency, 2)}`
@@ -151,7 +179,7 @@ function renderStats(st) {
 
   barChart($('chart-dept'), {
     title: '各部门办件',
-    labels: c.by_department.map((d) => d.department),
+    labels: c.by_department.map((d) => d.name || d.department),
     series: [
       { name: '受理', color: '#0b4ea2', values: c.by_department.map((d) => d.accepted) },
       { name: '办结', color: '#1b8a5a', values: c.by_department.map((d) => d.closed) },
@@ -202,16 +230,59 @@ function renderOverdue(list) {
   if (!list.length) ul.append(el('li', { class: 'muted' }, '没有超期办件'));
 }
 
+/* A result line under a form: styled as a note or as an error, read out when it changes. */
+function tell(out, text, kind = 'ok') {
+  out.replaceChildren(text ? el('div', { class: kind === 'ok' ? 'ok-note' : 'notice notice-error' },
+    el('p', null, text)) : '');
+}
+
+/* How to reach the reviewer: the masked mobile and 显示完整号码 (audited), the case's page. */
+function contactLine(t) {
+  const parts = [];
+  if (t.kind === 'case') {
+    parts.push(el('a', { href: `/staff/case.html?no=${encodeURIComponent(t.ref)}`, class: 'rect-ref' }, `办件 ${t.ref}`));
+  } else {
+    parts.push(el('span', { class: 'rect-ref' }, `排队号 ${t.ref}`));
+  }
+  if (t.contact_phone) {
+    const phone = el('span', { class: 'rect-phone' }, `联系电话 ${t.contact_phone}`);
+    const show = el('button', { type: 'button', class: 'btn btn-secondary rect-reveal', 'aria-label': `显示 ${t.ref} 评价人的完整号码` }, '显示完整号码');
+    show.addEventListener('click', async () => {
+      show.disabled = true;
+      try {
+        const r = await apiGet(`/halls/${encodeURIComponent(state.hall)}/rectifications/${t.id}/contact`);
+        if (r.phone) {
+          phone.replaceChildren('联系电话 ', el('a', { href: `tel:${r.phone}` }, r.phone));
+          show.remove();
+        } else {
+          phone.textContent = '未留联系电话';
+          show.remove();
+        }
+      } catch (err) {
+        show.disabled = false;
+        say($('page-status'), errorText(err), 'error');
+      }
+    });
+    parts.push(phone, show);
+  } else {
+    parts.push(el('span', { class: 'muted' }, '未留联系电话（取号时未填手机号）'));
+  }
+  return el('p', { class: 'rect-contact' }, parts);
+}
+
 function rectForm(task) {
   const form = el('form', { class: 'rect-form' });
-  const note = el('input', { name: 'contact_note', maxlength: '500', placeholder: '联系情况', value: task.contact_note || '' });
-  const cause = el('input', { name: 'cause', maxlength: '500', placeholder: '差评原因', value: task.cause || '' });
-  const fix = el('input', { name: 'fix', maxlength: '500', placeholder: '整改措施', value: task.fix || '' });
-  const out = el('p', { class: 'rect-msg', role: 'status' });
+  const id = (k) => `rect-${task.id}-${k}`;
+  const note = el('input', { id: id('note'), name: 'contact_note', maxlength: '500', value: task.contact_note || '' });
+  const cause = el('input', { id: id('cause'), name: 'cause', maxlength: '500', value: task.cause || '' });
+  const fix = el('input', { id: id('fix'), name: 'fix', maxlength: '500', value: task.fix || '' });
+  const out = el('div', { class: 'rect-msg', role: 'status' });
   const save = el('button', { type: 'submit', class: 'btn btn-secondary' }, '保存');
   const close = el('button', { type: 'button', class: 'btn' }, '整改完成');
   form.append(
-    el('label', null, '联系情况 ', note), el('label', null, '原因 ', cause), el('label', null, '措施 ', fix),
+    el('label', { for: id('note') }, '联系情况'), note,
+    el('label', { for: id('cause') }, '差评原因'), cause,
+    el('label', { for: id('fix') }, '整改措施'), fix,
     el('div', { class: 'actions-row' }, save, close), out,
   );
   const base = `/halls/${encodeURIComponent(state.hall)}/rectifications/${task.id}`;
@@ -227,19 +298,19 @@ function rectForm(task) {
     ev.preventDefault();
     try {
       await patch();
-      out.textContent = '已保存';
+      tell(out, '已保存');
     } catch (err) {
-      out.textContent = errorText(err);
+      tell(out, errorText(err), 'error');
     }
   });
   close.addEventListener('click', async () => {
     try {
       await patch();
       await api(`${base}/close`, { method: 'POST', body: {} });
-      out.textContent = '已关闭';
+      tell(out, '已关闭');
       refresh();
     } catch (err) {
-      out.textContent = err.fields ? `${errorText(err)}：${Object.values(err.fields).join('；')}` : errorText(err);
+      tell(out, err.fields ? `${errorText(err)}：${Object.values(err.fields).join('；')}` : errorText(err), 'error');
     }
   });
   return form;
@@ -248,13 +319,14 @@ function rectForm(task) {
 function renderRect(all) {
   const ul = $('rect');
   const list = all.slice(0, RECT_SHOWN);
-  ul.replaceChildren(...list.map((t) => el('li', { class: t.overdue ? 'overdue' : '' },
+  ul.replaceChildren(...list.map((t) => el('li', { class: t.overdue ? 'overdue' : '', dataset: { ref: t.ref } },
     el('details', null,
       el('summary', null,
         el('strong', null, `${SCORE_LABEL[t.score] || t.score}`), ' ',
         `${t.kind === 'case' ? '办件' : '排队号'} ${t.ref}`, t.window ? ` · ${t.window} 号窗口` : '',
         ' · ', el('span', { class: t.overdue ? 'tag-over' : 'muted' },
           t.deadline ? `期限 ${t.deadline}${t.overdue ? '（已逾期）' : ''}` : '期限待定（节假日未导入）')),
+      contactLine(t),
       t.comment ? el('p', { class: 'quote' }, `“${t.comment}”`) : null,
       rectForm(t)))));
   if (!list.length) ul.append(el('li', { class: 'muted' }, '没有待整改的差评'));

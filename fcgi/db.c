@@ -13,6 +13,7 @@
 #include "db.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "yc.h"
 
 #include <mysql.h>
@@ -22,7 +23,7 @@
 #include <stdlib.h>
 
 static int
-classify(unsigned err)
+classify_(unsigned err)
 {
 	if (err == ER_DUP_ENTRY || err == ER_DUP_KEY)
 		return DB_DUP;
@@ -35,6 +36,22 @@ classify(unsigned err)
 	    err == 1927 /* ER_CONNECTION_KILLED */ || err == ER_ACCESS_DENIED_ERROR)
 		return DB_DOWN;
 	return DB_FAIL;
+}
+
+/* The kind of an error, counted for the metrics (a duplicate key is an answer, not an
+ * error: it is not counted). */
+static int
+classify(unsigned err)
+{
+	int rc = classify_(err);
+
+	if (rc == DB_DOWN)
+		metrics_db_error(MET_DB_DOWN);
+	else if (rc == DB_RETRY)
+		metrics_db_error(MET_DB_RETRY);
+	else if (rc == DB_FAIL)
+		metrics_db_error(MET_DB_FAIL);
+	return rc;
 }
 
 void
@@ -118,6 +135,7 @@ db_connect(struct ctx *c)
 	    config_get("mysql_db", "yichuang"),
 	    (unsigned)config_int("mysql_port", 3306, 1, 65535), sock, 0) == NULL) {
 		log_warn("connect: %u %s", mysql_errno(m), mysql_error(m));
+		metrics_db_error(MET_DB_DOWN);
 		mysql_close(m);
 		return DB_DOWN;
 	}
@@ -375,6 +393,7 @@ db_begin(struct ctx *c)
 	/* autocommit stays on: START TRANSACTION .. COMMIT is one round trip fewer than turning
 	 * autocommit off and on again around every transaction. */
 	if (mysql_real_query(c->db, "START TRANSACTION", 17) != 0) {
+		metrics_db_error(MET_DB_DOWN);
 		db_drop(c);
 		return DB_DOWN;
 	}
@@ -412,6 +431,45 @@ db_rollback(struct ctx *c)
 		db_drop(c);
 	c->db_in_tx = 0;
 	run_after(c);
+}
+
+int
+db_table_rows(struct ctx *c, const char *table, long long *out)
+{
+	char sql[128];
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	size_t i, n = strlen(table);
+	int rc = DB_FAIL;
+
+	*out = 0;
+	if (n == 0 || n > 64)
+		return DB_FAIL;
+	for (i = 0; i < n; i++)
+		if (!((table[i] >= 'a' && table[i] <= 'z') || (table[i] >= 'A' && table[i] <= 'Z') ||
+		    (table[i] >= '0' && table[i] <= '9') || table[i] == '_'))
+			return DB_FAIL;
+	if (fmt(sql, sizeof sql, "SELECT COUNT(*) FROM `%s`", table) < 0)
+		return DB_FAIL;
+	if (db_connect(c) != 0)
+		return DB_DOWN;
+	if (mysql_real_query(c->db, sql, (unsigned long)strlen(sql)) != 0) {
+		rc = classify(mysql_errno(c->db));
+		if (rc == DB_DOWN)
+			db_drop(c);
+		return rc;
+	}
+	if ((res = mysql_store_result(c->db)) == NULL) {
+		rc = classify(mysql_errno(c->db));
+		if (rc == DB_DOWN)
+			db_drop(c);
+		return rc;
+	}
+	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL &&
+	    parse_ll(row[0], 0, INT64_MAX, out) == 0)
+		rc = DB_OK;
+	mysql_free_result(res);
+	return rc;
 }
 
 int

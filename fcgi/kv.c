@@ -4,6 +4,7 @@
 #include "kv.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 #include <errno.h>
@@ -53,6 +54,7 @@ kv_connect(struct ctx *c)
 		k = redisConnectWithTimeout(config_get("redis_host", "127.0.0.1"),
 		    (int)config_int("redis_port", 6379, 1, 65535), ct);
 	if (k == NULL || k->err) {
+		metrics_redis_error();
 		if (k) {
 			log_warn("connect: %s", k->errstr);
 			redisFree(k);
@@ -71,6 +73,7 @@ checked(struct ctx *c, redisReply *rep)
 	if (rep == NULL) {
 		/* I/O error: the context is unusable from now on. */
 		log_warn("redis: %s", c->kv ? c->kv->errstr : "no connection");
+		metrics_redis_error();
 		kv_drop(c);
 		return NULL;
 	}
@@ -78,6 +81,7 @@ checked(struct ctx *c, redisReply *rep)
 	    (strncmp(rep->str, "LOADING", 7) == 0 || strncmp(rep->str, "MASTERDOWN", 10) == 0 ||
 	    strncmp(rep->str, "BUSY", 4) == 0)) {
 		/* Not an answer we can use: treat as unavailable. */
+		metrics_redis_error();
 		freeReplyObject(rep);
 		return NULL;
 	}

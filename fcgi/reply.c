@@ -140,6 +140,8 @@ reply_render(struct req *r, struct buf *out)
 	buf_addf(out, "Status: %d %s\r\n", status, status_text(status));
 	if (body)
 		buf_addf(out, "Content-Type: %s\r\nContent-Length: %zu\r\n", type, blen);
+	if (r->rid[0])
+		buf_addf(out, "X-Request-Id: %s\r\n", r->rid);
 	if (r->headers.len)
 		buf_add(out, r->headers.data, r->headers.len);
 	if (r->headers.len == 0 || strstr(r->headers.data, "Cache-Control:") == NULL)

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #define ARENA_MAX (64 * 1024)
 
 static const char *const method_names[M__MAX] = {
@@ -198,6 +200,25 @@ header(struct req *r, param_fn get, void *arg, const char *name, size_t max)
 	return req_strdup(r, v, strlen(v));
 }
 
+/*
+ * The request id (X-Request-Id, the access log): nginx's $request_id (fastcgi_param
+ * REQUEST_ID), so nginx's log line and ours share it; when nginx sent none (or something
+ * that is not a token), one of our own from the CSPRNG.
+ */
+static void
+request_id(struct req *r, param_fn get, void *arg)
+{
+	const char *v = get(arg, "REQUEST_ID");
+	unsigned char b[16];
+
+	if (v && token_ok(v, sizeof r->rid - 1)) {
+		str_copy(r->rid, sizeof r->rid, v);
+		return;
+	}
+	randombytes_buf(b, sizeof b);
+	hex_encode(r->rid, b, sizeof b);
+}
+
 int
 req_parse_head(struct req *r, param_fn get, void *arg)
 {
@@ -205,6 +226,7 @@ req_parse_head(struct req *r, param_fn get, void *arg)
 	size_t plen;
 	int i;
 
+	request_id(r, get, arg);
 	for (i = 0; m && i < M__MAX; i++)
 		if (strcmp(m, method_names[i]) == 0) {
 			r->method = (enum method)i;

@@ -108,6 +108,7 @@ struct req {
 	json_t		*err_fields;	/* owned; field → message */
 	json_t		*err_extra;	/* owned; more members of "error" */
 	struct buf	 headers;	/* extra response header lines */
+	char		 rid[65];	/* request id: nginx's $request_id, else our own */
 	int64_t		 t_start_ms;
 	int		 audited;	/* set by audit(): this request has its audit row */
 

@@ -25,6 +25,8 @@
  * Limits (Redis, hall time):
  *   {sms:<phone hash>}:codes             zset of verification codes sent (1/min, 5/h, 10/day)
  *   {sms:<phone hash>}:cap:<tmpl>:<day>  set of outbox ids counted against the daily cap
+ * Every result is also counted for GET /metrics (fcgi/metrics.h): sent, retry (failed, to be
+ * tried again) or failed (for good), per provider, in the Redis hash metrics:sms.
  * Tables: outbox.
  */
 #include "notify.h"
@@ -35,6 +37,7 @@
 #include "../fcgi/db.h"
 #include "../fcgi/kv.h"
 #include "../fcgi/log.h"
+#include "../fcgi/metrics.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -302,13 +305,16 @@ record_sent(struct ctx *c, const struct row *r, const char *provider,
     const struct send_result *res, int segments)
 {
 	char now[32];
+	int rc;
 
 	dt_ms(hall_now_ms(), now, sizeof now);
-	return db_exec(c, "UPDATE outbox SET status = 'sent', lease = '', provider = ?,"
+	rc = db_exec(c, "UPDATE outbox SET status = 'sent', lease = '', provider = ?,"
 	    " provider_msg_id = ?, segments = ?, sent_at = ?, last_error = ''"
 	    " WHERE id = ? AND status <> 'sent'",
 	    DBARGS(DBS(provider), DBS(res->msg_id), DBI(segments), DBS(now), DBI(r->id)),
 	    NULL, NULL);
+	metrics_sms_count(c, provider, "sent");
+	return rc;
 }
 
 /* status 'pending' (retry at at_ms), 'failed' or 'dropped'. */
@@ -320,6 +326,10 @@ record_end(struct ctx *c, const struct row *r, const char *status, const char *p
 
 	dt_ms(at_ms, at, sizeof at);
 	str_copy(err, sizeof err, code);
+	if (strcmp(status, "pending") == 0)
+		metrics_sms_count(c, provider, "retry");
+	else if (strcmp(status, "failed") == 0)
+		metrics_sms_count(c, provider, "failed");
 	return db_exec(c, "UPDATE outbox SET status = ?, lease = '', provider = ?,"
 	    " last_error = ?, next_attempt_at = ?"
 	    " WHERE id = ? AND status = 'sending' AND lease = ?",

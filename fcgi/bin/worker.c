@@ -3,7 +3,7 @@
  *
  * Several workers may run at once (on one host or many): every job claims its rows with
  * guarded updates or SKIP LOCKED, so running twice is harmless.  SIGTERM lets the current
- * job finish, then exits.
+ * job finish, then exits.  SIGHUP reopens its log (error_log in the configuration; logrotate).
  */
 #include "../app.h"
 #include "../clock.h"
@@ -18,13 +18,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, hup;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		hup = 1;
+	else
+		stop = 1;
 }
 
 int
@@ -43,12 +45,16 @@ main(int argc, char **argv)
 		else
 			return 2;
 	}
-	if (conf == NULL || config_load(conf) != 0 || app_init_global() != 0)
+	if (conf == NULL || config_load(conf) != 0)
+		return 2;
+	log_open_error(config_get("error_log", NULL));
+	if (app_init_global() != 0)
 		return 2;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	app_init_process();
 	ctx_init(&ctx, 0);
@@ -56,6 +62,11 @@ main(int argc, char **argv)
 	log_info("worker started with %u jobs", njobs);
 	while (!stop) {
 		int64_t now = mono_ms(), wait = 1000;
+
+		if (hup) {
+			hup = 0;
+			log_reopen();
+		}
 
 		for (i = 0; i < njobs && i < 64 && !stop; i++) {
 			if (now < next[i]) {

@@ -23,8 +23,7 @@
 enum log_stream { LOG_EVENT, LOG_ACCESS, LOG__MAX };
 
 /* The request as the access log records it.  Every string is a constant of the code (route
- * pattern, method, error code, role) or the request id, which is checked to be
- * [A-Za-z0-9_-]: nothing needs escaping. */
+ * pattern, method, error code, role) or the request id (letters): nothing needs escaping. */
 struct access_rec {
 	const char	*rid;		/* request id (X-Request-Id) */
 	const char	*method;

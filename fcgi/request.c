@@ -201,22 +201,20 @@ header(struct req *r, param_fn get, void *arg, const char *name, size_t max)
 }
 
 /*
- * The request id (X-Request-Id, the access log): nginx's $request_id (fastcgi_param
- * REQUEST_ID), so nginx's log line and ours share it; when nginx sent none (or something
- * that is not a token), one of our own from the CSPRNG.
+ * The request id (X-Request-Id, the app's access log, and nginx's log through the reply
+ * header): 24 letters from the CSPRNG (136 bits).  Letters only: a hex or base64 id holds
+ * runs of digits that read like a phone or ID number to anyone (or any scanner) looking for
+ * personal data in the logs.
  */
 static void
-request_id(struct req *r, param_fn get, void *arg)
+request_id(struct req *r)
 {
-	const char *v = get(arg, "REQUEST_ID");
-	unsigned char b[16];
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	size_t i;
 
-	if (v && token_ok(v, sizeof r->rid - 1)) {
-		str_copy(r->rid, sizeof r->rid, v);
-		return;
-	}
-	randombytes_buf(b, sizeof b);
-	hex_encode(r->rid, b, sizeof b);
+	for (i = 0; i < REQ_ID_LEN; i++)
+		r->rid[i] = letters[randombytes_uniform(sizeof letters - 1)];
+	r->rid[REQ_ID_LEN] = '\0';
 }
 
 int
@@ -226,7 +224,7 @@ req_parse_head(struct req *r, param_fn get, void *arg)
 	size_t plen;
 	int i;
 
-	request_id(r, get, arg);
+	request_id(r);
 	for (i = 0; m && i < M__MAX; i++)
 		if (strcmp(m, method_names[i]) == 0) {
 			r->method = (enum method)i;

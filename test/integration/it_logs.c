@@ -360,6 +360,53 @@ sighup_reopens_the_logs(void **st)
 	assert_int_equal(app_log_count("SIGHUP: logs reopened"), 1);
 }
 
+/*
+ * The logrotate configuration an installed hall gets (ops/logrotate/yichuang), run by
+ * logrotate itself on this instance's access log: its paths become the instance's, its
+ * postrotate's systemctl lines a kill -HUP of the app's master and the worker.
+ */
+static void
+logrotate_config_rotates_without_a_restart(void **st)
+{
+	char conf[400], state[400], cmd[2400], path[400], cwd[512], rid[32], *all;
+	int master = read_pid("app"), worker = read_pid("worker"), i;
+	struct resp r;
+
+	(void)st;
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	snprintf(conf, sizeof conf, "%s/logrotate.conf", var);
+	snprintf(state, sizeof state, "%s/logrotate.state", var);
+	snprintf(path, sizeof path, "%s/log/access.log", var);
+	snprintf(cmd, sizeof cmd, "sed -e 's|/var/log/yichuang/\\*\\.log|%s/%s|'"
+	    " -e 's|systemctl kill .*yichuang-app.service .*|kill -HUP %d|'"
+	    " -e 's|systemctl kill .*yichuang-worker.service .*|kill -HUP %d|'"
+	    " ops/logrotate/yichuang > %s", cwd, path, master, worker, conf);
+	assert_int_equal(system(cmd), 0);
+	all = slurp(conf);
+	assert_non_null(strstr(all, "kill -HUP"));
+	assert_null(strstr(all, "systemctl"));
+	free(all);
+	snprintf(cmd, sizeof cmd, "logrotate -f -s %s %s", state, conf);
+	assert_int_equal(system(cmd), 0);
+	/* Renamed with the date, not copied: the next line goes to a new access.log that the
+	 * app made itself, and nobody was restarted. */
+	snprintf(cmd, sizeof cmd, "ls %s/log | grep -q '^access.log-[0-9]*-[0-9]*$'", var);
+	assert_int_equal(system(cmd), 0);
+	for (i = 0; i < 50 && access(path, F_OK) != 0; i++)
+		sleep_ms(100);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
+	expect(&r, 200);
+	req_id(&r, rid);
+	resp_free(&r);
+	sleep_ms(800);
+	assert_int_equal(occurrences(path, rid), 1);
+	assert_int_equal(read_pid("app"), master);
+	assert_true(alive(master) && alive(worker));
+	unlink(conf);
+	unlink(state);
+}
+
 /* ------------------------------------------------------------------ a full disk */
 
 static void
@@ -588,6 +635,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(one_json_line_per_request_with_its_id),
 		cmocka_unit_test(sighup_reopens_the_logs),
+		cmocka_unit_test(logrotate_config_rotates_without_a_restart),
 		cmocka_unit_test(full_disk_costs_no_request_and_no_record),
 		cmocka_unit_test(stalled_log_costs_no_request),
 	};

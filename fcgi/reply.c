@@ -78,7 +78,8 @@ req_unavailable(struct req *r)
 int
 req_bug(struct req *r, const char *what)
 {
-	log_err("%s %s: %s", r->method_str, r->route ? r->route->pattern : r->path, what);
+	log_err("%s %s: %s (rid %s)", r->method_str, r->route ? r->route->pattern : r->path, what,
+	    r->rid);
 	return req_fail(r, 500, "INTERNAL", "系统内部错误，请稍后再试");
 }
 
@@ -160,8 +161,8 @@ reply_send(struct req *r)
 
 	buf_init(&out, 20 * 1024 * 1024);
 	if (r->err_code && r->status >= 500)
-		log_warn("%s %s -> %d %s", r->method_str, r->route ? r->route->pattern : "-",
-		    r->status, r->err_code);
+		log_warn("%s %s -> %d %s (rid %s)", r->method_str,
+		    r->route ? r->route->pattern : "-", r->status, r->err_code, r->rid);
 	if (reply_render(r, &out) == 0 && r->fx)
 		FCGX_PutStr(out.data, (int)out.len, ((FCGX_Request *)r->fx)->out);
 	buf_free(&out);

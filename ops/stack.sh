@@ -113,10 +113,14 @@ proc_alive() {
 
 # group_alive PGID: does any live (non-zombie) process remain in the process group?
 # Zombies count as gone: in containers whose pid 1 does not reap, they linger forever.
+# Read through cat: a process that ends between the glob and the read is skipped (gawk stops
+# at a missing file, and the group looked gone while it was still stopping); cat's own status
+# (a file gone, or SIGPIPE when awk has seen enough) does not count under pipefail.
 group_alive() {
-  awk -v pg="$1" '{ s = $0; sub(/.*\) /, "", s); split(s, f, " ");
-                    if (f[3] == pg && f[1] != "Z") { found = 1; exit } }
-                  END { exit !found }' /proc/[0-9]*/stat 2>/dev/null
+  { cat /proc/[0-9]*/stat 2>/dev/null || :; } |
+    awk -v pg="$1" '{ s = $0; sub(/.*\) /, "", s); split(s, f, " ");
+                      if (f[3] == pg && f[1] != "Z") { found = 1; exit } }
+                    END { exit !found }'
 }
 
 # spawn LOG PIDFILE CMD...: run CMD as the leader of a new session (so Ctrl-C in the caller's

@@ -793,6 +793,7 @@ main(int argc, char **argv)
 	log_open_error(config_get("error_log", NULL));
 	if (app_init_global() != 0)
 		return 1;
+	log_open_access(config_get("access_log", NULL));
 	nproc = (int)config_int("app_processes", 2, 1, MAX_PROCS);
 	nthr = (int)config_int("app_threads", 8, 1, MAX_THREADS);
 	nboard = (int)config_int("app_board_threads", 64, 1, MAX_THREADS);

@@ -222,7 +222,6 @@ counters_add_up_across_processes(void **st)
 		sleep_ms(100);
 	}
 	assert_true(i < 100);
-	scrape(&b);
 	prom_free(&b);
 	scrape(&b);
 	assert_int_equal(burst(4, 15, rids + 60), 60);

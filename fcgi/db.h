@@ -83,8 +83,8 @@ int	db_rows_json(struct ctx *c, const char *sql, const struct dbv *args, size_t 
 /*
  * Exact number of rows of table (in the connection's database): for the restore's check
  * against the backup.  A table name cannot be bound in a prepared statement, so this is the
- * one statement built from text — from a name that must be 1–64 of [A-Za-z0-9_] (-1
- * otherwise).  0, DB_FAIL (no such table, or a bad name) or DB_DOWN.
+ * one statement built from text — from a name that must be 1–64 of [A-Za-z0-9_].
+ * 0, DB_FAIL (no such table, or a bad name) or DB_DOWN.
  */
 int	db_table_rows(struct ctx *c, const char *table, long long *out);
 /* Map a DB_* code to a reply: 503 / 409 code / 500. */

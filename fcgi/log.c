@@ -7,7 +7,8 @@
  * thread per process empties the rings every LOG_WRITE_MS, or sooner when one is a quarter
  * full.  A full ring drops the new line; a write the disk refuses (ENOSPC, EIO, a pipe with
  * no reader) loses what it carried.  Both are counted (yichuang_log_lines_dropped_total) and
- * reported by one event line once a write succeeds again, never by a request waiting.
+ * reported on the event log by the writer as soon as that takes a line again — never by a
+ * request waiting.
  */
 #include "log.h"
 #include "clock.h"
@@ -179,8 +180,12 @@ write_all(int s, const char *p, size_t n, char *why, size_t wsz)
 	return 0;
 }
 
-/* Stream s wrote again: say once, on the event log, what was lost meanwhile (aq.mu held;
- * released while writing). */
+/*
+ * Say on the event log how many lines of stream s were lost, and why (aq.mu held; released
+ * while writing).  Tried at every turn of the writer until the event log takes the whole
+ * line, so each process reports its losses as soon as the disk has room again, whether or not
+ * it has new lines to write.
+ */
 static void
 report_lost(int s)
 {
@@ -188,23 +193,28 @@ report_lost(int s)
 	struct timespec t;
 	struct tm tm;
 	uint64_t n_lost = aq.r[s].lost;
+	int cut = aq.r[LOG_EVENT].broken, n;
 	time_t sec;
-	int n;
+	ssize_t w;
 
-	if (n_lost == 0 || aq.r[s].broken)
+	if (n_lost == 0 || fds[LOG_EVENT] < 0)
 		return;
 	str_copy(why, sizeof why, aq.r[s].why);
-	aq.r[s].lost = 0;
 	pthread_mutex_unlock(&aq.mu);
 	clock_gettime(CLOCK_REALTIME, &t);
 	sec = t.tv_sec + HALL_UTC_OFFSET;
 	gmtime_r(&sec, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
-	n = snprintf(line, sizeof line, "%s [%d] warn log: %llu %s log lines were not written"
-	    " (%s)\n", ts, (int)getpid(), (unsigned long long)n_lost, stream_names[s], why);
-	if (n > 0 && (size_t)n < sizeof line && fds[LOG_EVENT] >= 0)
-		(void)!write(fds[LOG_EVENT], line, (size_t)n);
+	n = snprintf(line, sizeof line, "%s%s [%d] warn log: %llu %s log lines were not written"
+	    " (%s)\n", cut ? "\n" : "", ts, (int)getpid(), (unsigned long long)n_lost,
+	    stream_names[s], why);
+	w = n > 0 && (size_t)n < sizeof line ? write(fds[LOG_EVENT], line, (size_t)n) : -1;
 	pthread_mutex_lock(&aq.mu);
+	if (w == n) {
+		aq.r[s].lost -= n_lost;		/* more may have been lost meanwhile */
+		aq.r[LOG_EVENT].broken = 0;
+	} else if (w > 0)
+		aq.r[LOG_EVENT].broken = 1;	/* cut: the next event line starts afresh */
 }
 
 /* Take up to LOG_CHUNK bytes out of ring r into out; aq.mu held. */
@@ -265,11 +275,11 @@ writer_main(void *arg)
 				pthread_mutex_lock(&aq.mu);
 				if (refused)
 					lost(s, refused, why);
-				else
-					report_lost(s);
 				more |= aq.r[s].len > 0;
 			}
 		} while (more && !aq.stop);
+		for (s = 0; s < LOG__MAX; s++)
+			report_lost(s);
 		if (aq.stop && aq.r[LOG_EVENT].len == 0 && aq.r[LOG_ACCESS].len == 0)
 			break;
 	}

@@ -9,8 +9,8 @@
  * The app's processes call log_async_start(): from then on no request thread ever writes to
  * a file.  Lines go into a bounded buffer in memory and one thread per process writes them
  * out, so a slow, stalled or full disk costs a request nothing: when the buffer is full, or
- * the disk refuses the write, lines are dropped and counted (metrics, and one event line
- * once writing works again).  Other programs (worker, admin) write each line at once.
+ * the disk refuses the write, lines are dropped and counted (metrics, and an event line as
+ * soon as the event log takes one).  Other programs (worker, admin) write each line at once.
  *
  * log_reopen() (the app and the worker call it on SIGHUP) opens both files again by name, so
  * logrotate can move them away: the next line goes to a new file.

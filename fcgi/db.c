@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "yc.h"
 
 #include <mysql.h>
@@ -107,7 +108,7 @@ db_refused_name(const char *msg, char *out, size_t osz)
 }
 
 static int
-classify(struct ctx *c, unsigned err, const char *msg)
+classify_(struct ctx *c, unsigned err, const char *msg)
 {
 	enum db_refusal k = refusal_kind(err);
 
@@ -128,6 +129,22 @@ classify(struct ctx *c, unsigned err, const char *msg)
 	    err == 1927 /* ER_CONNECTION_KILLED */ || err == ER_ACCESS_DENIED_ERROR)
 		return DB_DOWN;
 	return DB_FAIL;
+}
+
+/* The kind of an error, counted for the metrics (a duplicate key or a refused value is an
+ * answer, not an error: neither is counted). */
+static int
+classify(struct ctx *c, unsigned err, const char *msg)
+{
+	int rc = classify_(c, err, msg);
+
+	if (rc == DB_DOWN)
+		metrics_db_error(MET_DB_DOWN);
+	else if (rc == DB_RETRY)
+		metrics_db_error(MET_DB_RETRY);
+	else if (rc == DB_FAIL)
+		metrics_db_error(MET_DB_FAIL);
+	return rc;
 }
 
 enum db_refusal
@@ -342,6 +359,7 @@ db_open(struct ctx *c, int64_t deadline)
 	}
 	if (ret == NULL) {
 		log_warn("connect: %u %s", mysql_errno(m), mysql_error(m));
+		metrics_db_error(MET_DB_DOWN);
 		if (mono_ms() - t0 >= config_int("mysql_connect_timeout", 2, 1, 60) * 1000 - 250)
 			timed_out(c, "connect", mono_ms() - t0);
 		mysql_close(m);
@@ -664,6 +682,7 @@ db_begin(struct ctx *c)
 	/* autocommit stays on: START TRANSACTION .. COMMIT is one round trip fewer than turning
 	 * autocommit off and on again around every transaction. */
 	if (mysql_real_query(c->db, "START TRANSACTION", 17) != 0) {
+		metrics_db_error(MET_DB_DOWN);
 		note_timeout(c, t0, mysql_errno(c->db));
 		db_drop(c);
 		return DB_DOWN;
@@ -707,6 +726,45 @@ db_rollback(struct ctx *c)
 		db_drop(c);
 	c->db_in_tx = 0;
 	run_after(c);
+}
+
+int
+db_table_rows(struct ctx *c, const char *table, long long *out)
+{
+	char sql[128];
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	size_t i, n = strlen(table);
+	int rc = DB_FAIL;
+
+	*out = 0;
+	if (n == 0 || n > 64)
+		return DB_FAIL;
+	for (i = 0; i < n; i++)
+		if (!((table[i] >= 'a' && table[i] <= 'z') || (table[i] >= 'A' && table[i] <= 'Z') ||
+		    (table[i] >= '0' && table[i] <= '9') || table[i] == '_'))
+			return DB_FAIL;
+	if (fmt(sql, sizeof sql, "SELECT COUNT(*) FROM `%s`", table) < 0)
+		return DB_FAIL;
+	if (db_connect(c) != 0)
+		return DB_DOWN;
+	if (mysql_real_query(c->db, sql, (unsigned long)strlen(sql)) != 0) {
+		rc = classify(c, mysql_errno(c->db), mysql_error(c->db));
+		if (rc == DB_DOWN)
+			db_drop(c);
+		return rc;
+	}
+	if ((res = mysql_store_result(c->db)) == NULL) {
+		rc = classify(c, mysql_errno(c->db), mysql_error(c->db));
+		if (rc == DB_DOWN)
+			db_drop(c);
+		return rc;
+	}
+	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL &&
+	    parse_ll(row[0], 0, INT64_MAX, out) == 0)
+		rc = DB_OK;
+	mysql_free_result(res);
+	return rc;
 }
 
 static const char *const refusal_msgs[DBR__MAX] = {

@@ -103,6 +103,13 @@ void	db_drop(struct ctx *c);
  */
 int	db_rows_json(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
 	    const char *const *names, const char *types, json_t *array);
+/*
+ * Exact number of rows of table (in the connection's database): for the restore's check
+ * against the backup.  A table name cannot be bound in a prepared statement, so this is the
+ * one statement built from text — from a name that must be 1–64 of [A-Za-z0-9_].
+ * 0, DB_FAIL (no such table, or a bad name) or DB_DOWN.
+ */
+int	db_table_rows(struct ctx *c, const char *table, long long *out);
 /* The identifier a server message names ("CONSTRAINT `chk_x` failed…", "for key 'uk_x'",
  * "for column `db`.`t`.`c`", "Column 'c' cannot be null") into out; "" when none. */
 void	db_refused_name(const char *msg, char *out, size_t osz);

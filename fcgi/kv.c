@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 #include <errno.h>
@@ -73,6 +74,7 @@ kv_open(struct ctx *c, long long connect_ms)
 		k = redisConnectWithTimeout(config_get("redis_host", "127.0.0.1"),
 		    (int)config_int("redis_port", 6379, 1, 65535), tv_ms(ct_ms));
 	if (k == NULL || k->err) {
+		metrics_redis_error();
 		if (k) {
 			log_warn("connect: %s", k->errstr);
 			redisFree(k);
@@ -122,6 +124,7 @@ checked(struct ctx *c, redisReply *rep)
 			return NULL;
 		}
 		log_warn("redis: %s", c->kv ? c->kv->errstr : "no connection");
+		metrics_redis_error();
 		kv_drop(c);
 		return NULL;
 	}
@@ -129,6 +132,7 @@ checked(struct ctx *c, redisReply *rep)
 	    (strncmp(rep->str, "LOADING", 7) == 0 || strncmp(rep->str, "MASTERDOWN", 10) == 0 ||
 	    strncmp(rep->str, "BUSY", 4) == 0)) {
 		/* Not an answer we can use: treat as unavailable. */
+		metrics_redis_error();
 		freeReplyObject(rep);
 		return NULL;
 	}

@@ -85,7 +85,8 @@ req_unavailable(struct req *r)
 int
 req_bug(struct req *r, const char *what)
 {
-	log_err("%s %s: %s", r->method_str, r->route ? r->route->pattern : r->path, what);
+	log_err("%s %s: %s (rid %s)", r->method_str, r->route ? r->route->pattern : r->path, what,
+	    r->rid);
 	return req_fail(r, 500, "INTERNAL", "系统内部错误，请稍后再试");
 }
 
@@ -147,6 +148,8 @@ reply_render(struct req *r, struct buf *out)
 	buf_addf(out, "Status: %d %s\r\n", status, status_text(status));
 	if (body)
 		buf_addf(out, "Content-Type: %s\r\nContent-Length: %zu\r\n", type, blen);
+	if (r->rid[0])
+		buf_addf(out, "X-Request-Id: %s\r\n", r->rid);
 	if (r->headers.len)
 		buf_add(out, r->headers.data, r->headers.len);
 	if (r->headers.len == 0 || strstr(r->headers.data, "Cache-Control:") == NULL)
@@ -166,8 +169,8 @@ reply_send(struct req *r)
 
 	buf_init(&out, 20 * 1024 * 1024);
 	if (r->err_code && r->status >= 500)
-		log_warn("%s %s -> %d %s", r->method_str, r->route ? r->route->pattern : "-",
-		    r->status, r->err_code);
+		log_warn("%s %s -> %d %s (rid %s)", r->method_str,
+		    r->route ? r->route->pattern : "-", r->status, r->err_code, r->rid);
 	if (reply_render(r, &out) == 0 && r->fx)
 		FCGX_PutStr(out.data, (int)out.len, ((FCGX_Request *)r->fx)->out);
 	buf_free(&out);

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #define ARENA_MAX (64 * 1024)
 
 static const char *const method_names[M__MAX] = {
@@ -200,6 +202,23 @@ header(struct req *r, param_fn get, void *arg, const char *name, size_t max)
 	return req_strdup(r, v, strlen(v));
 }
 
+/*
+ * The request id (X-Request-Id, the app's access log, and nginx's log through the reply
+ * header): 24 letters from the CSPRNG (136 bits).  Letters only: a hex or base64 id holds
+ * runs of digits that read like a phone or ID number to anyone (or any scanner) looking for
+ * personal data in the logs.
+ */
+static void
+request_id(struct req *r)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	size_t i;
+
+	for (i = 0; i < REQ_ID_LEN; i++)
+		r->rid[i] = letters[randombytes_uniform(sizeof letters - 1)];
+	r->rid[REQ_ID_LEN] = '\0';
+}
+
 int
 req_parse_head(struct req *r, param_fn get, void *arg)
 {
@@ -207,6 +226,7 @@ req_parse_head(struct req *r, param_fn get, void *arg)
 	size_t plen;
 	int i;
 
+	request_id(r);
 	for (i = 0; m && i < M__MAX; i++)
 		if (strcmp(m, method_names[i]) == 0) {
 			r->method = (enum method)i;

@@ -66,6 +66,7 @@ struct session {
 #define REQ_MAX_PATHV    4
 #define REQ_MAX_PATH     512
 #define REQ_BODY_DEFAULT (64 * 1024)
+#define REQ_ID_LEN       24
 
 struct kv {
 	const char *k;
@@ -108,6 +109,7 @@ struct req {
 	json_t		*err_fields;	/* owned; field → message */
 	json_t		*err_extra;	/* owned; more members of "error" */
 	struct buf	 headers;	/* extra response header lines */
+	char		 rid[REQ_ID_LEN + 1];	/* request id (X-Request-Id, the logs) */
 	int64_t		 t_start_ms;
 	int		 audited;	/* set by audit(): this request has its audit row */
 

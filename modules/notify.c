@@ -36,6 +36,8 @@
  * Limits (Redis, hall time):
  *   {sms:<phone hash>}:codes             zset of verification codes sent (1/min, 5/h, 10/day)
  *   {sms:<phone hash>}:cap:<tmpl>:<day>  set of outbox ids counted against the daily cap
+ * Every result is also counted for GET /metrics (fcgi/metrics.h): sent, retry (failed, to be
+ * tried again) or failed (for good), per provider, in the Redis hash metrics:sms.
  * Tables: outbox, hall_alerts.
  */
 #include "notify.h"
@@ -47,6 +49,7 @@
 #include "../fcgi/db.h"
 #include "../fcgi/kv.h"
 #include "../fcgi/log.h"
+#include "../fcgi/metrics.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -480,7 +483,9 @@ record_sent(struct ctx *c, const struct row *r, const char *provider,
 		db_rollback(c);
 		return rc;
 	}
-	return db_commit(c);
+	if ((rc = db_commit(c)) == 0)
+		metrics_sms_count(c, provider, "sent");
+	return rc;
 }
 
 /* status 'pending' (retry at at_ms), 'failed' or 'dropped'. */
@@ -495,12 +500,16 @@ record_end(struct ctx *c, const struct row *r, const char *status, const char *p
 
 	dt_ms(at_ms, at, sizeof at);
 	str_copy(err, sizeof err, code);
-	if (strcmp(status, "pending") == 0)
+	if (strcmp(status, "pending") == 0) {
+		metrics_sms_count(c, provider, "retry");
 		return db_exec(c, "UPDATE outbox SET status = ?, lease = '', provider = ?,"
 		    " last_error = ?, next_attempt_at = ?"
 		    " WHERE id = ? AND status = 'sending' AND lease = ?",
 		    DBARGS(DBS(status), DBS(provider), DBS(err), DBS(at), DBI(r->id),
 		    DBS(r->lease)), NULL, NULL);
+	}
+	if (strcmp(status, "failed") == 0)
+		metrics_sms_count(c, provider, "failed");
 	if ((rc = db_begin(c)) != 0)
 		return rc;
 	rc = db_exec(c, "UPDATE outbox SET status = ?, lease = '', provider = ?,"

@@ -14,6 +14,7 @@
 #   /etc/yichuang/yichuang.conf     never overwritten: the new default goes beside it as
 #                                   yichuang.conf.dist                          [SYSCONFDIR]
 #   /etc/nginx/sites-available/yichuang   the same rule (yichuang.dist); not enabled
+#   /etc/logrotate.d/yichuang             the same rule (yichuang.dist)
 #   /var/lib/yichuang, /var/log/yichuang  state and logs                     [LOCALSTATEDIR]
 #   /run/yichuang                   the app's sockets (systemd makes it)       [RUNSTATEDIR]
 # PREFIX defaults to /usr/local; a Debian package uses PREFIX=/usr. DESTDIR stages all of it
@@ -110,6 +111,8 @@ do_install() {
   install -d -m 0750 "$DESTDIR$SYSCONFDIR/yichuang/tls"
   config ops/yichuang.conf.in "$DESTDIR$SYSCONFDIR/yichuang/yichuang.conf" 0640
   config nginx/yichuang-site.conf.in "$DESTDIR$SYSCONFDIR/nginx/sites-available/yichuang" 0644
+  # The logs of /var/log/yichuang, rotated daily; the programs reopen them on SIGHUP.
+  config ops/logrotate/yichuang "$DESTDIR$SYSCONFDIR/logrotate.d/yichuang" 0644
   install -d -m 0750 "$DESTDIR$LOCALSTATEDIR/lib/yichuang" "$DESTDIR$LOCALSTATEDIR/lib/yichuang/uploads" \
     "$DESTDIR$LOCALSTATEDIR/log/yichuang"
 

@@ -12,6 +12,8 @@
 # `make run` uses NAME=run, `make test` NAME=test; both can run side by side.
 # Ports (env): YICHUANG_PORT, YICHUANG_REDIS_PORT, YICHUANG_MYSQL_PORT
 #   run: 8080/16379/13306   test: 18080/16380/13307   any other NAME: all three required.
+#   YICHUANG_METRICS_PORT: the app's GET /metrics on 127.0.0.1 (default YICHUANG_PORT + 1000;
+#   0 turns it off).
 # Other env: YICHUANG_NOW (RFC 3339 hall clock; "test" defaults to 2026-11-23T09:30:00+08:00),
 #   YICHUANG_APP_PROCESSES (2), YICHUANG_APP_THREADS (8), YICHUANG_APP_BOARD_THREADS (64:
 #   the threads for the board's long polls), YICHUANG_SMS_PROVIDER (log),
@@ -71,6 +73,13 @@ ports() {
   done
   [ "$PORT" != "$REDIS_PORT" ] && [ "$PORT" != "$MYSQL_PORT" ] && [ "$REDIS_PORT" != "$MYSQL_PORT" ] \
     || die "the three ports must differ ($PORT, $REDIS_PORT, $MYSQL_PORT)"
+  # The metrics listener (fcgi/metrics.h): loopback only, never through nginx.
+  METRICS_PORT=${YICHUANG_METRICS_PORT:-$((PORT + 1000))}
+  [[ "$METRICS_PORT" =~ ^[0-9]+$ ]] && [ "$METRICS_PORT" -le 65535 ] \
+    || die "YICHUANG_METRICS_PORT='$METRICS_PORT' is not a port (set it, or 0 for none)"
+  for p in "$PORT" "$REDIS_PORT" "$MYSQL_PORT"; do
+    [ "$METRICS_PORT" != "$p" ] || die "YICHUANG_METRICS_PORT=$METRICS_PORT is already one of the other ports"
+  done
 
   # Sign-in throttle: tight for a real hall, loose for tests (which set it when testing it).
   if [ "$NAME" = test ]; then SIGNIN_RATE=${YICHUANG_SIGNIN_RATE:-600r/m} SIGNIN_BURST=${YICHUANG_SIGNIN_BURST:-50}
@@ -130,6 +139,9 @@ proc_alive() {
 
 # group_alive PGID: does any live (non-zombie) process remain in the process group?
 # Zombies count as gone: in containers whose pid 1 does not reap, they linger forever.
+# Read through cat: a process that ends between the glob and the read is skipped (gawk stops
+# at a missing file, and the group looked gone while it was still stopping); cat's own status
+# (a file gone, or SIGPIPE when awk has seen enough) does not count under pipefail.
 group_alive() {
   proc_stats | awk -v pg="$1" '{ s = $0; sub(/.*\) /, "", s); split(s, f, " ");
                                  if (f[3] == pg && f[1] != "Z") found = 1 }
@@ -356,6 +368,8 @@ upload_dir = $VAR/uploads
 clock_base = $base
 clock_real = $real
 access_log = $LOG/access.log
+# GET /metrics (Prometheus) on its own listener; nginx never passes it on.
+metrics_listen = $([ "$METRICS_PORT" -gt 0 ] && echo "127.0.0.1:$METRICS_PORT")
 EOF
   # The secret at the end of the SMS delivery-receipt callback URL (docs/API.md).
   echo "sms_receipt_token = $(cat "$VAR/sms-receipt.token")" >> "$CONF.tmp"

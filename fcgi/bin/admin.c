@@ -22,6 +22,12 @@
  *                                                  database reachable, also its status.
  *                                                  Exit 0 genuine and valid, 1 forged or
  *                                                  malformed, 3 genuine but revoked/replaced
+ *   yichuang-admin -c CONF backup [--passphrase-file F] [--mysql-defaults F] DIR
+ *                                                  consistent online backup into DIR (new);
+ *                                                  the key file sealed with the passphrase
+ *   yichuang-admin -c CONF restore [--passphrase-file F] [--mysql-defaults F] [--force] DIR
+ *                                                  bring a backup back into this instance
+ *                                                  (fcgi/backup.h)
  *
  * Exit status: 0 done, 1 failed, 2 usage; migrate and grants also 3 (another migrate is
  * running: nothing done) and 4 (MariaDB unreachable) — fcgi/migrate.h.
@@ -32,6 +38,7 @@
  * Production has no default passwords: staff accounts are made here, one by one.
  */
 #include "../app.h"
+#include "../backup.h"
 #include "../clock.h"
 #include "../config.h"
 #include "../ctx.h"
@@ -384,6 +391,93 @@ cmd_verify_result(const char *conf, const char *key, const char *qr)
 	return 0;
 }
 
+/*
+ * backup / restore (fcgi/backup.h).  The passphrase comes from --passphrase-file or standard
+ * input, never the command line (ps shows it to everyone).  --mysql-defaults names an option
+ * file for the mariadb tools (a DBA account for restore, which creates tables — e.g. Debian's
+ * /etc/mysql/debian.cnf); without it they use the app's account from the configuration.
+ */
+static const struct backup_sample sealed_samples[] = {
+	{ "cases.applicant_phone_enc",
+	  "SELECT applicant_phone_enc FROM cases ORDER BY id DESC LIMIT 50" },
+	{ "cases.applicant_id_enc", "SELECT applicant_id_enc FROM cases ORDER BY id DESC LIMIT 50" },
+	{ "citizens.phone_enc",
+	  "SELECT phone_enc FROM citizens WHERE phone_enc IS NOT NULL ORDER BY id DESC LIMIT 50" },
+	{ "appointments.idnum_enc",
+	  "SELECT idnum_enc FROM appointments ORDER BY id DESC LIMIT 50" },
+	{ "queue_tickets.phone_enc",
+	  "SELECT phone_enc FROM queue_tickets WHERE phone_enc IS NOT NULL ORDER BY id DESC LIMIT 50" },
+	{ NULL, NULL }
+};
+
+static int
+backup_args(int argc, char **argv, int restore, struct backup_opts *o, const char **passfile)
+{
+	int i, bad = 0;
+
+	memset(o, 0, sizeof *o);
+	*passfile = NULL;
+	for (i = 0; i < argc && !bad; i++) {
+		if (strcmp(argv[i], "--passphrase-file") == 0 && i + 1 < argc)
+			*passfile = argv[++i];
+		else if (strcmp(argv[i], "--mysql-defaults") == 0 && i + 1 < argc)
+			o->mysql_defaults = argv[++i];
+		else if (restore && strcmp(argv[i], "--force") == 0)
+			o->force = 1;
+		else if (argv[i][0] != '-' && o->dir == NULL)
+			o->dir = argv[i];
+		else
+			bad = 1;
+	}
+	if (bad || o->dir == NULL) {
+		fprintf(stderr, "%s [--passphrase-file FILE] [--mysql-defaults FILE]%s DIR\n",
+		    restore ? "restore" : "backup", restore ? " [--force]" : "");
+		return -1;
+	}
+	o->samples = sealed_samples;
+	o->records_sql = "SELECT (SELECT COUNT(*) FROM queue_tickets) + (SELECT COUNT(*) FROM"
+	    " appointments) + (SELECT COUNT(*) FROM cases) + (SELECT COUNT(*) FROM citizens) +"
+	    " (SELECT COUNT(*) FROM reviews) + (SELECT COUNT(*) FROM outbox) +"
+	    " (SELECT COUNT(*) FROM uploads)";
+	return 0;
+}
+
+static int
+cmd_backup(int argc, char **argv)
+{
+	struct backup_opts o;
+	const char *passfile;
+	char pass[512];
+	int rc;
+
+	if (backup_args(argc, argv, 0, &o, &passfile) != 0)
+		return 2;
+	if (backup_passphrase(passfile, pass, sizeof pass, 1) != 0)
+		return 2;
+	o.passphrase = pass;
+	rc = backup_create(&ctx, &o);
+	sodium_memzero(pass, sizeof pass);
+	return rc;
+}
+
+static int
+cmd_restore(int argc, char **argv)
+{
+	struct backup_opts o;
+	const char *passfile;
+	char pass[512];
+	int rc;
+
+	if (backup_args(argc, argv, 1, &o, &passfile) != 0)
+		return 2;
+	if (backup_passphrase(passfile, pass, sizeof pass, 0) != 0)
+		return 2;
+	o.passphrase = pass;
+	rc = backup_restore(&ctx, &o);
+	sodium_memzero(pass, sizeof pass);
+	return rc;
+}
+
 static int
 verb_calendar_load(int argc, char **argv)
 {
@@ -455,6 +549,18 @@ verb_grants(int argc, char **argv)
 	return migrate_grants();
 }
 
+static int
+verb_backup(int argc, char **argv)
+{
+	return cmd_backup(argc - 1, argv + 1);
+}
+
+static int
+verb_restore(int argc, char **argv)
+{
+	return cmd_restore(argc - 1, argv + 1);
+}
+
 /*
  * The verbs, one row each.  app_db: the verb works as the app's account (mysql_user), which
  * must answer before it runs; migrate and grants connect as migrate_user themselves (the
@@ -475,6 +581,8 @@ static const struct verb {
 	{ "seed-demo",		1, verb_seed_demo },
 	{ "migrate",		0, verb_migrate },
 	{ "grants",		0, verb_grants },
+	{ "backup",		1, verb_backup },
+	{ "restore",		1, verb_restore },
 };
 
 int
@@ -485,7 +593,8 @@ main(int argc, char **argv)
 	size_t i;
 	int ch, rc;
 
-	while ((ch = getopt(argc, argv, "c:k:")) != -1) {
+	/* "+": stop at the command, whose own options (backup --passphrase-file …) follow it. */
+	while ((ch = getopt(argc, argv, "+c:k:")) != -1) {
 		if (ch == 'c')
 			conf = optarg;
 		else if (ch == 'k')

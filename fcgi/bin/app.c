@@ -48,6 +48,7 @@
 #include "../ctx.h"
 #include "../log.h"
 #include "../sdnotify.h"
+#include "../metrics.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -151,18 +152,30 @@ read_body(struct req *r, FCGX_Request *fx, char **out, size_t *olen)
 
 static void drain_input(FCGX_Request *);
 
+/* Microseconds of the monotonic clock (the request's duration; mono_ms is too coarse). */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void
 app_handle(FCGX_Request *fx, struct ctx *ctx)
 {
 	struct req r;
+	struct access_rec a;
 	char *body = NULL;
 	size_t blen = 0;
-	int64_t t0 = hall_now_ms();
+	int64_t t0 = mono_us(), us;
 
+	metrics_busy(1);
 	req_init(&r, ctx);
 	ctx_request_begin(ctx);
 	r.fx = (struct FCGX_Request *)fx;
-	r.t_start_ms = t0;
+	r.t_start_ms = hall_now_ms();
 	if (req_parse_head(&r, fx_param, fx) == 0 &&
 	    router_match(&r, routes, nroutes) == 0 &&
 	    read_body(&r, fx, &body, &blen) == 0 &&
@@ -173,11 +186,20 @@ app_handle(FCGX_Request *fx, struct ctx *ctx)
 	if (r.status == 0)
 		req_bug(&r, "handler set no status");
 	reply_send(&r);
-	log_access(r.method_str, r.route ? r.route->pattern : "-", r.status,
-	    (long)(hall_now_ms() - t0));
+	us = mono_us() - t0;
+	metrics_request(r.route ? (size_t)(r.route - routes) : nroutes, r.status, us);
+	a.rid = r.rid;
+	a.method = r.method_str;
+	a.route = r.route ? r.route->pattern : "-";
+	a.status = r.status;
+	a.ms = (double)us / 1000.0;
+	a.code = r.err_code;
+	a.role = r.sess.role ? role_name(r.sess.role) : NULL;
+	log_access(&a);
 	req_free(&r);
 	ctx_request_end(ctx);
 	drain_input(fx);
+	metrics_busy(-1);
 }
 
 /*
@@ -298,12 +320,11 @@ listen_back(void)
 	return 0;
 }
 
-/* The oldest waiting connection; -1 once stopping and none is left; -2 after a second idle
- * (wait_1s: this thread has log lines to write). */
+/* The oldest waiting connection; -1 once stopping and none is left. */
 static int
-ready_pop(int wait_1s)
+ready_pop(void)
 {
-	int fd = -2;
+	int fd = -1;
 
 	pthread_mutex_lock(&ready.mu);
 	while (ready.n == 0 && !ready.closed) {
@@ -311,26 +332,14 @@ ready_pop(int wait_1s)
 		if (ready.listen_out)
 			listen_back();
 		ready.idle++;
-		if (wait_1s) {
-			struct timespec ts;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += 1;
-			if (pthread_cond_timedwait(&ready.cv, &ready.mu, &ts) == ETIMEDOUT &&
-			    ready.n == 0) {
-				ready.idle--;
-				break;
-			}
-		} else
-			pthread_cond_wait(&ready.cv, &ready.mu);
+		pthread_cond_wait(&ready.cv, &ready.mu);
 		ready.idle--;
 	}
 	if (ready.n > 0) {
 		fd = ready.fd[ready.head];
 		ready.head = (ready.head + 1) % READY_MAX;
 		ready.n--;
-	} else if (ready.closed)
-		fd = -1;
+	}
 	pthread_mutex_unlock(&ready.mu);
 	return fd;
 }
@@ -456,15 +465,10 @@ api_thread_main(void *arg)
 	int fd;
 
 	ctx_init(&ctx, t->index);
-	log_access_buffered(1);
+	metrics_thread_pool(MET_POOL_API);
 	FCGX_InitRequest(&fx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
-	while ((fd = ready_pop(log_access_pending())) != -1) {
-		if (fd == -2)
-			log_access_flush();
-		else
-			api_serve(&fx, &ctx, fd);
-	}
-	log_access_flush();
+	while ((fd = ready_pop()) != -1)
+		api_serve(&fx, &ctx, fd);
 	FCGX_Free(&fx, 0);
 	ctx_close(&ctx);
 	atomic_store(&t->done, 1);
@@ -480,6 +484,7 @@ thread_main(void *arg)
 	struct ctx ctx;
 
 	ctx_init(&ctx, t->index);
+	metrics_thread_pool(MET_POOL_BOARD);
 	FCGX_InitRequest(&fx, t->fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!atomic_load(&stopping)) {
 		int rc;
@@ -502,7 +507,6 @@ thread_main(void *arg)
 		app_handle(&fx, &ctx);
 		FCGX_Finish_r(&fx);
 	}
-	log_access_flush();
 	FCGX_Free(&fx, 0);
 	ctx_close(&ctx);
 	atomic_store(&t->done, 1);
@@ -583,9 +587,10 @@ api_open_set(void)
 	return 0;
 }
 
-/* Runs in one worker process: threads, then wait for a stop signal. */
+/* Runs in one worker process (metrics slot `slot`): threads, then wait for a stop signal;
+ * SIGHUP reopens the logs. */
 static int
-worker_run(int nthr, int nboard)
+worker_run(int slot, int nthr, int nboard)
 {
 	sigset_t set;
 	struct sigaction sa;
@@ -604,6 +609,8 @@ worker_run(int nthr, int nboard)
 
 	memory_settings();
 	app_init_process();
+	log_async_start();
+	metrics_proc_self(slot, nthr, board_fd >= 0 ? nboard : 0);
 	if (api_open_set() != 0)
 		return 1;
 	nthreads = nthr + (board_fd >= 0 ? nboard : 0) + 1;	/* the last: the epoll thread */
@@ -637,8 +644,10 @@ worker_run(int nthr, int nboard)
 				malloc_trim(0);	/* see memory_settings() */
 			continue;
 		}
-		if (sig == SIGHUP)
+		if (sig == SIGHUP) {
+			log_reopen();
 			continue;
+		}
 		break;
 	}
 	log_info("signal %d: finishing requests in flight", sig);
@@ -667,29 +676,79 @@ worker_run(int nthr, int nboard)
 		pthread_join(threads[i].tid, NULL);
 	app_fini_process();
 	log_info("stopped");
+	log_async_stop(2000);
 	return 0;
 }
 
-static volatile sig_atomic_t master_stop;
+/* The master waits for its signals with sigwaitinfo (they are blocked in it); a child
+ * starts with none blocked. */
+static sigset_t master_signals;
 
 static void
-on_master_signal(int sig)
+on_sigchld(int sig)
 {
-	(void)sig;
-	master_stop = 1;
+	(void)sig;	/* a handler, not SIG_IGN (that would reap the children for us) */
+}
+
+static void
+child_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGCHLD, SIG_DFL);
 }
 
 static pid_t
-spawn(int nthr, int nboard)
+spawn(int slot, int nthr, int nboard)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		child_signals();
 		if (ready_fd[0] >= 0)
 			close(ready_fd[0]);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		exit(worker_run(nthr, nboard));	/* exit, not _exit: LeakSanitizer checks at exit */
+		signal(SIGHUP, SIG_DFL);	/* blocked and taken by sigtimedwait in worker_run */
+		exit(worker_run(slot, nthr, nboard));	/* exit, not _exit: LeakSanitizer checks at exit */
+	}
+	if (pid > 0)
+		metrics_proc_set(slot, (int)pid);
+	return pid;
+}
+
+/*
+ * The process that answers GET /metrics on metrics_listen (see fcgi/metrics.h): one thread,
+ * one scrape at a time, its own MariaDB and Redis connections.  Not a worker: it never sees
+ * an API request, and the API's listening sockets are closed in it.
+ */
+static pid_t
+spawn_metrics(int mfd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int rc;
+
+		child_signals();
+		/* Not one of the workers the master waits for: holding the pipe would hide a
+		 * worker that ended before it was ready. */
+		if (ready_fd[0] >= 0)
+			close(ready_fd[0]);
+		if (ready_fd[1] >= 0)
+			close(ready_fd[1]);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);	/* metrics_serve reopens the logs on it */
+		close(listen_fd);
+		if (board_fd >= 0)
+			close(board_fd);
+		app_init_process();
+		rc = metrics_serve(mfd);
+		app_fini_process();
+		exit(rc);
 	}
 	return pid;
 }
@@ -730,15 +789,16 @@ files_limit(void)
 		log_warn("open files limit stays as it is: %s", strerror(errno));
 }
 
-/* Every one of the n first workers has its threads running: 0; one ended first (or the
- * master was told to stop meanwhile): -1. */
+/* Every one of the n first workers has its threads running: 0; one ended first: -1.  The
+ * master's signals are blocked meanwhile (sigwaitinfo takes them afterwards), so a SIGTERM
+ * during start-up is acted on once the workers are ready or one has failed. */
 static int
 ready_wait(int n)
 {
 	char b[MAX_PROCS];
 	int got = 0;
 
-	while (got < n && !master_stop) {
+	while (got < n) {
 		ssize_t r = read(ready_fd[0], b, sizeof b);
 
 		if (r > 0)
@@ -761,9 +821,9 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	const char *conf = NULL, *sock, *bsock;
-	pid_t pids[MAX_PROCS];
-	int i, nproc, nthr, nboard, ch, rc = 0;
+	const char *conf = NULL, *sock, *bsock, *mlisten;
+	pid_t pids[MAX_PROCS], mpid = -1;
+	int i, nproc, nthr, nboard, ch, mfd = -1, rc = 0;
 	char state[256];
 	struct sigaction sa;
 
@@ -777,8 +837,10 @@ main(int argc, char **argv)
 	}
 	if (conf == NULL || config_load(conf) != 0)
 		usage();
+	log_open_error(config_get("error_log", NULL));
 	if (app_init_global() != 0 || app_check_install() != 0)
 		return 1;
+	log_open_access(config_get("access_log", NULL));
 	nproc = (int)config_int("app_processes", 2, 1, MAX_PROCS);
 	nthr = (int)config_int("app_threads", 8, 1, MAX_THREADS);
 	nboard = (int)config_int("app_board_threads", 64, 1, MAX_THREADS);
@@ -804,56 +866,97 @@ main(int argc, char **argv)
 			return 1;
 		log_info("long polls on %s: %d processes x %d threads", bsock, nproc, nboard);
 	}
+	/* The counters every process adds to (fcgi/metrics.h), mapped before the first fork. */
+	if (metrics_init(nroutes) != 0)
+		return 1;
+	mlisten = config_get("metrics_listen", "");
+	if (*mlisten) {
+		if ((mfd = metrics_listen_open(mlisten)) < 0)
+			return 1;
+		log_info("metrics on http://%s/metrics (allowed: %s)", mlisten,
+		    config_get("metrics_allow", "127.0.0.0/8 ::1"));
+	}
 
+	/* SIGTERM/SIGINT stop, SIGHUP reopens the logs (logrotate), SIGCHLD: a child ended.
+	 * Blocked and taken one at a time by sigwaitinfo, so none is lost between checks. */
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_master_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_sigchld;
+	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&master_signals);
+	sigaddset(&master_signals, SIGTERM);
+	sigaddset(&master_signals, SIGINT);
+	sigaddset(&master_signals, SIGHUP);
+	sigaddset(&master_signals, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &master_signals, NULL);
 
 	if (pipe2(ready_fd, O_CLOEXEC) != 0) {
 		log_err("pipe: %s", strerror(errno));
 		return 1;
 	}
 	for (i = 0; i < nproc; i++)
-		pids[i] = spawn(nthr, nboard);
+		pids[i] = spawn(i, nthr, nboard);
 	close(ready_fd[1]);		/* workers started later have nobody to tell */
 	ready_fd[1] = -1;
 	if (ready_wait(nproc) == 0) {
 		fmt(state, sizeof state, "READY=1\nSTATUS=serving on %s: %d processes x %d "
 		    "threads", sock, nproc, nthr);
 		sd_state(state);
-	} else if (!master_stop) {
+	} else {
 		log_err("a worker process ended during start-up: stopping");
-		master_stop = 1;
 		rc = 1;
 	}
-	while (!master_stop) {
-		int status;
-		pid_t dead = waitpid(-1, &status, 0);
+	if (rc == 0 && mfd >= 0)
+		mpid = spawn_metrics(mfd);
+	while (rc == 0) {
+		int status, sig = sigwaitinfo(&master_signals, NULL);
+		pid_t dead;
 
-		if (dead < 0) {
-			if (errno == EINTR)
-				continue;
+		if (sig < 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT)
 			break;
+		if (sig == SIGHUP) {
+			/* logrotate moved the logs away: reopen ours, and tell every process. */
+			log_reopen();
+			for (i = 0; i < nproc; i++)
+				if (pids[i] > 0)
+					kill(pids[i], SIGHUP);
+			if (mpid > 0)
+				kill(mpid, SIGHUP);
+			log_info("SIGHUP: logs reopened");
+			continue;
 		}
-		for (i = 0; i < nproc; i++) {
-			if (pids[i] != dead)
+		while ((dead = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (dead == mpid) {
+				log_warn("metrics process %d ended (status %d); starting another",
+				    (int)dead, status);
+				sleep(1);
+				mpid = spawn_metrics(mfd);
 				continue;
-			if (master_stop)
-				break;
-			log_warn("worker %d ended (status %d); starting another", (int)dead, status);
-			sleep(WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL ? 1 : 0);
-			pids[i] = spawn(nthr, nboard);
+			}
+			for (i = 0; i < nproc; i++) {
+				if (pids[i] != dead)
+					continue;
+				metrics_proc_set(i, 0);
+				log_warn("worker %d ended (status %d); starting another", (int)dead,
+				    status);
+				sleep(WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL ? 1 : 0);
+				pids[i] = spawn(i, nthr, nboard);
+			}
 		}
 	}
 	sd_state("STOPPING=1");
 	for (i = 0; i < nproc; i++)
 		if (pids[i] > 0)
 			kill(pids[i], SIGTERM);
+	if (mpid > 0)
+		kill(mpid, SIGTERM);
 	for (i = 0; i < nproc; i++)
 		if (pids[i] > 0)
 			waitpid(pids[i], NULL, 0);
+	if (mpid > 0)
+		waitpid(mpid, NULL, 0);
 	unlink(sock);
 	if (*bsock)
 		unlink(bsock);

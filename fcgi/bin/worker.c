@@ -5,6 +5,7 @@
  * guarded updates or SKIP LOCKED, so running twice is harmless.  SIGTERM lets the current
  * job finish, then exits.  Under systemd (Type=notify) it reports READY=1 once its
  * configuration, templates and schema are checked, and STOPPING=1 on the way out.
+ * SIGHUP reopens its log (error_log in the configuration; logrotate).
  */
 #include "../app.h"
 #include "../clock.h"
@@ -21,13 +22,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, hup;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		hup = 1;
+	else
+		stop = 1;
 }
 
 int
@@ -46,7 +49,10 @@ main(int argc, char **argv)
 		else
 			return 2;
 	}
-	if (conf == NULL || config_load(conf) != 0 || app_init_global() != 0)
+	if (conf == NULL || config_load(conf) != 0)
+		return 2;
+	log_open_error(config_get("error_log", NULL));
+	if (app_init_global() != 0)
 		return 2;
 	if (app_check_install() != 0)
 		return 1;
@@ -54,6 +60,7 @@ main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	app_init_process();
 	ctx_init(&ctx, 0);
@@ -67,6 +74,11 @@ main(int argc, char **argv)
 	}
 	while (!stop) {
 		int64_t now = mono_ms(), wait = 1000;
+
+		if (hup) {
+			hup = 0;
+			log_reopen();
+		}
 
 		for (i = 0; i < njobs && i < 64 && !stop; i++) {
 			if (now < next[i]) {

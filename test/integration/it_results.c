@@ -1160,6 +1160,41 @@ tracking_page_lists_the_results(void **st)
 	json_decref(staff);
 }
 
+/* A 即办件 decided at the window with an electronic result: the applicant is told where to
+ * download it, as after an approval; a paper one is not. */
+static void
+instant_electronic_result_sends_where_to_download(void **st)
+{
+	char no[64], tok[128], want[300];
+	long since = sms_log_size();
+	json_t *line;
+
+	(void)st;
+	accept_instant("IT-B-001", no, tok);
+	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	    " WHERE c.no = ? AND r.electronic = 1", no), 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	    " AND ref_id = ?", no), 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	    " AND ref_id = ?", no), 1);
+	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
+	line = sms_line_for(since, "result_online", no);
+	assert_non_null(line);
+	assert_string_equal(jstr(line, "params.url"), want);
+	assert_non_null(strstr(jstr(line, "text"), want));
+	assert_non_null(strstr(jstr(line, "text"), no));
+	json_decref(line);
+
+	/* A 即办件 whose result is on paper (IT-A-001, a 准予许可决定书): no download SMS. */
+	accept_instant("IT-A-001", no, tok);
+	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	    " WHERE c.no = ? AND r.electronic = 0", no), 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	    " AND ref_id = ?", no), 0);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	    " AND ref_id = ?", no), 1);
+}
+
 int
 main(void)
 {
@@ -1171,6 +1206,7 @@ main(void)
 		cmocka_unit_test(electronic_delivery_is_recorded_and_its_qr_decodes),
 		cmocka_unit_test(notice_pdfs_carry_their_qr),
 		cmocka_unit_test(tracking_page_lists_the_results),
+		cmocka_unit_test(instant_electronic_result_sends_where_to_download),
 	};
 	int rc;
 

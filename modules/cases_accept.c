@@ -14,7 +14,8 @@
  *   complete   → one transaction: the case number from the hall's daily counter row (a unique
  *                key backs it), the case, its part and materials, a tracking token, the
  *                受理通知书 notice row, the history row, the case_accepted SMS and the audit
- *                row.  The deadline counts promised working days from the holiday calendar;
+ *                row; a 即办件 (approve) also its result (results_record) and, when that is
+ *                electronic, the result_online SMS.  The deadline counts promised working days from the holiday calendar;
  *                a year not loaded is 422 CALENDAR_MISSING plus a hall alert for managers.
  *   incomplete → 422 MATERIALS_INCOMPLETE naming every missing material at once; one
  *                transaction writes only the 一次性告知书 notice row (its own token: it needs no
@@ -464,6 +465,43 @@ seal_into(const char *plain, unsigned char *out, size_t osz, struct dbv *v)
 }
 
 static int
+electronic_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	(void)ncol;
+	(void)lens;
+	parse_ll(v[0], 0, INT64_MAX, arg);
+	return 1;
+}
+
+/*
+ * A 即办件 decided at acceptance whose result is electronic (全程网办 to the end): the same
+ * result_online SMS an approved case gets (cases_actions.c), in the same transaction as the
+ * result.  The case_accepted SMS has already said it was accepted and carries the tracking
+ * link; this one says where the PDF is.  0 or a DB_* code.
+ */
+static int
+instant_result_sms(struct req *r, struct accept *a, long long case_id)
+{
+	long long n = 0;
+	char url[256];
+	json_t *params;
+	int rc;
+
+	rc = db_query(r->ctx, "SELECT COUNT(*) FROM results WHERE case_id = ? AND electronic = 1",
+	    DBARGS(DBI(case_id)), electronic_row, &n);
+	if (rc < 0)
+		return rc;
+	if (n == 0)
+		return 0;
+	results_page_url(url, sizeof url);
+	params = json_pack("{s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
+	    "url", url);
+	rc = case_sms(r->ctx, r->sess.hall, "result_online", a->phone, params, a->case_no);
+	json_decref(params);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
+static int
 accept_tx(struct req *r, struct accept *a, struct idem *im, json_t **reply)
 {
 	unsigned char s_name[PII_SEALED_MAX], s_id[PII_SEALED_MAX], s_phone[PII_SEALED_MAX],
@@ -579,6 +617,8 @@ accept_tx(struct req *r, struct accept *a, struct idem *im, json_t **reply)
 	if (rc == 0)
 		rc = case_sms(r->ctx, r->sess.hall, "case_accepted", a->phone, params, a->case_no);
 	json_decref(params);
+	if (rc == 0 && a->approve)	/* 即办件 with an electronic result: where to download it */
+		rc = instant_result_sms(r, a, (long long)id);
 	if (rc == 0)
 		rc = case_body(r, a, reply);
 	if (rc == 0)

@@ -5,7 +5,8 @@
  * Routes: GET /cases, GET /cases/{no}, GET /track/{token}, GET /case-notices?n=<token>,
  *         PUT /staff/me/phone
  * Tables: cases, case_parts, case_history, case_materials, case_tracking, case_notices,
- *         items, departments, halls, hall_hours, windows, staff, audit_log
+ *         items, departments, halls, hall_hours, windows, staff, audit_log, results (the
+ *         tracking page lists them: results_track_json)
  * Redis:  trk:tok:<sha256(token)> → case id; {case:<id>}:trk (the tracking page, cached),
  *         {case:<id>}:trkv (its version, bumped by case_changed)
  *
@@ -21,6 +22,7 @@
 #include "cases.h"
 #include "halldir.h"
 #include "pii.h"
+#include "results.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/db.h"
 #include "../fcgi/kv.h"
@@ -465,7 +467,7 @@ h_track(struct req *r)
 	struct track t;
 	struct track_probe probe;
 	char hash[65], hours[160] = "";
-	json_t *steps, *o, *env;
+	json_t *steps, *o, *env, *results = NULL;
 	int rc;
 
 	if (!token_ok(token, CASE_TOKEN_MAX))
@@ -496,6 +498,8 @@ h_track(struct req *r)
 		    sizeof t.hall_phone, hours, sizeof hours);
 	if (rc >= 0 && t.found && t.pickup_window > 0)
 		rc = halldir_window(r->ctx, t.hall, t.pickup_window, t.window, sizeof t.window);
+	if (rc >= 0 && t.found)	/* what the case yielded, once decided (results.c) */
+		rc = results_track_json(r->ctx, t.id, &results);
 	if (rc < 0) {
 		json_decref(t.steps);
 		return db_fail(r, rc);
@@ -518,6 +522,7 @@ h_track(struct req *r)
 	    "deadline", t.deadline[0] ? json_string(t.deadline) : json_null(),
 	    "warning", t.warning, "applicant", t.applicant, "delivery", t.delivery,
 	    "steps", steps, "hall", "name", t.hall_name, "phone", t.hall_phone);
+	json_object_set_new(o, "results", results);
 	if (strcmp(t.status, "ready") == 0) {
 		char when[200];
 

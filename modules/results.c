@@ -381,6 +381,55 @@ case_results_json(struct req *r, long long case_id, int citizen, json_t **out)
 	return 0;
 }
 
+/*
+ * The results on the citizen's tracking page (GET /track/{token}): what was issued and where
+ * to check it, never the PDF (the tracking token is not the applicant's sign-in) nor the
+ * holder (the page already shows the masked applicant).  Oldest first.  0 or a DB_* code.
+ */
+int
+results_track_json(struct ctx *c, long long case_id, json_t **out)
+{
+	struct result_row *v;
+	struct rows rs;
+	char qr[RESULT_QR_MAX];
+	json_t *a, *o;
+	size_t i;
+	int rc;
+
+	if ((v = calloc(32, sizeof *v)) == NULL)
+		return DB_FAIL;
+	rs.v = v;
+	rs.n = 0;
+	rs.max = 32;
+	rc = db_query(c, RESULT_COLS "WHERE r.case_id = ? ORDER BY r.id", DBARGS(DBI(case_id)),
+	    result_row_fn, &rs);
+	a = json_array();
+	for (i = 0; rc >= 0 && i < rs.n; i++) {
+		const struct result_row *x = &v[i];
+
+		if (result_qr_text(&x->f, qr, sizeof qr) != 0) {
+			rc = DB_FAIL;
+			break;
+		}
+		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o,s:b,s:s}",
+		    "vid", x->f.vid, "kind", x->f.kind, "kind_label", result_kind_label(x->f.kind),
+		    "title", x->f.title, "number", x->f.number, "issuer", x->f.issuer,
+		    "issued_on", x->f.issued_on,
+		    "valid_until", x->f.valid_until[0] ? json_string(x->f.valid_until) : json_null(),
+		    "status", x->status, "status_label", status_label(x->status),
+		    "replaced_by", x->replaced_by_number[0] ? json_string(x->replaced_by_number) :
+		    json_null(), "electronic", x->electronic, "verify_url", qr);
+		json_array_append_new(a, o);
+	}
+	free(v);
+	if (rc < 0) {
+		json_decref(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- public routes */
 
 /* GET /results/public-key */

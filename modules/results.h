@@ -70,6 +70,10 @@ const char *result_kind_label(const char *kind);
  */
 int	results_record(struct ctx *c, long long case_id, const char *now, int approved,
 	    const char *department);
+/* The case's results as its tracking page shows them: kind, title, number, dates, status,
+ * electronic, verify_url (the QR text); no PDF link, no holder.  0 or a DB_* code. */
+struct json_t;
+int	results_track_json(struct ctx *c, long long case_id, struct json_t **out);
 /* Where the applicant downloads electronic results: <public_base_url>/my-cases.html. */
 void	results_page_url(char *out, size_t osz);
 

@@ -257,3 +257,69 @@ test('the manager sees the overdue cases with their red light', T, async () => {
     await page.context().close();
   }
 });
+
+/*
+ * 打印办理结果 on the case page: a decided case offers one button per valid result, opening
+ * GET /api/v1/results/{vid}/pdf in a new tab; the signed-in clerk's session (the cookie the
+ * sign-in set) gets the A4 PDF.  An undecided case offers none.
+ */
+test('a decided case offers 打印办理结果, and the PDF opens for the signed-in clerk', T, async () => {
+  const login = await fetch(url('/api/v1/staff/login'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ hall: 'demo', username: 'clerk1', password: PASSWORD, window: 1 }),
+  });
+  assert.equal(login.status, 200);
+  const { token } = await login.json();
+  const { item: instant } = await apiJson('/items/IT-B-001');
+  const accept = async (it, approve) => {
+    const r = await fetch(url('/api/v1/cases'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        item: it.id,
+        materials: it.materials.filter((m) => m.required).map((m) => m.code),
+        approve: approve || undefined,
+        applicant: { name: '王小明', id_number: '11010519491231002X', phone: '13800138000' },
+      }),
+    });
+    const body = await r.json();
+    assert.equal(r.status, 201, JSON.stringify(body));
+    return body.case;
+  };
+  const decided = await accept(instant, true);
+  const open = await accept(item, false);
+  const res = await fetch(url(`/api/v1/cases/${decided.no}/results`), {
+    headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+  }).then((r) => r.json());
+  assert.equal(res.results.length, 1);
+  const { vid, title } = res.results[0];
+
+  const page = await phonePage();
+  try {
+    await page.goto(url(`/staff/case.html?no=${encodeURIComponent(decided.no)}`), { waitUntil: 'domcontentloaded' });
+    await signIn(page, 'clerk1', 1);
+    const link = page.locator('#result-links a.print-result');
+    await link.first().waitFor();
+    assert.equal(await link.count(), 1);
+    assert.equal(await link.getAttribute('href'), `/api/v1/results/${vid}/pdf`);
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.equal(await link.innerText(), `打印办理结果（${title}）`);
+    // What the button opens, with the page's own session: the PDF.
+    const pdf = await page.request.get(url(await link.getAttribute('href')));
+    assert.equal(pdf.status(), 200);
+    assert.match(pdf.headers()['content-type'], /^application\/pdf/);
+    assert.equal((await pdf.body()).subarray(0, 5).toString('latin1'), '%PDF-');
+    await screenshot(page, 'case-print-result');
+
+    // A case not yet decided has nothing to print.
+    await page.goto(url(`/staff/case.html?no=${encodeURIComponent(open.no)}`), { waitUntil: 'domcontentloaded' });
+    await page.locator('#case-status').waitFor();
+    await eventually(async () => (await page.locator('#page-title').innerText()).includes(open.no),
+      { message: 'the open case shown' });
+    assert.equal(await page.locator('#result-links a').count(), 0);
+    assert.deepEqual(unexpected(page), []);
+  } finally {
+    await page.context().close();
+  }
+});

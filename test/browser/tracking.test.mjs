@@ -393,3 +393,72 @@ test('throttled or down: says so, keeps what it showed, and recovers', T, async 
     await page.context().close();
   }
 });
+
+/* ---------- the results (办理结果) of a decided case ---------- */
+
+// A 即办件 with an electronic 营业执照 (IT-B-001), decided at the window: the page lists the
+// result with its status in words, a link to its verify page (the result's signed QR text)
+// and, being electronic, a hint to download it from 我的申请 — never the PDF itself.
+test('a decided case shows its result, its verify link and where to download it', T, async () => {
+  const { data: items } = await call('GET', '/items?hall=demo');
+  const item = items.items.find((i) => i.id === 'IT-B-001');
+  assert.ok(item, 'the demo hall has IT-B-001 (即办件, 营业执照)');
+  const clerk = await staffLogin('clerk1', 1);
+  const r = await call('POST', '/cases', {
+    token: clerk,
+    body: {
+      item: item.id,
+      materials: item.materials.filter((m) => m.required).map((m) => m.code),
+      approve: true,
+      applicant: { name: '李小龙', id_number: '11010519491231002X', phone: '13800138000' },
+    },
+  });
+  assert.equal(r.status, 201, `POST /cases: ${JSON.stringify(r.data)}`);
+  const c = r.data.case;
+  const { data: staffRes } = await call('GET', `/cases/${c.no}/results`, { token: clerk });
+  assert.equal(staffRes.results.length, 1);
+  const res = staffRes.results[0];
+
+  const page = await phonePage();
+  try {
+    await openTrack(page, c.track_token);
+    const box = page.locator('#results');
+    await box.waitFor({ state: 'visible' });
+    const items1 = page.locator('#results-list > li');
+    assert.equal(await items1.count(), 1);
+    const text = await items1.first().innerText();
+    assert.match(text, /营业执照/);
+    assert.ok(text.includes(res.number), `the number ${res.number} is shown`);
+    assert.equal(await items1.first().locator('.result-status strong').innerText(), '有效');
+    // The verify link is the result's QR text, to our own verify page.
+    const href = await items1.first().locator('a.result-verify').getAttribute('href');
+    assert.equal(href, res.qr_text);
+    assert.match(href, /\/v\.html#/);
+    // Electronic: where to download it; no PDF on this page.
+    const hint = items1.first().locator('.result-download');
+    assert.match(await hint.innerText(), /我的申请/);
+    assert.equal(await hint.locator('a').getAttribute('href'), '/my-cases.html');
+    assert.equal(await page.locator('a[href*="/pdf"]').count(), 0);
+    await checkA11y(page);
+    await screenshot(page, 'track-results');
+
+    // Following the link opens the verify page, which finds the result genuine and valid.
+    await page.goto(href, { waitUntil: 'domcontentloaded' });
+    await eventually(async () => (await page.locator('#v-verdict').innerText()) === '有效',
+      { message: 'the verify page says 有效' });
+    assert.equal(await page.locator('#v-number').innerText(), res.number);
+
+    // Revoked by the manager: the tracking page says 已撤销 and no longer offers a download.
+    const manager = await staffLogin('manager1');
+    const rv = await call('POST', `/results/${res.vid}/revoke`,
+      { token: manager, body: { reason: '申请人主动注销' } });
+    assert.equal(rv.status, 200, JSON.stringify(rv.data));
+    await openTrack(page, c.track_token);
+    await page.locator('#results').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#results-list .result-status strong').innerText(), '已撤销');
+    assert.equal(await page.locator('#results-list .result-download').count(), 0);
+    assert.deepEqual(allProblems(page), []);
+  } finally {
+    await page.context().close();
+  }
+});

@@ -1048,6 +1048,153 @@ notice_pdfs_carry_their_qr(void **st)
 	assert_int_equal(get_pdf("/api/v1/case-notices/pdf", NULL, file, sizeof file), 400);
 }
 
+/* ---------------------------------------------------------------- the tracking page */
+
+/* A 即办件 of item decided at acceptance; its number into no (64), its tracking token into
+ * tok (128). */
+static void
+accept_instant(const char *item, char *no, char *tok)
+{
+	struct resp r;
+	char mats[512], body[2048];
+
+	item_codes(item, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s,\"approve\":true,"
+	    APPLICANT "}", item, mats);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+	expect(&r, 201);
+	assert_string_equal(jstr(r.json, "case.status"), "approved");
+	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
+	snprintf(tok, 128, "%s", jstr(r.json, "case.track_token"));
+	resp_free(&r);
+}
+
+/* GET /track/{token}: its case.results (a new reference). */
+static json_t *
+track_results(const char *tok)
+{
+	struct resp r;
+	char path[200];
+	json_t *a;
+
+	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect(&r, 200);
+	a = json_incref(jget(r.json, "case.results"));
+	assert_true(json_is_array(a));
+	resp_free(&r);
+	return a;
+}
+
+static void
+tracking_page_lists_the_results(void **st)
+{
+	char no[64], tok[128], path[200];
+	struct resp r;
+	json_t *staff, *a;
+
+	(void)st;
+	/* Not decided yet: nothing issued, an empty list. */
+	{
+		char mats[512], body[2048];
+
+		item_codes("IT-B-002", mats, sizeof mats);
+		snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s," APPLICANT
+		    "}", mats);
+		assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
+		expect(&r, 201);
+		snprintf(tok, sizeof tok, "%s", jstr(r.json, "case.track_token"));
+		resp_free(&r);
+		a = track_results(tok);
+		assert_int_equal(json_array_size(a), 0);
+		json_decref(a);
+	}
+
+	/* A 即办件 with an electronic 营业执照, decided at the window. */
+	accept_instant("IT-B-001", no, tok);
+	staff = case_results(no);
+	assert_int_equal(json_array_size(staff), 1);
+	a = track_results(tok);
+	assert_int_equal(json_array_size(a), 1);
+	assert_string_equal(jstr(a, "0.vid"), jstr(staff, "0.vid"));
+	assert_string_equal(jstr(a, "0.kind"), "licence");
+	assert_string_equal(jstr(a, "0.title"), "营业执照");
+	assert_string_equal(jstr(a, "0.number"), jstr(staff, "0.number"));
+	assert_string_equal(jstr(a, "0.status"), "valid");
+	assert_string_equal(jstr(a, "0.status_label"), "有效");
+	assert_true(json_is_true(jget(a, "0.electronic")));
+	/* The link is the result's own QR text: the verify page, signed. */
+	assert_string_equal(jstr(a, "0.verify_url"), jstr(staff, "0.qr_text"));
+	assert_non_null(strstr(jstr(a, "0.verify_url"), "/v.html#"));
+	/* Never the PDF (the token is not the applicant's sign-in), nor the holder. */
+	assert_null(jget(a, "0.pdf_url"));
+	assert_null(jget(a, "0.holder"));
+	json_decref(a);
+
+	/* Revoked: the page (cached a moment ago) says so at once. */
+	snprintf(path, sizeof path, "/api/v1/results/%s/revoke", jstr(staff, "0.vid"));
+	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"申请人主动注销\"}"), 0);
+	expect(&r, 200);
+	resp_free(&r);
+	a = track_results(tok);
+	assert_int_equal(json_array_size(a), 1);
+	assert_string_equal(jstr(a, "0.status"), "revoked");
+	assert_string_equal(jstr(a, "0.status_label"), "已撤销");
+	json_decref(a);
+	json_decref(staff);
+
+	/* Replaced: both listed, oldest first, the old one naming the new number. */
+	accept_instant("IT-B-001", no, tok);
+	staff = case_results(no);
+	snprintf(path, sizeof path, "/api/v1/results/%s/replace", jstr(staff, "0.vid"));
+	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"登记事项变更\"}"), 0);
+	expect(&r, 201);
+	a = track_results(tok);
+	assert_int_equal(json_array_size(a), 2);
+	assert_string_equal(jstr(a, "0.status_label"), "已被替换");
+	assert_string_equal(jstr(a, "0.replaced_by"), jstr(r.json, "result.number"));
+	assert_string_equal(jstr(a, "1.number"), jstr(r.json, "result.number"));
+	assert_string_equal(jstr(a, "1.status_label"), "有效");
+	resp_free(&r);
+	json_decref(a);
+	json_decref(staff);
+}
+
+/* A 即办件 decided at the window with an electronic result: the applicant is told where to
+ * download it, as after an approval; a paper one is not. */
+static void
+instant_electronic_result_sends_where_to_download(void **st)
+{
+	char no[64], tok[128], want[300];
+	long since = sms_log_size();
+	json_t *line;
+
+	(void)st;
+	accept_instant("IT-B-001", no, tok);
+	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	    " WHERE c.no = ? AND r.electronic = 1", no), 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	    " AND ref_id = ?", no), 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	    " AND ref_id = ?", no), 1);
+	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
+	line = sms_line_for(since, "result_online", no);
+	assert_non_null(line);
+	assert_string_equal(jstr(line, "params.url"), want);
+	assert_non_null(strstr(jstr(line, "text"), want));
+	assert_non_null(strstr(jstr(line, "text"), no));
+	json_decref(line);
+
+	/* A 即办件 whose result is on paper (IT-A-001, a 准予许可决定书): no download SMS. */
+	accept_instant("IT-A-001", no, tok);
+	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	    " WHERE c.no = ? AND r.electronic = 0", no), 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	    " AND ref_id = ?", no), 0);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	    " AND ref_id = ?", no), 1);
+}
+
 int
 main(void)
 {
@@ -1058,6 +1205,8 @@ main(void)
 		cmocka_unit_test(one_zhao_tong_licence_lists_its_permit),
 		cmocka_unit_test(electronic_delivery_is_recorded_and_its_qr_decodes),
 		cmocka_unit_test(notice_pdfs_carry_their_qr),
+		cmocka_unit_test(tracking_page_lists_the_results),
+		cmocka_unit_test(instant_electronic_result_sends_where_to_download),
 	};
 	int rc;
 

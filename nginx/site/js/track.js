@@ -4,7 +4,11 @@
  *
  * API used (public, the token is the only key):
  *   GET /api/v1/track/{token} → {"case":{"no","item","status","deadline","warning",
- *        "applicant","steps":[{"status","at","note"?}],"pickup"?,"mail"?,…}}
+ *        "applicant","steps":[{"status","at","note"?}],"pickup"?,"mail"?,
+ *        "results":[{"vid","kind_label","title","number","status","status_label",
+ *        "replaced_by","electronic","verify_url",…}],…}}
+ * The results (办理结果) link to their verify page; an electronic one says to download it
+ * from 我的申请 (my-cases.html) — never a PDF here: the token is not the applicant's sign-in.
  * Refreshes every 30 s, when the page becomes visible again and when the network returns;
  * a status change is announced (aria-live). An unknown or revoked token shows a page that
  * says nothing about why; the token never leaves this page except to our own API.
@@ -244,6 +248,45 @@ function renderMail(c) {
     el('dt', null, k), el('dd', { class: k === '快递单号' ? 'mono' : null }, String(v)))));
 }
 
+const RESULT_STATUS = { valid: '有效', revoked: '已撤销', replaced: '已被替换' };
+
+/* Only our own verify page (v.html#…) is linked: the address comes from the server, but a
+ * link on this page must never lead anywhere else. */
+function verifyHref(u) {
+  try {
+    const url = new URL(String(u || ''), window.location.href);
+    if ((url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/v.html'
+      && url.hash.length > 1) return url.href;
+  } catch (e) { /* not a URL */ }
+  return '';
+}
+
+function renderResults(c) {
+  const list = (Array.isArray(c.results) ? c.results : []).filter((x) => x && x.number);
+  $('results').hidden = !list.length;
+  if (!list.length) return;
+  $('results-list').replaceChildren(...list.map((x) => {
+    const label = x.status_label || RESULT_STATUS[x.status] || x.status || '';
+    const href = verifyHref(x.verify_url);
+    return el('li', { class: 'track-result', 'data-status': x.status || '' },
+      el('p', { class: 'track-result-head' },
+        el('strong', null, x.title || x.kind_label || ''),
+        x.kind_label && x.kind_label !== x.title ? el('span', { class: 'track-small' }, `（${x.kind_label}）`) : null),
+      el('dl', { class: 'track-facts' },
+        el('div', null, el('dt', null, '编号'), el('dd', { class: 'mono' }, x.number)),
+        el('div', null, el('dt', null, '状态'), el('dd', { class: 'result-status' },
+          el('strong', null, label),
+          x.status === 'replaced' && x.replaced_by ? `（新编号 ${x.replaced_by}）` : '')),
+        x.issued_on ? el('div', null, el('dt', null, '发证日期'), el('dd', null, formatDate(x.issued_on))) : null,
+        x.valid_until ? el('div', null, el('dt', null, '有效期至'), el('dd', null, formatDate(x.valid_until))) : null),
+      href ? el('p', null, el('a', { class: 'result-verify', href }, `核验${x.title || '办理结果'}（扫码核验页）`)) : null,
+      x.electronic && x.status === 'valid'
+        ? el('p', { class: 'track-small result-download' }, '电子证照：请登录',
+          el('a', { href: '/my-cases.html' }, '「我的申请」'), '下载 PDF（需本人登录）。')
+        : null);
+  }));
+}
+
 function renderReview(c) {
   const show = Boolean(REVIEW_PAGE) && c.status === 'closed';
   $('review').hidden = !show;
@@ -265,6 +308,7 @@ function renderReview(c) {
 
 function render(c) {
   renderSummary(c);
+  renderResults(c);
   renderPickup(c);
   renderMail(c);
   renderReview(c);

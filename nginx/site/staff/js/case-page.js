@@ -5,6 +5,9 @@
  *
  * API: GET /cases/{no}[?reveal=1], GET /items/{id} (the checklist for 补正),
  *      POST /cases/{no}/actions.  409 INVALID_TRANSITION (someone acted first) reloads.
+ *      GET /cases/{no}/results: once decided, one 打印办理结果 button per valid result,
+ *      opening GET /api/v1/results/{vid}/pdf in a new tab (the session cookie signs it in;
+ *      each print is recorded by the API).
  * The 短信通知 section (the case's notices, 重发) is case-notices.js.
  */
 
@@ -205,9 +208,38 @@ async function run(form, btn, body) {
   }
 }
 
+/* 打印办理结果: the case's valid results as PDFs for the window to print.  Asked after each
+ * render (a decision records them); a slower earlier answer never overwrites a newer one. */
+const DECIDED = new Set(['approved', 'rejected', 'ready', 'mailed', 'closed']);
+let resultsAsk = 0;
+async function renderResultLinks(c) {
+  const ask = ++resultsAsk;
+  const box = $('result-links');
+  if (!DECIDED.has(c.status)) {
+    box.replaceChildren();
+    return;
+  }
+  let list = [];
+  try {
+    list = (await apiGet(`/cases/${encodeURIComponent(c.no)}/results`)).results || [];
+  } catch {
+    list = [];	// printing is an extra: the case page works without it
+  }
+  if (ask !== resultsAsk) return;
+  const valid = list.filter((x) => x && x.status === 'valid' && /^[0-9a-f]{20}$/.test(x.vid || ''));
+  box.replaceChildren(...valid.map((x) => el('a', {
+    class: 'btn btn-secondary print-result',
+    href: `/api/v1/results/${x.vid}/pdf`,
+    target: '_blank',
+    rel: 'noopener',
+    'data-vid': x.vid,
+  }, valid.length > 1 ? `打印办理结果：${x.title}（${x.number}）` : `打印办理结果（${x.title}）`)));
+}
+
 function render(c) {
   current = c;
   renderSummary(c);
+  renderResultLinks(c);
   renderMaterials(c);
   renderTimeline(c);
   const acts = Array.isArray(c.actions) ? c.actions : [];

@@ -170,7 +170,7 @@ if wanted browser && [ -d test/browser ] && ls test/browser/*.test.mjs >/dev/nul
       else echo "== browser: no test/browser/$b.test.mjs"; failed=$((failed + 1)); failures+=("browser:$b(missing)"); fi
     done
   else
-    files=(./*.test.mjs)
+    for b in test/browser/*.test.mjs; do files+=("./${b##*/}"); done
   fi
   if [ ${#files[@]} -gt 0 ]; then
     echo "== browser (${files[*]})"

@@ -475,7 +475,7 @@ electronic_row(void *arg, size_t ncol, char **v, const size_t *lens)
 
 /*
  * A 即办件 decided at acceptance whose result is electronic (全程网办 to the end): the same
- * result_online SMS an approved case gets (cases_actions.c), in the same transaction as the
+ * result_online SMS an approved case receives (cases_actions.c), in the same transaction as the
  * result.  The case_accepted SMS has already said it was accepted and carries the tracking
  * link; this one says where the PDF is.  0 or a DB_* code.
  */

@@ -27,7 +27,7 @@
  *                                                  the key file sealed with the passphrase
  *   yichuang-admin -c CONF restore [--passphrase-file F] [--mysql-defaults F] [--force] DIR
  *                                                  bring a backup back into this instance
- *                                                  (fcgi/backup.h)
+ *                                                  (modules/backup.h)
  *
  * Exit status: 0 done, 1 failed, 2 usage; migrate and grants also 3 (another migrate is
  * running: nothing done) and 4 (MariaDB unreachable) — fcgi/migrate.h.
@@ -38,7 +38,7 @@
  * Production has no default passwords: staff accounts are made here, one by one.
  */
 #include "../app.h"
-#include "../backup.h"
+#include "../../modules/backup.h"
 #include "../clock.h"
 #include "../config.h"
 #include "../ctx.h"
@@ -392,7 +392,7 @@ cmd_verify_result(const char *conf, const char *key, const char *qr)
 }
 
 /*
- * backup / restore (fcgi/backup.h).  The passphrase comes from --passphrase-file or standard
+ * backup / restore (modules/backup.h).  The passphrase comes from --passphrase-file or standard
  * input, never the command line (ps shows it to everyone).  --mysql-defaults names an option
  * file for the mariadb tools (a DBA account for restore, which creates tables — e.g. Debian's
  * /etc/mysql/debian.cnf); without it they use the app's account from the configuration.

@@ -12,14 +12,14 @@
  * the restore checks the restored tables against those numbers.
  */
 #include "backup.h"
-#include "clock.h"
-#include "config.h"
-#include "ctx.h"
-#include "db.h"
-#include "kv.h"
-#include "log.h"
-#include "util.h"
-#include "../modules/pii.h"
+#include "../fcgi/clock.h"
+#include "../fcgi/config.h"
+#include "../fcgi/ctx.h"
+#include "../fcgi/db.h"
+#include "../fcgi/kv.h"
+#include "../fcgi/log.h"
+#include "../fcgi/util.h"
+#include "pii.h"
 
 #include <errno.h>
 #include <fcntl.h>

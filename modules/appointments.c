@@ -237,42 +237,14 @@ history(struct req *r, long long id, const char *action, const char *from, const
 	    DBS(r->sess.subject), DBS(detail ? detail : "")), NULL, NULL);
 }
 
-/* The confirmation SMS (new booking or a move), in the caller's transaction.  No phone
- * bound (a mini-program citizen without one): nothing to send. */
+/*
+ * A booking's SMS, in the caller's transaction: the confirmation (new booking or a move,
+ * template appointment_booked, with the code) or the cancellation (appointment_cancelled:
+ * the citizen learns that the place, and its code, is gone whoever cancelled it).  No phone
+ * bound (a mini-program citizen without one): nothing to send.
+ */
 static int
-sms_booked(struct req *r, const struct appt_row *a, const char *phone)
-{
-	struct outbox_msg m;
-	char date[32], hhmm[6], ref[24];
-	json_t *params;
-	int y, rc;
-	unsigned mo, d;
-
-	if (phone == NULL || phone[0] == '\0')
-		return 0;
-	civil_from_days(a->day, &y, &mo, &d);
-	snprintf(date, sizeof date, "%d年%u月%u日", y, mo, d);
-	appt_hhmm(a->start_min, hhmm);
-	snprintf(ref, sizeof ref, "%lld", a->id);
-	params = json_pack("{s:s,s:s,s:s,s:s,s:s}", "hall_name", a->hall_name, "date", date,
-	    "time", hhmm, "category", a->cat_name, "code", a->code);
-	memset(&m, 0, sizeof m);
-	m.hall = a->hall;
-	m.template = "appointment_booked";
-	m.recipient = phone;
-	m.params = params;
-	m.ref_kind = "appointment";
-	m.ref_id = ref;
-	m.urgent = 1;
-	rc = outbox_add(r->ctx, &m, NULL);
-	json_decref(params);
-	return rc == -1 ? DB_FAIL : rc;
-}
-
-/* The cancellation SMS, in the cancelling transaction: the citizen learns that the place
- * (and its code) is gone whoever cancelled it.  No phone bound: nothing to send. */
-static int
-sms_cancelled(struct req *r, const struct appt_row *a, const char *phone)
+sms_appointment(struct req *r, const struct appt_row *a, const char *phone, int cancelled)
 {
 	struct outbox_msg m;
 	char date[32], hhmm[6], ref[24];
@@ -288,9 +260,11 @@ sms_cancelled(struct req *r, const struct appt_row *a, const char *phone)
 	snprintf(ref, sizeof ref, "%lld", a->id);
 	params = json_pack("{s:s,s:s,s:s,s:s}", "hall_name", a->hall_name, "date", date,
 	    "time", hhmm, "category", a->cat_name);
+	if (!cancelled)
+		json_object_set_new(params, "code", json_string(a->code));
 	memset(&m, 0, sizeof m);
 	m.hall = a->hall;
-	m.template = "appointment_cancelled";
+	m.template = cancelled ? "appointment_cancelled" : "appointment_booked";
 	m.recipient = phone;
 	m.params = params;
 	m.ref_kind = "appointment";
@@ -485,7 +459,7 @@ record(struct req *r, struct book *b)
 		else
 			str_copy(detail, sizeof detail, b->slot.id);
 		audit(r, "appointment.book", target, "ok", detail);
-		rc = sms_booked(r, &a, b->phone);
+		rc = sms_appointment(r, &a, b->phone, 0);
 	}
 	body = json_pack("{s:o}", "appointment", row_json(&a));
 	if (rc == 0)
@@ -769,7 +743,7 @@ cancel_row(struct req *r, const struct appt_row *a)
 	if (rc == 0)
 		rc = history(r, a->id, "cancel", "booked", "cancelled", slot, at);
 	if (rc == 0)
-		rc = sms_cancelled(r, a, phone);
+		rc = sms_appointment(r, a, phone, 1);
 	sodium_memzero(phone, sizeof phone);
 	if (rc == 0) {
 		audit(r, "appointment.cancel", target, "ok", slot);
@@ -941,7 +915,7 @@ move_record(struct req *r, struct appt_row *a, const struct appt_slot *to, int s
 		rc = history(r, a->id, "reschedule", "booked", "booked", detail, at);
 	if (rc == 0) {
 		audit(r, "appointment.reschedule", target, "ok", detail);
-		rc = sms_booked(r, &moved, phone);
+		rc = sms_appointment(r, &moved, phone, 0);
 	}
 	body = json_pack("{s:o}", "appointment", row_json(&moved));
 	if (rc == 0)

@@ -14,10 +14,10 @@ B       ?= build
 PREFIX  ?= /usr/local
 
 RUNTIME  = $(wildcard fcgi/*.c)
-MODULES  = $(wildcard modules/*.c)
+MODULES  = $(wildcard modules/*/*.c)
 LIBSRC   = $(RUNTIME) $(MODULES)
 LIBOBJ   = $(LIBSRC:%.c=$(B)/%.o)
-HEADERS  = $(wildcard fcgi/*.h modules/*.h test/lib/*.h)
+HEADERS  = $(wildcard fcgi/*.h fcgi/bin/*.h modules/*.h modules/*/*.h test/lib/*.h)
 UNIT     = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
 INTEG    = $(patsubst test/integration/%.c,$(B)/test/%,$(wildcard test/integration/*.c))
 
@@ -32,17 +32,18 @@ $(B)/%.o: %.c $(HEADERS)
 $(B)/libyc.a: $(LIBOBJ)
 	$(AR) rcs $@ $^
 
-$(B)/yichuang-app: $(B)/fcgi/bin/app.o $(B)/libyc.a
+ROOMS    = $(B)/fcgi/bin/rooms.o
+$(B)/yichuang-app: $(B)/fcgi/bin/app.o $(ROOMS) $(B)/libyc.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(B)/yichuang-worker: $(B)/fcgi/bin/worker.o $(B)/libyc.a
+$(B)/yichuang-worker: $(B)/fcgi/bin/worker.o $(ROOMS) $(B)/libyc.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(B)/yichuang-admin: $(B)/fcgi/bin/admin.o $(B)/libyc.a
+$(B)/yichuang-admin: $(B)/fcgi/bin/admin.o $(ROOMS) $(B)/libyc.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/test/%: test/unit/%.c $(B)/libyc.a $(B)/test/lib.a
+$(B)/test/%: test/unit/%.c $(ROOMS) $(B)/libyc.a $(B)/test/lib.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
-$(B)/test/%: test/integration/%.c $(B)/test/lib.a $(B)/libyc.a
+$(B)/test/%: test/integration/%.c $(B)/test/lib.a $(ROOMS) $(B)/libyc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 $(B)/test/lib.a: $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
@@ -51,7 +52,7 @@ tests: $(UNIT) $(INTEG)
 
 FUZZ     = $(patsubst test/fuzz/%.c,$(B)/fuzz/%,$(wildcard test/fuzz/*.c))
 FUZZOPT  = -O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer
-$(B)/fuzz/%: test/fuzz/%.c $(B)/libyc.a
+$(B)/fuzz/%: test/fuzz/%.c $(ROOMS) $(B)/libyc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 fuzzers: $(FUZZ)

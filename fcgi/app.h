@@ -12,8 +12,7 @@ int	app_init_global(void);
 /*
  * The app and the worker, after app_init_global: what the installation must provide, so a
  * broken one stops at start with a message naming the configuration key rather than fail
- * request by request.  The SMS templates (sms_templates_dir) must load; every migration of
- * migrations_dir must be applied (this release's code uses what they add: run
+ * request by request.  Every migration of migrations_dir must be applied (this release's code uses what they add: run
  * yichuang-admin migrate first).  A MariaDB that cannot be reached does not stop the start
  * (the API answers 503 until it is back): the schema is then not checked, and it says so.
  * 0, or -1 after logging why.

@@ -729,6 +729,23 @@ db_rollback(struct ctx *c)
 }
 
 int
+db_tx(struct ctx *c, int (*fn)(struct ctx *c, void *arg), void *arg)
+{
+	int i, rc = DB_RETRY;
+
+	for (i = 0; i < 3 && rc == DB_RETRY; i++) {
+		if ((rc = db_begin(c)) != 0)
+			return rc;
+		rc = fn(c, arg);
+		if (rc == 0)
+			rc = db_commit(c);
+		else
+			db_rollback(c);
+	}
+	return rc;
+}
+
+int
 db_table_rows(struct ctx *c, const char *table, long long *out)
 {
 	char sql[128];

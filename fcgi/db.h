@@ -83,6 +83,13 @@ int	db_begin(struct ctx *c);
 int	db_commit(struct ctx *c);
 void	db_rollback(struct ctx *c);
 /*
+ * One transaction around fn(c, arg): BEGIN, fn, COMMIT (ROLLBACK when fn returns non-zero),
+ * tried again up to three times in all while the server reports a deadlock (DB_RETRY), from
+ * BEGIN on, so fn must keep nothing of a failed try but what it rewrites.  Returns fn's
+ * non-zero value (a DB_* code, or a room's E_* kind), the commit's DB_* code, or 0.
+ */
+int	db_tx(struct ctx *c, int (*fn)(struct ctx *c, void *arg), void *arg);
+/*
  * Run fn(c, arg) once the current transaction has ended — committed, rolled back, or its
  * connection lost — or at once outside a transaction.  For work that must follow what the
  * transaction wrote and is harmless when repeated, such as telling a cache a record changed:

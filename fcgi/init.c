@@ -7,8 +7,6 @@
 #include "ctx.h"
 #include "log.h"
 #include "migrate.h"
-#include "../modules/notify.h"
-#include "../modules/pii.h"
 
 #include <curl/curl.h>
 #include <stdatomic.h>
@@ -31,8 +29,6 @@ app_init_global(void)
 		return -1;
 	}
 	clock_init();
-	if (pii_init() != 0)
-		return -1;
 	/* The access log is the app's (fcgi/bin/app.c opens it): the admin tool, run as root,
 	 * must not create the file the app then cannot write. */
 	return 0;
@@ -45,11 +41,6 @@ app_check_install(void)
 	struct ctx c;
 	int n;
 
-	if (tmpl_load_all() <= 0) {
-		log_err("no SMS templates in sms_templates_dir = %s",
-		    config_get("sms_templates_dir", "sms-templates"));
-		return -1;
-	}
 	ctx_init(&c, 0);
 	n = migrate_pending(&c, first, sizeof first);
 	ctx_close(&c);

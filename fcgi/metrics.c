@@ -230,7 +230,10 @@ static const char *const method_label[M__MAX] = {
 static void
 route_labels(struct buf *b, size_t i)
 {
-	if (i < shm->nroutes && i < nroutes) {
+	size_t n;
+	const struct route *routes = router_routes(&n);
+
+	if (i < shm->nroutes && i < n) {
 		buf_addf(b, "{method=\"%s\",route=\"", method_label[routes[i].method]);
 		label(b, routes[i].pattern);
 		buf_adds(b, "\"");
@@ -493,7 +496,7 @@ render_sms(struct ctx *c, struct buf *b)
 		freeReplyObject(r);
 		return -1;
 	}
-	/* As the worker names it (modules/notify.c): anything else is the log provider. */
+	/* As the worker names it (modules/notify/notify.c): anything else is the log provider. */
 	if (strcmp(configured, "aliyun") != 0 && strcmp(configured, "tencent") != 0)
 		configured = "log";
 	buf_init(&sent, 64 * 1024);

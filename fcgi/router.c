@@ -10,39 +10,37 @@
 #include "yc.h"
 #include "session.h"
 #include "log.h"
-#include "../modules/audit.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <sodium.h>
 
-static const char *const role_names[ROLE__MAX] = {
-	"citizen", "kiosk", "clerk", "approver", "manager", "admin"
-};
 static const char *const method_names[M__MAX] = {
 	"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"
 };
 
-const char *
-role_name(unsigned role)
-{
-	int i;
+static const struct route *table_routes;
+static size_t ntable_routes;
+static void (*refusal_hook)(struct req *);
 
-	for (i = 0; i < ROLE__MAX; i++)
-		if (role == (1u << i))
-			return role_names[i];
-	return "";
+void
+router_set_routes(const struct route *table, size_t n)
+{
+	table_routes = table;
+	ntable_routes = n;
 }
 
-unsigned
-role_parse(const char *s)
+const struct route *
+router_routes(size_t *n)
 {
-	int i;
+	*n = ntable_routes;
+	return table_routes;
+}
 
-	for (i = 0; i < ROLE__MAX; i++)
-		if (strcmp(s, role_names[i]) == 0)
-			return 1u << i;
-	return 0;
+void
+router_on_refusal(void (*fn)(struct req *))
+{
+	refusal_hook = fn;
 }
 
 static int
@@ -182,7 +180,7 @@ router_dispatch(struct req *r)
 {
 	int rc;
 
-	if (r->route == NULL && (rc = router_match(r, routes, nroutes)) != 0)
+	if (r->route == NULL && (rc = router_match(r, table_routes, ntable_routes)) != 0)
 		return rc;
 	if ((rc = authorize(r)) == 0) {
 		rc = r->route->fn(r);
@@ -190,7 +188,7 @@ router_dispatch(struct req *r)
 			r->status = rc ? rc : 500;
 	}
 	/* Every refusal is on the audit trail: who was turned away from what. */
-	if (r->status == 401 || r->status == 403)
-		audit_refusal(r);
+	if ((r->status == 401 || r->status == 403) && refusal_hook)
+		refusal_hook(r);
 	return r->status;
 }

@@ -18,6 +18,33 @@
 #include <string.h>
 #include <time.h>
 
+/* The roles a session holds (yc.h ROLE_*), by the names sessions store and the API shows. */
+static const char *const role_names[ROLE__MAX] = {
+	"citizen", "kiosk", "clerk", "approver", "manager", "admin"
+};
+
+const char *
+role_name(unsigned role)
+{
+	int i;
+
+	for (i = 0; i < ROLE__MAX; i++)
+		if (role == (1u << i))
+			return role_names[i];
+	return "";
+}
+
+unsigned
+role_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < ROLE__MAX; i++)
+		if (strcmp(s, role_names[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
 void
 session_hash(const char *token, char out[65])
 {

@@ -174,9 +174,11 @@ int	 q_int(struct req *r, const char *name, int required, long long min, long lo
 	     long long *out);
 int	 in_has_errors(const struct req *r);
 
-/* Router (router.c). */
-extern const struct route routes[];
-extern const size_t nroutes;
+/* Router (router.c).  The programs hand it the rooms' routes at start (fcgi/bin/rooms.c). */
+void	 router_set_routes(const struct route *table, size_t n);
+const struct route *router_routes(size_t *n);
+/* Called with every request refused 401 or 403, after its reply is set (the audit trail). */
+void	 router_on_refusal(void (*fn)(struct req *));
 /* Find the route for r->method and r->path. 0, 404 or 405 (and sets Allow). */
 int	 router_match(struct req *r, const struct route *table, size_t n);
 /* Run the whole request: match, authorize, handle. Returns the status. */

@@ -27,7 +27,7 @@
  *                                                  the key file sealed with the passphrase
  *   yichuang-admin -c CONF restore [--passphrase-file F] [--mysql-defaults F] [--force] DIR
  *                                                  bring a backup back into this instance
- *                                                  (modules/backup.h)
+ *                                                  (modules/ops/backup.h)
  *
  * Exit status: 0 done, 1 failed, 2 usage; migrate and grants also 3 (another migrate is
  * running: nothing done) and 4 (MariaDB unreachable) — fcgi/migrate.h.
@@ -38,7 +38,8 @@
  * Production has no default passwords: staff accounts are made here, one by one.
  */
 #include "../app.h"
-#include "../../modules/backup.h"
+#include "rooms.h"
+#include "../../modules/ops/backup.h"
 #include "../clock.h"
 #include "../config.h"
 #include "../ctx.h"
@@ -46,11 +47,11 @@
 #include "../log.h"
 #include "../migrate.h"
 #include "../util.h"
-#include "../../modules/appointments.h"
-#include "../../modules/calendar.h"
-#include "../../modules/identity.h"
-#include "../../modules/results.h"
-#include "../../modules/staff.h"
+#include "../../modules/appointments/appointments.h"
+#include "../../modules/hall/calendar.h"
+#include "../../modules/identity/identity.h"
+#include "../../modules/results/results.h"
+#include "../../modules/hall/staff.h"
 
 #include <dirent.h>
 #include <mysql.h>
@@ -328,7 +329,7 @@ cmd_seed_demo(const char *datadir)
 			rc = 1;
 		}
 	}
-	/* The demo hall's appointment slot templates (modules/appointments.h). */
+	/* The demo hall's appointment slot templates (modules/appointments/appointments.h). */
 	if (appt_seed_demo(&ctx) != 0) {
 		fprintf(stderr, "demo appointment slots not seeded\n");
 		rc = 1;
@@ -376,7 +377,7 @@ cmd_verify_result(const char *conf, const char *key, const char *qr)
 	printf("签名有效 (genuine)\n  %s %s\n  编号 %s\n  持有人 %s\n  发证机关 %s\n"
 	    "  发证日期 %s\n  有效期至 %s\n", result_kind_label(f.kind), f.title, f.number,
 	    f.holder, f.issuer, f.issued_on, f.valid_until[0] ? f.valid_until : "长期");
-	if (conf == NULL || app_init_global() != 0)
+	if (conf == NULL || app_init_global() != 0 || rooms_init() != 0)
 		return 0;
 	ctx_init(&ctx, 0);
 	if (db_ping(&ctx) == 0 && db_query(&ctx, "SELECT status FROM results WHERE vid = ?",
@@ -392,7 +393,7 @@ cmd_verify_result(const char *conf, const char *key, const char *qr)
 }
 
 /*
- * backup / restore (modules/backup.h).  The passphrase comes from --passphrase-file or standard
+ * backup / restore (modules/ops/backup.h).  The passphrase comes from --passphrase-file or standard
  * input, never the command line (ps shows it to everyone).  --mysql-defaults names an option
  * file for the mariadb tools (a DBA account for restore, which creates tables — e.g. Debian's
  * /etc/mysql/debian.cnf); without it they use the app's account from the configuration.
@@ -629,7 +630,7 @@ main(int argc, char **argv)
 	/* The operator's commands are not requests: no access log (run as root, opening it
 	 * would also leave a root-owned file the app's user cannot append to). */
 	config_set("access_log", "");
-	if (app_init_global() != 0)
+	if (app_init_global() != 0 || rooms_init() != 0)
 		return 1;
 	ctx_init(&ctx, 0);
 	if (v->app_db && db_ping(&ctx) != 0) {

@@ -49,6 +49,7 @@
 #include "../log.h"
 #include "../sdnotify.h"
 #include "../metrics.h"
+#include "rooms.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -168,8 +169,9 @@ app_handle(FCGX_Request *fx, struct ctx *ctx)
 	struct req r;
 	struct access_rec a;
 	char *body = NULL;
-	size_t blen = 0;
+	size_t blen = 0, nall;
 	int64_t t0 = mono_us(), us;
+	const struct route *all = router_routes(&nall);
 
 	metrics_busy(1);
 	req_init(&r, ctx);
@@ -177,7 +179,7 @@ app_handle(FCGX_Request *fx, struct ctx *ctx)
 	r.fx = (struct FCGX_Request *)fx;
 	r.t_start_ms = hall_now_ms();
 	if (req_parse_head(&r, fx_param, fx) == 0 &&
-	    router_match(&r, routes, nroutes) == 0 &&
+	    router_match(&r, all, nall) == 0 &&
 	    read_body(&r, fx, &body, &blen) == 0 &&
 	    req_parse_body(&r, body, blen, (r.route->flags & RF_RAW_BODY) != 0) == 0)
 		router_dispatch(&r);
@@ -187,7 +189,7 @@ app_handle(FCGX_Request *fx, struct ctx *ctx)
 		req_bug(&r, "handler set no status");
 	reply_send(&r);
 	us = mono_us() - t0;
-	metrics_request(r.route ? (size_t)(r.route - routes) : nroutes, r.status, us);
+	metrics_request(r.route ? (size_t)(r.route - all) : nall, r.status, us);
 	a.rid = r.rid;
 	a.method = r.method_str;
 	a.route = r.route ? r.route->pattern : "-";
@@ -824,6 +826,7 @@ main(int argc, char **argv)
 	const char *conf = NULL, *sock, *bsock, *mlisten;
 	pid_t pids[MAX_PROCS], mpid = -1;
 	int i, nproc, nthr, nboard, ch, mfd = -1, rc = 0;
+	size_t nroutes;
 	char state[256];
 	struct sigaction sa;
 
@@ -838,7 +841,7 @@ main(int argc, char **argv)
 	if (conf == NULL || config_load(conf) != 0)
 		usage();
 	log_open_error(config_get("error_log", NULL));
-	if (app_init_global() != 0 || app_check_install() != 0)
+	if (app_init_global() != 0 || rooms_init() != 0 || rooms_check_install() != 0)
 		return 1;
 	log_open_access(config_get("access_log", NULL));
 	nproc = (int)config_int("app_processes", 2, 1, MAX_PROCS);
@@ -867,6 +870,7 @@ main(int argc, char **argv)
 		log_info("long polls on %s: %d processes x %d threads", bsock, nproc, nboard);
 	}
 	/* The counters every process adds to (fcgi/metrics.h), mapped before the first fork. */
+	router_routes(&nroutes);
 	if (metrics_init(nroutes) != 0)
 		return 1;
 	mlisten = config_get("metrics_listen", "");

@@ -1,5 +1,5 @@
 /*
- * worker.c — yichuang-worker: runs the periodic jobs of modules/jobs.c.
+ * worker.c — yichuang-worker: runs the periodic jobs of every room (fcgi/bin/rooms.c).
  *
  * Several workers may run at once (on one host or many): every job claims its rows with
  * guarded updates or SKIP LOCKED, so running twice is harmless.  SIGTERM lets the current
@@ -14,7 +14,8 @@
 #include "../log.h"
 #include "../sdnotify.h"
 #include "../util.h"
-#include "../../modules/jobs.h"
+#include "../jobs.h"
+#include "rooms.h"
 
 #include <mysql.h>
 #include <signal.h>
@@ -40,8 +41,10 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct ctx ctx;
 	int64_t next[64];
+	const struct job *jobs;
+	size_t njobs;
 	int ch;
-	unsigned i;
+	size_t i;
 
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch == 'c')
@@ -52,9 +55,10 @@ main(int argc, char **argv)
 	if (conf == NULL || config_load(conf) != 0)
 		return 2;
 	log_open_error(config_get("error_log", NULL));
-	if (app_init_global() != 0)
+	if (app_init_global() != 0 || rooms_init() != 0)
 		return 2;
-	if (app_check_install() != 0)
+	jobs = rooms_jobs(&njobs);
+	if (rooms_check_install() != 0)
 		return 1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -65,11 +69,11 @@ main(int argc, char **argv)
 	app_init_process();
 	ctx_init(&ctx, 0);
 	memset(next, 0, sizeof next);
-	log_info("worker started with %u jobs", njobs);
+	log_info("worker started with %zu jobs", njobs);
 	{
 		char status[96];
 
-		fmt(status, sizeof status, "READY=1\nSTATUS=running %u jobs", njobs);
+		fmt(status, sizeof status, "READY=1\nSTATUS=running %zu jobs", njobs);
 		sd_state(status);
 	}
 	while (!stop) {

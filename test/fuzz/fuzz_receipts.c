@@ -1,6 +1,6 @@
 /*
  * fuzz_receipts.c — libFuzzer target for the SMS delivery-receipt parsers
- * (sms_receipts_each in modules/notify_api.c): Aliyun SmsReport and Tencent status
+ * (sms_receipts_each in modules/notify/notify_api.c): Aliyun SmsReport and Tencent status
  * callback bodies, exactly as the providers POST them.  The first byte picks the provider
  * (even: Aliyun, odd: Tencent); the rest is the body.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../modules/notify.h"
+#include "../../modules/notify/notify.h"
 
 static int
 check(const struct sms_receipt *rc, void *arg)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../fcgi/yc.h"
+#include "../../fcgi/bin/rooms.h"
 
 #define NF 7
 
@@ -29,6 +30,9 @@ getp(void *arg, const char *name)
 			return e->v[i];
 	return NULL;
 }
+
+static const struct route *routes;
+static size_t nroutes;
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -53,6 +57,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			blen = end - pos;
 		pos = end < size ? end + 1 : end;
 	}
+	if (routes == NULL && (rooms_assemble() != 0 || (routes = router_routes(&nroutes)) == NULL))
+		abort();
 	req_init(&r, NULL);
 	if (req_parse_head(&r, getp, &e) == 0 && router_match(&r, routes, nroutes) == 0) {
 		char *body = e.v[NF - 1];

@@ -1,5 +1,5 @@
 /*
- * fuzz_tmpl.c — libFuzzer target for SMS templates (modules/notify_tmpl.c): parsing a
+ * fuzz_tmpl.c — libFuzzer target for SMS templates (modules/notify/notify_tmpl.c): parsing a
  * template file, then rendering it for every provider (log, Aliyun, Tencent) and as a
  * WeChat subscribe message, with fuzzed parameters.
  * Input: the template file's text, then a line "%%", then the parameters as a JSON object.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../modules/notify.h"
+#include "../../modules/notify/notify.h"
 
 static const char SEP[] = "\n%%\n";
 

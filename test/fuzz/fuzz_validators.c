@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../../fcgi/util.h"
-#include "../../modules/pii.h"
+#include "../../modules/shared/pii.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

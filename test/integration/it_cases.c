@@ -31,8 +31,8 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
-#include "../../modules/cases.h"
-#include "../../modules/staff.h"
+#include "../../modules/cases/cases.h"
+#include "../../modules/hall/staff.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"李小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138000\"}"

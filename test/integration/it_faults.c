@@ -56,7 +56,7 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/session.h"
 #include "../../fcgi/util.h"
-#include "../../modules/outbox.h"
+#include "../../modules/notify/outbox.h"
 
 static struct ctx C;
 static char kiosk[128];

@@ -34,8 +34,8 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/session.h"
-#include "../../modules/identity.h"
-#include "../../modules/pii.h"
+#include "../../modules/identity/identity.h"
+#include "../../modules/shared/pii.h"
 
 static struct ctx ctx;		/* this test's own Redis and MariaDB connections */
 static char inst[64];

@@ -31,9 +31,9 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
-#include "../../modules/cases.h"
-#include "../../modules/notify.h"
-#include "../../modules/outbox.h"
+#include "../../modules/cases/cases.h"
+#include "../../modules/notify/notify.h"
+#include "../../modules/notify/outbox.h"
 
 #define DAY "2026-12-15"
 #define NOW DAY "T10:00:00+08:00"

@@ -39,9 +39,9 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/util.h"
-#include "../../modules/notify.h"
-#include "../../modules/outbox.h"
-#include "../../modules/pii.h"
+#include "../../modules/notify/notify.h"
+#include "../../modules/notify/outbox.h"
+#include "../../modules/shared/pii.h"
 
 static struct ctx C;
 static pid_t workers[4], fake_pid;

@@ -42,7 +42,7 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/util.h"
-#include "../../modules/outbox.h"
+#include "../../modules/notify/outbox.h"
 
 #define LEASE_MS	4000
 /* The stack's lease, said again for the test's own workers (the last value of a key wins),

@@ -31,7 +31,7 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/session.h"
-#include "../../modules/pii.h"
+#include "../../modules/shared/pii.h"
 
 #define MONDAY "2026-11-23T09:40:00+08:00"
 #define API    "/api/v1"

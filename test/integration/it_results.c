@@ -34,8 +34,8 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
-#include "../../modules/results.h"
-#include "../../modules/staff.h"
+#include "../../modules/results/results.h"
+#include "../../modules/hall/staff.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"欧阳小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138023\"}"

@@ -1,14 +1,14 @@
 /*
  * it_roles.c — every route serves only its roles, against the live test stack.
  *
- * The route table itself (fcgi/routes.c, linked in) says which roles each route serves.
+ * The route table itself (every room's modules/<room>/routes.c, put together as the app does) says which roles each route serves.
  * For every route that does not serve everybody, the test calls it through nginx as each
  * role it does not serve — a citizen, the kiosk, a clerk, an approver, a manager, the
  * administrator, each signed in for real — and wants 403 FORBIDDEN in the API's error shape,
  * and without any session 401 UNAUTHENTICATED.  A route added later is covered without
  * touching this file.
  *
- * Many handlers check the role again (modules/identity.h); this test is what notices when
+ * Many handlers check the role again (modules/identity/identity.h); this test is what notices when
  * the router's own check goes (some handlers, e.g. GET /notices and GET /me/tickets, rely on
  * it alone).  Path parameters get placeholder values ({hall} = demo, others 1): the refusal
  * must come before anything looks at them, so nothing is read or changed.
@@ -26,6 +26,7 @@
 #include "../lib/expect.h"
 #include "../lib/http.h"
 #include "../../fcgi/yc.h"
+#include "../../fcgi/bin/rooms.h"
 
 static struct who {
 	unsigned	 role;
@@ -88,10 +89,13 @@ static void
 every_route_refuses_other_roles(void **st)
 {
 	struct resp r;
-	size_t i, k;
+	size_t i, k, nroutes;
+	const struct route *routes;
 	int checked = 0, bad = 0, routes_checked = 0;
 
 	(void)st;
+	assert_int_equal(rooms_assemble(), 0);
+	routes = router_routes(&nroutes);
 	for (i = 0; i < nroutes; i++) {
 		const struct route *rt = &routes[i];
 

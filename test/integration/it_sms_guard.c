@@ -36,8 +36,8 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
-#include "../../modules/outbox.h"
-#include "../../modules/pii.h"
+#include "../../modules/notify/outbox.h"
+#include "../../modules/shared/pii.h"
 
 #define API "/api/v1"
 #define HALL2 "smsg2"

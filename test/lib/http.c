@@ -16,8 +16,8 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/kv.h"
-#include "../../modules/identity.h"
-#include "../../modules/pii.h"
+#include "../../modules/identity/identity.h"
+#include "../../modules/shared/pii.h"
 
 #include <sodium.h>
 

@@ -1,5 +1,5 @@
 /*
- * test_identity.c — the access-control helpers of modules/identity.h, one caller at a time:
+ * test_identity.c — the access-control helpers of modules/identity/identity.h, one caller at a time:
  * who may act at which window, in which hall, on which department's cases and on whose
  * records.  Each refusal must be a 401 (nobody signed in) or a 403 in the API's shape.
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../../fcgi/yc.h"
-#include "../../modules/identity.h"
+#include "../../modules/identity/identity.h"
 
 static struct req r;
 

@@ -16,8 +16,8 @@
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/util.h"
-#include "../../modules/notify.h"
-#include "../../modules/notify_sms.h"
+#include "../../modules/notify/notify.h"
+#include "../../modules/notify/notify_sms.h"
 
 /* Aliyun's example in "签名机制" for SendSms (RPC, HMAC-SHA1, AccessKeySecret testSecret). */
 static void

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../modules/qr.h"
+#include "../../modules/tracking/qr.h"
 
 static const char *const texts[] = {
 	"https://yichuang.example.gov.cn/t/Zq3-_x9KpLmN0aBcDeFgHw",

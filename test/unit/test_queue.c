@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../modules/queue_int.h"
+#include "../../modules/queue/queue_int.h"
 #include "../../fcgi/clock.h"
 
 static void

@@ -1,6 +1,6 @@
 /*
- * test_results.c — the signature of a result's QR (modules/results_sign.c) and its PDF
- * (modules/results_pdf.c), without a server: a QR made with the instance's key verifies with
+ * test_results.c — the signature of a result's QR (modules/results/results_sign.c) and its PDF
+ * (modules/results/results_pdf.c), without a server: a QR made with the instance's key verifies with
  * its public key and only with it; any changed byte of the fields or of the signature, a
  * signature by another key, or text that is not a result QR at all is told apart; Chinese
  * fields travel whole; a field with a line break cannot be signed (it would forge a line).
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "../../fcgi/config.h"
-#include "../../modules/results.h"
+#include "../../modules/results/results.h"
 
 static char keyfile[64];
 

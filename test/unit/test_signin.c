@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../modules/signin_guard.h"
+#include "../../modules/identity/signin_guard.h"
 
 static void
 addr_is(const char *in, const char *want)

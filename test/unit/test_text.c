@@ -1,6 +1,6 @@
 /*
  * test_text.c — text that must never break: cutting and masking by characters (fcgi/util.c,
- * modules/pii.c), the one rule for what an SMS variable can carry (modules/notify_tmpl.c) as
+ * modules/shared/pii.c), the one rule for what an SMS variable can carry (modules/notify/notify_tmpl.c) as
  * the door, the worker and the outbox apply it, receipts with Chinese provider messages, and
  * the names the database gives for what it refuses (fcgi/db.c).
  * Run from the repository root (it reads sms-templates/).
@@ -18,8 +18,8 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/util.h"
 #include "../../fcgi/yc.h"
-#include "../../modules/notify.h"
-#include "../../modules/pii.h"
+#include "../../modules/notify/notify.h"
+#include "../../modules/shared/pii.h"
 
 /* Valid UTF-8 (control characters allowed: only the encoding is checked here). */
 static int

@@ -1,0 +1,38 @@
+/*
+ * appointments.h — appointments (预约) as other modules and programs use them.
+ *
+ * The routes are in handlers.h; the worker's jobs and the demo seed are here.
+ */
+#ifndef YC_APPOINTMENTS_H
+#define YC_APPOINTMENTS_H
+
+#include "../../fcgi/ctx.h"
+
+/* Worker jobs (appointments_jobs.c): mark no-shows once a slot has ended (and ban after
+ * repeated ones); queue the reminder SMS the day before. */
+int	job_appointments_noshow(struct ctx *c);
+int	job_appointments_remind(struct ctx *c);
+/* Compare Redis's free places of the loaded days with MariaDB's bookings; a difference that
+ * stays the same over three runs is dropped, so the day is rebuilt from MariaDB. */
+int	job_appointments_reconcile(struct ctx *c);
+
+/*
+ * A clerk rebound an ID number to the account `holder` (realname.c): cancel the live
+ * bookings another account made for that number as its own (not through a proxy relation),
+ * so they give their places back and cannot count against the holder or end as no-shows.
+ * Each is cancelled as by its holder (history, audit; actor the clerk).  *cancelled gets the
+ * count.  0, or -1 when one could not be cancelled now (Redis or MariaDB down): running it
+ * again finishes the job.
+ */
+struct req;
+int	appt_cancel_identity(struct req *r, const char *idhash, long long holder,
+	    int *cancelled);
+
+/*
+ * The demo hall's slot templates: every category, 30-minute slots through the opening hours
+ * (hall_hours), 6 places for A and 4 for the others.  Idempotent (existing rows are kept).
+ * Called by `yichuang-admin seed-demo`.  0 or a DB_* code.
+ */
+int	appt_seed_demo(struct ctx *c);
+
+#endif

@@ -1,0 +1,411 @@
+/*
+ * appointments_jobs.c — the worker's appointment jobs.
+ *
+ * job_appointments_noshow: a booking still "booked" when its slot has ended becomes a
+ *   no-show (guarded UPDATE with its history row, one transaction per booking).  When that
+ *   makes appointment_noshow_limit (2) no-shows of the same ID number at the hall within
+ *   appointment_noshow_window_days (90), the ID number may not book there for
+ *   appointment_ban_days (90): an appointment_bans row in the same transaction, then pushed
+ *   into Redis where the booking script checks it.
+ * job_appointments_remind: the day before, the "appointment_reminder" SMS (urgent = 0: the
+ *   notify worker holds it through quiet hours) for every live booking of tomorrow that was
+ *   made before today (a booking made today has just had its confirmation).  reminded_at
+ *   claims the row, so several workers never send it twice.
+ * job_appointments_reconcile: Redis and MariaDB can drift apart only in rare failures — a
+ *   cancellation committed while Redis was unreachable leaves its place taken in Redis (never
+ *   the other way round: a place MariaDB holds is never free in Redis for long, and the
+ *   unique place key refuses it anyway).  Every minute the free places of each loaded day are
+ *   compared with capacity minus MariaDB's bookings; bookings in flight make short-lived
+ *   differences, so only a difference that stays exactly the same over three runs drops the
+ *   day's markers, and the day is rebuilt from MariaDB on its next request.
+ * Tables: appointments, appointment_history, appointment_bans, outbox, halls, citizens
+ *   (through identity.h), the slot plan.
+ * Redis:  {hall:<code>}:appt:* (appointments_state.c).
+ */
+#include "appointments.h"
+#include "appointments_int.h"
+#include "../hall/calendar.h"
+#include "../identity/identity.h"
+#include "../notify/outbox.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/log.h"
+#include "../../fcgi/util.h"
+#include "../rooms.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JOB_BATCH 200
+
+struct due {
+	long long	 id;
+	char		 hall[33];
+	char		 hall_name[256];
+	char		 idhash[65];
+	int64_t		 day;
+	int		 start_min;
+	char		 code[8];
+	long long	 citizen;
+};
+
+struct due_list {
+	struct due	 d[JOB_BATCH];
+	int		 n;
+};
+
+static int
+due_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct due_list *l = arg;
+	struct due *d;
+	long long n;
+
+	(void)lens;
+	if (l->n >= JOB_BATCH)
+		return 1;
+	d = &l->d[l->n];
+	memset(d, 0, sizeof *d);
+	if (parse_ll(v[0], 1, INT64_MAX, &d->id) != 0 || date_parse(v[3], &d->day) != 0)
+		return 0;
+	str_copy(d->hall, sizeof d->hall, v[1]);
+	str_copy(d->idhash, sizeof d->idhash, v[2]);
+	if (ncol > 4) {
+		if (parse_ll(v[4], 0, 1440, &n) == 0)
+			d->start_min = (int)n;
+		str_copy(d->code, sizeof d->code, v[5]);
+		parse_ll(v[6], 1, INT64_MAX, &d->citizen);
+		str_copy(d->hall_name, sizeof d->hall_name, v[7]);
+	}
+	l->n++;
+	return 0;
+}
+
+/* One booking → no-show, and the ban it may cause.  0 or a DB_* code. */
+static int
+mark_noshow(struct ctx *c, const struct due *d, const struct appt_rules *ru, const char *at)
+{
+	char day[11], from[11], until[11], cnt[16];
+	uint64_t n = 0;
+	long long k = 0;
+	int rc, banned = 0;
+
+	date_format_days(d->day, day, sizeof day);
+	date_format_days(d->day - ru->noshow_window + 1, from, sizeof from);
+	date_format_days(d->day + ru->ban_days, until, sizeof until);
+	if ((rc = db_begin(c)) != 0)
+		return rc;
+	rc = db_exec(c, "UPDATE appointments SET status = 'no_show', updated_at = ?"
+	    " WHERE id = ? AND status = 'booked'", DBARGS(DBS(at), DBI(d->id)), &n, NULL);
+	if (rc == 0 && n == 0) {	/* checked in or cancelled meanwhile, or another worker */
+		db_rollback(c);
+		return 0;
+	}
+	if (rc == 0)
+		rc = db_exec(c, "INSERT INTO appointment_history (appointment_id, at, action,"
+		    " from_status, to_status, actor_kind, actor, detail)"
+		    " VALUES (?, ?, 'no_show', 'booked', 'no_show', 'system', '', '')",
+		    DBARGS(DBI(d->id), DBS(at)), NULL, NULL);
+	if (rc == 0) {
+		rc = db_scalar(c, "SELECT COUNT(*) FROM appointments WHERE hall = ? AND idnum_hash = ?"
+		    " AND status = 'no_show' AND day BETWEEN ? AND ?",
+		    DBARGS(DBS(d->hall), DBS(d->idhash), DBS(from), DBS(day)), cnt, sizeof cnt);
+		rc = rc < 0 ? rc : 0;
+		if (rc == 0 && parse_ll(cnt, 0, 1000000, &k) == 0 && k >= ru->noshow_limit &&
+		    ru->ban_days > 0) {
+			rc = db_exec(c, "INSERT INTO appointment_bans (hall, idnum_hash, since, until)"
+			    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+			    " since = IF(VALUES(until) > until, VALUES(since), since),"
+			    " until = GREATEST(until, VALUES(until))",
+			    DBARGS(DBS(d->hall), DBS(d->idhash), DBS(day), DBS(until)), NULL, NULL);
+			banned = 1;
+		}
+	}
+	if (rc == 0)
+		rc = db_commit(c);
+	else
+		db_rollback(c);
+	if (rc != 0)
+		return rc;
+	if (banned) {
+		log_info("hall %s: appointment %lld no-show; booking suspended until %s", d->hall,
+		    d->id, until);
+		if (appt_ban_push(c, d->hall, d->idhash, d->day + ru->ban_days) != 0)
+			log_warn("hall %s: ban not pushed to Redis (down): rebuilt from MariaDB later",
+			    d->hall);
+	}
+	return 0;
+}
+
+int
+job_appointments_noshow(struct ctx *c)
+{
+	static struct due_list l;	/* the worker runs its jobs on one thread */
+	struct appt_rules ru;
+	int64_t now = hall_now(), today = hall_day(now);
+	char day[11], hm[16], at[32];
+	unsigned minute = (unsigned)((now - hall_day_start(today)) / 60) % 1440;
+	int i, rc;
+
+	appt_rules(&ru);
+	date_format_days(today, day, sizeof day);
+	snprintf(hm, sizeof hm, "%02u:%02u:00", minute / 60, minute % 60);
+	l.n = 0;
+	rc = db_query(c, "SELECT id, hall, idnum_hash, DATE_FORMAT(day, '%Y-%m-%d')"
+	    " FROM appointments WHERE status = 'booked' AND (day < ? OR (day = ? AND end_time <= ?))"
+	    " ORDER BY day, end_time LIMIT 200", DBARGS(DBS(day), DBS(day), DBS(hm)), due_row, &l);
+	if (rc < 0)
+		return rc;
+	appt_now_dt(at, sizeof at);
+	for (i = 0; i < l.n; i++)
+		if ((rc = mark_noshow(c, &l.d[i], &ru, at)) != 0)
+			return rc;
+	return 0;
+}
+
+static int
+remind_one(struct ctx *c, const struct due *d, const char *at)
+{
+	struct outbox_msg m;
+	struct citizen cz;
+	char date[32], hhmm[6], ref[24];
+	json_t *params;
+	uint64_t n = 0;
+	int rc, y;
+	unsigned mo, dd;
+
+	if ((rc = citizen_get(c, d->citizen, &cz)) < 0)
+		return rc == -1 ? 0 : rc;	/* a record that does not open: nothing to send */
+	if ((rc = db_begin(c)) != 0) {
+		sodium_memzero(&cz, sizeof cz);
+		return rc;
+	}
+	rc = db_exec(c, "UPDATE appointments SET reminded_at = ? WHERE id = ? AND status = 'booked'"
+	    " AND reminded_at IS NULL", DBARGS(DBS(at), DBI(d->id)), &n, NULL);
+	if (rc == 0 && n == 1 && cz.phone[0]) {
+		civil_from_days(d->day, &y, &mo, &dd);
+		snprintf(date, sizeof date, "%d年%u月%u日", y, mo, dd);
+		appt_hhmm(d->start_min, hhmm);
+		snprintf(ref, sizeof ref, "%lld", d->id);
+		params = json_pack("{s:s,s:s,s:s,s:s}", "hall_name", d->hall_name, "date", date,
+		    "time", hhmm, "code", d->code);
+		memset(&m, 0, sizeof m);
+		m.hall = d->hall;
+		m.template = "appointment_reminder";
+		m.recipient = cz.phone;
+		m.params = params;
+		m.ref_kind = "appointment";
+		m.ref_id = ref;
+		m.urgent = 0;	/* a reminder waits for the morning */
+		rc = outbox_add(c, &m, NULL);
+		if (rc == -1)
+			rc = DB_FAIL;
+		json_decref(params);
+	}
+	sodium_memzero(&cz, sizeof cz);
+	if (rc == 0)
+		return db_commit(c);
+	db_rollback(c);
+	return rc;
+}
+
+int
+job_appointments_remind(struct ctx *c)
+{
+	static struct due_list l;
+	int64_t today = hall_day(hall_now());
+	char tomorrow[11], midnight[24], at[32];
+	int i, rc;
+
+	date_format_days(today + 1, tomorrow, sizeof tomorrow);
+	date_format_days(today, midnight, sizeof midnight);
+	str_copy(midnight + 10, sizeof midnight - 10, " 00:00:00");
+	l.n = 0;
+	rc = db_query(c, "SELECT a.id, a.hall, a.idnum_hash, DATE_FORMAT(a.day, '%Y-%m-%d'),"
+	    " HOUR(a.start_time) * 60 + MINUTE(a.start_time), a.code, a.citizen_id, h.name"
+	    " FROM appointments a JOIN halls h ON h.code = a.hall"
+	    " WHERE a.status = 'booked' AND a.day = ? AND a.reminded_at IS NULL"
+	    " AND a.created_at < ? ORDER BY a.id LIMIT 200",
+	    DBARGS(DBS(tomorrow), DBS(midnight)), due_row, &l);
+	if (rc < 0)
+		return rc;
+	appt_now_dt(at, sizeof at);
+	for (i = 0; i < l.n; i++)
+		if ((rc = remind_one(c, &l.d[i], at)) != 0)
+			return rc;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ reconcile */
+
+#define RECON_MAX  64
+#define RECON_RUNS 3
+
+static struct suspect {
+	char		 hall[33];
+	int64_t		 day;
+	uint64_t	 sig;
+	int		 runs;
+	int		 seen;	/* in the current pass */
+} suspects[RECON_MAX];
+
+struct taken {
+	const struct appt_slot *sl;
+	int		 n;
+	int		*count;
+};
+
+static int
+taken_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct taken *t = arg;
+	long long start, k;
+	int i;
+
+	(void)ncol;
+	(void)lens;
+	if (parse_ll(v[1], 0, 1440, &start) != 0 || parse_ll(v[2], 0, 100000, &k) != 0)
+		return 0;
+	for (i = 0; i < t->n; i++)
+		if (t->sl[i].cat == v[0][0] && t->sl[i].start_min == start)
+			t->count[i] = (int)k;
+	return 0;
+}
+
+/* FNV-1a over "slot:difference;" of every slot that differs; 0 when none does. */
+static uint64_t
+difference(const struct appt_slot *sl, int n, const int *rem, const int *cap, const int *count)
+{
+	uint64_t h = 14695981039346656037ULL;
+	char buf[48];
+	int i, any = 0;
+	size_t j;
+
+	for (i = 0; i < n; i++) {
+		if (rem[i] < 0 || rem[i] == cap[i] - count[i])
+			continue;
+		any = 1;
+		fmt(buf, sizeof buf, "%s:%d;", sl[i].id, cap[i] - count[i] - rem[i]);
+		for (j = 0; buf[j]; j++) {
+			h ^= (unsigned char)buf[j];
+			h *= 1099511628211ULL;
+		}
+	}
+	return any ? (h ? h : 1) : 0;
+}
+
+static void
+suspect_note(struct ctx *c, const char *hall, int64_t day, uint64_t sig)
+{
+	struct suspect *s = NULL, *free_s = NULL;
+	int i;
+
+	for (i = 0; i < RECON_MAX; i++) {
+		if (suspects[i].hall[0] && strcmp(suspects[i].hall, hall) == 0 &&
+		    suspects[i].day == day)
+			s = &suspects[i];
+		else if (!suspects[i].hall[0] && !free_s)
+			free_s = &suspects[i];
+	}
+	if (sig == 0) {
+		if (s)
+			memset(s, 0, sizeof *s);
+		return;
+	}
+	if (s == NULL) {
+		if ((s = free_s) == NULL)
+			return;
+		str_copy(s->hall, sizeof s->hall, hall);
+		s->day = day;
+	}
+	s->seen = 1;
+	if (s->sig != sig) {
+		s->sig = sig;
+		s->runs = 1;
+		return;
+	}
+	if (++s->runs >= RECON_RUNS) {
+		char date[11];
+
+		date_format_days(day, date, sizeof date);
+		log_warn("hall %s: free places of %s differ from MariaDB's bookings; rebuilding",
+		    hall, date);
+		appt_invalidate(c, hall, day);
+		memset(s, 0, sizeof *s);
+	}
+}
+
+static int
+hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	char (*halls)[33] = arg;
+	int i;
+
+	(void)ncol;
+	(void)lens;
+	for (i = 0; i < 16; i++)
+		if (!halls[i][0]) {
+			str_copy(halls[i], 33, v[0]);
+			break;
+		}
+	return 0;
+}
+
+int
+job_appointments_reconcile(struct ctx *c)
+{
+	static struct appt_slot sl[APPT_MAX_SLOTS];
+	static int rem[APPT_MAX_SLOTS], cap[APPT_MAX_SLOTS], count[APPT_MAX_SLOTS];
+	char halls[16][33], date[11];
+	struct appt_rules ru;
+	struct taken t;
+	int64_t today = hall_day(hall_now()), d;
+	int h, n, rc;
+
+	appt_rules(&ru);
+	memset(halls, 0, sizeof halls);
+	if ((rc = db_query(c, "SELECT code FROM halls ORDER BY code LIMIT 16", DBNOARGS, hall_row,
+	    halls)) < 0)
+		return rc;
+	for (h = 0; h < RECON_MAX; h++)
+		suspects[h].seen = 0;
+	for (h = 0; h < 16 && halls[h][0]; h++)
+		for (d = today; d <= today + ru.days_ahead; d++) {
+			n = appt_day_slots(c, halls[h], d, 0, sl, APPT_MAX_SLOTS);
+			if (n == CAL_MISSING || n == 0)
+				continue;
+			if (n < 0)
+				return n;
+			rc = appt_peek(c, halls[h], d, sl, n, rem, cap);
+			if (rc == 1)
+				continue;	/* not loaded: it will be built from MariaDB anyway */
+			if (rc < 0)
+				return DB_DOWN;	/* Redis: tried again on the next turn */
+			memset(count, 0, sizeof count);
+			t.sl = sl;
+			t.n = n;
+			t.count = count;
+			date_format_days(d, date, sizeof date);
+			rc = db_query(c, "SELECT category, HOUR(start_time) * 60 + MINUTE(start_time),"
+			    " COUNT(*) FROM appointments WHERE hall = ? AND day = ?"
+			    " AND status <> 'cancelled' GROUP BY category, start_time",
+			    DBARGS(DBS(halls[h]), DBS(date)), taken_row, &t);
+			if (rc < 0)
+				return rc;
+			suspect_note(c, halls[h], d, difference(sl, n, rem, cap, count));
+		}
+	/* Days that were suspect but are no longer looked at (past) are forgotten. */
+	for (h = 0; h < RECON_MAX; h++)
+		if (suspects[h].hall[0] && !suspects[h].seen)
+			memset(&suspects[h], 0, sizeof suspects[h]);
+	return 0;
+}
+
+const struct job appointments_jobs[] = {
+	{ "appointments-noshow", 30 * 1000, job_appointments_noshow },
+	{ "appointments-remind", 15 * 1000, job_appointments_remind },
+	{ "appointments-reconcile", 60 * 1000, job_appointments_reconcile },
+};
+const size_t appointments_njobs = NELEM(appointments_jobs);

@@ -1,0 +1,707 @@
+/*
+ * cases_accept.c — 一窗受理: POST /cases (clerk at a window).
+ *
+ * Routes: POST /cases
+ * Tables: items, item_materials (the checklist), cases, case_parts, case_materials,
+ *         case_history, case_tracking, case_notices, case_counters,
+ *         calendar_* (through calendar.c), hall_alerts, outbox, audit_log,
+ *         idempotency_keys (through idempotency.c)
+ * Redis:  idem:<scope> (through idempotency.c)
+ *
+ * The submitted materials are checked against the item's checklist.  Every required
+ * material must be handed in or — when the item allows it (容缺) — waived with the
+ * applicant's signed commitment and a due date.
+ *   complete   → one transaction: the case number from the hall's daily counter row (a unique
+ *                key backs it), the case, its part and materials, a tracking token, the
+ *                受理通知书 notice row, the history row, the case_accepted SMS and the audit
+ *                row; a 即办件 (approve) also its result (results_record) and, when that is
+ *                electronic, the result_online SMS.  The deadline counts promised working days from the holiday calendar;
+ *                a year not loaded is 422 CALENDAR_MISSING plus a hall alert for managers.
+ *   incomplete → 422 MATERIALS_INCOMPLETE naming every missing material at once; one
+ *                transaction writes only the 一次性告知书 notice row (its own token: it needs no
+ *                case), the materials_incomplete SMS and the audit row.  No case.
+ * An Idempotency-Key replays the first outcome — the 201 or the 422, both of which wrote
+ * something — for the same body, and is 409 for another body (idempotency.h).
+ */
+#include "handlers.h"
+#include "../shared/audit.h"
+#include "../hall/calendar.h"
+#include "cases.h"
+#include "../shared/idempotency.h"
+#include "../shared/pii.h"
+#include "../results/results.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/log.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_MATERIALS 40
+#define TX_TRIES      3
+
+struct mat {
+	char	 code[16];
+	char	 name[204];
+	int	 required;
+	int	 waivable;
+	char	 form[24];
+	long long copies;
+	char	 note[304];
+	int	 given;
+	int	 waived;
+};
+
+struct item_info {
+	int	 found;
+	char	 hall[32];
+	char	 name[204];
+	char	 kind[12];
+	long long promised_days;
+	char	 department[32];
+	int	 cross_province;
+};
+
+struct accept {
+	/* validated input */
+	const char	*item_id;
+	const char	*name, *id_number, *phone, *address, *ticket, *office, *note;
+	const char	*due;			/* 容缺 commitment date */
+	int		 mail;
+	int		 approve;
+	/* the checklist */
+	struct item_info item;
+	struct mat	 mats[MAX_MATERIALS];
+	size_t		 nmats;
+	int		 nmissing;
+	int		 nwaived;
+	/* results */
+	int64_t		 today;
+	int64_t		 deadline;
+	char		 deadline_s[12];
+	char		 now[20];
+	char		 case_no[CASE_NO_MAX];
+	long long	 case_id;
+	char		 track[CASE_TOKEN_MAX];
+	char		 notice[CASE_TOKEN_MAX];
+};
+
+static const char *const form_labels[][2] = {
+	{ "original", "原件" }, { "copy", "复印件" }, { "original_and_copy", "原件及复印件" },
+	{ "electronic", "电子件" },
+};
+
+static const char *
+form_label(const char *f)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(form_labels); i++)
+		if (strcmp(form_labels[i][0], f) == 0)
+			return form_labels[i][1];
+	return f;
+}
+
+/* A string member of a nested object, its errors named "outer.name". */
+static int
+sub_str(struct req *r, json_t *obj, const char *key, const char *field, size_t minc,
+    size_t maxc, const char **out)
+{
+	json_t *tmp = json_object();
+	int rc;
+
+	json_object_set(tmp, field, obj ? json_object_get(obj, key) : NULL);
+	rc = in_str(r, tmp, field, 1, minc, maxc, out);
+	json_decref(tmp);	/* *out stays valid: obj still holds the string */
+	return rc;
+}
+
+/* An array of material codes: strings of 1–16 characters, no repeats. */
+static int
+in_codes(struct req *r, const char *field, int required, json_t **out)
+{
+	json_t *a = json_object_get(r->body, field), *v, *w;
+	size_t i, j;
+
+	*out = NULL;
+	if (a == NULL || json_is_null(a))
+		return required ? req_fail_field(r, field, "必填") : 0;
+	if (!json_is_array(a) || json_array_size(a) > MAX_MATERIALS)
+		return req_fail_field(r, field, "须为不超过 40 项的材料编号列表");
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v) || json_string_length(v) < 1 || json_string_length(v) > 16)
+			return req_fail_field(r, field, "材料编号须为文本，如 M1");
+		for (j = 0; j < i; j++) {
+			w = json_array_get(a, j);
+			if (strcmp(json_string_value(v), json_string_value(w)) == 0)
+				return req_fail_field(r, field, "材料编号重复");
+		}
+	}
+	*out = a;
+	return 0;
+}
+
+static int
+item_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct item_info *it = arg;
+
+	(void)ncol;
+	(void)lens;
+	it->found = 1;
+	str_copy(it->hall, sizeof it->hall, v[0]);
+	str_copy(it->name, sizeof it->name, v[1]);
+	str_copy(it->kind, sizeof it->kind, v[2]);
+	parse_ll(v[3], 0, 10000, &it->promised_days);
+	str_copy(it->department, sizeof it->department, v[4]);
+	it->cross_province = v[5][0] == '1';
+	return 0;
+}
+
+static int
+mat_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct accept *a = arg;
+	struct mat *m;
+
+	(void)ncol;
+	(void)lens;
+	if (a->nmats == MAX_MATERIALS)
+		return 1;
+	m = &a->mats[a->nmats++];
+	memset(m, 0, sizeof *m);
+	str_copy(m->code, sizeof m->code, v[0]);
+	str_copy(m->name, sizeof m->name, v[1]);
+	m->required = v[2][0] == '1';
+	m->waivable = v[3][0] == '1';
+	str_copy(m->form, sizeof m->form, v[4]);
+	parse_ll(v[5], 0, 255, &m->copies);
+	str_copy(m->note, sizeof m->note, v[6]);
+	return 0;
+}
+
+static struct mat *
+find_mat(struct accept *a, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < a->nmats; i++)
+		if (strcmp(a->mats[i].code, code) == 0)
+			return &a->mats[i];
+	return NULL;
+}
+
+/* Parse and check everything; 0 or the status already set on r. */
+static int
+accept_parse(struct req *r, struct accept *a)
+{
+	static const char *const deliveries[] = { "pickup", "mail", NULL };
+	json_t *app, *given = NULL, *waived = NULL, *commit, *v;
+	int delivery = 0, signed_ok = 0, rc;
+	size_t i;
+	char bad[256];
+	int64_t due;
+
+	in_str(r, r->body, "item", 1, 1, 40, &a->item_id);
+	app = json_object_get(r->body, "applicant");
+	if (!json_is_object(app))
+		req_fail_field(r, "applicant", "须填写申请人姓名、身份证号和手机号");
+	else {
+		sub_str(r, app, "name", "applicant.name", 1, 20, &a->name);
+		if (sub_str(r, app, "id_number", "applicant.id_number", 18, 18, &a->id_number) == 0 &&
+		    !idnum_ok(a->id_number))
+			req_fail_field(r, "applicant.id_number", "身份证号码无效");
+		if (sub_str(r, app, "phone", "applicant.phone", 11, 11, &a->phone) == 0 &&
+		    !phone_ok(a->phone))
+			req_fail_field(r, "applicant.phone", "手机号码无效");
+	}
+	in_codes(r, "materials", 1, &given);
+	in_codes(r, "waived", 0, &waived);
+	in_enum(r, r->body, "delivery", 0, deliveries, &delivery);
+	a->mail = delivery == 1;
+	in_str(r, r->body, "address", a->mail, 5, 60, &a->address);
+	in_str(r, r->body, "ticket", 0, 1, 64, &a->ticket);
+	if (a->ticket && !token_ok(a->ticket, 64))
+		req_fail_field(r, "ticket", "不是有效的排队号凭证");
+	in_str(r, r->body, "processing_office", 0, 2, 100, &a->office);
+	in_str(r, r->body, "note", 0, 1, 200, &a->note);
+	in_bool(r, r->body, "approve", 0, &a->approve);
+	commit = json_object_get(r->body, "commitment");
+	if (waived && json_array_size(waived) > 0) {
+		if (!json_is_object(commit))
+			req_fail_field(r, "commitment", "容缺受理须有申请人签署的承诺及补交日期");
+		else {
+			v = json_object_get(commit, "signed");
+			signed_ok = json_is_true(v);
+			if (!signed_ok)
+				req_fail_field(r, "commitment.signed", "须由申请人签署容缺承诺书");
+			if (sub_str(r, commit, "due", "commitment.due", 10, 10, &a->due) == 0 &&
+			    (date_parse(a->due, &due) != 0 || due < case_today() ||
+			    due > case_today() + 90))
+				req_fail_field(r, "commitment.due", "补交日期须为今天起 90 天内的日期");
+		}
+	}
+	if (in_has_errors(r))
+		return req_invalid(r);
+
+	/* The item and its checklist, in the clerk's hall. */
+	memset(&a->item, 0, sizeof a->item);
+	rc = db_query(r->ctx, "SELECT hall, name, kind, promised_days, department, cross_province"
+	    " FROM items WHERE id = ?", DBARGS(DBS(a->item_id)), item_row, &a->item);
+	if (rc >= 0)
+		rc = db_query(r->ctx, "SELECT code, name, required, waivable, form, copies, note"
+		    " FROM item_materials WHERE item = ? ORDER BY sort, code",
+		    DBARGS(DBS(a->item_id)), mat_row, a);
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (!a->item.found || strcmp(a->item.hall, r->sess.hall) != 0)
+		return req_fail_field(r, "item", "本中心没有这个事项"), req_invalid(r);
+
+	bad[0] = '\0';
+	json_array_foreach(given, i, v) {
+		struct mat *m = find_mat(a, json_string_value(v));
+
+		if (m == NULL) {
+			fmt(bad, sizeof bad, "该事项没有材料 %s", json_string_value(v));
+			req_fail_field(r, "materials", bad);
+			break;
+		}
+		m->given = 1;
+	}
+	bad[0] = '\0';
+	if (waived)
+		json_array_foreach(waived, i, v) {
+			struct mat *m = find_mat(a, json_string_value(v));
+
+			if (m == NULL)
+				fmt(bad, sizeof bad, "该事项没有材料 %s", json_string_value(v));
+			else if (!m->waivable)
+				fmt(bad, sizeof bad, "%s（%s）不可容缺受理", m->name, m->code);
+			else if (m->given)
+				fmt(bad, sizeof bad, "%s（%s）已收取，无需容缺", m->name, m->code);
+			if (bad[0]) {
+				req_fail_field(r, "waived", bad);
+				break;
+			}
+			m->waived = 1;
+			a->nwaived++;
+		}
+	if (a->item.cross_province && a->office == NULL)
+		req_fail_field(r, "processing_office", "跨省通办事项须填写办理地（受理地收件、办理地审批）");
+	if (!a->item.cross_province && a->office != NULL)
+		req_fail_field(r, "processing_office", "该事项不是跨省通办事项");
+	if (a->approve && strcmp(a->item.kind, "instant") != 0)
+		req_fail_field(r, "approve", "只有即办件可以当场办结");
+	if (a->approve && a->nwaived > 0)
+		req_fail_field(r, "approve", "有容缺材料待补交，不能当场办结");
+	if (in_has_errors(r))
+		return req_invalid(r);
+	for (i = 0; i < a->nmats; i++)
+		if (a->mats[i].required && !a->mats[i].given && !a->mats[i].waived)
+			a->nmissing++;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- replies */
+
+/*
+ * The 201 body: the case as staff see it, with its tracking token.  Built inside the
+ * transaction (this connection sees its own rows) so the idempotent copy is saved with it.
+ */
+static int
+case_body(struct req *r, struct accept *a, json_t **out)
+{
+	struct case_row cr;
+	char url[128];
+	json_t *o;
+	int rc;
+
+	*out = NULL;
+	rc = case_load(r->ctx, r->sess.hall, a->case_no, &cr);
+	if (rc > 0)
+		rc = case_json(r, &cr, 0, &o);
+	if (rc <= 0)
+		return rc < 0 ? rc : DB_FAIL;
+	json_object_set_new(o, "track_token", json_string(a->track));
+	fmt(url, sizeof url, "/t/%s", a->track);
+	json_object_set_new(o, "track_url", json_string(url));
+	*out = json_pack("{s:o}", "case", o);
+	return 0;
+}
+
+/* 422 MATERIALS_INCOMPLETE: every missing material and the 一次性告知书. */
+static void
+set_incomplete(struct req *r, struct accept *a, json_t *missing)
+{
+	char url[256], msg[200];
+
+	case_notice_url(a->notice, url, sizeof url);
+	fmt(msg, sizeof msg, "申请材料不齐全，还缺 %d 项，请按告知书一次性补齐后再来办理",
+	    a->nmissing);
+	req_fail(r, 422, "MATERIALS_INCOMPLETE", msg);
+	json_decref(r->err_extra);
+	r->err_extra = json_pack("{s:O,s:s}", "missing", missing, "notice_url", url);
+}
+
+/* The same error as the body reply.c renders, for the idempotent copy. */
+static json_t *
+error_body(struct req *r)
+{
+	json_t *e = json_pack("{s:s,s:s}", "code", r->err_code, "message", r->err_msg);
+
+	if (r->err_extra)
+		json_object_update(e, r->err_extra);
+	return json_pack("{s:o}", "error", e);
+}
+
+/* ---------------------------------------------------------------- incomplete */
+
+/* "居民身份证、营业执照等3项" — short enough for an SMS variable. */
+static void
+sms_list(struct accept *a, char *out, size_t osz)
+{
+	size_t i, shown = 0, cps = 0;
+	char tail[32];
+
+	out[0] = '\0';
+	for (i = 0; i < a->nmats; i++) {
+		struct mat *m = &a->mats[i];
+		size_t n;
+
+		if (!m->required || m->given || m->waived)
+			continue;
+		n = utf8_len(m->name, strlen(m->name));
+		if (shown > 0 && cps + n + 1 > 24)
+			break;
+		if (shown > 0)
+			str_copy(out + strlen(out), osz - strlen(out), "、");
+		str_copy(out + strlen(out), osz - strlen(out), m->name);
+		cps += n + 1;
+		shown++;
+	}
+	if ((int)shown < a->nmissing) {
+		fmt(tail, sizeof tail, "等%d项", a->nmissing);
+		str_copy(out + strlen(out), osz - strlen(out), tail);
+	}
+}
+
+static int
+incomplete_tx(struct req *r, struct accept *a, struct idem *im)
+{
+	unsigned char sealed[PII_SEALED_MAX];
+	char name_mask[64], list[256], hash[65];
+	json_t *missing = json_array(), *params, *body;
+	char *missing_s;
+	int n, rc;
+	size_t i;
+	long long staff = 0;
+
+	for (i = 0; i < a->nmats; i++) {
+		struct mat *m = &a->mats[i];
+
+		if (m->required && !m->given && !m->waived)
+			json_array_append_new(missing, json_pack("{s:s,s:s,s:s,s:I,s:s}",
+			    "code", m->code, "name", m->name, "form", form_label(m->form),
+			    "copies", m->copies, "note", m->note));
+	}
+	if ((missing_s = json_dumps(missing, JSON_COMPACT)) == NULL ||
+	    (n = case_token_new(a->notice, hash, sealed, sizeof sealed)) < 0) {
+		free(missing_s);
+		json_decref(missing);
+		return DB_FAIL;
+	}
+	mask_name(a->name, name_mask, sizeof name_mask);
+	parse_ll(r->sess.subject, 1, INT64_MAX, &staff);
+	sms_list(a, list, sizeof list);
+	params = json_pack("{s:s,s:i,s:s}", "item", a->item.name, "count", a->nmissing,
+	    "list", list);
+
+	if ((rc = db_begin(r->ctx)) != 0)
+		goto out;
+	rc = db_exec(r->ctx, "INSERT INTO case_notices (token_hash, token_enc, kind, hall, item,"
+	    " case_id, applicant_mask, materials, note, window_no, created_by, created_at)"
+	    " VALUES (?, ?, 'incomplete', ?, ?, NULL, ?, ?, '', ?, ?, ?)",
+	    DBARGS(DBS(hash), DBSN((const char *)sealed, (size_t)n), DBS(r->sess.hall),
+	    DBS(a->item_id), DBS(name_mask), DBS(missing_s),
+	    r->sess.window ? DBI(r->sess.window) : DBN, staff ? DBI(staff) : DBN, DBS(a->now)),
+	    NULL, NULL);
+	if (rc == 0)
+		rc = case_sms(r->ctx, r->sess.hall, "materials_incomplete", a->phone, params, "");
+	if (rc == 0) {
+		/* The refusal wrote a notice and an SMS: keep its answer like a success's. */
+		set_incomplete(r, a, missing);
+		body = error_body(r);
+		rc = idem_save_tx(r, im, 422, body);
+		json_decref(body);
+	}
+	if (rc == 0) {
+		char detail[96];
+
+		fmt(detail, sizeof detail, "%s missing %d", a->item_id, a->nmissing);
+		audit(r, "case.incomplete", a->item_id, "refused", detail);
+		rc = db_commit(r->ctx);
+	} else
+		db_rollback(r->ctx);
+out:
+	json_decref(params);
+	json_decref(missing);
+	free(missing_s);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
+/* ---------------------------------------------------------------- complete */
+
+static int
+seal_into(const char *plain, unsigned char *out, size_t osz, struct dbv *v)
+{
+	int n = pii_seal(plain, out, osz);
+
+	if (n < 0)
+		return -1;
+	*v = DBSN((const char *)out, (size_t)n);
+	return 0;
+}
+
+static int
+electronic_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	(void)ncol;
+	(void)lens;
+	parse_ll(v[0], 0, INT64_MAX, arg);
+	return 1;
+}
+
+/*
+ * A 即办件 decided at acceptance whose result is electronic (全程网办 to the end): the same
+ * result_online SMS an approved case receives (cases_actions.c), in the same transaction as the
+ * result.  The case_accepted SMS has already said it was accepted and carries the tracking
+ * link; this one says where the PDF is.  0 or a DB_* code.
+ */
+static int
+instant_result_sms(struct req *r, struct accept *a, long long case_id)
+{
+	long long n = 0;
+	char url[256];
+	json_t *params;
+	int rc;
+
+	rc = db_query(r->ctx, "SELECT COUNT(*) FROM results WHERE case_id = ? AND electronic = 1",
+	    DBARGS(DBI(case_id)), electronic_row, &n);
+	if (rc < 0)
+		return rc;
+	if (n == 0)
+		return 0;
+	results_page_url(url, sizeof url);
+	params = json_pack("{s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
+	    "url", url);
+	rc = case_sms(r->ctx, r->sess.hall, "result_online", a->phone, params, a->case_no);
+	json_decref(params);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
+static int
+accept_tx(struct req *r, struct accept *a, struct idem *im, json_t **reply)
+{
+	unsigned char s_name[PII_SEALED_MAX], s_id[PII_SEALED_MAX], s_phone[PII_SEALED_MAX],
+	    s_addr[PII_SEALED_MAX], s_track[PII_SEALED_MAX], s_notice[PII_SEALED_MAX];
+	struct dbv v_name, v_id, v_phone, v_addr = DBN;
+	char h_id[PII_HASH_HEX], h_phone[PII_HASH_HEX], m_name[64], m_id[32], m_phone[32],
+	    m_addr[100], track_hash[65], notice_hash[65], url[320],
+	    public_note[200];
+	int n_track, n_notice, rc;
+	uint64_t id = 0;
+	long long staff = 0;
+	size_t i;
+	json_t *params;
+	const char *status = a->approve ? "approved" : "accepted";
+
+	if (seal_into(a->name, s_name, sizeof s_name, &v_name) ||
+	    seal_into(a->id_number, s_id, sizeof s_id, &v_id) ||
+	    seal_into(a->phone, s_phone, sizeof s_phone, &v_phone) ||
+	    (a->mail && seal_into(a->address, s_addr, sizeof s_addr, &v_addr)))
+		return DB_FAIL;
+	if ((n_track = case_token_new(a->track, track_hash, s_track, sizeof s_track)) < 0 ||
+	    (n_notice = case_token_new(a->notice, notice_hash, s_notice, sizeof s_notice)) < 0)
+		return DB_FAIL;
+	pii_hash("id_number", a->id_number, h_id);
+	pii_hash("phone", a->phone, h_phone);
+	mask_name(a->name, m_name, sizeof m_name);
+	mask_id(a->id_number, m_id, sizeof m_id);
+	mask_phone(a->phone, m_phone, sizeof m_phone);
+	if (a->mail)
+		mask_address(a->address, m_addr, sizeof m_addr);
+	parse_ll(r->sess.subject, 1, INT64_MAX, &staff);
+	if ((rc = db_begin(r->ctx)) != 0)
+		return rc;
+	rc = case_no_next(r->ctx, r->sess.hall, a->today, a->case_no, sizeof a->case_no);
+	if (rc == 0)
+		rc = db_exec(r->ctx, "INSERT INTO cases (no, hall, channel, item, title, status,"
+		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"
+		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
+		    " applicant_phone_mask, delivery, address_enc, address_mask, ticket, window_no,"
+		    " accepted_by, accepted_at, promised_days, deadline, cross_province,"
+		    " processing_office, decision, decided_at, decided_by, created_at, updated_at)"
+		    " VALUES (?, ?, 'window', ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)",
+		    DBARGS(DBS(a->case_no), DBS(r->sess.hall), DBS(a->item_id), DBS(a->item.name),
+		    v_name, DBS(m_name), v_id, DBS(h_id), DBS(m_id), v_phone, DBS(h_phone),
+		    DBS(m_phone), DBS(a->mail ? "mail" : "pickup"), v_addr,
+		    a->mail ? DBS(m_addr) : DBN, DBSO(a->ticket),
+		    r->sess.window ? DBI(r->sess.window) : DBN, staff ? DBI(staff) : DBN,
+		    DBS(a->now), DBI(a->item.promised_days), DBS(a->deadline_s),
+		    DBI(a->item.cross_province), DBSO(a->office), DBS(a->now), DBS(a->now)),
+		    NULL, &id);
+	a->case_id = (long long)id;
+	if (rc == 0)
+		rc = db_exec(r->ctx, "INSERT INTO case_parts (case_id, seq, item, department, status,"
+		    " promised_days, deadline) VALUES (?, 1, ?, ?, 'pending', ?, ?)",
+		    DBARGS(DBI(id), DBS(a->item_id), DBS(a->item.department),
+		    DBI(a->item.promised_days), DBS(a->deadline_s)), NULL, NULL);
+	for (i = 0; rc == 0 && i < a->nmats; i++) {
+		struct mat *m = &a->mats[i];
+
+		if (!m->given && !m->waived)
+			continue;
+		rc = db_exec(r->ctx, "INSERT INTO case_materials (case_id, item, code, name, required,"
+		    " state, due, committed_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    DBARGS(DBI(id), DBS(a->item_id), DBS(m->code), DBS(m->name), DBI(m->required),
+		    DBS(m->given ? "received" : "waived"), m->waived ? DBS(a->due) : DBN,
+		    m->waived ? DBS(a->now) : DBN, m->given ? DBS(a->now) : DBN), NULL, NULL);
+	}
+	if (rc == 0)
+		rc = db_exec(r->ctx, "INSERT INTO case_tracking (token_hash, case_id, token_enc,"
+		    " holder, created_at) VALUES (?, ?, ?, 'applicant', ?)",
+		    DBARGS(DBS(track_hash), DBI(id), DBSN((const char *)s_track, (size_t)n_track),
+		    DBS(a->now)), NULL, NULL);
+	if (rc == 0)
+		rc = db_exec(r->ctx, "INSERT INTO case_notices (token_hash, token_enc, kind, hall,"
+		    " item, case_id, applicant_mask, materials, note, window_no, created_by,"
+		    " created_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?, NULL, '', ?, ?, ?)",
+		    DBARGS(DBS(notice_hash), DBSN((const char *)s_notice, (size_t)n_notice),
+		    DBS(r->sess.hall), DBS(a->item_id), DBI(id), DBS(m_name),
+		    r->sess.window ? DBI(r->sess.window) : DBN, staff ? DBI(staff) : DBN,
+		    DBS(a->now)), NULL, NULL);
+	if (a->nwaived)
+		fmt(public_note, sizeof public_note, "容缺受理：%d 项材料须在 %s 前补交",
+		    a->nwaived, a->due);
+	else
+		str_copy(public_note, sizeof public_note, "材料齐全，予以受理");
+	if (rc == 0)
+		rc = case_history_add(r, (long long)id, a->now, "accept", NULL, "accepted",
+		    a->item.department, a->note, public_note);
+	if (rc == 0 && a->approve) {
+		uint64_t n = 0;
+
+		/* 即办件: decided on the spot, the same guarded transition the back office makes. */
+		rc = db_exec(r->ctx, "UPDATE cases SET status = 'approved', decision = 'approved',"
+		    " decided_at = ?, decided_by = ?, version = version + 1, updated_at = ?"
+		    " WHERE id = ? AND status = 'accepted'",
+		    DBARGS(DBS(a->now), staff ? DBI(staff) : DBN, DBS(a->now), DBI(id)), &n, NULL);
+		if (rc == 0 && n != 1)
+			rc = DB_FAIL;
+		if (rc == 0)
+			rc = db_exec(r->ctx, "UPDATE case_parts SET status = 'approved', decided_at = ?,"
+			    " decided_by = ? WHERE case_id = ? AND status = 'pending'",
+			    DBARGS(DBS(a->now), staff ? DBI(staff) : DBN, DBI(id)), NULL, NULL);
+		if (rc == 0)
+			rc = case_history_add(r, (long long)id, a->now, "approve", "accepted",
+			    "approved", a->item.department, "即办件当场办结", "即办件，当场办结");
+		if (rc == 0)	/* the result as a record (results.c) */
+			rc = results_record(r->ctx, (long long)id, a->now, 1, NULL);
+	}
+	case_track_abs(a->track, url, sizeof url);
+	params = json_pack("{s:s,s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
+	    "deadline", a->deadline_s, "url", url);
+	if (rc == 0)
+		rc = case_sms(r->ctx, r->sess.hall, "case_accepted", a->phone, params, a->case_no);
+	json_decref(params);
+	if (rc == 0 && a->approve)	/* 即办件 with an electronic result: where to download it */
+		rc = instant_result_sms(r, a, (long long)id);
+	if (rc == 0)
+		rc = case_body(r, a, reply);
+	if (rc == 0)
+		rc = idem_save_tx(r, im, 201, *reply);
+	if (rc == 0) {
+		audit(r, "case.accept", a->case_no, "ok", status);
+		rc = db_commit(r->ctx);
+	} else
+		db_rollback(r->ctx);
+	sodium_memzero(a->track, sizeof a->track);
+	sodium_memzero(a->notice, sizeof a->notice);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
+/* ---------------------------------------------------------------- the handler */
+
+static int
+finish(struct req *r, int rc)
+{
+	if (rc == 0)
+		return r->status;
+	json_decref(r->err_extra);
+	r->err_extra = NULL;
+	return case_db_fail(r, rc);
+}
+
+int
+h_case_create(struct req *r)
+{
+	struct accept *a;
+	struct idem im;
+	json_t *reply = NULL;
+	int rc, tries, missing_year = 0;
+
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return req_bug(r, "out of memory");
+	if ((rc = accept_parse(r, a)) != 0)
+		goto out;
+	a->today = case_today();
+	case_now(a->now);
+	if (a->nmissing == 0) {
+		rc = calendar_add_workdays(r->ctx, a->today, (int)a->item.promised_days,
+		    &a->deadline, &missing_year);
+		if (rc == CAL_MISSING) {
+			rc = case_calendar_missing(r, r->sess.hall, missing_year);
+			goto out;
+		}
+		if (rc < 0) {
+			rc = db_fail(r, rc);
+			goto out;
+		}
+		date_format_days(a->deadline, a->deadline_s, sizeof a->deadline_s);
+	}
+	if ((rc = idem_begin(r, &im)) != 0)
+		goto out;
+
+	if (a->nmissing > 0) {
+		for (tries = 0; tries < TX_TRIES; tries++)
+			if ((rc = incomplete_tx(r, a, &im)) != DB_RETRY)
+				break;
+	} else {
+		for (tries = 0; tries < TX_TRIES; tries++) {
+			json_decref(reply);
+			reply = NULL;
+			if ((rc = accept_tx(r, a, &im, &reply)) != DB_RETRY)
+				break;
+		}
+		if (rc == 0) {
+			log_info("case %s accepted at window %d", a->case_no, r->sess.window);
+			req_ok(r, 201, reply);
+			reply = NULL;
+		}
+	}
+	if (rc == DB_DUP && im.active) {
+		json_decref(r->err_extra);
+		r->err_extra = NULL;
+		rc = idem_replay(r, &im);
+	} else
+		rc = finish(r, rc);
+	idem_end(r, &im);
+out:
+	json_decref(reply);
+	sodium_memzero(a, sizeof *a);
+	free(a);
+	return rc;
+}

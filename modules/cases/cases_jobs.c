@@ -1,0 +1,205 @@
+/*
+ * cases_jobs.c — 电子监察: the worker's deadline scan (job "cases-supervise").
+ *
+ * Routes: none.  Tables: cases, case_parts, case_history, staff (phone), outbox, audit_log.
+ * Redis:  none.
+ *
+ * Every active case (accepted or processing; a case waiting for a 补正 has its clock stopped)
+ * whose deadline is near gets its light: yellow when at most case_yellow_days working days
+ * are left (configuration, default 1), red once the deadline has passed.  A light that
+ * changes is written with a guarded UPDATE (… AND warning = <old> AND status = <read>) in a
+ * transaction with its history row, the audit row and an outbox row to
+ * the approver handling the case — or, while nobody has claimed it, to every approver of the
+ * department with a phone on file (templates case_due_soon_staff for yellow,
+ * case_overdue_staff for red).  Managers see them through GET /cases?overdue=.
+ * Several workers may run the scan at once: the guarded UPDATE lets only one of them report.
+ */
+#include "cases.h"
+#include "../notify/outbox.h"
+#include "../shared/pii.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/log.h"
+#include "../rooms.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCAN_MAX      500
+#define HORIZON_DAYS  40	/* calendar days: covers 10 working days across any holiday */
+
+struct scan_case {
+	long long id;
+	char	  no[CASE_NO_MAX];
+	char	  hall[32];
+	char	  title[256];
+	char	  status[24];
+	char	  deadline[12];
+	char	  warning[8];
+};
+
+struct scan {
+	struct scan_case *c;
+	size_t		  n;
+};
+
+static int
+scan_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct scan *s = arg;
+	struct scan_case *sc;
+
+	(void)ncol;
+	(void)lens;
+	if (s->n == SCAN_MAX)
+		return 1;
+	sc = &s->c[s->n++];
+	parse_ll(v[0], 1, INT64_MAX, &sc->id);
+	str_copy(sc->no, sizeof sc->no, v[1]);
+	str_copy(sc->hall, sizeof sc->hall, v[2]);
+	str_copy(sc->title, sizeof sc->title, v[3]);
+	str_copy(sc->status, sizeof sc->status, v[4]);
+	str_copy(sc->deadline, sizeof sc->deadline, v[5] ? v[5] : "");
+	str_copy(sc->warning, sizeof sc->warning, v[6]);
+	return 0;
+}
+
+struct phones {
+	char	 list[8][32];
+	size_t	 n;
+};
+
+static int
+phone_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct phones *p = arg;
+
+	(void)ncol;
+	if (p->n == NELEM(p->list))
+		return 1;
+	if (pii_open((const unsigned char *)v[0], lens[0], p->list[p->n], sizeof p->list[0]) == 0)
+		p->n++;
+	return 0;
+}
+
+static int
+tell_staff(struct ctx *c, struct scan_case *sc, const char *warning)
+{
+	struct phones p;
+	struct outbox_msg m;
+	json_t *params;
+	size_t i;
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	rc = db_query(c, "SELECT DISTINCT s.phone_enc FROM case_parts cp JOIN staff s"
+	    " ON s.id = cp.assigned_to WHERE cp.case_id = ? AND cp.status IN ('pending',"
+	    " 'processing') AND s.phone_enc IS NOT NULL AND s.disabled = 0",
+	    DBARGS(DBI(sc->id)), phone_row, &p);
+	if (rc >= 0 && p.n == 0)
+		rc = db_query(c, "SELECT DISTINCT s.phone_enc FROM case_parts cp JOIN staff s"
+		    " ON s.department = cp.department AND s.hall = ? AND s.role = 'approver'"
+		    " WHERE cp.case_id = ? AND cp.status IN ('pending', 'processing')"
+		    " AND s.phone_enc IS NOT NULL AND s.disabled = 0",
+		    DBARGS(DBS(sc->hall), DBI(sc->id)), phone_row, &p);
+	if (rc < 0)
+		return rc;
+	params = json_pack("{s:s,s:s,s:s}", "case_no", sc->no, "item", sc->title,
+	    "deadline", sc->deadline);
+	for (i = 0, rc = 0; rc == 0 && i < p.n; i++) {
+		memset(&m, 0, sizeof m);
+		m.hall = sc->hall;
+		m.template = strcmp(warning, "red") == 0 ? "case_overdue_staff" :
+		    "case_due_soon_staff";
+		m.recipient = p.list[i];
+		m.params = params;
+		m.ref_kind = "case";
+		m.ref_id = sc->no;
+		m.urgent = 0;	/* a work notice: held through the night */
+		rc = outbox_add(c, &m, NULL);
+		if (rc == -1)
+			rc = DB_FAIL;
+	}
+	json_decref(params);
+	return rc;
+}
+
+static int
+set_light(struct ctx *c, struct scan_case *sc, const char *warning, const char *now)
+{
+	char note[160];
+	uint64_t n = 0;
+	int rc;
+
+	if ((rc = db_begin(c)) != 0)
+		return rc;
+	rc = db_exec(c, "UPDATE cases SET warning = ?, warned_at = ? WHERE id = ? AND warning = ?"
+	    " AND status = ?", DBARGS(DBS(warning), DBS(now), DBI(sc->id), DBS(sc->warning),
+	    DBS(sc->status)), &n, NULL);
+	if (rc != 0 || n != 1) {	/* another worker, or a transition, came first */
+		db_rollback(c);
+		return rc;
+	}
+	fmt(note, sizeof note, "%s（办结期限 %s）", strcmp(warning, "red") == 0 ? "已超期，亮红灯" :
+	    strcmp(warning, "yellow") == 0 ? "即将到期，亮黄灯" : "恢复正常", sc->deadline);
+	rc = db_exec(c, "INSERT INTO case_history (case_id, at, action, from_status, to_status,"
+	    " actor_kind, actor, actor_name, note, public_note) VALUES (?, ?, 'warning', ?, ?,"
+	    " 'system', '', '电子监察', ?, '')", DBARGS(DBI(sc->id), DBS(now), DBS(sc->status),
+	    DBS(sc->status), DBS(note)), NULL, NULL);
+	case_changed(c, sc->id);	/* the stored light: the tracking page's copy goes */
+	if (rc == 0 && strcmp(warning, "green") != 0)
+		rc = tell_staff(c, sc, warning);
+	if (rc == 0)
+		rc = db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
+		    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker',"
+		    " 'case.warning', ?, 'ok', '', ?)", DBARGS(DBS(now), DBS(sc->hall), DBS(sc->no),
+		    DBS(warning)), NULL, NULL);
+	if (rc == 0)
+		rc = db_commit(c);
+	else
+		db_rollback(c);
+	return rc;
+}
+
+int
+job_cases_supervise(struct ctx *c)
+{
+	struct scan s;
+	int64_t today = case_today();
+	char horizon[12], now[20];
+	size_t i;
+	int rc;
+
+	if ((s.c = calloc(SCAN_MAX, sizeof *s.c)) == NULL)
+		return DB_FAIL;
+	s.n = 0;
+	date_format_days(today + HORIZON_DAYS, horizon, sizeof horizon);
+	case_now(now);
+	/* Near or past their deadline, or lit before (a 补正 may have moved the deadline on). */
+	rc = db_query(c, "SELECT c.id, c.no, c.hall, c.title, c.status,"
+	    " DATE_FORMAT(c.deadline, '%Y-%m-%d'), c.warning FROM cases c"
+	    " WHERE c.status IN ('accepted', 'processing') AND c.deadline IS NOT NULL"
+	    " AND (c.deadline <= ? OR c.warning <> 'green') ORDER BY c.deadline LIMIT 500",
+	    DBARGS(DBS(horizon)), scan_row, &s);
+	for (i = 0; rc >= 0 && i < s.n; i++) {
+		const char *w = case_warning_for(c, s.c[i].deadline, NULL, today);
+
+		if (w == NULL) {
+			rc = DB_DOWN;
+			break;
+		}
+		if (strcmp(w, s.c[i].warning) == 0)
+			continue;
+		rc = set_light(c, &s.c[i], w, now);
+		if (rc == 0)
+			log_info("case %s: %s", s.c[i].no, w);
+	}
+	free(s.c);
+	return rc < 0 ? rc : 0;
+}
+
+const struct job cases_jobs[] = {
+	{ "cases-supervise", 60 * 1000, job_cases_supervise },
+};
+const size_t cases_njobs = NELEM(cases_jobs);

@@ -1,0 +1,19 @@
+/*
+ * handlers.h — the cases room's route handlers (routes.c says which path, method and roles
+ * reach each).  Private to the room: other rooms call its functions, not its handlers.
+ */
+#ifndef YC_CASES_HANDLERS_H
+#define YC_CASES_HANDLERS_H
+
+#include "../../fcgi/yc.h"
+
+int	h_case_create(struct req *);
+int	h_cases_list(struct req *);
+int	h_case_get(struct req *);
+int	h_case_action(struct req *);
+int	h_case_track_token(struct req *);
+int	h_track(struct req *);
+int	h_notice(struct req *);
+int	h_staff_phone(struct req *);
+
+#endif

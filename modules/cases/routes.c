@@ -1,0 +1,16 @@
+/*
+ * routes.c — the routes the cases room serves: method, path below /api/v1, handler, roles,
+ * body limit, flags.  fcgi/bin/rooms.c puts every room's table together for the router.
+ */
+#include "handlers.h"
+#include "../rooms.h"
+
+const struct route cases_routes[] = {
+	{ M_GET,  "/cases",                   h_cases_list,   ROLE_STAFF, 0, 0 },
+	{ M_GET,  "/cases/{no}",              h_case_get,     ROLE_STAFF, 0, 0 },
+	{ M_POST, "/cases/{no}/track-token",  h_case_track_token, ROLE_CLERK | ROLE_MANAGER, 0, 0 },
+	{ M_GET,  "/track/{token}",           h_track,        ROLE_ANY, 0, 0 },
+	{ M_GET,  "/case-notices",            h_notice,       ROLE_ANY, 0, 0 },
+	{ M_PUT,  "/staff/me/phone",          h_staff_phone,  ROLE_STAFF, 0, 0 },
+};
+const size_t cases_nroutes = NELEM(cases_routes);

@@ -1,0 +1,34 @@
+/*
+ * calendar.h — working days of the State Council's holiday notices.
+ *
+ * A day is a working day when it is Monday–Friday and not a holiday, or when it is a
+ * make-up working day (调休) on a weekend.  That is only known for years whose notice has
+ * been loaded (calendar_years); for any other year every function fails with CAL_MISSING
+ * instead of guessing Monday–Friday, and the caller tells the manager.
+ */
+#ifndef YC_CALENDAR_H
+#define YC_CALENDAR_H
+
+#include <stdint.h>
+
+#include "../../fcgi/ctx.h"
+
+enum { CAL_OK = 0, CAL_MISSING = -100 };
+
+/* 1 working day, 0 not; CAL_MISSING when the year is not loaded; or a DB_* code. */
+int	calendar_is_workday(struct ctx *c, int64_t day);
+/*
+ * The day on which n working days after `day` end: day itself does not count (a case
+ * accepted on Monday with 1 promised day is due on Tuesday).  *missing_year is set to the
+ * year that is not loaded when CAL_MISSING is returned.
+ */
+int	calendar_add_workdays(struct ctx *c, int64_t day, int n, int64_t *out, int *missing_year);
+/* Working days strictly after `from` up to and including `to` (negative when to < from). */
+int	calendar_workdays_between(struct ctx *c, int64_t from, int64_t to, int *out,
+	    int *missing_year);
+/* Forget the cached years (after a load). */
+void	calendar_invalidate(void);
+/* Load one year's notice (the JSON of sql/data/cn-holidays-YYYY.json). 0 or -1 (message). */
+int	calendar_load_json(struct ctx *c, const char *text, size_t len, char *err, size_t esz);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * halldir.c — the halls' directory, copied per process (see halldir.h).
+ *
+ * Tables: halls, hall_hours, windows (read).
+ *
+ * The copy is replaced whole, under one mutex, when it is older than HALLDIR_TTL_MS.  A
+ * directory larger than the copy's room is not copied: lookups then ask MariaDB, which is
+ * only slower.
+ */
+#include "halldir.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/util.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#define DIR_HALLS   64
+#define DIR_WINDOWS 1024
+
+struct dir_hall {
+	char	 code[33];
+	char	 name[404];		/* VARCHAR(100), utf8mb4 */
+	char	 phone[33];
+	char	 hours[160];
+};
+
+struct dir_window {
+	char	 hall[33];
+	long long number;
+	char	 name[204];		/* VARCHAR(50), utf8mb4 */
+};
+
+struct dir {
+	struct dir_hall	  halls[DIR_HALLS];
+	size_t		  nhalls;
+	struct dir_window windows[DIR_WINDOWS];
+	size_t		  nwindows;
+	int		  overflow;
+};
+
+static struct dir cur, fresh;		/* fresh: the one being filled, under dir_mtx */
+static int64_t loaded_ms;		/* mono_ms(); 0: never */
+static pthread_mutex_t dir_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+/* A row of SELECT code, name, phone FROM halls into h. */
+static void
+hall_fill(struct dir_hall *h, char **v)
+{
+	str_copy(h->code, sizeof h->code, v[0]);
+	str_copy(h->name, sizeof h->name, v[1]);
+	str_copy(h->phone, sizeof h->phone, v[2] ? v[2] : "");
+	h->hours[0] = '\0';
+}
+
+static int
+hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct dir *d = arg;
+
+	(void)ncol;
+	(void)lens;
+	if (d->nhalls >= DIR_HALLS) {
+		d->overflow = 1;
+		return 1;
+	}
+	hall_fill(&d->halls[d->nhalls++], v);
+	return 0;
+}
+
+static int
+one_hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	(void)ncol;
+	(void)lens;
+	hall_fill(arg, v);
+	return 1;
+}
+
+static struct dir_hall *
+find_hall(struct dir *d, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < d->nhalls; i++)
+		if (strcmp(d->halls[i].code, code) == 0)
+			return &d->halls[i];
+	return NULL;
+}
+
+static int
+hours_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct dir_hall *h = find_hall(arg, v[0]);
+
+	(void)ncol;
+	(void)lens;
+	if (h && v[1])
+		str_copy(h->hours, sizeof h->hours, v[1]);
+	return 0;
+}
+
+static int
+window_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct dir *d = arg;
+	struct dir_window *w;
+
+	(void)ncol;
+	(void)lens;
+	if (d->nwindows >= DIR_WINDOWS) {
+		d->overflow = 1;
+		return 1;
+	}
+	w = &d->windows[d->nwindows];
+	if (parse_ll(v[1], 1, 65535, &w->number) != 0)
+		return 0;
+	str_copy(w->hall, sizeof w->hall, v[0]);
+	str_copy(w->name, sizeof w->name, v[2]);
+	d->nwindows++;
+	return 0;
+}
+
+
+/* With dir_mtx held: a copy no older than HALLDIR_TTL_MS.  0 or a DB_* code. */
+static int
+fresh_locked(struct ctx *c)
+{
+	int64_t now = mono_ms();
+	int rc;
+
+	if (loaded_ms && now - loaded_ms < HALLDIR_TTL_MS)
+		return 0;
+	memset(&fresh, 0, sizeof fresh);
+	rc = db_query(c, "SELECT code, name, phone FROM halls", DBNOARGS, hall_row, &fresh);
+	if (rc >= 0)
+		rc = db_query(c, "SELECT hall, GROUP_CONCAT(CONCAT(DATE_FORMAT(open_at, '%H:%i'), '-',"
+		    " DATE_FORMAT(close_at, '%H:%i')) ORDER BY seq SEPARATOR '、') FROM hall_hours"
+		    " GROUP BY hall", DBNOARGS, hours_row, &fresh);
+	if (rc >= 0)
+		rc = db_query(c, "SELECT hall, number, name FROM windows", DBNOARGS, window_row,
+		    &fresh);
+	if (rc < 0)
+		return rc;
+	cur = fresh;
+	loaded_ms = now;
+	return 0;
+}
+
+int
+halldir_hall(struct ctx *c, const char *hall, char *name, size_t nsz, char *phone, size_t psz,
+    char *hours, size_t hsz)
+{
+	const struct dir_hall *h;
+	int rc, found = 0, overflow;
+
+	pthread_mutex_lock(&dir_mtx);
+	if ((rc = fresh_locked(c)) == 0 && (h = find_hall(&cur, hall)) != NULL) {
+		str_copy(name, nsz, h->name);
+		str_copy(phone, psz, h->phone);
+		str_copy(hours, hsz, h->hours);
+		found = 1;
+	}
+	overflow = cur.overflow;
+	pthread_mutex_unlock(&dir_mtx);
+	if (rc < 0 || found || !overflow)
+		return rc < 0 ? rc : found;
+
+	/* Not in a copy that could not hold every hall: ask. */
+	{
+		struct dir_hall one;
+
+		memset(&one, 0, sizeof one);
+		rc = db_query(c, "SELECT code, name, phone FROM halls WHERE code = ?",
+		    DBARGS(DBS(hall)), one_hall_row, &one);
+		if (rc > 0)
+			rc = db_scalar(c, "SELECT GROUP_CONCAT(CONCAT(DATE_FORMAT(open_at, '%H:%i'),"
+			    " '-', DATE_FORMAT(close_at, '%H:%i')) ORDER BY seq SEPARATOR '、')"
+			    " FROM hall_hours WHERE hall = ?", DBARGS(DBS(hall)), one.hours,
+			    sizeof one.hours);
+		if (rc < 0)
+			return rc;
+		if (one.code[0] == '\0')
+			return 0;
+		str_copy(name, nsz, one.name);
+		str_copy(phone, psz, one.phone);
+		str_copy(hours, hsz, one.hours);
+		return 1;
+	}
+}
+
+int
+halldir_window(struct ctx *c, const char *hall, long long number, char *name, size_t nsz)
+{
+	size_t i;
+	int rc, found = 0, overflow;
+
+	pthread_mutex_lock(&dir_mtx);
+	if ((rc = fresh_locked(c)) == 0)
+		for (i = 0; i < cur.nwindows; i++)
+			if (cur.windows[i].number == number && strcmp(cur.windows[i].hall, hall) == 0) {
+				str_copy(name, nsz, cur.windows[i].name);
+				found = 1;
+				break;
+			}
+	overflow = cur.overflow;
+	pthread_mutex_unlock(&dir_mtx);
+	if (rc < 0 || found || !overflow)
+		return rc < 0 ? rc : found;
+	rc = db_scalar(c, "SELECT name FROM windows WHERE hall = ? AND number = ?",
+	    DBARGS(DBS(hall), DBI(number)), name, nsz);
+	return rc < 0 ? rc : rc > 0;
+}

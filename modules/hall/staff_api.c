@@ -1,0 +1,101 @@
+/*
+ * staff_api.c — a hall's staff accounts as its manager sees them, with their sign-in locks,
+ * and unlocking an account's sign-in.
+ *
+ * Routes: GET  /halls/{hall}/staff                     manager, admin of the hall
+ *         POST /halls/{hall}/staff/{username}/unlock   manager, admin of the hall
+ * Tables: staff (read), audit_log (staff.unlock)
+ * Redis:  the sign-in throttle {signin:<hall>}:* (signin_guard.c)
+ *
+ * Accounts are still made, reset and switched off by the operator (yichuang-admin); a
+ * manager only sees them and lifts a sign-in lock — say a clerk who mistyped five times,
+ * or an account someone outside has been guessing at — which is audited.
+ */
+#include "handlers.h"
+#include "../shared/audit.h"
+#include "../identity/identity.h"
+#include "../identity/signin_guard.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define STAFF_LIST_MAX 1000
+
+static const char *const staff_names[] = { "username", "name", "role", "window", "department",
+	"disabled" };
+#define STAFF_COLS "SELECT username, name, role, window_no, department, disabled FROM staff "
+
+/* Each account with its sign-in state.  0, or the status of the reply. */
+static int
+with_sign_in(struct req *r, const char *hall, json_t *list)
+{
+	json_t *o, *st;
+	size_t i;
+
+	json_array_foreach(list, i, o) {
+		if ((st = signin_state(r->ctx, hall, json_string_value(json_object_get(o,
+		    "username")))) == NULL)
+			return req_unavailable(r);
+		json_object_set_new(o, "sign_in", st);
+	}
+	return 0;
+}
+
+int
+h_staff_list(struct req *r)
+{
+	const char *hall = r->pathv[0];
+	json_t *list;
+	int rc;
+
+	if ((rc = require_manager_of_hall(r, hall)) != 0)
+		return rc;
+	list = json_array();
+	rc = db_rows_json(r->ctx, STAFF_COLS "WHERE hall = ? ORDER BY username LIMIT ?",
+	    DBARGS(DBS(hall), DBI(STAFF_LIST_MAX)), staff_names, "sssISb", list);
+	if (rc < 0) {
+		json_decref(list);
+		return db_fail(r, rc);
+	}
+	if ((rc = with_sign_in(r, hall, list)) != 0) {
+		json_decref(list);
+		return rc;
+	}
+	return req_ok(r, 200, json_pack("{s:o}", "staff", list));
+}
+
+int
+h_staff_unlock(struct req *r)
+{
+	const char *hall = r->pathv[0], *user = r->pathv[1];
+	char detail[64];
+	json_t *list, *o;
+	int rc, addresses = 0, account = 0;
+
+	if ((rc = require_manager_of_hall(r, hall)) != 0)
+		return rc;
+	list = json_array();
+	rc = db_rows_json(r->ctx, STAFF_COLS "WHERE hall = ? AND username = ?",
+	    DBARGS(DBS(hall), DBS(user)), staff_names, "sssISb", list);
+	if (rc <= 0) {
+		json_decref(list);
+		return rc < 0 ? db_fail(r, rc) :
+		    req_fail(r, 404, "NOT_FOUND", "本中心没有这个工作人员账号");
+	}
+	if (signin_clear(r->ctx, hall, user, &addresses, &account) != 0) {
+		json_decref(list);
+		return req_unavailable(r);
+	}
+	fmt(detail, sizeof detail, "locked addresses %d, account %s", addresses,
+	    account ? "locked" : "not locked");
+	audit(r, "staff.unlock", user, "ok", detail);
+	if ((rc = with_sign_in(r, hall, list)) != 0) {
+		json_decref(list);
+		return rc;
+	}
+	o = json_incref(json_array_get(list, 0));
+	json_decref(list);
+	return req_ok(r, 200, json_pack("{s:o}", "staff", o));
+}

@@ -1,0 +1,366 @@
+/*
+ * identity.c — access-control helpers, the citizens' store, and sessions (see identity.h).
+ *
+ * Routes: none of its own (the handlers are in identity_sms.c, identity_wx.c and auth.c).
+ * Tables: citizens (phone, name, ID number sealed; keyed hashes for lookup), audit_log.
+ * Redis:  sess:<hash> (fcgi/session.c), staff:sessions:<staff id> (set of that account's
+ *         session ids, so a password reset or a disabled account ends them all).
+ */
+#include "identity.h"
+#include "../shared/audit.h"
+#include "../shared/pii.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/config.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/kv.h"
+#include "../../fcgi/log.h"
+#include "../../fcgi/session.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CITIZEN_IDLE_DEFAULT (7 * 86400)
+
+/* ------------------------------------------------------------------ access control */
+
+static int
+refuse(struct req *r)
+{
+	if (r->sess.role == 0)
+		return req_fail(r, 401, "UNAUTHENTICATED", "请先登录");
+	return req_fail(r, 403, "FORBIDDEN", "无权进行此操作");
+}
+
+int
+require_role(struct req *r, unsigned roles)
+{
+	if (r->sess.role != 0 && (r->sess.role & roles) != 0)
+		return 0;
+	return refuse(r);
+}
+
+static int
+same_hall(const struct req *r, const char *hall)
+{
+	return hall != NULL && r->sess.hall[0] != '\0' && strcmp(r->sess.hall, hall) == 0;
+}
+
+int
+require_staff_of_hall(struct req *r, const char *hall)
+{
+	if ((r->sess.role & ROLE_STAFF) != 0 && same_hall(r, hall))
+		return 0;
+	return refuse(r);
+}
+
+int
+require_member_of_hall(struct req *r, const char *hall)
+{
+	if ((r->sess.role & (ROLE_STAFF | ROLE_KIOSK)) != 0 && same_hall(r, hall))
+		return 0;
+	return refuse(r);
+}
+
+int
+require_manager_of_hall(struct req *r, const char *hall)
+{
+	if ((r->sess.role & (ROLE_MANAGER | ROLE_ADMIN)) != 0 && same_hall(r, hall))
+		return 0;
+	return refuse(r);
+}
+
+int
+require_clerk_at_window(struct req *r, int window)
+{
+	if (r->sess.role == ROLE_CLERK && r->sess.hall[0] != '\0' && window > 0 &&
+	    r->sess.window == window)
+		return 0;
+	return refuse(r);
+}
+
+int
+require_approver_of(struct req *r, const char *hall, const char *department)
+{
+	if (r->sess.role == ROLE_APPROVER && same_hall(r, hall) && department != NULL &&
+	    r->sess.department[0] != '\0' && strcmp(r->sess.department, department) == 0)
+		return 0;
+	return refuse(r);
+}
+
+long long
+session_citizen(const struct req *r)
+{
+	long long id;
+
+	if (r->sess.role != ROLE_CITIZEN || parse_ll(r->sess.subject, 1, INT64_MAX, &id) != 0)
+		return 0;
+	return id;
+}
+
+int
+require_citizen(struct req *r, long long *citizen_id)
+{
+	long long id = session_citizen(r);
+
+	if (citizen_id)
+		*citizen_id = id;
+	return id > 0 ? 0 : refuse(r);
+}
+
+int
+require_owner(struct req *r, long long owner_citizen_id)
+{
+	long long id = session_citizen(r);
+
+	if (id > 0 && owner_citizen_id > 0 && id == owner_citizen_id)
+		return 0;
+	return refuse(r);
+}
+
+/* ------------------------------------------------------------------ citizens */
+
+/* DATETIME text of hall time now. */
+static void
+now_text(char *out, size_t osz)
+{
+	time_format(hall_now(), out, osz);
+	if (osz > 19) {
+		out[10] = ' ';
+		out[19] = '\0';
+	}
+}
+
+int
+citizen_by_phone(struct ctx *c, const char *phone, int create, long long *id)
+{
+	unsigned char sealed[PII_SEALED_MAX];
+	char h[PII_HASH_HEX], idtxt[24], now[32];
+	uint64_t newid = 0;
+	int rc, n, tries;
+
+	pii_hash("phone", phone, h);
+	for (tries = 0; tries < 3; tries++) {
+		rc = db_scalar(c, "SELECT id FROM citizens WHERE phone_hash = ?", DBARGS(DBS(h)),
+		    idtxt, sizeof idtxt);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			return parse_ll(idtxt, 1, INT64_MAX, id) == 0 ? 1 : DB_FAIL;
+		if (!create)
+			return 0;
+		if ((n = pii_seal(phone, sealed, sizeof sealed)) < 0) {
+			log_err("cannot seal a phone");
+			return DB_FAIL;
+		}
+		now_text(now, sizeof now);
+		rc = db_exec(c, "INSERT INTO citizens (phone_enc, phone_hash, created_at)"
+		    " VALUES (?, ?, ?)", DBARGS(DBSN((const char *)sealed, (size_t)n), DBS(h),
+		    DBS(now)), NULL, &newid);
+		if (rc == 0) {
+			*id = (long long)newid;
+			return 1;
+		}
+		if (rc != DB_DUP)
+			return rc;
+		/* Someone created it at the same moment: read theirs. */
+	}
+	return DB_FAIL;
+}
+
+struct citizen_row {
+	int		 found;
+	long long	 id;
+	long long	 merged;
+	unsigned char	 phone[PII_SEALED_MAX], name[PII_SEALED_MAX], idnum[PII_SEALED_MAX];
+	size_t		 nphone, nname, nidnum;
+};
+
+static void
+copy_sealed(unsigned char *dst, size_t *n, const char *v, size_t len)
+{
+	*n = 0;
+	if (v && len <= PII_SEALED_MAX) {
+		memcpy(dst, v, len);
+		*n = len;
+	}
+}
+
+static int
+citizen_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct citizen_row *c = arg;
+
+	(void)ncol;
+	c->found = 1;
+	parse_ll(v[0], 1, INT64_MAX, &c->id);
+	c->merged = 0;
+	if (v[1])
+		parse_ll(v[1], 1, INT64_MAX, &c->merged);
+	copy_sealed(c->phone, &c->nphone, v[2], lens[2]);
+	copy_sealed(c->name, &c->nname, v[3], lens[3]);
+	copy_sealed(c->idnum, &c->nidnum, v[4], lens[4]);
+	return 1;
+}
+
+int
+citizen_get(struct ctx *c, long long id, struct citizen *out)
+{
+	struct citizen_row row;
+	int rc, hops;
+
+	memset(out, 0, sizeof *out);
+	for (hops = 0; hops < 4; hops++) {
+		memset(&row, 0, sizeof row);
+		rc = db_query(c, "SELECT id, merged_into, phone_enc, name_enc, idnum_enc"
+		    " FROM citizens WHERE id = ?", DBARGS(DBI(id)), citizen_row, &row);
+		if (rc < 0)
+			return rc;
+		if (!row.found)
+			return 0;
+		if (row.merged == 0)
+			break;
+		id = row.merged;
+	}
+	if (row.merged != 0)
+		return DB_FAIL;
+	out->id = row.id;
+	if ((row.nphone && pii_open(row.phone, row.nphone, out->phone, sizeof out->phone) != 0) ||
+	    (row.nname && pii_open(row.name, row.nname, out->name, sizeof out->name) != 0) ||
+	    (row.nidnum && pii_open(row.idnum, row.nidnum, out->id_number,
+	    sizeof out->id_number) != 0)) {
+		log_err("citizen %lld: a sealed value does not open (key changed?)", row.id);
+		sodium_memzero(out, sizeof *out);
+		return DB_FAIL;
+	}
+	return 1;
+}
+
+int
+citizen_set_identity(struct ctx *c, long long id, const char *name, const char *id_number)
+{
+	unsigned char sn[PII_SEALED_MAX], si[PII_SEALED_MAX];
+	char hn[PII_HASH_HEX], hi[PII_HASH_HEX];
+	int nn = 0, ni = 0, rc;
+
+	if ((name && ((nn = pii_seal(name, sn, sizeof sn)) < 0)) ||
+	    (id_number && ((ni = pii_seal(id_number, si, sizeof si)) < 0))) {
+		log_err("cannot seal a name or ID number");
+		return DB_FAIL;
+	}
+	if (name)
+		pii_hash("name", name, hn);
+	if (id_number)
+		pii_hash("idnum", id_number, hi);
+	if (name && id_number)
+		rc = db_exec(c, "UPDATE citizens SET name_enc = ?, name_hash = ?, idnum_enc = ?,"
+		    " idnum_hash = ? WHERE id = ?", DBARGS(DBSN((const char *)sn, (size_t)nn),
+		    DBS(hn), DBSN((const char *)si, (size_t)ni), DBS(hi), DBI(id)), NULL, NULL);
+	else if (name)
+		rc = db_exec(c, "UPDATE citizens SET name_enc = ?, name_hash = ? WHERE id = ?",
+		    DBARGS(DBSN((const char *)sn, (size_t)nn), DBS(hn), DBI(id)), NULL, NULL);
+	else if (id_number)
+		rc = db_exec(c, "UPDATE citizens SET idnum_enc = ?, idnum_hash = ? WHERE id = ?",
+		    DBARGS(DBSN((const char *)si, (size_t)ni), DBS(hi), DBI(id)), NULL, NULL);
+	else
+		rc = 0;
+	return rc;
+}
+
+int
+citizen_phone_masked(struct ctx *c, long long id, char *out, size_t osz)
+{
+	struct citizen z;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = citizen_get(c, id, &z)) < 0)
+		return rc;
+	if (rc == 1 && z.phone[0])
+		mask_phone(z.phone, out, osz);
+	sodium_memzero(&z, sizeof z);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ sessions */
+
+int
+citizen_session_idle(void)
+{
+	return (int)config_int("citizen_session_idle", CITIZEN_IDLE_DEFAULT, 1, 90 * 86400);
+}
+
+int
+citizen_session_start(struct req *r, long long citizen_id, const char *how, char *token,
+    size_t tsz, long long *expires_at)
+{
+	struct session s;
+	int idle = citizen_session_idle();
+	char now[32];
+
+	memset(&s, 0, sizeof s);
+	s.role = ROLE_CITIZEN;
+	if (fmt(s.subject, sizeof s.subject, "%lld", citizen_id) < 0)
+		return -1;
+	if (session_create(r->ctx, &s, idle, token, tsz) != 0)
+		return -1;
+	r->sess = s;
+	*expires_at = hall_now() + idle;
+	now_text(now, sizeof now);
+	/* Best effort: the sign-in stands even if this bookkeeping fails. */
+	db_exec(r->ctx, "UPDATE citizens SET last_login_at = ? WHERE id = ?",
+	    DBARGS(DBS(now), DBI(citizen_id)), NULL, NULL);
+	audit(r, "citizen.login", how, "ok", "");
+	return 0;
+}
+
+int
+staff_session_track(struct ctx *c, const char *staff_id, const char *session_id,
+    int idle_seconds)
+{
+	char key[64];
+	redisReply *rep;
+
+	if (fmt(key, sizeof key, "staff:sessions:%s", staff_id) < 0)
+		return -1;
+	if ((rep = kv_cmd(c, "SADD %s %s", key, session_id)) == NULL)
+		return -1;
+	freeReplyObject(rep);
+	/* The set outlives its longest session; dead ids in it are harmless. */
+	if ((rep = kv_cmd(c, "EXPIRE %s %d", key, idle_seconds + 86400)) == NULL)
+		return -1;
+	freeReplyObject(rep);
+	return 0;
+}
+
+int
+staff_sessions_kill(struct ctx *c, const char *staff_id)
+{
+	char key[64], sk[96];
+	redisReply *rep, *d;
+	size_t i;
+	int n = 0;
+
+	if (fmt(key, sizeof key, "staff:sessions:%s", staff_id) < 0)
+		return -1;
+	if ((rep = kv_cmd(c, "SMEMBERS %s", key)) == NULL)
+		return -1;
+	if (rep->type == REDIS_REPLY_ARRAY)
+		for (i = 0; i < rep->elements; i++) {
+			if (rep->element[i]->str == NULL ||
+			    fmt(sk, sizeof sk, "sess:%s", rep->element[i]->str) < 0)
+				continue;
+			if ((d = kv_cmd(c, "DEL %s", sk)) == NULL) {
+				freeReplyObject(rep);
+				return -1;
+			}
+			if (d->type == REDIS_REPLY_INTEGER)
+				n += (int)d->integer;
+			freeReplyObject(d);
+		}
+	freeReplyObject(rep);
+	if ((rep = kv_cmd(c, "DEL %s", key)) == NULL)
+		return -1;
+	freeReplyObject(rep);
+	return n;
+}

@@ -1,0 +1,21 @@
+/*
+ * routes.c — the routes the online room serves: method, path below /api/v1, handler, roles,
+ * body limit, flags.  fcgi/bin/rooms.c puts every room's table together for the router.
+ */
+#include "handlers.h"
+#include "../rooms.h"
+
+const struct route online_routes[] = {
+	{ M_POST, "/cases",                   h_cases_post,   ROLE_CLERK | ROLE_CITIZEN, 0, 0 },
+	{ M_POST, "/cases/{no}/actions",      h_cases_action_any,
+	  ROLE_CLERK | ROLE_APPROVER | ROLE_MANAGER | ROLE_CITIZEN, 0, 0 },
+	{ M_POST, "/uploads",                 h_upload_create, ROLE_CITIZEN | ROLE_CLERK,
+	  12 * 1024 * 1024, RF_RAW_BODY },
+	{ M_GET,  "/uploads/{id}",            h_upload_get,    ROLE_CITIZEN | ROLE_STAFF, 0, 0 },
+	{ M_GET,  "/bundles",                 h_bundles,       ROLE_ANY, 0, 0 },
+	{ M_GET,  "/me/cases",                h_my_cases,      ROLE_CITIZEN, 0, 0 },
+	{ M_GET,  "/me/reusable-materials",   h_my_reusable,   ROLE_CITIZEN, 0, 0 },
+	{ M_GET,  "/me/cases/{no}",           h_my_case,       ROLE_CITIZEN, 0, 0 },
+	{ M_GET,  "/cases/{no}/uploads",      h_case_uploads,  ROLE_STAFF, 0, 0 },
+};
+const size_t online_nroutes = NELEM(online_routes);

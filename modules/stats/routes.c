@@ -1,0 +1,11 @@
+/*
+ * routes.c — the routes the stats room serves: method, path below /api/v1, handler, roles,
+ * body limit, flags.  fcgi/bin/rooms.c puts every room's table together for the router.
+ */
+#include "handlers.h"
+#include "../rooms.h"
+
+const struct route stats_routes[] = {
+	{ M_GET,   "/halls/{hall}/stats",               h_stats,               ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+};
+const size_t stats_nroutes = NELEM(stats_routes);

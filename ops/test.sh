@@ -217,7 +217,7 @@ if wanted fuzz && [ -n "${YICHUANG_FUZZ_SECONDS:-}" ] && ls build-fuzz/fuzz/fuzz
 fi
 
 # Logs must never carry a full ID number or phone number.
-leaks=$(grep -rEl '(^|[^0-9])(1[3-9][0-9]{9}|[1-9][0-9]{16}[0-9Xx])([^0-9]|$)' var/"$INST"/log 2>/dev/null | head -5)
+leaks=$(grep -rEl '(^|[^0-9A-Za-z])(1[3-9][0-9]{9}|[1-9][0-9]{16}[0-9Xx])([^0-9A-Za-z]|$)' var/"$INST"/log 2>/dev/null | head -5)
 if [ -n "$leaks" ]; then
   echo "== personal data found in logs: $leaks"
   failed=$((failed + 1)); failures+=(log-privacy)

@@ -192,6 +192,12 @@ export async function eventually(fn, { timeout = 10000, interval = 100, message 
  *   targets    (opts.phone, default: viewport ≤ 480 px wide) buttons, links, selects, text
  *              fields, checkboxes and radios (or their label) at least opts.minTarget (44) px
  *              high and wide; links inside running text are exempt (WCAG 2.5.8)
+ *   headings   one <h1> (opts.h1: false for a page that has none by design)
+ *   text size  no visible text under opts.minText (12) px; chart text (SVG) counts at the
+ *              size it is drawn, its font size scaled by the drawing
+ *   large text where the page offers 长辈模式 (a .toggle-large button, or opts.large): with
+ *              html.large the body text is at least 20 px and larger than without, and (on a
+ *              phone) the page still has no horizontal scroll; the page is put back as it was
  * opts.ignore: CSS selectors whose elements (and their subtrees) are skipped, each with a
  * reason in the calling test.  opts.tabs: how many Tab presses to walk (default 60).
  */
@@ -202,6 +208,10 @@ export async function checkA11y(page, opts = {}) {
     minTarget: opts.minTarget ?? 44,
     ignore: opts.ignore || [],
     tabs: opts.tabs ?? 60,
+    h1: opts.h1 ?? true,
+    minText: opts.minText ?? 12,
+    large: opts.large,
+    width: vp.width,
   };
   const found = await page.evaluate((o) => {
     const out = [];
@@ -308,6 +318,48 @@ export async function checkA11y(page, opts = {}) {
       const large = px >= 24 || (px >= 18.66 && Number(cs.fontWeight) >= 700);
       const need = large ? 3 : 4.5;
       if (ratio + 0.005 < need) out.push(`contrast: ${describe(e)} ${ratio.toFixed(2)}:1, want ${need}:1`);
+    }
+
+    // one h1
+    if (o.h1) {
+      const h1s = document.querySelectorAll('h1').length;
+      if (h1s !== 1) out.push(`headings: ${h1s} <h1> elements, want 1`);
+    }
+
+    // text size (chart text at its drawn size)
+    const small = new Set();
+    const textWalker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let t = textWalker.nextNode(); t; t = textWalker.nextNode()) {
+      const e = t.parentElement;
+      if (!t.textContent.trim() || !e || small.has(e) || ignored(e)) continue;
+      if (e.closest('[aria-hidden="true"], .skip-link, .visually-hidden, option, script, style, noscript')) continue;
+      const svg = e.closest('svg');
+      let px = parseFloat(getComputedStyle(e).fontSize);
+      if (svg) {
+        if (!visible(svg)) continue;
+        const vb = svg.viewBox && svg.viewBox.baseVal;
+        px *= vb && vb.width ? svg.getBoundingClientRect().width / vb.width : 1;
+      } else if (!visible(e)) continue;
+      if (px + 0.05 < o.minText) {
+        small.add(e);
+        out.push(`text size: "${t.textContent.trim().slice(0, 20)}" is ${px.toFixed(1)} px, want ≥ ${o.minText}`);
+      }
+    }
+
+    // large-text mode
+    const toggle = document.querySelector('.toggle-large');
+    if (o.large ?? !!toggle) {
+      const html = document.documentElement;
+      const was = html.classList.contains('large');
+      const size = () => parseFloat(getComputedStyle(document.body).fontSize);
+      html.classList.remove('large');
+      const normal = size();
+      html.classList.add('large');
+      const large = size();
+      const scroll = document.scrollingElement.scrollWidth;
+      html.classList.toggle('large', was);
+      if (!(large >= 20 && large > normal)) out.push(`large text: body ${normal} px → ${large} px in 长辈模式, want ≥ 20 and larger`);
+      if (o.width <= 480 && scroll > o.width + 1) out.push(`large text: the page scrolls sideways in 长辈模式 (${scroll} px wide)`);
     }
 
     // focus: no positive tabindex

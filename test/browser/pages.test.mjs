@@ -28,6 +28,7 @@ const PAGES = [
   ['/review.html?ticket=nosuchticket0000', null, '#rv-missing:not([hidden])'],
   ['/q.html', null, 'main'],
   ['/t.html', null, 'main'],
+  ['/v.html', null, '#how-title'],
 ];
 
 const randomPhone = () => `17${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;

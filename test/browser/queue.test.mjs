@@ -14,7 +14,7 @@ import { writeFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  url, launch, phonePage, watch, screenshot, allProblems, resetProblems, closeBrowser, eventually,
+  url, launch, phonePage, watch, screenshot, allProblems, resetProblems, closeBrowser, eventually, checkA11y,
 } from './lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -301,6 +301,45 @@ test('the phone page of a ticket: place, wait, leaving the queue; large text', T
     await page.getByRole('button', { name: '确定离开' }).click();
     await page.locator('#q-state', { hasText: '已取消' }).waitFor();
     assert.equal(await page.getByRole('button', { name: /离开队伍/ }).isHidden(), true);
+    assert.deepEqual(allProblems(page), []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('after a visit the ticket page offers 评价本次服务, then 查看我的评价 with the review given', T, async () => {
+  const clerk = await login('clerk6', 6);	// window 6 serves D only
+  await drain(clerk, 6);
+  const mine = await take(kiosk, 'D');
+  assert.equal((await call('POST', '/windows/6/call-next', { token: clerk })).json.ticket.number, mine.number);
+  assert.equal((await call('POST', '/windows/6/start', { token: clerk })).status, 200);
+  assert.equal((await call('POST', '/windows/6/finish', { token: clerk, body: { outcome: 'done' } })).status, 200);
+  const page = await phonePage();
+  try {
+    await page.goto(url(`/q/${mine.token}`), { waitUntil: 'domcontentloaded' });
+    const link = page.locator('#q-review-link');
+    await link.waitFor();
+    assert.equal((await link.innerText()).trim(), '评价本次服务', 'not reviewed yet: the form is offered');
+    await link.tap();
+    await page.waitForURL(/\/review\.html\?ticket=/);
+    await page.locator('#rv-form:not([hidden])').waitFor();
+    await page.getByRole('button', { name: '满意', exact: true }).tap();
+    await page.locator('#rv-comment').fill('叫号及时，窗口讲解清楚');
+    await page.locator('#rv-submit').tap();
+    await page.locator('#rv-done:not([hidden])').waitFor();
+
+    // Back on the ticket page: the link now shows the review given instead of a form.
+    await page.goto(url(`/q/${mine.token}`), { waitUntil: 'domcontentloaded' });
+    await page.getByRole('link', { name: '查看我的评价' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: '评价本次服务' }).count(), 0, 'no second review offered');
+    await checkA11y(page);
+    await page.getByRole('link', { name: '查看我的评价' }).tap();
+    await page.locator('#rv-given:not([hidden])').waitFor();
+    assert.equal(await page.locator('#rv-form').isVisible(), false, 'the review, not the form');
+    assert.match(await page.locator('#rv-given-what').innerText(), new RegExp(mine.number));
+    assert.equal((await page.locator('#rv-given-label').innerText()).trim(), '满意');
+    assert.match(await page.locator('#rv-given-comment').innerText(), /叫号及时，窗口讲解清楚/);
+    await screenshot(page, 'q-review-given');
     assert.deepEqual(allProblems(page), []);
   } finally {
     await page.context().close();

@@ -8,7 +8,8 @@
 //  * the kiosk at 1366×768: buttons at least 64 px, the ticket screen above the fold;
 //  * the dashboard: whole-number count axes, 非常不满意 not green, no text under 12 px, the
 //    bad review with its contact and its case linked, an error shown styled;
-//  * every staff page passes checkStaffA11y (lang, labels, names, contrast, focus order).
+//  * every staff page passes checkA11y of lib.mjs (lang, one h1, labels, names, contrast, text
+//    size, focus order).
 // Screenshots: staff-console, staff-accept-confirm, staff-accept-waive, staff-accepted,
 // staff-console-linked, staff-approver-home, staff-dashboard, staff-dashboard-error,
 // kiosk-1366-category, kiosk-1366-priority, kiosk-1366-ticket.
@@ -21,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  url, launch, watch, screenshot, allProblems, resetProblems, closeBrowser, eventually,
+  url, launch, watch, screenshot, allProblems, resetProblems, closeBrowser, eventually, checkA11y,
 } from './lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -100,78 +101,6 @@ async function signInAt(page, user, windowNo) {
   await page.getByRole('button', { name: '登录', exact: true }).click();
 }
 
-/*
- * The accessibility check of a staff page (a local equivalent of the shared checkA11y of
- * lib.mjs; switch to that one when both are merged): lang="zh-CN"; one h1; every visible
- * form control labelled; every button and link named; no positive tabindex (focus follows
- * the page); text at least 12 px; text contrast at least 4.5:1 against the background it
- * sits on.
- */
-async function checkStaffA11y(page, name) {
-  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN', `${name}: lang`);
-  assert.equal(await page.locator('h1').count(), 1, `${name}: one h1`);
-  const found = await page.evaluate(() => {
-    const visible = (n) => n.offsetParent !== null || n.getClientRects().length > 0;
-    const out = { unlabelled: [], unnamed: [], tabindex: [], small: [], contrast: [] };
-    for (const n of document.querySelectorAll('input, select, textarea')) {
-      if (n.type === 'hidden' || !visible(n)) continue;
-      if (n.labels.length === 0 && !n.getAttribute('aria-label')) out.unlabelled.push(n.outerHTML.slice(0, 80));
-    }
-    for (const n of document.querySelectorAll('button, a[href]')) {
-      if (!visible(n)) continue;
-      const label = (n.getAttribute('aria-label') || n.textContent || '').trim()
-        || [...n.querySelectorAll('img[alt]')].map((i) => i.alt).join('');
-      if (!label) out.unnamed.push(n.outerHTML.slice(0, 80));
-    }
-    for (const n of document.querySelectorAll('[tabindex]')) {
-      if (Number(n.getAttribute('tabindex')) > 0) out.tabindex.push(n.outerHTML.slice(0, 80));
-    }
-    const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
-    const lum = ([r, g, b]) => {
-      const f = (c) => { const v = c / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-    };
-    const bgOf = (n) => {
-      for (let e = n; e; e = e.parentElement) {
-        const c = rgb(getComputedStyle(e).backgroundColor);
-        if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c;
-      }
-      return [255, 255, 255];
-    };
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    const seen = new Set();
-    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-      const e = t.parentElement;
-      if (!e || seen.has(e) || !t.textContent.trim() || !visible(e)) continue;
-      seen.add(e);
-      if (e.closest('svg')) {
-        // Chart text: its size on screen is the font size scaled by the drawing.
-        const svg = e.closest('svg');
-        const vb = svg.viewBox && svg.viewBox.baseVal;
-        const scale = vb && vb.width ? svg.getBoundingClientRect().width / vb.width : 1;
-        const px = parseFloat(getComputedStyle(e).fontSize) * scale;
-        if (px < 12) out.small.push(`${t.textContent.trim().slice(0, 20)} ${px.toFixed(1)}px`);
-        continue;
-      }
-      const st = getComputedStyle(e);
-      if (st.visibility === 'hidden' || e.closest('.skip-link')) continue;
-      const px = parseFloat(st.fontSize);
-      if (px < 12) out.small.push(`${t.textContent.trim().slice(0, 20)} ${px}px`);
-      const fg = rgb(st.color);
-      const bg = bgOf(e);
-      const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-      const ratio = (a + 0.05) / (b + 0.05);
-      if (ratio < 4.5) out.contrast.push(`${t.textContent.trim().slice(0, 20)} ${ratio.toFixed(2)}:1`);
-    }
-    return out;
-  });
-  assert.deepEqual(found.unlabelled, [], `${name}: every form control has a label`);
-  assert.deepEqual(found.unnamed, [], `${name}: every button and link has a name`);
-  assert.deepEqual(found.tabindex, [], `${name}: no positive tabindex`);
-  assert.deepEqual(found.small, [], `${name}: no text under 12px`);
-  assert.deepEqual(found.contrast, [], `${name}: text contrast at least 4.5:1`);
-}
-
 /* The top and bottom of a locator, and the bottom of the sticky nav, on screen. */
 async function inView(page, locator) {
   const box = await locator.boundingBox();
@@ -213,7 +142,7 @@ test('a clerk serves a ticket: console, 综合受理 with 容缺, the result in 
     const legend = page.locator('.console-legend');
     assert.match(await legend.innerText(), /过号[\s\S]*重新排队/);
     assert.match(await legend.innerText(), /未到[\s\S]*不能重新排队/);
-    await checkStaffA11y(page, 'console');
+    await checkA11y(page);
 
     await page.getByRole('button', { name: /叫下一位/ }).click();
     await eventually(async () => (await page.locator('#cur-number').textContent()) === ticket.number,
@@ -239,7 +168,7 @@ test('a clerk serves a ticket: console, 综合受理 with 容缺, the result in 
     await page.getByLabel('居民身份证号码').fill('11010519491231002X');
     await page.getByLabel('手机号码').fill('13800138000');
     for (const m of mats.filter((x) => x.required && !x.waivable)) await page.locator(`#mat-${m.code}`).check();
-    await checkStaffA11y(page, 'case-new');
+    await checkA11y(page);
 
     // 受理 with the 容缺-able material unticked: asked first, 容缺 offered.
     let posts = 0;
@@ -307,7 +236,7 @@ test('an approver lands on the case list and a manager on the dashboard, each wi
     const who = await page.locator('#who-role').innerText();
     assert.match(who, /审批人员 · \S+局/);
     assert.doesNotMatch(who, /scjg|bdc|rsj|ybj/);
-    await checkStaffA11y(page, 'cases (approver)');
+    await checkA11y(page);
     await screenshot(page, 'staff-approver-home');
     await page.getByRole('button', { name: '退出' }).click();
     await page.locator('#signin-form').waitFor();	// signed out: the page asks again
@@ -356,7 +285,7 @@ test('the kiosk at 1366×768: large buttons, the ticket with 打印号票, 完�
       assert.ok(box && box.y >= 0 && box.y + box.height <= SCREEN.height, `${sel} above the fold (${box && Math.round(box.y + box.height)}px)`);
     }
     assert.deepEqual(await low(), [], 'ticket screen: every button at least 64px high');
-    await checkStaffA11y(page, 'kiosk ticket');
+    await checkA11y(page);
     await screenshot(page, 'kiosk-1366-ticket');
     await page.getByRole('button', { name: '完成' }).click();
     await cats.first().waitFor();
@@ -408,7 +337,7 @@ test('the dashboard reads right: whole-number axes, red for 非常不满意, the
     // Department names, not codes.
     const depts = await page.locator('#chart-dept svg text.axis').allTextContents();
     assert.ok(!depts.some((d) => /^(scjg|bdc|rsj|ybj)$/.test(d)), `department names: ${depts.join(',')}`);
-    await checkStaffA11y(page, 'dashboard');
+    await checkA11y(page);
 
     // The bad review: its case linked, the reviewer's phone masked, the full number on request.
     const item = page.locator(`#rect li[data-ref="${caseNo}"]`);
@@ -460,11 +389,11 @@ test('the other staff pages pass the accessibility check', T, async () => {
       await page.goto(url(p), { waitUntil: 'domcontentloaded' });
       await page.locator(ready).waitFor();
       await page.locator('#staff-nav:not([hidden])').waitFor();
-      await checkStaffA11y(page, p);
+      await checkA11y(page);
     }
     await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
     await page.locator('#signed-in:not([hidden])').waitFor();
-    await checkStaffA11y(page, 'login');
+    await checkA11y(page);
     assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
   } finally {
     await page.context().close();

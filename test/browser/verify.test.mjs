@@ -6,7 +6,8 @@
 // for the real QR; 无效 for the QR with one changed byte and for the same fields signed with
 // another Ed25519 key (generated here); 签名有效 (offline) when the server cannot be reached —
 // the signature is checked in the browser, with WebCrypto; 已撤销 once a manager revokes it.
-// It never shows the holder's phone or ID number.
+// It never shows the holder's phone or ID number.  It is on the citizen skeleton (js/layout.js:
+// the top bar with 长辈模式, the site nav) and passes checkA11y, in normal and in 长辈模式.
 // Screenshots: verify.png, verify-large.png, verify-forged.png, verify-revoked.png.
 //
 //   cd test/browser && node --test verify.test.mjs
@@ -18,7 +19,7 @@ import { open as openFile, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  url, phonePage, screenshot, allProblems, closeBrowser, eventually,
+  url, phonePage, screenshot, allProblems, closeBrowser, eventually, checkA11y,
 } from './lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -129,8 +130,19 @@ test('a genuine result says 有效 with its fields and nothing private', T, asyn
     assert.ok(!body.includes(PHONE) && !body.includes(ID) && !body.includes('欧阳小龙'), body);
     const width = await page.evaluate(() => document.scrollingElement.scrollWidth);
     assert.ok(width <= 390, `no sideways scrolling on a phone (${width})`);
+    // The citizen skeleton: one top bar, the site nav (this page is none of its entries).
+    assert.equal(await page.locator('.topbar').count(), 1, 'one top bar');
+    assert.equal(await page.getByRole('navigation', { name: '网站导航' }).count(), 1, 'the site nav');
+    assert.equal(await page.locator('nav.site-nav a[aria-current]').count(), 0);
+    await checkA11y(page);
     await screenshot(page, 'verify');
-    await page.locator('#toggle-large').click();
+    const small = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+    await page.getByRole('button', { name: '长辈模式' }).click();
+    await eventually(() => page.evaluate(() => document.documentElement.classList.contains('large')),
+      { message: '长辈模式 on' });
+    assert.ok(await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize)) > small, 'larger text');
+    assert.equal(await page.locator('#v-verdict').innerText(), '有效', 'the verdict stays');
+    await checkA11y(page);
     await screenshot(page, 'verify-large');
     assert.deepEqual(allProblems(page), []);
   } finally {

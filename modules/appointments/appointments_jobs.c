@@ -20,7 +20,7 @@
  *   day's markers, and the day is rebuilt from MariaDB on its next request.
  * Tables: appointments, appointment_history, appointment_bans, outbox, halls, citizens
  *   (through identity.h), the slot plan.
- * Redis:  {hall:<code>}:appt:* (appointments_state.c).
+ * Redis:  {hall:<code>}:appt:* (state.c).
  */
 #include "appointments.h"
 #include "appointments_int.h"
@@ -87,14 +87,15 @@ due_row(void *arg, size_t ncol, char **v, const size_t *lens)
 static int
 mark_noshow(struct ctx *c, const struct due *d, const struct appt_rules *ru, const char *at)
 {
-	char day[11], from[11], until[11], cnt[16];
+	char day[11], from[11], until[11] = "", cnt[16];
 	uint64_t n = 0;
 	long long k = 0;
+	int64_t span_from, until_day = 0;
 	int rc, banned = 0;
 
 	date_format_days(d->day, day, sizeof day);
-	date_format_days(d->day - ru->noshow_window + 1, from, sizeof from);
-	date_format_days(d->day + ru->ban_days, until, sizeof until);
+	appt_noshow_span(ru, d->day, &span_from);
+	date_format_days(span_from, from, sizeof from);
 	if ((rc = db_begin(c)) != 0)
 		return rc;
 	rc = db_exec(c, "UPDATE appointments SET status = 'no_show', updated_at = ?"
@@ -113,8 +114,9 @@ mark_noshow(struct ctx *c, const struct due *d, const struct appt_rules *ru, con
 		    " AND status = 'no_show' AND day BETWEEN ? AND ?",
 		    DBARGS(DBS(d->hall), DBS(d->idhash), DBS(from), DBS(day)), cnt, sizeof cnt);
 		rc = rc < 0 ? rc : 0;
-		if (rc == 0 && parse_ll(cnt, 0, 1000000, &k) == 0 && k >= ru->noshow_limit &&
-		    ru->ban_days > 0) {
+		if (rc == 0 && parse_ll(cnt, 0, 1000000, &k) == 0 &&
+		    appt_rule_noshow_ban(ru, d->day, k, &until_day)) {
+			date_format_days(until_day, until, sizeof until);
 			rc = db_exec(c, "INSERT INTO appointment_bans (hall, idnum_hash, since, until)"
 			    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
 			    " since = IF(VALUES(until) > until, VALUES(since), since),"
@@ -132,7 +134,7 @@ mark_noshow(struct ctx *c, const struct due *d, const struct appt_rules *ru, con
 	if (banned) {
 		log_info("hall %s: appointment %lld no-show; booking suspended until %s", d->hall,
 		    d->id, until);
-		if (appt_ban_push(c, d->hall, d->idhash, d->day + ru->ban_days) != 0)
+		if (appt_ban_push(c, d->hall, d->idhash, until_day) != 0)
 			log_warn("hall %s: ban not pushed to Redis (down): rebuilt from MariaDB later",
 			    d->hall);
 	}
@@ -158,7 +160,7 @@ job_appointments_noshow(struct ctx *c)
 	    " ORDER BY day, end_time LIMIT 200", DBARGS(DBS(day), DBS(day), DBS(hm)), due_row, &l);
 	if (rc < 0)
 		return rc;
-	appt_now_dt(at, sizeof at);
+	sql_now(at, sizeof at);
 	for (i = 0; i < l.n; i++)
 		if ((rc = mark_noshow(c, &l.d[i], &ru, at)) != 0)
 			return rc;
@@ -231,7 +233,7 @@ job_appointments_remind(struct ctx *c)
 	    DBARGS(DBS(tomorrow), DBS(midnight)), due_row, &l);
 	if (rc < 0)
 		return rc;
-	appt_now_dt(at, sizeof at);
+	sql_now(at, sizeof at);
 	for (i = 0; i < l.n; i++)
 		if ((rc = remind_one(c, &l.d[i], at)) != 0)
 			return rc;

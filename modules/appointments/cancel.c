@@ -93,12 +93,7 @@ h_appointment_cancel(struct req *r)
 	struct appt_row a;
 	int rc, noop;
 
-	rc = appt_row_by_token(r->ctx, r->pathv[0], &a);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, APPT_NOT_FOUND);
-	if ((rc = require_owner(r, a.citizen)) != 0)
+	if ((rc = appt_row_of_path(r, APPT_HOLDER, &a)) != 0)
 		return rc;
 	rc = appt_rule_cancel(a.status, appt_instant(a.day, a.start_min), hall_now(), &noop);
 	if (rc == E_INVALID_STATE)

@@ -162,23 +162,32 @@ appt_history(struct ctx *c, struct appt_actor who, long long id, const char *act
 	    DBS(who.subject), DBS(detail ? detail : "")), NULL, NULL);
 }
 
+json_t *
+appt_sms_params(const char *hall_name, int64_t day, int start_min)
+{
+	char date[32], hhmm[6];
+	int y;
+	unsigned mo, d;
+
+	civil_from_days(day, &y, &mo, &d);
+	snprintf(date, sizeof date, "%d年%u月%u日", y, mo, d);
+	appt_hhmm(start_min, hhmm);
+	return json_pack("{s:s,s:s,s:s}", "hall_name", hall_name, "date", date, "time", hhmm);
+}
+
 int
 appt_sms(struct ctx *c, const struct appt_row *a, const char *phone, int cancelled)
 {
 	struct outbox_msg m;
-	char date[32], hhmm[6], ref[24];
+	char ref[24];
 	json_t *params;
-	int y, rc;
-	unsigned mo, d;
+	int rc;
 
 	if (phone == NULL || phone[0] == '\0')
 		return 0;
-	civil_from_days(a->day, &y, &mo, &d);
-	snprintf(date, sizeof date, "%d年%u月%u日", y, mo, d);
-	appt_hhmm(a->start_min, hhmm);
 	snprintf(ref, sizeof ref, "%lld", a->id);
-	params = json_pack("{s:s,s:s,s:s,s:s}", "hall_name", a->hall_name, "date", date,
-	    "time", hhmm, "category", a->cat_name);
+	params = appt_sms_params(a->hall_name, a->day, a->start_min);
+	json_object_set_new(params, "category", json_string(a->cat_name));
 	if (!cancelled)
 		json_object_set_new(params, "code", json_string(a->code));
 	memset(&m, 0, sizeof m);
@@ -215,6 +224,19 @@ appt_may_see(struct req *r, const struct appt_row *a)
 	if (r->sess.role == ROLE_CITIZEN)
 		return require_owner(r, a->citizen);
 	return require_member_of_hall(r, a->hall);
+}
+
+int
+appt_row_of_path(struct req *r, int who, struct appt_row *a)
+{
+	int rc;
+
+	rc = appt_row_by_token(r->ctx, r->pathv[0], a);
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, APPT_NOT_FOUND);
+	return who == APPT_HOLDER ? require_owner(r, a->citizen) : appt_may_see(r, a);
 }
 
 int

@@ -79,6 +79,8 @@ int	appt_history(struct ctx *c, struct appt_actor who, long long id, const char 
  * bound (a mini-program citizen without one): nothing to send.  0 or a DB_* code.
  */
 int	appt_sms(struct ctx *c, const struct appt_row *a, const char *phone, int cancelled);
+/* The variables every booking SMS has: hall_name, date ("2026年11月24日"), time ("09:00"). */
+json_t	*appt_sms_params(const char *hall_name, int64_t day, int start_min);
 /* The account's phone for a booking's SMS into phone ("" when none).  1 found, 0 no such
  * account, or a DB_* code (DB_DOWN; DB_FAIL: a record that does not open). */
 int	appt_phone(struct ctx *c, long long citizen, char phone[24]);
@@ -90,6 +92,10 @@ enum { REC_RETRY = -100, REC_ID_LOST = -101 };
 
 /* The holder, or staff / a kiosk of the appointment's hall.  0 or the refusal. */
 int	appt_may_see(struct req *r, const struct appt_row *a);
+/* The booking of the path's {token} into a, for its holder only (APPT_HOLDER) or for whoever
+ * may see it (APPT_VIEWER, appt_may_see).  0, or the reply (404, 401/403, 503) set. */
+enum { APPT_HOLDER, APPT_VIEWER };
+int	appt_row_of_path(struct req *r, int who, struct appt_row *a);
 /* A take refused (appt_take_kind), with what the API adds: "limit" for BOOKING_LIMIT,
  * "until" for NO_SHOW_BANNED, Retry-After when busy.  0 for APPT_TAKE_OK. */
 int	appt_take_fail(struct req *r, enum appt_take_rc rc, const struct appt_take *t);

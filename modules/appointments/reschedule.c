@@ -208,12 +208,7 @@ h_appointment_reschedule(struct req *r)
 		req_fail_field(r, "slot", "不是有效的时段");
 	if (in_has_errors(r))
 		return req_invalid(r);
-	rc = appt_row_by_token(r->ctx, r->pathv[0], &a);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, APPT_NOT_FOUND);
-	if ((rc = require_owner(r, a.citizen)) != 0)
+	if ((rc = appt_row_of_path(r, APPT_HOLDER, &a)) != 0)
 		return rc;
 	if ((rc = idem_begin(r, &im)) != 0)
 		return rc;

@@ -120,7 +120,6 @@ appt_release(struct ctx *c, const char *hall, const char *slot_id, int seat, con
 	int64_t day;
 	int start, n = 0;
 	const char *args[17];
-	redisReply *rep;
 
 	if (appt_slot_parse(slot_id, &cat, &day, &start) != 0)
 		return -1;
@@ -152,11 +151,7 @@ appt_release(struct ctx *c, const char *hall, const char *slot_id, int seat, con
 	args[14] = ep->w;
 	args[15] = ep->m;
 	args[16] = p;
-	if ((rep = appt_run(c, &appt_s_release, 9, 17, args)) == NULL)
-		return -1;
-	n = rep->type == REDIS_REPLY_ERROR ? -1 : 0;
-	freeReplyObject(rep);
-	return n;
+	return appt_run_ok(c, &appt_s_release, 9, 17, args);
 }
 
 static int

@@ -72,6 +72,8 @@ extern struct kv_script appt_s_take, appt_s_release, appt_s_load_day, appt_s_loa
 /* Run a script; args are NUL-terminated strings.  The caller frees the reply. */
 redisReply *appt_run(struct ctx *c, struct kv_script *s, int nkeys, int nargs,
 	    const char **args);
+/* Run a script whose answer is only "done": 0, or -1 (down, or the script failed). */
+int	appt_run_ok(struct ctx *c, struct kv_script *s, int nkeys, int nargs, const char **args);
 /* Is element i of an array reply the string s; element i as a string ("" if none). */
 int	appt_is_str(const redisReply *rep, size_t i, const char *s);
 const char *appt_elem(const redisReply *rep, size_t i);

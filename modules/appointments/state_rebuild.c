@@ -64,7 +64,6 @@ rebuild_day(struct ctx *c, const char *hall, int64_t day, const struct akeys *k,
 	char date[11], ttl[24], *js;
 	const char *args[8];
 	json_t *list, *empty, *all;
-	redisReply *rep;
 	int n, i, rc;
 	long long t = appt_ttl_day(day);
 
@@ -122,15 +121,9 @@ rebuild_day(struct ctx *c, const char *hall, int64_t day, const struct akeys *k,
 	args[5] = epoch;
 	args[6] = ttl;
 	args[7] = js;
-	rep = appt_run(c, &appt_s_load_day, 5, 8, args);
+	rc = appt_run_ok(c, &appt_s_load_day, 5, 8, args);
 	free(js);
-	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-		if (rep)
-			freeReplyObject(rep);
-		return -1;
-	}
-	freeReplyObject(rep);
-	return 0;
+	return rc;
 }
 
 static int
@@ -148,7 +141,7 @@ load_hash(struct ctx *c, const char *marker, const char *hash, const char *epoch
 {
 	char t[24], *js = json_dumps(obj, JSON_COMPACT);
 	const char *args[5];
-	redisReply *rep;
+	int rc;
 
 	json_decref(obj);
 	if (js == NULL)
@@ -159,15 +152,9 @@ load_hash(struct ctx *c, const char *marker, const char *hash, const char *epoch
 	args[2] = epoch;
 	args[3] = t;
 	args[4] = js;
-	rep = appt_run(c, &appt_s_load_hash, 2, 5, args);
+	rc = appt_run_ok(c, &appt_s_load_hash, 2, 5, args);
 	free(js);
-	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-		if (rep)
-			freeReplyObject(rep);
-		return -1;
-	}
-	freeReplyObject(rep);
-	return 0;
+	return rc;
 }
 
 static int

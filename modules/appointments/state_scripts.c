@@ -276,6 +276,19 @@ appt_run(struct ctx *c, struct kv_script *s, int nkeys, int nargs, const char **
 }
 
 int
+appt_run_ok(struct ctx *c, struct kv_script *s, int nkeys, int nargs, const char **args)
+{
+	redisReply *rep = appt_run(c, s, nkeys, nargs, args);
+	int rc;
+
+	if (rep == NULL)
+		return -1;
+	rc = rep->type == REDIS_REPLY_ERROR ? -1 : 0;
+	freeReplyObject(rep);
+	return rc;
+}
+
+int
 appt_is_str(const redisReply *rep, size_t i, const char *s)
 {
 	return rep && rep->type == REDIS_REPLY_ARRAY && rep->elements > i &&

@@ -49,12 +49,7 @@ h_appointment_get(struct req *r)
 	struct appt_row a;
 	int rc;
 
-	rc = appt_row_by_token(r->ctx, r->pathv[0], &a);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, APPT_NOT_FOUND);
-	if ((rc = appt_may_see(r, &a)) != 0)
+	if ((rc = appt_row_of_path(r, APPT_VIEWER, &a)) != 0)
 		return rc;
 	return req_ok(r, 200, json_pack("{s:o}", "appointment", appt_row_json(&a)));
 }

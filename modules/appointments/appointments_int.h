@@ -59,17 +59,6 @@ struct appt_epochs {
 	char	 m[APPT_EPOCH_LEN + 1];	/* the month's counts per ID number */
 };
 
-enum appt_take_rc {
-	APPT_TAKE_OK,
-	APPT_TAKE_NO_SLOT,
-	APPT_TAKE_FULL,
-	APPT_TAKE_ALREADY,
-	APPT_TAKE_LIMIT_WEEK,
-	APPT_TAKE_LIMIT_MONTH,
-	APPT_TAKE_BANNED,
-	APPT_TAKE_DOWN,		/* Redis (or MariaDB during a rebuild) is down */
-	APPT_TAKE_BUSY		/* a rebuild held the lock too long */
-};
 
 struct appt_take {
 	const char	*hall;
@@ -101,12 +90,7 @@ enum appt_take_rc appt_take(struct ctx *c, struct appt_take *t);
 
 /* Give a place back: what the booking held in the markers of ep (others rebuilt since: their
  * state already comes from MariaDB).  Parts: the seat, the day's holder entries, the week's
- * and the month's counts.  0 or -1 (Redis down). */
-#define APPT_REL_SEAT  0x1
-#define APPT_REL_DAY   0x2
-#define APPT_REL_WEEK  0x4
-#define APPT_REL_MONTH 0x8
-#define APPT_REL_ALL   0xf
+ * and the month's counts (APPT_REL_*, rules.h).  0 or -1 (Redis down). */
 int	appt_release(struct ctx *c, const char *hall, const char *slot_id, int seat,
 	    const char *citizen, const char *idhash, const struct appt_epochs *ep, int parts);
 /* Make sure the day's, its week's and its month's state is in Redis (rebuilt under its lock

@@ -151,7 +151,7 @@ record(struct req *r, struct book *b)
 	sql_now(at, sizeof at);
 
 	for (attempt = 0; attempt < 4; attempt++) {
-		snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
+		appt_code_new(code);
 		if ((rc = db_begin(r->ctx)) != 0)
 			return db_fail(r, rc);
 		rc = db_exec(r->ctx, "INSERT INTO appointments (token_hash, token_enc, code, hall,"

@@ -203,6 +203,12 @@ appt_sms(struct ctx *c, const struct appt_row *a, const char *phone, int cancell
 	return rc == -1 ? DB_FAIL : rc;
 }
 
+void
+appt_code_new(char code[8])
+{
+	snprintf(code, 8, "%06u", (unsigned)randombytes_uniform(1000000));
+}
+
 int
 appt_phone(struct ctx *c, long long citizen, char phone[24])
 {

@@ -85,6 +85,9 @@ json_t	*appt_sms_params(const char *hall_name, int64_t day, int start_min);
  * account, or a DB_* code (DB_DOWN; DB_FAIL: a record that does not open). */
 int	appt_phone(struct ctx *c, long long citizen, char phone[24]);
 
+/* A new 6-digit booking code (code ≥ 7 bytes): uniform, from the system's CSPRNG. */
+void	appt_code_new(char code[8]);
+
 /* Outcomes of writing a booking besides 0, a DB_* code and a reply status. */
 enum { REC_RETRY = -100, REC_ID_LOST = -101 };
 

@@ -64,7 +64,7 @@ move_record(struct req *r, struct appt_row *a, const struct appt_slot *to, int s
 			appt_invalidate(r->ctx, a->hall, to->day);
 			return REC_RETRY;
 		}
-		snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
+		appt_code_new(code);
 	}
 	if (rc == DB_DUP)
 		return req_bug(r, "appointment codes keep colliding");

@@ -6,7 +6,6 @@
  * now comes in as an argument, so test/unit/test_appt_rules.c runs these very functions.
  */
 #include "rules.h"
-#include "appointments_int.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/errors.h"

@@ -15,6 +15,27 @@
 
 #include <stdint.h>
 
+/* What the booking script answers (state.c, appt_take): the rules it checked atomically. */
+enum appt_take_rc {
+	APPT_TAKE_OK,
+	APPT_TAKE_NO_SLOT,
+	APPT_TAKE_FULL,
+	APPT_TAKE_ALREADY,
+	APPT_TAKE_LIMIT_WEEK,
+	APPT_TAKE_LIMIT_MONTH,
+	APPT_TAKE_BANNED,
+	APPT_TAKE_DOWN,		/* Redis (or MariaDB during a rebuild) is down */
+	APPT_TAKE_BUSY		/* a rebuild held the lock too long */
+};
+
+/* The parts of a place given back (appt_release): the seat, the day's holder entries, the
+ * week's and the month's counts. */
+#define APPT_REL_SEAT  0x1
+#define APPT_REL_DAY   0x2
+#define APPT_REL_WEEK  0x4
+#define APPT_REL_MONTH 0x8
+#define APPT_REL_ALL   0xf
+
 /* The rules, from yichuang.conf (appointment_*), read once per call. */
 struct appt_rules {
 	int	 days_ahead;		/* appointment_days_ahead (7): today … today + n */

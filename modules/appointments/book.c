@@ -171,7 +171,7 @@ record(struct req *r, struct book *b)
 	}
 	if (rc == DB_DUP)
 		return req_bug(r, "appointment codes keep colliding");
-
+	memset(&a, 0, sizeof a);
 	if (rc == 0)
 		rc = booked_row(r->ctx, b, (long long)id, token, code, &a);
 	/* The first use of the ID number binds it to the account, with this booking or not at
@@ -182,7 +182,8 @@ record(struct req *r, struct book *b)
 		return REC_ID_LOST;
 	}
 	if (rc == 0)
-		rc = appt_history(r->ctx, APPT_ACTOR(r), a.id, "book", NULL, "booked", b->slot.id, at);
+		rc = appt_history(r->ctx, APPT_ACTOR(r), a.id, "book", NULL, "booked", b->slot.id,
+		    at);
 	if (rc == 0) {
 		char target[32], detail[80];
 
@@ -194,7 +195,7 @@ record(struct req *r, struct book *b)
 		audit(r, "appointment.book", target, "ok", detail);
 		rc = appt_sms(r->ctx, &a, b->phone, 0);
 	}
-	body = json_pack("{s:o}", "appointment", appt_row_json(&a));
+	body = rc == 0 ? json_pack("{s:o}", "appointment", appt_row_json(&a)) : NULL;
 	if (rc == 0)
 		rc = idem_save_tx(r, b->im, 201, body);
 	if (rc != 0) {

@@ -145,7 +145,8 @@ appt_cancel_identity(struct req *r, const char *idhash, long long holder, int *c
 			break;
 		for (i = 0; i < l.n; i++) {
 			rc = cancel_row(r, &l.rows[i]);
-			if (rc == E_INVALID_STATE)	/* checked in or cancelled meanwhile: it stands */
+			/* Checked in or cancelled meanwhile: it stands. */
+			if (rc == E_INVALID_STATE)
 				rc = 0;
 			if (rc != 0)
 				break;

@@ -48,7 +48,8 @@ checkin_hook(struct req *r, void *arg, uint64_t ticket_id)
 	if (n == 0)	/* checked in (or cancelled) meanwhile: the ticket is rolled back */
 		return req_err_msg(r, E_INVALID_STATE, APPT_STATE_CHANGED);
 	appt_slot_id(ci->a->cat, ci->a->day, ci->a->start_min, slot);
-	if ((rc = appt_history(r->ctx, APPT_ACTOR(r), ci->a->id, "check_in", "booked", "checked_in", slot, ci->at)) != 0)
+	if ((rc = appt_history(r->ctx, APPT_ACTOR(r), ci->a->id, "check_in", "booked",
+	    "checked_in", slot, ci->at)) != 0)
 		return rc;
 	snprintf(target, sizeof target, "appointment:%lld", ci->a->id);
 	audit(r, "appointment.check_in", target, "ok", slot);
@@ -106,7 +107,7 @@ checkin_idem(struct req *r, struct appt_row *a, struct idem *im)
 	if (rc != 0)
 		return outside_window(r, &ru, start, early);
 	if ((rc = appt_phone(r->ctx, a->citizen, phone)) < 0)
-		return db_fail(r, rc);	/* DB_DOWN → 503; a record that does not open: DB_FAIL → 500 */
+		return db_fail(r, rc);	/* DB_DOWN → 503; a record that does not open: 500 */
 	snprintf(citizen, sizeof citizen, "%lld", a->citizen);
 	snprintf(ref, sizeof ref, "%lld", a->id);
 	memset(&ci, 0, sizeof ci);

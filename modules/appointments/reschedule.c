@@ -86,7 +86,8 @@ move_record(struct req *r, struct appt_row *a, const struct appt_slot *to, int s
 		    DBARGS(DBS(a->hall), DBSN(&to->cat, 1)), moved.cat_name,
 		    sizeof moved.cat_name) < 0 ? DB_DOWN : 0;
 	if (rc == 0)
-		rc = appt_history(r->ctx, APPT_ACTOR(r), a->id, "reschedule", "booked", "booked", detail, at);
+		rc = appt_history(r->ctx, APPT_ACTOR(r), a->id, "reschedule", "booked", "booked",
+		    detail, at);
 	if (rc == 0) {
 		audit(r, "appointment.reschedule", target, "ok", detail);
 		rc = appt_sms(r->ctx, &moved, phone, 0);
@@ -151,7 +152,7 @@ reschedule(struct req *r, struct appt_row *a, struct appt_slot *to, const char *
 	if ((rc = appt_rule_bookable(&ru, now, to->day, to->start_min)) != 0)
 		return req_err(r, rc);
 	if ((rc = appt_phone(r->ctx, a->citizen, phone)) < 0)
-		return db_fail(r, rc);	/* DB_DOWN → 503; a record that does not open: DB_FAIL → 500 */
+		return db_fail(r, rc);	/* DB_DOWN → 503; a record that does not open: 500 */
 	appt_row_holder(a, citizen);
 	old_day = a->day;
 	old_seat = a->seat;

@@ -1,7 +1,8 @@
 /*
  * appointments.h — appointments (预约) as other modules and programs use them.
  *
- * The routes are in handlers.h; the worker's jobs and the demo seed are here.
+ * The routes are in handlers.h; the worker's jobs, the cancellations a rebinding causes and
+ * the demo seed are here (README.md in this folder maps the room).
  */
 #ifndef YC_APPOINTMENTS_H
 #define YC_APPOINTMENTS_H
@@ -17,12 +18,14 @@ int	job_appointments_remind(struct ctx *c);
 int	job_appointments_reconcile(struct ctx *c);
 
 /*
- * A clerk rebound an ID number to the account `holder` (realname.c): cancel the live
+ * A clerk rebound an ID number to the account `holder` (identity/realname.c; this is
+ * cancel.c, which needs nothing of realname.h): cancel the live
  * bookings another account made for that number as its own (not through a proxy relation),
  * so they give their places back and cannot count against the holder or end as no-shows.
  * Each is cancelled as by its holder (history, audit; actor the clerk).  *cancelled gets the
  * count.  0, or -1 when one could not be cancelled now (Redis or MariaDB down): running it
- * again finishes the job.
+ * again finishes the job.  It takes the clerk's request for the audit rows' actor (audit.h
+ * records from a request).
  */
 struct req;
 int	appt_cancel_identity(struct req *r, const char *idhash, long long holder,

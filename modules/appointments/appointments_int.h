@@ -1,11 +1,7 @@
 /*
- * appointments_int.h — what the appointment files share (appointments.c, appointments_slots.c,
- * appointments_state.c, appointments_jobs.c).  Other modules use appointments.h.
- *
- * The split: appointments_state.c owns everything Redis (key names, the Lua scripts, the
- * markers and the rebuild from MariaDB); appointments_slots.c owns the slot plan (templates,
- * the calendar, per-day overrides) and its routes; appointments.c owns the booking routes and
- * their transactions; appointments_jobs.c the worker's no-show and reminder jobs.
+ * appointments_int.h — what the files of the appointments room share: slots and their ids
+ * (slot_plan.c), the Redis state's operations (state.c, state_rebuild.c) and the rules
+ * (rules.h).  Other rooms use appointments.h.  README.md in this folder maps the files.
  */
 #ifndef YC_APPOINTMENTS_INT_H
 #define YC_APPOINTMENTS_INT_H
@@ -17,25 +13,12 @@
 #include <jansson.h>
 
 #include "../../fcgi/yc.h"
+#include "rules.h"
 
 #define APPT_SLOT_ID_LEN   15		/* "A-20261124-0900" */
 #define APPT_MAX_SLOTS     512		/* per hall and day, all categories */
 #define APPT_TOKEN_BYTES   18		/* 144 random bits → 24 characters */
 #define APPT_EPOCH_LEN     24
-
-/* The rules, from yichuang.conf (appointment_*), read once per call. */
-struct appt_rules {
-	int	 days_ahead;		/* appointment_days_ahead (7): today … today + n */
-	int	 per_week;		/* appointment_max_per_week (2) per ID number, Mon–Sun */
-	int	 per_month;		/* appointment_max_per_month (6) per ID number */
-	int	 one_per_day;		/* appointment_one_per_day (1): per citizen and ID number */
-	int	 noshow_limit;		/* appointment_noshow_limit (2) … */
-	int	 noshow_window;		/* … within appointment_noshow_window_days (90) … */
-	int	 ban_days;		/* … ban for appointment_ban_days (90) */
-	int	 checkin_before;	/* appointment_checkin_before_minutes (30) */
-	int	 checkin_after;		/* appointment_checkin_after_minutes (15) */
-};
-void	appt_rules(struct appt_rules *ru);
 
 /* One slot of one day. */
 struct appt_slot {
@@ -49,15 +32,10 @@ struct appt_slot {
 /* "A-20261124-0900" ↔ its parts.  parse: 0 or -1. */
 int	appt_slot_parse(const char *id, char *cat, int64_t *day, int *start_min);
 void	appt_slot_id(char cat, int64_t day, int start_min, char out[APPT_SLOT_ID_LEN + 1]);
-/* Instant (seconds) a slot minute of a day begins. */
-int64_t	appt_instant(int64_t day, int minute);
 /* "2026-11-24T09:00:00+08:00" of a slot minute. */
 void	appt_time(int64_t day, int minute, char *out, size_t osz);
 /* "09:00" */
 void	appt_hhmm(int minute, char out[6]);
-/* Monday of the week of day, and the month key (YYYYMM) of day. */
-int64_t	appt_monday(int64_t day);
-int	appt_month(int64_t day);
 
 /*
  * The slots a hall offers on a day (templates with the day's overrides), only when the day
@@ -68,11 +46,11 @@ int	appt_day_slots(struct ctx *c, const char *hall, int64_t day, char cat,
 	    struct appt_slot *out, int max);
 /* One slot by id (its day's plan).  1 found, 0 not offered, CAL_MISSING, or a DB_* code. */
 int	appt_slot_find(struct ctx *c, const char *hall, const char *id, struct appt_slot *out);
-/* The same from the process's copy of the plan (at most 10 s old; see appointments_slots.c):
+/* The same from the process's copy of the plan (at most 10 s old; see slot_plan.c):
  * for booking, whose capacity is Redis's.  end_min is the plan's; capacity the template's. */
 int	appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_slot *out);
 
-/* ---- Redis (appointments_state.c) ---- */
+/* ---- Redis (state.c; appt_ready, appt_epochs_get, appt_invalidate: state_rebuild.c) ---- */
 
 /* Epochs of the markers a booking of a day depends on ("" when missing). */
 struct appt_epochs {
@@ -81,17 +59,6 @@ struct appt_epochs {
 	char	 m[APPT_EPOCH_LEN + 1];	/* the month's counts per ID number */
 };
 
-enum appt_take_rc {
-	APPT_TAKE_OK,
-	APPT_TAKE_NO_SLOT,
-	APPT_TAKE_FULL,
-	APPT_TAKE_ALREADY,
-	APPT_TAKE_LIMIT_WEEK,
-	APPT_TAKE_LIMIT_MONTH,
-	APPT_TAKE_BANNED,
-	APPT_TAKE_DOWN,		/* Redis (or MariaDB during a rebuild) is down */
-	APPT_TAKE_BUSY		/* a rebuild held the lock too long */
-};
 
 struct appt_take {
 	const char	*hall;
@@ -123,12 +90,7 @@ enum appt_take_rc appt_take(struct ctx *c, struct appt_take *t);
 
 /* Give a place back: what the booking held in the markers of ep (others rebuilt since: their
  * state already comes from MariaDB).  Parts: the seat, the day's holder entries, the week's
- * and the month's counts.  0 or -1 (Redis down). */
-#define APPT_REL_SEAT  0x1
-#define APPT_REL_DAY   0x2
-#define APPT_REL_WEEK  0x4
-#define APPT_REL_MONTH 0x8
-#define APPT_REL_ALL   0xf
+ * and the month's counts (APPT_REL_*, rules.h).  0 or -1 (Redis down). */
 int	appt_release(struct ctx *c, const char *hall, const char *slot_id, int seat,
 	    const char *citizen, const char *idhash, const struct appt_epochs *ep, int parts);
 /* Make sure the day's, its week's and its month's state is in Redis (rebuilt under its lock
@@ -153,8 +115,5 @@ int	appt_set_capacity(struct ctx *c, const char *hall, const struct appt_slot *s
 	    int *old);
 /* Push a ban into Redis (when its marker is there; else the rebuild reads it).  0 or -1. */
 int	appt_ban_push(struct ctx *c, const char *hall, const char *idhash, int64_t until);
-
-/* Hall-local DATETIME(3) text of now ("2026-11-23 09:30:00.123", out ≥ 24). */
-void	appt_now_dt(char *out, size_t osz);
 
 #endif

@@ -19,13 +19,12 @@
  *   differences, so only a difference that stays exactly the same over three runs drops the
  *   day's markers, and the day is rebuilt from MariaDB on its next request.
  * Tables: appointments, appointment_history, appointment_bans, outbox, halls, citizens
- *   (through identity.h), the slot plan.
- * Redis:  {hall:<code>}:appt:* (appointments_state.c).
+ *   (the phone, through record.c), the slot plan.
+ * Redis:  {hall:<code>}:appt:* (state.c).
  */
 #include "appointments.h"
-#include "appointments_int.h"
+#include "record.h"
 #include "../hall/calendar.h"
-#include "../identity/identity.h"
 #include "../notify/outbox.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
@@ -83,56 +82,72 @@ due_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-/* One booking → no-show, and the ban it may cause.  0 or a DB_* code. */
+struct noshow {
+	const struct due	*d;
+	const struct appt_rules	*ru;
+	const char		*at;
+	int64_t			 until;		/* out: the ban's last day, when banned */
+	int			 banned;
+};
+
+/* In one transaction: the booking → no-show with its history row, and the ban it may
+ * cause.  A booking no longer booked (checked in or cancelled meanwhile, or another worker
+ * took it) changes nothing.  0 or a DB_* code. */
 static int
-mark_noshow(struct ctx *c, const struct due *d, const struct appt_rules *ru, const char *at)
+noshow_tx(struct ctx *c, void *arg)
 {
+	struct noshow *ns = arg;
+	const struct due *d = ns->d;
 	char day[11], from[11], until[11], cnt[16];
 	uint64_t n = 0;
 	long long k = 0;
-	int rc, banned = 0;
+	int64_t span_from;
+	int rc;
 
+	ns->banned = 0;
 	date_format_days(d->day, day, sizeof day);
-	date_format_days(d->day - ru->noshow_window + 1, from, sizeof from);
-	date_format_days(d->day + ru->ban_days, until, sizeof until);
-	if ((rc = db_begin(c)) != 0)
-		return rc;
+	appt_noshow_span(ns->ru, d->day, &span_from);
+	date_format_days(span_from, from, sizeof from);
 	rc = db_exec(c, "UPDATE appointments SET status = 'no_show', updated_at = ?"
-	    " WHERE id = ? AND status = 'booked'", DBARGS(DBS(at), DBI(d->id)), &n, NULL);
-	if (rc == 0 && n == 0) {	/* checked in or cancelled meanwhile, or another worker */
-		db_rollback(c);
-		return 0;
-	}
+	    " WHERE id = ? AND status = 'booked'", DBARGS(DBS(ns->at), DBI(d->id)), &n, NULL);
+	if (rc != 0 || n == 0)
+		return rc;
+	rc = appt_history(c, (struct appt_actor){ 0, "" }, d->id, "no_show", "booked", "no_show",
+	    "", ns->at);
 	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO appointment_history (appointment_id, at, action,"
-		    " from_status, to_status, actor_kind, actor, detail)"
-		    " VALUES (?, ?, 'no_show', 'booked', 'no_show', 'system', '', '')",
-		    DBARGS(DBI(d->id), DBS(at)), NULL, NULL);
-	if (rc == 0) {
 		rc = db_scalar(c, "SELECT COUNT(*) FROM appointments WHERE hall = ? AND idnum_hash = ?"
 		    " AND status = 'no_show' AND day BETWEEN ? AND ?",
 		    DBARGS(DBS(d->hall), DBS(d->idhash), DBS(from), DBS(day)), cnt, sizeof cnt);
-		rc = rc < 0 ? rc : 0;
-		if (rc == 0 && parse_ll(cnt, 0, 1000000, &k) == 0 && k >= ru->noshow_limit &&
-		    ru->ban_days > 0) {
-			rc = db_exec(c, "INSERT INTO appointment_bans (hall, idnum_hash, since, until)"
-			    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
-			    " since = IF(VALUES(until) > until, VALUES(since), since),"
-			    " until = GREATEST(until, VALUES(until))",
-			    DBARGS(DBS(d->hall), DBS(d->idhash), DBS(day), DBS(until)), NULL, NULL);
-			banned = 1;
-		}
-	}
-	if (rc == 0)
-		rc = db_commit(c);
-	else
-		db_rollback(c);
-	if (rc != 0)
+	if (rc < 0)
 		return rc;
-	if (banned) {
+	if (parse_ll(cnt, 0, 1000000, &k) != 0 ||
+	    !appt_rule_noshow_ban(ns->ru, d->day, k, &ns->until))
+		return 0;
+	date_format_days(ns->until, until, sizeof until);
+	rc = db_exec(c, "INSERT INTO appointment_bans (hall, idnum_hash, since, until)"
+	    " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+	    " since = IF(VALUES(until) > until, VALUES(since), since),"
+	    " until = GREATEST(until, VALUES(until))",
+	    DBARGS(DBS(d->hall), DBS(d->idhash), DBS(day), DBS(until)), NULL, NULL);
+	ns->banned = rc == 0;
+	return rc;
+}
+
+/* One booking → no-show, and the ban it may cause pushed into Redis.  0 or a DB_* code. */
+static int
+mark_noshow(struct ctx *c, const struct due *d, const struct appt_rules *ru, const char *at)
+{
+	struct noshow ns = { d, ru, at, 0, 0 };
+	char until[11];
+	int rc;
+
+	if ((rc = db_tx(c, noshow_tx, &ns)) != 0)
+		return rc;
+	if (ns.banned) {
+		date_format_days(ns.until, until, sizeof until);
 		log_info("hall %s: appointment %lld no-show; booking suspended until %s", d->hall,
 		    d->id, until);
-		if (appt_ban_push(c, d->hall, d->idhash, d->day + ru->ban_days) != 0)
+		if (appt_ban_push(c, d->hall, d->idhash, ns.until) != 0)
 			log_warn("hall %s: ban not pushed to Redis (down): rebuilt from MariaDB later",
 			    d->hall);
 	}
@@ -158,56 +173,62 @@ job_appointments_noshow(struct ctx *c)
 	    " ORDER BY day, end_time LIMIT 200", DBARGS(DBS(day), DBS(day), DBS(hm)), due_row, &l);
 	if (rc < 0)
 		return rc;
-	appt_now_dt(at, sizeof at);
+	sql_now(at, sizeof at);
 	for (i = 0; i < l.n; i++)
 		if ((rc = mark_noshow(c, &l.d[i], &ru, at)) != 0)
 			return rc;
 	return 0;
 }
 
+struct remind {
+	const struct due	*d;
+	const char		*at;
+	const char		*phone;
+};
+
+/* Claim the reminder (reminded_at) and queue its SMS, in one transaction.  0 or DB_*. */
+static int
+remind_tx(struct ctx *c, void *arg)
+{
+	struct remind *rm = arg;
+	struct outbox_msg m;
+	char ref[24];
+	json_t *params;
+	uint64_t n = 0;
+	int rc;
+
+	rc = db_exec(c, "UPDATE appointments SET reminded_at = ? WHERE id = ? AND status = 'booked'"
+	    " AND reminded_at IS NULL", DBARGS(DBS(rm->at), DBI(rm->d->id)), &n, NULL);
+	if (rc != 0 || n != 1 || rm->phone[0] == '\0')
+		return rc;
+	snprintf(ref, sizeof ref, "%lld", rm->d->id);
+	params = appt_sms_params(rm->d->hall_name, rm->d->day, rm->d->start_min);
+	json_object_set_new(params, "code", json_string(rm->d->code));
+	memset(&m, 0, sizeof m);
+	m.hall = rm->d->hall;
+	m.template = "appointment_reminder";
+	m.recipient = rm->phone;
+	m.params = params;
+	m.ref_kind = "appointment";
+	m.ref_id = ref;
+	m.urgent = 0;	/* a reminder waits for the morning */
+	rc = outbox_add(c, &m, NULL);
+	json_decref(params);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
 static int
 remind_one(struct ctx *c, const struct due *d, const char *at)
 {
-	struct outbox_msg m;
-	struct citizen cz;
-	char date[32], hhmm[6], ref[24];
-	json_t *params;
-	uint64_t n = 0;
-	int rc, y;
-	unsigned mo, dd;
+	struct remind rm = { d, at, NULL };
+	char phone[24];
+	int rc;
 
-	if ((rc = citizen_get(c, d->citizen, &cz)) < 0)
+	if ((rc = appt_phone(c, d->citizen, phone)) < 0)
 		return rc == -1 ? 0 : rc;	/* a record that does not open: nothing to send */
-	if ((rc = db_begin(c)) != 0) {
-		sodium_memzero(&cz, sizeof cz);
-		return rc;
-	}
-	rc = db_exec(c, "UPDATE appointments SET reminded_at = ? WHERE id = ? AND status = 'booked'"
-	    " AND reminded_at IS NULL", DBARGS(DBS(at), DBI(d->id)), &n, NULL);
-	if (rc == 0 && n == 1 && cz.phone[0]) {
-		civil_from_days(d->day, &y, &mo, &dd);
-		snprintf(date, sizeof date, "%d年%u月%u日", y, mo, dd);
-		appt_hhmm(d->start_min, hhmm);
-		snprintf(ref, sizeof ref, "%lld", d->id);
-		params = json_pack("{s:s,s:s,s:s,s:s}", "hall_name", d->hall_name, "date", date,
-		    "time", hhmm, "code", d->code);
-		memset(&m, 0, sizeof m);
-		m.hall = d->hall;
-		m.template = "appointment_reminder";
-		m.recipient = cz.phone;
-		m.params = params;
-		m.ref_kind = "appointment";
-		m.ref_id = ref;
-		m.urgent = 0;	/* a reminder waits for the morning */
-		rc = outbox_add(c, &m, NULL);
-		if (rc == -1)
-			rc = DB_FAIL;
-		json_decref(params);
-	}
-	sodium_memzero(&cz, sizeof cz);
-	if (rc == 0)
-		return db_commit(c);
-	db_rollback(c);
+	rm.phone = phone;
+	rc = db_tx(c, remind_tx, &rm);
+	sodium_memzero(phone, sizeof phone);
 	return rc;
 }
 
@@ -231,7 +252,7 @@ job_appointments_remind(struct ctx *c)
 	    DBARGS(DBS(tomorrow), DBS(midnight)), due_row, &l);
 	if (rc < 0)
 		return rc;
-	appt_now_dt(at, sizeof at);
+	sql_now(at, sizeof at);
 	for (i = 0; i < l.n; i++)
 		if ((rc = remind_one(c, &l.d[i], at)) != 0)
 			return rc;

@@ -1,48 +1,26 @@
 /*
- * appointments_slots.c — the slot plan: which slots a hall offers on which day, and how many
- * places remain.
+ * slot_plan.c — the slot plan: slot ids and times, which slots a hall offers on which day
+ * (templates, the day's capacity overrides, the working-day calendar), the process's copy of
+ * the templates, and the demo hall's templates.
  *
- * Routes: GET /halls/{hall}/slots?category=&date=   (public)
- *         PATCH /halls/{hall}/slots/{slot}          (manager: one day's capacity)
+ * Routes: none (slots_api.c serves GET /halls/{hall}/slots and PATCH …/slots/{slot}).
  * Tables: appointment_slot_templates, appointment_slot_overrides, calendar_* (through
- *         calendar.h), halls, categories, hall_hours (the demo seed), audit_log.
- * Redis:  through appointments_state.c: {hall:<code>}:appt:* (the places of each day).
+ *         calendar.h), categories and hall_hours (the demo seed).
+ * Redis:  none (the places of each day are state.c's).
  *
  * A slot exists on a day only when the day is a working day of the loaded holiday notice:
  * a day whose year is not loaded has no slots (the reply says which year is missing), never
  * a Monday–Friday guess.  Slots are bookable from now until appointment_days_ahead days on.
  */
-#include "handlers.h"
 #include "appointments.h"
 #include "appointments_int.h"
-#include "../shared/audit.h"
 #include "../hall/calendar.h"
-#include "../hall/catalog.h"
-#include "../identity/identity.h"
 #include "../../fcgi/clock.h"
-#include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
-#include "../../fcgi/log.h"
 
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-void
-appt_rules(struct appt_rules *ru)
-{
-	ru->days_ahead = (int)config_int("appointment_days_ahead", 7, 0, 90);
-	ru->per_week = (int)config_int("appointment_max_per_week", 2, 1, 100);
-	ru->per_month = (int)config_int("appointment_max_per_month", 6, 1, 500);
-	ru->one_per_day = (int)config_int("appointment_one_per_day", 1, 0, 1);
-	ru->noshow_limit = (int)config_int("appointment_noshow_limit", 2, 1, 100);
-	ru->noshow_window = (int)config_int("appointment_noshow_window_days", 90, 1, 3650);
-	ru->ban_days = (int)config_int("appointment_ban_days", 90, 0, 3650);
-	ru->checkin_before = (int)config_int("appointment_checkin_before_minutes", 30, 0, 600);
-	ru->checkin_after = (int)config_int("appointment_checkin_after_minutes", 15, 0, 600);
-}
 
 /* ------------------------------------------------------------------ slot ids and times */
 
@@ -88,12 +66,6 @@ appt_slot_id(char cat, int64_t day, int start_min, char out[APPT_SLOT_ID_LEN + 1
 	str_copy(out, APPT_SLOT_ID_LEN + 1, tmp);
 }
 
-int64_t
-appt_instant(int64_t day, int minute)
-{
-	return hall_day_start(day) + (int64_t)minute * 60;
-}
-
 void
 appt_time(int64_t day, int minute, char *out, size_t osz)
 {
@@ -106,28 +78,6 @@ appt_hhmm(int minute, char out[6])
 	unsigned m = (unsigned)minute % (24 * 60);
 
 	snprintf(out, 6, "%02u:%02u", m / 60, m % 60);
-}
-
-int64_t
-appt_monday(int64_t day)
-{
-	return day - (weekday_of_days(day) + 6) % 7;
-}
-
-int
-appt_month(int64_t day)
-{
-	int y;
-	unsigned m, d;
-
-	civil_from_days(day, &y, &m, &d);
-	return y * 100 + (int)m;
-}
-
-void
-appt_now_dt(char *out, size_t osz)
-{
-	sql_now(out, osz);
 }
 
 /* ------------------------------------------------------------------ the plan of a day */
@@ -265,25 +215,62 @@ plan_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
+/*
+ * The whole plan, read from MariaDB into out (room for max slots): a snapshot that needs
+ * no lock and touches no shared state, so a cache can call it outside its lock.  Returns the
+ * count (≥ 0; *complete is 0 when the plan had more than max) or a DB_* code.
+ */
+static int
+plan_load(struct ctx *c, struct plan_slot *out, size_t max, int *complete)
+{
+	struct plan_fill f = { out, 0, max, 0 };
+	int rc;
+
+	rc = db_query(c, "SELECT hall, category, HOUR(start_time) * 60 + MINUTE(start_time),"
+	    " minutes, capacity FROM appointment_slot_templates", DBNOARGS, plan_row, &f);
+	if (rc < 0)
+		return rc;
+	*complete = !f.overflow;
+	return (int)f.n;
+}
+
 /* With plan_mtx held: a copy no older than PLAN_TTL_MS.  0 or a DB_* code. */
 static int
 plan_fresh_locked(struct ctx *c)
 {
 	static struct plan_slot fresh[PLAN_MAX];
-	struct plan_fill f = { fresh, 0, PLAN_MAX, 0 };
 	int64_t now = mono_ms();
-	int rc;
+	int n, complete;
 
 	if (plan_loaded_ms && now - plan_loaded_ms < PLAN_TTL_MS)
 		return 0;
-	rc = db_query(c, "SELECT hall, category, HOUR(start_time) * 60 + MINUTE(start_time),"
-	    " minutes, capacity FROM appointment_slot_templates", DBNOARGS, plan_row, &f);
-	if (rc < 0)
-		return rc;
-	memcpy(plan, fresh, f.n * sizeof *plan);
-	nplan = f.n;
-	plan_complete = !f.overflow;
+	if ((n = plan_load(c, fresh, PLAN_MAX, &complete)) < 0)
+		return n;
+	memcpy(plan, fresh, (size_t)n * sizeof *plan);
+	nplan = (size_t)n;
+	plan_complete = complete;
 	plan_loaded_ms = now;
+	return 0;
+}
+
+/* The slot (hall, cat, start) of a day from a copy of the plan: 1 found (out set), 0 not. */
+static int
+plan_find(const struct plan_slot *p, size_t n, const char *hall, char cat, int64_t day,
+    int start, struct appt_slot *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i].cat == cat && p[i].start_min == start && strcmp(p[i].hall, hall) == 0) {
+			memset(out, 0, sizeof *out);
+			out->cat = cat;
+			out->day = day;
+			out->start_min = start;
+			out->end_min = start + p[i].minutes;
+			out->capacity = p[i].capacity;
+			appt_slot_id(cat, day, start, out->id);
+			return 1;
+		}
 	return 0;
 }
 
@@ -292,7 +279,6 @@ appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_sl
 {
 	int64_t day;
 	int start, rc, found = 0, complete;
-	size_t i;
 	char cat;
 
 	if (appt_slot_parse(id, &cat, &day, &start) != 0)
@@ -302,21 +288,8 @@ appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_sl
 	if (rc == 0)
 		return 0;
 	pthread_mutex_lock(&plan_mtx);
-	if ((rc = plan_fresh_locked(c)) == 0) {
-		for (i = 0; i < nplan; i++)
-			if (plan[i].cat == cat && plan[i].start_min == start &&
-			    strcmp(plan[i].hall, hall) == 0) {
-				memset(out, 0, sizeof *out);
-				out->cat = cat;
-				out->day = day;
-				out->start_min = start;
-				out->end_min = start + plan[i].minutes;
-				out->capacity = plan[i].capacity;
-				appt_slot_id(cat, day, start, out->id);
-				found = 1;
-				break;
-			}
-	}
+	if ((rc = plan_fresh_locked(c)) == 0)
+		found = plan_find(plan, nplan, hall, cat, day, start, out);
 	complete = plan_complete;
 	pthread_mutex_unlock(&plan_mtx);
 	if (rc < 0)
@@ -324,147 +297,6 @@ appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_sl
 	if (!found && !complete)
 		return appt_slot_find(c, hall, id, out);
 	return found;
-}
-
-static json_t *
-slot_json(const struct appt_slot *s, int cap, int remaining)
-{
-	char date[11], start[32], end[32];
-
-	date_format_days(s->day, date, sizeof date);
-	appt_time(s->day, s->start_min, start, sizeof start);
-	appt_time(s->day, s->end_min, end, sizeof end);
-	return json_pack("{s:s,s:s,s:s#,s:s,s:s,s:i,s:i}", "id", s->id, "date", date,
-	    "category", &s->cat, (size_t)1, "start", start, "end", end, "capacity", cap,
-	    "remaining", remaining < 0 ? 0 : remaining);
-}
-
-int
-h_slots(struct req *r)
-{
-	const char *hall = r->pathv[0], *cat = NULL, *date = NULL;
-	struct appt_slot *sl;
-	struct appt_rules ru;
-	int64_t today, now = hall_now(), from, to, d;
-	int rem[APPT_MAX_SLOTS], cap[APPT_MAX_SLOTS], missing = 0, n, i, rc;
-	json_t *list, *o;
-
-	q_str(r, "category", 0, 1, &cat);
-	q_str(r, "date", 0, 10, &date);
-	if (cat && !category_code_ok(cat))
-		req_fail_field(r, "category", "须为一个大写字母");
-	if (date && date_parse(date, &from) != 0)
-		req_fail_field(r, "date", "须为 YYYY-MM-DD 格式的日期");
-	if (in_has_errors(r))
-		return req_invalid(r);
-	if ((rc = hall_find(r, hall)) != 0)
-		return rc;
-	appt_rules(&ru);
-	today = hall_day(now);
-	if (!date) {
-		from = today;
-		to = today + ru.days_ahead;
-	} else
-		to = from;
-	if ((sl = calloc(APPT_MAX_SLOTS, sizeof *sl)) == NULL)
-		return req_bug(r, "out of memory");
-	list = json_array();
-	for (d = from; d <= to; d++) {
-		if (d < today || d > today + ru.days_ahead)
-			continue;	/* not bookable: no slots shown */
-		n = appt_day_slots(r->ctx, hall, d, cat ? cat[0] : 0, sl, APPT_MAX_SLOTS);
-		if (n == CAL_MISSING) {
-			int y;
-			unsigned m, dd;
-
-			civil_from_days(d, &y, &m, &dd);
-			missing = y;
-			continue;
-		}
-		if (n < 0) {
-			free(sl);
-			json_decref(list);
-			return db_fail(r, n);
-		}
-		if (n == 0)
-			continue;
-		if (appt_remaining(r->ctx, hall, d, sl, n, rem, cap) != 0) {
-			free(sl);
-			json_decref(list);
-			return req_unavailable(r);
-		}
-		for (i = 0; i < n; i++)
-			if (appt_instant(d, sl[i].start_min) > now)
-				json_array_append_new(list, slot_json(&sl[i],
-				    cap[i] >= 0 ? cap[i] : sl[i].capacity, rem[i]));
-	}
-	free(sl);
-	o = json_pack("{s:o,s:i}", "slots", list, "days_ahead", ru.days_ahead);
-	if (missing)	/* extension: why some working days show nothing */
-		json_object_set_new(o, "calendar_missing", json_integer(missing));
-	return req_ok(r, 200, o);
-}
-
-int
-h_slot_capacity(struct req *r)
-{
-	const char *hall = r->pathv[0], *id = r->pathv[1];
-	struct appt_slot s;
-	char date[11], hhmm[6], at[32], detail[64];
-	long long cap = -1;
-	int rc, old = 0, rem[1], caps[1];
-
-	if ((rc = require_manager_of_hall(r, hall)) != 0)
-		return rc;
-	in_int(r, r->body, "capacity", 1, 0, 1000, &cap);
-	if (in_has_errors(r))
-		return req_invalid(r);
-	rc = appt_slot_find(r->ctx, hall, id, &s);
-	if (rc == CAL_MISSING || rc == 0)
-		return req_fail(r, 404, "NOT_FOUND", "没有这个预约时段");
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (appt_instant(s.day, s.end_min) <= hall_now())
-		return req_fail(r, 422, "SLOT_PAST", "该时段已结束");
-
-	/* Redis first: it refuses atomically when a place above the new capacity is taken
-	 * (even by a booking whose transaction is still running). */
-	switch (appt_set_capacity(r->ctx, hall, &s, (int)cap, &old)) {
-	case 0:
-		break;
-	case 1:
-		return req_fail(r, 409, "CAPACITY_BELOW_BOOKED", "已预约的人数超过新的名额，不能调低");
-	case 2:
-		return req_fail(r, 404, "NOT_FOUND", "没有这个预约时段");
-	default:
-		return req_unavailable(r);
-	}
-	date_format_days(s.day, date, sizeof date);
-	appt_hhmm(s.start_min, hhmm);
-	appt_now_dt(at, sizeof at);
-	at[19] = '\0';
-	if ((rc = db_begin(r->ctx)) == 0)
-		rc = db_exec(r->ctx, "INSERT INTO appointment_slot_overrides (hall, category, day,"
-		    " start_time, capacity, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-		    " ON DUPLICATE KEY UPDATE capacity = VALUES(capacity),"
-		    " updated_by = VALUES(updated_by), updated_at = VALUES(updated_at)",
-		    DBARGS(DBS(hall), DBSN(&s.cat, 1), DBS(date), DBS(hhmm), DBI(cap),
-		    DBS(r->sess.subject), DBS(at)), NULL, NULL);
-	if (rc == 0) {
-		snprintf(detail, sizeof detail, "capacity %d -> %lld", old, cap);
-		audit(r, "appointment.slot.capacity", s.id, "ok", detail);
-		rc = db_commit(r->ctx);
-	} else
-		db_rollback(r->ctx);
-	if (rc != 0) {
-		/* Redis has the new capacity, MariaDB may not: let the day be rebuilt from it. */
-		appt_invalidate(r->ctx, hall, s.day);
-		return db_fail(r, rc);
-	}
-	s.capacity = (int)cap;
-	if (appt_remaining(r->ctx, hall, s.day, &s, 1, rem, caps) != 0)
-		rem[0] = -1;
-	return req_ok(r, 200, json_pack("{s:o}", "slot", slot_json(&s, (int)cap, rem[0])));
 }
 
 /* ------------------------------------------------------------------ demo seed */

@@ -1,0 +1,163 @@
+/*
+ * cancel.c — cancelling a booking: the holder's DELETE, and the cancellations a clerk's
+ * rebinding of an ID number causes (appt_cancel_identity, called by identity/realname.c).
+ * This file needs nothing of realname.h, so realname.c can call it without a circle.
+ *
+ * Routes: DELETE /appointments/{token} → h_appointment_cancel (holder; the place is free at
+ *         once).
+ * Tables: appointments, appointment_history, audit_log, outbox; citizens (the phone).
+ * Redis:  {hall:<code>}:appt:* through state.c (appt_ready, appt_release).
+ */
+#include "handlers.h"
+#include "appointments.h"
+#include "record.h"
+#include "../shared/audit.h"
+#include "../identity/identity.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+#include "../../fcgi/log.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Cancel a booked appointment: the record first, then its place is given back in Redis.
+ * 0 (cancelled), E_INVALID_STATE (its status moved meanwhile), E_UNAVAILABLE (Redis) or a
+ * DB_* code; no reply is written.  The day's state must be in Redis to give the place back
+ * at once; an outage is a 503 with nothing changed, never a cancellation whose place stays
+ * taken.  It takes the request for its actor and audit row (audit.h).
+ */
+static int
+cancel_row(struct req *r, const struct appt_row *a)
+{
+	struct appt_epochs ep;
+	char slot[APPT_SLOT_ID_LEN + 1], holder[APPT_HOLDER_MAX], at[32], target[32];
+	char phone[24] = "";
+	uint64_t n = 0;
+	int rc;
+
+	if (appt_ready(r->ctx, a->hall, a->day) != 0 ||
+	    appt_epochs_get(r->ctx, a->hall, a->day, &ep))
+		return E_UNAVAILABLE;
+	if ((rc = appt_phone(r->ctx, a->citizen, phone)) < 0)
+		return rc;
+	appt_slot_id(a->cat, a->day, a->start_min, slot);
+	appt_row_holder(a, holder);
+	snprintf(target, sizeof target, "appointment:%lld", a->id);
+	sql_now(at, sizeof at);
+	if ((rc = db_begin(r->ctx)) != 0)
+		return rc;
+	rc = db_exec(r->ctx, "UPDATE appointments SET status = 'cancelled', seat = NULL,"
+	    " cancelled_at = ?, updated_at = ? WHERE id = ? AND status = 'booked'",
+	    DBARGS(DBS(at), DBS(at), DBI(a->id)), &n, NULL);
+	if (rc == 0 && n == 0) {
+		db_rollback(r->ctx);
+		return E_INVALID_STATE;
+	}
+	if (rc == 0)
+		rc = appt_history(r->ctx, APPT_ACTOR(r), a->id, "cancel", "booked", "cancelled",
+		    slot, at);
+	if (rc == 0)
+		rc = appt_sms(r->ctx, a, phone, 1);
+	sodium_memzero(phone, sizeof phone);
+	if (rc == 0) {
+		audit(r, "appointment.cancel", target, "ok", slot);
+		rc = db_commit(r->ctx);
+		if (rc != 0) {
+			char st[16];
+
+			if (db_scalar(r->ctx, "SELECT status FROM appointments WHERE id = ?",
+			    DBARGS(DBI(a->id)), st, sizeof st) == 1 && strcmp(st, "cancelled") == 0)
+				rc = 0;
+			else if (rc != DB_RETRY)
+				appt_invalidate(r->ctx, a->hall, a->day);
+		}
+	} else
+		db_rollback(r->ctx);
+	if (rc != 0)
+		return rc;
+	if (appt_release(r->ctx, a->hall, slot, a->seat, holder, a->idhash, &ep,
+	    APPT_REL_ALL) != 0) {
+		log_warn("hall %s: cancelled place of %s not given back (Redis down)", a->hall, slot);
+		appt_invalidate(r->ctx, a->hall, a->day);
+	}
+	return 0;
+}
+
+int
+h_appointment_cancel(struct req *r)
+{
+	struct appt_row a;
+	int rc, noop;
+
+	if ((rc = appt_row_of_path(r, APPT_HOLDER, &a)) != 0)
+		return rc;
+	rc = appt_rule_cancel(a.status, appt_instant(a.day, a.start_min), hall_now(), &noop);
+	if (rc == E_INVALID_STATE)
+		return req_err_msg(r, rc, strcmp(a.status, "checked_in") == 0 ?
+		    "该预约已签到，不能取消" : "该预约已过期，不能取消");
+	if (rc != 0)
+		return req_err(r, rc);
+	if (!noop && (rc = cancel_row(r, &a)) != 0) {
+		if (rc == E_INVALID_STATE)
+			return req_err_msg(r, rc, APPT_STATE_CHANGED);
+		return rc == E_UNAVAILABLE ? req_unavailable(r) : db_fail(r, rc);
+	}
+	return req_ok(r, 204, NULL);
+}
+
+struct appt_list {
+	struct appt_row	*rows;
+	int		 n, max;
+};
+
+static int
+collect_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct appt_list *l = arg;
+
+	(void)ncol;
+	if (l->n < l->max)
+		appt_row_fill(&l->rows[l->n++], v, lens);
+	return 0;
+}
+
+int
+appt_cancel_identity(struct req *r, const char *idhash, long long holder, int *cancelled)
+{
+	struct appt_list l;
+	int rc, i, total = 0, round;
+
+	*cancelled = 0;
+	l.max = 16;
+	if ((l.rows = calloc((size_t)l.max, sizeof *l.rows)) == NULL)
+		return -1;
+	/* A few rounds of 16: a number can only have had so many live bookings (the caps). */
+	for (round = 0; round < 8; round++) {
+		l.n = 0;
+		rc = db_query(r->ctx, APPT_ROW_COLS "WHERE a.idnum_hash = ? AND a.status = 'booked'"
+		    " AND a.proxy_id IS NULL AND a.citizen_id <> ? ORDER BY a.id LIMIT 16",
+		    DBARGS(DBS(idhash), DBI(holder)), collect_row, &l);
+		if (rc < 0)
+			break;
+		for (i = 0; i < l.n; i++) {
+			rc = cancel_row(r, &l.rows[i]);
+			/* Checked in or cancelled meanwhile: it stands. */
+			if (rc == E_INVALID_STATE)
+				rc = 0;
+			if (rc != 0)
+				break;
+			total++;
+		}
+		if (rc != 0 || l.n < l.max)
+			break;
+	}
+	sodium_memzero(l.rows, (size_t)l.max * sizeof *l.rows);
+	free(l.rows);
+	*cancelled = total;
+	return rc != 0 ? -1 : 0;
+}
+

@@ -1,0 +1,283 @@
+/*
+ * record.c — a booking's row: reading it (APPT_ROW_COLS, by token), its JSON as docs/API.md
+ * shows it, its history rows and SMS, and the refusals the booking routes share.
+ *
+ * Routes: none (book.c, cancel.c, reschedule.c, checkin.c and view_api.c serve them).
+ * Tables: appointments, halls, categories, queue_tickets (read with the row),
+ *         appointment_history, outbox (through outbox.h), citizens (the phone, identity.h).
+ * Redis:  none.
+ */
+#include "record.h"
+#include "../identity/identity.h"
+#include "../notify/outbox.h"
+#include "../shared/pii.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static void
+open_sealed(const char *v, size_t n, char *out, size_t osz)
+{
+	out[0] = '\0';
+	if (v == NULL || pii_open((const unsigned char *)v, n, out, osz) != 0)
+		out[0] = '\0';
+}
+
+void
+appt_row_fill(struct appt_row *a, char **v, const size_t *lens)
+{
+	long long n;
+
+	memset(a, 0, sizeof *a);
+	a->found = 1;
+	parse_ll(v[0], 1, INT64_MAX, &a->id);
+	open_sealed(v[1], lens[1], a->token, sizeof a->token);
+	str_copy(a->code, sizeof a->code, v[2]);
+	str_copy(a->hall, sizeof a->hall, v[3]);
+	str_copy(a->hall_name, sizeof a->hall_name, v[4]);
+	a->cat = v[5][0];
+	str_copy(a->cat_name, sizeof a->cat_name, v[6]);
+	date_parse(v[7], &a->day);
+	if (parse_ll(v[8], 0, 1440, &n) == 0)
+		a->start_min = (int)n;
+	if (parse_ll(v[9], 0, 1440, &n) == 0)
+		a->end_min = (int)n;
+	if (v[10] && parse_ll(v[10], 1, 1000, &n) == 0)
+		a->seat = (int)n;
+	parse_ll(v[11], 1, INT64_MAX, &a->citizen);
+	open_sealed(v[12], lens[12], a->name, sizeof a->name);
+	open_sealed(v[13], lens[13], a->idnum, sizeof a->idnum);
+	str_copy(a->idhash, sizeof a->idhash, v[14]);
+	str_copy(a->item, sizeof a->item, v[15] ? v[15] : "");
+	str_copy(a->status, sizeof a->status, v[16]);
+	if (v[17])
+		parse_ll(v[17], 1, INT64_MAX, &a->ticket_id);
+	str_copy(a->t_token, sizeof a->t_token, v[18] ? v[18] : "");
+	str_copy(a->t_number, sizeof a->t_number, v[19] ? v[19] : "");
+	str_copy(a->t_status, sizeof a->t_status, v[20] ? v[20] : "");
+	str_copy(a->t_priority, sizeof a->t_priority, v[21] ? v[21] : "");
+	a->t_cat = v[22] ? v[22][0] : 0;
+	if (v[23])
+		parse_ll(v[23], 1, INT64_MAX, &a->proxy_id);
+}
+
+void
+appt_row_holder(const struct appt_row *a, char out[APPT_HOLDER_MAX])
+{
+	appt_holder(a->citizen, a->proxy_id, a->idhash, out);
+}
+
+int
+appt_one_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	(void)ncol;
+	appt_row_fill(arg, v, lens);
+	return 1;
+}
+
+void
+appt_token_hash(const char *token, char out[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(d, (const unsigned char *)token, strlen(token));
+	hex_encode(out, d, sizeof d);
+}
+
+int
+appt_row_by_token(struct ctx *c, const char *token, struct appt_row *a)
+{
+	char h[65];
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	if (!token_ok(token, 64))
+		return 0;
+	appt_token_hash(token, h);
+	rc = db_query(c, APPT_ROW_COLS "WHERE a.token_hash = ?", DBARGS(DBS(h)), appt_one_row, a);
+	return rc < 0 ? rc : a->found;
+}
+
+json_t *
+appt_ticket_json(const struct appt_row *a)
+{
+	char url[64];
+
+	if (a->t_token[0] == '\0')
+		return NULL;
+	snprintf(url, sizeof url, "/q/%s", a->t_token);
+	return json_pack("{s:s,s:s,s:s#,s:s,s:s,s:s}", "token", a->t_token, "number", a->t_number,
+	    "category", &a->t_cat, (size_t)1, "status", a->t_status, "priority", a->t_priority,
+	    "track_url", url);
+}
+
+json_t *
+appt_row_json(const struct appt_row *a)
+{
+	struct appt_rules ru;
+	char date[11], start[32], end[32], from[32], until[32], slot[APPT_SLOT_ID_LEN + 1];
+	char name[128], id[32];
+	int64_t wfrom, wuntil;
+	json_t *o, *t;
+
+	appt_rules(&ru);
+	date_format_days(a->day, date, sizeof date);
+	appt_time(a->day, a->start_min, start, sizeof start);
+	appt_time(a->day, a->end_min, end, sizeof end);
+	appt_checkin_window(&ru, appt_instant(a->day, a->start_min), &wfrom, &wuntil);
+	time_format(wfrom, from, sizeof from);
+	time_format(wuntil, until, sizeof until);
+	appt_slot_id(a->cat, a->day, a->start_min, slot);
+	mask_name(a->name, name, sizeof name);
+	mask_id(a->idnum, id, sizeof id);
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s#,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+	    "token", a->token, "code", a->code, "hall", a->hall, "hall_name", a->hall_name,
+	    "category", &a->cat, (size_t)1, "category_name", a->cat_name, "slot", slot,
+	    "date", date, "start", start, "end", end, "status", a->status, "name", name,
+	    "id_number", id, "checkin_from", from, "checkin_until", until);
+	json_object_set_new(o, "item", a->item[0] ? json_string(a->item) : json_null());
+	/* Booked through a proxy relation (亲友代办) for someone else's ID number. */
+	json_object_set_new(o, "proxy", json_boolean(a->proxy_id > 0));
+	if ((t = appt_ticket_json(a)) != NULL)
+		json_object_set_new(o, "ticket", t);
+	return o;
+}
+
+/* ------------------------------------------------------------------ history, SMS */
+
+int
+appt_history(struct ctx *c, struct appt_actor who, long long id, const char *action,
+    const char *from, const char *to, const char *detail, const char *at)
+{
+	const char *kind = who.role == ROLE_CITIZEN ? "citizen" :
+	    who.role == ROLE_KIOSK ? "kiosk" : who.role ? "staff" : "system";
+
+	return db_exec(c, "INSERT INTO appointment_history (appointment_id, at, action,"
+	    " from_status, to_status, actor_kind, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    DBARGS(DBI(id), DBS(at), DBS(action), DBSO(from), DBS(to), DBS(kind),
+	    DBS(who.subject), DBS(detail ? detail : "")), NULL, NULL);
+}
+
+json_t *
+appt_sms_params(const char *hall_name, int64_t day, int start_min)
+{
+	char date[32], hhmm[6];
+	int y;
+	unsigned mo, d;
+
+	civil_from_days(day, &y, &mo, &d);
+	snprintf(date, sizeof date, "%d年%u月%u日", y, mo, d);
+	appt_hhmm(start_min, hhmm);
+	return json_pack("{s:s,s:s,s:s}", "hall_name", hall_name, "date", date, "time", hhmm);
+}
+
+int
+appt_sms(struct ctx *c, const struct appt_row *a, const char *phone, int cancelled)
+{
+	struct outbox_msg m;
+	char ref[24];
+	json_t *params;
+	int rc;
+
+	if (phone == NULL || phone[0] == '\0')
+		return 0;
+	snprintf(ref, sizeof ref, "%lld", a->id);
+	params = appt_sms_params(a->hall_name, a->day, a->start_min);
+	json_object_set_new(params, "category", json_string(a->cat_name));
+	if (!cancelled)
+		json_object_set_new(params, "code", json_string(a->code));
+	memset(&m, 0, sizeof m);
+	m.hall = a->hall;
+	m.template = cancelled ? "appointment_cancelled" : "appointment_booked";
+	m.recipient = phone;
+	m.params = params;
+	m.ref_kind = "appointment";
+	m.ref_id = ref;
+	m.urgent = 1;
+	rc = outbox_add(c, &m, NULL);
+	json_decref(params);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
+void
+appt_code_new(char code[8])
+{
+	snprintf(code, 8, "%06u", (unsigned)randombytes_uniform(1000000));
+}
+
+int
+appt_phone(struct ctx *c, long long citizen, char phone[24])
+{
+	struct citizen cz;
+	int rc;
+
+	phone[0] = '\0';
+	if ((rc = citizen_get(c, citizen, &cz)) == 1)
+		str_copy(phone, 24, cz.phone);
+	sodium_memzero(&cz, sizeof cz);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ shared replies */
+
+int
+appt_may_see(struct req *r, const struct appt_row *a)
+{
+	if (r->sess.role == ROLE_CITIZEN)
+		return require_owner(r, a->citizen);
+	return require_member_of_hall(r, a->hall);
+}
+
+int
+appt_row_of_path(struct req *r, int who, struct appt_row *a)
+{
+	int rc;
+
+	rc = appt_row_by_token(r->ctx, r->pathv[0], a);
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, APPT_NOT_FOUND);
+	return who == APPT_HOLDER ? require_owner(r, a->citizen) : appt_may_see(r, a);
+}
+
+int
+appt_take_fail(struct req *r, enum appt_take_rc rc, const struct appt_take *t)
+{
+	int kind = appt_take_kind((int)rc), week = rc == APPT_TAKE_LIMIT_WEEK, status;
+	char until[11];
+
+	switch (kind) {
+	case 0:
+		return 0;
+	case E_NOT_FOUND:
+		return req_err_msg(r, kind, APPT_SLOT_NOT_FOUND);
+	case E_BOOKING_LIMIT:
+		status = req_err_msg(r, kind, week ? "该证件本周的预约次数已达上限" :
+		    "该证件本月的预约次数已达上限");
+		r->err_extra = json_pack("{s:s}", "limit", week ? "week" : "month");
+		return status;
+	case E_NO_SHOW_BANNED:
+		date_format_days(t->banned_until, until, sizeof until);
+		status = req_err(r, kind);
+		r->err_extra = json_pack("{s:s}", "until", until);
+		return status;
+	case E_UNAVAILABLE:
+		return rc == APPT_TAKE_BUSY ? appt_busy(r) : req_unavailable(r);
+	default:
+		return req_err(r, kind);
+	}
+}
+
+int
+appt_busy(struct req *r)
+{
+	req_header(r, "Retry-After", "1");
+	return req_err_msg(r, E_UNAVAILABLE, "预约系统繁忙，请稍后重试");
+}
+
+/* Can the slot be booked now: within the days ahead, not begun.  0 or 422 set. */

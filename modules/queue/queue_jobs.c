@@ -3,7 +3,7 @@
  *
  * Routes: none.
  * Tables: queue_tickets, queue_ticket_history, halls.
- * Redis:  {hall:<code>}:ready and the lines L:<c>:p / L:<c>:n (queue_state.c).
+ * Redis:  {hall:<code>}:ready and the lines L:<c>:p / L:<c>:n (lines.c).
  *
  * job_queue_close_day: tickets left open when a day ended are closed the next day — waiting
  * and skipped ones cancelled, called ones finished as no_show, serving ones as done — each
@@ -79,36 +79,45 @@ open_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
+struct close_arg {
+	const struct open_row *t;
+	const char	*now_dt;
+};
+
+/* One ticket of an earlier day closed, with its history row (one transaction). */
 static int
-close_one(struct ctx *c, const struct open_row *t, const char *now_dt)
+close_tx(struct ctx *c, void *arg)
 {
+	const struct close_arg *a = arg;
 	const char *to = "cancelled", *outcome = NULL;
 	uint64_t n = 0;
 	int rc;
 
-	if (strcmp(t->status, "called") == 0) {
+	if (strcmp(a->t->status, "called") == 0) {
 		to = "done";
 		outcome = "no_show";
-	} else if (strcmp(t->status, "serving") == 0) {
+	} else if (strcmp(a->t->status, "serving") == 0) {
 		to = "done";
 		outcome = "done";
 	}
-	if ((rc = db_begin(c)) != 0)
-		return rc;
 	rc = db_exec(c, "UPDATE queue_tickets SET status = ?, outcome = ?,"
 	    " finished_at = IF(? = 'done', ?, finished_at), updated_at = ?"
-	    " WHERE id = ? AND status = ?", DBARGS(DBS(to), DBSO(outcome), DBS(to), DBS(now_dt),
-	    DBS(now_dt), DBI(t->id), DBS(t->status)), &n, NULL);
+	    " WHERE id = ? AND status = ?", DBARGS(DBS(to), DBSO(outcome), DBS(to),
+	    DBS(a->now_dt), DBS(a->now_dt), DBI(a->t->id), DBS(a->t->status)), &n, NULL);
 	if (rc == 0 && n == 1)
 		rc = db_exec(c, "INSERT INTO queue_ticket_history (ticket_id, at, action, from_status,"
 		    " to_status, actor_kind, actor, detail) VALUES (?, ?, 'close_day', ?, ?, 'system',"
-		    " 'yichuang-worker', 'day ended')", DBARGS(DBI(t->id), DBS(now_dt),
-		    DBS(t->status), DBS(to)), NULL, NULL);
-	if (rc != 0) {
-		db_rollback(c);
-		return rc;
-	}
-	return db_commit(c);
+		    " 'yichuang-worker', 'day ended')", DBARGS(DBI(a->t->id), DBS(a->now_dt),
+		    DBS(a->t->status), DBS(to)), NULL, NULL);
+	return rc;
+}
+
+static int
+close_one(struct ctx *c, const struct open_row *t, const char *now_dt)
+{
+	struct close_arg a = { t, now_dt };
+
+	return db_tx(c, close_tx, &a);
 }
 
 int

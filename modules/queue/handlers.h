@@ -9,6 +9,8 @@
 #include "../../fcgi/yc.h"
 
 struct q_actor;
+struct q_hall;
+struct q_ticket;
 
 /* ticket_api.c */
 int	h_ticket_take(struct req *);
@@ -33,5 +35,7 @@ void	q_actor_of(struct req *r, struct q_actor *who);
  * as 503 with Retry-After, E_INTERNAL as 500 (logged), E_INVALID_INPUT as 400 naming
  * `field` (with why as its message), any other kind with why or its own message. */
 int	q_fail(struct req *r, int rc, const char *why, const char *field);
+/* 200 with the ticket as the API shows it (its place when it waits today). */
+int	q_reply_ticket(struct req *r, const struct q_hall *h, const struct q_ticket *t);
 
 #endif

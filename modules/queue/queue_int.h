@@ -183,6 +183,27 @@ int	q_epoch(struct ctx *c, const char *hall, const char *day, char *epoch, size_
  */
 int	q_ready(struct ctx *c, const char *hall, const char *day, char *epoch, size_t esz,
 	    const char **why);
+/* Waiting rows as the lines are made of them (the rebuild, and the reconcile job). */
+struct q_wait {
+	char	 token[40];
+	char	 member[48];	/* "A005 <token>" */
+	char	 cat;
+	char	 line;
+	char	 score[24];
+	int	 notify;	/* owed a turn-near SMS */
+	char	 num_cat;	/* with the optional columns: */
+	int	 seq;
+	int	 settled;	/* unchanged for a while (the reconcile job's own column) */
+};
+struct q_waits {
+	struct q_wait	*r;	/* owned: free(r) */
+	size_t		 n, cap;
+	int		 oom;	/* more rows than memory (or 100000): the list stops short */
+};
+/* db_row_fn: columns token, number, category, line, rank_score, notify, then optionally
+ * num_cat, seq, settled.  A row of no category letter is skipped. */
+int	q_wait_row(void *arg, size_t ncol, char **v, const size_t *lens);
+
 /* After a commit: did a rebuild (a new epoch) happen since `epoch`?  Then the lines are
  * ready again (best effort) and 1 is returned: the caller re-applies its own change. */
 int	q_rebuilt_since(struct ctx *c, const char *hall, const char *day, const char *epoch);

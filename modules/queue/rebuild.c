@@ -60,21 +60,11 @@ kv_ok(redisReply *rep)
 	return ok ? 0 : -1;
 }
 
-struct rb_line {
-	char	 token[40];
-	char	 member[48];
-	char	 cat;
-	char	 line;
-	char	 score[24];
-	int	 notify;
-};
-
 struct rb {
 	struct ctx	*c;
 	const char	*hall;
 	int		 seq[Q_MAX_CATS];
-	struct rb_line	*lines;
-	size_t		 nlines, cap;
+	struct q_waits	 w;		/* the waiting rows */
 	long long	 ord;
 	struct {
 		int		 window;
@@ -84,7 +74,6 @@ struct rb {
 	int		 ncalls;
 	double		 svc_sum[Q_MAX_CATS];
 	int		 svc_n[Q_MAX_CATS];
-	int		 oom;
 };
 
 static int
@@ -100,26 +89,27 @@ rb_seq_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-static int
-rb_line_row(void *arg, size_t ncol, char **v, const size_t *lens)
+int
+q_wait_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
-	struct rb *b = arg;
-	struct rb_line *l;
+	struct q_waits *w = arg;
+	struct q_wait *l;
+	long long seq = 0;
 
-	(void)ncol;
 	(void)lens;
-	if (b->nlines == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 256;
-		struct rb_line *nl;
+	if (w->n == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 256;
+		struct q_wait *nl;
 
-		if (ncap > 100000 || (nl = realloc(b->lines, ncap * sizeof *nl)) == NULL) {
-			b->oom = 1;
+		if (ncap > 100000 || (nl = realloc(w->r, ncap * sizeof *nl)) == NULL) {
+			w->oom = 1;
 			return 1;
 		}
-		b->lines = nl;
-		b->cap = ncap;
+		w->r = nl;
+		w->cap = ncap;
 	}
-	l = &b->lines[b->nlines];
+	l = &w->r[w->n];
+	memset(l, 0, sizeof *l);
 	str_copy(l->token, sizeof l->token, v[0]);
 	if (fmt(l->member, sizeof l->member, "%s %s", v[1], v[0]) < 0)
 		return 0;
@@ -127,9 +117,15 @@ rb_line_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	l->line = v[3][0];
 	str_copy(l->score, sizeof l->score, v[4]);
 	l->notify = v[5] && v[5][0] == '1';
+	if (ncol >= 9) {
+		l->num_cat = v[6][0];
+		parse_ll(v[7], 0, 9999, &seq);
+		l->seq = (int)seq;
+		l->settled = v[8][0] == '1';
+	}
 	if (l->cat < 'A' || l->cat > 'Z')
 		return 0;
-	b->nlines++;
+	w->n++;
 	return 0;
 }
 
@@ -204,9 +200,9 @@ rb_read(struct rb *b, const char *day)
 	if ((rc = db_query(c, "SELECT token, number, category, line, rank_score,"
 	    " phone_enc IS NOT NULL AND near_notified = 0"
 	    " FROM queue_tickets WHERE hall = ? AND day = ? AND status = 'waiting'",
-	    DBARGS(DBS(b->hall), DBS(day)), rb_line_row, b)) < 0)
+	    DBARGS(DBS(b->hall), DBS(day)), q_wait_row, &b->w)) < 0)
 		return rc;
-	if (b->oom)
+	if (b->w.oom)
 		return DB_FAIL;
 	if ((rc = db_query(c, "SELECT MAX(rank_score) FROM queue_tickets WHERE hall = ? AND day = ?",
 	    DBARGS(DBS(b->hall), DBS(day)), rb_ord_row, b)) < 0)
@@ -267,17 +263,17 @@ rb_write_line(struct rb *b, char cat, char line)
 
 	fmt(v, sizeof v, "L:%c:%c", cat, line);
 	q_key(k, sizeof k, b->hall, v);
-	for (j = 0; j <= b->nlines; j++) {
-		if (j < b->nlines && (b->lines[j].cat != cat || b->lines[j].line != line))
+	for (j = 0; j <= b->w.n; j++) {
+		if (j < b->w.n && (b->w.r[j].cat != cat || b->w.r[j].line != line))
 			continue;
-		if (j < b->nlines) {
-			argv[2 + 2 * n] = b->lines[j].score;
-			argl[2 + 2 * n] = strlen(b->lines[j].score);
-			argv[3 + 2 * n] = b->lines[j].member;
-			argl[3 + 2 * n] = strlen(b->lines[j].member);
+		if (j < b->w.n) {
+			argv[2 + 2 * n] = b->w.r[j].score;
+			argl[2 + 2 * n] = strlen(b->w.r[j].score);
+			argv[3 + 2 * n] = b->w.r[j].member;
+			argl[3 + 2 * n] = strlen(b->w.r[j].member);
 			n++;
 		}
-		if (n > 0 && (n == 200 || j == b->nlines)) {
+		if (n > 0 && (n == 200 || j == b->w.n)) {
 			argv[0] = "ZADD";
 			argl[0] = 4;
 			argv[1] = k;
@@ -358,14 +354,14 @@ rb_write_counters(struct rb *b, const struct q_hall *h)
 		char letter[2] = { h->cats[i].code, 0 };
 		int n = 0;
 
-		for (j = 0; j < b->nlines; j++)
-			n += b->lines[j].cat == h->cats[i].code;
+		for (j = 0; j < b->w.n; j++)
+			n += b->w.r[j].cat == h->cats[i].code;
 		if (kv_ok(kv_cmd(c, "HSET %s %s %d", k, letter, n)))
 			return -1;
 	}
 	q_key(k, sizeof k, b->hall, "notify");
-	for (j = 0; j < b->nlines; j++)
-		if (b->lines[j].notify && kv_ok(kv_cmd(c, "SADD %s %s", k, b->lines[j].token)))
+	for (j = 0; j < b->w.n; j++)
+		if (b->w.r[j].notify && kv_ok(kv_cmd(c, "SADD %s %s", k, b->w.r[j].token)))
 			return -1;
 	q_key(k, sizeof k, b->hall, "svc");
 	for (i = 0; i < Q_MAX_CATS; i++) {
@@ -414,17 +410,17 @@ rebuild(struct ctx *c, const struct q_hall *h, const char *day, char *epoch, siz
 	b.c = c;
 	b.hall = h->code;
 	if ((rc = rb_read(&b, day)) != 0) {
-		free(b.lines);
+		free(b.w.r);
 		return rc;
 	}
 	if (token_new(rnd, sizeof rnd, 9) != 0 || fmt(epoch, esz, "%s:%s", day, rnd) < 0 ||
 	    rb_write(&b, h, epoch) != 0) {
-		free(b.lines);
+		free(b.w.r);
 		return E_UNAVAILABLE;
 	}
 	log_info("hall %s: lines of %s rebuilt from the record (%zu waiting)", h->code, day,
-	    b.nlines);
-	free(b.lines);
+	    b.w.n);
+	free(b.w.r);
 	return 0;
 }
 

@@ -52,3 +52,15 @@ q_fail(struct req *r, int rc, const char *why, const char *field)
 	}
 	return req_err_msg(r, rc, why);
 }
+
+int
+q_reply_ticket(struct req *r, const struct q_hall *h, const struct q_ticket *t)
+{
+	const char *why = NULL;
+	json_t *j;
+	int rc;
+
+	if ((rc = q_ticket_view(r->ctx, h, t, &j, &why)) != 0)
+		return q_fail(r, rc, why, NULL);
+	return req_ok(r, 200, json_pack("{s:o}", "ticket", j));
+}

@@ -157,64 +157,63 @@ h_ticket_take(struct req *r)
 	return rc;
 }
 
-/* The ticket (loaded, or changed) as the reply. */
+/* The ticket of the path's token and its hall, and the caller.  0 or the status replied. */
 static int
-ticket_reply(struct req *r, const struct q_hall *h, const struct q_ticket *t)
+ticket_begin(struct req *r, struct q_ticket *t, struct q_hall *h, struct q_actor *who)
 {
 	const char *why = NULL;
-	json_t *j;
 	int rc;
 
-	if ((rc = q_ticket_view(r->ctx, h, t, &j, &why)) != 0)
+	if ((rc = q_ticket_load(r->ctx, r->pathv[0], t, h, &why)) != 0)
 		return q_fail(r, rc, why, NULL);
-	return req_ok(r, 200, json_pack("{s:o}", "ticket", j));
+	q_actor_of(r, who);
+	return 0;
 }
 
 int
 h_ticket_get(struct req *r)
 {
+	struct q_actor who;
+	struct q_ticket t;
+	struct q_hall h;
+	int rc;
+
+	if ((rc = ticket_begin(r, &t, &h, &who)) != 0)
+		return rc;
+	return q_reply_ticket(r, &h, &t);
+}
+
+/* Cancel (or rejoin) the ticket of the path's token. */
+static int
+ticket_change(struct req *r, int rejoin)
+{
+	struct q_actor who;
 	struct q_ticket t;
 	struct q_hall h;
 	const char *why = NULL;
 	int rc;
 
-	if ((rc = q_ticket_load(r->ctx, r->pathv[0], &t, &h, &why)) != 0)
+	if ((rc = ticket_begin(r, &t, &h, &who)) != 0)
+		return rc;
+	if (rejoin)
+		rc = q_ticket_rejoin(r->ctx, &who, &t, &why);
+	else
+		rc = q_ticket_cancel(r->ctx, &who, &h, &t, &why);
+	if (rc != 0)
 		return q_fail(r, rc, why, NULL);
-	return ticket_reply(r, &h, &t);
+	return rejoin ? q_reply_ticket(r, &h, &t) : req_ok(r, 204, NULL);
 }
 
 int
 h_ticket_cancel(struct req *r)
 {
-	struct q_actor who;
-	struct q_ticket t;
-	struct q_hall h;
-	const char *why = NULL;
-	int rc;
-
-	if ((rc = q_ticket_load(r->ctx, r->pathv[0], &t, &h, &why)) != 0)
-		return q_fail(r, rc, why, NULL);
-	q_actor_of(r, &who);
-	if ((rc = q_ticket_cancel(r->ctx, &who, &h, &t, &why)) != 0)
-		return q_fail(r, rc, why, NULL);
-	return req_ok(r, 204, NULL);
+	return ticket_change(r, 0);
 }
 
 int
 h_ticket_rejoin(struct req *r)
 {
-	struct q_actor who;
-	struct q_ticket t;
-	struct q_hall h;
-	const char *why = NULL;
-	int rc;
-
-	if ((rc = q_ticket_load(r->ctx, r->pathv[0], &t, &h, &why)) != 0)
-		return q_fail(r, rc, why, NULL);
-	q_actor_of(r, &who);
-	if ((rc = q_ticket_rejoin(r->ctx, &who, &t, &why)) != 0)
-		return q_fail(r, rc, why, NULL);
-	return ticket_reply(r, &h, &t);
+	return ticket_change(r, 1);
 }
 
 struct mine {

@@ -36,8 +36,6 @@ static int
 win_reply_token(struct req *r, struct q_window *w, const char *token)
 {
 	struct q_ticket t;
-	const char *why = NULL;
-	json_t *j;
 	int rc;
 
 	memset(&t, 0, sizeof t);
@@ -46,9 +44,7 @@ win_reply_token(struct req *r, struct q_window *w, const char *token)
 		return db_fail(r, rc);
 	if (!t.found)
 		return req_bug(r, "ticket vanished");
-	if ((rc = q_ticket_view(r->ctx, &w->h, &t, &j, &why)) != 0)
-		return q_fail(r, rc, why, NULL);
-	return req_ok(r, 200, json_pack("{s:o}", "ticket", j));
+	return q_reply_ticket(r, &w->h, &t);
 }
 
 int

@@ -300,20 +300,20 @@ priority_and_appointments_before_ordinary(void **st)
 static void
 fairness_ratio_lets_ordinary_through(void **st)
 {
-	char p[6][8], n[2][8], order[96], want[96];
+	char p[7][8], n[2][8], order[96], want[96];
 	int i;
 
 	(void)st;
 	config_set("queue_fair_ratio", "2");
 	for (i = 0; i < 2; i++)
 		take('A', Q_PRI_NORMAL, n[i], sizeof n[i]);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		take('A', Q_PRI_ELDERLY, p[i], sizeof p[i]);
 	/* Two priority calls, one ordinary, two priority, the last ordinary, then the rest of
-	 * the priority line: with nobody ordinary waiting the streak does not stop it. */
+	 * the priority line: with nobody ordinary waiting the streak (2, 3…) does not stop it. */
 	calls(1, "A", order, sizeof order);
-	fmt(want, sizeof want, "%s %s %s %s %s %s %s %s", p[0], p[1], n[0], p[2], p[3], n[1],
-	    p[4], p[5]);
+	fmt(want, sizeof want, "%s %s %s %s %s %s %s %s %s", p[0], p[1], n[0], p[2], p[3], n[1],
+	    p[4], p[5], p[6]);
 	assert_string_equal(order, want);
 }
 

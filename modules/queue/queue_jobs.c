@@ -3,7 +3,7 @@
  *
  * Routes: none.
  * Tables: queue_tickets, queue_ticket_history, halls.
- * Redis:  {hall:<code>}:ready and the lines L:<c>:p / L:<c>:n (queue_state.c).
+ * Redis:  {hall:<code>}:ready and the lines L:<c>:p / L:<c>:n (lines.c).
  *
  * job_queue_close_day: tickets left open when a day ended are closed the next day — waiting
  * and skipped ones cancelled, called ones finished as no_show, serving ones as done — each
@@ -79,36 +79,45 @@ open_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
+struct close_arg {
+	const struct open_row *t;
+	const char	*now_dt;
+};
+
+/* One ticket of an earlier day closed, with its history row (one transaction). */
 static int
-close_one(struct ctx *c, const struct open_row *t, const char *now_dt)
+close_tx(struct ctx *c, void *arg)
 {
+	const struct close_arg *a = arg;
 	const char *to = "cancelled", *outcome = NULL;
 	uint64_t n = 0;
 	int rc;
 
-	if (strcmp(t->status, "called") == 0) {
+	if (strcmp(a->t->status, "called") == 0) {
 		to = "done";
 		outcome = "no_show";
-	} else if (strcmp(t->status, "serving") == 0) {
+	} else if (strcmp(a->t->status, "serving") == 0) {
 		to = "done";
 		outcome = "done";
 	}
-	if ((rc = db_begin(c)) != 0)
-		return rc;
 	rc = db_exec(c, "UPDATE queue_tickets SET status = ?, outcome = ?,"
 	    " finished_at = IF(? = 'done', ?, finished_at), updated_at = ?"
-	    " WHERE id = ? AND status = ?", DBARGS(DBS(to), DBSO(outcome), DBS(to), DBS(now_dt),
-	    DBS(now_dt), DBI(t->id), DBS(t->status)), &n, NULL);
+	    " WHERE id = ? AND status = ?", DBARGS(DBS(to), DBSO(outcome), DBS(to),
+	    DBS(a->now_dt), DBS(a->now_dt), DBI(a->t->id), DBS(a->t->status)), &n, NULL);
 	if (rc == 0 && n == 1)
 		rc = db_exec(c, "INSERT INTO queue_ticket_history (ticket_id, at, action, from_status,"
 		    " to_status, actor_kind, actor, detail) VALUES (?, ?, 'close_day', ?, ?, 'system',"
-		    " 'yichuang-worker', 'day ended')", DBARGS(DBI(t->id), DBS(now_dt),
-		    DBS(t->status), DBS(to)), NULL, NULL);
-	if (rc != 0) {
-		db_rollback(c);
-		return rc;
-	}
-	return db_commit(c);
+		    " 'yichuang-worker', 'day ended')", DBARGS(DBI(a->t->id), DBS(a->now_dt),
+		    DBS(a->t->status), DBS(to)), NULL, NULL);
+	return rc;
+}
+
+static int
+close_one(struct ctx *c, const struct open_row *t, const char *now_dt)
+{
+	struct close_arg a = { t, now_dt };
+
+	return db_tx(c, close_tx, &a);
 }
 
 int
@@ -149,59 +158,8 @@ job_queue_close_day(struct ctx *c)
 
 /* ------------------------------------------------------------------ reconcile */
 
-struct wrow {
-	char	 token[40];
-	char	 member[48];
-	char	 cat;
-	char	 line;
-	char	 num_cat;
-	int	 seq;
-	char	 score[24];
-	int	 notify;
-	int	 settled;
-};
-
-struct wrows {
-	struct wrow	*r;
-	size_t		 n, cap;
-};
-
-static int
-wrow(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct wrows *w = arg;
-	struct wrow *x;
-	long long s = 0;
-
-	(void)ncol;
-	(void)lens;
-	if (w->n == w->cap) {
-		size_t ncap = w->cap ? w->cap * 2 : 256;
-		struct wrow *nr;
-
-		if (ncap > 100000 || (nr = realloc(w->r, ncap * sizeof *nr)) == NULL)
-			return 1;
-		w->r = nr;
-		w->cap = ncap;
-	}
-	x = &w->r[w->n];
-	memset(x, 0, sizeof *x);
-	str_copy(x->token, sizeof x->token, v[0]);
-	fmt(x->member, sizeof x->member, "%s %s", v[1], v[0]);
-	x->cat = v[2][0];
-	x->line = v[3][0];
-	str_copy(x->score, sizeof x->score, v[4]);
-	x->notify = v[5][0] == '1';
-	x->num_cat = v[6][0];
-	parse_ll(v[7], 0, 9999, &s);
-	x->seq = (int)s;
-	x->settled = v[8][0] == '1';
-	w->n++;
-	return 0;
-}
-
-static const struct wrow *
-find_member(const struct wrows *w, const char *member)
+static const struct q_wait *
+find_member(const struct q_waits *w, const char *member)
 {
 	size_t i;
 
@@ -238,7 +196,7 @@ static int
 reconcile_hall(struct ctx *c, const char *hall)
 {
 	struct q_hall h;
-	struct wrows w;
+	struct q_waits w;
 	char day[11], epoch[32], settled_dt[24], k[96], suffix[16];
 	int64_t now = hall_now_ms(), day_ms;
 	size_t i, j;
@@ -256,7 +214,7 @@ reconcile_hall(struct ctx *c, const char *hall)
 	rc = db_query(c, "SELECT token, number, category, line, rank_score,"
 	    " phone_enc IS NOT NULL AND near_notified = 0, num_cat, seq, updated_at < ?"
 	    " FROM queue_tickets WHERE hall = ? AND day = ? AND status = 'waiting'",
-	    DBARGS(DBS(settled_dt), DBS(hall), DBS(day)), wrow, &w);
+	    DBARGS(DBS(settled_dt), DBS(hall), DBS(day)), q_wait_row, &w);
 	if (rc < 0) {
 		free(w.r);
 		return rc;
@@ -275,7 +233,7 @@ reconcile_hall(struct ctx *c, const char *hall)
 			}
 			for (j = 0; rep->type == REDIS_REPLY_ARRAY && j < rep->elements; j++) {
 				const char *m = rep->element[j]->str;
-				const struct wrow *x;
+				const struct q_wait *x;
 				redisReply *r2;
 
 				if (m == NULL)

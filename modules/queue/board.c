@@ -1,8 +1,8 @@
 /*
- * queue_board.c — the display board's long poll.
+ * board.c — the display board's long poll.
  *
  * Routes: GET /halls/{hall}/board?since=V   public
- * Tables: none on the way (only when the lines must be rebuilt: see queue_state.c).
+ * Tables: none on the way (only when the lines must be rebuilt: see rebuild.c).
  * Redis:  {hall:<code>}:ver, :calls, :waiting, :ready.
  *
  * `since` missing or different from the current version: the board at once.  Equal: the
@@ -76,10 +76,11 @@ board_snapshot(struct req *r, const char *hall, const char *day)
 {
 	json_t *calls, *waiting, *list[Q_MAX_WINDOWS];
 	char epoch[32], now[32];
+	const char *why = NULL;
 	redisReply *rep = NULL;
 	long long ver = 0;
 	size_t i, n = 0;
-	int tries;
+	int tries, rc;
 
 	for (tries = 0; tries < 3; tries++) {
 		rep = q_script_board(r->ctx, hall, day);
@@ -92,8 +93,8 @@ board_snapshot(struct req *r, const char *hall, const char *day)
 			break;
 		freeReplyObject(rep);
 		rep = NULL;
-		if (q_ready(r, hall, day, epoch, sizeof epoch) != 0)
-			return r->status;
+		if ((rc = q_ready(r->ctx, hall, day, epoch, sizeof epoch, &why)) != 0)
+			return q_fail(r, rc, why, NULL);
 	}
 	if (rep == NULL)
 		return req_unavailable(r);
@@ -149,6 +150,7 @@ h_board(struct req *r)
 	const char *hall = r->pathv[0];
 	long long since = -1, v, hold;
 	char day[11], epoch[32];
+	const char *why = NULL;
 	int64_t deadline;
 	int rc;
 
@@ -156,10 +158,10 @@ h_board(struct req *r)
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if (!hall_code_ok(hall))
-		return req_fail(r, 404, "NOT_FOUND", "没有这个政务服务中心");
+		return req_err_msg(r, E_NOT_FOUND, Q_NO_HALL);
 	q_today(hall_now_ms(), day, NULL);
-	if ((rc = q_ready(r, hall, day, epoch, sizeof epoch)) != 0)
-		return rc;
+	if ((rc = q_ready(r->ctx, hall, day, epoch, sizeof epoch, &why)) != 0)
+		return q_fail(r, rc, why, NULL);
 	hold = config_int("queue_board_hold_ms", 25000, 0, 60000);
 	deadline = mono_ms() + hold;
 	while (since >= 0) {

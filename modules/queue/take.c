@@ -1,0 +1,340 @@
+/*
+ * take.c — taking a number (取号): the checks, the number from Redis, the row in MariaDB.
+ *
+ * Routes: none here; POST /halls/{hall}/tickets (ticket_api.c) and the appointment check-in
+ *         (appointments, through queue_take in ticket_api.c) come here.
+ * Tables: queue_tickets, queue_ticket_history, citizens (the sealed phone, read and copied
+ *         sealed), calendar_* (working day) through hall/calendar.h.
+ * Redis:  the take, requeue and remove scripts (lines.c).
+ *
+ * Redis goes first: the take script hands out the number and puts the member in its line;
+ * the row follows in one transaction (db_tx), and a failed insert takes the member back out
+ * (take_undo).  A number MariaDB already holds (the lines were behind the record after a
+ * wipe) makes the script go on above the day's highest; a wipe between the script and the
+ * commit puts this ticket into the new lines (q_rebuilt_since).
+ */
+#include "queue_int.h"
+#include "../hall/calendar.h"
+#include "../shared/pii.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/log.h"
+#include "../../fcgi/util.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#define Q_TAKE_TRIES 8		/* script runs: numbers already in the record, rebuilds */
+#define TAKE_AGAIN (-100)	/* take_number: the lines were rebuilt, run the script again */
+
+/* One take as it goes: what the script handed out, and what the transaction writes. */
+struct take_ctx {
+	struct q_take	*q;
+	const struct queue_take_args *a;
+	char		 token[40];
+	char		 day[11];
+	int64_t		 now, day_ms;
+	char		 now_dt[24];
+	char		 epoch[32];
+	char		 number[8];
+	char		 member[80];
+	char		 old_member[80];	/* a member to drop at the next try ("" none) */
+	int		 seq, min_seq;
+	char		 score[24];
+	char		 line;
+	int		 has_phone;
+	unsigned char	 sealed[PII_SEALED_MAX];
+	size_t		 sealed_len;	/* > 0: a phone given at the kiosk, sealed here */
+	int		 hook_failed;	/* in_tx refused: its value is returned as it is */
+};
+
+/* Is the hall issuing numbers now?  0, E_HALL_CLOSED (why set) or a DB_* code. */
+static int
+take_hours(struct ctx *c, struct take_ctx *t)
+{
+	int64_t s = t->now / 1000, d = hall_day(s);
+	int rc = calendar_is_workday(c, d);
+
+	if (rc < 0 && rc != CAL_MISSING)
+		return rc;
+	if (rc == 1 && q_hours_open(&t->q->h, (int)(s - hall_day_start(d))))
+		return 0;
+	if (rc == CAL_MISSING) {
+		t->q->calendar_missing = 1;
+		t->q->why = "今年的节假日安排尚未导入，暂停取号，请咨询大厅工作人员";
+	} else if (rc == 0)
+		t->q->why = "今天是休息日，大厅不办公";
+	else
+		t->q->why = "当前不在取号时间，请在大厅开放时间内取号";
+	return E_HALL_CLOSED;
+}
+
+/* Everything checked before a number is taken: hall, category, hours, the citizen's one
+ * active ticket, the phone for the reminder.  0, a kind or a DB_* code. */
+static int
+take_check(struct ctx *c, struct take_ctx *t)
+{
+	const struct queue_take_args *a = t->a;
+	char tok[40], one[4];
+	int rc;
+
+	if ((rc = q_hall_get(c, a->hall, &t->q->h)) < 0)
+		return rc;
+	if (rc == 0) {
+		t->q->why = Q_NO_HALL;
+		return E_NOT_FOUND;
+	}
+	if (q_hall_cat(&t->q->h, a->category) == NULL) {
+		t->q->why = "本中心没有这个类别";
+		return E_INVALID_INPUT;
+	}
+	if ((rc = take_hours(c, t)) != 0)
+		return rc;
+	if (a->source == Q_SRC_CITIZEN && a->citizen == NULL) {
+		log_err("take: a citizen ticket without a citizen");
+		return E_INTERNAL;
+	}
+	if (a->citizen) {
+		/* One active ticket per citizen and hall (the unique key decides a race). */
+		rc = db_scalar(c, "SELECT token FROM queue_tickets WHERE hall = ? AND day = ?"
+		    " AND active_citizen = ?", DBARGS(DBS(a->hall), DBS(t->day), DBS(a->citizen)),
+		    tok, sizeof tok);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			t->q->why = "您在本中心已有排队中的号码，请先办理或取消后再取号";
+			return E_ALREADY_QUEUED;
+		}
+	}
+	if (a->source == Q_SRC_CITIZEN) {
+		/* The reminder goes to the account's phone (sealed in citizens, copied sealed). */
+		rc = db_scalar(c, "SELECT 1 FROM citizens WHERE id = ? AND phone_enc IS NOT NULL",
+		    DBARGS(DBS(a->citizen)), one, sizeof one);
+		if (rc < 0)
+			return rc;
+		t->has_phone = rc == 1;
+	} else if (a->phone) {
+		int n = pii_seal(a->phone, t->sealed, sizeof t->sealed);
+
+		if (n < 0) {
+			log_err("take: cannot seal a phone");
+			return E_INTERNAL;
+		}
+		t->sealed_len = (size_t)n;
+		t->has_phone = 1;
+	}
+	return 0;
+}
+
+/* Take a member back out of its line after a failed insert (best effort). */
+static void
+take_undo(struct ctx *c, const struct take_ctx *t)
+{
+	char member[80];
+	redisReply *rep;
+
+	fmt(member, sizeof member, "%s %s", t->number, t->token);
+	rep = q_script_remove(c, t->a->hall, t->day, t->a->category, member);
+	if (rep)
+		freeReplyObject(rep);
+}
+
+/* Run the take script once: 0 with the number in t and the ticket as shown in
+ * t->q->ticket; TAKE_AGAIN when the lines had to be rebuilt first; or a kind. */
+static int
+take_number(struct ctx *c, struct take_ctx *t)
+{
+	const struct queue_take_args *a = t->a;
+	struct q_take_in in;
+	struct q_ticket v;
+	long long ahead;
+	redisReply *rep;
+	int rc, eta;
+
+	memset(&in, 0, sizeof in);
+	in.hall = a->hall;
+	in.day = t->day;
+	in.cat = a->category;
+	in.line = t->line;
+	in.token = t->token;
+	in.day_ms = t->day_ms;
+	in.min_seq = t->min_seq;
+	in.notify = t->has_phone;
+	in.old_member = t->old_member;
+	rep = q_script_take(c, &in);
+	if (!q_reply_ok(rep, 1)) {
+		if (rep)
+			freeReplyObject(rep);
+		return E_UNAVAILABLE;
+	}
+	if (strcmp(rep->element[0]->str, "NOTREADY") == 0) {
+		freeReplyObject(rep);
+		rc = q_ready(c, a->hall, t->day, t->epoch, sizeof t->epoch, &t->q->why);
+		return rc != 0 ? rc : TAKE_AGAIN;
+	}
+	if (strcmp(rep->element[0]->str, "FULL") == 0) {
+		freeReplyObject(rep);
+		if (t->old_member[0])
+			take_undo(c, t);
+		return E_QUEUE_FULL;
+	}
+	if (rep->elements < 7) {
+		freeReplyObject(rep);
+		log_err("take: short reply");
+		return E_INTERNAL;
+	}
+	str_copy(t->epoch, sizeof t->epoch, rep->element[1]->str ? rep->element[1]->str : "");
+	t->seq = (int)rep->element[2]->integer;
+	str_copy(t->score, sizeof t->score, rep->element[3]->str ? rep->element[3]->str : "0");
+	ahead = rep->element[4]->integer;
+	eta = q_eta_of(&t->q->h, a->category, ahead, rep->element[5], rep->element[6], t->now);
+	freeReplyObject(rep);
+	fmt(t->number, sizeof t->number, "%c%03d", a->category, t->seq);
+	fmt(t->member, sizeof t->member, "%s %s", t->number, t->token);
+
+	memset(&v, 0, sizeof v);
+	str_copy(v.token, sizeof v.token, t->token);
+	str_copy(v.hall, sizeof v.hall, a->hall);
+	str_copy(v.day, sizeof v.day, t->day);
+	str_copy(v.number, sizeof v.number, t->number);
+	v.category = v.num_cat = a->category;
+	v.line = t->line;
+	str_copy(v.priority, sizeof v.priority, q_priority_names[a->priority]);
+	str_copy(v.status, sizeof v.status, "waiting");
+	str_copy(v.taken_at, sizeof v.taken_at, t->now_dt);
+	v.has_phone = t->has_phone;
+	json_decref(t->q->ticket);
+	t->q->ticket = q_ticket_json(&t->q->h, &v, ahead, eta);
+	return 0;
+}
+
+static int
+take_tx(struct ctx *c, void *arg)
+{
+	struct take_ctx *t = arg;
+	const struct queue_take_args *a = t->a;
+	struct q_ticket row;
+	char cat[2] = { a->category, 0 }, detail[64];
+	uint64_t id = 0;
+	int rc;
+
+	t->hook_failed = 0;
+	if (a->source == Q_SRC_CITIZEN)
+		rc = db_exec(c, "INSERT INTO queue_tickets (token, hall, day, num_cat, seq, number,"
+		    " category, priority, line, rank_score, source, citizen, phone_enc, appointment,"
+		    " taken_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    " (SELECT c.phone_enc FROM citizens c WHERE c.id = ?), ?, ?, ?)",
+		    DBARGS(DBS(t->token), DBS(a->hall), DBS(t->day), DBS(cat), DBI(t->seq),
+		    DBS(t->number), DBS(cat), DBS(q_priority_names[a->priority]), DBSN(&t->line, 1),
+		    DBS(t->score), DBS(q_source_names[a->source]), DBS(a->citizen), DBS(a->citizen),
+		    DBSO(a->appointment), DBS(t->now_dt), DBS(t->now_dt)), NULL, &id);
+	else
+		rc = db_exec(c, "INSERT INTO queue_tickets (token, hall, day, num_cat, seq, number,"
+		    " category, priority, line, rank_score, source, citizen, phone_enc, appointment,"
+		    " taken_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    DBARGS(DBS(t->token), DBS(a->hall), DBS(t->day), DBS(cat), DBI(t->seq),
+		    DBS(t->number), DBS(cat), DBS(q_priority_names[a->priority]), DBSN(&t->line, 1),
+		    DBS(t->score), DBS(q_source_names[a->source]), DBSO(a->citizen),
+		    t->sealed_len ? DBSN((const char *)t->sealed, t->sealed_len) : DBN,
+		    DBSO(a->appointment), DBS(t->now_dt), DBS(t->now_dt)), NULL, &id);
+	if (rc != 0)
+		return rc;
+	fmt(detail, sizeof detail, "%s %s", q_source_names[a->source], q_priority_names[a->priority]);
+	if ((rc = q_hist(c, t->q->who, id, "take", NULL, "waiting", 0, detail, t->now_dt)) != 0)
+		return rc;
+	memset(&row, 0, sizeof row);
+	str_copy(row.hall, sizeof row.hall, a->hall);
+	str_copy(row.day, sizeof row.day, t->day);
+	str_copy(row.number, sizeof row.number, t->number);
+	q_audit(t->q->who, "queue.take", &row, detail);
+	if (t->q->in_tx && (rc = t->q->in_tx(t->q->in_tx_arg, id, t->q->ticket)) != 0)
+		t->hook_failed = 1;
+	return rc;
+}
+
+/*
+ * The row refused as a duplicate.  A number already in the record (the lines were behind
+ * it): 1, go on above the day's highest.  Otherwise it is the citizen's one active ticket:
+ * E_ALREADY_QUEUED, or the DB_* code.
+ */
+static int
+take_dup(struct ctx *c, struct take_ctx *t)
+{
+	char top[24], cat[2] = { t->a->category, 0 };
+	long long mx = 0;
+	int rc;
+
+	rc = db_scalar(c, "SELECT MAX(seq) FROM queue_tickets WHERE hall = ? AND"
+	    " day = ? AND num_cat = ?", DBARGS(DBS(t->a->hall), DBS(t->day), DBS(cat)),
+	    top, sizeof top);
+	if (rc == 1 && parse_ll(top, 0, Q_MAX_SEQ, &mx) == 0 && mx >= t->seq) {
+		log_warn("hall %s: %s already issued; the lines were behind the record",
+		    t->a->hall, t->number);
+		t->min_seq = (int)mx;
+		str_copy(t->old_member, sizeof t->old_member, t->member);
+		return 1;
+	}
+	if (rc < 0)
+		return rc;
+	if (t->a->citizen) {
+		t->q->why = "您在本中心已有排队中的号码，请先办理或取消后再取号";
+		return E_ALREADY_QUEUED;
+	}
+	return DB_DUP;
+}
+
+int
+q_take_run(struct ctx *c, struct q_take *q)
+{
+	struct take_ctx t;
+	int rc, attempt;
+
+	q->ticket = NULL;
+	q->why = NULL;
+	q->calendar_missing = 0;
+	memset(&t, 0, sizeof t);
+	t.q = q;
+	t.a = q->a;
+	t.line = q_line_of(q->a->priority);
+	t.now = hall_now_ms();
+	q_today(t.now, t.day, &t.day_ms);
+	q_dt(t.now, t.now_dt);
+	if ((rc = take_check(c, &t)) != 0)
+		goto fail;
+	if (token_new(t.token, sizeof t.token, Q_TOKEN_BYTES) != 0) {
+		log_err("take: no token");
+		rc = E_INTERNAL;
+		goto fail;
+	}
+	if ((rc = q_ready(c, q->a->hall, t.day, t.epoch, sizeof t.epoch, &q->why)) != 0)
+		goto fail;
+	for (attempt = 0; ; attempt++) {
+		if (attempt == Q_TAKE_TRIES) {
+			take_undo(c, &t);
+			log_err("take: numbers keep colliding");
+			rc = E_INTERNAL;
+			goto fail;
+		}
+		if ((rc = take_number(c, &t)) == TAKE_AGAIN)
+			continue;
+		if (rc != 0)
+			goto fail;
+		if ((rc = db_tx(c, take_tx, &t)) == 0)
+			break;
+		if (rc == DB_DUP && !t.hook_failed && (rc = take_dup(c, &t)) == 1)
+			continue;
+		take_undo(c, &t);
+		goto fail;
+	}
+	/* A wipe between the script and the commit: put this ticket into the new lines. */
+	if (q_rebuilt_since(c, q->a->hall, t.day, t.epoch))
+		q_requeue(c, q->a->hall, t.day, q->a->category, t.line, t.member, t.score, t.day_ms,
+		    t.has_phone, q->a->category, t.seq);
+	sodium_memzero(t.sealed, sizeof t.sealed);
+	return 0;
+fail:
+	sodium_memzero(t.sealed, sizeof t.sealed);
+	json_decref(q->ticket);
+	q->ticket = NULL;
+	return rc;
+}

@@ -99,7 +99,7 @@ sms_aliyun_send(const struct sms_out *m, struct send_result *res)
 			res->outcome = SEND_RETRY;
 			res->unreachable = 1;
 			str_copy(res->code, sizeof res->code, "NETWORK");
-			log_warn("aliyun: %s", rep.err);
+			log_warn("aliyun: %s", rep.reason);
 			return;
 		}
 	}

@@ -58,7 +58,7 @@ sms_tencent_send(const struct sms_out *m, struct send_result *res)
 	memset(res, 0, sizeof *res);
 	if (*base == '\0')
 		base = "https://sms.tencentcloudapi.com/";
-	if (url_host(base, host, sizeof host) != 0) {
+	if (http_url_host(base, host, sizeof host) != 0) {
 		res->outcome = SEND_RETRY;
 		str_copy(res->code, sizeof res->code, "CONFIG_BASE_URL");
 		return;
@@ -100,7 +100,7 @@ sms_tencent_send(const struct sms_out *m, struct send_result *res)
 			res->outcome = SEND_RETRY;
 			res->unreachable = 1;
 			str_copy(res->code, sizeof res->code, "NETWORK");
-			log_warn("tencent: %s", rep.err);
+			log_warn("tencent: %s", rep.reason);
 			return;
 		}
 	}

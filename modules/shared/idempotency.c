@@ -13,6 +13,7 @@
 #include "idempotency.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
+#include "../../fcgi/keyfile.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
@@ -37,28 +38,17 @@ static pthread_once_t idem_once = PTHREAD_ONCE_INIT;
 static void
 idem_key_init(void)
 {
-	unsigned char master[crypto_kdf_KEYBYTES];
-	const char *path = config_get("key_file", "");
-	char hex[160] = "";
-	size_t n = 0;
-	FILE *f;
+	unsigned char master[KEYFILE_BYTES];
+	int rc = keyfile_load(config_get("key_file", ""), master);
 
-	if (*path == '\0' || (f = fopen(path, "r")) == NULL) {
-		log_err("key_file cannot be read: idempotent replies are not kept");
-		return;
-	}
-	if (fgets(hex, sizeof hex, f) == NULL)
-		hex[0] = '\0';
-	fclose(f);
-	hex[strcspn(hex, "\r\n")] = '\0';
-	if (sodium_hex2bin(master, sizeof master, hex, strlen(hex), NULL, &n, NULL) == 0 &&
-	    n == sizeof master) {
+	if (rc == KEYFILE_OK) {
 		crypto_kdf_derive_from_key(idem_key, sizeof idem_key, 3, "yc-idem_", master);
 		idem_key_ok = 1;
-	} else
-		log_err("key_file is not %zu bytes of hex", sizeof master);
+	} else if (rc == KEYFILE_UNREADABLE)
+		log_err("key_file cannot be read: idempotent replies are not kept");
+	else
+		log_err("key_file is not %d bytes of hex", KEYFILE_BYTES);
 	sodium_memzero(master, sizeof master);
-	sodium_memzero(hex, sizeof hex);
 }
 
 /* Seal text into a new buffer (*out, caller frees). 0 or -1. */

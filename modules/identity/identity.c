@@ -172,19 +172,8 @@ struct citizen_row {
 	int		 found;
 	long long	 id;
 	long long	 merged;
-	unsigned char	 phone[PII_SEALED_MAX], name[PII_SEALED_MAX], idnum[PII_SEALED_MAX];
-	size_t		 nphone, nname, nidnum;
+	struct pii_sealed phone, name, idnum;
 };
-
-static void
-copy_sealed(unsigned char *dst, size_t *n, const char *v, size_t len)
-{
-	*n = 0;
-	if (v && len <= PII_SEALED_MAX) {
-		memcpy(dst, v, len);
-		*n = len;
-	}
-}
 
 static int
 citizen_row(void *arg, size_t ncol, char **v, const size_t *lens)
@@ -197,9 +186,9 @@ citizen_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	c->merged = 0;
 	if (v[1])
 		parse_ll(v[1], 1, INT64_MAX, &c->merged);
-	copy_sealed(c->phone, &c->nphone, v[2], lens[2]);
-	copy_sealed(c->name, &c->nname, v[3], lens[3]);
-	copy_sealed(c->idnum, &c->nidnum, v[4], lens[4]);
+	pii_sealed_keep(&c->phone, v[2], lens[2]);
+	pii_sealed_keep(&c->name, v[3], lens[3]);
+	pii_sealed_keep(&c->idnum, v[4], lens[4]);
 	return 1;
 }
 
@@ -225,9 +214,9 @@ citizen_get(struct ctx *c, long long id, struct citizen *out)
 	if (row.merged != 0)
 		return DB_FAIL;
 	out->id = row.id;
-	if ((row.nphone && pii_open(row.phone, row.nphone, out->phone, sizeof out->phone) != 0) ||
-	    (row.nname && pii_open(row.name, row.nname, out->name, sizeof out->name) != 0) ||
-	    (row.nidnum && pii_open(row.idnum, row.nidnum, out->id_number,
+	if ((row.phone.n && pii_sealed_open(&row.phone, out->phone, sizeof out->phone) != 0) ||
+	    (row.name.n && pii_sealed_open(&row.name, out->name, sizeof out->name) != 0) ||
+	    (row.idnum.n && pii_sealed_open(&row.idnum, out->id_number,
 	    sizeof out->id_number) != 0)) {
 		log_err("citizen %lld: a sealed value does not open (key changed?)", row.id);
 		sodium_memzero(out, sizeof *out);

@@ -265,20 +265,9 @@ realname_refusal(struct req *r, long long cid, const char *name, const char *idn
 
 struct sealed2 {
 	int		 found;
-	unsigned char	 a[PII_SEALED_MAX], b[PII_SEALED_MAX];
-	size_t		 na, nb;
+	struct pii_sealed a, b;
 	char		 c[40], d[40], hash[PII_HASH_HEX];
 };
-
-static void
-keep(unsigned char *dst, size_t *n, const char *v, size_t len)
-{
-	*n = 0;
-	if (v && len <= PII_SEALED_MAX) {
-		memcpy(dst, v, len);
-		*n = len;
-	}
-}
 
 static int
 sealed2_row(void *arg, size_t ncol, char **v, const size_t *lens)
@@ -286,8 +275,8 @@ sealed2_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	struct sealed2 *s = arg;
 
 	s->found = 1;
-	keep(s->a, &s->na, v[0], lens[0]);
-	keep(s->b, &s->nb, v[1], lens[1]);
+	pii_sealed_keep(&s->a, v[0], lens[0]);
+	pii_sealed_keep(&s->b, v[1], lens[1]);
 	str_copy(s->c, sizeof s->c, ncol > 2 && v[2] ? v[2] : "");
 	str_copy(s->d, sizeof s->d, ncol > 3 && v[3] ? v[3] : "");
 	str_copy(s->hash, sizeof s->hash, ncol > 4 && v[4] ? v[4] : "");
@@ -301,9 +290,9 @@ masked_pair(const struct sealed2 *s, char *name, size_t nsz, char *id, size_t is
 	char plain[64];
 
 	name[0] = id[0] = '\0';
-	if (s->na && pii_open(s->a, s->na, plain, sizeof plain) == 0)
+	if (pii_sealed_open(&s->a, plain, sizeof plain) == 0)
 		mask_name(plain, name, nsz);
-	if (s->nb && pii_open(s->b, s->nb, plain, sizeof plain) == 0)
+	if (pii_sealed_open(&s->b, plain, sizeof plain) == 0)
 		mask_id(plain, id, isz);
 	sodium_memzero(plain, sizeof plain);
 }
@@ -318,19 +307,18 @@ static int
 rel_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct list_ctx *l = arg;
-	unsigned char a[PII_SEALED_MAX], b[PII_SEALED_MAX];
+	struct pii_sealed a, b;
 	char plain[64], name[64] = "", other[32] = "";
-	size_t na, nb;
 	long long id = 0;
 	json_t *o;
 
 	(void)ncol;
 	parse_ll(v[0], 1, INT64_MAX, &id);
-	keep(a, &na, v[1], lens[1]);
-	keep(b, &nb, v[2], lens[2]);
-	if (na && pii_open(a, na, plain, sizeof plain) == 0)
+	pii_sealed_keep(&a, v[1], lens[1]);
+	pii_sealed_keep(&b, v[2], lens[2]);
+	if (pii_sealed_open(&a, plain, sizeof plain) == 0)
 		mask_name(plain, name, sizeof name);
-	if (nb && pii_open(b, nb, plain, sizeof plain) == 0) {
+	if (pii_sealed_open(&b, plain, sizeof plain) == 0) {
 		if (l->phones)
 			mask_phone(plain, other, sizeof other);
 		else

@@ -41,6 +41,22 @@ pii_init(void)
 	return 0;
 }
 
+void
+pii_sealed_keep(struct pii_sealed *s, const char *v, size_t len)
+{
+	s->n = 0;
+	if (v && len <= sizeof s->b) {
+		memcpy(s->b, v, len);
+		s->n = len;
+	}
+}
+
+int
+pii_sealed_open(const struct pii_sealed *s, char *out, size_t osz)
+{
+	return s->n ? pii_open(s->b, s->n, out, osz) : -1;
+}
+
 int
 pii_seal(const char *plain, unsigned char *out, size_t osz)
 {

@@ -1,13 +1,11 @@
 /*
  * realname.c — 实名，一证一号: the binding of an ID number to one account, and proxy
  * relations (亲友代办).  See realname.h for the rule the booking and application modules
- * apply; this file also has its routes.
+ * apply; this file also has the routes that make relations and rebind a number (the
+ * citizen's own view and the ends of relations: realname_me.c).
  *
- * Routes: GET    /me/identity                  citizen: own binding, principals, proxies
- *         POST   /me/principals/sms-code       citizen: ask the holder of an ID number (SMS)
+ * Routes: POST   /me/principals/sms-code       citizen: ask the holder of an ID number (SMS)
  *         POST   /me/principals                citizen: confirm with the holder's code
- *         DELETE /me/principals/{id}           citizen: stop acting for someone
- *         DELETE /me/proxies/{id}              citizen: withdraw someone's right to act for me
  *         POST   /identity-bindings/rebind     clerk (saw the ID card): bind to a phone's account
  *         POST   /identity-bindings/proxies    clerk (saw the principal's ID card): register
  * Tables: citizens (idnum_*, name_*: the binding), citizen_proxies, appointments (the rebind
@@ -37,6 +35,7 @@
 #include "../notify/outbox.h"
 #include "../shared/pii.h"
 #include "realname.h"
+#include "realname_int.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
@@ -89,23 +88,18 @@ id_upper(const char *in, char out[20])
 	out[i] = '\0';
 }
 
-/* DATETIME text of hall time now. */
-static void
-now_text(char out[32])
+void
+rn_now_text(char out[32])
 {
-	time_format(hall_now(), out, 32);
-	out[10] = ' ';
+	sql_now(out, 32);
 	out[19] = '\0';
 }
 
-static int
-proxy_max(void)
+int
+rn_proxy_max(void)
 {
 	return (int)config_int("proxy_max_principals", PROXY_MAX_DEFAULT, 1, 50);
 }
-
-/* "2026-11-23T09:30:00+08:00" of a DATETIME column, in SQL. */
-#define RFC3339(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"
 
 /* ------------------------------------------------------------------ the rule */
 
@@ -222,7 +216,7 @@ realname_bind_tx(struct req *r, long long cid, const char *name, const char *idn
 		return DB_FAIL;
 	}
 	pii_hash("name", name, nh);
-	now_text(now);
+	rn_now_text(now);
 	rc = db_exec(c, "UPDATE citizens SET name_enc = ?, name_hash = ?, idnum_enc = ?,"
 	    " idnum_hash = ?, idnum_bound_at = ?, idnum_bound_how = 'first_use'"
 	    " WHERE id = ? AND idnum_hash IS NULL AND merged_into IS NULL",
@@ -259,124 +253,6 @@ realname_refusal(struct req *r, long long cid, const char *name, const char *idn
 		return rc;
 	req_header(r, "Retry-After", "1");
 	return req_fail(r, 503, "UNAVAILABLE", "系统繁忙，请稍后重试");
-}
-
-/* ------------------------------------------------------------------ GET /me/identity */
-
-struct sealed2 {
-	int		 found;
-	struct pii_sealed a, b;
-	char		 c[40], d[40], hash[PII_HASH_HEX];
-};
-
-static int
-sealed2_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct sealed2 *s = arg;
-
-	s->found = 1;
-	pii_sealed_keep(&s->a, v[0], lens[0]);
-	pii_sealed_keep(&s->b, v[1], lens[1]);
-	str_copy(s->c, sizeof s->c, ncol > 2 && v[2] ? v[2] : "");
-	str_copy(s->d, sizeof s->d, ncol > 3 && v[3] ? v[3] : "");
-	str_copy(s->hash, sizeof s->hash, ncol > 4 && v[4] ? v[4] : "");
-	return 1;
-}
-
-/* Masked "name" and "id_number" of two sealed values; NULL members when they do not open. */
-static void
-masked_pair(const struct sealed2 *s, char *name, size_t nsz, char *id, size_t isz)
-{
-	char plain[64];
-
-	name[0] = id[0] = '\0';
-	if (pii_sealed_open(&s->a, plain, sizeof plain) == 0)
-		mask_name(plain, name, nsz);
-	if (pii_sealed_open(&s->b, plain, sizeof plain) == 0)
-		mask_id(plain, id, isz);
-	sodium_memzero(plain, sizeof plain);
-}
-
-struct list_ctx {
-	json_t	*arr;
-	int	 phones;	/* column 1 is a phone (proxies), else an ID number (principals) */
-};
-
-/* id, name_enc, idnum_enc|phone_enc, how, since */
-static int
-rel_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct list_ctx *l = arg;
-	struct pii_sealed a, b;
-	char plain[64], name[64] = "", other[32] = "";
-	long long id = 0;
-	json_t *o;
-
-	(void)ncol;
-	parse_ll(v[0], 1, INT64_MAX, &id);
-	pii_sealed_keep(&a, v[1], lens[1]);
-	pii_sealed_keep(&b, v[2], lens[2]);
-	if (pii_sealed_open(&a, plain, sizeof plain) == 0)
-		mask_name(plain, name, sizeof name);
-	if (pii_sealed_open(&b, plain, sizeof plain) == 0) {
-		if (l->phones)
-			mask_phone(plain, other, sizeof other);
-		else
-			mask_id(plain, other, sizeof other);
-	}
-	sodium_memzero(plain, sizeof plain);
-	o = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)id, "name", name, "how", v[3],
-	    "since", v[4]);
-	json_object_set_new(o, l->phones ? "phone" : "id_number", json_string(other));
-	json_array_append_new(l->arr, o);
-	return 0;
-}
-
-int
-h_me_identity(struct req *r)
-{
-	struct sealed2 me;
-	struct list_ctx pl = { NULL, 0 }, xl = { NULL, 1 };
-	char name[64], id[32];
-	json_t *identity = json_null(), *out;
-	long long cid;
-	int rc;
-
-	if ((rc = require_citizen(r, &cid)) != 0)
-		return rc;
-	memset(&me, 0, sizeof me);
-	rc = db_query(r->ctx, "SELECT name_enc, idnum_enc, " RFC3339("idnum_bound_at") ","
-	    " idnum_bound_how, idnum_hash FROM citizens WHERE id = ? AND idnum_hash IS NOT NULL",
-	    DBARGS(DBI(cid)), sealed2_row, &me);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (me.found) {
-		masked_pair(&me, name, sizeof name, id, sizeof id);
-		json_decref(identity);
-		identity = json_pack("{s:s,s:s,s:s?,s:s?}", "name", name, "id_number", id,
-		    "bound_at", me.c[0] ? me.c : NULL, "how", me.d[0] ? me.d : NULL);
-	}
-	pl.arr = json_array();
-	xl.arr = json_array();
-	rc = db_query(r->ctx, "SELECT id, name_enc, idnum_enc, how, " RFC3339("created_at")
-	    " FROM citizen_proxies WHERE proxy_citizen = ? AND live = 1 ORDER BY id",
-	    DBARGS(DBI(cid)), rel_row, &pl);
-	if (rc >= 0 && me.found)
-		rc = db_query(r->ctx, "SELECT p.id, c.name_enc, c.phone_enc, p.how, "
-		    RFC3339("p.created_at") " FROM citizen_proxies p"
-		    " JOIN citizens c ON c.id = p.proxy_citizen"
-		    " WHERE p.idnum_hash = ? AND p.live = 1 ORDER BY p.id",
-		    DBARGS(DBS(me.hash)), rel_row, &xl);
-	sodium_memzero(&me, sizeof me);
-	if (rc < 0) {
-		json_decref(identity);
-		json_decref(pl.arr);
-		json_decref(xl.arr);
-		return db_fail(r, rc);
-	}
-	out = json_pack("{s:o,s:o,s:o,s:i}", "identity", identity, "principals", pl.arr,
-	    "proxies", xl.arr, "max_principals", proxy_max());
-	return req_ok(r, 200, out);
 }
 
 /* ------------------------------------------------------------------ asking by SMS */
@@ -437,7 +313,7 @@ limit_reached(struct req *r)
 {
 	char msg[160];
 
-	fmt(msg, sizeof msg, "每个账号最多为 %d 位亲友代办，请先解除不再需要的代办关系", proxy_max());
+	fmt(msg, sizeof msg, "每个账号最多为 %d 位亲友代办，请先解除不再需要的代办关系", rn_proxy_max());
 	return req_fail(r, 409, "PROXY_LIMIT", msg);
 }
 
@@ -487,7 +363,7 @@ may_ask(struct req *r, long long cid, const char *idhash, const char *namehash,
 		return already(r);
 	if ((rc = principal_count(r->ctx, cid, 0, &n)) < 0)
 		return db_fail(r, rc);
-	if (n >= proxy_max())
+	if (n >= rn_proxy_max())
 		return limit_reached(r);
 	*owner = s.owner;
 	return 0;
@@ -597,7 +473,7 @@ relation_insert(struct req *r, const char *name, const char *up, const char *idh
 		log_err("cannot seal a name or ID number");
 		return DB_FAIL;
 	}
-	now_text(now);
+	rn_now_text(now);
 	return db_exec(r->ctx, "INSERT INTO citizen_proxies (idnum_hash, idnum_enc, name_hash,"
 	    " name_enc, proxy_citizen, how, hall, created_by, created_at)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -671,7 +547,7 @@ h_principal_add(struct req *r)
 	if ((rc = db_begin(r->ctx)) != 0)
 		return db_fail(r, rc);
 	rc = principal_count(r->ctx, cid, 1, &n);
-	if (rc == 0 && n >= proxy_max()) {
+	if (rc == 0 && n >= rn_proxy_max()) {
 		db_rollback(r->ctx);
 		return limit_reached(r);
 	}
@@ -695,82 +571,6 @@ h_principal_add(struct req *r)
 	    relation_json((long long)id, name, up, "sms", NULL, NULL)));
 	sodium_memzero(up, sizeof up);
 	return rc;
-}
-
-/* ------------------------------------------------------------------ ending a relation */
-
-/*
- * End relation {id} (the path) for its proxy (by_principal 0: proxy_citizen = cid) or its
- * principal (1: the relation's number is the one cid holds, idhash).  204 also when it had
- * ended already; 404 when it is not the caller's.  The statements are literals: prepared
- * statements are cached by their text's address (fcgi/db.c).
- */
-static int
-revoke(struct req *r, int by_principal, long long cid, const char *idhash)
-{
-	long long id;
-	char now[32], one[4], target[40];
-	uint64_t n = 0;
-	int rc;
-
-	if (parse_ll(r->pathv[0], 1, INT64_MAX, &id) != 0)
-		return req_fail(r, 404, "NOT_FOUND", "没有这个代办关系");
-	now_text(now);
-	if (by_principal)
-		rc = db_exec(r->ctx, "UPDATE citizen_proxies SET revoked_at = ?,"
-		    " revoked_by = 'principal' WHERE id = ? AND idnum_hash = ? AND revoked_at IS NULL",
-		    DBARGS(DBS(now), DBI(id), DBS(idhash)), &n, NULL);
-	else
-		rc = db_exec(r->ctx, "UPDATE citizen_proxies SET revoked_at = ?,"
-		    " revoked_by = 'proxy' WHERE id = ? AND proxy_citizen = ? AND revoked_at IS NULL",
-		    DBARGS(DBS(now), DBI(id), DBI(cid)), &n, NULL);
-	if (rc != 0)
-		return db_fail(r, rc);
-	if (n == 0) {
-		if (by_principal)
-			rc = db_scalar(r->ctx, "SELECT 1 FROM citizen_proxies WHERE id = ?"
-			    " AND idnum_hash = ?", DBARGS(DBI(id), DBS(idhash)), one, sizeof one);
-		else
-			rc = db_scalar(r->ctx, "SELECT 1 FROM citizen_proxies WHERE id = ?"
-			    " AND proxy_citizen = ?", DBARGS(DBI(id), DBI(cid)), one, sizeof one);
-		if (rc < 0)
-			return db_fail(r, rc);
-		if (rc == 0)
-			return req_fail(r, 404, "NOT_FOUND", "没有这个代办关系");
-		return req_ok(r, 204, NULL);	/* ended already */
-	}
-	fmt(target, sizeof target, "proxy:%lld", id);
-	audit(r, "identity.proxy_end", target, "ok", by_principal ? "principal" : "proxy");
-	return req_ok(r, 204, NULL);
-}
-
-int
-h_principal_drop(struct req *r)
-{
-	long long cid;
-	int rc;
-
-	if ((rc = require_citizen(r, &cid)) != 0)
-		return rc;
-	return revoke(r, 0, cid, NULL);
-}
-
-int
-h_proxy_drop(struct req *r)
-{
-	char mine[PII_HASH_HEX];
-	long long cid;
-	int rc;
-
-	if ((rc = require_citizen(r, &cid)) != 0)
-		return rc;
-	rc = db_scalar(r->ctx, "SELECT idnum_hash FROM citizens WHERE id = ?"
-	    " AND idnum_hash IS NOT NULL", DBARGS(DBI(cid)), mine, sizeof mine);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_fail(r, 404, "NOT_FOUND", "没有这个代办关系");
-	return revoke(r, 1, cid, mine);
 }
 
 /* ------------------------------------------------------------------ at the hall (clerk) */
@@ -836,7 +636,7 @@ rebind_tx(struct req *r, const char *name, const char *up, const char *idhash,
 		return DB_FAIL;
 	}
 	pii_hash("name", name, nh);
-	now_text(now);
+	rn_now_text(now);
 	if ((rc = db_begin(r->ctx)) != 0)
 		return rc;
 	memset(&h, 0, sizeof h);
@@ -989,7 +789,7 @@ h_identity_proxy_register(struct req *r)
 	if ((rc = db_begin(r->ctx)) != 0)
 		goto dbfail;
 	rc = principal_count(r->ctx, proxy, 1, &n);
-	if (rc == 0 && n >= proxy_max()) {
+	if (rc == 0 && n >= rn_proxy_max()) {
 		db_rollback(r->ctx);
 		sodium_memzero(up, sizeof up);
 		return limit_reached(r);

@@ -169,6 +169,8 @@ int	sms_text_check(const char *s, size_t n);
 /* Characters a variable may hold with the configured provider (sms_var_max_aliyun 35,
  * sms_var_max_tencent 26, the smaller for the log provider). */
 int	sms_var_max(void);
+/* The same for provider p. */
+int	sms_provider_var_max(enum provider p);
 /* The door: s for the API field `field` goes into an SMS variable; fit says whether the
  * template cuts it to length (`fit`) — else it must be at most sms_var_max() characters.
  * Records a field error on r and returns -1 when it cannot go; 0 when it can. */

@@ -15,6 +15,7 @@
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/session.h"
+#include "../../fcgi/errors.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -28,8 +29,8 @@ static int
 refuse(struct req *r)
 {
 	if (r->sess.role == 0)
-		return req_fail(r, 401, "UNAUTHENTICATED", "请先登录");
-	return req_fail(r, 403, "FORBIDDEN", "无权进行此操作");
+		return req_err(r, E_UNAUTHENTICATED);
+	return req_err(r, E_FORBIDDEN);
 }
 
 int

@@ -41,6 +41,7 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
+#include "../../fcgi/errors.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -155,7 +156,7 @@ static int
 bound_elsewhere(struct req *r, const char *id_field)
 {
 	req_fail_field(r, id_field, "该身份证号码已绑定其他账号");
-	return req_fail(r, 409, "ID_BOUND_ELSEWHERE", MSG_BOUND_ELSEWHERE);
+	return req_err_msg(r, E_ID_BOUND_ELSEWHERE, MSG_BOUND_ELSEWHERE);
 }
 
 int
@@ -188,7 +189,7 @@ realname_check(struct req *r, long long cid, const char *name, const char *idnum
 		return bound_elsewhere(r, id_field);
 	if (s.mine[0]) {
 		req_fail_field(r, id_field, "不是本账号绑定的本人证件");
-		return req_fail(r, 409, "PROXY_REQUIRED", MSG_PROXY_REQUIRED);
+		return req_err_msg(r, E_PROXY_REQUIRED, MSG_PROXY_REQUIRED);
 	}
 	u->bind = 1;
 	return 0;
@@ -252,7 +253,7 @@ realname_refusal(struct req *r, long long cid, const char *name, const char *idn
 	if ((rc = realname_check(r, cid, name, idnum, name_field, id_field, &u)) != 0)
 		return rc;
 	req_header(r, "Retry-After", "1");
-	return req_fail(r, 503, "UNAVAILABLE", "系统繁忙，请稍后重试");
+	return req_err_msg(r, E_UNAVAILABLE, "系统繁忙，请稍后重试");
 }
 
 /* ------------------------------------------------------------------ asking by SMS */
@@ -314,14 +315,14 @@ limit_reached(struct req *r)
 	char msg[160];
 
 	fmt(msg, sizeof msg, "每个账号最多为 %d 位亲友代办，请先解除不再需要的代办关系", rn_proxy_max());
-	return req_fail(r, 409, "PROXY_LIMIT", msg);
+	return req_err_msg(r, E_PROXY_LIMIT, msg);
 }
 
 static int
 not_registered(struct req *r)
 {
 	req_fail_field(r, "id_number", "该证件尚未在本系统登记手机号");
-	return req_fail(r, 409, "PRINCIPAL_NOT_REGISTERED",
+	return req_err_msg(r, E_PRINCIPAL_NOT_REGISTERED,
 	    "该证件尚无本人账号，无法短信确认。请本人先登录一窗使用一次本人证件，"
 	    "或携带双方身份证到政务服务中心窗口登记代办");
 }
@@ -330,13 +331,13 @@ static int
 is_principal(struct req *r)
 {
 	req_fail_field(r, "id_number", "这是本账号绑定的本人证件");
-	return req_fail(r, 409, "PROXY_IS_PRINCIPAL", "这是您本人的证件，无需登记代办");
+	return req_err(r, E_PROXY_IS_PRINCIPAL);
 }
 
 static int
 already(struct req *r)
 {
-	return req_fail(r, 409, "PROXY_EXISTS", "您已是该证件持有人的代办人");
+	return req_err(r, E_PROXY_EXISTS);
 }
 
 /*
@@ -538,7 +539,7 @@ h_principal_add(struct req *r)
 	if (verdict != 1) {
 		req_fail_field(r, "code", verdict < 0 ? "错误次数过多，请重新获取" :
 		    "确认码错误或已失效");
-		return req_fail(r, 422, "CODE_INVALID", verdict < 0 ?
+		return req_err_msg(r, E_CODE_INVALID, verdict < 0 ?
 		    "确认码错误次数过多，请重新获取" : "确认码错误或已失效，请向对方核对或重新获取");
 	}
 	/* The code says the holder agreed; the rest may have changed in the ten minutes. */
@@ -727,7 +728,7 @@ h_identity_rebind(struct req *r)
 	if (appt_cancel_identity(r, idhash, rb.target, &cancelled) != 0) {
 		sodium_memzero(up, sizeof up);
 		req_header(r, "Retry-After", "5");
-		return req_fail(r, 503, "UNAVAILABLE",
+		return req_err_msg(r, E_UNAVAILABLE,
 		    "已改绑，但原账号的预约未能全部取消，请稍后再提交一次");
 	}
 	mask_phone(phone, mp, sizeof mp);

@@ -17,6 +17,7 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
+#include "../../fcgi/errors.h"
 #include "../rooms.h"
 
 #include <pthread.h>
@@ -157,7 +158,7 @@ key_ok(const char *k)
 static int
 mismatch(struct req *r)
 {
-	return req_fail(r, 409, "IDEMPOTENCY_MISMATCH",
+	return req_err_msg(r, E_IDEMPOTENCY_MISMATCH,
 	    "该请求编号已用于另一份内容不同的请求，请刷新页面后重新提交");
 }
 
@@ -356,7 +357,7 @@ idem_begin(struct req *r, struct idem *im)
 		}
 	}
 	req_header(r, "Retry-After", "1");
-	return req_fail(r, 409, "IDEMPOTENCY_IN_PROGRESS", "相同的请求正在处理中，请稍候");
+	return req_err(r, E_IDEMPOTENCY_IN_PROGRESS);
 }
 
 int
@@ -397,7 +398,7 @@ idem_replay(struct req *r, struct idem *im)
 	if (rc < 0)
 		return db_fail(r, rc);
 	if (rc == 0)	/* the winner rolled back after all: the client may try again */
-		return req_fail(r, 409, "IDEMPOTENCY_IN_PROGRESS", "相同的请求正在处理中，请稍候");
+		return req_err(r, E_IDEMPOTENCY_IN_PROGRESS);
 	return r->status;
 }
 

@@ -209,11 +209,106 @@ check_placeholders(const struct tmpl *t, const char *text, int *seen, char *err,
 	return 0;
 }
 
+/* One "key = value" line of a template into t.  0 or -1 (err says why). */
+static int
+parse_key(struct tmpl *t, const char *k, const char *v, char *err, size_t esz)
+{
+	long long num;
+
+	if (strcmp(k, "name") == 0) {
+		if (!name_ok(v, sizeof t->name))
+			return fmt(err, esz, "bad name"), -1;
+		str_copy(t->name, sizeof t->name, v);
+	} else if (strcmp(k, "title") == 0)
+		str_copy(t->title, sizeof t->title, v);
+	else if (strcmp(k, "type") == 0) {
+		if (strcmp(v, "code") != 0 && strcmp(v, "notice") != 0)
+			return fmt(err, esz, "type is code or notice"), -1;
+		t->is_code = strcmp(v, "code") == 0;
+	} else if (strcmp(k, "quiet") == 0) {
+		if (strcmp(v, "flag") == 0)
+			t->quiet = QUIET_FLAG;
+		else if (strcmp(v, "hold") == 0)
+			t->quiet = QUIET_HOLD;
+		else if (strcmp(v, "send") == 0)
+			t->quiet = QUIET_SEND;
+		else
+			return fmt(err, esz, "quiet is flag, hold or send"), -1;
+	} else if (strcmp(k, "ttl") == 0) {
+		if (parse_ll(v, 60, 30 * 86400, &num) != 0)
+			return fmt(err, esz, "ttl: seconds, 60 to 30 days"), -1;
+		t->ttl = (int)num;
+	} else if (strcmp(k, "daily_cap") == 0) {
+		if (parse_ll(v, 0, 10000, &num) != 0)
+			return fmt(err, esz, "daily_cap: 0 to 10000"), -1;
+		t->daily_cap = (int)num;
+	} else if (strcmp(k, "var") == 0)
+		return parse_var(t, v, err, esz);
+	else if (strcmp(k, "aliyun") == 0)
+		str_copy(t->aliyun, sizeof t->aliyun, v);
+	else if (strcmp(k, "tencent") == 0)
+		return parse_tencent(t, v, err, esz);
+	else if (strcmp(k, "tencent_text") == 0) {
+		if (str_copy(t->tencent_text, sizeof t->tencent_text, v) >= sizeof t->tencent_text)
+			return fmt(err, esz, "tencent_text too long"), -1;
+	} else if (strcmp(k, "wechat") == 0)
+		return parse_wechat(t, v, err, esz);
+	else if (strcmp(k, "wechat_page") == 0)
+		str_copy(t->wechat_page, sizeof t->wechat_page, v);
+	else if (strcmp(k, "text") == 0) {
+		if (str_copy(t->text, sizeof t->text, v) >= sizeof t->text)
+			return fmt(err, esz, "text too long"), -1;
+	} else
+		return fmt(err, esz, "unknown key %s", k), -1;
+	return 0;
+}
+
+/* The whole template agrees with itself: a name and a text, each variable exactly once in
+ * the text, and the Tencent parameter order matching its text.  0 or -1. */
+static int
+check_template(const struct tmpl *t, char *err, size_t esz)
+{
+	int seen[TMPL_MAX_VARS], i, j;
+	const char *tt;
+
+	if (t->name[0] == '\0')
+		return fmt(err, esz, "no name"), -1;
+	if (t->text[0] == '\0')
+		return fmt(err, esz, "no text"), -1;
+	memset(seen, 0, sizeof seen);
+	if (check_placeholders(t, t->text, seen, err, esz) != 0)
+		return -1;
+	for (i = 0; i < t->nvars; i++)
+		if (seen[i] != 1)
+			return fmt(err, esz, "${%s} must appear exactly once in text",
+			    t->vars[i].name), -1;
+	if (t->tencent_id[0] == '\0')
+		return 0;
+	tt = t->tencent_text[0] ? t->tencent_text : t->text;
+	memset(seen, 0, sizeof seen);
+	if (check_placeholders(t, tt, seen, err, esz) != 0)
+		return -1;
+	/* The Tencent template numbers its parameters {1}…{n} in the order given: each one
+	 * exactly once, and the text uses exactly those. */
+	for (i = 0; i < t->nvars; i++) {
+		int in_order = 0;
+
+		for (j = 0; j < t->ntencent; j++)
+			in_order += t->tencent_order[j] == i;
+		if (in_order > 1 || seen[i] != in_order)
+			return fmt(err, esz, "tencent: parameter order and text disagree on %s",
+			    t->vars[i].name), -1;
+		if (in_order && t->vars[i].kind == VK_URL)
+			return fmt(err, esz, "tencent: %s is a link; Tencent takes links only as "
+			    "fixed template text", t->vars[i].name), -1;
+	}
+	return 0;
+}
+
 int
 tmpl_parse(const char *text, size_t len, struct tmpl *t, char *err, size_t esz)
 {
 	size_t pos = 0;
-	int seen[TMPL_MAX_VARS], i;
 
 	memset(t, 0, sizeof *t);
 	t->ttl = 86400;
@@ -222,9 +317,8 @@ tmpl_parse(const char *text, size_t len, struct tmpl *t, char *err, size_t esz)
 	if (!utf8_ok(text, len))
 		return fmt(err, esz, "not valid UTF-8"), -1;
 	while (pos < len) {
-		char line[TMPL_TEXT_MAX + 64], *k, *v, *eq;
+		char line[TMPL_TEXT_MAX + 64], *k, *eq;
 		size_t end = pos, n;
-		long long num;
 
 		while (end < len && text[end] != '\n')
 			end++;
@@ -241,91 +335,10 @@ tmpl_parse(const char *text, size_t len, struct tmpl *t, char *err, size_t esz)
 			return fmt(err, esz, "line without '=': %.*s",
 			    (int)utf8_cut(k, strlen(k), 40, SIZE_MAX), k), -1;
 		*eq = '\0';
-		k = str_trim(k);
-		v = str_trim(eq + 1);
-		if (strcmp(k, "name") == 0) {
-			if (!name_ok(v, sizeof t->name))
-				return fmt(err, esz, "bad name"), -1;
-			str_copy(t->name, sizeof t->name, v);
-		} else if (strcmp(k, "title") == 0)
-			str_copy(t->title, sizeof t->title, v);
-		else if (strcmp(k, "type") == 0) {
-			if (strcmp(v, "code") != 0 && strcmp(v, "notice") != 0)
-				return fmt(err, esz, "type is code or notice"), -1;
-			t->is_code = strcmp(v, "code") == 0;
-		} else if (strcmp(k, "quiet") == 0) {
-			if (strcmp(v, "flag") == 0)
-				t->quiet = QUIET_FLAG;
-			else if (strcmp(v, "hold") == 0)
-				t->quiet = QUIET_HOLD;
-			else if (strcmp(v, "send") == 0)
-				t->quiet = QUIET_SEND;
-			else
-				return fmt(err, esz, "quiet is flag, hold or send"), -1;
-		} else if (strcmp(k, "ttl") == 0) {
-			if (parse_ll(v, 60, 30 * 86400, &num) != 0)
-				return fmt(err, esz, "ttl: seconds, 60 to 30 days"), -1;
-			t->ttl = (int)num;
-		} else if (strcmp(k, "daily_cap") == 0) {
-			if (parse_ll(v, 0, 10000, &num) != 0)
-				return fmt(err, esz, "daily_cap: 0 to 10000"), -1;
-			t->daily_cap = (int)num;
-		} else if (strcmp(k, "var") == 0) {
-			if (parse_var(t, v, err, esz) != 0)
-				return -1;
-		} else if (strcmp(k, "aliyun") == 0)
-			str_copy(t->aliyun, sizeof t->aliyun, v);
-		else if (strcmp(k, "tencent") == 0) {
-			if (parse_tencent(t, v, err, esz) != 0)
-				return -1;
-		} else if (strcmp(k, "tencent_text") == 0) {
-			if (str_copy(t->tencent_text, sizeof t->tencent_text, v) >= sizeof t->tencent_text)
-				return fmt(err, esz, "tencent_text too long"), -1;
-		} else if (strcmp(k, "wechat") == 0) {
-			if (parse_wechat(t, v, err, esz) != 0)
-				return -1;
-		} else if (strcmp(k, "wechat_page") == 0)
-			str_copy(t->wechat_page, sizeof t->wechat_page, v);
-		else if (strcmp(k, "text") == 0) {
-			if (str_copy(t->text, sizeof t->text, v) >= sizeof t->text)
-				return fmt(err, esz, "text too long"), -1;
-		} else
-			return fmt(err, esz, "unknown key %s", k), -1;
-	}
-	if (t->name[0] == '\0')
-		return fmt(err, esz, "no name"), -1;
-	if (t->text[0] == '\0')
-		return fmt(err, esz, "no text"), -1;
-	memset(seen, 0, sizeof seen);
-	if (check_placeholders(t, t->text, seen, err, esz) != 0)
-		return -1;
-	for (i = 0; i < t->nvars; i++)
-		if (seen[i] != 1)
-			return fmt(err, esz, "${%s} must appear exactly once in text",
-			    t->vars[i].name), -1;
-	if (t->tencent_id[0]) {
-		const char *tt = t->tencent_text[0] ? t->tencent_text : t->text;
-		int j;
-
-		memset(seen, 0, sizeof seen);
-		if (check_placeholders(t, tt, seen, err, esz) != 0)
+		if (parse_key(t, str_trim(k), str_trim(eq + 1), err, esz) != 0)
 			return -1;
-		/* The Tencent template numbers its parameters {1}…{n} in the order given:
-		 * each one exactly once, and the text uses exactly those. */
-		for (i = 0; i < t->nvars; i++) {
-			int in_order = 0;
-
-			for (j = 0; j < t->ntencent; j++)
-				in_order += t->tencent_order[j] == i;
-			if (in_order > 1 || seen[i] != in_order)
-				return fmt(err, esz, "tencent: parameter order and text disagree on %s",
-				    t->vars[i].name), -1;
-			if (in_order && t->vars[i].kind == VK_URL)
-				return fmt(err, esz, "tencent: %s is a link; Tencent takes links only as "
-				    "fixed template text", t->vars[i].name), -1;
-		}
 	}
-	return 0;
+	return check_template(t, err, esz);
 }
 
 int

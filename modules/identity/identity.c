@@ -125,11 +125,11 @@ require_owner(struct req *r, long long owner_citizen_id)
 static void
 now_text(char *out, size_t osz)
 {
-	time_format(hall_now(), out, osz);
-	if (osz > 19) {
-		out[10] = ' ';
-		out[19] = '\0';
-	}
+	char s[32];
+
+	sql_now(s, sizeof s);
+	s[19] = '\0';	/* whole seconds */
+	str_copy(out, osz, s);
 }
 
 int

@@ -33,9 +33,11 @@
 static void
 now_text(char *out, size_t osz)
 {
-	time_format(hall_now(), out, osz);
-	out[10] = ' ';
-	out[19] = '\0';
+	char s[32];
+
+	sql_now(s, sizeof s);
+	s[19] = '\0';	/* whole seconds */
+	str_copy(out, osz, s);
 }
 
 static int

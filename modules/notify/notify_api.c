@@ -64,9 +64,8 @@ now_dt(char *out, size_t osz)
 {
 	char s[32];
 
-	time_format(hall_now(), s, sizeof s);
-	s[10] = ' ';
-	s[19] = '\0';
+	sql_now(s, sizeof s);
+	s[19] = '\0';	/* whole seconds */
 	str_copy(out, osz, s);
 }
 

@@ -377,9 +377,8 @@ idem_save_tx(struct req *r, struct idem *im, int status, json_t *body)
 	free(text);
 	if (rc != 0)
 		return DB_FAIL;
-	time_format(hall_now(), now, sizeof now);
-	now[10] = ' ';
-	now[19] = '\0';
+	sql_now(now, sizeof now);
+	now[19] = '\0';	/* whole seconds */
 	rc = db_exec(r->ctx, "INSERT INTO idempotency_keys (scope, request_hash, status, body_enc,"
 	    " created_at) VALUES (?, ?, ?, ?, ?)", DBARGS(DBS(im->scope), DBS(im->reqhash),
 	    DBI(status), DBSN((const char *)sealed, slen), DBS(now)), NULL, NULL);
@@ -455,9 +454,8 @@ job_idempotency_purge(struct ctx *c)
 {
 	char before[32];
 
-	time_format(hall_now() - 24 * 3600, before, sizeof before);
-	before[10] = ' ';
-	before[19] = '\0';
+	sql_datetime((hall_now() - 24 * 3600) * 1000, before, sizeof before);
+	before[19] = '\0';	/* whole seconds */
 	return db_exec(c, "DELETE FROM idempotency_keys WHERE created_at < ? LIMIT 5000",
 	    DBARGS(DBS(before)), NULL, NULL);
 }

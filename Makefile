@@ -29,7 +29,9 @@ $(B)/%.o: %.c $(HEADERS)
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
+# Made anew each time: `ar r` alone would keep the object of a file that was moved or removed.
 $(B)/libyc.a: $(LIBOBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 ROOMS    = $(B)/fcgi/bin/rooms.o
@@ -47,6 +49,7 @@ $(B)/test/%: test/integration/%.c $(B)/test/lib.a $(ROOMS) $(B)/libyc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 $(B)/test/lib.a: $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
+	@rm -f $@
 	$(AR) rcs $@ $^
 tests: $(UNIT) $(INTEG)
 

@@ -121,9 +121,8 @@ require_owner(struct req *r, long long owner_citizen_id)
 
 /* ------------------------------------------------------------------ citizens */
 
-/* DATETIME text of hall time now. */
-static void
-now_text(char *out, size_t osz)
+void
+identity_now(char *out, size_t osz)
 {
 	char s[32];
 
@@ -154,7 +153,7 @@ citizen_by_phone(struct ctx *c, const char *phone, int create, long long *id)
 			log_err("cannot seal a phone");
 			return DB_FAIL;
 		}
-		now_text(now, sizeof now);
+		identity_now(now, sizeof now);
 		rc = db_exec(c, "INSERT INTO citizens (phone_enc, phone_hash, created_at)"
 		    " VALUES (?, ?, ?)", DBARGS(DBSN((const char *)sealed, (size_t)n), DBS(h),
 		    DBS(now)), NULL, &newid);
@@ -296,7 +295,7 @@ citizen_session_start(struct req *r, long long citizen_id, const char *how, char
 		return -1;
 	r->sess = s;
 	*expires_at = hall_now() + idle;
-	now_text(now, sizeof now);
+	identity_now(now, sizeof now);
 	/* Best effort: the sign-in stands even if this bookkeeping fails. */
 	db_exec(r->ctx, "UPDATE citizens SET last_login_at = ? WHERE id = ?",
 	    DBARGS(DBS(now), DBI(citizen_id)), NULL, NULL);

@@ -30,16 +30,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void
-now_text(char *out, size_t osz)
-{
-	char s[32];
-
-	sql_now(s, sizeof s);
-	s[19] = '\0';	/* whole seconds */
-	str_copy(out, osz, s);
-}
-
 static int
 code_in(struct req *r, const char **code)
 {
@@ -102,7 +92,7 @@ wx_citizen(struct ctx *c, const struct wx_session *ws, const char *ohash, long l
 	}
 	if (ws->unionid[0])
 		pii_hash("wx-unionid", ws->unionid, uh);
-	now_text(now, sizeof now);
+	identity_now(now, sizeof now);
 	for (tries = 0; tries < 3; tries++) {
 		memset(&f, 0, sizeof f);
 		rc = db_query(c, "SELECT w.citizen_id, c.phone_hash IS NOT NULL"
@@ -203,7 +193,7 @@ bind_phone(struct ctx *c, const char *ohash, const char *phone, long long *targe
 		return DB_FAIL;
 	}
 	pii_hash("phone", phone, ph);
-	now_text(now, sizeof now);
+	identity_now(now, sizeof now);
 	for (tries = 0; tries < 3; tries++) {
 		if ((rc = db_begin(c)) != 0)
 			return rc;

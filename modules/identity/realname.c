@@ -89,13 +89,6 @@ id_upper(const char *in, char out[20])
 	out[i] = '\0';
 }
 
-void
-rn_now_text(char out[32])
-{
-	sql_now(out, 32);
-	out[19] = '\0';
-}
-
 int
 rn_proxy_max(void)
 {
@@ -217,7 +210,7 @@ realname_bind_tx(struct req *r, long long cid, const char *name, const char *idn
 		return DB_FAIL;
 	}
 	pii_hash("name", name, nh);
-	rn_now_text(now);
+	identity_now(now, sizeof now);
 	rc = db_exec(c, "UPDATE citizens SET name_enc = ?, name_hash = ?, idnum_enc = ?,"
 	    " idnum_hash = ?, idnum_bound_at = ?, idnum_bound_how = 'first_use'"
 	    " WHERE id = ? AND idnum_hash IS NULL AND merged_into IS NULL",
@@ -474,7 +467,7 @@ relation_insert(struct req *r, const char *name, const char *up, const char *idh
 		log_err("cannot seal a name or ID number");
 		return DB_FAIL;
 	}
-	rn_now_text(now);
+	identity_now(now, sizeof now);
 	return db_exec(r->ctx, "INSERT INTO citizen_proxies (idnum_hash, idnum_enc, name_hash,"
 	    " name_enc, proxy_citizen, how, hall, created_by, created_at)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -615,17 +608,22 @@ counted(int rc, const uint64_t *k, uint64_t *n)
 	return rc;
 }
 
-/* The rebind's transaction.  Fills the summary; 0 or a DB_* code. */
+/* The rebind: what it binds (in), and the summary it fills (out). */
 struct rebind {
+	struct req	*r;			/* for the audit row's actor */
+	const char	*name, *up, *idhash;
 	long long	 target, previous;	/* previous holder's row, 0 none */
 	int		 released;		/* the target held another number, now unbound */
 	uint64_t	 revoked;
 };
 
+/* The rebind's transaction (run by db_tx, which retries it after a deadlock): fills the
+ * summary; 0 or a DB_* code. */
 static int
-rebind_tx(struct req *r, const char *name, const char *up, const char *idhash,
-    struct rebind *rb)
+rebind_tx(struct ctx *c, void *arg)
 {
+	struct rebind *rb = arg;
+	const char *name = rb->name, *up = rb->up, *idhash = rb->idhash;
 	unsigned char sn[PII_SEALED_MAX], si[PII_SEALED_MAX];
 	struct holder_row h;
 	char nh[PII_HASH_HEX], now[32], old[PII_HASH_HEX] = "", target[40], detail[200];
@@ -637,26 +635,24 @@ rebind_tx(struct req *r, const char *name, const char *up, const char *idhash,
 		return DB_FAIL;
 	}
 	pii_hash("name", name, nh);
-	rn_now_text(now);
-	if ((rc = db_begin(r->ctx)) != 0)
-		return rc;
+	identity_now(now, sizeof now);
 	memset(&h, 0, sizeof h);
-	rc = db_query(r->ctx, "SELECT id, COALESCE(merged_into, id) FROM citizens"
+	rc = db_query(c, "SELECT id, COALESCE(merged_into, id) FROM citizens"
 	    " WHERE idnum_hash = ? FOR UPDATE", DBARGS(DBS(idhash)), holder_row_fn, &h);
 	if (rc >= 0)
-		rc = db_scalar(r->ctx, "SELECT COALESCE(idnum_hash, '') FROM citizens WHERE id = ?"
+		rc = db_scalar(c, "SELECT COALESCE(idnum_hash, '') FROM citizens WHERE id = ?"
 		    " FOR UPDATE", DBARGS(DBI(rb->target)), old, sizeof old);
 	if (rc < 0)
-		goto fail;
+		return rc;
 	rb->previous = h.found && h.owner != rb->target ? h.owner : 0;
 	rb->released = old[0] != '\0' && strcmp(old, idhash) != 0;
 	rc = 0;
 	if (h.found && h.row != rb->target)
-		rc = db_exec(r->ctx, "UPDATE citizens SET name_enc = NULL, name_hash = NULL,"
+		rc = db_exec(c, "UPDATE citizens SET name_enc = NULL, name_hash = NULL,"
 		    " idnum_enc = NULL, idnum_hash = NULL, idnum_bound_at = NULL,"
 		    " idnum_bound_how = NULL WHERE id = ?", DBARGS(DBI(h.row)), NULL, NULL);
 	if (rc == 0)
-		rc = db_exec(r->ctx, "UPDATE citizens SET name_enc = ?, name_hash = ?, idnum_enc = ?,"
+		rc = db_exec(c, "UPDATE citizens SET name_enc = ?, name_hash = ?, idnum_enc = ?,"
 		    " idnum_hash = ?, idnum_bound_at = ?, idnum_bound_how = 'clerk' WHERE id = ?",
 		    DBARGS(DBSN((const char *)sn, (size_t)nn), DBS(nh),
 		    DBSN((const char *)si, (size_t)ni), DBS(idhash), DBS(now), DBI(rb->target)),
@@ -668,13 +664,13 @@ rebind_tx(struct req *r, const char *name, const char *up, const char *idhash,
 	 * proxy of its own number.
 	 */
 	if (rc == 0)
-		rc = counted(db_exec(r->ctx, END_RELATIONS "proxy_citizen = ? AND idnum_hash = ?",
+		rc = counted(db_exec(c, END_RELATIONS "proxy_citizen = ? AND idnum_hash = ?",
 		    DBARGS(DBS(now), DBI(rb->target), DBS(idhash)), &k, NULL), &k, &n);
 	if (rc == 0 && rb->previous)
-		rc = counted(db_exec(r->ctx, END_RELATIONS "how = 'sms' AND idnum_hash = ?",
+		rc = counted(db_exec(c, END_RELATIONS "how = 'sms' AND idnum_hash = ?",
 		    DBARGS(DBS(now), DBS(idhash)), &k, NULL), &k, &n);
 	if (rc == 0 && rb->released)
-		rc = counted(db_exec(r->ctx, END_RELATIONS "how = 'sms' AND idnum_hash = ?",
+		rc = counted(db_exec(c, END_RELATIONS "how = 'sms' AND idnum_hash = ?",
 		    DBARGS(DBS(now), DBS(old)), &k, NULL), &k, &n);
 	rb->revoked = n;
 	if (rc == 0) {
@@ -686,13 +682,8 @@ rebind_tx(struct req *r, const char *name, const char *up, const char *idhash,
 		fmt(detail + strlen(detail), sizeof detail - strlen(detail),
 		    "; own number released: %s; relations ended: %llu",
 		    rb->released ? "yes" : "no", (unsigned long long)n);
-		audit(r, "identity.rebind", target, "ok", detail);
-		rc = db_commit(r->ctx);
+		audit(rb->r, "identity.rebind", target, "ok", detail);
 	}
-	if (rc == 0)
-		return 0;
-fail:
-	db_rollback(r->ctx);
 	return rc;
 }
 
@@ -702,7 +693,7 @@ h_identity_rebind(struct req *r)
 	const char *phone = NULL, *name = NULL, *idn = NULL;
 	char up[20], idhash[PII_HASH_HEX], mp[16], mn[64], mi[32];
 	struct rebind rb;
-	int rc, tries, cancelled = 0;
+	int rc, cancelled = 0;
 
 	in_str(r, r->body, "phone", 1, 11, 11, &phone);
 	if (phone && !phone_ok(phone))
@@ -715,10 +706,11 @@ h_identity_rebind(struct req *r)
 		return db_fail(r, rc);
 	id_upper(idn, up);
 	pii_hash("idnum", up, idhash);
-	for (tries = 0; tries < 3; tries++)
-		if ((rc = rebind_tx(r, name, up, idhash, &rb)) != DB_RETRY)
-			break;
-	if (rc != 0) {
+	rb.r = r;
+	rb.name = name;
+	rb.up = up;
+	rb.idhash = idhash;
+	if ((rc = db_tx(r->ctx, rebind_tx, &rb)) != 0) {
 		sodium_memzero(up, sizeof up);
 		return db_fail(r, rc);
 	}

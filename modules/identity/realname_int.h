@@ -9,7 +9,5 @@
 
 /* How many people one account may act for (config proxy_max_principals, default 5). */
 int	rn_proxy_max(void);
-/* DATETIME text of hall time now, whole seconds ("2026-11-23 09:30:00"; out ≥ 20). */
-void	rn_now_text(char out[32]);
 
 #endif

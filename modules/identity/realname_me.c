@@ -156,7 +156,7 @@ relation_end(struct ctx *c, int by_principal, long long cid, const char *idhash,
 	int rc;
 
 	*ended = 0;
-	rn_now_text(now);
+	identity_now(now, sizeof now);
 	if (by_principal)
 		rc = db_exec(c, "UPDATE citizen_proxies SET revoked_at = ?,"
 		    " revoked_by = 'principal' WHERE id = ? AND idnum_hash = ? AND revoked_at IS NULL",

@@ -52,6 +52,13 @@ void	wechat_send(struct ctx *c, const struct sms_out *m, struct send_result *res
  * reply->body must be freed with buf_free. */
 int	sms_http_post(const char *url, const char *const *headers, const char *body,
 	    size_t len, struct http_reply *reply);
+/* No reply came (network, or a reply too large): the message is retried later and the
+ * channel counts as unreachable (code NETWORK; the reason logged under who). */
+void	sms_no_reply(const char *who, const struct http_reply *rep, struct send_result *res);
+/* A reply the channel cannot read, of HTTP status: a 2xx may have been sent, so it is tried
+ * again (at worst a duplicate with the same message id); anything else fails.  Code
+ * HTTP_<status>. */
+void	sms_unreadable(long status, struct send_result *res);
 /* Real UTC time for provider protocols (signatures must be within minutes of the real
  * clock, whatever the hall clock says): "2017-07-12T02:42:19Z" and "2019-02-25". */
 void	utc_iso8601(int64_t t, char *out, size_t osz);

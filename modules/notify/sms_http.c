@@ -10,6 +10,7 @@
 #include "notify_sms.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
+#include "../../fcgi/log.h"
 
 #include <string.h>
 #include <time.h>
@@ -27,6 +28,22 @@ sms_http_post(const char *url, const char *const *headers, const char *body, siz
 	};
 
 	return http_request(&call, reply) == HTTP_OK ? 0 : -1;
+}
+
+void
+sms_no_reply(const char *who, const struct http_reply *rep, struct send_result *res)
+{
+	res->outcome = SEND_RETRY;
+	res->unreachable = 1;
+	str_copy(res->code, sizeof res->code, "NETWORK");
+	log_warn("%s: %s", who, rep->reason);
+}
+
+void
+sms_unreadable(long status, struct send_result *res)
+{
+	res->outcome = status >= 200 && status < 300 ? SEND_RETRY : SEND_FAIL;
+	fmt(res->code, sizeof res->code, "HTTP_%ld", status);
 }
 
 void

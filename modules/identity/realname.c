@@ -263,6 +263,17 @@ person_in(struct req *r, const char **name, const char **idn)
 		req_fail_field(r, "id_number", "身份证号码无效，请核对后重新输入");
 }
 
+/* The ID number as stored (up, upper-case X) and its keyed hash; the name's too when nh. */
+static void
+person_hash(const char *idn, const char *name, char up[20], char idhash[PII_HASH_HEX],
+    char *nh)
+{
+	id_upper(idn, up);
+	pii_hash("idnum", up, idhash);
+	if (nh)
+		pii_hash("name", name, nh);
+}
+
 static void
 code_key(long long cid, const char *idhash, char *out, size_t osz)
 {
@@ -380,10 +391,8 @@ h_principal_code(struct req *r)
 		return req_invalid(r);
 	if ((rc = require_citizen(r, &cid)) != 0)
 		return rc;
-	id_upper(idn, up);
-	pii_hash("idnum", up, idhash);
+	person_hash(idn, name, up, idhash, nh);
 	sodium_memzero(up, sizeof up);
-	pii_hash("name", name, nh);
 	if ((rc = may_ask(r, cid, idhash, nh, &owner)) != 0)
 		return rc;
 	if ((rc = citizen_get(r->ctx, owner, &holder)) < 0)
@@ -521,9 +530,7 @@ h_principal_add(struct req *r)
 		return req_invalid(r);
 	if ((rc = require_citizen(r, &cid)) != 0)
 		return rc;
-	id_upper(idn, up);
-	pii_hash("idnum", up, idhash);
-	pii_hash("name", name, nh);
+	person_hash(idn, name, up, idhash, nh);
 	code_hash(cid, idhash, nh, code, hash);
 	code_key(cid, idhash, key, sizeof key);
 	verdict = identity_code_check(r->ctx, key, hash, CODE_MAX_TRIES);
@@ -704,8 +711,7 @@ h_identity_rebind(struct req *r)
 	memset(&rb, 0, sizeof rb);
 	if ((rc = account_of(r, phone, &rb.target)) != 0)
 		return db_fail(r, rc);
-	id_upper(idn, up);
-	pii_hash("idnum", up, idhash);
+	person_hash(idn, name, up, idhash, NULL);
 	rb.r = r;
 	rb.name = name;
 	rb.up = up;
@@ -752,9 +758,7 @@ h_identity_proxy_register(struct req *r)
 		return req_invalid(r);
 	if ((rc = account_of(r, phone, &proxy)) != 0)
 		return db_fail(r, rc);
-	id_upper(idn, up);
-	pii_hash("idnum", up, idhash);
-	pii_hash("name", name, nh);
+	person_hash(idn, name, up, idhash, nh);
 	if ((rc = state_read(r->ctx, proxy, idhash, &s)) < 0)
 		goto dbfail;
 	if (s.owner == proxy) {

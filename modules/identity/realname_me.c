@@ -92,24 +92,24 @@ rel_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-int
-h_me_identity(struct req *r)
+/* What GET /me/identity shows of citizen cid (masked), as a new object in *out.  0 or a
+ * DB_* code. */
+static int
+identity_view(struct ctx *c, long long cid, json_t **out)
 {
 	struct sealed2 me;
 	struct list_ctx pl = { NULL, 0 }, xl = { NULL, 1 };
 	char name[64], id[32];
-	json_t *identity = json_null(), *out;
-	long long cid;
+	json_t *identity = json_null();
 	int rc;
 
-	if ((rc = require_citizen(r, &cid)) != 0)
-		return rc;
+	*out = NULL;
 	memset(&me, 0, sizeof me);
-	rc = db_query(r->ctx, "SELECT name_enc, idnum_enc, " RFC3339("idnum_bound_at") ","
+	rc = db_query(c, "SELECT name_enc, idnum_enc, " RFC3339("idnum_bound_at") ","
 	    " idnum_bound_how, idnum_hash FROM citizens WHERE id = ? AND idnum_hash IS NOT NULL",
 	    DBARGS(DBI(cid)), sealed2_row, &me);
 	if (rc < 0)
-		return db_fail(r, rc);
+		return rc;
 	if (me.found) {
 		masked_pair(&me, name, sizeof name, id, sizeof id);
 		json_decref(identity);
@@ -118,11 +118,11 @@ h_me_identity(struct req *r)
 	}
 	pl.arr = json_array();
 	xl.arr = json_array();
-	rc = db_query(r->ctx, "SELECT id, name_enc, idnum_enc, how, " RFC3339("created_at")
+	rc = db_query(c, "SELECT id, name_enc, idnum_enc, how, " RFC3339("created_at")
 	    " FROM citizen_proxies WHERE proxy_citizen = ? AND live = 1 ORDER BY id",
 	    DBARGS(DBI(cid)), rel_row, &pl);
 	if (rc >= 0 && me.found)
-		rc = db_query(r->ctx, "SELECT p.id, c.name_enc, c.phone_enc, p.how, "
+		rc = db_query(c, "SELECT p.id, c.name_enc, c.phone_enc, p.how, "
 		    RFC3339("p.created_at") " FROM citizen_proxies p"
 		    " JOIN citizens c ON c.id = p.proxy_citizen"
 		    " WHERE p.idnum_hash = ? AND p.live = 1 ORDER BY p.id",
@@ -132,10 +132,24 @@ h_me_identity(struct req *r)
 		json_decref(identity);
 		json_decref(pl.arr);
 		json_decref(xl.arr);
-		return db_fail(r, rc);
+		return rc;
 	}
-	out = json_pack("{s:o,s:o,s:o,s:i}", "identity", identity, "principals", pl.arr,
+	*out = json_pack("{s:o,s:o,s:o,s:i}", "identity", identity, "principals", pl.arr,
 	    "proxies", xl.arr, "max_principals", rn_proxy_max());
+	return 0;
+}
+
+int
+h_me_identity(struct req *r)
+{
+	json_t *out;
+	long long cid;
+	int rc;
+
+	if ((rc = require_citizen(r, &cid)) != 0)
+		return rc;
+	if ((rc = identity_view(r->ctx, cid, &out)) != 0)
+		return db_fail(r, rc);
 	return req_ok(r, 200, out);
 }
 

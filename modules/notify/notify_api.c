@@ -815,16 +815,32 @@ h_sms_receipt_nosecret(struct req *r)
 /* ------------------------------------------------------------------ hall alerts */
 
 /*
- * POST /halls/{hall}/alerts/dismiss {"key"}: a manager has dealt with an alert (a notice
- * that failed for good, a budget warning).  Alerts the system clears itself (calendar:*,
- * when the year is loaded) cannot be dismissed: 422 ALERT_NOT_DISMISSABLE.  Audited.
+ * A manager has dealt with alert key of hall (a notice that failed for good, a budget
+ * warning): 0, E_ALERT_NOT_DISMISSABLE (the system clears calendar:* itself, when the year
+ * is loaded), E_NOT_FOUND (no such open alert), or a DB_* code.
  */
+static int
+alert_dismiss(struct ctx *c, const char *hall, const char *key)
+{
+	char now[32];
+	uint64_t n = 0;
+	int rc;
+
+	if (strncmp(key, "calendar:", 9) == 0)
+		return E_ALERT_NOT_DISMISSABLE;
+	now_dt(now, sizeof now);
+	rc = db_exec(c, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
+	    " AND cleared_at IS NULL", DBARGS(DBS(now), DBS(hall), DBS(key)), &n, NULL);
+	if (rc != 0)
+		return rc;
+	return n == 0 ? E_NOT_FOUND : 0;
+}
+
+/* POST /halls/{hall}/alerts/dismiss {"key"}: 204, audited. */
 int
 h_alert_dismiss(struct req *r)
 {
 	const char *hall = r->pathv[0], *key = NULL;
-	char now[32];
-	uint64_t n = 0;
 	int rc;
 
 	in_str(r, r->body, "key", 1, 1, 64, &key);
@@ -832,16 +848,13 @@ h_alert_dismiss(struct req *r)
 		return req_invalid(r);
 	if ((rc = require_manager_of_hall(r, hall)) != 0)
 		return rc;
-	if (strncmp(key, "calendar:", 9) == 0)
-		return req_err_msg(r, E_ALERT_NOT_DISMISSABLE,
-		    "节假日安排提醒会在导入该年度安排后自动消除");
-	now_dt(now, sizeof now);
-	rc = db_exec(r->ctx, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
-	    " AND cleared_at IS NULL", DBARGS(DBS(now), DBS(hall), DBS(key)), &n, NULL);
-	if (rc != 0)
+	rc = alert_dismiss(r->ctx, hall, key);
+	if (rc < 0)
 		return db_fail(r, rc);
-	if (n == 0)
-		return req_err_msg(r, E_NOT_FOUND, "没有这条待处理提醒");
+	if (rc == E_ALERT_NOT_DISMISSABLE)
+		return req_err_msg(r, rc, "节假日安排提醒会在导入该年度安排后自动消除");
+	if (rc == E_NOT_FOUND)
+		return req_err_msg(r, rc, "没有这条待处理提醒");
 	audit(r, "alert.dismiss", key, "ok", hall);
 	return 204;
 }

@@ -26,6 +26,7 @@
 #include "../../fcgi/session.h"
 
 #include "../../fcgi/log.h"
+#include "../../fcgi/errors.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -90,7 +91,7 @@ set_session_cookie(struct req *r, const char *token, int max_age)
 static int
 refused(struct req *r)
 {
-	return req_fail(r, 401, "UNAUTHENTICATED", "用户名或密码错误");
+	return req_err_msg(r, E_UNAUTHENTICATED, "用户名或密码错误");
 }
 
 /* The same 401, saying how long this device must wait (a lock behaves alike for every
@@ -105,7 +106,7 @@ refused_locked(struct req *r, int seconds)
 	req_header(r, "Retry-After", ra);
 	fmt(msg, sizeof msg, "登录失败次数过多，已暂停登录，请 %d 分钟后再试，或请中心管理员解锁",
 	    minutes < 1 ? 1 : minutes);
-	return req_fail(r, 401, "UNAUTHENTICATED", msg);
+	return req_err_msg(r, E_UNAUTHENTICATED, msg);
 }
 
 /* The clerk's window: the one asked for or their usual one, and the hall must have it.
@@ -232,7 +233,7 @@ me_citizen(struct req *r)
 	if (rc < 0)
 		return db_fail(r, rc);
 	if (rc == 0)	/* the session outlived its citizen: cannot happen, but do not guess */
-		return req_fail(r, 401, "UNAUTHENTICATED", "登录已失效，请重新登录");
+		return req_err_msg(r, E_UNAUTHENTICATED, "登录已失效，请重新登录");
 	if (z.phone[0])
 		mask_phone(z.phone, phone, sizeof phone);
 	if (z.name[0])

@@ -15,6 +15,7 @@
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/session.h"
+#include "../../fcgi/errors.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -28,8 +29,8 @@ static int
 refuse(struct req *r)
 {
 	if (r->sess.role == 0)
-		return req_fail(r, 401, "UNAUTHENTICATED", "请先登录");
-	return req_fail(r, 403, "FORBIDDEN", "无权进行此操作");
+		return req_err(r, E_UNAUTHENTICATED);
+	return req_err(r, E_FORBIDDEN);
 }
 
 int
@@ -120,15 +121,14 @@ require_owner(struct req *r, long long owner_citizen_id)
 
 /* ------------------------------------------------------------------ citizens */
 
-/* DATETIME text of hall time now. */
-static void
-now_text(char *out, size_t osz)
+void
+identity_now(char *out, size_t osz)
 {
-	time_format(hall_now(), out, osz);
-	if (osz > 19) {
-		out[10] = ' ';
-		out[19] = '\0';
-	}
+	char s[32];
+
+	sql_now(s, sizeof s);
+	s[19] = '\0';	/* whole seconds */
+	str_copy(out, osz, s);
 }
 
 int
@@ -153,7 +153,7 @@ citizen_by_phone(struct ctx *c, const char *phone, int create, long long *id)
 			log_err("cannot seal a phone");
 			return DB_FAIL;
 		}
-		now_text(now, sizeof now);
+		identity_now(now, sizeof now);
 		rc = db_exec(c, "INSERT INTO citizens (phone_enc, phone_hash, created_at)"
 		    " VALUES (?, ?, ?)", DBARGS(DBSN((const char *)sealed, (size_t)n), DBS(h),
 		    DBS(now)), NULL, &newid);
@@ -172,19 +172,8 @@ struct citizen_row {
 	int		 found;
 	long long	 id;
 	long long	 merged;
-	unsigned char	 phone[PII_SEALED_MAX], name[PII_SEALED_MAX], idnum[PII_SEALED_MAX];
-	size_t		 nphone, nname, nidnum;
+	struct pii_sealed phone, name, idnum;
 };
-
-static void
-copy_sealed(unsigned char *dst, size_t *n, const char *v, size_t len)
-{
-	*n = 0;
-	if (v && len <= PII_SEALED_MAX) {
-		memcpy(dst, v, len);
-		*n = len;
-	}
-}
 
 static int
 citizen_row(void *arg, size_t ncol, char **v, const size_t *lens)
@@ -197,9 +186,9 @@ citizen_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	c->merged = 0;
 	if (v[1])
 		parse_ll(v[1], 1, INT64_MAX, &c->merged);
-	copy_sealed(c->phone, &c->nphone, v[2], lens[2]);
-	copy_sealed(c->name, &c->nname, v[3], lens[3]);
-	copy_sealed(c->idnum, &c->nidnum, v[4], lens[4]);
+	pii_sealed_keep(&c->phone, v[2], lens[2]);
+	pii_sealed_keep(&c->name, v[3], lens[3]);
+	pii_sealed_keep(&c->idnum, v[4], lens[4]);
 	return 1;
 }
 
@@ -225,9 +214,9 @@ citizen_get(struct ctx *c, long long id, struct citizen *out)
 	if (row.merged != 0)
 		return DB_FAIL;
 	out->id = row.id;
-	if ((row.nphone && pii_open(row.phone, row.nphone, out->phone, sizeof out->phone) != 0) ||
-	    (row.nname && pii_open(row.name, row.nname, out->name, sizeof out->name) != 0) ||
-	    (row.nidnum && pii_open(row.idnum, row.nidnum, out->id_number,
+	if ((row.phone.n && pii_sealed_open(&row.phone, out->phone, sizeof out->phone) != 0) ||
+	    (row.name.n && pii_sealed_open(&row.name, out->name, sizeof out->name) != 0) ||
+	    (row.idnum.n && pii_sealed_open(&row.idnum, out->id_number,
 	    sizeof out->id_number) != 0)) {
 		log_err("citizen %lld: a sealed value does not open (key changed?)", row.id);
 		sodium_memzero(out, sizeof *out);
@@ -306,7 +295,7 @@ citizen_session_start(struct req *r, long long citizen_id, const char *how, char
 		return -1;
 	r->sess = s;
 	*expires_at = hall_now() + idle;
-	now_text(now, sizeof now);
+	identity_now(now, sizeof now);
 	/* Best effort: the sign-in stands even if this bookkeeping fails. */
 	db_exec(r->ctx, "UPDATE citizens SET last_login_at = ? WHERE id = ?",
 	    DBARGS(DBS(now), DBI(citizen_id)), NULL, NULL);

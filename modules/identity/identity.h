@@ -25,6 +25,10 @@
 
 #include "../../fcgi/yc.h"
 
+/* DATETIME text of hall time now, whole seconds ("2026-11-23 09:30:00"; out ≥ 20): the
+ * room's rows keep seconds, not clock.h's milliseconds (identity.c). */
+void	identity_now(char *out, size_t osz);
+
 /* ---- access control (identity.c) ---- */
 
 /* The caller's role is one of roles (a set of ROLE_* bits). */

@@ -31,6 +31,7 @@
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/session.h"
+#include "../../fcgi/errors.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -151,7 +152,7 @@ identity_code_rate_limited(struct req *r, int seconds)
 	else
 		fmt(msg, sizeof msg, "获取验证码次数已达上限，请 %d 小时后再试",
 		    (seconds + 3599) / 3600);
-	return req_fail(r, 429, "RATE_LIMITED", msg);
+	return req_err_msg(r, E_RATE_LIMITED, msg);
 }
 
 /* A daily budget said no: until the hall's midnight. */
@@ -167,7 +168,7 @@ budget_refused(struct req *r, struct code_budget *b, const char *masked)
 	    "daily budget: client address" : b->refused == BUDGET_HALL ? "daily budget: hall" :
 	    "daily budget: instance");
 	notify_code_budget_alerts(r->ctx, b);
-	req_fail(r, 429, "RATE_LIMITED", b->refused == BUDGET_ADDRESS ?
+	req_err_msg(r, E_RATE_LIMITED, b->refused == BUDGET_ADDRESS ?
 	    "此网络今天获取验证码的次数已达上限，请明天再试，或到大厅窗口办理" :
 	    "今天的短信验证码已发放完毕，请明天再试，或到大厅窗口办理");
 	json_decref(r->err_extra);
@@ -309,7 +310,7 @@ h_sms_login(struct req *r)
 	if (verdict != 1) {
 		audit(r, "citizen.login", masked, "denied", verdict < 0 ?
 		    "code dead after 5 wrong tries" : "wrong, expired or used code");
-		return req_fail(r, 401, "CODE_INVALID", verdict < 0 ?
+		return req_err_msg(r, E_LOGIN_CODE_INVALID, verdict < 0 ?
 		    "验证码错误次数过多，请重新获取" : "验证码错误或已失效");
 	}
 

@@ -24,18 +24,11 @@
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/session.h"
+#include "../../fcgi/errors.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-static void
-now_text(char *out, size_t osz)
-{
-	time_format(hall_now(), out, osz);
-	out[10] = ' ';
-	out[19] = '\0';
-}
 
 static int
 code_in(struct req *r, const char **code)
@@ -52,12 +45,12 @@ wx_fail(struct req *r, int rc)
 	switch (rc) {
 	case WX_TOO_FREQUENT:
 		req_header(r, "Retry-After", "60");
-		return req_fail(r, 429, "RATE_LIMITED", "微信服务繁忙，请稍后再试");
+		return req_err_msg(r, E_RATE_LIMITED, "微信服务繁忙，请稍后再试");
 	case WX_RISKY:
-		return req_fail(r, 403, "FORBIDDEN", "该微信账号暂时无法登录，请改用短信验证码登录");
+		return req_err_msg(r, E_FORBIDDEN, "该微信账号暂时无法登录，请改用短信验证码登录");
 	default:
 		req_header(r, "Retry-After", "5");
-		return req_fail(r, 503, "UNAVAILABLE", "微信服务暂时不可用，请稍后再试或使用短信验证码登录");
+		return req_err_msg(r, E_UNAVAILABLE, "微信服务暂时不可用，请稍后再试或使用短信验证码登录");
 	}
 }
 
@@ -99,7 +92,7 @@ wx_citizen(struct ctx *c, const struct wx_session *ws, const char *ohash, long l
 	}
 	if (ws->unionid[0])
 		pii_hash("wx-unionid", ws->unionid, uh);
-	now_text(now, sizeof now);
+	identity_now(now, sizeof now);
 	for (tries = 0; tries < 3; tries++) {
 		memset(&f, 0, sizeof f);
 		rc = db_query(c, "SELECT w.citizen_id, c.phone_hash IS NOT NULL"
@@ -162,7 +155,7 @@ h_wx_login(struct req *r)
 	if (rc == WX_CODE_INVALID) {
 		audit(r, "citizen.login", "wechat", "denied", errcode == 40163 ? "code used" :
 		    "invalid code");
-		return req_fail(r, 401, "CODE_INVALID", "微信登录凭证无效，请重新进入小程序");
+		return req_err_msg(r, E_LOGIN_CODE_INVALID, "微信登录凭证无效，请重新进入小程序");
 	}
 	if (rc != WX_OK) {
 		audit(r, "citizen.login", "wechat", "error", rc == WX_TOO_FREQUENT ? "45011" :
@@ -200,7 +193,7 @@ bind_phone(struct ctx *c, const char *ohash, const char *phone, long long *targe
 		return DB_FAIL;
 	}
 	pii_hash("phone", phone, ph);
-	now_text(now, sizeof now);
+	identity_now(now, sizeof now);
 	for (tries = 0; tries < 3; tries++) {
 		if ((rc = db_begin(c)) != 0)
 			return rc;
@@ -270,13 +263,13 @@ h_wx_phone(struct req *r)
 		str_copy(ohash, sizeof ohash, rep->str);
 	freeReplyObject(rep);
 	if (ohash[0] == '\0')
-		return req_fail(r, 409, "NOT_WECHAT_SESSION", "请先在微信小程序中登录，再授权手机号");
+		return req_err(r, E_NOT_WECHAT_SESSION);
 
 	rc = wechat_phone_number(r->ctx, code, phone, sizeof phone, country, sizeof country,
 	    &errcode);
 	if (rc == WX_CODE_INVALID) {
 		audit(r, "citizen.bind_phone", "wechat", "denied", "invalid code");
-		return req_fail(r, 422, "CODE_INVALID", "手机号授权已失效，请重新授权");
+		return req_err_msg(r, E_CODE_INVALID, "手机号授权已失效，请重新授权");
 	}
 	if (rc != WX_OK) {
 		audit(r, "citizen.bind_phone", "wechat", "error", rc == WX_TOO_FREQUENT ? "45011" :
@@ -286,7 +279,7 @@ h_wx_phone(struct req *r)
 	if (strcmp(country, "86") != 0 || !phone_ok(phone)) {
 		sodium_memzero(phone, sizeof phone);
 		audit(r, "citizen.bind_phone", "wechat", "denied", "not a mainland mobile number");
-		return req_fail(r, 422, "PHONE_UNSUPPORTED", "目前仅支持中国大陆手机号");
+		return req_err(r, E_PHONE_UNSUPPORTED);
 	}
 	mask_phone(phone, masked, sizeof masked);
 	rc = bind_phone(r->ctx, ohash, phone, &target);

@@ -1,13 +1,11 @@
 /*
  * realname.c — 实名，一证一号: the binding of an ID number to one account, and proxy
  * relations (亲友代办).  See realname.h for the rule the booking and application modules
- * apply; this file also has its routes.
+ * apply; this file also has the routes that make relations and rebind a number (the
+ * citizen's own view and the ends of relations: realname_me.c).
  *
- * Routes: GET    /me/identity                  citizen: own binding, principals, proxies
- *         POST   /me/principals/sms-code       citizen: ask the holder of an ID number (SMS)
+ * Routes: POST   /me/principals/sms-code       citizen: ask the holder of an ID number (SMS)
  *         POST   /me/principals                citizen: confirm with the holder's code
- *         DELETE /me/principals/{id}           citizen: stop acting for someone
- *         DELETE /me/proxies/{id}              citizen: withdraw someone's right to act for me
  *         POST   /identity-bindings/rebind     clerk (saw the ID card): bind to a phone's account
  *         POST   /identity-bindings/proxies    clerk (saw the principal's ID card): register
  * Tables: citizens (idnum_*, name_*: the binding), citizen_proxies, appointments (the rebind
@@ -37,11 +35,13 @@
 #include "../notify/outbox.h"
 #include "../shared/pii.h"
 #include "realname.h"
+#include "realname_int.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
+#include "../../fcgi/errors.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -89,23 +89,11 @@ id_upper(const char *in, char out[20])
 	out[i] = '\0';
 }
 
-/* DATETIME text of hall time now. */
-static void
-now_text(char out[32])
-{
-	time_format(hall_now(), out, 32);
-	out[10] = ' ';
-	out[19] = '\0';
-}
-
-static int
-proxy_max(void)
+int
+rn_proxy_max(void)
 {
 	return (int)config_int("proxy_max_principals", PROXY_MAX_DEFAULT, 1, 50);
 }
-
-/* "2026-11-23T09:30:00+08:00" of a DATETIME column, in SQL. */
-#define RFC3339(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"
 
 /* ------------------------------------------------------------------ the rule */
 
@@ -161,7 +149,7 @@ static int
 bound_elsewhere(struct req *r, const char *id_field)
 {
 	req_fail_field(r, id_field, "该身份证号码已绑定其他账号");
-	return req_fail(r, 409, "ID_BOUND_ELSEWHERE", MSG_BOUND_ELSEWHERE);
+	return req_err_msg(r, E_ID_BOUND_ELSEWHERE, MSG_BOUND_ELSEWHERE);
 }
 
 int
@@ -194,7 +182,7 @@ realname_check(struct req *r, long long cid, const char *name, const char *idnum
 		return bound_elsewhere(r, id_field);
 	if (s.mine[0]) {
 		req_fail_field(r, id_field, "不是本账号绑定的本人证件");
-		return req_fail(r, 409, "PROXY_REQUIRED", MSG_PROXY_REQUIRED);
+		return req_err_msg(r, E_PROXY_REQUIRED, MSG_PROXY_REQUIRED);
 	}
 	u->bind = 1;
 	return 0;
@@ -222,7 +210,7 @@ realname_bind_tx(struct req *r, long long cid, const char *name, const char *idn
 		return DB_FAIL;
 	}
 	pii_hash("name", name, nh);
-	now_text(now);
+	identity_now(now, sizeof now);
 	rc = db_exec(c, "UPDATE citizens SET name_enc = ?, name_hash = ?, idnum_enc = ?,"
 	    " idnum_hash = ?, idnum_bound_at = ?, idnum_bound_how = 'first_use'"
 	    " WHERE id = ? AND idnum_hash IS NULL AND merged_into IS NULL",
@@ -258,137 +246,7 @@ realname_refusal(struct req *r, long long cid, const char *name, const char *idn
 	if ((rc = realname_check(r, cid, name, idnum, name_field, id_field, &u)) != 0)
 		return rc;
 	req_header(r, "Retry-After", "1");
-	return req_fail(r, 503, "UNAVAILABLE", "系统繁忙，请稍后重试");
-}
-
-/* ------------------------------------------------------------------ GET /me/identity */
-
-struct sealed2 {
-	int		 found;
-	unsigned char	 a[PII_SEALED_MAX], b[PII_SEALED_MAX];
-	size_t		 na, nb;
-	char		 c[40], d[40], hash[PII_HASH_HEX];
-};
-
-static void
-keep(unsigned char *dst, size_t *n, const char *v, size_t len)
-{
-	*n = 0;
-	if (v && len <= PII_SEALED_MAX) {
-		memcpy(dst, v, len);
-		*n = len;
-	}
-}
-
-static int
-sealed2_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct sealed2 *s = arg;
-
-	s->found = 1;
-	keep(s->a, &s->na, v[0], lens[0]);
-	keep(s->b, &s->nb, v[1], lens[1]);
-	str_copy(s->c, sizeof s->c, ncol > 2 && v[2] ? v[2] : "");
-	str_copy(s->d, sizeof s->d, ncol > 3 && v[3] ? v[3] : "");
-	str_copy(s->hash, sizeof s->hash, ncol > 4 && v[4] ? v[4] : "");
-	return 1;
-}
-
-/* Masked "name" and "id_number" of two sealed values; NULL members when they do not open. */
-static void
-masked_pair(const struct sealed2 *s, char *name, size_t nsz, char *id, size_t isz)
-{
-	char plain[64];
-
-	name[0] = id[0] = '\0';
-	if (s->na && pii_open(s->a, s->na, plain, sizeof plain) == 0)
-		mask_name(plain, name, nsz);
-	if (s->nb && pii_open(s->b, s->nb, plain, sizeof plain) == 0)
-		mask_id(plain, id, isz);
-	sodium_memzero(plain, sizeof plain);
-}
-
-struct list_ctx {
-	json_t	*arr;
-	int	 phones;	/* column 1 is a phone (proxies), else an ID number (principals) */
-};
-
-/* id, name_enc, idnum_enc|phone_enc, how, since */
-static int
-rel_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct list_ctx *l = arg;
-	unsigned char a[PII_SEALED_MAX], b[PII_SEALED_MAX];
-	char plain[64], name[64] = "", other[32] = "";
-	size_t na, nb;
-	long long id = 0;
-	json_t *o;
-
-	(void)ncol;
-	parse_ll(v[0], 1, INT64_MAX, &id);
-	keep(a, &na, v[1], lens[1]);
-	keep(b, &nb, v[2], lens[2]);
-	if (na && pii_open(a, na, plain, sizeof plain) == 0)
-		mask_name(plain, name, sizeof name);
-	if (nb && pii_open(b, nb, plain, sizeof plain) == 0) {
-		if (l->phones)
-			mask_phone(plain, other, sizeof other);
-		else
-			mask_id(plain, other, sizeof other);
-	}
-	sodium_memzero(plain, sizeof plain);
-	o = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)id, "name", name, "how", v[3],
-	    "since", v[4]);
-	json_object_set_new(o, l->phones ? "phone" : "id_number", json_string(other));
-	json_array_append_new(l->arr, o);
-	return 0;
-}
-
-int
-h_me_identity(struct req *r)
-{
-	struct sealed2 me;
-	struct list_ctx pl = { NULL, 0 }, xl = { NULL, 1 };
-	char name[64], id[32];
-	json_t *identity = json_null(), *out;
-	long long cid;
-	int rc;
-
-	if ((rc = require_citizen(r, &cid)) != 0)
-		return rc;
-	memset(&me, 0, sizeof me);
-	rc = db_query(r->ctx, "SELECT name_enc, idnum_enc, " RFC3339("idnum_bound_at") ","
-	    " idnum_bound_how, idnum_hash FROM citizens WHERE id = ? AND idnum_hash IS NOT NULL",
-	    DBARGS(DBI(cid)), sealed2_row, &me);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (me.found) {
-		masked_pair(&me, name, sizeof name, id, sizeof id);
-		json_decref(identity);
-		identity = json_pack("{s:s,s:s,s:s?,s:s?}", "name", name, "id_number", id,
-		    "bound_at", me.c[0] ? me.c : NULL, "how", me.d[0] ? me.d : NULL);
-	}
-	pl.arr = json_array();
-	xl.arr = json_array();
-	rc = db_query(r->ctx, "SELECT id, name_enc, idnum_enc, how, " RFC3339("created_at")
-	    " FROM citizen_proxies WHERE proxy_citizen = ? AND live = 1 ORDER BY id",
-	    DBARGS(DBI(cid)), rel_row, &pl);
-	if (rc >= 0 && me.found)
-		rc = db_query(r->ctx, "SELECT p.id, c.name_enc, c.phone_enc, p.how, "
-		    RFC3339("p.created_at") " FROM citizen_proxies p"
-		    " JOIN citizens c ON c.id = p.proxy_citizen"
-		    " WHERE p.idnum_hash = ? AND p.live = 1 ORDER BY p.id",
-		    DBARGS(DBS(me.hash)), rel_row, &xl);
-	sodium_memzero(&me, sizeof me);
-	if (rc < 0) {
-		json_decref(identity);
-		json_decref(pl.arr);
-		json_decref(xl.arr);
-		return db_fail(r, rc);
-	}
-	out = json_pack("{s:o,s:o,s:o,s:i}", "identity", identity, "principals", pl.arr,
-	    "proxies", xl.arr, "max_principals", proxy_max());
-	return req_ok(r, 200, out);
+	return req_err_msg(r, E_UNAVAILABLE, "系统繁忙，请稍后重试");
 }
 
 /* ------------------------------------------------------------------ asking by SMS */
@@ -403,6 +261,17 @@ person_in(struct req *r, const char **name, const char **idn)
 		req_fail_field(r, "name", "请填写与身份证一致的真实姓名");
 	if (*idn && !idnum_ok(*idn))
 		req_fail_field(r, "id_number", "身份证号码无效，请核对后重新输入");
+}
+
+/* The ID number as stored (up, upper-case X) and its keyed hash; the name's too when nh. */
+static void
+person_hash(const char *idn, const char *name, char up[20], char idhash[PII_HASH_HEX],
+    char *nh)
+{
+	id_upper(idn, up);
+	pii_hash("idnum", up, idhash);
+	if (nh)
+		pii_hash("name", name, nh);
 }
 
 static void
@@ -449,15 +318,15 @@ limit_reached(struct req *r)
 {
 	char msg[160];
 
-	fmt(msg, sizeof msg, "每个账号最多为 %d 位亲友代办，请先解除不再需要的代办关系", proxy_max());
-	return req_fail(r, 409, "PROXY_LIMIT", msg);
+	fmt(msg, sizeof msg, "每个账号最多为 %d 位亲友代办，请先解除不再需要的代办关系", rn_proxy_max());
+	return req_err_msg(r, E_PROXY_LIMIT, msg);
 }
 
 static int
 not_registered(struct req *r)
 {
 	req_fail_field(r, "id_number", "该证件尚未在本系统登记手机号");
-	return req_fail(r, 409, "PRINCIPAL_NOT_REGISTERED",
+	return req_err_msg(r, E_PRINCIPAL_NOT_REGISTERED,
 	    "该证件尚无本人账号，无法短信确认。请本人先登录一窗使用一次本人证件，"
 	    "或携带双方身份证到政务服务中心窗口登记代办");
 }
@@ -466,13 +335,13 @@ static int
 is_principal(struct req *r)
 {
 	req_fail_field(r, "id_number", "这是本账号绑定的本人证件");
-	return req_fail(r, 409, "PROXY_IS_PRINCIPAL", "这是您本人的证件，无需登记代办");
+	return req_err(r, E_PROXY_IS_PRINCIPAL);
 }
 
 static int
 already(struct req *r)
 {
-	return req_fail(r, 409, "PROXY_EXISTS", "您已是该证件持有人的代办人");
+	return req_err(r, E_PROXY_EXISTS);
 }
 
 /*
@@ -499,7 +368,7 @@ may_ask(struct req *r, long long cid, const char *idhash, const char *namehash,
 		return already(r);
 	if ((rc = principal_count(r->ctx, cid, 0, &n)) < 0)
 		return db_fail(r, rc);
-	if (n >= proxy_max())
+	if (n >= rn_proxy_max())
 		return limit_reached(r);
 	*owner = s.owner;
 	return 0;
@@ -522,10 +391,8 @@ h_principal_code(struct req *r)
 		return req_invalid(r);
 	if ((rc = require_citizen(r, &cid)) != 0)
 		return rc;
-	id_upper(idn, up);
-	pii_hash("idnum", up, idhash);
+	person_hash(idn, name, up, idhash, nh);
 	sodium_memzero(up, sizeof up);
-	pii_hash("name", name, nh);
 	if ((rc = may_ask(r, cid, idhash, nh, &owner)) != 0)
 		return rc;
 	if ((rc = citizen_get(r->ctx, owner, &holder)) < 0)
@@ -609,7 +476,7 @@ relation_insert(struct req *r, const char *name, const char *up, const char *idh
 		log_err("cannot seal a name or ID number");
 		return DB_FAIL;
 	}
-	now_text(now);
+	identity_now(now, sizeof now);
 	return db_exec(r->ctx, "INSERT INTO citizen_proxies (idnum_hash, idnum_enc, name_hash,"
 	    " name_enc, proxy_citizen, how, hall, created_by, created_at)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -663,9 +530,7 @@ h_principal_add(struct req *r)
 		return req_invalid(r);
 	if ((rc = require_citizen(r, &cid)) != 0)
 		return rc;
-	id_upper(idn, up);
-	pii_hash("idnum", up, idhash);
-	pii_hash("name", name, nh);
+	person_hash(idn, name, up, idhash, nh);
 	code_hash(cid, idhash, nh, code, hash);
 	code_key(cid, idhash, key, sizeof key);
 	verdict = identity_code_check(r->ctx, key, hash, CODE_MAX_TRIES);
@@ -674,7 +539,7 @@ h_principal_add(struct req *r)
 	if (verdict != 1) {
 		req_fail_field(r, "code", verdict < 0 ? "错误次数过多，请重新获取" :
 		    "确认码错误或已失效");
-		return req_fail(r, 422, "CODE_INVALID", verdict < 0 ?
+		return req_err_msg(r, E_CODE_INVALID, verdict < 0 ?
 		    "确认码错误次数过多，请重新获取" : "确认码错误或已失效，请向对方核对或重新获取");
 	}
 	/* The code says the holder agreed; the rest may have changed in the ten minutes. */
@@ -683,7 +548,7 @@ h_principal_add(struct req *r)
 	if ((rc = db_begin(r->ctx)) != 0)
 		return db_fail(r, rc);
 	rc = principal_count(r->ctx, cid, 1, &n);
-	if (rc == 0 && n >= proxy_max()) {
+	if (rc == 0 && n >= rn_proxy_max()) {
 		db_rollback(r->ctx);
 		return limit_reached(r);
 	}
@@ -707,82 +572,6 @@ h_principal_add(struct req *r)
 	    relation_json((long long)id, name, up, "sms", NULL, NULL)));
 	sodium_memzero(up, sizeof up);
 	return rc;
-}
-
-/* ------------------------------------------------------------------ ending a relation */
-
-/*
- * End relation {id} (the path) for its proxy (by_principal 0: proxy_citizen = cid) or its
- * principal (1: the relation's number is the one cid holds, idhash).  204 also when it had
- * ended already; 404 when it is not the caller's.  The statements are literals: prepared
- * statements are cached by their text's address (fcgi/db.c).
- */
-static int
-revoke(struct req *r, int by_principal, long long cid, const char *idhash)
-{
-	long long id;
-	char now[32], one[4], target[40];
-	uint64_t n = 0;
-	int rc;
-
-	if (parse_ll(r->pathv[0], 1, INT64_MAX, &id) != 0)
-		return req_fail(r, 404, "NOT_FOUND", "没有这个代办关系");
-	now_text(now);
-	if (by_principal)
-		rc = db_exec(r->ctx, "UPDATE citizen_proxies SET revoked_at = ?,"
-		    " revoked_by = 'principal' WHERE id = ? AND idnum_hash = ? AND revoked_at IS NULL",
-		    DBARGS(DBS(now), DBI(id), DBS(idhash)), &n, NULL);
-	else
-		rc = db_exec(r->ctx, "UPDATE citizen_proxies SET revoked_at = ?,"
-		    " revoked_by = 'proxy' WHERE id = ? AND proxy_citizen = ? AND revoked_at IS NULL",
-		    DBARGS(DBS(now), DBI(id), DBI(cid)), &n, NULL);
-	if (rc != 0)
-		return db_fail(r, rc);
-	if (n == 0) {
-		if (by_principal)
-			rc = db_scalar(r->ctx, "SELECT 1 FROM citizen_proxies WHERE id = ?"
-			    " AND idnum_hash = ?", DBARGS(DBI(id), DBS(idhash)), one, sizeof one);
-		else
-			rc = db_scalar(r->ctx, "SELECT 1 FROM citizen_proxies WHERE id = ?"
-			    " AND proxy_citizen = ?", DBARGS(DBI(id), DBI(cid)), one, sizeof one);
-		if (rc < 0)
-			return db_fail(r, rc);
-		if (rc == 0)
-			return req_fail(r, 404, "NOT_FOUND", "没有这个代办关系");
-		return req_ok(r, 204, NULL);	/* ended already */
-	}
-	fmt(target, sizeof target, "proxy:%lld", id);
-	audit(r, "identity.proxy_end", target, "ok", by_principal ? "principal" : "proxy");
-	return req_ok(r, 204, NULL);
-}
-
-int
-h_principal_drop(struct req *r)
-{
-	long long cid;
-	int rc;
-
-	if ((rc = require_citizen(r, &cid)) != 0)
-		return rc;
-	return revoke(r, 0, cid, NULL);
-}
-
-int
-h_proxy_drop(struct req *r)
-{
-	char mine[PII_HASH_HEX];
-	long long cid;
-	int rc;
-
-	if ((rc = require_citizen(r, &cid)) != 0)
-		return rc;
-	rc = db_scalar(r->ctx, "SELECT idnum_hash FROM citizens WHERE id = ?"
-	    " AND idnum_hash IS NOT NULL", DBARGS(DBI(cid)), mine, sizeof mine);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_fail(r, 404, "NOT_FOUND", "没有这个代办关系");
-	return revoke(r, 1, cid, mine);
 }
 
 /* ------------------------------------------------------------------ at the hall (clerk) */
@@ -826,17 +615,22 @@ counted(int rc, const uint64_t *k, uint64_t *n)
 	return rc;
 }
 
-/* The rebind's transaction.  Fills the summary; 0 or a DB_* code. */
+/* The rebind: what it binds (in), and the summary it fills (out). */
 struct rebind {
+	struct req	*r;			/* for the audit row's actor */
+	const char	*name, *up, *idhash;
 	long long	 target, previous;	/* previous holder's row, 0 none */
 	int		 released;		/* the target held another number, now unbound */
 	uint64_t	 revoked;
 };
 
+/* The rebind's transaction (run by db_tx, which retries it after a deadlock): fills the
+ * summary; 0 or a DB_* code. */
 static int
-rebind_tx(struct req *r, const char *name, const char *up, const char *idhash,
-    struct rebind *rb)
+rebind_tx(struct ctx *c, void *arg)
 {
+	struct rebind *rb = arg;
+	const char *name = rb->name, *up = rb->up, *idhash = rb->idhash;
 	unsigned char sn[PII_SEALED_MAX], si[PII_SEALED_MAX];
 	struct holder_row h;
 	char nh[PII_HASH_HEX], now[32], old[PII_HASH_HEX] = "", target[40], detail[200];
@@ -848,26 +642,24 @@ rebind_tx(struct req *r, const char *name, const char *up, const char *idhash,
 		return DB_FAIL;
 	}
 	pii_hash("name", name, nh);
-	now_text(now);
-	if ((rc = db_begin(r->ctx)) != 0)
-		return rc;
+	identity_now(now, sizeof now);
 	memset(&h, 0, sizeof h);
-	rc = db_query(r->ctx, "SELECT id, COALESCE(merged_into, id) FROM citizens"
+	rc = db_query(c, "SELECT id, COALESCE(merged_into, id) FROM citizens"
 	    " WHERE idnum_hash = ? FOR UPDATE", DBARGS(DBS(idhash)), holder_row_fn, &h);
 	if (rc >= 0)
-		rc = db_scalar(r->ctx, "SELECT COALESCE(idnum_hash, '') FROM citizens WHERE id = ?"
+		rc = db_scalar(c, "SELECT COALESCE(idnum_hash, '') FROM citizens WHERE id = ?"
 		    " FOR UPDATE", DBARGS(DBI(rb->target)), old, sizeof old);
 	if (rc < 0)
-		goto fail;
+		return rc;
 	rb->previous = h.found && h.owner != rb->target ? h.owner : 0;
 	rb->released = old[0] != '\0' && strcmp(old, idhash) != 0;
 	rc = 0;
 	if (h.found && h.row != rb->target)
-		rc = db_exec(r->ctx, "UPDATE citizens SET name_enc = NULL, name_hash = NULL,"
+		rc = db_exec(c, "UPDATE citizens SET name_enc = NULL, name_hash = NULL,"
 		    " idnum_enc = NULL, idnum_hash = NULL, idnum_bound_at = NULL,"
 		    " idnum_bound_how = NULL WHERE id = ?", DBARGS(DBI(h.row)), NULL, NULL);
 	if (rc == 0)
-		rc = db_exec(r->ctx, "UPDATE citizens SET name_enc = ?, name_hash = ?, idnum_enc = ?,"
+		rc = db_exec(c, "UPDATE citizens SET name_enc = ?, name_hash = ?, idnum_enc = ?,"
 		    " idnum_hash = ?, idnum_bound_at = ?, idnum_bound_how = 'clerk' WHERE id = ?",
 		    DBARGS(DBSN((const char *)sn, (size_t)nn), DBS(nh),
 		    DBSN((const char *)si, (size_t)ni), DBS(idhash), DBS(now), DBI(rb->target)),
@@ -879,13 +671,13 @@ rebind_tx(struct req *r, const char *name, const char *up, const char *idhash,
 	 * proxy of its own number.
 	 */
 	if (rc == 0)
-		rc = counted(db_exec(r->ctx, END_RELATIONS "proxy_citizen = ? AND idnum_hash = ?",
+		rc = counted(db_exec(c, END_RELATIONS "proxy_citizen = ? AND idnum_hash = ?",
 		    DBARGS(DBS(now), DBI(rb->target), DBS(idhash)), &k, NULL), &k, &n);
 	if (rc == 0 && rb->previous)
-		rc = counted(db_exec(r->ctx, END_RELATIONS "how = 'sms' AND idnum_hash = ?",
+		rc = counted(db_exec(c, END_RELATIONS "how = 'sms' AND idnum_hash = ?",
 		    DBARGS(DBS(now), DBS(idhash)), &k, NULL), &k, &n);
 	if (rc == 0 && rb->released)
-		rc = counted(db_exec(r->ctx, END_RELATIONS "how = 'sms' AND idnum_hash = ?",
+		rc = counted(db_exec(c, END_RELATIONS "how = 'sms' AND idnum_hash = ?",
 		    DBARGS(DBS(now), DBS(old)), &k, NULL), &k, &n);
 	rb->revoked = n;
 	if (rc == 0) {
@@ -897,13 +689,8 @@ rebind_tx(struct req *r, const char *name, const char *up, const char *idhash,
 		fmt(detail + strlen(detail), sizeof detail - strlen(detail),
 		    "; own number released: %s; relations ended: %llu",
 		    rb->released ? "yes" : "no", (unsigned long long)n);
-		audit(r, "identity.rebind", target, "ok", detail);
-		rc = db_commit(r->ctx);
+		audit(rb->r, "identity.rebind", target, "ok", detail);
 	}
-	if (rc == 0)
-		return 0;
-fail:
-	db_rollback(r->ctx);
 	return rc;
 }
 
@@ -913,7 +700,7 @@ h_identity_rebind(struct req *r)
 	const char *phone = NULL, *name = NULL, *idn = NULL;
 	char up[20], idhash[PII_HASH_HEX], mp[16], mn[64], mi[32];
 	struct rebind rb;
-	int rc, tries, cancelled = 0;
+	int rc, cancelled = 0;
 
 	in_str(r, r->body, "phone", 1, 11, 11, &phone);
 	if (phone && !phone_ok(phone))
@@ -924,12 +711,12 @@ h_identity_rebind(struct req *r)
 	memset(&rb, 0, sizeof rb);
 	if ((rc = account_of(r, phone, &rb.target)) != 0)
 		return db_fail(r, rc);
-	id_upper(idn, up);
-	pii_hash("idnum", up, idhash);
-	for (tries = 0; tries < 3; tries++)
-		if ((rc = rebind_tx(r, name, up, idhash, &rb)) != DB_RETRY)
-			break;
-	if (rc != 0) {
+	person_hash(idn, name, up, idhash, NULL);
+	rb.r = r;
+	rb.name = name;
+	rb.up = up;
+	rb.idhash = idhash;
+	if ((rc = db_tx(r->ctx, rebind_tx, &rb)) != 0) {
 		sodium_memzero(up, sizeof up);
 		return db_fail(r, rc);
 	}
@@ -939,7 +726,7 @@ h_identity_rebind(struct req *r)
 	if (appt_cancel_identity(r, idhash, rb.target, &cancelled) != 0) {
 		sodium_memzero(up, sizeof up);
 		req_header(r, "Retry-After", "5");
-		return req_fail(r, 503, "UNAVAILABLE",
+		return req_err_msg(r, E_UNAVAILABLE,
 		    "已改绑，但原账号的预约未能全部取消，请稍后再提交一次");
 	}
 	mask_phone(phone, mp, sizeof mp);
@@ -971,9 +758,7 @@ h_identity_proxy_register(struct req *r)
 		return req_invalid(r);
 	if ((rc = account_of(r, phone, &proxy)) != 0)
 		return db_fail(r, rc);
-	id_upper(idn, up);
-	pii_hash("idnum", up, idhash);
-	pii_hash("name", name, nh);
+	person_hash(idn, name, up, idhash, nh);
 	if ((rc = state_read(r->ctx, proxy, idhash, &s)) < 0)
 		goto dbfail;
 	if (s.owner == proxy) {
@@ -1001,7 +786,7 @@ h_identity_proxy_register(struct req *r)
 	if ((rc = db_begin(r->ctx)) != 0)
 		goto dbfail;
 	rc = principal_count(r->ctx, proxy, 1, &n);
-	if (rc == 0 && n >= proxy_max()) {
+	if (rc == 0 && n >= rn_proxy_max()) {
 		db_rollback(r->ctx);
 		sodium_memzero(up, sizeof up);
 		return limit_reached(r);

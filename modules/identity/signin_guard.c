@@ -234,6 +234,41 @@ ms_to_seconds(long long ms)
 }
 
 int
+signin_verdict_of(long long verdict, long long value, int *retry_after)
+{
+	*retry_after = 0;
+	if (verdict == 0)
+		return SIGNIN_GO;
+	if (verdict == 1 || verdict == 2) {
+		*retry_after = ms_to_seconds(value);
+		return verdict == 1 ? SIGNIN_LOCKED : SIGNIN_ACCOUNT_LOCKED;
+	}
+	return SIGNIN_BUSY;
+}
+
+int
+signin_address_shown(const long long v[3], long long now, long long lock_ms, int *locked)
+{
+	if (v[1] > now) {
+		*locked = 1;
+		return 1;
+	}
+	return !(v[1] > 0 || v[2] + lock_ms <= now || v[0] == 0);
+}
+
+void
+signin_account_view(const long long v[3], long long now, long long window_ms,
+    long long *failures, long long *until, int *locked)
+{
+	if (v[2] > now) {
+		*until = v[2];
+		*failures = v[0];
+		*locked = 1;
+	} else if (v[2] == 0 && v[1] + window_ms > now)
+		*failures = v[0];
+}
+
+int
 signin_begin(struct ctx *c, const char *hall, const char *username, const char *remote_addr,
     struct signin_attempt *a, int *retry_after)
 {
@@ -277,19 +312,18 @@ signin_begin(struct ctx *c, const char *hall, const char *username, const char *
 				freeReplyObject(rep);
 			return SIGNIN_DOWN;
 		}
-		verdict = rep->element[0]->integer;
+		verdict = signin_verdict_of(rep->element[0]->integer, rep->element[1]->integer,
+		    retry_after);
 		value = rep->element[1]->integer;
 		freeReplyObject(rep);
-		if (verdict == 0) {
+		if (verdict == SIGNIN_GO) {
 			if (fmt(a->member, sizeof a->member, "%lld|%s|%s", value, a->addr, rnd) < 0)
 				a->member[0] = '\0';
 			a->held = 1;
 			return SIGNIN_GO;
 		}
-		if (verdict == 1 || verdict == 2) {
-			*retry_after = ms_to_seconds(value);
-			return verdict == 1 ? SIGNIN_LOCKED : SIGNIN_ACCOUNT_LOCKED;
-		}
+		if (verdict != SIGNIN_BUSY)
+			return (int)verdict;
 		/* Every place is held by an attempt in flight: its outcome decides. */
 		if (mono_ms() >= give_up) {
 			*retry_after = 1;
@@ -402,23 +436,13 @@ signin_state(struct ctx *c, const char *hall, const char *username)
 		}
 		if (strncmp(f, "a:", 2) == 0) {
 			/* failures, locked until, last failure — as the scripts read them */
-			if (v[1] > now) {
-				locked = 1;
-			} else if (v[1] > 0 || v[2] + ru.lock_ms <= now || v[0] == 0) {
+			if (!signin_address_shown(v, now, ru.lock_ms, &locked))
 				continue;
-			}
 			json_array_append_new(addrs, json_pack("{s:s,s:I,s:o,s:o}", "address", f + 2,
 			    "failures", (json_int_t)v[0], "locked_until",
 			    iso_or_null(v[1] > now ? v[1] : 0), "last_failure_at", iso_or_null(v[2])));
-		} else if (strcmp(f, "acct") == 0) {
-			if (v[2] > now) {
-				au = v[2];
-				af = v[0];
-				locked = 1;
-			} else if (v[2] == 0 && v[1] + ru.ams > now) {
-				af = v[0];
-			}
-		}
+		} else if (strcmp(f, "acct") == 0)
+			signin_account_view(v, now, ru.ams, &af, &au, &locked);
 	}
 	freeReplyObject(rep);
 	o = json_pack("{s:b,s:{s:I,s:o},s:o}", "locked", locked, "account", "failures",

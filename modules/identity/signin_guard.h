@@ -43,7 +43,8 @@ enum signin_verdict {
 	SIGNIN_GO = 0,		/* check the password, then signin_settle() */
 	SIGNIN_LOCKED = 1,	/* this address is locked out of the account */
 	SIGNIN_ACCOUNT_LOCKED = 2,	/* the account is locked to addresses it does not know */
-	SIGNIN_DOWN = -1	/* Redis is unreachable */
+	SIGNIN_DOWN = -1,	/* Redis is unreachable */
+	SIGNIN_BUSY = 3		/* (inside signin_begin) every place is held in flight: wait */
 };
 
 struct signin_attempt {
@@ -87,5 +88,23 @@ int	signin_clear(struct ctx *c, const char *hall, const char *username, int *add
  * commonly holds a whole /64), anything else (or nothing) as given, or "-".
  */
 void	signin_addr_norm(const char *addr, char *out, size_t osz);
+
+/*
+ * The decisions around the scripts, pure (test/unit/test_signin.c):
+ *  - signin_verdict_of: the begin script's {verdict, value} → SIGNIN_GO, SIGNIN_LOCKED /
+ *    SIGNIN_ACCOUNT_LOCKED with *retry_after the lock's rest in whole seconds (rounded up,
+ *    1 s to a day), or SIGNIN_BUSY;
+ *  - signin_address_shown: whether an address's "failures,locked_until,last_failure" (v,
+ *    hall ms) still counts at now — locked (sets *locked), or failures whose latest is
+ *    within lock_ms — so the staff list shows it (signin_state);
+ *  - signin_account_view: the account's "failures,window_start,locked_until" at now: a
+ *    lock (*until, *failures, *locked) or failures within window_ms (*failures); else
+ *    nothing is changed.
+ */
+int	signin_verdict_of(long long verdict, long long value, int *retry_after);
+int	signin_address_shown(const long long v[3], long long now, long long lock_ms,
+	    int *locked);
+void	signin_account_view(const long long v[3], long long now, long long window_ms,
+	    long long *failures, long long *until, int *locked);
 
 #endif

@@ -195,18 +195,6 @@ struct claim {
 	int		 n;
 };
 
-/* DATETIME(3) text of a hall instant in ms. */
-static void
-dt_ms(int64_t ms, char *out, size_t osz)
-{
-	char s[32];
-
-	time_format(ms / 1000, s, sizeof s);
-	s[10] = ' ';
-	s[19] = '\0';
-	fmt(out, osz, "%s.%03d", s, (int)(ms % 1000));
-}
-
 /* A row queued before migration 103: its variables in clear, and masked as they stay. */
 static void
 legacy_params(struct row *r, const char *clear)
@@ -301,8 +289,8 @@ claim(struct ctx *c, struct claim *cl)
 	int rc, i;
 
 	cl->n = 0;
-	dt_ms(ms, now, sizeof now);
-	dt_ms(ms + lease_ms(), until, sizeof until);
+	sql_datetime(ms, now, sizeof now);
+	sql_datetime(ms + lease_ms(), until, sizeof until);
 	token_new(lease, sizeof lease, 12);
 	/* Five times a second per worker: one indexed read when nothing is due, the locking
 	 * transaction only when something is. */
@@ -344,7 +332,7 @@ release(struct ctx *c, const struct row *r, const char *status, int64_t at_ms,
 {
 	char at[32];
 
-	dt_ms(at_ms, at, sizeof at);
+	sql_datetime(at_ms, at, sizeof at);
 	return db_exec(c, "UPDATE outbox SET status = ?, lease = '', attempts = attempts - 1,"
 	    " next_attempt_at = ?, last_error = IF(? = '', last_error, ?)"
 	    " WHERE id = ? AND status = 'sending' AND lease = ? AND attempts > 0",
@@ -469,7 +457,7 @@ record_sent(struct ctx *c, const struct row *r, const char *provider,
 	uint64_t n = 0;
 	int rc;
 
-	dt_ms(hall_now_ms(), now, sizeof now);
+	sql_datetime(hall_now_ms(), now, sizeof now);
 	if ((rc = db_begin(c)) != 0)
 		return rc;
 	rc = db_exec(c, "UPDATE outbox SET status = 'sent', lease = '', provider = ?,"
@@ -499,7 +487,7 @@ record_end(struct ctx *c, const struct row *r, const char *status, const char *p
 	uint64_t n = 0;
 	int rc;
 
-	dt_ms(at_ms, at, sizeof at);
+	sql_datetime(at_ms, at, sizeof at);
 	str_copy(err, sizeof err, code);
 	if (strcmp(status, "pending") == 0) {
 		metrics_sms_count(c, provider, "retry");

@@ -46,6 +46,13 @@ struct code_budget {
 int	notify_code_budget_take(struct ctx *c, const char *hall, const char *addr,
 	    struct code_budget *b);
 void	notify_code_budget_give_back(struct ctx *c, struct code_budget *b);
+/* The rules behind notify_code_budget_take, pure (test/unit/test_notify_rules.c):
+ * the count at which a cap's alert goes up, ⌈cap × pct / 100⌉ (0: no cap, no alert); and
+ * what the script's reply v[0..n-1] means at hall instant now — {0, warn hall, warn all,
+ * hall count, all count}: taken (1); {scope, spent alert, …}: refused by that cap until the
+ * hall's next midnight (0); anything else -1. */
+long long notify_budget_threshold(long long cap, long long pct);
+int	notify_budget_verdict(const long long *v, size_t n, int64_t now, struct code_budget *b);
 /* Outside any transaction: failures are logged (and the alert raised again later). */
 void	notify_code_budget_alerts(struct ctx *c, struct code_budget *b);
 /* The hall a code is counted against when the request names none: config sms_code_hall,
@@ -169,6 +176,8 @@ int	sms_text_check(const char *s, size_t n);
 /* Characters a variable may hold with the configured provider (sms_var_max_aliyun 35,
  * sms_var_max_tencent 26, the smaller for the log provider). */
 int	sms_var_max(void);
+/* The same for provider p. */
+int	sms_provider_var_max(enum provider p);
 /* The door: s for the API field `field` goes into an SMS variable; fit says whether the
  * template cuts it to length (`fit`) — else it must be at most sms_var_max() characters.
  * Records a field error on r and returns -1 when it cannot go; 0 when it can. */

@@ -38,6 +38,7 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/log.h"
+#include "../../fcgi/errors.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -63,9 +64,8 @@ now_dt(char *out, size_t osz)
 {
 	char s[32];
 
-	time_format(hall_now(), s, sizeof s);
-	s[10] = ' ';
-	s[19] = '\0';
+	sql_now(s, sizeof s);
+	s[19] = '\0';	/* whole seconds */
 	str_copy(out, osz, s);
 }
 
@@ -394,7 +394,7 @@ resend_params(struct req *r, const struct tmpl *t, const struct orig *o, json_t 
 	*out = NULL;
 	if ((p = json_loads(o->params, 0, NULL)) == NULL || !json_is_object(p)) {
 		json_decref(p);
-		req_fail(r, 422, "NOT_RESENDABLE", "这条通知的内容无法读取，不能重发");
+		req_err_msg(r, E_NOT_RESENDABLE, "这条通知的内容无法读取，不能重发");
 		return 1;
 	}
 	for (i = 0; i < t->nvars; i++) {
@@ -402,13 +402,13 @@ resend_params(struct req *r, const struct tmpl *t, const struct orig *o, json_t 
 			continue;
 		if ((fn = renewer(o->ref_kind, t->vars[i].name)) == NULL) {
 			json_decref(p);
-			req_fail(r, 422, "NOT_RESENDABLE", "这条通知含有验证码或链接，不能重发");
+			req_err_msg(r, E_NOT_RESENDABLE, "这条通知含有验证码或链接，不能重发");
 			return 1;
 		}
 		if ((rc = fn(r, o, fresh, sizeof fresh, &msg)) != 0) {
 			json_decref(p);
 			if (rc == 1)
-				req_fail(r, 422, "NOT_RESENDABLE", msg);
+				req_err_msg(r, E_NOT_RESENDABLE, msg);
 			return rc;
 		}
 		json_object_set_new(p, t->vars[i].name, json_string(fresh));
@@ -432,7 +432,7 @@ h_notice_resend(struct req *r)
 	int rc;
 
 	if (parse_ll(r->pathv[0], 1, INT64_MAX, &id) != 0)
-		return req_fail(r, 404, "NOT_FOUND", "没有这条通知");
+		return req_err_msg(r, E_NOT_FOUND, "没有这条通知");
 	memset(&o, 0, sizeof o);
 	now_dt(now, sizeof now);
 	if ((rc = db_begin(r->ctx)) != 0)
@@ -444,16 +444,16 @@ h_notice_resend(struct req *r)
 		goto dbfail;
 	if (!o.found) {
 		db_rollback(r->ctx);
-		return req_fail(r, 404, "NOT_FOUND", "没有这条通知");
+		return req_err_msg(r, E_NOT_FOUND, "没有这条通知");
 	}
 	t = tmpl_find(o.tmpl);
 	if (t == NULL || t->is_code) {
-		rc = req_fail(r, 422, "NOT_RESENDABLE", "验证码类通知不能重发");
+		rc = req_err_msg(r, E_NOT_RESENDABLE, "验证码类通知不能重发");
 		goto refused;
 	}
 	if (strcmp(o.status, "pending") == 0 || strcmp(o.status, "sending") == 0 ||
 	    strcmp(o.status, "held") == 0) {
-		rc = req_fail(r, 409, "NOTICE_PENDING", "该通知尚在发送中，无需重发");
+		rc = req_err_msg(r, E_NOTICE_PENDING, "该通知尚在发送中，无需重发");
 		goto refused;
 	}
 	/* A resend already on its way is enough: a double click queues one. */
@@ -463,7 +463,7 @@ h_notice_resend(struct req *r)
 	if (rc < 0)
 		goto dbfail;
 	if (rc == 1) {
-		rc = req_fail(r, 409, "NOTICE_PENDING", "已重发，正在发送中");
+		rc = req_err(r, E_NOTICE_PENDING);
 		goto refused;
 	}
 	if ((rc = resend_params(r, t, &o, &params)) != 0) {
@@ -775,7 +775,7 @@ receipts(struct req *r, enum provider p)
 	int tc = p == PROV_TENCENT, rc;
 
 	if (!receipt_secret_ok(r->pathv[0]))
-		return req_fail(r, 403, "FORBIDDEN", "回执地址不正确");
+		return req_err_msg(r, E_FORBIDDEN, "回执地址不正确");
 	rc = sms_receipts_each(p, r->raw_body, r->body_len, receipt_one, &run);
 	if (rc == 1)
 		return req_ok(r, 400, tc ? json_pack("{s:i,s:s}", "result", 1, "errmsg",
@@ -809,22 +809,38 @@ h_sms_receipt_tencent(struct req *r)
 int
 h_sms_receipt_nosecret(struct req *r)
 {
-	return req_fail(r, 401, "UNAUTHENTICATED", "回执地址缺少密钥");
+	return req_err_msg(r, E_UNAUTHENTICATED, "回执地址缺少密钥");
 }
 
 /* ------------------------------------------------------------------ hall alerts */
 
 /*
- * POST /halls/{hall}/alerts/dismiss {"key"}: a manager has dealt with an alert (a notice
- * that failed for good, a budget warning).  Alerts the system clears itself (calendar:*,
- * when the year is loaded) cannot be dismissed: 422 ALERT_NOT_DISMISSABLE.  Audited.
+ * A manager has dealt with alert key of hall (a notice that failed for good, a budget
+ * warning): 0, E_ALERT_NOT_DISMISSABLE (the system clears calendar:* itself, when the year
+ * is loaded), E_NOT_FOUND (no such open alert), or a DB_* code.
  */
+static int
+alert_dismiss(struct ctx *c, const char *hall, const char *key)
+{
+	char now[32];
+	uint64_t n = 0;
+	int rc;
+
+	if (strncmp(key, "calendar:", 9) == 0)
+		return E_ALERT_NOT_DISMISSABLE;
+	now_dt(now, sizeof now);
+	rc = db_exec(c, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
+	    " AND cleared_at IS NULL", DBARGS(DBS(now), DBS(hall), DBS(key)), &n, NULL);
+	if (rc != 0)
+		return rc;
+	return n == 0 ? E_NOT_FOUND : 0;
+}
+
+/* POST /halls/{hall}/alerts/dismiss {"key"}: 204, audited. */
 int
 h_alert_dismiss(struct req *r)
 {
 	const char *hall = r->pathv[0], *key = NULL;
-	char now[32];
-	uint64_t n = 0;
 	int rc;
 
 	in_str(r, r->body, "key", 1, 1, 64, &key);
@@ -832,16 +848,13 @@ h_alert_dismiss(struct req *r)
 		return req_invalid(r);
 	if ((rc = require_manager_of_hall(r, hall)) != 0)
 		return rc;
-	if (strncmp(key, "calendar:", 9) == 0)
-		return req_fail(r, 422, "ALERT_NOT_DISMISSABLE",
-		    "节假日安排提醒会在导入该年度安排后自动消除");
-	now_dt(now, sizeof now);
-	rc = db_exec(r->ctx, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
-	    " AND cleared_at IS NULL", DBARGS(DBS(now), DBS(hall), DBS(key)), &n, NULL);
-	if (rc != 0)
+	rc = alert_dismiss(r->ctx, hall, key);
+	if (rc < 0)
 		return db_fail(r, rc);
-	if (n == 0)
-		return req_fail(r, 404, "NOT_FOUND", "没有这条待处理提醒");
+	if (rc == E_ALERT_NOT_DISMISSABLE)
+		return req_err_msg(r, rc, "节假日安排提醒会在导入该年度安排后自动消除");
+	if (rc == E_NOT_FOUND)
+		return req_err_msg(r, rc, "没有这条待处理提醒");
 	audit(r, "alert.dismiss", key, "ok", hall);
 	return 204;
 }

@@ -102,13 +102,39 @@ cap_of(enum code_budget_scope s)
 	}
 }
 
-/* The count at which the alert goes up: ⌈cap × percent / 100⌉, 0 when no cap. */
+long long
+notify_budget_threshold(long long cap, long long pct)
+{
+	return cap > 0 ? (cap * pct + 99) / 100 : 0;
+}
+
 static long long
 threshold(long long cap)
 {
-	long long pct = config_int("sms_code_alert_percent", 80, 1, 100);
+	return notify_budget_threshold(cap, config_int("sms_code_alert_percent", 80, 1, 100));
+}
 
-	return cap > 0 ? (cap * pct + 99) / 100 : 0;
+int
+notify_budget_verdict(const long long *v, size_t n, int64_t now, struct code_budget *b)
+{
+	if (n == 5 && v[0] == 0) {
+		b->taken = 1;
+		b->warn_hall = v[1] == 1;
+		b->warn_all = v[2] == 1;
+		b->hall_count = v[3];
+		b->all_count = v[4];
+		return 1;
+	}
+	if (n >= 3 && v[0] >= BUDGET_ADDRESS && v[0] <= BUDGET_INSTANCE) {
+		b->refused = (enum code_budget_scope)v[0];
+		b->alert_spent = v[1] == 1;
+		/* A day's budget comes back at the hall's midnight. */
+		b->retry_after = (int)(hall_day_start(hall_day(now) + 1) - now);
+		if (b->retry_after < 1)
+			b->retry_after = 1;
+		return 0;
+	}
+	return -1;
 }
 
 static void
@@ -129,6 +155,7 @@ notify_code_budget_take(struct ctx *c, const char *hall, const char *addr,
 {
 	char k[7][128], caps[3][24], th[2][24], h[PII_HASH_HEX];
 	const char *args[13];
+	long long v[5];
 	int64_t now = hall_now();
 	redisReply *r;
 	int i, rc = -1;
@@ -155,27 +182,13 @@ notify_code_budget_take(struct ctx *c, const char *hall, const char *addr,
 	args[12] = BUDGET_TTL;
 	if ((r = kv_eval(c, &budget_take, 7, 13, args, NULL)) == NULL)
 		return -1;
-	if (r->type == REDIS_REPLY_ARRAY && r->elements >= 3) {
-		for (i = 0; i < (int)r->elements; i++)
+	if (r->type == REDIS_REPLY_ARRAY && r->elements >= 3 && r->elements <= 5) {
+		for (i = 0; i < (int)r->elements; i++) {
 			if (r->element[i]->type != REDIS_REPLY_INTEGER)
 				goto out;
-		if (r->element[0]->integer == 0 && r->elements == 5) {
-			b->taken = 1;
-			b->warn_hall = r->element[1]->integer == 1;
-			b->warn_all = r->element[2]->integer == 1;
-			b->hall_count = r->element[3]->integer;
-			b->all_count = r->element[4]->integer;
-			rc = 1;
-		} else if (r->element[0]->integer >= BUDGET_ADDRESS &&
-		    r->element[0]->integer <= BUDGET_INSTANCE) {
-			b->refused = (enum code_budget_scope)r->element[0]->integer;
-			b->alert_spent = r->element[1]->integer == 1;
-			/* A day's budget comes back at the hall's midnight. */
-			b->retry_after = (int)(hall_day_start(hall_day(now) + 1) - now);
-			if (b->retry_after < 1)
-				b->retry_after = 1;
-			rc = 0;
+			v[i] = r->element[i]->integer;
 		}
+		rc = notify_budget_verdict(v, r->elements, now, b);
 	}
 out:
 	freeReplyObject(r);

@@ -1,7 +1,7 @@
 /*
  * notify_sms.h — the delivery channels behind one interface (used by notify.c):
  * sms_log.c (local file), sms_aliyun.c, sms_tencent.c, notify_wechat.c, and the
- * HTTP client and signatures they share (sms_http.c).
+ * HTTP client settings and signatures they share (sms_http.c, sms_sign.c).
  *
  * A send never blocks longer than config sms_timeout_ms (default 5000) and classifies its
  * result: SEND_OK (the provider accepted the message; msg_id is its id), SEND_RETRY (may
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "notify.h"
+#include "../../fcgi/http_client.h"
 #include "../../fcgi/util.h"
 
 enum send_outcome { SEND_OK = 0, SEND_RETRY = 1, SEND_FAIL = 2 };
@@ -45,21 +46,19 @@ void	wechat_send(struct ctx *c, const struct sms_out *m, struct send_result *res
 
 /* ------------------------------------------------------------------ HTTP (sms_http.c) */
 
-struct http_reply {
-	long		 status;	/* 0 when no reply came */
-	struct buf	 body;		/* at most 256 KiB */
-	char		 err[128];	/* curl's reason when status is 0 */
-};
-
-/* POST body to url with the given "Name: value" headers (NULL-terminated).  Returns 0 when
- * an HTTP reply came back (any status), -1 on a network failure.  reply->body must be
- * freed with buf_free. */
+/* POST body to url with the given "Name: value" headers (NULL-terminated), within
+ * sms_timeout_ms, taking at most 256 KiB of reply.  Returns 0 when an HTTP reply came back
+ * (any status), -1 otherwise (network, or a reply too large: reply->reason says which).
+ * reply->body must be freed with buf_free. */
 int	sms_http_post(const char *url, const char *const *headers, const char *body,
 	    size_t len, struct http_reply *reply);
-/* "host[:port]" of an http(s) URL into out.  0 or -1. */
-int	url_host(const char *url, char *out, size_t osz);
-/* RFC 3986 percent-encoding (unreserved kept, %XX upper-case) appended to b. */
-void	pct_encode(struct buf *b, const char *s);
+/* No reply came (network, or a reply too large): the message is retried later and the
+ * channel counts as unreachable (code NETWORK; the reason logged under who). */
+void	sms_no_reply(const char *who, const struct http_reply *rep, struct send_result *res);
+/* A reply the channel cannot read, of HTTP status: a 2xx may have been sent, so it is tried
+ * again (at worst a duplicate with the same message id); anything else fails.  Code
+ * HTTP_<status>. */
+void	sms_unreadable(long status, struct send_result *res);
 /* Real UTC time for provider protocols (signatures must be within minutes of the real
  * clock, whatever the hall clock says): "2017-07-12T02:42:19Z" and "2019-02-25". */
 void	utc_iso8601(int64_t t, char *out, size_t osz);

@@ -1,6 +1,7 @@
 /*
  * notify_tmpl.c — SMS templates: parsing sms-templates/<name>.tmpl, rendering with the
- * providers' variable rules, segment counting, quiet hours and retry delays.
+ * providers' variable rules, segment counting, quiet hours and retry delays (what text a
+ * variable may carry at all: notify_text.c).
  *
  * The format is described in sms-templates/README.md.  Rendering is strict on purpose: a
  * notice the provider would reject (missing or unknown variable, too long, a link where the
@@ -208,11 +209,106 @@ check_placeholders(const struct tmpl *t, const char *text, int *seen, char *err,
 	return 0;
 }
 
+/* One "key = value" line of a template into t.  0 or -1 (err says why). */
+static int
+parse_key(struct tmpl *t, const char *k, const char *v, char *err, size_t esz)
+{
+	long long num;
+
+	if (strcmp(k, "name") == 0) {
+		if (!name_ok(v, sizeof t->name))
+			return fmt(err, esz, "bad name"), -1;
+		str_copy(t->name, sizeof t->name, v);
+	} else if (strcmp(k, "title") == 0)
+		str_copy(t->title, sizeof t->title, v);
+	else if (strcmp(k, "type") == 0) {
+		if (strcmp(v, "code") != 0 && strcmp(v, "notice") != 0)
+			return fmt(err, esz, "type is code or notice"), -1;
+		t->is_code = strcmp(v, "code") == 0;
+	} else if (strcmp(k, "quiet") == 0) {
+		if (strcmp(v, "flag") == 0)
+			t->quiet = QUIET_FLAG;
+		else if (strcmp(v, "hold") == 0)
+			t->quiet = QUIET_HOLD;
+		else if (strcmp(v, "send") == 0)
+			t->quiet = QUIET_SEND;
+		else
+			return fmt(err, esz, "quiet is flag, hold or send"), -1;
+	} else if (strcmp(k, "ttl") == 0) {
+		if (parse_ll(v, 60, 30 * 86400, &num) != 0)
+			return fmt(err, esz, "ttl: seconds, 60 to 30 days"), -1;
+		t->ttl = (int)num;
+	} else if (strcmp(k, "daily_cap") == 0) {
+		if (parse_ll(v, 0, 10000, &num) != 0)
+			return fmt(err, esz, "daily_cap: 0 to 10000"), -1;
+		t->daily_cap = (int)num;
+	} else if (strcmp(k, "var") == 0)
+		return parse_var(t, v, err, esz);
+	else if (strcmp(k, "aliyun") == 0)
+		str_copy(t->aliyun, sizeof t->aliyun, v);
+	else if (strcmp(k, "tencent") == 0)
+		return parse_tencent(t, v, err, esz);
+	else if (strcmp(k, "tencent_text") == 0) {
+		if (str_copy(t->tencent_text, sizeof t->tencent_text, v) >= sizeof t->tencent_text)
+			return fmt(err, esz, "tencent_text too long"), -1;
+	} else if (strcmp(k, "wechat") == 0)
+		return parse_wechat(t, v, err, esz);
+	else if (strcmp(k, "wechat_page") == 0)
+		str_copy(t->wechat_page, sizeof t->wechat_page, v);
+	else if (strcmp(k, "text") == 0) {
+		if (str_copy(t->text, sizeof t->text, v) >= sizeof t->text)
+			return fmt(err, esz, "text too long"), -1;
+	} else
+		return fmt(err, esz, "unknown key %s", k), -1;
+	return 0;
+}
+
+/* The whole template agrees with itself: a name and a text, each variable exactly once in
+ * the text, and the Tencent parameter order matching its text.  0 or -1. */
+static int
+check_template(const struct tmpl *t, char *err, size_t esz)
+{
+	int seen[TMPL_MAX_VARS], i, j;
+	const char *tt;
+
+	if (t->name[0] == '\0')
+		return fmt(err, esz, "no name"), -1;
+	if (t->text[0] == '\0')
+		return fmt(err, esz, "no text"), -1;
+	memset(seen, 0, sizeof seen);
+	if (check_placeholders(t, t->text, seen, err, esz) != 0)
+		return -1;
+	for (i = 0; i < t->nvars; i++)
+		if (seen[i] != 1)
+			return fmt(err, esz, "${%s} must appear exactly once in text",
+			    t->vars[i].name), -1;
+	if (t->tencent_id[0] == '\0')
+		return 0;
+	tt = t->tencent_text[0] ? t->tencent_text : t->text;
+	memset(seen, 0, sizeof seen);
+	if (check_placeholders(t, tt, seen, err, esz) != 0)
+		return -1;
+	/* The Tencent template numbers its parameters {1}…{n} in the order given: each one
+	 * exactly once, and the text uses exactly those. */
+	for (i = 0; i < t->nvars; i++) {
+		int in_order = 0;
+
+		for (j = 0; j < t->ntencent; j++)
+			in_order += t->tencent_order[j] == i;
+		if (in_order > 1 || seen[i] != in_order)
+			return fmt(err, esz, "tencent: parameter order and text disagree on %s",
+			    t->vars[i].name), -1;
+		if (in_order && t->vars[i].kind == VK_URL)
+			return fmt(err, esz, "tencent: %s is a link; Tencent takes links only as "
+			    "fixed template text", t->vars[i].name), -1;
+	}
+	return 0;
+}
+
 int
 tmpl_parse(const char *text, size_t len, struct tmpl *t, char *err, size_t esz)
 {
 	size_t pos = 0;
-	int seen[TMPL_MAX_VARS], i;
 
 	memset(t, 0, sizeof *t);
 	t->ttl = 86400;
@@ -221,9 +317,8 @@ tmpl_parse(const char *text, size_t len, struct tmpl *t, char *err, size_t esz)
 	if (!utf8_ok(text, len))
 		return fmt(err, esz, "not valid UTF-8"), -1;
 	while (pos < len) {
-		char line[TMPL_TEXT_MAX + 64], *k, *v, *eq;
+		char line[TMPL_TEXT_MAX + 64], *k, *eq;
 		size_t end = pos, n;
-		long long num;
 
 		while (end < len && text[end] != '\n')
 			end++;
@@ -240,91 +335,10 @@ tmpl_parse(const char *text, size_t len, struct tmpl *t, char *err, size_t esz)
 			return fmt(err, esz, "line without '=': %.*s",
 			    (int)utf8_cut(k, strlen(k), 40, SIZE_MAX), k), -1;
 		*eq = '\0';
-		k = str_trim(k);
-		v = str_trim(eq + 1);
-		if (strcmp(k, "name") == 0) {
-			if (!name_ok(v, sizeof t->name))
-				return fmt(err, esz, "bad name"), -1;
-			str_copy(t->name, sizeof t->name, v);
-		} else if (strcmp(k, "title") == 0)
-			str_copy(t->title, sizeof t->title, v);
-		else if (strcmp(k, "type") == 0) {
-			if (strcmp(v, "code") != 0 && strcmp(v, "notice") != 0)
-				return fmt(err, esz, "type is code or notice"), -1;
-			t->is_code = strcmp(v, "code") == 0;
-		} else if (strcmp(k, "quiet") == 0) {
-			if (strcmp(v, "flag") == 0)
-				t->quiet = QUIET_FLAG;
-			else if (strcmp(v, "hold") == 0)
-				t->quiet = QUIET_HOLD;
-			else if (strcmp(v, "send") == 0)
-				t->quiet = QUIET_SEND;
-			else
-				return fmt(err, esz, "quiet is flag, hold or send"), -1;
-		} else if (strcmp(k, "ttl") == 0) {
-			if (parse_ll(v, 60, 30 * 86400, &num) != 0)
-				return fmt(err, esz, "ttl: seconds, 60 to 30 days"), -1;
-			t->ttl = (int)num;
-		} else if (strcmp(k, "daily_cap") == 0) {
-			if (parse_ll(v, 0, 10000, &num) != 0)
-				return fmt(err, esz, "daily_cap: 0 to 10000"), -1;
-			t->daily_cap = (int)num;
-		} else if (strcmp(k, "var") == 0) {
-			if (parse_var(t, v, err, esz) != 0)
-				return -1;
-		} else if (strcmp(k, "aliyun") == 0)
-			str_copy(t->aliyun, sizeof t->aliyun, v);
-		else if (strcmp(k, "tencent") == 0) {
-			if (parse_tencent(t, v, err, esz) != 0)
-				return -1;
-		} else if (strcmp(k, "tencent_text") == 0) {
-			if (str_copy(t->tencent_text, sizeof t->tencent_text, v) >= sizeof t->tencent_text)
-				return fmt(err, esz, "tencent_text too long"), -1;
-		} else if (strcmp(k, "wechat") == 0) {
-			if (parse_wechat(t, v, err, esz) != 0)
-				return -1;
-		} else if (strcmp(k, "wechat_page") == 0)
-			str_copy(t->wechat_page, sizeof t->wechat_page, v);
-		else if (strcmp(k, "text") == 0) {
-			if (str_copy(t->text, sizeof t->text, v) >= sizeof t->text)
-				return fmt(err, esz, "text too long"), -1;
-		} else
-			return fmt(err, esz, "unknown key %s", k), -1;
-	}
-	if (t->name[0] == '\0')
-		return fmt(err, esz, "no name"), -1;
-	if (t->text[0] == '\0')
-		return fmt(err, esz, "no text"), -1;
-	memset(seen, 0, sizeof seen);
-	if (check_placeholders(t, t->text, seen, err, esz) != 0)
-		return -1;
-	for (i = 0; i < t->nvars; i++)
-		if (seen[i] != 1)
-			return fmt(err, esz, "${%s} must appear exactly once in text",
-			    t->vars[i].name), -1;
-	if (t->tencent_id[0]) {
-		const char *tt = t->tencent_text[0] ? t->tencent_text : t->text;
-		int j;
-
-		memset(seen, 0, sizeof seen);
-		if (check_placeholders(t, tt, seen, err, esz) != 0)
+		if (parse_key(t, str_trim(k), str_trim(eq + 1), err, esz) != 0)
 			return -1;
-		/* The Tencent template numbers its parameters {1}…{n} in the order given:
-		 * each one exactly once, and the text uses exactly those. */
-		for (i = 0; i < t->nvars; i++) {
-			int in_order = 0;
-
-			for (j = 0; j < t->ntencent; j++)
-				in_order += t->tencent_order[j] == i;
-			if (in_order > 1 || seen[i] != in_order)
-				return fmt(err, esz, "tencent: parameter order and text disagree on %s",
-				    t->vars[i].name), -1;
-			if (in_order && t->vars[i].kind == VK_URL)
-				return fmt(err, esz, "tencent: %s is a link; Tencent takes links only as "
-				    "fixed template text", t->vars[i].name), -1;
-		}
 	}
-	return 0;
+	return check_template(t, err, esz);
 }
 
 int
@@ -425,149 +439,6 @@ sms_segments(size_t chars)
 	return chars <= 70 ? 1 : (int)((chars + 66) / 67);
 }
 
-/* ------------------------------------------------------------------ text an SMS can carry */
-
-/* Bytes of the character at s that an SMS variable cannot carry (0: none here):
- * control characters (CR, LF, TAB …, C1 controls), the line and paragraph separators
- * U+2028/U+2029, the signature brackets 【 】 and the placeholder opener ${. */
-static size_t
-sms_bad_char(const unsigned char *s, size_t left)
-{
-	if (s[0] < 0x20 || s[0] == 0x7f)
-		return 1;
-	if (left >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
-		return 2;
-	if (left >= 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9))
-		return 3;
-	if (left >= 3 && s[0] == 0xe3 && s[1] == 0x80 && (s[2] == 0x90 || s[2] == 0x91))
-		return 3;	/* 【 U+3010, 】 U+3011 */
-	if (left >= 2 && s[0] == '$' && s[1] == '{')
-		return 2;
-	return 0;
-}
-
-static int
-has_link(const char *s, size_t n)
-{
-	static const char *const marks[] = { "http://", "https://", "www." };
-	size_t i, j;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; j < NELEM(marks); j++) {
-			size_t k = strlen(marks[j]);
-
-			if (i + k <= n && strncasecmp(s + i, marks[j], k) == 0)
-				return 1;
-		}
-	return 0;
-}
-
-int
-sms_text_check(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	int bad = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (sms_bad_char(p + i, n - i)) {
-			bad |= SMS_TEXT_CHARS;
-			break;
-		}
-	if (has_link(s, n))
-		bad |= SMS_TEXT_LINK;
-	return bad;
-}
-
-static enum provider
-provider_configured(void)
-{
-	const char *p = config_get("sms_provider", "log");
-
-	return strcmp(p, "aliyun") == 0 ? PROV_ALIYUN : strcmp(p, "tencent") == 0 ?
-	    PROV_TENCENT : PROV_LOG;
-}
-
-static int provider_var_max(enum provider p);
-
-int
-sms_var_max(void)
-{
-	return provider_var_max(provider_configured());
-}
-
-int
-sms_text_field(struct req *r, const char *field, const char *s, int fit)
-{
-	int bad = sms_text_check(s, strlen(s));
-	char msg[160];
-
-	if (bad & SMS_TEXT_CHARS)
-		return req_fail_field(r, field,
-		    "短信无法发送这段文字：不能包含换行、制表符等控制字符、【】或 ${");
-	if (bad & SMS_TEXT_LINK)
-		return req_fail_field(r, field, "短信无法发送这段文字：不能包含网址（http://、https://、www.）");
-	if (!fit && utf8_len(s, strlen(s)) > (size_t)sms_var_max()) {
-		fmt(msg, sizeof msg, "这段文字会写进短信，最多 %d 个字", sms_var_max());
-		return req_fail_field(r, field, msg);
-	}
-	return 0;
-}
-
-/* Replacement for a character sms_bad_char refuses (catalogue text made safe). */
-static const char *
-sms_safe_char(const unsigned char *s, size_t k)
-{
-	if (k == 3 && s[0] == 0xe3 && s[2] == 0x90)
-		return "［";
-	if (k == 3 && s[0] == 0xe3 && s[2] == 0x91)
-		return "］";
-	if (k == 2 && s[0] == '$')
-		return "$｛";
-	return " ";
-}
-
-int
-sms_text_clean(const char *s, struct buf *out)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0, k;
-	int changed = 0;
-
-	while (i < n) {
-		if ((k = sms_bad_char(p + i, n - i)) != 0) {
-			buf_adds(out, sms_safe_char(p + i, k));
-			changed = 1;
-			i += k;
-			continue;
-		}
-		buf_add(out, p + i, 1);
-		i++;
-	}
-	if (out->len == 0)
-		buf_add(out, "", 0);
-	return changed;
-}
-
-void
-sms_params_clean(json_t *params)
-{
-	const char *k;
-	json_t *v;
-
-	json_object_foreach(params, k, v) {
-		struct buf b;
-
-		if (!json_is_string(v) ||
-		    sms_text_check(json_string_value(v), json_string_length(v)) == 0)
-			continue;
-		buf_init(&b, 4 * json_string_length(v) + 16);
-		if (sms_text_clean(json_string_value(v), &b) && !b.overflow)
-			json_string_setn(v, b.data, b.len);
-		buf_free(&b);
-	}
-}
-
 /* Cut v to at most max characters ending with 等, at a list separator when there is one. */
 static void
 fit_value(char *v, size_t vsz, size_t max)
@@ -592,22 +463,6 @@ fit_value(char *v, size_t vsz, size_t max)
 }
 
 static int
-provider_var_max(enum provider p)
-{
-	long long a = config_int("sms_var_max_aliyun", 35, 1, 500);
-	long long t = config_int("sms_var_max_tencent", 26, 1, 500);
-
-	switch (p) {
-	case PROV_ALIYUN:
-		return (int)a;
-	case PROV_TENCENT:
-		return (int)t;
-	default:
-		return (int)(a < t ? a : t);	/* the log provider checks the stricter rule */
-	}
-}
-
-static int
 alnum(const char *s, int digits_only)
 {
 	for (; *s; s++)
@@ -623,7 +478,7 @@ check_value(const struct tmpl_var *tv, enum provider p, char *v, size_t vsz, cha
     size_t esz)
 {
 	size_t n = strlen(v), chars;
-	size_t max = (size_t)provider_var_max(p);
+	size_t max = (size_t)sms_provider_var_max(p);
 
 	if (n == 0)
 		return fmt(err, esz, "VAR_EMPTY:%s", tv->name), -1;

@@ -55,7 +55,7 @@ base_url(void)
 static int
 token_fetch(struct ctx *c, int force, char *tok, size_t tsz)
 {
-	char url[600], key[120], ttl[16];
+	char url[1200], key[120], ttl[16];
 	struct http_reply rep;
 	json_t *req, *j;
 	char *body;
@@ -63,7 +63,8 @@ token_fetch(struct ctx *c, int force, char *tok, size_t tsz)
 	long long expires;
 	int rc = -1;
 
-	fmt(url, sizeof url, "%s/cgi-bin/stable_token", base_url());
+	if (http_url(base_url(), "/cgi-bin/stable_token", NULL, NULL, 0, url, sizeof url) != HTTP_OK)
+		return 1;
 	req = json_pack("{s:s,s:s,s:s,s:b}", "grant_type", "client_credential",
 	    "appid", config_get("wechat_appid", ""), "secret", config_get("wechat_secret", ""),
 	    "force_refresh", force);
@@ -156,14 +157,16 @@ token_renew(struct ctx *c, const char *failed, char *tok, size_t tsz)
 static long long
 send_once(const char *tok, const char *body, char *msgid, size_t msz)
 {
+	const char *k[] = { "access_token" }, *v[] = { tok };
 	char url[1200];
 	struct http_reply rep;
 	json_t *j;
 	long long code;
 
-	if (fmt(url, sizeof url, "%s/cgi-bin/message/subscribe/send?access_token=%s", base_url(),
-	    tok) < 0)
-		return WX_BADREPLY;
+	/* A base URL libcurl refuses would fail the transfer: count it as the network. */
+	if (http_url(base_url(), "/cgi-bin/message/subscribe/send", k, v, 1, url,
+	    sizeof url) != HTTP_OK)
+		return WX_NETWORK;
 	{
 		const char *h[] = { "Content-Type: application/json", NULL };
 

@@ -96,10 +96,7 @@ sms_aliyun_send(const struct sms_out *m, struct send_result *res)
 		if (sms_http_post(base, h, body.data, body.len, &rep) != 0) {
 			buf_free(&body);
 			buf_free(&rep.body);
-			res->outcome = SEND_RETRY;
-			res->unreachable = 1;
-			str_copy(res->code, sizeof res->code, "NETWORK");
-			log_warn("aliyun: %s", rep.err);
+			sms_no_reply("aliyun", &rep, res);
 			return;
 		}
 	}
@@ -111,10 +108,7 @@ sms_aliyun_send(const struct sms_out *m, struct send_result *res)
 		res->unreachable = rep.status >= 500;
 		fmt(res->code, sizeof res->code, "HTTP_%ld", rep.status);
 	} else if (code == NULL) {
-		/* A 2xx we cannot read may have been sent: retrying is at worst a duplicate with
-		 * the same OutId. */
-		res->outcome = rep.status >= 200 && rep.status < 300 ? SEND_RETRY : SEND_FAIL;
-		fmt(res->code, sizeof res->code, "HTTP_%ld", rep.status);
+		sms_unreadable(rep.status, res);	/* a duplicate has the same OutId */
 	} else if (strcmp(code, "OK") == 0) {
 		const char *biz = json_string_value(json_object_get(j, "BizId"));
 

@@ -56,14 +56,14 @@ aliyun_sign(const char *method, const char *const *keys, const char *const *vals
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_adds(&q, "&");
-		pct_encode(&q, p[i].k);
+		http_escape(&q, p[i].k);
 		buf_adds(&q, "=");
-		pct_encode(&q, p[i].v);
+		http_escape(&q, p[i].v);
 	}
 	buf_adds(&sts, method);
 	buf_adds(&sts, "&%2F&");
 	if (q.data)
-		pct_encode(&sts, q.data);
+		http_escape(&sts, q.data);
 	buf_adds(&key, secret);
 	buf_adds(&key, "&");
 	if (q.overflow || sts.overflow || key.overflow || q.data == NULL)
@@ -75,7 +75,7 @@ aliyun_sign(const char *method, const char *const *keys, const char *const *vals
 	if (query) {
 		buf_add(query, q.data, q.len);
 		buf_adds(query, "&Signature=");
-		pct_encode(query, sig);
+		http_escape(query, sig);
 		if (query->overflow)
 			goto out;
 	}

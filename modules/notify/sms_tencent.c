@@ -58,7 +58,7 @@ sms_tencent_send(const struct sms_out *m, struct send_result *res)
 	memset(res, 0, sizeof *res);
 	if (*base == '\0')
 		base = "https://sms.tencentcloudapi.com/";
-	if (url_host(base, host, sizeof host) != 0) {
+	if (http_url_host(base, host, sizeof host) != 0) {
 		res->outcome = SEND_RETRY;
 		str_copy(res->code, sizeof res->code, "CONFIG_BASE_URL");
 		return;
@@ -97,10 +97,7 @@ sms_tencent_send(const struct sms_out *m, struct send_result *res)
 		if (sms_http_post(base, h, payload, strlen(payload), &rep) != 0) {
 			free(payload);
 			buf_free(&rep.body);
-			res->outcome = SEND_RETRY;
-			res->unreachable = 1;
-			str_copy(res->code, sizeof res->code, "NETWORK");
-			log_warn("tencent: %s", rep.err);
+			sms_no_reply("tencent", &rep, res);
 			return;
 		}
 	}
@@ -128,10 +125,7 @@ sms_tencent_send(const struct sms_out *m, struct send_result *res)
 			str_copy(res->code, sizeof res->code, code);
 		}
 	} else {
-		/* Unreadable: it may have been sent; a retry is a duplicate with the same
-		 * SessionContext at worst. */
-		res->outcome = rep.status >= 200 && rep.status < 300 ? SEND_RETRY : SEND_FAIL;
-		fmt(res->code, sizeof res->code, "HTTP_%ld", rep.status);
+		sms_unreadable(rep.status, res);	/* a duplicate has the same SessionContext */
 	}
 	json_decref(j);
 	buf_free(&rep.body);

@@ -9,15 +9,16 @@
  *         two threads that both miss fetch the same stable token (stable_token without
  *         force_refresh returns the current one), so the race is harmless.
  *
- * Every call is bounded: connect and total timeouts, a 64 KiB cap on the reply, JSON only.
+ * Every call goes through fcgi/http_client.h, bounded: a 3 s connect and wechat_timeout_ms
+ * total timeout, a 64 KiB cap on the reply, JSON only.
  */
 #include "wechat.h"
 #include "../../fcgi/config.h"
+#include "../../fcgi/http_client.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -26,62 +27,30 @@
 #define WX_REPLY_MAX (64 * 1024)
 #define WX_TOKEN_KEY "wx:access_token"
 
-static size_t
-on_body(char *p, size_t sz, size_t n, void *arg)
-{
-	struct buf *b = arg;
-
-	if (buf_add(b, p, sz * n) != 0)
-		return 0;	/* too large: abort the transfer */
-	return sz * n;
-}
-
 /* One request; the reply parsed as a JSON object into *out.  WX_OK or WX_DOWN. */
 static int
 wx_call(const char *what, const char *url, const char *body, json_t **out)
 {
-	struct curl_slist *hl = NULL;
-	struct buf b;
+	const char *json_ct[] = { "Content-Type: application/json", NULL };
+	struct http_call call = {
+		.url = url, .headers = body ? json_ct : NULL, .body = body,
+		.len = body ? strlen(body) : 0,
+		.timeout_ms = (long)config_int("wechat_timeout_ms", 5000, 100, 60000),
+		.connect_ms = 3000, .max_reply = WX_REPLY_MAX, .user_agent = "yichuang",
+	};
+	struct http_reply rep;
 	json_error_t je;
-	long status = 0;
-	CURLcode cc;
-	CURL *c;
 
 	*out = NULL;
-	if ((c = curl_easy_init()) == NULL)
-		return WX_DOWN;
-	buf_init(&b, WX_REPLY_MAX);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
-	    (long)config_int("wechat_timeout_ms", 5000, 100, 60000));
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "yichuang");
-	if (body) {
-		hl = curl_slist_append(hl, "Content-Type: application/json");
-		hl = curl_slist_append(hl, "Expect:");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
-	cc = curl_easy_perform(c);
-	if (cc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	if (cc != CURLE_OK || status != 200 || b.overflow) {
+	if (http_request(&call, &rep) != HTTP_OK || rep.status != 200) {
 		/* The URL may carry a secret or a token: name the call, not the URL. */
-		log_warn("%s: %s (HTTP %ld)", what, cc != CURLE_OK ? curl_easy_strerror(cc) :
-		    b.overflow ? "reply too large" : "unexpected status", status);
-		buf_free(&b);
+		log_warn("%s: %s (HTTP %ld)", what, rep.err != HTTP_OK ? rep.reason :
+		    "unexpected status", rep.status);
+		buf_free(&rep.body);
 		return WX_DOWN;
 	}
-	*out = json_loadb(b.data ? b.data : "", b.len, 0, &je);
-	buf_free(&b);
+	*out = json_loadb(rep.body.data ? rep.body.data : "", rep.body.len, 0, &je);
+	buf_free(&rep.body);
 	if (*out == NULL || !json_is_object(*out)) {
 		log_warn("%s: the reply is not a JSON object", what);
 		json_decref(*out);
@@ -155,10 +124,11 @@ int
 wechat_code2session(const char *code, struct wx_session *out, int *errcode)
 {
 	const char *base = base_url();
-	char *appid = NULL, *secret = NULL, *jscode = NULL;
-	struct buf url;
+	const char *k[] = { "appid", "secret", "js_code", "grant_type" };
+	const char *v[] = { config_get("wechat_appid", ""), config_get("wechat_secret", ""), code,
+	    "authorization_code" };
+	char url[2048];
 	json_t *o = NULL;
-	CURL *esc;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -167,29 +137,12 @@ wechat_code2session(const char *code, struct wx_session *out, int *errcode)
 		log_warn("wechat_base_url is not configured");
 		return WX_DOWN;
 	}
-	if ((esc = curl_easy_init()) == NULL)
-		return WX_DOWN;
-	appid = curl_easy_escape(esc, config_get("wechat_appid", ""), 0);
-	secret = curl_easy_escape(esc, config_get("wechat_secret", ""), 0);
-	jscode = curl_easy_escape(esc, code, 0);
-	buf_init(&url, 2048);
-	if (appid && secret && jscode)
-		buf_addf(&url, "%s/sns/jscode2session?appid=%s&secret=%s&js_code=%s"
-		    "&grant_type=authorization_code", base, appid, secret, jscode);
-	curl_free(appid);
-	if (secret) {
-		sodium_memzero(secret, strlen(secret));
-		curl_free(secret);
-	}
-	curl_free(jscode);
-	curl_easy_cleanup(esc);
-	if (url.overflow || url.data == NULL) {
-		buf_free(&url);
+	if (http_url(base, "/sns/jscode2session", k, v, NELEM(k), url, sizeof url) != HTTP_OK) {
+		log_warn("jscode2session: wechat_base_url is not an http(s) URL");
 		return WX_DOWN;
 	}
-	rc = wx_call("jscode2session", url.data, NULL, &o);
-	sodium_memzero(url.data, url.len);
-	buf_free(&url);
+	rc = wx_call("jscode2session", url, NULL, &o);
+	sodium_memzero(url, sizeof url);
 	if (rc != WX_OK)
 		return rc;
 	if ((rc = wx_errcode("jscode2session", o, errcode)) == WX_OK &&
@@ -220,7 +173,7 @@ fetch_token(struct ctx *c, char *out, size_t osz)
 		log_warn("wechat_base_url is not configured");
 		return WX_DOWN;
 	}
-	if (fmt(url, sizeof url, "%s/cgi-bin/stable_token", base) < 0)
+	if (http_url(base, "/cgi-bin/stable_token", NULL, NULL, 0, url, sizeof url) != HTTP_OK)
 		return WX_DOWN;
 	req = json_pack("{s:s,s:s,s:s,s:b}", "grant_type", "client_credential",
 	    "appid", config_get("wechat_appid", ""), "secret", config_get("wechat_secret", ""),
@@ -278,10 +231,9 @@ wechat_phone_number(struct ctx *c, const char *code, char *phone, size_t psz, ch
     size_t csz, int *errcode)
 {
 	const char *base = base_url();
-	char token[600], *body, *etok;
-	struct buf url;
+	char token[600], url[2048], *body;
+	const char *k[] = { "access_token" }, *v[] = { token };
 	json_t *req, *o, *info;
-	CURL *esc;
 	int rc = WX_DOWN, attempt;
 
 	phone[0] = country[0] = '\0';
@@ -298,24 +250,13 @@ wechat_phone_number(struct ctx *c, const char *code, char *phone, size_t psz, ch
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((rc = wechat_access_token(c, attempt > 0, token, sizeof token)) != WX_OK)
 			break;
-		if ((esc = curl_easy_init()) == NULL) {
+		if (http_url(base, "/wxa/business/getuserphonenumber", k, v, 1, url,
+		    sizeof url) != HTTP_OK) {
 			rc = WX_DOWN;
 			break;
 		}
-		etok = curl_easy_escape(esc, token, 0);
-		buf_init(&url, 2048);
-		if (etok)
-			buf_addf(&url, "%s/wxa/business/getuserphonenumber?access_token=%s", base,
-			    etok);
-		curl_free(etok);
-		curl_easy_cleanup(esc);
-		if (url.overflow || url.data == NULL) {
-			buf_free(&url);
-			rc = WX_DOWN;
-			break;
-		}
-		rc = wx_call("getuserphonenumber", url.data, body, &o);
-		buf_free(&url);
+		rc = wx_call("getuserphonenumber", url, body, &o);
+		sodium_memzero(url, sizeof url);
 		if (rc != WX_OK)
 			break;
 		rc = wx_errcode("getuserphonenumber", o, errcode);

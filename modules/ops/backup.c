@@ -16,6 +16,7 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/keyfile.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
@@ -44,7 +45,7 @@
 
 #define FORMAT		"yichuang-backup/1"
 #define KEY_MAGIC	"YCKEY01"	/* 8 bytes with its NUL */
-#define KEY_MAX		1024		/* the key file: 64 hex digits and a newline */
+#define KEY_MAX		KEYFILE_MAX	/* the key file's text (fcgi/keyfile.h) */
 #define MANIFEST_MAX	(4 * 1024 * 1024)
 
 static double
@@ -789,7 +790,7 @@ backup_create(struct ctx *c, const struct backup_opts *o)
 		fprintf(stderr, "backup refused\n");
 		goto fail;
 	}
-	if (read_small(kpath, key, sizeof key, &klen) != 0 || klen == 0) {
+	if (keyfile_read_text(kpath, key, sizeof key, &klen) != 0 || klen == 0) {
 		fprintf(stderr, "cannot read key_file %s\n", kpath);
 		goto fail;
 	}
@@ -932,7 +933,7 @@ install_key(struct ctx *c, const struct backup_opts *o, const unsigned char *key
 		pii_init();
 		return -1;
 	}
-	if (read_small(kpath, cur, sizeof cur, &clen) == 0 &&
+	if (keyfile_read_text(kpath, cur, sizeof cur, &clen) == 0 &&
 	    (clen != klen || memcmp(cur, key, klen) != 0)) {
 		if (rename(kpath, old) != 0) {
 			fprintf(stderr, "cannot keep the old key as %s: %s\n", old, strerror(errno));

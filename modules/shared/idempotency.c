@@ -13,9 +13,11 @@
 #include "idempotency.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
+#include "../../fcgi/keyfile.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/log.h"
+#include "../../fcgi/errors.h"
 #include "../rooms.h"
 
 #include <pthread.h>
@@ -37,28 +39,17 @@ static pthread_once_t idem_once = PTHREAD_ONCE_INIT;
 static void
 idem_key_init(void)
 {
-	unsigned char master[crypto_kdf_KEYBYTES];
-	const char *path = config_get("key_file", "");
-	char hex[160] = "";
-	size_t n = 0;
-	FILE *f;
+	unsigned char master[KEYFILE_BYTES];
+	int rc = keyfile_load(config_get("key_file", ""), master);
 
-	if (*path == '\0' || (f = fopen(path, "r")) == NULL) {
-		log_err("key_file cannot be read: idempotent replies are not kept");
-		return;
-	}
-	if (fgets(hex, sizeof hex, f) == NULL)
-		hex[0] = '\0';
-	fclose(f);
-	hex[strcspn(hex, "\r\n")] = '\0';
-	if (sodium_hex2bin(master, sizeof master, hex, strlen(hex), NULL, &n, NULL) == 0 &&
-	    n == sizeof master) {
+	if (rc == KEYFILE_OK) {
 		crypto_kdf_derive_from_key(idem_key, sizeof idem_key, 3, "yc-idem_", master);
 		idem_key_ok = 1;
-	} else
-		log_err("key_file is not %zu bytes of hex", sizeof master);
+	} else if (rc == KEYFILE_UNREADABLE)
+		log_err("key_file cannot be read: idempotent replies are not kept");
+	else
+		log_err("key_file is not %d bytes of hex", KEYFILE_BYTES);
 	sodium_memzero(master, sizeof master);
-	sodium_memzero(hex, sizeof hex);
 }
 
 /* Seal text into a new buffer (*out, caller frees). 0 or -1. */
@@ -167,7 +158,7 @@ key_ok(const char *k)
 static int
 mismatch(struct req *r)
 {
-	return req_fail(r, 409, "IDEMPOTENCY_MISMATCH",
+	return req_err_msg(r, E_IDEMPOTENCY_MISMATCH,
 	    "该请求编号已用于另一份内容不同的请求，请刷新页面后重新提交");
 }
 
@@ -366,7 +357,7 @@ idem_begin(struct req *r, struct idem *im)
 		}
 	}
 	req_header(r, "Retry-After", "1");
-	return req_fail(r, 409, "IDEMPOTENCY_IN_PROGRESS", "相同的请求正在处理中，请稍候");
+	return req_err(r, E_IDEMPOTENCY_IN_PROGRESS);
 }
 
 int
@@ -386,9 +377,8 @@ idem_save_tx(struct req *r, struct idem *im, int status, json_t *body)
 	free(text);
 	if (rc != 0)
 		return DB_FAIL;
-	time_format(hall_now(), now, sizeof now);
-	now[10] = ' ';
-	now[19] = '\0';
+	sql_now(now, sizeof now);
+	now[19] = '\0';	/* whole seconds */
 	rc = db_exec(r->ctx, "INSERT INTO idempotency_keys (scope, request_hash, status, body_enc,"
 	    " created_at) VALUES (?, ?, ?, ?, ?)", DBARGS(DBS(im->scope), DBS(im->reqhash),
 	    DBI(status), DBSN((const char *)sealed, slen), DBS(now)), NULL, NULL);
@@ -407,7 +397,7 @@ idem_replay(struct req *r, struct idem *im)
 	if (rc < 0)
 		return db_fail(r, rc);
 	if (rc == 0)	/* the winner rolled back after all: the client may try again */
-		return req_fail(r, 409, "IDEMPOTENCY_IN_PROGRESS", "相同的请求正在处理中，请稍候");
+		return req_err(r, E_IDEMPOTENCY_IN_PROGRESS);
 	return r->status;
 }
 
@@ -464,9 +454,8 @@ job_idempotency_purge(struct ctx *c)
 {
 	char before[32];
 
-	time_format(hall_now() - 24 * 3600, before, sizeof before);
-	before[10] = ' ';
-	before[19] = '\0';
+	sql_datetime((hall_now() - 24 * 3600) * 1000, before, sizeof before);
+	before[19] = '\0';	/* whole seconds */
 	return db_exec(c, "DELETE FROM idempotency_keys WHERE created_at < ? LIMIT 5000",
 	    DBARGS(DBS(before)), NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "pii.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
+#include "../../fcgi/keyfile.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
@@ -16,35 +17,44 @@ static unsigned char seal_key[crypto_secretbox_KEYBYTES];
 static unsigned char hash_key[crypto_generichash_KEYBYTES];
 static int pii_ready;
 
+_Static_assert(KEYFILE_BYTES == crypto_kdf_KEYBYTES, "the instance key is a KDF master key");
+
 int
 pii_init(void)
 {
-	unsigned char master[crypto_kdf_KEYBYTES];
+	unsigned char master[KEYFILE_BYTES];
 	const char *path = config_get("key_file", "");
-	char hex[160] = "";
-	size_t bin_len = 0;
-	FILE *f;
+	int rc = keyfile_load(path, master);
 
-	if (*path == '\0' || (f = fopen(path, "r")) == NULL) {
+	if (rc == KEYFILE_UNREADABLE) {
 		log_err("key_file %s cannot be read", path);
 		return -1;
 	}
-	if (fgets(hex, sizeof hex, f) == NULL)
-		hex[0] = '\0';
-	fclose(f);
-	hex[strcspn(hex, "\r\n")] = '\0';
-	if (sodium_hex2bin(master, sizeof master, hex, strlen(hex), NULL, &bin_len, NULL) != 0 ||
-	    bin_len != sizeof master) {
-		log_err("key_file must hold %zu bytes as hex", sizeof master);
-		sodium_memzero(hex, sizeof hex);
+	if (rc != KEYFILE_OK) {
+		log_err("key_file must hold %d bytes as hex", KEYFILE_BYTES);
 		return -1;
 	}
-	sodium_memzero(hex, sizeof hex);
 	crypto_kdf_derive_from_key(seal_key, sizeof seal_key, 1, "yc-seal_", master);
 	crypto_kdf_derive_from_key(hash_key, sizeof hash_key, 2, "yc-hash_", master);
 	sodium_memzero(master, sizeof master);
 	pii_ready = 1;
 	return 0;
+}
+
+void
+pii_sealed_keep(struct pii_sealed *s, const char *v, size_t len)
+{
+	s->n = 0;
+	if (v && len <= sizeof s->b) {
+		memcpy(s->b, v, len);
+		s->n = len;
+	}
+}
+
+int
+pii_sealed_open(const struct pii_sealed *s, char *out, size_t osz)
+{
+	return s->n ? pii_open(s->b, s->n, out, osz) : -1;
 }
 
 int

@@ -16,6 +16,15 @@
 #define PII_SEALED_MAX 288	/* ≥ PII_PLAIN_MAX + 40 */
 #define PII_HASH_HEX   65
 
+/* A sealed value as a result row gives it (the reader every row callback shares). */
+struct pii_sealed {
+	unsigned char	 b[PII_SEALED_MAX];
+	size_t		 n;		/* 0: SQL NULL, or longer than a sealed value can be */
+};
+void	pii_sealed_keep(struct pii_sealed *s, const char *v, size_t len);
+/* Open s into out: 0, or -1 when there is none or it does not open. */
+int	pii_sealed_open(const struct pii_sealed *s, char *out, size_t osz);
+
 /* Load the key file named by key_file.  0 or -1. */
 int	pii_init(void);
 /* Seal plain (≤ PII_PLAIN_MAX bytes) into out; returns the sealed length or -1. */

@@ -93,14 +93,14 @@ encoding_helpers(void **st)
 
 	(void)st;
 	buf_init(&b, 256);
-	pct_encode(&b, "a b*~-_.+/=中");
+	http_escape(&b, "a b*~-_.+/=中");
 	assert_string_equal(b.data, "a%20b%2A~-_.%2B%2F%3D%E4%B8%AD");
 	buf_free(&b);
-	assert_int_equal(url_host("http://127.0.0.1:18111/x?y", host, sizeof host), 0);
+	assert_int_equal(http_url_host("http://127.0.0.1:18111/x?y", host, sizeof host), 0);
 	assert_string_equal(host, "127.0.0.1:18111");
-	assert_int_equal(url_host("https://sms.tencentcloudapi.com", host, sizeof host), 0);
+	assert_int_equal(http_url_host("https://sms.tencentcloudapi.com", host, sizeof host), 0);
 	assert_string_equal(host, "sms.tencentcloudapi.com");
-	assert_int_equal(url_host("nourl", host, sizeof host), -1);
+	assert_int_equal(http_url_host("nourl", host, sizeof host), -1);
 	utc_iso8601(1499827339, t, sizeof t);
 	assert_string_equal(t, "2017-07-12T02:42:19Z");
 	utc_date(1551113065, t, sizeof t);

@@ -198,34 +198,73 @@ result_json(struct ctx *c, const struct result_row *x, json_t **out)
 	return 0;
 }
 
-int
-results_case_json(struct ctx *c, long long case_id, int citizen, json_t **out)
+/* One result of a case as an element of an array.  0 or a DB_* code. */
+typedef int (*row_json_fn)(struct ctx *c, const struct result_row *x, int citizen,
+    json_t **o);
+
+/* The results of a case, oldest first, each as fn makes it, as an array. */
+static int
+case_results_map(struct ctx *c, long long case_id, int citizen, row_json_fn fn,
+    json_t **out)
 {
 	struct rows rs;
 	json_t *a = json_array(), *o;
 	size_t i;
 	int rc = case_rows(c, case_id, &rs);
 
-	for (i = 0; rc == 0 && i < rs.n; i++) {
-		const struct result_row *x = &rs.v[i];
-
-		if ((rc = result_json(c, x, &o)) != 0)
-			break;
-		if (citizen && x->electronic && strcmp(x->status, "valid") == 0) {
-			char url[160];
-
-			fmt(url, sizeof url, "/api/v1/me/cases/%s/results/%s/pdf", x->case_no,
-			    x->f.vid);
-			json_object_set_new(o, "pdf_url", json_string(url));
-		}
-		json_array_append_new(a, o);
-	}
+	for (i = 0; rc == 0 && i < rs.n; i++)
+		if ((rc = fn(c, &rs.v[i], citizen, &o)) == 0)
+			json_array_append_new(a, o);
 	free(rs.v);
 	if (rc != 0) {
 		json_decref(a);
 		return rc;
 	}
 	*out = a;
+	return 0;
+}
+
+/* A result for staff or its applicant: with pdf_url for the citizen when it is electronic
+ * and valid. */
+static int
+case_row_json(struct ctx *c, const struct result_row *x, int citizen, json_t **o)
+{
+	char url[160];
+	int rc;
+
+	if ((rc = result_json(c, x, o)) != 0)
+		return rc;
+	if (citizen && x->electronic && strcmp(x->status, "valid") == 0) {
+		fmt(url, sizeof url, "/api/v1/me/cases/%s/results/%s/pdf", x->case_no, x->f.vid);
+		json_object_set_new(*o, "pdf_url", json_string(url));
+	}
+	return 0;
+}
+
+int
+results_case_json(struct ctx *c, long long case_id, int citizen, json_t **out)
+{
+	return case_results_map(c, case_id, citizen, case_row_json, out);
+}
+
+/* A result on the tracking page: its fields and verify_url (the QR text). */
+static int
+track_row_json(struct ctx *c, const struct result_row *x, int citizen, json_t **o)
+{
+	char qr[RESULT_QR_MAX];
+
+	(void)c;
+	(void)citizen;
+	if (result_qr_text(&x->f, qr, sizeof qr) != 0)
+		return DB_FAIL;
+	*o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o,s:b,s:s}",
+	    "vid", x->f.vid, "kind", x->f.kind, "kind_label", result_kind_label(x->f.kind),
+	    "title", x->f.title, "number", x->f.number, "issuer", x->f.issuer,
+	    "issued_on", x->f.issued_on,
+	    "valid_until", x->f.valid_until[0] ? json_string(x->f.valid_until) : json_null(),
+	    "status", x->status, "status_label", result_status_label(x->status),
+	    "replaced_by", x->replaced_by_number[0] ? json_string(x->replaced_by_number) :
+	    json_null(), "electronic", x->electronic, "verify_url", qr);
 	return 0;
 }
 
@@ -237,36 +276,7 @@ results_case_json(struct ctx *c, long long case_id, int citizen, json_t **out)
 int
 results_track_json(struct ctx *c, long long case_id, json_t **out)
 {
-	struct rows rs;
-	char qr[RESULT_QR_MAX];
-	json_t *a = json_array(), *o;
-	size_t i;
-	int rc = case_rows(c, case_id, &rs);
-
-	for (i = 0; rc == 0 && i < rs.n; i++) {
-		const struct result_row *x = &rs.v[i];
-
-		if (result_qr_text(&x->f, qr, sizeof qr) != 0) {
-			rc = DB_FAIL;
-			break;
-		}
-		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o,s:b,s:s}",
-		    "vid", x->f.vid, "kind", x->f.kind, "kind_label", result_kind_label(x->f.kind),
-		    "title", x->f.title, "number", x->f.number, "issuer", x->f.issuer,
-		    "issued_on", x->f.issued_on,
-		    "valid_until", x->f.valid_until[0] ? json_string(x->f.valid_until) : json_null(),
-		    "status", x->status, "status_label", result_status_label(x->status),
-		    "replaced_by", x->replaced_by_number[0] ? json_string(x->replaced_by_number) :
-		    json_null(), "electronic", x->electronic, "verify_url", qr);
-		json_array_append_new(a, o);
-	}
-	free(rs.v);
-	if (rc != 0) {
-		json_decref(a);
-		return rc;
-	}
-	*out = a;
-	return 0;
+	return case_results_map(c, case_id, 0, track_row_json, out);
 }
 
 int

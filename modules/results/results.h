@@ -15,7 +15,6 @@
 
 #include "../../fcgi/util.h"
 
-struct req;
 struct ctx;
 
 #define RESULT_VID_LEN   20	/* hex of 10 random bytes */

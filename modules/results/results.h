@@ -2,9 +2,10 @@
  * results.h — results you can trust (issue 23): the licence, permit, certificate or decision a
  * case ends with, its signed verification QR, and its PDF.
  *
- * Files: results.c (the record: recording, revoke/replace, the routes), results_sign.c (the
- * Ed25519 signature and the QR text; no database, so yichuang-admin verify-result and the
- * unit tests use it offline), results_pdf.c (A4 PDFs with cairo: results and notices).
+ * What other rooms (cases, tracking) and yichuang-admin use of the room; the room's own
+ * domain is results_int.h, its layout modules/results/README.md.  results_sign.c (the
+ * Ed25519 signature and the QR text) and results_pdf.c (A4 PDFs with cairo) need no database,
+ * so yichuang-admin verify-result and the unit tests use them offline.
  * Tables: results, result_downloads (sql/migrations/111_results.sql), items.result_*.
  */
 #ifndef YC_RESULTS_H
@@ -14,7 +15,6 @@
 
 #include "../../fcgi/util.h"
 
-struct req;
 struct ctx;
 
 #define RESULT_VID_LEN   20	/* hex of 10 random bytes */
@@ -71,7 +71,8 @@ const char *result_kind_label(const char *kind);
 int	results_record(struct ctx *c, long long case_id, const char *now, int approved,
 	    const char *department);
 /* The case's results as its tracking page shows them: kind, title, number, dates, status,
- * electronic, verify_url (the QR text); no PDF link, no holder.  0 or a DB_* code. */
+ * electronic, verify_url (the QR text); no PDF link, no holder.  0 or a DB_* code.
+ * (results_view.c; ctx-based, so the tracking room calls it as it is.) */
 struct json_t;
 int	results_track_json(struct ctx *c, long long case_id, struct json_t **out);
 /* Where the applicant downloads electronic results: <public_base_url>/my-cases.html. */

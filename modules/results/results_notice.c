@@ -5,7 +5,7 @@
  *         the capability; nginx keeps it out of the logs)
  *         POST /case-notices/refusals          (clerk at a window: 不予受理通知书)
  * Tables: through h_notice (cases_view.c): case_notices, cases, case_materials, case_tracking;
- *         items, audit_log (the refusal)
+ *         items, case_notices (the refusal: notice_refusal_write), audit_log
  * Redis:  none
  *
  * The PDF shows exactly what GET /case-notices shows (the JSON handler builds it; this one
@@ -18,12 +18,15 @@
  * prints it at once (staff/notice.html or the PDF); no SMS, so no phone is asked for.
  */
 #include "handlers.h"
+#include "results.h"
 #include "../shared/audit.h"
 #include "../cases/cases.h"
 #include "../shared/pii.h"
-#include "../../fcgi/db.h"
-#include "results.h"
 #include "../../fcgi/config.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+/* The notice's JSON is built by the cases room's handler (h_notice, GET /case-notices):
+ * notice_fetch below is the one place that calls it, until cases offers it as a function. */
 #include "../cases/handlers.h"
 
 #include <sodium.h>
@@ -61,24 +64,29 @@ materials_text(json_t *mats, struct buf *b)
 	buf_add(b, "", 1);
 }
 
-int
-h_notice_pdf(struct req *r)
+/*
+ * The notice of the request's token (?n=) as GET /case-notices shows it: 0 and *out (the
+ * caller's), or the status of the reply already written (404, 503…).
+ */
+static int
+notice_fetch(struct req *r, json_t **out)
 {
-	const char *lines[LINES_MAX + 2], *token = req_query(r, "n"), *caption;
-	char qr[512], path[160], window[160];
-	const char *base = config_get("public_base_url", "");
-	json_t *n, *c, *mats;
-	struct buf mt;
-	size_t k = 0, bn = strlen(base);
-	int rc;
+	int rc = h_notice(r);
 
-	if ((rc = h_notice(r)) != 200)
+	if (rc != 200)
 		return rc;
-	n = json_object_get(r->reply, "notice");
-	c = json_object_get(n, "case");
-	mats = c ? json_object_get(c, "materials") : json_object_get(n, "materials");
-	buf_init(&mt, 16 * 1024);
-	materials_text(mats, &mt);
+	*out = r->reply;	/* the reply h_notice wrote: taken back, not sent */
+	r->reply = NULL;
+	return 0;
+}
+
+/* The label/value lines of a notice's page (NULL-terminated pairs; lines ≥ LINES_MAX + 2);
+ * mt: its materials as one text, window: room for the window line (size 160). */
+static void
+notice_lines(json_t *n, const char *mt, char *window, const char **lines)
+{
+	json_t *c = json_object_get(n, "case");
+	size_t k = 0;
 
 	lines[k++] = "事项";
 	lines[k++] = jsv(json_object_get(n, "item"), "name");
@@ -99,13 +107,13 @@ h_notice_pdf(struct req *r)
 		lines[k++] = jsv(n, "note");
 	} else {
 		lines[k++] = strcmp(jsv(n, "kind"), "incomplete") == 0 ? "需补齐的材料" : "材料";
-		lines[k++] = mt.data && mt.data[0] ? mt.data : "无";
+		lines[k++] = mt;
 		if (jsv(n, "note")[0]) {
 			lines[k++] = "说明";
 			lines[k++] = jsv(n, "note");
 		}
 	}
-	fmt(window, sizeof window, "%s %s", jsv(n, "window_name"), jsv(n, "clerk"));
+	fmt(window, 160, "%s %s", jsv(n, "window_name"), jsv(n, "clerk"));
 	lines[k++] = "经办窗口";
 	lines[k++] = window;
 	lines[k++] = "日期";
@@ -114,6 +122,27 @@ h_notice_pdf(struct req *r)
 	lines[k++] = jsv(json_object_get(n, "hall"), "phone");
 	lines[k] = NULL;
 	lines[k + 1] = NULL;
+}
+
+int
+h_notice_pdf(struct req *r)
+{
+	const char *lines[LINES_MAX + 2], *token = req_query(r, "n"), *caption;
+	char qr[512], path[160], window[160];
+	const char *base = config_get("public_base_url", "");
+	json_t *n, *notice = NULL, *c, *mats;
+	struct buf mt;
+	size_t bn = strlen(base);
+	int rc;
+
+	if ((rc = notice_fetch(r, &notice)) != 0)
+		return rc;
+	n = json_object_get(notice, "notice");
+	c = json_object_get(n, "case");
+	mats = c ? json_object_get(c, "materials") : json_object_get(n, "materials");
+	buf_init(&mt, 16 * 1024);
+	materials_text(mats, &mt);
+	notice_lines(n, mt.data && mt.data[0] ? mt.data : "无", window, lines);
 
 	while (bn > 0 && base[bn - 1] == '/')
 		bn--;
@@ -130,8 +159,7 @@ h_notice_pdf(struct req *r)
 	rc = pdf_document(jsv(n, "title"), lines, qr, caption,
 	    jsv(json_object_get(n, "hall"), "name"), &r->raw_reply);
 	buf_free(&mt);
-	json_decref(r->reply);
-	r->reply = NULL;
+	json_decref(notice);
 	if (rc != 0)
 		return req_bug(r, "PDF rendering failed");
 	r->raw_type = "application/pdf";
@@ -141,6 +169,68 @@ h_notice_pdf(struct req *r)
 	return 200;
 }
 
+/* A 不予受理通知书 to record: what the clerk gave, and the notice's token. */
+struct refusal {
+	const char	*hall, *item, *reason;
+	char		 mask[64];		/* the applicant's masked name */
+	long long	 window, staff;		/* 0: none */
+	char		 now[20];
+	char		 hash[65];		/* the token's, for lookup */
+	unsigned char	 sealed[PII_SEALED_MAX];	/* the token, sealed */
+	size_t		 nsealed;
+};
+
+/* 1 when the hall offers the item, 0 not, or a DB_* code. */
+static int
+refusal_item_ok(struct ctx *c, const char *hall, const char *item)
+{
+	char one[4];
+
+	return db_scalar(c, "SELECT 1 FROM items WHERE id = ? AND hall = ?",
+	    DBARGS(DBS(item), DBS(hall)), one, sizeof one);
+}
+
+/* Inside the caller's transaction: the notice row (kind 'refused', no case).  0 or DB_*. */
+static int
+refusal_write(struct ctx *c, const struct refusal *f)
+{
+	return db_exec(c, "INSERT INTO case_notices (token_hash, token_enc, kind, hall, item,"
+	    " case_id, applicant_mask, materials, note, window_no, created_by, created_at)"
+	    " VALUES (?, ?, 'refused', ?, ?, NULL, ?, NULL, ?, ?, ?, ?)",
+	    DBARGS(DBS(f->hash), DBSN((const char *)f->sealed, f->nsealed), DBS(f->hall),
+	    DBS(f->item), DBS(f->mask), DBS(f->reason), f->window ? DBI(f->window) : DBN,
+	    f->staff ? DBI(f->staff) : DBN, DBS(f->now)), NULL, NULL);
+}
+
+struct refusal_step {
+	struct req		*r;
+	const struct refusal	*f;
+};
+
+/* The refusal's transaction: its notice row and its audit row. */
+static int
+refusal_step(struct ctx *c, void *arg)
+{
+	struct refusal_step *st = arg;
+	int rc = refusal_write(c, st->f);
+
+	if (rc == 0)
+		audit(st->r, "case.refuse_accept", st->f->item, "ok", "");
+	return rc;
+}
+
+/* applicant.name of the body: the error names "applicant.name", as POST /cases does. */
+static void
+applicant_name(struct req *r, const char **name)
+{
+	json_t *ap = json_object_get(r->body, "applicant"), *tmp = json_object();
+
+	json_object_set(tmp, "applicant.name", json_is_object(ap) ?
+	    json_object_get(ap, "name") : NULL);
+	in_str(r, tmp, "applicant.name", 1, 1, 20, name);
+	json_decref(tmp);	/* name stays valid: ap still holds the string */
+}
+
 /*
  * POST /case-notices/refusals {"item","applicant":{"name"},"reason"} (clerk): 不予受理.
  * 201 {"notice_url","notice_pdf_url"}.
@@ -148,51 +238,31 @@ h_notice_pdf(struct req *r)
 int
 h_notice_refuse(struct req *r)
 {
-	const char *item = NULL, *name = NULL, *reason = NULL;
-	json_t *ap = json_object_get(r->body, "applicant");
-	unsigned char sealed[PII_SEALED_MAX];
-	char tok[CASE_TOKEN_MAX], hash[65], mask[64], now[20], url[160], pdf[200], one[4];
-	long long staff = 0;
+	const char *name = NULL;
+	struct refusal f;
+	struct refusal_step st = { r, &f };
+	char tok[CASE_TOKEN_MAX], url[160], pdf[200];
 	int rc, n;
 
-	in_str(r, r->body, "item", 1, 1, 40, &item);
-	in_str(r, r->body, "reason", 1, 1, 200, &reason);
-	{
-		/* The error names "applicant.name", as POST /cases does. */
-		json_t *tmp = json_object();
-
-		json_object_set(tmp, "applicant.name", json_is_object(ap) ?
-		    json_object_get(ap, "name") : NULL);
-		in_str(r, tmp, "applicant.name", 1, 1, 20, &name);
-		json_decref(tmp);	/* name stays valid: ap still holds the string */
-	}
+	memset(&f, 0, sizeof f);
+	in_str(r, r->body, "item", 1, 1, 40, &f.item);
+	in_str(r, r->body, "reason", 1, 1, 200, &f.reason);
+	applicant_name(r, &name);
 	if (in_has_errors(r))
 		return req_invalid(r);
-	rc = db_scalar(r->ctx, "SELECT 1 FROM items WHERE id = ? AND hall = ?",
-	    DBARGS(DBS(item), DBS(r->sess.hall)), one, sizeof one);
-	if (rc < 0)
+	f.hall = r->sess.hall;
+	if ((rc = refusal_item_ok(r->ctx, f.hall, f.item)) < 0)
 		return db_fail(r, rc);
 	if (rc == 0)
 		return req_fail_field(r, "item", "本中心没有这个事项"), req_invalid(r);
-	if ((n = case_token_new(tok, hash, sealed, sizeof sealed)) < 0)
+	if ((n = case_token_new(tok, f.hash, f.sealed, sizeof f.sealed)) < 0)
 		return req_bug(r, "cannot make a token");
-	mask_name(name, mask, sizeof mask);
-	parse_ll(r->sess.subject, 1, INT64_MAX, &staff);
-	case_now(now);
-	if ((rc = db_begin(r->ctx)) == 0) {
-		rc = db_exec(r->ctx, "INSERT INTO case_notices (token_hash, token_enc, kind, hall, item,"
-		    " case_id, applicant_mask, materials, note, window_no, created_by, created_at)"
-		    " VALUES (?, ?, 'refused', ?, ?, NULL, ?, NULL, ?, ?, ?, ?)",
-		    DBARGS(DBS(hash), DBSN((const char *)sealed, (size_t)n), DBS(r->sess.hall),
-		    DBS(item), DBS(mask), DBS(reason), r->sess.window ? DBI(r->sess.window) : DBN,
-		    staff ? DBI(staff) : DBN, DBS(now)), NULL, NULL);
-		if (rc == 0) {
-			audit(r, "case.refuse_accept", item, "ok", "");
-			rc = db_commit(r->ctx);
-		} else
-			db_rollback(r->ctx);
-	}
-	if (rc != 0) {
+	f.nsealed = (size_t)n;
+	mask_name(name, f.mask, sizeof f.mask);
+	parse_ll(r->sess.subject, 1, INT64_MAX, &f.staff);
+	f.window = r->sess.window;
+	case_now(f.now);
+	if ((rc = db_tx(r->ctx, refusal_step, &st)) != 0) {
 		sodium_memzero(tok, sizeof tok);
 		return db_fail(r, rc);
 	}

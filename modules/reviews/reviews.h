@@ -1,10 +1,7 @@
 /*
- * reviews.h — 好差评 (reviews), 差评整改 (rectification of bad reviews) and the hall manager's
- * figures.
- *
- *   reviews.c  POST /reviews; GET /halls/{hall}/rectifications,
- *              PATCH /halls/{hall}/rectifications/{id}, POST /halls/{hall}/rectifications/{id}/close
- *   stats.c    GET /halls/{hall}/stats?from=&to=[&format=csv]
+ * reviews.h — what the reviews room (好差评 and 差评整改) offers other rooms.  The room's
+ * layout, routes, tables and rules: modules/reviews/README.md; the rules themselves, pure,
+ * in review_rules.h (the hall's figures count with them too).
  *
  * The token is the credential of a review: whoever holds a ticket's token (/q/<token>) or a
  * case's tracking token (/t/<token>) may review that visit or case once.

@@ -1,0 +1,235 @@
+/*
+ * rectifications_api.c — 差评整改 over HTTP, for the managers of the hall.
+ *
+ * Routes: GET   /halls/{hall}/rectifications?status=open|closed|overdue|all[&limit=]
+ *         PATCH /halls/{hall}/rectifications/{id}          (contact, cause, fix)
+ *         POST  /halls/{hall}/rectifications/{id}/close
+ *         GET   /halls/{hall}/rectifications/{id}/contact  (the reviewer's mobile in full,
+ *                                                           audited)
+ * Tables: through rectifications.c; halls (hall_find); audit_log (audit.c: the changes in
+ *         their transaction, review.contact for every look at a mobile)
+ * Redis:  none.
+ */
+#include "handlers.h"
+#include "reviews_int.h"
+#include "../shared/audit.h"
+#include "../hall/catalog.h"
+#include "../identity/identity.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+
+#include <sodium.h>
+#include <string.h>
+
+/* The hall of the path, which the caller must manage, and the task id: 0 or the reply. */
+static int
+task_args(struct req *r, long long *id)
+{
+	int rc;
+
+	if ((rc = require_manager_of_hall(r, r->pathv[0])) != 0)
+		return rc;
+	if (parse_ll(r->pathv[1], 1, INT64_MAX, id) != 0)
+		return req_err_msg(r, E_NOT_FOUND, "没有这个整改任务");
+	return 0;
+}
+
+/* 200 with the task as it is now. */
+static int
+task_reply(struct req *r, long long id)
+{
+	json_t *o = NULL;
+	int rc = rect_json(r->ctx, r->pathv[0], id, &o);
+
+	if (rc <= 0)
+		return rc < 0 ? db_fail(r, rc) : req_bug(r, "task vanished");
+	return req_ok(r, 200, o);
+}
+
+/*
+ * GET /halls/{hall}/rectifications/{id}/contact (manager): the reviewer's mobile in full,
+ * to call them back.  Every look is audited (review.contact); the number is not logged.
+ */
+int
+h_rectification_contact(struct req *r)
+{
+	char phone[32], target[32];
+	long long id;
+	int rc;
+
+	if ((rc = task_args(r, &id)) != 0)
+		return rc;
+	if ((rc = rect_phone(r->ctx, r->pathv[0], id, phone)) == E_NOT_FOUND)
+		return req_err_msg(r, rc, "没有这个整改任务");
+	if (rc < 0)
+		return db_fail(r, rc);
+	fmt(target, sizeof target, "rectification:%lld", id);
+	audit(r, "review.contact", target, "ok", rc == 1 ? "phone" : "none");
+	rc = req_ok(r, 200, json_pack("{s:s?}", "phone", rc == 1 ? phone : NULL));
+	sodium_memzero(phone, sizeof phone);
+	return rc;
+}
+
+int
+h_rectifications_list(struct req *r)
+{
+	static const char *const statuses[] = { "open", "closed", "overdue", "all", NULL };
+	const char *hall = r->pathv[0], *st = NULL;
+	json_t *tasks;
+	long long limit = 100;
+	int rc, k = 0;
+
+	if ((rc = require_manager_of_hall(r, hall)) != 0)
+		return rc;
+	q_str(r, "status", 0, 8, &st);
+	q_int(r, "limit", 0, 1, 500, &limit);
+	if (st) {
+		for (k = 0; statuses[k] && strcmp(statuses[k], st) != 0; k++)
+			;
+		if (statuses[k] == NULL)
+			req_fail_field(r, "status", "取值为 open、closed、overdue 或 all");
+	}
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if ((rc = hall_find(r, hall)) != 0)
+		return rc;
+	tasks = json_array();
+	if ((rc = rect_list(r->ctx, hall, (enum rect_filter)k, limit, tasks)) != 0) {
+		json_decref(tasks);
+		return db_fail(r, rc);
+	}
+	return req_ok(r, 200, json_pack("{s:o}", "rectifications", tasks));
+}
+
+struct rect_step {
+	struct req		*r;
+	long long		 id;
+	const struct rect_record *u;			/* PATCH */
+	const char		*cause, *fix;		/* close */
+	int			 late;
+};
+
+static int
+record_step(struct ctx *c, void *arg)
+{
+	struct rect_step *st = arg;
+	char target[24];
+	int rc = rect_record(c, st->r->pathv[0], st->id, st->u);
+
+	fmt(target, sizeof target, "%lld", st->id);
+	if (rc == 0)
+		audit(st->r, "rectification.update", target, "ok", "");
+	return rc;
+}
+
+static int
+close_step(struct ctx *c, void *arg)
+{
+	struct rect_step *st = arg;
+	char target[24];
+	int rc = rect_close(c, st->r->pathv[0], st->id, st->cause, st->fix, st->late,
+	    st->r->sess.subject);
+
+	fmt(target, sizeof target, "%lld", st->id);
+	if (rc == 0)
+		audit(st->r, "rectification.close", target, "ok", "");
+	return rc;
+}
+
+/*
+ * PATCH: record the contact with the citizen (contacted: true, contact_note), the cause and
+ * the fix, while the task is open.  Guarded by status = 'open'.
+ */
+int
+h_rectification_update(struct req *r)
+{
+	struct rect_record u;
+	struct rect_step st;
+	long long id;
+	int rc;
+
+	memset(&u, 0, sizeof u);
+	if ((rc = task_args(r, &id)) != 0)
+		return rc;
+	in_bool(r, r->body, "contacted", 0, &u.contacted);
+	in_str(r, r->body, "contact_note", 0, 0, RECT_NOTE_MAX, &u.note);
+	in_str(r, r->body, "cause", 0, 0, RECT_NOTE_MAX, &u.cause);
+	in_str(r, r->body, "fix", 0, 0, RECT_NOTE_MAX, &u.fix);
+	if (!u.contacted && !u.note && !u.cause && !u.fix)
+		req_fail_field(r, "contacted", "请至少填写联系情况、原因或整改措施之一");
+	if (in_has_errors(r))
+		return req_invalid(r);
+	u.actor = r->sess.subject;
+	st = (struct rect_step){ .r = r, .id = id, .u = &u };
+	rc = db_tx(r->ctx, record_step, &st);
+	if (rc == E_NOT_FOUND)
+		return req_err_msg(r, rc, "没有这个整改任务");
+	if (rc == E_INVALID_TRANSITION)
+		return req_err_msg(r, rc, "整改任务已关闭，不能再修改");
+	if (rc != 0)
+		return db_fail(r, rc);
+	return task_reply(r, id);
+}
+
+/* The task t may close with cause and fix (NULL: not given now): 0, or the 409 / 422 reply
+ * naming what is missing.  *late: closed today, it is past its deadline. */
+static int
+close_check(struct req *r, json_t *t, const char *cause, const char *fix, int *late)
+{
+	char today[12];
+	unsigned missing;
+
+	if (strcmp(json_string_value(json_object_get(t, "status")), "open") != 0)
+		return req_err_msg(r, E_INVALID_TRANSITION, "整改任务已关闭");
+	missing = rectification_missing(!json_is_null(json_object_get(t, "contacted_at")),
+	    cause != NULL || json_string_length(json_object_get(t, "cause")) > 0,
+	    fix != NULL || json_string_length(json_object_get(t, "fix")) > 0);
+	if (missing & RECT_NEEDS_CONTACT)
+		req_fail_field(r, "contacted", "请先联系评价人并记录联系情况");
+	if (missing & RECT_NEEDS_CAUSE)
+		req_fail_field(r, "cause", "请填写差评原因");
+	if (missing & RECT_NEEDS_FIX)
+		req_fail_field(r, "fix", "请填写整改措施");
+	if (missing)
+		return req_err(r, E_RECTIFICATION_INCOMPLETE);
+	date_format_t(hall_now(), today, sizeof today);
+	*late = rectification_late(json_string_value(json_object_get(t, "deadline")), today);
+	return 0;
+}
+
+/*
+ * POST …/close: the citizen was contacted and the cause and the fix are recorded (given
+ * here or before) → closed.  late = closed after the deadline.
+ */
+int
+h_rectification_close(struct req *r)
+{
+	const char *cause = NULL, *fix = NULL;
+	struct rect_step st;
+	json_t *o = NULL;
+	long long id;
+	int rc, late = 0;
+
+	if ((rc = task_args(r, &id)) != 0)
+		return rc;
+	in_str(r, r->body, "cause", 0, 1, RECT_NOTE_MAX, &cause);
+	in_str(r, r->body, "fix", 0, 1, RECT_NOTE_MAX, &fix);
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if ((rc = rect_json(r->ctx, r->pathv[0], id, &o)) < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, "没有这个整改任务");
+	rc = close_check(r, json_object_get(o, "rectification"), cause, fix, &late);
+	json_decref(o);
+	if (rc != 0)
+		return rc;
+	st = (struct rect_step){ .r = r, .id = id, .cause = cause, .fix = fix, .late = late };
+	rc = db_tx(r->ctx, close_step, &st);
+	if (rc == E_INVALID_TRANSITION)
+		return req_err_msg(r, rc, "整改任务已被他人处理，请刷新");
+	if (rc != 0)
+		return db_fail(r, rc);
+	return task_reply(r, id);
+}

@@ -1,0 +1,177 @@
+/*
+ * reviews_api.c — 好差评 over HTTP: the token holder gives a review, or asks for the one given.
+ *
+ * Routes: POST /reviews                 (the token holder: {"ticket"|"case", "score", …})
+ *         GET  /reviews?ticket=|case=   (the token holder: the review given, or whether one
+ *                                        may be)
+ * Tables: through reviews.c; audit_log (audit.c, review.create in the review's transaction)
+ * Redis:  none.
+ */
+#include "handlers.h"
+#include "reviews_int.h"
+#include "../shared/audit.h"
+#include "../cases/cases.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+
+#include <string.h>
+
+/* The ticket or case token of the body or query (one of them, well formed), or a field
+ * error.  *is_case says which. */
+static const char *
+token_check(struct req *r, const char *ticket, const char *kase, int given, int *is_case)
+{
+	const char *token = ticket ? ticket : kase;
+
+	if (!given)
+		req_fail_field(r, "ticket", "须给出 ticket 或 case 之一");
+	if (ticket && kase)
+		req_fail_field(r, "case", "ticket 与 case 只能给出一个");
+	if (token != NULL && !token_ok(token, CASE_TOKEN_MAX))
+		req_fail_field(r, ticket ? "ticket" : "case", "格式不正确");
+	*is_case = kase != NULL;
+	return token;
+}
+
+/* indicators: {"attitude": 1–5, …}, each named one of review_indicators. */
+static void
+indicators_parse(struct req *r, struct review_in *in)
+{
+	json_t *ind = json_object_get(r->body, "indicators"), *v;
+	const char *k;
+
+	if (ind == NULL || json_is_null(ind))
+		return;
+	if (!json_is_object(ind)) {
+		req_fail_field(r, "indicators", "须为对象");
+		return;
+	}
+	json_object_foreach(ind, k, v) {
+		char fname[176];	/* "indicators." and up to 40 characters */
+		int i = review_indicator(k);
+
+		fmt(fname, sizeof fname, "indicators.%.*s",
+		    (int)utf8_cut(k, strlen(k), 40, SIZE_MAX), k);
+		if (i < 0)
+			req_fail_field(r, fname, "没有这个评价指标");
+		else if (!json_is_integer(v) || json_integer_value(v) < REVIEW_SCORE_MIN ||
+		    json_integer_value(v) > REVIEW_SCORE_MAX)
+			req_fail_field(r, fname, "须为 1 到 5 的整数");
+		else
+			in->ind[i] = json_integer_value(v);
+	}
+}
+
+/* The subject of a token, or the 404 reply (*s unset) / 503. */
+static int
+subject_or_reply(struct req *r, int is_case, const char *token, struct review_subject *s)
+{
+	int rc = review_subject_find(r->ctx, is_case, token, s);
+
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, is_case ? "没有找到这个办件" : "没有找到这个排队号");
+	return 0;
+}
+
+struct review_step {
+	struct req			*r;
+	const struct review_subject	*s;
+	const struct review_in		*in;
+	const char			*deadline;
+	int				 missing;
+	long long			 review_id, task_id;
+};
+
+/* The review's transaction: its rows, then its audit row. */
+static int
+review_step(struct ctx *c, void *arg)
+{
+	struct review_step *st = arg;
+	int rc = review_write(c, st->s, st->in, st->deadline, st->missing, &st->review_id,
+	    &st->task_id);
+
+	if (rc == 0)
+		audit(st->r, "review.create", st->s->ref, "ok",
+		    review_opens_task(st->in->score) ? "bad" : "");
+	return rc;
+}
+
+int
+h_review_post(struct req *r)
+{
+	static const char *const channels[] = { "phone", "tablet", "window", NULL };
+	struct review_in in;
+	struct review_subject s;
+	struct review_step st;
+	const char *ticket = NULL, *kase = NULL, *token;
+	char deadline[12] = "";
+	json_t *rv;
+	int rc, ch = 0, missing = 0, is_case;
+
+	memset(&in, 0, sizeof in);
+	in_str(r, r->body, "ticket", 0, 8, 64, &ticket);
+	in_str(r, r->body, "case", 0, 16, CASE_TOKEN_MAX, &kase);
+	in_int(r, r->body, "score", 1, REVIEW_SCORE_MIN, REVIEW_SCORE_MAX, &in.score);
+	in_str(r, r->body, "comment", 0, 0, REVIEW_COMMENT_MAX, &in.comment);
+	if (in_enum(r, r->body, "channel", 0, channels, &ch) == 0 &&
+	    json_object_get(r->body, "channel") != NULL)
+		in.channel = channels[ch];
+	token = token_check(r, ticket, kase, ticket || kase ||
+	    json_object_get(r->body, "ticket") || json_object_get(r->body, "case"), &is_case);
+	indicators_parse(r, &in);
+	if (in_has_errors(r))
+		return req_invalid(r);
+
+	if ((rc = subject_or_reply(r, is_case, token, &s)) != 0)
+		return rc;
+	if (!review_reviewable(s.is_case, s.status, s.outcome))
+		return req_err_msg(r, E_NOT_REVIEWABLE, s.is_case ? "办件办结后才能评价" :
+		    "业务办理完成后才能评价");
+	if (review_opens_task(in.score) &&
+	    (rc = review_task_deadline(r->ctx, s.hall, deadline, &missing)) != 0)
+		return db_fail(r, rc);
+	st = (struct review_step){ r, &s, &in, deadline, missing, 0, 0 };
+	rc = db_tx(r->ctx, review_step, &st);
+	if (rc == DB_DUP)
+		return req_err_msg(r, E_ALREADY_REVIEWED, s.is_case ?
+		    "这个办件已经评价过了，感谢您的反馈" : "本次办理已经评价过了，感谢您的反馈");
+	if (rc != 0)
+		return db_fail(r, rc);
+
+	rv = json_pack("{s:s,s:s,s:I,s:b}", "kind", s.is_case ? "case" : "ticket", "ref", s.ref,
+	    "score", in.score, "rectification", st.task_id > 0);
+	if (st.task_id > 0)
+		json_object_set_new(rv, "rectification_deadline",
+		    deadline[0] ? json_string(deadline) : json_null());
+	return req_ok(r, 201, json_pack("{s:o}", "review", rv));
+}
+
+/*
+ * The review given for a visit or case, for the token holder: the review page shows it
+ * instead of a form that could only fail, and the ticket and tracking pages say 已评价
+ * instead of 去评价.  `reviewable`: a review may be posted now.
+ */
+int
+h_review_get(struct req *r)
+{
+	const char *ticket = NULL, *kase = NULL, *token;
+	struct review_subject s;
+	json_t *row, *out;
+	int rc, is_case;
+
+	q_str(r, "ticket", 0, 64, &ticket);
+	q_str(r, "case", 0, CASE_TOKEN_MAX, &kase);
+	token = token_check(r, ticket, kase, ticket || kase, &is_case);
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if ((rc = subject_or_reply(r, is_case, token, &s)) != 0)
+		return rc;
+	if ((rc = review_given(r->ctx, &s, &row)) != 0)
+		return db_fail(r, rc);
+	out = json_pack("{s:s,s:s,s:b}", "kind", s.is_case ? "case" : "ticket", "ref", s.ref,
+	    "reviewable", row == NULL && review_reviewable(s.is_case, s.status, s.outcome));
+	json_object_set_new(out, "review", row ? row : json_null());
+	return req_ok(r, 200, out);
+}

@@ -1,0 +1,81 @@
+/*
+ * reviews_int.h — the reviews room's domain, private to the room: what a review is about
+ * (found by its token), writing a review with its rectification task, and the tasks
+ * themselves.  Functions take a ctx and values and return 0 (or 1/0 found), a DB_* code, or
+ * an E_* kind; the handlers (reviews_api.c, rectifications_api.c) map those to replies.
+ */
+#ifndef YC_REVIEWS_INT_H
+#define YC_REVIEWS_INT_H
+
+#include <jansson.h>
+
+#include "review_rules.h"
+#include "../../fcgi/ctx.h"
+
+#define REVIEW_COMMENT_MAX 500
+#define RECT_NOTE_MAX      500
+
+/* What a review is about, as found by its token. */
+struct review_subject {
+	int		 is_case;
+	long long	 id;
+	char		 hall[32];
+	char		 ref[48];
+	char		 status[24];
+	char		 outcome[12];
+	char		 category[4];
+	char		 window[8];
+	char		 clerk[48];
+};
+
+struct review_in {
+	const char	*comment;
+	const char	*channel;	/* NULL: phone */
+	long long	 score;
+	long long	 ind[REVIEW_NINDICATORS];	/* 0: not given */
+};
+
+/* reviews.c */
+/* The ticket (is_case 0) or case of a token.  1 found, 0 not, or a DB_* code. */
+int	review_subject_find(struct ctx *c, int is_case, const char *token,
+	    struct review_subject *s);
+/* The deadline of a task opened today: review_rectify_days working days on, into deadline
+ * (size 12); "" and *missing (the year) when it runs into a holiday year not loaded.
+ * 0 or a DB_* code. */
+int	review_task_deadline(struct ctx *c, const char *hall, char deadline[12], int *missing);
+/*
+ * Inside the caller's transaction: the review, and for a 差评 its task (deadline, or "" for
+ * none) and the task's first history row, and the hall's calendar:<missing> alert when
+ * missing is a year.  0, or a DB_* code (DB_DUP: the visit or case was reviewed already).
+ */
+int	review_write(struct ctx *c, const struct review_subject *s, const struct review_in *in,
+	    const char *deadline, int missing, long long *review_id, long long *task_id);
+/* The review given for s, as GET /reviews shows it, or NULL when none.  0 or a DB_* code. */
+int	review_given(struct ctx *c, const struct review_subject *s, json_t **out);
+
+/* rectifications.c */
+enum rect_filter { RECT_OPEN, RECT_CLOSED, RECT_OVERDUE, RECT_ALL };
+/* The hall's tasks (at most limit), each with contact_phone masked or null. */
+int	rect_list(struct ctx *c, const char *hall, enum rect_filter f, long long limit,
+	    json_t *tasks);
+/* {"rectification": …}.  1 found, 0 not, or a DB_* code. */
+int	rect_json(struct ctx *c, const char *hall, long long id, json_t **out);
+/* The reviewer's mobile in full: 1 and out, 0 none known; E_NOT_FOUND (no such task of the
+ * hall) or a DB_* code. */
+int	rect_phone(struct ctx *c, const char *hall, long long id, char out[32]);
+
+struct rect_record {
+	int		 contacted;
+	const char	*note, *cause, *fix;	/* NULL: not given */
+	const char	*actor;			/* staff id */
+};
+/* Inside the caller's transaction: record contact, cause, fix on an open task, with its
+ * history row.  0, E_NOT_FOUND, E_INVALID_TRANSITION (closed) or a DB_* code. */
+int	rect_record(struct ctx *c, const char *hall, long long id, const struct rect_record *u);
+/* Inside the caller's transaction: close an open, contacted task (cause and fix given or
+ * recorded), late when closed after its deadline.  0, E_INVALID_TRANSITION (closed or not
+ * contacted meanwhile) or a DB_* code. */
+int	rect_close(struct ctx *c, const char *hall, long long id, const char *cause,
+	    const char *fix, int late, const char *actor);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * stats_api.c — the hall manager's figures over HTTP.
+ *
+ * Route:  GET /halls/{hall}/stats?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv]   (manager, admin)
+ *         (Accept: text/csv also gives the CSV)
+ * Tables: through stats_tickets.c and stats_figures.c (read only); halls (hall_find)
+ * Redis:  none.
+ *
+ * The period: from and to (days, inclusive), each defaulting to the other and both to today,
+ * at most STATS_MAX_DAYS days.  JSON or CSV (stats_csv.c), never cached.
+ */
+#include "handlers.h"
+#include "stats.h"
+#include "../hall/catalog.h"
+#include "../identity/identity.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+
+#include <string.h>
+
+/* The CSV reply: the figures o laid out, as an attachment named after the period. */
+static int
+stats_csv_reply(struct req *r, json_t *o, const struct period *p)
+{
+	char disp[128];
+
+	stats_csv(&r->raw_reply, o, p);
+	if (r->raw_reply.overflow)
+		return req_bug(r, "stats CSV too large");
+	fmt(disp, sizeof disp, "attachment; filename=\"stats-%s-%s-%s.csv\"", p->hall, p->from,
+	    p->to);
+	req_header(r, "Content-Disposition", disp);
+	req_header(r, "Cache-Control", "no-store");
+	r->raw_type = "text/csv; charset=utf-8";
+	r->status = 200;
+	return 200;
+}
+
+/* from, to and format of the query into days (inclusive) and *csv; 0 or the 400 reply. */
+static int
+stats_args(struct req *r, int64_t today, int64_t *df, int64_t *dt, int *csv)
+{
+	const char *from = NULL, *to = NULL, *format = NULL;
+
+	q_str(r, "from", 0, 10, &from);
+	q_str(r, "to", 0, 10, &to);
+	q_str(r, "format", 0, 8, &format);
+	if (from && date_parse(from, df) != 0)
+		req_fail_field(r, "from", "须为日期 YYYY-MM-DD");
+	if (to && date_parse(to, dt) != 0)
+		req_fail_field(r, "to", "须为日期 YYYY-MM-DD");
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
+		req_fail_field(r, "format", "取值为 csv 或 json");
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if (!from)
+		*df = to ? *dt : today;
+	if (!to)
+		*dt = from ? *df : today;
+	if (*dt < *df)
+		req_fail_field(r, "to", "不能早于 from");
+	else if (*dt - *df >= STATS_MAX_DAYS)
+		req_fail_field(r, "to", "统计区间最长 366 天");
+	if (in_has_errors(r))
+		return req_invalid(r);
+	*csv = (format && strcmp(format, "csv") == 0) ||
+	    (!format && r->accept && strstr(r->accept, "text/csv") != NULL);
+	return 0;
+}
+
+int
+h_stats(struct req *r)
+{
+	const char *hall = r->pathv[0];
+	struct period p;
+	int64_t df = 0, dt = 0, today;
+	json_t *o;
+	int rc, csv = 0;
+
+	if ((rc = require_manager_of_hall(r, hall)) != 0)
+		return rc;
+	today = hall_day(hall_now());
+	if ((rc = stats_args(r, today, &df, &dt, &csv)) != 0)
+		return rc;
+	if ((rc = hall_find(r, hall)) != 0)
+		return rc;
+	stats_period(&p, hall, df, dt, today);
+	if ((rc = stats_collect(r->ctx, &p, &o)) != 0) {
+		if (rc == E_PERIOD_TOO_LARGE)
+			return req_err_msg(r, rc, "统计区间内的取号记录过多，请缩短统计区间");
+		return db_fail(r, rc);
+	}
+	if (csv) {
+		rc = stats_csv_reply(r, o, &p);
+		json_decref(o);
+		return rc;
+	}
+	req_header(r, "Cache-Control", "no-store");
+	return req_ok(r, 200, o);
+}

@@ -1,0 +1,436 @@
+/*
+ * stats_tickets.c — the tickets section of the hall's figures: counts per category and per
+ * hour taken, and the waiting and service times per category, window, clerk and the whole
+ * hall.
+ *
+ * Tables: queue_tickets, categories, staff (names of the clerks) — read only.
+ *
+ * The period's tickets are read once (one indexed range scan) and every ticket figure is
+ * worked out here.  Each time grouping is one sort of (group, seconds) pairs, packed in a
+ * 64-bit integer (stats_pack), so a group's values are contiguous and in order for its
+ * percentile: the 90th by nearest rank (the smallest value with at least 90 % of the values
+ * at or below it).  (Four PERCENTILE_DISC statements, each sorting the period again, and two
+ * GROUP BY statements over the same rows were nearly all of a day's statistics' time.)
+ * A period of more than TIMES_MAX_ROWS tickets is refused (422 PERIOD_TOO_LARGE).
+ *   wait     called_at − taken_at of every ticket that was called;
+ *   service  finished_at − started_at of every ticket served (outcome done); per category,
+ *            per window and per clerk (the one who called it).
+ */
+#include "stats.h"
+#include "stats_calc.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+#include "../../fcgi/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tic {
+	int32_t	 g[4];		/* category letter, window (-1 none), clerk rank (-1 none), 0 */
+	int32_t	 wait;		/* seconds from taken to called */
+	int32_t	 service;	/* seconds from started to finished; INT32_MIN: not served */
+};
+
+enum { G_CAT, G_WIN, G_CLERK, G_ALL };
+
+struct times {
+	struct tic	*v;		/* the called tickets */
+	size_t		 n, cap;
+	size_t		 rows;		/* tickets read */
+	json_t		*clerks;	/* clerk id -> index in order of appearance */
+	int		 oom, too_many;
+	long long	 count[26][C_N];
+	long long	 hour[26][24];
+};
+
+#define TIMES_MAX_ROWS 4000000	/* a year of a very busy hall is ~400k */
+
+static int32_t
+secs32(const char *s, int32_t none)
+{
+	long long v;
+
+	if (s == NULL || parse_ll(s, -2000000000LL, 2000000000LL, &v) != 0)
+		return none;
+	return (int32_t)v;
+}
+
+/* Room for one more called ticket.  0, or -1 (out of memory: t->oom). */
+static int
+times_grow(struct times *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024;
+	struct tic *nv;
+
+	if (t->n < t->cap)
+		return 0;
+	if (cap > TIMES_MAX_ROWS)
+		cap = TIMES_MAX_ROWS;
+	if ((nv = realloc(t->v, cap * sizeof *nv)) == NULL) {
+		t->oom = 1;
+		return -1;
+	}
+	t->v = nv;
+	t->cap = cap;
+	return 0;
+}
+
+/* The clerk's index in order of appearance (t->clerks), or -1 (out of memory: t->oom). */
+static int32_t
+clerk_index(struct times *t, const char *clerk)
+{
+	json_t *k = json_object_get(t->clerks, clerk);
+
+	if (k == NULL) {
+		k = json_integer((json_int_t)json_object_size(t->clerks));
+		if (json_object_set_new(t->clerks, clerk, k) != 0) {
+			t->oom = 1;
+			return -1;
+		}
+	}
+	return (int32_t)json_integer_value(k);
+}
+
+/*
+ * One ticket of the period: category, window_no, clerk, HOUR(taken_at), status, outcome,
+ * seconds waited (NULL: never called), seconds served (NULL: not served).
+ */
+static int
+tic_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct times *t = arg;
+	struct tic *x;
+	long long win, hour;
+
+	(void)lens;
+	if (ncol < 8 || v[0] == NULL || v[0][0] < 'A' || v[0][0] > 'Z' || v[4] == NULL)
+		return 0;
+	if (t->rows == TIMES_MAX_ROWS) {
+		t->too_many = 1;
+		return 1;
+	}
+	t->rows++;
+	stats_ticket_count(t->count[v[0][0] - 'A'], v[4], v[5]);
+	if (v[3] && parse_ll(v[3], 0, 23, &hour) == 0)
+		t->hour[v[0][0] - 'A'][hour]++;
+	if (v[6] == NULL)
+		return 0;	/* not called: no times */
+	if (times_grow(t) != 0)
+		return 1;
+	x = &t->v[t->n];
+	x->g[G_CAT] = (unsigned char)v[0][0];
+	x->g[G_WIN] = v[1] && parse_ll(v[1], 0, 65535, &win) == 0 ? (int32_t)win : -1;
+	x->g[G_CLERK] = v[2] ? clerk_index(t, v[2]) : -1;
+	if (t->oom)
+		return 1;
+	x->g[G_ALL] = 0;
+	x->wait = secs32(v[6], 0);
+	x->service = secs32(v[7], INT32_MIN);
+	t->n++;
+	return 0;
+}
+
+static int
+u64cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static json_t *
+minutes_of(double seconds)
+{
+	return json_real(stats_minutes(seconds));
+}
+
+/* The member that names group g of a grouping. */
+static void
+group_key(json_t *o, int which, int32_t g, char *const *clerk_of_rank)
+{
+	switch (which) {
+	case G_CAT: {
+		char cat[2] = { (char)g, 0 };
+
+		json_object_set_new(o, "category", json_string(cat));
+		break;
+	}
+	case G_WIN:
+		json_object_set_new(o, "window", g < 0 ? json_null() : json_integer(g));
+		break;
+	case G_CLERK:
+		json_object_set_new(o, "clerk", g < 0 ? json_null() : json_string(clerk_of_rank[g]));
+		json_object_set_new(o, "name", json_null());	/* stats_times */
+		break;
+	default:
+		json_object_set_new(o, "all", json_string("all"));
+	}
+}
+
+/* One grouping: an array of { key, called, served, avg/p90 wait and service } in key order. */
+static json_t *
+times_group(const struct times *t, int which, const int32_t *clerk_rank, uint64_t *w,
+    uint64_t *sv, char **clerk_of_rank)
+{
+	json_t *arr = json_array();
+	size_t i, nw = 0, ns = 0, iw = 0, is = 0;
+
+	for (i = 0; i < t->n; i++) {
+		int32_t g = t->v[i].g[which];
+
+		if (which == G_CLERK && g >= 0)
+			g = clerk_rank[g];
+		w[nw++] = stats_pack(g, t->v[i].wait);
+		if (t->v[i].service != INT32_MIN)
+			sv[ns++] = stats_pack(g, t->v[i].service);
+	}
+	qsort(w, nw, sizeof *w, u64cmp);
+	qsort(sv, ns, sizeof *sv, u64cmp);
+	while (iw < nw) {
+		int32_t g = stats_pack_group(w[iw]), wp90 = 0, sp90 = 0;
+		double wavg = 0, savg = 0;
+		size_t called, served;
+		json_t *o = json_object();
+
+		called = stats_group_run(w, nw, &iw, g, &wavg, &wp90);
+		while (is < ns && stats_pack_group(sv[is]) < g)
+			is++;
+		served = stats_group_run(sv, ns, &is, g, &savg, &sp90);
+		group_key(o, which, g, clerk_of_rank);
+		json_object_set_new(o, "called", json_integer((json_int_t)called));
+		json_object_set_new(o, "served", json_integer((json_int_t)served));
+		json_object_set_new(o, "avg_wait_minutes", minutes_of(wavg));
+		json_object_set_new(o, "p90_wait_minutes", minutes_of(wp90));
+		json_object_set_new(o, "avg_service_minutes", served ? minutes_of(savg) : json_null());
+		json_object_set_new(o, "p90_service_minutes", served ? minutes_of(sp90) : json_null());
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static int
+strpcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each clerk row of by_clerk gets its "name" (null when the account is gone).  0 or DB_*. */
+static int
+clerk_names(struct ctx *c, json_t *arr)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < json_array_size(arr) && rc >= 0; i++) {
+		json_t *o = json_array_get(arr, i);
+		const char *clerk = json_string_value(json_object_get(o, "clerk"));
+		char name[256];		/* staff.name: 50 characters */
+
+		rc = clerk ? db_scalar(c, "SELECT name FROM staff WHERE id = ?", DBARGS(DBS(clerk)),
+		    name, sizeof name) : 0;
+		json_object_set_new(o, "name", rc == 1 ? json_string(name) : json_null());
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* From the called tickets read (t): sets tickets.times_by_category, by_window, by_clerk
+ * (with names) and *all (one object, or NULL when nothing was called). */
+static int
+stats_times(struct ctx *c, struct times *t, json_t *tickets, json_t **all)
+{
+	size_t nclerks = json_object_size(t->clerks), i;
+	char **by_rank = NULL;
+	int32_t *rank = NULL;
+	uint64_t *w = NULL, *sv = NULL;
+	const char *id;
+	json_t *v, *arr;
+	int rc = 0;
+
+	*all = NULL;
+	by_rank = calloc(nclerks + 1, sizeof *by_rank);
+	rank = calloc(nclerks + 1, sizeof *rank);
+	w = malloc((t->n + 1) * sizeof *w);
+	sv = malloc((t->n + 1) * sizeof *sv);
+	if (!by_rank || !rank || !w || !sv) {
+		t->oom = 1;
+		goto out;
+	}
+	/* Clerks in the order of their ids (as text), as ORDER BY would give. */
+	i = 0;
+	json_object_foreach(t->clerks, id, v)
+		by_rank[i++] = (char *)(uintptr_t)id;
+	qsort(by_rank, nclerks, sizeof *by_rank, strpcmp);
+	for (i = 0; i < nclerks; i++)
+		rank[json_integer_value(json_object_get(t->clerks, by_rank[i]))] = (int32_t)i;
+
+	json_object_set_new(tickets, "times_by_category", times_group(t, G_CAT, rank, w, sv,
+	    by_rank));
+	json_object_set_new(tickets, "by_window", times_group(t, G_WIN, rank, w, sv, by_rank));
+	arr = times_group(t, G_CLERK, rank, w, sv, by_rank);
+	json_object_set_new(tickets, "by_clerk", arr);
+	if ((rc = clerk_names(c, arr)) < 0)
+		goto out;
+	arr = times_group(t, G_ALL, rank, w, sv, by_rank);
+	if (json_array_size(arr) == 1)
+		*all = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
+out:
+	free(w);
+	free(sv);
+	free(rank);
+	free(by_rank);
+	return rc;
+}
+
+/* A category's name from its code, for the categories that have tickets in the period. */
+static int
+cat_name_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	(void)lens;
+	if (ncol >= 2 && v[0] && v[1] && v[0][0] >= 'A' && v[0][0] <= 'Z' && v[0][1] == '\0')
+		json_object_set_new(arg, v[0], json_string(v[1]));
+	return 0;
+}
+
+/* The period's tickets into tm, and the names of the hall's categories.  0 or a DB_* code
+ * (tm->oom, tm->too_many say why the reading stopped). */
+static int
+tickets_read(struct ctx *c, const struct period *p, struct times *tm, json_t *names)
+{
+	int rc;
+
+	rc = db_query(c, "SELECT category, window_no, clerk, HOUR(taken_at), status, outcome,"
+	    " TIMESTAMPDIFF(SECOND, taken_at, called_at), IF(outcome = 'done',"
+	    " TIMESTAMPDIFF(SECOND, started_at, finished_at), NULL) FROM queue_tickets"
+	    " WHERE hall = ? AND day BETWEEN ? AND ?",
+	    DBARGS(DBS(p->hall), DBS(p->from), DBS(p->to)), tic_row, tm);
+	if (rc >= 0 && !tm->oom && !tm->too_many)
+		rc = db_query(c, "SELECT code, name FROM categories WHERE hall = ?",
+		    DBARGS(DBS(p->hall)), cat_name_row, names);
+	return rc < 0 ? rc : 0;
+}
+
+/* tickets.by_category in code order (a ticket's category always names a row), the totals
+ * into t, and tickets.by_hour: per hour taken, then category. */
+static void
+tickets_counts(const struct times *tm, json_t *names, json_t *t, json_t *cats, json_t *hours)
+{
+	static const char *const cat_cols[C_N] = { "taken", "served", "no_show", "cancelled",
+		"skipped", "open" };
+	long long tot[C_N] = { 0 };
+	size_t i, j;
+	int h;
+
+	for (i = 0; i < 26; i++) {
+		char code[2] = { (char)('A' + i), 0 };
+		json_t *name = json_object_get(names, code), *row;
+
+		if (tm->count[i][C_TAKEN] == 0 || name == NULL)
+			continue;
+		row = json_object();
+		json_object_set_new(row, "category", json_string(code));
+		json_object_set(row, "name", name);
+		for (j = 0; j < C_N; j++) {
+			json_object_set_new(row, cat_cols[j], json_integer(tm->count[i][j]));
+			tot[j] += tm->count[i][j];
+		}
+		json_array_append_new(cats, row);
+	}
+	for (h = 0; h < 24; h++)
+		for (i = 0; i < 26; i++) {
+			char code[2] = { (char)('A' + i), 0 };
+
+			if (tm->hour[i][h] == 0 || json_object_get(names, code) == NULL)
+				continue;
+			json_array_append_new(hours, json_pack("{s:s,s:i,s:I}", "category", code,
+			    "hour", h, "count", (json_int_t)tm->hour[i][h]));
+		}
+	for (j = 0; j < C_N; j++)
+		json_object_set_new(t, cat_cols[j], json_integer(tot[j]));
+}
+
+/* No ticket called: no times. */
+static void
+times_none(json_t *o)
+{
+	json_object_set_new(o, "called", json_integer(0));
+	json_object_set_new(o, "avg_wait_minutes", json_null());
+	json_object_set_new(o, "p90_wait_minutes", json_null());
+	json_object_set_new(o, "avg_service_minutes", json_null());
+	json_object_set_new(o, "p90_service_minutes", json_null());
+}
+
+/* The members of a times row (from) but its key and served, onto to. */
+static void
+times_copy(json_t *to, json_t *from, const char *key)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(from, k, v)
+		if (strcmp(k, key) != 0 && strcmp(k, "served") != 0)
+			json_object_set(to, k, v);
+}
+
+/* Fold the times of each category into its row of by_category, the whole hall's (all,
+ * consumed) into t. */
+static void
+tickets_fold_times(json_t *t, json_t *cats, json_t *all)
+{
+	json_t *times = json_object_get(t, "times_by_category");
+	size_t i, j;
+
+	for (i = 0; i < json_array_size(cats); i++) {
+		json_t *row = json_array_get(cats, i);
+
+		for (j = 0; j < json_array_size(times); j++) {
+			json_t *tr = json_array_get(times, j);
+
+			if (strcmp(json_string_value(json_object_get(tr, "category")),
+			    json_string_value(json_object_get(row, "category"))) == 0)
+				times_copy(row, tr, "category");
+		}
+		if (json_object_get(row, "avg_wait_minutes") == NULL)
+			times_none(row);
+	}
+	json_object_del(t, "times_by_category");
+	if (all) {
+		times_copy(t, all, "all");
+		json_decref(all);
+	} else
+		times_none(t);
+}
+
+int
+stats_tickets(struct ctx *c, const struct period *p, json_t *out)
+{
+	json_t *t = json_object(), *cats = json_array(), *hours = json_array();
+	json_t *names = json_object(), *all = NULL;
+	struct times tm;
+	int rc;
+
+	memset(&tm, 0, sizeof tm);
+	tm.clerks = json_object();
+	json_object_set_new(out, "tickets", t);
+	json_object_set_new(t, "by_category", cats);
+	json_object_set_new(t, "by_hour", hours);
+	if ((rc = tickets_read(c, p, &tm, names)) < 0 || tm.oom || tm.too_many)
+		goto out;
+	tickets_counts(&tm, names, t, cats, hours);
+	if ((rc = stats_times(c, &tm, t, &all)) < 0 || tm.oom)
+		goto out;
+	tickets_fold_times(t, cats, all);
+out:
+	free(tm.v);
+	json_decref(tm.clerks);
+	json_decref(names);
+	if (rc < 0)
+		return rc;
+	if (tm.too_many)
+		return E_PERIOD_TOO_LARGE;
+	if (tm.oom) {
+		log_err("stats: the period's %zu called tickets do not fit in memory", tm.n);
+		return DB_DOWN;	/* 503: try again */
+	}
+	return 0;
+}

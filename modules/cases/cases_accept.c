@@ -26,6 +26,10 @@
 #include "handlers.h"
 #include "../shared/audit.h"
 #include "../hall/calendar.h"
+#include "case_deadline.h"
+#include "case_json.h"
+#include "case_reply.h"
+#include "../../fcgi/errors.h"
 #include "cases.h"
 #include "../shared/idempotency.h"
 #include "../shared/pii.h"
@@ -321,7 +325,7 @@ case_body(struct req *r, struct accept *a, json_t **out)
 	*out = NULL;
 	rc = case_load(r->ctx, r->sess.hall, a->case_no, &cr);
 	if (rc > 0)
-		rc = case_json(r, &cr, 0, &o);
+		rc = case_json(r->ctx, &r->sess, &cr, 0, &o);
 	if (rc <= 0)
 		return rc < 0 ? rc : DB_FAIL;
 	json_object_set_new(o, "track_token", json_string(a->track));
@@ -340,7 +344,7 @@ set_incomplete(struct req *r, struct accept *a, json_t *missing)
 	case_notice_url(a->notice, url, sizeof url);
 	fmt(msg, sizeof msg, "申请材料不齐全，还缺 %d 项，请按告知书一次性补齐后再来办理",
 	    a->nmissing);
-	req_fail(r, 422, "MATERIALS_INCOMPLETE", msg);
+	req_err_msg(r, E_MATERIALS_INCOMPLETE, msg);
 	json_decref(r->err_extra);
 	r->err_extra = json_pack("{s:O,s:s}", "missing", missing, "notice_url", url);
 }
@@ -589,7 +593,7 @@ accept_tx(struct req *r, struct accept *a, struct idem *im, json_t **reply)
 	else
 		str_copy(public_note, sizeof public_note, "材料齐全，予以受理");
 	if (rc == 0)
-		rc = case_history_add(r, (long long)id, a->now, "accept", NULL, "accepted",
+		rc = case_history_add(r->ctx, &r->sess, (long long)id, a->now, "accept", NULL, "accepted",
 		    a->item.department, a->note, public_note);
 	if (rc == 0 && a->approve) {
 		uint64_t n = 0;
@@ -606,7 +610,7 @@ accept_tx(struct req *r, struct accept *a, struct idem *im, json_t **reply)
 			    " decided_by = ? WHERE case_id = ? AND status = 'pending'",
 			    DBARGS(DBS(a->now), staff ? DBI(staff) : DBN, DBI(id)), NULL, NULL);
 		if (rc == 0)
-			rc = case_history_add(r, (long long)id, a->now, "approve", "accepted",
+			rc = case_history_add(r->ctx, &r->sess, (long long)id, a->now, "approve", "accepted",
 			    "approved", a->item.department, "即办件当场办结", "即办件，当场办结");
 		if (rc == 0)	/* the result as a record (results.c) */
 			rc = results_record(r->ctx, (long long)id, a->now, 1, NULL);
@@ -660,10 +664,13 @@ h_case_create(struct req *r)
 	a->today = case_today();
 	case_now(a->now);
 	if (a->nmissing == 0) {
-		rc = calendar_add_workdays(r->ctx, a->today, (int)a->item.promised_days,
-		    &a->deadline, &missing_year);
+		struct workcal cal = case_workcal(r->ctx);
+
+		rc = deadline_add(&cal, a->today, (int)a->item.promised_days, &a->deadline,
+		    &missing_year);
 		if (rc == CAL_MISSING) {
-			rc = case_calendar_missing(r, r->sess.hall, missing_year);
+			case_calendar_missing(r->ctx, r->sess.hall, missing_year);
+			rc = case_reply_calendar(r, missing_year);
 			goto out;
 		}
 		if (rc < 0) {

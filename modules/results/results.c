@@ -483,7 +483,7 @@ h_case_results(struct req *r)
 	sodium_memzero(cr.phone, sizeof cr.phone);
 	if (rc < 0)
 		return db_fail(r, rc);
-	if (rc == 0 || !case_visible(r, &cr))
+	if (rc == 0 || !case_visible(&r->sess, &cr))
 		return req_fail(r, 404, "NOT_FOUND", "没有这个办件");
 	if ((rc = case_results_json(r, cr.id, 0, &a)) != 0)
 		return db_fail(r, rc);
@@ -544,7 +544,7 @@ revoke_tx(struct req *r, struct result_row *x, struct change *ch)
 	if (rc == 0 && n != 1)
 		return CONFLICT;
 	if (rc == 0)
-		rc = case_history_add(r, x->case_id, ch->now, "result_revoke", x->case_status,
+		rc = case_history_add(r->ctx, &r->sess, x->case_id, ch->now, "result_revoke", x->case_status,
 		    x->case_status,
 		    x->department, ch->reason, "办理结果已撤销");
 	return rc;
@@ -591,7 +591,7 @@ replace_tx(struct req *r, struct result_row *x, struct change *ch)
 		rc = db_exec(r->ctx, "UPDATE results SET licence_id = ? WHERE licence_id = ?"
 		    " AND id <> ?", DBARGS(DBI(ch->new_id), DBI(x->id), DBI(ch->new_id)), NULL, NULL);
 	if (rc == 0)
-		rc = case_history_add(r, x->case_id, ch->now, "result_replace", x->case_status,
+		rc = case_history_add(r->ctx, &r->sess, x->case_id, ch->now, "result_replace", x->case_status,
 		    x->case_status,
 		    x->department, ch->reason, "办理结果已换发");
 	return rc;

@@ -629,3 +629,22 @@ case_act_run(struct ctx *c, const struct session *who, struct action *a)
 	default: return DB_FAIL;
 	}
 }
+
+int
+case_track_renew(struct ctx *c, const struct session *who, const struct case_row *cr,
+    const char *now, const char *hash, const unsigned char *sealed, size_t n)
+{
+	int rc;
+
+	rc = db_exec(c, "UPDATE case_tracking SET revoked_at = ? WHERE case_id = ?"
+	    " AND revoked_at IS NULL", DBARGS(DBS(now), DBI(cr->id)), NULL, NULL);
+	if (rc == 0)
+		rc = db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc,"
+		    " holder, created_at) VALUES (?, ?, ?, 'applicant', ?)",
+		    DBARGS(DBS(hash), DBI(cr->id), DBSN((const char *)sealed, n), DBS(now)),
+		    NULL, NULL);
+	if (rc == 0)
+		rc = case_history_add(c, who, cr->id, now, "track_token", cr->status, cr->status,
+		    NULL, "查询码已重新生成，原查询码作废", "");
+	return rc;
+}

@@ -60,5 +60,11 @@ struct code_name *case_action_mat(struct action *a, const char *code);
  * UPDATE found another status: someone acted first) or E_NO_PICKUP_WINDOW.
  */
 int	case_act_run(struct ctx *c, const struct session *who, struct action *a);
+/*
+ * A new applicant tracking token (hash, sealed: n bytes) for the case, every earlier one
+ * revoked, and the history row, inside the caller's transaction.  0 or a DB_* code.
+ */
+int	case_track_renew(struct ctx *c, const struct session *who, const struct case_row *cr,
+	    const char *now, const char *hash, const unsigned char *sealed, size_t n);
 
 #endif

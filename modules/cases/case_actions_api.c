@@ -308,46 +308,12 @@ action_tx(struct ctx *c, void *arg)
 	return 0;
 }
 
-int
-h_case_action(struct req *r)
+/* The checks of one action against the case and its materials; 0 or the reply already set. */
+static int
+action_checks(struct req *r, struct action *a)
 {
-	struct action *a;
-	json_t *o;
-	int rc, to;
+	int rc = 0;
 
-	if ((a = calloc(1, sizeof *a)) == NULL)
-		return req_bug(r, "out of memory");
-	if ((rc = action_parse(r, a)) != 0)
-		goto out;
-	rc = case_load(r->ctx, r->sess.hall, r->pathv[0], &a->cr);
-	if (rc < 0) {
-		rc = db_fail(r, rc);
-		goto out;
-	}
-	if (rc == 0 || !case_visible(&r->sess, &a->cr)) {
-		rc = req_err_msg(r, E_NOT_FOUND, "没有这个办件");
-		goto out;
-	}
-	rc = case_rule_check(a->act, case_status_parse(a->cr.status), r->sess.role,
-	    case_in_department(&r->sess, &a->cr), &to);
-	if (rc == E_FORBIDDEN) {
-		audit(r, "case.action", a->cr.no, "forbidden", case_act_names[a->act]);
-		rc = req_err_msg(r, E_FORBIDDEN, "您的岗位不能进行该操作");
-		goto out;
-	}
-	if (rc != 0) {
-		rc = case_reply_transition(r, a->cr.status, case_act_names[a->act]);
-		goto out;
-	}
-	parse_ll(r->sess.subject, 1, INT64_MAX, &a->staff);
-	a->today = case_today();
-	case_now(a->now);
-	str_copy(a->dept, sizeof a->dept, r->sess.department);
-	if ((rc = case_action_mats(r->ctx, a)) < 0) {
-		rc = db_fail(r, rc);
-		goto out;
-	}
-	rc = 0;
 	switch (a->act) {
 	case CA_ASSIGN:
 		rc = pick_assignee(r, a);
@@ -389,17 +355,53 @@ h_case_action(struct req *r)
 	default:
 		break;
 	}
-	if (rc != 0)
+	return rc;
+}
+
+int
+h_case_action(struct req *r)
+{
+	struct action *a;
+	int rc, to;
+
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return req_bug(r, "out of memory");
+	if ((rc = action_parse(r, a)) != 0)
+		goto out;
+	rc = case_load(r->ctx, r->sess.hall, r->pathv[0], &a->cr);
+	if (rc < 0) {
+		rc = db_fail(r, rc);
+		goto out;
+	}
+	if (rc == 0 || !case_visible(&r->sess, &a->cr)) {
+		rc = req_err_msg(r, E_NOT_FOUND, "没有这个办件");
+		goto out;
+	}
+	rc = case_rule_check(a->act, case_status_parse(a->cr.status), r->sess.role,
+	    case_in_department(&r->sess, &a->cr), &to);
+	if (rc == E_FORBIDDEN) {
+		audit(r, "case.action", a->cr.no, "forbidden", case_act_names[a->act]);
+		rc = req_err_msg(r, E_FORBIDDEN, "您的岗位不能进行该操作");
+		goto out;
+	}
+	if (rc != 0) {
+		rc = case_reply_transition(r, a->cr.status, case_act_names[a->act]);
+		goto out;
+	}
+	parse_ll(r->sess.subject, 1, INT64_MAX, &a->staff);
+	a->today = case_today();
+	case_now(a->now);
+	str_copy(a->dept, sizeof a->dept, r->sess.department);
+	if ((rc = case_action_mats(r->ctx, a)) < 0) {
+		rc = db_fail(r, rc);
+		goto out;
+	}
+	if ((rc = action_checks(r, a)) != 0)
 		goto out;
 	rc = db_tx(r->ctx, action_tx, &(struct action_tx){ r, a });
 	if (rc == E_INVALID_TRANSITION) {
-		/* Someone else changed the case first: say what it is now. */
-		struct case_row now;
-
-		if (case_load(r->ctx, r->sess.hall, a->cr.no, &now) > 0)
-			str_copy(a->cr.status, sizeof a->cr.status, now.status);
 		audit(r, "case.action", a->cr.no, "conflict", case_act_names[a->act]);
-		rc = case_reply_transition(r, a->cr.status, case_act_names[a->act]);
+		rc = case_reply_conflict(r, &a->cr, case_act_names[a->act]);
 		goto out;
 	}
 	if (rc > 0) {		/* E_NO_PICKUP_WINDOW */
@@ -410,22 +412,31 @@ h_case_action(struct req *r)
 		rc = case_db_fail(r, rc);
 		goto out;
 	}
-	{
-		char no[CASE_NO_MAX];
-
-		str_copy(no, sizeof no, a->cr.no);
-		rc = case_load(r->ctx, r->sess.hall, no, &a->cr);
-	}
-	if (rc > 0)
-		rc = case_json(r->ctx, &r->sess, &a->cr, 0, &o);
-	if (rc <= 0) {
-		rc = rc < 0 ? db_fail(r, rc) : req_bug(r, "case vanished");
-		goto out;
-	}
-	rc = req_ok(r, 200, json_pack("{s:o}", "case", o));
+	rc = case_reply_case(r, a->cr.no);
 out:
 	sodium_memzero(a, sizeof *a);
 	free(a);
+	return rc;
+}
+
+struct track_token_tx {
+	struct req		*r;
+	const struct case_row	*cr;
+	const char		*now, *hash;
+	const unsigned char	*sealed;
+	size_t			 n;
+};
+
+/* One try of the new tracking token's transaction and its audit row (db_tx retries). */
+static int
+track_token_tx(struct ctx *c, void *arg)
+{
+	struct track_token_tx *t = arg;
+	int rc;
+
+	rc = case_track_renew(c, &t->r->sess, t->cr, t->now, t->hash, t->sealed, t->n);
+	if (rc == 0)
+		audit(t->r, "case.track_token", t->cr->no, "ok", "");
 	return rc;
 }
 
@@ -449,23 +460,8 @@ h_case_track_token(struct req *r)
 	if ((n = case_token_new(tok, hash, sealed, sizeof sealed)) < 0)
 		return req_bug(r, "cannot make a token");
 	case_now(now);
-	if ((rc = db_begin(r->ctx)) != 0)
-		return db_fail(r, rc);
-	rc = db_exec(r->ctx, "UPDATE case_tracking SET revoked_at = ? WHERE case_id = ?"
-	    " AND revoked_at IS NULL", DBARGS(DBS(now), DBI(cr.id)), NULL, NULL);
-	if (rc == 0)
-		rc = db_exec(r->ctx, "INSERT INTO case_tracking (token_hash, case_id, token_enc,"
-		    " holder, created_at) VALUES (?, ?, ?, 'applicant', ?)",
-		    DBARGS(DBS(hash), DBI(cr.id), DBSN((const char *)sealed, (size_t)n), DBS(now)),
-		    NULL, NULL);
-	if (rc == 0)
-		rc = case_history_add(r->ctx, &r->sess, cr.id, now, "track_token", cr.status, cr.status, NULL,
-		    "查询码已重新生成，原查询码作废", "");
-	if (rc == 0) {
-		audit(r, "case.track_token", cr.no, "ok", "");
-		rc = db_commit(r->ctx);
-	} else
-		db_rollback(r->ctx);
+	rc = db_tx(r->ctx, track_token_tx, &(struct track_token_tx){ r, &cr, now, hash, sealed,
+	    (size_t)n });
 	if (rc != 0) {
 		sodium_memzero(tok, sizeof tok);
 		return db_fail(r, rc);

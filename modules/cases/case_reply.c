@@ -6,10 +6,12 @@
  */
 #include "case_reply.h"
 #include "cases.h"
+#include "case_json.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 #include "../../fcgi/util.h"
 
+#include <sodium.h>
 #include <stdio.h>
 
 /*
@@ -86,4 +88,36 @@ case_reply_missing(struct req *r, int kind, const char *msg, json_t *list)
 	json_decref(r->err_extra);
 	r->err_extra = json_pack("{s:o}", "missing", list);
 	return r->status;
+}
+
+int
+case_reply_case(struct req *r, const char *no)
+{
+	struct case_row cr;
+	json_t *o;
+	int rc;
+
+	rc = case_load(r->ctx, r->sess.hall, no, &cr);
+	if (rc > 0)
+		rc = case_json(r->ctx, &r->sess, &cr, 0, &o);
+	sodium_memzero(&cr, sizeof cr);
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_bug(r, "case vanished");
+	return req_ok(r, 200, json_pack("{s:o}", "case", o));
+}
+
+int
+case_reply_conflict(struct req *r, const struct case_row *cr, const char *action)
+{
+	struct case_row now;
+	int rc;
+
+	if (case_load(r->ctx, cr->hall, cr->no, &now) > 0)
+		rc = case_reply_transition(r, now.status, action);
+	else
+		rc = case_reply_transition(r, cr->status, action);
+	sodium_memzero(&now, sizeof now);
+	return rc;
 }

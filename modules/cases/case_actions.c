@@ -62,49 +62,25 @@ count_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 1;
 }
 
-/* The materials of the case's items, with the state each has in the case (if any). */
-static int
-mat_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct action *a = arg;
-	struct code_name *m;
-
-	(void)ncol;
-	(void)lens;
-	if (a->nmats == MAX_CODES)
-		return 1;
-	m = &a->mats[a->nmats++];
-	str_copy(m->code, sizeof m->code, v[0]);
-	str_copy(m->name, sizeof m->name, v[1]);
-	str_copy(m->form, sizeof m->form, v[2]);
-	parse_ll(v[3], 0, 255, &m->copies);
-	str_copy(m->note, sizeof m->note, v[4]);
-	str_copy(m->state, sizeof m->state, v[5] ? v[5] : "");
-	return 0;
-}
-
 int
 case_action_mats(struct ctx *c, struct action *a)
 {
-	a->nmats = 0;
+	a->mats.n = 0;
+	a->mats.cap = MAX_CODES;
 	return db_query(c,
-	    "SELECT im.code, im.name, im.form, im.copies, im.note, cm.state"
+	    "SELECT im.code, im.name, im.required, im.waivable, im.form, im.copies, im.note,"
+	    " cm.state, '', NULL, NULL"
 	    " FROM case_parts p JOIN item_materials im ON im.item = p.item"
 	    " LEFT JOIN case_materials cm ON cm.case_id = p.case_id AND cm.item = im.item"
 	    "  AND cm.code = im.code"
 	    " WHERE p.case_id = ? ORDER BY p.seq, im.sort, im.code",
-	    DBARGS(DBI(a->cr.id)), mat_row, a);
+	    DBARGS(DBI(a->cr.id)), case_mat_row, &a->mats);
 }
 
-struct code_name *
+struct case_mat *
 case_action_mat(struct action *a, const char *code)
 {
-	size_t i;
-
-	for (i = 0; i < a->nmats; i++)
-		if (strcmp(a->mats[i].code, code) == 0)
-			return &a->mats[i];
-	return NULL;
+	return case_mats_find(&a->mats, code);
 }
 
 /* The item of the case's part in department dept (for material rows). */
@@ -117,19 +93,6 @@ part_item(struct ctx *c, struct action *a, char *item, size_t isz)
 	return rc < 0 ? rc : rc == 0 ? DB_FAIL : 0;
 }
 
-static const char *form_label(const char *f)
-{
-	if (strcmp(f, "original") == 0)
-		return "原件";
-	if (strcmp(f, "copy") == 0)
-		return "复印件";
-	if (strcmp(f, "original_and_copy") == 0)
-		return "原件及复印件";
-	if (strcmp(f, "electronic") == 0)
-		return "电子件";
-	return f;
-}
-
 /* "A、B、C" of the listed materials, cut to ~24 characters for an SMS variable. */
 static void
 names_list(struct action *a, char *out, size_t osz, int sms)
@@ -139,7 +102,7 @@ names_list(struct action *a, char *out, size_t osz, int sms)
 
 	out[0] = '\0';
 	for (i = 0; i < total; i++) {
-		struct code_name *m = case_action_mat(a, json_string_value(json_array_get(a->codes, i)));
+		struct case_mat *m = case_action_mat(a, json_string_value(json_array_get(a->codes, i)));
 		size_t n;
 
 		if (m == NULL)
@@ -319,12 +282,12 @@ act_request_supplement(struct ctx *c, const struct session *who, struct action *
 
 	date_format_days(a->today, today_s, sizeof today_s);
 	for (i = 0; a->codes && i < json_array_size(a->codes); i++) {
-		struct code_name *m = case_action_mat(a, json_string_value(json_array_get(a->codes, i)));
+		struct case_mat *m = case_action_mat(a, json_string_value(json_array_get(a->codes, i)));
 
 		json_array_append_new(stored, json_pack("{s:s,s:s}", "code", m->code, "name",
 		    m->name));
 		json_array_append_new(full, json_pack("{s:s,s:s,s:s,s:I,s:s}", "code", m->code,
-		    "name", m->name, "form", form_label(m->form), "copies", m->copies, "note",
+		    "name", m->name, "form", case_mat_form_label(m->form), "copies", m->copies, "note",
 		    m->note));
 	}
 	stored_s = json_dumps(stored, JSON_COMPACT);
@@ -358,7 +321,7 @@ act_request_supplement(struct ctx *c, const struct session *who, struct action *
 	if (rc == 0)
 		rc = part_item(c, a, item, sizeof item);
 	for (i = 0; rc == 0 && a->codes && i < json_array_size(a->codes); i++) {
-		struct code_name *m = case_action_mat(a, json_string_value(json_array_get(a->codes, i)));
+		struct case_mat *m = case_action_mat(a, json_string_value(json_array_get(a->codes, i)));
 
 		rc = db_exec(c, "INSERT INTO case_materials (case_id, item, code, name, required,"
 		    " state) VALUES (?, ?, ?, ?, 1, 'requested') ON DUPLICATE KEY UPDATE"

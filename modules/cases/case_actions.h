@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "cases.h"
+#include "case_mats.h"
 #include "case_rules.h"
 
 /* What the clerk checked to hand a result over without the pickup code. */
@@ -21,15 +22,6 @@ extern const char *const checked_names[CHK__MAX + 1];
 
 
 #define MAX_CODES 40
-
-struct code_name {
-	char	code[16];
-	char	name[204];
-	char	form[24];
-	long long copies;
-	char	note[304];
-	char	state[12];
-};
 
 struct action {
 	enum case_act	 act;
@@ -43,8 +35,7 @@ struct action {
 	char		 dept[32];		/* the part acted on */
 	long long	 assignee_id;
 	char		 assignee_name[204];	/* staff.name: up to 50 characters */
-	struct code_name mats[MAX_CODES];	/* the case's materials (for codes) */
-	size_t		 nmats;
+	struct case_mats mats;			/* the case's materials (for codes) */
 	char		 notice[CASE_TOKEN_MAX];	/* 补正告知书 */
 	char		 new_deadline[12];
 	int		 paused;
@@ -53,7 +44,7 @@ struct action {
 /* The case's materials (every item material of its parts, with its state in the case). */
 int	case_action_mats(struct ctx *c, struct action *a);
 /* The material of code among them, or NULL. */
-struct code_name *case_action_mat(struct action *a, const char *code);
+struct case_mat *case_action_mat(struct action *a, const char *code);
 /*
  * The action's writes, inside the caller's transaction, who acting: the guarded transition,
  * the parts, history, outbox rows.  0, a DB_* code, E_INVALID_TRANSITION (the guarded

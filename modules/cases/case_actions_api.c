@@ -105,11 +105,11 @@ outstanding(struct req *r, struct action *a, int kind, const char *msg_fmt)
 	size_t i;
 	char msg[200];
 
-	for (i = 0; i < a->nmats; i++)
-		if (strcmp(a->mats[i].state, "waived") == 0 ||
-		    strcmp(a->mats[i].state, "requested") == 0)
+	for (i = 0; i < a->mats.n; i++)
+		if (strcmp(a->mats.rows[i].state, "waived") == 0 ||
+		    strcmp(a->mats.rows[i].state, "requested") == 0)
 			json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "code",
-			    a->mats[i].code, "name", a->mats[i].name, "state", a->mats[i].state));
+			    a->mats.rows[i].code, "name", a->mats.rows[i].name, "state", a->mats.rows[i].state));
 	if (json_array_size(list) == 0) {
 		json_decref(list);
 		return 0;
@@ -126,7 +126,7 @@ check_codes(struct req *r, struct action *a, const char *want_state)
 
 	for (i = 0; a->codes && i < json_array_size(a->codes); i++) {
 		const char *code = json_string_value(json_array_get(a->codes, i));
-		struct code_name *m = case_action_mat(a, code);
+		struct case_mat *m = case_action_mat(a, code);
 
 		if (m == NULL) {
 			fmt(msg, sizeof msg, "该办件没有材料 %s", code);
@@ -165,19 +165,19 @@ check_supplement(struct req *r, struct action *a)
 	}
 	still = json_array();
 	all = json_array();
-	for (i = 0; i < a->nmats; i++) {
+	for (i = 0; i < a->mats.n; i++) {
 		int listed = a->codes == NULL;
 
-		if (strcmp(a->mats[i].state, "requested") != 0)
+		if (strcmp(a->mats.rows[i].state, "requested") != 0)
 			continue;
 		for (j = 0; !listed && j < json_array_size(a->codes); j++)
 			listed = strcmp(json_string_value(json_array_get(a->codes, j)),
-			    a->mats[i].code) == 0;
+			    a->mats.rows[i].code) == 0;
 		if (listed)
-			json_array_append_new(all, json_string(a->mats[i].code));
+			json_array_append_new(all, json_string(a->mats.rows[i].code));
 		else
-			json_array_append_new(still, json_pack("{s:s,s:s}", "code", a->mats[i].code,
-			    "name", a->mats[i].name));
+			json_array_append_new(still, json_pack("{s:s,s:s}", "code", a->mats.rows[i].code,
+			    "name", a->mats.rows[i].name));
 	}
 	if (json_array_size(still) > 0) {
 		fmt(msg, sizeof msg, "补正材料还缺 %zu 项，请一次性补齐", json_array_size(still));

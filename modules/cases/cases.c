@@ -347,3 +347,37 @@ case_agent_phone(struct ctx *c, long long case_id, char out[32])
 	    agent_phone_row, out);
 	return rc < 0 ? rc : 0;
 }
+
+static int
+seal_into(const char *plain, unsigned char *out, size_t osz, struct dbv *v)
+{
+	int n = pii_seal(plain, out, osz);
+
+	if (n < 0)
+		return -1;
+	*v = DBSN((const char *)out, (size_t)n);
+	return 0;
+}
+
+int
+case_person_seal(const char *name, const char *idnum, const char *phone, const char *address,
+    struct case_person *p)
+{
+	memset(p, 0, sizeof *p);
+	p->id = p->addr = DBN;
+	if (seal_into(name, p->s_name, sizeof p->s_name, &p->name) ||
+	    seal_into(phone, p->s_phone, sizeof p->s_phone, &p->phone) ||
+	    (idnum && seal_into(idnum, p->s_id, sizeof p->s_id, &p->id)) ||
+	    (address && seal_into(address, p->s_addr, sizeof p->s_addr, &p->addr)))
+		return -1;
+	mask_name(name, p->m_name, sizeof p->m_name);
+	pii_hash("phone", phone, p->h_phone);
+	mask_phone(phone, p->m_phone, sizeof p->m_phone);
+	if (idnum) {
+		pii_hash("id_number", idnum, p->h_id);
+		mask_id(idnum, p->m_id, sizeof p->m_id);
+	}
+	if (address)
+		mask_address(address, p->m_addr, sizeof p->m_addr);
+	return 0;
+}

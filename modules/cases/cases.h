@@ -17,7 +17,9 @@
 
 #include <jansson.h>
 
+#include "../../fcgi/db.h"
 #include "../../fcgi/yc.h"
+#include "../shared/pii.h"
 #include "../tracking/track_cache.h"
 
 enum case_status {
@@ -58,6 +60,23 @@ void	case_pickup_hash(const char *case_no, const char *code, char out[65]);
 void	case_notice_url(const char *token, char *out, size_t osz);
 /* Absolute tracking URL from public_base_url. */
 void	case_track_abs(const char *token, char *out, size_t osz);
+
+/*
+ * A person of a case (applicant, agent) as the cases row keeps them: sealed (the dbv point
+ * into the struct's own buffers: do not copy it), keyed hashes and masks.  A NULL id number
+ * or address leaves its dbv NULL and its hash/mask "".
+ */
+struct case_person {
+	unsigned char	 s_name[PII_SEALED_MAX], s_id[PII_SEALED_MAX], s_phone[PII_SEALED_MAX],
+			 s_addr[PII_SEALED_MAX];
+	struct dbv	 name, id, phone, addr;
+	char		 h_id[PII_HASH_HEX], h_phone[PII_HASH_HEX];
+	char		 m_name[64], m_id[32], m_phone[32], m_addr[100];
+};
+
+/* Seal, hash and mask name, idnum, phone and address into p.  0, or -1 (sealing failed). */
+int	case_person_seal(const char *name, const char *idnum, const char *phone,
+	    const char *address, struct case_person *p);
 
 /* The case as a transition needs it. */
 struct case_row {

@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TX_TRIES 3
 #define ID_LOST  1	/* create_tx: another account bound the applicant's ID number first */
 
 struct online {
@@ -61,16 +60,6 @@ sub_str(struct req *r, json_t *obj, const char *key, const char *field, int requ
 	return rc;
 }
 
-static int
-seal_into(const char *plain, unsigned char *out, size_t osz, struct dbv *v)
-{
-	int n = pii_seal(plain, out, osz);
-
-	if (n < 0)
-		return -1;
-	*v = DBSN((const char *)out, (size_t)n);
-	return 0;
-}
 /* ---------------------------------------------------------------- POST /cases (citizen) */
 
 static int
@@ -147,44 +136,24 @@ missing_check(struct req *r, struct online *o)
 	return case_reply_missing(r, E_MATERIALS_INCOMPLETE, msg, missing);
 }
 
+/* The cases row of the application, numbered from the hall's daily counter (domain). */
 static int
-create_tx(struct req *r, struct online *o, struct idem *im, json_t **reply)
+online_insert_case(struct ctx *c, const struct session *who, struct online *o)
 {
-	unsigned char s_name[PII_SEALED_MAX], s_id[PII_SEALED_MAX], s_phone[PII_SEALED_MAX],
-	    s_addr[PII_SEALED_MAX], s_aname[PII_SEALED_MAX], s_aphone[PII_SEALED_MAX];
-	struct dbv v_name, v_id, v_phone, v_addr = DBN, v_aname = DBN, v_aphone = DBN;
-	char h_id[PII_HASH_HEX], h_phone[PII_HASH_HEX], h_aphone[PII_HASH_HEX], m_name[64],
-	    m_id[32], m_phone[32], m_addr[100] = "", m_aname[64], m_aphone[32];
+	struct case_person p, ag;
 	struct form *f = &o->form;
 	uint64_t id = 0;
-	size_t i;
 	int rc;
 
-	if (seal_into(o->name, s_name, sizeof s_name, &v_name) ||
-	    seal_into(o->id_number, s_id, sizeof s_id, &v_id) ||
-	    seal_into(o->phone, s_phone, sizeof s_phone, &v_phone) ||
-	    (o->mail && seal_into(o->address, s_addr, sizeof s_addr, &v_addr)) ||
-	    (o->agent_name && (seal_into(o->agent_name, s_aname, sizeof s_aname, &v_aname) ||
-	    seal_into(o->agent_phone, s_aphone, sizeof s_aphone, &v_aphone))))
+	memset(&ag, 0, sizeof ag);
+	ag.name = ag.phone = DBN;
+	if (case_person_seal(o->name, o->id_number, o->phone, o->mail ? o->address : NULL,
+	    &p) != 0 || (o->agent_name &&
+	    case_person_seal(o->agent_name, NULL, o->agent_phone, NULL, &ag) != 0))
 		return DB_FAIL;
-	pii_hash("id_number", o->id_number, h_id);
-	pii_hash("phone", o->phone, h_phone);
-	mask_name(o->name, m_name, sizeof m_name);
-	mask_id(o->id_number, m_id, sizeof m_id);
-	mask_phone(o->phone, m_phone, sizeof m_phone);
-	if (o->mail)
-		mask_address(o->address, m_addr, sizeof m_addr);
-	if (o->agent_name) {
-		pii_hash("phone", o->agent_phone, h_aphone);
-		mask_name(o->agent_name, m_aname, sizeof m_aname);
-		mask_phone(o->agent_phone, m_aphone, sizeof m_aphone);
-	}
-
-	if ((rc = db_begin(r->ctx)) != 0)
-		return rc;
-	rc = case_no_next(r->ctx, f->hall, case_today(), o->case_no, sizeof o->case_no);
+	rc = case_no_next(c, f->hall, case_today(), o->case_no, sizeof o->case_no);
 	if (rc == 0)
-		rc = db_exec(r->ctx, "INSERT INTO cases (no, hall, channel, item, bundle, title, status,"
+		rc = db_exec(c, "INSERT INTO cases (no, hall, channel, item, bundle, title, status,"
 		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"
 		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
 		    " applicant_phone_mask, citizen, delivery, address_enc, address_mask,"
@@ -194,58 +163,93 @@ create_tx(struct req *r, struct online *o, struct idem *im, json_t **reply)
 		    " VALUES (?, ?, 'online', ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    DBARGS(DBS(o->case_no), DBS(f->hall), f->item[0] ? DBS(f->item) : DBN,
-		    f->bundle[0] ? DBS(f->bundle) : DBN, DBS(f->title), v_name, DBS(m_name), v_id,
-		    DBS(h_id), DBS(m_id), v_phone, DBS(h_phone), DBS(m_phone), DBS(r->sess.subject),
-		    DBS(o->mail ? "mail" : "pickup"), v_addr, o->mail ? DBS(m_addr) : DBN,
-		    DBI(f->promised_days), v_aname, o->agent_name ? DBS(m_aname) : DBN, v_aphone,
-		    o->agent_name ? DBS(h_aphone) : DBN, o->agent_name ? DBS(m_aphone) : DBN,
+		    f->bundle[0] ? DBS(f->bundle) : DBN, DBS(f->title), p.name, DBS(p.m_name), p.id,
+		    DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone), DBS(p.m_phone),
+		    DBS(who->subject), DBS(o->mail ? "mail" : "pickup"), p.addr,
+		    o->mail ? DBS(p.m_addr) : DBN, DBI(f->promised_days), ag.name,
+		    o->agent_name ? DBS(ag.m_name) : DBN, ag.phone,
+		    o->agent_name ? DBS(ag.h_phone) : DBN, o->agent_name ? DBS(ag.m_phone) : DBN,
 		    DBS(o->now), DBS(o->now), DBS(o->now),
 		    o->rn.proxy_id ? DBI(o->rn.proxy_id) : DBN), NULL, &id);
 	o->case_id = (long long)id;
-	/* The applicant's ID number is bound to the filer with the case, or not at all. */
-	if (rc == 0 && (rc = realname_bind_tx(r, o->cid, o->name, o->id_number, &o->rn)) ==
-	    RN_LOST) {
-		db_rollback(r->ctx);
-		return ID_LOST;
-	}
+	sodium_memzero(&p, sizeof p);
+	sodium_memzero(&ag, sizeof ag);
+	return rc;
+}
+
+/* Its parts, its materials (online_materials and the case_materials they stand for) and
+ * the history row (domain). */
+static int
+online_insert_rows(struct ctx *c, const struct session *who, struct online *o)
+{
+	struct form *f = &o->form;
+	size_t i;
+	int rc = 0;
+
 	for (i = 0; rc == 0 && i < f->nparts; i++)
-		rc = db_exec(r->ctx, "INSERT INTO case_parts (case_id, seq, item, department, status,"
+		rc = db_exec(c, "INSERT INTO case_parts (case_id, seq, item, department, status,"
 		    " promised_days) VALUES (?, ?, ?, ?, 'pending', ?)",
-		    DBARGS(DBI(id), DBI(i + 1), DBS(f->parts[i].item), DBS(f->parts[i].department),
-		    DBI(f->parts[i].promised_days)), NULL, NULL);
+		    DBARGS(DBI(o->case_id), DBI(i + 1), DBS(f->parts[i].item),
+		    DBS(f->parts[i].department), DBI(f->parts[i].promised_days)), NULL, NULL);
 	for (i = 0; rc == 0 && i < f->nmats; i++) {
 		const struct given *g = &o->given[i];
 
 		if (!g->set && !f->mats[i].required)
 			continue;	/* an optional material not given is simply not part of it */
-		rc = db_exec(r->ctx, "INSERT INTO online_materials (case_id, code, name, required,"
+		rc = db_exec(c, "INSERT INTO online_materials (case_id, code, name, required,"
 		    " parts, upload_id, reused, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    DBARGS(DBI(id), DBS(f->mats[i].code), DBS(f->mats[i].name),
+		    DBARGS(DBI(o->case_id), DBS(f->mats[i].code), DBS(f->mats[i].name),
 		    DBI(f->mats[i].required), DBS(f->mats[i].parts), g->set ? DBS(g->upload) : DBN,
 		    DBI(g->reused), DBS(g->set ? "given" : "absent"), DBS(o->now)), NULL, NULL);
 		if (rc == 0 && g->set)
-			rc = item_materials_set(r->ctx, (long long)id, &f->mats[i], g->upload, o->now, 1);
+			rc = item_materials_set(c, o->case_id, &f->mats[i], g->upload, o->now, 1);
 	}
 	if (rc == 0)
-		rc = case_history_add(r->ctx, &r->sess, (long long)id, o->now, "submit", NULL, "submitted",
-		    NULL, o->agent_name ? "代办" : "",
-		    "网上申请已提交，等待预审");
-	if (rc == 0) {
-		rc = my_case_json(r->ctx, (long long)id, "applicant", reply);
-		if (rc == 1) {
-			json_t *b = json_pack("{s:O}", "case", *reply);
+		rc = case_history_add(c, who, o->case_id, o->now, "submit", NULL, "submitted",
+		    NULL, o->agent_name ? "代办" : "", "网上申请已提交，等待预审");
+	return rc;
+}
 
-			json_decref(*reply);
-			*reply = b;
-			rc = idem_save_tx(r, im, 201, b);
+struct create_tx {
+	struct req	*r;
+	struct online	*o;
+	struct idem	*im;
+	json_t		*reply;		/* the 201 body */
+};
+
+/*
+ * One try of the application's transaction (db_tx retries): the case, the applicant's ID
+ * number bound to the filer (realname.c, which needs the request) between the case and its
+ * rows, the reply and its idempotent copy, the audit row.  0, ID_LOST or a DB_* code.
+ */
+static int
+create_tx(struct ctx *c, void *arg)
+{
+	struct create_tx *t = arg;
+	struct online *o = t->o;
+	json_t *mine = NULL;
+	int rc;
+
+	json_decref(t->reply);
+	t->reply = NULL;
+	rc = online_insert_case(c, &t->r->sess, o);
+	/* The applicant's ID number is bound to the filer with the case, or not at all. */
+	if (rc == 0 && (rc = realname_bind_tx(t->r, o->cid, o->name, o->id_number, &o->rn)) ==
+	    RN_LOST)
+		return ID_LOST;
+	if (rc == 0)
+		rc = online_insert_rows(c, &t->r->sess, o);
+	if (rc == 0) {
+		rc = my_case_json(c, o->case_id, "applicant", &mine);
+		if (rc == 1) {
+			t->reply = json_pack("{s:o}", "case", mine);
+			rc = idem_save_tx(t->r, t->im, 201, t->reply);
 		} else if (rc == 0)
 			rc = DB_FAIL;
 	}
-	if (rc == 0) {
-		audit(r, "case.submit", o->case_no, "ok", f->bundle[0] ? f->bundle : f->item);
-		rc = db_commit(r->ctx);
-	} else
-		db_rollback(r->ctx);
+	if (rc == 0)
+		audit(t->r, "case.submit", o->case_no, "ok",
+		    o->form.bundle[0] ? o->form.bundle : o->form.item);
 	return rc == -1 ? DB_FAIL : rc;
 }
 
@@ -253,12 +257,14 @@ int
 online_apply(struct req *r)
 {
 	struct online *o;
+	struct create_tx t = { r, NULL, NULL, NULL };
 	struct idem im;
-	json_t *reply = NULL;
-	int rc, tries;
+	int rc;
 
 	if ((o = calloc(1, sizeof *o)) == NULL)
 		return req_bug(r, "out of memory");
+	t.o = o;
+	t.im = &im;
 	if ((rc = create_parse(r, o)) != 0 || (rc = missing_check(r, o)) != 0 ||
 	    (rc = case_size_ok(r, &o->form, o->given)) != 0)
 		goto out;
@@ -273,16 +279,11 @@ online_apply(struct req *r)
 		idem_end(r, &im);
 		goto out;
 	}
-	for (tries = 0; tries < TX_TRIES; tries++) {
-		json_decref(reply);
-		reply = NULL;
-		if ((rc = create_tx(r, o, &im, &reply)) != DB_RETRY)
-			break;
-	}
+	rc = db_tx(r->ctx, create_tx, &t);
 	if (rc == 0) {
 		log_info("case %s submitted online", o->case_no);
-		req_ok(r, 201, reply);
-		reply = NULL;
+		req_ok(r, 201, t.reply);
+		t.reply = NULL;
 		rc = 201;
 	} else if (rc == DB_DUP && im.active)
 		rc = idem_replay(r, &im);
@@ -293,7 +294,7 @@ online_apply(struct req *r)
 		rc = case_db_fail(r, rc);
 	idem_end(r, &im);
 out:
-	json_decref(reply);
+	json_decref(t.reply);
 	sodium_memzero(o, sizeof *o);
 	free(o);
 	return rc;

@@ -41,16 +41,6 @@ static const char *const checked_labels[CHK__MAX] = {
 
 /* ---------------------------------------------------------------- helpers */
 
-/* The result of a guarded UPDATE: 0 when it changed the one row, E_INVALID_TRANSITION when
- * it found none. */
-static int
-guarded(uint64_t affected, int rc)
-{
-	if (rc != 0)
-		return rc;
-	return affected == 1 ? 0 : E_INVALID_TRANSITION;
-}
-
 static int
 count_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
@@ -162,7 +152,7 @@ act_assign(struct ctx *c, const struct session *who, struct action *a)
 	rc = db_exec(c, "UPDATE cases SET status = 'processing', version = version + 1,"
 	    " updated_at = ? WHERE id = ? AND status = ?",
 	    DBARGS(DBS(a->now), DBI(a->cr.id), DBS(a->cr.status)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
 	/* An approver claims a part nobody has; a manager may also hand one over to another. */
 	if (who->role == ROLE_MANAGER)
@@ -173,7 +163,7 @@ act_assign(struct ctx *c, const struct session *who, struct action *a)
 		rc = db_exec(c, "UPDATE case_parts SET status = 'processing', assigned_to = ?"
 		    " WHERE case_id = ? AND department = ? AND status = 'pending'",
 		    DBARGS(DBI(a->assignee_id), DBI(a->cr.id), DBS(a->dept)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
 	fmt(note, sizeof note, "由 %s 办理%s%s", a->assignee_name, a->note ? "；" : "",
 	    a->note ? a->note : "");
@@ -199,12 +189,12 @@ act_approve(struct ctx *c, const struct session *who, struct action *a)
 	rc = db_exec(c, "UPDATE cases SET version = version + 1, updated_at = ?"
 	    " WHERE id = ? AND status = 'processing'",
 	    DBARGS(DBS(a->now), DBI(a->cr.id)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
 	rc = db_exec(c, "UPDATE case_parts SET status = 'approved', decided_at = ?,"
 	    " decided_by = ? WHERE case_id = ? AND department = ? AND status = 'processing'",
 	    DBARGS(DBS(a->now), DBI(a->staff), DBI(a->cr.id), DBS(a->dept)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
 	rc = db_query(c, "SELECT COUNT(*) FROM case_parts WHERE case_id = ?"
 	    " AND status <> 'approved'", DBARGS(DBI(a->cr.id)), count_row, &left);
@@ -218,7 +208,7 @@ act_approve(struct ctx *c, const struct session *who, struct action *a)
 	    " WHERE id = ? AND status = 'processing'",
 	    DBARGS(DBS(a->now), DBI(a->staff), DBSO(a->note), DBS(frozen_warning(c, a)),
 	    DBI(a->cr.id)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
 	rc = case_history_add(c, who, a->cr.id, a->now, "approve", "processing", "approved", a->dept,
 	    a->note, "审批通过");
@@ -252,12 +242,12 @@ act_reject(struct ctx *c, const struct session *who, struct action *a)
 	    " updated_at = ? WHERE id = ? AND status = 'processing'",
 	    DBARGS(DBS(a->now), DBI(a->staff), DBS(a->reason), DBS(frozen_warning(c, a)),
 	    DBS(a->now), DBI(a->cr.id)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
 	rc = db_exec(c, "UPDATE case_parts SET status = 'rejected', decided_at = ?,"
 	    " decided_by = ? WHERE case_id = ? AND department = ? AND status = 'processing'",
 	    DBARGS(DBS(a->now), DBI(a->staff), DBI(a->cr.id), DBS(a->dept)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
 	rc = case_history_add(c, who, a->cr.id, a->now, "reject", "processing", "rejected", a->dept,
 	    a->note, a->reason);
@@ -307,12 +297,12 @@ act_request_supplement(struct ctx *c, const struct session *who, struct action *
 	rc = db_exec(c, "UPDATE cases SET status = 'supplement_needed', paused_since = ?,"
 	    " version = version + 1, updated_at = ? WHERE id = ? AND status = 'processing'",
 	    DBARGS(DBS(today_s), DBS(a->now), DBI(a->cr.id)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		goto out;
 	rc = db_exec(c, "UPDATE case_parts SET status = 'supplement_needed'"
 	    " WHERE case_id = ? AND department = ? AND status = 'processing'",
 	    DBARGS(DBI(a->cr.id), DBS(a->dept)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		goto out;
 	rc = db_exec(c, "INSERT INTO case_supplements (case_id, requested_at, requested_by,"
 	    " materials, note) VALUES (?, ?, ?, ?, ?)",
@@ -382,7 +372,7 @@ act_supplement(struct ctx *c, const struct session *who, struct action *a)
 		    " paused_days = paused_days + ?, deadline = ?, warning = 'green',"
 		    " version = version + 1, updated_at = ? WHERE id = ? AND status = 'supplement_needed'",
 		    DBARGS(DBI(a->paused), DBS(a->new_deadline), DBS(a->now), DBI(a->cr.id)), &n, NULL);
-		if ((rc = guarded(n, rc)) != 0) {
+		if ((rc = case_guarded(n, rc)) != 0) {
 			json_decref(parts);
 			return rc;
 		}
@@ -425,7 +415,7 @@ act_supplement(struct ctx *c, const struct session *who, struct action *a)
 		rc = db_exec(c, "UPDATE cases SET version = version + 1, updated_at = ?"
 		    " WHERE id = ? AND status = ?",
 		    DBARGS(DBS(a->now), DBI(a->cr.id), DBS(a->cr.status)), &n, NULL);
-		rc = guarded(n, rc);
+		rc = case_guarded(n, rc);
 	}
 	for (i = 0; rc == 0 && a->codes && i < json_array_size(a->codes); i++)
 		rc = db_exec(c, "UPDATE case_materials SET state = 'received', received_at = ?"
@@ -490,7 +480,7 @@ act_ready(struct ctx *c, const struct session *who, struct action *a)
 	    " WHERE id = ? AND status = ?",
 	    DBARGS(DBI(p.window), DBS(hash), DBS(a->now), DBS(a->now), DBI(a->cr.id),
 	    DBS(a->cr.status)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
 	fmt(pub, sizeof pub, "办理结果已送达%s，请于工作日 %s 凭身份证和取件码领取", p.name,
 	    hours[0] ? hours : "办公时间");
@@ -531,7 +521,7 @@ act_mail(struct ctx *c, const struct session *who, struct action *a)
 	    " updated_at = ? WHERE id = ? AND status = ?",
 	    DBARGS(addr, a->address ? DBS(mask) : DBN, DBS(a->carrier), DBS(a->tracking_no),
 	    DBS(a->now), DBS(a->now), DBI(a->cr.id), DBS(a->cr.status)), &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
 	fmt(pub, sizeof pub, "办理结果已免费邮寄：%s %s", a->carrier, a->tracking_no);
 	rc = case_history_add(c, who, a->cr.id, a->now, "mail", a->cr.status, "mailed", NULL, a->note,
@@ -559,7 +549,7 @@ act_hand_over(struct ctx *c, const struct session *who, struct action *a)
 		    " WHERE id = ? AND status = 'ready'",
 		    DBARGS(DBS(a->now), DBS(a->now), DBI(a->staff), DBS(a->now), DBI(a->cr.id)),
 		    &n, NULL);
-	if ((rc = guarded(n, rc)) != 0)
+	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
 	char note[1024];	/* the basis of the hand-over and a note of 200 characters */
 

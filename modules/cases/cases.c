@@ -381,3 +381,11 @@ case_person_seal(const char *name, const char *idnum, const char *phone, const c
 		mask_address(address, p->m_addr, sizeof p->m_addr);
 	return 0;
 }
+
+int
+case_guarded(uint64_t affected, int rc)
+{
+	if (rc != 0)
+		return rc;
+	return affected == 1 ? 0 : E_INVALID_TRANSITION;
+}

@@ -114,6 +114,9 @@ int	case_visible(const struct session *who, const struct case_row *cr);
 int	case_history_add(struct ctx *c, const struct session *who, long long case_id,
 	    const char *at, const char *action, const char *from, const char *to,
 	    const char *department, const char *note, const char *public_note);
+/* The result of a guarded UPDATE … WHERE status = ? (rc its db_exec answer): 0 when it
+ * changed the one row, E_INVALID_TRANSITION when it found none (someone acted first). */
+int	case_guarded(uint64_t affected, int rc);
 /* Queue an SMS about case no to phone. 0, -1 (seal) or a DB_* code. */
 int	case_sms(struct ctx *c, const char *hall, const char *template, const char *phone,
 	    json_t *params, const char *case_no);

@@ -198,9 +198,12 @@ case_main_row(void *arg, size_t ncol, char **v, const size_t *lens)
 
 #define RFC3339(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"
 
-int
-case_json(struct ctx *c, const struct session *who, const struct case_row *cr, int reveal,
-    json_t **out)
+/*
+ * The case's lists onto o: parts, materials (also into *mats, o's reference), history and
+ * supplements (their material lists stored as JSON text).  0 or a DB_* code.
+ */
+static int
+case_lists_json(struct ctx *c, long long case_id, json_t *o, json_t **mats_out)
 {
 	static const char *const part_cols[] = { "item", "item_name", "department",
 	    "department_name", "status", "promised_days", "deadline", "assigned_to" };
@@ -210,11 +213,78 @@ case_json(struct ctx *c, const struct session *who, const struct case_row *cr, i
 	    "note", "public_note" };
 	static const char *const sup_cols[] = { "requested_at", "materials", "note",
 	    "received_at", "paused_days" };
-	struct cj cj = { NULL, reveal, 0 };
-	json_t *parts, *mats, *hist, *sups, *v;
-	char tok[CASE_TOKEN_MAX] = "", url[256];
-	const char *w;
+	json_t *parts = json_array(), *mats = json_array(), *hist = json_array(),
+	    *sups = json_array(), *v;
 	size_t i;
+	int rc;
+
+	json_object_set_new(o, "parts", parts);
+	json_object_set_new(o, "materials", mats);
+	json_object_set_new(o, "history", hist);
+	json_object_set_new(o, "supplements", sups);
+	*mats_out = mats;
+	rc = db_rows_json(c,
+	    "SELECT p.item, i.name, p.department, d.name, p.status, p.promised_days,"
+	    " DATE_FORMAT(p.deadline, '%Y-%m-%d'), s.name"
+	    " FROM case_parts p JOIN items i ON i.id = p.item"
+	    " JOIN departments d ON d.code = p.department"
+	    " LEFT JOIN staff s ON s.id = p.assigned_to WHERE p.case_id = ? ORDER BY p.seq",
+	    DBARGS(DBI(case_id)), part_cols, "ssssSiSS", parts);
+	if (rc >= 0)
+		rc = db_rows_json(c,
+		    "SELECT m.item, m.code, m.name, m.required, m.state,"
+		    " DATE_FORMAT(m.due, '%Y-%m-%d'), " RFC3339("m.received_at")
+		    " FROM case_materials m LEFT JOIN item_materials im"
+		    "  ON im.item = m.item AND im.code = m.code"
+		    " WHERE m.case_id = ? ORDER BY m.item, im.sort, m.code",
+		    DBARGS(DBI(case_id)), mat_cols, "sssbsSS", mats);
+	if (rc >= 0)
+		rc = db_rows_json(c,
+		    "SELECT " RFC3339("at") ", action, from_status, to_status, department,"
+		    " actor_name, note, public_note FROM case_history WHERE case_id = ? ORDER BY id",
+		    DBARGS(DBI(case_id)), hist_cols, "ssSsSsss", hist);
+	if (rc >= 0)
+		rc = db_rows_json(c,
+		    "SELECT " RFC3339("requested_at") ", materials, note, " RFC3339("received_at")
+		    ", paused_days FROM case_supplements WHERE case_id = ? ORDER BY id",
+		    DBARGS(DBI(case_id)), sup_cols, "sssSI", sups);
+	if (rc < 0)
+		return rc;
+	json_array_foreach(sups, i, v) {
+		json_t *m = json_loads(json_string_value(json_object_get(v, "materials")), 0, NULL);
+
+		json_object_set_new(v, "materials", m ? m : json_array());
+	}
+	return 0;
+}
+
+/* The tracking link and the notices' links onto o.  0 or a DB_* code. */
+static int
+case_links_json(struct ctx *c, long long case_id, json_t *o)
+{
+	char tok[CASE_TOKEN_MAX] = "", url[256];
+	int rc;
+
+	if ((rc = case_track_token(c, case_id, NULL, tok)) < 0)
+		return rc;
+	if (tok[0]) {
+		fmt(url, sizeof url, "/t/%s", tok);
+		json_object_set_new(o, "track_url", json_string(url));
+	}
+	sodium_memzero(tok, sizeof tok);
+	if ((rc = notice_link(c, case_id, "accepted", o, "notice_url")) < 0 ||
+	    (rc = notice_link(c, case_id, "supplement", o, "supplement_notice_url")) < 0)
+		return rc;
+	return 0;
+}
+
+int
+case_json(struct ctx *c, const struct session *who, const struct case_row *cr, int reveal,
+    json_t **out)
+{
+	struct cj cj = { NULL, reveal, 0 };
+	json_t *mats = NULL;
+	const char *w;
 	int rc;
 
 	*out = NULL;
@@ -241,62 +311,8 @@ case_json(struct ctx *c, const struct session *who, const struct case_row *cr, i
 		json_decref(cj.o);
 		return rc < 0 ? rc : cj.bad ? DB_FAIL : 0;
 	}
-	parts = json_array();
-	mats = json_array();
-	hist = json_array();
-	sups = json_array();
-	rc = db_rows_json(c,
-	    "SELECT p.item, i.name, p.department, d.name, p.status, p.promised_days,"
-	    " DATE_FORMAT(p.deadline, '%Y-%m-%d'), s.name"
-	    " FROM case_parts p JOIN items i ON i.id = p.item"
-	    " JOIN departments d ON d.code = p.department"
-	    " LEFT JOIN staff s ON s.id = p.assigned_to WHERE p.case_id = ? ORDER BY p.seq",
-	    DBARGS(DBI(cr->id)), part_cols, "ssssSiSS", parts);
-	if (rc >= 0)
-		rc = db_rows_json(c,
-		    "SELECT m.item, m.code, m.name, m.required, m.state,"
-		    " DATE_FORMAT(m.due, '%Y-%m-%d'), " RFC3339("m.received_at")
-		    " FROM case_materials m LEFT JOIN item_materials im"
-		    "  ON im.item = m.item AND im.code = m.code"
-		    " WHERE m.case_id = ? ORDER BY m.item, im.sort, m.code",
-		    DBARGS(DBI(cr->id)), mat_cols, "sssbsSS", mats);
-	if (rc >= 0)
-		rc = db_rows_json(c,
-		    "SELECT " RFC3339("at") ", action, from_status, to_status, department,"
-		    " actor_name, note, public_note FROM case_history WHERE case_id = ? ORDER BY id",
-		    DBARGS(DBI(cr->id)), hist_cols, "ssSsSsss", hist);
-	if (rc >= 0)
-		rc = db_rows_json(c,
-		    "SELECT " RFC3339("requested_at") ", materials, note, " RFC3339("received_at")
-		    ", paused_days FROM case_supplements WHERE case_id = ? ORDER BY id",
-		    DBARGS(DBI(cr->id)), sup_cols, "sssSI", sups);
-	if (rc >= 0)
-		rc = case_track_token(c, cr->id, NULL, tok);
-	if (rc < 0) {
-		json_decref(cj.o);
-		json_decref(parts);
-		json_decref(mats);
-		json_decref(hist);
-		json_decref(sups);
-		return rc;
-	}
-	/* The supplement lists are stored as JSON text. */
-	json_array_foreach(sups, i, v) {
-		json_t *m = json_loads(json_string_value(json_object_get(v, "materials")), 0, NULL);
-
-		json_object_set_new(v, "materials", m ? m : json_array());
-	}
-	json_object_set_new(cj.o, "parts", parts);
-	json_object_set_new(cj.o, "materials", mats);
-	json_object_set_new(cj.o, "history", hist);
-	json_object_set_new(cj.o, "supplements", sups);
-	if (tok[0]) {
-		fmt(url, sizeof url, "/t/%s", tok);
-		json_object_set_new(cj.o, "track_url", json_string(url));
-	}
-	sodium_memzero(tok, sizeof tok);
-	if ((rc = notice_link(c, cr->id, "accepted", cj.o, "notice_url")) < 0 ||
-	    (rc = notice_link(c, cr->id, "supplement", cj.o, "supplement_notice_url")) < 0) {
+	if ((rc = case_lists_json(c, cr->id, cj.o, &mats)) < 0 ||
+	    (rc = case_links_json(c, cr->id, cj.o)) < 0) {
 		json_decref(cj.o);
 		return rc;
 	}
@@ -307,4 +323,3 @@ case_json(struct ctx *c, const struct session *who, const struct case_row *cr, i
 	*out = cj.o;
 	return 1;
 }
-

@@ -83,35 +83,21 @@ part_item(struct ctx *c, struct action *a, char *item, size_t isz)
 	return rc < 0 ? rc : rc == 0 ? DB_FAIL : 0;
 }
 
-/* "A、B、C" of the listed materials, cut to ~24 characters for an SMS variable. */
+/* "A、B、C" of the listed materials; for an SMS variable cut to 24 characters. */
 static void
 names_list(struct action *a, char *out, size_t osz, int sms)
 {
-	size_t i, shown = 0, cps = 0, total = a->codes ? json_array_size(a->codes) : 0;
-	char tail[32];
+	size_t i, total = a->codes ? json_array_size(a->codes) : 0;
+	struct case_names n;
 
-	out[0] = '\0';
+	case_names_start(&n, out, osz, sms ? 24 : 0);
 	for (i = 0; i < total; i++) {
 		struct case_mat *m = case_action_mat(a, json_string_value(json_array_get(a->codes, i)));
-		size_t n;
 
-		if (m == NULL)
-			continue;
-		n = utf8_len(m->name, strlen(m->name));
-		if (sms && shown > 0 && cps + n + 1 > 24)
-			break;
-		if (strlen(out) + strlen(m->name) + 4 >= osz)
-			break;
-		if (shown > 0)
-			str_copy(out + strlen(out), osz - strlen(out), "、");
-		str_copy(out + strlen(out), osz - strlen(out), m->name);
-		cps += n + 1;
-		shown++;
+		if (m != NULL)
+			case_names_add(&n, m->name);
 	}
-	if (shown < total) {
-		fmt(tail, sizeof tail, "等%zu项", total);
-		str_copy(out + strlen(out), osz - strlen(out), tail);
-	}
+	case_names_end(&n, total);
 }
 
 /* The applicant is told, and the authorised agent too when the case names one. */

@@ -61,3 +61,46 @@ case_mat_form_label(const char *form)
 			return form_labels[i][1];
 	return form;
 }
+
+void
+case_names_start(struct case_names *n, char *out, size_t osz, size_t max_chars)
+{
+	memset(n, 0, sizeof *n);
+	n->out = out;
+	n->osz = osz;
+	n->max_chars = max_chars;
+	out[0] = '\0';
+}
+
+int
+case_names_add(struct case_names *n, const char *name)
+{
+	size_t len = strlen(n->out), chars = utf8_len(name, strlen(name));
+
+	if (n->full)
+		return 0;
+	if ((n->max_chars && n->shown > 0 && n->chars + chars + 1 > n->max_chars) ||
+	    len + strlen(name) + 4 >= n->osz) {
+		n->full = 1;
+		return 0;
+	}
+	if (n->shown > 0)
+		str_copy(n->out + len, n->osz - len, "、");
+	len = strlen(n->out);
+	str_copy(n->out + len, n->osz - len, name);
+	n->chars += chars + 1;
+	n->shown++;
+	return 1;
+}
+
+void
+case_names_end(struct case_names *n, size_t total)
+{
+	char tail[32];
+	size_t len = strlen(n->out);
+
+	if (n->shown < total) {
+		fmt(tail, sizeof tail, "等%zu项", total);
+		str_copy(n->out + len, n->osz - len, tail);
+	}
+}

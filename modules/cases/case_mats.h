@@ -44,4 +44,23 @@ struct case_mat *case_mats_find(struct case_mats *l, const char *code);
 /* "原件", "复印件", "原件及复印件", "电子件", or the form itself. */
 const char *case_mat_form_label(const char *form);
 
+/*
+ * A list of material names for a notice or an SMS variable: "A、B、C", or "A、B等5项" when
+ * not every one fits.  Names are added in order until one would pass max_chars characters
+ * (counting "、"; 0: no such limit, the first name always goes in) or the buffer; from then
+ * on nothing more is added.  case_names_end appends "等<total>项" when fewer were shown.
+ */
+struct case_names {
+	char	*out;
+	size_t	 osz;
+	size_t	 max_chars;
+	size_t	 shown, chars;
+	int	 full;
+};
+
+void	case_names_start(struct case_names *n, char *out, size_t osz, size_t max_chars);
+/* 1 added, 0 the list is full. */
+int	case_names_add(struct case_names *n, const char *name);
+void	case_names_end(struct case_names *n, size_t total);
+
 #endif

@@ -269,34 +269,22 @@ accept_check_mats(struct req *r, struct accept *a, json_t *given, json_t *waived
 
 /* ---------------------------------------------------------------- incomplete (domain) */
 
+/* "居民身份证、营业执照等3项" — short enough for an SMS variable. */
 static void
 sms_list(struct accept *a, char *out, size_t osz)
 {
-	size_t i, shown = 0, cps = 0;
-	char tail[32];
+	struct case_names n;
+	size_t i;
 
-	out[0] = '\0';
+	case_names_start(&n, out, osz, 24);
 	for (i = 0; i < a->mats.n; i++) {
 		struct case_mat *m = &a->mats.rows[i];
-		size_t n;
 
-		if (!m->required || m->given || m->waived)
-			continue;
-		n = utf8_len(m->name, strlen(m->name));
-		if (shown > 0 && cps + n + 1 > 24)
-			break;
-		if (shown > 0)
-			str_copy(out + strlen(out), osz - strlen(out), "、");
-		str_copy(out + strlen(out), osz - strlen(out), m->name);
-		cps += n + 1;
-		shown++;
+		if (m->required && !m->given && !m->waived)
+			case_names_add(&n, m->name);
 	}
-	if ((int)shown < a->nmissing) {
-		fmt(tail, sizeof tail, "等%d项", a->nmissing);
-		str_copy(out + strlen(out), osz - strlen(out), tail);
-	}
+	case_names_end(&n, (size_t)a->nmissing);
 }
-
 
 /* The missing materials as the 422 and the 一次性告知书 list them. */
 static json_t *

@@ -20,6 +20,9 @@
  *   incomplete → 422 MATERIALS_INCOMPLETE naming every missing material at once; one
  *                transaction writes only the 一次性告知书 notice row (its own token: it needs no
  *                case), the materials_incomplete SMS and the audit row.  No case.
+ * accept_write and incomplete_write are the domain (connection, session, values); the
+ * handler parses, reads the checklist, runs one of them in db_tx with the idempotent copy
+ * of its answer and the audit row, and replies.
  * An Idempotency-Key replays the first outcome — the 201 or the 422, both of which wrote
  * something — for the same body, and is 409 for another body (idempotency.h).
  */

@@ -8,7 +8,7 @@
  *         item_materials (bundles.c), audit_log, idempotency_keys
  * Redis:  idem:<scope> (idempotency.c)
  *
- * One transaction: the case number, the case with its parts and materials, the applicant's
+ * One transaction (db_tx): the case number, the case with its parts and materials, the applicant's
  * ID number bound to the filer (or nothing), the history row, the idempotent reply and the
  * audit row.  Material reuse: "reuse" for a material takes, with the applicant's consent
  * given by that very answer, the file the same citizen gave for a material of the same name

@@ -38,14 +38,14 @@ form_mat(struct form *f, const char *code, size_t *idx)
 
 /* The file this citizen gave for a material of this name in an earlier accepted case. */
 static int
-reuse_find(struct req *r, const char *name, char *out, size_t osz)
+reuse_find(struct ctx *c, const char *citizen, const char *name, char *out, size_t osz)
 {
-	return db_scalar(r->ctx, "SELECT om.upload_id FROM online_materials om"
+	return db_scalar(c, "SELECT om.upload_id FROM online_materials om"
 	    " JOIN cases c ON c.id = om.case_id JOIN uploads u ON u.id = om.upload_id"
 	    " WHERE c.citizen = ? AND om.name = ? AND om.state = 'given'"
 	    " AND c.status NOT IN ('submitted', 'returned') AND u.owner_kind = 'citizen'"
 	    " AND u.owner = ? ORDER BY c.accepted_at DESC, c.id DESC LIMIT 1",
-	    DBARGS(DBS(r->sess.subject), DBS(name), DBS(r->sess.subject)), out, osz);
+	    DBARGS(DBS(citizen), DBS(name), DBS(citizen)), out, osz);
 }
 
 int
@@ -77,7 +77,7 @@ materials_parse(struct req *r, struct form *f, struct given *g)
 			continue;
 		}
 		if (strcmp(s, "reuse") == 0) {
-			rc = reuse_find(r, m->name, g[idx].upload, sizeof g[idx].upload);
+			rc = reuse_find(r->ctx, r->sess.subject, m->name, g[idx].upload, sizeof g[idx].upload);
 			if (rc < 0)
 				return rc;
 			if (rc == 0) {

@@ -26,11 +26,11 @@
 
 /* The caller's phone hash (citizens), "" when none. */
 static void
-my_phone_hash(struct req *r, char out[PII_HASH_HEX])
+my_phone_hash(struct ctx *c, const struct session *who, char out[PII_HASH_HEX])
 {
 	out[0] = '\0';
-	if (db_scalar(r->ctx, "SELECT phone_hash FROM citizens WHERE id = ?",
-	    DBARGS(DBS(r->sess.subject)), out, PII_HASH_HEX) <= 0)
+	if (db_scalar(c, "SELECT phone_hash FROM citizens WHERE id = ?",
+	    DBARGS(DBS(who->subject)), out, PII_HASH_HEX) <= 0)
 		out[0] = '\0';
 }
 
@@ -123,18 +123,18 @@ mine_row(void *arg, size_t ncol, char **v, const size_t *lens)
 
 /* The case no if the caller filed it or follows it (as applicant or agent). 1, 0, DB_*. */
 static int
-my_case_find(struct req *r, const char *no, struct mine *m)
+my_case_find(struct ctx *c, const struct session *who, const char *no, struct mine *m)
 {
 	char ph[PII_HASH_HEX];
 
 	memset(m, 0, sizeof *m);
 	if (strlen(no) >= CASE_NO_MAX)
 		return 0;
-	my_phone_hash(r, ph);
-	return db_query(r->ctx, "SELECT id, CASE WHEN citizen = ? OR applicant_phone_hash = ?"
+	my_phone_hash(c, who, ph);
+	return db_query(c, "SELECT id, CASE WHEN citizen = ? OR applicant_phone_hash = ?"
 	    " THEN 'applicant' ELSE 'agent' END FROM cases WHERE no = ?"
 	    " AND (citizen = ? OR (? <> '' AND (applicant_phone_hash = ? OR agent_phone_hash = ?)))",
-	    DBARGS(DBS(r->sess.subject), DBS(ph), DBS(no), DBS(r->sess.subject), DBS(ph), DBS(ph),
+	    DBARGS(DBS(who->subject), DBS(ph), DBS(no), DBS(who->subject), DBS(ph), DBS(ph),
 	    DBS(ph)), mine_row, m);
 }
 
@@ -177,7 +177,7 @@ h_my_cases(struct req *r)
 	size_t i;
 	int rc;
 
-	my_phone_hash(r, ph);
+	my_phone_hash(r->ctx, &r->sess, ph);
 	rc = db_rows_json(r->ctx,
 	    "SELECT no, title, bundle, status, channel,"
 	    " DATE_FORMAT(submitted_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
@@ -215,7 +215,7 @@ int
 h_my_case(struct req *r)
 {
 	struct mine m;
-	int rc = my_case_find(r, r->pathv[0], &m);
+	int rc = my_case_find(r->ctx, &r->sess, r->pathv[0], &m);
 
 	if (rc < 0)
 		return db_fail(r, rc);

@@ -45,6 +45,7 @@ static const struct err_kind kinds[E__MAX] = {
 	[E_CODE_INVALID] = { 422, "CODE_INVALID", "验证码不正确或已失效" },
 	[E_HALL_CLOSED] = { 422, "HALL_CLOSED", "大厅不在办公时间" },
 	[E_MATERIALS_INCOMPLETE] = { 422, "MATERIALS_INCOMPLETE", "材料不齐全" },
+	[E_MATERIALS_OUTSTANDING] = { 422, "MATERIALS_OUTSTANDING", "还有容缺或补正材料未补交" },
 	[E_NOT_RESENDABLE] = { 422, "NOT_RESENDABLE", "这条通知不能重发" },
 	[E_NOT_REVIEWABLE] = { 422, "NOT_REVIEWABLE", "业务办理完成后才能评价" },
 	[E_NO_PICKUP_WINDOW] = { 422, "NO_PICKUP_WINDOW", "本中心未设置出件窗口" },

@@ -1,14 +1,11 @@
 /*
- * cases.h — cases (办件): what the case files share, and the worker's supervision job.
+ * cases.h — cases (办件): what the files of the room share (README.md lists them).
  *
- *   cases.c         shared helpers: the status table, tokens, history/audit/outbox rows,
- *                   loading a case, rendering it for staff
- *   cases_accept.c  POST /cases (一窗受理: complete → accepted, incomplete → 一次性告知)
- *   cases_actions.c POST /cases/{no}/actions (back office, pickup, mail), the tracking token
- *   cases_view.c    GET /cases, GET /cases/{no}, GET /track/{token},
- *                   GET /case-notices?n=<token>,
- *                   PUT /staff/me/phone
- *   cases_jobs.c    the 电子监察 job (yellow/red warnings, staff notices)
+ * Domain functions here take a connection (struct ctx *), the acting session (who acts:
+ * role, subject, hall, department — the runtime's struct session, never the request) and
+ * values, and return 0 / 1 found, a DB_* code (negative) or an E_* kind (positive, a
+ * refusal, errors.h).  Only the h_* handlers speak HTTP; case_reply.h has their shared
+ * replies.
  *
  * Personal data: applicant name, ID number and phone are sealed (pii_seal) with keyed hashes
  * pii_hash("id_number", …) and pii_hash("phone", …) for lookups; responses show masks.
@@ -20,7 +17,10 @@
 
 #include <jansson.h>
 
+#include "../../fcgi/db.h"
 #include "../../fcgi/yc.h"
+#include "../shared/pii.h"
+#include "../tracking/track_cache.h"
 
 enum case_status {
 	CS_SUBMITTED,
@@ -61,6 +61,23 @@ void	case_notice_url(const char *token, char *out, size_t osz);
 /* Absolute tracking URL from public_base_url. */
 void	case_track_abs(const char *token, char *out, size_t osz);
 
+/*
+ * A person of a case (applicant, agent) as the cases row keeps them: sealed (the dbv point
+ * into the struct's own buffers: do not copy it), keyed hashes and masks.  A NULL id number
+ * or address leaves its dbv NULL and its hash/mask "".
+ */
+struct case_person {
+	unsigned char	 s_name[PII_SEALED_MAX], s_id[PII_SEALED_MAX], s_phone[PII_SEALED_MAX],
+			 s_addr[PII_SEALED_MAX];
+	struct dbv	 name, id, phone, addr;
+	char		 h_id[PII_HASH_HEX], h_phone[PII_HASH_HEX];
+	char		 m_name[64], m_id[32], m_phone[32], m_addr[100];
+};
+
+/* Seal, hash and mask name, idnum, phone and address into p.  0, or -1 (sealing failed). */
+int	case_person_seal(const char *name, const char *idnum, const char *phone,
+	    const char *address, struct case_person *p);
+
 /* The case as a transition needs it. */
 struct case_row {
 	long long	 id;
@@ -85,49 +102,52 @@ struct case_row {
 
 /* Load by number within a hall. 1 found, 0 not, or a DB_* code (-1 from pii). */
 int	case_load(struct ctx *c, const char *hall, const char *no, struct case_row *out);
-/* Whether the caller may see the case: staff of its hall; approvers of one of its departments. */
-int	case_visible(const struct req *r, const struct case_row *cr);
+/* Whether who may see the case: staff of its hall; approvers of one of its departments. */
+int	case_visible(const struct session *who, const struct case_row *cr);
 
-/* Rows every change writes, inside the caller's transaction.  0 or a DB_* code. */
-int	case_history_add(struct req *r, long long case_id, const char *at, const char *action,
-	    const char *from, const char *to, const char *department, const char *note,
-	    const char *public_note);
 /*
- * The case's public tracking page changed (anything GET /track shows: status, steps,
- * deadline, pickup, mail, its tokens): its cached copy is dropped once the caller's
- * transaction ends (see cases_view.c).  case_history_add calls it; other writes call it
- * themselves.
+ * The history row every change writes, inside the caller's transaction; who acted (a
+ * citizen, staff, or the system when who->role is 0).  It also drops the case's cached
+ * tracking page once the transaction ends (case_changed, tracking/track_cache.h); other
+ * writes a tracking page shows call case_changed themselves.  0 or a DB_* code.
  */
-void	case_changed(struct ctx *c, long long case_id);
-/*
- * A DB_* code as the case routes answer it (db_fail_map with the cases tables' map): what the
- * schema refuses is named by the API field the client sent (chk_cases_mail → address, a
- * column too long → its field …), never a 500.
- */
-int	case_db_fail(struct req *r, int rc);
+int	case_history_add(struct ctx *c, const struct session *who, long long case_id,
+	    const char *at, const char *action, const char *from, const char *to,
+	    const char *department, const char *note, const char *public_note);
+/* The result of a guarded UPDATE … WHERE status = ? (rc its db_exec answer): 0 when it
+ * changed the one row, E_INVALID_TRANSITION when it found none (someone acted first). */
+int	case_guarded(uint64_t affected, int rc);
 /* Queue an SMS about case no to phone. 0, -1 (seal) or a DB_* code. */
 int	case_sms(struct ctx *c, const char *hall, const char *template, const char *phone,
 	    json_t *params, const char *case_no);
 
-/*
- * The case for staff: everything a case page shows, PII masked unless reveal; "actions" lists
- * what the caller may do now.  1 found, 0 not, or a DB_* code.
- */
-int	case_json(struct req *r, const struct case_row *cr, int reveal, json_t **out);
-/* Actions the caller's role may take from the case's status (array of names). */
-json_t	*case_allowed_actions(const struct req *r, const struct case_row *cr);
-/* The caller is an approver of one of the case's departments. */
-int	case_in_department(const struct req *r, const struct case_row *cr);
+/* Who is an approver of one of the case's departments. */
+int	case_in_department(const struct session *who, const struct case_row *cr);
 
 /*
- * Raise the hall_alerts row a missing holiday year causes and set r's 422 CALENDAR_MISSING.
- * Returns 422.
+ * A deadline reaches a year whose holidays are not loaded: raise the hall_alerts row that
+ * tells the managers (outside any transaction, so it stays although nothing else is saved).
+ * Returns E_CALENDAR_MISSING (the handler replies with case_reply_calendar).
  */
-int	case_calendar_missing(struct req *r, const char *hall, int year);
+int	case_calendar_missing(struct ctx *c, const char *hall, int year);
 
-/* The working-day warning of an active case: "green", "yellow" or "red". */
+/* The working-day warning of an active case: "green", "yellow" or "red"; NULL when the
+ * calendar cannot be read. */
 const char *case_warning_for(struct ctx *c, const char *deadline, const char *paused_since,
 	    int64_t today);
+/*
+ * The live light of a case in status, as of today (the worker's stored one may be a minute
+ * old): for a running case (accepted, processing, supplement_needed — paused from
+ * paused_since) its warning, else NULL (keep the stored one).
+ */
+const char *case_live_warning(struct ctx *c, const char *status, const char *deadline,
+	    const char *paused_since);
+
+/*
+ * The printable notice of a notice token (cases_view.c), as GET /case-notices shows it:
+ * 1 with *out (the caller's), 0 no such notice, or a DB_* code.
+ */
+int	case_notice_json(struct ctx *c, const char *token, json_t **out);
 
 /* cases_jobs.c: the 电子监察 scan (its table: cases_jobs.c). */
 int	job_cases_supervise(struct ctx *c);

@@ -20,12 +20,20 @@
  *   incomplete → 422 MATERIALS_INCOMPLETE naming every missing material at once; one
  *                transaction writes only the 一次性告知书 notice row (its own token: it needs no
  *                case), the materials_incomplete SMS and the audit row.  No case.
+ * accept_write and incomplete_write are the domain (connection, session, values); the
+ * handler parses, reads the checklist, runs one of them in db_tx with the idempotent copy
+ * of its answer and the audit row, and replies.
  * An Idempotency-Key replays the first outcome — the 201 or the 422, both of which wrote
  * something — for the same body, and is 409 for another body (idempotency.h).
  */
 #include "handlers.h"
 #include "../shared/audit.h"
 #include "../hall/calendar.h"
+#include "case_deadline.h"
+#include "case_json.h"
+#include "case_mats.h"
+#include "case_reply.h"
+#include "../../fcgi/errors.h"
 #include "cases.h"
 #include "../shared/idempotency.h"
 #include "../shared/pii.h"
@@ -40,19 +48,6 @@
 #include <string.h>
 
 #define MAX_MATERIALS 40
-#define TX_TRIES      3
-
-struct mat {
-	char	 code[16];
-	char	 name[204];
-	int	 required;
-	int	 waivable;
-	char	 form[24];
-	long long copies;
-	char	 note[304];
-	int	 given;
-	int	 waived;
-};
 
 struct item_info {
 	int	 found;
@@ -73,8 +68,7 @@ struct accept {
 	int		 approve;
 	/* the checklist */
 	struct item_info item;
-	struct mat	 mats[MAX_MATERIALS];
-	size_t		 nmats;
+	struct case_mats mats;			/* up to MAX_MATERIALS */
 	int		 nmissing;
 	int		 nwaived;
 	/* results */
@@ -87,22 +81,6 @@ struct accept {
 	char		 track[CASE_TOKEN_MAX];
 	char		 notice[CASE_TOKEN_MAX];
 };
-
-static const char *const form_labels[][2] = {
-	{ "original", "原件" }, { "copy", "复印件" }, { "original_and_copy", "原件及复印件" },
-	{ "electronic", "电子件" },
-};
-
-static const char *
-form_label(const char *f)
-{
-	size_t i;
-
-	for (i = 0; i < NELEM(form_labels); i++)
-		if (strcmp(form_labels[i][0], f) == 0)
-			return form_labels[i][1];
-	return f;
-}
 
 /* A string member of a nested object, its errors named "outer.name". */
 static int
@@ -160,37 +138,24 @@ item_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
+static int accept_check_mats(struct req *r, struct accept *a, json_t *given, json_t *waived);
+
+/* The item and its checklist (the domain's read; hall checked by the caller).  0 or DB_*. */
 static int
-mat_row(void *arg, size_t ncol, char **v, const size_t *lens)
+item_load(struct ctx *c, struct accept *a)
 {
-	struct accept *a = arg;
-	struct mat *m;
+	int rc;
 
-	(void)ncol;
-	(void)lens;
-	if (a->nmats == MAX_MATERIALS)
-		return 1;
-	m = &a->mats[a->nmats++];
-	memset(m, 0, sizeof *m);
-	str_copy(m->code, sizeof m->code, v[0]);
-	str_copy(m->name, sizeof m->name, v[1]);
-	m->required = v[2][0] == '1';
-	m->waivable = v[3][0] == '1';
-	str_copy(m->form, sizeof m->form, v[4]);
-	parse_ll(v[5], 0, 255, &m->copies);
-	str_copy(m->note, sizeof m->note, v[6]);
-	return 0;
-}
-
-static struct mat *
-find_mat(struct accept *a, const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < a->nmats; i++)
-		if (strcmp(a->mats[i].code, code) == 0)
-			return &a->mats[i];
-	return NULL;
+	memset(&a->item, 0, sizeof a->item);
+	a->mats.n = 0;
+	a->mats.cap = MAX_MATERIALS;
+	rc = db_query(c, "SELECT hall, name, kind, promised_days, department, cross_province"
+	    " FROM items WHERE id = ?", DBARGS(DBS(a->item_id)), item_row, &a->item);
+	if (rc >= 0)
+		rc = db_query(c, "SELECT code, name, required, waivable, form, copies, note,"
+		    " '', '', NULL, NULL FROM item_materials WHERE item = ? ORDER BY sort, code",
+		    DBARGS(DBS(a->item_id)), case_mat_row, &a->mats);
+	return rc < 0 ? rc : 0;
 }
 
 /* Parse and check everything; 0 or the status already set on r. */
@@ -200,8 +165,6 @@ accept_parse(struct req *r, struct accept *a)
 	static const char *const deliveries[] = { "pickup", "mail", NULL };
 	json_t *app, *given = NULL, *waived = NULL, *commit, *v;
 	int delivery = 0, signed_ok = 0, rc;
-	size_t i;
-	char bad[256];
 	int64_t due;
 
 	in_str(r, r->body, "item", 1, 1, 40, &a->item_id);
@@ -247,21 +210,24 @@ accept_parse(struct req *r, struct accept *a)
 		return req_invalid(r);
 
 	/* The item and its checklist, in the clerk's hall. */
-	memset(&a->item, 0, sizeof a->item);
-	rc = db_query(r->ctx, "SELECT hall, name, kind, promised_days, department, cross_province"
-	    " FROM items WHERE id = ?", DBARGS(DBS(a->item_id)), item_row, &a->item);
-	if (rc >= 0)
-		rc = db_query(r->ctx, "SELECT code, name, required, waivable, form, copies, note"
-		    " FROM item_materials WHERE item = ? ORDER BY sort, code",
-		    DBARGS(DBS(a->item_id)), mat_row, a);
-	if (rc < 0)
+	if ((rc = item_load(r->ctx, a)) < 0)
 		return db_fail(r, rc);
 	if (!a->item.found || strcmp(a->item.hall, r->sess.hall) != 0)
 		return req_fail_field(r, "item", "本中心没有这个事项"), req_invalid(r);
+	return accept_check_mats(r, a, given, waived);
+}
+
+/* The materials handed in and waived against the checklist; 0 or the status set on r. */
+static int
+accept_check_mats(struct req *r, struct accept *a, json_t *given, json_t *waived)
+{
+	char bad[256];
+	json_t *v;
+	size_t i;
 
 	bad[0] = '\0';
 	json_array_foreach(given, i, v) {
-		struct mat *m = find_mat(a, json_string_value(v));
+		struct case_mat *m = case_mats_find(&a->mats, json_string_value(v));
 
 		if (m == NULL) {
 			fmt(bad, sizeof bad, "该事项没有材料 %s", json_string_value(v));
@@ -273,7 +239,7 @@ accept_parse(struct req *r, struct accept *a)
 	bad[0] = '\0';
 	if (waived)
 		json_array_foreach(waived, i, v) {
-			struct mat *m = find_mat(a, json_string_value(v));
+			struct case_mat *m = case_mats_find(&a->mats, json_string_value(v));
 
 			if (m == NULL)
 				fmt(bad, sizeof bad, "该事项没有材料 %s", json_string_value(v));
@@ -298,20 +264,273 @@ accept_parse(struct req *r, struct accept *a)
 		req_fail_field(r, "approve", "有容缺材料待补交，不能当场办结");
 	if (in_has_errors(r))
 		return req_invalid(r);
-	for (i = 0; i < a->nmats; i++)
-		if (a->mats[i].required && !a->mats[i].given && !a->mats[i].waived)
+	for (i = 0; i < a->mats.n; i++)
+		if (a->mats.rows[i].required && !a->mats.rows[i].given && !a->mats.rows[i].waived)
 			a->nmissing++;
 	return 0;
 }
 
-/* ---------------------------------------------------------------- replies */
+/* ---------------------------------------------------------------- incomplete (domain) */
+
+/* "居民身份证、营业执照等3项" — short enough for an SMS variable. */
+static void
+sms_list(struct accept *a, char *out, size_t osz)
+{
+	struct case_names n;
+	size_t i;
+
+	case_names_start(&n, out, osz, 24);
+	for (i = 0; i < a->mats.n; i++) {
+		struct case_mat *m = &a->mats.rows[i];
+
+		if (m->required && !m->given && !m->waived)
+			case_names_add(&n, m->name);
+	}
+	case_names_end(&n, (size_t)a->nmissing);
+}
+
+/* The missing materials as the 422 and the 一次性告知书 list them. */
+static json_t *
+missing_json(const struct accept *a)
+{
+	json_t *missing = json_array();
+	size_t i;
+
+	for (i = 0; i < a->mats.n; i++) {
+		const struct case_mat *m = &a->mats.rows[i];
+
+		if (m->required && !m->given && !m->waived)
+			json_array_append_new(missing, json_pack("{s:s,s:s,s:s,s:I,s:s}",
+			    "code", m->code, "name", m->name, "form", case_mat_form_label(m->form),
+			    "copies", m->copies, "note", m->note));
+	}
+	return missing;
+}
+
+/*
+ * An incomplete application, inside the caller's transaction: the 一次性告知书 notice row (its
+ * own token, into a->notice: it needs no case) listing missing_s, and the
+ * materials_incomplete SMS.  0 or a DB_* code.
+ */
+static int
+incomplete_write(struct ctx *c, const struct session *who, struct accept *a,
+    const char *missing_s)
+{
+	unsigned char sealed[PII_SEALED_MAX];
+	char name_mask[64], list[256], hash[65];
+	json_t *params;
+	long long staff = 0;
+	int n, rc;
+
+	if ((n = case_token_new(a->notice, hash, sealed, sizeof sealed)) < 0)
+		return DB_FAIL;
+	mask_name(a->name, name_mask, sizeof name_mask);
+	parse_ll(who->subject, 1, INT64_MAX, &staff);
+	rc = db_exec(c, "INSERT INTO case_notices (token_hash, token_enc, kind, hall, item,"
+	    " case_id, applicant_mask, materials, note, window_no, created_by, created_at)"
+	    " VALUES (?, ?, 'incomplete', ?, ?, NULL, ?, ?, '', ?, ?, ?)",
+	    DBARGS(DBS(hash), DBSN((const char *)sealed, (size_t)n), DBS(who->hall),
+	    DBS(a->item_id), DBS(name_mask), DBS(missing_s),
+	    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN, DBS(a->now)),
+	    NULL, NULL);
+	if (rc != 0)
+		return rc;
+	sms_list(a, list, sizeof list);
+	params = json_pack("{s:s,s:i,s:s}", "item", a->item.name, "count", a->nmissing,
+	    "list", list);
+	rc = case_sms(c, who->hall, "materials_incomplete", a->phone, params, "");
+	json_decref(params);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
+/* ---------------------------------------------------------------- complete (domain) */
+
+/* The cases row, numbered from the hall's daily counter; its id into a->case_id. */
+static int
+accept_insert_case(struct ctx *c, const struct session *who, struct accept *a,
+    long long staff)
+{
+	struct case_person p;
+	uint64_t id = 0;
+	int rc;
+
+	if (case_person_seal(a->name, a->id_number, a->phone, a->mail ? a->address : NULL,
+	    &p) != 0)
+		return DB_FAIL;
+	rc = case_no_next(c, who->hall, a->today, a->case_no, sizeof a->case_no);
+	if (rc == 0)
+		rc = db_exec(c, "INSERT INTO cases (no, hall, channel, item, title, status,"
+		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"
+		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
+		    " applicant_phone_mask, delivery, address_enc, address_mask, ticket, window_no,"
+		    " accepted_by, accepted_at, promised_days, deadline, cross_province,"
+		    " processing_office, decision, decided_at, decided_by, created_at, updated_at)"
+		    " VALUES (?, ?, 'window', ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)",
+		    DBARGS(DBS(a->case_no), DBS(who->hall), DBS(a->item_id), DBS(a->item.name),
+		    p.name, DBS(p.m_name), p.id, DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone),
+		    DBS(p.m_phone), DBS(a->mail ? "mail" : "pickup"), p.addr,
+		    a->mail ? DBS(p.m_addr) : DBN, DBSO(a->ticket),
+		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN,
+		    DBS(a->now), DBI(a->item.promised_days), DBS(a->deadline_s),
+		    DBI(a->item.cross_province), DBSO(a->office), DBS(a->now), DBS(a->now)),
+		    NULL, &id);
+	a->case_id = (long long)id;
+	sodium_memzero(&p, sizeof p);
+	return rc;
+}
+
+/* Its part, the materials handed in or waived, the tracking token (into a->track) and the
+ * 受理通知书 row (a->notice). */
+static int
+accept_insert_rows(struct ctx *c, const struct session *who, struct accept *a,
+    long long staff)
+{
+	unsigned char s_track[PII_SEALED_MAX], s_notice[PII_SEALED_MAX];
+	char track_hash[65], notice_hash[65], m_name[64];
+	int n_track, n_notice, rc;
+	size_t i;
+
+	if ((n_track = case_token_new(a->track, track_hash, s_track, sizeof s_track)) < 0 ||
+	    (n_notice = case_token_new(a->notice, notice_hash, s_notice, sizeof s_notice)) < 0)
+		return DB_FAIL;
+	mask_name(a->name, m_name, sizeof m_name);
+	rc = db_exec(c, "INSERT INTO case_parts (case_id, seq, item, department, status,"
+	    " promised_days, deadline) VALUES (?, 1, ?, ?, 'pending', ?, ?)",
+	    DBARGS(DBI(a->case_id), DBS(a->item_id), DBS(a->item.department),
+	    DBI(a->item.promised_days), DBS(a->deadline_s)), NULL, NULL);
+	for (i = 0; rc == 0 && i < a->mats.n; i++) {
+		struct case_mat *m = &a->mats.rows[i];
+
+		if (!m->given && !m->waived)
+			continue;
+		rc = db_exec(c, "INSERT INTO case_materials (case_id, item, code, name, required,"
+		    " state, due, committed_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    DBARGS(DBI(a->case_id), DBS(a->item_id), DBS(m->code), DBS(m->name),
+		    DBI(m->required), DBS(m->given ? "received" : "waived"),
+		    m->waived ? DBS(a->due) : DBN, m->waived ? DBS(a->now) : DBN,
+		    m->given ? DBS(a->now) : DBN), NULL, NULL);
+	}
+	if (rc == 0)
+		rc = db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc,"
+		    " holder, created_at) VALUES (?, ?, ?, 'applicant', ?)",
+		    DBARGS(DBS(track_hash), DBI(a->case_id),
+		    DBSN((const char *)s_track, (size_t)n_track), DBS(a->now)), NULL, NULL);
+	if (rc == 0)
+		rc = db_exec(c, "INSERT INTO case_notices (token_hash, token_enc, kind, hall,"
+		    " item, case_id, applicant_mask, materials, note, window_no, created_by,"
+		    " created_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?, NULL, '', ?, ?, ?)",
+		    DBARGS(DBS(notice_hash), DBSN((const char *)s_notice, (size_t)n_notice),
+		    DBS(who->hall), DBS(a->item_id), DBI(a->case_id), DBS(m_name),
+		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN,
+		    DBS(a->now)), NULL, NULL);
+	return rc;
+}
+
+/* 即办件: decided on the spot, the same guarded transition the back office makes, and the
+ * result as a record (results.c). */
+static int
+accept_instant(struct ctx *c, const struct session *who, struct accept *a, long long staff)
+{
+	uint64_t n = 0;
+	int rc;
+
+	rc = db_exec(c, "UPDATE cases SET status = 'approved', decision = 'approved',"
+	    " decided_at = ?, decided_by = ?, version = version + 1, updated_at = ?"
+	    " WHERE id = ? AND status = 'accepted'",
+	    DBARGS(DBS(a->now), staff ? DBI(staff) : DBN, DBS(a->now), DBI(a->case_id)), &n, NULL);
+	if (rc == 0 && n != 1)
+		rc = DB_FAIL;
+	if (rc == 0)
+		rc = db_exec(c, "UPDATE case_parts SET status = 'approved', decided_at = ?,"
+		    " decided_by = ? WHERE case_id = ? AND status = 'pending'",
+		    DBARGS(DBS(a->now), staff ? DBI(staff) : DBN, DBI(a->case_id)), NULL, NULL);
+	if (rc == 0)
+		rc = case_history_add(c, who, a->case_id, a->now, "approve", "accepted", "approved",
+		    a->item.department, "即办件当场办结", "即办件，当场办结");
+	if (rc == 0)
+		rc = results_record(c, a->case_id, a->now, 1, NULL);
+	return rc;
+}
+
+static int
+electronic_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	(void)ncol;
+	(void)lens;
+	parse_ll(v[0], 0, INT64_MAX, arg);
+	return 1;
+}
+
+/*
+ * The case_accepted SMS (it carries the tracking link) and, for a 即办件 decided at
+ * acceptance whose result is electronic (全程网办 to the end), the same result_online SMS an
+ * approved case receives (case_actions.c): where the PDF is.  0 or a DB_* code.
+ */
+static int
+accept_notify(struct ctx *c, const struct session *who, struct accept *a)
+{
+	long long n = 0;
+	char url[320];
+	json_t *params;
+	int rc;
+
+	case_track_abs(a->track, url, sizeof url);
+	params = json_pack("{s:s,s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
+	    "deadline", a->deadline_s, "url", url);
+	rc = case_sms(c, who->hall, "case_accepted", a->phone, params, a->case_no);
+	json_decref(params);
+	if (rc != 0 || !a->approve)
+		return rc == -1 ? DB_FAIL : rc;
+	rc = db_query(c, "SELECT COUNT(*) FROM results WHERE case_id = ? AND electronic = 1",
+	    DBARGS(DBI(a->case_id)), electronic_row, &n);
+	if (rc < 0 || n == 0)
+		return rc < 0 ? rc : 0;
+	results_page_url(url, sizeof url);
+	params = json_pack("{s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
+	    "url", url);
+	rc = case_sms(c, who->hall, "result_online", a->phone, params, a->case_no);
+	json_decref(params);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
+/*
+ * The accepted application, inside the caller's transaction: the case, its part and
+ * materials, tracking token, notice row, history row, a 即办件's decision and result, and
+ * the SMS.  0 or a DB_* code.
+ */
+static int
+accept_write(struct ctx *c, const struct session *who, struct accept *a)
+{
+	char public_note[200];
+	long long staff = 0;
+	int rc;
+
+	parse_ll(who->subject, 1, INT64_MAX, &staff);
+	if (a->nwaived)
+		fmt(public_note, sizeof public_note, "容缺受理：%d 项材料须在 %s 前补交",
+		    a->nwaived, a->due);
+	else
+		str_copy(public_note, sizeof public_note, "材料齐全，予以受理");
+	rc = accept_insert_case(c, who, a, staff);
+	if (rc == 0)
+		rc = accept_insert_rows(c, who, a, staff);
+	if (rc == 0)
+		rc = case_history_add(c, who, a->case_id, a->now, "accept", NULL, "accepted",
+		    a->item.department, a->note, public_note);
+	if (rc == 0 && a->approve)
+		rc = accept_instant(c, who, a, staff);
+	if (rc == 0)
+		rc = accept_notify(c, who, a);
+	return rc;
+}
 
 /*
  * The 201 body: the case as staff see it, with its tracking token.  Built inside the
  * transaction (this connection sees its own rows) so the idempotent copy is saved with it.
  */
 static int
-case_body(struct req *r, struct accept *a, json_t **out)
+case_body(struct ctx *c, const struct session *who, struct accept *a, json_t **out)
 {
 	struct case_row cr;
 	char url[128];
@@ -319,9 +538,10 @@ case_body(struct req *r, struct accept *a, json_t **out)
 	int rc;
 
 	*out = NULL;
-	rc = case_load(r->ctx, r->sess.hall, a->case_no, &cr);
+	rc = case_load(c, who->hall, a->case_no, &cr);
 	if (rc > 0)
-		rc = case_json(r, &cr, 0, &o);
+		rc = case_json(c, who, &cr, 0, &o);
+	sodium_memzero(&cr, sizeof cr);
 	if (rc <= 0)
 		return rc < 0 ? rc : DB_FAIL;
 	json_object_set_new(o, "track_token", json_string(a->track));
@@ -330,6 +550,8 @@ case_body(struct req *r, struct accept *a, json_t **out)
 	*out = json_pack("{s:o}", "case", o);
 	return 0;
 }
+
+/* ---------------------------------------------------------------- the handler */
 
 /* 422 MATERIALS_INCOMPLETE: every missing material and the 一次性告知书. */
 static void
@@ -340,7 +562,7 @@ set_incomplete(struct req *r, struct accept *a, json_t *missing)
 	case_notice_url(a->notice, url, sizeof url);
 	fmt(msg, sizeof msg, "申请材料不齐全，还缺 %d 项，请按告知书一次性补齐后再来办理",
 	    a->nmissing);
-	req_fail(r, 422, "MATERIALS_INCOMPLETE", msg);
+	req_err_msg(r, E_MATERIALS_INCOMPLETE, msg);
 	json_decref(r->err_extra);
 	r->err_extra = json_pack("{s:O,s:s}", "missing", missing, "notice_url", url);
 }
@@ -356,292 +578,110 @@ error_body(struct req *r)
 	return json_pack("{s:o}", "error", e);
 }
 
-/* ---------------------------------------------------------------- incomplete */
+/* What one try of either transaction needs besides the connection (db_tx retries). */
+struct accept_tx {
+	struct req	*r;
+	struct accept	*a;
+	struct idem	*im;
+	json_t		*missing;	/* incomplete: the list, and as text */
+	const char	*missing_s;
+	json_t		*reply;		/* complete: the 201 body */
+};
 
-/* "居民身份证、营业执照等3项" — short enough for an SMS variable. */
-static void
-sms_list(struct accept *a, char *out, size_t osz)
-{
-	size_t i, shown = 0, cps = 0;
-	char tail[32];
-
-	out[0] = '\0';
-	for (i = 0; i < a->nmats; i++) {
-		struct mat *m = &a->mats[i];
-		size_t n;
-
-		if (!m->required || m->given || m->waived)
-			continue;
-		n = utf8_len(m->name, strlen(m->name));
-		if (shown > 0 && cps + n + 1 > 24)
-			break;
-		if (shown > 0)
-			str_copy(out + strlen(out), osz - strlen(out), "、");
-		str_copy(out + strlen(out), osz - strlen(out), m->name);
-		cps += n + 1;
-		shown++;
-	}
-	if ((int)shown < a->nmissing) {
-		fmt(tail, sizeof tail, "等%d项", a->nmissing);
-		str_copy(out + strlen(out), osz - strlen(out), tail);
-	}
-}
-
+/* Incomplete: the notice and SMS, the 422 (kept like a success's answer: the refusal wrote
+ * something) and the audit row. */
 static int
-incomplete_tx(struct req *r, struct accept *a, struct idem *im)
+incomplete_tx(struct ctx *c, void *arg)
 {
-	unsigned char sealed[PII_SEALED_MAX];
-	char name_mask[64], list[256], hash[65];
-	json_t *missing = json_array(), *params, *body;
-	char *missing_s;
-	int n, rc;
-	size_t i;
-	long long staff = 0;
+	struct accept_tx *t = arg;
+	char detail[96];
+	json_t *body;
+	int rc;
 
-	for (i = 0; i < a->nmats; i++) {
-		struct mat *m = &a->mats[i];
-
-		if (m->required && !m->given && !m->waived)
-			json_array_append_new(missing, json_pack("{s:s,s:s,s:s,s:I,s:s}",
-			    "code", m->code, "name", m->name, "form", form_label(m->form),
-			    "copies", m->copies, "note", m->note));
-	}
-	if ((missing_s = json_dumps(missing, JSON_COMPACT)) == NULL ||
-	    (n = case_token_new(a->notice, hash, sealed, sizeof sealed)) < 0) {
-		free(missing_s);
-		json_decref(missing);
-		return DB_FAIL;
-	}
-	mask_name(a->name, name_mask, sizeof name_mask);
-	parse_ll(r->sess.subject, 1, INT64_MAX, &staff);
-	sms_list(a, list, sizeof list);
-	params = json_pack("{s:s,s:i,s:s}", "item", a->item.name, "count", a->nmissing,
-	    "list", list);
-
-	if ((rc = db_begin(r->ctx)) != 0)
-		goto out;
-	rc = db_exec(r->ctx, "INSERT INTO case_notices (token_hash, token_enc, kind, hall, item,"
-	    " case_id, applicant_mask, materials, note, window_no, created_by, created_at)"
-	    " VALUES (?, ?, 'incomplete', ?, ?, NULL, ?, ?, '', ?, ?, ?)",
-	    DBARGS(DBS(hash), DBSN((const char *)sealed, (size_t)n), DBS(r->sess.hall),
-	    DBS(a->item_id), DBS(name_mask), DBS(missing_s),
-	    r->sess.window ? DBI(r->sess.window) : DBN, staff ? DBI(staff) : DBN, DBS(a->now)),
-	    NULL, NULL);
-	if (rc == 0)
-		rc = case_sms(r->ctx, r->sess.hall, "materials_incomplete", a->phone, params, "");
-	if (rc == 0) {
-		/* The refusal wrote a notice and an SMS: keep its answer like a success's. */
-		set_incomplete(r, a, missing);
-		body = error_body(r);
-		rc = idem_save_tx(r, im, 422, body);
-		json_decref(body);
-	}
-	if (rc == 0) {
-		char detail[96];
-
-		fmt(detail, sizeof detail, "%s missing %d", a->item_id, a->nmissing);
-		audit(r, "case.incomplete", a->item_id, "refused", detail);
-		rc = db_commit(r->ctx);
-	} else
-		db_rollback(r->ctx);
-out:
-	json_decref(params);
-	json_decref(missing);
-	free(missing_s);
-	return rc == -1 ? DB_FAIL : rc;
-}
-
-/* ---------------------------------------------------------------- complete */
-
-static int
-seal_into(const char *plain, unsigned char *out, size_t osz, struct dbv *v)
-{
-	int n = pii_seal(plain, out, osz);
-
-	if (n < 0)
-		return -1;
-	*v = DBSN((const char *)out, (size_t)n);
+	if ((rc = incomplete_write(c, &t->r->sess, t->a, t->missing_s)) != 0)
+		return rc;
+	set_incomplete(t->r, t->a, t->missing);
+	body = error_body(t->r);
+	rc = idem_save_tx(t->r, t->im, 422, body);
+	json_decref(body);
+	if (rc != 0)
+		return rc;
+	fmt(detail, sizeof detail, "%s missing %d", t->a->item_id, t->a->nmissing);
+	audit(t->r, "case.incomplete", t->a->item_id, "refused", detail);
 	return 0;
 }
 
+/* Complete: the case, the 201 body, its idempotent copy and the audit row. */
 static int
-electronic_row(void *arg, size_t ncol, char **v, const size_t *lens)
+accept_tx(struct ctx *c, void *arg)
 {
-	(void)ncol;
-	(void)lens;
-	parse_ll(v[0], 0, INT64_MAX, arg);
-	return 1;
-}
-
-/*
- * A 即办件 decided at acceptance whose result is electronic (全程网办 to the end): the same
- * result_online SMS an approved case receives (cases_actions.c), in the same transaction as the
- * result.  The case_accepted SMS has already said it was accepted and carries the tracking
- * link; this one says where the PDF is.  0 or a DB_* code.
- */
-static int
-instant_result_sms(struct req *r, struct accept *a, long long case_id)
-{
-	long long n = 0;
-	char url[256];
-	json_t *params;
+	struct accept_tx *t = arg;
 	int rc;
 
-	rc = db_query(r->ctx, "SELECT COUNT(*) FROM results WHERE case_id = ? AND electronic = 1",
-	    DBARGS(DBI(case_id)), electronic_row, &n);
+	json_decref(t->reply);
+	t->reply = NULL;
+	rc = accept_write(c, &t->r->sess, t->a);
+	if (rc == 0)
+		rc = case_body(c, &t->r->sess, t->a, &t->reply);
+	if (rc == 0)
+		rc = idem_save_tx(t->r, t->im, 201, t->reply);
+	if (rc == 0)
+		audit(t->r, "case.accept", t->a->case_no, "ok",
+		    t->a->approve ? "approved" : "accepted");
+	return rc;
+}
+
+/* The deadline of a complete application; 0, or the reply set (422 CALENDAR_MISSING, 503). */
+static int
+accept_deadline(struct req *r, struct accept *a)
+{
+	struct workcal cal = case_workcal(r->ctx);
+	int rc, missing_year = 0;
+
+	rc = deadline_add(&cal, a->today, (int)a->item.promised_days, &a->deadline,
+	    &missing_year);
+	if (rc == CAL_MISSING) {
+		case_calendar_missing(r->ctx, r->sess.hall, missing_year);
+		return case_reply_calendar(r, missing_year);
+	}
 	if (rc < 0)
-		return rc;
-	if (n == 0)
-		return 0;
-	results_page_url(url, sizeof url);
-	params = json_pack("{s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
-	    "url", url);
-	rc = case_sms(r->ctx, r->sess.hall, "result_online", a->phone, params, a->case_no);
-	json_decref(params);
-	return rc == -1 ? DB_FAIL : rc;
+		return db_fail(r, rc);
+	date_format_days(a->deadline, a->deadline_s, sizeof a->deadline_s);
+	return 0;
 }
 
+/* One of the two transactions, and its reply. */
 static int
-accept_tx(struct req *r, struct accept *a, struct idem *im, json_t **reply)
+accept_run(struct req *r, struct accept *a, struct idem *im)
 {
-	unsigned char s_name[PII_SEALED_MAX], s_id[PII_SEALED_MAX], s_phone[PII_SEALED_MAX],
-	    s_addr[PII_SEALED_MAX], s_track[PII_SEALED_MAX], s_notice[PII_SEALED_MAX];
-	struct dbv v_name, v_id, v_phone, v_addr = DBN;
-	char h_id[PII_HASH_HEX], h_phone[PII_HASH_HEX], m_name[64], m_id[32], m_phone[32],
-	    m_addr[100], track_hash[65], notice_hash[65], url[320],
-	    public_note[200];
-	int n_track, n_notice, rc;
-	uint64_t id = 0;
-	long long staff = 0;
-	size_t i;
-	json_t *params;
-	const char *status = a->approve ? "approved" : "accepted";
+	struct accept_tx t = { r, a, im, NULL, NULL, NULL };
+	char *missing_s = NULL;
+	int rc;
 
-	if (seal_into(a->name, s_name, sizeof s_name, &v_name) ||
-	    seal_into(a->id_number, s_id, sizeof s_id, &v_id) ||
-	    seal_into(a->phone, s_phone, sizeof s_phone, &v_phone) ||
-	    (a->mail && seal_into(a->address, s_addr, sizeof s_addr, &v_addr)))
-		return DB_FAIL;
-	if ((n_track = case_token_new(a->track, track_hash, s_track, sizeof s_track)) < 0 ||
-	    (n_notice = case_token_new(a->notice, notice_hash, s_notice, sizeof s_notice)) < 0)
-		return DB_FAIL;
-	pii_hash("id_number", a->id_number, h_id);
-	pii_hash("phone", a->phone, h_phone);
-	mask_name(a->name, m_name, sizeof m_name);
-	mask_id(a->id_number, m_id, sizeof m_id);
-	mask_phone(a->phone, m_phone, sizeof m_phone);
-	if (a->mail)
-		mask_address(a->address, m_addr, sizeof m_addr);
-	parse_ll(r->sess.subject, 1, INT64_MAX, &staff);
-	if ((rc = db_begin(r->ctx)) != 0)
-		return rc;
-	rc = case_no_next(r->ctx, r->sess.hall, a->today, a->case_no, sizeof a->case_no);
-	if (rc == 0)
-		rc = db_exec(r->ctx, "INSERT INTO cases (no, hall, channel, item, title, status,"
-		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"
-		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
-		    " applicant_phone_mask, delivery, address_enc, address_mask, ticket, window_no,"
-		    " accepted_by, accepted_at, promised_days, deadline, cross_province,"
-		    " processing_office, decision, decided_at, decided_by, created_at, updated_at)"
-		    " VALUES (?, ?, 'window', ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)",
-		    DBARGS(DBS(a->case_no), DBS(r->sess.hall), DBS(a->item_id), DBS(a->item.name),
-		    v_name, DBS(m_name), v_id, DBS(h_id), DBS(m_id), v_phone, DBS(h_phone),
-		    DBS(m_phone), DBS(a->mail ? "mail" : "pickup"), v_addr,
-		    a->mail ? DBS(m_addr) : DBN, DBSO(a->ticket),
-		    r->sess.window ? DBI(r->sess.window) : DBN, staff ? DBI(staff) : DBN,
-		    DBS(a->now), DBI(a->item.promised_days), DBS(a->deadline_s),
-		    DBI(a->item.cross_province), DBSO(a->office), DBS(a->now), DBS(a->now)),
-		    NULL, &id);
-	a->case_id = (long long)id;
-	if (rc == 0)
-		rc = db_exec(r->ctx, "INSERT INTO case_parts (case_id, seq, item, department, status,"
-		    " promised_days, deadline) VALUES (?, 1, ?, ?, 'pending', ?, ?)",
-		    DBARGS(DBI(id), DBS(a->item_id), DBS(a->item.department),
-		    DBI(a->item.promised_days), DBS(a->deadline_s)), NULL, NULL);
-	for (i = 0; rc == 0 && i < a->nmats; i++) {
-		struct mat *m = &a->mats[i];
-
-		if (!m->given && !m->waived)
-			continue;
-		rc = db_exec(r->ctx, "INSERT INTO case_materials (case_id, item, code, name, required,"
-		    " state, due, committed_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    DBARGS(DBI(id), DBS(a->item_id), DBS(m->code), DBS(m->name), DBI(m->required),
-		    DBS(m->given ? "received" : "waived"), m->waived ? DBS(a->due) : DBN,
-		    m->waived ? DBS(a->now) : DBN, m->given ? DBS(a->now) : DBN), NULL, NULL);
-	}
-	if (rc == 0)
-		rc = db_exec(r->ctx, "INSERT INTO case_tracking (token_hash, case_id, token_enc,"
-		    " holder, created_at) VALUES (?, ?, ?, 'applicant', ?)",
-		    DBARGS(DBS(track_hash), DBI(id), DBSN((const char *)s_track, (size_t)n_track),
-		    DBS(a->now)), NULL, NULL);
-	if (rc == 0)
-		rc = db_exec(r->ctx, "INSERT INTO case_notices (token_hash, token_enc, kind, hall,"
-		    " item, case_id, applicant_mask, materials, note, window_no, created_by,"
-		    " created_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?, NULL, '', ?, ?, ?)",
-		    DBARGS(DBS(notice_hash), DBSN((const char *)s_notice, (size_t)n_notice),
-		    DBS(r->sess.hall), DBS(a->item_id), DBI(id), DBS(m_name),
-		    r->sess.window ? DBI(r->sess.window) : DBN, staff ? DBI(staff) : DBN,
-		    DBS(a->now)), NULL, NULL);
-	if (a->nwaived)
-		fmt(public_note, sizeof public_note, "容缺受理：%d 项材料须在 %s 前补交",
-		    a->nwaived, a->due);
-	else
-		str_copy(public_note, sizeof public_note, "材料齐全，予以受理");
-	if (rc == 0)
-		rc = case_history_add(r, (long long)id, a->now, "accept", NULL, "accepted",
-		    a->item.department, a->note, public_note);
-	if (rc == 0 && a->approve) {
-		uint64_t n = 0;
-
-		/* 即办件: decided on the spot, the same guarded transition the back office makes. */
-		rc = db_exec(r->ctx, "UPDATE cases SET status = 'approved', decision = 'approved',"
-		    " decided_at = ?, decided_by = ?, version = version + 1, updated_at = ?"
-		    " WHERE id = ? AND status = 'accepted'",
-		    DBARGS(DBS(a->now), staff ? DBI(staff) : DBN, DBS(a->now), DBI(id)), &n, NULL);
-		if (rc == 0 && n != 1)
+	if (a->nmissing > 0) {
+		t.missing = missing_json(a);
+		if ((missing_s = json_dumps(t.missing, JSON_COMPACT)) == NULL)
 			rc = DB_FAIL;
-		if (rc == 0)
-			rc = db_exec(r->ctx, "UPDATE case_parts SET status = 'approved', decided_at = ?,"
-			    " decided_by = ? WHERE case_id = ? AND status = 'pending'",
-			    DBARGS(DBS(a->now), staff ? DBI(staff) : DBN, DBI(id)), NULL, NULL);
-		if (rc == 0)
-			rc = case_history_add(r, (long long)id, a->now, "approve", "accepted",
-			    "approved", a->item.department, "即办件当场办结", "即办件，当场办结");
-		if (rc == 0)	/* the result as a record (results.c) */
-			rc = results_record(r->ctx, (long long)id, a->now, 1, NULL);
+		else {
+			t.missing_s = missing_s;
+			rc = db_tx(r->ctx, incomplete_tx, &t);
+		}
+		free(missing_s);
+		json_decref(t.missing);
+	} else if ((rc = db_tx(r->ctx, accept_tx, &t)) == 0) {
+		log_info("case %s accepted at window %d", a->case_no, r->sess.window);
+		req_ok(r, 201, t.reply);
+		t.reply = NULL;
 	}
-	case_track_abs(a->track, url, sizeof url);
-	params = json_pack("{s:s,s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
-	    "deadline", a->deadline_s, "url", url);
-	if (rc == 0)
-		rc = case_sms(r->ctx, r->sess.hall, "case_accepted", a->phone, params, a->case_no);
-	json_decref(params);
-	if (rc == 0 && a->approve)	/* 即办件 with an electronic result: where to download it */
-		rc = instant_result_sms(r, a, (long long)id);
-	if (rc == 0)
-		rc = case_body(r, a, reply);
-	if (rc == 0)
-		rc = idem_save_tx(r, im, 201, *reply);
-	if (rc == 0) {
-		audit(r, "case.accept", a->case_no, "ok", status);
-		rc = db_commit(r->ctx);
-	} else
-		db_rollback(r->ctx);
-	sodium_memzero(a->track, sizeof a->track);
-	sodium_memzero(a->notice, sizeof a->notice);
-	return rc == -1 ? DB_FAIL : rc;
-}
-
-/* ---------------------------------------------------------------- the handler */
-
-static int
-finish(struct req *r, int rc)
-{
+	json_decref(t.reply);
+	if (rc == -1)
+		rc = DB_FAIL;
 	if (rc == 0)
 		return r->status;
 	json_decref(r->err_extra);
 	r->err_extra = NULL;
+	if (rc == DB_DUP && im->active)
+		return idem_replay(r, im);
 	return case_db_fail(r, rc);
 }
 
@@ -650,8 +690,7 @@ h_case_create(struct req *r)
 {
 	struct accept *a;
 	struct idem im;
-	json_t *reply = NULL;
-	int rc, tries, missing_year = 0;
+	int rc;
 
 	if ((a = calloc(1, sizeof *a)) == NULL)
 		return req_bug(r, "out of memory");
@@ -659,48 +698,13 @@ h_case_create(struct req *r)
 		goto out;
 	a->today = case_today();
 	case_now(a->now);
-	if (a->nmissing == 0) {
-		rc = calendar_add_workdays(r->ctx, a->today, (int)a->item.promised_days,
-		    &a->deadline, &missing_year);
-		if (rc == CAL_MISSING) {
-			rc = case_calendar_missing(r, r->sess.hall, missing_year);
-			goto out;
-		}
-		if (rc < 0) {
-			rc = db_fail(r, rc);
-			goto out;
-		}
-		date_format_days(a->deadline, a->deadline_s, sizeof a->deadline_s);
-	}
+	if (a->nmissing == 0 && (rc = accept_deadline(r, a)) != 0)
+		goto out;
 	if ((rc = idem_begin(r, &im)) != 0)
 		goto out;
-
-	if (a->nmissing > 0) {
-		for (tries = 0; tries < TX_TRIES; tries++)
-			if ((rc = incomplete_tx(r, a, &im)) != DB_RETRY)
-				break;
-	} else {
-		for (tries = 0; tries < TX_TRIES; tries++) {
-			json_decref(reply);
-			reply = NULL;
-			if ((rc = accept_tx(r, a, &im, &reply)) != DB_RETRY)
-				break;
-		}
-		if (rc == 0) {
-			log_info("case %s accepted at window %d", a->case_no, r->sess.window);
-			req_ok(r, 201, reply);
-			reply = NULL;
-		}
-	}
-	if (rc == DB_DUP && im.active) {
-		json_decref(r->err_extra);
-		r->err_extra = NULL;
-		rc = idem_replay(r, &im);
-	} else
-		rc = finish(r, rc);
+	rc = accept_run(r, a, &im);
 	idem_end(r, &im);
 out:
-	json_decref(reply);
 	sodium_memzero(a, sizeof *a);
 	free(a);
 	return rc;

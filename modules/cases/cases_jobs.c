@@ -125,22 +125,28 @@ tell_staff(struct ctx *c, struct scan_case *sc, const char *warning)
 	return rc;
 }
 
+struct light {
+	struct scan_case	*sc;
+	const char		*warning, *now;
+};
+
+/* One try of a light's transaction (db_tx retries): the guarded change, its history row,
+ * the staff's notices and the audit row.  Another worker or a transition first: nothing. */
 static int
-set_light(struct ctx *c, struct scan_case *sc, const char *warning, const char *now)
+light_tx(struct ctx *c, void *arg)
 {
+	struct light *l = arg;
+	struct scan_case *sc = l->sc;
+	const char *warning = l->warning, *now = l->now;
 	char note[160];
 	uint64_t n = 0;
 	int rc;
 
-	if ((rc = db_begin(c)) != 0)
-		return rc;
 	rc = db_exec(c, "UPDATE cases SET warning = ?, warned_at = ? WHERE id = ? AND warning = ?"
 	    " AND status = ?", DBARGS(DBS(warning), DBS(now), DBI(sc->id), DBS(sc->warning),
 	    DBS(sc->status)), &n, NULL);
-	if (rc != 0 || n != 1) {	/* another worker, or a transition, came first */
-		db_rollback(c);
+	if (rc != 0 || n != 1)	/* another worker, or a transition, came first */
 		return rc;
-	}
 	fmt(note, sizeof note, "%s（办结期限 %s）", strcmp(warning, "red") == 0 ? "已超期，亮红灯" :
 	    strcmp(warning, "yellow") == 0 ? "即将到期，亮黄灯" : "恢复正常", sc->deadline);
 	rc = db_exec(c, "INSERT INTO case_history (case_id, at, action, from_status, to_status,"
@@ -155,11 +161,13 @@ set_light(struct ctx *c, struct scan_case *sc, const char *warning, const char *
 		    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker',"
 		    " 'case.warning', ?, 'ok', '', ?)", DBARGS(DBS(now), DBS(sc->hall), DBS(sc->no),
 		    DBS(warning)), NULL, NULL);
-	if (rc == 0)
-		rc = db_commit(c);
-	else
-		db_rollback(c);
 	return rc;
+}
+
+static int
+set_light(struct ctx *c, struct scan_case *sc, const char *warning, const char *now)
+{
+	return db_tx(c, light_tx, &(struct light){ sc, warning, now });
 }
 
 int

@@ -7,13 +7,13 @@
 
 #include "../../fcgi/yc.h"
 
+int	h_cases_post(struct req *);
+int	h_cases_action_any(struct req *);
 int	h_case_create(struct req *);
 int	h_cases_list(struct req *);
 int	h_case_get(struct req *);
 int	h_case_action(struct req *);
 int	h_case_track_token(struct req *);
-int	h_track(struct req *);
 int	h_notice(struct req *);
-int	h_staff_phone(struct req *);
 
 #endif

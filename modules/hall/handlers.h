@@ -14,5 +14,6 @@ int	h_item(struct req *);
 int	h_staff_list(struct req *);
 int	h_staff_unlock(struct req *);
 int	h_deadline(struct req *);
+int	h_staff_phone(struct req *);
 
 #endif

@@ -4,7 +4,10 @@
  *
  * Routes: GET  /halls/{hall}/staff                     manager, admin of the hall
  *         POST /halls/{hall}/staff/{username}/unlock   manager, admin of the hall
- * Tables: staff (read), audit_log (staff.unlock)
+ *         PUT  /staff/me/phone                         any staff: their own phone for work
+ *                                                      notices (sealed, masked in replies)
+ * Tables: staff (read; phone_enc, phone_mask of the caller), audit_log (staff.unlock,
+ *         staff.phone)
  * Redis:  the sign-in throttle {signin:<hall>}:* (signin_guard.c)
  *
  * Accounts are still made, reset and switched off by the operator (yichuang-admin); a
@@ -15,7 +18,9 @@
 #include "../shared/audit.h"
 #include "../identity/identity.h"
 #include "../identity/signin_guard.h"
+#include "../shared/pii.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
 #include "../../fcgi/util.h"
 
 #include <stdio.h>
@@ -98,4 +103,38 @@ h_staff_unlock(struct req *r)
 	o = json_incref(json_array_get(list, 0));
 	json_decref(list);
 	return req_ok(r, 200, json_pack("{s:o}", "staff", o));
+}
+
+/* ---------------------------------------------------------------- PUT /staff/me/phone */
+
+int
+h_staff_phone(struct req *r)
+{
+	unsigned char sealed[PII_SEALED_MAX];
+	const char *phone = NULL;
+	char mask[32] = "";
+	long long id = 0;
+	uint64_t n = 0;
+	int rc, ns = 0;
+
+	in_str(r, r->body, "phone", 0, 11, 11, &phone);
+	if (phone && !phone_ok(phone))
+		req_fail_field(r, "phone", "手机号码无效");
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if (parse_ll(r->sess.subject, 1, INT64_MAX, &id) != 0)
+		return req_err(r, E_FORBIDDEN);
+	if (phone) {
+		if ((ns = pii_seal(phone, sealed, sizeof sealed)) < 0)
+			return req_bug(r, "cannot seal");
+		mask_phone(phone, mask, sizeof mask);
+	}
+	rc = db_exec(r->ctx, "UPDATE staff SET phone_enc = ?, phone_mask = ? WHERE id = ?"
+	    " AND hall = ?", DBARGS(phone ? DBSN((const char *)sealed, (size_t)ns) : DBN,
+	    phone ? DBS(mask) : DBN, DBI(id), DBS(r->sess.hall)), &n, NULL);
+	if (rc != 0)
+		return db_fail(r, rc);
+	audit(r, "staff.phone", r->sess.subject, "ok", phone ? "set" : "cleared");
+	return req_ok(r, 200, json_pack("{s:o}", "phone", phone ? json_string(mask) :
+	    json_null()));
 }

@@ -132,7 +132,7 @@ renew_pickup(struct req *r, const struct orig *o, char *out, size_t osz, const c
 		rc = 1;
 	}
 	if (rc == 0)
-		rc = case_history_add(r, cr.id, now, "pickup_code", cr.status, cr.status, NULL,
+		rc = case_history_add(r->ctx, &r->sess, cr.id, now, "pickup_code", cr.status, cr.status, NULL,
 		    "重发领取通知：已生成新取件码，原取件码作废", NULL);
 	if (rc == 0)
 		str_copy(out, osz, code);

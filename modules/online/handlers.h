@@ -7,8 +7,6 @@
 
 #include "../../fcgi/yc.h"
 
-int	h_cases_post(struct req *);
-int	h_cases_action_any(struct req *);
 int	h_upload_create(struct req *);
 int	h_upload_get(struct req *);
 int	h_bundles(struct req *);

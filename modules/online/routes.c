@@ -6,9 +6,6 @@
 #include "../rooms.h"
 
 const struct route online_routes[] = {
-	{ M_POST, "/cases",                   h_cases_post,   ROLE_CLERK | ROLE_CITIZEN, 0, 0 },
-	{ M_POST, "/cases/{no}/actions",      h_cases_action_any,
-	  ROLE_CLERK | ROLE_APPROVER | ROLE_MANAGER | ROLE_CITIZEN, 0, 0 },
 	{ M_POST, "/uploads",                 h_upload_create, ROLE_CITIZEN | ROLE_CLERK,
 	  12 * 1024 * 1024, RF_RAW_BODY },
 	{ M_GET,  "/uploads/{id}",            h_upload_get,    ROLE_CITIZEN | ROLE_STAFF, 0, 0 },

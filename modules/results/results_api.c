@@ -73,7 +73,7 @@ h_case_results(struct req *r)
 	sodium_memzero(cr.phone, sizeof cr.phone);
 	if (rc < 0)
 		return db_fail(r, rc);
-	if (rc == 0 || !case_visible(r, &cr))
+	if (rc == 0 || !case_visible(&r->sess, &cr))
 		return req_err_msg(r, E_NOT_FOUND, "没有这个办件");
 	if ((rc = results_case_json(r->ctx, cr.id, 0, &a)) != 0)
 		return db_fail(r, rc);
@@ -116,7 +116,7 @@ change_step(struct ctx *c, void *arg)
 	int rc = st->replace ? result_replace(c, x, st->ch) : result_revoke(c, x, st->ch);
 
 	if (rc == 0)
-		rc = case_history_add(st->r, x->case_id, st->ch->now,
+		rc = case_history_add(st->r->ctx, &st->r->sess, x->case_id, st->ch->now,
 		    st->replace ? "result_replace" : "result_revoke", x->case_status,
 		    x->case_status, x->department, st->ch->reason,
 		    st->replace ? "办理结果已换发" : "办理结果已撤销");

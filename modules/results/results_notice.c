@@ -4,7 +4,7 @@
  * Routes: GET /case-notices/pdf?n=<token>   (public, like GET /case-notices?n=: the token is
  *         the capability; nginx keeps it out of the logs)
  *         POST /case-notices/refusals          (clerk at a window: 不予受理通知书)
- * Tables: through h_notice (cases_view.c): case_notices, cases, case_materials, case_tracking;
+ * Tables: through case_notice_json (cases room): case_notices, cases, case_materials, case_tracking;
  *         items, case_notices (the refusal: notice_refusal_write), audit_log
  * Redis:  none
  *
@@ -25,9 +25,6 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
-/* The notice's JSON is built by the cases room's handler (h_notice, GET /case-notices):
- * notice_fetch below is the one place that calls it, until cases offers it as a function. */
-#include "../cases/handlers.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -65,18 +62,22 @@ materials_text(json_t *mats, struct buf *b)
 }
 
 /*
- * The notice of the request's token (?n=) as GET /case-notices shows it: 0 and *out (the
- * caller's), or the status of the reply already written (404, 503…).
+ * The notice of the request's token (?n=), as GET /case-notices shows it (the cases room's
+ * case_notice_json): 0 with *out (the caller's), or the status of the refusal written.
  */
 static int
-notice_fetch(struct req *r, json_t **out)
+notice_fetch(struct req *r, const char **token, json_t **out)
 {
-	int rc = h_notice(r);
+	int rc;
 
-	if (rc != 200)
-		return rc;
-	*out = r->reply;	/* the reply h_notice wrote: taken back, not sent */
-	r->reply = NULL;
+	*token = NULL;
+	q_str(r, "n", 1, CASE_TOKEN_MAX, token);
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if ((rc = case_notice_json(r->ctx, *token, out)) < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, "查询码无效或已失效");
 	return 0;
 }
 
@@ -127,17 +128,16 @@ notice_lines(json_t *n, const char *mt, char *window, const char **lines)
 int
 h_notice_pdf(struct req *r)
 {
-	const char *lines[LINES_MAX + 2], *token = req_query(r, "n"), *caption;
+	const char *lines[LINES_MAX + 2], *token, *caption;
 	char qr[512], path[160], window[160];
 	const char *base = config_get("public_base_url", "");
-	json_t *n, *notice = NULL, *c, *mats;
+	json_t *n = NULL, *c, *mats;
 	struct buf mt;
 	size_t bn = strlen(base);
 	int rc;
 
-	if ((rc = notice_fetch(r, &notice)) != 0)
+	if ((rc = notice_fetch(r, &token, &n)) != 0)
 		return rc;
-	n = json_object_get(notice, "notice");
 	c = json_object_get(n, "case");
 	mats = c ? json_object_get(c, "materials") : json_object_get(n, "materials");
 	buf_init(&mt, 16 * 1024);
@@ -159,7 +159,7 @@ h_notice_pdf(struct req *r)
 	rc = pdf_document(jsv(n, "title"), lines, qr, caption,
 	    jsv(json_object_get(n, "hall"), "name"), &r->raw_reply);
 	buf_free(&mt);
-	json_decref(notice);
+	json_decref(n);
 	if (rc != 0)
 		return req_bug(r, "PDF rendering failed");
 	r->raw_type = "application/pdf";

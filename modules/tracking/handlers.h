@@ -7,6 +7,7 @@
 
 #include "../../fcgi/yc.h"
 
+int	h_track(struct req *);
 int	h_track_qr_svg(struct req *);
 int	h_track_qr_png(struct req *);
 int	h_ticket_qr_svg(struct req *);

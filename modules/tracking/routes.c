@@ -6,6 +6,7 @@
 #include "../rooms.h"
 
 const struct route tracking_routes[] = {
+	{ M_GET,  "/track/{token}",           h_track,         ROLE_ANY, 0, 0 },
 	{ M_GET,  "/track/{token}/qr.svg",    h_track_qr_svg,  ROLE_ANY, 0, 0 },
 	{ M_GET,  "/track/{token}/qr.png",    h_track_qr_png,  ROLE_ANY, 0, 0 },
 	{ M_GET,  "/tickets/{token}/qr.svg",  h_ticket_qr_svg, ROLE_ANY, 0, 0 },

@@ -1,5 +1,5 @@
 /*
- * tracking.c — QR code images for everything a citizen follows by token (public).
+ * qr_api.c — QR code images for everything a citizen follows by token (public).
  *
  * Routes: GET /track/{token}/qr.svg, GET /track/{token}/qr.png      → <base>/t/<token>
  *         GET /tickets/{token}/qr.svg, GET /tickets/{token}/qr.png  → <base>/q/<token>
@@ -12,7 +12,7 @@
  *         the token's hash)
  * Redis:  none.  Per-client rate limits on /api/v1/track/ are nginx's (zone "track").
  *
- * The JSON lookup GET /track/{token} belongs to the cases module (cases_view.c); the H5 page
+ * The JSON lookup GET /track/{token} is track_api.c; the H5 page
  * that shows it is nginx/site/t.html.
  *
  * The QR text is always the absolute URL built from public_base_url (production:

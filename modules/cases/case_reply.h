@@ -1,0 +1,32 @@
+/*
+ * case_reply.h — the replies the case handlers share (cases, online and tracking rooms):
+ * what a refusal of the case domain looks like on the wire.  Handlers only.
+ */
+#ifndef YC_CASE_REPLY_H
+#define YC_CASE_REPLY_H
+
+#include <jansson.h>
+
+#include "../../fcgi/yc.h"
+
+struct case_row;
+
+/*
+ * A DB_* code as the case routes answer it (db_fail_map with the cases tables' map): what the
+ * schema refuses is named by the API field the client sent (chk_cases_mail → address, a
+ * column too long → its field …), never a 500.
+ */
+int	case_db_fail(struct req *r, int rc);
+/* 422 CALENDAR_MISSING for year (the alert is raised by case_calendar_missing). */
+int	case_reply_calendar(struct req *r, int year);
+/* 409 INVALID_TRANSITION: the case is in status, action cannot be taken from it. */
+int	case_reply_transition(struct req *r, const char *status, const char *action);
+/* 200 {"case": …}: case no of the caller's hall as staff see it after a change (or 404/503). */
+int	case_reply_case(struct req *r, const char *no);
+/* 409 INVALID_TRANSITION after a guarded change found another status (someone acted
+ * first): the case is read again and the reply names what it is now. */
+int	case_reply_conflict(struct req *r, const struct case_row *cr, const char *action);
+/* A 422 of kind with message msg and "missing": list (taken). */
+int	case_reply_missing(struct req *r, int kind, const char *msg, json_t *list);
+
+#endif

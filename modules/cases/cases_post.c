@@ -1,0 +1,40 @@
+/*
+ * cases_post.c — the two routes a window and the online hall share, sent to their room:
+ *
+ * Routes: POST /cases               citizen → online/online_apply.c (an online application)
+ *                                   clerk   → cases_accept.c (一窗受理)
+ *         POST /cases/{no}/actions  pre_accept, return, resubmit → online/online_review.c
+ *                                   any other action → case_actions_api.c (a citizen: 403)
+ * Tables: audit_log (a citizen's refused action).  Redis: none.
+ */
+#include "handlers.h"
+#include "../online/online_api.h"
+#include "../shared/audit.h"
+#include "../../fcgi/errors.h"
+
+#include <string.h>
+
+int
+h_cases_post(struct req *r)
+{
+	if (r->sess.role == ROLE_CITIZEN)
+		return online_apply(r);
+	return h_case_create(r);
+}
+
+int
+h_cases_action_any(struct req *r)
+{
+	const char *action = json_string_value(json_object_get(r->body, "action"));
+
+	if (action && (strcmp(action, "pre_accept") == 0 || strcmp(action, "return") == 0 ||
+	    strcmp(action, "resubmit") == 0))
+		return online_review(r, action);
+	if (r->sess.role == ROLE_CITIZEN) {
+		if (action == NULL)
+			return req_fail_field(r, "action", "必填"), req_invalid(r);
+		audit(r, "case.action", r->pathv[0], "forbidden", action);
+		return req_err_msg(r, E_FORBIDDEN, "您不能进行该操作");
+	}
+	return h_case_action(r);
+}

@@ -1,0 +1,254 @@
+/*
+ * online_mine.c — a citizen's own cases (as applicant or authorised agent), the materials
+ * "reuse" would find, and the applicant's files as a clerk pre-reviews them.
+ *
+ * Routes: GET /me/cases, GET /me/cases/{no}, GET /me/reusable-materials (citizen);
+ *         GET /cases/{no}/uploads (staff of the hall)
+ * Tables: cases, case_parts, online_materials, uploads, case_history, case_tracking,
+ *         citizens (the caller's phone hash), items, departments
+ * Redis:  none
+ */
+#include "handlers.h"
+#include "online_int.h"
+#include "../cases/cases.h"
+#include "../cases/case_json.h"
+#include "../cases/case_reply.h"
+#include "../shared/pii.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+#include "../../fcgi/log.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The caller's phone hash (citizens), "" when none. */
+static void
+my_phone_hash(struct ctx *c, const struct session *who, char out[PII_HASH_HEX])
+{
+	out[0] = '\0';
+	if (db_scalar(c, "SELECT phone_hash FROM citizens WHERE id = ?",
+	    DBARGS(DBS(who->subject)), out, PII_HASH_HEX) <= 0)
+		out[0] = '\0';
+}
+
+/* ---------------------------------------------------------------- the citizen's view */
+
+/* An online case as its applicant (or agent) sees it. 1, 0 not found, or a DB_* code. */
+int
+my_case_json(struct ctx *c, long long id, const char *holder, json_t **out)
+{
+	static const char *const main_cols[] = { "no", "hall", "channel", "item", "bundle", "title",
+	    "status", "applicant", "agent", "delivery", "submitted_at", "accepted_at",
+	    "promised_days", "deadline" };
+	static const char *const part_cols[] = { "item", "item_name", "department",
+	    "department_name", "status", "promised_days", "deadline" };
+	static const char *const mat_cols[] = { "code", "name", "required", "upload_id", "reused",
+	    "state", "reason", "type", "size" };
+	static const char *const step_cols[] = { "at", "status", "note" };
+	json_t *rows = json_array(), *parts = json_array(), *mats = json_array(),
+	    *steps = json_array(), *o;
+	char tok[CASE_TOKEN_MAX] = "", url[160];
+	int rc;
+
+	*out = NULL;
+	rc = db_rows_json(c,
+	    "SELECT c.no, c.hall, c.channel, c.item, c.bundle, c.title, c.status,"
+	    " c.applicant_name_mask, c.agent_name_mask, c.delivery,"
+	    " DATE_FORMAT(c.submitted_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
+	    " DATE_FORMAT(c.accepted_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.promised_days,"
+	    " DATE_FORMAT(c.deadline, '%Y-%m-%d') FROM cases c WHERE c.id = ?",
+	    DBARGS(DBI(id)), main_cols, "sssSSsssSsSSiS", rows);
+	if (rc >= 0)
+		rc = db_rows_json(c,
+		    "SELECT p.item, i.name, p.department, d.name, p.status, p.promised_days,"
+		    " DATE_FORMAT(p.deadline, '%Y-%m-%d') FROM case_parts p"
+		    " JOIN items i ON i.id = p.item JOIN departments d ON d.code = p.department"
+		    " WHERE p.case_id = ? ORDER BY p.seq", DBARGS(DBI(id)), part_cols, "ssssSiS", parts);
+	if (rc >= 0)
+		rc = db_rows_json(c,
+		    "SELECT om.code, om.name, om.required, om.upload_id, om.reused, om.state,"
+		    " om.reason, u.type, u.size FROM online_materials om"
+		    " LEFT JOIN uploads u ON u.id = om.upload_id WHERE om.case_id = ?"
+		    " ORDER BY LENGTH(om.code), om.code", DBARGS(DBI(id)), mat_cols, "ssbSbssSI", mats);
+	if (rc >= 0)
+		rc = db_rows_json(c,
+		    "SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s+08:00'), to_status, public_note"
+		    " FROM case_history WHERE case_id = ? ORDER BY id", DBARGS(DBI(id)),
+		    step_cols, "sss", steps);
+	if (rc >= 0)
+		rc = case_track_token(c, id, holder, tok);
+	if (rc < 0 || json_array_size(rows) != 1) {
+		json_decref(rows);
+		json_decref(parts);
+		json_decref(mats);
+		json_decref(steps);
+		return rc < 0 ? rc : 0;
+	}
+	o = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	json_object_set_new(o, "status_label",
+	    json_string(case_status_label(json_string_value(json_object_get(o, "status")))));
+	json_object_set_new(o, "role", json_string(holder));
+	json_object_set_new(o, "parts", parts);
+	json_object_set_new(o, "materials", mats);
+	json_object_set_new(o, "steps", steps);
+	if (tok[0]) {
+		fmt(url, sizeof url, "/t/%s", tok);
+		json_object_set_new(o, "track_url", json_string(url));
+	}
+	sodium_memzero(tok, sizeof tok);
+	*out = o;
+	return 1;
+}
+
+struct mine {
+	long long	 id;
+	char		 holder[12];
+};
+
+static int
+mine_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct mine *m = arg;
+
+	(void)ncol;
+	(void)lens;
+	parse_ll(v[0], 1, INT64_MAX, &m->id);
+	str_copy(m->holder, sizeof m->holder, v[1]);
+	return 1;
+}
+
+/* The case no if the caller filed it or follows it (as applicant or agent). 1, 0, DB_*. */
+static int
+my_case_find(struct ctx *c, const struct session *who, const char *no, struct mine *m)
+{
+	char ph[PII_HASH_HEX];
+
+	memset(m, 0, sizeof *m);
+	if (strlen(no) >= CASE_NO_MAX)
+		return 0;
+	my_phone_hash(c, who, ph);
+	return db_query(c, "SELECT id, CASE WHEN citizen = ? OR applicant_phone_hash = ?"
+	    " THEN 'applicant' ELSE 'agent' END FROM cases WHERE no = ?"
+	    " AND (citizen = ? OR (? <> '' AND (applicant_phone_hash = ? OR agent_phone_hash = ?)))",
+	    DBARGS(DBS(who->subject), DBS(ph), DBS(no), DBS(who->subject), DBS(ph), DBS(ph),
+	    DBS(ph)), mine_row, m);
+}
+
+/*
+ * The names of the materials "reuse" would find for this citizen (reuse_find's rule): the
+ * form offers 复用 only for those, and says nothing of reuse to a first-time applicant.
+ */
+int
+h_my_reusable(struct req *r)
+{
+	static const char *const cols[] = { "name" };
+	json_t *rows = json_array(), *names = json_array(), *v;
+	size_t i;
+	int rc;
+
+	rc = db_rows_json(r->ctx, "SELECT DISTINCT om.name FROM online_materials om"
+	    " JOIN cases c ON c.id = om.case_id JOIN uploads u ON u.id = om.upload_id"
+	    " WHERE c.citizen = ? AND om.state = 'given'"
+	    " AND c.status NOT IN ('submitted', 'returned') AND u.owner_kind = 'citizen'"
+	    " AND u.owner = ? ORDER BY om.name LIMIT 200",
+	    DBARGS(DBS(r->sess.subject), DBS(r->sess.subject)), cols, "s", rows);
+	if (rc < 0) {
+		json_decref(rows);
+		json_decref(names);
+		return db_fail(r, rc);
+	}
+	json_array_foreach(rows, i, v)
+		json_array_append(names, json_object_get(v, "name"));
+	json_decref(rows);
+	return req_ok(r, 200, json_pack("{s:o}", "materials", names));
+}
+
+int
+h_my_cases(struct req *r)
+{
+	static const char *const cols[] = { "no", "title", "bundle", "status", "channel",
+	    "submitted_at", "accepted_at", "deadline", "role" };
+	char ph[PII_HASH_HEX];
+	json_t *list = json_array(), *v;
+	size_t i;
+	int rc;
+
+	my_phone_hash(r->ctx, &r->sess, ph);
+	rc = db_rows_json(r->ctx,
+	    "SELECT no, title, bundle, status, channel,"
+	    " DATE_FORMAT(submitted_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
+	    " DATE_FORMAT(accepted_at, '%Y-%m-%dT%H:%i:%s+08:00'), DATE_FORMAT(deadline, '%Y-%m-%d'),"
+	    " CASE WHEN citizen = ? OR applicant_phone_hash = ? THEN 'applicant' ELSE 'agent' END"
+	    " FROM cases WHERE citizen = ?"
+	    " OR (? <> '' AND (applicant_phone_hash = ? OR agent_phone_hash = ?))"
+	    " ORDER BY id DESC LIMIT 100",
+	    DBARGS(DBS(r->sess.subject), DBS(ph), DBS(r->sess.subject), DBS(ph), DBS(ph), DBS(ph)),
+	    cols, "ssSssSSSs", list);
+	if (rc < 0) {
+		json_decref(list);
+		return db_fail(r, rc);
+	}
+	json_array_foreach(list, i, v)
+		json_object_set_new(v, "status_label",
+		    json_string(case_status_label(json_string_value(json_object_get(v, "status")))));
+	return req_ok(r, 200, json_pack("{s:o}", "cases", list));
+}
+
+int
+reply_mine(struct req *r, long long id, const char *holder, int status)
+{
+	json_t *o;
+	int rc = my_case_json(r->ctx, id, holder, &o);
+
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, "没有这个办件");
+	return req_ok(r, status, json_pack("{s:o}", "case", o));
+}
+
+int
+h_my_case(struct req *r)
+{
+	struct mine m;
+	int rc = my_case_find(r->ctx, &r->sess, r->pathv[0], &m);
+
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, "没有这个办件");
+	return reply_mine(r, m.id, m.holder, 200);
+}
+
+/* GET /cases/{no}/uploads: the applicant's files for pre-review, side by side. */
+int
+h_case_uploads(struct req *r)
+{
+	static const char *const cols[] = { "code", "name", "required", "parts", "upload_id",
+	    "reused", "state", "reason", "type", "size" };
+	struct case_row cr;
+	json_t *mats = json_array(), *acts;
+	int rc;
+
+	rc = case_load(r->ctx, r->sess.hall, r->pathv[0], &cr);
+	if (rc > 0 && !case_visible(&r->sess, &cr))
+		rc = 0;
+	if (rc > 0)
+		rc = db_rows_json(r->ctx,
+		    "SELECT om.code, om.name, om.required, om.parts, om.upload_id, om.reused,"
+		    " om.state, om.reason, u.type, u.size FROM online_materials om"
+		    " LEFT JOIN uploads u ON u.id = om.upload_id WHERE om.case_id = ?"
+		    " ORDER BY LENGTH(om.code), om.code", DBARGS(DBI(cr.id)), cols, "ssbsSbssSI", mats);
+	if (rc <= 0) {
+		json_decref(mats);
+		return rc < 0 ? db_fail(r, rc) : req_err_msg(r, E_NOT_FOUND, "没有这个办件");
+	}
+	acts = case_actions_json(&r->sess, &cr, 1);
+	sodium_memzero(cr.phone, sizeof cr.phone);
+	return req_ok(r, 200, json_pack("{s:s,s:s,s:o,s:o}", "no", cr.no, "status", cr.status,
+	    "materials", mats, "actions", acts));
+}

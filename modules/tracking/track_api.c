@@ -1,0 +1,197 @@
+/*
+ * track_api.c — the public tracking page of a case: GET /track/{token} (JSON; the H5 page
+ * that shows it is nginx/site/t.html, its QR code qr_api.c).
+ *
+ * Routes: GET /track/{token}
+ * Tables: case_tracking (the token's hash, not revoked), cases, case_history (the public
+ *         steps), results (results_track_json); halls, hall_hours and windows through the
+ *         process's copy of the directory (halldir.h)
+ * Redis:  the page's copy (track_cache.h): trk:tok:<hash>, {case:<id>}:trk, {case:<id>}:trkv
+ *
+ * Tracking tokens are capabilities (256 random bits): unknown, revoked or malformed ones are
+ * all the same 404.
+ */
+#include "handlers.h"
+#include "track_cache.h"
+#include "../cases/cases.h"
+#include "../hall/halldir.h"
+#include "../results/results.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct track {
+	int	 found;
+	long long id;
+	char	 no[CASE_NO_MAX];
+	char	 title[256];
+	char	 status[24];
+	char	 deadline[12];
+	char	 paused[12];
+	char	 warning[8];
+	char	 applicant[64];
+	char	 hall[32];
+	char	 hall_name[404];
+	char	 hall_phone[32];
+	long long pickup_window;
+	char	 window[204];
+	char	 carrier[40];
+	char	 tracking_no[48];
+	char	 ready_at[32];
+	char	 mailed_at[32];
+	char	 delivery[8];
+	json_t	*steps;		/* [[history id, {status, at, note?}], …]; the caller's */
+};
+
+/* One row per public step (or one row without a step): the case's columns repeat. */
+static int
+track_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct track *t = arg;
+	long long sid;
+
+	(void)ncol;
+	(void)lens;
+	if (!t->found) {
+		t->found = 1;
+		parse_ll(v[0], 1, INT64_MAX, &t->id);
+		str_copy(t->no, sizeof t->no, v[1]);
+		str_copy(t->title, sizeof t->title, v[2]);
+		str_copy(t->status, sizeof t->status, v[3]);
+		str_copy(t->deadline, sizeof t->deadline, v[4] ? v[4] : "");
+		str_copy(t->paused, sizeof t->paused, v[5] ? v[5] : "");
+		str_copy(t->warning, sizeof t->warning, v[6]);
+		str_copy(t->applicant, sizeof t->applicant, v[7]);
+		str_copy(t->hall, sizeof t->hall, v[8]);
+		str_copy(t->carrier, sizeof t->carrier, v[9] ? v[9] : "");
+		str_copy(t->tracking_no, sizeof t->tracking_no, v[10] ? v[10] : "");
+		str_copy(t->ready_at, sizeof t->ready_at, v[11] ? v[11] : "");
+		str_copy(t->mailed_at, sizeof t->mailed_at, v[12] ? v[12] : "");
+		str_copy(t->delivery, sizeof t->delivery, v[13]);
+		t->pickup_window = 0;
+		if (v[14])
+			parse_ll(v[14], 0, 65535, &t->pickup_window);
+		t->steps = json_array();
+	}
+	if (v[15] && parse_ll(v[15], 1, INT64_MAX, &sid) == 0) {
+		json_t *st = json_pack("{s:s,s:s}", "status", v[16] ? v[16] : "",
+		    "at", v[17] ? v[17] : "");
+
+		if (v[18] && v[18][0])
+			json_object_set_new(st, "note", json_string(v[18]));
+		json_object_set_new(st, "label", json_string(case_status_label(v[16] ? v[16] : "")));
+		json_array_append_new(t->steps, json_pack("[I,o]", sid, st));
+	}
+	return 0;
+}
+
+static int
+step_order(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_array_get(*(json_t *const *)a, 0));
+	json_int_t y = json_integer_value(json_array_get(*(json_t *const *)b, 0));
+
+	return x < y ? -1 : x > y;
+}
+
+/* The steps oldest first, as the list the page shows. */
+static json_t *
+track_steps(json_t *rows)
+{
+	size_t i, n = json_array_size(rows);
+	json_t **v = n ? calloc(n, sizeof *v) : NULL, *out = json_array();
+
+	if (n && v == NULL)
+		return out;
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(rows, i);
+	qsort(v, n, sizeof *v, step_order);
+	for (i = 0; i < n; i++)
+		json_array_append(out, json_array_get(v[i], 1));
+	free(v);
+	return out;
+}
+
+/*
+ * The tracking page polls this and QR codes are scanned at the counter: one statement
+ * brings the case with its public steps (one row per step), and the hall's name, phone,
+ * hours and window names come from the process's copy of the directory (halldir.h).
+ */
+int
+h_track(struct req *r)
+{
+	const char *token = r->pathv[0];
+	struct track t;
+	struct track_probe probe;
+	char hash[65], hours[160] = "";
+	json_t *steps, *o, *env, *results = NULL;
+	const char *w;
+	int rc;
+
+	if (!token_ok(token, CASE_TOKEN_MAX))
+		return req_err_msg(r, E_NOT_FOUND, "查询码无效或已失效");
+	case_token_hash(token, hash);
+	if ((env = track_cached(r->ctx, hash, &probe)) != NULL) {
+		o = json_incref(json_object_get(env, "case"));
+		/* The light depends on today: worked out at each answer. */
+		w = case_live_warning(r->ctx, json_string_value(json_object_get(o, "status")),
+		    json_string_value(json_object_get(env, "deadline")),
+		    json_string_value(json_object_get(env, "paused")));
+		if (w)
+			json_object_set_new(o, "warning", json_string(w));
+		json_decref(env);
+		return req_ok(r, 200, json_pack("{s:o}", "case", o));
+	}
+	memset(&t, 0, sizeof t);
+	rc = db_query(r->ctx,
+	    "SELECT c.id, c.no, c.title, c.status, DATE_FORMAT(c.deadline, '%Y-%m-%d'),"
+	    " DATE_FORMAT(c.paused_since, '%Y-%m-%d'), c.warning, c.applicant_name_mask, c.hall,"
+	    " c.mail_carrier, c.mail_tracking_no,"
+	    " DATE_FORMAT(c.ready_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
+	    " DATE_FORMAT(c.mailed_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.delivery, c.pickup_window,"
+	    " s.id, s.to_status, DATE_FORMAT(s.at, '%Y-%m-%dT%H:%i:%s+08:00'), s.public_note"
+	    " FROM case_tracking t JOIN cases c ON c.id = t.case_id"
+	    " LEFT JOIN case_history s ON s.case_id = c.id"
+	    "  AND (s.from_status IS NULL OR s.from_status <> s.to_status)"
+	    " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+	    DBARGS(DBS(hash)), track_row, &t);
+	if (rc >= 0 && t.found)
+		rc = halldir_hall(r->ctx, t.hall, t.hall_name, sizeof t.hall_name, t.hall_phone,
+		    sizeof t.hall_phone, hours, sizeof hours);
+	if (rc >= 0 && t.found && t.pickup_window > 0)
+		rc = halldir_window(r->ctx, t.hall, t.pickup_window, t.window, sizeof t.window);
+	if (rc >= 0 && t.found)	/* what the case yielded, once decided (results.c) */
+		rc = results_track_json(r->ctx, t.id, &results);
+	if (rc < 0) {
+		json_decref(t.steps);
+		return db_fail(r, rc);
+	}
+	if (!t.found)
+		return req_err_msg(r, E_NOT_FOUND, "查询码无效或已失效");
+	steps = track_steps(t.steps);
+	json_decref(t.steps);
+	if ((w = case_live_warning(r->ctx, t.status, t.deadline, t.paused)) != NULL)
+		str_copy(t.warning, sizeof t.warning, w);
+	o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:o,s:{s:s,s:s}}",
+	    "no", t.no, "item", t.title, "status", t.status,
+	    "status_label", case_status_label(t.status),
+	    "deadline", t.deadline[0] ? json_string(t.deadline) : json_null(),
+	    "warning", t.warning, "applicant", t.applicant, "delivery", t.delivery,
+	    "steps", steps, "hall", "name", t.hall_name, "phone", t.hall_phone);
+	json_object_set_new(o, "results", results);
+	if (strcmp(t.status, "ready") == 0) {
+		char when[200];
+
+		fmt(when, sizeof when, "工作日 %s", hours[0] ? hours : "办公时间");
+		json_object_set_new(o, "pickup", json_pack("{s:s,s:s,s:s,s:[s,s]}",
+		    "window", t.window, "hours", when, "ready_at", t.ready_at, "bring",
+		    "申请人本人有效身份证件原件", "短信中的取件码或受理通知书"));
+	}
+	if (t.carrier[0])
+		json_object_set_new(o, "mail", json_pack("{s:s,s:s,s:s}", "carrier", t.carrier,
+		    "tracking_no", t.tracking_no, "mailed_at", t.mailed_at));
+	track_remember(r->ctx, hash, &probe, t.id, t.deadline, t.paused, o);
+	return req_ok(r, 200, json_pack("{s:o}", "case", o));
+}

@@ -1,0 +1,159 @@
+/*
+ * test_case_deadline.c — 承诺时限 in working days (modules/cases/case_deadline.c) over a
+ * calendar of the test's own: 2026 loaded with a National Day holiday (1–8 October off) and
+ * two make-up working days (Sunday 27 September, Saturday 10 October); 2027 not loaded.
+ * The clock stops for a 补正 and runs again, the deadline moving by the working days it stood.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "../../modules/cases/case_deadline.h"
+#include "../../fcgi/clock.h"
+
+static int
+test_workday(void *arg, int64_t day, int *missing_year)
+{
+	int y;
+	unsigned m, d;
+	int wd = weekday_of_days(day);
+
+	(void)arg;
+	civil_from_days(day, &y, &m, &d);
+	if (y != 2026) {
+		*missing_year = y;
+		return CAL_MISSING;
+	}
+	if (m == 10 && d >= 1 && d <= 8)
+		return 0;
+	if ((m == 9 && d == 27) || (m == 10 && d == 10))
+		return 1;
+	return wd != 0 && wd != 6;
+}
+
+static const struct workcal cal = { test_workday, NULL };
+
+static int64_t
+D(const char *s)
+{
+	int64_t d = 0;
+
+	assert_int_equal(date_parse(s, &d), 0);
+	return d;
+}
+
+static void
+add(void **st)
+{
+	int64_t out = 0;
+	int miss = 0;
+
+	(void)st;
+	/* the day of acceptance does not count */
+	assert_int_equal(deadline_add(&cal, D("2026-11-23"), 1, &out, &miss), 0);
+	assert_true(out == D("2026-11-24"));
+	/* a weekend is skipped */
+	assert_int_equal(deadline_add(&cal, D("2026-11-27"), 1, &out, &miss), 0);
+	assert_true(out == D("2026-11-30"));
+	/* the holiday is skipped and the make-up Saturday counts */
+	assert_int_equal(deadline_add(&cal, D("2026-09-30"), 3, &out, &miss), 0);
+	assert_true(out == D("2026-10-12"));
+	/* the make-up Sunday counts too */
+	assert_int_equal(deadline_add(&cal, D("2026-09-25"), 1, &out, &miss), 0);
+	assert_true(out == D("2026-09-27"));
+	/* 0 promised days: due the same day */
+	assert_int_equal(deadline_add(&cal, D("2026-11-23"), 0, &out, &miss), 0);
+	assert_true(out == D("2026-11-23"));
+	/* a deadline in a year whose holidays are not loaded is not guessed */
+	assert_int_equal(deadline_add(&cal, D("2026-12-29"), 5, &out, &miss), CAL_MISSING);
+	assert_int_equal(miss, 2027);
+}
+
+static void
+pause_and_resume(void **st)
+{
+	int64_t nd = 0;
+	int paused = -1, miss = 0;
+
+	(void)st;
+	/* 补正 requested Monday 28 September, brought Friday 9 October: the clock stood on
+	 * 29 and 30 September and 9 October (the holiday is no working day) */
+	assert_int_equal(deadline_resume(&cal, D("2026-10-20"), D("2026-09-28"), D("2026-10-09"),
+	    &paused, &nd, &miss), 0);
+	assert_int_equal(paused, 3);
+	assert_true(nd == D("2026-10-23"));
+	/* brought the same day: nothing moves */
+	assert_int_equal(deadline_resume(&cal, D("2026-11-30"), D("2026-11-23"), D("2026-11-23"),
+	    &paused, &nd, &miss), 0);
+	assert_int_equal(paused, 0);
+	assert_true(nd == D("2026-11-30"));
+	/* a pause over a weekend only counts its working days */
+	assert_int_equal(deadline_resume(&cal, D("2026-11-30"), D("2026-11-20"), D("2026-11-24"),
+	    &paused, &nd, &miss), 0);
+	assert_int_equal(paused, 2);
+	assert_true(nd == D("2026-12-02"));
+	/* a resume dated before the request (a clock set back) never shortens the deadline */
+	assert_int_equal(deadline_resume(&cal, D("2026-11-30"), D("2026-11-24"), D("2026-11-20"),
+	    &paused, &nd, &miss), 0);
+	assert_int_equal(paused, 0);
+	assert_true(nd == D("2026-11-30"));
+	/* moved into a year not loaded */
+	assert_int_equal(deadline_resume(&cal, D("2026-12-30"), D("2026-12-01"), D("2026-12-10"),
+	    &paused, &nd, &miss), CAL_MISSING);
+	assert_int_equal(miss, 2027);
+}
+
+static void
+between(void **st)
+{
+	int n = 0, miss = 0;
+
+	(void)st;
+	assert_int_equal(deadline_workdays_between(&cal, D("2026-09-30"), D("2026-10-12"), &n,
+	    &miss), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(deadline_workdays_between(&cal, D("2026-10-12"), D("2026-09-30"), &n,
+	    &miss), 0);
+	assert_int_equal(n, -3);
+}
+
+static void
+light(void **st)
+{
+	enum deadline_light l = DL_GREEN;
+
+	(void)st;
+	/* one working day left, yellow at 1 */
+	assert_int_equal(deadline_light(&cal, D("2026-11-24"), -1, D("2026-11-23"), 1, &l), 0);
+	assert_int_equal(l, DL_YELLOW);
+	assert_int_equal(deadline_light(&cal, D("2026-11-26"), -1, D("2026-11-23"), 1, &l), 0);
+	assert_int_equal(l, DL_GREEN);
+	/* the deadline day itself is still running; the day after is red */
+	assert_int_equal(deadline_light(&cal, D("2026-11-23"), -1, D("2026-11-23"), 1, &l), 0);
+	assert_int_equal(l, DL_YELLOW);
+	assert_int_equal(deadline_light(&cal, D("2026-11-20"), -1, D("2026-11-23"), 1, &l), 0);
+	assert_int_equal(l, DL_RED);
+	/* paused on 10 November: judged from there, green although today is past the date */
+	assert_int_equal(deadline_light(&cal, D("2026-11-20"), D("2026-11-10"), D("2026-11-23"), 1,
+	    &l), 0);
+	assert_int_equal(l, DL_GREEN);
+	/* cannot be counted (2027 not loaded): never green */
+	assert_int_equal(deadline_light(&cal, D("2027-01-10"), -1, D("2026-12-30"), 1, &l), 0);
+	assert_int_equal(l, DL_YELLOW);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(add),
+		cmocka_unit_test(pause_and_resume),
+		cmocka_unit_test(between),
+		cmocka_unit_test(light),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

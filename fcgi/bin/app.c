@@ -826,6 +826,7 @@ main(int argc, char **argv)
 	const char *conf = NULL, *sock, *bsock, *mlisten;
 	pid_t pids[MAX_PROCS], mpid = -1;
 	int i, nproc, nthr, nboard, ch, mfd = -1, rc = 0;
+	const struct route *routes;
 	size_t nroutes;
 	char state[256];
 	struct sigaction sa;
@@ -870,8 +871,8 @@ main(int argc, char **argv)
 		log_info("long polls on %s: %d processes x %d threads", bsock, nproc, nboard);
 	}
 	/* The counters every process adds to (fcgi/metrics.h), mapped before the first fork. */
-	router_routes(&nroutes);
-	if (metrics_init(nroutes) != 0)
+	routes = router_routes(&nroutes);
+	if (metrics_init(routes, nroutes) != 0)
 		return 1;
 	mlisten = config_get("metrics_listen", "");
 	if (*mlisten) {

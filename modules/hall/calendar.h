@@ -12,8 +12,7 @@
 #include <stdint.h>
 
 #include "../../fcgi/ctx.h"
-
-enum { CAL_OK = 0, CAL_MISSING = -100 };
+#include "workdays.h"	/* CAL_OK, CAL_MISSING */
 
 /* 1 working day, 0 not; CAL_MISSING when the year is not loaded; or a DB_* code. */
 int	calendar_is_workday(struct ctx *c, int64_t day);

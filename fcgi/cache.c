@@ -56,12 +56,12 @@ pin_locked(struct cache *k)
 
 /*
  * Load a new value with no lock held, then swap it in under the lock — unless the current
- * one is fresh and newer (its load began later: a waiter that loaded itself), which stays.
+ * one is fresh and its load began after ours (a waiter that loaded itself), which stays.
  * Returns the new value pinned, or NULL with *rc.
  */
 static const void *
-load(struct cache *k, struct ctx *c, void *arg, int claimed, uint64_t gen, int64_t began,
-    int *rc)
+load(struct cache *k, struct ctx *c, void *arg, int claimed, uint64_t gen, uint64_t seq,
+    int64_t began, int *rc)
 {
 	struct cache_block *b = malloc(sizeof *b + k->size);
 	const void *v = NULL;
@@ -77,14 +77,14 @@ load(struct cache *k, struct ctx *c, void *arg, int claimed, uint64_t gen, int64
 		k->loading = 0;
 	if (b && *rc == 0) {
 		v = b->data;
-		int keep = k->cur && fresh_locked(k, now_ms(k)) && (k->cur_gen > gen ||
-		    (k->cur_gen == gen && k->loaded_ms > began));
+		int keep = k->cur && fresh_locked(k, now_ms(k)) && k->cur_seq > seq;
 
 		if (!keep) {
 			block_unref(k->cur);
 			k->cur = b;
 			k->loaded_ms = began;
 			k->cur_gen = gen;
+			k->cur_seq = seq;
 		} else
 			atomic_fetch_sub(&b->refs, 1);	/* not kept: only this reader's */
 	}
@@ -112,7 +112,7 @@ cache_get(struct cache *k, struct ctx *c, void *arg, int *rc)
 {
 	struct timespec until;
 	int waited = 0, claimed = 0;
-	uint64_t gen;
+	uint64_t gen, seq;
 	int64_t began;
 	const void *v;
 
@@ -143,9 +143,9 @@ cache_get(struct cache *k, struct ctx *c, void *arg, int *rc)
 			break;		/* the loader is stuck: load too */
 	}
 	gen = k->gen;
-	k->loads++;
+	seq = ++k->loads;
 	pthread_mutex_unlock(&k->mu);
-	return load(k, c, arg, claimed, gen, began, rc);
+	return load(k, c, arg, claimed, gen, seq, began, rc);
 }
 
 void

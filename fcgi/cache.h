@@ -56,6 +56,7 @@ struct cache {
 	int64_t			 loaded_ms;	/* by clock: when cur's load began */
 	uint64_t		 gen;		/* bumped by cache_invalidate */
 	uint64_t		 cur_gen;	/* gen when cur's load began */
+	uint64_t		 cur_seq;	/* cur's load: the loads-th begun */
 	int			 loading;	/* a thread is loading (the others wait or read cur) */
 	uint64_t		 loads;		/* loads begun (tests, logs) */
 };

@@ -499,45 +499,23 @@ bind_args(MYSQL_STMT *st, const struct dbv *args, size_t nargs)
 	return mysql_stmt_bind_param(st, b) ? DB_FAIL : 0;
 }
 
+/*
+ * The rows of an executed statement to fn, each column as a NUL-terminated string in a
+ * buffer sized by the column's longest value (+ 64).  Rows seen (≥ 0) or a DB_* code;
+ * *err: the server's error number when fetching failed.
+ */
 static int
-run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row_fn fn,
-    void *arg, uint64_t *affected, uint64_t *insert_id)
+fetch_rows(struct ctx *c, MYSQL_STMT *st, MYSQL_RES *meta, db_row_fn fn, void *arg,
+    unsigned *err)
 {
-	MYSQL_STMT *st;
-	MYSQL_RES *meta = NULL;
 	MYSQL_BIND rb[DB_MAX_COLS];
 	char *vals[DB_MAX_COLS];
 	size_t lens[DB_MAX_COLS];
 	unsigned long rlen[DB_MAX_COLS];
 	my_bool isnull[DB_MAX_COLS];
-	unsigned ncol = 0, i, err = 0;
+	unsigned ncol = mysql_num_fields(meta), i;
 	int rc = DB_OK, rows = 0;
-	int64_t t0;
 
-	if (db_connect(c) != 0)
-		return DB_DOWN;
-	t0 = mono_ms();
-	if ((st = stmt_get(c, sql, &rc)) == NULL)
-		goto fail;
-	if ((rc = bind_args(st, args, nargs)) != 0) {
-		log_err("bind: %zu args for %s", nargs, sql);
-		return DB_FAIL;
-	}
-	if (mysql_stmt_execute(st) != 0) {
-		err = mysql_stmt_errno(st);
-		rc = classify(c, err, mysql_stmt_error(st));
-		if (rc == DB_FAIL)
-			log_err("execute: %u %s: %s", mysql_stmt_errno(st), mysql_stmt_error(st), sql);
-		goto fail;
-	}
-	if (affected)
-		*affected = mysql_stmt_affected_rows(st);
-	if (insert_id)
-		*insert_id = mysql_stmt_insert_id(st);
-	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
-		return DB_OK;
-
-	ncol = mysql_num_fields(meta);
 	if (ncol > DB_MAX_COLS) {
 		mysql_free_result(meta);
 		mysql_stmt_free_result(st);
@@ -549,17 +527,17 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
 	}
 	if (mysql_stmt_store_result(st) != 0) {
-		err = mysql_stmt_errno(st);
-		rc = classify(c, err, mysql_stmt_error(st));
+		*err = mysql_stmt_errno(st);
 		mysql_free_result(meta);
-		goto fail;
+		return classify(c, *err, mysql_stmt_error(st));
 	}
 	memset(rb, 0, sizeof(MYSQL_BIND) * ncol);
 	for (i = 0; i < ncol; i++) {
 		MYSQL_FIELD *f = mysql_fetch_field_direct(meta, i);
 		size_t cap = (f->max_length > 0 ? f->max_length : 0) + 64;
 
-		vals[i] = malloc(cap);
+		if ((vals[i] = malloc(cap)) == NULL)
+			rc = DB_FAIL;
 		rb[i].buffer_type = MYSQL_TYPE_STRING;
 		rb[i].buffer = vals[i];
 		rb[i].buffer_length = (unsigned long)cap;
@@ -567,7 +545,7 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		rb[i].is_null = &isnull[i];
 	}
 	mysql_free_result(meta);
-	if (mysql_stmt_bind_result(st, rb) != 0) {
+	if (rc != DB_OK || mysql_stmt_bind_result(st, rb) != 0) {
 		rc = DB_FAIL;
 		goto out;
 	}
@@ -578,8 +556,8 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		if (f == MYSQL_NO_DATA)
 			break;
 		if (f == 1) {
-			err = mysql_stmt_errno(st);
-			rc = classify(c, err, mysql_stmt_error(st));
+			*err = mysql_stmt_errno(st);
+			rc = classify(c, *err, mysql_stmt_error(st));
 			break;
 		}
 		/* MYSQL_DATA_TRUNCATED cannot happen: buffers are max_length + 64. */
@@ -604,12 +582,45 @@ out:
 	mysql_stmt_free_result(st);
 	for (i = 0; i < ncol; i++)
 		free(vals[i]);
-	if (rc == DB_DOWN) {
-		note_timeout(c, t0, err);
-		db_drop(c);
-	}
 	return rc == DB_OK ? rows : rc;
-fail:
+}
+
+/* One statement from the cache: bind, execute, rows to fn.  Rows seen or a DB_* code; a
+ * connection that failed is dropped. */
+static int
+run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row_fn fn,
+    void *arg, uint64_t *affected, uint64_t *insert_id)
+{
+	MYSQL_STMT *st;
+	MYSQL_RES *meta;
+	unsigned err = 0;
+	int rc = DB_OK;
+	int64_t t0;
+
+	if (db_connect(c) != 0)
+		return DB_DOWN;
+	t0 = mono_ms();
+	if ((st = stmt_get(c, sql, &rc)) == NULL)
+		goto out;
+	if ((rc = bind_args(st, args, nargs)) != 0) {
+		log_err("bind: %zu args for %s", nargs, sql);
+		return DB_FAIL;
+	}
+	if (mysql_stmt_execute(st) != 0) {
+		err = mysql_stmt_errno(st);
+		rc = classify(c, err, mysql_stmt_error(st));
+		if (rc == DB_FAIL)
+			log_err("execute: %u %s: %s", mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+		goto out;
+	}
+	if (affected)
+		*affected = mysql_stmt_affected_rows(st);
+	if (insert_id)
+		*insert_id = mysql_stmt_insert_id(st);
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
+		return DB_OK;
+	rc = fetch_rows(c, st, meta, fn, arg, &err);
+out:
 	if (rc == DB_DOWN) {
 		note_timeout(c, t0, err);
 		db_drop(c);

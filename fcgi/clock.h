@@ -22,7 +22,9 @@
 #include <stdint.h>
 #include <time.h>
 
+/* The hall's offset, in seconds and as text (the API's times, the MariaDB session). */
 #define HALL_UTC_OFFSET (8 * 3600)
+#define HALL_UTC_SUFFIX "+08:00"
 
 void	 clock_init(void);
 /* Hall time in seconds / milliseconds since the epoch. */

@@ -3,7 +3,8 @@
  * after Howard Hinnant's days_from_civil algorithms, the formats of the API, the database and
  * the logs, their parsing, and the machine's own clocks (monotonic and real).  Pure: it reads
  * no configuration and logs nothing, so the log and every other layer can use it.  The one
- * place that knows the hall's UTC offset is HALL_UTC_OFFSET in clock.h, used only here.
+ * place that knows the hall's UTC offset is clock.h (HALL_UTC_OFFSET, used only here, and
+ * HALL_UTC_SUFFIX, also the MariaDB session's time zone).
  */
 #include "clock.h"
 #include "util.h"
@@ -94,8 +95,8 @@ time_format(int64_t t, char *out, size_t osz)
 	struct tm tm;
 
 	hall_tm(t, &tm);
-	snprintf(out, osz, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(out, osz, "%04d-%02d-%02dT%02d:%02d:%02d" HALL_UTC_SUFFIX,
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void
@@ -104,8 +105,8 @@ time_format_ms(int64_t ms, char *out, size_t osz)
 	struct tm tm;
 
 	hall_tm(ms >= 0 ? ms / 1000 : (ms - 999) / 1000, &tm);
-	snprintf(out, osz, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+08:00", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	snprintf(out, osz, "%04d-%02d-%02dT%02d:%02d:%02d.%03d" HALL_UTC_SUFFIX,
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 	    (int)(((ms % 1000) + 1000) % 1000));
 }
 

@@ -256,9 +256,9 @@ db_handle(void)
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/* Blocking calls behave as without it; db_ping_within uses the non-blocking API. */
 	mysql_options(m, MYSQL_OPT_NONBLOCK, 0);
-	snprintf(init, sizeof init, "SET time_zone = '+08:00', SESSION tx_isolation = "
-	    "'READ-COMMITTED', SESSION innodb_lock_wait_timeout = %lld, SESSION lock_wait_timeout"
-	    " = %lld", lw, lw);
+	snprintf(init, sizeof init, "SET time_zone = '" HALL_UTC_SUFFIX "',"
+	    " SESSION tx_isolation = 'READ-COMMITTED', SESSION innodb_lock_wait_timeout = %lld,"
+	    " SESSION lock_wait_timeout = %lld", lw, lw);
 	mysql_options(m, MYSQL_INIT_COMMAND, init);
 	return m;
 }

@@ -51,9 +51,9 @@ app_malloc_tunables(char **argv)
  * glibc also raises its mmap threshold each time a large block is freed, so that large
  * replies (the service guide, a statistics export) end up carved from the arenas, whose freed
  * middles it never gives back on its own.  So the threshold is fixed (large blocks are mapped
- * and unmapped), and every APP_MEMORY_TRIM_S (app.h) the free pages inside the arenas go back to the
- * system.  (Fewer arenas than glibc's default were tried: threads sharing them fragmented
- * them faster.)
+ * and unmapped), and every APP_MEMORY_TRIM_S (app.h) the free pages inside the arenas go back
+ * to the system.  (Fewer arenas than glibc's default were tried: threads sharing them
+ * fragmented them faster.)
  */
 void
 app_memory_settings(void)

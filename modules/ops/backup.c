@@ -1,5 +1,6 @@
 /*
- * backup.c — yichuang-admin backup and restore (see backup.h).
+ * backup.c — yichuang-admin backup (see backup.h; the restore is restore.c, and what the two
+ * share is declared in backup_parts.h).
  *
  * The MariaDB tools run as child processes with an argument vector (no shell).  They get
  * their account from an option file: the operator's (--mysql-defaults, e.g. a DBA account for
@@ -584,8 +585,8 @@ print_engines(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-static int
-add_migration(void *arg, size_t ncol, char **v, const size_t *lens)
+int
+backup_migration_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	(void)ncol;
 	(void)lens;
@@ -740,7 +741,8 @@ add_file(json_t *files, const char *dir, const char *name)
 	char path[1024], hex[65];
 	long long bytes;
 
-	if (backup_path_in(path, sizeof path, dir, name) != 0 || backup_sha256_file(path, hex, &bytes) != 0) {
+	if (backup_path_in(path, sizeof path, dir, name) != 0 ||
+	    backup_sha256_file(path, hex, &bytes) != 0) {
 		fprintf(stderr, "cannot read back %s/%s\n", dir, name);
 		return -1;
 	}
@@ -749,6 +751,12 @@ add_file(json_t *files, const char *dir, const char *name)
 	return 0;
 }
 
+/*
+ * Over 100 lines, read whole: one pass from an empty DIR.partial to the renamed backup, in
+ * the order the manifest is built (key, dump, uploads, manifest), with one exit that
+ * removes the partial directory.  Its first part reads key_file; that read is about to go
+ * through the shared key loader, and the function is split once it has.
+ */
 int
 backup_create(struct ctx *c, const struct backup_opts *o)
 {
@@ -798,7 +806,7 @@ backup_create(struct ctx *c, const struct backup_opts *o)
 		goto fail;
 	}
 	if (db_query(c, "SELECT version FROM schema_migrations ORDER BY version", DBNOARGS,
-	    add_migration, migrations) < 0) {
+	    backup_migration_row, migrations) < 0) {
 		fprintf(stderr, "cannot read schema_migrations\n");
 		goto fail;
 	}

@@ -33,6 +33,8 @@ int	backup_read_small(const char *path, unsigned char *out, size_t osz, size_t *
  * another format) or -2 (wrong passphrase). */
 int	backup_key_open(const unsigned char *in, size_t n, const char *pass, unsigned char *out,
 	    size_t osz, size_t *olen);
+/* A row of SELECT version FROM schema_migrations appended to the JSON array arg. */
+int	backup_migration_row(void *arg, size_t ncol, char **v, const size_t *lens);
 /* Every sampled sealed value opens with the key now loaded (pii_init).  0, -1 (some do
  * not) or a DB_* code; *n: how many were tried. */
 int	backup_samples_open(struct ctx *c, const struct backup_sample *samples, int *n);

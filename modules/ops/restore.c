@@ -54,7 +54,8 @@ check_file(json_t *files, const char *dir, const char *name, int required)
 			fprintf(stderr, "the manifest lists no %s\n", name);
 		return required ? -1 : 1;
 	}
-	if (backup_path_in(path, sizeof path, dir, name) != 0 || backup_sha256_file(path, hex, &bytes) != 0) {
+	if (backup_path_in(path, sizeof path, dir, name) != 0 ||
+	    backup_sha256_file(path, hex, &bytes) != 0) {
 		fprintf(stderr, "%s is missing or unreadable\n", path);
 		return -1;
 	}
@@ -65,16 +66,6 @@ check_file(json_t *files, const char *dir, const char *name, int required)
 		    path);
 		return -1;
 	}
-	return 0;
-}
-
-static int
-cmp_migrations(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	(void)ncol;
-	(void)lens;
-	if (v[0])
-		json_array_append_new(arg, json_string(v[0]));
 	return 0;
 }
 
@@ -192,7 +183,7 @@ restore_check_target(struct ctx *c, struct restore *rs)
 	}
 	if (target_tables > 0) {
 		if (db_query(c, "SELECT version FROM schema_migrations ORDER BY version", DBNOARGS,
-		    cmp_migrations, have_mig) < 0 || !json_equal(have_mig, rs->want_mig)) {
+		    backup_migration_row, have_mig) < 0 || !json_equal(have_mig, rs->want_mig)) {
 			fprintf(stderr, "the target database is at other migrations than the backup"
 			    " (%zu here, %zu in the backup): restore into an instance of the version"
 			    " that made it (%s), then upgrade\n", json_array_size(have_mig),

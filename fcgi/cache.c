@@ -60,11 +60,12 @@ pin_locked(struct cache *k)
  * Returns the new value pinned, or NULL with *rc.
  */
 static const void *
-load(struct cache *k, struct ctx *c, void *arg, int claimed, uint64_t gen, uint64_t seq,
-    int64_t began, int *rc)
+load(struct cache *k, struct ctx *c, void *arg, int claimed, const uint64_t *epoch,
+    uint64_t gen, uint64_t seq, int64_t began, int *rc)
 {
 	struct cache_block *b = malloc(sizeof *b + k->size);
 	const void *v = NULL;
+	int keep;
 
 	*rc = DB_FAIL;
 	if (b) {
@@ -77,8 +78,9 @@ load(struct cache *k, struct ctx *c, void *arg, int claimed, uint64_t gen, uint6
 		k->loading = 0;
 	if (b && *rc == 0) {
 		v = b->data;
-		int keep = k->cur && fresh_locked(k, now_ms(k)) && k->cur_seq > seq;
-
+		/* A slot of a cache_set given to another key meanwhile: the value is not its. */
+		keep = (epoch && k->epoch != *epoch) ||
+		    (k->cur && fresh_locked(k, now_ms(k)) && k->cur_seq > seq);
 		if (!keep) {
 			block_unref(k->cur);
 			k->cur = b;
@@ -107,8 +109,9 @@ deadline_after(struct timespec *ts, int64_t ms)
 	}
 }
 
-const void *
-cache_get(struct cache *k, struct ctx *c, void *arg, int *rc)
+/* cache_get, and cache_set_get with the slot's epoch when it was given the key. */
+static const void *
+get(struct cache *k, struct ctx *c, void *arg, const uint64_t *epoch, int *rc)
 {
 	struct timespec until;
 	int waited = 0, claimed = 0;
@@ -120,6 +123,8 @@ cache_get(struct cache *k, struct ctx *c, void *arg, int *rc)
 	pthread_mutex_lock(&k->mu);
 	for (;;) {
 		began = now_ms(k);
+		if (epoch && k->epoch != *epoch)
+			break;		/* the slot went to another key: load for ourselves */
 		if (fresh_locked(k, began)) {
 			v = pin_locked(k);
 			pthread_mutex_unlock(&k->mu);
@@ -145,7 +150,13 @@ cache_get(struct cache *k, struct ctx *c, void *arg, int *rc)
 	gen = k->gen;
 	seq = ++k->loads;
 	pthread_mutex_unlock(&k->mu);
-	return load(k, c, arg, claimed, gen, seq, began, rc);
+	return load(k, c, arg, claimed, epoch, gen, seq, began, rc);
+}
+
+const void *
+cache_get(struct cache *k, struct ctx *c, void *arg, int *rc)
+{
+	return get(k, c, arg, NULL, rc);
 }
 
 void
@@ -172,5 +183,79 @@ cache_clear(struct cache *k)
 	k->cur = NULL;
 	k->loaded_ms = 0;
 	k->gen++;
+	k->epoch++;
 	pthread_mutex_unlock(&k->mu);
+}
+
+/* With s->mu held: the slots get their settings once. */
+static void
+set_ready_locked(struct cache_set *s)
+{
+	size_t i;
+
+	if (s->ready)
+		return;
+	for (i = 0; i < s->n; i++) {
+		struct cache *k = &s->slots[i];
+
+		memset(k, 0, sizeof *k);
+		k->size = s->size;
+		k->max_age_ms = s->max_age_ms;
+		k->load = s->load;
+		k->clock = s->clock;
+		k->wait_ms = CACHE_WAIT_MS;
+		pthread_mutex_init(&k->mu, NULL);
+		pthread_cond_init(&k->cv, NULL);
+		s->keys[i][0] = '\0';
+	}
+	s->ready = 1;
+}
+
+const void *
+cache_set_get(struct cache_set *s, struct ctx *c, const char *key, int *rc)
+{
+	size_t i, slot = 0;
+	struct cache *k;
+	uint64_t epoch;
+
+	if (strlen(key) >= CACHE_KEY_MAX || s->n == 0 || s->n > 64) {
+		*rc = DB_FAIL;
+		return NULL;
+	}
+	pthread_mutex_lock(&s->mu);
+	set_ready_locked(s);
+	for (i = 0; i < s->n; i++) {
+		if (strcmp(s->keys[i], key) == 0)
+			break;
+		if (s->used[i] < s->used[slot])
+			slot = i;	/* unused slots have used 0: they go first */
+	}
+	if (i < s->n)
+		slot = i;
+	else {
+		/* Another key's slot: its value goes (readers keep theirs pinned). */
+		cache_clear(&s->slots[slot]);
+		memcpy(s->keys[slot], key, strlen(key) + 1);
+	}
+	s->used[slot] = ++s->tick;
+	k = &s->slots[slot];
+	pthread_mutex_lock(&k->mu);
+	epoch = k->epoch;
+	pthread_mutex_unlock(&k->mu);
+	pthread_mutex_unlock(&s->mu);
+	/* The loader's arg: the caller's key, which outlives the load. */
+	return get(k, c, (void *)(uintptr_t)key, &epoch, rc);
+}
+
+void
+cache_set_invalidate(struct cache_set *s, const char *key)
+{
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	if (s->ready)
+		for (i = 0; i < s->n; i++)
+			if (key == NULL || strcmp(s->keys[i], key) == 0)
+				cache_invalidate(&s->slots[i]);
+	pthread_mutex_unlock(&s->mu);
 }

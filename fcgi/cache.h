@@ -57,6 +57,7 @@ struct cache {
 	uint64_t		 gen;		/* bumped by cache_invalidate */
 	uint64_t		 cur_gen;	/* gen when cur's load began */
 	uint64_t		 cur_seq;	/* cur's load: the loads-th begun */
+	uint64_t		 epoch;		/* bumped by cache_clear (a cache_set's slot: its key) */
 	int			 loading;	/* a thread is loading (the others wait or read cur) */
 	uint64_t		 loads;		/* loads begun (tests, logs) */
 };
@@ -75,7 +76,48 @@ const void *cache_get(struct cache *k, struct ctx *c, void *arg, int *rc);
 void	cache_put(struct cache *k, const void *value);
 /* The record changed: the current value may no longer be read; the next get reloads. */
 void	cache_invalidate(struct cache *k);
-/* Drop the value (tests; a program that ends).  No reader may hold it. */
+/* Drop the value (tests; a slot given to another key).  Readers that hold it keep it
+ * until they put it back. */
 void	cache_clear(struct cache *k);
+
+/*
+ * One value per key (a hall code, say), at most n keys kept: a set of caches that share
+ * size, max age, loader and clock.  The loader gets the key as its arg.  A key not kept
+ * takes a free slot or the one used least recently; a load still running for the key that
+ * had it keeps its value to itself (the slot's generation moved on).  A load that returns
+ * non-zero — a DB_* code, or a positive value of the caller's such as "no such hall" — keeps
+ * nothing and gives that value back through *rc.
+ *
+ *	static struct cache hall_slots[16];
+ *	static struct cache_set halls = CACHE_SET_INIT(hall_slots, sizeof(struct q_hall),
+ *	    60000, cfg_load);
+ *	const struct q_hall *h = cache_set_get(&halls, c, "demo", &rc);
+ *	… cache_put(NULL, h);
+ */
+#define CACHE_KEY_MAX 64
+
+struct cache_set {
+	struct cache		*slots;		/* n of them, set up at the first use */
+	size_t			 n;
+	size_t			 size;
+	int64_t			 max_age_ms;
+	cache_load_fn		 load;
+	int64_t			(*clock)(void);	/* NULL: mono_ms */
+	pthread_mutex_t		 mu;
+	int			 ready;
+	char			 keys[64][CACHE_KEY_MAX];	/* n ≤ 64 */
+	uint64_t		 used[64];	/* a counter: the least recently used goes */
+	uint64_t		 tick;
+};
+
+#define CACHE_SET_INIT(slot_array, sz, age_ms, fn) { .slots = (slot_array), \
+	.n = sizeof(slot_array) / sizeof((slot_array)[0]), .size = (sz), .max_age_ms = (age_ms), \
+	.load = (fn), .clock = NULL, .mu = PTHREAD_MUTEX_INITIALIZER }
+
+/* The value for key (at most CACHE_KEY_MAX - 1 bytes), pinned; as cache_get.  NULL with *rc
+ * DB_FAIL for a key too long or a set of more than 64 slots. */
+const void *cache_set_get(struct cache_set *s, struct ctx *c, const char *key, int *rc);
+/* The record of key changed (NULL: of every key). */
+void	cache_set_invalidate(struct cache_set *s, const char *key);
 
 #endif

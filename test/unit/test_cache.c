@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,6 +22,7 @@
 
 struct val {
 	long	 n;		/* which load made it */
+	char	 key[64];	/* a cache_set's: the key it was loaded for */
 	char	 pad[4096];	/* a value of some size, copied nowhere */
 };
 
@@ -60,6 +62,8 @@ load(struct ctx *c, void *value, void *arg)
 	if (atomic_load(&fail))
 		return DB_DOWN;
 	v->n = n;
+	if (arg)
+		snprintf(v->key, sizeof v->key, "%s", (const char *)arg);
 	return 0;
 }
 
@@ -250,6 +254,112 @@ failed_load_changes_nothing(void **st)
 	assert_int_equal(read_n(), 4);
 }
 
+/* ------------------------------------------------------------------ one value per key */
+
+static struct cache set_slots[2];
+static struct cache_set set = CACHE_SET_INIT(set_slots, sizeof(struct val), 1000, load);
+
+static int
+set_setup(void **st)
+{
+	setup(st);
+	set.clock = test_clock;
+	set.ready = 0;		/* the slots are set up again, empty */
+	memset(set.keys, 0, sizeof set.keys);
+	memset(set.used, 0, sizeof set.used);
+	return 0;
+}
+
+/* The key a get of key returns (and that load number into *n): a buffer per thread. */
+static _Thread_local char got[64];
+
+static const char *
+set_read(const char *key, long *n)
+{
+	const struct val *v;
+	int rc = 0;
+
+	v = cache_set_get(&set, NULL, key, &rc);
+	assert_non_null(v);
+	assert_int_equal(rc, 0);
+	snprintf(got, sizeof got, "%s", v->key);
+	if (n)
+		*n = v->n;
+	cache_put(NULL, v);
+	return got;
+}
+
+static void
+set_keys_kept_apart(void **st)
+{
+	long n1, n2, n;
+
+	(void)st;
+	assert_string_equal(set_read("demo", &n1), "demo");
+	assert_string_equal(set_read("north", &n2), "north");
+	assert_string_equal(set_read("demo", &n), "demo");
+	assert_int_equal(n, n1);			/* kept: no load */
+	assert_int_equal(atomic_load(&loads), 2);
+	/* A third key takes the slot used least recently ("north"). */
+	assert_string_equal(set_read("south", NULL), "south");
+	assert_string_equal(set_read("demo", &n), "demo");
+	assert_int_equal(n, n1);
+	assert_string_equal(set_read("north", &n), "north");
+	assert_true(n > n2);				/* loaded again */
+	/* One key's record changed: only it is loaded again. */
+	n1 = atomic_load(&loads);
+	cache_set_invalidate(&set, "north");
+	assert_string_equal(set_read("north", NULL), "north");
+	assert_int_equal(atomic_load(&loads), n1 + 1);
+	/* Max age, per key. */
+	atomic_fetch_add(&fake_now, 1000);
+	assert_string_equal(set_read("north", NULL), "north");
+	assert_int_equal(atomic_load(&loads), n1 + 2);
+}
+
+struct set_reader {
+	pthread_t	 th;
+	const char	*key;
+	char		 got[64];
+};
+
+static void *
+set_reader_run(void *arg)
+{
+	struct set_reader *r = arg;
+
+	snprintf(r->got, sizeof r->got, "%s", set_read(r->key, NULL));
+	return NULL;
+}
+
+/* A slot given to another key while a slow load for the old one runs: neither reader ever
+ * gets the other key's value. */
+static void
+set_slot_taken_during_load(void **st)
+{
+	struct set_reader a = { .key = "a" };
+	static struct cache one_slot[1];
+	long n;
+
+	(void)st;
+	set.slots = one_slot;
+	set.n = 1;
+	set.ready = 0;
+	atomic_store(&slow_first_ms, 400);
+	pthread_create(&a.th, NULL, set_reader_run, &a);
+	while (atomic_load(&loads) < 1)
+		sleep_ms(1);
+	assert_string_equal(set_read("b", NULL), "b");	/* while "a" still loads */
+	pthread_join(a.th, NULL);
+	assert_string_equal(a.got, "a");
+	n = atomic_load(&loads);
+	assert_string_equal(set_read("b", NULL), "b");	/* "b" is what the slot keeps */
+	assert_int_equal(atomic_load(&loads), n);
+	set.slots = set_slots;
+	set.n = 2;
+	set.ready = 0;
+}
+
 int
 main(void)
 {
@@ -261,6 +371,8 @@ main(void)
 		cmocka_unit_test_setup(first_load_no_stampede, setup),
 		cmocka_unit_test_setup(wait_is_bounded, setup),
 		cmocka_unit_test_setup(failed_load_changes_nothing, setup),
+		cmocka_unit_test_setup(set_keys_kept_apart, set_setup),
+		cmocka_unit_test_setup(set_slot_taken_during_load, set_setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

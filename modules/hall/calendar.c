@@ -112,11 +112,45 @@ calendar_workdays_between(struct ctx *c, int64_t from, int64_t to, int *out, int
 	return rc;
 }
 
-/*
- * The notice as data: {"year":2026,"source":"…","days":[{"date","name","off"}]}.
- * Checked whole before anything is written: every date in the year, holidays only on
- * days that would otherwise be working days and make-up days only on weekends.
- */
+int
+calendar_notice_check(json_t *root, char *err, size_t esz)
+{
+	json_t *days = json_object_get(root, "days"), *d;
+	long long year = json_integer_value(json_object_get(root, "year"));
+	const char *source = json_string_value(json_object_get(root, "source"));
+	size_t i;
+
+	if (year < CAL_MIN_YEAR || year > CAL_MAX_YEAR || !json_is_array(days) || source == NULL ||
+	    strlen(source) == 0 || strlen(source) > 300) {
+		snprintf(err, esz, "needs year, source and days");
+		return -1;
+	}
+	json_array_foreach(days, i, d) {
+		const char *ds = json_string_value(json_object_get(d, "date"));
+		const char *name = json_string_value(json_object_get(d, "name"));
+		json_t *off = json_object_get(d, "off");
+		int64_t day;
+		int y, wd;
+		unsigned m, dd;
+
+		if (ds == NULL || date_parse(ds, &day) != 0 || name == NULL || !json_is_boolean(off) ||
+		    strlen(name) > 90) {
+			snprintf(err, esz, "day %zu is malformed", i);
+			return -1;
+		}
+		civil_from_days(day, &y, &m, &dd);
+		wd = weekday_of_days(day);
+		if (y != year || (json_is_false(off) && wd != 0 && wd != 6)) {
+			snprintf(err, esz, "%s: %s", ds, y != year ? "outside the year" :
+			    "a make-up working day must fall on a weekend");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The notice checked whole (calendar_notice_check), then the year replaced in one
+ * transaction, and this process's cache told. */
 int
 calendar_load_json(struct ctx *c, const char *text, size_t len, char *err, size_t esz)
 {
@@ -131,38 +165,13 @@ calendar_load_json(struct ctx *c, const char *text, size_t len, char *err, size_
 		snprintf(err, esz, "not JSON: %s (line %d)", je.text, je.line);
 		return -1;
 	}
-	days = json_object_get(root, "days");
-	year = json_integer_value(json_object_get(root, "year"));
-	source = json_string_value(json_object_get(root, "source"));
-	if (year < CAL_MIN_YEAR || year > CAL_MAX_YEAR || !json_is_array(days) || source == NULL ||
-	    strlen(source) == 0 || strlen(source) > 300) {
-		snprintf(err, esz, "needs year, source and days");
+	if (calendar_notice_check(root, err, esz) != 0) {
 		json_decref(root);
 		return -1;
 	}
-	json_array_foreach(days, i, d) {
-		const char *ds = json_string_value(json_object_get(d, "date"));
-		const char *name = json_string_value(json_object_get(d, "name"));
-		json_t *off = json_object_get(d, "off");
-		int64_t day;
-		int y, wd;
-		unsigned m, dd;
-
-		if (ds == NULL || date_parse(ds, &day) != 0 || name == NULL || !json_is_boolean(off) ||
-		    strlen(name) > 90) {
-			snprintf(err, esz, "day %zu is malformed", i);
-			json_decref(root);
-			return -1;
-		}
-		civil_from_days(day, &y, &m, &dd);
-		wd = weekday_of_days(day);
-		if (y != year || (json_is_false(off) && wd != 0 && wd != 6)) {
-			snprintf(err, esz, "%s: %s", ds, y != year ? "outside the year" :
-			    "a make-up working day must fall on a weekend");
-			json_decref(root);
-			return -1;
-		}
-	}
+	days = json_object_get(root, "days");
+	year = json_integer_value(json_object_get(root, "year"));
+	source = json_string_value(json_object_get(root, "source"));
 	if ((rc = db_begin(c)) != 0)
 		goto dbfail;
 	rc = db_exec(c, "DELETE FROM calendar_days WHERE day BETWEEN ? AND ?",

@@ -3,6 +3,7 @@
  * built here: the National Day week of 2026 off (Thursday 1 – Wednesday 7 October), Saturday
  * 10 October a make-up working day (调休), 2026 loaded and 2027 not.  The deadline of every
  * case runs through these functions (calendar.c fills the same struct from the record).
+ * And the check a year's notice passes before it is loaded (calendar_notice_check).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "../../fcgi/clock.h"
+#include "../../modules/hall/calendar.h"
 #include "../../modules/hall/workdays.h"
 
 static struct workcal *cal;
@@ -148,6 +150,48 @@ missing_year_refused(void **st)
 	assert_int_equal(workcal_year(cal, 2101), -1);
 }
 
+/* The notice a year is loaded from is refused whole when one day is wrong. */
+static int
+notice(const char *text, char *err, size_t esz)
+{
+	json_t *root = json_loads(text, 0, NULL);
+	int rc;
+
+	assert_non_null(root);
+	err[0] = '\0';
+	rc = calendar_notice_check(root, err, esz);
+	json_decref(root);
+	return rc;
+}
+
+static void
+notice_checked_whole(void **st)
+{
+	char err[200];
+
+	(void)st;
+	assert_int_equal(notice("{\"year\":2026,\"source\":\"国办发明电〔2025〕7号\",\"days\":["
+	    "{\"date\":\"2026-10-01\",\"name\":\"国庆节\",\"off\":true},"
+	    "{\"date\":\"2026-10-03\",\"name\":\"国庆节\",\"off\":true},"	/* a Saturday off */
+	    "{\"date\":\"2026-10-10\",\"name\":\"国庆节调休\",\"off\":false}]}",
+	    err, sizeof err), 0);
+	/* A make-up working day on a Friday (2026-10-09): refused, naming the day. */
+	assert_int_equal(notice("{\"year\":2026,\"source\":\"x\",\"days\":["
+	    "{\"date\":\"2026-10-09\",\"name\":\"调休\",\"off\":false}]}", err, sizeof err), -1);
+	assert_non_null(strstr(err, "2026-10-09"));
+	assert_non_null(strstr(err, "weekend"));
+	/* A day of another year. */
+	assert_int_equal(notice("{\"year\":2026,\"source\":\"x\",\"days\":["
+	    "{\"date\":\"2027-01-01\",\"name\":\"元旦\",\"off\":true}]}", err, sizeof err), -1);
+	assert_non_null(strstr(err, "outside the year"));
+	/* Not a date, no source, a year the calendar cannot hold. */
+	assert_int_equal(notice("{\"year\":2026,\"source\":\"x\",\"days\":["
+	    "{\"date\":\"2026-02-30\",\"name\":\"春节\",\"off\":true}]}", err, sizeof err), -1);
+	assert_int_equal(notice("{\"year\":2026,\"days\":[]}", err, sizeof err), -1);
+	assert_int_equal(notice("{\"year\":2101,\"source\":\"x\",\"days\":[]}", err, sizeof err),
+	    -1);
+}
+
 int
 main(void)
 {
@@ -157,6 +201,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(makeup_days, setup, teardown),
 		cmocka_unit_test_setup_teardown(between, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_year_refused, setup, teardown),
+		cmocka_unit_test(notice_checked_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,15 @@ int	app_init_global(void);
  * 0, or -1 after logging why.
  */
 int	app_check_install(void);
+/* One request taken on a thread of the app: parse, route, handle, reply, log (serve.c). */
+void	app_handle(struct FCGX_Request *fx, struct ctx *ctx);
+
+/* The app's processes and glibc's allocator (memory.c): started again once without the
+ * per-thread caches; a fixed mmap threshold; malloc_trim every APP_MEMORY_TRIM_S. */
+#define APP_MEMORY_TRIM_S 10
+void	app_malloc_tunables(char **argv);
+void	app_memory_settings(void);
+
 /* Once per process after fork. */
 void	app_init_process(void);
 void	app_fini_process(void);

@@ -10,6 +10,10 @@
  * on.  A test instance may also name a clock_file holding "BASE REAL" (seconds): when it
  * changes, every process follows within 20 ms, which lets a test move the hall to 21:00 or
  * to a holiday.
+ *
+ * Two files: clock.c is the hall clock (it reads the configuration); dates.c is the pure
+ * arithmetic, formats and parsing, and the machine's clocks — the log stamps its lines with
+ * it, so it reads no configuration and logs nothing.
  */
 #ifndef YC_CLOCK_H
 #define YC_CLOCK_H
@@ -18,7 +22,9 @@
 #include <stdint.h>
 #include <time.h>
 
+/* The hall's offset, in seconds and as text (the API's times, the MariaDB session). */
 #define HALL_UTC_OFFSET (8 * 3600)
+#define HALL_UTC_SUFFIX "+08:00"
 
 void	 clock_init(void);
 /* Hall time in seconds / milliseconds since the epoch. */
@@ -29,11 +35,15 @@ int64_t	 hall_now_ms(void);
  * call): for intervals — timeouts, the age of a cached copy — never for the hall's time.
  */
 int64_t	mono_ms(void);
+/* Milliseconds since the epoch of the machine's real clock (the logs' stamps). */
+int64_t	real_ms(void);
 
 /* Broken-down hall-local time of t. */
 void	 hall_tm(int64_t t, struct tm *tm);
 /* "2026-11-23T09:00:00+08:00" (out ≥ 26). */
 void	 time_format(int64_t t, char *out, size_t osz);
+/* "2026-11-23T09:00:00.123+08:00", hall-local, from milliseconds (out ≥ 30). */
+void	 time_format_ms(int64_t ms, char *out, size_t osz);
 /* "2026-11-23 09:00:00.123", hall-local, for DATETIME(3) columns (out ≥ 24). */
 void	 sql_datetime(int64_t ms, char *out, size_t osz);
 /* The same for now. */

@@ -2,7 +2,6 @@
  * ctx.c — per-thread connections (see ctx.h).
  */
 #include "ctx.h"
-#include "clock.h"
 #include "db.h"
 #include "kv.h"
 
@@ -36,13 +35,4 @@ ctx_request_end(struct ctx *c)
 	c->in_request = 0;
 	c->db_timed_out = 0;
 	c->kv_timed_out = 0;
-}
-
-int
-ctx_idle(int64_t *used_ms)
-{
-	int64_t now = mono_ms(), last = *used_ms;
-
-	*used_ms = now;
-	return last == 0 || now - last >= CTX_IDLE_CHECK_MS;
 }

@@ -9,12 +9,17 @@
  * (ctx_request_begin … ctx_request_end), a dependency that ran out of time once is not asked
  * again: the request fails at once (503) instead of waiting a second time on a server that is
  * stuck.  The next request tries afresh.
+ *
+ * Layers: db.c and kv.c use this header only (the struct and ctx_idle); ctx.c, the
+ * lifecycle, calls them (ctx_close drops both connections).  Nothing calls back into ctx.c.
  */
 #ifndef YC_CTX_H
 #define YC_CTX_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "clock.h"
 
 #define CTX_MAX_STMTS 192
 #define CTX_MAX_AFTER 64
@@ -63,6 +68,13 @@ void	ctx_request_end(struct ctx *c);
  * and the next one reconnects.  Records the use in *used_ms.
  */
 #define CTX_IDLE_CHECK_MS 100
-int	ctx_idle(int64_t *used_ms);
+static inline int
+ctx_idle(int64_t *used_ms)
+{
+	int64_t now = mono_ms(), last = *used_ms;
+
+	*used_ms = now;
+	return last == 0 || now - last >= CTX_IDLE_CHECK_MS;
+}
 
 #endif

@@ -25,7 +25,7 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
-#include "yc.h"
+#include "util.h"
 
 #include <mysql.h>
 #include <errmsg.h>
@@ -256,9 +256,9 @@ db_handle(void)
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/* Blocking calls behave as without it; db_ping_within uses the non-blocking API. */
 	mysql_options(m, MYSQL_OPT_NONBLOCK, 0);
-	snprintf(init, sizeof init, "SET time_zone = '+08:00', SESSION tx_isolation = "
-	    "'READ-COMMITTED', SESSION innodb_lock_wait_timeout = %lld, SESSION lock_wait_timeout"
-	    " = %lld", lw, lw);
+	snprintf(init, sizeof init, "SET time_zone = '" HALL_UTC_SUFFIX "',"
+	    " SESSION tx_isolation = 'READ-COMMITTED', SESSION innodb_lock_wait_timeout = %lld,"
+	    " SESSION lock_wait_timeout = %lld", lw, lw);
 	mysql_options(m, MYSQL_INIT_COMMAND, init);
 	return m;
 }
@@ -499,45 +499,23 @@ bind_args(MYSQL_STMT *st, const struct dbv *args, size_t nargs)
 	return mysql_stmt_bind_param(st, b) ? DB_FAIL : 0;
 }
 
+/*
+ * The rows of an executed statement to fn, each column as a NUL-terminated string in a
+ * buffer sized by the column's longest value (+ 64).  Rows seen (≥ 0) or a DB_* code;
+ * *err: the server's error number when fetching failed.
+ */
 static int
-run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row_fn fn,
-    void *arg, uint64_t *affected, uint64_t *insert_id)
+fetch_rows(struct ctx *c, MYSQL_STMT *st, MYSQL_RES *meta, db_row_fn fn, void *arg,
+    unsigned *err)
 {
-	MYSQL_STMT *st;
-	MYSQL_RES *meta = NULL;
 	MYSQL_BIND rb[DB_MAX_COLS];
 	char *vals[DB_MAX_COLS];
 	size_t lens[DB_MAX_COLS];
 	unsigned long rlen[DB_MAX_COLS];
 	my_bool isnull[DB_MAX_COLS];
-	unsigned ncol = 0, i, err = 0;
+	unsigned ncol = mysql_num_fields(meta), i;
 	int rc = DB_OK, rows = 0;
-	int64_t t0;
 
-	if (db_connect(c) != 0)
-		return DB_DOWN;
-	t0 = mono_ms();
-	if ((st = stmt_get(c, sql, &rc)) == NULL)
-		goto fail;
-	if ((rc = bind_args(st, args, nargs)) != 0) {
-		log_err("bind: %zu args for %s", nargs, sql);
-		return DB_FAIL;
-	}
-	if (mysql_stmt_execute(st) != 0) {
-		err = mysql_stmt_errno(st);
-		rc = classify(c, err, mysql_stmt_error(st));
-		if (rc == DB_FAIL)
-			log_err("execute: %u %s: %s", mysql_stmt_errno(st), mysql_stmt_error(st), sql);
-		goto fail;
-	}
-	if (affected)
-		*affected = mysql_stmt_affected_rows(st);
-	if (insert_id)
-		*insert_id = mysql_stmt_insert_id(st);
-	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
-		return DB_OK;
-
-	ncol = mysql_num_fields(meta);
 	if (ncol > DB_MAX_COLS) {
 		mysql_free_result(meta);
 		mysql_stmt_free_result(st);
@@ -549,17 +527,17 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
 	}
 	if (mysql_stmt_store_result(st) != 0) {
-		err = mysql_stmt_errno(st);
-		rc = classify(c, err, mysql_stmt_error(st));
+		*err = mysql_stmt_errno(st);
 		mysql_free_result(meta);
-		goto fail;
+		return classify(c, *err, mysql_stmt_error(st));
 	}
 	memset(rb, 0, sizeof(MYSQL_BIND) * ncol);
 	for (i = 0; i < ncol; i++) {
 		MYSQL_FIELD *f = mysql_fetch_field_direct(meta, i);
 		size_t cap = (f->max_length > 0 ? f->max_length : 0) + 64;
 
-		vals[i] = malloc(cap);
+		if ((vals[i] = malloc(cap)) == NULL)
+			rc = DB_FAIL;
 		rb[i].buffer_type = MYSQL_TYPE_STRING;
 		rb[i].buffer = vals[i];
 		rb[i].buffer_length = (unsigned long)cap;
@@ -567,7 +545,7 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		rb[i].is_null = &isnull[i];
 	}
 	mysql_free_result(meta);
-	if (mysql_stmt_bind_result(st, rb) != 0) {
+	if (rc != DB_OK || mysql_stmt_bind_result(st, rb) != 0) {
 		rc = DB_FAIL;
 		goto out;
 	}
@@ -578,8 +556,8 @@ run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row
 		if (f == MYSQL_NO_DATA)
 			break;
 		if (f == 1) {
-			err = mysql_stmt_errno(st);
-			rc = classify(c, err, mysql_stmt_error(st));
+			*err = mysql_stmt_errno(st);
+			rc = classify(c, *err, mysql_stmt_error(st));
 			break;
 		}
 		/* MYSQL_DATA_TRUNCATED cannot happen: buffers are max_length + 64. */
@@ -604,12 +582,45 @@ out:
 	mysql_stmt_free_result(st);
 	for (i = 0; i < ncol; i++)
 		free(vals[i]);
-	if (rc == DB_DOWN) {
-		note_timeout(c, t0, err);
-		db_drop(c);
-	}
 	return rc == DB_OK ? rows : rc;
-fail:
+}
+
+/* One statement from the cache: bind, execute, rows to fn.  Rows seen or a DB_* code; a
+ * connection that failed is dropped. */
+static int
+run(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs, db_row_fn fn,
+    void *arg, uint64_t *affected, uint64_t *insert_id)
+{
+	MYSQL_STMT *st;
+	MYSQL_RES *meta;
+	unsigned err = 0;
+	int rc = DB_OK;
+	int64_t t0;
+
+	if (db_connect(c) != 0)
+		return DB_DOWN;
+	t0 = mono_ms();
+	if ((st = stmt_get(c, sql, &rc)) == NULL)
+		goto out;
+	if ((rc = bind_args(st, args, nargs)) != 0) {
+		log_err("bind: %zu args for %s", nargs, sql);
+		return DB_FAIL;
+	}
+	if (mysql_stmt_execute(st) != 0) {
+		err = mysql_stmt_errno(st);
+		rc = classify(c, err, mysql_stmt_error(st));
+		if (rc == DB_FAIL)
+			log_err("execute: %u %s: %s", mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+		goto out;
+	}
+	if (affected)
+		*affected = mysql_stmt_affected_rows(st);
+	if (insert_id)
+		*insert_id = mysql_stmt_insert_id(st);
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
+		return DB_OK;
+	rc = fetch_rows(c, st, meta, fn, arg, &err);
+out:
 	if (rc == DB_DOWN) {
 		note_timeout(c, t0, err);
 		db_drop(c);
@@ -782,56 +793,6 @@ db_table_rows(struct ctx *c, const char *table, long long *out)
 		rc = DB_OK;
 	mysql_free_result(res);
 	return rc;
-}
-
-static const char *const refusal_msgs[DBR__MAX] = {
-	"输入有误", "记录已存在", "不符合填写要求", "内容过长", "含有无法保存的内容",
-	"引用的记录不存在", "必填"
-};
-
-int
-db_fail_map(struct req *r, int rc, const struct db_field *map, size_t n)
-{
-	const char *name = "";
-	enum db_refusal k;
-	size_t i;
-
-	switch (rc) {
-	case DB_DOWN:
-		return req_unavailable(r);
-	case DB_RETRY:
-		req_header(r, "Retry-After", "1");
-		return req_fail(r, 503, "UNAVAILABLE", "系统繁忙，请稍后重试");
-	case DB_DUP:
-	case DB_REFUSED:
-		break;
-	default:
-		return req_bug(r, "database error");
-	}
-	k = r->ctx ? db_refusal(r->ctx, &name) : DBR_NONE;
-	if (k <= DBR_NONE || k >= DBR__MAX)
-		k = rc == DB_DUP ? DBR_DUP : DBR_CHECK;
-	for (i = 0; map && i < n; i++)
-		if (map[i].kind == k && (map[i].name == NULL || strcmp(map[i].name, name) == 0)) {
-			req_fail_field(r, map[i].field, map[i].msg ? map[i].msg : refusal_msgs[k]);
-			if (k == DBR_DUP)
-				return req_fail(r, 409, "CONFLICT", "记录已存在");
-			return req_invalid(r);
-		}
-	if (k == DBR_DUP)
-		return req_fail(r, 409, "CONFLICT", "记录已存在");
-	/* Input the handler should have refused itself: still the client's, never a 500. */
-	log_warn("%s %s: the database refused %s (kind %d) and no rule names the field",
-	    r->method_str, r->route ? r->route->pattern : r->path, name[0] ? name : "a value",
-	    (int)k);
-	req_fail_field(r, name[0] ? name : "input", refusal_msgs[k]);
-	return req_invalid(r);
-}
-
-int
-db_fail(struct req *r, int rc)
-{
-	return db_fail_map(r, rc, NULL, 0);
 }
 
 struct rows_json {

@@ -134,7 +134,9 @@ struct db_field {
 	const char	*field;
 	const char	*msg;
 };
-/* Map a DB_* code to a reply: 503 / 409 / 400 / 500.  Refusals are looked up in map (n lines;
+/* Map a DB_* code to a reply: 503 / 409 / 400 / 500 (errors.c: the reply layer, which this
+ * header does not include; declared here too because every handler that reads the database
+ * calls them).  Refusals are looked up in map (n lines;
  * NULL, 0 for none): a match answers 400 INVALID_INPUT (409 CONFLICT for a duplicate key)
  * naming its field.  A refusal no map names is still 4xx — 409 CONFLICT for a duplicate,
  * 400 INVALID_INPUT naming the column or constraint otherwise — and is logged as a gap. */

@@ -1,8 +1,14 @@
 /*
- * errors.c — the table of fcgi/errors.h.
+ * errors.c — the table of fcgi/errors.h, and the reply to a storage failure (db_fail,
+ * db_fail_map: the DB_* codes of db.h as HTTP).  The reply layer knows the storage layer's
+ * codes; the storage layer knows nothing of replies.
  */
 #include "errors.h"
+#include "db.h"
+#include "log.h"
 #include "yc.h"
+
+#include <string.h>
 
 static const struct err_kind kinds[E__MAX] = {
 	[E_INVALID_INPUT] = { 400, "INVALID_INPUT", "输入有误，请检查标出的项目" },
@@ -87,4 +93,54 @@ int
 req_err(struct req *r, int kind)
 {
 	return req_err_msg(r, kind, NULL);
+}
+
+static const char *const refusal_msgs[DBR__MAX] = {
+	"输入有误", "记录已存在", "不符合填写要求", "内容过长", "含有无法保存的内容",
+	"引用的记录不存在", "必填"
+};
+
+int
+db_fail_map(struct req *r, int rc, const struct db_field *map, size_t n)
+{
+	const char *name = "";
+	enum db_refusal k;
+	size_t i;
+
+	switch (rc) {
+	case DB_DOWN:
+		return req_unavailable(r);
+	case DB_RETRY:
+		req_header(r, "Retry-After", "1");
+		return req_fail(r, 503, "UNAVAILABLE", "系统繁忙，请稍后重试");
+	case DB_DUP:
+	case DB_REFUSED:
+		break;
+	default:
+		return req_bug(r, "database error");
+	}
+	k = r->ctx ? db_refusal(r->ctx, &name) : DBR_NONE;
+	if (k <= DBR_NONE || k >= DBR__MAX)
+		k = rc == DB_DUP ? DBR_DUP : DBR_CHECK;
+	for (i = 0; map && i < n; i++)
+		if (map[i].kind == k && (map[i].name == NULL || strcmp(map[i].name, name) == 0)) {
+			req_fail_field(r, map[i].field, map[i].msg ? map[i].msg : refusal_msgs[k]);
+			if (k == DBR_DUP)
+				return req_fail(r, 409, "CONFLICT", "记录已存在");
+			return req_invalid(r);
+		}
+	if (k == DBR_DUP)
+		return req_fail(r, 409, "CONFLICT", "记录已存在");
+	/* Input the handler should have refused itself: still the client's, never a 500. */
+	log_warn("%s %s: the database refused %s (kind %d) and no rule names the field",
+	    r->method_str, r->route ? r->route->pattern : r->path, name[0] ? name : "a value",
+	    (int)k);
+	req_fail_field(r, name[0] ? name : "input", refusal_msgs[k]);
+	return req_invalid(r);
+}
+
+int
+db_fail(struct req *r, int rc)
+{
+	return db_fail_map(r, rc, NULL, 0);
 }

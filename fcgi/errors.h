@@ -13,6 +13,8 @@
 #ifndef YC_ERRORS_H
 #define YC_ERRORS_H
 
+#include <stddef.h>
+
 struct req;
 
 enum err {
@@ -91,5 +93,11 @@ const struct err_kind *err_kind(int kind);
 /* Reply with kind's status, code and default message (or msg).  Returns the status. */
 int	req_err(struct req *r, int kind);
 int	req_err_msg(struct req *r, int kind, const char *msg);
+
+/* A DB_* code (db.h) as a reply: 503 / 409 / 400 / 500, the refusals looked up in map (see
+ * db.h, struct db_field).  Defined in errors.c; db.h declares them as well. */
+struct db_field;
+int	db_fail_map(struct req *r, int rc, const struct db_field *map, size_t n);
+int	db_fail(struct req *r, int rc);
 
 #endif

@@ -12,7 +12,6 @@
  */
 #include "log.h"
 #include "clock.h"
-#include "metrics.h"
 #include "util.h"
 
 #include <errno.h>
@@ -34,6 +33,13 @@ static const char *const stream_names[LOG__MAX] = { "event", "access" };
 
 static int fds[LOG__MAX] = { STDERR_FILENO, -1 };
 static char paths[LOG__MAX][512];
+static void (*on_dropped)(int stream, uint64_t lines);	/* log_on_dropped */
+
+void
+log_on_dropped(void (*fn)(int stream, uint64_t lines))
+{
+	on_dropped = fn;
+}
 
 struct ring {
 	char		*buf;
@@ -142,7 +148,8 @@ lost(int s, uint64_t lines, const char *why)
 		return;
 	aq.r[s].lost += lines;
 	str_copy(aq.r[s].why, sizeof aq.r[s].why, why);
-	metrics_log_dropped(s, lines);
+	if (on_dropped)
+		on_dropped(s, lines);
 }
 
 /*
@@ -190,21 +197,15 @@ static void
 report_lost(int s)
 {
 	char line[256], ts[64], why[64];
-	struct timespec t;
-	struct tm tm;
 	uint64_t n_lost = aq.r[s].lost;
 	int cut = aq.r[LOG_EVENT].broken, n;
-	time_t sec;
 	ssize_t w;
 
 	if (n_lost == 0 || fds[LOG_EVENT] < 0)
 		return;
 	str_copy(why, sizeof why, aq.r[s].why);
 	pthread_mutex_unlock(&aq.mu);
-	clock_gettime(CLOCK_REALTIME, &t);
-	sec = t.tv_sec + HALL_UTC_OFFSET;
-	gmtime_r(&sec, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+	time_format(real_ms() / 1000, ts, sizeof ts);
 	n = snprintf(line, sizeof line, "%s%s [%d] warn log: %llu %s log lines were not written"
 	    " (%s)\n", cut ? "\n" : "", ts, (int)getpid(), (unsigned long long)n_lost,
 	    stream_names[s], why);
@@ -367,7 +368,8 @@ emit(int s, const char *line, size_t n)
 		char why[64];
 
 		if (write_all(s, line, n, why, sizeof why) > 0)
-			metrics_log_dropped(s, 1);
+			if (on_dropped)
+				on_dropped(s, 1);
 		return;
 	}
 	pthread_mutex_lock(&aq.mu);
@@ -390,21 +392,6 @@ emit(int s, const char *line, size_t n)
 
 /* ------------------------------------------------------------------ lines */
 
-static void
-stamp(char *out, size_t osz)
-{
-	struct timespec ts;
-	struct tm tm;
-	time_t t;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	t = ts.tv_sec + HALL_UTC_OFFSET;	/* logs read in the hall's zone */
-	gmtime_r(&t, &tm);
-	snprintf(out, osz, "%04d-%02d-%02dT%02d:%02d:%02d.%03ld+08:00",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    ts.tv_nsec / 1000000);
-}
-
 void
 log_msg(const char *level, const char *func, const char *f, ...)
 {
@@ -412,7 +399,7 @@ log_msg(const char *level, const char *func, const char *f, ...)
 	va_list ap;
 	int n, m;
 
-	stamp(ts, sizeof ts);
+	time_format_ms(real_ms(), ts, sizeof ts);	/* the machine's time, in the hall's zone */
 	n = snprintf(line, sizeof line, "%s [%d] %s %s: ", ts, (int)getpid(), level, func);
 	if (n < 0 || (size_t)n >= sizeof line)
 		return;
@@ -434,7 +421,7 @@ log_access_format(const struct access_rec *a, char *out, size_t osz)
 	char ts[64];
 	int n;
 
-	stamp(ts, sizeof ts);
+	time_format_ms(real_ms(), ts, sizeof ts);	/* the machine's time, in the hall's zone */
 	n = snprintf(out, osz, "{\"time\":\"%s\",\"rid\":\"%s\",\"pid\":%d,\"method\":\"%s\","
 	    "\"route\":\"%s\",\"status\":%d,\"ms\":%.3f%s%s%s%s%s%s}\n",
 	    ts, a->rid ? a->rid : "", (int)getpid(), a->method, a->route, a->status, a->ms,

@@ -19,6 +19,7 @@
 #define YC_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum log_stream { LOG_EVENT, LOG_ACCESS, LOG__MAX };
 
@@ -42,6 +43,10 @@ void	log_access(const struct access_rec *a);
 /* Render one access line (with its newline) into out; its length, or -1 when it does not
  * fit.  Used by log_access and by the tests. */
 int	log_access_format(const struct access_rec *a, char *out, size_t osz);
+
+/* Called with the lines dropped on a stream (the metrics count them: metrics_init sets it,
+ * so the log, below the metrics, does not call them). */
+void	log_on_dropped(void (*fn)(int stream, uint64_t lines));
 
 void	log_async_start(void);
 /* Write what is waiting, for at most wait_ms (a stalled disk must not hold up a shutdown),

@@ -1,6 +1,8 @@
 /*
  * metrics.h — what the app counts for GET /metrics (Prometheus text format), and the small
- * HTTP listener that serves it.
+ * HTTP listener that serves it.  metrics.c holds the counters (below the storage layer: db.c
+ * and kv.c count their errors, the log its dropped lines); metrics_scrape.c the exposition,
+ * which reads the record through the storage layer, and the listener.
  *
  * The app runs several processes (fcgi/bin/app.c).  Their counters live in one block of
  * shared memory that the master maps before it forks, updated with atomic adds: a scrape sees
@@ -25,14 +27,15 @@
 
 struct ctx;
 struct buf;
+struct route;
 
 enum met_pool { MET_POOL_API, MET_POOL_BOARD, MET_POOL__MAX };
 enum met_db { MET_DB_DOWN, MET_DB_RETRY, MET_DB_FAIL, MET_DB__MAX };
 
 #define MET_MAX_PROCS 64
 
-/* Master, before forking: room for nroute routes.  0 or -1. */
-int	metrics_init(size_t nroute);
+/* Master, before forking: room for the nroute routes of routes (their labels).  0 or -1. */
+int	metrics_init(const struct route *routes, size_t nroute);
 /* Master: process slot i now runs pid (0: it ended; its busy threads are cleared). */
 void	metrics_proc_set(int slot, int pid);
 /* Child: this process is slot i with these pools. */
@@ -54,8 +57,14 @@ void	metrics_log_dropped(int stream, uint64_t lines);
  */
 void	metrics_sms_count(struct ctx *c, const char *provider, const char *result);
 
-/* The exposition: everything above plus the gauges read through c. 0, or -1 on overflow. */
+/* The exposition: everything above plus the gauges read through c. 0, or -1 on overflow
+ * (metrics_scrape.c). */
 int	metrics_render(struct ctx *c, struct buf *out);
+/* The counters' part of it: the build, requests, processes, errors (metrics.c). */
+void	metrics_render_counters(struct buf *out);
+/* A "# HELP / # TYPE" head, and a label value escaped as the text format wants. */
+void	metrics_family(struct buf *b, const char *name, const char *type, const char *help);
+void	metrics_label(struct buf *b, const char *v);
 
 /*
  * The listener (metrics_listen = host:port; metrics_allow = the client addresses allowed,

@@ -344,7 +344,7 @@ connect_dba(int *why)
 	 * behind it.  So it gives up after migrate_lock_wait seconds (the migration fails, is
 	 * not recorded, and can be run again) rather than stall the hall.
 	 */
-	if (fmt(q, sizeof q, "SET time_zone = '+08:00', lock_wait_timeout = %lld",
+	if (fmt(q, sizeof q, "SET time_zone = '" HALL_UTC_SUFFIX "', lock_wait_timeout = %lld",
 	    config_int("migrate_lock_wait", 10, 1, 86400)) < 0 || mysql_query(m, q) != 0) {
 		fprintf(stderr, "MariaDB: %s\n", mysql_error(m));
 		mysql_close(m);

@@ -40,6 +40,9 @@
  * the master tells systemd READY=1 (so a unit ordered after this one, or a rolling restart
  * waiting on it, starts only when requests are really served).  A worker that ends before
  * it is ready makes the master stop its others and exit 1, for systemd to start it again.
+ *
+ * Elsewhere: one request from its parameters to its reply is fcgi/serve.c (app_handle);
+ * the allocator's settings are fcgi/memory.c.
  */
 #include "../yc.h"
 #include "../app.h"
@@ -115,116 +118,6 @@ static struct {
  * connection is taken, busy or not, and queued behind the requests already waiting.
  */
 #define LISTEN_OUT_MAX_MS 20
-
-static const char *
-fx_param(void *arg, const char *name)
-{
-	return FCGX_GetParam(name, ((FCGX_Request *)arg)->envp);
-}
-
-/* Read exactly the declared body, refusing more than the route allows. */
-static int
-read_body(struct req *r, FCGX_Request *fx, char **out, size_t *olen)
-{
-	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fx->envp);
-	size_t limit = r->route && r->route->body_limit ? r->route->body_limit : REQ_BODY_DEFAULT;
-	long long n = 0;
-	char *b;
-	int got;
-
-	*out = NULL;
-	*olen = 0;
-	if (cl && *cl && parse_ll(cl, 0, (long long)1 << 40, &n) != 0)
-		return req_fail(r, 400, "INVALID_INPUT", "Content-Length 无效");
-	if ((size_t)n > limit)
-		return req_fail(r, 413, "TOO_LARGE", "请求内容过大");
-	if ((b = malloc((size_t)n + 1)) == NULL)
-		return req_unavailable(r);
-	got = n > 0 ? FCGX_GetStr(b, (int)n, fx->in) : 0;
-	if (got != n) {
-		free(b);
-		return req_fail(r, 400, "INVALID_INPUT", "请求内容不完整");
-	}
-	b[n] = '\0';
-	*out = b;
-	*olen = (size_t)n;
-	return 0;
-}
-
-static void drain_input(FCGX_Request *);
-
-/* Microseconds of the monotonic clock (the request's duration; mono_ms is too coarse). */
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-void
-app_handle(FCGX_Request *fx, struct ctx *ctx)
-{
-	struct req r;
-	struct access_rec a;
-	char *body = NULL;
-	size_t blen = 0, nall;
-	int64_t t0 = mono_us(), us;
-	const struct route *all = router_routes(&nall);
-
-	metrics_busy(1);
-	req_init(&r, ctx);
-	ctx_request_begin(ctx);
-	r.fx = (struct FCGX_Request *)fx;
-	r.t_start_ms = hall_now_ms();
-	if (req_parse_head(&r, fx_param, fx) == 0 &&
-	    router_match(&r, all, nall) == 0 &&
-	    read_body(&r, fx, &body, &blen) == 0 &&
-	    req_parse_body(&r, body, blen, (r.route->flags & RF_RAW_BODY) != 0) == 0)
-		router_dispatch(&r);
-	else if (body && r.raw_body == NULL)
-		free(body);
-	if (r.status == 0)
-		req_bug(&r, "handler set no status");
-	reply_send(&r);
-	us = mono_us() - t0;
-	metrics_request(r.route ? (size_t)(r.route - all) : nall, r.status, us);
-	a.rid = r.rid;
-	a.method = r.method_str;
-	a.route = r.route ? r.route->pattern : "-";
-	a.status = r.status;
-	a.ms = (double)us / 1000.0;
-	a.code = r.err_code;
-	a.role = r.sess.role ? role_name(r.sess.role) : NULL;
-	log_access(&a);
-	req_free(&r);
-	ctx_request_end(ctx);
-	drain_input(fx);
-	metrics_busy(-1);
-}
-
-/*
- * Read what is left of the request (a body the handler refused unread, the end-of-input
- * record), so that a kept connection starts the next request clean.  nginx has already
- * sent all of it (request buffering; client_max_body_size bounds it).  Should it ever be
- * more than that, the connection is not kept.
- */
-static void
-drain_input(FCGX_Request *fx)
-{
-	char buf[4096];
-	long total = 0;
-	int n;
-
-	while ((n = FCGX_GetStr(buf, (int)sizeof buf, fx->in)) > 0) {
-		total += n;
-		if (total > 16L * 1024 * 1024) {
-			fx->keepConnection = 0;
-			return;
-		}
-	}
-}
 
 /* Arm a connection (or the listening socket's successor) for its next request. */
 static void
@@ -521,58 +414,6 @@ on_usr2(int sig)
 	(void)sig;
 }
 
-/*
- * The process runs for months and its memory must not creep.  Its ~150 threads (most of them
- * waiting on the board's long polls) would each keep glibc's per-thread cache of freed blocks
- * (up to 7 per size class), which fills a little more with every new mix of requests a thread
- * serves: with it, memory grew ~5% over 600k mixed requests; without it, flat, and no slower
- * in `make bench`.  The cache can only be turned off before the process starts, through the
- * environment, so the app starts itself again once with it set (unless the operator's
- * GLIBC_TUNABLES already says how big it should be).
- */
-static void
-malloc_tunables(char **argv)
-{
-	const char *t = getenv("GLIBC_TUNABLES");
-	char buf[1024], self[4096];
-	int n;
-
-	if (t != NULL && strstr(t, "glibc.malloc.tcache_count") != NULL)
-		return;
-	n = snprintf(buf, sizeof buf, "%s%sglibc.malloc.tcache_count=0", t ? t : "",
-	    t && *t ? ":" : "");
-	if (n < 0 || (size_t)n >= sizeof buf || setenv("GLIBC_TUNABLES", buf, 1) != 0)
-		return;
-	/* By its own path, so that the process keeps its name (ps, top, pidof, killall show
-	 * "exe" for a program started as /proc/self/exe); that path when the file is gone. */
-	n = (int)readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0 && (size_t)n < sizeof self - 1) {
-		self[n] = '\0';
-		if (access(self, X_OK) == 0)
-			execv(self, argv);
-	}
-	execv("/proc/self/exe", argv);
-	log_err("could not restart with GLIBC_TUNABLES=%s (%s): carrying on with glibc's "
-	    "per-thread caches", buf, strerror(errno));
-}
-
-/*
- * glibc also raises its mmap threshold each time a large block is freed, so that large
- * replies (the service guide, a statistics export) end up carved from the arenas, whose freed
- * middles it never gives back on its own.  So the threshold is fixed (large blocks are mapped
- * and unmapped), and every MEMORY_TRIM_S the free pages inside the arenas go back to the
- * system.  (Fewer arenas than glibc's default were tried: threads sharing them fragmented
- * them faster.)
- */
-#define MEMORY_TRIM_S 10
-
-static void
-memory_settings(void)
-{
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 256 * 1024);
-}
-
 /* This process's epoll set, holding the (non-blocking) listening socket to begin with. */
 static int
 api_open_set(void)
@@ -609,7 +450,7 @@ worker_run(int slot, int nthr, int nboard)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	memory_settings();
+	app_memory_settings();
 	app_init_process();
 	log_async_start();
 	metrics_proc_self(slot, nthr, board_fd >= 0 ? nboard : 0);
@@ -639,11 +480,11 @@ worker_run(int slot, int nthr, int nboard)
 		ready_fd[1] = -1;
 	}
 	for (;;) {
-		struct timespec every = { MEMORY_TRIM_S, 0 };
+		struct timespec every = { APP_MEMORY_TRIM_S, 0 };
 
 		if ((sig = sigtimedwait(&set, NULL, &every)) < 0) {
 			if (errno == EAGAIN)
-				malloc_trim(0);	/* see memory_settings() */
+				malloc_trim(0);	/* see fcgi/memory.c */
 			continue;
 		}
 		if (sig == SIGHUP) {
@@ -820,17 +661,194 @@ usage(void)
 	exit(2);
 }
 
+/* What the master runs and watches. */
+static struct {
+	const char	*sock, *bsock;		/* app_socket, app_board_socket */
+	int		 nproc, nthr, nboard;
+	int		 mfd;			/* the metrics listener, or -1 */
+	pid_t		 pids[MAX_PROCS];	/* the workers */
+	pid_t		 mpid;			/* the metrics process, or -1 */
+} m = { .mfd = -1, .mpid = -1 };
+
+/* Configuration, sockets and the shared counters, before the first fork.  0 or -1. */
+static int
+master_setup(void)
+{
+	const struct route *routes;
+	const char *mlisten;
+	size_t nroutes;
+
+	log_open_access(config_get("access_log", NULL));
+	m.nproc = (int)config_int("app_processes", 2, 1, MAX_PROCS);
+	m.nthr = (int)config_int("app_threads", 8, 1, MAX_THREADS);
+	m.nboard = (int)config_int("app_board_threads", 64, 1, MAX_THREADS);
+	m.sock = config_get("app_socket", NULL);
+	m.bsock = config_get("app_board_socket", "");
+	if (m.sock == NULL || *m.sock == '\0') {
+		log_err("app_socket is not configured");
+		return -1;
+	}
+	/* Unix sockets only: nginx runs on the app's host, and the app's own accept (epoll)
+	 * does not apply libfcgi's TCP allow-list (FCGI_WEB_SERVER_ADDRS). */
+	if (m.sock[0] != '/' || (*m.bsock && m.bsock[0] != '/')) {
+		log_err("app_socket and app_board_socket must be unix socket paths (absolute)");
+		return -1;
+	}
+
+	FCGX_Init();
+	if ((listen_fd = listen_on(m.sock)) < 0)
+		return -1;
+	log_info("listening on %s: %d processes x %d threads", m.sock, m.nproc, m.nthr);
+	if (*m.bsock) {
+		if ((board_fd = listen_on(m.bsock)) < 0)
+			return -1;
+		log_info("long polls on %s: %d processes x %d threads", m.bsock, m.nproc,
+		    m.nboard);
+	}
+	/* The counters every process adds to (fcgi/metrics.h), mapped before the first fork. */
+	routes = router_routes(&nroutes);
+	if (metrics_init(routes, nroutes) != 0)
+		return -1;
+	mlisten = config_get("metrics_listen", "");
+	if (*mlisten) {
+		if ((m.mfd = metrics_listen_open(mlisten)) < 0)
+			return -1;
+		log_info("metrics on http://%s/metrics (allowed: %s)", mlisten,
+		    config_get("metrics_allow", "127.0.0.0/8 ::1"));
+	}
+	return 0;
+}
+
+/* SIGTERM/SIGINT stop, SIGHUP reopens the logs (logrotate), SIGCHLD: a child ended.
+ * Blocked and taken one at a time by sigwaitinfo, so none is lost between checks. */
+static void
+master_signals_block(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigchld;
+	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&master_signals);
+	sigaddset(&master_signals, SIGTERM);
+	sigaddset(&master_signals, SIGINT);
+	sigaddset(&master_signals, SIGHUP);
+	sigaddset(&master_signals, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &master_signals, NULL);
+}
+
+/* The first workers, and READY=1 once each of them serves.  0, or 1 when one ended first. */
+static int
+master_start(void)
+{
+	char state[256];
+	int i;
+
+	if (pipe2(ready_fd, O_CLOEXEC) != 0) {
+		log_err("pipe: %s", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < m.nproc; i++)
+		m.pids[i] = spawn(i, m.nthr, m.nboard);
+	close(ready_fd[1]);		/* workers started later have nobody to tell */
+	ready_fd[1] = -1;
+	if (ready_wait(m.nproc) != 0) {
+		log_err("a worker process ended during start-up: stopping");
+		return 1;
+	}
+	fmt(state, sizeof state, "READY=1\nSTATUS=serving on %s: %d processes x %d "
+	    "threads", m.sock, m.nproc, m.nthr);
+	sd_state(state);
+	if (m.mfd >= 0)
+		m.mpid = spawn_metrics(m.mfd);
+	return 0;
+}
+
+/* Children that ended are replaced. */
+static void
+master_reap(void)
+{
+	pid_t dead;
+	int status, i;
+
+	while ((dead = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (dead == m.mpid) {
+			log_warn("metrics process %d ended (status %d); starting another",
+			    (int)dead, status);
+			sleep(1);
+			m.mpid = spawn_metrics(m.mfd);
+			continue;
+		}
+		for (i = 0; i < m.nproc; i++) {
+			if (m.pids[i] != dead)
+				continue;
+			metrics_proc_set(i, 0);
+			log_warn("worker %d ended (status %d); starting another", (int)dead, status);
+			sleep(WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL ? 1 : 0);
+			m.pids[i] = spawn(i, m.nthr, m.nboard);
+		}
+	}
+}
+
+/* Until SIGTERM or SIGINT: replace children that end, pass SIGHUP on. */
+static void
+master_watch(void)
+{
+	int i;
+
+	for (;;) {
+		int sig = sigwaitinfo(&master_signals, NULL);
+
+		if (sig < 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sig == SIGHUP) {
+			/* logrotate moved the logs away: reopen ours, and tell every process. */
+			log_reopen();
+			for (i = 0; i < m.nproc; i++)
+				if (m.pids[i] > 0)
+					kill(m.pids[i], SIGHUP);
+			if (m.mpid > 0)
+				kill(m.mpid, SIGHUP);
+			log_info("SIGHUP: logs reopened");
+			continue;
+		}
+		master_reap();
+	}
+}
+
+/* Every child finishes what it serves and ends; the sockets go. */
+static void
+master_stop(void)
+{
+	int i;
+
+	sd_state("STOPPING=1");
+	for (i = 0; i < m.nproc; i++)
+		if (m.pids[i] > 0)
+			kill(m.pids[i], SIGTERM);
+	if (m.mpid > 0)
+		kill(m.mpid, SIGTERM);
+	for (i = 0; i < m.nproc; i++)
+		if (m.pids[i] > 0)
+			waitpid(m.pids[i], NULL, 0);
+	if (m.mpid > 0)
+		waitpid(m.mpid, NULL, 0);
+	unlink(m.sock);
+	if (*m.bsock)
+		unlink(m.bsock);
+	log_info("master stopped");
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *conf = NULL, *sock, *bsock, *mlisten;
-	pid_t pids[MAX_PROCS], mpid = -1;
-	int i, nproc, nthr, nboard, ch, mfd = -1, rc = 0;
-	size_t nroutes;
-	char state[256];
-	struct sigaction sa;
+	const char *conf = NULL;
+	int ch, rc;
 
-	malloc_tunables(argv);
+	app_malloc_tunables(argv);
 	files_limit();
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch == 'c')
@@ -843,127 +861,11 @@ main(int argc, char **argv)
 	log_open_error(config_get("error_log", NULL));
 	if (app_init_global() != 0 || rooms_init() != 0 || rooms_check_install() != 0)
 		return 1;
-	log_open_access(config_get("access_log", NULL));
-	nproc = (int)config_int("app_processes", 2, 1, MAX_PROCS);
-	nthr = (int)config_int("app_threads", 8, 1, MAX_THREADS);
-	nboard = (int)config_int("app_board_threads", 64, 1, MAX_THREADS);
-	sock = config_get("app_socket", NULL);
-	bsock = config_get("app_board_socket", "");
-	if (sock == NULL || *sock == '\0') {
-		log_err("app_socket is not configured");
+	if (master_setup() != 0)
 		return 1;
-	}
-	/* Unix sockets only: nginx runs on the app's host, and the app's own accept (epoll)
-	 * does not apply libfcgi's TCP allow-list (FCGI_WEB_SERVER_ADDRS). */
-	if (sock[0] != '/' || (*bsock && bsock[0] != '/')) {
-		log_err("app_socket and app_board_socket must be unix socket paths (absolute)");
-		return 1;
-	}
-
-	FCGX_Init();
-	if ((listen_fd = listen_on(sock)) < 0)
-		return 1;
-	log_info("listening on %s: %d processes x %d threads", sock, nproc, nthr);
-	if (*bsock) {
-		if ((board_fd = listen_on(bsock)) < 0)
-			return 1;
-		log_info("long polls on %s: %d processes x %d threads", bsock, nproc, nboard);
-	}
-	/* The counters every process adds to (fcgi/metrics.h), mapped before the first fork. */
-	router_routes(&nroutes);
-	if (metrics_init(nroutes) != 0)
-		return 1;
-	mlisten = config_get("metrics_listen", "");
-	if (*mlisten) {
-		if ((mfd = metrics_listen_open(mlisten)) < 0)
-			return 1;
-		log_info("metrics on http://%s/metrics (allowed: %s)", mlisten,
-		    config_get("metrics_allow", "127.0.0.0/8 ::1"));
-	}
-
-	/* SIGTERM/SIGINT stop, SIGHUP reopens the logs (logrotate), SIGCHLD: a child ended.
-	 * Blocked and taken one at a time by sigwaitinfo, so none is lost between checks. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigchld;
-	sigaction(SIGCHLD, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&master_signals);
-	sigaddset(&master_signals, SIGTERM);
-	sigaddset(&master_signals, SIGINT);
-	sigaddset(&master_signals, SIGHUP);
-	sigaddset(&master_signals, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &master_signals, NULL);
-
-	if (pipe2(ready_fd, O_CLOEXEC) != 0) {
-		log_err("pipe: %s", strerror(errno));
-		return 1;
-	}
-	for (i = 0; i < nproc; i++)
-		pids[i] = spawn(i, nthr, nboard);
-	close(ready_fd[1]);		/* workers started later have nobody to tell */
-	ready_fd[1] = -1;
-	if (ready_wait(nproc) == 0) {
-		fmt(state, sizeof state, "READY=1\nSTATUS=serving on %s: %d processes x %d "
-		    "threads", sock, nproc, nthr);
-		sd_state(state);
-	} else {
-		log_err("a worker process ended during start-up: stopping");
-		rc = 1;
-	}
-	if (rc == 0 && mfd >= 0)
-		mpid = spawn_metrics(mfd);
-	while (rc == 0) {
-		int status, sig = sigwaitinfo(&master_signals, NULL);
-		pid_t dead;
-
-		if (sig < 0)
-			continue;
-		if (sig == SIGTERM || sig == SIGINT)
-			break;
-		if (sig == SIGHUP) {
-			/* logrotate moved the logs away: reopen ours, and tell every process. */
-			log_reopen();
-			for (i = 0; i < nproc; i++)
-				if (pids[i] > 0)
-					kill(pids[i], SIGHUP);
-			if (mpid > 0)
-				kill(mpid, SIGHUP);
-			log_info("SIGHUP: logs reopened");
-			continue;
-		}
-		while ((dead = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (dead == mpid) {
-				log_warn("metrics process %d ended (status %d); starting another",
-				    (int)dead, status);
-				sleep(1);
-				mpid = spawn_metrics(mfd);
-				continue;
-			}
-			for (i = 0; i < nproc; i++) {
-				if (pids[i] != dead)
-					continue;
-				metrics_proc_set(i, 0);
-				log_warn("worker %d ended (status %d); starting another", (int)dead,
-				    status);
-				sleep(WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL ? 1 : 0);
-				pids[i] = spawn(i, nthr, nboard);
-			}
-		}
-	}
-	sd_state("STOPPING=1");
-	for (i = 0; i < nproc; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGTERM);
-	if (mpid > 0)
-		kill(mpid, SIGTERM);
-	for (i = 0; i < nproc; i++)
-		if (pids[i] > 0)
-			waitpid(pids[i], NULL, 0);
-	if (mpid > 0)
-		waitpid(mpid, NULL, 0);
-	unlink(sock);
-	if (*bsock)
-		unlink(bsock);
-	log_info("master stopped");
+	master_signals_block();
+	if ((rc = master_start()) == 0)
+		master_watch();
+	master_stop();
 	return rc;
 }

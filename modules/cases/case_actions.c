@@ -343,7 +343,7 @@ static int
 act_supplement(struct ctx *c, const struct session *who, struct action *a)
 {
 	int resume = strcmp(a->cr.status, "supplement_needed") == 0;
-	struct workcal cal = case_workcal(c);
+	struct case_cal cal = case_workcal(c);
 	char pub[300], deadline_note[120] = "";
 	uint64_t n = 0;
 	size_t i;

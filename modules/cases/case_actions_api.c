@@ -151,7 +151,7 @@ check_supplement(struct req *r, struct action *a)
 {
 	json_t *still, *all;
 	size_t i, j;
-	struct workcal cal = case_workcal(r->ctx);
+	struct case_cal cal = case_workcal(r->ctx);
 	int64_t since, dl, nd = 0;
 	int rc, missing = 0;
 	char msg[160];

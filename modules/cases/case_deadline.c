@@ -26,16 +26,16 @@ hall_workday(void *arg, int64_t day, int *missing_year)
 	return rc;
 }
 
-struct workcal
+struct case_cal
 case_workcal(struct ctx *c)
 {
-	struct workcal w = { hall_workday, c };
+	struct case_cal w = { hall_workday, c };
 
 	return w;
 }
 
 int
-deadline_add(const struct workcal *cal, int64_t from, int n, int64_t *out, int *missing_year)
+deadline_add(const struct case_cal *cal, int64_t from, int n, int64_t *out, int *missing_year)
 {
 	int64_t day = from;
 	int left = n, guard = 0, rc;
@@ -53,7 +53,7 @@ deadline_add(const struct workcal *cal, int64_t from, int n, int64_t *out, int *
 }
 
 int
-deadline_workdays_between(const struct workcal *cal, int64_t from, int64_t to, int *out,
+deadline_workdays_between(const struct case_cal *cal, int64_t from, int64_t to, int *out,
     int *missing_year)
 {
 	int n = 0, sign = 1, rc;
@@ -77,7 +77,7 @@ deadline_workdays_between(const struct workcal *cal, int64_t from, int64_t to, i
 }
 
 int
-deadline_resume(const struct workcal *cal, int64_t deadline, int64_t since, int64_t today,
+deadline_resume(const struct case_cal *cal, int64_t deadline, int64_t since, int64_t today,
     int *paused, int64_t *new_deadline, int *missing_year)
 {
 	int rc = deadline_workdays_between(cal, since, today, paused, missing_year);
@@ -90,7 +90,7 @@ deadline_resume(const struct workcal *cal, int64_t deadline, int64_t since, int6
 }
 
 int
-deadline_light(const struct workcal *cal, int64_t deadline, int64_t since, int64_t today,
+deadline_light(const struct case_cal *cal, int64_t deadline, int64_t since, int64_t today,
     int yellow_days, enum deadline_light *light)
 {
 	int64_t from = since >= 0 ? since : today;

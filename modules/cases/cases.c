@@ -265,7 +265,7 @@ const char *
 case_warning_for(struct ctx *c, const char *deadline, const char *paused_since, int64_t today)
 {
 	static const char *const names[] = { "green", "yellow", "red" };
-	struct workcal cal = case_workcal(c);
+	struct case_cal cal = case_workcal(c);
 	enum deadline_light light;
 	int64_t dl, since = -1;
 	long long yellow = config_int("case_yellow_days", 1, 0, 10);

@@ -635,7 +635,7 @@ accept_tx(struct ctx *c, void *arg)
 static int
 accept_deadline(struct req *r, struct accept *a)
 {
-	struct workcal cal = case_workcal(r->ctx);
+	struct case_cal cal = case_workcal(r->ctx);
 	int rc, missing_year = 0;
 
 	rc = deadline_add(&cal, a->today, (int)a->item.promised_days, &a->deadline,

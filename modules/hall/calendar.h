@@ -9,11 +9,13 @@
 #ifndef YC_CALENDAR_H
 #define YC_CALENDAR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "../../fcgi/ctx.h"
+#include <jansson.h>
 
-enum { CAL_OK = 0, CAL_MISSING = -100 };
+#include "../../fcgi/ctx.h"
+#include "workdays.h"	/* CAL_OK, CAL_MISSING */
 
 /* 1 working day, 0 not; CAL_MISSING when the year is not loaded; or a DB_* code. */
 int	calendar_is_workday(struct ctx *c, int64_t day);
@@ -28,6 +30,13 @@ int	calendar_workdays_between(struct ctx *c, int64_t from, int64_t to, int *out,
 	    int *missing_year);
 /* Forget the cached years (after a load). */
 void	calendar_invalidate(void);
+/*
+ * The notice as data: {"year":2026,"source":"…","days":[{"date","name","off"}]}, checked
+ * whole before anything is written: a year the calendar can hold, a source (1–300 bytes),
+ * every day a real date of that year with a name (≤ 90 bytes) and a boolean `off`, and a
+ * make-up working day (off: false) only on a weekend.  0, or -1 with the reason in err.
+ */
+int	calendar_notice_check(json_t *root, char *err, size_t esz);
 /* Load one year's notice (the JSON of sql/data/cn-holidays-YYYY.json). 0 or -1 (message). */
 int	calendar_load_json(struct ctx *c, const char *text, size_t len, char *err, size_t esz);
 

@@ -10,6 +10,7 @@
 #include "calendar.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
 
 #include <stdio.h>
 
@@ -31,7 +32,7 @@ h_deadline(struct req *r)
 	rc = calendar_add_workdays(r->ctx, d0, (int)days, &due, &missing);
 	if (rc == CAL_MISSING) {
 		snprintf(msg, sizeof msg, "%d 年节假日安排尚未发布或导入，暂无法计算办理时限", missing);
-		req_fail(r, 422, "CALENDAR_MISSING", msg);
+		req_err_msg(r, E_CALENDAR_MISSING, msg);
 		r->err_extra = json_pack("{s:i}", "year", missing);
 		return 422;
 	}

@@ -1,14 +1,14 @@
 /*
- * catalog.c — the hall and its service guide (public).
+ * catalog.c — the hall and its service guide, as the record holds them (see catalog.h; the
+ * routes are catalog_api.c).
  *
- * Routes: GET /halls, GET /halls/{hall}/categories, GET /items, GET /items/{id}
  * Tables: halls, hall_hours, categories, windows, window_categories, items, item_materials,
  *         departments, item_keywords (the words citizens search with)
  * Redis:  {hall:<code>}:waiting (hash category → waiting tickets, kept by the queue)
  */
-#include "handlers.h"
 #include "catalog.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
 #include "../../fcgi/kv.h"
 
 #include <stdio.h>
@@ -35,48 +35,28 @@ category_code_ok(const char *s)
 }
 
 int
-hall_find(struct req *r, const char *hall)
+hall_exists(struct ctx *c, const char *hall)
 {
-	char name[8];
+	char one[8];
 	int rc;
 
 	if (!hall_code_ok(hall))
-		return req_fail(r, 404, "NOT_FOUND", "没有这个政务服务中心");
-	rc = db_scalar(r->ctx, "SELECT 1 FROM halls WHERE code = ?", DBARGS(DBS(hall)), name,
-	    sizeof name);
+		return E_NOT_FOUND;
+	rc = db_scalar(c, "SELECT 1 FROM halls WHERE code = ?", DBARGS(DBS(hall)), one,
+	    sizeof one);
 	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_fail(r, 404, "NOT_FOUND", "没有这个政务服务中心");
-	return 0;
+		return rc;
+	return rc == 0 ? E_NOT_FOUND : 0;
 }
 
 static const char *const hall_cols[] = { "code", "name", "address", "phone", "open", "close" };
 
-int
-h_halls(struct req *r)
+/* Each hall's "hours": its opening periods out of every hall's (hall, open, close) rows. */
+static void
+attach_hours(json_t *halls, json_t *hours)
 {
-	json_t *halls = json_array(), *hours = json_array(), *o;
-	static const char *const hour_cols[] = { "hall", "open", "close" };
 	size_t i, j;
-	int rc;
 
-	rc = db_rows_json(r->ctx,
-	    "SELECT h.code, h.name, h.address, h.phone,"
-	    " DATE_FORMAT(MIN(hh.open_at), '%H:%i'), DATE_FORMAT(MAX(hh.close_at), '%H:%i')"
-	    " FROM halls h LEFT JOIN hall_hours hh ON hh.hall = h.code"
-	    " GROUP BY h.code, h.name, h.address, h.phone ORDER BY h.code",
-	    DBNOARGS, hall_cols, "ssssSS", halls);
-	if (rc >= 0)
-		rc = db_rows_json(r->ctx,
-		    "SELECT hall, DATE_FORMAT(open_at, '%H:%i'), DATE_FORMAT(close_at, '%H:%i')"
-		    " FROM hall_hours ORDER BY hall, seq", DBNOARGS, hour_cols, "sss", hours);
-	if (rc < 0) {
-		json_decref(halls);
-		json_decref(hours);
-		return db_fail(r, rc);
-	}
-	/* Extension: the opening periods (a lunch break splits the day). */
 	for (i = 0; i < json_array_size(halls); i++) {
 		json_t *h = json_array_get(halls, i), *periods = json_array();
 
@@ -91,10 +71,36 @@ h_halls(struct req *r)
 		}
 		json_object_set_new(h, "hours", periods);
 	}
+}
+
+int
+catalog_halls(struct ctx *c, json_t **out)
+{
+	json_t *halls = json_array(), *hours = json_array();
+	static const char *const hour_cols[] = { "hall", "open", "close" };
+	int rc;
+
+	*out = NULL;
+	rc = db_rows_json(c,
+	    "SELECT h.code, h.name, h.address, h.phone,"
+	    " DATE_FORMAT(MIN(hh.open_at), '%H:%i'), DATE_FORMAT(MAX(hh.close_at), '%H:%i')"
+	    " FROM halls h LEFT JOIN hall_hours hh ON hh.hall = h.code"
+	    " GROUP BY h.code, h.name, h.address, h.phone ORDER BY h.code",
+	    DBNOARGS, hall_cols, "ssssSS", halls);
+	if (rc >= 0)
+		rc = db_rows_json(c,
+		    "SELECT hall, DATE_FORMAT(open_at, '%H:%i'), DATE_FORMAT(close_at, '%H:%i')"
+		    " FROM hall_hours ORDER BY hall, seq", DBNOARGS, hour_cols, "sss", hours);
+	if (rc < 0) {
+		json_decref(halls);
+		json_decref(hours);
+		return rc;
+	}
+	/* Extension: the opening periods (a lunch break splits the day). */
+	attach_hours(halls, hours);
 	json_decref(hours);
-	o = json_object();
-	json_object_set_new(o, "halls", halls);
-	return req_ok(r, 200, o);
+	*out = halls;
+	return 0;
 }
 
 /* Waiting counts per category, as the queue keeps them.  0 or -1 (Redis down). */
@@ -118,20 +124,23 @@ catalog_waiting(struct ctx *c, const char *hall, json_t *counts)
 	return 0;
 }
 
+long long
+catalog_eta_minutes(long long waiting, long long avg_minutes, long long windows)
+{
+	return windows > 0 ? (waiting * avg_minutes + windows - 1) / windows : 0;
+}
+
 int
-h_categories(struct req *r)
+catalog_categories(struct ctx *c, const char *hall, json_t **out)
 {
 	static const char *const cols[] = { "code", "name", "description", "cross_province",
 	    "avg", "windows" };
-	const char *hall = r->pathv[0];
-	json_t *cats, *counts, *o;
+	json_t *cats = json_array(), *counts;
 	size_t i;
 	int rc;
 
-	if ((rc = hall_find(r, hall)) != 0)
-		return rc;
-	cats = json_array();
-	rc = db_rows_json(r->ctx,
+	*out = NULL;
+	rc = db_rows_json(c,
 	    "SELECT c.code, c.name, c.description, c.cross_province, c.avg_service_minutes,"
 	    " (SELECT COUNT(*) FROM window_categories wc WHERE wc.hall = c.hall AND"
 	    "  wc.category = c.code)"
@@ -139,31 +148,29 @@ h_categories(struct req *r)
 	    DBARGS(DBS(hall)), cols, "sssbii", cats);
 	if (rc < 0) {
 		json_decref(cats);
-		return db_fail(r, rc);
+		return rc;
 	}
 	counts = json_object();
-	if (catalog_waiting(r->ctx, hall, counts) != 0) {
+	if (catalog_waiting(c, hall, counts) != 0) {
 		json_decref(cats);
 		json_decref(counts);
-		return req_unavailable(r);
+		return E_UNAVAILABLE;
 	}
 	for (i = 0; i < json_array_size(cats); i++) {
-		json_t *c = json_array_get(cats, i);
-		json_t *w = json_object_get(counts, json_string_value(json_object_get(c, "code")));
+		json_t *cat = json_array_get(cats, i);
+		json_t *w = json_object_get(counts, json_string_value(json_object_get(cat, "code")));
 		long long waiting = w ? json_integer_value(w) : 0;
-		long long avg = json_integer_value(json_object_get(c, "avg"));
-		long long windows = json_integer_value(json_object_get(c, "windows"));
 
-		json_object_set_new(c, "waiting", json_integer(waiting));
-		json_object_set_new(c, "eta_minutes",
-		    json_integer(windows > 0 ? (waiting * avg + windows - 1) / windows : 0));
-		json_object_del(c, "avg");
-		json_object_del(c, "windows");
+		json_object_set_new(cat, "waiting", json_integer(waiting));
+		json_object_set_new(cat, "eta_minutes", json_integer(catalog_eta_minutes(waiting,
+		    json_integer_value(json_object_get(cat, "avg")),
+		    json_integer_value(json_object_get(cat, "windows")))));
+		json_object_del(cat, "avg");
+		json_object_del(cat, "windows");
 	}
 	json_decref(counts);
-	o = json_object();
-	json_object_set_new(o, "categories", cats);
-	return req_ok(r, 200, o);
+	*out = cats;
+	return 0;
 }
 
 /* Append the materials of each item (materials rows are ordered by item). */
@@ -199,8 +206,8 @@ static const char *const mat_cols[] = { "item", "code", "name", "required", "wai
 #define MAT_TYPES  "sssbbsis"
 
 /* Escape LIKE wildcards so a search for "50%" finds "50%". */
-static int
-like_pattern(const char *q, char *out, size_t osz)
+int
+catalog_like_pattern(const char *q, char *out, size_t osz)
 {
 	size_t o = 0;
 
@@ -230,30 +237,14 @@ like_pattern(const char *q, char *out, size_t osz)
 	" (k.keyword LIKE ? OR (? <> '' AND LOCATE(k.keyword, ?) > 0))))"
 
 int
-h_items(struct req *r)
+catalog_items(struct ctx *c, const char *hall, const char *cat, const char *q,
+    const char *like, json_t **out)
 {
-	const char *hall = NULL, *q = NULL, *cat = NULL;
-	char like[256];
-	json_t *items, *mats, *o;
+	json_t *items = json_array(), *mats = json_array();
 	int rc;
 
-	q_str(r, "hall", 0, 32, &hall);
-	q_str(r, "q", 0, 50, &q);
-	q_str(r, "category", 0, 1, &cat);
-	if (cat && !category_code_ok(cat))
-		req_fail_field(r, "category", "须为一个大写字母");
-	if (hall && !hall_code_ok(hall))
-		req_fail_field(r, "hall", "不是有效的中心编码");
-	if (in_has_errors(r))
-		return req_invalid(r);
-	if (like_pattern(q ? q : "", like, sizeof like) != 0)
-		return req_fail_field(r, "q", "内容过长"), req_invalid(r);
-
-	if (q == NULL)
-		q = "";
-	items = json_array();
-	mats = json_array();
-	rc = db_rows_json(r->ctx,
+	*out = NULL;
+	rc = db_rows_json(c,
 	    "SELECT i.id, i.hall, i.name, i.category, i.department, d.name, i.kind,"
 	    " i.promised_days, i.legal_days, i.cross_province, i.fee, i.basis, i.description"
 	    " FROM items i JOIN departments d ON d.code = i.department"
@@ -262,7 +253,7 @@ h_items(struct req *r)
 	    DBARGS(DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like), DBS(like), DBS(q),
 	    DBS(q)), item_cols, ITEM_TYPES, items);
 	if (rc >= 0)
-		rc = db_rows_json(r->ctx,
+		rc = db_rows_json(c,
 		    "SELECT m.item, m.code, m.name, m.required, m.waivable, m.form, m.copies, m.note"
 		    " FROM item_materials m JOIN items i ON i.id = m.item"
 		    " WHERE (? IS NULL OR i.hall = ?) AND (? IS NULL OR i.category = ?) AND "
@@ -272,13 +263,12 @@ h_items(struct req *r)
 	if (rc < 0) {
 		json_decref(items);
 		json_decref(mats);
-		return db_fail(r, rc);
+		return rc;
 	}
 	attach_materials(items, mats);
 	json_decref(mats);
-	o = json_object();
-	json_object_set_new(o, "items", items);
-	return req_ok(r, 200, o);
+	*out = items;
+	return 0;
 }
 
 int
@@ -305,20 +295,4 @@ catalog_item_json(struct ctx *c, const char *id, json_t **out)
 	json_decref(items);
 	json_decref(mats);
 	return rc < 0 ? rc : *out != NULL;
-}
-
-int
-h_item(struct req *r)
-{
-	json_t *item;
-	int rc;
-
-	if (strlen(r->pathv[0]) > 40)
-		return req_fail(r, 404, "NOT_FOUND", "没有这个事项");
-	rc = catalog_item_json(r->ctx, r->pathv[0], &item);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_fail(r, 404, "NOT_FOUND", "没有这个事项");
-	return req_ok(r, 200, json_pack("{s:o}", "item", item));
 }

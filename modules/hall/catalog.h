@@ -1,5 +1,7 @@
 /*
- * catalog.h — hall and item lookups other modules share.
+ * catalog.h — the hall and its service guide: lookups other rooms share, and what the
+ * public routes (catalog_api.c) show.  Functions return 0 (or what they say), a DB_* code
+ * (negative), or an E_* kind (positive, fcgi/errors.h).
  */
 #ifndef YC_CATALOG_H
 #define YC_CATALOG_H
@@ -8,8 +10,25 @@
 
 int	hall_code_ok(const char *s);
 int	category_code_ok(const char *s);
-/* 0 when the hall exists; otherwise the failure status (404, 503) is set on r. */
+/* 0 when the hall exists, E_NOT_FOUND, or a DB_* code. */
+int	hall_exists(struct ctx *c, const char *hall);
+/* For handlers (catalog_api.c): 0 when the hall exists; otherwise the reply (404
+ * "没有这个政务服务中心", 503) is set on r and its status returned. */
 int	hall_find(struct req *r, const char *hall);
+/* Every hall with its opening periods (GET /halls).  0 or a DB_* code; *out owned. */
+int	catalog_halls(struct ctx *c, json_t **out);
+/* The hall's categories with their waiting counts and waits.  0, a DB_* code, or
+ * E_UNAVAILABLE (Redis down); *out owned. */
+int	catalog_categories(struct ctx *c, const char *hall, json_t **out);
+/* Minutes until a new ticket is served: the waiting tickets' average service shared among
+ * the windows that serve them, rounded up; 0 when no window does. */
+long long catalog_eta_minutes(long long waiting, long long avg_minutes, long long windows);
+/* "%q%" for LIKE, with q's own % _ \ escaped.  0, or -1 when it does not fit osz. */
+int	catalog_like_pattern(const char *q, char *out, size_t osz);
+/* Items (with materials) of a hall and category (NULL: any) that q finds (like: its
+ * catalog_like_pattern).  0 or a DB_* code; *out owned. */
+int	catalog_items(struct ctx *c, const char *hall, const char *cat, const char *q,
+	    const char *like, json_t **out);
 /* Waiting counts per category into counts (object). 0, or -1 when Redis is down. */
 int	catalog_waiting(struct ctx *c, const char *hall, json_t *counts);
 /* The item as the API shows it (with materials). 1 found, 0 not, or a DB_* code. */

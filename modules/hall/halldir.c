@@ -3,17 +3,15 @@
  *
  * Tables: halls, hall_hours, windows (read).
  *
- * The copy is replaced whole, under one mutex, when it is older than HALLDIR_TTL_MS.  A
- * directory larger than the copy's room is not copied: lookups then ask MariaDB, which is
- * only slower.
+ * The copy is a cache (fcgi/cache.h): reloaded whole when older than HALLDIR_TTL_MS, with
+ * no lock held while MariaDB answers.  A directory larger than the copy's room is not
+ * copied: lookups then ask MariaDB, which is only slower.
  */
 #include "halldir.h"
-#include "../../fcgi/clock.h"
+#include "../../fcgi/cache.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/util.h"
 
-#include <pthread.h>
-#include <stdint.h>
 #include <string.h>
 
 #define DIR_HALLS   64
@@ -40,9 +38,6 @@ struct dir {
 	int		  overflow;
 };
 
-static struct dir cur, fresh;		/* fresh: the one being filled, under dir_mtx */
-static int64_t loaded_ms;		/* mono_ms(); 0: never */
-static pthread_mutex_t dir_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 /* A row of SELECT code, name, phone FROM halls into h. */
 static void
@@ -78,8 +73,8 @@ one_hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 1;
 }
 
-static struct dir_hall *
-find_hall(struct dir *d, const char *code)
+static const struct dir_hall *
+find_hall(const struct dir *d, const char *code)
 {
 	size_t i;
 
@@ -92,7 +87,7 @@ find_hall(struct dir *d, const char *code)
 static int
 hours_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
-	struct dir_hall *h = find_hall(arg, v[0]);
+	struct dir_hall *h = (struct dir_hall *)find_hall(arg, v[0]);	/* arg: the copy filling */
 
 	(void)ncol;
 	(void)lens;
@@ -122,50 +117,46 @@ window_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-
-/* With dir_mtx held: a copy no older than HALLDIR_TTL_MS.  0 or a DB_* code. */
+/* The whole directory into d (zeroed).  0 or a DB_* code. */
 static int
-fresh_locked(struct ctx *c)
+dir_load(struct ctx *c, void *value, void *arg)
 {
-	int64_t now = mono_ms();
+	struct dir *d = value;
 	int rc;
 
-	if (loaded_ms && now - loaded_ms < HALLDIR_TTL_MS)
-		return 0;
-	memset(&fresh, 0, sizeof fresh);
-	rc = db_query(c, "SELECT code, name, phone FROM halls", DBNOARGS, hall_row, &fresh);
+	(void)arg;
+	rc = db_query(c, "SELECT code, name, phone FROM halls", DBNOARGS, hall_row, d);
 	if (rc >= 0)
 		rc = db_query(c, "SELECT hall, GROUP_CONCAT(CONCAT(DATE_FORMAT(open_at, '%H:%i'), '-',"
 		    " DATE_FORMAT(close_at, '%H:%i')) ORDER BY seq SEPARATOR '、') FROM hall_hours"
-		    " GROUP BY hall", DBNOARGS, hours_row, &fresh);
+		    " GROUP BY hall", DBNOARGS, hours_row, d);
 	if (rc >= 0)
-		rc = db_query(c, "SELECT hall, number, name FROM windows", DBNOARGS, window_row,
-		    &fresh);
-	if (rc < 0)
-		return rc;
-	cur = fresh;
-	loaded_ms = now;
-	return 0;
+		rc = db_query(c, "SELECT hall, number, name FROM windows", DBNOARGS, window_row, d);
+	return rc < 0 ? rc : 0;
 }
+
+static struct cache dir_cache = CACHE_INIT(sizeof(struct dir), HALLDIR_TTL_MS, dir_load);
 
 int
 halldir_hall(struct ctx *c, const char *hall, char *name, size_t nsz, char *phone, size_t psz,
     char *hours, size_t hsz)
 {
+	const struct dir *d;
 	const struct dir_hall *h;
 	int rc, found = 0, overflow;
 
-	pthread_mutex_lock(&dir_mtx);
-	if ((rc = fresh_locked(c)) == 0 && (h = find_hall(&cur, hall)) != NULL) {
+	if ((d = cache_get(&dir_cache, c, NULL, &rc)) == NULL)
+		return rc;
+	if ((h = find_hall(d, hall)) != NULL) {
 		str_copy(name, nsz, h->name);
 		str_copy(phone, psz, h->phone);
 		str_copy(hours, hsz, h->hours);
 		found = 1;
 	}
-	overflow = cur.overflow;
-	pthread_mutex_unlock(&dir_mtx);
-	if (rc < 0 || found || !overflow)
-		return rc < 0 ? rc : found;
+	overflow = d->overflow;
+	cache_put(&dir_cache, d);
+	if (found || !overflow)
+		return found;
 
 	/* Not in a copy that could not hold every hall: ask. */
 	{
@@ -193,21 +184,22 @@ halldir_hall(struct ctx *c, const char *hall, char *name, size_t nsz, char *phon
 int
 halldir_window(struct ctx *c, const char *hall, long long number, char *name, size_t nsz)
 {
+	const struct dir *d;
 	size_t i;
 	int rc, found = 0, overflow;
 
-	pthread_mutex_lock(&dir_mtx);
-	if ((rc = fresh_locked(c)) == 0)
-		for (i = 0; i < cur.nwindows; i++)
-			if (cur.windows[i].number == number && strcmp(cur.windows[i].hall, hall) == 0) {
-				str_copy(name, nsz, cur.windows[i].name);
-				found = 1;
-				break;
-			}
-	overflow = cur.overflow;
-	pthread_mutex_unlock(&dir_mtx);
-	if (rc < 0 || found || !overflow)
-		return rc < 0 ? rc : found;
+	if ((d = cache_get(&dir_cache, c, NULL, &rc)) == NULL)
+		return rc;
+	for (i = 0; i < d->nwindows; i++)
+		if (d->windows[i].number == number && strcmp(d->windows[i].hall, hall) == 0) {
+			str_copy(name, nsz, d->windows[i].name);
+			found = 1;
+			break;
+		}
+	overflow = d->overflow;
+	cache_put(&dir_cache, d);
+	if (found || !overflow)
+		return found;
 	rc = db_scalar(c, "SELECT name FROM windows WHERE hall = ? AND number = ?",
 	    DBARGS(DBS(hall), DBI(number)), name, nsz);
 	return rc < 0 ? rc : rc > 0;

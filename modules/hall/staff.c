@@ -10,6 +10,7 @@
 #include "../identity/signin_guard.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
@@ -175,5 +176,20 @@ staff_unlock(struct ctx *c, const char *hall, const char *username, int *address
 	snprintf(detail, sizeof detail, "locked addresses %d, account %s", *addresses,
 	    *account ? "locked" : "not locked");
 	audit_account(c, hall, "staff.unlock", username, "ok", detail);
+	return 0;
+}
+
+int
+staff_sign_in_states(struct ctx *c, const char *hall, json_t *list)
+{
+	json_t *o, *st;
+	size_t i;
+
+	json_array_foreach(list, i, o) {
+		if ((st = signin_state(c, hall, json_string_value(json_object_get(o,
+		    "username")))) == NULL)
+			return E_UNAVAILABLE;
+		json_object_set_new(o, "sign_in", st);
+	}
 	return 0;
 }

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "../../fcgi/ctx.h"
 
 #define STAFF_PASSWORD_MIN 12
@@ -36,6 +38,9 @@ int	staff_unlock(struct ctx *c, const char *hall, const char *username, int *add
 	    int *account, char *err, size_t esz);
 /* The staff id of hall/username into id.  1 found, 0 not, or a DB_* code. */
 int	staff_id_of(struct ctx *c, const char *hall, const char *username, char *id, size_t idsz);
+/* Each account of list (objects with "username") gets its "sign_in" state (locks and
+ * failures, signin_guard.h).  0, or E_UNAVAILABLE when Redis does not answer. */
+int	staff_sign_in_states(struct ctx *c, const char *hall, json_t *list);
 /* Hash a password (argon2id, interactive limits). 0 or -1. */
 int	staff_hash_password(const char *password, char *out, size_t osz);
 

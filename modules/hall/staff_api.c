@@ -15,6 +15,7 @@
  * or an account someone outside has been guessing at — which is audited.
  */
 #include "handlers.h"
+#include "staff.h"
 #include "../shared/audit.h"
 #include "../identity/identity.h"
 #include "../identity/signin_guard.h"
@@ -32,22 +33,6 @@ static const char *const staff_names[] = { "username", "name", "role", "window",
 	"disabled" };
 #define STAFF_COLS "SELECT username, name, role, window_no, department, disabled FROM staff "
 
-/* Each account with its sign-in state.  0, or the status of the reply. */
-static int
-with_sign_in(struct req *r, const char *hall, json_t *list)
-{
-	json_t *o, *st;
-	size_t i;
-
-	json_array_foreach(list, i, o) {
-		if ((st = signin_state(r->ctx, hall, json_string_value(json_object_get(o,
-		    "username")))) == NULL)
-			return req_unavailable(r);
-		json_object_set_new(o, "sign_in", st);
-	}
-	return 0;
-}
-
 int
 h_staff_list(struct req *r)
 {
@@ -64,9 +49,9 @@ h_staff_list(struct req *r)
 		json_decref(list);
 		return db_fail(r, rc);
 	}
-	if ((rc = with_sign_in(r, hall, list)) != 0) {
+	if (staff_sign_in_states(r->ctx, hall, list) != 0) {
 		json_decref(list);
-		return rc;
+		return req_unavailable(r);
 	}
 	return req_ok(r, 200, json_pack("{s:o}", "staff", list));
 }
@@ -87,7 +72,7 @@ h_staff_unlock(struct req *r)
 	if (rc <= 0) {
 		json_decref(list);
 		return rc < 0 ? db_fail(r, rc) :
-		    req_fail(r, 404, "NOT_FOUND", "本中心没有这个工作人员账号");
+		    req_err_msg(r, E_NOT_FOUND, "本中心没有这个工作人员账号");
 	}
 	if (signin_clear(r->ctx, hall, user, &addresses, &account) != 0) {
 		json_decref(list);
@@ -96,9 +81,9 @@ h_staff_unlock(struct req *r)
 	fmt(detail, sizeof detail, "locked addresses %d, account %s", addresses,
 	    account ? "locked" : "not locked");
 	audit(r, "staff.unlock", user, "ok", detail);
-	if ((rc = with_sign_in(r, hall, list)) != 0) {
+	if (staff_sign_in_states(r->ctx, hall, list) != 0) {
 		json_decref(list);
-		return rc;
+		return req_unavailable(r);
 	}
 	o = json_incref(json_array_get(list, 0));
 	json_decref(list);

@@ -137,7 +137,7 @@ pdl_row(void *arg, size_t ncol, char **v, const size_t *lens)
 static int
 review_accept_prepare(struct ctx *c, const struct case_row *cr, struct accept_ctx *ac)
 {
-	struct workcal cal = case_workcal(c);
+	struct case_cal cal = case_workcal(c);
 	size_t i;
 	int rc;
 

@@ -1,5 +1,6 @@
 /*
- * backup.c — yichuang-admin backup and restore (see backup.h).
+ * backup.c — yichuang-admin backup (see backup.h; the restore is restore.c, and what the two
+ * share is declared in backup_parts.h).
  *
  * The MariaDB tools run as child processes with an argument vector (no shell).  They get
  * their account from an option file: the operator's (--mysql-defaults, e.g. a DBA account for
@@ -12,6 +13,7 @@
  * the restore checks the restored tables against those numbers.
  */
 #include "backup.h"
+#include "backup_parts.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
@@ -43,13 +45,11 @@
 #define YC_VERSION "dev"
 #endif
 
-#define FORMAT		"yichuang-backup/1"
 #define KEY_MAGIC	"YCKEY01"	/* 8 bytes with its NUL */
-#define KEY_MAX		KEYFILE_MAX	/* the key file's text (fcgi/keyfile.h) */
 #define MANIFEST_MAX	(4 * 1024 * 1024)
 
-static double
-now_s(void)
+double
+backup_now_s(void)
 {
 	struct timespec ts;
 
@@ -57,8 +57,8 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int
-path_in(char *out, size_t osz, const char *dir, const char *name)
+int
+backup_path_in(char *out, size_t osz, const char *dir, const char *name)
 {
 	if (fmt(out, osz, "%s/%s", dir, name) < 0) {
 		fprintf(stderr, "path too long: %s/%s\n", dir, name);
@@ -125,8 +125,8 @@ backup_passphrase(const char *file, char *out, size_t osz, int confirm)
 
 /* Run argv with stdin from in (-1: /dev/null) and stdout to out (-1: ours); keep (-1: none)
  * stays open in it (the option file).  The pid, or -1. */
-static pid_t
-run(const char *const *argv, int in, int out, int keep)
+pid_t
+backup_run(const char *const *argv, int in, int out, int keep)
 {
 	pid_t pid = fork();
 
@@ -152,8 +152,8 @@ run(const char *const *argv, int in, int out, int keep)
 }
 
 /* Wait for pid; 0 when it exited with a status of at most ok_max. */
-static int
-reap(pid_t pid, const char *name, int ok_max)
+int
+backup_reap(pid_t pid, const char *name, int ok_max)
 {
 	int st;
 
@@ -190,8 +190,8 @@ opt_value(struct buf *b, const char *key, const char *v)
  * The option file for the mariadb tools: --defaults-file=<path> (always their first
  * argument).  *fd is the memfd to keep open in the child, or -1.  0 or -1.
  */
-static int
-client_options(const struct backup_opts *o, char *arg, size_t asz, int *fd)
+int
+backup_client_options(const struct backup_opts *o, char *arg, size_t asz, int *fd)
 {
 	const char *sock = config_get("mysql_socket", "");
 	struct buf b;
@@ -238,8 +238,8 @@ out:
 
 /* ------------------------------------------------------------------ files */
 
-static int
-sha256_file(const char *path, char hex[65], long long *bytes)
+int
+backup_sha256_file(const char *path, char hex[65], long long *bytes)
 {
 	crypto_hash_sha256_state st;
 	unsigned char d[crypto_hash_sha256_BYTES], buf[65536];
@@ -262,8 +262,8 @@ sha256_file(const char *path, char hex[65], long long *bytes)
 	return 0;
 }
 
-static int
-write_file(const char *path, const void *p, size_t n, mode_t mode)
+int
+backup_write_file(const char *path, const void *p, size_t n, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	int ok;
@@ -276,8 +276,8 @@ write_file(const char *path, const void *p, size_t n, mode_t mode)
 	return ok ? 0 : -1;
 }
 
-static int
-read_small(const char *path, unsigned char *out, size_t osz, size_t *n)
+int
+backup_read_small(const char *path, unsigned char *out, size_t osz, size_t *n)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t r;
@@ -315,7 +315,7 @@ remove_partial(const char *dir)
 	size_t i;
 
 	for (i = 0; i < NELEM(names); i++)
-		if (path_in(p, sizeof p, dir, names[i]) == 0)
+		if (backup_path_in(p, sizeof p, dir, names[i]) == 0)
 			unlink(p);
 	rmdir(dir);
 }
@@ -374,8 +374,8 @@ key_seal(const unsigned char *key, size_t klen, const char *pass, unsigned char 
 
 /* Open a sealed key; the key file's bytes into out (NUL-terminated).  0, -1 (damaged or
  * another format) or -2 (wrong passphrase). */
-static int
-key_open(const unsigned char *in, size_t n, const char *pass, unsigned char *out,
+int
+backup_key_open(const unsigned char *in, size_t n, const char *pass, unsigned char *out,
     size_t osz, size_t *olen)
 {
 	unsigned char k[crypto_secretbox_KEYBYTES];
@@ -430,8 +430,8 @@ sample_row(void *arg, size_t ncol, char **v, const size_t *lens)
 
 /* Every sampled sealed value must open with the key now loaded.  0, -1 (some do not), or a
  * DB_* code.  *n: how many were tried. */
-static int
-samples_open(struct ctx *c, const struct backup_sample *samples, int *n)
+int
+backup_samples_open(struct ctx *c, const struct backup_sample *samples, int *n)
 {
 	const struct backup_sample *s;
 	struct sample_count total = { 0, 0 };
@@ -586,8 +586,8 @@ print_engines(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-static int
-add_migration(void *arg, size_t ncol, char **v, const size_t *lens)
+int
+backup_migration_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	(void)ncol;
 	(void)lens;
@@ -615,16 +615,16 @@ dump_db(const struct backup_opts *o, const char *dir, json_t *tables)
 
 	memset(&k, 0, sizeof k);
 	k.tables = tables;
-	if (client_options(o, defaults, sizeof defaults, &optfd) != 0 ||
-	    path_in(out_path, sizeof out_path, dir, "db.sql.gz") != 0)
+	if (backup_client_options(o, defaults, sizeof defaults, &optfd) != 0 ||
+	    backup_path_in(out_path, sizeof out_path, dir, "db.sql.gz") != 0)
 		goto out;
 	if ((outfd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
 	    pipe2(dump_out, O_CLOEXEC) != 0 || pipe2(gz_in, O_CLOEXEC) != 0) {
 		fprintf(stderr, "%s: %s\n", out_path, strerror(errno));
 		goto out;
 	}
-	dump_pid = run(dump_argv, -1, dump_out[1], optfd);
-	gz_pid = run(gzip_argv, gz_in[0], outfd, -1);
+	dump_pid = backup_run(dump_argv, -1, dump_out[1], optfd);
+	gz_pid = backup_run(gzip_argv, gz_in[0], outfd, -1);
 	close(dump_out[1]);
 	close(gz_in[0]);
 	dump_out[1] = gz_in[0] = -1;
@@ -653,9 +653,9 @@ dump_db(const struct backup_opts *o, const char *dir, json_t *tables)
 	close(gz_in[1]);
 	dump_out[0] = gz_in[1] = -1;
 	rc = 0;
-	if (reap(dump_pid, "mariadb-dump", 0) != 0)
+	if (backup_reap(dump_pid, "mariadb-dump", 0) != 0)
 		rc = -1;
-	if (reap(gz_pid, "gzip", 0) != 0)
+	if (backup_reap(gz_pid, "gzip", 0) != 0)
 		rc = -1;
 	dump_pid = gz_pid = -1;
 	if (rc == 0 && fsync(outfd) != 0)
@@ -666,9 +666,9 @@ dump_db(const struct backup_opts *o, const char *dir, json_t *tables)
 	}
 out:
 	if (dump_pid > 0)
-		reap(dump_pid, "mariadb-dump", 0);
+		backup_reap(dump_pid, "mariadb-dump", 0);
 	if (gz_pid > 0)
-		reap(gz_pid, "gzip", 0);
+		backup_reap(gz_pid, "gzip", 0);
 	if (dump_out[0] >= 0)
 		close(dump_out[0]);
 	if (dump_out[1] >= 0)
@@ -707,22 +707,22 @@ tar_uploads(const char *dir)
 
 		if (pipe2(p, O_CLOEXEC) != 0)
 			return -1;
-		pid = run(argv, -1, p[1], -1);
+		pid = backup_run(argv, -1, p[1], -1);
 		close(p[1]);
 		if ((l = fdopen(p[0], "r")) == NULL) {
 			close(p[0]);
-			reap(pid, "find", 0);
+			backup_reap(pid, "find", 0);
 			return -1;
 		}
 		while (fgets(line, sizeof line, l))
 			files++;
 		fclose(l);
-		if (reap(pid, "find", 0) != 0)
+		if (backup_reap(pid, "find", 0) != 0)
 			return -1;
 	}
 	if (files == 0)
 		return 0;
-	if (path_in(out_path, sizeof out_path, dir, "uploads.tar") != 0)
+	if (backup_path_in(out_path, sizeof out_path, dir, "uploads.tar") != 0)
 		return -1;
 	{
 		/* Files only ever appear (content-addressed) or vanish when their upload failed:
@@ -730,7 +730,7 @@ tar_uploads(const char *dir)
 		const char *argv[] = { "tar", "-C", up, "--exclude=.tmp-*", "-cf", out_path, ".",
 		    NULL };
 
-		if (reap(run(argv, -1, -1, -1), "tar", 1) != 0 || fsync_path(out_path) != 0)
+		if (backup_reap(backup_run(argv, -1, -1, -1), "tar", 1) != 0 || fsync_path(out_path) != 0)
 			return -1;
 	}
 	return files;
@@ -742,7 +742,8 @@ add_file(json_t *files, const char *dir, const char *name)
 	char path[1024], hex[65];
 	long long bytes;
 
-	if (path_in(path, sizeof path, dir, name) != 0 || sha256_file(path, hex, &bytes) != 0) {
+	if (backup_path_in(path, sizeof path, dir, name) != 0 ||
+	    backup_sha256_file(path, hex, &bytes) != 0) {
 		fprintf(stderr, "cannot read back %s/%s\n", dir, name);
 		return -1;
 	}
@@ -751,6 +752,12 @@ add_file(json_t *files, const char *dir, const char *name)
 	return 0;
 }
 
+/*
+ * Over 100 lines, read whole: one pass from an empty DIR.partial to the renamed backup, in
+ * the order the manifest is built (key, dump, uploads, manifest), with one exit that
+ * removes the partial directory.  Its first part reads key_file; that read is about to go
+ * through the shared key loader, and the function is split once it has.
+ */
 int
 backup_create(struct ctx *c, const struct backup_opts *o)
 {
@@ -758,7 +765,7 @@ backup_create(struct ctx *c, const struct backup_opts *o)
 	unsigned char key[KEY_MAX], sealed[KEY_MAX + 128];
 	json_t *man = NULL, *tables = json_object(), *migrations = json_array(), *files = json_object();
 	const char *kpath = config_get("key_file", "");
-	double t0 = now_s(), t_dump;
+	double t0 = backup_now_s(), t_dump;
 	long long rows = 0, uploads;
 	size_t klen = 0;
 	const char *name;
@@ -794,13 +801,13 @@ backup_create(struct ctx *c, const struct backup_opts *o)
 		fprintf(stderr, "cannot read key_file %s\n", kpath);
 		goto fail;
 	}
-	if (samples_open(c, o->samples, &tried) != 0) {
+	if (backup_samples_open(c, o->samples, &tried) != 0) {
 		fprintf(stderr, "key_file %s does not open the sealed data: a backup with it would"
 		    " be of no use (is it the key this database was written with?)\n", kpath);
 		goto fail;
 	}
 	if (db_query(c, "SELECT version FROM schema_migrations ORDER BY version", DBNOARGS,
-	    add_migration, migrations) < 0) {
+	    backup_migration_row, migrations) < 0) {
 		fprintf(stderr, "cannot read schema_migrations\n");
 		goto fail;
 	}
@@ -808,12 +815,12 @@ backup_create(struct ctx *c, const struct backup_opts *o)
 
 	if (dump_db(o, partial, tables) != 0)
 		goto fail;
-	t_dump = now_s() - t0;
+	t_dump = backup_now_s() - t0;
 	if ((uploads = tar_uploads(partial)) < 0)
 		goto fail;
 	if ((nsealed = key_seal(key, klen, o->passphrase, sealed, sizeof sealed)) < 0 ||
-	    path_in(path, sizeof path, partial, "key.sealed") != 0 ||
-	    write_file(path, sealed, (size_t)nsealed, 0600) != 0) {
+	    backup_path_in(path, sizeof path, partial, "key.sealed") != 0 ||
+	    backup_write_file(path, sealed, (size_t)nsealed, 0600) != 0) {
 		fprintf(stderr, "cannot write the sealed key\n");
 		goto fail;
 	}
@@ -832,10 +839,10 @@ backup_create(struct ctx *c, const struct backup_opts *o)
 	    "key", "file", "key.sealed", "kdf", "argon2id13",
 	    "opslimit", (json_int_t)crypto_pwhash_OPSLIMIT_MODERATE,
 	    "memlimit", (json_int_t)crypto_pwhash_MEMLIMIT_MODERATE,
-	    "seconds", "dump", t_dump, "total", now_s() - t0);
+	    "seconds", "dump", t_dump, "total", backup_now_s() - t0);
 	if (man == NULL || (text = json_dumps(man, JSON_INDENT(1) | JSON_SORT_KEYS)) == NULL ||
-	    path_in(path, sizeof path, partial, "manifest.json") != 0 ||
-	    write_file(path, text, strlen(text), 0600) != 0 || fsync_path(partial) != 0) {
+	    backup_path_in(path, sizeof path, partial, "manifest.json") != 0 ||
+	    backup_write_file(path, text, strlen(text), 0600) != 0 || fsync_path(partial) != 0) {
 		fprintf(stderr, "cannot write the manifest\n");
 		goto fail;
 	}
@@ -851,7 +858,7 @@ backup_create(struct ctx *c, const struct backup_opts *o)
 	}
 	printf("backup %s: %zu tables, %lld rows, %lld uploaded files, key sealed; "
 	    "dump %.1f s, total %.1f s\n", o->dir, json_object_size(tables), rows, uploads,
-	    t_dump, now_s() - t0);
+	    t_dump, backup_now_s() - t0);
 	rc = 0;
 	goto out;
 fail:
@@ -863,268 +870,5 @@ out:
 	json_decref(tables);
 	json_decref(migrations);
 	json_decref(files);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ restore */
-
-static int
-check_file(json_t *files, const char *dir, const char *name, int required)
-{
-	json_t *f = json_object_get(files, name);
-	char path[1024], hex[65];
-	long long bytes;
-
-	if (f == NULL) {
-		if (required)
-			fprintf(stderr, "the manifest lists no %s\n", name);
-		return required ? -1 : 1;
-	}
-	if (path_in(path, sizeof path, dir, name) != 0 || sha256_file(path, hex, &bytes) != 0) {
-		fprintf(stderr, "%s is missing or unreadable\n", path);
-		return -1;
-	}
-	if (bytes != json_integer_value(json_object_get(f, "bytes")) ||
-	    json_string_value(json_object_get(f, "sha256")) == NULL ||
-	    strcmp(hex, json_string_value(json_object_get(f, "sha256"))) != 0) {
-		fprintf(stderr, "%s is damaged: its size or SHA-256 is not what the manifest says\n",
-		    path);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-cmp_migrations(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	(void)ncol;
-	(void)lens;
-	if (v[0])
-		json_array_append_new(arg, json_string(v[0]));
-	return 0;
-}
-
-/* Write the restored key file: beside key_file, checked, then in its place (the one it
- * replaces is kept as <key_file>.before-restore).  0 or -1. */
-static int
-install_key(struct ctx *c, const struct backup_opts *o, const unsigned char *key, size_t klen)
-{
-	char kpath[512], tmp[600], old[600];
-	unsigned char cur[KEY_MAX];
-	size_t clen = 0;
-	int tried = 0, kept = 0, rc;
-
-	str_copy(kpath, sizeof kpath, config_get("key_file", ""));
-	if (kpath[0] == '\0' || fmt(tmp, sizeof tmp, "%s.restore", kpath) < 0 ||
-	    fmt(old, sizeof old, "%s.before-restore", kpath) < 0) {
-		fprintf(stderr, "key_file is not configured\n");
-		return -1;
-	}
-	if (write_file(tmp, key, klen, 0600) != 0) {
-		fprintf(stderr, "cannot write %s: %s\n", tmp, strerror(errno));
-		return -1;
-	}
-	config_set("key_file", tmp);
-	rc = pii_init() == 0 ? samples_open(c, o->samples, &tried) : -1;
-	config_set("key_file", kpath);
-	if (rc != 0) {
-		fprintf(stderr, "the key in the backup does not open the restored records\n");
-		unlink(tmp);
-		pii_init();
-		return -1;
-	}
-	if (keyfile_read_text(kpath, cur, sizeof cur, &clen) == 0 &&
-	    (clen != klen || memcmp(cur, key, klen) != 0)) {
-		if (rename(kpath, old) != 0) {
-			fprintf(stderr, "cannot keep the old key as %s: %s\n", old, strerror(errno));
-			unlink(tmp);
-			return -1;
-		}
-		kept = 1;
-	}
-	sodium_memzero(cur, sizeof cur);
-	if (rename(tmp, kpath) != 0) {
-		fprintf(stderr, "cannot install %s: %s\n", kpath, strerror(errno));
-		return -1;
-	}
-	pii_init();
-	printf("key_file %s restored: %d sealed values of the restored records open with it\n",
-	    kpath, tried);
-	if (kept)
-		printf("the key it replaces is kept as %s\n", old);
-	return 0;
-}
-
-int
-backup_restore(struct ctx *c, const struct backup_opts *o)
-{
-	char path[1024], defaults[600], n[32];
-	unsigned char sealed[KEY_MAX + 128], key[KEY_MAX + 1];
-	json_t *man = NULL, *files, *tables, *want_mig, *have_mig = json_array(), *v;
-	const char *db = config_get("mysql_db", "yichuang"), *name;
-	size_t slen = 0, klen = 0;
-	double t0 = now_s(), t_import = 0;
-	long long target_tables = 0, records = 0, uploads = 0;
-	int rc = 1, optfd = -1, pk, has_tar, mismatch = 0;
-	json_error_t jerr;
-	redisReply *r;
-
-	signal(SIGPIPE, SIG_IGN);
-	/* 1. The backup is whole and the passphrase opens its key: nothing changes before. */
-	if (path_in(path, sizeof path, o->dir, "manifest.json") != 0)
-		goto out;
-	if ((man = json_load_file(path, 0, &jerr)) == NULL) {
-		fprintf(stderr, "%s: %s\n", path, jerr.text);
-		goto out;
-	}
-	if (json_string_value(json_object_get(man, "format")) == NULL ||
-	    strcmp(json_string_value(json_object_get(man, "format")), FORMAT) != 0) {
-		fprintf(stderr, "%s is not a %s manifest\n", path, FORMAT);
-		goto out;
-	}
-	files = json_object_get(man, "files");
-	tables = json_object_get(man, "tables");
-	want_mig = json_object_get(man, "migrations");
-	if (!json_is_object(files) || !json_is_object(tables) || !json_is_array(want_mig)) {
-		fprintf(stderr, "%s is incomplete\n", path);
-		goto out;
-	}
-	if (check_file(files, o->dir, "db.sql.gz", 1) != 0 ||
-	    check_file(files, o->dir, "key.sealed", 1) != 0 ||
-	    (has_tar = check_file(files, o->dir, "uploads.tar", 0)) < 0)
-		goto out;
-	if (path_in(path, sizeof path, o->dir, "key.sealed") != 0 ||
-	    read_small(path, sealed, sizeof sealed, &slen) != 0)
-		goto out;
-	if ((pk = key_open(sealed, slen, o->passphrase, key, sizeof key, &klen)) != 0) {
-		fprintf(stderr, pk == -2 ? "wrong passphrase: the key cannot be opened; nothing was"
-		    " changed\n" : "key.sealed is damaged; nothing was changed\n");
-		goto out;
-	}
-
-	/* 2. The target: same schema (or none), no records of its own, Redis reachable. */
-	if (db_scalar(c, "SELECT COUNT(*) FROM information_schema.tables"
-	    " WHERE table_schema = DATABASE()", DBNOARGS, n, sizeof n) != 1 ||
-	    parse_ll(n, 0, INT64_MAX, &target_tables) != 0) {
-		fprintf(stderr, "cannot read the target database\n");
-		goto out;
-	}
-	if (target_tables > 0) {
-		if (db_query(c, "SELECT version FROM schema_migrations ORDER BY version", DBNOARGS,
-		    cmp_migrations, have_mig) < 0 || !json_equal(have_mig, want_mig)) {
-			fprintf(stderr, "the target database is at other migrations than the backup"
-			    " (%zu here, %zu in the backup): restore into an instance of the version"
-			    " that made it (%s), then upgrade\n", json_array_size(have_mig),
-			    json_array_size(want_mig),
-			    json_string_value(json_object_get(man, "version")));
-			goto out;
-		}
-		if (db_scalar(c, o->records_sql, DBNOARGS, n, sizeof n) != 1 ||
-		    parse_ll(n, 0, INT64_MAX, &records) != 0) {
-			fprintf(stderr, "cannot count the records of the target database\n");
-			goto out;
-		}
-		if (records > 0 && !o->force) {
-			fprintf(stderr, "the target database holds %lld records of its own (tickets,"
-			    " bookings, cases, citizens …): restore replaces them only with --force\n",
-			    records);
-			goto out;
-		}
-	}
-	if (kv_ping(c) != 0) {
-		fprintf(stderr, "Redis is not reachable: restore clears it, so that the hall is"
-		    " rebuilt from the restored records\n");
-		goto out;
-	}
-
-	/* 3. The records. */
-	if (client_options(o, defaults, sizeof defaults, &optfd) != 0)
-		goto out;
-	{
-		const char *gz_argv[] = { "gzip", "-dc", "--", path, NULL };
-		const char *sql_argv[] = { "mariadb", defaults, "--default-character-set=utf8mb4",
-		    "--batch", "--", db, NULL };
-		int p[2];
-		pid_t gz, sql;
-		double t1 = now_s();
-
-		if (path_in(path, sizeof path, o->dir, "db.sql.gz") != 0 || pipe2(p, O_CLOEXEC) != 0)
-			goto out;
-		printf("restoring %s into database %s …\n", o->dir, db);
-		fflush(stdout);
-		gz = run(gz_argv, -1, p[1], -1);
-		sql = run(sql_argv, p[0], -1, optfd);
-		close(p[0]);
-		close(p[1]);
-		if ((reap(gz, "gzip", 0) | reap(sql, "mariadb", 0)) != 0) {
-			fprintf(stderr, "the import failed: the database may be half restored; fix the"
-			    " cause and run restore again with --force\n");
-			goto out;
-		}
-		t_import = now_s() - t1;
-	}
-	db_drop(c);	/* tables were replaced under its prepared statements */
-	json_object_foreach(tables, name, v) {
-		long long got;
-
-		if (db_table_rows(c, name, &got) != 0) {
-			fprintf(stderr, "table %s: cannot count its rows\n", name);
-			mismatch++;
-		} else if (got != json_integer_value(v)) {
-			fprintf(stderr, "table %s: %lld rows, the backup had %lld\n", name, got,
-			    (long long)json_integer_value(v));
-			mismatch++;
-		}
-	}
-	if (mismatch) {
-		fprintf(stderr, "%d tables differ from the backup\n", mismatch);
-		goto out;
-	}
-
-	/* 4. The key, checked against the restored records. */
-	if (install_key(c, o, key, klen) != 0)
-		goto out;
-
-	/* 5. The uploaded files. */
-	if (has_tar == 0) {
-		const char *up = config_get("upload_dir", "");
-		char tar_path[1024];
-
-		if (*up == '\0' || path_in(tar_path, sizeof tar_path, o->dir, "uploads.tar") != 0) {
-			fprintf(stderr, "upload_dir is not configured: the uploads were not restored\n");
-			goto out;
-		}
-		if (mkdir(up, 0700) != 0 && errno != EEXIST) {
-			fprintf(stderr, "cannot create %s: %s\n", up, strerror(errno));
-			goto out;
-		}
-		{
-			const char *argv[] = { "tar", "-C", up, "-xf", tar_path, NULL };
-
-			if (reap(run(argv, -1, -1, -1), "tar", 0) != 0)
-				goto out;
-		}
-		uploads = json_integer_value(json_object_get(man, "uploads"));
-	}
-
-	/* 6. Redis: everything in it described the hall before; it is rebuilt from MariaDB. */
-	if ((r = kv_cmd(c, "FLUSHDB")) == NULL || r->type == REDIS_REPLY_ERROR) {
-		fprintf(stderr, "Redis FLUSHDB failed: flush it by hand before starting the app\n");
-		if (r)
-			freeReplyObject(r);
-		goto out;
-	}
-	freeReplyObject(r);
-	printf("restored %zu tables, %lld rows (each table as in the backup), %lld uploaded files;"
-	    " Redis cleared; import %.1f s, total %.1f s\n", json_object_size(tables),
-	    (long long)json_integer_value(json_object_get(man, "rows")), uploads, t_import,
-	    now_s() - t0);
-	rc = 0;
-out:
-	sodium_memzero(key, sizeof key);
-	if (optfd >= 0)
-		close(optfd);
-	json_decref(man);
-	json_decref(have_mig);
 	return rc;
 }

@@ -34,7 +34,7 @@ test_workday(void *arg, int64_t day, int *missing_year)
 	return wd != 0 && wd != 6;
 }
 
-static const struct workcal cal = { test_workday, NULL };
+static const struct case_cal cal = { test_workday, NULL };
 
 static int64_t
 D(const char *s)

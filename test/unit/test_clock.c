@@ -28,6 +28,11 @@ rfc3339(void **st)
 	assert_int_equal(time_parse("2026-02-30T01:00:00Z", &u), -1);
 	assert_int_equal(time_parse("2026-11-23 25:00:00Z", &u), -1);
 	assert_int_equal(time_parse("2026-11-23T01:00:00", &u), -1);
+	/* The logs' stamp: the same instant to the millisecond, in the hall's zone. */
+	time_format_ms(t * 1000 + 7, buf, sizeof buf);
+	assert_string_equal(buf, "2026-11-23T09:00:00.007+08:00");
+	time_format_ms(-1, buf, sizeof buf);	/* before the epoch: the second before */
+	assert_string_equal(buf, "1970-01-01T07:59:59.999+08:00");
 	/* 23:30 UTC is the next day in the hall. */
 	assert_int_equal(time_parse("2026-11-22T23:30:00Z", &u), 0);
 	date_format_t(u, buf, sizeof buf);

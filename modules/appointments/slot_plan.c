@@ -17,8 +17,8 @@
 #include "../hall/calendar.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/cache.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -177,11 +177,12 @@ struct plan_slot {
 	int	 start_min, minutes, capacity;
 };
 
-static struct plan_slot plan[PLAN_MAX];
-static size_t nplan;
-static int plan_complete;
-static int64_t plan_loaded_ms;		/* mono_ms(); 0: never */
-static pthread_mutex_t plan_mtx = PTHREAD_MUTEX_INITIALIZER;
+/* The whole plan, as the cache (fcgi/cache.h) keeps it for PLAN_TTL_MS. */
+struct plan {
+	struct plan_slot slot[PLAN_MAX];
+	size_t		 n;
+	int		 complete;	/* 0: the plan had more than PLAN_MAX slots */
+};
 
 struct plan_fill {
 	struct plan_slot *out;
@@ -234,24 +235,21 @@ plan_load(struct ctx *c, struct plan_slot *out, size_t max, int *complete)
 	return (int)f.n;
 }
 
-/* With plan_mtx held: a copy no older than PLAN_TTL_MS.  0 or a DB_* code. */
+/* The cache's loader: the plan read afresh, outside the cache's lock.  0 or a DB_* code. */
 static int
-plan_fresh_locked(struct ctx *c)
+plan_cache_load(struct ctx *c, void *value, void *arg)
 {
-	static struct plan_slot fresh[PLAN_MAX];
-	int64_t now = mono_ms();
-	int n, complete;
+	struct plan *p = value;
+	int n;
 
-	if (plan_loaded_ms && now - plan_loaded_ms < PLAN_TTL_MS)
-		return 0;
-	if ((n = plan_load(c, fresh, PLAN_MAX, &complete)) < 0)
+	(void)arg;
+	if ((n = plan_load(c, p->slot, PLAN_MAX, &p->complete)) < 0)
 		return n;
-	memcpy(plan, fresh, (size_t)n * sizeof *plan);
-	nplan = (size_t)n;
-	plan_complete = complete;
-	plan_loaded_ms = now;
+	p->n = (size_t)n;
 	return 0;
 }
+
+static struct cache plan_cache = CACHE_INIT(sizeof(struct plan), PLAN_TTL_MS, plan_cache_load);
 
 /* The slot (hall, cat, start) of a day from a copy of the plan: 1 found (out set), 0 not. */
 static int
@@ -279,6 +277,7 @@ appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_sl
 {
 	int64_t day;
 	int start, rc, found = 0, complete;
+	const struct plan *p;
 	char cat;
 
 	if (appt_slot_parse(id, &cat, &day, &start) != 0)
@@ -287,13 +286,11 @@ appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_sl
 		return rc;
 	if (rc == 0)
 		return 0;
-	pthread_mutex_lock(&plan_mtx);
-	if ((rc = plan_fresh_locked(c)) == 0)
-		found = plan_find(plan, nplan, hall, cat, day, start, out);
-	complete = plan_complete;
-	pthread_mutex_unlock(&plan_mtx);
-	if (rc < 0)
+	if ((p = cache_get(&plan_cache, c, NULL, &rc)) == NULL)
 		return rc;
+	found = plan_find(p->slot, p->n, hall, cat, day, start, out);
+	complete = p->complete;
+	cache_put(&plan_cache, p);
 	if (!found && !complete)
 		return appt_slot_find(c, hall, id, out);
 	return found;

@@ -6,11 +6,12 @@
  * Tables: halls, categories, windows, window_categories, hall_hours (read only).
  * Redis:  none.
  *
- * The cache: Q_CACHE_HALLS entries under cfg_mtx, which is only held to copy an entry in
- * or out; q_hall_load does the reading, outside the lock.
+ * The cache: one fcgi/cache.h value per hall (Q_CACHE_HALLS kept), loaded by q_hall_load
+ * outside the cache's lock and aged by the hall clock.
  */
 #include "queue_int.h"
 #include "../hall/catalog.h"
+#include "../../fcgi/cache.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/util.h"
@@ -21,11 +22,6 @@
 #define Q_CACHE_HALLS 16
 #define Q_CACHE_MS    (60 * 1000)
 
-static pthread_mutex_t cfg_mtx = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-	struct q_hall	 h;
-	int64_t		 at;
-} cfg_cache[Q_CACHE_HALLS];
 
 static int
 cfg_hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
@@ -150,42 +146,34 @@ q_hall_load(struct ctx *c, const char *code, struct q_hall *h)
 	return 1;
 }
 
+/* The cache's loader: 0, CFG_NO_HALL (kept nothing), or a DB_* code. */
+enum { CFG_NO_HALL = 1 };
+static int
+cfg_load(struct ctx *c, void *value, void *arg)
+{
+	int rc = q_hall_load(c, arg, value);
+
+	return rc == 1 ? 0 : rc == 0 ? CFG_NO_HALL : rc;
+}
+
+static struct cache cfg_slots[Q_CACHE_HALLS];
+/* Aged by the hall clock, as the hall's figures are (tests move it). */
+static struct cache_set cfg_cache = { .slots = cfg_slots, .n = Q_CACHE_HALLS,
+	.size = sizeof(struct q_hall), .max_age_ms = Q_CACHE_MS, .load = cfg_load,
+	.clock = hall_now_ms, .mu = PTHREAD_MUTEX_INITIALIZER };
+
 int
 q_hall_get(struct ctx *c, const char *code, struct q_hall *h)
 {
-	int64_t now = hall_now_ms();
-	int i, rc, slot = -1, oldest = 0;
+	const struct q_hall *v;
+	int rc;
 
 	if (!hall_code_ok(code))
 		return 0;
-	pthread_mutex_lock(&cfg_mtx);
-	for (i = 0; i < Q_CACHE_HALLS; i++) {
-		if (cfg_cache[i].at && strcmp(cfg_cache[i].h.code, code) == 0 &&
-		    now - cfg_cache[i].at < Q_CACHE_MS && now >= cfg_cache[i].at) {
-			*h = cfg_cache[i].h;
-			pthread_mutex_unlock(&cfg_mtx);
-			return 1;
-		}
-	}
-	pthread_mutex_unlock(&cfg_mtx);
-
-	if ((rc = q_hall_load(c, code, h)) != 1)
-		return rc;
-
-	pthread_mutex_lock(&cfg_mtx);
-	for (i = 0; i < Q_CACHE_HALLS; i++) {
-		if (cfg_cache[i].at == 0 || strcmp(cfg_cache[i].h.code, code) == 0) {
-			slot = i;
-			break;
-		}
-		if (cfg_cache[i].at < cfg_cache[oldest].at)
-			oldest = i;
-	}
-	if (slot < 0)
-		slot = oldest;
-	cfg_cache[slot].h = *h;
-	cfg_cache[slot].at = now;
-	pthread_mutex_unlock(&cfg_mtx);
+	if ((v = cache_set_get(&cfg_cache, c, code, &rc)) == NULL)
+		return rc == CFG_NO_HALL ? 0 : rc;
+	*h = *v;
+	cache_put(NULL, v);
 	return 1;
 }
 

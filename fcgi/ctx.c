@@ -2,8 +2,6 @@
  * ctx.c — per-thread connections (see ctx.h).
  */
 #include "ctx.h"
-#include "db.h"
-#include "kv.h"
 
 #include <string.h>
 
@@ -17,8 +15,10 @@ ctx_init(struct ctx *c, int id)
 void
 ctx_close(struct ctx *c)
 {
-	db_drop(c);
-	kv_drop(c);
+	if (c->db_close)
+		c->db_close(c);
+	if (c->kv_close)
+		c->kv_close(c);
 }
 
 void

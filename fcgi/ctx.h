@@ -54,6 +54,10 @@ struct ctx {
 	int			 in_request;	/* between ctx_request_begin and _end */
 	int			 db_timed_out;	/* this request: MariaDB ran out of time */
 	int			 kv_timed_out;	/* this request: Redis ran out of time */
+	/* Set by db.c and kv.c when they open a connection, so ctx_close can close them
+	 * without this layer knowing the storage layer above it. */
+	void			(*db_close)(struct ctx *);
+	void			(*kv_close)(struct ctx *);
 };
 
 void	ctx_init(struct ctx *c, int id);

@@ -366,6 +366,7 @@ db_open(struct ctx *c, int64_t deadline)
 		return DB_DOWN;
 	}
 	c->db = m;
+	c->db_close = db_drop;
 	return 0;
 }
 

@@ -83,6 +83,7 @@ kv_open(struct ctx *c, long long connect_ms)
 	}
 	redisSetTimeout(k, tv_ms(config_int("redis_timeout_ms", 2000, 10, 60000)));
 	c->kv = k;
+	c->kv_close = kv_drop;
 	c->kv_generation++;
 	return 0;
 }
@@ -113,7 +114,7 @@ kv_timeout(struct ctx *c, const char *what)
 }
 
 static redisReply *
-checked(struct ctx *c, redisReply *rep)
+kv_checked(struct ctx *c, redisReply *rep)
 {
 	int err = errno;
 
@@ -150,7 +151,7 @@ kv_cmd(struct ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	rep = redisvCommand(c->kv, fmt, ap);
 	va_end(ap);
-	return checked(c, rep);
+	return kv_checked(c, rep);
 }
 
 redisReply *
@@ -158,7 +159,7 @@ kv_cmdargv(struct ctx *c, int argc, const char **argv, const size_t *lens)
 {
 	if (kv_connect(c) != 0)
 		return NULL;
-	return checked(c, redisCommandArgv(c->kv, argc, argv, lens));
+	return kv_checked(c, redisCommandArgv(c->kv, argc, argv, lens));
 }
 
 void

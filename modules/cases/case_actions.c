@@ -25,6 +25,7 @@
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
+#include "../hall/calendar.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -343,7 +344,6 @@ static int
 act_supplement(struct ctx *c, const struct session *who, struct action *a)
 {
 	int resume = strcmp(a->cr.status, "supplement_needed") == 0;
-	struct case_cal cal = case_workcal(c);
 	char pub[300], deadline_note[120] = "";
 	uint64_t n = 0;
 	size_t i;
@@ -385,7 +385,7 @@ act_supplement(struct ctx *c, const struct session *who, struct action *a)
 			    &d) != 0 || parse_ll(json_string_value(json_object_get(p, "seq")), 0, 255,
 			    &seq) != 0)
 				continue;
-			if (deadline_add(&cal, d, a->paused, &nd, &missing) != 0)
+			if (calendar_add_workdays(c, d, a->paused, &nd, &missing) != 0)
 				continue;	/* the case deadline (checked before) is what counts */
 			date_format_days(nd, nds, sizeof nds);
 			rc = db_exec(c, "UPDATE case_parts SET deadline = ? WHERE case_id = ?"

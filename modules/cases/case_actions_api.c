@@ -151,7 +151,6 @@ check_supplement(struct req *r, struct action *a)
 {
 	json_t *still, *all;
 	size_t i, j;
-	struct case_cal cal = case_workcal(r->ctx);
 	int64_t since, dl, nd = 0;
 	int rc, missing = 0;
 	char msg[160];
@@ -194,7 +193,14 @@ check_supplement(struct req *r, struct action *a)
 	/* The clock stood still from the day of the request to today. */
 	if (date_parse(a->cr.paused_since, &since) != 0 || date_parse(a->cr.deadline, &dl) != 0)
 		return req_bug(r, "paused case without dates");
-	rc = deadline_resume(&cal, dl, since, a->today, &a->paused, &nd, &missing);
+	{
+		const struct workcal *cal = calendar_pin(r->ctx, &rc);
+
+		if (cal == NULL)
+			return db_fail(r, rc);
+		rc = deadline_resume(cal, dl, since, a->today, &a->paused, &nd, &missing);
+		calendar_unpin(cal);
+	}
 	if (rc == CAL_MISSING) {
 		case_calendar_missing(r->ctx, a->cr.hall, missing);
 		return case_reply_calendar(r, missing);

@@ -16,6 +16,7 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/log.h"
+#include "../hall/calendar.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -265,9 +266,10 @@ const char *
 case_warning_for(struct ctx *c, const char *deadline, const char *paused_since, int64_t today)
 {
 	static const char *const names[] = { "green", "yellow", "red" };
-	struct case_cal cal = case_workcal(c);
+	const struct workcal *cal;
 	enum deadline_light light;
 	int64_t dl, since = -1;
+	int rc;
 	long long yellow = config_int("case_yellow_days", 1, 0, 10);
 
 	if (deadline == NULL || date_parse(deadline, &dl) != 0)
@@ -275,7 +277,11 @@ case_warning_for(struct ctx *c, const char *deadline, const char *paused_since, 
 	/* While a supplement is awaited the clock stands still where it stopped. */
 	if (paused_since && paused_since[0] && date_parse(paused_since, &since) != 0)
 		since = -1;
-	if (deadline_light(&cal, dl, since, today, (int)yellow, &light) != 0)
+	if ((cal = calendar_pin(c, &rc)) == NULL)
+		return NULL;
+	rc = deadline_light(cal, dl, since, today, (int)yellow, &light);
+	calendar_unpin(cal);
+	if (rc != 0)
 		return NULL;
 	return names[light];
 }

@@ -635,10 +635,9 @@ accept_tx(struct ctx *c, void *arg)
 static int
 accept_deadline(struct req *r, struct accept *a)
 {
-	struct case_cal cal = case_workcal(r->ctx);
 	int rc, missing_year = 0;
 
-	rc = deadline_add(&cal, a->today, (int)a->item.promised_days, &a->deadline,
+	rc = calendar_add_workdays(r->ctx, a->today, (int)a->item.promised_days, &a->deadline,
 	    &missing_year);
 	if (rc == CAL_MISSING) {
 		case_calendar_missing(r->ctx, r->sess.hall, missing_year);

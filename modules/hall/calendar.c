@@ -67,6 +67,18 @@ static struct cache cal_cache = {
 	.cv = PTHREAD_COND_INITIALIZER
 };
 
+const struct workcal *
+calendar_pin(struct ctx *c, int *rc)
+{
+	return cache_get(&cal_cache, c, NULL, rc);
+}
+
+void
+calendar_unpin(const struct workcal *w)
+{
+	cache_put(&cal_cache, w);
+}
+
 void
 calendar_invalidate(void)
 {

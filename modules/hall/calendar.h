@@ -28,6 +28,12 @@ int	calendar_add_workdays(struct ctx *c, int64_t day, int n, int64_t *out, int *
 /* Working days strictly after `from` up to and including `to` (negative when to < from). */
 int	calendar_workdays_between(struct ctx *c, int64_t from, int64_t to, int *out,
 	    int *missing_year);
+/*
+ * The calendar of every loaded year, pinned, for the pure arithmetic of workdays.h (or a
+ * room's own over it): NULL with *rc a DB_* code.  Give it back with calendar_unpin.
+ */
+const struct workcal *calendar_pin(struct ctx *c, int *rc);
+void	calendar_unpin(const struct workcal *w);
 /* Forget the cached years (after a load). */
 void	calendar_invalidate(void);
 /*

@@ -34,6 +34,7 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 #include "../../fcgi/log.h"
+#include "../hall/calendar.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -137,7 +138,6 @@ pdl_row(void *arg, size_t ncol, char **v, const size_t *lens)
 static int
 review_accept_prepare(struct ctx *c, const struct case_row *cr, struct accept_ctx *ac)
 {
-	struct case_cal cal = case_workcal(c);
 	size_t i;
 	int rc;
 
@@ -154,7 +154,7 @@ review_accept_prepare(struct ctx *c, const struct case_row *cr, struct accept_ct
 	for (i = 0; i < ac->nparts; i++) {
 		int64_t dl;
 
-		rc = deadline_add(&cal, case_today(), (int)ac->parts[i].days, &dl,
+		rc = calendar_add_workdays(c, case_today(), (int)ac->parts[i].days, &dl,
 		    &ac->missing_year);
 		if (rc == CAL_MISSING)
 			return case_calendar_missing(c, cr->hall, ac->missing_year);

@@ -1,6 +1,7 @@
 /*
- * test_case_deadline.c — 承诺时限 in working days (modules/cases/case_deadline.c) over a
- * calendar of the test's own: 2026 loaded with a National Day holiday (1–8 October off) and
+ * test_case_deadline.c — 承诺时限 in working days (the calendar's arithmetic, hall/workdays.c,
+ * and the case's pause and light, modules/cases/case_deadline.c) over a calendar of the
+ * test's own: 2026 loaded with a National Day holiday (1–8 October off) and
  * two make-up working days (Sunday 27 September, Saturday 10 October); 2027 not loaded.
  * The clock stops for a 补正 and runs again, the deadline moving by the working days it stood.
  */
@@ -14,27 +15,26 @@
 #include "../../modules/cases/case_deadline.h"
 #include "../../fcgi/clock.h"
 
+static struct workcal cal;
+
+static int64_t D(const char *s);
+
+/* 2026 loaded: 1–8 October off, Sunday 27 September and Saturday 10 October worked. */
 static int
-test_workday(void *arg, int64_t day, int *missing_year)
+cal_setup(void **st)
 {
-	int y;
-	unsigned m, d;
-	int wd = weekday_of_days(day);
+	int64_t d;
 
-	(void)arg;
-	civil_from_days(day, &y, &m, &d);
-	if (y != 2026) {
-		*missing_year = y;
-		return CAL_MISSING;
-	}
-	if (m == 10 && d >= 1 && d <= 8)
-		return 0;
-	if ((m == 9 && d == 27) || (m == 10 && d == 10))
-		return 1;
-	return wd != 0 && wd != 6;
+	(void)st;
+	memset(&cal, 0, sizeof cal);
+	if (workcal_year(&cal, 2026) != 0)
+		return -1;
+	for (d = D("2026-10-01"); d <= D("2026-10-08"); d++)
+		workcal_mark(&cal, d, CAL_HOLIDAY);
+	workcal_mark(&cal, D("2026-09-27"), CAL_MAKEUP);
+	workcal_mark(&cal, D("2026-10-10"), CAL_MAKEUP);
+	return 0;
 }
-
-static const struct case_cal cal = { test_workday, NULL };
 
 static int64_t
 D(const char *s)
@@ -53,22 +53,22 @@ add(void **st)
 
 	(void)st;
 	/* the day of acceptance does not count */
-	assert_int_equal(deadline_add(&cal, D("2026-11-23"), 1, &out, &miss), 0);
+	assert_int_equal(workcal_add(&cal, D("2026-11-23"), 1, &out, &miss), 0);
 	assert_true(out == D("2026-11-24"));
 	/* a weekend is skipped */
-	assert_int_equal(deadline_add(&cal, D("2026-11-27"), 1, &out, &miss), 0);
+	assert_int_equal(workcal_add(&cal, D("2026-11-27"), 1, &out, &miss), 0);
 	assert_true(out == D("2026-11-30"));
 	/* the holiday is skipped and the make-up Saturday counts */
-	assert_int_equal(deadline_add(&cal, D("2026-09-30"), 3, &out, &miss), 0);
+	assert_int_equal(workcal_add(&cal, D("2026-09-30"), 3, &out, &miss), 0);
 	assert_true(out == D("2026-10-12"));
 	/* the make-up Sunday counts too */
-	assert_int_equal(deadline_add(&cal, D("2026-09-25"), 1, &out, &miss), 0);
+	assert_int_equal(workcal_add(&cal, D("2026-09-25"), 1, &out, &miss), 0);
 	assert_true(out == D("2026-09-27"));
 	/* 0 promised days: due the same day */
-	assert_int_equal(deadline_add(&cal, D("2026-11-23"), 0, &out, &miss), 0);
+	assert_int_equal(workcal_add(&cal, D("2026-11-23"), 0, &out, &miss), 0);
 	assert_true(out == D("2026-11-23"));
 	/* a deadline in a year whose holidays are not loaded is not guessed */
-	assert_int_equal(deadline_add(&cal, D("2026-12-29"), 5, &out, &miss), CAL_MISSING);
+	assert_int_equal(workcal_add(&cal, D("2026-12-29"), 5, &out, &miss), CAL_MISSING);
 	assert_int_equal(miss, 2027);
 }
 
@@ -112,10 +112,10 @@ between(void **st)
 	int n = 0, miss = 0;
 
 	(void)st;
-	assert_int_equal(deadline_workdays_between(&cal, D("2026-09-30"), D("2026-10-12"), &n,
+	assert_int_equal(workcal_between(&cal, D("2026-09-30"), D("2026-10-12"), &n,
 	    &miss), 0);
 	assert_int_equal(n, 3);
-	assert_int_equal(deadline_workdays_between(&cal, D("2026-10-12"), D("2026-09-30"), &n,
+	assert_int_equal(workcal_between(&cal, D("2026-10-12"), D("2026-09-30"), &n,
 	    &miss), 0);
 	assert_int_equal(n, -3);
 }
@@ -155,5 +155,5 @@ main(void)
 		cmocka_unit_test(light),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, cal_setup, NULL);
 }

@@ -34,6 +34,7 @@
 #include "../../fcgi/kv.h"
 #include "../../fcgi/session.h"
 #include "../../modules/pii.h"
+#include "../lib/records.h"
 
 #define MONDAY   "2026-11-23T09:40:00+08:00"
 #define API      "/api/v1"
@@ -41,15 +42,6 @@
 static struct ctx dbc;		/* this process's own MariaDB and Redis connections */
 
 /* ------------------------------------------------------------------ helpers */
-
-static void
-expect_status(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
 
 /* A valid 18-digit resident ID number: 110105 + birth date + sequence + check digit. */
 static void
@@ -170,23 +162,6 @@ set_capacity(const char *mgr, const char *slot, int cap)
 	expect_status(&r, 200);
 	assert_int_equal(jint(r.json, "slot.capacity"), cap);
 	resp_free(&r);
-}
-
-static long long
-sql_count(const char *sql, const char *arg)
-{
-	char out[32];
-	long long n = -1;
-	int rc;
-
-	if (arg)
-		rc = db_scalar(&dbc, sql, DBARGS(DBS(arg)), out, sizeof out);
-	else
-		rc = db_scalar(&dbc, sql, DBNOARGS, out, sizeof out);
-	assert_true(rc >= 0);
-	if (rc == 1)
-		n = strtoll(out, NULL, 10);
-	return n;
 }
 
 /* What appointments keeps of a booking's token: its SHA-256, hex. */
@@ -714,14 +689,14 @@ cancel_and_reschedule(void **st)
 	assert_string_equal(jstr(line, "params.category"), "市场准入");
 	assert_non_null(strstr(jstr(line, "text"), "已取消"));
 	json_decref(line);
-	ncancelled = sql_count("SELECT COUNT(*) FROM outbox WHERE template = ?",
+	ncancelled = db_count(&dbc, "SELECT COUNT(*) FROM outbox WHERE template = ?",
 	    "appointment_cancelled");
 	assert_true(ncancelled >= 1);
 	assert_int_equal(http_json(&r, "DELETE", path, c3, NULL), 0);
 	expect_status(&r, 204);
 	resp_free(&r);
 	/* The second cancel changed nothing, so it told nobody anything. */
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = ?",
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM outbox WHERE template = ?",
 	    "appointment_cancelled"), ncancelled);
 	assert_int_equal(http_json(&r, "GET", path, c3, NULL), 0);
 	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
@@ -853,7 +828,7 @@ jobs_noshow_ban_reminder(void **st)
 	clock_at("2026-11-24T10:00:00+08:00");
 	/* The worker marks both no-shows (every 30 s) … */
 	for (i = 0; i < 90; i++) {
-		long long n = sql_count("SELECT COUNT(*) FROM appointments a JOIN appointment_bans b"
+		long long n = db_count(&dbc, "SELECT COUNT(*) FROM appointments a JOIN appointment_bans b"
 		    " ON b.hall = a.hall AND b.idnum_hash = a.idnum_hash WHERE a.status = 'no_show'"
 		    " AND a.day IN ('2026-11-23', '2026-11-24') AND a.category = ?", "D");
 
@@ -888,9 +863,9 @@ jobs_noshow_ban_reminder(void **st)
 		token_hash(t9, h);
 		assert_int_equal(db_scalar(&dbc, "SELECT id FROM appointments WHERE token_hash = ?",
 		    DBARGS(DBS(h)), id, sizeof id), 1);
-		assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template ="
+		assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM outbox WHERE template ="
 		    " 'appointment_reminder' AND ref_kind = 'appointment' AND ref_id = ?", id), 1);
-		assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template ="
+		assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM outbox WHERE template ="
 		    " 'appointment_reminder' AND ref_kind = 'appointment' AND urgent = 0"
 		    " AND ref_id = ?", id), 1);
 	}
@@ -925,10 +900,10 @@ rush_500_for_20(void **st)
 	assert_int_equal(counts[3], 0);
 	assert_int_equal(remaining(RUSH_SLOT, NULL), 0);
 	/* The record agrees: 20 live bookings on 20 different places 1…20. */
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
 	    " day = '2026-11-26' AND category = 'C' AND start_time = '14:00' AND"
 	    " status = 'booked' AND seat BETWEEN 1 AND 20 AND code <> ?", "x"), RUSH_CAP);
-	assert_int_equal(sql_count("SELECT COUNT(DISTINCT seat) FROM appointments WHERE"
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(DISTINCT seat) FROM appointments WHERE"
 	    " hall = 'demo' AND day = '2026-11-26' AND category = 'C' AND start_time = '14:00'"
 	    " AND status <> ?", "cancelled"), RUSH_CAP);
 	/* … and they are the 20 citizens who were told so: each 201 is one live booking. */
@@ -980,7 +955,7 @@ same_citizen_races_itself(void **st)
 static long long
 over_capacity(void)
 {
-	return sql_count("SELECT COUNT(*) FROM (SELECT a.hall, a.day, a.category, a.start_time,"
+	return db_count(&dbc, "SELECT COUNT(*) FROM (SELECT a.hall, a.day, a.category, a.start_time,"
 	    " COUNT(*) AS n, MAX(a.seat) AS top, COALESCE(o.capacity, t.capacity) AS cap"
 	    " FROM appointments a JOIN appointment_slot_templates t ON t.hall = a.hall AND"
 	    "  t.category = a.category AND t.start_time = a.start_time"
@@ -1038,7 +1013,7 @@ redis_wiped(void **st)
 	rush(shots, 100, counts);
 	assert_int_equal(counts[0], 0);
 	assert_int_equal(counts[1], 100);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM appointments WHERE day = '2026-11-26'"
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM appointments WHERE day = '2026-11-26'"
 	    " AND category = 'C' AND start_time = '14:00' AND status <> ?", "cancelled"), RUSH_CAP);
 	assert_int_equal(over_capacity(), 0);
 

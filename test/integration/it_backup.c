@@ -61,15 +61,6 @@ sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
 static int
 env_port(const char *name, int dflt)
 {
@@ -220,7 +211,7 @@ required(const char *item, char *out, size_t osz)
 
 	snprintf(path, sizeof path, "/api/v1/items/%s", item);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	snprintf(out, osz, "[");
 	json_array_foreach(jget(r.json, "item.materials"), i, m)
 		if (json_is_true(json_object_get(m, "required")))
@@ -292,12 +283,12 @@ serve_one(const char *clerk, int window, char *token)
 
 	snprintf(path, sizeof path, "/api/v1/windows/%d/call-next", window);
 	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	snprintf(token, 48, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/windows/%d/finish", window);
 	assert_int_equal(http_json(&r, "POST", path, clerk, "{\"outcome\":\"done\"}"), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 }
 
@@ -347,7 +338,7 @@ pick_slots(void)
 
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/slots?category=B&date=" BOOK_DAY,
 	    NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "slots"), i, s) {
 		if (json_integer_value(json_object_get(s, "remaining")) !=
 		    json_integer_value(json_object_get(s, "capacity")) ||
@@ -400,7 +391,7 @@ a_day_of_the_hall(void)
 		snprintf(body, sizeof body, "{\"ticket\":\"%.47s\",\"score\":%d}", served[i],
 		    i % 7 == 0 ? 2 : 5);
 		assert_int_equal(http_json(&r, "POST", "/api/v1/reviews", NULL, body), 0);
-		expect(&r, 201);
+		expect_status(&r, 201);
 		resp_free(&r);
 	}
 	/* Bookings for tomorrow: one slot full, another with one place left. */
@@ -426,7 +417,7 @@ a_day_of_the_hall(void)
 
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s", clerk2);
 		assert_int_equal(http(&r, "POST", "/api/v1/uploads", UPLOAD, h), 0);
-		expect(&r, 201);
+		expect_status(&r, 201);
 		snprintf(upload_id, sizeof upload_id, "%s", jstr(r.json, "upload.id"));
 		resp_free(&r);
 	}
@@ -654,7 +645,7 @@ restore_drill(void **st)
 				continue;
 			snprintf(p2, sizeof p2, "/api/v1/cases/%.63s?reveal=1", cases[i].no);
 			assert_int_equal(http_json(&r, "GET", p2, rclerk, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_string_equal(jstr(r.json, "case.applicant.phone"), cases[i].phone);
 			assert_string_equal(jstr(r.json, "case.applicant.id_number"), cases[i].id);
 			resp_free(&r);
@@ -671,7 +662,7 @@ restore_drill(void **st)
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s", rc2);
 		snprintf(p3, sizeof p3, "/api/v1/uploads/%s", upload_id);
 		assert_int_equal(http(&r, "GET", p3, NULL, h), 0);
-		expect(&r, 200);
+		expect_status(&r, 200);
 		assert_int_equal(r.len, strlen(UPLOAD));
 		assert_memory_equal(r.body, UPLOAD, strlen(UPLOAD));
 		resp_free(&r);

@@ -45,6 +45,7 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
+#include "../lib/records.h"
 
 #define HALL   "/api/v1/halls/demo"
 #define BOARD  HALL "/board"
@@ -62,39 +63,6 @@ inst(void)
 	const char *i = getenv("YICHUANG_INSTANCE");
 
 	return i && *i ? i : "test";
-}
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
-
-/* SELECT COUNT(*) … with one string argument (NULL: none). */
-static long long
-count(const char *sql, const char *arg)
-{
-	long long n = -1;
-	int rc;
-
-	rc = arg ? db_query(&db, sql, DBARGS(DBS(arg)), count_row, &n) :
-	    db_query(&db, sql, DBNOARGS, count_row, &n);
-	assert_true(rc >= 0);
-	return n;
 }
 
 static void
@@ -133,7 +101,7 @@ board_version(void)
 	long long v;
 
 	assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	v = jint(r.json, "version");
 	resp_free(&r);
 	return v;
@@ -164,10 +132,10 @@ board_matches_record(void)
 	long long shown, rows;
 
 	assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	shown = jint(r.json, "waiting.A");
 	resp_free(&r);
-	rows = count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?"
+	rows = db_count(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?"
 	    " AND category = 'A' AND status = 'waiting'", DAY);
 	assert_int_equal(shown, rows);
 }
@@ -326,7 +294,7 @@ board_excess_polls_of_one_address_get_429(void **st)
 	/* A plain read is not a long poll: fast, from the same address, whatever it holds. */
 	t0 = now_ms();
 	assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_int_equal(jint(r.json, "version"), v);
 	assert_true(now_ms() - t0 < 1000);
 	resp_free(&r);
@@ -401,7 +369,7 @@ board_plain_read_fast_while_poll_pool_full(void **st)
 		int64_t t0 = now_ms();
 
 		assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-		expect(&r, 200);
+		expect_status(&r, 200);
 		assert_int_equal(jint(r.json, "version"), v);
 		resp_free(&r);
 		if (now_ms() - t0 > worst)
@@ -617,7 +585,7 @@ nginx_refusals_speak_json(void **st)
 
 	/* And the app itself never saw any of it: it keeps serving. */
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 }
 
@@ -731,7 +699,7 @@ app_away_answers_json(void **st)
 	/* Back to normal: the usual timeout and the real app (up starts it again). */
 	stack_up_with("YICHUANG_APP_TIMEOUT", NULL);
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 }
 
@@ -749,9 +717,9 @@ head_works_where_get_does(void **st)
 	(void)st;
 	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		assert_int_equal(http(&g, "GET", paths[i], NULL, NULL), 0);
-		expect(&g, 200);
+		expect_status(&g, 200);
 		assert_int_equal(http(&h, "HEAD", paths[i], NULL, NULL), 0);
-		expect(&h, 200);
+		expect_status(&h, 200);
 		assert_int_equal(h.len, 0);
 		assert_non_null(resp_header(&h, "Content-Type", th, sizeof th));
 		assert_non_null(resp_header(&g, "Content-Type", tg, sizeof tg));
@@ -958,7 +926,7 @@ sign_in_cookie(char *out, size_t osz)
 		resp_free(&r);
 		usleep(200 * 1000);
 	}
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_non_null(resp_header(&r, "Set-Cookie", out, osz));
 	c = strchr(out, ';');
 	assert_non_null(c);
@@ -999,7 +967,7 @@ session_cookie_secure_with_https(void **st)
 static long long
 tickets_today(void)
 {
-	return count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?", DAY);
+	return db_count(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?", DAY);
 }
 
 static void
@@ -1033,22 +1001,22 @@ answers_are_right(void)
 		switch (i % 4) {
 		case 0:
 			assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_string_equal(jstr(r.json, "status"), "ok");
 			break;
 		case 1:
 			assert_int_equal(http(&r, "GET", HALL "/categories", NULL, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_string_equal(jstr(r.json, "categories.0.code"), "A");
 			break;
 		case 2:
 			assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_true(json_is_object(jget(r.json, "waiting")));
 			break;
 		default:
 			assert_int_equal(http_json(&r, "GET", "/api/v1/me", kiosk, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_string_equal(jstr(r.json, "role"), "kiosk");
 			break;
 		}
@@ -1164,7 +1132,7 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	assert_int_equal(sleeping_lock_holders(), 1);
 
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	expect(&r, 200);		/* the server answers: it is not down */
+	expect_status(&r, 200);		/* the server answers: it is not down */
 	resp_free(&r);
 	t0 = now_ms();
 	assert_int_equal(http_json(&r, "POST", HALL "/tickets", kiosk, "{\"category\":\"A\"}"), 0);
@@ -1216,7 +1184,7 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	db_drop(&db);
 	wait_healthy(8000);
 	assert_int_equal(http(&r, "GET", cmd, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 	answers_are_right();
 	assert_int_equal(take_number(), 201);
@@ -1256,7 +1224,7 @@ required_codes(const char *item, char *out, size_t osz)
 
 	snprintf(path, sizeof path, "/api/v1/items/%s", item);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "item.materials"), i, m)
 		if (json_is_true(json_object_get(m, "required")))
 			json_array_append(codes, json_object_get(m, "code"));
@@ -1327,7 +1295,7 @@ window_acceptance_once_per_key(void **st)
 	h[1] = JSON_H;
 	h[2] = key;
 	h[3] = NULL;
-	cases_before = count("SELECT COUNT(*) FROM cases", NULL);
+	cases_before = db_count(&db, "SELECT COUNT(*) FROM cases", NULL);
 
 	/* 受理 pressed twice at once … */
 	for (i = 0; i < 2; i++) {
@@ -1348,7 +1316,7 @@ window_acceptance_once_per_key(void **st)
 	twin_main(&t[2]);
 
 	for (i = 0; i < 3; i++) {
-		expect(&t[i].r, 201);
+		expect_status(&t[i].r, 201);
 		if (resp_header(&t[i].r, "Idempotent-Replayed", v, sizeof v) == NULL)
 			fresh++;
 		else
@@ -1361,9 +1329,9 @@ window_acceptance_once_per_key(void **st)
 		assert_string_equal(jstr(t[i].r.json, "case.track_token"),
 		    jstr(t[0].r.json, "case.track_token"));
 	}
-	assert_int_equal(count("SELECT COUNT(*) FROM cases", NULL), cases_before + 1);
-	assert_int_equal(count("SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
-	assert_int_equal(count("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM cases", NULL), cases_before + 1);
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
 	    " AND ref_id = ?", no), 1);
 	/* One SMS reaches the applicant: wait for it, then make sure no second one follows. */
 	for (k = 0; k < 100 && sms_lines(since, "13912340912", "case_accepted", no) == 0; k++)

@@ -36,6 +36,7 @@
 #include "../../fcgi/session.h"
 #include "../../modules/identity.h"
 #include "../../modules/pii.h"
+#include "../lib/records.h"
 
 static struct ctx ctx;		/* this test's own Redis and MariaDB connections */
 static char inst[64];
@@ -115,22 +116,9 @@ redis_do(const char *cmd, const char *key, const char *arg)
 }
 
 static long long
-sql_count(const char *sql, const char *arg)
-{
-	char v[32];
-	long long n = -1;
-	int rc = arg ? db_scalar(&ctx, sql, DBARGS(DBS(arg)), v, sizeof v) :
-	    db_scalar(&ctx, sql, DBNOARGS, v, sizeof v);
-
-	assert_int_equal(rc, 1);
-	assert_int_equal(parse_ll(v, 0, INT64_MAX, &n), 0);
-	return n;
-}
-
-static long long
 last_audit_id(void)
 {
-	return sql_count("SELECT COALESCE(MAX(id), 0) FROM audit_log", NULL);
+	return db_count(&ctx, "SELECT COALESCE(MAX(id), 0) FROM audit_log", NULL);
 }
 
 /* Request a login code for phone (limits cleared first) and read it from the SMS log. */
@@ -400,14 +388,14 @@ sms_sign_in_flow(void **st)
 
 	(void)st;
 	assert_int_equal(sms_limits_reset(phone_a), 0);
-	before = sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
+	before = db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	since = sms_log_size();
 	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\",\"purpose\":\"login\"}",
 	    phone_a);
 	assert_int_equal(r.status, 202);
 	resp_free(&r);
 	/* The SMS is an outbox row, delivered by the worker. */
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before + 1);
 
 	/* Again within the minute: 429 with Retry-After, and nothing queued. */
@@ -416,7 +404,7 @@ sms_sign_in_flow(void **st)
 	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof ra));
 	assert_true(atoi(ra) >= 1 && atoi(ra) <= 60);
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before + 1);
 
 	assert_int_equal(sms_code_wait(phone_a, since, code, sizeof code), 0);
@@ -564,7 +552,7 @@ sms_send_limits(void **st)
 	long long before;
 
 	(void)st;
-	before = sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
+	before = db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	/* 5 an hour: five in the last half hour, the sixth waits until the hour is over. */
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 	codes_sent(phone_c, 5, 120000, 300000);
@@ -582,7 +570,7 @@ sms_send_limits(void **st)
 	assert_true(atoi(ra) > 3600);
 	resp_free(&r);
 	/* A refused request queues no SMS. */
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 }
@@ -764,7 +752,7 @@ wechat_sign_in(void **st)
 	resp_free(&r);
 
 	/* Phone B is new: it becomes this citizen's phone. */
-	n0 = sql_count("SELECT COUNT(*) FROM citizens", NULL);
+	n0 = db_count(&ctx, "SELECT COUNT(*) FROM citizens", NULL);
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p%s-1\"}", phone_b);
 	assert_int_equal(r.status, 200);
 	mask_phone(phone_b, masked, sizeof masked);
@@ -779,7 +767,7 @@ wechat_sign_in(void **st)
 	/* Signing in by SMS with that phone: the same citizen, no new one. */
 	sms_sign_in(phone_b, tok2, sizeof tok2);
 	assert_int_equal(subject_of(tok2), id);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM citizens", NULL), n0);
+	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM citizens", NULL), n0);
 	/* And WeChat again now says the phone is bound. */
 	snprintf(code, sizeof code, "%s-3", wx_user);
 	wx_login(&r, code);
@@ -820,7 +808,7 @@ wechat_joins_sms_citizen(void **st)
 		char idtxt[24];
 
 		snprintf(idtxt, sizeof idtxt, "%lld", wx_id);
-		assert_int_equal(sql_count("SELECT COUNT(*) FROM citizens WHERE id = ? AND"
+		assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM citizens WHERE id = ? AND"
 		    " merged_into IS NOT NULL", idtxt), 1);
 	}
 	/* From now on that WeChat user signs straight in as the SMS citizen. */
@@ -1023,12 +1011,12 @@ staff_accounts(void **st)
 		char a0s[24];
 
 		snprintf(a0s, sizeof a0s, "%lld", a0);
-		assert_int_equal(sql_count("SELECT COUNT(DISTINCT action) FROM audit_log"
+		assert_int_equal(db_count(&ctx, "SELECT COUNT(DISTINCT action) FROM audit_log"
 		    " WHERE id > ? AND action IN ('staff.create', 'staff.password_reset', 'staff.disable',"
 		    " 'staff.enable')", a0s), 4);
-		assert_true(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+		assert_true(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 		    " action = 'staff.login' AND result = 'ok'", a0s) >= 3);
-		assert_true(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+		assert_true(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 		    " action = 'staff.login' AND result = 'denied'", a0s) >= 2);
 	}
 }
@@ -1053,19 +1041,19 @@ audit_trail(void **st)
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p13800138000-9\"}");
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused' AND target = 'GET /me' AND result = '401'"
 	    " AND actor_kind = 'anonymous'", a0s), 1);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused' AND target = 'POST /auth/wx-phone' AND result = '403'"
 	    " AND hall = 'demo' AND actor <> ''", a0s), 1);
 	/* A failed sign-in is recorded once, as a sign-in, not again as a refusal. */
 	post(&r, "/api/v1/auth/sms-login", NULL, "{\"phone\":\"%s\",\"code\":\"000000\"}", phone_c);
 	assert_error(&r, 401, "CODE_INVALID");
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'citizen.login' AND result = 'denied'", a0s), 1);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused' AND target = 'POST /auth/sms-login'", a0s), 0);
 
 	/* The app's database user may read and add audit rows, never change or delete them. */
@@ -1076,7 +1064,7 @@ audit_trail(void **st)
 	assert_int_not_equal(app_sql("DELETE FROM audit_log;", out, sizeof out), 0);
 	assert_non_null(strstr(out, "command denied"));
 	assert_int_not_equal(app_sql("TRUNCATE TABLE audit_log;", out, sizeof out), 0);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused'", a0s), 2);
 }
 
@@ -1204,7 +1192,7 @@ outages(void **st)
 	resp_free(&r);
 
 	/* MariaDB down: 503, and a refused code request counts nothing and stores nothing. */
-	before = sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
+	before = db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	identity_sms_key(phone_c, "code", key, sizeof key);
 	redis_do("DEL", key, NULL);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
@@ -1232,7 +1220,7 @@ outages(void **st)
 	}
 	assert_int_equal(r.status, 202);
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before + 1);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 	/* Leave a clean stack for whatever runs next: fresh app processes, whose threads hold

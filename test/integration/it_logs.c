@@ -31,6 +31,7 @@
 #include "../../fcgi/clock.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
+#include "../lib/records.h"
 
 #define DAY "2026-12-16"
 #define NOW DAY "T10:00:00+08:00"
@@ -44,15 +45,6 @@ sleep_ms(int ms)
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
 }
 
 static int
@@ -189,23 +181,12 @@ take(const char *kiosk, char *token, char *rid, int64_t *ms)
 	    "{\"category\":\"D\"}"), 0);
 	if (ms)
 		*ms = now_ms() - t0;
-	expect(&r, 201);
+	expect_status(&r, 201);
 	if (token)
 		snprintf(token, 64, "%s", jstr(r.json, "ticket.token"));
 	if (rid)
 		req_id(&r, rid);
 	resp_free(&r);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
 }
 
 /* Whether each of the n tokens is a ticket in MariaDB. */
@@ -218,7 +199,7 @@ all_in_db(char (*tokens)[64], int n)
 		long long c = -1;
 
 		assert_true(db_query(&db, "SELECT COUNT(*) FROM queue_tickets WHERE token = ?",
-		    DBARGS(DBS(tokens[i])), count_row, &c) >= 0);
+		    DBARGS(DBS(tokens[i])), db_count_row, &c) >= 0);
 		assert_int_equal(c, 1);
 	}
 }
@@ -236,7 +217,7 @@ one_json_line_per_request_with_its_id(void **st)
 	(void)st;
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	req_id(&r, rid_ok);
 	resp_free(&r);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/nowhere/categories", NULL, NULL), 0);
@@ -246,7 +227,7 @@ one_json_line_per_request_with_its_id(void **st)
 	take(kiosk, token, rid_take, NULL);
 	snprintf(tpath, sizeof tpath, "/api/v1/tickets/%s", token);
 	assert_int_equal(http(&r, "GET", tpath, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	req_id(&r, rid_tok);
 	resp_free(&r);
 	/* Every id is 24 letters, and new for each request. */
@@ -344,7 +325,7 @@ sighup_reopens_the_logs(void **st)
 		sleep_ms(100);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	req_id(&r, rid2);
 	resp_free(&r);
 	sleep_ms(800);
@@ -396,7 +377,7 @@ logrotate_config_rotates_without_a_restart(void **st)
 		sleep_ms(100);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	req_id(&r, rid);
 	resp_free(&r);
 	sleep_ms(800);
@@ -499,7 +480,7 @@ full_disk_costs_no_request_and_no_record(void **st)
 		struct resp r;
 
 		assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-		expect(&r, 200);
+		expect_status(&r, 200);
 		req_id(&r, rids[i]);
 		resp_free(&r);
 	}
@@ -553,7 +534,7 @@ stalled_log_costs_no_request(void **st)
 		int64_t t0 = now_ms();
 
 		assert_int_equal(http(&res, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-		expect(&res, 200);
+		expect_status(&res, 200);
 		if (i < 20)
 			req_id(&res, rids[i]);
 		resp_free(&res);

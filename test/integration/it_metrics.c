@@ -34,6 +34,7 @@
 #include "../../modules/cases.h"
 #include "../../modules/notify.h"
 #include "../../modules/outbox.h"
+#include "../lib/records.h"
 
 #define DAY "2026-12-15"
 #define NOW DAY "T10:00:00+08:00"
@@ -49,38 +50,9 @@ sleep_ms(int ms)
 }
 
 static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static void
 scrape(struct prom *p)
 {
 	assert_int_equal(prom_scrape(p), 0);
-}
-
-static int
-num_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
-
-static long long
-sql_count(const char *sql)
-{
-	long long n = -1;
-
-	assert_true(db_query(&db, sql, DBNOARGS, num_row, &n) >= 0);
-	return n;
 }
 
 static const char *
@@ -312,12 +284,12 @@ format_parses_and_labels_are_patterns(void **st)
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	snprintf(body, sizeof body, "{\"category\":\"C\"}");
 	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(token, sizeof token, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", token);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 
 	scrape(&p);
@@ -388,7 +360,7 @@ busy_threads_follow_held_long_polls(void **st)
 	(void)st;
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/board", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	v = jint(r.json, "version");
 	resp_free(&r);
 	for (i = 0; i < 2; i++) {
@@ -410,7 +382,7 @@ busy_threads_follow_held_long_polls(void **st)
 	/* A new number changes the board: both screens are answered, the threads free. */
 	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
 	    "{\"category\":\"C\"}"), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	resp_free(&r);
 	for (i = 0; i < 2; i++) {
 		pthread_join(t[i], NULL);
@@ -437,7 +409,7 @@ redis_and_mysql_errors_are_counted(void **st)
 	assert_int_equal(stack("redis-stop"), 0);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
 	    "{\"category\":\"C\"}"), 0);
-	expect(&r, 503);
+	expect_status(&r, 503);
 	resp_free(&r);
 	scrape(&b);
 	assert_true(prom_get(&b, "yichuang_redis_errors_total") >
@@ -451,7 +423,7 @@ redis_and_mysql_errors_are_counted(void **st)
 	scrape(&a);
 	assert_int_equal(stack("mysql-stop"), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
-	expect(&r, 503);
+	expect_status(&r, 503);
 	resp_free(&r);
 	scrape(&b);
 	assert_true(prom_get(&b, "yichuang_mysql_errors_total{kind=\"down\"}") >
@@ -492,7 +464,7 @@ outbox_quiet(void)
 		sql_now(now, sizeof now);
 		assert_true(db_query(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'sending' OR"
 		    " (status IN ('pending', 'held') AND next_attempt_at <= ?)",
-		    DBARGS(DBS(now)), num_row, &n) >= 0);
+		    DBARGS(DBS(now)), db_count_row, &n) >= 0);
 		if (n == 0)
 			return;
 		sleep_ms(100);
@@ -584,7 +556,7 @@ outbox_depth_age_and_sms_results(void **st)
 	scrape(&b);
 	assert_int_equal(prom_get(&b, "yichuang_outbox_messages{status=\"pending\"}") -
 	    prom_get(&a, "yichuang_outbox_messages{status=\"pending\"}"), 1);
-	pending = sql_count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
+	pending = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'", NULL);
 	assert_int_equal(prom_get(&b, "yichuang_outbox_messages{status=\"pending\"}"), pending);
 	assert_true(prom_get(&b, "yichuang_outbox_oldest_unsent_age_seconds") >= 119);
 	assert_true(prom_get(&b, "yichuang_outbox_oldest_unsent_age_seconds") -
@@ -603,12 +575,12 @@ outbox_depth_age_and_sms_results(void **st)
 		struct resp r;
 
 		assert_int_equal(http_json(&r, "POST", "/api/v1/auth/sms-code", NULL, body), 0);
-		expect(&r, 202);
+		expect_status(&r, 202);
 		resp_free(&r);
 	}
 	broken = queue_row("metrics_no_such_template", 1);
-	sent_before = sql_count("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND"
-	    " provider = 'log'");
+	sent_before = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND"
+	    " provider = 'log'", NULL);
 	scrape(&a);
 	for (i = 0; i < 20; i++) {
 		assert_int_equal(job_notify_deliver(&db), 0);
@@ -622,7 +594,7 @@ outbox_depth_age_and_sms_results(void **st)
 	assert_true(i < 20);
 	scrape(&b);
 	/* Nothing but this process delivered meanwhile: the rows that became sent. */
-	sent = sql_count("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND provider = 'log'") -
+	sent = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND provider = 'log'", NULL) -
 	    sent_before;
 	worker_pause(0);
 	assert_true(sent >= 1);
@@ -660,13 +632,13 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
 		    "{\"category\":\"F\"}"), 0);
-		expect(&r, 201);
+		expect_status(&r, 201);
 		snprintf(tokens[i], sizeof tokens[i], "%s", jstr(r.json, "ticket.token"));
 		resp_free(&r);
 	}
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", tokens[0]);
 	assert_int_equal(http(&r, "DELETE", path, NULL, NULL), 0);
-	expect(&r, 204);
+	expect_status(&r, 204);
 	resp_free(&r);
 	scrape(&b);
 	assert_int_equal(prom_get(&b, WAIT_F) - prom_get(&a, WAIT_F), 2);
@@ -675,7 +647,7 @@ tickets_waiting_and_cases_past_deadline(void **st)
 
 		assert_true(db_query(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
 		    " AND day = ? AND category = 'F' AND status = 'waiting'", DBARGS(DBS(DAY)),
-		    num_row, &n) >= 0);
+		    db_count_row, &n) >= 0);
 		assert_int_equal(prom_get(&b, WAIT_F), n);
 	}
 	prom_free(&a);
@@ -684,7 +656,7 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	/* A case past its deadline lights red (the supervision job), and counts until it is
 	 * decided. */
 	assert_int_equal(http(&r, "GET", "/api/v1/items/IT-B-003", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "item.materials"), i, m)
 		if (json_is_true(json_object_get(m, "required")))
 			snprintf(mats + strlen(mats), sizeof mats - strlen(mats), "%s\"%s\"",
@@ -695,7 +667,7 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	    "\"name\":\"何晓光\",\"id_number\":\"11010519491231002X\",\"phone\":\"13900000003\"}}",
 	    mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 	assert_int_equal(job_cases_supervise(&db), 0);
@@ -705,19 +677,19 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	assert_int_equal(job_cases_supervise(&db), 0);
 	scrape(&b);
 	assert_int_equal(prom_get(&b, OVERDUE) - prom_get(&a, OVERDUE), 1);
-	red = sql_count("SELECT COUNT(*) FROM cases WHERE hall = 'demo' AND warning = 'red' AND"
-	    " status IN ('accepted', 'processing', 'supplement_needed')");
+	red = db_count(&db, "SELECT COUNT(*) FROM cases WHERE hall = 'demo' AND warning = 'red' AND"
+	    " status IN ('accepted', 'processing', 'supplement_needed')", NULL);
 	assert_int_equal(prom_get(&b, OVERDUE), red);
 	prom_free(&a);
 	prom_free(&b);
 
 	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
 	assert_int_equal(http_json(&r, "POST", path, approver, "{\"action\":\"assign\"}"), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "POST", path, approver,
 	    "{\"action\":\"reject\",\"reason\":\"材料不符合要求\"}"), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 	scrape(&a);
 	assert_int_equal(prom_get(&a, OVERDUE), red - 1);

@@ -30,6 +30,8 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
+#include "../lib/expect.h"
+#include "../lib/records.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"王小明\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13911110001\"}"
@@ -38,43 +40,6 @@ static struct ctx db;
 static char clerk[128], citizen_a[128], citizen_b[128], citizen_agent[128];
 
 /* ---------------------------------------------------------------- helpers */
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.800s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static void
-assert_error(struct resp *r, long status, const char *code)
-{
-	expect(r, status);
-	assert_string_equal(jstr(r->json, "error.code"), code);
-	assert_true(strlen(jstr(r->json, "error.message")) > 0);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
-
-static long long
-count1(const char *sql, const char *arg)
-{
-	long long n = -1;
-
-	assert_true(db_query(&db, sql, DBARGS(DBS(arg)), count_row, &n) >= 0);
-	return n;
-}
 
 /* Files under upload_dir (recursively), temporary ones included. */
 static long
@@ -109,7 +74,7 @@ stored_files(void)
 static long long
 upload_rows(void)
 {
-	return count1("SELECT COUNT(*) FROM uploads WHERE ? <> ''", "x");
+	return db_count(&db, "SELECT COUNT(*) FROM uploads WHERE ? <> ''", "x");
 }
 
 /* POST /api/v1/uploads with a binary body. */
@@ -197,7 +162,7 @@ upload_ok(const char *token, int seed, char *id, size_t isz)
 	size_t n = seed % 2 ? make_pdf(b, seed) : make_png(b, seed);
 
 	upload(&r, token, seed % 2 ? "application/pdf" : "image/png", b, n);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(id, isz, "%s", jstr(r.json, "upload.id"));
 	resp_free(&r);
 }
@@ -230,7 +195,7 @@ bundle(const char *id)
 	size_t i;
 
 	assert_int_equal(http_json(&r, "GET", "/api/v1/bundles?hall=demo", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "bundles"), i, b)
 		if (strcmp(jstr(b, "id"), id) == 0)
 			found = json_incref(b);
@@ -248,7 +213,7 @@ item_materials(const char *item)
 
 	snprintf(path, sizeof path, "/api/v1/items/%s", item);
 	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	m = json_incref(jget(r.json, "item.materials") ? jget(r.json, "item.materials") :
 	    jget(r.json, "materials"));
 	resp_free(&r);
@@ -339,29 +304,29 @@ uploads_checked_by_bytes_and_refusals_store_nothing(void **st)
 	memcpy(b + n, "\xff\xd9", 2);
 	n += 2;
 	upload(&r, citizen_a, "image/jpeg", b, n);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "upload.type"), "image/jpeg");
 	assert_int_equal(jint(r.json, "upload.size"), (long long)n);
 	assert_int_equal(strlen(jstr(r.json, "upload.sha256")), 64);
 	assert_true(strlen(jstr(r.json, "upload.id")) >= 22);
 	resp_free(&r);
 	upload(&r, citizen_a, "image/jpeg", b, n);	/* the same bytes again: a new id, one file */
-	expect(&r, 201);
+	expect_status(&r, 201);
 	resp_free(&r);
 	assert_int_equal(stored_files(), files0 + 1);
 	assert_int_equal(upload_rows(), rows0 + 2);
 	n = make_png(b, 7);
 	upload(&r, citizen_a, "image/png", b, n);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	resp_free(&r);
 	n = make_pdf(b, 7);
 	upload(&r, citizen_a, "application/pdf", b, n);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	resp_free(&r);
 
 	/* Only on the upload route; anonymous callers are refused. */
 	assert_int_equal(http_json(&r, "POST", "/api/v1/uploads", NULL, "{}"), 0);
-	expect(&r, 401);
+	expect_status(&r, 401);
 	resp_free(&r);
 }
 
@@ -375,13 +340,13 @@ only_the_owner_and_hall_staff_read_a_file(void **st)
 
 	(void)st;
 	upload(&r, citizen_a, "image/png", b, n);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(id, sizeof id, "%s", jstr(r.json, "upload.id"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/uploads/%s", id);
 
 	assert_int_equal(http_json(&r, "GET", path, citizen_a, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_int_equal(r.len, n);
 	assert_memory_equal(r.body, b, n);
 	resp_free(&r);
@@ -394,7 +359,7 @@ only_the_owner_and_hall_staff_read_a_file(void **st)
 	assert_error(&r, 404, "NOT_FOUND");
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 401);
+	expect_status(&r, 401);
 	resp_free(&r);
 	/* Never listed. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/uploads", citizen_a, NULL), 0);
@@ -432,7 +397,7 @@ item_submit_return_resubmit_accept(void **st)
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\"," APPLICANT
 	    ",\"materials\":%s,\"delivery\":\"mail\",\"address\":\"北京市东城区正义路1号\"}", m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_a, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.status"), "submitted");
 	assert_string_equal(jstr(r.json, "case.channel"), "online");
 	assert_string_equal(jstr(r.json, "case.applicant"), "王**");
@@ -443,16 +408,16 @@ item_submit_return_resubmit_accept(void **st)
 	/* The clerk sees the files side by side, and may open them now. */
 	snprintf(path, sizeof path, "/api/v1/cases/%s/uploads", no);
 	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_int_equal(json_array_size(jget(r.json, "materials")), 5);
 	snprintf(up, sizeof up, "%s", jstr(r.json, "materials.0.upload_id"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/uploads/%s", up);
 	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "GET", path, citizen_b, NULL), 0);
-	expect(&r, 404);
+	expect_status(&r, 404);
 	resp_free(&r);
 
 	/* A citizen cannot accept; a return must list problems. */
@@ -471,10 +436,10 @@ item_submit_return_resubmit_accept(void **st)
 	    "\"reason\":\"照片模糊，看不清签字\"},{\"material\":\"M2\",\"reason\":\"缺少股东签字页\"}]}",
 	    first);
 	action(&r, clerk, no, body);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "returned");
 	resp_free(&r);
-	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_returned' AND ref_id = ?", no);
+	n = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_returned' AND ref_id = ?", no);
 	assert_int_equal(n, 1);
 	/* Pre-accepting a returned case is a conflict. */
 	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
@@ -484,13 +449,13 @@ item_submit_return_resubmit_accept(void **st)
 	/* The citizen sees why, per material. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen_a, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "returned");
 	assert_string_equal(jstr(r.json, "case.materials.0.state"), "returned");
 	assert_string_equal(jstr(r.json, "case.materials.0.reason"), "照片模糊，看不清签字");
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "GET", path, citizen_b, NULL), 0);
-	expect(&r, 404);
+	expect_status(&r, 404);
 	resp_free(&r);
 
 	/* Resubmitting must replace every returned file. */
@@ -502,13 +467,13 @@ item_submit_return_resubmit_accept(void **st)
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "materials.M2"));
 	resp_free(&r);
 	action(&r, citizen_b, no, body);
-	expect(&r, 404);
+	expect_status(&r, 404);
 	resp_free(&r);
 	upload_ok(citizen_a, 202, up, sizeof up);
 	snprintf(body, sizeof body, "{\"action\":\"resubmit\",\"materials\":{\"%s\":\"%s\","
 	    "\"M2\":\"%s\"}}", first, newid, up);
 	action(&r, citizen_a, no, body);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "submitted");
 	assert_string_equal(jstr(r.json, "case.materials.0.upload_id"), newid);
 	assert_string_equal(jstr(r.json, "case.materials.0.state"), "given");
@@ -516,15 +481,15 @@ item_submit_return_resubmit_accept(void **st)
 
 	/* Accepted like at the window: deadline by the calendar, tracking, notice, SMS. */
 	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "accepted");
 	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-24");
 	assert_non_null(jstr(r.json, "case.track_url"));
 	assert_non_null(jstr(r.json, "case.notice_url"));
 	resp_free(&r);
-	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
+	n = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
 	assert_int_equal(n, 1);
-	n = count1("SELECT COUNT(*) FROM case_materials WHERE upload_id IS NOT NULL AND case_id ="
+	n = db_count(&db, "SELECT COUNT(*) FROM case_materials WHERE upload_id IS NOT NULL AND case_id ="
 	    " (SELECT id FROM cases WHERE no = ?)", no);
 	assert_int_equal(n, 5);
 	/* Twice is a conflict. */
@@ -533,13 +498,13 @@ item_submit_return_resubmit_accept(void **st)
 	resp_free(&r);
 	/* My applications. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/cases", citizen_a, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "cases.0.no"), no);
 	assert_string_equal(jstr(r.json, "cases.0.status"), "accepted");
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen_a, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_non_null(jstr(r.json, "case.track_url"));
 	resp_free(&r);
 	json_decref(mats);
@@ -567,14 +532,14 @@ bundle_one_acceptance_parallel_parts_longest_deadline(void **st)
 	materials_for(citizen_a, jget(b, "materials"), 300, m, sizeof m);
 	snprintf(body, sizeof body, "{\"bundle\":\"BD-003\"," APPLICANT ",\"materials\":%s}", m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_a, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.bundle"), "BD-003");
 	assert_int_equal(json_array_size(jget(r.json, "case.parts")), 2);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 
 	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "accepted");
 	/* Five working days from Monday 2026-11-23; the 1-day part keeps its own. */
 	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-30");
@@ -595,12 +560,12 @@ reuse_with_consent_and_agent_follows(void **st)
 	(void)st;
 	/* What the form may offer to reuse: nothing for one who never had a case accepted… */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", citizen_b, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_int_equal(json_array_size(jget(r.json, "materials")), 0);
 	resp_free(&r);
 	/* …and, for one who had, the names of what they gave. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", citizen_a, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	{
 		size_t k, j;
 		json_t *names = jget(r.json, "materials");
@@ -618,7 +583,7 @@ reuse_with_consent_and_agent_follows(void **st)
 	}
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", NULL, NULL), 0);
-	expect(&r, 401);
+	expect_status(&r, 401);
 	resp_free(&r);
 
 	/* A material never given before cannot be reused. */
@@ -634,7 +599,7 @@ reuse_with_consent_and_agent_follows(void **st)
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\"," APPLICANT ",\"materials\":%s,"
 	    "\"agent\":{\"name\":\"赵代办\",\"phone\":\"13911110003\"}}", m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_a, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_true(json_is_true(jget(r.json, "case.materials.0.reused")));
 	assert_string_equal(jstr(r.json, "case.agent"), "赵**");
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
@@ -642,26 +607,26 @@ reuse_with_consent_and_agent_follows(void **st)
 
 	/* The agent follows it from their own phone. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/cases", citizen_agent, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "cases.0.no"), no);
 	assert_string_equal(jstr(r.json, "cases.0.role"), "agent");
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen_agent, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 	/* …but only the one who filed it resubmits. */
 	action(&r, citizen_agent, no, "{\"action\":\"resubmit\",\"materials\":{}}");
-	expect(&r, 404);
+	expect_status(&r, 404);
 	resp_free(&r);
 
 	/* Acceptance tells both. */
 	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
-	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
+	n = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
 	assert_int_equal(n, 2);
-	n = count1("SELECT COUNT(*) FROM case_tracking WHERE holder = 'agent' AND case_id ="
+	n = db_count(&db, "SELECT COUNT(*) FROM case_tracking WHERE holder = 'agent' AND case_id ="
 	    " (SELECT id FROM cases WHERE no = ?)", no);
 	assert_int_equal(n, 1);
 
@@ -671,14 +636,14 @@ reuse_with_consent_and_agent_follows(void **st)
 
 		assert_int_equal(staff_login("approver1", 0, approver, sizeof approver), 0);
 		action(&r, approver, no, "{\"action\":\"assign\"}");
-		expect(&r, 200);
+		expect_status(&r, 200);
 		resp_free(&r);
 		action(&r, approver, no, "{\"action\":\"approve\",\"note\":\"材料齐全，准予登记\"}");
-		expect(&r, 200);
+		expect_status(&r, 200);
 		resp_free(&r);
 	}
 	/* IT-B-002's licence is delivered electronically: the SMS says where (result_online). */
-	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online' AND ref_id = ?", no);
+	n = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online' AND ref_id = ?", no);
 	assert_int_equal(n, 2);
 	json_decref(mats);
 }

@@ -25,17 +25,9 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
+#include "../lib/records.h"
 
 #define HALL "/api/v1/halls/demo"
-
-static void
-expect_status(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
 
 static void
 login(const char *user, int window, char *tok, size_t tsz)
@@ -164,16 +156,6 @@ seq_of(const char *number)
 
 /* The test stack's own Redis and MariaDB, for what the API does not show. */
 static struct ctx db;
-
-static long long
-db_count(const char *sql, const char *arg)
-{
-	char out[32];
-	int rc = db_scalar(&db, sql, DBARGS(DBS(arg)), out, sizeof out);
-
-	assert_true(rc >= 0);
-	return rc == 1 ? strtoll(out, NULL, 10) : 0;
-}
 
 /* The day's tickets of a letter in the record. */
 static long long
@@ -616,7 +598,7 @@ three_windows(void **st)
 		assert_string_not_equal(all[i], all[i - 1]);	/* nobody called twice */
 	free(all);
 	/* Nobody left waiting, no number twice, nothing more in the record than was taken. */
-	assert_int_equal(db_count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND"
 	    " day = ? AND category = 'A' AND status IN ('waiting', 'called', 'serving')",
 	    "2026-12-03"), 0);
 	assert_int_equal(day_numbers_twice("2026-12-03", "A"), 0);
@@ -836,7 +818,7 @@ turn_near_sms(void **st)
 		finish(c4, 4, "no_show");
 	}
 	/* Three ahead now: the notice is in the outbox, and the worker delivers it. */
-	assert_int_equal(db_count("SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
 	    " ON o.ref_kind = 'ticket' AND o.ref_id = t.id WHERE o.template = 'turn_near'"
 	    " AND t.token = ?", tok), 1);
 	assert_int_equal(sms_log_find_since(before, phone, "turn_near", &line, 15000), 0);
@@ -850,7 +832,7 @@ turn_near_sms(void **st)
 	assert_string_equal(got, mine);
 	finish(c4, 4, "done");
 	/* Once only. */
-	assert_int_equal(db_count("SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
 	    " ON o.ref_kind = 'ticket' AND o.ref_id = t.id WHERE o.template = 'turn_near'"
 	    " AND t.token = ?", tok), 1);
 	/* The phone is sealed at rest. */
@@ -1064,7 +1046,7 @@ redis_down(void **st)
 	assert_int_equal(set_clock("2026-12-11T10:00:00+08:00"), 0);
 	login("kiosk1", 0, k, sizeof k);
 	take_ok(k, "{\"category\":\"C\"}", a, NULL);
-	rows = db_count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
+	rows = db_count(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
 	    "2026-12-11");
 	assert_int_equal(stack("redis-stop"), 0);
 	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"C\"}"), 0);
@@ -1074,7 +1056,7 @@ redis_down(void **st)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	assert_int_equal(stack("redis-start"), 0);
-	assert_int_equal(db_count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
 	    " AND day = ?", "2026-12-11"), rows);
 	login("kiosk1", 0, k, sizeof k);
 	take_ok(k, "{\"category\":\"C\"}", b, NULL);

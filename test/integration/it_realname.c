@@ -32,6 +32,7 @@
 #include "../../fcgi/kv.h"
 #include "../../fcgi/session.h"
 #include "../../modules/pii.h"
+#include "../lib/records.h"
 
 #define MONDAY "2026-11-23T09:40:00+08:00"
 #define API    "/api/v1"
@@ -39,15 +40,6 @@
 static struct ctx dbc;		/* this process's own MariaDB and Redis connections */
 
 /* ------------------------------------------------------------------ helpers */
-
-static void
-expect_status(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
 
 /* A valid resident ID number: 110105 + birth date + sequence + check digit. */
 static void
@@ -96,20 +88,6 @@ staff(const char *user, int window, char *tok, size_t tsz)
 	fail_msg("%s could not sign in", user);
 }
 
-static long long
-sql_count(const char *sql, const char *arg)
-{
-	char out[32];
-	long long n = -1;
-	int rc;
-
-	rc = db_scalar(&dbc, sql, DBARGS(DBS(arg)), out, sizeof out);
-	assert_true(rc >= 0);
-	if (rc == 1)
-		n = strtoll(out, NULL, 10);
-	return n;
-}
-
 /* The keyed hashes the app keeps: "idnum" for the binding and bookings, "id_number" for
  * cases, "phone" for accounts. */
 static void
@@ -125,7 +103,7 @@ holder_of(const char *id)
 	char h[PII_HASH_HEX];
 
 	hash_of("idnum", id, h);
-	return sql_count("SELECT COALESCE(MAX(id), 0) FROM citizens WHERE idnum_hash = ?", h);
+	return db_count(&dbc, "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE idnum_hash = ?", h);
 }
 
 static long long
@@ -134,7 +112,7 @@ accounts_holding(const char *id)
 	char h[PII_HASH_HEX];
 
 	hash_of("idnum", id, h);
-	return sql_count("SELECT COUNT(*) FROM citizens WHERE idnum_hash = ?", h);
+	return db_count(&dbc, "SELECT COUNT(*) FROM citizens WHERE idnum_hash = ?", h);
 }
 
 static long long
@@ -143,7 +121,7 @@ account_of_phone(const char *phone)
 	char h[PII_HASH_HEX];
 
 	hash_of("phone", phone, h);
-	return sql_count("SELECT COALESCE(MAX(id), 0) FROM citizens WHERE phone_hash = ?", h);
+	return db_count(&dbc, "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE phone_hash = ?", h);
 }
 
 /* Live bookings of an ID number. */
@@ -153,7 +131,7 @@ live_bookings(const char *id)
 	char h[PII_HASH_HEX];
 
 	hash_of("idnum", id, h);
-	return sql_count("SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
+	return db_count(&dbc, "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
 	    " AND status IN ('booked', 'checked_in')", h);
 }
 
@@ -503,7 +481,7 @@ online_applications_follow_the_rule(void **st)
 	make_id(idA, "19600101", 1);		/* A's, bound by the test above */
 	make_id(idN, "19600101", 4);
 	hash_of("id_number", idA, h);
-	before = sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h);
+	before = db_count(&dbc, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h);
 
 	/* B files for A's number: refused naming applicant.id_number; no case. */
 	apply_body(body, sizeof body, b, "张三", idA, 100);
@@ -511,7 +489,7 @@ online_applications_follow_the_rule(void **st)
 	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.id_number"));
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
 	    before);
 	/* A files for A's own number; with a wrong name, no. */
 	apply_body(body, sizeof body, a, "张四", idA, 110);
@@ -524,7 +502,7 @@ online_applications_follow_the_rule(void **st)
 	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.status"), "submitted");
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
 	    before + 1);
 	/* A's first online application for a new number would make it A's second identity. */
 	apply_body(body, sizeof body, a, "赵六", idN, 130);
@@ -644,7 +622,7 @@ binding_races(void **st)
 	assert_int_equal(accounts_holding(idV), 1);
 	assert_int_equal(holder_of(idV), ids[won]);
 	hash_of("id_number", idV, h);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h), 1);
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h), 1);
 	snprintf(who, sizeof who, "%lld", ids[won]);
 	{
 		char out[32];
@@ -729,7 +707,7 @@ proxy_confirmed_by_sms(void **st)
 	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
 	assert_error(&r, 422, "CODE_INVALID");
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?", h), 0);
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?", h), 0);
 	/* The code P read out: the relation. */
 	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
 	    code);
@@ -739,7 +717,7 @@ proxy_confirmed_by_sms(void **st)
 	assert_string_equal(jstr(r.json, "principal.how"), "sms");
 	snprintf(rel, sizeof rel, "%lld", jint(r.json, "principal.id"));
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?"
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?"
 	    " AND live = 1 AND how = 'sms'", h), 1);
 	/* Used up: the same code again is refused. */
 	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
@@ -848,7 +826,7 @@ clerk_registers_and_rebinds(void **st)
 		char h[PII_HASH_HEX];
 
 		hash_of("idnum", idM, h);
-		assert_int_equal(sql_count("SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?",
+		assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?",
 		    h), 1);
 	}
 	assert_true(audited("identity.proxy_register", "proxy:%") >= 1);
@@ -1031,11 +1009,11 @@ bans_count_against_the_principal(void **st)
 	clock_at("2026-11-24T10:00:00+08:00");
 	hash_of("idnum", idM, h);
 	for (i = 0; i < 90; i++) {
-		if (sql_count("SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h) == 1)
+		if (db_count(&dbc, "SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h) == 1)
 			break;
 		usleep(500 * 1000);
 	}
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
 	    " AND status = 'no_show'", h), 2);
 	/* M's number is banned, also through the proxy … */
 	book(&r, q, "F-20261127-1100", "何老太", idM);
@@ -1043,7 +1021,7 @@ bans_count_against_the_principal(void **st)
 	resp_free(&r);
 	/* … Q's own is not. */
 	hash_of("idnum", idQ, h);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h),
+	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h),
 	    0);
 	book_ok(q, "F-20261127-1100", "何小", idQ, NULL, 0);
 	set_clock(NULL);

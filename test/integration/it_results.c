@@ -36,6 +36,7 @@
 #include "../../fcgi/db.h"
 #include "../../modules/results.h"
 #include "../../modules/staff.h"
+#include "../lib/records.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"欧阳小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138023\"}"
@@ -49,35 +50,6 @@ static char clerk[128], approver[128], approver_wjw[128], manager[128], manager2
 static char citizen[128], other_citizen[128];
 
 /* ---------------------------------------------------------------- helpers */
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
-
-static long long
-count1(const char *sql, const char *arg)
-{
-	long long n = -1;
-
-	assert_true(db_query(&db, sql, DBARGS(DBS(arg)), count_row, &n) >= 0);
-	return n;
-}
 
 static const char *
 instance(void)
@@ -133,7 +105,7 @@ item_codes(const char *item, char *out, size_t osz)
 
 	snprintf(path, sizeof path, "/api/v1/items/%s", item);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "item.materials"), i, m)
 		if (json_is_true(json_object_get(m, "required")))
 			json_array_append(codes, json_object_get(m, "code"));
@@ -154,7 +126,7 @@ accept_case(const char *item, char *no)
 	item_codes(item, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s," APPLICANT "}", item, mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 }
@@ -167,7 +139,7 @@ act(const char *who, const char *no, const char *body, long status)
 
 	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
 	assert_int_equal(http_json(&r, "POST", path, who, body), 0);
-	expect(&r, status);
+	expect_status(&r, status);
 	resp_free(&r);
 }
 
@@ -181,7 +153,7 @@ case_results(const char *no)
 
 	snprintf(path, sizeof path, "/api/v1/cases/%s/results", no);
 	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	a = json_incref(jget(r.json, "results"));
 	resp_free(&r);
 	return a;
@@ -210,13 +182,13 @@ public_key(unsigned char pk[32], char b64[RESULT_PK_B64])
 	struct resp r, w;
 
 	assert_int_equal(http(&r, "GET", "/api/v1/results/public-key", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "alg"), "Ed25519");
 	snprintf(b64, RESULT_PK_B64, "%s", jstr(r.json, "public_key"));
 	assert_int_equal(result_pk_parse(b64, pk), 0);
 	/* The same key at the well-known address. */
 	assert_int_equal(http(&w, "GET", "/.well-known/yichuang-result-key", NULL, NULL), 0);
-	expect(&w, 200);
+	expect_status(&w, 200);
 	assert_string_equal(jstr(w.json, "public_key"), b64);
 	resp_free(&r);
 	resp_free(&w);
@@ -231,7 +203,7 @@ verify_status(const char *vid, long status, const char *want)
 
 	snprintf(path, sizeof path, "/api/v1/verify/%s", vid);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, status);
+	expect_status(&r, status);
 	if (want)
 		assert_string_equal(jstr(r.json, "result.status"), want);
 	resp_free(&r);
@@ -426,7 +398,7 @@ upload_ok(const char *token, int seed, char *id, size_t isz)
 	size_t n = seed % 2 ? make_pdf(b, seed) : make_png(b, seed);
 
 	upload(&r, token, seed % 2 ? "application/pdf" : "image/png", b, n);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(id, isz, "%s", jstr(r.json, "upload.id"));
 	resp_free(&r);
 }
@@ -459,7 +431,7 @@ bundle(const char *id)
 	size_t i;
 
 	assert_int_equal(http_json(&r, "GET", "/api/v1/bundles?hall=demo", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "bundles"), i, b)
 		if (strcmp(jstr(b, "id"), id) == 0)
 			found = json_incref(b);
@@ -543,11 +515,11 @@ approval_records_the_result(void **st)
 	/* The holder is masked by characters, never the whole name. */
 	assert_null(strstr(jstr(res, "holder"), "欧阳小龙"));
 	assert_non_null(strstr(jstr(res, "holder"), "欧"));
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 1);
 	/* Deciding twice is refused by the case's own guard: still one result. */
 	act(approver, no, "{\"action\":\"approve\"}", 409);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 1);
 	json_decref(res);
 
@@ -586,7 +558,7 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	materials_for(citizen, jget(b, "materials"), 2300, m, sizeof m);
 	snprintf(body, sizeof body, "{\"bundle\":\"BD-004\"," APPLICANT_ONLINE ",\"materials\":%s}", m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 	json_decref(b);
@@ -594,21 +566,21 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	act(approver, no, "{\"action\":\"assign\"}", 200);
 	act(approver, no, "{\"action\":\"approve\"}", 200);
 	/* One part approved: no result yet (the case is not decided). */
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 0);
 	act(approver_wjw, no, "{\"action\":\"assign\"}", 200);
 	act(approver_wjw, no, "{\"action\":\"approve\"}", 200);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 2);
 	/* The permit is joined to the licence, in the rows. */
-	assert_int_equal(count1("SELECT COUNT(*) FROM results p JOIN results l ON l.id = p.licence_id"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results p JOIN results l ON l.id = p.licence_id"
 	    " JOIN cases c ON c.id = p.case_id WHERE c.no = ? AND p.kind = 'permit'"
 	    " AND l.kind = 'licence' AND l.case_id = p.case_id", no), 1);
 
 	/* The applicant's case page lists both; the licence shows its permit. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	a = json_incref(jget(r.json, "results"));	/* kept past resp_free below */
 	assert_int_equal(json_array_size(a), 2);
 	json_array_foreach(a, i, v) {
@@ -634,7 +606,7 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(lic, "vid"));
 	resp_free(&r);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "result.permits.0.title"), "公共场所卫生许可证");
 	assert_string_equal(jstr(r.json, "result.permits.0.status_label"), "有效");
 	resp_free(&r);
@@ -654,7 +626,7 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	/* Another citizen sees nothing of it. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
 	assert_int_equal(http_json(&r, "GET", path, other_citizen, NULL), 0);
-	expect(&r, 404);
+	expect_status(&r, 404);
 	resp_free(&r);
 	json_decref(a);
 }
@@ -736,7 +708,7 @@ qr_verifies_offline_and_tells_forgeries_apart(void **st)
 
 		snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(res, "vid"));
 		assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-		expect(&r, 200);
+		expect_status(&r, 200);
 		assert_string_equal(jstr(r.json, "result.status_label"), "有效");
 		assert_string_equal(jstr(r.json, "result.number"), jstr(res, "number"));
 		assert_null(strstr(r.body, "13800138023"));
@@ -795,9 +767,9 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	assert_non_null(jget(r.json, "error.fields.valid_until"));
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "POST", path, approver, "{\"reason\":\"换发\"}"), 0);
-	expect(&r, 403);
+	expect_status(&r, 403);
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 1);
 
 	/* Two managers replace at the same moment: one new result, one 409. */
@@ -813,15 +785,15 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 		assert_true((a1.status == 201 && a2.status == 409) ||
 		    (a1.status == 409 && a2.status == 201));
 	}
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 2);
-	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE action = 'result.replace'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'result.replace'"
 	    " AND result = 'ok' AND target = ?", jstr(res, "number")), 1);
 
 	/* The old one says it was replaced, and by which. */
 	snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(res, "vid"));
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "result.status"), "replaced");
 	assert_string_equal(jstr(r.json, "result.status_label"), "已被替换");
 	snprintf(want, sizeof want, "%s-R1", jstr(res, "number"));
@@ -845,16 +817,16 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	snprintf(path, sizeof path, "/api/v1/results/%s/revoke", new_vid);
 	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"以欺骗手段取得许可\"}"),
 	    0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "result.status"), "revoked");
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "POST", path, manager2, "{\"reason\":\"再次撤销\"}"), 0);
 	assert_error(&r, 409, "RESULT_NOT_VALID");
 	resp_free(&r);
 	verify_status(new_vid, 200, "revoked");
-	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE action = 'result.revoke'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'result.revoke'"
 	    " AND result = 'ok' AND target = ?", new_number), 1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results WHERE status = 'revoked'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results WHERE status = 'revoked'"
 	    " AND change_reason = '以欺骗手段取得许可' AND number = ?", new_number), 1);
 	{
 		json_t *a = case_results(no);
@@ -883,9 +855,9 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	res = approved_licence(no);
 	/* The SMS of the approval says where to download it (instead of case_approved). */
 	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_approved'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_approved'"
 	    " AND ref_id = ?", no), 0);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 1);
 	{
 		json_t *line = sms_line_for(since, "result_online", no);
@@ -898,11 +870,11 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	/* The applicant's case page offers the PDF. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	snprintf(url, sizeof url, "%s", jstr(r.json, "results.0.pdf_url"));
 	snprintf(qr, sizeof qr, "%s", jstr(r.json, "results.0.qr_text"));
 	resp_free(&r);
-	before = count1("SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	before = db_count(&db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid"));
 	assert_int_equal(before, 0);
 	assert_int_equal(get_pdf(url, citizen, file, sizeof file), 200);
@@ -912,7 +884,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 		pdf_qr(file, got, sizeof got);
 		assert_string_equal(got, qr);
 	}
-	assert_int_equal(count1("SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ? AND d.citizen IS NOT NULL", jstr(res, "vid")), 1);
 	/* Someone else's case, or nobody signed in: nothing, and nothing recorded. */
 	assert_int_equal(get_pdf(url, other_citizen, file, sizeof file), 404);
@@ -926,18 +898,18 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 		pdf_qr(file, got, sizeof got);
 		assert_string_equal(got, qr);
 	}
-	assert_int_equal(count1("SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid")), 2);
 
 	/* Revoked: no more downloads. */
 	snprintf(path, sizeof path, "/api/v1/results/%s/revoke", jstr(res, "vid"));
 	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"申请人主动注销\"}"), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "GET", url, citizen, NULL), 0);
 	assert_error(&r, 409, "RESULT_NOT_VALID");
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid")), 2);
 	json_decref(res);
 
@@ -966,7 +938,7 @@ notice_pdfs_carry_their_qr(void **st)
 	item_codes("IT-B-004", mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	snprintf(want, sizeof want, "%s%s", base_url(), jstr(r.json, "case.track_url"));
 	tok = strstr(jstr(r.json, "case.notice_url"), "n=");
@@ -992,7 +964,7 @@ notice_pdfs_carry_their_qr(void **st)
 
 	/* 不予受理通知书: no case, a notice with the reason; bad input stores nothing. */
 	{
-		long long before = count1("SELECT COUNT(*) FROM case_notices WHERE kind = ?",
+		long long before = db_count(&db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?",
 		    "refused");
 
 		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
@@ -1010,19 +982,19 @@ notice_pdfs_carry_their_qr(void **st)
 		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", citizen,
 		    "{\"item\":\"IT-B-004\",\"applicant\":{\"name\":\"欧阳小龙\"},"
 		    "\"reason\":\"x\"}"), 0);
-		expect(&r, 403);
+		expect_status(&r, 403);
 		resp_free(&r);
-		assert_int_equal(count1("SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
+		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
 		    before);
 
 		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
 		    "{\"item\":\"IT-B-004\",\"applicant\":{\"name\":\"欧阳小龙\"},"
 		    "\"reason\":\"申请事项依法不需要取得行政许可\"}"), 0);
-		expect(&r, 201);
+		expect_status(&r, 201);
 		snprintf(want, sizeof want, "%s%s", base_url(), jstr(r.json, "notice_url"));
 		snprintf(path, sizeof path, "%s", jstr(r.json, "notice_pdf_url"));
 		resp_free(&r);
-		assert_int_equal(count1("SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
+		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
 		    before + 1);
 		tok = strstr(want, "n=");
 		assert_non_null(tok);
@@ -1031,7 +1003,7 @@ notice_pdfs_carry_their_qr(void **st)
 
 			snprintf(q, sizeof q, "/api/v1/case-notices?n=%s", tok + 2);
 			assert_int_equal(http(&r, "GET", q, NULL, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_string_equal(jstr(r.json, "notice.title"), "不予受理通知书");
 			assert_string_equal(jstr(r.json, "notice.note"), "申请事项依法不需要取得行政许可");
 			assert_null(strstr(r.body, "欧阳小龙"));
@@ -1062,7 +1034,7 @@ accept_instant(const char *item, char *no, char *tok)
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s,\"approve\":true,"
 	    APPLICANT "}", item, mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
 	snprintf(tok, 128, "%s", jstr(r.json, "case.track_token"));
@@ -1079,7 +1051,7 @@ track_results(const char *tok)
 
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	a = json_incref(jget(r.json, "case.results"));
 	assert_true(json_is_array(a));
 	resp_free(&r);
@@ -1102,7 +1074,7 @@ tracking_page_lists_the_results(void **st)
 		snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s," APPLICANT
 		    "}", mats);
 		assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-		expect(&r, 201);
+		expect_status(&r, 201);
 		snprintf(tok, sizeof tok, "%s", jstr(r.json, "case.track_token"));
 		resp_free(&r);
 		a = track_results(tok);
@@ -1134,7 +1106,7 @@ tracking_page_lists_the_results(void **st)
 	/* Revoked: the page (cached a moment ago) says so at once. */
 	snprintf(path, sizeof path, "/api/v1/results/%s/revoke", jstr(staff, "0.vid"));
 	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"申请人主动注销\"}"), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	resp_free(&r);
 	a = track_results(tok);
 	assert_int_equal(json_array_size(a), 1);
@@ -1148,7 +1120,7 @@ tracking_page_lists_the_results(void **st)
 	staff = case_results(no);
 	snprintf(path, sizeof path, "/api/v1/results/%s/replace", jstr(staff, "0.vid"));
 	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"登记事项变更\"}"), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	a = track_results(tok);
 	assert_int_equal(json_array_size(a), 2);
 	assert_string_equal(jstr(a, "0.status_label"), "已被替换");
@@ -1171,11 +1143,11 @@ instant_electronic_result_sends_where_to_download(void **st)
 
 	(void)st;
 	accept_instant("IT-B-001", no, tok);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ? AND r.electronic = 1", no), 1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
 	    " AND ref_id = ?", no), 1);
 	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
 	line = sms_line_for(since, "result_online", no);
@@ -1187,11 +1159,11 @@ instant_electronic_result_sends_where_to_download(void **st)
 
 	/* A 即办件 whose result is on paper (IT-A-001, a 准予许可决定书): no download SMS. */
 	accept_instant("IT-A-001", no, tok);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ? AND r.electronic = 0", no), 1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 0);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
 	    " AND ref_id = ?", no), 1);
 }
 

@@ -38,6 +38,7 @@
 #include "../../fcgi/kv.h"
 #include "../../modules/outbox.h"
 #include "../../modules/pii.h"
+#include "../lib/records.h"
 
 #define API "/api/v1"
 #define HALL2 "smsg2"
@@ -55,31 +56,10 @@ sleep_ms(int ms)
 	usleep((useconds_t)ms * 1000);
 }
 
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static long long
-count(const char *sql, const char *arg)
-{
-	char n[24] = "";
-
-	if (arg)
-		assert_int_equal(db_scalar(&db, sql, DBARGS(DBS(arg)), n, sizeof n), 1);
-	else
-		assert_int_equal(db_scalar(&db, sql, DBNOARGS, n, sizeof n), 1);
-	return strtoll(n, NULL, 10);
-}
-
 static long long
 max_outbox_id(void)
 {
-	return count("SELECT COALESCE(MAX(id), 0) FROM outbox", NULL);
+	return db_count(&db, "SELECT COALESCE(MAX(id), 0) FROM outbox", NULL);
 }
 
 /* A fresh mainland mobile number. */
@@ -181,7 +161,7 @@ code_ok(const char *from, const char *phone, const char *hall)
 	struct resp r;
 
 	ask_code(&r, from, phone, hall);
-	expect(&r, 202);
+	expect_status(&r, 202);
 	resp_free(&r);
 }
 
@@ -246,7 +226,7 @@ alert_of(const char *hall, const char *key)
 
 	snprintf(path, sizeof path, API "/halls/%s/stats", hall);
 	assert_int_equal(http_json(&r, "GET", path, manager, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "alerts"), i, a)
 		if (strcmp(jstr(a, "key"), key) == 0)
 			found = json_incref(a);
@@ -381,7 +361,7 @@ address_budget(void **st)
 	assert_int_equal(codes_since(mark, "demo"), 3);
 	assert_int_equal(sms_log_find_since(since, p[2], "login_code", NULL, 5000), 0);
 	assert_int_equal(sms_log_find_since(since, p[3], "login_code", NULL, 500), -1);
-	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'citizen.sms_code'"
+	assert_true(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'citizen.sms_code'"
 	    " AND result = 'denied' AND remote_addr = '127.0.0.31'"
 	    " AND detail = 'daily budget: client address'", NULL) >= 1);
 	/* Another address (another phone user on another network) is not affected. */
@@ -643,7 +623,7 @@ dead_notice_alerts(void **st)
 	/* The late one is resent by a clerk and goes out: its alert is done. */
 	snprintf(path, sizeof path, API "/notices/%llu/resend", (unsigned long long)late);
 	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	wait_status((uint64_t)jint(r.json, "notice.id"), "sent");
 	resp_free(&r);
 	{
@@ -663,13 +643,13 @@ dead_notice_alerts(void **st)
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, body), 0);
-	expect(&r, 204);
+	expect_status(&r, 204);
 	resp_free(&r);
 	assert_null(alert_of("demo", key));
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, body), 0);
 	assert_error(&r, 404, "NOT_FOUND");
 	resp_free(&r);
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'alert.dismiss'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'alert.dismiss'"
 	    " AND target = ?", key), 1);
 	/* Another hall's, a system alert, no key. */
 	assert_int_equal(http_json(&r, "POST", API "/halls/" HALL2 "/alerts/dismiss", manager,
@@ -739,7 +719,7 @@ appointment_resend_new_code(void **st)
 	assert_int_equal(citizen_login(phone, tok, sizeof tok), 0);
 	assert_int_equal(http_json(&r, "GET", API "/halls/demo/slots?category=E&date=2026-11-25",
 	    NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "slots"), i, s)
 		if (jint(s, "remaining") > 0 && slot[0] == '\0')
 			snprintf(slot, sizeof slot, "%s", jstr(s, "id"));
@@ -750,7 +730,7 @@ appointment_resend_new_code(void **st)
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"E\",\"slot\":\"%s\","
 	    "\"name\":\"王五\",\"id_number\":\"%s\"}", slot, idn);
 	assert_int_equal(http_json(&r, "POST", API "/appointments", tok, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(appt, sizeof appt, "%s", jstr(r.json, "appointment.token"));
 	resp_free(&r);
 	appointment_code_sent(since, phone, c1);
@@ -771,7 +751,7 @@ appointment_resend_new_code(void **st)
 	since = sms_log_size();
 	snprintf(path, sizeof path, API "/notices/%s/resend", nid);
 	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_non_null(strstr(jstr(r.json, "notice.text"), "预约码******"));
 	assert_null(strstr(r.body, c1));
 	resp_free(&r);
@@ -781,7 +761,7 @@ appointment_resend_new_code(void **st)
 	/* The booking shows the new code. */
 	snprintf(path, sizeof path, API "/appointments/%s", appt);
 	assert_int_equal(http_json(&r, "GET", path, tok, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "appointment.code"), c2);
 	resp_free(&r);
 
@@ -806,7 +786,7 @@ appointment_resend_new_code(void **st)
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", c2);
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
 	    body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	resp_free(&r);
 	/* Checked in: a code is no longer needed, nor resent. */
 	snprintf(path, sizeof path, API "/notices/%s/resend", nid);
@@ -815,7 +795,7 @@ appointment_resend_new_code(void **st)
 		long long busy;
 
 		do {	/* the resend must have gone out first */
-			busy = count("SELECT COUNT(*) FROM outbox WHERE resend_of = ? AND status"
+			busy = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE resend_of = ? AND status"
 			    " IN ('pending', 'sending', 'held')", nid);
 			if (busy)
 				sleep_ms(100);

@@ -38,6 +38,7 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../modules/staff.h"
+#include "../lib/records.h"
 
 #define API "/api/v1"
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -159,15 +160,6 @@ no5xx(const struct resp *r, const char *what)
 		fail_msg("%s answered %ld: %.600s", what, r->status, r->body ? r->body : "");
 }
 
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.800s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
 /* method path with a JSON body built by jansson (which escapes CR/LF and the rest); the
  * body is taken. */
 static void
@@ -196,7 +188,7 @@ act_ok(const char *token, const char *no, json_t *body, const char *status)
 	struct resp r;
 
 	act(&r, token, no, body);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), status);
 	resp_free(&r);
 }
@@ -208,27 +200,7 @@ get_case(struct resp *r, const char *token, const char *no, int reveal)
 
 	snprintf(path, sizeof path, API "/cases/%s%s", no, reveal ? "?reveal=1" : "");
 	call(r, "GET", path, token, NULL);
-	expect(r, 200);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
-
-static long long
-count1(const char *sql, const char *arg)
-{
-	long long n = -1;
-
-	assert_true(db_query(&db, sql, DBARGS(DBS(arg)), count_row, &n) >= 0);
-	return n;
+	expect_status(r, 200);
 }
 
 /* The material codes of an item's checklist (all, or only the required ones) as a JSON
@@ -243,7 +215,7 @@ item_codes(const char *item, int required_only)
 
 	snprintf(path, sizeof path, API "/items/%s", item);
 	call(&r, "GET", path, NULL, NULL);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "item.materials"), i, m)
 		if (!required_only || json_is_true(json_object_get(m, "required")))
 			json_array_append(codes, json_object_get(m, "code"));
@@ -267,7 +239,7 @@ accept_case(const char *item, const char *name, const char *phone, json_t *extra
 		json_decref(extra);
 	}
 	call(&r, "POST", API "/cases", clerk, b);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 }
@@ -435,9 +407,9 @@ mail_on_a_pickup_case_needs_an_address(void **st)
 	accept_case("IT-B-004", "李四", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
 	act_ok(approver, no, json_pack("{s:s}", "action", "approve"), "approved");
-	hist0 = count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
+	hist0 = db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
 	    " WHERE c.no = ?", no);
-	sms0 = count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 
 	act(&r, clerk, no, json_pack("{s:s,s:s,s:s}", "action", "mail", "carrier", "EMS",
 	    "tracking_no", "EA123456789CN"));
@@ -448,9 +420,9 @@ mail_on_a_pickup_case_needs_an_address(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	assert_string_equal(jstr(r.json, "case.delivery"), "pickup");
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
 	    " ON c.id = h.case_id WHERE c.no = ?", no), hist0);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* With a 60-character address of unusual characters and a carrier with 𠮷: mailed,
 	 * the address kept whole and masked by characters. */
@@ -519,17 +491,17 @@ back_office_keeps_unusual_text(void **st)
 	 * comment, and its rectification with 500-character notes. */
 	snprintf(path, sizeof path, API "/cases/%s/track-token", no);
 	call(&r, "POST", path, clerk, json_object());
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(track, sizeof track, "%s", jstr(r.json, "track_token"));
 	resp_free(&r);
 	ODD(comment, 500, 11);
 	call(&r, "POST", API "/reviews", NULL, json_pack("{s:s,s:i,s:s,s:{s:i}}", "case", track,
 	    "score", 1, "comment", comment, "indicators", "attitude", 1));
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_true(json_is_true(jget(r.json, "review.rectification")));
 	resp_free(&r);
 	call(&r, "GET", API "/halls/demo/rectifications?status=all&limit=500", manager, NULL);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "rectifications"), i, t)
 		if (strcmp(jstr(t, "ref"), no) == 0) {
 			assert_string_equal(jstr(t, "comment"), comment);
@@ -541,13 +513,13 @@ back_office_keeps_unusual_text(void **st)
 	snprintf(path, sizeof path, API "/halls/demo/rectifications/%lld", rect_id);
 	call(&r, "PATCH", path, manager, json_pack("{s:b,s:s,s:s}", "contacted", 1,
 	    "contact_note", text, "cause", comment));
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "rectification.contact_note"), text);
 	assert_string_equal(jstr(r.json, "rectification.cause"), comment);
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/halls/demo/rectifications/%lld/close", rect_id);
 	call(&r, "POST", path, manager, json_pack("{s:s}", "fix", text));
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "rectification.fix"), text);
 	assert_string_equal(jstr(r.json, "rectification.status"), "closed");
 	resp_free(&r);
@@ -579,7 +551,7 @@ rejection_reason_reaches_the_sms_intact(void **st)
 	assert_string_equal(jstr(line, "params.reason"), reason);
 	assert_non_null(strstr(jstr(line, "text"), reason));
 	json_decref(line);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_rejected'"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_rejected'"
 	    " AND ref_id = ? AND status = 'failed'", no), 0);
 }
 
@@ -601,9 +573,9 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	phone_of(phone, 7);
 	accept_case("IT-B-004", "钱六", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
-	hist0 = count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
+	hist0 = db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
 	    " WHERE c.no = ?", no);
-	sms0 = count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 	for (i = 0; i < NELEM(bad); i++) {
 		act(&r, approver, no, json_pack("{s:s,s:s}", "action", "reject", "reason", bad[i]));
 		assert_error(&r, 400, "INVALID_INPUT");
@@ -619,13 +591,13 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "processing");
 	assert_true(json_is_null(jget(r.json, "case.decision")));
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c"
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
 	    " ON c.id = h.case_id WHERE c.no = ?", no), hist0);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* Mail: the carrier and the tracking number go into the SMS too. */
 	act_ok(approver, no, json_pack("{s:s}", "action", "approve"), "approved");
-	sms0 = count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 	act(&r, clerk, no, json_pack("{s:s,s:s,s:s,s:s}", "action", "mail", "carrier",
 	    "【顺丰】", "tracking_no", "SF1234567890", "address", "北京市东城区正义路1号"));
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -641,7 +613,7 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	get_case(&r, clerk, no, 0);
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 	/* 26 is taken. */
 	tn[26] = '\0';
 	act_ok(clerk, no, json_pack("{s:s,s:s,s:s,s:s}", "action", "mail", "carrier", "顺丰速运",
@@ -739,7 +711,7 @@ online_application_keeps_unusual_text(void **st)
 	    "s:s,s:{s:s,s:s}}", "item", "IT-B-002", "applicant", "name", name, "id_number", id,
 	    "phone", phone, "materials", given, "delivery", "mail", "address", addr, "agent",
 	    "name", agent, "phone", aphone));
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	expect_name_mask(name, mask, sizeof mask);
 	assert_string_equal(jstr(r.json, "case.applicant"), mask);
@@ -756,25 +728,25 @@ online_application_keeps_unusual_text(void **st)
 	resp_free(&r);
 
 	/* A reason the SMS rule refuses: 400 naming the problem, nothing returned. */
-	sms0 = count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 	act(&r, clerk, no, json_pack("{s:s,s:[{s:s,s:s}]}", "action", "return", "problems",
 	    "material", first, "reason", "照片模糊\r\n【请重拍】"));
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "problems.0"));
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* Unusual 100-character reasons: each kept whole for the citizen. */
 	ODD(reason, 100, 4);
 	ODD(reason2, 100, 8);
 	act(&r, clerk, no, json_pack("{s:s,s:[{s:s,s:s},{s:s,s:s}]}", "action", "return",
 	    "problems", "material", first, "reason", reason, "material", "M2", "reason", reason2));
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "returned");
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/me/cases/%s", no);
 	call(&r, "GET", path, citizen_apply, NULL);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "case.materials"), i, m) {
 		if (strcmp(jstr(m, "code"), first) == 0)
 			assert_string_equal(jstr(m, "reason"), reason);
@@ -798,7 +770,7 @@ online_application_keeps_unusual_text(void **st)
 		json_object_set_new(again, "M2", json_string(up));
 		act(&r, citizen_apply, no, json_pack("{s:s,s:o}", "action", "resubmit", "materials",
 		    again));
-		expect(&r, 200);
+		expect_status(&r, 200);
 		resp_free(&r);
 	}
 	ODD(note, 200, 6);
@@ -823,7 +795,7 @@ appointments_and_queue_take_unusual_text(void **st)
 
 	(void)st;
 	call(&r, "GET", API "/halls/demo/slots?category=C", NULL, NULL);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "slots"), i, s)
 		if (jint(s, "remaining") > 0 && slot_id[0] == '\0')
 			snprintf(slot_id, sizeof slot_id, "%s", jstr(s, "id"));
@@ -833,14 +805,14 @@ appointments_and_queue_take_unusual_text(void **st)
 	make_id(id, "19770707", run_id + 53);
 	call(&r, "POST", API "/appointments", citizen_book, json_pack("{s:s,s:s,s:s,s:s,s:s}",
 	    "hall", "demo", "category", "C", "slot", slot_id, "name", name, "id_number", id));
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(appt_token, sizeof appt_token, "%s", jstr(r.json, "appointment.token"));
 	expect_name_mask(name, mask, sizeof mask);
 	assert_string_equal(jstr(r.json, "appointment.name"), mask);
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/appointments/%s", appt_token);
 	call(&r, "GET", path, citizen_book, NULL);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "appointment.name"), mask);
 	resp_free(&r);
 
@@ -862,7 +834,7 @@ appointments_and_queue_take_unusual_text(void **st)
 	assert_error(&r, 400, "INVALID_INPUT");
 	resp_free(&r);
 	call(&r, "POST", API "/halls/demo/tickets", kiosk, json_pack("{s:s}", "category", "A"));
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(ticket_token, sizeof ticket_token, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
 	call(&r, "POST", API "/windows/1/transfer", clerk, json_pack("{s:s}", "category", "Ｂ"));

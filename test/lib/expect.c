@@ -12,6 +12,15 @@
 #include "expect.h"
 
 void
+expect_status(struct resp *r, long status)
+{
+	if (r->status != status)
+		fprintf(stderr, "expected %ld, got %ld: %.800s\n", status, r->status,
+		    r->body ? r->body : "(no body)");
+	assert_int_equal(r->status, status);
+}
+
+void
 assert_error(struct resp *r, long status, const char *code)
 {
 	if (r->status != status || r->json == NULL || jstr(r->json, "error.code") == NULL ||

@@ -10,4 +10,7 @@
  * On a mismatch the reply is printed before the assertion fails. */
 void	assert_error(struct resp *r, long status, const char *code);
 
+/* The reply has this status; on a mismatch the reply is printed before the assertion fails. */
+void	expect_status(struct resp *r, long status);
+
 #endif

@@ -447,62 +447,6 @@ expect_json_error(struct resp *r, long status, const char *code, int retry_after
 		assert_non_null(resp_header(r, "Retry-After", v, sizeof v));
 }
 
-static size_t
-long_body(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n;
-	char *nb = realloc(r->body, r->len + add + 1);
-
-	if (nb == NULL)
-		return 0;
-	r->body = nb;
-	memcpy(r->body + r->len, p, add);
-	r->len += add;
-	r->body[r->len] = '\0';
-	return add;
-}
-
-static size_t
-long_hdr(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n, have = strlen(r->headers);
-
-	if (have + add + 1 < sizeof r->headers) {
-		memcpy(r->headers + have, p, add);
-		r->headers[have + add] = '\0';
-	}
-	return add;
-}
-
-/* GET a path longer than the shared client takes (it cuts URLs at 2 KiB). */
-static void
-get_long(struct resp *r, const char *path)
-{
-	size_t n = strlen(base_url()) + strlen(path) + 1;
-	char *url = malloc(n);
-	CURL *c = curl_easy_init();
-
-	memset(r, 0, sizeof *r);
-	assert_non_null(url);
-	assert_non_null(c);
-	snprintf(url, n, "%s%s", base_url(), path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, long_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, long_hdr);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_cleanup(c);
-	free(url);
-	if (r->body)
-		r->json = json_loadb(r->body, r->len, 0, NULL);
-}
-
 static char *
 repeat(char c, size_t n)
 {
@@ -551,7 +495,7 @@ nginx_refusals_speak_json(void **st)
 	big = repeat('a', 9000);
 	path = malloc(9100);
 	snprintf(path, 9100, "/api/v1/health?x=%s", big);
-	get_long(&r, path);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
 	expect_json_error(&r, 414, "TOO_LARGE", 0);
 	resp_free(&r);
 	free(path);
@@ -876,7 +820,7 @@ logs_carry_no_token(void **st)
 	pad = repeat('b', 9000);
 	snprintf(p, sizeof p, "/api/v1/track/%s?%s", tok, pad);
 	free(pad);
-	get_long(&r, p);
+	assert_int_equal(http(&r, "GET", p, NULL, NULL), 0);
 	assert_int_equal(r.status, 414);
 	resp_free(&r);
 	pad = repeat(' ', 70 * 1024);

@@ -37,6 +37,7 @@
 #include "../../modules/results.h"
 #include "../../modules/staff.h"
 #include "../lib/records.h"
+#include "../lib/flows.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"欧阳小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138023\"}"
@@ -311,133 +312,6 @@ pdf_qr(const char *file, char *out, size_t osz)
 		out[--n] = '\0';
 	snprintf(cmd, sizeof cmd, "rm -f '%s' '%s.png'", file, png);
 	run(cmd, NULL, 0);
-}
-
-/* POST /api/v1/uploads with a binary body. */
-static void
-upload(struct resp *out, const char *token, const char *type, const void *p, size_t n)
-{
-	char auth[256], ct[128];
-	const char *h[4];
-
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	snprintf(ct, sizeof ct, "Content-Type: %s", type);
-	h[0] = auth;
-	h[1] = ct;
-	h[2] = NULL;
-	/* http() sends strlen(body): a binary body needs its own call. */
-	{
-		CURL *k = curl_easy_init();
-		struct curl_slist *l = NULL;
-		char url[512];
-		FILE *mem;
-		char *buf = NULL;
-		size_t blen = 0;
-		long st = 0;
-
-		memset(out, 0, sizeof *out);
-		assert_non_null(k);
-		snprintf(url, sizeof url, "%s/api/v1/uploads", base_url());
-		mem = open_memstream(&buf, &blen);
-		curl_easy_setopt(k, CURLOPT_URL, url);
-		curl_easy_setopt(k, CURLOPT_POST, 1L);
-		curl_easy_setopt(k, CURLOPT_POSTFIELDS, p);
-		curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-		curl_easy_setopt(k, CURLOPT_WRITEDATA, mem);
-		curl_easy_setopt(k, CURLOPT_TIMEOUT, 40L);
-		l = curl_slist_append(l, "Expect:");
-		l = curl_slist_append(l, h[0]);
-		l = curl_slist_append(l, h[1]);
-		curl_easy_setopt(k, CURLOPT_HTTPHEADER, l);
-		assert_int_equal(curl_easy_perform(k), CURLE_OK);
-		curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &st);
-		curl_slist_free_all(l);
-		curl_easy_cleanup(k);
-		fclose(mem);
-		out->status = st;
-		out->body = buf;
-		out->len = blen;
-		out->json = buf ? json_loadb(buf, blen, 0, NULL) : NULL;
-	}
-}
-
-/* A small valid file of each type; seed makes the bytes (and so the hash) differ. */
-static size_t
-make_png(unsigned char *b, int seed)
-{
-	static const unsigned char png[] = {
-		0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
-		0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
-		0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
-		0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99,
-		0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82
-	};
-	size_t n = sizeof png;
-
-	memcpy(b, png, n);
-	/* a tEXt-less trailer after IEND is ignored by viewers: keeps each file distinct */
-	n += (size_t)snprintf((char *)b + n, 64, "seed-%d", seed);
-	return n;
-}
-
-static size_t
-make_pdf(unsigned char *b, int seed)
-{
-	return (size_t)snprintf((char *)b, 1024,
-	    "%%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-	    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-	    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-	    "trailer<</Root 1 0 R>>\n%% seed %d\n%%%%EOF\n", seed);
-}
-
-static void
-upload_ok(const char *token, int seed, char *id, size_t isz)
-{
-	unsigned char b[1024];
-	struct resp r;
-	size_t n = seed % 2 ? make_pdf(b, seed) : make_png(b, seed);
-
-	upload(&r, token, seed % 2 ? "application/pdf" : "image/png", b, n);
-	expect_status(&r, 201);
-	snprintf(id, isz, "%s", jstr(r.json, "upload.id"));
-	resp_free(&r);
-}
-
-/* {"B1":"<id>",…} for every required material of an item or bundle form (from /bundles or
- * /items), each a fresh upload. */
-static void
-materials_for(const char *token, json_t *mats, int seed, char *out, size_t osz)
-{
-	json_t *m;
-	size_t i;
-	char id[64];
-
-	snprintf(out, osz, "{");
-	json_array_foreach(mats, i, m) {
-		if (!json_is_true(json_object_get(m, "required")))
-			continue;
-		upload_ok(token, seed + (int)i, id, sizeof id);
-		snprintf(out + strlen(out), osz - strlen(out), "%s\"%s\":\"%s\"",
-		    strlen(out) > 1 ? "," : "", json_string_value(json_object_get(m, "code")), id);
-	}
-	snprintf(out + strlen(out), osz - strlen(out), "}");
-}
-
-static json_t *
-bundle(const char *id)
-{
-	struct resp r;
-	json_t *b, *found = NULL;
-	size_t i;
-
-	assert_int_equal(http_json(&r, "GET", "/api/v1/bundles?hall=demo", NULL, NULL), 0);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "bundles"), i, b)
-		if (strcmp(jstr(b, "id"), id) == 0)
-			found = json_incref(b);
-	resp_free(&r);
-	assert_non_null(found);
-	return found;
 }
 
 static void

@@ -69,76 +69,18 @@ new_phone(char out[12])
 	snprintf(out, 12, "137%08u", (unsigned)randombytes_uniform(100000000));
 }
 
-static size_t
-on_body(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n;
-	char *nb = realloc(r->body, r->len + add + 1);
-
-	if (nb == NULL)
-		return 0;
-	r->body = nb;
-	memcpy(r->body + r->len, p, add);
-	r->len += add;
-	r->body[r->len] = '\0';
-	return add;
-}
-
-static size_t
-on_header(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n, have = strlen(r->headers);
-
-	if (have + add + 1 < sizeof r->headers) {
-		memcpy(r->headers + have, p, add);
-		r->headers[have + add] = '\0';
-	}
-	return add;
-}
-
 /* POST path with body as a client at source address from (NULL: the default). */
 static int
 post_from(struct resp *out, const char *from, const char *path, const char *body,
     size_t blen)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	char url[512], iface[64];
-	CURLcode rc;
+	static const char *const json[] = { "Content-Type: application/json", NULL };
+	int rc;
 
-	memset(out, 0, sizeof *out);
-	if (c == NULL)
-		return -1;
-	snprintf(url, sizeof url, "%s%s", base_url(), path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)blen);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (from) {
-		snprintf(iface, sizeof iface, "host!%s", from);
-		curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
-	}
-	hl = curl_slist_append(hl, "Content-Type: application/json");
-	hl = curl_slist_append(hl, "Expect:");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK)
-		return -1;
-	if (out->body)
-		out->json = json_loadb(out->body, out->len, 0, NULL);
-	return 0;
+	http_source(from);
+	rc = http_bin(out, "POST", path, body, blen, json);
+	http_source(NULL);
+	return rc;
 }
 
 /* POST /auth/sms-code for phone (hall: optional) from address from. */

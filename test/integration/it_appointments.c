@@ -35,11 +35,10 @@
 #include "../../fcgi/session.h"
 #include "../../modules/pii.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
 #define MONDAY   "2026-11-23T09:40:00+08:00"
 #define API      "/api/v1"
-
-static struct ctx dbc;		/* this process's own MariaDB and Redis connections */
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -182,7 +181,7 @@ booked_as_told(const char *token, const char *day, char cat, const char *start)
 	char h[65], out[32], c[2] = { cat, 0 };
 
 	token_hash(token, h);
-	assert_int_equal(db_scalar(&dbc, "SELECT COUNT(*) FROM appointments WHERE token_hash = ?"
+	assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM appointments WHERE token_hash = ?"
 	    " AND day = ? AND category = ? AND start_time = ? AND status = 'booked'"
 	    " AND seat IS NOT NULL", DBARGS(DBS(h), DBS(day), DBS(c), DBS(start)), out,
 	    sizeof out), 1);
@@ -199,12 +198,12 @@ make_citizens(int n, char (*tokens)[SESSION_TOKEN_MAX + 1])
 		struct session s;
 		uint64_t id = 0;
 
-		assert_int_equal(db_exec(&dbc, "INSERT INTO citizens (created_at) VALUES (NOW())",
+		assert_int_equal(db_exec(&test_db, "INSERT INTO citizens (created_at) VALUES (NOW())",
 		    DBNOARGS, NULL, &id), 0);
 		memset(&s, 0, sizeof s);
 		s.role = ROLE_CITIZEN;
 		snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)id);
-		assert_int_equal(session_create(&dbc, &s, 3600, tokens[i], SESSION_TOKEN_MAX + 1), 0);
+		assert_int_equal(session_create(&test_db, &s, 3600, tokens[i], SESSION_TOKEN_MAX + 1), 0);
 	}
 }
 
@@ -556,14 +555,14 @@ month_limit(void **st)
 	clock_at(MONDAY);
 	make_id(id, "19900101", 21);
 	pii_hash("idnum", id, h);
-	rep = kv_cmd(&dbc, "HSET {hall:demo}:appt:mo:202611 %s 6", h);
+	rep = kv_cmd(&test_db, "HSET {hall:demo}:appt:mo:202611 %s 6", h);
 	assert_non_null(rep);
 	freeReplyObject(rep);
 	assert_int_equal(book(&r, c2, "A-20261124-1030", "赵六", id, NULL), 0);
 	assert_error(&r, 429, "BOOKING_LIMIT");
 	assert_string_equal(jstr(r.json, "error.limit"), "month");
 	resp_free(&r);
-	rep = kv_cmd(&dbc, "HDEL {hall:demo}:appt:mo:202611 %s", h);
+	rep = kv_cmd(&test_db, "HDEL {hall:demo}:appt:mo:202611 %s", h);
 	freeReplyObject(rep);
 	set_clock(NULL);
 }
@@ -689,14 +688,14 @@ cancel_and_reschedule(void **st)
 	assert_string_equal(jstr(line, "params.category"), "市场准入");
 	assert_non_null(strstr(jstr(line, "text"), "已取消"));
 	json_decref(line);
-	ncancelled = db_count(&dbc, "SELECT COUNT(*) FROM outbox WHERE template = ?",
+	ncancelled = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = ?",
 	    "appointment_cancelled");
 	assert_true(ncancelled >= 1);
 	assert_int_equal(http_json(&r, "DELETE", path, c3, NULL), 0);
 	expect_status(&r, 204);
 	resp_free(&r);
 	/* The second cancel changed nothing, so it told nobody anything. */
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM outbox WHERE template = ?",
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = ?",
 	    "appointment_cancelled"), ncancelled);
 	assert_int_equal(http_json(&r, "GET", path, c3, NULL), 0);
 	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
@@ -828,7 +827,7 @@ jobs_noshow_ban_reminder(void **st)
 	clock_at("2026-11-24T10:00:00+08:00");
 	/* The worker marks both no-shows (every 30 s) … */
 	for (i = 0; i < 90; i++) {
-		long long n = db_count(&dbc, "SELECT COUNT(*) FROM appointments a JOIN appointment_bans b"
+		long long n = db_count(&test_db, "SELECT COUNT(*) FROM appointments a JOIN appointment_bans b"
 		    " ON b.hall = a.hall AND b.idnum_hash = a.idnum_hash WHERE a.status = 'no_show'"
 		    " AND a.day IN ('2026-11-23', '2026-11-24') AND a.category = ?", "D");
 
@@ -861,11 +860,11 @@ jobs_noshow_ban_reminder(void **st)
 		char h[65], id[32];
 
 		token_hash(t9, h);
-		assert_int_equal(db_scalar(&dbc, "SELECT id FROM appointments WHERE token_hash = ?",
+		assert_int_equal(db_scalar(&test_db, "SELECT id FROM appointments WHERE token_hash = ?",
 		    DBARGS(DBS(h)), id, sizeof id), 1);
-		assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM outbox WHERE template ="
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 		    " 'appointment_reminder' AND ref_kind = 'appointment' AND ref_id = ?", id), 1);
-		assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM outbox WHERE template ="
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 		    " 'appointment_reminder' AND ref_kind = 'appointment' AND urgent = 0"
 		    " AND ref_id = ?", id), 1);
 	}
@@ -900,10 +899,10 @@ rush_500_for_20(void **st)
 	assert_int_equal(counts[3], 0);
 	assert_int_equal(remaining(RUSH_SLOT, NULL), 0);
 	/* The record agrees: 20 live bookings on 20 different places 1…20. */
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
 	    " day = '2026-11-26' AND category = 'C' AND start_time = '14:00' AND"
 	    " status = 'booked' AND seat BETWEEN 1 AND 20 AND code <> ?", "x"), RUSH_CAP);
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(DISTINCT seat) FROM appointments WHERE"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(DISTINCT seat) FROM appointments WHERE"
 	    " hall = 'demo' AND day = '2026-11-26' AND category = 'C' AND start_time = '14:00'"
 	    " AND status <> ?", "cancelled"), RUSH_CAP);
 	/* … and they are the 20 citizens who were told so: each 201 is one live booking. */
@@ -942,7 +941,7 @@ same_citizen_races_itself(void **st)
 
 			assert_int_equal(booked_as_told(shots[i].appt, "2026-11-26", 'D', "09:00"), 1);
 			token_hash(shots[i].appt, h);
-			assert_int_equal(db_scalar(&dbc, "SELECT COUNT(*) FROM appointments a JOIN"
+			assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM appointments a JOIN"
 			    " appointments b ON b.idnum_hash = a.idnum_hash AND b.day = a.day"
 			    " WHERE a.token_hash = ? AND b.status <> 'cancelled'", DBARGS(DBS(h)),
 			    out, sizeof out), 1);
@@ -955,7 +954,7 @@ same_citizen_races_itself(void **st)
 static long long
 over_capacity(void)
 {
-	return db_count(&dbc, "SELECT COUNT(*) FROM (SELECT a.hall, a.day, a.category, a.start_time,"
+	return db_count(&test_db, "SELECT COUNT(*) FROM (SELECT a.hall, a.day, a.category, a.start_time,"
 	    " COUNT(*) AS n, MAX(a.seat) AS top, COALESCE(o.capacity, t.capacity) AS cap"
 	    " FROM appointments a JOIN appointment_slot_templates t ON t.hall = a.hall AND"
 	    "  t.category = a.category AND t.start_time = a.start_time"
@@ -987,7 +986,7 @@ redis_wiped(void **st)
 	assert_int_equal(over_capacity(), 0);
 
 	/* Everything Redis held is gone (sessions too). */
-	rep = kv_cmd(&dbc, "FLUSHALL");
+	rep = kv_cmd(&test_db, "FLUSHALL");
 	assert_non_null(rep);
 	freeReplyObject(rep);
 
@@ -1013,7 +1012,7 @@ redis_wiped(void **st)
 	rush(shots, 100, counts);
 	assert_int_equal(counts[0], 0);
 	assert_int_equal(counts[1], 100);
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM appointments WHERE day = '2026-11-26'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointments WHERE day = '2026-11-26'"
 	    " AND category = 'C' AND start_time = '14:00' AND status <> ?", "cancelled"), RUSH_CAP);
 	assert_int_equal(over_capacity(), 0);
 
@@ -1115,25 +1114,6 @@ outages(void **st)
 	set_clock(NULL);
 }
 
-static int
-setup(void **st)
-{
-	(void)st;
-	if (test_conf_load() != 0)
-		return -1;
-	ctx_init(&dbc, 0);
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&dbc);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -1152,6 +1132,5 @@ main(void)
 		cmocka_unit_test(outages),
 	};
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return cmocka_run_group_tests_name("appointments", tests, setup, teardown);
+	return suite_run("appointments", tests, suite_setup, suite_teardown);
 }

@@ -43,13 +43,13 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/session.h"
+#include "../lib/suite.h"
 
 #define DAY      "2026-12-17"
 #define BOOK_DAY "2026-12-18"
 #define PASS     "correct horse battery staple 一窗"
 #define MAXT     1200
 
-static struct ctx db;
 static char inst[64], rinst[96], src_url[128], dst_url[128], root[512];
 static int r_port, r_redis, r_mysql;
 
@@ -299,12 +299,12 @@ citizen_session(char *tok, size_t tsz)
 	struct session s;
 	uint64_t id = 0;
 
-	assert_int_equal(db_exec(&db, "INSERT INTO citizens (created_at) VALUES (NOW())",
+	assert_int_equal(db_exec(&test_db, "INSERT INTO citizens (created_at) VALUES (NOW())",
 	    DBNOARGS, NULL, &id), 0);
 	memset(&s, 0, sizeof s);
 	s.role = ROLE_CITIZEN;
 	snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)id);
-	assert_int_equal(session_create(&db, &s, 3600, tok, tsz), 0);
+	assert_int_equal(session_create(&test_db, &s, 3600, tok, tsz), 0);
 }
 
 static long
@@ -713,7 +713,6 @@ setup(void **st)
 {
 	const char *i = getenv("YICHUANG_INSTANCE"), *b = getenv("YICHUANG_BASE_URL");
 
-	(void)st;
 	snprintf(inst, sizeof inst, "%s", i && *i ? i : "test");
 	snprintf(rinst, sizeof rinst, "%s-restore", inst);
 	snprintf(src_url, sizeof src_url, "%s", b && *b ? b : "http://127.0.0.1:18080");
@@ -721,13 +720,11 @@ setup(void **st)
 	r_redis = env_port("YICHUANG_RESTORE_REDIS_PORT", 16381);
 	r_mysql = env_port("YICHUANG_RESTORE_MYSQL_PORT", 13308);
 	snprintf(dst_url, sizeof dst_url, "http://127.0.0.1:%d", r_port);
-	if (getcwd(root, sizeof root) == NULL || test_conf_load() != 0)
+	if (getcwd(root, sizeof root) == NULL || suite_setup(st) != 0)
 		return -1;
 	setenv("YICHUANG_INSTANCE", inst, 1);
 	sh("rm -rf var/%s/drill && mkdir -p var/%s/drill && chmod 700 var/%s/drill", inst, inst,
 	    inst);
-	clock_init();
-	ctx_init(&db, 0);
 	if (set_clock(DAY "T09:00:00+08:00") != 0)
 		return -1;
 	sleep_ms(300);
@@ -742,14 +739,11 @@ setup(void **st)
 static int
 teardown(void **st)
 {
-	(void)st;
 	setenv("YICHUANG_BASE_URL", src_url, 1);
 	setenv("YICHUANG_INSTANCE", inst, 1);
 	rstack("wipe", NULL);
 	sh("rm -rf var/%s/drill", inst);
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
+	return suite_teardown(st);
 }
 
 int
@@ -758,10 +752,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(restore_drill),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("backup", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("backup", tests, setup, teardown);
 }

@@ -34,11 +34,11 @@
 #include "../../modules/cases.h"
 #include "../../modules/staff.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"李小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138000\"}"
 
-static struct ctx db;
 static char clerk[128], approver1[128], approver2[128], approver_bdc[128], manager[128];
 
 /* ---------------------------------------------------------------- helpers */
@@ -49,7 +49,7 @@ case_status_is(const char *no, const char *status)
 {
 	long long n = -1;
 
-	assert_true(db_query(&db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = ?",
+	assert_true(db_query(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = ?",
 	    DBARGS(DBS(no), DBS(status)), db_count_row, &n) >= 0);
 	return n;
 }
@@ -59,7 +59,7 @@ count0(const char *sql)
 {
 	long long n = -1;
 
-	assert_true(db_query(&db, sql, DBNOARGS, db_count_row, &n) >= 0);
+	assert_true(db_query(&test_db, sql, DBNOARGS, db_count_row, &n) >= 0);
 	return n;
 }
 
@@ -158,7 +158,7 @@ outbox_param(const char *tmpl, const char *no, const char *param, char *out)
 
 	out[0] = '\0';
 	snprintf(path, sizeof path, "$.%s", param);
-	assert_true(db_query(&db, "SELECT JSON_UNQUOTE(JSON_EXTRACT(params, ?)) FROM outbox"
+	assert_true(db_query(&test_db, "SELECT JSON_UNQUOTE(JSON_EXTRACT(params, ?)) FROM outbox"
 	    " WHERE template = ? AND ref_kind = 'case' AND ref_id = ? ORDER BY id DESC LIMIT 1",
 	    DBARGS(DBS(path), DBS(tmpl), DBS(no)), param_row, out) >= 0);
 }
@@ -169,7 +169,7 @@ ensure_staff(const char *user, const char *name, const char *dept)
 	struct staff_new s;
 	char err[200];
 
-	if (staff_exists(&db, "demo", user) == 1)
+	if (staff_exists(&test_db, "demo", user) == 1)
 		return;
 	memset(&s, 0, sizeof s);
 	s.hall = "demo";
@@ -178,7 +178,7 @@ ensure_staff(const char *user, const char *name, const char *dept)
 	s.role = "approver";
 	s.department = dept;
 	s.password = "yichuang-demo";
-	if (staff_create(&db, &s, err, sizeof err) != 0)
+	if (staff_create(&test_db, &s, err, sizeof err) != 0)
 		fail_msg("staff_create %s: %s", user, err);
 }
 
@@ -206,13 +206,8 @@ sign_in_all(void)
 static int
 setup(void **st)
 {
-	(void)st;
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
 	ensure_staff("approver2", "孙立新", "scjg");
 	ensure_staff("approver_bdc", "钱国栋", "bdc");
 	set_clock("2026-11-23T10:00:00+08:00");
@@ -220,15 +215,6 @@ setup(void **st)
 		fprintf(stderr, "staff sign-in failed\n");
 		return -1;
 	}
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&db);
 	return 0;
 }
 
@@ -435,7 +421,7 @@ idempotency_key_replays(void **st)
 	expect_status(&b, 201);
 	assert_string_equal(jstr(b.json, "case.no"), no);
 	assert_string_equal(jstr(b.json, "case.track_token"), jstr(a.json, "case.track_token"));
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
 	resp_free(&b);
 	/* The same key with another body. */
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s,\"note\":\"x\","
@@ -468,7 +454,7 @@ waived_material_needs_commitment_and_blocks_approval(void **st)
 	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_materials m JOIN cases c ON c.id ="
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_materials m JOIN cases c ON c.id ="
 	    " m.case_id WHERE c.no = ? AND m.code = 'M5' AND m.state = 'waived' AND"
 	    " m.due = '2026-11-27' AND m.committed_at IS NOT NULL", no), 1);
 
@@ -568,7 +554,7 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 	(void)st;
 	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
-	before = db_count(&db, "SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%");
+	before = db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%");
 	pthread_barrier_init(&go, NULL, N);
 	for (i = 0; i < N; i++) {
 		memset(&x[i], 0, sizeof x[i]);
@@ -594,14 +580,14 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 	/* The record agrees with what the eight clerks were told: one case per number, each
 	 * accepted once, with its one acceptance SMS, and nothing more. */
 	for (i = 0; i < N; i++) {
-		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM cases WHERE no = ? AND"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND"
 		    " status = 'accepted'", x[i].no), 1);
-		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'accept'", x[i].no), 1);
-		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
 		    " template = 'case_accepted' AND ref_id = ?", x[i].no), 1);
 	}
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%"),
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%"),
 	    before + N);
 }
 
@@ -648,7 +634,7 @@ who_sees_what(void **st)
 	assert_string_equal(jstr(r.json, "case.applicant.id_number"), "11010519491231002X");
 	assert_string_equal(jstr(r.json, "case.applicant.name"), "李小龙");
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'case.reveal' AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'case.reveal' AND"
 	    " target = ?", no), 1);
 }
 
@@ -724,16 +710,16 @@ two_approvers_at_once_one_wins(void **st)
 	for (round = 0; round < 4; round++) {
 		accept_case("IT-B-004", NULL, no, NULL);
 		race_once(no, "{\"action\":\"assign\"}");
-		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'assign'", no), 1);
 		race_once(no, round % 2 ? "{\"action\":\"approve\"}" :
 		    "{\"action\":\"reject\",\"reason\":\"经营范围不符合规定\"}");
 		/* One history row, one outbox row, one audit row per change that happened. */
-		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action IN ('approve', 'reject')", no), 1);
-		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
 		    " ref_id = ? AND template IN ('case_approved', 'case_rejected')", no), 1);
-		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
 		    " action IN ('case.approve', 'case.reject') AND result = 'ok'", no), 1);
 	}
 }
@@ -761,7 +747,7 @@ sent_notice_id(const char *tmpl, const char *no)
 	int i;
 
 	for (i = 0; i < 100; i++) {
-		if (db_scalar(&db, "SELECT id FROM outbox WHERE template = ? AND ref_kind = 'case'"
+		if (db_scalar(&test_db, "SELECT id FROM outbox WHERE template = ? AND ref_kind = 'case'"
 		    " AND ref_id = ? AND status = 'sent' ORDER BY id DESC LIMIT 1",
 		    DBARGS(DBS(tmpl), DBS(no)), id, sizeof id) == 1)
 			return strtoll(id, NULL, 10);
@@ -853,7 +839,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 		act(&r, clerk, no, path);
 		assert_error(&r, 422, "PICKUP_CODE_WRONG");
 		resp_free(&r);
-		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'pickup_code'", no), 1);
 	}
 	snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", code);
@@ -863,7 +849,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
 	assert_non_null(jstr(r.json, "case.pickup.handed_over_at"));
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
 	    " action = 'case.hand_over' AND detail = 'pickup_code'", no), 1);
 	act(&r, clerk, no, "{\"action\":\"hand_over\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
@@ -1008,7 +994,7 @@ missing_calendar_year_is_refused_and_alerted(void **st)
 	assert_non_null(strstr(jstr(r.json, "error.message"), "2027"));
 	resp_free(&r);
 	assert_int_equal(count0("SELECT COUNT(*) FROM cases"), cases0);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM hall_alerts WHERE hall = 'demo' AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM hall_alerts WHERE hall = 'demo' AND"
 	    " akey = ? AND cleared_at IS NULL", "calendar:2027"), 1);
 	set_clock("2026-11-23T10:00:00+08:00");
 }
@@ -1032,20 +1018,20 @@ supervision_lights_yellow_then_red_and_tells_the_approver(void **st)
 	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
 	accept_case("IT-B-004", NULL, no, NULL);
 	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	assert_int_equal(job_cases_supervise(&db), 0);
+	assert_int_equal(job_cases_supervise(&test_db), 0);
 	get_case(&r, approver1, no, NULL);
 	assert_string_equal(jstr(r.json, "case.warning"), "yellow");
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template ="
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 	    " 'case_due_soon_staff' AND ref_id = ? AND recipient_mask = '139****9001'", no), 1);
 
 	/* Wednesday: past the deadline. */
 	assert_int_equal(set_clock("2026-11-25T09:00:00+08:00"), 0);
-	assert_int_equal(job_cases_supervise(&db), 0);
-	assert_int_equal(job_cases_supervise(&db), 0);	/* twice: told once */
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM cases WHERE no = ? AND warning = 'red'", no),
+	assert_int_equal(job_cases_supervise(&test_db), 0);
+	assert_int_equal(job_cases_supervise(&test_db), 0);	/* twice: told once */
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND warning = 'red'", no),
 	    1);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template ="
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 	    " 'case_overdue_staff' AND ref_id = ? AND recipient_mask = '139****9001'", no), 1);
 	/* The manager's list of overdue cases has it, with its red light. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?overdue=1&per_page=100", manager,
@@ -1091,10 +1077,10 @@ static int
 track_copy_exists(const char *no)
 {
 	redisReply *rep;
-	long long id = db_count(&db, "SELECT id FROM cases WHERE no = ?", no);
+	long long id = db_count(&test_db, "SELECT id FROM cases WHERE no = ?", no);
 	int n;
 
-	rep = kv_cmd(&db, "EXISTS {case:%lld}:trk", id);
+	rep = kv_cmd(&test_db, "EXISTS {case:%lld}:trk", id);
 	assert_non_null(rep);
 	n = rep->type == REDIS_REPLY_INTEGER ? (int)rep->integer : -1;
 	freeReplyObject(rep);
@@ -1258,9 +1244,9 @@ hand_over_without_code_names_the_checked_document(void **st)
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.identity_checked"));
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = 'ready'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = 'ready'"
 	    " AND handed_over_at IS NULL", no), 1);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", no), 0);
 
 	/* The ID card checked: handed over, and the record says on what. */
@@ -1270,13 +1256,13 @@ hand_over_without_code_names_the_checked_document(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "closed");
 	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
 	resp_free(&r);
-	assert_int_equal(db_scalar(&db, "SELECT h.note FROM case_history h JOIN cases c ON"
+	assert_int_equal(db_scalar(&test_db, "SELECT h.note FROM case_history h JOIN cases c ON"
 	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", DBARGS(DBS(no)),
 	    v, sizeof v), 1);
 	assert_non_null(strstr(v, "未凭取件码"));
 	assert_non_null(strstr(v, "身份证"));
 	assert_non_null(strstr(v, "申请人忘带手机"));
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
 	    " action = 'case.hand_over' AND result = 'ok' AND detail = 'id_card'", no), 1);
 }
 
@@ -1304,10 +1290,6 @@ main(void)
 		cmocka_unit_test(track_token_can_be_revoked),
 		cmocka_unit_test(database_down_is_503_and_nothing_half_written),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("cases", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("cases", tests, setup, suite_teardown);
 }

@@ -46,13 +46,13 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
 #define HALL   "/api/v1/halls/demo"
 #define BOARD  HALL "/board"
 #define DAY    "2026-12-16"
 #define JSON_H "Content-Type: application/json"
 
-static struct ctx db;		/* the test's own MariaDB and Redis connections */
 static char kiosk[128];
 
 /* ---------------------------------------------------------------- helpers */
@@ -135,7 +135,7 @@ board_matches_record(void)
 	expect_status(&r, 200);
 	shown = jint(r.json, "waiting.A");
 	resp_free(&r);
-	rows = db_count(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?"
+	rows = db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?"
 	    " AND category = 'A' AND status = 'waiting'", DAY);
 	assert_int_equal(shown, rows);
 }
@@ -911,7 +911,7 @@ session_cookie_secure_with_https(void **st)
 static long long
 tickets_today(void)
 {
-	return db_count(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?", DAY);
+	return db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?", DAY);
 }
 
 static void
@@ -983,10 +983,10 @@ redis_paused_answers_in_bounded_time(void **st)
 
 	(void)st;
 	before = tickets_today();
-	rep = kv_cmd(&db, "CLIENT PAUSE 6000 ALL");
+	rep = kv_cmd(&test_db, "CLIENT PAUSE 6000 ALL");
 	assert_non_null(rep);
 	freeReplyObject(rep);
-	kv_drop(&db);		/* this connection is paused too */
+	kv_drop(&test_db);		/* this connection is paused too */
 
 	t0 = now_ms();
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
@@ -1125,7 +1125,7 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	resp_free(&r);
 
 	mariadb_resume(NULL);
-	db_drop(&db);
+	db_drop(&test_db);
 	wait_healthy(8000);
 	assert_int_equal(http(&r, "GET", cmd, NULL, NULL), 0);
 	expect_status(&r, 200);
@@ -1239,7 +1239,7 @@ window_acceptance_once_per_key(void **st)
 	h[1] = JSON_H;
 	h[2] = key;
 	h[3] = NULL;
-	cases_before = db_count(&db, "SELECT COUNT(*) FROM cases", NULL);
+	cases_before = db_count(&test_db, "SELECT COUNT(*) FROM cases", NULL);
 
 	/* 受理 pressed twice at once … */
 	for (i = 0; i < 2; i++) {
@@ -1273,9 +1273,9 @@ window_acceptance_once_per_key(void **st)
 		assert_string_equal(jstr(t[i].r.json, "case.track_token"),
 		    jstr(t[0].r.json, "case.track_token"));
 	}
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM cases", NULL), cases_before + 1);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases", NULL), cases_before + 1);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
 	    " AND ref_id = ?", no), 1);
 	/* One SMS reaches the applicant: wait for it, then make sure no second one follows. */
 	for (k = 0; k < 100 && sms_lines(since, "13912340912", "case_accepted", no) == 0; k++)
@@ -1292,11 +1292,8 @@ window_acceptance_once_per_key(void **st)
 static int
 setup(void **st)
 {
-	(void)st;
-	if (test_conf_load() != 0 || sodium_init() < 0)
+	if (suite_setup(st) != 0 || sodium_init() < 0)
 		return -1;
-	ctx_init(&db, 0);
-	curl_global_init(CURL_GLOBAL_ALL);
 	if (set_clock(DAY "T10:00:00+08:00") != 0)
 		return -1;
 	login("kiosk1", 0, kiosk, sizeof kiosk);
@@ -1306,11 +1303,8 @@ setup(void **st)
 static int
 teardown(void **st)
 {
-	(void)st;
 	mariadb_resume(NULL);
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
+	return suite_teardown(st);
 }
 
 int
@@ -1330,5 +1324,5 @@ main(void)
 		cmocka_unit_test(window_acceptance_once_per_key),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return suite_run("guards", tests, setup, teardown);
 }

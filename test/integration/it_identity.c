@@ -37,8 +37,8 @@
 #include "../../modules/identity.h"
 #include "../../modules/pii.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
-static struct ctx ctx;		/* this test's own Redis and MariaDB connections */
 static char inst[64];
 static char phone_a[12], phone_b[12], phone_c[12];
 static char wx_user[16];
@@ -84,7 +84,7 @@ subject_of(const char *token)
 	long long id = 0;
 
 	session_hash(token, h);
-	rep = kv_cmd(&ctx, "HGET sess:%s subject", h);
+	rep = kv_cmd(&test_db, "HGET sess:%s subject", h);
 	assert_non_null(rep);
 	if (rep->type == REDIS_REPLY_STRING)
 		parse_ll(rep->str, 0, INT64_MAX, &id);
@@ -95,7 +95,7 @@ subject_of(const char *token)
 static long long
 redis_ttl(const char *key)
 {
-	redisReply *rep = kv_cmd(&ctx, "TTL %s", key);
+	redisReply *rep = kv_cmd(&test_db, "TTL %s", key);
 	long long t;
 
 	assert_non_null(rep);
@@ -107,8 +107,8 @@ redis_ttl(const char *key)
 static void
 redis_do(const char *cmd, const char *key, const char *arg)
 {
-	redisReply *rep = arg ? kv_cmd(&ctx, "%s %s %s", cmd, key, arg) :
-	    kv_cmd(&ctx, "%s %s", cmd, key);
+	redisReply *rep = arg ? kv_cmd(&test_db, "%s %s %s", cmd, key, arg) :
+	    kv_cmd(&test_db, "%s %s", cmd, key);
 
 	assert_non_null(rep);
 	assert_true(rep->type != REDIS_REPLY_ERROR);
@@ -118,7 +118,7 @@ redis_do(const char *cmd, const char *key, const char *arg)
 static long long
 last_audit_id(void)
 {
-	return db_count(&ctx, "SELECT COALESCE(MAX(id), 0) FROM audit_log", NULL);
+	return db_count(&test_db, "SELECT COALESCE(MAX(id), 0) FROM audit_log", NULL);
 }
 
 /* Request a login code for phone (limits cleared first) and read it from the SMS log. */
@@ -322,14 +322,9 @@ setup(void **st)
 {
 	const char *v = getenv("YICHUANG_INSTANCE");
 
-	(void)st;
 	snprintf(inst, sizeof inst, "%s", v && *v ? v : "test");
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/%s/yichuang.conf and its key\n", inst);
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&ctx, 0);
 	random_phone(phone_a, "138");
 	random_phone(phone_b, "139");
 	random_phone(phone_c, "137");
@@ -340,12 +335,10 @@ setup(void **st)
 static int
 teardown(void **st)
 {
-	(void)st;
 	fake_stop();
 	if (app_on_fake)
 		app_with_fake(0);
-	ctx_close(&ctx);
-	return 0;
+	return suite_teardown(st);
 }
 
 /* ------------------------------------------------------------------ SMS codes */
@@ -388,14 +381,14 @@ sms_sign_in_flow(void **st)
 
 	(void)st;
 	assert_int_equal(sms_limits_reset(phone_a), 0);
-	before = db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
+	before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	since = sms_log_size();
 	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\",\"purpose\":\"login\"}",
 	    phone_a);
 	assert_int_equal(r.status, 202);
 	resp_free(&r);
 	/* The SMS is an outbox row, delivered by the worker. */
-	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before + 1);
 
 	/* Again within the minute: 429 with Retry-After, and nothing queued. */
@@ -404,7 +397,7 @@ sms_sign_in_flow(void **st)
 	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof ra));
 	assert_true(atoi(ra) >= 1 && atoi(ra) <= 60);
 	resp_free(&r);
-	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before + 1);
 
 	assert_int_equal(sms_code_wait(phone_a, since, code, sizeof code), 0);
@@ -494,7 +487,7 @@ sms_code_dies(void **st)
 	assert_null(strstr(key, phone_b));
 	{
 		long long ttl = redis_ttl(key);
-		redisReply *rep = kv_cmd(&ctx, "HGET %s h", key);
+		redisReply *rep = kv_cmd(&test_db, "HGET %s h", key);
 
 		assert_true(ttl > 590 && ttl <= 600);
 		assert_non_null(rep);
@@ -537,7 +530,7 @@ codes_sent(const char *phone, int n, long long newest_ago, long long step)
 	pii_hash("phone", phone, h);
 	snprintf(key, sizeof key, "{sms:%.32s}:codes", h);
 	for (i = 0; i < n; i++) {
-		rep = kv_cmd(&ctx, "ZADD %s %lld it-%d", key, now - newest_ago - i * step, i);
+		rep = kv_cmd(&test_db, "ZADD %s %lld it-%d", key, now - newest_ago - i * step, i);
 		assert_non_null(rep);
 		freeReplyObject(rep);
 	}
@@ -552,7 +545,7 @@ sms_send_limits(void **st)
 	long long before;
 
 	(void)st;
-	before = db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
+	before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	/* 5 an hour: five in the last half hour, the sixth waits until the hour is over. */
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 	codes_sent(phone_c, 5, 120000, 300000);
@@ -570,7 +563,7 @@ sms_send_limits(void **st)
 	assert_true(atoi(ra) > 3600);
 	resp_free(&r);
 	/* A refused request queues no SMS. */
-	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 }
@@ -623,7 +616,7 @@ tokens_tampered_and_expired(void **st)
 		assert_true(redis_ttl(key) <= 500);	/* renewed a moment ago: left alone */
 		snprintf(seen, sizeof seen, "%lld", (long long)time(NULL) - 61);
 		{
-			redisReply *rep = kv_cmd(&ctx, "HSET %s seen %s", key, seen);
+			redisReply *rep = kv_cmd(&test_db, "HSET %s seen %s", key, seen);
 
 			assert_non_null(rep);
 			freeReplyObject(rep);
@@ -752,7 +745,7 @@ wechat_sign_in(void **st)
 	resp_free(&r);
 
 	/* Phone B is new: it becomes this citizen's phone. */
-	n0 = db_count(&ctx, "SELECT COUNT(*) FROM citizens", NULL);
+	n0 = db_count(&test_db, "SELECT COUNT(*) FROM citizens", NULL);
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p%s-1\"}", phone_b);
 	assert_int_equal(r.status, 200);
 	mask_phone(phone_b, masked, sizeof masked);
@@ -767,7 +760,7 @@ wechat_sign_in(void **st)
 	/* Signing in by SMS with that phone: the same citizen, no new one. */
 	sms_sign_in(phone_b, tok2, sizeof tok2);
 	assert_int_equal(subject_of(tok2), id);
-	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM citizens", NULL), n0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizens", NULL), n0);
 	/* And WeChat again now says the phone is bound. */
 	snprintf(code, sizeof code, "%s-3", wx_user);
 	wx_login(&r, code);
@@ -808,7 +801,7 @@ wechat_joins_sms_citizen(void **st)
 		char idtxt[24];
 
 		snprintf(idtxt, sizeof idtxt, "%lld", wx_id);
-		assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM citizens WHERE id = ? AND"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizens WHERE id = ? AND"
 		    " merged_into IS NOT NULL", idtxt), 1);
 	}
 	/* From now on that WeChat user signs straight in as the SMS citizen. */
@@ -833,7 +826,7 @@ wechat_access_token(void **st)
 	/* The access token is cached in Redis (wx:access_token), short of WeChat's 7200 s. */
 	ttl = redis_ttl("wx:access_token");
 	assert_true(ttl > 0 && ttl <= 6900);
-	rep = kv_cmd(&ctx, "GET wx:access_token");
+	rep = kv_cmd(&test_db, "GET wx:access_token");
 	assert_non_null(rep);
 	assert_int_equal(rep->type, REDIS_REPLY_STRING);
 	freeReplyObject(rep);
@@ -1011,12 +1004,12 @@ staff_accounts(void **st)
 		char a0s[24];
 
 		snprintf(a0s, sizeof a0s, "%lld", a0);
-		assert_int_equal(db_count(&ctx, "SELECT COUNT(DISTINCT action) FROM audit_log"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(DISTINCT action) FROM audit_log"
 		    " WHERE id > ? AND action IN ('staff.create', 'staff.password_reset', 'staff.disable',"
 		    " 'staff.enable')", a0s), 4);
-		assert_true(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+		assert_true(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 		    " action = 'staff.login' AND result = 'ok'", a0s) >= 3);
-		assert_true(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+		assert_true(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 		    " action = 'staff.login' AND result = 'denied'", a0s) >= 2);
 	}
 }
@@ -1041,19 +1034,19 @@ audit_trail(void **st)
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p13800138000-9\"}");
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
-	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused' AND target = 'GET /me' AND result = '401'"
 	    " AND actor_kind = 'anonymous'", a0s), 1);
-	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused' AND target = 'POST /auth/wx-phone' AND result = '403'"
 	    " AND hall = 'demo' AND actor <> ''", a0s), 1);
 	/* A failed sign-in is recorded once, as a sign-in, not again as a refusal. */
 	post(&r, "/api/v1/auth/sms-login", NULL, "{\"phone\":\"%s\",\"code\":\"000000\"}", phone_c);
 	assert_error(&r, 401, "CODE_INVALID");
 	resp_free(&r);
-	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'citizen.login' AND result = 'denied'", a0s), 1);
-	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused' AND target = 'POST /auth/sms-login'", a0s), 0);
 
 	/* The app's database user may read and add audit rows, never change or delete them. */
@@ -1064,7 +1057,7 @@ audit_trail(void **st)
 	assert_int_not_equal(app_sql("DELETE FROM audit_log;", out, sizeof out), 0);
 	assert_non_null(strstr(out, "command denied"));
 	assert_int_not_equal(app_sql("TRUNCATE TABLE audit_log;", out, sizeof out), 0);
-	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused'", a0s), 2);
 }
 
@@ -1103,7 +1096,7 @@ personal_data_sealed(void **st)
 	sms_sign_in(phone_c, tok, sizeof tok);
 	id = subject_of(tok);
 	/* The name and ID number a citizen gives (e.g. when booking) are sealed too. */
-	assert_int_equal(citizen_set_identity(&ctx, id, "欧阳娜娜", idnum), 0);
+	assert_int_equal(citizen_set_identity(&test_db, id, "欧阳娜娜", idnum), 0);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(jstr(r.json, "name"), "欧阳**");
@@ -1112,7 +1105,7 @@ personal_data_sealed(void **st)
 	{
 		struct citizen z;
 
-		assert_int_equal(citizen_get(&ctx, id, &z), 1);
+		assert_int_equal(citizen_get(&test_db, id, &z), 1);
 		assert_string_equal(z.phone, phone_c);
 		assert_string_equal(z.id_number, idnum);
 		assert_string_equal(z.name, "欧阳娜娜");
@@ -1180,7 +1173,7 @@ outages(void **st)
 	wait_healthy();
 	/* Redis keeps its data (AOF): the session is still good.  (Each app thread's old
 	 * connection fails once before it reconnects, hence the retries.) */
-	kv_drop(&ctx);
+	kv_drop(&test_db);
 	for (i = 0; i < 60; i++) {
 		assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
 		if (r.status == 200)
@@ -1192,7 +1185,7 @@ outages(void **st)
 	resp_free(&r);
 
 	/* MariaDB down: 503, and a refused code request counts nothing and stores nothing. */
-	before = db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
+	before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	identity_sms_key(phone_c, "code", key, sizeof key);
 	redis_do("DEL", key, NULL);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
@@ -1208,7 +1201,7 @@ outages(void **st)
 	resp_free(&r);
 	assert_int_equal(stack("mysql-start"), 0);
 	wait_healthy();
-	db_drop(&ctx);
+	db_drop(&test_db);
 	assert_int_equal(redis_ttl(key), -2);
 	/* The refused request used up neither the minute nor the phone's count. */
 	for (i = 0; i < 30; i++) {
@@ -1220,7 +1213,7 @@ outages(void **st)
 	}
 	assert_int_equal(r.status, 202);
 	resp_free(&r);
-	assert_int_equal(db_count(&ctx, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before + 1);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 	/* Leave a clean stack for whatever runs next: fresh app processes, whose threads hold
@@ -1290,5 +1283,5 @@ main(void)
 		cmocka_unit_test(signin_throttle),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return suite_run("identity", tests, setup, teardown);
 }

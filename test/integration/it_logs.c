@@ -32,11 +32,11 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
 #define DAY "2026-12-16"
 #define NOW DAY "T10:00:00+08:00"
 
-static struct ctx db;
 static char var[256], mounted[400];
 
 static void
@@ -198,7 +198,7 @@ all_in_db(char (*tokens)[64], int n)
 	for (i = 0; i < n; i++) {
 		long long c = -1;
 
-		assert_true(db_query(&db, "SELECT COUNT(*) FROM queue_tickets WHERE token = ?",
+		assert_true(db_query(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE token = ?",
 		    DBARGS(DBS(tokens[i])), db_count_row, &c) >= 0);
 		assert_int_equal(c, 1);
 	}
@@ -588,30 +588,22 @@ setup(void **st)
 {
 	const char *inst = getenv("YICHUANG_INSTANCE");
 
-	(void)st;
 	snprintf(var, sizeof var, "var/%s", inst && *inst ? inst : "test");
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load %s/yichuang.conf\n", var);
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
 	return set_clock(NOW);
 }
 
 static int
 teardown(void **st)
 {
-	(void)st;
 	if (getenv("YICHUANG_CONF_EXTRA")) {
 		unsetenv("YICHUANG_CONF_EXTRA");
 		stack("restart-app");
 	}
 	if (mounted[0] && umount(mounted) != 0)
 		umount2(mounted, MNT_DETACH);
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
+	return suite_teardown(st);
 }
 
 int
@@ -624,10 +616,6 @@ main(void)
 		cmocka_unit_test(full_disk_costs_no_request_and_no_record),
 		cmocka_unit_test(stalled_log_costs_no_request),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("logs", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("logs", tests, setup, teardown);
 }

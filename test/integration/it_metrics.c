@@ -35,11 +35,11 @@
 #include "../../modules/notify.h"
 #include "../../modules/outbox.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
 #define DAY "2026-12-15"
 #define NOW DAY "T10:00:00+08:00"
 
-static struct ctx db;
 
 static void
 sleep_ms(int ms)
@@ -462,7 +462,7 @@ outbox_quiet(void)
 		char now[32];
 
 		sql_now(now, sizeof now);
-		assert_true(db_query(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'sending' OR"
+		assert_true(db_query(&test_db, "SELECT COUNT(*) FROM outbox WHERE status = 'sending' OR"
 		    " (status IN ('pending', 'held') AND next_attempt_at <= ?)",
 		    DBARGS(DBS(now)), db_count_row, &n) >= 0);
 		if (n == 0)
@@ -485,11 +485,11 @@ queue_row(const char *template, int due)
 	m.params = params;
 	sql_datetime(hall_now_ms() - 120 * 1000, past, sizeof past);
 	sql_datetime(hall_now_ms() + (due ? 0 : 3600 * 1000), later, sizeof later);
-	assert_int_equal(db_begin(&db), 0);
-	assert_int_equal(outbox_add(&db, &m, &id), 0);
-	assert_int_equal(db_exec(&db, "UPDATE outbox SET created_at = ?, next_attempt_at = ?"
+	assert_int_equal(db_begin(&test_db), 0);
+	assert_int_equal(outbox_add(&test_db, &m, &id), 0);
+	assert_int_equal(db_exec(&test_db, "UPDATE outbox SET created_at = ?, next_attempt_at = ?"
 	    " WHERE id = ?", DBARGS(DBS(past), DBS(later), DBI(id)), NULL, NULL), 0);
-	assert_int_equal(db_commit(&db), 0);
+	assert_int_equal(db_commit(&test_db), 0);
 	json_decref(params);
 	return id;
 }
@@ -529,7 +529,7 @@ age_in_db(void)
 	char now[32], v[32] = "";
 
 	sql_now(now, sizeof now);
-	assert_true(db_scalar(&db, "SELECT COALESCE(GREATEST(0, TIMESTAMPDIFF(SECOND,"
+	assert_true(db_scalar(&test_db, "SELECT COALESCE(GREATEST(0, TIMESTAMPDIFF(SECOND,"
 	    " MIN(created_at), ?)), 0) FROM outbox WHERE status IN ('pending', 'sending')",
 	    DBARGS(DBS(now)), v, sizeof v) == 1);
 	return strtod(v, NULL);
@@ -556,12 +556,12 @@ outbox_depth_age_and_sms_results(void **st)
 	scrape(&b);
 	assert_int_equal(prom_get(&b, "yichuang_outbox_messages{status=\"pending\"}") -
 	    prom_get(&a, "yichuang_outbox_messages{status=\"pending\"}"), 1);
-	pending = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'", NULL);
+	pending = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'", NULL);
 	assert_int_equal(prom_get(&b, "yichuang_outbox_messages{status=\"pending\"}"), pending);
 	assert_true(prom_get(&b, "yichuang_outbox_oldest_unsent_age_seconds") >= 119);
 	assert_true(prom_get(&b, "yichuang_outbox_oldest_unsent_age_seconds") -
 	    age_in_db() <= 2);
-	assert_int_equal(db_exec(&db, "DELETE FROM outbox WHERE id = ?", DBARGS(DBI(waiting)),
+	assert_int_equal(db_exec(&test_db, "DELETE FROM outbox WHERE id = ?", DBARGS(DBI(waiting)),
 	    NULL, NULL), 0);
 	prom_free(&a);
 	prom_free(&b);
@@ -579,12 +579,12 @@ outbox_depth_age_and_sms_results(void **st)
 		resp_free(&r);
 	}
 	broken = queue_row("metrics_no_such_template", 1);
-	sent_before = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND"
+	sent_before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND"
 	    " provider = 'log'", NULL);
 	scrape(&a);
 	for (i = 0; i < 20; i++) {
-		assert_int_equal(job_notify_deliver(&db), 0);
-		assert_true(db_scalar(&db, "SELECT status FROM outbox WHERE id = ?",
+		assert_int_equal(job_notify_deliver(&test_db), 0);
+		assert_true(db_scalar(&test_db, "SELECT status FROM outbox WHERE id = ?",
 		    DBARGS(DBI(broken)), st_, sizeof st_) == 1);
 		if (strcmp(st_, "failed") == 0 &&
 		    sms_log_find_since(since, phone, "login_code", NULL, 0) == 0)
@@ -594,7 +594,7 @@ outbox_depth_age_and_sms_results(void **st)
 	assert_true(i < 20);
 	scrape(&b);
 	/* Nothing but this process delivered meanwhile: the rows that became sent. */
-	sent = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND provider = 'log'", NULL) -
+	sent = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND provider = 'log'", NULL) -
 	    sent_before;
 	worker_pause(0);
 	assert_true(sent >= 1);
@@ -645,7 +645,7 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	{
 		long long n = -1;
 
-		assert_true(db_query(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+		assert_true(db_query(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
 		    " AND day = ? AND category = 'F' AND status = 'waiting'", DBARGS(DBS(DAY)),
 		    db_count_row, &n) >= 0);
 		assert_int_equal(prom_get(&b, WAIT_F), n);
@@ -670,14 +670,14 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
-	assert_int_equal(job_cases_supervise(&db), 0);
+	assert_int_equal(job_cases_supervise(&test_db), 0);
 	scrape(&a);
-	assert_int_equal(db_exec(&db, "UPDATE cases SET deadline = '2026-12-01' WHERE no = ?",
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET deadline = '2026-12-01' WHERE no = ?",
 	    DBARGS(DBS(no)), NULL, NULL), 0);
-	assert_int_equal(job_cases_supervise(&db), 0);
+	assert_int_equal(job_cases_supervise(&test_db), 0);
 	scrape(&b);
 	assert_int_equal(prom_get(&b, OVERDUE) - prom_get(&a, OVERDUE), 1);
-	red = db_count(&db, "SELECT COUNT(*) FROM cases WHERE hall = 'demo' AND warning = 'red' AND"
+	red = db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE hall = 'demo' AND warning = 'red' AND"
 	    " status IN ('accepted', 'processing', 'supplement_needed')", NULL);
 	assert_int_equal(prom_get(&b, OVERDUE), red);
 	prom_free(&a);
@@ -701,26 +701,18 @@ tickets_waiting_and_cases_past_deadline(void **st)
 static int
 setup(void **st)
 {
-	(void)st;
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
 	return set_clock(NOW);
 }
 
 static int
 teardown(void **st)
 {
-	(void)st;
 	unsetenv("YICHUANG_CONF_EXTRA");
 	if (worker_stopped)
 		worker_pause(0);
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
+	return suite_teardown(st);
 }
 
 int
@@ -735,10 +727,6 @@ main(void)
 		cmocka_unit_test(tickets_waiting_and_cases_past_deadline),
 		cmocka_unit_test(redis_and_mysql_errors_are_counted),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("metrics", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("metrics", tests, setup, teardown);
 }

@@ -33,11 +33,11 @@
 #include "../lib/expect.h"
 #include "../lib/records.h"
 #include "../lib/flows.h"
+#include "../lib/suite.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"王小明\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13911110001\"}"
 
-static struct ctx db;
 static char clerk[128], citizen_a[128], citizen_b[128], citizen_agent[128];
 
 /* ---------------------------------------------------------------- helpers */
@@ -75,7 +75,7 @@ stored_files(void)
 static long long
 upload_rows(void)
 {
-	return db_count(&db, "SELECT COUNT(*) FROM uploads WHERE ? <> ''", "x");
+	return db_count(&test_db, "SELECT COUNT(*) FROM uploads WHERE ? <> ''", "x");
 }
 
 static json_t *
@@ -109,13 +109,8 @@ action(struct resp *r, const char *token, const char *no, const char *body)
 static int
 setup(void **st)
 {
-	(void)st;
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
 	set_clock("2026-11-23T10:00:00+08:00");
 	if (staff_login("clerk1", 1, clerk, sizeof clerk) != 0 ||
 	    citizen_login("13911110001", citizen_a, sizeof citizen_a) != 0 ||
@@ -124,15 +119,6 @@ setup(void **st)
 		fprintf(stderr, "sign-in failed\n");
 		return -1;
 	}
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&db);
 	return 0;
 }
 
@@ -313,7 +299,7 @@ item_submit_return_resubmit_accept(void **st)
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "returned");
 	resp_free(&r);
-	n = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_returned' AND ref_id = ?", no);
+	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_returned' AND ref_id = ?", no);
 	assert_int_equal(n, 1);
 	/* Pre-accepting a returned case is a conflict. */
 	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
@@ -361,9 +347,9 @@ item_submit_return_resubmit_accept(void **st)
 	assert_non_null(jstr(r.json, "case.track_url"));
 	assert_non_null(jstr(r.json, "case.notice_url"));
 	resp_free(&r);
-	n = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
+	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
 	assert_int_equal(n, 1);
-	n = db_count(&db, "SELECT COUNT(*) FROM case_materials WHERE upload_id IS NOT NULL AND case_id ="
+	n = db_count(&test_db, "SELECT COUNT(*) FROM case_materials WHERE upload_id IS NOT NULL AND case_id ="
 	    " (SELECT id FROM cases WHERE no = ?)", no);
 	assert_int_equal(n, 5);
 	/* Twice is a conflict. */
@@ -498,9 +484,9 @@ reuse_with_consent_and_agent_follows(void **st)
 	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
 	expect_status(&r, 200);
 	resp_free(&r);
-	n = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
+	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
 	assert_int_equal(n, 2);
-	n = db_count(&db, "SELECT COUNT(*) FROM case_tracking WHERE holder = 'agent' AND case_id ="
+	n = db_count(&test_db, "SELECT COUNT(*) FROM case_tracking WHERE holder = 'agent' AND case_id ="
 	    " (SELECT id FROM cases WHERE no = ?)", no);
 	assert_int_equal(n, 1);
 
@@ -517,7 +503,7 @@ reuse_with_consent_and_agent_follows(void **st)
 		resp_free(&r);
 	}
 	/* IT-B-002's licence is delivered electronically: the SMS says where (result_online). */
-	n = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online' AND ref_id = ?", no);
+	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online' AND ref_id = ?", no);
 	assert_int_equal(n, 2);
 	json_decref(mats);
 }
@@ -532,10 +518,6 @@ main(void)
 		cmocka_unit_test(bundle_one_acceptance_parallel_parts_longest_deadline),
 		cmocka_unit_test(reuse_with_consent_and_agent_follows),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("online", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("online", tests, setup, suite_teardown);
 }

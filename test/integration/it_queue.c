@@ -26,6 +26,7 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
 #define HALL "/api/v1/halls/demo"
 
@@ -155,7 +156,6 @@ seq_of(const char *number)
 }
 
 /* The test stack's own Redis and MariaDB, for what the API does not show. */
-static struct ctx db;
 
 /* The day's tickets of a letter in the record. */
 static long long
@@ -163,7 +163,7 @@ day_rows(const char *day, const char *letter)
 {
 	char out[32];
 
-	assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+	assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
 	    " AND day = ? AND num_cat = ?", DBARGS(DBS(day), DBS(letter)), out, sizeof out), 1);
 	return strtoll(out, NULL, 10);
 }
@@ -174,7 +174,7 @@ day_numbers_twice(const char *day, const char *letter)
 {
 	char out[32];
 
-	assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM (SELECT number FROM queue_tickets"
+	assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM (SELECT number FROM queue_tickets"
 	    " WHERE hall = 'demo' AND day = ? AND num_cat = ? GROUP BY number"
 	    " HAVING COUNT(*) > 1) x", DBARGS(DBS(day), DBS(letter)), out, sizeof out), 1);
 	return strtoll(out, NULL, 10);
@@ -214,12 +214,12 @@ rec_get(const char *token, const char *day, const char *number, struct rec *x)
 {
 	memset(x, 0, sizeof *x);
 	if (token)
-		assert_true(db_query(&db, "SELECT t.number, DATE_FORMAT(t.day, '%Y-%m-%d'),"
+		assert_true(db_query(&test_db, "SELECT t.number, DATE_FORMAT(t.day, '%Y-%m-%d'),"
 		    " t.status, t.outcome, t.window_no, t.calls, (SELECT COUNT(*) FROM"
 		    " queue_ticket_history h WHERE h.ticket_id = t.id AND h.action = 'call')"
 		    " FROM queue_tickets t WHERE t.token = ?", DBARGS(DBS(token)), rec_fill, x) >= 0);
 	else
-		assert_true(db_query(&db, "SELECT t.number, DATE_FORMAT(t.day, '%Y-%m-%d'),"
+		assert_true(db_query(&test_db, "SELECT t.number, DATE_FORMAT(t.day, '%Y-%m-%d'),"
 		    " t.status, t.outcome, t.window_no, t.calls, (SELECT COUNT(*) FROM"
 		    " queue_ticket_history h WHERE h.ticket_id = t.id AND h.action = 'call')"
 		    " FROM queue_tickets t WHERE t.hall = 'demo' AND t.day = ? AND t.number = ?",
@@ -598,7 +598,7 @@ three_windows(void **st)
 		assert_string_not_equal(all[i], all[i - 1]);	/* nobody called twice */
 	free(all);
 	/* Nobody left waiting, no number twice, nothing more in the record than was taken. */
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND"
 	    " day = ? AND category = 'A' AND status IN ('waiting', 'called', 'serving')",
 	    "2026-12-03"), 0);
 	assert_int_equal(day_numbers_twice("2026-12-03", "A"), 0);
@@ -818,7 +818,7 @@ turn_near_sms(void **st)
 		finish(c4, 4, "no_show");
 	}
 	/* Three ahead now: the notice is in the outbox, and the worker delivers it. */
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
 	    " ON o.ref_kind = 'ticket' AND o.ref_id = t.id WHERE o.template = 'turn_near'"
 	    " AND t.token = ?", tok), 1);
 	assert_int_equal(sms_log_find_since(before, phone, "turn_near", &line, 15000), 0);
@@ -832,14 +832,14 @@ turn_near_sms(void **st)
 	assert_string_equal(got, mine);
 	finish(c4, 4, "done");
 	/* Once only. */
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
 	    " ON o.ref_kind = 'ticket' AND o.ref_id = t.id WHERE o.template = 'turn_near'"
 	    " AND t.token = ?", tok), 1);
 	/* The phone is sealed at rest. */
 	{
 		char out[8];
 
-		assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM queue_tickets WHERE token = ?"
+		assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE token = ?"
 		    " AND phone_enc IS NOT NULL AND INSTR(phone_enc, ?) = 0",
 		    DBARGS(DBS(tok), DBS(phone)), out, sizeof out), 1);
 		assert_string_equal(out, "1");
@@ -1046,7 +1046,7 @@ redis_down(void **st)
 	assert_int_equal(set_clock("2026-12-11T10:00:00+08:00"), 0);
 	login("kiosk1", 0, k, sizeof k);
 	take_ok(k, "{\"category\":\"C\"}", a, NULL);
-	rows = db_count(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
+	rows = db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
 	    "2026-12-11");
 	assert_int_equal(stack("redis-stop"), 0);
 	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"C\"}"), 0);
@@ -1056,31 +1056,12 @@ redis_down(void **st)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	assert_int_equal(stack("redis-start"), 0);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
 	    " AND day = ?", "2026-12-11"), rows);
 	login("kiosk1", 0, k, sizeof k);
 	take_ok(k, "{\"category\":\"C\"}", b, NULL);
 	assert_int_equal(seq_of(b), seq_of(a) + 1);
 	set_clock(NULL);
-}
-
-static int
-setup(void **st)
-{
-	(void)st;
-	if (test_conf_load() != 0)
-		return -1;
-	ctx_init(&db, 0);
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	ctx_close(&db);
-	set_clock(NULL);
-	return 0;
 }
 
 int
@@ -1100,6 +1081,5 @@ main(void)
 		cmocka_unit_test(board_long_poll),
 	};
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return cmocka_run_group_tests_name("queue", tests, setup, teardown);
+	return suite_run("queue", tests, suite_setup, suite_teardown);
 }

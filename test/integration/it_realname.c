@@ -33,11 +33,10 @@
 #include "../../fcgi/session.h"
 #include "../../modules/pii.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
 #define MONDAY "2026-11-23T09:40:00+08:00"
 #define API    "/api/v1"
-
-static struct ctx dbc;		/* this process's own MariaDB and Redis connections */
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -103,7 +102,7 @@ holder_of(const char *id)
 	char h[PII_HASH_HEX];
 
 	hash_of("idnum", id, h);
-	return db_count(&dbc, "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE idnum_hash = ?", h);
+	return db_count(&test_db, "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE idnum_hash = ?", h);
 }
 
 static long long
@@ -112,7 +111,7 @@ accounts_holding(const char *id)
 	char h[PII_HASH_HEX];
 
 	hash_of("idnum", id, h);
-	return db_count(&dbc, "SELECT COUNT(*) FROM citizens WHERE idnum_hash = ?", h);
+	return db_count(&test_db, "SELECT COUNT(*) FROM citizens WHERE idnum_hash = ?", h);
 }
 
 static long long
@@ -121,7 +120,7 @@ account_of_phone(const char *phone)
 	char h[PII_HASH_HEX];
 
 	hash_of("phone", phone, h);
-	return db_count(&dbc, "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE phone_hash = ?", h);
+	return db_count(&test_db, "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE phone_hash = ?", h);
 }
 
 /* Live bookings of an ID number. */
@@ -131,7 +130,7 @@ live_bookings(const char *id)
 	char h[PII_HASH_HEX];
 
 	hash_of("idnum", id, h);
-	return db_count(&dbc, "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
+	return db_count(&test_db, "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
 	    " AND status IN ('booked', 'checked_in')", h);
 }
 
@@ -197,12 +196,12 @@ fresh_accounts(int n, char (*tokens)[SESSION_TOKEN_MAX + 1], long long *ids)
 		struct session s;
 		uint64_t id = 0;
 
-		assert_int_equal(db_exec(&dbc, "INSERT INTO citizens (created_at) VALUES (NOW())",
+		assert_int_equal(db_exec(&test_db, "INSERT INTO citizens (created_at) VALUES (NOW())",
 		    DBNOARGS, NULL, &id), 0);
 		memset(&s, 0, sizeof s);
 		s.role = ROLE_CITIZEN;
 		snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)id);
-		assert_int_equal(session_create(&dbc, &s, 3600, tokens[i], SESSION_TOKEN_MAX + 1), 0);
+		assert_int_equal(session_create(&test_db, &s, 3600, tokens[i], SESSION_TOKEN_MAX + 1), 0);
 		if (ids)
 			ids[i] = (long long)id;
 	}
@@ -355,7 +354,7 @@ audited(const char *action, const char *target_like)
 	char out[32];
 	int rc;
 
-	rc = db_scalar(&dbc, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND target LIKE ?",
+	rc = db_scalar(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND target LIKE ?",
 	    DBARGS(DBS(action), DBS(target_like)), out, sizeof out);
 	assert_true(rc == 1);
 	return strtoll(out, NULL, 10);
@@ -481,7 +480,7 @@ online_applications_follow_the_rule(void **st)
 	make_id(idA, "19600101", 1);		/* A's, bound by the test above */
 	make_id(idN, "19600101", 4);
 	hash_of("id_number", idA, h);
-	before = db_count(&dbc, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h);
+	before = db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h);
 
 	/* B files for A's number: refused naming applicant.id_number; no case. */
 	apply_body(body, sizeof body, b, "张三", idA, 100);
@@ -489,7 +488,7 @@ online_applications_follow_the_rule(void **st)
 	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.id_number"));
 	resp_free(&r);
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
 	    before);
 	/* A files for A's own number; with a wrong name, no. */
 	apply_body(body, sizeof body, a, "张四", idA, 110);
@@ -502,7 +501,7 @@ online_applications_follow_the_rule(void **st)
 	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.status"), "submitted");
 	resp_free(&r);
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
 	    before + 1);
 	/* A's first online application for a new number would make it A's second identity. */
 	apply_body(body, sizeof body, a, "赵六", idN, 130);
@@ -589,7 +588,7 @@ binding_races(void **st)
 	{
 		char out[32];
 
-		assert_int_equal(db_scalar(&dbc, "SELECT citizen_id FROM appointments"
+		assert_int_equal(db_scalar(&test_db, "SELECT citizen_id FROM appointments"
 		    " WHERE idnum_hash = ? AND status = 'booked'", DBARGS(DBS(h)), out, sizeof out), 1);
 		assert_string_equal(out, who);
 	}
@@ -622,12 +621,12 @@ binding_races(void **st)
 	assert_int_equal(accounts_holding(idV), 1);
 	assert_int_equal(holder_of(idV), ids[won]);
 	hash_of("id_number", idV, h);
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h), 1);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h), 1);
 	snprintf(who, sizeof who, "%lld", ids[won]);
 	{
 		char out[32];
 
-		assert_int_equal(db_scalar(&dbc, "SELECT citizen FROM cases WHERE applicant_id_hash = ?",
+		assert_int_equal(db_scalar(&test_db, "SELECT citizen FROM cases WHERE applicant_id_hash = ?",
 		    DBARGS(DBS(h)), out, sizeof out), 1);
 		assert_string_equal(out, who);
 	}
@@ -692,7 +691,7 @@ proxy_confirmed_by_sms(void **st)
 	hash_of("idnum", idP, h);
 	snprintf(pid, sizeof pid, "%lld", account_of_phone("13960000012"));
 	snprintf(key, sizeof key, "proxy:{c:%s}:%s", pid, h);
-	rep = kv_cmd(&dbc, "HGET %s h", key);
+	rep = kv_cmd(&test_db, "HGET %s h", key);
 	assert_non_null(rep);
 	assert_int_equal(rep->type, REDIS_REPLY_STRING);
 	assert_null(strstr(rep->str, code));
@@ -707,7 +706,7 @@ proxy_confirmed_by_sms(void **st)
 	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
 	assert_error(&r, 422, "CODE_INVALID");
 	resp_free(&r);
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?", h), 0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?", h), 0);
 	/* The code P read out: the relation. */
 	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
 	    code);
@@ -717,7 +716,7 @@ proxy_confirmed_by_sms(void **st)
 	assert_string_equal(jstr(r.json, "principal.how"), "sms");
 	snprintf(rel, sizeof rel, "%lld", jint(r.json, "principal.id"));
 	resp_free(&r);
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?"
 	    " AND live = 1 AND how = 'sms'", h), 1);
 	/* Used up: the same code again is refused. */
 	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
@@ -741,7 +740,7 @@ proxy_confirmed_by_sms(void **st)
 		assert_true(json_is_true(jget(r.json, "appointment.proxy")));
 		assert_string_equal(jstr(r.json, "appointment.name"), "周*");
 		resp_free(&r);
-		assert_int_equal(db_scalar(&dbc, "SELECT citizen_id FROM appointments WHERE"
+		assert_int_equal(db_scalar(&test_db, "SELECT citizen_id FROM appointments WHERE"
 		    " idnum_hash = ? AND day = '2026-11-25' AND proxy_id = ?", DBARGS(DBS(h),
 		    DBS(rel)), out, sizeof out), 1);
 		assert_string_equal(out, pid);
@@ -826,7 +825,7 @@ clerk_registers_and_rebinds(void **st)
 		char h[PII_HASH_HEX];
 
 		hash_of("idnum", idM, h);
-		assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?",
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?",
 		    h), 1);
 	}
 	assert_true(audited("identity.proxy_register", "proxy:%") >= 1);
@@ -1009,11 +1008,11 @@ bans_count_against_the_principal(void **st)
 	clock_at("2026-11-24T10:00:00+08:00");
 	hash_of("idnum", idM, h);
 	for (i = 0; i < 90; i++) {
-		if (db_count(&dbc, "SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h) == 1)
+		if (db_count(&test_db, "SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h) == 1)
 			break;
 		usleep(500 * 1000);
 	}
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
 	    " AND status = 'no_show'", h), 2);
 	/* M's number is banned, also through the proxy … */
 	book(&r, q, "F-20261127-1100", "何老太", idM);
@@ -1021,29 +1020,10 @@ bans_count_against_the_principal(void **st)
 	resp_free(&r);
 	/* … Q's own is not. */
 	hash_of("idnum", idQ, h);
-	assert_int_equal(db_count(&dbc, "SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h),
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h),
 	    0);
 	book_ok(q, "F-20261127-1100", "何小", idQ, NULL, 0);
 	set_clock(NULL);
-}
-
-static int
-setup(void **st)
-{
-	(void)st;
-	if (test_conf_load() != 0)
-		return -1;
-	ctx_init(&dbc, 0);
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&dbc);
-	return 0;
 }
 
 int
@@ -1058,6 +1038,5 @@ main(void)
 		cmocka_unit_test(bans_count_against_the_principal),
 	};
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return cmocka_run_group_tests_name("realname", tests, setup, teardown);
+	return suite_run("realname", tests, suite_setup, suite_teardown);
 }

@@ -38,6 +38,7 @@
 #include "../../modules/staff.h"
 #include "../lib/records.h"
 #include "../lib/flows.h"
+#include "../lib/suite.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"欧阳小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138023\"}"
@@ -46,7 +47,6 @@
 	"\"phone\":\"13800138023\"}"
 #define CITIZEN_PHONE "13800138023"	/* the applicant of the window cases */
 
-static struct ctx db;
 static char clerk[128], approver[128], approver_wjw[128], manager[128], manager2[128];
 static char citizen[128], other_citizen[128];
 
@@ -320,7 +320,7 @@ ensure_staff(const char *user, const char *name, const char *role, const char *d
 	struct staff_new s;
 	char err[200];
 
-	if (staff_exists(&db, "demo", user) == 1)
+	if (staff_exists(&test_db, "demo", user) == 1)
 		return;
 	memset(&s, 0, sizeof s);
 	s.hall = "demo";
@@ -329,20 +329,15 @@ ensure_staff(const char *user, const char *name, const char *role, const char *d
 	s.role = role;
 	s.department = dept;
 	s.password = "yichuang-demo";
-	if (staff_create(&db, &s, err, sizeof err) != 0)
+	if (staff_create(&test_db, &s, err, sizeof err) != 0)
 		fail_msg("staff_create %s: %s", user, err);
 }
 
 static int
 setup(void **st)
 {
-	(void)st;
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
 	ensure_staff("approver_wjw", "卫健审批", "approver", "wjw");
 	ensure_staff("manager_r2", "第二值班长", "manager", NULL);
 	set_clock("2026-11-23T10:00:00+08:00");
@@ -356,15 +351,6 @@ setup(void **st)
 		fprintf(stderr, "sign-in failed\n");
 		return -1;
 	}
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&db);
 	return 0;
 }
 
@@ -389,11 +375,11 @@ approval_records_the_result(void **st)
 	/* The holder is masked by characters, never the whole name. */
 	assert_null(strstr(jstr(res, "holder"), "欧阳小龙"));
 	assert_non_null(strstr(jstr(res, "holder"), "欧"));
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 1);
 	/* Deciding twice is refused by the case's own guard: still one result. */
 	act(approver, no, "{\"action\":\"approve\"}", 409);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 1);
 	json_decref(res);
 
@@ -440,14 +426,14 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	act(approver, no, "{\"action\":\"assign\"}", 200);
 	act(approver, no, "{\"action\":\"approve\"}", 200);
 	/* One part approved: no result yet (the case is not decided). */
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 0);
 	act(approver_wjw, no, "{\"action\":\"assign\"}", 200);
 	act(approver_wjw, no, "{\"action\":\"approve\"}", 200);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 2);
 	/* The permit is joined to the licence, in the rows. */
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results p JOIN results l ON l.id = p.licence_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results p JOIN results l ON l.id = p.licence_id"
 	    " JOIN cases c ON c.id = p.case_id WHERE c.no = ? AND p.kind = 'permit'"
 	    " AND l.kind = 'licence' AND l.case_id = p.case_id", no), 1);
 
@@ -643,7 +629,7 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	assert_int_equal(http_json(&r, "POST", path, approver, "{\"reason\":\"换发\"}"), 0);
 	expect_status(&r, 403);
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 1);
 
 	/* Two managers replace at the same moment: one new result, one 409. */
@@ -659,9 +645,9 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 		assert_true((a1.status == 201 && a2.status == 409) ||
 		    (a1.status == 409 && a2.status == 201));
 	}
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 2);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'result.replace'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'result.replace'"
 	    " AND result = 'ok' AND target = ?", jstr(res, "number")), 1);
 
 	/* The old one says it was replaced, and by which. */
@@ -698,9 +684,9 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	assert_error(&r, 409, "RESULT_NOT_VALID");
 	resp_free(&r);
 	verify_status(new_vid, 200, "revoked");
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'result.revoke'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'result.revoke'"
 	    " AND result = 'ok' AND target = ?", new_number), 1);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results WHERE status = 'revoked'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results WHERE status = 'revoked'"
 	    " AND change_reason = '以欺骗手段取得许可' AND number = ?", new_number), 1);
 	{
 		json_t *a = case_results(no);
@@ -729,9 +715,9 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	res = approved_licence(no);
 	/* The SMS of the approval says where to download it (instead of case_approved). */
 	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_approved'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_approved'"
 	    " AND ref_id = ?", no), 0);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 1);
 	{
 		json_t *line = sms_line_for(since, "result_online", no);
@@ -748,7 +734,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	snprintf(url, sizeof url, "%s", jstr(r.json, "results.0.pdf_url"));
 	snprintf(qr, sizeof qr, "%s", jstr(r.json, "results.0.qr_text"));
 	resp_free(&r);
-	before = db_count(&db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	before = db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid"));
 	assert_int_equal(before, 0);
 	assert_int_equal(get_pdf(url, citizen, file, sizeof file), 200);
@@ -758,7 +744,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 		pdf_qr(file, got, sizeof got);
 		assert_string_equal(got, qr);
 	}
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ? AND d.citizen IS NOT NULL", jstr(res, "vid")), 1);
 	/* Someone else's case, or nobody signed in: nothing, and nothing recorded. */
 	assert_int_equal(get_pdf(url, other_citizen, file, sizeof file), 404);
@@ -772,7 +758,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 		pdf_qr(file, got, sizeof got);
 		assert_string_equal(got, qr);
 	}
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid")), 2);
 
 	/* Revoked: no more downloads. */
@@ -783,7 +769,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	assert_int_equal(http_json(&r, "GET", url, citizen, NULL), 0);
 	assert_error(&r, 409, "RESULT_NOT_VALID");
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid")), 2);
 	json_decref(res);
 
@@ -838,7 +824,7 @@ notice_pdfs_carry_their_qr(void **st)
 
 	/* 不予受理通知书: no case, a notice with the reason; bad input stores nothing. */
 	{
-		long long before = db_count(&db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?",
+		long long before = db_count(&test_db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?",
 		    "refused");
 
 		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
@@ -858,7 +844,7 @@ notice_pdfs_carry_their_qr(void **st)
 		    "\"reason\":\"x\"}"), 0);
 		expect_status(&r, 403);
 		resp_free(&r);
-		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
 		    before);
 
 		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
@@ -868,7 +854,7 @@ notice_pdfs_carry_their_qr(void **st)
 		snprintf(want, sizeof want, "%s%s", base_url(), jstr(r.json, "notice_url"));
 		snprintf(path, sizeof path, "%s", jstr(r.json, "notice_pdf_url"));
 		resp_free(&r);
-		assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
 		    before + 1);
 		tok = strstr(want, "n=");
 		assert_non_null(tok);
@@ -1017,11 +1003,11 @@ instant_electronic_result_sends_where_to_download(void **st)
 
 	(void)st;
 	accept_instant("IT-B-001", no, tok);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ? AND r.electronic = 1", no), 1);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 1);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
 	    " AND ref_id = ?", no), 1);
 	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
 	line = sms_line_for(since, "result_online", no);
@@ -1033,11 +1019,11 @@ instant_electronic_result_sends_where_to_download(void **st)
 
 	/* A 即办件 whose result is on paper (IT-A-001, a 准予许可决定书): no download SMS. */
 	accept_instant("IT-A-001", no, tok);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ? AND r.electronic = 0", no), 1);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 0);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
 	    " AND ref_id = ?", no), 1);
 }
 
@@ -1054,12 +1040,8 @@ main(void)
 		cmocka_unit_test(tracking_page_lists_the_results),
 		cmocka_unit_test(instant_electronic_result_sends_where_to_download),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (sodium_init() < 0)
 		return 1;
-	rc = cmocka_run_group_tests(tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("results", tests, setup, suite_teardown);
 }

@@ -40,11 +40,11 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/session.h"
+#include "../lib/suite.h"
 
 #define API "/api/v1"
 #define TEST_PASSWORD "signin-test-password"
 
-static struct ctx dbc;		/* this process's own MariaDB and Redis connections */
 static char inst[64];
 
 /* ------------------------------------------------------------------ helpers */
@@ -162,7 +162,7 @@ sql_count(const char *sql, const struct dbv *args, size_t nargs)
 	char v[32];
 	long long n = -1;
 
-	assert_int_equal(db_scalar(&dbc, sql, args, nargs, v, sizeof v), 1);
+	assert_int_equal(db_scalar(&test_db, sql, args, nargs, v, sizeof v), 1);
 	assert_int_equal(parse_ll(v, 0, INT64_MAX, &n), 0);
 	return n;
 }
@@ -595,7 +595,7 @@ appt_status(const char *token)
 	static char status[16];
 
 	status[0] = '\0';
-	assert_int_equal(db_scalar(&dbc, "SELECT status FROM appointments WHERE token_hash ="
+	assert_int_equal(db_scalar(&test_db, "SELECT status FROM appointments WHERE token_hash ="
 	    " SHA2(?, 256)", DBARGS(DBS(token)), status, sizeof status), 1);
 	return status;
 }
@@ -608,13 +608,13 @@ forget_misses(const char *const *kiosks, size_t n)
 	redisReply *rep;
 	size_t i;
 
-	rep = kv_cmd(&dbc, "DEL %s", "{hall:demo}:checkin:misses");
+	rep = kv_cmd(&test_db, "DEL %s", "{hall:demo}:checkin:misses");
 	assert_non_null(rep);
 	freeReplyObject(rep);
 	for (i = 0; i < n; i++) {
 		session_hash(kiosks[i], h);
 		snprintf(key, sizeof key, "{hall:demo}:checkin:s:%s", h);
-		rep = kv_cmd(&dbc, "DEL %s", key);
+		rep = kv_cmd(&test_db, "DEL %s", key);
 		assert_non_null(rep);
 		freeReplyObject(rep);
 	}
@@ -752,11 +752,11 @@ checkin_code_concurrent(void **st)
 	assert_int_equal(n429, N - 10);
 	session_hash(kiosk, h);
 	snprintf(key, sizeof key, "{hall:demo}:checkin:s:%s", h);
-	rep = kv_cmd(&dbc, "ZCARD %s", key);
+	rep = kv_cmd(&test_db, "ZCARD %s", key);
 	assert_non_null(rep);
 	assert_int_equal(rep->integer, 10);
 	freeReplyObject(rep);
-	rep = kv_cmd(&dbc, "ZCARD %s", "{hall:demo}:checkin:misses");
+	rep = kv_cmd(&test_db, "ZCARD %s", "{hall:demo}:checkin:misses");
 	assert_non_null(rep);
 	assert_int_equal(rep->integer, 10);
 	freeReplyObject(rep);
@@ -771,21 +771,8 @@ setup(void **st)
 {
 	const char *i = getenv("YICHUANG_INSTANCE");
 
-	(void)st;
 	snprintf(inst, sizeof inst, "%s", i && *i ? i : "test");
-	if (test_conf_load() != 0)
-		return -1;
-	ctx_init(&dbc, 0);
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&dbc);
-	return 0;
+	return suite_setup(st);
 }
 
 int
@@ -801,6 +788,5 @@ main(void)
 		cmocka_unit_test(checkin_code_concurrent),
 	};
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return cmocka_run_group_tests_name("signin", tests, setup, teardown);
+	return suite_run("signin", tests, setup, suite_teardown);
 }

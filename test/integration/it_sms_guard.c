@@ -39,11 +39,11 @@
 #include "../../modules/outbox.h"
 #include "../../modules/pii.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
 #define API "/api/v1"
 #define HALL2 "smsg2"
 
-static struct ctx db;
 static char manager[128], clerk[128];
 static char saved_extra[2048];
 static int had_extra;
@@ -59,7 +59,7 @@ sleep_ms(int ms)
 static long long
 max_outbox_id(void)
 {
-	return db_count(&db, "SELECT COALESCE(MAX(id), 0) FROM outbox", NULL);
+	return db_count(&test_db, "SELECT COALESCE(MAX(id), 0) FROM outbox", NULL);
 }
 
 /* A fresh mainland mobile number. */
@@ -134,10 +134,10 @@ budgets_forget(const char *day)
 
 	snprintf(pattern, sizeof pattern, "{smsbudget}:*%s*", day);
 	do {
-		assert_non_null(rep = kv_cmd(&db, "SCAN %s MATCH %s COUNT 1000", cursor, pattern));
+		assert_non_null(rep = kv_cmd(&test_db, "SCAN %s MATCH %s COUNT 1000", cursor, pattern));
 		snprintf(cursor, sizeof cursor, "%s", rep->element[0]->str);
 		for (i = 0; i < rep->element[1]->elements; i++) {
-			assert_non_null(d = kv_cmd(&db, "DEL %s", rep->element[1]->element[i]->str));
+			assert_non_null(d = kv_cmd(&test_db, "DEL %s", rep->element[1]->element[i]->str));
 			freeReplyObject(d);
 		}
 		freeReplyObject(rep);
@@ -181,7 +181,7 @@ static void
 alert_level(const char *hall, const char *key, char level[16])
 {
 	level[0] = '\0';
-	assert_true(db_scalar(&db, "SELECT level FROM hall_alerts WHERE hall = ? AND akey = ?"
+	assert_true(db_scalar(&test_db, "SELECT level FROM hall_alerts WHERE hall = ? AND akey = ?"
 	    " AND cleared_at IS NULL", DBARGS(DBS(hall), DBS(key)), level, 16) >= 0);
 }
 
@@ -222,11 +222,8 @@ group_setup(void **st)
 {
 	const char *v;
 
-	(void)st;
-	if (test_conf_load() != 0)
+	if (suite_setup(st) != 0)
 		return -1;
-	clock_init();
-	ctx_init(&db, 0);
 	if ((v = getenv("YICHUANG_CONF_EXTRA")) != NULL) {
 		had_extra = 1;
 		snprintf(saved_extra, sizeof saved_extra, "%s", v);
@@ -237,7 +234,7 @@ group_setup(void **st)
 	    "sms_code_instance_day = 12\nsms_code_alert_percent = 50") != 0)
 		return -1;
 	/* A second hall, to tell a hall's budget from the instance's. */
-	if (db_exec(&db, "INSERT IGNORE INTO halls (code, name, address, phone, timezone)"
+	if (db_exec(&test_db, "INSERT IGNORE INTO halls (code, name, address, phone, timezone)"
 	    " VALUES (?, '第二政务服务中心', '测试路1号', '12345', 'Asia/Shanghai')",
 	    DBARGS(DBS(HALL2)), NULL, NULL) != 0)
 		return -1;
@@ -249,13 +246,10 @@ group_setup(void **st)
 static int
 group_teardown(void **st)
 {
-	(void)st;
-	set_clock(NULL);
-	db_exec(&db, "DELETE FROM hall_alerts WHERE hall = ?", DBARGS(DBS(HALL2)), NULL, NULL);
-	db_exec(&db, "DELETE FROM halls WHERE code = ?", DBARGS(DBS(HALL2)), NULL, NULL);
+	db_exec(&test_db, "DELETE FROM hall_alerts WHERE hall = ?", DBARGS(DBS(HALL2)), NULL, NULL);
+	db_exec(&test_db, "DELETE FROM halls WHERE code = ?", DBARGS(DBS(HALL2)), NULL, NULL);
 	app_with(NULL);
-	ctx_close(&db);
-	return 0;
+	return suite_teardown(st);
 }
 
 /* ------------------------------------------------------------------ budgets */
@@ -265,7 +259,7 @@ codes_since(long long mark, const char *hall)
 {
 	char n[24];
 
-	assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'"
+	assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'"
 	    " AND hall = ? AND id > ?", DBARGS(DBS(hall), DBI(mark)), n, sizeof n), 1);
 	return strtoll(n, NULL, 10);
 }
@@ -303,7 +297,7 @@ address_budget(void **st)
 	assert_int_equal(codes_since(mark, "demo"), 3);
 	assert_int_equal(sms_log_find_since(since, p[2], "login_code", NULL, 5000), 0);
 	assert_int_equal(sms_log_find_since(since, p[3], "login_code", NULL, 500), -1);
-	assert_true(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'citizen.sms_code'"
+	assert_true(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'citizen.sms_code'"
 	    " AND result = 'denied' AND remote_addr = '127.0.0.31'"
 	    " AND detail = 'daily budget: client address'", NULL) >= 1);
 	/* Another address (another phone user on another network) is not affected. */
@@ -489,11 +483,11 @@ queue(const char *tmpl, const char *phone, json_t *params, const char *ref, cons
 	m.ref_kind = "case";
 	m.ref_id = ref;
 	m.urgent = 1;
-	assert_int_equal(db_begin(&db), 0);
-	assert_int_equal(outbox_add(&db, &m, &id), 0);
+	assert_int_equal(db_begin(&test_db), 0);
+	assert_int_equal(outbox_add(&test_db, &m, &id), 0);
 	if (extra_sql)
-		assert_int_equal(db_exec(&db, extra_sql, DBARGS(DBI(id)), NULL, NULL), 0);
-	assert_int_equal(db_commit(&db), 0);
+		assert_int_equal(db_exec(&test_db, extra_sql, DBARGS(DBI(id)), NULL, NULL), 0);
+	assert_int_equal(db_commit(&test_db), 0);
 	json_decref(params);
 	return id;
 }
@@ -505,7 +499,7 @@ wait_status(uint64_t id, const char *want)
 	int64_t end = mono_ms() + 8000;
 
 	for (;;) {
-		assert_int_equal(db_scalar(&db, "SELECT status FROM outbox WHERE id = ?",
+		assert_int_equal(db_scalar(&test_db, "SELECT status FROM outbox WHERE id = ?",
 		    DBARGS(DBI(id)), st, sizeof st), 1);
 		if (strcmp(st, want) == 0)
 			return;
@@ -591,7 +585,7 @@ dead_notice_alerts(void **st)
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, body), 0);
 	assert_error(&r, 404, "NOT_FOUND");
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'alert.dismiss'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'alert.dismiss'"
 	    " AND target = ?", key), 1);
 	/* Another hall's, a system alert, no key. */
 	assert_int_equal(http_json(&r, "POST", API "/halls/" HALL2 "/alerts/dismiss", manager,
@@ -681,7 +675,7 @@ appointment_resend_new_code(void **st)
 	{
 		int64_t end = mono_ms() + 8000;
 
-		while (db_scalar(&db, "SELECT o.id FROM outbox o JOIN appointments a"
+		while (db_scalar(&test_db, "SELECT o.id FROM outbox o JOIN appointments a"
 		    " ON o.ref_kind = 'appointment' AND o.ref_id = a.id"
 		    " WHERE a.code = ? AND a.hall = 'demo' AND o.template = 'appointment_booked'"
 		    " AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1", DBARGS(DBS(c1)), nid,
@@ -737,7 +731,7 @@ appointment_resend_new_code(void **st)
 		long long busy;
 
 		do {	/* the resend must have gone out first */
-			busy = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE resend_of = ? AND status"
+			busy = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE resend_of = ? AND status"
 			    " IN ('pending', 'sending', 'held')", nid);
 			if (busy)
 				sleep_ms(100);
@@ -850,6 +844,5 @@ main(void)
 		cmocka_unit_test(receipt_bounds),
 	};
 
-	curl_global_init(CURL_GLOBAL_ALL);
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return suite_run("sms_guard", tests, group_setup, group_teardown);
 }

@@ -39,11 +39,11 @@
 #include "../../fcgi/db.h"
 #include "../../modules/staff.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
 #define API "/api/v1"
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static struct ctx db;
 static char clerk[128], approver[128], approver_ybj[128], manager[128], kiosk[128];
 static char citizen_book[128], citizen_apply[128];
 static unsigned run_id;		/* makes phones and ID numbers of this run distinct */
@@ -271,7 +271,7 @@ ensure_approver(const char *user, const char *name, const char *dept)
 	struct staff_new s;
 	char err[200];
 
-	if (staff_exists(&db, "demo", user) == 1)
+	if (staff_exists(&test_db, "demo", user) == 1)
 		return;
 	memset(&s, 0, sizeof s);
 	s.hall = "demo";
@@ -280,7 +280,7 @@ ensure_approver(const char *user, const char *name, const char *dept)
 	s.role = "approver";
 	s.department = dept;
 	s.password = "yichuang-demo";
-	if (staff_create(&db, &s, err, sizeof err) != 0)
+	if (staff_create(&test_db, &s, err, sizeof err) != 0)
 		fail_msg("staff_create %s: %s", user, err);
 }
 
@@ -290,13 +290,8 @@ setup(void **st)
 	char p1[12], p2[12];
 	int i;
 
-	(void)st;
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
 	run_id = (unsigned)getpid() % 997;
 	/* An approver whose own name is unusual: it goes into the timeline ("由 … 办理"). */
 	ensure_approver("approver_ybj_t", "阿依古丽·𠮷", "ybj");
@@ -317,15 +312,6 @@ setup(void **st)
 	}
 	fprintf(stderr, "sign-in failed\n");
 	return -1;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
 }
 
 /* ---------------------------------------------------------------- window acceptance */
@@ -407,9 +393,9 @@ mail_on_a_pickup_case_needs_an_address(void **st)
 	accept_case("IT-B-004", "李四", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
 	act_ok(approver, no, json_pack("{s:s}", "action", "approve"), "approved");
-	hist0 = db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
+	hist0 = db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
 	    " WHERE c.no = ?", no);
-	sms0 = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 
 	act(&r, clerk, no, json_pack("{s:s,s:s,s:s}", "action", "mail", "carrier", "EMS",
 	    "tracking_no", "EA123456789CN"));
@@ -420,9 +406,9 @@ mail_on_a_pickup_case_needs_an_address(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	assert_string_equal(jstr(r.json, "case.delivery"), "pickup");
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
 	    " ON c.id = h.case_id WHERE c.no = ?", no), hist0);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* With a 60-character address of unusual characters and a carrier with 𠮷: mailed,
 	 * the address kept whole and masked by characters. */
@@ -551,7 +537,7 @@ rejection_reason_reaches_the_sms_intact(void **st)
 	assert_string_equal(jstr(line, "params.reason"), reason);
 	assert_non_null(strstr(jstr(line, "text"), reason));
 	json_decref(line);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_rejected'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_rejected'"
 	    " AND ref_id = ? AND status = 'failed'", no), 0);
 }
 
@@ -573,9 +559,9 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	phone_of(phone, 7);
 	accept_case("IT-B-004", "钱六", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
-	hist0 = db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
+	hist0 = db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
 	    " WHERE c.no = ?", no);
-	sms0 = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 	for (i = 0; i < NELEM(bad); i++) {
 		act(&r, approver, no, json_pack("{s:s,s:s}", "action", "reject", "reason", bad[i]));
 		assert_error(&r, 400, "INVALID_INPUT");
@@ -591,13 +577,13 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "processing");
 	assert_true(json_is_null(jget(r.json, "case.decision")));
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
 	    " ON c.id = h.case_id WHERE c.no = ?", no), hist0);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* Mail: the carrier and the tracking number go into the SMS too. */
 	act_ok(approver, no, json_pack("{s:s}", "action", "approve"), "approved");
-	sms0 = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 	act(&r, clerk, no, json_pack("{s:s,s:s,s:s,s:s}", "action", "mail", "carrier",
 	    "【顺丰】", "tracking_no", "SF1234567890", "address", "北京市东城区正义路1号"));
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -613,7 +599,7 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	get_case(&r, clerk, no, 0);
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 	/* 26 is taken. */
 	tn[26] = '\0';
 	act_ok(clerk, no, json_pack("{s:s,s:s,s:s,s:s}", "action", "mail", "carrier", "顺丰速运",
@@ -728,13 +714,13 @@ online_application_keeps_unusual_text(void **st)
 	resp_free(&r);
 
 	/* A reason the SMS rule refuses: 400 naming the problem, nothing returned. */
-	sms0 = db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 	act(&r, clerk, no, json_pack("{s:s,s:[{s:s,s:s}]}", "action", "return", "problems",
 	    "material", first, "reason", "照片模糊\r\n【请重拍】"));
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "problems.0"));
 	resp_free(&r);
-	assert_int_equal(db_count(&db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* Unusual 100-character reasons: each kept whole for the citizen. */
 	ODD(reason, 100, 4);
@@ -898,7 +884,7 @@ receipt_with_a_chinese_message_is_stored_whole(void **st)
 	accept_case("IT-B-004", "孙七", phone, NULL, no);
 	/* The acceptance SMS once the worker has sent it (log provider) ... */
 	for (i = 0; i < 150 && id[0] == '\0'; i++) {
-		if (db_scalar(&db, "SELECT id FROM outbox WHERE ref_id = ? AND template ="
+		if (db_scalar(&test_db, "SELECT id FROM outbox WHERE ref_id = ? AND template ="
 		    " 'case_accepted' AND status = 'sent'", DBARGS(DBS(no)), id, sizeof id) < 0)
 			break;
 		if (id[0] == '\0')
@@ -907,7 +893,7 @@ receipt_with_a_chinese_message_is_stored_whole(void **st)
 	assert_true(id[0] != '\0');
 	/* ... as if Tencent had sent it. */
 	snprintf(sid, sizeof sid, "it-text-sid-%u-%s", run_id, id);
-	assert_int_equal(db_exec(&db, "UPDATE outbox SET provider = 'tencent', provider_msg_id = ?"
+	assert_int_equal(db_exec(&test_db, "UPDATE outbox SET provider = 'tencent', provider_msg_id = ?"
 	    " WHERE id = ?", DBARGS(DBS(sid), DBS(id)), NULL, NULL), 0);
 	snprintf(body, sizeof body, "[{\"user_receive_time\":\"2026-11-24 09:31:00\","
 	    "\"nationcode\":\"86\",\"mobile\":\"%s\",\"report_status\":\"FAIL\",\"errmsg\":\"%s\","
@@ -919,10 +905,10 @@ receipt_with_a_chinese_message_is_stored_whole(void **st)
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
 	snprintf(want, sizeof want, "FAILED:%.*s", (int)prefix(msg, 60), msg);
-	assert_int_equal(db_scalar(&db, "SELECT delivery_status FROM outbox WHERE id = ?",
+	assert_int_equal(db_scalar(&test_db, "SELECT delivery_status FROM outbox WHERE id = ?",
 	    DBARGS(DBS(id)), got, sizeof got), 1);
 	assert_string_equal(got, want);
-	assert_int_equal(db_scalar(&db, "SELECT status FROM sms_receipts WHERE provider ="
+	assert_int_equal(db_scalar(&test_db, "SELECT status FROM sms_receipts WHERE provider ="
 	    " 'tencent' AND msg_key = ?", DBARGS(DBS(sid)), got, sizeof got), 1);
 	assert_string_equal(got, want);
 }
@@ -941,28 +927,28 @@ database_refusals_are_typed_and_named(void **st)
 	(void)st;
 	phone_of(phone, 10);
 	accept_case("IT-B-004", "周八", phone, NULL, no);
-	assert_int_equal(db_exec(&db, "UPDATE cases SET delivery = 'mail', address_enc = NULL"
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET delivery = 'mail', address_enc = NULL"
 	    " WHERE no = ?", DBARGS(DBS(no)), NULL, NULL), DB_REFUSED);
-	assert_int_equal(db_refusal(&db, &name), DBR_CHECK);
+	assert_int_equal(db_refusal(&test_db, &name), DBR_CHECK);
 	assert_string_equal(name, "chk_cases_mail");
 	/* 1号楼2单元301 and the first byte of 室: what the byte cut stored. */
-	assert_int_equal(db_exec(&db, "UPDATE cases SET address_mask = ? WHERE no = ?",
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET address_mask = ? WHERE no = ?",
 	    DBARGS(DBSN("1号楼2单元301\xe5****", strlen("1号楼2单元301\xe5****")), DBS(no)), NULL,
 	    NULL), DB_REFUSED);
-	assert_int_equal(db_refusal(&db, &name), DBR_BAD_VALUE);
+	assert_int_equal(db_refusal(&test_db, &name), DBR_BAD_VALUE);
 	assert_string_equal(name, "address_mask");
-	assert_int_equal(db_exec(&db, "UPDATE cases SET mail_carrier = REPEAT('x', 33)"
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET mail_carrier = REPEAT('x', 33)"
 	    " WHERE no = ?", DBARGS(DBS(no)), NULL, NULL), DB_REFUSED);
-	assert_int_equal(db_refusal(&db, &name), DBR_TOO_LONG);
+	assert_int_equal(db_refusal(&test_db, &name), DBR_TOO_LONG);
 	assert_string_equal(name, "mail_carrier");
-	assert_int_equal(db_exec(&db, "UPDATE cases SET item = 'IT-NONE' WHERE no = ?",
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET item = 'IT-NONE' WHERE no = ?",
 	    DBARGS(DBS(no)), NULL, NULL), DB_REFUSED);
-	assert_int_equal(db_refusal(&db, &name), DBR_NO_PARENT);
+	assert_int_equal(db_refusal(&test_db, &name), DBR_NO_PARENT);
 	assert_string_equal(name, "fk_cases_item");
-	assert_int_equal(db_exec(&db, "UPDATE cases SET no = (SELECT no FROM (SELECT no FROM cases"
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET no = (SELECT no FROM (SELECT no FROM cases"
 	    " WHERE no <> ? LIMIT 1) x) WHERE no = ?", DBARGS(DBS(no), DBS(no)), NULL, NULL),
 	    DB_DUP);
-	assert_int_equal(db_refusal(&db, &name), DBR_DUP);
+	assert_int_equal(db_refusal(&test_db, &name), DBR_DUP);
 	assert_string_equal(name, "uk_cases_no");
 }
 
@@ -1103,7 +1089,7 @@ fill_path(const char *pattern, char *out, size_t osz)
 			/* A result of this run if there is one (the back office's approvals). */
 			char vid[32] = "00000000000000000000";
 
-			db_scalar(&db, "SELECT vid FROM results ORDER BY id DESC LIMIT 1", DBNOARGS,
+			db_scalar(&test_db, "SELECT vid FROM results ORDER BY id DESC LIMIT 1", DBNOARGS,
 			    vid, sizeof vid);
 			snprintf(out + strlen(out), osz - strlen(out), "%s", vid);
 		} else if (strncmp(p, "{token}", 7) == 0)
@@ -1219,10 +1205,6 @@ main(void)
 		cmocka_unit_test(database_refusals_are_typed_and_named),
 		cmocka_unit_test(every_text_route_survives_unusual_strings),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("text", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("text", tests, setup, suite_teardown);
 }

@@ -36,6 +36,7 @@
 #include "../../modules/pii.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define MONDAY   "2026-11-23T09:40:00+08:00"
 #define API      "/api/v1"
@@ -55,32 +56,6 @@ make_id(char out[19], const char *birth8, int seq)
 		sum += (out[i] - '0') * w[i];
 	out[17] = check[sum % 11];
 	out[18] = '\0';
-}
-
-static void
-citizen(const char *phone, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 10; i++) {
-		if (citizen_login(phone, tok, tsz) == 0)
-			return;
-		usleep(500 * 1000);
-	}
-	fail_msg("citizen %s could not sign in", phone);
-}
-
-static void
-staff(const char *user, int window, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
-			return;
-		usleep(300 * 1000);
-	}
-	fail_msg("%s could not sign in", user);
 }
 
 static void
@@ -380,7 +355,7 @@ booking_validation(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000001", c1, sizeof c1);
+	citizen_in("13900000001", c1, sizeof c1);
 	assert_int_equal(http_json(&r, "POST", API "/appointments", c1, "{}"), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.hall"));
@@ -417,7 +392,7 @@ booking_validation(void **st)
 	assert_int_equal(book(&r, "not-a-session", "A-20261124-1000", "张三", id, NULL), 0);
 	assert_error(&r, 401, "UNAUTHENTICATED");
 	resp_free(&r);
-	staff("clerk1", 1, clerk, sizeof clerk);
+	staff_in("clerk1", 1, clerk, sizeof clerk);
 	assert_int_equal(book(&r, clerk, "A-20261124-1000", "张三", id, NULL), 0);
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
@@ -438,8 +413,8 @@ book_see_and_rules(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000001", c1, sizeof c1);
-	citizen("13900000002", c2, sizeof c2);
+	citizen_in("13900000001", c1, sizeof c1);
+	citizen_in("13900000002", c2, sizeof c2);
 	make_id(id1, "19900101", 11);
 	make_id(id2, "19900101", 12);
 
@@ -489,7 +464,7 @@ book_see_and_rules(void **st)
 	assert_int_equal(http_json(&r, "GET", path, c2, NULL), 0);
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
-	staff("clerk2", 2, clerk, sizeof clerk);
+	staff_in("clerk2", 2, clerk, sizeof clerk);
 	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
 	expect_status(&r, 200);
 	resp_free(&r);
@@ -575,7 +550,7 @@ idempotency_key(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000002", c2, sizeof c2);
+	citizen_in("13900000002", c2, sizeof c2);
 	make_id(id, "19900101", 31);
 	make_id(id2, "19900101", 32);
 	assert_int_equal(book(&r, c2, "E-20261126-0900", "周七", id, IDEM_KEY), 0);
@@ -619,9 +594,9 @@ cancel_and_reschedule(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000003", c3, sizeof c3);
-	citizen("13900000004", c4, sizeof c4);
-	staff("manager1", 0, mgr, sizeof mgr);
+	citizen_in("13900000003", c3, sizeof c3);
+	citizen_in("13900000004", c4, sizeof c4);
+	staff_in("manager1", 0, mgr, sizeof mgr);
 	make_id(id3, "19900101", 41);
 	make_id(id4, "19900101", 42);
 
@@ -718,9 +693,9 @@ check_in(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000005", c5, sizeof c5);
-	citizen("13900000006", c6, sizeof c6);
-	citizen("13900000007", c7, sizeof c7);
+	citizen_in("13900000005", c5, sizeof c5);
+	citizen_in("13900000006", c6, sizeof c6);
+	citizen_in("13900000007", c7, sizeof c7);
 	make_id(id5, "19900101", 51);
 	make_id(id6, "19900101", 52);
 	make_id(id7, "19900101", 53);
@@ -772,7 +747,7 @@ check_in(void **st)
 	resp_free(&r);
 
 	/* At the kiosk with the 6-digit code of the SMS. */
-	staff("kiosk1", 0, kiosk, sizeof kiosk);
+	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
 	snprintf(path, sizeof path, API "/appointments/%s", t6);
 	assert_int_equal(http_json(&r, "GET", path, c6, NULL), 0);
 	snprintf(code6, sizeof code6, "%s", jstr(r.json, "appointment.code"));
@@ -809,8 +784,8 @@ jobs_noshow_ban_reminder(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000008", c8, sizeof c8);
-	citizen("13900000009", c9, sizeof c9);
+	citizen_in("13900000008", c8, sizeof c8);
+	citizen_in("13900000009", c9, sizeof c9);
 	make_id(id_ban, "19900101", 61);
 	make_id(id9, "19900101", 62);
 	/* Two bookings of one ID number that nobody will come to: today 11:30 and tomorrow
@@ -881,7 +856,7 @@ rush_500_for_20(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	staff("manager1", 0, mgr, sizeof mgr);
+	staff_in("manager1", 0, mgr, sizeof mgr);
 	set_capacity(mgr, RUSH_SLOT, RUSH_CAP);
 	assert_int_equal(remaining(RUSH_SLOT, NULL), RUSH_CAP);
 	make_citizens(RUSH_N, tokens);
@@ -922,7 +897,7 @@ same_citizen_races_itself(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000010", c10, sizeof c10);
+	citizen_in("13900000010", c10, sizeof c10);
 	for (i = 0; i < 20; i++) {
 		memset(&shots[i], 0, sizeof shots[i]);
 		shots[i].tok = c10;
@@ -1017,17 +992,17 @@ redis_wiped(void **st)
 	assert_int_equal(over_capacity(), 0);
 
 	/* The per-citizen state came back too: the ban, and the day already booked. */
-	citizen("13900000008", c8, sizeof c8);
+	citizen_in("13900000008", c8, sizeof c8);
 	assert_int_equal(book(&r, c8, "D-20261127-0900", "李四", id_ban, NULL), 0);
 	assert_error(&r, 403, "NO_SHOW_BANNED");
 	resp_free(&r);
-	citizen("13900000001", c1, sizeof c1);
+	citizen_in("13900000001", c1, sizeof c1);
 	make_id(id, "19900101", 11);
 	assert_int_equal(book(&r, c1, "B-20261124-1500", "张三", id, NULL), 0);
 	assert_error(&r, 409, "ALREADY_BOOKED");
 	resp_free(&r);
 	/* And an Idempotency-Key's first answer, kept in MariaDB with the booking. */
-	citizen("13900000002", c2, sizeof c2);
+	citizen_in("13900000002", c2, sizeof c2);
 	make_id(id, "19900101", 31);
 	assert_int_equal(book(&r, c2, "E-20261126-0900", "周七", id, IDEM_KEY), 0);
 	expect_status(&r, 201);
@@ -1068,7 +1043,7 @@ outages(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000011", c11, sizeof c11);
+	citizen_in("13900000011", c11, sizeof c11);
 	make_id(id, "19900101", 81);
 	/* MariaDB down: 503, and no place is lost. */
 	assert_int_equal(remaining("E-20261127-1000", NULL), 4);
@@ -1106,7 +1081,7 @@ outages(void **st)
 	}
 	resp_free(&r);
 	heal();
-	citizen("13900000011", c11, sizeof c11);
+	citizen_in("13900000011", c11, sizeof c11);
 	assert_int_equal(book(&r, c11, "E-20261127-1000", "孙八", id, NULL), 0);
 	expect_status(&r, 201);
 	resp_free(&r);

@@ -44,6 +44,7 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/session.h"
 #include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define DAY      "2026-12-17"
 #define BOOK_DAY "2026-12-18"
@@ -198,27 +199,6 @@ take_told(char cat)
 	i = atomic_fetch_add(&ntold, 1);
 	assert_true(i < MAXT);
 	told[i] = t;
-}
-
-/* The required material codes of an item, as a JSON array text. */
-static void
-required(const char *item, char *out, size_t osz)
-{
-	struct resp r;
-	char path[96];
-	json_t *m;
-	size_t i;
-
-	snprintf(path, sizeof path, "/api/v1/items/%s", item);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	snprintf(out, osz, "[");
-	json_array_foreach(jget(r.json, "item.materials"), i, m)
-		if (json_is_true(json_object_get(m, "required")))
-			snprintf(out + strlen(out), osz - strlen(out), "%s\"%s\"",
-			    strlen(out) > 1 ? "," : "", json_string_value(json_object_get(m, "code")));
-	snprintf(out + strlen(out), osz - strlen(out), "]");
-	resp_free(&r);
 }
 
 static void
@@ -732,7 +712,7 @@ setup(void **st)
 	    staff_login("clerk1", 1, clerk1, sizeof clerk1) != 0 ||
 	    staff_login("clerk2", 2, clerk2, sizeof clerk2) != 0)
 		return -1;
-	required("IT-B-003", mats, sizeof mats);
+	material_codes_text("IT-B-003", 1, 0, mats, sizeof mats);
 	return 0;
 }
 

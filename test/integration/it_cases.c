@@ -35,6 +35,7 @@
 #include "../../modules/staff.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"李小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138000\"}"
@@ -63,33 +64,6 @@ count0(const char *sql)
 	return n;
 }
 
-/* The material codes of an item: every one, or only the required (and optionally waivable). */
-static void
-item_codes(const char *item, int required_only, int skip_waivable, char *out, size_t osz)
-{
-	struct resp r;
-	char path[128];
-	json_t *m, *codes = json_array();
-	size_t i;
-	char *s;
-
-	snprintf(path, sizeof path, "/api/v1/items/%s", item);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "item.materials"), i, m) {
-		if (required_only && !json_is_true(json_object_get(m, "required")))
-			continue;
-		if (skip_waivable && json_is_true(json_object_get(m, "waivable")))
-			continue;
-		json_array_append(codes, json_object_get(m, "code"));
-	}
-	s = json_dumps(codes, JSON_COMPACT);
-	snprintf(out, osz, "%s", s);
-	free(s);
-	json_decref(codes);
-	resp_free(&r);
-}
-
 /* POST /cases with a complete checklist; the new case number into no (size 64). */
 static void
 accept_case(const char *item, const char *extra, char *no, char *token)
@@ -97,7 +71,7 @@ accept_case(const char *item, const char *extra, char *no, char *token)
 	struct resp r;
 	char mats[512], body[2048];
 
-	item_codes(item, 1, 0, mats, sizeof mats);
+	material_codes_text(item, 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s," APPLICANT "%s%s}", item,
 	    mats, extra ? "," : "", extra ? extra : "");
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
@@ -163,25 +137,6 @@ outbox_param(const char *tmpl, const char *no, const char *param, char *out)
 	    DBARGS(DBS(path), DBS(tmpl), DBS(no)), param_row, out) >= 0);
 }
 
-static void
-ensure_staff(const char *user, const char *name, const char *dept)
-{
-	struct staff_new s;
-	char err[200];
-
-	if (staff_exists(&test_db, "demo", user) == 1)
-		return;
-	memset(&s, 0, sizeof s);
-	s.hall = "demo";
-	s.username = user;
-	s.name = name;
-	s.role = "approver";
-	s.department = dept;
-	s.password = "yichuang-demo";
-	if (staff_create(&test_db, &s, err, sizeof err) != 0)
-		fail_msg("staff_create %s: %s", user, err);
-}
-
 /*
  * Sign everybody in again, trying for a while: after Redis or MariaDB came back, each app
  * thread finds its old connection dead on first use (one 503) before it reconnects.
@@ -208,8 +163,8 @@ setup(void **st)
 {
 	if (suite_setup(st) != 0)
 		return -1;
-	ensure_staff("approver2", "孙立新", "scjg");
-	ensure_staff("approver_bdc", "钱国栋", "bdc");
+	ensure_staff("approver2", "孙立新", "approver", "scjg");
+	ensure_staff("approver_bdc", "钱国栋", "approver", "bdc");
 	set_clock("2026-11-23T10:00:00+08:00");
 	if (sign_in_all() != 0) {
 		fprintf(stderr, "staff sign-in failed\n");
@@ -265,7 +220,7 @@ incomplete_creates_nothing_and_lists_everything(void **st)
 
 	(void)st;
 	/* Required and not waivable: all of them must be named at once. */
-	item_codes("IT-B-003", 1, 0, required, sizeof required);
+	material_codes_text("IT-B-003", 1, 0, required, sizeof required);
 	want = json_loads(required, 0, NULL);
 	assert_true(json_array_size(want) >= 3);
 	cases0 = count0("SELECT COUNT(*) FROM cases");
@@ -330,7 +285,7 @@ accepted_case_has_number_deadline_token_notice_and_sms(void **st)
 	const char *url;
 
 	(void)st;
-	item_codes("IT-B-003", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-003", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-003\",\"materials\":%s,\"delivery\":"
 	    "\"pickup\"," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
@@ -406,7 +361,7 @@ idempotency_key_replays(void **st)
 	struct resp a, b;
 
 	(void)st;
-	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	snprintf(key, sizeof key, "Idempotency-Key: it-cases-%ld-%d", (long)time(NULL), getpid());
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", clerk);
@@ -440,7 +395,7 @@ waived_material_needs_commitment_and_blocks_approval(void **st)
 
 	(void)st;
 	/* IT-B-002: M5 (住所使用证明) may be waived (容缺). */
-	item_codes("IT-B-002", 1, 1, mats, sizeof mats);
+	material_codes_text("IT-B-002", 1, 1, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s,\"waived\":[\"M5\"],"
 	    APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
@@ -475,7 +430,7 @@ instant_item_is_decided_at_acceptance(void **st)
 	char mats[512], body[2048];
 
 	(void)st;
-	item_codes("IT-B-001", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-001", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-001\",\"materials\":%s,\"approve\":true,"
 	    APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
@@ -485,7 +440,7 @@ instant_item_is_decided_at_acceptance(void **st)
 	assert_string_equal(jstr(r.json, "case.history.1.action"), "approve");
 	resp_free(&r);
 	/* A promised item cannot be. */
-	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s,\"approve\":true,"
 	    APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
@@ -501,7 +456,7 @@ cross_province_records_both_offices(void **st)
 	char mats[512], body[2048], no[64];
 
 	(void)st;
-	item_codes("IT-F-001", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-F-001", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-F-001\",\"materials\":%s," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -552,7 +507,7 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 	int i, j;
 
 	(void)st;
-	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	before = db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%");
 	pthread_barrier_init(&go, NULL, N);
@@ -986,7 +941,7 @@ missing_calendar_year_is_refused_and_alerted(void **st)
 	/* 20 working days from 2026-12-28 reach into 2027, whose notice is not loaded. */
 	assert_int_equal(set_clock("2026-12-28T10:00:00+08:00"), 0);
 	cases0 = count0("SELECT COUNT(*) FROM cases");
-	item_codes("IT-E-002", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-E-002", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-E-002\",\"materials\":%s," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
 	assert_error(&r, 422, "CALENDAR_MISSING");
@@ -1179,7 +1134,7 @@ database_down_is_503_and_nothing_half_written(void **st)
 
 	(void)st;
 	accept_case("IT-B-004", NULL, no, tok);
-	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	cases0 = count0("SELECT COUNT(*) FROM cases");
 

@@ -47,6 +47,7 @@
 #include "../../fcgi/kv.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define HALL   "/api/v1/halls/demo"
 #define BOARD  HALL "/board"
@@ -63,19 +64,6 @@ inst(void)
 	const char *i = getenv("YICHUANG_INSTANCE");
 
 	return i && *i ? i : "test";
-}
-
-static void
-login(const char *user, int window, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
-			return;
-		usleep(200 * 1000);
-	}
-	fail_msg("cannot sign in %s", user);
 }
 
 /* A kiosk takes a number in category A: the HTTP status. */
@@ -1156,29 +1144,6 @@ twin_main(void *arg)
 	return NULL;
 }
 
-/* The required material codes of an item, as a JSON array. */
-static void
-required_codes(const char *item, char *out, size_t osz)
-{
-	struct resp r;
-	char path[128];
-	json_t *m, *codes = json_array();
-	size_t i;
-	char *s;
-
-	snprintf(path, sizeof path, "/api/v1/items/%s", item);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "item.materials"), i, m)
-		if (json_is_true(json_object_get(m, "required")))
-			json_array_append(codes, json_object_get(m, "code"));
-	s = json_dumps(codes, JSON_COMPACT);
-	snprintf(out, osz, "%s", s);
-	free(s);
-	json_decref(codes);
-	resp_free(&r);
-}
-
 /* SMS lines since offset for phone and template. */
 static int
 sms_lines(long since, const char *phone, const char *template, const char *case_no)
@@ -1228,8 +1193,8 @@ window_acceptance_once_per_key(void **st)
 	char v[16];
 
 	(void)st;
-	login("clerk1", 1, clerk, sizeof clerk);
-	required_codes("IT-B-004", mats, sizeof mats);
+	staff_in("clerk1", 1, clerk, sizeof clerk);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	randombytes_buf(rnd, sizeof rnd);
 	sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
@@ -1296,7 +1261,7 @@ setup(void **st)
 		return -1;
 	if (set_clock(DAY "T10:00:00+08:00") != 0)
 		return -1;
-	login("kiosk1", 0, kiosk, sizeof kiosk);
+	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
 	return 0;
 }
 

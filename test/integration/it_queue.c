@@ -27,21 +27,9 @@
 #include "../../fcgi/db.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define HALL "/api/v1/halls/demo"
-
-static void
-login(const char *user, int window, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
-			return;
-		usleep(200 * 1000);	/* a sign-in throttle, or Redis coming back */
-	}
-	fail_msg("cannot sign in %s", user);
-}
 
 /* POST a ticket; fills number and token on 201.  Returns the HTTP status. */
 static long
@@ -272,7 +260,7 @@ take_and_follow(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 
 	take_ok(k, "{\"category\":\"E\"}", num, tok);
 	take_ok(k, "{\"category\":\"E\",\"priority\":\"normal\"}", num2, tok2);
@@ -362,7 +350,7 @@ take_and_follow(void **st)
 	{
 		char c2[128];
 
-		login("clerk2", 2, c2, sizeof c2);
+		staff_in("clerk2", 2, c2, sizeof c2);
 		win(&r, c2, 3, "call-next", NULL);
 		assert_error(&r, 403, "FORBIDDEN");
 		resp_free(&r);
@@ -389,7 +377,7 @@ opening_hours(void **st)
 	size_t i;
 
 	(void)st;
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 	for (i = 0; i < sizeof closed / sizeof closed[0]; i++) {
 		assert_int_equal(set_clock(closed[i]), 0);
 		assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"A\"}"), 0);
@@ -441,7 +429,7 @@ concurrent_takes(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-02T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 	before = day_rows("2026-12-02", "B");
 	pthread_barrier_init(&go, NULL, N);
 	for (i = 0; i < N; i++) {
@@ -551,13 +539,13 @@ three_windows(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-03T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 	all = calloc(N * 2, sizeof *all);
 	for (i = 0; i < W; i++) {
 		memset(&c[i], 0, sizeof c[i]);
 		c[i].window = i + 1;	/* windows 1–3 all serve A */
 		snprintf(user, sizeof user, "clerk%d", i + 1);
-		login(user, i + 1, c[i].tok, sizeof c[i].tok);
+		staff_in(user, i + 1, c[i].tok, sizeof c[i].tok);
 		drain(c[i].tok, i + 1);
 		c[i].called = calloc(N * 2, 8);
 	}
@@ -618,9 +606,9 @@ order_and_transfer(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-04T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk5", 5, c5, sizeof c5);	/* window 5: C only */
-	login("clerk6", 6, c6, sizeof c6);	/* window 6: D only */
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk5", 5, c5, sizeof c5);	/* window 5: C only */
+	staff_in("clerk6", 6, c6, sizeof c6);	/* window 6: D only */
 	drain(c5, 5);
 	drain(c6, 6);
 	for (i = 0; i < 5; i++)
@@ -699,8 +687,8 @@ skip_and_rejoin(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-04T14:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk3", 3, c3, sizeof c3);	/* window 3: A and F */
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk3", 3, c3, sizeof c3);	/* window 3: A and F */
 	drain(c3, 3);
 	take_ok(k, "{\"category\":\"F\"}", f1, t1);
 	take_ok(k, "{\"category\":\"F\"}", f2, NULL);
@@ -750,8 +738,8 @@ flushall_midday(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-07T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk6", 6, c6, sizeof c6);
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk6", 6, c6, sizeof c6);
 	drain(c6, 6);
 	for (i = 0; i < 6; i++)
 		take_ok(k, i == 4 ? "{\"category\":\"D\",\"priority\":\"elderly\"}" :
@@ -762,8 +750,8 @@ flushall_midday(void **st)
 	redis_flushall();
 
 	/* Sessions lived in Redis too: sign in again, as a kiosk and a clerk would. */
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk6", 6, c6, sizeof c6);
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk6", 6, c6, sizeof c6);
 	take_ok(k, "{\"category\":\"D\"}", next, NULL);
 	assert_int_equal(seq_of(next), seq_of(d[5]) + 1);
 	/* The waiting count came back with the lines. */
@@ -804,8 +792,8 @@ turn_near_sms(void **st)
 	(void)st;
 	assert_int_equal(set_clock("2026-12-08T10:00:00+08:00"), 0);
 	assert_int_equal(test_conf_load(), 0);
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk4", 4, c4, sizeof c4);	/* window 4: B only */
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk4", 4, c4, sizeof c4);	/* window 4: B only */
 	drain(c4, 4);
 	snprintf(phone, sizeof phone, "139%08ld", (long)(time(NULL) % 100000000));
 	for (i = 0; i < 6; i++)
@@ -920,8 +908,8 @@ board_long_poll(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-09T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk1", 1, c1, sizeof c1);
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk1", 1, c1, sizeof c1);
 	drain(c1, 1);
 	take_ok(k, "{\"category\":\"E\"}", num, NULL);
 	v = board_version();
@@ -1044,7 +1032,7 @@ redis_down(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-11T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 	take_ok(k, "{\"category\":\"C\"}", a, NULL);
 	rows = db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
 	    "2026-12-11");
@@ -1058,7 +1046,7 @@ redis_down(void **st)
 	assert_int_equal(stack("redis-start"), 0);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
 	    " AND day = ?", "2026-12-11"), rows);
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 	take_ok(k, "{\"category\":\"C\"}", b, NULL);
 	assert_int_equal(seq_of(b), seq_of(a) + 1);
 	set_clock(NULL);

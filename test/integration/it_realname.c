@@ -34,6 +34,7 @@
 #include "../../modules/pii.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define MONDAY "2026-11-23T09:40:00+08:00"
 #define API    "/api/v1"
@@ -59,32 +60,6 @@ clock_at(const char *when)
 {
 	assert_int_equal(set_clock(when), 0);
 	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
-}
-
-static void
-citizen(const char *phone, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 10; i++) {
-		if (citizen_login(phone, tok, tsz) == 0)
-			return;
-		usleep(500 * 1000);
-	}
-	fail_msg("citizen %s could not sign in", phone);
-}
-
-static void
-staff(const char *user, int window, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
-			return;
-		usleep(300 * 1000);
-	}
-	fail_msg("%s could not sign in", user);
 }
 
 /* The keyed hashes the app keeps: "idnum" for the binding and bookings, "id_number" for
@@ -209,55 +184,13 @@ fresh_accounts(int n, char (*tokens)[SESSION_TOKEN_MAX + 1], long long *ids)
 
 /* ---- uploads and online applications (POST /cases as a citizen) ---- */
 
-static size_t
-make_pdf(char *b, size_t bsz, int seed)
-{
-	return (size_t)snprintf(b, bsz,
-	    "%%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-	    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-	    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-	    "trailer<</Root 1 0 R>>\n%% realname %d\n%%%%EOF\n", seed);
-}
-
 /* Upload a small PDF as token; its id into out. */
 static void
 upload_pdf(const char *token, int seed, char *out, size_t osz)
 {
-	char auth[256], buf[1024], url[512];
-	struct curl_slist *l = NULL;
-	FILE *mem;
-	char *body = NULL;
-	size_t blen = 0, n = make_pdf(buf, sizeof buf, seed);
-	long st = 0;
-	json_t *j;
-	CURL *k = curl_easy_init();
+	unsigned char buf[1024];
 
-	assert_non_null(k);
-	snprintf(url, sizeof url, "%s" API "/uploads", base_url());
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	mem = open_memstream(&body, &blen);
-	curl_easy_setopt(k, CURLOPT_URL, url);
-	curl_easy_setopt(k, CURLOPT_POST, 1L);
-	curl_easy_setopt(k, CURLOPT_POSTFIELDS, buf);
-	curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-	curl_easy_setopt(k, CURLOPT_WRITEDATA, mem);
-	curl_easy_setopt(k, CURLOPT_TIMEOUT, 30L);
-	l = curl_slist_append(l, "Expect:");
-	l = curl_slist_append(l, auth);
-	l = curl_slist_append(l, "Content-Type: application/pdf");
-	curl_easy_setopt(k, CURLOPT_HTTPHEADER, l);
-	assert_int_equal(curl_easy_perform(k), CURLE_OK);
-	curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &st);
-	curl_slist_free_all(l);
-	curl_easy_cleanup(k);
-	fclose(mem);
-	if (st != 201)
-		fprintf(stderr, "upload: %ld %s\n", st, body ? body : "");
-	assert_int_equal(st, 201);
-	j = json_loadb(body, blen, 0, NULL);
-	snprintf(out, osz, "%s", jstr(j, "upload.id"));
-	json_decref(j);
-	free(body);
+	upload_file(token, "application/pdf", buf, make_pdf(buf, seed), out, osz);
 }
 
 #define ITEM "IT-A-001"		/* one required material: the cheapest online application */
@@ -266,16 +199,8 @@ upload_pdf(const char *token, int seed, char *out, size_t osz)
 static json_t *
 required_codes(void)
 {
-	struct resp r;
-	json_t *m, *codes = json_array();
-	size_t i;
+	json_t *codes = material_codes(ITEM, 1, 0);
 
-	assert_int_equal(http(&r, "GET", API "/items/" ITEM, NULL, NULL), 0);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "item.materials"), i, m)
-		if (json_is_true(json_object_get(m, "required")))
-			json_array_append_new(codes, json_string(jstr(m, "code")));
-	resp_free(&r);
 	assert_true(json_array_size(codes) > 0);
 	return codes;
 }
@@ -377,8 +302,8 @@ first_use_binds_and_others_are_refused(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13960000001", a, sizeof a);
-	citizen("13960000002", b, sizeof b);
+	citizen_in("13960000001", a, sizeof a);
+	citizen_in("13960000002", b, sizeof b);
 	make_id(idA, "19600101", 1);
 	make_id(idB, "19600101", 2);
 	aid = account_of_phone("13960000001");
@@ -442,12 +367,12 @@ first_use_binds_and_others_are_refused(void **st)
 	assert_int_equal(live_bookings(idB), 0);
 
 	/* A first use that ends in a refusal binds nothing: a full slot. */
-	citizen("13960000003", c, sizeof c);
+	citizen_in("13960000003", c, sizeof c);
 	make_id(idZ, "19600101", 3);
 	{
 		char mgr[128];
 
-		staff("manager1", 0, mgr, sizeof mgr);
+		staff_in("manager1", 0, mgr, sizeof mgr);
 		snprintf(path, sizeof path, API "/halls/demo/slots/E-20261127-1600");
 		assert_int_equal(http_json(&r, "PATCH", path, mgr, "{\"capacity\":0}"), 0);
 		expect_status(&r, 200);
@@ -475,8 +400,8 @@ online_applications_follow_the_rule(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13960000001", a, sizeof a);
-	citizen("13960000002", b, sizeof b);
+	citizen_in("13960000001", a, sizeof a);
+	citizen_in("13960000002", b, sizeof b);
 	make_id(idA, "19600101", 1);		/* A's, bound by the test above */
 	make_id(idN, "19600101", 4);
 	hash_of("id_number", idA, h);
@@ -511,7 +436,7 @@ online_applications_follow_the_rule(void **st)
 	assert_int_equal(accounts_holding(idN), 0);
 
 	/* At the window a clerk accepts for any number (not a citizen account: not bound). */
-	staff("clerk1", 1, clerk, sizeof clerk);
+	staff_in("clerk1", 1, clerk, sizeof clerk);
 	codes = required_codes();
 	codes_text = json_dumps(codes, JSON_COMPACT);
 	snprintf(body, sizeof body, "{\"item\":\"" ITEM "\",\"applicant\":{\"name\":\"赵六\","
@@ -650,8 +575,8 @@ proxy_confirmed_by_sms(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13960000011", p, sizeof p);
-	citizen("13960000012", q, sizeof q);
+	citizen_in("13960000011", p, sizeof p);
+	citizen_in("13960000012", q, sizeof q);
 	make_id(idP, "19610101", 1);
 	make_id(idQ, "19610101", 2);
 
@@ -791,10 +716,10 @@ clerk_registers_and_rebinds(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	staff("clerk2", 2, clerk, sizeof clerk);
-	citizen("13960000021", q, sizeof q);
-	citizen("13960000022", real, sizeof real);
-	citizen("13960000023", grab, sizeof grab);
+	staff_in("clerk2", 2, clerk, sizeof clerk);
+	citizen_in("13960000021", q, sizeof q);
+	citizen_in("13960000022", real, sizeof real);
+	citizen_in("13960000023", grab, sizeof grab);
 	make_id(idM, "19620101", 1);
 	make_id(idY, "19620101", 2);
 
@@ -848,7 +773,7 @@ clerk_registers_and_rebinds(void **st)
 	 * SMS to its own phone that a friend of its may act for the number. */
 	book_ok(grab, "F-20261124-1500", "陈十二", idY, t1, sizeof t1);
 	book_ok(grab, "F-20261126-1500", "陈十二", idY, t2, sizeof t2);
-	citizen("13960000024", mate, sizeof mate);
+	citizen_in("13960000024", mate, sizeof mate);
 	{
 		json_t *line = NULL;
 		long since;
@@ -973,8 +898,8 @@ bans_count_against_the_principal(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	staff("clerk2", 2, clerk, sizeof clerk);
-	citizen("13960000031", q, sizeof q);
+	staff_in("clerk2", 2, clerk, sizeof clerk);
+	citizen_in("13960000031", q, sizeof q);
 	make_id(idM, "19630101", 1);
 	make_id(idQ, "19630101", 2);
 	snprintf(body, sizeof body, "{\"name\":\"何老太\",\"id_number\":\"%s\","

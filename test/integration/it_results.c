@@ -95,28 +95,6 @@ admin_verify(int with_conf, const char *key, const char *qr, char *out, size_t o
 	return run(cmd, out, osz);
 }
 
-static void
-item_codes(const char *item, char *out, size_t osz)
-{
-	struct resp r;
-	char path[128];
-	json_t *m, *codes = json_array();
-	size_t i;
-	char *s;
-
-	snprintf(path, sizeof path, "/api/v1/items/%s", item);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "item.materials"), i, m)
-		if (json_is_true(json_object_get(m, "required")))
-			json_array_append(codes, json_object_get(m, "code"));
-	s = json_dumps(codes, JSON_COMPACT);
-	snprintf(out, osz, "%s", s);
-	free(s);
-	json_decref(codes);
-	resp_free(&r);
-}
-
 /* A window case of item with a complete checklist; its number into no (64). */
 static void
 accept_case(const char *item, char *no)
@@ -124,7 +102,7 @@ accept_case(const char *item, char *no)
 	struct resp r;
 	char mats[512], body[2048];
 
-	item_codes(item, mats, sizeof mats);
+	material_codes_text(item, 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s," APPLICANT "}", item, mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
 	expect_status(&r, 201);
@@ -312,25 +290,6 @@ pdf_qr(const char *file, char *out, size_t osz)
 		out[--n] = '\0';
 	snprintf(cmd, sizeof cmd, "rm -f '%s' '%s.png'", file, png);
 	run(cmd, NULL, 0);
-}
-
-static void
-ensure_staff(const char *user, const char *name, const char *role, const char *dept)
-{
-	struct staff_new s;
-	char err[200];
-
-	if (staff_exists(&test_db, "demo", user) == 1)
-		return;
-	memset(&s, 0, sizeof s);
-	s.hall = "demo";
-	s.username = user;
-	s.name = name;
-	s.role = role;
-	s.department = dept;
-	s.password = "yichuang-demo";
-	if (staff_create(&test_db, &s, err, sizeof err) != 0)
-		fail_msg("staff_create %s: %s", user, err);
 }
 
 static int
@@ -795,7 +754,7 @@ notice_pdfs_carry_their_qr(void **st)
 
 	(void)st;
 	/* 受理通知书: the QR is the case's tracking link. */
-	item_codes("IT-B-004", mats, sizeof mats);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
 	expect_status(&r, 201);
@@ -890,7 +849,7 @@ accept_instant(const char *item, char *no, char *tok)
 	struct resp r;
 	char mats[512], body[2048];
 
-	item_codes(item, mats, sizeof mats);
+	material_codes_text(item, 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s,\"approve\":true,"
 	    APPLICANT "}", item, mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
@@ -930,7 +889,7 @@ tracking_page_lists_the_results(void **st)
 	{
 		char mats[512], body[2048];
 
-		item_codes("IT-B-002", mats, sizeof mats);
+		material_codes_text("IT-B-002", 1, 0, mats, sizeof mats);
 		snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s," APPLICANT
 		    "}", mats);
 		assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);

@@ -40,6 +40,7 @@
 #include "../../modules/pii.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define API "/api/v1"
 #define HALL2 "smsg2"
@@ -202,19 +203,6 @@ app_with(const char *extra)
 	return stack("restart-app");
 }
 
-static void
-login(const char *user, int window, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 30; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
-			return;
-		sleep_ms(300);
-	}
-	fail_msg("%s could not sign in", user);
-}
-
 /* ------------------------------------------------------------------ setup */
 
 static int
@@ -238,8 +226,8 @@ group_setup(void **st)
 	    " VALUES (?, '第二政务服务中心', '测试路1号', '12345', 'Asia/Shanghai')",
 	    DBARGS(DBS(HALL2)), NULL, NULL) != 0)
 		return -1;
-	login("manager1", 0, manager, sizeof manager);
-	login("clerk1", 1, clerk, sizeof clerk);
+	staff_in("manager1", 0, manager, sizeof manager);
+	staff_in("clerk1", 1, clerk, sizeof clerk);
 	return 0;
 }
 
@@ -713,7 +701,7 @@ appointment_resend_new_code(void **st)
 		assert_int_equal(set_clock(when), 0);
 		sleep_ms(300);
 	}
-	login("kiosk1", 0, kiosk, sizeof kiosk);
+	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", c1);
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
 	    body), 0);

@@ -40,6 +40,7 @@
 #include "../../modules/staff.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define API "/api/v1"
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -203,26 +204,6 @@ get_case(struct resp *r, const char *token, const char *no, int reveal)
 	expect_status(r, 200);
 }
 
-/* The material codes of an item's checklist (all, or only the required ones) as a JSON
- * array, from GET /items/{id}. */
-static json_t *
-item_codes(const char *item, int required_only)
-{
-	struct resp r;
-	char path[128];
-	json_t *m, *codes = json_array();
-	size_t i;
-
-	snprintf(path, sizeof path, API "/items/%s", item);
-	call(&r, "GET", path, NULL, NULL);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "item.materials"), i, m)
-		if (!required_only || json_is_true(json_object_get(m, "required")))
-			json_array_append(codes, json_object_get(m, "code"));
-	resp_free(&r);
-	return codes;
-}
-
 /* POST /cases at the window; extra members are merged into the body (taken). */
 static void
 accept_case(const char *item, const char *name, const char *phone, json_t *extra, char no[64])
@@ -233,7 +214,7 @@ accept_case(const char *item, const char *name, const char *phone, json_t *extra
 
 	make_id(id, "19850615", run_id + 7);
 	b = json_pack("{s:s,s:{s:s,s:s,s:s},s:o}", "item", item, "applicant", "name", name,
-	    "id_number", id, "phone", phone, "materials", item_codes(item, 1));
+	    "id_number", id, "phone", phone, "materials", material_codes(item, 1, 0));
 	if (extra) {
 		json_object_update(b, extra);
 		json_decref(extra);
@@ -265,25 +246,6 @@ history_of(const char *no, const char *action)
 
 /* ---------------------------------------------------------------- setup */
 
-static void
-ensure_approver(const char *user, const char *name, const char *dept)
-{
-	struct staff_new s;
-	char err[200];
-
-	if (staff_exists(&test_db, "demo", user) == 1)
-		return;
-	memset(&s, 0, sizeof s);
-	s.hall = "demo";
-	s.username = user;
-	s.name = name;
-	s.role = "approver";
-	s.department = dept;
-	s.password = "yichuang-demo";
-	if (staff_create(&test_db, &s, err, sizeof err) != 0)
-		fail_msg("staff_create %s: %s", user, err);
-}
-
 static int
 setup(void **st)
 {
@@ -294,7 +256,7 @@ setup(void **st)
 		return -1;
 	run_id = (unsigned)getpid() % 997;
 	/* An approver whose own name is unusual: it goes into the timeline ("由 … 办理"). */
-	ensure_approver("approver_ybj_t", "阿依古丽·𠮷", "ybj");
+	ensure_staff("approver_ybj_t", "阿依古丽·𠮷", "approver", "ybj");
 	set_clock("2026-11-24T09:30:00+08:00");
 	usleep(300 * 1000);
 	phone_of(p1, 1);
@@ -609,61 +571,13 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 
 /* ---------------------------------------------------------------- online */
 
-static size_t
-make_png(unsigned char *b, unsigned seed)
-{
-	static const unsigned char png[] = {
-		0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
-		0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
-		0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
-		0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99,
-		0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82
-	};
-
-	memcpy(b, png, sizeof png);
-	return sizeof png + (size_t)snprintf((char *)b + sizeof png, 64, "it-text-%u-%u", run_id,
-	    seed);
-}
-
-/* POST /uploads of a small PNG; its id into id. */
+/* POST /uploads of a small PNG, its bytes this run's own; its id into id. */
 static void
 upload_png(const char *token, unsigned seed, char *id, size_t isz)
 {
-	unsigned char b[256];
-	size_t n = make_png(b, seed);
-	char auth[256], url[512];
-	struct curl_slist *l = NULL;
-	CURL *k = curl_easy_init();
-	FILE *mem;
-	char *buf = NULL;
-	size_t blen = 0;
-	long st = 0;
-	json_t *j;
+	unsigned char b[1024];
 
-	assert_non_null(k);
-	snprintf(url, sizeof url, "%s" API "/uploads", base_url());
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	mem = open_memstream(&buf, &blen);
-	curl_easy_setopt(k, CURLOPT_URL, url);
-	curl_easy_setopt(k, CURLOPT_POST, 1L);
-	curl_easy_setopt(k, CURLOPT_POSTFIELDS, b);
-	curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-	curl_easy_setopt(k, CURLOPT_WRITEDATA, mem);
-	curl_easy_setopt(k, CURLOPT_TIMEOUT, 30L);
-	l = curl_slist_append(l, "Expect:");
-	l = curl_slist_append(l, auth);
-	l = curl_slist_append(l, "Content-Type: image/png");
-	curl_easy_setopt(k, CURLOPT_HTTPHEADER, l);
-	assert_int_equal(curl_easy_perform(k), CURLE_OK);
-	curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &st);
-	curl_slist_free_all(l);
-	curl_easy_cleanup(k);
-	fclose(mem);
-	assert_int_equal(st, 201);
-	j = json_loadb(buf, blen, 0, NULL);
-	snprintf(id, isz, "%s", jstr(j, "upload.id"));
-	json_decref(j);
-	free(buf);
+	upload_file(token, "image/png", b, make_png(b, (int)(run_id * 1000 + seed)), id, isz);
 }
 
 /* A citizen's online application with an unusual name, agent and 60-character address; the
@@ -674,7 +588,7 @@ online_application_keeps_unusual_text(void **st)
 {
 	char name[100], agent[100], addr[300], reason[450], reason2[450], note[900], mask[300];
 	char phone[12], aphone[12], id[19], up[64], no[64], path[160], first[20] = "";
-	json_t *mats = item_codes("IT-B-002", 1), *given = json_object(), *m, *h;
+	json_t *mats = material_codes("IT-B-002", 1, 0), *given = json_object(), *m, *h;
 	struct resp r;
 	size_t i;
 	long long sms0;

@@ -7,10 +7,95 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flows.h"
 #include "expect.h"
+#include "suite.h"
+
+#include "../../modules/staff.h"
+
+void
+staff_in(const char *user, int window, char *tok, size_t tsz)
+{
+	int i;
+
+	for (i = 0; i < 30; i++) {
+		if (staff_login(user, window, tok, tsz) == 0)
+			return;
+		usleep(300 * 1000);
+	}
+	fail_msg("%s could not sign in", user);
+}
+
+void
+citizen_in(const char *phone, char *tok, size_t tsz)
+{
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		if (citizen_login(phone, tok, tsz) == 0)
+			return;
+		usleep(500 * 1000);
+	}
+	fail_msg("citizen %s could not sign in", phone);
+}
+
+void
+ensure_staff(const char *user, const char *name, const char *role, const char *dept)
+{
+	struct staff_new s;
+	char err[200];
+
+	if (staff_exists(&test_db, "demo", user) == 1)
+		return;
+	memset(&s, 0, sizeof s);
+	s.hall = "demo";
+	s.username = user;
+	s.name = name;
+	s.role = role;
+	s.department = dept;
+	s.password = "yichuang-demo";
+	if (staff_create(&test_db, &s, err, sizeof err) != 0)
+		fail_msg("staff_create %s: %s", user, err);
+}
+
+json_t *
+material_codes(const char *item, int required_only, int skip_waivable)
+{
+	struct resp r;
+	char path[128];
+	json_t *m, *codes = json_array();
+	size_t i;
+
+	snprintf(path, sizeof path, "/api/v1/items/%s", item);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect_status(&r, 200);
+	json_array_foreach(jget(r.json, "item.materials"), i, m) {
+		if (required_only && !json_is_true(json_object_get(m, "required")))
+			continue;
+		if (skip_waivable && json_is_true(json_object_get(m, "waivable")))
+			continue;
+		json_array_append(codes, json_object_get(m, "code"));
+	}
+	resp_free(&r);
+	return codes;
+}
+
+void
+material_codes_text(const char *item, int required_only, int skip_waivable, char *out,
+    size_t osz)
+{
+	json_t *codes = material_codes(item, required_only, skip_waivable);
+	char *s = json_dumps(codes, JSON_COMPACT);
+
+	assert_non_null(s);
+	snprintf(out, osz, "%s", s);
+	free(s);
+	json_decref(codes);
+}
 
 void
 upload(struct resp *out, const char *token, const char *type, const void *p, size_t n)
@@ -54,16 +139,23 @@ make_pdf(unsigned char *b, int seed)
 
 
 void
-upload_ok(const char *token, int seed, char *id, size_t isz)
+upload_file(const char *token, const char *type, const void *p, size_t n, char *id, size_t isz)
 {
-	unsigned char b[1024];
 	struct resp r;
-	size_t n = seed % 2 ? make_pdf(b, seed) : make_png(b, seed);
 
-	upload(&r, token, seed % 2 ? "application/pdf" : "image/png", b, n);
+	upload(&r, token, type, p, n);
 	expect_status(&r, 201);
 	snprintf(id, isz, "%s", jstr(r.json, "upload.id"));
 	resp_free(&r);
+}
+
+void
+upload_ok(const char *token, int seed, char *id, size_t isz)
+{
+	unsigned char b[1024];
+	size_t n = seed % 2 ? make_pdf(b, seed) : make_png(b, seed);
+
+	upload_file(token, seed % 2 ? "application/pdf" : "image/png", b, n, id, isz);
 }
 
 void

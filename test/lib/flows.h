@@ -11,6 +11,22 @@
 
 #include "http.h"
 
+/* Sign a demo staff member / a citizen (by SMS) in, trying again for a while (a sign-in
+ * throttle, or Redis or MariaDB coming back: each app thread answers 503 once before it
+ * reconnects); the test fails when they cannot.  The token into tok. */
+void	 staff_in(const char *user, int window, char *tok, size_t tsz);
+void	 citizen_in(const char *phone, char *tok, size_t tsz);
+/* A staff account of the demo hall (password yichuang-demo) made in the record unless it
+ * exists; dept may be NULL.  Needs test_db (suite.h). */
+void	 ensure_staff(const char *user, const char *name, const char *role, const char *dept);
+
+/* The material codes of an item from GET /items/<item>: every one, or only the required
+ * ones, and optionally not the waivable ones; a JSON array (a new reference). */
+json_t	*material_codes(const char *item, int required_only, int skip_waivable);
+/* The same as compact JSON text into out: ["B1","B2"]. */
+void	 material_codes_text(const char *item, int required_only, int skip_waivable, char *out,
+	     size_t osz);
+
 /* POST /api/v1/uploads with a binary body of type as the bearer of token. */
 void	 upload(struct resp *out, const char *token, const char *type, const void *p,
 	     size_t n);
@@ -18,6 +34,9 @@ void	 upload(struct resp *out, const char *token, const char *type, const void *
  * differ.  Its length. */
 size_t	 make_png(unsigned char *b, int seed);
 size_t	 make_pdf(unsigned char *b, int seed);
+/* Upload n bytes of type, expect 201; the upload's id into id. */
+void	 upload_file(const char *token, const char *type, const void *p, size_t n, char *id,
+	     size_t isz);
 /* Upload a fresh file (a PDF for an odd seed, else a PNG), expect 201; its id into id. */
 void	 upload_ok(const char *token, int seed, char *id, size_t isz);
 /* {"B1":"<id>",…} for every required material of a form's materials (from /bundles or

@@ -11,22 +11,12 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { url, phonePage, screenshot, allProblems, closeBrowser, apiJson } from './lib.mjs';
+import {
+  url, phonePage, screenshot, allProblems, closeBrowser, apiJson, sql,
+} from './lib.mjs';
 
 const T = { timeout: 120000 };
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const INST = process.env.YICHUANG_INSTANCE || 'test';
 const RUN = String(Date.now() % 1000000).padStart(6, '0');
-
-function sql(text) {
-  const user = process.getuid && process.getuid() === 0 ? 'root' : os.userInfo().username;
-  return execFileSync('mariadb', ['--no-defaults', `--socket=${ROOT}/var/${INST}/run/mysql.sock`,
-    `-u${user}`, '--batch', '--skip-column-names', 'yichuang'], { input: text, encoding: 'utf8' });
-}
 
 after(closeBrowser);
 

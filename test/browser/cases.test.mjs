@@ -16,11 +16,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   url, phonePage, screenshot, allProblems, closeBrowser, apiJson, eventually, BASE_URL,
-  SCREENSHOT_DIR,
+  SCREENSHOT_DIR, PASSWORD, signInStaffForm as signIn,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
-const PASSWORD = 'yichuang-demo';
 
 let item;
 
@@ -32,16 +31,6 @@ before(async () => {
 });
 
 after(closeBrowser);
-
-async function signIn(page, user, window) {
-  const form = page.locator('#signin-form');
-  await form.waitFor();
-  await page.getByLabel('用户名').fill(user);
-  await page.getByLabel('密码').fill(PASSWORD);
-  if (window) await page.getByLabel(/窗口号/).fill(String(window));
-  await form.getByRole('button', { name: '登录' }).click();
-  await page.locator('#content:not([hidden])').waitFor();
-}
 
 /* The browser may record the refusals the test provokes on purpose; nothing else. */
 function unexpected(page, allowed = []) {

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, apiJson, eventually,
-  checkA11y,
+  checkA11y, bodyFontPx, scrollWidth,
 } from './lib.mjs';
 
 const CATEGORIES = [
@@ -60,11 +60,6 @@ async function shownItemNames(page, expectedCount) {
   { message: `${expectedCount} items in the guide` });
   return guideItems(page).locator('summary .item-name').allTextContents();
 }
-
-const bodyFontPx = (page) => page.evaluate(
-  () => parseFloat(getComputedStyle(document.body).fontSize),
-);
-const scrollWidth = (page) => page.evaluate(() => document.scrollingElement.scrollWidth);
 
 test('a citizen sees the hall and today\'s queue for each category', T, async () => {
   const page = await phonePage();

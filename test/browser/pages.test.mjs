@@ -11,6 +11,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, phonePage, allProblems, closeBrowser, checkA11y, signInCitizen, eventually,
+  randomPhone,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -29,8 +30,6 @@ const PAGES = [
   ['/q.html', null, 'main'],
   ['/t.html', null, 'main'],
 ];
-
-const randomPhone = () => `17${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
 
 async function sweep(page, { signedIn }) {
   const seen = [];
@@ -76,7 +75,7 @@ test('every citizen page, signed out: one skeleton, accessible, no console error
 test('every citizen page, signed in: one skeleton, accessible, no console errors', T, async () => {
   const page = await phonePage();
   try {
-    await signInCitizen(page, randomPhone());
+    await signInCitizen(page, randomPhone('17'));
     const seen = await sweep(page, { signedIn: true });
     assert.equal(seen.length, PAGES.length);
     const unexpected = allProblems(page).filter((x) => !/nosuchticket0000/.test(x));

@@ -10,71 +10,17 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  url, launch, phonePage, watch, screenshot, allProblems, resetProblems, closeBrowser, eventually,
+  url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, eventually,
+  setClock, resetClock, api as call, staffToken as login, drainWindow as drain, screenPage as newPage,
 } from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const INSTANCE = process.env.YICHUANG_INSTANCE || 'test';
-const CLOCK = path.resolve(HERE, `../../var/${INSTANCE}/clock`);
 const T = { timeout: 90000 };
-
-async function setClock(iso) {
-  const base = Math.floor(Date.parse(iso) / 1000);
-  await writeFile(`${CLOCK}.tmp`, `${base} ${Math.floor(Date.now() / 1000)}\n`);
-  await rename(`${CLOCK}.tmp`, CLOCK);
-  await new Promise((r) => setTimeout(r, 50)); // the app looks at the file every 20 ms
-}
-
-async function call(method, p, { token, body } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(url(`/api/v1${p}`), { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function login(username, windowNo) {
-  const body = { hall: 'demo', username, password: 'yichuang-demo' };
-  if (windowNo) body.window = windowNo;
-  const r = await call('POST', '/staff/login', { body });
-  assert.equal(r.status, 200, `${username} signs in`);
-  return r.json.token;
-}
 
 async function take(token, category, extra = {}) {
   const r = await call('POST', '/halls/demo/tickets', { token, body: { category, ...extra } });
   assert.equal(r.status, 201, `a ${category} ticket: ${JSON.stringify(r.json)}`);
   return r.json.ticket;
-}
-
-/* Empty a window: finish its current ticket, call away whatever its categories hold. */
-async function drain(token, w) {
-  const v = await call('GET', `/windows/${w}`, { token });
-  assert.equal(v.status, 200);
-  if (v.json.current) {
-    const outcome = v.json.current.status === 'serving' ? 'done' : 'no_show';
-    await call('POST', `/windows/${w}/finish`, { token, body: { outcome } });
-  }
-  for (;;) {
-    const r = await call('POST', `/windows/${w}/call-next`, { token });
-    if (r.status === 204) return;
-    assert.equal(r.status, 200);
-    await call('POST', `/windows/${w}/finish`, { token, body: { outcome: 'no_show' } });
-  }
-}
-
-async function newPage(options) {
-  const browser = await launch();
-  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
-  context.setDefaultTimeout(15000);
-  const page = await context.newPage();
-  watch(page);
-  return page;
 }
 
 let kiosk;
@@ -85,7 +31,7 @@ before(async () => {
 });
 
 after(async () => {
-  await rm(CLOCK, { force: true });
+  await resetClock();
   await closeBrowser();
 });
 

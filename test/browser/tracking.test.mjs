@@ -15,7 +15,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, problems, resetProblems, closeBrowser, eventually,
-  checkA11y,
+  checkA11y, api as call, staffToken as staffLogin,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -23,31 +23,6 @@ const T = { timeout: 90000 };
 after(closeBrowser);
 
 /* ---------- the API from node ---------- */
-
-async function call(method, path, { token, body, headers } = {}) {
-  const h = { Accept: 'application/json', ...(headers || {}) };
-  if (token) h.Authorization = `Bearer ${token}`;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const res = await fetch(url(`/api/v1${path}`), {
-    method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = text;
-  }
-  return { status: res.status, data };
-}
-
-async function staffLogin(username, window) {
-  const body = { hall: 'demo', username, password: 'yichuang-demo' };
-  if (window) body.window = window;
-  const r = await call('POST', '/staff/login', { body });
-  assert.equal(r.status, 200, `${username} signs in: ${JSON.stringify(r.data)}`);
-  return r.data.token;
-}
 
 /* A complete application for a promised item of department dept, accepted by clerk1. */
 async function newCase(dept = 'scjg') {

@@ -43,21 +43,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-/* A valid 18-digit resident ID number: 110105 + birth date + sequence + check digit. */
-static void
-make_id(char out[19], const char *birth8, int seq)
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	static const char check[] = "10X98765432";
-	int i, sum = 0;
-
-	snprintf(out, 19, "110105%.8s%03d", birth8, seq % 1000);
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = check[sum % 11];
-	out[18] = '\0';
-}
-
 static void
 clock_at(const char *when)
 {
@@ -169,17 +154,8 @@ make_citizens(int n, char (*tokens)[SESSION_TOKEN_MAX + 1])
 {
 	int i;
 
-	for (i = 0; i < n; i++) {
-		struct session s;
-		uint64_t id = 0;
-
-		assert_int_equal(db_exec(&test_db, "INSERT INTO citizens (created_at) VALUES (NOW())",
-		    DBNOARGS, NULL, &id), 0);
-		memset(&s, 0, sizeof s);
-		s.role = ROLE_CITIZEN;
-		snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)id);
-		assert_int_equal(session_create(&test_db, &s, 3600, tokens[i], SESSION_TOKEN_MAX + 1), 0);
-	}
+	for (i = 0; i < n; i++)
+		citizen_session(tokens[i], SESSION_TOKEN_MAX + 1);
 }
 
 /* ------------------------------------------------------------------ concurrent clients */
@@ -1039,7 +1015,6 @@ outages(void **st)
 {
 	struct resp r;
 	char c11[128], id[19];
-	int i;
 
 	(void)st;
 	clock_at(MONDAY);
@@ -1052,14 +1027,7 @@ outages(void **st)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	assert_int_equal(stack("mysql-start"), 0);
-	for (i = 0; i < 100; i++) {
-		assert_int_equal(http(&r, "GET", API "/health", NULL, NULL), 0);
-		if (r.status == 200)
-			break;
-		resp_free(&r);
-		usleep(100 * 1000);
-	}
-	resp_free(&r);
+	wait_health(200, 15000);
 	heal();
 	assert_int_equal(remaining("E-20261127-1000", NULL), 4);
 	/* Redis down: 503 for the slots and for booking. */
@@ -1072,14 +1040,7 @@ outages(void **st)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	assert_int_equal(stack("redis-start"), 0);
-	for (i = 0; i < 50; i++) {
-		assert_int_equal(http(&r, "GET", API "/health", NULL, NULL), 0);
-		if (r.status == 200)
-			break;
-		resp_free(&r);
-		usleep(100 * 1000);
-	}
-	resp_free(&r);
+	wait_health(200, 15000);
 	heal();
 	citizen_in("13900000011", c11, sizeof c11);
 	assert_int_equal(book(&r, c11, "E-20261127-1000", "孙八", id, NULL), 0);

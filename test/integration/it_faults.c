@@ -57,6 +57,7 @@
 #include "../../fcgi/session.h"
 #include "../../fcgi/util.h"
 #include "../../modules/outbox.h"
+#include "../lib/expect.h"
 
 static struct ctx C;
 static char kiosk[128];
@@ -278,24 +279,6 @@ check_numbering_continues(struct load *L)
 			top = v;
 	printf("  numbering: A%03lld after A%03lld\n", next, top);
 	assert_true(next > top);
-}
-
-static void
-wait_health(int want, int ms)
-{
-	struct resp r;
-	int64_t end = mono_ms() + ms;
-	long st = 0;
-
-	do {
-		if (http(&r, "GET", "/api/v1/health", NULL, NULL) == 0)
-			st = r.status;
-		resp_free(&r);
-		if (st == want)
-			return;
-		pause_ms(100);
-	} while (mono_ms() < end);
-	fail_msg("health still %ld after %d ms (want %d)", st, ms, want);
 }
 
 /* ------------------------------------------------------------------ days */

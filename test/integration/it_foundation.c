@@ -368,7 +368,7 @@ redis_outage(void **st)
 {
 	struct resp r;
 	char pidfile[256];
-	int pid_before, i;
+	int pid_before;
 
 	(void)st;
 	snprintf(pidfile, sizeof pidfile, "var/%s/run/app.pid",
@@ -387,14 +387,8 @@ redis_outage(void **st)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	assert_int_equal(stack("redis-start"), 0);
-	for (i = 0; i < 50; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		if (r.status == 200)
-			break;
-		resp_free(&r);
-		usleep(100 * 1000);
-	}
-	assert_int_equal(r.status, 200);
+	wait_health(200, 5000);
+	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
 	assert_string_equal(jstr(r.json, "status"), "ok");
 	resp_free(&r);
 	assert_int_equal(read_pid(pidfile), pid_before);
@@ -416,15 +410,7 @@ mysql_outage(void **st)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	assert_int_equal(stack("mysql-start"), 0);
-	for (i = 0; i < 100; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		if (r.status == 200)
-			break;
-		resp_free(&r);
-		usleep(100 * 1000);
-	}
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	wait_health(200, 10000);
 	/* Every thread's old connection is dead: all of them must recover on their own. */
 	for (i = 0; i < 40; i++) {
 		assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo&category=D", NULL, NULL), 0);

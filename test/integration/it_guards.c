@@ -902,25 +902,6 @@ tickets_today(void)
 	return db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?", DAY);
 }
 
-static void
-wait_healthy(int max_ms)
-{
-	int64_t end = now_ms() + max_ms;
-	struct resp r;
-
-	for (;;) {
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		if (r.status == 200) {
-			resp_free(&r);
-			return;
-		}
-		resp_free(&r);
-		if (now_ms() > end)
-			fail_msg("not healthy again within %d ms", max_ms);
-		usleep(100 * 1000);
-	}
-}
-
 /* After an outage, many requests of every kind get their own, right answers (a connection
  * that ran out of time and were still used would hand one request another's answer). */
 static void
@@ -996,7 +977,7 @@ redis_paused_answers_in_bounded_time(void **st)
 	assert_true(took < 3500);
 	resp_free(&r);
 
-	wait_healthy(8000);
+	wait_health(200, 8000);
 	assert_int_equal(tickets_today(), before);	/* nothing was issued */
 	answers_are_right();
 	assert_int_equal(take_number(), 201);
@@ -1114,7 +1095,7 @@ mysql_stalled_answers_in_bounded_time(void **st)
 
 	mariadb_resume(NULL);
 	db_drop(&test_db);
-	wait_healthy(8000);
+	wait_health(200, 8000);
 	assert_int_equal(http(&r, "GET", cmd, NULL, NULL), 0);
 	expect_status(&r, 200);
 	resp_free(&r);

@@ -38,6 +38,7 @@
 #include "../../modules/pii.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/proc.h"
 
 static char inst[64];
 static char phone_a[12], phone_b[12], phone_c[12];
@@ -158,41 +159,6 @@ wrong_code(const char *code, char out[8])
 	snprintf(out, 8, "%06u", (unsigned)((strtoul(code, NULL, 10) + 1) % 1000000));
 }
 
-/* Run a shell command, its standard output into out. Exit status. */
-static int
-run(const char *cmd, const char *input, char *out, size_t osz)
-{
-	char full[2048], tmp[128];
-	FILE *p;
-	size_t n = 0;
-	int st;
-
-	snprintf(tmp, sizeof tmp, "var/%s/it_identity.out", inst);
-	if (input) {
-		snprintf(full, sizeof full, "(%s) > %s 2>&1", cmd, tmp);
-		if ((p = popen(full, "w")) == NULL)
-			return -1;
-		fputs(input, p);
-	} else {
-		snprintf(full, sizeof full, "(%s) > %s 2>&1 </dev/null", cmd, tmp);
-		if ((p = popen(full, "w")) == NULL)
-			return -1;
-	}
-	st = pclose(p);
-	if (out && osz) {
-		FILE *f = fopen(tmp, "r");
-
-		out[0] = '\0';
-		if (f) {
-			n = fread(out, 1, osz - 1, f);
-			out[n] = '\0';
-			fclose(f);
-		}
-	}
-	unlink(tmp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* The mariadb client as the APP's database user (credentials from yichuang.conf). */
 static int
 app_sql(const char *sql, char *out, size_t osz)
@@ -211,7 +177,7 @@ app_sql(const char *sql, char *out, size_t osz)
 	fclose(f);
 	snprintf(cmd, sizeof cmd, "mariadb --defaults-file=%s --default-character-set=utf8mb4"
 	    " --batch %s", cnf, config_get("mysql_db", "yichuang"));
-	rc = run(cmd, sql, out, osz);
+	rc = proc_pipe(cmd, sql, out, osz);
 	unlink(cnf);
 	return rc;
 }
@@ -276,7 +242,7 @@ fake_stats(void)
 	char cmd[256], out[4096];
 
 	snprintf(cmd, sizeof cmd, "curl -s http://127.0.0.1:%d/__stats", fake_port);
-	if (run(cmd, NULL, out, sizeof out) != 0)
+	if (proc_pipe(cmd, NULL, out, sizeof out) != 0)
 		return NULL;
 	return json_loads(out, 0, NULL);
 }
@@ -833,7 +799,7 @@ wechat_access_token(void **st)
 	/* WeChat drops it (refreshed elsewhere): one 40001, a fresh token, and success. */
 	snprintf(cmd, sizeof cmd, "curl -s -X POST http://127.0.0.1:%d/__invalidate_tokens",
 	    fake_port);
-	assert_int_equal(run(cmd, NULL, NULL, 0), 0);
+	assert_int_equal(proc_pipe(cmd, NULL, NULL, 0), 0);
 	stats = fake_stats();
 	rejected = jint(stats, "token_rejected");
 	json_decref(stats);
@@ -944,7 +910,7 @@ admin(const char *args, const char *password, char *out, size_t osz)
 
 	snprintf(cmd, sizeof cmd, "%s/yichuang-admin -c var/%s/yichuang.conf %s",
 	    b && *b ? b : "build", inst, args);
-	return run(cmd, password, out, osz);
+	return proc_pipe(cmd, password, out, osz);
 }
 
 static void
@@ -1128,24 +1094,6 @@ personal_data_sealed(void **st)
 /* ------------------------------------------------------------------ outages */
 
 static void
-wait_healthy(void)
-{
-	struct resp r;
-	int i;
-
-	for (i = 0; i < 150; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		if (r.status == 200) {
-			resp_free(&r);
-			return;
-		}
-		resp_free(&r);
-		usleep(100 * 1000);
-	}
-	fail_msg("the stack did not come back");
-}
-
-static void
 outages(void **st)
 {
 	struct resp r;
@@ -1170,7 +1118,7 @@ outages(void **st)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	assert_int_equal(stack("redis-start"), 0);
-	wait_healthy();
+	wait_health(200, 15000);
 	/* Redis keeps its data (AOF): the session is still good.  (Each app thread's old
 	 * connection fails once before it reconnects, hence the retries.) */
 	kv_drop(&test_db);
@@ -1200,7 +1148,7 @@ outages(void **st)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	assert_int_equal(stack("mysql-start"), 0);
-	wait_healthy();
+	wait_health(200, 15000);
 	db_drop(&test_db);
 	assert_int_equal(redis_ttl(key), -2);
 	/* The refused request used up neither the minute nor the phone's count. */
@@ -1219,7 +1167,7 @@ outages(void **st)
 	/* Leave a clean stack for whatever runs next: fresh app processes, whose threads hold
 	 * no connection from before the restarts. */
 	assert_int_equal(stack("restart-app"), 0);
-	wait_healthy();
+	wait_health(200, 15000);
 }
 
 /* ------------------------------------------------------------------ nginx */

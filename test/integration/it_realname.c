@@ -41,20 +41,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-/* A valid resident ID number: 110105 + birth date + sequence + check digit. */
-static void
-make_id(char out[19], const char *birth8, int seq)
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	int i, sum = 0;
-
-	snprintf(out, 19, "110105%.8s%03d", birth8, seq % 1000);
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = "10X98765432"[sum % 11];
-	out[18] = '\0';
-}
-
 static void
 clock_at(const char *when)
 {
@@ -168,15 +154,8 @@ fresh_accounts(int n, char (*tokens)[SESSION_TOKEN_MAX + 1], long long *ids)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		struct session s;
-		uint64_t id = 0;
+		uint64_t id = citizen_session(tokens[i], SESSION_TOKEN_MAX + 1);
 
-		assert_int_equal(db_exec(&test_db, "INSERT INTO citizens (created_at) VALUES (NOW())",
-		    DBNOARGS, NULL, &id), 0);
-		memset(&s, 0, sizeof s);
-		s.role = ROLE_CITIZEN;
-		snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)id);
-		assert_int_equal(session_create(&test_db, &s, 3600, tokens[i], SESSION_TOKEN_MAX + 1), 0);
 		if (ids)
 			ids[i] = (long long)id;
 	}

@@ -41,6 +41,8 @@
 #include "../../fcgi/kv.h"
 #include "../../fcgi/session.h"
 #include "../lib/suite.h"
+#include "../lib/flows.h"
+#include "../lib/proc.h"
 
 #define API "/api/v1"
 #define TEST_PASSWORD "signin-test-password"
@@ -103,36 +105,6 @@ login_ok(const char *ip, const char *user)
 	resp_free(&r);
 }
 
-/* Run a shell command with input on its standard input; its output into out. Exit status. */
-static int
-run(const char *cmd, const char *input, char *out, size_t osz)
-{
-	char full[2048], tmp[128];
-	FILE *p;
-	size_t n;
-	int st;
-
-	snprintf(tmp, sizeof tmp, "var/%s/it_signin.out", inst);
-	snprintf(full, sizeof full, "(%s) > %s 2>&1%s", cmd, tmp, input ? "" : " </dev/null");
-	if ((p = popen(full, "w")) == NULL)
-		return -1;
-	if (input)
-		fputs(input, p);
-	st = pclose(p);
-	if (out && osz) {
-		FILE *f = fopen(tmp, "r");
-
-		out[0] = '\0';
-		if (f) {
-			n = fread(out, 1, osz - 1, f);
-			out[n] = '\0';
-			fclose(f);
-		}
-	}
-	unlink(tmp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static int
 admin(const char *args, const char *input, char *out, size_t osz)
 {
@@ -141,7 +113,7 @@ admin(const char *args, const char *input, char *out, size_t osz)
 
 	snprintf(cmd, sizeof cmd, "%s/yichuang-admin -c var/%s/yichuang.conf %s",
 	    b && *b ? b : "build", inst, args);
-	return run(cmd, input, out, osz);
+	return proc_pipe(cmd, input, out, osz);
 }
 
 /* A clerk of its own (usual window 5), so its locks reach no other test. */
@@ -470,21 +442,6 @@ distributed_guessing_and_unlock(void **st)
 
 #define CHECKIN_DAY "2026-11-23"
 #define CHECKIN_SLOT "E-20261123-1100"
-
-/* A valid 18-digit resident ID number: 110105 + birth date + sequence + check digit. */
-static void
-make_id(char out[19], const char *birth8, int seq)
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	static const char check[] = "10X98765432";
-	int i, sum = 0;
-
-	snprintf(out, 19, "110105%.8s%03d", birth8, seq % 1000);
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = check[sum % 11];
-	out[18] = '\0';
-}
 
 /* A new citizen books CHECKIN_SLOT; its token and 6-digit code. */
 static void

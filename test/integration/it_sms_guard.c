@@ -593,21 +593,6 @@ dead_notice_alerts(void **st)
 
 /* ------------------------------------------------------------------ appointment codes */
 
-/* A valid 18-digit resident ID number (GB 11643 check digit). */
-static void
-make_id(char out[19])
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	static const char check[] = "10X98765432";
-	int i, sum = 0;
-
-	snprintf(out, 19, "11010519800101%03u", (unsigned)randombytes_uniform(1000));
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = check[sum % 11];
-	out[18] = '\0';
-}
-
 static void
 appointment_code_sent(long since, const char *phone, char code[8])
 {
@@ -649,7 +634,7 @@ appointment_resend_new_code(void **st)
 			snprintf(slot, sizeof slot, "%s", jstr(s, "id"));
 	resp_free(&r);
 	assert_true(slot[0] != '\0');
-	make_id(idn);
+	make_id(idn, "19800101", (int)randombytes_uniform(1000));
 	since = sms_log_size();
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"E\",\"slot\":\"%s\","
 	    "\"name\":\"王五\",\"id_number\":\"%s\"}", slot, idn);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "expect.h"
 
@@ -33,4 +34,22 @@ assert_error(struct resp *r, long status, const char *code)
 	/* Every error carries a Chinese message fit for a citizen. */
 	assert_non_null(jstr(r->json, "error.message"));
 	assert_true(strlen(jstr(r->json, "error.message")) > 0);
+}
+
+void
+wait_health(long want, int ms)
+{
+	int64_t end = now_ms() + ms;
+	struct resp r;
+	long st = 0;
+
+	do {
+		if (http(&r, "GET", "/api/v1/health", NULL, NULL) == 0)
+			st = r.status;
+		resp_free(&r);
+		if (st == want)
+			return;
+		usleep(100 * 1000);
+	} while (now_ms() < end);
+	fail_msg("health still %ld after %d ms (want %ld)", st, ms, want);
 }

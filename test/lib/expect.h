@@ -13,4 +13,8 @@ void	assert_error(struct resp *r, long status, const char *code);
 /* The reply has this status; on a mismatch the reply is printed before the assertion fails. */
 void	expect_status(struct resp *r, long status);
 
+/* GET /api/v1/health until it answers want (200 once a service is back, 503 while one is
+ * away), for up to ms; the test fails when it does not. */
+void	wait_health(long want, int ms);
+
 #endif

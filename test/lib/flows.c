@@ -15,6 +15,9 @@
 #include "expect.h"
 #include "suite.h"
 
+#include "../../fcgi/db.h"
+#include "../../fcgi/session.h"
+#include "../../fcgi/yc.h"
 #include "../../modules/staff.h"
 
 void
@@ -60,6 +63,35 @@ ensure_staff(const char *user, const char *name, const char *role, const char *d
 	s.password = "yichuang-demo";
 	if (staff_create(&test_db, &s, err, sizeof err) != 0)
 		fail_msg("staff_create %s: %s", user, err);
+}
+
+void
+make_id(char out[19], const char *birth8, int seq)
+{
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	static const char check[] = "10X98765432";
+	int i, sum = 0;
+
+	snprintf(out, 19, "110105%.8s%03d", birth8, seq % 1000);
+	for (i = 0; i < 17; i++)
+		sum += (out[i] - '0') * w[i];
+	out[17] = check[sum % 11];
+	out[18] = '\0';
+}
+
+uint64_t
+citizen_session(char *tok, size_t tsz)
+{
+	struct session s;
+	uint64_t id = 0;
+
+	assert_int_equal(db_exec(&test_db, "INSERT INTO citizens (created_at) VALUES (NOW())",
+	    DBNOARGS, NULL, &id), 0);
+	memset(&s, 0, sizeof s);
+	s.role = ROLE_CITIZEN;
+	snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)id);
+	assert_int_equal(session_create(&test_db, &s, 3600, tok, tsz), 0);
+	return id;
 }
 
 json_t *

@@ -7,6 +7,7 @@
 #define YC_TEST_FLOWS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "http.h"
@@ -19,6 +20,14 @@ void	 citizen_in(const char *phone, char *tok, size_t tsz);
 /* A staff account of the demo hall (password yichuang-demo) made in the record unless it
  * exists; dept may be NULL.  Needs test_db (suite.h). */
 void	 ensure_staff(const char *user, const char *name, const char *role, const char *dept);
+
+/* A valid 18-digit resident ID number: 110105, the birth date birth8 ("19800101"), a
+ * sequence (seq % 1000) and the GB 11643 check digit. */
+void	 make_id(char out[19], const char *birth8, int seq);
+/* A new citizen (a row in the record) and a session for it made the way sign-in makes one,
+ * without an SMS: for tests that need many citizens.  The token into tok; the citizen's id.
+ * Needs test_db. */
+uint64_t citizen_session(char *tok, size_t tsz);
 
 /* The material codes of an item from GET /items/<item>: every one, or only the required
  * ones, and optionally not the waivable ones; a JSON array (a new reference). */

@@ -66,6 +66,37 @@ vrun(char *out, size_t osz, const char *fmt, va_list ap)
 }
 
 int
+proc_pipe(const char *cmd, const char *input, char *out, size_t osz)
+{
+	char full[4800], tmp[600];
+	FILE *p;
+	size_t n;
+	int st;
+
+	snprintf(tmp, sizeof tmp, "%s/pipe-%ld.out", proc_var(), (long)getpid());
+	if (snprintf(full, sizeof full, "(%s) > '%s' 2>&1%s", cmd, tmp,
+	    input ? "" : " </dev/null") >= (int)sizeof full)
+		return -1;
+	if ((p = popen(full, "w")) == NULL)
+		return -1;
+	if (input)
+		fputs(input, p);
+	st = pclose(p);
+	if (out && osz) {
+		FILE *f = fopen(tmp, "r");
+
+		out[0] = '\0';
+		if (f) {
+			n = fread(out, 1, osz - 1, f);
+			out[n] = '\0';
+			fclose(f);
+		}
+	}
+	unlink(tmp);
+	return st < 0 ? -1 : status_of(st);
+}
+
+int
 proc_run(char *out, size_t osz, const char *fmt, ...)
 {
 	va_list ap;

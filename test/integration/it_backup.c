@@ -45,6 +45,7 @@
 #include "../../fcgi/session.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/stackproc.h"
 
 #define DAY      "2026-12-17"
 #define BOOK_DAY "2026-12-18"
@@ -53,14 +54,6 @@
 
 static char inst[64], rinst[96], src_url[128], dst_url[128], root[512];
 static int r_port, r_redis, r_mysql;
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static int
 env_port(const char *name, int dflt)
@@ -457,14 +450,14 @@ restore_drill(void **st)
 	assert_int_equal(pthread_create(&lt[0], NULL, kiosk_load, NULL), 0);
 	assert_int_equal(pthread_create(&lt[1], NULL, kiosk_load, NULL), 0);
 	assert_int_equal(pthread_create(&lt[2], NULL, clerk_load, NULL), 0);
-	sleep_ms(500);
+	pause_ms(500);
 	before = table_counts(inst);
 	b0 = now_ms();
 	snprintf(args, sizeof args, "backup --passphrase-file %s %s", passf, bdir);
 	assert_int_equal(admin(inst, args), 0);
 	b1 = now_ms();
 	after = table_counts(inst);
-	sleep_ms(500);
+	pause_ms(500);
 	atomic_store(&stop_load, 1);
 	for (i = 0; i < 3; i++)
 		pthread_join(lt[i], NULL);
@@ -678,7 +671,7 @@ setup(void **st)
 	    inst);
 	if (set_clock(DAY "T09:00:00+08:00") != 0)
 		return -1;
-	sleep_ms(300);
+	pause_ms(300);
 	if (staff_login("kiosk1", 0, kiosk, sizeof kiosk) != 0 ||
 	    staff_login("clerk1", 1, clerk1, sizeof clerk1) != 0 ||
 	    staff_login("clerk2", 2, clerk2, sizeof clerk2) != 0)

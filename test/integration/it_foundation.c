@@ -15,6 +15,7 @@
 
 #include "../lib/expect.h"
 #include "../lib/http.h"
+#include "../lib/stackproc.h"
 
 static void
 health_ok(void **st)
@@ -348,32 +349,14 @@ deadline_calendar(void **st)
 	resp_free(&r);
 }
 
-static int
-read_pid(const char *path)
-{
-	char buf[32] = "";
-	FILE *f = fopen(path, "r");
-	int pid = 0;
-
-	if (f) {
-		if (fgets(buf, sizeof buf, f))
-			pid = (int)strtol(buf, NULL, 10);
-		fclose(f);
-	}
-	return pid;
-}
-
 static void
 redis_outage(void **st)
 {
 	struct resp r;
-	char pidfile[256];
 	int pid_before;
 
 	(void)st;
-	snprintf(pidfile, sizeof pidfile, "var/%s/run/app.pid",
-	    getenv("YICHUANG_INSTANCE") ? getenv("YICHUANG_INSTANCE") : "test");
-	pid_before = read_pid(pidfile);
+	pid_before = stack_pid("app");
 	assert_true(pid_before > 0);
 	assert_int_equal(stack("redis-stop"), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
@@ -391,7 +374,7 @@ redis_outage(void **st)
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
 	assert_string_equal(jstr(r.json, "status"), "ok");
 	resp_free(&r);
-	assert_int_equal(read_pid(pidfile), pid_before);
+	assert_int_equal(stack_pid("app"), pid_before);
 }
 
 static void
@@ -460,14 +443,6 @@ cmd_output(const char *cmd, char *out, size_t osz)
 		out[--n] = '\0';
 }
 
-static const char *
-inst(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
-
 /* What was promised must survive a crash: the durability settings are part of the product. */
 static void
 durability_settings(void **st)
@@ -476,11 +451,11 @@ durability_settings(void **st)
 
 	(void)st;
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -N -B -e "
-	    "'SELECT @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@log_bin' 2>&1", inst());
+	    "'SELECT @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@log_bin' 2>&1", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	assert_string_equal(out, "1\t1\t1");
 	snprintf(cmd, sizeof cmd, "redis-cli -p $(sed -n 's/^redis_port = //p' "
-	    "var/%s/yichuang.conf) CONFIG GET append* 2>&1 | tr '\\n' ' '", inst());
+	    "var/%s/yichuang.conf) CONFIG GET append* 2>&1 | tr '\\n' ' '", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	assert_non_null(strstr(out, "appendonly yes"));
 	assert_non_null(strstr(out, "appendfsync everysec"));
@@ -497,8 +472,8 @@ app_refuses_tcp_socket(void **st)
 	(void)st;
 	snprintf(cmd, sizeof cmd, "sed 's/^app_socket = .*/app_socket = 127.0.0.1:18999/' "
 	    "var/%s/yichuang.conf > var/%s/tcp-socket.conf && { timeout 20 %s/yichuang-app -c "
-	    "var/%s/tcp-socket.conf; echo \"exit=$?\"; } 2>&1 | tail -2", inst(), inst(),
-	    b && *b ? b : "build", inst());
+	    "var/%s/tcp-socket.conf; echo \"exit=$?\"; } 2>&1 | tail -2", test_instance(), test_instance(),
+	    b && *b ? b : "build", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	assert_non_null(strstr(out, "must be unix socket paths"));
 	assert_non_null(strstr(out, "exit=1"));
@@ -567,7 +542,7 @@ app_process_names(void **st)
 
 	(void)st;
 	snprintf(cmd, sizeof cmd, "m=$(cat var/%s/run/app.pid); for p in $m $(pgrep -P $m); do "
-	    "cat /proc/$p/comm; done | sort | uniq -c | tr -s ' '", inst());
+	    "cat /proc/$p/comm; done | sort | uniq -c | tr -s ' '", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	/* one name for the master and its worker processes: the program's */
 	assert_null(strchr(out, '\n'));
@@ -586,7 +561,7 @@ app_process_killed(void **st)
 	long long pid;
 
 	(void)st;
-	snprintf(cmd, sizeof cmd, "cat var/%s/run/app.pid", inst());
+	snprintf(cmd, sizeof cmd, "cat var/%s/run/app.pid", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	master = (int)strtol(out, NULL, 10);
 	assert_true(master > 0);
@@ -604,7 +579,7 @@ app_process_killed(void **st)
 	}
 	assert_true(ok >= 58);
 	/* The master is the same process and has the same number of workers again. */
-	snprintf(cmd, sizeof cmd, "cat var/%s/run/app.pid", inst());
+	snprintf(cmd, sizeof cmd, "cat var/%s/run/app.pid", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	assert_int_equal((int)strtol(out, NULL, 10), master);
 	for (i = 0; i < 30; i++) {

@@ -48,6 +48,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/stackproc.h"
 
 #define HALL   "/api/v1/halls/demo"
 #define BOARD  HALL "/board"
@@ -57,14 +58,6 @@
 static char kiosk[128];
 
 /* ---------------------------------------------------------------- helpers */
-
-static const char *
-inst(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
 
 /* A kiosk takes a number in category A: the HTTP status. */
 static long
@@ -738,7 +731,7 @@ log_lines_with(const char *file, const char *a, const char *b)
 	long n = 0;
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/log/%s", inst(), file);
+	snprintf(path, sizeof path, "var/%s/log/%s", test_instance(), file);
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	while (getline(&line, &cap, f) > 0)
@@ -835,7 +828,7 @@ logs_carry_no_token(void **st)
 	assert_true(log_lines_with("nginx-access.log", "/api/v1/track/*", "\"status\":429,") > before429);
 	assert_true(log_lines_with("nginx-access.log", "/api/v1/uploads/*", "\"status\":404,") > 0);
 	/* … and the token is nowhere. */
-	snprintf(dir, sizeof dir, "var/%s/log", inst());
+	snprintf(dir, sizeof dir, "var/%s/log", test_instance());
 	hit[0] = '\0';
 	if (tree_contains(dir, tok, hit, sizeof hit))
 		fail_msg("a token reached a log: %s", hit);
@@ -1007,7 +1000,7 @@ sleeping_lock_holders(void)
 
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -N -B -e "
 	    "\"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
-	    "'SELECT SLEEP(6)%%'\" 2>/dev/null", inst());
+	    "'SELECT SLEEP(6)%%'\" 2>/dev/null", test_instance());
 	if ((p = popen(cmd, "r")) == NULL)
 		return -1;
 	if (fgets(out, sizeof out, p) == NULL)
@@ -1037,7 +1030,7 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	/* (a) */
 	before = tickets_today();
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -e "
-	    "'FLUSH TABLES WITH READ LOCK; SELECT SLEEP(6)' >/dev/null 2>&1", inst());
+	    "'FLUSH TABLES WITH READ LOCK; SELECT SLEEP(6)' >/dev/null 2>&1", test_instance());
 	lock = popen(cmd, "r");
 	assert_non_null(lock);
 	for (i = 0; i < 50 && sleeping_lock_holders() == 0; i++)
@@ -1064,7 +1057,7 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	board_matches_record();
 
 	/* (b) */
-	snprintf(cmd, sizeof cmd, "var/%s/run/mariadb.pid", inst());
+	snprintf(cmd, sizeof cmd, "var/%s/run/mariadb.pid", test_instance());
 	pf = fopen(cmd, "r");
 	assert_non_null(pf);
 	assert_non_null(fgets(pidbuf, sizeof pidbuf, pf));
@@ -1134,7 +1127,7 @@ sms_lines(long since, const char *phone, const char *template, const char *case_
 	int n = 0;
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/sms.log", inst());
+	snprintf(path, sizeof path, "var/%s/sms.log", test_instance());
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	if (fseek(f, since, SEEK_SET) != 0) {

@@ -39,6 +39,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/proc.h"
+#include "../lib/stackproc.h"
 
 static char inst[64];
 static char phone_a[12], phone_b[12], phone_c[12];
@@ -184,68 +185,10 @@ app_sql(const char *sql, char *out, size_t osz)
 
 /* ------------------------------------------------------------------ the fake WeChat */
 
-static pid_t fake_pid;
-static int fake_in = -1;
+static struct fake wx = { .in = -1, .out = -1 };
 static int app_on_fake;
-static int fake_port;
 static char saved_wx_url[512], saved_extra[2048];
 static int had_wx_url, had_extra;
-
-static int
-fake_start(void)
-{
-	int in[2], out[2];
-	char buf[32];
-	ssize_t n;
-	FILE *f;
-
-	if (pipe(in) != 0 || pipe(out) != 0)
-		return -1;
-	if ((fake_pid = fork()) < 0)
-		return -1;
-	if (fake_pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		execlp("node", "node", "test/fake/wechat.mjs", "0", (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	fake_in = in[1];	/* closing it ends the fake */
-	f = fdopen(out[0], "r");
-	n = f && fgets(buf, sizeof buf, f) ? (ssize_t)strlen(buf) : -1;
-	if (f)
-		fclose(f);
-	if (n <= 0 || (fake_port = atoi(buf)) <= 0)
-		return -1;
-	return 0;
-}
-
-static void
-fake_stop(void)
-{
-	if (fake_in >= 0)
-		close(fake_in);
-	fake_in = -1;
-	if (fake_pid > 0) {
-		kill(fake_pid, SIGTERM);
-		waitpid(fake_pid, NULL, 0);
-	}
-	fake_pid = 0;
-}
-
-static json_t *
-fake_stats(void)
-{
-	char cmd[256], out[4096];
-
-	snprintf(cmd, sizeof cmd, "curl -s http://127.0.0.1:%d/__stats", fake_port);
-	if (proc_pipe(cmd, NULL, out, sizeof out) != 0)
-		return NULL;
-	return json_loads(out, 0, NULL);
-}
 
 /* Restart app and worker with the fake as WeChat (or, at the end, as they were). */
 static int
@@ -263,7 +206,7 @@ app_with_fake(int on)
 			had_extra = 1;
 			snprintf(saved_extra, sizeof saved_extra, "%s", v);
 		}
-		snprintf(url, sizeof url, "http://127.0.0.1:%d", fake_port);
+		snprintf(url, sizeof url, "http://127.0.0.1:%d", wx.port);
 		snprintf(extra, sizeof extra, "%s%swechat_appid = wx-fake-appid\n"
 		    "wechat_secret = fake-secret", had_extra ? saved_extra : "",
 		    had_extra ? "\n" : "");
@@ -301,7 +244,7 @@ setup(void **st)
 static int
 teardown(void **st)
 {
-	fake_stop();
+	fake_close(&wx);
 	if (app_on_fake)
 		app_with_fake(0);
 	return suite_teardown(st);
@@ -626,7 +569,7 @@ wechat_sign_in(void **st)
 	long long id, n0;
 
 	(void)st;
-	assert_int_equal(fake_start(), 0);
+	assert_int_equal(fake_open_as(&wx, "test/fake/wechat.mjs", 0), 0);
 	assert_int_equal(app_with_fake(1), 0);
 
 	/* First sign-in: a new citizen, no phone yet. */
@@ -640,7 +583,7 @@ wechat_sign_in(void **st)
 	assert_non_null(jstr(r.json, "expires_at"));
 	snprintf(tok, sizeof tok, "%s", jstr(r.json, "token"));
 	/* The session_key stays on the server; the openid is not handed out either. */
-	stats = fake_stats();
+	stats = fake_call(&wx, "GET", "/__stats");
 	assert_non_null(stats);
 	assert_non_null(jstr(stats, "last_session_key"));
 	assert_null(strstr(r.body, jstr(stats, "last_session_key")));
@@ -798,9 +741,9 @@ wechat_access_token(void **st)
 	freeReplyObject(rep);
 	/* WeChat drops it (refreshed elsewhere): one 40001, a fresh token, and success. */
 	snprintf(cmd, sizeof cmd, "curl -s -X POST http://127.0.0.1:%d/__invalidate_tokens",
-	    fake_port);
+	    wx.port);
 	assert_int_equal(proc_pipe(cmd, NULL, NULL, 0), 0);
-	stats = fake_stats();
+	stats = fake_call(&wx, "GET", "/__stats");
 	rejected = jint(stats, "token_rejected");
 	json_decref(stats);
 	snprintf(code, sizeof code, "%sc-1", wx_user);
@@ -811,12 +754,12 @@ wechat_access_token(void **st)
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p%s-3\"}", phone_c);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
-	stats = fake_stats();
+	stats = fake_call(&wx, "GET", "/__stats");
 	assert_int_equal(jint(stats, "token_rejected"), rejected + 1);
 	json_decref(stats);
 
 	/* WeChat unreachable: 503, and the app goes on. */
-	fake_stop();
+	fake_close(&wx);
 	snprintf(code, sizeof code, "%sd-1", wx_user);
 	wx_login(&r, code);
 	assert_error(&r, 503, "UNAVAILABLE");

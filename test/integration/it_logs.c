@@ -33,40 +33,12 @@
 #include "../../fcgi/db.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/stackproc.h"
 
 #define DAY "2026-12-16"
 #define NOW DAY "T10:00:00+08:00"
 
 static char var[256], mounted[400];
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static int
-read_pid(const char *name)
-{
-	char path[400], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/run/%s.pid", var, name);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	if (fgets(buf, sizeof buf, f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	return (int)strtol(buf, NULL, 10);
-}
-
-static int
-alive(int pid)
-{
-	return pid > 0 && kill(pid, 0) == 0;
-}
 
 /* The whole of a file ("" when absent); the caller frees. */
 static char *
@@ -236,7 +208,7 @@ one_json_line_per_request_with_its_id(void **st)
 	assert_string_not_equal(rid_ok, rid_404);
 	assert_string_not_equal(rid_tok, rid_take);
 
-	sleep_ms(800);	/* the writer thread writes every 200 ms */
+	pause_ms(800);	/* the writer thread writes every 200 ms */
 	snprintf(path, sizeof path, "%s/log/access.log", var);
 	snprintf(nginx, sizeof nginx, "%s/log/nginx-access.log", var);
 	{
@@ -304,37 +276,37 @@ static void
 sighup_reopens_the_logs(void **st)
 {
 	char path[400], moved[400], rid1[32], rid2[32];
-	int master = read_pid("app"), worker = read_pid("worker"), i;
+	int master = stack_pid("app"), worker = stack_pid("worker"), i;
 	struct resp r;
 	struct prom p;
 
 	(void)st;
-	assert_true(alive(master) && alive(worker));
+	assert_true(pid_alive(master) && pid_alive(worker));
 	snprintf(path, sizeof path, "%s/log/access.log", var);
 	snprintf(moved, sizeof moved, "%s/log/access.log.1", var);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
 	req_id(&r, rid1);
 	resp_free(&r);
-	sleep_ms(500);
+	pause_ms(500);
 	/* What logrotate does: move the file away, then SIGHUP (to the master, which tells
 	 * its processes; and to the worker). */
 	assert_int_equal(rename(path, moved), 0);
 	assert_int_equal(kill(master, SIGHUP), 0);
 	assert_int_equal(kill(worker, SIGHUP), 0);
 	for (i = 0; i < 50 && access(path, F_OK) != 0; i++)
-		sleep_ms(100);
+		pause_ms(100);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
 	expect_status(&r, 200);
 	req_id(&r, rid2);
 	resp_free(&r);
-	sleep_ms(800);
+	pause_ms(800);
 	assert_int_equal(occurrences(path, rid2), 1);
 	assert_int_equal(occurrences(moved, rid2), 0);
 	assert_int_equal(occurrences(moved, rid1), 1);
 	/* Nobody was restarted: same master, same processes, same worker. */
-	assert_int_equal(read_pid("app"), master);
-	assert_true(alive(master) && alive(worker));
+	assert_int_equal(stack_pid("app"), master);
+	assert_true(pid_alive(master) && pid_alive(worker));
 	assert_int_equal(prom_scrape(&p), 0);
 	assert_true(prom_get(&p, "yichuang_app_processes") == 2);
 	prom_free(&p);
@@ -350,7 +322,7 @@ static void
 logrotate_config_rotates_without_a_restart(void **st)
 {
 	char conf[400], state[400], cmd[2400], path[400], cwd[512], rid[32], *all;
-	int master = read_pid("app"), worker = read_pid("worker"), i;
+	int master = stack_pid("app"), worker = stack_pid("worker"), i;
 	struct resp r;
 
 	(void)st;
@@ -374,16 +346,16 @@ logrotate_config_rotates_without_a_restart(void **st)
 	snprintf(cmd, sizeof cmd, "ls %s/log | grep -q '^access.log-[0-9]*-[0-9]*$'", var);
 	assert_int_equal(system(cmd), 0);
 	for (i = 0; i < 50 && access(path, F_OK) != 0; i++)
-		sleep_ms(100);
+		pause_ms(100);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
 	expect_status(&r, 200);
 	req_id(&r, rid);
 	resp_free(&r);
-	sleep_ms(800);
+	pause_ms(800);
 	assert_int_equal(occurrences(path, rid), 1);
-	assert_int_equal(read_pid("app"), master);
-	assert_true(alive(master) && alive(worker));
+	assert_int_equal(stack_pid("app"), master);
+	assert_true(pid_alive(master) && pid_alive(worker));
 	unlink(conf);
 	unlink(state);
 }
@@ -446,7 +418,7 @@ full_disk_costs_no_request_and_no_record(void **st)
 	snprintf(filler, sizeof filler, "%s/filler", dir);
 	conf_logs(acc, err);
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
-	sleep_ms(500);
+	pause_ms(500);
 	assert_true(occurrences(acc, "\"route\":\"/staff/login\"") >= 1);	/* it logs */
 
 	fill(dir);
@@ -459,7 +431,7 @@ full_disk_costs_no_request_and_no_record(void **st)
 	/* Answered as usual, every number in the record. */
 	assert_true(worst < 2000);
 	all_in_db(tokens, 40);
-	sleep_ms(800);
+	pause_ms(800);
 	assert_int_equal(prom_scrape(&b), 0);
 	dropped = prom_get(&b, "yichuang_log_lines_dropped_total{log=\"access\"}") -
 	    prom_get(&a, "yichuang_log_lines_dropped_total{log=\"access\"}");
@@ -484,7 +456,7 @@ full_disk_costs_no_request_and_no_record(void **st)
 		req_id(&r, rids[i]);
 		resp_free(&r);
 	}
-	sleep_ms(800);
+	pause_ms(800);
 	for (i = 0; i < 5; i++) {
 		json_t *j = line_with(acc, rids[i]);
 
@@ -567,7 +539,7 @@ stalled_log_costs_no_request(void **st)
 			;
 		if (k == 20)
 			break;
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	for (i = 0; i < 20; i++)
 		assert_non_null(strstr(got, rids[i]));

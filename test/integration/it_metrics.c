@@ -36,31 +36,16 @@
 #include "../../modules/outbox.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/stackproc.h"
 
 #define DAY "2026-12-15"
 #define NOW DAY "T10:00:00+08:00"
 
 
 static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static void
 scrape(struct prom *p)
 {
 	assert_int_equal(prom_scrape(p), 0);
-}
-
-static const char *
-instance(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
 }
 
 /* The pid the access log names for request id rid (0 when not found). */
@@ -71,7 +56,7 @@ served_by(const char *rid)
 	FILE *f;
 	int pid = 0;
 
-	snprintf(path, sizeof path, "var/%s/log/access.log", instance());
+	snprintf(path, sizeof path, "var/%s/log/access.log", test_instance());
 	snprintf(want, sizeof want, "\"rid\":\"%s\"", rid);
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
@@ -175,7 +160,7 @@ counters_add_up_across_processes(void **st)
 
 	/* Kill the process that served them (its log lines are out after 200 ms): what it
 	 * counted stays, and its replacement counts on in the same series. */
-	sleep_ms(1000);
+	pause_ms(1000);
 	victim = served_by(rids[0]);
 	assert_true(victim > 0);
 	assert_int_equal(kill(victim, SIGKILL), 0);
@@ -191,7 +176,7 @@ counters_add_up_across_processes(void **st)
 		}
 		resp_free(&r);
 		prom_free(&p);
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	assert_true(i < 100);
 	prom_free(&b);
@@ -203,7 +188,7 @@ counters_add_up_across_processes(void **st)
 
 	/* Every request has its own id and one access line; the 120 were answered by more than
 	 * one process (the killed one and others), counted in one series. */
-	sleep_ms(1000);
+	pause_ms(1000);
 	for (i = 0; i < 120; i++) {
 		int k;
 
@@ -373,7 +358,7 @@ busy_threads_follow_held_long_polls(void **st)
 		if (prom_get(&p, "yichuang_app_threads_busy{pool=\"board\"}") == 2)
 			break;
 		prom_free(&p);
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	assert_true(i < 50);
 	assert_true(prom_get(&p, "yichuang_app_threads_busy{pool=\"api\"}") == 0);
@@ -440,7 +425,7 @@ redis_and_mysql_errors_are_counted(void **st)
 			break;
 		}
 		resp_free(&r);
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	assert_true(i < 100);
 	scrape(&a);
@@ -467,7 +452,7 @@ outbox_quiet(void)
 		    DBARGS(DBS(now)), db_count_row, &n) >= 0);
 		if (n == 0)
 			return;
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	fail_msg("the outbox did not become quiet");
 }
@@ -502,7 +487,7 @@ worker_pid(void)
 	char path[256], buf[32] = "";
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/run/worker.pid", instance());
+	snprintf(path, sizeof path, "var/%s/run/worker.pid", test_instance());
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	if (fgets(buf, sizeof buf, f) == NULL)
@@ -589,7 +574,7 @@ outbox_depth_age_and_sms_results(void **st)
 		if (strcmp(st_, "failed") == 0 &&
 		    sms_log_find_since(since, phone, "login_code", NULL, 0) == 0)
 			break;
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	assert_true(i < 20);
 	scrape(&b);

@@ -42,28 +42,13 @@
 #include "../../modules/notify.h"
 #include "../../modules/outbox.h"
 #include "../../modules/pii.h"
+#include "../lib/stackproc.h"
 
 static struct ctx C;
-static pid_t workers[4], fake_pid;
+static pid_t workers[4];
+static struct fake fake_sms = { .in = -1, .out = -1 };
 static int nworkers;
-static int fake_in = -1, fake_port;
 static int stack_worker_stopped;
-
-static const char *
-inst(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
 
 /* 139 + four random digits + last4: a fresh citizen per run, the fake's scenario last. */
 static void
@@ -155,55 +140,25 @@ wait_row(uint64_t id, const char *want, int timeout_ms, struct rowst *s)
 			fail_msg("outbox %llu: still %s (%s) after %d ms, wanted %s",
 			    (unsigned long long)id, s->status, s->last_error, timeout_ms,
 			    want ? want : "a final status");
-		sleep_ms(50);
+		pause_ms(50);
 	}
 }
 
 /* ------------------------------------------------------------------ processes */
 
-static int
-pid_alive(pid_t pid)
-{
-	char path[64], buf[512];
-	FILE *f;
-	char *p;
-	int alive = 0;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	if (fgets(buf, sizeof buf, f) && (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
-		alive = p[2] != 'Z';	/* a zombie nobody reaps counts as gone */
-	fclose(f);
-	return alive;
-}
-
+/* The stack's own worker stays away while workers of ours take the outbox rows. */
 static void
 stack_worker_stop(void)
 {
-	char path[256], buf[32];
-	FILE *f;
-	pid_t pid;
-	int i;
-
-	snprintf(path, sizeof path, "var/%s/run/worker.pid", inst());
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	pid = fgets(buf, sizeof buf, f) ? (pid_t)strtol(buf, NULL, 10) : 0;
-	fclose(f);
 	stack_worker_stopped = 1;
-	if (pid <= 1 || !pid_alive(pid))
-		return;
-	kill(pid, SIGTERM);
-	for (i = 0; i < 150 && pid_alive(pid); i++)
-		sleep_ms(100);
+	assert_int_equal(stack_worker_away(), 0);
 }
 
 static void
 stack_worker_start(void)
 {
 	if (stack_worker_stopped) {
-		stack("app-start");
+		stack_worker_back();
 		stack_worker_stopped = 0;
 	}
 }
@@ -212,126 +167,28 @@ stack_worker_start(void)
 static void
 worker_start(const char *extra)
 {
-	char src[256], dst[256], bin[256], logp[256];
-	const char *build = getenv("YICHUANG_BUILD");
-	FILE *in, *out;
-	char buf[4096];
-	size_t n;
 	pid_t pid;
 
-	snprintf(src, sizeof src, "var/%s/yichuang.conf", inst());
-	snprintf(dst, sizeof dst, "var/%s/notify-it.conf", inst());
-	snprintf(logp, sizeof logp, "var/%s/log/notify-it-worker.log", inst());
-	snprintf(bin, sizeof bin, "%s/yichuang-worker", build && *build ? build : "build");
-	assert_non_null(in = fopen(src, "r"));
-	assert_non_null(out = fopen(dst, "w"));
-	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-		fwrite(buf, 1, n, out);
-	fclose(in);
-	fprintf(out, "\n# it_notify.c\n%s\n", extra);
-	fclose(out);
 	assert_true(nworkers < (int)NELEM(workers));
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fd = open(logp, O_WRONLY | O_APPEND | O_CREAT, 0600);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execl(bin, bin, "-c", dst, (char *)NULL);
-		_exit(127);
-	}
+	pid = worker_spawn("notify-it", extra);
+	assert_true(pid > 0);	/* still running after its start-up */
 	workers[nworkers++] = pid;
-	sleep_ms(300);
-	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);	/* still running */
 }
 
 /* Stop every worker of ours (SIGKILL: as if the machine died under it). */
 static void
 worker_stop(int sig)
 {
-	while (nworkers > 0) {
-		pid_t pid = workers[--nworkers];
-
-		kill(pid, sig);
-		waitpid(pid, NULL, 0);
-	}
-}
-
-static void
-fake_start(int port)
-{
-	int in[2], outp[2];
-	char buf[32], portarg[16];
-	ssize_t n;
-
-	/* Close-on-exec: a worker forked later must not hold the fake's stdin open. */
-	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(outp, O_CLOEXEC), 0);
-	snprintf(portarg, sizeof portarg, "%d", port);
-	fake_pid = fork();
-	assert_true(fake_pid >= 0);
-	if (fake_pid == 0) {
-		dup2(in[0], 0);		/* dup2 clears close-on-exec on 0 and 1 */
-		dup2(outp[1], 1);
-		execlp("node", "node", "test/fake/provider.mjs", portarg, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(outp[1]);
-	fake_in = in[1];
-	n = read(outp[0], buf, sizeof buf - 1);
-	close(outp[0]);
-	assert_true(n > 0);
-	buf[n] = '\0';
-	fake_port = (int)strtol(buf, NULL, 10);
-	assert_true(fake_port > 0);
-}
-
-static void
-fake_stop(void)
-{
-	if (fake_pid > 0) {
-		close(fake_in);		/* it exits when its stdin closes */
-		fake_in = -1;
-		waitpid(fake_pid, NULL, 0);
-		fake_pid = 0;
-	}
-}
-
-static size_t
-on_body(char *p, size_t sz, size_t n, void *arg)
-{
-	struct buf *b = arg;
-
-	buf_add(b, p, sz * n);
-	return sz * n;
+	while (nworkers > 0)
+		worker_end(workers[--nworkers], sig);
 }
 
 /* A call to the fake's test controls, with a JSON body; the JSON reply (new reference). */
 static json_t *
 fake_post(const char *method, const char *path, const char *body)
 {
-	CURL *c = curl_easy_init();
-	char url[256];
-	struct buf b;
-	json_t *j = NULL;
+	json_t *j = fake_send(&fake_sms, method, path, body);
 
-	buf_init(&b, 4 << 20);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", fake_port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (strcmp(method, "POST") == 0)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
-	if (curl_easy_perform(c) == CURLE_OK && b.data)
-		j = json_loadb(b.data, b.len, 0, NULL);
-	curl_easy_cleanup(c);
-	buf_free(&b);
 	assert_non_null(j);
 	return j;
 }
@@ -340,23 +197,6 @@ static json_t *
 fake(const char *method, const char *path)
 {
 	return fake_post(method, path, NULL);
-}
-
-/* Requests the fake received for one OutId / SessionContext. */
-static int
-fake_count(json_t *stats, uint64_t id)
-{
-	char want[24];
-	json_t *r;
-	size_t i;
-	int n = 0;
-
-	snprintf(want, sizeof want, "%llu", (unsigned long long)id);
-	json_array_foreach(json_object_get(stats, "requests"), i, r)
-		if (json_string_value(json_object_get(r, "out_id")) &&
-		    strcmp(json_string_value(json_object_get(r, "out_id")), want) == 0)
-			n++;
-	return n;
 }
 
 static void
@@ -372,13 +212,7 @@ assert_signatures_all_right(json_t *stats)
 		assert_true(json_is_true(json_object_get(r, "sig_ok")));
 }
 
-static const char *PROVIDER_COMMON =
-    "sms_access_key_id = testId\n"
-    "sms_access_key_secret = testSecret\n"
-    "tencent_secret_id = AKIDnotifytest\n"
-    "tencent_secret_key = notify-test-key\n"
-    "tencent_sdk_app_id = 1400000001\n"
-    "sms_sign_name = 一窗政务\n"
+static const char *PROVIDER_COMMON = PROVIDER_CONF
     "wechat_appid = wx-notify-appid\n"
     "wechat_secret = wx-notify-secret\n"
     "sms_lease_seconds = 4\n"
@@ -392,8 +226,8 @@ worker_with_conf(const char *provider, const char *more)
 	char extra[2048];
 
 	snprintf(extra, sizeof extra, "%ssms_provider = %s\nsms_base_url = http://127.0.0.1:%d/\n"
-	    "wechat_base_url = http://127.0.0.1:%d\n%s", PROVIDER_COMMON, provider, fake_port,
-	    fake_port, more);
+	    "wechat_base_url = http://127.0.0.1:%d\n%s", PROVIDER_COMMON, provider, fake_sms.port,
+	    fake_sms.port, more);
 	worker_start(extra);
 }
 
@@ -411,7 +245,7 @@ group_setup(void **st)
 	char conf[256];
 
 	(void)st;
-	snprintf(conf, sizeof conf, "var/%s/yichuang.conf", inst());
+	snprintf(conf, sizeof conf, "var/%s/yichuang.conf", test_instance());
 	if (sodium_init() < 0 || config_load(conf) != 0)
 		return -1;
 	clock_init();
@@ -436,7 +270,7 @@ group_teardown(void **st)
 {
 	(void)st;
 	worker_stop(SIGTERM);
-	fake_stop();
+	fake_close(&fake_sms);
 	stack_worker_start();
 	set_clock(NULL);
 	ctx_close(&C);
@@ -522,7 +356,7 @@ quiet_hours_hold_reminders(void **st)
 	(void)st;
 	phone_with(phone, "0001");
 	assert_int_equal(set_clock("2026-11-23T22:00:00+08:00"), 0);
-	sleep_ms(50);
+	pause_ms(50);
 	rem = queue("sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
 	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
 	    "code", "558201"), "appointment", "q1", 0);
@@ -805,7 +639,7 @@ run_provider(const char *provider, const char *fail_code)
 	stats = fake("GET", "/__stats");
 	assert_signatures_all_right(stats);
 	for (i = 0; i < NELEM(sc); i++)
-		assert_int_equal(fake_count(stats, sc[i].id), sc[i].requests);
+		assert_int_equal(fake_requests(stats, sc[i].id), sc[i].requests);
 	json_decref(stats);
 	worker_stop(SIGTERM);
 }
@@ -838,7 +672,7 @@ workers_side_by_side(void **st)
 		wait_row(ids[i], "sent", 5000, &s);
 		assert_int_equal(s.attempts, 1);
 	}
-	snprintf(path, sizeof path, "var/%s/sms.log", inst());
+	snprintf(path, sizeof path, "var/%s/sms.log", test_instance());
 	assert_non_null(f = fopen(path, "r"));
 	for (i = 0; i < 30; i++) {
 		assert_int_equal(fseek(f, since, SEEK_SET), 0);
@@ -1012,7 +846,7 @@ secrets_sealed_at_rest(void **st)
 		int found = 0;
 		FILE *f;
 
-		snprintf(path, sizeof path, "var/%s/sms.log", inst());
+		snprintf(path, sizeof path, "var/%s/sms.log", test_instance());
 		assert_non_null(f = fopen(path, "r"));
 		while (getline(&buf, &cap, f) > 0)
 			found += strstr(buf, "\"577215\"") != NULL;
@@ -1034,7 +868,7 @@ static void
 aliyun_states(void **st)
 {
 	(void)st;
-	fake_start(0);
+	assert_int_equal(fake_open(&fake_sms, 0), 0);
 	run_provider("aliyun", "isv.MOBILE_NUMBER_ILLEGAL");
 }
 
@@ -1083,7 +917,7 @@ fake_refuses_bad_signatures(void **st)
 			int64_t end = mono_ms() + 4000;
 
 			do {
-				sleep_ms(50);
+				pause_ms(50);
 				row(id, &s);
 			} while (s.last_error[0] == '\0' && mono_ms() < end);
 		}
@@ -1105,7 +939,7 @@ receipt_secret(char *out, size_t osz)
 	char path[256];
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/sms-receipt.token", inst());
+	snprintf(path, sizeof path, "var/%s/sms-receipt.token", test_instance());
 	assert_non_null(f = fopen(path, "r"));
 	assert_non_null(fgets(out, (int)osz, f));
 	fclose(f);
@@ -1135,7 +969,7 @@ wait_delivery(uint64_t id, const char *want, struct rowst *s)
 		if (mono_ms() > end)
 			fail_msg("outbox %llu: delivery '%s', wanted %s", (unsigned long long)id,
 			    s->delivery, want);
-		sleep_ms(50);
+		pause_ms(50);
 	}
 }
 
@@ -1317,7 +1151,7 @@ receipts(void **st)
 		FILE *f;
 		int seen = 0;
 
-		snprintf(lp, sizeof lp, "var/%s/log/nginx-access.log", inst());
+		snprintf(lp, sizeof lp, "var/%s/log/nginx-access.log", test_instance());
 		assert_non_null(f = fopen(lp, "r"));
 		while (fgets(line, sizeof line, f)) {
 			assert_null(strstr(line, secret));
@@ -1349,11 +1183,11 @@ killed_worker_resends_same_id(void **st)
 	end = mono_ms() + 5000;
 	for (;;) {
 		stats = fake("GET", "/__stats");
-		if (fake_count(stats, id) == 1)
+		if (fake_requests(stats, id) == 1)
 			break;
 		json_decref(stats);
 		assert_true(mono_ms() < end);
-		sleep_ms(20);
+		pause_ms(20);
 	}
 	json_decref(stats);
 	worker_stop(SIGKILL);
@@ -1363,13 +1197,13 @@ killed_worker_resends_same_id(void **st)
 	wait_row(id, "sent", 15000, &s);
 	assert_int_equal(s.attempts, 2);
 	stats = fake("GET", "/__stats");
-	assert_int_equal(fake_count(stats, id), 2);	/* the duplicate carries the same OutId */
+	assert_int_equal(fake_requests(stats, id), 2);	/* the duplicate carries the same OutId */
 	assert_signatures_all_right(stats);
 	json_decref(stats);
 	/* Recorded once: it is never claimed again. */
-	sleep_ms(1500);
+	pause_ms(1500);
 	stats = fake("GET", "/__stats");
-	assert_int_equal(fake_count(stats, id), 2);
+	assert_int_equal(fake_requests(stats, id), 2);
 	json_decref(stats);
 	worker_stop(SIGTERM);
 }
@@ -1381,30 +1215,30 @@ provider_outage(void **st)
 	uint64_t ids[5];
 	struct rowst s;
 	json_t *stats;
-	int port = fake_port, i;
+	int port = fake_sms.port, i;
 
 	(void)st;
 	worker_with("tencent");
-	fake_stop();	/* the provider is unreachable */
+	fake_close(&fake_sms);	/* the provider is unreachable */
 	for (i = 0; i < 5; i++) {
 		phone_with(phone, "0001");
 		ids[i] = queue("sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "A0",
 		    "ahead", "3", "hall_name", "示范区政务服务中心"), "ticket", "outage", 1);
 	}
-	sleep_ms(2500);
+	pause_ms(2500);
 	for (i = 0; i < 5; i++) {
 		row(ids[i], &s);
 		assert_true(strcmp(s.status, "pending") == 0 || strcmp(s.status, "sending") == 0);
 	}
 	row(ids[0], &s);
 	assert_string_equal(s.last_error, "NETWORK");
-	fake_start(port);	/* back */
+	assert_int_equal(fake_open(&fake_sms, port), 0);	/* back */
 	for (i = 0; i < 5; i++)
 		wait_row(ids[i], "sent", 40000, &s);
 	stats = fake("GET", "/__stats");
 	assert_signatures_all_right(stats);
 	for (i = 0; i < 5; i++)
-		assert_int_equal(fake_count(stats, ids[i]), 1);
+		assert_int_equal(fake_requests(stats, ids[i]), 1);
 	json_decref(stats);
 	worker_stop(SIGTERM);
 }
@@ -1472,14 +1306,14 @@ wechat_subscribe_messages(void **st)
 }
 
 static void
-stack_worker_back(void **st)
+the_stack_worker_takes_over_again(void **st)
 {
 	char phone[12];
 	uint64_t id;
 	struct rowst s;
 
 	(void)st;
-	fake_stop();
+	fake_close(&fake_sms);
 	stack_worker_start();
 	phone_with(phone, "0001");
 	id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "102938"), "login", "", 1);
@@ -1506,7 +1340,7 @@ main(void)
 		cmocka_unit_test_teardown(killed_worker_resends_same_id, stop_worker),
 		cmocka_unit_test_teardown(provider_outage, stop_worker),
 		cmocka_unit_test_teardown(wechat_subscribe_messages, stop_worker),
-		cmocka_unit_test(stack_worker_back),
+		cmocka_unit_test(the_stack_worker_takes_over_again),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

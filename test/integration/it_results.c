@@ -39,6 +39,7 @@
 #include "../lib/records.h"
 #include "../lib/flows.h"
 #include "../lib/suite.h"
+#include "../lib/stackproc.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"欧阳小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138023\"}"
@@ -51,14 +52,6 @@ static char clerk[128], approver[128], approver_wjw[128], manager[128], manager2
 static char citizen[128], other_citizen[128];
 
 /* ---------------------------------------------------------------- helpers */
-
-static const char *
-instance(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
 
 /* Run a shell command, its standard output into out; the exit status. */
 static int
@@ -90,7 +83,7 @@ admin_verify(int with_conf, const char *key, const char *qr, char *out, size_t o
 	const char *b = getenv("YICHUANG_BUILD");
 
 	snprintf(cmd, sizeof cmd, "%s/yichuang-admin %s%s%s %s%s verify-result '%s'",
-	    b && *b ? b : "build", with_conf ? "-c var/" : "", with_conf ? instance() : "",
+	    b && *b ? b : "build", with_conf ? "-c var/" : "", with_conf ? test_instance() : "",
 	    with_conf ? "/yichuang.conf" : "", key ? "-k " : "", key ? key : "", qr);
 	return run(cmd, out, osz);
 }
@@ -222,7 +215,7 @@ sms_line_for(long since, const char *template, const char *no)
 	char path[200], line[4096];
 	int tries;
 
-	snprintf(path, sizeof path, "var/%s/sms.log", instance());
+	snprintf(path, sizeof path, "var/%s/sms.log", test_instance());
 	for (tries = 0; tries < 150; tries++) {
 		FILE *f = fopen(path, "r");
 

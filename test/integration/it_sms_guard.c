@@ -41,6 +41,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/stackproc.h"
 
 #define API "/api/v1"
 #define HALL2 "smsg2"
@@ -50,12 +51,6 @@ static char saved_extra[2048];
 static int had_extra;
 
 /* ------------------------------------------------------------------ helpers */
-
-static void
-sleep_ms(int ms)
-{
-	usleep((useconds_t)ms * 1000);
-}
 
 static long long
 max_outbox_id(void)
@@ -153,7 +148,7 @@ day_at_ten(const char *day)
 
 	snprintf(when, sizeof when, "%sT10:00:00+08:00", day);
 	assert_int_equal(set_clock(when), 0);
-	sleep_ms(300);
+	pause_ms(300);
 	budgets_forget(day);
 }
 
@@ -417,7 +412,7 @@ hall_budget_under_a_rush(void **st)
 			json_decref(a);
 			if (mono_ms() > end)
 				fail_msg("yesterday's budget alert is still open");
-			sleep_ms(200);
+			pause_ms(200);
 		}
 	}
 }
@@ -493,7 +488,7 @@ wait_status(uint64_t id, const char *want)
 			return;
 		if (mono_ms() > end)
 			fail_msg("outbox %llu is %s, wanted %s", (unsigned long long)id, st, want);
-		sleep_ms(50);
+		pause_ms(50);
 	}
 }
 
@@ -557,7 +552,7 @@ dead_notice_alerts(void **st)
 			json_decref(a);
 			if (mono_ms() > end)
 				fail_msg("the alert of a notice resent and sent is still open");
-			sleep_ms(100);
+			pause_ms(100);
 		}
 	}
 
@@ -621,7 +616,7 @@ appointment_resend_new_code(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-11-23T09:40:00+08:00"), 0);
-	sleep_ms(300);
+	pause_ms(300);
 	/* This run's budgets are small and the other suites signed citizens in on this day. */
 	budgets_forget("2026-11-23");
 	new_phone(phone);
@@ -654,7 +649,7 @@ appointment_resend_new_code(void **st)
 		    " AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1", DBARGS(DBS(c1)), nid,
 		    sizeof nid) != 1) {
 			assert_true(mono_ms() < end);
-			sleep_ms(100);
+			pause_ms(100);
 		}
 	}
 	since = sms_log_size();
@@ -684,7 +679,7 @@ appointment_resend_new_code(void **st)
 		assert_int_equal(time_parse(when, &t), 0);
 		time_format(t + 5 * 60, when, sizeof when);
 		assert_int_equal(set_clock(when), 0);
-		sleep_ms(300);
+		pause_ms(300);
 	}
 	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", c1);
@@ -707,7 +702,7 @@ appointment_resend_new_code(void **st)
 			busy = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE resend_of = ? AND status"
 			    " IN ('pending', 'sending', 'held')", nid);
 			if (busy)
-				sleep_ms(100);
+				pause_ms(100);
 		} while (busy && mono_ms() < end);
 	}
 	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);

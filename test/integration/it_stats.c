@@ -20,6 +20,7 @@
 #include <sys/time.h>
 
 #include "../lib/http.h"
+#include "../lib/stackproc.h"
 
 #define DAY       "2026-10-14"
 #define TODAY     "2026-10-20"
@@ -28,14 +29,6 @@
 #define NCASES    500
 #define NCAT      6
 #define NWIN      8
-
-static const char *
-inst(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
 
 /* Deterministic generator (xorshift). */
 static unsigned long long rng = 88172645463325252ULL;
@@ -434,7 +427,7 @@ run_sql_file(const char *path)
 	char cmd[512];
 
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot yichuang < %s",
-	    inst(), path);
+	    test_instance(), path);
 	return system(cmd);
 }
 
@@ -447,7 +440,7 @@ sql_value(const char *query, char *out, size_t osz)
 	size_t n = 0;
 
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -N -B --default-character-set=utf8mb4 yichuang"
-	    " -e \"%s\"", inst(), query);
+	    " -e \"%s\"", test_instance(), query);
 	out[0] = '\0';
 	if ((p = popen(cmd, "r")) == NULL)
 		return;
@@ -525,7 +518,7 @@ generated_day(void **st)
 
 	(void)st;
 	memset(&bk, 0, sizeof bk);
-	snprintf(path, sizeof path, "var/%s/stats-gen.sql", inst());
+	snprintf(path, sizeof path, "var/%s/stats-gen.sql", test_instance());
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "SET NAMES utf8mb4;\n"

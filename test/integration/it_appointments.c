@@ -300,9 +300,7 @@ slots_and_calendar(void **st)
 	assert_non_null(jget(r.json, "error.fields.date"));
 	assert_non_null(jget(r.json, "error.fields.category"));
 	resp_free(&r);
-	assert_int_equal(http(&r, "GET", API "/halls/nowhere/slots", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", API "/halls/nowhere/slots", NULL, NULL, 404, "NOT_FOUND");
 
 	/* Late December: the 2027 holiday notice is not loaded, so no slot in 2027 at all —
 	 * never a Monday–Friday guess — and the reply says which year is missing. */
@@ -437,17 +435,11 @@ book_see_and_rules(void **st)
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "appointment.code"), code);
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", path, c2, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("GET", path, c2, NULL, 403, "FORBIDDEN");
 	staff_in("clerk2", 2, clerk, sizeof clerk);
-	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", API "/appointments/AAAAAAAAAAAAAAAAAAAAAAAA", c1,
-	    NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_reply("GET", path, clerk, NULL, 200);
+	expect_refusal("GET", API "/appointments/AAAAAAAAAAAAAAAAAAAAAAAA", c1,
+	    NULL, 404, "NOT_FOUND");
 
 	/* One live booking per citizen per hall per day. */
 	assert_int_equal(book(&r, c1, "B-20261124-1400", "张三", id1, NULL), 0);
@@ -583,21 +575,15 @@ cancel_and_reschedule(void **st)
 	book_ok(c4, "B-20261125-0930", id4, other, sizeof other);
 	assert_int_equal(remaining("B-20261125-0930", NULL), 0);
 	snprintf(path, sizeof path, API "/appointments/%s/reschedule", tok);
-	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261125-0930\"}"), 0);
-	assert_error(&r, 409, "SLOT_FULL");
-	resp_free(&r);
+	expect_refusal("POST", path, c3, "{\"slot\":\"B-20261125-0930\"}", 409, "SLOT_FULL");
 	assert_int_equal(remaining("B-20261125-0900", NULL), 3);
 	/* Only down to the places booked. */
 	{
 		char p[128];
 
 		snprintf(p, sizeof p, API "/halls/demo/slots/B-20261125-0900");
-		assert_int_equal(http_json(&r, "PATCH", p, mgr, "{\"capacity\":0}"), 0);
-		assert_error(&r, 409, "CAPACITY_BELOW_BOOKED");
-		resp_free(&r);
-		assert_int_equal(http_json(&r, "PATCH", p, c3, "{\"capacity\":9}"), 0);
-		assert_error(&r, 403, "FORBIDDEN");
-		resp_free(&r);
+		expect_refusal("PATCH", p, mgr, "{\"capacity\":0}", 409, "CAPACITY_BELOW_BOOKED");
+		expect_refusal("PATCH", p, c3, "{\"capacity\":9}", 403, "FORBIDDEN");
 	}
 	/* A free slot: moved in one go; the old place is free again, the new one taken. */
 	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261125-1000\"}"), 0);
@@ -608,28 +594,18 @@ cancel_and_reschedule(void **st)
 	assert_int_equal(remaining("B-20261125-0900", NULL), 4);
 	assert_int_equal(remaining("B-20261125-1000", NULL), 3);
 	/* To another day (and back to the same slot is refused). */
-	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261126-1000\"}"), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("POST", path, c3, "{\"slot\":\"B-20261126-1000\"}", 200);
 	assert_int_equal(remaining("B-20261125-1000", NULL), 4);
 	assert_int_equal(remaining("B-20261126-1000", NULL), 3);
-	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261126-1000\"}"), 0);
-	assert_error(&r, 422, "SAME_SLOT");
-	resp_free(&r);
+	expect_refusal("POST", path, c3, "{\"slot\":\"B-20261126-1000\"}", 422, "SAME_SLOT");
 	/* Someone else's appointment. */
-	assert_int_equal(http_json(&r, "POST", path, c4, "{\"slot\":\"B-20261126-1100\"}"), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", path, c4, "{\"slot\":\"B-20261126-1100\"}", 403, "FORBIDDEN");
 
 	/* Cancel: the place is free at once; a second cancel changes nothing. */
 	snprintf(path, sizeof path, API "/appointments/%s", tok);
-	assert_int_equal(http_json(&r, "DELETE", path, c4, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("DELETE", path, c4, NULL, 403, "FORBIDDEN");
 	since = sms_log_size();
-	assert_int_equal(http_json(&r, "DELETE", path, c3, NULL), 0);
-	expect_status(&r, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, c3, NULL, 204);
 	assert_int_equal(remaining("B-20261126-1000", NULL), 4);
 	/* The citizen is told, once, with the day and time that were given up. */
 	assert_int_equal(sms_log_find_since(since, "13900000003", "appointment_cancelled", &line,
@@ -642,9 +618,7 @@ cancel_and_reschedule(void **st)
 	ncancelled = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = ?",
 	    "appointment_cancelled");
 	assert_true(ncancelled >= 1);
-	assert_int_equal(http_json(&r, "DELETE", path, c3, NULL), 0);
-	expect_status(&r, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, c3, NULL, 204);
 	/* The second cancel changed nothing, so it told nobody anything. */
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = ?",
 	    "appointment_cancelled"), ncancelled);
@@ -652,9 +626,7 @@ cancel_and_reschedule(void **st)
 	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/appointments/%s/reschedule", tok);
-	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261126-1100\"}"), 0);
-	assert_error(&r, 409, "INVALID_STATE");
-	resp_free(&r);
+	expect_refusal("POST", path, c3, "{\"slot\":\"B-20261126-1100\"}", 409, "INVALID_STATE");
 	/* The day is free for the citizen again: book it anew. */
 	book_ok(c3, "B-20261126-1000", id3, tok, sizeof tok);
 	set_clock(NULL);
@@ -691,9 +663,7 @@ check_in(void **st)
 
 	clock_at("2026-11-23T10:05:00+08:00");
 	/* Not someone else's. */
-	assert_int_equal(http_json(&r, "POST", path, c6, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", path, c6, NULL, 403, "FORBIDDEN");
 	assert_int_equal(http_json(&r, "POST", path, c5, NULL), 0);
 	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
@@ -718,9 +688,7 @@ check_in(void **st)
 	assert_string_equal(jstr(r.json, "appointment.ticket.token"), ticket);
 	resp_free(&r);
 	/* Checked in: no cancelling any more. */
-	assert_int_equal(http_json(&r, "DELETE", path, c5, NULL), 0);
-	assert_error(&r, 409, "INVALID_STATE");
-	resp_free(&r);
+	expect_refusal("DELETE", path, c5, NULL, 409, "INVALID_STATE");
 
 	/* At the kiosk with the 6-digit code of the SMS. */
 	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
@@ -728,10 +696,8 @@ check_in(void **st)
 	assert_int_equal(http_json(&r, "GET", path, c6, NULL), 0);
 	snprintf(code6, sizeof code6, "%s", jstr(r.json, "appointment.code"));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
-	    "{\"code\":\"12345x\"}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	resp_free(&r);
+	expect_refusal("POST", API "/halls/demo/appointments/check-in", kiosk,
+	    "{\"code\":\"12345x\"}", 400, "INVALID_INPUT");
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", code6);
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
 	    body), 0);
@@ -743,9 +709,7 @@ check_in(void **st)
 	/* Too late: the 11:00 slot closes for check-in at 11:15. */
 	clock_at("2026-11-23T11:20:00+08:00");
 	snprintf(path, sizeof path, API "/appointments/%s/check-in", t7);
-	assert_int_equal(http_json(&r, "POST", path, kiosk, NULL), 0);
-	assert_error(&r, 422, "OUTSIDE_CHECKIN_WINDOW");
-	resp_free(&r);
+	expect_refusal("POST", path, kiosk, NULL, 422, "OUTSIDE_CHECKIN_WINDOW");
 	set_clock(NULL);
 }
 

@@ -246,9 +246,7 @@ serve_one(const char *clerk, int window, char *token)
 	snprintf(token, 48, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/windows/%d/finish", window);
-	assert_int_equal(http_json(&r, "POST", path, clerk, "{\"outcome\":\"done\"}"), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("POST", path, clerk, "{\"outcome\":\"done\"}", 200);
 }
 
 static long
@@ -334,9 +332,7 @@ a_day_of_the_hall(void)
 	for (i = 0; i < 20; i++) {
 		snprintf(body, sizeof body, "{\"ticket\":\"%.47s\",\"score\":%d}", served[i],
 		    i % 7 == 0 ? 2 : 5);
-		assert_int_equal(http_json(&r, "POST", "/api/v1/reviews", NULL, body), 0);
-		expect_status(&r, 201);
-		resp_free(&r);
+		expect_reply("POST", "/api/v1/reviews", NULL, body, 201);
 	}
 	/* Bookings for tomorrow: one slot full, another with one place left. */
 	pick_slots();

@@ -202,10 +202,8 @@ bad_input_names_every_field(void **st)
 	resp_free(&r);
 
 	/* Only a clerk accepts; approvers and managers may not. */
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", approver1,
-	    "{\"item\":\"IT-B-003\",\"materials\":[]," APPLICANT "}"), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", "/api/v1/cases", approver1,
+	    "{\"item\":\"IT-B-003\",\"materials\":[]," APPLICANT "}", 403, "FORBIDDEN");
 }
 
 static void
@@ -812,9 +810,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	/* Handed over: a pickup code is no longer needed, nor resent. */
 	snprintf(path, sizeof path, "/api/v1/notices/%lld/resend",
 	    sent_notice_id("result_ready", no));
-	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	assert_error(&r, 422, "NOT_RESENDABLE");
-	resp_free(&r);
+	expect_refusal("POST", path, clerk, NULL, 422, "NOT_RESENDABLE");
 
 	/* Every step on the public timeline, in order. */
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
@@ -1105,9 +1101,7 @@ track_token_can_be_revoked(void **st)
 	snprintf(fresh, sizeof fresh, "%s", jstr(r.json, "track_token"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", path, NULL, NULL, 404, "NOT_FOUND");
 	snprintf(path, sizeof path, "/api/v1/track/%s", fresh);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
@@ -1118,9 +1112,7 @@ track_token_can_be_revoked(void **st)
 	/* The revoked token stays dead with the page cached again for the fresh one. */
 	assert_int_equal(track_copy_exists(no), 1);
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", path, NULL, NULL, 404, "NOT_FOUND");
 }
 
 /* ---------------------------------------------------------------- dependencies down */

@@ -458,7 +458,6 @@ redis_killed_under_load(void **st)
 {
 	static struct booking B;
 	struct load L;
-	struct resp r;
 	struct session s;
 	char day[11], when[32], bday[11], mgr[128], path[96], body[64], out[24];
 	const char *bcat = "C", *bstart = "16:30:00";
@@ -480,9 +479,7 @@ redis_killed_under_load(void **st)
 	assert_int_equal(staff_login("manager1", 0, mgr, sizeof mgr), 0);
 	snprintf(path, sizeof path, "/api/v1/halls/demo/slots/%s", B.slot);
 	snprintf(body, sizeof body, "{\"capacity\":%d}", places);
-	assert_int_equal(http_json(&r, "PATCH", path, mgr, body), 0);
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	expect_reply("PATCH", path, mgr, body, 200);
 	for (i = 0; i < BOOKERS; i++) {
 		assert_int_equal(db_exec(&C, "INSERT INTO citizens (created_at) VALUES (NOW())", NULL,
 		    0, NULL, &cid), 0);

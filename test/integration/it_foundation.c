@@ -67,9 +67,7 @@ halls_and_categories(void **st)
 	}
 	resp_free(&r);
 
-	assert_int_equal(http(&r, "GET", "/api/v1/halls/nowhere/categories", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/halls/nowhere/categories", NULL, NULL, 404, "NOT_FOUND");
 }
 
 static void
@@ -168,9 +166,7 @@ items_guide(void **st)
 	assert_true(json_array_size(jget(r.json, "item.materials")) >= 2);
 	resp_free(&r);
 
-	assert_int_equal(http(&r, "GET", "/api/v1/items/NO-SUCH-ITEM", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/items/NO-SUCH-ITEM", NULL, NULL, 404, "NOT_FOUND");
 
 	assert_int_equal(http(&r, "GET", "/api/v1/items?category=abc", NULL, NULL), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -247,9 +243,7 @@ bad_requests(void **st)
 	resp_free(&r);
 	free(big);
 
-	assert_int_equal(http(&r, "GET", "/api/v1/no/such/route", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/no/such/route", NULL, NULL, 404, "NOT_FOUND");
 
 	assert_int_equal(http(&r, "DELETE", "/api/v1/halls", NULL, NULL), 0);
 	assert_error(&r, 405, "METHOD_NOT_ALLOWED");
@@ -281,20 +275,12 @@ staff_sign_in(void **st)
 	assert_string_equal(jstr(r.json, "role"), "clerk");
 	assert_int_equal(jint(r.json, "window"), 2);
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/auth/logout", tok, NULL), 0);
-	assert_int_equal(r.status, 204);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/auth/logout", tok, NULL, 204);
 	/* The token is dead afterwards. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", tok, NULL, 401, "UNAUTHENTICATED");
 	/* A tampered token. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", "AAAAbogus", NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	assert_int_equal(http(&r, "GET", "/api/v1/me", NULL, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", "AAAAbogus", NULL, 401, "UNAUTHENTICATED");
+	expect_refusal("GET", "/api/v1/me", NULL, NULL, 401, "UNAUTHENTICATED");
 
 	/* Five wrong passwords from this address lock it out of the account: the right one is
 	 * then refused with the same 401, saying how long to wait (it_signin tests the rest). */
@@ -366,9 +352,7 @@ redis_outage(void **st)
 	assert_string_equal(jstr(r.json, "mysql"), "ok");
 	resp_free(&r);
 	/* Redis-backed routes say 503 UNAVAILABLE, not 500. */
-	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/halls/demo/categories", NULL, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("redis-start"), 0);
 	wait_health(200, 5000);
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
@@ -389,33 +373,23 @@ mysql_outage(void **st)
 	assert_int_equal(r.status, 503);
 	assert_string_equal(jstr(r.json, "mysql"), "down");
 	resp_free(&r);
-	assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo", NULL, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/items?hall=demo", NULL, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("mysql-start"), 0);
 	wait_health(200, 10000);
 	/* Every thread's old connection is dead: all of them must recover on their own. */
 	for (i = 0; i < 40; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo&category=D", NULL, NULL), 0);
-		assert_int_equal(r.status, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/items?hall=demo&category=D", NULL, NULL, 200);
 	}
 }
 
 static void
 app_down_is_json_503(void **st)
 {
-	struct resp r;
-
 	(void)st;
 	assert_int_equal(stack("app-stop"), 0);
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/health", NULL, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("app-start"), 0);
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 }
 
 static int
@@ -516,11 +490,8 @@ app_pool_serves_in_turn(void **st)
 	usleep(1000 * 1000);	/* the flood under way */
 	while (now_ms() < end) {
 		int64_t t0 = now_ms();
-		struct resp r;
 
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		assert_int_equal(r.status, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 		if (now_ms() - t0 > worst)
 			worst = now_ms() - t0;
 		probes++;

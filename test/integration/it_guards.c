@@ -509,9 +509,7 @@ nginx_refusals_speak_json(void **st)
 	assert_true(limited);
 
 	/* And the app itself never saw any of it: it keeps serving. */
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 }
 
 /* A stand-in for the app on its socket: takes connections and either closes each at once
@@ -623,9 +621,7 @@ app_away_answers_json(void **st)
 
 	/* Back to normal: the usual timeout and the real app (up starts it again). */
 	stack_up_with("YICHUANG_APP_TIMEOUT", NULL);
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 }
 
 /* Item 11: HEAD wherever GET works, with the GET's head and no body. */
@@ -657,9 +653,7 @@ head_works_where_get_does(void **st)
 		resp_free(&g);
 		resp_free(&h);
 		/* A POST right after on the kept connections: they are left clean. */
-		assert_int_equal(http_json(&g, "POST", HALL "/tickets", NULL, "{}"), 0);
-		assert_error(&g, 401, "UNAUTHENTICATED");
-		resp_free(&g);
+		expect_refusal("POST", HALL "/tickets", NULL, "{}", 401, "UNAUTHENTICATED");
 	}
 	/* Refusals keep their status. */
 	assert_int_equal(http(&h, "HEAD", "/api/v1/no/such/route", NULL, NULL), 0);
@@ -795,15 +789,11 @@ logs_carry_no_token(void **st)
 	assert_true(limited);
 	/* nginx's refusals: a bad escape, a line too long, a body too large. */
 	snprintf(p, sizeof p, "/api/v1/track/%s/%%zz", tok);
-	assert_int_equal(http(&r, "GET", p, NULL, NULL), 0);
-	assert_int_equal(r.status, 400);
-	resp_free(&r);
+	expect_reply("GET", p, NULL, NULL, 400);
 	pad = repeat('b', 9000);
 	snprintf(p, sizeof p, "/api/v1/track/%s?%s", tok, pad);
 	free(pad);
-	assert_int_equal(http(&r, "GET", p, NULL, NULL), 0);
-	assert_int_equal(r.status, 414);
-	resp_free(&r);
+	expect_reply("GET", p, NULL, NULL, 414);
 	pad = repeat(' ', 70 * 1024);
 	pad[0] = '{';
 	pad[70 * 1024 - 1] = '}';
@@ -815,9 +805,7 @@ logs_carry_no_token(void **st)
 	/* The app away: nginx cannot reach it. */
 	assert_int_equal(stack("app-stop"), 0);
 	snprintf(p, sizeof p, "/api/v1/track/%s/qr.png", tok);
-	assert_int_equal(http(&r, "GET", p, NULL, NULL), 0);
-	assert_int_equal(r.status, 503);
-	resp_free(&r);
+	expect_reply("GET", p, NULL, NULL, 503);
 	snprintf(p, sizeof p, "/api/v1/uploads/%s", tok);
 	assert_int_equal(http(&r, "GET", p, NULL, h), 0);
 	assert_int_equal(r.status, 503);
@@ -1089,9 +1077,7 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	mariadb_resume(NULL);
 	db_drop(&test_db);
 	wait_health(200, 8000);
-	assert_int_equal(http(&r, "GET", cmd, NULL, NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("GET", cmd, NULL, NULL, 200);
 	answers_are_right();
 	assert_int_equal(take_number(), 201);
 	board_matches_record();

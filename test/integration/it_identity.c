@@ -353,15 +353,9 @@ sms_sign_in_flow(void **st)
 	assert_int_equal(subject_of(token2), id);
 
 	/* Logout kills that token only. */
-	assert_int_equal(http_json(&r, "POST", "/api/v1/auth/logout", token, NULL), 0);
-	assert_int_equal(r.status, 204);
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", token2, NULL), 0);
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/auth/logout", token, NULL, 204);
+	expect_refusal("GET", "/api/v1/me", token, NULL, 401, "UNAUTHENTICATED");
+	expect_reply("GET", "/api/v1/me", token2, NULL, 200);
 
 	/* citizen_login (test/lib) gives the same citizen, and reuses its token. */
 	assert_int_equal(citizen_login(phone_a, token, sizeof token), 0);
@@ -493,14 +487,10 @@ tokens_tampered_and_expired(void **st)
 	snprintf(bad, sizeof bad, "%s", token);
 	n = strlen(bad);
 	bad[n / 2] = bad[n / 2] == 'A' ? 'B' : 'A';
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", bad, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", bad, NULL, 401, "UNAUTHENTICATED");
 	/* Cut short, too long, not a bearer token at all. */
 	bad[n - 1] = '\0';
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", bad, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", bad, NULL, 401, "UNAUTHENTICATED");
 	{
 		const char *hdr[] = { "Authorization: Basic Zm9vOmJhcg==", NULL };
 
@@ -519,9 +509,7 @@ tokens_tampered_and_expired(void **st)
 		char seen[32];
 
 		redis_do("EXPIRE", key, "500");
-		assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
-		assert_int_equal(r.status, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/me", token, NULL, 200);
 		assert_true(redis_ttl(key) <= 500);	/* renewed a moment ago: left alone */
 		snprintf(seen, sizeof seen, "%lld", (long long)time(NULL) - 61);
 		{
@@ -530,26 +518,20 @@ tokens_tampered_and_expired(void **st)
 			assert_non_null(rep);
 			freeReplyObject(rep);
 		}
-		assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
-		assert_int_equal(r.status, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/me", token, NULL, 200);
 		ttl = redis_ttl(key);
 		assert_true(ttl > idle - 10 && ttl <= idle);
 	}
 	if (idle <= 5) {
 		/* This stack runs with a short citizen_session_idle: really wait it out. */
-		assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
-		assert_int_equal(r.status, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/me", token, NULL, 200);
 		usleep((useconds_t)(idle * 1000000 + 1500000));
 	} else {
 		/* Idle time is real time: let Redis expire it now instead of waiting days. */
 		redis_do("PEXPIRE", key, "1");
 		usleep(50 * 1000);
 	}
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", token, NULL, 401, "UNAUTHENTICATED");
 }
 
 /* ------------------------------------------------------------------ WeChat */
@@ -880,12 +862,8 @@ staff_accounts(void **st)
 	/* A password reset ends the account's sessions. */
 	snprintf(args, sizeof args, "staff-passwd demo %s", user);
 	assert_int_equal(admin(args, "another-long-password\n", out, sizeof out), 0);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", tok, NULL, 401, "UNAUTHENTICATED");
+	expect_refusal("POST", "/api/v1/staff/login", NULL, body, 401, "UNAUTHENTICATED");
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
 	    "\"password\":\"another-long-password\",\"window\":5}", user);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
@@ -896,17 +874,11 @@ staff_accounts(void **st)
 	/* Disabled: its sessions end and it cannot sign in; enabled again, it can. */
 	snprintf(args, sizeof args, "staff-disable demo %s", user);
 	assert_int_equal(admin(args, NULL, out, sizeof out), 0);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok2, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", tok2, NULL, 401, "UNAUTHENTICATED");
+	expect_refusal("POST", "/api/v1/staff/login", NULL, body, 401, "UNAUTHENTICATED");
 	snprintf(args, sizeof args, "staff-enable demo %s", user);
 	assert_int_equal(admin(args, NULL, out, sizeof out), 0);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/staff/login", NULL, body, 200);
 
 	/* Every change is on the audit trail. */
 	{
@@ -936,9 +908,7 @@ audit_trail(void **st)
 	a0 = last_audit_id();
 	snprintf(a0s, sizeof a0s, "%lld", a0);
 	/* Refusals: 401 without a token, 403 for a role the route does not take. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", NULL, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", NULL, NULL, 401, "UNAUTHENTICATED");
 	assert_int_equal(staff_login("kiosk1", 0, tok, sizeof tok), 0);
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p13800138000-9\"}");
 	assert_error(&r, 403, "FORBIDDEN");
@@ -1057,9 +1027,7 @@ outages(void **st)
 	sms_login(&r, phone_b, code);
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", tok, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("redis-start"), 0);
 	wait_health(200, 15000);
 	/* Redis keeps its data (AOF): the session is still good.  (Each app thread's old
@@ -1087,9 +1055,7 @@ outages(void **st)
 	sms_login(&r, phone_b, code);
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", tok, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("mysql-start"), 0);
 	wait_health(200, 15000);
 	db_drop(&test_db);
@@ -1137,9 +1103,7 @@ signin_throttle(void **st)
 	assert_int_equal(limited, 1);
 	assert_int_equal(other, 0);
 	/* Other routes are not throttled meanwhile. */
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 	/* Let the bucket refill before anything else signs in (at most a minute). */
 	for (i = 0; i < 70; i++) {
 		sleep(1);

@@ -143,14 +143,10 @@ counters_add_up_across_processes(void **st)
 	/* 4 clients × 15, then 3 refusals on the same route and 2 paths no route matches. */
 	assert_int_equal(burst(4, 15, rids), 60);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/halls/nowhere/categories", NULL, NULL), 0);
-		assert_error(&r, 404, "NOT_FOUND");
-		resp_free(&r);
+		expect_refusal("GET", "/api/v1/halls/nowhere/categories", NULL, NULL, 404, "NOT_FOUND");
 	}
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/no/such/route", NULL, NULL), 0);
-		assert_error(&r, 404, "NOT_FOUND");
-		resp_free(&r);
+		expect_refusal("GET", "/api/v1/no/such/route", NULL, NULL, 404, "NOT_FOUND");
 	}
 	scrape(&b);
 	assert_int_equal(prom_get(&b, CATS_200) - prom_get(&a, CATS_200), 60);
@@ -227,9 +223,7 @@ only_on_the_metrics_listener(void **st)
 	assert_int_equal(r.status, 404);
 	assert_null(r.body ? strstr(r.body, "yichuang_") : NULL);
 	resp_free(&r);
-	assert_int_equal(http(&r, "GET", "/api/v1/metrics", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/metrics", NULL, NULL, 404, "NOT_FOUND");
 
 	/* The listener is on loopback, and the allow-list holds: a configuration that allows
 	 * another network only turns this (loopback) client away. */
@@ -273,9 +267,7 @@ format_parses_and_labels_are_patterns(void **st)
 	snprintf(token, sizeof token, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", token);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("GET", path, NULL, NULL, 200);
 
 	scrape(&p);
 	for (i = 0; i < NELEM(families); i++) {
@@ -365,10 +357,8 @@ busy_threads_follow_held_long_polls(void **st)
 	assert_true(prom_get(&p, "yichuang_app_threads{pool=\"board\"}") >= 2);
 	prom_free(&p);
 	/* A new number changes the board: both screens are answered, the threads free. */
-	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
-	    "{\"category\":\"C\"}"), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/halls/demo/tickets", kiosk,
+	    "{\"category\":\"C\"}", 201);
 	for (i = 0; i < 2; i++) {
 		pthread_join(t[i], NULL);
 		assert_int_equal(h[i].status, 200);
@@ -392,10 +382,8 @@ redis_and_mysql_errors_are_counted(void **st)
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	scrape(&a);
 	assert_int_equal(stack("redis-stop"), 0);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
-	    "{\"category\":\"C\"}"), 0);
-	expect_status(&r, 503);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/halls/demo/tickets", kiosk,
+	    "{\"category\":\"C\"}", 503);
 	scrape(&b);
 	assert_true(prom_get(&b, "yichuang_redis_errors_total") >
 	    prom_get(&a, "yichuang_redis_errors_total"));
@@ -407,9 +395,7 @@ redis_and_mysql_errors_are_counted(void **st)
 
 	scrape(&a);
 	assert_int_equal(stack("mysql-stop"), 0);
-	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
-	expect_status(&r, 503);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/halls", NULL, NULL, 503);
 	scrape(&b);
 	assert_true(prom_get(&b, "yichuang_mysql_errors_total{kind=\"down\"}") >
 	    prom_get(&a, "yichuang_mysql_errors_total{kind=\"down\"}"));
@@ -557,11 +543,7 @@ outbox_depth_age_and_sms_results(void **st)
 	since = sms_log_size();
 	snprintf(body, sizeof body, "{\"phone\":\"%s\",\"purpose\":\"login\"}", phone);
 	{
-		struct resp r;
-
-		assert_int_equal(http_json(&r, "POST", "/api/v1/auth/sms-code", NULL, body), 0);
-		expect_status(&r, 202);
-		resp_free(&r);
+		expect_reply("POST", "/api/v1/auth/sms-code", NULL, body, 202);
 	}
 	broken = queue_row("metrics_no_such_template", 1);
 	sent_before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND"
@@ -622,9 +604,7 @@ tickets_waiting_and_cases_past_deadline(void **st)
 		resp_free(&r);
 	}
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", tokens[0]);
-	assert_int_equal(http(&r, "DELETE", path, NULL, NULL), 0);
-	expect_status(&r, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, NULL, NULL, 204);
 	scrape(&b);
 	assert_int_equal(prom_get(&b, WAIT_F) - prom_get(&a, WAIT_F), 2);
 	{
@@ -669,13 +649,9 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	prom_free(&b);
 
 	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
-	assert_int_equal(http_json(&r, "POST", path, approver, "{\"action\":\"assign\"}"), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", path, approver,
-	    "{\"action\":\"reject\",\"reason\":\"材料不符合要求\"}"), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("POST", path, approver, "{\"action\":\"assign\"}", 200);
+	expect_reply("POST", path, approver,
+	    "{\"action\":\"reject\",\"reason\":\"材料不符合要求\"}", 200);
 	scrape(&a);
 	assert_int_equal(prom_get(&a, OVERDUE), red - 1);
 	prom_free(&a);

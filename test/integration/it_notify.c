@@ -43,6 +43,7 @@
 #include "../../modules/outbox.h"
 #include "../../modules/pii.h"
 #include "../lib/stackproc.h"
+#include "../lib/expect.h"
 
 static struct ctx C;
 static pid_t workers[4];
@@ -545,9 +546,7 @@ staff_notices_and_resend(void **st)
 	assert_non_null(jget(r.json, "error.fields.ref_kind"));
 	assert_non_null(jget(r.json, "error.fields.ref_id"));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
-	assert_int_equal(r.status, 401);
-	resp_free(&r);
+	expect_reply("GET", path, NULL, NULL, 401);
 
 	/* Resend: a new row pointing at the original, delivered again. */
 	since = sms_log_size();
@@ -581,9 +580,7 @@ staff_notices_and_resend(void **st)
 	assert_int_equal(r.status, 409);
 	assert_string_equal(jstr(r.json, "error.code"), "NOTICE_PENDING");
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/notices/999999999999/resend", tok, NULL), 0);
-	assert_int_equal(r.status, 404);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/notices/999999999999/resend", tok, NULL, 404);
 	assert_int_equal(db_exec(&C, "UPDATE outbox SET status = 'dropped' WHERE id = ?",
 	    DBARGS(DBI(later)), NULL, NULL), 0);
 }

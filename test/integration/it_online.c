@@ -185,9 +185,7 @@ uploads_checked_by_bytes_and_refusals_store_nothing(void **st)
 	resp_free(&r);
 
 	/* Only on the upload route; anonymous callers are refused. */
-	assert_int_equal(http_json(&r, "POST", "/api/v1/uploads", NULL, "{}"), 0);
-	expect_status(&r, 401);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/uploads", NULL, "{}", 401);
 }
 
 static void
@@ -211,16 +209,10 @@ only_the_owner_and_hall_staff_read_a_file(void **st)
 	assert_memory_equal(r.body, b, n);
 	resp_free(&r);
 	/* Another citizen: as if it did not exist. */
-	assert_int_equal(http_json(&r, "GET", path, citizen_b, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", path, citizen_b, NULL, 404, "NOT_FOUND");
 	/* Staff see it only once a case of their hall names it. */
-	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 401);
-	resp_free(&r);
+	expect_refusal("GET", path, clerk, NULL, 404, "NOT_FOUND");
+	expect_reply("GET", path, NULL, NULL, 401);
 	/* Never listed. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/uploads", citizen_a, NULL), 0);
 	assert_true(r.status == 404 || r.status == 405);
@@ -273,12 +265,8 @@ item_submit_return_resubmit_accept(void **st)
 	snprintf(up, sizeof up, "%s", jstr(r.json, "materials.0.upload_id"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/uploads/%s", up);
-	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", path, citizen_b, NULL), 0);
-	expect_status(&r, 404);
-	resp_free(&r);
+	expect_reply("GET", path, clerk, NULL, 200);
+	expect_reply("GET", path, citizen_b, NULL, 404);
 
 	/* A citizen cannot accept; a return must list problems. */
 	action(&r, citizen_a, no, "{\"action\":\"pre_accept\"}");
@@ -314,9 +302,7 @@ item_submit_return_resubmit_accept(void **st)
 	assert_string_equal(jstr(r.json, "case.materials.0.state"), "returned");
 	assert_string_equal(jstr(r.json, "case.materials.0.reason"), "照片模糊，看不清签字");
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", path, citizen_b, NULL), 0);
-	expect_status(&r, 404);
-	resp_free(&r);
+	expect_reply("GET", path, citizen_b, NULL, 404);
 
 	/* Resubmitting must replace every returned file. */
 	upload_ok(citizen_a, 201, newid, sizeof newid);
@@ -442,9 +428,7 @@ reuse_with_consent_and_agent_follows(void **st)
 		}
 	}
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", NULL, NULL), 0);
-	expect_status(&r, 401);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/me/reusable-materials", NULL, NULL, 401);
 
 	/* A material never given before cannot be reused. */
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_b,
@@ -472,9 +456,7 @@ reuse_with_consent_and_agent_follows(void **st)
 	assert_string_equal(jstr(r.json, "cases.0.role"), "agent");
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
-	assert_int_equal(http_json(&r, "GET", path, citizen_agent, NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("GET", path, citizen_agent, NULL, 200);
 	/* …but only the one who filed it resubmits. */
 	action(&r, citizen_agent, no, "{\"action\":\"resubmit\",\"materials\":{}}");
 	expect_status(&r, 404);

@@ -293,20 +293,12 @@ take_and_follow(void **st)
 	assert_non_null(jget(r.json, "error.fields.category"));
 	resp_free(&r);
 	/* Appointments come through check-in; a kiosk serves its own hall only; sign-in needed. */
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k,
-	    "{\"category\":\"A\",\"priority\":\"appointment\"}"), 0);
-	assert_error(&r, 422, "CHECK_IN_REQUIRED");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/elsewhere/tickets", k,
-	    "{\"category\":\"A\"}"), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", NULL, "{\"category\":\"A\"}"), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	assert_int_equal(http(&r, "GET", "/api/v1/tickets/no-such-ticket-token-xx", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("POST", HALL "/tickets", k,
+	    "{\"category\":\"A\",\"priority\":\"appointment\"}", 422, "CHECK_IN_REQUIRED");
+	expect_refusal("POST", "/api/v1/halls/elsewhere/tickets", k,
+	    "{\"category\":\"A\"}", 403, "FORBIDDEN");
+	expect_refusal("POST", HALL "/tickets", NULL, "{\"category\":\"A\"}", 401, "UNAUTHENTICATED");
+	expect_refusal("GET", "/api/v1/tickets/no-such-ticket-token-xx", NULL, NULL, 404, "NOT_FOUND");
 
 	/* Idempotency-Key: the same request again is the same ticket; another body is 409. */
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", k);
@@ -330,15 +322,11 @@ take_and_follow(void **st)
 
 	/* Leaving the queue: once, and only while waiting. */
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", tok);
-	assert_int_equal(http(&r, "DELETE", path, NULL, NULL), 0);
-	assert_int_equal(r.status, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, NULL, NULL, 204);
 	t = get_ticket(tok);
 	assert_string_equal(jstr(t, "status"), "cancelled");
 	json_decref(t);
-	assert_int_equal(http(&r, "DELETE", path, NULL, NULL), 0);
-	assert_error(&r, 409, "INVALID_TRANSITION");
-	resp_free(&r);
+	expect_refusal("DELETE", path, NULL, NULL, 409, "INVALID_TRANSITION");
 	/* The one behind it moved up: one fewer ahead of it (the tickets taken meanwhile are
 	 * all behind it, and nobody was called). */
 	t = get_ticket(tok2);
@@ -719,9 +707,7 @@ skip_and_rejoin(void **st)
 	expect_status(&r, 200);
 	assert_false(json_is_true(jget(r.json, "ticket.rejoin_allowed")));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", path, NULL, NULL), 0);
-	assert_error(&r, 409, "REJOIN_USED");
-	resp_free(&r);
+	expect_refusal("POST", path, NULL, NULL, 409, "REJOIN_USED");
 	t = get_ticket(t1);
 	assert_string_equal(jstr(t, "status"), "skipped");
 	json_decref(t);
@@ -948,9 +934,7 @@ board_long_poll(void **st)
 	usleep(1000 * 1000);
 	for (i = 0; i < 20; i++) {
 		t0 = now_ms();
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		expect_status(&r, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 		assert_true(now_ms() - t0 < 1000);
 	}
 	win(&r, c1, 1, "finish", "{\"outcome\":\"no_show\"}");
@@ -1002,22 +986,16 @@ remote_citizen(void **st)
 		fail_msg("citizen sign-in (identity) is not available");
 	}
 	take_ok(c, "{\"category\":\"A\"}", num, tok);
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", c, "{\"category\":\"B\"}"), 0);
-	assert_error(&r, 409, "ALREADY_QUEUED");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", c,
-	    "{\"category\":\"A\",\"priority\":\"elderly\"}"), 0);
-	assert_error(&r, 422, "PRIORITY_AT_HALL");
-	resp_free(&r);
+	expect_refusal("POST", HALL "/tickets", c, "{\"category\":\"B\"}", 409, "ALREADY_QUEUED");
+	expect_refusal("POST", HALL "/tickets", c,
+	    "{\"category\":\"A\",\"priority\":\"elderly\"}", 422, "PRIORITY_AT_HALL");
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/tickets", c, NULL), 0);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "tickets.0.token"), tok);
 	assert_true(json_is_true(jget(r.json, "tickets.0.sms")));	/* the account's phone */
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", tok);
-	assert_int_equal(http_json(&r, "DELETE", path, c, NULL), 0);
-	assert_int_equal(r.status, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, c, NULL, 204);
 	take_ok(c, "{\"category\":\"B\"}", NULL, NULL);
 	set_clock(NULL);
 }
@@ -1027,7 +1005,6 @@ static void
 redis_down(void **st)
 {
 	char k[128], a[8], b[8];
-	struct resp r;
 	long long rows;
 
 	(void)st;
@@ -1037,12 +1014,8 @@ redis_down(void **st)
 	rows = db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
 	    "2026-12-11");
 	assert_int_equal(stack("redis-stop"), 0);
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"C\"}"), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	assert_int_equal(http(&r, "GET", HALL "/board", NULL, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	expect_refusal("POST", HALL "/tickets", k, "{\"category\":\"C\"}", 503, "UNAVAILABLE");
+	expect_refusal("GET", HALL "/board", NULL, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("redis-start"), 0);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
 	    " AND day = ?", "2026-12-11"), rows);

@@ -353,9 +353,7 @@ first_use_binds_and_others_are_refused(void **st)
 
 		staff_in("manager1", 0, mgr, sizeof mgr);
 		snprintf(path, sizeof path, API "/halls/demo/slots/E-20261127-1600");
-		assert_int_equal(http_json(&r, "PATCH", path, mgr, "{\"capacity\":0}"), 0);
-		expect_status(&r, 200);
-		resp_free(&r);
+		expect_reply("PATCH", path, mgr, "{\"capacity\":0}", 200);
 	}
 	book(&r, c, "E-20261127-1600", "王五", idZ);
 	assert_error(&r, 409, "SLOT_FULL");
@@ -409,9 +407,7 @@ online_applications_follow_the_rule(void **st)
 	    before + 1);
 	/* A's first online application for a new number would make it A's second identity. */
 	apply_body(body, sizeof body, a, "赵六", idN, 130);
-	assert_int_equal(http_json(&r, "POST", API "/cases", a, body), 0);
-	assert_error(&r, 409, "PROXY_REQUIRED");
-	resp_free(&r);
+	expect_refusal("POST", API "/cases", a, body, 409, "PROXY_REQUIRED");
 	assert_int_equal(accounts_holding(idN), 0);
 
 	/* At the window a clerk accepts for any number (not a citizen account: not bound). */
@@ -422,9 +418,7 @@ online_applications_follow_the_rule(void **st)
 	    "\"id_number\":\"%s\",\"phone\":\"13966660002\"},\"materials\":%s}", idN, codes_text);
 	free(codes_text);
 	json_decref(codes);
-	assert_int_equal(http_json(&r, "POST", API "/cases", clerk, body), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	expect_reply("POST", API "/cases", clerk, body, 201);
 	assert_int_equal(accounts_holding(idN), 0);
 	set_clock(NULL);
 }
@@ -567,9 +561,7 @@ proxy_confirmed_by_sms(void **st)
 	resp_free(&r);
 	book_ok(p, "E-20261124-1000", "周九", idP, NULL, 0);	/* P's first use: P's */
 	/* Not for one's own number; not with another name. */
-	assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", p, body), 0);
-	assert_error(&r, 409, "PROXY_IS_PRINCIPAL");
-	resp_free(&r);
+	expect_refusal("POST", API "/me/principals/sms-code", p, body, 409, "PROXY_IS_PRINCIPAL");
 	snprintf(body, sizeof body, "{\"name\":\"周十\",\"id_number\":\"%s\"}", idP);
 	assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", q, body), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -607,9 +599,7 @@ proxy_confirmed_by_sms(void **st)
 	/* A wrong code: nothing. */
 	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
 	    strcmp(code, "000000") ? "000000" : "111111");
-	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
-	assert_error(&r, 422, "CODE_INVALID");
-	resp_free(&r);
+	expect_refusal("POST", API "/me/principals", q, body, 422, "CODE_INVALID");
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?", h), 0);
 	/* The code P read out: the relation. */
 	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
@@ -623,9 +613,7 @@ proxy_confirmed_by_sms(void **st)
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?"
 	    " AND live = 1 AND how = 'sms'", h), 1);
 	/* Used up: the same code again is refused. */
-	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
-	assert_error(&r, 422, "CODE_INVALID");
-	resp_free(&r);
+	expect_refusal("POST", API "/me/principals", q, body, 422, "CODE_INVALID");
 	/* Both see it: Q as a principal, P as a proxy (Q's phone masked). */
 	assert_int_equal(http_json(&r, "GET", API "/me/identity", q, NULL), 0);
 	snprintf(masked, sizeof masked, "%.6s********%s", idP, idP + 14);
@@ -666,9 +654,7 @@ proxy_confirmed_by_sms(void **st)
 	assert_int_equal(http_json(&r, "DELETE", path, q, NULL), 0);
 	assert_error(&r, 404, "NOT_FOUND");	/* Q holds no number with that relation */
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "DELETE", path, p, NULL), 0);
-	expect_status(&r, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, p, NULL, 204);
 	book(&r, q, "E-20261130-1000", "周九", idP);
 	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
 	resp_free(&r);
@@ -705,9 +691,7 @@ clerk_registers_and_rebinds(void **st)
 	/* A proxy for a number nobody holds: Q may book for it; it stays nobody's. */
 	snprintf(body, sizeof body, "{\"name\":\"郑老伯\",\"id_number\":\"%s\","
 	    "\"proxy_phone\":\"13960000021\"}", idM);
-	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", q, body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", API "/identity-bindings/proxies", q, body, 403, "FORBIDDEN");
 	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk,
 	    "{\"name\":\"郑1\",\"id_number\":\"110105196201010010\",\"proxy_phone\":\"123\"}"), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -761,18 +745,14 @@ clerk_registers_and_rebinds(void **st)
 		sms_limits_reset("13960000023");
 		since = sms_log_size();
 		snprintf(body, sizeof body, "{\"name\":\"陈十二\",\"id_number\":\"%s\"}", idY);
-		assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", mate, body), 0);
-		expect_status(&r, 202);
-		resp_free(&r);
+		expect_reply("POST", API "/me/principals/sms-code", mate, body, 202);
 		assert_int_equal(sms_log_find_since(since, "13960000023", "proxy_code", &line, 20000),
 		    0);
 		snprintf(code, sizeof code, "%s", jstr(line, "params.code"));
 		json_decref(line);
 		snprintf(body, sizeof body, "{\"name\":\"陈十二\",\"id_number\":\"%s\","
 		    "\"code\":\"%s\"}", idY, code);
-		assert_int_equal(http_json(&r, "POST", API "/me/principals", mate, body), 0);
-		expect_status(&r, 201);
-		resp_free(&r);
+		expect_reply("POST", API "/me/principals", mate, body, 201);
 	}
 	before1 = remaining("F-20261124-1500");
 	before2 = remaining("F-20261126-1500");
@@ -783,9 +763,7 @@ clerk_registers_and_rebinds(void **st)
 	/* … where a clerk, having seen the card, rebinds it to the real holder's phone. */
 	snprintf(body, sizeof body, "{\"phone\":\"13960000022\",\"name\":\"陈十二\","
 	    "\"id_number\":\"%s\"}", idY);
-	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", real, body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", API "/identity-bindings/rebind", real, body, 403, "FORBIDDEN");
 	assert_int_equal(holder_of(idY), account_of_phone("13960000023"));
 	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", clerk,
 	    "{\"phone\":\"139\",\"name\":\"陈十二\",\"id_number\":\"110105196201010021\"}"), 0);
@@ -883,9 +861,7 @@ bans_count_against_the_principal(void **st)
 	make_id(idQ, "19630101", 2);
 	snprintf(body, sizeof body, "{\"name\":\"何老太\",\"id_number\":\"%s\","
 	    "\"proxy_phone\":\"13960000031\"}", idM);
-	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk, body), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	expect_reply("POST", API "/identity-bindings/proxies", clerk, body, 201);
 	/* Q's own booking, and two for M that nobody comes to: today 11:30, tomorrow 08:30. */
 	book_ok(q, "F-20261123-1100", "何小", idQ, NULL, 0);
 	book_ok(q, "F-20261123-1130", "何老太", idM, NULL, 0);
@@ -903,9 +879,7 @@ bans_count_against_the_principal(void **st)
 			if (strcmp(jstr(a, "slot"), "F-20261123-1100") == 0) {
 				snprintf(path, sizeof path, API "/appointments/%s/check-in",
 				    jstr(a, "token"));
-				assert_int_equal(http_json(&r, "POST", path, q, NULL), 0);
-				expect_status(&r, 201);
-				resp_free(&r);
+				expect_reply("POST", path, q, NULL, 201);
 			}
 		resp_free(&l);
 	}

@@ -437,9 +437,7 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 
 	/* Another citizen sees nothing of it. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
-	assert_int_equal(http_json(&r, "GET", path, other_citizen, NULL), 0);
-	expect_status(&r, 404);
-	resp_free(&r);
+	expect_reply("GET", path, other_citizen, NULL, 404);
 	json_decref(a);
 }
 
@@ -578,9 +576,7 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	assert_non_null(jget(r.json, "error.fields.reason"));
 	assert_non_null(jget(r.json, "error.fields.valid_until"));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", path, approver, "{\"reason\":\"换发\"}"), 0);
-	expect_status(&r, 403);
-	resp_free(&r);
+	expect_reply("POST", path, approver, "{\"reason\":\"换发\"}", 403);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 1);
 
@@ -632,9 +628,7 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "result.status"), "revoked");
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", path, manager2, "{\"reason\":\"再次撤销\"}"), 0);
-	assert_error(&r, 409, "RESULT_NOT_VALID");
-	resp_free(&r);
+	expect_refusal("POST", path, manager2, "{\"reason\":\"再次撤销\"}", 409, "RESULT_NOT_VALID");
 	verify_status(new_vid, 200, "revoked");
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'result.revoke'"
 	    " AND result = 'ok' AND target = ?", new_number), 1);
@@ -715,12 +709,8 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 
 	/* Revoked: no more downloads. */
 	snprintf(path, sizeof path, "/api/v1/results/%s/revoke", jstr(res, "vid"));
-	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"申请人主动注销\"}"), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", url, citizen, NULL), 0);
-	assert_error(&r, 409, "RESULT_NOT_VALID");
-	resp_free(&r);
+	expect_reply("POST", path, manager, "{\"reason\":\"申请人主动注销\"}", 200);
+	expect_refusal("GET", url, citizen, NULL, 409, "RESULT_NOT_VALID");
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid")), 2);
 	json_decref(res);
@@ -732,9 +722,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	res = case_results(no);
 	assert_null(jget(res, "0.pdf_url"));
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results/%s/pdf", no, jstr(res, "0.vid"));
-	assert_int_equal(http_json(&r, "GET", path, citizen, NULL), 0);
-	assert_error(&r, 422, "RESULT_NOT_ELECTRONIC");
-	resp_free(&r);
+	expect_refusal("GET", path, citizen, NULL, 422, "RESULT_NOT_ELECTRONIC");
 	json_decref(res);
 }
 
@@ -791,11 +779,9 @@ notice_pdfs_carry_their_qr(void **st)
 		assert_error(&r, 400, "INVALID_INPUT");
 		assert_non_null(jget(r.json, "error.fields.item"));
 		resp_free(&r);
-		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", citizen,
+		expect_reply("POST", "/api/v1/case-notices/refusals", citizen,
 		    "{\"item\":\"IT-B-004\",\"applicant\":{\"name\":\"欧阳小龙\"},"
-		    "\"reason\":\"x\"}"), 0);
-		expect_status(&r, 403);
-		resp_free(&r);
+		    "\"reason\":\"x\"}", 403);
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
 		    before);
 
@@ -917,9 +903,7 @@ tracking_page_lists_the_results(void **st)
 
 	/* Revoked: the page (cached a moment ago) says so at once. */
 	snprintf(path, sizeof path, "/api/v1/results/%s/revoke", jstr(staff, "0.vid"));
-	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"申请人主动注销\"}"), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("POST", path, manager, "{\"reason\":\"申请人主动注销\"}", 200);
 	a = track_results(tok);
 	assert_int_equal(json_array_size(a), 1);
 	assert_string_equal(jstr(a, "0.status"), "revoked");

@@ -402,16 +402,10 @@ distributed_guessing_and_unlock(void **st)
 	/* Only a manager or admin of the hall: a clerk is refused. */
 	assert_int_equal(staff_login("clerk4", 4, clerk, sizeof clerk), 0);
 	snprintf(path, sizeof path, API "/halls/demo/staff/%s/unlock", user);
-	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", API "/halls/demo/staff", clerk, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/staff/no-such-user/unlock", mgr,
-	    NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("POST", path, clerk, NULL, 403, "FORBIDDEN");
+	expect_refusal("GET", API "/halls/demo/staff", clerk, NULL, 403, "FORBIDDEN");
+	expect_refusal("POST", API "/halls/demo/staff/no-such-user/unlock", mgr,
+	    NULL, 404, "NOT_FOUND");
 	login_fails("127.0.0.65", user, TEST_PASSWORD, 1);	/* refusals changed nothing */
 
 	a0 = last_audit_id();

@@ -558,27 +558,17 @@ dead_notice_alerts(void **st)
 
 	/* The other is dealt with by phone: the manager dismisses it, once; audited. */
 	snprintf(body, sizeof body, "{\"key\":\"%s\"}", key);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", clerk, body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, body), 0);
-	expect_status(&r, 204);
-	resp_free(&r);
+	expect_refusal("POST", API "/halls/demo/alerts/dismiss", clerk, body, 403, "FORBIDDEN");
+	expect_reply("POST", API "/halls/demo/alerts/dismiss", manager, body, 204);
 	assert_null(alert_of("demo", key));
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, body), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("POST", API "/halls/demo/alerts/dismiss", manager, body, 404, "NOT_FOUND");
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'alert.dismiss'"
 	    " AND target = ?", key), 1);
 	/* Another hall's, a system alert, no key. */
-	assert_int_equal(http_json(&r, "POST", API "/halls/" HALL2 "/alerts/dismiss", manager,
-	    body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager,
-	    "{\"key\":\"calendar:2027\"}"), 0);
-	assert_error(&r, 422, "ALERT_NOT_DISMISSABLE");
-	resp_free(&r);
+	expect_refusal("POST", API "/halls/" HALL2 "/alerts/dismiss", manager,
+	    body, 403, "FORBIDDEN");
+	expect_refusal("POST", API "/halls/demo/alerts/dismiss", manager,
+	    "{\"key\":\"calendar:2027\"}", 422, "ALERT_NOT_DISMISSABLE");
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, "{}"), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.key"));
@@ -683,15 +673,11 @@ appointment_resend_new_code(void **st)
 	}
 	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", c1);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
-	    body), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("POST", API "/halls/demo/appointments/check-in", kiosk,
+	    body, 404, "NOT_FOUND");
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", c2);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
-	    body), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	expect_reply("POST", API "/halls/demo/appointments/check-in", kiosk,
+	    body, 201);
 	/* Checked in: a code is no longer needed, nor resent. */
 	snprintf(path, sizeof path, API "/notices/%s/resend", nid);
 	{
@@ -705,9 +691,7 @@ appointment_resend_new_code(void **st)
 				pause_ms(100);
 		} while (busy && mono_ms() < end);
 	}
-	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	assert_error(&r, 422, "NOT_RESENDABLE");
-	resp_free(&r);
+	expect_refusal("POST", path, clerk, NULL, 422, "NOT_RESENDABLE");
 	set_clock(NULL);
 }
 

@@ -21,6 +21,7 @@
 
 #include "../lib/http.h"
 #include "../lib/stackproc.h"
+#include "../lib/expect.h"
 
 #define DAY       "2026-10-14"
 #define TODAY     "2026-10-20"
@@ -750,13 +751,9 @@ stats_rules(void **st)
 
 	(void)st;
 	/* Not signed in → 401; a clerk → 403; bad periods → 400 naming the fields. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/halls/demo/stats", NULL, NULL), 0);
-	assert_int_equal(r.status, 401);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/halls/demo/stats", NULL, NULL, 401);
 	assert_int_equal(staff_login("clerk2", 2, clerk, sizeof clerk), 0);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/halls/demo/stats", clerk, NULL), 0);
-	assert_int_equal(r.status, 403);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/halls/demo/stats", clerk, NULL, 403);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/halls/demo/stats?from=2026-13-01&to=x&format=pdf",
 	    mgr, NULL), 0);
 	assert_int_equal(r.status, 400);

@@ -53,3 +53,25 @@ wait_health(long want, int ms)
 	} while (now_ms() < end);
 	fail_msg("health still %ld after %d ms (want %ld)", st, ms, want);
 }
+
+void
+expect_reply(const char *method, const char *path, const char *token, const char *body,
+    long status)
+{
+	struct resp r;
+
+	assert_int_equal(http_json(&r, method, path, token, body), 0);
+	expect_status(&r, status);
+	resp_free(&r);
+}
+
+void
+expect_refusal(const char *method, const char *path, const char *token, const char *body,
+    long status, const char *code)
+{
+	struct resp r;
+
+	assert_int_equal(http_json(&r, method, path, token, body), 0);
+	assert_error(&r, status, code);
+	resp_free(&r);
+}

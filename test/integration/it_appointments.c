@@ -43,13 +43,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-static void
-clock_at(const char *when)
-{
-	assert_int_equal(set_clock(when), 0);
-	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
-}
-
 /* POST /appointments with an optional Idempotency-Key. */
 static int
 book(struct resp *r, const char *tok, const char *slot, const char *name, const char *id,

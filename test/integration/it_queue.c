@@ -125,16 +125,7 @@ drain(const char *tok, int w)
 static json_t *
 get_ticket(const char *token)
 {
-	struct resp r;
-	char path[96];
-	json_t *t;
-
-	snprintf(path, sizeof path, "/api/v1/tickets/%s", token);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	t = json_incref(jget(r.json, "ticket"));
-	resp_free(&r);
-	return t;
+	return get_member(NULL, "ticket", "/api/v1/tickets/%s", token);
 }
 
 static int

@@ -41,13 +41,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-static void
-clock_at(const char *when)
-{
-	assert_int_equal(set_clock(when), 0);
-	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
-}
-
 /* The keyed hashes the app keeps: "idnum" for the binding and bookings, "id_number" for
  * cases, "phone" for accounts. */
 static void

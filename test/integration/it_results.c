@@ -119,16 +119,7 @@ act(const char *who, const char *no, const char *body, long status)
 static json_t *
 case_results(const char *no)
 {
-	struct resp r;
-	char path[160];
-	json_t *a;
-
-	snprintf(path, sizeof path, "/api/v1/cases/%s/results", no);
-	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	expect_status(&r, 200);
-	a = json_incref(jget(r.json, "results"));
-	resp_free(&r);
-	return a;
+	return get_member(clerk, "results", "/api/v1/cases/%s/results", no);
 }
 
 /* An approved IT-B-002 window case: its number and its one result (a new reference). */
@@ -390,10 +381,7 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	    " AND l.kind = 'licence' AND l.case_id = p.case_id", no), 1);
 
 	/* The applicant's case page lists both; the licence shows its permit. */
-	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
-	assert_int_equal(http_json(&r, "GET", path, citizen, NULL), 0);
-	expect_status(&r, 200);
-	a = json_incref(jget(r.json, "results"));	/* kept past resp_free below */
+	a = get_member(citizen, "results", "/api/v1/me/cases/%s/results", no);
 	assert_int_equal(json_array_size(a), 2);
 	json_array_foreach(a, i, v) {
 		if (strcmp(jstr(v, "kind"), "licence") == 0)
@@ -416,7 +404,6 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 
 	/* Scanning the licence shows the permit, with its status. */
 	snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(lic, "vid"));
-	resp_free(&r);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "result.permits.0.title"), "公共场所卫生许可证");
@@ -843,16 +830,9 @@ accept_instant(const char *item, char *no, char *tok)
 static json_t *
 track_results(const char *tok)
 {
-	struct resp r;
-	char path[200];
-	json_t *a;
+	json_t *a = get_member(NULL, "case.results", "/api/v1/track/%s", tok);
 
-	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	a = json_incref(jget(r.json, "case.results"));
 	assert_true(json_is_array(a));
-	resp_free(&r);
 	return a;
 }
 

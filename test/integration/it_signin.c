@@ -153,13 +153,6 @@ login_audits(const char *user, const char *result, long long a0)
 	    " AND target = ? AND result = ?", DBARGS(DBI(a0), DBS(user), DBS(result)));
 }
 
-static void
-clock_at(const char *when)
-{
-	assert_int_equal(set_clock(when), 0);
-	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
-}
-
 /* The manager's view of user's sign-in (GET /halls/demo/staff): a new reference. */
 static json_t *
 sign_in_of(const char *mgr, const char *user)

@@ -75,3 +75,28 @@ expect_refusal(const char *method, const char *path, const char *token, const ch
 	assert_error(&r, status, code);
 	resp_free(&r);
 }
+
+json_t *
+get_member(const char *token, const char *member, const char *fmt, ...)
+{
+	char path[1024];
+	struct resp r;
+	json_t *m;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof path, fmt, ap);
+	va_end(ap);
+	assert_int_equal(http_json(&r, "GET", path, token, NULL), 0);
+	expect_status(&r, 200);
+	m = json_incref(jget(r.json, member));
+	resp_free(&r);
+	return m;
+}
+
+void
+clock_at(const char *when)
+{
+	assert_int_equal(set_clock(when), 0);
+	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
+}

@@ -417,6 +417,18 @@ export async function setClock(iso) {
   await new Promise((r) => setTimeout(r, 50)); // the app looks at the file every 20 ms
 }
 
+/* A hall day for the tests of a file: the clock at iso, the kiosk signed in (its token). */
+export async function openHallAt(iso) {
+  await setClock(iso);
+  return staffToken('kiosk1');
+}
+
+/* After them: the clock back where the stack started it, the browser closed. */
+export async function closeHall() {
+  await resetClock();
+  await closeBrowser();
+}
+
 /* Put the hall clock back where the stack started it. */
 export async function resetClock() {
   await rm(path.join(INSTANCE_VAR, 'clock'), { force: true });
@@ -562,15 +574,16 @@ export async function signInCitizen(page, phone) {
   return login.data.token;
 }
 
-/* Sign in on a staff page's own sign-in form (#signin-form), at a window when given. */
-export async function signInStaffForm(page, user, windowNo) {
+/* Sign in on a staff page's own sign-in form (#signin-form), at a window when given; returns
+ * when `ready` (the page's signed-in state) shows. */
+export async function signInStaffForm(page, user, windowNo, ready = '#content:not([hidden])') {
   const form = page.locator('#signin-form');
   await form.waitFor();
   await page.getByLabel('用户名').fill(user);
   await page.getByLabel('密码').fill(PASSWORD);
   if (windowNo) await page.getByLabel(/窗口号/).fill(String(windowNo));
   await form.getByRole('button', { name: '登录' }).click();
-  await page.locator('#content:not([hidden])').waitFor();
+  await page.locator(ready).waitFor({ timeout: 30000 });
 }
 
 export const scrollWidth = (page) => page.evaluate(() => document.scrollingElement.scrollWidth);

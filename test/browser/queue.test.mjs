@@ -11,8 +11,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, eventually,
-  setClock, resetClock, api as call, staffToken as login, drainWindow as drain, screenPage as newPage,
+  url, phonePage, screenshot, allProblems, resetProblems, eventually, openHallAt, closeHall,
+  api as call, staffToken as login, drainWindow as drain, screenPage as newPage,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -26,14 +26,9 @@ async function take(token, category, extra = {}) {
 let kiosk;
 
 before(async () => {
-  await setClock('2026-12-14T10:00:00+08:00');
-  kiosk = await login('kiosk1');
+  kiosk = await openHallAt('2026-12-14T10:00:00+08:00');
 });
-
-after(async () => {
-  await resetClock();
-  await closeBrowser();
-});
+after(closeHall);
 
 test('the kiosk: category, then priority and phone, then the ticket with its link', T, async () => {
   const page = await newPage({ viewport: { width: 800, height: 1280 } });

@@ -16,8 +16,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, screenshot, allProblems, resetProblems, closeBrowser, eventually, PASSWORD, setClock,
-  resetClock, sql, api as call, staffToken as login, drainWindow as drain, screenPage,
+  url, screenshot, allProblems, resetProblems, eventually, PASSWORD, openHallAt, closeHall,
+  sql, api as call, staffToken as login, drainWindow as drain, screenPage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -116,14 +116,9 @@ async function inView(page, locator) {
 let kiosk;
 
 before(async () => {
-  await setClock('2026-12-14T10:00:00+08:00');
-  kiosk = await login('kiosk1');
+  kiosk = await openHallAt('2026-12-14T10:00:00+08:00');
 });
-
-after(async () => {
-  await resetClock();
-  await closeBrowser();
-});
+after(closeHall);
 
 test('a clerk serves a ticket: console, 综合受理 with 容缺, the result in view, 办结 records the case', T, async () => {
   const clerkToken = await login('clerk4', 4);	// window 4 serves B (市场准入) only

@@ -1215,6 +1215,13 @@ window_acceptance_once_per_key(void **st)
 /* ---------------------------------------------------------------- main */
 
 static int
+teardown(void **st)
+{
+	mariadb_resume(NULL);
+	return suite_teardown(st);
+}
+
+static int
 setup(void **st)
 {
 	if (suite_setup(st) != 0 || sodium_init() < 0)
@@ -1223,13 +1230,6 @@ setup(void **st)
 		return -1;
 	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
 	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	mariadb_resume(NULL);
-	return suite_teardown(st);
 }
 
 int

@@ -556,17 +556,6 @@ stalled_log_costs_no_request(void **st)
 /* ------------------------------------------------------------------ set-up */
 
 static int
-setup(void **st)
-{
-	const char *inst = getenv("YICHUANG_INSTANCE");
-
-	snprintf(var, sizeof var, "var/%s", inst && *inst ? inst : "test");
-	if (suite_setup(st) != 0)
-		return -1;
-	return set_clock(NOW);
-}
-
-static int
 teardown(void **st)
 {
 	if (getenv("YICHUANG_CONF_EXTRA")) {
@@ -576,6 +565,17 @@ teardown(void **st)
 	if (mounted[0] && umount(mounted) != 0)
 		umount2(mounted, MNT_DETACH);
 	return suite_teardown(st);
+}
+
+static int
+setup(void **st)
+{
+	const char *inst = getenv("YICHUANG_INSTANCE");
+
+	snprintf(var, sizeof var, "var/%s", inst && *inst ? inst : "test");
+	if (suite_setup(st) != 0)
+		return -1;
+	return set_clock(NOW);
 }
 
 int

@@ -75,31 +75,56 @@ http_source(const char *addr)
 	source_addr = addr;
 }
 
+void *
+http_handle(struct resp *r, const char *method, const char *url, long timeout)
+{
+	CURL *c = curl_easy_init();
+
+	memset(r, 0, sizeof *r);
+	if (c == NULL)
+		return NULL;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	return c;
+}
+
+void
+http_json_headers(const char *h[4], char auth[256], const char *token, const char *body)
+{
+	int n = 0;
+
+	if (token) {
+		snprintf(auth, 256, "Authorization: Bearer %s", token);
+		h[n++] = auth;
+	}
+	if (body)
+		h[n++] = "Content-Type: application/json";
+	h[n] = NULL;
+}
+
 int
 http_bin(struct resp *out, const char *method, const char *path, const void *body, size_t blen,
     const char *const *headers)
 {
-	CURL *c = curl_easy_init();
+	CURL *c;
 	struct curl_slist *hl = NULL;
 	size_t usz = strlen(base_url()) + strlen(path) + 1;
 	char *url = malloc(usz);
 	CURLcode rc;
 
-	memset(out, 0, sizeof *out);
-	if (c == NULL || url == NULL) {
-		curl_easy_cleanup(c);
+	if (url == NULL)
+		return -1;
+	snprintf(url, usz, "%s%s", base_url(), path);
+	if ((c = http_handle(out, method, url, 40L)) == NULL) {
 		free(url);
 		return -1;
 	}
-	snprintf(url, usz, "%s%s", base_url(), path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 40L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (source_addr)
@@ -154,15 +179,8 @@ http_json(struct resp *out, const char *method, const char *path, const char *to
 {
 	char auth[256];
 	const char *h[4];
-	int n = 0;
 
-	if (token) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-		h[n++] = auth;
-	}
-	if (body)
-		h[n++] = "Content-Type: application/json";
-	h[n] = NULL;
+	http_json_headers(h, auth, token, body);
 	return http(out, method, path, body, h);
 }
 

@@ -1,6 +1,12 @@
 /*
  * proc.c — see proc.h.
  */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "proc.h"
 
 #include <errno.h>
@@ -63,6 +69,16 @@ vrun(char *out, size_t osz, const char *fmt, va_list ap)
 	}
 	st = pclose(p);
 	return st < 0 ? -1 : status_of(st);
+}
+
+void
+proc_run_ok(char *out, size_t osz, const char *cmd)
+{
+	int rc = proc_run(out, osz, "%s", cmd);
+
+	if (rc != 0)
+		fprintf(stderr, "%s\n-> exit %d\n%s\n", cmd, rc, out);
+	assert_int_equal(rc, 0);
 }
 
 int

@@ -17,6 +17,8 @@ int	proc_run(char *out, size_t osz, const char *fmt, ...)
 /* Run cmd with sh, input (NULL: none, /dev/null) on its standard input, its standard output
  * and error together into out (cut to osz; may be NULL).  Exit status, or -1. */
 int	proc_pipe(const char *cmd, const char *input, char *out, size_t osz);
+/* proc_run of cmd that must exit 0: its output is printed when it does not. */
+void	proc_run_ok(char *out, size_t osz, const char *cmd);
 /* Start argv[0] (a path) in the background: in cwd (NULL: here), with env ("K=V" strings
  * added to this process's environment, NULL-terminated, may be NULL), output appended to
  * log.  Its pid, or -1.  Every process started so is stopped by proc_stop_all(). */

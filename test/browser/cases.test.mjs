@@ -17,6 +17,7 @@ import path from 'node:path';
 import {
   url, phonePage, screenshot, allProblems, closeBrowser, apiJson, eventually, BASE_URL,
   SCREENSHOT_DIR, PASSWORD, signInStaffForm as signIn,
+  onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -227,25 +228,20 @@ test('a clerk accepts a case, the back office approves it and the clerk hands it
   }
 });
 
-test('the manager sees the overdue cases with their red light', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/staff/cases.html?overdue=1'), { waitUntil: 'domcontentloaded' });
-    await signIn(page, 'manager1');
-    await page.locator('#case-list[aria-busy="false"]').waitFor();
-    assert.equal(await page.getByLabel('电子监察').inputValue(), '1');
-    const cards = page.locator('a.case-card');
-    const n = await cards.count();
-    for (let i = 0; i < n; i += 1) {
-      assert.ok((await cards.nth(i).getAttribute('class')).includes('warn-red'), 'every card is red');
-    }
-    if (n === 0) assert.ok(await page.getByText('没有符合条件的办件').isVisible());
-    assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth) <= 390, 'no horizontal scroll');
-    assert.deepEqual(unexpected(page), [], 'no errors');
-  } finally {
-    await page.context().close();
+test('the manager sees the overdue cases with their red light', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/staff/cases.html?overdue=1'), { waitUntil: 'domcontentloaded' });
+  await signIn(page, 'manager1');
+  await page.locator('#case-list[aria-busy="false"]').waitFor();
+  assert.equal(await page.getByLabel('电子监察').inputValue(), '1');
+  const cards = page.locator('a.case-card');
+  const n = await cards.count();
+  for (let i = 0; i < n; i += 1) {
+    assert.ok((await cards.nth(i).getAttribute('class')).includes('warn-red'), 'every card is red');
   }
-});
+  if (n === 0) assert.ok(await page.getByText('没有符合条件的办件').isVisible());
+  assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth) <= 390, 'no horizontal scroll');
+  assert.deepEqual(unexpected(page), [], 'no errors');
+}));
 
 /*
  * 打印办理结果 on the case page: a decided case offers one button per valid result, opening

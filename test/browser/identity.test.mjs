@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, eventually,
   randomPhone, smsLogSize, loginCode, bodyFontPx, accessible,
+  onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -130,98 +131,83 @@ test('after signing in the citizen goes back where they came from (same site onl
   }
 });
 
-test('the citizen sign-in page in 长辈模式', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/login.html?large=1'), { waitUntil: 'domcontentloaded' });
-    await page.getByLabel('手机号', { exact: true }).waitFor();
-    assert.ok(await bodyFontPx(page) >= 22, 'large text');
-    assert.equal(await page.getByRole('button', { name: '长辈模式' }).getAttribute('aria-pressed'), 'true');
-    await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
-    const btn = await page.locator('#send-code').boundingBox();
-    assert.ok(btn.height >= 56, `a bigger send button in large mode (${btn.height}px)`);
-    await screenshot(page, 'login-large');
-    assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
-  } finally {
-    await page.context().close();
-  }
-});
+test('the citizen sign-in page in 长辈模式', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/login.html?large=1'), { waitUntil: 'domcontentloaded' });
+  await page.getByLabel('手机号', { exact: true }).waitFor();
+  assert.ok(await bodyFontPx(page) >= 22, 'large text');
+  assert.equal(await page.getByRole('button', { name: '长辈模式' }).getAttribute('aria-pressed'), 'true');
+  await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
+  const btn = await page.locator('#send-code').boundingBox();
+  assert.ok(btn.height >= 56, `a bigger send button in large mode (${btn.height}px)`);
+  await screenshot(page, 'login-large');
+  assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
+}));
 
-test('staff sign in with hall, username, password and window', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
-    const hall = page.getByLabel('服务大厅');
-    await eventually(async () => (await hall.inputValue()) === 'demo', { message: 'the hall chosen' });
-    await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
-    await screenshot(page, 'staff-login');
+test('staff sign in with hall, username, password and window', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
+  const hall = page.getByLabel('服务大厅');
+  await eventually(async () => (await hall.inputValue()) === 'demo', { message: 'the hall chosen' });
+  await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
+  await screenshot(page, 'staff-login');
 
-    // Nothing typed: every missing field is named at once.
-    await page.getByRole('button', { name: '登录', exact: true }).tap();
-    await page.locator('#username-error').getByText('请输入用户名').waitFor();
-    await page.locator('#password-error').getByText('请输入密码').waitFor();
+  // Nothing typed: every missing field is named at once.
+  await page.getByRole('button', { name: '登录', exact: true }).tap();
+  await page.locator('#username-error').getByText('请输入用户名').waitFor();
+  await page.locator('#password-error').getByText('请输入密码').waitFor();
 
-    await page.getByLabel('用户名').fill('clerk6');
-    const pw = page.getByLabel('密码', { exact: true });
-    await pw.fill('not-the-password');
-    // The password can be shown and hidden again.
-    await page.getByRole('button', { name: '显示密码' }).tap();
-    assert.equal(await pw.getAttribute('type'), 'text');
-    await page.getByRole('button', { name: '隐藏密码' }).tap();
-    assert.equal(await pw.getAttribute('type'), 'password');
-    await page.getByLabel(/窗口号/).fill('6');
-    await page.getByRole('button', { name: '登录', exact: true }).tap();
-    await page.getByText('用户名或密码错误，请重新输入').waitFor();
-    assert.equal(await pw.inputValue(), '', 'the wrong password is cleared');
-    resetProblems(page);
+  await page.getByLabel('用户名').fill('clerk6');
+  const pw = page.getByLabel('密码', { exact: true });
+  await pw.fill('not-the-password');
+  // The password can be shown and hidden again.
+  await page.getByRole('button', { name: '显示密码' }).tap();
+  assert.equal(await pw.getAttribute('type'), 'text');
+  await page.getByRole('button', { name: '隐藏密码' }).tap();
+  assert.equal(await pw.getAttribute('type'), 'password');
+  await page.getByLabel(/窗口号/).fill('6');
+  await page.getByRole('button', { name: '登录', exact: true }).tap();
+  await page.getByText('用户名或密码错误，请重新输入').waitFor();
+  assert.equal(await pw.inputValue(), '', 'the wrong password is cleared');
+  resetProblems(page);
 
-    await pw.fill('yichuang-demo');
-    await page.getByRole('button', { name: '登录', exact: true }).tap();
-    // A clerk lands on the window console, at the window just signed in at.
-    await page.waitForURL(/\/console\.html$/);
-    await page.locator('#desk').waitFor();
-    assert.match(await page.locator('#who-role').innerText(), /6 号窗口/);
-    await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
-    const done = page.getByRole('region', { name: '已登录' });
-    await done.waitFor();
-    assert.equal(await page.getByRole('link', { name: '进入工作台' }).getAttribute('href'), '/console.html',
-      'the way on from the sign-in page is the role\'s home');
-    const text = await done.innerText();
-    assert.ok(text.includes('窗口工作人员'), text);
-    assert.ok(text.includes('6 号窗口'), text);
-    const token = await page.evaluate(() => window.localStorage.getItem('yichuang.token'));
-    const csrf = await page.evaluate(() => window.localStorage.getItem('yichuang.csrf'));
-    assert.ok(token && csrf, 'token and CSRF value kept for api.js');
-    assert.equal(await page.evaluate(() => JSON.stringify(window.localStorage)).then((s) => s.includes('yichuang-demo')), false,
-      'the password is never stored');
-    await screenshot(page, 'staff-login-signed-in');
+  await pw.fill('yichuang-demo');
+  await page.getByRole('button', { name: '登录', exact: true }).tap();
+  // A clerk lands on the window console, at the window just signed in at.
+  await page.waitForURL(/\/console\.html$/);
+  await page.locator('#desk').waitFor();
+  assert.match(await page.locator('#who-role').innerText(), /6 号窗口/);
+  await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
+  const done = page.getByRole('region', { name: '已登录' });
+  await done.waitFor();
+  assert.equal(await page.getByRole('link', { name: '进入工作台' }).getAttribute('href'), '/console.html',
+    'the way on from the sign-in page is the role\'s home');
+  const text = await done.innerText();
+  assert.ok(text.includes('窗口工作人员'), text);
+  assert.ok(text.includes('6 号窗口'), text);
+  const token = await page.evaluate(() => window.localStorage.getItem('yichuang.token'));
+  const csrf = await page.evaluate(() => window.localStorage.getItem('yichuang.csrf'));
+  assert.ok(token && csrf, 'token and CSRF value kept for api.js');
+  assert.equal(await page.evaluate(() => JSON.stringify(window.localStorage)).then((s) => s.includes('yichuang-demo')), false,
+    'the password is never stored');
+  await screenshot(page, 'staff-login-signed-in');
 
-    await page.getByRole('button', { name: '退出登录' }).tap();
-    await page.getByLabel('用户名').waitFor();
-    // Remembered for the next sign-in on this device: the username and window.
-    assert.equal(await page.getByLabel('用户名').inputValue(), 'clerk6');
-    assert.equal(await page.getByLabel(/窗口号/).inputValue(), '6');
-    assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
-  } finally {
-    await page.context().close();
-  }
-});
+  await page.getByRole('button', { name: '退出登录' }).tap();
+  await page.getByLabel('用户名').waitFor();
+  // Remembered for the next sign-in on this device: the username and window.
+  assert.equal(await page.getByLabel('用户名').inputValue(), 'clerk6');
+  assert.equal(await page.getByLabel(/窗口号/).inputValue(), '6');
+  assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
+}));
 
-test('a window the hall does not have is refused on its field', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/staff/login.html?large=1'), { waitUntil: 'domcontentloaded' });
-    await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo',
-      { message: 'the hall chosen' });
-    await page.getByLabel('用户名').fill('clerk6');
-    await page.getByLabel('密码', { exact: true }).fill('yichuang-demo');
-    await page.getByLabel(/窗口号/).fill('99');
-    await page.getByRole('button', { name: '登录', exact: true }).tap();
-    await page.locator('#window-error').getByText('本中心没有这个窗口').waitFor();
-    assert.equal(await page.getByLabel(/窗口号/).getAttribute('aria-invalid'), 'true');
-    assert.ok(await bodyFontPx(page) >= 22);
-    await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
-  } finally {
-    await page.context().close();
-  }
-});
+test('a window the hall does not have is refused on its field', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/staff/login.html?large=1'), { waitUntil: 'domcontentloaded' });
+  await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo',
+    { message: 'the hall chosen' });
+  await page.getByLabel('用户名').fill('clerk6');
+  await page.getByLabel('密码', { exact: true }).fill('yichuang-demo');
+  await page.getByLabel(/窗口号/).fill('99');
+  await page.getByRole('button', { name: '登录', exact: true }).tap();
+  await page.locator('#window-error').getByText('本中心没有这个窗口').waitFor();
+  assert.equal(await page.getByLabel(/窗口号/).getAttribute('aria-invalid'), 'true');
+  assert.ok(await bodyFontPx(page) >= 22);
+  await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
+}));

@@ -151,6 +151,17 @@ export async function screenPage(options = {}) {
   return page;
 }
 
+/* fn(page) on a fresh phonePage(options), its context closed afterwards whatever happens:
+ *   test('…', T, () => onPhonePage(async (page) => { … }));  */
+export async function onPhonePage(fn, options = {}) {
+  const page = await phonePage(options);
+  try {
+    return await fn(page);
+  } finally {
+    await page.context().close();
+  }
+}
+
 /* Full-page PNG at SCREENSHOT_DIR/NAME.png; returns the path. */
 export async function screenshot(page, name) {
   await mkdir(SCREENSHOT_DIR, { recursive: true });

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, resetProblems, eventually, openHallAt, closeHall,
   api as call, staffToken as login, drainWindow as drain, screenPage as newPage,
+  onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -248,16 +249,11 @@ test('the phone page of a ticket: place, wait, leaving the queue; large text', T
   }
 });
 
-test('an unknown ticket says so', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/q/AAAAAAAAAAAAAAAAAAAAAAAA'), { waitUntil: 'domcontentloaded' });
-    await page.getByRole('heading', { name: '未找到该号码' }).waitFor();
-    resetProblems(page);	// the 404 of the lookup is the point
-  } finally {
-    await page.context().close();
-  }
-});
+test('an unknown ticket says so', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/q/AAAAAAAAAAAAAAAAAAAAAAAA'), { waitUntil: 'domcontentloaded' });
+  await page.getByRole('heading', { name: '未找到该号码' }).waitFor();
+  resetProblems(page);	// the 404 of the lookup is the point
+}));
 
 test('the queue pages are built to be accessible', T, async () => {
   const checks = async (page, name) => {

@@ -58,6 +58,7 @@
 #include "../../fcgi/util.h"
 #include "../../modules/outbox.h"
 #include "../lib/expect.h"
+#include "../lib/records.h"
 
 static struct ctx C;
 static char kiosk[128];
@@ -632,7 +633,6 @@ sms_provider_down(void **st)
 	int i, n, got, sent, pending, down_ms = long_mode ? 15000 : 4000;
 	int own = p == NULL || *p == '\0';
 	int64_t t0;
-	struct outbox_msg m;
 
 	(void)st;
 	set_clock(NULL);
@@ -652,20 +652,9 @@ sms_provider_down(void **st)
 	/* The provider is away; notices are queued meanwhile (as the modules queue them). */
 	for (i = 0; i < NOTICES; i++) {
 		snprintf(phone, sizeof phone, "139%04d%04d", (int)(mono_ms() % 10000), 1000 + i);
-		memset(&m, 0, sizeof m);
-		m.hall = "demo";
-		m.channel = "sms";
-		m.template = "turn_near";
-		m.recipient = phone;
-		m.params = json_pack("{s:s,s:s,s:s}", "number", "A001", "ahead", "3", "hall_name",
-		    "示范区政务服务中心");
-		m.ref_kind = "ticket";
-		m.ref_id = "faults";
-		m.urgent = 1;
-		assert_int_equal(db_begin(&C), 0);
-		assert_int_equal(outbox_add(&C, &m, &ids[i]), 0);
-		assert_int_equal(db_commit(&C), 0);
-		json_decref(m.params);
+		ids[i] = outbox_queue(&C, "sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}",
+		    "number", "A001", "ahead", "3", "hall_name", "示范区政务服务中心"), "ticket",
+		    "faults", 1);
 		if (i == NOTICES / 2)
 			pause_ms(down_ms / 2);
 	}

@@ -44,82 +44,13 @@
 #include "../../modules/pii.h"
 #include "../lib/stackproc.h"
 #include "../lib/expect.h"
+#include "../lib/records.h"
 
 static struct ctx C;
 static pid_t workers[4];
 static struct fake fake_sms = { .in = -1, .out = -1 };
 static int nworkers;
 static int stack_worker_stopped;
-
-/* 139 + four random digits + last4: a fresh citizen per run, the fake's scenario last. */
-static void
-phone_with(char out[12], const char *last4)
-{
-	snprintf(out, 12, "139%04u%s", (unsigned)randombytes_uniform(10000), last4);
-}
-
-static uint64_t
-queue(const char *channel, const char *tmpl, const char *to, json_t *params, const char *kind,
-    const char *ref, int urgent)
-{
-	struct outbox_msg m;
-	uint64_t id = 0;
-
-	memset(&m, 0, sizeof m);
-	m.hall = "demo";
-	m.channel = channel;
-	m.template = tmpl;
-	m.recipient = to;
-	m.params = params;
-	m.ref_kind = kind;
-	m.ref_id = ref;
-	m.urgent = urgent;
-	assert_int_equal(db_begin(&C), 0);
-	assert_int_equal(outbox_add(&C, &m, &id), 0);
-	assert_int_equal(db_commit(&C), 0);
-	json_decref(params);
-	assert_true(id > 0);
-	return id;
-}
-
-struct rowst {
-	char	 status[16];
-	long long attempts;
-	char	 last_error[256];
-	char	 provider[16];
-	char	 msg_id[128];
-	char	 delivery[64];
-	long long segments;
-	char	 next_at[32];
-};
-
-static int
-rowst_fill(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct rowst *s = arg;
-
-	(void)ncol;
-	(void)lens;
-	snprintf(s->status, sizeof s->status, "%s", v[0]);
-	s->attempts = strtoll(v[1], NULL, 10);
-	snprintf(s->last_error, sizeof s->last_error, "%s", v[2]);
-	snprintf(s->provider, sizeof s->provider, "%s", v[3]);
-	snprintf(s->msg_id, sizeof s->msg_id, "%s", v[4]);
-	snprintf(s->delivery, sizeof s->delivery, "%s", v[5]);
-	s->segments = strtoll(v[6], NULL, 10);
-	snprintf(s->next_at, sizeof s->next_at, "%s", v[7]);
-	return 1;
-}
-
-static void
-row(uint64_t id, struct rowst *s)
-{
-	memset(s, 0, sizeof *s);
-	assert_int_equal(db_query(&C, "SELECT status, attempts, last_error, provider,"
-	    " provider_msg_id, delivery_status, segments,"
-	    " DATE_FORMAT(next_attempt_at, '%Y-%m-%d %H:%i:%s') FROM outbox WHERE id = ?",
-	    DBARGS(DBI(id)), rowst_fill, s), 1);
-}
 
 static int
 final(const char *st)
@@ -129,12 +60,12 @@ final(const char *st)
 
 /* Wait until the row reaches want (or, with want NULL, any final status). */
 static void
-wait_row(uint64_t id, const char *want, int timeout_ms, struct rowst *s)
+wait_row(uint64_t id, const char *want, int timeout_ms, struct outbox_row *s)
 {
 	int64_t end = mono_ms() + timeout_ms;
 
 	for (;;) {
-		row(id, s);
+		outbox_row(&C, id, s);
 		if (want ? strcmp(s->status, want) == 0 : final(s->status))
 			return;
 		if (mono_ms() > end)
@@ -288,12 +219,12 @@ log_provider_delivers_at_once(void **st)
 	long since = sms_log_size();
 	int64_t t0;
 	uint64_t id;
-	struct rowst s;
+	struct outbox_row s;
 
 	(void)st;
 	phone_with(phone, "0001");
 	t0 = mono_ms();
-	id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "482913"), "login", "",
+	id = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "482913"), "login", "",
 	    1);
 	assert_int_equal(sms_log_find_since(since, phone, "login_code", &line, 3000), 0);
 	/* A booking's SMS is in the log within about a second. */
@@ -323,17 +254,17 @@ refused_renderings_fail_with_reason(void **st)
 {
 	char phone[12];
 	uint64_t a, b, c, d;
-	struct rowst s;
+	struct outbox_row s;
 
 	(void)st;
 	phone_with(phone, "0001");
-	a = queue("sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s}",
+	a = outbox_queue(&C, "sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s}",
 	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
 	    "category", "无差别受理"), "appointment", "x", 1);
-	b = queue("sms", "no_such_template", phone, json_pack("{}"), "appointment", "x", 1);
-	c = queue("sms", "case_rejected", phone, json_pack("{s:s,s:s,s:s}", "case_no", "YC1",
+	b = outbox_queue(&C, "sms", "no_such_template", phone, json_pack("{}"), "appointment", "x", 1);
+	c = outbox_queue(&C, "sms", "case_rejected", phone, json_pack("{s:s,s:s,s:s}", "case_no", "YC1",
 	    "reason", "不符合条件", "why", "x"), "case", "x", 1);
-	d = queue("sms", "case_rejected", phone, json_pack("{s:s,s:s}", "case_no", "YC1",
+	d = outbox_queue(&C, "sms", "case_rejected", phone, json_pack("{s:s,s:s}", "case_no", "YC1",
 	    "reason", "详见 https://example.com/x"), "case", "x", 1);
 	wait_row(a, NULL, 3000, &s);
 	assert_string_equal(s.status, "failed");
@@ -352,19 +283,19 @@ quiet_hours_hold_reminders(void **st)
 {
 	char phone[12];
 	uint64_t rem, code, booked;
-	struct rowst s;
+	struct outbox_row s;
 
 	(void)st;
 	phone_with(phone, "0001");
 	assert_int_equal(set_clock("2026-11-23T22:00:00+08:00"), 0);
 	pause_ms(50);
-	rem = queue("sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
+	rem = outbox_queue(&C, "sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
 	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
 	    "code", "558201"), "appointment", "q1", 0);
 	/* A code is never held, even queued as not urgent; an urgent notice goes out. */
-	code = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "771204"), "login", "",
+	code = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "771204"), "login", "",
 	    0);
-	booked = queue("sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+	booked = outbox_queue(&C, "sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s,s:s}",
 	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
 	    "category", "无差别受理", "code", "558201"), "appointment", "q1", 1);
 	wait_row(code, "sent", 3000, &s);
@@ -386,14 +317,14 @@ daily_cap_per_template(void **st)
 {
 	char phone[12];
 	uint64_t ids[11];
-	struct rowst s;
+	struct outbox_row s;
 	int i, sent = 0, dropped = 0;
 
 	(void)st;
 	phone_with(phone, "0001");
 	/* appointment_reminder: at most 10 a day to one phone. */
 	for (i = 0; i < 11; i++)
-		ids[i] = queue("sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
+		ids[i] = outbox_queue(&C, "sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
 		    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "10:00-10:30",
 		    "code", "310775"), "appointment", "cap", 1);
 	for (i = 0; i < 11; i++) {
@@ -458,7 +389,7 @@ staff_notices_and_resend(void **st)
 {
 	char phone[12], ref[40], path[160], tok[256], mask[16];
 	uint64_t acc, code, later, appr;
-	struct rowst s;
+	struct outbox_row s;
 	struct resp r;
 	json_t *n, *line = NULL;
 	long since;
@@ -466,12 +397,12 @@ staff_notices_and_resend(void **st)
 	(void)st;
 	phone_with(phone, "0001");
 	snprintf(ref, sizeof ref, "YCIT%u", (unsigned)randombytes_uniform(1000000000));
-	acc = queue("sms", "case_accepted", phone, json_pack("{s:s,s:s,s:s,s:s}", "case_no", ref,
+	acc = outbox_queue(&C, "sms", "case_accepted", phone, json_pack("{s:s,s:s,s:s,s:s}", "case_no", ref,
 	    "item", "个体工商户设立登记", "deadline", "2026-12-01", "url",
 	    "http://127.0.0.1:18080/t/AbCdEfGhIjKlMnOpQrStUv"), "case", ref, 1);
-	code = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "665544"), "case", ref,
+	code = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "665544"), "case", ref,
 	    1);
-	appr = queue("sms", "case_approved", phone, json_pack("{s:s,s:s}", "case_no", ref,
+	appr = outbox_queue(&C, "sms", "case_approved", phone, json_pack("{s:s,s:s}", "case_no", ref,
 	    "item", "个体工商户设立登记"), "case", ref, 1);
 	wait_row(acc, "sent", 3000, &s);
 	wait_row(code, "sent", 3000, &s);
@@ -607,14 +538,14 @@ run_provider(const char *provider, const char *fail_code)
 		{ "0004", "sent", 2, 2, "", 0, "" },
 	};
 	json_t *stats;
-	struct rowst s;
+	struct outbox_row s;
 	size_t i;
 
 	json_decref(fake("POST", "/__reset"));
 	worker_with(provider);
 	for (i = 0; i < NELEM(sc); i++) {
 		phone_with(sc[i].phone, sc[i].last4);
-		sc[i].id = queue("sms", "appointment_booked", sc[i].phone,
+		sc[i].id = outbox_queue(&C, "sms", "appointment_booked", sc[i].phone,
 		    json_pack("{s:s,s:s,s:s,s:s,s:s}", "hall_name", "示范区政务服务中心",
 		    "date", "2026-11-24", "time", "09:00-09:30", "category", "无差别受理",
 		    "code", "558201"), "appointment", provider, 1);
@@ -647,7 +578,7 @@ workers_side_by_side(void **st)
 {
 	char phone[12], want[24];
 	uint64_t ids[30];
-	struct rowst s;
+	struct outbox_row s;
 	long since = sms_log_size();
 	json_t *line;
 	char path[256], *buf = NULL;
@@ -662,7 +593,7 @@ workers_side_by_side(void **st)
 	worker_start("");
 	for (i = 0; i < 30; i++) {
 		phone_with(phone, "0001");
-		ids[i] = queue("sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "B012",
+		ids[i] = outbox_queue(&C, "sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "B012",
 		    "ahead", "2", "hall_name", "示范区政务服务中心"), "ticket", "pair", 1);
 	}
 	for (i = 0; i < 30; i++) {
@@ -758,7 +689,7 @@ secrets_sealed_at_rest(void **st)
 	};
 	char phone[12], old_phone[12];
 	uint64_t ids[4], legacy, held;
-	struct rowst s;
+	struct outbox_row s;
 	struct raw x;
 	json_t *p, *line;
 	long since;
@@ -780,7 +711,7 @@ secrets_sealed_at_rest(void **st)
 		else
 			p = json_pack("{s:s,s:s,s:s,s:s}", "case_no", "YCSEAL1", "item", "个体工商户设立登记",
 			    "deadline", "2026-12-01", "url", sec[i].value);
-		ids[i] = queue("sms", sec[i].tmpl, phone, p, "case", "YCSEAL1", 1);
+		ids[i] = outbox_queue(&C, "sms", sec[i].tmpl, phone, p, "case", "YCSEAL1", 1);
 		raw_row(ids[i], &x);
 		assert_string_equal(x.status, "pending");
 		assert_not_at_rest(&x, sec[i].value);
@@ -899,7 +830,7 @@ fake_refuses_bad_signatures(void **st)
 	};
 	char phone[12];
 	uint64_t id;
-	struct rowst s;
+	struct outbox_row s;
 	json_t *stats;
 	size_t i;
 
@@ -908,14 +839,14 @@ fake_refuses_bad_signatures(void **st)
 		json_decref(fake("POST", "/__reset"));
 		worker_with_conf(c[i].provider, c[i].conf);
 		phone_with(phone, "0001");
-		id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "564738"), "login",
+		id = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "564738"), "login",
 		    "", 1);
 		{
 			int64_t end = mono_ms() + 4000;
 
 			do {
 				pause_ms(50);
-				row(id, &s);
+				outbox_row(&C, id, &s);
 			} while (s.last_error[0] == '\0' && mono_ms() < end);
 		}
 		assert_string_equal(s.last_error, c[i].code);
@@ -955,12 +886,12 @@ receipts_total(void)
 
 /* Wait until the row's delivery status is want. */
 static void
-wait_delivery(uint64_t id, const char *want, struct rowst *s)
+wait_delivery(uint64_t id, const char *want, struct outbox_row *s)
 {
 	int64_t end = mono_ms() + 8000;
 
 	for (;;) {
-		row(id, s);
+		outbox_row(&C, id, s);
 		if (strcmp(s->delivery, want) == 0)
 			return;
 		if (mono_ms() > end)
@@ -975,7 +906,7 @@ receipts(void **st)
 {
 	char phone[12], bad[12], body[1024], path[256], secret[128], wrong[128], cb[640];
 	uint64_t a, a_bad, t, t_bad, logged;
-	struct rowst sa, stn, s;
+	struct outbox_row sa, stn, s;
 	struct resp r;
 	const char *hdr[] = { "Content-Type: application/json", NULL };
 	json_t *stats, *p;
@@ -996,15 +927,15 @@ receipts(void **st)
 	worker_with("aliyun");
 	phone_with(phone, "0001");
 	phone_with(bad, "0007");
-	a = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "246810"), "login", "", 1);
-	a_bad = queue("sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR1",
+	a = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "246810"), "login", "", 1);
+	a_bad = outbox_queue(&C, "sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR1",
 	    "item", "个体工商户设立登记"), "case", "YCR1", 1);
 	wait_row(a, "sent", 5000, &sa);
 	wait_row(a_bad, "sent", 5000, &s);
 	worker_stop(SIGTERM);
 	worker_with("tencent");
-	t = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "135790"), "login", "", 1);
-	t_bad = queue("sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR2",
+	t = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "135790"), "login", "", 1);
+	t_bad = outbox_queue(&C, "sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR2",
 	    "item", "个体工商户设立登记"), "case", "YCR2", 1);
 	wait_row(t, "sent", 5000, &stn);
 	wait_row(t_bad, "sent", 5000, &s);
@@ -1041,7 +972,7 @@ receipts(void **st)
 		assert_string_equal(jstr(r.json, "msg"), "成功");
 		resp_free(&r);
 	}
-	row(a, &sa);
+	outbox_row(&C, a, &sa);
 	assert_string_equal(sa.delivery, "DELIVERED");
 	assert_int_equal(receipts_for("aliyun", a), 1);
 	/* A later failure report does not overwrite a delivery. */
@@ -1050,7 +981,7 @@ receipts(void **st)
 	assert_int_equal(http(&r, "POST", path, body, hdr), 0);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
-	row(a, &sa);
+	outbox_row(&C, a, &sa);
 	assert_string_equal(sa.delivery, "DELIVERED");
 
 	/* Tencent status callback pushed again: matched by sid (SerialNo), once. */
@@ -1107,13 +1038,13 @@ receipts(void **st)
 	assert_int_equal(r.status, 403);
 	resp_free(&r);
 	assert_int_equal(receipts_total(), before);
-	row(a_bad, &s);
+	outbox_row(&C, a_bad, &s);
 	assert_string_equal(s.delivery, "FAILED:MK:0001");
 
 	/* With the secret, receipts for messages the outbox never sent are dropped: 200 junk
 	 * entries (made-up ids, a message sent through the other provider, one sent only to the
 	 * log) store nothing and change no row. */
-	logged = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "112233"), "login",
+	logged = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "112233"), "login",
 	    "", 1);
 	worker_start("");
 	wait_row(logged, "sent", 5000, &s);
@@ -1137,9 +1068,9 @@ receipts(void **st)
 	assert_int_equal(jint(r.json, "code"), 0);
 	resp_free(&r);
 	assert_int_equal(receipts_total(), before);
-	row(logged, &s);
+	outbox_row(&C, logged, &s);
 	assert_string_equal(s.delivery, "");
-	row(t, &stn);
+	outbox_row(&C, t, &stn);
 	assert_string_equal(stn.delivery, "DELIVERED");
 
 	/* The nginx log keeps the route, never the secret. */
@@ -1167,14 +1098,14 @@ killed_worker_resends_same_id(void **st)
 	char phone[12];
 	uint64_t id;
 	json_t *stats;
-	struct rowst s;
+	struct outbox_row s;
 	int64_t end;
 
 	(void)st;
 	json_decref(fake("POST", "/__reset"));
 	worker_with("aliyun");
 	phone_with(phone, "0005");
-	id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "918273"), "login", "",
+	id = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "918273"), "login", "",
 	    1);
 	/* The fake has the request (it "sent" the SMS) but holds its answer back. */
 	end = mono_ms() + 5000;
@@ -1188,7 +1119,7 @@ killed_worker_resends_same_id(void **st)
 	}
 	json_decref(stats);
 	worker_stop(SIGKILL);
-	row(id, &s);
+	outbox_row(&C, id, &s);
 	assert_string_equal(s.status, "sending");
 	worker_with("aliyun");
 	wait_row(id, "sent", 15000, &s);
@@ -1210,7 +1141,7 @@ provider_outage(void **st)
 {
 	char phone[12];
 	uint64_t ids[5];
-	struct rowst s;
+	struct outbox_row s;
 	json_t *stats;
 	int port = fake_sms.port, i;
 
@@ -1219,15 +1150,15 @@ provider_outage(void **st)
 	fake_close(&fake_sms);	/* the provider is unreachable */
 	for (i = 0; i < 5; i++) {
 		phone_with(phone, "0001");
-		ids[i] = queue("sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "A0",
+		ids[i] = outbox_queue(&C, "sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "A0",
 		    "ahead", "3", "hall_name", "示范区政务服务中心"), "ticket", "outage", 1);
 	}
 	pause_ms(2500);
 	for (i = 0; i < 5; i++) {
-		row(ids[i], &s);
+		outbox_row(&C, ids[i], &s);
 		assert_true(strcmp(s.status, "pending") == 0 || strcmp(s.status, "sending") == 0);
 	}
-	row(ids[0], &s);
+	outbox_row(&C, ids[0], &s);
 	assert_string_equal(s.last_error, "NETWORK");
 	assert_int_equal(fake_open(&fake_sms, port), 0);	/* back */
 	for (i = 0; i < 5; i++)
@@ -1244,7 +1175,7 @@ static void
 wechat_subscribe_messages(void **st)
 {
 	uint64_t ok1, ok2, blocked;
-	struct rowst s;
+	struct outbox_row s;
 	json_t *stats, *msg;
 	redisReply *rep;
 	char first[128] = "";
@@ -1255,7 +1186,7 @@ wechat_subscribe_messages(void **st)
 	assert_non_null(rep);
 	freeReplyObject(rep);
 	worker_with("aliyun");
-	ok1 = queue("wechat", "appointment_booked", "oNotifyUser-1",
+	ok1 = outbox_queue(&C, "wechat", "appointment_booked", "oNotifyUser-1",
 	    json_pack("{s:s,s:s,s:s,s:s,s:s}", "hall_name", "示范区政务服务中心", "date",
 	    "2026-11-24", "time", "09:00-09:30", "category", "无差别受理", "code", "558201"),
 	    "appointment", "wx", 1);
@@ -1276,7 +1207,7 @@ wechat_subscribe_messages(void **st)
 
 	/* The token expires: 40001, a fresh token, the message still goes. */
 	json_decref(fake("POST", "/__expire_token"));
-	ok2 = queue("wechat", "result_ready", "oNotifyUser-1", json_pack("{s:s,s:s,s:s,s:s}",
+	ok2 = outbox_queue(&C, "wechat", "result_ready", "oNotifyUser-1", json_pack("{s:s,s:s,s:s,s:s}",
 	    "case_no", "YC2026112300012", "window", "8", "hours", "工作日9:00-17:00",
 	    "pickup_code", "7731"), "case", "wx", 1);
 	wait_row(ok2, "sent", 5000, &s);
@@ -1291,7 +1222,7 @@ wechat_subscribe_messages(void **st)
 	freeReplyObject(rep);
 
 	/* Not subscribed: permanent. */
-	blocked = queue("wechat", "case_rejected", "oBlocked-2", json_pack("{s:s,s:s}", "case_no",
+	blocked = outbox_queue(&C, "wechat", "case_rejected", "oBlocked-2", json_pack("{s:s,s:s}", "case_no",
 	    "YC2026112300013", "reason", "材料不符合要求"), "case", "wx", 1);
 	wait_row(blocked, NULL, 5000, &s);
 	assert_string_equal(s.status, "failed");
@@ -1307,13 +1238,13 @@ the_stack_worker_takes_over_again(void **st)
 {
 	char phone[12];
 	uint64_t id;
-	struct rowst s;
+	struct outbox_row s;
 
 	(void)st;
 	fake_close(&fake_sms);
 	stack_worker_start();
 	phone_with(phone, "0001");
-	id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "102938"), "login", "", 1);
+	id = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "102938"), "login", "", 1);
 	wait_row(id, "sent", 5000, &s);
 	assert_string_equal(s.provider, "log");
 }

@@ -6,6 +6,8 @@
 #define YC_TEST_RECORDS_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
 
 struct ctx;
 
@@ -16,5 +18,30 @@ int	 db_count_row(void *arg, size_t ncol, char **v, const size_t *lens);
 /* The number in the first column of the first row of sql, with one string argument arg (NULL:
  * no argument); -1 when there is no row.  The query failing fails the test. */
 long long db_count(struct ctx *c, const char *sql, const char *arg);
+
+/* The outbox (the worker's queue of SMS and WeChat messages). */
+
+/* 139 + four random digits + last4: a fresh citizen per run, the fake provider's scenario
+ * (test/fake/provider.mjs) in its last four digits. */
+void	 phone_with(char out[12], const char *last4);
+
+/* Queue a message as the modules do (outbox_add in its own transaction): channel "sms" or
+ * "wechat", template, recipient, params (taken: decref'd here), ref_kind and ref_id, urgent.
+ * Its id. */
+uint64_t outbox_queue(struct ctx *c, const char *channel, const char *tmpl, const char *to,
+	     json_t *params, const char *kind, const char *ref, int urgent);
+
+/* One outbox row as the worker left it ("" for a NULL text, -1 for a NULL number). */
+struct outbox_row {
+	char		 status[16];
+	long long	 attempts;
+	char		 last_error[256];
+	char		 provider[16];
+	char		 msg_id[128];
+	char		 delivery[64];
+	long long	 segments;
+	char		 next_at[32];	/* next_attempt_at, "YYYY-MM-DD HH:MM:SS" */
+};
+void	 outbox_row(struct ctx *c, uint64_t id, struct outbox_row *s);
 
 #endif

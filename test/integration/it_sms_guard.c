@@ -455,24 +455,7 @@ instance_budget(void **st)
 static uint64_t
 queue(const char *tmpl, const char *phone, json_t *params, const char *ref, const char *extra_sql)
 {
-	struct outbox_msg m;
-	uint64_t id = 0;
-
-	memset(&m, 0, sizeof m);
-	m.hall = "demo";
-	m.template = tmpl;
-	m.recipient = phone;
-	m.params = params;
-	m.ref_kind = "case";
-	m.ref_id = ref;
-	m.urgent = 1;
-	assert_int_equal(db_begin(&test_db), 0);
-	assert_int_equal(outbox_add(&test_db, &m, &id), 0);
-	if (extra_sql)
-		assert_int_equal(db_exec(&test_db, extra_sql, DBARGS(DBI(id)), NULL, NULL), 0);
-	assert_int_equal(db_commit(&test_db), 0);
-	json_decref(params);
-	return id;
+	return outbox_queue_sql(&test_db, extra_sql, "sms", tmpl, phone, params, "case", ref, 1);
 }
 
 static void

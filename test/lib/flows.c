@@ -49,18 +49,12 @@ citizen_in(const char *phone, char *tok, size_t tsz)
 void
 ensure_staff(const char *user, const char *name, const char *role, const char *dept)
 {
-	struct staff_new s;
+	struct staff_new s = { .hall = "demo", .username = user, .name = name, .role = role,
+	    .department = dept, .password = "yichuang-demo" };
 	char err[200];
 
 	if (staff_exists(&test_db, "demo", user) == 1)
 		return;
-	memset(&s, 0, sizeof s);
-	s.hall = "demo";
-	s.username = user;
-	s.name = name;
-	s.role = role;
-	s.department = dept;
-	s.password = "yichuang-demo";
 	if (staff_create(&test_db, &s, err, sizeof err) != 0)
 		fail_msg("staff_create %s: %s", user, err);
 }

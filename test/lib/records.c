@@ -50,6 +50,13 @@ uint64_t
 outbox_queue(struct ctx *c, const char *channel, const char *tmpl, const char *to,
     json_t *params, const char *kind, const char *ref, int urgent)
 {
+	return outbox_queue_sql(c, NULL, channel, tmpl, to, params, kind, ref, urgent);
+}
+
+uint64_t
+outbox_queue_sql(struct ctx *c, const char *sql_after, const char *channel, const char *tmpl,
+    const char *to, json_t *params, const char *kind, const char *ref, int urgent)
+{
 	struct outbox_msg m;
 	uint64_t id = 0;
 
@@ -64,6 +71,8 @@ outbox_queue(struct ctx *c, const char *channel, const char *tmpl, const char *t
 	m.urgent = urgent;
 	assert_int_equal(db_begin(c), 0);
 	assert_int_equal(outbox_add(c, &m, &id), 0);
+	if (sql_after)
+		assert_int_equal(db_exec(c, sql_after, DBARGS(DBI(id)), NULL, NULL), 0);
 	assert_int_equal(db_commit(c), 0);
 	json_decref(params);
 	assert_true(id > 0);

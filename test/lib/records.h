@@ -30,6 +30,11 @@ void	 phone_with(char out[12], const char *last4);
  * Its id. */
 uint64_t outbox_queue(struct ctx *c, const char *channel, const char *tmpl, const char *to,
 	     json_t *params, const char *kind, const char *ref, int urgent);
+/* The same with sql_after (one argument: the new row's id; NULL: none) run in the same
+ * transaction, to age or shape the row before the worker can see it. */
+uint64_t outbox_queue_sql(struct ctx *c, const char *sql_after, const char *channel,
+	     const char *tmpl, const char *to, json_t *params, const char *kind, const char *ref,
+	     int urgent);
 
 /* One outbox row as the worker left it ("" for a NULL text, -1 for a NULL number). */
 struct outbox_row {

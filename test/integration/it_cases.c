@@ -83,22 +83,12 @@ accept_case(const char *item, const char *extra, char *no, char *token)
 	resp_free(&r);
 }
 
-/* POST /cases/{no}/actions as who; the reply stays in r. */
-static void
-act(struct resp *r, const char *who, const char *no, const char *body)
-{
-	char path[160];
-
-	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
-	assert_int_equal(http_json(r, "POST", path, who, body), 0);
-}
-
 static void
 act_ok(const char *who, const char *no, const char *body, const char *status)
 {
 	struct resp r;
 
-	act(&r, who, no, body);
+	case_act(&r, who, no, body);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), status);
 	resp_free(&r);
@@ -412,7 +402,7 @@ waived_material_needs_commitment_and_blocks_approval(void **st)
 	    " m.due = '2026-11-27' AND m.committed_at IS NOT NULL", no), 1);
 
 	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	act(&r, approver1, no, "{\"action\":\"approve\"}");
+	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
 	assert_error(&r, 422, "MATERIALS_OUTSTANDING");
 	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M5");
 	resp_free(&r);
@@ -558,7 +548,7 @@ who_sees_what(void **st)
 	get_case(&r, approver_bdc, no, NULL);
 	assert_error(&r, 404, "NOT_FOUND");
 	resp_free(&r);
-	act(&r, approver_bdc, no, "{\"action\":\"assign\"}");
+	case_act(&r, approver_bdc, no, "{\"action\":\"assign\"}");
 	assert_error(&r, 404, "NOT_FOUND");
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?status=accepted", approver_bdc, NULL),
@@ -574,11 +564,11 @@ who_sees_what(void **st)
 	assert_true(jint(r.json, "total") >= 1);
 	resp_free(&r);
 	/* A clerk cannot approve. */
-	act(&r, clerk, no, "{\"action\":\"approve\"}");
+	case_act(&r, clerk, no, "{\"action\":\"approve\"}");
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
 	/* Not yet assigned: approving is not a transition from accepted. */
-	act(&r, approver1, no, "{\"action\":\"approve\"}");
+	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
 	/* The clerk may see the applicant in full (audited); a kiosk may not see the case. */
@@ -720,7 +710,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	(void)st;
 	accept_case("IT-B-003", NULL, no, tok);
 	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	act(&r, approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M3\"],"
+	case_act(&r, approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M3\"],"
 	    "\"note\":\"布局图须标注尺寸\"}");
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "supplement_needed");
@@ -730,10 +720,10 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	outbox_param("supplement_requested", no, "list", code);
 	assert_true(strlen(code) > 0);
 	/* The approver cannot act while the clock stands still; the clerk takes the supplement. */
-	act(&r, approver1, no, "{\"action\":\"approve\"}");
+	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
-	act(&r, clerk, no, "{\"action\":\"supplement\",\"materials\":[]}");
+	case_act(&r, clerk, no, "{\"action\":\"supplement\",\"materials\":[]}");
 	assert_error(&r, 422, "MATERIALS_INCOMPLETE");
 	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M3");
 	resp_free(&r);
@@ -742,7 +732,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 
 	/* 统一出件: ready with window, hours and pickup code in the SMS. */
 	since = sms_log_size();
-	act(&r, clerk, no, "{\"action\":\"ready\"}");
+	case_act(&r, clerk, no, "{\"action\":\"ready\"}");
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "ready");
 	resp_free(&r);
@@ -761,7 +751,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	assert_null(strstr(r.body, code));	/* the pickup code is never on the page */
 	resp_free(&r);
 
-	act(&r, clerk, no, "{\"action\":\"hand_over\",\"pickup_code\":\"000000\"}");
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"pickup_code\":\"000000\"}");
 	if (strcmp(code, "000000") != 0)
 		assert_error(&r, 422, "PICKUP_CODE_WRONG");
 	resp_free(&r);
@@ -789,14 +779,14 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 		assert_null(strstr(r.body, code));
 		resp_free(&r);
 		snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", old);
-		act(&r, clerk, no, path);
+		case_act(&r, clerk, no, path);
 		assert_error(&r, 422, "PICKUP_CODE_WRONG");
 		resp_free(&r);
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'pickup_code'", no), 1);
 	}
 	snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", code);
-	act(&r, clerk, no, path);
+	case_act(&r, clerk, no, path);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "closed");
 	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
@@ -804,7 +794,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	resp_free(&r);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
 	    " action = 'case.hand_over' AND detail = 'pickup_code'", no), 1);
-	act(&r, clerk, no, "{\"action\":\"hand_over\"}");
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
 	/* Handed over: a pickup code is no longer needed, nor resent. */
@@ -841,7 +831,7 @@ rejected_and_mailed(void **st)
 	accept_case("IT-B-004", "\"delivery\":\"mail\",\"address\":\"示范区新城大道200号3栋501室\"",
 	    no, NULL);
 	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	act(&r, approver1, no, "{\"action\":\"reject\"}");
+	case_act(&r, approver1, no, "{\"action\":\"reject\"}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.reason"));
 	resp_free(&r);
@@ -849,11 +839,11 @@ rejected_and_mailed(void **st)
 	    "rejected");
 	outbox_param("case_rejected", no, "reason", v);
 	assert_non_null(strstr(v, "股东会决议"));
-	act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\"}");
+	case_act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\"}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.tracking_no"));
 	resp_free(&r);
-	act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\","
+	case_act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\","
 	    "\"tracking_no\":\"1187654321098\"}");
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "mailed");
@@ -916,7 +906,7 @@ deadlines_across_national_day(void **st)
 	act_ok(approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M2\"]}",
 	    "supplement_needed");
 	assert_int_equal(set_clock("2026-10-09T09:00:00+08:00"), 0);
-	act(&r, clerk, no, "{\"action\":\"supplement\"}");
+	case_act(&r, clerk, no, "{\"action\":\"supplement\"}");
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "processing");
 	assert_string_equal(jstr(r.json, "case.deadline"), "2026-10-14");
@@ -1144,7 +1134,7 @@ database_down_is_503_and_nothing_half_written(void **st)
 		struct resp a, b, c;
 
 		http_json(&a, "POST", "/api/v1/cases", clerk, body);
-		act(&b, approver1, no, "{\"action\":\"assign\"}");
+		case_act(&b, approver1, no, "{\"action\":\"assign\"}");
 		snprintf(path, sizeof path, "/api/v1/track/%s", tok);
 		http(&c, "GET", path, NULL, NULL);
 		assert_int_equal(stack("mysql-start"), 0);
@@ -1182,12 +1172,12 @@ hand_over_without_code_names_the_checked_document(void **st)
 	act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
 
 	/* Neither code nor check: 400 naming both, the case still waits at the window. */
-	act(&r, clerk, no, "{\"action\":\"hand_over\",\"note\":\"申请人忘带手机\"}");
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"note\":\"申请人忘带手机\"}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.pickup_code"));
 	assert_non_null(jget(r.json, "error.fields.identity_checked"));
 	resp_free(&r);
-	act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"none\"}");
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"none\"}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.identity_checked"));
 	resp_free(&r);
@@ -1197,7 +1187,7 @@ hand_over_without_code_names_the_checked_document(void **st)
 	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", no), 0);
 
 	/* The ID card checked: handed over, and the record says on what. */
-	act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\","
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\","
 	    "\"note\":\"申请人忘带手机\"}");
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "closed");

@@ -827,17 +827,6 @@ staff_sessions(void **st)
 	}
 }
 
-static int
-admin(const char *args, const char *password, char *out, size_t osz)
-{
-	char cmd[512];
-	const char *b = getenv("YICHUANG_BUILD");
-
-	snprintf(cmd, sizeof cmd, "%s/yichuang-admin -c var/%s/yichuang.conf %s",
-	    b && *b ? b : "build", inst, args);
-	return proc_pipe(cmd, password, out, osz);
-}
-
 static void
 staff_accounts(void **st)
 {
@@ -850,8 +839,8 @@ staff_accounts(void **st)
 	snprintf(user, sizeof user, "it%06u", (unsigned)randombytes_uniform(1000000));
 	/* Passwords have at least 12 characters. */
 	snprintf(args, sizeof args, "staff-create demo %s clerk 测试 5", user);
-	assert_int_not_equal(admin(args, "short-pw\n", out, sizeof out), 0);
-	assert_int_equal(admin(args, "a-long-enough-password\n", out, sizeof out), 0);
+	assert_int_not_equal(proc_admin(args, "short-pw\n", out, sizeof out), 0);
+	assert_int_equal(proc_admin(args, "a-long-enough-password\n", out, sizeof out), 0);
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
 	    "\"password\":\"a-long-enough-password\",\"window\":5}", user);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
@@ -861,7 +850,7 @@ staff_accounts(void **st)
 
 	/* A password reset ends the account's sessions. */
 	snprintf(args, sizeof args, "staff-passwd demo %s", user);
-	assert_int_equal(admin(args, "another-long-password\n", out, sizeof out), 0);
+	assert_int_equal(proc_admin(args, "another-long-password\n", out, sizeof out), 0);
 	expect_refusal("GET", "/api/v1/me", tok, NULL, 401, "UNAUTHENTICATED");
 	expect_refusal("POST", "/api/v1/staff/login", NULL, body, 401, "UNAUTHENTICATED");
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
@@ -873,11 +862,11 @@ staff_accounts(void **st)
 
 	/* Disabled: its sessions end and it cannot sign in; enabled again, it can. */
 	snprintf(args, sizeof args, "staff-disable demo %s", user);
-	assert_int_equal(admin(args, NULL, out, sizeof out), 0);
+	assert_int_equal(proc_admin(args, NULL, out, sizeof out), 0);
 	expect_refusal("GET", "/api/v1/me", tok2, NULL, 401, "UNAUTHENTICATED");
 	expect_refusal("POST", "/api/v1/staff/login", NULL, body, 401, "UNAUTHENTICATED");
 	snprintf(args, sizeof args, "staff-enable demo %s", user);
-	assert_int_equal(admin(args, NULL, out, sizeof out), 0);
+	assert_int_equal(proc_admin(args, NULL, out, sizeof out), 0);
 	expect_reply("POST", "/api/v1/staff/login", NULL, body, 200);
 
 	/* Every change is on the audit trail. */

@@ -660,20 +660,20 @@ tickets_waiting_and_cases_past_deadline(void **st)
 /* ------------------------------------------------------------------ set-up */
 
 static int
+setup(void **st)
+{
+	if (suite_setup(st) != 0)
+		return -1;
+	return set_clock(NOW);
+}
+
+static int
 teardown(void **st)
 {
 	unsetenv("YICHUANG_CONF_EXTRA");
 	if (worker_stopped)
 		worker_pause(0);
 	return suite_teardown(st);
-}
-
-static int
-setup(void **st)
-{
-	if (suite_setup(st) != 0)
-		return -1;
-	return set_clock(NOW);
 }
 
 int

@@ -95,15 +95,6 @@ item_materials(const char *item)
 	return m;
 }
 
-static void
-action(struct resp *r, const char *token, const char *no, const char *body)
-{
-	char path[128];
-
-	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
-	assert_int_equal(http_json(r, "POST", path, token, body), 0);
-}
-
 /* ---------------------------------------------------------------- setup */
 
 static int
@@ -269,13 +260,13 @@ item_submit_return_resubmit_accept(void **st)
 	expect_reply("GET", path, citizen_b, NULL, 404);
 
 	/* A citizen cannot accept; a return must list problems. */
-	action(&r, citizen_a, no, "{\"action\":\"pre_accept\"}");
+	case_act(&r, citizen_a, no, "{\"action\":\"pre_accept\"}");
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
-	action(&r, clerk, no, "{\"action\":\"return\",\"problems\":[]}");
+	case_act(&r, clerk, no, "{\"action\":\"return\",\"problems\":[]}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	resp_free(&r);
-	action(&r, clerk, no, "{\"action\":\"return\",\"problems\":[{\"material\":\"M9\","
+	case_act(&r, clerk, no, "{\"action\":\"return\",\"problems\":[{\"material\":\"M9\","
 	    "\"reason\":\"看不清\"}]}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	resp_free(&r);
@@ -283,14 +274,14 @@ item_submit_return_resubmit_accept(void **st)
 	snprintf(body, sizeof body, "{\"action\":\"return\",\"problems\":[{\"material\":\"%s\","
 	    "\"reason\":\"照片模糊，看不清签字\"},{\"material\":\"M2\",\"reason\":\"缺少股东签字页\"}]}",
 	    first);
-	action(&r, clerk, no, body);
+	case_act(&r, clerk, no, body);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "returned");
 	resp_free(&r);
 	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_returned' AND ref_id = ?", no);
 	assert_int_equal(n, 1);
 	/* Pre-accepting a returned case is a conflict. */
-	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
+	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
 
@@ -308,17 +299,17 @@ item_submit_return_resubmit_accept(void **st)
 	upload_ok(citizen_a, 201, newid, sizeof newid);
 	snprintf(body, sizeof body, "{\"action\":\"resubmit\",\"materials\":{\"%s\":\"%s\"}}",
 	    first, newid);
-	action(&r, citizen_a, no, body);
+	case_act(&r, citizen_a, no, body);
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "materials.M2"));
 	resp_free(&r);
-	action(&r, citizen_b, no, body);
+	case_act(&r, citizen_b, no, body);
 	expect_status(&r, 404);
 	resp_free(&r);
 	upload_ok(citizen_a, 202, up, sizeof up);
 	snprintf(body, sizeof body, "{\"action\":\"resubmit\",\"materials\":{\"%s\":\"%s\","
 	    "\"M2\":\"%s\"}}", first, newid, up);
-	action(&r, citizen_a, no, body);
+	case_act(&r, citizen_a, no, body);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "submitted");
 	assert_string_equal(jstr(r.json, "case.materials.0.upload_id"), newid);
@@ -326,7 +317,7 @@ item_submit_return_resubmit_accept(void **st)
 	resp_free(&r);
 
 	/* Accepted like at the window: deadline by the calendar, tracking, notice, SMS. */
-	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
+	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "accepted");
 	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-24");
@@ -339,7 +330,7 @@ item_submit_return_resubmit_accept(void **st)
 	    " (SELECT id FROM cases WHERE no = ?)", no);
 	assert_int_equal(n, 5);
 	/* Twice is a conflict. */
-	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
+	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
 	/* My applications. */
@@ -384,7 +375,7 @@ bundle_one_acceptance_parallel_parts_longest_deadline(void **st)
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 
-	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
+	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "accepted");
 	/* Five working days from Monday 2026-11-23; the 1-day part keeps its own. */
@@ -458,12 +449,12 @@ reuse_with_consent_and_agent_follows(void **st)
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
 	expect_reply("GET", path, citizen_agent, NULL, 200);
 	/* …but only the one who filed it resubmits. */
-	action(&r, citizen_agent, no, "{\"action\":\"resubmit\",\"materials\":{}}");
+	case_act(&r, citizen_agent, no, "{\"action\":\"resubmit\",\"materials\":{}}");
 	expect_status(&r, 404);
 	resp_free(&r);
 
 	/* Acceptance tells both. */
-	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
+	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
 	expect_status(&r, 200);
 	resp_free(&r);
 	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
@@ -477,10 +468,10 @@ reuse_with_consent_and_agent_follows(void **st)
 		char approver[128];
 
 		assert_int_equal(staff_login("approver1", 0, approver, sizeof approver), 0);
-		action(&r, approver, no, "{\"action\":\"assign\"}");
+		case_act(&r, approver, no, "{\"action\":\"assign\"}");
 		expect_status(&r, 200);
 		resp_free(&r);
-		action(&r, approver, no, "{\"action\":\"approve\",\"note\":\"材料齐全，准予登记\"}");
+		case_act(&r, approver, no, "{\"action\":\"approve\",\"note\":\"材料齐全，准予登记\"}");
 		expect_status(&r, 200);
 		resp_free(&r);
 	}

@@ -105,17 +105,6 @@ login_ok(const char *ip, const char *user)
 	resp_free(&r);
 }
 
-static int
-admin(const char *args, const char *input, char *out, size_t osz)
-{
-	char cmd[512];
-	const char *b = getenv("YICHUANG_BUILD");
-
-	snprintf(cmd, sizeof cmd, "%s/yichuang-admin -c var/%s/yichuang.conf %s",
-	    b && *b ? b : "build", inst, args);
-	return proc_pipe(cmd, input, out, osz);
-}
-
 /* A clerk of its own (usual window 5), so its locks reach no other test. */
 static void
 new_clerk(char *user, size_t usz)
@@ -124,7 +113,7 @@ new_clerk(char *user, size_t usz)
 
 	snprintf(user, usz, "sg%08u", (unsigned)randombytes_uniform(100000000));
 	snprintf(args, sizeof args, "staff-create demo %s clerk 测试 5", user);
-	if (admin(args, TEST_PASSWORD "\n", out, sizeof out) != 0)
+	if (proc_admin(args, TEST_PASSWORD "\n", out, sizeof out) != 0)
 		fail_msg("staff-create %s: %s", user, out);
 }
 
@@ -419,7 +408,7 @@ distributed_guessing_and_unlock(void **st)
 		login_fails("127.0.0.66", user, "wrong-password", 0);
 	login_fails("127.0.0.66", user, TEST_PASSWORD, 1);
 	snprintf(args, sizeof args, "staff-unlock demo %s", user);
-	if (admin(args, NULL, out, sizeof out) != 0)
+	if (proc_admin(args, NULL, out, sizeof out) != 0)
 		fail_msg("staff-unlock: %s", out);
 	assert_non_null(strstr(out, "1 locked address"));
 	login_ok("127.0.0.66", user);

@@ -247,6 +247,18 @@ count_in(const char *counts, const char *table)
 /* ------------------------------------------------------------------ set-up */
 
 static int
+teardown(void **st)
+{
+	char out[256];
+
+	(void)st;
+	proc_stop_all();
+	json_decref(expect);
+	dba_sql(NULL, out, sizeof out, "DROP DATABASE IF EXISTS " DB ";");
+	return 0;
+}
+
+static int
 setup(void **st)
 {
 	static char applied[16400];
@@ -356,18 +368,6 @@ setup(void **st)
 	snprintf(cmd, sizeof cmd, "%s/prev/sql/migrations", S);
 	write_conf("old", path, cmd);
 	have_old = 1;
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	char out[256];
-
-	(void)st;
-	proc_stop_all();
-	json_decref(expect);
-	dba_sql(NULL, out, sizeof out, "DROP DATABASE IF EXISTS " DB ";");
 	return 0;
 }
 

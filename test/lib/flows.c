@@ -165,6 +165,15 @@ make_pdf(unsigned char *b, int seed)
 
 
 void
+case_act(struct resp *r, const char *token, const char *no, const char *body)
+{
+	char path[200];
+
+	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
+	assert_int_equal(http_json(r, "POST", path, token, body), 0);
+}
+
+void
 upload_file(const char *token, const char *type, const void *p, size_t n, char *id, size_t isz)
 {
 	struct resp r;

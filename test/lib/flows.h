@@ -36,6 +36,9 @@ json_t	*material_codes(const char *item, int required_only, int skip_waivable);
 void	 material_codes_text(const char *item, int required_only, int skip_waivable, char *out,
 	     size_t osz);
 
+/* POST /api/v1/cases/<no>/actions with body as the bearer of token; the reply into r. */
+void	 case_act(struct resp *r, const char *token, const char *no, const char *body);
+
 /* POST /api/v1/uploads with a binary body of type as the bearer of token. */
 void	 upload(struct resp *out, const char *token, const char *type, const void *p,
 	     size_t n);

@@ -71,6 +71,16 @@ vrun(char *out, size_t osz, const char *fmt, va_list ap)
 	return st < 0 ? -1 : status_of(st);
 }
 
+int
+proc_admin(const char *args, const char *input, char *out, size_t osz)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof cmd, "%s/yichuang-admin -c var/%s/yichuang.conf %s", proc_build(),
+	    proc_inst(), args);
+	return proc_pipe(cmd, input, out, osz);
+}
+
 void
 proc_run_ok(char *out, size_t osz, const char *cmd)
 {

@@ -19,6 +19,9 @@ int	proc_run(char *out, size_t osz, const char *fmt, ...)
 int	proc_pipe(const char *cmd, const char *input, char *out, size_t osz);
 /* proc_run of cmd that must exit 0: its output is printed when it does not. */
 void	proc_run_ok(char *out, size_t osz, const char *cmd);
+/* The built yichuang-admin on the test stack's configuration with args, input on its
+ * standard input (NULL: none), its output into out: proc_pipe's exit status. */
+int	proc_admin(const char *args, const char *input, char *out, size_t osz);
 /* Start argv[0] (a path) in the background: in cwd (NULL: here), with env ("K=V" strings
  * added to this process's environment, NULL-terminated, may be NULL), output appended to
  * log.  Its pid, or -1.  Every process started so is stopped by proc_stop_all(). */

@@ -1134,6 +1134,24 @@ sms_lines(long since, const char *phone, const char *template, const char *case_
 	return n;
 }
 
+static int
+setup(void **st)
+{
+	if (suite_setup(st) != 0 || sodium_init() < 0)
+		return -1;
+	if (set_clock(DAY "T10:00:00+08:00") != 0)
+		return -1;
+	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
+	return 0;
+}
+
+static int
+teardown(void **st)
+{
+	mariadb_resume(NULL);
+	return suite_teardown(st);
+}
+
 /*
  * Item 12: the window's acceptance sent again with the same Idempotency-Key — three times,
  * two of them at the same moment — makes one case and one SMS, and every answer is the
@@ -1213,24 +1231,6 @@ window_acceptance_once_per_key(void **st)
 }
 
 /* ---------------------------------------------------------------- main */
-
-static int
-teardown(void **st)
-{
-	mariadb_resume(NULL);
-	return suite_teardown(st);
-}
-
-static int
-setup(void **st)
-{
-	if (suite_setup(st) != 0 || sodium_init() < 0)
-		return -1;
-	if (set_clock(DAY "T10:00:00+08:00") != 0)
-		return -1;
-	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
-	return 0;
-}
 
 int
 main(void)

@@ -476,6 +476,29 @@ full_disk_costs_no_request_and_no_record(void **st)
 
 /* ------------------------------------------------------------------ a stalled disk */
 
+static int
+setup(void **st)
+{
+	const char *inst = getenv("YICHUANG_INSTANCE");
+
+	snprintf(var, sizeof var, "var/%s", inst && *inst ? inst : "test");
+	if (suite_setup(st) != 0)
+		return -1;
+	return set_clock(NOW);
+}
+
+static int
+teardown(void **st)
+{
+	if (getenv("YICHUANG_CONF_EXTRA")) {
+		unsetenv("YICHUANG_CONF_EXTRA");
+		stack("restart-app");
+	}
+	if (mounted[0] && umount(mounted) != 0)
+		umount2(mounted, MNT_DETACH);
+	return suite_teardown(st);
+}
+
 static void
 stalled_log_costs_no_request(void **st)
 {
@@ -554,29 +577,6 @@ stalled_log_costs_no_request(void **st)
 }
 
 /* ------------------------------------------------------------------ set-up */
-
-static int
-teardown(void **st)
-{
-	if (getenv("YICHUANG_CONF_EXTRA")) {
-		unsetenv("YICHUANG_CONF_EXTRA");
-		stack("restart-app");
-	}
-	if (mounted[0] && umount(mounted) != 0)
-		umount2(mounted, MNT_DETACH);
-	return suite_teardown(st);
-}
-
-static int
-setup(void **st)
-{
-	const char *inst = getenv("YICHUANG_INSTANCE");
-
-	snprintf(var, sizeof var, "var/%s", inst && *inst ? inst : "test");
-	if (suite_setup(st) != 0)
-		return -1;
-	return set_clock(NOW);
-}
 
 int
 main(void)

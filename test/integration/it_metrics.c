@@ -41,7 +41,6 @@
 #define DAY "2026-12-15"
 #define NOW DAY "T10:00:00+08:00"
 
-
 static void
 scrape(struct prom *p)
 {
@@ -578,6 +577,23 @@ outbox_depth_age_and_sms_results(void **st)
 #define WAIT_F "yichuang_tickets_waiting{hall=\"demo\",category=\"F\"}"
 #define OVERDUE "yichuang_cases_deadline{hall=\"demo\",state=\"overdue\"}"
 
+static int
+setup(void **st)
+{
+	if (suite_setup(st) != 0)
+		return -1;
+	return set_clock(NOW);
+}
+
+static int
+teardown(void **st)
+{
+	unsetenv("YICHUANG_CONF_EXTRA");
+	if (worker_stopped)
+		worker_pause(0);
+	return suite_teardown(st);
+}
+
 static void
 tickets_waiting_and_cases_past_deadline(void **st)
 {
@@ -658,23 +674,6 @@ tickets_waiting_and_cases_past_deadline(void **st)
 }
 
 /* ------------------------------------------------------------------ set-up */
-
-static int
-setup(void **st)
-{
-	if (suite_setup(st) != 0)
-		return -1;
-	return set_clock(NOW);
-}
-
-static int
-teardown(void **st)
-{
-	unsetenv("YICHUANG_CONF_EXTRA");
-	if (worker_stopped)
-		worker_pause(0);
-	return suite_teardown(st);
-}
 
 int
 main(void)

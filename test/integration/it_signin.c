@@ -648,6 +648,15 @@ try_code(void *arg)
 	return NULL;
 }
 
+static int
+setup(void **st)
+{
+	const char *i = getenv("YICHUANG_INSTANCE");
+
+	snprintf(inst, sizeof inst, "%s", i && *i ? i : "test");
+	return suite_setup(st);
+}
+
 /* 25 wrong codes at once from one kiosk: exactly ten are looked up (404), the rest refused
  * (429), and Redis holds exactly ten misses for the session and the hall. */
 static void
@@ -698,15 +707,6 @@ checkin_code_concurrent(void **st)
 }
 
 /* ------------------------------------------------------------------ main */
-
-static int
-setup(void **st)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	snprintf(inst, sizeof inst, "%s", i && *i ? i : "test");
-	return suite_setup(st);
-}
 
 int
 main(void)

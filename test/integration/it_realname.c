@@ -49,43 +49,31 @@ hash_of(const char *kind, const char *v, char out[PII_HASH_HEX])
 	pii_hash(kind, v, out);
 }
 
-/* The account that holds an ID number (0 none). */
+/* What the record says about an ID number or a phone, looked up by the keyed hash the app
+ * keeps: the account that holds an ID number (0 none), how many accounts hold it, the
+ * account of a phone (0 none), the live bookings of an ID number. */
+enum fact { HOLDER_OF, ACCOUNTS_HOLDING, ACCOUNT_OF_PHONE, LIVE_BOOKINGS, FACT__MAX };
+
+static const struct {
+	const char	*kind;
+	const char	*sql;
+} facts[FACT__MAX] = {
+	[HOLDER_OF] = { "idnum",
+	    "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE idnum_hash = ?" },
+	[ACCOUNTS_HOLDING] = { "idnum", "SELECT COUNT(*) FROM citizens WHERE idnum_hash = ?" },
+	[ACCOUNT_OF_PHONE] = { "phone",
+	    "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE phone_hash = ?" },
+	[LIVE_BOOKINGS] = { "idnum", "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
+	    " AND status IN ('booked', 'checked_in')" },
+};
+
 static long long
-holder_of(const char *id)
+fact(enum fact f, const char *v)
 {
 	char h[PII_HASH_HEX];
 
-	hash_of("idnum", id, h);
-	return db_count(&test_db, "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE idnum_hash = ?", h);
-}
-
-static long long
-accounts_holding(const char *id)
-{
-	char h[PII_HASH_HEX];
-
-	hash_of("idnum", id, h);
-	return db_count(&test_db, "SELECT COUNT(*) FROM citizens WHERE idnum_hash = ?", h);
-}
-
-static long long
-account_of_phone(const char *phone)
-{
-	char h[PII_HASH_HEX];
-
-	hash_of("phone", phone, h);
-	return db_count(&test_db, "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE phone_hash = ?", h);
-}
-
-/* Live bookings of an ID number. */
-static long long
-live_bookings(const char *id)
-{
-	char h[PII_HASH_HEX];
-
-	hash_of("idnum", id, h);
-	return db_count(&test_db, "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
-	    " AND status IN ('booked', 'checked_in')", h);
+	hash_of(facts[f].kind, v, h);
+	return db_count(&test_db, facts[f].sql, h);
 }
 
 static void
@@ -278,7 +266,7 @@ first_use_binds_and_others_are_refused(void **st)
 	citizen_in("13960000002", b, sizeof b);
 	make_id(idA, "19600101", 1);
 	make_id(idB, "19600101", 2);
-	aid = account_of_phone("13960000001");
+	aid = fact(ACCOUNT_OF_PHONE, "13960000001");
 	assert_true(aid > 0);
 
 	/* Nothing bound yet: GET /me/identity says so. */
@@ -289,8 +277,8 @@ first_use_binds_and_others_are_refused(void **st)
 
 	/* A's first booking binds the number and its name to A's account. */
 	book_ok(a, "E-20261124-0900", "张三", idA, NULL, 0);
-	assert_int_equal(holder_of(idA), aid);
-	assert_int_equal(accounts_holding(idA), 1);
+	assert_int_equal(fact(HOLDER_OF, idA), aid);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idA), 1);
 	assert_int_equal(http_json(&r, "GET", API "/me/identity", a, NULL), 0);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "identity.name"), "张*");
@@ -317,8 +305,8 @@ first_use_binds_and_others_are_refused(void **st)
 	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
 	resp_free(&r);
 	assert_int_equal(remaining("E-20261125-0900"), before);
-	assert_int_equal(live_bookings(idA), 1);
-	assert_int_equal(holder_of(idA), aid);
+	assert_int_equal(fact(LIVE_BOOKINGS, idA), 1);
+	assert_int_equal(fact(HOLDER_OF, idA), aid);
 	/* … so A still has the week's second booking (the cap is 2), then the cap. */
 	book_ok(a, "E-20261125-0930", "张三", idA, NULL, 0);
 	book(&r, a, "E-20261126-0930", "张三", idA);
@@ -335,8 +323,8 @@ first_use_binds_and_others_are_refused(void **st)
 	assert_error(&r, 409, "PROXY_REQUIRED");
 	assert_non_null(strstr(jstr(r.json, "error.message"), "代办"));
 	resp_free(&r);
-	assert_int_equal(accounts_holding(idB), 0);
-	assert_int_equal(live_bookings(idB), 0);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idB), 0);
+	assert_int_equal(fact(LIVE_BOOKINGS, idB), 0);
 
 	/* A first use that ends in a refusal binds nothing: a full slot. */
 	citizen_in("13960000003", c, sizeof c);
@@ -351,10 +339,10 @@ first_use_binds_and_others_are_refused(void **st)
 	book(&r, c, "E-20261127-1600", "王五", idZ);
 	assert_error(&r, 409, "SLOT_FULL");
 	resp_free(&r);
-	assert_int_equal(accounts_holding(idZ), 0);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idZ), 0);
 	/* … and so B may still make it B's own. */
 	book_ok(b, "E-20261127-1530", "王五", idZ, NULL, 0);
-	assert_int_equal(holder_of(idZ), account_of_phone("13960000002"));
+	assert_int_equal(fact(HOLDER_OF, idZ), fact(ACCOUNT_OF_PHONE, "13960000002"));
 	set_clock(NULL);
 }
 
@@ -401,7 +389,7 @@ online_applications_follow_the_rule(void **st)
 	/* A's first online application for a new number would make it A's second identity. */
 	apply_body(body, sizeof body, a, "赵六", idN, 130);
 	expect_refusal("POST", API "/cases", a, body, 409, "PROXY_REQUIRED");
-	assert_int_equal(accounts_holding(idN), 0);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idN), 0);
 
 	/* At the window a clerk accepts for any number (not a citizen account: not bound). */
 	staff_in("clerk1", 1, clerk, sizeof clerk);
@@ -412,7 +400,7 @@ online_applications_follow_the_rule(void **st)
 	free(codes_text);
 	json_decref(codes);
 	expect_reply("POST", API "/cases", clerk, body, 201);
-	assert_int_equal(accounts_holding(idN), 0);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idN), 0);
 	set_clock(NULL);
 }
 
@@ -470,10 +458,10 @@ binding_races(void **st)
 	fprintf(stderr, "binding race (bookings): %d booked, %d ID_BOUND_ELSEWHERE\n", wins,
 	    bound);
 	assert_int_equal(wins, 1);
-	assert_int_equal(accounts_holding(idW), 1);
-	holder = holder_of(idW);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idW), 1);
+	holder = fact(HOLDER_OF, idW);
 	assert_int_equal(holder, ids[won]);
-	assert_int_equal(live_bookings(idW), 1);
+	assert_int_equal(fact(LIVE_BOOKINGS, idW), 1);
 	hash_of("idnum", idW, h);
 	snprintf(who, sizeof who, "%lld", holder);
 	{
@@ -509,8 +497,8 @@ binding_races(void **st)
 		}
 	}
 	assert_int_equal(wins, 1);
-	assert_int_equal(accounts_holding(idV), 1);
-	assert_int_equal(holder_of(idV), ids[won]);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idV), 1);
+	assert_int_equal(fact(HOLDER_OF, idV), ids[won]);
 	hash_of("id_number", idV, h);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h), 1);
 	snprintf(who, sizeof who, "%lld", ids[won]);
@@ -578,7 +566,7 @@ proxy_confirmed_by_sms(void **st)
 	json_decref(line);
 	/* The code is kept only as a keyed hash. */
 	hash_of("idnum", idP, h);
-	snprintf(pid, sizeof pid, "%lld", account_of_phone("13960000012"));
+	snprintf(pid, sizeof pid, "%lld", fact(ACCOUNT_OF_PHONE, "13960000012"));
 	snprintf(key, sizeof key, "proxy:{c:%s}:%s", pid, h);
 	rep = kv_cmd(&test_db, "HGET %s h", key);
 	assert_non_null(rep);
@@ -714,7 +702,7 @@ clerk_registers_and_rebinds(void **st)
 	expect_status(&r, 201);
 	assert_true(json_is_true(jget(r.json, "appointment.proxy")));
 	resp_free(&r);
-	assert_int_equal(accounts_holding(idM), 0);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idM), 0);
 	/* Q's own first use later is still Q's own number, and Q still books for M the same
 	 * day (different people). */
 	{
@@ -722,7 +710,7 @@ clerk_registers_and_rebinds(void **st)
 
 		make_id(idQ, "19620101", 3);
 		book_ok(q, "F-20261130-0930", "冯十一", idQ, NULL, 0);
-		assert_int_equal(holder_of(idQ), account_of_phone("13960000021"));
+		assert_int_equal(fact(HOLDER_OF, idQ), fact(ACCOUNT_OF_PHONE, "13960000021"));
 	}
 
 	/* A number grabbed by the wrong account, which books with it twice, and "confirms" by
@@ -757,7 +745,7 @@ clerk_registers_and_rebinds(void **st)
 	snprintf(body, sizeof body, "{\"phone\":\"13960000022\",\"name\":\"陈十二\","
 	    "\"id_number\":\"%s\"}", idY);
 	expect_refusal("POST", API "/identity-bindings/rebind", real, body, 403, "FORBIDDEN");
-	assert_int_equal(holder_of(idY), account_of_phone("13960000023"));
+	assert_int_equal(fact(HOLDER_OF, idY), fact(ACCOUNT_OF_PHONE, "13960000023"));
 	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", clerk,
 	    "{\"phone\":\"139\",\"name\":\"陈十二\",\"id_number\":\"110105196201010021\"}"), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -771,8 +759,8 @@ clerk_registers_and_rebinds(void **st)
 	assert_int_equal(jint(r.json, "binding.relations_ended"), 1);
 	assert_string_equal(jstr(r.json, "binding.phone"), "139****0022");
 	resp_free(&r);
-	assert_int_equal(holder_of(idY), account_of_phone("13960000022"));
-	assert_int_equal(accounts_holding(idY), 1);
+	assert_int_equal(fact(HOLDER_OF, idY), fact(ACCOUNT_OF_PHONE, "13960000022"));
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idY), 1);
 	assert_true(audited("identity.rebind", "citizen:%") >= 1);
 	/* The grabbed bookings are cancelled and their places free. */
 	snprintf(path, sizeof path, API "/appointments/%s", t1);
@@ -785,7 +773,7 @@ clerk_registers_and_rebinds(void **st)
 	resp_free(&r);
 	assert_int_equal(remaining("F-20261124-1500"), before1 + 1);
 	assert_int_equal(remaining("F-20261126-1500"), before2 + 1);
-	assert_int_equal(live_bookings(idY), 0);
+	assert_int_equal(fact(LIVE_BOOKINGS, idY), 0);
 	/* Now it is the real holder's, with the week's two bookings, and not the grabber's. */
 	book_ok(real, "F-20261125-1500", "陈十二", idY, NULL, 0);
 	book_ok(real, "F-20261127-1500", "陈十二", idY, NULL, 0);
@@ -806,7 +794,7 @@ clerk_registers_and_rebinds(void **st)
 	assert_string_equal(jstr(r.json, "binding.previous"), "none");
 	assert_int_equal(jint(r.json, "binding.appointments_cancelled"), 0);
 	resp_free(&r);
-	assert_int_equal(live_bookings(idY), 2);
+	assert_int_equal(fact(LIVE_BOOKINGS, idY), 2);
 
 	/* On the 30th Q checks in its own booking and then M's: M's ticket is M's turn, not a
 	 * second ticket of Q's (no ALREADY_QUEUED). */

@@ -995,6 +995,22 @@ personal_data_sealed(void **st)
 
 /* ------------------------------------------------------------------ outages */
 
+/* With a store down: 503 UNAVAILABLE, not 500, for a code (phone_c), a sign-in (phone_b
+ * with its code) and the session tok. */
+static void
+all_unavailable(const char *tok, const char *code)
+{
+	struct resp r;
+
+	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\"}", phone_c);
+	assert_error(&r, 503, "UNAVAILABLE");
+	resp_free(&r);
+	sms_login(&r, phone_b, code);
+	assert_error(&r, 503, "UNAVAILABLE");
+	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", tok, NULL, 503, "UNAVAILABLE");
+}
+
 static void
 outages(void **st)
 {
@@ -1010,13 +1026,7 @@ outages(void **st)
 
 	/* Redis down: 503, not 500, for codes, sign-ins and sessions. */
 	assert_int_equal(stack("redis-stop"), 0);
-	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\"}", phone_c);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	sms_login(&r, phone_b, code);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	expect_refusal("GET", "/api/v1/me", tok, NULL, 503, "UNAVAILABLE");
+	all_unavailable(tok, code);
 	assert_int_equal(stack("redis-start"), 0);
 	wait_health(200, 15000);
 	/* Redis keeps its data (AOF): the session is still good.  (Each app thread's old
@@ -1038,13 +1048,7 @@ outages(void **st)
 	redis_do("DEL", key, NULL);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 	assert_int_equal(stack("mysql-stop"), 0);
-	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\"}", phone_c);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	sms_login(&r, phone_b, code);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	expect_refusal("GET", "/api/v1/me", tok, NULL, 503, "UNAVAILABLE");
+	all_unavailable(tok, code);
 	assert_int_equal(stack("mysql-start"), 0);
 	wait_health(200, 15000);
 	db_drop(&test_db);

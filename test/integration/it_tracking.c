@@ -19,6 +19,7 @@
 
 #include "../lib/expect.h"
 #include "../lib/http.h"
+#include "../lib/proc.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -89,22 +90,6 @@ new_case(struct tcase *tc, const char *dept)
 	resp_free(&r);
 }
 
-/* Write a reply body to a temporary file; path into out (size 64). */
-static void
-save(const struct resp *r, const char *suffix, char *out)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(out, 64, "/tmp/it_tracking_XXXXXX%s", suffix);
-	fd = mkstemps(out, (int)strlen(suffix));
-	assert_true(fd >= 0);
-	f = fdopen(fd, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(r->body, 1, r->len, f), r->len);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* zbarimg's reading of an image file (one symbol, newline stripped); caller frees. */
 static char *
 scan(const char *file)
@@ -139,7 +124,7 @@ assert_qr(const char *path, int svg, const char *want)
 	assert_int_equal(r.status, 200);
 	assert_non_null(resp_header(&r, "Content-Type", h, sizeof h));
 	assert_true(strncmp(h, svg ? "image/svg+xml" : "image/png", svg ? 13 : 9) == 0);
-	save(&r, svg ? ".svg" : ".png", file);
+	proc_temp_file("it_tracking", r.body, r.len, svg ? ".svg" : ".png", file);
 	if (svg) {
 		snprintf(png, sizeof png, "%s.png", file);
 		snprintf(cmd, sizeof cmd, "rsvg-convert -w 480 -b white -o '%s' '%s'", png, file);

@@ -71,6 +71,21 @@ vrun(char *out, size_t osz, const char *fmt, va_list ap)
 	return st < 0 ? -1 : status_of(st);
 }
 
+void
+proc_temp_file(const char *tag, const void *p, size_t n, const char *suffix, char out[64])
+{
+	FILE *f;
+	int fd;
+
+	snprintf(out, 64, "/tmp/%s_XXXXXX%s", tag, suffix);
+	fd = mkstemps(out, (int)strlen(suffix));
+	assert_true(fd >= 0);
+	f = fdopen(fd, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
 int
 proc_admin(const char *args, const char *input, char *out, size_t osz)
 {

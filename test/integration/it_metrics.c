@@ -161,16 +161,18 @@ counters_add_up_across_processes(void **st)
 	assert_int_equal(kill(victim, SIGKILL), 0);
 	for (i = 0; i < 100; i++) {
 		struct prom p;
+		int two;
 
 		scrape(&p);
-		if (prom_get(&p, "yichuang_app_processes") == 2 &&
-		    http(&r, "GET", "/api/v1/health", NULL, NULL) == 0 && r.status == 200) {
-			resp_free(&r);
-			prom_free(&p);
-			break;
-		}
-		resp_free(&r);
+		two = prom_get(&p, "yichuang_app_processes") == 2;
 		prom_free(&p);
+		if (two && http(&r, "GET", "/api/v1/health", NULL, NULL) == 0) {
+			long code = r.status;
+
+			resp_free(&r);
+			if (code == 200)
+				break;
+		}
 		pause_ms(100);
 	}
 	assert_true(i < 100);

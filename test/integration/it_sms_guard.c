@@ -583,9 +583,7 @@ appointment_resend_new_code(void **st)
 	char phone[12], tok[256], kiosk[256], idn[19], body[256], path[160], appt[128];
 	char c1[8], c2[8], nid[24] = "", slot[32] = "";
 	struct resp r;
-	json_t *s;
 	long since;
-	size_t i;
 
 	(void)st;
 	assert_int_equal(set_clock("2026-11-23T09:40:00+08:00"), 0);
@@ -594,14 +592,7 @@ appointment_resend_new_code(void **st)
 	budgets_forget("2026-11-23");
 	new_phone(phone);
 	assert_int_equal(citizen_login(phone, tok, sizeof tok), 0);
-	assert_int_equal(http_json(&r, "GET", API "/halls/demo/slots?category=E&date=2026-11-25",
-	    NULL, NULL), 0);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "slots"), i, s)
-		if (jint(s, "remaining") > 0 && slot[0] == '\0')
-			snprintf(slot, sizeof slot, "%s", jstr(s, "id"));
-	resp_free(&r);
-	assert_true(slot[0] != '\0');
+	free_slot("category=E&date=2026-11-25", slot, sizeof slot);
 	make_id(idn, "19800101", (int)randombytes_uniform(1000));
 	since = sms_log_size();
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"E\",\"slot\":\"%s\","

@@ -675,17 +675,9 @@ appointments_and_queue_take_unusual_text(void **st)
 {
 	char name[100], id[19], mask[300], path[200];
 	struct resp r;
-	json_t *s;
-	size_t i;
 
 	(void)st;
-	call(&r, "GET", API "/halls/demo/slots?category=C", NULL, NULL);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "slots"), i, s)
-		if (jint(s, "remaining") > 0 && slot_id[0] == '\0')
-			snprintf(slot_id, sizeof slot_id, "%s", jstr(s, "id"));
-	resp_free(&r);
-	assert_true(slot_id[0] != '\0');
+	free_slot("category=C", slot_id, sizeof slot_id);
 	NAME(name, 30, 1);
 	make_id(id, "19770707", (int)(run_id + 53));
 	call(&r, "POST", API "/appointments", citizen_book, json_pack("{s:s,s:s,s:s,s:s,s:s}",

@@ -165,6 +165,25 @@ make_pdf(unsigned char *b, int seed)
 
 
 void
+free_slot(const char *query, char *out, size_t osz)
+{
+	char path[256];
+	struct resp r;
+	json_t *s;
+	size_t i;
+
+	out[0] = '\0';
+	snprintf(path, sizeof path, "/api/v1/halls/demo/slots?%s", query);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect_status(&r, 200);
+	json_array_foreach(jget(r.json, "slots"), i, s)
+		if (jint(s, "remaining") > 0 && out[0] == '\0')
+			snprintf(out, osz, "%s", jstr(s, "id"));
+	resp_free(&r);
+	assert_true(out[0] != '\0');
+}
+
+void
 case_act(struct resp *r, const char *token, const char *no, const char *body)
 {
 	char path[200];

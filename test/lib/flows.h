@@ -36,6 +36,10 @@ json_t	*material_codes(const char *item, int required_only, int skip_waivable);
 void	 material_codes_text(const char *item, int required_only, int skip_waivable, char *out,
 	     size_t osz);
 
+/* The first slot with places left of GET /api/v1/halls/demo/slots?<query> into out; the
+ * test fails when there is none. */
+void	 free_slot(const char *query, char *out, size_t osz);
+
 /* POST /api/v1/cases/<no>/actions with body as the bearer of token; the reply into r. */
 void	 case_act(struct resp *r, const char *token, const char *no, const char *body);
 

@@ -135,28 +135,32 @@ struct poll_req {
 	int64_t	 started_ms, done_ms;
 };
 
+/* Keep what fits of add bytes in buf (size cap, *len used so far, NUL-terminated). */
+static size_t
+keep(char *buf, size_t cap, size_t *len, const char *p, size_t add)
+{
+	size_t room = cap - 1 - *len, k = add < room ? add : room;
+
+	memcpy(buf + *len, p, k);
+	*len += k;
+	buf[*len] = '\0';
+	return add;
+}
+
 static size_t
 poll_body(char *p, size_t sz, size_t n, void *arg)
 {
 	struct poll_req *q = arg;
-	size_t add = sz * n, room = sizeof q->body - 1 - q->blen;
 
-	memcpy(q->body + q->blen, p, add < room ? add : room);
-	q->blen += add < room ? add : room;
-	q->body[q->blen] = '\0';
-	return add;
+	return keep(q->body, sizeof q->body, &q->blen, p, sz * n);
 }
 
 static size_t
 poll_hdr(char *p, size_t sz, size_t n, void *arg)
 {
 	struct poll_req *q = arg;
-	size_t add = sz * n, room = sizeof q->hdr - 1 - q->hlen;
 
-	memcpy(q->hdr + q->hlen, p, add < room ? add : room);
-	q->hlen += add < room ? add : room;
-	q->hdr[q->hlen] = '\0';
-	return add;
+	return keep(q->hdr, sizeof q->hdr, &q->hlen, p, sz * n);
 }
 
 static void

@@ -299,6 +299,17 @@ setup(void **st)
 
 /* ---------------------------------------------------------------- the record */
 
+/* A window case of item (its number into no) that approver1 takes and decides with decision
+ * (the action's JSON): its results (a new reference). */
+static json_t *
+decided(const char *item, const char *decision, char *no)
+{
+	accept_case(item, no);
+	act(approver, no, "{\"action\":\"assign\"}", 200);
+	act(approver, no, decision, 200);
+	return case_results(no);
+}
+
 static void
 approval_records_the_result(void **st)
 {
@@ -327,10 +338,7 @@ approval_records_the_result(void **st)
 	json_decref(res);
 
 	/* A paper decision: recorded too, not electronic. */
-	accept_case("IT-B-004", no);
-	act(approver, no, "{\"action\":\"assign\"}", 200);
-	act(approver, no, "{\"action\":\"approve\"}", 200);
-	a = case_results(no);
+	a = decided("IT-B-004", "{\"action\":\"approve\"}", no);
 	assert_int_equal(json_array_size(a), 1);
 	assert_string_equal(jstr(a, "0.kind"), "decision");
 	assert_string_equal(jstr(a, "0.title"), "准予许可决定书");
@@ -338,10 +346,7 @@ approval_records_the_result(void **st)
 	json_decref(a);
 
 	/* A rejection: the 不予许可决定书. */
-	accept_case("IT-B-004", no);
-	act(approver, no, "{\"action\":\"assign\"}", 200);
-	act(approver, no, "{\"action\":\"reject\",\"reason\":\"经营范围不符合规定\"}", 200);
-	a = case_results(no);
+	a = decided("IT-B-004", "{\"action\":\"reject\",\"reason\":\"经营范围不符合规定\"}", no);
 	assert_int_equal(json_array_size(a), 1);
 	assert_string_equal(jstr(a, "0.kind"), "refusal");
 	assert_string_equal(jstr(a, "0.title"), "不予许可决定书");

@@ -11,22 +11,12 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { url, phonePage, screenshot, allProblems, closeBrowser, apiJson } from './lib.mjs';
+import {
+  url, phonePage, screenshot, allProblems, closeBrowser, apiJson, sql, signInStaffForm,
+} from './lib.mjs';
 
 const T = { timeout: 120000 };
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const INST = process.env.YICHUANG_INSTANCE || 'test';
 const RUN = String(Date.now() % 1000000).padStart(6, '0');
-
-function sql(text) {
-  const user = process.getuid && process.getuid() === 0 ? 'root' : os.userInfo().username;
-  return execFileSync('mariadb', ['--no-defaults', `--socket=${ROOT}/var/${INST}/run/mysql.sock`,
-    `-u${user}`, '--batch', '--skip-column-names', 'yichuang'], { input: text, encoding: 'utf8' });
-}
 
 after(closeBrowser);
 
@@ -43,12 +33,7 @@ test('the manager sees a failed notice and a budget warning, and marks them deal
 
   const page = await phonePage({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
   await page.goto(url('/staff/dashboard.html'));
-  const form = page.locator('#signin-form');
-  await form.waitFor();
-  await page.getByLabel('用户名').fill('manager1');
-  await page.getByLabel('密码').fill('yichuang-demo');
-  await form.getByRole('button', { name: '登录' }).click();
-  await page.locator('body[data-loaded="1"]').waitFor({ timeout: 30000 });
+  await signInStaffForm(page, 'manager1', 0, 'body[data-loaded="1"]');
 
   const card = page.locator('#alerts-card');
   assert.equal(await card.isVisible(), true);

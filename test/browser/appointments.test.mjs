@@ -9,94 +9,23 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   url, phonePage, screenshot, allProblems, closeBrowser, eventually, apiJson, checkA11y,
+  randomPhone, idNumber, smsLogSize, smsSince, scrollWidth, bodyFontPx, accessible,
 } from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const INSTANCE = process.env.YICHUANG_INSTANCE || 'test';
-const SMS_LOG = path.resolve(HERE, `../../var/${INSTANCE}/sms.log`);
 const T = { timeout: 120000 };
 
 after(closeBrowser);
-
-const randomPhone = () => `16${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
-
-/* A valid resident ID number (GB 11643 check digit) with a random sequence. */
-function idNumber() {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const seq = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
-  const base = `32010219${70 + Math.floor(Math.random() * 25)}0615${seq}`;
-  let sum = 0;
-  for (let i = 0; i < 17; i += 1) sum += Number(base[i]) * w[i];
-  return base + '10X98765432'[sum % 11];
-}
-
-async function logSize() {
-  try {
-    return (await stat(SMS_LOG)).size;
-  } catch {
-    return 0;
-  }
-}
-
-/* The newest message of a template to phone after byte offset since, as the worker logged it. */
-async function smsFor(phone, template, since) {
-  return eventually(async () => {
-    const fh = await open(SMS_LOG, 'r');
-    try {
-      const { size } = await fh.stat();
-      const buf = Buffer.alloc(Math.max(0, size - since));
-      await fh.read(buf, 0, buf.length, since);
-      let found = null;
-      for (const line of buf.toString('utf8').split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          const j = JSON.parse(line);
-          if (j.phone === phone && j.template === template) found = j;
-        } catch { /* a line being written */ }
-      }
-      return found;
-    } finally {
-      await fh.close();
-    }
-  }, { timeout: 20000, message: `${template} for ${phone} in ${SMS_LOG}` });
-}
-
-const scrollWidth = (page) => page.evaluate(() => document.scrollingElement.scrollWidth);
-const bodyFontPx = (page) => page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
-
-async function accessible(page) {
-  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
-  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one h1');
-  for (const role of ['banner', 'main', 'contentinfo']) {
-    assert.ok(await page.getByRole(role).count() >= 1, `a ${role} landmark`);
-  }
-  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select')]
-    .filter((n) => n.type !== 'hidden' && n.offsetParent !== null && n.labels.length === 0)
-    .map((n) => n.outerHTML));
-  assert.deepEqual(unlabelled, [], 'every visible form control has a label');
-  const small = await page.evaluate(() => [...document.querySelectorAll('button, input, a')]
-    .filter((n) => n.offsetParent !== null && !n.classList.contains('skip-link')
-      && !n.closest('.site-footer') && !n.closest('p'))
-    .map((n) => [n.textContent.trim() || n.outerHTML.slice(0, 60), n.getBoundingClientRect()])
-    .filter(([, r]) => r.height < 44 || r.width < 44)
-    .map(([name, r]) => `${name} ${Math.round(r.width)}×${Math.round(r.height)}`));
-  assert.deepEqual(small, [], 'touch targets are at least 44×44px');
-  assert.ok(await scrollWidth(page) <= 390, 'no horizontal scroll at 390px');
-}
 
 /* Sign in through login.html (the page book.html sends a signed-out citizen to). */
 async function signIn(page, phone) {
   await page.getByRole('link', { name: '手机号登录' }).tap();
   await page.waitForURL(/\/login\.html\?next=/);
   await page.getByLabel('手机号', { exact: true }).fill(phone);
-  const since = await logSize();
+  const since = await smsLogSize();
   await page.getByRole('button', { name: '获取验证码' }).tap();
-  const sms = await smsFor(phone, 'login_code', since);
+  const sms = await smsSince(phone, 'login_code', since);
   await page.getByLabel('短信验证码', { exact: true }).fill(sms.params.code);
   await page.getByRole('button', { name: '登录', exact: true }).tap();
 }
@@ -148,8 +77,8 @@ async function remaining(slot) {
 
 test('a citizen books, sees, cancels and books again on a phone', T, async () => {
   const page = await phonePage();
-  const phone = randomPhone();
-  const id = idNumber();
+  const phone = randomPhone('16');
+  const id = idNumber('320102', 70, 25, '0615');
   try {
     await page.goto(url('/book.html'), { waitUntil: 'domcontentloaded' });
     // Signed out, the categories, days and places left are there to look at…
@@ -184,7 +113,7 @@ test('a citizen books, sees, cancels and books again on a phone', T, async () =>
 
     await page.getByLabel('身份证号码').fill(id);
     await screenshot(page, 'book-4-form');
-    const since = await logSize();
+    const since = await smsLogSize();
     await page.getByRole('button', { name: '提交预约' }).tap();
     await page.getByRole('heading', { name: '预约成功' }).waitFor();
     const code = (await page.locator('#done-code').textContent()).trim();
@@ -203,7 +132,7 @@ test('a citizen books, sees, cancels and books again on a phone', T, async () =>
     await screenshot(page, 'book-5-done');
     assert.equal(await remaining(picked.slot), picked.left - 1);
     // The confirmation SMS carries the same code.
-    const sms = await smsFor(phone, 'appointment_booked', since);
+    const sms = await smsSince(phone, 'appointment_booked', since);
     assert.equal(sms.params.code, code);
 
     // The link printed on the confirmation opens the appointment.
@@ -236,7 +165,7 @@ test('a citizen books, sees, cancels and books again on a phone', T, async () =>
     const targetLeft = await remaining(target);
     await checkA11y(page);
     await screenshot(page, 'my-appointments-move');
-    const sinceMove = await logSize();
+    const sinceMove = await smsLogSize();
     await card.getByRole('button', { name: '确认改约' }).tap();
     const moved = page.locator('#upcoming li.appt', { hasText: code });
     await page.getByText(/^已改约到 /).first().waitFor();
@@ -244,14 +173,14 @@ test('a citizen books, sees, cancels and books again on a phone', T, async () =>
     assert.match(await moved.innerText(), new RegExp(`${hh}:${mm}–`));
     assert.equal(await remaining(picked.slot), picked.left, 'the old place is free again');
     assert.equal(await remaining(target), targetLeft - 1, 'the new place is taken');
-    const movedSms = await smsFor(phone, 'appointment_booked', sinceMove);
+    const movedSms = await smsSince(phone, 'appointment_booked', sinceMove);
     assert.equal(movedSms.params.time, `${hh}:${mm}`);
 
     // Cancel it (asked twice): the place is free again and an SMS says so.
     await moved.getByRole('button', { name: '取消预约' }).tap();
     await page.getByRole('button', { name: '不取消' }).tap();
     assert.equal(await remaining(target), targetLeft - 1, '"不取消" keeps it');
-    const sinceCancel = await logSize();
+    const sinceCancel = await smsLogSize();
     await moved.getByRole('button', { name: '取消预约' }).tap();
     await page.getByRole('button', { name: '确认取消' }).tap();
     await page.getByText('预约已取消，名额已释放。').first().waitFor();
@@ -260,7 +189,7 @@ test('a citizen books, sees, cancels and books again on a phone', T, async () =>
     assert.equal((await old.locator('.status-tag').textContent()).trim(), '已取消');
     await eventually(async () => (await remaining(target)) === targetLeft,
       { message: 'the place to be free at once' });
-    const cancelSms = await smsFor(phone, 'appointment_cancelled', sinceCancel);
+    const cancelSms = await smsSince(phone, 'appointment_cancelled', sinceCancel);
     assert.equal(cancelSms.params.time, `${hh}:${mm}`);
     assert.match(cancelSms.text, /已取消/);
     await screenshot(page, 'my-appointments-cancelled');
@@ -285,7 +214,7 @@ test('a citizen books, sees, cancels and books again on a phone', T, async () =>
 
 test('every step works in 长辈模式 (large text)', T, async () => {
   const page = await phonePage();
-  const phone = randomPhone();
+  const phone = randomPhone('16');
   try {
     await page.goto(url('/book.html?large=1'), { waitUntil: 'domcontentloaded' });
     await step(page, 1).getByRole('button').first().waitFor();
@@ -300,7 +229,7 @@ test('every step works in 长辈模式 (large text)', T, async () => {
     await page.waitForURL(/\/book\.html/);
     await step(page, 4).getByLabel('姓名').waitFor();
     assert.ok(await bodyFontPx(page) >= 22);
-    await fillAndSubmit(page, '欧阳娜娜', idNumber());
+    await fillAndSubmit(page, '欧阳娜娜', idNumber('320102', 70, 25, '0615'));
     await page.getByRole('heading', { name: '预约成功' }).waitFor();
     assert.ok(await bodyFontPx(page) >= 22);
     await accessible(page);

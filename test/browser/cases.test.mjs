@@ -16,11 +16,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   url, phonePage, screenshot, allProblems, closeBrowser, apiJson, eventually, BASE_URL,
-  SCREENSHOT_DIR,
+  SCREENSHOT_DIR, PASSWORD, signInStaffForm as signIn,
+  onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
-const PASSWORD = 'yichuang-demo';
 
 let item;
 
@@ -32,16 +32,6 @@ before(async () => {
 });
 
 after(closeBrowser);
-
-async function signIn(page, user, window) {
-  const form = page.locator('#signin-form');
-  await form.waitFor();
-  await page.getByLabel('用户名').fill(user);
-  await page.getByLabel('密码').fill(PASSWORD);
-  if (window) await page.getByLabel(/窗口号/).fill(String(window));
-  await form.getByRole('button', { name: '登录' }).click();
-  await page.locator('#content:not([hidden])').waitFor();
-}
 
 /* The browser may record the refusals the test provokes on purpose; nothing else. */
 function unexpected(page, allowed = []) {
@@ -238,25 +228,20 @@ test('a clerk accepts a case, the back office approves it and the clerk hands it
   }
 });
 
-test('the manager sees the overdue cases with their red light', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/staff/cases.html?overdue=1'), { waitUntil: 'domcontentloaded' });
-    await signIn(page, 'manager1');
-    await page.locator('#case-list[aria-busy="false"]').waitFor();
-    assert.equal(await page.getByLabel('电子监察').inputValue(), '1');
-    const cards = page.locator('a.case-card');
-    const n = await cards.count();
-    for (let i = 0; i < n; i += 1) {
-      assert.ok((await cards.nth(i).getAttribute('class')).includes('warn-red'), 'every card is red');
-    }
-    if (n === 0) assert.ok(await page.getByText('没有符合条件的办件').isVisible());
-    assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth) <= 390, 'no horizontal scroll');
-    assert.deepEqual(unexpected(page), [], 'no errors');
-  } finally {
-    await page.context().close();
+test('the manager sees the overdue cases with their red light', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/staff/cases.html?overdue=1'), { waitUntil: 'domcontentloaded' });
+  await signIn(page, 'manager1');
+  await page.locator('#case-list[aria-busy="false"]').waitFor();
+  assert.equal(await page.getByLabel('电子监察').inputValue(), '1');
+  const cards = page.locator('a.case-card');
+  const n = await cards.count();
+  for (let i = 0; i < n; i += 1) {
+    assert.ok((await cards.nth(i).getAttribute('class')).includes('warn-red'), 'every card is red');
   }
-});
+  if (n === 0) assert.ok(await page.getByText('没有符合条件的办件').isVisible());
+  assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth) <= 390, 'no horizontal scroll');
+  assert.deepEqual(unexpected(page), [], 'no errors');
+}));
 
 /*
  * 打印办理结果 on the case page: a decided case offers one button per valid result, opening

@@ -11,24 +11,15 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { url, phonePage, screenshot, allProblems, closeBrowser, checkA11y } from './lib.mjs';
+import {
+  url, phonePage, screenshot, allProblems, closeBrowser, checkA11y, ROOT, sql, signInStaffForm,
+} from './lib.mjs';
 
 const T = { timeout: 180000 };
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const INST = process.env.YICHUANG_INSTANCE || 'test';
 const DAY = '2026-10-21';
 const RUN = String(Date.now() % 1000000).padStart(6, '0');
-
-function sql(text) {
-  const user = process.getuid && process.getuid() === 0 ? 'root' : os.userInfo().username;
-  return execFileSync('mariadb', ['--no-defaults', `--socket=${ROOT}/var/${INST}/run/mysql.sock`,
-    `-u${user}`, '--batch', '--skip-column-names', 'yichuang'], { input: text, encoding: 'utf8' });
-}
 
 after(closeBrowser);
 
@@ -85,12 +76,7 @@ test('a finished visit is reviewed on a phone, once', T, async () => {
 async function dashboard(viewport, name) {
   const page = await phonePage({ viewport, isMobile: false, hasTouch: viewport.width < 1000, deviceScaleFactor: 1 });
   await page.goto(url(`/staff/dashboard.html?from=${DAY}&to=${DAY}`));
-  const form = page.locator('#signin-form');
-  await form.waitFor();
-  await page.getByLabel('用户名').fill('manager1');
-  await page.getByLabel('密码').fill('yichuang-demo');
-  await form.getByRole('button', { name: '登录' }).click();
-  await page.locator('body[data-loaded="1"]').waitFor({ timeout: 30000 });
+  await signInStaffForm(page, 'manager1', 0, 'body[data-loaded="1"]');
   const kpis = page.locator('#kpis .kpi');
   assert.equal(await kpis.count(), 8);
   assert.equal((await kpis.first().locator('.kpi-value').textContent()).trim(), '5000');

@@ -8,87 +8,26 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, eventually,
+  randomPhone, smsLogSize, loginCode, bodyFontPx, accessible,
+  onPhonePage,
 } from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const INSTANCE = process.env.YICHUANG_INSTANCE || 'test';
-const SMS_LOG = path.resolve(HERE, `../../var/${INSTANCE}/sms.log`);
 const T = { timeout: 90000 };
 
 after(closeBrowser);
 
-const randomPhone = () => `15${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
 const masked = (p) => `${p.slice(0, 3)}****${p.slice(7)}`;
-
-async function logSize() {
-  try {
-    return (await stat(SMS_LOG)).size;
-  } catch {
-    return 0;
-  }
-}
-
-/* The newest login code sent to phone after byte offset since, as the worker logged it. */
-async function codeFor(phone, since) {
-  return eventually(async () => {
-    const fh = await open(SMS_LOG, 'r');
-    try {
-      const { size } = await fh.stat();
-      const buf = Buffer.alloc(Math.max(0, size - since));
-      await fh.read(buf, 0, buf.length, since);
-      let code = null;
-      for (const line of buf.toString('utf8').split('\n')) {
-        if (!line.trim()) continue;
-        let j;
-        try {
-          j = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (j.phone === phone && j.template === 'login_code' && j.params) code = j.params.code;
-      }
-      return code;
-    } finally {
-      await fh.close();
-    }
-  }, { timeout: 15000, message: `the login code in ${SMS_LOG}` });
-}
-
-const bodyFontPx = (page) => page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
-const scrollWidth = (page) => page.evaluate(() => document.scrollingElement.scrollWidth);
-
-async function accessible(page) {
-  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
-  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one h1');
-  for (const role of ['banner', 'main', 'contentinfo']) {
-    assert.ok(await page.getByRole(role).count() >= 1, `a ${role} landmark`);
-  }
-  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select')]
-    .filter((n) => n.type !== 'hidden' && n.offsetParent !== null && n.labels.length === 0)
-    .map((n) => n.outerHTML));
-  assert.deepEqual(unlabelled, [], 'every visible form control has a label');
-  const small = await page.evaluate(() => [...document.querySelectorAll('button, select, input, a')]
-    .filter((n) => n.offsetParent !== null && !n.classList.contains('skip-link'))
-    .map((n) => [n.textContent.trim() || n.outerHTML.slice(0, 60), n.getBoundingClientRect()])
-    .filter(([, r]) => r.height < 44 || r.width < 44)
-    .map(([name, r]) => `${name} ${Math.round(r.width)}×${Math.round(r.height)}`));
-  assert.deepEqual(small, [], 'touch targets are at least 44×44px');
-  assert.ok(await scrollWidth(page) <= 390, 'no horizontal scroll at 390px');
-}
 
 test('a citizen signs in with a phone number and an SMS code', T, async () => {
   const page = await phonePage();
-  const phone = randomPhone();
+  const phone = randomPhone('15');
   try {
     await page.goto(url('/login.html'), { waitUntil: 'domcontentloaded' });
     const phoneBox = page.getByLabel('手机号', { exact: true });
     await phoneBox.waitFor();
-    await accessible(page);
+    await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
     await screenshot(page, 'login');
 
     // A wrong number is caught before anything is sent.
@@ -98,7 +37,7 @@ test('a citizen signs in with a phone number and an SMS code', T, async () => {
     assert.equal(await phoneBox.getAttribute('aria-invalid'), 'true');
 
     await phoneBox.fill(phone);
-    const since = await logSize();
+    const since = await smsLogSize();
     await page.getByRole('button', { name: '获取验证码' }).tap();
     const hint = page.locator('#code-hint');
     await eventually(async () => (await hint.textContent()).includes(masked(phone)),
@@ -111,7 +50,7 @@ test('a citizen signs in with a phone number and an SMS code', T, async () => {
     assert.equal(await phoneBox.getAttribute('aria-invalid'), null, 'the phone error is gone');
     await screenshot(page, 'login-code-sent');
 
-    const code = await codeFor(phone, since);
+    const code = await loginCode(phone, since);
     assert.match(code, /^\d{6}$/);
 
     // A wrong code: said under the code box, and the box is cleared for another try.
@@ -149,13 +88,13 @@ test('a citizen signs in with a phone number and an SMS code', T, async () => {
 
 test('after signing in the citizen goes back where they came from (same site only)', T, async () => {
   const page = await phonePage();
-  const phone = randomPhone();
+  const phone = randomPhone('15');
   try {
     await page.goto(url('/login.html?next=//evil.example/x'), { waitUntil: 'domcontentloaded' });
     await page.getByLabel('手机号', { exact: true }).fill(phone);
-    let since = await logSize();
+    let since = await smsLogSize();
     await page.getByRole('button', { name: '获取验证码' }).tap();
-    let code = await codeFor(phone, since);
+    let code = await loginCode(phone, since);
     await page.getByLabel('短信验证码', { exact: true }).fill(code);
     await page.getByRole('button', { name: '登录', exact: true }).tap();
     await page.getByRole('region', { name: '您已登录' }).waitFor();
@@ -164,12 +103,12 @@ test('after signing in the citizen goes back where they came from (same site onl
 
     // Signed out, and in as someone else with ?next=/?q=x : straight there.
     await page.getByRole('button', { name: '退出登录' }).tap();
-    const other = randomPhone();
+    const other = randomPhone('15');
     await page.goto(url('/login.html?next=%2F%3Fq%3Dx'), { waitUntil: 'domcontentloaded' });
     await page.getByLabel('手机号', { exact: true }).fill(other);
-    since = await logSize();
+    since = await smsLogSize();
     await page.getByRole('button', { name: '获取验证码' }).tap();
-    code = await codeFor(other, since);
+    code = await loginCode(other, since);
     await page.getByLabel('短信验证码', { exact: true }).fill(code);
     await page.getByRole('button', { name: '登录', exact: true }).tap();
     await page.waitForURL((u) => u.pathname === '/' && u.search === '?q=x');
@@ -192,98 +131,83 @@ test('after signing in the citizen goes back where they came from (same site onl
   }
 });
 
-test('the citizen sign-in page in 长辈模式', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/login.html?large=1'), { waitUntil: 'domcontentloaded' });
-    await page.getByLabel('手机号', { exact: true }).waitFor();
-    assert.ok(await bodyFontPx(page) >= 22, 'large text');
-    assert.equal(await page.getByRole('button', { name: '长辈模式' }).getAttribute('aria-pressed'), 'true');
-    await accessible(page);
-    const btn = await page.locator('#send-code').boundingBox();
-    assert.ok(btn.height >= 56, `a bigger send button in large mode (${btn.height}px)`);
-    await screenshot(page, 'login-large');
-    assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
-  } finally {
-    await page.context().close();
-  }
-});
+test('the citizen sign-in page in 长辈模式', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/login.html?large=1'), { waitUntil: 'domcontentloaded' });
+  await page.getByLabel('手机号', { exact: true }).waitFor();
+  assert.ok(await bodyFontPx(page) >= 22, 'large text');
+  assert.equal(await page.getByRole('button', { name: '长辈模式' }).getAttribute('aria-pressed'), 'true');
+  await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
+  const btn = await page.locator('#send-code').boundingBox();
+  assert.ok(btn.height >= 56, `a bigger send button in large mode (${btn.height}px)`);
+  await screenshot(page, 'login-large');
+  assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
+}));
 
-test('staff sign in with hall, username, password and window', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
-    const hall = page.getByLabel('服务大厅');
-    await eventually(async () => (await hall.inputValue()) === 'demo', { message: 'the hall chosen' });
-    await accessible(page);
-    await screenshot(page, 'staff-login');
+test('staff sign in with hall, username, password and window', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
+  const hall = page.getByLabel('服务大厅');
+  await eventually(async () => (await hall.inputValue()) === 'demo', { message: 'the hall chosen' });
+  await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
+  await screenshot(page, 'staff-login');
 
-    // Nothing typed: every missing field is named at once.
-    await page.getByRole('button', { name: '登录', exact: true }).tap();
-    await page.locator('#username-error').getByText('请输入用户名').waitFor();
-    await page.locator('#password-error').getByText('请输入密码').waitFor();
+  // Nothing typed: every missing field is named at once.
+  await page.getByRole('button', { name: '登录', exact: true }).tap();
+  await page.locator('#username-error').getByText('请输入用户名').waitFor();
+  await page.locator('#password-error').getByText('请输入密码').waitFor();
 
-    await page.getByLabel('用户名').fill('clerk6');
-    const pw = page.getByLabel('密码', { exact: true });
-    await pw.fill('not-the-password');
-    // The password can be shown and hidden again.
-    await page.getByRole('button', { name: '显示密码' }).tap();
-    assert.equal(await pw.getAttribute('type'), 'text');
-    await page.getByRole('button', { name: '隐藏密码' }).tap();
-    assert.equal(await pw.getAttribute('type'), 'password');
-    await page.getByLabel(/窗口号/).fill('6');
-    await page.getByRole('button', { name: '登录', exact: true }).tap();
-    await page.getByText('用户名或密码错误，请重新输入').waitFor();
-    assert.equal(await pw.inputValue(), '', 'the wrong password is cleared');
-    resetProblems(page);
+  await page.getByLabel('用户名').fill('clerk6');
+  const pw = page.getByLabel('密码', { exact: true });
+  await pw.fill('not-the-password');
+  // The password can be shown and hidden again.
+  await page.getByRole('button', { name: '显示密码' }).tap();
+  assert.equal(await pw.getAttribute('type'), 'text');
+  await page.getByRole('button', { name: '隐藏密码' }).tap();
+  assert.equal(await pw.getAttribute('type'), 'password');
+  await page.getByLabel(/窗口号/).fill('6');
+  await page.getByRole('button', { name: '登录', exact: true }).tap();
+  await page.getByText('用户名或密码错误，请重新输入').waitFor();
+  assert.equal(await pw.inputValue(), '', 'the wrong password is cleared');
+  resetProblems(page);
 
-    await pw.fill('yichuang-demo');
-    await page.getByRole('button', { name: '登录', exact: true }).tap();
-    // A clerk lands on the window console, at the window just signed in at.
-    await page.waitForURL(/\/console\.html$/);
-    await page.locator('#desk').waitFor();
-    assert.match(await page.locator('#who-role').innerText(), /6 号窗口/);
-    await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
-    const done = page.getByRole('region', { name: '已登录' });
-    await done.waitFor();
-    assert.equal(await page.getByRole('link', { name: '进入工作台' }).getAttribute('href'), '/console.html',
-      'the way on from the sign-in page is the role\'s home');
-    const text = await done.innerText();
-    assert.ok(text.includes('窗口工作人员'), text);
-    assert.ok(text.includes('6 号窗口'), text);
-    const token = await page.evaluate(() => window.localStorage.getItem('yichuang.token'));
-    const csrf = await page.evaluate(() => window.localStorage.getItem('yichuang.csrf'));
-    assert.ok(token && csrf, 'token and CSRF value kept for api.js');
-    assert.equal(await page.evaluate(() => JSON.stringify(window.localStorage)).then((s) => s.includes('yichuang-demo')), false,
-      'the password is never stored');
-    await screenshot(page, 'staff-login-signed-in');
+  await pw.fill('yichuang-demo');
+  await page.getByRole('button', { name: '登录', exact: true }).tap();
+  // A clerk lands on the window console, at the window just signed in at.
+  await page.waitForURL(/\/console\.html$/);
+  await page.locator('#desk').waitFor();
+  assert.match(await page.locator('#who-role').innerText(), /6 号窗口/);
+  await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
+  const done = page.getByRole('region', { name: '已登录' });
+  await done.waitFor();
+  assert.equal(await page.getByRole('link', { name: '进入工作台' }).getAttribute('href'), '/console.html',
+    'the way on from the sign-in page is the role\'s home');
+  const text = await done.innerText();
+  assert.ok(text.includes('窗口工作人员'), text);
+  assert.ok(text.includes('6 号窗口'), text);
+  const token = await page.evaluate(() => window.localStorage.getItem('yichuang.token'));
+  const csrf = await page.evaluate(() => window.localStorage.getItem('yichuang.csrf'));
+  assert.ok(token && csrf, 'token and CSRF value kept for api.js');
+  assert.equal(await page.evaluate(() => JSON.stringify(window.localStorage)).then((s) => s.includes('yichuang-demo')), false,
+    'the password is never stored');
+  await screenshot(page, 'staff-login-signed-in');
 
-    await page.getByRole('button', { name: '退出登录' }).tap();
-    await page.getByLabel('用户名').waitFor();
-    // Remembered for the next sign-in on this device: the username and window.
-    assert.equal(await page.getByLabel('用户名').inputValue(), 'clerk6');
-    assert.equal(await page.getByLabel(/窗口号/).inputValue(), '6');
-    assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
-  } finally {
-    await page.context().close();
-  }
-});
+  await page.getByRole('button', { name: '退出登录' }).tap();
+  await page.getByLabel('用户名').waitFor();
+  // Remembered for the next sign-in on this device: the username and window.
+  assert.equal(await page.getByLabel('用户名').inputValue(), 'clerk6');
+  assert.equal(await page.getByLabel(/窗口号/).inputValue(), '6');
+  assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
+}));
 
-test('a window the hall does not have is refused on its field', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/staff/login.html?large=1'), { waitUntil: 'domcontentloaded' });
-    await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo',
-      { message: 'the hall chosen' });
-    await page.getByLabel('用户名').fill('clerk6');
-    await page.getByLabel('密码', { exact: true }).fill('yichuang-demo');
-    await page.getByLabel(/窗口号/).fill('99');
-    await page.getByRole('button', { name: '登录', exact: true }).tap();
-    await page.locator('#window-error').getByText('本中心没有这个窗口').waitFor();
-    assert.equal(await page.getByLabel(/窗口号/).getAttribute('aria-invalid'), 'true');
-    assert.ok(await bodyFontPx(page) >= 22);
-    await accessible(page);
-  } finally {
-    await page.context().close();
-  }
-});
+test('a window the hall does not have is refused on its field', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/staff/login.html?large=1'), { waitUntil: 'domcontentloaded' });
+  await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo',
+    { message: 'the hall chosen' });
+  await page.getByLabel('用户名').fill('clerk6');
+  await page.getByLabel('密码', { exact: true }).fill('yichuang-demo');
+  await page.getByLabel(/窗口号/).fill('99');
+  await page.getByRole('button', { name: '登录', exact: true }).tap();
+  await page.locator('#window-error').getByText('本中心没有这个窗口').waitFor();
+  assert.equal(await page.getByLabel(/窗口号/).getAttribute('aria-invalid'), 'true');
+  assert.ok(await bodyFontPx(page) >= 22);
+  await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
+}));

@@ -8,7 +8,12 @@
 //                         i.e. var/test/screenshots at the repo root)
 //   CHROMIUM              the browser binary (default /usr/bin/chromium)
 
-import { mkdir } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  mkdir, open, rename, rm, stat, writeFile,
+} from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -133,6 +138,28 @@ export async function phonePage(options = {}) {
   const page = await context.newPage();
   watch(page);
   return page;
+}
+
+/* A hall screen (kiosk, window console, board: zh-CN, Asia/Shanghai, no touch) in its own
+ * context; options for the context (viewport…).  Close with page.context().close(). */
+export async function screenPage(options = {}) {
+  const browser = await launch();
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
+  watch(page);
+  return page;
+}
+
+/* fn(page) on a fresh phonePage(options), its context closed afterwards whatever happens:
+ *   test('…', T, () => onPhonePage(async (page) => { … }));  */
+export async function onPhonePage(fn, options = {}) {
+  const page = await phonePage(options);
+  try {
+    return await fn(page);
+  } finally {
+    await page.context().close();
+  }
 }
 
 /* Full-page PNG at SCREENSHOT_DIR/NAME.png; returns the path. */
@@ -435,13 +462,111 @@ export async function checkA11y(page, opts = {}) {
   return all;
 }
 
-/* ---------- a signed-in citizen without the sign-in page (for tests about other pages) ---------- */
+/* ---------- the test stack: its folder, its clock, its record ---------- */
 
-const INSTANCE_VAR = path.resolve(HERE, `../../var/${process.env.YICHUANG_INSTANCE || 'test'}`);
+export const INSTANCE = process.env.YICHUANG_INSTANCE || 'test';
+export const ROOT = path.resolve(HERE, '../..');
+const INSTANCE_VAR = path.resolve(ROOT, `var/${INSTANCE}`);
 export const SMS_LOG = path.join(INSTANCE_VAR, 'sms.log');
+/* The demo accounts' password (sql/seed). */
+export const PASSWORD = 'yichuang-demo';
 
-async function smsLogSize() {
-  const { stat } = await import('node:fs/promises');
+/* Move the hall clock (var/<instance>/clock, "BASE REAL") to an ISO instant; it runs on. */
+export async function setClock(iso) {
+  const clock = path.join(INSTANCE_VAR, 'clock');
+  const base = Math.floor(Date.parse(iso) / 1000);
+  await writeFile(`${clock}.tmp`, `${base} ${Math.floor(Date.now() / 1000)}\n`);
+  await rename(`${clock}.tmp`, clock);
+  await new Promise((r) => setTimeout(r, 50)); // the app looks at the file every 20 ms
+}
+
+/* A hall day for the tests of a file: the clock at iso, the kiosk signed in (its token). */
+export async function openHallAt(iso) {
+  await setClock(iso);
+  return staffToken('kiosk1');
+}
+
+/* After them: the clock back where the stack started it, the browser closed. */
+export async function closeHall() {
+  await resetClock();
+  await closeBrowser();
+}
+
+/* Put the hall clock back where the stack started it. */
+export async function resetClock() {
+  await rm(path.join(INSTANCE_VAR, 'clock'), { force: true });
+}
+
+/* SQL on the stack's database as the local superuser: the rows, tab-separated (trimmed). */
+export function sql(text) {
+  const user = process.getuid && process.getuid() === 0 ? 'root' : os.userInfo().username;
+  return execFileSync('mariadb', ['--no-defaults', `--socket=${INSTANCE_VAR}/run/mysql.sock`,
+    `-u${user}`, '--batch', '--skip-column-names', 'yichuang'], { input: text, encoding: 'utf8' }).trim();
+}
+
+/* ---------- people: phones, ID numbers, tokens ---------- */
+
+/* An 11-digit mobile number starting with prefix ("15"), the rest random. */
+export const randomPhone = (prefix) => `${prefix}${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
+
+/* A valid resident ID number (GB 11643 check digit) of its own: born 19<from…from+span> on
+ * mmdd in region, a random sequence.  An ID number belongs to the first account that uses it
+ * (实名, 一证一号), so a fresh citizen books or applies with a fresh one. */
+export function idNumber(region, from, span, mmdd) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const seq = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+  const base = `${region}19${from + Math.floor(Math.random() * span)}${mmdd}${seq}`;
+  let sum = 0;
+  for (let i = 0; i < 17; i += 1) sum += Number(base[i]) * w[i];
+  return base + '10X98765432'[sum % 11];
+}
+
+/* A JSON API call from node: { status, data } (data: the parsed body, the text when it is not
+ * JSON, null when empty; also as json). */
+export async function api(method, p, { token, body, headers } = {}) {
+  const h = { Accept: 'application/json', ...(headers || {}) };
+  if (token) h.Authorization = `Bearer ${token}`;
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const res = await fetch(url(`/api/v1${p}`), {
+    method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
+  return { status: res.status, data, json: data };
+}
+
+/* A demo staff member's token (POST /staff/login), at a window when windowNo is given. */
+export async function staffToken(username, windowNo) {
+  const body = { hall: 'demo', username, password: PASSWORD };
+  if (windowNo) body.window = windowNo;
+  const r = await api('POST', '/staff/login', { body });
+  assert.equal(r.status, 200, `${username} signs in: ${JSON.stringify(r.data)}`);
+  return r.data.token;
+}
+
+/* Empty a window: finish its current ticket, call away whatever its categories hold. */
+export async function drainWindow(token, w) {
+  const v = await api('GET', `/windows/${w}`, { token });
+  assert.equal(v.status, 200);
+  if (v.data.current) {
+    const outcome = v.data.current.status === 'serving' ? 'done' : 'no_show';
+    await api('POST', `/windows/${w}/finish`, { token, body: { outcome } });
+  }
+  for (;;) {
+    const r = await api('POST', `/windows/${w}/call-next`, { token });
+    if (r.status === 204) return;
+    assert.equal(r.status, 200);
+    await api('POST', `/windows/${w}/finish`, { token, body: { outcome: 'no_show' } });
+  }
+}
+
+/* Current size of the SMS log: pass it to smsSince to see only what comes after. */
+export async function smsLogSize() {
   try {
     return (await stat(SMS_LOG)).size;
   } catch {
@@ -451,7 +576,6 @@ async function smsLogSize() {
 
 /* The last SMS of `template` to `phone` written after byte `since` of the SMS log. */
 export async function smsSince(phone, template, since, timeout = 20000) {
-  const { open } = await import('node:fs/promises');
   return eventually(async () => {
     let fh;
     try {
@@ -477,25 +601,76 @@ export async function smsSince(phone, template, since, timeout = 20000) {
   }, { timeout, message: `${template} for ${phone} in ${SMS_LOG}` });
 }
 
-/* Sign a citizen in through the API (SMS code from the instance's log) and give the page the
- * session, as login.html would.  Returns the token. */
-export async function signInCitizen(page, phone) {
-  const post = async (p, body) => {
-    const res = await fetch(url(`/api/v1${p}`), {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  };
+/* The login code sent to phone after byte `since` of the SMS log. */
+export async function loginCode(phone, since) {
+  return (await smsSince(phone, 'login_code', since, 15000)).params.code;
+}
+
+/* A citizen's token through the API, the way the sign-in page gets one: a code by SMS
+ * (POST /auth/sms-code, read from the instance's log), then POST /auth/sms-login. */
+export async function citizenToken(phone) {
   const since = await smsLogSize();
-  const r = await post('/auth/sms-code', { phone, purpose: 'login' });
+  const r = await api('POST', '/auth/sms-code', { body: { phone, purpose: 'login' } });
+  assert.equal(r.status, 202, `sms-code: ${JSON.stringify(r.data)}`);
+  const code = await loginCode(phone, since);
+  const login = await api('POST', '/auth/sms-login', { body: { phone, code } });
+  assert.equal(login.status, 200, `sms-login: ${JSON.stringify(login.data)}`);
+  return login.data.token;
+}
+
+/* ---------- pages: signing in, how a page measures ---------- */
+
+/* Sign a citizen in through the API and give the page the session, as login.html would
+ * (for tests about other pages).  Returns the token. */
+export async function signInCitizen(page, phone) {
+  const since = await smsLogSize();
+  const r = await api('POST', '/auth/sms-code', { body: { phone, purpose: 'login' } });
   if (r.status !== 202) throw new Error(`sms-code → ${r.status}`);
   const sms = await smsSince(phone, 'login_code', since);
-  const login = await post('/auth/sms-login', { phone, code: sms.params.code });
+  const login = await api('POST', '/auth/sms-login', { body: { phone, code: sms.params.code } });
   if (login.status !== 200) throw new Error(`sms-login → ${login.status}`);
   await page.goto(url('/login.html'), { waitUntil: 'domcontentloaded' });
   await page.evaluate(([t, c]) => {
     window.localStorage.setItem('yichuang.token', t);
     if (c) window.localStorage.setItem('yichuang.csrf', c);
-  }, [login.body.token, login.body.csrf]);
-  return login.body.token;
+  }, [login.data.token, login.data.csrf]);
+  return login.data.token;
+}
+
+/* Sign in on a staff page's own sign-in form (#signin-form), at a window when given; returns
+ * when `ready` (the page's signed-in state) shows. */
+export async function signInStaffForm(page, user, windowNo, ready = '#content:not([hidden])') {
+  const form = page.locator('#signin-form');
+  await form.waitFor();
+  await page.getByLabel('用户名').fill(user);
+  await page.getByLabel('密码').fill(PASSWORD);
+  if (windowNo) await page.getByLabel(/窗口号/).fill(String(windowNo));
+  await form.getByRole('button', { name: '登录' }).click();
+  await page.locator(ready).waitFor({ timeout: 30000 });
+}
+
+export const scrollWidth = (page) => page.evaluate(() => document.scrollingElement.scrollWidth);
+export const bodyFontPx = (page) => page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+
+/* A phone page's basics: zh-CN, one h1, the landmarks, every visible control labelled, touch
+ * targets (the `targets` selector) at least 44×44px — links in running text and the footer
+ * exempt when inlineExempt — and no horizontal scroll at 390px. */
+export async function accessible(page, { targets = 'button, input, a', inlineExempt = true } = {}) {
+  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one h1');
+  for (const role of ['banner', 'main', 'contentinfo']) {
+    assert.ok(await page.getByRole(role).count() >= 1, `a ${role} landmark`);
+  }
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select')]
+    .filter((n) => n.type !== 'hidden' && n.offsetParent !== null && n.labels.length === 0)
+    .map((n) => n.outerHTML));
+  assert.deepEqual(unlabelled, [], 'every visible form control has a label');
+  const small = await page.evaluate(([sel, exempt]) => [...document.querySelectorAll(sel)]
+    .filter((n) => n.offsetParent !== null && !n.classList.contains('skip-link')
+      && !(exempt && (n.closest('.site-footer') || n.closest('p'))))
+    .map((n) => [n.textContent.trim() || n.outerHTML.slice(0, 60), n.getBoundingClientRect()])
+    .filter(([, r]) => r.height < 44 || r.width < 44)
+    .map(([name, r]) => `${name} ${Math.round(r.width)}×${Math.round(r.height)}`), [targets, inlineExempt]);
+  assert.deepEqual(small, [], 'touch targets are at least 44×44px');
+  assert.ok(await scrollWidth(page) <= 390, 'no horizontal scroll at 390px');
 }

@@ -12,79 +12,17 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   url, phonePage, screenshot, allProblems, closeBrowser, eventually, apiJson, checkA11y,
+  ROOT, INSTANCE, randomPhone, idNumber, citizenToken, signInStaffForm,
 } from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const INSTANCE = process.env.YICHUANG_INSTANCE || 'test';
-const VAR = path.resolve(HERE, `../../var/${INSTANCE}`);
-const SMS_LOG = path.join(VAR, 'sms.log');
+const VAR = path.resolve(ROOT, `var/${INSTANCE}`);
 const T = { timeout: 180000 };
 
 after(closeBrowser);
-
-const randomPhone = () => `15${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
-
-/* A valid resident ID number of its own (GB 11643 check digit): an ID number belongs to the
- * first account that uses it (实名, 一证一号), so a fresh citizen applies with a fresh one. */
-function idNumber() {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const seq = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
-  const base = `44030519${70 + Math.floor(Math.random() * 25)}0808${seq}`;
-  let sum = 0;
-  for (let i = 0; i < 17; i += 1) sum += Number(base[i]) * w[i];
-  return base + '10X98765432'[sum % 11];
-}
-
-async function logSize() {
-  try {
-    return (await stat(SMS_LOG)).size;
-  } catch {
-    return 0;
-  }
-}
-
-async function codeFor(phone, since) {
-  return eventually(async () => {
-    const fh = await open(SMS_LOG, 'r');
-    try {
-      const { size } = await fh.stat();
-      const buf = Buffer.alloc(Math.max(0, size - since));
-      await fh.read(buf, 0, buf.length, since);
-      let code = null;
-      for (const line of buf.toString('utf8').split('\n')) {
-        try {
-          const j = JSON.parse(line);
-          if (j.phone === phone && j.template === 'login_code') code = j.params.code;
-        } catch { /* a partial line */ }
-      }
-      return code;
-    } finally {
-      await fh.close();
-    }
-  }, { timeout: 15000, message: 'the login code' });
-}
-
-async function post(p, body) {
-  const res = await fetch(url(`/api/v1${p}`), {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
-
-async function citizenToken(phone) {
-  const since = await logSize();
-  const r = await post('/auth/sms-code', { phone, purpose: 'login' });
-  assert.equal(r.status, 202);
-  const code = await codeFor(phone, since);
-  const login = await post('/auth/sms-login', { phone, code });
-  assert.equal(login.status, 200);
-  return login.body.token;
-}
 
 async function filesIn(dir) {
   let n = 0;
@@ -134,16 +72,6 @@ function pdf(label) {
   return Buffer.from(out, 'latin1');
 }
 
-async function signInClerk(page) {
-  const form = page.locator('#signin-form');
-  await form.waitFor();
-  await page.getByLabel('用户名').fill('clerk1');
-  await page.getByLabel('密码').fill('yichuang-demo');
-  await page.getByLabel(/窗口号/).fill('1');
-  await form.getByRole('button', { name: '登录' }).click();
-  await page.locator('#content:not([hidden])').waitFor();
-}
-
 const uploadDone = (page, code) => page.locator(`li[data-code="${code}"] .m-state[data-state="done"]`).waitFor();
 
 test('apply for a bundle from a phone, returned for one file, fixed and accepted', T, async () => {
@@ -151,7 +79,7 @@ test('apply for a bundle from a phone, returned for one file, fixed and accepted
   const bundle = bundles.find((b) => b.id === 'BD-001');
   assert.ok(bundle && bundle.items.length >= 2, 'the 开办企业 bundle with items of two departments');
   const required = bundle.materials.filter((m) => m.required);
-  const token = await citizenToken(randomPhone());
+  const token = await citizenToken(randomPhone('15'));
 
   const phone = await phonePage();
   const clerk = await phonePage();
@@ -172,7 +100,7 @@ test('apply for a bundle from a phone, returned for one file, fixed and accepted
     const nameBox = phone.getByLabel('姓名', { exact: true });
     await nameBox.tap();
     await nameBox.pressSequentially('王小明');
-    await phone.getByLabel('身份证号').fill(idNumber());
+    await phone.getByLabel('身份证号').fill(idNumber('440305', 70, 25, '0808'));
     const tel = phone.getByLabel('手机号', { exact: true });
     // The phone field brings up the numeric keypad.
     assert.equal(await tel.getAttribute('inputmode'), 'numeric');
@@ -225,7 +153,7 @@ test('apply for a bundle from a phone, returned for one file, fixed and accepted
 
     // The clerk sees the files side by side and returns it for one bad file.
     await clerk.goto(url(`/staff/prereview.html?no=${no}`), { waitUntil: 'domcontentloaded' });
-    await signInClerk(clerk);
+    await signInStaffForm(clerk, 'clerk1', 1);
     await clerk.locator('#files > li').first().waitFor();
     assert.equal(await clerk.locator('#files > li').count(), required.length);
     await clerk.locator('#files img').first().waitFor();

@@ -10,7 +10,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, allProblems, closeBrowser, checkA11y, signInCitizen, eventually,
+  url, allProblems, closeBrowser, checkA11y, signInCitizen, eventually, randomPhone,
+  onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -30,8 +31,6 @@ const PAGES = [
   ['/t.html', null, 'main'],
   ['/v.html', null, '#how-title'],
 ];
-
-const randomPhone = () => `17${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
 
 async function sweep(page, { signedIn }) {
   const seen = [];
@@ -61,28 +60,18 @@ async function sweep(page, { signedIn }) {
   return seen;
 }
 
-test('every citizen page, signed out: one skeleton, accessible, no console errors', T, async () => {
-  const page = await phonePage();
-  try {
-    const seen = await sweep(page, { signedIn: false });
-    assert.equal(seen.length, PAGES.length);
-    // The review link of an unknown ticket answers 404 on purpose; nothing else may fail.
-    const unexpected = allProblems(page).filter((x) => !/nosuchticket0000/.test(x));
-    assert.deepEqual(unexpected, []);
-  } finally {
-    await page.context().close();
-  }
-});
+test('every citizen page, signed out: one skeleton, accessible, no console errors', T, () => onPhonePage(async (page) => {
+  const seen = await sweep(page, { signedIn: false });
+  assert.equal(seen.length, PAGES.length);
+  // The review link of an unknown ticket answers 404 on purpose; nothing else may fail.
+  const unexpected = allProblems(page).filter((x) => !/nosuchticket0000/.test(x));
+  assert.deepEqual(unexpected, []);
+}));
 
-test('every citizen page, signed in: one skeleton, accessible, no console errors', T, async () => {
-  const page = await phonePage();
-  try {
-    await signInCitizen(page, randomPhone());
-    const seen = await sweep(page, { signedIn: true });
-    assert.equal(seen.length, PAGES.length);
-    const unexpected = allProblems(page).filter((x) => !/nosuchticket0000/.test(x));
-    assert.deepEqual(unexpected, []);
-  } finally {
-    await page.context().close();
-  }
-});
+test('every citizen page, signed in: one skeleton, accessible, no console errors', T, () => onPhonePage(async (page) => {
+  await signInCitizen(page, randomPhone('17'));
+  const seen = await sweep(page, { signedIn: true });
+  assert.equal(seen.length, PAGES.length);
+  const unexpected = allProblems(page).filter((x) => !/nosuchticket0000/.test(x));
+  assert.deepEqual(unexpected, []);
+}));

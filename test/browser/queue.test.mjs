@@ -10,41 +10,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  url, launch, phonePage, watch, screenshot, allProblems, resetProblems, closeBrowser, eventually, checkA11y,
+  url, phonePage, screenshot, allProblems, resetProblems, eventually, openHallAt, closeHall, api as call, staffToken as login, drainWindow as drain, screenPage as newPage, onPhonePage, checkA11y,
 } from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const INSTANCE = process.env.YICHUANG_INSTANCE || 'test';
-const CLOCK = path.resolve(HERE, `../../var/${INSTANCE}/clock`);
 const T = { timeout: 90000 };
-
-async function setClock(iso) {
-  const base = Math.floor(Date.parse(iso) / 1000);
-  await writeFile(`${CLOCK}.tmp`, `${base} ${Math.floor(Date.now() / 1000)}\n`);
-  await rename(`${CLOCK}.tmp`, CLOCK);
-  await new Promise((r) => setTimeout(r, 50)); // the app looks at the file every 20 ms
-}
-
-async function call(method, p, { token, body } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(url(`/api/v1${p}`), { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function login(username, windowNo) {
-  const body = { hall: 'demo', username, password: 'yichuang-demo' };
-  if (windowNo) body.window = windowNo;
-  const r = await call('POST', '/staff/login', { body });
-  assert.equal(r.status, 200, `${username} signs in`);
-  return r.json.token;
-}
 
 async function take(token, category, extra = {}) {
   const r = await call('POST', '/halls/demo/tickets', { token, body: { category, ...extra } });
@@ -52,42 +22,12 @@ async function take(token, category, extra = {}) {
   return r.json.ticket;
 }
 
-/* Empty a window: finish its current ticket, call away whatever its categories hold. */
-async function drain(token, w) {
-  const v = await call('GET', `/windows/${w}`, { token });
-  assert.equal(v.status, 200);
-  if (v.json.current) {
-    const outcome = v.json.current.status === 'serving' ? 'done' : 'no_show';
-    await call('POST', `/windows/${w}/finish`, { token, body: { outcome } });
-  }
-  for (;;) {
-    const r = await call('POST', `/windows/${w}/call-next`, { token });
-    if (r.status === 204) return;
-    assert.equal(r.status, 200);
-    await call('POST', `/windows/${w}/finish`, { token, body: { outcome: 'no_show' } });
-  }
-}
-
-async function newPage(options) {
-  const browser = await launch();
-  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
-  context.setDefaultTimeout(15000);
-  const page = await context.newPage();
-  watch(page);
-  return page;
-}
-
 let kiosk;
 
 before(async () => {
-  await setClock('2026-12-14T10:00:00+08:00');
-  kiosk = await login('kiosk1');
+  kiosk = await openHallAt('2026-12-14T10:00:00+08:00');
 });
-
-after(async () => {
-  await rm(CLOCK, { force: true });
-  await closeBrowser();
-});
+after(closeHall);
 
 test('the kiosk: category, then priority and phone, then the ticket with its link', T, async () => {
   const page = await newPage({ viewport: { width: 800, height: 1280 } });
@@ -346,16 +286,11 @@ test('after a visit the ticket page offers 评价本次服务, then 查看我的
   }
 });
 
-test('an unknown ticket says so', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/q/AAAAAAAAAAAAAAAAAAAAAAAA'), { waitUntil: 'domcontentloaded' });
-    await page.getByRole('heading', { name: '未找到该号码' }).waitFor();
-    resetProblems(page);	// the 404 of the lookup is the point
-  } finally {
-    await page.context().close();
-  }
-});
+test('an unknown ticket says so', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/q/AAAAAAAAAAAAAAAAAAAAAAAA'), { waitUntil: 'domcontentloaded' });
+  await page.getByRole('heading', { name: '未找到该号码' }).waitFor();
+  resetProblems(page);	// the 404 of the lookup is the point
+}));
 
 test('the queue pages are built to be accessible', T, async () => {
   const checks = async (page, name) => {

@@ -10,81 +10,14 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, eventually,
+  randomPhone, idNumber, smsLogSize, smsSince, api as call, citizenToken,
 } from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const INSTANCE = process.env.YICHUANG_INSTANCE || 'test';
-const SMS_LOG = path.resolve(HERE, `../../var/${INSTANCE}/sms.log`);
 const T = { timeout: 180000 };
 
 after(closeBrowser);
-
-const randomPhone = () => `17${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
-
-/* A valid resident ID number (GB 11643 check digit) of its own. */
-function idNumber() {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const seq = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
-  const base = `51010719${50 + Math.floor(Math.random() * 40)}1111${seq}`;
-  let sum = 0;
-  for (let i = 0; i < 17; i += 1) sum += Number(base[i]) * w[i];
-  return base + '10X98765432'[sum % 11];
-}
-
-async function logSize() {
-  try {
-    return (await stat(SMS_LOG)).size;
-  } catch {
-    return 0;
-  }
-}
-
-/* The newest message of a template to phone after byte offset since. */
-async function smsFor(phone, template, since, timeout = 20000) {
-  return eventually(async () => {
-    const fh = await open(SMS_LOG, 'r');
-    try {
-      const { size } = await fh.stat();
-      const buf = Buffer.alloc(Math.max(0, size - since));
-      await fh.read(buf, 0, buf.length, since);
-      let found = null;
-      for (const line of buf.toString('utf8').split('\n')) {
-        try {
-          const j = JSON.parse(line);
-          if (j.phone === phone && j.template === template) found = j;
-        } catch { /* a line being written */ }
-      }
-      return found;
-    } finally {
-      await fh.close();
-    }
-  }, { timeout, message: `${template} for ${phone}` });
-}
-
-async function call(method, p, { token, body } = {}) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(url(`/api/v1${p}`), {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, data: await res.json().catch(() => null) };
-}
-
-/* Sign a citizen in the way a phone does (code from the SMS log). */
-async function citizenToken(phone) {
-  const since = await logSize();
-  const r = await call('POST', '/auth/sms-code', { body: { phone } });
-  assert.equal(r.status, 202, JSON.stringify(r.data));
-  const sms = await smsFor(phone, 'login_code', since);
-  const login = await call('POST', '/auth/sms-login', { body: { phone, code: sms.params.code } });
-  assert.equal(login.status, 200, JSON.stringify(login.data));
-  return login.data.token;
-}
 
 /* A slot with places in category E on a working day ahead (read from the API). */
 async function freeSlot(exclude = []) {
@@ -118,9 +51,9 @@ async function bookOnPage(page, slot, name, id) {
 }
 
 test('another account\'s ID number is refused on book.html; the holder confirms a proxy by SMS, then the proxy books', T, async () => {
-  const holderPhone = randomPhone();
-  const askerPhone = randomPhone();
-  const id = idNumber();
+  const holderPhone = randomPhone('17');
+  const askerPhone = randomPhone('17');
+  const id = idNumber('510107', 50, 40, '1111');
   const holder = await citizenToken(holderPhone);
   // The holder's first use binds the number to the holder's account.
   const first = await freeSlot();
@@ -158,7 +91,7 @@ test('another account\'s ID number is refused on book.html; the holder confirms 
     await page.getByLabel('亲友姓名').fill('刘一');
     await page.getByLabel('亲友身份证号码').fill(id);
     // The holder signed in less than a minute ago: the page waits out the minute, then asks.
-    let since = await logSize();
+    let since = await smsLogSize();
     await page.getByRole('button', { name: '获取确认码' }).tap();
     const ask = page.locator('#ask');
     await eventually(async () => !(await page.locator('#confirm-form').isHidden())
@@ -166,14 +99,14 @@ test('another account\'s ID number is refused on book.html; the holder confirms 
     if (await page.locator('#confirm-form').isHidden()) {
       assert.match(await page.locator('#ask-status').innerText(), /秒后再试/);
       await eventually(async () => !(await ask.isDisabled()), { timeout: 70000, message: 'the minute to pass' });
-      since = await logSize();
+      since = await smsLogSize();
       await ask.tap();
     }
     await page.locator('#confirm-form:not([hidden])').waitFor();
     // The code went to the holder's phone (named masked on the page), not the asker's.
     const masked = `${holderPhone.slice(0, 3)}****${holderPhone.slice(7)}`;
     assert.match(await page.locator('#p-code-hint').innerText(), new RegExp(masked.replace(/\*/g, '\\*')));
-    const sms = await smsFor(holderPhone, 'proxy_code', since);
+    const sms = await smsSince(holderPhone, 'proxy_code', since);
     assert.equal(sms.params.who, `手机尾号${askerPhone.slice(7)}的用户`);
     await screenshot(page, 'proxy-asked');
     // A wrong code first: said under the field, nothing added.
@@ -203,7 +136,7 @@ test('another account\'s ID number is refused on book.html; the holder confirms 
 });
 
 test('the proxy page in 长辈模式 (large text), with labels', T, async () => {
-  const token = await citizenToken(randomPhone());
+  const token = await citizenToken(randomPhone('17'));
   const page = await phonePage();
   try {
     await signedIn(page, token);
@@ -219,7 +152,7 @@ test('the proxy page in 长辈模式 (large text), with labels', T, async () => 
     assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth) <= 390);
     // A number nobody holds: the page says to go to a window (no phone to confirm with).
     await page.getByLabel('亲友姓名').fill('陈二');
-    await page.getByLabel('亲友身份证号码').fill(idNumber());
+    await page.getByLabel('亲友身份证号码').fill(idNumber('510107', 50, 40, '1111'));
     await page.getByRole('button', { name: '获取确认码' }).tap();
     await page.locator('#ask-status .notice').waitFor();
     assert.match(await page.locator('#ask-status').innerText(), /窗口登记代办/);
@@ -233,9 +166,9 @@ test('the proxy page in 长辈模式 (large text), with labels', T, async () => 
 
 test('a clerk registers a proxy and rebinds a number on staff/identity.html', T, async () => {
   const page = await phonePage({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false });
-  const proxyPhone = randomPhone();
-  const holderPhone = randomPhone();
-  const id = idNumber();
+  const proxyPhone = randomPhone('17');
+  const holderPhone = randomPhone('17');
+  const id = idNumber('510107', 50, 40, '1111');
   try {
     await page.goto(url('/staff/identity.html'), { waitUntil: 'domcontentloaded' });
     const form = page.locator('#signin-form');

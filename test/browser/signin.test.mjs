@@ -9,49 +9,44 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, closeBrowser, eventually,
+  url, screenshot, closeBrowser, eventually, onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
 
 after(closeBrowser);
 
-test('five failed sign-ins: the page says sign-in is paused and for how long', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
-    await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo',
-      { message: 'the hall chosen' });
-    const name = `nobody${Math.floor(Math.random() * 1e8)}`;
-    await page.getByLabel('用户名').fill(name);
-    const pw = page.getByLabel('密码', { exact: true });
-    const status = page.locator('#form-status');
-    const submit = async () => {
-      const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/staff/login'));
-      await page.getByRole('button', { name: '登录', exact: true }).tap();
-      return answered;
-    };
+test('five failed sign-ins: the page says sign-in is paused and for how long', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
+  await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo',
+    { message: 'the hall chosen' });
+  const name = `nobody${Math.floor(Math.random() * 1e8)}`;
+  await page.getByLabel('用户名').fill(name);
+  const pw = page.getByLabel('密码', { exact: true });
+  const status = page.locator('#form-status');
+  const submit = async () => {
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/staff/login'));
+    await page.getByRole('button', { name: '登录', exact: true }).tap();
+    return answered;
+  };
 
-    for (let i = 0; i < 5; i++) {
-      await pw.fill(`wrong-password-${i}`);
-      const r = await submit();
-      assert.equal(r.status(), 401);
-      assert.equal(r.headers()['retry-after'], undefined, `failure ${i + 1} is not a lock yet`);
-      await status.getByText('用户名或密码错误，请重新输入').waitFor();
-    }
-    await pw.fill('yet-another-guess');
+  for (let i = 0; i < 5; i++) {
+    await pw.fill(`wrong-password-${i}`);
     const r = await submit();
-    assert.equal(r.status(), 401, 'the same status as any failure');
-    assert.equal((await r.json()).error.code, 'UNAUTHENTICATED', 'the same code');
-    const wait = Number(r.headers()['retry-after']);
-    assert.ok(wait > 0 && wait <= 15 * 60, `Retry-After ${wait}`);
-    const text = await status.getByText(/登录失败次数过多/).innerText();
-    assert.match(text, /请 \d+ 分钟后再试/);
-    assert.match(text, /中心管理员解锁/);
-    assert.equal(await pw.inputValue(), '', 'the password is cleared');
-    assert.equal(await status.getAttribute('role'), 'alert', 'read out by screen readers');
-    await screenshot(page, 'staff-login-locked');
-  } finally {
-    await page.context().close();
+    assert.equal(r.status(), 401);
+    assert.equal(r.headers()['retry-after'], undefined, `failure ${i + 1} is not a lock yet`);
+    await status.getByText('用户名或密码错误，请重新输入').waitFor();
   }
-});
+  await pw.fill('yet-another-guess');
+  const r = await submit();
+  assert.equal(r.status(), 401, 'the same status as any failure');
+  assert.equal((await r.json()).error.code, 'UNAUTHENTICATED', 'the same code');
+  const wait = Number(r.headers()['retry-after']);
+  assert.ok(wait > 0 && wait <= 15 * 60, `Retry-After ${wait}`);
+  const text = await status.getByText(/登录失败次数过多/).innerText();
+  assert.match(text, /请 \d+ 分钟后再试/);
+  assert.match(text, /中心管理员解锁/);
+  assert.equal(await pw.inputValue(), '', 'the password is cleared');
+  assert.equal(await status.getAttribute('role'), 'alert', 'read out by screen readers');
+  await screenshot(page, 'staff-login-locked');
+}));

@@ -16,80 +16,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { writeFile, rename, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  url, launch, watch, screenshot, allProblems, resetProblems, closeBrowser, eventually, checkA11y,
+  url, screenshot, allProblems, resetProblems, eventually, PASSWORD, openHallAt, closeHall, sql, api as call, staffToken as login, drainWindow as drain, screenPage, checkA11y,
 } from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '../..');
-const INSTANCE = process.env.YICHUANG_INSTANCE || 'test';
-const CLOCK = path.resolve(ROOT, `var/${INSTANCE}/clock`);
 const T = { timeout: 120000 };
-const PASSWORD = 'yichuang-demo';
 const SCREEN = { width: 1366, height: 768 };
-
-/* The hall clock (as queue.test.mjs moves it): a Monday morning, the hall open. */
-async function setClock(iso) {
-  const base = Math.floor(Date.parse(iso) / 1000);
-  await writeFile(`${CLOCK}.tmp`, `${base} ${Math.floor(Date.now() / 1000)}\n`);
-  await rename(`${CLOCK}.tmp`, CLOCK);
-  await new Promise((r) => setTimeout(r, 50));
-}
-
-function sql(text) {
-  const user = process.getuid && process.getuid() === 0 ? 'root' : os.userInfo().username;
-  return execFileSync('mariadb', ['--no-defaults', `--socket=${ROOT}/var/${INSTANCE}/run/mysql.sock`,
-    `-u${user}`, '--batch', '--skip-column-names', 'yichuang'], { input: text, encoding: 'utf8' }).trim();
-}
-
-async function call(method, p, { token, body } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(url(`/api/v1${p}`), { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function login(username, windowNo) {
-  const body = { hall: 'demo', username, password: PASSWORD };
-  if (windowNo) body.window = windowNo;
-  const r = await call('POST', '/staff/login', { body });
-  assert.equal(r.status, 200, `${username} signs in`);
-  return r.json.token;
-}
-
-/* Empty a window: finish its current ticket, call away whatever its categories hold. */
-async function drain(token, w) {
-  const v = await call('GET', `/windows/${w}`, { token });
-  assert.equal(v.status, 200);
-  if (v.json.current) {
-    const outcome = v.json.current.status === 'serving' ? 'done' : 'no_show';
-    await call('POST', `/windows/${w}/finish`, { token, body: { outcome } });
-  }
-  for (;;) {
-    const r = await call('POST', `/windows/${w}/call-next`, { token });
-    if (r.status === 204) return;
-    assert.equal(r.status, 200);
-    await call('POST', `/windows/${w}/finish`, { token, body: { outcome: 'no_show' } });
-  }
-}
-
-async function screen(options = {}) {
-  const browser = await launch();
-  const context = await browser.newContext({
-    viewport: SCREEN, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options,
-  });
-  context.setDefaultTimeout(15000);
-  const page = await context.newPage();
-  watch(page);
-  return page;
-}
+const screen = (options = {}) => screenPage({ viewport: SCREEN, ...options });
 
 /* Sign in on staff/login.html as a person does; returns when the page has moved on. */
 async function signInAt(page, user, windowNo) {
@@ -111,14 +44,9 @@ async function inView(page, locator) {
 let kiosk;
 
 before(async () => {
-  await setClock('2026-12-14T10:00:00+08:00');
-  kiosk = await login('kiosk1');
+  kiosk = await openHallAt('2026-12-14T10:00:00+08:00');
 });
-
-after(async () => {
-  await rm(CLOCK, { force: true });
-  await closeBrowser();
-});
+after(closeHall);
 
 test('a clerk serves a ticket: console, 综合受理 with 容缺, the result in view, 办结 records the case', T, async () => {
   const clerkToken = await login('clerk4', 4);	// window 4 serves B (市场准入) only

@@ -15,7 +15,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, problems, resetProblems, closeBrowser, eventually,
-  checkA11y,
+  checkA11y, api as call, staffToken as staffLogin,
+  onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -23,31 +24,6 @@ const T = { timeout: 90000 };
 after(closeBrowser);
 
 /* ---------- the API from node ---------- */
-
-async function call(method, path, { token, body, headers } = {}) {
-  const h = { Accept: 'application/json', ...(headers || {}) };
-  if (token) h.Authorization = `Bearer ${token}`;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const res = await fetch(url(`/api/v1${path}`), {
-    method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = text;
-  }
-  return { status: res.status, data };
-}
-
-async function staffLogin(username, window) {
-  const body = { hall: 'demo', username, password: 'yichuang-demo' };
-  if (window) body.window = window;
-  const r = await call('POST', '/staff/login', { body });
-  assert.equal(r.status, 200, `${username} signs in: ${JSON.stringify(r.data)}`);
-  return r.data.token;
-}
 
 /* A complete application for a promised item of department dept, accepted by clerk1. */
 async function newCase(dept = 'scjg') {
@@ -150,33 +126,28 @@ test('large-text mode fits the phone', T, async () => {
   }
 });
 
-test('an unknown or malformed link gets a friendly page that reveals nothing', T, async () => {
-  const page = await phonePage();
-  try {
-    await page.goto(url('/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), { waitUntil: 'domcontentloaded' });
-    await page.locator('#track-missing').waitFor({ state: 'visible' });
-    assert.ok(await page.getByRole('heading', { name: '未找到办件信息' }).isVisible());
-    assert.ok(await page.locator('#track-case').isHidden());
-    const text = await page.locator('main').innerText();
-    assert.ok(!/NOT_FOUND|失效|撤销|revoked/i.test(text), 'no hint of why');
-    assert.ok(await scrollWidth(page) <= 390);
-    await screenshot(page, 'track-missing');
-    // The one expected problem: the API's 404 for the unknown token.
-    const { badResponses } = problems(page);
-    assert.deepEqual(badResponses.map((s) => s.split(' ')[0]), ['404']);
-    resetProblems(page);
+test('an unknown or malformed link gets a friendly page that reveals nothing', T, () => onPhonePage(async (page) => {
+  await page.goto(url('/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), { waitUntil: 'domcontentloaded' });
+  await page.locator('#track-missing').waitFor({ state: 'visible' });
+  assert.ok(await page.getByRole('heading', { name: '未找到办件信息' }).isVisible());
+  assert.ok(await page.locator('#track-case').isHidden());
+  const text = await page.locator('main').innerText();
+  assert.ok(!/NOT_FOUND|失效|撤销|revoked/i.test(text), 'no hint of why');
+  assert.ok(await scrollWidth(page) <= 390);
+  await screenshot(page, 'track-missing');
+  // The one expected problem: the API's 404 for the unknown token.
+  const { badResponses } = problems(page);
+  assert.deepEqual(badResponses.map((s) => s.split(' ')[0]), ['404']);
+  resetProblems(page);
 
-    // Too short to be a token: the page does not even ask.
-    let asked = false;
-    page.on('request', (req) => { if (req.url().includes('/api/v1/track/')) asked = true; });
-    await page.goto(url('/t/abc'), { waitUntil: 'domcontentloaded' });
-    await page.locator('#track-missing').waitFor({ state: 'visible' });
-    assert.equal(asked, false);
-    assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
-});
+  // Too short to be a token: the page does not even ask.
+  let asked = false;
+  page.on('request', (req) => { if (req.url().includes('/api/v1/track/')) asked = true; });
+  await page.goto(url('/t/abc'), { waitUntil: 'domcontentloaded' });
+  await page.locator('#track-missing').waitFor({ state: 'visible' });
+  assert.equal(asked, false);
+  assert.deepEqual(allProblems(page), []);
+}));
 
 test('the printed 受理通知书 carries the tracking QR code beside the address', T, async () => {
   const c = await newCase();

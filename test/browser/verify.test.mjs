@@ -15,68 +15,16 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { open as openFile, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import {
-  url, phonePage, screenshot, allProblems, closeBrowser, eventually, checkA11y,
+  url, phonePage, screenshot, allProblems, closeBrowser, api as call, staffToken as staffLogin, citizenToken, eventually, checkA11y,
 } from './lib.mjs';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SMS_LOG = path.resolve(HERE, `../../var/${process.env.YICHUANG_INSTANCE || 'test'}/sms.log`);
 
 const T = { timeout: 90000 };
 const PHONE = '13800138099';
 const ID = '11010519491231002X';
 
 after(closeBrowser);
-
-async function call(method, path, { token, body } = {}) {
-  const h = { Accept: 'application/json' };
-  if (token) h.Authorization = `Bearer ${token}`;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const res = await fetch(url(`/api/v1${path}`), {
-    method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, data: text ? JSON.parse(text) : null };
-}
-
-async function staffLogin(username, window) {
-  const body = { hall: 'demo', username, password: 'yichuang-demo' };
-  if (window) body.window = window;
-  const r = await call('POST', '/staff/login', { body });
-  assert.equal(r.status, 200, `${username} signs in`);
-  return r.data.token;
-}
-
-/* A signed-in citizen of phone (the login code read from the SMS log). */
-async function citizenToken(phone) {
-  const since = await stat(SMS_LOG).then((st) => st.size).catch(() => 0);
-  const r = await call('POST', '/auth/sms-code', { body: { phone, purpose: 'login' } });
-  assert.equal(r.status, 202);
-  const code = await eventually(async () => {
-    const fh = await openFile(SMS_LOG, 'r');
-    try {
-      const { size } = await fh.stat();
-      const buf = Buffer.alloc(Math.max(0, size - since));
-      await fh.read(buf, 0, buf.length, since);
-      let found = null;
-      for (const line of buf.toString('utf8').split('\n')) {
-        try {
-          const j = JSON.parse(line);
-          if (j.phone === phone && j.template === 'login_code') found = j.params.code;
-        } catch { /* a partial line */ }
-      }
-      return found;
-    } finally {
-      await fh.close();
-    }
-  }, { timeout: 15000, message: 'the login code' });
-  const login = await call('POST', '/auth/sms-login', { body: { phone, code } });
-  assert.equal(login.status, 200);
-  return login.data.token;
-}
 
 /* An approved IT-B-002 case; its result (with qr_text). */
 async function newResult(phone = PHONE) {

@@ -8,23 +8,15 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { url, phonePage, screenshot, allProblems, closeBrowser, apiJson, eventually } from './lib.mjs';
+import {
+  url, phonePage, screenshot, allProblems, closeBrowser, apiJson, eventually, PASSWORD,
+  staffToken as signInApi,
+} from './lib.mjs';
 
 const T = { timeout: 120000 };
-const PASSWORD = 'yichuang-demo';
 
 let item;
 let manager;
-
-async function signInApi(username) {
-  const res = await fetch(url('/api/v1/staff/login'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ hall: 'demo', username, password: PASSWORD }),
-  });
-  assert.equal(res.status, 200, `${username} signs in`);
-  return (await res.json()).token;
-}
 
 /* How many cases the hall has (the manager sees them all). */
 async function caseCount() {

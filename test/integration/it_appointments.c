@@ -34,70 +34,14 @@
 #include "../../fcgi/kv.h"
 #include "../../fcgi/session.h"
 #include "../../modules/shared/pii.h"
+#include "../lib/records.h"
+#include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define MONDAY   "2026-11-23T09:40:00+08:00"
 #define API      "/api/v1"
 
-static struct ctx dbc;		/* this process's own MariaDB and Redis connections */
-
 /* ------------------------------------------------------------------ helpers */
-
-static void
-expect_status(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-/* A valid 18-digit resident ID number: 110105 + birth date + sequence + check digit. */
-static void
-make_id(char out[19], const char *birth8, int seq)
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	static const char check[] = "10X98765432";
-	int i, sum = 0;
-
-	snprintf(out, 19, "110105%.8s%03d", birth8, seq % 1000);
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = check[sum % 11];
-	out[18] = '\0';
-}
-
-static void
-citizen(const char *phone, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 10; i++) {
-		if (citizen_login(phone, tok, tsz) == 0)
-			return;
-		usleep(500 * 1000);
-	}
-	fail_msg("citizen %s could not sign in", phone);
-}
-
-static void
-staff(const char *user, int window, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
-			return;
-		usleep(300 * 1000);
-	}
-	fail_msg("%s could not sign in", user);
-}
-
-static void
-clock_at(const char *when)
-{
-	assert_int_equal(set_clock(when), 0);
-	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
-}
 
 /* POST /appointments with an optional Idempotency-Key. */
 static int
@@ -172,23 +116,6 @@ set_capacity(const char *mgr, const char *slot, int cap)
 	resp_free(&r);
 }
 
-static long long
-sql_count(const char *sql, const char *arg)
-{
-	char out[32];
-	long long n = -1;
-	int rc;
-
-	if (arg)
-		rc = db_scalar(&dbc, sql, DBARGS(DBS(arg)), out, sizeof out);
-	else
-		rc = db_scalar(&dbc, sql, DBNOARGS, out, sizeof out);
-	assert_true(rc >= 0);
-	if (rc == 1)
-		n = strtoll(out, NULL, 10);
-	return n;
-}
-
 /* What appointments keeps of a booking's token: its SHA-256, hex. */
 static void
 token_hash(const char *token, char out[65])
@@ -207,7 +134,7 @@ booked_as_told(const char *token, const char *day, char cat, const char *start)
 	char h[65], out[32], c[2] = { cat, 0 };
 
 	token_hash(token, h);
-	assert_int_equal(db_scalar(&dbc, "SELECT COUNT(*) FROM appointments WHERE token_hash = ?"
+	assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM appointments WHERE token_hash = ?"
 	    " AND day = ? AND category = ? AND start_time = ? AND status = 'booked'"
 	    " AND seat IS NOT NULL", DBARGS(DBS(h), DBS(day), DBS(c), DBS(start)), out,
 	    sizeof out), 1);
@@ -220,17 +147,8 @@ make_citizens(int n, char (*tokens)[SESSION_TOKEN_MAX + 1])
 {
 	int i;
 
-	for (i = 0; i < n; i++) {
-		struct session s;
-		uint64_t id = 0;
-
-		assert_int_equal(db_exec(&dbc, "INSERT INTO citizens (created_at) VALUES (NOW())",
-		    DBNOARGS, NULL, &id), 0);
-		memset(&s, 0, sizeof s);
-		s.role = ROLE_CITIZEN;
-		snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)id);
-		assert_int_equal(session_create(&dbc, &s, 3600, tokens[i], SESSION_TOKEN_MAX + 1), 0);
-	}
+	for (i = 0; i < n; i++)
+		citizen_session(tokens[i], SESSION_TOKEN_MAX + 1);
 }
 
 /* ------------------------------------------------------------------ concurrent clients */
@@ -375,9 +293,7 @@ slots_and_calendar(void **st)
 	assert_non_null(jget(r.json, "error.fields.date"));
 	assert_non_null(jget(r.json, "error.fields.category"));
 	resp_free(&r);
-	assert_int_equal(http(&r, "GET", API "/halls/nowhere/slots", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", API "/halls/nowhere/slots", NULL, NULL, 404, "NOT_FOUND");
 
 	/* Late December: the 2027 holiday notice is not loaded, so no slot in 2027 at all —
 	 * never a Monday–Friday guess — and the reply says which year is missing. */
@@ -406,7 +322,7 @@ booking_validation(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000001", c1, sizeof c1);
+	citizen_in("13900000001", c1, sizeof c1);
 	assert_int_equal(http_json(&r, "POST", API "/appointments", c1, "{}"), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.hall"));
@@ -443,7 +359,7 @@ booking_validation(void **st)
 	assert_int_equal(book(&r, "not-a-session", "A-20261124-1000", "张三", id, NULL), 0);
 	assert_error(&r, 401, "UNAUTHENTICATED");
 	resp_free(&r);
-	staff("clerk1", 1, clerk, sizeof clerk);
+	staff_in("clerk1", 1, clerk, sizeof clerk);
 	assert_int_equal(book(&r, clerk, "A-20261124-1000", "张三", id, NULL), 0);
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
@@ -464,8 +380,8 @@ book_see_and_rules(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000001", c1, sizeof c1);
-	citizen("13900000002", c2, sizeof c2);
+	citizen_in("13900000001", c1, sizeof c1);
+	citizen_in("13900000002", c2, sizeof c2);
 	make_id(id1, "19900101", 11);
 	make_id(id2, "19900101", 12);
 
@@ -512,17 +428,11 @@ book_see_and_rules(void **st)
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "appointment.code"), code);
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", path, c2, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	staff("clerk2", 2, clerk, sizeof clerk);
-	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", API "/appointments/AAAAAAAAAAAAAAAAAAAAAAAA", c1,
-	    NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", path, c2, NULL, 403, "FORBIDDEN");
+	staff_in("clerk2", 2, clerk, sizeof clerk);
+	expect_reply("GET", path, clerk, NULL, 200);
+	expect_refusal("GET", API "/appointments/AAAAAAAAAAAAAAAAAAAAAAAA", c1,
+	    NULL, 404, "NOT_FOUND");
 
 	/* One live booking per citizen per hall per day. */
 	assert_int_equal(book(&r, c1, "B-20261124-1400", "张三", id1, NULL), 0);
@@ -581,14 +491,14 @@ month_limit(void **st)
 	clock_at(MONDAY);
 	make_id(id, "19900101", 21);
 	pii_hash("idnum", id, h);
-	rep = kv_cmd(&dbc, "HSET {hall:demo}:appt:mo:202611 %s 6", h);
+	rep = kv_cmd(&test_db, "HSET {hall:demo}:appt:mo:202611 %s 6", h);
 	assert_non_null(rep);
 	freeReplyObject(rep);
 	assert_int_equal(book(&r, c2, "A-20261124-1030", "赵六", id, NULL), 0);
 	assert_error(&r, 429, "BOOKING_LIMIT");
 	assert_string_equal(jstr(r.json, "error.limit"), "month");
 	resp_free(&r);
-	rep = kv_cmd(&dbc, "HDEL {hall:demo}:appt:mo:202611 %s", h);
+	rep = kv_cmd(&test_db, "HDEL {hall:demo}:appt:mo:202611 %s", h);
 	freeReplyObject(rep);
 	set_clock(NULL);
 }
@@ -601,7 +511,7 @@ idempotency_key(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000002", c2, sizeof c2);
+	citizen_in("13900000002", c2, sizeof c2);
 	make_id(id, "19900101", 31);
 	make_id(id2, "19900101", 32);
 	assert_int_equal(book(&r, c2, "E-20261126-0900", "周七", id, IDEM_KEY), 0);
@@ -645,9 +555,9 @@ cancel_and_reschedule(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000003", c3, sizeof c3);
-	citizen("13900000004", c4, sizeof c4);
-	staff("manager1", 0, mgr, sizeof mgr);
+	citizen_in("13900000003", c3, sizeof c3);
+	citizen_in("13900000004", c4, sizeof c4);
+	staff_in("manager1", 0, mgr, sizeof mgr);
 	make_id(id3, "19900101", 41);
 	make_id(id4, "19900101", 42);
 
@@ -658,21 +568,15 @@ cancel_and_reschedule(void **st)
 	book_ok(c4, "B-20261125-0930", id4, other, sizeof other);
 	assert_int_equal(remaining("B-20261125-0930", NULL), 0);
 	snprintf(path, sizeof path, API "/appointments/%s/reschedule", tok);
-	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261125-0930\"}"), 0);
-	assert_error(&r, 409, "SLOT_FULL");
-	resp_free(&r);
+	expect_refusal("POST", path, c3, "{\"slot\":\"B-20261125-0930\"}", 409, "SLOT_FULL");
 	assert_int_equal(remaining("B-20261125-0900", NULL), 3);
 	/* Only down to the places booked. */
 	{
 		char p[128];
 
 		snprintf(p, sizeof p, API "/halls/demo/slots/B-20261125-0900");
-		assert_int_equal(http_json(&r, "PATCH", p, mgr, "{\"capacity\":0}"), 0);
-		assert_error(&r, 409, "CAPACITY_BELOW_BOOKED");
-		resp_free(&r);
-		assert_int_equal(http_json(&r, "PATCH", p, c3, "{\"capacity\":9}"), 0);
-		assert_error(&r, 403, "FORBIDDEN");
-		resp_free(&r);
+		expect_refusal("PATCH", p, mgr, "{\"capacity\":0}", 409, "CAPACITY_BELOW_BOOKED");
+		expect_refusal("PATCH", p, c3, "{\"capacity\":9}", 403, "FORBIDDEN");
 	}
 	/* A free slot: moved in one go; the old place is free again, the new one taken. */
 	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261125-1000\"}"), 0);
@@ -683,28 +587,18 @@ cancel_and_reschedule(void **st)
 	assert_int_equal(remaining("B-20261125-0900", NULL), 4);
 	assert_int_equal(remaining("B-20261125-1000", NULL), 3);
 	/* To another day (and back to the same slot is refused). */
-	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261126-1000\"}"), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("POST", path, c3, "{\"slot\":\"B-20261126-1000\"}", 200);
 	assert_int_equal(remaining("B-20261125-1000", NULL), 4);
 	assert_int_equal(remaining("B-20261126-1000", NULL), 3);
-	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261126-1000\"}"), 0);
-	assert_error(&r, 422, "SAME_SLOT");
-	resp_free(&r);
+	expect_refusal("POST", path, c3, "{\"slot\":\"B-20261126-1000\"}", 422, "SAME_SLOT");
 	/* Someone else's appointment. */
-	assert_int_equal(http_json(&r, "POST", path, c4, "{\"slot\":\"B-20261126-1100\"}"), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", path, c4, "{\"slot\":\"B-20261126-1100\"}", 403, "FORBIDDEN");
 
 	/* Cancel: the place is free at once; a second cancel changes nothing. */
 	snprintf(path, sizeof path, API "/appointments/%s", tok);
-	assert_int_equal(http_json(&r, "DELETE", path, c4, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("DELETE", path, c4, NULL, 403, "FORBIDDEN");
 	since = sms_log_size();
-	assert_int_equal(http_json(&r, "DELETE", path, c3, NULL), 0);
-	expect_status(&r, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, c3, NULL, 204);
 	assert_int_equal(remaining("B-20261126-1000", NULL), 4);
 	/* The citizen is told, once, with the day and time that were given up. */
 	assert_int_equal(sms_log_find_since(since, "13900000003", "appointment_cancelled", &line,
@@ -714,22 +608,18 @@ cancel_and_reschedule(void **st)
 	assert_string_equal(jstr(line, "params.category"), "市场准入");
 	assert_non_null(strstr(jstr(line, "text"), "已取消"));
 	json_decref(line);
-	ncancelled = sql_count("SELECT COUNT(*) FROM outbox WHERE template = ?",
+	ncancelled = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = ?",
 	    "appointment_cancelled");
 	assert_true(ncancelled >= 1);
-	assert_int_equal(http_json(&r, "DELETE", path, c3, NULL), 0);
-	expect_status(&r, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, c3, NULL, 204);
 	/* The second cancel changed nothing, so it told nobody anything. */
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = ?",
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = ?",
 	    "appointment_cancelled"), ncancelled);
 	assert_int_equal(http_json(&r, "GET", path, c3, NULL), 0);
 	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/appointments/%s/reschedule", tok);
-	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261126-1100\"}"), 0);
-	assert_error(&r, 409, "INVALID_STATE");
-	resp_free(&r);
+	expect_refusal("POST", path, c3, "{\"slot\":\"B-20261126-1100\"}", 409, "INVALID_STATE");
 	/* The day is free for the citizen again: book it anew. */
 	book_ok(c3, "B-20261126-1000", id3, tok, sizeof tok);
 	set_clock(NULL);
@@ -744,9 +634,9 @@ check_in(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000005", c5, sizeof c5);
-	citizen("13900000006", c6, sizeof c6);
-	citizen("13900000007", c7, sizeof c7);
+	citizen_in("13900000005", c5, sizeof c5);
+	citizen_in("13900000006", c6, sizeof c6);
+	citizen_in("13900000007", c7, sizeof c7);
 	make_id(id5, "19900101", 51);
 	make_id(id6, "19900101", 52);
 	make_id(id7, "19900101", 53);
@@ -766,9 +656,7 @@ check_in(void **st)
 
 	clock_at("2026-11-23T10:05:00+08:00");
 	/* Not someone else's. */
-	assert_int_equal(http_json(&r, "POST", path, c6, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", path, c6, NULL, 403, "FORBIDDEN");
 	assert_int_equal(http_json(&r, "POST", path, c5, NULL), 0);
 	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
@@ -793,20 +681,16 @@ check_in(void **st)
 	assert_string_equal(jstr(r.json, "appointment.ticket.token"), ticket);
 	resp_free(&r);
 	/* Checked in: no cancelling any more. */
-	assert_int_equal(http_json(&r, "DELETE", path, c5, NULL), 0);
-	assert_error(&r, 409, "INVALID_STATE");
-	resp_free(&r);
+	expect_refusal("DELETE", path, c5, NULL, 409, "INVALID_STATE");
 
 	/* At the kiosk with the 6-digit code of the SMS. */
-	staff("kiosk1", 0, kiosk, sizeof kiosk);
+	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
 	snprintf(path, sizeof path, API "/appointments/%s", t6);
 	assert_int_equal(http_json(&r, "GET", path, c6, NULL), 0);
 	snprintf(code6, sizeof code6, "%s", jstr(r.json, "appointment.code"));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
-	    "{\"code\":\"12345x\"}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	resp_free(&r);
+	expect_refusal("POST", API "/halls/demo/appointments/check-in", kiosk,
+	    "{\"code\":\"12345x\"}", 400, "INVALID_INPUT");
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", code6);
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
 	    body), 0);
@@ -818,9 +702,7 @@ check_in(void **st)
 	/* Too late: the 11:00 slot closes for check-in at 11:15. */
 	clock_at("2026-11-23T11:20:00+08:00");
 	snprintf(path, sizeof path, API "/appointments/%s/check-in", t7);
-	assert_int_equal(http_json(&r, "POST", path, kiosk, NULL), 0);
-	assert_error(&r, 422, "OUTSIDE_CHECKIN_WINDOW");
-	resp_free(&r);
+	expect_refusal("POST", path, kiosk, NULL, 422, "OUTSIDE_CHECKIN_WINDOW");
 	set_clock(NULL);
 }
 
@@ -835,8 +717,8 @@ jobs_noshow_ban_reminder(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000008", c8, sizeof c8);
-	citizen("13900000009", c9, sizeof c9);
+	citizen_in("13900000008", c8, sizeof c8);
+	citizen_in("13900000009", c9, sizeof c9);
 	make_id(id_ban, "19900101", 61);
 	make_id(id9, "19900101", 62);
 	/* Two bookings of one ID number that nobody will come to: today 11:30 and tomorrow
@@ -853,7 +735,7 @@ jobs_noshow_ban_reminder(void **st)
 	clock_at("2026-11-24T10:00:00+08:00");
 	/* The worker marks both no-shows (every 30 s) … */
 	for (i = 0; i < 90; i++) {
-		long long n = sql_count("SELECT COUNT(*) FROM appointments a JOIN appointment_bans b"
+		long long n = db_count(&test_db, "SELECT COUNT(*) FROM appointments a JOIN appointment_bans b"
 		    " ON b.hall = a.hall AND b.idnum_hash = a.idnum_hash WHERE a.status = 'no_show'"
 		    " AND a.day IN ('2026-11-23', '2026-11-24') AND a.category = ?", "D");
 
@@ -886,11 +768,11 @@ jobs_noshow_ban_reminder(void **st)
 		char h[65], id[32];
 
 		token_hash(t9, h);
-		assert_int_equal(db_scalar(&dbc, "SELECT id FROM appointments WHERE token_hash = ?",
+		assert_int_equal(db_scalar(&test_db, "SELECT id FROM appointments WHERE token_hash = ?",
 		    DBARGS(DBS(h)), id, sizeof id), 1);
-		assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template ="
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 		    " 'appointment_reminder' AND ref_kind = 'appointment' AND ref_id = ?", id), 1);
-		assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template ="
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 		    " 'appointment_reminder' AND ref_kind = 'appointment' AND urgent = 0"
 		    " AND ref_id = ?", id), 1);
 	}
@@ -907,7 +789,7 @@ rush_500_for_20(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	staff("manager1", 0, mgr, sizeof mgr);
+	staff_in("manager1", 0, mgr, sizeof mgr);
 	set_capacity(mgr, RUSH_SLOT, RUSH_CAP);
 	assert_int_equal(remaining(RUSH_SLOT, NULL), RUSH_CAP);
 	make_citizens(RUSH_N, tokens);
@@ -925,10 +807,10 @@ rush_500_for_20(void **st)
 	assert_int_equal(counts[3], 0);
 	assert_int_equal(remaining(RUSH_SLOT, NULL), 0);
 	/* The record agrees: 20 live bookings on 20 different places 1…20. */
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
 	    " day = '2026-11-26' AND category = 'C' AND start_time = '14:00' AND"
 	    " status = 'booked' AND seat BETWEEN 1 AND 20 AND code <> ?", "x"), RUSH_CAP);
-	assert_int_equal(sql_count("SELECT COUNT(DISTINCT seat) FROM appointments WHERE"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(DISTINCT seat) FROM appointments WHERE"
 	    " hall = 'demo' AND day = '2026-11-26' AND category = 'C' AND start_time = '14:00'"
 	    " AND status <> ?", "cancelled"), RUSH_CAP);
 	/* … and they are the 20 citizens who were told so: each 201 is one live booking. */
@@ -948,7 +830,7 @@ same_citizen_races_itself(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000010", c10, sizeof c10);
+	citizen_in("13900000010", c10, sizeof c10);
 	for (i = 0; i < 20; i++) {
 		memset(&shots[i], 0, sizeof shots[i]);
 		shots[i].tok = c10;
@@ -967,7 +849,7 @@ same_citizen_races_itself(void **st)
 
 			assert_int_equal(booked_as_told(shots[i].appt, "2026-11-26", 'D', "09:00"), 1);
 			token_hash(shots[i].appt, h);
-			assert_int_equal(db_scalar(&dbc, "SELECT COUNT(*) FROM appointments a JOIN"
+			assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM appointments a JOIN"
 			    " appointments b ON b.idnum_hash = a.idnum_hash AND b.day = a.day"
 			    " WHERE a.token_hash = ? AND b.status <> 'cancelled'", DBARGS(DBS(h)),
 			    out, sizeof out), 1);
@@ -980,7 +862,7 @@ same_citizen_races_itself(void **st)
 static long long
 over_capacity(void)
 {
-	return sql_count("SELECT COUNT(*) FROM (SELECT a.hall, a.day, a.category, a.start_time,"
+	return db_count(&test_db, "SELECT COUNT(*) FROM (SELECT a.hall, a.day, a.category, a.start_time,"
 	    " COUNT(*) AS n, MAX(a.seat) AS top, COALESCE(o.capacity, t.capacity) AS cap"
 	    " FROM appointments a JOIN appointment_slot_templates t ON t.hall = a.hall AND"
 	    "  t.category = a.category AND t.start_time = a.start_time"
@@ -1012,7 +894,7 @@ redis_wiped(void **st)
 	assert_int_equal(over_capacity(), 0);
 
 	/* Everything Redis held is gone (sessions too). */
-	rep = kv_cmd(&dbc, "FLUSHALL");
+	rep = kv_cmd(&test_db, "FLUSHALL");
 	assert_non_null(rep);
 	freeReplyObject(rep);
 
@@ -1038,22 +920,22 @@ redis_wiped(void **st)
 	rush(shots, 100, counts);
 	assert_int_equal(counts[0], 0);
 	assert_int_equal(counts[1], 100);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM appointments WHERE day = '2026-11-26'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointments WHERE day = '2026-11-26'"
 	    " AND category = 'C' AND start_time = '14:00' AND status <> ?", "cancelled"), RUSH_CAP);
 	assert_int_equal(over_capacity(), 0);
 
 	/* The per-citizen state came back too: the ban, and the day already booked. */
-	citizen("13900000008", c8, sizeof c8);
+	citizen_in("13900000008", c8, sizeof c8);
 	assert_int_equal(book(&r, c8, "D-20261127-0900", "李四", id_ban, NULL), 0);
 	assert_error(&r, 403, "NO_SHOW_BANNED");
 	resp_free(&r);
-	citizen("13900000001", c1, sizeof c1);
+	citizen_in("13900000001", c1, sizeof c1);
 	make_id(id, "19900101", 11);
 	assert_int_equal(book(&r, c1, "B-20261124-1500", "张三", id, NULL), 0);
 	assert_error(&r, 409, "ALREADY_BOOKED");
 	resp_free(&r);
 	/* And an Idempotency-Key's first answer, kept in MariaDB with the booking. */
-	citizen("13900000002", c2, sizeof c2);
+	citizen_in("13900000002", c2, sizeof c2);
 	make_id(id, "19900101", 31);
 	assert_int_equal(book(&r, c2, "E-20261126-0900", "周七", id, IDEM_KEY), 0);
 	expect_status(&r, 201);
@@ -1090,11 +972,10 @@ outages(void **st)
 {
 	struct resp r;
 	char c11[128], id[19];
-	int i;
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13900000011", c11, sizeof c11);
+	citizen_in("13900000011", c11, sizeof c11);
 	make_id(id, "19900101", 81);
 	/* MariaDB down: 503, and no place is lost. */
 	assert_int_equal(remaining("E-20261127-1000", NULL), 4);
@@ -1103,14 +984,7 @@ outages(void **st)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	assert_int_equal(stack("mysql-start"), 0);
-	for (i = 0; i < 100; i++) {
-		assert_int_equal(http(&r, "GET", API "/health", NULL, NULL), 0);
-		if (r.status == 200)
-			break;
-		resp_free(&r);
-		usleep(100 * 1000);
-	}
-	resp_free(&r);
+	wait_health(200, 15000);
 	heal();
 	assert_int_equal(remaining("E-20261127-1000", NULL), 4);
 	/* Redis down: 503 for the slots and for booking. */
@@ -1123,40 +997,14 @@ outages(void **st)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	assert_int_equal(stack("redis-start"), 0);
-	for (i = 0; i < 50; i++) {
-		assert_int_equal(http(&r, "GET", API "/health", NULL, NULL), 0);
-		if (r.status == 200)
-			break;
-		resp_free(&r);
-		usleep(100 * 1000);
-	}
-	resp_free(&r);
+	wait_health(200, 15000);
 	heal();
-	citizen("13900000011", c11, sizeof c11);
+	citizen_in("13900000011", c11, sizeof c11);
 	assert_int_equal(book(&r, c11, "E-20261127-1000", "孙八", id, NULL), 0);
 	expect_status(&r, 201);
 	resp_free(&r);
 	assert_int_equal(remaining("E-20261127-1000", NULL), 3);
 	set_clock(NULL);
-}
-
-static int
-setup(void **st)
-{
-	(void)st;
-	if (test_conf_load() != 0)
-		return -1;
-	ctx_init(&dbc, 0);
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&dbc);
-	return 0;
 }
 
 int
@@ -1177,6 +1025,5 @@ main(void)
 		cmocka_unit_test(outages),
 	};
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return cmocka_run_group_tests_name("appointments", tests, setup, teardown);
+	return suite_run("appointments", tests, suite_setup, suite_teardown);
 }

@@ -43,32 +43,17 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/session.h"
+#include "../lib/suite.h"
+#include "../lib/flows.h"
+#include "../lib/stackproc.h"
 
 #define DAY      "2026-12-17"
 #define BOOK_DAY "2026-12-18"
 #define PASS     "correct horse battery staple 一窗"
 #define MAXT     1200
 
-static struct ctx db;
 static char inst[64], rinst[96], src_url[128], dst_url[128], root[512];
 static int r_port, r_redis, r_mysql;
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
 
 static int
 env_port(const char *name, int dflt)
@@ -209,41 +194,6 @@ take_told(char cat)
 	told[i] = t;
 }
 
-/* The required material codes of an item, as a JSON array text. */
-static void
-required(const char *item, char *out, size_t osz)
-{
-	struct resp r;
-	char path[96];
-	json_t *m;
-	size_t i;
-
-	snprintf(path, sizeof path, "/api/v1/items/%s", item);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
-	snprintf(out, osz, "[");
-	json_array_foreach(jget(r.json, "item.materials"), i, m)
-		if (json_is_true(json_object_get(m, "required")))
-			snprintf(out + strlen(out), osz - strlen(out), "%s\"%s\"",
-			    strlen(out) > 1 ? "," : "", json_string_value(json_object_get(m, "code")));
-	snprintf(out + strlen(out), osz - strlen(out), "]");
-	resp_free(&r);
-}
-
-static void
-make_id(char out[19], int seq)
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	static const char check[] = "10X98765432";
-	int i, sum = 0;
-
-	snprintf(out, 19, "11010519800101%03d", seq % 1000);
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = check[sum % 11];
-	out[18] = '\0';
-}
-
 struct acase {
 	char	 no[64];
 	char	 phone[16];
@@ -265,7 +215,7 @@ accept_case(const char *clerk, int seq)
 	int ok, i;
 
 	snprintf(c.phone, sizeof c.phone, "1391%07d", seq);
-	make_id(c.id, seq);
+	make_id(c.id, "19800101", seq);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-003\",\"materials\":%s,\"applicant\":{"
 	    "\"name\":\"申请人%d\",\"id_number\":\"%s\",\"phone\":\"%s\"}}", mats, seq, c.id,
 	    c.phone);
@@ -292,28 +242,11 @@ serve_one(const char *clerk, int window, char *token)
 
 	snprintf(path, sizeof path, "/api/v1/windows/%d/call-next", window);
 	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	snprintf(token, 48, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/windows/%d/finish", window);
-	assert_int_equal(http_json(&r, "POST", path, clerk, "{\"outcome\":\"done\"}"), 0);
-	expect(&r, 200);
-	resp_free(&r);
-}
-
-/* A citizen session made the way sign-in makes one (it_appointments does the same). */
-static void
-citizen_session(char *tok, size_t tsz)
-{
-	struct session s;
-	uint64_t id = 0;
-
-	assert_int_equal(db_exec(&db, "INSERT INTO citizens (created_at) VALUES (NOW())",
-	    DBNOARGS, NULL, &id), 0);
-	memset(&s, 0, sizeof s);
-	s.role = ROLE_CITIZEN;
-	snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)id);
-	assert_int_equal(session_create(&db, &s, 3600, tok, tsz), 0);
+	expect_reply("POST", path, clerk, "{\"outcome\":\"done\"}", 200);
 }
 
 static long
@@ -347,7 +280,7 @@ pick_slots(void)
 
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/slots?category=B&date=" BOOK_DAY,
 	    NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "slots"), i, s) {
 		if (json_integer_value(json_object_get(s, "remaining")) !=
 		    json_integer_value(json_object_get(s, "capacity")) ||
@@ -399,22 +332,20 @@ a_day_of_the_hall(void)
 	for (i = 0; i < 20; i++) {
 		snprintf(body, sizeof body, "{\"ticket\":\"%.47s\",\"score\":%d}", served[i],
 		    i % 7 == 0 ? 2 : 5);
-		assert_int_equal(http_json(&r, "POST", "/api/v1/reviews", NULL, body), 0);
-		expect(&r, 201);
-		resp_free(&r);
+		expect_reply("POST", "/api/v1/reviews", NULL, body, 201);
 	}
 	/* Bookings for tomorrow: one slot full, another with one place left. */
 	pick_slots();
 	cap = slot_capacity(slot_full);
 	for (i = 0; i < cap; i++) {
 		citizen_session(tok, sizeof tok);
-		make_id(id, 500 + i);
+		make_id(id, "19800101", 500 + i);
 		assert_int_equal(book(tok, slot_full, id), 201);
 	}
 	cap = slot_capacity(slot_one);
 	for (i = 0; i < cap - 1; i++) {
 		citizen_session(tok, sizeof tok);
-		make_id(id, 600 + i);
+		make_id(id, "19800101", 600 + i);
 		assert_int_equal(book(tok, slot_one, id), 201);
 	}
 	/* Cases accepted at the window, and a file a clerk scanned in. */
@@ -426,7 +357,7 @@ a_day_of_the_hall(void)
 
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s", clerk2);
 		assert_int_equal(http(&r, "POST", "/api/v1/uploads", UPLOAD, h), 0);
-		expect(&r, 201);
+		expect_status(&r, 201);
 		snprintf(upload_id, sizeof upload_id, "%s", jstr(r.json, "upload.id"));
 		resp_free(&r);
 	}
@@ -515,14 +446,14 @@ restore_drill(void **st)
 	assert_int_equal(pthread_create(&lt[0], NULL, kiosk_load, NULL), 0);
 	assert_int_equal(pthread_create(&lt[1], NULL, kiosk_load, NULL), 0);
 	assert_int_equal(pthread_create(&lt[2], NULL, clerk_load, NULL), 0);
-	sleep_ms(500);
+	pause_ms(500);
 	before = table_counts(inst);
 	b0 = now_ms();
 	snprintf(args, sizeof args, "backup --passphrase-file %s %s", passf, bdir);
 	assert_int_equal(admin(inst, args), 0);
 	b1 = now_ms();
 	after = table_counts(inst);
-	sleep_ms(500);
+	pause_ms(500);
 	atomic_store(&stop_load, 1);
 	for (i = 0; i < 3; i++)
 		pthread_join(lt[i], NULL);
@@ -654,7 +585,7 @@ restore_drill(void **st)
 				continue;
 			snprintf(p2, sizeof p2, "/api/v1/cases/%.63s?reveal=1", cases[i].no);
 			assert_int_equal(http_json(&r, "GET", p2, rclerk, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_string_equal(jstr(r.json, "case.applicant.phone"), cases[i].phone);
 			assert_string_equal(jstr(r.json, "case.applicant.id_number"), cases[i].id);
 			resp_free(&r);
@@ -671,7 +602,7 @@ restore_drill(void **st)
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s", rc2);
 		snprintf(p3, sizeof p3, "/api/v1/uploads/%s", upload_id);
 		assert_int_equal(http(&r, "GET", p3, NULL, h), 0);
-		expect(&r, 200);
+		expect_status(&r, 200);
 		assert_int_equal(r.len, strlen(UPLOAD));
 		assert_memory_equal(r.body, UPLOAD, strlen(UPLOAD));
 		resp_free(&r);
@@ -701,10 +632,10 @@ restore_drill(void **st)
 		assert_int_equal(citizen_login(phones[0], c1, sizeof c1), 0);
 		assert_int_equal(citizen_login(phones[1], c2, sizeof c2), 0);
 		assert_int_equal(setenv("YICHUANG_INSTANCE", inst, 1), 0);
-		make_id(id, 700);
+		make_id(id, "19800101", 700);
 		assert_int_equal(book(c1, slot_full, id), 409);
 		assert_int_equal(book(c1, slot_one, id), 201);
-		make_id(id, 701);
+		make_id(id, "19800101", 701);
 		assert_int_equal(book(c2, slot_one, id), 409);
 	}
 	assert_int_equal(setenv("YICHUANG_BASE_URL", src_url, 1), 0);
@@ -722,7 +653,6 @@ setup(void **st)
 {
 	const char *i = getenv("YICHUANG_INSTANCE"), *b = getenv("YICHUANG_BASE_URL");
 
-	(void)st;
 	snprintf(inst, sizeof inst, "%s", i && *i ? i : "test");
 	snprintf(rinst, sizeof rinst, "%s-restore", inst);
 	snprintf(src_url, sizeof src_url, "%s", b && *b ? b : "http://127.0.0.1:18080");
@@ -730,35 +660,30 @@ setup(void **st)
 	r_redis = env_port("YICHUANG_RESTORE_REDIS_PORT", 16381);
 	r_mysql = env_port("YICHUANG_RESTORE_MYSQL_PORT", 13308);
 	snprintf(dst_url, sizeof dst_url, "http://127.0.0.1:%d", r_port);
-	if (getcwd(root, sizeof root) == NULL || test_conf_load() != 0)
+	if (getcwd(root, sizeof root) == NULL || suite_setup(st) != 0)
 		return -1;
 	setenv("YICHUANG_INSTANCE", inst, 1);
 	sh("rm -rf var/%s/drill && mkdir -p var/%s/drill && chmod 700 var/%s/drill", inst, inst,
 	    inst);
-	clock_init();
-	ctx_init(&db, 0);
 	if (set_clock(DAY "T09:00:00+08:00") != 0)
 		return -1;
-	sleep_ms(300);
+	pause_ms(300);
 	if (staff_login("kiosk1", 0, kiosk, sizeof kiosk) != 0 ||
 	    staff_login("clerk1", 1, clerk1, sizeof clerk1) != 0 ||
 	    staff_login("clerk2", 2, clerk2, sizeof clerk2) != 0)
 		return -1;
-	required("IT-B-003", mats, sizeof mats);
+	material_codes_text("IT-B-003", 1, 0, mats, sizeof mats);
 	return 0;
 }
 
 static int
 teardown(void **st)
 {
-	(void)st;
 	setenv("YICHUANG_BASE_URL", src_url, 1);
 	setenv("YICHUANG_INSTANCE", inst, 1);
 	rstack("wipe", NULL);
 	sh("rm -rf var/%s/drill", inst);
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
+	return suite_teardown(st);
 }
 
 int
@@ -767,10 +692,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(restore_drill),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("backup", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("backup", tests, setup, teardown);
 }

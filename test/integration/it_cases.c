@@ -33,34 +33,16 @@
 #include "../../fcgi/kv.h"
 #include "../../modules/cases/cases.h"
 #include "../../modules/hall/staff.h"
+#include "../lib/records.h"
+#include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"李小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138000\"}"
 
-static struct ctx db;
 static char clerk[128], approver1[128], approver2[128], approver_bdc[128], manager[128];
 
 /* ---------------------------------------------------------------- helpers */
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
 
 /* 1 when the case is in the record with that status, else 0. */
 static long long
@@ -68,18 +50,8 @@ case_status_is(const char *no, const char *status)
 {
 	long long n = -1;
 
-	assert_true(db_query(&db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = ?",
-	    DBARGS(DBS(no), DBS(status)), count_row, &n) >= 0);
-	return n;
-}
-
-/* SELECT COUNT(*) … WHERE … = ? */
-static long long
-count1(const char *sql, const char *arg)
-{
-	long long n = -1;
-
-	assert_true(db_query(&db, sql, DBARGS(DBS(arg)), count_row, &n) >= 0);
+	assert_true(db_query(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = ?",
+	    DBARGS(DBS(no), DBS(status)), db_count_row, &n) >= 0);
 	return n;
 }
 
@@ -88,35 +60,8 @@ count0(const char *sql)
 {
 	long long n = -1;
 
-	assert_true(db_query(&db, sql, DBNOARGS, count_row, &n) >= 0);
+	assert_true(db_query(&test_db, sql, DBNOARGS, db_count_row, &n) >= 0);
 	return n;
-}
-
-/* The material codes of an item: every one, or only the required (and optionally waivable). */
-static void
-item_codes(const char *item, int required_only, int skip_waivable, char *out, size_t osz)
-{
-	struct resp r;
-	char path[128];
-	json_t *m, *codes = json_array();
-	size_t i;
-	char *s;
-
-	snprintf(path, sizeof path, "/api/v1/items/%s", item);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
-	json_array_foreach(jget(r.json, "item.materials"), i, m) {
-		if (required_only && !json_is_true(json_object_get(m, "required")))
-			continue;
-		if (skip_waivable && json_is_true(json_object_get(m, "waivable")))
-			continue;
-		json_array_append(codes, json_object_get(m, "code"));
-	}
-	s = json_dumps(codes, JSON_COMPACT);
-	snprintf(out, osz, "%s", s);
-	free(s);
-	json_decref(codes);
-	resp_free(&r);
 }
 
 /* POST /cases with a complete checklist; the new case number into no (size 64). */
@@ -126,11 +71,11 @@ accept_case(const char *item, const char *extra, char *no, char *token)
 	struct resp r;
 	char mats[512], body[2048];
 
-	item_codes(item, 1, 0, mats, sizeof mats);
+	material_codes_text(item, 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s," APPLICANT "%s%s}", item,
 	    mats, extra ? "," : "", extra ? extra : "");
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.status"), "accepted");
 	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
 	if (token)
@@ -138,23 +83,13 @@ accept_case(const char *item, const char *extra, char *no, char *token)
 	resp_free(&r);
 }
 
-/* POST /cases/{no}/actions as who; the reply stays in r. */
-static void
-act(struct resp *r, const char *who, const char *no, const char *body)
-{
-	char path[160];
-
-	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
-	assert_int_equal(http_json(r, "POST", path, who, body), 0);
-}
-
 static void
 act_ok(const char *who, const char *no, const char *body, const char *status)
 {
 	struct resp r;
 
-	act(&r, who, no, body);
-	expect(&r, 200);
+	case_act(&r, who, no, body);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), status);
 	resp_free(&r);
 }
@@ -187,28 +122,9 @@ outbox_param(const char *tmpl, const char *no, const char *param, char *out)
 
 	out[0] = '\0';
 	snprintf(path, sizeof path, "$.%s", param);
-	assert_true(db_query(&db, "SELECT JSON_UNQUOTE(JSON_EXTRACT(params, ?)) FROM outbox"
+	assert_true(db_query(&test_db, "SELECT JSON_UNQUOTE(JSON_EXTRACT(params, ?)) FROM outbox"
 	    " WHERE template = ? AND ref_kind = 'case' AND ref_id = ? ORDER BY id DESC LIMIT 1",
 	    DBARGS(DBS(path), DBS(tmpl), DBS(no)), param_row, out) >= 0);
-}
-
-static void
-ensure_staff(const char *user, const char *name, const char *dept)
-{
-	struct staff_new s;
-	char err[200];
-
-	if (staff_exists(&db, "demo", user) == 1)
-		return;
-	memset(&s, 0, sizeof s);
-	s.hall = "demo";
-	s.username = user;
-	s.name = name;
-	s.role = "approver";
-	s.department = dept;
-	s.password = "yichuang-demo";
-	if (staff_create(&db, &s, err, sizeof err) != 0)
-		fail_msg("staff_create %s: %s", user, err);
 }
 
 /*
@@ -235,29 +151,15 @@ sign_in_all(void)
 static int
 setup(void **st)
 {
-	(void)st;
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
-	ensure_staff("approver2", "孙立新", "scjg");
-	ensure_staff("approver_bdc", "钱国栋", "bdc");
+	ensure_staff("approver2", "孙立新", "approver", "scjg");
+	ensure_staff("approver_bdc", "钱国栋", "approver", "bdc");
 	set_clock("2026-11-23T10:00:00+08:00");
 	if (sign_in_all() != 0) {
 		fprintf(stderr, "staff sign-in failed\n");
 		return -1;
 	}
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&db);
 	return 0;
 }
 
@@ -290,10 +192,8 @@ bad_input_names_every_field(void **st)
 	resp_free(&r);
 
 	/* Only a clerk accepts; approvers and managers may not. */
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", approver1,
-	    "{\"item\":\"IT-B-003\",\"materials\":[]," APPLICANT "}"), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", "/api/v1/cases", approver1,
+	    "{\"item\":\"IT-B-003\",\"materials\":[]," APPLICANT "}", 403, "FORBIDDEN");
 }
 
 static void
@@ -308,7 +208,7 @@ incomplete_creates_nothing_and_lists_everything(void **st)
 
 	(void)st;
 	/* Required and not waivable: all of them must be named at once. */
-	item_codes("IT-B-003", 1, 0, required, sizeof required);
+	material_codes_text("IT-B-003", 1, 0, required, sizeof required);
 	want = json_loads(required, 0, NULL);
 	assert_true(json_array_size(want) >= 3);
 	cases0 = count0("SELECT COUNT(*) FROM cases");
@@ -343,7 +243,7 @@ incomplete_creates_nothing_and_lists_everything(void **st)
 	/* The printable 一次性告知书 works without a case. */
 	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s", url + 21);
 	assert_int_equal(http(&n, "GET", path, NULL, NULL), 0);
-	expect(&n, 200);
+	expect_status(&n, 200);
 	assert_string_equal(jstr(n.json, "notice.kind"), "incomplete");
 	assert_string_equal(jstr(n.json, "notice.title"), "一次性告知书");
 	assert_string_equal(jstr(n.json, "notice.item.id"), "IT-B-003");
@@ -373,11 +273,11 @@ accepted_case_has_number_deadline_token_notice_and_sms(void **st)
 	const char *url;
 
 	(void)st;
-	item_codes("IT-B-003", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-003", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-003\",\"materials\":%s,\"delivery\":"
 	    "\"pickup\"," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	snprintf(tok, sizeof tok, "%s", jstr(r.json, "case.track_token"));
 	/* DEMO-20261123-NNNN: the hall, the hall day, the day's sequence. */
@@ -400,7 +300,7 @@ accepted_case_has_number_deadline_token_notice_and_sms(void **st)
 	/* The 受理通知书 names the case, its deadline and the absolute tracking address. */
 	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s", url + 21);
 	assert_int_equal(http(&n, "GET", path, NULL, NULL), 0);
-	expect(&n, 200);
+	expect_status(&n, 200);
 	assert_string_equal(jstr(n.json, "notice.kind"), "accepted");
 	assert_string_equal(jstr(n.json, "notice.case.no"), no);
 	assert_string_equal(jstr(n.json, "notice.case.deadline"), "2026-11-30");
@@ -417,7 +317,7 @@ accepted_case_has_number_deadline_token_notice_and_sms(void **st)
 	/* Public tracking: masked applicant, the steps, a green light. */
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
 	assert_int_equal(http(&t, "GET", path, NULL, NULL), 0);
-	expect(&t, 200);
+	expect_status(&t, 200);
 	assert_string_equal(jstr(t.json, "case.no"), no);
 	assert_string_equal(jstr(t.json, "case.applicant"), "李**");
 	assert_string_equal(jstr(t.json, "case.warning"), "green");
@@ -449,7 +349,7 @@ idempotency_key_replays(void **st)
 	struct resp a, b;
 
 	(void)st;
-	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	snprintf(key, sizeof key, "Idempotency-Key: it-cases-%ld-%d", (long)time(NULL), getpid());
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", clerk);
@@ -458,13 +358,13 @@ idempotency_key_replays(void **st)
 	h[2] = key;
 	h[3] = NULL;
 	assert_int_equal(http(&a, "POST", "/api/v1/cases", body, h), 0);
-	expect(&a, 201);
+	expect_status(&a, 201);
 	snprintf(no, sizeof no, "%s", jstr(a.json, "case.no"));
 	assert_int_equal(http(&b, "POST", "/api/v1/cases", body, h), 0);
-	expect(&b, 201);
+	expect_status(&b, 201);
 	assert_string_equal(jstr(b.json, "case.no"), no);
 	assert_string_equal(jstr(b.json, "case.track_token"), jstr(a.json, "case.track_token"));
-	assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
 	resp_free(&b);
 	/* The same key with another body. */
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s,\"note\":\"x\","
@@ -483,7 +383,7 @@ waived_material_needs_commitment_and_blocks_approval(void **st)
 
 	(void)st;
 	/* IT-B-002: M5 (住所使用证明) may be waived (容缺). */
-	item_codes("IT-B-002", 1, 1, mats, sizeof mats);
+	material_codes_text("IT-B-002", 1, 1, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s,\"waived\":[\"M5\"],"
 	    APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
@@ -494,15 +394,15 @@ waived_material_needs_commitment_and_blocks_approval(void **st)
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s,\"waived\":[\"M5\"],"
 	    "\"commitment\":{\"signed\":true,\"due\":\"2026-11-27\"}," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM case_materials m JOIN cases c ON c.id ="
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_materials m JOIN cases c ON c.id ="
 	    " m.case_id WHERE c.no = ? AND m.code = 'M5' AND m.state = 'waived' AND"
 	    " m.due = '2026-11-27' AND m.committed_at IS NOT NULL", no), 1);
 
 	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	act(&r, approver1, no, "{\"action\":\"approve\"}");
+	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
 	assert_error(&r, 422, "MATERIALS_OUTSTANDING");
 	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M5");
 	resp_free(&r);
@@ -518,17 +418,17 @@ instant_item_is_decided_at_acceptance(void **st)
 	char mats[512], body[2048];
 
 	(void)st;
-	item_codes("IT-B-001", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-001", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-001\",\"materials\":%s,\"approve\":true,"
 	    APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-23");
 	assert_string_equal(jstr(r.json, "case.history.1.action"), "approve");
 	resp_free(&r);
 	/* A promised item cannot be. */
-	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s,\"approve\":true,"
 	    APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
@@ -544,7 +444,7 @@ cross_province_records_both_offices(void **st)
 	char mats[512], body[2048], no[64];
 
 	(void)st;
-	item_codes("IT-F-001", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-F-001", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-F-001\",\"materials\":%s," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -552,7 +452,7 @@ cross_province_records_both_offices(void **st)
 	resp_free(&r);
 	accept_case("IT-F-001", "\"processing_office\":\"广东省广州市医疗保障局\"", no, NULL);
 	get_case(&r, clerk, no, NULL);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_true(json_is_true(jget(r.json, "case.cross_province")));
 	assert_string_equal(jstr(r.json, "case.cross.accepting_hall"), "demo");
 	assert_string_equal(jstr(r.json, "case.cross.processing_office"), "广东省广州市医疗保障局");
@@ -595,9 +495,9 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 	int i, j;
 
 	(void)st;
-	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
-	before = count1("SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%");
+	before = db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%");
 	pthread_barrier_init(&go, NULL, N);
 	for (i = 0; i < N; i++) {
 		memset(&x[i], 0, sizeof x[i]);
@@ -623,14 +523,14 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 	/* The record agrees with what the eight clerks were told: one case per number, each
 	 * accepted once, with its one acceptance SMS, and nothing more. */
 	for (i = 0; i < N; i++) {
-		assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no = ? AND"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND"
 		    " status = 'accepted'", x[i].no), 1);
-		assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'accept'", x[i].no), 1);
-		assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
 		    " template = 'case_accepted' AND ref_id = ?", x[i].no), 1);
 	}
-	assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%"),
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%"),
 	    before + N);
 }
 
@@ -648,36 +548,36 @@ who_sees_what(void **st)
 	get_case(&r, approver_bdc, no, NULL);
 	assert_error(&r, 404, "NOT_FOUND");
 	resp_free(&r);
-	act(&r, approver_bdc, no, "{\"action\":\"assign\"}");
+	case_act(&r, approver_bdc, no, "{\"action\":\"assign\"}");
 	assert_error(&r, 404, "NOT_FOUND");
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?status=accepted", approver_bdc, NULL),
 	    0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_null(strstr(r.body, no));
 	resp_free(&r);
 	/* scjg's approver does, in the list too. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?status=accepted&per_page=100",
 	    approver1, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_non_null(strstr(r.body, no));
 	assert_true(jint(r.json, "total") >= 1);
 	resp_free(&r);
 	/* A clerk cannot approve. */
-	act(&r, clerk, no, "{\"action\":\"approve\"}");
+	case_act(&r, clerk, no, "{\"action\":\"approve\"}");
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
 	/* Not yet assigned: approving is not a transition from accepted. */
-	act(&r, approver1, no, "{\"action\":\"approve\"}");
+	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
 	/* The clerk may see the applicant in full (audited); a kiosk may not see the case. */
 	get_case(&r, clerk, no, "?reveal=1");
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.applicant.id_number"), "11010519491231002X");
 	assert_string_equal(jstr(r.json, "case.applicant.name"), "李小龙");
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE action = 'case.reveal' AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'case.reveal' AND"
 	    " target = ?", no), 1);
 }
 
@@ -753,16 +653,16 @@ two_approvers_at_once_one_wins(void **st)
 	for (round = 0; round < 4; round++) {
 		accept_case("IT-B-004", NULL, no, NULL);
 		race_once(no, "{\"action\":\"assign\"}");
-		assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'assign'", no), 1);
 		race_once(no, round % 2 ? "{\"action\":\"approve\"}" :
 		    "{\"action\":\"reject\",\"reason\":\"经营范围不符合规定\"}");
 		/* One history row, one outbox row, one audit row per change that happened. */
-		assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action IN ('approve', 'reject')", no), 1);
-		assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
 		    " ref_id = ? AND template IN ('case_approved', 'case_rejected')", no), 1);
-		assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
 		    " action IN ('case.approve', 'case.reject') AND result = 'ok'", no), 1);
 	}
 }
@@ -790,7 +690,7 @@ sent_notice_id(const char *tmpl, const char *no)
 	int i;
 
 	for (i = 0; i < 100; i++) {
-		if (db_scalar(&db, "SELECT id FROM outbox WHERE template = ? AND ref_kind = 'case'"
+		if (db_scalar(&test_db, "SELECT id FROM outbox WHERE template = ? AND ref_kind = 'case'"
 		    " AND ref_id = ? AND status = 'sent' ORDER BY id DESC LIMIT 1",
 		    DBARGS(DBS(tmpl), DBS(no)), id, sizeof id) == 1)
 			return strtoll(id, NULL, 10);
@@ -810,9 +710,9 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	(void)st;
 	accept_case("IT-B-003", NULL, no, tok);
 	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	act(&r, approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M3\"],"
+	case_act(&r, approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M3\"],"
 	    "\"note\":\"布局图须标注尺寸\"}");
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "supplement_needed");
 	assert_non_null(jstr(r.json, "case.supplement_notice_url"));
 	assert_string_equal(jstr(r.json, "case.paused_since"), "2026-11-23");
@@ -820,10 +720,10 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	outbox_param("supplement_requested", no, "list", code);
 	assert_true(strlen(code) > 0);
 	/* The approver cannot act while the clock stands still; the clerk takes the supplement. */
-	act(&r, approver1, no, "{\"action\":\"approve\"}");
+	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
-	act(&r, clerk, no, "{\"action\":\"supplement\",\"materials\":[]}");
+	case_act(&r, clerk, no, "{\"action\":\"supplement\",\"materials\":[]}");
 	assert_error(&r, 422, "MATERIALS_INCOMPLETE");
 	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M3");
 	resp_free(&r);
@@ -832,8 +732,8 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 
 	/* 统一出件: ready with window, hours and pickup code in the SMS. */
 	since = sms_log_size();
-	act(&r, clerk, no, "{\"action\":\"ready\"}");
-	expect(&r, 200);
+	case_act(&r, clerk, no, "{\"action\":\"ready\"}");
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "ready");
 	resp_free(&r);
 	pickup_code_sent(since, no, code);
@@ -851,7 +751,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	assert_null(strstr(r.body, code));	/* the pickup code is never on the page */
 	resp_free(&r);
 
-	act(&r, clerk, no, "{\"action\":\"hand_over\",\"pickup_code\":\"000000\"}");
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"pickup_code\":\"000000\"}");
 	if (strcmp(code, "000000") != 0)
 		assert_error(&r, 422, "PICKUP_CODE_WRONG");
 	resp_free(&r);
@@ -866,7 +766,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 		since = sms_log_size();
 		snprintf(path, sizeof path, "/api/v1/notices/%s/resend", nid);
 		assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-		expect(&r, 201);
+		expect_status(&r, 201);
 		assert_non_null(strstr(jstr(r.json, "notice.text"), "取件码******"));
 		assert_null(strstr(r.body, old));
 		resp_free(&r);
@@ -874,35 +774,33 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 		assert_string_not_equal(code, old);
 		snprintf(path, sizeof path, "/api/v1/notices?ref_kind=case&ref_id=%s", no);
 		assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-		expect(&r, 200);
+		expect_status(&r, 200);
 		assert_null(strstr(r.body, old));
 		assert_null(strstr(r.body, code));
 		resp_free(&r);
 		snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", old);
-		act(&r, clerk, no, path);
+		case_act(&r, clerk, no, path);
 		assert_error(&r, 422, "PICKUP_CODE_WRONG");
 		resp_free(&r);
-		assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'pickup_code'", no), 1);
 	}
 	snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", code);
-	act(&r, clerk, no, path);
-	expect(&r, 200);
+	case_act(&r, clerk, no, path);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "closed");
 	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
 	assert_non_null(jstr(r.json, "case.pickup.handed_over_at"));
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
 	    " action = 'case.hand_over' AND detail = 'pickup_code'", no), 1);
-	act(&r, clerk, no, "{\"action\":\"hand_over\"}");
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
 	/* Handed over: a pickup code is no longer needed, nor resent. */
 	snprintf(path, sizeof path, "/api/v1/notices/%lld/resend",
 	    sent_notice_id("result_ready", no));
-	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	assert_error(&r, 422, "NOT_RESENDABLE");
-	resp_free(&r);
+	expect_refusal("POST", path, clerk, NULL, 422, "NOT_RESENDABLE");
 
 	/* Every step on the public timeline, in order. */
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
@@ -933,7 +831,7 @@ rejected_and_mailed(void **st)
 	accept_case("IT-B-004", "\"delivery\":\"mail\",\"address\":\"示范区新城大道200号3栋501室\"",
 	    no, NULL);
 	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	act(&r, approver1, no, "{\"action\":\"reject\"}");
+	case_act(&r, approver1, no, "{\"action\":\"reject\"}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.reason"));
 	resp_free(&r);
@@ -941,13 +839,13 @@ rejected_and_mailed(void **st)
 	    "rejected");
 	outbox_param("case_rejected", no, "reason", v);
 	assert_non_null(strstr(v, "股东会决议"));
-	act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\"}");
+	case_act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\"}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.tracking_no"));
 	resp_free(&r);
-	act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\","
+	case_act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\","
 	    "\"tracking_no\":\"1187654321098\"}");
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "mailed");
 	assert_string_equal(jstr(r.json, "case.mail.tracking_no"), "1187654321098");
 	resp_free(&r);
@@ -1008,8 +906,8 @@ deadlines_across_national_day(void **st)
 	act_ok(approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M2\"]}",
 	    "supplement_needed");
 	assert_int_equal(set_clock("2026-10-09T09:00:00+08:00"), 0);
-	act(&r, clerk, no, "{\"action\":\"supplement\"}");
-	expect(&r, 200);
+	case_act(&r, clerk, no, "{\"action\":\"supplement\"}");
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "processing");
 	assert_string_equal(jstr(r.json, "case.deadline"), "2026-10-14");
 	assert_int_equal(jint(r.json, "case.paused_days"), 3);
@@ -1029,7 +927,7 @@ missing_calendar_year_is_refused_and_alerted(void **st)
 	/* 20 working days from 2026-12-28 reach into 2027, whose notice is not loaded. */
 	assert_int_equal(set_clock("2026-12-28T10:00:00+08:00"), 0);
 	cases0 = count0("SELECT COUNT(*) FROM cases");
-	item_codes("IT-E-002", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-E-002", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-E-002\",\"materials\":%s," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
 	assert_error(&r, 422, "CALENDAR_MISSING");
@@ -1037,7 +935,7 @@ missing_calendar_year_is_refused_and_alerted(void **st)
 	assert_non_null(strstr(jstr(r.json, "error.message"), "2027"));
 	resp_free(&r);
 	assert_int_equal(count0("SELECT COUNT(*) FROM cases"), cases0);
-	assert_int_equal(count1("SELECT COUNT(*) FROM hall_alerts WHERE hall = 'demo' AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM hall_alerts WHERE hall = 'demo' AND"
 	    " akey = ? AND cleared_at IS NULL", "calendar:2027"), 1);
 	set_clock("2026-11-23T10:00:00+08:00");
 }
@@ -1053,7 +951,7 @@ supervision_lights_yellow_then_red_and_tells_the_approver(void **st)
 	(void)st;
 	assert_int_equal(http_json(&r, "PUT", "/api/v1/staff/me/phone", approver1,
 	    "{\"phone\":\"13900139001\"}"), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "phone"), "139****9001");
 	resp_free(&r);
 
@@ -1061,25 +959,25 @@ supervision_lights_yellow_then_red_and_tells_the_approver(void **st)
 	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
 	accept_case("IT-B-004", NULL, no, NULL);
 	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	assert_int_equal(job_cases_supervise(&db), 0);
+	assert_int_equal(job_cases_supervise(&test_db), 0);
 	get_case(&r, approver1, no, NULL);
 	assert_string_equal(jstr(r.json, "case.warning"), "yellow");
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template ="
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 	    " 'case_due_soon_staff' AND ref_id = ? AND recipient_mask = '139****9001'", no), 1);
 
 	/* Wednesday: past the deadline. */
 	assert_int_equal(set_clock("2026-11-25T09:00:00+08:00"), 0);
-	assert_int_equal(job_cases_supervise(&db), 0);
-	assert_int_equal(job_cases_supervise(&db), 0);	/* twice: told once */
-	assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no = ? AND warning = 'red'", no),
+	assert_int_equal(job_cases_supervise(&test_db), 0);
+	assert_int_equal(job_cases_supervise(&test_db), 0);	/* twice: told once */
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND warning = 'red'", no),
 	    1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template ="
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 	    " 'case_overdue_staff' AND ref_id = ? AND recipient_mask = '139****9001'", no), 1);
 	/* The manager's list of overdue cases has it, with its red light. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?overdue=1&per_page=100", manager,
 	    NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	{
 		json_t *c;
 		size_t i;
@@ -1112,7 +1010,7 @@ track_get(struct resp *r, const char *tok)
 
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
 	assert_int_equal(http(r, "GET", path, NULL, NULL), 0);
-	expect(r, 200);
+	expect_status(r, 200);
 }
 
 /* Whether Redis holds a copy of the case's tracking page (cases_view.c). */
@@ -1120,10 +1018,10 @@ static int
 track_copy_exists(const char *no)
 {
 	redisReply *rep;
-	long long id = count1("SELECT id FROM cases WHERE no = ?", no);
+	long long id = db_count(&test_db, "SELECT id FROM cases WHERE no = ?", no);
 	int n;
 
-	rep = kv_cmd(&db, "EXISTS {case:%lld}:trk", id);
+	rep = kv_cmd(&test_db, "EXISTS {case:%lld}:trk", id);
 	assert_non_null(rep);
 	n = rep->type == REDIS_REPLY_INTEGER ? (int)rep->integer : -1;
 	freeReplyObject(rep);
@@ -1189,26 +1087,22 @@ track_token_can_be_revoked(void **st)
 	assert_int_equal(track_copy_exists(no), 1);
 	snprintf(path, sizeof path, "/api/v1/cases/%s/track-token", no);
 	assert_int_equal(http_json(&r, "POST", path, clerk, "{}"), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(fresh, sizeof fresh, "%s", jstr(r.json, "track_token"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", path, NULL, NULL, 404, "NOT_FOUND");
 	snprintf(path, sizeof path, "/api/v1/track/%s", fresh);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-		expect(&r, 200);
+		expect_status(&r, 200);
 		assert_string_equal(jstr(r.json, "case.no"), no);
 		resp_free(&r);
 	}
 	/* The revoked token stays dead with the page cached again for the fresh one. */
 	assert_int_equal(track_copy_exists(no), 1);
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", path, NULL, NULL, 404, "NOT_FOUND");
 }
 
 /* ---------------------------------------------------------------- dependencies down */
@@ -1222,7 +1116,7 @@ database_down_is_503_and_nothing_half_written(void **st)
 
 	(void)st;
 	accept_case("IT-B-004", NULL, no, tok);
-	item_codes("IT-B-004", 1, 0, mats, sizeof mats);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	cases0 = count0("SELECT COUNT(*) FROM cases");
 
@@ -1240,7 +1134,7 @@ database_down_is_503_and_nothing_half_written(void **st)
 		struct resp a, b, c;
 
 		http_json(&a, "POST", "/api/v1/cases", clerk, body);
-		act(&b, approver1, no, "{\"action\":\"assign\"}");
+		case_act(&b, approver1, no, "{\"action\":\"assign\"}");
 		snprintf(path, sizeof path, "/api/v1/track/%s", tok);
 		http(&c, "GET", path, NULL, NULL);
 		assert_int_equal(stack("mysql-start"), 0);
@@ -1256,7 +1150,7 @@ database_down_is_503_and_nothing_half_written(void **st)
 	/* Nothing of the refused requests was written; the case is where it was. */
 	assert_int_equal(count0("SELECT COUNT(*) FROM cases"), cases0);
 	get_case(&r, approver1, no, NULL);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "accepted");
 	assert_int_equal(json_array_size(jget(r.json, "case.history")), 1);
 	resp_free(&r);
@@ -1278,34 +1172,34 @@ hand_over_without_code_names_the_checked_document(void **st)
 	act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
 
 	/* Neither code nor check: 400 naming both, the case still waits at the window. */
-	act(&r, clerk, no, "{\"action\":\"hand_over\",\"note\":\"申请人忘带手机\"}");
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"note\":\"申请人忘带手机\"}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.pickup_code"));
 	assert_non_null(jget(r.json, "error.fields.identity_checked"));
 	resp_free(&r);
-	act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"none\"}");
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"none\"}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.identity_checked"));
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no = ? AND status = 'ready'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = 'ready'"
 	    " AND handed_over_at IS NULL", no), 1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", no), 0);
 
 	/* The ID card checked: handed over, and the record says on what. */
-	act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\","
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\","
 	    "\"note\":\"申请人忘带手机\"}");
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "closed");
 	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
 	resp_free(&r);
-	assert_int_equal(db_scalar(&db, "SELECT h.note FROM case_history h JOIN cases c ON"
+	assert_int_equal(db_scalar(&test_db, "SELECT h.note FROM case_history h JOIN cases c ON"
 	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", DBARGS(DBS(no)),
 	    v, sizeof v), 1);
 	assert_non_null(strstr(v, "未凭取件码"));
 	assert_non_null(strstr(v, "身份证"));
 	assert_non_null(strstr(v, "申请人忘带手机"));
-	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
 	    " action = 'case.hand_over' AND result = 'ok' AND detail = 'id_card'", no), 1);
 }
 
@@ -1333,10 +1227,6 @@ main(void)
 		cmocka_unit_test(track_token_can_be_revoked),
 		cmocka_unit_test(database_down_is_503_and_nothing_half_written),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("cases", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("cases", tests, setup, suite_teardown);
 }

@@ -57,6 +57,8 @@
 #include "../../fcgi/session.h"
 #include "../../fcgi/util.h"
 #include "../../modules/notify/outbox.h"
+#include "../lib/expect.h"
+#include "../lib/records.h"
 
 static struct ctx C;
 static char kiosk[128];
@@ -280,24 +282,6 @@ check_numbering_continues(struct load *L)
 	assert_true(next > top);
 }
 
-static void
-wait_health(int want, int ms)
-{
-	struct resp r;
-	int64_t end = mono_ms() + ms;
-	long st = 0;
-
-	do {
-		if (http(&r, "GET", "/api/v1/health", NULL, NULL) == 0)
-			st = r.status;
-		resp_free(&r);
-		if (st == want)
-			return;
-		pause_ms(100);
-	} while (mono_ms() < end);
-	fail_msg("health still %ld after %d ms (want %d)", st, ms, want);
-}
-
 /* ------------------------------------------------------------------ days */
 
 /* A day of its own for a phase: the first Monday–Thursday from 2026-11-24 on (Friday, the
@@ -475,7 +459,6 @@ redis_killed_under_load(void **st)
 {
 	static struct booking B;
 	struct load L;
-	struct resp r;
 	struct session s;
 	char day[11], when[32], bday[11], mgr[128], path[96], body[64], out[24];
 	const char *bcat = "C", *bstart = "16:30:00";
@@ -497,9 +480,7 @@ redis_killed_under_load(void **st)
 	assert_int_equal(staff_login("manager1", 0, mgr, sizeof mgr), 0);
 	snprintf(path, sizeof path, "/api/v1/halls/demo/slots/%s", B.slot);
 	snprintf(body, sizeof body, "{\"capacity\":%d}", places);
-	assert_int_equal(http_json(&r, "PATCH", path, mgr, body), 0);
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	expect_reply("PATCH", path, mgr, body, 200);
 	for (i = 0; i < BOOKERS; i++) {
 		assert_int_equal(db_exec(&C, "INSERT INTO citizens (created_at) VALUES (NOW())", NULL,
 		    0, NULL, &cid), 0);
@@ -652,7 +633,6 @@ sms_provider_down(void **st)
 	int i, n, got, sent, pending, down_ms = long_mode ? 15000 : 4000;
 	int own = p == NULL || *p == '\0';
 	int64_t t0;
-	struct outbox_msg m;
 
 	(void)st;
 	set_clock(NULL);
@@ -672,20 +652,9 @@ sms_provider_down(void **st)
 	/* The provider is away; notices are queued meanwhile (as the modules queue them). */
 	for (i = 0; i < NOTICES; i++) {
 		snprintf(phone, sizeof phone, "139%04d%04d", (int)(mono_ms() % 10000), 1000 + i);
-		memset(&m, 0, sizeof m);
-		m.hall = "demo";
-		m.channel = "sms";
-		m.template = "turn_near";
-		m.recipient = phone;
-		m.params = json_pack("{s:s,s:s,s:s}", "number", "A001", "ahead", "3", "hall_name",
-		    "示范区政务服务中心");
-		m.ref_kind = "ticket";
-		m.ref_id = "faults";
-		m.urgent = 1;
-		assert_int_equal(db_begin(&C), 0);
-		assert_int_equal(outbox_add(&C, &m, &ids[i]), 0);
-		assert_int_equal(db_commit(&C), 0);
-		json_decref(m.params);
+		ids[i] = outbox_queue(&C, "sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}",
+		    "number", "A001", "ahead", "3", "hall_name", "示范区政务服务中心"), "ticket",
+		    "faults", 1);
 		if (i == NOTICES / 2)
 			pause_ms(down_ms / 2);
 	}

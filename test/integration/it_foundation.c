@@ -15,6 +15,7 @@
 
 #include "../lib/expect.h"
 #include "../lib/http.h"
+#include "../lib/stackproc.h"
 
 static void
 health_ok(void **st)
@@ -66,9 +67,7 @@ halls_and_categories(void **st)
 	}
 	resp_free(&r);
 
-	assert_int_equal(http(&r, "GET", "/api/v1/halls/nowhere/categories", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/halls/nowhere/categories", NULL, NULL, 404, "NOT_FOUND");
 }
 
 static void
@@ -167,9 +166,7 @@ items_guide(void **st)
 	assert_true(json_array_size(jget(r.json, "item.materials")) >= 2);
 	resp_free(&r);
 
-	assert_int_equal(http(&r, "GET", "/api/v1/items/NO-SUCH-ITEM", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/items/NO-SUCH-ITEM", NULL, NULL, 404, "NOT_FOUND");
 
 	assert_int_equal(http(&r, "GET", "/api/v1/items?category=abc", NULL, NULL), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -246,9 +243,7 @@ bad_requests(void **st)
 	resp_free(&r);
 	free(big);
 
-	assert_int_equal(http(&r, "GET", "/api/v1/no/such/route", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/no/such/route", NULL, NULL, 404, "NOT_FOUND");
 
 	assert_int_equal(http(&r, "DELETE", "/api/v1/halls", NULL, NULL), 0);
 	assert_error(&r, 405, "METHOD_NOT_ALLOWED");
@@ -280,20 +275,12 @@ staff_sign_in(void **st)
 	assert_string_equal(jstr(r.json, "role"), "clerk");
 	assert_int_equal(jint(r.json, "window"), 2);
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/auth/logout", tok, NULL), 0);
-	assert_int_equal(r.status, 204);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/auth/logout", tok, NULL, 204);
 	/* The token is dead afterwards. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", tok, NULL, 401, "UNAUTHENTICATED");
 	/* A tampered token. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", "AAAAbogus", NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	assert_int_equal(http(&r, "GET", "/api/v1/me", NULL, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", "AAAAbogus", NULL, 401, "UNAUTHENTICATED");
+	expect_refusal("GET", "/api/v1/me", NULL, NULL, 401, "UNAUTHENTICATED");
 
 	/* Five wrong passwords from this address lock it out of the account: the right one is
 	 * then refused with the same 401, saying how long to wait (it_signin tests the rest). */
@@ -348,32 +335,14 @@ deadline_calendar(void **st)
 	resp_free(&r);
 }
 
-static int
-read_pid(const char *path)
-{
-	char buf[32] = "";
-	FILE *f = fopen(path, "r");
-	int pid = 0;
-
-	if (f) {
-		if (fgets(buf, sizeof buf, f))
-			pid = (int)strtol(buf, NULL, 10);
-		fclose(f);
-	}
-	return pid;
-}
-
 static void
 redis_outage(void **st)
 {
 	struct resp r;
-	char pidfile[256];
-	int pid_before, i;
+	int pid_before;
 
 	(void)st;
-	snprintf(pidfile, sizeof pidfile, "var/%s/run/app.pid",
-	    getenv("YICHUANG_INSTANCE") ? getenv("YICHUANG_INSTANCE") : "test");
-	pid_before = read_pid(pidfile);
+	pid_before = stack_pid("app");
 	assert_true(pid_before > 0);
 	assert_int_equal(stack("redis-stop"), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
@@ -383,21 +352,13 @@ redis_outage(void **st)
 	assert_string_equal(jstr(r.json, "mysql"), "ok");
 	resp_free(&r);
 	/* Redis-backed routes say 503 UNAVAILABLE, not 500. */
-	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/halls/demo/categories", NULL, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("redis-start"), 0);
-	for (i = 0; i < 50; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		if (r.status == 200)
-			break;
-		resp_free(&r);
-		usleep(100 * 1000);
-	}
-	assert_int_equal(r.status, 200);
+	wait_health(200, 5000);
+	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
 	assert_string_equal(jstr(r.json, "status"), "ok");
 	resp_free(&r);
-	assert_int_equal(read_pid(pidfile), pid_before);
+	assert_int_equal(stack_pid("app"), pid_before);
 }
 
 static void
@@ -412,41 +373,23 @@ mysql_outage(void **st)
 	assert_int_equal(r.status, 503);
 	assert_string_equal(jstr(r.json, "mysql"), "down");
 	resp_free(&r);
-	assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo", NULL, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/items?hall=demo", NULL, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("mysql-start"), 0);
-	for (i = 0; i < 100; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		if (r.status == 200)
-			break;
-		resp_free(&r);
-		usleep(100 * 1000);
-	}
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	wait_health(200, 10000);
 	/* Every thread's old connection is dead: all of them must recover on their own. */
 	for (i = 0; i < 40; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo&category=D", NULL, NULL), 0);
-		assert_int_equal(r.status, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/items?hall=demo&category=D", NULL, NULL, 200);
 	}
 }
 
 static void
 app_down_is_json_503(void **st)
 {
-	struct resp r;
-
 	(void)st;
 	assert_int_equal(stack("app-stop"), 0);
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/health", NULL, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("app-start"), 0);
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 }
 
 static int
@@ -474,14 +417,6 @@ cmd_output(const char *cmd, char *out, size_t osz)
 		out[--n] = '\0';
 }
 
-static const char *
-inst(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
-
 /* What was promised must survive a crash: the durability settings are part of the product. */
 static void
 durability_settings(void **st)
@@ -490,11 +425,11 @@ durability_settings(void **st)
 
 	(void)st;
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -N -B -e "
-	    "'SELECT @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@log_bin' 2>&1", inst());
+	    "'SELECT @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@log_bin' 2>&1", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	assert_string_equal(out, "1\t1\t1");
 	snprintf(cmd, sizeof cmd, "redis-cli -p $(sed -n 's/^redis_port = //p' "
-	    "var/%s/yichuang.conf) CONFIG GET append* 2>&1 | tr '\\n' ' '", inst());
+	    "var/%s/yichuang.conf) CONFIG GET append* 2>&1 | tr '\\n' ' '", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	assert_non_null(strstr(out, "appendonly yes"));
 	assert_non_null(strstr(out, "appendfsync everysec"));
@@ -511,8 +446,8 @@ app_refuses_tcp_socket(void **st)
 	(void)st;
 	snprintf(cmd, sizeof cmd, "sed 's/^app_socket = .*/app_socket = 127.0.0.1:18999/' "
 	    "var/%s/yichuang.conf > var/%s/tcp-socket.conf && { timeout 20 %s/yichuang-app -c "
-	    "var/%s/tcp-socket.conf; echo \"exit=$?\"; } 2>&1 | tail -2", inst(), inst(),
-	    b && *b ? b : "build", inst());
+	    "var/%s/tcp-socket.conf; echo \"exit=$?\"; } 2>&1 | tail -2", test_instance(), test_instance(),
+	    b && *b ? b : "build", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	assert_non_null(strstr(out, "must be unix socket paths"));
 	assert_non_null(strstr(out, "exit=1"));
@@ -555,11 +490,8 @@ app_pool_serves_in_turn(void **st)
 	usleep(1000 * 1000);	/* the flood under way */
 	while (now_ms() < end) {
 		int64_t t0 = now_ms();
-		struct resp r;
 
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		assert_int_equal(r.status, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 		if (now_ms() - t0 > worst)
 			worst = now_ms() - t0;
 		probes++;
@@ -581,7 +513,7 @@ app_process_names(void **st)
 
 	(void)st;
 	snprintf(cmd, sizeof cmd, "m=$(cat var/%s/run/app.pid); for p in $m $(pgrep -P $m); do "
-	    "cat /proc/$p/comm; done | sort | uniq -c | tr -s ' '", inst());
+	    "cat /proc/$p/comm; done | sort | uniq -c | tr -s ' '", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	/* one name for the master and its worker processes: the program's */
 	assert_null(strchr(out, '\n'));
@@ -600,7 +532,7 @@ app_process_killed(void **st)
 	long long pid;
 
 	(void)st;
-	snprintf(cmd, sizeof cmd, "cat var/%s/run/app.pid", inst());
+	snprintf(cmd, sizeof cmd, "cat var/%s/run/app.pid", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	master = (int)strtol(out, NULL, 10);
 	assert_true(master > 0);
@@ -618,7 +550,7 @@ app_process_killed(void **st)
 	}
 	assert_true(ok >= 58);
 	/* The master is the same process and has the same number of workers again. */
-	snprintf(cmd, sizeof cmd, "cat var/%s/run/app.pid", inst());
+	snprintf(cmd, sizeof cmd, "cat var/%s/run/app.pid", test_instance());
 	cmd_output(cmd, out, sizeof out);
 	assert_int_equal((int)strtol(out, NULL, 10), master);
 	for (i = 0; i < 30; i++) {

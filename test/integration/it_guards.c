@@ -45,70 +45,19 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
+#include "../lib/records.h"
+#include "../lib/suite.h"
+#include "../lib/flows.h"
+#include "../lib/stackproc.h"
 
 #define HALL   "/api/v1/halls/demo"
 #define BOARD  HALL "/board"
 #define DAY    "2026-12-16"
 #define JSON_H "Content-Type: application/json"
 
-static struct ctx db;		/* the test's own MariaDB and Redis connections */
 static char kiosk[128];
 
 /* ---------------------------------------------------------------- helpers */
-
-static const char *
-inst(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
-
-/* SELECT COUNT(*) … with one string argument (NULL: none). */
-static long long
-count(const char *sql, const char *arg)
-{
-	long long n = -1;
-	int rc;
-
-	rc = arg ? db_query(&db, sql, DBARGS(DBS(arg)), count_row, &n) :
-	    db_query(&db, sql, DBNOARGS, count_row, &n);
-	assert_true(rc >= 0);
-	return n;
-}
-
-static void
-login(const char *user, int window, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
-			return;
-		usleep(200 * 1000);
-	}
-	fail_msg("cannot sign in %s", user);
-}
 
 /* A kiosk takes a number in category A: the HTTP status. */
 static long
@@ -133,7 +82,7 @@ board_version(void)
 	long long v;
 
 	assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	v = jint(r.json, "version");
 	resp_free(&r);
 	return v;
@@ -164,10 +113,10 @@ board_matches_record(void)
 	long long shown, rows;
 
 	assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	shown = jint(r.json, "waiting.A");
 	resp_free(&r);
-	rows = count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?"
+	rows = db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?"
 	    " AND category = 'A' AND status = 'waiting'", DAY);
 	assert_int_equal(shown, rows);
 }
@@ -186,28 +135,32 @@ struct poll_req {
 	int64_t	 started_ms, done_ms;
 };
 
+/* Keep what fits of add bytes in buf (size cap, *len used so far, NUL-terminated). */
+static size_t
+keep(char *buf, size_t cap, size_t *len, const char *p, size_t add)
+{
+	size_t room = cap - 1 - *len, k = add < room ? add : room;
+
+	memcpy(buf + *len, p, k);
+	*len += k;
+	buf[*len] = '\0';
+	return add;
+}
+
 static size_t
 poll_body(char *p, size_t sz, size_t n, void *arg)
 {
 	struct poll_req *q = arg;
-	size_t add = sz * n, room = sizeof q->body - 1 - q->blen;
 
-	memcpy(q->body + q->blen, p, add < room ? add : room);
-	q->blen += add < room ? add : room;
-	q->body[q->blen] = '\0';
-	return add;
+	return keep(q->body, sizeof q->body, &q->blen, p, sz * n);
 }
 
 static size_t
 poll_hdr(char *p, size_t sz, size_t n, void *arg)
 {
 	struct poll_req *q = arg;
-	size_t add = sz * n, room = sizeof q->hdr - 1 - q->hlen;
 
-	memcpy(q->hdr + q->hlen, p, add < room ? add : room);
-	q->hlen += add < room ? add : room;
-	q->hdr[q->hlen] = '\0';
-	return add;
+	return keep(q->hdr, sizeof q->hdr, &q->hlen, p, sz * n);
 }
 
 static void
@@ -326,7 +279,7 @@ board_excess_polls_of_one_address_get_429(void **st)
 	/* A plain read is not a long poll: fast, from the same address, whatever it holds. */
 	t0 = now_ms();
 	assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_int_equal(jint(r.json, "version"), v);
 	assert_true(now_ms() - t0 < 1000);
 	resp_free(&r);
@@ -401,7 +354,7 @@ board_plain_read_fast_while_poll_pool_full(void **st)
 		int64_t t0 = now_ms();
 
 		assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-		expect(&r, 200);
+		expect_status(&r, 200);
 		assert_int_equal(jint(r.json, "version"), v);
 		resp_free(&r);
 		if (now_ms() - t0 > worst)
@@ -479,62 +432,6 @@ expect_json_error(struct resp *r, long status, const char *code, int retry_after
 		assert_non_null(resp_header(r, "Retry-After", v, sizeof v));
 }
 
-static size_t
-long_body(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n;
-	char *nb = realloc(r->body, r->len + add + 1);
-
-	if (nb == NULL)
-		return 0;
-	r->body = nb;
-	memcpy(r->body + r->len, p, add);
-	r->len += add;
-	r->body[r->len] = '\0';
-	return add;
-}
-
-static size_t
-long_hdr(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n, have = strlen(r->headers);
-
-	if (have + add + 1 < sizeof r->headers) {
-		memcpy(r->headers + have, p, add);
-		r->headers[have + add] = '\0';
-	}
-	return add;
-}
-
-/* GET a path longer than the shared client takes (it cuts URLs at 2 KiB). */
-static void
-get_long(struct resp *r, const char *path)
-{
-	size_t n = strlen(base_url()) + strlen(path) + 1;
-	char *url = malloc(n);
-	CURL *c = curl_easy_init();
-
-	memset(r, 0, sizeof *r);
-	assert_non_null(url);
-	assert_non_null(c);
-	snprintf(url, n, "%s%s", base_url(), path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, long_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, long_hdr);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_cleanup(c);
-	free(url);
-	if (r->body)
-		r->json = json_loadb(r->body, r->len, 0, NULL);
-}
-
 static char *
 repeat(char c, size_t n)
 {
@@ -583,7 +480,7 @@ nginx_refusals_speak_json(void **st)
 	big = repeat('a', 9000);
 	path = malloc(9100);
 	snprintf(path, 9100, "/api/v1/health?x=%s", big);
-	get_long(&r, path);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
 	expect_json_error(&r, 414, "TOO_LARGE", 0);
 	resp_free(&r);
 	free(path);
@@ -616,9 +513,7 @@ nginx_refusals_speak_json(void **st)
 	assert_true(limited);
 
 	/* And the app itself never saw any of it: it keeps serving. */
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	expect(&r, 200);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 }
 
 /* A stand-in for the app on its socket: takes connections and either closes each at once
@@ -730,9 +625,7 @@ app_away_answers_json(void **st)
 
 	/* Back to normal: the usual timeout and the real app (up starts it again). */
 	stack_up_with("YICHUANG_APP_TIMEOUT", NULL);
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	expect(&r, 200);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 }
 
 /* Item 11: HEAD wherever GET works, with the GET's head and no body. */
@@ -749,9 +642,9 @@ head_works_where_get_does(void **st)
 	(void)st;
 	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		assert_int_equal(http(&g, "GET", paths[i], NULL, NULL), 0);
-		expect(&g, 200);
+		expect_status(&g, 200);
 		assert_int_equal(http(&h, "HEAD", paths[i], NULL, NULL), 0);
-		expect(&h, 200);
+		expect_status(&h, 200);
 		assert_int_equal(h.len, 0);
 		assert_non_null(resp_header(&h, "Content-Type", th, sizeof th));
 		assert_non_null(resp_header(&g, "Content-Type", tg, sizeof tg));
@@ -764,9 +657,7 @@ head_works_where_get_does(void **st)
 		resp_free(&g);
 		resp_free(&h);
 		/* A POST right after on the kept connections: they are left clean. */
-		assert_int_equal(http_json(&g, "POST", HALL "/tickets", NULL, "{}"), 0);
-		assert_error(&g, 401, "UNAUTHENTICATED");
-		resp_free(&g);
+		expect_refusal("POST", HALL "/tickets", NULL, "{}", 401, "UNAUTHENTICATED");
 	}
 	/* Refusals keep their status. */
 	assert_int_equal(http(&h, "HEAD", "/api/v1/no/such/route", NULL, NULL), 0);
@@ -838,7 +729,7 @@ log_lines_with(const char *file, const char *a, const char *b)
 	long n = 0;
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/log/%s", inst(), file);
+	snprintf(path, sizeof path, "var/%s/log/%s", test_instance(), file);
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	while (getline(&line, &cap, f) > 0)
@@ -902,15 +793,11 @@ logs_carry_no_token(void **st)
 	assert_true(limited);
 	/* nginx's refusals: a bad escape, a line too long, a body too large. */
 	snprintf(p, sizeof p, "/api/v1/track/%s/%%zz", tok);
-	assert_int_equal(http(&r, "GET", p, NULL, NULL), 0);
-	assert_int_equal(r.status, 400);
-	resp_free(&r);
+	expect_reply("GET", p, NULL, NULL, 400);
 	pad = repeat('b', 9000);
 	snprintf(p, sizeof p, "/api/v1/track/%s?%s", tok, pad);
 	free(pad);
-	get_long(&r, p);
-	assert_int_equal(r.status, 414);
-	resp_free(&r);
+	expect_reply("GET", p, NULL, NULL, 414);
 	pad = repeat(' ', 70 * 1024);
 	pad[0] = '{';
 	pad[70 * 1024 - 1] = '}';
@@ -922,9 +809,7 @@ logs_carry_no_token(void **st)
 	/* The app away: nginx cannot reach it. */
 	assert_int_equal(stack("app-stop"), 0);
 	snprintf(p, sizeof p, "/api/v1/track/%s/qr.png", tok);
-	assert_int_equal(http(&r, "GET", p, NULL, NULL), 0);
-	assert_int_equal(r.status, 503);
-	resp_free(&r);
+	expect_reply("GET", p, NULL, NULL, 503);
 	snprintf(p, sizeof p, "/api/v1/uploads/%s", tok);
 	assert_int_equal(http(&r, "GET", p, NULL, h), 0);
 	assert_int_equal(r.status, 503);
@@ -935,7 +820,7 @@ logs_carry_no_token(void **st)
 	assert_true(log_lines_with("nginx-access.log", "/api/v1/track/*", "\"status\":429,") > before429);
 	assert_true(log_lines_with("nginx-access.log", "/api/v1/uploads/*", "\"status\":404,") > 0);
 	/* … and the token is nowhere. */
-	snprintf(dir, sizeof dir, "var/%s/log", inst());
+	snprintf(dir, sizeof dir, "var/%s/log", test_instance());
 	hit[0] = '\0';
 	if (tree_contains(dir, tok, hit, sizeof hit))
 		fail_msg("a token reached a log: %s", hit);
@@ -958,7 +843,7 @@ sign_in_cookie(char *out, size_t osz)
 		resp_free(&r);
 		usleep(200 * 1000);
 	}
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_non_null(resp_header(&r, "Set-Cookie", out, osz));
 	c = strchr(out, ';');
 	assert_non_null(c);
@@ -999,26 +884,7 @@ session_cookie_secure_with_https(void **st)
 static long long
 tickets_today(void)
 {
-	return count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?", DAY);
-}
-
-static void
-wait_healthy(int max_ms)
-{
-	int64_t end = now_ms() + max_ms;
-	struct resp r;
-
-	for (;;) {
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		if (r.status == 200) {
-			resp_free(&r);
-			return;
-		}
-		resp_free(&r);
-		if (now_ms() > end)
-			fail_msg("not healthy again within %d ms", max_ms);
-		usleep(100 * 1000);
-	}
+	return db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?", DAY);
 }
 
 /* After an outage, many requests of every kind get their own, right answers (a connection
@@ -1033,22 +899,22 @@ answers_are_right(void)
 		switch (i % 4) {
 		case 0:
 			assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_string_equal(jstr(r.json, "status"), "ok");
 			break;
 		case 1:
 			assert_int_equal(http(&r, "GET", HALL "/categories", NULL, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_string_equal(jstr(r.json, "categories.0.code"), "A");
 			break;
 		case 2:
 			assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_true(json_is_object(jget(r.json, "waiting")));
 			break;
 		default:
 			assert_int_equal(http_json(&r, "GET", "/api/v1/me", kiosk, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_string_equal(jstr(r.json, "role"), "kiosk");
 			break;
 		}
@@ -1071,10 +937,10 @@ redis_paused_answers_in_bounded_time(void **st)
 
 	(void)st;
 	before = tickets_today();
-	rep = kv_cmd(&db, "CLIENT PAUSE 6000 ALL");
+	rep = kv_cmd(&test_db, "CLIENT PAUSE 6000 ALL");
 	assert_non_null(rep);
 	freeReplyObject(rep);
-	kv_drop(&db);		/* this connection is paused too */
+	kv_drop(&test_db);		/* this connection is paused too */
 
 	t0 = now_ms();
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
@@ -1096,7 +962,7 @@ redis_paused_answers_in_bounded_time(void **st)
 	assert_true(took < 3500);
 	resp_free(&r);
 
-	wait_healthy(8000);
+	wait_health(200, 8000);
 	assert_int_equal(tickets_today(), before);	/* nothing was issued */
 	answers_are_right();
 	assert_int_equal(take_number(), 201);
@@ -1126,7 +992,7 @@ sleeping_lock_holders(void)
 
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -N -B -e "
 	    "\"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
-	    "'SELECT SLEEP(6)%%'\" 2>/dev/null", inst());
+	    "'SELECT SLEEP(6)%%'\" 2>/dev/null", test_instance());
 	if ((p = popen(cmd, "r")) == NULL)
 		return -1;
 	if (fgets(out, sizeof out, p) == NULL)
@@ -1156,7 +1022,7 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	/* (a) */
 	before = tickets_today();
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -e "
-	    "'FLUSH TABLES WITH READ LOCK; SELECT SLEEP(6)' >/dev/null 2>&1", inst());
+	    "'FLUSH TABLES WITH READ LOCK; SELECT SLEEP(6)' >/dev/null 2>&1", test_instance());
 	lock = popen(cmd, "r");
 	assert_non_null(lock);
 	for (i = 0; i < 50 && sleeping_lock_holders() == 0; i++)
@@ -1164,7 +1030,7 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	assert_int_equal(sleeping_lock_holders(), 1);
 
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	expect(&r, 200);		/* the server answers: it is not down */
+	expect_status(&r, 200);		/* the server answers: it is not down */
 	resp_free(&r);
 	t0 = now_ms();
 	assert_int_equal(http_json(&r, "POST", HALL "/tickets", kiosk, "{\"category\":\"A\"}"), 0);
@@ -1183,7 +1049,7 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	board_matches_record();
 
 	/* (b) */
-	snprintf(cmd, sizeof cmd, "var/%s/run/mariadb.pid", inst());
+	snprintf(cmd, sizeof cmd, "var/%s/run/mariadb.pid", test_instance());
 	pf = fopen(cmd, "r");
 	assert_non_null(pf);
 	assert_non_null(fgets(pidbuf, sizeof pidbuf, pf));
@@ -1213,11 +1079,9 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	resp_free(&r);
 
 	mariadb_resume(NULL);
-	db_drop(&db);
-	wait_healthy(8000);
-	assert_int_equal(http(&r, "GET", cmd, NULL, NULL), 0);
-	expect(&r, 200);
-	resp_free(&r);
+	db_drop(&test_db);
+	wait_health(200, 8000);
+	expect_reply("GET", cmd, NULL, NULL, 200);
 	answers_are_right();
 	assert_int_equal(take_number(), 201);
 	board_matches_record();
@@ -1244,29 +1108,6 @@ twin_main(void *arg)
 	return NULL;
 }
 
-/* The required material codes of an item, as a JSON array. */
-static void
-required_codes(const char *item, char *out, size_t osz)
-{
-	struct resp r;
-	char path[128];
-	json_t *m, *codes = json_array();
-	size_t i;
-	char *s;
-
-	snprintf(path, sizeof path, "/api/v1/items/%s", item);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
-	json_array_foreach(jget(r.json, "item.materials"), i, m)
-		if (json_is_true(json_object_get(m, "required")))
-			json_array_append(codes, json_object_get(m, "code"));
-	s = json_dumps(codes, JSON_COMPACT);
-	snprintf(out, osz, "%s", s);
-	free(s);
-	json_decref(codes);
-	resp_free(&r);
-}
-
 /* SMS lines since offset for phone and template. */
 static int
 sms_lines(long since, const char *phone, const char *template, const char *case_no)
@@ -1276,7 +1117,7 @@ sms_lines(long since, const char *phone, const char *template, const char *case_
 	int n = 0;
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/sms.log", inst());
+	snprintf(path, sizeof path, "var/%s/sms.log", test_instance());
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	if (fseek(f, since, SEEK_SET) != 0) {
@@ -1295,6 +1136,24 @@ sms_lines(long since, const char *phone, const char *template, const char *case_
 	free(line);
 	fclose(f);
 	return n;
+}
+
+static int
+setup(void **st)
+{
+	if (suite_setup(st) != 0 || sodium_init() < 0)
+		return -1;
+	if (set_clock(DAY "T10:00:00+08:00") != 0)
+		return -1;
+	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
+	return 0;
+}
+
+static int
+teardown(void **st)
+{
+	mariadb_resume(NULL);
+	return suite_teardown(st);
 }
 
 /*
@@ -1316,8 +1175,8 @@ window_acceptance_once_per_key(void **st)
 	char v[16];
 
 	(void)st;
-	login("clerk1", 1, clerk, sizeof clerk);
-	required_codes("IT-B-004", mats, sizeof mats);
+	staff_in("clerk1", 1, clerk, sizeof clerk);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	randombytes_buf(rnd, sizeof rnd);
 	sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
@@ -1327,7 +1186,7 @@ window_acceptance_once_per_key(void **st)
 	h[1] = JSON_H;
 	h[2] = key;
 	h[3] = NULL;
-	cases_before = count("SELECT COUNT(*) FROM cases", NULL);
+	cases_before = db_count(&test_db, "SELECT COUNT(*) FROM cases", NULL);
 
 	/* 受理 pressed twice at once … */
 	for (i = 0; i < 2; i++) {
@@ -1348,7 +1207,7 @@ window_acceptance_once_per_key(void **st)
 	twin_main(&t[2]);
 
 	for (i = 0; i < 3; i++) {
-		expect(&t[i].r, 201);
+		expect_status(&t[i].r, 201);
 		if (resp_header(&t[i].r, "Idempotent-Replayed", v, sizeof v) == NULL)
 			fresh++;
 		else
@@ -1361,9 +1220,9 @@ window_acceptance_once_per_key(void **st)
 		assert_string_equal(jstr(t[i].r.json, "case.track_token"),
 		    jstr(t[0].r.json, "case.track_token"));
 	}
-	assert_int_equal(count("SELECT COUNT(*) FROM cases", NULL), cases_before + 1);
-	assert_int_equal(count("SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
-	assert_int_equal(count("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases", NULL), cases_before + 1);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
 	    " AND ref_id = ?", no), 1);
 	/* One SMS reaches the applicant: wait for it, then make sure no second one follows. */
 	for (k = 0; k < 100 && sms_lines(since, "13912340912", "case_accepted", no) == 0; k++)
@@ -1376,30 +1235,6 @@ window_acceptance_once_per_key(void **st)
 }
 
 /* ---------------------------------------------------------------- main */
-
-static int
-setup(void **st)
-{
-	(void)st;
-	if (test_conf_load() != 0 || sodium_init() < 0)
-		return -1;
-	ctx_init(&db, 0);
-	curl_global_init(CURL_GLOBAL_ALL);
-	if (set_clock(DAY "T10:00:00+08:00") != 0)
-		return -1;
-	login("kiosk1", 0, kiosk, sizeof kiosk);
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	mariadb_resume(NULL);
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
-}
 
 int
 main(void)
@@ -1418,5 +1253,5 @@ main(void)
 		cmocka_unit_test(window_acceptance_once_per_key),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return suite_run("guards", tests, setup, teardown);
 }

@@ -36,8 +36,11 @@
 #include "../../fcgi/session.h"
 #include "../../modules/identity/identity.h"
 #include "../../modules/shared/pii.h"
+#include "../lib/records.h"
+#include "../lib/suite.h"
+#include "../lib/proc.h"
+#include "../lib/stackproc.h"
 
-static struct ctx ctx;		/* this test's own Redis and MariaDB connections */
 static char inst[64];
 static char phone_a[12], phone_b[12], phone_c[12];
 static char wx_user[16];
@@ -83,7 +86,7 @@ subject_of(const char *token)
 	long long id = 0;
 
 	session_hash(token, h);
-	rep = kv_cmd(&ctx, "HGET sess:%s subject", h);
+	rep = kv_cmd(&test_db, "HGET sess:%s subject", h);
 	assert_non_null(rep);
 	if (rep->type == REDIS_REPLY_STRING)
 		parse_ll(rep->str, 0, INT64_MAX, &id);
@@ -94,7 +97,7 @@ subject_of(const char *token)
 static long long
 redis_ttl(const char *key)
 {
-	redisReply *rep = kv_cmd(&ctx, "TTL %s", key);
+	redisReply *rep = kv_cmd(&test_db, "TTL %s", key);
 	long long t;
 
 	assert_non_null(rep);
@@ -106,8 +109,8 @@ redis_ttl(const char *key)
 static void
 redis_do(const char *cmd, const char *key, const char *arg)
 {
-	redisReply *rep = arg ? kv_cmd(&ctx, "%s %s %s", cmd, key, arg) :
-	    kv_cmd(&ctx, "%s %s", cmd, key);
+	redisReply *rep = arg ? kv_cmd(&test_db, "%s %s %s", cmd, key, arg) :
+	    kv_cmd(&test_db, "%s %s", cmd, key);
 
 	assert_non_null(rep);
 	assert_true(rep->type != REDIS_REPLY_ERROR);
@@ -115,22 +118,9 @@ redis_do(const char *cmd, const char *key, const char *arg)
 }
 
 static long long
-sql_count(const char *sql, const char *arg)
-{
-	char v[32];
-	long long n = -1;
-	int rc = arg ? db_scalar(&ctx, sql, DBARGS(DBS(arg)), v, sizeof v) :
-	    db_scalar(&ctx, sql, DBNOARGS, v, sizeof v);
-
-	assert_int_equal(rc, 1);
-	assert_int_equal(parse_ll(v, 0, INT64_MAX, &n), 0);
-	return n;
-}
-
-static long long
 last_audit_id(void)
 {
-	return sql_count("SELECT COALESCE(MAX(id), 0) FROM audit_log", NULL);
+	return db_count(&test_db, "SELECT COALESCE(MAX(id), 0) FROM audit_log", NULL);
 }
 
 /* Request a login code for phone (limits cleared first) and read it from the SMS log. */
@@ -170,41 +160,6 @@ wrong_code(const char *code, char out[8])
 	snprintf(out, 8, "%06u", (unsigned)((strtoul(code, NULL, 10) + 1) % 1000000));
 }
 
-/* Run a shell command, its standard output into out. Exit status. */
-static int
-run(const char *cmd, const char *input, char *out, size_t osz)
-{
-	char full[2048], tmp[128];
-	FILE *p;
-	size_t n = 0;
-	int st;
-
-	snprintf(tmp, sizeof tmp, "var/%s/it_identity.out", inst);
-	if (input) {
-		snprintf(full, sizeof full, "(%s) > %s 2>&1", cmd, tmp);
-		if ((p = popen(full, "w")) == NULL)
-			return -1;
-		fputs(input, p);
-	} else {
-		snprintf(full, sizeof full, "(%s) > %s 2>&1 </dev/null", cmd, tmp);
-		if ((p = popen(full, "w")) == NULL)
-			return -1;
-	}
-	st = pclose(p);
-	if (out && osz) {
-		FILE *f = fopen(tmp, "r");
-
-		out[0] = '\0';
-		if (f) {
-			n = fread(out, 1, osz - 1, f);
-			out[n] = '\0';
-			fclose(f);
-		}
-	}
-	unlink(tmp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* The mariadb client as the APP's database user (credentials from yichuang.conf). */
 static int
 app_sql(const char *sql, char *out, size_t osz)
@@ -223,75 +178,17 @@ app_sql(const char *sql, char *out, size_t osz)
 	fclose(f);
 	snprintf(cmd, sizeof cmd, "mariadb --defaults-file=%s --default-character-set=utf8mb4"
 	    " --batch %s", cnf, config_get("mysql_db", "yichuang"));
-	rc = run(cmd, sql, out, osz);
+	rc = proc_pipe(cmd, sql, out, osz);
 	unlink(cnf);
 	return rc;
 }
 
 /* ------------------------------------------------------------------ the fake WeChat */
 
-static pid_t fake_pid;
-static int fake_in = -1;
+static struct fake wx = { .in = -1, .out = -1 };
 static int app_on_fake;
-static int fake_port;
 static char saved_wx_url[512], saved_extra[2048];
 static int had_wx_url, had_extra;
-
-static int
-fake_start(void)
-{
-	int in[2], out[2];
-	char buf[32];
-	ssize_t n;
-	FILE *f;
-
-	if (pipe(in) != 0 || pipe(out) != 0)
-		return -1;
-	if ((fake_pid = fork()) < 0)
-		return -1;
-	if (fake_pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		execlp("node", "node", "test/fake/wechat.mjs", "0", (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	fake_in = in[1];	/* closing it ends the fake */
-	f = fdopen(out[0], "r");
-	n = f && fgets(buf, sizeof buf, f) ? (ssize_t)strlen(buf) : -1;
-	if (f)
-		fclose(f);
-	if (n <= 0 || (fake_port = atoi(buf)) <= 0)
-		return -1;
-	return 0;
-}
-
-static void
-fake_stop(void)
-{
-	if (fake_in >= 0)
-		close(fake_in);
-	fake_in = -1;
-	if (fake_pid > 0) {
-		kill(fake_pid, SIGTERM);
-		waitpid(fake_pid, NULL, 0);
-	}
-	fake_pid = 0;
-}
-
-static json_t *
-fake_stats(void)
-{
-	char cmd[256], out[4096];
-
-	snprintf(cmd, sizeof cmd, "curl -s http://127.0.0.1:%d/__stats", fake_port);
-	if (run(cmd, NULL, out, sizeof out) != 0)
-		return NULL;
-	return json_loads(out, 0, NULL);
-}
 
 /* Restart app and worker with the fake as WeChat (or, at the end, as they were). */
 static int
@@ -309,7 +206,7 @@ app_with_fake(int on)
 			had_extra = 1;
 			snprintf(saved_extra, sizeof saved_extra, "%s", v);
 		}
-		snprintf(url, sizeof url, "http://127.0.0.1:%d", fake_port);
+		snprintf(url, sizeof url, "http://127.0.0.1:%d", wx.port);
 		snprintf(extra, sizeof extra, "%s%swechat_appid = wx-fake-appid\n"
 		    "wechat_secret = fake-secret", had_extra ? saved_extra : "",
 		    had_extra ? "\n" : "");
@@ -334,14 +231,9 @@ setup(void **st)
 {
 	const char *v = getenv("YICHUANG_INSTANCE");
 
-	(void)st;
 	snprintf(inst, sizeof inst, "%s", v && *v ? v : "test");
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/%s/yichuang.conf and its key\n", inst);
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&ctx, 0);
 	random_phone(phone_a, "138");
 	random_phone(phone_b, "139");
 	random_phone(phone_c, "137");
@@ -352,12 +244,10 @@ setup(void **st)
 static int
 teardown(void **st)
 {
-	(void)st;
-	fake_stop();
+	fake_close(&wx);
 	if (app_on_fake)
 		app_with_fake(0);
-	ctx_close(&ctx);
-	return 0;
+	return suite_teardown(st);
 }
 
 /* ------------------------------------------------------------------ SMS codes */
@@ -400,14 +290,14 @@ sms_sign_in_flow(void **st)
 
 	(void)st;
 	assert_int_equal(sms_limits_reset(phone_a), 0);
-	before = sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
+	before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	since = sms_log_size();
 	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\",\"purpose\":\"login\"}",
 	    phone_a);
 	assert_int_equal(r.status, 202);
 	resp_free(&r);
 	/* The SMS is an outbox row, delivered by the worker. */
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before + 1);
 
 	/* Again within the minute: 429 with Retry-After, and nothing queued. */
@@ -416,7 +306,7 @@ sms_sign_in_flow(void **st)
 	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof ra));
 	assert_true(atoi(ra) >= 1 && atoi(ra) <= 60);
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before + 1);
 
 	assert_int_equal(sms_code_wait(phone_a, since, code, sizeof code), 0);
@@ -463,15 +353,9 @@ sms_sign_in_flow(void **st)
 	assert_int_equal(subject_of(token2), id);
 
 	/* Logout kills that token only. */
-	assert_int_equal(http_json(&r, "POST", "/api/v1/auth/logout", token, NULL), 0);
-	assert_int_equal(r.status, 204);
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", token2, NULL), 0);
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/auth/logout", token, NULL, 204);
+	expect_refusal("GET", "/api/v1/me", token, NULL, 401, "UNAUTHENTICATED");
+	expect_reply("GET", "/api/v1/me", token2, NULL, 200);
 
 	/* citizen_login (test/lib) gives the same citizen, and reuses its token. */
 	assert_int_equal(citizen_login(phone_a, token, sizeof token), 0);
@@ -506,7 +390,7 @@ sms_code_dies(void **st)
 	assert_null(strstr(key, phone_b));
 	{
 		long long ttl = redis_ttl(key);
-		redisReply *rep = kv_cmd(&ctx, "HGET %s h", key);
+		redisReply *rep = kv_cmd(&test_db, "HGET %s h", key);
 
 		assert_true(ttl > 590 && ttl <= 600);
 		assert_non_null(rep);
@@ -549,7 +433,7 @@ codes_sent(const char *phone, int n, long long newest_ago, long long step)
 	pii_hash("phone", phone, h);
 	snprintf(key, sizeof key, "{sms:%.32s}:codes", h);
 	for (i = 0; i < n; i++) {
-		rep = kv_cmd(&ctx, "ZADD %s %lld it-%d", key, now - newest_ago - i * step, i);
+		rep = kv_cmd(&test_db, "ZADD %s %lld it-%d", key, now - newest_ago - i * step, i);
 		assert_non_null(rep);
 		freeReplyObject(rep);
 	}
@@ -564,7 +448,7 @@ sms_send_limits(void **st)
 	long long before;
 
 	(void)st;
-	before = sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
+	before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	/* 5 an hour: five in the last half hour, the sixth waits until the hour is over. */
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 	codes_sent(phone_c, 5, 120000, 300000);
@@ -582,7 +466,7 @@ sms_send_limits(void **st)
 	assert_true(atoi(ra) > 3600);
 	resp_free(&r);
 	/* A refused request queues no SMS. */
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 }
@@ -603,14 +487,10 @@ tokens_tampered_and_expired(void **st)
 	snprintf(bad, sizeof bad, "%s", token);
 	n = strlen(bad);
 	bad[n / 2] = bad[n / 2] == 'A' ? 'B' : 'A';
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", bad, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", bad, NULL, 401, "UNAUTHENTICATED");
 	/* Cut short, too long, not a bearer token at all. */
 	bad[n - 1] = '\0';
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", bad, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", bad, NULL, 401, "UNAUTHENTICATED");
 	{
 		const char *hdr[] = { "Authorization: Basic Zm9vOmJhcg==", NULL };
 
@@ -629,37 +509,29 @@ tokens_tampered_and_expired(void **st)
 		char seen[32];
 
 		redis_do("EXPIRE", key, "500");
-		assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
-		assert_int_equal(r.status, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/me", token, NULL, 200);
 		assert_true(redis_ttl(key) <= 500);	/* renewed a moment ago: left alone */
 		snprintf(seen, sizeof seen, "%lld", (long long)time(NULL) - 61);
 		{
-			redisReply *rep = kv_cmd(&ctx, "HSET %s seen %s", key, seen);
+			redisReply *rep = kv_cmd(&test_db, "HSET %s seen %s", key, seen);
 
 			assert_non_null(rep);
 			freeReplyObject(rep);
 		}
-		assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
-		assert_int_equal(r.status, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/me", token, NULL, 200);
 		ttl = redis_ttl(key);
 		assert_true(ttl > idle - 10 && ttl <= idle);
 	}
 	if (idle <= 5) {
 		/* This stack runs with a short citizen_session_idle: really wait it out. */
-		assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
-		assert_int_equal(r.status, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/me", token, NULL, 200);
 		usleep((useconds_t)(idle * 1000000 + 1500000));
 	} else {
 		/* Idle time is real time: let Redis expire it now instead of waiting days. */
 		redis_do("PEXPIRE", key, "1");
 		usleep(50 * 1000);
 	}
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", token, NULL, 401, "UNAUTHENTICATED");
 }
 
 /* ------------------------------------------------------------------ WeChat */
@@ -679,7 +551,7 @@ wechat_sign_in(void **st)
 	long long id, n0;
 
 	(void)st;
-	assert_int_equal(fake_start(), 0);
+	assert_int_equal(fake_open_as(&wx, "test/fake/wechat.mjs", 0), 0);
 	assert_int_equal(app_with_fake(1), 0);
 
 	/* First sign-in: a new citizen, no phone yet. */
@@ -693,7 +565,7 @@ wechat_sign_in(void **st)
 	assert_non_null(jstr(r.json, "expires_at"));
 	snprintf(tok, sizeof tok, "%s", jstr(r.json, "token"));
 	/* The session_key stays on the server; the openid is not handed out either. */
-	stats = fake_stats();
+	stats = fake_call(&wx, "GET", "/__stats");
 	assert_non_null(stats);
 	assert_non_null(jstr(stats, "last_session_key"));
 	assert_null(strstr(r.body, jstr(stats, "last_session_key")));
@@ -764,7 +636,7 @@ wechat_sign_in(void **st)
 	resp_free(&r);
 
 	/* Phone B is new: it becomes this citizen's phone. */
-	n0 = sql_count("SELECT COUNT(*) FROM citizens", NULL);
+	n0 = db_count(&test_db, "SELECT COUNT(*) FROM citizens", NULL);
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p%s-1\"}", phone_b);
 	assert_int_equal(r.status, 200);
 	mask_phone(phone_b, masked, sizeof masked);
@@ -779,7 +651,7 @@ wechat_sign_in(void **st)
 	/* Signing in by SMS with that phone: the same citizen, no new one. */
 	sms_sign_in(phone_b, tok2, sizeof tok2);
 	assert_int_equal(subject_of(tok2), id);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM citizens", NULL), n0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizens", NULL), n0);
 	/* And WeChat again now says the phone is bound. */
 	snprintf(code, sizeof code, "%s-3", wx_user);
 	wx_login(&r, code);
@@ -820,7 +692,7 @@ wechat_joins_sms_citizen(void **st)
 		char idtxt[24];
 
 		snprintf(idtxt, sizeof idtxt, "%lld", wx_id);
-		assert_int_equal(sql_count("SELECT COUNT(*) FROM citizens WHERE id = ? AND"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizens WHERE id = ? AND"
 		    " merged_into IS NOT NULL", idtxt), 1);
 	}
 	/* From now on that WeChat user signs straight in as the SMS citizen. */
@@ -845,15 +717,15 @@ wechat_access_token(void **st)
 	/* The access token is cached in Redis (wx:access_token), short of WeChat's 7200 s. */
 	ttl = redis_ttl("wx:access_token");
 	assert_true(ttl > 0 && ttl <= 6900);
-	rep = kv_cmd(&ctx, "GET wx:access_token");
+	rep = kv_cmd(&test_db, "GET wx:access_token");
 	assert_non_null(rep);
 	assert_int_equal(rep->type, REDIS_REPLY_STRING);
 	freeReplyObject(rep);
 	/* WeChat drops it (refreshed elsewhere): one 40001, a fresh token, and success. */
 	snprintf(cmd, sizeof cmd, "curl -s -X POST http://127.0.0.1:%d/__invalidate_tokens",
-	    fake_port);
-	assert_int_equal(run(cmd, NULL, NULL, 0), 0);
-	stats = fake_stats();
+	    wx.port);
+	assert_int_equal(proc_pipe(cmd, NULL, NULL, 0), 0);
+	stats = fake_call(&wx, "GET", "/__stats");
 	rejected = jint(stats, "token_rejected");
 	json_decref(stats);
 	snprintf(code, sizeof code, "%sc-1", wx_user);
@@ -864,12 +736,12 @@ wechat_access_token(void **st)
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p%s-3\"}", phone_c);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
-	stats = fake_stats();
+	stats = fake_call(&wx, "GET", "/__stats");
 	assert_int_equal(jint(stats, "token_rejected"), rejected + 1);
 	json_decref(stats);
 
 	/* WeChat unreachable: 503, and the app goes on. */
-	fake_stop();
+	fake_close(&wx);
 	snprintf(code, sizeof code, "%sd-1", wx_user);
 	wx_login(&r, code);
 	assert_error(&r, 503, "UNAVAILABLE");
@@ -955,17 +827,6 @@ staff_sessions(void **st)
 	}
 }
 
-static int
-admin(const char *args, const char *password, char *out, size_t osz)
-{
-	char cmd[512];
-	const char *b = getenv("YICHUANG_BUILD");
-
-	snprintf(cmd, sizeof cmd, "%s/yichuang-admin -c var/%s/yichuang.conf %s",
-	    b && *b ? b : "build", inst, args);
-	return run(cmd, password, out, osz);
-}
-
 static void
 staff_accounts(void **st)
 {
@@ -978,8 +839,8 @@ staff_accounts(void **st)
 	snprintf(user, sizeof user, "it%06u", (unsigned)randombytes_uniform(1000000));
 	/* Passwords have at least 12 characters. */
 	snprintf(args, sizeof args, "staff-create demo %s clerk 测试 5", user);
-	assert_int_not_equal(admin(args, "short-pw\n", out, sizeof out), 0);
-	assert_int_equal(admin(args, "a-long-enough-password\n", out, sizeof out), 0);
+	assert_int_not_equal(proc_admin(args, "short-pw\n", out, sizeof out), 0);
+	assert_int_equal(proc_admin(args, "a-long-enough-password\n", out, sizeof out), 0);
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
 	    "\"password\":\"a-long-enough-password\",\"window\":5}", user);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
@@ -989,13 +850,9 @@ staff_accounts(void **st)
 
 	/* A password reset ends the account's sessions. */
 	snprintf(args, sizeof args, "staff-passwd demo %s", user);
-	assert_int_equal(admin(args, "another-long-password\n", out, sizeof out), 0);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	assert_int_equal(proc_admin(args, "another-long-password\n", out, sizeof out), 0);
+	expect_refusal("GET", "/api/v1/me", tok, NULL, 401, "UNAUTHENTICATED");
+	expect_refusal("POST", "/api/v1/staff/login", NULL, body, 401, "UNAUTHENTICATED");
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
 	    "\"password\":\"another-long-password\",\"window\":5}", user);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
@@ -1005,30 +862,24 @@ staff_accounts(void **st)
 
 	/* Disabled: its sessions end and it cannot sign in; enabled again, it can. */
 	snprintf(args, sizeof args, "staff-disable demo %s", user);
-	assert_int_equal(admin(args, NULL, out, sizeof out), 0);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok2, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	assert_int_equal(proc_admin(args, NULL, out, sizeof out), 0);
+	expect_refusal("GET", "/api/v1/me", tok2, NULL, 401, "UNAUTHENTICATED");
+	expect_refusal("POST", "/api/v1/staff/login", NULL, body, 401, "UNAUTHENTICATED");
 	snprintf(args, sizeof args, "staff-enable demo %s", user);
-	assert_int_equal(admin(args, NULL, out, sizeof out), 0);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	assert_int_equal(proc_admin(args, NULL, out, sizeof out), 0);
+	expect_reply("POST", "/api/v1/staff/login", NULL, body, 200);
 
 	/* Every change is on the audit trail. */
 	{
 		char a0s[24];
 
 		snprintf(a0s, sizeof a0s, "%lld", a0);
-		assert_int_equal(sql_count("SELECT COUNT(DISTINCT action) FROM audit_log"
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(DISTINCT action) FROM audit_log"
 		    " WHERE id > ? AND action IN ('staff.create', 'staff.password_reset', 'staff.disable',"
 		    " 'staff.enable')", a0s), 4);
-		assert_true(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+		assert_true(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 		    " action = 'staff.login' AND result = 'ok'", a0s) >= 3);
-		assert_true(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+		assert_true(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 		    " action = 'staff.login' AND result = 'denied'", a0s) >= 2);
 	}
 }
@@ -1046,26 +897,24 @@ audit_trail(void **st)
 	a0 = last_audit_id();
 	snprintf(a0s, sizeof a0s, "%lld", a0);
 	/* Refusals: 401 without a token, 403 for a role the route does not take. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", NULL, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", NULL, NULL, 401, "UNAUTHENTICATED");
 	assert_int_equal(staff_login("kiosk1", 0, tok, sizeof tok), 0);
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p13800138000-9\"}");
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused' AND target = 'GET /me' AND result = '401'"
 	    " AND actor_kind = 'anonymous'", a0s), 1);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused' AND target = 'POST /auth/wx-phone' AND result = '403'"
 	    " AND hall = 'demo' AND actor <> ''", a0s), 1);
 	/* A failed sign-in is recorded once, as a sign-in, not again as a refusal. */
 	post(&r, "/api/v1/auth/sms-login", NULL, "{\"phone\":\"%s\",\"code\":\"000000\"}", phone_c);
 	assert_error(&r, 401, "CODE_INVALID");
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'citizen.login' AND result = 'denied'", a0s), 1);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused' AND target = 'POST /auth/sms-login'", a0s), 0);
 
 	/* The app's database user may read and add audit rows, never change or delete them. */
@@ -1076,7 +925,7 @@ audit_trail(void **st)
 	assert_int_not_equal(app_sql("DELETE FROM audit_log;", out, sizeof out), 0);
 	assert_non_null(strstr(out, "command denied"));
 	assert_int_not_equal(app_sql("TRUNCATE TABLE audit_log;", out, sizeof out), 0);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE id > ? AND"
 	    " action = 'refused'", a0s), 2);
 }
 
@@ -1115,7 +964,7 @@ personal_data_sealed(void **st)
 	sms_sign_in(phone_c, tok, sizeof tok);
 	id = subject_of(tok);
 	/* The name and ID number a citizen gives (e.g. when booking) are sealed too. */
-	assert_int_equal(citizen_set_identity(&ctx, id, "欧阳娜娜", idnum), 0);
+	assert_int_equal(citizen_set_identity(&test_db, id, "欧阳娜娜", idnum), 0);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(jstr(r.json, "name"), "欧阳**");
@@ -1124,7 +973,7 @@ personal_data_sealed(void **st)
 	{
 		struct citizen z;
 
-		assert_int_equal(citizen_get(&ctx, id, &z), 1);
+		assert_int_equal(citizen_get(&test_db, id, &z), 1);
 		assert_string_equal(z.phone, phone_c);
 		assert_string_equal(z.id_number, idnum);
 		assert_string_equal(z.name, "欧阳娜娜");
@@ -1146,22 +995,20 @@ personal_data_sealed(void **st)
 
 /* ------------------------------------------------------------------ outages */
 
+/* With a store down: 503 UNAVAILABLE, not 500, for a code (phone_c), a sign-in (phone_b
+ * with its code) and the session tok. */
 static void
-wait_healthy(void)
+all_unavailable(const char *tok, const char *code)
 {
 	struct resp r;
-	int i;
 
-	for (i = 0; i < 150; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		if (r.status == 200) {
-			resp_free(&r);
-			return;
-		}
-		resp_free(&r);
-		usleep(100 * 1000);
-	}
-	fail_msg("the stack did not come back");
+	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\"}", phone_c);
+	assert_error(&r, 503, "UNAVAILABLE");
+	resp_free(&r);
+	sms_login(&r, phone_b, code);
+	assert_error(&r, 503, "UNAVAILABLE");
+	resp_free(&r);
+	expect_refusal("GET", "/api/v1/me", tok, NULL, 503, "UNAVAILABLE");
 }
 
 static void
@@ -1179,20 +1026,12 @@ outages(void **st)
 
 	/* Redis down: 503, not 500, for codes, sign-ins and sessions. */
 	assert_int_equal(stack("redis-stop"), 0);
-	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\"}", phone_c);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	sms_login(&r, phone_b, code);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	all_unavailable(tok, code);
 	assert_int_equal(stack("redis-start"), 0);
-	wait_healthy();
+	wait_health(200, 15000);
 	/* Redis keeps its data (AOF): the session is still good.  (Each app thread's old
 	 * connection fails once before it reconnects, hence the retries.) */
-	kv_drop(&ctx);
+	kv_drop(&test_db);
 	for (i = 0; i < 60; i++) {
 		assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
 		if (r.status == 200)
@@ -1204,23 +1043,15 @@ outages(void **st)
 	resp_free(&r);
 
 	/* MariaDB down: 503, and a refused code request counts nothing and stores nothing. */
-	before = sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
+	before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	identity_sms_key(phone_c, "code", key, sizeof key);
 	redis_do("DEL", key, NULL);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 	assert_int_equal(stack("mysql-stop"), 0);
-	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\"}", phone_c);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	sms_login(&r, phone_b, code);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	all_unavailable(tok, code);
 	assert_int_equal(stack("mysql-start"), 0);
-	wait_healthy();
-	db_drop(&ctx);
+	wait_health(200, 15000);
+	db_drop(&test_db);
 	assert_int_equal(redis_ttl(key), -2);
 	/* The refused request used up neither the minute nor the phone's count. */
 	for (i = 0; i < 30; i++) {
@@ -1232,13 +1063,13 @@ outages(void **st)
 	}
 	assert_int_equal(r.status, 202);
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'",
 	    NULL), before + 1);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
 	/* Leave a clean stack for whatever runs next: fresh app processes, whose threads hold
 	 * no connection from before the restarts. */
 	assert_int_equal(stack("restart-app"), 0);
-	wait_healthy();
+	wait_health(200, 15000);
 }
 
 /* ------------------------------------------------------------------ nginx */
@@ -1265,9 +1096,7 @@ signin_throttle(void **st)
 	assert_int_equal(limited, 1);
 	assert_int_equal(other, 0);
 	/* Other routes are not throttled meanwhile. */
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	assert_int_equal(r.status, 200);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 	/* Let the bucket refill before anything else signs in (at most a minute). */
 	for (i = 0; i < 70; i++) {
 		sleep(1);
@@ -1302,5 +1131,5 @@ main(void)
 		cmocka_unit_test(signin_throttle),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return suite_run("identity", tests, setup, teardown);
 }

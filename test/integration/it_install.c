@@ -89,17 +89,6 @@ count_files(const char *dir, const char *suffix)
 	return n;
 }
 
-/* Run a command that must succeed; its output is shown when it does not. */
-static void
-run_ok(char *out, size_t osz, const char *cmd)
-{
-	int rc = proc_run(out, osz, "%s", cmd);
-
-	if (rc != 0)
-		fprintf(stderr, "%s\n-> exit %d\n%s\n", cmd, rc, out);
-	assert_int_equal(rc, 0);
-}
-
 /* Write a configuration: the installed yichuang.conf, then the lines given (the last value
  * of a key counts). */
 static void
@@ -183,65 +172,31 @@ log_has(const char *prog, long since, const char *text)
 
 /* ---- https to the installed site, as a browser that trusts its certificate */
 
-static size_t
-on_body(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n;
-	char *nb = realloc(r->body, r->len + add + 1);
-
-	if (nb == NULL)
-		return 0;
-	r->body = nb;
-	memcpy(r->body + r->len, p, add);
-	r->len += add;
-	r->body[r->len] = '\0';
-	return add;
-}
-
-static size_t
-on_header(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n, have = strlen(r->headers);
-
-	if (have + add + 1 < sizeof r->headers) {
-		memcpy(r->headers + have, p, add);
-		r->headers[have + add] = '\0';
-	}
-	return add;
-}
-
 /* unix_http: the port-80 server (on its unix socket) instead of TLS. */
 static int
 site(struct resp *r, const char *method, const char *path, const char *body, int unix_http)
 {
-	CURL *c = curl_easy_init();
+	CURL *c;
 	struct curl_slist *hl = NULL, *res = NULL;
 	char url[1024], resolve[128], ca[700], sock[700];
 	CURLcode rc;
 
-	memset(r, 0, sizeof *r);
 	snprintf(resolve, sizeof resolve, HOST ":%d:127.0.0.1", port);
 	snprintf(ca, sizeof ca, "%s/tls/cert.pem", S);
 	snprintf(sock, sizeof sock, "%s/run/http.sock", S);
-	if (unix_http) {
+	if (unix_http)
 		snprintf(url, sizeof url, "http://" HOST "%s", path);
-		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
-	} else {
+	else
 		snprintf(url, sizeof url, "https://" HOST ":%d%s", port, path);
+	c = http_handle(r, method, url, 20L);
+	assert_non_null(c);
+	if (unix_http)
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+	else {
 		res = curl_slist_append(res, resolve);
 		curl_easy_setopt(c, CURLOPT_RESOLVE, res);
 		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	if (body) {
 		hl = curl_slist_append(hl, "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
@@ -309,7 +264,7 @@ make_install_places_files(void **st)
 	(void)st;
 	snprintf(cmd, sizeof cmd, "make -s install DESTDIR='%s' PREFIX=/usr B='%s'", R,
 	    proc_build());
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 
 	snprintf(p, sizeof p, "%s/usr/bin/yichuang-app", R);
 	assert_true(is_exec(p));
@@ -351,7 +306,7 @@ make_install_places_files(void **st)
 	snprintf(cmd, sizeof cmd, "echo 'app_threads = 3 # the operator' >> '%s/etc/yichuang/yichuang.conf'"
 	    " && echo old > '%s/usr/share/yichuang/site/dropped.html'"
 	    " && make -s install DESTDIR='%s' PREFIX=/usr B='%s'", R, R, R, proc_build());
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	assert_non_null(strstr(out, "kept /etc/yichuang/yichuang.conf"));
 	snprintf(p, sizeof p, "%s/etc/yichuang/yichuang.conf", R);
 	assert_true(file_has(p, "app_threads = 3 # the operator"));
@@ -365,7 +320,7 @@ make_install_places_files(void **st)
 	snprintf(L, sizeof L, "%s/root-local", S);
 	snprintf(cmd, sizeof cmd, "make -s install DESTDIR='%s' PREFIX=/usr/local B='%s'", L,
 	    proc_build());
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	snprintf(p, sizeof p, "%s/usr/local/bin/yichuang-app", L);
 	assert_true(is_exec(p));
 	snprintf(p, sizeof p, "%s/usr/local/lib/systemd/system/yichuang-app.service", L);
@@ -375,7 +330,7 @@ make_install_places_files(void **st)
 	snprintf(p, sizeof p, "%s/etc/nginx/sites-available/yichuang", L);
 	assert_true(file_has(p, "root /usr/local/share/yichuang/site;"));
 	snprintf(cmd, sizeof cmd, "make -s uninstall DESTDIR='%s' PREFIX=/usr/local", L);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	snprintf(p, sizeof p, "%s/usr/local/bin/yichuang-app", L);
 	assert_int_equal(mode_of(p), -1);
 	snprintf(p, sizeof p, "%s/usr/local/share/yichuang", L);
@@ -408,10 +363,10 @@ installed_units_verify(void **st)
 	if (proc_run(out, sizeof out, "command -v systemd-analyze") != 0)
 		fail_msg("systemd-analyze is missing: install the systemd package (ops/deps.sh test)");
 	snprintf(cmd, sizeof cmd, "cp -rn /usr/lib/systemd/system/. '%s/usr/lib/systemd/system/'", R);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	snprintf(cmd, sizeof cmd, "systemd-analyze verify --root='%s' yichuang-app.service "
 	    "yichuang-worker.service", R);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	if (out[0] != '\0')
 		fprintf(stderr, "systemd-analyze verify:\n%s\n", out);
 	assert_string_equal(out, "");
@@ -437,7 +392,7 @@ installed_units_verify(void **st)
 				fail_msg("%s lacks %s", units[u], must[i] + 1);
 		snprintf(cmd, sizeof cmd, "systemd-analyze security --offline=true --root='%s' %s "
 		    "| grep 'Overall exposure level'", R, units[u]);
-		run_ok(out, sizeof out, cmd);
+		proc_run_ok(out, sizeof out, cmd);
 		assert_non_null(lvl = strstr(out, ".service: "));
 		exposure = strtod(lvl + 10, NULL);
 		if (exposure > 2.0 || exposure <= 0.0)
@@ -459,9 +414,9 @@ site_file_matches_template(void **st)
 
 	(void)st;
 	snprintf(cmd, sizeof cmd, extract, "nginx/nginx.conf.in");
-	run_ok(a, sizeof a, cmd);
+	proc_run_ok(a, sizeof a, cmd);
 	snprintf(cmd, sizeof cmd, extract, "nginx/yichuang-site.conf.in");
-	run_ok(b, sizeof b, cmd);
+	proc_run_ok(b, sizeof b, cmd);
 	assert_true(strlen(a) > 100);
 	if (strcmp(a, b) != 0)
 		fprintf(stderr, "nginx.conf.in:\n%s\nyichuang-site.conf.in:\n%s\n", a, b);
@@ -488,7 +443,7 @@ start_nginx(void)
 	snprintf(cmd, sizeof cmd, "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
 	    "-nodes -keyout '%s/tls/key.pem' -out '%s/tls/cert.pem' -days 2 -subj /CN=" HOST
 	    " -addext subjectAltName=DNS:" HOST, S, S);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	snprintf(site_conf, sizeof site_conf, "%s/site.conf", S);
 	snprintf(cmd, sizeof cmd, "sed -e 's|/run/yichuang/|%s/run/|g' "
 	    "-e 's|/usr/share/yichuang/|%s/usr/share/yichuang/|g' "
@@ -498,7 +453,7 @@ start_nginx(void)
 	    "-e '/listen \\[::\\]/d' -e 's|listen 80;|listen unix:%s/run/http.sock;|' "
 	    "-e 's|/var/log/nginx/|%s/log/|g' '%s/etc/nginx/sites-available/yichuang' > '%s'",
 	    S, R, S, S, port, S, S, R, site_conf);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	assert_false(file_has(site_conf, " /run/yichuang"));
 	assert_false(file_has(site_conf, "/etc/yichuang/tls"));
 	snprintf(main_conf, sizeof main_conf, "%s/nginx.conf", S);
@@ -513,7 +468,7 @@ start_nginx(void)
 	fclose(f);
 	snprintf(log, sizeof log, "%s/log/nginx-error.log", S);
 	snprintf(cmd, sizeof cmd, "nginx -t -p '%s/nginx/' -e '%s' -c '%s'", S, log, main_conf);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	snprintf(cmd, sizeof cmd, "exec nginx -p '%s/nginx/' -e '%s' -c '%s'", S, log, main_conf);
 	assert_true((nginx_pid = proc_spawn(argv, NULL, NULL, log)) > 0);
 	for (i = 0; i < 100; i++) {
@@ -582,12 +537,12 @@ installed_programs_serve(void **st)
 	snprintf(p, sizeof p, "%s/secret.key", S);
 	snprintf(cmd, sizeof cmd, "head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \\n' > '%s'"
 	    " && chmod 600 '%s'", p, p);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	write_conf(CONF, NULL);
 	dba_sql(NULL, out, sizeof out, "DROP DATABASE IF EXISTS yichuang_install;");
 
 	snprintf(cmd, sizeof cmd, "'%s/usr/bin/yichuang-admin' -c '%s' migrate", R, CONF);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	snprintf(p, sizeof p, "%s/usr/share/yichuang/migrations", R);
 	nmig = count_files(p, ".sql");
 	snprintf(note, sizeof note, "migrate: %d applied, none pending", nmig);
@@ -599,7 +554,7 @@ installed_programs_serve(void **st)
 	/* Each is recorded with the SHA-256 of the file applied and the release applying it. */
 	snprintf(cmd, sizeof cmd, "sha256sum '%s/usr/share/yichuang/migrations/001_foundation.sql'"
 	    " | cut -c1-64", R);
-	run_ok(note, sizeof note, cmd);
+	proc_run_ok(note, sizeof note, cmd);
 	note[strcspn(note, "\n")] = '\0';
 	assert_int_equal(dba_sql("yichuang_install", out, sizeof out, "SELECT checksum, applied_by "
 	    "<> '' FROM schema_migrations WHERE version = '001_foundation';"), 0);
@@ -701,7 +656,7 @@ programs_refuse_a_broken_install(void **st)
 	    "cp -r '%s/usr/share/yichuang/migrations' '%s/mig2' && printf 'CREATE TABLE "
 	    "upgrade_probe (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB;\\n' > "
 	    "'%s/mig2/999_upgrade_probe.sql'", S, S, S, R, S, S);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	snprintf(conf2, sizeof conf2, "%s/behind.conf", S);
 	snprintf(extra, sizeof extra, "migrations_dir = %s/mig2", S);
 	write_conf(conf2, extra);
@@ -717,7 +672,7 @@ programs_refuse_a_broken_install(void **st)
 	assert_true(log_has("yichuang-worker", w0, "999_upgrade_probe"));
 
 	snprintf(cmd, sizeof cmd, "'%s/usr/bin/yichuang-admin' -c '%s' migrate", R, conf2);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	assert_non_null(strstr(out, "applied 999_upgrade_probe"));
 	assert_non_null(strstr(out, "migrate: 1 applied, none pending"));
 	assert_true((app = start_installed("yichuang-app", conf2, 1)) > 0);
@@ -756,7 +711,7 @@ migrate_runs_one_at_a_time(void **st)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s/mig3' && cp -r '%s/usr/share/yichuang/migrations' "
 	    "'%s/mig3' && printf 'SELECT SLEEP(4);\\nCREATE TABLE slow_probe (id INT NOT NULL "
 	    "PRIMARY KEY) ENGINE=InnoDB;\\n' > '%s/mig3/998_slow.sql'", S, R, S, S);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	snprintf(line, sizeof line, "%s/mig3", S);
 	nfiles = count_files(line, ".sql");
 	snprintf(conf4, sizeof conf4, "%s/twice.conf", S);
@@ -795,7 +750,7 @@ migrate_runs_one_at_a_time(void **st)
 	    "COUNT(DISTINCT version) FROM schema_migrations WHERE version NOT LIKE 'seed:%%';"), 0);
 	snprintf(line, sizeof line, "%d\t%d", nfiles, nfiles);
 	assert_string_equal(out, line);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	assert_non_null(strstr(out, "migrate: 0 applied, none pending"));
 	assert_null(strstr(out, "warning"));
 
@@ -804,7 +759,7 @@ migrate_runs_one_at_a_time(void **st)
 	assert_non_null(a = fopen(line, "a"));
 	fputs("-- edited after it was applied\n", a);
 	fclose(a);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	assert_non_null(strstr(out, "warning: 998_slow.sql has changed since it was applied"));
 	assert_non_null(strstr(out, "migrate: 0 applied, none pending"));
 }
@@ -841,7 +796,7 @@ migrate_failure_is_not_recorded(void **st)
 	fputs("CREATE TABLE IF NOT EXISTS broken_probe (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB;\n"
 	    "-- fixed\nALTER TABLE broken_probe ADD COLUMN IF NOT EXISTS x INT;\n", w);
 	fclose(w);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	assert_non_null(strstr(out, "applied 999_broken"));
 	assert_int_equal(dba_sql("yichuang_install2", out, sizeof out, "SELECT COUNT(*) FROM "
 	    "information_schema.columns WHERE table_schema = 'yichuang_install2' AND table_name = "

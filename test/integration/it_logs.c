@@ -31,50 +31,14 @@
 #include "../../fcgi/clock.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
+#include "../lib/records.h"
+#include "../lib/suite.h"
+#include "../lib/stackproc.h"
 
 #define DAY "2026-12-16"
 #define NOW DAY "T10:00:00+08:00"
 
-static struct ctx db;
 static char var[256], mounted[400];
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static int
-read_pid(const char *name)
-{
-	char path[400], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/run/%s.pid", var, name);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	if (fgets(buf, sizeof buf, f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	return (int)strtol(buf, NULL, 10);
-}
-
-static int
-alive(int pid)
-{
-	return pid > 0 && kill(pid, 0) == 0;
-}
 
 /* The whole of a file ("" when absent); the caller frees. */
 static char *
@@ -189,23 +153,12 @@ take(const char *kiosk, char *token, char *rid, int64_t *ms)
 	    "{\"category\":\"D\"}"), 0);
 	if (ms)
 		*ms = now_ms() - t0;
-	expect(&r, 201);
+	expect_status(&r, 201);
 	if (token)
 		snprintf(token, 64, "%s", jstr(r.json, "ticket.token"));
 	if (rid)
 		req_id(&r, rid);
 	resp_free(&r);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
 }
 
 /* Whether each of the n tokens is a ticket in MariaDB. */
@@ -217,8 +170,8 @@ all_in_db(char (*tokens)[64], int n)
 	for (i = 0; i < n; i++) {
 		long long c = -1;
 
-		assert_true(db_query(&db, "SELECT COUNT(*) FROM queue_tickets WHERE token = ?",
-		    DBARGS(DBS(tokens[i])), count_row, &c) >= 0);
+		assert_true(db_query(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE token = ?",
+		    DBARGS(DBS(tokens[i])), db_count_row, &c) >= 0);
 		assert_int_equal(c, 1);
 	}
 }
@@ -236,7 +189,7 @@ one_json_line_per_request_with_its_id(void **st)
 	(void)st;
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	req_id(&r, rid_ok);
 	resp_free(&r);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/nowhere/categories", NULL, NULL), 0);
@@ -246,7 +199,7 @@ one_json_line_per_request_with_its_id(void **st)
 	take(kiosk, token, rid_take, NULL);
 	snprintf(tpath, sizeof tpath, "/api/v1/tickets/%s", token);
 	assert_int_equal(http(&r, "GET", tpath, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	req_id(&r, rid_tok);
 	resp_free(&r);
 	/* Every id is 24 letters, and new for each request. */
@@ -255,7 +208,7 @@ one_json_line_per_request_with_its_id(void **st)
 	assert_string_not_equal(rid_ok, rid_404);
 	assert_string_not_equal(rid_tok, rid_take);
 
-	sleep_ms(800);	/* the writer thread writes every 200 ms */
+	pause_ms(800);	/* the writer thread writes every 200 ms */
 	snprintf(path, sizeof path, "%s/log/access.log", var);
 	snprintf(nginx, sizeof nginx, "%s/log/nginx-access.log", var);
 	{
@@ -323,37 +276,37 @@ static void
 sighup_reopens_the_logs(void **st)
 {
 	char path[400], moved[400], rid1[32], rid2[32];
-	int master = read_pid("app"), worker = read_pid("worker"), i;
+	int master = stack_pid("app"), worker = stack_pid("worker"), i;
 	struct resp r;
 	struct prom p;
 
 	(void)st;
-	assert_true(alive(master) && alive(worker));
+	assert_true(pid_alive(master) && pid_alive(worker));
 	snprintf(path, sizeof path, "%s/log/access.log", var);
 	snprintf(moved, sizeof moved, "%s/log/access.log.1", var);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
 	req_id(&r, rid1);
 	resp_free(&r);
-	sleep_ms(500);
+	pause_ms(500);
 	/* What logrotate does: move the file away, then SIGHUP (to the master, which tells
 	 * its processes; and to the worker). */
 	assert_int_equal(rename(path, moved), 0);
 	assert_int_equal(kill(master, SIGHUP), 0);
 	assert_int_equal(kill(worker, SIGHUP), 0);
 	for (i = 0; i < 50 && access(path, F_OK) != 0; i++)
-		sleep_ms(100);
+		pause_ms(100);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	req_id(&r, rid2);
 	resp_free(&r);
-	sleep_ms(800);
+	pause_ms(800);
 	assert_int_equal(occurrences(path, rid2), 1);
 	assert_int_equal(occurrences(moved, rid2), 0);
 	assert_int_equal(occurrences(moved, rid1), 1);
 	/* Nobody was restarted: same master, same processes, same worker. */
-	assert_int_equal(read_pid("app"), master);
-	assert_true(alive(master) && alive(worker));
+	assert_int_equal(stack_pid("app"), master);
+	assert_true(pid_alive(master) && pid_alive(worker));
 	assert_int_equal(prom_scrape(&p), 0);
 	assert_true(prom_get(&p, "yichuang_app_processes") == 2);
 	prom_free(&p);
@@ -369,7 +322,7 @@ static void
 logrotate_config_rotates_without_a_restart(void **st)
 {
 	char conf[400], state[400], cmd[2400], path[400], cwd[512], rid[32], *all;
-	int master = read_pid("app"), worker = read_pid("worker"), i;
+	int master = stack_pid("app"), worker = stack_pid("worker"), i;
 	struct resp r;
 
 	(void)st;
@@ -393,16 +346,16 @@ logrotate_config_rotates_without_a_restart(void **st)
 	snprintf(cmd, sizeof cmd, "ls %s/log | grep -q '^access.log-[0-9]*-[0-9]*$'", var);
 	assert_int_equal(system(cmd), 0);
 	for (i = 0; i < 50 && access(path, F_OK) != 0; i++)
-		sleep_ms(100);
+		pause_ms(100);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	req_id(&r, rid);
 	resp_free(&r);
-	sleep_ms(800);
+	pause_ms(800);
 	assert_int_equal(occurrences(path, rid), 1);
-	assert_int_equal(read_pid("app"), master);
-	assert_true(alive(master) && alive(worker));
+	assert_int_equal(stack_pid("app"), master);
+	assert_true(pid_alive(master) && pid_alive(worker));
 	unlink(conf);
 	unlink(state);
 }
@@ -465,7 +418,7 @@ full_disk_costs_no_request_and_no_record(void **st)
 	snprintf(filler, sizeof filler, "%s/filler", dir);
 	conf_logs(acc, err);
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
-	sleep_ms(500);
+	pause_ms(500);
 	assert_true(occurrences(acc, "\"route\":\"/staff/login\"") >= 1);	/* it logs */
 
 	fill(dir);
@@ -478,7 +431,7 @@ full_disk_costs_no_request_and_no_record(void **st)
 	/* Answered as usual, every number in the record. */
 	assert_true(worst < 2000);
 	all_in_db(tokens, 40);
-	sleep_ms(800);
+	pause_ms(800);
 	assert_int_equal(prom_scrape(&b), 0);
 	dropped = prom_get(&b, "yichuang_log_lines_dropped_total{log=\"access\"}") -
 	    prom_get(&a, "yichuang_log_lines_dropped_total{log=\"access\"}");
@@ -499,11 +452,11 @@ full_disk_costs_no_request_and_no_record(void **st)
 		struct resp r;
 
 		assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-		expect(&r, 200);
+		expect_status(&r, 200);
 		req_id(&r, rids[i]);
 		resp_free(&r);
 	}
-	sleep_ms(800);
+	pause_ms(800);
 	for (i = 0; i < 5; i++) {
 		json_t *j = line_with(acc, rids[i]);
 
@@ -522,6 +475,29 @@ full_disk_costs_no_request_and_no_record(void **st)
 }
 
 /* ------------------------------------------------------------------ a stalled disk */
+
+static int
+setup(void **st)
+{
+	const char *inst = getenv("YICHUANG_INSTANCE");
+
+	snprintf(var, sizeof var, "var/%s", inst && *inst ? inst : "test");
+	if (suite_setup(st) != 0)
+		return -1;
+	return set_clock(NOW);
+}
+
+static int
+teardown(void **st)
+{
+	if (getenv("YICHUANG_CONF_EXTRA")) {
+		unsetenv("YICHUANG_CONF_EXTRA");
+		stack("restart-app");
+	}
+	if (mounted[0] && umount(mounted) != 0)
+		umount2(mounted, MNT_DETACH);
+	return suite_teardown(st);
+}
 
 static void
 stalled_log_costs_no_request(void **st)
@@ -553,7 +529,7 @@ stalled_log_costs_no_request(void **st)
 		int64_t t0 = now_ms();
 
 		assert_int_equal(http(&res, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-		expect(&res, 200);
+		expect_status(&res, 200);
 		if (i < 20)
 			req_id(&res, rids[i]);
 		resp_free(&res);
@@ -586,7 +562,7 @@ stalled_log_costs_no_request(void **st)
 			;
 		if (k == 20)
 			break;
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	for (i = 0; i < 20; i++)
 		assert_non_null(strstr(got, rids[i]));
@@ -602,37 +578,6 @@ stalled_log_costs_no_request(void **st)
 
 /* ------------------------------------------------------------------ set-up */
 
-static int
-setup(void **st)
-{
-	const char *inst = getenv("YICHUANG_INSTANCE");
-
-	(void)st;
-	snprintf(var, sizeof var, "var/%s", inst && *inst ? inst : "test");
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load %s/yichuang.conf\n", var);
-		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
-	return set_clock(NOW);
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	if (getenv("YICHUANG_CONF_EXTRA")) {
-		unsetenv("YICHUANG_CONF_EXTRA");
-		stack("restart-app");
-	}
-	if (mounted[0] && umount(mounted) != 0)
-		umount2(mounted, MNT_DETACH);
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -643,10 +588,6 @@ main(void)
 		cmocka_unit_test(full_disk_costs_no_request_and_no_record),
 		cmocka_unit_test(stalled_log_costs_no_request),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("logs", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("logs", tests, setup, teardown);
 }

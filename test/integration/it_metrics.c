@@ -34,61 +34,17 @@
 #include "../../modules/cases/cases.h"
 #include "../../modules/notify/notify.h"
 #include "../../modules/notify/outbox.h"
+#include "../lib/records.h"
+#include "../lib/suite.h"
+#include "../lib/stackproc.h"
 
 #define DAY "2026-12-15"
 #define NOW DAY "T10:00:00+08:00"
-
-static struct ctx db;
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
 
 static void
 scrape(struct prom *p)
 {
 	assert_int_equal(prom_scrape(p), 0);
-}
-
-static int
-num_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
-
-static long long
-sql_count(const char *sql)
-{
-	long long n = -1;
-
-	assert_true(db_query(&db, sql, DBNOARGS, num_row, &n) >= 0);
-	return n;
-}
-
-static const char *
-instance(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
 }
 
 /* The pid the access log names for request id rid (0 when not found). */
@@ -99,7 +55,7 @@ served_by(const char *rid)
 	FILE *f;
 	int pid = 0;
 
-	snprintf(path, sizeof path, "var/%s/log/access.log", instance());
+	snprintf(path, sizeof path, "var/%s/log/access.log", test_instance());
 	snprintf(want, sizeof want, "\"rid\":\"%s\"", rid);
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
@@ -186,14 +142,10 @@ counters_add_up_across_processes(void **st)
 	/* 4 clients × 15, then 3 refusals on the same route and 2 paths no route matches. */
 	assert_int_equal(burst(4, 15, rids), 60);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/halls/nowhere/categories", NULL, NULL), 0);
-		assert_error(&r, 404, "NOT_FOUND");
-		resp_free(&r);
+		expect_refusal("GET", "/api/v1/halls/nowhere/categories", NULL, NULL, 404, "NOT_FOUND");
 	}
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(http(&r, "GET", "/api/v1/no/such/route", NULL, NULL), 0);
-		assert_error(&r, 404, "NOT_FOUND");
-		resp_free(&r);
+		expect_refusal("GET", "/api/v1/no/such/route", NULL, NULL, 404, "NOT_FOUND");
 	}
 	scrape(&b);
 	assert_int_equal(prom_get(&b, CATS_200) - prom_get(&a, CATS_200), 60);
@@ -203,23 +155,25 @@ counters_add_up_across_processes(void **st)
 
 	/* Kill the process that served them (its log lines are out after 200 ms): what it
 	 * counted stays, and its replacement counts on in the same series. */
-	sleep_ms(1000);
+	pause_ms(1000);
 	victim = served_by(rids[0]);
 	assert_true(victim > 0);
 	assert_int_equal(kill(victim, SIGKILL), 0);
 	for (i = 0; i < 100; i++) {
 		struct prom p;
+		int two;
 
 		scrape(&p);
-		if (prom_get(&p, "yichuang_app_processes") == 2 &&
-		    http(&r, "GET", "/api/v1/health", NULL, NULL) == 0 && r.status == 200) {
-			resp_free(&r);
-			prom_free(&p);
-			break;
-		}
-		resp_free(&r);
+		two = prom_get(&p, "yichuang_app_processes") == 2;
 		prom_free(&p);
-		sleep_ms(100);
+		if (two && http(&r, "GET", "/api/v1/health", NULL, NULL) == 0) {
+			long code = r.status;
+
+			resp_free(&r);
+			if (code == 200)
+				break;
+		}
+		pause_ms(100);
 	}
 	assert_true(i < 100);
 	prom_free(&b);
@@ -231,7 +185,7 @@ counters_add_up_across_processes(void **st)
 
 	/* Every request has its own id and one access line; the 120 were answered by more than
 	 * one process (the killed one and others), counted in one series. */
-	sleep_ms(1000);
+	pause_ms(1000);
 	for (i = 0; i < 120; i++) {
 		int k;
 
@@ -270,9 +224,7 @@ only_on_the_metrics_listener(void **st)
 	assert_int_equal(r.status, 404);
 	assert_null(r.body ? strstr(r.body, "yichuang_") : NULL);
 	resp_free(&r);
-	assert_int_equal(http(&r, "GET", "/api/v1/metrics", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/metrics", NULL, NULL, 404, "NOT_FOUND");
 
 	/* The listener is on loopback, and the allow-list holds: a configuration that allows
 	 * another network only turns this (loopback) client away. */
@@ -312,13 +264,11 @@ format_parses_and_labels_are_patterns(void **st)
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	snprintf(body, sizeof body, "{\"category\":\"C\"}");
 	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(token, sizeof token, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", token);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
-	resp_free(&r);
+	expect_reply("GET", path, NULL, NULL, 200);
 
 	scrape(&p);
 	for (i = 0; i < NELEM(families); i++) {
@@ -388,7 +338,7 @@ busy_threads_follow_held_long_polls(void **st)
 	(void)st;
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/board", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	v = jint(r.json, "version");
 	resp_free(&r);
 	for (i = 0; i < 2; i++) {
@@ -401,17 +351,15 @@ busy_threads_follow_held_long_polls(void **st)
 		if (prom_get(&p, "yichuang_app_threads_busy{pool=\"board\"}") == 2)
 			break;
 		prom_free(&p);
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	assert_true(i < 50);
 	assert_true(prom_get(&p, "yichuang_app_threads_busy{pool=\"api\"}") == 0);
 	assert_true(prom_get(&p, "yichuang_app_threads{pool=\"board\"}") >= 2);
 	prom_free(&p);
 	/* A new number changes the board: both screens are answered, the threads free. */
-	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
-	    "{\"category\":\"C\"}"), 0);
-	expect(&r, 201);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/halls/demo/tickets", kiosk,
+	    "{\"category\":\"C\"}", 201);
 	for (i = 0; i < 2; i++) {
 		pthread_join(t[i], NULL);
 		assert_int_equal(h[i].status, 200);
@@ -435,10 +383,8 @@ redis_and_mysql_errors_are_counted(void **st)
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	scrape(&a);
 	assert_int_equal(stack("redis-stop"), 0);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
-	    "{\"category\":\"C\"}"), 0);
-	expect(&r, 503);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/halls/demo/tickets", kiosk,
+	    "{\"category\":\"C\"}", 503);
 	scrape(&b);
 	assert_true(prom_get(&b, "yichuang_redis_errors_total") >
 	    prom_get(&a, "yichuang_redis_errors_total"));
@@ -450,9 +396,7 @@ redis_and_mysql_errors_are_counted(void **st)
 
 	scrape(&a);
 	assert_int_equal(stack("mysql-stop"), 0);
-	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
-	expect(&r, 503);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/halls", NULL, NULL, 503);
 	scrape(&b);
 	assert_true(prom_get(&b, "yichuang_mysql_errors_total{kind=\"down\"}") >
 	    prom_get(&a, "yichuang_mysql_errors_total{kind=\"down\"}"));
@@ -468,7 +412,7 @@ redis_and_mysql_errors_are_counted(void **st)
 			break;
 		}
 		resp_free(&r);
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	assert_true(i < 100);
 	scrape(&a);
@@ -490,12 +434,12 @@ outbox_quiet(void)
 		char now[32];
 
 		sql_now(now, sizeof now);
-		assert_true(db_query(&db, "SELECT COUNT(*) FROM outbox WHERE status = 'sending' OR"
+		assert_true(db_query(&test_db, "SELECT COUNT(*) FROM outbox WHERE status = 'sending' OR"
 		    " (status IN ('pending', 'held') AND next_attempt_at <= ?)",
-		    DBARGS(DBS(now)), num_row, &n) >= 0);
+		    DBARGS(DBS(now)), db_count_row, &n) >= 0);
 		if (n == 0)
 			return;
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	fail_msg("the outbox did not become quiet");
 }
@@ -513,11 +457,11 @@ queue_row(const char *template, int due)
 	m.params = params;
 	sql_datetime(hall_now_ms() - 120 * 1000, past, sizeof past);
 	sql_datetime(hall_now_ms() + (due ? 0 : 3600 * 1000), later, sizeof later);
-	assert_int_equal(db_begin(&db), 0);
-	assert_int_equal(outbox_add(&db, &m, &id), 0);
-	assert_int_equal(db_exec(&db, "UPDATE outbox SET created_at = ?, next_attempt_at = ?"
+	assert_int_equal(db_begin(&test_db), 0);
+	assert_int_equal(outbox_add(&test_db, &m, &id), 0);
+	assert_int_equal(db_exec(&test_db, "UPDATE outbox SET created_at = ?, next_attempt_at = ?"
 	    " WHERE id = ?", DBARGS(DBS(past), DBS(later), DBI(id)), NULL, NULL), 0);
-	assert_int_equal(db_commit(&db), 0);
+	assert_int_equal(db_commit(&test_db), 0);
 	json_decref(params);
 	return id;
 }
@@ -530,7 +474,7 @@ worker_pid(void)
 	char path[256], buf[32] = "";
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/run/worker.pid", instance());
+	snprintf(path, sizeof path, "var/%s/run/worker.pid", test_instance());
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	if (fgets(buf, sizeof buf, f) == NULL)
@@ -557,7 +501,7 @@ age_in_db(void)
 	char now[32], v[32] = "";
 
 	sql_now(now, sizeof now);
-	assert_true(db_scalar(&db, "SELECT COALESCE(GREATEST(0, TIMESTAMPDIFF(SECOND,"
+	assert_true(db_scalar(&test_db, "SELECT COALESCE(GREATEST(0, TIMESTAMPDIFF(SECOND,"
 	    " MIN(created_at), ?)), 0) FROM outbox WHERE status IN ('pending', 'sending')",
 	    DBARGS(DBS(now)), v, sizeof v) == 1);
 	return strtod(v, NULL);
@@ -584,12 +528,12 @@ outbox_depth_age_and_sms_results(void **st)
 	scrape(&b);
 	assert_int_equal(prom_get(&b, "yichuang_outbox_messages{status=\"pending\"}") -
 	    prom_get(&a, "yichuang_outbox_messages{status=\"pending\"}"), 1);
-	pending = sql_count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
+	pending = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'", NULL);
 	assert_int_equal(prom_get(&b, "yichuang_outbox_messages{status=\"pending\"}"), pending);
 	assert_true(prom_get(&b, "yichuang_outbox_oldest_unsent_age_seconds") >= 119);
 	assert_true(prom_get(&b, "yichuang_outbox_oldest_unsent_age_seconds") -
 	    age_in_db() <= 2);
-	assert_int_equal(db_exec(&db, "DELETE FROM outbox WHERE id = ?", DBARGS(DBI(waiting)),
+	assert_int_equal(db_exec(&test_db, "DELETE FROM outbox WHERE id = ?", DBARGS(DBI(waiting)),
 	    NULL, NULL), 0);
 	prom_free(&a);
 	prom_free(&b);
@@ -600,29 +544,25 @@ outbox_depth_age_and_sms_results(void **st)
 	since = sms_log_size();
 	snprintf(body, sizeof body, "{\"phone\":\"%s\",\"purpose\":\"login\"}", phone);
 	{
-		struct resp r;
-
-		assert_int_equal(http_json(&r, "POST", "/api/v1/auth/sms-code", NULL, body), 0);
-		expect(&r, 202);
-		resp_free(&r);
+		expect_reply("POST", "/api/v1/auth/sms-code", NULL, body, 202);
 	}
 	broken = queue_row("metrics_no_such_template", 1);
-	sent_before = sql_count("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND"
-	    " provider = 'log'");
+	sent_before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND"
+	    " provider = 'log'", NULL);
 	scrape(&a);
 	for (i = 0; i < 20; i++) {
-		assert_int_equal(job_notify_deliver(&db), 0);
-		assert_true(db_scalar(&db, "SELECT status FROM outbox WHERE id = ?",
+		assert_int_equal(job_notify_deliver(&test_db), 0);
+		assert_true(db_scalar(&test_db, "SELECT status FROM outbox WHERE id = ?",
 		    DBARGS(DBI(broken)), st_, sizeof st_) == 1);
 		if (strcmp(st_, "failed") == 0 &&
 		    sms_log_find_since(since, phone, "login_code", NULL, 0) == 0)
 			break;
-		sleep_ms(100);
+		pause_ms(100);
 	}
 	assert_true(i < 20);
 	scrape(&b);
 	/* Nothing but this process delivered meanwhile: the rows that became sent. */
-	sent = sql_count("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND provider = 'log'") -
+	sent = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND provider = 'log'", NULL) -
 	    sent_before;
 	worker_pause(0);
 	assert_true(sent >= 1);
@@ -638,6 +578,23 @@ outbox_depth_age_and_sms_results(void **st)
 
 #define WAIT_F "yichuang_tickets_waiting{hall=\"demo\",category=\"F\"}"
 #define OVERDUE "yichuang_cases_deadline{hall=\"demo\",state=\"overdue\"}"
+
+static int
+setup(void **st)
+{
+	if (suite_setup(st) != 0)
+		return -1;
+	return set_clock(NOW);
+}
+
+static int
+teardown(void **st)
+{
+	unsetenv("YICHUANG_CONF_EXTRA");
+	if (worker_stopped)
+		worker_pause(0);
+	return suite_teardown(st);
+}
 
 static void
 tickets_waiting_and_cases_past_deadline(void **st)
@@ -660,22 +617,20 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
 		    "{\"category\":\"F\"}"), 0);
-		expect(&r, 201);
+		expect_status(&r, 201);
 		snprintf(tokens[i], sizeof tokens[i], "%s", jstr(r.json, "ticket.token"));
 		resp_free(&r);
 	}
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", tokens[0]);
-	assert_int_equal(http(&r, "DELETE", path, NULL, NULL), 0);
-	expect(&r, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, NULL, NULL, 204);
 	scrape(&b);
 	assert_int_equal(prom_get(&b, WAIT_F) - prom_get(&a, WAIT_F), 2);
 	{
 		long long n = -1;
 
-		assert_true(db_query(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+		assert_true(db_query(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
 		    " AND day = ? AND category = 'F' AND status = 'waiting'", DBARGS(DBS(DAY)),
-		    num_row, &n) >= 0);
+		    db_count_row, &n) >= 0);
 		assert_int_equal(prom_get(&b, WAIT_F), n);
 	}
 	prom_free(&a);
@@ -684,7 +639,7 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	/* A case past its deadline lights red (the supervision job), and counts until it is
 	 * decided. */
 	assert_int_equal(http(&r, "GET", "/api/v1/items/IT-B-003", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "item.materials"), i, m)
 		if (json_is_true(json_object_get(m, "required")))
 			snprintf(mats + strlen(mats), sizeof mats - strlen(mats), "%s\"%s\"",
@@ -695,61 +650,32 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	    "\"name\":\"何晓光\",\"id_number\":\"11010519491231002X\",\"phone\":\"13900000003\"}}",
 	    mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
-	assert_int_equal(job_cases_supervise(&db), 0);
+	assert_int_equal(job_cases_supervise(&test_db), 0);
 	scrape(&a);
-	assert_int_equal(db_exec(&db, "UPDATE cases SET deadline = '2026-12-01' WHERE no = ?",
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET deadline = '2026-12-01' WHERE no = ?",
 	    DBARGS(DBS(no)), NULL, NULL), 0);
-	assert_int_equal(job_cases_supervise(&db), 0);
+	assert_int_equal(job_cases_supervise(&test_db), 0);
 	scrape(&b);
 	assert_int_equal(prom_get(&b, OVERDUE) - prom_get(&a, OVERDUE), 1);
-	red = sql_count("SELECT COUNT(*) FROM cases WHERE hall = 'demo' AND warning = 'red' AND"
-	    " status IN ('accepted', 'processing', 'supplement_needed')");
+	red = db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE hall = 'demo' AND warning = 'red' AND"
+	    " status IN ('accepted', 'processing', 'supplement_needed')", NULL);
 	assert_int_equal(prom_get(&b, OVERDUE), red);
 	prom_free(&a);
 	prom_free(&b);
 
 	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
-	assert_int_equal(http_json(&r, "POST", path, approver, "{\"action\":\"assign\"}"), 0);
-	expect(&r, 200);
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", path, approver,
-	    "{\"action\":\"reject\",\"reason\":\"材料不符合要求\"}"), 0);
-	expect(&r, 200);
-	resp_free(&r);
+	expect_reply("POST", path, approver, "{\"action\":\"assign\"}", 200);
+	expect_reply("POST", path, approver,
+	    "{\"action\":\"reject\",\"reason\":\"材料不符合要求\"}", 200);
 	scrape(&a);
 	assert_int_equal(prom_get(&a, OVERDUE), red - 1);
 	prom_free(&a);
 }
 
 /* ------------------------------------------------------------------ set-up */
-
-static int
-setup(void **st)
-{
-	(void)st;
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
-		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
-	return set_clock(NOW);
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	unsetenv("YICHUANG_CONF_EXTRA");
-	if (worker_stopped)
-		worker_pause(0);
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
-}
 
 int
 main(void)
@@ -763,10 +689,6 @@ main(void)
 		cmocka_unit_test(tickets_waiting_and_cases_past_deadline),
 		cmocka_unit_test(redis_and_mysql_errors_are_counted),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("metrics", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("metrics", tests, setup, teardown);
 }

@@ -42,98 +42,15 @@
 #include "../../modules/notify/notify.h"
 #include "../../modules/notify/outbox.h"
 #include "../../modules/shared/pii.h"
+#include "../lib/stackproc.h"
+#include "../lib/expect.h"
+#include "../lib/records.h"
 
 static struct ctx C;
-static pid_t workers[4], fake_pid;
+static pid_t workers[4];
+static struct fake fake_sms = { .in = -1, .out = -1 };
 static int nworkers;
-static int fake_in = -1, fake_port;
 static int stack_worker_stopped;
-
-static const char *
-inst(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
-/* 139 + four random digits + last4: a fresh citizen per run, the fake's scenario last. */
-static void
-phone_with(char out[12], const char *last4)
-{
-	snprintf(out, 12, "139%04u%s", (unsigned)randombytes_uniform(10000), last4);
-}
-
-static uint64_t
-queue(const char *channel, const char *tmpl, const char *to, json_t *params, const char *kind,
-    const char *ref, int urgent)
-{
-	struct outbox_msg m;
-	uint64_t id = 0;
-
-	memset(&m, 0, sizeof m);
-	m.hall = "demo";
-	m.channel = channel;
-	m.template = tmpl;
-	m.recipient = to;
-	m.params = params;
-	m.ref_kind = kind;
-	m.ref_id = ref;
-	m.urgent = urgent;
-	assert_int_equal(db_begin(&C), 0);
-	assert_int_equal(outbox_add(&C, &m, &id), 0);
-	assert_int_equal(db_commit(&C), 0);
-	json_decref(params);
-	assert_true(id > 0);
-	return id;
-}
-
-struct rowst {
-	char	 status[16];
-	long long attempts;
-	char	 last_error[256];
-	char	 provider[16];
-	char	 msg_id[128];
-	char	 delivery[64];
-	long long segments;
-	char	 next_at[32];
-};
-
-static int
-rowst_fill(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct rowst *s = arg;
-
-	(void)ncol;
-	(void)lens;
-	snprintf(s->status, sizeof s->status, "%s", v[0]);
-	s->attempts = strtoll(v[1], NULL, 10);
-	snprintf(s->last_error, sizeof s->last_error, "%s", v[2]);
-	snprintf(s->provider, sizeof s->provider, "%s", v[3]);
-	snprintf(s->msg_id, sizeof s->msg_id, "%s", v[4]);
-	snprintf(s->delivery, sizeof s->delivery, "%s", v[5]);
-	s->segments = strtoll(v[6], NULL, 10);
-	snprintf(s->next_at, sizeof s->next_at, "%s", v[7]);
-	return 1;
-}
-
-static void
-row(uint64_t id, struct rowst *s)
-{
-	memset(s, 0, sizeof *s);
-	assert_int_equal(db_query(&C, "SELECT status, attempts, last_error, provider,"
-	    " provider_msg_id, delivery_status, segments,"
-	    " DATE_FORMAT(next_attempt_at, '%Y-%m-%d %H:%i:%s') FROM outbox WHERE id = ?",
-	    DBARGS(DBI(id)), rowst_fill, s), 1);
-}
 
 static int
 final(const char *st)
@@ -143,67 +60,37 @@ final(const char *st)
 
 /* Wait until the row reaches want (or, with want NULL, any final status). */
 static void
-wait_row(uint64_t id, const char *want, int timeout_ms, struct rowst *s)
+wait_row(uint64_t id, const char *want, int timeout_ms, struct outbox_row *s)
 {
 	int64_t end = mono_ms() + timeout_ms;
 
 	for (;;) {
-		row(id, s);
+		outbox_row(&C, id, s);
 		if (want ? strcmp(s->status, want) == 0 : final(s->status))
 			return;
 		if (mono_ms() > end)
 			fail_msg("outbox %llu: still %s (%s) after %d ms, wanted %s",
 			    (unsigned long long)id, s->status, s->last_error, timeout_ms,
 			    want ? want : "a final status");
-		sleep_ms(50);
+		pause_ms(50);
 	}
 }
 
 /* ------------------------------------------------------------------ processes */
 
-static int
-pid_alive(pid_t pid)
-{
-	char path[64], buf[512];
-	FILE *f;
-	char *p;
-	int alive = 0;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	if (fgets(buf, sizeof buf, f) && (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
-		alive = p[2] != 'Z';	/* a zombie nobody reaps counts as gone */
-	fclose(f);
-	return alive;
-}
-
+/* The stack's own worker stays away while workers of ours take the outbox rows. */
 static void
 stack_worker_stop(void)
 {
-	char path[256], buf[32];
-	FILE *f;
-	pid_t pid;
-	int i;
-
-	snprintf(path, sizeof path, "var/%s/run/worker.pid", inst());
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	pid = fgets(buf, sizeof buf, f) ? (pid_t)strtol(buf, NULL, 10) : 0;
-	fclose(f);
 	stack_worker_stopped = 1;
-	if (pid <= 1 || !pid_alive(pid))
-		return;
-	kill(pid, SIGTERM);
-	for (i = 0; i < 150 && pid_alive(pid); i++)
-		sleep_ms(100);
+	assert_int_equal(stack_worker_away(), 0);
 }
 
 static void
 stack_worker_start(void)
 {
 	if (stack_worker_stopped) {
-		stack("app-start");
+		stack_worker_back();
 		stack_worker_stopped = 0;
 	}
 }
@@ -212,126 +99,28 @@ stack_worker_start(void)
 static void
 worker_start(const char *extra)
 {
-	char src[256], dst[256], bin[256], logp[256];
-	const char *build = getenv("YICHUANG_BUILD");
-	FILE *in, *out;
-	char buf[4096];
-	size_t n;
 	pid_t pid;
 
-	snprintf(src, sizeof src, "var/%s/yichuang.conf", inst());
-	snprintf(dst, sizeof dst, "var/%s/notify-it.conf", inst());
-	snprintf(logp, sizeof logp, "var/%s/log/notify-it-worker.log", inst());
-	snprintf(bin, sizeof bin, "%s/yichuang-worker", build && *build ? build : "build");
-	assert_non_null(in = fopen(src, "r"));
-	assert_non_null(out = fopen(dst, "w"));
-	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-		fwrite(buf, 1, n, out);
-	fclose(in);
-	fprintf(out, "\n# it_notify.c\n%s\n", extra);
-	fclose(out);
 	assert_true(nworkers < (int)NELEM(workers));
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fd = open(logp, O_WRONLY | O_APPEND | O_CREAT, 0600);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execl(bin, bin, "-c", dst, (char *)NULL);
-		_exit(127);
-	}
+	pid = worker_spawn("notify-it", extra);
+	assert_true(pid > 0);	/* still running after its start-up */
 	workers[nworkers++] = pid;
-	sleep_ms(300);
-	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);	/* still running */
 }
 
 /* Stop every worker of ours (SIGKILL: as if the machine died under it). */
 static void
 worker_stop(int sig)
 {
-	while (nworkers > 0) {
-		pid_t pid = workers[--nworkers];
-
-		kill(pid, sig);
-		waitpid(pid, NULL, 0);
-	}
-}
-
-static void
-fake_start(int port)
-{
-	int in[2], outp[2];
-	char buf[32], portarg[16];
-	ssize_t n;
-
-	/* Close-on-exec: a worker forked later must not hold the fake's stdin open. */
-	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(outp, O_CLOEXEC), 0);
-	snprintf(portarg, sizeof portarg, "%d", port);
-	fake_pid = fork();
-	assert_true(fake_pid >= 0);
-	if (fake_pid == 0) {
-		dup2(in[0], 0);		/* dup2 clears close-on-exec on 0 and 1 */
-		dup2(outp[1], 1);
-		execlp("node", "node", "test/fake/provider.mjs", portarg, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(outp[1]);
-	fake_in = in[1];
-	n = read(outp[0], buf, sizeof buf - 1);
-	close(outp[0]);
-	assert_true(n > 0);
-	buf[n] = '\0';
-	fake_port = (int)strtol(buf, NULL, 10);
-	assert_true(fake_port > 0);
-}
-
-static void
-fake_stop(void)
-{
-	if (fake_pid > 0) {
-		close(fake_in);		/* it exits when its stdin closes */
-		fake_in = -1;
-		waitpid(fake_pid, NULL, 0);
-		fake_pid = 0;
-	}
-}
-
-static size_t
-on_body(char *p, size_t sz, size_t n, void *arg)
-{
-	struct buf *b = arg;
-
-	buf_add(b, p, sz * n);
-	return sz * n;
+	while (nworkers > 0)
+		worker_end(workers[--nworkers], sig);
 }
 
 /* A call to the fake's test controls, with a JSON body; the JSON reply (new reference). */
 static json_t *
 fake_post(const char *method, const char *path, const char *body)
 {
-	CURL *c = curl_easy_init();
-	char url[256];
-	struct buf b;
-	json_t *j = NULL;
+	json_t *j = fake_send(&fake_sms, method, path, body);
 
-	buf_init(&b, 4 << 20);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", fake_port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (strcmp(method, "POST") == 0)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
-	if (curl_easy_perform(c) == CURLE_OK && b.data)
-		j = json_loadb(b.data, b.len, 0, NULL);
-	curl_easy_cleanup(c);
-	buf_free(&b);
 	assert_non_null(j);
 	return j;
 }
@@ -340,23 +129,6 @@ static json_t *
 fake(const char *method, const char *path)
 {
 	return fake_post(method, path, NULL);
-}
-
-/* Requests the fake received for one OutId / SessionContext. */
-static int
-fake_count(json_t *stats, uint64_t id)
-{
-	char want[24];
-	json_t *r;
-	size_t i;
-	int n = 0;
-
-	snprintf(want, sizeof want, "%llu", (unsigned long long)id);
-	json_array_foreach(json_object_get(stats, "requests"), i, r)
-		if (json_string_value(json_object_get(r, "out_id")) &&
-		    strcmp(json_string_value(json_object_get(r, "out_id")), want) == 0)
-			n++;
-	return n;
 }
 
 static void
@@ -372,13 +144,7 @@ assert_signatures_all_right(json_t *stats)
 		assert_true(json_is_true(json_object_get(r, "sig_ok")));
 }
 
-static const char *PROVIDER_COMMON =
-    "sms_access_key_id = testId\n"
-    "sms_access_key_secret = testSecret\n"
-    "tencent_secret_id = AKIDnotifytest\n"
-    "tencent_secret_key = notify-test-key\n"
-    "tencent_sdk_app_id = 1400000001\n"
-    "sms_sign_name = 一窗政务\n"
+static const char *PROVIDER_COMMON = PROVIDER_CONF
     "wechat_appid = wx-notify-appid\n"
     "wechat_secret = wx-notify-secret\n"
     "sms_lease_seconds = 4\n"
@@ -392,8 +158,8 @@ worker_with_conf(const char *provider, const char *more)
 	char extra[2048];
 
 	snprintf(extra, sizeof extra, "%ssms_provider = %s\nsms_base_url = http://127.0.0.1:%d/\n"
-	    "wechat_base_url = http://127.0.0.1:%d\n%s", PROVIDER_COMMON, provider, fake_port,
-	    fake_port, more);
+	    "wechat_base_url = http://127.0.0.1:%d\n%s", PROVIDER_COMMON, provider, fake_sms.port,
+	    fake_sms.port, more);
 	worker_start(extra);
 }
 
@@ -411,7 +177,7 @@ group_setup(void **st)
 	char conf[256];
 
 	(void)st;
-	snprintf(conf, sizeof conf, "var/%s/yichuang.conf", inst());
+	snprintf(conf, sizeof conf, "var/%s/yichuang.conf", test_instance());
 	if (sodium_init() < 0 || config_load(conf) != 0)
 		return -1;
 	clock_init();
@@ -436,7 +202,7 @@ group_teardown(void **st)
 {
 	(void)st;
 	worker_stop(SIGTERM);
-	fake_stop();
+	fake_close(&fake_sms);
 	stack_worker_start();
 	set_clock(NULL);
 	ctx_close(&C);
@@ -453,12 +219,12 @@ log_provider_delivers_at_once(void **st)
 	long since = sms_log_size();
 	int64_t t0;
 	uint64_t id;
-	struct rowst s;
+	struct outbox_row s;
 
 	(void)st;
 	phone_with(phone, "0001");
 	t0 = mono_ms();
-	id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "482913"), "login", "",
+	id = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "482913"), "login", "",
 	    1);
 	assert_int_equal(sms_log_find_since(since, phone, "login_code", &line, 3000), 0);
 	/* A booking's SMS is in the log within about a second. */
@@ -488,17 +254,17 @@ refused_renderings_fail_with_reason(void **st)
 {
 	char phone[12];
 	uint64_t a, b, c, d;
-	struct rowst s;
+	struct outbox_row s;
 
 	(void)st;
 	phone_with(phone, "0001");
-	a = queue("sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s}",
+	a = outbox_queue(&C, "sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s}",
 	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
 	    "category", "无差别受理"), "appointment", "x", 1);
-	b = queue("sms", "no_such_template", phone, json_pack("{}"), "appointment", "x", 1);
-	c = queue("sms", "case_rejected", phone, json_pack("{s:s,s:s,s:s}", "case_no", "YC1",
+	b = outbox_queue(&C, "sms", "no_such_template", phone, json_pack("{}"), "appointment", "x", 1);
+	c = outbox_queue(&C, "sms", "case_rejected", phone, json_pack("{s:s,s:s,s:s}", "case_no", "YC1",
 	    "reason", "不符合条件", "why", "x"), "case", "x", 1);
-	d = queue("sms", "case_rejected", phone, json_pack("{s:s,s:s}", "case_no", "YC1",
+	d = outbox_queue(&C, "sms", "case_rejected", phone, json_pack("{s:s,s:s}", "case_no", "YC1",
 	    "reason", "详见 https://example.com/x"), "case", "x", 1);
 	wait_row(a, NULL, 3000, &s);
 	assert_string_equal(s.status, "failed");
@@ -517,19 +283,19 @@ quiet_hours_hold_reminders(void **st)
 {
 	char phone[12];
 	uint64_t rem, code, booked;
-	struct rowst s;
+	struct outbox_row s;
 
 	(void)st;
 	phone_with(phone, "0001");
 	assert_int_equal(set_clock("2026-11-23T22:00:00+08:00"), 0);
-	sleep_ms(50);
-	rem = queue("sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
+	pause_ms(50);
+	rem = outbox_queue(&C, "sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
 	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
 	    "code", "558201"), "appointment", "q1", 0);
 	/* A code is never held, even queued as not urgent; an urgent notice goes out. */
-	code = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "771204"), "login", "",
+	code = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "771204"), "login", "",
 	    0);
-	booked = queue("sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+	booked = outbox_queue(&C, "sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s,s:s}",
 	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
 	    "category", "无差别受理", "code", "558201"), "appointment", "q1", 1);
 	wait_row(code, "sent", 3000, &s);
@@ -551,14 +317,14 @@ daily_cap_per_template(void **st)
 {
 	char phone[12];
 	uint64_t ids[11];
-	struct rowst s;
+	struct outbox_row s;
 	int i, sent = 0, dropped = 0;
 
 	(void)st;
 	phone_with(phone, "0001");
 	/* appointment_reminder: at most 10 a day to one phone. */
 	for (i = 0; i < 11; i++)
-		ids[i] = queue("sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
+		ids[i] = outbox_queue(&C, "sms", "appointment_reminder", phone, json_pack("{s:s,s:s,s:s,s:s}",
 		    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "10:00-10:30",
 		    "code", "310775"), "appointment", "cap", 1);
 	for (i = 0; i < 11; i++) {
@@ -623,7 +389,7 @@ staff_notices_and_resend(void **st)
 {
 	char phone[12], ref[40], path[160], tok[256], mask[16];
 	uint64_t acc, code, later, appr;
-	struct rowst s;
+	struct outbox_row s;
 	struct resp r;
 	json_t *n, *line = NULL;
 	long since;
@@ -631,12 +397,12 @@ staff_notices_and_resend(void **st)
 	(void)st;
 	phone_with(phone, "0001");
 	snprintf(ref, sizeof ref, "YCIT%u", (unsigned)randombytes_uniform(1000000000));
-	acc = queue("sms", "case_accepted", phone, json_pack("{s:s,s:s,s:s,s:s}", "case_no", ref,
+	acc = outbox_queue(&C, "sms", "case_accepted", phone, json_pack("{s:s,s:s,s:s,s:s}", "case_no", ref,
 	    "item", "个体工商户设立登记", "deadline", "2026-12-01", "url",
 	    "http://127.0.0.1:18080/t/AbCdEfGhIjKlMnOpQrStUv"), "case", ref, 1);
-	code = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "665544"), "case", ref,
+	code = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "665544"), "case", ref,
 	    1);
-	appr = queue("sms", "case_approved", phone, json_pack("{s:s,s:s}", "case_no", ref,
+	appr = outbox_queue(&C, "sms", "case_approved", phone, json_pack("{s:s,s:s}", "case_no", ref,
 	    "item", "个体工商户设立登记"), "case", ref, 1);
 	wait_row(acc, "sent", 3000, &s);
 	wait_row(code, "sent", 3000, &s);
@@ -711,9 +477,7 @@ staff_notices_and_resend(void **st)
 	assert_non_null(jget(r.json, "error.fields.ref_kind"));
 	assert_non_null(jget(r.json, "error.fields.ref_id"));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
-	assert_int_equal(r.status, 401);
-	resp_free(&r);
+	expect_reply("GET", path, NULL, NULL, 401);
 
 	/* Resend: a new row pointing at the original, delivered again. */
 	since = sms_log_size();
@@ -747,9 +511,7 @@ staff_notices_and_resend(void **st)
 	assert_int_equal(r.status, 409);
 	assert_string_equal(jstr(r.json, "error.code"), "NOTICE_PENDING");
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/notices/999999999999/resend", tok, NULL), 0);
-	assert_int_equal(r.status, 404);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/notices/999999999999/resend", tok, NULL, 404);
 	assert_int_equal(db_exec(&C, "UPDATE outbox SET status = 'dropped' WHERE id = ?",
 	    DBARGS(DBI(later)), NULL, NULL), 0);
 }
@@ -776,14 +538,14 @@ run_provider(const char *provider, const char *fail_code)
 		{ "0004", "sent", 2, 2, "", 0, "" },
 	};
 	json_t *stats;
-	struct rowst s;
+	struct outbox_row s;
 	size_t i;
 
 	json_decref(fake("POST", "/__reset"));
 	worker_with(provider);
 	for (i = 0; i < NELEM(sc); i++) {
 		phone_with(sc[i].phone, sc[i].last4);
-		sc[i].id = queue("sms", "appointment_booked", sc[i].phone,
+		sc[i].id = outbox_queue(&C, "sms", "appointment_booked", sc[i].phone,
 		    json_pack("{s:s,s:s,s:s,s:s,s:s}", "hall_name", "示范区政务服务中心",
 		    "date", "2026-11-24", "time", "09:00-09:30", "category", "无差别受理",
 		    "code", "558201"), "appointment", provider, 1);
@@ -805,7 +567,7 @@ run_provider(const char *provider, const char *fail_code)
 	stats = fake("GET", "/__stats");
 	assert_signatures_all_right(stats);
 	for (i = 0; i < NELEM(sc); i++)
-		assert_int_equal(fake_count(stats, sc[i].id), sc[i].requests);
+		assert_int_equal(fake_requests(stats, sc[i].id), sc[i].requests);
 	json_decref(stats);
 	worker_stop(SIGTERM);
 }
@@ -816,7 +578,7 @@ workers_side_by_side(void **st)
 {
 	char phone[12], want[24];
 	uint64_t ids[30];
-	struct rowst s;
+	struct outbox_row s;
 	long since = sms_log_size();
 	json_t *line;
 	char path[256], *buf = NULL;
@@ -831,14 +593,14 @@ workers_side_by_side(void **st)
 	worker_start("");
 	for (i = 0; i < 30; i++) {
 		phone_with(phone, "0001");
-		ids[i] = queue("sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "B012",
+		ids[i] = outbox_queue(&C, "sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "B012",
 		    "ahead", "2", "hall_name", "示范区政务服务中心"), "ticket", "pair", 1);
 	}
 	for (i = 0; i < 30; i++) {
 		wait_row(ids[i], "sent", 5000, &s);
 		assert_int_equal(s.attempts, 1);
 	}
-	snprintf(path, sizeof path, "var/%s/sms.log", inst());
+	snprintf(path, sizeof path, "var/%s/sms.log", test_instance());
 	assert_non_null(f = fopen(path, "r"));
 	for (i = 0; i < 30; i++) {
 		assert_int_equal(fseek(f, since, SEEK_SET), 0);
@@ -927,7 +689,7 @@ secrets_sealed_at_rest(void **st)
 	};
 	char phone[12], old_phone[12];
 	uint64_t ids[4], legacy, held;
-	struct rowst s;
+	struct outbox_row s;
 	struct raw x;
 	json_t *p, *line;
 	long since;
@@ -949,7 +711,7 @@ secrets_sealed_at_rest(void **st)
 		else
 			p = json_pack("{s:s,s:s,s:s,s:s}", "case_no", "YCSEAL1", "item", "个体工商户设立登记",
 			    "deadline", "2026-12-01", "url", sec[i].value);
-		ids[i] = queue("sms", sec[i].tmpl, phone, p, "case", "YCSEAL1", 1);
+		ids[i] = outbox_queue(&C, "sms", sec[i].tmpl, phone, p, "case", "YCSEAL1", 1);
 		raw_row(ids[i], &x);
 		assert_string_equal(x.status, "pending");
 		assert_not_at_rest(&x, sec[i].value);
@@ -1012,7 +774,7 @@ secrets_sealed_at_rest(void **st)
 		int found = 0;
 		FILE *f;
 
-		snprintf(path, sizeof path, "var/%s/sms.log", inst());
+		snprintf(path, sizeof path, "var/%s/sms.log", test_instance());
 		assert_non_null(f = fopen(path, "r"));
 		while (getline(&buf, &cap, f) > 0)
 			found += strstr(buf, "\"577215\"") != NULL;
@@ -1034,7 +796,7 @@ static void
 aliyun_states(void **st)
 {
 	(void)st;
-	fake_start(0);
+	assert_int_equal(fake_open(&fake_sms, 0), 0);
 	run_provider("aliyun", "isv.MOBILE_NUMBER_ILLEGAL");
 }
 
@@ -1068,7 +830,7 @@ fake_refuses_bad_signatures(void **st)
 	};
 	char phone[12];
 	uint64_t id;
-	struct rowst s;
+	struct outbox_row s;
 	json_t *stats;
 	size_t i;
 
@@ -1077,14 +839,14 @@ fake_refuses_bad_signatures(void **st)
 		json_decref(fake("POST", "/__reset"));
 		worker_with_conf(c[i].provider, c[i].conf);
 		phone_with(phone, "0001");
-		id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "564738"), "login",
+		id = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "564738"), "login",
 		    "", 1);
 		{
 			int64_t end = mono_ms() + 4000;
 
 			do {
-				sleep_ms(50);
-				row(id, &s);
+				pause_ms(50);
+				outbox_row(&C, id, &s);
 			} while (s.last_error[0] == '\0' && mono_ms() < end);
 		}
 		assert_string_equal(s.last_error, c[i].code);
@@ -1105,7 +867,7 @@ receipt_secret(char *out, size_t osz)
 	char path[256];
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/sms-receipt.token", inst());
+	snprintf(path, sizeof path, "var/%s/sms-receipt.token", test_instance());
 	assert_non_null(f = fopen(path, "r"));
 	assert_non_null(fgets(out, (int)osz, f));
 	fclose(f);
@@ -1124,18 +886,18 @@ receipts_total(void)
 
 /* Wait until the row's delivery status is want. */
 static void
-wait_delivery(uint64_t id, const char *want, struct rowst *s)
+wait_delivery(uint64_t id, const char *want, struct outbox_row *s)
 {
 	int64_t end = mono_ms() + 8000;
 
 	for (;;) {
-		row(id, s);
+		outbox_row(&C, id, s);
 		if (strcmp(s->delivery, want) == 0)
 			return;
 		if (mono_ms() > end)
 			fail_msg("outbox %llu: delivery '%s', wanted %s", (unsigned long long)id,
 			    s->delivery, want);
-		sleep_ms(50);
+		pause_ms(50);
 	}
 }
 
@@ -1144,7 +906,7 @@ receipts(void **st)
 {
 	char phone[12], bad[12], body[1024], path[256], secret[128], wrong[128], cb[640];
 	uint64_t a, a_bad, t, t_bad, logged;
-	struct rowst sa, stn, s;
+	struct outbox_row sa, stn, s;
 	struct resp r;
 	const char *hdr[] = { "Content-Type: application/json", NULL };
 	json_t *stats, *p;
@@ -1165,15 +927,15 @@ receipts(void **st)
 	worker_with("aliyun");
 	phone_with(phone, "0001");
 	phone_with(bad, "0007");
-	a = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "246810"), "login", "", 1);
-	a_bad = queue("sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR1",
+	a = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "246810"), "login", "", 1);
+	a_bad = outbox_queue(&C, "sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR1",
 	    "item", "个体工商户设立登记"), "case", "YCR1", 1);
 	wait_row(a, "sent", 5000, &sa);
 	wait_row(a_bad, "sent", 5000, &s);
 	worker_stop(SIGTERM);
 	worker_with("tencent");
-	t = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "135790"), "login", "", 1);
-	t_bad = queue("sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR2",
+	t = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "135790"), "login", "", 1);
+	t_bad = outbox_queue(&C, "sms", "case_approved", bad, json_pack("{s:s,s:s}", "case_no", "YCR2",
 	    "item", "个体工商户设立登记"), "case", "YCR2", 1);
 	wait_row(t, "sent", 5000, &stn);
 	wait_row(t_bad, "sent", 5000, &s);
@@ -1210,7 +972,7 @@ receipts(void **st)
 		assert_string_equal(jstr(r.json, "msg"), "成功");
 		resp_free(&r);
 	}
-	row(a, &sa);
+	outbox_row(&C, a, &sa);
 	assert_string_equal(sa.delivery, "DELIVERED");
 	assert_int_equal(receipts_for("aliyun", a), 1);
 	/* A later failure report does not overwrite a delivery. */
@@ -1219,7 +981,7 @@ receipts(void **st)
 	assert_int_equal(http(&r, "POST", path, body, hdr), 0);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
-	row(a, &sa);
+	outbox_row(&C, a, &sa);
 	assert_string_equal(sa.delivery, "DELIVERED");
 
 	/* Tencent status callback pushed again: matched by sid (SerialNo), once. */
@@ -1276,13 +1038,13 @@ receipts(void **st)
 	assert_int_equal(r.status, 403);
 	resp_free(&r);
 	assert_int_equal(receipts_total(), before);
-	row(a_bad, &s);
+	outbox_row(&C, a_bad, &s);
 	assert_string_equal(s.delivery, "FAILED:MK:0001");
 
 	/* With the secret, receipts for messages the outbox never sent are dropped: 200 junk
 	 * entries (made-up ids, a message sent through the other provider, one sent only to the
 	 * log) store nothing and change no row. */
-	logged = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "112233"), "login",
+	logged = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "112233"), "login",
 	    "", 1);
 	worker_start("");
 	wait_row(logged, "sent", 5000, &s);
@@ -1306,9 +1068,9 @@ receipts(void **st)
 	assert_int_equal(jint(r.json, "code"), 0);
 	resp_free(&r);
 	assert_int_equal(receipts_total(), before);
-	row(logged, &s);
+	outbox_row(&C, logged, &s);
 	assert_string_equal(s.delivery, "");
-	row(t, &stn);
+	outbox_row(&C, t, &stn);
 	assert_string_equal(stn.delivery, "DELIVERED");
 
 	/* The nginx log keeps the route, never the secret. */
@@ -1317,7 +1079,7 @@ receipts(void **st)
 		FILE *f;
 		int seen = 0;
 
-		snprintf(lp, sizeof lp, "var/%s/log/nginx-access.log", inst());
+		snprintf(lp, sizeof lp, "var/%s/log/nginx-access.log", test_instance());
 		assert_non_null(f = fopen(lp, "r"));
 		while (fgets(line, sizeof line, f)) {
 			assert_null(strstr(line, secret));
@@ -1336,40 +1098,40 @@ killed_worker_resends_same_id(void **st)
 	char phone[12];
 	uint64_t id;
 	json_t *stats;
-	struct rowst s;
+	struct outbox_row s;
 	int64_t end;
 
 	(void)st;
 	json_decref(fake("POST", "/__reset"));
 	worker_with("aliyun");
 	phone_with(phone, "0005");
-	id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "918273"), "login", "",
+	id = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "918273"), "login", "",
 	    1);
 	/* The fake has the request (it "sent" the SMS) but holds its answer back. */
 	end = mono_ms() + 5000;
 	for (;;) {
 		stats = fake("GET", "/__stats");
-		if (fake_count(stats, id) == 1)
+		if (fake_requests(stats, id) == 1)
 			break;
 		json_decref(stats);
 		assert_true(mono_ms() < end);
-		sleep_ms(20);
+		pause_ms(20);
 	}
 	json_decref(stats);
 	worker_stop(SIGKILL);
-	row(id, &s);
+	outbox_row(&C, id, &s);
 	assert_string_equal(s.status, "sending");
 	worker_with("aliyun");
 	wait_row(id, "sent", 15000, &s);
 	assert_int_equal(s.attempts, 2);
 	stats = fake("GET", "/__stats");
-	assert_int_equal(fake_count(stats, id), 2);	/* the duplicate carries the same OutId */
+	assert_int_equal(fake_requests(stats, id), 2);	/* the duplicate carries the same OutId */
 	assert_signatures_all_right(stats);
 	json_decref(stats);
 	/* Recorded once: it is never claimed again. */
-	sleep_ms(1500);
+	pause_ms(1500);
 	stats = fake("GET", "/__stats");
-	assert_int_equal(fake_count(stats, id), 2);
+	assert_int_equal(fake_requests(stats, id), 2);
 	json_decref(stats);
 	worker_stop(SIGTERM);
 }
@@ -1379,32 +1141,32 @@ provider_outage(void **st)
 {
 	char phone[12];
 	uint64_t ids[5];
-	struct rowst s;
+	struct outbox_row s;
 	json_t *stats;
-	int port = fake_port, i;
+	int port = fake_sms.port, i;
 
 	(void)st;
 	worker_with("tencent");
-	fake_stop();	/* the provider is unreachable */
+	fake_close(&fake_sms);	/* the provider is unreachable */
 	for (i = 0; i < 5; i++) {
 		phone_with(phone, "0001");
-		ids[i] = queue("sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "A0",
+		ids[i] = outbox_queue(&C, "sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number", "A0",
 		    "ahead", "3", "hall_name", "示范区政务服务中心"), "ticket", "outage", 1);
 	}
-	sleep_ms(2500);
+	pause_ms(2500);
 	for (i = 0; i < 5; i++) {
-		row(ids[i], &s);
+		outbox_row(&C, ids[i], &s);
 		assert_true(strcmp(s.status, "pending") == 0 || strcmp(s.status, "sending") == 0);
 	}
-	row(ids[0], &s);
+	outbox_row(&C, ids[0], &s);
 	assert_string_equal(s.last_error, "NETWORK");
-	fake_start(port);	/* back */
+	assert_int_equal(fake_open(&fake_sms, port), 0);	/* back */
 	for (i = 0; i < 5; i++)
 		wait_row(ids[i], "sent", 40000, &s);
 	stats = fake("GET", "/__stats");
 	assert_signatures_all_right(stats);
 	for (i = 0; i < 5; i++)
-		assert_int_equal(fake_count(stats, ids[i]), 1);
+		assert_int_equal(fake_requests(stats, ids[i]), 1);
 	json_decref(stats);
 	worker_stop(SIGTERM);
 }
@@ -1413,7 +1175,7 @@ static void
 wechat_subscribe_messages(void **st)
 {
 	uint64_t ok1, ok2, blocked;
-	struct rowst s;
+	struct outbox_row s;
 	json_t *stats, *msg;
 	redisReply *rep;
 	char first[128] = "";
@@ -1424,7 +1186,7 @@ wechat_subscribe_messages(void **st)
 	assert_non_null(rep);
 	freeReplyObject(rep);
 	worker_with("aliyun");
-	ok1 = queue("wechat", "appointment_booked", "oNotifyUser-1",
+	ok1 = outbox_queue(&C, "wechat", "appointment_booked", "oNotifyUser-1",
 	    json_pack("{s:s,s:s,s:s,s:s,s:s}", "hall_name", "示范区政务服务中心", "date",
 	    "2026-11-24", "time", "09:00-09:30", "category", "无差别受理", "code", "558201"),
 	    "appointment", "wx", 1);
@@ -1445,7 +1207,7 @@ wechat_subscribe_messages(void **st)
 
 	/* The token expires: 40001, a fresh token, the message still goes. */
 	json_decref(fake("POST", "/__expire_token"));
-	ok2 = queue("wechat", "result_ready", "oNotifyUser-1", json_pack("{s:s,s:s,s:s,s:s}",
+	ok2 = outbox_queue(&C, "wechat", "result_ready", "oNotifyUser-1", json_pack("{s:s,s:s,s:s,s:s}",
 	    "case_no", "YC2026112300012", "window", "8", "hours", "工作日9:00-17:00",
 	    "pickup_code", "7731"), "case", "wx", 1);
 	wait_row(ok2, "sent", 5000, &s);
@@ -1460,7 +1222,7 @@ wechat_subscribe_messages(void **st)
 	freeReplyObject(rep);
 
 	/* Not subscribed: permanent. */
-	blocked = queue("wechat", "case_rejected", "oBlocked-2", json_pack("{s:s,s:s}", "case_no",
+	blocked = outbox_queue(&C, "wechat", "case_rejected", "oBlocked-2", json_pack("{s:s,s:s}", "case_no",
 	    "YC2026112300013", "reason", "材料不符合要求"), "case", "wx", 1);
 	wait_row(blocked, NULL, 5000, &s);
 	assert_string_equal(s.status, "failed");
@@ -1472,17 +1234,17 @@ wechat_subscribe_messages(void **st)
 }
 
 static void
-stack_worker_back(void **st)
+the_stack_worker_takes_over_again(void **st)
 {
 	char phone[12];
 	uint64_t id;
-	struct rowst s;
+	struct outbox_row s;
 
 	(void)st;
-	fake_stop();
+	fake_close(&fake_sms);
 	stack_worker_start();
 	phone_with(phone, "0001");
-	id = queue("sms", "login_code", phone, json_pack("{s:s}", "code", "102938"), "login", "", 1);
+	id = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "102938"), "login", "", 1);
 	wait_row(id, "sent", 5000, &s);
 	assert_string_equal(s.provider, "log");
 }
@@ -1506,7 +1268,7 @@ main(void)
 		cmocka_unit_test_teardown(killed_worker_resends_same_id, stop_worker),
 		cmocka_unit_test_teardown(provider_outage, stop_worker),
 		cmocka_unit_test_teardown(wechat_subscribe_messages, stop_worker),
-		cmocka_unit_test(stack_worker_back),
+		cmocka_unit_test(the_stack_worker_takes_over_again),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -6,7 +6,7 @@
  * a bundle (一件事一次办) with parallel parts and the longest part's deadline, material reuse
  * with consent, and an agent (代办) who follows the case and gets the notices too.
  *
- * Uploads go through libcurl here (binary bodies); the JSON calls through test/lib/http.h.
+ * Uploads go through test/lib/flows.h (binary bodies); the JSON calls through test/lib/http.h.
  * The test looks into MariaDB (test_conf_load) and into upload_dir to prove that refused
  * uploads stored nothing.
  */
@@ -30,51 +30,17 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
+#include "../lib/expect.h"
+#include "../lib/records.h"
+#include "../lib/flows.h"
+#include "../lib/suite.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"王小明\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13911110001\"}"
 
-static struct ctx db;
 static char clerk[128], citizen_a[128], citizen_b[128], citizen_agent[128];
 
 /* ---------------------------------------------------------------- helpers */
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.800s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static void
-assert_error(struct resp *r, long status, const char *code)
-{
-	expect(r, status);
-	assert_string_equal(jstr(r->json, "error.code"), code);
-	assert_true(strlen(jstr(r->json, "error.message")) > 0);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
-
-static long long
-count1(const char *sql, const char *arg)
-{
-	long long n = -1;
-
-	assert_true(db_query(&db, sql, DBARGS(DBS(arg)), count_row, &n) >= 0);
-	return n;
-}
 
 /* Files under upload_dir (recursively), temporary ones included. */
 static long
@@ -109,134 +75,7 @@ stored_files(void)
 static long long
 upload_rows(void)
 {
-	return count1("SELECT COUNT(*) FROM uploads WHERE ? <> ''", "x");
-}
-
-/* POST /api/v1/uploads with a binary body. */
-static void
-upload(struct resp *out, const char *token, const char *type, const void *p, size_t n)
-{
-	char auth[256], ct[128];
-	const char *h[4];
-
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	snprintf(ct, sizeof ct, "Content-Type: %s", type);
-	h[0] = auth;
-	h[1] = ct;
-	h[2] = NULL;
-	/* http() sends strlen(body): a binary body needs its own call. */
-	{
-		CURL *k = curl_easy_init();
-		struct curl_slist *l = NULL;
-		char url[512];
-		FILE *mem;
-		char *buf = NULL;
-		size_t blen = 0;
-		long st = 0;
-
-		memset(out, 0, sizeof *out);
-		assert_non_null(k);
-		snprintf(url, sizeof url, "%s/api/v1/uploads", base_url());
-		mem = open_memstream(&buf, &blen);
-		curl_easy_setopt(k, CURLOPT_URL, url);
-		curl_easy_setopt(k, CURLOPT_POST, 1L);
-		curl_easy_setopt(k, CURLOPT_POSTFIELDS, p);
-		curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-		curl_easy_setopt(k, CURLOPT_WRITEDATA, mem);
-		curl_easy_setopt(k, CURLOPT_TIMEOUT, 40L);
-		l = curl_slist_append(l, "Expect:");
-		l = curl_slist_append(l, h[0]);
-		l = curl_slist_append(l, h[1]);
-		curl_easy_setopt(k, CURLOPT_HTTPHEADER, l);
-		assert_int_equal(curl_easy_perform(k), CURLE_OK);
-		curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &st);
-		curl_slist_free_all(l);
-		curl_easy_cleanup(k);
-		fclose(mem);
-		out->status = st;
-		out->body = buf;
-		out->len = blen;
-		out->json = buf ? json_loadb(buf, blen, 0, NULL) : NULL;
-	}
-}
-
-/* A small valid file of each type; seed makes the bytes (and so the hash) differ. */
-static size_t
-make_png(unsigned char *b, int seed)
-{
-	static const unsigned char png[] = {
-		0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
-		0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
-		0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
-		0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99,
-		0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82
-	};
-	size_t n = sizeof png;
-
-	memcpy(b, png, n);
-	/* a tEXt-less trailer after IEND is ignored by viewers: keeps each file distinct */
-	n += (size_t)snprintf((char *)b + n, 64, "seed-%d", seed);
-	return n;
-}
-
-static size_t
-make_pdf(unsigned char *b, int seed)
-{
-	return (size_t)snprintf((char *)b, 1024,
-	    "%%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-	    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-	    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-	    "trailer<</Root 1 0 R>>\n%% seed %d\n%%%%EOF\n", seed);
-}
-
-static void
-upload_ok(const char *token, int seed, char *id, size_t isz)
-{
-	unsigned char b[1024];
-	struct resp r;
-	size_t n = seed % 2 ? make_pdf(b, seed) : make_png(b, seed);
-
-	upload(&r, token, seed % 2 ? "application/pdf" : "image/png", b, n);
-	expect(&r, 201);
-	snprintf(id, isz, "%s", jstr(r.json, "upload.id"));
-	resp_free(&r);
-}
-
-/* {"B1":"<id>",…} for every required material of an item or bundle form (from /bundles or
- * /items), each a fresh upload. */
-static void
-materials_for(const char *token, json_t *mats, int seed, char *out, size_t osz)
-{
-	json_t *m;
-	size_t i;
-	char id[64];
-
-	snprintf(out, osz, "{");
-	json_array_foreach(mats, i, m) {
-		if (!json_is_true(json_object_get(m, "required")))
-			continue;
-		upload_ok(token, seed + (int)i, id, sizeof id);
-		snprintf(out + strlen(out), osz - strlen(out), "%s\"%s\":\"%s\"",
-		    strlen(out) > 1 ? "," : "", json_string_value(json_object_get(m, "code")), id);
-	}
-	snprintf(out + strlen(out), osz - strlen(out), "}");
-}
-
-static json_t *
-bundle(const char *id)
-{
-	struct resp r;
-	json_t *b, *found = NULL;
-	size_t i;
-
-	assert_int_equal(http_json(&r, "GET", "/api/v1/bundles?hall=demo", NULL, NULL), 0);
-	expect(&r, 200);
-	json_array_foreach(jget(r.json, "bundles"), i, b)
-		if (strcmp(jstr(b, "id"), id) == 0)
-			found = json_incref(b);
-	resp_free(&r);
-	assert_non_null(found);
-	return found;
+	return db_count(&test_db, "SELECT COUNT(*) FROM uploads WHERE ? <> ''", "x");
 }
 
 static json_t *
@@ -248,7 +87,7 @@ item_materials(const char *item)
 
 	snprintf(path, sizeof path, "/api/v1/items/%s", item);
 	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	m = json_incref(jget(r.json, "item.materials") ? jget(r.json, "item.materials") :
 	    jget(r.json, "materials"));
 	resp_free(&r);
@@ -256,27 +95,13 @@ item_materials(const char *item)
 	return m;
 }
 
-static void
-action(struct resp *r, const char *token, const char *no, const char *body)
-{
-	char path[128];
-
-	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
-	assert_int_equal(http_json(r, "POST", path, token, body), 0);
-}
-
 /* ---------------------------------------------------------------- setup */
 
 static int
 setup(void **st)
 {
-	(void)st;
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
 	set_clock("2026-11-23T10:00:00+08:00");
 	if (staff_login("clerk1", 1, clerk, sizeof clerk) != 0 ||
 	    citizen_login("13911110001", citizen_a, sizeof citizen_a) != 0 ||
@@ -285,15 +110,6 @@ setup(void **st)
 		fprintf(stderr, "sign-in failed\n");
 		return -1;
 	}
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&db);
 	return 0;
 }
 
@@ -339,30 +155,28 @@ uploads_checked_by_bytes_and_refusals_store_nothing(void **st)
 	memcpy(b + n, "\xff\xd9", 2);
 	n += 2;
 	upload(&r, citizen_a, "image/jpeg", b, n);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "upload.type"), "image/jpeg");
 	assert_int_equal(jint(r.json, "upload.size"), (long long)n);
 	assert_int_equal(strlen(jstr(r.json, "upload.sha256")), 64);
 	assert_true(strlen(jstr(r.json, "upload.id")) >= 22);
 	resp_free(&r);
 	upload(&r, citizen_a, "image/jpeg", b, n);	/* the same bytes again: a new id, one file */
-	expect(&r, 201);
+	expect_status(&r, 201);
 	resp_free(&r);
 	assert_int_equal(stored_files(), files0 + 1);
 	assert_int_equal(upload_rows(), rows0 + 2);
 	n = make_png(b, 7);
 	upload(&r, citizen_a, "image/png", b, n);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	resp_free(&r);
 	n = make_pdf(b, 7);
 	upload(&r, citizen_a, "application/pdf", b, n);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	resp_free(&r);
 
 	/* Only on the upload route; anonymous callers are refused. */
-	assert_int_equal(http_json(&r, "POST", "/api/v1/uploads", NULL, "{}"), 0);
-	expect(&r, 401);
-	resp_free(&r);
+	expect_reply("POST", "/api/v1/uploads", NULL, "{}", 401);
 }
 
 static void
@@ -375,27 +189,21 @@ only_the_owner_and_hall_staff_read_a_file(void **st)
 
 	(void)st;
 	upload(&r, citizen_a, "image/png", b, n);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(id, sizeof id, "%s", jstr(r.json, "upload.id"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/uploads/%s", id);
 
 	assert_int_equal(http_json(&r, "GET", path, citizen_a, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_int_equal(r.len, n);
 	assert_memory_equal(r.body, b, n);
 	resp_free(&r);
 	/* Another citizen: as if it did not exist. */
-	assert_int_equal(http_json(&r, "GET", path, citizen_b, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", path, citizen_b, NULL, 404, "NOT_FOUND");
 	/* Staff see it only once a case of their hall names it. */
-	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 401);
-	resp_free(&r);
+	expect_refusal("GET", path, clerk, NULL, 404, "NOT_FOUND");
+	expect_reply("GET", path, NULL, NULL, 401);
 	/* Never listed. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/uploads", citizen_a, NULL), 0);
 	assert_true(r.status == 404 || r.status == 405);
@@ -432,7 +240,7 @@ item_submit_return_resubmit_accept(void **st)
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\"," APPLICANT
 	    ",\"materials\":%s,\"delivery\":\"mail\",\"address\":\"北京市东城区正义路1号\"}", m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_a, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.status"), "submitted");
 	assert_string_equal(jstr(r.json, "case.channel"), "online");
 	assert_string_equal(jstr(r.json, "case.applicant"), "王**");
@@ -443,26 +251,22 @@ item_submit_return_resubmit_accept(void **st)
 	/* The clerk sees the files side by side, and may open them now. */
 	snprintf(path, sizeof path, "/api/v1/cases/%s/uploads", no);
 	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_int_equal(json_array_size(jget(r.json, "materials")), 5);
 	snprintf(up, sizeof up, "%s", jstr(r.json, "materials.0.upload_id"));
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/uploads/%s", up);
-	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	expect(&r, 200);
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", path, citizen_b, NULL), 0);
-	expect(&r, 404);
-	resp_free(&r);
+	expect_reply("GET", path, clerk, NULL, 200);
+	expect_reply("GET", path, citizen_b, NULL, 404);
 
 	/* A citizen cannot accept; a return must list problems. */
-	action(&r, citizen_a, no, "{\"action\":\"pre_accept\"}");
+	case_act(&r, citizen_a, no, "{\"action\":\"pre_accept\"}");
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
-	action(&r, clerk, no, "{\"action\":\"return\",\"problems\":[]}");
+	case_act(&r, clerk, no, "{\"action\":\"return\",\"problems\":[]}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	resp_free(&r);
-	action(&r, clerk, no, "{\"action\":\"return\",\"problems\":[{\"material\":\"M9\","
+	case_act(&r, clerk, no, "{\"action\":\"return\",\"problems\":[{\"material\":\"M9\","
 	    "\"reason\":\"看不清\"}]}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	resp_free(&r);
@@ -470,76 +274,74 @@ item_submit_return_resubmit_accept(void **st)
 	snprintf(body, sizeof body, "{\"action\":\"return\",\"problems\":[{\"material\":\"%s\","
 	    "\"reason\":\"照片模糊，看不清签字\"},{\"material\":\"M2\",\"reason\":\"缺少股东签字页\"}]}",
 	    first);
-	action(&r, clerk, no, body);
-	expect(&r, 200);
+	case_act(&r, clerk, no, body);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "returned");
 	resp_free(&r);
-	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_returned' AND ref_id = ?", no);
+	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_returned' AND ref_id = ?", no);
 	assert_int_equal(n, 1);
 	/* Pre-accepting a returned case is a conflict. */
-	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
+	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
 
 	/* The citizen sees why, per material. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen_a, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "returned");
 	assert_string_equal(jstr(r.json, "case.materials.0.state"), "returned");
 	assert_string_equal(jstr(r.json, "case.materials.0.reason"), "照片模糊，看不清签字");
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", path, citizen_b, NULL), 0);
-	expect(&r, 404);
-	resp_free(&r);
+	expect_reply("GET", path, citizen_b, NULL, 404);
 
 	/* Resubmitting must replace every returned file. */
 	upload_ok(citizen_a, 201, newid, sizeof newid);
 	snprintf(body, sizeof body, "{\"action\":\"resubmit\",\"materials\":{\"%s\":\"%s\"}}",
 	    first, newid);
-	action(&r, citizen_a, no, body);
+	case_act(&r, citizen_a, no, body);
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "materials.M2"));
 	resp_free(&r);
-	action(&r, citizen_b, no, body);
-	expect(&r, 404);
+	case_act(&r, citizen_b, no, body);
+	expect_status(&r, 404);
 	resp_free(&r);
 	upload_ok(citizen_a, 202, up, sizeof up);
 	snprintf(body, sizeof body, "{\"action\":\"resubmit\",\"materials\":{\"%s\":\"%s\","
 	    "\"M2\":\"%s\"}}", first, newid, up);
-	action(&r, citizen_a, no, body);
-	expect(&r, 200);
+	case_act(&r, citizen_a, no, body);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "submitted");
 	assert_string_equal(jstr(r.json, "case.materials.0.upload_id"), newid);
 	assert_string_equal(jstr(r.json, "case.materials.0.state"), "given");
 	resp_free(&r);
 
 	/* Accepted like at the window: deadline by the calendar, tracking, notice, SMS. */
-	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	expect(&r, 200);
+	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "accepted");
 	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-24");
 	assert_non_null(jstr(r.json, "case.track_url"));
 	assert_non_null(jstr(r.json, "case.notice_url"));
 	resp_free(&r);
-	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
+	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
 	assert_int_equal(n, 1);
-	n = count1("SELECT COUNT(*) FROM case_materials WHERE upload_id IS NOT NULL AND case_id ="
+	n = db_count(&test_db, "SELECT COUNT(*) FROM case_materials WHERE upload_id IS NOT NULL AND case_id ="
 	    " (SELECT id FROM cases WHERE no = ?)", no);
 	assert_int_equal(n, 5);
 	/* Twice is a conflict. */
-	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
+	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
 	/* My applications. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/cases", citizen_a, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "cases.0.no"), no);
 	assert_string_equal(jstr(r.json, "cases.0.status"), "accepted");
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen_a, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_non_null(jstr(r.json, "case.track_url"));
 	resp_free(&r);
 	json_decref(mats);
@@ -567,14 +369,14 @@ bundle_one_acceptance_parallel_parts_longest_deadline(void **st)
 	materials_for(citizen_a, jget(b, "materials"), 300, m, sizeof m);
 	snprintf(body, sizeof body, "{\"bundle\":\"BD-003\"," APPLICANT ",\"materials\":%s}", m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_a, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.bundle"), "BD-003");
 	assert_int_equal(json_array_size(jget(r.json, "case.parts")), 2);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 
-	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	expect(&r, 200);
+	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "accepted");
 	/* Five working days from Monday 2026-11-23; the 1-day part keeps its own. */
 	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-30");
@@ -595,12 +397,12 @@ reuse_with_consent_and_agent_follows(void **st)
 	(void)st;
 	/* What the form may offer to reuse: nothing for one who never had a case accepted… */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", citizen_b, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_int_equal(json_array_size(jget(r.json, "materials")), 0);
 	resp_free(&r);
 	/* …and, for one who had, the names of what they gave. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", citizen_a, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	{
 		size_t k, j;
 		json_t *names = jget(r.json, "materials");
@@ -617,9 +419,7 @@ reuse_with_consent_and_agent_follows(void **st)
 		}
 	}
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", NULL, NULL), 0);
-	expect(&r, 401);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/me/reusable-materials", NULL, NULL, 401);
 
 	/* A material never given before cannot be reused. */
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_b,
@@ -634,7 +434,7 @@ reuse_with_consent_and_agent_follows(void **st)
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\"," APPLICANT ",\"materials\":%s,"
 	    "\"agent\":{\"name\":\"赵代办\",\"phone\":\"13911110003\"}}", m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_a, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_true(json_is_true(jget(r.json, "case.materials.0.reused")));
 	assert_string_equal(jstr(r.json, "case.agent"), "赵**");
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
@@ -642,26 +442,24 @@ reuse_with_consent_and_agent_follows(void **st)
 
 	/* The agent follows it from their own phone. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/cases", citizen_agent, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "cases.0.no"), no);
 	assert_string_equal(jstr(r.json, "cases.0.role"), "agent");
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
-	assert_int_equal(http_json(&r, "GET", path, citizen_agent, NULL), 0);
-	expect(&r, 200);
-	resp_free(&r);
+	expect_reply("GET", path, citizen_agent, NULL, 200);
 	/* …but only the one who filed it resubmits. */
-	action(&r, citizen_agent, no, "{\"action\":\"resubmit\",\"materials\":{}}");
-	expect(&r, 404);
+	case_act(&r, citizen_agent, no, "{\"action\":\"resubmit\",\"materials\":{}}");
+	expect_status(&r, 404);
 	resp_free(&r);
 
 	/* Acceptance tells both. */
-	action(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	expect(&r, 200);
+	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
+	expect_status(&r, 200);
 	resp_free(&r);
-	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
+	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
 	assert_int_equal(n, 2);
-	n = count1("SELECT COUNT(*) FROM case_tracking WHERE holder = 'agent' AND case_id ="
+	n = db_count(&test_db, "SELECT COUNT(*) FROM case_tracking WHERE holder = 'agent' AND case_id ="
 	    " (SELECT id FROM cases WHERE no = ?)", no);
 	assert_int_equal(n, 1);
 
@@ -670,15 +468,15 @@ reuse_with_consent_and_agent_follows(void **st)
 		char approver[128];
 
 		assert_int_equal(staff_login("approver1", 0, approver, sizeof approver), 0);
-		action(&r, approver, no, "{\"action\":\"assign\"}");
-		expect(&r, 200);
+		case_act(&r, approver, no, "{\"action\":\"assign\"}");
+		expect_status(&r, 200);
 		resp_free(&r);
-		action(&r, approver, no, "{\"action\":\"approve\",\"note\":\"材料齐全，准予登记\"}");
-		expect(&r, 200);
+		case_act(&r, approver, no, "{\"action\":\"approve\",\"note\":\"材料齐全，准予登记\"}");
+		expect_status(&r, 200);
 		resp_free(&r);
 	}
 	/* IT-B-002's licence is delivered electronically: the SMS says where (result_online). */
-	n = count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online' AND ref_id = ?", no);
+	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online' AND ref_id = ?", no);
 	assert_int_equal(n, 2);
 	json_decref(mats);
 }
@@ -693,10 +491,6 @@ main(void)
 		cmocka_unit_test(bundle_one_acceptance_parallel_parts_longest_deadline),
 		cmocka_unit_test(reuse_with_consent_and_agent_follows),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("online", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("online", tests, setup, suite_teardown);
 }

@@ -43,6 +43,7 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/util.h"
 #include "../../modules/notify/outbox.h"
+#include "../lib/records.h"
 
 #define LEASE_MS	4000
 /* The stack's lease, said again for the test's own workers (the last value of a key wins),
@@ -83,66 +84,15 @@ workers_end(int sig)
 		worker_end(mine[--nmine], sig);
 }
 
-/* 139 + four random digits + the fake's scenario. */
-static void
-phone_with(char out[12], const char *last4)
-{
-	snprintf(out, 12, "139%04u%s", (unsigned)randombytes_uniform(10000), last4);
-}
-
 /* A notice queued the way the modules queue them: outbox_add in a transaction. */
 static uint64_t
 queue(const char *last4, const char *ref)
 {
-	struct outbox_msg m;
 	char phone[12];
-	uint64_t id = 0;
 
 	phone_with(phone, last4);
-	memset(&m, 0, sizeof m);
-	m.hall = "demo";
-	m.channel = "sms";
-	m.template = "turn_near";
-	m.recipient = phone;
-	m.params = json_pack("{s:s,s:s,s:s}", "number", "A012", "ahead", "3", "hall_name",
-	    "示范区政务服务中心");
-	m.ref_kind = "ticket";
-	m.ref_id = ref;
-	m.urgent = 1;
-	assert_int_equal(db_begin(&C), 0);
-	assert_int_equal(outbox_add(&C, &m, &id), 0);
-	assert_int_equal(db_commit(&C), 0);
-	json_decref(m.params);
-	assert_true(id > 0);
-	return id;
-}
-
-struct rowst {
-	char		 status[16];
-	long long	 attempts;
-	char		 last_error[128];
-};
-
-static int
-rowst_fill(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct rowst *s = arg;
-
-	(void)ncol;
-	(void)lens;
-	str_copy(s->status, sizeof s->status, v[0] ? v[0] : "");
-	if (v[1] == NULL || parse_ll(v[1], 0, 65535, &s->attempts) != 0)
-		s->attempts = -1;
-	str_copy(s->last_error, sizeof s->last_error, v[2] ? v[2] : "");
-	return 1;
-}
-
-static void
-row(uint64_t id, struct rowst *s)
-{
-	memset(s, 0, sizeof *s);
-	assert_int_equal(db_query(&C, "SELECT status, attempts, last_error FROM outbox"
-	    " WHERE id = ?", DBARGS(DBI(id)), rowst_fill, s), 1);
+	return outbox_queue(&C, "sms", "turn_near", phone, json_pack("{s:s,s:s,s:s}", "number",
+	    "A012", "ahead", "3", "hall_name", "示范区政务服务中心"), "ticket", ref, 1);
 }
 
 /* Wait until the row is sent; the time it was seen sent (now_ms). */
@@ -150,10 +100,10 @@ static int64_t
 wait_sent(uint64_t id, int timeout_ms)
 {
 	int64_t end = now_ms() + timeout_ms;
-	struct rowst s;
+	struct outbox_row s;
 
 	for (;;) {
-		row(id, &s);
+		outbox_row(&C, id, &s);
 		if (strcmp(s.status, "sent") == 0)
 			return now_ms();
 		if (now_ms() > end)
@@ -194,7 +144,7 @@ static void
 sent_once_over_many_leases(void **st)
 {
 	static uint64_t ids[MAX_NOTICES];
-	struct rowst s;
+	struct outbox_row s;
 	json_t *j;
 	int64_t t0, last = 0, t;
 	int i, n = 0, req, got;
@@ -229,7 +179,7 @@ sent_once_over_many_leases(void **st)
 		if (req != 1 || got != 1)
 			fail_msg("outbox %llu reached the provider %d times (%d delivered)",
 			    (unsigned long long)ids[i], req, got);
-		row(ids[i], &s);
+		outbox_row(&C, ids[i], &s);
 		assert_string_equal(s.status, "sent");
 		assert_int_equal(s.attempts, 1);
 	}
@@ -244,7 +194,7 @@ static void
 killed_between_claim_and_send(void **st)
 {
 	uint64_t id, held;
-	struct rowst s;
+	struct outbox_row s;
 	json_t *j, *first;
 	int64_t t0, sent;
 
@@ -259,7 +209,7 @@ killed_between_claim_and_send(void **st)
 		fail_msg("the provider held %llu, not %llu", (unsigned long long)held,
 		    (unsigned long long)id);
 	workers_end(SIGKILL);
-	row(id, &s);
+	outbox_row(&C, id, &s);
 	assert_string_equal(s.status, "sending");
 	assert_int_equal(s.attempts, 1);
 	j = stats();
@@ -270,7 +220,7 @@ killed_between_claim_and_send(void **st)
 	/* Another worker leaves the row alone while the lease runs … */
 	worker("outbox-k2");
 	pause_ms((int)(t0 + LEASE_MS / 2 - now_ms() > 0 ? t0 + LEASE_MS / 2 - now_ms() : 0));
-	row(id, &s);
+	outbox_row(&C, id, &s);
 	assert_string_equal(s.status, "sending");
 	assert_int_equal(s.attempts, 1);
 	j = stats();
@@ -282,7 +232,7 @@ killed_between_claim_and_send(void **st)
 	printf("  sent %lld ms after it was queued (lease %d ms)\n", (long long)(sent - t0),
 	    LEASE_MS);
 	assert_true(sent - t0 >= LEASE_MS - 100);
-	row(id, &s);
+	outbox_row(&C, id, &s);
 	assert_int_equal(s.attempts, 2);
 	j = stats();
 	assert_int_equal(fake_requests(j, id), 2);
@@ -297,7 +247,7 @@ killed_between_claim_and_send(void **st)
 	assert_int_equal(fake_requests(j, id), 2);
 	assert_int_equal(fake_delivered(j, id), 1);
 	json_decref(j);
-	row(id, &s);
+	outbox_row(&C, id, &s);
 	assert_string_equal(s.status, "sent");
 	assert_int_equal(s.attempts, 2);
 	workers_end(SIGTERM);

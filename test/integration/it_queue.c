@@ -25,30 +25,11 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
+#include "../lib/records.h"
+#include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define HALL "/api/v1/halls/demo"
-
-static void
-expect_status(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static void
-login(const char *user, int window, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
-			return;
-		usleep(200 * 1000);	/* a sign-in throttle, or Redis coming back */
-	}
-	fail_msg("cannot sign in %s", user);
-}
 
 /* POST a ticket; fills number and token on 201.  Returns the HTTP status. */
 static long
@@ -144,16 +125,7 @@ drain(const char *tok, int w)
 static json_t *
 get_ticket(const char *token)
 {
-	struct resp r;
-	char path[96];
-	json_t *t;
-
-	snprintf(path, sizeof path, "/api/v1/tickets/%s", token);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	t = json_incref(jget(r.json, "ticket"));
-	resp_free(&r);
-	return t;
+	return get_member(NULL, "ticket", "/api/v1/tickets/%s", token);
 }
 
 static int
@@ -163,17 +135,6 @@ seq_of(const char *number)
 }
 
 /* The test stack's own Redis and MariaDB, for what the API does not show. */
-static struct ctx db;
-
-static long long
-db_count(const char *sql, const char *arg)
-{
-	char out[32];
-	int rc = db_scalar(&db, sql, DBARGS(DBS(arg)), out, sizeof out);
-
-	assert_true(rc >= 0);
-	return rc == 1 ? strtoll(out, NULL, 10) : 0;
-}
 
 /* The day's tickets of a letter in the record. */
 static long long
@@ -181,7 +142,7 @@ day_rows(const char *day, const char *letter)
 {
 	char out[32];
 
-	assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+	assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
 	    " AND day = ? AND num_cat = ?", DBARGS(DBS(day), DBS(letter)), out, sizeof out), 1);
 	return strtoll(out, NULL, 10);
 }
@@ -192,7 +153,7 @@ day_numbers_twice(const char *day, const char *letter)
 {
 	char out[32];
 
-	assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM (SELECT number FROM queue_tickets"
+	assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM (SELECT number FROM queue_tickets"
 	    " WHERE hall = 'demo' AND day = ? AND num_cat = ? GROUP BY number"
 	    " HAVING COUNT(*) > 1) x", DBARGS(DBS(day), DBS(letter)), out, sizeof out), 1);
 	return strtoll(out, NULL, 10);
@@ -232,12 +193,12 @@ rec_get(const char *token, const char *day, const char *number, struct rec *x)
 {
 	memset(x, 0, sizeof *x);
 	if (token)
-		assert_true(db_query(&db, "SELECT t.number, DATE_FORMAT(t.day, '%Y-%m-%d'),"
+		assert_true(db_query(&test_db, "SELECT t.number, DATE_FORMAT(t.day, '%Y-%m-%d'),"
 		    " t.status, t.outcome, t.window_no, t.calls, (SELECT COUNT(*) FROM"
 		    " queue_ticket_history h WHERE h.ticket_id = t.id AND h.action = 'call')"
 		    " FROM queue_tickets t WHERE t.token = ?", DBARGS(DBS(token)), rec_fill, x) >= 0);
 	else
-		assert_true(db_query(&db, "SELECT t.number, DATE_FORMAT(t.day, '%Y-%m-%d'),"
+		assert_true(db_query(&test_db, "SELECT t.number, DATE_FORMAT(t.day, '%Y-%m-%d'),"
 		    " t.status, t.outcome, t.window_no, t.calls, (SELECT COUNT(*) FROM"
 		    " queue_ticket_history h WHERE h.ticket_id = t.id AND h.action = 'call')"
 		    " FROM queue_tickets t WHERE t.hall = 'demo' AND t.day = ? AND t.number = ?",
@@ -290,7 +251,7 @@ take_and_follow(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 
 	take_ok(k, "{\"category\":\"E\"}", num, tok);
 	take_ok(k, "{\"category\":\"E\",\"priority\":\"normal\"}", num2, tok2);
@@ -323,20 +284,12 @@ take_and_follow(void **st)
 	assert_non_null(jget(r.json, "error.fields.category"));
 	resp_free(&r);
 	/* Appointments come through check-in; a kiosk serves its own hall only; sign-in needed. */
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k,
-	    "{\"category\":\"A\",\"priority\":\"appointment\"}"), 0);
-	assert_error(&r, 422, "CHECK_IN_REQUIRED");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/elsewhere/tickets", k,
-	    "{\"category\":\"A\"}"), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", NULL, "{\"category\":\"A\"}"), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	assert_int_equal(http(&r, "GET", "/api/v1/tickets/no-such-ticket-token-xx", NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("POST", HALL "/tickets", k,
+	    "{\"category\":\"A\",\"priority\":\"appointment\"}", 422, "CHECK_IN_REQUIRED");
+	expect_refusal("POST", "/api/v1/halls/elsewhere/tickets", k,
+	    "{\"category\":\"A\"}", 403, "FORBIDDEN");
+	expect_refusal("POST", HALL "/tickets", NULL, "{\"category\":\"A\"}", 401, "UNAUTHENTICATED");
+	expect_refusal("GET", "/api/v1/tickets/no-such-ticket-token-xx", NULL, NULL, 404, "NOT_FOUND");
 
 	/* Idempotency-Key: the same request again is the same ticket; another body is 409. */
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", k);
@@ -360,15 +313,11 @@ take_and_follow(void **st)
 
 	/* Leaving the queue: once, and only while waiting. */
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", tok);
-	assert_int_equal(http(&r, "DELETE", path, NULL, NULL), 0);
-	assert_int_equal(r.status, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, NULL, NULL, 204);
 	t = get_ticket(tok);
 	assert_string_equal(jstr(t, "status"), "cancelled");
 	json_decref(t);
-	assert_int_equal(http(&r, "DELETE", path, NULL, NULL), 0);
-	assert_error(&r, 409, "INVALID_TRANSITION");
-	resp_free(&r);
+	expect_refusal("DELETE", path, NULL, NULL, 409, "INVALID_TRANSITION");
 	/* The one behind it moved up: one fewer ahead of it (the tickets taken meanwhile are
 	 * all behind it, and nobody was called). */
 	t = get_ticket(tok2);
@@ -380,7 +329,7 @@ take_and_follow(void **st)
 	{
 		char c2[128];
 
-		login("clerk2", 2, c2, sizeof c2);
+		staff_in("clerk2", 2, c2, sizeof c2);
 		win(&r, c2, 3, "call-next", NULL);
 		assert_error(&r, 403, "FORBIDDEN");
 		resp_free(&r);
@@ -407,7 +356,7 @@ opening_hours(void **st)
 	size_t i;
 
 	(void)st;
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 	for (i = 0; i < sizeof closed / sizeof closed[0]; i++) {
 		assert_int_equal(set_clock(closed[i]), 0);
 		assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"A\"}"), 0);
@@ -459,7 +408,7 @@ concurrent_takes(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-02T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 	before = day_rows("2026-12-02", "B");
 	pthread_barrier_init(&go, NULL, N);
 	for (i = 0; i < N; i++) {
@@ -569,13 +518,13 @@ three_windows(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-03T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 	all = calloc(N * 2, sizeof *all);
 	for (i = 0; i < W; i++) {
 		memset(&c[i], 0, sizeof c[i]);
 		c[i].window = i + 1;	/* windows 1–3 all serve A */
 		snprintf(user, sizeof user, "clerk%d", i + 1);
-		login(user, i + 1, c[i].tok, sizeof c[i].tok);
+		staff_in(user, i + 1, c[i].tok, sizeof c[i].tok);
 		drain(c[i].tok, i + 1);
 		c[i].called = calloc(N * 2, 8);
 	}
@@ -616,7 +565,7 @@ three_windows(void **st)
 		assert_string_not_equal(all[i], all[i - 1]);	/* nobody called twice */
 	free(all);
 	/* Nobody left waiting, no number twice, nothing more in the record than was taken. */
-	assert_int_equal(db_count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND"
 	    " day = ? AND category = 'A' AND status IN ('waiting', 'called', 'serving')",
 	    "2026-12-03"), 0);
 	assert_int_equal(day_numbers_twice("2026-12-03", "A"), 0);
@@ -636,9 +585,9 @@ order_and_transfer(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-04T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk5", 5, c5, sizeof c5);	/* window 5: C only */
-	login("clerk6", 6, c6, sizeof c6);	/* window 6: D only */
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk5", 5, c5, sizeof c5);	/* window 5: C only */
+	staff_in("clerk6", 6, c6, sizeof c6);	/* window 6: D only */
 	drain(c5, 5);
 	drain(c6, 6);
 	for (i = 0; i < 5; i++)
@@ -717,8 +666,8 @@ skip_and_rejoin(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-04T14:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk3", 3, c3, sizeof c3);	/* window 3: A and F */
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk3", 3, c3, sizeof c3);	/* window 3: A and F */
 	drain(c3, 3);
 	take_ok(k, "{\"category\":\"F\"}", f1, t1);
 	take_ok(k, "{\"category\":\"F\"}", f2, NULL);
@@ -749,9 +698,7 @@ skip_and_rejoin(void **st)
 	expect_status(&r, 200);
 	assert_false(json_is_true(jget(r.json, "ticket.rejoin_allowed")));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", path, NULL, NULL), 0);
-	assert_error(&r, 409, "REJOIN_USED");
-	resp_free(&r);
+	expect_refusal("POST", path, NULL, NULL, 409, "REJOIN_USED");
 	t = get_ticket(t1);
 	assert_string_equal(jstr(t, "status"), "skipped");
 	json_decref(t);
@@ -768,8 +715,8 @@ flushall_midday(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-07T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk6", 6, c6, sizeof c6);
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk6", 6, c6, sizeof c6);
 	drain(c6, 6);
 	for (i = 0; i < 6; i++)
 		take_ok(k, i == 4 ? "{\"category\":\"D\",\"priority\":\"elderly\"}" :
@@ -780,8 +727,8 @@ flushall_midday(void **st)
 	redis_flushall();
 
 	/* Sessions lived in Redis too: sign in again, as a kiosk and a clerk would. */
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk6", 6, c6, sizeof c6);
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk6", 6, c6, sizeof c6);
 	take_ok(k, "{\"category\":\"D\"}", next, NULL);
 	assert_int_equal(seq_of(next), seq_of(d[5]) + 1);
 	/* The waiting count came back with the lines. */
@@ -822,8 +769,8 @@ turn_near_sms(void **st)
 	(void)st;
 	assert_int_equal(set_clock("2026-12-08T10:00:00+08:00"), 0);
 	assert_int_equal(test_conf_load(), 0);
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk4", 4, c4, sizeof c4);	/* window 4: B only */
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk4", 4, c4, sizeof c4);	/* window 4: B only */
 	drain(c4, 4);
 	snprintf(phone, sizeof phone, "139%08ld", (long)(time(NULL) % 100000000));
 	for (i = 0; i < 6; i++)
@@ -836,7 +783,7 @@ turn_near_sms(void **st)
 		finish(c4, 4, "no_show");
 	}
 	/* Three ahead now: the notice is in the outbox, and the worker delivers it. */
-	assert_int_equal(db_count("SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
 	    " ON o.ref_kind = 'ticket' AND o.ref_id = t.id WHERE o.template = 'turn_near'"
 	    " AND t.token = ?", tok), 1);
 	assert_int_equal(sms_log_find_since(before, phone, "turn_near", &line, 15000), 0);
@@ -850,14 +797,14 @@ turn_near_sms(void **st)
 	assert_string_equal(got, mine);
 	finish(c4, 4, "done");
 	/* Once only. */
-	assert_int_equal(db_count("SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
 	    " ON o.ref_kind = 'ticket' AND o.ref_id = t.id WHERE o.template = 'turn_near'"
 	    " AND t.token = ?", tok), 1);
 	/* The phone is sealed at rest. */
 	{
 		char out[8];
 
-		assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM queue_tickets WHERE token = ?"
+		assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE token = ?"
 		    " AND phone_enc IS NOT NULL AND INSTR(phone_enc, ?) = 0",
 		    DBARGS(DBS(tok), DBS(phone)), out, sizeof out), 1);
 		assert_string_equal(out, "1");
@@ -938,8 +885,8 @@ board_long_poll(void **st)
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-09T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
-	login("clerk1", 1, c1, sizeof c1);
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk1", 1, c1, sizeof c1);
 	drain(c1, 1);
 	take_ok(k, "{\"category\":\"E\"}", num, NULL);
 	v = board_version();
@@ -978,9 +925,7 @@ board_long_poll(void **st)
 	usleep(1000 * 1000);
 	for (i = 0; i < 20; i++) {
 		t0 = now_ms();
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		expect_status(&r, 200);
-		resp_free(&r);
+		expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 		assert_true(now_ms() - t0 < 1000);
 	}
 	win(&r, c1, 1, "finish", "{\"outcome\":\"no_show\"}");
@@ -1032,22 +977,16 @@ remote_citizen(void **st)
 		fail_msg("citizen sign-in (identity) is not available");
 	}
 	take_ok(c, "{\"category\":\"A\"}", num, tok);
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", c, "{\"category\":\"B\"}"), 0);
-	assert_error(&r, 409, "ALREADY_QUEUED");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", c,
-	    "{\"category\":\"A\",\"priority\":\"elderly\"}"), 0);
-	assert_error(&r, 422, "PRIORITY_AT_HALL");
-	resp_free(&r);
+	expect_refusal("POST", HALL "/tickets", c, "{\"category\":\"B\"}", 409, "ALREADY_QUEUED");
+	expect_refusal("POST", HALL "/tickets", c,
+	    "{\"category\":\"A\",\"priority\":\"elderly\"}", 422, "PRIORITY_AT_HALL");
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/tickets", c, NULL), 0);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "tickets.0.token"), tok);
 	assert_true(json_is_true(jget(r.json, "tickets.0.sms")));	/* the account's phone */
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", tok);
-	assert_int_equal(http_json(&r, "DELETE", path, c, NULL), 0);
-	assert_int_equal(r.status, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, c, NULL, 204);
 	take_ok(c, "{\"category\":\"B\"}", NULL, NULL);
 	set_clock(NULL);
 }
@@ -1057,48 +996,24 @@ static void
 redis_down(void **st)
 {
 	char k[128], a[8], b[8];
-	struct resp r;
 	long long rows;
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-11T10:00:00+08:00"), 0);
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 	take_ok(k, "{\"category\":\"C\"}", a, NULL);
-	rows = db_count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
+	rows = db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
 	    "2026-12-11");
 	assert_int_equal(stack("redis-stop"), 0);
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"C\"}"), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	assert_int_equal(http(&r, "GET", HALL "/board", NULL, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	expect_refusal("POST", HALL "/tickets", k, "{\"category\":\"C\"}", 503, "UNAVAILABLE");
+	expect_refusal("GET", HALL "/board", NULL, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("redis-start"), 0);
-	assert_int_equal(db_count("SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
 	    " AND day = ?", "2026-12-11"), rows);
-	login("kiosk1", 0, k, sizeof k);
+	staff_in("kiosk1", 0, k, sizeof k);
 	take_ok(k, "{\"category\":\"C\"}", b, NULL);
 	assert_int_equal(seq_of(b), seq_of(a) + 1);
 	set_clock(NULL);
-}
-
-static int
-setup(void **st)
-{
-	(void)st;
-	if (test_conf_load() != 0)
-		return -1;
-	ctx_init(&db, 0);
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	ctx_close(&db);
-	set_clock(NULL);
-	return 0;
 }
 
 int
@@ -1118,6 +1033,5 @@ main(void)
 		cmocka_unit_test(board_long_poll),
 	};
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return cmocka_run_group_tests_name("queue", tests, setup, teardown);
+	return suite_run("queue", tests, suite_setup, suite_teardown);
 }

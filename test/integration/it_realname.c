@@ -32,83 +32,14 @@
 #include "../../fcgi/kv.h"
 #include "../../fcgi/session.h"
 #include "../../modules/shared/pii.h"
+#include "../lib/records.h"
+#include "../lib/suite.h"
+#include "../lib/flows.h"
 
 #define MONDAY "2026-11-23T09:40:00+08:00"
 #define API    "/api/v1"
 
-static struct ctx dbc;		/* this process's own MariaDB and Redis connections */
-
 /* ------------------------------------------------------------------ helpers */
-
-static void
-expect_status(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-/* A valid resident ID number: 110105 + birth date + sequence + check digit. */
-static void
-make_id(char out[19], const char *birth8, int seq)
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	int i, sum = 0;
-
-	snprintf(out, 19, "110105%.8s%03d", birth8, seq % 1000);
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = "10X98765432"[sum % 11];
-	out[18] = '\0';
-}
-
-static void
-clock_at(const char *when)
-{
-	assert_int_equal(set_clock(when), 0);
-	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
-}
-
-static void
-citizen(const char *phone, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 10; i++) {
-		if (citizen_login(phone, tok, tsz) == 0)
-			return;
-		usleep(500 * 1000);
-	}
-	fail_msg("citizen %s could not sign in", phone);
-}
-
-static void
-staff(const char *user, int window, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 20; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
-			return;
-		usleep(300 * 1000);
-	}
-	fail_msg("%s could not sign in", user);
-}
-
-static long long
-sql_count(const char *sql, const char *arg)
-{
-	char out[32];
-	long long n = -1;
-	int rc;
-
-	rc = db_scalar(&dbc, sql, DBARGS(DBS(arg)), out, sizeof out);
-	assert_true(rc >= 0);
-	if (rc == 1)
-		n = strtoll(out, NULL, 10);
-	return n;
-}
 
 /* The keyed hashes the app keeps: "idnum" for the binding and bookings, "id_number" for
  * cases, "phone" for accounts. */
@@ -118,43 +49,31 @@ hash_of(const char *kind, const char *v, char out[PII_HASH_HEX])
 	pii_hash(kind, v, out);
 }
 
-/* The account that holds an ID number (0 none). */
+/* What the record says about an ID number or a phone, looked up by the keyed hash the app
+ * keeps: the account that holds an ID number (0 none), how many accounts hold it, the
+ * account of a phone (0 none), the live bookings of an ID number. */
+enum fact { HOLDER_OF, ACCOUNTS_HOLDING, ACCOUNT_OF_PHONE, LIVE_BOOKINGS, FACT__MAX };
+
+static const struct {
+	const char	*kind;
+	const char	*sql;
+} facts[FACT__MAX] = {
+	[HOLDER_OF] = { "idnum",
+	    "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE idnum_hash = ?" },
+	[ACCOUNTS_HOLDING] = { "idnum", "SELECT COUNT(*) FROM citizens WHERE idnum_hash = ?" },
+	[ACCOUNT_OF_PHONE] = { "phone",
+	    "SELECT COALESCE(MAX(id), 0) FROM citizens WHERE phone_hash = ?" },
+	[LIVE_BOOKINGS] = { "idnum", "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
+	    " AND status IN ('booked', 'checked_in')" },
+};
+
 static long long
-holder_of(const char *id)
+fact(enum fact f, const char *v)
 {
 	char h[PII_HASH_HEX];
 
-	hash_of("idnum", id, h);
-	return sql_count("SELECT COALESCE(MAX(id), 0) FROM citizens WHERE idnum_hash = ?", h);
-}
-
-static long long
-accounts_holding(const char *id)
-{
-	char h[PII_HASH_HEX];
-
-	hash_of("idnum", id, h);
-	return sql_count("SELECT COUNT(*) FROM citizens WHERE idnum_hash = ?", h);
-}
-
-static long long
-account_of_phone(const char *phone)
-{
-	char h[PII_HASH_HEX];
-
-	hash_of("phone", phone, h);
-	return sql_count("SELECT COALESCE(MAX(id), 0) FROM citizens WHERE phone_hash = ?", h);
-}
-
-/* Live bookings of an ID number. */
-static long long
-live_bookings(const char *id)
-{
-	char h[PII_HASH_HEX];
-
-	hash_of("idnum", id, h);
-	return sql_count("SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
-	    " AND status IN ('booked', 'checked_in')", h);
+	hash_of(facts[f].kind, v, h);
+	return db_count(&test_db, facts[f].sql, h);
 }
 
 static void
@@ -216,15 +135,8 @@ fresh_accounts(int n, char (*tokens)[SESSION_TOKEN_MAX + 1], long long *ids)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		struct session s;
-		uint64_t id = 0;
+		uint64_t id = citizen_session(tokens[i], SESSION_TOKEN_MAX + 1);
 
-		assert_int_equal(db_exec(&dbc, "INSERT INTO citizens (created_at) VALUES (NOW())",
-		    DBNOARGS, NULL, &id), 0);
-		memset(&s, 0, sizeof s);
-		s.role = ROLE_CITIZEN;
-		snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)id);
-		assert_int_equal(session_create(&dbc, &s, 3600, tokens[i], SESSION_TOKEN_MAX + 1), 0);
 		if (ids)
 			ids[i] = (long long)id;
 	}
@@ -232,55 +144,13 @@ fresh_accounts(int n, char (*tokens)[SESSION_TOKEN_MAX + 1], long long *ids)
 
 /* ---- uploads and online applications (POST /cases as a citizen) ---- */
 
-static size_t
-make_pdf(char *b, size_t bsz, int seed)
-{
-	return (size_t)snprintf(b, bsz,
-	    "%%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-	    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-	    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-	    "trailer<</Root 1 0 R>>\n%% realname %d\n%%%%EOF\n", seed);
-}
-
 /* Upload a small PDF as token; its id into out. */
 static void
 upload_pdf(const char *token, int seed, char *out, size_t osz)
 {
-	char auth[256], buf[1024], url[512];
-	struct curl_slist *l = NULL;
-	FILE *mem;
-	char *body = NULL;
-	size_t blen = 0, n = make_pdf(buf, sizeof buf, seed);
-	long st = 0;
-	json_t *j;
-	CURL *k = curl_easy_init();
+	unsigned char buf[1024];
 
-	assert_non_null(k);
-	snprintf(url, sizeof url, "%s" API "/uploads", base_url());
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	mem = open_memstream(&body, &blen);
-	curl_easy_setopt(k, CURLOPT_URL, url);
-	curl_easy_setopt(k, CURLOPT_POST, 1L);
-	curl_easy_setopt(k, CURLOPT_POSTFIELDS, buf);
-	curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-	curl_easy_setopt(k, CURLOPT_WRITEDATA, mem);
-	curl_easy_setopt(k, CURLOPT_TIMEOUT, 30L);
-	l = curl_slist_append(l, "Expect:");
-	l = curl_slist_append(l, auth);
-	l = curl_slist_append(l, "Content-Type: application/pdf");
-	curl_easy_setopt(k, CURLOPT_HTTPHEADER, l);
-	assert_int_equal(curl_easy_perform(k), CURLE_OK);
-	curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &st);
-	curl_slist_free_all(l);
-	curl_easy_cleanup(k);
-	fclose(mem);
-	if (st != 201)
-		fprintf(stderr, "upload: %ld %s\n", st, body ? body : "");
-	assert_int_equal(st, 201);
-	j = json_loadb(body, blen, 0, NULL);
-	snprintf(out, osz, "%s", jstr(j, "upload.id"));
-	json_decref(j);
-	free(body);
+	upload_file(token, "application/pdf", buf, make_pdf(buf, seed), out, osz);
 }
 
 #define ITEM "IT-A-001"		/* one required material: the cheapest online application */
@@ -289,16 +159,8 @@ upload_pdf(const char *token, int seed, char *out, size_t osz)
 static json_t *
 required_codes(void)
 {
-	struct resp r;
-	json_t *m, *codes = json_array();
-	size_t i;
+	json_t *codes = material_codes(ITEM, 1, 0);
 
-	assert_int_equal(http(&r, "GET", API "/items/" ITEM, NULL, NULL), 0);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "item.materials"), i, m)
-		if (json_is_true(json_object_get(m, "required")))
-			json_array_append_new(codes, json_string(jstr(m, "code")));
-	resp_free(&r);
 	assert_true(json_array_size(codes) > 0);
 	return codes;
 }
@@ -377,7 +239,7 @@ audited(const char *action, const char *target_like)
 	char out[32];
 	int rc;
 
-	rc = db_scalar(&dbc, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND target LIKE ?",
+	rc = db_scalar(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND target LIKE ?",
 	    DBARGS(DBS(action), DBS(target_like)), out, sizeof out);
 	assert_true(rc == 1);
 	return strtoll(out, NULL, 10);
@@ -400,11 +262,11 @@ first_use_binds_and_others_are_refused(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13960000001", a, sizeof a);
-	citizen("13960000002", b, sizeof b);
+	citizen_in("13960000001", a, sizeof a);
+	citizen_in("13960000002", b, sizeof b);
 	make_id(idA, "19600101", 1);
 	make_id(idB, "19600101", 2);
-	aid = account_of_phone("13960000001");
+	aid = fact(ACCOUNT_OF_PHONE, "13960000001");
 	assert_true(aid > 0);
 
 	/* Nothing bound yet: GET /me/identity says so. */
@@ -415,8 +277,8 @@ first_use_binds_and_others_are_refused(void **st)
 
 	/* A's first booking binds the number and its name to A's account. */
 	book_ok(a, "E-20261124-0900", "张三", idA, NULL, 0);
-	assert_int_equal(holder_of(idA), aid);
-	assert_int_equal(accounts_holding(idA), 1);
+	assert_int_equal(fact(HOLDER_OF, idA), aid);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idA), 1);
 	assert_int_equal(http_json(&r, "GET", API "/me/identity", a, NULL), 0);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "identity.name"), "张*");
@@ -443,8 +305,8 @@ first_use_binds_and_others_are_refused(void **st)
 	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
 	resp_free(&r);
 	assert_int_equal(remaining("E-20261125-0900"), before);
-	assert_int_equal(live_bookings(idA), 1);
-	assert_int_equal(holder_of(idA), aid);
+	assert_int_equal(fact(LIVE_BOOKINGS, idA), 1);
+	assert_int_equal(fact(HOLDER_OF, idA), aid);
 	/* … so A still has the week's second booking (the cap is 2), then the cap. */
 	book_ok(a, "E-20261125-0930", "张三", idA, NULL, 0);
 	book(&r, a, "E-20261126-0930", "张三", idA);
@@ -461,28 +323,26 @@ first_use_binds_and_others_are_refused(void **st)
 	assert_error(&r, 409, "PROXY_REQUIRED");
 	assert_non_null(strstr(jstr(r.json, "error.message"), "代办"));
 	resp_free(&r);
-	assert_int_equal(accounts_holding(idB), 0);
-	assert_int_equal(live_bookings(idB), 0);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idB), 0);
+	assert_int_equal(fact(LIVE_BOOKINGS, idB), 0);
 
 	/* A first use that ends in a refusal binds nothing: a full slot. */
-	citizen("13960000003", c, sizeof c);
+	citizen_in("13960000003", c, sizeof c);
 	make_id(idZ, "19600101", 3);
 	{
 		char mgr[128];
 
-		staff("manager1", 0, mgr, sizeof mgr);
+		staff_in("manager1", 0, mgr, sizeof mgr);
 		snprintf(path, sizeof path, API "/halls/demo/slots/E-20261127-1600");
-		assert_int_equal(http_json(&r, "PATCH", path, mgr, "{\"capacity\":0}"), 0);
-		expect_status(&r, 200);
-		resp_free(&r);
+		expect_reply("PATCH", path, mgr, "{\"capacity\":0}", 200);
 	}
 	book(&r, c, "E-20261127-1600", "王五", idZ);
 	assert_error(&r, 409, "SLOT_FULL");
 	resp_free(&r);
-	assert_int_equal(accounts_holding(idZ), 0);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idZ), 0);
 	/* … and so B may still make it B's own. */
 	book_ok(b, "E-20261127-1530", "王五", idZ, NULL, 0);
-	assert_int_equal(holder_of(idZ), account_of_phone("13960000002"));
+	assert_int_equal(fact(HOLDER_OF, idZ), fact(ACCOUNT_OF_PHONE, "13960000002"));
 	set_clock(NULL);
 }
 
@@ -498,12 +358,12 @@ online_applications_follow_the_rule(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13960000001", a, sizeof a);
-	citizen("13960000002", b, sizeof b);
+	citizen_in("13960000001", a, sizeof a);
+	citizen_in("13960000002", b, sizeof b);
 	make_id(idA, "19600101", 1);		/* A's, bound by the test above */
 	make_id(idN, "19600101", 4);
 	hash_of("id_number", idA, h);
-	before = sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h);
+	before = db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h);
 
 	/* B files for A's number: refused naming applicant.id_number; no case. */
 	apply_body(body, sizeof body, b, "张三", idA, 100);
@@ -511,7 +371,7 @@ online_applications_follow_the_rule(void **st)
 	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.id_number"));
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
 	    before);
 	/* A files for A's own number; with a wrong name, no. */
 	apply_body(body, sizeof body, a, "张四", idA, 110);
@@ -524,27 +384,23 @@ online_applications_follow_the_rule(void **st)
 	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.status"), "submitted");
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h),
 	    before + 1);
 	/* A's first online application for a new number would make it A's second identity. */
 	apply_body(body, sizeof body, a, "赵六", idN, 130);
-	assert_int_equal(http_json(&r, "POST", API "/cases", a, body), 0);
-	assert_error(&r, 409, "PROXY_REQUIRED");
-	resp_free(&r);
-	assert_int_equal(accounts_holding(idN), 0);
+	expect_refusal("POST", API "/cases", a, body, 409, "PROXY_REQUIRED");
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idN), 0);
 
 	/* At the window a clerk accepts for any number (not a citizen account: not bound). */
-	staff("clerk1", 1, clerk, sizeof clerk);
+	staff_in("clerk1", 1, clerk, sizeof clerk);
 	codes = required_codes();
 	codes_text = json_dumps(codes, JSON_COMPACT);
 	snprintf(body, sizeof body, "{\"item\":\"" ITEM "\",\"applicant\":{\"name\":\"赵六\","
 	    "\"id_number\":\"%s\",\"phone\":\"13966660002\"},\"materials\":%s}", idN, codes_text);
 	free(codes_text);
 	json_decref(codes);
-	assert_int_equal(http_json(&r, "POST", API "/cases", clerk, body), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
-	assert_int_equal(accounts_holding(idN), 0);
+	expect_reply("POST", API "/cases", clerk, body, 201);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idN), 0);
 	set_clock(NULL);
 }
 
@@ -602,16 +458,16 @@ binding_races(void **st)
 	fprintf(stderr, "binding race (bookings): %d booked, %d ID_BOUND_ELSEWHERE\n", wins,
 	    bound);
 	assert_int_equal(wins, 1);
-	assert_int_equal(accounts_holding(idW), 1);
-	holder = holder_of(idW);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idW), 1);
+	holder = fact(HOLDER_OF, idW);
 	assert_int_equal(holder, ids[won]);
-	assert_int_equal(live_bookings(idW), 1);
+	assert_int_equal(fact(LIVE_BOOKINGS, idW), 1);
 	hash_of("idnum", idW, h);
 	snprintf(who, sizeof who, "%lld", holder);
 	{
 		char out[32];
 
-		assert_int_equal(db_scalar(&dbc, "SELECT citizen_id FROM appointments"
+		assert_int_equal(db_scalar(&test_db, "SELECT citizen_id FROM appointments"
 		    " WHERE idnum_hash = ? AND status = 'booked'", DBARGS(DBS(h)), out, sizeof out), 1);
 		assert_string_equal(out, who);
 	}
@@ -641,15 +497,15 @@ binding_races(void **st)
 		}
 	}
 	assert_int_equal(wins, 1);
-	assert_int_equal(accounts_holding(idV), 1);
-	assert_int_equal(holder_of(idV), ids[won]);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idV), 1);
+	assert_int_equal(fact(HOLDER_OF, idV), ids[won]);
 	hash_of("id_number", idV, h);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h), 1);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE applicant_id_hash = ?", h), 1);
 	snprintf(who, sizeof who, "%lld", ids[won]);
 	{
 		char out[32];
 
-		assert_int_equal(db_scalar(&dbc, "SELECT citizen FROM cases WHERE applicant_id_hash = ?",
+		assert_int_equal(db_scalar(&test_db, "SELECT citizen FROM cases WHERE applicant_id_hash = ?",
 		    DBARGS(DBS(h)), out, sizeof out), 1);
 		assert_string_equal(out, who);
 	}
@@ -673,8 +529,8 @@ proxy_confirmed_by_sms(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	citizen("13960000011", p, sizeof p);
-	citizen("13960000012", q, sizeof q);
+	citizen_in("13960000011", p, sizeof p);
+	citizen_in("13960000012", q, sizeof q);
 	make_id(idP, "19610101", 1);
 	make_id(idQ, "19610101", 2);
 
@@ -686,9 +542,7 @@ proxy_confirmed_by_sms(void **st)
 	resp_free(&r);
 	book_ok(p, "E-20261124-1000", "周九", idP, NULL, 0);	/* P's first use: P's */
 	/* Not for one's own number; not with another name. */
-	assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", p, body), 0);
-	assert_error(&r, 409, "PROXY_IS_PRINCIPAL");
-	resp_free(&r);
+	expect_refusal("POST", API "/me/principals/sms-code", p, body, 409, "PROXY_IS_PRINCIPAL");
 	snprintf(body, sizeof body, "{\"name\":\"周十\",\"id_number\":\"%s\"}", idP);
 	assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", q, body), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -712,9 +566,9 @@ proxy_confirmed_by_sms(void **st)
 	json_decref(line);
 	/* The code is kept only as a keyed hash. */
 	hash_of("idnum", idP, h);
-	snprintf(pid, sizeof pid, "%lld", account_of_phone("13960000012"));
+	snprintf(pid, sizeof pid, "%lld", fact(ACCOUNT_OF_PHONE, "13960000012"));
 	snprintf(key, sizeof key, "proxy:{c:%s}:%s", pid, h);
-	rep = kv_cmd(&dbc, "HGET %s h", key);
+	rep = kv_cmd(&test_db, "HGET %s h", key);
 	assert_non_null(rep);
 	assert_int_equal(rep->type, REDIS_REPLY_STRING);
 	assert_null(strstr(rep->str, code));
@@ -726,10 +580,8 @@ proxy_confirmed_by_sms(void **st)
 	/* A wrong code: nothing. */
 	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
 	    strcmp(code, "000000") ? "000000" : "111111");
-	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
-	assert_error(&r, 422, "CODE_INVALID");
-	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?", h), 0);
+	expect_refusal("POST", API "/me/principals", q, body, 422, "CODE_INVALID");
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?", h), 0);
 	/* The code P read out: the relation. */
 	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
 	    code);
@@ -739,12 +591,10 @@ proxy_confirmed_by_sms(void **st)
 	assert_string_equal(jstr(r.json, "principal.how"), "sms");
 	snprintf(rel, sizeof rel, "%lld", jint(r.json, "principal.id"));
 	resp_free(&r);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?"
 	    " AND live = 1 AND how = 'sms'", h), 1);
 	/* Used up: the same code again is refused. */
-	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
-	assert_error(&r, 422, "CODE_INVALID");
-	resp_free(&r);
+	expect_refusal("POST", API "/me/principals", q, body, 422, "CODE_INVALID");
 	/* Both see it: Q as a principal, P as a proxy (Q's phone masked). */
 	assert_int_equal(http_json(&r, "GET", API "/me/identity", q, NULL), 0);
 	snprintf(masked, sizeof masked, "%.6s********%s", idP, idP + 14);
@@ -763,7 +613,7 @@ proxy_confirmed_by_sms(void **st)
 		assert_true(json_is_true(jget(r.json, "appointment.proxy")));
 		assert_string_equal(jstr(r.json, "appointment.name"), "周*");
 		resp_free(&r);
-		assert_int_equal(db_scalar(&dbc, "SELECT citizen_id FROM appointments WHERE"
+		assert_int_equal(db_scalar(&test_db, "SELECT citizen_id FROM appointments WHERE"
 		    " idnum_hash = ? AND day = '2026-11-25' AND proxy_id = ?", DBARGS(DBS(h),
 		    DBS(rel)), out, sizeof out), 1);
 		assert_string_equal(out, pid);
@@ -785,9 +635,7 @@ proxy_confirmed_by_sms(void **st)
 	assert_int_equal(http_json(&r, "DELETE", path, q, NULL), 0);
 	assert_error(&r, 404, "NOT_FOUND");	/* Q holds no number with that relation */
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "DELETE", path, p, NULL), 0);
-	expect_status(&r, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, p, NULL, 204);
 	book(&r, q, "E-20261130-1000", "周九", idP);
 	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
 	resp_free(&r);
@@ -814,19 +662,17 @@ clerk_registers_and_rebinds(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	staff("clerk2", 2, clerk, sizeof clerk);
-	citizen("13960000021", q, sizeof q);
-	citizen("13960000022", real, sizeof real);
-	citizen("13960000023", grab, sizeof grab);
+	staff_in("clerk2", 2, clerk, sizeof clerk);
+	citizen_in("13960000021", q, sizeof q);
+	citizen_in("13960000022", real, sizeof real);
+	citizen_in("13960000023", grab, sizeof grab);
 	make_id(idM, "19620101", 1);
 	make_id(idY, "19620101", 2);
 
 	/* A proxy for a number nobody holds: Q may book for it; it stays nobody's. */
 	snprintf(body, sizeof body, "{\"name\":\"郑老伯\",\"id_number\":\"%s\","
 	    "\"proxy_phone\":\"13960000021\"}", idM);
-	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", q, body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", API "/identity-bindings/proxies", q, body, 403, "FORBIDDEN");
 	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk,
 	    "{\"name\":\"郑1\",\"id_number\":\"110105196201010010\",\"proxy_phone\":\"123\"}"), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -848,7 +694,7 @@ clerk_registers_and_rebinds(void **st)
 		char h[PII_HASH_HEX];
 
 		hash_of("idnum", idM, h);
-		assert_int_equal(sql_count("SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?",
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?",
 		    h), 1);
 	}
 	assert_true(audited("identity.proxy_register", "proxy:%") >= 1);
@@ -856,7 +702,7 @@ clerk_registers_and_rebinds(void **st)
 	expect_status(&r, 201);
 	assert_true(json_is_true(jget(r.json, "appointment.proxy")));
 	resp_free(&r);
-	assert_int_equal(accounts_holding(idM), 0);
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idM), 0);
 	/* Q's own first use later is still Q's own number, and Q still books for M the same
 	 * day (different people). */
 	{
@@ -864,14 +710,14 @@ clerk_registers_and_rebinds(void **st)
 
 		make_id(idQ, "19620101", 3);
 		book_ok(q, "F-20261130-0930", "冯十一", idQ, NULL, 0);
-		assert_int_equal(holder_of(idQ), account_of_phone("13960000021"));
+		assert_int_equal(fact(HOLDER_OF, idQ), fact(ACCOUNT_OF_PHONE, "13960000021"));
 	}
 
 	/* A number grabbed by the wrong account, which books with it twice, and "confirms" by
 	 * SMS to its own phone that a friend of its may act for the number. */
 	book_ok(grab, "F-20261124-1500", "陈十二", idY, t1, sizeof t1);
 	book_ok(grab, "F-20261126-1500", "陈十二", idY, t2, sizeof t2);
-	citizen("13960000024", mate, sizeof mate);
+	citizen_in("13960000024", mate, sizeof mate);
 	{
 		json_t *line = NULL;
 		long since;
@@ -880,18 +726,14 @@ clerk_registers_and_rebinds(void **st)
 		sms_limits_reset("13960000023");
 		since = sms_log_size();
 		snprintf(body, sizeof body, "{\"name\":\"陈十二\",\"id_number\":\"%s\"}", idY);
-		assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", mate, body), 0);
-		expect_status(&r, 202);
-		resp_free(&r);
+		expect_reply("POST", API "/me/principals/sms-code", mate, body, 202);
 		assert_int_equal(sms_log_find_since(since, "13960000023", "proxy_code", &line, 20000),
 		    0);
 		snprintf(code, sizeof code, "%s", jstr(line, "params.code"));
 		json_decref(line);
 		snprintf(body, sizeof body, "{\"name\":\"陈十二\",\"id_number\":\"%s\","
 		    "\"code\":\"%s\"}", idY, code);
-		assert_int_equal(http_json(&r, "POST", API "/me/principals", mate, body), 0);
-		expect_status(&r, 201);
-		resp_free(&r);
+		expect_reply("POST", API "/me/principals", mate, body, 201);
 	}
 	before1 = remaining("F-20261124-1500");
 	before2 = remaining("F-20261126-1500");
@@ -902,10 +744,8 @@ clerk_registers_and_rebinds(void **st)
 	/* … where a clerk, having seen the card, rebinds it to the real holder's phone. */
 	snprintf(body, sizeof body, "{\"phone\":\"13960000022\",\"name\":\"陈十二\","
 	    "\"id_number\":\"%s\"}", idY);
-	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", real, body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(holder_of(idY), account_of_phone("13960000023"));
+	expect_refusal("POST", API "/identity-bindings/rebind", real, body, 403, "FORBIDDEN");
+	assert_int_equal(fact(HOLDER_OF, idY), fact(ACCOUNT_OF_PHONE, "13960000023"));
 	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", clerk,
 	    "{\"phone\":\"139\",\"name\":\"陈十二\",\"id_number\":\"110105196201010021\"}"), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -919,8 +759,8 @@ clerk_registers_and_rebinds(void **st)
 	assert_int_equal(jint(r.json, "binding.relations_ended"), 1);
 	assert_string_equal(jstr(r.json, "binding.phone"), "139****0022");
 	resp_free(&r);
-	assert_int_equal(holder_of(idY), account_of_phone("13960000022"));
-	assert_int_equal(accounts_holding(idY), 1);
+	assert_int_equal(fact(HOLDER_OF, idY), fact(ACCOUNT_OF_PHONE, "13960000022"));
+	assert_int_equal(fact(ACCOUNTS_HOLDING, idY), 1);
 	assert_true(audited("identity.rebind", "citizen:%") >= 1);
 	/* The grabbed bookings are cancelled and their places free. */
 	snprintf(path, sizeof path, API "/appointments/%s", t1);
@@ -933,7 +773,7 @@ clerk_registers_and_rebinds(void **st)
 	resp_free(&r);
 	assert_int_equal(remaining("F-20261124-1500"), before1 + 1);
 	assert_int_equal(remaining("F-20261126-1500"), before2 + 1);
-	assert_int_equal(live_bookings(idY), 0);
+	assert_int_equal(fact(LIVE_BOOKINGS, idY), 0);
 	/* Now it is the real holder's, with the week's two bookings, and not the grabber's. */
 	book_ok(real, "F-20261125-1500", "陈十二", idY, NULL, 0);
 	book_ok(real, "F-20261127-1500", "陈十二", idY, NULL, 0);
@@ -954,7 +794,7 @@ clerk_registers_and_rebinds(void **st)
 	assert_string_equal(jstr(r.json, "binding.previous"), "none");
 	assert_int_equal(jint(r.json, "binding.appointments_cancelled"), 0);
 	resp_free(&r);
-	assert_int_equal(live_bookings(idY), 2);
+	assert_int_equal(fact(LIVE_BOOKINGS, idY), 2);
 
 	/* On the 30th Q checks in its own booking and then M's: M's ticket is M's turn, not a
 	 * second ticket of Q's (no ALREADY_QUEUED). */
@@ -996,15 +836,13 @@ bans_count_against_the_principal(void **st)
 
 	(void)st;
 	clock_at(MONDAY);
-	staff("clerk2", 2, clerk, sizeof clerk);
-	citizen("13960000031", q, sizeof q);
+	staff_in("clerk2", 2, clerk, sizeof clerk);
+	citizen_in("13960000031", q, sizeof q);
 	make_id(idM, "19630101", 1);
 	make_id(idQ, "19630101", 2);
 	snprintf(body, sizeof body, "{\"name\":\"何老太\",\"id_number\":\"%s\","
 	    "\"proxy_phone\":\"13960000031\"}", idM);
-	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk, body), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	expect_reply("POST", API "/identity-bindings/proxies", clerk, body, 201);
 	/* Q's own booking, and two for M that nobody comes to: today 11:30, tomorrow 08:30. */
 	book_ok(q, "F-20261123-1100", "何小", idQ, NULL, 0);
 	book_ok(q, "F-20261123-1130", "何老太", idM, NULL, 0);
@@ -1022,20 +860,18 @@ bans_count_against_the_principal(void **st)
 			if (strcmp(jstr(a, "slot"), "F-20261123-1100") == 0) {
 				snprintf(path, sizeof path, API "/appointments/%s/check-in",
 				    jstr(a, "token"));
-				assert_int_equal(http_json(&r, "POST", path, q, NULL), 0);
-				expect_status(&r, 201);
-				resp_free(&r);
+				expect_reply("POST", path, q, NULL, 201);
 			}
 		resp_free(&l);
 	}
 	clock_at("2026-11-24T10:00:00+08:00");
 	hash_of("idnum", idM, h);
 	for (i = 0; i < 90; i++) {
-		if (sql_count("SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h) == 1)
+		if (db_count(&test_db, "SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h) == 1)
 			break;
 		usleep(500 * 1000);
 	}
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
 	    " AND status = 'no_show'", h), 2);
 	/* M's number is banned, also through the proxy … */
 	book(&r, q, "F-20261127-1100", "何老太", idM);
@@ -1043,29 +879,10 @@ bans_count_against_the_principal(void **st)
 	resp_free(&r);
 	/* … Q's own is not. */
 	hash_of("idnum", idQ, h);
-	assert_int_equal(sql_count("SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h),
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h),
 	    0);
 	book_ok(q, "F-20261127-1100", "何小", idQ, NULL, 0);
 	set_clock(NULL);
-}
-
-static int
-setup(void **st)
-{
-	(void)st;
-	if (test_conf_load() != 0)
-		return -1;
-	ctx_init(&dbc, 0);
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&dbc);
-	return 0;
 }
 
 int
@@ -1080,6 +897,5 @@ main(void)
 		cmocka_unit_test(bans_count_against_the_principal),
 	};
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return cmocka_run_group_tests_name("realname", tests, setup, teardown);
+	return suite_run("realname", tests, suite_setup, suite_teardown);
 }

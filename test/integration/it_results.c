@@ -36,6 +36,10 @@
 #include "../../fcgi/db.h"
 #include "../../modules/results/results.h"
 #include "../../modules/hall/staff.h"
+#include "../lib/records.h"
+#include "../lib/flows.h"
+#include "../lib/suite.h"
+#include "../lib/stackproc.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"欧阳小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138023\"}"
@@ -44,48 +48,10 @@
 	"\"phone\":\"13800138023\"}"
 #define CITIZEN_PHONE "13800138023"	/* the applicant of the window cases */
 
-static struct ctx db;
 static char clerk[128], approver[128], approver_wjw[128], manager[128], manager2[128];
 static char citizen[128], other_citizen[128];
 
 /* ---------------------------------------------------------------- helpers */
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.600s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
-
-static long long
-count1(const char *sql, const char *arg)
-{
-	long long n = -1;
-
-	assert_true(db_query(&db, sql, DBARGS(DBS(arg)), count_row, &n) >= 0);
-	return n;
-}
-
-static const char *
-instance(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
 
 /* Run a shell command, its standard output into out; the exit status. */
 static int
@@ -117,31 +83,9 @@ admin_verify(int with_conf, const char *key, const char *qr, char *out, size_t o
 	const char *b = getenv("YICHUANG_BUILD");
 
 	snprintf(cmd, sizeof cmd, "%s/yichuang-admin %s%s%s %s%s verify-result '%s'",
-	    b && *b ? b : "build", with_conf ? "-c var/" : "", with_conf ? instance() : "",
+	    b && *b ? b : "build", with_conf ? "-c var/" : "", with_conf ? test_instance() : "",
 	    with_conf ? "/yichuang.conf" : "", key ? "-k " : "", key ? key : "", qr);
 	return run(cmd, out, osz);
-}
-
-static void
-item_codes(const char *item, char *out, size_t osz)
-{
-	struct resp r;
-	char path[128];
-	json_t *m, *codes = json_array();
-	size_t i;
-	char *s;
-
-	snprintf(path, sizeof path, "/api/v1/items/%s", item);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
-	json_array_foreach(jget(r.json, "item.materials"), i, m)
-		if (json_is_true(json_object_get(m, "required")))
-			json_array_append(codes, json_object_get(m, "code"));
-	s = json_dumps(codes, JSON_COMPACT);
-	snprintf(out, osz, "%s", s);
-	free(s);
-	json_decref(codes);
-	resp_free(&r);
 }
 
 /* A window case of item with a complete checklist; its number into no (64). */
@@ -151,10 +95,10 @@ accept_case(const char *item, char *no)
 	struct resp r;
 	char mats[512], body[2048];
 
-	item_codes(item, mats, sizeof mats);
+	material_codes_text(item, 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s," APPLICANT "}", item, mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 }
@@ -167,7 +111,7 @@ act(const char *who, const char *no, const char *body, long status)
 
 	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
 	assert_int_equal(http_json(&r, "POST", path, who, body), 0);
-	expect(&r, status);
+	expect_status(&r, status);
 	resp_free(&r);
 }
 
@@ -175,16 +119,7 @@ act(const char *who, const char *no, const char *body, long status)
 static json_t *
 case_results(const char *no)
 {
-	struct resp r;
-	char path[160];
-	json_t *a;
-
-	snprintf(path, sizeof path, "/api/v1/cases/%s/results", no);
-	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
-	expect(&r, 200);
-	a = json_incref(jget(r.json, "results"));
-	resp_free(&r);
-	return a;
+	return get_member(clerk, "results", "/api/v1/cases/%s/results", no);
 }
 
 /* An approved IT-B-002 window case: its number and its one result (a new reference). */
@@ -210,13 +145,13 @@ public_key(unsigned char pk[32], char b64[RESULT_PK_B64])
 	struct resp r, w;
 
 	assert_int_equal(http(&r, "GET", "/api/v1/results/public-key", NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "alg"), "Ed25519");
 	snprintf(b64, RESULT_PK_B64, "%s", jstr(r.json, "public_key"));
 	assert_int_equal(result_pk_parse(b64, pk), 0);
 	/* The same key at the well-known address. */
 	assert_int_equal(http(&w, "GET", "/.well-known/yichuang-result-key", NULL, NULL), 0);
-	expect(&w, 200);
+	expect_status(&w, 200);
 	assert_string_equal(jstr(w.json, "public_key"), b64);
 	resp_free(&r);
 	resp_free(&w);
@@ -231,7 +166,7 @@ verify_status(const char *vid, long status, const char *want)
 
 	snprintf(path, sizeof path, "/api/v1/verify/%s", vid);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, status);
+	expect_status(&r, status);
 	if (want)
 		assert_string_equal(jstr(r.json, "result.status"), want);
 	resp_free(&r);
@@ -271,7 +206,7 @@ sms_line_for(long since, const char *template, const char *no)
 	char path[200], line[4096];
 	int tries;
 
-	snprintf(path, sizeof path, "var/%s/sms.log", instance());
+	snprintf(path, sizeof path, "var/%s/sms.log", test_instance());
 	for (tries = 0; tries < 150; tries++) {
 		FILE *f = fopen(path, "r");
 
@@ -341,162 +276,11 @@ pdf_qr(const char *file, char *out, size_t osz)
 	run(cmd, NULL, 0);
 }
 
-/* POST /api/v1/uploads with a binary body. */
-static void
-upload(struct resp *out, const char *token, const char *type, const void *p, size_t n)
-{
-	char auth[256], ct[128];
-	const char *h[4];
-
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	snprintf(ct, sizeof ct, "Content-Type: %s", type);
-	h[0] = auth;
-	h[1] = ct;
-	h[2] = NULL;
-	/* http() sends strlen(body): a binary body needs its own call. */
-	{
-		CURL *k = curl_easy_init();
-		struct curl_slist *l = NULL;
-		char url[512];
-		FILE *mem;
-		char *buf = NULL;
-		size_t blen = 0;
-		long st = 0;
-
-		memset(out, 0, sizeof *out);
-		assert_non_null(k);
-		snprintf(url, sizeof url, "%s/api/v1/uploads", base_url());
-		mem = open_memstream(&buf, &blen);
-		curl_easy_setopt(k, CURLOPT_URL, url);
-		curl_easy_setopt(k, CURLOPT_POST, 1L);
-		curl_easy_setopt(k, CURLOPT_POSTFIELDS, p);
-		curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-		curl_easy_setopt(k, CURLOPT_WRITEDATA, mem);
-		curl_easy_setopt(k, CURLOPT_TIMEOUT, 40L);
-		l = curl_slist_append(l, "Expect:");
-		l = curl_slist_append(l, h[0]);
-		l = curl_slist_append(l, h[1]);
-		curl_easy_setopt(k, CURLOPT_HTTPHEADER, l);
-		assert_int_equal(curl_easy_perform(k), CURLE_OK);
-		curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &st);
-		curl_slist_free_all(l);
-		curl_easy_cleanup(k);
-		fclose(mem);
-		out->status = st;
-		out->body = buf;
-		out->len = blen;
-		out->json = buf ? json_loadb(buf, blen, 0, NULL) : NULL;
-	}
-}
-
-/* A small valid file of each type; seed makes the bytes (and so the hash) differ. */
-static size_t
-make_png(unsigned char *b, int seed)
-{
-	static const unsigned char png[] = {
-		0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
-		0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
-		0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
-		0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99,
-		0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82
-	};
-	size_t n = sizeof png;
-
-	memcpy(b, png, n);
-	/* a tEXt-less trailer after IEND is ignored by viewers: keeps each file distinct */
-	n += (size_t)snprintf((char *)b + n, 64, "seed-%d", seed);
-	return n;
-}
-
-static size_t
-make_pdf(unsigned char *b, int seed)
-{
-	return (size_t)snprintf((char *)b, 1024,
-	    "%%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-	    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-	    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-	    "trailer<</Root 1 0 R>>\n%% seed %d\n%%%%EOF\n", seed);
-}
-
-static void
-upload_ok(const char *token, int seed, char *id, size_t isz)
-{
-	unsigned char b[1024];
-	struct resp r;
-	size_t n = seed % 2 ? make_pdf(b, seed) : make_png(b, seed);
-
-	upload(&r, token, seed % 2 ? "application/pdf" : "image/png", b, n);
-	expect(&r, 201);
-	snprintf(id, isz, "%s", jstr(r.json, "upload.id"));
-	resp_free(&r);
-}
-
-/* {"B1":"<id>",…} for every required material of an item or bundle form (from /bundles or
- * /items), each a fresh upload. */
-static void
-materials_for(const char *token, json_t *mats, int seed, char *out, size_t osz)
-{
-	json_t *m;
-	size_t i;
-	char id[64];
-
-	snprintf(out, osz, "{");
-	json_array_foreach(mats, i, m) {
-		if (!json_is_true(json_object_get(m, "required")))
-			continue;
-		upload_ok(token, seed + (int)i, id, sizeof id);
-		snprintf(out + strlen(out), osz - strlen(out), "%s\"%s\":\"%s\"",
-		    strlen(out) > 1 ? "," : "", json_string_value(json_object_get(m, "code")), id);
-	}
-	snprintf(out + strlen(out), osz - strlen(out), "}");
-}
-
-static json_t *
-bundle(const char *id)
-{
-	struct resp r;
-	json_t *b, *found = NULL;
-	size_t i;
-
-	assert_int_equal(http_json(&r, "GET", "/api/v1/bundles?hall=demo", NULL, NULL), 0);
-	expect(&r, 200);
-	json_array_foreach(jget(r.json, "bundles"), i, b)
-		if (strcmp(jstr(b, "id"), id) == 0)
-			found = json_incref(b);
-	resp_free(&r);
-	assert_non_null(found);
-	return found;
-}
-
-static void
-ensure_staff(const char *user, const char *name, const char *role, const char *dept)
-{
-	struct staff_new s;
-	char err[200];
-
-	if (staff_exists(&db, "demo", user) == 1)
-		return;
-	memset(&s, 0, sizeof s);
-	s.hall = "demo";
-	s.username = user;
-	s.name = name;
-	s.role = role;
-	s.department = dept;
-	s.password = "yichuang-demo";
-	if (staff_create(&db, &s, err, sizeof err) != 0)
-		fail_msg("staff_create %s: %s", user, err);
-}
-
 static int
 setup(void **st)
 {
-	(void)st;
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
 	ensure_staff("approver_wjw", "卫健审批", "approver", "wjw");
 	ensure_staff("manager_r2", "第二值班长", "manager", NULL);
 	set_clock("2026-11-23T10:00:00+08:00");
@@ -513,16 +297,18 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
-}
-
 /* ---------------------------------------------------------------- the record */
+
+/* A window case of item (its number into no) that approver1 takes and decides with decision
+ * (the action's JSON): its results (a new reference). */
+static json_t *
+decided(const char *item, const char *decision, char *no)
+{
+	accept_case(item, no);
+	act(approver, no, "{\"action\":\"assign\"}", 200);
+	act(approver, no, decision, 200);
+	return case_results(no);
+}
 
 static void
 approval_records_the_result(void **st)
@@ -543,19 +329,16 @@ approval_records_the_result(void **st)
 	/* The holder is masked by characters, never the whole name. */
 	assert_null(strstr(jstr(res, "holder"), "欧阳小龙"));
 	assert_non_null(strstr(jstr(res, "holder"), "欧"));
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 1);
 	/* Deciding twice is refused by the case's own guard: still one result. */
 	act(approver, no, "{\"action\":\"approve\"}", 409);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 1);
 	json_decref(res);
 
 	/* A paper decision: recorded too, not electronic. */
-	accept_case("IT-B-004", no);
-	act(approver, no, "{\"action\":\"assign\"}", 200);
-	act(approver, no, "{\"action\":\"approve\"}", 200);
-	a = case_results(no);
+	a = decided("IT-B-004", "{\"action\":\"approve\"}", no);
 	assert_int_equal(json_array_size(a), 1);
 	assert_string_equal(jstr(a, "0.kind"), "decision");
 	assert_string_equal(jstr(a, "0.title"), "准予许可决定书");
@@ -563,10 +346,7 @@ approval_records_the_result(void **st)
 	json_decref(a);
 
 	/* A rejection: the 不予许可决定书. */
-	accept_case("IT-B-004", no);
-	act(approver, no, "{\"action\":\"assign\"}", 200);
-	act(approver, no, "{\"action\":\"reject\",\"reason\":\"经营范围不符合规定\"}", 200);
-	a = case_results(no);
+	a = decided("IT-B-004", "{\"action\":\"reject\",\"reason\":\"经营范围不符合规定\"}", no);
 	assert_int_equal(json_array_size(a), 1);
 	assert_string_equal(jstr(a, "0.kind"), "refusal");
 	assert_string_equal(jstr(a, "0.title"), "不予许可决定书");
@@ -586,7 +366,7 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	materials_for(citizen, jget(b, "materials"), 2300, m, sizeof m);
 	snprintf(body, sizeof body, "{\"bundle\":\"BD-004\"," APPLICANT_ONLINE ",\"materials\":%s}", m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 	json_decref(b);
@@ -594,22 +374,19 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	act(approver, no, "{\"action\":\"assign\"}", 200);
 	act(approver, no, "{\"action\":\"approve\"}", 200);
 	/* One part approved: no result yet (the case is not decided). */
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 0);
 	act(approver_wjw, no, "{\"action\":\"assign\"}", 200);
 	act(approver_wjw, no, "{\"action\":\"approve\"}", 200);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 2);
 	/* The permit is joined to the licence, in the rows. */
-	assert_int_equal(count1("SELECT COUNT(*) FROM results p JOIN results l ON l.id = p.licence_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results p JOIN results l ON l.id = p.licence_id"
 	    " JOIN cases c ON c.id = p.case_id WHERE c.no = ? AND p.kind = 'permit'"
 	    " AND l.kind = 'licence' AND l.case_id = p.case_id", no), 1);
 
 	/* The applicant's case page lists both; the licence shows its permit. */
-	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
-	assert_int_equal(http_json(&r, "GET", path, citizen, NULL), 0);
-	expect(&r, 200);
-	a = json_incref(jget(r.json, "results"));	/* kept past resp_free below */
+	a = get_member(citizen, "results", "/api/v1/me/cases/%s/results", no);
 	assert_int_equal(json_array_size(a), 2);
 	json_array_foreach(a, i, v) {
 		if (strcmp(jstr(v, "kind"), "licence") == 0)
@@ -632,9 +409,8 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 
 	/* Scanning the licence shows the permit, with its status. */
 	snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(lic, "vid"));
-	resp_free(&r);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "result.permits.0.title"), "公共场所卫生许可证");
 	assert_string_equal(jstr(r.json, "result.permits.0.status_label"), "有效");
 	resp_free(&r);
@@ -653,9 +429,7 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 
 	/* Another citizen sees nothing of it. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
-	assert_int_equal(http_json(&r, "GET", path, other_citizen, NULL), 0);
-	expect(&r, 404);
-	resp_free(&r);
+	expect_reply("GET", path, other_citizen, NULL, 404);
 	json_decref(a);
 }
 
@@ -736,7 +510,7 @@ qr_verifies_offline_and_tells_forgeries_apart(void **st)
 
 		snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(res, "vid"));
 		assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-		expect(&r, 200);
+		expect_status(&r, 200);
 		assert_string_equal(jstr(r.json, "result.status_label"), "有效");
 		assert_string_equal(jstr(r.json, "result.number"), jstr(res, "number"));
 		assert_null(strstr(r.body, "13800138023"));
@@ -794,10 +568,8 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	assert_non_null(jget(r.json, "error.fields.reason"));
 	assert_non_null(jget(r.json, "error.fields.valid_until"));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", path, approver, "{\"reason\":\"换发\"}"), 0);
-	expect(&r, 403);
-	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	expect_reply("POST", path, approver, "{\"reason\":\"换发\"}", 403);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 1);
 
 	/* Two managers replace at the same moment: one new result, one 409. */
@@ -813,15 +585,15 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 		assert_true((a1.status == 201 && a2.status == 409) ||
 		    (a1.status == 409 && a2.status == 201));
 	}
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ?", no), 2);
-	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE action = 'result.replace'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'result.replace'"
 	    " AND result = 'ok' AND target = ?", jstr(res, "number")), 1);
 
 	/* The old one says it was replaced, and by which. */
 	snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(res, "vid"));
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "result.status"), "replaced");
 	assert_string_equal(jstr(r.json, "result.status_label"), "已被替换");
 	snprintf(want, sizeof want, "%s-R1", jstr(res, "number"));
@@ -845,16 +617,14 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	snprintf(path, sizeof path, "/api/v1/results/%s/revoke", new_vid);
 	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"以欺骗手段取得许可\"}"),
 	    0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "result.status"), "revoked");
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", path, manager2, "{\"reason\":\"再次撤销\"}"), 0);
-	assert_error(&r, 409, "RESULT_NOT_VALID");
-	resp_free(&r);
+	expect_refusal("POST", path, manager2, "{\"reason\":\"再次撤销\"}", 409, "RESULT_NOT_VALID");
 	verify_status(new_vid, 200, "revoked");
-	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE action = 'result.revoke'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'result.revoke'"
 	    " AND result = 'ok' AND target = ?", new_number), 1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results WHERE status = 'revoked'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results WHERE status = 'revoked'"
 	    " AND change_reason = '以欺骗手段取得许可' AND number = ?", new_number), 1);
 	{
 		json_t *a = case_results(no);
@@ -883,9 +653,9 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	res = approved_licence(no);
 	/* The SMS of the approval says where to download it (instead of case_approved). */
 	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_approved'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_approved'"
 	    " AND ref_id = ?", no), 0);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 1);
 	{
 		json_t *line = sms_line_for(since, "result_online", no);
@@ -898,11 +668,11 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	/* The applicant's case page offers the PDF. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	snprintf(url, sizeof url, "%s", jstr(r.json, "results.0.pdf_url"));
 	snprintf(qr, sizeof qr, "%s", jstr(r.json, "results.0.qr_text"));
 	resp_free(&r);
-	before = count1("SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	before = db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid"));
 	assert_int_equal(before, 0);
 	assert_int_equal(get_pdf(url, citizen, file, sizeof file), 200);
@@ -912,7 +682,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 		pdf_qr(file, got, sizeof got);
 		assert_string_equal(got, qr);
 	}
-	assert_int_equal(count1("SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ? AND d.citizen IS NOT NULL", jstr(res, "vid")), 1);
 	/* Someone else's case, or nobody signed in: nothing, and nothing recorded. */
 	assert_int_equal(get_pdf(url, other_citizen, file, sizeof file), 404);
@@ -926,18 +696,14 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 		pdf_qr(file, got, sizeof got);
 		assert_string_equal(got, qr);
 	}
-	assert_int_equal(count1("SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid")), 2);
 
 	/* Revoked: no more downloads. */
 	snprintf(path, sizeof path, "/api/v1/results/%s/revoke", jstr(res, "vid"));
-	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"申请人主动注销\"}"), 0);
-	expect(&r, 200);
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", url, citizen, NULL), 0);
-	assert_error(&r, 409, "RESULT_NOT_VALID");
-	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
+	expect_reply("POST", path, manager, "{\"reason\":\"申请人主动注销\"}", 200);
+	expect_refusal("GET", url, citizen, NULL, 409, "RESULT_NOT_VALID");
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid")), 2);
 	json_decref(res);
 
@@ -948,9 +714,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	res = case_results(no);
 	assert_null(jget(res, "0.pdf_url"));
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results/%s/pdf", no, jstr(res, "0.vid"));
-	assert_int_equal(http_json(&r, "GET", path, citizen, NULL), 0);
-	assert_error(&r, 422, "RESULT_NOT_ELECTRONIC");
-	resp_free(&r);
+	expect_refusal("GET", path, citizen, NULL, 422, "RESULT_NOT_ELECTRONIC");
 	json_decref(res);
 }
 
@@ -963,10 +727,10 @@ notice_pdfs_carry_their_qr(void **st)
 
 	(void)st;
 	/* 受理通知书: the QR is the case's tracking link. */
-	item_codes("IT-B-004", mats, sizeof mats);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	snprintf(want, sizeof want, "%s%s", base_url(), jstr(r.json, "case.track_url"));
 	tok = strstr(jstr(r.json, "case.notice_url"), "n=");
@@ -992,7 +756,7 @@ notice_pdfs_carry_their_qr(void **st)
 
 	/* 不予受理通知书: no case, a notice with the reason; bad input stores nothing. */
 	{
-		long long before = count1("SELECT COUNT(*) FROM case_notices WHERE kind = ?",
+		long long before = db_count(&test_db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?",
 		    "refused");
 
 		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
@@ -1007,22 +771,20 @@ notice_pdfs_carry_their_qr(void **st)
 		assert_error(&r, 400, "INVALID_INPUT");
 		assert_non_null(jget(r.json, "error.fields.item"));
 		resp_free(&r);
-		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", citizen,
+		expect_reply("POST", "/api/v1/case-notices/refusals", citizen,
 		    "{\"item\":\"IT-B-004\",\"applicant\":{\"name\":\"欧阳小龙\"},"
-		    "\"reason\":\"x\"}"), 0);
-		expect(&r, 403);
-		resp_free(&r);
-		assert_int_equal(count1("SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
+		    "\"reason\":\"x\"}", 403);
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
 		    before);
 
 		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
 		    "{\"item\":\"IT-B-004\",\"applicant\":{\"name\":\"欧阳小龙\"},"
 		    "\"reason\":\"申请事项依法不需要取得行政许可\"}"), 0);
-		expect(&r, 201);
+		expect_status(&r, 201);
 		snprintf(want, sizeof want, "%s%s", base_url(), jstr(r.json, "notice_url"));
 		snprintf(path, sizeof path, "%s", jstr(r.json, "notice_pdf_url"));
 		resp_free(&r);
-		assert_int_equal(count1("SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?", "refused"),
 		    before + 1);
 		tok = strstr(want, "n=");
 		assert_non_null(tok);
@@ -1031,7 +793,7 @@ notice_pdfs_carry_their_qr(void **st)
 
 			snprintf(q, sizeof q, "/api/v1/case-notices?n=%s", tok + 2);
 			assert_int_equal(http(&r, "GET", q, NULL, NULL), 0);
-			expect(&r, 200);
+			expect_status(&r, 200);
 			assert_string_equal(jstr(r.json, "notice.title"), "不予受理通知书");
 			assert_string_equal(jstr(r.json, "notice.note"), "申请事项依法不需要取得行政许可");
 			assert_null(strstr(r.body, "欧阳小龙"));
@@ -1058,11 +820,11 @@ accept_instant(const char *item, char *no, char *tok)
 	struct resp r;
 	char mats[512], body[2048];
 
-	item_codes(item, mats, sizeof mats);
+	material_codes_text(item, 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s,\"approve\":true,"
 	    APPLICANT "}", item, mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
 	snprintf(tok, 128, "%s", jstr(r.json, "case.track_token"));
@@ -1073,16 +835,9 @@ accept_instant(const char *item, char *no, char *tok)
 static json_t *
 track_results(const char *tok)
 {
-	struct resp r;
-	char path[200];
-	json_t *a;
+	json_t *a = get_member(NULL, "case.results", "/api/v1/track/%s", tok);
 
-	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect(&r, 200);
-	a = json_incref(jget(r.json, "case.results"));
 	assert_true(json_is_array(a));
-	resp_free(&r);
 	return a;
 }
 
@@ -1098,11 +853,11 @@ tracking_page_lists_the_results(void **st)
 	{
 		char mats[512], body[2048];
 
-		item_codes("IT-B-002", mats, sizeof mats);
+		material_codes_text("IT-B-002", 1, 0, mats, sizeof mats);
 		snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s," APPLICANT
 		    "}", mats);
 		assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-		expect(&r, 201);
+		expect_status(&r, 201);
 		snprintf(tok, sizeof tok, "%s", jstr(r.json, "case.track_token"));
 		resp_free(&r);
 		a = track_results(tok);
@@ -1133,9 +888,7 @@ tracking_page_lists_the_results(void **st)
 
 	/* Revoked: the page (cached a moment ago) says so at once. */
 	snprintf(path, sizeof path, "/api/v1/results/%s/revoke", jstr(staff, "0.vid"));
-	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"申请人主动注销\"}"), 0);
-	expect(&r, 200);
-	resp_free(&r);
+	expect_reply("POST", path, manager, "{\"reason\":\"申请人主动注销\"}", 200);
 	a = track_results(tok);
 	assert_int_equal(json_array_size(a), 1);
 	assert_string_equal(jstr(a, "0.status"), "revoked");
@@ -1148,7 +901,7 @@ tracking_page_lists_the_results(void **st)
 	staff = case_results(no);
 	snprintf(path, sizeof path, "/api/v1/results/%s/replace", jstr(staff, "0.vid"));
 	assert_int_equal(http_json(&r, "POST", path, manager, "{\"reason\":\"登记事项变更\"}"), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	a = track_results(tok);
 	assert_int_equal(json_array_size(a), 2);
 	assert_string_equal(jstr(a, "0.status_label"), "已被替换");
@@ -1171,11 +924,11 @@ instant_electronic_result_sends_where_to_download(void **st)
 
 	(void)st;
 	accept_instant("IT-B-001", no, tok);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ? AND r.electronic = 1", no), 1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
 	    " AND ref_id = ?", no), 1);
 	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
 	line = sms_line_for(since, "result_online", no);
@@ -1187,11 +940,11 @@ instant_electronic_result_sends_where_to_download(void **st)
 
 	/* A 即办件 whose result is on paper (IT-A-001, a 准予许可决定书): no download SMS. */
 	accept_instant("IT-A-001", no, tok);
-	assert_int_equal(count1("SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
 	    " WHERE c.no = ? AND r.electronic = 0", no), 1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 0);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
 	    " AND ref_id = ?", no), 1);
 }
 
@@ -1208,12 +961,8 @@ main(void)
 		cmocka_unit_test(tracking_page_lists_the_results),
 		cmocka_unit_test(instant_electronic_result_sends_where_to_download),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (sodium_init() < 0)
 		return 1;
-	rc = cmocka_run_group_tests(tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("results", tests, setup, suite_teardown);
 }

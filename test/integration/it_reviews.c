@@ -19,17 +19,10 @@
 #include <unistd.h>
 
 #include "../lib/http.h"
+#include "../lib/stackproc.h"
 
 static char mgr[128];
 static char run[16];	/* this run's mark in tokens and case numbers */
-
-static const char *
-inst(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
 
 static void
 sql(const char *stmt)
@@ -37,13 +30,13 @@ sql(const char *stmt)
 	char path[128], cmd[512];
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/it-reviews.sql", inst());
+	snprintf(path, sizeof path, "var/%s/it-reviews.sql", test_instance());
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "SET NAMES utf8mb4;\n%s\n", stmt);
 	fclose(f);
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot yichuang < %s",
-	    inst(), path);
+	    test_instance(), path);
 	assert_int_equal(system(cmd), 0);
 }
 
@@ -315,7 +308,7 @@ sql_value(const char *stmt, char *out, size_t osz)
 	FILE *p;
 
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -N -B yichuang"
-	    " -e \"%s\"", inst(), stmt);
+	    " -e \"%s\"", test_instance(), stmt);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	out[0] = '\0';

@@ -144,10 +144,8 @@ listed_roles_get_past_the_router(void **st)
 	assert_int_equal(r.status, 200);
 	assert_true(json_is_array(jget(r.json, "notices")));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/notices?ref_kind=case&ref_id=none",
-	    who[1].token, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("GET", "/api/v1/notices?ref_kind=case&ref_id=none",
+	    who[1].token, NULL, 403, "FORBIDDEN");
 }
 
 static int

@@ -40,93 +40,16 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/kv.h"
 #include "../../fcgi/session.h"
+#include "../lib/suite.h"
+#include "../lib/flows.h"
+#include "../lib/proc.h"
 
 #define API "/api/v1"
 #define TEST_PASSWORD "signin-test-password"
 
-static struct ctx dbc;		/* this process's own MariaDB and Redis connections */
 static char inst[64];
 
 /* ------------------------------------------------------------------ helpers */
-
-static size_t
-on_body(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n;
-	char *nb = realloc(r->body, r->len + add + 1);
-
-	if (nb == NULL)
-		return 0;
-	r->body = nb;
-	memcpy(r->body + r->len, p, add);
-	r->len += add;
-	r->body[r->len] = '\0';
-	return add;
-}
-
-static size_t
-on_header(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n, have = strlen(r->headers);
-
-	if (have + add + 1 < sizeof r->headers) {
-		memcpy(r->headers + have, p, add);
-		r->headers[have + add] = '\0';
-	}
-	return add;
-}
-
-/* A request from the loopback address ip (NULL: the default, 127.0.0.1).  0 when answered. */
-static int
-http_from(struct resp *out, const char *ip, const char *method, const char *path,
-    const char *token, const char *body)
-{
-	CURL *c = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	char url[1024], auth[256];
-	CURLcode rc;
-
-	memset(out, 0, sizeof *out);
-	if (c == NULL)
-		return -1;
-	snprintf(url, sizeof url, "%s%s", base_url(), path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 40L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (ip)
-		curl_easy_setopt(c, CURLOPT_INTERFACE, ip);
-	hl = curl_slist_append(hl, "Expect:");
-	if (token) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-		hl = curl_slist_append(hl, auth);
-	}
-	if (body) {
-		hl = curl_slist_append(hl, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK) {
-		fprintf(stderr, "http %s %s from %s: %s\n", method, path, ip ? ip : "127.0.0.1",
-		    curl_easy_strerror(rc));
-		return -1;
-	}
-	if (out->body)
-		out->json = json_loadb(out->body, out->len, 0, NULL);
-	return 0;
-}
 
 /* POST /staff/login for hall demo from ip. */
 static void
@@ -182,47 +105,6 @@ login_ok(const char *ip, const char *user)
 	resp_free(&r);
 }
 
-/* Run a shell command with input on its standard input; its output into out. Exit status. */
-static int
-run(const char *cmd, const char *input, char *out, size_t osz)
-{
-	char full[2048], tmp[128];
-	FILE *p;
-	size_t n;
-	int st;
-
-	snprintf(tmp, sizeof tmp, "var/%s/it_signin.out", inst);
-	snprintf(full, sizeof full, "(%s) > %s 2>&1%s", cmd, tmp, input ? "" : " </dev/null");
-	if ((p = popen(full, "w")) == NULL)
-		return -1;
-	if (input)
-		fputs(input, p);
-	st = pclose(p);
-	if (out && osz) {
-		FILE *f = fopen(tmp, "r");
-
-		out[0] = '\0';
-		if (f) {
-			n = fread(out, 1, osz - 1, f);
-			out[n] = '\0';
-			fclose(f);
-		}
-	}
-	unlink(tmp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int
-admin(const char *args, const char *input, char *out, size_t osz)
-{
-	char cmd[512];
-	const char *b = getenv("YICHUANG_BUILD");
-
-	snprintf(cmd, sizeof cmd, "%s/yichuang-admin -c var/%s/yichuang.conf %s",
-	    b && *b ? b : "build", inst, args);
-	return run(cmd, input, out, osz);
-}
-
 /* A clerk of its own (usual window 5), so its locks reach no other test. */
 static void
 new_clerk(char *user, size_t usz)
@@ -231,7 +113,7 @@ new_clerk(char *user, size_t usz)
 
 	snprintf(user, usz, "sg%08u", (unsigned)randombytes_uniform(100000000));
 	snprintf(args, sizeof args, "staff-create demo %s clerk 测试 5", user);
-	if (admin(args, TEST_PASSWORD "\n", out, sizeof out) != 0)
+	if (proc_admin(args, TEST_PASSWORD "\n", out, sizeof out) != 0)
 		fail_msg("staff-create %s: %s", user, out);
 }
 
@@ -241,7 +123,7 @@ sql_count(const char *sql, const struct dbv *args, size_t nargs)
 	char v[32];
 	long long n = -1;
 
-	assert_int_equal(db_scalar(&dbc, sql, args, nargs, v, sizeof v), 1);
+	assert_int_equal(db_scalar(&test_db, sql, args, nargs, v, sizeof v), 1);
 	assert_int_equal(parse_ll(v, 0, INT64_MAX, &n), 0);
 	return n;
 }
@@ -258,13 +140,6 @@ login_audits(const char *user, const char *result, long long a0)
 {
 	return sql_count("SELECT COUNT(*) FROM audit_log WHERE id > ? AND action = 'staff.login'"
 	    " AND target = ? AND result = ?", DBARGS(DBI(a0), DBS(user), DBS(result)));
-}
-
-static void
-clock_at(const char *when)
-{
-	assert_int_equal(set_clock(when), 0);
-	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
 }
 
 /* The manager's view of user's sign-in (GET /halls/demo/staff): a new reference. */
@@ -509,16 +384,10 @@ distributed_guessing_and_unlock(void **st)
 	/* Only a manager or admin of the hall: a clerk is refused. */
 	assert_int_equal(staff_login("clerk4", 4, clerk, sizeof clerk), 0);
 	snprintf(path, sizeof path, API "/halls/demo/staff/%s/unlock", user);
-	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", API "/halls/demo/staff", clerk, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/staff/no-such-user/unlock", mgr,
-	    NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("POST", path, clerk, NULL, 403, "FORBIDDEN");
+	expect_refusal("GET", API "/halls/demo/staff", clerk, NULL, 403, "FORBIDDEN");
+	expect_refusal("POST", API "/halls/demo/staff/no-such-user/unlock", mgr,
+	    NULL, 404, "NOT_FOUND");
 	login_fails("127.0.0.65", user, TEST_PASSWORD, 1);	/* refusals changed nothing */
 
 	a0 = last_audit_id();
@@ -539,7 +408,7 @@ distributed_guessing_and_unlock(void **st)
 		login_fails("127.0.0.66", user, "wrong-password", 0);
 	login_fails("127.0.0.66", user, TEST_PASSWORD, 1);
 	snprintf(args, sizeof args, "staff-unlock demo %s", user);
-	if (admin(args, NULL, out, sizeof out) != 0)
+	if (proc_admin(args, NULL, out, sizeof out) != 0)
 		fail_msg("staff-unlock: %s", out);
 	assert_non_null(strstr(out, "1 locked address"));
 	login_ok("127.0.0.66", user);
@@ -549,21 +418,6 @@ distributed_guessing_and_unlock(void **st)
 
 #define CHECKIN_DAY "2026-11-23"
 #define CHECKIN_SLOT "E-20261123-1100"
-
-/* A valid 18-digit resident ID number: 110105 + birth date + sequence + check digit. */
-static void
-make_id(char out[19], const char *birth8, int seq)
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	static const char check[] = "10X98765432";
-	int i, sum = 0;
-
-	snprintf(out, 19, "110105%.8s%03d", birth8, seq % 1000);
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = check[sum % 11];
-	out[18] = '\0';
-}
 
 /* A new citizen books CHECKIN_SLOT; its token and 6-digit code. */
 static void
@@ -674,7 +528,7 @@ appt_status(const char *token)
 	static char status[16];
 
 	status[0] = '\0';
-	assert_int_equal(db_scalar(&dbc, "SELECT status FROM appointments WHERE token_hash ="
+	assert_int_equal(db_scalar(&test_db, "SELECT status FROM appointments WHERE token_hash ="
 	    " SHA2(?, 256)", DBARGS(DBS(token)), status, sizeof status), 1);
 	return status;
 }
@@ -687,13 +541,13 @@ forget_misses(const char *const *kiosks, size_t n)
 	redisReply *rep;
 	size_t i;
 
-	rep = kv_cmd(&dbc, "DEL %s", "{hall:demo}:checkin:misses");
+	rep = kv_cmd(&test_db, "DEL %s", "{hall:demo}:checkin:misses");
 	assert_non_null(rep);
 	freeReplyObject(rep);
 	for (i = 0; i < n; i++) {
 		session_hash(kiosks[i], h);
 		snprintf(key, sizeof key, "{hall:demo}:checkin:s:%s", h);
-		rep = kv_cmd(&dbc, "DEL %s", key);
+		rep = kv_cmd(&test_db, "DEL %s", key);
 		assert_non_null(rep);
 		freeReplyObject(rep);
 	}
@@ -794,6 +648,15 @@ try_code(void *arg)
 	return NULL;
 }
 
+static int
+setup(void **st)
+{
+	const char *i = getenv("YICHUANG_INSTANCE");
+
+	snprintf(inst, sizeof inst, "%s", i && *i ? i : "test");
+	return suite_setup(st);
+}
+
 /* 25 wrong codes at once from one kiosk: exactly ten are looked up (404), the rest refused
  * (429), and Redis holds exactly ten misses for the session and the hall. */
 static void
@@ -831,11 +694,11 @@ checkin_code_concurrent(void **st)
 	assert_int_equal(n429, N - 10);
 	session_hash(kiosk, h);
 	snprintf(key, sizeof key, "{hall:demo}:checkin:s:%s", h);
-	rep = kv_cmd(&dbc, "ZCARD %s", key);
+	rep = kv_cmd(&test_db, "ZCARD %s", key);
 	assert_non_null(rep);
 	assert_int_equal(rep->integer, 10);
 	freeReplyObject(rep);
-	rep = kv_cmd(&dbc, "ZCARD %s", "{hall:demo}:checkin:misses");
+	rep = kv_cmd(&test_db, "ZCARD %s", "{hall:demo}:checkin:misses");
 	assert_non_null(rep);
 	assert_int_equal(rep->integer, 10);
 	freeReplyObject(rep);
@@ -844,28 +707,6 @@ checkin_code_concurrent(void **st)
 }
 
 /* ------------------------------------------------------------------ main */
-
-static int
-setup(void **st)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	(void)st;
-	snprintf(inst, sizeof inst, "%s", i && *i ? i : "test");
-	if (test_conf_load() != 0)
-		return -1;
-	ctx_init(&dbc, 0);
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&dbc);
-	return 0;
-}
 
 int
 main(void)
@@ -880,6 +721,5 @@ main(void)
 		cmocka_unit_test(checkin_code_concurrent),
 	};
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return cmocka_run_group_tests_name("signin", tests, setup, teardown);
+	return suite_run("signin", tests, setup, suite_teardown);
 }

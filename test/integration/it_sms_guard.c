@@ -38,48 +38,24 @@
 #include "../../fcgi/kv.h"
 #include "../../modules/notify/outbox.h"
 #include "../../modules/shared/pii.h"
+#include "../lib/records.h"
+#include "../lib/suite.h"
+#include "../lib/flows.h"
+#include "../lib/stackproc.h"
 
 #define API "/api/v1"
 #define HALL2 "smsg2"
 
-static struct ctx db;
 static char manager[128], clerk[128];
 static char saved_extra[2048];
 static int had_extra;
 
 /* ------------------------------------------------------------------ helpers */
 
-static void
-sleep_ms(int ms)
-{
-	usleep((useconds_t)ms * 1000);
-}
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
-}
-
-static long long
-count(const char *sql, const char *arg)
-{
-	char n[24] = "";
-
-	if (arg)
-		assert_int_equal(db_scalar(&db, sql, DBARGS(DBS(arg)), n, sizeof n), 1);
-	else
-		assert_int_equal(db_scalar(&db, sql, DBNOARGS, n, sizeof n), 1);
-	return strtoll(n, NULL, 10);
-}
-
 static long long
 max_outbox_id(void)
 {
-	return count("SELECT COALESCE(MAX(id), 0) FROM outbox", NULL);
+	return db_count(&test_db, "SELECT COALESCE(MAX(id), 0) FROM outbox", NULL);
 }
 
 /* A fresh mainland mobile number. */
@@ -89,76 +65,18 @@ new_phone(char out[12])
 	snprintf(out, 12, "137%08u", (unsigned)randombytes_uniform(100000000));
 }
 
-static size_t
-on_body(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n;
-	char *nb = realloc(r->body, r->len + add + 1);
-
-	if (nb == NULL)
-		return 0;
-	r->body = nb;
-	memcpy(r->body + r->len, p, add);
-	r->len += add;
-	r->body[r->len] = '\0';
-	return add;
-}
-
-static size_t
-on_header(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = sz * n, have = strlen(r->headers);
-
-	if (have + add + 1 < sizeof r->headers) {
-		memcpy(r->headers + have, p, add);
-		r->headers[have + add] = '\0';
-	}
-	return add;
-}
-
 /* POST path with body as a client at source address from (NULL: the default). */
 static int
 post_from(struct resp *out, const char *from, const char *path, const char *body,
     size_t blen)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	char url[512], iface[64];
-	CURLcode rc;
+	static const char *const json[] = { "Content-Type: application/json", NULL };
+	int rc;
 
-	memset(out, 0, sizeof *out);
-	if (c == NULL)
-		return -1;
-	snprintf(url, sizeof url, "%s%s", base_url(), path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)blen);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (from) {
-		snprintf(iface, sizeof iface, "host!%s", from);
-		curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
-	}
-	hl = curl_slist_append(hl, "Content-Type: application/json");
-	hl = curl_slist_append(hl, "Expect:");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK)
-		return -1;
-	if (out->body)
-		out->json = json_loadb(out->body, out->len, 0, NULL);
-	return 0;
+	http_source(from);
+	rc = http_bin(out, "POST", path, body, blen, json);
+	http_source(NULL);
+	return rc;
 }
 
 /* POST /auth/sms-code for phone (hall: optional) from address from. */
@@ -181,7 +99,7 @@ code_ok(const char *from, const char *phone, const char *hall)
 	struct resp r;
 
 	ask_code(&r, from, phone, hall);
-	expect(&r, 202);
+	expect_status(&r, 202);
 	resp_free(&r);
 }
 
@@ -212,10 +130,10 @@ budgets_forget(const char *day)
 
 	snprintf(pattern, sizeof pattern, "{smsbudget}:*%s*", day);
 	do {
-		assert_non_null(rep = kv_cmd(&db, "SCAN %s MATCH %s COUNT 1000", cursor, pattern));
+		assert_non_null(rep = kv_cmd(&test_db, "SCAN %s MATCH %s COUNT 1000", cursor, pattern));
 		snprintf(cursor, sizeof cursor, "%s", rep->element[0]->str);
 		for (i = 0; i < rep->element[1]->elements; i++) {
-			assert_non_null(d = kv_cmd(&db, "DEL %s", rep->element[1]->element[i]->str));
+			assert_non_null(d = kv_cmd(&test_db, "DEL %s", rep->element[1]->element[i]->str));
 			freeReplyObject(d);
 		}
 		freeReplyObject(rep);
@@ -230,7 +148,7 @@ day_at_ten(const char *day)
 
 	snprintf(when, sizeof when, "%sT10:00:00+08:00", day);
 	assert_int_equal(set_clock(when), 0);
-	sleep_ms(300);
+	pause_ms(300);
 	budgets_forget(day);
 }
 
@@ -246,7 +164,7 @@ alert_of(const char *hall, const char *key)
 
 	snprintf(path, sizeof path, API "/halls/%s/stats", hall);
 	assert_int_equal(http_json(&r, "GET", path, manager, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "alerts"), i, a)
 		if (strcmp(jstr(a, "key"), key) == 0)
 			found = json_incref(a);
@@ -259,7 +177,7 @@ static void
 alert_level(const char *hall, const char *key, char level[16])
 {
 	level[0] = '\0';
-	assert_true(db_scalar(&db, "SELECT level FROM hall_alerts WHERE hall = ? AND akey = ?"
+	assert_true(db_scalar(&test_db, "SELECT level FROM hall_alerts WHERE hall = ? AND akey = ?"
 	    " AND cleared_at IS NULL", DBARGS(DBS(hall), DBS(key)), level, 16) >= 0);
 }
 
@@ -280,19 +198,6 @@ app_with(const char *extra)
 	return stack("restart-app");
 }
 
-static void
-login(const char *user, int window, char *tok, size_t tsz)
-{
-	int i;
-
-	for (i = 0; i < 30; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
-			return;
-		sleep_ms(300);
-	}
-	fail_msg("%s could not sign in", user);
-}
-
 /* ------------------------------------------------------------------ setup */
 
 static int
@@ -300,11 +205,8 @@ group_setup(void **st)
 {
 	const char *v;
 
-	(void)st;
-	if (test_conf_load() != 0)
+	if (suite_setup(st) != 0)
 		return -1;
-	clock_init();
-	ctx_init(&db, 0);
 	if ((v = getenv("YICHUANG_CONF_EXTRA")) != NULL) {
 		had_extra = 1;
 		snprintf(saved_extra, sizeof saved_extra, "%s", v);
@@ -315,25 +217,22 @@ group_setup(void **st)
 	    "sms_code_instance_day = 12\nsms_code_alert_percent = 50") != 0)
 		return -1;
 	/* A second hall, to tell a hall's budget from the instance's. */
-	if (db_exec(&db, "INSERT IGNORE INTO halls (code, name, address, phone, timezone)"
+	if (db_exec(&test_db, "INSERT IGNORE INTO halls (code, name, address, phone, timezone)"
 	    " VALUES (?, '第二政务服务中心', '测试路1号', '12345', 'Asia/Shanghai')",
 	    DBARGS(DBS(HALL2)), NULL, NULL) != 0)
 		return -1;
-	login("manager1", 0, manager, sizeof manager);
-	login("clerk1", 1, clerk, sizeof clerk);
+	staff_in("manager1", 0, manager, sizeof manager);
+	staff_in("clerk1", 1, clerk, sizeof clerk);
 	return 0;
 }
 
 static int
 group_teardown(void **st)
 {
-	(void)st;
-	set_clock(NULL);
-	db_exec(&db, "DELETE FROM hall_alerts WHERE hall = ?", DBARGS(DBS(HALL2)), NULL, NULL);
-	db_exec(&db, "DELETE FROM halls WHERE code = ?", DBARGS(DBS(HALL2)), NULL, NULL);
+	db_exec(&test_db, "DELETE FROM hall_alerts WHERE hall = ?", DBARGS(DBS(HALL2)), NULL, NULL);
+	db_exec(&test_db, "DELETE FROM halls WHERE code = ?", DBARGS(DBS(HALL2)), NULL, NULL);
 	app_with(NULL);
-	ctx_close(&db);
-	return 0;
+	return suite_teardown(st);
 }
 
 /* ------------------------------------------------------------------ budgets */
@@ -343,7 +242,7 @@ codes_since(long long mark, const char *hall)
 {
 	char n[24];
 
-	assert_int_equal(db_scalar(&db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'"
+	assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'"
 	    " AND hall = ? AND id > ?", DBARGS(DBS(hall), DBI(mark)), n, sizeof n), 1);
 	return strtoll(n, NULL, 10);
 }
@@ -381,7 +280,7 @@ address_budget(void **st)
 	assert_int_equal(codes_since(mark, "demo"), 3);
 	assert_int_equal(sms_log_find_since(since, p[2], "login_code", NULL, 5000), 0);
 	assert_int_equal(sms_log_find_since(since, p[3], "login_code", NULL, 500), -1);
-	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'citizen.sms_code'"
+	assert_true(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'citizen.sms_code'"
 	    " AND result = 'denied' AND remote_addr = '127.0.0.31'"
 	    " AND detail = 'daily budget: client address'", NULL) >= 1);
 	/* Another address (another phone user on another network) is not affected. */
@@ -513,7 +412,7 @@ hall_budget_under_a_rush(void **st)
 			json_decref(a);
 			if (mono_ms() > end)
 				fail_msg("yesterday's budget alert is still open");
-			sleep_ms(200);
+			pause_ms(200);
 		}
 	}
 }
@@ -556,24 +455,7 @@ instance_budget(void **st)
 static uint64_t
 queue(const char *tmpl, const char *phone, json_t *params, const char *ref, const char *extra_sql)
 {
-	struct outbox_msg m;
-	uint64_t id = 0;
-
-	memset(&m, 0, sizeof m);
-	m.hall = "demo";
-	m.template = tmpl;
-	m.recipient = phone;
-	m.params = params;
-	m.ref_kind = "case";
-	m.ref_id = ref;
-	m.urgent = 1;
-	assert_int_equal(db_begin(&db), 0);
-	assert_int_equal(outbox_add(&db, &m, &id), 0);
-	if (extra_sql)
-		assert_int_equal(db_exec(&db, extra_sql, DBARGS(DBI(id)), NULL, NULL), 0);
-	assert_int_equal(db_commit(&db), 0);
-	json_decref(params);
-	return id;
+	return outbox_queue_sql(&test_db, extra_sql, "sms", tmpl, phone, params, "case", ref, 1);
 }
 
 static void
@@ -583,13 +465,13 @@ wait_status(uint64_t id, const char *want)
 	int64_t end = mono_ms() + 8000;
 
 	for (;;) {
-		assert_int_equal(db_scalar(&db, "SELECT status FROM outbox WHERE id = ?",
+		assert_int_equal(db_scalar(&test_db, "SELECT status FROM outbox WHERE id = ?",
 		    DBARGS(DBI(id)), st, sizeof st), 1);
 		if (strcmp(st, want) == 0)
 			return;
 		if (mono_ms() > end)
 			fail_msg("outbox %llu is %s, wanted %s", (unsigned long long)id, st, want);
-		sleep_ms(50);
+		pause_ms(50);
 	}
 }
 
@@ -643,7 +525,7 @@ dead_notice_alerts(void **st)
 	/* The late one is resent by a clerk and goes out: its alert is done. */
 	snprintf(path, sizeof path, API "/notices/%llu/resend", (unsigned long long)late);
 	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	wait_status((uint64_t)jint(r.json, "notice.id"), "sent");
 	resp_free(&r);
 	{
@@ -653,33 +535,23 @@ dead_notice_alerts(void **st)
 			json_decref(a);
 			if (mono_ms() > end)
 				fail_msg("the alert of a notice resent and sent is still open");
-			sleep_ms(100);
+			pause_ms(100);
 		}
 	}
 
 	/* The other is dealt with by phone: the manager dismisses it, once; audited. */
 	snprintf(body, sizeof body, "{\"key\":\"%s\"}", key);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", clerk, body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, body), 0);
-	expect(&r, 204);
-	resp_free(&r);
+	expect_refusal("POST", API "/halls/demo/alerts/dismiss", clerk, body, 403, "FORBIDDEN");
+	expect_reply("POST", API "/halls/demo/alerts/dismiss", manager, body, 204);
 	assert_null(alert_of("demo", key));
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, body), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
-	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'alert.dismiss'"
+	expect_refusal("POST", API "/halls/demo/alerts/dismiss", manager, body, 404, "NOT_FOUND");
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'alert.dismiss'"
 	    " AND target = ?", key), 1);
 	/* Another hall's, a system alert, no key. */
-	assert_int_equal(http_json(&r, "POST", API "/halls/" HALL2 "/alerts/dismiss", manager,
-	    body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager,
-	    "{\"key\":\"calendar:2027\"}"), 0);
-	assert_error(&r, 422, "ALERT_NOT_DISMISSABLE");
-	resp_free(&r);
+	expect_refusal("POST", API "/halls/" HALL2 "/alerts/dismiss", manager,
+	    body, 403, "FORBIDDEN");
+	expect_refusal("POST", API "/halls/demo/alerts/dismiss", manager,
+	    "{\"key\":\"calendar:2027\"}", 422, "ALERT_NOT_DISMISSABLE");
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/alerts/dismiss", manager, "{}"), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.key"));
@@ -688,21 +560,6 @@ dead_notice_alerts(void **st)
 }
 
 /* ------------------------------------------------------------------ appointment codes */
-
-/* A valid 18-digit resident ID number (GB 11643 check digit). */
-static void
-make_id(char out[19])
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	static const char check[] = "10X98765432";
-	int i, sum = 0;
-
-	snprintf(out, 19, "11010519800101%03u", (unsigned)randombytes_uniform(1000));
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = check[sum % 11];
-	out[18] = '\0';
-}
 
 static void
 appointment_code_sent(long since, const char *phone, char code[8])
@@ -726,31 +583,22 @@ appointment_resend_new_code(void **st)
 	char phone[12], tok[256], kiosk[256], idn[19], body[256], path[160], appt[128];
 	char c1[8], c2[8], nid[24] = "", slot[32] = "";
 	struct resp r;
-	json_t *s;
 	long since;
-	size_t i;
 
 	(void)st;
 	assert_int_equal(set_clock("2026-11-23T09:40:00+08:00"), 0);
-	sleep_ms(300);
+	pause_ms(300);
 	/* This run's budgets are small and the other suites signed citizens in on this day. */
 	budgets_forget("2026-11-23");
 	new_phone(phone);
 	assert_int_equal(citizen_login(phone, tok, sizeof tok), 0);
-	assert_int_equal(http_json(&r, "GET", API "/halls/demo/slots?category=E&date=2026-11-25",
-	    NULL, NULL), 0);
-	expect(&r, 200);
-	json_array_foreach(jget(r.json, "slots"), i, s)
-		if (jint(s, "remaining") > 0 && slot[0] == '\0')
-			snprintf(slot, sizeof slot, "%s", jstr(s, "id"));
-	resp_free(&r);
-	assert_true(slot[0] != '\0');
-	make_id(idn);
+	free_slot("category=E&date=2026-11-25", slot, sizeof slot);
+	make_id(idn, "19800101", (int)randombytes_uniform(1000));
 	since = sms_log_size();
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"E\",\"slot\":\"%s\","
 	    "\"name\":\"王五\",\"id_number\":\"%s\"}", slot, idn);
 	assert_int_equal(http_json(&r, "POST", API "/appointments", tok, body), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(appt, sizeof appt, "%s", jstr(r.json, "appointment.token"));
 	resp_free(&r);
 	appointment_code_sent(since, phone, c1);
@@ -759,19 +607,19 @@ appointment_resend_new_code(void **st)
 	{
 		int64_t end = mono_ms() + 8000;
 
-		while (db_scalar(&db, "SELECT o.id FROM outbox o JOIN appointments a"
+		while (db_scalar(&test_db, "SELECT o.id FROM outbox o JOIN appointments a"
 		    " ON o.ref_kind = 'appointment' AND o.ref_id = a.id"
 		    " WHERE a.code = ? AND a.hall = 'demo' AND o.template = 'appointment_booked'"
 		    " AND o.status = 'sent' ORDER BY o.id DESC LIMIT 1", DBARGS(DBS(c1)), nid,
 		    sizeof nid) != 1) {
 			assert_true(mono_ms() < end);
-			sleep_ms(100);
+			pause_ms(100);
 		}
 	}
 	since = sms_log_size();
 	snprintf(path, sizeof path, API "/notices/%s/resend", nid);
 	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_non_null(strstr(jstr(r.json, "notice.text"), "预约码******"));
 	assert_null(strstr(r.body, c1));
 	resp_free(&r);
@@ -781,7 +629,7 @@ appointment_resend_new_code(void **st)
 	/* The booking shows the new code. */
 	snprintf(path, sizeof path, API "/appointments/%s", appt);
 	assert_int_equal(http_json(&r, "GET", path, tok, NULL), 0);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "appointment.code"), c2);
 	resp_free(&r);
 
@@ -795,19 +643,15 @@ appointment_resend_new_code(void **st)
 		assert_int_equal(time_parse(when, &t), 0);
 		time_format(t + 5 * 60, when, sizeof when);
 		assert_int_equal(set_clock(when), 0);
-		sleep_ms(300);
+		pause_ms(300);
 	}
-	login("kiosk1", 0, kiosk, sizeof kiosk);
+	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", c1);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
-	    body), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("POST", API "/halls/demo/appointments/check-in", kiosk,
+	    body, 404, "NOT_FOUND");
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", c2);
-	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
-	    body), 0);
-	expect(&r, 201);
-	resp_free(&r);
+	expect_reply("POST", API "/halls/demo/appointments/check-in", kiosk,
+	    body, 201);
 	/* Checked in: a code is no longer needed, nor resent. */
 	snprintf(path, sizeof path, API "/notices/%s/resend", nid);
 	{
@@ -815,15 +659,13 @@ appointment_resend_new_code(void **st)
 		long long busy;
 
 		do {	/* the resend must have gone out first */
-			busy = count("SELECT COUNT(*) FROM outbox WHERE resend_of = ? AND status"
+			busy = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE resend_of = ? AND status"
 			    " IN ('pending', 'sending', 'held')", nid);
 			if (busy)
-				sleep_ms(100);
+				pause_ms(100);
 		} while (busy && mono_ms() < end);
 	}
-	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	assert_error(&r, 422, "NOT_RESENDABLE");
-	resp_free(&r);
+	expect_refusal("POST", path, clerk, NULL, 422, "NOT_RESENDABLE");
 	set_clock(NULL);
 }
 
@@ -928,6 +770,5 @@ main(void)
 		cmocka_unit_test(receipt_bounds),
 	};
 
-	curl_global_init(CURL_GLOBAL_ALL);
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return suite_run("sms_guard", tests, group_setup, group_teardown);
 }

@@ -20,6 +20,8 @@
 #include <sys/time.h>
 
 #include "../lib/http.h"
+#include "../lib/stackproc.h"
+#include "../lib/expect.h"
 
 #define DAY       "2026-10-14"
 #define TODAY     "2026-10-20"
@@ -28,14 +30,6 @@
 #define NCASES    500
 #define NCAT      6
 #define NWIN      8
-
-static const char *
-inst(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
 
 /* Deterministic generator (xorshift). */
 static unsigned long long rng = 88172645463325252ULL;
@@ -434,7 +428,7 @@ run_sql_file(const char *path)
 	char cmd[512];
 
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot yichuang < %s",
-	    inst(), path);
+	    test_instance(), path);
 	return system(cmd);
 }
 
@@ -447,7 +441,7 @@ sql_value(const char *query, char *out, size_t osz)
 	size_t n = 0;
 
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -N -B --default-character-set=utf8mb4 yichuang"
-	    " -e \"%s\"", inst(), query);
+	    " -e \"%s\"", test_instance(), query);
 	out[0] = '\0';
 	if ((p = popen(cmd, "r")) == NULL)
 		return;
@@ -525,7 +519,7 @@ generated_day(void **st)
 
 	(void)st;
 	memset(&bk, 0, sizeof bk);
-	snprintf(path, sizeof path, "var/%s/stats-gen.sql", inst());
+	snprintf(path, sizeof path, "var/%s/stats-gen.sql", test_instance());
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "SET NAMES utf8mb4;\n"
@@ -757,13 +751,9 @@ stats_rules(void **st)
 
 	(void)st;
 	/* Not signed in → 401; a clerk → 403; bad periods → 400 naming the fields. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/halls/demo/stats", NULL, NULL), 0);
-	assert_int_equal(r.status, 401);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/halls/demo/stats", NULL, NULL, 401);
 	assert_int_equal(staff_login("clerk2", 2, clerk, sizeof clerk), 0);
-	assert_int_equal(http_json(&r, "GET", "/api/v1/halls/demo/stats", clerk, NULL), 0);
-	assert_int_equal(r.status, 403);
-	resp_free(&r);
+	expect_reply("GET", "/api/v1/halls/demo/stats", clerk, NULL, 403);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/halls/demo/stats?from=2026-13-01&to=x&format=pdf",
 	    mgr, NULL), 0);
 	assert_int_equal(r.status, 400);

@@ -38,13 +38,15 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../modules/hall/staff.h"
+#include "../lib/records.h"
+#include "../lib/suite.h"
+#include "../lib/flows.h"
 #include "../../fcgi/yc.h"
 #include "../../fcgi/bin/rooms.h"
 
 #define API "/api/v1"
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static struct ctx db;
 static char clerk[128], approver[128], approver_ybj[128], manager[128], kiosk[128];
 static char citizen_book[128], citizen_apply[128];
 static unsigned run_id;		/* makes phones and ID numbers of this run distinct */
@@ -130,21 +132,6 @@ expect_address_mask(const char *addr, char *out, size_t osz)
 	snprintf(out, osz, "%.*s****", (int)prefix(addr, keep), addr);
 }
 
-/* A valid 18-digit resident ID number. */
-static void
-make_id(char out[19], const char *birth8, unsigned seq)
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	static const char check[] = "10X98765432";
-	int i, sum = 0;
-
-	snprintf(out, 19, "110105%.8s%03u", birth8, seq % 1000);
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = check[sum % 11];
-	out[18] = '\0';
-}
-
 /* A mobile number of this run: 135 0017 and four digits from run_id and k. */
 static void
 phone_of(char out[12], unsigned k)
@@ -159,15 +146,6 @@ no5xx(const struct resp *r, const char *what)
 {
 	if (r->status >= 500 || r->status == 0)
 		fail_msg("%s answered %ld: %.600s", what, r->status, r->body ? r->body : "");
-}
-
-static void
-expect(struct resp *r, long status)
-{
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %.800s\n", status, r->status,
-		    r->body ? r->body : "(no body)");
-	assert_int_equal(r->status, status);
 }
 
 /* method path with a JSON body built by jansson (which escapes CR/LF and the rest); the
@@ -198,7 +176,7 @@ act_ok(const char *token, const char *no, json_t *body, const char *status)
 	struct resp r;
 
 	act(&r, token, no, body);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), status);
 	resp_free(&r);
 }
@@ -210,47 +188,7 @@ get_case(struct resp *r, const char *token, const char *no, int reveal)
 
 	snprintf(path, sizeof path, API "/cases/%s%s", no, reveal ? "?reveal=1" : "");
 	call(r, "GET", path, token, NULL);
-	expect(r, 200);
-}
-
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
-	return 1;
-}
-
-static long long
-count1(const char *sql, const char *arg)
-{
-	long long n = -1;
-
-	assert_true(db_query(&db, sql, DBARGS(DBS(arg)), count_row, &n) >= 0);
-	return n;
-}
-
-/* The material codes of an item's checklist (all, or only the required ones) as a JSON
- * array, from GET /items/{id}. */
-static json_t *
-item_codes(const char *item, int required_only)
-{
-	struct resp r;
-	char path[128];
-	json_t *m, *codes = json_array();
-	size_t i;
-
-	snprintf(path, sizeof path, API "/items/%s", item);
-	call(&r, "GET", path, NULL, NULL);
-	expect(&r, 200);
-	json_array_foreach(jget(r.json, "item.materials"), i, m)
-		if (!required_only || json_is_true(json_object_get(m, "required")))
-			json_array_append(codes, json_object_get(m, "code"));
-	resp_free(&r);
-	return codes;
+	expect_status(r, 200);
 }
 
 /* POST /cases at the window; extra members are merged into the body (taken). */
@@ -261,15 +199,15 @@ accept_case(const char *item, const char *name, const char *phone, json_t *extra
 	char id[19];
 	json_t *b;
 
-	make_id(id, "19850615", run_id + 7);
+	make_id(id, "19850615", (int)(run_id + 7));
 	b = json_pack("{s:s,s:{s:s,s:s,s:s},s:o}", "item", item, "applicant", "name", name,
-	    "id_number", id, "phone", phone, "materials", item_codes(item, 1));
+	    "id_number", id, "phone", phone, "materials", material_codes(item, 1, 0));
 	if (extra) {
 		json_object_update(b, extra);
 		json_decref(extra);
 	}
 	call(&r, "POST", API "/cases", clerk, b);
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 }
@@ -295,41 +233,17 @@ history_of(const char *no, const char *action)
 
 /* ---------------------------------------------------------------- setup */
 
-static void
-ensure_approver(const char *user, const char *name, const char *dept)
-{
-	struct staff_new s;
-	char err[200];
-
-	if (staff_exists(&db, "demo", user) == 1)
-		return;
-	memset(&s, 0, sizeof s);
-	s.hall = "demo";
-	s.username = user;
-	s.name = name;
-	s.role = "approver";
-	s.department = dept;
-	s.password = "yichuang-demo";
-	if (staff_create(&db, &s, err, sizeof err) != 0)
-		fail_msg("staff_create %s: %s", user, err);
-}
-
 static int
 setup(void **st)
 {
 	char p1[12], p2[12];
 	int i;
 
-	(void)st;
-	if (test_conf_load() != 0) {
-		fprintf(stderr, "cannot load var/<instance>/yichuang.conf\n");
+	if (suite_setup(st) != 0)
 		return -1;
-	}
-	clock_init();
-	ctx_init(&db, 0);
 	run_id = (unsigned)getpid() % 997;
 	/* An approver whose own name is unusual: it goes into the timeline ("由 … 办理"). */
-	ensure_approver("approver_ybj_t", "阿依古丽·𠮷", "ybj");
+	ensure_staff("approver_ybj_t", "阿依古丽·𠮷", "approver", "ybj");
 	set_clock("2026-11-24T09:30:00+08:00");
 	usleep(300 * 1000);
 	phone_of(p1, 1);
@@ -347,15 +261,6 @@ setup(void **st)
 	}
 	fprintf(stderr, "sign-in failed\n");
 	return -1;
-}
-
-static int
-teardown(void **st)
-{
-	(void)st;
-	set_clock(NULL);
-	ctx_close(&db);
-	return 0;
 }
 
 /* ---------------------------------------------------------------- window acceptance */
@@ -437,9 +342,9 @@ mail_on_a_pickup_case_needs_an_address(void **st)
 	accept_case("IT-B-004", "李四", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
 	act_ok(approver, no, json_pack("{s:s}", "action", "approve"), "approved");
-	hist0 = count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
+	hist0 = db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
 	    " WHERE c.no = ?", no);
-	sms0 = count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 
 	act(&r, clerk, no, json_pack("{s:s,s:s,s:s}", "action", "mail", "carrier", "EMS",
 	    "tracking_no", "EA123456789CN"));
@@ -450,9 +355,9 @@ mail_on_a_pickup_case_needs_an_address(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	assert_string_equal(jstr(r.json, "case.delivery"), "pickup");
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
 	    " ON c.id = h.case_id WHERE c.no = ?", no), hist0);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* With a 60-character address of unusual characters and a carrier with 𠮷: mailed,
 	 * the address kept whole and masked by characters. */
@@ -521,17 +426,17 @@ back_office_keeps_unusual_text(void **st)
 	 * comment, and its rectification with 500-character notes. */
 	snprintf(path, sizeof path, API "/cases/%s/track-token", no);
 	call(&r, "POST", path, clerk, json_object());
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(track, sizeof track, "%s", jstr(r.json, "track_token"));
 	resp_free(&r);
 	ODD(comment, 500, 11);
 	call(&r, "POST", API "/reviews", NULL, json_pack("{s:s,s:i,s:s,s:{s:i}}", "case", track,
 	    "score", 1, "comment", comment, "indicators", "attitude", 1));
-	expect(&r, 201);
+	expect_status(&r, 201);
 	assert_true(json_is_true(jget(r.json, "review.rectification")));
 	resp_free(&r);
 	call(&r, "GET", API "/halls/demo/rectifications?status=all&limit=500", manager, NULL);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "rectifications"), i, t)
 		if (strcmp(jstr(t, "ref"), no) == 0) {
 			assert_string_equal(jstr(t, "comment"), comment);
@@ -543,13 +448,13 @@ back_office_keeps_unusual_text(void **st)
 	snprintf(path, sizeof path, API "/halls/demo/rectifications/%lld", rect_id);
 	call(&r, "PATCH", path, manager, json_pack("{s:b,s:s,s:s}", "contacted", 1,
 	    "contact_note", text, "cause", comment));
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "rectification.contact_note"), text);
 	assert_string_equal(jstr(r.json, "rectification.cause"), comment);
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/halls/demo/rectifications/%lld/close", rect_id);
 	call(&r, "POST", path, manager, json_pack("{s:s}", "fix", text));
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "rectification.fix"), text);
 	assert_string_equal(jstr(r.json, "rectification.status"), "closed");
 	resp_free(&r);
@@ -581,7 +486,7 @@ rejection_reason_reaches_the_sms_intact(void **st)
 	assert_string_equal(jstr(line, "params.reason"), reason);
 	assert_non_null(strstr(jstr(line, "text"), reason));
 	json_decref(line);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'case_rejected'"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_rejected'"
 	    " AND ref_id = ? AND status = 'failed'", no), 0);
 }
 
@@ -603,9 +508,9 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	phone_of(phone, 7);
 	accept_case("IT-B-004", "钱六", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
-	hist0 = count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
+	hist0 = db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
 	    " WHERE c.no = ?", no);
-	sms0 = count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 	for (i = 0; i < NELEM(bad); i++) {
 		act(&r, approver, no, json_pack("{s:s,s:s}", "action", "reject", "reason", bad[i]));
 		assert_error(&r, 400, "INVALID_INPUT");
@@ -621,13 +526,13 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "processing");
 	assert_true(json_is_null(jget(r.json, "case.decision")));
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c"
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
 	    " ON c.id = h.case_id WHERE c.no = ?", no), hist0);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* Mail: the carrier and the tracking number go into the SMS too. */
 	act_ok(approver, no, json_pack("{s:s}", "action", "approve"), "approved");
-	sms0 = count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 	act(&r, clerk, no, json_pack("{s:s,s:s,s:s,s:s}", "action", "mail", "carrier",
 	    "【顺丰】", "tracking_no", "SF1234567890", "address", "北京市东城区正义路1号"));
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -643,7 +548,7 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	get_case(&r, clerk, no, 0);
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 	/* 26 is taken. */
 	tn[26] = '\0';
 	act_ok(clerk, no, json_pack("{s:s,s:s,s:s,s:s}", "action", "mail", "carrier", "顺丰速运",
@@ -653,61 +558,13 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 
 /* ---------------------------------------------------------------- online */
 
-static size_t
-make_png(unsigned char *b, unsigned seed)
-{
-	static const unsigned char png[] = {
-		0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
-		0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
-		0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
-		0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99,
-		0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82
-	};
-
-	memcpy(b, png, sizeof png);
-	return sizeof png + (size_t)snprintf((char *)b + sizeof png, 64, "it-text-%u-%u", run_id,
-	    seed);
-}
-
-/* POST /uploads of a small PNG; its id into id. */
+/* POST /uploads of a small PNG, its bytes this run's own; its id into id. */
 static void
 upload_png(const char *token, unsigned seed, char *id, size_t isz)
 {
-	unsigned char b[256];
-	size_t n = make_png(b, seed);
-	char auth[256], url[512];
-	struct curl_slist *l = NULL;
-	CURL *k = curl_easy_init();
-	FILE *mem;
-	char *buf = NULL;
-	size_t blen = 0;
-	long st = 0;
-	json_t *j;
+	unsigned char b[1024];
 
-	assert_non_null(k);
-	snprintf(url, sizeof url, "%s" API "/uploads", base_url());
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	mem = open_memstream(&buf, &blen);
-	curl_easy_setopt(k, CURLOPT_URL, url);
-	curl_easy_setopt(k, CURLOPT_POST, 1L);
-	curl_easy_setopt(k, CURLOPT_POSTFIELDS, b);
-	curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-	curl_easy_setopt(k, CURLOPT_WRITEDATA, mem);
-	curl_easy_setopt(k, CURLOPT_TIMEOUT, 30L);
-	l = curl_slist_append(l, "Expect:");
-	l = curl_slist_append(l, auth);
-	l = curl_slist_append(l, "Content-Type: image/png");
-	curl_easy_setopt(k, CURLOPT_HTTPHEADER, l);
-	assert_int_equal(curl_easy_perform(k), CURLE_OK);
-	curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &st);
-	curl_slist_free_all(l);
-	curl_easy_cleanup(k);
-	fclose(mem);
-	assert_int_equal(st, 201);
-	j = json_loadb(buf, blen, 0, NULL);
-	snprintf(id, isz, "%s", jstr(j, "upload.id"));
-	json_decref(j);
-	free(buf);
+	upload_file(token, "image/png", b, make_png(b, (int)(run_id * 1000 + seed)), id, isz);
 }
 
 /* A citizen's online application with an unusual name, agent and 60-character address; the
@@ -718,7 +575,7 @@ online_application_keeps_unusual_text(void **st)
 {
 	char name[100], agent[100], addr[300], reason[450], reason2[450], note[900], mask[300];
 	char phone[12], aphone[12], id[19], up[64], no[64], path[160], first[20] = "";
-	json_t *mats = item_codes("IT-B-002", 1), *given = json_object(), *m, *h;
+	json_t *mats = material_codes("IT-B-002", 1, 0), *given = json_object(), *m, *h;
 	struct resp r;
 	size_t i;
 	long long sms0;
@@ -726,7 +583,7 @@ online_application_keeps_unusual_text(void **st)
 	(void)st;
 	phone_of(phone, 2);
 	phone_of(aphone, 8);
-	make_id(id, "19900101", run_id + 31);
+	make_id(id, "19900101", (int)(run_id + 31));
 	NAME(name, 20, 2);
 	NAME(agent, 7, 4);
 	ODD(addr, 60, 2);
@@ -741,7 +598,7 @@ online_application_keeps_unusual_text(void **st)
 	    "s:s,s:{s:s,s:s}}", "item", "IT-B-002", "applicant", "name", name, "id_number", id,
 	    "phone", phone, "materials", given, "delivery", "mail", "address", addr, "agent",
 	    "name", agent, "phone", aphone));
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	expect_name_mask(name, mask, sizeof mask);
 	assert_string_equal(jstr(r.json, "case.applicant"), mask);
@@ -758,25 +615,25 @@ online_application_keeps_unusual_text(void **st)
 	resp_free(&r);
 
 	/* A reason the SMS rule refuses: 400 naming the problem, nothing returned. */
-	sms0 = count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
+	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 	act(&r, clerk, no, json_pack("{s:s,s:[{s:s,s:s}]}", "action", "return", "problems",
 	    "material", first, "reason", "照片模糊\r\n【请重拍】"));
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "problems.0"));
 	resp_free(&r);
-	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* Unusual 100-character reasons: each kept whole for the citizen. */
 	ODD(reason, 100, 4);
 	ODD(reason2, 100, 8);
 	act(&r, clerk, no, json_pack("{s:s,s:[{s:s,s:s},{s:s,s:s}]}", "action", "return",
 	    "problems", "material", first, "reason", reason, "material", "M2", "reason", reason2));
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "case.status"), "returned");
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/me/cases/%s", no);
 	call(&r, "GET", path, citizen_apply, NULL);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	json_array_foreach(jget(r.json, "case.materials"), i, m) {
 		if (strcmp(jstr(m, "code"), first) == 0)
 			assert_string_equal(jstr(m, "reason"), reason);
@@ -800,7 +657,7 @@ online_application_keeps_unusual_text(void **st)
 		json_object_set_new(again, "M2", json_string(up));
 		act(&r, citizen_apply, no, json_pack("{s:s,s:o}", "action", "resubmit", "materials",
 		    again));
-		expect(&r, 200);
+		expect_status(&r, 200);
 		resp_free(&r);
 	}
 	ODD(note, 200, 6);
@@ -820,29 +677,21 @@ appointments_and_queue_take_unusual_text(void **st)
 {
 	char name[100], id[19], mask[300], path[200];
 	struct resp r;
-	json_t *s;
-	size_t i;
 
 	(void)st;
-	call(&r, "GET", API "/halls/demo/slots?category=C", NULL, NULL);
-	expect(&r, 200);
-	json_array_foreach(jget(r.json, "slots"), i, s)
-		if (jint(s, "remaining") > 0 && slot_id[0] == '\0')
-			snprintf(slot_id, sizeof slot_id, "%s", jstr(s, "id"));
-	resp_free(&r);
-	assert_true(slot_id[0] != '\0');
+	free_slot("category=C", slot_id, sizeof slot_id);
 	NAME(name, 30, 1);
-	make_id(id, "19770707", run_id + 53);
+	make_id(id, "19770707", (int)(run_id + 53));
 	call(&r, "POST", API "/appointments", citizen_book, json_pack("{s:s,s:s,s:s,s:s,s:s}",
 	    "hall", "demo", "category", "C", "slot", slot_id, "name", name, "id_number", id));
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(appt_token, sizeof appt_token, "%s", jstr(r.json, "appointment.token"));
 	expect_name_mask(name, mask, sizeof mask);
 	assert_string_equal(jstr(r.json, "appointment.name"), mask);
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/appointments/%s", appt_token);
 	call(&r, "GET", path, citizen_book, NULL);
-	expect(&r, 200);
+	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "appointment.name"), mask);
 	resp_free(&r);
 
@@ -864,7 +713,7 @@ appointments_and_queue_take_unusual_text(void **st)
 	assert_error(&r, 400, "INVALID_INPUT");
 	resp_free(&r);
 	call(&r, "POST", API "/halls/demo/tickets", kiosk, json_pack("{s:s}", "category", "A"));
-	expect(&r, 201);
+	expect_status(&r, 201);
 	snprintf(ticket_token, sizeof ticket_token, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
 	call(&r, "POST", API "/windows/1/transfer", clerk, json_pack("{s:s}", "category", "Ｂ"));
@@ -928,7 +777,7 @@ receipt_with_a_chinese_message_is_stored_whole(void **st)
 	accept_case("IT-B-004", "孙七", phone, NULL, no);
 	/* The acceptance SMS once the worker has sent it (log provider) ... */
 	for (i = 0; i < 150 && id[0] == '\0'; i++) {
-		if (db_scalar(&db, "SELECT id FROM outbox WHERE ref_id = ? AND template ="
+		if (db_scalar(&test_db, "SELECT id FROM outbox WHERE ref_id = ? AND template ="
 		    " 'case_accepted' AND status = 'sent'", DBARGS(DBS(no)), id, sizeof id) < 0)
 			break;
 		if (id[0] == '\0')
@@ -937,7 +786,7 @@ receipt_with_a_chinese_message_is_stored_whole(void **st)
 	assert_true(id[0] != '\0');
 	/* ... as if Tencent had sent it. */
 	snprintf(sid, sizeof sid, "it-text-sid-%u-%s", run_id, id);
-	assert_int_equal(db_exec(&db, "UPDATE outbox SET provider = 'tencent', provider_msg_id = ?"
+	assert_int_equal(db_exec(&test_db, "UPDATE outbox SET provider = 'tencent', provider_msg_id = ?"
 	    " WHERE id = ?", DBARGS(DBS(sid), DBS(id)), NULL, NULL), 0);
 	snprintf(body, sizeof body, "[{\"user_receive_time\":\"2026-11-24 09:31:00\","
 	    "\"nationcode\":\"86\",\"mobile\":\"%s\",\"report_status\":\"FAIL\",\"errmsg\":\"%s\","
@@ -949,10 +798,10 @@ receipt_with_a_chinese_message_is_stored_whole(void **st)
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
 	snprintf(want, sizeof want, "FAILED:%.*s", (int)prefix(msg, 60), msg);
-	assert_int_equal(db_scalar(&db, "SELECT delivery_status FROM outbox WHERE id = ?",
+	assert_int_equal(db_scalar(&test_db, "SELECT delivery_status FROM outbox WHERE id = ?",
 	    DBARGS(DBS(id)), got, sizeof got), 1);
 	assert_string_equal(got, want);
-	assert_int_equal(db_scalar(&db, "SELECT status FROM sms_receipts WHERE provider ="
+	assert_int_equal(db_scalar(&test_db, "SELECT status FROM sms_receipts WHERE provider ="
 	    " 'tencent' AND msg_key = ?", DBARGS(DBS(sid)), got, sizeof got), 1);
 	assert_string_equal(got, want);
 }
@@ -971,28 +820,28 @@ database_refusals_are_typed_and_named(void **st)
 	(void)st;
 	phone_of(phone, 10);
 	accept_case("IT-B-004", "周八", phone, NULL, no);
-	assert_int_equal(db_exec(&db, "UPDATE cases SET delivery = 'mail', address_enc = NULL"
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET delivery = 'mail', address_enc = NULL"
 	    " WHERE no = ?", DBARGS(DBS(no)), NULL, NULL), DB_REFUSED);
-	assert_int_equal(db_refusal(&db, &name), DBR_CHECK);
+	assert_int_equal(db_refusal(&test_db, &name), DBR_CHECK);
 	assert_string_equal(name, "chk_cases_mail");
 	/* 1号楼2单元301 and the first byte of 室: what the byte cut stored. */
-	assert_int_equal(db_exec(&db, "UPDATE cases SET address_mask = ? WHERE no = ?",
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET address_mask = ? WHERE no = ?",
 	    DBARGS(DBSN("1号楼2单元301\xe5****", strlen("1号楼2单元301\xe5****")), DBS(no)), NULL,
 	    NULL), DB_REFUSED);
-	assert_int_equal(db_refusal(&db, &name), DBR_BAD_VALUE);
+	assert_int_equal(db_refusal(&test_db, &name), DBR_BAD_VALUE);
 	assert_string_equal(name, "address_mask");
-	assert_int_equal(db_exec(&db, "UPDATE cases SET mail_carrier = REPEAT('x', 33)"
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET mail_carrier = REPEAT('x', 33)"
 	    " WHERE no = ?", DBARGS(DBS(no)), NULL, NULL), DB_REFUSED);
-	assert_int_equal(db_refusal(&db, &name), DBR_TOO_LONG);
+	assert_int_equal(db_refusal(&test_db, &name), DBR_TOO_LONG);
 	assert_string_equal(name, "mail_carrier");
-	assert_int_equal(db_exec(&db, "UPDATE cases SET item = 'IT-NONE' WHERE no = ?",
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET item = 'IT-NONE' WHERE no = ?",
 	    DBARGS(DBS(no)), NULL, NULL), DB_REFUSED);
-	assert_int_equal(db_refusal(&db, &name), DBR_NO_PARENT);
+	assert_int_equal(db_refusal(&test_db, &name), DBR_NO_PARENT);
 	assert_string_equal(name, "fk_cases_item");
-	assert_int_equal(db_exec(&db, "UPDATE cases SET no = (SELECT no FROM (SELECT no FROM cases"
+	assert_int_equal(db_exec(&test_db, "UPDATE cases SET no = (SELECT no FROM (SELECT no FROM cases"
 	    " WHERE no <> ? LIMIT 1) x) WHERE no = ?", DBARGS(DBS(no), DBS(no)), NULL, NULL),
 	    DB_DUP);
-	assert_int_equal(db_refusal(&db, &name), DBR_DUP);
+	assert_int_equal(db_refusal(&test_db, &name), DBR_DUP);
 	assert_string_equal(name, "uk_cases_no");
 }
 
@@ -1133,7 +982,7 @@ fill_path(const char *pattern, char *out, size_t osz)
 			/* A result of this run if there is one (the back office's approvals). */
 			char vid[32] = "00000000000000000000";
 
-			db_scalar(&db, "SELECT vid FROM results ORDER BY id DESC LIMIT 1", DBNOARGS,
+			db_scalar(&test_db, "SELECT vid FROM results ORDER BY id DESC LIMIT 1", DBNOARGS,
 			    vid, sizeof vid);
 			snprintf(out + strlen(out), osz - strlen(out), "%s", vid);
 		} else if (strncmp(p, "{token}", 7) == 0)
@@ -1250,10 +1099,6 @@ main(void)
 		cmocka_unit_test(database_refusals_are_typed_and_named),
 		cmocka_unit_test(every_text_route_survives_unusual_strings),
 	};
-	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("text", tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return suite_run("text", tests, setup, suite_teardown);
 }

@@ -19,6 +19,7 @@
 
 #include "../lib/expect.h"
 #include "../lib/http.h"
+#include "../lib/proc.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -89,22 +90,6 @@ new_case(struct tcase *tc, const char *dept)
 	resp_free(&r);
 }
 
-/* Write a reply body to a temporary file; path into out (size 64). */
-static void
-save(const struct resp *r, const char *suffix, char *out)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(out, 64, "/tmp/it_tracking_XXXXXX%s", suffix);
-	fd = mkstemps(out, (int)strlen(suffix));
-	assert_true(fd >= 0);
-	f = fdopen(fd, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(r->body, 1, r->len, f), r->len);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* zbarimg's reading of an image file (one symbol, newline stripped); caller frees. */
 static char *
 scan(const char *file)
@@ -139,7 +124,7 @@ assert_qr(const char *path, int svg, const char *want)
 	assert_int_equal(r.status, 200);
 	assert_non_null(resp_header(&r, "Content-Type", h, sizeof h));
 	assert_true(strncmp(h, svg ? "image/svg+xml" : "image/png", svg ? 13 : 9) == 0);
-	save(&r, svg ? ".svg" : ".png", file);
+	proc_temp_file("it_tracking", r.body, r.len, svg ? ".svg" : ".png", file);
 	if (svg) {
 		snprintf(png, sizeof png, "%s.png", file);
 		snprintf(cmd, sizeof cmd, "rsvg-convert -w 480 -b white -o '%s' '%s'", png, file);
@@ -301,13 +286,9 @@ revoked_token_is_404(void **st)
 	resp_free(&r);
 
 	snprintf(path, sizeof path, "/api/v1/track/%s/qr.png", tc.token);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", path, NULL, NULL, 404, "NOT_FOUND");
 	snprintf(path, sizeof path, "/api/v1/track/%s/qr.svg", tc.token);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", path, NULL, NULL, 404, "NOT_FOUND");
 
 	snprintf(want, sizeof want, "%s/t/%s", base_url(), fresh);
 	snprintf(path, sizeof path, "/api/v1/track/%s/qr.png", fresh);
@@ -367,7 +348,6 @@ ticket_qr_scans_to_the_ticket_page(void **st)
 	{
 		char other[128];
 		size_t i;
-		struct resp r2;
 
 		snprintf(other, sizeof other, "%s", tok);
 		for (i = 0; other[i]; i++)
@@ -376,9 +356,7 @@ ticket_qr_scans_to_the_ticket_page(void **st)
 			else if (other[i] >= 'A' && other[i] <= 'Z')
 				other[i] = (char)(other[i] - 'A' + 'a');
 		snprintf(path, sizeof path, "/api/v1/tickets/%s/qr.png", other);
-		assert_int_equal(http(&r2, "GET", path, NULL, NULL), 0);
-		assert_error(&r2, 404, "NOT_FOUND");
-		resp_free(&r2);
+		expect_refusal("GET", path, NULL, NULL, 404, "NOT_FOUND");
 	}
 	resp_free(&r);
 }
@@ -451,13 +429,9 @@ appointment_qr_scans_to_the_booking(void **st)
 	assert_qr(path, 1, want);
 
 	snprintf(path, sizeof path, "/api/v1/appointments/%s", appt);
-	assert_int_equal(http_json(&r, "DELETE", path, tok, NULL), 0);
-	assert_int_equal(r.status, 204);
-	resp_free(&r);
+	expect_reply("DELETE", path, tok, NULL, 204);
 	snprintf(path, sizeof path, "/api/v1/appointments/%s/qr.png", appt);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	expect_refusal("GET", path, NULL, NULL, 404, "NOT_FOUND");
 }
 
 /* The printed notices: the 受理通知书 shows the tracking QR (its address is ours), the

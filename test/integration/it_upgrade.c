@@ -60,16 +60,6 @@ static pid_t old_app = -1, new_app = -1, new_worker = -1;
 /* ------------------------------------------------------------------ helpers */
 
 static void
-run_ok(char *out, size_t osz, const char *cmd)
-{
-	int rc = proc_run(out, osz, "%s", cmd);
-
-	if (rc != 0)
-		fprintf(stderr, "%s\n-> exit %d\n%s\n", cmd, rc, out);
-	assert_int_equal(rc, 0);
-}
-
-static void
 write_conf(const char *which, const char *templates, const char *migrations)
 {
 	char path[400];
@@ -257,6 +247,18 @@ count_in(const char *counts, const char *table)
 /* ------------------------------------------------------------------ set-up */
 
 static int
+teardown(void **st)
+{
+	char out[256];
+
+	(void)st;
+	proc_stop_all();
+	json_decref(expect);
+	dba_sql(NULL, out, sizeof out, "DROP DATABASE IF EXISTS " DB ";");
+	return 0;
+}
+
+static int
 setup(void **st)
 {
 	static char applied[16400];
@@ -366,18 +368,6 @@ setup(void **st)
 	snprintf(cmd, sizeof cmd, "%s/prev/sql/migrations", S);
 	write_conf("old", path, cmd);
 	have_old = 1;
-	return 0;
-}
-
-static int
-teardown(void **st)
-{
-	char out[256];
-
-	(void)st;
-	proc_stop_all();
-	json_decref(expect);
-	dba_sql(NULL, out, sizeof out, "DROP DATABASE IF EXISTS " DB ";");
 	return 0;
 }
 
@@ -554,7 +544,7 @@ migrate_upgrades_the_previous_schema(void **st)
 		assert_int_equal(start_app("new", bin, S), -1);
 		snprintf(cmd, sizeof cmd, "grep -c 'first %s: run yichuang-admin migrate' "
 		    "'%s/log/new-app.log'", first_pending, S);
-		run_ok(out, sizeof out, cmd);
+		proc_run_ok(out, sizeof out, cmd);
 	}
 	memset(&l, 0, sizeof l);
 	if (have_old) {
@@ -573,7 +563,7 @@ migrate_upgrades_the_previous_schema(void **st)
 	}
 
 	snprintf(cmd, sizeof cmd, "'%s/yichuang-admin' -c '%s/new.conf' migrate", proc_build(), S);
-	run_ok(out, sizeof out, cmd);
+	proc_run_ok(out, sizeof out, cmd);
 	snprintf(note, sizeof note, "migrate: %d applied, none pending", pending);
 	assert_non_null(strstr(out, note));
 

@@ -8,8 +8,18 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "expect.h"
+
+void
+expect_status(struct resp *r, long status)
+{
+	if (r->status != status)
+		fprintf(stderr, "expected %ld, got %ld: %.800s\n", status, r->status,
+		    r->body ? r->body : "(no body)");
+	assert_int_equal(r->status, status);
+}
 
 void
 assert_error(struct resp *r, long status, const char *code)
@@ -24,4 +34,69 @@ assert_error(struct resp *r, long status, const char *code)
 	/* Every error carries a Chinese message fit for a citizen. */
 	assert_non_null(jstr(r->json, "error.message"));
 	assert_true(strlen(jstr(r->json, "error.message")) > 0);
+}
+
+void
+wait_health(long want, int ms)
+{
+	int64_t end = now_ms() + ms;
+	struct resp r;
+	long st = 0;
+
+	do {
+		if (http(&r, "GET", "/api/v1/health", NULL, NULL) == 0)
+			st = r.status;
+		resp_free(&r);
+		if (st == want)
+			return;
+		usleep(100 * 1000);
+	} while (now_ms() < end);
+	fail_msg("health still %ld after %d ms (want %ld)", st, ms, want);
+}
+
+void
+expect_reply(const char *method, const char *path, const char *token, const char *body,
+    long status)
+{
+	struct resp r;
+
+	assert_int_equal(http_json(&r, method, path, token, body), 0);
+	expect_status(&r, status);
+	resp_free(&r);
+}
+
+void
+expect_refusal(const char *method, const char *path, const char *token, const char *body,
+    long status, const char *code)
+{
+	struct resp r;
+
+	assert_int_equal(http_json(&r, method, path, token, body), 0);
+	assert_error(&r, status, code);
+	resp_free(&r);
+}
+
+json_t *
+get_member(const char *token, const char *member, const char *fmt, ...)
+{
+	char path[1024];
+	struct resp r;
+	json_t *m;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof path, fmt, ap);
+	va_end(ap);
+	assert_int_equal(http_json(&r, "GET", path, token, NULL), 0);
+	expect_status(&r, 200);
+	m = json_incref(jget(r.json, member));
+	resp_free(&r);
+	return m;
+}
+
+void
+clock_at(const char *when)
+{
+	assert_int_equal(set_clock(when), 0);
+	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
 }

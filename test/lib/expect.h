@@ -10,4 +10,26 @@
  * On a mismatch the reply is printed before the assertion fails. */
 void	assert_error(struct resp *r, long status, const char *code);
 
+/* The reply has this status; on a mismatch the reply is printed before the assertion fails. */
+void	expect_status(struct resp *r, long status);
+
+/* One request (http_json: token and body may be NULL) whose reply must have this status /
+ * be this error; the reply is freed.  For the steps of a test whose reply says no more. */
+void	expect_reply(const char *method, const char *path, const char *token, const char *body,
+	    long status);
+void	expect_refusal(const char *method, const char *path, const char *token, const char *body,
+	    long status, const char *code);
+
+/* GET the path made of fmt as the bearer of token (NULL: none), expect 200: the member
+ * ("case.results") of the reply, a new reference (NULL when absent). */
+json_t	*get_member(const char *token, const char *member, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* Move the hall clock (set_clock) and give the app and the worker time to see it. */
+void	clock_at(const char *when);
+
+/* GET /api/v1/health until it answers want (200 once a service is back, 503 while one is
+ * away), for up to ms; the test fails when it does not. */
+void	wait_health(long want, int ms);
+
 #endif

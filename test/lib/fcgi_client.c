@@ -248,14 +248,7 @@ fcgi_json(const char *sock, struct resp *out, const char *method, const char *pa
 {
 	char auth[256];
 	const char *h[4];
-	int n = 0;
 
-	if (token) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-		h[n++] = auth;
-	}
-	if (body)
-		h[n++] = "Content-Type: application/json";
-	h[n] = NULL;
+	http_json_headers(h, auth, token, body);
 	return fcgi_request(sock, out, method, path, body, h);
 }

@@ -29,8 +29,8 @@ base_url(void)
 	return b && *b ? b : "http://127.0.0.1:18080";
 }
 
-static size_t
-on_body(char *p, size_t sz, size_t n, void *arg)
+size_t
+http_on_body(char *p, size_t sz, size_t n, void *arg)
 {
 	struct resp *r = arg;
 	size_t add = sz * n;
@@ -45,8 +45,8 @@ on_body(char *p, size_t sz, size_t n, void *arg)
 	return add;
 }
 
-static size_t
-on_header(char *p, size_t sz, size_t n, void *arg)
+size_t
+http_on_header(char *p, size_t sz, size_t n, void *arg)
 {
 	struct resp *r = arg;
 	size_t add = sz * n, have = strlen(r->headers);
@@ -75,34 +75,63 @@ http_source(const char *addr)
 	source_addr = addr;
 }
 
-int
-http(struct resp *out, const char *method, const char *path, const char *body,
-    const char *const *headers)
+void *
+http_handle(struct resp *r, const char *method, const char *url, long timeout)
 {
 	CURL *c = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	char url[2048];
-	CURLcode rc;
 
-	memset(out, 0, sizeof *out);
+	memset(r, 0, sizeof *r);
 	if (c == NULL)
-		return -1;
-	snprintf(url, sizeof url, "%s%s", base_url(), path);
+		return NULL;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 40L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	return c;
+}
+
+void
+http_json_headers(const char *h[4], char auth[256], const char *token, const char *body)
+{
+	int n = 0;
+
+	if (token) {
+		snprintf(auth, 256, "Authorization: Bearer %s", token);
+		h[n++] = auth;
+	}
+	if (body)
+		h[n++] = "Content-Type: application/json";
+	h[n] = NULL;
+}
+
+int
+http_bin(struct resp *out, const char *method, const char *path, const void *body, size_t blen,
+    const char *const *headers)
+{
+	CURL *c;
+	struct curl_slist *hl = NULL;
+	size_t usz = strlen(base_url()) + strlen(path) + 1;
+	char *url = malloc(usz);
+	CURLcode rc;
+
+	if (url == NULL)
+		return -1;
+	snprintf(url, usz, "%s%s", base_url(), path);
+	if ((c = http_handle(out, method, url, 40L)) == NULL) {
+		free(url);
+		return -1;
+	}
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (source_addr)
 		curl_easy_setopt(c, CURLOPT_INTERFACE, source_addr);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
 	}
 	hl = curl_slist_append(hl, "Expect:");
 	for (; headers && *headers; headers++)
@@ -113,8 +142,10 @@ http(struct resp *out, const char *method, const char *path, const char *body,
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
+	free(url);
 	if (rc != CURLE_OK) {
-		fprintf(stderr, "http %s %s: %s\n", method, path, curl_easy_strerror(rc));
+		fprintf(stderr, "http %s %s from %s: %s\n", method, path,
+		    source_addr ? source_addr : "127.0.0.1", curl_easy_strerror(rc));
 		return -1;
 	}
 	if (out->body)
@@ -123,20 +154,33 @@ http(struct resp *out, const char *method, const char *path, const char *body,
 }
 
 int
+http(struct resp *out, const char *method, const char *path, const char *body,
+    const char *const *headers)
+{
+	return http_bin(out, method, path, body, body ? strlen(body) : 0, headers);
+}
+
+int
+http_from(struct resp *out, const char *from, const char *method, const char *path,
+    const char *token, const char *body)
+{
+	const char *was = source_addr;
+	int rc;
+
+	source_addr = from;
+	rc = http_json(out, method, path, token, body);
+	source_addr = was;
+	return rc;
+}
+
+int
 http_json(struct resp *out, const char *method, const char *path, const char *token,
     const char *body)
 {
 	char auth[256];
 	const char *h[4];
-	int n = 0;
 
-	if (token) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-		h[n++] = auth;
-	}
-	if (body)
-		h[n++] = "Content-Type: application/json";
-	h[n] = NULL;
+	http_json_headers(h, auth, token, body);
 	return http(out, method, path, body, h);
 }
 

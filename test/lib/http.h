@@ -26,12 +26,29 @@ int64_t	 now_ms(void);
  * (NULL-terminated "Name: value" list).  Returns 0 when a reply came back. */
 int	 http(struct resp *out, const char *method, const char *path, const char *body,
 	     const char *const *headers);
+/* The same with a body of blen bytes (binary: an upload) and no limit on the path's length. */
+int	 http_bin(struct resp *out, const char *method, const char *path, const void *body,
+	     size_t blen, const char *const *headers);
+/* A curl handle for one request whose reply goes into r (zeroed): method, url, the
+ * callbacks below, timeout in seconds.  NULL when curl cannot make one. */
+void	*http_handle(struct resp *r, const char *method, const char *url, long timeout);
+/* The headers http_json sends: a bearer token (NULL: none) written into auth (256 bytes),
+ * a JSON content type when there is a body; h (room for 4) NULL-terminated. */
+void	 http_json_headers(const char *h[4], char auth[256], const char *token,
+	     const char *body);
+/* libcurl callbacks that gather a reply's body and headers into a struct resp, for tests
+ * that drive a curl handle of their own (another host, TLS, a unix socket). */
+size_t	 http_on_body(char *p, size_t sz, size_t n, void *arg);
+size_t	 http_on_header(char *p, size_t sz, size_t n, void *arg);
 /* Send this thread's requests from another local address, as another client would (the
  * whole of 127/8 is this machine: "127.0.0.2"); NULL goes back to the default. */
 void	 http_source(const char *addr);
 /* Shorthands with a bearer token (may be NULL). */
 int	 http_json(struct resp *out, const char *method, const char *path, const char *token,
 	     const char *body);
+/* http_json from another local address (NULL: the default), as another client would. */
+int	 http_from(struct resp *out, const char *from, const char *method, const char *path,
+	     const char *token, const char *body);
 void	 resp_free(struct resp *r);
 /* Dotted lookup: "error.code", "halls.0.name". */
 json_t	*jget(json_t *root, const char *path);

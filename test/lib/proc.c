@@ -1,6 +1,12 @@
 /*
  * proc.c — see proc.h.
  */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "proc.h"
 
 #include <errno.h>
@@ -62,6 +68,72 @@ vrun(char *out, size_t osz, const char *fmt, va_list ap)
 		}
 	}
 	st = pclose(p);
+	return st < 0 ? -1 : status_of(st);
+}
+
+void
+proc_temp_file(const char *tag, const void *p, size_t n, const char *suffix, char out[64])
+{
+	FILE *f;
+	int fd;
+
+	snprintf(out, 64, "/tmp/%s_XXXXXX%s", tag, suffix);
+	fd = mkstemps(out, (int)strlen(suffix));
+	assert_true(fd >= 0);
+	f = fdopen(fd, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+int
+proc_admin(const char *args, const char *input, char *out, size_t osz)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof cmd, "%s/yichuang-admin -c var/%s/yichuang.conf %s", proc_build(),
+	    proc_inst(), args);
+	return proc_pipe(cmd, input, out, osz);
+}
+
+void
+proc_run_ok(char *out, size_t osz, const char *cmd)
+{
+	int rc = proc_run(out, osz, "%s", cmd);
+
+	if (rc != 0)
+		fprintf(stderr, "%s\n-> exit %d\n%s\n", cmd, rc, out);
+	assert_int_equal(rc, 0);
+}
+
+int
+proc_pipe(const char *cmd, const char *input, char *out, size_t osz)
+{
+	char full[4800], tmp[600];
+	FILE *p;
+	size_t n;
+	int st;
+
+	snprintf(tmp, sizeof tmp, "%s/pipe-%ld.out", proc_var(), (long)getpid());
+	if (snprintf(full, sizeof full, "(%s) > '%s' 2>&1%s", cmd, tmp,
+	    input ? "" : " </dev/null") >= (int)sizeof full)
+		return -1;
+	if ((p = popen(full, "w")) == NULL)
+		return -1;
+	if (input)
+		fputs(input, p);
+	st = pclose(p);
+	if (out && osz) {
+		FILE *f = fopen(tmp, "r");
+
+		out[0] = '\0';
+		if (f) {
+			n = fread(out, 1, osz - 1, f);
+			out[n] = '\0';
+			fclose(f);
+		}
+	}
+	unlink(tmp);
 	return st < 0 ? -1 : status_of(st);
 }
 

@@ -14,6 +14,17 @@
  * 128 + signal, or -1. */
 int	proc_run(char *out, size_t osz, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Run cmd with sh, input (NULL: none, /dev/null) on its standard input, its standard output
+ * and error together into out (cut to osz; may be NULL).  Exit status, or -1. */
+int	proc_pipe(const char *cmd, const char *input, char *out, size_t osz);
+/* proc_run of cmd that must exit 0: its output is printed when it does not. */
+void	proc_run_ok(char *out, size_t osz, const char *cmd);
+/* The built yichuang-admin on the test stack's configuration with args, input on its
+ * standard input (NULL: none), its output into out: proc_pipe's exit status. */
+int	proc_admin(const char *args, const char *input, char *out, size_t osz);
+/* n bytes into a new file /tmp/<tag>_XXXXXX<suffix>; its name into out (64). */
+void	proc_temp_file(const char *tag, const void *p, size_t n, const char *suffix,
+	    char out[64]);
 /* Start argv[0] (a path) in the background: in cwd (NULL: here), with env ("K=V" strings
  * added to this process's environment, NULL-terminated, may be NULL), output appended to
  * log.  Its pid, or -1.  Every process started so is stopped by proc_stop_all(). */

@@ -117,6 +117,26 @@ struct hist {
 	int	has_inf;
 };
 
+/* Append a series (the array grows by doubling, from 256).  0 or -1. */
+static int
+series_add(struct prom *p, size_t *cap, const char *key, double v)
+{
+	if (p->n == *cap) {
+		struct prom_series *ns;
+		size_t nc = *cap ? *cap * 2 : 256;
+
+		if ((ns = realloc(p->s, nc * sizeof *ns)) == NULL)
+			return -1;
+		p->s = ns;
+		*cap = nc;
+	}
+	if ((p->s[p->n].key = strdup(key)) == NULL)
+		return -1;
+	p->s[p->n].value = v;
+	p->n++;
+	return 0;
+}
+
 int
 prom_parse(struct prom *p, const char *text)
 {
@@ -283,17 +303,8 @@ prom_parse(struct prom *p, const char *text)
 		for (i = 0; i < p->n; i++)
 			if (strcmp(p->s[i].key, key) == 0)
 				return fail(p, lineno, "series %s twice", key);
-		if (p->n == cap) {
-			struct prom_series *ns;
-
-			cap = cap ? cap * 2 : 256;
-			if ((ns = realloc(p->s, cap * sizeof *ns)) == NULL)
-				return fail(p, lineno, "out of memory");
-			p->s = ns;
-		}
-		p->s[p->n].key = strdup(key);
-		p->s[p->n].value = v;
-		p->n++;
+		if (series_add(p, &cap, key, v) != 0)
+			return fail(p, lineno, "out of memory");
 	}
 	for (i = 0; i < nhist; i++)
 		if (!hists[i].has_inf)
@@ -302,42 +313,37 @@ prom_parse(struct prom *p, const char *text)
 	for (i = 0; i < nfam; i++) {
 		char k[160];
 
-		if (p->n == cap) {
-			struct prom_series *ns;
-
-			cap = cap ? cap * 2 : 256;
-			if ((ns = realloc(p->s, cap * sizeof *ns)) == NULL)
-				return fail(p, lineno, "out of memory");
-			p->s = ns;
-		}
 		snprintf(k, sizeof k, "#%.150s", fams[i].name);
-		p->s[p->n].key = strdup(k);
-		p->s[p->n].value = 0;
-		p->n++;
+		if (series_add(p, &cap, k, 0) != 0)
+			return fail(p, lineno, "out of memory");
 	}
 	return 0;
+}
+
+/* The series with this key, or NULL. */
+static const struct prom_series *
+prom_find(const struct prom *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->s[i].key, key) == 0)
+			return &p->s[i];
+	return NULL;
 }
 
 int
 prom_has(const struct prom *p, const char *key)
 {
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		if (strcmp(p->s[i].key, key) == 0)
-			return 1;
-	return 0;
+	return prom_find(p, key) != NULL;
 }
 
 double
 prom_get(const struct prom *p, const char *key)
 {
-	size_t i;
+	const struct prom_series *s = prom_find(p, key);
 
-	for (i = 0; i < p->n; i++)
-		if (strcmp(p->s[i].key, key) == 0)
-			return p->s[i].value;
-	return 0;
+	return s ? s->value : 0;
 }
 
 int

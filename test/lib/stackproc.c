@@ -157,6 +157,12 @@ worker_end(pid_t pid, int sig)
 int
 fake_open(struct fake *f, int port)
 {
+	return fake_open_as(f, "test/fake/provider.mjs", port);
+}
+
+int
+fake_open_as(struct fake *f, const char *script, int port)
+{
 	int in[2], outp[2];
 	char buf[32], portarg[16];
 	ssize_t n;
@@ -183,7 +189,7 @@ fake_open(struct fake *f, int port)
 	if (f->pid == 0) {
 		dup2(in[0], 0);		/* dup2 clears close-on-exec on 0 and 1 */
 		dup2(outp[1], 1);
-		execlp("node", "node", "test/fake/provider.mjs", portarg, (char *)NULL);
+		execlp("node", "node", script, portarg, (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
@@ -228,6 +234,12 @@ on_body(char *p, size_t sz, size_t n, void *arg)
 json_t *
 fake_call(const struct fake *f, const char *method, const char *path)
 {
+	return fake_send(f, method, path, NULL);
+}
+
+json_t *
+fake_send(const struct fake *f, const char *method, const char *path, const char *body)
+{
 	CURL *c = curl_easy_init();
 	char url[256];
 	struct buf b;
@@ -240,7 +252,7 @@ fake_call(const struct fake *f, const char *method, const char *path)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "POST") == 0)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);

@@ -52,10 +52,14 @@ struct fake {
 	"tencent_sdk_app_id = 1400000001\n" \
 	"sms_sign_name = 一窗政务\n"
 int	 fake_open(struct fake *f, int port);
+/* Another fake of test/fake/ by the same rules ("test/fake/wechat.mjs"). */
+int	 fake_open_as(struct fake *f, const char *script, int port);
 void	 fake_close(struct fake *f);
 /* A test control (GET /__stats, POST /__reset, /__down, /__up): the reply (new reference)
  * or NULL. */
 json_t	*fake_call(const struct fake *f, const char *method, const char *path);
+/* The same with a body (POST /__callbacks …; NULL: none). */
+json_t	*fake_send(const struct fake *f, const char *method, const char *path, const char *body);
 /* Requests the fake received for one outbox id (OutId / SessionContext), and how many of
  * them it accepted and "sent" (delivered). */
 int	 fake_requests(json_t *stats, uint64_t id);

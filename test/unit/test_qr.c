@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../modules/tracking/qr.h"
+#include "../lib/proc.h"
 
 static const char *const texts[] = {
 	"https://yichuang.example.gov.cn/t/Zq3-_x9KpLmN0aBcDeFgHw",
@@ -27,22 +28,6 @@ static const char *const texts[] = {
 	("https://zwfw.example.gov.cn/t/0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-"
 	"0123456789abcdefghijklmnopqrstuvwxyz"),
 };
-
-/* Write b to a fresh temporary file ending in suffix; path into out (size 64). */
-static void
-write_tmp(const struct buf *b, const char *suffix, char *out)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(out, 64, "/tmp/test_qr_XXXXXX%s", suffix);
-	fd = mkstemps(out, (int)strlen(suffix));
-	assert_true(fd >= 0);
-	f = fdopen(fd, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(b->data, 1, b->len, f), b->len);
-	assert_int_equal(fclose(f), 0);
-}
 
 /* Run a shell command and return its standard output (caller frees), exit status in *rc. */
 static char *
@@ -93,7 +78,7 @@ png_decodes(void **st)
 			buf_init(&b, QR_OUT_MAX);
 			assert_int_equal(qr_png(texts[i], px, &b), 0);
 			assert_memory_equal(b.data, "\x89PNG\r\n\x1a\n", 8);
-			write_tmp(&b, ".png", path);
+			proc_temp_file("test_qr", b.data, b.len, ".png", path);
 			assert_scans_to(path, texts[i]);
 			unlink(path);
 			buf_free(&b);
@@ -113,7 +98,7 @@ svg_rasterised_decodes(void **st)
 
 		buf_init(&b, QR_OUT_MAX);
 		assert_int_equal(qr_svg(texts[i], 4, &b), 0);
-		write_tmp(&b, ".svg", svg);
+		proc_temp_file("test_qr", b.data, b.len, ".svg", svg);
 		snprintf(png, sizeof png, "%s.png", svg);
 		/* Rasterise at an awkward width too: crispEdges must keep modules sharp. */
 		snprintf(cmd, sizeof cmd, "rsvg-convert -w %d -b white -o '%s' '%s' 2>&1",

@@ -1,0 +1,64 @@
+/*
+ * flows.h — what a citizen or a clerk does in several steps, written once for the
+ * integration tests: uploading a material, the materials a form asks for, a bundle's form.
+ * Each step asserts its own replies, so a test that uses it fails where the step broke.
+ */
+#ifndef YC_TEST_FLOWS_H
+#define YC_TEST_FLOWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "http.h"
+
+/* Sign a demo staff member / a citizen (by SMS) in, trying again for a while (a sign-in
+ * throttle, or Redis or MariaDB coming back: each app thread answers 503 once before it
+ * reconnects); the test fails when they cannot.  The token into tok. */
+void	 staff_in(const char *user, int window, char *tok, size_t tsz);
+void	 citizen_in(const char *phone, char *tok, size_t tsz);
+/* A staff account of the demo hall (password yichuang-demo) made in the record unless it
+ * exists; dept may be NULL.  Needs test_db (suite.h). */
+void	 ensure_staff(const char *user, const char *name, const char *role, const char *dept);
+
+/* A valid 18-digit resident ID number: 110105, the birth date birth8 ("19800101"), a
+ * sequence (seq % 1000) and the GB 11643 check digit. */
+void	 make_id(char out[19], const char *birth8, int seq);
+/* A new citizen (a row in the record) and a session for it made the way sign-in makes one,
+ * without an SMS: for tests that need many citizens.  The token into tok; the citizen's id.
+ * Needs test_db. */
+uint64_t citizen_session(char *tok, size_t tsz);
+
+/* The material codes of an item from GET /items/<item>: every one, or only the required
+ * ones, and optionally not the waivable ones; a JSON array (a new reference). */
+json_t	*material_codes(const char *item, int required_only, int skip_waivable);
+/* The same as compact JSON text into out: ["B1","B2"]. */
+void	 material_codes_text(const char *item, int required_only, int skip_waivable, char *out,
+	     size_t osz);
+
+/* The first slot with places left of GET /api/v1/halls/demo/slots?<query> into out; the
+ * test fails when there is none. */
+void	 free_slot(const char *query, char *out, size_t osz);
+
+/* POST /api/v1/cases/<no>/actions with body as the bearer of token; the reply into r. */
+void	 case_act(struct resp *r, const char *token, const char *no, const char *body);
+
+/* POST /api/v1/uploads with a binary body of type as the bearer of token. */
+void	 upload(struct resp *out, const char *token, const char *type, const void *p,
+	     size_t n);
+/* A small valid PNG / PDF into b (room for 1 KiB); seed makes the bytes (and so the hash)
+ * differ.  Its length. */
+size_t	 make_png(unsigned char *b, int seed);
+size_t	 make_pdf(unsigned char *b, int seed);
+/* Upload n bytes of type, expect 201; the upload's id into id. */
+void	 upload_file(const char *token, const char *type, const void *p, size_t n, char *id,
+	     size_t isz);
+/* Upload a fresh file (a PDF for an odd seed, else a PNG), expect 201; its id into id. */
+void	 upload_ok(const char *token, int seed, char *id, size_t isz);
+/* {"B1":"<id>",…} for every required material of a form's materials (from /bundles or
+ * /items), each a fresh upload. */
+void	 materials_for(const char *token, json_t *mats, int seed, char *out, size_t osz);
+/* The bundle with this id from GET /bundles?hall=demo (a new reference); fails without it. */
+json_t	*bundle(const char *id);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * records.c — numbers from the record for the integration tests (see records.h).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "records.h"
+
+#include "../../fcgi/ctx.h"
+#include "../../fcgi/db.h"
+#include "../../modules/notify/outbox.h"
+
+int
+db_count_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	long long *n = arg;
+
+	(void)ncol;
+	(void)lens;
+	*n = v[0] ? strtoll(v[0], NULL, 10) : 0;
+	return 1;
+}
+
+long long
+db_count(struct ctx *c, const char *sql, const char *arg)
+{
+	long long n = -1;
+	int rc;
+
+	rc = arg ? db_query(c, sql, DBARGS(DBS(arg)), db_count_row, &n) :
+	    db_query(c, sql, DBNOARGS, db_count_row, &n);
+	assert_true(rc >= 0);
+	return n;
+}
+
+void
+phone_with(char out[12], const char *last4)
+{
+	snprintf(out, 12, "139%04u%s", (unsigned)randombytes_uniform(10000), last4);
+}
+
+uint64_t
+outbox_queue(struct ctx *c, const char *channel, const char *tmpl, const char *to,
+    json_t *params, const char *kind, const char *ref, int urgent)
+{
+	return outbox_queue_sql(c, NULL, channel, tmpl, to, params, kind, ref, urgent);
+}
+
+uint64_t
+outbox_queue_sql(struct ctx *c, const char *sql_after, const char *channel, const char *tmpl,
+    const char *to, json_t *params, const char *kind, const char *ref, int urgent)
+{
+	struct outbox_msg m;
+	uint64_t id = 0;
+
+	memset(&m, 0, sizeof m);
+	m.hall = "demo";
+	m.channel = channel;
+	m.template = tmpl;
+	m.recipient = to;
+	m.params = params;
+	m.ref_kind = kind;
+	m.ref_id = ref;
+	m.urgent = urgent;
+	assert_int_equal(db_begin(c), 0);
+	assert_int_equal(outbox_add(c, &m, &id), 0);
+	if (sql_after)
+		assert_int_equal(db_exec(c, sql_after, DBARGS(DBI(id)), NULL, NULL), 0);
+	assert_int_equal(db_commit(c), 0);
+	json_decref(params);
+	assert_true(id > 0);
+	return id;
+}
+
+static long long
+num_or(const char *v)
+{
+	return v ? strtoll(v, NULL, 10) : -1;
+}
+
+static int
+outbox_row_fill(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct outbox_row *s = arg;
+
+	(void)ncol;
+	(void)lens;
+	snprintf(s->status, sizeof s->status, "%s", v[0] ? v[0] : "");
+	s->attempts = num_or(v[1]);
+	snprintf(s->last_error, sizeof s->last_error, "%s", v[2] ? v[2] : "");
+	snprintf(s->provider, sizeof s->provider, "%s", v[3] ? v[3] : "");
+	snprintf(s->msg_id, sizeof s->msg_id, "%s", v[4] ? v[4] : "");
+	snprintf(s->delivery, sizeof s->delivery, "%s", v[5] ? v[5] : "");
+	s->segments = num_or(v[6]);
+	snprintf(s->next_at, sizeof s->next_at, "%s", v[7] ? v[7] : "");
+	return 1;
+}
+
+void
+outbox_row(struct ctx *c, uint64_t id, struct outbox_row *s)
+{
+	memset(s, 0, sizeof *s);
+	assert_int_equal(db_query(c, "SELECT status, attempts, last_error, provider,"
+	    " provider_msg_id, delivery_status, segments,"
+	    " DATE_FORMAT(next_attempt_at, '%Y-%m-%d %H:%i:%s') FROM outbox WHERE id = ?",
+	    DBARGS(DBI(id)), outbox_row_fill, s), 1);
+}

@@ -1,0 +1,30 @@
+/*
+ * suite.h — what every integration suite does around its tests: load the test stack's
+ * configuration, open the suite's own Redis and MariaDB connections (test_db), follow the
+ * hall clock, and afterwards put the clock back and close them; libcurl set up around the run.
+ *
+ * A suite with nothing more to prepare passes suite_setup and suite_teardown to suite_run;
+ * one that signs people in or starts things first calls suite_setup from its own.
+ */
+#ifndef YC_TEST_SUITE_H
+#define YC_TEST_SUITE_H
+
+#include <stddef.h>
+
+#include "../../fcgi/ctx.h"
+
+/* The suite's own connections to the stack's Redis and MariaDB (kv.h, db.h), open between
+ * suite_setup and suite_teardown. */
+extern struct ctx test_db;
+
+/* Load var/<instance>/yichuang.conf, follow the hall clock, open test_db.  0 or -1. */
+int	 suite_setup(void **st);
+/* Put the hall clock back where the stack started it, close test_db.  0. */
+int	 suite_teardown(void **st);
+/* cmocka_run_group_tests_name with libcurl set up around it: the exit status. */
+#define suite_run(name, tests, setup, teardown) \
+	suite_run_tests((name), (tests), sizeof(tests) / sizeof((tests)[0]), (setup), (teardown))
+int	 suite_run_tests(const char *name, const struct CMUnitTest *tests, size_t n,
+	     CMFixtureFunction setup, CMFixtureFunction teardown);
+
+#endif

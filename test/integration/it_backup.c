@@ -15,8 +15,9 @@
  *     last one, a full slot stays full and a slot with one place left takes exactly one;
  *   - a wrong passphrase or a damaged backup changes nothing, and a second restore over the
  *     restored records is refused.
- * The restored instance's ports: YICHUANG_RESTORE_PORT, _REDIS_PORT, _MYSQL_PORT (default
- * 18081/16381/13308); its name <instance>-restore.  It is wiped at the end.  The time the
+ * The restored instance's ports: YICHUANG_RESTORE_PORT, _REDIS_PORT, _MYSQL_PORT (default:
+ * one above the test instance's, 18081/16381/13308 for the default one); its name
+ * <instance>-restore.  It is wiped at the end.  The time the
  * backup and the restore took is printed (the README's figures).
  */
 #include <stdarg.h>
@@ -656,9 +657,11 @@ setup(void **st)
 	snprintf(inst, sizeof inst, "%s", i && *i ? i : "test");
 	snprintf(rinst, sizeof rinst, "%s-restore", inst);
 	snprintf(src_url, sizeof src_url, "%s", b && *b ? b : "http://127.0.0.1:18080");
-	r_port = env_port("YICHUANG_RESTORE_PORT", 18081);
-	r_redis = env_port("YICHUANG_RESTORE_REDIS_PORT", 16381);
-	r_mysql = env_port("YICHUANG_RESTORE_MYSQL_PORT", 13308);
+	/* One above the test instance's own ports, so suites of two instances on one machine
+	 * do not restore onto each other's. */
+	r_port = env_port("YICHUANG_RESTORE_PORT", env_port("YICHUANG_PORT", 18080) + 1);
+	r_redis = env_port("YICHUANG_RESTORE_REDIS_PORT", env_port("YICHUANG_REDIS_PORT", 16380) + 1);
+	r_mysql = env_port("YICHUANG_RESTORE_MYSQL_PORT", env_port("YICHUANG_MYSQL_PORT", 13307) + 1);
 	snprintf(dst_url, sizeof dst_url, "http://127.0.0.1:%d", r_port);
 	if (getcwd(root, sizeof root) == NULL || suite_setup(st) != 0)
 		return -1;

@@ -103,7 +103,7 @@ ports() {
   done
   # The board's long polls one client address may hold at once (nginx answers more with 429).
   BOARD_POLLS=${YICHUANG_BOARD_POLLS:-16}
-  [[ "$BOARD_POLLS" =~ ^[1-9][0-9]*$ ]] || die "YICHUANG_BOARD_POLLS='$BOARD_POLLS' is not a positive number"
+  [[ "$BOARD_POLLS" =~ ^[1-9][0-9]*$ ]] && [ "$BOARD_POLLS" -lt 65536 ] || die "YICHUANG_BOARD_POLLS='$BOARD_POLLS' is not a number from 1 to 65535"
   # Seconds nginx waits for the app's answer before 504 (the board's long poll has its own 35).
   APP_TIMEOUT=${YICHUANG_APP_TIMEOUT:-35}
   [[ "$APP_TIMEOUT" =~ ^[1-9][0-9]{0,3}$ ]] || die "YICHUANG_APP_TIMEOUT='$APP_TIMEOUT' is not a number of seconds"

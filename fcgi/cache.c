@@ -134,8 +134,9 @@ get(struct cache *k, struct ctx *c, void *arg, const uint64_t *epoch, int *rc)
 			k->loading = claimed = 1;
 			break;
 		}
-		/* Someone is loading: read the value that merely aged out, if there is one. */
-		if (k->cur && k->cur_gen == k->gen) {
+		/* Someone is loading: read the value that merely aged out, if there is one and the
+		 * cache allows it. */
+		if (k->cur && k->cur_gen == k->gen && !k->strict) {
 			v = pin_locked(k);
 			pthread_mutex_unlock(&k->mu);
 			return v;
@@ -203,6 +204,7 @@ set_ready_locked(struct cache_set *s)
 		k->max_age_ms = s->max_age_ms;
 		k->load = s->load;
 		k->clock = s->clock;
+		k->strict = s->strict;
 		k->wait_ms = CACHE_WAIT_MS;
 		pthread_mutex_init(&k->mu, NULL);
 		pthread_cond_init(&k->cv, NULL);

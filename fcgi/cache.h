@@ -9,7 +9,10 @@
  *
  *   - a fresh value (younger than max_age_ms by the cache's clock) is pinned and returned;
  *   - a stale one: the first thread to see it loads; the others, meanwhile, read the stale
- *     value (it aged out, nothing said it was wrong) — no stampede of identical queries;
+ *     value (it aged out, nothing said it was wrong) — no stampede of identical queries —
+ *     unless the cache is `strict`: then no value older than max_age_ms is ever read, and
+ *     the others wait for that one load as below (a cache whose value decides what a request
+ *     may do, such as a hall's categories, so a change is in force max_age_ms after it);
  *   - no value, or one declared wrong by cache_invalidate: a thread loads; the others wait
  *     for it, at most wait_ms, then load themselves (a loader stuck on a dead connection
  *     must not stall the hall);
@@ -48,6 +51,7 @@ struct cache {
 	cache_load_fn		 load;
 	int64_t			(*clock)(void);	/* the age's clock (ms); NULL: mono_ms */
 	int64_t			 wait_ms;	/* a reader with no value waits this long */
+	int			 strict;	/* never read a value older than max_age_ms */
 
 	/* The cache's own. */
 	pthread_mutex_t		 mu;
@@ -103,6 +107,7 @@ struct cache_set {
 	int64_t			 max_age_ms;
 	cache_load_fn		 load;
 	int64_t			(*clock)(void);	/* NULL: mono_ms */
+	int			 strict;	/* as struct cache */
 	pthread_mutex_t		 mu;
 	int			 ready;
 	char			 keys[64][CACHE_KEY_MAX];	/* n ≤ 64 */

@@ -249,7 +249,10 @@ plan_cache_load(struct ctx *c, void *value, void *arg)
 	return 0;
 }
 
-static struct cache plan_cache = CACHE_INIT(sizeof(struct plan), PLAN_TTL_MS, plan_cache_load);
+/* Strict: a slot added to the plan is bookable PLAN_TTL_MS later, whatever the load's timing. */
+static struct cache plan_cache = { .size = sizeof(struct plan), .max_age_ms = PLAN_TTL_MS,
+	.load = plan_cache_load, .wait_ms = CACHE_WAIT_MS, .strict = 1,
+	.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 /* The slot (hall, cat, start) of a day from a copy of the plan: 1 found (out set), 0 not. */
 static int

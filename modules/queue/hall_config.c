@@ -157,10 +157,11 @@ cfg_load(struct ctx *c, void *value, void *arg)
 }
 
 static struct cache cfg_slots[Q_CACHE_HALLS];
-/* Aged by the hall clock, as the hall's figures are (tests move it). */
+/* Aged by the hall clock, as the hall's figures are (tests move it); strict: a category or
+ * window added is taken from the first request after a minute, never an older copy. */
 static struct cache_set cfg_cache = { .slots = cfg_slots, .n = Q_CACHE_HALLS,
 	.size = sizeof(struct q_hall), .max_age_ms = Q_CACHE_MS, .load = cfg_load,
-	.clock = hall_now_ms, .mu = PTHREAD_MUTEX_INITIALIZER };
+	.clock = hall_now_ms, .strict = 1, .mu = PTHREAD_MUTEX_INITIALIZER };
 
 int
 q_hall_get(struct ctx *c, const char *code, struct q_hall *h)

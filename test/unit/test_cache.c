@@ -76,6 +76,7 @@ setup(void **st)
 	cache_clear(&k);
 	k.clock = test_clock;
 	k.wait_ms = CACHE_WAIT_MS;
+	k.strict = 0;
 	atomic_store(&loads, 0);
 	atomic_store(&slow_ms, 0);
 	atomic_store(&slow_first_ms, 0);
@@ -190,6 +191,34 @@ slow_load_does_not_block_readers(void **st)
 	assert_true(loader.ms >= 500);
 	assert_int_equal(atomic_load(&loads), 2);	/* the readers did not load too */
 	assert_int_equal(read_n(), 2);
+}
+
+/* A strict cache never serves a value past its max age: the readers wait for the one load. */
+static void
+strict_readers_wait_for_the_load(void **st)
+{
+	struct reader loader, others[3];
+	int i;
+
+	(void)st;
+	k.strict = 1;
+	assert_int_equal(read_n(), 1);
+	atomic_fetch_add(&fake_now, 5000);		/* aged out */
+	atomic_store(&slow_first_ms, 400);
+	pthread_create(&loader.th, NULL, reader_run, &loader);
+	while (atomic_load(&loads) < 2)			/* the loader is in load() */
+		sleep_ms(1);
+	for (i = 0; i < 3; i++)
+		pthread_create(&others[i].th, NULL, reader_run, &others[i]);
+	for (i = 0; i < 3; i++) {
+		pthread_join(others[i].th, NULL);
+		assert_int_equal(others[i].rc, 0);
+		assert_int_equal(others[i].n, 2);	/* the new value, never the aged one */
+	}
+	pthread_join(loader.th, NULL);
+	assert_int_equal(loader.n, 2);
+	assert_int_equal(atomic_load(&loads), 2);	/* and still one load */
+	k.strict = 0;
 }
 
 static void
@@ -368,6 +397,7 @@ main(void)
 		cmocka_unit_test_setup(invalidate_reloads, setup),
 		cmocka_unit_test_setup(pinned_value_survives_a_swap, setup),
 		cmocka_unit_test_setup(slow_load_does_not_block_readers, setup),
+		cmocka_unit_test_setup(strict_readers_wait_for_the_load, setup),
 		cmocka_unit_test_setup(first_load_no_stampede, setup),
 		cmocka_unit_test_setup(wait_is_bounded, setup),
 		cmocka_unit_test_setup(failed_load_changes_nothing, setup),

@@ -165,6 +165,28 @@ reader_run(void *arg)
 	return NULL;
 }
 
+/*
+ * The value aged out; a loader is held in a slow load (load_ms) while three other readers
+ * come.  The loader's and the readers' results in *loader and others.
+ */
+static void
+aged_out_during_a_load(int load_ms, struct reader *loader, struct reader others[3])
+{
+	int i;
+
+	assert_int_equal(read_n(), 1);
+	atomic_fetch_add(&fake_now, 5000);		/* aged out */
+	atomic_store(&slow_first_ms, load_ms);
+	pthread_create(&loader->th, NULL, reader_run, loader);
+	while (atomic_load(&loads) < 2)			/* the loader is in load() */
+		sleep_ms(1);
+	for (i = 0; i < 3; i++)
+		pthread_create(&others[i].th, NULL, reader_run, &others[i]);
+	for (i = 0; i < 3; i++)
+		pthread_join(others[i].th, NULL);
+	pthread_join(loader->th, NULL);
+}
+
 static void
 slow_load_does_not_block_readers(void **st)
 {
@@ -172,21 +194,12 @@ slow_load_does_not_block_readers(void **st)
 	int i;
 
 	(void)st;
-	assert_int_equal(read_n(), 1);
-	atomic_fetch_add(&fake_now, 5000);		/* aged out */
-	atomic_store(&slow_first_ms, 600);
-	pthread_create(&loader.th, NULL, reader_run, &loader);
-	while (atomic_load(&loads) < 2)			/* the loader is in load() */
-		sleep_ms(1);
-	for (i = 0; i < 3; i++)
-		pthread_create(&others[i].th, NULL, reader_run, &others[i]);
+	aged_out_during_a_load(600, &loader, others);
 	for (i = 0; i < 3; i++) {
-		pthread_join(others[i].th, NULL);
 		assert_int_equal(others[i].rc, 0);
 		assert_int_equal(others[i].n, 1);	/* the stale value, at once */
 		assert_true(others[i].ms < 300);
 	}
-	pthread_join(loader.th, NULL);
 	assert_int_equal(loader.n, 2);
 	assert_true(loader.ms >= 500);
 	assert_int_equal(atomic_load(&loads), 2);	/* the readers did not load too */
@@ -202,20 +215,11 @@ strict_readers_wait_for_the_load(void **st)
 
 	(void)st;
 	k.strict = 1;
-	assert_int_equal(read_n(), 1);
-	atomic_fetch_add(&fake_now, 5000);		/* aged out */
-	atomic_store(&slow_first_ms, 400);
-	pthread_create(&loader.th, NULL, reader_run, &loader);
-	while (atomic_load(&loads) < 2)			/* the loader is in load() */
-		sleep_ms(1);
-	for (i = 0; i < 3; i++)
-		pthread_create(&others[i].th, NULL, reader_run, &others[i]);
+	aged_out_during_a_load(400, &loader, others);
 	for (i = 0; i < 3; i++) {
-		pthread_join(others[i].th, NULL);
 		assert_int_equal(others[i].rc, 0);
 		assert_int_equal(others[i].n, 2);	/* the new value, never the aged one */
 	}
-	pthread_join(loader.th, NULL);
 	assert_int_equal(loader.n, 2);
 	assert_int_equal(atomic_load(&loads), 2);	/* and still one load */
 	k.strict = 0;

@@ -31,6 +31,8 @@ BUILD=$YICHUANG_BUILD
 LOG=var/$INST-results
 SKIPS=test/skips.txt
 slow=1; [ "${YICHUANG_SANITIZERS:-0}" = 1 ] && slow=2     # sanitized code runs slower
+# The font libraries' own caches live until exit (ops/lsan.supp): not leaks of ours.
+[ "${YICHUANG_SANITIZERS:-0}" = 1 ] && export LSAN_OPTIONS="suppressions=$PWD/ops/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 T_UNIT=${YICHUANG_TIMEOUT_UNIT:-$((60 * slow))} T_IT=${YICHUANG_TIMEOUT_IT:-$((300 * slow))}
 T_BROWSER=${YICHUANG_TIMEOUT_BROWSER:-$((900 * slow))}
 passed=0 failed=0 skipped=0 failures=() skip_lines=()

@@ -209,5 +209,6 @@ job_cases_supervise(struct ctx *c)
 
 const struct job cases_jobs[] = {
 	{ "cases-supervise", 60 * 1000, job_cases_supervise },
+	{ "cases-waivers",   60 * 1000, job_cases_waivers },	/* case_waivers.c */
 };
 const size_t cases_njobs = NELEM(cases_jobs);

@@ -294,6 +294,9 @@ function renderWaived(c) {
   const list = (Array.isArray(c.waived) ? c.waived : []).filter((m) => m && m.name);
   $('waived').hidden = !list.length;
   if (!list.length) return;
+  $('waived-hint').textContent = list.some((m) => !m.received_at)
+    ? '以下材料已先行容缺受理，请在约定日期前携带到综合窗口补交。'
+    : '以下容缺受理的材料均已补交。';
   $('waived-list').replaceChildren(...list.map((m) => el('li', {
     class: 'track-result waived-item', 'data-received': m.received_at ? '1' : '0',
   },

@@ -4,7 +4,10 @@
 // names the material with its due date — never 材料齐全 — while a complete case's does.
 // Cases are made through the API at a fixed hall instant (Monday 2026-11-23, IT-B-003: 5
 // working days, deadline 2026-11-30), the clock moved for the receipt, and put back after.
-// Screenshots: track-waived.png, track-waived-received.png, notice-waived.png.
+// The manager's dashboard lists a 容缺 material past its due date (case, material, due, days
+// overdue, accepting clerk).
+// Screenshots: track-waived.png, track-waived-received.png, notice-waived.png,
+// dashboard-waivers.png.
 //
 //   cd test/browser && node --test waivers.test.mjs
 
@@ -12,7 +15,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, phonePage, screenPage, screenshot, allProblems, closeBrowser, checkA11y, api,
-  staffToken, setClock, resetClock,
+  staffToken, setClock, resetClock, signInStaffForm,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -129,6 +132,43 @@ test('the 受理通知书 of a 容缺 case says 容缺受理 with the due date, 
     assert.equal(await page.locator('#doc-waived').count(), 0);
   } finally {
     await page.close();
+    await resetClock();
+  }
+});
+
+test('the dashboard lists a 容缺 material past its due date with the accepting clerk', T, async () => {
+  await setClock('2026-11-23T10:00:00+08:00');
+  const { waivable, given } = await checklist();
+  const clerk = await staffToken('clerk1', 1);
+  const c = await accept(clerk, {
+    materials: given, waived: [waivable.code], commitment: { signed: true, due: '2026-11-25' },
+  });
+  const { data: staff } = await api('GET', `/cases/${c.no}`, { token: clerk });
+  // Two days after the due date, never brought.
+  await setClock('2026-11-27T10:00:00+08:00');
+  const page = await phonePage({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
+  try {
+    await page.goto(url('/staff/dashboard.html'));
+    await signInStaffForm(page, 'manager1', 0, 'body[data-loaded="1"]');
+    const row = page.locator(`#t-waivers tbody tr[data-case="${c.no}"]`);
+    await row.waitFor();
+    const cells = await row.locator('th, td').allInnerTexts();
+    assert.deepEqual(cells, [c.no, waivable.name, '2026-11-25', '2 天', staff.case.accepted_by]);
+    assert.equal(await row.locator('a').getAttribute('href'), `/staff/case.html?no=${encodeURIComponent(c.no)}`);
+    await page.locator('#t-waivers').scrollIntoViewIfNeeded();
+    await screenshot(page, 'dashboard-waivers');
+    assert.deepEqual(allProblems(page), []);
+
+    // Brought at last: the list no longer has it.
+    const r = await api('POST', `/cases/${c.no}/actions`, {
+      token: clerk, body: { action: 'supplement', materials: [waivable.code] },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.data));
+    await page.reload();
+    await page.locator('body[data-loaded="1"]').waitFor();
+    assert.equal(await page.locator(`#t-waivers tbody tr[data-case="${c.no}"]`).count(), 0);
+  } finally {
+    await page.context().close();
     await resetClock();
   }
 });

@@ -10,13 +10,15 @@
  * The demo seed's IT-B-003 (食品经营许可, 5 working days, department scjg) has one waivable
  * material; the test finds it from GET /items/IT-B-003 rather than naming it.  The job runs
  * in-process (job_cases_waivers) against the same database while the stack's worker runs it
- * too: every count below holds whoever of the two gave the notice.
+ * too: every count below holds whoever gave the notice; one test runs it from six threads
+ * with their own connections at the same moment and counts the rows.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +353,76 @@ overdue_is_raised_for_clerk_and_managers_and_listed(void **st)
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
+/* ---------------------------------------------------------------- several workers */
+
+#define WORKERS 6
+
+static pthread_barrier_t start_line;
+
+/* One worker: its own connection, the job as soon as every other one is ready too. */
+static void *
+worker_run(void *arg)
+{
+	struct ctx c;
+	int *rc = arg;
+
+	ctx_init(&c, 0);
+	pthread_barrier_wait(&start_line);
+	*rc = job_cases_waivers(&c);
+	ctx_close(&c);
+	return NULL;
+}
+
+static void
+workers_at(const char *when)
+{
+	pthread_t t[WORKERS];
+	int rc[WORKERS], i;
+
+	assert_int_equal(set_clock(when), 0);
+	/* This process reads the moved clock now, before the workers start: of threads that ask
+	 * at the same moment one reads the file and the others go on with the time they had
+	 * (fcgi/clock.c), and a worker of the stack has never seen another day. */
+	assert_true(hall_day(hall_now()) > 0);
+	pthread_barrier_init(&start_line, NULL, WORKERS);
+	for (i = 0; i < WORKERS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, worker_run, &rc[i]), 0);
+	for (i = 0; i < WORKERS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start_line);
+	for (i = 0; i < WORKERS; i++)
+		assert_int_equal(rc[i], 0);
+}
+
+static void
+several_workers_at_once_tell_once(void **st)
+{
+	char no[64], key[80];
+
+	(void)st;
+	/* Due Wednesday 11-25: the reminder on Tuesday, overdue on Thursday — each by six
+	 * workers at the same moment (and the stack's own worker). */
+	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-25", no, NULL, NULL);
+	workers_at("2026-11-24T09:00:00+08:00");
+	assert_int_equal(reminders(no), 1);
+	assert_int_equal(count_case("SELECT COUNT(*) FROM case_waiver_notices n JOIN cases c ON"
+	    " c.id = n.case_id WHERE c.no = ? AND n.kind = 'reminder'", no), 1);
+	assert_int_equal(count_case("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'waiver_reminder'", no), 1);
+	workers_at("2026-11-26T09:00:00+08:00");
+	assert_int_equal(count_case("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
+	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'waiver_overdue'", no), 1);
+	assert_int_equal(count_case("SELECT COUNT(*) FROM outbox WHERE template ="
+	    " 'waiver_overdue_staff' AND ref_id = ?", no), 1);
+	assert_int_equal(count_case("SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+	    " action = 'case.waiver_overdue'", no), 1);
+	snprintf(key, sizeof key, "waiver:%s", no);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM hall_alerts WHERE hall = 'demo'"
+	    " AND akey = ? AND cleared_at IS NULL", key), 1);
+	assert_int_equal(reminders(no), 1);
+	set_clock("2026-11-23T10:00:00+08:00");
+}
+
 /* ---------------------------------------------------------------- tracking and notice */
 
 static void
@@ -443,6 +515,7 @@ main(void)
 		cmocka_unit_test(reminder_across_national_day),
 		cmocka_unit_test(no_reminder_when_the_material_already_came),
 		cmocka_unit_test(overdue_is_raised_for_clerk_and_managers_and_listed),
+		cmocka_unit_test(several_workers_at_once_tell_once),
 		cmocka_unit_test(tracking_shows_due_and_received_time),
 		cmocka_unit_test(notice_of_a_waived_case_never_says_complete),
 	};

@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../lib/expect.h"
 #include "../lib/http.h"
@@ -170,7 +172,8 @@ due_after_deadline_is_refused_and_writes_nothing(void **st)
 	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
 	cases0 = db_count(&test_db, "SELECT COUNT(*) FROM cases", NULL);
 	mats0 = db_count(&test_db, "SELECT COUNT(*) FROM case_materials", NULL);
-	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox", NULL);
+	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'",
+	    NULL);
 	notices0 = db_count(&test_db, "SELECT COUNT(*) FROM case_notices", NULL);
 
 	/* The day after the deadline: 400 naming commitment.due, the latest date in words. */
@@ -195,7 +198,8 @@ due_after_deadline_is_refused_and_writes_nothing(void **st)
 	/* Nothing was written by any of them. */
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases", NULL), cases0);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_materials", NULL), mats0);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox", NULL), sms0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
+	    " 'case_accepted'", NULL), sms0);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_notices", NULL), notices0);
 
 	/* The deadline itself is the latest date allowed. */
@@ -459,6 +463,8 @@ tracking_shows_due_and_received_time(void **st)
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
+static void notice_pdf_text(const char *notice, char *out, size_t osz);
+
 static void
 notice_of_a_waived_case_never_says_complete(void **st)
 {
@@ -486,6 +492,16 @@ notice_of_a_waived_case_never_says_complete(void **st)
 			assert_false(json_is_true(json_object_get(m, "waived")));
 	assert_true(seen);
 	resp_free(&r);
+	/* The printed PDF says the same: 容缺受理, the material with its due date. */
+	{
+		char text[8192], want[300];
+
+		notice_pdf_text(notice, text, sizeof text);
+		assert_null(strstr(text, "材料齐全"));
+		assert_non_null(strstr(text, "容缺受理"));
+		snprintf(want, sizeof want, "%s（容缺，2026-11-27前补交）", waivable_name);
+		assert_non_null(strstr(text, want));
+	}
 	/* Its history's public note says 容缺受理 too. */
 	assert_int_equal(count_case("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'accept' AND h.public_note LIKE"
@@ -504,6 +520,37 @@ notice_of_a_waived_case_never_says_complete(void **st)
 	assert_string_equal(jstr(r.json, "notice.case.acceptance"), "complete");
 	assert_non_null(strstr(jstr(r.json, "notice.case.acceptance_text"), "材料齐全"));
 	resp_free(&r);
+}
+
+/* The text of the notice's PDF (GET /case-notices/pdf, pdftotext) into out, no line breaks
+ * nor spaces (the PDF wraps long values). */
+static void
+notice_pdf_text(const char *notice, char *out, size_t osz)
+{
+	struct resp r;
+	char path[200], file[96], cmd[256], raw[8192];
+	size_t n, i, k;
+	FILE *f, *p;
+
+	snprintf(path, sizeof path, "/api/v1/case-notices/pdf?n=%s", notice);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect_status(&r, 200);
+	assert_true(r.len > 1000 && memcmp(r.body, "%PDF-", 5) == 0);
+	snprintf(file, sizeof file, "/tmp/it_cases_waivers_%d.pdf", (int)getpid());
+	assert_non_null(f = fopen(file, "wb"));
+	assert_int_equal(fwrite(r.body, 1, r.len, f), r.len);
+	fclose(f);
+	resp_free(&r);
+	snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", file);
+	assert_non_null(p = popen(cmd, "r"));
+	n = fread(raw, 1, sizeof raw - 1, p);
+	raw[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	unlink(file);
+	for (i = k = 0; i < n && k + 1 < osz; i++)
+		if (raw[i] != '\n' && raw[i] != ' ')
+			out[k++] = raw[i];
+	out[k] = '\0';
 }
 
 int

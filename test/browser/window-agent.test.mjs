@@ -169,7 +169,9 @@ test('我的帮办 on a phone: the helper lands on it, sees their case and its n
     // Progress in place.
     await card.locator('summary').click();
     await card.locator('.timeline li').first().waitFor();
-    assert.match(await card.locator('.helper-details').innerText(), /受理/);
+    const details = await card.locator('.helper-details').innerText();
+    assert.match(details, /受理/);
+    assert.doesNotMatch(details, /null|undefined/, 'nothing missing shows as null');
     assert.ok(await scrollWidth(page) <= 390, 'no horizontal scroll at 390px');
     await screenshot(page, 'helper-list');
     await checkA11y(page);

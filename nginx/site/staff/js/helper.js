@@ -21,11 +21,12 @@ async function fillDetails(box, no) {
   try {
     const { case: c } = await apiGet(`/cases/${encodeURIComponent(no)}`);
     const steps = (c.history || []).filter((h) => h.public_note);
-    box.replaceChildren(
+    box.replaceChildren(...[
       el('ol', { class: 'timeline' }, steps.map((h) => el('li', null,
         el('span', { class: 'small' }, when(h.at)), ' ', h.public_note))),
       c.agent ? el('p', { class: 'small' }, `代办人：${c.agent.name}（${c.agent.relation_label || ''}）`) : null,
-      c.notice_url ? el('p', null, el('a', { href: c.notice_url, target: '_blank' }, '打印受理通知书（回执）')) : null);
+      c.notice_url ? el('p', null, el('a', { href: c.notice_url, target: '_blank' }, '打印受理通知书（回执）')) : null,
+    ].filter(Boolean));
   } catch (err) {
     box.replaceChildren(el('p', { class: 'small' }, errorText(err)));
   } finally {

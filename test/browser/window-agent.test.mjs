@@ -101,6 +101,10 @@ test('综合受理 with an agent: the 授权委托书 is asked for, the case rec
 
     // The receipt names the agent, masked.
     const href = await page.locator('#print-accepted').getAttribute('href');
+    // So does the case page.
+    await page.goto(url(`/staff/case.html?no=${encodeURIComponent(no)}`), { waitUntil: 'domcontentloaded' });
+    await page.locator('#case-agent').waitFor();
+    assert.match(await page.locator('#case-agent').innerText(), /^赵\*\*（子女） · 110105\*{8}\d{3}[\dX] · 15\d\*{4}\d{4}$/);
     await page.goto(url(href), { waitUntil: 'domcontentloaded' });
     await page.locator('#doc-agent').waitFor();
     assert.match(await page.locator('#doc-agent').innerText(), /代办人：赵\*\*（子女）/);

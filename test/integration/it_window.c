@@ -425,6 +425,19 @@ bundle_at_the_window_files_its_parts_with_one_receipt(void **st)
 		assert_non_null(json_string_value(json_object_get(json_array_get(parts, i),
 		    "deadline")));
 	}
+	/* The case's deadline is its longest part's. */
+	{
+		const char *latest = "";
+
+		for (i = 0; i < json_array_size(parts); i++) {
+			const char *d = json_string_value(json_object_get(json_array_get(parts, i),
+			    "deadline"));
+
+			if (strcmp(d, latest) > 0)
+				latest = d;
+		}
+		assert_string_equal(jstr(r.json, "case.deadline"), latest);
+	}
 	assert_string_equal(jstr(r.json, "case.agent.relation"), "employee");
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_parts p JOIN cases c"
 	    " ON c.id = p.case_id WHERE c.no = ? AND p.deadline IS NOT NULL",

@@ -3,8 +3,10 @@
  *
  * Tables: calendar_years, calendar_days.  Each process keeps a cache (fcgi/cache.h) of the
  * loaded years (a year's exceptions are a few dozen days), refreshed every few minutes or at
- * once after a load, so deadline arithmetic never costs a query per day.  The arithmetic
- * itself is workdays.c, pure.
+ * once after a load, so deadline arithmetic never costs a query per day.  Every year whose
+ * notice is not loaded gets the provisional calendar (workdays.h), so tickets, slots and
+ * deadlines never stop for a notice not yet published.  The arithmetic itself is
+ * workdays.c, pure.
  */
 #include "calendar.h"
 #include "../../fcgi/cache.h"
@@ -53,7 +55,10 @@ cal_load(struct ctx *c, void *w, void *arg)
 	if (rc >= 0)
 		rc = db_query(c, "SELECT DATE_FORMAT(day, '%Y-%m-%d'), off FROM calendar_days",
 		    DBNOARGS, day_row, w);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	workcal_provisional_years(w, CAL_MIN_YEAR, CAL_MAX_YEAR);
+	return 0;
 }
 
 /*
@@ -120,6 +125,19 @@ calendar_workdays_between(struct ctx *c, int64_t from, int64_t to, int *out, int
 	if ((w = cache_get(&cal_cache, c, NULL, &rc)) == NULL)
 		return rc;
 	rc = workcal_between(w, from, to, out, missing_year);
+	cache_put(&cal_cache, w);
+	return rc;
+}
+
+int
+calendar_provisional_in(struct ctx *c, int64_t from, int64_t to)
+{
+	const struct workcal *w;
+	int rc;
+
+	if ((w = cache_get(&cal_cache, c, NULL, &rc)) == NULL)
+		return rc;
+	rc = workcal_provisional_in(w, from, to);
 	cache_put(&cal_cache, w);
 	return rc;
 }

@@ -2,9 +2,11 @@
  * calendar.h — working days of the State Council's holiday notices.
  *
  * A day is a working day when it is Monday–Friday and not a holiday, or when it is a
- * make-up working day (调休) on a weekend.  That is only known for years whose notice has
- * been loaded (calendar_years); for any other year every function fails with CAL_MISSING
- * instead of guessing Monday–Friday, and the caller tells the manager.
+ * make-up working day (调休) on a weekend.  That is known for years whose notice has been
+ * loaded (calendar_years); every other year of 2000–2100 runs on the provisional calendar
+ * (workdays.h: weekends and the statutory holidays on their known dates), and a deadline
+ * that walks through such a year is provisional (calendar_provisional_in) until the notice
+ * is loaded.  CAL_MISSING is left for a day outside 2000–2100 or a span over ten years.
  */
 #ifndef YC_CALENDAR_H
 #define YC_CALENDAR_H
@@ -28,6 +30,9 @@ int	calendar_add_workdays(struct ctx *c, int64_t day, int n, int64_t *out, int *
 /* Working days strictly after `from` up to and including `to` (negative when to < from). */
 int	calendar_workdays_between(struct ctx *c, int64_t from, int64_t to, int *out,
 	    int *missing_year);
+/* The first provisional year among the days after `from` up to `to`, 0 when none, or a
+ * DB_* code. */
+int	calendar_provisional_in(struct ctx *c, int64_t from, int64_t to);
 /*
  * The calendar of every loaded year, pinned, for the pure arithmetic of workdays.h (or a
  * room's own over it): NULL with *rc a DB_* code.  Give it back with calendar_unpin.

@@ -30,6 +30,7 @@
 #include "../shared/audit.h"
 #include "../hall/calendar.h"
 #include "case_deadline.h"
+#include "case_provisional.h"
 #include "case_json.h"
 #include "case_mats.h"
 #include "case_reply.h"
@@ -75,6 +76,7 @@ struct accept {
 	int64_t		 today;
 	int64_t		 deadline;
 	char		 deadline_s[12];
+	int		 provisional;		/* the deadline ran through a provisional year */
 	char		 now[20];
 	char		 case_no[CASE_NO_MAX];
 	long long	 case_id;
@@ -513,6 +515,8 @@ accept_write(struct ctx *c, const struct session *who, struct accept *a)
 	else
 		str_copy(public_note, sizeof public_note, "材料齐全，予以受理");
 	rc = accept_insert_case(c, who, a, staff);
+	if (rc == 0 && a->provisional)
+		rc = case_provisional_set(c, a->case_id, 1);
 	if (rc == 0)
 		rc = accept_insert_rows(c, who, a, staff);
 	if (rc == 0)
@@ -643,8 +647,9 @@ accept_deadline(struct req *r, struct accept *a)
 		case_calendar_missing(r->ctx, r->sess.hall, missing_year);
 		return case_reply_calendar(r, missing_year);
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = calendar_provisional_in(r->ctx, a->today, a->deadline)) < 0)
 		return db_fail(r, rc);
+	a->provisional = rc > 0;
 	date_format_days(a->deadline, a->deadline_s, sizeof a->deadline_s);
 	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CAL_REFRESH_MS (300 * 1000)
@@ -179,10 +180,26 @@ calendar_notice_check(json_t *root, char *err, size_t esz)
 	return 0;
 }
 
-/* The notice checked whole (calendar_notice_check), then the year replaced in one
- * transaction, and this process's cache told. */
+/* after(…) over the calendar as this transaction sees it.  0 or a DB_* code. */
+static int
+cal_after(struct ctx *c, calendar_loaded_fn after, int year)
+{
+	struct workcal *w;
+	int rc;
+
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return DB_FAIL;
+	if ((rc = cal_load(c, w, NULL)) == 0)
+		rc = after(c, w, year);
+	free(w);
+	return rc;
+}
+
+/* The notice checked whole (calendar_notice_check), then the year replaced and what it
+ * changes (after) in one transaction, and this process's cache told. */
 int
-calendar_load_json(struct ctx *c, const char *text, size_t len, char *err, size_t esz)
+calendar_load_json(struct ctx *c, const char *text, size_t len, calendar_loaded_fn after,
+    char *err, size_t esz)
 {
 	json_error_t je;
 	json_t *root = json_loadb(text, len, 0, &je), *days, *d;
@@ -218,6 +235,8 @@ calendar_load_json(struct ctx *c, const char *text, size_t len, char *err, size_
 		rc = db_exec(c, "INSERT INTO calendar_years (year, source, loaded_at)"
 		    " VALUES (?, ?, NOW()) ON DUPLICATE KEY UPDATE source = VALUES(source),"
 		    " loaded_at = NOW()", DBARGS(DBI(year), DBS(source)), NULL, NULL);
+	if (rc == 0 && after)
+		rc = cal_after(c, after, (int)year);
 	if (rc == 0)
 		rc = db_commit(c);
 	else

@@ -48,7 +48,16 @@ void	calendar_invalidate(void);
  * make-up working day (off: false) only on a weekend.  0, or -1 with the reason in err.
  */
 int	calendar_notice_check(json_t *root, char *err, size_t esz);
-/* Load one year's notice (the JSON of sql/data/cn-holidays-YYYY.json). 0 or -1 (message). */
-int	calendar_load_json(struct ctx *c, const char *text, size_t len, char *err, size_t esz);
+/*
+ * What else a loaded notice changes, run inside the load's transaction with the calendar as
+ * it will be once committed (the new year's days; the provisional calendar for the years
+ * still missing): the cases room recomputes the provisional deadlines.  0 or a DB_* code
+ * (the load is rolled back).
+ */
+typedef int (*calendar_loaded_fn)(struct ctx *c, const struct workcal *w, int year);
+/* Load one year's notice (the JSON of sql/data/cn-holidays-YYYY.json), then after(…) when
+ * not NULL, in one transaction.  0 or -1 (message). */
+int	calendar_load_json(struct ctx *c, const char *text, size_t len, calendar_loaded_fn after,
+	    char *err, size_t esz);
 
 #endif

@@ -131,9 +131,9 @@ cmd_calendar_status(void)
 		return 1;
 	civil_from_days(today, &y, &m, &d);
 	for (int yy = y; yy <= y + 1; yy++)
-		if (calendar_is_workday(&ctx, days_from_civil(yy, 1, 5)) == CAL_MISSING)
-			printf("%d MISSING: deadlines reaching into %d cannot be computed until its"
-			    " notice is loaded\n", yy, yy);
+		if (calendar_year_loaded(&ctx, yy) == 0)
+			printf("%d MISSING: deadlines reaching into %d are provisional (weekends and"
+			    " statutory holidays only) until its notice is loaded\n", yy, yy);
 	return 0;
 }
 

@@ -131,6 +131,21 @@ calendar_workdays_between(struct ctx *c, int64_t from, int64_t to, int *out, int
 }
 
 int
+calendar_year_loaded(struct ctx *c, int year)
+{
+	const struct workcal *w;
+	int rc;
+
+	if (year < CAL_MIN_YEAR || year > CAL_MAX_YEAR)
+		return 0;
+	if ((w = cache_get(&cal_cache, c, NULL, &rc)) == NULL)
+		return rc;
+	rc = w->years[year - CAL_MIN_YEAR].loaded == CAL_NOTICE;
+	cache_put(&cal_cache, w);
+	return rc;
+}
+
+int
 calendar_provisional_in(struct ctx *c, int64_t from, int64_t to)
 {
 	const struct workcal *w;

@@ -30,6 +30,13 @@ int	calendar_add_workdays(struct ctx *c, int64_t day, int n, int64_t *out, int *
 /* Working days strictly after `from` up to and including `to` (negative when to < from). */
 int	calendar_workdays_between(struct ctx *c, int64_t from, int64_t to, int *out,
 	    int *missing_year);
+/* 1 when the year's notice is loaded, 0 when it runs on the provisional calendar (or is
+ * outside 2000–2100), or a DB_* code. */
+int	calendar_year_loaded(struct ctx *c, int year);
+/* The worker's job "calendar-check" (calendar_jobs.c): from 1 November, while next year's
+ * notice is not loaded (and all year while this year's is not), the calendar:<year>
+ * warning in hall_alerts; cleared once it is.  0 or a DB_* code. */
+int	job_calendar_check(struct ctx *c);
 /* The first provisional year among the days after `from` up to `to`, 0 when none, or a
  * DB_* code. */
 int	calendar_provisional_in(struct ctx *c, int64_t from, int64_t to);

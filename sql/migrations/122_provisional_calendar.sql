@@ -10,7 +10,3 @@ ALTER TABLE cases
     ADD COLUMN deadline_provisional TINYINT(1) NOT NULL DEFAULT 0
         COMMENT '1: the deadline ran through a year whose holiday notice was not loaded',
     ADD KEY k_cases_provisional (deadline_provisional, status);
-
-ALTER TABLE case_parts
-    ADD COLUMN deadline_provisional TINYINT(1) NOT NULL DEFAULT 0
-        COMMENT '1: the deadline ran through a year whose holiday notice was not loaded';

@@ -140,8 +140,8 @@ receipt_provisional(const char *notice_url)
 	snprintf(path, sizeof path, API "/case-notices?%s", n);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
 	expect_status(&r, 200);
-	assert_true(json_is_boolean(jget(r.json, "case.provisional")));
-	p = json_is_true(jget(r.json, "case.provisional"));
+	assert_true(json_is_boolean(jget(r.json, "notice.case.provisional")));
+	p = json_is_true(jget(r.json, "notice.case.provisional"));
 	resp_free(&r);
 	return p;
 }

@@ -141,7 +141,7 @@ function showAccepted(c) {
         el('dl', { class: 'facts' },
           el('dt', null, '受理编号'), el('dd', { class: 'case-no', id: 'res-no' }, c.no),
           el('dt', null, '事项'), el('dd', null, c.item_name),
-          el('dt', null, '办结期限'), el('dd', { id: 'res-deadline' }, c.deadline || ''),
+          el('dt', null, '办结期限'), el('dd', { id: 'res-deadline' }, `${c.deadline || ''}${c.provisional ? '（暂定）' : ''}`),
           el('dt', null, '申请人'), el('dd', null, c.applicant && c.applicant.name),
           ticket ? el('dt', null, '排队号') : null, ticket ? el('dd', { id: 'res-ticket' }, ticket.number) : null),
         el('p', { class: 'small' }, '已短信告知申请人受理编号和进度查询链接。')),

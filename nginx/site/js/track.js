@@ -137,7 +137,8 @@ function renderSummary(c) {
   $('case-hall-row').hidden = !hall.name && !hall.phone;
 
   const deadline = formatDate(c.deadline);
-  $('case-deadline').textContent = deadline && c.provisional ? `${deadline}（暂定，节假日安排公布后确定，不会提前）` : deadline;
+  $('case-deadline').textContent = deadline;
+  $('case-deadline-note').hidden = !(deadline && c.provisional);
   $('case-deadline-row').hidden = !deadline;
 
   // The warning light only means something while the clock runs.

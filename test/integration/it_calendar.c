@@ -10,6 +10,7 @@
  * - loading a 2027 notice (yichuang-admin calendar-load) recounts them: the one the notice
  *   makes later moves (history row), the one it would make earlier keeps what the citizen
  *   was told; both lose the mark;
+ * - a 补正 received on 30 December moves a 2026 deadline into 2027: provisional from then;
  * - tickets and slots run on the first working day of the missing year (Monday 2027-01-04;
  *   2 January 2027 is a Saturday) and not on 元旦;
  * - the manager's calendar:2027 alert (the calendar-check job, run in-process) appears on
@@ -278,6 +279,41 @@ tickets_and_slots_in_missing_year(void **st)
 	set_clock(NULL);
 }
 
+static void
+resumed_deadline_becomes_provisional(void **st)
+{
+	struct resp r;
+	char no[64], tok[64], dl[12], approver[128];
+
+	(void)st;
+	forget_2027();
+	staff_in("approver1", 0, approver, sizeof approver);
+	/* Accepted Tuesday 1 December (due the 8th), 补正 requested on the 2nd, brought on
+	 * Wednesday 30 December: the clock stood still 20 working days (3 December – 30
+	 * December), so the deadline moves 20 working days past the 8th — 9 December …
+	 * 28–31 December, 4, 5, 6 January 2027 — and becomes provisional. */
+	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
+	accept_case(&r, "IT-B-003", no, tok);
+	resp_free(&r);
+	case_act(&r, approver, no, "{\"action\":\"assign\"}");
+	expect_status(&r, 200);
+	resp_free(&r);
+	assert_int_equal(set_clock("2026-12-02T10:00:00+08:00"), 0);
+	case_act(&r, approver, no, "{\"action\":\"request_supplement\",\"materials\":[\"M2\"]}");
+	expect_status(&r, 200);
+	resp_free(&r);
+	assert_int_equal(case_deadline(no, dl), 0);
+	assert_int_equal(set_clock("2026-12-30T10:00:00+08:00"), 0);
+	case_act(&r, clerk, no, "{\"action\":\"supplement\"}");
+	expect_status(&r, 200);
+	assert_int_equal(jint(r.json, "case.paused_days"), 20);
+	assert_string_equal(jstr(r.json, "case.deadline"), "2027-01-06");
+	assert_true(json_is_true(jget(r.json, "case.provisional")));
+	resp_free(&r);
+	assert_int_equal(track_provisional(tok, dl), 1);
+	set_clock(NULL);
+}
+
 /* The calendar:2027 alert is open for the demo hall? */
 static long long
 alert_open(void)
@@ -356,6 +392,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(deadlines_provisional_then_confirmed),
 		cmocka_unit_test(tickets_and_slots_in_missing_year),
+		cmocka_unit_test(resumed_deadline_becomes_provisional),
 		cmocka_unit_test(manager_warned_from_november),
 	};
 

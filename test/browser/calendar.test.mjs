@@ -44,8 +44,8 @@ async function accept() {
 async function deadlineShown(caseNo, trackToken) {
   const page = await phonePage();
   try {
-    await signIn(page, 'clerk1', 1);
     await page.goto(url(`/staff/case.html?no=${encodeURIComponent(caseNo)}`), { waitUntil: 'domcontentloaded' });
+    await signIn(page, 'clerk1', 1);
     const staff = page.locator('#case-deadline');
     await staff.waitFor();
     const staffText = await staff.innerText();

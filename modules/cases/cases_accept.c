@@ -16,7 +16,8 @@
  *                受理通知书 notice row, the history row, the case_accepted SMS and the audit
  *                row; a 即办件 (approve) also its result (results_record) and, when that is
  *                electronic, the result_online SMS.  The deadline counts promised working days from the holiday calendar;
- *                a year not loaded is 422 CALENDAR_MISSING plus a hall alert for managers.
+ *                through a year not loaded, on the provisional calendar and marked so
+ *                (case_provisional.h); 422 CALENDAR_MISSING only beyond 2100.
  *   incomplete → 422 MATERIALS_INCOMPLETE naming every missing material at once; one
  *                transaction writes only the 一次性告知书 notice row (its own token: it needs no
  *                case), the materials_incomplete SMS and the audit row.  No case.

@@ -17,8 +17,8 @@
  * Each change is one transaction (db_tx): the guarded UPDATE … WHERE status = ?, the history
  * row, the outbox rows (applicant and agent) and the audit row.  The review_* functions are
  * the domain (connection, session, values; 0, DB_* or E_*); online_review is the handler.  Acceptance does what a window does
- * (cases_accept.c): deadline by the holiday calendar (a year not loaded → 422
- * CALENDAR_MISSING and a hall alert), tracking token, 受理通知书 row, case_accepted SMS.  A
+ * (cases_accept.c): deadline by the holiday calendar (a year not loaded: the provisional
+ * calendar, the deadline marked provisional — case_provisional.h), tracking token, 受理通知书 row, case_accepted SMS.  A
  * bundle's parts each get their own deadline; the case's is the longest part's.
  */
 #include "online_api.h"

@@ -20,6 +20,7 @@
  */
 #include "case_actions.h"
 #include "case_deadline.h"
+#include "case_provisional.h"
 #include "../shared/pii.h"
 #include "../results/results.h"
 #include "../../fcgi/clock.h"
@@ -362,9 +363,12 @@ act_supplement(struct ctx *c, const struct session *who, struct action *a)
 			json_decref(parts);
 			return rc;
 		}
-		rc = db_exec(c, "UPDATE case_parts SET status = 'processing'"
-		    " WHERE case_id = ? AND status = 'supplement_needed'",
-		    DBARGS(DBI(a->cr.id)), NULL, NULL);
+		if (a->new_provisional)
+			rc = case_provisional_set(c, a->cr.id, 1);
+		if (rc == 0)
+			rc = db_exec(c, "UPDATE case_parts SET status = 'processing'"
+			    " WHERE case_id = ? AND status = 'supplement_needed'",
+			    DBARGS(DBI(a->cr.id)), NULL, NULL);
 		if (rc == 0)
 			rc = db_exec(c, "UPDATE case_supplements SET received_at = ?,"
 			    " received_by = ?, paused_days = ? WHERE case_id = ? AND received_at IS NULL",

@@ -13,5 +13,6 @@ int	h_rectifications_list(struct req *);
 int	h_rectification_contact(struct req *);
 int	h_rectification_update(struct req *);
 int	h_rectification_close(struct req *);
+int	h_rectification_check(struct req *);
 
 #endif

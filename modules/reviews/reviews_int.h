@@ -54,7 +54,7 @@ int	review_write(struct ctx *c, const struct review_subject *s, const struct rev
 int	review_given(struct ctx *c, const struct review_subject *s, json_t **out);
 
 /* rectifications.c */
-enum rect_filter { RECT_OPEN, RECT_CLOSED, RECT_OVERDUE, RECT_ALL };
+enum rect_filter { RECT_OPEN, RECT_CLOSED, RECT_OVERDUE, RECT_ALL, RECT_CHECKING };
 /* The hall's tasks (at most limit), each with contact_phone masked or null. */
 int	rect_list(struct ctx *c, const char *hall, enum rect_filter f, long long limit,
 	    json_t *tasks);
@@ -72,10 +72,16 @@ struct rect_record {
 /* Inside the caller's transaction: record contact, cause, fix on an open task, with its
  * history row.  0, E_NOT_FOUND, E_INVALID_TRANSITION (closed) or a DB_* code. */
 int	rect_record(struct ctx *c, const char *hall, long long id, const struct rect_record *u);
-/* Inside the caller's transaction: close an open, contacted task (cause and fix given or
- * recorded), late when closed after its deadline.  0, E_INVALID_TRANSITION (closed or not
- * contacted meanwhile) or a DB_* code. */
-int	rect_close(struct ctx *c, const char *hall, long long id, const char *cause,
-	    const char *fix, int late, const char *actor);
+/* Inside the caller's transaction: record the fix of an open, contacted task (cause and fix
+ * given or recorded): it waits for its 复核 ('fixed').  0, E_INVALID_TRANSITION (not open,
+ * or not contacted meanwhile) or a DB_* code. */
+int	rect_fix(struct ctx *c, const char *hall, long long id, const char *cause,
+	    const char *fix, const char *actor);
+/* Inside the caller's transaction: the 复核 of a fixed task by actor, who did not record the
+ * fix: pass → closed (late as given) and the reviewer's outcome SMS (*told 1 when queued);
+ * reject → open again, note saying why.  0, E_INVALID_TRANSITION (not fixed, or the fixer
+ * meanwhile) or a DB_* code. */
+int	rect_check(struct ctx *c, const char *hall, long long id, int pass, const char *note,
+	    int late, const char *actor, int *told);
 
 #endif

@@ -11,6 +11,7 @@ const struct route reviews_routes[] = {
 	{ M_GET,   "/halls/{hall}/rectifications",      h_rectifications_list, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 	{ M_PATCH, "/halls/{hall}/rectifications/{id}", h_rectification_update, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 	{ M_POST,  "/halls/{hall}/rectifications/{id}/close", h_rectification_close, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_POST,  "/halls/{hall}/rectifications/{id}/check", h_rectification_check, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 	{ M_GET,   "/halls/{hall}/rectifications/{id}/contact", h_rectification_contact, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 };
 const size_t reviews_nroutes = NELEM(reviews_routes);

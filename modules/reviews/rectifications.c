@@ -10,6 +10,7 @@
  * its history row: of two managers acting at once one wins, the other is told the task was
  * closed.  When a task may close is review_rules.c's rectification_missing.
  */
+#include "reviews.h"
 #include "reviews_int.h"
 #include "../notify/outbox.h"
 #include "../shared/pii.h"
@@ -347,5 +348,7 @@ rect_check(struct ctx *c, const char *hall, long long id, int pass, const char *
 	    DBS(note ? note : "")), NULL, NULL);
 	if (rc == 0 && pass)
 		rc = outcome_sms(c, hall, id, now, told);
+	if (rc == 0 && pass)
+		rc = reviews_alert_clear(c, hall, "rectification", id);
 	return rc;
 }

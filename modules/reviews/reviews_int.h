@@ -84,4 +84,48 @@ int	rect_fix(struct ctx *c, const char *hall, long long id, const char *cause,
 int	rect_check(struct ctx *c, const char *hall, long long id, int pass, const char *note,
 	    int late, const char *actor, int *told);
 
+/* complaints.c */
+#define COMPLAINT_TEXT_MIN 5
+#define COMPLAINT_TEXT_MAX 500
+#define COMPLAINT_REF_MAX  40
+#define COMPLAINT_DAILY_MAX 5	/* complaints a citizen may file in a hall day */
+
+struct complaint_in {
+	const char	*hall, *citizen, *about, *ref, *body;
+	char		 deadline[12];	/* "" when the calendar year is not loaded */
+};
+enum complaint_filter { CF_OPEN, CF_ANSWERED, CF_OVERDUE, CF_ALL };
+
+/* The answer deadline of a complaint filed today: complaint_answer_days working days on,
+ * "" when that runs into a year not loaded.  0 or a DB_* code. */
+int	complaint_deadline(struct ctx *c, const char *hall, char deadline[12]);
+/* 1 when case no of the hall is the citizen's (applicant or agent, as /me/cases lists it),
+ * 0 not, or a DB_* code. */
+int	complaint_case_mine(struct ctx *c, const char *hall, const char *no, const char *citizen);
+/* Inside the caller's transaction (locks the citizen): complaints filed today. */
+int	complaint_count_today(struct ctx *c, const char *citizen, long long *n);
+/* Inside the caller's transaction: the complaint and its first history row. */
+int	complaint_create(struct ctx *c, const struct complaint_in *in, long long *id);
+/* The citizen's complaints, newest first (at most 50), appended to out. */
+int	complaint_list_mine(struct ctx *c, const char *citizen, json_t *out);
+/* The hall's complaints (assignee: only those assigned to that staff id; NULL: all). */
+int	complaint_list_hall(struct ctx *c, const char *hall, enum complaint_filter f,
+	    const char *assignee, long long limit, json_t *out);
+/* {"complaint": …}.  1 found, 0 not, or a DB_* code. */
+int	complaint_json(struct ctx *c, const char *hall, long long id, json_t **out);
+/* Inside the caller's transaction: assign (or reassign) an unanswered complaint to staff.
+ * 0, E_NOT_FOUND, E_INVALID_TRANSITION (answered) or a DB_* code. */
+int	complaint_assign(struct ctx *c, const char *hall, long long id, long long staff,
+	    const char *actor);
+/* Inside the caller's transaction: the answer (by the assignee, or by anyone when any),
+ * its SMS to the citizen (*told) and the overdue alert cleared.  0, E_NOT_FOUND,
+ * E_INVALID_TRANSITION (answered, or not the assignee's) or a DB_* code. */
+int	complaint_answer(struct ctx *c, const char *hall, long long id, const char *answer,
+	    const char *actor, int any, int *told);
+
+/* satisfaction.c: by_department, by_window, by_clerk of the reviews given from..to (days,
+ * inclusive) into out.  0 or a DB_* code. */
+int	satisfaction_collect(struct ctx *c, const char *hall, const char *from, const char *to,
+	    json_t *out);
+
 #endif

@@ -136,19 +136,19 @@ task_call(struct resp *r, const char *method, long long id, const char *what, co
 	json_decref(body);
 }
 
-/* A ticket of today (the hall clock) served at window 3 by clerk id 3, its token "lp<n>…". */
+/* A visit of day served at window 3 by clerk3, its token "lp<n>…". */
 static void
 served_ticket(const char *day, int n, char tok[48])
 {
 	char q[64];
 
 	snprintf(tok, 48, "lp%06u%02dxxxxxxxx", (unsigned)(time(NULL) % 1000000), n);
-	snprintf(q, sizeof q, "L%03d", n);
+	snprintf(q, sizeof q, "A9%02d", n);
 	assert_int_equal(db_exec(&test_db, "INSERT INTO queue_tickets (token, hall, day, num_cat,"
 	    " seq, number, category, priority, line, rank_score, source, status, outcome,"
 	    " window_no, clerk, taken_at, called_at, started_at, finished_at, updated_at)"
-	    " VALUES (?, 'demo', ?, 'L', (SELECT COALESCE(MAX(x.seq), 0) + 1 FROM queue_tickets x"
-	    " WHERE x.hall = 'demo' AND x.day = ? AND x.num_cat = 'L'), ?, 'A', 'normal', 'n', 1,"
+	    " VALUES (?, 'demo', ?, 'A', (SELECT COALESCE(MAX(x.seq), 0) + 1 FROM queue_tickets x"
+	    " WHERE x.hall = 'demo' AND x.day = ? AND x.num_cat = 'A'), ?, 'A', 'normal', 'n', 1,"
 	    " 'kiosk', 'done', 'done', 3, (SELECT MIN(id) FROM staff WHERE username = 'clerk3'),"
 	    " NOW(), NOW(), NOW(), NOW(), NOW())",
 	    DBARGS(DBS(tok), DBS(day), DBS(day), DBS(q)), NULL, NULL), 0);
@@ -379,7 +379,7 @@ fix_is_checked_by_a_second_person(void **st)
 	assert_int_equal(sms_log_find_since(since, phone, "review_rectified", &line, 15000), 0);
 	assert_non_null(strstr(jstr(line, "params.subject"), no));
 	json_decref(line);
-	task_call(&r, "POST", id, "/check", manager2, json_pack("{s:s}", "result", "reject",
+	task_call(&r, "POST", id, "/check", manager2, json_pack("{s:s,s:s}", "result", "reject",
 	    "note", "x"));
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);

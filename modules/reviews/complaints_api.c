@@ -7,7 +7,7 @@
  *                                                       (staff of the hall: a manager sees
  *                                                        all, anyone else those assigned to
  *                                                        them)
- *         POST /halls/{hall}/complaints/{id}/assign     (manager: {"assignee": staff id})
+ *         POST /halls/{hall}/complaints/{id}/assign     (manager: {"assignee": username})
  *         POST /halls/{hall}/complaints/{id}/answer     (the assignee or a manager)
  * Tables: through complaints.c; halls (hall_find), staff (the assignee); audit_log
  *         (complaint.create, complaint.assign, complaint.answer, in their transactions)
@@ -159,6 +159,16 @@ is_manager(const struct req *r)
 	return (r->sess.role & (ROLE_MANAGER | ROLE_ADMIN)) != 0;
 }
 
+/* "mine": assigned to the caller — the console offers the answer form on it. */
+static void
+mark_mine(const struct req *r, json_t *c)
+{
+	char me[24];
+
+	fmt(me, sizeof me, "%lld", (long long)json_integer_value(json_object_get(c, "assigned_to")));
+	json_object_set_new(c, "mine", json_boolean(strcmp(me, r->sess.subject) == 0));
+}
+
 int
 h_complaints_list(struct req *r)
 {
@@ -188,6 +198,13 @@ h_complaints_list(struct req *r)
 	if (rc != 0) {
 		json_decref(list);
 		return db_fail(r, rc);
+	}
+	{
+		size_t i;
+		json_t *c;
+
+		json_array_foreach(list, i, c)
+			mark_mine(r, c);
 	}
 	return req_ok(r, 200, json_pack("{s:o}", "complaints", list));
 }
@@ -245,15 +262,17 @@ complaint_reply(struct req *r, long long id)
 
 	if (rc <= 0)
 		return rc < 0 ? db_fail(r, rc) : req_bug(r, "complaint vanished");
+	mark_mine(r, json_object_get(o, "complaint"));
 	return req_ok(r, 200, o);
 }
 
-/* POST …/assign (manager): {"assignee": staff id of the hall, not disabled}. */
+/* POST …/assign (manager): {"assignee": username of staff of the hall, not disabled}. */
 int
 h_complaint_assign(struct req *r)
 {
 	struct change_step st;
-	char one[4];
+	const char *user = NULL;
+	char sid[24];
 	long long id, staff = 0;
 	int rc;
 
@@ -261,14 +280,14 @@ h_complaint_assign(struct req *r)
 		return rc;
 	if ((rc = complaint_id(r, &id)) != 0)
 		return rc;
-	in_int(r, r->body, "assignee", 1, 1, INT64_MAX, &staff);
+	in_str(r, r->body, "assignee", 1, 1, 32, &user);
 	if (in_has_errors(r))
 		return req_invalid(r);
-	rc = db_scalar(r->ctx, "SELECT 1 FROM staff WHERE id = ? AND hall = ? AND disabled = 0",
-	    DBARGS(DBI(staff), DBS(r->pathv[0])), one, sizeof one);
+	rc = db_scalar(r->ctx, "SELECT id FROM staff WHERE username = ? AND hall = ?"
+	    " AND disabled = 0", DBARGS(DBS(user), DBS(r->pathv[0])), sid, sizeof sid);
 	if (rc < 0)
 		return db_fail(r, rc);
-	if (rc == 0) {
+	if (rc == 0 || parse_ll(sid, 1, INT64_MAX, &staff) != 0) {
 		req_fail_field(r, "assignee", "不是本中心在岗的工作人员");
 		return req_invalid(r);
 	}

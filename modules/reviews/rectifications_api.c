@@ -36,6 +36,17 @@ task_args(struct req *r, long long *id)
 	return 0;
 }
 
+/* "fixed_by_me": the caller recorded the fix, so another manager must check it (the
+ * dashboard says so instead of offering 复核). */
+static void
+mark_fixer(const struct req *r, json_t *t)
+{
+	const char *f = json_string_value(json_object_get(t, "fixed_by"));
+
+	json_object_set_new(t, "fixed_by_me", json_boolean(f != NULL &&
+	    strcmp(f, r->sess.subject) == 0));
+}
+
 /* 200 with the task as it is now. */
 static int
 task_reply(struct req *r, long long id)
@@ -45,6 +56,7 @@ task_reply(struct req *r, long long id)
 
 	if (rc <= 0)
 		return rc < 0 ? db_fail(r, rc) : req_bug(r, "task vanished");
+	mark_fixer(r, json_object_get(o, "rectification"));
 	return req_ok(r, 200, o);
 }
 
@@ -108,6 +120,13 @@ h_rectifications_list(struct req *r)
 	if ((rc = rect_list(r->ctx, hall, (enum rect_filter)k, limit, tasks)) != 0) {
 		json_decref(tasks);
 		return db_fail(r, rc);
+	}
+	{
+		size_t i;
+		json_t *t;
+
+		json_array_foreach(tasks, i, t)
+			mark_fixer(r, t);
 	}
 	return req_ok(r, 200, json_pack("{s:o}", "rectifications", tasks));
 }

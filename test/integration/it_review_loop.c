@@ -329,6 +329,7 @@ fix_is_checked_by_a_second_person(void **st)
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "rectification.status"), "fixed");
 	assert_non_null(jstr(r.json, "rectification.fixed_at"));
+	assert_true(json_is_true(jget(r.json, "rectification.fixed_by_me")));
 	resp_free(&r);
 
 	/* The fixer cannot check it; a clerk cannot either. */
@@ -578,18 +579,33 @@ complaint_is_assigned_and_answered(void **st)
 	assert_int_equal(db_scalar(&test_db, "SELECT id FROM staff WHERE hall = 'demo' AND"
 	    " username = 'clerk1'", DBNOARGS, clerk1_id, sizeof clerk1_id), 1);
 	snprintf(path, sizeof path, HALL "/complaints/%lld/assign", id);
-	post_json(&r, path, clerk, json_pack("{s:s}", "assignee", clerk1_id));
+	post_json(&r, path, clerk, json_pack("{s:s}", "assignee", "clerk1"));
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
-	post_json(&r, path, manager, json_pack("{s:I}", "assignee", (json_int_t)999999999));
+	post_json(&r, path, manager, json_pack("{s:s}", "assignee", "nobody-here"));
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.assignee"));
 	resp_free(&r);
-	post_json(&r, path, manager, json_pack("{s:I}", "assignee",
-	    (json_int_t)strtoll(clerk1_id, NULL, 10)));
+	post_json(&r, path, manager, json_pack("{s:s}", "assignee", "clerk1"));
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "complaint.status"), "assigned");
 	assert_string_equal(jstr(r.json, "complaint.assignee_name"), "王晓明");
+	assert_int_equal(jint(r.json, "complaint.assigned_to"), strtoll(clerk1_id, NULL, 10));
+	assert_false(json_is_true(jget(r.json, "complaint.mine")));
+	resp_free(&r);
+	/* Now on the clerk's own list, marked theirs. */
+	assert_int_equal(http_json(&r, "GET", HALL "/complaints", clerk, NULL), 0);
+	expect_status(&r, 200);
+	{
+		int seen = 0;
+
+		json_array_foreach(jget(r.json, "complaints"), i, c)
+			if (jint(c, "id") == id) {
+				seen = 1;
+				assert_true(json_is_true(json_object_get(c, "mine")));
+			}
+		assert_true(seen);
+	}
 	resp_free(&r);
 
 	/* Answered by the assignee, not by another clerk. */

@@ -11,7 +11,7 @@
  * The length shown is in characters, as the API counts them.
  */
 import { api, apiGet, getToken } from './api.js';
-import { el, clear, showError, clearStatus } from './ui.js';
+import { el, clear, showError, clearStatus, initLargeText } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(window.location.search);
@@ -111,6 +111,7 @@ async function submit(ev) {
 }
 
 async function init() {
+  initLargeText($('toggle-large'));
   if (!getToken()) {
     $('need-login').hidden = false;
     return;

@@ -386,6 +386,77 @@ fix_is_checked_by_a_second_person(void **st)
 	resp_free(&r);
 }
 
+struct checker {
+	const char	*tok;
+	long long	 id;
+	long		 status;
+	pthread_barrier_t *go;
+};
+
+static void *
+checker_main(void *arg)
+{
+	struct checker *k = arg;
+	struct resp r;
+	char path[160];
+
+	snprintf(path, sizeof path, HALL "/rectifications/%lld/check", k->id);
+	pthread_barrier_wait(k->go);
+	if (http_json(&r, "POST", path, k->tok, "{\"result\":\"pass\"}") == 0)
+		k->status = r.status;
+	resp_free(&r);
+	return NULL;
+}
+
+/* Two managers pass the same fix at the same moment: one wins, the other is told (409); one
+ * close in the record, one history row, one SMS to the reviewer. */
+static void
+two_checkers_at_once(void **st)
+{
+	char phone[12], no[64], tok[96], admin[128];
+	struct checker k[2];
+	pthread_barrier_t go;
+	pthread_t t[2];
+	struct resp r;
+	long long id;
+	int i, ok = 0, refused = 0;
+
+	(void)st;
+	assert_int_equal(staff_login("admin", 0, admin, sizeof admin), 0);
+	phone_with(phone, "7008");
+	accept_case(phone, no, tok);
+	close_case(no);
+	review_ok("case", tok, 2, "等了很久");
+	id = task_of_ref(no);
+	task_call(&r, "PATCH", id, "", manager, json_pack("{s:b,s:s,s:s}", "contacted", 1,
+	    "cause", "高峰期窗口不足", "fix", "高峰期加开窗口"));
+	expect_status(&r, 200);
+	resp_free(&r);
+	task_call(&r, "POST", id, "/close", manager, json_pack("{}"));
+	expect_status(&r, 200);
+	resp_free(&r);
+
+	assert_int_equal(pthread_barrier_init(&go, NULL, 2), 0);
+	k[0] = (struct checker){ manager2, id, 0, &go };
+	k[1] = (struct checker){ admin, id, 0, &go };
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, checker_main, &k[i]), 0);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		ok += k[i].status == 200;
+		refused += k[i].status == 409;
+	}
+	pthread_barrier_destroy(&go);
+	assert_int_equal(ok, 1);
+	assert_int_equal(refused, 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM review_rectifications WHERE id = ?"
+	    " AND status = 'closed'", id), 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM review_rectification_history WHERE task_id = ?"
+	    " AND action = 'check_pass'", id), 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM outbox WHERE template = 'review_rectified'"
+	    " AND ref_kind = 'rectification' AND ref_id = ?", id), 1);
+}
+
 struct job_arg {
 	int rc;
 };
@@ -768,6 +839,7 @@ main(void)
 		cmocka_unit_test(closing_sms_carries_the_review_link),
 		cmocka_unit_test(finish_sms_carries_the_review_link),
 		cmocka_unit_test(fix_is_checked_by_a_second_person),
+		cmocka_unit_test(two_checkers_at_once),
 		cmocka_unit_test(overdue_job_alerts_once),
 		cmocka_unit_test(complaint_is_assigned_and_answered),
 		cmocka_unit_test(satisfaction_per_department_window_and_clerk),

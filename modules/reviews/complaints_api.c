@@ -19,6 +19,7 @@
 #include "../shared/audit.h"
 #include "../hall/catalog.h"
 #include "../identity/identity.h"
+#include "../notify/notify.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 
@@ -318,6 +319,9 @@ h_complaint_answer(struct req *r)
 	if ((rc = complaint_id(r, &id)) != 0)
 		return rc;
 	in_str(r, r->body, "answer", 1, COMPLAINT_TEXT_MIN, COMPLAINT_TEXT_MAX, &answer);
+	/* The answer goes to the citizen by SMS (complaint_answered, cut to fit). */
+	if (answer)
+		sms_text_field(r, "answer", answer, 1);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = complaint_json(r->ctx, r->pathv[0], id, &o)) < 0)

@@ -16,6 +16,7 @@
 #include "../shared/audit.h"
 #include "../hall/catalog.h"
 #include "../identity/identity.h"
+#include "../notify/notify.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
@@ -201,6 +202,9 @@ h_rectification_update(struct req *r)
 	in_str(r, r->body, "contact_note", 0, 0, RECT_NOTE_MAX, &u.note);
 	in_str(r, r->body, "cause", 0, 0, RECT_NOTE_MAX, &u.cause);
 	in_str(r, r->body, "fix", 0, 0, RECT_NOTE_MAX, &u.fix);
+	/* The fix is what the reviewer is told by SMS once it passes its 复核. */
+	if (u.fix)
+		sms_text_field(r, "fix", u.fix, 1);
 	if (!u.contacted && !u.note && !u.cause && !u.fix)
 		req_fail_field(r, "contacted", "请至少填写联系情况、原因或整改措施之一");
 	if (in_has_errors(r))
@@ -263,6 +267,8 @@ h_rectification_close(struct req *r)
 		return rc;
 	in_str(r, r->body, "cause", 0, 1, RECT_NOTE_MAX, &cause);
 	in_str(r, r->body, "fix", 0, 1, RECT_NOTE_MAX, &fix);
+	if (fix)
+		sms_text_field(r, "fix", fix, 1);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = rect_json(r->ctx, r->pathv[0], id, &o)) < 0)

@@ -325,6 +325,18 @@ fix_is_checked_by_a_second_person(void **st)
 	    "告知单未按事项核对"));
 	expect_status(&r, 200);
 	resp_free(&r);
+	/* The fix goes to the reviewer by SMS: what an SMS cannot carry is refused at the door. */
+	task_call(&r, "POST", id, "/close", manager, json_pack("{s:s}", "fix",
+	    "详见 https://example.cn/fix"));
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.fix"));
+	resp_free(&r);
+	task_call(&r, "PATCH", id, "", manager, json_pack("{s:s}", "fix", "【整改】告知单"));
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.fix"));
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM review_rectifications WHERE id = ?"
+	    " AND status = 'open' AND fix = ''", id), 1);
 	task_call(&r, "POST", id, "/close", manager, json_pack("{s:s}", "fix", "告知单逐项核对后出具"));
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "rectification.status"), "fixed");
@@ -683,6 +695,14 @@ complaint_is_assigned_and_answered(void **st)
 	snprintf(path, sizeof path, HALL "/complaints/%lld/answer", id);
 	post_json(&r, path, clerk2, json_pack("{s:s}", "answer", "已联系审批部门加快办理"));
 	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	post_json(&r, path, clerk, json_pack("{s:s}", "answer", "详情见 www.example.cn 公告"));
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.answer"));
+	resp_free(&r);
+	post_json(&r, path, clerk, json_pack("{s:s}", "answer", "太短"));
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.answer"));
 	resp_free(&r);
 	since = sms_log_size();
 	post_json(&r, path, clerk, json_pack("{s:s}", "answer", "已联系审批部门，本周内办结"));

@@ -17,7 +17,7 @@
  *     line (q_rejoin_score); a recall calls the same ticket again and changes no line;
  *   - a call that fails in MariaDB puts the ticket back with its own score (its place).
  *
- * Routes, tables, Redis: none (configuration: queue_fair_ratio).
+ * Routes, tables, Redis: none (configuration: queue_fair_ratio, queue_turn_near_ahead).
  */
 #include "queue_int.h"
 #include "../../fcgi/config.h"
@@ -31,6 +31,13 @@ q_fair_ratio(void)
 {
 	/* After this many priority-class calls in a row, a window calls an ordinary ticket. */
 	return (int)config_int("queue_fair_ratio", 3, 1, 100);
+}
+
+int
+q_near_ahead(void)
+{
+	/* The turn-near SMS goes once this many or fewer tickets are ahead. */
+	return (int)config_int("queue_turn_near_ahead", 3, 0, 50);
 }
 
 char

@@ -30,7 +30,6 @@
 #define Q_MAX_WINDOWS 64
 #define Q_MAX_HOURS  8
 #define Q_MAX_SEQ    999		/* three digits: A001 … A999 per letter and day */
-#define Q_NEAR       3		/* turn-near SMS when this many are ahead */
 #define Q_TOKEN_BYTES 18		/* 144 random bits → 24 characters */
 
 #define Q_NO_HALL    "没有这个政务服务中心"
@@ -97,6 +96,9 @@ int	q_eta_of(const struct q_hall *h, char cat, long long ahead, const redisReply
 	    const redisReply *open, int64_t now_ms);
 /* Configuration (yichuang.conf): queue_fair_ratio. */
 int	q_fair_ratio(void);
+/* Configuration: queue_turn_near_ahead [3], the turn-near SMS goes when this many or fewer
+ * are ahead. */
+int	q_near_ahead(void);
 
 /* ------------------------------------------------------------------ lines.c */
 
@@ -151,6 +153,8 @@ redisReply *q_script_remove(struct ctx *c, const char *hall, const char *day, ch
 /* Show a call on the board; then look who is near the front of cats now. */
 redisReply *q_script_announce(struct ctx *c, const char *hall, const char *day, int window,
 	    const char *number, int64_t at_ms, const char *cats);
+/* Who of category cat is owed the turn-near SMS now: {'OK', epoch, "token ahead"…}. */
+redisReply *q_script_nearscan(struct ctx *c, const char *hall, const char *day, char cat);
 /* Place of a member: {rank or -1, ahead, svc seconds or "", open windows flat …}. */
 redisReply *q_script_place(struct ctx *c, const char *hall, char cat, char line,
 	    const char *member);
@@ -278,6 +282,11 @@ int	q_ticket_load(struct ctx *c, const char *token, struct q_ticket *t, struct q
 /* Queue the turn-near SMS for the "token ahead" entries of a script reply from `from` on. */
 void	q_notify_near(struct ctx *c, const struct q_actor *who, const struct q_hall *h,
 	    const redisReply *rep, size_t from);
+/* After a ticket entered a line of cat (taken, transferred, rejoined): queue the turn-near
+ * SMS of whoever in it is now near and still owed one (best effort: the next call looks
+ * again). */
+void	q_near_scan(struct ctx *c, const struct q_actor *who, const struct q_hall *h,
+	    const char *day, char cat);
 
 /* ------------------------------------------------------------------ take.c */
 
@@ -305,8 +314,8 @@ int	q_ticket_cancel(struct ctx *c, const struct q_actor *who, const struct q_hal
 	    struct q_ticket *t, const char **why);
 /* Once after a skip, today: back into the ordinary line, behind everyone waiting now.  t is
  * updated to the ticket as it now stands.  0, a kind, or a DB_* code. */
-int	q_ticket_rejoin(struct ctx *c, const struct q_actor *who, struct q_ticket *t,
-	    const char **why);
+int	q_ticket_rejoin(struct ctx *c, const struct q_actor *who, const struct q_hall *h,
+	    struct q_ticket *t, const char **why);
 
 /* ------------------------------------------------------------------ window.c */
 

@@ -330,6 +330,9 @@ q_take_run(struct ctx *c, struct q_take *q)
 	if (q_rebuilt_since(c, q->a->hall, t.day, t.epoch))
 		q_requeue(c, q->a->hall, t.day, q->a->category, t.line, t.member, t.score, t.day_ms,
 		    t.has_phone, q->a->category, t.seq);
+	/* Taken within reach of its turn already: the turn-near SMS goes now, not never. */
+	if (t.has_phone)
+		q_near_scan(c, q->who, &q->h, t.day, q->a->category);
 	sodium_memzero(t.sealed, sizeof t.sealed);
 	return 0;
 fail:

@@ -88,6 +88,11 @@ char	q_line_of(enum q_priority p);
 long long q_rejoin_score(long long last, int64_t day_ms);
 /* Is second sec after midnight inside the hall's opening hours? */
 int	q_hours_open(const struct q_hall *h, int sec);
+/* The same for an appointment check-in: also from early_s seconds before each opening
+ * period (the booking waits, first of its class, until the windows call). */
+int	q_hours_checkin(const struct q_hall *h, int sec, int early_s);
+/* Configuration: queue_checkin_before_open_minutes [30], in seconds. */
+int	q_checkin_early_s(void);
 /* Estimated minutes for `ahead` tickets of cat, from the reply of take/place. */
 int	q_eta(const struct q_hall *h, char cat, long long ahead, const redisReply *svc,
 	    const redisReply *const *open, size_t nopen, int64_t now_ms);

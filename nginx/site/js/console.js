@@ -12,6 +12,8 @@
  *                                              this ticket on staff/case-new.html)
  *   GET  /api/v1/halls/{hall}/board?since=V  → long poll: any change in the hall refreshes
  *                                              the counts at once
+ *   POST /api/v1/halls/{hall}/appointments/check-in {"code"} → 预约签到 for a citizen at the
+ *                                              window: their booking's priority ticket
  * Every action has a button and a key (N R S K F X T, Esc closes the transfer box); keys are
  * ignored while typing in a field.
  */
@@ -237,6 +239,41 @@ function closeTransfer() {
   document.querySelector('[data-action="transfer"]').setAttribute('aria-expanded', 'false');
 }
 
+/* ---------- 预约签到 at the window ---------- */
+
+async function onCheckin(ev) {
+  ev.preventDefault();
+  const out = $('checkin-result');
+  const code = $('checkin-code').value.trim();
+  if (!/^[0-9]{6}$/.test(code)) {
+    showError(out, '预约码为 6 位数字');
+    $('checkin-code').focus();
+    return;
+  }
+  $('checkin-button').disabled = true;
+  try {
+    const key = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+    const r = await api(`/halls/${encodeURIComponent(state.hall)}/appointments/check-in`,
+      { method: 'POST', body: { code }, idempotencyKey: key });
+    let t = r.ticket;
+    if (t && t.ahead === undefined) t = (await apiGet(`/tickets/${encodeURIComponent(t.token)}`)).ticket;
+    const appt = r.appointment || {};
+    out.replaceChildren(el('div', { class: 'notice notice-ok' }, el('p', { id: 'checkin-ticket' },
+      `${appt.name || ''} 已签到：${t.number}（预约号，${t.category} · ${t.category_name || ''}，`
+      + `${appt.start ? `预约 ${appt.start}，` : ''}前面 ${t.ahead} 人）`)));
+    $('checkin-code').value = '';
+    await refresh();
+  } catch (err) {
+    if (err.status === 401) {
+      await showSignin('登录已超时，请重新签到');
+      return;
+    }
+    showError(out, err.status === 404 ? `${err.message}` : friendly(err));
+  } finally {
+    $('checkin-button').disabled = false;
+  }
+}
+
 /* ---------- live counts: the board's long poll says when anything changed ---------- */
 
 function stopPoll() {
@@ -339,6 +376,7 @@ function init() {
     act('transfer', { category: $('transfer-cat').value });
   });
   $('transfer-cancel').addEventListener('click', closeTransfer);
+  $('checkin-form').addEventListener('submit', onCheckin);
   document.addEventListener('keydown', onKey);
   start();
 }

@@ -44,11 +44,14 @@ struct q_cat {
 	char	 name[208];
 	int	 avg_min;		/* categories.avg_service_minutes: the estimate's seed */
 	int	 nwin;			/* windows that serve it */
+	int	 consult;		/* kind 'consult': 咨询导办 tickets */
 };
 struct q_win {
 	int	 number;
 	char	 name[208];
 	unsigned mask;			/* bit i: serves category 'A' + i */
+	int	 consult;		/* kind 'consult': 办结 carries a consultation record */
+	char	 kind[16];		/* windows.kind: comprehensive, pickup, consult */
 };
 struct q_hall {
 	char	 code[33];
@@ -341,6 +344,10 @@ struct q_act_in {
 	char		 to_cat;	/* transfer */
 	int		 outcome_done;	/* finish: done (1) or no_show (0) */
 	const char	*case_no;	/* finish, or NULL */
+	/* Runs in the action's transaction after its row and history (the consultation
+	 * record of a finish at a consult window); non-zero rolls everything back. */
+	int		(*in_tx)(struct ctx *c, void *arg, const struct q_ticket *t);
+	void		*in_tx_arg;
 };
 
 /* Window `number` of hall.  0, E_NOT_FOUND (*why) or a DB_* code. */

@@ -351,6 +351,8 @@ act_tx(struct ctx *c, void *arg)
 	fmt(action, sizeof action, "queue.%s", name);
 	fmt(det, sizeof det, "window %d %s", w->number, detail);
 	q_audit(a->who, action, &w->t, det);
+	if (a->in->in_tx)
+		return a->in->in_tx(c, a->in->in_tx_arg, &w->t);
 	return 0;
 }
 

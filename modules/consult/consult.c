@@ -2,7 +2,7 @@
  * consult.c — 咨询导办 records and 首问负责 referrals: parsing and checking a record, writing
  * it in the finishing transaction, listing open referrals, accepting one.
  *
- * Routes: GET  /consult/referrals              clerk, approver, manager → h_consult_referrals
+ * Routes: GET  /consult/referrals              clerk, approver, manager, admin → h_consult_referrals
  *         POST /consult/referrals/{id}/accept  the receiver            → h_consult_referral_accept
  *         (the record is written by POST /windows/{window}/finish, queue/window_api.c)
  * Tables: consult_records (written); queue_tickets, staff, items, departments, windows (read);
@@ -284,7 +284,7 @@ h_consult_referrals(struct req *r)
 	int rc;
 
 	rc = 0;
-	if (r->sess.role == ROLE_MANAGER)
+	if (r->sess.role & (ROLE_MANAGER | ROLE_ADMIN))
 		rc = db_query(r->ctx, C_COLS "WHERE r.hall = ? AND r.ref_status = 'open'"
 		    " ORDER BY r.created_at, r.id LIMIT 200", DBARGS(DBS(r->sess.hall)),
 		    record_row, open);
@@ -308,7 +308,7 @@ h_consult_referrals(struct req *r)
 		json_decref(open);
 		return db_fail(r, rc);
 	}
-	if (r->sess.role == ROLE_MANAGER)
+	if (r->sess.role & (ROLE_MANAGER | ROLE_ADMIN))
 		return req_ok(r, 200, json_pack("{s:o,s:o,s:o}", "open", open,
 		    "responsible", responsible, "incoming", incoming));
 	json_decref(open);

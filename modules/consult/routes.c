@@ -7,7 +7,7 @@
 #include "../rooms.h"
 
 const struct route consult_routes[] = {
-	{ M_GET,  "/consult/referrals",             h_consult_referrals,       ROLE_CLERK | ROLE_APPROVER | ROLE_MANAGER, 0, 0 },
+	{ M_GET,  "/consult/referrals",             h_consult_referrals,       ROLE_CLERK | ROLE_APPROVER | ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 	{ M_POST, "/consult/referrals/{id}/accept", h_consult_referral_accept, ROLE_CLERK | ROLE_APPROVER | ROLE_MANAGER, 0, 0 },
 };
 const size_t consult_nroutes = NELEM(consult_routes);

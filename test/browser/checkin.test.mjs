@@ -1,8 +1,8 @@
 // 预约签到 and 咨询导办 on the hall's own screens (issue 19 items 4 and 6): the kiosk checks a
 // booking in by its 6-digit code on a keypad before the hall opens the queue and shows (and
 // prints) the ticket; the clerk's console checks one in from its box; at the consult window
-// (9) 办结 opens the consultation record, which keeps the referral on the clerk's list until
-// the receiver accepts it.
+// (9) 办结 opens the consultation record, which keeps the referral on the clerk's list (and the
+// manager's dashboard) until the receiver accepts it.
 //
 // The hall clock of the stack instance is moved to Thu 2026-12-17 (07:30 to book, 08:10 to
 // check in before the 08:30 opening, 10:00 for the consult window) and put back afterwards.
@@ -14,14 +14,14 @@ import assert from 'node:assert/strict';
 import {
   url, screenshot, allProblems, eventually, openHallAt, closeHall, setClock, api as call,
   staffToken as login, screenPage as newPage, citizenToken, randomPhone, idNumber, sql,
-  drainWindow as drain,
+  drainWindow as drain, signInStaffForm,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
 
 /* A booking of slot for a fresh citizen: { token, code, citizen }. */
 async function book(slot) {
-  const citizen = await citizenToken(randomPhone('166'));
+  const citizen = await citizenToken(randomPhone('16'));
   const r = await call('POST', '/appointments', {
     token: citizen,
     body: { hall: 'demo', category: slot[0], slot, name: '孙丽', id_number: idNumber('110105', 70, 20, '0312') },
@@ -170,7 +170,7 @@ test('the consult window: 办结 writes the record; the referral stays mine unti
     await page.getByLabel(/涉及事项/).selectOption(item);
     await page.getByLabel('答复内容').fill('先办营业执照，再办食品经营许可，请到 4 号窗口。');
     await page.getByLabel('转交给').selectOption('window');
-    await page.locator('#consult-box').getByLabel('窗口号').fill('4');
+    await page.getByLabel('转交窗口（填号码）').fill('4');
     await screenshot(page, 'console-consult');
     await page.getByRole('button', { name: '保存记录并办结' }).click();
     await eventually(async () => (await page.locator('#cur-number').textContent()) === '—', { message: 'finished' });
@@ -182,6 +182,17 @@ test('the consult window: 办结 writes the record; the referral stays mine unti
     const mine = page.locator(`#ref-responsible li[data-id="${row[0]}"]`);
     await mine.waitFor();
     assert.match(await mine.textContent(), /转交窗口/);
+    // The manager's dashboard lists it among the referrals nobody has accepted yet.
+    const dash = await newPage({ viewport: { width: 1366, height: 900 } });
+    try {
+      await dash.goto(url('/staff/dashboard.html'));
+      await signInStaffForm(dash, 'manager1', 0, 'body[data-loaded="1"]');
+      const open = dash.locator(`#consult-open li[data-id="${row[0]}"]`);
+      await open.waitFor();
+      assert.match(await open.textContent(), /首问 黄磊/);
+    } finally {
+      await dash.context().close();
+    }
     const accepted = await call('POST', `/consult/referrals/${row[0]}/accept`, { token: await login('clerk4', 4) });
     assert.equal(accepted.status, 200);
     await page.reload();

@@ -293,7 +293,7 @@ function onRefKind() {
   const kind = $('consult-ref-kind').value;
   $('consult-ref-dept-field').hidden = kind !== 'department';
   $('consult-ref-to-field').hidden = kind !== 'window' && kind !== 'staff';
-  $('consult-ref-to-label').textContent = kind === 'staff' ? '工作人员账号' : '窗口号';
+  $('consult-ref-to-label').textContent = kind === 'staff' ? '工作人员账号' : '转交窗口（填号码）';
   $('consult-ref-to').setAttribute('inputmode', kind === 'window' ? 'numeric' : 'text');
   fieldError('consult-ref-error', '');
 }

@@ -37,7 +37,7 @@ let atWindow;
 before(async () => {
   kiosk = await openHallAt('2026-12-17T07:30:00+08:00');
   early = await book('A-20261217-0830');
-  atWindow = await book('A-20261217-0900');
+  atWindow = await book('A-20261217-0830');
   await setClock('2026-12-17T08:10:00+08:00');
 });
 after(closeHall);
@@ -98,7 +98,7 @@ test('the kiosk: 预约签到 by the code on a keypad before the queue opens, th
     await page.getByRole('button', { name: '签到取号' }).click();
     await page.locator('#ticket-number', { hasText: number }).waitFor();
     assert.equal(sql(`SELECT COUNT(*) FROM queue_tickets t JOIN appointments a ON a.id = t.appointment
-      WHERE a.token = '${early.token}'`), '1');
+      WHERE a.hall = 'demo' AND a.day = '2026-12-17' AND a.code = '${early.code}'`), '1');
     assert.deepEqual(allProblems(page).filter((p) => !/ 40[49] /.test(p)), []);
   } finally {
     await page.context().close();

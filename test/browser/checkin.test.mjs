@@ -166,6 +166,7 @@ test('the consult window: 办结 writes the record; the referral stays mine unti
     assert.equal((await call('GET', `/tickets/${taken.json.ticket.token}`)).json.ticket.status, 'called');
 
     await page.getByLabel('咨询问题').fill('开奶茶店要办哪些证？');
+    assert.equal(await page.locator('#consult-question-error').isVisible(), false, 'the error goes once typed');
     const item = await page.locator('#consult-item option').nth(1).getAttribute('value');
     await page.getByLabel(/涉及事项/).selectOption(item);
     await page.getByLabel('答复内容').fill('先办营业执照，再办食品经营许可，请到 4 号窗口。');

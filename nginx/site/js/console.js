@@ -534,6 +534,9 @@ function init() {
   $('consult-box').addEventListener('submit', onConsultSubmit);
   $('consult-cancel').addEventListener('click', closeConsult);
   $('consult-ref-kind').addEventListener('change', onRefKind);
+  $('consult-question').addEventListener('input', () => fieldError('consult-question-error', ''));
+  $('consult-answer').addEventListener('input', () => fieldError('consult-answer-error', ''));
+  $('consult-ref-to').addEventListener('input', () => fieldError('consult-ref-error', ''));
   document.addEventListener('keydown', onKey);
   start();
 }

@@ -21,7 +21,8 @@ HEADERS  = $(wildcard fcgi/*.h fcgi/bin/*.h modules/*.h modules/*/*.h test/lib/*
 UNIT     = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
 INTEG    = $(patsubst test/integration/%.c,$(B)/test/%,$(wildcard test/integration/*.c))
 
-.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps install uninstall screenshots mutate
+.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps install uninstall screenshots mutate \
+        cluster cluster-down cluster-test
 all: $(B)/yichuang-app $(B)/yichuang-worker $(B)/yichuang-admin
 
 $(B)/%.o: %.c $(HEADERS)
@@ -105,5 +106,20 @@ asan:
 mutate:
 	@bash ops/deps.sh test
 	@bash ops/mutate.sh $(MUTANTS)
+# Several hosts on this machine (ops/cluster.sh, root: network namespaces): Galera ×3, Redis
+# primary + replica + 3 Sentinels, two app hosts behind haproxy, all under var/cluster/.
+cluster:
+	@bash ops/deps.sh cluster
+	@$(MAKE) --no-print-directory all
+	@bash ops/cluster.sh down >/dev/null 2>&1 || true
+	@YICHUANG_BUILD=$(B) bash ops/cluster.sh up
+cluster-down:
+	@bash ops/cluster.sh down
+# The acceptance flows under load while one host at a time is lost (ops/cluster-test.sh).
+cluster-test:
+	@bash ops/deps.sh cluster
+	@bash ops/deps.sh test
+	@$(MAKE) --no-print-directory all $(B)/test/it_cluster
+	@YICHUANG_BUILD=$(B) bash ops/cluster-test.sh
 clean:
 	rm -rf build build-asan build-fuzz

@@ -189,7 +189,8 @@ db_recover_position() {
 }
 
 db_start() {   # db_start HOST [--wsrep-new-cluster]
-  local h=$1 d=$VAR/$1 extra=() pos; shift
+  local h=$1 d=$VAR/$1 extra=() pos p; shift
+  if p=$(pid_alive "$d/run/mysqld.pid"); then say "$h: mariadb already running (pid $p)"; return 0; fi
   db_conf "$h"
   db_init "$h"
   if [ -f "$d/data/grastate.dat" ] && grep -q '^seqno: *-1' "$d/data/grastate.dat"; then
@@ -246,7 +247,8 @@ EOF
 }
 
 redis_start() {
-  local h=$1 d=$VAR/$1
+  local h=$1 d=$VAR/$1 p
+  if p=$(pid_alive "$d/run/redis.spawn.pid"); then say "$h: redis already running (pid $p)"; return 0; fi
   redis_conf "$h"
   # A former primary comes back as a replica of the current one (Sentinel would also turn it).
   if [ "$h" != rd3 ] && [ -f "$VAR/rd3/sentinel.conf" ]; then
@@ -398,15 +400,21 @@ global
     maxconn 4096
 defaults
     mode http
-    timeout connect 2s
+    timeout connect 1s
     timeout client 60s
-    timeout server 40s
+    # An app host that went silent holds a request at most this long (the app answers
+    # within its own bounded waits: a few seconds).  The board's long poll has its own.
+    timeout server 12s
     retries 2
     option redispatch
     option forwardfor
     option http-server-close
+    # No app host healthy: the API's error shape, not haproxy's page.
+    errorfile 503 $d/503.http
 frontend hall
     bind $NET.40:80
+    acl board path_reg ^/api/v1/halls/[^/]+/board
+    use_backend board if board
     default_backend apps
 backend apps
     balance roundrobin
@@ -415,7 +423,19 @@ backend apps
     default-server inter 1s fall 2 rise 2
 EOF
     for h in $APPS; do echo "    server $h $(ip_of "$h"):8080 check"; done
+    cat <<EOF
+backend board
+    timeout server 40s
+    balance roundrobin
+    option httpchk GET /api/v1/health
+    http-check expect status 200
+    default-server inter 1s fall 2 rise 2
+EOF
+    for h in $APPS; do echo "    server $h $(ip_of "$h"):8080 check"; done
   } > "$d/haproxy.cfg"
+  local body='{"error":{"code":"UNAVAILABLE","message":"服务暂时不可用，请稍后再试"}}'
+  printf 'HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nRetry-After: 2\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+    "$(printf '%s' "$body" | wc -c)" "$body" > "$d/503.http"
   haproxy -c -q -f "$d/haproxy.cfg" || die "haproxy.cfg is invalid"
   spawn lb "$d/log/haproxy.log" "$d/run/haproxy.spawn.pid" haproxy -db -f "$d/haproxy.cfg"
   wait_for "balancer" 20 "$d/log/haproxy.log" http_ok "http://$NET.40/api/v1/health"
@@ -481,6 +501,8 @@ cmd_up() {
   for h in rd1 rd2 rd3; do sentinel_start "$h"; done
   schema
   for h in app1 app2; do write_app_conf "$h"; app_start "$h"; nginx_start "$h"; done
+  # What a client of the cluster on this machine reads (tests, yichuang-admin): app1's view.
+  cp "$VAR/app1/yichuang.conf" "$VAR/yichuang.conf"
   lb_start
   say "up in $((SECONDS - t0))s: http://$NET.40/  (redis primary $(primary_ip), galera size $(db_status db1 wsrep_cluster_size))"
 }

@@ -25,8 +25,9 @@ bash ops/cluster.sh up || { bash ops/cluster.sh down >/dev/null 2>&1; exit 1; }
 long=1; [ "${YICHUANG_CLUSTER_SHORT:-0}" = 1 ] && long=0
 limit=${YICHUANG_TIMEOUT_CLUSTER:-900} t0=$SECONDS
 YICHUANG_BASE_URL=http://10.77.0.40 YICHUANG_INSTANCE=cluster YICHUANG_CLUSTER_LONG=$long \
-  timeout -k 10 "$limit" "$YICHUANG_BUILD/test/it_cluster"
+  timeout -k 10 "$limit" stdbuf -oL "$YICHUANG_BUILD/test/it_cluster"
 rc=$?
+echo "cluster-test: it_cluster exited with status $rc"
 if { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && [ $((SECONDS - t0)) -ge "$limit" ]; then
   echo "cluster-test: it_cluster TIMED OUT after ${limit}s: killed" >&2
 fi

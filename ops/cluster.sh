@@ -13,6 +13,7 @@
 #   ops/cluster.sh primary         the Redis primary's host name, as the Sentinels see it
 #   ops/cluster.sh sql HOST SQL…   run SQL as the superuser on a Galera node (tests)
 #   ops/cluster.sh app-stop HOST / app-start HOST   app + worker of app1/app2 only
+#   ops/cluster.sh lb "app1 [app2]"  the balancer again, over these app hosts only (bench)
 #
 # Hosts (bridge yc-br0, 10.77.0.0/24; this machine is 10.77.0.1 on it):
 #   yc-db1..3  10.77.0.11-13  MariaDB + Galera (galera-4), SST by rsync, IST from gcache
@@ -576,5 +577,12 @@ case "$1" in
   sql)       known_host "${2:-}"; h=$2; shift 2; db_sql "$h" -e "$*" ;;
   app-stop)  known_host "${2:-}"; app_stop "$2" ;;
   app-start) known_host "${2:-}"; app_start "$2" ;;
+  lb)        for h in ${2:-}; do [[ "$h" =~ ^app[12]$ ]] || die "lb: app hosts are app1 and app2"; done
+             [ -n "${2:-}" ] || die "lb: name the app hosts"
+             APPS=$2
+             if p=$(pid_alive "$VAR/lb/run/haproxy.spawn.pid"); then
+               kill -TERM "$p"; for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+             fi
+             lb_start ;;
   *)         sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -15,6 +15,9 @@
  *                           write does, by certification).
  *   idempotency_across_nodes  the same Idempotency-Key sent at once to both app hosts (two
  *                           Galera nodes): one ticket, one answer.
+ *   case_numbers_across_nodes  two clerks accept cases at once through the two app hosts (two
+ *                           Galera nodes, one counter row): every case number once, in the
+ *                           record.
  *
  * After every fault, as it_faults.c after its own: every ticket a client got a 201 for is
  * in the record with the number it was told; no number twice; no two clients told the same
@@ -50,6 +53,7 @@
 #include "../../fcgi/session.h"
 #include "../../fcgi/util.h"
 #include "../lib/expect.h"
+#include "../lib/flows.h"
 #include "../lib/records.h"
 
 static struct ctx C;
@@ -816,6 +820,120 @@ idempotency_across_nodes(void **st)
 	check_nodes(day, count_rows(day));
 }
 
+/* ------------------------------------------------------------------ case numbers on two nodes */
+
+#define CASES_EACH 12
+
+struct acceptor {
+	const char	*host;
+	const char	*user;
+	int		 window;
+	const char	*body;
+	char		 no[CASES_EACH][40];
+	int		 n, other;
+};
+
+static void *
+accept_thread(void *arg)
+{
+	struct acceptor *a = arg;
+	struct curl_slist *h;
+	struct resp r;
+	char url[128], line[300], tok[128];
+	void *c;
+	int i, k;
+
+	if (staff_login(a->user, a->window, tok, sizeof tok) != 0)
+		return NULL;
+	snprintf(url, sizeof url, "http://%s:8080/api/v1/cases", a->host);
+	for (i = 0; i < CASES_EACH; i++) {
+		for (k = 0; k < 5; k++) {	/* a 503 (nothing written) is tried again */
+			long status = 0;
+
+			if ((c = http_handle(&r, "POST", url, 20)) == NULL)
+				return NULL;
+			h = NULL;
+			snprintf(line, sizeof line, "Authorization: Bearer %s", tok);
+			h = curl_slist_append(h, line);
+			h = curl_slist_append(h, "Content-Type: application/json");
+			curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, a->body);
+			if (curl_easy_perform(c) == CURLE_OK)
+				curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+			if (status == 201 && r.body && (r.json = json_loadb(r.body, r.len, 0, NULL)) &&
+			    jstr(r.json, "case.no"))
+				str_copy(a->no[a->n++], sizeof a->no[0], jstr(r.json, "case.no"));
+			else if (status != 503) {
+				a->other++;
+				fprintf(stderr, "  accept on %s: %ld %.*s\n", a->host, status,
+				    r.body ? (int)(r.len > 200 ? 200 : r.len) : 0, r.body ? r.body : "");
+			}
+			curl_slist_free_all(h);
+			curl_easy_cleanup(c);
+			resp_free(&r);
+			if (status != 503)
+				break;
+			pause_ms(100);
+		}
+	}
+	return NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+case_numbers_across_nodes(void **st)
+{
+	static struct acceptor a[2];
+	char mats[256], body[1024], out[64];
+	const char *all[2 * CASES_EACH];
+	pthread_t th[2];
+	int i, n = 0;
+
+	(void)st;
+	set_clock(NULL);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s,\"applicant\":"
+	    "{\"name\":\"欧阳·娜娜\",\"id_number\":\"11010519491231002X\","
+	    "\"phone\":\"13912340912\"}}", mats);
+	memset(a, 0, sizeof a);
+	a[0].host = "10.77.0.31";	/* app1: db1 */
+	a[0].user = "clerk1";
+	a[0].window = 1;
+	a[1].host = "10.77.0.32";	/* app2: db2 */
+	a[1].user = "clerk2";
+	a[1].window = 2;
+	for (i = 0; i < 2; i++) {
+		a[i].body = body;
+		assert_int_equal(pthread_create(&th[i], NULL, accept_thread, &a[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	printf("  cases: %d accepted through app1 (db1), %d through app2 (db2), %d refused\n",
+	    a[0].n, a[1].n, a[0].other + a[1].other);
+	assert_int_equal(a[0].other + a[1].other, 0);
+	assert_int_equal(a[0].n, CASES_EACH);
+	assert_int_equal(a[1].n, CASES_EACH);
+	for (i = 0; i < CASES_EACH; i++) {
+		all[n++] = a[0].no[i];
+		all[n++] = a[1].no[i];
+	}
+	qsort(all, (size_t)n, sizeof all[0], cmp_str);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(all[i - 1], all[i]) == 0)
+			fail_msg("case number %s given twice", all[i]);
+		assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM cases WHERE no = ?",
+		    DBARGS(DBS(all[i])), out, sizeof out), 1);
+		if (strcmp(out, "1") != 0)
+			fail_msg("case %s told to a clerk is not in the record once (%s)", all[i], out);
+	}
+	printf("  cases: %s … %s, no number twice\n", all[0], all[n - 1]);
+}
+
 /* ------------------------------------------------------------------ main */
 
 static int
@@ -864,6 +982,7 @@ main(void)
 		cmocka_unit_test_teardown(app_host_cut, teardown),
 		cmocka_unit_test_teardown(outbox_once_across_nodes, teardown),
 		cmocka_unit_test_teardown(idempotency_across_nodes, teardown),
+		cmocka_unit_test_teardown(case_numbers_across_nodes, teardown),
 	};
 
 	return cmocka_run_group_tests_name("cluster", tests, group_setup, group_teardown);

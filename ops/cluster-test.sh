@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ops/cluster-test.sh — `make cluster-test`: a fresh `make cluster` (ops/cluster.sh, root),
-# then test/integration/it_cluster.c in its long form against it — the acceptance flows under
+# then test/cluster/it_cluster.c in its long form against it — the acceptance flows under
 # load while one host at a time is lost (a Galera node killed and rejoined by IST, the Redis
 # primary killed and replaced by Sentinel, an app host cut off and brought back, the two
 # workers on two nodes, one Idempotency-Key on two nodes) — then the cluster is removed.
@@ -25,7 +25,7 @@ bash ops/cluster.sh up || { bash ops/cluster.sh down >/dev/null 2>&1; exit 1; }
 long=1; [ "${YICHUANG_CLUSTER_SHORT:-0}" = 1 ] && long=0
 limit=${YICHUANG_TIMEOUT_CLUSTER:-900} t0=$SECONDS
 YICHUANG_BASE_URL=http://10.77.0.40 YICHUANG_INSTANCE=cluster YICHUANG_CLUSTER_LONG=$long \
-  timeout -k 10 "$limit" stdbuf -oL "$YICHUANG_BUILD/test/it_cluster"
+  timeout -k 10 "$limit" stdbuf -oL "$YICHUANG_BUILD/cluster/it_cluster"
 rc=$?
 echo "cluster-test: it_cluster exited with status $rc"
 if { [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && [ $((SECONDS - t0)) -ge "$limit" ]; then

@@ -13,7 +13,7 @@ import { apiGet, ApiError } from '/js/api.js';
 import { el } from '/js/ui.js';
 
 const $ = (id) => document.getElementById(id);
-const STATE = { received: '已收取', waived: '容缺，待补交', requested: '待补正', absent: '未提交' };
+const STATE = { received: '已收取', waived: '容缺，待补交', requested: '待补正', absent: '未提交', promised: '告知承诺替代，待事后核查' };
 
 function day(ts) {
   if (!ts) return '';

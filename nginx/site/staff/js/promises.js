@@ -27,15 +27,16 @@ function closeForm(c) {
       await load();
     } catch (err) {
       const f = err.fields && (err.fields.note || err.fields.result);
-      say(out, f ? `核查情况：${f}` : errorText(err), 'error');
+      say(out, f ? `请填写核查情况：${f}` : errorText(err), 'error');
     }
   };
+  const ok = el('button', { type: 'button', class: 'btn' }, '核查属实');
+  const bad = el('button', { type: 'button', class: 'btn btn-danger' }, '承诺不实');
+  ok.addEventListener('click', () => send('verified'));
+  bad.addEventListener('click', () => send('false'));
   return el('div', { class: 'check-close' },
     el('div', { class: 'field' }, el('label', { for: `note-${c.id}` }, '核查情况（承诺不实时必填）'), note),
-    el('div', { class: 'actions' },
-      el('button', { type: 'button', class: 'btn', onclick: () => send('verified') }, '核查属实'),
-      ' ',
-      el('button', { type: 'button', class: 'btn btn-danger', onclick: () => send('false') }, '承诺不实')),
+    el('div', { class: 'actions' }, ok, bad),
     out);
 }
 

@@ -114,7 +114,7 @@ test('a must-attend item offers booking, not online application', T, async () =>
     await phone.goto(url('/apply.html?item=IT-E-001'), { waitUntil: 'domcontentloaded' });
     const link = phone.locator('#book-instead');
     await link.waitFor();
-    assert.match(await phone.locator('#form-error').innerText(), /须申请人本人到政务服务中心现场办理/);
+    assert.match(await phone.locator('#attend-note').innerText(), /须申请人本人到政务服务中心现场办理/);
     assert.equal(await link.getAttribute('href'), `/book.html?hall=demo&category=${item.category}`);
     assert.ok(await phone.locator('#submit').isDisabled());
     await screenshot(phone, 'promise-attend-apply');

@@ -27,14 +27,21 @@ function showError(msg, proxyLink = false) {
 
 /* 须本人到场 (must_attend): no online application; the way is a booking at the hall. */
 function showAttend(msg, url) {
-  showError(msg);
-  $('form-error').append(el('br'), el('a', { href: url, id: 'book-instead', class: 'btn' }, '预约到场办理'));
+  clearAttend();
+  $('what-info').after(el('div', { id: 'attend-note', class: 'error', role: 'alert' }, msg, el('br'),
+    el('a', { href: url, id: 'book-instead', class: 'btn' }, '预约到场办理')));
   $('submit').disabled = true;
+}
+
+function clearAttend() {
+  const old = $('attend-note');
+  if (old) old.remove();
 }
 
 function attendCheck(form) {
   const it = (form.items || []).find((i) => i.must_attend);
   if (!it) {
+    clearAttend();
     $('submit').disabled = false;
     return false;
   }
@@ -128,6 +135,7 @@ async function submit(ev) {
     if (err.code === 'MUST_ATTEND') {
       const b = err.body && err.body.booking;
       showAttend(err.message, b && typeof b.url === 'string' && b.url.startsWith('/book.html') ? b.url : '/book.html');
+      $('attend-note').scrollIntoView({ block: 'center' });
       return;
     }
     if (err.code === 'ID_BOUND_ELSEWHERE' || err.code === 'PROXY_REQUIRED') {

@@ -63,9 +63,7 @@ async function load() {
   try {
     const r = await apiGet('/promise-checks', { status: params.get('status') || 'open' });
     const n = r.counts;
-    $('counts').replaceChildren(
-      el('li', null, `待核查 ${n.open}`), el('li', null, `已超期 ${n.overdue}`),
-      el('li', null, `承诺不实 ${n.false}`), el('li', null, `核查属实 ${n.verified}`));
+    $('counts').textContent = `待核查 ${n.open} · 已超期 ${n.overdue} · 承诺不实 ${n.false} · 核查属实 ${n.verified}`;
     list.replaceChildren(...r.checks.map(card));
     if (!r.checks.length) list.append(el('li', { class: 'empty' }, '没有符合条件的核查任务'));
   } catch (err) {

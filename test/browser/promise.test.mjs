@@ -8,6 +8,7 @@
 //
 // Runs against a live site with the demo seed; the hall clock is set to a Tuesday in
 // November 2026 (put back at the end) so the tasks' due days fall in the loaded year.
+// The window (case-new.html) takes a promise too, and the 受理通知书 says so.
 // Screenshots: promise-apply, promise-attend-guide, promise-attend-apply, promise-checks.
 
 import { test, before, after } from 'node:test';
@@ -192,5 +193,42 @@ test('the approver records a false promise from the verification list', T, async
   } finally {
     await page.context().close();
     await boss.context().close();
+  }
+});
+
+test('the window takes a signed promise and the receipt says so', T, async () => {
+  const clerk = await screenPage();
+  try {
+    await clerk.goto(url('/staff/case-new.html'), { waitUntil: 'domcontentloaded' });
+    await signInStaffForm(clerk, 'clerk1', 1);
+    await clerk.locator('#item option[value="IT-B-001"]').waitFor({ state: 'attached' });
+    await clerk.getByLabel('事项', { exact: true }).selectOption('IT-B-001');
+    await clerk.locator('#checklist > li[data-code="M3"]').waitFor();
+    // Offered only where the catalogue allows it.
+    assert.equal(await clerk.locator('#checklist [data-promise]').count(), 1);
+    await clerk.locator('#mat-M1').check();
+    await clerk.locator('#mat-M2').check();
+    await clerk.locator('#promise-M3').check();
+    await clerk.getByLabel('姓名').fill('郑承诺');
+    await clerk.getByLabel('居民身份证号码').fill(idNumber('110105', 70, 20, '1111'));
+    await clerk.getByLabel('手机号码').fill('13933337777');
+    await clerk.getByRole('button', { name: '受理', exact: true }).click();
+    await clerk.locator('#res-no').waitFor();
+    const no = (await clerk.locator('#res-no').innerText()).trim();
+    assert.equal(sql(`SELECT m.state FROM case_materials m JOIN cases c ON c.id = m.case_id
+      WHERE c.no = '${no}' AND m.code = 'M3'`), 'promised');
+    assert.equal(sql(`SELECT COUNT(*) FROM promise_checks pc JOIN cases c ON c.id = pc.case_id
+      WHERE c.no = '${no}' AND pc.status = 'open'`), '1');
+    const [notice] = await Promise.all([
+      clerk.context().waitForEvent('page'),
+      clerk.locator('#print-accepted').click(),
+    ]);
+    await notice.locator('#doc:not([hidden])').waitFor();
+    const doc = await notice.locator('#doc').innerText();
+    assert.match(doc, /经营场所使用证明[\s\S]*告知承诺替代/);
+    await notice.close();
+    assert.deepEqual(allProblems(clerk), []);
+  } finally {
+    await clerk.context().close();
   }
 });

@@ -151,6 +151,8 @@ int	case_notice_json(struct ctx *c, const char *token, json_t **out);
 
 /* cases_jobs.c: the 电子监察 scan (its table: cases_jobs.c). */
 int	job_cases_supervise(struct ctx *c);
+/* case_waivers.c: 容缺 due dates watched — reminders and overdue notices (job cases-waivers). */
+int	job_cases_waivers(struct ctx *c);
 
 /* The phone of the case's authorised agent (亲友代办), "" when none. 0 or a DB_* code. */
 int	case_agent_phone(struct ctx *c, long long case_id, char out[32]);

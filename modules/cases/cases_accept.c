@@ -413,7 +413,7 @@ accept_insert_rows(struct ctx *c, const struct session *who, struct accept *a,
 		    " state, due, committed_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    DBARGS(DBI(a->case_id), DBS(a->item_id), DBS(m->code), DBS(m->name),
 		    DBI(m->required), DBS(m->given ? "received" : m->waived ? "waived" : "promised"),
-		    m->waived ? DBS(a->due) : DBN, m->waived || m->promised ? DBS(a->now) : DBN,
+		    m->waived ? DBS(a->due) : DBN, m->waived ? DBS(a->now) : DBN,
 		    m->given ? DBS(a->now) : DBN), NULL, NULL);
 	}
 	if (rc == 0)
@@ -659,6 +659,41 @@ accept_deadline(struct req *r, struct accept *a)
 	return 0;
 }
 
+/*
+ * The 容缺 due date against the deadline just computed: the applicant must be able to hand
+ * the material in before the case is due, on a day the hall is open.  A date after the
+ * deadline would block approval until the case runs red (the clock does not stop for 容缺),
+ * and nobody can hand anything in on a weekend or a holiday.  0, or the reply set (400
+ * naming commitment.due; 503).
+ */
+static int
+accept_check_due(struct req *r, struct accept *a)
+{
+	char msg[200];
+	int64_t due;
+	unsigned mo, d;
+	int rc, year;
+
+	if (a->nwaived == 0 || a->due == NULL || date_parse(a->due, &due) != 0)
+		return 0;
+	if (due > a->deadline) {
+		fmt(msg, sizeof msg, "补交日期不能晚于办结期限 %s：容缺材料须在办结期限前补齐，"
+		    "最晚可约定 %s", a->deadline_s, a->deadline_s);
+		return req_fail_field(r, "commitment.due", msg), req_invalid(r);
+	}
+	/* due ≤ deadline: its year is loaded (the deadline's was). */
+	if ((rc = calendar_is_workday(r->ctx, due)) < 0) {
+		civil_from_days(due, &year, &mo, &d);
+		return rc == CAL_MISSING ? case_reply_calendar(r, year) : db_fail(r, rc);
+	}
+	if (rc == 0) {
+		fmt(msg, sizeof msg, "%s 是休息日（周末或节假日），申请人无法到窗口补交，"
+		    "请约定工作日，最晚 %s", a->due, a->deadline_s);
+		return req_fail_field(r, "commitment.due", msg), req_invalid(r);
+	}
+	return 0;
+}
+
 /* One of the two transactions, and its reply. */
 static int
 accept_run(struct req *r, struct accept *a, struct idem *im)
@@ -707,7 +742,8 @@ h_case_create(struct req *r)
 		goto out;
 	a->today = case_today();
 	case_now(a->now);
-	if (a->nmissing == 0 && (rc = accept_deadline(r, a)) != 0)
+	if (a->nmissing == 0 && ((rc = accept_deadline(r, a)) != 0 ||
+	    (rc = accept_check_due(r, a)) != 0))
 		goto out;
 	if ((rc = idem_begin(r, &im)) != 0)
 		goto out;

@@ -210,6 +210,7 @@ job_cases_supervise(struct ctx *c)
 
 const struct job cases_jobs[] = {
 	{ "cases-supervise", 60 * 1000, job_cases_supervise },
+	{ "cases-waivers",   60 * 1000, job_cases_waivers },	/* case_waivers.c */
 	{ "promise-checks-overdue", 60 * 1000, job_promise_checks_overdue },	/* case_promise.c */
 };
 const size_t cases_njobs = NELEM(cases_jobs);

@@ -228,10 +228,12 @@ notice_case(struct ctx *ctx, long long case_id, json_t *o)
 {
 	static const char *const case_cols[] = { "no", "status", "deadline", "accepted_at",
 	    "delivery", "processing_office" };
-	static const char *const mat_cols[] = { "code", "name", "state", "due" };
-	json_t *cs = json_array(), *mats = json_array(), *c;
+	static const char *const mat_cols[] = { "code", "name", "state", "due", "waived",
+	    "received_at" };
+	json_t *cs = json_array(), *mats = json_array(), *c, *m;
 	char tok[CASE_TOKEN_MAX] = "", url[320];
-	int rc;
+	int rc, waived = 0, promised = 0;
+	size_t i;
 
 	rc = db_rows_json(ctx,
 	    "SELECT no, status, DATE_FORMAT(deadline, '%Y-%m-%d'),"
@@ -239,10 +241,12 @@ notice_case(struct ctx *ctx, long long case_id, json_t *o)
 	    " FROM cases WHERE id = ?", DBARGS(DBI(case_id)), case_cols, "ssSSsS", cs);
 	if (rc >= 0)
 		rc = db_rows_json(ctx,
-		    "SELECT m.code, m.name, m.state, DATE_FORMAT(m.due, '%Y-%m-%d')"
+		    "SELECT m.code, m.name, m.state, DATE_FORMAT(m.due, '%Y-%m-%d'),"
+		    " m.committed_at IS NOT NULL,"
+		    " DATE_FORMAT(m.received_at, '%Y-%m-%dT%H:%i:%s+08:00')"
 		    " FROM case_materials m LEFT JOIN item_materials im ON im.item = m.item"
 		    "  AND im.code = m.code WHERE m.case_id = ? ORDER BY im.sort, m.code",
-		    DBARGS(DBI(case_id)), mat_cols, "sssS", mats);
+		    DBARGS(DBI(case_id)), mat_cols, "sssSbS", mats);
 	if (rc >= 0)
 		rc = case_track_token(ctx, case_id, NULL, tok);
 	if (rc < 0 || json_array_size(cs) != 1) {
@@ -252,6 +256,19 @@ notice_case(struct ctx *ctx, long long case_id, json_t *o)
 	}
 	c = json_incref(json_array_get(cs, 0));
 	json_decref(cs);
+	/* 容缺受理 (some material accepted on the applicant's commitment) is never "材料齐全". */
+	json_array_foreach(mats, i, m) {
+		if (json_is_true(json_object_get(m, "waived")))
+			waived++;
+		/* 告知承诺 (case_promise.c): a certificate replaced by the signed promise. */
+		if (strcmp(json_string_value(json_object_get(m, "state")), "promised") == 0)
+			promised++;
+	}
+	json_object_set_new(c, "acceptance", json_string(waived ? "waived" : "complete"));
+	json_object_set_new(c, "acceptance_text", json_string(waived ?
+	    "容缺受理：申请人已签署容缺受理承诺书，容缺材料须在约定日期前补交" : promised ?
+	    "申请材料符合法定形式，部分证明以申请人签署的告知承诺书替代，予以受理（事后核查）" :
+	    "申请材料齐全、符合法定形式，予以受理"));
 	json_object_set_new(c, "materials", mats);
 	if (tok[0]) {
 		case_track_abs(tok, url, sizeof url);

@@ -17,5 +17,6 @@ int	h_case_track_token(struct req *);
 int	h_notice(struct req *);
 int	h_promise_checks(struct req *);
 int	h_promise_check_close(struct req *);
+int	h_case_waivers(struct req *);
 
 #endif

@@ -207,7 +207,7 @@ online_insert_rows(struct ctx *c, const struct session *who, struct online *o)
 		if (rc == 0 && g->set)
 			rc = item_materials_set(c, o->case_id, &f->mats[i], g->upload, o->now, 1);
 		else if (rc == 0 && g->promised)	/* 告知承诺 (online_promise.c) */
-			rc = online_promise_rows(c, o->case_id, &f->mats[i], o->now);
+			rc = online_promise_rows(c, o->case_id, &f->mats[i]);
 	}
 	if (rc == 0)
 		rc = case_history_add(c, who, o->case_id, o->now, "submit", NULL, "submitted",

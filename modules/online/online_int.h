@@ -37,8 +37,7 @@ void	online_promise_given(struct req *r, const struct form_mat *m, json_t *v,
 	    const char *field, struct given *g);
 /* The case_materials rows of a promised form material (one per item material it stands
  * for), state 'promised', inside the caller's transaction.  0 or a DB_* code. */
-int	online_promise_rows(struct ctx *c, long long case_id, const struct form_mat *m,
-	    const char *now);
+int	online_promise_rows(struct ctx *c, long long case_id, const struct form_mat *m);
 
 /* 413 TOO_LARGE when the files of the case together are over the limit, else 0. */
 int	case_size_ok(struct req *r, const struct form *f, const struct given *g);

@@ -71,8 +71,7 @@ online_promise_given(struct req *r, const struct form_mat *m, json_t *v, const c
 }
 
 int
-online_promise_rows(struct ctx *c, long long case_id, const struct form_mat *m,
-    const char *now)
+online_promise_rows(struct ctx *c, long long case_id, const struct form_mat *m)
 {
 	char buf[500], *s, *save = NULL, *colon;
 	int rc = 0;
@@ -83,9 +82,9 @@ online_promise_rows(struct ctx *c, long long case_id, const struct form_mat *m,
 			continue;
 		*colon = '\0';
 		rc = db_exec(c, "INSERT INTO case_materials (case_id, item, code, name, required,"
-		    " state, committed_at) SELECT ?, item, code, name, required, 'promised', ?"
+		    " state) SELECT ?, item, code, name, required, 'promised'"
 		    " FROM item_materials WHERE item = ? AND code = ?",
-		    DBARGS(DBI(case_id), DBS(now), DBS(s), DBS(colon + 1)), NULL, NULL);
+		    DBARGS(DBI(case_id), DBS(s), DBS(colon + 1)), NULL, NULL);
 	}
 	return rc;
 }

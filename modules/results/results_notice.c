@@ -52,6 +52,9 @@ materials_text(json_t *mats, struct buf *b)
 		buf_addf(b, "%s%zu. %s", i ? "；" : "", i + 1, jsv(m, "name"));
 		if (strcmp(state, "waived") == 0)
 			buf_addf(b, "（容缺，%s 前补交）", due);
+		else if (json_is_true(json_object_get(m, "waived")))
+			buf_addf(b, "（容缺，约定 %s 前补交，已于 %.10s 补交）", due,
+			    jsv(m, "received_at"));
 		else if (strcmp(state, "requested") == 0)
 			buf_adds(b, "（需补正）");
 		else if (strcmp(state, "promised") == 0)
@@ -103,6 +106,10 @@ notice_lines(json_t *n, const char *mt, char *window, const char **lines)
 		if (jsv(c, "deadline")[0]) {
 			lines[k++] = "承诺办结日期";
 			lines[k++] = jsv(c, "deadline");
+		}
+		if (jsv(c, "acceptance_text")[0]) {	/* 容缺受理 is never 材料齐全 */
+			lines[k++] = "受理方式";
+			lines[k++] = jsv(c, "acceptance_text");
 		}
 	}
 	if (strcmp(jsv(n, "kind"), "refused") == 0) {

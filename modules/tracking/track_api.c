@@ -4,7 +4,7 @@
  *
  * Routes: GET /track/{token}
  * Tables: case_tracking (the token's hash, not revoked), cases, case_history (the public
- *         steps), results (results_track_json); halls, hall_hours and windows through the
+ *         steps), case_materials (the 容缺 ones: due, received), results (results_track_json); halls, hall_hours and windows through the
  *         process's copy of the directory (halldir.h)
  * Redis:  the page's copy (track_cache.h): trk:tok:<hash>, {case:<id>}:trk, {case:<id>}:trkv
  *
@@ -119,6 +119,26 @@ track_steps(json_t *rows)
 }
 
 /*
+ * The 容缺 materials of the case (accepted on the applicant's commitment): each one's name,
+ * the date it is due and when it was received (null while awaited), in checklist order.
+ * Receiving one writes a history row, which drops the page's cached copy.  0 or a DB_* code.
+ */
+static int
+track_waived(struct ctx *c, long long case_id, json_t **out)
+{
+	static const char *const cols[] = { "name", "due", "received_at" };
+	int rc;
+
+	*out = json_array();
+	rc = db_rows_json(c, "SELECT m.name, DATE_FORMAT(m.due, '%Y-%m-%d'),"
+	    " DATE_FORMAT(m.received_at, '%Y-%m-%dT%H:%i:%s+08:00')"
+	    " FROM case_materials m LEFT JOIN item_materials im ON im.item = m.item"
+	    "  AND im.code = m.code WHERE m.case_id = ? AND m.committed_at IS NOT NULL"
+	    " ORDER BY im.sort, m.code", DBARGS(DBI(case_id)), cols, "sSS", *out);
+	return rc < 0 ? rc : 0;
+}
+
+/*
  * The tracking page polls this and QR codes are scanned at the counter: one statement
  * brings the case with its public steps (one row per step), and the hall's name, phone,
  * hours and window names come from the process's copy of the directory (halldir.h).
@@ -130,7 +150,7 @@ h_track(struct req *r)
 	struct track t;
 	struct track_probe probe;
 	char hash[65], hours[160] = "";
-	json_t *steps, *o, *env, *results = NULL;
+	json_t *steps, *o, *env, *results = NULL, *waived = NULL;
 	const char *w;
 	int rc;
 
@@ -169,7 +189,11 @@ h_track(struct req *r)
 		rc = halldir_window(r->ctx, t.hall, t.pickup_window, t.window, sizeof t.window);
 	if (rc >= 0 && t.found)	/* what the case yielded, once decided (results.c) */
 		rc = results_track_json(r->ctx, t.id, &results);
+	if (rc >= 0 && t.found)
+		rc = track_waived(r->ctx, t.id, &waived);
 	if (rc < 0) {
+		json_decref(results);
+		json_decref(waived);
 		json_decref(t.steps);
 		return db_fail(r, rc);
 	}
@@ -186,6 +210,7 @@ h_track(struct req *r)
 	    "warning", t.warning, "applicant", t.applicant, "delivery", t.delivery,
 	    "steps", steps, "hall", "name", t.hall_name, "phone", t.hall_phone);
 	json_object_set_new(o, "results", results);
+	json_object_set_new(o, "waived", waived);
 	if (strcmp(t.status, "ready") == 0) {
 		char when[200];
 

@@ -5,7 +5,8 @@
 --   * items.must_attend: the applicant must come in person (婚姻登记: both present); online
 --     application refuses such an item and offers a booking instead.
 -- A material given as a promise is kept with the state 'promised' (case_materials, and the
--- online form's online_materials), committed_at the time the promise was signed.
+-- online form's online_materials); committed_at stays NULL (it marks a 容缺 commitment) —
+-- the task's opened_at (115) is when the promise took effect.
 -- Additive only: new columns with defaults, one more value at the end of two ENUMs.
 SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci;
 

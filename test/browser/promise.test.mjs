@@ -226,6 +226,8 @@ test('the window takes a signed promise and the receipt says so', T, async () =>
     await notice.locator('#doc:not([hidden])').waitFor();
     const doc = await notice.locator('#doc').innerText();
     assert.match(doc, /经营场所使用证明[\s\S]*告知承诺替代/);
+    assert.match(await notice.locator('#doc-acceptance').innerText(), /1 项证明以您签署的告知承诺书替代/);
+    assert.doesNotMatch(doc, /容缺/);
     await notice.close();
     assert.deepEqual(allProblems(clerk), []);
   } finally {

@@ -382,7 +382,8 @@ waived_material_needs_commitment_and_blocks_approval(void **st)
 	char mats[512], body[2048], no[64];
 
 	(void)st;
-	/* IT-B-002: M5 (住所使用证明) may be waived (容缺). */
+	/* IT-B-002: M5 (住所使用证明) may be waived (容缺), due by the case's deadline (1 working
+	 * day: Tuesday 11-24; it_cases_waivers checks the rule itself). */
 	material_codes_text("IT-B-002", 1, 1, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s,\"waived\":[\"M5\"],"
 	    APPLICANT "}", mats);
@@ -392,14 +393,14 @@ waived_material_needs_commitment_and_blocks_approval(void **st)
 	resp_free(&r);
 
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s,\"waived\":[\"M5\"],"
-	    "\"commitment\":{\"signed\":true,\"due\":\"2026-11-27\"}," APPLICANT "}", mats);
+	    "\"commitment\":{\"signed\":true,\"due\":\"2026-11-24\"}," APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
 	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_materials m JOIN cases c ON c.id ="
 	    " m.case_id WHERE c.no = ? AND m.code = 'M5' AND m.state = 'waived' AND"
-	    " m.due = '2026-11-27' AND m.committed_at IS NOT NULL", no), 1);
+	    " m.due = '2026-11-24' AND m.committed_at IS NOT NULL", no), 1);
 
 	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	case_act(&r, approver1, no, "{\"action\":\"approve\"}");

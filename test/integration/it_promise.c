@@ -245,7 +245,7 @@ window_promise_opens_a_task_due_across_the_holidays(void **st)
 	    " AND pc.due = '2026-10-27'", no), 1);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_materials m JOIN cases c ON"
 	    " c.id = m.case_id WHERE c.no = ? AND m.code = 'M5' AND m.state = 'promised' AND"
-	    " m.committed_at IS NOT NULL AND m.received_at IS NULL", no), 1);
+	    " m.committed_at IS NULL AND m.received_at IS NULL", no), 1);
 	/* The timeline tells the applicant; the receipt (受理通知书) lists it as promised. */
 	c = staff_case(clerk, no);
 	seen = 0;
@@ -260,9 +260,13 @@ window_promise_opens_a_task_due_across_the_holidays(void **st)
 	n = get_member(NULL, "notice", API "/case-notices?n=%s", notice);
 	seen = 0;
 	json_array_foreach(jget(n, "case.materials"), i, m)
-		if (strcmp(jstr(m, "code"), "M5") == 0 && strcmp(jstr(m, "state"), "promised") == 0)
+		if (strcmp(jstr(m, "code"), "M5") == 0 && strcmp(jstr(m, "state"), "promised") == 0) {
+			assert_true(json_is_false(json_object_get(m, "waived")));	/* not 容缺 */
 			seen = 1;
+		}
 	assert_true(seen);
+	assert_string_equal(jstr(n, "case.acceptance"), "complete");
+	assert_non_null(strstr(jstr(n, "case.acceptance_text"), "告知承诺书替代"));
 	json_decref(n);
 }
 

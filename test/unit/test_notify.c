@@ -123,6 +123,8 @@ static const struct {
 	{ "result_mailed", { "case_no", "carrier", "tracking_no" } },
 	{ "case_rejected", { "case_no", "reason" } },
 	{ "case_overdue_staff", { "case_no", "item", "deadline" } },
+	{ "waiver_due_reminder", { "case_no", "list", "due" } },
+	{ "waiver_overdue_staff", { "case_no", "list", "due" } },
 	{ "promise_check_overdue_staff", { "case_no", "material", "deadline" } },
 };
 
@@ -137,6 +139,7 @@ sample(const char *var)
 		{ "count", "2" }, { "list", "营业执照、身份证复印件" }, { "window", "8" },
 		{ "hours", "工作日9:00-17:00" }, { "pickup_code", "7731" }, { "carrier", "中国邮政EMS" },
 		{ "tracking_no", "1100234567890" }, { "reason", "申请人不符合申请条件" },
+		{ "due", "2026-11-27" },
 		{ "material", "经营场所使用证明" },
 	};
 	size_t i;

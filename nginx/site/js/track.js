@@ -6,7 +6,9 @@
  *   GET /api/v1/track/{token} → {"case":{"no","item","status","deadline","warning",
  *        "applicant","steps":[{"status","at","note"?}],"pickup"?,"mail"?,
  *        "results":[{"vid","kind_label","title","number","status","status_label",
- *        "replaced_by","electronic","verify_url",…}],…}}
+ *        "replaced_by","electronic","verify_url",…}],
+ *        "waived":[{"name","due","received_at"|null}],…}}
+ * 容缺 materials show their due date and when they were received, or 待补交 while awaited.
  * The results (办理结果) link to their verify page; an electronic one says to download it
  * from 我的申请 (my-cases.html) — never a PDF here: the token is not the applicant's sign-in.
  * Refreshes every 30 s, when the page becomes visible again and when the network returns;
@@ -287,6 +289,24 @@ function renderResults(c) {
   }));
 }
 
+/* 容缺: each material accepted on the applicant's commitment — due, and received or not. */
+function renderWaived(c) {
+  const list = (Array.isArray(c.waived) ? c.waived : []).filter((m) => m && m.name);
+  $('waived').hidden = !list.length;
+  if (!list.length) return;
+  $('waived-hint').textContent = list.some((m) => !m.received_at)
+    ? '以下材料已先行容缺受理，请在约定日期前携带到综合窗口补交。'
+    : '以下容缺受理的材料均已补交。';
+  $('waived-list').replaceChildren(...list.map((m) => el('li', {
+    class: 'track-result waived-item', 'data-received': m.received_at ? '1' : '0',
+  },
+  el('p', { class: 'track-result-head' }, el('strong', null, m.name)),
+  el('dl', { class: 'track-facts' },
+    el('div', null, el('dt', null, '约定补交'), el('dd', null, `${formatDate(m.due)}前`)),
+    el('div', null, el('dt', null, '补交情况'), el('dd', { class: 'waived-state' },
+      m.received_at ? `已于 ${formatTime(m.received_at)} 收到` : el('strong', null, '待补交')))))));
+}
+
 function renderReview(c) {
   const show = Boolean(REVIEW_PAGE) && c.status === 'closed';
   $('review').hidden = !show;
@@ -309,6 +329,7 @@ function renderReview(c) {
 function render(c) {
   renderSummary(c);
   renderResults(c);
+  renderWaived(c);
   renderPickup(c);
   renderMail(c);
   renderReview(c);

@@ -106,9 +106,18 @@ function syncCommitment() {
   const any = document.querySelectorAll('[data-waive]:checked').length > 0;
   $('commitment').hidden = !any;
   if (any && !$('c-due').value && hallToday) {
-    // A week from the hall's today (the hall clock, not this computer's).
+    // From the hall's today (the hall clock, not this computer's): a week, but never past
+    // the case's deadline — n promised working days are at least n calendar days, so
+    // today + min(7, n) calendar days is always allowed — and stepped back off a weekend to
+    // the Friday (the server refuses a holiday, naming the latest date allowed).
     const [y, m, d] = hallToday.split('-').map(Number);
-    $('c-due').value = new Date(Date.UTC(y, m - 1, d + 7)).toISOString().slice(0, 10);
+    const it = itemOf($('item').value);
+    const n = it && Number.isInteger(it.promised_days) ? Math.min(7, it.promised_days) : 7;
+    const due = new Date(Date.UTC(y, m - 1, d + n));
+    while (n > 0 && (due.getUTCDay() === 0 || due.getUTCDay() === 6)
+      && due > new Date(Date.UTC(y, m - 1, d))) due.setUTCDate(due.getUTCDate() - 1);
+    $('c-due').value = due.toISOString().slice(0, 10);
+    $('c-due').min = hallToday;
   }
 }
 

@@ -5,6 +5,8 @@
  * &q=&page=) so a manager can bookmark "已超期".
  *
  * API: GET /cases?status=&overdue=&q=&page=
+ *      GET /case-waivers (a clerk: the 容缺 materials of the cases they accepted, still
+ *      awaited, nearest due first; the overdue ones marked 已逾期 N 天)
  */
 
 import { apiGet } from '/js/api.js';
@@ -54,6 +56,22 @@ async function load() {
   }
 }
 
+/* A clerk's own 容缺 acceptances still awaiting a material: shown above the list. */
+async function loadWaivers() {
+  try {
+    const r = await apiGet('/case-waivers', { limit: 20 });
+    const list = r.waivers || [];
+    $('my-waivers').hidden = !list.length;
+    $('my-waivers-list').replaceChildren(...list.map((w) => el('li', { class: w.overdue ? 'overdue' : '', dataset: { case: w.case_no } },
+      el('a', { href: `/staff/case.html?no=${encodeURIComponent(w.case_no)}` }, w.case_no), ' ',
+      el('span', null, w.name), ' ',
+      el('span', { class: w.overdue ? 'tag-over' : 'muted' },
+        w.overdue ? `约定 ${w.due} 前补交，已逾期 ${w.days_overdue} 天` : `约定 ${w.due} 前补交`))));
+  } catch (err) {
+    $('my-waivers').hidden = true;
+  }
+}
+
 function go(next) {
   params = next;
   const qs = params.toString();
@@ -82,6 +100,7 @@ async function ready(me) {
       go(p);
     });
   }
+  if (me && me.role === 'clerk') loadWaivers();
   await load();
 }
 

@@ -4,6 +4,7 @@
  * API: GET /halls/{hall}/stats?from=&to=       the figures (and open hall alerts)
  *      GET /halls/{hall}/stats?…&format=csv    the same as CSV (downloaded as a file)
  *      GET /cases?overdue=1&per_page=20        overdue cases (cases module)
+ *      GET /case-waivers?overdue=1&limit=20    容缺 materials past their due date, not received
  *      GET /halls/{hall}/rectifications        open rectification tasks
  *      PATCH /halls/{hall}/rectifications/{id}, POST …/{id}/close
  *      POST /halls/{hall}/alerts/dismiss {"key"}  an alert dealt with (已处理)
@@ -230,6 +231,22 @@ function renderOverdue(list) {
   if (!list.length) ul.append(el('li', { class: 'muted' }, '没有超期办件'));
 }
 
+/* 容缺 materials past their due date: case, material, due, days overdue, accepting clerk. */
+function renderWaivers(list) {
+  const t = $('t-waivers');
+  t.replaceChildren(
+    el('thead', null, el('tr', null, ['办件编号', '材料', '约定补交', '逾期', '受理人'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', null, list.length
+      ? list.map((w) => el('tr', { dataset: { case: w.case_no } },
+        el('th', { scope: 'row' }, el('a', { href: `/staff/case.html?no=${encodeURIComponent(w.case_no)}` }, w.case_no)),
+        el('td', null, w.name),
+        el('td', null, w.due),
+        el('td', { class: 'tag-over' }, `${w.days_overdue} 天`),
+        el('td', null, w.accepted_by || '—')))
+      : el('tr', null, el('td', { colspan: '5', class: 'muted' }, '没有逾期未补交的容缺材料'))),
+  );
+}
+
 /* A result line under a form: styled as a note or as an error, read out when it changes. */
 function tell(out, text, kind = 'ok') {
   out.replaceChildren(text ? el('div', { class: kind === 'ok' ? 'ok-note' : 'notice notice-error' },
@@ -340,15 +357,17 @@ async function refresh() {
   const from = $('from').value;
   const to = $('to').value || from;
   try {
-    const [st, cases, rect] = await Promise.all([
+    const [st, cases, rect, waivers] = await Promise.all([
       apiGet(`/halls/${encodeURIComponent(state.hall)}/stats`, { from, to }),
       apiGet('/cases', { overdue: 1, per_page: 12 }).catch(() => ({ cases: [] })),
       apiGet(`/halls/${encodeURIComponent(state.hall)}/rectifications`, { status: 'open', limit: RECT_SHOWN + 1 }),
+      apiGet('/case-waivers', { overdue: 1, limit: 20 }),
     ]);
     renderStats(st);
     if (!$('from').value) $('from').value = st.from;
     if (!$('to').value) $('to').value = st.to;
     renderOverdue(cases.cases || []);
+    renderWaivers(waivers.waivers || []);
     renderRect(rect.rectifications || []);
     clear($('page-status'));
     $('updated').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}，每分钟自动刷新`;

@@ -21,6 +21,13 @@ function day(ts) {
   return `${y} 年 ${Number(m)} 月 ${Number(d)} 日`;
 }
 
+/* A material's state on the 受理通知书: a 容缺 one says its due date and whether it came. */
+function stateText(m) {
+  if (m.waived && m.state === 'received') return `容缺，已于${day(m.received_at)}补交`;
+  if (m.waived && m.state === 'waived') return `容缺，须于${day(m.due)}前补交`;
+  return `${STATE[m.state] || m.state}${m.due ? `（${day(m.due)}前补交）` : ''}`;
+}
+
 function materialsTable(rows, withState) {
   const head = withState ? ['序号', '材料名称', '状态'] : ['序号', '材料名称', '形式及份数', '要求'];
   const cls = withState ? ['col-no', null, 'col-state'] : ['col-no', null, 'col-form', null];
@@ -30,7 +37,7 @@ function materialsTable(rows, withState) {
       el('td', { class: 'col-no' }, String(i + 1)),
       el('td', null, m.name),
       withState
-        ? el('td', { class: 'col-state' }, `${STATE[m.state] || m.state}${m.due ? `（${day(m.due)}前补交）` : ''}`)
+        ? el('td', { class: 'col-state' }, stateText(m))
         : [el('td', { class: 'col-form' }, `${m.form || ''} ${m.copies || 1} 份`), el('td', null, m.note || '')]))));
 }
 
@@ -44,8 +51,23 @@ function render(n) {
   parts.push(el('p', { class: 'no-indent' }, `${n.applicant || '申请人'}：`));
   if (n.kind === 'accepted') {
     const c = n.case;
+    // 容缺受理 never says 材料齐全: it names each 容缺 material and its due date.
+    const waived = (c.materials || []).filter((m) => m.waived);
     parts.push(
-      el('p', null, `您于${day(c.accepted_at)}申请办理的“${n.item.name}”事项，经审查，申请材料齐全、符合法定形式，本中心决定予以受理。`),
+      waived.length
+        ? el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的“${n.item.name}”事项，经审查，除下列 ${waived.length} 项容缺材料外，其余申请材料符合法定形式。您已签署《容缺受理承诺书》，本中心决定容缺受理。`)
+        : (c.materials || []).some((m) => m.state === 'promised')
+          // 告知承诺制: the certificate is replaced by the signed promise, checked afterwards.
+          ? el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的“${n.item.name}”事项，经审查，申请材料符合法定形式，其中 ${(c.materials || []).filter((m) => m.state === 'promised').length} 项证明以您签署的告知承诺书替代，本中心决定予以受理。主管部门将对承诺内容进行事后核查，承诺不实的，依法处理并记入信用记录。`)
+          : el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的“${n.item.name}”事项，经审查，申请材料齐全、符合法定形式，本中心决定予以受理。`),
+      waived.length
+        ? el('ul', { class: 'doc-waived', id: 'doc-waived' }, waived.map((m) => el('li', null,
+          `${m.name}：须于 `, el('strong', null, day(m.due)), ' 前补交',
+          m.state === 'received' ? `（已于${day(m.received_at)}补交）` : '')))
+        : '',
+      waived.length
+        ? el('p', null, '请按承诺在约定日期前将容缺材料交到综合窗口；补交前一个工作日本中心将短信提醒。逾期未补交的，将影响审批办结。')
+        : '',
       el('p', null, n.item.kind === 'instant'
         ? '本事项为即办件，当场办结。'
         : `本事项承诺办结时限为 ${n.item.promised_days} 个工作日，办结期限为 `,
@@ -55,7 +77,7 @@ function render(n) {
     if (c.processing_office) {
       parts.push(el('p', null, `本事项为跨省通办事项，由本中心收件，申请材料转${c.processing_office}审批，办理结果由本中心送达。`));
     }
-    parts.push(el('p', { class: 'no-indent' }, '已收取的申请材料：'), materialsTable(c.materials || [], true));
+    parts.push(el('p', { class: 'no-indent' }, waived.length ? '申请材料：' : '已收取的申请材料：'), materialsTable(c.materials || [], true));
     parts.push(el('p', null, c.delivery === 'mail'
       ? '办理结果将免费邮寄送达，寄出时将短信告知运单号。'
       : '办结后将短信通知您，请凭本通知书、本人身份证件和短信中的取件码到统一出件窗口领取。'));

@@ -187,6 +187,12 @@ test('the approver records a false promise from the verification list', T, async
     await row.waitFor();
     assert.match(await boss.locator('#counts').innerText(), /承诺不实 [1-9]\d*/);
     assert.equal(await row.getByRole('button').count(), 0);
+    // The dashboard's figure counts it too.
+    const nFalse = Number(sql(`SELECT COUNT(*) FROM promise_checks WHERE hall = 'demo' AND status = 'false'`));
+    assert.ok(nFalse >= 1);
+    await boss.goto(url('/staff/dashboard.html'), { waitUntil: 'domcontentloaded' });
+    await eventually(async () => (await boss.locator('#promise-figures').innerText()).includes(`承诺不实 ${nFalse}`),
+      { message: 'the dashboard counts the false promises' });
     // 400 is the refusal the page showed on purpose.
     assert.deepEqual(allProblems(page).filter((p) => !/400 .*promise-checks/.test(p)), []);
     assert.deepEqual(allProblems(boss), []);

@@ -40,11 +40,12 @@ enum role {
 	ROLE_APPROVER = 1u << 3,
 	ROLE_MANAGER = 1u << 4,
 	ROLE_ADMIN = 1u << 5,
-	ROLE__MAX = 6
+	ROLE_HELPER = 1u << 6,		/* 帮办代办: files and follows cases for citizens */
+	ROLE__MAX = 7
 };
 #define ROLE_ANY    0u
 #define ROLE_STAFF  (ROLE_CLERK | ROLE_APPROVER | ROLE_MANAGER | ROLE_ADMIN)
-#define ROLE_ALL    (ROLE_CITIZEN | ROLE_KIOSK | ROLE_STAFF)
+#define ROLE_ALL    (ROLE_CITIZEN | ROLE_KIOSK | ROLE_STAFF | ROLE_HELPER)
 
 const char *role_name(unsigned role);
 unsigned    role_parse(const char *s);

@@ -288,6 +288,7 @@ cmd_seed_demo(const char *datadir)
 		{ "approver1", "approver", "周建国", "scjg" },
 		{ "manager1", "manager", "吴秀兰", NULL }, { "admin", "admin", "系统管理员", NULL },
 		{ "kiosk1", "kiosk", "大厅取号机 1", NULL },
+		{ "helper1", "helper", "孙志愿", NULL },
 	};
 	char err[200], path[512];
 	struct dirent *de;

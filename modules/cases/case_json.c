@@ -7,6 +7,7 @@
  * Redis:  none
  */
 #include "case_promise.h"
+#include "case_agent.h"
 #include "case_json.h"
 #include "case_rules.h"
 #include "cases.h"
@@ -314,7 +315,8 @@ case_json(struct ctx *c, const struct session *who, const struct case_row *cr, i
 	}
 	if ((rc = case_lists_json(c, cr->id, cj.o, &mats)) < 0 ||
 	    (rc = case_promises_json(c, cr->id, cj.o)) < 0 ||
-	    (rc = case_links_json(c, cr->id, cj.o)) < 0) {
+	    (rc = case_links_json(c, cr->id, cj.o)) < 0 ||
+	    (rc = case_agent_json_add(c, cr->id, cj.o)) < 0) {
 		json_decref(cj.o);
 		return rc;
 	}

@@ -29,7 +29,9 @@
 #include "handlers.h"
 #include "../shared/audit.h"
 #include "../hall/calendar.h"
+#include "case_agent.h"
 #include "case_deadline.h"
+#include "case_helpers.h"
 #include "case_json.h"
 #include "case_mats.h"
 #include "case_promise.h"
@@ -67,6 +69,7 @@ struct accept {
 	const char	*due;			/* 容缺 commitment date */
 	int		 mail;
 	int		 approve;
+	struct case_agent agent;		/* 代办 (case_agent.c) */
 	/* the checklist */
 	struct item_info item;
 	struct case_mats mats;			/* up to MAX_MATERIALS */
@@ -194,6 +197,7 @@ accept_parse(struct req *r, struct accept *a)
 	in_str(r, r->body, "processing_office", 0, 2, 100, &a->office);
 	in_str(r, r->body, "note", 0, 1, 200, &a->note);
 	in_bool(r, r->body, "approve", 0, &a->approve);
+	case_agent_parse(r, a->id_number, a->phone, &a->agent);
 	commit = json_object_get(r->body, "commitment");
 	if (waived && json_array_size(waived) > 0) {
 		if (!json_is_object(commit))
@@ -217,6 +221,8 @@ accept_parse(struct req *r, struct accept *a)
 		return db_fail(r, rc);
 	if (!a->item.found || strcmp(a->item.hall, r->sess.hall) != 0)
 		return req_fail_field(r, "item", "本中心没有这个事项"), req_invalid(r);
+	if (a->agent.present && case_agent_checklist(&a->mats) != 0)
+		return req_fail_field(r, "agent", "该事项材料过多，无法加入授权委托书"), req_invalid(r);
 	return accept_check_mats(r, a, given, waived);
 }
 
@@ -523,6 +529,10 @@ accept_write(struct ctx *c, const struct session *who, struct accept *a)
 	rc = accept_insert_case(c, who, a, staff);
 	if (rc == 0)
 		rc = accept_insert_rows(c, who, a, staff);
+	if (rc == 0 && a->agent.present)
+		rc = case_agent_store(c, a->case_id, &a->agent);
+	if (rc == 0)
+		rc = case_helper_filed(c, who, a->case_id, a->now);
 	if (rc == 0)
 		rc = case_history_add(c, who, a->case_id, a->now, "accept", NULL, "accepted",
 		    a->item.department, a->note, public_note);
@@ -532,6 +542,9 @@ accept_write(struct ctx *c, const struct session *who, struct accept *a)
 		rc = accept_instant(c, who, a, staff);
 	if (rc == 0)
 		rc = accept_notify(c, who, a);
+	if (rc == 0 && a->agent.present)
+		rc = case_agent_accepted(c, who->hall, a->case_id, a->case_no, a->item.name,
+		    a->deadline_s, a->now, a->agent.phone);
 	return rc;
 }
 
@@ -736,6 +749,9 @@ h_case_create(struct req *r)
 	struct idem im;
 	int rc;
 
+	if (json_object_get(r->body, "bundle") != NULL &&
+	    json_object_get(r->body, "item") == NULL)
+		return case_bundle_create(r);	/* 一件事一次办 at the window: cases_bundle.c */
 	if ((a = calloc(1, sizeof *a)) == NULL)
 		return req_bug(r, "out of memory");
 	if ((rc = accept_parse(r, a)) != 0)

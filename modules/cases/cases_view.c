@@ -17,6 +17,8 @@
 #include "handlers.h"
 #include "../shared/audit.h"
 #include "cases.h"
+#include "case_agent.h"
+#include "case_helpers.h"
 #include "case_json.h"
 #include "../shared/pii.h"
 #include "../../fcgi/clock.h"
@@ -151,7 +153,10 @@ h_case_get(struct req *r)
 	rc = case_load(r->ctx, r->sess.hall, r->pathv[0], &cr);
 	if (rc < 0)
 		return db_fail(r, rc);
-	if (rc == 0 || !case_visible(&r->sess, &cr))
+	if (rc > 0 && r->sess.role == ROLE_HELPER &&
+	    (rc = case_helper_sees(r->ctx, &r->sess, &cr)) < 0)
+		return db_fail(r, rc);
+	if (rc == 0 || (r->sess.role != ROLE_HELPER && !case_visible(&r->sess, &cr)))
 		return req_err_msg(r, E_NOT_FOUND, "没有这个办件");
 	if (reveal && reveal[0] == '1' && !open)
 		return req_err_msg(r, E_FORBIDDEN, "您的岗位不能查看申请人完整信息");
@@ -270,6 +275,11 @@ notice_case(struct ctx *ctx, long long case_id, json_t *o)
 	    "申请材料符合法定形式，部分证明以申请人签署的告知承诺书替代，予以受理（事后核查）" :
 	    "申请材料齐全、符合法定形式，予以受理"));
 	json_object_set_new(c, "materials", mats);
+	if ((rc = case_agent_json_add(ctx, case_id, c)) < 0 ||
+	    (rc = case_bundle_notice_add(ctx, case_id, c)) < 0) {
+		json_decref(c);
+		return rc;
+	}
 	if (tok[0]) {
 		case_track_abs(tok, url, sizeof url);
 		json_object_set_new(c, "track_url", json_string(url));

@@ -18,5 +18,11 @@ int	h_notice(struct req *);
 int	h_promise_checks(struct req *);
 int	h_promise_check_close(struct req *);
 int	h_case_waivers(struct req *);
+int	h_helper_cases(struct req *);
+int	h_case_helper_assign(struct req *);
+/* POST /cases with "bundle" by a clerk or helper (cases_bundle.c). */
+int	case_bundle_create(struct req *);
+/* A bundle case's title and parts on its notice (cases_bundle.c).  0 or DB_*. */
+int	case_bundle_notice_add(struct ctx *c, long long case_id, json_t *o);
 
 #endif

@@ -74,8 +74,9 @@ staff_create(struct ctx *c, const struct staff_new *s, char *err, size_t esz)
 	if (!password_ok(s->password, err, esz))
 		return -1;
 	if (strcmp(s->role, "clerk") && strcmp(s->role, "approver") &&
-	    strcmp(s->role, "manager") && strcmp(s->role, "admin") && strcmp(s->role, "kiosk")) {
-		snprintf(err, esz, "role must be clerk, approver, manager, admin or kiosk");
+	    strcmp(s->role, "manager") && strcmp(s->role, "admin") && strcmp(s->role, "kiosk") &&
+	    strcmp(s->role, "helper")) {
+		snprintf(err, esz, "role must be clerk, approver, manager, admin, kiosk or helper");
 		return -1;
 	}
 	if (strcmp(s->role, "approver") == 0 && (s->department == NULL || !*s->department)) {

@@ -87,19 +87,29 @@ notice_fetch(struct req *r, const char **token, json_t **out)
 }
 
 /* The label/value lines of a notice's page (NULL-terminated pairs; lines ≥ LINES_MAX + 2);
- * mt: its materials as one text, window: room for the window line (size 160). */
+ * mt: its materials as one text, window: room for the window line (size 160), agent: room
+ * for the agent's line (size 200).  A 一件事 case shows its title and 多部门并联办理; a case
+ * with an agent (代办) names the agent, masked, as the printable page does. */
 static void
-notice_lines(json_t *n, const char *mt, char *window, const char **lines)
+notice_lines(json_t *n, const char *mt, char *window, char *agent, const char **lines)
 {
 	json_t *c = json_object_get(n, "case");
+	json_t *ag = c ? json_object_get(c, "agent") : NULL;
+	int bundle = c && jsv(c, "bundle")[0];
 	size_t k = 0;
 
-	lines[k++] = "事项";
-	lines[k++] = jsv(json_object_get(n, "item"), "name");
+	lines[k++] = bundle ? "一件事" : "事项";
+	lines[k++] = bundle ? jsv(c, "title") : jsv(json_object_get(n, "item"), "name");
 	lines[k++] = "实施部门";
-	lines[k++] = jsv(json_object_get(n, "item"), "department");
+	lines[k++] = bundle ? "多部门并联办理" : jsv(json_object_get(n, "item"), "department");
 	lines[k++] = "申请人";
 	lines[k++] = jsv(n, "applicant");
+	if (ag) {
+		fmt(agent, 200, "%s（%s）%s，凭授权委托书代为办理", jsv(ag, "name"),
+		    jsv(ag, "relation_label"), jsv(ag, "phone"));
+		lines[k++] = "代办人";
+		lines[k++] = agent;
+	}
 	if (c) {
 		lines[k++] = "办件编号";
 		lines[k++] = jsv(c, "no");
@@ -138,7 +148,7 @@ int
 h_notice_pdf(struct req *r)
 {
 	const char *lines[LINES_MAX + 2], *token, *caption;
-	char qr[512], path[160], window[160];
+	char qr[512], path[160], window[160], agent[200];
 	const char *base = config_get("public_base_url", "");
 	json_t *n = NULL, *c, *mats;
 	struct buf mt;
@@ -151,7 +161,7 @@ h_notice_pdf(struct req *r)
 	mats = c ? json_object_get(c, "materials") : json_object_get(n, "materials");
 	buf_init(&mt, 16 * 1024);
 	materials_text(mats, &mt);
-	notice_lines(n, mt.data && mt.data[0] ? mt.data : "无", window, lines);
+	notice_lines(n, mt.data && mt.data[0] ? mt.data : "无", window, agent, lines);
 
 	while (bn > 0 && base[bn - 1] == '/')
 		bn--;

@@ -4,7 +4,7 @@
  * The route table itself (every room's modules/<room>/routes.c, put together as the app does) says which roles each route serves.
  * For every route that does not serve everybody, the test calls it through nginx as each
  * role it does not serve — a citizen, the kiosk, a clerk, an approver, a manager, the
- * administrator, each signed in for real — and wants 403 FORBIDDEN in the API's error shape,
+ * administrator, the 帮办代办 helper (helper1 of the demo seed), each signed in for real — and wants 403 FORBIDDEN in the API's error shape,
  * and without any session 401 UNAUTHENTICATED.  A route added later is covered without
  * touching this file.
  *
@@ -41,6 +41,7 @@ static struct who {
 	{ ROLE_APPROVER, "approver", "approver1", 0, "" },
 	{ ROLE_MANAGER, "manager", "manager1", 0, "" },
 	{ ROLE_ADMIN, "admin", "admin", 0, "" },
+	{ ROLE_HELPER, "helper", "helper1", 0, "" },
 };
 
 static const char *const method_names[M__MAX] = {
@@ -146,6 +147,12 @@ listed_roles_get_past_the_router(void **st)
 	resp_free(&r);
 	expect_refusal("GET", "/api/v1/notices?ref_kind=case&ref_id=none",
 	    who[1].token, NULL, 403, "FORBIDDEN");
+	/* The helper's work list is the helper's: served to helper1, refused to a clerk. */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/helper/cases", who[6].token, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_array(jget(r.json, "cases")));
+	resp_free(&r);
+	expect_refusal("GET", "/api/v1/helper/cases", who[2].token, NULL, 403, "FORBIDDEN");
 }
 
 static int

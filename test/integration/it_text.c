@@ -905,6 +905,8 @@ static const struct text_route text_routes[] = {
 	  "pickup_code identity_checked address materials problems", 5,
 	  "back_office_keeps_unusual_text, mail_on_a_pickup_case_needs_an_address" },
 	{ "POST", "/cases/{no}/track-token", NULL, 1, "no body" },
+	{ "POST", "/cases/{no}/helpers", "helper", 1,
+	  "it_window (a helper of the hall by username, else 400: nothing stored)" },
 	{ "PUT", "/staff/me/phone", "phone", 1, "appointments_and_queue_take_unusual_text" },
 	{ "POST", "/uploads", NULL, 2, "the body is a file (JPEG, PNG, PDF)" },
 	{ "POST", "/halls/{hall}/staff/{username}/unlock", NULL, 4,

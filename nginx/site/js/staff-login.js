@@ -32,6 +32,7 @@ const ROLE_NAMES = {
   manager: '中心管理人员',
   admin: '系统管理员',
   kiosk: '自助取号机',
+  helper: '帮办代办人员',
 };
 
 function remembered() {

@@ -3,7 +3,14 @@
  * material against the item's checklist (required / 可容缺 / optional), records a waiver with
  * the applicant's commitment and due date, and files the case.
  *
- * API: GET /items?hall=, GET /halls/{hall}/board (only its "now": the hall's today, for the
+ * 一件事一次办: the select offers the hall's bundles (GET /bundles?hall=) after the items; a
+ * bundle's checklist is the union of its items' materials (B1, B2 …, each ticked once) and
+ * the case is filed with "bundle" instead of "item" (no 容缺, no 即办 for a bundle).
+ * 代办: 由代办人代为办理 opens the agent's fields (name, ID number, phone, relation) and adds
+ * the 授权委托书 (code AUTH) to the checklist as a required material; the receipt shows the
+ * agent masked.  A 帮办代办 helper (role helper) files cases here as a clerk does.
+ *
+ * API: GET /items?hall=, GET /bundles?hall=, GET /halls/{hall}/board (only its "now": the hall's today, for the
  *      default 容缺 due date), POST /cases with an Idempotency-Key per filled form.
  *   201 → the case: number, deadline, the tracking QR code (GET /track/{token}/qr.svg), links
  *         to the printable 受理通知书 and the case page, shown at the top of the page in view
@@ -34,6 +41,11 @@ import {
 } from './cases-common.js';
 
 let items = [];
+let bundles = [];	// GET /bundles, shaped like items (bundle: true)
+const AUTH = {
+  code: 'AUTH', name: '授权委托书', required: true, waivable: false, form: 'original', copies: 1,
+  note: '申请人签字的授权委托书，并核验代办人身份证原件',
+};
 let hallToday = '';	// YYYY-MM-DD by the hall clock (GET /halls/{hall}/board "now")
 let key = null;		// Idempotency-Key of the form as it is filled now
 const params = new URLSearchParams(window.location.search);
@@ -45,7 +57,23 @@ const ticket = /^[A-Za-z0-9_-]{16,64}$/.test(params.get('ticket') || '') ? {
   day: (params.get('day') || '').slice(0, 10),
 } : null;
 
-const itemOf = (id) => items.find((it) => it.id === id);
+const itemOf = (id) => items.find((it) => it.id === id) || bundles.find((b) => b.id === id);
+
+/* A bundle of GET /bundles as the checklist reads an item. */
+function bundleItem(b) {
+  return {
+    id: b.id,
+    bundle: true,
+    name: b.name,
+    category: '一件事',
+    department_name: b.items.map((it) => it.name).join('、'),
+    kind: 'promised',
+    promised_days: b.promised_days,
+    materials: b.materials.map((m) => ({ ...m, waivable: false, form: '', copies: 0 })),
+  };
+}
+
+const hasAgent = () => $('has-agent').checked;
 
 function tag(m) {
   if (!m.required) return el('span', { class: 'tag tag-optional' }, '可选');
@@ -63,14 +91,17 @@ function renderChecklist() {
   clear(list);
   $('commitment').hidden = true;
   if (!it) return;
-  $('item-hint').textContent = `${it.department_name || it.department} · ${it.kind === 'instant'
-    ? '即办件' : `承诺 ${it.promised_days} 个工作日`}${it.cross_province ? ' · 跨省通办' : ''}`;
-  for (const m of it.materials) {
+  $('item-hint').textContent = it.bundle
+    ? `一件事一次办：${it.department_name} 并联办理 · 承诺 ${it.promised_days} 个工作日（一次收件、一份回执）`
+    : `${it.department_name || it.department} · ${it.kind === 'instant'
+      ? '即办件' : `承诺 ${it.promised_days} 个工作日`}${it.cross_province ? ' · 跨省通办' : ''}`;
+  for (const m of it.materials.concat(hasAgent() ? [AUTH] : [])) {
     const recv = el('input', { type: 'checkbox', id: `mat-${m.code}`, value: m.code, 'data-mat': '1' });
     const head = el('div', { class: 'mat-head' },
       el('label', { class: 'check', for: `mat-${m.code}` }, recv, `${m.name}`), tag(m));
     const li = el('li', { dataset: { code: m.code } }, head,
-      el('p', { class: 'mat-note' }, `${FORM[m.form] || m.form} ${m.copies || 1} 份${m.note ? `；${m.note}` : ''}`));
+      el('p', { class: 'mat-note' }, m.form
+        ? `${FORM[m.form] || m.form} ${m.copies || 1} 份${m.note ? `；${m.note}` : ''}` : (m.note || '')));
     if (m.waivable) {
       const waive = el('input', { type: 'checkbox', id: `waive-${m.code}`, value: m.code, 'data-waive': '1' });
       li.append(el('label', { class: 'check waive', for: `waive-${m.code}` }, waive, '暂缺，容缺受理'));
@@ -121,10 +152,36 @@ function syncCommitment() {
   }
 }
 
+/* 由代办人代为办理: the agent's fields, and the 授权委托书 in the checklist (ticks kept). */
+function syncAgent() {
+  $('agent-fields').hidden = !hasAgent();
+  const list = $('checklist');
+  const row = list.querySelector('li[data-code="AUTH"]');
+  if (hasAgent() && !row && itemOf($('item').value)) {
+    const ticked = new Set([...document.querySelectorAll('[data-mat]:checked, [data-waive]:checked')]
+      .map((n) => `${n.dataset.mat ? 'mat' : 'waive'}-${n.value}`));
+    renderChecklist();
+    for (const id of ticked) {
+      const n = document.getElementById(id);
+      if (n) n.checked = true;
+    }
+    syncCommitment();
+  } else if (!hasAgent() && row) row.remove();
+}
+
+function agentBody() {
+  return {
+    name: $('g-name').value.trim(),
+    id_number: $('g-id').value.trim().toUpperCase(),
+    phone: $('g-phone').value.trim(),
+    relation: $('g-relation').value,
+  };
+}
+
 function body() {
   const it = itemOf($('item').value);
   const b = {
-    item: $('item').value,
+    [it && it.bundle ? 'bundle' : 'item']: $('item').value,
     applicant: {
       name: $('a-name').value.trim(),
       id_number: $('a-id').value.trim().toUpperCase(),
@@ -146,6 +203,7 @@ function body() {
   const note = $('note').value.trim();
   if (note) b.note = note;
   if (ticket) b.ticket = ticket.token;
+  if (hasAgent()) b.agent = agentBody();
   return b;
 }
 
@@ -163,11 +221,16 @@ function showAccepted(c) {
         el('h2', { id: 'res-title', tabindex: '-1' }, c.status === 'approved' ? '已受理并当场办结' : '已受理'),
         el('dl', { class: 'facts' },
           el('dt', null, '受理编号'), el('dd', { class: 'case-no', id: 'res-no' }, c.no),
-          el('dt', null, '事项'), el('dd', null, c.item_name),
+          el('dt', null, c.bundle ? '一件事' : '事项'), el('dd', null, c.item_name),
+          c.bundle ? el('dt', null, '并联事项') : null,
+          c.bundle ? el('dd', { id: 'res-parts' }, (c.parts || []).map((p) => `${p.item_name}（${p.department_name}）`).join('、')) : null,
           el('dt', null, '办结期限'), el('dd', { id: 'res-deadline' }, c.deadline || ''),
           el('dt', null, '申请人'), el('dd', null, c.applicant && c.applicant.name),
+          c.agent ? el('dt', null, '代办人') : null,
+          c.agent ? el('dd', { id: 'res-agent' }, `${c.agent.name}（${c.agent.relation_label || ''}，${c.agent.phone}）`) : null,
           ticket ? el('dt', null, '排队号') : null, ticket ? el('dd', { id: 'res-ticket' }, ticket.number) : null),
-        el('p', { class: 'small' }, '已短信告知申请人受理编号和进度查询链接。')),
+        el('p', { class: 'small' }, c.agent ? '已短信告知申请人和代办人受理编号和进度查询链接。'
+          : '已短信告知申请人受理编号和进度查询链接。')),
       qr),
     el('div', { class: 'actions-row' },
       c.notice_url ? el('a', { class: 'btn', href: c.notice_url, target: '_blank', id: 'print-accepted' },
@@ -214,6 +277,7 @@ function clearForm() {
   $('accept-form').reset();
   $('item').value = itemId;
   renderChecklist();
+  $('agent-fields').hidden = true;
   $('address-field').hidden = true;
   showFieldErrors($('accept-form'), {});
   key = null;
@@ -236,7 +300,7 @@ function unticked() {
   if (!it) return [];
   const got = new Set([...document.querySelectorAll('[data-mat]:checked, [data-waive]:checked, [data-promise]:checked')]
     .map((n) => n.value));
-  return it.materials.filter((m) => m.required && !got.has(m.code));
+  return it.materials.concat(hasAgent() ? [AUTH] : []).filter((m) => m.required && !got.has(m.code));
 }
 
 /* Ask before a refusal: list what is missing, offer 容缺 for what may be waived.  Resolves to
@@ -348,6 +412,11 @@ async function ready(me) {
     return;
   }
   try {
+    bundles = (await apiGet('/bundles', { hall: me.hall })).bundles.map(bundleItem);
+  } catch {
+    bundles = [];	// the items still work; bundles come back with the next load
+  }
+  try {
     const b = await apiGet(`/halls/${encodeURIComponent(me.hall)}/board`);
     hallToday = typeof b.now === 'string' ? b.now.slice(0, 10) : '';
   } catch {
@@ -357,10 +426,13 @@ async function ready(me) {
   const first = ticket ? items.filter((it) => it.category === ticket.category) : [];
   const rest = items.filter((it) => !first.includes(it));
   const opt = (it) => el('option', { value: it.id }, `${it.category} · ${it.name}`);
+  const bundleGroup = bundles.length
+    ? [el('optgroup', { label: '一件事一次办（多个部门并联办理）' },
+      bundles.map((b) => el('option', { value: b.id }, `一件事 · ${b.name}`)))] : [];
   sel.replaceChildren(...(first.length
     ? [el('optgroup', { label: `${ticket.number} 所排的 ${ticket.category} 类业务` }, first.map(opt)),
       el('optgroup', { label: '其他业务' }, rest.map(opt))]
-    : items.map(opt)));
+    : items.map(opt)), ...bundleGroup);
   const want = params.get('item');
   if (want && itemOf(want)) sel.value = want;
   else if (first.length) sel.value = first[0].id;
@@ -376,6 +448,7 @@ async function ready(me) {
   $('accept-form').addEventListener('input', () => {
     key = null;
   });
+  $('has-agent').addEventListener('change', syncAgent);
   for (const r of document.querySelectorAll('input[name="delivery"]')) {
     r.addEventListener('change', () => {
       $('address-field').hidden = document.querySelector('input[name="delivery"]:checked').value !== 'mail';
@@ -384,4 +457,4 @@ async function ready(me) {
   $('accept-form').addEventListener('submit', submit);
 }
 
-startStaffPage({ roles: ['clerk'], onReady: ready });
+startStaffPage({ roles: ['clerk', 'helper'], onReady: ready });

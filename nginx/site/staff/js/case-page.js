@@ -50,6 +50,11 @@ function renderSummary(c) {
       ['clerk', 'approver', 'manager'].includes(me.role) && a.id_number && a.id_number.includes('*') ? reveal : '']),
     fact('领取方式', c.delivery === 'mail' ? `邮寄：${c.address || ''}` : '窗口领取'),
   ];
+  // 代办: the agent, masked (the API never opens it), after the applicant.
+  if (c.agent) {
+    rows.splice(rows.length - 1, 0, fact('代办人', [c.agent.name, c.agent.relation_label ? `（${c.agent.relation_label}）` : '',
+      c.agent.id_number ? ` · ${c.agent.id_number}` : '', ` · ${c.agent.phone}`].join(''), 'case-agent'));
+  }
   if (c.cross) rows.push(fact('跨省通办', `受理地 ${c.hall} · 办理地 ${c.cross.processing_office || ''}`));
   if (c.decision) rows.push(fact('审批结果', `${c.decision.result === 'approved' ? '准予' : '不予许可'}${c.decision.note ? `：${c.decision.note}` : ''}（${c.decision.by || ''} ${when(c.decision.at)}）`));
   if (c.pickup) rows.push(fact('出件', `${c.pickup.window || ''}${c.pickup.handed_over_at ? ` · ${when(c.pickup.handed_over_at)} 由 ${c.pickup.handed_over_by || ''} 交付` : ''}`));

@@ -9,7 +9,8 @@
  * that person's role may use, the current one marked aria-current="page".
  *
  * ROLE_HOME is where each role lands after signing in (staff/login.html) and where the brand
- * links: the console for a clerk, the case list for an approver, the dashboard for a manager.
+ * links: the console for a clerk, the case list for an approver, the dashboard for a manager,
+ * the work list (我的帮办) for a 帮办代办 helper.
  */
 
 import { el } from '/js/ui.js';
@@ -20,6 +21,7 @@ export const ROLE_HOME = {
   manager: '/staff/dashboard.html',
   admin: '/staff/cases.html',
   kiosk: '/kiosk.html',
+  helper: '/staff/helper.html',
 };
 
 export const ROLE_NAME = {
@@ -28,12 +30,14 @@ export const ROLE_NAME = {
   manager: '中心管理',
   admin: '系统管理',
   kiosk: '自助取号机',
+  helper: '帮办代办',
 };
 
 /* Every staff page, in the order the nav shows them, and who may open it. */
 const PAGES = [
   { page: 'console', href: '/console.html', text: '窗口叫号', roles: ['clerk'] },
-  { page: 'case-new', href: '/staff/case-new.html', text: '综合受理', roles: ['clerk'] },
+  { page: 'helper', href: '/staff/helper.html', text: '我的帮办', roles: ['helper'] },
+  { page: 'case-new', href: '/staff/case-new.html', text: '综合受理', roles: ['clerk', 'helper'] },
   { page: 'prereview', href: '/staff/prereview.html', text: '网上预审', roles: ['clerk'] },
   { page: 'cases', href: '/staff/cases.html', text: '办件列表', roles: ['clerk', 'approver', 'manager', 'admin'] },
   { page: 'promises', href: '/staff/promises.html', text: '承诺核查', roles: ['approver', 'manager', 'admin'] },

@@ -5,6 +5,9 @@
  *   补正材料通知书  (kind supplement) what the back office asks for; the clock stops meanwhile
  *   不予受理通知书  (kind refused)    why the window does not accept the application (no case)
  *
+ * A 受理通知书 names the agent (代办, masked) when the case has one, and for a 一件事一次办
+ * bundle its title and every part with its department and deadline (one receipt).
+ *
  * API: GET /case-notices?n=<token> (the token is the only key; the applicant is masked).
  * The tracking address is printed as text; the QR code is the tracking issue's (#8).
  */
@@ -51,15 +54,23 @@ function render(n) {
   parts.push(el('p', { class: 'no-indent' }, `${n.applicant || '申请人'}：`));
   if (n.kind === 'accepted') {
     const c = n.case;
+    // A bundle: its longest part's days (the case's deadline is that part's); never instant.
+    const days = c.parts ? Math.max(...c.parts.map((p) => p.promised_days)) : n.item.promised_days;
+    const instant = !c.parts && n.item.kind === 'instant';
+    const title = c.parts ? `“${c.title}”（一件事一次办）` : `“${n.item.name}”事项`;
+    if (c.agent) {
+      parts.push(el('p', { id: 'doc-agent' }, `代办人：${c.agent.name}${c.agent.relation_label ? `（${c.agent.relation_label}）` : ''}`
+        + `${c.agent.id_number ? `，身份证号 ${c.agent.id_number}` : ''}，手机 ${c.agent.phone}，凭申请人签字的授权委托书代为办理。`));
+    }
     // 容缺受理 never says 材料齐全: it names each 容缺 material and its due date.
     const waived = (c.materials || []).filter((m) => m.waived);
     parts.push(
       waived.length
-        ? el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的“${n.item.name}”事项，经审查，除下列 ${waived.length} 项容缺材料外，其余申请材料符合法定形式。您已签署《容缺受理承诺书》，本中心决定容缺受理。`)
+        ? el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的${title}，经审查，除下列 ${waived.length} 项容缺材料外，其余申请材料符合法定形式。您已签署《容缺受理承诺书》，本中心决定容缺受理。`)
         : (c.materials || []).some((m) => m.state === 'promised')
           // 告知承诺制: the certificate is replaced by the signed promise, checked afterwards.
-          ? el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的“${n.item.name}”事项，经审查，申请材料符合法定形式，其中 ${(c.materials || []).filter((m) => m.state === 'promised').length} 项证明以您签署的告知承诺书替代，本中心决定予以受理。主管部门将对承诺内容进行事后核查，承诺不实的，依法处理并记入信用记录。`)
-          : el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的“${n.item.name}”事项，经审查，申请材料齐全、符合法定形式，本中心决定予以受理。`),
+          ? el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的${title}，经审查，申请材料符合法定形式，其中 ${(c.materials || []).filter((m) => m.state === 'promised').length} 项证明以您签署的告知承诺书替代，本中心决定予以受理。主管部门将对承诺内容进行事后核查，承诺不实的，依法处理并记入信用记录。`)
+          : el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的${title}，经审查，申请材料齐全、符合法定形式，本中心决定予以受理。`),
       waived.length
         ? el('ul', { class: 'doc-waived', id: 'doc-waived' }, waived.map((m) => el('li', null,
           `${m.name}：须于 `, el('strong', null, day(m.due)), ' 前补交',
@@ -68,12 +79,20 @@ function render(n) {
       waived.length
         ? el('p', null, '请按承诺在约定日期前将容缺材料交到综合窗口；补交前一个工作日本中心将短信提醒。逾期未补交的，将影响审批办结。')
         : '',
-      el('p', null, n.item.kind === 'instant'
+      el('p', null, instant
         ? '本事项为即办件，当场办结。'
-        : `本事项承诺办结时限为 ${n.item.promised_days} 个工作日，办结期限为 `,
-      n.item.kind === 'instant' ? '' : el('strong', { id: 'doc-deadline' }, day(c.deadline)),
-      n.item.kind === 'instant' ? '' : '（需补正材料的，补正期间不计入办理时限）。'),
+        : `本${c.parts ? '件' : '事项'}承诺办结时限为 ${days} 个工作日，办结期限为 `,
+      instant ? '' : el('strong', { id: 'doc-deadline' }, day(c.deadline)),
+      instant ? '' : '（需补正材料的，补正期间不计入办理时限）。'),
     );
+    if (c.parts) {
+      parts.push(el('p', { class: 'no-indent' }, '本件由以下部门并联办理：'),
+        el('table', { id: 'doc-parts' },
+          el('thead', null, el('tr', null, ['序号', '事项', '部门', '办结期限'].map((h) => el('th', { scope: 'col' }, h)))),
+          el('tbody', null, c.parts.map((p, i) => el('tr', null,
+            el('td', { class: 'col-no' }, String(i + 1)), el('td', null, p.item_name),
+            el('td', null, p.department_name), el('td', null, day(p.deadline)))))));
+    }
     if (c.processing_office) {
       parts.push(el('p', null, `本事项为跨省通办事项，由本中心收件，申请材料转${c.processing_office}审批，办理结果由本中心送达。`));
     }

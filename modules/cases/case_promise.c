@@ -80,6 +80,69 @@ case_promises_parse(struct req *r, struct case_mats *l)
 	return n;
 }
 
+int
+case_promises_parse_form(struct req *r, const struct form *f, const int *given, int *promised)
+{
+	json_t *obj = json_object_get(r->body, "promises"), *v;
+	const char *code, *why;
+	char field[96], msg[300];
+	size_t i;
+	int n = 0;
+
+	if (obj == NULL || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj) || json_object_size(obj) > FORM_MAX_MATS) {
+		req_fail_field(r, "promises", "须为 {材料编号: {\"signed\": true}}");
+		return 0;
+	}
+	json_object_foreach(obj, code, v) {
+		for (i = 0; i < f->nmats && strcmp(f->mats[i].code, code) != 0; i++)
+			;
+		fmt(field, sizeof field, "promises.%.*s",
+		    (int)utf8_cut(code, strlen(code), 16, SIZE_MAX), code);
+		msg[0] = '\0';
+		if (i == f->nmats)
+			str_copy(msg, sizeof msg, "该一件事没有这项材料");
+		else if (!f->mats[i].promise_allowed)
+			fmt(msg, sizeof msg, "%s（%s）不适用告知承诺制，须提交材料", f->mats[i].name,
+			    f->mats[i].code);
+		else if (given[i])
+			fmt(msg, sizeof msg, "%s（%s）已收取，无需承诺", f->mats[i].name,
+			    f->mats[i].code);
+		if (msg[0]) {
+			req_fail_field(r, field, msg);
+			continue;
+		}
+		if ((why = promise_signed_check(v)) != NULL) {
+			fmt(field, sizeof field, "promises.%s.signed", f->mats[i].code);
+			req_fail_field(r, field, why);
+			continue;
+		}
+		promised[i] = 1;
+		n++;
+	}
+	return n;
+}
+
+int
+case_promise_rows(struct ctx *c, long long case_id, const char *parts)
+{
+	char buf[500], *s, *save = NULL, *colon;
+	int rc = 0;
+
+	str_copy(buf, sizeof buf, parts);
+	for (s = strtok_r(buf, ",", &save); rc == 0 && s; s = strtok_r(NULL, ",", &save)) {
+		if ((colon = strchr(s, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		rc = db_exec(c, "INSERT INTO case_materials (case_id, item, code, name, required,"
+		    " state) SELECT ?, item, code, name, required, 'promised'"
+		    " FROM item_materials WHERE item = ? AND code = ?",
+		    DBARGS(DBI(case_id), DBS(s), DBS(colon + 1)), NULL, NULL);
+	}
+	return rc;
+}
+
 /* ---------------------------------------------------------------- opening the tasks */
 
 static int

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "../../fcgi/yc.h"
+#include "../online/online.h"
 #include "case_mats.h"
 
 #define PROMISE_NOTE_MAX 200	/* characters of a task's closing note */
@@ -34,6 +35,19 @@ const char *promise_signed_check(json_t *v);
  * promise.  Returns how many materials were promised.
  */
 int	case_promises_parse(struct req *r, struct case_mats *l);
+
+/*
+ * The same "promises" member for a 一件事 at the window, against its form f (codes B1…; a
+ * form material allows a promise when every item material it stands for does): promised[i]
+ * set for each; given[i] are the materials handed in.  Field errors as above.  Returns how
+ * many were promised.
+ */
+int	case_promises_parse_form(struct req *r, const struct form *f, const int *given,
+	    int *promised);
+
+/* The case_materials rows (state 'promised') of the item materials a form material stands
+ * for ("IT-B-002:M5,…"), inside the caller's transaction.  0 or a DB_* code. */
+int	case_promise_rows(struct ctx *c, long long case_id, const char *parts);
 
 /*
  * Inside the caller's transaction, once the case is accepted: one 事后核查 task per material

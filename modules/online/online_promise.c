@@ -73,18 +73,5 @@ online_promise_given(struct req *r, const struct form_mat *m, json_t *v, const c
 int
 online_promise_rows(struct ctx *c, long long case_id, const struct form_mat *m)
 {
-	char buf[500], *s, *save = NULL, *colon;
-	int rc = 0;
-
-	str_copy(buf, sizeof buf, m->parts);
-	for (s = strtok_r(buf, ",", &save); rc == 0 && s; s = strtok_r(NULL, ",", &save)) {
-		if ((colon = strchr(s, ':')) == NULL)
-			continue;
-		*colon = '\0';
-		rc = db_exec(c, "INSERT INTO case_materials (case_id, item, code, name, required,"
-		    " state) SELECT ?, item, code, name, required, 'promised'"
-		    " FROM item_materials WHERE item = ? AND code = ?",
-		    DBARGS(DBI(case_id), DBS(s), DBS(colon + 1)), NULL, NULL);
-	}
-	return rc;
+	return case_promise_rows(c, case_id, m->parts);
 }

@@ -499,6 +499,70 @@ overdue_task_alerts_once_and_closing_clears_it(void **st)
 	clock_at("2026-09-22T10:00:00+08:00");
 }
 
+/* 一件事 at the window (BD-001 开办企业): the bundle's 住所使用证明 stands for IT-B-002 M5,
+ * which allows a promise; 公司登记申请书 does not.  The task goes to scjg. */
+static void
+window_bundle_takes_a_promise(void **st)
+{
+	json_t *form = bundle("BD-001"), *m, *mats = json_array(), *b;
+	const char *promise_code = NULL, *plain_code = NULL;
+	struct resp r;
+	char id[19], *body, no[64];
+	size_t i;
+
+	(void)st;
+	json_array_foreach(json_object_get(form, "materials"), i, m) {
+		if (!json_is_true(json_object_get(m, "required")))
+			continue;
+		if (json_is_true(json_object_get(m, "promise_allowed")))
+			promise_code = json_string_value(json_object_get(m, "code"));
+		else {
+			if (plain_code == NULL)
+				plain_code = json_string_value(json_object_get(m, "code"));
+			json_array_append_new(mats, json_string(json_string_value(json_object_get(m,
+			    "code"))));
+		}
+	}
+	assert_non_null(promise_code);
+	assert_non_null(plain_code);
+	new_id(id);
+	/* A promise for a material that allows none: 400 naming it. */
+	b = json_pack("{s:s,s:O,s:{s:s,s:s,s:s},s:{s:{s:b}}}", "bundle", "BD-001", "materials",
+	    mats, "applicant", "name", "冯一件", "id_number", id, "phone", "13922220004",
+	    "promises", plain_code, "signed", 1);
+	body = json_dumps(b, JSON_COMPACT);
+	json_decref(b);
+	assert_int_equal(http_json(&r, "POST", API "/cases", clerk, body), 0);
+	free(body);
+	assert_error(&r, 400, "INVALID_INPUT");
+	{
+		char f[40];
+
+		snprintf(f, sizeof f, "promises.%s", plain_code);
+		assert_non_null(field_of(&r, f));
+	}
+	resp_free(&r);
+	/* In place of 住所使用证明. */
+	b = json_pack("{s:s,s:O,s:{s:s,s:s,s:s},s:{s:{s:b}}}", "bundle", "BD-001", "materials",
+	    mats, "applicant", "name", "冯一件", "id_number", id, "phone", "13922220004",
+	    "promises", promise_code, "signed", 1);
+	body = json_dumps(b, JSON_COMPACT);
+	json_decref(b);
+	assert_int_equal(http_json(&r, "POST", API "/cases", clerk, body), 0);
+	free(body);
+	expect_status(&r, 201);
+	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
+	resp_free(&r);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_materials m JOIN cases c ON"
+	    " c.id = m.case_id WHERE c.no = ? AND m.item = 'IT-B-002' AND m.code = 'M5' AND"
+	    " m.state = 'promised'", no), 1);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM promise_checks pc JOIN cases c"
+	    " ON c.id = pc.case_id WHERE c.no = ? AND pc.item = 'IT-B-002' AND pc.code = 'M5' AND"
+	    " pc.department = 'scjg' AND pc.status = 'open'", no), 1);
+	json_decref(mats);
+	json_decref(form);
+}
+
 /* ---------------------------------------------------------------- online */
 
 static void
@@ -604,6 +668,7 @@ main(void)
 		cmocka_unit_test(verified_promise_reads_verified),
 		cmocka_unit_test(two_approvers_at_once_one_closes),
 		cmocka_unit_test(overdue_task_alerts_once_and_closing_clears_it),
+		cmocka_unit_test(window_bundle_takes_a_promise),
 		cmocka_unit_test(must_attend_refused_online_accepted_at_the_window),
 		cmocka_unit_test(online_promise_opens_its_task_at_pre_acceptance),
 	};

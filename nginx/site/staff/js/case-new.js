@@ -9,6 +9,8 @@
  * 代办: 由代办人代为办理 opens the agent's fields (name, ID number, phone, relation) and adds
  * the 授权委托书 (code AUTH) to the checklist as a required material; the receipt shows the
  * agent masked.  A 帮办代办 helper (role helper) files cases here as a clerk does.
+ * 告知承诺制: a material whose promise_allowed is true (of an item, or of a bundle's form) offers
+ * 申请人签署告知承诺书，以承诺替代; it is sent in "promises" and counts as given.
  *
  * API: GET /items?hall=, GET /bundles?hall=, GET /halls/{hall}/board (only its "now": the hall's today, for the
  *      default 容缺 due date), POST /cases with an Idempotency-Key per filled form.

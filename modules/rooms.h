@@ -38,5 +38,6 @@ ROOM_JOBS(queue);		/* queue/queue_jobs.c */
 ROOM_JOBS(appointments);	/* appointments/appointments_jobs.c */
 ROOM_JOBS(shared);		/* shared/idempotency.c */
 ROOM_JOBS(cases);		/* cases/cases_jobs.c */
+ROOM_JOBS(reviews);		/* reviews/reviews_jobs.c */
 
 #endif

@@ -49,6 +49,7 @@
 #include "../util.h"
 #include "../../modules/appointments/appointments.h"
 #include "../../modules/hall/calendar.h"
+#include "../../modules/cases/case_provisional.h"
 #include "../../modules/identity/identity.h"
 #include "../../modules/results/results.h"
 #include "../../modules/hall/staff.h"
@@ -97,7 +98,7 @@ cmd_calendar_load(const char *path)
 
 	if (read_file(path, &text, &len) != 0)
 		return 1;
-	rc = calendar_load_json(&ctx, text, len, err, sizeof err);
+	rc = calendar_load_json(&ctx, text, len, case_deadlines_confirm, err, sizeof err);
 	free(text);
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s\n", path, err);
@@ -130,9 +131,9 @@ cmd_calendar_status(void)
 		return 1;
 	civil_from_days(today, &y, &m, &d);
 	for (int yy = y; yy <= y + 1; yy++)
-		if (calendar_is_workday(&ctx, days_from_civil(yy, 1, 5)) == CAL_MISSING)
-			printf("%d MISSING: deadlines reaching into %d cannot be computed until its"
-			    " notice is loaded\n", yy, yy);
+		if (calendar_year_loaded(&ctx, yy) == 0)
+			printf("%d MISSING: deadlines reaching into %d are provisional (weekends and"
+			    " statutory holidays only) until its notice is loaded\n", yy, yy);
 	return 0;
 }
 

@@ -35,6 +35,7 @@ struct job_set {
 #define SET(room) { room##_jobs, &room##_njobs }
 static const struct job_set job_sets[] = {
 	SET(hall), SET(notify), SET(queue), SET(appointments), SET(shared), SET(cases),
+	SET(reviews),
 };
 #undef SET
 

@@ -20,6 +20,8 @@
  */
 #include "case_actions.h"
 #include "case_deadline.h"
+#include "case_provisional.h"
+#include "case_json.h"
 #include "../shared/pii.h"
 #include "../results/results.h"
 #include "../../fcgi/clock.h"
@@ -362,9 +364,12 @@ act_supplement(struct ctx *c, const struct session *who, struct action *a)
 			json_decref(parts);
 			return rc;
 		}
-		rc = db_exec(c, "UPDATE case_parts SET status = 'processing'"
-		    " WHERE case_id = ? AND status = 'supplement_needed'",
-		    DBARGS(DBI(a->cr.id)), NULL, NULL);
+		if (a->new_provisional)
+			rc = case_provisional_set(c, a->cr.id, 1);
+		if (rc == 0)
+			rc = db_exec(c, "UPDATE case_parts SET status = 'processing'"
+			    " WHERE case_id = ? AND status = 'supplement_needed'",
+			    DBARGS(DBI(a->cr.id)), NULL, NULL);
 		if (rc == 0)
 			rc = db_exec(c, "UPDATE case_supplements SET received_at = ?,"
 			    " received_by = ?, paused_days = ? WHERE case_id = ? AND received_at IS NULL",
@@ -518,6 +523,28 @@ act_mail(struct ctx *c, const struct session *who, struct action *a)
 	return rc;
 }
 
+/* 办件完结 with the review link: the applicant's tracking token (else the newest one). */
+static int
+closed_sms(struct ctx *c, struct action *a)
+{
+	char tok[CASE_TOKEN_MAX], url[320];
+	int rc = case_track_token(c, a->cr.id, "applicant", tok);
+
+	if (rc == 0 && tok[0] == '\0')
+		rc = case_track_token(c, a->cr.id, NULL, tok);
+	if (rc != 0)
+		return rc;
+	if (tok[0])
+		case_review_abs(tok, url, sizeof url);
+	else			/* no live token: the citizen's own list of cases */
+		results_page_url(url, sizeof url);
+	sodium_memzero(tok, sizeof tok);
+	rc = sms(c, a, "case_closed", json_pack("{s:s,s:s,s:s}", "case_no", a->cr.no, "item",
+	    a->cr.title, "url", url));
+	sodium_memzero(url, sizeof url);
+	return rc;
+}
+
 static int
 act_hand_over(struct ctx *c, const struct session *who, struct action *a)
 {
@@ -548,8 +575,7 @@ act_hand_over(struct ctx *c, const struct session *who, struct action *a)
 	rc = case_history_add(c, who, a->cr.id, a->now, "hand_over", a->cr.status, "closed", NULL,
 	    note[0] ? note : NULL, mailed ? "邮件已签收，办件完结" : "办理结果已领取，办件完结");
 	if (rc == 0)
-		rc = sms(c, a, "case_closed", json_pack("{s:s,s:s}", "case_no", a->cr.no, "item",
-		    a->cr.title));
+		rc = closed_sms(c, a);
 	return rc;
 }
 

@@ -38,6 +38,7 @@ struct action {
 	struct case_mats mats;			/* the case's materials (for codes) */
 	char		 notice[CASE_TOKEN_MAX];	/* 补正告知书 */
 	char		 new_deadline[12];
+	int		 new_provisional;	/* it runs through a provisional year */
 	int		 paused;
 };
 

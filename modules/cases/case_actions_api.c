@@ -199,6 +199,8 @@ check_supplement(struct req *r, struct action *a)
 		if (cal == NULL)
 			return db_fail(r, rc);
 		rc = deadline_resume(cal, dl, since, a->today, &a->paused, &nd, &missing);
+		if (rc == 0)
+			a->new_provisional = workcal_provisional_in(cal, dl, nd) != 0;
 		calendar_unpin(cal);
 	}
 	if (rc == CAL_MISSING) {

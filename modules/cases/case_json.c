@@ -8,6 +8,7 @@
  */
 #include "case_promise.h"
 #include "case_agent.h"
+#include "case_provisional.h"
 #include "case_json.h"
 #include "case_rules.h"
 #include "cases.h"
@@ -320,6 +321,11 @@ case_json(struct ctx *c, const struct session *who, const struct case_row *cr, i
 		json_decref(cj.o);
 		return rc;
 	}
+	if ((rc = case_provisional_get(c, cr->id)) < 0) {
+		json_decref(cj.o);
+		return rc;
+	}
+	json_object_set_new(cj.o, "provisional", json_boolean(rc));
 	/* The live warning: the worker's stored one may be up to a minute old. */
 	if ((w = case_live_warning(c, cr->status, cr->deadline, cr->paused_since)) != NULL)
 		json_object_set_new(cj.o, "warning", json_string(w));

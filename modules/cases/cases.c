@@ -116,6 +116,18 @@ case_track_abs(const char *token, char *out, size_t osz)
 		out[0] = '\0';
 }
 
+void
+case_review_abs(const char *token, char *out, size_t osz)
+{
+	const char *base = config_get("public_base_url", "");
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if (fmt(out, osz, "%.*s/review.html?case=%s", (int)n, base, token) < 0)
+		out[0] = '\0';
+}
+
 /* ---------------------------------------------------------------- loading */
 
 struct load {

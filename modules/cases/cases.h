@@ -60,6 +60,8 @@ void	case_pickup_hash(const char *case_no, const char *code, char out[65]);
 void	case_notice_url(const char *token, char *out, size_t osz);
 /* Absolute tracking URL from public_base_url. */
 void	case_track_abs(const char *token, char *out, size_t osz);
+/* Absolute review link (一事一评): <public_base_url>/review.html?case=<tracking token>. */
+void	case_review_abs(const char *token, char *out, size_t osz);
 
 /*
  * A person of a case (applicant, agent) as the cases row keeps them: sealed (the dbv point

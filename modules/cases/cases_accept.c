@@ -16,7 +16,8 @@
  *                受理通知书 notice row, the history row, the case_accepted SMS and the audit
  *                row; a 即办件 (approve) also its result (results_record) and, when that is
  *                electronic, the result_online SMS.  The deadline counts promised working days from the holiday calendar;
- *                a year not loaded is 422 CALENDAR_MISSING plus a hall alert for managers.
+ *                through a year not loaded, on the provisional calendar and marked so
+ *                (case_provisional.h); 422 CALENDAR_MISSING only beyond 2100.
  *   incomplete → 422 MATERIALS_INCOMPLETE naming every missing material at once; one
  *                transaction writes only the 一次性告知书 notice row (its own token: it needs no
  *                case), the materials_incomplete SMS and the audit row.  No case.
@@ -32,6 +33,7 @@
 #include "case_agent.h"
 #include "case_deadline.h"
 #include "case_helpers.h"
+#include "case_provisional.h"
 #include "case_json.h"
 #include "case_mats.h"
 #include "case_promise.h"
@@ -80,6 +82,7 @@ struct accept {
 	int64_t		 today;
 	int64_t		 deadline;
 	char		 deadline_s[12];
+	int		 provisional;		/* the deadline ran through a provisional year */
 	char		 now[20];
 	char		 case_no[CASE_NO_MAX];
 	long long	 case_id;
@@ -527,6 +530,8 @@ accept_write(struct ctx *c, const struct session *who, struct accept *a)
 	else
 		str_copy(public_note, sizeof public_note, "材料齐全，予以受理");
 	rc = accept_insert_case(c, who, a, staff);
+	if (rc == 0 && a->provisional)
+		rc = case_provisional_set(c, a->case_id, 1);
 	if (rc == 0)
 		rc = accept_insert_rows(c, who, a, staff);
 	if (rc == 0 && a->agent.present)
@@ -666,8 +671,9 @@ accept_deadline(struct req *r, struct accept *a)
 		case_calendar_missing(r->ctx, r->sess.hall, missing_year);
 		return case_reply_calendar(r, missing_year);
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = calendar_provisional_in(r->ctx, a->today, a->deadline)) < 0)
 		return db_fail(r, rc);
+	a->provisional = rc > 0;
 	date_format_days(a->deadline, a->deadline_s, sizeof a->deadline_s);
 	return 0;
 }

@@ -232,7 +232,7 @@ static int
 notice_case(struct ctx *ctx, long long case_id, json_t *o)
 {
 	static const char *const case_cols[] = { "no", "status", "deadline", "accepted_at",
-	    "delivery", "processing_office" };
+	    "delivery", "processing_office", "provisional" };
 	static const char *const mat_cols[] = { "code", "name", "state", "due", "waived",
 	    "received_at" };
 	json_t *cs = json_array(), *mats = json_array(), *c, *m;
@@ -242,8 +242,9 @@ notice_case(struct ctx *ctx, long long case_id, json_t *o)
 
 	rc = db_rows_json(ctx,
 	    "SELECT no, status, DATE_FORMAT(deadline, '%Y-%m-%d'),"
-	    " DATE_FORMAT(accepted_at, '%Y-%m-%dT%H:%i:%s+08:00'), delivery, processing_office"
-	    " FROM cases WHERE id = ?", DBARGS(DBI(case_id)), case_cols, "ssSSsS", cs);
+	    " DATE_FORMAT(accepted_at, '%Y-%m-%dT%H:%i:%s+08:00'), delivery, processing_office,"
+	    " deadline_provisional FROM cases WHERE id = ?", DBARGS(DBI(case_id)), case_cols,
+	    "ssSSsSb", cs);
 	if (rc >= 0)
 		rc = db_rows_json(ctx,
 		    "SELECT m.code, m.name, m.state, DATE_FORMAT(m.due, '%Y-%m-%d'),"

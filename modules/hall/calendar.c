@@ -3,8 +3,10 @@
  *
  * Tables: calendar_years, calendar_days.  Each process keeps a cache (fcgi/cache.h) of the
  * loaded years (a year's exceptions are a few dozen days), refreshed every few minutes or at
- * once after a load, so deadline arithmetic never costs a query per day.  The arithmetic
- * itself is workdays.c, pure.
+ * once after a load, so deadline arithmetic never costs a query per day.  Every year whose
+ * notice is not loaded gets the provisional calendar (workdays.h), so tickets, slots and
+ * deadlines never stop for a notice not yet published.  The arithmetic itself is
+ * workdays.c, pure.
  */
 #include "calendar.h"
 #include "../../fcgi/cache.h"
@@ -15,6 +17,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CAL_REFRESH_MS (300 * 1000)
@@ -53,7 +56,10 @@ cal_load(struct ctx *c, void *w, void *arg)
 	if (rc >= 0)
 		rc = db_query(c, "SELECT DATE_FORMAT(day, '%Y-%m-%d'), off FROM calendar_days",
 		    DBNOARGS, day_row, w);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	workcal_provisional_years(w, CAL_MIN_YEAR, CAL_MAX_YEAR);
+	return 0;
 }
 
 /*
@@ -125,6 +131,34 @@ calendar_workdays_between(struct ctx *c, int64_t from, int64_t to, int *out, int
 }
 
 int
+calendar_year_loaded(struct ctx *c, int year)
+{
+	const struct workcal *w;
+	int rc;
+
+	if (year < CAL_MIN_YEAR || year > CAL_MAX_YEAR)
+		return 0;
+	if ((w = cache_get(&cal_cache, c, NULL, &rc)) == NULL)
+		return rc;
+	rc = w->years[year - CAL_MIN_YEAR].loaded == CAL_NOTICE;
+	cache_put(&cal_cache, w);
+	return rc;
+}
+
+int
+calendar_provisional_in(struct ctx *c, int64_t from, int64_t to)
+{
+	const struct workcal *w;
+	int rc;
+
+	if ((w = cache_get(&cal_cache, c, NULL, &rc)) == NULL)
+		return rc;
+	rc = workcal_provisional_in(w, from, to);
+	cache_put(&cal_cache, w);
+	return rc;
+}
+
+int
 calendar_notice_check(json_t *root, char *err, size_t esz)
 {
 	json_t *days = json_object_get(root, "days"), *d;
@@ -161,10 +195,26 @@ calendar_notice_check(json_t *root, char *err, size_t esz)
 	return 0;
 }
 
-/* The notice checked whole (calendar_notice_check), then the year replaced in one
- * transaction, and this process's cache told. */
+/* after(…) over the calendar as this transaction sees it.  0 or a DB_* code. */
+static int
+cal_after(struct ctx *c, calendar_loaded_fn after, int year)
+{
+	struct workcal *w;
+	int rc;
+
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return DB_FAIL;
+	if ((rc = cal_load(c, w, NULL)) == 0)
+		rc = after(c, w, year);
+	free(w);
+	return rc;
+}
+
+/* The notice checked whole (calendar_notice_check), then the year replaced and what it
+ * changes (after) in one transaction, and this process's cache told. */
 int
-calendar_load_json(struct ctx *c, const char *text, size_t len, char *err, size_t esz)
+calendar_load_json(struct ctx *c, const char *text, size_t len, calendar_loaded_fn after,
+    char *err, size_t esz)
 {
 	json_error_t je;
 	json_t *root = json_loadb(text, len, 0, &je), *days, *d;
@@ -200,6 +250,8 @@ calendar_load_json(struct ctx *c, const char *text, size_t len, char *err, size_
 		rc = db_exec(c, "INSERT INTO calendar_years (year, source, loaded_at)"
 		    " VALUES (?, ?, NOW()) ON DUPLICATE KEY UPDATE source = VALUES(source),"
 		    " loaded_at = NOW()", DBARGS(DBI(year), DBS(source)), NULL, NULL);
+	if (rc == 0 && after)
+		rc = cal_after(c, after, (int)year);
 	if (rc == 0)
 		rc = db_commit(c);
 	else

@@ -3,7 +3,9 @@
  *
  * The day a promise of N working days made on `from` falls due, as the case deadlines are
  * computed; the acceptance form and the service guide show it before anything is filed.
- * A year whose holiday notice is not loaded is 422 CALENDAR_MISSING naming the year.
+ * A deadline that runs through a year whose holiday notice is not loaded is counted on the
+ * provisional calendar and says so ("provisional": true); 422 CALENDAR_MISSING is left for
+ * a day the calendar cannot hold at all (outside 2000–2100).
  * Tables: calendar_years, calendar_days (through calendar.c's cache).
  */
 #include "handlers.h"
@@ -36,9 +38,10 @@ h_deadline(struct req *r)
 		r->err_extra = json_pack("{s:i}", "year", missing);
 		return 422;
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = calendar_provisional_in(r->ctx, d0, due)) < 0)
 		return db_fail(r, rc);
 	date_format_days(d0, a, sizeof a);
 	date_format_days(due, b, sizeof b);
-	return req_ok(r, 200, json_pack("{s:s,s:I,s:s}", "from", a, "days", days, "deadline", b));
+	return req_ok(r, 200, json_pack("{s:s,s:I,s:s,s:b}", "from", a, "days", days, "deadline",
+	    b, "provisional", rc > 0));
 }

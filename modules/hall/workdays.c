@@ -2,14 +2,79 @@
  * workdays.c — working-day arithmetic over a calendar in memory (see workdays.h).
  */
 #include "workdays.h"
+#include "festivals.h"
 #include "../../fcgi/clock.h"
+
+#include <string.h>
 
 int
 workcal_year(struct workcal *w, int year)
 {
 	if (year < CAL_MIN_YEAR || year > CAL_MAX_YEAR)
 		return -1;
-	w->years[year - CAL_MIN_YEAR].loaded = 1;
+	if (w->years[year - CAL_MIN_YEAR].loaded == CAL_PROVISIONAL)
+		memset(w->years[year - CAL_MIN_YEAR].day, 0, sizeof w->years[0].day);
+	w->years[year - CAL_MIN_YEAR].loaded = CAL_NOTICE;
+	return 0;
+}
+
+/* days holidays from `first` on, in a year being filled provisionally. */
+static void
+provisional_off(struct workcal *w, int year, int64_t first, int days)
+{
+	int64_t jan1 = days_from_civil(year, 1, 1), d;
+
+	for (d = first; d < first + days; d++)
+		if (d >= jan1 && d - jan1 < 366)
+			w->years[year - CAL_MIN_YEAR].day[d - jan1] = CAL_HOLIDAY;
+}
+
+int
+workcal_provisional(struct workcal *w, int year)
+{
+	struct festival_days f;
+
+	if (year < CAL_MIN_YEAR || year > CAL_MAX_YEAR)
+		return -1;
+	if (w->years[year - CAL_MIN_YEAR].loaded == CAL_NOTICE)
+		return 1;
+	memset(w->years[year - CAL_MIN_YEAR].day, 0, sizeof w->years[0].day);
+	w->years[year - CAL_MIN_YEAR].loaded = CAL_PROVISIONAL;
+	provisional_off(w, year, days_from_civil(year, 1, 1), 1);	/* 元旦 */
+	provisional_off(w, year, days_from_civil(year, 5, 1), 2);	/* 劳动节 */
+	provisional_off(w, year, days_from_civil(year, 10, 1), 3);	/* 国庆节 */
+	if (festival_days(year, &f) == 0) {
+		provisional_off(w, year, f.chunjie - 1, 4);	/* 春节: 除夕, 初一–初三 */
+		provisional_off(w, year, f.qingming, 1);
+		provisional_off(w, year, f.duanwu, 1);
+		provisional_off(w, year, f.zhongqiu, 1);
+	}
+	return 0;
+}
+
+void
+workcal_provisional_years(struct workcal *w, int from, int to)
+{
+	int y;
+
+	for (y = from < CAL_MIN_YEAR ? CAL_MIN_YEAR : from; y <= to && y <= CAL_MAX_YEAR; y++)
+		workcal_provisional(w, y);
+}
+
+int
+workcal_provisional_in(const struct workcal *w, int64_t from, int64_t to)
+{
+	int y0, y1, y;
+	unsigned m, d;
+
+	if (to <= from)
+		return 0;
+	civil_from_days(from + 1, &y0, &m, &d);
+	civil_from_days(to, &y1, &m, &d);
+	for (y = y0; y <= y1; y++)
+		if (y >= CAL_MIN_YEAR && y <= CAL_MAX_YEAR &&
+		    w->years[y - CAL_MIN_YEAR].loaded == CAL_PROVISIONAL)
+			return y;
 	return 0;
 }
 

@@ -4,8 +4,14 @@
  * the unit tests (test/unit/test_calendar.c) build one by hand.
  *
  * A day is a working day when it is Monday–Friday and not a holiday, or when it is a
- * make-up working day (调休) on a weekend.  A year whose notice is not loaded answers
- * CAL_MISSING (and names the year) instead of guessing Monday–Friday.
+ * make-up working day (调休) on a weekend.  A year whose notice is not loaded can be given
+ * the provisional calendar (workcal_provisional): weekends off plus the statutory holidays
+ * of 《全国年节及纪念日放假办法》 (2024 revision, art. 2) on the dates known without the
+ * notice — 元旦 1-1; 春节 除夕 and 正月初一–初三; 清明; 劳动节 5-1, 5-2; 端午; 中秋;
+ * 国庆 10-1–10-3, the lunar and solar-term ones from festivals.h's table (a year beyond it
+ * has only the fixed-date ones).  No 补假 and no 调休: those only the notice decides.
+ * Deadlines that run through such a year are provisional (workcal_provisional_in).  A year
+ * that has neither answers CAL_MISSING (and names the year).
  */
 #ifndef YC_WORKDAYS_H
 #define YC_WORKDAYS_H
@@ -20,16 +26,27 @@ enum { CAL_OK = 0, CAL_MISSING = -100 };
 #define CAL_MAX_SPAN 3660
 
 enum cal_day { CAL_PLAIN = 0, CAL_HOLIDAY = 1, CAL_MAKEUP = 2 };
+/* What a year of the calendar holds. */
+enum cal_source { CAL_NONE = 0, CAL_NOTICE = 1, CAL_PROVISIONAL = 2 };
 
 struct workcal {
 	struct {
-		int	loaded;
+		int	loaded;		/* enum cal_source */
 		uint8_t	day[366];	/* enum cal_day, by day of the year */
 	}	years[CAL_MAX_YEAR - CAL_MIN_YEAR + 1];
 };
 
-/* Mark a year's notice as loaded (its days default to plain weeks).  0, or -1 out of range. */
+/* Mark a year's notice as loaded (its days default to plain weeks; a provisional year is
+ * cleared first).  0, or -1 out of range. */
 int	workcal_year(struct workcal *w, int year);
+/* Give a year without its notice the provisional calendar.  0, 1 when the notice is
+ * loaded (left alone), or -1 out of range. */
+int	workcal_provisional(struct workcal *w, int year);
+/* The provisional calendar for every year from `from` to `to` whose notice is not loaded. */
+void	workcal_provisional_years(struct workcal *w, int from, int to);
+/* The first year on the provisional calendar among the days after `from` up to and
+ * including `to` (the days a deadline counted from `from` to `to` walked), or 0. */
+int	workcal_provisional_in(const struct workcal *w, int64_t from, int64_t to);
 /* Set one day (days since 1970-01-01) to a kind.  0, or -1 out of range. */
 int	workcal_mark(struct workcal *w, int64_t day, enum cal_day kind);
 

@@ -195,7 +195,8 @@ token_row(void *arg, size_t ncol, char **v, const size_t *lens)
 }
 
 /* case_accepted.url: the case's tracking link as it is now — the newest live token of the
- * holder the notice went to (the applicant, or the authorised agent). */
+ * holder the notice went to (the applicant, or the authorised agent); case_closed.url: the
+ * review link (review.html?case=) of that token. */
 static int
 renew_track_url(struct req *r, const struct orig *o, char *out, size_t osz,
     const char **msg)
@@ -230,7 +231,10 @@ renew_track_url(struct req *r, const struct orig *o, char *out, size_t osz,
 		*msg = "该办件的查询链接已全部撤销，请先重新生成查询码";
 		return 1;
 	}
-	case_track_abs(tok, out, osz);
+	if (strcmp(o->tmpl, "case_closed") == 0)
+		case_review_abs(tok, out, osz);
+	else
+		case_track_abs(tok, out, osz);
 	sodium_memzero(tok, sizeof tok);
 	return 0;
 }

@@ -42,7 +42,7 @@ my_case_json(struct ctx *c, long long id, const char *holder, json_t **out)
 {
 	static const char *const main_cols[] = { "no", "hall", "channel", "item", "bundle", "title",
 	    "status", "applicant", "agent", "delivery", "submitted_at", "accepted_at",
-	    "promised_days", "deadline" };
+	    "promised_days", "deadline", "provisional" };
 	static const char *const part_cols[] = { "item", "item_name", "department",
 	    "department_name", "status", "promised_days", "deadline" };
 	static const char *const mat_cols[] = { "code", "name", "required", "upload_id", "reused",
@@ -59,8 +59,8 @@ my_case_json(struct ctx *c, long long id, const char *holder, json_t **out)
 	    " c.applicant_name_mask, c.agent_name_mask, c.delivery,"
 	    " DATE_FORMAT(c.submitted_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
 	    " DATE_FORMAT(c.accepted_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.promised_days,"
-	    " DATE_FORMAT(c.deadline, '%Y-%m-%d') FROM cases c WHERE c.id = ?",
-	    DBARGS(DBI(id)), main_cols, "sssSSsssSsSSiS", rows);
+	    " DATE_FORMAT(c.deadline, '%Y-%m-%d'), c.deadline_provisional FROM cases c"
+	    " WHERE c.id = ?", DBARGS(DBI(id)), main_cols, "sssSSsssSsSSiSb", rows);
 	if (rc >= 0)
 		rc = db_rows_json(c,
 		    "SELECT p.item, i.name, p.department, d.name, p.status, p.promised_days,"

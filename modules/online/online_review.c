@@ -17,14 +17,15 @@
  * Each change is one transaction (db_tx): the guarded UPDATE … WHERE status = ?, the history
  * row, the outbox rows (applicant and agent) and the audit row.  The review_* functions are
  * the domain (connection, session, values; 0, DB_* or E_*); online_review is the handler.  Acceptance does what a window does
- * (cases_accept.c): deadline by the holiday calendar (a year not loaded → 422
- * CALENDAR_MISSING and a hall alert), tracking token, 受理通知书 row, case_accepted SMS.  A
+ * (cases_accept.c): deadline by the holiday calendar (a year not loaded: the provisional
+ * calendar, the deadline marked provisional — case_provisional.h), tracking token, 受理通知书 row, case_accepted SMS.  A
  * bundle's parts each get their own deadline; the case's is the longest part's.
  */
 #include "../cases/case_promise.h"
 #include "online_api.h"
 #include "online_int.h"
 #include "../shared/audit.h"
+#include "../cases/case_provisional.h"
 #include "../cases/cases.h"
 #include "../cases/case_deadline.h"
 #include "../cases/case_mats.h"
@@ -112,6 +113,7 @@ struct accept_ctx {
 	char		 m_name[64];		/* the applicant's mask */
 	struct agent_row ag;
 	int		 missing_year;		/* E_CALENDAR_MISSING: the year not loaded */
+	int		 provisional;		/* the deadline ran through a provisional year */
 };
 
 static int
@@ -164,6 +166,9 @@ review_accept_prepare(struct ctx *c, const struct case_row *cr, struct accept_ct
 		date_format_days(dl, ac->parts[i].deadline, sizeof ac->parts[i].deadline);
 		if (strcmp(ac->parts[i].deadline, ac->deadline) > 0)
 			str_copy(ac->deadline, sizeof ac->deadline, ac->parts[i].deadline);
+		if ((rc = calendar_provisional_in(c, case_today(), dl)) < 0)
+			return rc;
+		ac->provisional |= rc > 0;
 	}
 	return 0;
 }
@@ -253,6 +258,8 @@ review_accept(struct ctx *c, const struct session *who, const struct case_row *c
 	    DBARGS(staff ? DBI(staff) : DBN, DBS(now), who->window ? DBI(who->window) : DBN,
 	    DBS(ac->deadline), DBS(now), DBI(cr->id)), &n, NULL);
 	rc = case_guarded(n, rc);
+	if (rc == 0 && ac->provisional)
+		rc = case_provisional_set(c, cr->id, 1);
 	for (i = 0; rc == 0 && i < ac->nparts; i++)
 		rc = db_exec(c, "UPDATE case_parts SET deadline = ? WHERE case_id = ? AND seq = ?",
 		    DBARGS(DBS(ac->parts[i].deadline), DBI(cr->id), DBI(ac->parts[i].seq)),

@@ -346,4 +346,10 @@ int	q_window_act(struct ctx *c, const struct q_actor *who, struct q_window *w,
 int	q_window_figures(struct ctx *c, struct q_window *w, long long *served, json_t *counts,
 	    const char **why);
 
+/* finish_sms.c: the review link of a ticket, <public_base_url>/review.html?ticket=<token>;
+ * and, in the finish's transaction, the ticket_finished SMS carrying it when the ticket has a
+ * phone.  0 or a DB_* code. */
+void	q_review_url(const char *token, char *out, size_t osz);
+int	q_finish_sms(struct ctx *c, const struct q_window *w);
+
 #endif

@@ -348,6 +348,9 @@ act_tx(struct ctx *c, void *arg)
 	if ((rc = q_hist(c, a->who, w->t.id, name, w->t.status, to, w->number, detail,
 	    w->now_dt)) != 0)
 		return rc;
+	/* A served visit: its review link by SMS (finish_sms.c). */
+	if (a->in->act == Q_ACT_FINISH && a->in->outcome_done && (rc = q_finish_sms(c, w)) != 0)
+		return rc;
 	fmt(action, sizeof action, "queue.%s", name);
 	fmt(det, sizeof det, "window %d %s", w->number, detail);
 	q_audit(a->who, action, &w->t, det);

@@ -114,7 +114,9 @@ notice_lines(json_t *n, const char *mt, char *window, char *agent, const char **
 		lines[k++] = "办件编号";
 		lines[k++] = jsv(c, "no");
 		if (jsv(c, "deadline")[0]) {
-			lines[k++] = "承诺办结日期";
+			/* A year without its holiday notice: the date may still move later. */
+			lines[k++] = json_is_true(json_object_get(c, "provisional")) ?
+			    "承诺办结日期（暂定）" : "承诺办结日期";
 			lines[k++] = jsv(c, "deadline");
 		}
 		if (jsv(c, "acceptance_text")[0]) {	/* 容缺受理 is never 材料齐全 */

@@ -13,5 +13,13 @@ int	h_rectifications_list(struct req *);
 int	h_rectification_contact(struct req *);
 int	h_rectification_update(struct req *);
 int	h_rectification_close(struct req *);
+int	h_rectification_check(struct req *);
+
+int	h_complaint_post(struct req *);
+int	h_my_complaints(struct req *);
+int	h_complaints_list(struct req *);
+int	h_complaint_assign(struct req *);
+int	h_complaint_answer(struct req *);
+int	h_satisfaction(struct req *);
 
 #endif

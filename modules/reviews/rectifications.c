@@ -10,7 +10,9 @@
  * its history row: of two managers acting at once one wins, the other is told the task was
  * closed.  When a task may close is review_rules.c's rectification_missing.
  */
+#include "reviews.h"
 #include "reviews_int.h"
+#include "../notify/outbox.h"
 #include "../shared/pii.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
@@ -23,19 +25,27 @@
 static const char *const task_cols[] = { "id", "status", "deadline", "overdue", "opened_at",
 	"contacted_at", "contact_note", "cause", "fix", "closed_at", "late", "kind", "ref",
 	"score", "comment", "window", "clerk_name", "category", "attitude", "efficiency",
-	"competence", "convenience", "transparency" };
-static const char task_types[] = "isSbsSsssSbssisISSIIIII";
+	"competence", "convenience", "transparency", "review_id", "fixed_at", "fixed_by",
+	"fixed_by_name", "checked_at", "checked_by_name", "check_note", "rejections",
+	"outcome_sms" };
+static const char task_types[] = "isSbsSsssSbssisISSIIIIIiSSSSSsib";
 
+/* overdue: not closed (open, or fixed and waiting for its 复核) after the deadline. */
 #define TASK_SELECT \
 	"SELECT t.id, t.status, DATE_FORMAT(t.deadline, '%Y-%m-%d')," \
-	" (t.status = 'open' AND t.deadline IS NOT NULL AND t.deadline < ?)," \
+	" (t.status <> 'closed' AND t.deadline IS NOT NULL AND t.deadline < ?)," \
 	" DATE_FORMAT(t.opened_at, '%Y-%m-%dT%H:%i:%s+08:00')," \
 	" DATE_FORMAT(t.contacted_at, '%Y-%m-%dT%H:%i:%s+08:00'), t.contact_note, t.cause, t.fix," \
 	" DATE_FORMAT(t.closed_at, '%Y-%m-%dT%H:%i:%s+08:00'), t.late, v.kind, v.ref, v.score," \
 	" v.comment, v.window_no, s.name, v.category, v.attitude, v.efficiency, v.competence," \
-	" v.convenience, v.transparency" \
+	" v.convenience, v.transparency, v.id," \
+	" DATE_FORMAT(t.fixed_at, '%Y-%m-%dT%H:%i:%s+08:00'), t.fixed_by, f.name," \
+	" DATE_FORMAT(t.checked_at, '%Y-%m-%dT%H:%i:%s+08:00'), k.name, t.check_note," \
+	" t.rejections, t.outcome_sms_at IS NOT NULL" \
 	" FROM review_rectifications t JOIN reviews v ON v.id = t.review_id" \
-	" LEFT JOIN staff s ON s.id = v.clerk"
+	" LEFT JOIN staff s ON s.id = v.clerk" \
+	" LEFT JOIN staff f ON f.id = t.fixed_by" \
+	" LEFT JOIN staff k ON k.id = t.checked_by"
 
 static void
 today_str(char out[12])
@@ -147,15 +157,19 @@ rect_list(struct ctx *c, const char *hall, enum rect_filter f, long long limit, 
 
 	today_str(today);
 	if (f == RECT_OPEN)
-		rc = db_rows_json(c, TASK_SELECT " WHERE t.hall = ? AND t.status = 'open'"
+		rc = db_rows_json(c, TASK_SELECT " WHERE t.hall = ? AND t.status <> 'closed'"
 		    " ORDER BY t.deadline IS NULL, t.deadline, t.id LIMIT ?",
+		    DBARGS(DBS(today), DBS(hall), DBI(limit)), task_cols, task_types, tasks);
+	else if (f == RECT_CHECKING)
+		rc = db_rows_json(c, TASK_SELECT " WHERE t.hall = ? AND t.status = 'fixed'"
+		    " ORDER BY t.fixed_at, t.id LIMIT ?",
 		    DBARGS(DBS(today), DBS(hall), DBI(limit)), task_cols, task_types, tasks);
 	else if (f == RECT_CLOSED)
 		rc = db_rows_json(c, TASK_SELECT " WHERE t.hall = ? AND t.status = 'closed'"
 		    " ORDER BY t.closed_at DESC, t.id DESC LIMIT ?",
 		    DBARGS(DBS(today), DBS(hall), DBI(limit)), task_cols, task_types, tasks);
 	else if (f == RECT_OVERDUE)
-		rc = db_rows_json(c, TASK_SELECT " WHERE t.hall = ? AND t.status = 'open'"
+		rc = db_rows_json(c, TASK_SELECT " WHERE t.hall = ? AND t.status <> 'closed'"
 		    " AND t.deadline < ? ORDER BY t.deadline, t.id LIMIT ?",
 		    DBARGS(DBS(today), DBS(hall), DBS(today), DBI(limit)), task_cols, task_types,
 		    tasks);
@@ -227,25 +241,114 @@ rect_record(struct ctx *c, const char *hall, long long id, const struct rect_rec
 }
 
 int
-rect_close(struct ctx *c, const char *hall, long long id, const char *cause, const char *fix,
-    int late, const char *actor)
+rect_fix(struct ctx *c, const char *hall, long long id, const char *cause, const char *fix,
+    const char *actor)
 {
 	char now[24];
 	uint64_t n = 0;
 	int rc;
 
 	sql_now(now, sizeof now);
-	rc = db_exec(c, "UPDATE review_rectifications SET status = 'closed',"
-	    " cause = COALESCE(?, cause), fix = COALESCE(?, fix), closed_at = ?, closed_by = ?,"
-	    " late = ?, version = version + 1, updated_at = ?"
+	rc = db_exec(c, "UPDATE review_rectifications SET status = 'fixed',"
+	    " cause = COALESCE(?, cause), fix = COALESCE(?, fix), fixed_at = ?, fixed_by = ?,"
+	    " version = version + 1, updated_at = ?"
 	    " WHERE id = ? AND hall = ? AND status = 'open' AND contacted_at IS NOT NULL",
-	    DBARGS(DBSO(cause), DBSO(fix), DBS(now), DBS(actor), DBI(late), DBS(now), DBI(id),
+	    DBARGS(DBSO(cause), DBSO(fix), DBS(now), DBS(actor), DBS(now), DBI(id),
 	    DBS(hall)), &n, NULL);
 	if (rc != 0)
 		return rc;
 	if (n != 1)
 		return E_INVALID_TRANSITION;
 	return db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
-	    " actor, note) VALUES (?, ?, 'close', ?, '')",
+	    " actor, note) VALUES (?, ?, 'fix', ?, '')",
 	    DBARGS(DBI(id), DBS(now), DBS(actor)), NULL, NULL);
+}
+
+/*
+ * The reviewer is told the outcome (review_rectified) when a fix passed its 复核: to the
+ * phone …/contact would show, when one is known.  *sent: 1 when queued.
+ */
+static int
+outcome_sms(struct ctx *c, const char *hall, long long id, const char *now, int *sent)
+{
+	struct outbox_msg m;
+	char phone[32], ref[24], subject[64], kind[12] = "", vref[48] = "", fix[RECT_NOTE_MAX * 4 + 4];
+	json_t *params;
+	int rc;
+
+	*sent = 0;
+	if ((rc = task_phone(c, hall, id, phone)) <= 0)
+		return rc;
+	rc = db_scalar(c, "SELECT v.kind FROM review_rectifications t JOIN reviews v"
+	    " ON v.id = t.review_id WHERE t.id = ?", DBARGS(DBI(id)), kind, sizeof kind);
+	if (rc >= 0)
+		rc = db_scalar(c, "SELECT v.ref FROM review_rectifications t JOIN reviews v"
+		    " ON v.id = t.review_id WHERE t.id = ?", DBARGS(DBI(id)), vref, sizeof vref);
+	if (rc >= 0)
+		rc = db_scalar(c, "SELECT fix FROM review_rectifications WHERE id = ?",
+		    DBARGS(DBI(id)), fix, sizeof fix);
+	if (rc < 0) {
+		sodium_memzero(phone, sizeof phone);
+		return rc;
+	}
+	fmt(subject, sizeof subject, strcmp(kind, "case") == 0 ? "办件%s" : "%s号的办理", vref);
+	fmt(ref, sizeof ref, "%lld", id);
+	params = json_pack("{s:s,s:s}", "subject", subject, "fix", fix);
+	memset(&m, 0, sizeof m);
+	m.hall = hall;
+	m.template = "review_rectified";
+	m.recipient = phone;
+	m.params = params;
+	m.ref_kind = "rectification";
+	m.ref_id = ref;
+	m.urgent = 0;
+	rc = outbox_add(c, &m, NULL);
+	json_decref(params);
+	sodium_memzero(phone, sizeof phone);
+	if (rc == -1)
+		return DB_FAIL;
+	if (rc != 0)
+		return rc;
+	*sent = 1;
+	return db_exec(c, "UPDATE review_rectifications SET outcome_sms_at = ? WHERE id = ?",
+	    DBARGS(DBS(now), DBI(id)), NULL, NULL);
+}
+
+int
+rect_check(struct ctx *c, const char *hall, long long id, int pass, const char *note,
+    int late, const char *actor, int *told)
+{
+	char now[24];
+	uint64_t n = 0;
+	int rc;
+
+	*told = 0;
+	sql_now(now, sizeof now);
+	if (pass)
+		rc = db_exec(c, "UPDATE review_rectifications SET status = 'closed', closed_at = ?,"
+		    " closed_by = ?, late = ?, checked_at = ?, checked_by = ?, check_note = ?,"
+		    " version = version + 1, updated_at = ?"
+		    " WHERE id = ? AND hall = ? AND status = 'fixed' AND fixed_by <> ?",
+		    DBARGS(DBS(now), DBS(actor), DBI(late), DBS(now), DBS(actor),
+		    DBS(note ? note : ""), DBS(now), DBI(id), DBS(hall), DBS(actor)), &n, NULL);
+	else
+		rc = db_exec(c, "UPDATE review_rectifications SET status = 'open', fixed_at = NULL,"
+		    " fixed_by = NULL, rejections = rejections + 1, checked_at = ?, checked_by = ?,"
+		    " check_note = ?, version = version + 1, updated_at = ?"
+		    " WHERE id = ? AND hall = ? AND status = 'fixed' AND fixed_by <> ?",
+		    DBARGS(DBS(now), DBS(actor), DBS(note ? note : ""), DBS(now), DBI(id),
+		    DBS(hall), DBS(actor)), &n, NULL);
+	if (rc != 0)
+		return rc;
+	if (n != 1)
+		return E_INVALID_TRANSITION;
+	rc = db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
+	    " actor, note) VALUES (?, ?, ?, ?, ?)",
+	    DBARGS(DBI(id), DBS(now), DBS(pass ? "check_pass" : "check_reject"), DBS(actor),
+	    DBS(note ? note : "")), NULL, NULL);
+	if (rc == 0 && pass)
+		rc = outcome_sms(c, hall, id, now, told);
+	if (rc == 0 && pass)
+		rc = reviews_alert_clear(c, hall, "rectification", id);
+	return rc;
 }

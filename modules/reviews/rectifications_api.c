@@ -3,7 +3,8 @@
  *
  * Routes: GET   /halls/{hall}/rectifications?status=open|closed|overdue|all[&limit=]
  *         PATCH /halls/{hall}/rectifications/{id}          (contact, cause, fix)
- *         POST  /halls/{hall}/rectifications/{id}/close
+ *         POST  /halls/{hall}/rectifications/{id}/close    (the fix, for its 复核)
+ *         POST  /halls/{hall}/rectifications/{id}/check    (复核: pass or reject)
  *         GET   /halls/{hall}/rectifications/{id}/contact  (the reviewer's mobile in full,
  *                                                           audited)
  * Tables: through rectifications.c; halls (hall_find); audit_log (audit.c: the changes in
@@ -15,6 +16,7 @@
 #include "../shared/audit.h"
 #include "../hall/catalog.h"
 #include "../identity/identity.h"
+#include "../notify/notify.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
@@ -35,6 +37,17 @@ task_args(struct req *r, long long *id)
 	return 0;
 }
 
+/* "fixed_by_me": the caller recorded the fix, so another manager must check it (the
+ * dashboard says so instead of offering 复核). */
+static void
+mark_fixer(const struct req *r, json_t *t)
+{
+	const char *f = json_string_value(json_object_get(t, "fixed_by"));
+
+	json_object_set_new(t, "fixed_by_me", json_boolean(f != NULL &&
+	    strcmp(f, r->sess.subject) == 0));
+}
+
 /* 200 with the task as it is now. */
 static int
 task_reply(struct req *r, long long id)
@@ -44,6 +57,7 @@ task_reply(struct req *r, long long id)
 
 	if (rc <= 0)
 		return rc < 0 ? db_fail(r, rc) : req_bug(r, "task vanished");
+	mark_fixer(r, json_object_get(o, "rectification"));
 	return req_ok(r, 200, o);
 }
 
@@ -54,9 +68,9 @@ task_reply(struct req *r, long long id)
 int
 h_rectification_contact(struct req *r)
 {
-	char phone[32], target[32];
+	char phone[32], target[32], review[24], detail[64];
 	long long id;
-	int rc;
+	int rc, found;
 
 	if ((rc = task_args(r, &id)) != 0)
 		return rc;
@@ -65,7 +79,15 @@ h_rectification_contact(struct req *r)
 	if (rc < 0)
 		return db_fail(r, rc);
 	fmt(target, sizeof target, "rectification:%lld", id);
-	audit(r, "review.contact", target, "ok", rc == 1 ? "phone" : "none");
+	found = rc;
+	if ((rc = db_scalar(r->ctx, "SELECT review_id FROM review_rectifications WHERE id = ?",
+	    DBARGS(DBI(id)), review, sizeof review)) < 0) {
+		sodium_memzero(phone, sizeof phone);
+		return db_fail(r, rc);
+	}
+	fmt(detail, sizeof detail, "review:%s %s", review, found == 1 ? "phone" : "none");
+	audit(r, "review.contact", target, "ok", detail);
+	rc = found;
 	rc = req_ok(r, 200, json_pack("{s:s?}", "phone", rc == 1 ? phone : NULL));
 	sodium_memzero(phone, sizeof phone);
 	return rc;
@@ -74,7 +96,8 @@ h_rectification_contact(struct req *r)
 int
 h_rectifications_list(struct req *r)
 {
-	static const char *const statuses[] = { "open", "closed", "overdue", "all", NULL };
+	static const char *const statuses[] = { "open", "closed", "overdue", "all", "checking",
+	    NULL };
 	const char *hall = r->pathv[0], *st = NULL;
 	json_t *tasks;
 	long long limit = 100;
@@ -88,7 +111,7 @@ h_rectifications_list(struct req *r)
 		for (k = 0; statuses[k] && strcmp(statuses[k], st) != 0; k++)
 			;
 		if (statuses[k] == NULL)
-			req_fail_field(r, "status", "取值为 open、closed、overdue 或 all");
+			req_fail_field(r, "status", "取值为 open、checking、closed、overdue 或 all");
 	}
 	if (in_has_errors(r))
 		return req_invalid(r);
@@ -99,6 +122,13 @@ h_rectifications_list(struct req *r)
 		json_decref(tasks);
 		return db_fail(r, rc);
 	}
+	{
+		size_t i;
+		json_t *t;
+
+		json_array_foreach(tasks, i, t)
+			mark_fixer(r, t);
+	}
 	return req_ok(r, 200, json_pack("{s:o}", "rectifications", tasks));
 }
 
@@ -108,6 +138,8 @@ struct rect_step {
 	const struct rect_record *u;			/* PATCH */
 	const char		*cause, *fix;		/* close */
 	int			 late;
+	int			 pass, told;		/* check */
+	const char		*note;
 };
 
 static int
@@ -128,12 +160,26 @@ close_step(struct ctx *c, void *arg)
 {
 	struct rect_step *st = arg;
 	char target[24];
-	int rc = rect_close(c, st->r->pathv[0], st->id, st->cause, st->fix, st->late,
-	    st->r->sess.subject);
+	int rc = rect_fix(c, st->r->pathv[0], st->id, st->cause, st->fix, st->r->sess.subject);
 
 	fmt(target, sizeof target, "%lld", st->id);
 	if (rc == 0)
-		audit(st->r, "rectification.close", target, "ok", "");
+		audit(st->r, "rectification.fix", target, "ok", "");
+	return rc;
+}
+
+static int
+check_step(struct ctx *c, void *arg)
+{
+	struct rect_step *st = arg;
+	char target[24];
+	int rc = rect_check(c, st->r->pathv[0], st->id, st->pass, st->note, st->late,
+	    st->r->sess.subject, &st->told);
+
+	fmt(target, sizeof target, "%lld", st->id);
+	if (rc == 0)
+		audit(st->r, "rectification.check", target, "ok", st->pass ?
+		    (st->told ? "pass sms" : "pass") : "reject");
 	return rc;
 }
 
@@ -156,6 +202,9 @@ h_rectification_update(struct req *r)
 	in_str(r, r->body, "contact_note", 0, 0, RECT_NOTE_MAX, &u.note);
 	in_str(r, r->body, "cause", 0, 0, RECT_NOTE_MAX, &u.cause);
 	in_str(r, r->body, "fix", 0, 0, RECT_NOTE_MAX, &u.fix);
+	/* The fix is what the reviewer is told by SMS once it passes its 复核. */
+	if (u.fix)
+		sms_text_field(r, "fix", u.fix, 1);
 	if (!u.contacted && !u.note && !u.cause && !u.fix)
 		req_fail_field(r, "contacted", "请至少填写联系情况、原因或整改措施之一");
 	if (in_has_errors(r))
@@ -181,7 +230,9 @@ close_check(struct req *r, json_t *t, const char *cause, const char *fix, int *l
 	unsigned missing;
 
 	if (strcmp(json_string_value(json_object_get(t, "status")), "open") != 0)
-		return req_err_msg(r, E_INVALID_TRANSITION, "整改任务已关闭");
+		return req_err_msg(r, E_INVALID_TRANSITION,
+		    strcmp(json_string_value(json_object_get(t, "status")), "fixed") == 0 ?
+		    "整改已提交，等待复核" : "整改任务已关闭");
 	missing = rectification_missing(!json_is_null(json_object_get(t, "contacted_at")),
 	    cause != NULL || json_string_length(json_object_get(t, "cause")) > 0,
 	    fix != NULL || json_string_length(json_object_get(t, "fix")) > 0);
@@ -200,7 +251,8 @@ close_check(struct req *r, json_t *t, const char *cause, const char *fix, int *l
 
 /*
  * POST …/close: the citizen was contacted and the cause and the fix are recorded (given
- * here or before) → closed.  late = closed after the deadline.
+ * here or before) → fixed: the fix waits for its 复核 by another manager (…/check) before
+ * the task counts as closed.
  */
 int
 h_rectification_close(struct req *r)
@@ -215,6 +267,8 @@ h_rectification_close(struct req *r)
 		return rc;
 	in_str(r, r->body, "cause", 0, 1, RECT_NOTE_MAX, &cause);
 	in_str(r, r->body, "fix", 0, 1, RECT_NOTE_MAX, &fix);
+	if (fix)
+		sms_text_field(r, "fix", fix, 1);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = rect_json(r->ctx, r->pathv[0], id, &o)) < 0)
@@ -225,8 +279,61 @@ h_rectification_close(struct req *r)
 	json_decref(o);
 	if (rc != 0)
 		return rc;
-	st = (struct rect_step){ .r = r, .id = id, .cause = cause, .fix = fix, .late = late };
+	st = (struct rect_step){ .r = r, .id = id, .cause = cause, .fix = fix };
 	rc = db_tx(r->ctx, close_step, &st);
+	if (rc == E_INVALID_TRANSITION)
+		return req_err_msg(r, rc, "整改任务已被他人处理，请刷新");
+	if (rc != 0)
+		return db_fail(r, rc);
+	return task_reply(r, id);
+}
+
+/*
+ * POST …/check (复核): {"result":"pass"|"reject","note"} by a manager or admin of the hall
+ * who did not record the fix (403 otherwise: 四眼原则).  pass → closed (late when after the
+ * deadline) and the reviewer is told the outcome by SMS; reject → open again, the note
+ * (required then) saying what is still wrong.
+ */
+int
+h_rectification_check(struct req *r)
+{
+	static const char *const results[] = { "pass", "reject", NULL };
+	const char *note = NULL, *fixer;
+	struct rect_step st;
+	json_t *o = NULL, *t;
+	char today[12];
+	long long id;
+	int rc, res = 0, late;
+
+	if ((rc = task_args(r, &id)) != 0)
+		return rc;
+	in_enum(r, r->body, "result", 1, results, &res);
+	in_str(r, r->body, "note", 0, 0, RECT_NOTE_MAX, &note);
+	if (res == 1 && (note == NULL || note[0] == '\0'))
+		req_fail_field(r, "note", "退回时请写明需要重新整改的地方");
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if ((rc = rect_json(r->ctx, r->pathv[0], id, &o)) < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, "没有这个整改任务");
+	t = json_object_get(o, "rectification");
+	if (strcmp(json_string_value(json_object_get(t, "status")), "fixed") != 0) {
+		rc = strcmp(json_string_value(json_object_get(t, "status")), "open") == 0;
+		json_decref(o);
+		return req_err_msg(r, E_INVALID_TRANSITION, rc ? "整改尚未提交，不能复核" :
+		    "整改任务已关闭");
+	}
+	fixer = json_string_value(json_object_get(t, "fixed_by"));
+	if (!rectification_may_check(fixer, r->sess.subject)) {
+		json_decref(o);
+		return req_err_msg(r, E_FORBIDDEN, "整改由您提交，须由另一位负责人复核");
+	}
+	date_format_t(hall_now(), today, sizeof today);
+	late = rectification_late(json_string_value(json_object_get(t, "deadline")), today);
+	json_decref(o);
+	st = (struct rect_step){ .r = r, .id = id, .late = late, .pass = res == 0, .note = note };
+	rc = db_tx(r->ctx, check_step, &st);
 	if (rc == E_INVALID_TRANSITION)
 		return req_err_msg(r, rc, "整改任务已被他人处理，请刷新");
 	if (rc != 0)

@@ -36,6 +36,12 @@ review_opens_task(long long score)
 }
 
 int
+review_needs_comment(long long score)
+{
+	return review_opens_task(score);
+}
+
+int
 review_is_satisfied(long long score)
 {
 	return score >= 4 && score <= REVIEW_SCORE_MAX;
@@ -61,4 +67,11 @@ rectification_late(const char *deadline, const char *today)
 {
 	/* Both are YYYY-MM-DD: their text sorts as their days. */
 	return deadline != NULL && deadline[0] != '\0' && strcmp(deadline, today) < 0;
+}
+
+int
+rectification_may_check(const char *fixer, const char *checker)
+{
+	return fixer != NULL && checker != NULL && fixer[0] != '\0' && checker[0] != '\0' &&
+	    strcmp(fixer, checker) != 0;
 }

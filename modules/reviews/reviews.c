@@ -12,8 +12,9 @@
  * rules of review_rules.c.  The unique keys uk_reviews_ticket / uk_reviews_case make a
  * second review a DB_DUP however two requests race.  A task's deadline is
  * review_rectify_days working days after today; when that runs into a year whose holiday
- * notice is not loaded the deadline stays NULL (never a guess) and the hall gets a
- * calendar:<year> alert.
+ * notice is not loaded it is counted on the provisional calendar (hall/calendar.h; the
+ * calendar-check job warns the managers).  Only beyond the years a calendar holds does the
+ * deadline stay NULL.
  */
 #include "reviews.h"
 #include "reviews_int.h"

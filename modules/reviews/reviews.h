@@ -14,4 +14,14 @@
 /* Working days a manager has to rectify a bad review (config review_rectify_days, default 5). */
 int	review_rectify_days(void);
 
+/* Working days a complaint is to be answered in (config complaint_answer_days, default 5). */
+int	complaint_answer_days(void);
+
+/* reviews_jobs.c: the overdue alerts of rectifications and complaints (job reviews-overdue;
+ * its table: reviews_jobs.c).  0 or a DB_* code. */
+int	job_reviews_overdue(struct ctx *c);
+/* Clear the hall's alert <kind>:<id> (kind "rectification" or "complaint"), when raised.
+ * 0 or a DB_* code. */
+int	reviews_alert_clear(struct ctx *c, const char *hall, const char *kind, long long id);
+
 #endif

@@ -33,6 +33,25 @@ token_check(struct req *r, const char *ticket, const char *kase, int given, int 
 	return token;
 }
 
+/* 1 when s has a character other than spaces (ASCII or the ideographic U+3000). */
+static int
+text_given(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (s == NULL)
+		return 0;
+	while (*p) {
+		if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80)
+			p += 3;
+		else if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		else
+			return 1;
+	}
+	return 0;
+}
+
 /* indicators: {"attitude": 1–5, …}, each named one of review_indicators. */
 static void
 indicators_parse(struct req *r, struct review_in *in)
@@ -121,6 +140,9 @@ h_review_post(struct req *r)
 	token = token_check(r, ticket, kase, ticket || kase ||
 	    json_object_get(r->body, "ticket") || json_object_get(r->body, "case"), &is_case);
 	indicators_parse(r, &in);
+	/* A 差评 says why: the manager who calls back needs something to act on. */
+	if (review_needs_comment(in.score) && !text_given(in.comment))
+		req_fail_field(r, "comment", "评价为“不满意”或“非常不满意”时，请写下原因");
 	if (in_has_errors(r))
 		return req_invalid(r);
 

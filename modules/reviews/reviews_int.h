@@ -54,7 +54,7 @@ int	review_write(struct ctx *c, const struct review_subject *s, const struct rev
 int	review_given(struct ctx *c, const struct review_subject *s, json_t **out);
 
 /* rectifications.c */
-enum rect_filter { RECT_OPEN, RECT_CLOSED, RECT_OVERDUE, RECT_ALL };
+enum rect_filter { RECT_OPEN, RECT_CLOSED, RECT_OVERDUE, RECT_ALL, RECT_CHECKING };
 /* The hall's tasks (at most limit), each with contact_phone masked or null. */
 int	rect_list(struct ctx *c, const char *hall, enum rect_filter f, long long limit,
 	    json_t *tasks);
@@ -72,10 +72,60 @@ struct rect_record {
 /* Inside the caller's transaction: record contact, cause, fix on an open task, with its
  * history row.  0, E_NOT_FOUND, E_INVALID_TRANSITION (closed) or a DB_* code. */
 int	rect_record(struct ctx *c, const char *hall, long long id, const struct rect_record *u);
-/* Inside the caller's transaction: close an open, contacted task (cause and fix given or
- * recorded), late when closed after its deadline.  0, E_INVALID_TRANSITION (closed or not
- * contacted meanwhile) or a DB_* code. */
-int	rect_close(struct ctx *c, const char *hall, long long id, const char *cause,
-	    const char *fix, int late, const char *actor);
+/* Inside the caller's transaction: record the fix of an open, contacted task (cause and fix
+ * given or recorded): it waits for its 复核 ('fixed').  0, E_INVALID_TRANSITION (not open,
+ * or not contacted meanwhile) or a DB_* code. */
+int	rect_fix(struct ctx *c, const char *hall, long long id, const char *cause,
+	    const char *fix, const char *actor);
+/* Inside the caller's transaction: the 复核 of a fixed task by actor, who did not record the
+ * fix: pass → closed (late as given) and the reviewer's outcome SMS (*told 1 when queued);
+ * reject → open again, note saying why.  0, E_INVALID_TRANSITION (not fixed, or the fixer
+ * meanwhile) or a DB_* code. */
+int	rect_check(struct ctx *c, const char *hall, long long id, int pass, const char *note,
+	    int late, const char *actor, int *told);
+
+/* complaints.c */
+#define COMPLAINT_TEXT_MIN 5
+#define COMPLAINT_TEXT_MAX 500
+#define COMPLAINT_REF_MAX  40
+#define COMPLAINT_DAILY_MAX 5	/* complaints a citizen may file in a hall day */
+
+struct complaint_in {
+	const char	*hall, *citizen, *about, *ref, *body;
+	char		 deadline[12];	/* "" when the calendar year is not loaded */
+};
+enum complaint_filter { CF_OPEN, CF_ANSWERED, CF_OVERDUE, CF_ALL };
+
+/* The answer deadline of a complaint filed today: complaint_answer_days working days on,
+ * "" when that runs into a year not loaded.  0 or a DB_* code. */
+int	complaint_deadline(struct ctx *c, const char *hall, char deadline[12]);
+/* 1 when case no of the hall is the citizen's (applicant or agent, as /me/cases lists it),
+ * 0 not, or a DB_* code. */
+int	complaint_case_mine(struct ctx *c, const char *hall, const char *no, const char *citizen);
+/* Inside the caller's transaction (locks the citizen): complaints filed today. */
+int	complaint_count_today(struct ctx *c, const char *citizen, long long *n);
+/* Inside the caller's transaction: the complaint and its first history row. */
+int	complaint_create(struct ctx *c, const struct complaint_in *in, long long *id);
+/* The citizen's complaints, newest first (at most 50), appended to out. */
+int	complaint_list_mine(struct ctx *c, const char *citizen, json_t *out);
+/* The hall's complaints (assignee: only those assigned to that staff id; NULL: all). */
+int	complaint_list_hall(struct ctx *c, const char *hall, enum complaint_filter f,
+	    const char *assignee, long long limit, json_t *out);
+/* {"complaint": …}.  1 found, 0 not, or a DB_* code. */
+int	complaint_json(struct ctx *c, const char *hall, long long id, json_t **out);
+/* Inside the caller's transaction: assign (or reassign) an unanswered complaint to staff.
+ * 0, E_NOT_FOUND, E_INVALID_TRANSITION (answered) or a DB_* code. */
+int	complaint_assign(struct ctx *c, const char *hall, long long id, long long staff,
+	    const char *actor);
+/* Inside the caller's transaction: the answer (by the assignee, or by anyone when any),
+ * its SMS to the citizen (*told) and the overdue alert cleared.  0, E_NOT_FOUND,
+ * E_INVALID_TRANSITION (answered, or not the assignee's) or a DB_* code. */
+int	complaint_answer(struct ctx *c, const char *hall, long long id, const char *answer,
+	    const char *actor, int any, int *told);
+
+/* satisfaction.c: by_department, by_window, by_clerk of the reviews given from..to (days,
+ * inclusive) into out.  0 or a DB_* code. */
+int	satisfaction_collect(struct ctx *c, const char *hall, const char *from, const char *to,
+	    json_t *out);
 
 #endif

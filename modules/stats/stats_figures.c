@@ -228,8 +228,8 @@ stats_reviews(struct ctx *c, const struct period *p, json_t *out)
 	if (rc >= 0)
 		rc = db_rows_json(c, "SELECT COUNT(*), COALESCE(SUM(status = 'closed'), 0),"
 		    " COALESCE(SUM(status = 'closed' AND late = 1), 0),"
-		    " COALESCE(SUM(status = 'open'), 0),"
-		    " COALESCE(SUM(status = 'open' AND deadline < ?), 0)"
+		    " COALESCE(SUM(status <> 'closed'), 0),"	/* open, or fixed awaiting 复核 */
+		    " COALESCE(SUM(status <> 'closed' AND deadline < ?), 0)"
 		    " FROM review_rectifications WHERE hall = ? AND day BETWEEN ? AND ?",
 		    DBARGS(DBS(p->today), DBS(p->hall), DBS(p->from), DBS(p->to)), tcols, "iiiii",
 		    tk);

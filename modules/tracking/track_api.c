@@ -3,7 +3,8 @@
  * that shows it is nginx/site/t.html, its QR code qr_api.c).
  *
  * Routes: GET /track/{token}
- * Tables: case_tracking (the token's hash, not revoked), cases, case_history (the public
+ * Tables: case_tracking (the token's hash, not revoked), cases (with deadline_provisional:
+ *         "provisional", case_provisional.h), case_history (the public
  *         steps), case_materials (the 容缺 ones: due, received), results (results_track_json); halls, hall_hours and windows through the
  *         process's copy of the directory (halldir.h)
  * Redis:  the page's copy (track_cache.h): trk:tok:<hash>, {case:<id>}:trk, {case:<id>}:trkv
@@ -14,6 +15,7 @@
 #include "handlers.h"
 #include "track_cache.h"
 #include "../cases/cases.h"
+#include "../cases/case_provisional.h"
 #include "../hall/halldir.h"
 #include "../results/results.h"
 #include "../../fcgi/db.h"
@@ -152,7 +154,7 @@ h_track(struct req *r)
 	char hash[65], hours[160] = "";
 	json_t *steps, *o, *env, *results = NULL, *waived = NULL;
 	const char *w;
-	int rc;
+	int rc, provisional = 0;
 
 	if (!token_ok(token, CASE_TOKEN_MAX))
 		return req_err_msg(r, E_NOT_FOUND, "查询码无效或已失效");
@@ -189,6 +191,8 @@ h_track(struct req *r)
 		rc = halldir_window(r->ctx, t.hall, t.pickup_window, t.window, sizeof t.window);
 	if (rc >= 0 && t.found)	/* what the case yielded, once decided (results.c) */
 		rc = results_track_json(r->ctx, t.id, &results);
+	if (rc >= 0 && t.found && (rc = case_provisional_get(r->ctx, t.id)) >= 0)
+		provisional = rc;
 	if (rc >= 0 && t.found)
 		rc = track_waived(r->ctx, t.id, &waived);
 	if (rc < 0) {
@@ -211,6 +215,7 @@ h_track(struct req *r)
 	    "steps", steps, "hall", "name", t.hall_name, "phone", t.hall_phone);
 	json_object_set_new(o, "results", results);
 	json_object_set_new(o, "waived", waived);
+	json_object_set_new(o, "provisional", json_boolean(provisional));
 	if (strcmp(t.status, "ready") == 0) {
 		char when[200];
 

@@ -24,6 +24,7 @@ const PAGES = [
   ['/apply.html', '/apply.html', '#need-login:not([hidden]), #apply-form:not([hidden]) #what optgroup'],
   ['/appointments.html', '/appointments.html', '#sign-in:not([hidden]), #lists:not([hidden]) #upcoming[aria-busy="false"]'],
   ['/my-cases.html', '/my-cases.html', '#need-login:not([hidden]), #status, #list'],
+  ['/complaint.html', null, '#need-login:not([hidden]), #cp-mine:not([hidden])'],
   ['/proxy.html', '/book.html', 'main h2'],
   ['/login.html', null, '#phone, input[type="tel"]'],
   ['/review.html?ticket=nosuchticket0000', null, '#rv-missing:not([hidden])'],

@@ -456,7 +456,7 @@ back_office_keeps_unusual_text(void **st)
 	call(&r, "POST", path, manager, json_pack("{s:s}", "fix", text));
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "rectification.fix"), text);
-	assert_string_equal(jstr(r.json, "rectification.status"), "closed");
+	assert_string_equal(jstr(r.json, "rectification.status"), "fixed");
 	resp_free(&r);
 }
 
@@ -927,6 +927,14 @@ static const struct text_route text_routes[] = {
 	  "back_office_keeps_unusual_text" },
 	{ "POST", "/halls/{hall}/rectifications/{id}/close", "cause fix", 4,
 	  "back_office_keeps_unusual_text" },
+	{ "POST", "/halls/{hall}/rectifications/{id}/check", "result note", 4,
+	  "it_review_loop fix_is_checked_by_a_second_person (the note reads back)" },
+	{ "POST", "/complaints", "hall about ref text", 2,
+	  "it_review_loop complaint_is_assigned_and_answered (the text reads back)" },
+	{ "POST", "/halls/{hall}/complaints/{id}/assign", "assignee", 4,
+	  "it_review_loop complaint_is_assigned_and_answered (a staff id: else refused)" },
+	{ "POST", "/halls/{hall}/complaints/{id}/answer", "answer", 4,
+	  "it_review_loop complaint_is_assigned_and_answered (the answer reads back)" },
 	{ "POST", "/case-notices/refusals", "item applicant reason", 1,
 	  "it_results notice_pdfs_carry_their_qr (a name and a reason read back)" },
 	{ "POST", "/promise-checks/{id}/close", "result note", 5,

@@ -92,6 +92,23 @@ when_a_rectification_closes(void **st)
 	assert_false(rectification_late("", "2026-11-28"));
 }
 
+/* A 差评 needs its reason; a fix is checked by someone else than its fixer. */
+static void
+comment_and_second_checker(void **st)
+{
+	long long sc;
+
+	(void)st;
+	for (sc = REVIEW_SCORE_MIN; sc <= REVIEW_SCORE_MAX; sc++)
+		assert_int_equal(review_needs_comment(sc), sc <= 2);
+	assert_false(review_needs_comment(0));
+	assert_true(rectification_may_check("12", "13"));
+	assert_false(rectification_may_check("12", "12"));
+	assert_false(rectification_may_check(NULL, "12"));
+	assert_false(rectification_may_check("", "12"));
+	assert_false(rectification_may_check("12", ""));
+}
+
 static void
 indicators(void **st)
 {
@@ -116,6 +133,7 @@ main(void)
 		cmocka_unit_test(what_may_be_reviewed),
 		cmocka_unit_test(when_a_rectification_closes),
 		cmocka_unit_test(indicators),
+		cmocka_unit_test(comment_and_second_checker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

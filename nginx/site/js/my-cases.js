@@ -33,7 +33,7 @@ async function showOne(no) {
   $('d-status').textContent = c.status_label;
   $('d-status').dataset.status = c.status;
   $('d-deadline').hidden = !c.deadline;
-  if (c.deadline) $('d-deadline').textContent = `承诺办结日期：${c.deadline}`;
+  if (c.deadline) $('d-deadline').textContent = `承诺办结日期：${c.deadline}${c.provisional ? '（暂定：节假日安排公布后确定，不会提前）' : ''}`;
   $('d-track').hidden = !c.track_url;
   if (c.track_url) $('d-track-link').href = c.track_url;
   const ul = $('d-materials');

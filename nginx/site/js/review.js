@@ -8,7 +8,9 @@
  *   POST /api/v1/reviews           {"ticket"|"case","score","indicators"?,"comment"?,"channel"?}
  *        → 201; 409 ALREADY_REVIEWED; 422 NOT_REVIEWABLE (not finished / not closed yet)
  * Five big buttons (非常满意 … 非常不满意), the indicators of the national 好差评 guideline,
- * a comment.  On a tablet at the window (channel=tablet) the page offers nothing else.
+ * a comment — required for 不满意 / 非常不满意 (the API answers 400 naming comment without
+ * one; the page says so before sending).  On a tablet at the window (channel=tablet) the
+ * page offers nothing else.
  */
 
 import { api, apiGet } from './api.js';
@@ -65,6 +67,12 @@ function buildForm() {
       state.score = l.score;
       press(levels, b);
       $('rv-bad-hint').hidden = l.score > 2;
+      $('rv-comment-label').textContent = l.score <= 2 ? '不满意的原因（必填）' : '意见建议（可选）';
+      if (l.score <= 2) $('rv-comment').setAttribute('aria-required', 'true');
+      else {
+        $('rv-comment').removeAttribute('aria-required');
+        commentError('');
+      }
       $('rv-submit').disabled = false;
     });
     levels.append(b);
@@ -87,9 +95,19 @@ function buildForm() {
       el('span', { class: 'rv-ind-name' }, ind.name), el('div', { class: 'rv-scale-row' }, stars, ends)));
   }
   $('rv-comment').addEventListener('input', () => {
-    $('rv-count').textContent = `${$('rv-comment').value.length} / 500`;
+    /* characters, as the API counts them (not UTF-16 units) */
+    $('rv-count').textContent = `${[...$('rv-comment').value].length} / 500`;
+    if ($('rv-comment').value.trim()) commentError('');
   });
   $('rv-form').addEventListener('submit', submit);
+}
+
+/* The message under the comment box ('' clears it). */
+function commentError(text) {
+  $('rv-comment-error').textContent = text;
+  $('rv-comment-error').hidden = !text;
+  if (text) $('rv-comment').setAttribute('aria-invalid', 'true');
+  else $('rv-comment').removeAttribute('aria-invalid');
 }
 
 async function submit(ev) {
@@ -97,6 +115,11 @@ async function submit(ev) {
   if (!state.score) return;
   const body = { [kind]: token, score: state.score, channel };
   const comment = $('rv-comment').value.trim();
+  if (state.score <= 2 && !comment) {
+    commentError('请写下不满意的原因，方便中心负责人联系您并整改');
+    $('rv-comment').focus();
+    return;
+  }
   if (comment) body.comment = comment;
   if (Object.keys(state.ind).length) body.indicators = state.ind;
   $('rv-submit').disabled = true;
@@ -107,7 +130,11 @@ async function submit(ev) {
       ? `我们已收到您的意见，中心负责人会${r.review.rectification_deadline ? `在 ${r.review.rectification_deadline} 前` : '尽快'}按您办事时留的电话联系您并整改。`
       : '您的评价已收到，我们会持续改进服务。');
   } catch (err) {
-    if (err.status === 409) done('已经评价过了', err.message);
+    if (err.status === 400 && err.fields && err.fields.comment) {
+      commentError(err.fields.comment);
+      $('rv-comment').focus();
+      $('rv-submit').disabled = false;
+    } else if (err.status === 409) done('已经评价过了', err.message);
     else if (err.status === 422 || err.status === 404) missing(err.message);
     else {
       showError($('rv-status'), err.status >= 500 || !err.status ? '网络不稳定，请稍后再提交' : err.message);

@@ -3,7 +3,7 @@
  * 受理通知书 or the link in an SMS).
  *
  * API used (public, the token is the only key):
- *   GET /api/v1/track/{token} → {"case":{"no","item","status","deadline","warning",
+ *   GET /api/v1/track/{token} → {"case":{"no","item","status","deadline","provisional","warning",
  *        "applicant","steps":[{"status","at","note"?}],"pickup"?,"mail"?,
  *        "results":[{"vid","kind_label","title","number","status","status_label",
  *        "replaced_by","electronic","verify_url",…}],
@@ -140,6 +140,7 @@ function renderSummary(c) {
 
   const deadline = formatDate(c.deadline);
   $('case-deadline').textContent = deadline;
+  $('case-deadline-note').hidden = !(deadline && c.provisional);
   $('case-deadline-row').hidden = !deadline;
 
   // The warning light only means something while the clock runs.

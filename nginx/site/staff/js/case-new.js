@@ -226,7 +226,7 @@ function showAccepted(c) {
           el('dt', null, c.bundle ? '一件事' : '事项'), el('dd', null, c.item_name),
           c.bundle ? el('dt', null, '并联事项') : null,
           c.bundle ? el('dd', { id: 'res-parts' }, (c.parts || []).map((p) => `${p.item_name}（${p.department_name}）`).join('、')) : null,
-          el('dt', null, '办结期限'), el('dd', { id: 'res-deadline' }, c.deadline || ''),
+          el('dt', null, '办结期限'), el('dd', { id: 'res-deadline' }, `${c.deadline || ''}${c.provisional ? '（暂定）' : ''}`),
           el('dt', null, '申请人'), el('dd', null, c.applicant && c.applicant.name),
           c.agent ? el('dt', null, '代办人') : null,
           c.agent ? el('dd', { id: 'res-agent' }, `${c.agent.name}（${c.agent.relation_label || ''}，${c.agent.phone}）`) : null,

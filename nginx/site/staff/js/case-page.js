@@ -44,7 +44,7 @@ function renderSummary(c) {
     fact('事项', `${c.item_name}${c.kind === 'instant' ? '（即办件）' : ''}`),
     fact('部门', c.department_name || ''),
     fact('状态', [statusChip(c.status), ' ', lightChip(c.warning)], 'case-status'),
-    fact('办结期限', `${c.deadline || '—'}${c.paused_days ? `（补正顺延 ${c.paused_days} 个工作日）` : ''}${c.paused_since ? `，${c.paused_since} 起暂停计时` : ''}`, 'case-deadline'),
+    fact('办结期限', `${c.deadline || '—'}${c.provisional ? '（暂定：节假日安排未导入，导入后重算，不早于此日）' : ''}${c.paused_days ? `（补正顺延 ${c.paused_days} 个工作日）` : ''}${c.paused_since ? `，${c.paused_since} 起暂停计时` : ''}`, 'case-deadline'),
     fact('受理', `${when(c.accepted_at)} · ${c.window ? `${c.window} 号窗口` : ''} · ${c.accepted_by || ''}`),
     fact('申请人', [`${a.name || ''} · ${a.id_number || ''} · ${a.phone || ''} `,
       ['clerk', 'approver', 'manager'].includes(me.role) && a.id_number && a.id_number.includes('*') ? reveal : '']),

@@ -9,6 +9,11 @@
  *      PATCH /halls/{hall}/rectifications/{id}, POST …/{id}/close
  *      POST /halls/{hall}/alerts/dismiss {"key"}  an alert dealt with (已处理)
  *      GET /halls/{hall}/rectifications/{id}/contact   the reviewer's mobile (audited)
+ *      POST /halls/{hall}/rectifications/{id}/check {"result","note"?}  复核 of a recorded fix
+ *           (not by the manager who recorded it: the page says so instead)
+ *      GET /halls/{hall}/satisfaction?from=&to=      满意度 per department, window, clerk
+ *      GET /halls/{hall}/complaints, POST …/{id}/assign {"assignee"}, POST …/{id}/answer
+ *      GET /halls/{hall}/staff                       who a complaint may be assigned to
  * Charts are inline SVG built with DOM calls (the CSP allows no inline script or style and no
  * library is used).  Count axes tick at whole numbers; the review bars run from green
  * (非常满意) to red (非常不满意).  Everything refreshes by itself every 60 s while the page
@@ -287,7 +292,51 @@ function contactLine(t) {
   return el('p', { class: 'rect-contact' }, parts);
 }
 
+/* A fix waiting for its 复核: pass, or send it back with what is still wrong — by another
+ * manager than the one who recorded it. */
+function checkForm(task) {
+  const form = el('form', { class: 'rect-form rect-check' });
+  const id = `rect-${task.id}-check`;
+  const out = el('div', { class: 'rect-msg', role: 'status' });
+  const fixed = el('p', null, `整改措施：${task.fix}`, el('br'),
+    el('span', { class: 'muted' }, `${task.fixed_by_name || '负责人'} 于 ${when(task.fixed_at)} 提交，待复核`));
+  if (task.fixed_by_me) {
+    form.append(fixed, el('p', { class: 'muted rect-own' }, '整改由您提交，须由另一位负责人复核。'));
+    return form;
+  }
+  const note = el('input', { id, name: 'note', maxlength: '500' });
+  const pass = el('button', { type: 'button', class: 'btn' }, '复核通过');
+  const reject = el('button', { type: 'button', class: 'btn btn-secondary' }, '退回重新整改');
+  form.append(fixed, el('label', { for: id }, '复核意见（退回时必填）'), note,
+    el('div', { class: 'actions-row' }, pass, reject), out);
+  const base = `/halls/${encodeURIComponent(state.hall)}/rectifications/${task.id}/check`;
+  const send = async (result) => {
+    const body = { result };
+    if (note.value.trim()) body.note = note.value.trim();
+    if (result === 'reject' && !body.note) {
+      tell(out, '退回时请写明需要重新整改的地方', 'error');
+      note.focus();
+      return;
+    }
+    pass.disabled = true;
+    reject.disabled = true;
+    try {
+      await api(base, { method: 'POST', body });
+      tell(out, result === 'pass' ? '复核通过，已短信告知评价人' : '已退回重新整改');
+      refresh();
+    } catch (err) {
+      pass.disabled = false;
+      reject.disabled = false;
+      tell(out, err.fields ? `${errorText(err)}：${Object.values(err.fields).join('；')}` : errorText(err), 'error');
+    }
+  };
+  pass.addEventListener('click', () => send('pass'));
+  reject.addEventListener('click', () => send('reject'));
+  return form;
+}
+
 function rectForm(task) {
+  if (task.status === 'fixed') return checkForm(task);
   const form = el('form', { class: 'rect-form' });
   const id = (k) => `rect-${task.id}-${k}`;
   const note = el('input', { id: id('note'), name: 'contact_note', maxlength: '500', value: task.contact_note || '' });
@@ -324,7 +373,7 @@ function rectForm(task) {
     try {
       await patch();
       await api(`${base}/close`, { method: 'POST', body: {} });
-      tell(out, '已关闭');
+      tell(out, '已提交，待另一位负责人复核');
       refresh();
     } catch (err) {
       tell(out, err.fields ? `${errorText(err)}：${Object.values(err.fields).join('；')}` : errorText(err), 'error');
@@ -342,12 +391,74 @@ function renderRect(all) {
         el('strong', null, `${SCORE_LABEL[t.score] || t.score}`), ' ',
         `${t.kind === 'case' ? '办件' : '排队号'} ${t.ref}`, t.window ? ` · ${t.window} 号窗口` : '',
         ' · ', el('span', { class: t.overdue ? 'tag-over' : 'muted' },
-          t.deadline ? `期限 ${t.deadline}${t.overdue ? '（已逾期）' : ''}` : '期限待定（节假日未导入）')),
+          t.deadline ? `期限 ${t.deadline}${t.overdue ? '（已逾期）' : ''}` : '期限待定（节假日未导入）'),
+        t.status === 'fixed' ? el('span', { class: 'tag-check' }, ' · 待复核') : ''),
       contactLine(t),
       t.comment ? el('p', { class: 'quote' }, `“${t.comment}”`) : null,
+      t.rejections > 0 && t.status === 'open' && t.check_note
+        ? el('p', { class: 'notice notice-error' }, el('p', null, `复核退回（${t.checked_by_name || ''}）：${t.check_note}`)) : null,
       rectForm(t)))));
   if (!list.length) ul.append(el('li', { class: 'muted' }, '没有待整改的差评'));
   if (all.length > RECT_SHOWN) ul.append(el('li', { class: 'muted' }, `仅列出最早到期的 ${RECT_SHOWN} 条，更多待整改见统计区间的整改数字`));
+}
+
+/* 满意度 per department, window and clerk. */
+function renderSatisfaction(sat) {
+  const row = (name, g) => [name, String(g.total), String(g.satisfied), String(g.bad), pct(g.satisfaction_rate),
+    g.average_score == null ? '—' : num(g.average_score, 2)];
+  const head = (what) => [what, '评价数', '满意', '差评', '满意率', '平均分'];
+  table($('t-sat-dept'), head('部门'), (sat.by_department || []).map((g) => row(g.name, g)));
+  table($('t-sat-win'), head('窗口'), (sat.by_window || []).map((g) => row(g.name || `${g.window} 号窗口`, g)));
+  table($('t-sat-clerk'), head('工作人员'), (sat.by_clerk || []).map((g) => row(g.name, g)));
+}
+
+const CP_ABOUT = { hall: '大厅', ticket: '排队号', case: '办件' };
+
+/* Unanswered complaints: assign (to a member of staff) or answer. */
+function complaintItem(c, staff) {
+  const base = `/halls/${encodeURIComponent(state.hall)}/complaints/${c.id}`;
+  const out = el('div', { class: 'rect-msg', role: 'status' });
+  const sel = el('select', { id: `cp-${c.id}-who`, name: 'assignee' },
+    el('option', { value: '' }, '选择工作人员'),
+    ...staff.map((p) => el('option', { value: p.username }, `${p.name}（${p.username}）`)));
+  const assign = el('button', { type: 'button', class: 'btn btn-secondary' }, '分派');
+  const answer = el('input', { id: `cp-${c.id}-answer`, name: 'answer', maxlength: '500' });
+  const send = el('button', { type: 'button', class: 'btn' }, '答复');
+  assign.addEventListener('click', async () => {
+    if (!sel.value) return;
+    try {
+      await api(`${base}/assign`, { method: 'POST', body: { assignee: sel.value } });
+      refresh();
+    } catch (err) {
+      tell(out, errorText(err), 'error');
+    }
+  });
+  send.addEventListener('click', async () => {
+    try {
+      await api(`${base}/answer`, { method: 'POST', body: { answer: answer.value.trim() } });
+      tell(out, '已答复，已短信告知投诉人');
+      refresh();
+    } catch (err) {
+      tell(out, err.fields ? `${errorText(err)}：${Object.values(err.fields).join('；')}` : errorText(err), 'error');
+    }
+  });
+  return el('li', { class: c.overdue ? 'overdue' : '', dataset: { id: String(c.id) } },
+    el('details', null,
+      el('summary', null, el('strong', null, `投诉 #${c.id}`), ` ${CP_ABOUT[c.about] || ''}${c.ref ? ` ${c.ref}` : ''}`,
+        ' · ', el('span', { class: c.overdue ? 'tag-over' : 'muted' },
+          c.deadline ? `答复期限 ${c.deadline}${c.overdue ? '（已逾期）' : ''}` : '期限待定'),
+        c.assignee_name ? el('span', { class: 'muted' }, ` · 已分派 ${c.assignee_name}`) : ''),
+      el('p', { class: 'quote' }, `“${c.text}”`),
+      el('form', { class: 'rect-form' },
+        el('label', { for: `cp-${c.id}-who` }, '分派给'), sel, el('div', { class: 'actions-row' }, assign),
+        el('label', { for: `cp-${c.id}-answer` }, '答复内容（5–500 字，短信告知投诉人）'), answer,
+        el('div', { class: 'actions-row' }, send), out)));
+}
+
+function renderComplaints(list, staff) {
+  const ul = $('complaints');
+  ul.replaceChildren(...list.map((c) => complaintItem(c, staff)));
+  if (!list.length) ul.append(el('li', { class: 'muted' }, '没有未答复的投诉'));
 }
 
 /* Empty dates: the server's hall day (the hall clock, not this device's). */
@@ -357,12 +468,18 @@ async function refresh() {
   const from = $('from').value;
   const to = $('to').value || from;
   try {
-    const [st, cases, rect, waivers] = await Promise.all([
-      apiGet(`/halls/${encodeURIComponent(state.hall)}/stats`, { from, to }),
+    const hall = encodeURIComponent(state.hall);
+    const [st, cases, rect, waivers, sat, cps, staff] = await Promise.all([
+      apiGet(`/halls/${hall}/stats`, { from, to }),
       apiGet('/cases', { overdue: 1, per_page: 12 }).catch(() => ({ cases: [] })),
-      apiGet(`/halls/${encodeURIComponent(state.hall)}/rectifications`, { status: 'open', limit: RECT_SHOWN + 1 }),
+      apiGet(`/halls/${hall}/rectifications`, { status: 'open', limit: RECT_SHOWN + 1 }),
       apiGet('/case-waivers', { overdue: 1, limit: 20 }),
+      apiGet(`/halls/${hall}/satisfaction`, { from, to }),
+      apiGet(`/halls/${hall}/complaints`, { status: 'open', limit: 50 }),
+      apiGet(`/halls/${hall}/staff`).catch(() => ({ staff: [] })),
     ]);
+    renderSatisfaction(sat);
+    renderComplaints(cps.complaints || [], (staff.staff || []).filter((p) => !p.disabled && p.role !== 'kiosk'));
     renderStats(st);
     if (!$('from').value) $('from').value = st.from;
     if (!$('to').value) $('to').value = st.to;

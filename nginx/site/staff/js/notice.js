@@ -83,6 +83,7 @@ function render(n) {
         ? '本事项为即办件，当场办结。'
         : `本${c.parts ? '件' : '事项'}承诺办结时限为 ${days} 个工作日，办结期限为 `,
       instant ? '' : el('strong', { id: 'doc-deadline' }, day(c.deadline)),
+      instant || !c.provisional ? '' : '（暂定：相关年度节假日安排公布后确定，不早于此日）',
       instant ? '' : '（需补正材料的，补正期间不计入办理时限）。'),
     );
     if (c.parts) {

@@ -1,0 +1,92 @@
+/*
+ * finish_sms.c — the SMS a served visit ends with (ticket_finished): its review link, so that
+ * the citizen can review the visit (一次一评) from the phone — POST /reviews with the ticket's
+ * token, the same credential as the ticket's page /q/<token>.
+ *
+ * Tables: queue_tickets (phone_enc), outbox.
+ * Redis:  none.
+ *
+ * Queued in the finish's transaction (window.c act_tx) when the visit ended served (outcome
+ * done) and a phone is on the ticket (given at the kiosk or window, or the account's when
+ * the number was taken on the phone).  The link is
+ * <public_base_url>/review.html?ticket=<token>; query strings are never logged.
+ */
+#include "queue_int.h"
+#include "../notify/outbox.h"
+#include "../shared/pii.h"
+#include "../../fcgi/config.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/log.h"
+#include "../../fcgi/util.h"
+
+#include <sodium.h>
+#include <string.h>
+
+struct finish_phone {
+	unsigned char	 b[PII_SEALED_MAX];
+	size_t		 n;
+};
+
+static int
+finish_phone_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct finish_phone *s = arg;
+
+	if (ncol == 1 && v[0] && lens[0] <= sizeof s->b) {
+		memcpy(s->b, v[0], lens[0]);
+		s->n = lens[0];
+	}
+	return 1;
+}
+
+void
+q_review_url(const char *token, char *out, size_t osz)
+{
+	const char *base = config_get("public_base_url", "");
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if (fmt(out, osz, "%.*s/review.html?ticket=%s", (int)n, base, token) < 0)
+		out[0] = '\0';
+}
+
+int
+q_finish_sms(struct ctx *c, const struct q_window *w)
+{
+	const struct q_ticket *t = &w->t;
+	struct finish_phone sp;
+	struct outbox_msg m;
+	char phone[32], url[320], ref[24];
+	json_t *params;
+	int rc;
+
+	if (!t->has_phone)
+		return 0;
+	memset(&sp, 0, sizeof sp);
+	rc = db_query(c, "SELECT phone_enc FROM queue_tickets WHERE id = ?", DBARGS(DBI(t->id)),
+	    finish_phone_row, &sp);
+	if (rc < 0)
+		return rc;
+	if (sp.n == 0 || pii_open(sp.b, sp.n, phone, sizeof phone) != 0) {
+		log_warn("ticket %llu: the phone cannot be opened", t->id);
+		return 0;
+	}
+	q_review_url(t->token, url, sizeof url);
+	fmt(ref, sizeof ref, "%llu", t->id);
+	params = json_pack("{s:s,s:s,s:s}", "hall_name", w->h.name, "number", t->number,
+	    "url", url);
+	memset(&m, 0, sizeof m);
+	m.hall = t->hall;
+	m.template = "ticket_finished";
+	m.recipient = phone;
+	m.params = params;
+	m.ref_kind = "ticket";
+	m.ref_id = ref;
+	m.urgent = 0;
+	rc = outbox_add(c, &m, NULL);
+	json_decref(params);
+	sodium_memzero(phone, sizeof phone);
+	sodium_memzero(url, sizeof url);
+	return rc == -1 ? DB_FAIL : rc;
+}

@@ -1,0 +1,164 @@
+/*
+ * reviews_jobs.c — the worker's job "reviews-overdue": a rectification task (差评整改) still
+ * not closed after its deadline, or a complaint (投诉) still unanswered after its deadline,
+ * raises the hall's alert once — rectification:<id> or complaint:<id>, level warning, on
+ * the managers' dashboard (GET /halls/{hall}/stats "alerts") — with a history row.
+ *
+ * Routes: none.
+ * Tables: review_rectifications, review_rectification_history, reviews, complaints,
+ *         complaint_history, hall_alerts.
+ * Redis:  none.
+ *
+ * "Once": the guarded UPDATE … SET overdue_alerted_at WHERE overdue_alerted_at IS NULL in
+ * the alert's transaction lets one worker of several raise it, and never again for that
+ * task.  The alert clears itself when the task passes its 复核 or the complaint is answered
+ * (rect_check, complaint_answer); a manager may also dismiss it (已处理).
+ */
+#include "reviews.h"
+#include "reviews_int.h"
+#include "../rooms.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/log.h"
+#include "../../fcgi/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OVERDUE_SCAN_MAX 200
+
+struct overdue {
+	long long	 id[OVERDUE_SCAN_MAX];
+	char		 hall[OVERDUE_SCAN_MAX][32];
+	char		 ref[OVERDUE_SCAN_MAX][48];
+	char		 deadline[OVERDUE_SCAN_MAX][12];
+	size_t		 n;
+};
+
+static int
+overdue_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct overdue *o = arg;
+
+	(void)lens;
+	if (ncol < 4 || o->n == OVERDUE_SCAN_MAX)
+		return 1;
+	if (parse_ll(v[0], 1, INT64_MAX, &o->id[o->n]) != 0)
+		return 0;
+	str_copy(o->hall[o->n], sizeof o->hall[0], v[1] ? v[1] : "");
+	str_copy(o->ref[o->n], sizeof o->ref[0], v[2] ? v[2] : "");
+	str_copy(o->deadline[o->n], sizeof o->deadline[0], v[3] ? v[3] : "");
+	o->n++;
+	return 0;
+}
+
+struct alert_one {
+	int		 complaint;	/* 0: a rectification task */
+	long long	 id;
+	const char	*hall, *ref, *deadline, *now;
+	int		 raised;
+};
+
+static int
+alert_tx(struct ctx *c, void *arg)
+{
+	struct alert_one *a = arg;
+	char key[40], msg[300];
+	uint64_t n = 0;
+	int rc;
+
+	a->raised = 0;
+	if (a->complaint)
+		rc = db_exec(c, "UPDATE complaints SET overdue_alerted_at = ? WHERE id = ?"
+		    " AND overdue_alerted_at IS NULL AND status <> 'answered'",
+		    DBARGS(DBS(a->now), DBI(a->id)), &n, NULL);
+	else
+		rc = db_exec(c, "UPDATE review_rectifications SET overdue_alerted_at = ? WHERE id = ?"
+		    " AND overdue_alerted_at IS NULL AND status <> 'closed'",
+		    DBARGS(DBS(a->now), DBI(a->id)), &n, NULL);
+	if (rc != 0 || n != 1)		/* another worker came first, or it was dealt with */
+		return rc;
+	fmt(key, sizeof key, "%s:%lld", a->complaint ? "complaint" : "rectification", a->id);
+	if (a->complaint)
+		fmt(msg, sizeof msg, "投诉 #%lld（%s）已超过答复期限 %s，尚未答复，请尽快处理。", a->id,
+		    a->ref[0] ? a->ref : "大厅", a->deadline);
+	else
+		fmt(msg, sizeof msg, "差评整改 #%lld（%s）已超过整改期限 %s，尚未完成整改复核，请尽快处理。",
+		    a->id, a->ref, a->deadline);
+	rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
+	    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
+	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
+	    DBARGS(DBS(a->hall), DBS(key), DBS(msg), DBS(a->now)), NULL, NULL);
+	if (rc == 0 && a->complaint)
+		rc = db_exec(c, "INSERT INTO complaint_history (complaint, at, action, actor, note)"
+		    " VALUES (?, ?, 'overdue', '', ?)", DBARGS(DBI(a->id), DBS(a->now),
+		    DBS(a->deadline)), NULL, NULL);
+	else if (rc == 0)
+		rc = db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
+		    " actor, note) VALUES (?, ?, 'overdue', '', ?)", DBARGS(DBI(a->id),
+		    DBS(a->now), DBS(a->deadline)), NULL, NULL);
+	a->raised = rc == 0;
+	return rc;
+}
+
+/* Raise the alerts of one kind; 0 or a DB_* code. */
+static int
+overdue_kind(struct ctx *c, int complaint, const char *today, const char *now)
+{
+	struct overdue *o;
+	size_t i;
+	int rc;
+
+	if ((o = calloc(1, sizeof *o)) == NULL)
+		return DB_FAIL;
+	if (complaint)
+		rc = db_query(c, "SELECT id, hall, ref, DATE_FORMAT(deadline, '%Y-%m-%d')"
+		    " FROM complaints WHERE status <> 'answered' AND deadline < ?"
+		    " AND overdue_alerted_at IS NULL ORDER BY deadline, id LIMIT 200",
+		    DBARGS(DBS(today)), overdue_row, o);
+	else
+		rc = db_query(c, "SELECT t.id, t.hall, v.ref, DATE_FORMAT(t.deadline, '%Y-%m-%d')"
+		    " FROM review_rectifications t JOIN reviews v ON v.id = t.review_id"
+		    " WHERE t.status <> 'closed' AND t.deadline < ? AND t.overdue_alerted_at IS NULL"
+		    " ORDER BY t.deadline, t.id LIMIT 200", DBARGS(DBS(today)), overdue_row, o);
+	for (i = 0; rc >= 0 && i < o->n; i++) {
+		struct alert_one a = { complaint, o->id[i], o->hall[i], o->ref[i], o->deadline[i],
+		    now, 0 };
+
+		rc = db_tx(c, alert_tx, &a);
+		if (rc == 0 && a.raised)
+			log_info("hall %s: %s %lld overdue since %s", a.hall,
+			    complaint ? "complaint" : "rectification", a.id, a.deadline);
+	}
+	free(o);
+	return rc < 0 ? rc : 0;
+}
+
+int
+job_reviews_overdue(struct ctx *c)
+{
+	char today[12], now[24];
+	int rc;
+
+	date_format_t(hall_now(), today, sizeof today);
+	sql_now(now, sizeof now);
+	if ((rc = overdue_kind(c, 0, today, now)) != 0)
+		return rc;
+	return overdue_kind(c, 1, today, now);
+}
+
+int
+reviews_alert_clear(struct ctx *c, const char *hall, const char *kind, long long id)
+{
+	char key[40], now[24];
+
+	fmt(key, sizeof key, "%s:%lld", kind, id);
+	sql_now(now, sizeof now);
+	return db_exec(c, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
+	    " AND cleared_at IS NULL", DBARGS(DBS(now), DBS(hall), DBS(key)), NULL, NULL);
+}
+
+const struct job reviews_jobs[] = {
+	{ "reviews-overdue", 5 * 60 * 1000, job_reviews_overdue },
+};
+const size_t reviews_njobs = NELEM(reviews_jobs);

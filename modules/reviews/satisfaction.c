@@ -1,0 +1,142 @@
+/*
+ * satisfaction.c — 满意度 per department, window and clerk, for the hall's managers:
+ * GET /halls/{hall}/satisfaction?from=YYYY-MM-DD&to=YYYY-MM-DD (manager, admin).
+ *
+ * Tables: reviews, cases, case_parts, queue_tickets, departments, windows, staff (read only)
+ * Redis:  none.
+ *
+ * A review counts in the period of the hall day it was given (reviews.day).  Per department:
+ * a case's review counts in each department of its parts (a bundle in each); a visit's
+ * review in the departments of the case the visit was finished with (queue_tickets.case_no),
+ * and nowhere when it recorded none.  Per window: the window of the review (a visit's
+ * serving window, a case's accepting window).  Per clerk: a visit's serving clerk, a case's
+ * accepting clerk.  satisfied = scores 4–5 (review_is_satisfied), bad = 1–2
+ * (review_opens_task); satisfaction_rate = satisfied / total to 0.0001, average to 0.01.
+ */
+#include "handlers.h"
+#include "reviews_int.h"
+#include "../hall/catalog.h"
+#include "../identity/identity.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+
+#include <math.h>
+#include <string.h>
+
+#define SAT_MAX_DAYS 366
+
+/* total, satisfied, bad, sum of scores → the figures of one group. */
+static void
+sat_shape(json_t *row)
+{
+	long long total = json_integer_value(json_object_get(row, "total"));
+	long long sat = json_integer_value(json_object_get(row, "satisfied"));
+	long long sum = json_integer_value(json_object_get(row, "score_sum"));
+
+	json_object_set_new(row, "satisfaction_rate", total > 0 ?
+	    json_real(round((double)sat / (double)total * 10000.0) / 10000.0) : json_null());
+	json_object_set_new(row, "average_score", total > 0 ?
+	    json_real(round((double)sum / (double)total * 100.0) / 100.0) : json_null());
+	json_object_del(row, "score_sum");
+}
+
+#define SAT_COUNTS \
+	" COUNT(*), SUM(v.score >= 4), SUM(v.score <= 2), SUM(v.score)"
+
+static const char *const dep_cols[] = { "department", "name", "total", "satisfied", "bad",
+	"score_sum" };
+static const char *const win_cols[] = { "window", "name", "total", "satisfied", "bad",
+	"score_sum" };
+static const char *const clerk_cols[] = { "clerk", "name", "total", "satisfied", "bad",
+	"score_sum" };
+
+int
+satisfaction_collect(struct ctx *c, const char *hall, const char *from, const char *to,
+    json_t *out)
+{
+	json_t *dep = json_array(), *win = json_array(), *clerk = json_array(), *row;
+	size_t i;
+	int rc;
+
+	/* Each review once per department, through its case or its visit's case. */
+	rc = db_rows_json(c, "SELECT d.code, d.name," SAT_COUNTS " FROM (SELECT DISTINCT v.id,"
+	    " v.score, p.department FROM reviews v"
+	    " LEFT JOIN queue_tickets q ON v.kind = 'ticket' AND q.id = v.ticket_id"
+	    " JOIN cases cs ON cs.id = COALESCE(v.case_id, (SELECT c2.id FROM cases c2"
+	    "   WHERE c2.hall = v.hall AND c2.no = q.case_no))"
+	    " JOIN case_parts p ON p.case_id = cs.id"
+	    " WHERE v.hall = ? AND v.day BETWEEN ? AND ?) v"
+	    " JOIN departments d ON d.code = v.department GROUP BY d.code, d.name ORDER BY d.code",
+	    DBARGS(DBS(hall), DBS(from), DBS(to)), dep_cols, "ssiiii", dep);
+	if (rc >= 0)
+		rc = db_rows_json(c, "SELECT v.window_no, w.name," SAT_COUNTS " FROM reviews v"
+		    " LEFT JOIN windows w ON w.hall = v.hall AND w.number = v.window_no"
+		    " WHERE v.hall = ? AND v.day BETWEEN ? AND ? AND v.window_no IS NOT NULL"
+		    " GROUP BY v.window_no, w.name ORDER BY v.window_no",
+		    DBARGS(DBS(hall), DBS(from), DBS(to)), win_cols, "iSiiii", win);
+	if (rc >= 0)
+		rc = db_rows_json(c, "SELECT s.id, s.name," SAT_COUNTS " FROM reviews v"
+		    " LEFT JOIN cases cs ON cs.id = v.case_id"
+		    " JOIN staff s ON s.id = COALESCE(v.clerk, cs.accepted_by)"
+		    " WHERE v.hall = ? AND v.day BETWEEN ? AND ?"
+		    " GROUP BY s.id, s.name ORDER BY s.name, s.id",
+		    DBARGS(DBS(hall), DBS(from), DBS(to)), clerk_cols, "ssiiii", clerk);
+	if (rc < 0) {
+		json_decref(dep);
+		json_decref(win);
+		json_decref(clerk);
+		return rc;
+	}
+	json_array_foreach(dep, i, row)
+		sat_shape(row);
+	json_array_foreach(win, i, row)
+		sat_shape(row);
+	json_array_foreach(clerk, i, row)
+		sat_shape(row);
+	json_object_set_new(out, "by_department", dep);
+	json_object_set_new(out, "by_window", win);
+	json_object_set_new(out, "by_clerk", clerk);
+	return 0;
+}
+
+int
+h_satisfaction(struct req *r)
+{
+	const char *hall = r->pathv[0], *from = NULL, *to = NULL;
+	int64_t today = hall_day(hall_now()), df = 0, dt = 0;
+	char fs[12], ts[12];
+	json_t *out;
+	int rc;
+
+	if ((rc = require_manager_of_hall(r, hall)) != 0)
+		return rc;
+	q_str(r, "from", 0, 10, &from);
+	q_str(r, "to", 0, 10, &to);
+	if (from && date_parse(from, &df) != 0)
+		req_fail_field(r, "from", "须为日期 YYYY-MM-DD");
+	if (to && date_parse(to, &dt) != 0)
+		req_fail_field(r, "to", "须为日期 YYYY-MM-DD");
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if (!from)
+		df = to ? dt : today;
+	if (!to)
+		dt = from ? df : today;
+	if (dt < df)
+		req_fail_field(r, "to", "不能早于 from");
+	else if (dt - df >= SAT_MAX_DAYS)
+		req_fail_field(r, "to", "统计区间最长 366 天");
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if ((rc = hall_find(r, hall)) != 0)
+		return rc;
+	date_format_days(df, fs, sizeof fs);
+	date_format_days(dt, ts, sizeof ts);
+	out = json_pack("{s:s,s:s,s:s}", "hall", hall, "from", fs, "to", ts);
+	if ((rc = satisfaction_collect(r->ctx, hall, fs, ts, out)) != 0) {
+		json_decref(out);
+		return db_fail(r, rc);
+	}
+	return req_ok(r, 200, out);
+}

@@ -154,23 +154,25 @@ name_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-/* promise_check_days working days after today: 0 with due, or CAL_MISSING (alert raised,
- * due ""), or a DB_* code. */
+/* promise_check_days working days after today: 0 with due ("" when it cannot be counted:
+ * alert raised) and *provisional (counted on the provisional calendar), or a DB_* code. */
 static int
-promise_due(struct ctx *c, const char *hall, char due[12])
+promise_due(struct ctx *c, const char *hall, char due[12], int *provisional)
 {
-	int64_t d;
+	int64_t d, today = case_today();
 	int year = 0, rc;
 
 	due[0] = '\0';
-	rc = calendar_add_workdays(c, case_today(),
-	    (int)config_int("promise_check_days", 20, 1, 250), &d, &year);
+	*provisional = 0;
+	rc = calendar_add_workdays(c, today, (int)config_int("promise_check_days", 20, 1, 250),
+	    &d, &year);
 	if (rc == CAL_MISSING) {
 		case_calendar_missing(c, hall, year);
 		return 0;
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = calendar_provisional_in(c, today, d)) < 0)
 		return rc;
+	*provisional = rc > 0;
 	date_format_days(d, due, 12);
 	return 0;
 }
@@ -182,17 +184,19 @@ case_promise_open(struct ctx *c, const struct session *who, long long case_id,
 	struct case_names names;
 	char due[12], list[400], pub[CASE_PUBLIC_NOTE_MAX * 4];
 	uint64_t n = 0;
-	int rc;
+	int rc, provisional;
 
 	if (opened)
 		*opened = 0;
-	if ((rc = promise_due(c, hall, due)) < 0)
+	if ((rc = promise_due(c, hall, due, &provisional)) < 0)
 		return rc;
 	rc = db_exec(c, "INSERT INTO promise_checks (case_id, hall, item, code, name, department,"
-	    " status, due, opened_at) SELECT m.case_id, ?, m.item, m.code, m.name, p.department,"
-	    " 'open', ?, ? FROM case_materials m JOIN case_parts p ON p.case_id = m.case_id"
-	    " AND p.item = m.item WHERE m.case_id = ? AND m.state = 'promised'",
-	    DBARGS(DBS(hall), due[0] ? DBS(due) : DBN, DBS(now), DBI(case_id)), &n, NULL);
+	    " status, due, due_provisional, opened_at) SELECT m.case_id, ?, m.item, m.code, m.name,"
+	    " p.department, 'open', ?, ?, ? FROM case_materials m JOIN case_parts p"
+	    " ON p.case_id = m.case_id AND p.item = m.item WHERE m.case_id = ?"
+	    " AND m.state = 'promised'",
+	    DBARGS(DBS(hall), due[0] ? DBS(due) : DBN, DBI(provisional), DBS(now), DBI(case_id)),
+	    &n, NULL);
 	if (rc != 0 || n == 0)
 		return rc;
 	if (opened)
@@ -219,8 +223,8 @@ int
 case_promises_json(struct ctx *c, long long case_id, json_t *o)
 {
 	static const char *const cols[] = { "id", "item", "code", "name", "department",
-	    "department_name", "status", "due", "opened_at", "closed_at", "closed_by", "note",
-	    "overdue" };
+	    "department_name", "status", "due", "due_provisional", "opened_at", "closed_at",
+	    "closed_by", "note", "overdue" };
 	char today[12];
 	json_t *a = json_array();
 	int rc;
@@ -228,13 +232,13 @@ case_promises_json(struct ctx *c, long long case_id, json_t *o)
 	date_format_days(case_today(), today, sizeof today);
 	json_object_set_new(o, "promises", a);
 	rc = db_rows_json(c, "SELECT pc.id, pc.item, pc.code, pc.name, pc.department, d.name,"
-	    " pc.status, DATE_FORMAT(pc.due, '%Y-%m-%d'),"
+	    " pc.status, DATE_FORMAT(pc.due, '%Y-%m-%d'), pc.due_provisional,"
 	    " DATE_FORMAT(pc.opened_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
 	    " DATE_FORMAT(pc.closed_at, '%Y-%m-%dT%H:%i:%s+08:00'), s.name, pc.note,"
 	    " pc.status = 'open' AND pc.due IS NOT NULL AND pc.due < ?"
 	    " FROM promise_checks pc JOIN departments d ON d.code = pc.department"
 	    " LEFT JOIN staff s ON s.id = pc.closed_by WHERE pc.case_id = ? ORDER BY pc.id",
-	    DBARGS(DBS(today), DBI(case_id)), cols, "isssssSsSSSsb", a);
+	    DBARGS(DBS(today), DBI(case_id)), cols, "issssssSbsSSsb", a);
 	return rc < 0 ? rc : 0;
 }
 

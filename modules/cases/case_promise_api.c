@@ -34,7 +34,7 @@ static const char *const filters[] = { "open", "overdue", "verified", "false", "
 
 #define PC_COLS \
 	"SELECT pc.id, c.no, c.title, c.applicant_name_mask, pc.item, i.name, pc.code, pc.name," \
-	" pc.department, d.name, pc.status, DATE_FORMAT(pc.due, '%Y-%m-%d')," \
+	" pc.department, d.name, pc.status, DATE_FORMAT(pc.due, '%Y-%m-%d'), pc.due_provisional," \
 	" pc.status = 'open' AND pc.due IS NOT NULL AND pc.due < ?," \
 	" DATE_FORMAT(pc.opened_at, '%Y-%m-%dT%H:%i:%s+08:00')," \
 	" DATE_FORMAT(pc.closed_at, '%Y-%m-%dT%H:%i:%s+08:00'), s.name, pc.note" \
@@ -43,9 +43,10 @@ static const char *const filters[] = { "open", "overdue", "verified", "false", "
 	" LEFT JOIN staff s ON s.id = pc.closed_by"
 
 static const char *const pc_cols[] = { "id", "case_no", "case_title", "applicant", "item",
-    "item_name", "code", "name", "department", "department_name", "status", "due", "overdue",
+    "item_name", "code", "name", "department", "department_name", "status", "due",
+    "due_provisional", "overdue",
     "opened_at", "closed_at", "closed_by", "note" };
-#define PC_TYPES "isssssssssssbsSSs"
+#define PC_TYPES "i" "ssssssssss" "SbbsSSs"	/* id, case_no…status, due… */
 
 static void
 today_s(char out[12])

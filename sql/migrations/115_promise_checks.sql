@@ -1,8 +1,9 @@
 -- 115_promise_checks.sql — 事后核查 of 告知承诺 (issue 19, item 2).
 -- One task per material a case took on a signed promise (case_materials.state 'promised'),
 -- opened when the case is accepted (at the window, or at the online pre-review) for the
--- department that decides that part, due promise_check_days working days later (NULL when
--- that day falls in a year whose holiday notice is not loaded: never guessed).  An approver
+-- department that decides that part, due promise_check_days working days later
+-- (due_provisional when counted on the provisional calendar of a year whose holiday notice is
+-- not loaded; NULL only when the calendar cannot count it at all).  An approver
 -- of the department closes it as 'verified' or 'false'; a false promise is also a case_history
 -- row.  alerted_at: when the overdue alert (hall_alerts promise_check:<id>) went up.
 SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -17,6 +18,7 @@ CREATE TABLE promise_checks (
     department  VARCHAR(32)       NOT NULL COMMENT 'the department that verifies it',
     status      ENUM('open','verified','false') NOT NULL DEFAULT 'open',
     due         DATE              NULL,
+    due_provisional TINYINT(1)    NOT NULL DEFAULT 0 COMMENT 'due counted on the provisional calendar of a year whose notice is not loaded',
     opened_at   DATETIME          NOT NULL,
     closed_at   DATETIME          NULL,
     closed_by   BIGINT UNSIGNED   NULL,

@@ -238,6 +238,7 @@ window_promise_opens_a_task_due_across_the_holidays(void **st)
 	assert_string_equal(jstr(pr, "department"), "scjg");
 	assert_string_equal(jstr(pr, "status"), "open");
 	assert_string_equal(jstr(pr, "due"), "2026-10-27");
+	assert_true(json_is_false(json_object_get(pr, "due_provisional")));
 	resp_free(&r);
 	/* The record: one task, for scjg, due 10-27; the material promised, not received. */
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM promise_checks pc JOIN cases c"
@@ -268,6 +269,27 @@ window_promise_opens_a_task_due_across_the_holidays(void **st)
 	assert_string_equal(jstr(n, "case.acceptance"), "complete");
 	assert_non_null(strstr(jstr(n, "case.acceptance_text"), "告知承诺书替代"));
 	json_decref(n);
+}
+
+/* Accepted on 2026-12-21, the 20 working days run into 2027, whose holiday notice is not
+ * loaded: counted on the provisional calendar (weekends, 元旦 1-1) and marked so —
+ * 2027-01-19. */
+static void
+task_due_in_a_year_not_loaded_is_provisional(void **st)
+{
+	struct resp r;
+	json_t *pr;
+
+	(void)st;
+	clock_at("2026-12-21T10:00:00+08:00");
+	window_accept(&r, "IT-B-001", json_pack("{s:{s:b}}", "M3", "signed", 1), "M3");
+	expect_status(&r, 201);
+	pr = jget(r.json, "case.promises.0");
+	assert_non_null(pr);
+	assert_string_equal(jstr(pr, "due"), "2027-01-19");	/* 1-1 off, weekends off */
+	assert_true(json_is_true(json_object_get(pr, "due_provisional")));
+	resp_free(&r);
+	clock_at("2026-09-22T10:00:00+08:00");
 }
 
 /* ---------------------------------------------------------------- closing */
@@ -664,6 +686,7 @@ main(void)
 		cmocka_unit_test(catalogue_shows_promise_and_must_attend),
 		cmocka_unit_test(window_refuses_a_promise_not_allowed_or_unsigned),
 		cmocka_unit_test(window_promise_opens_a_task_due_across_the_holidays),
+		cmocka_unit_test(task_due_in_a_year_not_loaded_is_provisional),
 		cmocka_unit_test(only_the_department_closes_and_a_false_promise_is_on_the_case),
 		cmocka_unit_test(verified_promise_reads_verified),
 		cmocka_unit_test(two_approvers_at_once_one_closes),

@@ -73,7 +73,7 @@ const PCHECK = { open: '待核查', verified: '核查属实', false: '承诺不�
 function promiseText(c, m) {
   const p = (c.promises || []).find((x) => x.item === m.item && x.code === m.code);
   if (!p) return '';
-  return ` · ${PCHECK[p.status] || p.status}${p.status === 'open' && p.due ? `（期限 ${p.due}）` : ''}`;
+  return ` · ${PCHECK[p.status] || p.status}${p.status === 'open' && p.due ? `（期限 ${p.due}${p.due_provisional ? '，暂定' : ''}）` : ''}`;
 }
 
 function renderMaterials(c) {

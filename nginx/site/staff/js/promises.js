@@ -50,7 +50,7 @@ function card(c) {
     el('p', { class: 'title' }, `${c.name}（${c.item_name}）`),
     el('p', { class: 'meta' },
       `${c.applicant} · ${c.department_name} · 承诺于 ${when(c.opened_at)} · `,
-      c.due ? `核查期限 ${c.due}` : '核查期限待定（节假日安排未导入）'),
+      c.due ? `核查期限 ${c.due}${c.due_provisional ? '（暂定：节假日安排未发布）' : ''}` : '核查期限待定（节假日安排未导入）'),
     c.status !== 'open'
       ? el('p', { class: 'meta' }, `${when(c.closed_at)} ${c.closed_by || ''}：${c.note || LABEL[c.status]}`)
       : '',

@@ -21,7 +21,8 @@ HEADERS  = $(wildcard fcgi/*.h fcgi/bin/*.h modules/*.h modules/*/*.h test/lib/*
 UNIT     = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
 INTEG    = $(patsubst test/integration/%.c,$(B)/test/%,$(wildcard test/integration/*.c))
 
-.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps install uninstall screenshots mutate
+.PHONY: all run stop test asan bench faults fuzz fuzzers tests clean deps install uninstall screenshots mutate \
+        cluster cluster-down cluster-test cluster-bench
 all: $(B)/yichuang-app $(B)/yichuang-worker $(B)/yichuang-admin
 
 $(B)/%.o: %.c $(HEADERS)
@@ -51,7 +52,12 @@ $(B)/test/%: test/integration/%.c $(B)/test/lib.a $(ROOMS) $(B)/libyc.a
 $(B)/test/lib.a: $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
 	@rm -f $@
 	$(AR) rcs $@ $^
-tests: $(UNIT) $(INTEG)
+tests: $(UNIT) $(INTEG) $(B)/cluster/it_cluster
+# The several-host test (make cluster-test) is not an it_* of make test: it needs the machine's
+# one cluster (ops/cluster.sh: fixed yc-* names and 10.77.0.0/24), so two runs cannot share it.
+$(B)/cluster/it_cluster: test/cluster/it_cluster.c $(B)/test/lib.a $(ROOMS) $(B)/libyc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 FUZZ     = $(patsubst test/fuzz/%.c,$(B)/fuzz/%,$(wildcard test/fuzz/*.c))
 FUZZOPT  = -O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer
@@ -105,5 +111,24 @@ asan:
 mutate:
 	@bash ops/deps.sh test
 	@bash ops/mutate.sh $(MUTANTS)
+# Several hosts on this machine (ops/cluster.sh, root: network namespaces): Galera ×3, Redis
+# primary + replica + 3 Sentinels, two app hosts behind haproxy, all under var/cluster/.
+cluster:
+	@bash ops/deps.sh cluster
+	@$(MAKE) --no-print-directory all
+	@bash ops/cluster.sh down >/dev/null 2>&1 || true
+	@YICHUANG_BUILD=$(B) bash ops/cluster.sh up
+cluster-down:
+	@bash ops/cluster.sh down
+# The acceptance flows under load while one host at a time is lost (ops/cluster-test.sh).
+cluster-test:
+	@bash ops/deps.sh cluster
+	@bash ops/deps.sh test
+	@$(MAKE) --no-print-directory all $(B)/cluster/it_cluster
+	@YICHUANG_BUILD=$(B) bash ops/cluster-test.sh
+# Throughput through the balancer, two app hosts against one (a running make cluster).
+cluster-bench:
+	@bash ops/deps.sh cluster
+	@bash ops/cluster-bench.sh
 clean:
 	rm -rf build build-asan build-fuzz

@@ -19,10 +19,24 @@
  * connection is dropped, never reused; within a request MariaDB is then not asked again
  * (ctx.h), and a timed-out read is not retried.  GET /health has its own, shorter bound
  * (db_ping_within: the non-blocking API, so the wait is cut at the deadline).
+ *
+ * Several hosts (a Galera cluster): mysql_hosts lists the nodes this app host may use,
+ * "host[:port], …" in the order it prefers them (its own first).  A new connection goes to
+ * the node that served the process last and, if that one refuses or does not answer within
+ * mysql_connect_timeout, to the next; a node that answers "WSREP has not yet prepared node
+ * for application use" (1047: joining, or cut off from the cluster's majority) counts as
+ * down and the next connection starts at the following node.  Galera refuses at COMMIT a
+ * transaction whose rows another node changed first (a certification conflict): it reports
+ * ER_LOCK_DEADLOCK, so db_tx runs the transaction again as it does after a deadlock.
+ * mysql_wsrep_sync_wait (0: not set) is given to every session as wsrep_sync_wait: 1 makes
+ * each read and each START TRANSACTION wait until this node has applied everything the
+ * cluster committed before it, so a request sees what an earlier request wrote through any
+ * other node (docs/API.md, "Several hosts").
  */
 #include "db.h"
 #include "clock.h"
 #include "config.h"
+#include "hostlist.h"
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
@@ -30,6 +44,7 @@
 #include <mysql.h>
 #include <errmsg.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <mysqld_error.h>
 #include <poll.h>
 #include <stdio.h>
@@ -107,6 +122,22 @@ db_refused_name(const char *msg, char *out, size_t osz)
 	out[e - p] = '\0';
 }
 
+/*
+ * mysql_hosts: the node that served last (index into the list), for the whole process, and
+ * the one this thread's connection is on (-1: none, or no list).
+ */
+static _Atomic int node_pref;
+static _Thread_local int node_cur = -1;
+
+static void
+node_failed(void)
+{
+	int cur = node_cur;
+
+	if (cur >= 0)
+		atomic_compare_exchange_strong(&node_pref, &cur, cur + 1);
+}
+
 static int
 classify_(struct ctx *c, unsigned err, const char *msg)
 {
@@ -118,7 +149,13 @@ classify_(struct ctx *c, unsigned err, const char *msg)
 		return k == DBR_DUP ? DB_DUP : DB_REFUSED;
 	}
 	if (err == ER_LOCK_DEADLOCK)
-		return DB_RETRY;
+		return DB_RETRY;	/* also Galera's certification conflict */
+	/* A Galera node that is not part of the primary component (joining, or cut off):
+	 * this node cannot serve, another can. */
+	if (err == ER_UNKNOWN_COM_ERROR) {
+		node_failed();
+		return DB_DOWN;
+	}
 	/* The server waited its whole lock_wait_timeout: retrying would wait again. */
 	if (err == ER_LOCK_WAIT_TIMEOUT)
 		return DB_DOWN;
@@ -243,6 +280,7 @@ db_handle(void)
 	unsigned ct = (unsigned)config_int("mysql_connect_timeout", 2, 1, 60);
 	unsigned rw = (unsigned)rw_timeout_s();
 	long long lw = config_int("mysql_lock_wait_timeout", 3, 1, 600);
+	long long sw = config_int("mysql_wsrep_sync_wait", 0, 0, 15);
 	char init[256];
 	MYSQL *m;
 
@@ -256,9 +294,11 @@ db_handle(void)
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/* Blocking calls behave as without it; db_ping_within uses the non-blocking API. */
 	mysql_options(m, MYSQL_OPT_NONBLOCK, 0);
+	/* wsrep_sync_wait only when asked for: a server without Galera may lack it. */
 	snprintf(init, sizeof init, "SET time_zone = '" HALL_UTC_SUFFIX "',"
 	    " SESSION tx_isolation = 'READ-COMMITTED', SESSION innodb_lock_wait_timeout = %lld,"
-	    " SESSION lock_wait_timeout = %lld", lw, lw);
+	    " SESSION lock_wait_timeout = %lld%s%.0lld", lw, lw,
+	    sw > 0 ? ", SESSION wsrep_sync_wait = " : "", sw);
 	mysql_options(m, MYSQL_INIT_COMMAND, init);
 	return m;
 }
@@ -312,18 +352,53 @@ nb_wait(MYSQL *m, int status, int64_t deadline)
 	return ev;
 }
 
+/* A connected handle to host:port (or the socket), blocking (deadline 0) or cut at
+ * deadline; NULL (logged) when it could not connect. */
+static MYSQL *
+db_open_one(const char *host, unsigned port, const char *sock, int64_t deadline)
+{
+	const char *user = config_get("mysql_user", "yichuang");
+	const char *pw = config_get("mysql_password", "");
+	const char *dbname = config_get("mysql_db", "yichuang");
+	MYSQL *m, *ret = NULL;
+
+	if ((m = db_handle()) == NULL)
+		return NULL;
+	if (deadline == 0)
+		ret = mysql_real_connect(m, host, user, pw, dbname, port, sock, 0);
+	else {
+		int st = mysql_real_connect_start(&ret, m, host, user, pw, dbname, port, sock, 0);
+
+		while (st) {
+			int ev = nb_wait(m, st, deadline);
+
+			if (ev < 0) {
+				log_warn("connect %s: no answer within the health timeout", host);
+				mariadb_cancel(m);
+				mysql_close(m);
+				return NULL;
+			}
+			st = mysql_real_connect_cont(&ret, m, ev);
+		}
+	}
+	if (ret == NULL) {
+		log_warn("connect %s: %u %s", sock ? sock : host, mysql_errno(m), mysql_error(m));
+		mysql_close(m);
+		return NULL;
+	}
+	return m;
+}
+
 /* Open the connection if there is none: blocking (deadline 0) or cut at deadline. */
 static int
 db_open(struct ctx *c, int64_t deadline)
 {
 	const char *sock = db_socket();
-	const char *host = sock ? "localhost" : config_get("mysql_host", "127.0.0.1");
-	const char *user = config_get("mysql_user", "yichuang");
-	const char *pw = config_get("mysql_password", "");
-	const char *dbname = config_get("mysql_db", "yichuang");
-	unsigned port = (unsigned)config_int("mysql_port", 3306, 1, 65535);
+	const char *list = config_get("mysql_hosts", "");
+	struct hostport nodes[HOSTLIST_MAX];
 	int64_t t0 = mono_ms();
-	MYSQL *m, *ret = NULL;
+	MYSQL *m = NULL;
+	int i, n = 0, first;
 
 	/* As in kv.c: a connection the server closed (restart) is readable between statements;
 	 * drop it now rather than fail the request — never inside a transaction, whose loss
@@ -338,31 +413,33 @@ db_open(struct ctx *c, int64_t deadline)
 		return 0;
 	if (c->in_request && c->db_timed_out)
 		return DB_DOWN;		/* it ran out of time once in this request: not again */
-	if ((m = db_handle()) == NULL)
+	if (!sock && *list && (n = hostlist_parse(list, 3306, nodes, HOSTLIST_MAX)) <= 0) {
+		log_err("mysql_hosts: not a list of host:port (%s)", list);
 		return DB_DOWN;
-	if (deadline == 0)
-		ret = mysql_real_connect(m, host, user, pw, dbname, port, sock, 0);
+	}
+	node_cur = -1;
+	if (n == 0)
+		m = db_open_one(sock ? "localhost" : config_get("mysql_host", "127.0.0.1"),
+		    (unsigned)config_int("mysql_port", 3306, 1, 65535), sock, deadline);
 	else {
-		int st = mysql_real_connect_start(&ret, m, host, user, pw, dbname, port, sock, 0);
+		/* From the node that served last, round the list once. */
+		first = atomic_load(&node_pref);
+		first = ((first % n) + n) % n;
+		for (i = 0; i < n && m == NULL; i++) {
+			int k = (first + i) % n;
 
-		while (st) {
-			int ev = nb_wait(m, st, deadline);
-
-			if (ev < 0) {
-				log_warn("connect: no answer within the health timeout");
-				mariadb_cancel(m);
-				mysql_close(m);
-				return DB_DOWN;
+			if (deadline != 0 && mono_ms() >= deadline)
+				break;
+			if ((m = db_open_one(nodes[k].host, nodes[k].port, NULL, deadline)) != NULL) {
+				node_cur = k;
+				atomic_store(&node_pref, k);
 			}
-			st = mysql_real_connect_cont(&ret, m, ev);
 		}
 	}
-	if (ret == NULL) {
-		log_warn("connect: %u %s", mysql_errno(m), mysql_error(m));
+	if (m == NULL) {
 		metrics_db_error(MET_DB_DOWN);
-		if (mono_ms() - t0 >= config_int("mysql_connect_timeout", 2, 1, 60) * 1000 - 250)
+		if (n == 0 && mono_ms() - t0 >= config_int("mysql_connect_timeout", 2, 1, 60) * 1000 - 250)
 			timed_out(c, "connect", mono_ms() - t0);
-		mysql_close(m);
 		return DB_DOWN;
 	}
 	c->db = m;

@@ -6,10 +6,21 @@
  * leaves the connection dropped (its answer may still come, and must never be taken for the
  * next command's) and, within a request, Redis is not asked again until the request ends
  * (ctx.h): one bounded wait per request, then 503.
+ *
+ * Where Redis is: redis_socket, else redis_host:redis_port — or, when redis_sentinels lists
+ * Sentinels (host:port, …; hostlist.h), whatever primary they name for redis_master_name
+ * (default "yichuang").  Each new connection asks them in turn (SENTINEL
+ * get-master-addr-by-name, each waited on at most redis_sentinel_timeout_ms, 500), connects
+ * to the address the first one that answers gives, and checks with ROLE that it is the
+ * primary: during a failover a Sentinel may still name the old one.  A command refused with
+ * READONLY (the server was turned into a replica under us) drops the connection like an I/O
+ * error, so the next command asks the Sentinels again: the app follows a failover by itself,
+ * with no restart and no configuration change; the request that met it gets 503.
  */
 #include "kv.h"
 #include "clock.h"
 #include "config.h"
+#include "hostlist.h"
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
@@ -52,12 +63,74 @@ tv_ms(long long ms)
 	return tv;
 }
 
+/*
+ * The primary's address as the Sentinels of redis_sentinels know it.  0 with host/port set,
+ * -1 when none answered (each is waited on at most ms for its connection and its answer).
+ */
+static int
+kv_sentinel_primary(const char *list, long long ms, char *host, size_t hsz, int *port)
+{
+	struct hostport s[HOSTLIST_MAX];
+	const char *name = config_get("redis_master_name", "yichuang");
+	long long p;
+	int i, n = hostlist_parse(list, 26379, s, HOSTLIST_MAX);
+
+	if (n <= 0) {
+		log_err("redis_sentinels: not a list of host:port (%s)", list);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		redisContext *k = redisConnectWithTimeout(s[i].host, (int)s[i].port, tv_ms(ms));
+		redisReply *rep = NULL;
+		int ok = 0;
+
+		if (k && !k->err) {
+			redisSetTimeout(k, tv_ms(ms));
+			rep = redisCommand(k, "SENTINEL get-master-addr-by-name %s", name);
+		}
+		if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+		    rep->element[0]->type == REDIS_REPLY_STRING &&
+		    rep->element[1]->type == REDIS_REPLY_STRING &&
+		    parse_ll(rep->element[1]->str, 1, 65535, &p) == 0 &&
+		    str_copy(host, hsz, rep->element[0]->str) < hsz) {
+			*port = (int)p;
+			ok = 1;
+		} else
+			log_warn("sentinel %s:%u: no primary named %s (%s)", s[i].host, s[i].port,
+			    name, k == NULL ? "no memory" : k->err ? k->errstr :
+			    rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "unknown master");
+		if (rep)
+			freeReplyObject(rep);
+		if (k)
+			redisFree(k);
+		if (ok)
+			return 0;
+	}
+	return -1;
+}
+
+/* A connection the Sentinels pointed to is the primary (ROLE says "master"). */
+static int
+kv_is_primary(redisContext *k)
+{
+	redisReply *rep = redisCommand(k, "ROLE");
+	int ok = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements > 0 &&
+	    rep->element[0]->type == REDIS_REPLY_STRING && strcmp(rep->element[0]->str, "master") == 0;
+
+	if (rep)
+		freeReplyObject(rep);
+	return ok;
+}
+
 /* Open the connection if there is none; connect_ms > 0 caps the connect timeout. */
 static int
 kv_open(struct ctx *c, long long connect_ms)
 {
 	long long ct_ms = config_int("redis_connect_timeout_ms", 1000, 10, 60000);
 	const char *sock = config_get("redis_socket", "");
+	const char *sentinels = config_get("redis_sentinels", "");
+	char host[HOSTLIST_HOST_MAX];
+	int port = 0;
 	redisContext *k;
 
 	if (c->kv && ctx_idle(&c->kv_used_ms) && kv_stale(c->kv))
@@ -68,7 +141,16 @@ kv_open(struct ctx *c, long long connect_ms)
 		return -1;	/* it ran out of time once in this request: not again */
 	if (connect_ms > 0 && connect_ms < ct_ms)
 		ct_ms = connect_ms;
-	if (*sock)
+	if (*sentinels) {
+		long long st_ms = config_int("redis_sentinel_timeout_ms", 500, 10, 60000);
+
+		if (kv_sentinel_primary(sentinels, st_ms < ct_ms ? st_ms : ct_ms, host,
+		    sizeof host, &port) != 0) {
+			metrics_redis_error();
+			return -1;
+		}
+		k = redisConnectWithTimeout(host, port, tv_ms(ct_ms));
+	} else if (*sock)
 		k = redisConnectUnixWithTimeout(sock, tv_ms(ct_ms));
 	else
 		k = redisConnectWithTimeout(config_get("redis_host", "127.0.0.1"),
@@ -82,6 +164,12 @@ kv_open(struct ctx *c, long long connect_ms)
 		return -1;
 	}
 	redisSetTimeout(k, tv_ms(config_int("redis_timeout_ms", 2000, 10, 60000)));
+	if (*sentinels && !kv_is_primary(k)) {
+		log_warn("redis %s:%d is not the primary (yet): a failover is under way", host, port);
+		metrics_redis_error();
+		redisFree(k);
+		return -1;
+	}
 	c->kv = k;
 	c->kv_close = kv_drop;
 	c->kv_generation++;
@@ -126,6 +214,16 @@ kv_checked(struct ctx *c, redisReply *rep)
 		}
 		log_warn("redis: %s", c->kv ? c->kv->errstr : "no connection");
 		metrics_redis_error();
+		kv_drop(c);
+		return NULL;
+	}
+	if (rep->type == REDIS_REPLY_ERROR && (strncmp(rep->str, "READONLY", 8) == 0 ||
+	    strstr(rep->str, "-READONLY") != NULL || strstr(rep->str, "READONLY You") != NULL)) {
+		/* A replica now (a failover): the primary is elsewhere.  Drop the connection
+		 * so the next command asks the Sentinels where. */
+		log_warn("redis: the server turned read-only (failover): connection dropped");
+		metrics_redis_error();
+		freeReplyObject(rep);
 		kv_drop(c);
 		return NULL;
 	}

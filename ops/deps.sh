@@ -3,6 +3,8 @@
 # Called by `make run`, `make test` and `make bench`; safe to run again.
 #   ops/deps.sh            build + run dependencies
 #   ops/deps.sh test       also the test tools (cmocka, chromium, zbarimg, wrk, playwright-core)
+#   ops/deps.sh cluster    also the several-host engines of `make cluster` (ops/cluster.sh):
+#                          Galera's SST by rsync, Redis Sentinel, haproxy, iproute2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,11 @@ if [ "${1:-}" = test ]; then
          # it_install: systemd-analyze verify/security on the installed units, a certificate
          # for the installed nginx site; it_upgrade: the previous release from git history
          systemd openssl git)
+fi
+if [ "${1:-}" = cluster ]; then
+  # galera-4 comes with mariadb-server; rsync is its SST method here (wsrep_sst_rsync), and
+  # lsof/socat are what that script uses to see its port free and to stream.
+  pkgs+=(galera-4 rsync lsof socat redis-sentinel haproxy iproute2 wrk)
 fi
 
 missing=()

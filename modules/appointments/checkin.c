@@ -5,8 +5,9 @@
  * Routes: POST /appointments/{token}/check-in    → h_appointment_checkin (holder, kiosk,
  *                                                   clerk)
  *         POST /halls/{hall}/appointments/check-in → h_appointment_checkin_code (kiosk,
- *                                                   clerk: {"code"}, 6 digits, today; misses
- *                                                   throttled: checkin_guard.h)
+ *                                                   clerk: {"code"}, 6 digits, today — a
+ *                                                   later day's booking is told its window;
+ *                                                   misses throttled: checkin_guard.h)
  * Tables: appointments, appointment_history, audit_log, queue_tickets (through queue.h),
  *         idempotency_keys; citizens (the phone).
  * Redis:  through queue.h (the ticket), checkin_guard.c ({hall:<code>}:checkin:*), idem:*.
@@ -217,6 +218,17 @@ h_appointment_checkin_code(struct req *r)
 	if (rc < 0) {
 		checkin_guard_found(r->ctx, &g);	/* nothing was looked up: not a miss */
 		return db_fail(r, rc);
+	}
+	if (!a.found) {
+		/* Not today's: a booking of a later day with that code is told its day and
+		 * hours (422 OUTSIDE_CHECKIN_WINDOW), not that the code is wrong. */
+		rc = db_query(r->ctx, APPT_ROW_COLS "WHERE a.hall = ? AND a.day > ? AND a.code = ?"
+		    " AND a.status = 'booked' ORDER BY a.day LIMIT 1",
+		    DBARGS(DBS(hall), DBS(today), DBS(code)), appt_one_row, &a);
+		if (rc < 0) {
+			checkin_guard_found(r->ctx, &g);
+			return db_fail(r, rc);
+		}
 	}
 	if (!a.found)
 		return req_err_msg(r, E_NOT_FOUND, "今天没有这个预约码的预约，请核对");

@@ -134,7 +134,7 @@ int
 catalog_categories(struct ctx *c, const char *hall, json_t **out)
 {
 	static const char *const cols[] = { "code", "name", "description", "cross_province",
-	    "avg", "windows" };
+	    "avg", "windows", "kind" };
 	json_t *cats = json_array(), *counts;
 	size_t i;
 	int rc;
@@ -143,9 +143,9 @@ catalog_categories(struct ctx *c, const char *hall, json_t **out)
 	rc = db_rows_json(c,
 	    "SELECT c.code, c.name, c.description, c.cross_province, c.avg_service_minutes,"
 	    " (SELECT COUNT(*) FROM window_categories wc WHERE wc.hall = c.hall AND"
-	    "  wc.category = c.code)"
+	    "  wc.category = c.code), c.kind"
 	    " FROM categories c WHERE c.hall = ? ORDER BY c.sort, c.code",
-	    DBARGS(DBS(hall)), cols, "sssbii", cats);
+	    DBARGS(DBS(hall)), cols, "sssbiis", cats);
 	if (rc < 0) {
 		json_decref(cats);
 		return rc;

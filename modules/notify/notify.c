@@ -5,7 +5,11 @@
  *   1. claim: in one short transaction, SELECT … FOR UPDATE SKIP LOCKED up to 10 due rows
  *      (pending, held past their hour, or sending with an expired lease) and mark them
  *      'sending' with a fresh lease token, attempts + 1 and next_attempt_at = now + lease
- *      (config sms_lease_seconds, default 60; kept above sms_timeout_ms).
+ *      (config sms_lease_seconds, default 60; kept above sms_timeout_ms).  The marking
+ *      UPDATE repeats the read's condition and a row it no longer matches is left out: on a
+ *      Galera cluster row locks do not reach other nodes, so two workers on two nodes may
+ *      read the same row; both write it, and certification lets only the first commit
+ *      through — the other's COMMIT fails (ER_LOCK_DEADLOCK) and it sends nothing.
  *   2. for each row, outside any transaction: quiet hours (held until 08:00), the message's
  *      age (dropped EXPIRED after the template's ttl), the daily cap per phone and template
  *      (dropped DAILY_CAP), render, send through the configured provider.
@@ -308,15 +312,37 @@ claim(struct ctx *c, struct claim *cl)
 	if (rc < 0)
 		goto fail;
 	for (i = 0; i < cl->n; i++) {
+		uint64_t got = 0;
+
 		str_copy(cl->rows[i].lease, sizeof cl->rows[i].lease, lease);
+		/* The claim is a write guarded by what was read: still due, still claimable.
+		 * SKIP LOCKED locks only on this server; on a Galera cluster two workers on two
+		 * nodes may read the same due row, and it is this write that decides — the node
+		 * that commits second fails certification (DB_RETRY below) and sends nothing. */
 		rc = db_exec(c, "UPDATE outbox SET status = 'sending', lease = ?,"
-		    " attempts = LEAST(attempts + 1, 65535), next_attempt_at = ? WHERE id = ?",
-		    DBARGS(DBS(lease), DBS(until), DBI(cl->rows[i].id)), NULL, NULL);
+		    " attempts = LEAST(attempts + 1, 65535), next_attempt_at = ? WHERE id = ?"
+		    " AND status IN ('pending', 'sending', 'held') AND next_attempt_at <= ?",
+		    DBARGS(DBS(lease), DBS(until), DBI(cl->rows[i].id), DBS(now)), &got, NULL);
 		if (rc != 0)
 			goto fail;
+		if (got == 0) {
+			/* Claimed by another worker since the read: not ours. */
+			row_free(&cl->rows[i]);
+			cl->rows[i] = cl->rows[cl->n - 1];
+			memset(&cl->rows[cl->n - 1], 0, sizeof cl->rows[0]);
+			cl->n--;
+			i--;
+		}
 	}
-	if ((rc = db_commit(c)) != 0)
+	if ((rc = db_commit(c)) != 0) {
+		if (rc == DB_RETRY) {
+			/* Another worker's claim of the same rows won (certification conflict on
+			 * a Galera cluster, or a deadlock): they are its to send. */
+			claim_free(cl);
+			return 0;
+		}
 		goto fail_nr;
+	}
 	return 0;
 fail:
 	db_rollback(c);

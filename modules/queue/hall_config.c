@@ -51,6 +51,7 @@ cfg_cat_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	parse_ll(v[2], 1, 1000, &n);
 	c->avg_min = (int)n;
 	c->nwin = 0;
+	c->consult = ncol > 3 && v[3] && strcmp(v[3], "consult") == 0;
 	return 0;
 }
 
@@ -67,6 +68,9 @@ cfg_win_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	h->wins[h->nwin].number = (int)n;
 	str_copy(h->wins[h->nwin].name, sizeof h->wins[h->nwin].name, v[1]);
 	h->wins[h->nwin].mask = 0;
+	h->wins[h->nwin].consult = ncol > 2 && v[2] && strcmp(v[2], "consult") == 0;
+	str_copy(h->wins[h->nwin].kind, sizeof h->wins[h->nwin].kind,
+	    ncol > 2 && v[2] ? v[2] : "comprehensive");
 	h->nwin++;
 	return 0;
 }
@@ -133,9 +137,9 @@ q_hall_load(struct ctx *c, const char *code, struct q_hall *h)
 	rc = db_query(c, "SELECT name FROM halls WHERE code = ?", DBARGS(DBS(code)), cfg_hall_row, h);
 	if (rc <= 0)
 		return rc;
-	if ((rc = db_query(c, "SELECT code, name, avg_service_minutes FROM categories"
+	if ((rc = db_query(c, "SELECT code, name, avg_service_minutes, kind FROM categories"
 	    " WHERE hall = ? ORDER BY sort, code", DBARGS(DBS(code)), cfg_cat_row, h)) < 0 ||
-	    (rc = db_query(c, "SELECT number, name FROM windows WHERE hall = ? ORDER BY number",
+	    (rc = db_query(c, "SELECT number, name, kind FROM windows WHERE hall = ? ORDER BY number",
 	    DBARGS(DBS(code)), cfg_win_row, h)) < 0 ||
 	    (rc = db_query(c, "SELECT window_no, category FROM window_categories WHERE hall = ?",
 	    DBARGS(DBS(code)), cfg_wc_row, h)) < 0 ||

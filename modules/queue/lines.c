@@ -35,7 +35,8 @@ q_key(char *out, size_t osz, const char *hall, const char *suffix)
  * Shared Lua.  ahead_of: the estimated number of tickets called before a member — its rank
  * in a priority line, or for an ordinary ticket its rank plus the priority tickets that the
  * fairness ratio lets in before it.  near: after a change, the tokens owed a turn-near SMS
- * that are now Q_NEAR or fewer from the front (each is taken out of the set: owed once).
+ * that are now n (queue_turn_near_ahead) or fewer from the front (each is taken out of the
+ * set: owed once).
  */
 #define LUA_LIB \
 	"local function tok(m) local i = string.find(m, ' ', 1, true)\n" \
@@ -46,17 +47,17 @@ q_key(char *out, size_t osz, const char *hall, const char *suffix)
 	"  if not r then return -1 end\n" \
 	"  return r + math.min(redis.call('ZCARD', lp), ratio * (r + 1))\n" \
 	"end\n" \
-	"local function near(lp, ln, ratio, nk, out)\n" \
-	"  local ps = redis.call('ZRANGE', lp, 0, 3)\n" \
+	"local function near(lp, ln, ratio, nk, out, n)\n" \
+	"  local ps = redis.call('ZRANGE', lp, 0, n)\n" \
 	"  for i = 1, #ps do\n" \
 	"    if redis.call('SREM', nk, tok(ps[i])) == 1 then\n" \
 	"      table.insert(out, tok(ps[i]) .. ' ' .. (i - 1)) end\n" \
 	"  end\n" \
 	"  local p = redis.call('ZCARD', lp)\n" \
-	"  local ns = redis.call('ZRANGE', ln, 0, 3)\n" \
+	"  local ns = redis.call('ZRANGE', ln, 0, n)\n" \
 	"  for b = 0, #ns - 1 do\n" \
 	"    local a = b + math.min(p, ratio * (b + 1))\n" \
-	"    if a <= 3 and redis.call('SREM', nk, tok(ns[b + 1])) == 1 then\n" \
+	"    if a <= n and redis.call('SREM', nk, tok(ns[b + 1])) == 1 then\n" \
 	"      table.insert(out, tok(ns[b + 1]) .. ' ' .. a) end\n" \
 	"  end\n" \
 	"end\n" \
@@ -80,6 +81,9 @@ q_key(char *out, size_t osz, const char *hall, const char *suffix)
 /*
  * take — KEYS: ready seq Lp Ln waiting ord ver notify svc open
  * ARGV: letter token line day_ms min_seq notify ratio max_seq old_member
+ * A ticket with a phone joins the notify set wherever it stands, even already near the front:
+ * the caller runs the nearscan script once its row is committed, so the SMS of a ticket taken
+ * within reach of its turn goes out at once (the row must exist before near_tx marks it).
  * → {'OK', epoch, n, score, ahead, svc, {open…}} | {'NOTREADY'} | {'FULL'}
  */
 static struct kv_script s_take = { "queue.take", LUA_LIB
@@ -100,7 +104,7 @@ static struct kv_script s_take = { "queue.take", LUA_LIB
 	"count(KEYS[5], c, KEYS[3], KEYS[4])\n"
 	"redis.call('INCR', KEYS[7])\n"
 	"local a = ahead_of(KEYS[3], KEYS[4], line, m, tonumber(ARGV[7]))\n"
-	"if ARGV[6] == '1' and a > 3 then redis.call('SADD', KEYS[8], ARGV[2]) end\n"
+	"if ARGV[6] == '1' then redis.call('SADD', KEYS[8], ARGV[2]) end\n"
 	"return {'OK', epoch, n, s, a, redis.call('HGET', KEYS[9], c) or '',\n"
 	"  redis.call('HGETALL', KEYS[10])}\n",
 	"" };
@@ -157,12 +161,12 @@ static struct kv_script s_requeue = { "queue.requeue", LUA_LIB
 	"   tonumber(redis.call('HGET', KEYS[8], ARGV[7]) or '0') < tonumber(ARGV[8]) then\n"
 	"  redis.call('HSET', KEYS[8], ARGV[7], ARGV[8]) end\n"
 	"local a = ahead_of(KEYS[2], KEYS[3], line, m, tonumber(ARGV[9]))\n"
-	"if ARGV[6] == '1' and a > 3 then redis.call('SADD', KEYS[7], tok(m)) end\n"
+	"if ARGV[6] == '1' then redis.call('SADD', KEYS[7], tok(m)) end\n"
 	"return {'OK', epoch, s, a}\n",
 	"" };
 
 /*
- * remove — KEYS: ready Lp Ln waiting ver notify;  ARGV: member category ratio
+ * remove — KEYS: ready Lp Ln waiting ver notify;  ARGV: member category ratio near
  * → {'OK', epoch, removed, near tokens…} | {'NOTREADY'}
  */
 static struct kv_script s_remove = { "queue.remove", LUA_LIB
@@ -172,13 +176,13 @@ static struct kv_script s_remove = { "queue.remove", LUA_LIB
 	"redis.call('SREM', KEYS[6], tok(ARGV[1]))\n"
 	"if n > 0 then count(KEYS[4], ARGV[2], KEYS[2], KEYS[3]) redis.call('INCR', KEYS[5]) end\n"
 	"local out = {'OK', epoch, n}\n"
-	"near(KEYS[2], KEYS[3], tonumber(ARGV[3]), KEYS[6], out)\n"
+	"near(KEYS[2], KEYS[3], tonumber(ARGV[3]), KEYS[6], out, tonumber(ARGV[4]))\n"
 	"return out\n",
 	"" };
 
 /*
  * announce — KEYS: ready calls callseq ver notify open, then Lp Ln of each category
- * ARGV: window number at_ms ratio letters now_ms
+ * ARGV: window number at_ms ratio letters now_ms near
  * → {'OK', epoch, call id, near tokens…} | {'NOTREADY'}
  */
 static struct kv_script s_announce = { "queue.announce", LUA_LIB
@@ -190,7 +194,21 @@ static struct kv_script s_announce = { "queue.announce", LUA_LIB
 	"redis.call('HSET', KEYS[6], ARGV[1], ARGV[6])\n"
 	"local out = {'OK', epoch, id}\n"
 	"local cats, ratio = ARGV[5], tonumber(ARGV[4])\n"
-	"for i = 1, #cats do near(KEYS[5 + 2 * i], KEYS[6 + 2 * i], ratio, KEYS[5], out) end\n"
+	"for i = 1, #cats do near(KEYS[5 + 2 * i], KEYS[6 + 2 * i], ratio, KEYS[5], out,\n"
+	"  tonumber(ARGV[7])) end\n"
+	"return out\n",
+	"" };
+
+/*
+ * nearscan — KEYS: ready Lp Ln notify;  ARGV: ratio near
+ * Who of one category is owed the turn-near SMS now (after a take, a transfer, a rejoin).
+ * → {'OK', epoch, near tokens…} | {'NOTREADY'}
+ */
+static struct kv_script s_nearscan = { "queue.nearscan", LUA_LIB
+	"local epoch = ready(KEYS[1], ARGV[#ARGV])\n"
+	"if not epoch then return {'NOTREADY'} end\n"
+	"local out = {'OK', epoch}\n"
+	"near(KEYS[2], KEYS[3], tonumber(ARGV[1]), KEYS[4], out, tonumber(ARGV[2]))\n"
 	"return out\n",
 	"" };
 
@@ -422,6 +440,7 @@ q_script_remove(struct ctx *c, const char *hall, const char *day, char cat, cons
 	qa_str(&a, member);
 	qa_str(&a, letter);
 	qa_int(&a, q_fair_ratio());
+	qa_int(&a, q_near_ahead());
 	return qa_eval(c, &s_remove, &a, 6);
 }
 
@@ -447,7 +466,22 @@ q_script_announce(struct ctx *c, const char *hall, const char *day, int window,
 	qa_int(&a, q_fair_ratio());
 	qa_str(&a, cats);
 	qa_int(&a, hall_now_ms());
+	qa_int(&a, q_near_ahead());
 	return qa_eval(c, &s_announce, &a, 6 + 2 * (int)strlen(cats));
+}
+
+redisReply *
+q_script_nearscan(struct ctx *c, const char *hall, const char *day, char cat)
+{
+	struct q_args a;
+
+	qa_init(&a);
+	qa_ready(&a, hall, day);
+	qa_lines(&a, hall, cat);
+	qa_key(&a, hall, "notify");
+	qa_int(&a, q_fair_ratio());
+	qa_int(&a, q_near_ahead());
+	return qa_eval(c, &s_nearscan, &a, 4);
 }
 
 redisReply *

@@ -17,7 +17,8 @@
  *     line (q_rejoin_score); a recall calls the same ticket again and changes no line;
  *   - a call that fails in MariaDB puts the ticket back with its own score (its place).
  *
- * Routes, tables, Redis: none (configuration: queue_fair_ratio).
+ * Routes, tables, Redis: none (configuration: queue_fair_ratio, queue_turn_near_ahead,
+ *         queue_checkin_before_open_minutes).
  */
 #include "queue_int.h"
 #include "../../fcgi/config.h"
@@ -31,6 +32,13 @@ q_fair_ratio(void)
 {
 	/* After this many priority-class calls in a row, a window calls an ordinary ticket. */
 	return (int)config_int("queue_fair_ratio", 3, 1, 100);
+}
+
+int
+q_near_ahead(void)
+{
+	/* The turn-near SMS goes once this many or fewer tickets are ahead. */
+	return (int)config_int("queue_turn_near_ahead", 3, 0, 50);
 }
 
 char
@@ -56,6 +64,24 @@ q_hours_open(const struct q_hall *h, int sec)
 		if (sec >= h->open_s[i] && sec < h->close_s[i])
 			return 1;
 	return 0;
+}
+
+int
+q_hours_checkin(const struct q_hall *h, int sec, int early_s)
+{
+	int i;
+
+	for (i = 0; i < h->nhours; i++)
+		if (sec >= h->open_s[i] - early_s && sec < h->close_s[i])
+			return 1;
+	return 0;
+}
+
+int
+q_checkin_early_s(void)
+{
+	/* Appointment check-ins are taken this long before each opening period. */
+	return (int)config_int("queue_checkin_before_open_minutes", 30, 0, 240) * 60;
 }
 
 #define Q_OPEN_MS (30 * 60 * 1000)	/* a window with no clerk action for 30 min is closed */

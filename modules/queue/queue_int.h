@@ -30,7 +30,6 @@
 #define Q_MAX_WINDOWS 64
 #define Q_MAX_HOURS  8
 #define Q_MAX_SEQ    999		/* three digits: A001 … A999 per letter and day */
-#define Q_NEAR       3		/* turn-near SMS when this many are ahead */
 #define Q_TOKEN_BYTES 18		/* 144 random bits → 24 characters */
 
 #define Q_NO_HALL    "没有这个政务服务中心"
@@ -45,11 +44,14 @@ struct q_cat {
 	char	 name[208];
 	int	 avg_min;		/* categories.avg_service_minutes: the estimate's seed */
 	int	 nwin;			/* windows that serve it */
+	int	 consult;		/* kind 'consult': 咨询导办 tickets */
 };
 struct q_win {
 	int	 number;
 	char	 name[208];
 	unsigned mask;			/* bit i: serves category 'A' + i */
+	int	 consult;		/* kind 'consult': 办结 carries a consultation record */
+	char	 kind[16];		/* windows.kind: comprehensive, pickup, consult */
 };
 struct q_hall {
 	char	 code[33];
@@ -89,6 +91,11 @@ char	q_line_of(enum q_priority p);
 long long q_rejoin_score(long long last, int64_t day_ms);
 /* Is second sec after midnight inside the hall's opening hours? */
 int	q_hours_open(const struct q_hall *h, int sec);
+/* The same for an appointment check-in: also from early_s seconds before each opening
+ * period (the booking waits, first of its class, until the windows call). */
+int	q_hours_checkin(const struct q_hall *h, int sec, int early_s);
+/* Configuration: queue_checkin_before_open_minutes [30], in seconds. */
+int	q_checkin_early_s(void);
 /* Estimated minutes for `ahead` tickets of cat, from the reply of take/place. */
 int	q_eta(const struct q_hall *h, char cat, long long ahead, const redisReply *svc,
 	    const redisReply *const *open, size_t nopen, int64_t now_ms);
@@ -97,6 +104,9 @@ int	q_eta_of(const struct q_hall *h, char cat, long long ahead, const redisReply
 	    const redisReply *open, int64_t now_ms);
 /* Configuration (yichuang.conf): queue_fair_ratio. */
 int	q_fair_ratio(void);
+/* Configuration: queue_turn_near_ahead [3], the turn-near SMS goes when this many or fewer
+ * are ahead. */
+int	q_near_ahead(void);
 
 /* ------------------------------------------------------------------ lines.c */
 
@@ -151,6 +161,8 @@ redisReply *q_script_remove(struct ctx *c, const char *hall, const char *day, ch
 /* Show a call on the board; then look who is near the front of cats now. */
 redisReply *q_script_announce(struct ctx *c, const char *hall, const char *day, int window,
 	    const char *number, int64_t at_ms, const char *cats);
+/* Who of category cat is owed the turn-near SMS now: {'OK', epoch, "token ahead"…}. */
+redisReply *q_script_nearscan(struct ctx *c, const char *hall, const char *day, char cat);
 /* Place of a member: {rank or -1, ahead, svc seconds or "", open windows flat …}. */
 redisReply *q_script_place(struct ctx *c, const char *hall, char cat, char line,
 	    const char *member);
@@ -278,6 +290,11 @@ int	q_ticket_load(struct ctx *c, const char *token, struct q_ticket *t, struct q
 /* Queue the turn-near SMS for the "token ahead" entries of a script reply from `from` on. */
 void	q_notify_near(struct ctx *c, const struct q_actor *who, const struct q_hall *h,
 	    const redisReply *rep, size_t from);
+/* After a ticket entered a line of cat (taken, transferred, rejoined): queue the turn-near
+ * SMS of whoever in it is now near and still owed one (best effort: the next call looks
+ * again). */
+void	q_near_scan(struct ctx *c, const struct q_actor *who, const struct q_hall *h,
+	    const char *day, char cat);
 
 /* ------------------------------------------------------------------ take.c */
 
@@ -305,8 +322,8 @@ int	q_ticket_cancel(struct ctx *c, const struct q_actor *who, const struct q_hal
 	    struct q_ticket *t, const char **why);
 /* Once after a skip, today: back into the ordinary line, behind everyone waiting now.  t is
  * updated to the ticket as it now stands.  0, a kind, or a DB_* code. */
-int	q_ticket_rejoin(struct ctx *c, const struct q_actor *who, struct q_ticket *t,
-	    const char **why);
+int	q_ticket_rejoin(struct ctx *c, const struct q_actor *who, const struct q_hall *h,
+	    struct q_ticket *t, const char **why);
 
 /* ------------------------------------------------------------------ window.c */
 
@@ -327,6 +344,10 @@ struct q_act_in {
 	char		 to_cat;	/* transfer */
 	int		 outcome_done;	/* finish: done (1) or no_show (0) */
 	const char	*case_no;	/* finish, or NULL */
+	/* Runs in the action's transaction after its row and history (the consultation
+	 * record of a finish at a consult window); non-zero rolls everything back. */
+	int		(*in_tx)(struct ctx *c, void *arg, const struct q_ticket *t);
+	void		*in_tx_arg;
 };
 
 /* Window `number` of hall.  0, E_NOT_FOUND (*why) or a DB_* code. */

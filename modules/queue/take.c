@@ -53,11 +53,16 @@ static int
 take_hours(struct ctx *c, struct take_ctx *t)
 {
 	int64_t s = t->now / 1000, d = hall_day(s);
-	int rc = calendar_is_workday(c, d);
+	int rc = calendar_is_workday(c, d), sec = (int)(s - hall_day_start(d));
 
 	if (rc < 0 && rc != CAL_MISSING)
 		return rc;
-	if (rc == 1 && q_hours_open(&t->q->h, (int)(s - hall_day_start(d))))
+	if (rc == 1 && q_hours_open(&t->q->h, sec))
+		return 0;
+	/* A booking checks in from its check-in window, even before the windows open: its
+	 * ticket waits, first of the priority class, until they call. */
+	if (rc == 1 && t->a->source == Q_SRC_APPOINTMENT &&
+	    q_hours_checkin(&t->q->h, sec, q_checkin_early_s()))
 		return 0;
 	if (rc == CAL_MISSING) {
 		t->q->calendar_missing = 1;
@@ -330,6 +335,9 @@ q_take_run(struct ctx *c, struct q_take *q)
 	if (q_rebuilt_since(c, q->a->hall, t.day, t.epoch))
 		q_requeue(c, q->a->hall, t.day, q->a->category, t.line, t.member, t.score, t.day_ms,
 		    t.has_phone, q->a->category, t.seq);
+	/* Taken within reach of its turn already: the turn-near SMS goes now, not never. */
+	if (t.has_phone)
+		q_near_scan(c, q->who, &q->h, t.day, q->a->category);
 	sodium_memzero(t.sealed, sizeof t.sealed);
 	return 0;
 fail:

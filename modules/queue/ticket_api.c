@@ -196,7 +196,7 @@ ticket_change(struct req *r, int rejoin)
 	if ((rc = ticket_begin(r, &t, &h, &who)) != 0)
 		return rc;
 	if (rejoin)
-		rc = q_ticket_rejoin(r->ctx, &who, &t, &why);
+		rc = q_ticket_rejoin(r->ctx, &who, &h, &t, &why);
 	else
 		rc = q_ticket_cancel(r->ctx, &who, &h, &t, &why);
 	if (rc != 0)

@@ -142,7 +142,8 @@ rejoin_tx(struct ctx *c, void *arg)
 }
 
 int
-q_ticket_rejoin(struct ctx *c, const struct q_actor *who, struct q_ticket *t, const char **why)
+q_ticket_rejoin(struct ctx *c, const struct q_actor *who, const struct q_hall *h,
+    struct q_ticket *t, const char **why)
 {
 	struct tok_arg a;
 	char member[80], epoch[32];
@@ -168,6 +169,8 @@ q_ticket_rejoin(struct ctx *c, const struct q_actor *who, struct q_ticket *t, co
 	q_member(&a.t, member, sizeof member);
 	q_requeue(c, a.t.hall, a.day, a.t.category, 'n', member, a.score, a.day_ms,
 	    a.t.has_phone && !a.t.near_notified, a.t.num_cat, a.t.seq);
+	if (a.t.has_phone && !a.t.near_notified)
+		q_near_scan(c, who, h, a.day, a.t.category);
 	a.t.line = 'n';
 	str_copy(a.t.status, sizeof a.t.status, "waiting");
 	str_copy(a.t.score, sizeof a.t.score, a.score);

@@ -319,7 +319,7 @@ q_notify_near(struct ctx *c, const struct q_actor *who, const struct q_hall *h, 
 		struct near_arg a;
 		char token[40];
 		const char *sp;
-		long long ahead = Q_NEAR;
+		long long ahead = q_near_ahead();
 		int rc;
 
 		if (e->type != REDIS_REPLY_STRING || (sp = strchr(e->str, ' ')) == NULL ||
@@ -337,4 +337,19 @@ q_notify_near(struct ctx *c, const struct q_actor *who, const struct q_hall *h, 
 		if (rc < 0)
 			log_warn("hall %s: turn-near notice not queued (%d)", h->code, rc);
 	}
+}
+
+void
+q_near_scan(struct ctx *c, const struct q_actor *who, const struct q_hall *h, const char *day,
+    char cat)
+{
+	redisReply *rep = q_script_nearscan(c, h->code, day, cat);
+
+	if (q_reply_ok(rep, 2) && strcmp(rep->element[0]->str, "OK") == 0)
+		q_notify_near(c, who, h, rep, 2);
+	else
+		log_warn("hall %s: turn-near scan of %c not done; the next call looks again",
+		    h->code, cat);
+	if (rep)
+		freeReplyObject(rep);
 }

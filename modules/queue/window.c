@@ -354,6 +354,8 @@ act_tx(struct ctx *c, void *arg)
 	fmt(action, sizeof action, "queue.%s", name);
 	fmt(det, sizeof det, "window %d %s", w->number, detail);
 	q_audit(a->who, action, &w->t, det);
+	if (a->in->in_tx)
+		return a->in->in_tx(c, a->in->in_tx_arg, &w->t);
 	return 0;
 }
 
@@ -380,6 +382,8 @@ q_window_act(struct ctx *c, const struct q_actor *who, struct q_window *w,
 		q_member(&w->t, member, sizeof member);
 		q_requeue(c, w->h.code, w->day, in->to_cat, w->t.line, member, w->t.score,
 		    w->day_ms, w->t.has_phone && !w->t.near_notified, 0, 0);
+		if (w->t.has_phone && !w->t.near_notified)
+			q_near_scan(c, who, &w->h, w->day, in->to_cat);
 	} else if (in->act == Q_ACT_FINISH && in->outcome_done && w->t.started_at[0]) {
 		int64_t s = q_dt_ms(w->t.started_at);
 

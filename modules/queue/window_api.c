@@ -3,11 +3,14 @@
  *
  * Routes: GET  /windows/{window}                                    clerk (extension)
  *         POST /windows/{window}/call-next|recall|skip|start|transfer|finish   clerk
- *         all → window.c; the clerk acts only at the window signed in to.
- * Tables and Redis: through window.c.
+ *         all → window.c; the clerk acts only at the window signed in to.  At a consult
+ *         window (咨询导办) finish carries the consultation record (consult/consult.h),
+ *         written in the finishing transaction.
+ * Tables and Redis: through window.c; consult_records through consult.h.
  */
 #include "handlers.h"
 #include "queue_int.h"
+#include "../consult/consult.h"
 #include "../hall/catalog.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/util.h"
@@ -66,9 +69,53 @@ h_window_call_next(struct req *r)
 	return win_reply_token(r, &w, token);
 }
 
+/* The consultation record of a finish at a consult window, written in its transaction. */
+struct finish_consult {
+	struct req	*r;
+	struct consult_in ci;
+	int		 given;		/* "consult" was in the body */
+	int		 window;
+};
+
+static int
+finish_consult_tx(struct ctx *c, void *arg, const struct q_ticket *t)
+{
+	struct finish_consult *f = arg;
+
+	(void)c;
+	return consult_record_tx(f->r, t->hall, t->id, t->number, f->window, &f->ci);
+}
+
+/* At a consult window 办结 carries the record; elsewhere, and with 未到, there is none. */
+static int
+win_consult(struct req *r, struct q_window *w, struct q_act_in *in, struct finish_consult *f)
+{
+	int rc;
+
+	if (in->act != Q_ACT_FINISH)
+		return 0;
+	if (f->given && (!w->w->consult || !in->outcome_done)) {
+		req_fail_field(r, "consult", w->w->consult ? "未到的号码没有咨询记录" :
+		    "只有咨询导办窗口记录咨询");
+		return req_invalid(r);
+	}
+	if (!f->given && w->w->consult && in->outcome_done) {
+		req_fail_field(r, "consult", "咨询导办窗口办结时须填写咨询记录（问题和答复）");
+		return req_invalid(r);
+	}
+	if (!f->given)
+		return 0;
+	f->window = w->number;
+	if ((rc = consult_check(r, w->h.code, w->number, &f->ci)) != 0)
+		return rc;
+	in->in_tx = finish_consult_tx;
+	in->in_tx_arg = f;
+	return 0;
+}
+
 /* One action on the window's current ticket, and the ticket as it now stands. */
 static int
-win_act(struct req *r, const struct q_act_in *in)
+win_act(struct req *r, struct q_act_in *in, struct finish_consult *f)
 {
 	struct q_window w;
 	struct q_actor who;
@@ -81,6 +128,8 @@ win_act(struct req *r, const struct q_act_in *in)
 		req_fail_field(r, "category", "本中心没有这个类别");
 		return req_invalid(r);
 	}
+	if (f && (rc = win_consult(r, &w, in, f)) != 0)
+		return rc;
 	q_actor_of(r, &who);
 	if ((rc = q_window_act(r->ctx, &who, &w, in, &why)) != 0)
 		return q_fail(r, rc, why, "category");
@@ -92,7 +141,7 @@ h_window_recall(struct req *r)
 {
 	struct q_act_in in = { .act = Q_ACT_RECALL };
 
-	return win_act(r, &in);
+	return win_act(r, &in, NULL);
 }
 
 int
@@ -100,7 +149,7 @@ h_window_skip(struct req *r)
 {
 	struct q_act_in in = { .act = Q_ACT_SKIP };
 
-	return win_act(r, &in);
+	return win_act(r, &in, NULL);
 }
 
 int
@@ -108,7 +157,7 @@ h_window_start(struct req *r)
 {
 	struct q_act_in in = { .act = Q_ACT_START };
 
-	return win_act(r, &in);
+	return win_act(r, &in, NULL);
 }
 
 int
@@ -123,7 +172,7 @@ h_window_transfer(struct req *r)
 	if (in_has_errors(r))
 		return req_invalid(r);
 	in.to_cat = cat[0];
-	return win_act(r, &in);
+	return win_act(r, &in, NULL);
 }
 
 int
@@ -134,15 +183,20 @@ h_window_finish(struct req *r)
 	const char *case_no = NULL;
 	int outcome = 0;
 
+	struct finish_consult f;
+
 	in_enum(r, r->body, "outcome", 1, outcomes, &outcome);
 	in_str(r, r->body, "case", 0, 1, 40, &case_no);
 	if (case_no && !token_ok(case_no, 40))
 		req_fail_field(r, "case", "不是有效的办件编号");
+	memset(&f, 0, sizeof f);
+	f.r = r;
+	f.given = consult_parse(r, r->body, &f.ci);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	in.outcome_done = outcome == 0;
 	in.case_no = case_no;
-	return win_act(r, &in);
+	return win_act(r, &in, &f);
 }
 
 /* The console's categories: each with its waiting count, and whether this window serves it. */
@@ -192,5 +246,7 @@ h_window_get(struct req *r)
 	    "served_today", (int)served);
 	json_decref(counts);
 	json_object_set_new(json_object_get(o, "window"), "hall_name", json_string(w.h.name));
+	json_object_set_new(json_object_get(o, "window"), "kind",
+	    json_string(w.w->kind));
 	return req_ok(r, 200, o);
 }

@@ -35,6 +35,10 @@ INSERT INTO categories (hall, code, name, description, sort, cross_province, avg
 ('demo', 'E', '社会事务',   '婚姻登记、最低生活保障、残疾人证、出生医学证明等民生事项',                 5, 0, 10),
 ('demo', 'F', '跨省通办',   '养老保险和医保关系转移、户口迁移、异地就医备案等跨省事项，在本中心即可申请', 6, 1, 15);
 
+-- 咨询导办: not sure what to do or what to bring?  Ask first, at the consult window.
+INSERT INTO categories (hall, code, name, description, sort, cross_province, avg_service_minutes, kind) VALUES
+('demo', 'Z', '咨询导办',   '不清楚该办什么、怎么办、要带哪些材料，先到咨询导办窗口问清楚', 7, 0, 5, 'consult');
+
 -- ---------------------------------------------------------------------------------------------
 -- Windows and the categories each one calls
 -- ---------------------------------------------------------------------------------------------
@@ -47,7 +51,8 @@ INSERT INTO windows (hall, number, name, kind) VALUES
 ('demo', 5, '5号窗口 建设工程',          'comprehensive'),
 ('demo', 6, '6号窗口 不动产登记',        'comprehensive'),
 ('demo', 7, '7号窗口 社会事务·跨省通办', 'comprehensive'),
-('demo', 8, '8号窗口 统一出件',          'pickup');
+('demo', 8, '8号窗口 统一出件',          'pickup'),
+('demo', 9, '9号窗口 咨询导办',          'consult');
 
 INSERT INTO window_categories (hall, window_no, category) VALUES
 ('demo', 1, 'A'), ('demo', 1, 'E'),
@@ -57,7 +62,8 @@ INSERT INTO window_categories (hall, window_no, category) VALUES
 ('demo', 5, 'C'),
 ('demo', 6, 'D'),
 ('demo', 7, 'E'), ('demo', 7, 'F'),
-('demo', 8, 'A');
+('demo', 8, 'A'),
+('demo', 9, 'Z');
 
 -- ---------------------------------------------------------------------------------------------
 -- Departments

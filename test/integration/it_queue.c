@@ -279,7 +279,8 @@ take_and_follow(void **st)
 	assert_non_null(jget(r.json, "error.fields.priority"));
 	assert_non_null(jget(r.json, "error.fields.phone"));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"Z\"}"), 0);
+	/* A letter the hall has no category for (Z is the demo hall's 咨询导办). */
+	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"Y\"}"), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.category"));
 	resp_free(&r);
@@ -816,6 +817,214 @@ turn_near_sms(void **st)
 	set_clock(NULL);
 }
 
+/* Turn-near SMS rows of a ticket in the outbox. */
+static long long
+near_rows(const char *tok)
+{
+	return db_count(&test_db, "SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
+	    " ON o.ref_kind = 'ticket' AND o.ref_id = t.id WHERE o.template = 'turn_near'"
+	    " AND t.token = ?", tok);
+}
+
+/* Run the app and worker with one more yichuang.conf line (NULL: back to the suite's own). */
+static char near_saved_extra[1024];
+static int near_had_extra;
+
+static void
+app_with_conf(const char *line)
+{
+	const char *v;
+	char extra[1200];
+
+	if (line) {
+		if ((v = getenv("YICHUANG_CONF_EXTRA")) != NULL) {
+			near_had_extra = 1;
+			snprintf(near_saved_extra, sizeof near_saved_extra, "%s", v);
+		}
+		snprintf(extra, sizeof extra, "%s%s%s", near_had_extra ? near_saved_extra : "",
+		    near_had_extra ? "\n" : "", line);
+		setenv("YICHUANG_CONF_EXTRA", extra, 1);
+	} else if (near_had_extra)
+		setenv("YICHUANG_CONF_EXTRA", near_saved_extra, 1);
+	else
+		unsetenv("YICHUANG_CONF_EXTRA");
+	assert_int_equal(stack("restart-app"), 0);
+}
+
+/* Issue 19 item 5: with queue_turn_near_ahead = 2, real calls at a window: a kiosk ticket
+ * and a citizen's ticket each get one SMS when 2 are ahead (not at 3), and a kiosk ticket
+ * taken with only 1 ahead gets its SMS at once instead of never. */
+static void
+turn_near_configured(void **st)
+{
+	char k[128], c4[128], cz[128], got[8], mine[8], tok[40], ctok[40], cnum[8], body[96];
+	char phone[16], cphone[16], late[16], ltok[40], lnum[8];
+	long before;
+	json_t *line = NULL;
+	int i;
+
+	(void)st;
+	app_with_conf("queue_turn_near_ahead = 2");
+	assert_int_equal(set_clock("2026-12-14T10:00:00+08:00"), 0);
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk4", 4, c4, sizeof c4);	/* window 4: B only */
+	drain(c4, 4);
+	snprintf(phone, sizeof phone, "136%08ld", (long)(time(NULL) % 100000000));
+	snprintf(cphone, sizeof cphone, "135%08ld", (long)(time(NULL) % 100000000));
+	snprintf(late, sizeof late, "134%08ld", (long)(time(NULL) % 100000000));
+	citizen_in(cphone, cz, sizeof cz);
+	for (i = 0; i < 4; i++)
+		take_ok(k, "{\"category\":\"B\"}", NULL, NULL);
+	snprintf(body, sizeof body, "{\"category\":\"B\",\"phone\":\"%s\"}", phone);
+	take_ok(k, body, mine, tok);			/* 4 ahead */
+	take_ok(cz, "{\"category\":\"B\"}", cnum, ctok);	/* 5 ahead, the account's phone */
+	before = sms_log_size();
+	call_next(c4, 4, got);
+	finish(c4, 4, "no_show");
+	/* 3 ahead: the default would send now; 2 is configured, so nothing yet. */
+	line = get_ticket(tok);
+	assert_int_equal(jint(line, "ahead"), 3);
+	json_decref(line);
+	line = NULL;
+	assert_int_equal(near_rows(tok), 0);
+	call_next(c4, 4, got);
+	finish(c4, 4, "no_show");
+	/* 2 ahead: the kiosk ticket's SMS, delivered by the worker through the provider. */
+	assert_int_equal(near_rows(tok), 1);
+	assert_int_equal(near_rows(ctok), 0);
+	assert_int_equal(sms_log_find_since(before, phone, "turn_near", &line, 15000), 0);
+	assert_string_equal(jstr(line, "params.number"), mine);
+	assert_int_equal(jint(line, "params.ahead"), 2);
+	json_decref(line);
+	line = NULL;
+	call_next(c4, 4, got);
+	finish(c4, 4, "no_show");
+	/* The citizen's ticket is 2 from the front now: its SMS goes to the account's phone. */
+	assert_int_equal(near_rows(ctok), 1);
+	assert_int_equal(sms_log_find_since(before, cphone, "turn_near", &line, 15000), 0);
+	assert_string_equal(jstr(line, "params.number"), cnum);
+	json_decref(line);
+	line = NULL;
+	/* Called in turn; never a second SMS. */
+	for (i = 0; i < 3; i++) {
+		call_next(c4, 4, got);
+		if (i == 1)
+			assert_string_equal(got, mine);
+		if (i == 2)
+			assert_string_equal(got, cnum);
+		finish(c4, 4, "done");
+	}
+	assert_int_equal(near_rows(tok), 1);
+	assert_int_equal(near_rows(ctok), 1);
+	/* Taken already within reach (1 ahead): the SMS goes at once, once. */
+	take_ok(k, "{\"category\":\"B\"}", NULL, NULL);
+	snprintf(body, sizeof body, "{\"category\":\"B\",\"phone\":\"%s\"}", late);
+	before = sms_log_size();
+	take_ok(k, body, lnum, ltok);
+	assert_int_equal(near_rows(ltok), 1);
+	assert_int_equal(sms_log_find_since(before, late, "turn_near", &line, 15000), 0);
+	assert_string_equal(jstr(line, "params.number"), lnum);
+	assert_int_equal(jint(line, "params.ahead"), 1);
+	json_decref(line);
+	call_next(c4, 4, got);
+	finish(c4, 4, "done");
+	call_next(c4, 4, got);
+	assert_string_equal(got, lnum);
+	finish(c4, 4, "done");
+	assert_int_equal(near_rows(ltok), 1);
+	set_clock(NULL);
+	app_with_conf(NULL);
+}
+
+/* Book a slot for a citizen (real name); its token and 6-digit code. */
+static void
+book_slot(const char *tok, const char *slot, const char *id, char *appt, char *code)
+{
+	struct resp r;
+	char body[256];
+
+	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"%c\",\"slot\":\"%s\","
+	    "\"name\":\"王五\",\"id_number\":\"%s\"}", slot[0], slot, id);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/appointments", tok, body), 0);
+	expect_status(&r, 201);
+	snprintf(appt, 64, "%s", jstr(r.json, "appointment.token"));
+	snprintf(code, 8, "%s", jstr(r.json, "appointment.code"));
+	resp_free(&r);
+}
+
+/* Issue 19 item 4: an 08:30 booking checks in by its code at the kiosk at 08:05, before the
+ * hall opens the queue (08:30); its ticket waits and is the first called once windows call,
+ * ahead of 绿色通道 tickets taken after opening.  Too early, and another day's code, are told
+ * the check-in window. */
+static void
+checkin_before_opening(void **st)
+{
+	char k[128], c1[128], ca[128], cb[128], ida[19], idb[19], pa[16], pb[16];
+	char ta[64], code_a[8], tb[64], code_b[8], body[64], num[8], tok[40], eld[8], got[8];
+	struct resp r;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-15T07:30:00+08:00"), 0);
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk1", 1, c1, sizeof c1);	/* window 1: A and E */
+	drain(c1, 1);
+	snprintf(pa, sizeof pa, "133%08ld", (long)(time(NULL) % 100000000));
+	snprintf(pb, sizeof pb, "132%08ld", (long)(time(NULL) % 100000000));
+	citizen_in(pa, ca, sizeof ca);
+	citizen_in(pb, cb, sizeof cb);
+	make_id(ida, "19800101", 71);
+	make_id(idb, "19800101", 72);
+	book_slot(ca, "A-20261215-0830", ida, ta, code_a);
+	book_slot(cb, "A-20261216-0900", idb, tb, code_b);
+
+	/* 07:55: the 08:30 booking's window opens at 08:00. */
+	assert_int_equal(set_clock("2026-12-15T07:55:00+08:00"), 0);
+	snprintf(body, sizeof body, "{\"code\":\"%s\"}", code_a);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/appointments/check-in", k,
+	    body), 0);
+	assert_error(&r, 422, "OUTSIDE_CHECKIN_WINDOW");
+	assert_string_equal(jstr(r.json, "error.checkin_from"), "2026-12-15T08:00:00+08:00");
+	resp_free(&r);
+
+	/* 08:05: the queue is not open for numbers, but the booking checks in. */
+	assert_int_equal(set_clock("2026-12-15T08:05:00+08:00"), 0);
+	expect_refusal("POST", HALL "/tickets", k, "{\"category\":\"A\"}", 422, "HALL_CLOSED");
+	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/appointments/check-in", k,
+	    body), 0);
+	expect_status(&r, 201);
+	assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
+	assert_string_equal(jstr(r.json, "ticket.status"), "waiting");
+	assert_string_equal(jstr(r.json, "appointment.status"), "checked_in");
+	snprintf(num, sizeof num, "%s", jstr(r.json, "ticket.number"));
+	snprintf(tok, sizeof tok, "%s", jstr(r.json, "ticket.token"));
+	resp_free(&r);
+	/* The record: the booking holds that ticket. */
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointments a JOIN queue_tickets t"
+	    " ON t.id = a.ticket_id WHERE a.status = 'checked_in' AND t.token = ?", tok), 1);
+
+	/* Tomorrow's code today: told its day and hours, not "wrong code". */
+	snprintf(body, sizeof body, "{\"code\":\"%s\"}", code_b);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/appointments/check-in", k,
+	    body), 0);
+	if (strcmp(code_a, code_b) != 0) {
+		assert_error(&r, 422, "OUTSIDE_CHECKIN_WINDOW");
+		assert_string_equal(jstr(r.json, "error.checkin_from"), "2026-12-16T08:30:00+08:00");
+		assert_non_null(strstr(jstr(r.json, "error.message"), "12月16日"));
+	}
+	resp_free(&r);
+
+	/* 08:31: open.  A 绿色通道 ticket taken now waits behind the check-in. */
+	assert_int_equal(set_clock("2026-12-15T08:31:00+08:00"), 0);
+	take_ok(k, "{\"category\":\"A\",\"priority\":\"elderly\"}", eld, NULL);
+	call_next(c1, 1, got);
+	assert_string_equal(got, num);
+	finish(c1, 1, "done");
+	call_next(c1, 1, got);
+	assert_string_equal(got, eld);
+	finish(c1, 1, "done");
+	set_clock(NULL);
+}
+
 /* The board: at once for an old version, held until a change (≤ 1 s after a call), 304 after
  * the hold; many held screens never starve the API; a stopping app lets them go. */
 struct poller {
@@ -1032,6 +1241,8 @@ main(void)
 		cmocka_unit_test(skip_and_rejoin),
 		cmocka_unit_test(flushall_midday),
 		cmocka_unit_test(turn_near_sms),
+		cmocka_unit_test(turn_near_configured),
+		cmocka_unit_test(checkin_before_opening),
 		cmocka_unit_test(remote_citizen),
 		cmocka_unit_test(redis_down),
 		cmocka_unit_test(board_long_poll),

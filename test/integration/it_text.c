@@ -888,8 +888,9 @@ static const struct text_route text_routes[] = {
 	{ "POST", "/windows/{window}/start", NULL, 1, "no body" },
 	{ "POST", "/windows/{window}/transfer", "category", 1,
 	  "appointments_and_queue_take_unusual_text" },
-	{ "POST", "/windows/{window}/finish", "outcome case", 1,
-	  "appointments_and_queue_take_unusual_text" },
+	{ "POST", "/windows/{window}/finish", "outcome case consult", 1,
+	  "appointments_and_queue_take_unusual_text; consult: it_consult consult_record_and_referral" },
+	{ "POST", "/consult/referrals/{id}/accept", NULL, 1, "no body" },
 	{ "PATCH", "/halls/{hall}/slots/{slot}", "capacity", 4, "a number: text is refused" },
 	{ "POST", "/halls/{hall}/appointments/check-in", "code", 3,
 	  "appointments_and_queue_take_unusual_text" },
@@ -1027,6 +1028,10 @@ sweep_body(const struct text_route *rt, const char *v)
 			json_object_set_new(b, w, json_pack("{s:i}", v, 3));
 		else if (strcmp(w, "promises") == 0)	/* a material code as the key */
 			json_object_set_new(b, w, json_pack("{s:{s:b}}", v, "signed", 1));
+		else if (strcmp(w, "consult") == 0)
+			json_object_set_new(b, w, json_pack("{s:s,s:s,s:s,s:{s:s,s:s}}",
+			    "question", v, "item", v, "answer", v, "referral", "kind", "staff",
+			    "to", v));
 		else if (strcmp(w, "waived") == 0)
 			json_object_set_new(b, w, json_pack("[s]", v));
 		else

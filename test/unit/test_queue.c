@@ -1,6 +1,7 @@
 /*
  * test_queue.c — the queue's pure helpers: the hall's day and DATETIME text, and the
- * waiting-time estimate (recent average service time ÷ windows open for the category).
+ * waiting-time estimate (recent average service time ÷ windows open for the category), the
+ * opening hours with the appointment check-in's early start.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,12 +93,37 @@ estimates(void **st)
 	assert_int_equal(q_eta(&h, 'Z', 5, &svc, NULL, 0, now), 0);
 }
 
+/* Opening hours, and the appointment check-in's early start before each opening period
+ * (08:30–12:00 and 13:30–17:30 with 30 minutes: from 08:00 and from 13:00). */
+static void
+checkin_before_opening(void **st)
+{
+	struct q_hall h;
+
+	(void)st;
+	memset(&h, 0, sizeof h);
+	h.nhours = 2;
+	h.open_s[0] = 8 * 3600 + 30 * 60;
+	h.close_s[0] = 12 * 3600;
+	h.open_s[1] = 13 * 3600 + 30 * 60;
+	h.close_s[1] = 17 * 3600 + 30 * 60;
+	assert_false(q_hours_open(&h, 8 * 3600));
+	assert_true(q_hours_checkin(&h, 8 * 3600, 1800));
+	assert_false(q_hours_checkin(&h, 8 * 3600 - 1, 1800));
+	assert_true(q_hours_checkin(&h, 8 * 3600 + 30 * 60, 1800));
+	assert_false(q_hours_checkin(&h, 12 * 3600 + 10 * 60, 1800));	/* lunch */
+	assert_true(q_hours_checkin(&h, 13 * 3600, 1800));
+	assert_false(q_hours_checkin(&h, 17 * 3600 + 30 * 60, 1800));	/* closed */
+	assert_false(q_hours_checkin(&h, 8 * 3600, 0));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(days_and_times),
 		cmocka_unit_test(estimates),
+		cmocka_unit_test(checkin_before_opening),
 	};
 
 	return cmocka_run_group_tests_name("queue", tests, NULL, NULL);

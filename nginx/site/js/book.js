@@ -84,7 +84,8 @@ async function loadHall() {
     }
     $('hall-line').textContent = state.hall.name;
     const { categories } = await apiGet(`/halls/${encodeURIComponent(state.hall.code)}/categories`);
-    state.categories = Array.isArray(categories) ? categories : [];
+    // 咨询导办 (kind consult) is asked at the hall, never booked.
+    state.categories = (Array.isArray(categories) ? categories : []).filter((c) => c.kind !== 'consult');
     renderCategories();
   } catch (err) {
     showError($('page-status'), friendly(err), loadHall);

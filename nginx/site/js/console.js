@@ -12,6 +12,13 @@
  *                                              this ticket on staff/case-new.html)
  *   GET  /api/v1/halls/{hall}/board?since=V  → long poll: any change in the hall refreshes
  *                                              the counts at once
+ *   POST /api/v1/halls/{hall}/appointments/check-in {"code"} → 预约签到 for a citizen at the
+ *                                              window: their booking's priority ticket
+ *   GET  /api/v1/items?hall=                 → the consult form's items and departments
+ *   GET  /api/v1/consult/referrals           → 首问负责: mine still open, and those sent to me
+ *   POST /api/v1/consult/referrals/{id}/accept → take a referral sent to me
+ * At a consult window (window.kind "consult") 办结 opens the consultation record (question,
+ * item, answer, referral) and sends it with the finish as "consult".
  * Every action has a button and a key (N R S K F X T, Esc closes the transfer box); keys are
  * ignored while typing in a field.
  */
@@ -26,6 +33,8 @@ const $ = (id) => document.getElementById(id);
 const state = {
   hall: null,
   window: 0,
+  kind: '',
+  items: null,
   current: null,
   categories: [],
   busy: false,
@@ -133,7 +142,8 @@ function renderCurrent(cur) {
   }
   // 综合受理 starts from the ticket at this window: its category preset, the ticket linked.
   const live = cur && (cur.status === 'called' || cur.status === 'serving');
-  $('accept-box').hidden = !live;
+  if (!live) closeConsult();
+  $('accept-box').hidden = !live || state.kind === 'consult';
   if (live) {
     const q = new URLSearchParams({
       ticket: cur.token, category: cur.category, number: cur.number, day: cur.day || '',
@@ -158,6 +168,7 @@ function ticketCase(cur) {
 
 function renderWindow(data) {
   const w = data.window || {};
+  state.kind = w.kind || '';
   $('page-title').textContent = `${w.name || `${state.window}号窗口`}`;
   document.title = `${w.name || '窗口叫号'} · 一窗`;
   state.categories = Array.isArray(data.categories) ? data.categories : [];
@@ -173,6 +184,7 @@ function renderWindow(data) {
 async function refresh() {
   try {
     renderWindow(await apiGet(`/windows/${state.window}`));
+    await loadReferrals();
   } catch (err) {
     if (err.status === 401) await showSignin('登录已超时，请重新签到');
     else say(friendly(err), false);
@@ -185,11 +197,16 @@ async function act(action, body) {
     openTransfer();
     return;
   }
+  if (action === 'done' && state.kind === 'consult' && !body) {
+    openConsult();
+    return;
+  }
   state.busy = true;
   renderCurrent(state.current);
   const path = action === 'done' || action === 'no_show' ? 'finish' : action;
   const linked = action === 'done' && state.current ? ticketCase(state.current) : null;
-  const payload = action === 'done' ? { outcome: 'done', ...(linked ? { case: linked } : {}) }
+  const payload = action === 'done' && body ? body
+    : action === 'done' ? { outcome: 'done', ...(linked ? { case: linked } : {}) }
     : action === 'no_show' ? { outcome: 'no_show' } : body;
   const number = state.current ? state.current.number : '';
   try {
@@ -209,13 +226,16 @@ async function act(action, body) {
       default: break;
     }
     closeTransfer();
+    if (action === 'done') closeConsult();
   } catch (err) {
     if (err.status === 401) {
       state.busy = false;
       await showSignin('登录已超时，请重新签到');
       return;
     }
-    say(friendly(err), false);
+    if (action === 'done' && !$('consult-box').hidden && err.status === 400 && err.fields) {
+      consultFieldErrors(err.fields);
+    } else say(friendly(err), false);
   } finally {
     state.busy = false;
   }
@@ -235,6 +255,173 @@ function openTransfer() {
 function closeTransfer() {
   $('transfer-box').hidden = true;
   document.querySelector('[data-action="transfer"]').setAttribute('aria-expanded', 'false');
+}
+
+/* ---------- 咨询导办: the consultation record, and 首问负责 referrals ---------- */
+
+function fieldError(id, msg) {
+  $(id).textContent = msg || '';
+  $(id).hidden = !msg;
+}
+
+function consultFieldErrors(fields) {
+  fieldError('consult-question-error', fields['consult.question'] || '');
+  fieldError('consult-answer-error', fields['consult.answer'] || '');
+  fieldError('consult-ref-error', fields['consult.referral.to'] || fields['consult.referral.kind']
+    || fields['consult.item'] || fields.consult || '');
+  const first = fields['consult.question'] ? 'consult-question'
+    : fields['consult.answer'] ? 'consult-answer' : 'consult-ref-kind';
+  $(first).focus();
+}
+
+async function loadItems() {
+  if (state.items) return;
+  try {
+    const { items } = await apiGet('/items', { hall: state.hall });
+    state.items = Array.isArray(items) ? items : [];
+  } catch {
+    state.items = [];
+  }
+  $('consult-item').replaceChildren(el('option', { value: '' }, '（不涉及具体事项）'),
+    ...state.items.map((i) => el('option', { value: i.id }, `${i.name}（${i.department_name || i.department}）`)));
+  const depts = new Map();
+  for (const i of state.items) if (i.department) depts.set(i.department, i.department_name || i.department);
+  $('consult-ref-dept').replaceChildren(...[...depts].map(([code, name]) => el('option', { value: code }, name)));
+}
+
+function onRefKind() {
+  const kind = $('consult-ref-kind').value;
+  $('consult-ref-dept-field').hidden = kind !== 'department';
+  $('consult-ref-to-field').hidden = kind !== 'window' && kind !== 'staff';
+  $('consult-ref-to-label').textContent = kind === 'staff' ? '工作人员账号' : '转交窗口（填号码）';
+  $('consult-ref-to').setAttribute('inputmode', kind === 'window' ? 'numeric' : 'text');
+  fieldError('consult-ref-error', '');
+}
+
+async function openConsult() {
+  for (const id of ['consult-question-error', 'consult-answer-error', 'consult-ref-error']) fieldError(id, '');
+  clearStatus($('consult-status'));
+  $('consult-box').hidden = false;
+  document.querySelector('[data-action="done"]').setAttribute('aria-expanded', 'true');
+  $('consult-question').focus();
+  await loadItems();
+}
+
+function closeConsult() {
+  if ($('consult-box').hidden) return;
+  $('consult-box').hidden = true;
+  document.querySelector('[data-action="done"]').setAttribute('aria-expanded', 'false');
+  $('consult-box').reset();
+  onRefKind();
+}
+
+function onConsultSubmit(ev) {
+  ev.preventDefault();
+  const question = $('consult-question').value.trim();
+  const answer = $('consult-answer').value.trim();
+  fieldError('consult-question-error', question ? '' : '请填写办事人问的问题');
+  fieldError('consult-answer-error', answer ? '' : '请填写给出的答复');
+  const consult = { question, answer };
+  if ($('consult-item').value) consult.item = $('consult-item').value;
+  const kind = $('consult-ref-kind').value;
+  let refOk = true;
+  if (kind === 'department') consult.referral = { kind, to: $('consult-ref-dept').value };
+  else if (kind === 'window') {
+    const n = Number($('consult-ref-to').value.trim());
+    refOk = Number.isInteger(n) && n >= 1;
+    consult.referral = { kind, to: n };
+  } else if (kind === 'staff') {
+    const to = $('consult-ref-to').value.trim();
+    refOk = to.length > 0;
+    consult.referral = { kind, to };
+  }
+  fieldError('consult-ref-error', refOk ? '' : kind === 'window' ? '请填写窗口号' : '请填写工作人员账号');
+  if (!question || !answer || !refOk) {
+    $(!question ? 'consult-question' : !answer ? 'consult-answer' : 'consult-ref-to').focus();
+    return;
+  }
+  act('done', { outcome: 'done', consult });
+}
+
+function refTarget(ref) {
+  if (!ref) return '';
+  const what = { window: '窗口', department: '部门', staff: '工作人员' }[ref.kind] || ref.kind;
+  return `${what} ${ref.to_name || ref.to}`;
+}
+
+function referralItem(rec, incoming) {
+  const li = el('li', { class: 'referral', dataset: { id: String(rec.id) } },
+    el('p', { class: 'ref-head' }, `${rec.ticket} · ${rec.day} · 转交${refTarget(rec.referral)}`),
+    el('p', null, `问：${rec.question}`),
+    el('p', null, `答：${rec.answer}`),
+    el('p', { class: 'field-hint' }, `首问：${rec.clerk && rec.clerk.name}（${rec.window_name || `${rec.window}号窗口`}）${rec.item ? ` · 事项：${rec.item.name}` : ''}`));
+  if (incoming) {
+    const b = el('button', { type: 'button', class: 'btn' }, `接收 ${rec.ticket} 的转交`);
+    b.addEventListener('click', () => acceptReferral(rec, b));
+    li.append(b);
+  }
+  return li;
+}
+
+async function loadReferrals() {
+  try {
+    const r = await apiGet('/consult/referrals');
+    const mine = r.responsible || [];
+    const incoming = r.incoming || [];
+    $('ref-responsible').replaceChildren(...(mine.length ? mine.map((x) => referralItem(x, false))
+      : [el('li', { class: 'empty' }, '没有')]));
+    $('ref-incoming').replaceChildren(...(incoming.length ? incoming.map((x) => referralItem(x, true))
+      : [el('li', { class: 'empty' }, '没有')]));
+  } catch (err) {
+    if (err.status !== 401) showError($('referrals-status'), friendly(err));
+  }
+}
+
+async function acceptReferral(rec, button) {
+  button.disabled = true;
+  try {
+    await api(`/consult/referrals/${rec.id}/accept`, { method: 'POST' });
+    $('referrals-status').replaceChildren(el('div', { class: 'notice notice-ok' },
+      el('p', null, `已接收 ${rec.ticket} 的转交，由您负责答复`)));
+  } catch (err) {
+    showError($('referrals-status'), friendly(err));
+  }
+  await loadReferrals();
+}
+
+/* ---------- 预约签到 at the window ---------- */
+
+async function onCheckin(ev) {
+  ev.preventDefault();
+  const out = $('checkin-result');
+  const code = $('checkin-code').value.trim();
+  if (!/^[0-9]{6}$/.test(code)) {
+    showError(out, '预约码为 6 位数字');
+    $('checkin-code').focus();
+    return;
+  }
+  $('checkin-button').disabled = true;
+  try {
+    const key = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+    const r = await api(`/halls/${encodeURIComponent(state.hall)}/appointments/check-in`,
+      { method: 'POST', body: { code }, idempotencyKey: key });
+    let t = r.ticket;
+    if (t && t.ahead === undefined) t = (await apiGet(`/tickets/${encodeURIComponent(t.token)}`)).ticket;
+    const appt = r.appointment || {};
+    out.replaceChildren(el('div', { class: 'notice notice-ok' }, el('p', { id: 'checkin-ticket' },
+      `${appt.name || ''} 已签到：${t.number}（预约号，${t.category} · ${t.category_name || ''}，`
+      + `${appt.start ? `预约 ${appt.start}，` : ''}前面 ${t.ahead} 人）`)));
+    $('checkin-code').value = '';
+    await refresh();
+  } catch (err) {
+    if (err.status === 401) {
+      await showSignin('登录已超时，请重新签到');
+      return;
+    }
+    showError(out, err.status === 404 ? `${err.message}` : friendly(err));
+  } finally {
+    $('checkin-button').disabled = false;
+  }
 }
 
 /* ---------- live counts: the board's long poll says when anything changed ---------- */
@@ -276,6 +463,10 @@ function onKey(ev) {
   if ($('desk').hidden || ev.ctrlKey || ev.metaKey || ev.altKey) return;
   if (ev.key === 'Escape' && !$('transfer-box').hidden) {
     closeTransfer();
+    return;
+  }
+  if (ev.key === 'Escape' && !$('consult-box').hidden) {
+    closeConsult();
     return;
   }
   const t = ev.target;
@@ -339,6 +530,13 @@ function init() {
     act('transfer', { category: $('transfer-cat').value });
   });
   $('transfer-cancel').addEventListener('click', closeTransfer);
+  $('checkin-form').addEventListener('submit', onCheckin);
+  $('consult-box').addEventListener('submit', onConsultSubmit);
+  $('consult-cancel').addEventListener('click', closeConsult);
+  $('consult-ref-kind').addEventListener('change', onRefKind);
+  $('consult-question').addEventListener('input', () => fieldError('consult-question-error', ''));
+  $('consult-answer').addEventListener('input', () => fieldError('consult-answer-error', ''));
+  $('consult-ref-to').addEventListener('input', () => fieldError('consult-ref-error', ''));
   document.addEventListener('keydown', onKey);
   start();
 }

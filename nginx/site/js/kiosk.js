@@ -8,8 +8,12 @@
  *   GET  /api/v1/halls/{hall}/categories   → the buttons of step 1, with waiting and wait
  *   POST /api/v1/halls/{hall}/tickets      {"category","priority","phone"?} with an
  *                                          Idempotency-Key, so a double tap is one ticket
+ *   POST /api/v1/halls/{hall}/appointments/check-in  {"code"} (预约签到) with an
+ *                                          Idempotency-Key → the booking's priority ticket
  * Steps: category → priority (+ optional phone) → the ticket (number, place, wait, the
  * /q/<token> link and the spot for its QR code), which returns to step 1 by itself.
+ * 预约签到: the 6-digit code on a keypad → the same ticket screen (and the same print).
+ * Categories of kind "consult" (咨询导办) get their own button above the others.
  */
 
 import { api, apiGet, setToken, getToken } from './api.js';
@@ -18,7 +22,7 @@ import { PRIORITY_TEXT, hhmm, waitText } from './queue-common.js';
 
 const $ = (id) => document.getElementById(id);
 const RETURN_SECONDS = 30;
-const STEPS = ['setup', 'step-category', 'step-priority', 'step-ticket'];
+const STEPS = ['setup', 'step-category', 'step-priority', 'step-ticket', 'step-checkin'];
 
 const state = {
   hall: null,
@@ -105,7 +109,19 @@ async function loadCategories() {
   } catch (err) {
     showError($('kiosk-status'), friendly(err), loadCategories);
   }
-  list.replaceChildren(...state.categories.map((c) => {
+  const consult = state.categories.filter((c) => c.kind === 'consult');
+  $('consult-buttons').hidden = consult.length === 0;
+  $('consult-buttons').replaceChildren(...consult.map((c) => {
+    const waiting = Math.max(0, Number(c.waiting) || 0);
+    const b = el('button', { type: 'button', class: 'cat-button', dataset: { code: c.code } },
+      el('span', { class: 'cat-code', 'aria-hidden': 'true' }, c.code),
+      el('span', { class: 'cat-name' }, `${c.name}（咨询）`),
+      el('span', { class: 'cat-meta' }, `不清楚怎么办、要带什么材料，先取咨询号 · ${waiting ? `等候 ${waiting} 人` : '当前无人等候'}`));
+    b.setAttribute('aria-label', `${c.code} ${c.name}（咨询），等候 ${waiting} 人`);
+    b.addEventListener('click', () => chooseCategory(c));
+    return el('li', null, b);
+  }));
+  list.replaceChildren(...state.categories.filter((c) => c.kind !== 'consult').map((c) => {
     const waiting = Math.max(0, Number(c.waiting) || 0);
     const b = el('button', { type: 'button', class: 'cat-button', dataset: { code: c.code } },
       el('span', { class: 'cat-code', 'aria-hidden': 'true' }, c.code),
@@ -181,10 +197,78 @@ async function onTake(ev) {
   }
 }
 
+/* ---------- 预约签到: the code of the booking SMS ---------- */
+
+function setCheckinError(msg) {
+  const e = $('checkin-error');
+  e.textContent = msg;
+  e.hidden = !msg;
+  $('checkin-code').setAttribute('aria-invalid', msg ? 'true' : 'false');
+}
+
+function openCheckin() {
+  clearInterval(state.timer);
+  $('checkin-code').value = '';
+  setCheckinError('');
+  clearStatus($('kiosk-status'));
+  show('step-checkin');
+}
+
+function onKeypad(key) {
+  const input = $('checkin-code');
+  if (key === 'clear') input.value = '';
+  else if (key === 'back') input.value = input.value.slice(0, -1);
+  else if (input.value.length < 6) input.value += key;
+  setCheckinError('');
+}
+
+/* What the citizen reads for each refusal of the check-in (the server's own words where it
+ * has them: the day and hours of the check-in window, the minutes to wait). */
+function checkinMessage(err) {
+  if (!err || !err.status || err.status >= 500) return '系统繁忙，请稍后重试或咨询大厅工作人员';
+  if (err.status === 400) return '预约码为 6 位数字，请核对短信';
+  if (err.status === 404) return `${err.message || '今天没有这个预约码的预约'}。预约码在预约成功短信中，也可到窗口由工作人员查询`;
+  return friendly(err);
+}
+
+async function onCheckin(ev) {
+  ev.preventDefault();
+  if (state.taking) return;
+  const code = $('checkin-code').value.trim();
+  if (!/^[0-9]{6}$/.test(code)) {
+    setCheckinError('请输入 6 位数字的预约码');
+    $('checkin-code').focus();
+    return;
+  }
+  setCheckinError('');
+  state.taking = true;
+  $('checkin-button').disabled = true;
+  const key = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+  try {
+    const r = await api(`/halls/${encodeURIComponent(state.hall)}/appointments/check-in`,
+      { method: 'POST', body: { code }, idempotencyKey: key });
+    let t = r.ticket;
+    // Checked in already (200): the booking names its ticket; its place comes from the ticket.
+    if (t && t.ahead === undefined) t = (await apiGet(`/tickets/${encodeURIComponent(t.token)}`)).ticket;
+    showTicket(t, 'checkin');
+  } catch (err) {
+    if (err.status === 401) await showSetup('取号机登录已失效，请工作人员重新登录');
+    else setCheckinError(checkinMessage(err));
+  } finally {
+    state.taking = false;
+    $('checkin-button').disabled = false;
+  }
+}
+
 /* ---------- step 3: the ticket ---------- */
 
-function showTicket(t) {
+function showTicket(t, mode = 'take') {
   const link = new URL(t.track_url, window.location.origin).href;
+  $('ticket-title').textContent = mode === 'checkin' ? '签到成功，您的号码是' : '取号成功，您的号码是';
+  $('ticket-note').hidden = mode !== 'checkin';
+  $('ticket-note').textContent = mode === 'checkin'
+    ? '预约号优先叫号；大厅开始叫号前签到的，开始叫号后第一批叫到。' : '';
+  $('ticket-hall').textContent = t.hall_name || state.hallName || '';
   $('ticket-number').textContent = t.number;
   $('ticket-category').textContent = `${t.category} · ${t.category_name || ''}`;
   $('ticket-priority').textContent = PRIORITY_TEXT[t.priority] || t.priority;
@@ -255,6 +339,17 @@ function init() {
   $('back-to-cat').addEventListener('click', backToStart);
   $('done-button').addEventListener('click', backToStart);
   $('print-button').addEventListener('click', () => window.print());
+  $('checkin-start').addEventListener('click', openCheckin);
+  $('checkin-back').addEventListener('click', backToStart);
+  $('checkin-form').addEventListener('submit', onCheckin);
+  for (const b of document.querySelectorAll('#keypad [data-key]')) {
+    b.addEventListener('click', () => onKeypad(b.dataset.key));
+  }
+  $('checkin-code').addEventListener('input', () => {
+    const v = $('checkin-code').value.replace(/[^0-9]/g, '').slice(0, 6);
+    if (v !== $('checkin-code').value) $('checkin-code').value = v;
+    setCheckinError('');
+  });
   for (const b of document.querySelectorAll('.prio-button')) {
     b.addEventListener('click', () => setPriority(b.dataset.priority));
   }

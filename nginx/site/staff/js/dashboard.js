@@ -6,6 +6,7 @@
  *      GET /cases?overdue=1&per_page=20        overdue cases (cases module)
  *      GET /case-waivers?overdue=1&limit=20    容缺 materials past their due date, not received
  *      GET /halls/{hall}/rectifications        open rectification tasks
+ *      GET /consult/referrals                  咨询导办 referrals not yet accepted (首问负责)
  *      PATCH /halls/{hall}/rectifications/{id}, POST …/{id}/close
  *      POST /halls/{hall}/alerts/dismiss {"key"}  an alert dealt with (已处理)
  *      GET /halls/{hall}/rectifications/{id}/contact   the reviewer's mobile (audited)
@@ -252,6 +253,18 @@ function renderWaivers(list) {
   );
 }
 
+/* 咨询导办 referrals nobody has accepted yet, oldest first, with who stays responsible. */
+function renderConsult(list) {
+  const ul = $('consult-open');
+  const what = { window: '窗口', department: '部门', staff: '工作人员' };
+  ul.replaceChildren(...list.map((c) => el('li', { dataset: { id: String(c.id) } },
+    el('strong', null, `${c.ticket}`), ' ',
+    el('span', null, c.question), ' ',
+    el('span', { class: 'muted' }, `${c.day} · 转交${what[c.referral.kind] || ''} ${c.referral.to_name || c.referral.to}`
+      + ` · 首问 ${c.clerk.name}（${c.window_name}）`))));
+  if (!list.length) ul.append(el('li', { class: 'muted' }, '没有未接收的转交'));
+}
+
 /* A result line under a form: styled as a note or as an error, read out when it changes. */
 function tell(out, text, kind = 'ok') {
   out.replaceChildren(text ? el('div', { class: kind === 'ok' ? 'ok-note' : 'notice notice-error' },
@@ -469,7 +482,7 @@ async function refresh() {
   const to = $('to').value || from;
   try {
     const hall = encodeURIComponent(state.hall);
-    const [st, cases, rect, waivers, sat, cps, staff] = await Promise.all([
+    const [st, cases, rect, waivers, sat, cps, staff, consult] = await Promise.all([
       apiGet(`/halls/${hall}/stats`, { from, to }),
       apiGet('/cases', { overdue: 1, per_page: 12 }).catch(() => ({ cases: [] })),
       apiGet(`/halls/${hall}/rectifications`, { status: 'open', limit: RECT_SHOWN + 1 }),
@@ -477,6 +490,7 @@ async function refresh() {
       apiGet(`/halls/${hall}/satisfaction`, { from, to }),
       apiGet(`/halls/${hall}/complaints`, { status: 'open', limit: 50 }),
       apiGet(`/halls/${hall}/staff`).catch(() => ({ staff: [] })),
+      apiGet('/consult/referrals').catch(() => ({ open: [] })),
     ]);
     renderSatisfaction(sat);
     renderComplaints(cps.complaints || [], (staff.staff || []).filter((p) => !p.disabled && p.role !== 'kiosk'));
@@ -486,6 +500,7 @@ async function refresh() {
     renderOverdue(cases.cases || []);
     renderWaivers(waivers.waivers || []);
     renderRect(rect.rectifications || []);
+    renderConsult(consult.open || []);
     clear($('page-status'));
     $('updated').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}，每分钟自动刷新`;
     document.body.dataset.loaded = '1';

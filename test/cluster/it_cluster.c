@@ -1,0 +1,1031 @@
+/*
+ * it_cluster.c — the several-host deployment of `make cluster` (ops/cluster.sh) losing one
+ * host at a time under load (issue 25).  Clients take numbers through the balancer
+ * (YICHUANG_BASE_URL, http://10.77.0.40) from several threads while:
+ *
+ *   galera_node_killed      kill -9 one Galera node (the one app1 prefers), restart it: it
+ *                           rejoins by IST; meanwhile the app hosts go on through the others.
+ *   redis_primary_killed    kill -9 the Redis primary while numbers are taken and a slot is
+ *                           booked up: the Sentinels promote the replica and the app follows
+ *                           by itself; the old primary comes back as a replica.
+ *   app_host_cut            app1's namespace taken off the network, then back: the balancer
+ *                           serves from app2 and takes app1 again once healthy.
+ *   outbox_once_across_nodes  the two workers, on two Galera nodes, deliver a burst of SMS:
+ *                           each one exactly once (row locks do not cross nodes; the claim's
+ *                           write does, by certification).
+ *   idempotency_across_nodes  the same Idempotency-Key sent at once to both app hosts (two
+ *                           Galera nodes): one ticket, one answer.
+ *   case_numbers_across_nodes  two clerks accept cases at once through the two app hosts (two
+ *                           Galera nodes, one counter row): every case number once, in the
+ *                           record.
+ *
+ * After every fault, as it_faults.c after its own: every ticket a client got a 201 for is
+ * in the record with the number it was told; no number twice; no two clients told the same
+ * number; rows nobody was told about at most the failed requests; every Galera node holds
+ * the same rows; the next number is above every number told.  The time to recover — from
+ * the fault to the first number issued to a request sent after it — is printed.
+ *
+ * Runs against a running `make cluster` (root: it kills and cuts hosts through
+ * ops/cluster.sh); YICHUANG_INSTANCE=cluster (var/cluster/yichuang.conf, var/cluster/clock).
+ * YICHUANG_CLUSTER_LONG=1 runs longer phases with more threads (`make cluster-test`);
+ * YICHUANG_CLUSTER_ONLY=<glob> runs only the tests whose names match.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/http.h"
+#include "../lib/stackproc.h"
+#include "../../fcgi/clock.h"
+#include "../../fcgi/ctx.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/session.h"
+#include "../../fcgi/util.h"
+#include "../../modules/notify/outbox.h"
+#include "../lib/expect.h"
+#include "../lib/flows.h"
+#include "../lib/records.h"
+
+static struct ctx C;
+static char kiosk[128];
+static int long_mode;
+
+/* ops/cluster.sh VERB…: its output goes to var/cluster/test-ops.log.  Exit status. */
+static int
+cluster(const char *verb)
+{
+	char cmd[256];
+	int rc;
+
+	snprintf(cmd, sizeof cmd, "bash ops/cluster.sh %s >>var/cluster/test-ops.log 2>&1", verb);
+	rc = system(cmd);
+	return rc == -1 ? -1 : WEXITSTATUS(rc);
+}
+
+/* The first line ops/cluster.sh VERB prints, into out. 0 or -1. */
+static int
+cluster_out(const char *verb, char *out, size_t osz)
+{
+	char cmd[512];
+	FILE *p;
+	int ok;
+
+	snprintf(cmd, sizeof cmd, "bash ops/cluster.sh %s 2>>var/cluster/test-ops.log", verb);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	ok = fgets(out, (int)osz, p) != NULL;
+	pclose(p);
+	if (ok)
+		out[strcspn(out, "\n")] = '\0';
+	return ok ? 0 : -1;
+}
+
+/* Lines of a file that contain text (a server's log). */
+static long
+log_count(const char *path, const char *text)
+{
+	char line[4096];
+	FILE *f = fopen(path, "r");
+	long n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, text))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* GET /api/v1/health of one host (not through the balancer) answers 200. */
+static int
+host_healthy(const char *addr)
+{
+	char url[128];
+	struct resp r;
+	void *h;
+	int ok;
+
+	snprintf(url, sizeof url, "http://%s:8080/api/v1/health", addr);
+	if ((h = http_handle(&r, "GET", url, 3)) == NULL)
+		return 0;
+	ok = curl_easy_perform(h) == CURLE_OK;
+	if (ok)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_easy_cleanup(h);
+	ok = ok && r.status == 200;
+	resp_free(&r);
+	return ok;
+}
+
+/* ------------------------------------------------------------------ load: take numbers */
+
+struct told {
+	char	 token[48];
+	char	 number[8];
+};
+
+struct load {
+	pthread_t	 th[16];
+	int		 nth;
+	atomic_int	 stop;
+	atomic_int	 sent;
+	atomic_int	 issued;
+	int		 max;
+	pthread_mutex_t	 mu;
+	struct told	*told;
+	size_t		 ntold, cap;
+	int		 n201, n503, n504, nother, nnet, last_other;
+	int		 n201_mark;
+	_Atomic int64_t	 fault_at;	/* now_ms of the fault (0: none yet) */
+	_Atomic int64_t	 back_at;	/* first 201 to a request sent after it */
+};
+
+static void *
+load_thread(void *arg)
+{
+	struct load *L = arg;
+	struct resp r;
+	char body[64];
+	int64_t t0, f, zero;
+	int k;
+
+	while (!atomic_load(&L->stop) && atomic_load(&L->issued) < L->max) {
+		k = atomic_fetch_add(&L->sent, 1);
+		snprintf(body, sizeof body, "{\"category\":\"%c\"}", "ABCDEF"[k % 6]);
+		t0 = now_ms();
+		if (http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk, body) != 0) {
+			pthread_mutex_lock(&L->mu);
+			L->nnet++;
+			pthread_mutex_unlock(&L->mu);
+			resp_free(&r);
+			pause_ms(50);
+			continue;
+		}
+		pthread_mutex_lock(&L->mu);
+		if (r.status == 201 && jstr(r.json, "ticket.token") && jstr(r.json, "ticket.number")) {
+			if (L->ntold == L->cap) {
+				L->cap = L->cap ? 2 * L->cap : 1024;
+				L->told = realloc(L->told, L->cap * sizeof *L->told);
+				if (L->told == NULL)
+					abort();
+			}
+			str_copy(L->told[L->ntold].token, sizeof L->told[0].token,
+			    jstr(r.json, "ticket.token"));
+			str_copy(L->told[L->ntold].number, sizeof L->told[0].number,
+			    jstr(r.json, "ticket.number"));
+			L->ntold++;
+			L->n201++;
+			atomic_fetch_add(&L->issued, 1);
+			f = atomic_load(&L->fault_at);
+			zero = 0;
+			if (f > 0 && t0 >= f)
+				atomic_compare_exchange_strong(&L->back_at, &zero, now_ms());
+		} else if (r.status == 503) {
+			L->n503++;
+		} else if (r.status == 504) {
+			L->n504++;
+		} else {
+			L->nother++;
+			L->last_other = (int)r.status;
+			fprintf(stderr, "  take: %ld %.*s\n", r.status,
+			    r.body ? (int)(r.len > 160 ? 160 : r.len) : 0, r.body ? r.body : "");
+		}
+		pthread_mutex_unlock(&L->mu);
+		resp_free(&r);
+		pause_ms(r.status == 201 ? (long_mode ? 10 : 25) : 50);
+	}
+	return NULL;
+}
+
+static void
+load_start(struct load *L, int threads, int max)
+{
+	int i;
+
+	memset(L, 0, sizeof *L);
+	pthread_mutex_init(&L->mu, NULL);
+	L->nth = threads;
+	L->max = max;
+	for (i = 0; i < threads; i++)
+		assert_int_equal(pthread_create(&L->th[i], NULL, load_thread, L), 0);
+}
+
+static int
+load_n201(struct load *L)
+{
+	int n;
+
+	pthread_mutex_lock(&L->mu);
+	n = L->n201;
+	pthread_mutex_unlock(&L->mu);
+	return n;
+}
+
+static void
+load_fault(struct load *L)
+{
+	pthread_mutex_lock(&L->mu);
+	L->n201_mark = L->n201;
+	pthread_mutex_unlock(&L->mu);
+	atomic_store(&L->fault_at, now_ms());
+}
+
+/* Wait (up to ms) for the first number issued after the fault; prints and returns the
+ * seconds it took (-1: none). */
+static double
+load_recovery(struct load *L, const char *what, int ms)
+{
+	int64_t t0 = now_ms(), b;
+	double s;
+
+	while ((b = atomic_load(&L->back_at)) == 0 && now_ms() - t0 < ms)
+		pause_ms(20);
+	if (b == 0) {
+		printf("  recovery after %s: none within %d ms\n", what, ms);
+		return -1;
+	}
+	s = (double)(b - atomic_load(&L->fault_at)) / 1000.0;
+	printf("  recovery after %s: take-a-number answered again %.2f s after the fault\n",
+	    what, s);
+	return s;
+}
+
+static void
+load_stop(struct load *L)
+{
+	int i;
+
+	atomic_store(&L->stop, 1);
+	for (i = 0; i < L->nth; i++)
+		pthread_join(L->th[i], NULL);
+	printf("  load: %d × 201, %d × 503, %d × 504, %d other (last %d), %d without a reply\n",
+	    L->n201, L->n503, L->n504, L->nother, L->last_other, L->nnet);
+}
+
+static void
+load_free(struct load *L)
+{
+	free(L->told);
+	pthread_mutex_destroy(&L->mu);
+}
+
+static int
+cmp_told(const void *a, const void *b)
+{
+	return strcmp(((const struct told *)a)->number, ((const struct told *)b)->number);
+}
+
+static int
+count_rows(const char *day)
+{
+	char out[24];
+	long long n = -1;
+	int i, rc = DB_DOWN;
+
+	for (i = 0; i < 50 && (rc = db_scalar(&C, "SELECT COUNT(*) FROM queue_tickets WHERE"
+	    " hall = 'demo' AND day = ?", DBARGS(DBS(day)), out, sizeof out)) != 1; i++)
+		pause_ms(200);	/* this process's own node may be the one just killed */
+	assert_int_equal(rc, 1);
+	assert_int_equal(parse_ll(out, 0, INT64_MAX, &n), 0);
+	return (int)n;
+}
+
+/* The day's tickets as each Galera node has them: all the same, and the same as rows. */
+static void
+check_nodes(const char *day, int rows)
+{
+	char verb[256], out[64];
+	const char *node[] = { "db1", "db2", "db3" };
+	long long n;
+	int i, k;
+
+	for (i = 0; i < 3; i++) {
+		/* A node that just rejoined is Synced; wsrep_sync_wait makes it answer only after
+		 * it has applied everything before the query. */
+		snprintf(verb, sizeof verb, "sql %s \"SET SESSION wsrep_sync_wait = 1; SELECT COUNT(*)"
+		    " FROM yichuang.queue_tickets WHERE hall = 'demo' AND day = '%s'\"", node[i], day);
+		for (k = 0; k < 50 && cluster_out(verb, out, sizeof out) != 0; k++)
+			pause_ms(200);
+		assert_int_equal(parse_ll(out, 0, INT64_MAX, &n), 0);
+		if (n != rows)
+			fail_msg("%s holds %lld tickets of %s, the cluster %d", node[i], n, day, rows);
+	}
+	printf("  nodes: db1, db2 and db3 each hold the %d tickets of the day\n", rows);
+}
+
+/* The record against what the clients were told (see the top of the file). */
+static void
+check_told(struct load *L, const char *day, int rows_before)
+{
+	char num[16];
+	size_t i;
+	int rows, rc, untold;
+
+	for (i = 0; i < 100 && db_ping(&C) != 0; i++)
+		pause_ms(100);
+	for (i = 0; i < L->ntold; i++) {
+		rc = db_scalar(&C, "SELECT number FROM queue_tickets WHERE token = ?",
+		    DBARGS(DBS(L->told[i].token)), num, sizeof num);
+		if (rc != 1)
+			fail_msg("ticket %s told to a client is not in the record (%d)",
+			    L->told[i].number, rc);
+		assert_string_equal(num, L->told[i].number);
+	}
+	qsort(L->told, L->ntold, sizeof *L->told, cmp_told);
+	for (i = 1; i < L->ntold; i++)
+		if (strcmp(L->told[i - 1].number, L->told[i].number) == 0)
+			fail_msg("number %s told to two clients", L->told[i].number);
+	rc = db_scalar(&C, "SELECT COUNT(*) FROM (SELECT number FROM queue_tickets WHERE"
+	    " hall = 'demo' AND day = ? GROUP BY number HAVING COUNT(*) > 1) x",
+	    DBARGS(DBS(day)), num, sizeof num);
+	assert_int_equal(rc, 1);
+	assert_string_equal(num, "0");
+	rows = count_rows(day);
+	untold = rows - rows_before - (int)L->ntold;
+	printf("  record: %d new rows for %d tickets told, %d nobody was told about\n",
+	    rows - rows_before, (int)L->ntold, untold);
+	assert_true(untold >= 0);
+	assert_true(untold <= L->nother + L->n503 + L->n504 + L->nnet);
+	check_nodes(day, rows);
+}
+
+/* One more number of category A after the fault: above every A number told before. */
+static void
+check_numbering_continues(struct load *L)
+{
+	struct resp r;
+	size_t i;
+	long long next = 0, top = 0, v;
+	int k;
+
+	for (k = 0; k < 50; k++) {
+		assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
+		    "{\"category\":\"A\"}"), 0);
+		if (r.status == 201)
+			break;
+		resp_free(&r);
+		pause_ms(200);
+	}
+	assert_int_equal(r.status, 201);
+	assert_int_equal(parse_ll(jstr(r.json, "ticket.number") + 1, 0, 999, &next), 0);
+	resp_free(&r);
+	for (i = 0; i < L->ntold; i++)
+		if (L->told[i].number[0] == 'A' && parse_ll(L->told[i].number + 1, 0, 999, &v) == 0 &&
+		    v > top)
+			top = v;
+	printf("  numbering: A%03lld after A%03lld\n", next, top);
+	assert_true(next > top);
+}
+
+/* ------------------------------------------------------------------ days */
+
+/* A day of its own for a phase (as it_faults.c): a Monday–Thursday from 2026-11-24 on that
+ * this run has not used and that holds few tickets; day, 10:00 that day, and the next day. */
+static void
+pick_day(char day[11], char when[32], char next[11])
+{
+	static int used;
+	struct tm tm;
+	time_t t;
+	char out[24];
+	int i, k = 0;
+
+	for (i = 0; i < 37; i++) {
+		memset(&tm, 0, sizeof tm);
+		tm.tm_year = 2026 - 1900;
+		tm.tm_mon = 10;
+		tm.tm_mday = 24 + i;
+		tm.tm_hour = 12;
+		t = timegm(&tm);
+		gmtime_r(&t, &tm);
+		if (tm.tm_wday < 1 || tm.tm_wday > 4)
+			continue;
+		strftime(day, 11, "%Y-%m-%d", &tm);
+		if (k++ < used)
+			continue;
+		used++;
+		assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM queue_tickets WHERE"
+		    " hall = 'demo' AND day = ?", DBARGS(DBS(day)), out, sizeof out), 1);
+		if (strtol(out, NULL, 10) > 300)
+			continue;
+		snprintf(when, 32, "%sT10:00:00+08:00", day);
+		t += 86400;
+		gmtime_r(&t, &tm);
+		strftime(next, 11, "%Y-%m-%d", &tm);
+		return;
+	}
+	fail_msg("no free day left in 2026-11-24 … 2026-12-30 (make cluster-down, make cluster)");
+}
+
+/* ------------------------------------------------------------------ Galera node killed */
+
+static void
+galera_node_killed(void **st)
+{
+	struct load L;
+	char day[11], when[32], next[11];
+	const char *log = "var/cluster/db1/log/mariadb.log";
+	long ist0 = log_count(log, "IST received");
+	int before;
+
+	(void)st;
+	pick_day(day, when, next);
+	assert_int_equal(set_clock(when), 0);
+	before = count_rows(day);
+	load_start(&L, long_mode ? 8 : 4, long_mode ? 4000 : 2000);
+	pause_ms(long_mode ? 2000 : 1000);
+	assert_true(load_n201(&L) > 0);
+	assert_int_equal(cluster("kill db1"), 0);
+	load_fault(&L);		/* from the moment the process is gone */
+	assert_true(load_recovery(&L, "a Galera node's kill -9", 20000) >= 0);
+	pause_ms(long_mode ? 4000 : 1500);
+	/* Back under load: the node rejoins by IST (its gcache position recovered). */
+	assert_int_equal(cluster("start db1"), 0);
+	pause_ms(long_mode ? 3000 : 1000);
+	load_stop(&L);
+	assert_true(L.n201 > L.n201_mark + 20);		/* numbers went on being issued */
+	assert_int_equal(L.nother, 0);
+	assert_true(log_count(log, "IST received") > ist0);
+	printf("  db1: rejoined by IST (no full state copy)\n");
+	check_told(&L, day, before);
+	check_numbering_continues(&L);
+	load_free(&L);
+}
+
+/* ------------------------------------------------------------------ Redis primary killed */
+
+#define BOOKERS 40
+
+struct booking {
+	char		 slot[24];
+	char		 token[BOOKERS][64];
+	char		 idnum[BOOKERS][20];
+	atomic_int	 next;
+	pthread_mutex_t	 mu;
+	int		 booked, full, n503, other, last_other;
+};
+
+static void
+idnum_for(int k, char out[20])
+{
+	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	int i, sum = 0;
+
+	snprintf(out, 20, "1101051986%02d%02d%03d", 1 + (k / 28) % 12, 1 + k % 28,
+	    (int)(mono_ms() % 500) * 2 + 1);
+	for (i = 0; i < 17; i++)
+		sum += (out[i] - '0') * w[i];
+	out[17] = "10X98765432"[sum % 11];
+	out[18] = '\0';
+}
+
+static void *
+book_thread(void *arg)
+{
+	struct booking *B = arg;
+	struct resp r;
+	char body[256];
+	int k;
+
+	while ((k = atomic_fetch_add(&B->next, 1)) < BOOKERS) {
+		snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"%c\",\"slot\":\"%s\","
+		    "\"name\":\"张三\",\"id_number\":\"%s\"}", B->slot[0], B->slot, B->idnum[k]);
+		for (;;) {	/* until a definite answer: 503 means "try again" */
+			int status = -1;
+
+			if (http_json(&r, "POST", "/api/v1/appointments", B->token[k], body) == 0)
+				status = (int)r.status;
+			pthread_mutex_lock(&B->mu);
+			if (status == 201)
+				B->booked++;
+			else if (status == 409 && jstr(r.json, "error.code") &&
+			    strcmp(jstr(r.json, "error.code"), "SLOT_FULL") == 0)
+				B->full++;
+			else if (status == 503 || status == 504 || status == -1)
+				B->n503++;
+			else {
+				B->other++;
+				B->last_other = status;
+				fprintf(stderr, "  booking %d: %d %.*s\n", k, status,
+				    r.body ? (int)(r.len > 200 ? 200 : r.len) : 0, r.body ? r.body : "");
+			}
+			pthread_mutex_unlock(&B->mu);
+			resp_free(&r);
+			if (status != 503 && status != 504 && status != -1)
+				break;
+			pause_ms(50);
+		}
+		pause_ms(long_mode ? 150 : 60);
+	}
+	return NULL;
+}
+
+static int
+slot_live(const char *day, const char *cat, const char *start)
+{
+	char out[24];
+	long long n = -1;
+
+	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
+	    " day = ? AND category = ? AND start_time = ? AND status <> 'cancelled'",
+	    DBARGS(DBS(day), DBS(cat), DBS(start)), out, sizeof out), 1);
+	assert_int_equal(parse_ll(out, 0, INT64_MAX, &n), 0);
+	return (int)n;
+}
+
+static void
+redis_primary_killed(void **st)
+{
+	static struct booking B;
+	struct load L;
+	struct session s;
+	char day[11], when[32], bday[11], mgr[128], path[96], body[64], out[24];
+	char old[16], now_primary[16];
+	const char *bcat = "C", *bstart = "16:30:00";
+	pthread_t bt[3];
+	int i, before, places, live0, full;
+	uint64_t cid;
+
+	(void)st;
+	pick_day(day, when, bday);
+	assert_int_equal(set_clock(when), 0);
+	before = count_rows(day);
+	assert_int_equal(cluster_out("primary", old, sizeof old), 0);
+
+	/* A slot tomorrow with 15 places left; 40 citizens signed in (sessions in Redis). */
+	memset(&B, 0, sizeof B);
+	pthread_mutex_init(&B.mu, NULL);
+	snprintf(B.slot, sizeof B.slot, "C-%.4s%.2s%.2s-1630", bday, bday + 5, bday + 8);
+	live0 = slot_live(bday, bcat, bstart);
+	places = live0 + 15;
+	assert_int_equal(staff_login("manager1", 0, mgr, sizeof mgr), 0);
+	snprintf(path, sizeof path, "/api/v1/halls/demo/slots/%s", B.slot);
+	snprintf(body, sizeof body, "{\"capacity\":%d}", places);
+	expect_reply("PATCH", path, mgr, body, 200);
+	for (i = 0; i < BOOKERS; i++) {
+		assert_int_equal(db_exec(&C, "INSERT INTO citizens (created_at) VALUES (NOW())", NULL,
+		    0, NULL, &cid), 0);
+		memset(&s, 0, sizeof s);
+		s.role = ROLE_CITIZEN;
+		snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)cid);
+		assert_int_equal(session_create(&C, &s, 3600, B.token[i], sizeof B.token[i]), 0);
+		idnum_for(i, B.idnum[i]);
+	}
+	/* The sessions have reached the replica (asynchronous replication: milliseconds). */
+	pause_ms(1000);
+
+	load_start(&L, long_mode ? 8 : 4, long_mode ? 4000 : 2000);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&bt[i], NULL, book_thread, &B), 0);
+	pause_ms(long_mode ? 2000 : 700);
+	assert_true(load_n201(&L) > 0);
+	snprintf(path, sizeof path, "kill %s", old);
+	assert_int_equal(cluster(path), 0);
+	load_fault(&L);
+	assert_true(load_recovery(&L, "the Redis primary's kill -9 (Sentinel failover)",
+	    30000) >= 0);
+	assert_int_equal(cluster_out("primary", now_primary, sizeof now_primary), 0);
+	printf("  redis: primary %s → %s\n", old, now_primary);
+	assert_string_not_equal(now_primary, old);
+	/* The old primary back: a replica of the new one (Sentinel keeps the role where it is). */
+	snprintf(path, sizeof path, "start %s", old);
+	assert_int_equal(cluster(path), 0);
+	pause_ms(long_mode ? 3000 : 1000);
+	load_stop(&L);
+	for (i = 0; i < 3; i++)
+		pthread_join(bt[i], NULL);
+	assert_int_equal(cluster_out("primary", out, sizeof out), 0);
+	assert_string_equal(out, now_primary);
+
+	assert_int_equal(L.nother, 0);
+	assert_true(L.n201 > L.n201_mark);
+	check_told(&L, day, before);
+	check_numbering_continues(&L);
+	load_free(&L);
+
+	/* The slot: exactly its places taken, no more, every 201 in the record. */
+	full = slot_live(bday, bcat, bstart);
+	printf("  booking: %d booked, %d told full, %d × 503 retried, %d other; slot %d/%d\n",
+	    B.booked, B.full, B.n503, B.other, full, places);
+	assert_int_equal(B.other, 0);
+	assert_int_equal(B.booked, places - live0);
+	assert_int_equal(B.booked + B.full, BOOKERS);
+	assert_int_equal(full, places);
+	pthread_mutex_destroy(&B.mu);
+}
+
+/* ------------------------------------------------------------------ app host cut off */
+
+static void
+app_host_cut(void **st)
+{
+	struct load L;
+	char day[11], when[32], next[11];
+	const char *alog = "var/cluster/app1/log/nginx-access.log";
+	long served;
+	int before, i;
+
+	(void)st;
+	pick_day(day, when, next);
+	assert_int_equal(set_clock(when), 0);
+	before = count_rows(day);
+	assert_true(host_healthy("10.77.0.31") && host_healthy("10.77.0.32"));
+	load_start(&L, long_mode ? 8 : 4, long_mode ? 4000 : 2000);
+	pause_ms(long_mode ? 2000 : 1000);
+	assert_true(load_n201(&L) > 0);
+	assert_int_equal(cluster("cut app1"), 0);
+	load_fault(&L);
+	assert_true(load_recovery(&L, "app1 cut off (the balancer serving from app2)",
+	    20000) >= 0);
+	pause_ms(long_mode ? 5000 : 3000);	/* the balancer has taken app1 out: app2 alone */
+	served = log_count(alog, "/api/v1/halls/demo/tickets");
+	assert_int_equal(cluster("mend app1"), 0);
+	for (i = 0; i < 100 && !host_healthy("10.77.0.31"); i++)
+		pause_ms(100);
+	assert_true(host_healthy("10.77.0.31"));
+	/* The balancer takes it back after two good health checks (a second apart). */
+	for (i = 0; i < 100 && log_count(alog, "/api/v1/halls/demo/tickets") == served; i++)
+		pause_ms(100);
+	load_stop(&L);
+	printf("  app1: serving again through the balancer\n");
+	assert_true(log_count(alog, "/api/v1/halls/demo/tickets") > served);
+	/* A request in flight on the host that went silent gets 504 from the balancer (its
+	 * outcome unknown to the client); nothing else fails. */
+	assert_int_equal(L.nother, 0);
+	assert_true(L.n504 <= 2 * L.nth);
+	check_told(&L, day, before);
+	check_numbering_continues(&L);
+	load_free(&L);
+}
+
+/* ------------------------------------------------------------------ outbox on two nodes */
+
+#define NOTICES 200
+
+/* How many lines of an SMS log name outbox row id, for every id in ids. */
+static void
+sms_ids(const char *path, const uint64_t *ids, int n, int *count, int *total)
+{
+	char line[4096];
+	FILE *f = fopen(path, "r");
+	json_t *j;
+	long long id;
+	int i;
+
+	*total = 0;
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		if ((j = json_loads(line, 0, NULL)) == NULL)
+			continue;
+		id = json_integer_value(json_object_get(j, "id"));
+		for (i = 0; i < n; i++)
+			if ((long long)ids[i] == id) {
+				count[i]++;
+				(*total)++;
+			}
+		json_decref(j);
+	}
+	fclose(f);
+}
+
+/* Transactions Galera refused at commit (certification) or aborted for a replicated write
+ * set (brute force), over the three nodes. */
+static long long
+galera_conflicts(void)
+{
+	const char *node[] = { "db1", "db2", "db3" };
+	char verb[200], out[64];
+	long long sum = 0, v;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(verb, sizeof verb, "sql %s \"SELECT SUM(VARIABLE_VALUE) FROM"
+		    " information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN"
+		    " ('WSREP_LOCAL_CERT_FAILURES', 'WSREP_LOCAL_BF_ABORTS')\"", node[i]);
+		if (cluster_out(verb, out, sizeof out) == 0 && parse_ll(out, 0, INT64_MAX, &v) == 0)
+			sum += v;
+	}
+	return sum;
+}
+
+static void
+outbox_once_across_nodes(void **st)
+{
+	static uint64_t ids[NOTICES];
+	static int count[NOTICES];
+	char phone[12], ref[24], out[24], day[11], when[32], next[11];
+	int i, k, n1, n2, pending = NOTICES;
+	long long conflicts;
+	int64_t t0;
+
+	(void)st;
+	pick_day(day, when, next);
+	assert_int_equal(set_clock(when), 0);	/* 10:00: no quiet hours */
+	memset(count, 0, sizeof count);
+	conflicts = galera_conflicts();
+	/* All in one transaction: the whole burst is due at once on every node, so the two
+	 * workers go for the same rows (each claims the first due ones it sees). */
+	assert_int_equal(db_begin(&C), 0);
+	for (i = 0; i < NOTICES; i++) {
+		struct outbox_msg m;
+		json_t *params = json_pack("{s:s,s:s,s:s}", "number", "A012", "ahead", "3",
+		    "hall_name", "示范区政务服务中心");
+
+		phone_with(phone, "0000");
+		snprintf(ref, sizeof ref, "cluster-%d", i);
+		memset(&m, 0, sizeof m);
+		m.hall = "demo";
+		m.channel = "sms";
+		m.template = "turn_near";
+		m.recipient = phone;
+		m.params = params;
+		m.ref_kind = "ticket";
+		m.ref_id = ref;
+		m.urgent = 1;
+		assert_int_equal(outbox_add(&C, &m, &ids[i]), 0);
+		json_decref(params);
+	}
+	assert_int_equal(db_commit(&C), 0);
+	t0 = now_ms();
+	for (k = 0; k < 600 && pending > 0; k++) {
+		pause_ms(100);
+		assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM outbox WHERE id BETWEEN ? AND ?"
+		    " AND ref_id LIKE 'cluster-%' AND status <> 'sent'",
+		    DBARGS(DBI(ids[0]), DBI(ids[NOTICES - 1])), out, sizeof out), 1);
+		pending = (int)strtol(out, NULL, 10);
+	}
+	printf("  outbox: %d notices sent in %lld ms by the two workers\n", NOTICES - pending,
+	    (long long)(now_ms() - t0));
+	assert_int_equal(pending, 0);
+	pause_ms(5000);		/* past a lease: nothing is sent a second time later */
+	sms_ids("var/cluster/app1/log/sms.log", ids, NOTICES, count, &n1);
+	sms_ids("var/cluster/app2/log/sms.log", ids, NOTICES, count, &n2);
+	printf("  outbox: worker on app1 (db1) sent %d, on app2 (db2) %d; %lld transactions"
+	    " refused by certification meanwhile (claims that lost)\n", n1, n2,
+	    galera_conflicts() - conflicts);
+	for (i = 0; i < NOTICES; i++)
+		if (count[i] != 1)
+			fail_msg("notice %llu was sent %d times", (unsigned long long)ids[i], count[i]);
+	assert_true(n1 > 0 && n2 > 0);	/* both nodes' workers took part */
+}
+
+/* ------------------------------------------------------------------ idempotency on two nodes */
+
+struct idem_try {
+	const char	*host;
+	const char	*key;
+	long		 status;
+	char		 token[48];
+};
+
+static void *
+idem_thread(void *arg)
+{
+	struct idem_try *t = arg;
+	struct curl_slist *h = NULL;
+	struct resp r;
+	char url[128], line[300];
+	void *c;
+
+	snprintf(url, sizeof url, "http://%s:8080/api/v1/halls/demo/tickets", t->host);
+	if ((c = http_handle(&r, "POST", url, 20)) == NULL)
+		return NULL;
+	snprintf(line, sizeof line, "Authorization: Bearer %s", kiosk);
+	h = curl_slist_append(h, line);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	snprintf(line, sizeof line, "Idempotency-Key: %s", t->key);
+	h = curl_slist_append(h, line);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"category\":\"B\"}");
+	if (curl_easy_perform(c) == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t->status);
+		if (r.body && (r.json = json_loadb(r.body, r.len, 0, NULL)) != NULL &&
+		    jstr(r.json, "ticket.token"))
+			str_copy(t->token, sizeof t->token, jstr(r.json, "ticket.token"));
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	resp_free(&r);
+	return NULL;
+}
+
+static void
+idempotency_across_nodes(void **st)
+{
+	char day[11], when[32], next[11], key[64];
+	struct idem_try t[2];
+	pthread_t th[2];
+	int round, i, before, created = 0, replayed = 0;
+
+	(void)st;
+	pick_day(day, when, next);
+	assert_int_equal(set_clock(when), 0);
+	before = count_rows(day);
+	for (round = 0; round < 15; round++) {
+		snprintf(key, sizeof key, "cluster-%lld-%d", (long long)now_ms(), round);
+		memset(t, 0, sizeof t);
+		t[0].host = "10.77.0.31";	/* app1: Galera node db1 */
+		t[1].host = "10.77.0.32";	/* app2: Galera node db2 */
+		for (i = 0; i < 2; i++) {
+			t[i].key = key;
+			assert_int_equal(pthread_create(&th[i], NULL, idem_thread, &t[i]), 0);
+		}
+		for (i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		/* One ticket: both 201 with the same ticket, or one 201 and one 409
+		 * IDEMPOTENCY_IN_PROGRESS (the other still running). */
+		assert_int_equal(t[0].status == 201 || t[1].status == 201, 1);
+		for (i = 0; i < 2; i++)
+			assert_true(t[i].status == 201 || t[i].status == 409);
+		if (t[0].status == 201 && t[1].status == 201) {
+			assert_string_equal(t[0].token, t[1].token);
+			replayed++;
+		}
+		created++;
+	}
+	printf("  idempotency: %d keys sent to both hosts at once, %d answered twice with the"
+	    " same ticket\n", created, replayed);
+	assert_int_equal(count_rows(day) - before, created);
+	check_nodes(day, count_rows(day));
+}
+
+/* ------------------------------------------------------------------ case numbers on two nodes */
+
+#define CASES_EACH 12
+
+struct acceptor {
+	const char	*host;
+	const char	*user;
+	int		 window;
+	const char	*body;
+	char		 no[CASES_EACH][40];
+	int		 n, other;
+};
+
+static void *
+accept_thread(void *arg)
+{
+	struct acceptor *a = arg;
+	struct curl_slist *h;
+	struct resp r;
+	char url[128], line[300], tok[128];
+	void *c;
+	int i, k;
+
+	if (staff_login(a->user, a->window, tok, sizeof tok) != 0)
+		return NULL;
+	snprintf(url, sizeof url, "http://%s:8080/api/v1/cases", a->host);
+	for (i = 0; i < CASES_EACH; i++) {
+		for (k = 0; k < 5; k++) {	/* a 503 (nothing written) is tried again */
+			long status = 0;
+
+			if ((c = http_handle(&r, "POST", url, 20)) == NULL)
+				return NULL;
+			h = NULL;
+			snprintf(line, sizeof line, "Authorization: Bearer %s", tok);
+			h = curl_slist_append(h, line);
+			h = curl_slist_append(h, "Content-Type: application/json");
+			curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, a->body);
+			if (curl_easy_perform(c) == CURLE_OK)
+				curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+			if (status == 201 && r.body && (r.json = json_loadb(r.body, r.len, 0, NULL)) &&
+			    jstr(r.json, "case.no"))
+				str_copy(a->no[a->n++], sizeof a->no[0], jstr(r.json, "case.no"));
+			else if (status != 503) {
+				a->other++;
+				fprintf(stderr, "  accept on %s: %ld %.*s\n", a->host, status,
+				    r.body ? (int)(r.len > 200 ? 200 : r.len) : 0, r.body ? r.body : "");
+			}
+			curl_slist_free_all(h);
+			curl_easy_cleanup(c);
+			resp_free(&r);
+			if (status != 503)
+				break;
+			pause_ms(100);
+		}
+	}
+	return NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+case_numbers_across_nodes(void **st)
+{
+	static struct acceptor a[2];
+	char mats[256], body[1024], out[64];
+	const char *all[2 * CASES_EACH];
+	pthread_t th[2];
+	int i, n = 0;
+
+	(void)st;
+	set_clock(NULL);
+	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s,\"applicant\":"
+	    "{\"name\":\"欧阳·娜娜\",\"id_number\":\"11010519491231002X\","
+	    "\"phone\":\"13912340912\"}}", mats);
+	memset(a, 0, sizeof a);
+	a[0].host = "10.77.0.31";	/* app1: db1 */
+	a[0].user = "clerk1";
+	a[0].window = 1;
+	a[1].host = "10.77.0.32";	/* app2: db2 */
+	a[1].user = "clerk2";
+	a[1].window = 2;
+	for (i = 0; i < 2; i++) {
+		a[i].body = body;
+		assert_int_equal(pthread_create(&th[i], NULL, accept_thread, &a[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	printf("  cases: %d accepted through app1 (db1), %d through app2 (db2), %d refused\n",
+	    a[0].n, a[1].n, a[0].other + a[1].other);
+	assert_int_equal(a[0].other + a[1].other, 0);
+	assert_int_equal(a[0].n, CASES_EACH);
+	assert_int_equal(a[1].n, CASES_EACH);
+	for (i = 0; i < CASES_EACH; i++) {
+		all[n++] = a[0].no[i];
+		all[n++] = a[1].no[i];
+	}
+	qsort(all, (size_t)n, sizeof all[0], cmp_str);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(all[i - 1], all[i]) == 0)
+			fail_msg("case number %s given twice", all[i]);
+		assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM cases WHERE no = ?",
+		    DBARGS(DBS(all[i])), out, sizeof out), 1);
+		if (strcmp(out, "1") != 0)
+			fail_msg("case %s told to a clerk is not in the record once (%s)", all[i], out);
+	}
+	printf("  cases: %s … %s, no number twice\n", all[0], all[n - 1]);
+}
+
+/* ------------------------------------------------------------------ main */
+
+static int
+teardown(void **st)
+{
+	(void)st;
+	set_clock(NULL);
+	/* Whatever failed, leave the cluster whole for the tests after this one. */
+	cluster("mend app1");
+	cluster("start db1");
+	cluster("start rd1");
+	cluster("start rd2");
+	return 0;
+}
+
+static int
+group_setup(void **st)
+{
+	(void)st;
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_ALL);
+	long_mode = getenv("YICHUANG_CLUSTER_LONG") && strcmp(getenv("YICHUANG_CLUSTER_LONG"), "1") == 0;
+	if (test_conf_load() != 0)
+		return -1;
+	clock_init();
+	ctx_init(&C, 0);
+	return staff_login("kiosk1", 0, kiosk, sizeof kiosk);
+}
+
+static int
+group_teardown(void **st)
+{
+	(void)st;
+	ctx_close(&C);
+	return 0;
+}
+
+int
+main(void)
+{
+	if (getenv("YICHUANG_CLUSTER_ONLY") && *getenv("YICHUANG_CLUSTER_ONLY"))
+		cmocka_set_test_filter(getenv("YICHUANG_CLUSTER_ONLY"));
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(galera_node_killed, teardown),
+		cmocka_unit_test_teardown(redis_primary_killed, teardown),
+		cmocka_unit_test_teardown(app_host_cut, teardown),
+		cmocka_unit_test_teardown(outbox_once_across_nodes, teardown),
+		cmocka_unit_test_teardown(idempotency_across_nodes, teardown),
+		cmocka_unit_test_teardown(case_numbers_across_nodes, teardown),
+	};
+
+	return cmocka_run_group_tests_name("cluster", tests, group_setup, group_teardown);
+}

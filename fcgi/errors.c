@@ -57,6 +57,7 @@ static const struct err_kind kinds[E__MAX] = {
 	[E_NO_PICKUP_WINDOW] = { 422, "NO_PICKUP_WINDOW", "本中心未设置出件窗口" },
 	[E_OUTSIDE_CHECKIN_WINDOW] = { 422, "OUTSIDE_CHECKIN_WINDOW", "不在签到时间内" },
 	[E_PERIOD_TOO_LARGE] = { 422, "PERIOD_TOO_LARGE", "统计区间过长，请缩短统计区间" },
+	[E_MUST_ATTEND] = { 422, "MUST_ATTEND", "该事项须本人到政务服务中心现场办理，请预约后到场" },
 	[E_PHONE_UNSUPPORTED] = { 422, "PHONE_UNSUPPORTED", "目前仅支持中国大陆手机号" },
 	[E_PICKUP_CODE_WRONG] = { 422, "PICKUP_CODE_WRONG", "取件码不正确" },
 	[E_PRIORITY_AT_HALL] = { 422, "PRIORITY_AT_HALL", "绿色通道请到大厅取号机或窗口取号" },

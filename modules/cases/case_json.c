@@ -6,6 +6,7 @@
  *         case_tracking, case_notices, items, departments, staff, windows
  * Redis:  none
  */
+#include "case_promise.h"
 #include "case_agent.h"
 #include "case_provisional.h"
 #include "case_json.h"
@@ -314,6 +315,7 @@ case_json(struct ctx *c, const struct session *who, const struct case_row *cr, i
 		return rc < 0 ? rc : cj.bad ? DB_FAIL : 0;
 	}
 	if ((rc = case_lists_json(c, cr->id, cj.o, &mats)) < 0 ||
+	    (rc = case_promises_json(c, cr->id, cj.o)) < 0 ||
 	    (rc = case_links_json(c, cr->id, cj.o)) < 0 ||
 	    (rc = case_agent_json_add(c, cr->id, cj.o)) < 0) {
 		json_decref(cj.o);

@@ -32,6 +32,7 @@ case_mat_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	str_copy(m->parts, sizeof m->parts, v[8] ? v[8] : "");
 	str_copy(m->upload, sizeof m->upload, v[9] ? v[9] : "");
 	parse_ll(v[10] ? v[10] : "0", 0, INT64_MAX, &m->size);
+	m->promise_allowed = ncol > 11 && v[11] && v[11][0] == '1';
 	return 0;
 }
 

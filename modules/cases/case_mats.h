@@ -6,6 +6,7 @@
  * Each query selects the columns in the order case_mat_row reads them, naming a constant
  * where it has no such column:
  *	code, name, required, waivable, form, copies, note, state, parts, upload_id, size
+ * and optionally a 12th, promise_allowed (the item's checklist at the window).
  */
 #ifndef YC_CASE_MATS_H
 #define YC_CASE_MATS_H
@@ -19,6 +20,7 @@ struct case_mat {
 	char		 name[204];	/* up to 50 characters */
 	int		 required;
 	int		 waivable;	/* 容缺 allowed */
+	int		 promise_allowed; /* 告知承诺 allowed (a 12th column, when selected) */
 	char		 form[24];	/* original, copy, original_and_copy, electronic */
 	long long	 copies;
 	char		 note[304];
@@ -28,6 +30,7 @@ struct case_mat {
 	long long	 size;		/* online: that upload's bytes */
 	/* the caller's marks, never loaded */
 	int		 given, waived, problem;
+	int		 promised;	/* 告知承诺: a signed promise in its place */
 	const char	*reason;
 };
 

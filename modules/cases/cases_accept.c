@@ -36,6 +36,7 @@
 #include "case_provisional.h"
 #include "case_json.h"
 #include "case_mats.h"
+#include "case_promise.h"
 #include "case_reply.h"
 #include "../../fcgi/errors.h"
 #include "cases.h"
@@ -76,6 +77,7 @@ struct accept {
 	struct case_mats mats;			/* up to MAX_MATERIALS */
 	int		 nmissing;
 	int		 nwaived;
+	int		 npromised;		/* 告知承诺 in place of a certificate */
 	/* results */
 	int64_t		 today;
 	int64_t		 deadline;
@@ -159,7 +161,8 @@ item_load(struct ctx *c, struct accept *a)
 	    " FROM items WHERE id = ?", DBARGS(DBS(a->item_id)), item_row, &a->item);
 	if (rc >= 0)
 		rc = db_query(c, "SELECT code, name, required, waivable, form, copies, note,"
-		    " '', '', NULL, NULL FROM item_materials WHERE item = ? ORDER BY sort, code",
+		    " '', '', NULL, NULL, promise_allowed FROM item_materials WHERE item = ?"
+		    " ORDER BY sort, code",
 		    DBARGS(DBS(a->item_id)), case_mat_row, &a->mats);
 	return rc < 0 ? rc : 0;
 }
@@ -263,6 +266,7 @@ accept_check_mats(struct req *r, struct accept *a, json_t *given, json_t *waived
 			m->waived = 1;
 			a->nwaived++;
 		}
+	a->npromised = case_promises_parse(r, &a->mats);	/* 告知承诺 (case_promise.c) */
 	if (a->item.cross_province && a->office == NULL)
 		req_fail_field(r, "processing_office", "跨省通办事项须填写办理地（受理地收件、办理地审批）");
 	if (!a->item.cross_province && a->office != NULL)
@@ -274,7 +278,8 @@ accept_check_mats(struct req *r, struct accept *a, json_t *given, json_t *waived
 	if (in_has_errors(r))
 		return req_invalid(r);
 	for (i = 0; i < a->mats.n; i++)
-		if (a->mats.rows[i].required && !a->mats.rows[i].given && !a->mats.rows[i].waived)
+		if (a->mats.rows[i].required && !a->mats.rows[i].given && !a->mats.rows[i].waived &&
+		    !a->mats.rows[i].promised)
 			a->nmissing++;
 	return 0;
 }
@@ -292,7 +297,7 @@ sms_list(struct accept *a, char *out, size_t osz)
 	for (i = 0; i < a->mats.n; i++) {
 		struct case_mat *m = &a->mats.rows[i];
 
-		if (m->required && !m->given && !m->waived)
+		if (m->required && !m->given && !m->waived && !m->promised)
 			case_names_add(&n, m->name);
 	}
 	case_names_end(&n, (size_t)a->nmissing);
@@ -308,7 +313,7 @@ missing_json(const struct accept *a)
 	for (i = 0; i < a->mats.n; i++) {
 		const struct case_mat *m = &a->mats.rows[i];
 
-		if (m->required && !m->given && !m->waived)
+		if (m->required && !m->given && !m->waived && !m->promised)
 			json_array_append_new(missing, json_pack("{s:s,s:s,s:s,s:I,s:s}",
 			    "code", m->code, "name", m->name, "form", case_mat_form_label(m->form),
 			    "copies", m->copies, "note", m->note));
@@ -411,12 +416,12 @@ accept_insert_rows(struct ctx *c, const struct session *who, struct accept *a,
 	for (i = 0; rc == 0 && i < a->mats.n; i++) {
 		struct case_mat *m = &a->mats.rows[i];
 
-		if (!m->given && !m->waived)
+		if (!m->given && !m->waived && !m->promised)
 			continue;
 		rc = db_exec(c, "INSERT INTO case_materials (case_id, item, code, name, required,"
 		    " state, due, committed_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    DBARGS(DBI(a->case_id), DBS(a->item_id), DBS(m->code), DBS(m->name),
-		    DBI(m->required), DBS(m->given ? "received" : "waived"),
+		    DBI(m->required), DBS(m->given ? "received" : m->waived ? "waived" : "promised"),
 		    m->waived ? DBS(a->due) : DBN, m->waived ? DBS(a->now) : DBN,
 		    m->given ? DBS(a->now) : DBN), NULL, NULL);
 	}
@@ -519,6 +524,9 @@ accept_write(struct ctx *c, const struct session *who, struct accept *a)
 	if (a->nwaived)
 		fmt(public_note, sizeof public_note, "容缺受理：%d 项材料须在 %s 前补交",
 		    a->nwaived, a->due);
+	else if (a->npromised)
+		fmt(public_note, sizeof public_note, "予以受理：%d 项证明以告知承诺替代",
+		    a->npromised);
 	else
 		str_copy(public_note, sizeof public_note, "材料齐全，予以受理");
 	rc = accept_insert_case(c, who, a, staff);
@@ -533,6 +541,8 @@ accept_write(struct ctx *c, const struct session *who, struct accept *a)
 	if (rc == 0)
 		rc = case_history_add(c, who, a->case_id, a->now, "accept", NULL, "accepted",
 		    a->item.department, a->note, public_note);
+	if (rc == 0 && a->npromised)
+		rc = case_promise_open(c, who, a->case_id, who->hall, "accepted", a->now, NULL);
 	if (rc == 0 && a->approve)
 		rc = accept_instant(c, who, a, staff);
 	if (rc == 0)

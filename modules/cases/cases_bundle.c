@@ -24,6 +24,7 @@
 #include "case_agent.h"
 #include "case_helpers.h"
 #include "case_json.h"
+#include "case_promise.h"
 #include "case_reply.h"
 #include "cases.h"
 #include "../hall/calendar.h"
@@ -44,6 +45,8 @@
 struct wbundle {
 	struct form	 form;
 	int		 given[FORM_MAX_MATS];
+	int		 promised[FORM_MAX_MATS];	/* 告知承诺 (case_promise.c) */
+	int		 npromised;
 	int		 auth_given;
 	const char	*bundle, *name, *id_number, *phone, *address, *ticket, *note;
 	int		 mail;
@@ -160,6 +163,7 @@ bundle_parse(struct req *r, struct wbundle *b)
 	if (!b->form.found || strcmp(b->form.hall, r->sess.hall) != 0)
 		return req_fail_field(r, "bundle", "本中心没有这个一件事"), req_invalid(r);
 	codes_parse(r, b);
+	b->npromised = case_promises_parse_form(r, &b->form, b->given, b->promised);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	return 0;
@@ -174,7 +178,7 @@ bundle_missing(struct req *r, struct wbundle *b)
 	size_t i;
 
 	for (i = 0; i < b->form.nmats; i++)
-		if (b->form.mats[i].required && !b->given[i])
+		if (b->form.mats[i].required && !b->given[i] && !b->promised[i])
 			json_array_append_new(missing, json_pack("{s:s,s:s,s:s}", "code",
 			    b->form.mats[i].code, "name", b->form.mats[i].name, "note",
 			    b->form.mats[i].note));
@@ -266,6 +270,8 @@ bundle_insert_parts(struct ctx *c, struct wbundle *b)
 		    DBS(b->form.parts[i].department), DBI(b->form.parts[i].promised_days),
 		    DBS(b->part_dl[i])), NULL, NULL);
 	for (i = 0; rc == 0 && i < b->form.nmats; i++) {
+		if (b->promised[i])	/* 告知承诺: kept as promised (case_promise.c) */
+			rc = case_promise_rows(c, b->case_id, b->form.mats[i].parts);
 		if (!b->given[i])
 			continue;
 		str_copy(buf, sizeof buf, b->form.mats[i].parts);
@@ -336,11 +342,17 @@ bundle_write(struct ctx *c, const struct session *who, struct wbundle *b)
 		rc = case_helper_filed(c, who, b->case_id, b->now);
 	if (rc == 0)
 		rc = bundle_insert_papers(c, who, b, staff);
-	fmt(public_note, sizeof public_note, "一件事一次办：材料齐全，予以受理（%zu 个事项）",
-	    b->form.nparts);
+	if (b->npromised)
+		fmt(public_note, sizeof public_note, "一件事一次办：予以受理（%zu 个事项），"
+		    "%d 项证明以告知承诺替代", b->form.nparts, b->npromised);
+	else
+		fmt(public_note, sizeof public_note, "一件事一次办：材料齐全，予以受理（%zu 个事项）",
+		    b->form.nparts);
 	if (rc == 0)
 		rc = case_history_add(c, who, b->case_id, b->now, "accept", NULL, "accepted", NULL,
 		    b->note, public_note);
+	if (rc == 0 && b->npromised)	/* the 事后核查 tasks, one per item material */
+		rc = case_promise_open(c, who, b->case_id, who->hall, "accepted", b->now, NULL);
 	if (rc != 0)
 		return rc;
 	case_track_abs(b->track, url, sizeof url);

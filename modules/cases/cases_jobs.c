@@ -15,6 +15,7 @@
  * Several workers may run the scan at once: the guarded UPDATE lets only one of them report.
  */
 #include "cases.h"
+#include "case_promise.h"
 #include "../notify/outbox.h"
 #include "../shared/pii.h"
 #include "../../fcgi/clock.h"
@@ -210,5 +211,6 @@ job_cases_supervise(struct ctx *c)
 const struct job cases_jobs[] = {
 	{ "cases-supervise", 60 * 1000, job_cases_supervise },
 	{ "cases-waivers",   60 * 1000, job_cases_waivers },	/* case_waivers.c */
+	{ "promise-checks-overdue", 60 * 1000, job_promise_checks_overdue },	/* case_promise.c */
 };
 const size_t cases_njobs = NELEM(cases_jobs);

@@ -237,7 +237,7 @@ notice_case(struct ctx *ctx, long long case_id, json_t *o)
 	    "received_at" };
 	json_t *cs = json_array(), *mats = json_array(), *c, *m;
 	char tok[CASE_TOKEN_MAX] = "", url[320];
-	int rc, waived = 0;
+	int rc, waived = 0, promised = 0;
 	size_t i;
 
 	rc = db_rows_json(ctx,
@@ -263,12 +263,17 @@ notice_case(struct ctx *ctx, long long case_id, json_t *o)
 	c = json_incref(json_array_get(cs, 0));
 	json_decref(cs);
 	/* 容缺受理 (some material accepted on the applicant's commitment) is never "材料齐全". */
-	json_array_foreach(mats, i, m)
+	json_array_foreach(mats, i, m) {
 		if (json_is_true(json_object_get(m, "waived")))
 			waived++;
+		/* 告知承诺 (case_promise.c): a certificate replaced by the signed promise. */
+		if (strcmp(json_string_value(json_object_get(m, "state")), "promised") == 0)
+			promised++;
+	}
 	json_object_set_new(c, "acceptance", json_string(waived ? "waived" : "complete"));
 	json_object_set_new(c, "acceptance_text", json_string(waived ?
-	    "容缺受理：申请人已签署容缺受理承诺书，容缺材料须在约定日期前补交" :
+	    "容缺受理：申请人已签署容缺受理承诺书，容缺材料须在约定日期前补交" : promised ?
+	    "申请材料符合法定形式，部分证明以申请人签署的告知承诺书替代，予以受理（事后核查）" :
 	    "申请材料齐全、符合法定形式，予以受理"));
 	json_object_set_new(c, "materials", mats);
 	if ((rc = case_agent_json_add(ctx, case_id, c)) < 0 ||

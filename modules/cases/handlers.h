@@ -15,6 +15,8 @@ int	h_case_get(struct req *);
 int	h_case_action(struct req *);
 int	h_case_track_token(struct req *);
 int	h_notice(struct req *);
+int	h_promise_checks(struct req *);
+int	h_promise_check_close(struct req *);
 int	h_case_waivers(struct req *);
 int	h_helper_cases(struct req *);
 int	h_case_helper_assign(struct req *);

@@ -17,5 +17,8 @@ const struct route cases_routes[] = {
 	{ M_GET,  "/helper/cases",            h_helper_cases, ROLE_HELPER, 0, 0 },
 	{ M_GET,  "/case-notices",            h_notice,       ROLE_ANY, 0, 0 },
 	{ M_GET,  "/case-waivers",            h_case_waivers, ROLE_CLERK | ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_GET,  "/promise-checks",          h_promise_checks,
+	  ROLE_APPROVER | ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_POST, "/promise-checks/{id}/close", h_promise_check_close, ROLE_APPROVER, 0, 0 },
 };
 const size_t cases_nroutes = NELEM(cases_routes);

@@ -199,11 +199,11 @@ attach_materials(json_t *items, json_t *mats)
 
 static const char *const item_cols[] = { "id", "hall", "name", "category", "department",
     "department_name", "kind", "promised_days", "legal_days", "cross_province", "fee", "basis",
-    "description" };
+    "description", "must_attend" };
 static const char *const mat_cols[] = { "item", "code", "name", "required", "waivable", "form",
-    "copies", "note" };
-#define ITEM_TYPES "sssssssiibsss"
-#define MAT_TYPES  "sssbbsis"
+    "copies", "note", "promise_allowed" };
+#define ITEM_TYPES "sssssssiibsssb"
+#define MAT_TYPES  "sssbbsisb"
 
 /* Escape LIKE wildcards so a search for "50%" finds "50%". */
 int
@@ -246,7 +246,8 @@ catalog_items(struct ctx *c, const char *hall, const char *cat, const char *q,
 	*out = NULL;
 	rc = db_rows_json(c,
 	    "SELECT i.id, i.hall, i.name, i.category, i.department, d.name, i.kind,"
-	    " i.promised_days, i.legal_days, i.cross_province, i.fee, i.basis, i.description"
+	    " i.promised_days, i.legal_days, i.cross_province, i.fee, i.basis, i.description,"
+	    " i.must_attend"
 	    " FROM items i JOIN departments d ON d.code = i.department"
 	    " WHERE (? IS NULL OR i.hall = ?) AND (? IS NULL OR i.category = ?) AND " ITEM_MATCH
 	    " ORDER BY i.hall, i.category, i.sort, i.id",
@@ -254,7 +255,8 @@ catalog_items(struct ctx *c, const char *hall, const char *cat, const char *q,
 	    DBS(q)), item_cols, ITEM_TYPES, items);
 	if (rc >= 0)
 		rc = db_rows_json(c,
-		    "SELECT m.item, m.code, m.name, m.required, m.waivable, m.form, m.copies, m.note"
+		    "SELECT m.item, m.code, m.name, m.required, m.waivable, m.form, m.copies, m.note,"
+		    " m.promise_allowed"
 		    " FROM item_materials m JOIN items i ON i.id = m.item"
 		    " WHERE (? IS NULL OR i.hall = ?) AND (? IS NULL OR i.category = ?) AND "
 		    ITEM_MATCH " ORDER BY m.item, m.sort, m.code",
@@ -280,12 +282,13 @@ catalog_item_json(struct ctx *c, const char *id, json_t **out)
 	*out = NULL;
 	rc = db_rows_json(c,
 	    "SELECT i.id, i.hall, i.name, i.category, i.department, d.name, i.kind,"
-	    " i.promised_days, i.legal_days, i.cross_province, i.fee, i.basis, i.description"
+	    " i.promised_days, i.legal_days, i.cross_province, i.fee, i.basis, i.description,"
+	    " i.must_attend"
 	    " FROM items i JOIN departments d ON d.code = i.department WHERE i.id = ?",
 	    DBARGS(DBS(id)), item_cols, ITEM_TYPES, items);
 	if (rc > 0)
 		rc = db_rows_json(c,
-		    "SELECT item, code, name, required, waivable, form, copies, note"
+		    "SELECT item, code, name, required, waivable, form, copies, note, promise_allowed"
 		    " FROM item_materials WHERE item = ? ORDER BY sort, code",
 		    DBARGS(DBS(id)), mat_cols, MAT_TYPES, mats);
 	if (rc > 0) {

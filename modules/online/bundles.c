@@ -37,6 +37,8 @@ part_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	str_copy(p->kind, sizeof p->kind, v[3]);
 	parse_ll(v[4], 0, 10000, &p->promised_days);
 	str_copy(f->hall, sizeof f->hall, v[5]);
+	p->must_attend = ncol > 6 && v[6] && v[6][0] == '1';
+	str_copy(p->category, sizeof p->category, ncol > 7 && v[7] ? v[7] : "");
 	if (p->promised_days > f->promised_days)
 		f->promised_days = p->promised_days;
 	return 0;
@@ -74,10 +76,13 @@ mat_row(void *arg, size_t ncol, char **v, const size_t *lens)
 			str_copy(m->code, sizeof m->code, v[0]);
 		str_copy(m->name, sizeof m->name, v[1]);
 		str_copy(m->note, sizeof m->note, v[3]);
+		m->promise_allowed = 1;	/* until a part it stands for does not allow it */
 	} else if (strlen(m->parts) + strlen(part) + 2 > sizeof m->parts)
 		return 0;
 	if (v[2][0] == '1')
 		m->required = 1;
+	if (ncol < 5 || v[4] == NULL || v[4][0] != '1')
+		m->promise_allowed = 0;
 	if (m->parts[0])
 		str_copy(m->parts + strlen(m->parts), sizeof m->parts - strlen(m->parts), ",");
 	str_copy(m->parts + strlen(m->parts), sizeof m->parts - strlen(m->parts), part);
@@ -95,8 +100,9 @@ form_load(struct ctx *c, const char *item, const char *bundle, struct form *f)
 	memset(f, 0, sizeof *f);
 	if (item) {
 		str_copy(f->item, sizeof f->item, item);
-		rc = db_query(c, "SELECT i.id, i.name, i.department, i.kind, i.promised_days, i.hall"
-		    " FROM items i WHERE i.id = ?", DBARGS(DBS(item)), part_row, f);
+		rc = db_query(c, "SELECT i.id, i.name, i.department, i.kind, i.promised_days, i.hall,"
+		    " i.must_attend, i.category FROM items i WHERE i.id = ?", DBARGS(DBS(item)),
+		    part_row, f);
 		if (rc < 0)
 			return rc;
 		if (f->nparts == 1)
@@ -116,9 +122,10 @@ form_load(struct ctx *c, const char *item, const char *bundle, struct form *f)
 		if (rc < 0)
 			return rc;
 		parse_ll(want, 0, 1000, &nitems);
-		rc = db_query(c, "SELECT i.id, i.name, i.department, i.kind, i.promised_days, i.hall"
-		    " FROM bundle_items b JOIN items i ON i.id = b.item AND i.hall = ?"
-		    " WHERE b.bundle = ? ORDER BY b.sort", DBARGS(DBS(hall), DBS(bundle)), part_row, f);
+		rc = db_query(c, "SELECT i.id, i.name, i.department, i.kind, i.promised_days, i.hall,"
+		    " i.must_attend, i.category FROM bundle_items b"
+		    " JOIN items i ON i.id = b.item AND i.hall = ? WHERE b.bundle = ? ORDER BY b.sort",
+		    DBARGS(DBS(hall), DBS(bundle)), part_row, f);
 		if (rc < 0)
 			return rc;
 		if ((long long)f->nparts != nitems || nitems < 1)
@@ -128,7 +135,7 @@ form_load(struct ctx *c, const char *item, const char *bundle, struct form *f)
 	for (i = 0; i < f->nparts; i++) {
 		struct mat_ctx mc = { f, f->parts[i].item };
 
-		rc = db_query(c, "SELECT code, name, required, note FROM item_materials"
+		rc = db_query(c, "SELECT code, name, required, note, promise_allowed FROM item_materials"
 		    " WHERE item = ? ORDER BY sort, code", DBARGS(DBS(f->parts[i].item)), mat_row, &mc);
 		if (rc < 0)
 			return rc;
@@ -144,9 +151,10 @@ form_json(const struct form *f)
 	size_t i;
 
 	for (i = 0; i < f->nparts; i++)
-		json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s,s:I}", "id", f->parts[i].item,
-		    "name", f->parts[i].name, "department", f->parts[i].department,
-		    "kind", f->parts[i].kind, "promised_days", (json_int_t)f->parts[i].promised_days));
+		json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s,s:I,s:b}", "id",
+		    f->parts[i].item, "name", f->parts[i].name, "department", f->parts[i].department,
+		    "kind", f->parts[i].kind, "promised_days", (json_int_t)f->parts[i].promised_days,
+		    "must_attend", f->parts[i].must_attend));
 	for (i = 0; i < f->nmats; i++) {
 		json_t *parts = json_array();
 		char buf[500], *s, *save = NULL;
@@ -154,9 +162,9 @@ form_json(const struct form *f)
 		str_copy(buf, sizeof buf, f->mats[i].parts);
 		for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save))
 			json_array_append_new(parts, json_string(s));
-		json_array_append_new(mats, json_pack("{s:s,s:s,s:b,s:s,s:o}", "code", f->mats[i].code,
-		    "name", f->mats[i].name, "required", f->mats[i].required, "note", f->mats[i].note,
-		    "parts", parts));
+		json_array_append_new(mats, json_pack("{s:s,s:s,s:b,s:s,s:o,s:b}", "code",
+		    f->mats[i].code, "name", f->mats[i].name, "required", f->mats[i].required, "note",
+		    f->mats[i].note, "parts", parts, "promise_allowed", f->mats[i].promise_allowed));
 	}
 	json_object_set_new(o, "id", json_string(f->bundle[0] ? f->bundle : f->item));
 	json_object_set_new(o, "name", json_string(f->title));

@@ -29,6 +29,8 @@ struct form_part {
 	char		 department[32];
 	char		 kind[12];
 	long long	 promised_days;
+	int		 must_attend;	/* the applicant must come in person: not online */
+	char		 category[4];	/* the queue category, for booking instead */
 };
 
 struct form_mat {
@@ -37,6 +39,7 @@ struct form_mat {
 	int		 required;
 	char		 note[304];
 	char		 parts[500];	/* "IT-B-002:M1,IT-A-002:M1" */
+	int		 promise_allowed;	/* 告知承诺: every item material it stands for allows it */
 };
 
 /* An application form: one item, or a bundle's items with the union of their materials. */

@@ -108,6 +108,8 @@ create_parse(struct req *r, struct online *o)
 		return db_fail(r, rc);
 	if (!o->form.found)
 		return req_fail_field(r, item ? "item" : "bundle", "没有这个事项"), req_invalid(r);
+	if ((rc = online_must_attend(r, &o->form)) != 0)	/* in person only: book instead */
+		return rc;
 	if ((rc = materials_parse(r, &o->form, o->given)) < 0)
 		return db_fail(r, rc);
 	if (in_has_errors(r))
@@ -124,7 +126,7 @@ missing_check(struct req *r, struct online *o)
 	char msg[160];
 
 	for (i = 0; i < o->form.nmats; i++)
-		if (o->form.mats[i].required && !o->given[i].set)
+		if (o->form.mats[i].required && !o->given[i].set && !o->given[i].promised)
 			json_array_append_new(missing, json_pack("{s:s,s:s,s:s}", "code",
 			    o->form.mats[i].code, "name", o->form.mats[i].name, "note",
 			    o->form.mats[i].note));
@@ -194,15 +196,18 @@ online_insert_rows(struct ctx *c, const struct session *who, struct online *o)
 	for (i = 0; rc == 0 && i < f->nmats; i++) {
 		const struct given *g = &o->given[i];
 
-		if (!g->set && !f->mats[i].required)
+		if (!g->set && !g->promised && !f->mats[i].required)
 			continue;	/* an optional material not given is simply not part of it */
 		rc = db_exec(c, "INSERT INTO online_materials (case_id, code, name, required,"
 		    " parts, upload_id, reused, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    DBARGS(DBI(o->case_id), DBS(f->mats[i].code), DBS(f->mats[i].name),
 		    DBI(f->mats[i].required), DBS(f->mats[i].parts), g->set ? DBS(g->upload) : DBN,
-		    DBI(g->reused), DBS(g->set ? "given" : "absent"), DBS(o->now)), NULL, NULL);
+		    DBI(g->reused), DBS(g->set ? "given" : g->promised ? "promised" : "absent"),
+		    DBS(o->now)), NULL, NULL);
 		if (rc == 0 && g->set)
 			rc = item_materials_set(c, o->case_id, &f->mats[i], g->upload, o->now, 1);
+		else if (rc == 0 && g->promised)	/* 告知承诺 (online_promise.c) */
+			rc = online_promise_rows(c, o->case_id, &f->mats[i]);
 	}
 	if (rc == 0)
 		rc = case_history_add(c, who, o->case_id, o->now, "submit", NULL, "submitted",

@@ -14,6 +14,7 @@
 struct given {
 	int	 set;
 	int	 reused;
+	int	 promised;	/* 告知承诺 in its place (online_promise.c) */
 	char	 upload[UPLOAD_ID_MAX];
 	long long size;
 };
@@ -24,6 +25,20 @@ struct given {
  * are "materials.<code>" on r.  0, or a DB_* code.
  */
 int	materials_parse(struct req *r, struct form *f, struct given *g);
+/*
+ * online_promise.c: 422 MUST_ATTEND (with the booking to make instead) when a part of the
+ * form must be applied for in person, else 0.
+ */
+int	online_must_attend(struct req *r, const struct form *f);
+/* A material answered {"promise":{"signed":true}} (v): g marked promised, or an error on
+ * field ("materials.<code>") when the material does not allow it or the promise is not
+ * signed. */
+void	online_promise_given(struct req *r, const struct form_mat *m, json_t *v,
+	    const char *field, struct given *g);
+/* The case_materials rows of a promised form material (one per item material it stands
+ * for), state 'promised', inside the caller's transaction.  0 or a DB_* code. */
+int	online_promise_rows(struct ctx *c, long long case_id, const struct form_mat *m);
+
 /* 413 TOO_LARGE when the files of the case together are over the limit, else 0. */
 int	case_size_ok(struct req *r, const struct form *f, const struct given *g);
 /* case_materials rows for one form material (each item material it stands for):

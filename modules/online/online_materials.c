@@ -72,6 +72,10 @@ materials_parse(struct req *r, struct form *f, struct given *g)
 			req_fail_field(r, field, "该申请没有这项材料");
 			continue;
 		}
+		if (json_is_object(v)) {	/* {"promise":{"signed":true}}: online_promise.c */
+			online_promise_given(r, m, v, field, &g[idx]);
+			continue;
+		}
 		if (s == NULL || *s == '\0') {
 			req_fail_field(r, field, "须为上传文件编号或 \"reuse\"");
 			continue;

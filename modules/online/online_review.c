@@ -21,6 +21,7 @@
  * calendar, the deadline marked provisional — case_provisional.h), tracking token, 受理通知书 row, case_accepted SMS.  A
  * bundle's parts each get their own deadline; the case's is the longest part's.
  */
+#include "../cases/case_promise.h"
 #include "online_api.h"
 #include "online_int.h"
 #include "../shared/audit.h"
@@ -272,6 +273,8 @@ review_accept(struct ctx *c, const struct session *who, const struct case_row *c
 	if (rc == 0)
 		rc = case_history_add(c, who, cr->id, now, "accept", "submitted", "accepted", NULL,
 		    note, "网上预审通过，予以受理");
+	if (rc == 0)	/* 告知承诺: the 事后核查 tasks (cases/case_promise.c) */
+		rc = case_promise_open(c, who, cr->id, cr->hall, "accepted", now, NULL);
 	if (rc == 0)
 		rc = accept_notify(c, cr, ac, url, aurl);
 	sodium_memzero(url, sizeof url);

@@ -57,6 +57,8 @@ materials_text(json_t *mats, struct buf *b)
 			    jsv(m, "received_at"));
 		else if (strcmp(state, "requested") == 0)
 			buf_adds(b, "（需补正）");
+		else if (strcmp(state, "promised") == 0)
+			buf_adds(b, "（告知承诺替代，待事后核查）");
 		else if (jsv(m, "form")[0])
 			buf_addf(b, "（%s，%lld 份）", jsv(m, "form"),
 			    (long long)json_integer_value(json_object_get(m, "copies")));

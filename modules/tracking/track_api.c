@@ -83,7 +83,11 @@ track_row(void *arg, size_t ncol, char **v, const size_t *lens)
 
 		if (v[18] && v[18][0])
 			json_object_set_new(st, "note", json_string(v[18]));
-		json_object_set_new(st, "label", json_string(case_status_label(v[16] ? v[16] : "")));
+		/* 告知承诺 and its 事后核查 (cases/case_promise.c): a step of its own, told to
+		 * the applicant whatever the status. */
+		json_object_set_new(st, "label", json_string(ncol > 19 && v[19] &&
+		    strncmp(v[19], "promise", 7) == 0 ? (strcmp(v[19], "promise") == 0 ?
+		    "告知承诺" : "告知承诺核查") : case_status_label(v[16] ? v[16] : "")));
 		json_array_append_new(t->steps, json_pack("[I,o]", sid, st));
 	}
 	return 0;
@@ -173,10 +177,11 @@ h_track(struct req *r)
 	    " c.mail_carrier, c.mail_tracking_no,"
 	    " DATE_FORMAT(c.ready_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
 	    " DATE_FORMAT(c.mailed_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.delivery, c.pickup_window,"
-	    " s.id, s.to_status, DATE_FORMAT(s.at, '%Y-%m-%dT%H:%i:%s+08:00'), s.public_note"
-	    " FROM case_tracking t JOIN cases c ON c.id = t.case_id"
+	    " s.id, s.to_status, DATE_FORMAT(s.at, '%Y-%m-%dT%H:%i:%s+08:00'), s.public_note,"
+	    " s.action FROM case_tracking t JOIN cases c ON c.id = t.case_id"
 	    " LEFT JOIN case_history s ON s.case_id = c.id"
-	    "  AND (s.from_status IS NULL OR s.from_status <> s.to_status)"
+	    "  AND (s.from_status IS NULL OR s.from_status <> s.to_status"
+	    "   OR s.action IN ('promise', 'promise_verified', 'promise_false'))"
 	    " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
 	    DBARGS(DBS(hash)), track_row, &t);
 	if (rc >= 0 && t.found)

@@ -366,3 +366,10 @@ INSERT INTO bundles (id, hall, name, description, sort) VALUES
 INSERT INTO bundle_items (bundle, item, sort) VALUES ('BD-004', 'IT-B-002', 1), ('BD-004', 'IT-B-005', 2);
 
 COMMIT;
+
+-- 证明事项告知承诺制 (issue 19): certificates a signed promise may replace, verified afterwards
+-- by the department (事后核查).  婚姻登记 needs both applicants in person: no online application.
+UPDATE item_materials SET promise_allowed = 1 WHERE (item, code) IN
+ (('IT-B-001', 'M3'), ('IT-B-002', 'M5'), ('IT-D-001', 'M6'), ('IT-E-002', 'M5'),
+  ('IT-F-003', 'M4'));
+UPDATE items SET must_attend = 1 WHERE id = 'IT-E-001';

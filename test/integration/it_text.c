@@ -900,7 +900,7 @@ static const struct text_route text_routes[] = {
 	  "appointments_and_queue_take_unusual_text" },
 	{ "POST", "/appointments/{token}/check-in", NULL, 2, "no body" },
 	{ "POST", "/cases", "item bundle materials waived delivery address ticket "
-	  "processing_office approve note applicant agent commitment", 1,
+	  "processing_office approve note applicant agent commitment promises", 1,
 	  "window_acceptance_keeps_unusual_text, online_application_keeps_unusual_text" },
 	{ "POST", "/cases/{no}/actions", "action note reason carrier tracking_no assignee "
 	  "pickup_code identity_checked address materials problems", 5,
@@ -938,6 +938,9 @@ static const struct text_route text_routes[] = {
 	  "it_review_loop complaint_is_assigned_and_answered (the answer reads back)" },
 	{ "POST", "/case-notices/refusals", "item applicant reason", 1,
 	  "it_results notice_pdfs_carry_their_qr (a name and a reason read back)" },
+	{ "POST", "/promise-checks/{id}/close", "result note", 5,
+	  "it_promise only_the_department_closes_and_a_false_promise_is_on_the_case (the note "
+	  "reads back)" },
 	{ "POST", "/results/{vid}/revoke", "reason", 4,
 	  "it_results revoke_and_replace_are_audited_and_told_apart (the reason reads back)" },
 	{ "POST", "/results/{vid}/replace", "reason valid_until", 4,
@@ -1023,6 +1026,8 @@ sweep_body(const struct text_route *rt, const char *v)
 			    "reason", v));
 		else if (strcmp(w, "indicators") == 0)
 			json_object_set_new(b, w, json_pack("{s:i}", v, 3));
+		else if (strcmp(w, "promises") == 0)	/* a material code as the key */
+			json_object_set_new(b, w, json_pack("{s:{s:b}}", v, "signed", 1));
 		else if (strcmp(w, "consult") == 0)
 			json_object_set_new(b, w, json_pack("{s:s,s:s,s:s,s:{s:s,s:s}}",
 			    "question", v, "item", v, "answer", v, "referral", "kind", "staff",

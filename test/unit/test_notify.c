@@ -125,6 +125,7 @@ static const struct {
 	{ "case_overdue_staff", { "case_no", "item", "deadline" } },
 	{ "waiver_due_reminder", { "case_no", "list", "due" } },
 	{ "waiver_overdue_staff", { "case_no", "list", "due" } },
+	{ "promise_check_overdue_staff", { "case_no", "material", "deadline" } },
 };
 
 static const char *
@@ -139,6 +140,7 @@ sample(const char *var)
 		{ "hours", "工作日9:00-17:00" }, { "pickup_code", "7731" }, { "carrier", "中国邮政EMS" },
 		{ "tracking_no", "1100234567890" }, { "reason", "申请人不符合申请条件" },
 		{ "due", "2026-11-27" },
+		{ "material", "经营场所使用证明" },
 	};
 	size_t i;
 

@@ -25,6 +25,33 @@ function showError(msg, proxyLink = false) {
   box.hidden = !msg;
 }
 
+/* 须本人到场 (must_attend): no online application; the way is a booking at the hall. */
+function showAttend(msg, url) {
+  clearAttend();
+  $('what-info').after(el('div', { id: 'attend-note', class: 'error', role: 'alert' }, msg, el('br'),
+    el('a', { href: url, id: 'book-instead', class: 'btn' }, '预约到场办理')));
+  $('submit').disabled = true;
+}
+
+function clearAttend() {
+  const old = $('attend-note');
+  if (old) old.remove();
+}
+
+function attendCheck(form) {
+  const it = (form.items || []).find((i) => i.must_attend);
+  if (!it) {
+    clearAttend();
+    $('submit').disabled = false;
+    return false;
+  }
+  const url = it.category
+    ? `/book.html?${new URLSearchParams({ hall: HALL, category: it.category })}`
+    : `/book.html?${new URLSearchParams({ hall: HALL })}`;
+  showAttend(`「${it.name}」须申请人本人到政务服务中心现场办理，不能网上申请。请预约后按时到场办理。`, url);
+  return true;
+}
+
 function idFieldError(message) {
   const input = $('id_number');
   if (message) input.setAttribute('aria-invalid', 'true');
@@ -34,7 +61,11 @@ function idFieldError(message) {
 function renderMaterials(form) {
   const ul = $('materials');
   clear(ul);
-  rows = form.materials.map((m) => ({ m, ...materialRow(m, { reuse: reusable.has(m.name) }) }));
+  showError('');
+  attendCheck(form);
+  rows = form.materials.map((m) => ({
+    m, ...materialRow(m, { reuse: reusable.has(m.name), promise: !!m.promise_allowed }),
+  }));
   for (const r of rows) ul.append(r.li);
   const parts = form.items.length > 1
     ? `一件事一次办：${form.items.map((i) => i.name).join('、')}，${form.items.length} 个部门并联办理，`
@@ -101,6 +132,12 @@ async function submit(ev) {
     $('done-no').textContent = c.no;
     $('done-link').href = `/my-cases.html?no=${encodeURIComponent(c.no)}`;
   } catch (err) {
+    if (err.code === 'MUST_ATTEND') {
+      const b = err.body && err.body.booking;
+      showAttend(err.message, b && typeof b.url === 'string' && b.url.startsWith('/book.html') ? b.url : '/book.html');
+      $('attend-note').scrollIntoView({ block: 'center' });
+      return;
+    }
     if (err.code === 'ID_BOUND_ELSEWHERE' || err.code === 'PROXY_REQUIRED') {
       idFieldError(err.message);
       showError(err.message, true);
@@ -111,7 +148,7 @@ async function submit(ev) {
     const miss = err.body && err.body.missing ? err.body.missing.map((m) => m.name).join('、') : '';
     showError([err.message, fields, miss].filter(Boolean).join('：'));
   } finally {
-    $('submit').disabled = false;
+    $('submit').disabled = !!document.getElementById('book-instead');
   }
 }
 

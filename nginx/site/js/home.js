@@ -220,6 +220,11 @@ function materialTag(m) {
   return el('span', { class: 'tag tag-required' }, '必需');
 }
 
+/* 告知承诺制: the certificate may be replaced by the applicant's signed promise. */
+function promiseTag(m) {
+  return m.promise_allowed ? el('span', { class: 'tag tag-promise' }, '可告知承诺') : null;
+}
+
 function renderItem(item) {
   const instant = item.kind === 'instant';
   const materials = Array.isArray(item.materials) ? item.materials : [];
@@ -230,7 +235,8 @@ function renderItem(item) {
       el('span', { class: 'item-name' }, item.name),
       el('span', { class: 'badges' },
         el('span', { class: `badge ${instant ? 'badge-instant' : 'badge-promised'}` }, timeLimit(item)),
-        item.cross_province ? el('span', { class: 'badge badge-cross' }, '跨省通办') : null)));
+        item.cross_province ? el('span', { class: 'badge badge-cross' }, '跨省通办') : null,
+        item.must_attend ? el('span', { class: 'badge badge-attend' }, '须本人到场') : null)));
 
   const facts = el('dl', { class: 'item-facts' },
     el('dt', null, '实施部门'), el('dd', null, item.department_name || '—'),
@@ -238,7 +244,9 @@ function renderItem(item) {
     el('dd', null, instant ? '即办件（材料齐全可当场办结）' : timeLimit(item)),
     el('dt', null, '取号类别'),
     el('dd', null, catName ? `${item.category} · ${catName}` : (item.category || '—')),
-    item.cross_province ? [el('dt', null, '跨省通办'), el('dd', null, '支持异地受理')] : null);
+    item.cross_province ? [el('dt', null, '跨省通办'), el('dd', null, '支持异地受理')] : null,
+    item.must_attend ? [el('dt', null, '办理方式'),
+      el('dd', { class: 'must-attend' }, '须申请人本人到政务服务中心现场办理，不能网上申请，请预约后到场')] : null);
 
   const body = el('div', { class: 'item-body' },
     facts,
@@ -246,11 +254,13 @@ function renderItem(item) {
     materials.length
       ? el('ul', { class: 'materials' }, materials.map((m) => el('li', { class: 'material' },
         el('span', { class: 'material-name' }, m.name),
-        materialTag(m))))
+        materialTag(m), promiseTag(m))))
       : el('p', null, '无需提交材料'),
     el('div', { class: 'item-actions' },
       el('a', { class: 'btn', href: `/book.html?${new URLSearchParams({ hall: item.hall || state.hall.code, category: item.category })}` }, '预约'),
-      el('a', { class: 'btn btn-secondary', href: `/apply.html?${new URLSearchParams({ item: item.id })}` }, '在线办理')));
+      item.must_attend
+        ? null
+        : el('a', { class: 'btn btn-secondary', href: `/apply.html?${new URLSearchParams({ item: item.id })}` }, '在线办理')));
 
   return el('li', null, el('details', { class: 'item', dataset: { id: item.id } }, summary, body));
 }

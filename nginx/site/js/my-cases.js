@@ -46,7 +46,8 @@ async function showOne(no) {
       ul.append(r.li);
     } else {
       ul.append(el('li', { 'data-code': m.code }, el('span', { class: 'm-name' }, m.name),
-        el('span', { class: 'tag' }, m.reused ? '已复用' : (m.upload_id ? '已上传' : '未提交'))));
+        el('span', { class: 'tag' }, m.state === 'promised' ? '告知承诺替代'
+          : m.reused ? '已复用' : (m.upload_id ? '已上传' : '未提交'))));
     }
   }
   $('resubmit').hidden = fixRows.length === 0;

@@ -38,7 +38,9 @@ export function uploadFile(file, onProgress) {
  * (the picture, or the PDF's name and size), a progress bar with its percentage while
  * uploading, the state and a retry; state.value is the upload id (or "reuse").
  * opts: {reuse: true} offers 复用以前提交过的材料 with consent — the caller passes it only
- * for a material GET /me/reusable-materials lists; reason: the clerk's.
+ * for a material GET /me/reusable-materials lists; reason: the clerk's; promise: true offers
+ * 告知承诺 (the material's promise_allowed): the applicant signs the promise in its place and
+ * state.value becomes {promise: {signed: true}}.
  */
 function sizeText(n) {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
@@ -130,6 +132,18 @@ export function materialRow(m, opts = {}) {
       msg.textContent = cb.checked ? '将使用您以前提交过的这份材料' : '未上传';
     });
     kids.push(el('label', { class: 'check' }, cb, '复用我以前提交过的这份材料'));
+  }
+  if (opts.promise) {
+    const cb = el('input', { type: 'checkbox', id: `promise-${m.code}` });
+    cb.addEventListener('change', () => {
+      input.disabled = cb.checked;
+      pick.classList.toggle('disabled', cb.checked);
+      state.value = cb.checked ? { promise: { signed: true } } : null;
+      msg.dataset.state = cb.checked ? 'promise' : 'empty';
+      msg.textContent = cb.checked ? '以告知承诺书替代，无需上传；主管部门将事后核查' : '未上传';
+    });
+    kids.push(el('label', { class: 'check' }, cb,
+      '告知承诺：本人承诺符合要求，以签署告知承诺书代替这份证明（承诺不实的，依法处理并记入信用记录）'));
   }
   kids.push(el('div', { class: 'row' }, pick, retry), preview, el('div', { class: 'm-progress' }, bar, pct), msg);
   const li = el('li', { 'data-code': m.code }, ...kids);

@@ -9,6 +9,8 @@
  * 代办: 由代办人代为办理 opens the agent's fields (name, ID number, phone, relation) and adds
  * the 授权委托书 (code AUTH) to the checklist as a required material; the receipt shows the
  * agent masked.  A 帮办代办 helper (role helper) files cases here as a clerk does.
+ * 告知承诺制: a material whose promise_allowed is true (of an item, or of a bundle's form) offers
+ * 申请人签署告知承诺书，以承诺替代; it is sent in "promises" and counts as given.
  *
  * API: GET /items?hall=, GET /bundles?hall=, GET /halls/{hall}/board (only its "now": the hall's today, for the
  *      default 容缺 due date), POST /cases with an Idempotency-Key per filled form.
@@ -114,6 +116,18 @@ function renderChecklist() {
         syncCommitment();
       });
     }
+    if (m.promise_allowed) {
+      // 告知承诺制: the applicant signs a promise in place of this certificate.
+      const promise = el('input', { type: 'checkbox', id: `promise-${m.code}`, value: m.code, 'data-promise': '1' });
+      li.append(el('label', { class: 'check waive', for: `promise-${m.code}` }, promise,
+        '申请人签署告知承诺书，以承诺替代（事后核查）'));
+      const others = () => li.querySelectorAll('[data-mat], [data-waive]');
+      promise.addEventListener('change', () => {
+        if (promise.checked) for (const n of others()) n.checked = false;
+        syncCommitment();
+      });
+      for (const n of others()) n.addEventListener('change', () => { if (n.checked) promise.checked = false; });
+    }
     list.append(li);
   }
   $('office-field').hidden = !it.cross_province;
@@ -183,6 +197,8 @@ function body() {
     b.waived = waived;
     b.commitment = { signed: $('c-signed').checked, due: $('c-due').value };
   }
+  const promised = [...document.querySelectorAll('[data-promise]:checked')].map((n) => n.value);
+  if (promised.length) b.promises = Object.fromEntries(promised.map((c) => [c, { signed: true }]));
   if (b.delivery === 'mail') b.address = $('address').value.trim();
   if (it && it.cross_province) b.processing_office = $('office').value.trim();
   if (it && it.kind === 'instant' && $('approve-now').checked) b.approve = true;
@@ -284,7 +300,8 @@ function newButton() {
 function unticked() {
   const it = itemOf($('item').value);
   if (!it) return [];
-  const got = new Set([...document.querySelectorAll('[data-mat]:checked, [data-waive]:checked')].map((n) => n.value));
+  const got = new Set([...document.querySelectorAll('[data-mat]:checked, [data-waive]:checked, [data-promise]:checked')]
+    .map((n) => n.value));
   return it.materials.concat(hasAgent() ? [AUTH] : []).filter((m) => m.required && !got.has(m.code));
 }
 

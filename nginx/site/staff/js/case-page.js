@@ -19,7 +19,7 @@ import {
 import { startNotices, loadNotices } from './case-notices.js';
 
 const no = new URLSearchParams(window.location.search).get('no') || '';
-const MSTATE = { received: '已收取', waived: '容缺待补', requested: '待补正', absent: '未提交' };
+const MSTATE = { received: '已收取', waived: '容缺待补', requested: '待补正', absent: '未提交', promised: '告知承诺替代' };
 let me = null;
 let current = null;
 let checklist = null;	// the item's materials, for 补正
@@ -68,10 +68,18 @@ function renderSummary(c) {
   $('links').replaceChildren(...links);
 }
 
+/* A promised material's 事后核查: "待核查，期限 …", "核查属实" or "承诺不实". */
+const PCHECK = { open: '待核查', verified: '核查属实', false: '承诺不实' };
+function promiseText(c, m) {
+  const p = (c.promises || []).find((x) => x.item === m.item && x.code === m.code);
+  if (!p) return '';
+  return ` · ${PCHECK[p.status] || p.status}${p.status === 'open' && p.due ? `（期限 ${p.due}${p.due_provisional ? '，暂定' : ''}）` : ''}`;
+}
+
 function renderMaterials(c) {
-  $('materials').replaceChildren(...(c.materials || []).map((m) => el('li', null,
+  $('materials').replaceChildren(...(c.materials || []).map((m) => el('li', { dataset: { state: m.state } },
     el('span', null, m.name), el('span', { class: `tag ${m.state === 'received' ? 'tag-optional' : 'tag-waivable'}` },
-      `${MSTATE[m.state] || m.state}${m.due ? ` ${m.due}前` : ''}`))));
+      `${MSTATE[m.state] || m.state}${m.due ? ` ${m.due}前` : ''}${m.state === 'promised' ? promiseText(c, m) : ''}`))));
 }
 
 function renderTimeline(c) {

@@ -41,6 +41,9 @@ export const ACTION = {
   hand_over: '领取完结',
   warning: '电子监察',
   track_token: '重置查询码',
+  promise: '告知承诺',
+  promise_verified: '承诺核查属实',
+  promise_false: '承诺不实',
 };
 
 const LIGHT = { green: '正常', yellow: '预警', red: '超期' };

@@ -40,6 +40,7 @@ const PAGES = [
   { page: 'case-new', href: '/staff/case-new.html', text: '综合受理', roles: ['clerk', 'helper'] },
   { page: 'prereview', href: '/staff/prereview.html', text: '网上预审', roles: ['clerk'] },
   { page: 'cases', href: '/staff/cases.html', text: '办件列表', roles: ['clerk', 'approver', 'manager', 'admin'] },
+  { page: 'promises', href: '/staff/promises.html', text: '承诺核查', roles: ['approver', 'manager', 'admin'] },
   { page: 'identity', href: '/staff/identity.html', text: '实名改绑', roles: ['clerk'] },
   { page: 'dashboard', href: '/staff/dashboard.html', text: '运行监测', roles: ['manager', 'admin'] },
   { page: 'overdue', href: '/staff/cases.html?overdue=1', text: '超期办件', roles: ['manager'] },

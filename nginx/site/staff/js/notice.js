@@ -16,7 +16,7 @@ import { apiGet, ApiError } from '/js/api.js';
 import { el } from '/js/ui.js';
 
 const $ = (id) => document.getElementById(id);
-const STATE = { received: '已收取', waived: '容缺，待补交', requested: '待补正', absent: '未提交' };
+const STATE = { received: '已收取', waived: '容缺，待补交', requested: '待补正', absent: '未提交', promised: '告知承诺替代，待事后核查' };
 
 function day(ts) {
   if (!ts) return '';
@@ -67,7 +67,10 @@ function render(n) {
     parts.push(
       waived.length
         ? el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的${title}，经审查，除下列 ${waived.length} 项容缺材料外，其余申请材料符合法定形式。您已签署《容缺受理承诺书》，本中心决定容缺受理。`)
-        : el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的${title}，经审查，申请材料齐全、符合法定形式，本中心决定予以受理。`),
+        : (c.materials || []).some((m) => m.state === 'promised')
+          // 告知承诺制: the certificate is replaced by the signed promise, checked afterwards.
+          ? el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的${title}，经审查，申请材料符合法定形式，其中 ${(c.materials || []).filter((m) => m.state === 'promised').length} 项证明以您签署的告知承诺书替代，本中心决定予以受理。主管部门将对承诺内容进行事后核查，承诺不实的，依法处理并记入信用记录。`)
+          : el('p', { id: 'doc-acceptance' }, `您于${day(c.accepted_at)}申请办理的${title}，经审查，申请材料齐全、符合法定形式，本中心决定予以受理。`),
       waived.length
         ? el('ul', { class: 'doc-waived', id: 'doc-waived' }, waived.map((m) => el('li', null,
           `${m.name}：须于 `, el('strong', null, day(m.due)), ' 前补交',

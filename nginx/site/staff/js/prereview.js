@@ -45,7 +45,8 @@ function fileCard(m) {
   const reason = el('textarea', { rows: '2', maxlength: '100', placeholder: '问题及修改要求', hidden: true, 'aria-label': `${m.name}的问题` });
   const bad = el('input', { type: 'checkbox', 'data-code': m.code });
   bad.addEventListener('change', () => { reason.hidden = !bad.checked; if (bad.checked) reason.focus(); });
-  const view = el('div', { class: 'view' }, m.upload_id ? '加载中…' : '未提交');
+  const view = el('div', { class: 'view' }, m.upload_id ? '加载中…'
+    : m.state === 'promised' ? '告知承诺替代：申请人已签署告知承诺书，受理后由部门事后核查' : '未提交');
   const li = el('li', { 'data-code': m.code },
     el('div', { class: 'm-name' }, `${m.code} ${m.name}`),
     m.reused ? el('span', { class: 'tag' }, '复用既往材料') : null,

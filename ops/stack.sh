@@ -533,7 +533,7 @@ cmd_up() {
   yichuang is up: http://127.0.0.1:$PORT/        (${SECONDS}s)
 
   Demo staff of hall "demo", password: yichuang-demo   (demo seed only)
-    clerk1 … clerk8   window staff (clerkN at window N)
+    clerk1 … clerk9   window staff (clerkN at window N; window 9 is 咨询导办)
     approver1         back office (市场监督管理局)
     manager1          hall manager
     admin             administrator

@@ -286,6 +286,7 @@ cmd_seed_demo(const char *datadir)
 		{ "clerk3", "clerk", "张伟", "3" }, { "clerk4", "clerk", "刘洋", "4" },
 		{ "clerk5", "clerk", "陈静", "5" }, { "clerk6", "clerk", "杨帆", "6" },
 		{ "clerk7", "clerk", "赵敏", "7" }, { "clerk8", "clerk", "黄磊", "8" },
+		{ "clerk9", "clerk", "郑洁", "9" },
 		{ "approver1", "approver", "周建国", "scjg" },
 		{ "manager1", "manager", "吴秀兰", NULL }, { "admin", "admin", "系统管理员", NULL },
 		{ "kiosk1", "kiosk", "大厅取号机 1", NULL },

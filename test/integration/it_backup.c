@@ -331,8 +331,8 @@ a_day_of_the_hall(void)
 	for (i = 0; i < 30; i++)
 		serve_one(clerk1, 1, served[i]);
 	for (i = 0; i < 20; i++) {
-		snprintf(body, sizeof body, "{\"ticket\":\"%.47s\",\"score\":%d}", served[i],
-		    i % 7 == 0 ? 2 : 5);
+		snprintf(body, sizeof body, "{\"ticket\":\"%.47s\",\"score\":%d%s}", served[i],
+		    i % 7 == 0 ? 2 : 5, i % 7 == 0 ? ",\"comment\":\"等候太久\"" : "");
 		expect_reply("POST", "/api/v1/reviews", NULL, body, 201);
 	}
 	/* Bookings for tomorrow: one slot full, another with one place left. */

@@ -35,8 +35,9 @@ health_ok(void **st)
 static void
 halls_and_categories(void **st)
 {
+	static const char *codes[] = { "A", "B", "C", "D", "E", "F", "Z" };
 	static const char *names[] = { "无差别受理", "市场准入", "建设工程", "不动产登记", "社会事务",
-	    "跨省通办" };
+	    "跨省通办", "咨询导办" };
 	struct resp r;
 	json_t *cats;
 	size_t i;
@@ -55,12 +56,12 @@ halls_and_categories(void **st)
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
 	assert_int_equal(r.status, 200);
 	cats = jget(r.json, "categories");
-	assert_int_equal(json_array_size(cats), 6);
-	for (i = 0; i < 6; i++) {
+	assert_int_equal(json_array_size(cats), 7);
+	for (i = 0; i < 7; i++) {
 		json_t *c = json_array_get(cats, i);
-		char code[2] = { (char)('A' + i), 0 };
 
-		assert_string_equal(jstr(c, "code"), code);
+		assert_string_equal(jstr(c, "code"), codes[i]);
+		assert_string_equal(jstr(c, "kind"), i < 6 ? "service" : "consult");
 		assert_string_equal(jstr(c, "name"), names[i]);
 		assert_true(json_is_integer(jget(c, "waiting")));
 		assert_true(json_is_integer(jget(c, "eta_minutes")));

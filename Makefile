@@ -53,8 +53,9 @@ $(B)/test/lib.a: $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
 	@rm -f $@
 	$(AR) rcs $@ $^
 tests: $(UNIT) $(INTEG) $(B)/cluster/it_cluster
-# The several-host test (make cluster-test) is not an it_* of make test: it needs the machine's
-# one cluster (ops/cluster.sh: fixed yc-* names and 10.77.0.0/24), so two runs cannot share it.
+# The several-host test is not an it_* against the test stack: it needs the machine's one
+# cluster (ops/cluster.sh: fixed yc-* names and 10.77.0.0/24).  make test runs its short form
+# (ops/test.sh "cluster"), make cluster-test its long one.
 $(B)/cluster/it_cluster: test/cluster/it_cluster.c $(B)/test/lib.a $(ROOMS) $(B)/libyc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka

@@ -3,7 +3,7 @@
 # Called by `make run`, `make test` and `make bench`; safe to run again.
 #   ops/deps.sh            build + run dependencies
 #   ops/deps.sh test       also the test tools (cmocka, chromium, zbarimg, wrk, playwright-core)
-#   ops/deps.sh cluster    also the several-host engines of `make cluster` (ops/cluster.sh):
+#   ops/deps.sh cluster    (test includes these) the several-host engines of `make cluster` (ops/cluster.sh):
 #                          Galera's SST by rsync, Redis Sentinel, haproxy, iproute2
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,8 @@ if [ "${1:-}" = test ]; then
          # for the installed nginx site; it_upgrade: the previous release from git history
          systemd openssl git)
 fi
-if [ "${1:-}" = cluster ]; then
+# make test runs the cluster's short form, so "test" takes these too.
+if [ "${1:-}" = cluster ] || [ "${1:-}" = test ]; then
   # galera-4 comes with mariadb-server; rsync is its SST method here (wsrep_sst_rsync), and
   # lsof/socat are what that script uses to see its port free and to stream.
   pkgs+=(galera-4 rsync lsof socat redis-sentinel haproxy iproute2 wrk)

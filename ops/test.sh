@@ -15,7 +15,7 @@
 #     servers that were not built with the sanitizers.
 #
 # YICHUANG_TESTS (space-separated: binary names such as it_queue or test_clock, "browser",
-#   "fuzz") runs only those; unset runs everything.
+#   "fuzz", "cluster") runs only those; unset runs everything.
 # YICHUANG_BROWSER (space-separated file names without .test.mjs, e.g. "queue tracking")
 #   runs only those browser files.
 # Time limits, in seconds: YICHUANG_TIMEOUT_UNIT (60), YICHUANG_TIMEOUT_IT (300, each
@@ -154,7 +154,7 @@ run_c() {
 # Every binary asked for by name must exist: a list that names nothing must not pass.
 for t in ${YICHUANG_TESTS:-}; do
   case "$t" in
-    browser|fuzz) ;;
+    browser|fuzz|cluster) ;;
     *) [ -x "$BUILD/test/$t" ] || { echo "== $t: no such test binary in $BUILD/test/"; failed=$((failed + 1)); failures+=("$t(missing)"); } ;;
   esac
 done
@@ -196,6 +196,30 @@ if wanted browser && [ -d test/browser ] && ls test/browser/*.test.mjs >/dev/nul
     mapfile -t sk < <(sed -n 's/^ *ok [0-9][0-9]* - \(.*\) # SKIP.*$/\1/p' "$out" | sort -u)
     [ ${#sk[@]} -eq 0 ] || count_skips browser "${sk[@]}"
     [ "$rc" -eq 0 ] || heal
+  fi
+fi
+
+# The several-host deployment in its short form (make cluster-test runs the long one): a
+# Galera cluster, Redis with Sentinel and two app hosts behind haproxy, each host a network
+# namespace (root only), a Galera node, the Redis primary and an app host each lost once.
+# Not under the sanitizers (the cluster runs the plain build).
+if wanted cluster && [ "${YICHUANG_SANITIZERS:-0}" != 1 ] && [ -x "$BUILD/cluster/it_cluster" ]; then
+  echo "== cluster (short form)"
+  out=$LOG/cluster.log
+  limit=${YICHUANG_TIMEOUT_CLUSTER:-600}
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "   cluster: needs root (network namespaces); run as root, or leave it out with YICHUANG_TESTS"
+    failed=$((failed + 1)); failures+=("cluster(not root)")
+  else
+    YICHUANG_CLUSTER_SHORT=1 YICHUANG_TIMEOUT_CLUSTER=$limit YICHUANG_BUILD=$BUILD \
+      timeout -k 20 $((limit + 180)) bash ops/cluster-test.sh >"$out" 2>&1; rc=$?
+    p=$(grep -E '^\[  PASSED  \] [0-9]+' "$out" | grep -oE '[0-9]+' | tail -1)
+    f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$out" | grep -oE '[0-9]+' | head -1)
+    p=${p:-0}; f=${f:-0}
+    grep -E '^cluster-test:|recover|FAILED' "$out" | head -20
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    [ "$f" -gt 0 ] && failures+=(cluster)
+    passed=$((passed + p)); failed=$((failed + f))
   fi
 fi
 

@@ -357,6 +357,9 @@ app_board_threads = ${YICHUANG_APP_BOARD_THREADS:-64}
 # (modules/queue/push.c), within push_timeout_ms; empty: no push, the clients poll.
 push_publisher = $PUSH_SOCK
 push_timeout_ms = ${YICHUANG_PUSH_TIMEOUT_MS:-250}
+# nginx's limit of held push subscriptions per client address (YICHUANG_PUSH_SUBS); the
+# app does not read it, the tests do.
+push_subscribers_per_address = $PUSH_SUBS
 redis_socket = $RUN/redis.sock
 redis_host = 127.0.0.1
 redis_port = $REDIS_PORT

@@ -7,8 +7,8 @@
  * Redis:  the session (staff).
  *
  * nginx asks these (nchan_authorize_request, a subrequest carrying the subscriber's own
- * headers and cookies) before it lets a client hold a connection on a hall's channel; the
- * locations are internal in nginx, so no client reaches them directly.  204 lets the
+ * headers and cookies) before it lets a client hold a connection on a hall's channel.  Asked
+ * directly they tell no more than GET /tickets/{token} or GET /me do.  204 lets the
  * subscriber in; anything else is what the subscriber gets (404 for a token that is not a
  * ticket of this hall, 401 without a session, 403 for another hall's staff).  The board's
  * own channel needs no question: it is what the public board shows.

@@ -435,8 +435,12 @@ subscriptions_authorised(void **st)
 	assert_non_null(strstr(s[5].buf, "\"NOT_FOUND\""));
 	for (i = 0; i < 7; i++)
 		sub_close(&s[i]);
-	/* The app's own question is nginx's alone. */
-	expect_reply("GET", "/api/v1/push/auth/halls/demo/staff", c1, NULL, 404);
+	/* The app's own answers, asked directly: the same, and no more. */
+	expect_reply("GET", "/api/v1/push/auth/halls/demo/staff", c1, NULL, 204);
+	expect_refusal("GET", "/api/v1/push/auth/halls/demo/staff", NULL, NULL, 401,
+	    "UNAUTHENTICATED");
+	snprintf(path, sizeof path, "/api/v1/push/auth/halls/demo/tickets/%s", tok);
+	expect_reply("GET", path, NULL, NULL, 204);
 	/* Anything else under /api/v1/push/ is no channel. */
 	expect_refusal("GET", "/api/v1/push/halls/demo/everything", NULL, NULL, 404, "NOT_FOUND");
 	set_clock(NULL);

@@ -11,8 +11,8 @@
  *                                               when it changed (at once when V is old), 304
  *                                               after 25 s; its "now" sets the clock shown
  * Push first (push.js); when its connection errs (blocked, refused, a proxy that does not
- * stream) the board long-polls as before and tries push again after a minute.  ?push=0:
- * long polls only.
+ * stream) the board long-polls as before and tries push again after a minute (at once when
+ * the browser comes back online after saying it was offline).  ?push=0: long polls only.
  * A call is new when its id differs from the one last seen for that window (a recall is a new
  * id: the voice repeats it).  What is on screen when the page loads is shown, not spoken.
  *
@@ -50,6 +50,7 @@ const state = {
   last: null,		// the latest board
   version: -1,		// the version of the board on screen
   pushRetryAt: 0,	// when to try push again (ms, this screen's clock)
+  stopPush: null,	// ends the open push subscription (to the long polls)
   skew: 0,		// hall time − this screen's clock, ms (from the board's "now")
 };
 
@@ -161,7 +162,7 @@ function accept(b) {
 function pushUntilFail() {
   return new Promise((resolve) => {
     const hall = encodeURIComponent(state.hall.code);
-    openPush(`/api/v1/push/halls/${hall}/board`, {
+    const close = openPush(`/api/v1/push/halls/${hall}/board`, {
       onOpen: async () => {
         setConn(true);
         state.version = -1;	// a wiped hall starts its versions again
@@ -170,8 +171,14 @@ function pushUntilFail() {
         } catch { /* the next push brings it */ }
       },
       onMessage: (b) => { setConn(true); accept(b); },
-      onFail: () => resolve(),
+      onFail: () => { state.stopPush = null; resolve(); },
     });
+    // The browser says the network is gone: an open stream may not notice for a long time.
+    state.stopPush = () => {
+      state.stopPush = null;
+      close();
+      resolve();
+    };
   });
 }
 
@@ -272,7 +279,16 @@ function init() {
   $('voice').setAttribute('aria-pressed', remembered ? 'true' : 'false');
   $('voice').textContent = remembered ? '语音播报：开' : '开启语音播报';
   $('voice').addEventListener('click', () => setVoice(!state.voice));
-  window.addEventListener('online', () => { if (state.wake) state.wake.abort(); });
+  // Offline: say so and leave push (the long polls retry until the network is back); back
+  // online: push again at once, and the board read whole when it opens.
+  window.addEventListener('offline', () => {
+    setConn(false);
+    if (state.stopPush) state.stopPush();
+  });
+  window.addEventListener('online', () => {
+    state.pushRetryAt = 0;
+    if (state.wake) state.wake.abort();
+  });
   if ('speechSynthesis' in window) window.speechSynthesis.getVoices();
   start();
 }

@@ -13,7 +13,10 @@
  * rejoin), the request that made it publishes the board as it now stands to the hall's
  * channel ("hall.<code>") by one HTTP POST to nchan's publisher location (push_publisher):
  * a unix socket under the instance's run directory, or a loopback port of the installed
- * site (127.0.0.1:port, refused to every other address) — never a place a client reaches.  Every subscriber of the hall then gets that message.
+ * site (127.0.0.1:port, refused to every other address) — never a place a client reaches.
+ * Several app hosts behind a balancer each have their own nginx and so their own
+ * subscribers: push_publisher then lists every host's publisher, comma-separated, and the
+ * message goes to each (make cluster: ops/cluster.sh).  Every subscriber of the hall then gets that message.
  *
  * What is published is exactly what the public board shows (the calls on the board, the
  * waiting counts, the version, the hall's time) plus what happened: kind, window, number —
@@ -74,11 +77,12 @@ push_wait(int fd, short ev, int64_t deadline)
 	}
 }
 
-/* push_publisher as an address: "/path" (unix) or "127.0.0.1:port".  0 or -1. */
+/* One publisher as an address: "/path" (unix) or "a.b.c.d:port".  0 or -1. */
 static int
 push_addr(const char *p, struct sockaddr_storage *ss, socklen_t *len)
 {
 	const char *colon;
+	char host[16];
 	long long port;
 
 	memset(ss, 0, sizeof *ss);
@@ -93,17 +97,18 @@ push_addr(const char *p, struct sockaddr_storage *ss, socklen_t *len)
 		*len = (socklen_t)sizeof *su;
 		return 0;
 	}
-	if ((colon = strrchr(p, ':')) == NULL || (size_t)(colon - p) != strlen("127.0.0.1") ||
-	    strncmp(p, "127.0.0.1", (size_t)(colon - p)) != 0 ||
-	    parse_ll(colon + 1, 1, 65535, &port) != 0) {
+	if ((colon = strrchr(p, ':')) == NULL || (size_t)(colon - p) >= sizeof host ||
+	    parse_ll(colon + 1, 1, 65535, &port) != 0)
 		return -1;
-	}
+	memcpy(host, p, (size_t)(colon - p));
+	host[colon - p] = '\0';
 	{
 		struct sockaddr_in *si = (struct sockaddr_in *)ss;
 
 		si->sin_family = AF_INET;
 		si->sin_port = htons((uint16_t)port);
-		si->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (inet_pton(AF_INET, host, &si->sin_addr) != 1)
+			return -1;
 		*len = (socklen_t)sizeof *si;
 	}
 	return 0;
@@ -129,7 +134,7 @@ push_post(const char *path, const char *head, size_t hlen, const char *body, siz
 	int fd, rc = -1;
 
 	if (push_addr(path, &ss, &slen) != 0) {
-		*what = "push_publisher is neither a unix socket path nor 127.0.0.1:port";
+		*what = "push_publisher: not a unix socket path or an IPv4 address:port";
 		return -1;
 	}
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
@@ -207,8 +212,38 @@ q_push(struct ctx *c, const char *hall, const char *kind, int window, const char
 	hl = fmt(head, sizeof head, "POST /pub/hall/%s HTTP/1.1\r\nHost: yichuang-push\r\n"
 	    "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
 	    hall, blen);
-	if (hl < 0 || push_post(sock, head, strlen(head), body, blen, timeout, &what) != 0)
-		log_warn("push %s %s: not published (%s); clients fall back to polling", hall,
-		    kind, what ? what : "request");
+	if (hl < 0) {
+		log_warn("push %s %s: not published (request); clients fall back to polling",
+		    hall, kind);
+		free(body);
+		return;
+	}
+	/* Every publisher of the list, each in its own time bound (several nginx hosts behind
+	 * a balancer: each holds its own subscribers). */
+	while (*sock) {
+		const char *end = strchr(sock, ',');
+		size_t n = end ? (size_t)(end - sock) : strlen(sock);
+		char one[256];
+
+		while (n > 0 && (*sock == ' ' || *sock == '\t')) {
+			sock++;
+			n--;
+		}
+		while (n > 0 && (sock[n - 1] == ' ' || sock[n - 1] == '\t'))
+			n--;
+		if (n > 0 && n < sizeof one) {
+			memcpy(one, sock, n);
+			one[n] = '\0';
+			if (push_post(one, head, strlen(head), body, blen, timeout, &what) != 0)
+				log_warn("push %s %s: not published to %s (%s); clients fall back to"
+				    " polling", hall, kind, one, what ? what : "request");
+		} else if (n > 0)
+			log_warn("push %s %s: a push_publisher entry is too long", hall, kind);
+		sock += n;
+		while (*sock == ' ' || *sock == '\t')
+			sock++;
+		if (*sock == ',')
+			sock++;
+	}
 	free(body);
 }

@@ -308,6 +308,9 @@ app_board_socket = $d/run/board.sock
 app_processes = ${YICHUANG_APP_PROCESSES:-1}
 app_threads = ${YICHUANG_APP_THREADS:-8}
 app_board_threads = 32
+# Push: each app host publishes a change to both hosts' nginx (each holds its own
+# subscribers: a screen may be on either host behind the balancer).
+push_publisher = $(ip_of app1):8089, $(ip_of app2):8089
 # Redis: whichever primary the Sentinels name (fcgi/kv.c); no fixed address.
 redis_socket =
 redis_sentinels = $NET.21:26379, $NET.22:26379, $NET.23:26379
@@ -344,7 +347,13 @@ nginx_conf() {
   render nginx/nginx.conf.in "$d/nginx/nginx.conf" USER_LINE='user root;' NGINX_DIR="$d/nginx" \
     LOG="$d/log" RUN="$d/run" CONF_DIR="$ROOT/nginx" SITE="$ROOT/nginx/site" PORT=8080 \
     SOCK="$d/run/app.sock" BOARD_SOCK="$d/run/board.sock" SIGNIN_RATE=600r/m SIGNIN_BURST=100 \
-    TRACK_RATE=1200r/m TRACK_BURST=100 RECEIPT_RATE=600r/m RECEIPT_BURST=100 BOARD_POLLS=64 APP_TIMEOUT=35
+    TRACK_RATE=1200r/m TRACK_BURST=100 RECEIPT_RATE=600r/m RECEIPT_BURST=100 BOARD_POLLS=64 APP_TIMEOUT=35 \
+    NCHAN=/usr/lib/nginx/modules/ngx_nchan_module.so PUSH_SOCK="$d/run/push.sock" PUSH_SUBS=256 \
+    CONNECTIONS=4096 NOFILE=8256
+  # The push publisher also on the host's address, for the other app host; only the app
+  # hosts may publish.
+  sed -i "s|listen unix:$d/run/push.sock;|listen unix:$d/run/push.sock;\n        listen $(ip_of "$h"):8089;\n        allow unix:;\n        allow $(ip_of app1);\n        allow $(ip_of app2);\n        deny all;|" "$d/nginx/nginx.conf"
+  grep -q "listen $(ip_of "$h"):8089;" "$d/nginx/nginx.conf" || die "nginx/nginx.conf.in: the push publisher's listen line changed; ops/cluster.sh must follow"
   # Listen on the host's address; the client is the one haproxy names (X-Forwarded-For),
   # so per-address limits see citizens, not the balancer.
   sed -i "s|listen 127.0.0.1:8080;|listen $(ip_of "$h"):8080;\n        listen 127.0.0.1:8080;\n        set_real_ip_from $NET.40;\n        real_ip_header X-Forwarded-For;|" "$d/nginx/nginx.conf"

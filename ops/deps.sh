@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config
       libfcgi-dev libhiredis-dev libmariadb-dev libqrencode-dev libpng-dev
       libcurl4-openssl-dev libjansson-dev libsodium-dev libssl-dev libcairo2-dev fonts-noto-cjk
-      nginx-light redis-server mariadb-server mariadb-client curl ca-certificates procps
+      nginx-light libnginx-mod-nchan redis-server mariadb-server mariadb-client curl ca-certificates procps
       logrotate)
 if [ "${1:-}" = test ]; then
   pkgs+=(libcmocka-dev chromium zbar-tools librsvg2-bin wrk clang libclang-rt-14-dev nodejs npm python3 poppler-utils

@@ -51,7 +51,7 @@ tail_log() {
 
 VAR=$ROOT/var/$NAME
 RUN=$VAR/run LOG=$VAR/log NGX=$VAR/nginx CONF=$VAR/yichuang.conf
-MYSQL_SOCK=$RUN/mysql.sock APP_SOCK=$RUN/app.sock BOARD_SOCK=$RUN/board.sock
+MYSQL_SOCK=$RUN/mysql.sock APP_SOCK=$RUN/app.sock BOARD_SOCK=$RUN/board.sock PUSH_SOCK=$RUN/push.sock
 SQL_DIR=${YICHUANG_SQL_DIR:-$ROOT/sql}
 BUILD=${YICHUANG_BUILD:-build}; [[ "$BUILD" == /* ]] || BUILD=$ROOT/$BUILD
 if [ "$(id -u)" -eq 0 ]; then IS_ROOT=1 DBA=root; else IS_ROOT='' DBA=$(id -un); fi
@@ -104,6 +104,14 @@ ports() {
   # The board's long polls one client address may hold at once (nginx answers more with 429).
   BOARD_POLLS=${YICHUANG_BOARD_POLLS:-16}
   [[ "$BOARD_POLLS" =~ ^[1-9][0-9]*$ ]] && [ "$BOARD_POLLS" -lt 65536 ] || die "YICHUANG_BOARD_POLLS='$BOARD_POLLS' is not a number from 1 to 65535"
+  # Push (Server-Sent Events through nginx's nchan): the subscriptions one client address may
+  # hold at once (nginx answers more with 429); run 256 (a hall's guest Wi-Fi is one
+  # address), tests 64; the bench sets its own and spreads its clients over addresses.
+  if [ "$NAME" = run ]; then PUSH_SUBS=${YICHUANG_PUSH_SUBS:-256}; else PUSH_SUBS=${YICHUANG_PUSH_SUBS:-64}; fi
+  [[ "$PUSH_SUBS" =~ ^[1-9][0-9]*$ ]] && [ "$PUSH_SUBS" -lt 1000000 ] || die "YICHUANG_PUSH_SUBS='$PUSH_SUBS' is not a number from 1 to 999999"
+  # Connections per nginx worker (each held subscriber is one); files per worker twice that.
+  NGINX_CONNECTIONS=${YICHUANG_NGINX_CONNECTIONS:-4096}
+  [[ "$NGINX_CONNECTIONS" =~ ^[1-9][0-9]*$ ]] && [ "$NGINX_CONNECTIONS" -le 1000000 ] || die "YICHUANG_NGINX_CONNECTIONS='$NGINX_CONNECTIONS' is not a number from 1 to 1000000"
   # Seconds nginx waits for the app's answer before 504 (the board's long poll has its own 35).
   APP_TIMEOUT=${YICHUANG_APP_TIMEOUT:-35}
   [[ "$APP_TIMEOUT" =~ ^[1-9][0-9]{0,3}$ ]] || die "YICHUANG_APP_TIMEOUT='$APP_TIMEOUT' is not a number of seconds"
@@ -344,6 +352,14 @@ app_threads = $threads
 # Long polls (the board) on their own socket and threads, so they never hold the API's.
 app_board_socket = $BOARD_SOCK
 app_board_threads = ${YICHUANG_APP_BOARD_THREADS:-64}
+# Push: each change of a hall's queue is published to nginx's nchan at this unix socket (or
+# 127.0.0.1:port)
+# (modules/queue/push.c), within push_timeout_ms; empty: no push, the clients poll.
+push_publisher = $PUSH_SOCK
+push_timeout_ms = ${YICHUANG_PUSH_TIMEOUT_MS:-250}
+# nginx's limit of held push subscriptions per client address (YICHUANG_PUSH_SUBS); the
+# app does not read it, the tests do.
+push_subscribers_per_address = $PUSH_SUBS
 redis_socket = $RUN/redis.sock
 redis_host = 127.0.0.1
 redis_port = $REDIS_PORT
@@ -454,11 +470,16 @@ start_nginx() {
   local pid user_line='# not started as root: no user directive'
   [ -n "$IS_ROOT" ] && user_line='user root;'   # workers must reach the root-owned app socket
   [ -d nginx/site ] || warn "nginx/site does not exist yet: every static path is 404"
+  # Push: nginx's nchan module (Debian's libnginx-mod-nchan, installed by ops/deps.sh).
+  local NCHAN_SO=${YICHUANG_NCHAN_MODULE:-/usr/lib/nginx/modules/ngx_nchan_module.so}
+  [ -r "$NCHAN_SO" ] || die "nginx's nchan module is missing ($NCHAN_SO): run ops/deps.sh (libnginx-mod-nchan)"
   render nginx/nginx.conf.in "$NGX/nginx.conf.new" USER_LINE="$user_line" NGINX_DIR="$NGX" \
     LOG="$LOG" RUN="$RUN" CONF_DIR="$ROOT/nginx" SITE="$ROOT/nginx/site" PORT="$PORT" \
     SOCK="$APP_SOCK" BOARD_SOCK="$BOARD_SOCK" SIGNIN_RATE="$SIGNIN_RATE" SIGNIN_BURST="$SIGNIN_BURST" \
     TRACK_RATE="$TRACK_RATE" TRACK_BURST="$TRACK_BURST" RECEIPT_RATE="$RECEIPT_RATE" \
-    RECEIPT_BURST="$RECEIPT_BURST" BOARD_POLLS="$BOARD_POLLS" APP_TIMEOUT="$APP_TIMEOUT"
+    RECEIPT_BURST="$RECEIPT_BURST" BOARD_POLLS="$BOARD_POLLS" APP_TIMEOUT="$APP_TIMEOUT" \
+    NCHAN="$NCHAN_SO" PUSH_SOCK="$PUSH_SOCK" PUSH_SUBS="$PUSH_SUBS" \
+    CONNECTIONS="$NGINX_CONNECTIONS" NOFILE="$((NGINX_CONNECTIONS * 2 + 64))"
   local changed=; cmp -s "$NGX/nginx.conf.new" "$NGX/nginx.conf" || changed=1
   mv "$NGX/nginx.conf.new" "$NGX/nginx.conf"
   if pid=$(pid_of "$RUN/nginx.pid" "$NGX/nginx.conf"); then
@@ -479,6 +500,7 @@ start_nginx() {
     fi
   else
     check_port_free nginx "$PORT"
+    rm -f "$PUSH_SOCK"   # left by an nginx that was killed: bind would fail on it
     nginx_cmd -t -q 2>>"$LOG/nginx-error.log" || { tail_log "$LOG/nginx-error.log"; die "generated $NGX/nginx.conf is invalid"; }
     nginx_cmd || { tail_log "$LOG/nginx-error.log"; die "nginx failed to start"; }
     say "nginx started (pid $(cat "$RUN/nginx.pid"), port $PORT)"

@@ -70,34 +70,40 @@ cmp_calls(const void *a, const void *b)
 	return ix < iy ? 1 : ix > iy ? -1 : 0;
 }
 
-/* The board as it is now.  0 with the reply set, or a status. */
-static int
-board_snapshot(struct req *r, const char *hall, const char *day)
+/* The board as it is now (what GET …/board shows).  0 with *out set (owned by the caller),
+ * E_UNAVAILABLE (Redis down, or the lines could not be made ready), or q_ready's kind with
+ * *why.  rebuild 0: the lines are not rebuilt when they are missing (the publisher's case: a
+ * push is never worth a rebuild), E_UNAVAILABLE instead. */
+int
+q_board_build(struct ctx *c, const char *hall, const char *day, int rebuild, json_t **out,
+    const char **why)
 {
 	json_t *calls, *waiting, *list[Q_MAX_WINDOWS];
 	char epoch[32], now[32];
-	const char *why = NULL;
 	redisReply *rep = NULL;
 	long long ver = 0;
 	size_t i, n = 0;
 	int tries, rc;
 
+	*out = NULL;
 	for (tries = 0; tries < 3; tries++) {
-		rep = q_script_board(r->ctx, hall, day);
+		rep = q_script_board(c, hall, day);
 		if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements < 4) {
 			if (rep)
 				freeReplyObject(rep);
-			return req_unavailable(r);
+			return E_UNAVAILABLE;
 		}
 		if (rep->element[0]->integer == 1)
 			break;
 		freeReplyObject(rep);
 		rep = NULL;
-		if ((rc = q_ready(r->ctx, hall, day, epoch, sizeof epoch, &why)) != 0)
-			return q_fail(r, rc, why, NULL);
+		if (!rebuild)
+			return E_UNAVAILABLE;
+		if ((rc = q_ready(c, hall, day, epoch, sizeof epoch, why)) != 0)
+			return rc;
 	}
 	if (rep == NULL)
-		return req_unavailable(r);
+		return E_UNAVAILABLE;
 	if (rep->element[1]->str)
 		parse_ll(rep->element[1]->str, 0, INT64_MAX / 2, &ver);
 
@@ -132,16 +138,30 @@ board_snapshot(struct req *r, const char *hall, const char *day)
 	    i += 2) {
 		const char *k = rep->element[3]->element[i]->str;
 		const char *v = rep->element[3]->element[i + 1]->str;
-		long long c;
+		long long cnt;
 
-		if (k && v && category_code_ok(k) && parse_ll(v, 0, 1000000, &c) == 0)
-			json_object_set_new(waiting, k, json_integer(c));
+		if (k && v && category_code_ok(k) && parse_ll(v, 0, 1000000, &cnt) == 0)
+			json_object_set_new(waiting, k, json_integer(cnt));
 	}
 	freeReplyObject(rep);
 	/* Extension: the hall's time, so a screen whose own clock is off still shows the right one. */
 	time_format(hall_now(), now, sizeof now);
-	return req_ok(r, 200, json_pack("{s:I,s:o,s:o,s:s}", "version", (json_int_t)ver,
-	    "calls", calls, "waiting", waiting, "now", now));
+	*out = json_pack("{s:I,s:o,s:o,s:s}", "version", (json_int_t)ver, "calls", calls,
+	    "waiting", waiting, "now", now);
+	return *out ? 0 : E_INTERNAL;
+}
+
+/* The board as it is now.  0 with the reply set, or a status. */
+static int
+board_snapshot(struct req *r, const char *hall, const char *day)
+{
+	const char *why = NULL;
+	json_t *b;
+	int rc;
+
+	if ((rc = q_board_build(r->ctx, hall, day, 1, &b, &why)) != 0)
+		return q_fail(r, rc, why, NULL);
+	return req_ok(r, 200, b);
 }
 
 int

@@ -28,6 +28,9 @@ int	h_window_transfer(struct req *);
 int	h_window_finish(struct req *);
 /* board.c */
 int	h_board(struct req *);
+/* push_api.c */
+int	h_push_auth_ticket(struct req *);
+int	h_push_auth_staff(struct req *);
 
 /* reply.c: the request's caller as the domain records it (history rows, audit). */
 void	q_actor_of(struct req *r, struct q_actor *who);

@@ -373,4 +373,20 @@ int	q_window_figures(struct ctx *c, struct q_window *w, long long *served, json_
 void	q_review_url(const char *token, char *out, size_t osz);
 int	q_finish_sms(struct ctx *c, const struct q_window *w);
 
+
+/* ------------------------------------------------------------------ board.c, push.c */
+
+/* The board as GET …/board shows it: 0 with *out (owned), E_UNAVAILABLE, or q_ready's kind
+ * with *why; rebuild 0 never rebuilds missing lines (E_UNAVAILABLE instead). */
+int	q_board_build(struct ctx *c, const char *hall, const char *day, int rebuild, json_t **out,
+	    const char **why);
+/*
+ * Tell the hall's screens and phones that its queue changed (push.c): the board as it now
+ * stands, with what happened (kind: take, call, recall, skip, start, transfer, finish,
+ * cancel, rejoin; window 0 and number NULL when none), published to the hall's channel.
+ * Called after the change is committed.  Bounded by push_timeout_ms; never fails: a
+ * publish that did not happen is logged and the clients' polling covers it.
+ */
+void	q_push(struct ctx *c, const char *hall, const char *kind, int window, const char *number);
+
 #endif

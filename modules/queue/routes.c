@@ -8,6 +8,8 @@
 const struct route queue_routes[] = {
 	{ M_POST,   "/halls/{hall}/tickets",       h_ticket_take,     ROLE_KIOSK | ROLE_CLERK | ROLE_CITIZEN, 0, 0 },
 	{ M_GET,    "/halls/{hall}/board",         h_board,           ROLE_ANY, 0, 0 },
+	{ M_GET,    "/push/auth/halls/{hall}/tickets/{token}", h_push_auth_ticket, ROLE_ANY, 0, 0 },
+	{ M_GET,    "/push/auth/halls/{hall}/staff", h_push_auth_staff, ROLE_CLERK | ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 	{ M_GET,    "/tickets/{token}",            h_ticket_get,      ROLE_ANY, 0, 0 },
 	{ M_DELETE, "/tickets/{token}",            h_ticket_cancel,   ROLE_ANY, 0, 0 },
 	{ M_POST,   "/tickets/{token}/rejoin",     h_ticket_rejoin,   ROLE_ANY, 0, 0 },

@@ -339,6 +339,7 @@ q_take_run(struct ctx *c, struct q_take *q)
 	if (t.has_phone)
 		q_near_scan(c, q->who, &q->h, t.day, q->a->category);
 	sodium_memzero(t.sealed, sizeof t.sealed);
+	q_push(c, q->a->hall, "take", 0, t.number);
 	return 0;
 fail:
 	sodium_memzero(t.sealed, sizeof t.sealed);

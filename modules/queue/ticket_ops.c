@@ -113,6 +113,7 @@ q_ticket_cancel(struct ctx *c, const struct q_actor *who, const struct q_hall *h
 		/* A failure here leaves a member whose row is cancelled: call-next drops it. */
 	}
 	*t = a.t;
+	q_push(c, a.t.hall, "cancel", 0, a.t.number);
 	return 0;
 }
 
@@ -177,5 +178,6 @@ q_ticket_rejoin(struct ctx *c, const struct q_actor *who, const struct q_hall *h
 	a.t.rejoined = 1;
 	str_copy(a.t.updated_at, sizeof a.t.updated_at, a.now_dt);
 	*t = a.t;
+	q_push(c, a.t.hall, "rejoin", 0, a.t.number);
 	return 0;
 }

@@ -252,6 +252,7 @@ q_window_call_next(struct ctx *c, const struct q_actor *who, struct q_window *w,
 	}
 	announce(c, who, w, ca.number, w->cats);
 	str_copy(token, tsz, p.token);
+	q_push(c, w->h.code, "call", w->number, ca.number);
 	return 0;
 }
 
@@ -390,6 +391,7 @@ q_window_act(struct ctx *c, const struct q_actor *who, struct q_window *w,
 		if (s > 0 && w->now > s)
 			q_svc_add(c, w->h.code, w->t.category, (w->now - s) / 1000);
 	}
+	q_push(c, w->h.code, act_names[in->act], w->number, w->t.number);
 	return 0;
 }
 

@@ -96,6 +96,8 @@ export function watch(page) {
     const why = req.failure() ? req.failure().errorText : 'failed';
     // A search superseded by a newer one is aborted on purpose by the page.
     if (why === 'net::ERR_ABORTED' && req.resourceType() === 'fetch') return;
+    // A push subscription (Server-Sent Events) closed by the page, or by leaving it.
+    if (why === 'net::ERR_ABORTED' && req.resourceType() === 'eventsource') return;
     // The tab's icon, dropped by the browser when the page moves on before it arrives.
     if (why === 'net::ERR_ABORTED' && new URL(req.url()).pathname === '/favicon.svg') return;
     p.failedRequests.push(`${req.method()} ${req.url()} ${why}`);

@@ -109,6 +109,7 @@ write_conf(const char *path, const char *extra)
 	    "migrations_dir = %s/usr/share/yichuang/migrations\n"
 	    "app_socket = %s/run/app.sock\n"
 	    "app_board_socket = %s/run/board.sock\n"
+	    "push_publisher = %s/run/push.sock\n"
 	    "app_processes = 2\napp_threads = 4\napp_board_threads = 4\n"
 	    "mysql_socket = %s\nmysql_password = %s\nmysql_db = yichuang_install\n"
 	    "migrate_user = %s\n"
@@ -117,7 +118,7 @@ write_conf(const char *path, const char *extra)
 	    "key_file = %s/secret.key\nupload_dir = %s/uploads\naccess_log = %s/log/access.log\n"
 	    "sms_provider = log\nsms_log = %s/sms.log\n"
 	    "clock_base = %s\nclock_real = %s\n%s\n",
-	    text, R, R, S, S, stack_conf("mysql_socket"), stack_conf("mysql_password"),
+	    text, R, R, S, S, S, stack_conf("mysql_socket"), stack_conf("mysql_password"),
 	    stack_conf("migrate_user"), stack_conf("redis_socket"), port, S, S, S, S,
 	    stack_conf("clock_base"),
 	    stack_conf("clock_real"), extra ? extra : "");
@@ -451,14 +452,17 @@ start_nginx(void)
 	    "-e 's|/etc/yichuang/tls/privkey.pem|%s/tls/key.pem|' "
 	    "-e 's|listen 443 ssl http2;|listen 127.0.0.1:%d ssl http2;|' "
 	    "-e '/listen \\[::\\]/d' -e 's|listen 80;|listen unix:%s/run/http.sock;|' "
+	    "-e 's|listen 127.0.0.1:8089;|listen unix:%s/run/push.sock;|' "
 	    "-e 's|/var/log/nginx/|%s/log/|g' '%s/etc/nginx/sites-available/yichuang' > '%s'",
-	    S, R, S, S, port, S, S, R, site_conf);
+	    S, R, S, S, port, S, S, S, R, site_conf);
 	proc_run_ok(out, sizeof out, cmd);
 	assert_false(file_has(site_conf, " /run/yichuang"));
 	assert_false(file_has(site_conf, "/etc/yichuang/tls"));
 	snprintf(main_conf, sizeof main_conf, "%s/nginx.conf", S);
 	assert_non_null(f = fopen(main_conf, "w"));
-	fprintf(f, "%s\ndaemon off;\nworker_processes 1;\npid %s/run/nginx.pid;\n"
+	/* Debian's nginx.conf loads nchan through modules-enabled/; this one names it. */
+	fprintf(f, "%s\nload_module /usr/lib/nginx/modules/ngx_nchan_module.so;\n"
+	    "daemon off;\nworker_processes 1;\npid %s/run/nginx.pid;\n"
 	    "error_log %s/log/nginx-error.log warn;\nevents { worker_connections 256; }\n"
 	    "http {\n include %s/nginx/mime.types;\n default_type application/octet-stream;\n"
 	    " client_body_temp_path %s/nginx/body;\n fastcgi_temp_path %s/nginx/fastcgi;\n"

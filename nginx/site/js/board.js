@@ -5,9 +5,14 @@
  * API used (public):
  *   GET /api/v1/halls                         → the hall (?hall=code, else the first)
  *   GET /api/v1/halls/{hall}/categories       → category names (every 10 minutes)
- *   GET /api/v1/halls/{hall}/board?since=V    → long poll: 200 with the board when it changed
- *                                               (at once when V is old), 304 after 25 s;
- *                                               its "now" sets the clock shown
+ *   /api/v1/push/halls/{hall}/board           → push (Server-Sent Events): the board after
+ *                                               each change; on opening, one GET …/board
+ *   GET /api/v1/halls/{hall}/board?since=V    → the fallback, a long poll: 200 with the board
+ *                                               when it changed (at once when V is old), 304
+ *                                               after 25 s; its "now" sets the clock shown
+ * Push first (push.js); when its connection errs (blocked, refused, a proxy that does not
+ * stream) the board long-polls as before and tries push again after a minute (at once when
+ * the browser comes back online after saying it was offline).  ?push=0: long polls only.
  * A call is new when its id differs from the one last seen for that window (a recall is a new
  * id: the voice repeats it).  What is on screen when the page loads is shown, not spoken.
  *
@@ -24,6 +29,7 @@
 import { apiGet } from './api.js';
 import { el } from './ui.js';
 import { callSpeech, callText, pickHall, sleep } from './queue-common.js';
+import { PUSH_RETRY_MS, openPush, pushEnabled } from './push.js';
 
 const $ = (id) => document.getElementById(id);
 const VOICE_KEY = 'yichuang.boardVoice';
@@ -42,6 +48,9 @@ const state = {
   voice: false,
   wake: null,		// AbortController of the pause between retries
   last: null,		// the latest board
+  version: -1,		// the version of the board on screen
+  pushRetryAt: 0,	// when to try push again (ms, this screen's clock)
+  stopPush: null,	// ends the open push subscription (to the long polls)
   skew: 0,		// hall time − this screen's clock, ms (from the board's "now")
 };
 
@@ -135,6 +144,55 @@ function setConn(ok) {
   c.textContent = ok ? '连接正常' : '网络中断，正在重新连接…';
 }
 
+/* A board from a poll or a push: shown unless an older one than what is on screen. */
+function accept(b) {
+  const v = Number(b.version);
+  if (Number.isFinite(v) && v < state.version && state.version - v < 1e6) return;
+  if (Number.isFinite(v)) state.version = v;
+  const hall = Date.parse(b.now);
+  if (Number.isFinite(hall)) state.skew = hall - Date.now();
+  render(b);
+  tickClock();
+}
+
+/* ---------- push ---------- */
+
+/* Hold the push subscription until it fails; resolves then.  On opening, the whole board
+ * once (a subscription hears only what happens after it opened). */
+function pushUntilFail() {
+  return new Promise((resolve) => {
+    const hall = encodeURIComponent(state.hall.code);
+    const close = openPush(`/api/v1/push/halls/${hall}/board`, {
+      onOpen: async () => {
+        setConn(true);
+        state.version = -1;	// a wiped hall starts its versions again
+        try {
+          accept(await apiGet(`/halls/${hall}/board`));
+        } catch { /* the next push brings it */ }
+      },
+      onMessage: (b) => { setConn(true); accept(b); },
+      onFail: () => { state.stopPush = null; resolve(); },
+    });
+    // The browser says the network is gone: an open stream may not notice for a long time.
+    state.stopPush = () => {
+      state.stopPush = null;
+      close();
+      resolve();
+    };
+  });
+}
+
+/* Push while it works, long polls while it does not. */
+async function run() {
+  for (;;) {
+    if (pushEnabled() && Date.now() >= state.pushRetryAt) {
+      await pushUntilFail();
+      state.pushRetryAt = Date.now() + PUSH_RETRY_MS;
+    }
+    await poll();
+  }
+}
+
 /* ---------- polling ---------- */
 
 async function loadNames() {
@@ -146,10 +204,11 @@ async function loadNames() {
   } catch { /* names come with the next try */ }
 }
 
+/* Long polls until it is time to try push again (for ever when push is off). */
 async function poll() {
   let since = '';
   let backoff = 1000;
-  for (;;) {
+  while (!pushEnabled() || Date.now() < state.pushRetryAt) {
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), POLL_TIMEOUT_MS);
     try {
@@ -159,10 +218,8 @@ async function poll() {
       if (res.status === 200) {
         const b = await res.json();
         since = String(b.version);
-        const hall = Date.parse(b.now);
-        if (Number.isFinite(hall)) state.skew = hall - Date.now();
-        render(b);
-        tickClock();
+        state.version = -1;	// the poll's board is the hall's own now
+        accept(b);
       } else if (res.status !== 304) {
         throw new Error(`HTTP ${res.status}`);
       }
@@ -208,7 +265,7 @@ async function start() {
   document.title = `叫号屏 · ${state.hall.name}`;
   await loadNames();
   setInterval(loadNames, NAMES_EVERY_MS);
-  poll();
+  run();
 }
 
 function init() {
@@ -222,7 +279,16 @@ function init() {
   $('voice').setAttribute('aria-pressed', remembered ? 'true' : 'false');
   $('voice').textContent = remembered ? '语音播报：开' : '开启语音播报';
   $('voice').addEventListener('click', () => setVoice(!state.voice));
-  window.addEventListener('online', () => { if (state.wake) state.wake.abort(); });
+  // Offline: say so and leave push (the long polls retry until the network is back); back
+  // online: push again at once, and the board read whole when it opens.
+  window.addEventListener('offline', () => {
+    setConn(false);
+    if (state.stopPush) state.stopPush();
+  });
+  window.addEventListener('online', () => {
+    state.pushRetryAt = 0;
+    if (state.wake) state.wake.abort();
+  });
   if ('speechSynthesis' in window) window.speechSynthesis.getVoices();
   start();
 }

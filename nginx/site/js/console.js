@@ -10,8 +10,10 @@
  *   POST /api/v1/windows/{w}/call-next|recall|start|skip|transfer|finish
  *                                              (finish sends "case": the case accepted for
  *                                              this ticket on staff/case-new.html)
- *   GET  /api/v1/halls/{hall}/board?since=V  → long poll: any change in the hall refreshes
- *                                              the counts at once
+ *   /api/v1/push/halls/{hall}/staff          → push (push.js, the session's cookie): any change
+ *                                              in the hall refreshes the window at once
+ *   GET  /api/v1/halls/{hall}/board?since=V  → the fallback while push errs (retried after a
+ *                                              minute): a long poll, the same refresh
  *   POST /api/v1/halls/{hall}/appointments/check-in {"code"} → 预约签到 for a citizen at the
  *                                              window: their booking's priority ticket
  *   GET  /api/v1/items?hall=                 → the consult form's items and departments
@@ -27,6 +29,7 @@ import { api, apiGet, setToken, getToken } from './api.js';
 import { el, initLargeText, showError, clearStatus } from './ui.js';
 import { STATUS_TEXT, PRIORITY_TEXT, hhmm, sleep } from './queue-common.js';
 import { staffNav, whoText } from '/staff/js/layout.js';
+import { PUSH_RETRY_MS, openPush, pushEnabled } from './push.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -424,7 +427,20 @@ async function onCheckin(ev) {
   }
 }
 
-/* ---------- live counts: the board's long poll says when anything changed ---------- */
+/* ---------- live counts: push (else the board's long poll) says when anything changed ---------- */
+
+/* Hold the staff push subscription until it fails or the console stops; refresh on opening
+ * (what changed before it opened) and on every message. */
+function pushUntilFail(signal) {
+  return new Promise((resolve) => {
+    const close = openPush(`/api/v1/push/halls/${encodeURIComponent(state.hall)}/staff`, {
+      onOpen: () => refresh(),
+      onMessage: () => refresh(),
+      onFail: () => resolve(),
+    });
+    signal.addEventListener('abort', () => { close(); resolve(); }, { once: true });
+  });
+}
 
 function stopPoll() {
   if (state.poll) state.poll.abort();
@@ -437,7 +453,14 @@ async function pollLoop() {
   state.poll = ctrl;
   let since = '';
   let backoff = 1000;
+  let pushRetryAt = 0;
   while (!ctrl.signal.aborted) {
+    if (pushEnabled() && Date.now() >= pushRetryAt) {
+      await pushUntilFail(ctrl.signal);
+      pushRetryAt = Date.now() + PUSH_RETRY_MS;
+      since = '';
+      continue;
+    }
     try {
       const path = `/halls/${encodeURIComponent(state.hall)}/board${since !== '' ? `?since=${since}` : ''}`;
       const res = await fetch(`/api/v1${path}`, { signal: ctrl.signal, cache: 'no-store' });

@@ -5,21 +5,66 @@
  *   GET    /api/v1/tickets/{token}          → number, status, ahead, eta_minutes, window …
  *   DELETE /api/v1/tickets/{token}          → 204: left the queue
  *   POST   /api/v1/tickets/{token}/rejoin   → once after 过号, back at the end of the line
- * Refreshes every 5 s while the page is visible (30 s hidden) and at once when it becomes
- * visible again; a phone that lost the network keeps the last figures and says so.  When
+ *   /api/v1/push/halls/{hall}/tickets/{token}  push (push.js): a message after each change of
+ *                                            the hall's queue; the page then reads its own
+ *                                            ticket (within 1.5 s, spread so a hall's phones
+ *                                            do not all ask in the same instant)
+ * With push open it reads the ticket on each message and every 60 s besides; without push
+ * (blocked, refused, ?push=0) it refreshes every 5 s while the page is visible (30 s hidden)
+ * and tries push again after a minute.  It reads at once when the page becomes visible
+ * again; a phone that lost the network keeps the last figures and says so.  When
  * the number is called the phone vibrates (where it can) and the window is shown large.
  */
 
 import { api, apiGet } from './api.js';
 import { initLargeText, showError, clearStatus, formatClock } from './ui.js';
 import { STATUS_TEXT, hhmm, waitText } from './queue-common.js';
+import { PUSH_RETRY_MS, openPush, pushEnabled } from './push.js';
 
 const $ = (id) => document.getElementById(id);
 const VISIBLE_MS = 5000;
 const HIDDEN_MS = 30000;
+const PUSHED_MS = 60000;	// the safety read while push is open
+const SPREAD_MS = 1500;
 
 const token = (/^\/q\/([A-Za-z0-9_-]{8,64})$/.exec(window.location.pathname) || [])[1] || '';
-const state = { ticket: null, timer: 0, loading: false, lastStatus: '' };
+const state = {
+  ticket: null, timer: 0, loading: false, lastStatus: '',
+  push: null,		// close function of the open push subscription
+  pushOpen: false,
+  pushRetryAt: 0,
+  pushTimer: 0,
+};
+
+function over(t) {
+  return t && (t.status === 'done' || t.status === 'cancelled');
+}
+
+/* Push for this ticket's hall, once the ticket (and so its hall) is known. */
+function startPush() {
+  const t = state.ticket;
+  if (state.push || !t || !t.hall || over(t) || !pushEnabled() || Date.now() < state.pushRetryAt) return;
+  const url = `/api/v1/push/halls/${encodeURIComponent(t.hall)}/tickets/${encodeURIComponent(token)}`;
+  state.push = openPush(url, {
+    onOpen: () => { state.pushOpen = true; load(); },
+    onMessage: () => {
+      clearTimeout(state.pushTimer);
+      state.pushTimer = setTimeout(load, Math.floor(Math.random() * SPREAD_MS));
+    },
+    onFail: () => {
+      state.push = null;
+      state.pushOpen = false;
+      state.pushRetryAt = Date.now() + PUSH_RETRY_MS;
+      schedule();
+    },
+  });
+}
+
+function stopPush() {
+  if (state.push) state.push();
+  state.push = null;
+  state.pushOpen = false;
+}
 
 function friendly(err) {
   if (!err || !err.status || err.status >= 500) return '网络不稳定，正在重试…';
@@ -116,8 +161,12 @@ async function load() {
 function schedule() {
   clearTimeout(state.timer);
   const t = state.ticket;
-  if (t && (t.status === 'done' || t.status === 'cancelled')) return;	// nothing more will change
-  state.timer = setTimeout(load, document.hidden ? HIDDEN_MS : VISIBLE_MS);
+  if (over(t)) {	// nothing more will change
+    stopPush();
+    return;
+  }
+  startPush();
+  state.timer = setTimeout(load, state.pushOpen ? PUSHED_MS : document.hidden ? HIDDEN_MS : VISIBLE_MS);
 }
 
 async function leave() {

@@ -18,12 +18,17 @@
  * Charts are inline SVG built with DOM calls (the CSP allows no inline script or style and no
  * library is used).  Count axes tick at whole numbers; the review bars run from green
  * (非常满意) to red (非常不满意).  Everything refreshes by itself every 60 s while the page
- * is visible.
+ * is visible, and after a change of the hall's queue: the staff push subscription
+ * (/api/v1/push/halls/{hall}/staff, push.js) says when one happened, and the page refreshes
+ * within PUSH_GAP_MS of it (at most once in that time: the figures are many requests).
+ * Without push (blocked, refused, ?push=0) the 60 s refresh alone; push is tried again
+ * after a minute.
  */
 
 import { api, apiGet, getToken } from '/js/api.js';
 import { el, clear } from '/js/ui.js';
 import { $, startStaffPage, when, say, errorText } from './cases-common.js';
+import { PUSH_RETRY_MS, openPush, pushEnabled } from '/js/push.js';
 
 const REFRESH_MS = 60000;
 const RECT_SHOWN = 12;	// the tasks nearest their deadline; the rest on request
@@ -33,7 +38,27 @@ const SCORE_LABEL = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不
 // 5 … 1: green for praise, grey for neutral, orange and red for the bad reviews.
 const SCORE_COLOR = { 5: '#1b8a5a', 4: '#4f9a6a', 3: '#6b7280', 2: '#c77700', 1: '#b00020' };
 
-const state = { hall: 'demo', timer: 0, busy: false };
+const PUSH_GAP_MS = 10000;
+
+const state = { hall: 'demo', timer: 0, busy: false, lastRefresh: 0, pushTimer: 0 };
+
+/* A change in the hall: refresh now, or at the end of the gap since the last refresh. */
+function onPushed() {
+  if (state.pushTimer) return;
+  const wait = Math.max(0, state.lastRefresh + PUSH_GAP_MS - Date.now());
+  state.pushTimer = setTimeout(() => {
+    state.pushTimer = 0;
+    if (document.visibilityState === 'visible') refresh();
+  }, wait);
+}
+
+function startPush() {
+  if (!pushEnabled()) return;
+  openPush(`/api/v1/push/halls/${encodeURIComponent(state.hall)}/staff`, {
+    onMessage: onPushed,
+    onFail: () => setTimeout(startPush, PUSH_RETRY_MS),
+  });
+}
 
 
 function s(tag, attrs, ...kids) {
@@ -478,6 +503,7 @@ function renderComplaints(list, staff) {
 async function refresh() {
   if (state.busy) return;
   state.busy = true;
+  state.lastRefresh = Date.now();
   const from = $('from').value;
   const to = $('to').value || from;
   try {
@@ -553,5 +579,6 @@ startStaffPage({
     });
     refresh();
     schedule();
+    startPush();
   },
 });

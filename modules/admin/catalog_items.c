@@ -361,7 +361,7 @@ static const char *const item_names[] = { "id", "hall", "name", "category", "dep
 	"department_name", "kind", "promised_days", "legal_days", "cross_province",
 	"must_attend", "fee", "basis", "description", "sort", "result_kind", "result_name",
 	"result_valid_years", "result_electronic", "version", "retired_at" };
-#define ITEM_TYPES "ssssssiibbbsssisiibiS"
+#define ITEM_TYPES "sssssssiibbsssissibiS"
 #define ITEM_SELECT \
 	"SELECT i.id, i.hall, i.name, i.category, i.department, d.name, i.kind," \
 	" i.promised_days, i.legal_days, i.cross_province, i.must_attend, i.fee, i.basis," \

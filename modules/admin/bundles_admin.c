@@ -258,26 +258,38 @@ cat_bundle_put(struct ctx *c, const char *actor, json_t *norm, const char *pfx,
 		return rc;
 	if (rc == 0)
 		cat_problem(errs, pfx, "hall", "没有这个政务服务中心");
+	if (found && (rc = bundle_row(c, id, &before)) < 0)
+		return rc;
 	json_array_foreach(json_object_get(norm, "items"), i, it) {
+		int held = 0;
+		size_t j;
+		json_t *x;
+
+		/* An item the bundle already holds may have been retired with it; only an item
+		 * added now must be in service. */
+		json_array_foreach(before ? json_object_get(before, "items") : NULL, j, x)
+			held |= json_equal(x, it);
 		fmt(sub, sizeof sub, "%sitems[%zu]", pfx ? pfx : "", i);
 		rc = db_scalar(c, "SELECT hall FROM items WHERE id = ?",
 		    DBARGS(DBS(json_string_value(it))), home, sizeof home);
 		if (rc > 0)
 			rc = db_scalar(c, "SELECT retired_at IS NOT NULL FROM items WHERE id = ?",
 			    DBARGS(DBS(json_string_value(it))), retired, sizeof retired);
-		if (rc < 0)
+		if (rc < 0) {
+			json_decref(before);
 			return rc;
+		}
 		if (rc == 0)
 			cat_problem(errs, sub, "", "没有这个事项");
-		else if (strcmp(retired, "1") == 0)
+		else if (strcmp(retired, "1") == 0 && !held)
 			cat_problem(errs, sub, "", "该事项已停用");
 		else if (strcmp(home, hall) != 0)
 			cat_problem(errs, sub, "", "该事项不属于这个中心");
 	}
-	if (json_object_size(errs) > 0)
+	if (json_object_size(errs) > 0) {
+		json_decref(before);
 		return E_INVALID_INPUT;
-	if (found && (rc = bundle_row(c, id, &before)) < 0)
-		return rc;
+	}
 	if (before) {
 		a = bundle_content(before);
 		b = bundle_content(norm);
@@ -330,6 +342,16 @@ cat_bundle_retire(struct ctx *c, const char *actor, const char *id, int on, int 
 	*changed = 0;
 	if ((rc = bundle_row(c, id, &before)) <= 0)
 		return rc < 0 ? rc : E_NOT_FOUND;
+	if (!on && !json_is_null(json_object_get(before, "retired_at"))) {
+		/* Back in service only with every item of it in service. */
+		rc = db_scalar(c, "SELECT 1 FROM bundle_items bi JOIN items i ON i.id = bi.item"
+		    " WHERE bi.bundle = ? AND i.retired_at IS NOT NULL LIMIT 1", DBARGS(DBS(id)),
+		    at, sizeof at);
+		if (rc != 0) {
+			json_decref(before);
+			return rc > 0 ? E_INVALID_STATE : rc;
+		}
+	}
 	sql_now(at, sizeof at);
 	rc = db_exec(c, on ? "UPDATE bundles SET retired_at = ? WHERE id = ? AND retired_at IS NULL"
 	    : "UPDATE bundles SET retired_at = NULL WHERE (? IS NOT NULL) AND id = ?"

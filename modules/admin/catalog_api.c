@@ -214,7 +214,8 @@ retire(struct req *r, int bundle, int on)
 	if (rc == E_NOT_FOUND)
 		return req_err_msg(r, E_NOT_FOUND, bundle ? "没有这个一件事" : "没有这个事项");
 	if (rc == E_INVALID_STATE)
-		return req_err_msg(r, E_INVALID_STATE, a.why ? a.why : "当前状态不能进行此操作");
+		return req_err_msg(r, E_INVALID_STATE, a.why ? a.why :
+		    "一件事中有已停用的事项，请先恢复这些事项或从一件事中移除");
 	if (rc != 0)
 		return rc > 0 ? req_err(r, rc) : db_fail(r, rc);
 	if (a.changed) {

@@ -501,7 +501,8 @@ import_tx(struct ctx *c, void *arg)
 			rc = pass == 0 ? cat_bundle_retire(c, im->actor, id, on, &changed) :
 			    cat_item_retire(c, im->actor, id, on, &changed, &why);
 			if (rc == E_INVALID_STATE) {
-				problem(im->problems, 0, id, "retired", why ? why : "不能停用");
+				problem(im->problems, 0, id, "retired", why ? why :
+				    "一件事中有已停用的事项，不能恢复");
 				rc = 0;
 			}
 			if (rc != 0)

@@ -290,7 +290,9 @@ csv_to_json(const char *text, size_t len, json_t **doc, json_t **lines, json_t *
 				}
 			}
 			ln = json_array_get(ls, (size_t)json_integer_value(json_object_get(byid, id)));
-			if (*F(C_MNAME) || *F(C_MCODE)) {
+			for (i = 0, k = 0; i < (int)NELEM(mat_map); i++)
+				k |= *F(mat_map[i].col) != '\0';
+			if (k) {	/* a line with any material column is a material */
 				mat = json_object();
 				for (i = 0; i < (int)NELEM(mat_map); i++) {
 					json_t *v = csv_value(F(mat_map[i].col), mat_map[i].type);

@@ -15,6 +15,7 @@
  * under (the triggers of migration 126 record it).
  */
 #include "catalog_admin.h"
+#include "../hall/catalog.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
@@ -419,7 +420,8 @@ cat_item_list(struct ctx *c, const char *q, int with_retired, json_t **out)
 	char like[260];
 	int rc;
 
-	if (fmt(like, sizeof like, "%%%s%%", q ? q : "") < 0)
+	/* Literal: % and _ typed in the search are plain characters. */
+	if (catalog_like_pattern(q ? q : "", like, sizeof like) != 0)
 		return DB_FAIL;
 	*out = json_array();
 	rc = db_rows_json(c, "SELECT i.id, i.name, i.hall, i.category, i.department, d.name,"

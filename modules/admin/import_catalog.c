@@ -54,11 +54,6 @@ static const struct { int col; const char *member; char type; } mat_map[] = {
 	{ C_MFORM, "form", 's' }, { C_MCOPIES, "copies", 'i' }, { C_MNOTE, "note", 's' },
 };
 
-struct prob_ctx {
-	json_t	*problems;
-	int	 csv;
-};
-
 static void
 problem(json_t *problems, long line, const char *record, const char *field, const char *msg)
 {

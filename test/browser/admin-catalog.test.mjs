@@ -109,3 +109,22 @@ test('import preview: problems with their lines, then a preview, then the import
     await page.context().close();
   }
 });
+
+test('bundles: a hall admin reads a bundle and the union of its materials', T, async () => {
+  const page = await screenPage();
+  try {
+    await page.goto(url('/staff/admin/bundles.html?id=BD-001'), { waitUntil: 'domcontentloaded' });
+    await signInStaffForm(page, 'admin');
+    await page.locator('#b-mats > li').first().waitFor();
+    assert.equal(await page.locator('#b-id').inputValue(), 'BD-001');
+    assert.equal(await page.locator('#b-items > li').count(), 2);
+    const { bundle } = (await api('GET', '/admin/bundles/BD-001', { token: await staffToken('admin') })).data;
+    assert.equal(await page.locator('#b-mats > li').count(), bundle.materials.length);
+    assert.ok(await page.locator('#b-save-row').isHidden(), 'a hall admin cannot change it');
+    assert.ok(await page.locator('#b-name').isDisabled());
+    await checkA11y(page);
+    assert.deepEqual(allProblems(page), []);
+  } finally {
+    await page.context().close();
+  }
+});

@@ -47,6 +47,7 @@ const PAGES = [
   { page: 'dashboard', href: '/staff/dashboard.html', text: '运行监测', roles: ['manager', 'admin'] },
   { page: 'overdue', href: '/staff/cases.html?overdue=1', text: '超期办件', roles: ['manager'] },
   { page: 'admin-items', href: '/staff/admin/', text: '事项目录', roles: ['region_admin', 'admin'] },
+  { page: 'admin-bundles', href: '/staff/admin/bundles.html', text: '一件事', roles: ['region_admin', 'admin'] },
   { page: 'admin-import', href: '/staff/admin/import.html', text: '目录导入导出', roles: ['region_admin'] },
 ];
 

@@ -62,8 +62,9 @@ int	cat_item_retire(struct ctx *c, const char *actor, const char *id, int on, in
  * materials (their number); q finds a part of the id, name or a keyword; retired too when
  * with_retired.  0 or a DB_* code. */
 int	cat_item_list(struct ctx *c, const char *q, int with_retired, json_t **out);
-/* The record's trail: audit_catalog rows of (kind, record), newest first, with before and
- * after as JSON and the actor's name.  0 or a DB_* code. */
+/* The record's trail: audit_catalog rows of (kind, record), newest first (id: their order,
+ * also among rows of one second), with before and after as JSON and the actor's name.
+ * 0 or a DB_* code. */
 int	cat_audit_trail(struct ctx *c, const char *kind, const char *record, json_t **out);
 /* One audit_catalog row (inside the change's transaction). */
 int	cat_audit_write(struct ctx *c, const char *actor, const char *action, const char *kind,

@@ -462,18 +462,18 @@ parse_members(json_t *rows, const char *const *members, size_t n)
 int
 cat_audit_trail(struct ctx *c, const char *kind, const char *record, json_t **out)
 {
-	static const char *const names[] = { "at", "actor", "actor_name", "action", "version",
-		"before", "after" };
+	static const char *const names[] = { "id", "at", "actor", "actor_name", "action",
+		"version", "before", "after" };
 	static const char *const js[] = { "before", "after" };
 	int rc;
 
 	*out = json_array();
-	rc = db_rows_json(c, "SELECT DATE_FORMAT(a.at, '%Y-%m-%dT%H:%i:%s+08:00'), a.actor,"
+	rc = db_rows_json(c, "SELECT a.id, DATE_FORMAT(a.at, '%Y-%m-%dT%H:%i:%s+08:00'), a.actor,"
 	    " s.name, a.action, a.version, a.before_json, a.after_json FROM audit_catalog a"
 	    " LEFT JOIN staff s ON a.actor LIKE 'staff:%'"
 	    "  AND s.id = CAST(SUBSTRING(a.actor, 7) AS UNSIGNED)"
 	    " WHERE a.kind = ? AND a.record = ? ORDER BY a.id DESC LIMIT 100",
-	    DBARGS(DBS(kind), DBS(record)), names, "sssSISS", *out);
+	    DBARGS(DBS(kind), DBS(record)), names, "isssSISS", *out);
 	if (rc < 0) {
 		json_decref(*out);
 		*out = NULL;

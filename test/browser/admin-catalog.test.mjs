@@ -2,7 +2,8 @@
 //   - the item form: region1 makes a new item; a bad form says what is wrong next to each
 //     field (承诺时限, a material's name) and saves nothing; fixed, it saves as version 1 and
 //     the public guide shows it; a changed material note saves as version 2 and the trail
-//     shows who changed what; the page passes the accessibility check;
+//     shows who changed what; the hall's choice (not accepted here) takes the item out of the
+//     hall's guide and joins the trail; the page passes the accessibility check;
 //   - the import preview: a CSV with a problem lists it with its line and imports nothing;
 //     a good one previews what would be created (still nothing written), and 确认导入 writes it.
 //
@@ -62,6 +63,14 @@ test('item form: errors next to the fields, then versions and the trail', T, asy
     assert.match(first, /修改（第 2 版） · 区域事项管理员/);
     assert.match(first, /新增材料 M2 网页申请书/);
     assert.match(first, /停用材料 M1 网页申请书/);
+    // The hall's choice on the same page: not accepted here, gone from the hall's guide.
+    await page.getByLabel('本中心受理此事项').uncheck();
+    await page.getByRole('button', { name: '保存本中心的选择' }).click();
+    await page.locator('#choice-status', { hasText: '本中心不受理此事项' }).waitFor();
+    const { items } = await apiJson('/items?hall=demo');
+    assert.ok(!items.some((i) => i.id === id), 'gone from the hall guide');
+    await eventually(async () => (await trail.count()) === 3, { message: 'the choice on the trail' });
+    assert.match(await trail.first().textContent(), /中心选择 · 区域事项管理员.*受理：true → false/);
     await screenshot(page, 'admin-item-saved');
     await checkA11y(page);
     assert.deepEqual(allProblems(page).filter((p) => !/(status of 400|400 PUT) .*\/api\/v1\/admin\/items\//.test(p)), [],

@@ -214,10 +214,12 @@ async function loadItem() {
   const r = await apiGet(`/admin/items/${encodeURIComponent(id)}`);
   fill(r.item);
   await loadCategories(r.item.hall, $('i-category'), r.item.category);
-  renderTrail(r.audit);
-  await loadChoice();
+  const choices = await loadChoice();
+  // One trail: the item's changes and this hall's choices about it, newest first.
+  renderTrail([...r.audit, ...choices].sort((a, b) => b.id - a.id));
 }
 
+/* The hall's choice into its form; its trail rows (none when it cannot be read). */
 async function loadChoice() {
   const hall = me.hall;
   const form = $('choice-form');
@@ -228,8 +230,10 @@ async function loadChoice() {
     $('c-accepts').checked = !!r.choice.accepts;
     $('c-decides').checked = !!r.choice.decides;
     await loadCategories(hall, $('c-category'), r.choice.category);
+    return r.audit.map((row) => ({ ...row, action: 'choose' }));
   } catch (err) {
     say($('choice-status'), errorText(err), 'error');
+    return [];
   }
 }
 
@@ -281,8 +285,7 @@ async function saveChoice(ev) {
       body: { accepts: $('c-accepts').checked, decides: $('c-decides').checked, category: $('c-category').value || undefined },
     });
     say($('choice-status'), $('c-accepts').checked ? '已保存：本中心受理此事项' : '已保存：本中心不受理此事项');
-    const r = await apiGet(`/admin/items/${encodeURIComponent(id)}`);
-    renderTrail(r.audit);
+    await loadItem();
   } catch (err) {
     if (err instanceof ApiError && err.fields) showFieldErrors(form, err.fields);
     say($('choice-status'), errorText(err), 'error');

@@ -3,7 +3,9 @@
  * region administrator opens an item to change it or makes a new one; a hall administrator
  * opens it to choose whether the hall accepts it.
  *
- * API: GET /admin/items?q=&retired=1
+ * Each item says whether the signed-in administrator's hall accepts it.
+ *
+ * API: GET /admin/items?q=&retired=1, GET /admin/halls/{hall}/items
  */
 
 import { apiGet } from '/js/api.js';
@@ -11,6 +13,15 @@ import { el } from '/js/ui.js';
 import { $, startStaffPage, say, errorText, when } from './cases-common.js';
 
 let params = new URLSearchParams(window.location.search);
+let hall = '';
+let choices = new Map();	// item id → this hall's choice (GET /admin/halls/{hall}/items)
+
+function choiceText(it) {
+  const c = choices.get(it.id);
+  if (!c) return '';
+  if (!c.accepts) return ` · 本中心（${hall}）不受理`;
+  return ` · 本中心（${hall}）受理，类别 ${c.category}${c.decides ? '' : '，由其他中心审批'}`;
+}
 
 function card(it) {
   const href = `/staff/admin/item.html?id=${encodeURIComponent(it.id)}`;
@@ -23,7 +34,7 @@ function card(it) {
     el('p', { class: 'meta' },
       `${it.department_name} · ${it.kind === 'instant' ? '即办件' : '承诺件'} · 中心 ${it.hall}`
       + ` · 类别 ${it.category} · 材料 ${it.materials} 项`
-      + (it.retired_at ? ` · ${when(it.retired_at)} 停用` : '')));
+      + (it.retired_at ? ` · ${when(it.retired_at)} 停用` : '') + choiceText(it)));
 }
 
 async function load() {
@@ -31,7 +42,10 @@ async function load() {
   list.setAttribute('aria-busy', 'true');
   try {
     const q = params.get('q') || '';
-    const r = await apiGet('/admin/items', { q: q || undefined, retired: params.get('retired') ? '1' : undefined });
+    const [r, mine] = await Promise.all([
+      apiGet('/admin/items', { q: q || undefined, retired: params.get('retired') ? '1' : undefined }),
+      apiGet(`/admin/halls/${encodeURIComponent(hall)}/items`)]);
+    choices = new Map(mine.items.map((c) => [c.id, c]));
     $('counts').textContent = `共 ${r.items.length} 个事项`;
     list.replaceChildren(...r.items.map(card));
     if (!r.items.length) list.append(el('li', { class: 'empty' }, '没有找到符合条件的事项'));
@@ -43,6 +57,7 @@ async function load() {
 }
 
 async function ready(me) {
+  hall = me.hall;
   $('region-actions').hidden = me.role !== 'region_admin';
   $('f-q').value = params.get('q') || '';
   $('f-retired').checked = !!params.get('retired');

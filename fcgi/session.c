@@ -20,7 +20,7 @@
 
 /* The roles a session holds (yc.h ROLE_*), by the names sessions store and the API shows. */
 static const char *const role_names[ROLE__MAX] = {
-	"citizen", "kiosk", "clerk", "approver", "manager", "admin", "helper"
+	"citizen", "kiosk", "clerk", "approver", "manager", "admin", "helper", "region_admin"
 };
 
 const char *

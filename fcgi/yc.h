@@ -41,11 +41,12 @@ enum role {
 	ROLE_MANAGER = 1u << 4,
 	ROLE_ADMIN = 1u << 5,
 	ROLE_HELPER = 1u << 6,		/* 帮办代办: files and follows cases for citizens */
-	ROLE__MAX = 7
+	ROLE_REGION_ADMIN = 1u << 7,	/* the region's catalog (事项实施清单) and bundles */
+	ROLE__MAX = 8
 };
 #define ROLE_ANY    0u
 #define ROLE_STAFF  (ROLE_CLERK | ROLE_APPROVER | ROLE_MANAGER | ROLE_ADMIN)
-#define ROLE_ALL    (ROLE_CITIZEN | ROLE_KIOSK | ROLE_STAFF | ROLE_HELPER)
+#define ROLE_ALL    (ROLE_CITIZEN | ROLE_KIOSK | ROLE_STAFF | ROLE_HELPER | ROLE_REGION_ADMIN)
 
 const char *role_name(unsigned role);
 unsigned    role_parse(const char *s);

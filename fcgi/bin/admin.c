@@ -10,7 +10,14 @@
  *   yichuang-admin -c CONF staff-disable HALL USER switch the account off, end its sessions
  *   yichuang-admin -c CONF staff-enable HALL USER  switch it on again (and unlock it)
  *   yichuang-admin -c CONF staff-unlock HALL USER  lift its sign-in locks (every address)
- *   yichuang-admin -c CONF seed-demo [DIR]         demo calendar + demo staff + demo slots
+ *   yichuang-admin -c CONF seed-demo [DIR]         demo calendar + demo catalog (DIR/
+ *                                                  catalog-demo.json, through catalog-import)
+ *                                                  + demo staff + demo slots
+ *   yichuang-admin -c CONF catalog-import [--dry-run] FILE
+ *                                                  the region's catalog from FILE (.csv: CSV,
+ *                                                  else JSON), all or nothing; every problem
+ *                                                  listed; --dry-run: what it would do
+ *   yichuang-admin -c CONF catalog-export [--csv]  the whole catalog to standard output
  *   yichuang-admin -c CONF migrate [SEED.sql ...]  apply pending migrations (migrations_dir),
  *                                                  then the seeds, then the app's grants
  *   yichuang-admin -c CONF grants                  the app account's grants alone
@@ -53,6 +60,9 @@
 #include "../../modules/identity/identity.h"
 #include "../../modules/results/results.h"
 #include "../../modules/hall/staff.h"
+#include "../../modules/hall/catalog.h"
+#include "../../modules/admin/catalog_admin.h"
+#include "../errors.h"
 
 #include <dirent.h>
 #include <mysql.h>
@@ -63,6 +73,8 @@
 #include <unistd.h>
 
 static struct ctx ctx;
+
+static int cmd_catalog_import(const char *path, int dry_run, int quiet);
 
 static int
 read_file(const char *path, char **out, size_t *len)
@@ -291,6 +303,7 @@ cmd_seed_demo(const char *datadir)
 		{ "manager1", "manager", "吴秀兰", NULL }, { "admin", "admin", "系统管理员", NULL },
 		{ "kiosk1", "kiosk", "大厅取号机 1", NULL },
 		{ "helper1", "helper", "孙志愿", NULL },
+		{ "region1", "region_admin", "区域事项管理员", NULL },
 	};
 	char err[200], path[512];
 	struct dirent *de;
@@ -311,6 +324,10 @@ cmd_seed_demo(const char *datadir)
 		rc |= cmd_calendar_load(path);
 	}
 	closedir(dir);
+	/* The demo catalog goes through the same import as a region's published list. */
+	if (fmt(path, sizeof path, "%s/catalog-demo.json", datadir) >= 0 &&
+	    access(path, R_OK) == 0)
+		rc |= cmd_catalog_import(path, 0, 1);
 	for (i = 0; i < NELEM(demo); i++) {
 		struct staff_new s;
 		long long w = 0;
@@ -536,6 +553,112 @@ verb_seed_demo(int argc, char **argv)
 	return cmd_seed_demo(argc > 1 ? argv[1] : "sql/data");
 }
 
+/* Every problem on standard error, one a line: where (line or record), field, message. */
+static void
+print_problems(const char *path, json_t *problems)
+{
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(problems, i, p) {
+		long long line = json_integer_value(json_object_get(p, "line"));
+		const char *rec = json_string_value(json_object_get(p, "record"));
+
+		if (line > 0)
+			fprintf(stderr, "%s:%lld: %s: %s\n", path, line,
+			    json_string_value(json_object_get(p, "field")),
+			    json_string_value(json_object_get(p, "message")));
+		else
+			fprintf(stderr, "%s: %s%s%s: %s\n", path, rec ? rec : "",
+			    rec && *rec ? " " : "", json_string_value(json_object_get(p, "field")),
+			    json_string_value(json_object_get(p, "message")));
+	}
+}
+
+static int
+cmd_catalog_import(const char *path, int dry_run, int quiet)
+{
+	char *text, actor[64];
+	const char *base = strrchr(path, '/'), *dot;
+	json_t *report = NULL, *problems = NULL, *counts;
+	size_t len;
+	int rc;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	if (read_file(path, &text, &len) != 0)
+		return 1;
+	fmt(actor, sizeof actor, "import:%.50s", base);
+	rc = cat_import(&ctx, actor, text, len, dot && strcmp(dot, ".csv") == 0 ? CAT_CSV :
+	    CAT_JSON, dry_run, &report, &problems);
+	free(text);
+	if (rc == E_INVALID_INPUT) {
+		print_problems(path, problems);
+		fprintf(stderr, "%s: %zu problem(s); nothing imported\n", path,
+		    json_array_size(problems));
+	} else if (rc != 0)
+		fprintf(stderr, "%s: not imported (database error %d)\n", path, rc);
+	else if (!quiet || dry_run) {
+		counts = json_object_get(report, "counts");
+		printf("%s%s: %lld created, %lld changed, %lld unchanged, %lld retired, "
+		    "%lld restored; %zu bundles\n", dry_run ? "dry run, nothing written: " : "",
+		    path, (long long)json_integer_value(json_object_get(counts, "created")),
+		    (long long)json_integer_value(json_object_get(counts, "changed")),
+		    (long long)json_integer_value(json_object_get(counts, "unchanged")),
+		    (long long)json_integer_value(json_object_get(counts, "retired")),
+		    (long long)json_integer_value(json_object_get(counts, "restored")),
+		    json_array_size(json_object_get(report, "bundles")));
+	}
+	if (rc == 0 && !dry_run)
+		catalog_changed(&ctx);
+	json_decref(report);
+	json_decref(problems);
+	return rc == 0 ? 0 : 1;
+}
+
+static int
+verb_catalog_import(int argc, char **argv)
+{
+	int dry = argc == 3 && strcmp(argv[1], "--dry-run") == 0;
+
+	if (argc != 2 + dry) {
+		fprintf(stderr, "usage: catalog-import [--dry-run] FILE\n");
+		return 2;
+	}
+	return cmd_catalog_import(argv[1 + dry], dry, 0);
+}
+
+static int
+verb_catalog_export(int argc, char **argv)
+{
+	int csv = argc == 2 && strcmp(argv[1], "--csv") == 0, rc;
+	json_t *doc;
+	char *text;
+	size_t len;
+
+	if (argc != 1 + csv) {
+		fprintf(stderr, "usage: catalog-export [--csv]\n");
+		return 2;
+	}
+	if (csv)
+		rc = cat_export_csv(&ctx, &text, &len);
+	else if ((rc = cat_export_json(&ctx, &doc)) == 0) {
+		text = json_dumps(doc, JSON_INDENT(1));
+		json_decref(doc);
+		len = text ? strlen(text) : 0;
+		rc = text ? 0 : DB_FAIL;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "catalog not exported (database error %d)\n", rc);
+		return 1;
+	}
+	fwrite(text, 1, len, stdout);
+	if (!csv)
+		fputc('\n', stdout);
+	free(text);
+	return ferror(stdout) ? 1 : 0;
+}
+
 static int
 verb_migrate(int argc, char **argv)
 {
@@ -583,6 +706,8 @@ static const struct verb {
 	{ "staff-enable",	1, verb_staff_enable },
 	{ "staff-unlock",	1, verb_staff_unlock },
 	{ "seed-demo",		1, verb_seed_demo },
+	{ "catalog-import",	1, verb_catalog_import },
+	{ "catalog-export",	1, verb_catalog_export },
 	{ "migrate",		0, verb_migrate },
 	{ "grants",		0, verb_grants },
 	{ "backup",		1, verb_backup },

@@ -26,6 +26,7 @@ static const struct route_set route_sets[] = {
 	SET(ops), SET(hall), SET(identity), SET(notify), SET(queue), SET(appointments),
 	SET(cases), SET(tracking), SET(online), SET(results), SET(reviews), SET(stats),
 	SET(consult),
+	SET(admin),
 };
 #undef SET
 

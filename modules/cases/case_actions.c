@@ -66,7 +66,10 @@ case_action_mats(struct ctx *c, struct action *a)
 	    " FROM case_parts p JOIN item_materials im ON im.item = p.item"
 	    " LEFT JOIN case_materials cm ON cm.case_id = p.case_id AND cm.item = im.item"
 	    "  AND cm.code = im.code"
-	    " WHERE p.case_id = ? ORDER BY p.seq, im.sort, im.code",
+	    " WHERE p.case_id = ? AND (cm.code IS NOT NULL OR"
+	    "  (im.since_version <= COALESCE(p.item_version, im.since_version) AND"
+	    "  (im.retired_version IS NULL OR im.retired_version > COALESCE(p.item_version, 0))))"
+	    " ORDER BY p.seq, im.sort, im.code",
 	    DBARGS(DBI(a->cr.id)), case_mat_row, &a->mats);
 }
 

@@ -158,11 +158,12 @@ item_load(struct ctx *c, struct accept *a)
 	a->mats.n = 0;
 	a->mats.cap = MAX_MATERIALS;
 	rc = db_query(c, "SELECT hall, name, kind, promised_days, department, cross_province"
-	    " FROM items WHERE id = ?", DBARGS(DBS(a->item_id)), item_row, &a->item);
+	    " FROM items WHERE id = ? AND retired_at IS NULL", DBARGS(DBS(a->item_id)),
+	    item_row, &a->item);
 	if (rc >= 0)
 		rc = db_query(c, "SELECT code, name, required, waivable, form, copies, note,"
 		    " '', '', NULL, NULL, promise_allowed FROM item_materials WHERE item = ?"
-		    " ORDER BY sort, code",
+		    " AND retired_version IS NULL ORDER BY sort, code",
 		    DBARGS(DBS(a->item_id)), case_mat_row, &a->mats);
 	return rc < 0 ? rc : 0;
 }

@@ -4,7 +4,8 @@
  *
  * Routes: GET /cases, GET /cases/{no}, GET /case-notices?n=<token>
  * Tables: cases, case_parts, case_history, case_materials, case_tracking, case_notices,
- *         items, departments, halls, windows, staff, audit_log (case.reveal)
+ *         items, item_versions (a notice reads the item as it was), departments, halls,
+ *         windows, staff, audit_log (case.reveal)
  * Redis:  none
  *
  * Staff see the cases of their own hall; an approver only those with a part in their
@@ -317,9 +318,13 @@ case_notice_json(struct ctx *ctx, const char *token, json_t **out)
 	rc = db_query(ctx,
 	    "SELECT n.kind, n.hall, n.item, n.case_id, n.applicant_mask, n.materials, n.note,"
 	    " n.window_no, s.name, DATE_FORMAT(n.created_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
-	    " h.name, h.address, h.phone, i.name, d.name, i.kind, i.promised_days, w.name"
+	    " h.name, h.address, h.phone, COALESCE(JSON_VALUE(iv.body, '$.name'), i.name), d.name,"
+	    " COALESCE(JSON_VALUE(iv.body, '$.kind'), i.kind),"
+	    " COALESCE(JSON_VALUE(iv.body, '$.promised_days'), i.promised_days), w.name"
 	    " FROM case_notices n JOIN halls h ON h.code = n.hall JOIN items i ON i.id = n.item"
-	    " JOIN departments d ON d.code = i.department"
+	    " LEFT JOIN item_versions iv ON iv.item = n.item AND iv.version = n.item_version"
+	    " JOIN departments d ON d.code = COALESCE(JSON_VALUE(iv.body, '$.department'),"
+	    "  i.department)"
 	    " LEFT JOIN staff s ON s.id = n.created_by"
 	    " LEFT JOIN windows w ON w.hall = n.hall AND w.number = n.window_no"
 	    " WHERE n.token_hash = ?", DBARGS(DBS(hash)), notice_row, &n);

@@ -236,6 +236,18 @@ catalog_like_pattern(const char *q, char *out, size_t osz)
 	"(i.name LIKE ? OR EXISTS (SELECT 1 FROM item_keywords k WHERE k.item = i.id AND" \
 	" (k.keyword LIKE ? OR (? <> '' AND LOCATE(k.keyword, ?) > 0))))"
 
+/*
+ * The items a hall offers (issue 21): the region's items the hall accepts (hall_items), in
+ * the hall's category for them; an item without a row for its own hall (items.hall) is
+ * accepted there under items.category, as before hall_items.  Retired items are not
+ * offered.  Arguments: the hall three times, the category twice, then ITEM_MATCH's.
+ */
+#define HALL_CHOICE \
+	" LEFT JOIN hall_items hi ON hi.item = i.id AND hi.hall = ?" \
+	" WHERE i.retired_at IS NULL" \
+	" AND (? IS NULL OR hi.accepts = 1 OR (hi.item IS NULL AND i.hall = ?))" \
+	" AND (? IS NULL OR COALESCE(hi.category, i.category) = ?) AND " ITEM_MATCH
+
 int
 catalog_items(struct ctx *c, const char *hall, const char *cat, const char *q,
     const char *like, json_t **out)
@@ -245,23 +257,22 @@ catalog_items(struct ctx *c, const char *hall, const char *cat, const char *q,
 
 	*out = NULL;
 	rc = db_rows_json(c,
-	    "SELECT i.id, i.hall, i.name, i.category, i.department, d.name, i.kind,"
+	    "SELECT i.id, COALESCE(hi.hall, i.hall), i.name, COALESCE(hi.category, i.category),"
+	    " i.department, d.name, i.kind,"
 	    " i.promised_days, i.legal_days, i.cross_province, i.fee, i.basis, i.description,"
 	    " i.must_attend"
-	    " FROM items i JOIN departments d ON d.code = i.department"
-	    " WHERE (? IS NULL OR i.hall = ?) AND (? IS NULL OR i.category = ?) AND " ITEM_MATCH
-	    " ORDER BY i.hall, i.category, i.sort, i.id",
-	    DBARGS(DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like), DBS(like), DBS(q),
-	    DBS(q)), item_cols, ITEM_TYPES, items);
+	    " FROM items i JOIN departments d ON d.code = i.department" HALL_CHOICE
+	    " ORDER BY COALESCE(hi.hall, i.hall), COALESCE(hi.category, i.category), i.sort, i.id",
+	    DBARGS(DBSO(hall), DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like), DBS(like),
+	    DBS(q), DBS(q)), item_cols, ITEM_TYPES, items);
 	if (rc >= 0)
 		rc = db_rows_json(c,
 		    "SELECT m.item, m.code, m.name, m.required, m.waivable, m.form, m.copies, m.note,"
 		    " m.promise_allowed"
-		    " FROM item_materials m JOIN items i ON i.id = m.item"
-		    " WHERE (? IS NULL OR i.hall = ?) AND (? IS NULL OR i.category = ?) AND "
-		    ITEM_MATCH " ORDER BY m.item, m.sort, m.code",
-		    DBARGS(DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like), DBS(like),
-		    DBS(q), DBS(q)), mat_cols, MAT_TYPES, mats);
+		    " FROM item_materials m JOIN items i ON i.id = m.item" HALL_CHOICE
+		    " AND m.retired_version IS NULL ORDER BY m.item, m.sort, m.code",
+		    DBARGS(DBSO(hall), DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like),
+		    DBS(like), DBS(q), DBS(q)), mat_cols, MAT_TYPES, mats);
 	if (rc < 0) {
 		json_decref(items);
 		json_decref(mats);
@@ -289,7 +300,8 @@ catalog_item_json(struct ctx *c, const char *id, json_t **out)
 	if (rc > 0)
 		rc = db_rows_json(c,
 		    "SELECT item, code, name, required, waivable, form, copies, note, promise_allowed"
-		    " FROM item_materials WHERE item = ? ORDER BY sort, code",
+		    " FROM item_materials WHERE item = ? AND retired_version IS NULL"
+		    " ORDER BY sort, code",
 		    DBARGS(DBS(id)), mat_cols, MAT_TYPES, mats);
 	if (rc > 0) {
 		attach_materials(items, mats);
@@ -298,4 +310,18 @@ catalog_item_json(struct ctx *c, const char *id, json_t **out)
 	json_decref(items);
 	json_decref(mats);
 	return rc < 0 ? rc : *out != NULL;
+}
+
+/*
+ * The catalog changed (issue 21's contract between the writers of the catalog and its read
+ * cache): one more generation in Redis, which every process's cache compares with its own.
+ * Called after the change committed; a Redis outage only delays the caches' refresh.
+ */
+void
+catalog_changed(struct ctx *c)
+{
+	redisReply *rep = kv_cmd(c, "INCR yc:catalog:gen");
+
+	if (rep != NULL)
+		freeReplyObject(rep);
 }

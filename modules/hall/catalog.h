@@ -33,5 +33,8 @@ int	catalog_items(struct ctx *c, const char *hall, const char *cat, const char *
 int	catalog_waiting(struct ctx *c, const char *hall, json_t *counts);
 /* The item as the API shows it (with materials). 1 found, 0 not, or a DB_* code. */
 int	catalog_item_json(struct ctx *c, const char *id, json_t **out);
+/* After committing a change to what GET /halls, /halls/{hall}/categories, /items or
+ * /items/{id} show: every process's catalog cache reloads (yc:catalog:gen). */
+void	catalog_changed(struct ctx *c);
 
 #endif

@@ -75,8 +75,9 @@ staff_create(struct ctx *c, const struct staff_new *s, char *err, size_t esz)
 		return -1;
 	if (strcmp(s->role, "clerk") && strcmp(s->role, "approver") &&
 	    strcmp(s->role, "manager") && strcmp(s->role, "admin") && strcmp(s->role, "kiosk") &&
-	    strcmp(s->role, "helper")) {
-		snprintf(err, esz, "role must be clerk, approver, manager, admin, kiosk or helper");
+	    strcmp(s->role, "helper") && strcmp(s->role, "region_admin")) {
+		snprintf(err, esz, "role must be clerk, approver, manager, admin, kiosk, helper"
+		    " or region_admin");
 		return -1;
 	}
 	if (strcmp(s->role, "approver") == 0 && (s->department == NULL || !*s->department)) {

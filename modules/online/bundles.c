@@ -101,7 +101,7 @@ form_load(struct ctx *c, const char *item, const char *bundle, struct form *f)
 	if (item) {
 		str_copy(f->item, sizeof f->item, item);
 		rc = db_query(c, "SELECT i.id, i.name, i.department, i.kind, i.promised_days, i.hall,"
-		    " i.must_attend, i.category FROM items i WHERE i.id = ?", DBARGS(DBS(item)),
+		    " i.must_attend, i.category FROM items i WHERE i.id = ? AND i.retired_at IS NULL", DBARGS(DBS(item)),
 		    part_row, f);
 		if (rc < 0)
 			return rc;
@@ -109,7 +109,7 @@ form_load(struct ctx *c, const char *item, const char *bundle, struct form *f)
 			str_copy(f->title, sizeof f->title, f->parts[0].name);
 	} else {
 		str_copy(f->bundle, sizeof f->bundle, bundle);
-		rc = db_scalar(c, "SELECT name FROM bundles WHERE id = ?", DBARGS(DBS(bundle)),
+		rc = db_scalar(c, "SELECT name FROM bundles WHERE id = ? AND retired_at IS NULL", DBARGS(DBS(bundle)),
 		    title, sizeof title);
 		if (rc <= 0)
 			return rc;
@@ -136,7 +136,8 @@ form_load(struct ctx *c, const char *item, const char *bundle, struct form *f)
 		struct mat_ctx mc = { f, f->parts[i].item };
 
 		rc = db_query(c, "SELECT code, name, required, note, promise_allowed FROM item_materials"
-		    " WHERE item = ? ORDER BY sort, code", DBARGS(DBS(f->parts[i].item)), mat_row, &mc);
+		    " WHERE item = ? AND retired_version IS NULL ORDER BY sort, code",
+		    DBARGS(DBS(f->parts[i].item)), mat_row, &mc);
 		if (rc < 0)
 			return rc;
 	}
@@ -199,7 +200,8 @@ h_bundles(struct req *r)
 		json_decref(out);
 		return req_invalid(r);
 	}
-	rc = db_query(r->ctx, "SELECT id FROM bundles WHERE hall = ? ORDER BY sort, id",
+	rc = db_query(r->ctx, "SELECT id FROM bundles WHERE hall = ? AND retired_at IS NULL"
+	    " ORDER BY sort, id",
 	    DBARGS(DBS(hall ? hall : "demo")), id_row, ids);
 	if (rc < 0 || (f = malloc(sizeof *f)) == NULL) {
 		json_decref(ids);

@@ -42,6 +42,7 @@ static struct who {
 	{ ROLE_MANAGER, "manager", "manager1", 0, "" },
 	{ ROLE_ADMIN, "admin", "admin", 0, "" },
 	{ ROLE_HELPER, "helper", "helper1", 0, "" },
+	{ ROLE_REGION_ADMIN, "region_admin", "region1", 0, "" },
 };
 
 static const char *const method_names[M__MAX] = {

@@ -945,6 +945,21 @@ static const struct text_route text_routes[] = {
 	  "it_results revoke_and_replace_are_audited_and_told_apart (the reason reads back)" },
 	{ "POST", "/results/{vid}/replace", "reason valid_until", 4,
 	  "it_results revoke_and_replace_are_audited_and_told_apart (a date: else refused)" },
+	{ "PUT", "/admin/items/{id}", "id hall name category department kind fee basis "
+	  "description result_kind result_name", 4,
+	  "it_admin_catalog item_is_created_changed_retired_and_audited (a name with · and 𠮷 "
+	  "and a keyword 𠮷祥 read back)" },
+	{ "POST", "/admin/items/{id}/retire", NULL, 4, "no body: the item is in the path" },
+	{ "POST", "/admin/items/{id}/restore", NULL, 4, "no body: the item is in the path" },
+	{ "PUT", "/admin/halls/{hall}/items/{id}", "category", 4,
+	  "it_admin_catalog hall_chooses_the_items_it_accepts (a letter: else refused)" },
+	{ "PUT", "/admin/bundles/{id}", "id hall name description", 4,
+	  "it_admin_catalog bundle_has_the_union_of_materials_and_holds_its_items" },
+	{ "POST", "/admin/bundles/{id}/retire", NULL, 4, "no body: the bundle is in the path" },
+	{ "POST", "/admin/bundles/{id}/restore", NULL, 4, "no body: the bundle is in the path" },
+	{ "POST", "/admin/catalog/import", NULL, 4,
+	  "the body is a file: it_admin_catalog import_is_all_or_nothing_with_every_problem_listed "
+	  "(a material name with a comma in CSV reads back)" },
 };
 
 static const struct text_route *

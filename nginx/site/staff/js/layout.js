@@ -22,6 +22,7 @@ export const ROLE_HOME = {
   admin: '/staff/cases.html',
   kiosk: '/kiosk.html',
   helper: '/staff/helper.html',
+  region_admin: '/staff/admin/',
 };
 
 export const ROLE_NAME = {
@@ -31,6 +32,7 @@ export const ROLE_NAME = {
   admin: '系统管理',
   kiosk: '自助取号机',
   helper: '帮办代办',
+  region_admin: '区域事项管理',
 };
 
 /* Every staff page, in the order the nav shows them, and who may open it. */
@@ -44,6 +46,9 @@ const PAGES = [
   { page: 'identity', href: '/staff/identity.html', text: '实名改绑', roles: ['clerk'] },
   { page: 'dashboard', href: '/staff/dashboard.html', text: '运行监测', roles: ['manager', 'admin'] },
   { page: 'overdue', href: '/staff/cases.html?overdue=1', text: '超期办件', roles: ['manager'] },
+  { page: 'admin-items', href: '/staff/admin/', text: '事项目录', roles: ['region_admin', 'admin'] },
+  { page: 'admin-bundles', href: '/staff/admin/bundles.html', text: '一件事', roles: ['region_admin', 'admin'] },
+  { page: 'admin-import', href: '/staff/admin/import.html', text: '目录导入导出', roles: ['region_admin'] },
 ];
 
 function currentPage() {

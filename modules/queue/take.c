@@ -311,8 +311,8 @@ q_take_run(struct ctx *c, struct q_take *q)
 		rc = E_INTERNAL;
 		goto fail;
 	}
-	if ((rc = q_ready(c, q->a->hall, t.day, t.epoch, sizeof t.epoch, &q->why)) != 0)
-		goto fail;
+	/* No q_ready first: the take script checks the lines' marker itself and says NOTREADY
+	 * (take_number then has them rebuilt), so the usual take is one Redis call, not two. */
 	for (attempt = 0; ; attempt++) {
 		if (attempt == Q_TAKE_TRIES) {
 			take_undo(c, &t);

@@ -6,10 +6,10 @@
 -- number is still 1062, so the app goes on above the day's highest as before).
 -- SQL SECURITY INVOKER: it runs with the app account's own rights (INSERT on the three
 -- tables); the account gets EXECUTE on it from yichuang-admin migrate's grants.
--- Additive: a procedure; no table changes.
+-- Additive: a procedure (CREATE OR REPLACE: the file can run again); no table changes.
 SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci;
 
-CREATE PROCEDURE queue_take_record(
+CREATE OR REPLACE PROCEDURE queue_take_record(
     IN p_token       VARCHAR(32),
     IN p_hall        VARCHAR(32),
     IN p_day         DATE,

@@ -183,7 +183,7 @@ typedef int (*row_fn)(void *arg, char **vals, size_t ncol);
 static int
 sq(MYSQL *m, const char *sql, const char *const *params, size_t np, row_fn fn, void *arg)
 {
-	MYSQL_BIND pb[8], rb[4];
+	MYSQL_BIND pb[12], rb[4];
 	unsigned long rlen[4];
 	char *rv[4] = { NULL, NULL, NULL, NULL };
 	my_bool rnull[4];
@@ -452,9 +452,12 @@ apply_one(MYSQL *m, const char *db, const char *version, const char *path,
  * The app's account gets, on every table of the database (its own and any a migration
  * added): SELECT, INSERT, UPDATE, DELETE; on the audit* tables only SELECT, INSERT (and
  * UPDATE, DELETE are taken back in case anyone ever gave them); on schema_migrations only
- * SELECT; on sequences SELECT, INSERT (NEXTVAL inserts); on views SELECT.  Grants left on
- * tables that are gone are taken back.  Parameters: the database (?1, ?3, ?5, ?6), the
- * account name (?2, ?4, ?7).
+ * SELECT; on sequences SELECT, INSERT (NEXTVAL inserts); on views SELECT; EXECUTE on the
+ * procedures that run with the caller's rights (SQL SECURITY INVOKER: a procedure can do
+ * nothing the account could not do statement by statement; a DEFINER one would lend it the
+ * migrating account's rights, so it gets no grant).  Grants left on tables that are gone are
+ * taken back (a dropped procedure's go with it).  Parameters: the account name (?1, ?3,
+ * ?7, ?8), the database (?2, ?4, ?5, ?6, ?9).
  */
 static const char grants_sql[] =
     "SELECT stmt FROM ("
@@ -484,6 +487,13 @@ static const char grants_sql[] =
     " WHERE p.Db = ? AND NOT EXISTS (SELECT 1 FROM information_schema.tables t"
     "  WHERE t.table_schema = ? AND BINARY t.table_name = BINARY p.Table_name)"
     "  AND p.User = ?"
+    " UNION ALL"
+    " SELECT r.routine_name, u.Host, 4, CONCAT('GRANT EXECUTE ON PROCEDURE `',"
+    "  REPLACE(r.routine_schema, '`', '``'), '`.`', REPLACE(r.routine_name, '`', '``'),"
+    "  '` TO ', QUOTE(u.User), '@', QUOTE(u.Host))"
+    " FROM information_schema.routines r JOIN mysql.user u ON u.User = ?"
+    " WHERE r.routine_schema = ? AND r.routine_type = 'PROCEDURE'"
+    "  AND r.security_type = 'INVOKER'"
     ") g ORDER BY tn, h, ord";
 
 struct grant_run {
@@ -513,7 +523,7 @@ grants_on(MYSQL *m, const char *db)
 {
 	const char *app = config_get("mysql_user", "yichuang");
 	const char *p1[1] = { app };
-	const char *p7[7] = { app, db, app, db, db, db, app };
+	const char *p9[9] = { app, db, app, db, db, db, app, app, db };
 	struct grant_run g = { m, 0, 0 };
 	struct names hosts;
 	size_t i;
@@ -531,7 +541,7 @@ grants_on(MYSQL *m, const char *db)
 		names_free(&hosts);
 		return MIG_FAILED;
 	}
-	if (sq(m, grants_sql, p7, 7, grant_one, &g) < 0 || g.failed) {
+	if (sq(m, grants_sql, p9, 9, grant_one, &g) < 0 || g.failed) {
 		names_free(&hosts);
 		return MIG_FAILED;
 	}

@@ -311,17 +311,3 @@ catalog_item_json(struct ctx *c, const char *id, json_t **out)
 	json_decref(mats);
 	return rc < 0 ? rc : *out != NULL;
 }
-
-/*
- * The catalog changed (issue 21's contract between the writers of the catalog and its read
- * cache): one more generation in Redis, which every process's cache compares with its own.
- * Called after the change committed; a Redis outage only delays the caches' refresh.
- */
-void
-catalog_changed(struct ctx *c)
-{
-	redisReply *rep = kv_cmd(c, "INCR yc:catalog:gen");
-
-	if (rep != NULL)
-		freeReplyObject(rep);
-}

@@ -33,8 +33,24 @@ int	catalog_items(struct ctx *c, const char *hall, const char *cat, const char *
 int	catalog_waiting(struct ctx *c, const char *hall, json_t *counts);
 /* The item as the API shows it (with materials). 1 found, 0 not, or a DB_* code. */
 int	catalog_item_json(struct ctx *c, const char *id, json_t **out);
-/* After committing a change to what GET /halls, /halls/{hall}/categories, /items or
- * /items/{id} show: every process's catalog cache reloads (yc:catalog:gen). */
+
+/*
+ * The catalog changed.  A writer calls this after committing any change to what GET /halls,
+ * /halls/{hall}/categories, /items or /items/{id} show: it bumps the Redis key
+ * yc:catalog:gen, and every app process drops its copies (catalog_cache.c) — this one at
+ * once, the others within catalog_check_ms (200 ms).  Redis down: logged; the other
+ * processes drop theirs when they can read Redis again, or catalog_cache_ms after loading.
+ */
 void	catalog_changed(struct ctx *c);
+/* Drop this process's copies (tests). */
+void	catalog_cache_clear(void);
+/* GET /items's reply body ({"items":[…]}, as catalog_items finds them) into out, from this
+ * process's copy when it has one.  0 or a DB_* code. */
+int	catalog_items_reply(struct ctx *c, const char *hall, const char *cat, const char *q,
+	    const char *like, struct buf *out);
+/* GET /halls/{hall}/categories's reply body into out: the categories from this process's
+ * copy, their waiting counts live from Redis.  0, E_NOT_FOUND (no such hall), E_UNAVAILABLE
+ * (Redis down), or a DB_* code. */
+int	catalog_categories_reply(struct ctx *c, const char *hall, struct buf *out);
 
 #endif

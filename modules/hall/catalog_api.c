@@ -2,7 +2,8 @@
  * catalog_api.c — the hall and its service guide, public routes (the record: catalog.c).
  *
  * Routes: GET /halls, GET /halls/{hall}/categories, GET /items, GET /items/{id}
- * Tables and Redis keys: those of catalog.c.
+ * Tables and Redis keys: those of catalog.c; categories and items read through each
+ * process's copy (catalog_cache.c, and its key yc:catalog:gen).
  */
 #include "handlers.h"
 #include "catalog.h"
@@ -35,21 +36,29 @@ h_halls(struct req *r)
 	return req_ok(r, 200, json_pack("{s:o}", "halls", halls));
 }
 
+/* A reply body catalog_cache.c rendered: JSON, 200. */
+static int
+json_body_ok(struct req *r)
+{
+	r->raw_type = "application/json; charset=utf-8";
+	r->status = 200;
+	return 200;
+}
+
 int
 h_categories(struct req *r)
 {
-	const char *hall = r->pathv[0];
-	json_t *cats;
-	int rc;
+	int rc = catalog_categories_reply(r->ctx, r->pathv[0], &r->raw_reply);
 
-	if ((rc = hall_find(r, hall)) != 0)
-		return rc;
-	rc = catalog_categories(r->ctx, hall, &cats);
+	if (rc != 0)
+		r->raw_reply.len = 0;
 	if (rc < 0)
 		return db_fail(r, rc);
+	if (rc == E_NOT_FOUND)
+		return req_err_msg(r, rc, "没有这个政务服务中心");
 	if (rc == E_UNAVAILABLE)
 		return req_unavailable(r);
-	return req_ok(r, 200, json_pack("{s:o}", "categories", cats));
+	return json_body_ok(r);
 }
 
 int
@@ -57,7 +66,6 @@ h_items(struct req *r)
 {
 	const char *hall = NULL, *q = NULL, *cat = NULL;
 	char like[256];
-	json_t *items;
 	int rc;
 
 	q_str(r, "hall", 0, 32, &hall);
@@ -71,9 +79,12 @@ h_items(struct req *r)
 		return req_invalid(r);
 	if (catalog_like_pattern(q ? q : "", like, sizeof like) != 0)
 		return req_fail_field(r, "q", "内容过长"), req_invalid(r);
-	if ((rc = catalog_items(r->ctx, hall, cat, q ? q : "", like, &items)) < 0)
+	rc = catalog_items_reply(r->ctx, hall, cat, q ? q : "", like, &r->raw_reply);
+	if (rc < 0) {
+		r->raw_reply.len = 0;
 		return db_fail(r, rc);
-	return req_ok(r, 200, json_pack("{s:o}", "items", items));
+	}
+	return json_body_ok(r);
 }
 
 int

@@ -223,12 +223,18 @@ int	q_rebuilt_since(struct ctx *c, const char *hall, const char *day, const char
 /* ------------------------------------------------------------------ tickets.c */
 
 /* Who acts: for the history rows, and the audit trail in the caller's name. */
+struct audit_values;
+
 struct q_actor {
 	const char	*kind;		/* queue_ticket_history.actor_kind */
 	const char	*subject;	/* the staff id, citizen id, or "" */
 	/* Record an audit event (inside the transaction of the change); NULL: none. */
 	void		(*audit)(void *arg, const char *action, const char *target,
 			    const char *detail);
+	/* The same event as the values of its audit_log row (shared/audit.h), for a change
+	 * that writes the row in its own statement (take.c); NULL: none. */
+	void		(*audit_values)(void *arg, const char *action, const char *target,
+			    const char *detail, struct audit_values *out);
 	void		*arg;
 };
 

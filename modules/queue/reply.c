@@ -28,12 +28,20 @@ actor_audit(void *arg, const char *action, const char *target, const char *detai
 	audit(arg, action, target, "ok", detail);
 }
 
+static void
+actor_audit_values(void *arg, const char *action, const char *target, const char *detail,
+    struct audit_values *out)
+{
+	audit_values(arg, action, target, "ok", detail, out);
+}
+
 void
 q_actor_of(struct req *r, struct q_actor *who)
 {
 	who->kind = actor_kind(r);
 	who->subject = r->sess.subject;
 	who->audit = actor_audit;
+	who->audit_values = actor_audit_values;
 	who->arg = r;
 }
 

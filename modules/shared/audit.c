@@ -18,27 +18,42 @@ col(const char *s, size_t maxc)
 }
 
 void
-audit(struct req *r, const char *action, const char *target, const char *result,
-    const char *detail)
+audit_values(struct req *r, const char *action, const char *target, const char *result,
+    const char *detail, struct audit_values *out)
 {
 	const char *kind = "anonymous";
-	char at[32];
-	int rc;
 
 	/* Kiosks are accounts of the staff table: their actor is a staff id too. */
 	if (r->sess.role == ROLE_CITIZEN)
 		kind = "citizen";
 	else if (r->sess.role != 0)
 		kind = "staff";
-	sql_now(at, sizeof at);	/* hall time, like every other record */
+	sql_now(out->at, sizeof out->at);	/* hall time, like every other record */
+	out->v[0] = DBS(out->at);
+	out->v[1] = DBSO(r->sess.hall[0] ? r->sess.hall : NULL);
+	out->v[2] = DBS(kind);
+	out->v[3] = col(r->sess.subject, 64);
+	out->v[4] = col(action, 64);
+	out->v[5] = col(target, 128);
+	out->v[6] = col(result, 32);
+	out->v[7] = col(r->remote_addr, 45);
+	out->v[8] = col(detail, 500);
+	r->audited = 1;
+}
+
+void
+audit(struct req *r, const char *action, const char *target, const char *result,
+    const char *detail)
+{
+	struct audit_values a;
+	int rc;
+
+	audit_values(r, action, target, result, detail, &a);
 	rc = db_exec(r->ctx, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-	    " result, remote_addr, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    DBARGS(DBS(at), DBSO(r->sess.hall[0] ? r->sess.hall : NULL), DBS(kind),
-	    col(r->sess.subject, 64), col(action, 64), col(target, 128), col(result, 32),
-	    col(r->remote_addr, 45), col(detail, 500)), NULL, NULL);
+	    " result, remote_addr, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", a.v, AUDIT_NVALUES,
+	    NULL, NULL);
 	if (rc != 0)
 		log_warn("audit %s %s not recorded (%d)", action, result, rc);
-	r->audited = 1;
 }
 
 void

@@ -26,6 +26,7 @@ static const struct err_kind kinds[E__MAX] = {
 	[E_ALREADY_QUEUED] = { 409, "ALREADY_QUEUED", "您在本中心已有排队中的号码" },
 	[E_ALREADY_REVIEWED] = { 409, "ALREADY_REVIEWED", "已经评价过了" },
 	[E_CAPACITY_BELOW_BOOKED] = { 409, "CAPACITY_BELOW_BOOKED", "已预约的人数超过新的名额，不能调低" },
+	[E_BOOKINGS_AFFECTED] = { 409, "BOOKINGS_AFFECTED", "有预约不在新的开放时间内：确认通知并取消这些预约后才能保存" },
 	[E_IDEMPOTENCY_IN_PROGRESS] = { 409, "IDEMPOTENCY_IN_PROGRESS", "相同的请求正在处理中，请稍候" },
 	[E_IDEMPOTENCY_MISMATCH] = { 409, "IDEMPOTENCY_MISMATCH", "同一请求标识已用于不同的内容" },
 	[E_ID_BOUND_ELSEWHERE] = { 409, "ID_BOUND_ELSEWHERE", "该证件已绑定其他账号" },

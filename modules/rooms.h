@@ -32,6 +32,7 @@ ROOM_ROUTES(results);		/* signed results, verification */
 ROOM_ROUTES(reviews);		/* 好差评 and rectifications */
 ROOM_ROUTES(stats);		/* the hall's figures */
 ROOM_ROUTES(consult);		/* 咨询导办 referrals (首问负责) */
+ROOM_ROUTES(admin);		/* the administration console's API */
 
 ROOM_JOBS(hall);		/* hall/calendar_jobs.c */
 ROOM_JOBS(notify);		/* notify/notify.c */

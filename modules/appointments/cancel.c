@@ -11,6 +11,8 @@
 #include "handlers.h"
 #include "appointments.h"
 #include "record.h"
+#include "appointments_int.h"
+#include "../hall/hall_hours.h"
 #include "../shared/audit.h"
 #include "../identity/identity.h"
 #include "../../fcgi/clock.h"
@@ -161,3 +163,125 @@ appt_cancel_identity(struct req *r, const char *idhash, long long holder, int *c
 	return rc != 0 ? -1 : 0;
 }
 
+
+/* ------------------------------------------------------------ the day's opening changed */
+
+struct outside {
+	const struct hall_day *open;
+	int		 n;
+};
+
+/* category, start minute, end minute: counted when outside the day's opening. */
+static int
+outside_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct outside *o = arg;
+	long long s, e;
+
+	(void)ncol;
+	(void)lens;
+	if (parse_ll(v[1], 0, 24 * 60, &s) != 0 || parse_ll(v[2], 0, 24 * 60, &e) != 0)
+		return 0;
+	if (o->open == NULL || !hall_day_covers(o->open, (int)s, (int)e))
+		o->n++;
+	return 0;
+}
+
+int
+appt_outside_count(struct ctx *c, const char *hall, int64_t day, const struct hall_day *open,
+    int *count)
+{
+	struct outside o = { open, 0 };
+	char date[11];
+	int rc;
+
+	date_format_days(day, date, sizeof date);
+	rc = db_query(c, "SELECT category, HOUR(start_time) * 60 + MINUTE(start_time),"
+	    " HOUR(end_time) * 60 + MINUTE(end_time) FROM appointments"
+	    " WHERE hall = ? AND day = ? AND status = 'booked'", DBARGS(DBS(hall), DBS(date)),
+	    outside_row, &o);
+	*count = o.n;
+	return rc < 0 ? rc : 0;
+}
+
+struct outside_list {
+	const struct hall_day *open;
+	struct appt_row	*rows;
+	int		 n, max, seen;
+	long long	 last;		/* the largest id read, kept or not */
+};
+
+static int
+outside_collect(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct outside_list *l = arg;
+	struct appt_row *a;
+
+	(void)ncol;
+	if (l->n >= l->max)
+		return 1;
+	a = &l->rows[l->n];
+	appt_row_fill(a, v, lens);
+	l->seen++;
+	if (a->id > l->last)
+		l->last = a->id;
+	if (l->open == NULL || !hall_day_covers(l->open, a->start_min, a->end_min))
+		l->n++;
+	else
+		sodium_memzero(a, sizeof *a);
+	return 0;
+}
+
+int
+appt_outside_cancel(struct req *r, const char *hall, int64_t day, const struct hall_day *open,
+    int *cancelled)
+{
+	struct outside_list l;
+	char date[11];
+	long long after = 0;
+	int rc = 0, i, total = 0, round;
+
+	*cancelled = 0;
+	l.open = open;
+	l.max = 16;
+	if ((l.rows = calloc((size_t)l.max, sizeof *l.rows)) == NULL)
+		return -1;
+	date_format_days(day, date, sizeof date);
+	/* In rounds by id: the ones inside the opening stay booked and are passed over. */
+	for (round = 0; round < 1000; round++) {
+		l.n = l.seen = 0;
+		l.last = after;
+		rc = db_query(r->ctx, APPT_ROW_COLS "WHERE a.hall = ? AND a.day = ?"
+		    " AND a.status = 'booked' AND a.id > ? ORDER BY a.id LIMIT 16",
+		    DBARGS(DBS(hall), DBS(date), DBI(after)), outside_collect, &l);
+		if (rc < 0 || l.seen == 0)
+			break;
+		for (i = 0; i < l.n; i++) {
+			rc = cancel_row(r, &l.rows[i]);
+			if (rc == E_INVALID_STATE)	/* checked in or cancelled meanwhile */
+				rc = 0;
+			if (rc != 0)
+				break;
+			total++;
+		}
+		if (rc != 0)
+			break;
+		/* The next round starts after the last row read, kept or not. */
+		after = l.last;
+		if (l.seen < l.max)
+			break;
+	}
+	sodium_memzero(l.rows, (size_t)l.max * sizeof *l.rows);
+	free(l.rows);
+	if (rc < 0)
+		rc = -1;
+	appt_invalidate(r->ctx, hall, day);
+	*cancelled = total;
+	return rc != 0 ? -1 : 0;
+}
+
+void
+appt_day_changed(struct ctx *c, const char *hall, int64_t day)
+{
+	appt_invalidate(c, hall, day);
+}

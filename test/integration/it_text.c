@@ -860,6 +860,10 @@ struct text_route {
 };
 
 static const struct text_route text_routes[] = {
+	{ "PUT", "/admin/halls/{hall}/hours", "periods", 4,
+	  "no text kept: periods are HH:MM times (it_admin_hall: bad_hours_name_each_field…)" },
+	{ "PUT", "/admin/halls/{hall}/hours/{date}", "periods note", 4,
+	  "it_admin_hall: saturday_opening_takes_numbers_and_offers_slots (the note)" },
 	{ "POST", "/staff/login", "hall username password window", 0,
 	  "sign_in_with_unusual_text_is_refused_not_failed (nothing stored)" },
 	{ "POST", "/auth/logout", NULL, 0, "no body" },

@@ -1,0 +1,16 @@
+/*
+ * handlers.h — the admin room's route handlers (routes.c says which path, method and roles
+ * reach each).  Private to the room.
+ */
+#ifndef YC_ADMIN_HANDLERS_H
+#define YC_ADMIN_HANDLERS_H
+
+#include "../../fcgi/yc.h"
+
+/* hours_api.c */
+int	h_admin_hours_get(struct req *);
+int	h_admin_hours_put(struct req *);
+int	h_admin_hours_date_put(struct req *);
+int	h_admin_hours_date_delete(struct req *);
+
+#endif

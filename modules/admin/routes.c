@@ -1,0 +1,19 @@
+/*
+ * routes.c — the admin room's routes: method, path below /api/v1, handler, roles, body limit,
+ * flags.  A plain list: each part of the console appends its own lines.
+ *
+ * Reading the hall's settings is open to its manager as well (the figures they plan with);
+ * every change is the hall admin's (the handlers check the hall).
+ */
+#include "handlers.h"
+#include "../rooms.h"
+
+const struct route admin_routes[] = {
+	/* the hall: opening hours (hours_api.c) */
+	{ M_GET,    "/admin/halls/{hall}/hours",        h_admin_hours_get,
+	  ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_PUT,    "/admin/halls/{hall}/hours",        h_admin_hours_put,         ROLE_ADMIN, 0, 0 },
+	{ M_PUT,    "/admin/halls/{hall}/hours/{date}", h_admin_hours_date_put,    ROLE_ADMIN, 0, 0 },
+	{ M_DELETE, "/admin/halls/{hall}/hours/{date}", h_admin_hours_date_delete, ROLE_ADMIN, 0, 0 },
+};
+const size_t admin_nroutes = NELEM(admin_routes);

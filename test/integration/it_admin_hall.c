@@ -1,0 +1,322 @@
+/*
+ * it_admin_hall.c — the hall's opening hours as its admin sets them (issue 21, part B),
+ * against the live test stack.
+ *
+ * With the hall clock moved into December 2026 (the 2026 notice is loaded):
+ * - only the hall's admin changes hours: a clerk and a manager get 403 (the manager may
+ *   read them); bad periods and dates get 400 naming each field and change nothing;
+ * - Saturday 2026-12-05 opened 09:00–12:00: that morning's slots appear (and no afternoon
+ *   one), the kiosk takes a number that Saturday, the change is audited with before and
+ *   after; removing the date's hours closes the Saturday again;
+ * - Tuesday 2026-12-08 closed while a citizen holds a booking that day: refused with 409
+ *   BOOKINGS_AFFECTED naming the one booking, nothing saved; with "notify": true it is
+ *   saved, the booking is cancelled in MariaDB and the citizen gets the cancellation SMS;
+ *   that Tuesday the kiosk is refused (HALL_CLOSED) and no slot is offered;
+ * - the week's hours shortened to the morning: the afternoon of a working day takes no
+ *   number; put back afterwards.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/expect.h"
+#include "../lib/http.h"
+#include "../lib/suite.h"
+#include "../lib/flows.h"
+#include "../lib/records.h"
+#include "../../fcgi/db.h"
+
+#define API "/api/v1"
+#define FRIDAY "2026-12-04T10:00:00+08:00"
+#define PHONE "13800138121"
+
+static char admin[128], manager[128], clerk[128], kiosk[128];
+
+static long long
+count1(const char *sql, const char *arg)
+{
+	return db_count(&test_db, sql, arg);
+}
+
+static void
+take(struct resp *r)
+{
+	assert_int_equal(http_json(r, "POST", API "/halls/demo/tickets", kiosk,
+	    "{\"category\":\"A\"}"), 0);
+}
+
+static size_t
+slots_on(const char *date, int *afternoon)
+{
+	struct resp r;
+	char path[160];
+	json_t *s;
+	size_t i, n;
+
+	snprintf(path, sizeof path, API "/halls/demo/slots?category=A&date=%s", date);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect_status(&r, 200);
+	n = json_array_size(jget(r.json, "slots"));
+	*afternoon = 0;
+	json_array_foreach(jget(r.json, "slots"), i, s) {
+		const char *start = json_string_value(json_object_get(s, "start"));
+
+		/* "2026-12-05T09:00:00+08:00": a slot from noon on is an afternoon one. */
+		assert_non_null(start);
+		assert_true(strlen(start) > 16);
+		if (strncmp(start + 11, "12:00", 5) >= 0)
+			*afternoon = 1;
+	}
+	resp_free(&r);
+	return n;
+}
+
+static void
+only_the_admin_changes_hours(void **st)
+{
+	const char *body = "{\"periods\":[{\"open\":\"09:00\",\"close\":\"12:00\"}]}";
+	struct resp r;
+
+	(void)st;
+	clock_at(FRIDAY);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-05", clerk,
+	    body), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-05", manager,
+	    body), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours", manager, body), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM hall_dates WHERE hall = ?", "demo"), 0);
+	/* The manager reads them: the week's periods of the seed. */
+	assert_int_equal(http_json(&r, "GET", API "/admin/halls/demo/hours", manager, NULL), 0);
+	expect_status(&r, 200);
+	assert_true(json_array_size(jget(r.json, "hours")) >= 1);
+	assert_non_null(jstr(r.json, "hours.0.open"));
+	resp_free(&r);
+}
+
+static void
+bad_hours_name_each_field_and_change_nothing(void **st)
+{
+	struct resp r;
+	long long before = count1("SELECT COUNT(*) FROM hall_hours WHERE hall = ?", "demo");
+
+	(void)st;
+	clock_at(FRIDAY);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-05", admin,
+	    "{\"periods\":[{\"open\":\"12:00\",\"close\":\"09:00\"},"
+	    "{\"open\":\"8点\",\"close\":\"17:00\"}]}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "periods[0].close"));
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "periods[1].open"));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-03", admin,
+	    "{\"closed\":true,\"periods\":[]}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "date"));	/* yesterday */
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "periods"));	/* closed with periods */
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours", admin,
+	    "{\"periods\":[{\"open\":\"13:00\",\"close\":\"17:00\"},"
+	    "{\"open\":\"09:00\",\"close\":\"12:00\"}],\"notify\":\"yes\"}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "periods[1].open"));	/* out of order */
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "notify"));
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM hall_dates WHERE hall = ?", "demo"), 0);
+	assert_int_equal(count1("SELECT COUNT(*) FROM hall_hours WHERE hall = ?", "demo"), before);
+	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'admin.hours%'"
+	    " AND hall = ?", "demo"), 0);
+}
+
+static void
+saturday_opening_takes_numbers_and_offers_slots(void **st)
+{
+	struct resp r;
+	int afternoon;
+	char detail[64] = "";
+
+	(void)st;
+	clock_at(FRIDAY);
+	assert_int_equal(slots_on("2026-12-05", &afternoon), 0);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-05", admin,
+	    "{\"periods\":[{\"open\":\"09:00\",\"close\":\"12:00\"}],\"note\":\"年底周六开放\"}"),
+	    0);
+	expect_status(&r, 200);
+	assert_false(json_is_true(jget(r.json, "closed")));
+	assert_string_equal(jstr(r.json, "periods.0.close"), "12:00");
+	resp_free(&r);
+	/* The morning's slots appear, no afternoon one. */
+	assert_true(slots_on("2026-12-05", &afternoon) > 0);
+	assert_int_equal(afternoon, 0);
+	/* Audited: before closed (a Saturday), after the morning. */
+	assert_int_equal(db_scalar(&test_db, "SELECT detail FROM audit_log WHERE action ="
+	    " 'admin.hours.date' AND target = 'demo:2026-12-05' ORDER BY id DESC LIMIT 1",
+	    DBNOARGS, detail, sizeof detail), 1);
+	assert_non_null(strstr(detail, "\"before\":\"closed\""));
+	assert_non_null(strstr(detail, "\"after\":\"09:00-12:00\""));
+	/* That Saturday morning the kiosk hands out numbers; after noon it does not. */
+	clock_at("2026-12-05T10:00:00+08:00");
+	take(&r);
+	expect_status(&r, 201);
+	resp_free(&r);
+	clock_at("2026-12-05T13:00:00+08:00");
+	take(&r);
+	assert_error(&r, 422, "HALL_CLOSED");
+	resp_free(&r);
+	/* Back to the calendar: the Saturday is closed again. */
+	clock_at(FRIDAY);
+	assert_int_equal(http_json(&r, "DELETE", API "/admin/halls/demo/hours/2026-12-05", admin,
+	    NULL), 0);
+	expect_status(&r, 200);
+	assert_true(json_is_true(jget(r.json, "closed")));
+	resp_free(&r);
+	assert_int_equal(slots_on("2026-12-05", &afternoon), 0);
+	clock_at("2026-12-05T10:00:00+08:00");
+	take(&r);
+	assert_error(&r, 422, "HALL_CLOSED");
+	resp_free(&r);
+	set_clock(NULL);
+}
+
+static void
+closing_a_working_day_with_bookings_needs_notify(void **st)
+{
+	char cit[256], slot[64], id[19], body[512], status[16] = "";
+	struct resp r;
+	json_t *line = NULL;
+	int afternoon;
+	long sms;
+
+	(void)st;
+	clock_at("2026-12-07T09:00:00+08:00");
+	citizen_in(PHONE, cit, sizeof cit);
+	free_slot("category=A&date=2026-12-08", slot, sizeof slot);
+	make_id(id, "19850101", 121);
+	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"A\",\"slot\":\"%s\","
+	    "\"name\":\"张三\",\"id_number\":\"%s\"}", slot, id);
+	assert_int_equal(http_json(&r, "POST", API "/appointments", cit, body), 0);
+	expect_status(&r, 201);
+	resp_free(&r);
+
+	/* Refused, naming the booking; nothing saved. */
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-08", admin,
+	    "{\"closed\":true,\"note\":\"系统升级\"}"), 0);
+	assert_error(&r, 409, "BOOKINGS_AFFECTED");
+	assert_int_equal(jint(r.json, "error.bookings"), 1);
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM hall_dates WHERE hall = ?", "demo"), 0);
+	assert_int_equal(count1("SELECT COUNT(*) FROM appointments WHERE hall = ? AND"
+	    " day = '2026-12-08' AND status = 'booked'", "demo"), 1);
+
+	/* Confirmed: saved, the booking cancelled, the citizen told. */
+	sms = sms_log_size();
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-08", admin,
+	    "{\"closed\":true,\"note\":\"系统升级\",\"notify\":true}"), 0);
+	expect_status(&r, 200);
+	assert_int_equal(jint(r.json, "cancelled"), 1);
+	resp_free(&r);
+	assert_int_equal(db_scalar(&test_db, "SELECT status FROM appointments WHERE hall = 'demo'"
+	    " AND day = '2026-12-08' ORDER BY id DESC LIMIT 1", DBNOARGS, status, sizeof status), 1);
+	assert_string_equal(status, "cancelled");
+	assert_int_equal(sms_log_find_since(sms, PHONE, "appointment_cancelled", &line, 20000), 0);
+	json_decref(line);
+	assert_int_equal(slots_on("2026-12-08", &afternoon), 0);
+
+	/* That Tuesday the hall takes no number. */
+	clock_at("2026-12-08T10:00:00+08:00");
+	take(&r);
+	assert_error(&r, 422, "HALL_CLOSED");
+	resp_free(&r);
+	clock_at("2026-12-07T09:00:00+08:00");
+	assert_int_equal(http_json(&r, "DELETE", API "/admin/halls/demo/hours/2026-12-08", admin,
+	    NULL), 0);
+	expect_status(&r, 200);
+	resp_free(&r);
+	set_clock(NULL);
+}
+
+static void
+the_weeks_hours_rule_working_days(void **st)
+{
+	struct resp r, old;
+	char body[512];
+	json_t *orig;
+
+	(void)st;
+	clock_at(FRIDAY);
+	assert_int_equal(http_json(&old, "GET", API "/admin/halls/demo/hours", admin, NULL), 0);
+	expect_status(&old, 200);
+	orig = jget(old.json, "hours");
+	assert_true(json_array_size(orig) >= 2);
+	/* Mornings only; 2026-12-04 has no booking after noon in this suite. */
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours", admin,
+	    "{\"periods\":[{\"open\":\"09:00\",\"close\":\"12:00\"}],\"notify\":true}"), 0);
+	expect_status(&r, 200);
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM hall_hours WHERE hall = ?", "demo"), 1);
+	clock_at("2026-12-04T15:00:00+08:00");
+	take(&r);
+	assert_error(&r, 422, "HALL_CLOSED");
+	resp_free(&r);
+	/* Put back as it was. */
+	clock_at(FRIDAY);
+	{
+		char *p = json_dumps(orig, JSON_COMPACT);
+
+		snprintf(body, sizeof body, "{\"periods\":%s}", p);
+		free(p);
+	}
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours", admin, body), 0);
+	expect_status(&r, 200);
+	resp_free(&r);
+	resp_free(&old);
+	clock_at("2026-12-04T15:00:00+08:00");
+	take(&r);
+	expect_status(&r, 201);
+	resp_free(&r);
+	set_clock(NULL);
+}
+
+static int
+setup(void **st)
+{
+	if (suite_setup(st) != 0)
+		return -1;
+	staff_in("admin", 0, admin, sizeof admin);
+	staff_in("manager1", 0, manager, sizeof manager);
+	staff_in("clerk1", 1, clerk, sizeof clerk);
+	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
+	return 0;
+}
+
+static int
+teardown(void **st)
+{
+	db_exec(&test_db, "DELETE FROM hall_dates WHERE hall = 'demo'", DBNOARGS, NULL, NULL);
+	return suite_teardown(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(only_the_admin_changes_hours),
+		cmocka_unit_test(bad_hours_name_each_field_and_change_nothing),
+		cmocka_unit_test(saturday_opening_takes_numbers_and_offers_slots),
+		cmocka_unit_test(closing_a_working_day_with_bookings_needs_notify),
+		cmocka_unit_test(the_weeks_hours_rule_working_days),
+	};
+
+	return suite_run("it_admin_hall", tests, setup, teardown);
+}

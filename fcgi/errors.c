@@ -17,6 +17,7 @@ static const struct err_kind kinds[E__MAX] = {
 	[E_FORBIDDEN] = { 403, "FORBIDDEN", "无权进行此操作" },
 	[E_CSRF] = { 403, "CSRF", "页面已过期，请刷新后重试" },
 	[E_NO_SHOW_BANNED] = { 403, "NO_SHOW_BANNED", "因多次预约未到，暂停预约资格" },
+	[E_PASSWORD_CHANGE_REQUIRED] = { 403, "PASSWORD_CHANGE_REQUIRED", "请设置新密码后登录" },
 	[E_NOT_FOUND] = { 404, "NOT_FOUND", "请求的资源不存在" },
 	[E_METHOD_NOT_ALLOWED] = { 405, "METHOD_NOT_ALLOWED", "不支持该请求方法" },
 	[E_CONFLICT] = { 409, "CONFLICT", "记录已存在" },

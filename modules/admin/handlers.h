@@ -13,4 +13,11 @@ int	h_admin_hours_put(struct req *);
 int	h_admin_hours_date_put(struct req *);
 int	h_admin_hours_date_delete(struct req *);
 
+/* staff_api.c */
+int	h_admin_staff_create(struct req *);
+int	h_admin_staff_change(struct req *);
+int	h_admin_staff_lock(struct req *);
+int	h_admin_staff_unlock(struct req *);
+int	h_admin_staff_reset(struct req *);
+
 #endif

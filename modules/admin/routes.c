@@ -15,5 +15,14 @@ const struct route admin_routes[] = {
 	{ M_PUT,    "/admin/halls/{hall}/hours",        h_admin_hours_put,         ROLE_ADMIN, 0, 0 },
 	{ M_PUT,    "/admin/halls/{hall}/hours/{date}", h_admin_hours_date_put,    ROLE_ADMIN, 0, 0 },
 	{ M_DELETE, "/admin/halls/{hall}/hours/{date}", h_admin_hours_date_delete, ROLE_ADMIN, 0, 0 },
+	/* the hall: staff accounts (staff_api.c; the list is GET /halls/{hall}/staff) */
+	{ M_POST,   "/admin/halls/{hall}/staff",            h_admin_staff_create, ROLE_ADMIN, 0, 0 },
+	{ M_PATCH,  "/admin/halls/{hall}/staff/{username}", h_admin_staff_change, ROLE_ADMIN, 0, 0 },
+	{ M_POST,   "/admin/halls/{hall}/staff/{username}/lock", h_admin_staff_lock,
+	  ROLE_ADMIN, 0, 0 },
+	{ M_POST,   "/admin/halls/{hall}/staff/{username}/unlock", h_admin_staff_unlock,
+	  ROLE_ADMIN, 0, 0 },
+	{ M_POST,   "/admin/halls/{hall}/staff/{username}/reset-password", h_admin_staff_reset,
+	  ROLE_ADMIN, 0, 0 },
 };
 const size_t admin_nroutes = NELEM(admin_routes);

@@ -51,8 +51,8 @@ struct take_ctx {
 
 /* Is the hall issuing numbers now?  0, E_HALL_CLOSED (why set) or a DB_* code.  The day's
  * opening is hall_day_hours's (the week's hours on a working day, or the date's own: a
- * Saturday opening, evening hours, a working day closed); the hall's hours in t->q->h
- * become the day's, for the reply that says when it opens. */
+ * Saturday opening, evening hours, a working day closed); on a day it opens the hall's
+ * hours in t->q->h become the day's, for the reply that says when it opens. */
 static int
 take_hours(struct ctx *c, struct take_ctx *t)
 {
@@ -63,7 +63,7 @@ take_hours(struct ctx *c, struct take_ctx *t)
 	rc = hall_day_hours(c, t->a->hall, d, &hd);
 	if (rc < 0 && rc != CAL_MISSING)
 		return rc;
-	if (rc >= 0) {
+	if (rc == 1) {	/* a closed day's reply keeps the week's hours */
 		t->q->h.nhours = 0;
 		for (i = 0; i < hd.n && i < Q_MAX_HOURS; i++) {
 			t->q->h.open_s[i] = hd.open_min[i] * 60;

@@ -13,7 +13,11 @@
  *   saved, the booking is cancelled in MariaDB and the citizen gets the cancellation SMS;
  *   that Tuesday the kiosk is refused (HALL_CLOSED) and no slot is offered;
  * - the week's hours shortened to the morning: the afternoon of a working day takes no
- *   number; put back afterwards.
+ *   number; put back afterwards;
+ * - staff (an account made here, it_adm_c1): only the admin creates, locks, resets; bad
+ *   fields named, nothing made; a temporary password signs in only with a new one; a lock
+ *   ends the open session and refuses sign-in until unlocked; a reset ends the session and
+ *   kills the old password; a role change is audited with before and after.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -288,6 +292,144 @@ the_weeks_hours_rule_working_days(void **st)
 	set_clock(NULL);
 }
 
+/* POST /staff/login as it_adm_c1 at window 3; new_password may be NULL.  The status; the
+ * token into tok (when 200). */
+static long
+login(const char *pw, const char *npw, char *tok, size_t tsz)
+{
+	char body[512];
+	struct resp r;
+	long st;
+
+	if (npw)
+		snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"it_adm_c1\","
+		    "\"password\":\"%s\",\"window\":3,\"new_password\":\"%s\"}", pw, npw);
+	else
+		snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"it_adm_c1\","
+		    "\"password\":\"%s\",\"window\":3}", pw);
+	assert_int_equal(http_json(&r, "POST", API "/staff/login", NULL, body), 0);
+	st = r.status;
+	if (st == 403)
+		assert_string_equal(jstr(r.json, "error.code"), "PASSWORD_CHANGE_REQUIRED");
+	if (st == 200 && tok)
+		snprintf(tok, tsz, "%s", jstr(r.json, "token"));
+	resp_free(&r);
+	return st;
+}
+
+static void
+staff_lock_and_reset_force_a_new_password(void **st)
+{
+	char tmp[64], tmp2[64], tok[256], dept[40] = "", detail[512] = "", body[256];
+	struct resp r;
+	json_t *fields;
+
+	(void)st;
+	/* Only the admin. */
+	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff", clerk,
+	    "{\"username\":\"it_adm_x\",\"name\":\"某\",\"role\":\"clerk\"}"), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff", manager,
+	    "{\"username\":\"it_adm_x\",\"name\":\"某\",\"role\":\"clerk\"}"), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	/* Every bad field named, nothing made. */
+	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff", admin,
+	    "{\"username\":\"坏 名\",\"name\":\"\",\"role\":\"boss\",\"window\":9999}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	fields = jget(r.json, "error.fields");
+	assert_non_null(json_object_get(fields, "username"));
+	assert_non_null(json_object_get(fields, "name"));
+	assert_non_null(json_object_get(fields, "role"));
+	assert_non_null(json_object_get(fields, "window"));
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM staff WHERE hall = ? AND username LIKE"
+	    " 'it\\_adm%'", "demo"), 0);
+
+	/* Created with a temporary password that signs in only with a new one. */
+	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff", admin,
+	    "{\"username\":\"it_adm_c1\",\"name\":\"欧阳·测试\",\"role\":\"clerk\","
+	    "\"window\":3}"), 0);
+	expect_status(&r, 201);
+	snprintf(tmp, sizeof tmp, "%s", jstr(r.json, "temporary_password"));
+	assert_true(strlen(tmp) >= 12);
+	assert_true(json_is_true(jget(r.json, "staff.must_change_password")));
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE action = 'admin.staff.create'"
+	    " AND target = ? AND detail LIKE '%\"after\":{%'", "it_adm_c1"), 1);
+	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE detail LIKE"
+	    " CONCAT('%', ?, '%')", tmp), 0);	/* never in the trail */
+	assert_int_equal(login(tmp, NULL, NULL, 0), 403);
+	assert_int_equal(login(tmp, tmp, NULL, 0), 400);	/* the same again */
+	assert_int_equal(login(tmp, "我的新密码-abc-2026", tok, sizeof tok), 200);
+	assert_int_equal(count1("SELECT must_change_password FROM staff WHERE hall = 'demo' AND"
+	    " username = ?", "it_adm_c1"), 0);
+	assert_int_equal(login("我的新密码-abc-2026", NULL, NULL, 0), 200);
+
+	/* Locked: the open session ends, sign-in is refused; unlocked: it works again. */
+	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff/it_adm_c1/lock", clerk,
+	    NULL), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff/it_adm_c1/lock", admin,
+	    NULL), 0);
+	expect_status(&r, 200);
+	assert_true(json_is_true(jget(r.json, "staff.disabled")));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "GET", API "/me", tok, NULL), 0);
+	assert_error(&r, 401, "UNAUTHENTICATED");
+	resp_free(&r);
+	assert_int_equal(login("我的新密码-abc-2026", NULL, NULL, 0), 401);
+	assert_int_equal(db_scalar(&test_db, "SELECT detail FROM audit_log WHERE action ="
+	    " 'admin.staff.lock' AND target = 'it_adm_c1' ORDER BY id DESC LIMIT 1", DBNOARGS,
+	    detail, sizeof detail), 1);
+	assert_non_null(strstr(detail, "\"before\":{"));
+	assert_non_null(strstr(detail, "\"disabled\":false"));
+	assert_non_null(strstr(detail, "\"disabled\":true"));
+	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff/it_adm_c1/unlock", admin,
+	    NULL), 0);
+	expect_status(&r, 200);
+	resp_free(&r);
+	assert_int_equal(login("我的新密码-abc-2026", NULL, tok, sizeof tok), 200);
+
+	/* Reset: the session ends, the old password is dead, the temporary one needs a new. */
+	assert_int_equal(http_json(&r, "POST", API
+	    "/admin/halls/demo/staff/it_adm_c1/reset-password", admin, NULL), 0);
+	expect_status(&r, 200);
+	snprintf(tmp2, sizeof tmp2, "%s", jstr(r.json, "temporary_password"));
+	assert_string_not_equal(tmp2, tmp);
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "GET", API "/me", tok, NULL), 0);
+	assert_error(&r, 401, "UNAUTHENTICATED");
+	resp_free(&r);
+	assert_int_equal(login("我的新密码-abc-2026", NULL, NULL, 0), 401);
+	assert_int_equal(login(tmp2, NULL, NULL, 0), 403);
+	assert_int_equal(login(tmp2, "又一个新密码-xyz-2026", NULL, 0), 200);
+
+	/* A role change: an approver needs a department; the trail has before and after. */
+	assert_int_equal(db_scalar(&test_db, "SELECT code FROM departments ORDER BY code LIMIT 1",
+	    DBNOARGS, dept, sizeof dept), 1);
+	assert_int_equal(http_json(&r, "PATCH", API "/admin/halls/demo/staff/it_adm_c1", admin,
+	    "{\"role\":\"approver\"}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "department"));
+	resp_free(&r);
+	snprintf(body, sizeof body, "{\"role\":\"approver\",\"department\":\"%s\","
+	    "\"window\":null}", dept);
+	assert_int_equal(http_json(&r, "PATCH", API "/admin/halls/demo/staff/it_adm_c1", admin,
+	    body), 0);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "staff.role"), "approver");
+	assert_true(json_is_null(jget(r.json, "staff.window")));
+	resp_free(&r);
+	assert_int_equal(db_scalar(&test_db, "SELECT detail FROM audit_log WHERE action ="
+	    " 'admin.staff.change' AND target = 'it_adm_c1' ORDER BY id DESC LIMIT 1", DBNOARGS,
+	    detail, sizeof detail), 1);
+	assert_non_null(strstr(detail, "\"role\":\"clerk\""));
+	assert_non_null(strstr(detail, "\"role\":\"approver\""));
+}
+
 static int
 setup(void **st)
 {
@@ -304,6 +446,8 @@ static int
 teardown(void **st)
 {
 	db_exec(&test_db, "DELETE FROM hall_dates WHERE hall = 'demo'", DBNOARGS, NULL, NULL);
+	db_exec(&test_db, "DELETE FROM staff WHERE hall = 'demo' AND username = 'it_adm_c1'",
+	    DBNOARGS, NULL, NULL);
 	return suite_teardown(st);
 }
 
@@ -316,6 +460,7 @@ main(void)
 		cmocka_unit_test(saturday_opening_takes_numbers_and_offers_slots),
 		cmocka_unit_test(closing_a_working_day_with_bookings_needs_notify),
 		cmocka_unit_test(the_weeks_hours_rule_working_days),
+		cmocka_unit_test(staff_lock_and_reset_force_a_new_password),
 	};
 
 	return suite_run("it_admin_hall", tests, setup, teardown);

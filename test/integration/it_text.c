@@ -860,11 +860,18 @@ struct text_route {
 };
 
 static const struct text_route text_routes[] = {
+	{ "POST", "/admin/halls/{hall}/staff", "username name role department", 4,
+	  "it_admin_hall: staff_lock_and_reset_force_a_new_password (欧阳·测试)" },
+	{ "PATCH", "/admin/halls/{hall}/staff/{username}", "name role department", 4,
+	  "it_admin_hall: staff_lock_and_reset_force_a_new_password" },
+	{ "POST", "/admin/halls/{hall}/staff/{username}/lock", NULL, 4, "no body" },
+	{ "POST", "/admin/halls/{hall}/staff/{username}/unlock", NULL, 4, "no body" },
+	{ "POST", "/admin/halls/{hall}/staff/{username}/reset-password", NULL, 4, "no body" },
 	{ "PUT", "/admin/halls/{hall}/hours", "periods", 4,
 	  "no text kept: periods are HH:MM times (it_admin_hall: bad_hours_name_each_field…)" },
 	{ "PUT", "/admin/halls/{hall}/hours/{date}", "periods note", 4,
 	  "it_admin_hall: saturday_opening_takes_numbers_and_offers_slots (the note)" },
-	{ "POST", "/staff/login", "hall username password window", 0,
+	{ "POST", "/staff/login", "hall username password window new_password", 0,
 	  "sign_in_with_unusual_text_is_refused_not_failed (nothing stored)" },
 	{ "POST", "/auth/logout", NULL, 0, "no body" },
 	{ "POST", "/auth/sms-code", "phone purpose", 0,

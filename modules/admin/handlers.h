@@ -20,4 +20,8 @@ int	h_admin_staff_lock(struct req *);
 int	h_admin_staff_unlock(struct req *);
 int	h_admin_staff_reset(struct req *);
 
+/* slots_api.c */
+int	h_admin_slot_plans_get(struct req *);
+int	h_admin_slot_plan_put(struct req *);
+
 #endif

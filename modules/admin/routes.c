@@ -15,6 +15,11 @@ const struct route admin_routes[] = {
 	{ M_PUT,    "/admin/halls/{hall}/hours",        h_admin_hours_put,         ROLE_ADMIN, 0, 0 },
 	{ M_PUT,    "/admin/halls/{hall}/hours/{date}", h_admin_hours_date_put,    ROLE_ADMIN, 0, 0 },
 	{ M_DELETE, "/admin/halls/{hall}/hours/{date}", h_admin_hours_date_delete, ROLE_ADMIN, 0, 0 },
+	/* the hall: slot plans (slots_api.c) */
+	{ M_GET,    "/admin/halls/{hall}/slot-plans",   h_admin_slot_plans_get,
+	  ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_PUT,    "/admin/halls/{hall}/slot-plans/{category}", h_admin_slot_plan_put,
+	  ROLE_ADMIN, 0, 0 },
 	/* the hall: staff accounts (staff_api.c; the list is GET /halls/{hall}/staff) */
 	{ M_POST,   "/admin/halls/{hall}/staff",            h_admin_staff_create, ROLE_ADMIN, 0, 0 },
 	{ M_PATCH,  "/admin/halls/{hall}/staff/{username}", h_admin_staff_change, ROLE_ADMIN, 0, 0 },

@@ -47,6 +47,19 @@ int	appt_outside_count(struct ctx *c, const char *hall, int64_t day,
 	    const struct hall_day *open, int *count);
 int	appt_outside_cancel(struct req *r, const char *hall, int64_t day,
 	    const struct hall_day *open, int *cancelled);
+/*
+ * The same for any change of the plan (admin/slots_api.c): the booked appointments of hall
+ * (of category cat, 0: every one) from day `from` to `to` for which keep(arg, …) returns 0
+ * are counted, or cancelled as above (the days' places rebuilt from MariaDB afterwards).
+ */
+typedef int (*appt_keep_fn)(void *arg, char cat, int64_t day, int start_min, int end_min,
+    int seat);
+int	appt_affected_count(struct ctx *c, const char *hall, char cat, int64_t from, int64_t to,
+	    appt_keep_fn keep, void *arg, int *count);
+int	appt_affected_cancel(struct req *r, const char *hall, char cat, int64_t from,
+	    int64_t to, appt_keep_fn keep, void *arg, int *cancelled);
+/* The plan (appointment_slot_templates) changed: this process reads it afresh. */
+void	appt_plan_changed(void);
 /* The day's slots changed in MariaDB: its places in Redis are rebuilt at the next use. */
 void	appt_day_changed(struct ctx *c, const char *hall, int64_t day);
 

@@ -164,57 +164,75 @@ appt_cancel_identity(struct req *r, const char *idhash, long long holder, int *c
 }
 
 
-/* ------------------------------------------------------------ the day's opening changed */
+/* ------------------------------------------------------------ the hall's plan changed */
 
-struct outside {
-	const struct hall_day *open;
+/* The day's opening as a keep function: a booking stays when its slot lies inside. */
+static int
+keep_inside(void *arg, char cat, int64_t day, int start, int end, int seat)
+{
+	const struct hall_day *open = arg;
+
+	(void)cat;
+	(void)day;
+	(void)seat;
+	return open != NULL && hall_day_covers(open, start, end);
+}
+
+struct affected {
+	appt_keep_fn	 keep;
+	void		*arg;
 	int		 n;
 };
 
-/* category, start minute, end minute: counted when outside the day's opening. */
+/* category, day, start minute, end minute, seat: counted when keep says no. */
 static int
-outside_row(void *arg, size_t ncol, char **v, const size_t *lens)
+affected_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
-	struct outside *o = arg;
-	long long s, e;
+	struct affected *o = arg;
+	long long s, e, seat;
+	int64_t day;
 
 	(void)ncol;
 	(void)lens;
-	if (parse_ll(v[1], 0, 24 * 60, &s) != 0 || parse_ll(v[2], 0, 24 * 60, &e) != 0)
+	if (v[0] == NULL || date_parse(v[1], &day) != 0 || parse_ll(v[2], 0, 24 * 60, &s) != 0 ||
+	    parse_ll(v[3], 0, 24 * 60, &e) != 0 || parse_ll(v[4], 0, 65535, &seat) != 0)
 		return 0;
-	if (o->open == NULL || !hall_day_covers(o->open, (int)s, (int)e))
+	if (!o->keep(o->arg, v[0][0], day, (int)s, (int)e, (int)seat))
 		o->n++;
 	return 0;
 }
 
 int
-appt_outside_count(struct ctx *c, const char *hall, int64_t day, const struct hall_day *open,
-    int *count)
+appt_affected_count(struct ctx *c, const char *hall, char cat, int64_t from, int64_t to,
+    appt_keep_fn keep, void *arg, int *count)
 {
-	struct outside o = { open, 0 };
-	char date[11];
+	struct affected o = { keep, arg, 0 };
+	char f[11], t[11], cs[2] = { cat, '\0' };
 	int rc;
 
-	date_format_days(day, date, sizeof date);
-	rc = db_query(c, "SELECT category, HOUR(start_time) * 60 + MINUTE(start_time),"
-	    " HOUR(end_time) * 60 + MINUTE(end_time) FROM appointments"
-	    " WHERE hall = ? AND day = ? AND status = 'booked'", DBARGS(DBS(hall), DBS(date)),
-	    outside_row, &o);
+	date_format_days(from, f, sizeof f);
+	date_format_days(to, t, sizeof t);
+	rc = db_query(c, "SELECT category, DATE_FORMAT(day, '%Y-%m-%d'),"
+	    " HOUR(start_time) * 60 + MINUTE(start_time), HOUR(end_time) * 60 + MINUTE(end_time),"
+	    " seat FROM appointments WHERE hall = ? AND day BETWEEN ? AND ? AND status = 'booked'"
+	    " AND (? = '' OR category = ?)", DBARGS(DBS(hall), DBS(f), DBS(t), DBS(cs), DBS(cs)),
+	    affected_row, &o);
 	*count = o.n;
 	return rc < 0 ? rc : 0;
 }
 
-struct outside_list {
-	const struct hall_day *open;
+struct affected_list {
+	appt_keep_fn	 keep;
+	void		*arg;
 	struct appt_row	*rows;
 	int		 n, max, seen;
 	long long	 last;		/* the largest id read, kept or not */
 };
 
 static int
-outside_collect(void *arg, size_t ncol, char **v, const size_t *lens)
+affected_collect(void *arg, size_t ncol, char **v, const size_t *lens)
 {
-	struct outside_list *l = arg;
+	struct affected_list *l = arg;
 	struct appt_row *a;
 
 	(void)ncol;
@@ -225,7 +243,7 @@ outside_collect(void *arg, size_t ncol, char **v, const size_t *lens)
 	l->seen++;
 	if (a->id > l->last)
 		l->last = a->id;
-	if (l->open == NULL || !hall_day_covers(l->open, a->start_min, a->end_min))
+	if (!l->keep(l->arg, a->cat, a->day, a->start_min, a->end_min, a->seat))
 		l->n++;
 	else
 		sodium_memzero(a, sizeof *a);
@@ -233,27 +251,32 @@ outside_collect(void *arg, size_t ncol, char **v, const size_t *lens)
 }
 
 int
-appt_outside_cancel(struct req *r, const char *hall, int64_t day, const struct hall_day *open,
-    int *cancelled)
+appt_affected_cancel(struct req *r, const char *hall, char cat, int64_t from, int64_t to,
+    appt_keep_fn keep, void *arg, int *cancelled)
 {
-	struct outside_list l;
-	char date[11];
+	struct affected_list l;
+	char f[11], t[11], cs[2] = { cat, '\0' };
 	long long after = 0;
 	int rc = 0, i, total = 0, round;
+	int64_t d;
 
 	*cancelled = 0;
-	l.open = open;
+	memset(&l, 0, sizeof l);
+	l.keep = keep;
+	l.arg = arg;
 	l.max = 16;
 	if ((l.rows = calloc((size_t)l.max, sizeof *l.rows)) == NULL)
 		return -1;
-	date_format_days(day, date, sizeof date);
-	/* In rounds by id: the ones inside the opening stay booked and are passed over. */
-	for (round = 0; round < 1000; round++) {
+	date_format_days(from, f, sizeof f);
+	date_format_days(to, t, sizeof t);
+	/* In rounds by id: the ones kept stay booked and are passed over. */
+	for (round = 0; round < 100000; round++) {
 		l.n = l.seen = 0;
 		l.last = after;
-		rc = db_query(r->ctx, APPT_ROW_COLS "WHERE a.hall = ? AND a.day = ?"
-		    " AND a.status = 'booked' AND a.id > ? ORDER BY a.id LIMIT 16",
-		    DBARGS(DBS(hall), DBS(date), DBI(after)), outside_collect, &l);
+		rc = db_query(r->ctx, APPT_ROW_COLS "WHERE a.hall = ? AND a.day BETWEEN ? AND ?"
+		    " AND a.status = 'booked' AND (? = '' OR a.category = ?) AND a.id > ?"
+		    " ORDER BY a.id LIMIT 16", DBARGS(DBS(hall), DBS(f), DBS(t), DBS(cs), DBS(cs),
+		    DBI(after)), affected_collect, &l);
 		if (rc < 0 || l.seen == 0)
 			break;
 		for (i = 0; i < l.n; i++) {
@@ -266,7 +289,6 @@ appt_outside_cancel(struct req *r, const char *hall, int64_t day, const struct h
 		}
 		if (rc != 0)
 			break;
-		/* The next round starts after the last row read, kept or not. */
 		after = l.last;
 		if (l.seen < l.max)
 			break;
@@ -275,9 +297,24 @@ appt_outside_cancel(struct req *r, const char *hall, int64_t day, const struct h
 	free(l.rows);
 	if (rc < 0)
 		rc = -1;
-	appt_invalidate(r->ctx, hall, day);
+	for (d = from; d <= to && d < from + 400; d++)
+		appt_invalidate(r->ctx, hall, d);
 	*cancelled = total;
 	return rc != 0 ? -1 : 0;
+}
+
+int
+appt_outside_count(struct ctx *c, const char *hall, int64_t day, const struct hall_day *open,
+    int *count)
+{
+	return appt_affected_count(c, hall, 0, day, day, keep_inside, (void *)open, count);
+}
+
+int
+appt_outside_cancel(struct req *r, const char *hall, int64_t day, const struct hall_day *open,
+    int *cancelled)
+{
+	return appt_affected_cancel(r, hall, 0, day, day, keep_inside, (void *)open, cancelled);
 }
 
 void

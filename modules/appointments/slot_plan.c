@@ -263,6 +263,12 @@ static struct cache plan_cache = { .size = sizeof(struct plan), .max_age_ms = PL
 	.load = plan_cache_load, .wait_ms = CACHE_WAIT_MS, .strict = 1,
 	.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
+void
+appt_plan_changed(void)
+{
+	cache_invalidate(&plan_cache);
+}
+
 /* The slot (hall, cat, start) of a day from a copy of the plan: 1 found (out set), 0 not. */
 static int
 plan_find(const struct plan_slot *p, size_t n, const char *hall, char cat, int64_t day,

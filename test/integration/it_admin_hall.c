@@ -14,6 +14,9 @@
  *   that Tuesday the kiosk is refused (HALL_CLOSED) and no slot is offered;
  * - the week's hours shortened to the morning: the afternoon of a working day takes no
  *   number; put back afterwards;
+ * - the slot plan of category B with a booked slot's capacity cut to 0: refused with 409
+ *   naming as many bookings as MariaDB holds there, nothing saved; with "notify" saved,
+ *   those bookings cancelled and the citizen told by SMS; put back;
  * - staff (an account made here, it_adm_c1): only the admin creates, locks, resets; bad
  *   fields named, nothing made; a temporary password signs in only with a new one; a lock
  *   ends the open session and refuses sign-in until unlocked; a reset ends the session and
@@ -39,6 +42,7 @@
 #define API "/api/v1"
 #define FRIDAY "2026-12-04T10:00:00+08:00"
 #define PHONE "13800138121"
+#define PHONE2 "13800138122"
 
 static char admin[128], manager[128], clerk[128], kiosk[128];
 
@@ -292,6 +296,106 @@ the_weeks_hours_rule_working_days(void **st)
 	set_clock(NULL);
 }
 
+static void
+slot_plan_below_booked_needs_notify(void **st)
+{
+	char cit[256], slot[64], id[19], body[4096], start[6], ssql[16], cap[8] = "";
+	struct resp r;
+	json_t *plan, *s, *line = NULL;
+	char *orig;
+	size_t i;
+	long long booked;
+	long sms;
+
+	(void)st;
+	clock_at("2026-12-07T09:00:00+08:00");
+	/* Field errors first: nothing changes. */
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/slot-plans/B", admin,
+	    "{\"slots\":[{\"start\":\"25:00\",\"minutes\":3,\"capacity\":-1}]}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "slots[0].start"));
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "slots[0].minutes"));
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "slots[0].capacity"));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/slot-plans/Z", admin,
+	    "{\"slots\":[]}"), 0);
+	assert_error(&r, 404, "NOT_FOUND");	/* 咨询导办 is not booked */
+	resp_free(&r);
+
+	citizen_in(PHONE2, cit, sizeof cit);
+	free_slot("category=B&date=2026-12-09", slot, sizeof slot);
+	make_id(id, "19860101", 122);
+	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"B\",\"slot\":\"%s\","
+	    "\"name\":\"李四\",\"id_number\":\"%s\"}", slot, id);
+	assert_int_equal(http_json(&r, "POST", API "/appointments", cit, body), 0);
+	expect_status(&r, 201);
+	resp_free(&r);
+	/* B-20261209-0930 → 09:30 */
+	snprintf(start, sizeof start, "%.2s:%.2s", slot + 11, slot + 13);
+	snprintf(ssql, sizeof ssql, "%s:00", start);
+	booked = count1("SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND category = 'B'"
+	    " AND day = '2026-12-09' AND status = 'booked' AND start_time = ?", ssql);
+	assert_true(booked >= 1);
+
+	/* The plan with that slot's capacity 0. */
+	assert_int_equal(http_json(&r, "GET", API "/admin/halls/demo/slot-plans", manager, NULL),
+	    0);
+	expect_status(&r, 200);
+	plan = json_deep_copy(jget(r.json, "plans.B"));
+	resp_free(&r);
+	assert_true(json_array_size(plan) > 0);
+	orig = json_dumps(plan, JSON_COMPACT);
+	json_array_foreach(plan, i, s)
+		if (strcmp(json_string_value(json_object_get(s, "start")), start) == 0)
+			json_object_set_new(s, "capacity", json_integer(0));
+	{
+		char *p = json_dumps(plan, JSON_COMPACT);
+
+		snprintf(body, sizeof body, "{\"slots\":%s}", p);
+		free(p);
+	}
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/slot-plans/B", admin, body),
+	    0);
+	assert_error(&r, 409, "BOOKINGS_AFFECTED");
+	assert_int_equal(jint(r.json, "error.bookings"), booked);
+	resp_free(&r);
+	assert_int_equal(db_scalar(&test_db, "SELECT capacity FROM appointment_slot_templates"
+	    " WHERE hall = 'demo' AND category = 'B' AND start_time = ?", DBARGS(DBS(ssql)), cap,
+	    sizeof cap), 1);
+	assert_string_not_equal(cap, "0");
+
+	/* Confirmed: saved, the bookings cancelled, the citizen told. */
+	sms = sms_log_size();
+	snprintf(body + strlen(body) - 1, sizeof body - strlen(body) + 1, ",\"notify\":true}");
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/slot-plans/B", admin, body),
+	    0);
+	expect_status(&r, 200);
+	assert_int_equal(jint(r.json, "cancelled"), booked);
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
+	    " category = 'B' AND day = '2026-12-09' AND status = 'booked' AND start_time = ?",
+	    ssql), 0);
+	assert_int_equal(db_scalar(&test_db, "SELECT capacity FROM appointment_slot_templates"
+	    " WHERE hall = 'demo' AND category = 'B' AND start_time = ?", DBARGS(DBS(ssql)), cap,
+	    sizeof cap), 1);
+	assert_string_equal(cap, "0");
+	assert_int_equal(sms_log_find_since(sms, PHONE2, "appointment_cancelled", &line, 20000), 0);
+	json_decref(line);
+	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE action = 'admin.slot_plan'"
+	    " AND target = ?", "demo:B"), 1);
+
+	/* Put back. */
+	snprintf(body, sizeof body, "{\"slots\":%s}", orig);
+	free(orig);
+	json_decref(plan);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/slot-plans/B", admin, body),
+	    0);
+	expect_status(&r, 200);
+	assert_int_equal(jint(r.json, "cancelled"), 0);
+	resp_free(&r);
+	set_clock(NULL);
+}
+
 /* POST /staff/login as it_adm_c1 at window 3; new_password may be NULL.  The status; the
  * token into tok (when 200). */
 static long
@@ -460,6 +564,7 @@ main(void)
 		cmocka_unit_test(saturday_opening_takes_numbers_and_offers_slots),
 		cmocka_unit_test(closing_a_working_day_with_bookings_needs_notify),
 		cmocka_unit_test(the_weeks_hours_rule_working_days),
+		cmocka_unit_test(slot_plan_below_booked_needs_notify),
 		cmocka_unit_test(staff_lock_and_reset_force_a_new_password),
 	};
 

@@ -860,6 +860,8 @@ struct text_route {
 };
 
 static const struct text_route text_routes[] = {
+	{ "PUT", "/admin/halls/{hall}/slot-plans/{category}", "slots", 4,
+	  "no text kept: times and numbers (it_admin_hall: slot_plan_below_booked_needs_notify)" },
 	{ "POST", "/admin/halls/{hall}/staff", "username name role department", 4,
 	  "it_admin_hall: staff_lock_and_reset_force_a_new_password (欧阳·测试)" },
 	{ "PATCH", "/admin/halls/{hall}/staff/{username}", "name role department", 4,

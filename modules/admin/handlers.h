@@ -24,4 +24,7 @@ int	h_admin_staff_reset(struct req *);
 int	h_admin_slot_plans_get(struct req *);
 int	h_admin_slot_plan_put(struct req *);
 
+/* hall_audit.c */
+int	h_admin_audit(struct req *);
+
 #endif

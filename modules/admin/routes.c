@@ -9,6 +9,9 @@
 #include "../rooms.h"
 
 const struct route admin_routes[] = {
+	/* the hall: the administration's audit trail (hall_audit.c) */
+	{ M_GET,    "/admin/halls/{hall}/audit",        h_admin_audit,
+	  ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
 	/* the hall: opening hours (hours_api.c) */
 	{ M_GET,    "/admin/halls/{hall}/hours",        h_admin_hours_get,
 	  ROLE_MANAGER | ROLE_ADMIN, 0, 0 },

@@ -43,6 +43,8 @@ const PAGES = [
   { page: 'identity', href: '/staff/identity.html', text: '实名改绑', roles: ['clerk'] },
   { page: 'dashboard', href: '/staff/dashboard.html', text: '运行监测', roles: ['manager', 'admin'] },
   { page: 'overdue', href: '/staff/cases.html?overdue=1', text: '超期办件', roles: ['manager'] },
+  { page: 'admin-hours', href: '/staff/admin/hours.html', text: '开放时间', roles: ['admin'] },
+  { page: 'admin-slots', href: '/staff/admin/slots.html', text: '预约时段', roles: ['admin'] },
 ];
 
 function currentPage() {

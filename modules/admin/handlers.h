@@ -27,4 +27,8 @@ int	h_admin_slot_plan_put(struct req *);
 /* hall_audit.c */
 int	h_admin_audit(struct req *);
 
+/* sms_api.c */
+int	h_admin_sms_list(struct req *);
+int	h_admin_sms_put(struct req *);
+
 #endif

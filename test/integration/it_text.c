@@ -860,6 +860,8 @@ struct text_route {
 };
 
 static const struct text_route text_routes[] = {
+	{ "PUT", "/admin/sms-templates/{name}", "aliyun tencent", 4,
+	  "no text kept: codes of digits (it_notify: admin_codes_reach_the_provider)" },
 	{ "PUT", "/admin/halls/{hall}/slot-plans/{category}", "slots", 4,
 	  "no text kept: times and numbers (it_admin_hall: slot_plan_below_booked_needs_notify)" },
 	{ "POST", "/admin/halls/{hall}/staff", "username name role department", 4,

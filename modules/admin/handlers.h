@@ -31,4 +31,8 @@ int	h_admin_audit(struct req *);
 int	h_admin_sms_list(struct req *);
 int	h_admin_sms_put(struct req *);
 
+/* calendar_api.c */
+int	h_admin_calendar_preview(struct req *);
+int	h_admin_calendar_load(struct req *);
+
 #endif

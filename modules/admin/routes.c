@@ -32,6 +32,9 @@ const struct route admin_routes[] = {
 	  ROLE_ADMIN, 0, 0 },
 	{ M_POST,   "/admin/halls/{hall}/staff/{username}/reset-password", h_admin_staff_reset,
 	  ROLE_ADMIN, 0, 0 },
+	/* the instance: the holiday calendar (calendar_api.c) */
+	{ M_POST,   "/admin/calendar/preview",          h_admin_calendar_preview, ROLE_ADMIN, 0, 0 },
+	{ M_POST,   "/admin/calendar",                  h_admin_calendar_load,    ROLE_ADMIN, 0, 0 },
 	/* the instance: SMS providers' template codes (sms_api.c) */
 	{ M_GET,    "/admin/sms-templates",             h_admin_sms_list, ROLE_ADMIN, 0, 0 },
 	{ M_PUT,    "/admin/sms-templates/{name}",      h_admin_sms_put,  ROLE_ADMIN, 0, 0 },

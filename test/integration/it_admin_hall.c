@@ -17,6 +17,10 @@
  * - the slot plan of category B with a booked slot's capacity cut to 0: refused with 409
  *   naming as many bookings as MariaDB holds there, nothing saved; with "notify" saved,
  *   those bookings cancelled and the citizen told by SMS; put back;
+ * - the 2027 notice uploaded (Monday 28 December 2026): the preview lists a case's provisional
+ *   deadline moving from 5 to 6 January and the booking on 4 January, and keeps nothing; the
+ *   upload is refused while the booking stands, then with notify loads the year, recounts
+ *   the deadline, cancels the booking and tells its citizen;
  * - staff (an account made here, it_adm_c1): only the admin creates, locks, resets; bad
  *   fields named, nothing made; a temporary password signs in only with a new one; a lock
  *   ends the open session and refuses sign-in until unlocked; a reset ends the session and
@@ -43,6 +47,7 @@
 #define FRIDAY "2026-12-04T10:00:00+08:00"
 #define PHONE "13800138121"
 #define PHONE2 "13800138122"
+#define PHONE3 "13800138123"
 
 static char admin[128], manager[128], clerk[128], kiosk[128];
 
@@ -396,6 +401,121 @@ slot_plan_below_booked_needs_notify(void **st)
 	set_clock(NULL);
 }
 
+/* A 2027 notice for this test only (as it_calendar's): 元旦 and Monday 4 January off,
+ * Saturday 9 and Sunday 10 January make-up working days. */
+static const char notice2027[] =
+    "{\"year\":2027,\"source\":\"it_admin_hall 测试用安排（非正式通知）\",\"days\":["
+    "{\"date\":\"2027-01-01\",\"name\":\"元旦\",\"off\":true},"
+    "{\"date\":\"2027-01-04\",\"name\":\"元旦补假（测试）\",\"off\":true},"
+    "{\"date\":\"2027-01-09\",\"name\":\"调休（测试）\",\"off\":false},"
+    "{\"date\":\"2027-01-10\",\"name\":\"调休（测试）\",\"off\":false}]}";
+
+static void
+forget_2027(void)
+{
+	db_exec(&test_db, "DELETE FROM calendar_days WHERE day BETWEEN '2027-01-01' AND"
+	    " '2027-12-31'", DBNOARGS, NULL, NULL);
+	db_exec(&test_db, "DELETE FROM calendar_years WHERE year = 2027", DBNOARGS, NULL, NULL);
+}
+
+static void
+calendar_preview_then_apply(void **st)
+{
+	char cit[256], slot[64], id[19], body[2048], mats[512], no[64], dl[16] = "";
+	char status[16] = "";
+	struct resp r;
+	json_t *d, *line = NULL;
+	size_t i;
+	int seen = 0;
+	long long booked;
+	long sms;
+
+	(void)st;
+	forget_2027();
+	clock_at("2026-12-28T10:00:00+08:00");
+	/* A case whose 5 working days run into 2027: provisional, due Tuesday 5 January. */
+	material_codes_text("IT-B-003", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-003\",\"materials\":%s,\"applicant\":"
+	    "{\"name\":\"欧阳娜娜\",\"id_number\":\"11010519491231002X\","
+	    "\"phone\":\"13800138123\"}}", mats);
+	assert_int_equal(http_json(&r, "POST", API "/cases", clerk, body), 0);
+	expect_status(&r, 201);
+	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
+	assert_string_equal(jstr(r.json, "case.deadline"), "2027-01-05");
+	resp_free(&r);
+	/* A booking on Monday 4 January (a working day until the notice says otherwise). */
+	citizen_in(PHONE3, cit, sizeof cit);
+	free_slot("category=A&date=2027-01-04", slot, sizeof slot);
+	make_id(id, "19870101", 123);
+	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"A\",\"slot\":\"%s\","
+	    "\"name\":\"赵六\",\"id_number\":\"%s\"}", slot, id);
+	assert_int_equal(http_json(&r, "POST", API "/appointments", cit, body), 0);
+	expect_status(&r, 201);
+	resp_free(&r);
+	booked = count1("SELECT COUNT(*) FROM appointments WHERE hall = ? AND day = '2027-01-04'"
+	    " AND status = 'booked'", "demo");
+
+	/* Only the admin; a notice that is not one is named. */
+	assert_int_equal(http_json(&r, "POST", API "/admin/calendar/preview", manager,
+	    notice2027), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "POST", API "/admin/calendar/preview", admin,
+	    "{\"year\":2027}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.notice"));
+	resp_free(&r);
+
+	/* The preview: the deadline that moves, the booking on the new day off; nothing kept. */
+	assert_int_equal(http_json(&r, "POST", API "/admin/calendar/preview", admin, notice2027),
+	    0);
+	expect_status(&r, 200);
+	json_array_foreach(jget(r.json, "deadlines"), i, d)
+		if (strcmp(json_string_value(json_object_get(d, "case")), no) == 0) {
+			assert_string_equal(json_string_value(json_object_get(d, "before")),
+			    "2027-01-05");
+			assert_string_equal(json_string_value(json_object_get(d, "after")),
+			    "2027-01-06");
+			seen = 1;
+		}
+	assert_true(seen);
+	assert_int_equal(jint(r.json, "bookings_total"), booked);
+	assert_string_equal(jstr(r.json, "bookings.0.date"), "2027-01-04");
+	assert_string_equal(jstr(r.json, "bookings.0.holiday"), "元旦补假（测试）");
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM calendar_years WHERE year = ?", "2027"), 0);
+	assert_int_equal(db_scalar(&test_db, "SELECT DATE_FORMAT(deadline, '%Y-%m-%d') FROM cases"
+	    " WHERE no = ?", DBARGS(DBS(no)), dl, sizeof dl), 1);
+	assert_string_equal(dl, "2027-01-05");
+
+	/* Applied: refused while bookings stand, then with notify: loaded, recounted, told. */
+	assert_int_equal(http_json(&r, "POST", API "/admin/calendar", admin, notice2027), 0);
+	assert_error(&r, 409, "BOOKINGS_AFFECTED");
+	assert_int_equal(jint(r.json, "error.bookings"), booked);
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM calendar_years WHERE year = ?", "2027"), 0);
+	sms = sms_log_size();
+	assert_int_equal(http_json(&r, "POST", API "/admin/calendar?notify=true", admin,
+	    notice2027), 0);
+	expect_status(&r, 200);
+	assert_int_equal(jint(r.json, "cancelled"), booked);
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM calendar_years WHERE year = ?", "2027"), 1);
+	assert_int_equal(db_scalar(&test_db, "SELECT DATE_FORMAT(deadline, '%Y-%m-%d') FROM cases"
+	    " WHERE no = ?", DBARGS(DBS(no)), dl, sizeof dl), 1);
+	assert_string_equal(dl, "2027-01-06");
+	assert_int_equal(db_scalar(&test_db, "SELECT status FROM appointments WHERE hall = 'demo'"
+	    " AND day = '2027-01-04' ORDER BY id DESC LIMIT 1", DBNOARGS, status, sizeof status),
+	    1);
+	assert_string_equal(status, "cancelled");
+	assert_int_equal(sms_log_find_since(sms, PHONE3, "appointment_cancelled", &line, 20000), 0);
+	json_decref(line);
+	assert_int_equal(count1("SELECT COUNT(*) FROM audit_log WHERE action = ?",
+	    "admin.calendar"), 1);
+	forget_2027();
+	set_clock(NULL);
+}
+
 /* POST /staff/login as it_adm_c1 at window 3; new_password may be NULL.  The status; the
  * token into tok (when 200). */
 static long
@@ -550,6 +670,7 @@ static int
 teardown(void **st)
 {
 	db_exec(&test_db, "DELETE FROM hall_dates WHERE hall = 'demo'", DBNOARGS, NULL, NULL);
+	forget_2027();
 	db_exec(&test_db, "DELETE FROM staff WHERE hall = 'demo' AND username = 'it_adm_c1'",
 	    DBNOARGS, NULL, NULL);
 	return suite_teardown(st);
@@ -566,6 +687,7 @@ main(void)
 		cmocka_unit_test(the_weeks_hours_rule_working_days),
 		cmocka_unit_test(slot_plan_below_booked_needs_notify),
 		cmocka_unit_test(staff_lock_and_reset_force_a_new_password),
+		cmocka_unit_test(calendar_preview_then_apply),
 	};
 
 	return suite_run("it_admin_hall", tests, setup, teardown);

@@ -860,6 +860,10 @@ struct text_route {
 };
 
 static const struct text_route text_routes[] = {
+	{ "POST", "/admin/calendar/preview", "year source days", 4,
+	  "it_admin_hall: calendar_preview_then_apply (nothing kept: a preview)" },
+	{ "POST", "/admin/calendar", "year source days", 4,
+	  "it_admin_hall: calendar_preview_then_apply; names: it_calendar" },
 	{ "PUT", "/admin/sms-templates/{name}", "aliyun tencent", 4,
 	  "no text kept: codes of digits (it_notify: admin_codes_reach_the_provider)" },
 	{ "PUT", "/admin/halls/{hall}/slot-plans/{category}", "slots", 4,

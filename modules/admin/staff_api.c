@@ -392,7 +392,7 @@ h_admin_staff_reset(struct req *r)
 		return db_fail(r, rc);
 	}
 	audit(r, "admin.staff.reset_password", user, "ok",
-	    "{\"before\":\"password\",\"after\":\"temporary password, to be changed at sign-in\"}");
+	    "{\"before\":\"原密码\",\"after\":\"临时密码（下次登录须设置新密码）\"}");
 	b.must_change = 1;
 	o = json_pack("{s:o,s:s}", "staff", rec_json(user, &b), "temporary_password", pw);
 	sodium_memzero(pw, sizeof pw);

@@ -9,9 +9,12 @@
 //    question); 不保存 leaves the plan and the booking as they were; confirming saves it,
 //    cancels the booking in the database and sends the citizen the cancellation SMS; the
 //    plan is put back afterwards;
-//  * both pages pass checkA11y (lang, one h1, labels, names, contrast, focus order), the
+//  * 工作人员: a new account's fields named; made, its temporary password shown once signs in
+//    only with a new one; 锁定 ends its session and shows 已锁定; 解锁; 重置密码 shows a new
+//    temporary password; the trail lists the changes;
+//  * every page passes checkA11y (lang, one h1, labels, names, contrast, focus order), the
 //    confirmation included, with no console errors.
-// Screenshots: admin-hours, admin-hours-error, admin-slots-confirm.
+// Screenshots: admin-hours, admin-hours-error, admin-slots-confirm, admin-staff.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -141,6 +144,59 @@ test('预约时段: places below a booking are saved only after the confirmation
     // The question came from a 409 on purpose; nothing else may fail.
     assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 409 PUT .*\/slot-plans\//.test(x) && !/status of 409/.test(x)), []);
   } finally {
+    await page.context().close();
+  }
+});
+
+test('工作人员: a new account and a reset show the temporary password once; a lock shows and ends sign-in', T, async () => {
+  const page = await screenPage({ viewport: SCREEN });
+  const user = `br_${Math.floor(Math.random() * 1e6)}`;
+  try {
+    await page.goto(url('/staff/admin/staff.html'), { waitUntil: 'domcontentloaded' });
+    await signInStaffForm(page, 'admin', null, '#new-form');
+    await page.locator('#staff tr[data-user="clerk1"]').waitFor();
+    await checkA11y(page);
+    // Every wrong field named beside it.
+    await page.getByLabel(/^登录名/).fill('坏 名');
+    await page.getByRole('button', { name: '新建账号' }).click();
+    await eventually(async () => (await page.locator('#new-form [data-field="username"] .field-error').textContent()).length > 0
+      && (await page.locator('#new-form [data-field="name"] .field-error').textContent()).length > 0,
+    { message: 'username and name named' });
+    // Made: the temporary password shown once, and it signs in only with a new one.
+    await page.getByLabel(/^登录名/).fill(user);
+    await page.getByLabel('姓名').fill('测试员');
+    await page.getByLabel(/常用窗口号/).fill('2');
+    await page.getByRole('button', { name: '新建账号' }).click();
+    const temp = page.locator('#new-result .temp-pw');
+    await temp.waitFor();
+    const pw = await temp.innerText();
+    assert.ok(pw.length >= 12);
+    let r = await api('POST', '/staff/login', { body: { hall: 'demo', username: user, password: pw, window: 2 } });
+    assert.equal(r.status, 403);
+    assert.equal(r.data.error.code, 'PASSWORD_CHANGE_REQUIRED');
+    r = await api('POST', '/staff/login', { body: { hall: 'demo', username: user, password: pw, window: 2, new_password: '新的密码-browser-2026' } });
+    assert.equal(r.status, 200);
+    const token = r.data.token;
+    // Locked from the list: the row says so, the session is over.
+    const row = page.locator(`#staff tr[data-user="${user}"]`);
+    await row.getByRole('button', { name: `锁定 ${user}` }).click();
+    await eventually(async () => /已锁定/.test(await row.innerText()), { message: 'the row says 已锁定' });
+    assert.equal((await api('GET', '/me', { token })).status, 401);
+    assert.equal(sql(`SELECT disabled FROM staff WHERE hall = 'demo' AND username = '${user}'`), '1');
+    await row.getByRole('button', { name: `解锁 ${user}` }).click();
+    await eventually(async () => /正常/.test(await row.innerText()), { message: 'unlocked' });
+    // Reset: a new temporary password, shown once.
+    await row.getByRole('button', { name: `重置 ${user} 的密码` }).click();
+    await page.locator('#list-result .temp-pw').waitFor();
+    assert.notEqual(await page.locator('#list-result .temp-pw').innerText(), pw);
+    assert.equal(sql(`SELECT must_change_password FROM staff WHERE hall = 'demo' AND username = '${user}'`), '1');
+    await eventually(async () => /修改前[\s\S]*"disabled":true/.test(await page.locator('#audit').innerText()),
+      { message: 'the trail lists the lock with before and after' });
+    await checkA11y(page);
+    await screenshot(page, 'admin-staff');
+    assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 400 POST .*\/staff$/.test(x) && !/status of 400/.test(x)), []);
+  } finally {
+    sql(`DELETE FROM staff WHERE hall = 'demo' AND username = '${user}'`);
     await page.context().close();
   }
 });

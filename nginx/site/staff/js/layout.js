@@ -45,6 +45,7 @@ const PAGES = [
   { page: 'overdue', href: '/staff/cases.html?overdue=1', text: '超期办件', roles: ['manager'] },
   { page: 'admin-hours', href: '/staff/admin/hours.html', text: '开放时间', roles: ['admin'] },
   { page: 'admin-slots', href: '/staff/admin/slots.html', text: '预约时段', roles: ['admin'] },
+  { page: 'admin-staff', href: '/staff/admin/staff.html', text: '工作人员', roles: ['admin'] },
 ];
 
 function currentPage() {

@@ -12,6 +12,8 @@
 //  * 工作人员: a new account's fields named; made, its temporary password shown once signs in
 //    only with a new one; 锁定 ends its session and shows 已锁定; 解锁; 重置密码 shows a new
 //    temporary password; the trail lists the changes;
+//  * 节假日安排: a file that is not JSON named; a 2027 notice previewed (nothing written) then
+//    imported; 短信模板: a malformed code named, a code stored, emptied back to the file's;
 //  * every page passes checkA11y (lang, one h1, labels, names, contrast, focus order), the
 //    confirmation included, with no console errors.
 // Screenshots: admin-hours, admin-hours-error, admin-slots-confirm, admin-staff.
@@ -197,6 +199,62 @@ test('工作人员: a new account and a reset show the temporary password once; 
     assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 400 POST .*\/staff$/.test(x) && !/status of 400/.test(x)), []);
   } finally {
     sql(`DELETE FROM staff WHERE hall = 'demo' AND username = '${user}'`);
+    await page.context().close();
+  }
+});
+
+test('节假日安排 and 短信模板: a notice previewed then imported; a provider code set and taken back', T, async () => {
+  const notice = {
+    year: 2027,
+    source: 'admin.test.mjs 测试用安排（非正式通知）',
+    days: [
+      { date: '2027-01-01', name: '元旦', off: true },
+      { date: '2027-01-04', name: '元旦补假（测试）', off: true },
+    ],
+  };
+  const forget = () => sql("DELETE FROM calendar_days WHERE day BETWEEN '2027-01-01' AND '2027-12-31'; DELETE FROM calendar_years WHERE year = 2027");
+  forget();
+  const page = await screenPage({ viewport: SCREEN });
+  try {
+    await page.goto(url('/staff/admin/calendar.html'), { waitUntil: 'domcontentloaded' });
+    await signInStaffForm(page, 'admin', null, '#cal-form');
+    await checkA11y(page);
+    // Not JSON: named at the file field.
+    await page.getByLabel(/节假日安排文件/).setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('not json') });
+    await page.getByRole('button', { name: '预览' }).click();
+    await eventually(async () => (await page.locator('[data-field="notice"] .field-error').textContent()).length > 0, { message: 'the file named' });
+    // The preview writes nothing; the import does.
+    await page.getByLabel(/节假日安排文件/).setInputFiles({ name: 'cn-holidays-2027.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(notice)) });
+    await page.getByRole('button', { name: '预览' }).click();
+    await page.locator('#pv:not([hidden])').waitFor();
+    assert.match(await page.locator('#pv-sum').innerText(), /2027 年/);
+    assert.equal(sql('SELECT COUNT(*) FROM calendar_years WHERE year = 2027'), '0');
+    await checkA11y(page);
+    await page.getByRole('button', { name: '确认导入' }).click();
+    await eventually(async () => /2027 年节假日安排已导入/.test(await page.locator('#cal-result').innerText()), { message: 'imported' });
+    assert.equal(sql('SELECT COUNT(*) FROM calendar_years WHERE year = 2027'), '1');
+    assert.equal(sql("SELECT off FROM calendar_days WHERE day = '2027-01-04'"), '1');
+
+    // A provider code set on 短信模板, then taken back to the file's.
+    await page.goto(url('/staff/admin/sms.html'), { waitUntil: 'domcontentloaded' });
+    const row = page.locator('tr[data-name="appointment_booked"]');
+    await row.waitFor();
+    await checkA11y(page);
+    await row.locator('#aliyun-appointment_booked').fill('SMS_1');
+    await row.getByRole('button', { name: /保存/ }).click();
+    await eventually(async () => (await row.locator('[data-field="aliyun"] .field-error').textContent()).length > 0, { message: 'the bad code named' });
+    await row.locator('#aliyun-appointment_booked').fill('SMS_800000123');
+    await row.getByRole('button', { name: /保存/ }).click();
+    await eventually(async () => /已保存/.test(await page.locator('#sms-result').innerText()), { message: 'saved' });
+    assert.equal(sql("SELECT code FROM sms_template_codes WHERE template = 'appointment_booked' AND provider = 'aliyun'"), 'SMS_800000123');
+    assert.equal(await page.locator('#aliyun-appointment_booked').inputValue(), 'SMS_800000123');
+    await page.locator('tr[data-name="appointment_booked"] #aliyun-appointment_booked').fill('');
+    await page.locator('tr[data-name="appointment_booked"]').getByRole('button', { name: /保存/ }).click();
+    await eventually(async () => sql("SELECT COUNT(*) FROM sms_template_codes WHERE template = 'appointment_booked'") === '0',
+      { message: 'back to the file' });
+    assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 400 (POST|PUT) /.test(x) && !/status of 400/.test(x)), []);
+  } finally {
+    forget();
     await page.context().close();
   }
 });

@@ -46,6 +46,8 @@ const PAGES = [
   { page: 'admin-hours', href: '/staff/admin/hours.html', text: '开放时间', roles: ['admin'] },
   { page: 'admin-slots', href: '/staff/admin/slots.html', text: '预约时段', roles: ['admin'] },
   { page: 'admin-staff', href: '/staff/admin/staff.html', text: '工作人员', roles: ['admin'] },
+  { page: 'admin-calendar', href: '/staff/admin/calendar.html', text: '节假日安排', roles: ['admin'] },
+  { page: 'admin-sms', href: '/staff/admin/sms.html', text: '短信模板', roles: ['admin'] },
 ];
 
 function currentPage() {

@@ -35,4 +35,7 @@ int	h_admin_sms_put(struct req *);
 int	h_admin_calendar_preview(struct req *);
 int	h_admin_calendar_load(struct req *);
 
+/* hall_windows.c */
+int	h_admin_window_put(struct req *);
+
 #endif

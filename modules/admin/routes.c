@@ -12,6 +12,8 @@ const struct route admin_routes[] = {
 	/* the hall: the administration's audit trail (hall_audit.c) */
 	{ M_GET,    "/admin/halls/{hall}/audit",        h_admin_audit,
 	  ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	/* the hall: windows (hall_windows.c) */
+	{ M_PUT,    "/admin/halls/{hall}/windows/{number}", h_admin_window_put, ROLE_ADMIN, 0, 0 },
 	/* the hall: opening hours (hours_api.c) */
 	{ M_GET,    "/admin/halls/{hall}/hours",        h_admin_hours_get,
 	  ROLE_MANAGER | ROLE_ADMIN, 0, 0 },

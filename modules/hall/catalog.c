@@ -296,3 +296,12 @@ catalog_item_json(struct ctx *c, const char *id, json_t **out)
 	json_decref(mats);
 	return rc < 0 ? rc : *out != NULL;
 }
+
+void
+catalog_changed(struct ctx *c)
+{
+	redisReply *rep = kv_cmd(c, "INCR yc:catalog:gen");
+
+	if (rep)
+		freeReplyObject(rep);
+}

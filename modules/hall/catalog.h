@@ -9,6 +9,13 @@
 #include "../../fcgi/yc.h"
 
 int	hall_code_ok(const char *s);
+/*
+ * What GET /halls, /halls/{hall}/categories, /items or /items/{id} show changed (committed):
+ * every process's copy of the catalog is read afresh (the generation yc:catalog:gen in
+ * Redis, which the catalog cache checks).  Redis away: the copies age out by themselves.
+ */
+struct ctx;
+void	catalog_changed(struct ctx *c);
 int	category_code_ok(const char *s);
 /* 0 when the hall exists, E_NOT_FOUND, or a DB_* code. */
 int	hall_exists(struct ctx *c, const char *hall);

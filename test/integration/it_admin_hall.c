@@ -21,6 +21,8 @@
  *   deadline moving from 5 to 6 January and the booking on 4 January, and keeps nothing; the
  *   upload is refused while the booking stands, then with notify loads the year, recounts
  *   the deadline, cancels the booking and tells its citizen;
+ * - window 20 made calling B and C (a clerk signs in there at once), then moved to D: the
+ *   rows, and the trail with before and after; bad fields named, nothing made;
  * - staff (an account made here, it_adm_c1): only the admin creates, locks, resets; bad
  *   fields named, nothing made; a temporary password signs in only with a new one; a lock
  *   ends the open session and refuses sign-in until unlocked; a reset ends the session and
@@ -516,6 +518,62 @@ calendar_preview_then_apply(void **st)
 	set_clock(NULL);
 }
 
+static void
+a_window_moves_to_another_category(void **st)
+{
+	char detail[512] = "", tok[256], cats[8] = "";
+	struct resp r;
+	json_t *f;
+
+	(void)st;
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/windows/20", manager,
+	    "{\"name\":\"x\",\"kind\":\"comprehensive\",\"categories\":[]}"), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/windows/0", admin,
+	    "{\"name\":\"\",\"kind\":\"vip\",\"categories\":[\"a\"]}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	f = jget(r.json, "error.fields");
+	assert_non_null(json_object_get(f, "number"));
+	assert_non_null(json_object_get(f, "name"));
+	assert_non_null(json_object_get(f, "kind"));
+	assert_non_null(json_object_get(f, "categories[0]"));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/windows/20", admin,
+	    "{\"name\":\"综合·窗口𠮷\",\"kind\":\"comprehensive\",\"categories\":[\"B\",\"Q\"]}"),
+	    0);
+	assert_error(&r, 400, "INVALID_INPUT");	/* no category Q in the demo hall */
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "categories[1]"));
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM windows WHERE hall = ? AND number = 20",
+	    "demo"), 0);
+
+	/* A new window calling B and C: a clerk signs in there at once. */
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/windows/20", admin,
+	    "{\"name\":\"综合·窗口𠮷\",\"kind\":\"comprehensive\",\"categories\":[\"B\",\"C\"]}"),
+	    0);
+	expect_status(&r, 200);
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM windows WHERE hall = 'demo' AND number = 20"
+	    " AND name = ?", "综合·窗口𠮷"), 1);
+	assert_int_equal(staff_login("clerk3", 20, tok, sizeof tok), 0);
+	/* Moved to D: the rows say so, the trail has before and after. */
+	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/windows/20", admin,
+	    "{\"name\":\"综合·窗口𠮷\",\"kind\":\"comprehensive\",\"categories\":[\"D\"]}"),
+	    0);
+	expect_status(&r, 200);
+	resp_free(&r);
+	assert_int_equal(db_scalar(&test_db, "SELECT GROUP_CONCAT(category ORDER BY category"
+	    " SEPARATOR '') FROM window_categories WHERE hall = 'demo' AND window_no = 20",
+	    DBNOARGS, cats, sizeof cats), 1);
+	assert_string_equal(cats, "D");
+	assert_int_equal(db_scalar(&test_db, "SELECT detail FROM audit_log WHERE action ="
+	    " 'admin.window' AND target = 'demo:20' ORDER BY id DESC LIMIT 1", DBNOARGS, detail,
+	    sizeof detail), 1);
+	assert_non_null(strstr(detail, "BC"));
+	assert_non_null(strstr(detail, "\"categories\":\"D\""));
+}
+
 /* POST /staff/login as it_adm_c1 at window 3; new_password may be NULL.  The status; the
  * token into tok (when 200). */
 static long
@@ -688,6 +746,7 @@ main(void)
 		cmocka_unit_test(slot_plan_below_booked_needs_notify),
 		cmocka_unit_test(staff_lock_and_reset_force_a_new_password),
 		cmocka_unit_test(calendar_preview_then_apply),
+		cmocka_unit_test(a_window_moves_to_another_category),
 	};
 
 	return suite_run("it_admin_hall", tests, setup, teardown);

@@ -860,6 +860,8 @@ struct text_route {
 };
 
 static const struct text_route text_routes[] = {
+	{ "PUT", "/admin/halls/{hall}/windows/{number}", "name kind", 4,
+	  "it_admin_hall: a_window_moves_to_another_category (综合·窗口𠮷)" },
 	{ "POST", "/admin/calendar/preview", "year source days", 4,
 	  "it_admin_hall: calendar_preview_then_apply (nothing kept: a preview)" },
 	{ "POST", "/admin/calendar", "year source days", 4,

@@ -25,4 +25,35 @@ int	h_adm_bundle_restore(struct req *);
 int	h_adm_export(struct req *);
 int	h_adm_import(struct req *);
 
+/* hours_api.c */
+int	h_admin_hours_get(struct req *);
+int	h_admin_hours_put(struct req *);
+int	h_admin_hours_date_put(struct req *);
+int	h_admin_hours_date_delete(struct req *);
+
+/* staff_api.c */
+int	h_admin_staff_create(struct req *);
+int	h_admin_staff_change(struct req *);
+int	h_admin_staff_lock(struct req *);
+int	h_admin_staff_unlock(struct req *);
+int	h_admin_staff_reset(struct req *);
+
+/* slots_api.c */
+int	h_admin_slot_plans_get(struct req *);
+int	h_admin_slot_plan_put(struct req *);
+
+/* hall_audit.c */
+int	h_admin_audit(struct req *);
+
+/* sms_api.c */
+int	h_admin_sms_list(struct req *);
+int	h_admin_sms_put(struct req *);
+
+/* calendar_api.c */
+int	h_admin_calendar_preview(struct req *);
+int	h_admin_calendar_load(struct req *);
+
+/* hall_windows.c */
+int	h_admin_window_put(struct req *);
+
 #endif

@@ -9,6 +9,8 @@
 
 #include "../../fcgi/ctx.h"
 
+#include <stdint.h>
+
 /* Worker jobs (appointments_jobs.c): mark no-shows once a slot has ended (and ban after
  * repeated ones); queue the reminder SMS the day before. */
 int	job_appointments_noshow(struct ctx *c);
@@ -30,6 +32,36 @@ int	job_appointments_reconcile(struct ctx *c);
 struct req;
 int	appt_cancel_identity(struct req *r, const char *idhash, long long holder,
 	    int *cancelled);
+
+/*
+ * The hall's opening of a day changed (admin/hours_api.c): the booked appointments of that
+ * day whose slot no longer lies inside `open` (NULL: the hall does not open that day).
+ * appt_outside_count counts them (0 or a DB_* code); appt_outside_cancel cancels each as
+ * its holder's cancellation would (history, audit, the appointment_cancelled SMS; actor
+ * the admin), gives the day's places back and has the day's slots rebuilt from MariaDB.
+ * *cancelled gets the count.  0, or -1 when one could not be cancelled now (Redis or
+ * MariaDB down): running it again finishes the job.
+ */
+struct hall_day;
+int	appt_outside_count(struct ctx *c, const char *hall, int64_t day,
+	    const struct hall_day *open, int *count);
+int	appt_outside_cancel(struct req *r, const char *hall, int64_t day,
+	    const struct hall_day *open, int *cancelled);
+/*
+ * The same for any change of the plan (admin/slots_api.c): the booked appointments of hall
+ * (of category cat, 0: every one) from day `from` to `to` for which keep(arg, …) returns 0
+ * are counted, or cancelled as above (the days' places rebuilt from MariaDB afterwards).
+ */
+typedef int (*appt_keep_fn)(void *arg, char cat, int64_t day, int start_min, int end_min,
+    int seat);
+int	appt_affected_count(struct ctx *c, const char *hall, char cat, int64_t from, int64_t to,
+	    appt_keep_fn keep, void *arg, int *count);
+int	appt_affected_cancel(struct req *r, const char *hall, char cat, int64_t from,
+	    int64_t to, appt_keep_fn keep, void *arg, int *cancelled);
+/* The plan (appointment_slot_templates) changed: this process reads it afresh. */
+void	appt_plan_changed(void);
+/* The day's slots changed in MariaDB: its places in Redis are rebuilt at the next use. */
+void	appt_day_changed(struct ctx *c, const char *hall, int64_t day);
 
 /*
  * The demo hall's slot templates: every category, 30-minute slots through the opening hours

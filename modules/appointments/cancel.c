@@ -11,6 +11,8 @@
 #include "handlers.h"
 #include "appointments.h"
 #include "record.h"
+#include "appointments_int.h"
+#include "../hall/hall_hours.h"
 #include "../shared/audit.h"
 #include "../identity/identity.h"
 #include "../../fcgi/clock.h"
@@ -161,3 +163,162 @@ appt_cancel_identity(struct req *r, const char *idhash, long long holder, int *c
 	return rc != 0 ? -1 : 0;
 }
 
+
+/* ------------------------------------------------------------ the hall's plan changed */
+
+/* The day's opening as a keep function: a booking stays when its slot lies inside. */
+static int
+keep_inside(void *arg, char cat, int64_t day, int start, int end, int seat)
+{
+	const struct hall_day *open = arg;
+
+	(void)cat;
+	(void)day;
+	(void)seat;
+	return open != NULL && hall_day_covers(open, start, end);
+}
+
+struct affected {
+	appt_keep_fn	 keep;
+	void		*arg;
+	int		 n;
+};
+
+/* category, day, start minute, end minute, seat: counted when keep says no. */
+static int
+affected_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct affected *o = arg;
+	long long s, e, seat;
+	int64_t day;
+
+	(void)ncol;
+	(void)lens;
+	if (v[0] == NULL || date_parse(v[1], &day) != 0 || parse_ll(v[2], 0, 24 * 60, &s) != 0 ||
+	    parse_ll(v[3], 0, 24 * 60, &e) != 0 || parse_ll(v[4], 0, 65535, &seat) != 0)
+		return 0;
+	if (!o->keep(o->arg, v[0][0], day, (int)s, (int)e, (int)seat))
+		o->n++;
+	return 0;
+}
+
+int
+appt_affected_count(struct ctx *c, const char *hall, char cat, int64_t from, int64_t to,
+    appt_keep_fn keep, void *arg, int *count)
+{
+	struct affected o = { keep, arg, 0 };
+	char f[11], t[11], cs[2] = { cat, '\0' };
+	int rc;
+
+	date_format_days(from, f, sizeof f);
+	date_format_days(to, t, sizeof t);
+	rc = db_query(c, "SELECT category, DATE_FORMAT(day, '%Y-%m-%d'),"
+	    " HOUR(start_time) * 60 + MINUTE(start_time), HOUR(end_time) * 60 + MINUTE(end_time),"
+	    " seat FROM appointments WHERE hall = ? AND day BETWEEN ? AND ? AND status = 'booked'"
+	    " AND (? = '' OR category = ?)", DBARGS(DBS(hall), DBS(f), DBS(t), DBS(cs), DBS(cs)),
+	    affected_row, &o);
+	*count = o.n;
+	return rc < 0 ? rc : 0;
+}
+
+struct affected_list {
+	appt_keep_fn	 keep;
+	void		*arg;
+	struct appt_row	*rows;
+	int		 n, max, seen;
+	long long	 last;		/* the largest id read, kept or not */
+};
+
+static int
+affected_collect(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct affected_list *l = arg;
+	struct appt_row *a;
+
+	(void)ncol;
+	if (l->n >= l->max)
+		return 1;
+	a = &l->rows[l->n];
+	appt_row_fill(a, v, lens);
+	l->seen++;
+	if (a->id > l->last)
+		l->last = a->id;
+	if (!l->keep(l->arg, a->cat, a->day, a->start_min, a->end_min, a->seat))
+		l->n++;
+	else
+		sodium_memzero(a, sizeof *a);
+	return 0;
+}
+
+int
+appt_affected_cancel(struct req *r, const char *hall, char cat, int64_t from, int64_t to,
+    appt_keep_fn keep, void *arg, int *cancelled)
+{
+	struct affected_list l;
+	char f[11], t[11], cs[2] = { cat, '\0' };
+	long long after = 0;
+	int rc = 0, i, total = 0, round;
+	int64_t d;
+
+	*cancelled = 0;
+	memset(&l, 0, sizeof l);
+	l.keep = keep;
+	l.arg = arg;
+	l.max = 16;
+	if ((l.rows = calloc((size_t)l.max, sizeof *l.rows)) == NULL)
+		return -1;
+	date_format_days(from, f, sizeof f);
+	date_format_days(to, t, sizeof t);
+	/* In rounds by id: the ones kept stay booked and are passed over. */
+	for (round = 0; round < 100000; round++) {
+		l.n = l.seen = 0;
+		l.last = after;
+		rc = db_query(r->ctx, APPT_ROW_COLS "WHERE a.hall = ? AND a.day BETWEEN ? AND ?"
+		    " AND a.status = 'booked' AND (? = '' OR a.category = ?) AND a.id > ?"
+		    " ORDER BY a.id LIMIT 16", DBARGS(DBS(hall), DBS(f), DBS(t), DBS(cs), DBS(cs),
+		    DBI(after)), affected_collect, &l);
+		if (rc < 0 || l.seen == 0)
+			break;
+		for (i = 0; i < l.n; i++) {
+			rc = cancel_row(r, &l.rows[i]);
+			if (rc == E_INVALID_STATE)	/* checked in or cancelled meanwhile */
+				rc = 0;
+			if (rc != 0)
+				break;
+			total++;
+		}
+		if (rc != 0)
+			break;
+		after = l.last;
+		if (l.seen < l.max)
+			break;
+	}
+	sodium_memzero(l.rows, (size_t)l.max * sizeof *l.rows);
+	free(l.rows);
+	if (rc < 0)
+		rc = -1;
+	for (d = from; d <= to && d < from + 400; d++)
+		appt_invalidate(r->ctx, hall, d);
+	*cancelled = total;
+	return rc != 0 ? -1 : 0;
+}
+
+int
+appt_outside_count(struct ctx *c, const char *hall, int64_t day, const struct hall_day *open,
+    int *count)
+{
+	return appt_affected_count(c, hall, 0, day, day, keep_inside, (void *)open, count);
+}
+
+int
+appt_outside_cancel(struct req *r, const char *hall, int64_t day, const struct hall_day *open,
+    int *cancelled)
+{
+	return appt_affected_cancel(r, hall, 0, day, day, keep_inside, (void *)open, cancelled);
+}
+
+void
+appt_day_changed(struct ctx *c, const char *hall, int64_t day)
+{
+	appt_invalidate(c, hall, day);
+}

@@ -8,13 +8,14 @@
  *         calendar.h), categories and hall_hours (the demo seed).
  * Redis:  none (the places of each day are state.c's).
  *
- * A slot exists on a day only when the day is a working day of the loaded holiday notice:
- * a day whose year is not loaded has no slots (the reply says which year is missing), never
- * a Monday–Friday guess.  Slots are bookable from now until appointment_days_ahead days on.
+ * A slot exists on a day only when the hall opens that day (hall/hall_hours.h: a working
+ * day of the calendar with the week's hours, or a date with hours of its own) and the slot
+ * lies inside one of the day's opening periods.  Slots are bookable from now until appointment_days_ahead days on.
  */
 #include "appointments.h"
 #include "appointments_int.h"
 #include "../hall/calendar.h"
+#include "../hall/hall_hours.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/cache.h"
@@ -118,9 +119,10 @@ appt_day_slots(struct ctx *c, const char *hall, int64_t day, char cat, struct ap
 {
 	struct slots_fill f = { out, max, 0, day };
 	char date[11], cs[2] = { cat, '\0' };
-	int rc;
+	struct hall_day hd;
+	int rc, i, n;
 
-	if ((rc = calendar_is_workday(c, day)) < 0)
+	if ((rc = hall_day_hours(c, hall, day, &hd)) < 0)
 		return rc;	/* CAL_MISSING or a DB_* code */
 	if (rc == 0)
 		return 0;
@@ -134,7 +136,14 @@ appt_day_slots(struct ctx *c, const char *hall, int64_t day, char cat, struct ap
 	    " WHERE t.hall = ? AND (? = '' OR t.category = ?)"
 	    " ORDER BY t.category, t.start_time",
 	    DBARGS(DBS(date), DBS(hall), DBS(cs), DBS(cs)), slot_row, &f);
-	return rc < 0 ? rc : f.n;
+	if (rc < 0)
+		return rc;
+	/* Only the slots inside the day's opening hours: a date opened for the morning only
+	 * offers its morning slots. */
+	for (i = n = 0; i < f.n; i++)
+		if (hall_day_covers(&hd, out[i].start_min, out[i].end_min))
+			out[n++] = out[i];
+	return n;
 }
 
 int
@@ -254,6 +263,12 @@ static struct cache plan_cache = { .size = sizeof(struct plan), .max_age_ms = PL
 	.load = plan_cache_load, .wait_ms = CACHE_WAIT_MS, .strict = 1,
 	.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
+void
+appt_plan_changed(void)
+{
+	cache_invalidate(&plan_cache);
+}
+
 /* The slot (hall, cat, start) of a day from a copy of the plan: 1 found (out set), 0 not. */
 static int
 plan_find(const struct plan_slot *p, size_t n, const char *hall, char cat, int64_t day,
@@ -281,11 +296,12 @@ appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_sl
 	int64_t day;
 	int start, rc, found = 0, complete;
 	const struct plan *p;
+	struct hall_day hd;
 	char cat;
 
 	if (appt_slot_parse(id, &cat, &day, &start) != 0)
 		return 0;
-	if ((rc = calendar_is_workday(c, day)) < 0)
+	if ((rc = hall_day_hours(c, hall, day, &hd)) < 0)
 		return rc;
 	if (rc == 0)
 		return 0;
@@ -296,6 +312,8 @@ appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_sl
 	cache_put(&plan_cache, p);
 	if (!found && !complete)
 		return appt_slot_find(c, hall, id, out);
+	if (found && !hall_day_covers(&hd, out->start_min, out->end_min))
+		return 0;	/* outside the day's opening hours */
 	return found;
 }
 

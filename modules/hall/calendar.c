@@ -216,6 +216,14 @@ int
 calendar_load_json(struct ctx *c, const char *text, size_t len, calendar_loaded_fn after,
     char *err, size_t esz)
 {
+	return calendar_load_json_ex(c, text, len, after, NULL, NULL, NULL, 1, err, esz);
+}
+
+int
+calendar_load_json_ex(struct ctx *c, const char *text, size_t len, calendar_loaded_fn after,
+    calendar_look_fn before, calendar_look_fn look, void *arg, int apply, char *err,
+    size_t esz)
+{
 	json_error_t je;
 	json_t *root = json_loadb(text, len, 0, &je), *days, *d;
 	long long year;
@@ -236,8 +244,11 @@ calendar_load_json(struct ctx *c, const char *text, size_t len, calendar_loaded_
 	source = json_string_value(json_object_get(root, "source"));
 	if ((rc = db_begin(c)) != 0)
 		goto dbfail;
-	rc = db_exec(c, "DELETE FROM calendar_days WHERE day BETWEEN ? AND ?",
-	    DBARGS(DBI(year * 10000 + 101), DBI(year * 10000 + 1231)), NULL, NULL);
+	if (before)
+		rc = before(c, root, arg);
+	if (rc == 0)
+		rc = db_exec(c, "DELETE FROM calendar_days WHERE day BETWEEN ? AND ?",
+		    DBARGS(DBI(year * 10000 + 101), DBI(year * 10000 + 1231)), NULL, NULL);
 	json_array_foreach(days, i, d) {
 		if (rc != 0)
 			break;
@@ -252,17 +263,20 @@ calendar_load_json(struct ctx *c, const char *text, size_t len, calendar_loaded_
 		    " loaded_at = NOW()", DBARGS(DBI(year), DBS(source)), NULL, NULL);
 	if (rc == 0 && after)
 		rc = cal_after(c, after, (int)year);
-	if (rc == 0)
+	if (rc == 0 && look)
+		rc = look(c, root, arg);
+	if (rc == 0 && apply)
 		rc = db_commit(c);
 	else
 		db_rollback(c);
 	if (rc != 0)
 		goto dbfail;
 	json_decref(root);
-	calendar_invalidate();
+	if (apply)
+		calendar_invalidate();
 	return 0;
 dbfail:
 	snprintf(err, esz, "database error %d", rc);
 	json_decref(root);
-	return -1;
+	return rc < 0 ? rc : -1;
 }

@@ -66,5 +66,17 @@ typedef int (*calendar_loaded_fn)(struct ctx *c, const struct workcal *w, int ye
  * not NULL, in one transaction.  0 or -1 (message). */
 int	calendar_load_json(struct ctx *c, const char *text, size_t len, calendar_loaded_fn after,
 	    char *err, size_t esz);
+/*
+ * The same with a look around it (the administration console's preview and upload):
+ * before(c, notice, arg) runs in the transaction before anything is written, look(…) after
+ * everything (after(…) included), both seeing the record as the load leaves it; then the
+ * transaction is committed when apply is 1, rolled back when 0 (a preview: nothing
+ * changes).  0; -1 with the reason in err for a notice that is not right; a DB_* code (err
+ * says so too) when storage failed or before/look returned one.
+ */
+typedef int (*calendar_look_fn)(struct ctx *c, json_t *notice, void *arg);
+int	calendar_load_json_ex(struct ctx *c, const char *text, size_t len,
+	    calendar_loaded_fn after, calendar_look_fn before, calendar_look_fn look, void *arg,
+	    int apply, char *err, size_t esz);
 
 #endif

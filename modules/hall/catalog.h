@@ -9,6 +9,7 @@
 #include "../../fcgi/yc.h"
 
 int	hall_code_ok(const char *s);
+struct ctx;
 int	category_code_ok(const char *s);
 /* 0 when the hall exists, E_NOT_FOUND, or a DB_* code. */
 int	hall_exists(struct ctx *c, const char *hall);

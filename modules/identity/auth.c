@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "../shared/audit.h"
 #include "../hall/catalog.h"
+#include "../hall/staff.h"
 #include "identity.h"
 #include "../shared/pii.h"
 #include "signin_guard.h"
@@ -44,6 +45,7 @@ struct staff_row {
 	char	 hash[256];
 	long long window;
 	int	 disabled;
+	int	 must_change;	/* the password was set by an admin: a new one is needed */
 };
 
 /*
@@ -72,6 +74,7 @@ staff_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	if (v[4])
 		parse_ll(v[4], 0, 9999, &s->window);
 	s->disabled = v[5][0] == '1';
+	s->must_change = ncol > 6 && v[6] && v[6][0] == '1';
 	return 1;
 }
 
@@ -130,10 +133,47 @@ clerk_window(struct req *r, const char *hall, const struct staff_row *s, long lo
 	return 0;
 }
 
+/*
+ * A password set by the hall's admin (a new account, a reset) signs in only together with a
+ * new one of the person's own: at least STAFF_PASSWORD_MIN characters and not the one given.
+ * It is stored (argon2id) and the mark cleared before the session is made.  0, or the
+ * status of the reply (403 PASSWORD_CHANGE_REQUIRED when none was sent, 400 naming
+ * new_password).
+ */
+static int
+password_change(struct req *r, const struct staff_row *s, const char *user, const char *pw,
+    const char *npw)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	size_t n;
+	int rc;
+
+	if (npw == NULL) {
+		audit(r, "staff.login", user, "denied", "password change required");
+		return req_err(r, E_PASSWORD_CHANGE_REQUIRED);
+	}
+	n = strlen(npw);
+	if (utf8_len(npw, n) < STAFF_PASSWORD_MIN)
+		return req_fail_field(r, "new_password", "新密码至少 12 个字符"), req_invalid(r);
+	if (strcmp(npw, pw) == 0)
+		return req_fail_field(r, "new_password", "新密码不能与管理员给的临时密码相同"),
+		    req_invalid(r);
+	if (staff_hash_password(npw, hash, sizeof hash) != 0)
+		return req_bug(r, "out of memory hashing a password");
+	rc = db_exec(r->ctx, "UPDATE staff SET password_hash = ?, must_change_password = 0"
+	    " WHERE id = ? AND must_change_password = 1", DBARGS(DBS(hash), DBS(s->id)), NULL,
+	    NULL);
+	sodium_memzero(hash, sizeof hash);
+	if (rc != 0)
+		return db_fail(r, rc);
+	audit(r, "staff.password_change", user, "ok", "at sign-in, after an admin's reset");
+	return 0;
+}
+
 int
 h_staff_login(struct req *r)
 {
-	const char *hall, *user, *pw, *hash;
+	const char *hall, *user, *pw, *hash, *npw = NULL;
 	long long window = 0;
 	struct staff_row s;
 	struct signin_attempt at;
@@ -145,6 +185,7 @@ h_staff_login(struct req *r)
 	in_str(r, r->body, "username", 1, 1, 32, &user);
 	in_str(r, r->body, "password", 1, 1, 128, &pw);
 	in_int(r, r->body, "window", 0, 1, 999, &window);
+	in_str(r, r->body, "new_password", 0, 1, 128, &npw);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if (!hall_code_ok(hall))
@@ -155,8 +196,8 @@ h_staff_login(struct req *r)
 	if (verdict == SIGNIN_DOWN)
 		return req_unavailable(r);
 	memset(&s, 0, sizeof s);
-	rc = db_query(r->ctx, "SELECT id, role, department, password_hash, window_no, disabled"
-	    " FROM staff WHERE hall = ? AND username = ?",
+	rc = db_query(r->ctx, "SELECT id, role, department, password_hash, window_no, disabled,"
+	    " must_change_password FROM staff WHERE hall = ? AND username = ?",
 	    DBARGS(DBS(hall), DBS(user)), staff_row, &s);
 	if (rc < 0) {
 		signin_settle(r->ctx, &at, SIGNIN_CANCEL, NULL);
@@ -192,6 +233,8 @@ h_staff_login(struct req *r)
 			return rc;
 	} else
 		window = 0;
+	if (s.must_change && (rc = password_change(r, &s, user, pw, npw)) != 0)
+		return rc;
 
 	memset(&sess, 0, sizeof sess);
 	sess.role = role_parse(s.role);

@@ -72,6 +72,14 @@ require_manager_of_hall(struct req *r, const char *hall)
 }
 
 int
+require_admin_of_hall(struct req *r, const char *hall)
+{
+	if (r->sess.role == ROLE_ADMIN && same_hall(r, hall))
+		return 0;
+	return refuse(r);
+}
+
+int
 require_clerk_at_window(struct req *r, int window)
 {
 	if (r->sess.role == ROLE_CLERK && r->sess.hall[0] != '\0' && window > 0 &&

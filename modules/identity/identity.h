@@ -39,6 +39,8 @@ int	require_staff_of_hall(struct req *r, const char *hall);
 int	require_member_of_hall(struct req *r, const char *hall);
 /* Manager or admin of hall. */
 int	require_manager_of_hall(struct req *r, const char *hall);
+/* Admin of hall (the administration console's changes). */
+int	require_admin_of_hall(struct req *r, const char *hall);
 /* A clerk signed in at that window (of the clerk's own hall, r->sess.hall). */
 int	require_clerk_at_window(struct req *r, int window);
 /* An approver of that department in that hall (a clerk, a manager or another department's

@@ -601,6 +601,7 @@ static int
 deliver(struct ctx *c, struct row *r)
 {
 	const struct tmpl *t = tmpl_find(r->tmpl);
+	static _Thread_local struct tmpl coded;	/* t with the codes an admin set */
 	int wechat = strcmp(r->channel, "wechat") == 0;
 	int wechat_live = wechat && *config_get("wechat_base_url", "") != '\0';
 	struct pause *pz = wechat_live ? &pause_wechat : &pause_sms;
@@ -621,6 +622,12 @@ deliver(struct ctx *c, struct row *r)
 		prov = PROV_LOG, pname = "log";
 	if (t == NULL)
 		return record_end(c, r, "failed", pname, "TEMPLATE_UNKNOWN", now_ms);
+	/* The provider's codes set in the console (sms_codes.c) over the file's placeholders;
+	 * MariaDB away: the row comes back later, never sent with a stale code. */
+	if ((rc = sms_codes_apply(c, t, &coded)) < 0)
+		return release(c, r, "pending", now_ms + 2000, "DB_DOWN");
+	if (rc == 1)
+		t = &coded;
 	if (r->age > t->ttl)
 		return record_end(c, r, "dropped", pname, "EXPIRED", now_ms);
 	if (r->attempts > max_attempts)

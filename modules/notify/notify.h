@@ -112,6 +112,17 @@ struct tmpl {
 	char		 wechat_page[128];
 };
 
+/*
+ * The provider codes an admin set for t (sms_codes.c): when there are any, *out becomes t
+ * with them and 1 is returned; 0 when t's own (the file's) stand; or a DB_* code.  Every
+ * process reads a change within SMS_CODES_TTL_MS; sms_codes_changed makes this one read it
+ * at once.
+ */
+#define SMS_CODES_TTL_MS 2000
+struct ctx;
+int	sms_codes_apply(struct ctx *c, const struct tmpl *t, struct tmpl *out);
+void	sms_codes_changed(void);
+
 /* Parse one template file's text.  0, or -1 with a reason in err. */
 int	tmpl_parse(const char *text, size_t len, struct tmpl *t, char *err, size_t esz);
 /* Load every *.tmpl of dir (config sms_templates_dir, default sms-templates) once per
@@ -121,6 +132,8 @@ int	tmpl_load_all(void);
 /* Load dir into the table now (tests).  Number loaded, or -1. */
 int	tmpl_load_dir(const char *dir);
 const struct tmpl *tmpl_find(const char *name);
+/* The i-th template loaded (0, 1, …), NULL past the last: every template, for listing. */
+const struct tmpl *tmpl_at(int i);
 
 struct rendered {
 	char	 text[TMPL_TEXT_MAX + 128];	/* 【签名】 + text */

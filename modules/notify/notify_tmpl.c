@@ -429,6 +429,13 @@ tmpl_find(const char *name)
 	return NULL;
 }
 
+const struct tmpl *
+tmpl_at(int i)
+{
+	tmpl_load_all();
+	return i >= 0 && i < ntable ? &table[i] : NULL;
+}
+
 /* ------------------------------------------------------------------ rendering */
 
 int

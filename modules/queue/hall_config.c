@@ -167,6 +167,12 @@ static struct cache_set cfg_cache = { .slots = cfg_slots, .n = Q_CACHE_HALLS,
 	.size = sizeof(struct q_hall), .max_age_ms = Q_CACHE_MS, .load = cfg_load,
 	.clock = hall_now_ms, .strict = 1, .mu = PTHREAD_MUTEX_INITIALIZER };
 
+void
+queue_hall_changed(const char *hall)
+{
+	cache_set_invalidate(&cfg_cache, hall);
+}
+
 int
 q_hall_get(struct ctx *c, const char *code, struct q_hall *h)
 {

@@ -17,6 +17,7 @@
 #include "queue_int.h"
 #include "../hall/calendar.h"
 #include "../shared/audit.h"
+#include "../hall/hall_hours.h"
 #include "../shared/pii.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
@@ -50,15 +51,28 @@ struct take_ctx {
 	int		 hook_failed;	/* in_tx refused: its value is returned as it is */
 };
 
-/* Is the hall issuing numbers now?  0, E_HALL_CLOSED (why set) or a DB_* code. */
+/* Is the hall issuing numbers now?  0, E_HALL_CLOSED (why set) or a DB_* code.  The day's
+ * opening is hall_day_hours's (the week's hours on a working day, or the date's own: a
+ * Saturday opening, evening hours, a working day closed); on a day it opens the hall's
+ * hours in t->q->h become the day's, for the reply that says when it opens. */
 static int
 take_hours(struct ctx *c, struct take_ctx *t)
 {
 	int64_t s = t->now / 1000, d = hall_day(s);
-	int rc = calendar_is_workday(c, d), sec = (int)(s - hall_day_start(d));
+	int sec = (int)(s - hall_day_start(d)), rc, i;
+	struct hall_day hd;
 
+	rc = hall_day_hours(c, t->a->hall, d, &hd);
 	if (rc < 0 && rc != CAL_MISSING)
 		return rc;
+	if (rc == 1) {	/* a closed day's reply keeps the week's hours */
+		t->q->h.nhours = 0;
+		for (i = 0; i < hd.n && i < Q_MAX_HOURS; i++) {
+			t->q->h.open_s[i] = hd.open_min[i] * 60;
+			t->q->h.close_s[i] = hd.close_min[i] * 60;
+			t->q->h.nhours++;
+		}
+	}
 	if (rc == 1 && q_hours_open(&t->q->h, sec))
 		return 0;
 	/* A booking checks in from its check-in window, even before the windows open: its
@@ -69,7 +83,9 @@ take_hours(struct ctx *c, struct take_ctx *t)
 	if (rc == CAL_MISSING) {
 		t->q->calendar_missing = 1;
 		t->q->why = "今年的节假日安排尚未导入，暂停取号，请咨询大厅工作人员";
-	} else if (rc == 0)
+	} else if (rc == 0 && hd.closed)
+		t->q->why = "本中心今天不办公";
+	else if (rc == 0)
 		t->q->why = "今天是休息日，大厅不办公";
 	else
 		t->q->why = "当前不在取号时间，请在大厅开放时间内取号";

@@ -807,6 +807,109 @@ tencent_states(void **st)
 	run_provider("tencent", "InvalidParameterValue.IncorrectPhoneNumber");
 }
 
+/* The template code the fake got for outbox row id (its OutId), or "" when none came. */
+static void
+fake_template_of(json_t *stats, uint64_t id, char *out, size_t osz)
+{
+	char want[24];
+	json_t *q;
+	size_t i;
+
+	snprintf(want, sizeof want, "%llu", (unsigned long long)id);
+	out[0] = '\0';
+	json_array_foreach(json_object_get(stats, "requests"), i, q)
+		if (json_is_string(json_object_get(q, "out_id")) &&
+		    strcmp(json_string_value(json_object_get(q, "out_id")), want) == 0)
+			snprintf(out, osz, "%s", json_string_value(json_object_get(q, "template")));
+}
+
+static uint64_t
+queue_booked(const char *phone)
+{
+	return outbox_queue(&C, "sms", "appointment_booked", phone,
+	    json_pack("{s:s,s:s,s:s,s:s,s:s}", "hall_name", "示范区政务服务中心", "date",
+	    "2026-11-24", "time", "09:00-09:30", "category", "无差别受理", "code", "558201"),
+	    "appointment", "codes", 1);
+}
+
+/* Issue 21: the code approved in Aliyun's console, set by an admin, is the TemplateCode of
+ * the worker's next message (within seconds, with the worker already running); null goes
+ * back to the file's.  Only an admin sets it; a malformed code is named and changes
+ * nothing; every change is audited. */
+static void
+admin_codes_reach_the_provider(void **st)
+{
+	char admin[256], clerk[256], phone[12], got[64], n[24];
+	struct outbox_row s;
+	struct resp r;
+	json_t *stats;
+	uint64_t id;
+
+	(void)st;
+	assert_int_equal(staff_login("admin", 0, admin, sizeof admin), 0);
+	assert_int_equal(staff_login("clerk1", 1, clerk, sizeof clerk), 0);
+	assert_int_equal(http_json(&r, "PUT", "/api/v1/admin/sms-templates/appointment_booked",
+	    clerk, "{\"aliyun\":\"SMS_900000001\"}"), 0);
+	assert_error(&r, 403, "FORBIDDEN");
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "PUT", "/api/v1/admin/sms-templates/appointment_booked",
+	    admin, "{\"aliyun\":\"12345\",\"tencent\":\"SMS_1\"}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.aliyun"));
+	assert_non_null(jget(r.json, "error.fields.tencent"));
+	resp_free(&r);
+	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM sms_template_codes", DBNOARGS, n,
+	    sizeof n), 1);
+	assert_string_equal(n, "0");
+
+	assert_int_equal(http_json(&r, "PUT", "/api/v1/admin/sms-templates/appointment_booked",
+	    admin, "{\"aliyun\":\"SMS_900000001\"}"), 0);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "template.in_use.aliyun"), "SMS_900000001");
+	resp_free(&r);
+	json_decref(fake("POST", "/__reset"));
+	worker_with("aliyun");
+	phone_with(phone, "0001");
+	id = queue_booked(phone);
+	wait_row(id, "sent", 8000, &s);
+	stats = fake("GET", "/__stats");
+	fake_template_of(stats, id, got, sizeof got);
+	json_decref(stats);
+	assert_string_equal(got, "SMS_900000001");
+
+	/* Changed while the worker runs: its next message carries the new code. */
+	assert_int_equal(http_json(&r, "PUT", "/api/v1/admin/sms-templates/appointment_booked",
+	    admin, "{\"aliyun\":\"SMS_900000002\"}"), 0);
+	expect_status(&r, 200);
+	resp_free(&r);
+	pause_ms(SMS_CODES_TTL_MS + 500);
+	id = queue_booked(phone);
+	wait_row(id, "sent", 8000, &s);
+	stats = fake("GET", "/__stats");
+	fake_template_of(stats, id, got, sizeof got);
+	json_decref(stats);
+	assert_string_equal(got, "SMS_900000002");
+
+	/* Back to the file's code. */
+	assert_int_equal(http_json(&r, "PUT", "/api/v1/admin/sms-templates/appointment_booked",
+	    admin, "{\"aliyun\":null}"), 0);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "template.in_use.aliyun"),
+	    tmpl_find("appointment_booked")->aliyun);
+	resp_free(&r);
+	pause_ms(SMS_CODES_TTL_MS + 500);
+	id = queue_booked(phone);
+	wait_row(id, "sent", 8000, &s);
+	stats = fake("GET", "/__stats");
+	fake_template_of(stats, id, got, sizeof got);
+	json_decref(stats);
+	assert_string_equal(got, tmpl_find("appointment_booked")->aliyun);
+	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM audit_log WHERE action ="
+	    " 'admin.sms_codes' AND target = 'appointment_booked'", DBNOARGS, n, sizeof n), 1);
+	assert_string_equal(n, "3");
+	worker_stop(SIGTERM);
+}
+
 static long long
 receipts_for(const char *provider, uint64_t id)
 {
@@ -1263,6 +1366,7 @@ main(void)
 		cmocka_unit_test_teardown(secrets_sealed_at_rest, stop_worker),
 		cmocka_unit_test_teardown(aliyun_states, stop_worker),
 		cmocka_unit_test_teardown(tencent_states, stop_worker),
+		cmocka_unit_test_teardown(admin_codes_reach_the_provider, stop_worker),
 		cmocka_unit_test_teardown(fake_refuses_bad_signatures, stop_worker),
 		cmocka_unit_test_teardown(receipts, stop_worker),
 		cmocka_unit_test_teardown(killed_worker_resends_same_id, stop_worker),

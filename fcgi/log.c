@@ -218,7 +218,12 @@ report_lost(int s)
 		aq.r[LOG_EVENT].broken = 1;	/* cut: the next event line starts afresh */
 }
 
-/* Take up to LOG_CHUNK bytes out of ring r into out; aq.mu held. */
+/*
+ * Take up to LOG_CHUNK bytes of whole lines out of ring r into out; aq.mu held.  The ring
+ * holds whole lines only, so a chunk that would end inside one stops after the line before
+ * it: a chunk boundary never cuts a line (write_all would take it for a cut write and start
+ * the rest on a new line).
+ */
 static size_t
 ring_take(struct ring *r, char *out)
 {
@@ -229,6 +234,12 @@ ring_take(struct ring *r, char *out)
 		first = n;
 	memcpy(out, r->buf + r->head, first);
 	memcpy(out + first, r->buf, n - first);
+	if (n < r->len) {
+		const char *nl = memrchr(out, '\n', n);
+
+		if (nl != NULL)
+			n = (size_t)(nl - out) + 1;
+	}
 	r->head = (r->head + n) % LOG_RING_BYTES;
 	r->len -= n;
 	return n;

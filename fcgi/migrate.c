@@ -455,9 +455,12 @@ apply_one(MYSQL *m, const char *db, const char *version, const char *path,
  * SELECT; on sequences SELECT, INSERT (NEXTVAL inserts); on views SELECT; EXECUTE on the
  * procedures that run with the caller's rights (SQL SECURITY INVOKER: a procedure can do
  * nothing the account could not do statement by statement; a DEFINER one would lend it the
- * migrating account's rights, so it gets no grant).  Grants left on tables that are gone are
- * taken back (a dropped procedure's go with it).  Parameters: the account name (?1, ?3,
- * ?7, ?8), the database (?2, ?4, ?5, ?6, ?9).
+ * migrating account's rights, so it gets no grant); TRIGGER on the tables that carry triggers,
+ * because yichuang-admin backup dumps as this account and MariaDB shows a trigger's
+ * definition only to an account with TRIGGER on its table (a backup without them would
+ * restore the tables bare).  Grants left on tables that are gone are taken back (a dropped
+ * procedure's go with it).  Parameters: the account name (?1, ?3, ?7, ?8, ?11), the database
+ * (?2, ?4, ?5, ?6, ?9, ?10).
  */
 static const char grants_sql[] =
     "SELECT stmt FROM ("
@@ -494,6 +497,13 @@ static const char grants_sql[] =
     " FROM information_schema.routines r JOIN mysql.user u ON u.User = ?"
     " WHERE r.routine_schema = ? AND r.routine_type = 'PROCEDURE'"
     "  AND r.security_type = 'INVOKER'"
+    " UNION ALL"
+    " SELECT tr.tn, u.Host, 5, CONCAT('GRANT TRIGGER ON `',"
+    "  REPLACE(tr.ts, '`', '``'), '`.`', REPLACE(tr.tn, '`', '``'),"
+    "  '` TO ', QUOTE(u.User), '@', QUOTE(u.Host))"
+    " FROM (SELECT DISTINCT event_object_schema AS ts, event_object_table AS tn"
+    "  FROM information_schema.triggers WHERE event_object_schema = ?) tr"
+    " JOIN mysql.user u ON u.User = ?"
     ") g ORDER BY tn, h, ord";
 
 struct grant_run {
@@ -523,7 +533,7 @@ grants_on(MYSQL *m, const char *db)
 {
 	const char *app = config_get("mysql_user", "yichuang");
 	const char *p1[1] = { app };
-	const char *p9[9] = { app, db, app, db, db, db, app, app, db };
+	const char *p11[11] = { app, db, app, db, db, db, app, app, db, db, app };
 	struct grant_run g = { m, 0, 0 };
 	struct names hosts;
 	size_t i;
@@ -541,7 +551,7 @@ grants_on(MYSQL *m, const char *db)
 		names_free(&hosts);
 		return MIG_FAILED;
 	}
-	if (sq(m, grants_sql, p9, 9, grant_one, &g) < 0 || g.failed) {
+	if (sq(m, grants_sql, p11, 11, grant_one, &g) < 0 || g.failed) {
 		names_free(&hosts);
 		return MIG_FAILED;
 	}

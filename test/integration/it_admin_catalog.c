@@ -431,7 +431,7 @@ bad_item_is_refused_naming_every_field(void **st)
 			fail_msg("%s not named: %s", fields[i], r.body);
 	resp_free(&r);
 	/* References are checked too, every one at once. */
-	put_item(&r, region, id, "{\"hall\":\"demo\",\"name\":\"无部门\",\"category\":\"Z\","
+	put_item(&r, region, id, "{\"hall\":\"demo\",\"name\":\"无部门\",\"category\":\"Y\","
 	    "\"department\":\"nobody\",\"kind\":\"instant\",\"promised_days\":0,\"materials\":[]}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "department"));

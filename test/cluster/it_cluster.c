@@ -721,17 +721,17 @@ galera_conflicts(void)
 	return sum;
 }
 
+/* One burst of NOTICES due at once: each sent exactly once; what each worker sent in n1, n2. */
 static void
-outbox_once_across_nodes(void **st)
+outbox_burst(int round, int *n1, int *n2)
 {
 	static uint64_t ids[NOTICES];
 	static int count[NOTICES];
 	char phone[12], ref[24], out[24], day[11], when[32], next[11];
-	int i, k, n1, n2, pending = NOTICES;
+	int i, k, pending = NOTICES;
 	long long conflicts;
 	int64_t t0;
 
-	(void)st;
 	pick_day(day, when, next);
 	assert_int_equal(set_clock(when), 0);	/* 10:00: no quiet hours */
 	memset(count, 0, sizeof count);
@@ -745,7 +745,7 @@ outbox_once_across_nodes(void **st)
 		    "hall_name", "示范区政务服务中心");
 
 		phone_with(phone, "0000");
-		snprintf(ref, sizeof ref, "cluster-%d", i);
+		snprintf(ref, sizeof ref, "cluster-%d-%d", round, i);
 		memset(&m, 0, sizeof m);
 		m.hall = "demo";
 		m.channel = "sms";
@@ -771,15 +771,35 @@ outbox_once_across_nodes(void **st)
 	    (long long)(now_ms() - t0));
 	assert_int_equal(pending, 0);
 	pause_ms(5000);		/* past a lease: nothing is sent a second time later */
-	sms_ids("var/cluster/app1/log/sms.log", ids, NOTICES, count, &n1);
-	sms_ids("var/cluster/app2/log/sms.log", ids, NOTICES, count, &n2);
+	sms_ids("var/cluster/app1/log/sms.log", ids, NOTICES, count, n1);
+	sms_ids("var/cluster/app2/log/sms.log", ids, NOTICES, count, n2);
 	printf("  outbox: worker on app1 (db1) sent %d, on app2 (db2) %d; %lld transactions"
-	    " refused by certification meanwhile (claims that lost)\n", n1, n2,
+	    " refused by certification meanwhile (claims that lost)\n", *n1, *n2,
 	    galera_conflicts() - conflicts);
 	for (i = 0; i < NOTICES; i++)
 		if (count[i] != 1)
 			fail_msg("notice %llu was sent %d times", (unsigned long long)ids[i], count[i]);
-	assert_true(n1 > 0 && n2 > 0);	/* both nodes' workers took part */
+}
+
+/*
+ * Both nodes' workers must take part for "sent once" to mean anything: a worker that was
+ * still finding its way back after the previous test's faults may miss a burst of a second,
+ * so bursts follow one another (each checked whole) until both have sent, four at most.
+ */
+static void
+outbox_once_across_nodes(void **st)
+{
+	int round, n1 = 0, n2 = 0, s1 = 0, s2 = 0;
+
+	(void)st;
+	for (round = 0; round < 4 && (s1 == 0 || s2 == 0); round++) {
+		if (round > 0)
+			pause_ms(3000);
+		outbox_burst(round, &n1, &n2);
+		s1 += n1;
+		s2 += n2;
+	}
+	assert_true(s1 > 0 && s2 > 0);	/* both nodes' workers took part */
 }
 
 /* ------------------------------------------------------------------ idempotency on two nodes */

@@ -588,7 +588,8 @@ cmd_catalog_import(const char *path, int dry_run, int quiet)
 	dot = strrchr(base, '.');
 	if (read_file(path, &text, &len) != 0)
 		return 1;
-	fmt(actor, sizeof actor, "import:%.50s", base);
+	/* A file name may be Chinese: cut by characters, never inside one. */
+	fmt(actor, sizeof actor, "import:%.*s", (int)utf8_cut(base, strlen(base), 50, 50), base);
 	rc = cat_import(&ctx, actor, text, len, dot && strcmp(dot, ".csv") == 0 ? CAT_CSV :
 	    CAT_JSON, dry_run, &report, &problems);
 	free(text);

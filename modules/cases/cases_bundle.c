@@ -115,7 +115,9 @@ codes_parse(struct req *r, struct wbundle *b)
 			if (strcmp(code, b->form.mats[k].code) == 0)
 				slot = &b->given[k];
 		if (slot == NULL) {
-			fmt(msg, sizeof msg, "该一件事没有材料 %.16s", code ? code : "");
+			/* The code is the caller's text: cut by characters, never inside one. */
+			fmt(msg, sizeof msg, "该一件事没有材料 %.*s", code ? (int)utf8_cut(code,
+			    strlen(code), 16, 64) : 0, code ? code : "");
 			req_fail_field(r, "materials", msg);
 			return;
 		}

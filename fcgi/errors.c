@@ -57,6 +57,7 @@ static const struct err_kind kinds[E__MAX] = {
 	[E_NOT_RESENDABLE] = { 422, "NOT_RESENDABLE", "这条通知不能重发" },
 	[E_NOT_REVIEWABLE] = { 422, "NOT_REVIEWABLE", "业务办理完成后才能评价" },
 	[E_NO_PICKUP_WINDOW] = { 422, "NO_PICKUP_WINDOW", "本中心未设置出件窗口" },
+	[E_WRONG_HALL] = { 403, "WRONG_HALL", "该办件的这一步不在本中心办理" },
 	[E_OUTSIDE_CHECKIN_WINDOW] = { 422, "OUTSIDE_CHECKIN_WINDOW", "不在签到时间内" },
 	[E_PERIOD_TOO_LARGE] = { 422, "PERIOD_TOO_LARGE", "统计区间过长，请缩短统计区间" },
 	[E_MUST_ATTEND] = { 422, "MUST_ATTEND", "该事项须本人到政务服务中心现场办理，请预约后到场" },

@@ -20,7 +20,8 @@
 
 /* The roles a session holds (yc.h ROLE_*), by the names sessions store and the API shows. */
 static const char *const role_names[ROLE__MAX] = {
-	"citizen", "kiosk", "clerk", "approver", "manager", "admin", "helper", "region_admin"
+	"citizen", "kiosk", "clerk", "approver", "manager", "admin", "helper", "region_admin",
+	"city_manager"
 };
 
 const char *

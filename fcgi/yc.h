@@ -42,11 +42,13 @@ enum role {
 	ROLE_ADMIN = 1u << 5,
 	ROLE_HELPER = 1u << 6,		/* 帮办代办: files and follows cases for citizens */
 	ROLE_REGION_ADMIN = 1u << 7,	/* the region's catalog (事项实施清单) and bundles */
-	ROLE__MAX = 8
+	ROLE_CITY_MANAGER = 1u << 8,	/* reads every hall's figures of the region (市级) */
+	ROLE__MAX = 9
 };
 #define ROLE_ANY    0u
 #define ROLE_STAFF  (ROLE_CLERK | ROLE_APPROVER | ROLE_MANAGER | ROLE_ADMIN)
-#define ROLE_ALL    (ROLE_CITIZEN | ROLE_KIOSK | ROLE_STAFF | ROLE_HELPER | ROLE_REGION_ADMIN)
+#define ROLE_ALL    (ROLE_CITIZEN | ROLE_KIOSK | ROLE_STAFF | ROLE_HELPER | ROLE_REGION_ADMIN | \
+		     ROLE_CITY_MANAGER)
 
 const char *role_name(unsigned role);
 unsigned    role_parse(const char *s);

@@ -12,7 +12,8 @@
  *   yichuang-admin -c CONF staff-unlock HALL USER  lift its sign-in locks (every address)
  *   yichuang-admin -c CONF seed-demo [DIR]         demo calendar + demo catalog (DIR/
  *                                                  catalog-demo.json, through catalog-import)
- *                                                  + demo staff + demo slots
+ *                                                  + the city's hall choices (hall_items)
+ *                                                  + demo staff of every hall + demo slots
  *   yichuang-admin -c CONF catalog-import [--dry-run] FILE
  *                                                  the region's catalog from FILE (.csv: CSV,
  *                                                  else JSON), all or nothing; every problem
@@ -289,22 +290,94 @@ cmd_staff_disable(int argc, char **argv, int disabled)
 	return disabled ? end_sessions(argv[0], argv[1], id) : unlock(argv[0], argv[1]);
 }
 
-/* The demo hall's calendar files and staff.  Idempotent: existing accounts are kept. */
+/*
+ * The demo city's halls each with their own staff (the same demo password everywhere; the
+ * sign-in names the hall).  approver1 of chengbei decides 不动产登记 there (就近办).
+ */
+static const struct demo_staff {
+	const char *hall, *user, *role, *name, *extra;
+} demo_staff[] = {
+	{ "demo", "clerk1", "clerk", "王晓明", "1" }, { "demo", "clerk2", "clerk", "李娜", "2" },
+	{ "demo", "clerk3", "clerk", "张伟", "3" }, { "demo", "clerk4", "clerk", "刘洋", "4" },
+	{ "demo", "clerk5", "clerk", "陈静", "5" }, { "demo", "clerk6", "clerk", "杨帆", "6" },
+	{ "demo", "clerk7", "clerk", "赵敏", "7" }, { "demo", "clerk8", "clerk", "黄磊", "8" },
+	{ "demo", "clerk9", "clerk", "郑洁", "9" },
+	{ "demo", "approver1", "approver", "周建国", "scjg" },
+	{ "demo", "manager1", "manager", "吴秀兰", NULL },
+	{ "demo", "admin", "admin", "系统管理员", NULL },
+	{ "demo", "kiosk1", "kiosk", "大厅取号机 1", NULL },
+	{ "demo", "helper1", "helper", "孙志愿", NULL },
+	{ "demo", "region1", "region_admin", "区域事项管理员", NULL },
+	{ "demo", "city1", "city_manager", "市政务服务管理办", NULL },
+	{ "chengbei", "clerk1", "clerk", "钱文", "1" },
+	{ "chengbei", "clerk2", "clerk", "孙丽", "2" },
+	{ "chengbei", "clerk5", "clerk", "冯涛", "5" },
+	{ "chengbei", "approver1", "approver", "卫东", "bdc" },
+	{ "chengbei", "manager1", "manager", "蒋芳", NULL },
+	{ "chengbei", "admin", "admin", "城北区系统管理员", NULL },
+	{ "chengnan", "clerk1", "clerk", "沈冰", "1" },
+	{ "chengnan", "clerk2", "clerk", "韩雪", "2" },
+	{ "chengnan", "clerk5", "clerk", "杨光", "5" },
+	{ "chengnan", "approver1", "approver", "朱华", "mzj" },
+	{ "chengnan", "manager1", "manager", "秦岚", NULL },
+	{ "chengnan", "admin", "admin", "城南区系统管理员", NULL },
+	{ "qiaotou", "clerk1", "clerk", "许梅", "1" },
+	{ "qiaotou", "clerk2", "clerk", "何平", "2" },
+	{ "qiaotou", "approver1", "approver", "吕强", "rsj" },
+	{ "qiaotou", "manager1", "manager", "施红", NULL },
+	{ "qiaotou", "admin", "admin", "桥头镇系统管理员", NULL },
+};
+
+/*
+ * Which region items the other halls of the demo city accept, decide, and in which queue
+ * (hall_items; the centre keeps the default: every item of its own).  The districts take
+ * the 无差别受理, 不动产登记 and 社会事务 items; chengbei decides 不动产登记 itself (就近办),
+ * everything else goes to the centre's departments (全市通办).  The town station takes
+ * 即办件 and a few low-risk 承诺件 and decides none.
+ */
+static const struct demo_choice {
+	const char *hall, *item, *category;
+	int decides;
+} demo_choices[] = {
+	{ "chengbei", "IT-A-001", "A", 0 }, { "chengbei", "IT-A-002", "A", 0 },
+	{ "chengbei", "IT-A-003", "A", 0 }, { "chengbei", "IT-D-001", "D", 1 },
+	{ "chengbei", "IT-D-002", "D", 1 }, { "chengbei", "IT-D-003", "D", 1 },
+	{ "chengbei", "IT-D-004", "D", 1 }, { "chengbei", "IT-E-002", "E", 0 },
+	{ "chengbei", "IT-E-003", "E", 0 }, { "chengbei", "IT-E-004", "E", 0 },
+	{ "chengnan", "IT-A-001", "A", 0 }, { "chengnan", "IT-A-002", "A", 0 },
+	{ "chengnan", "IT-A-003", "A", 0 }, { "chengnan", "IT-D-001", "D", 0 },
+	{ "chengnan", "IT-D-002", "D", 0 }, { "chengnan", "IT-D-003", "D", 0 },
+	{ "chengnan", "IT-D-004", "D", 0 }, { "chengnan", "IT-E-002", "E", 0 },
+	{ "chengnan", "IT-E-003", "E", 0 }, { "chengnan", "IT-E-004", "E", 0 },
+	{ "qiaotou", "IT-A-001", "A", 0 }, { "qiaotou", "IT-A-002", "A", 0 },
+	{ "qiaotou", "IT-A-003", "A", 0 }, { "qiaotou", "IT-D-003", "A", 0 },
+	{ "qiaotou", "IT-D-004", "A", 0 }, { "qiaotou", "IT-E-004", "A", 0 },
+};
+
+/* One hall choice of the seed, through the admin API's own code (audited as "seed"). */
+static int
+seed_choice_tx(struct ctx *c, void *arg)
+{
+	const struct demo_choice *d = arg;
+	struct cat_choice ch = { 1, d->decides, d->category };
+	json_t *errs = json_object(), *after = NULL;
+	char one[8];
+	int rc;
+
+	rc = db_scalar(c, "SELECT 1 FROM hall_items WHERE hall = ? AND item = ?",
+	    DBARGS(DBS(d->hall), DBS(d->item)), one, sizeof one);
+	if (rc == 0)	/* idempotent: a choice made (or changed by the hall) is kept */
+		rc = cat_hall_choose(c, "seed", d->hall, d->item, &ch, errs, &after);
+	json_decref(after);
+	json_decref(errs);
+	return rc;
+}
+
+/* The demo city's calendar files, catalog, halls' choices, staff and slots.  Idempotent:
+ * existing accounts and choices are kept. */
 static int
 cmd_seed_demo(const char *datadir)
 {
-	static const struct { const char *user, *role, *name, *extra; } demo[] = {
-		{ "clerk1", "clerk", "王晓明", "1" }, { "clerk2", "clerk", "李娜", "2" },
-		{ "clerk3", "clerk", "张伟", "3" }, { "clerk4", "clerk", "刘洋", "4" },
-		{ "clerk5", "clerk", "陈静", "5" }, { "clerk6", "clerk", "杨帆", "6" },
-		{ "clerk7", "clerk", "赵敏", "7" }, { "clerk8", "clerk", "黄磊", "8" },
-		{ "clerk9", "clerk", "郑洁", "9" },
-		{ "approver1", "approver", "周建国", "scjg" },
-		{ "manager1", "manager", "吴秀兰", NULL }, { "admin", "admin", "系统管理员", NULL },
-		{ "kiosk1", "kiosk", "大厅取号机 1", NULL },
-		{ "helper1", "helper", "孙志愿", NULL },
-		{ "region1", "region_admin", "区域事项管理员", NULL },
-	};
 	char err[200], path[512];
 	struct dirent *de;
 	DIR *dir;
@@ -328,28 +401,38 @@ cmd_seed_demo(const char *datadir)
 	if (fmt(path, sizeof path, "%s/catalog-demo.json", datadir) >= 0 &&
 	    access(path, R_OK) == 0)
 		rc |= cmd_catalog_import(path, 0, 1);
-	for (i = 0; i < NELEM(demo); i++) {
+	for (i = 0; i < NELEM(demo_choices); i++) {
+		int r = db_tx(&ctx, seed_choice_tx, (void *)&demo_choices[i]);
+
+		if (r != 0) {
+			fprintf(stderr, "demo choice %s/%s: %d\n", demo_choices[i].hall,
+			    demo_choices[i].item, r);
+			rc = 1;
+		}
+	}
+	for (i = 0; i < NELEM(demo_staff); i++) {
 		struct staff_new s;
 		long long w = 0;
 
 		memset(&s, 0, sizeof s);
-		s.hall = "demo";
-		s.username = demo[i].user;
-		s.role = demo[i].role;
-		s.name = demo[i].name;
+		s.hall = demo_staff[i].hall;
+		s.username = demo_staff[i].user;
+		s.role = demo_staff[i].role;
+		s.name = demo_staff[i].name;
 		s.password = "yichuang-demo";
-		if (strcmp(s.role, "clerk") == 0 && parse_ll(demo[i].extra, 1, 99, &w) == 0)
+		if (strcmp(s.role, "clerk") == 0 &&
+		    parse_ll(demo_staff[i].extra, 1, 99, &w) == 0)
 			s.window = (int)w;
 		else
-			s.department = demo[i].extra;
+			s.department = demo_staff[i].extra;
 		if (staff_exists(&ctx, s.hall, s.username) == 1)
 			continue;
 		if (staff_create(&ctx, &s, err, sizeof err) != 0) {
-			fprintf(stderr, "demo staff %s: %s\n", s.username, err);
+			fprintf(stderr, "demo staff %s/%s: %s\n", s.hall, s.username, err);
 			rc = 1;
 		}
 	}
-	/* The demo hall's appointment slot templates (modules/appointments/appointments.h). */
+	/* The demo halls' appointment slot templates (modules/appointments/appointments.h). */
 	if (appt_seed_demo(&ctx) != 0) {
 		fprintf(stderr, "demo appointment slots not seeded\n");
 		rc = 1;

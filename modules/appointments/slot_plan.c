@@ -331,7 +331,7 @@ appt_seed_demo(struct ctx *c)
 	    " FROM categories c JOIN hall_hours h ON h.hall = c.hall"
 	    " JOIN (WITH RECURSIVE seq (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq"
 	    "  WHERE n < 47) SELECT n FROM seq) s"
-	    " WHERE c.hall = 'demo' AND c.kind = 'service'"	/* 咨询导办 is not booked */
+	    " WHERE c.kind = 'service'"	/* every hall of the demo city; 咨询导办 is not booked */
 	    "  AND ADDTIME(h.open_at, SEC_TO_TIME(s.n * 1800 + 1800)) <= h.close_at",
 	    DBNOARGS, NULL, NULL);
 }

@@ -448,35 +448,42 @@ static int
 act_ready(struct ctx *c, const struct session *who, struct action *a)
 {
 	struct pickup p = { 0, "" };
-	char code[8], hash[PII_HASH_HEX], hours[160] = "", pub[512];
+	char code[8], hash[PII_HASH_HEX], hours[160] = "", pub[700], hname[404] = "";
+	/* The result arrives at the pickup hall (全市通办: case_route.h); a case to be mailed
+	 * that is made ready after all is handed out where it was decided. */
+	const char *hall = a->cr.pickup_hall[0] ? a->cr.pickup_hall : a->cr.decide_hall[0] ?
+	    a->cr.decide_hall : a->cr.hall;
 	uint64_t n = 0;
 	int rc;
 
 	/* 统一出件: the hall's pickup window, else the clerk's own. */
 	rc = db_query(c, "SELECT number, name FROM windows WHERE hall = ? AND kind = 'pickup'"
-	    " ORDER BY number LIMIT 1", DBARGS(DBS(a->cr.hall)), pickup_row, &p);
-	if (rc == 0 && who->window)
+	    " ORDER BY number LIMIT 1", DBARGS(DBS(hall)), pickup_row, &p);
+	if (rc == 0 && who->window && strcmp(who->hall, hall) == 0)
 		rc = db_query(c, "SELECT number, name FROM windows WHERE hall = ? AND number = ?",
-		    DBARGS(DBS(a->cr.hall), DBI(who->window)), pickup_row, &p);
+		    DBARGS(DBS(hall), DBI(who->window)), pickup_row, &p);
 	if (rc < 0)
 		return rc;
 	if (p.window == 0)
 		return E_NO_PICKUP_WINDOW;
 	rc = db_scalar(c, "SELECT GROUP_CONCAT(CONCAT(DATE_FORMAT(open_at, '%H:%i'), '-',"
 	    " DATE_FORMAT(close_at, '%H:%i')) ORDER BY seq SEPARATOR '、') FROM hall_hours"
-	    " WHERE hall = ?", DBARGS(DBS(a->cr.hall)), hours, sizeof hours);
+	    " WHERE hall = ?", DBARGS(DBS(hall)), hours, sizeof hours);
+	if (rc >= 0)
+		rc = db_scalar(c, "SELECT name FROM halls WHERE code = ?", DBARGS(DBS(hall)), hname,
+		    sizeof hname);
 	if (rc < 0)
 		return rc;
 	fmt(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
 	case_pickup_hash(a->cr.no, code, hash);
-	rc = db_exec(c, "UPDATE cases SET status = 'ready', pickup_window = ?,"
+	rc = db_exec(c, "UPDATE cases SET status = 'ready', pickup_window = ?, pickup_hall = ?,"
 	    " pickup_code_hash = ?, ready_at = ?, version = version + 1, updated_at = ?"
 	    " WHERE id = ? AND status = ?",
-	    DBARGS(DBI(p.window), DBS(hash), DBS(a->now), DBS(a->now), DBI(a->cr.id),
+	    DBARGS(DBI(p.window), DBS(hall), DBS(hash), DBS(a->now), DBS(a->now), DBI(a->cr.id),
 	    DBS(a->cr.status)), &n, NULL);
 	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
-	fmt(pub, sizeof pub, "办理结果已送达%s，请于工作日 %s 凭身份证和取件码领取", p.name,
+	fmt(pub, sizeof pub, "办理结果已送达%s%s，请于工作日 %s 凭身份证和取件码领取", hname, p.name,
 	    hours[0] ? hours : "办公时间");
 	rc = case_history_add(c, who, a->cr.id, a->now, "ready", a->cr.status, "ready", NULL, a->note,
 	    pub);
@@ -487,8 +494,9 @@ act_ready(struct ctx *c, const struct session *who, struct action *a)
 		fmt(wno, sizeof wno, "%lld", p.window);
 		fmt(when, sizeof when, "工作日%s", hours[0] ? hours : "办公时间");
 		if (rc == 0)
-			rc = sms(c, a, "result_ready", json_pack("{s:s,s:s,s:s,s:s}", "case_no",
-			    a->cr.no, "window", wno, "hours", when, "pickup_code", code));
+			rc = sms(c, a, "result_ready", json_pack("{s:s,s:s,s:s,s:s,s:s}", "case_no",
+			    a->cr.no, "hall", hname[0] ? hname : hall, "window", wno, "hours", when,
+			    "pickup_code", code));
 	}
 	sodium_memzero(code, sizeof code);
 	return rc;
@@ -509,7 +517,8 @@ act_mail(struct ctx *c, const struct session *who, struct action *a)
 		addr = DBSN((const char *)sealed, (size_t)ns);
 		mask_address(a->address, mask, sizeof mask);
 	}
-	rc = db_exec(c, "UPDATE cases SET status = 'mailed', delivery = 'mail',"
+	/* Mailed from the deciding hall: no pickup hall any more (case_route.h). */
+	rc = db_exec(c, "UPDATE cases SET status = 'mailed', delivery = 'mail', pickup_hall = NULL,"
 	    " address_enc = COALESCE(?, address_enc), address_mask = COALESCE(?, address_mask),"
 	    " mail_carrier = ?, mail_tracking_no = ?, mailed_at = ?, version = version + 1,"
 	    " updated_at = ? WHERE id = ? AND status = ?",

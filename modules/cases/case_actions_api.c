@@ -10,7 +10,8 @@
  * Redis:  none
  *
  * The handler parses the body, finds the case (404 unless the caller sees it), asks the
- * state machine (case_rules.h: 403 FORBIDDEN, 409 INVALID_TRANSITION), checks what the
+ * state machine (case_rules.h: 403 FORBIDDEN, 409 INVALID_TRANSITION) and whether the step
+ * falls to the caller's hall (case_route.h: 403 WRONG_HALL), checks what the
  * action needs (assignee, outstanding materials, the pickup code, the 补正 materials and the
  * moved deadline), then runs the action and its audit row in one transaction (db_tx).
  * Hand-over at the window is against the pickup code of the applicant's SMS, or — when the
@@ -22,6 +23,7 @@
 #include "case_deadline.h"
 #include "case_json.h"
 #include "case_reply.h"
+#include "case_route.h"
 #include "../shared/audit.h"
 #include "../hall/calendar.h"
 #include "../notify/notify.h"
@@ -394,6 +396,12 @@ h_case_action(struct req *r)
 	}
 	if (rc != 0) {
 		rc = case_reply_transition(r, a->cr.status, case_act_names[a->act]);
+		goto out;
+	}
+	/* 全市通办: the step falls to one of the case's halls (case_route.h). */
+	if ((case_act_halls(a->act, &a->cr) & case_hall_is(&a->cr, r->sess.hall)) == 0) {
+		audit(r, "case.action", a->cr.no, "wrong_hall", case_act_names[a->act]);
+		rc = case_reply_wrong_hall(r, &a->cr, a->act);
 		goto out;
 	}
 	parse_ll(r->sess.subject, 1, INT64_MAX, &a->staff);

@@ -11,6 +11,7 @@
 #include "case_provisional.h"
 #include "case_json.h"
 #include "case_rules.h"
+#include "case_route.h"
 #include "cases.h"
 #include "../shared/pii.h"
 #include "../../fcgi/db.h"
@@ -83,10 +84,15 @@ case_actions_json(const struct session *who, const struct case_row *cr, int onli
 	json_t *a = json_array();
 	size_t i, n;
 
+	unsigned at = case_hall_is(cr, who->hall);
+
 	n = case_rule_offer(online, case_status_parse(cr->status), who->role,
 	    who->role == ROLE_APPROVER && case_in_department(who, cr), acts, NELEM(acts));
+	/* Only the steps that fall to the caller's hall (全市通办, case_route.h); a citizen's
+	 * own (resubmit) is theirs wherever. */
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(case_act_names[acts[i]]));
+		if (who->role == ROLE_CITIZEN || (case_act_halls(acts[i], cr) & at) != 0)
+			json_array_append_new(a, json_string(case_act_names[acts[i]]));
 	return a;
 }
 
@@ -308,13 +314,15 @@ case_json(struct ctx *c, const struct session *who, const struct case_row *cr, i
 	    " LEFT JOIN staff sa ON sa.id = c.accepted_by"
 	    " LEFT JOIN staff sd ON sd.id = c.decided_by"
 	    " LEFT JOIN staff sh ON sh.id = c.handed_over_by"
-	    " LEFT JOIN windows w ON w.hall = c.hall AND w.number = c.pickup_window"
+	    " LEFT JOIN windows w ON w.hall = COALESCE(c.pickup_hall, c.hall)"
+	    "  AND w.number = c.pickup_window"
 	    " WHERE c.id = ?", DBARGS(DBI(cr->id)), case_main_row, &cj);
 	if (rc <= 0 || cj.bad) {
 		json_decref(cj.o);
 		return rc < 0 ? rc : cj.bad ? DB_FAIL : 0;
 	}
-	if ((rc = case_lists_json(c, cr->id, cj.o, &mats)) < 0 ||
+	if ((rc = case_halls_json(c, cr->id, cj.o)) < 0 ||
+	    (rc = case_lists_json(c, cr->id, cj.o, &mats)) < 0 ||
 	    (rc = case_promises_json(c, cr->id, cj.o)) < 0 ||
 	    (rc = case_links_json(c, cr->id, cj.o)) < 0 ||
 	    (rc = case_agent_json_add(c, cr->id, cj.o)) < 0) {

@@ -7,6 +7,7 @@
 #include "case_reply.h"
 #include "cases.h"
 #include "case_json.h"
+#include "case_route.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 #include "../../fcgi/util.h"
@@ -120,4 +121,17 @@ case_reply_conflict(struct req *r, const struct case_row *cr, const char *action
 		rc = case_reply_transition(r, cr->status, action);
 	sodium_memzero(&now, sizeof now);
 	return rc;
+}
+
+int
+case_reply_wrong_hall(struct req *r, const struct case_row *cr, int act)
+{
+	const char *hall = case_act_hall((enum case_act)act, cr);
+	char name[404] = "", msg[512];
+
+	if (db_scalar(r->ctx, "SELECT name FROM halls WHERE code = ?", DBARGS(DBS(hall)), name,
+	    sizeof name) < 0 || name[0] == '\0')
+		str_copy(name, sizeof name, hall);
+	fmt(msg, sizeof msg, "该办件的这一步由%s办理，不在本中心", name);
+	return req_err_msg(r, E_WRONG_HALL, msg);
 }

@@ -26,6 +26,8 @@ int	case_reply_case(struct req *r, const char *no);
 /* 409 INVALID_TRANSITION after a guarded change found another status (someone acted
  * first): the case is read again and the reply names what it is now. */
 int	case_reply_conflict(struct req *r, const struct case_row *cr, const char *action);
+/* 403 WRONG_HALL: action on the case falls to another hall (case_route.h), named. */
+int	case_reply_wrong_hall(struct req *r, const struct case_row *cr, int act);
 /* A 422 of kind with message msg and "missing": list (taken). */
 int	case_reply_missing(struct req *r, int kind, const char *msg, json_t *list);
 

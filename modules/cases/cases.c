@@ -17,6 +17,7 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/log.h"
 #include "../hall/calendar.h"
+#include "case_route.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -161,6 +162,8 @@ load_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	str_copy(cr->pickup_hash, sizeof cr->pickup_hash, v[15] ? v[15] : "");
 	parse_ll(v[16], 0, INT64_MAX, &cr->version);
 	str_copy(cr->departments, sizeof cr->departments, v[17] ? v[17] : ",");
+	str_copy(cr->decide_hall, sizeof cr->decide_hall, v[18] ? v[18] : cr->hall);
+	str_copy(cr->pickup_hall, sizeof cr->pickup_hall, v[19] ? v[19] : "");
 	return 1;
 }
 
@@ -179,9 +182,10 @@ case_load(struct ctx *c, const char *hall, const char *no, struct case_row *out)
 	    " c.paused_days, c.warning, c.delivery, i.kind, c.cross_province,"
 	    " c.processing_office, c.applicant_phone_enc, c.pickup_code_hash, c.version,"
 	    " (SELECT CONCAT(',', GROUP_CONCAT(p.department ORDER BY p.seq), ',')"
-	    "  FROM case_parts p WHERE p.case_id = c.id)"
-	    " FROM cases c LEFT JOIN items i ON i.id = c.item WHERE c.hall = ? AND c.no = ?",
-	    DBARGS(DBS(hall), DBS(no)), load_row, &l);
+	    "  FROM case_parts p WHERE p.case_id = c.id), c.decide_hall, c.pickup_hall"
+	    " FROM cases c LEFT JOIN items i ON i.id = c.item"
+	    " WHERE c.no = ? AND ? IN (c.hall, COALESCE(c.decide_hall, c.hall), c.pickup_hall)",
+	    DBARGS(DBS(no), DBS(hall)), load_row, &l);
 	if (rc < 0)
 		return rc;
 	if (rc > 0 && l.bad) {
@@ -205,10 +209,12 @@ case_in_department(const struct session *who, const struct case_row *cr)
 int
 case_visible(const struct session *who, const struct case_row *cr)
 {
-	if (strcmp(who->hall, cr->hall) != 0)
+	unsigned at = case_hall_is(cr, who->hall);
+
+	if (at == 0)
 		return 0;
 	if (who->role == ROLE_APPROVER)
-		return case_in_department(who, cr);
+		return (at & CASE_AT_DECIDE) && case_in_department(who, cr);
 	return (who->role & ROLE_STAFF) != 0;
 }
 

@@ -100,11 +100,15 @@ struct case_row {
 	char		 pickup_hash[65];
 	long long	 version;
 	char		 departments[160];	/* ",scjg," — every part's department */
+	char		 decide_hall[32];	/* the deciding hall (全市通办, case_route.h) */
+	char		 pickup_hall[32];	/* where the result is handed out; "" mailed */
 };
 
-/* Load by number within a hall. 1 found, 0 not, or a DB_* code (-1 from pii). */
+/* Load by number, for a hall the case touches (accepting, deciding or pickup hall:
+ * case_route.h). 1 found, 0 not, or a DB_* code (-1 from pii). */
 int	case_load(struct ctx *c, const char *hall, const char *no, struct case_row *out);
-/* Whether who may see the case: staff of its hall; approvers of one of its departments. */
+/* Whether who may see the case: staff of a hall it touches; approvers of the deciding hall
+ * and of one of its departments. */
 int	case_visible(const struct session *who, const struct case_row *cr);
 
 /*

@@ -34,6 +34,7 @@
 #include "case_deadline.h"
 #include "case_helpers.h"
 #include "case_provisional.h"
+#include "case_route.h"
 #include "case_json.h"
 #include "case_mats.h"
 #include "case_promise.h"
@@ -71,6 +72,8 @@ struct accept {
 	const char	*due;			/* 容缺 commitment date */
 	int		 mail;
 	int		 approve;
+	const char	*pickup_hall;		/* where the result is picked up (NULL: here) */
+	char		 decide_hall[32];	/* who decides (全市通办, case_route.h) */
 	struct case_agent agent;		/* 代办 (case_agent.c) */
 	/* the checklist */
 	struct item_info item;
@@ -195,6 +198,9 @@ accept_parse(struct req *r, struct accept *a)
 	in_enum(r, r->body, "delivery", 0, deliveries, &delivery);
 	a->mail = delivery == 1;
 	in_str(r, r->body, "address", a->mail, 5, 60, &a->address);
+	in_str(r, r->body, "pickup_hall", 0, 1, 32, &a->pickup_hall);
+	if (a->mail && a->pickup_hall)
+		req_fail_field(r, "pickup_hall", "邮寄送达的办件不选领取大厅");
 	in_str(r, r->body, "ticket", 0, 1, 64, &a->ticket);
 	if (a->ticket && !token_ok(a->ticket, 64))
 		req_fail_field(r, "ticket", "不是有效的排队号凭证");
@@ -220,11 +226,36 @@ accept_parse(struct req *r, struct accept *a)
 	if (in_has_errors(r))
 		return req_invalid(r);
 
-	/* The item and its checklist, in the clerk's hall. */
+	/* The item and its checklist: an item the clerk's hall accepts (GET /items' rule),
+	 * decided here or by another hall (全市通办, case_route.h). */
 	if ((rc = item_load(r->ctx, a)) < 0)
 		return db_fail(r, rc);
-	if (!a->item.found || strcmp(a->item.hall, r->sess.hall) != 0)
+	if (!a->item.found)
 		return req_fail_field(r, "item", "本中心没有这个事项"), req_invalid(r);
+	{
+		int accepts = 0;
+		char msg[400];
+
+		rc = case_item_route(r->ctx, r->sess.hall, a->item_id, &accepts, a->decide_hall,
+		    sizeof a->decide_hall);
+		if (rc < 0)
+			return db_fail(r, rc);
+		if (!accepts) {
+			fmt(msg, sizeof msg, "本中心不受理“%s”，请到受理该事项的服务大厅办理",
+			    a->item.name);
+			return req_fail_field(r, "item", msg), req_invalid(r);
+		}
+	}
+	if (a->pickup_hall) {
+		if ((rc = case_pickup_ok(r->ctx, r->sess.hall, a->pickup_hall)) < 0)
+			return db_fail(r, rc);
+		if (rc == 0)
+			return req_fail_field(r, "pickup_hall", "不是本市可以领取办理结果的服务大厅"),
+			    req_invalid(r);
+	}
+	if (a->approve && strcmp(a->decide_hall, r->sess.hall) != 0)
+		return req_fail_field(r, "approve", "该事项由其他服务大厅作出决定，不能当场办结"),
+		    req_invalid(r);
 	if (a->agent.present && case_agent_checklist(&a->mats) != 0)
 		return req_fail_field(r, "agent", "该事项材料过多，无法加入授权委托书"), req_invalid(r);
 	return accept_check_mats(r, a, given, waived);
@@ -379,17 +410,19 @@ accept_insert_case(struct ctx *c, const struct session *who, struct accept *a,
 		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
 		    " applicant_phone_mask, delivery, address_enc, address_mask, ticket, window_no,"
 		    " accepted_by, accepted_at, promised_days, deadline, cross_province,"
-		    " processing_office, decision, decided_at, decided_by, created_at, updated_at)"
+		    " processing_office, decision, decided_at, decided_by, created_at, updated_at,"
+		    " decide_hall, pickup_hall)"
 		    " VALUES (?, ?, 'window', ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)",
+		    " ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)",
 		    DBARGS(DBS(a->case_no), DBS(who->hall), DBS(a->item_id), DBS(a->item.name),
 		    p.name, DBS(p.m_name), p.id, DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone),
 		    DBS(p.m_phone), DBS(a->mail ? "mail" : "pickup"), p.addr,
 		    a->mail ? DBS(p.m_addr) : DBN, DBSO(a->ticket),
 		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN,
 		    DBS(a->now), DBI(a->item.promised_days), DBS(a->deadline_s),
-		    DBI(a->item.cross_province), DBSO(a->office), DBS(a->now), DBS(a->now)),
-		    NULL, &id);
+		    DBI(a->item.cross_province), DBSO(a->office), DBS(a->now), DBS(a->now),
+		    DBS(a->decide_hall), a->mail ? DBN : DBS(a->pickup_hall ? a->pickup_hall :
+		    who->hall)), NULL, &id);
 	a->case_id = (long long)id;
 	sodium_memzero(&p, sizeof p);
 	return rc;

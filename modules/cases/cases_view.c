@@ -8,8 +8,8 @@
  *         windows, staff, audit_log (case.reveal)
  * Redis:  none
  *
- * Staff see the cases of their own hall; an approver only those with a part in their
- * department.  Applicant data is masked; GET /cases/{no}?reveal=1 opens it for the roles that
+ * Staff see the cases their hall touches (accepting, deciding or pickup hall: 全市通办,
+ * case_route.h); an approver only those their hall decides with a part in their department.  Applicant data is masked; GET /cases/{no}?reveal=1 opens it for the roles that
  * work with it (clerk at pickup, approver deciding, manager), and every reveal is audited.
  * Notice tokens are capabilities (256 random bits): unknown or malformed ones are all the
  * same 404.  The notice token travels in the query string, which neither nginx's nor the
@@ -40,7 +40,7 @@ h_cases_list(struct req *r)
 {
 	static const char *const cols[] = { "no", "item", "item_name", "status", "deadline",
 	    "warning", "applicant", "accepted_at", "delivery", "department", "department_name",
-	    "paused_since", "window", "cross_province" };
+	    "paused_since", "window", "cross_province", "hall", "decide_hall", "pickup_hall" };
 	static const char *const warnings[] = { "green", "yellow", "red", NULL };
 	const char *status = NULL, *overdue = NULL, *warning = NULL, *item = NULL, *q = NULL;
 	long long page = 1, per = PER_PAGE;
@@ -91,14 +91,17 @@ h_cases_list(struct req *r)
 	by_deadline = od != 0 || warning != NULL;
 
 #define CASES_WHERE \
-	" WHERE c.hall = ? AND (? IS NULL OR c.status = ?)" \
+	" WHERE ? IN (c.hall, COALESCE(c.decide_hall, c.hall), c.pickup_hall)" \
+	" AND (? IS NULL OR COALESCE(c.decide_hall, c.hall) = ?)" \
+	" AND (? IS NULL OR c.status = ?)" \
 	" AND (? = 0 OR (c.status IN ('accepted', 'processing') AND c.deadline < ?)" \
 	"  OR (? = 2 AND c.status IN ('accepted', 'processing') AND c.warning <> 'green'))" \
 	" AND (? IS NULL OR c.warning = ?) AND (? IS NULL OR c.item = ?) AND c.no LIKE ?" \
 	" AND (? IS NULL OR EXISTS (SELECT 1 FROM case_parts p WHERE p.case_id = c.id" \
 	"  AND p.department = ?))"
 #define CASES_ARGS \
-	DBS(r->sess.hall), DBSO(status), DBSO(status), DBI(od), DBS(today), DBI(od), \
+	DBS(r->sess.hall), DBSO(dept ? r->sess.hall : NULL), DBSO(dept ? r->sess.hall : NULL), \
+	DBSO(status), DBSO(status), DBI(od), DBS(today), DBI(od), \
 	DBSO(warning), DBSO(warning), DBSO(item), DBSO(item), DBS(like), DBSO(dept), DBSO(dept)
 
 	list = json_array();
@@ -106,12 +109,13 @@ h_cases_list(struct req *r)
 	    "SELECT c.no, c.item, c.title, c.status, DATE_FORMAT(c.deadline, '%Y-%m-%d'),"
 	    " c.warning, c.applicant_name_mask,"
 	    " DATE_FORMAT(c.accepted_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.delivery, i.department,"
-	    " d.name, DATE_FORMAT(c.paused_since, '%Y-%m-%d'), c.window_no, c.cross_province"
+	    " d.name, DATE_FORMAT(c.paused_since, '%Y-%m-%d'), c.window_no, c.cross_province,"
+	    " c.hall, COALESCE(c.decide_hall, c.hall), c.pickup_hall"
 	    " FROM cases c LEFT JOIN items i ON i.id = c.item"
 	    " LEFT JOIN departments d ON d.code = i.department" CASES_WHERE
 	    " ORDER BY CASE WHEN ? = 1 THEN c.deadline END ASC, c.id DESC LIMIT ? OFFSET ?",
 	    DBARGS(CASES_ARGS, DBI(by_deadline), DBI(per), DBI((page - 1) * per)),
-	    cols, "sSssSssSsSSSIb", list);
+	    cols, "sSssSssSsSSSIbssS", list);
 	if (rc >= 0)
 		rc = db_scalar(r->ctx, "SELECT COUNT(*) FROM cases c" CASES_WHERE,
 		    DBARGS(CASES_ARGS), total, sizeof total);

@@ -49,7 +49,8 @@ hall_exists(struct ctx *c, const char *hall)
 	return rc == 0 ? E_NOT_FOUND : 0;
 }
 
-static const char *const hall_cols[] = { "code", "name", "address", "phone", "open", "close" };
+static const char *const hall_cols[] = { "code", "name", "address", "phone", "open", "close",
+    "kind", "region", "region_name", "pickup" };
 
 /* Each hall's "hours": its opening periods out of every hall's (hall, open, close) rows. */
 static void
@@ -83,10 +84,15 @@ catalog_halls(struct ctx *c, json_t **out)
 	*out = NULL;
 	rc = db_rows_json(c,
 	    "SELECT h.code, h.name, h.address, h.phone,"
-	    " DATE_FORMAT(MIN(hh.open_at), '%H:%i'), DATE_FORMAT(MAX(hh.close_at), '%H:%i')"
+	    " DATE_FORMAT(MIN(hh.open_at), '%H:%i'), DATE_FORMAT(MAX(hh.close_at), '%H:%i'),"
+	    " h.kind, h.region, rg.name,"
+	    " EXISTS (SELECT 1 FROM windows w WHERE w.hall = h.code AND w.kind = 'pickup')"
 	    " FROM halls h LEFT JOIN hall_hours hh ON hh.hall = h.code"
-	    " GROUP BY h.code, h.name, h.address, h.phone ORDER BY h.code",
-	    DBNOARGS, hall_cols, "ssssSS", halls);
+	    " LEFT JOIN regions rg ON rg.code = h.region"
+	    " GROUP BY h.code, h.name, h.address, h.phone, h.kind, h.region, rg.name"
+	    /* the city centre first: pages that take the first hall keep taking it */
+	    " ORDER BY FIELD(h.kind, 'centre', 'district', 'station'), h.code",
+	    DBNOARGS, hall_cols, "ssssSSsSSb", halls);
 	if (rc >= 0)
 		rc = db_rows_json(c,
 		    "SELECT hall, DATE_FORMAT(open_at, '%H:%i'), DATE_FORMAT(close_at, '%H:%i')"

@@ -75,9 +75,10 @@ staff_create(struct ctx *c, const struct staff_new *s, char *err, size_t esz)
 		return -1;
 	if (strcmp(s->role, "clerk") && strcmp(s->role, "approver") &&
 	    strcmp(s->role, "manager") && strcmp(s->role, "admin") && strcmp(s->role, "kiosk") &&
-	    strcmp(s->role, "helper") && strcmp(s->role, "region_admin")) {
-		snprintf(err, esz, "role must be clerk, approver, manager, admin, kiosk, helper"
-		    " or region_admin");
+	    strcmp(s->role, "helper") && strcmp(s->role, "region_admin") &&
+	    strcmp(s->role, "city_manager")) {
+		snprintf(err, esz, "role must be clerk, approver, manager, admin, kiosk, helper,"
+		    " region_admin or city_manager");
 		return -1;
 	}
 	if (strcmp(s->role, "approver") == 0 && (s->department == NULL || !*s->department)) {

@@ -305,7 +305,9 @@ notify_code_default_hall(struct ctx *c, char *out, size_t osz)
 		return 1;
 	}
 	/* The first hall, as GET /halls lists them (and the home page picks it). */
-	return db_scalar(c, "SELECT code FROM halls ORDER BY code LIMIT 1", DBNOARGS, out, osz);
+	return db_scalar(c, "SELECT code FROM halls"
+	    " ORDER BY FIELD(kind, 'centre', 'district', 'station'), code LIMIT 1", DBNOARGS, out,
+	    osz);
 }
 
 int

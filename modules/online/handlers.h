@@ -13,6 +13,7 @@ int	h_bundles(struct req *);
 int	h_my_cases(struct req *);
 int	h_my_reusable(struct req *);
 int	h_my_case(struct req *);
+int	h_my_case_pickup(struct req *);
 int	h_case_uploads(struct req *);
 
 #endif

@@ -28,6 +28,8 @@
 #include "../../fcgi/errors.h"
 #include "../../fcgi/log.h"
 
+#include "../cases/case_route.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,8 @@ struct online {
 	struct given	 given[FORM_MAX_MATS];
 	const char	*name, *id_number, *phone, *address;
 	const char	*agent_name, *agent_phone;
+	const char	*pickup_hall;	/* where the result is picked up (NULL: the form's hall) */
+	char		 decide_hall[32];	/* who decides (全市通办); "" the form's hall */
 	int		 mail;
 	char		 now[20];
 	char		 case_no[CASE_NO_MAX];
@@ -102,12 +106,31 @@ create_parse(struct req *r, struct online *o)
 	in_enum(r, r->body, "delivery", 0, deliveries, &delivery);
 	o->mail = delivery == 1;
 	in_str(r, r->body, "address", o->mail, 5, 60, &o->address);
+	in_str(r, r->body, "pickup_hall", 0, 1, 32, &o->pickup_hall);
+	if (o->mail && o->pickup_hall)
+		req_fail_field(r, "pickup_hall", "邮寄送达的办件不选领取大厅");
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = form_load(r->ctx, item, bundle, &o->form)) < 0)
 		return db_fail(r, rc);
 	if (!o->form.found)
 		return req_fail_field(r, item ? "item" : "bundle", "没有这个事项"), req_invalid(r);
+	/* 全市通办: picked up at any hall of the city that hands out results; decided where
+	 * the item is decided (case_route.h). */
+	if (o->pickup_hall) {
+		if ((rc = case_pickup_ok(r->ctx, o->form.hall, o->pickup_hall)) < 0)
+			return db_fail(r, rc);
+		if (rc == 0)
+			return req_fail_field(r, "pickup_hall", "不是本市可以领取办理结果的服务大厅"),
+			    req_invalid(r);
+	}
+	if (item) {
+		int accepts = 0;
+
+		if ((rc = case_item_route(r->ctx, o->form.hall, item, &accepts, o->decide_hall,
+		    sizeof o->decide_hall)) < 0)
+			return db_fail(r, rc);
+	}
 	if ((rc = online_must_attend(r, &o->form)) != 0)	/* in person only: book instead */
 		return rc;
 	if ((rc = materials_parse(r, &o->form, o->given)) < 0)
@@ -161,9 +184,9 @@ online_insert_case(struct ctx *c, const struct session *who, struct online *o)
 		    " applicant_phone_mask, citizen, delivery, address_enc, address_mask,"
 		    " promised_days, agent_name_enc, agent_name_mask, agent_phone_enc,"
 		    " agent_phone_hash, agent_phone_mask, submitted_at, created_at, updated_at,"
-		    " proxy_id)"
+		    " proxy_id, decide_hall, pickup_hall)"
 		    " VALUES (?, ?, 'online', ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    DBARGS(DBS(o->case_no), DBS(f->hall), f->item[0] ? DBS(f->item) : DBN,
 		    f->bundle[0] ? DBS(f->bundle) : DBN, DBS(f->title), p.name, DBS(p.m_name), p.id,
 		    DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone), DBS(p.m_phone),
@@ -172,7 +195,9 @@ online_insert_case(struct ctx *c, const struct session *who, struct online *o)
 		    o->agent_name ? DBS(ag.m_name) : DBN, ag.phone,
 		    o->agent_name ? DBS(ag.h_phone) : DBN, o->agent_name ? DBS(ag.m_phone) : DBN,
 		    DBS(o->now), DBS(o->now), DBS(o->now),
-		    o->rn.proxy_id ? DBI(o->rn.proxy_id) : DBN), NULL, &id);
+		    o->rn.proxy_id ? DBI(o->rn.proxy_id) : DBN,
+		    o->decide_hall[0] ? DBS(o->decide_hall) : DBN,
+		    !o->mail && o->pickup_hall ? DBS(o->pickup_hall) : DBN), NULL, &id);
 	o->case_id = (long long)id;
 	sodium_memzero(&p, sizeof p);
 	sodium_memzero(&ag, sizeof ag);

@@ -2,7 +2,8 @@
  * online_mine.c — a citizen's own cases (as applicant or authorised agent), the materials
  * "reuse" would find, and the applicant's files as a clerk pre-reviews them.
  *
- * Routes: GET /me/cases, GET /me/cases/{no}, GET /me/reusable-materials (citizen);
+ * Routes: GET /me/cases, GET /me/cases/{no}, PUT /me/cases/{no}/pickup,
+ *         GET /me/reusable-materials (citizen);
  *         GET /cases/{no}/uploads (staff of the hall)
  * Tables: cases, case_parts, online_materials, uploads, case_history, case_tracking,
  *         citizens (the caller's phone hash), items, departments
@@ -13,6 +14,8 @@
 #include "../cases/cases.h"
 #include "../cases/case_json.h"
 #include "../cases/case_reply.h"
+#include "../cases/case_route.h"
+#include "../shared/audit.h"
 #include "../shared/pii.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
@@ -89,6 +92,14 @@ my_case_json(struct ctx *c, long long id, const char *holder, json_t **out)
 	}
 	o = json_incref(json_array_get(rows, 0));
 	json_decref(rows);
+	if ((rc = case_halls_json(c, id, o)) < 0) {	/* 全市通办: the three halls by name */
+		json_decref(o);
+		json_decref(parts);
+		json_decref(mats);
+		json_decref(steps);
+		sodium_memzero(tok, sizeof tok);
+		return rc;
+	}
 	json_object_set_new(o, "status_label",
 	    json_string(case_status_label(json_string_value(json_object_get(o, "status")))));
 	json_object_set_new(o, "role", json_string(holder));
@@ -221,6 +232,55 @@ h_my_case(struct req *r)
 		return db_fail(r, rc);
 	if (rc == 0)
 		return req_err_msg(r, E_NOT_FOUND, "没有这个办件");
+	return reply_mine(r, m.id, m.holder, 200);
+}
+
+struct pickup_tx {
+	struct req	*r;
+	long long	 id;
+	const char	*hall;
+};
+
+static int
+pickup_tx(struct ctx *c, void *arg)
+{
+	struct pickup_tx *t = arg;
+	int rc = case_pickup_set(c, &t->r->sess, t->id, t->hall);
+
+	if (rc == 0)
+		audit(t->r, "case.pickup_hall", t->r->pathv[0], "ok", t->hall);
+	return rc;
+}
+
+/*
+ * PUT /me/cases/{no}/pickup {"pickup_hall"}: the applicant (or agent) chooses another hall of
+ * the city to pick the result up at, before it is ready (全市通办, case_route.h).
+ */
+int
+h_my_case_pickup(struct req *r)
+{
+	const char *hall = NULL;
+	struct mine m;
+	int rc;
+
+	in_str(r, r->body, "pickup_hall", 1, 1, 32, &hall);
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if ((rc = my_case_find(r->ctx, &r->sess, r->pathv[0], &m)) < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, "没有这个办件");
+	rc = db_tx(r->ctx, pickup_tx, &(struct pickup_tx){ r, m.id, hall });
+	if (rc == E_INVALID_INPUT)
+		return req_fail_field(r, "pickup_hall", "不是本市可以领取办理结果的服务大厅"),
+		    req_invalid(r);
+	if (rc == E_INVALID_STATE)
+		return req_err_msg(r, rc, "办理结果已送达或已领取，不能再更改领取地点");
+	if (rc == E_INVALID_TRANSITION || rc == E_NOT_FOUND)
+		return req_err_msg(r, rc == E_NOT_FOUND ? rc : E_INVALID_STATE,
+		    rc == E_NOT_FOUND ? "没有这个办件" : "办件状态刚刚变化，请刷新后重试");
+	if (rc != 0)
+		return db_fail(r, rc);
 	return reply_mine(r, m.id, m.holder, 200);
 }
 

@@ -13,6 +13,7 @@ const struct route online_routes[] = {
 	{ M_GET,  "/me/cases",                h_my_cases,      ROLE_CITIZEN, 0, 0 },
 	{ M_GET,  "/me/reusable-materials",   h_my_reusable,   ROLE_CITIZEN, 0, 0 },
 	{ M_GET,  "/me/cases/{no}",           h_my_case,       ROLE_CITIZEN, 0, 0 },
+	{ M_PUT,  "/me/cases/{no}/pickup",    h_my_case_pickup, ROLE_CITIZEN, 0, 0 },
 	{ M_GET,  "/cases/{no}/uploads",      h_case_uploads,  ROLE_STAFF, 0, 0 },
 };
 const size_t online_nroutes = NELEM(online_routes);

@@ -8,5 +8,6 @@
 #include "../../fcgi/yc.h"
 
 int	h_stats(struct req *);
+int	h_city_stats(struct req *);	/* city_stats.c */
 
 #endif

@@ -6,6 +6,7 @@
 #include "../rooms.h"
 
 const struct route stats_routes[] = {
-	{ M_GET,   "/halls/{hall}/stats",               h_stats,               ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_GET,   "/halls/{hall}/stats",               h_stats,               ROLE_MANAGER | ROLE_ADMIN | ROLE_CITY_MANAGER, 0, 0 },
+	{ M_GET,   "/city/stats",                       h_city_stats,          ROLE_CITY_MANAGER, 0, 0 },
 };
 const size_t stats_nroutes = NELEM(stats_routes);

@@ -1,7 +1,8 @@
 /*
  * stats_api.c — the hall manager's figures over HTTP.
  *
- * Route:  GET /halls/{hall}/stats?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv]   (manager, admin)
+ * Route:  GET /halls/{hall}/stats?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv]   (manager, admin
+ *         of the hall; city_manager of the hall's region)
  *         (Accept: text/csv also gives the CSV)
  * Tables: through stats_tickets.c and stats_figures.c (read only); halls (hall_find)
  * Redis:  none.
@@ -78,7 +79,18 @@ h_stats(struct req *r)
 	json_t *o;
 	int rc, csv = 0;
 
-	if ((rc = require_manager_of_hall(r, hall)) != 0)
+	if (r->sess.role == ROLE_CITY_MANAGER) {
+		/* A city manager reads the figures of every hall of the region. */
+		char one[8];
+
+		rc = db_scalar(r->ctx, "SELECT 1 FROM halls h JOIN halls me ON me.code = ?"
+		    " WHERE h.code = ? AND (h.code = me.code OR h.region = me.region)",
+		    DBARGS(DBS(r->sess.hall), DBS(hall)), one, sizeof one);
+		if (rc < 0)
+			return db_fail(r, rc);
+		if (rc == 0)
+			return req_err_msg(r, E_FORBIDDEN, "只能查看本市服务大厅的统计");
+	} else if ((rc = require_manager_of_hall(r, hall)) != 0)
 		return rc;
 	today = hall_day(hall_now());
 	if ((rc = stats_args(r, today, &df, &dt, &csv)) != 0)

@@ -17,6 +17,7 @@
 #include "../cases/cases.h"
 #include "../cases/case_provisional.h"
 #include "../hall/halldir.h"
+#include "../cases/case_route.h"
 #include "../results/results.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
@@ -151,7 +152,7 @@ h_track(struct req *r)
 	const char *token = r->pathv[0];
 	struct track t;
 	struct track_probe probe;
-	char hash[65], hours[160] = "";
+	char hash[65], hours[160] = "", pickup[40] = "";
 	json_t *steps, *o, *env, *results = NULL, *waived = NULL;
 	const char *w;
 	int rc, provisional = 0;
@@ -187,8 +188,18 @@ h_track(struct req *r)
 	if (rc >= 0 && t.found)
 		rc = halldir_hall(r->ctx, t.hall, t.hall_name, sizeof t.hall_name, t.hall_phone,
 		    sizeof t.hall_phone, hours, sizeof hours);
+	/* 全市通办: the result waits at the pickup hall, with that hall's window and hours. */
+	if (rc >= 0 && t.found && t.pickup_window > 0 &&
+	    (rc = db_scalar(r->ctx, "SELECT COALESCE(pickup_hall, hall) FROM cases WHERE id = ?",
+	    DBARGS(DBI(t.id)), pickup, sizeof pickup)) >= 0 && strcmp(pickup, t.hall) != 0) {
+		char pname[404], pphone[32];
+
+		rc = halldir_hall(r->ctx, pickup, pname, sizeof pname, pphone, sizeof pphone,
+		    hours, sizeof hours);
+	}
 	if (rc >= 0 && t.found && t.pickup_window > 0)
-		rc = halldir_window(r->ctx, t.hall, t.pickup_window, t.window, sizeof t.window);
+		rc = halldir_window(r->ctx, pickup[0] ? pickup : t.hall, t.pickup_window, t.window,
+		    sizeof t.window);
 	if (rc >= 0 && t.found)	/* what the case yielded, once decided (results.c) */
 		rc = results_track_json(r->ctx, t.id, &results);
 	if (rc >= 0 && t.found && (rc = case_provisional_get(r->ctx, t.id)) >= 0)
@@ -216,6 +227,10 @@ h_track(struct req *r)
 	json_object_set_new(o, "results", results);
 	json_object_set_new(o, "waived", waived);
 	json_object_set_new(o, "provisional", json_boolean(provisional));
+	if ((rc = case_halls_json(r->ctx, t.id, o)) < 0) {	/* the three halls by name */
+		json_decref(o);
+		return db_fail(r, rc);
+	}
 	if (strcmp(t.status, "ready") == 0) {
 		char when[200];
 

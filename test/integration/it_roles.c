@@ -43,6 +43,7 @@ static struct who {
 	{ ROLE_ADMIN, "admin", "admin", 0, "" },
 	{ ROLE_HELPER, "helper", "helper1", 0, "" },
 	{ ROLE_REGION_ADMIN, "region_admin", "region1", 0, "" },
+	{ ROLE_CITY_MANAGER, "city_manager", "city1", 0, "" },
 };
 
 static const char *const method_names[M__MAX] = {
@@ -154,6 +155,19 @@ listed_roles_get_past_the_router(void **st)
 	assert_true(json_is_array(jget(r.json, "cases")));
 	resp_free(&r);
 	expect_refusal("GET", "/api/v1/helper/cases", who[2].token, NULL, 403, "FORBIDDEN");
+	/* The city's figures are the city manager's (city1 of the demo seed); a hall's manager
+	 * is refused them, and the city manager reads a hall's dashboard but not its staff. */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/city/stats", who[8].token, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_true(json_array_size(jget(r.json, "halls")) >= 4);
+	resp_free(&r);
+	expect_refusal("GET", "/api/v1/city/stats", who[4].token, NULL, 403, "FORBIDDEN");
+	assert_int_equal(http_json(&r, "GET", "/api/v1/halls/chengbei/stats", who[8].token, NULL),
+	    0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	expect_refusal("GET", "/api/v1/halls/chengbei/stats", who[4].token, NULL, 403, "FORBIDDEN");
+	expect_refusal("GET", "/api/v1/halls/demo/staff", who[8].token, NULL, 403, "FORBIDDEN");
 }
 
 static int

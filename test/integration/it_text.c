@@ -921,12 +921,14 @@ static const struct text_route text_routes[] = {
 	  "appointments_and_queue_take_unusual_text" },
 	{ "POST", "/appointments/{token}/check-in", NULL, 2, "no body" },
 	{ "POST", "/cases", "item bundle materials waived delivery address ticket "
-	  "processing_office approve note applicant agent commitment promises", 1,
+	  "processing_office approve note applicant agent commitment promises pickup_hall", 1,
 	  "window_acceptance_keeps_unusual_text, online_application_keeps_unusual_text" },
 	{ "POST", "/cases/{no}/actions", "action note reason carrier tracking_no assignee "
 	  "pickup_code identity_checked address materials problems", 5,
 	  "back_office_keeps_unusual_text, mail_on_a_pickup_case_needs_an_address" },
 	{ "POST", "/cases/{no}/track-token", NULL, 1, "no body" },
+	{ "PUT", "/me/cases/{no}/pickup", "pickup_hall", 2,
+	  "it_city the_citizen_changes_the_pickup_hall (a hall code: else 400, nothing stored)" },
 	{ "POST", "/cases/{no}/helpers", "helper", 1,
 	  "it_window (a helper of the hall by username, else 400: nothing stored)" },
 	{ "PUT", "/staff/me/phone", "phone", 1, "appointments_and_queue_take_unusual_text" },

@@ -119,7 +119,7 @@ static const struct {
 	{ "case_accepted", { "case_no", "item", "deadline", "url" } },
 	{ "materials_incomplete", { "item", "count", "list" } },
 	{ "supplement_requested", { "case_no", "list" } },
-	{ "result_ready", { "case_no", "window", "hours", "pickup_code" } },
+	{ "result_ready", { "case_no", "hall", "window", "hours", "pickup_code" } },
 	{ "result_mailed", { "case_no", "carrier", "tracking_no" } },
 	{ "case_rejected", { "case_no", "reason" } },
 	{ "case_overdue_staff", { "case_no", "item", "deadline" } },

@@ -1,0 +1,259 @@
+/*
+ * case_route.c — 全市通办: a case's three halls, what falls to each, where its file goes next
+ * (case_route.h).
+ *
+ * Tables: cases, items, hall_items, departments, halls, windows (read only).  Redis: none.
+ */
+#include "case_route.h"
+#include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
+#include "../../fcgi/util.h"
+
+#include <string.h>
+
+/* The deciding hall of a case: decide_hall, or the accepting hall for a row without it. */
+static const char *
+decide_of(const struct case_row *cr)
+{
+	return cr->decide_hall[0] ? cr->decide_hall : cr->hall;
+}
+
+unsigned
+case_hall_is(const struct case_row *cr, const char *hall)
+{
+	unsigned at = 0;
+
+	if (strcmp(cr->hall, hall) == 0)
+		at |= CASE_AT_ACCEPT;
+	if (strcmp(decide_of(cr), hall) == 0)
+		at |= CASE_AT_DECIDE;
+	if (cr->pickup_hall[0] && strcmp(cr->pickup_hall, hall) == 0)
+		at |= CASE_AT_PICKUP;
+	return at;
+}
+
+unsigned
+case_act_halls(enum case_act act, const struct case_row *cr)
+{
+	switch (act) {
+	case CA_ASSIGN:
+	case CA_APPROVE:
+	case CA_REJECT:
+	case CA_REQUEST_SUPPLEMENT:
+	case CA_MAIL:
+		return CASE_AT_DECIDE;
+	case CA_READY:
+		/* The result arrives at the pickup hall; a case to be mailed has none. */
+		return cr->pickup_hall[0] ? CASE_AT_PICKUP : CASE_AT_DECIDE;
+	case CA_HAND_OVER:
+		return strcmp(cr->status, "mailed") == 0 || !cr->pickup_hall[0] ? CASE_AT_DECIDE :
+		    CASE_AT_PICKUP;
+	case CA_SUPPLEMENT:
+	case CA_PRE_ACCEPT:
+	case CA_RETURN:
+	case CA_RESUBMIT:
+	default:
+		return CASE_AT_ACCEPT;
+	}
+}
+
+const char *
+case_act_hall(enum case_act act, const struct case_row *cr)
+{
+	unsigned at = case_act_halls(act, cr);
+
+	if (at & CASE_AT_PICKUP)
+		return cr->pickup_hall;
+	if (at & CASE_AT_DECIDE)
+		return decide_of(cr);
+	return cr->hall;
+}
+
+struct item_route {
+	int	 found;
+	int	 accepts;
+	char	*decide;
+	size_t	 dsz;
+};
+
+static int
+item_route_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct item_route *ir = arg;
+
+	(void)ncol;
+	(void)lens;
+	ir->found = 1;
+	ir->accepts = v[0] && v[0][0] == '1';
+	str_copy(ir->decide, ir->dsz, v[1] ? v[1] : "");
+	return 1;
+}
+
+int
+case_item_route(struct ctx *c, const char *hall, const char *item, int *accepts, char *decide,
+    size_t dsz)
+{
+	struct item_route ir = { 0, 0, decide, dsz };
+	int rc;
+
+	*accepts = 0;
+	decide[0] = '\0';
+	rc = db_query(c,
+	    "SELECT (hi.accepts = 1 OR (hi.item IS NULL AND i.hall = ?)),"
+	    " CASE WHEN hi.decides = 1 OR (hi.item IS NULL AND i.hall = ?) THEN ?"
+	    "  ELSE COALESCE(d.hall, i.hall) END"
+	    " FROM items i JOIN departments d ON d.code = i.department"
+	    " LEFT JOIN hall_items hi ON hi.item = i.id AND hi.hall = ?"
+	    " WHERE i.id = ? AND i.retired_at IS NULL",
+	    DBARGS(DBS(hall), DBS(hall), DBS(hall), DBS(hall), DBS(item)), item_route_row, &ir);
+	if (rc < 0)
+		return rc;
+	*accepts = ir.accepts;
+	return ir.found;
+}
+
+int
+case_pickup_ok(struct ctx *c, const char *hall, const char *pickup)
+{
+	char one[8];
+
+	return db_scalar(c,
+	    "SELECT 1 FROM halls p JOIN halls a ON a.code = ?"
+	    " WHERE p.code = ? AND (p.code = a.code OR p.region = a.region)"
+	    " AND EXISTS (SELECT 1 FROM windows w WHERE w.hall = p.code AND w.kind = 'pickup')",
+	    DBARGS(DBS(hall), DBS(pickup)), one, sizeof one);
+}
+
+static int
+halls_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	json_t *o = arg, *halls = json_object();
+	static const char *const keys[] = { "accept", "decide", "pickup" };
+	size_t i;
+
+	(void)ncol;
+	(void)lens;
+	for (i = 0; i < 3; i++)
+		json_object_set_new(halls, keys[i], v[2 * i] ?
+		    json_pack("{s:s,s:s}", "code", v[2 * i], "name", v[2 * i + 1] ? v[2 * i + 1] : "") :
+		    json_null());
+	json_object_set_new(o, "decide_hall", v[2] ? json_string(v[2]) : json_string(v[0]));
+	json_object_set_new(o, "pickup_hall", v[4] ? json_string(v[4]) : json_null());
+	json_object_set_new(o, "halls", halls);
+	return 1;
+}
+
+int
+case_halls_json(struct ctx *c, long long case_id, json_t *o)
+{
+	int rc = db_query(c,
+	    "SELECT c.hall, ha.name, COALESCE(c.decide_hall, c.hall), hd.name, c.pickup_hall,"
+	    " hp.name FROM cases c JOIN halls ha ON ha.code = c.hall"
+	    " LEFT JOIN halls hd ON hd.code = COALESCE(c.decide_hall, c.hall)"
+	    " LEFT JOIN halls hp ON hp.code = c.pickup_hall WHERE c.id = ?",
+	    DBARGS(DBI(case_id)), halls_row, o);
+
+	return rc < 0 ? rc : 0;
+}
+
+struct route_row {
+	int	 found;
+	char	 status[24];
+	char	 decide[32];
+	char	 pickup[32];
+	char	 dept[32];
+};
+
+static int
+route_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct route_row *rr = arg;
+
+	(void)ncol;
+	(void)lens;
+	rr->found = 1;
+	str_copy(rr->status, sizeof rr->status, v[0]);
+	str_copy(rr->decide, sizeof rr->decide, v[1] ? v[1] : "");
+	str_copy(rr->pickup, sizeof rr->pickup, v[2] ? v[2] : "");
+	str_copy(rr->dept, sizeof rr->dept, v[3] ? v[3] : "");
+	return 1;
+}
+
+int
+case_route(struct ctx *c, const char *no, struct case_holder *next)
+{
+	struct route_row rr;
+	const char *what;
+	int rc;
+
+	memset(next, 0, sizeof *next);
+	memset(&rr, 0, sizeof rr);
+	rc = db_query(c,
+	    "SELECT c.status, COALESCE(c.decide_hall, c.hall), c.pickup_hall,"
+	    " (SELECT p.department FROM case_parts p WHERE p.case_id = c.id ORDER BY p.seq"
+	    "  LIMIT 1) FROM cases c WHERE c.no = ?", DBARGS(DBS(no)), route_row, &rr);
+	if (rc <= 0)
+		return rc;
+	if (strcmp(rr.status, "accepted") == 0 || strcmp(rr.status, "processing") == 0 ||
+	    strcmp(rr.status, "supplement_needed") == 0)
+		what = "decide";
+	else if (strcmp(rr.status, "approved") == 0 || strcmp(rr.status, "rejected") == 0)
+		what = rr.pickup[0] ? "pickup" : "mail";
+	else if (strcmp(rr.status, "ready") == 0)
+		what = "citizen";
+	else
+		what = "none";
+	str_copy(next->what, sizeof next->what, what);
+	if (strcmp(what, "decide") == 0) {
+		str_copy(next->hall, sizeof next->hall, rr.decide);
+		str_copy(next->department, sizeof next->department, rr.dept);
+	} else if (strcmp(what, "pickup") == 0 || strcmp(what, "citizen") == 0)
+		str_copy(next->hall, sizeof next->hall, rr.pickup);
+	else if (strcmp(what, "mail") == 0)
+		str_copy(next->hall, sizeof next->hall, rr.decide);
+	return 1;
+}
+
+/* The statuses before the result reaches a pickup window: the pickup hall may still change. */
+static const char *const before_result[] = {
+	"submitted", "returned", "accepted", "processing", "supplement_needed", "approved",
+	"rejected", NULL
+};
+
+int
+case_pickup_set(struct ctx *c, const struct session *who, long long case_id,
+    const char *pickup)
+{
+	char hall[40] = "", status[24] = "", name[404] = "", now[20], note[480];
+	uint64_t n = 0;
+	size_t i;
+	int rc;
+
+	rc = db_scalar(c, "SELECT hall FROM cases WHERE id = ? FOR UPDATE", DBARGS(DBI(case_id)),
+	    hall, sizeof hall);
+	if (rc == 0)
+		return E_NOT_FOUND;
+	if (rc > 0)
+		rc = db_scalar(c, "SELECT status FROM cases WHERE id = ?", DBARGS(DBI(case_id)),
+		    status, sizeof status);
+	if (rc < 0)
+		return rc;
+	for (i = 0; before_result[i] && strcmp(before_result[i], status) != 0; i++)
+		;
+	if (before_result[i] == NULL)
+		return E_INVALID_STATE;
+	if ((rc = case_pickup_ok(c, hall, pickup)) <= 0)
+		return rc < 0 ? rc : E_INVALID_INPUT;
+	if ((rc = db_scalar(c, "SELECT name FROM halls WHERE code = ?", DBARGS(DBS(pickup)), name,
+	    sizeof name)) < 0)
+		return rc;
+	case_now(now);
+	rc = db_exec(c, "UPDATE cases SET pickup_hall = ?, delivery = 'pickup',"
+	    " version = version + 1, updated_at = ? WHERE id = ? AND status = ?",
+	    DBARGS(DBS(pickup), DBS(now), DBI(case_id), DBS(status)), &n, NULL);
+	if ((rc = case_guarded(n, rc)) != 0)
+		return rc;
+	fmt(note, sizeof note, "领取地点改为%s", name);
+	return case_history_add(c, who, case_id, now, "pickup_hall", status, status, NULL, pickup,
+	    note);
+}

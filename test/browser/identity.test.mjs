@@ -11,8 +11,7 @@ import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, eventually,
   randomPhone, smsLogSize, loginCode, bodyFontPx, accessible,
-  onPhonePage,
-} from './lib.mjs';
+  onPhonePage, chooseHall } from './lib.mjs';
 
 const T = { timeout: 90000 };
 
@@ -145,8 +144,12 @@ test('the citizen sign-in page in 长辈模式', T, () => onPhonePage(async (pag
 
 test('staff sign in with hall, username, password and window', T, () => onPhonePage(async (page) => {
   await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
+  // A city of several halls: the page asks which one (nothing chosen for you), the centre first.
   const hall = page.getByLabel('服务大厅');
-  await eventually(async () => (await hall.inputValue()) === 'demo', { message: 'the hall chosen' });
+  await hall.locator('option[value="qiaotou"]').waitFor({ state: 'attached' });
+  assert.equal(await hall.inputValue(), '', 'no hall chosen for you among several');
+  assert.equal(await hall.locator('option').nth(1).getAttribute('value'), 'demo', 'the centre first');
+  await chooseHall(page, 'demo');
   await accessible(page, { targets: 'button, select, input, a', inlineExempt: false });
   await screenshot(page, 'staff-login');
 
@@ -200,8 +203,7 @@ test('staff sign in with hall, username, password and window', T, () => onPhoneP
 
 test('a window the hall does not have is refused on its field', T, () => onPhonePage(async (page) => {
   await page.goto(url('/staff/login.html?large=1'), { waitUntil: 'domcontentloaded' });
-  await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo',
-    { message: 'the hall chosen' });
+  await chooseHall(page, 'demo');
   await page.getByLabel('用户名').fill('clerk6');
   await page.getByLabel('密码', { exact: true }).fill('yichuang-demo');
   await page.getByLabel(/窗口号/).fill('99');

@@ -651,6 +651,14 @@ export async function signInStaffForm(page, user, windowNo, ready = '#content:no
   await page.locator(ready).waitFor({ timeout: 30000 });
 }
 
+/* The staff sign-in page (staff/login.html) of a city with several halls asks which hall:
+ * choose code once the list has loaded. */
+export async function chooseHall(page, code = 'demo') {
+  const hall = page.getByLabel('服务大厅');
+  await hall.locator(`option[value="${code}"]`).waitFor({ state: 'attached' });
+  await hall.selectOption(code);
+}
+
 export const scrollWidth = (page) => page.evaluate(() => document.scrollingElement.scrollWidth);
 export const bodyFontPx = (page) => page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
 

@@ -15,8 +15,7 @@ import assert from 'node:assert/strict';
 import {
   url, phonePage, screenPage, screenshot, allProblems, eventually, PASSWORD,
   sql, api as call, staffToken as login, signInCitizen, randomPhone, idNumber, closeHall,
-  smsLogSize, smsSince, setClock, checkA11y,
-} from './lib.mjs';
+  smsLogSize, smsSince, setClock, checkA11y, chooseHall } from './lib.mjs';
 
 const T = { timeout: 120000 };
 
@@ -107,7 +106,7 @@ test('a 1-star review asks for the reason before it is sent, then takes it', T, 
 /* Sign in on staff/login.html and open the dashboard. */
 async function dashboardAs(page, user) {
   await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
-  await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo', { message: 'the hall chosen' });
+  await chooseHall(page, 'demo');
   await page.getByLabel('用户名').fill(user);
   await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: '登录', exact: true }).click();

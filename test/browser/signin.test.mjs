@@ -9,8 +9,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, screenshot, closeBrowser, eventually, onPhonePage,
-} from './lib.mjs';
+  url, screenshot, closeBrowser, eventually, onPhonePage, chooseHall } from './lib.mjs';
 
 const T = { timeout: 90000 };
 
@@ -18,8 +17,7 @@ after(closeBrowser);
 
 test('five failed sign-ins: the page says sign-in is paused and for how long', T, () => onPhonePage(async (page) => {
   await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
-  await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo',
-    { message: 'the hall chosen' });
+  await chooseHall(page, 'demo');
   const name = `nobody${Math.floor(Math.random() * 1e8)}`;
   await page.getByLabel('用户名').fill(name);
   const pw = page.getByLabel('密码', { exact: true });

@@ -17,8 +17,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, screenshot, allProblems, resetProblems, eventually, PASSWORD, openHallAt, closeHall, sql, api as call, staffToken as login, drainWindow as drain, screenPage, checkA11y,
-} from './lib.mjs';
+  url, screenshot, allProblems, resetProblems, eventually, PASSWORD, openHallAt, closeHall, sql, api as call, staffToken as login, drainWindow as drain, screenPage, checkA11y, chooseHall } from './lib.mjs';
 
 const T = { timeout: 120000 };
 const SCREEN = { width: 1366, height: 768 };
@@ -27,7 +26,7 @@ const screen = (options = {}) => screenPage({ viewport: SCREEN, ...options });
 /* Sign in on staff/login.html as a person does; returns when the page has moved on. */
 async function signInAt(page, user, windowNo) {
   await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
-  await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo', { message: 'the hall chosen' });
+  await chooseHall(page, 'demo');
   await page.getByLabel('用户名').fill(user);
   await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
   if (windowNo) await page.getByLabel(/窗口号/).fill(String(windowNo));

@@ -17,8 +17,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, closeBrowser, apiJson, eventually, checkA11y,
-  api as call, staffToken as login, signInStaffForm, idNumber, randomPhone, scrollWidth, PASSWORD,
-} from './lib.mjs';
+  api as call, staffToken as login, signInStaffForm, idNumber, randomPhone, scrollWidth, PASSWORD, chooseHall } from './lib.mjs';
 
 const T = { timeout: 120000 };
 
@@ -157,7 +156,7 @@ test('我的帮办 on a phone: the helper lands on it, sees their case and its n
   const page = await phonePage();
   try {
     await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
-    await eventually(async () => (await page.getByLabel('服务大厅').inputValue()) === 'demo', { message: 'the hall chosen' });
+    await chooseHall(page, 'demo');
     await page.getByLabel('用户名').fill('helper1');
     await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: '登录', exact: true }).click();

@@ -410,7 +410,8 @@ staff_notices_and_resend(void **st)
 	/* One still waiting (due tomorrow): queued and postponed in one transaction. */
 	{
 		struct outbox_msg m;
-		json_t *p = json_pack("{s:s,s:s,s:s,s:s}", "case_no", ref, "window", "8",
+		json_t *p = json_pack("{s:s,s:s,s:s,s:s,s:s}", "case_no", ref, "hall",
+		    "示范区政务服务中心", "window", "8",
 		    "hours", "工作日9:00-17:00", "pickup_code", "7731");
 
 		memset(&m, 0, sizeof m);
@@ -706,7 +707,8 @@ secrets_sealed_at_rest(void **st)
 			    "date", "2026年11月24日", "time", "09:00", "category", "无差别受理", "code",
 			    sec[i].value);
 		else if (strcmp(sec[i].tmpl, "result_ready") == 0)
-			p = json_pack("{s:s,s:s,s:s,s:s}", "case_no", "YCSEAL1", "window", "8",
+			p = json_pack("{s:s,s:s,s:s,s:s,s:s}", "case_no", "YCSEAL1", "hall",
+			    "示范区政务服务中心", "window", "8",
 			    "hours", "工作日08:30-12:00", "pickup_code", sec[i].value);
 		else
 			p = json_pack("{s:s,s:s,s:s,s:s}", "case_no", "YCSEAL1", "item", "个体工商户设立登记",
@@ -1310,8 +1312,9 @@ wechat_subscribe_messages(void **st)
 
 	/* The token expires: 40001, a fresh token, the message still goes. */
 	json_decref(fake("POST", "/__expire_token"));
-	ok2 = outbox_queue(&C, "wechat", "result_ready", "oNotifyUser-1", json_pack("{s:s,s:s,s:s,s:s}",
-	    "case_no", "YC2026112300012", "window", "8", "hours", "工作日9:00-17:00",
+	ok2 = outbox_queue(&C, "wechat", "result_ready", "oNotifyUser-1", json_pack("{s:s,s:s,s:s,s:s,s:s}",
+	    "case_no", "YC2026112300012", "hall", "示范区政务服务中心", "window", "8",
+	    "hours", "工作日9:00-17:00",
 	    "pickup_code", "7731"), "case", "wx", 1);
 	wait_row(ok2, "sent", 5000, &s);
 	stats = fake("GET", "/__stats");

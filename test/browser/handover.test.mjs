@@ -27,6 +27,7 @@ const SCREEN = { width: 1366, height: 768 };
 const ITEM = 'IT-B-003';
 
 let caseNo;
+let trackToken;
 let codes;
 
 before(async () => {
@@ -44,6 +45,7 @@ before(async () => {
   });
   assert.equal(r.status, 201, JSON.stringify(r.data));
   caseNo = r.data.case.no;
+  trackToken = r.data.case.track_token;
 });
 after(closeHall);
 
@@ -122,9 +124,29 @@ test('the clerk makes a sheet from what they hold and prints it; approver1 scans
       await eventually(async () => /已签收（有差异）/.test(await rpage.locator('#page-status').textContent()),
         { message: 'signed with a discrepancy' });
       await screenshot(rpage, 'handover-received');
+      // The case page says who holds the file now and lists the signature with the discrepancy.
+      await rpage.goto(url(`/staff/case.html?no=${encodeURIComponent(caseNo)}`), { waitUntil: 'domcontentloaded' });
+      await rpage.locator('#timeline li').first().waitFor();
+      assert.match(await rpage.locator('#summary').textContent(), /材料所在\s*市场监督管理局/);
+      const timeline = await rpage.locator('#timeline').textContent();
+      assert.match(timeline, /材料签收/);
+      assert.match(timeline, /交接差异/);
+      assert.match(timeline, /第3页缺失/);
       assert.deepEqual(allProblems(rpage), []);
     } finally {
       await rpage.context().close();
+    }
+    // The citizen's tracking page: where the file is, in plain words, no staff names.
+    const tpage = await screenPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await tpage.goto(url(`/t/${trackToken}`), { waitUntil: 'domcontentloaded' });
+      await tpage.locator('#case-custody-row:not([hidden])').waitFor();
+      assert.match(await tpage.locator('#case-custody').textContent(), /材料在市场监督管理局/);
+      const names = sql("SELECT name FROM staff WHERE hall = 'demo' AND username IN ('clerk1', 'approver1')").split('\n');
+      const body = await tpage.locator('main').textContent();
+      for (const n of names) assert.ok(!body.includes(n), `no staff name (${n}) on the tracking page`);
+    } finally {
+      await tpage.context().close();
     }
     // The record: signed once, by approver1, the pages counted and the note kept.
     assert.equal(sql(`SELECT h.status, s.username FROM handovers h JOIN staff s ON s.id = h.received_by WHERE h.id = ${id}`),

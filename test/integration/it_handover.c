@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/expect.h"
@@ -558,6 +559,45 @@ bad_input_names_fields_and_changes_nothing(void **st)
 	}
 }
 
+/* The same Idempotency-Key again: the first answer (same sheet, same token), one sheet. */
+static void
+idempotency_key_replays(void **st)
+{
+	char no[64], tok[64], mats[2048], body[4096], key[80], auth[200];
+	const char *h[4];
+	struct resp a, b;
+
+	(void)st;
+	clock_at("2026-12-16T10:00:00+08:00");
+	accept_case(no, tok);
+	sheet_materials(mats, sizeof mats, NULL);
+	snprintf(body, sizeof body, "{\"to\":{\"department\":\"scjg\"},\"cases\":[{\"no\":\"%s\","
+	    "\"materials\":%s}]}", no, mats);
+	snprintf(key, sizeof key, "Idempotency-Key: it-handover-%ld-%d", (long)time(NULL), getpid());
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", clerk1);
+	h[0] = auth;
+	h[1] = "Content-Type: application/json";
+	h[2] = key;
+	h[3] = NULL;
+	assert_int_equal(http(&a, "POST", API "/handovers", body, h), 0);
+	expect_status(&a, 201);
+	assert_int_equal(http(&b, "POST", API "/handovers", body, h), 0);
+	expect_status(&b, 201);
+	assert_int_equal(jint(b.json, "handover.id"), jint(a.json, "handover.id"));
+	assert_string_equal(jstr(b.json, "handover.token"), jstr(a.json, "handover.token"));
+	resp_free(&b);
+	assert_int_equal(count1("SELECT COUNT(*) FROM handover_cases hc JOIN cases c ON c.id ="
+	    " hc.case_id WHERE c.no = ?", no), 1);
+	assert_int_equal(history_rows(no, "handover_sent", NULL), 1);
+	/* Another body with the same key. */
+	snprintf(body, sizeof body, "{\"to\":{\"department\":\"scjg\"},\"cases\":[{\"no\":\"%s\","
+	    "\"materials\":%s}],\"note\":\"x\"}", no, mats);
+	assert_int_equal(http(&b, "POST", API "/handovers", body, h), 0);
+	assert_error(&b, 409, "IDEMPOTENCY_MISMATCH");
+	resp_free(&b);
+	resp_free(&a);
+}
+
 /* ---------------------------------------------------------------- hall → hall */
 
 static void
@@ -666,6 +706,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(window_to_department_to_pickup),
 		cmocka_unit_test(bad_input_names_fields_and_changes_nothing),
+		cmocka_unit_test(idempotency_key_replays),
 		cmocka_unit_test(hall_to_hall),
 		cmocka_unit_test(overdue_sheet_alerts_once_and_receipt_clears_it),
 	};

@@ -32,6 +32,7 @@ ROOM_ROUTES(results);		/* signed results, verification */
 ROOM_ROUTES(reviews);		/* 好差评 and rectifications */
 ROOM_ROUTES(stats);		/* the hall's figures */
 ROOM_ROUTES(consult);		/* 咨询导办 referrals (首问负责) */
+ROOM_ROUTES(handover);		/* 交接单: hand-overs of paper files, custody */
 ROOM_ROUTES(admin);		/* the administration console */
 
 ROOM_JOBS(hall);		/* hall/calendar_jobs.c */
@@ -41,5 +42,6 @@ ROOM_JOBS(appointments);	/* appointments/appointments_jobs.c */
 ROOM_JOBS(shared);		/* shared/idempotency.c */
 ROOM_JOBS(cases);		/* cases/cases_jobs.c */
 ROOM_JOBS(reviews);		/* reviews/reviews_jobs.c */
+ROOM_JOBS(handover);		/* handover/routes.c (handover_jobs.c) */
 
 #endif

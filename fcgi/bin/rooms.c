@@ -25,7 +25,7 @@ struct route_set {
 static const struct route_set route_sets[] = {
 	SET(ops), SET(hall), SET(identity), SET(notify), SET(queue), SET(appointments),
 	SET(cases), SET(tracking), SET(online), SET(results), SET(reviews), SET(stats),
-	SET(consult),
+	SET(consult), SET(handover),
 	SET(admin),
 };
 #undef SET
@@ -37,7 +37,7 @@ struct job_set {
 #define SET(room) { room##_jobs, &room##_njobs }
 static const struct job_set job_sets[] = {
 	SET(hall), SET(notify), SET(queue), SET(appointments), SET(shared), SET(cases),
-	SET(reviews),
+	SET(reviews), SET(handover),
 };
 #undef SET
 

@@ -3,7 +3,8 @@
  * a case), the actions a page offers, and the sealed tokens of a case opened for its links.
  *
  * Tables: cases, case_parts, case_materials, item_materials, case_history, case_supplements,
- *         case_tracking, case_notices, items, departments, staff, windows
+ *         case_tracking, case_notices, items, departments, staff, windows; case_custody
+ *         and handovers through handover.h (the custody)
  * Redis:  none
  */
 #include "case_promise.h"
@@ -13,6 +14,7 @@
 #include "case_rules.h"
 #include "case_route.h"
 #include "cases.h"
+#include "../handover/handover.h"
 #include "../shared/pii.h"
 #include "../../fcgi/db.h"
 
@@ -287,6 +289,19 @@ case_links_json(struct ctx *c, long long case_id, json_t *o)
 	return 0;
 }
 
+/* Who holds the case's paper file now (handover.h): "custody". 0 or a DB_* code. */
+static int
+case_custody_add(struct ctx *c, long long case_id, json_t *o)
+{
+	json_t *k = NULL;
+	int rc;
+
+	if ((rc = handover_custody_json(c, case_id, 0, &k)) < 0)
+		return rc;
+	json_object_set_new(o, "custody", k ? k : json_null());
+	return 0;
+}
+
 int
 case_json(struct ctx *c, const struct session *who, const struct case_row *cr, int reveal,
     json_t **out)
@@ -325,7 +340,8 @@ case_json(struct ctx *c, const struct session *who, const struct case_row *cr, i
 	    (rc = case_lists_json(c, cr->id, cj.o, &mats)) < 0 ||
 	    (rc = case_promises_json(c, cr->id, cj.o)) < 0 ||
 	    (rc = case_links_json(c, cr->id, cj.o)) < 0 ||
-	    (rc = case_agent_json_add(c, cr->id, cj.o)) < 0) {
+	    (rc = case_agent_json_add(c, cr->id, cj.o)) < 0 ||
+	    (rc = case_custody_add(c, cr->id, cj.o)) < 0) {
 		json_decref(cj.o);
 		return rc;
 	}

@@ -5,7 +5,8 @@
  * Routes: GET /track/{token}
  * Tables: case_tracking (the token's hash, not revoked), cases (with deadline_provisional:
  *         "provisional", case_provisional.h), case_history (the public
- *         steps), case_materials (the 容缺 ones: due, received), results (results_track_json); halls, hall_hours and windows through the
+ *         steps; hand-overs as 材料交接), case_materials (the 容缺 ones: due, received),
+ *         case_custody and handovers (where the paper file is: handover.h), results (results_track_json); halls, hall_hours and windows through the
  *         process's copy of the directory (halldir.h)
  * Redis:  the page's copy (track_cache.h): trk:tok:<hash>, {case:<id>}:trk, {case:<id>}:trkv
  *
@@ -18,6 +19,7 @@
 #include "../cases/case_provisional.h"
 #include "../hall/halldir.h"
 #include "../cases/case_route.h"
+#include "../handover/handover.h"
 #include "../results/results.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
@@ -88,7 +90,9 @@ track_row(void *arg, size_t ncol, char **v, const size_t *lens)
 		 * the applicant whatever the status. */
 		json_object_set_new(st, "label", json_string(ncol > 19 && v[19] &&
 		    strncmp(v[19], "promise", 7) == 0 ? (strcmp(v[19], "promise") == 0 ?
-		    "告知承诺" : "告知承诺核查") : case_status_label(v[16] ? v[16] : "")));
+		    "告知承诺" : "告知承诺核查") : ncol > 19 && v[19] &&
+		    strncmp(v[19], "handover_", 9) == 0 ? "材料交接" :
+		    case_status_label(v[16] ? v[16] : "")));
 		json_array_append_new(t->steps, json_pack("[I,o]", sid, st));
 	}
 	return 0;
@@ -153,7 +157,7 @@ h_track(struct req *r)
 	struct track t;
 	struct track_probe probe;
 	char hash[65], hours[160] = "", pickup[40] = "";
-	json_t *steps, *o, *env, *results = NULL, *waived = NULL;
+	json_t *steps, *o, *env, *results = NULL, *waived = NULL, *custody = NULL;
 	const char *w;
 	int rc, provisional = 0;
 
@@ -182,7 +186,8 @@ h_track(struct req *r)
 	    " s.action FROM case_tracking t JOIN cases c ON c.id = t.case_id"
 	    " LEFT JOIN case_history s ON s.case_id = c.id"
 	    "  AND (s.from_status IS NULL OR s.from_status <> s.to_status"
-	    "   OR s.action IN ('promise', 'promise_verified', 'promise_false'))"
+	    "   OR s.action IN ('promise', 'promise_verified', 'promise_false',"
+	    "    'handover_sent', 'handover_received'))"
 	    " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
 	    DBARGS(DBS(hash)), track_row, &t);
 	if (rc >= 0 && t.found)
@@ -206,7 +211,10 @@ h_track(struct req *r)
 		provisional = rc;
 	if (rc >= 0 && t.found)
 		rc = track_waived(r->ctx, t.id, &waived);
+	if (rc >= 0 && t.found)	/* where the paper file is, in plain words (handover.h) */
+		rc = handover_custody_json(r->ctx, t.id, 1, &custody);
 	if (rc < 0) {
+		json_decref(custody);
 		json_decref(results);
 		json_decref(waived);
 		json_decref(t.steps);
@@ -226,6 +234,7 @@ h_track(struct req *r)
 	    "steps", steps, "hall", "name", t.hall_name, "phone", t.hall_phone);
 	json_object_set_new(o, "results", results);
 	json_object_set_new(o, "waived", waived);
+	json_object_set_new(o, "custody", custody ? custody : json_null());
 	json_object_set_new(o, "provisional", json_boolean(provisional));
 	if ((rc = case_halls_json(r->ctx, t.id, o)) < 0) {	/* the three halls by name */
 		json_decref(o);

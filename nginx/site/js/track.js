@@ -7,7 +7,7 @@
  *        "applicant","steps":[{"status","at","note"?}],"pickup"?,"mail"?,
  *        "results":[{"vid","kind_label","title","number","status","status_label",
  *        "replaced_by","electronic","verify_url",…}],
- *        "waived":[{"name","due","received_at"|null}],…}}
+ *        "waived":[{"name","due","received_at"|null}],"custody":{"where","in_transit","since"},…}}
  * 容缺 materials show their due date and when they were received, or 待补交 while awaited.
  * The results (办理结果) link to their verify page; an electronic one says to download it
  * from 我的申请 (my-cases.html) — never a PDF here: the token is not the applicant's sign-in.
@@ -137,6 +137,11 @@ function renderSummary(c) {
     tel ? el('a', { href: `tel:${tel}`, 'aria-label': `咨询电话 ${tel}` }, tel) : '',
   );
   $('case-hall-row').hidden = !hall.name && !hall.phone;
+
+  // Where the paper file is (交接: the hand-overs signed for), in plain words.
+  const k = c.custody && typeof c.custody === 'object' ? c.custody : null;
+  $('case-custody').textContent = k && k.where ? String(k.where) : '';
+  $('case-custody-row').hidden = !(k && k.where);
 
   const deadline = formatDate(c.deadline);
   $('case-deadline').textContent = deadline;

@@ -59,6 +59,11 @@ function renderSummary(c) {
   if (c.decision) rows.push(fact('审批结果', `${c.decision.result === 'approved' ? '准予' : '不予许可'}${c.decision.note ? `：${c.decision.note}` : ''}（${c.decision.by || ''} ${when(c.decision.at)}）`));
   if (c.pickup) rows.push(fact('出件', `${c.pickup.window || ''}${c.pickup.handed_over_at ? ` · ${when(c.pickup.handed_over_at)} 由 ${c.pickup.handed_over_by || ''} 交付` : ''}`));
   if (c.mail) rows.push(fact('寄递', `${c.mail.carrier} ${c.mail.tracking_no}（${when(c.mail.mailed_at)}）`));
+  // Custody (交接): who holds the paper file now, since when, and where it is travelling.
+  if (c.custody && c.custody.holder) {
+    const k = c.custody;
+    rows.push(fact('材料所在', `${k.holder.label}（${when(k.since)} 起）${k.in_transit && k.to ? ` · 交接单 ${k.transit_handover} 移交至 ${k.to.label}，待签收` : ''}`));
+  }
   $('summary').replaceChildren(...rows.flat());
   const links = [];
   if (c.notice_url) links.push(el('a', { class: 'btn btn-secondary', href: c.notice_url, target: '_blank' }, '打印受理通知书'));

@@ -44,6 +44,9 @@ export const ACTION = {
   promise: '告知承诺',
   promise_verified: '承诺核查属实',
   promise_false: '承诺不实',
+  handover_sent: '材料移交',
+  handover_received: '材料签收',
+  handover_discrepancy: '交接差异',
 };
 
 const LIGHT = { green: '正常', yellow: '预警', red: '超期' };

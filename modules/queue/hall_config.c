@@ -1,23 +1,40 @@
 /*
  * hall_config.c — the hall as the queue needs it (name, categories, windows and what each
- * serves, opening hours), read from MariaDB and cached per process for a minute.
+ * serves, opening hours), read from MariaDB and cached per process.
  *
  * Routes: none.
  * Tables: halls, categories, windows, window_categories, hall_hours (read only).
- * Redis:  none.
+ * Redis:  yc:queue:cfg_gen — the configuration's generation: queue_hall_changed raises it
+ *         after the administration commits a change of categories, windows or hours, and
+ *         every process reads it at most every queue_config_check_ms (500 ms).
  *
  * The cache: one fcgi/cache.h value per hall (Q_CACHE_HALLS kept), loaded by q_hall_load
- * outside the cache's lock and aged by the hall clock.
+ * outside the cache's lock and aged by the hall clock (a minute: the backstop for rows
+ * changed by hand).  A process that sees a new generation drops every hall's copy, so a
+ * window retired or moved, a category added or retired, reaches the calls, the board and
+ * the kiosk on every process within a second or so (this process's at once).  Why a
+ * generation rather than a message: as catalog_cache.c — one cheap GET, any number of
+ * hosts, nothing to subscribe.  Redis unreadable: the copies are dropped (the record is
+ * read), as a change could not be signalled meanwhile.
+ *
+ * Retired categories are kept in the copy, marked: their tickets already waiting are still
+ * called; taking a new number in one is refused (take.c).  Retired windows are left out:
+ * nobody signs in or calls there, and the board does not show them.
  */
 #include "queue_int.h"
 #include "../hall/catalog.h"
 #include "../../fcgi/cache.h"
 #include "../../fcgi/clock.h"
+#include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/kv.h"
+#include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #define Q_CACHE_HALLS 16
 #define Q_CACHE_MS    (60 * 1000)
@@ -52,6 +69,7 @@ cfg_cat_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	c->avg_min = (int)n;
 	c->nwin = 0;
 	c->consult = ncol > 3 && v[3] && strcmp(v[3], "consult") == 0;
+	c->retired = ncol > 4 && v[4] && strcmp(v[4], "1") == 0;
 	return 0;
 }
 
@@ -88,7 +106,10 @@ cfg_wc_row(void *arg, size_t ncol, char **v, const size_t *lens)
 		return 0;
 	for (i = 0; i < h->nwin; i++)
 		if (h->wins[i].number == n)
-			h->wins[i].mask |= 1u << (v[1][0] - 'A');
+			break;
+	if (i == h->nwin)
+		return 0;	/* a retired window serves nothing */
+	h->wins[i].mask |= 1u << (v[1][0] - 'A');
 	for (i = 0; i < h->ncat; i++)
 		if (h->cats[i].code == v[1][0])
 			h->cats[i].nwin++;
@@ -137,10 +158,11 @@ q_hall_load(struct ctx *c, const char *code, struct q_hall *h)
 	rc = db_query(c, "SELECT name FROM halls WHERE code = ?", DBARGS(DBS(code)), cfg_hall_row, h);
 	if (rc <= 0)
 		return rc;
-	if ((rc = db_query(c, "SELECT code, name, avg_service_minutes, kind FROM categories"
-	    " WHERE hall = ? ORDER BY sort, code", DBARGS(DBS(code)), cfg_cat_row, h)) < 0 ||
-	    (rc = db_query(c, "SELECT number, name, kind FROM windows WHERE hall = ? ORDER BY number",
-	    DBARGS(DBS(code)), cfg_win_row, h)) < 0 ||
+	if ((rc = db_query(c, "SELECT code, name, avg_service_minutes, kind, retired_at IS NOT NULL"
+	    " FROM categories WHERE hall = ? ORDER BY sort, code", DBARGS(DBS(code)), cfg_cat_row,
+	    h)) < 0 ||
+	    (rc = db_query(c, "SELECT number, name, kind FROM windows WHERE hall = ? AND"
+	    " retired_at IS NULL ORDER BY number", DBARGS(DBS(code)), cfg_win_row, h)) < 0 ||
 	    (rc = db_query(c, "SELECT window_no, category FROM window_categories WHERE hall = ?",
 	    DBARGS(DBS(code)), cfg_wc_row, h)) < 0 ||
 	    (rc = db_query(c, "SELECT TIME_FORMAT(open_at, '%H:%i:%s'),"
@@ -167,10 +189,101 @@ static struct cache_set cfg_cache = { .slots = cfg_slots, .n = Q_CACHE_HALLS,
 	.size = sizeof(struct q_hall), .max_age_ms = Q_CACHE_MS, .load = cfg_load,
 	.clock = hall_now_ms, .strict = 1, .mu = PTHREAD_MUTEX_INITIALIZER };
 
-void
-queue_hall_changed(const char *hall)
+/* ------------------------------------------------------------------ the generation */
+
+#define CFG_GEN_KEY "yc:queue:cfg_gen"
+
+/* Read the generation, setting it first (to the machine clock's microseconds, so a Redis
+ * that lost it never comes back at a value a process holds) when Redis has none. */
+static struct kv_script s_cfg_gen = { "queue_cfg_gen",
+	"local v = redis.call('GET', KEYS[1])\n"
+	"if not v then v = ARGV[1]; redis.call('SET', KEYS[1], v) end\n"
+	"return v\n", "" };
+static struct kv_script s_cfg_bump = { "queue_cfg_gen_bump",
+	"if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end\n"
+	"return redis.call('INCR', KEYS[1])\n", "" };
+
+static pthread_once_t gen_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t gen_mu = PTHREAD_MUTEX_INITIALIZER;
+static char gen_seen[32];
+static atomic_int_fast64_t gen_next_ms;
+static int64_t gen_check_ms;
+
+static void
+gen_init(void)
 {
+	kv_script_init(&s_cfg_gen);
+	kv_script_init(&s_cfg_bump);
+	gen_check_ms = config_int("queue_config_check_ms", 500, 10, 1000);
+}
+
+static void
+gen_seed(char out[32])
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fmt(out, 32, "%lld", (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/* At most every gen_check_ms one thread of the process reads the generation; a new one
+ * (or Redis unreadable) drops every hall's copy. */
+static void
+gen_check(struct ctx *c)
+{
+	int_fast64_t now, due;
+	const char *args[2];
+	char seed[32], v[32];
+	redisReply *rep;
+
+	pthread_once(&gen_once, gen_init);
+	now = mono_ms();
+	due = atomic_load(&gen_next_ms);
+	if (now < due || !atomic_compare_exchange_strong(&gen_next_ms, &due, now + gen_check_ms))
+		return;
+	gen_seed(seed);
+	args[0] = CFG_GEN_KEY;
+	args[1] = seed;
+	rep = kv_eval(c, &s_cfg_gen, 1, 2, args, NULL);
+	if (rep == NULL || (rep->type != REDIS_REPLY_STRING && rep->type != REDIS_REPLY_INTEGER)) {
+		if (rep)
+			freeReplyObject(rep);
+		cache_set_invalidate(&cfg_cache, NULL);
+		pthread_mutex_lock(&gen_mu);
+		gen_seen[0] = '\0';
+		pthread_mutex_unlock(&gen_mu);
+		return;
+	}
+	if (rep->type == REDIS_REPLY_STRING)
+		str_copy(v, sizeof v, rep->str);
+	else
+		fmt(v, sizeof v, "%lld", rep->integer);
+	freeReplyObject(rep);
+	pthread_mutex_lock(&gen_mu);
+	if (strcmp(v, gen_seen) != 0) {
+		cache_set_invalidate(&cfg_cache, NULL);
+		str_copy(gen_seen, sizeof gen_seen, v);
+	}
+	pthread_mutex_unlock(&gen_mu);
+}
+
+void
+queue_hall_changed(struct ctx *c, const char *hall)
+{
+	const char *args[2];
+	char seed[32];
+	redisReply *rep;
+
+	pthread_once(&gen_once, gen_init);
 	cache_set_invalidate(&cfg_cache, hall);
+	gen_seed(seed);
+	args[0] = CFG_GEN_KEY;
+	args[1] = seed;
+	if ((rep = kv_eval(c, &s_cfg_bump, 1, 2, args, NULL)) == NULL)
+		log_warn("queue: the configuration's generation cannot be raised; the other"
+		    " processes follow within a minute");
+	else
+		freeReplyObject(rep);
 }
 
 int
@@ -181,6 +294,7 @@ q_hall_get(struct ctx *c, const char *code, struct q_hall *h)
 
 	if (!hall_code_ok(code))
 		return 0;
+	gen_check(c);
 	if ((v = cache_set_get(&cfg_cache, c, code, &rc)) == NULL)
 		return rc == CFG_NO_HALL ? 0 : rc;
 	*h = *v;

@@ -14,8 +14,9 @@
  *         items, staff, queue_tickets, appointments (read: what uses them); audit_log
  *         (admin.category, target <hall>:<code>; admin.department, target the code; before
  *         and after).
- * Redis:  yc:catalog:gen through catalog_changed; the queue's configuration generation
- *         through queue_hall_changed (both seen by every process within two seconds).
+ * Redis:  yc:catalog:gen through catalog_changed; the queue's yc:queue:cfg_gen through
+ *         queue_hall_changed; the slot plans' yc:appt:plan_gen through appt_plan_changed
+ *         (each seen by every process within a second).
  *
  * Nothing here is ever deleted: a category or department that tickets, bookings, cases or
  * items name is retired, and a retired one is kept with all of that.  A retired category
@@ -25,6 +26,7 @@
  * new items (catalog_items.c refuses the department field), its items stay.
  */
 #include "handlers.h"
+#include "../appointments/appointments.h"
 #include "../hall/catalog.h"
 #include "../identity/identity.h"
 #include "../queue/queue.h"
@@ -155,12 +157,14 @@ cat_put_tx(struct ctx *c, void *arg)
 	return 0;
 }
 
-/* The queue, the kiosk, the phone and the directory read categories: all of them follow. */
+/* The queue, the kiosk, the phone, the booking and the directory read categories: all of
+ * them follow (each process within a second). */
 static void
 cat_changed(struct req *r, const char *hall)
 {
 	queue_hall_changed(r->ctx, hall);
 	catalog_changed(r->ctx);
+	appt_plan_changed(r->ctx);
 }
 
 int

@@ -327,7 +327,7 @@ h_admin_slot_plan_put(struct req *r)
 	t.old = old;
 	if ((rc = db_tx(r->ctx, plan_tx, &t)) != 0)
 		goto fail;
-	appt_plan_changed();
+	appt_plan_changed(r->ctx);
 	rc = appt_affected_cancel(r, hall, cat[0], today, today + PLAN_DAYS, keep_booking, &k,
 	    &cancelled);
 	free(k.o);
@@ -726,7 +726,7 @@ scoped_put(struct req *r, struct scope *sc)
 	t.had = had;
 	if ((rc = db_tx(r->ctx, scoped_tx, &t)) != 0)
 		goto fail;
-	appt_plan_changed();
+	appt_plan_changed(r->ctx);
 	if (appt_affected_cancel(r, hall, cat[0], d0, d1, scoped_keep_booking, &k,
 	    &cancelled) != 0) {
 		rc = req_err_msg(r, E_UNAVAILABLE, "预约时段已保存，但部分预约未能取消，请稍后重试保存");

@@ -8,7 +8,9 @@
  *         slot_plan_dates, slot_plan_date_slots (migration 140), appointment_slot_overrides,
  *         categories (retired_at), calendar_* (through calendar.h), hall_hours (the demo
  *         seed).
- * Redis:  none (the places of each day are state.c's).
+ * Redis:  yc:appt:plan_gen (the plans' generation, fcgi/kv_gen.h: raised by
+ *         appt_plan_changed, read by every process at most every 500 ms); the places of
+ *         each day are state.c's.
  *
  * Which plan a category follows on a day: the date's own (slot_plan_dates: a Saturday
  * opening's slots, fewer places on a training day) when it has one; else its weekday's
@@ -27,6 +29,8 @@
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/cache.h"
+#include "../../fcgi/kv_gen.h"
+#include "../../fcgi/log.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -210,12 +214,14 @@ appt_slot_find(struct ctx *c, const char *hall, const char *id, struct appt_slot
  * day, the places left — is Redis's, loaded from MariaDB (appt_day_slots), so the copy only
  * says whether a slot exists, when it ends and whether its category is retired.  The copy
  * holds the categories' plans, the weekdays' plans and the dates' plans from a week ago on;
- * a plan row (a weekday or date that has its own plan) is kept as an entry with start -1,
- * so an empty plan (no slots that day) is known too.  A plan larger than PLAN_MAX is not
+ * a weekday or date plan with no slots is kept as one entry with start -1, so an empty plan
+ * (no slots that day) is known too.  A plan larger than PLAN_MAX is not
  * copied whole: lookups then ask MariaDB.
  */
 #define PLAN_TTL_MS 10000
 #define PLAN_MAX 8192
+/* appt_plan_changed raises it; every process drops its copy within 500 ms of seeing it. */
+static struct kv_gen plan_gen = KV_GEN_INIT("yc:appt:plan_gen", 500);
 
 enum { SRC_CATEGORY, SRC_WEEKDAY, SRC_DATE };
 
@@ -331,9 +337,12 @@ static struct cache plan_cache = { .size = sizeof(struct plan), .max_age_ms = PL
 	.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 void
-appt_plan_changed(void)
+appt_plan_changed(struct ctx *c)
 {
 	cache_invalidate(&plan_cache);
+	if (kv_gen_bump(c, &plan_gen) != 0)
+		log_warn("appointments: the plan's generation cannot be raised; the other"
+		    " processes follow within %d s", PLAN_TTL_MS / 1000);
 }
 
 static int
@@ -351,12 +360,13 @@ plan_find(const struct plan *p, const char *hall, char cat, int64_t day, int sta
 	int src = SRC_CATEGORY, wd = appt_weekday(day);
 	size_t i;
 
+	/* Any entry of the date's plan (a slot, or the plan row of an empty one) says it has
+	 * one; else any of the weekday's. */
 	for (i = 0; i < p->n && src == SRC_CATEGORY; i++)
-		if (p->slot[i].start_min < 0 && plan_match(&p->slot[i], hall, cat, SRC_DATE, wd, day))
+		if (plan_match(&p->slot[i], hall, cat, SRC_DATE, wd, day))
 			src = SRC_DATE;
 	for (i = 0; i < p->n && src == SRC_CATEGORY; i++)
-		if (p->slot[i].start_min < 0 &&
-		    plan_match(&p->slot[i], hall, cat, SRC_WEEKDAY, wd, day))
+		if (plan_match(&p->slot[i], hall, cat, SRC_WEEKDAY, wd, day))
 			src = SRC_WEEKDAY;
 	for (i = 0; i < p->n; i++)
 		if (p->slot[i].start_min == start &&
@@ -389,6 +399,8 @@ appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_sl
 		return rc;
 	if (rc == 0)
 		return 0;
+	if (kv_gen_check(c, &plan_gen))
+		cache_invalidate(&plan_cache);
 	if ((p = cache_get(&plan_cache, c, NULL, &rc)) == NULL)
 		return rc;
 	complete = p->complete && day >= p->from;

@@ -27,14 +27,12 @@
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
-#include "../../fcgi/kv.h"
+#include "../../fcgi/kv_gen.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
-#include <time.h>
 
 #define Q_CACHE_HALLS 16
 #define Q_CACHE_MS    (60 * 1000)
@@ -191,99 +189,31 @@ static struct cache_set cfg_cache = { .slots = cfg_slots, .n = Q_CACHE_HALLS,
 
 /* ------------------------------------------------------------------ the generation */
 
-#define CFG_GEN_KEY "yc:queue:cfg_gen"
-
-/* Read the generation, setting it first (to the machine clock's microseconds, so a Redis
- * that lost it never comes back at a value a process holds) when Redis has none. */
-static struct kv_script s_cfg_gen = { "queue_cfg_gen",
-	"local v = redis.call('GET', KEYS[1])\n"
-	"if not v then v = ARGV[1]; redis.call('SET', KEYS[1], v) end\n"
-	"return v\n", "" };
-static struct kv_script s_cfg_bump = { "queue_cfg_gen_bump",
-	"if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end\n"
-	"return redis.call('INCR', KEYS[1])\n", "" };
-
+static struct kv_gen cfg_gen = KV_GEN_INIT("yc:queue:cfg_gen", 500);
 static pthread_once_t gen_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t gen_mu = PTHREAD_MUTEX_INITIALIZER;
-static char gen_seen[32];
-static atomic_int_fast64_t gen_next_ms;
-static int64_t gen_check_ms;
 
 static void
 gen_init(void)
 {
-	kv_script_init(&s_cfg_gen);
-	kv_script_init(&s_cfg_bump);
-	gen_check_ms = config_int("queue_config_check_ms", 500, 10, 1000);
+	cfg_gen.check_ms = config_int("queue_config_check_ms", 500, 10, 1000);
 }
 
-static void
-gen_seed(char out[32])
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fmt(out, 32, "%lld", (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
-}
-
-/* At most every gen_check_ms one thread of the process reads the generation; a new one
- * (or Redis unreadable) drops every hall's copy. */
+/* A new generation seen (or Redis unreadable): every hall's copy goes. */
 static void
 gen_check(struct ctx *c)
 {
-	int_fast64_t now, due;
-	const char *args[2];
-	char seed[32], v[32];
-	redisReply *rep;
-
 	pthread_once(&gen_once, gen_init);
-	now = mono_ms();
-	due = atomic_load(&gen_next_ms);
-	if (now < due || !atomic_compare_exchange_strong(&gen_next_ms, &due, now + gen_check_ms))
-		return;
-	gen_seed(seed);
-	args[0] = CFG_GEN_KEY;
-	args[1] = seed;
-	rep = kv_eval(c, &s_cfg_gen, 1, 2, args, NULL);
-	if (rep == NULL || (rep->type != REDIS_REPLY_STRING && rep->type != REDIS_REPLY_INTEGER)) {
-		if (rep)
-			freeReplyObject(rep);
+	if (kv_gen_check(c, &cfg_gen))
 		cache_set_invalidate(&cfg_cache, NULL);
-		pthread_mutex_lock(&gen_mu);
-		gen_seen[0] = '\0';
-		pthread_mutex_unlock(&gen_mu);
-		return;
-	}
-	if (rep->type == REDIS_REPLY_STRING)
-		str_copy(v, sizeof v, rep->str);
-	else
-		fmt(v, sizeof v, "%lld", rep->integer);
-	freeReplyObject(rep);
-	pthread_mutex_lock(&gen_mu);
-	if (strcmp(v, gen_seen) != 0) {
-		cache_set_invalidate(&cfg_cache, NULL);
-		str_copy(gen_seen, sizeof gen_seen, v);
-	}
-	pthread_mutex_unlock(&gen_mu);
 }
 
 void
 queue_hall_changed(struct ctx *c, const char *hall)
 {
-	const char *args[2];
-	char seed[32];
-	redisReply *rep;
-
-	pthread_once(&gen_once, gen_init);
 	cache_set_invalidate(&cfg_cache, hall);
-	gen_seed(seed);
-	args[0] = CFG_GEN_KEY;
-	args[1] = seed;
-	if ((rep = kv_eval(c, &s_cfg_bump, 1, 2, args, NULL)) == NULL)
+	if (kv_gen_bump(c, &cfg_gen) != 0)
 		log_warn("queue: the configuration's generation cannot be raised; the other"
 		    " processes follow within a minute");
-	else
-		freeReplyObject(rep);
 }
 
 int

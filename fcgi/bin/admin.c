@@ -3,8 +3,12 @@
  *
  *   yichuang-admin -c CONF calendar-load FILE      load one year's holiday notice (JSON)
  *   yichuang-admin -c CONF calendar-status         which years are loaded, which are missing
- *   yichuang-admin -c CONF staff-create HALL USER ROLE NAME [WINDOW|DEPARTMENT]
- *                                                  password read from standard input
+ *   yichuang-admin -c CONF staff-create [--password-final] HALL USER ROLE NAME
+ *                                  [WINDOW|DEPARTMENT]
+ *                                                  password read from standard input: a
+ *                                                  first one, which the person replaces at
+ *                                                  the first sign-in; --password-final: kept
+ *                                                  as it is (seeds, tests, kiosks)
  *   yichuang-admin -c CONF staff-passwd HALL USER  new password from standard input; the
  *                                                  account's sessions end, its lock is cleared
  *   yichuang-admin -c CONF staff-disable HALL USER switch the account off, end its sessions
@@ -168,12 +172,22 @@ cmd_staff_create(int argc, char **argv)
 	struct staff_new s;
 	char pw[256], err[200];
 	long long w = 0;
+	int final = 0;
 
+	if (argc > 0 && strcmp(argv[0], "--password-final") == 0) {
+		final = 1;
+		argc--;
+		argv++;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "staff-create HALL USER ROLE NAME [WINDOW|DEPARTMENT]\n");
+		fprintf(stderr, "staff-create [--password-final] HALL USER ROLE NAME"
+		    " [WINDOW|DEPARTMENT]\n");
 		return 2;
 	}
 	memset(&s, 0, sizeof s);
+	/* The operator hands the person a first password; the person sets their own at the
+	 * first sign-in (identity/auth.c), unless it is meant to stay. */
+	s.must_change = !final;
 	s.hall = argv[0];
 	s.username = argv[1];
 	s.role = argv[2];

@@ -609,11 +609,21 @@ refs_check(struct ctx *c, json_t *norm, const char *pfx, json_t *errs)
 			cat_problem(errs, pfx, "category", "该中心没有这个业务类别");
 	}
 	if (rc >= 0) {
-		rc = db_scalar(c, "SELECT 1 FROM departments WHERE code = ?",
-		    DBARGS(DBS(json_string_value(json_object_get(norm, "department")))), one,
-		    sizeof one);
+		const char *dept = json_string_value(json_object_get(norm, "department"));
+
+		rc = db_scalar(c, "SELECT 1 FROM departments WHERE code = ?", DBARGS(DBS(dept)),
+		    one, sizeof one);
 		if (rc == 0)
 			cat_problem(errs, pfx, "department", "没有这个部门");
+		/* A retired department gets no new items; an item it already decides keeps it. */
+		if (rc > 0) {
+			rc = db_scalar(c, "SELECT 1 FROM departments d WHERE d.code = ? AND"
+			    " (d.retired_at IS NULL OR EXISTS (SELECT 1 FROM items i WHERE i.id = ?"
+			    " AND i.department = d.code))", DBARGS(DBS(dept),
+			    DBS(json_string_value(json_object_get(norm, "id")))), one, sizeof one);
+			if (rc == 0)
+				cat_problem(errs, pfx, "department", "该部门已停用，不能再增加事项");
+		}
 	}
 	return rc < 0 ? rc : 0;
 }

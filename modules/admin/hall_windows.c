@@ -2,23 +2,29 @@
  * hall_windows.c — a hall's windows as its admin sets them: number, name, kind and the
  * categories each one calls (a window moved to another category, a new window).
  *
- * Routes: PUT /admin/halls/{hall}/windows/{number}   admin of the hall
- *         (the list: GET /halls/{hall}/categories shows how many windows serve each; the
- *         console's window list is part of the hall's directory)
- * Tables: windows, window_categories (written), categories (read), audit_log
- *         (admin.window, before and after).
- * Redis:  yc:catalog:gen through catalog_changed (the categories' window counts).
+ * Routes: GET  /admin/halls/{hall}/windows                  manager, admin of the hall
+ *         PUT  /admin/halls/{hall}/windows/{number}         admin of the hall
+ *         POST /admin/halls/{hall}/windows/{number}/retire  admin of the hall
+ *         POST /admin/halls/{hall}/windows/{number}/restore admin of the hall
+ * Tables: windows, window_categories (written), categories, staff, queue_tickets (read),
+ *         audit_log (admin.window, before and after).
+ * Redis:  yc:catalog:gen through catalog_changed (the categories' window counts), the
+ *         queue's yc:queue:cfg_gen through queue_hall_changed; staff:sessions:<id> and
+ *         sess:<id> read (identity.h: who is signed in at the window).
  *
  * Windows are never deleted here: a window in use has tickets, cases and staff naming it.
+ * It is retired instead: nobody signs in there, the queue neither calls to it nor shows it
+ * on the board.  A window in use — a clerk signed in at it, or a ticket called or being
+ * served there — is not retired (409 INVALID_STATE): the clerk signs out or finishes first.
  * A change is read by the sign-in and the window's own routes at once (they read the
- * record); the queue's copy of the hall (queue/hall_config.c) takes it within its minute,
- * this process's at once.
+ * record); every process's copy of the hall (queue/hall_config.c) within a second.
  */
 #include "handlers.h"
 #include "../hall/catalog.h"
 #include "../identity/identity.h"
 #include "../queue/queue.h"
 #include "../shared/audit.h"
+#include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 #include "../../fcgi/util.h"
@@ -139,7 +145,7 @@ h_admin_window_put(struct req *r)
 		return db_fail(r, rc);
 	if ((rc = db_tx(r->ctx, win_tx, &t)) != 0)
 		return db_fail(r, rc);
-	queue_hall_changed(hall);
+	queue_hall_changed(r->ctx, hall);
 	catalog_changed(r->ctx);
 	{
 		json_t *cl = json_array();
@@ -149,4 +155,174 @@ h_admin_window_put(struct req *r)
 		return req_ok(r, 200, json_pack("{s:{s:I,s:s,s:s,s:o}}", "window", "number",
 		    (json_int_t)t.number, "name", t.name, "kind", t.kind, "categories", cl));
 	}
+}
+
+/* ------------------------------------------------------------------ the list, retiring */
+
+static const char *const win_names[] = { "number", "name", "kind", "categories", "retired",
+	"retired_at", "staff" };
+
+int
+h_admin_windows(struct req *r)
+{
+	const char *hall = r->pathv[0];
+	json_t *a, *o;
+	size_t i;
+	int rc;
+
+	if ((rc = require_manager_of_hall(r, hall)) != 0)
+		return rc;
+	if ((rc = hall_find(r, hall)) != 0)
+		return rc;
+	a = json_array();
+	rc = db_rows_json(r->ctx, "SELECT w.number, w.name, w.kind, (SELECT GROUP_CONCAT("
+	    "c.category ORDER BY c.category SEPARATOR '') FROM window_categories c WHERE c.hall ="
+	    " w.hall AND c.window_no = w.number), w.retired_at IS NOT NULL,"
+	    " DATE_FORMAT(w.retired_at, '%Y-%m-%dT%H:%i:%s+08:00'), (SELECT COUNT(*) FROM staff s"
+	    " WHERE s.hall = w.hall AND s.window_no = w.number) FROM windows w WHERE w.hall = ?"
+	    " ORDER BY w.number", DBARGS(DBS(hall)), win_names, "issSbSi", a);
+	if (rc < 0) {
+		json_decref(a);
+		return db_fail(r, rc);
+	}
+	/* "BC" → ["B","C"], as PUT takes them. */
+	json_array_foreach(a, i, o) {
+		const char *cs = json_string_value(json_object_get(o, "categories"));
+		json_t *cl = json_array();
+
+		for (; cs && *cs; cs++)
+			json_array_append_new(cl, json_stringn(cs, 1));
+		json_object_set_new(o, "categories", cl);
+	}
+	return req_ok(r, 200, json_pack("{s:o}", "windows", a));
+}
+
+/* Is the window in use?  1 (why set), 0, or a DB_* code (-1 from Redis: DB_DOWN). */
+static int
+window_in_use(struct ctx *c, const char *hall, long long number, const char **why)
+{
+	struct staff_ids { char id[16][48]; int n; } ids;
+	char one[24], today[11];
+	int rc, i;
+
+	date_format_days(hall_day(hall_now()), today, sizeof today);
+	rc = db_scalar(c, "SELECT number FROM queue_tickets WHERE hall = ? AND day = ? AND"
+	    " active_window = ? LIMIT 1", DBARGS(DBS(hall), DBS(today), DBI(number)), one,
+	    sizeof one);
+	if (rc != 0) {
+		*why = "该窗口正在办理叫到的号码，办结或转出后才能停用";
+		return rc;
+	}
+	/* Every clerk of the hall may sign in at any window: look at each one's sessions. */
+	for (i = 0;; i += 16) {
+		json_t *a = json_array(), *v;
+		size_t j;
+
+		rc = db_rows_json(c, "SELECT id FROM staff WHERE hall = ? AND role = 'clerk' AND"
+		    " disabled = 0 ORDER BY id LIMIT ? OFFSET ?", DBARGS(DBS(hall), DBI(16), DBI(i)),
+		    (const char *const[]){ "id" }, "s", a);
+		if (rc < 0) {
+			json_decref(a);
+			return rc;
+		}
+		ids.n = 0;
+		json_array_foreach(a, j, v)
+			str_copy(ids.id[ids.n++], sizeof ids.id[0],
+			    json_string_value(json_object_get(v, "id")));
+		json_decref(a);
+		for (j = 0; j < (size_t)ids.n; j++) {
+			int at = staff_session_at_window(c, ids.id[j], hall, (int)number);
+
+			if (at < 0)
+				return DB_DOWN;
+			if (at > 0) {
+				*why = "有工作人员正在该窗口登录办公，退出登录后才能停用";
+				return 1;
+			}
+		}
+		if (rc < 16)
+			return 0;
+	}
+}
+
+struct win_retire {
+	struct req	*r;
+	const char	*hall;
+	long long	 number;
+	int		 retire, changed;
+};
+
+static int
+win_retire_tx(struct ctx *c, void *arg)
+{
+	struct win_retire *t = arg;
+	char now[24], target[48];
+	uint64_t n = 0;
+	int rc;
+
+	sql_now(now, sizeof now);
+	if (t->retire)
+		rc = db_exec(c, "UPDATE windows SET retired_at = ? WHERE hall = ? AND number = ? AND"
+		    " retired_at IS NULL", DBARGS(DBS(now), DBS(t->hall), DBI(t->number)), &n, NULL);
+	else
+		rc = db_exec(c, "UPDATE windows SET retired_at = NULL WHERE hall = ? AND number = ?"
+		    " AND retired_at IS NOT NULL", DBARGS(DBS(t->hall), DBI(t->number)), &n, NULL);
+	if (rc != 0)
+		return rc;
+	t->changed = n > 0;
+	if (t->changed) {
+		fmt(target, sizeof target, "%s:%lld", t->hall, t->number);
+		audit(t->r, "admin.window", target, "ok", t->retire ?
+		    "{\"before\":{\"retired\":false},\"after\":{\"retired\":true}}" :
+		    "{\"before\":{\"retired\":true},\"after\":{\"retired\":false}}");
+	}
+	return 0;
+}
+
+static int
+win_retire(struct req *r, int retire)
+{
+	struct win_retire t = { r, r->pathv[0], 0, retire, 0 };
+	const char *why = NULL;
+	char retired[4];
+	int rc;
+
+	if ((rc = require_admin_of_hall(r, t.hall)) != 0)
+		return rc;
+	if ((rc = hall_find(r, t.hall)) != 0)
+		return rc;
+	if (parse_ll(r->pathv[1], 1, 999, &t.number) != 0)
+		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个窗口");
+	rc = db_scalar(r->ctx, "SELECT retired_at IS NOT NULL FROM windows WHERE hall = ? AND"
+	    " number = ?", DBARGS(DBS(t.hall), DBI(t.number)), retired, sizeof retired);
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个窗口");
+	if (retire && retired[0] == '0') {
+		if ((rc = window_in_use(r->ctx, t.hall, t.number, &why)) < 0)
+			return db_fail(r, rc);
+		if (rc > 0)
+			return req_err_msg(r, E_INVALID_STATE, why);
+	}
+	if ((rc = db_tx(r->ctx, win_retire_tx, &t)) != 0)
+		return db_fail(r, rc);
+	if (t.changed) {
+		queue_hall_changed(r->ctx, t.hall);
+		catalog_changed(r->ctx);
+	}
+	return req_ok(r, 200, json_pack("{s:b,s:{s:I,s:b}}", "changed", t.changed, "window",
+	    "number", (json_int_t)t.number, "retired", retire));
+}
+
+int
+h_admin_window_retire(struct req *r)
+{
+	return win_retire(r, 1);
+}
+
+int
+h_admin_window_restore(struct req *r)
+{
+	return win_retire(r, 0);
 }

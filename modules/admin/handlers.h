@@ -54,6 +54,25 @@ int	h_admin_calendar_preview(struct req *);
 int	h_admin_calendar_load(struct req *);
 
 /* hall_windows.c */
+int	h_admin_windows(struct req *);
 int	h_admin_window_put(struct req *);
+int	h_admin_window_retire(struct req *);
+int	h_admin_window_restore(struct req *);
+
+/* hall_catalog.c */
+int	h_admin_categories(struct req *);
+int	h_admin_category_put(struct req *);
+int	h_admin_category_retire(struct req *);
+int	h_admin_category_restore(struct req *);
+int	h_admin_departments(struct req *);
+int	h_admin_department_put(struct req *);
+int	h_admin_department_retire(struct req *);
+int	h_admin_department_restore(struct req *);
+
+/* slots_api.c: a weekday's and a date's own plan */
+int	h_admin_slot_plan_weekday_put(struct req *);
+int	h_admin_slot_plan_weekday_delete(struct req *);
+int	h_admin_slot_plan_date_put(struct req *);
+int	h_admin_slot_plan_date_delete(struct req *);
 
 #endif

@@ -25,6 +25,7 @@
 #include "../hall/catalog.h"
 #include "../hall/hall_hours.h"
 #include "../identity/identity.h"
+#include "../queue/queue.h"
 #include "../shared/audit.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
@@ -257,6 +258,7 @@ h_admin_hours_put(struct req *r)
 	if ((rc = db_tx(r->ctx, week_tx, &t)) != 0)
 		return db_fail(r, rc);
 	hall_hours_changed();
+	queue_hall_changed(r->ctx, hall);
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1)
 			wait_copies();
@@ -387,6 +389,7 @@ date_change(struct req *r, const char *hall, const char *date, int64_t day,
 	if ((rc = db_tx(r->ctx, date_tx, &t)) != 0)
 		return db_fail(r, rc);
 	hall_hours_changed();
+	queue_hall_changed(r->ctx, hall);
 	appt_day_changed(r->ctx, hall, day);
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1)

@@ -327,7 +327,7 @@ h_admin_slot_plan_put(struct req *r)
 	t.old = old;
 	if ((rc = db_tx(r->ctx, plan_tx, &t)) != 0)
 		goto fail;
-	appt_plan_changed();
+	appt_plan_changed(r->ctx);
 	rc = appt_affected_cancel(r, hall, cat[0], today, today + PLAN_DAYS, keep_booking, &k,
 	    &cancelled);
 	free(k.o);
@@ -340,6 +340,44 @@ fail:
 	free(k.o);
 	free(old);
 	return db_fail(r, rc);
+}
+
+/* Rows (category, key, start|NULL, minutes, capacity) into out: {"B":{"5":[slots…]}}; a
+ * plan with no slots shows as []. */
+static int
+scoped_list(struct ctx *c, const char *sql, const char *hall, const char *from, json_t *out)
+{
+	json_t *rows = json_array(), *o;
+	size_t i;
+	int rc;
+
+	if (from)
+		rc = db_rows_json(c, sql, DBARGS(DBS(hall), DBS(from)), (const char *const[]){
+		    "category", "key", "start", "minutes", "capacity" }, "ssSII", rows);
+	else
+		rc = db_rows_json(c, sql, DBARGS(DBS(hall)), (const char *const[]){ "category",
+		    "key", "start", "minutes", "capacity" }, "ssSII", rows);
+	json_array_foreach(rows, i, o) {
+		const char *cat = json_string_value(json_object_get(o, "category"));
+		const char *key = json_string_value(json_object_get(o, "key"));
+		json_t *byc = json_object_get(out, cat), *a;
+
+		if (byc == NULL) {
+			byc = json_object();
+			json_object_set_new(out, cat, byc);
+		}
+		if ((a = json_object_get(byc, key)) == NULL) {
+			a = json_array();
+			json_object_set_new(byc, key, a);
+		}
+		if (json_is_null(json_object_get(o, "start")))
+			continue;
+		json_array_append_new(a, json_pack("{s:O,s:O,s:O}", "start",
+		    json_object_get(o, "start"), "minutes", json_object_get(o, "minutes"),
+		    "capacity", json_object_get(o, "capacity")));
+	}
+	json_decref(rows);
+	return rc;
 }
 
 int
@@ -380,5 +418,371 @@ h_admin_slot_plans_get(struct req *r)
 		}
 	}
 	json_decref(list);
-	return req_ok(r, 200, json_pack("{s:o}", "plans", plans));
+	{
+		json_t *wk = json_object(), *dt = json_object();
+
+		rc = scoped_list(r->ctx, "SELECT p.category, CAST(p.weekday AS CHAR),"
+		    " TIME_FORMAT(s.start_time, '%H:%i'), s.minutes, s.capacity FROM"
+		    " slot_plan_weekdays p LEFT JOIN slot_plan_weekday_slots s ON s.hall = p.hall AND"
+		    " s.category = p.category AND s.weekday = p.weekday WHERE p.hall = ? ORDER BY"
+		    " p.category, p.weekday, s.start_time", hall, NULL, wk);
+		if (rc >= 0) {
+			char from[11];
+
+			date_format_days(hall_day(hall_now()), from, sizeof from);
+			rc = scoped_list(r->ctx, "SELECT p.category, DATE_FORMAT(p.day, '%Y-%m-%d'),"
+			    " TIME_FORMAT(s.start_time, '%H:%i'), s.minutes, s.capacity FROM"
+			    " slot_plan_dates p LEFT JOIN slot_plan_date_slots s ON s.hall = p.hall AND"
+			    " s.category = p.category AND s.day = p.day WHERE p.hall = ? AND p.day >= ?"
+			    " ORDER BY p.category, p.day, s.start_time", hall, from, dt);
+		}
+		if (rc < 0) {
+			json_decref(plans);
+			json_decref(wk);
+			json_decref(dt);
+			return db_fail(r, rc);
+		}
+		return req_ok(r, 200, json_pack("{s:o,s:o,s:o}", "plans", plans, "weekdays", wk,
+		    "dates", dt));
+	}
+}
+
+/* ------------------------------------------------------------------ a weekday's, a date's */
+
+/*
+ * A weekday's own plan (slot_plan_weekdays: every Monday … Sunday of the category) and a
+ * date's (slot_plan_dates: that one day), over the category's plan above; a date's plan
+ * wins over its weekday's.  PUT sets one (its "slots" may be [] — no slots that day),
+ * DELETE takes it away (the day follows the weekday's or the category's plan again).  The
+ * bookings the change leaves without a place are refused or cancelled as above.
+ */
+struct scope {
+	int		 weekday;	/* 1–7, or 0 for a date */
+	int64_t		 day;		/* the date */
+	char		 date[11];
+	int		 remove;	/* DELETE: back to the plan under it */
+};
+
+struct scoped_keep {
+	const struct scope *sc;
+	const struct plan_slot *s;	/* the scope's new slots (or, removing, the plan under) */
+	int		 n;
+	struct old_plan	*under_week;	/* removing a date's: the weekday's plan, when it has one */
+	int		 has_week;
+	int64_t		*dated;		/* a weekday's: the days with a date plan (they stay) */
+	int		 ndated;
+	struct plan_keep ovr;		/* the days' capacity overrides */
+};
+
+static int
+scoped_keep_booking(void *arg, char cat, int64_t day, int start, int end, int seat)
+{
+	struct scoped_keep *k = arg;
+	struct plan_keep one = k->ovr;
+	int i;
+
+	if (k->sc->weekday == 0 && day != k->sc->day)
+		return 1;
+	if (k->sc->weekday != 0) {
+		if (appt_weekday(day) != k->sc->weekday)
+			return 1;
+		for (i = 0; i < k->ndated; i++)
+			if (k->dated[i] == day)
+				return 1;	/* its date's own plan decides */
+	}
+	one.s = k->s;
+	one.n = k->n;
+	if (k->sc->weekday == 0 && k->sc->remove && k->has_week) {
+		one.s = k->under_week->s;
+		one.n = k->under_week->n;
+	}
+	return keep_booking(&one, cat, day, start, end, seat);
+}
+
+static int
+dated_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	struct scoped_keep *k = arg;
+	int64_t d;
+
+	(void)ncol;
+	(void)lens;
+	if (k->ndated >= PLAN_DAYS + 1)
+		return 1;
+	if (date_parse(v[0], &d) == 0)
+		k->dated[k->ndated++] = d;
+	return 0;
+}
+
+struct scoped_tx {
+	struct req	*r;
+	const char	*hall;
+	char		 cat[2];
+	const struct scope *sc;
+	const struct plan_slot *s;
+	int		 n;
+	const struct old_plan *old;
+	int		 had;		/* the scope had a plan of its own */
+};
+
+static int
+scoped_tx(struct ctx *c, void *arg)
+{
+	struct scoped_tx *t = arg;
+	char st[9], now[24], before[230], after[230], detail[520], target[64];
+	int i, rc;
+
+	sql_now(now, sizeof now);
+	if (t->sc->weekday) {
+		rc = db_exec(c, "DELETE FROM slot_plan_weekdays WHERE hall = ? AND category = ? AND"
+		    " weekday = ?", DBARGS(DBS(t->hall), DBS(t->cat), DBI(t->sc->weekday)), NULL,
+		    NULL);
+		if (rc == 0 && !t->sc->remove)
+			rc = db_exec(c, "INSERT INTO slot_plan_weekdays (hall, category, weekday,"
+			    " updated_by, updated_at) VALUES (?, ?, ?, ?, ?)", DBARGS(DBS(t->hall),
+			    DBS(t->cat), DBI(t->sc->weekday), DBS(t->r->sess.subject), DBS(now)), NULL,
+			    NULL);
+	} else {
+		rc = db_exec(c, "DELETE FROM slot_plan_dates WHERE hall = ? AND category = ? AND"
+		    " day = ?", DBARGS(DBS(t->hall), DBS(t->cat), DBS(t->sc->date)), NULL, NULL);
+		if (rc == 0 && !t->sc->remove)
+			rc = db_exec(c, "INSERT INTO slot_plan_dates (hall, category, day, updated_by,"
+			    " updated_at) VALUES (?, ?, ?, ?, ?)", DBARGS(DBS(t->hall), DBS(t->cat),
+			    DBS(t->sc->date), DBS(t->r->sess.subject), DBS(now)), NULL, NULL);
+	}
+	for (i = 0; rc == 0 && !t->sc->remove && i < t->n; i++) {
+		fmt(st, sizeof st, "%02d:%02d:00", t->s[i].start / 60, t->s[i].start % 60);
+		if (t->sc->weekday)
+			rc = db_exec(c, "INSERT INTO slot_plan_weekday_slots (hall, category, weekday,"
+			    " start_time, minutes, capacity) VALUES (?, ?, ?, ?, ?, ?)",
+			    DBARGS(DBS(t->hall), DBS(t->cat), DBI(t->sc->weekday), DBS(st),
+			    DBI(t->s[i].minutes), DBI(t->s[i].capacity)), NULL, NULL);
+		else
+			rc = db_exec(c, "INSERT INTO slot_plan_date_slots (hall, category, day,"
+			    " start_time, minutes, capacity) VALUES (?, ?, ?, ?, ?, ?)",
+			    DBARGS(DBS(t->hall), DBS(t->cat), DBS(t->sc->date), DBS(st),
+			    DBI(t->s[i].minutes), DBI(t->s[i].capacity)), NULL, NULL);
+	}
+	if (rc != 0)
+		return rc;
+	if (t->had)
+		plan_text(t->old->s, t->old->n, before, sizeof before);
+	else
+		str_copy(before, sizeof before, "（同上级计划）");
+	if (t->sc->remove)
+		str_copy(after, sizeof after, "（同上级计划）");
+	else
+		plan_text(t->s, t->n, after, sizeof after);
+	fmt(detail, sizeof detail, "{\"before\":\"%s\",\"after\":\"%s\"}", before, after);
+	if (t->sc->weekday)
+		fmt(target, sizeof target, "%s:%s:w%d", t->hall, t->cat, t->sc->weekday);
+	else
+		fmt(target, sizeof target, "%s:%s:%s", t->hall, t->cat, t->sc->date);
+	audit(t->r, "admin.slot_plan", target, "ok", detail);
+	return 0;
+}
+
+static int
+scoped_put(struct req *r, struct scope *sc)
+{
+	const char *hall = r->pathv[0], *cat = r->pathv[1], *scope = r->pathv[2];
+	struct plan_slot s[PLAN_SLOTS_MAX];
+	struct old_plan *old = NULL, *week = NULL, *tmpl = NULL;
+	struct scoped_keep k;
+	struct scoped_tx t;
+	char one[4], from[11], to[11];
+	int64_t today = hall_day(hall_now()), d0, d1;
+	long long wd = 0;
+	int n = 0, notify = 0, rc, count = 0, cancelled = 0, had;
+	const char *nq;
+
+	if ((rc = require_admin_of_hall(r, hall)) != 0)
+		return rc;
+	if (sc->weekday < 0) {
+		if (parse_ll(scope, 1, 7, &wd) != 0)
+			req_fail_field(r, "weekday", "须为 1（星期一）至 7（星期日）");
+		sc->weekday = (int)wd;
+	} else if (date_parse(scope, &sc->day) != 0 || sc->day < today ||
+	    sc->day > today + PLAN_DAYS)
+		req_fail_field(r, "date", "须为今天起 90 天内的日期（YYYY-MM-DD）");
+	else
+		date_format_days(sc->day, sc->date, sizeof sc->date);
+	if (sc->remove) {
+		nq = req_query(r, "notify");
+		if (nq && strcmp(nq, "true") != 0 && strcmp(nq, "false") != 0)
+			req_fail_field(r, "notify", "须为 true 或 false");
+		notify = nq && strcmp(nq, "true") == 0;
+	} else {
+		slots_in(r, s, &n);
+		in_bool(r, r->body, "notify", 0, &notify);
+	}
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if ((rc = hall_find(r, hall)) != 0)
+		return rc;
+	if (!category_code_ok(cat))
+		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个类别");
+	rc = db_scalar(r->ctx, "SELECT 1 FROM categories WHERE hall = ? AND code = ? AND"
+	    " kind = 'service'", DBARGS(DBS(hall), DBS(cat)), one, sizeof one);
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个可预约的类别");
+
+	memset(&k, 0, sizeof k);
+	k.sc = sc;
+	k.s = s;
+	k.n = n;
+	old = calloc(1, sizeof *old);
+	week = calloc(1, sizeof *week);
+	tmpl = calloc(1, sizeof *tmpl);
+	k.ovr.o = calloc(OVR_MAX, sizeof *k.ovr.o);
+	k.dated = calloc(PLAN_DAYS + 1, sizeof *k.dated);
+	if (old == NULL || week == NULL || tmpl == NULL || k.ovr.o == NULL || k.dated == NULL) {
+		rc = DB_FAIL;
+		goto fail;
+	}
+	k.under_week = week;
+	d0 = sc->weekday ? today : sc->day;
+	d1 = sc->weekday ? today + PLAN_DAYS : sc->day;
+	date_format_days(d0, from, sizeof from);
+	date_format_days(d1, to, sizeof to);
+	rc = db_query(r->ctx, "SELECT DATE_FORMAT(day, '%Y-%m-%d'), HOUR(start_time) * 60 +"
+	    " MINUTE(start_time), capacity FROM appointment_slot_overrides WHERE hall = ? AND"
+	    " category = ? AND day BETWEEN ? AND ?", DBARGS(DBS(hall), DBS(cat), DBS(from),
+	    DBS(to)), ovr_row, &k.ovr);
+	/* The scope's plan as it stands (the audit's before; had: one of its own). */
+	if (rc >= 0 && sc->weekday)
+		rc = db_scalar(r->ctx, "SELECT 1 FROM slot_plan_weekdays WHERE hall = ? AND"
+		    " category = ? AND weekday = ?", DBARGS(DBS(hall), DBS(cat), DBI(sc->weekday)),
+		    one, sizeof one);
+	else if (rc >= 0)
+		rc = db_scalar(r->ctx, "SELECT 1 FROM slot_plan_dates WHERE hall = ? AND"
+		    " category = ? AND day = ?", DBARGS(DBS(hall), DBS(cat), DBS(sc->date)), one,
+		    sizeof one);
+	had = rc > 0;
+	if (rc >= 0 && sc->weekday)
+		rc = db_query(r->ctx, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
+		    " capacity FROM slot_plan_weekday_slots WHERE hall = ? AND category = ? AND"
+		    " weekday = ? ORDER BY start_time", DBARGS(DBS(hall), DBS(cat),
+		    DBI(sc->weekday)), old_row, old);
+	else if (rc >= 0)
+		rc = db_query(r->ctx, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
+		    " capacity FROM slot_plan_date_slots WHERE hall = ? AND category = ? AND"
+		    " day = ? ORDER BY start_time", DBARGS(DBS(hall), DBS(cat), DBS(sc->date)),
+		    old_row, old);
+	if (rc >= 0 && sc->remove && !had) {	/* nothing of its own to take away */
+		rc = 0;
+		goto done;
+	}
+	/* What the days fall back to when the scope's own plan goes. */
+	if (rc >= 0)
+		rc = db_query(r->ctx, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
+		    " capacity FROM appointment_slot_templates WHERE hall = ? AND category = ?"
+		    " ORDER BY start_time", DBARGS(DBS(hall), DBS(cat)), old_row, tmpl);
+	if (rc >= 0 && !sc->weekday) {
+		rc = db_scalar(r->ctx, "SELECT 1 FROM slot_plan_weekdays WHERE hall = ? AND"
+		    " category = ? AND weekday = ?", DBARGS(DBS(hall), DBS(cat),
+		    DBI(appt_weekday(sc->day))), one, sizeof one);
+		k.has_week = rc > 0;
+		if (rc >= 0)
+			rc = db_query(r->ctx, "SELECT HOUR(start_time) * 60 + MINUTE(start_time),"
+			    " minutes, capacity FROM slot_plan_weekday_slots WHERE hall = ? AND"
+			    " category = ? AND weekday = ? ORDER BY start_time", DBARGS(DBS(hall),
+			    DBS(cat), DBI(appt_weekday(sc->day))), old_row, week);
+	}
+	if (rc >= 0 && sc->weekday)
+		rc = db_query(r->ctx, "SELECT DATE_FORMAT(day, '%Y-%m-%d') FROM slot_plan_dates"
+		    " WHERE hall = ? AND category = ? AND day BETWEEN ? AND ?", DBARGS(DBS(hall),
+		    DBS(cat), DBS(from), DBS(to)), dated_row, &k);
+	if (rc < 0)
+		goto fail;
+	if (sc->remove && (sc->weekday || !k.has_week)) {
+		k.s = tmpl->s;
+		k.n = tmpl->n;
+	}
+	if ((rc = appt_affected_count(r->ctx, hall, cat[0], d0, d1, scoped_keep_booking, &k,
+	    &count)) < 0)
+		goto fail;
+	if (count > 0 && !notify) {
+		char msg[200];
+
+		fmt(msg, sizeof msg, "有 %d 个预约会失去名额；确认通知并取消这些预约"
+		    "（\"notify\":true）后才能保存", count);
+		req_err_msg(r, E_BOOKINGS_AFFECTED, msg);
+		json_decref(r->err_extra);
+		r->err_extra = json_pack("{s:i}", "bookings", count);
+		rc = 409;
+		goto out;
+	}
+	memset(&t, 0, sizeof t);
+	t.r = r;
+	t.hall = hall;
+	t.cat[0] = cat[0];
+	t.sc = sc;
+	t.s = s;
+	t.n = n;
+	t.old = old;
+	t.had = had;
+	if ((rc = db_tx(r->ctx, scoped_tx, &t)) != 0)
+		goto fail;
+	appt_plan_changed(r->ctx);
+	if (appt_affected_cancel(r, hall, cat[0], d0, d1, scoped_keep_booking, &k,
+	    &cancelled) != 0) {
+		rc = req_err_msg(r, E_UNAVAILABLE, "预约时段已保存，但部分预约未能取消，请稍后重试保存");
+		goto out;
+	}
+done:
+	{
+		json_t *o = json_pack("{s:s,s:o,s:i}", "category", cat, "slots", sc->remove ?
+		    json_null() : plan_json(s, n), "cancelled", cancelled);
+
+		if (sc->weekday)
+			json_object_set_new(o, "weekday", json_integer(sc->weekday));
+		else
+			json_object_set_new(o, "date", json_string(sc->date));
+		rc = req_ok(r, 200, o);
+	}
+	goto out;
+fail:
+	rc = rc == DB_FAIL && old == NULL ? req_bug(r, "out of memory") : db_fail(r, rc);
+out:
+	free(old);
+	free(week);
+	free(tmpl);
+	free(k.ovr.o);
+	free(k.dated);
+	return rc;
+}
+
+int
+h_admin_slot_plan_weekday_put(struct req *r)
+{
+	struct scope sc = { -1, 0, "", 0 };
+
+	return scoped_put(r, &sc);
+}
+
+int
+h_admin_slot_plan_weekday_delete(struct req *r)
+{
+	struct scope sc = { -1, 0, "", 1 };
+
+	return scoped_put(r, &sc);
+}
+
+int
+h_admin_slot_plan_date_put(struct req *r)
+{
+	struct scope sc = { 0, 0, "", 0 };
+
+	return scoped_put(r, &sc);
+}
+
+int
+h_admin_slot_plan_date_delete(struct req *r)
+{
+	struct scope sc = { 0, 0, "", 1 };
+
+	return scoped_put(r, &sc);
 }

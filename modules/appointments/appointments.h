@@ -58,8 +58,11 @@ int	appt_affected_count(struct ctx *c, const char *hall, char cat, int64_t from,
 	    appt_keep_fn keep, void *arg, int *count);
 int	appt_affected_cancel(struct req *r, const char *hall, char cat, int64_t from,
 	    int64_t to, appt_keep_fn keep, void *arg, int *cancelled);
-/* The plan (appointment_slot_templates) changed: this process reads it afresh. */
-void	appt_plan_changed(void);
+/* 1 Monday … 7 Sunday of a day (days since 1970-01-01, hall time). */
+int	appt_weekday(int64_t day);
+/* The plans (appointment_slot_templates, a weekday's or a date's: slot_plan.c) changed:
+ * this process reads them afresh, the others within a second (yc:appt:plan_gen). */
+void	appt_plan_changed(struct ctx *c);
 /* The day's slots changed in MariaDB: its places in Redis are rebuilt at the next use. */
 void	appt_day_changed(struct ctx *c, const char *hall, int64_t day);
 

@@ -27,6 +27,7 @@ struct appt_slot {
 	int64_t	 day;			/* days since 1970-01-01, hall time */
 	int	 start_min, end_min;	/* minutes after midnight */
 	int	 capacity;
+	int	 retired;		/* its category is retired: shown to no one, not booked */
 };
 
 /* "A-20261124-0900" ↔ its parts.  parse: 0 or -1. */

@@ -283,6 +283,8 @@ book_request(struct req *r, struct book *b, const char *cat, const char *slot, l
 	found = appt_slot_lookup(r->ctx, b->hall, slot, &b->slot);
 	if (found < 0 && found != CAL_MISSING)
 		return db_fail(r, found);
+	if (found == 1 && b->slot.retired)
+		return req_err_msg(r, E_SLOT_UNAVAILABLE, "该业务类别已停止预约，请选择其他类别");
 	if (found != 1) {
 		rc = db_scalar(r->ctx, "SELECT 1 FROM categories WHERE hall = ? AND code = ?",
 		    DBARGS(DBS(b->hall), DBS(cat)), one, sizeof one);

@@ -148,6 +148,8 @@ reschedule(struct req *r, struct appt_row *a, struct appt_slot *to, const char *
 		return req_err_msg(r, E_NOT_FOUND, APPT_SLOT_NOT_FOUND);
 	if (rc < 0)
 		return db_fail(r, rc);
+	if (to->retired)	/* no new booking in a retired category, moved ones included */
+		return req_err_msg(r, E_SLOT_UNAVAILABLE, "该业务类别已停止预约，请选择其他类别");
 	appt_rules(&ru);
 	if ((rc = appt_rule_bookable(&ru, now, to->day, to->start_min)) != 0)
 		return req_err(r, rc);

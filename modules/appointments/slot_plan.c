@@ -4,13 +4,23 @@
  * the templates, and the demo hall's templates.
  *
  * Routes: none (slots_api.c serves GET /halls/{hall}/slots and PATCH …/slots/{slot}).
- * Tables: appointment_slot_templates, appointment_slot_overrides, calendar_* (through
- *         calendar.h), categories and hall_hours (the demo seed).
- * Redis:  none (the places of each day are state.c's).
+ * Tables: appointment_slot_templates, slot_plan_weekdays, slot_plan_weekday_slots,
+ *         slot_plan_dates, slot_plan_date_slots (migration 140), appointment_slot_overrides,
+ *         categories (retired_at), calendar_* (through calendar.h), hall_hours (the demo
+ *         seed).
+ * Redis:  yc:appt:plan_gen (the plans' generation, fcgi/kv_gen.h: raised by
+ *         appt_plan_changed, read by every process at most every 500 ms); the places of
+ *         each day are state.c's.
  *
+ * Which plan a category follows on a day: the date's own (slot_plan_dates: a Saturday
+ * opening's slots, fewer places on a training day) when it has one; else its weekday's
+ * (slot_plan_weekdays: fewer places on Friday afternoons) when it has one; else the
+ * category's plan (appointment_slot_templates).  A plan row with no slots: none that day.
  * A slot exists on a day only when the hall opens that day (hall/hall_hours.h: a working
  * day of the calendar with the week's hours, or a date with hours of its own) and the slot
- * lies inside one of the day's opening periods.  Slots are bookable from now until appointment_days_ahead days on.
+ * lies inside one of the day's opening periods.  Slots are bookable from now until
+ * appointment_days_ahead days on.  A retired category's slots carry `retired`: they are
+ * not offered nor booked, but the bookings already there keep them (check-in, the places).
  */
 #include "appointments.h"
 #include "appointments_int.h"
@@ -19,6 +29,8 @@
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/cache.h"
+#include "../../fcgi/kv_gen.h"
+#include "../../fcgi/log.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -109,8 +121,16 @@ slot_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	s->start_min = (int)start;
 	s->end_min = (int)(start + minutes);
 	s->capacity = (int)cap;
+	s->retired = ncol > 4 && v[4] && strcmp(v[4], "1") == 0;
 	appt_slot_id(s->cat, s->day, s->start_min, s->id);
 	return 0;
+}
+
+int
+appt_weekday(int64_t day)
+{
+	/* 1970-01-01 was a Thursday (4). */
+	return (int)(((day % 7) + 7 + 3) % 7) + 1;
 }
 
 int
@@ -127,15 +147,32 @@ appt_day_slots(struct ctx *c, const char *hall, int64_t day, char cat, struct ap
 	if (rc == 0)
 		return 0;
 	date_format_days(day, date, sizeof date);
+	/* The date's plan, else the weekday's, else the category's (see above). */
 	rc = db_query(c,
-	    "SELECT t.category, HOUR(t.start_time) * 60 + MINUTE(t.start_time), t.minutes,"
-	    " COALESCE(o.capacity, t.capacity)"
-	    " FROM appointment_slot_templates t"
-	    " LEFT JOIN appointment_slot_overrides o ON o.hall = t.hall AND o.category = t.category"
-	    "  AND o.start_time = t.start_time AND o.day = ?"
-	    " WHERE t.hall = ? AND (? = '' OR t.category = ?)"
-	    " ORDER BY t.category, t.start_time",
-	    DBARGS(DBS(date), DBS(hall), DBS(cs), DBS(cs)), slot_row, &f);
+	    "SELECT p.category, HOUR(p.start_time) * 60 + MINUTE(p.start_time), p.minutes,"
+	    " COALESCE(o.capacity, p.capacity), c.retired_at IS NOT NULL FROM ("
+	    "  SELECT ds.category, ds.start_time, ds.minutes, ds.capacity"
+	    "  FROM slot_plan_date_slots ds WHERE ds.hall = ? AND ds.day = ?"
+	    " UNION ALL"
+	    "  SELECT ws.category, ws.start_time, ws.minutes, ws.capacity"
+	    "  FROM slot_plan_weekday_slots ws WHERE ws.hall = ? AND ws.weekday = ?"
+	    "  AND NOT EXISTS (SELECT 1 FROM slot_plan_dates pd WHERE pd.hall = ws.hall AND"
+	    "   pd.category = ws.category AND pd.day = ?)"
+	    " UNION ALL"
+	    "  SELECT t.category, t.start_time, t.minutes, t.capacity"
+	    "  FROM appointment_slot_templates t WHERE t.hall = ?"
+	    "  AND NOT EXISTS (SELECT 1 FROM slot_plan_dates pd WHERE pd.hall = t.hall AND"
+	    "   pd.category = t.category AND pd.day = ?)"
+	    "  AND NOT EXISTS (SELECT 1 FROM slot_plan_weekdays pw WHERE pw.hall = t.hall AND"
+	    "   pw.category = t.category AND pw.weekday = ?)"
+	    " ) p JOIN categories c ON c.hall = ? AND c.code = p.category"
+	    " LEFT JOIN appointment_slot_overrides o ON o.hall = c.hall AND o.category = p.category"
+	    "  AND o.start_time = p.start_time AND o.day = ?"
+	    " WHERE (? = '' OR p.category = ?)"
+	    " ORDER BY p.category, p.start_time",
+	    DBARGS(DBS(hall), DBS(date), DBS(hall), DBI(appt_weekday(day)), DBS(date), DBS(hall),
+	    DBS(date), DBI(appt_weekday(day)), DBS(hall), DBS(date), DBS(cs), DBS(cs)),
+	    slot_row, &f);
 	if (rc < 0)
 		return rc;
 	/* Only the slots inside the day's opening hours: a date opened for the morning only
@@ -170,41 +207,57 @@ appt_slot_find(struct ctx *c, const char *hall, const char *id, struct appt_slot
 
 /*
  * Booking looks its slot up in the hall's plan on every request, and most requests of a
- * rush are refused (full) a moment later by Redis.  The plan (the templates) changes only
- * when a hall's timetable is edited in SQL, so each process keeps a copy at most
- * PLAN_TTL_MS old and booking asks MariaDB nothing before Redis has given it a place.  What
- * a day really offers — a manager's capacity for the day, the places left — is Redis's,
- * loaded from MariaDB (appt_day_slots), so the copy only says whether a slot exists and
- * when it ends.  A plan larger than PLAN_MAX is not copied: lookups then ask MariaDB.
+ * rush are refused (full) a moment later by Redis.  The plans change only when the
+ * administration edits them, so each process keeps a copy at most PLAN_TTL_MS old (this
+ * process's dropped at once by appt_plan_changed) and booking asks MariaDB nothing before
+ * Redis has given it a place.  What a day really offers — a manager's capacity for the
+ * day, the places left — is Redis's, loaded from MariaDB (appt_day_slots), so the copy only
+ * says whether a slot exists, when it ends and whether its category is retired.  The copy
+ * holds the categories' plans, the weekdays' plans and the dates' plans from a week ago on;
+ * a weekday or date plan with no slots is kept as one entry with start -1, so an empty plan
+ * (no slots that day) is known too.  A plan larger than PLAN_MAX is not
+ * copied whole: lookups then ask MariaDB.
  */
 #define PLAN_TTL_MS 10000
-#define PLAN_MAX 4096
+#define PLAN_MAX 8192
+/* appt_plan_changed raises it; every process drops its copy within 500 ms of seeing it. */
+static struct kv_gen plan_gen = KV_GEN_INIT("yc:appt:plan_gen", 500);
+
+enum { SRC_CATEGORY, SRC_WEEKDAY, SRC_DATE };
 
 struct plan_slot {
 	char	 hall[33];
 	char	 cat;
-	int	 start_min, minutes, capacity;
+	char	 src;			/* SRC_* */
+	char	 retired;
+	int	 weekday;		/* SRC_WEEKDAY */
+	int64_t	 day;			/* SRC_DATE */
+	int	 start_min, minutes, capacity;	/* start -1: the plan row itself */
 };
 
 /* The whole plan, as the cache (fcgi/cache.h) keeps it for PLAN_TTL_MS. */
 struct plan {
 	struct plan_slot slot[PLAN_MAX];
 	size_t		 n;
-	int		 complete;	/* 0: the plan had more than PLAN_MAX slots */
+	int		 complete;	/* 0: the plans had more than PLAN_MAX entries */
+	int64_t		 from;		/* dated plans from this day on are here */
 };
 
 struct plan_fill {
 	struct plan_slot *out;
 	size_t		 n, max;
 	int		 overflow;
+	int		 src;
 };
 
+/* hall, category, start (NULL: the plan row), minutes, capacity, retired, weekday|day */
 static int
 plan_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct plan_fill *f = arg;
 	struct plan_slot *p;
-	long long start, minutes, cap;
+	long long start = -1, minutes = 0, cap = 0, wd = 0;
+	int64_t day = 0;
 
 	(void)ncol;
 	(void)lens;
@@ -212,13 +265,22 @@ plan_row(void *arg, size_t ncol, char **v, const size_t *lens)
 		f->overflow = 1;
 		return 1;
 	}
-	if (v[0] == NULL || v[1] == NULL || v[1][0] < 'A' || v[1][0] > 'Z' ||
-	    parse_ll(v[2], 0, 24 * 60 - 1, &start) != 0 ||
-	    parse_ll(v[3], 1, 24 * 60, &minutes) != 0 || parse_ll(v[4], 0, 1000, &cap) != 0)
+	if (v[0] == NULL || v[1] == NULL || v[1][0] < 'A' || v[1][0] > 'Z')
+		return 0;
+	if (v[2] && (parse_ll(v[2], 0, 24 * 60 - 1, &start) != 0 ||
+	    parse_ll(v[3], 1, 24 * 60, &minutes) != 0 || parse_ll(v[4], 0, 1000, &cap) != 0))
+		return 0;
+	if (f->src == SRC_WEEKDAY && (v[6] == NULL || parse_ll(v[6], 1, 7, &wd) != 0))
+		return 0;
+	if (f->src == SRC_DATE && (v[6] == NULL || date_parse(v[6], &day) != 0))
 		return 0;
 	p = &f->out[f->n++];
 	str_copy(p->hall, sizeof p->hall, v[0]);
 	p->cat = v[1][0];
+	p->src = (char)f->src;
+	p->retired = v[5] && strcmp(v[5], "1") == 0;
+	p->weekday = (int)wd;
+	p->day = day;
 	p->start_min = (int)start;
 	p->minutes = (int)minutes;
 	p->capacity = (int)cap;
@@ -226,35 +288,46 @@ plan_row(void *arg, size_t ncol, char **v, const size_t *lens)
 }
 
 /*
- * The whole plan, read from MariaDB into out (room for max slots): a snapshot that needs
- * no lock and touches no shared state, so a cache can call it outside its lock.  Returns the
- * count (≥ 0; *complete is 0 when the plan had more than max) or a DB_* code.
+ * The whole plan, read from MariaDB into p: a snapshot that needs no lock and touches no
+ * shared state, so the cache calls it outside its lock.  0 or a DB_* code.
  */
-static int
-plan_load(struct ctx *c, struct plan_slot *out, size_t max, int *complete)
-{
-	struct plan_fill f = { out, 0, max, 0 };
-	int rc;
-
-	rc = db_query(c, "SELECT hall, category, HOUR(start_time) * 60 + MINUTE(start_time),"
-	    " minutes, capacity FROM appointment_slot_templates", DBNOARGS, plan_row, &f);
-	if (rc < 0)
-		return rc;
-	*complete = !f.overflow;
-	return (int)f.n;
-}
-
-/* The cache's loader: the plan read afresh, outside the cache's lock.  0 or a DB_* code. */
 static int
 plan_cache_load(struct ctx *c, void *value, void *arg)
 {
 	struct plan *p = value;
-	int n;
+	struct plan_fill f = { p->slot, 0, PLAN_MAX, 0, SRC_CATEGORY };
+	char from[11];
+	int rc;
 
 	(void)arg;
-	if ((n = plan_load(c, p->slot, PLAN_MAX, &p->complete)) < 0)
-		return n;
-	p->n = (size_t)n;
+	p->from = hall_day(hall_now()) - 7;
+	date_format_days(p->from, from, sizeof from);
+	rc = db_query(c, "SELECT t.hall, t.category, HOUR(t.start_time) * 60 +"
+	    " MINUTE(t.start_time), t.minutes, t.capacity, c.retired_at IS NOT NULL, NULL"
+	    " FROM appointment_slot_templates t JOIN categories c ON c.hall = t.hall AND"
+	    " c.code = t.category", DBNOARGS, plan_row, &f);
+	if (rc >= 0) {
+		f.src = SRC_WEEKDAY;
+		rc = db_query(c, "SELECT w.hall, w.category, HOUR(s.start_time) * 60 +"
+		    " MINUTE(s.start_time), s.minutes, s.capacity, c.retired_at IS NOT NULL, w.weekday"
+		    " FROM slot_plan_weekdays w JOIN categories c ON c.hall = w.hall AND"
+		    " c.code = w.category LEFT JOIN slot_plan_weekday_slots s ON s.hall = w.hall AND"
+		    " s.category = w.category AND s.weekday = w.weekday", DBNOARGS, plan_row, &f);
+	}
+	if (rc >= 0) {
+		f.src = SRC_DATE;
+		rc = db_query(c, "SELECT d.hall, d.category, HOUR(s.start_time) * 60 +"
+		    " MINUTE(s.start_time), s.minutes, s.capacity, c.retired_at IS NOT NULL,"
+		    " DATE_FORMAT(d.day, '%Y-%m-%d')"
+		    " FROM slot_plan_dates d JOIN categories c ON c.hall = d.hall AND"
+		    " c.code = d.category LEFT JOIN slot_plan_date_slots s ON s.hall = d.hall AND"
+		    " s.category = d.category AND s.day = d.day WHERE d.day >= ?",
+		    DBARGS(DBS(from)), plan_row, &f);
+	}
+	if (rc < 0)
+		return rc;
+	p->n = f.n;
+	p->complete = !f.overflow;
 	return 0;
 }
 
@@ -264,26 +337,47 @@ static struct cache plan_cache = { .size = sizeof(struct plan), .max_age_ms = PL
 	.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 void
-appt_plan_changed(void)
+appt_plan_changed(struct ctx *c)
 {
 	cache_invalidate(&plan_cache);
+	if (kv_gen_bump(c, &plan_gen) != 0)
+		log_warn("appointments: the plan's generation cannot be raised; the other"
+		    " processes follow within %d s", PLAN_TTL_MS / 1000);
+}
+
+static int
+plan_match(const struct plan_slot *e, const char *hall, char cat, int src, int wd, int64_t day)
+{
+	return e->cat == cat && e->src == src && (src != SRC_WEEKDAY || e->weekday == wd) &&
+	    (src != SRC_DATE || e->day == day) && strcmp(e->hall, hall) == 0;
 }
 
 /* The slot (hall, cat, start) of a day from a copy of the plan: 1 found (out set), 0 not. */
 static int
-plan_find(const struct plan_slot *p, size_t n, const char *hall, char cat, int64_t day,
-    int start, struct appt_slot *out)
+plan_find(const struct plan *p, const char *hall, char cat, int64_t day, int start,
+    struct appt_slot *out)
 {
+	int src = SRC_CATEGORY, wd = appt_weekday(day);
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (p[i].cat == cat && p[i].start_min == start && strcmp(p[i].hall, hall) == 0) {
+	/* Any entry of the date's plan (a slot, or the plan row of an empty one) says it has
+	 * one; else any of the weekday's. */
+	for (i = 0; i < p->n && src == SRC_CATEGORY; i++)
+		if (plan_match(&p->slot[i], hall, cat, SRC_DATE, wd, day))
+			src = SRC_DATE;
+	for (i = 0; i < p->n && src == SRC_CATEGORY; i++)
+		if (plan_match(&p->slot[i], hall, cat, SRC_WEEKDAY, wd, day))
+			src = SRC_WEEKDAY;
+	for (i = 0; i < p->n; i++)
+		if (p->slot[i].start_min == start &&
+		    plan_match(&p->slot[i], hall, cat, src, wd, day)) {
 			memset(out, 0, sizeof *out);
 			out->cat = cat;
 			out->day = day;
 			out->start_min = start;
-			out->end_min = start + p[i].minutes;
-			out->capacity = p[i].capacity;
+			out->end_min = start + p->slot[i].minutes;
+			out->capacity = p->slot[i].capacity;
+			out->retired = p->slot[i].retired;
 			appt_slot_id(cat, day, start, out->id);
 			return 1;
 		}
@@ -305,12 +399,15 @@ appt_slot_lookup(struct ctx *c, const char *hall, const char *id, struct appt_sl
 		return rc;
 	if (rc == 0)
 		return 0;
+	if (kv_gen_check(c, &plan_gen))
+		cache_invalidate(&plan_cache);
 	if ((p = cache_get(&plan_cache, c, NULL, &rc)) == NULL)
 		return rc;
-	found = plan_find(p->slot, p->n, hall, cat, day, start, out);
-	complete = p->complete;
+	complete = p->complete && day >= p->from;
+	if (complete)
+		found = plan_find(p, hall, cat, day, start, out);
 	cache_put(&plan_cache, p);
-	if (!found && !complete)
+	if (!complete)
 		return appt_slot_find(c, hall, id, out);
 	if (found && !hall_day_covers(&hd, out->start_min, out->end_min))
 		return 0;	/* outside the day's opening hours */

@@ -96,7 +96,8 @@ h_slots(struct req *r)
 			return req_unavailable(r);
 		}
 		for (i = 0; i < n; i++)
-			if (appt_rule_bookable(&ru, now, d, sl[i].start_min) == 0)
+			if (!sl[i].retired &&	/* a retired category is not offered */
+			    appt_rule_bookable(&ru, now, d, sl[i].start_min) == 0)
 				json_array_append_new(list, slot_json(&sl[i],
 				    cap[i] >= 0 ? cap[i] : sl[i].capacity, rem[i]));
 	}

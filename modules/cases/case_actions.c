@@ -28,6 +28,7 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 #include "../hall/calendar.h"
+#include "../hall/halldir.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -448,7 +449,8 @@ static int
 act_ready(struct ctx *c, const struct session *who, struct action *a)
 {
 	struct pickup p = { 0, "" };
-	char code[8], hash[PII_HASH_HEX], hours[160] = "", pub[700], hname[404] = "";
+	char code[8], hash[PII_HASH_HEX], hours[160] = "", pub[900], hname[404] = "",
+	    when_pg[360], when_sms[360];
 	/* The result arrives at the pickup hall (全市通办: case_route.h); a case to be mailed
 	 * that is made ready after all is handed out where it was decided. */
 	const char *hall = a->cr.pickup_hall[0] ? a->cr.pickup_hall : a->cr.decide_hall[0] ?
@@ -483,19 +485,25 @@ act_ready(struct ctx *c, const struct session *who, struct action *a)
 	    DBS(a->cr.status)), &n, NULL);
 	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
-	fmt(pub, sizeof pub, "办理结果已送达%s%s，请于工作日 %s 凭身份证和取件码领取", hname, p.name,
-	    hours[0] ? hours : "办公时间");
+	/* The pickup hall's week and the coming week's own hours (延时服务 till 20:00, a
+	 * Saturday). */
+	if ((rc = halldir_hours_text(c, hall, hours, " ", hall_day(hall_now()), 7, when_pg,
+	    sizeof when_pg)) < 0 ||
+	    (rc = halldir_hours_text(c, hall, hours, "", hall_day(hall_now()), 7, when_sms,
+	    sizeof when_sms)) < 0)
+		return rc;
+	fmt(pub, sizeof pub, "办理结果已送达%s%s，请于%s 凭身份证和取件码领取", hname, p.name, when_pg);
 	rc = case_history_add(c, who, a->cr.id, a->now, "ready", a->cr.status, "ready", NULL, a->note,
 	    pub);
 	{
-		char wno[8], when[180];
+		char wno[8];
 
-		/* The template says "到${window}号窗口": the number; hours as "工作日08:30-12:00、…". */
+		/* The template says "到${window}号窗口": the number; hours as "工作日08:30-12:00、…"
+		 * with the coming week's own dates ("；12月8日08:30-12:00、13:30-20:00"). */
 		fmt(wno, sizeof wno, "%lld", p.window);
-		fmt(when, sizeof when, "工作日%s", hours[0] ? hours : "办公时间");
 		if (rc == 0)
 			rc = sms(c, a, "result_ready", json_pack("{s:s,s:s,s:s,s:s,s:s}", "case_no",
-			    a->cr.no, "hall", hname[0] ? hname : hall, "window", wno, "hours", when,
+			    a->cr.no, "hall", hname[0] ? hname : hall, "window", wno, "hours", when_sms,
 			    "pickup_code", code));
 	}
 	sodium_memzero(code, sizeof code);

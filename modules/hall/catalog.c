@@ -148,9 +148,11 @@ catalog_categories(struct ctx *c, const char *hall, json_t **out)
 	*out = NULL;
 	rc = db_rows_json(c,
 	    "SELECT c.code, c.name, c.description, c.cross_province, c.avg_service_minutes,"
-	    " (SELECT COUNT(*) FROM window_categories wc WHERE wc.hall = c.hall AND"
+	    " (SELECT COUNT(*) FROM window_categories wc JOIN windows w ON w.hall = wc.hall AND"
+	    "  w.number = wc.window_no AND w.retired_at IS NULL WHERE wc.hall = c.hall AND"
 	    "  wc.category = c.code), c.kind"
-	    " FROM categories c WHERE c.hall = ? ORDER BY c.sort, c.code",
+	    " FROM categories c WHERE c.hall = ? AND c.retired_at IS NULL"	/* retired: no new */
+	    " ORDER BY c.sort, c.code",
 	    DBARGS(DBS(hall)), cols, "sssbiis", cats);
 	if (rc < 0) {
 		json_decref(cats);

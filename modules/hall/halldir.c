@@ -1,13 +1,16 @@
 /*
  * halldir.c — the halls' directory, copied per process (see halldir.h).
  *
- * Tables: halls, hall_hours, windows (read).
+ * Tables: halls, hall_hours, windows (read); the dated hours through hall_hours.h.
  *
  * The copy is a cache (fcgi/cache.h): reloaded whole when older than HALLDIR_TTL_MS, with
  * no lock held while MariaDB answers.  A directory larger than the copy's room is not
  * copied: lookups then ask MariaDB, which is only slower.
  */
 #include "halldir.h"
+#include "hall_hours.h"
+#include "workdays.h"
+#include "../../fcgi/clock.h"
 #include "../../fcgi/cache.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/util.h"
@@ -203,4 +206,41 @@ halldir_window(struct ctx *c, const char *hall, long long number, char *name, si
 	rc = db_scalar(c, "SELECT name FROM windows WHERE hall = ? AND number = ?",
 	    DBARGS(DBS(hall), DBI(number)), name, nsz);
 	return rc < 0 ? rc : rc > 0;
+}
+
+int
+halldir_hours_text(struct ctx *c, const char *hall, const char *week, const char *sep,
+    int64_t from, int days, char *out, size_t osz)
+{
+	struct hall_day hd;
+	char one[120], p[24];
+	size_t len;
+	int64_t d;
+	int rc, i, shown = 0;
+
+	fmt(out, osz, "工作日%s%s", sep, week && week[0] ? week : "办公时间");
+	for (d = from; d < from + days && shown < 3; d++) {
+		int y;
+		unsigned m, dd;
+
+		if ((rc = hall_day_hours(c, hall, d, &hd)) < 0 && rc != CAL_MISSING)
+			return rc;
+		if (!hd.dated)
+			continue;
+		civil_from_days(d, &y, &m, &dd);
+		fmt(one, sizeof one, "；%u月%u日", m, dd);
+		if (hd.closed || hd.n == 0)
+			fmt(one + strlen(one), sizeof one - strlen(one), "不办公");
+		for (i = 0; !hd.closed && i < hd.n; i++) {
+			fmt(p, sizeof p, "%s%02d:%02d-%02d:%02d", i ? "、" : "", hd.open_min[i] / 60,
+			    hd.open_min[i] % 60, hd.close_min[i] / 60, hd.close_min[i] % 60);
+			fmt(one + strlen(one), sizeof one - strlen(one), "%s", p);
+		}
+		len = strlen(out);
+		if (len + strlen(one) + 1 > osz)
+			break;	/* whole days only: never a cut one */
+		memcpy(out + len, one, strlen(one) + 1);
+		shown++;
+	}
+	return 0;
 }

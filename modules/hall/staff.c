@@ -90,10 +90,11 @@ staff_create(struct ctx *c, const struct staff_new *s, char *err, size_t esz)
 		return -1;
 	}
 	rc = db_exec(c, "INSERT INTO staff (hall, username, name, role, department, window_no,"
-	    " password_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    " password_hash, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	    DBARGS(DBS(s->hall), DBS(s->username), DBS(s->name), DBS(s->role),
 	    DBSO(strcmp(s->role, "approver") == 0 ? s->department : NULL),
-	    s->window > 0 ? DBI(s->window) : DBN, DBS(hash)), NULL, NULL);
+	    s->window > 0 ? DBI(s->window) : DBN, DBS(hash), DBI(s->must_change ? 1 : 0)),
+	    NULL, NULL);
 	sodium_memzero(hash, sizeof hash);
 	if (rc == DB_DUP) {
 		snprintf(err, esz, "%s already exists in %s", s->username, s->hall);

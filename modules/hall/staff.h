@@ -20,6 +20,7 @@ struct staff_new {
 	const char	*department;	/* approver */
 	int		 window;	/* clerk: the usual window (0: none) */
 	const char	*password;
+	int		 must_change;	/* 1: a first password, replaced at the first sign-in */
 };
 
 /* 1 exists, 0 not, or a DB_* code. */

@@ -124,12 +124,14 @@ clerk_window(struct req *r, const char *hall, const struct staff_row *s, long lo
 		*window = s->window;
 	if (*window == 0)
 		return req_fail_field(r, "window", "请选择窗口"), req_invalid(r);
-	rc = db_scalar(r->ctx, "SELECT 1 FROM windows WHERE hall = ? AND number = ?",
-	    DBARGS(DBS(hall), DBI(*window)), one, sizeof one);
+	rc = db_scalar(r->ctx, "SELECT retired_at IS NOT NULL FROM windows WHERE hall = ? AND"
+	    " number = ?", DBARGS(DBS(hall), DBI(*window)), one, sizeof one);
 	if (rc < 0)
 		return db_fail(r, rc);
 	if (rc == 0)
 		return req_fail_field(r, "window", "本中心没有这个窗口"), req_invalid(r);
+	if (one[0] == '1')	/* retired by the administration (admin/hall_windows.c) */
+		return req_fail_field(r, "window", "该窗口已停用，请选择其他窗口"), req_invalid(r);
 	return 0;
 }
 

@@ -331,6 +331,39 @@ staff_session_track(struct ctx *c, const char *staff_id, const char *session_id,
 }
 
 int
+staff_session_at_window(struct ctx *c, const char *staff_id, const char *hall, int window)
+{
+	char key[64], sk[96], w[16];
+	redisReply *rep, *d;
+	size_t i;
+	int found = 0;
+
+	if (fmt(key, sizeof key, "staff:sessions:%s", staff_id) < 0 ||
+	    fmt(w, sizeof w, "%d", window) < 0)
+		return -1;
+	if ((rep = kv_cmd(c, "SMEMBERS %s", key)) == NULL)
+		return -1;
+	if (rep->type == REDIS_REPLY_ARRAY)
+		for (i = 0; i < rep->elements && !found; i++) {
+			if (rep->element[i]->str == NULL ||
+			    fmt(sk, sizeof sk, "sess:%s", rep->element[i]->str) < 0)
+				continue;
+			if ((d = kv_cmd(c, "HMGET %s hall window", sk)) == NULL) {
+				freeReplyObject(rep);
+				return -1;
+			}
+			/* A dead id (the session expired or ended) has no fields. */
+			found = d->type == REDIS_REPLY_ARRAY && d->elements == 2 &&
+			    d->element[0]->str && d->element[1]->str &&
+			    strcmp(d->element[0]->str, hall) == 0 &&
+			    strcmp(d->element[1]->str, w) == 0;
+			freeReplyObject(d);
+		}
+	freeReplyObject(rep);
+	return found;
+}
+
+int
 staff_sessions_kill(struct ctx *c, const char *staff_id)
 {
 	char key[64], sk[96];

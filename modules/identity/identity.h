@@ -92,6 +92,10 @@ int	citizen_session_start(struct req *r, long long citizen_id, const char *how,
 int	staff_session_track(struct ctx *c, const char *staff_id, const char *session_id,
 	    int idle_seconds);
 int	staff_sessions_kill(struct ctx *c, const char *staff_id);
+/* Has the account a live session signed in at window of hall?  1 yes, 0 no, -1 Redis down
+ * (a window retired must not strand a clerk working at it). */
+int	staff_session_at_window(struct ctx *c, const char *staff_id, const char *hall,
+	    int window);
 
 /* ---- SMS sign-in (identity_sms.c) ---- */
 

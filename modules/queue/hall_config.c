@@ -1,19 +1,34 @@
 /*
  * hall_config.c — the hall as the queue needs it (name, categories, windows and what each
- * serves, opening hours), read from MariaDB and cached per process for a minute.
+ * serves, opening hours), read from MariaDB and cached per process.
  *
  * Routes: none.
  * Tables: halls, categories, windows, window_categories, hall_hours (read only).
- * Redis:  none.
+ * Redis:  yc:queue:cfg_gen — the configuration's generation: queue_hall_changed raises it
+ *         after the administration commits a change of categories, windows or hours, and
+ *         every process reads it at most every queue_config_check_ms (500 ms).
  *
  * The cache: one fcgi/cache.h value per hall (Q_CACHE_HALLS kept), loaded by q_hall_load
- * outside the cache's lock and aged by the hall clock.
+ * outside the cache's lock and aged by the hall clock (a minute: the backstop for rows
+ * changed by hand).  A process that sees a new generation drops every hall's copy, so a
+ * window retired or moved, a category added or retired, reaches the calls, the board and
+ * the kiosk on every process within a second or so (this process's at once).  Why a
+ * generation rather than a message: as catalog_cache.c — one cheap GET, any number of
+ * hosts, nothing to subscribe.  Redis unreadable: the copies are dropped (the record is
+ * read), as a change could not be signalled meanwhile.
+ *
+ * Retired categories are kept in the copy, marked: their tickets already waiting are still
+ * called; taking a new number in one is refused (take.c).  Retired windows are left out:
+ * nobody signs in or calls there, and the board does not show them.
  */
 #include "queue_int.h"
 #include "../hall/catalog.h"
 #include "../../fcgi/cache.h"
 #include "../../fcgi/clock.h"
+#include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/kv_gen.h"
+#include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
 #include <pthread.h>
@@ -52,6 +67,7 @@ cfg_cat_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	c->avg_min = (int)n;
 	c->nwin = 0;
 	c->consult = ncol > 3 && v[3] && strcmp(v[3], "consult") == 0;
+	c->retired = ncol > 4 && v[4] && strcmp(v[4], "1") == 0;
 	return 0;
 }
 
@@ -88,7 +104,10 @@ cfg_wc_row(void *arg, size_t ncol, char **v, const size_t *lens)
 		return 0;
 	for (i = 0; i < h->nwin; i++)
 		if (h->wins[i].number == n)
-			h->wins[i].mask |= 1u << (v[1][0] - 'A');
+			break;
+	if (i == h->nwin)
+		return 0;	/* a retired window serves nothing */
+	h->wins[i].mask |= 1u << (v[1][0] - 'A');
 	for (i = 0; i < h->ncat; i++)
 		if (h->cats[i].code == v[1][0])
 			h->cats[i].nwin++;
@@ -137,10 +156,11 @@ q_hall_load(struct ctx *c, const char *code, struct q_hall *h)
 	rc = db_query(c, "SELECT name FROM halls WHERE code = ?", DBARGS(DBS(code)), cfg_hall_row, h);
 	if (rc <= 0)
 		return rc;
-	if ((rc = db_query(c, "SELECT code, name, avg_service_minutes, kind FROM categories"
-	    " WHERE hall = ? ORDER BY sort, code", DBARGS(DBS(code)), cfg_cat_row, h)) < 0 ||
-	    (rc = db_query(c, "SELECT number, name, kind FROM windows WHERE hall = ? ORDER BY number",
-	    DBARGS(DBS(code)), cfg_win_row, h)) < 0 ||
+	if ((rc = db_query(c, "SELECT code, name, avg_service_minutes, kind, retired_at IS NOT NULL"
+	    " FROM categories WHERE hall = ? ORDER BY sort, code", DBARGS(DBS(code)), cfg_cat_row,
+	    h)) < 0 ||
+	    (rc = db_query(c, "SELECT number, name, kind FROM windows WHERE hall = ? AND"
+	    " retired_at IS NULL ORDER BY number", DBARGS(DBS(code)), cfg_win_row, h)) < 0 ||
 	    (rc = db_query(c, "SELECT window_no, category FROM window_categories WHERE hall = ?",
 	    DBARGS(DBS(code)), cfg_wc_row, h)) < 0 ||
 	    (rc = db_query(c, "SELECT TIME_FORMAT(open_at, '%H:%i:%s'),"
@@ -167,10 +187,33 @@ static struct cache_set cfg_cache = { .slots = cfg_slots, .n = Q_CACHE_HALLS,
 	.size = sizeof(struct q_hall), .max_age_ms = Q_CACHE_MS, .load = cfg_load,
 	.clock = hall_now_ms, .strict = 1, .mu = PTHREAD_MUTEX_INITIALIZER };
 
+/* ------------------------------------------------------------------ the generation */
+
+static struct kv_gen cfg_gen = KV_GEN_INIT("yc:queue:cfg_gen", 500);
+static pthread_once_t gen_once = PTHREAD_ONCE_INIT;
+
+static void
+gen_init(void)
+{
+	cfg_gen.check_ms = config_int("queue_config_check_ms", 500, 10, 1000);
+}
+
+/* A new generation seen (or Redis unreadable): every hall's copy goes. */
+static void
+gen_check(struct ctx *c)
+{
+	pthread_once(&gen_once, gen_init);
+	if (kv_gen_check(c, &cfg_gen))
+		cache_set_invalidate(&cfg_cache, NULL);
+}
+
 void
-queue_hall_changed(const char *hall)
+queue_hall_changed(struct ctx *c, const char *hall)
 {
 	cache_set_invalidate(&cfg_cache, hall);
+	if (kv_gen_bump(c, &cfg_gen) != 0)
+		log_warn("queue: the configuration's generation cannot be raised; the other"
+		    " processes follow within a minute");
 }
 
 int
@@ -181,6 +224,7 @@ q_hall_get(struct ctx *c, const char *code, struct q_hall *h)
 
 	if (!hall_code_ok(code))
 		return 0;
+	gen_check(c);
 	if ((v = cache_set_get(&cfg_cache, c, code, &rc)) == NULL)
 		return rc == CFG_NO_HALL ? 0 : rc;
 	*h = *v;

@@ -66,9 +66,10 @@ int	queue_take(struct req *r, const struct queue_take_args *a, json_t **ticket);
 /* Worker jobs (queue_jobs.c, listed in jobs.c). */
 struct ctx;
 int	job_queue_close_day(struct ctx *c);
-/* The hall's categories, windows or hours changed: this process's copy of the hall
- * (hall_config.c) is read afresh at the next request; the others within their minute. */
-void	queue_hall_changed(const char *hall);
+/* The hall's categories, windows or hours changed (called after the commit): this
+ * process's copy of the hall (hall_config.c) is read afresh at the next request, the other
+ * processes' within queue_config_check_ms (the generation yc:queue:cfg_gen raised). */
+void	queue_hall_changed(struct ctx *c, const char *hall);
 int	job_queue_reconcile(struct ctx *c);
 
 #endif

@@ -45,6 +45,7 @@ struct q_cat {
 	int	 avg_min;		/* categories.avg_service_minutes: the estimate's seed */
 	int	 nwin;			/* windows that serve it */
 	int	 consult;		/* kind 'consult': 咨询导办 tickets */
+	int	 retired;		/* retired: no new numbers; those waiting are called */
 };
 struct q_win {
 	int	 number;

@@ -98,6 +98,7 @@ static int
 take_check(struct ctx *c, struct take_ctx *t)
 {
 	const struct queue_take_args *a = t->a;
+	const struct q_cat *cat;
 	char tok[40], one[4];
 	int rc;
 
@@ -107,8 +108,14 @@ take_check(struct ctx *c, struct take_ctx *t)
 		t->q->why = Q_NO_HALL;
 		return E_NOT_FOUND;
 	}
-	if (q_hall_cat(&t->q->h, a->category) == NULL) {
+	if ((cat = q_hall_cat(&t->q->h, a->category)) == NULL) {
 		t->q->why = "本中心没有这个类别";
+		return E_INVALID_INPUT;
+	}
+	/* A retired category takes no new number; a booking made before it was retired still
+	 * checks in (its citizen was promised a place). */
+	if (cat->retired && a->source != Q_SRC_APPOINTMENT) {
+		t->q->why = "该业务类别已停止取号，请咨询大厅工作人员";
 		return E_INVALID_INPUT;
 	}
 	if ((rc = take_hours(c, t)) != 0)

@@ -241,9 +241,14 @@ h_track(struct req *r)
 		return db_fail(r, rc);
 	}
 	if (strcmp(t.status, "ready") == 0) {
-		char when[200];
+		char when[360];
 
-		fmt(when, sizeof when, "工作日 %s", hours[0] ? hours : "办公时间");
+		/* The week's hours and the coming week's own dates (延时服务, a Saturday). */
+		if ((rc = halldir_hours_text(r->ctx, t.hall, hours, " ", hall_day(hall_now()), 7,
+		    when, sizeof when)) < 0) {
+			json_decref(o);
+			return db_fail(r, rc);
+		}
 		json_object_set_new(o, "pickup", json_pack("{s:s,s:s,s:s,s:[s,s]}",
 		    "window", t.window, "hours", when, "ready_at", t.ready_at, "bring",
 		    "申请人本人有效身份证件原件", "短信中的取件码或受理通知书"));

@@ -843,6 +843,17 @@ staff_accounts(void **st)
 	assert_int_equal(proc_admin(args, "a-long-enough-password\n", out, sizeof out), 0);
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
 	    "\"password\":\"a-long-enough-password\",\"window\":5}", user);
+	/* The operator's password is a first one: the person must set their own. */
+	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(jstr(r.json, "error.code"), "PASSWORD_CHANGE_REQUIRED");
+	resp_free(&r);
+	/* --password-final keeps it (seeds, tests): the account signs in with it. */
+	snprintf(user, sizeof user, "it%06u", (unsigned)randombytes_uniform(1000000));
+	snprintf(args, sizeof args, "staff-create --password-final demo %s clerk 测试 5", user);
+	assert_int_equal(proc_admin(args, "a-long-enough-password\n", out, sizeof out), 0);
+	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
+	    "\"password\":\"a-long-enough-password\",\"window\":5}", user);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
 	assert_int_equal(r.status, 200);
 	snprintf(tok, sizeof tok, "%s", jstr(r.json, "token"));

@@ -112,7 +112,7 @@ new_clerk(char *user, size_t usz)
 	char args[128], out[1024];
 
 	snprintf(user, usz, "sg%08u", (unsigned)randombytes_uniform(100000000));
-	snprintf(args, sizeof args, "staff-create demo %s clerk 测试 5", user);
+	snprintf(args, sizeof args, "staff-create --password-final demo %s clerk 测试 5", user);
 	if (proc_admin(args, TEST_PASSWORD "\n", out, sizeof out) != 0)
 		fail_msg("staff-create %s: %s", user, out);
 }

@@ -102,7 +102,7 @@ h_slots(struct req *r)
 	}
 	free(sl);
 	{
-		char rel[8];
+		char rel[16];
 
 		snprintf(rel, sizeof rel, "%02d:%02d", ru.release_min / 60, ru.release_min % 60);
 		o = json_pack("{s:o,s:i,s:s}", "slots", list, "days_ahead", ru.days_ahead,

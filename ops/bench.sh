@@ -142,6 +142,18 @@ v=$(pct take_number disk_commit)
 target "take-a-number ≥ 50% of disk_commit, p99 < 100 ms at 1,000/s" \
   "$(awk -v v="$v" -v k="$tk" -v p="$tkp" 'BEGIN { if (v >= 50 && k >= 980 && p < 100) print 1 }')" \
   "$v% of ${RPS[disk_commit]:-?} commits/s; at $tk/s p99 $tkp ms"
+# Issue 24, item 4: a city's booking release — every citizen answered booked or full (no
+# timeouts, no 5xx, nothing else), every place taken, 0 overbooked (MariaDB and Redis); the
+# order of arrival within a slot is reported (inverted pairs).
+if [ -n "${REL_CNT:-}" ]; then
+  target "release: ${REL_CNT} citizens answered booked or full, every place taken, 0 overbooked" \
+    "$([ "${REL_BAD:-1}" = 0 ] && [ "${REL_OVER:-1}" = 0 ] && [ "${REL_BOOKED:-0}" = "${REL_PLACES:--1}" ] && echo 1)" \
+    "${REL_BOOKED} booked + ${REL_FULL} full; ${REL_BAD} other or no answer; ${REL_OVER} overbooked; ${REL_RATE} bookings/s, p50 ${REL_P50} ms, p99 ${REL_P99} ms"
+  rows_t+=("release: places in order of arrival (per slot)|reported|${REL_FRAC}% of (granted, refused) pairs inverted")
+  target "release: the day listed at 08:00, not at 07:59:58" \
+    "$([ "${REL_BEFORE:-1}" = 0 ] && [ "${REL_AFTER:-0}" -gt 0 ] 2>/dev/null && echo 1)" \
+    "${REL_BEFORE} slots before, ${REL_AFTER} at 08:00"
+fi
 # Issue 24, item 5: a month of a city's figures to 16 managers at once, p99 ≤ 300 ms; health
 # while they refresh the dashboard at least 80% of its rate without them.
 if [ -n "${RPS[stats_city]:-}" ]; then

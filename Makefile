@@ -52,7 +52,7 @@ $(B)/test/%: test/integration/%.c $(B)/test/lib.a $(ROOMS) $(B)/libyc.a
 $(B)/test/lib.a: $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
 	@rm -f $@
 	$(AR) rcs $@ $^
-tests: $(UNIT) $(INTEG) $(B)/cluster/it_cluster $(B)/bench/sse_subs
+tests: $(UNIT) $(INTEG) $(B)/cluster/it_cluster $(B)/bench/sse_subs $(B)/bench/release_rush
 # The several-host test is not an it_* against the test stack: it needs the machine's one
 # cluster (ops/cluster.sh: fixed yc-* names and 10.77.0.0/24).  make test runs its short form
 # (ops/test.sh "cluster"), make cluster-test its long one.
@@ -92,12 +92,16 @@ screenshots:
 	@bash ops/screenshots.sh
 bench:
 	@bash ops/deps.sh test
-	@$(MAKE) --no-print-directory all $(B)/bench/sse_subs
+	@$(MAKE) --no-print-directory all $(B)/bench/sse_subs $(B)/bench/release_rush
 	@YICHUANG_BUILD=$(B) bash ops/bench.sh
 # The push bench's subscribers: N Server-Sent Events connections on one epoll thread.
 $(B)/bench/sse_subs: test/bench/sse_subs.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< -lpthread
+# The city booking release: one connection a citizen, every answer counted.
+$(B)/bench/release_rush: test/bench/release_rush.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lcrypto
 faults:
 	@bash ops/deps.sh test
 	@$(MAKE) --no-print-directory all $(B)/test/it_faults

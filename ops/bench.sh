@@ -2,7 +2,9 @@
 # ops/bench.sh — `make bench`: its own stack (var/bench), wrk against each scenario, one table.
 # Every figure is also given as a ratio to a baseline measured in the same run, so the
 # targets (docs: README "Performance") do not depend on the machine.
-#   BENCH_SECONDS (default 10) per scenario, BENCH_CONNECTIONS (default 64).
+#   BENCH_SECONDS (default 10) per scenario, BENCH_CONNECTIONS (default 64); BENCH_ONLY
+#   (names of test/bench/scenarios/*.sh, e.g. "stats release") runs only those after the
+#   baselines.
 #   BENCH_MILLION=1 also sends a million more requests (a mix of the read routes, a tracking
 #   lookup and refused writes) after the scenarios and reports the app's memory growth
 #   over them (target < 10%); it takes a few minutes.
@@ -60,7 +62,12 @@ scenario static       ""      /css/app.css
 scenario health       static  /api/v1/health
 scenario categories   health  /api/v1/halls/demo/categories
 scenario items        health  "/api/v1/items?hall=demo"
-for extra in test/bench/scenarios/*.sh; do [ -f "$extra" ] && . "$extra"; done
+# BENCH_ONLY="stats release" runs only those scenario files (after the baselines above).
+for extra in test/bench/scenarios/*.sh; do
+  [ -f "$extra" ] || continue
+  [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $(basename "$extra" .sh) "* ]] || continue
+  . "$extra"
+done
 mem_after=$(app_rss_kb)
 
 # ---- a million requests: the app's memory before and after (warm: after the scenarios).
@@ -135,6 +142,27 @@ v=$(pct take_number disk_commit)
 target "take-a-number ≥ 50% of disk_commit, p99 < 100 ms at 1,000/s" \
   "$(awk -v v="$v" -v k="$tk" -v p="$tkp" 'BEGIN { if (v >= 50 && k >= 980 && p < 100) print 1 }')" \
   "$v% of ${RPS[disk_commit]:-?} commits/s; at $tk/s p99 $tkp ms"
+# Issue 24, item 4: a city's booking release — every citizen answered booked or full (no
+# timeouts, no 5xx, nothing else), every place taken, 0 overbooked (MariaDB and Redis); the
+# order of arrival within a slot is reported (inverted pairs).
+if [ -n "${REL_CNT:-}" ]; then
+  target "release: ${REL_CNT} citizens answered booked or full, every place taken, 0 overbooked" \
+    "$([ "${REL_BAD:-1}" = 0 ] && [ "${REL_OVER:-1}" = 0 ] && [ "${REL_BOOKED:-0}" = "${REL_PLACES:--1}" ] && echo 1)" \
+    "${REL_BOOKED} booked + ${REL_FULL} full; ${REL_BAD} other or no answer; ${REL_OVER} overbooked; ${REL_RATE} bookings/s, p50 ${REL_P50} ms, p99 ${REL_P99} ms"
+  rows_t+=("release: places in order of arrival (per slot)|reported|${REL_FRAC}% of (granted, refused) pairs inverted")
+  target "release: the day listed at 08:00, not at 07:59:58" \
+    "$([ "${REL_BEFORE:-1}" = 0 ] && [ "${REL_AFTER:-0}" -gt 0 ] 2>/dev/null && echo 1)" \
+    "${REL_BEFORE} slots before, ${REL_AFTER} at 08:00"
+fi
+# Issue 24, item 5: a month of a city's figures to 16 managers at once, p99 ≤ 300 ms; health
+# while they refresh the dashboard at least 80% of its rate without them.
+if [ -n "${RPS[stats_city]:-}" ]; then
+  target "statistics, 30 days of a city: p99 ≤ 300 ms to 16 managers" \
+    "$(awk -v p="${P99[stats_city]}" 'BEGIN { if (p <= 300) print 1 }')" \
+    "p99 ${P99[stats_city]} ms at ${RPS[stats_city]}/s (the first call, nothing kept: ${STATS_CITY_FIRST_MS:-?} ms)"
+  v=$(pct health_dashboards health)
+  target "health while 16 managers refresh the dashboard ≥ 80% of health" "$(at_least "$v" 80)" "$v%"
+fi
 v=$(pct items health);         target "items ≥ 60% of health" "$(at_least "$v" 60)" "$v%"
 v=$(pct categories health);    target "categories ≥ 60% of health" "$(at_least "$v" 60)" "$v%"
 if [ -n "$million" ]; then

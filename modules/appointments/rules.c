@@ -12,6 +12,18 @@
 
 #include <string.h>
 
+/* "HH:MM" (00:00–23:59) → minute of the day; -1 otherwise. */
+static int
+release_minute(const char *s)
+{
+	if (strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' || s[1] < '0' ||
+	    s[1] > '9' || s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
+		return -1;
+	if ((s[0] - '0') * 10 + (s[1] - '0') > 23)
+		return -1;
+	return ((s[0] - '0') * 10 + (s[1] - '0')) * 60 + (s[3] - '0') * 10 + (s[4] - '0');
+}
+
 void
 appt_rules(struct appt_rules *ru)
 {
@@ -24,6 +36,10 @@ appt_rules(struct appt_rules *ru)
 	ru->ban_days = (int)config_int("appointment_ban_days", 90, 0, 3650);
 	ru->checkin_before = (int)config_int("appointment_checkin_before_minutes", 30, 0, 600);
 	ru->checkin_after = (int)config_int("appointment_checkin_after_minutes", 15, 0, 600);
+	/* A value that is not HH:MM keeps the default rather than opening days at midnight. */
+	ru->release_min = release_minute(config_get("appointment_release_time", "08:00"));
+	if (ru->release_min < 0)
+		ru->release_min = 8 * 60;
 }
 
 int64_t
@@ -53,9 +69,16 @@ appt_rule_bookable(const struct appt_rules *ru, int64_t now, int64_t day, int st
 {
 	int64_t today = hall_day(now);
 
-	if (day < today || day > today + ru->days_ahead || appt_instant(day, start_min) <= now)
+	if (day < today || day > today + ru->days_ahead || appt_instant(day, start_min) <= now ||
+	    now < appt_release_at(ru, day))
 		return E_SLOT_UNAVAILABLE;
 	return 0;
+}
+
+int64_t
+appt_release_at(const struct appt_rules *ru, int64_t day)
+{
+	return appt_instant(day - ru->days_ahead, ru->release_min);
 }
 
 int

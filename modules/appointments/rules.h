@@ -47,6 +47,7 @@ struct appt_rules {
 	int	 ban_days;		/* … ban for appointment_ban_days (90) */
 	int	 checkin_before;	/* appointment_checkin_before_minutes (30) */
 	int	 checkin_after;		/* appointment_checkin_after_minutes (15) */
+	int	 release_min;		/* appointment_release_time (08:00), minute of the day */
 };
 void	appt_rules(struct appt_rules *ru);
 
@@ -58,10 +59,14 @@ int	appt_month(int64_t day);
 
 /*
  * May a slot (day, start minute) be booked — or moved to — at now?  From today to today +
- * days_ahead, and only before it begins.  The slot list shows exactly these.
- * 0 or E_SLOT_UNAVAILABLE.
+ * days_ahead, and only before it begins.  The last day (today + days_ahead) opens at the
+ * release time of today (appointment_release_time, 08:00): every slot of a day is released
+ * at one instant, release_min on the day days_ahead days before it (appt_release_at).  The
+ * slot list shows exactly these.  0 or E_SLOT_UNAVAILABLE.
  */
 int	appt_rule_bookable(const struct appt_rules *ru, int64_t now, int64_t day, int start_min);
+/* The instant every slot of day is released for booking. */
+int64_t	appt_release_at(const struct appt_rules *ru, int64_t day);
 
 /*
  * May a booking in `status` whose slot begins at `start` be cancelled at now?  0 (go),

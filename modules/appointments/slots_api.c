@@ -102,7 +102,13 @@ h_slots(struct req *r)
 				    cap[i] >= 0 ? cap[i] : sl[i].capacity, rem[i]));
 	}
 	free(sl);
-	o = json_pack("{s:o,s:i}", "slots", list, "days_ahead", ru.days_ahead);
+	{
+		char rel[16];
+
+		snprintf(rel, sizeof rel, "%02d:%02d", ru.release_min / 60, ru.release_min % 60);
+		o = json_pack("{s:o,s:i,s:s}", "slots", list, "days_ahead", ru.days_ahead,
+		    "release_time", rel);
+	}
 	if (missing)	/* extension: why some working days show nothing */
 		json_object_set_new(o, "calendar_missing", json_integer(missing));
 	return req_ok(r, 200, o);

@@ -35,6 +35,12 @@ int	stats_reviews(struct ctx *c, const struct period *p, json_t *out);
 int	stats_alerts(struct ctx *c, const struct period *p, json_t *out);
 /* All the figures of the period: *out, or a DB_* code, or E_PERIOD_TOO_LARGE. */
 int	stats_collect(struct ctx *c, const struct period *p, json_t **out);
+/* The same without the open alerts (what stats_cache.c keeps). */
+int	stats_collect_figures(struct ctx *c, const struct period *p, json_t **out);
+/* stats_collect, from the process's copy when the period (days df…dt) ended before today
+ * (stats_cache.c: at most stats_cache_ms old; the alerts are read every time). */
+int	stats_collect_cached(struct ctx *c, const struct period *p, int64_t df, int64_t dt,
+	    int64_t today, json_t **out);
 
 /* The figures o as CSV lines (section,group,metric,value) after a BOM and the header. */
 void	stats_csv(struct buf *b, json_t *o, const struct period *p);	/* stats_csv.c */

@@ -8,7 +8,9 @@
  * Redis:  none.
  *
  * The period: from and to (days, inclusive), each defaulting to the other and both to today,
- * at most STATS_MAX_DAYS days.  JSON or CSV (stats_csv.c), never cached.
+ * at most STATS_MAX_DAYS days.  JSON or CSV (stats_csv.c); not cached by the browser or
+ * nginx (no-store); a period that ended before today comes from the process's copy
+ * (stats_cache.c, stats_cache_ms), today's is worked out on every call.
  */
 #include "handlers.h"
 #include "stats.h"
@@ -98,7 +100,7 @@ h_stats(struct req *r)
 	if ((rc = hall_find(r, hall)) != 0)
 		return rc;
 	stats_period(&p, hall, df, dt, today);
-	if ((rc = stats_collect(r->ctx, &p, &o)) != 0) {
+	if ((rc = stats_collect_cached(r->ctx, &p, df, dt, today, &o)) != 0) {
 		if (rc == E_PERIOD_TOO_LARGE)
 			return req_err_msg(r, rc, "统计区间内的取号记录过多，请缩短统计区间");
 		return db_fail(r, rc);

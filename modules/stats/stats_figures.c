@@ -2,7 +2,8 @@
  * stats_figures.c — the sections of the hall's figures that are one SQL aggregate each over
  * an indexed range (hall, day) or (hall, accepted_at / closed_at): appointments, cases,
  * reviews and rectification, and the hall's open alerts; and stats_collect, which puts every
- * section (stats_tickets.c the tickets') together.
+ * section (stats_tickets.c the tickets') together (stats_collect_figures: all but the alerts,
+ * what stats_cache.c keeps).
  *
  * Tables: appointments, cases, case_parts, departments, windows, reviews,
  *         review_rectifications, hall_alerts (all read only)
@@ -288,6 +289,22 @@ stats_alerts(struct ctx *c, const struct period *p, json_t *out)
 int
 stats_collect(struct ctx *c, const struct period *p, json_t **out)
 {
+	json_t *o;
+	int rc;
+
+	if ((rc = stats_collect_figures(c, p, &o)) != 0)
+		return rc;
+	if ((rc = stats_alerts(c, p, o)) != 0) {
+		json_decref(o);
+		return rc;
+	}
+	*out = o;
+	return 0;
+}
+
+int
+stats_collect_figures(struct ctx *c, const struct period *p, json_t **out)
+{
 	json_t *o = json_object();
 	char gen[32];
 	int rc;
@@ -304,8 +321,6 @@ stats_collect(struct ctx *c, const struct period *p, json_t **out)
 		rc = stats_cases(c, p, o);
 	if (rc == 0)
 		rc = stats_reviews(c, p, o);
-	if (rc == 0)
-		rc = stats_alerts(c, p, o);
 	if (rc != 0) {
 		json_decref(o);
 		return rc;

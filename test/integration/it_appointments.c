@@ -1014,6 +1014,51 @@ outages(void **st)
 	set_clock(NULL);
 }
 
+/*
+ * appointment_release_time [08:00]: the last bookable day (Monday 30 November, 7 days ahead
+ * of Monday 23rd) opens at 08:00 on the 23rd, every slot of it at that one instant.  At
+ * 07:59 it is neither listed nor bookable (422, nothing written); at 08:00 it is both.
+ */
+static void
+release_at_eight(void **st)
+{
+	struct resp r;
+	char c[SESSION_TOKEN_MAX + 1], id[19];
+	const char *count = "SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
+	    " day = '2026-11-30' AND category = 'A' AND start_time = ? AND status = 'booked'";
+	long long before;
+
+	(void)st;
+	clock_at("2026-11-23T07:59:30+08:00");
+	citizen_session(c, sizeof c);
+	make_id(id, "19660606", 808);
+	before = db_count(&test_db, count, "09:00");
+	assert_int_equal(http(&r, "GET", API "/halls/demo/slots?category=A&date=2026-11-30", NULL,
+	    NULL), 0);
+	expect_status(&r, 200);
+	assert_int_equal(json_array_size(jget(r.json, "slots")), 0);
+	assert_string_equal(jstr(r.json, "release_time"), "08:00");
+	resp_free(&r);
+	/* The day before it was released yesterday: listed. */
+	assert_int_equal(remaining("A-20261127-0900", NULL) >= 0, 1);
+	assert_int_equal(book(&r, c, "A-20261130-0900", "周九", id, NULL), 0);
+	assert_error(&r, 422, "SLOT_UNAVAILABLE");
+	resp_free(&r);
+	assert_int_equal(db_count(&test_db, count, "09:00"), before);
+
+	clock_at("2026-11-23T08:00:00+08:00");
+	assert_int_equal(http(&r, "GET", API "/halls/demo/slots?category=A&date=2026-11-30", NULL,
+	    NULL), 0);
+	expect_status(&r, 200);
+	assert_int_equal(json_array_size(jget(r.json, "slots")), 15);
+	resp_free(&r);
+	assert_int_equal(book(&r, c, "A-20261130-0900", "周九", id, NULL), 0);
+	expect_status(&r, 201);
+	resp_free(&r);
+	assert_int_equal(db_count(&test_db, count, "09:00"), before + 1);
+	set_clock(NULL);
+}
+
 int
 main(void)
 {
@@ -1030,6 +1075,7 @@ main(void)
 		cmocka_unit_test(same_citizen_races_itself),
 		cmocka_unit_test(redis_wiped),
 		cmocka_unit_test(outages),
+		cmocka_unit_test(release_at_eight),
 	};
 
 	return suite_run("appointments", tests, suite_setup, suite_teardown);

@@ -60,6 +60,37 @@ bookable_past_and_horizon(void **st)
 	assert_int_equal(appt_rule_bookable(&RU, at(d + 1, 0, 0), d + 8, 9 * 60), 0);
 }
 
+/* appointment_release_time: the last day opens at one instant, 08:00 of the day days_ahead
+ * before it — not at midnight, not slot by slot. */
+static void
+release_at_one_instant(void **st)
+{
+	struct appt_rules ru = RU;
+	int64_t d = wed();
+
+	(void)st;
+	ru.release_min = 8 * 60;
+	assert_int_equal(appt_release_at(&ru, d + 7), at(d, 8, 0));
+	/* 07:59:59: the day before the horizon is open, the horizon day is not (any slot). */
+	assert_int_equal(appt_rule_bookable(&ru, at(d, 8, 0) - 1, d + 6, 9 * 60), 0);
+	assert_int_equal(appt_rule_bookable(&ru, at(d, 8, 0) - 1, d + 7, 9 * 60),
+	    E_SLOT_UNAVAILABLE);
+	assert_int_equal(appt_rule_bookable(&ru, at(d, 8, 0) - 1, d + 7, 17 * 60),
+	    E_SLOT_UNAVAILABLE);
+	/* 08:00:00: every slot of it at once; the day after it still waits for tomorrow. */
+	assert_int_equal(appt_rule_bookable(&ru, at(d, 8, 0), d + 7, 8 * 60 + 30), 0);
+	assert_int_equal(appt_rule_bookable(&ru, at(d, 8, 0), d + 7, 17 * 60), 0);
+	assert_int_equal(appt_rule_bookable(&ru, at(d, 23, 59), d + 8, 9 * 60),
+	    E_SLOT_UNAVAILABLE);
+	assert_int_equal(appt_rule_bookable(&ru, at(d + 1, 7, 59), d + 8, 9 * 60),
+	    E_SLOT_UNAVAILABLE);
+	assert_int_equal(appt_rule_bookable(&ru, at(d + 1, 8, 0), d + 8, 9 * 60), 0);
+	/* No days ahead: today's slots open at 08:00 today. */
+	ru.days_ahead = 0;
+	assert_int_equal(appt_rule_bookable(&ru, at(d, 7, 0), d, 9 * 60), E_SLOT_UNAVAILABLE);
+	assert_int_equal(appt_rule_bookable(&ru, at(d, 8, 0), d, 9 * 60), 0);
+}
+
 static void
 cancel_before_start(void **st)
 {
@@ -228,6 +259,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bookable_past_and_horizon),
+		cmocka_unit_test(release_at_one_instant),
 		cmocka_unit_test(cancel_before_start),
 		cmocka_unit_test(reschedule_rules),
 		cmocka_unit_test(move_counts),

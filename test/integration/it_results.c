@@ -279,22 +279,19 @@ pdf_qr(const char *file, char *out, size_t osz)
 static int
 setup(void **st)
 {
+	static const struct signer who[] = {
+		STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver),
+		STAFF("approver_wjw", 0, approver_wjw), STAFF("manager1", 0, manager),
+		STAFF("manager_r2", 0, manager2), CITIZEN(CITIZEN_PHONE, citizen),
+		CITIZEN("13911112324", other_citizen),
+	};
+
 	if (suite_setup(st) != 0)
 		return -1;
 	ensure_staff("approver_wjw", "卫健审批", "approver", "wjw");
 	ensure_staff("manager_r2", "第二值班长", "manager", NULL);
 	set_clock("2026-11-23T10:00:00+08:00");
-	if (staff_login("clerk1", 1, clerk, sizeof clerk) != 0 ||
-	    staff_login("approver1", 0, approver, sizeof approver) != 0 ||
-	    staff_login("approver_wjw", 0, approver_wjw, sizeof approver_wjw) != 0 ||
-	    staff_login("manager1", 0, manager, sizeof manager) != 0 ||
-	    staff_login("manager_r2", 0, manager2, sizeof manager2) != 0 ||
-	    citizen_login(CITIZEN_PHONE, citizen, sizeof citizen) != 0 ||
-	    citizen_login("13911112324", other_citizen, sizeof other_citizen) != 0) {
-		fprintf(stderr, "sign-in failed\n");
-		return -1;
-	}
-	return 0;
+	return sign_in_all(who);
 }
 
 /* ---------------------------------------------------------------- the record */

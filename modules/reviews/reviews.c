@@ -201,11 +201,9 @@ review_given(struct ctx *c, const struct review_subject *s, json_t **out)
 	static const char *const cols[] = { "score", "attitude", "efficiency", "competence",
 	    "convenience", "transparency", "comment", "channel", "created_at", "task_status",
 	    "deadline", "contacted_at" };
-	json_t *rows = json_array(), *row;
 	int rc;
 
-	*out = NULL;
-	rc = db_rows_json(c,
+	rc = db_row_json(c,
 	    "SELECT v.score, v.attitude, v.efficiency, v.competence, v.convenience, v.transparency,"
 	    " v.comment, v.channel, DATE_FORMAT(v.created_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
 	    " t.status, DATE_FORMAT(t.deadline, '%Y-%m-%d'),"
@@ -213,11 +211,8 @@ review_given(struct ctx *c, const struct review_subject *s, json_t **out)
 	    " FROM reviews v LEFT JOIN review_rectifications t ON t.review_id = v.id"
 	    " WHERE (? = 1 AND v.case_id = ?) OR (? = 0 AND v.ticket_id = ?)",
 	    DBARGS(DBI(s->is_case), DBI(s->id), DBI(s->is_case), DBI(s->id)), cols, "iIIIIIsssSSS",
-	    rows);
-	if (rc >= 0 && (row = json_array_get(rows, 0)) != NULL) {
-		review_shape(row);
-		*out = json_incref(row);
-	}
-	json_decref(rows);
+	    out);
+	if (rc == 1)
+		review_shape(*out);
 	return rc < 0 ? rc : 0;
 }

@@ -929,3 +929,81 @@ db_rows_json(struct ctx *c, const char *sql, const struct dbv *args, size_t narg
 
 	return db_query(c, sql, args, nargs, rows_json_row, &rj);
 }
+
+void
+db_row_fill(void *dst, const struct db_col *cols, size_t n, size_t ncol, char **v)
+{
+	size_t i;
+	long long x;
+	int b;
+	char *p;
+
+	for (i = 0; i < n && i < ncol; i++) {
+		p = (char *)dst + cols[i].off;
+		switch (cols[i].kind) {
+		case DBC_STR:
+			str_copy(p, cols[i].size, v[i] ? v[i] : "");
+			break;
+		case DBC_INT:
+			if (v[i] == NULL || parse_ll(v[i], cols[i].min, cols[i].max, &x) != 0)
+				x = 0;
+			if (cols[i].size == sizeof(int)) {
+				b = (int)x;
+				memcpy(p, &b, sizeof b);
+			} else
+				memcpy(p, &x, sizeof x);
+			break;
+		case DBC_BOOL:
+			b = v[i] != NULL && v[i][0] == '1';
+			memcpy(p, &b, sizeof b);
+			break;
+		case DBC_SKIP:
+			break;
+		}
+	}
+}
+
+struct into {
+	void			*dst;
+	const struct db_col	*cols;
+	size_t			 n;
+};
+
+static int
+into_row(void *arg, size_t ncol, char **vals, const size_t *lens)
+{
+	struct into *in = arg;
+
+	(void)lens;
+	db_row_fill(in->dst, in->cols, in->n, ncol, vals);
+	return 1;
+}
+
+int
+db_row_into(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+    const struct db_col *cols, size_t n, void *dst)
+{
+	struct into in = { dst, cols, n };
+	int rc = db_query(c, sql, args, nargs, into_row, &in);
+
+	return rc < 0 ? rc : rc > 0;
+}
+
+int
+db_row_json(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+    const char *const *names, const char *types, json_t **out)
+{
+	json_t *a = json_array();
+	int rc;
+
+	*out = NULL;
+	if (a == NULL)
+		return DB_FAIL;
+	rc = db_rows_json(c, sql, args, nargs, names, types, a);
+	if (rc > 0) {
+		*out = json_incref(json_array_get(a, 0));
+		rc = 1;
+	}
+	json_decref(a);
+	return rc;
+}

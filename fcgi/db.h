@@ -111,6 +111,34 @@ void	db_drop(struct ctx *c);
 int	db_rows_json(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
 	    const char *const *names, const char *types, json_t *array);
 /*
+ * A row read into a struct by a table instead of a callback written out: cols[i] says where
+ * column i goes (DBC_SKIP: nowhere).  Strings are cut to their buffer at a character
+ * boundary (NULL: ""); integers (long long or int fields) parsed within [min, max] (NULL,
+ * or not a number within the range: 0); booleans (int fields) are 1 when the column is "1".
+ */
+enum db_colk { DBC_SKIP, DBC_STR, DBC_INT, DBC_BOOL };
+struct db_col {
+	enum db_colk	 kind;
+	size_t		 off, size;
+	long long	 min, max;
+};
+#define DBC_S(type, m)	{ DBC_STR, offsetof(type, m), sizeof(((type *)0)->m), 0, 0 }
+#define DBC_I(type, m, lo, hi) \
+	{ DBC_INT, offsetof(type, m), sizeof(((type *)0)->m), (lo), (hi) }
+#define DBC_B(type, m)	{ DBC_BOOL, offsetof(type, m), sizeof(((type *)0)->m), 0, 0 }
+#define DBC_NONE	{ DBC_SKIP, 0, 0, 0, 0 }
+#define DB_COLS(t)	(t), (sizeof(t) / sizeof((t)[0]))
+/* Row v (ncol values) into the struct at dst, as the n cols say. */
+void	db_row_fill(void *dst, const struct db_col *cols, size_t n, size_t ncol, char **v);
+/* The first row of sql into the struct at dst: 1, 0 when there is none (dst untouched), or
+ * a DB_* code. */
+int	db_row_into(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+	    const struct db_col *cols, size_t n, void *dst);
+/* The first row the same way, as a new object into *out: 1, 0 when there is none (*out
+ * NULL), or a DB_* code (*out NULL).  For a record read by its key. */
+int	db_row_json(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+	    const char *const *names, const char *types, json_t **out);
+/*
  * Exact number of rows of table (in the connection's database): for the restore's check
  * against the backup.  A table name cannot be bound in a prepared statement, so this is the
  * one statement built from text — from a name that must be 1–64 of [A-Za-z0-9_].

@@ -103,6 +103,22 @@ q_str(struct req *r, const char *name, int required, size_t maxc, const char **o
 }
 
 int
+q_enum(struct req *r, const char *name, const char *const *choices, const char *msg, int *out)
+{
+	const char *v = req_query(r, name);
+	int k;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	for (k = 0; choices[k]; k++)
+		if (strcmp(choices[k], v) == 0) {
+			*out = k;
+			return 0;
+		}
+	return req_fail_field(r, name, msg);
+}
+
+int
 q_int(struct req *r, const char *name, int required, long long min, long long max, long long *out)
 {
 	const char *v = req_query(r, name);

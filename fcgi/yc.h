@@ -176,6 +176,10 @@ int	 in_enum(struct req *r, json_t *obj, const char *name, int required,
 int	 q_str(struct req *r, const char *name, int required, size_t maxc, const char **out);
 int	 q_int(struct req *r, const char *name, int required, long long min, long long max,
 	     long long *out);
+/* A query parameter that, when given, must be one of choices (NULL-terminated): its index
+ * into *out (untouched when absent); otherwise the field error says msg (the choices). */
+int	 q_enum(struct req *r, const char *name, const char *const *choices, const char *msg,
+	     int *out);
 int	 in_has_errors(const struct req *r);
 
 /* Router (router.c).  The programs hand it the rooms' routes at start (fcgi/bin/rooms.c). */

@@ -327,7 +327,6 @@ struct accept_arg {
 };
 
 struct ref_row {
-	int		 found;
 	char		 kind[16];
 	long long	 window;
 	char		 dept[40];
@@ -335,24 +334,10 @@ struct ref_row {
 	char		 status[12];
 };
 
-static int
-ref_row_fn(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct ref_row *f = arg;
-
-	(void)lens;
-	if (ncol < 5)
-		return 1;
-	f->found = 1;
-	str_copy(f->kind, sizeof f->kind, v[0] ? v[0] : "");
-	f->window = 0;
-	if (v[1])
-		parse_ll(v[1], 0, 65535, &f->window);
-	str_copy(f->dept, sizeof f->dept, v[2] ? v[2] : "");
-	str_copy(f->staff, sizeof f->staff, v[3] ? v[3] : "");
-	str_copy(f->status, sizeof f->status, v[4] ? v[4] : "");
-	return 1;
-}
+static const struct db_col ref_cols[] = {
+	DBC_S(struct ref_row, kind), DBC_I(struct ref_row, window, 0, 65535),
+	DBC_S(struct ref_row, dept), DBC_S(struct ref_row, staff), DBC_S(struct ref_row, status),
+};
 
 static int
 accept_tx(struct ctx *c, void *arg)
@@ -366,12 +351,12 @@ accept_tx(struct ctx *c, void *arg)
 
 	memset(&f, 0, sizeof f);
 	a->refused = 0;
-	rc = db_query(c, "SELECT ref_kind, ref_window, ref_department, ref_staff, ref_status"
+	rc = db_row_into(c, "SELECT ref_kind, ref_window, ref_department, ref_staff, ref_status"
 	    " FROM consult_records WHERE id = ? AND hall = ? FOR UPDATE",
-	    DBARGS(DBI(a->id), DBS(r->sess.hall)), ref_row_fn, &f);
+	    DBARGS(DBI(a->id), DBS(r->sess.hall)), DB_COLS(ref_cols), &f);
 	if (rc < 0)
 		return rc;
-	if (!f.found || f.kind[0] == '\0') {
+	if (rc == 0 || f.kind[0] == '\0') {
 		a->why = "没有这个转交";
 		return a->refused = E_NOT_FOUND;
 	}

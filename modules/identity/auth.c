@@ -58,25 +58,11 @@ static const char dummy_hash[crypto_pwhash_STRBYTES] =
     "$argon2id$v=19$m=65536,t=2,p=1$PRNFxsRpztHRcFxPARW2pg$"
     "MI+4aNiu7U5a7PIxk7qpF6xdQCi9vU1LhTxpVdNjWl4";
 
-static int
-staff_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct staff_row *s = arg;
-
-	(void)ncol;
-	(void)lens;
-	s->found = 1;
-	str_copy(s->id, sizeof s->id, v[0]);
-	str_copy(s->role, sizeof s->role, v[1]);
-	str_copy(s->dept, sizeof s->dept, v[2] ? v[2] : "");
-	str_copy(s->hash, sizeof s->hash, v[3]);
-	s->window = 0;
-	if (v[4])
-		parse_ll(v[4], 0, 9999, &s->window);
-	s->disabled = v[5][0] == '1';
-	s->must_change = ncol > 6 && v[6] && v[6][0] == '1';
-	return 1;
-}
+static const struct db_col staff_cols[] = {
+	DBC_S(struct staff_row, id), DBC_S(struct staff_row, role), DBC_S(struct staff_row, dept),
+	DBC_S(struct staff_row, hash), DBC_I(struct staff_row, window, 0, 9999),
+	DBC_B(struct staff_row, disabled), DBC_B(struct staff_row, must_change),
+};
 
 /* The cookie is Secure when the site is served over https (public_base_url): a browser then
  * never sends it over plain http, where anyone on the hall's Wi-Fi could read it. */
@@ -198,13 +184,14 @@ h_staff_login(struct req *r)
 	if (verdict == SIGNIN_DOWN)
 		return req_unavailable(r);
 	memset(&s, 0, sizeof s);
-	rc = db_query(r->ctx, "SELECT id, role, department, password_hash, window_no, disabled,"
-	    " must_change_password FROM staff WHERE hall = ? AND username = ?",
-	    DBARGS(DBS(hall), DBS(user)), staff_row, &s);
+	rc = db_row_into(r->ctx, "SELECT id, role, department, password_hash, window_no,"
+	    " disabled, must_change_password FROM staff WHERE hall = ? AND username = ?",
+	    DBARGS(DBS(hall), DBS(user)), DB_COLS(staff_cols), &s);
 	if (rc < 0) {
 		signin_settle(r->ctx, &at, SIGNIN_CANCEL, NULL);
 		return db_fail(r, rc);
 	}
+	s.found = rc == 1;
 	str_copy(r->sess.hall, sizeof r->sess.hall, hall);
 	if (s.found)
 		str_copy(r->sess.subject, sizeof r->sess.subject, s.id);

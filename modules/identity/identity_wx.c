@@ -55,23 +55,13 @@ wx_fail(struct req *r, int rc)
 }
 
 struct wx_found {
-	int		 found;
 	long long	 citizen;
 	int		 bound;
 };
 
-static int
-wx_found_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct wx_found *f = arg;
-
-	(void)ncol;
-	(void)lens;
-	f->found = 1;
-	parse_ll(v[0], 1, INT64_MAX, &f->citizen);
-	f->bound = v[1] && v[1][0] == '1';
-	return 1;
-}
+static const struct db_col wx_found_cols[] = {
+	DBC_I(struct wx_found, citizen, 1, INT64_MAX), DBC_B(struct wx_found, bound),
+};
 
 /* The citizen of an openid, created on first sign-in; the session_key is refreshed.
  * 0 (*id, *bound set) or a DB_* code. */
@@ -95,12 +85,12 @@ wx_citizen(struct ctx *c, const struct wx_session *ws, const char *ohash, long l
 	identity_now(now, sizeof now);
 	for (tries = 0; tries < 3; tries++) {
 		memset(&f, 0, sizeof f);
-		rc = db_query(c, "SELECT w.citizen_id, c.phone_hash IS NOT NULL"
+		rc = db_row_into(c, "SELECT w.citizen_id, c.phone_hash IS NOT NULL"
 		    " FROM citizen_wechat w JOIN citizens c ON c.id = w.citizen_id"
-		    " WHERE w.openid_hash = ?", DBARGS(DBS(ohash)), wx_found_row, &f);
+		    " WHERE w.openid_hash = ?", DBARGS(DBS(ohash)), DB_COLS(wx_found_cols), &f);
 		if (rc < 0)
 			return rc;
-		if (f.found) {
+		if (rc == 1) {
 			rc = db_exec(c, "UPDATE citizen_wechat SET session_key_enc = ?,"
 			    " unionid_hash = COALESCE(?, unionid_hash), updated_at = ?"
 			    " WHERE openid_hash = ?", DBARGS(DBSN((const char *)sk, (size_t)nk),

@@ -105,29 +105,18 @@ struct rn_state {
 	char		 proxy_name[PII_HASH_HEX];
 };
 
-static int
-state_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct rn_state *s = arg;
-
-	(void)ncol;
-	(void)lens;
-	if (v[0])
-		parse_ll(v[0], 1, INT64_MAX, &s->owner);
-	str_copy(s->owner_name, sizeof s->owner_name, v[1] ? v[1] : "");
-	str_copy(s->mine, sizeof s->mine, v[2] ? v[2] : "");
-	if (v[3])
-		parse_ll(v[3], 1, INT64_MAX, &s->proxy);
-	str_copy(s->proxy_name, sizeof s->proxy_name, v[4] ? v[4] : "");
-	return 1;
-}
+static const struct db_col state_cols[] = {
+	DBC_I(struct rn_state, owner, 1, INT64_MAX), DBC_S(struct rn_state, owner_name),
+	DBC_S(struct rn_state, mine), DBC_I(struct rn_state, proxy, 1, INT64_MAX),
+	DBC_S(struct rn_state, proxy_name),
+};
 
 /* One round trip: who holds the number, what the caller holds, the caller's relation. */
 static int
 state_read(struct ctx *c, long long cid, const char *idhash, struct rn_state *s)
 {
 	memset(s, 0, sizeof *s);
-	return db_query(c, "SELECT"
+	return db_row_into(c, "SELECT"
 	    " (SELECT COALESCE(merged_into, id) FROM citizens WHERE idnum_hash = ?),"
 	    " (SELECT name_hash FROM citizens WHERE idnum_hash = ?),"
 	    " (SELECT idnum_hash FROM citizens WHERE id = ?),"
@@ -135,7 +124,7 @@ state_read(struct ctx *c, long long cid, const char *idhash, struct rn_state *s)
 	    " (SELECT name_hash FROM citizen_proxies WHERE idnum_hash = ? AND proxy_citizen = ?"
 	    "  AND live = 1)",
 	    DBARGS(DBS(idhash), DBS(idhash), DBI(cid), DBS(idhash), DBI(cid), DBS(idhash),
-	    DBI(cid)), state_row, s);
+	    DBI(cid)), DB_COLS(state_cols), s);
 }
 
 static int
@@ -577,22 +566,12 @@ h_principal_add(struct req *r)
 /* ------------------------------------------------------------------ at the hall (clerk) */
 
 struct holder_row {
-	int		 found;
 	long long	 row, owner;
 };
 
-static int
-holder_row_fn(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct holder_row *h = arg;
-
-	(void)ncol;
-	(void)lens;
-	h->found = 1;
-	parse_ll(v[0], 1, INT64_MAX, &h->row);
-	parse_ll(v[1], 1, INT64_MAX, &h->owner);
-	return 1;
-}
+static const struct db_col holder_cols[] = {
+	DBC_I(struct holder_row, row, 1, INT64_MAX), DBC_I(struct holder_row, owner, 1, INT64_MAX),
+};
 
 /* The citizen of a phone, made when there is none (they sign in with it later). */
 static int
@@ -635,7 +614,7 @@ rebind_tx(struct ctx *c, void *arg)
 	struct holder_row h;
 	char nh[PII_HASH_HEX], now[32], old[PII_HASH_HEX] = "", target[40], detail[200];
 	uint64_t n = 0, k = 0;
-	int nn, ni, rc;
+	int nn, ni, rc, found;
 
 	if ((nn = pii_seal(name, sn, sizeof sn)) < 0 || (ni = pii_seal(up, si, sizeof si)) < 0) {
 		log_err("cannot seal a name or ID number");
@@ -644,17 +623,18 @@ rebind_tx(struct ctx *c, void *arg)
 	pii_hash("name", name, nh);
 	identity_now(now, sizeof now);
 	memset(&h, 0, sizeof h);
-	rc = db_query(c, "SELECT id, COALESCE(merged_into, id) FROM citizens"
-	    " WHERE idnum_hash = ? FOR UPDATE", DBARGS(DBS(idhash)), holder_row_fn, &h);
-	if (rc >= 0)
-		rc = db_scalar(c, "SELECT COALESCE(idnum_hash, '') FROM citizens WHERE id = ?"
-		    " FOR UPDATE", DBARGS(DBI(rb->target)), old, sizeof old);
+	found = db_row_into(c, "SELECT id, COALESCE(merged_into, id) FROM citizens"
+	    " WHERE idnum_hash = ? FOR UPDATE", DBARGS(DBS(idhash)), DB_COLS(holder_cols), &h);
+	if (found < 0)
+		return found;
+	rc = db_scalar(c, "SELECT COALESCE(idnum_hash, '') FROM citizens WHERE id = ?"
+	    " FOR UPDATE", DBARGS(DBI(rb->target)), old, sizeof old);
 	if (rc < 0)
 		return rc;
-	rb->previous = h.found && h.owner != rb->target ? h.owner : 0;
+	rb->previous = found && h.owner != rb->target ? h.owner : 0;
 	rb->released = old[0] != '\0' && strcmp(old, idhash) != 0;
 	rc = 0;
-	if (h.found && h.row != rb->target)
+	if (found && h.row != rb->target)
 		rc = db_exec(c, "UPDATE citizens SET name_enc = NULL, name_hash = NULL,"
 		    " idnum_enc = NULL, idnum_hash = NULL, idnum_bound_at = NULL,"
 		    " idnum_bound_how = NULL WHERE id = ?", DBARGS(DBI(h.row)), NULL, NULL);

@@ -568,20 +568,10 @@ struct found {
 	char		 status[16];
 };
 
-static int
-found_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct found *f = arg;
-
-	(void)ncol;
-	(void)lens;
-	if (v[0] == NULL || parse_ll(v[0], 1, INT64_MAX, &f->id) != 0)
-		f->id = 0;
-	str_copy(f->msg_id, sizeof f->msg_id, v[1] ? v[1] : "");
-	str_copy(f->provider, sizeof f->provider, v[2] ? v[2] : "");
-	str_copy(f->status, sizeof f->status, v[3] ? v[3] : "");
-	return 1;
-}
+static const struct db_col found_cols[] = {
+	DBC_I(struct found, id, 1, INT64_MAX), DBC_S(struct found, msg_id),
+	DBC_S(struct found, provider), DBC_S(struct found, status),
+};
 
 #define RECEIPT_EARLY 2
 
@@ -606,8 +596,8 @@ receipt_store(struct ctx *c, const char *provider, const char *msg_key, const ch
 	if (out_id && parse_ll(out_id, 1, INT64_MAX, &id) == 0) {
 		/* OutId / SessionContext is our row id, but only for a row that went out through
 		 * this provider, and under the provider's id when both are given. */
-		rc = db_query(c, "SELECT id, provider_msg_id, provider, status FROM outbox"
-		    " WHERE id = ?", DBARGS(DBI(id)), found_row, &f);
+		rc = db_row_into(c, "SELECT id, provider_msg_id, provider, status FROM outbox"
+		    " WHERE id = ?", DBARGS(DBI(id)), DB_COLS(found_cols), &f);
 		if (rc < 0)
 			return rc;
 		if (f.id && strcmp(f.status, "sending") == 0 && f.provider[0] == '\0')
@@ -617,9 +607,9 @@ receipt_store(struct ctx *c, const char *provider, const char *msg_key, const ch
 			memset(&f, 0, sizeof f);
 	}
 	if (f.id == 0 && msg_key && *msg_key) {
-		rc = db_query(c, "SELECT id, provider_msg_id, provider, status FROM outbox"
+		rc = db_row_into(c, "SELECT id, provider_msg_id, provider, status FROM outbox"
 		    " WHERE provider = ? AND provider_msg_id = ? ORDER BY id DESC LIMIT 1",
-		    DBARGS(DBS(provider), DBS(msg_key)), found_row, &f);
+		    DBARGS(DBS(provider), DBS(msg_key)), DB_COLS(found_cols), &f);
 		if (rc < 0)
 			return rc;
 	}

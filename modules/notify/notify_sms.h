@@ -59,6 +59,14 @@ void	sms_no_reply(const char *who, const struct http_reply *rep, struct send_res
  * again (at worst a duplicate with the same message id); anything else fails.  Code
  * HTTP_<status>. */
 void	sms_unreadable(long status, struct send_result *res);
+/* The provider is busy (a 5xx, or a rate limit it gave no code for): tried again later, the
+ * channel counting as unreachable on a 5xx.  Code HTTP_<status>. */
+void	sms_busy(long status, struct send_result *res);
+/* The provider took the message under its id (NULL: it gave none). */
+void	sms_sent(const char *msg_id, struct send_result *res);
+/* The provider refused the message with its code: tried again later when the code is
+ * transient (the provider's own list), failed otherwise. */
+void	sms_refused(const char *code, int transient, struct send_result *res);
 /* Real UTC time for provider protocols (signatures must be within minutes of the real
  * clock, whatever the hall clock says): "2017-07-12T02:42:19Z" and "2019-02-25". */
 void	utc_iso8601(int64_t t, char *out, size_t osz);

@@ -104,19 +104,13 @@ sms_aliyun_send(const struct sms_out *m, struct send_result *res)
 	j = rep.body.data ? json_loadb(rep.body.data, rep.body.len, 0, NULL) : NULL;
 	code = json_string_value(json_object_get(j, "Code"));
 	if (rep.status >= 500 || (code == NULL && rep.status == 429)) {
-		res->outcome = SEND_RETRY;
-		res->unreachable = rep.status >= 500;
-		fmt(res->code, sizeof res->code, "HTTP_%ld", rep.status);
+		sms_busy(rep.status, res);
 	} else if (code == NULL) {
 		sms_unreadable(rep.status, res);	/* a duplicate has the same OutId */
 	} else if (strcmp(code, "OK") == 0) {
-		const char *biz = json_string_value(json_object_get(j, "BizId"));
-
-		res->outcome = SEND_OK;
-		str_copy(res->msg_id, sizeof res->msg_id, biz ? biz : "");
+		sms_sent(json_string_value(json_object_get(j, "BizId")), res);
 	} else {
-		res->outcome = is_transient(code) ? SEND_RETRY : SEND_FAIL;
-		str_copy(res->code, sizeof res->code, code);
+		sms_refused(code, is_transient(code), res);
 		if (strncmp(code, "Signature", 9) == 0 || strncmp(code, "InvalidAccessKey", 16) == 0)
 			log_err("aliyun refuses our credentials (%s): check sms_access_key_*", code);
 	}

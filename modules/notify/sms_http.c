@@ -47,6 +47,28 @@ sms_unreadable(long status, struct send_result *res)
 }
 
 void
+sms_busy(long status, struct send_result *res)
+{
+	res->outcome = SEND_RETRY;
+	res->unreachable = status >= 500;
+	fmt(res->code, sizeof res->code, "HTTP_%ld", status);
+}
+
+void
+sms_sent(const char *msg_id, struct send_result *res)
+{
+	res->outcome = SEND_OK;
+	str_copy(res->msg_id, sizeof res->msg_id, msg_id ? msg_id : "");
+}
+
+void
+sms_refused(const char *code, int transient, struct send_result *res)
+{
+	res->outcome = transient ? SEND_RETRY : SEND_FAIL;
+	str_copy(res->code, sizeof res->code, code);
+}
+
+void
 utc_iso8601(int64_t t, char *out, size_t osz)
 {
 	time_t tt = (time_t)t;

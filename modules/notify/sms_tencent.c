@@ -106,24 +106,16 @@ sms_tencent_send(const struct sms_out *m, struct send_result *res)
 	err = json_object_get(json_object_get(j, "Response"), "Error");
 	st = json_array_get(json_object_get(json_object_get(j, "Response"), "SendStatusSet"), 0);
 	if (rep.status >= 500) {
-		res->outcome = SEND_RETRY;
-		res->unreachable = 1;
-		fmt(res->code, sizeof res->code, "HTTP_%ld", rep.status);
+		sms_busy(rep.status, res);
 	} else if (err && (code = json_string_value(json_object_get(err, "Code"))) != NULL) {
-		res->outcome = is_transient(code) ? SEND_RETRY : SEND_FAIL;
-		str_copy(res->code, sizeof res->code, code);
+		sms_refused(code, is_transient(code), res);
 		if (strncmp(code, "AuthFailure", 11) == 0)
 			log_err("tencent refuses our credentials (%s): check tencent_secret_*", code);
 	} else if (st && (code = json_string_value(json_object_get(st, "Code"))) != NULL) {
-		if (strcmp(code, "Ok") == 0) {
-			const char *sn = json_string_value(json_object_get(st, "SerialNo"));
-
-			res->outcome = SEND_OK;
-			str_copy(res->msg_id, sizeof res->msg_id, sn ? sn : "");
-		} else {
-			res->outcome = is_transient(code) ? SEND_RETRY : SEND_FAIL;
-			str_copy(res->code, sizeof res->code, code);
-		}
+		if (strcmp(code, "Ok") == 0)
+			sms_sent(json_string_value(json_object_get(st, "SerialNo")), res);
+		else
+			sms_refused(code, is_transient(code), res);
 	} else {
 		sms_unreadable(rep.status, res);	/* a duplicate has the same SessionContext */
 	}

@@ -20,25 +20,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* item, name, department, kind, promised days, the hall (the form's), must attend, queue
+ * category: the part queries' columns. */
+static const struct db_col part_cols[] = {
+	DBC_S(struct form_part, item), DBC_S(struct form_part, name),
+	DBC_S(struct form_part, department), DBC_S(struct form_part, kind),
+	DBC_I(struct form_part, promised_days, 0, 10000), DBC_NONE,
+	DBC_B(struct form_part, must_attend), DBC_S(struct form_part, category),
+};
+
 static int
 part_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct form *f = arg;
 	struct form_part *p;
 
-	(void)ncol;
 	(void)lens;
 	if (f->nparts == FORM_MAX_PARTS)
 		return 1;
 	p = &f->parts[f->nparts++];
-	str_copy(p->item, sizeof p->item, v[0]);
-	str_copy(p->name, sizeof p->name, v[1]);
-	str_copy(p->department, sizeof p->department, v[2]);
-	str_copy(p->kind, sizeof p->kind, v[3]);
-	parse_ll(v[4], 0, 10000, &p->promised_days);
+	db_row_fill(p, DB_COLS(part_cols), ncol, v);
 	str_copy(f->hall, sizeof f->hall, v[5]);
-	p->must_attend = ncol > 6 && v[6] && v[6][0] == '1';
-	str_copy(p->category, sizeof p->category, ncol > 7 && v[7] ? v[7] : "");
 	if (p->promised_days > f->promised_days)
 		f->promised_days = p->promised_days;
 	return 0;

@@ -178,7 +178,6 @@ h_upload_create(struct req *r)
 }
 
 struct up_row {
-	int	 found;
 	char	 sha[65];
 	char	 type[24];
 	long long size;
@@ -187,22 +186,11 @@ struct up_row {
 	int	 hall_ok;
 };
 
-static int
-up_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct up_row *u = arg;
-
-	(void)ncol;
-	(void)lens;
-	u->found = 1;
-	str_copy(u->sha, sizeof u->sha, v[0]);
-	str_copy(u->type, sizeof u->type, v[1]);
-	parse_ll(v[2], 0, INT64_MAX, &u->size);
-	str_copy(u->owner_kind, sizeof u->owner_kind, v[3]);
-	str_copy(u->owner, sizeof u->owner, v[4]);
-	u->hall_ok = v[5] && v[5][0] == '1';
-	return 1;
-}
+static const struct db_col up_cols[] = {
+	DBC_S(struct up_row, sha), DBC_S(struct up_row, type),
+	DBC_I(struct up_row, size, 0, INT64_MAX), DBC_S(struct up_row, owner_kind),
+	DBC_S(struct up_row, owner), DBC_B(struct up_row, hall_ok),
+};
 
 int
 upload_info(struct ctx *c, const char *id, struct upload_info *out)
@@ -214,11 +202,11 @@ upload_info(struct ctx *c, const char *id, struct upload_info *out)
 	memset(&u, 0, sizeof u);
 	if (!token_ok(id, UPLOAD_ID_MAX - 1))
 		return 0;
-	rc = db_query(c, "SELECT sha256, type, size, owner_kind, owner, 0 FROM uploads WHERE id = ?",
-	    DBARGS(DBS(id)), up_row, &u);
+	rc = db_row_into(c, "SELECT sha256, type, size, owner_kind, owner, 0 FROM uploads"
+	    " WHERE id = ?", DBARGS(DBS(id)), DB_COLS(up_cols), &u);
 	if (rc < 0)
 		return rc;
-	out->found = u.found;
+	out->found = rc;
 	str_copy(out->owner_kind, sizeof out->owner_kind, u.owner_kind);
 	str_copy(out->owner, sizeof out->owner, u.owner);
 	str_copy(out->type, sizeof out->type, u.type);
@@ -245,14 +233,14 @@ h_upload_get(struct req *r)
 	memset(&u, 0, sizeof u);
 	if (!token_ok(id, UPLOAD_ID_MAX - 1))
 		return not_found(r);
-	rc = db_query(r->ctx, "SELECT u.sha256, u.type, u.size, u.owner_kind, u.owner,"
+	rc = db_row_into(r->ctx, "SELECT u.sha256, u.type, u.size, u.owner_kind, u.owner,"
 	    " (u.owner_kind = 'staff' AND u.hall = ?) OR EXISTS (SELECT 1 FROM online_materials om"
 	    "  JOIN cases c ON c.id = om.case_id WHERE om.upload_id = u.id AND c.hall = ?)"
 	    " FROM uploads u WHERE u.id = ?",
-	    DBARGS(DBS(r->sess.hall), DBS(r->sess.hall), DBS(id)), up_row, &u);
+	    DBARGS(DBS(r->sess.hall), DBS(r->sess.hall), DBS(id)), DB_COLS(up_cols), &u);
 	if (rc < 0)
 		return db_fail(r, rc);
-	if (!u.found)
+	if (rc == 0)
 		return not_found(r);
 	/* Someone else's file is as unknown as a file that does not exist. */
 	if (citizen && (strcmp(u.owner_kind, "citizen") != 0 || strcmp(u.owner, r->sess.subject) != 0))

@@ -26,28 +26,23 @@ struct parts {
 	size_t		 n;
 };
 
+/* The columns part_row reads, in the order of results_record's query. */
+static const struct db_col part_cols[] = {
+	DBC_I(struct part, seq, 0, 255), DBC_S(struct part, item), DBC_S(struct part, department),
+	DBC_S(struct part, issuer), DBC_S(struct part, kind), DBC_S(struct part, title),
+	DBC_I(struct part, years, 0, 99), DBC_B(struct part, electronic), DBC_S(struct part, no),
+	DBC_S(struct part, holder), DBC_S(struct part, hall),
+};
+
 static int
 part_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct parts *ps = arg;
-	struct part *p;
 
-	(void)ncol;
 	(void)lens;
 	if (ps->n >= sizeof ps->p / sizeof ps->p[0])
 		return 1;
-	p = &ps->p[ps->n++];
-	parse_ll(v[0], 0, 255, &p->seq);
-	str_copy(p->item, sizeof p->item, v[1]);
-	str_copy(p->department, sizeof p->department, v[2]);
-	str_copy(p->issuer, sizeof p->issuer, v[3]);
-	str_copy(p->kind, sizeof p->kind, v[4]);
-	str_copy(p->title, sizeof p->title, v[5]);
-	parse_ll(v[6], 0, 99, &p->years);
-	p->electronic = v[7][0] == '1';
-	str_copy(p->no, sizeof p->no, v[8]);
-	str_copy(p->holder, sizeof p->holder, v[9]);
-	str_copy(p->hall, sizeof p->hall, v[10]);
+	db_row_fill(&ps->p[ps->n++], DB_COLS(part_cols), ncol, v);
 	return 0;
 }
 

@@ -39,44 +39,31 @@ struct rows {
 	size_t			 n, max;
 };
 
+#define RR(m)	DBC_S(struct result_row, m)
+#define RRI(m)	DBC_I(struct result_row, m, 0, INT64_MAX)
+/* The columns of RESULT_COLS, in order. */
+static const struct db_col result_cols[] = {
+	RRI(id), RR(f.vid), RR(f.kind), RR(f.title), RR(f.number), RR(f.holder), RR(f.issuer),
+	RR(f.issued_on), RR(f.valid_until), RR(hall), RR(department), RR(item), RR(status),
+	RRI(case_id), RR(case_no), DBC_B(struct result_row, electronic), RRI(licence_id),
+	RRI(replaced_by), RRI(replaces_id), RR(changed_at), RR(change_reason),
+	RR(replaced_by_number), RR(case_status),
+};
+#undef RR
+#undef RRI
+
 static int
 result_row_fn(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct rows *rs = arg;
 	struct result_row *x;
 
-	(void)ncol;
 	(void)lens;
 	if (rs->n >= rs->max)
 		return 1;
 	x = &rs->v[rs->n++];
 	memset(x, 0, sizeof *x);
-	parse_ll(v[0], 0, INT64_MAX, &x->id);
-	str_copy(x->f.vid, sizeof x->f.vid, v[1]);
-	str_copy(x->f.kind, sizeof x->f.kind, v[2]);
-	str_copy(x->f.title, sizeof x->f.title, v[3]);
-	str_copy(x->f.number, sizeof x->f.number, v[4]);
-	str_copy(x->f.holder, sizeof x->f.holder, v[5]);
-	str_copy(x->f.issuer, sizeof x->f.issuer, v[6]);
-	str_copy(x->f.issued_on, sizeof x->f.issued_on, v[7]);
-	str_copy(x->f.valid_until, sizeof x->f.valid_until, v[8] ? v[8] : "");
-	str_copy(x->hall, sizeof x->hall, v[9]);
-	str_copy(x->department, sizeof x->department, v[10]);
-	str_copy(x->item, sizeof x->item, v[11]);
-	str_copy(x->status, sizeof x->status, v[12]);
-	parse_ll(v[13], 0, INT64_MAX, &x->case_id);
-	str_copy(x->case_no, sizeof x->case_no, v[14]);
-	x->electronic = v[15][0] == '1';
-	if (v[16])
-		parse_ll(v[16], 0, INT64_MAX, &x->licence_id);
-	if (v[17])
-		parse_ll(v[17], 0, INT64_MAX, &x->replaced_by);
-	if (v[18])
-		parse_ll(v[18], 0, INT64_MAX, &x->replaces_id);
-	str_copy(x->changed_at, sizeof x->changed_at, v[19] ? v[19] : "");
-	str_copy(x->change_reason, sizeof x->change_reason, v[20] ? v[20] : "");
-	str_copy(x->replaced_by_number, sizeof x->replaced_by_number, v[21] ? v[21] : "");
-	str_copy(x->case_status, sizeof x->case_status, v[22]);
+	db_row_fill(x, DB_COLS(result_cols), ncol, v);
 	return 0;
 }
 

@@ -178,19 +178,15 @@ int
 complaint_json(struct ctx *c, const char *hall, long long id, json_t **out)
 {
 	char today[12];
-	json_t *a = json_array();
+	json_t *row;
 	int rc;
 
 	date_format_t(hall_now(), today, sizeof today);
-	rc = db_rows_json(c, COMPLAINT_SELECT " WHERE p.hall = ? AND p.id = ?",
-	    DBARGS(DBS(today), DBS(hall), DBI(id)), hall_cols, hall_types, a);
-	if (rc <= 0) {
-		json_decref(a);
-		return rc;
-	}
-	*out = json_pack("{s:O}", "complaint", json_array_get(a, 0));
-	json_decref(a);
-	return 1;
+	rc = db_row_json(c, COMPLAINT_SELECT " WHERE p.hall = ? AND p.id = ?",
+	    DBARGS(DBS(today), DBS(hall), DBI(id)), hall_cols, hall_types, &row);
+	if (rc == 1)
+		*out = json_pack("{s:o}", "complaint", row);
+	return rc;
 }
 
 /* A guarded change found nothing: E_NOT_FOUND (no such complaint of the hall) or

@@ -174,21 +174,15 @@ int
 h_complaints_list(struct req *r)
 {
 	static const char *const statuses[] = { "open", "answered", "overdue", "all", NULL };
-	const char *hall = r->pathv[0], *st = NULL;
+	const char *hall = r->pathv[0];
 	long long limit = 100;
 	json_t *list;
 	int rc, k = 0;
 
 	if ((rc = require_staff_of_hall(r, hall)) != 0)
 		return rc;
-	q_str(r, "status", 0, 10, &st);
+	q_enum(r, "status", statuses, "取值为 open、answered、overdue 或 all", &k);
 	q_int(r, "limit", 0, 1, 500, &limit);
-	if (st) {
-		for (k = 0; statuses[k] && strcmp(statuses[k], st) != 0; k++)
-			;
-		if (statuses[k] == NULL)
-			req_fail_field(r, "status", "取值为 open、answered、overdue 或 all");
-	}
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = hall_find(r, hall)) != 0)
@@ -226,32 +220,38 @@ struct change_step {
 	int		 told;
 };
 
+/* A step's change (rc 0) is audited in its transaction: target complaint:<id>. */
+static int
+step_audited(const struct change_step *st, int rc, const char *action, const char *detail)
+{
+	char target[32];
+
+	if (rc == 0) {
+		fmt(target, sizeof target, "complaint:%lld", st->id);
+		audit(st->r, action, target, "ok", detail);
+	}
+	return rc;
+}
+
 static int
 assign_step(struct ctx *c, void *arg)
 {
 	struct change_step *st = arg;
-	char target[32], detail[32];
-	int rc = complaint_assign(c, st->r->pathv[0], st->id, st->staff, st->r->sess.subject);
+	char detail[32];
 
-	fmt(target, sizeof target, "complaint:%lld", st->id);
 	fmt(detail, sizeof detail, "staff:%lld", st->staff);
-	if (rc == 0)
-		audit(st->r, "complaint.assign", target, "ok", detail);
-	return rc;
+	return step_audited(st, complaint_assign(c, st->r->pathv[0], st->id, st->staff,
+	    st->r->sess.subject), "complaint.assign", detail);
 }
 
 static int
 answer_step(struct ctx *c, void *arg)
 {
 	struct change_step *st = arg;
-	char target[32];
 	int rc = complaint_answer(c, st->r->pathv[0], st->id, st->answer, st->r->sess.subject,
 	    is_manager(st->r), &st->told);
 
-	fmt(target, sizeof target, "complaint:%lld", st->id);
-	if (rc == 0)
-		audit(st->r, "complaint.answer", target, "ok", st->told ? "sms" : "no phone");
-	return rc;
+	return step_audited(st, rc, "complaint.answer", st->told ? "sms" : "no phone");
 }
 
 /* 200 with the complaint as it is now. */

@@ -185,19 +185,15 @@ int
 rect_json(struct ctx *c, const char *hall, long long id, json_t **out)
 {
 	char today[12];
-	json_t *a = json_array();
+	json_t *row;
 	int rc;
 
 	today_str(today);
-	rc = db_rows_json(c, TASK_SELECT " WHERE t.hall = ? AND t.id = ?",
-	    DBARGS(DBS(today), DBS(hall), DBI(id)), task_cols, task_types, a);
-	if (rc <= 0) {
-		json_decref(a);
-		return rc;
-	}
-	*out = json_pack("{s:O}", "rectification", json_array_get(a, 0));
-	json_decref(a);
-	return 1;
+	rc = db_row_json(c, TASK_SELECT " WHERE t.hall = ? AND t.id = ?",
+	    DBARGS(DBS(today), DBS(hall), DBI(id)), task_cols, task_types, &row);
+	if (rc == 1)
+		*out = json_pack("{s:o}", "rectification", row);
+	return rc;
 }
 
 /* A guarded change found no open task: E_NOT_FOUND (none of the hall), or

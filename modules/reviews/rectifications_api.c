@@ -98,21 +98,15 @@ h_rectifications_list(struct req *r)
 {
 	static const char *const statuses[] = { "open", "closed", "overdue", "all", "checking",
 	    NULL };
-	const char *hall = r->pathv[0], *st = NULL;
+	const char *hall = r->pathv[0];
 	json_t *tasks;
 	long long limit = 100;
 	int rc, k = 0;
 
 	if ((rc = require_manager_of_hall(r, hall)) != 0)
 		return rc;
-	q_str(r, "status", 0, 8, &st);
+	q_enum(r, "status", statuses, "取值为 open、checking、closed、overdue 或 all", &k);
 	q_int(r, "limit", 0, 1, 500, &limit);
-	if (st) {
-		for (k = 0; statuses[k] && strcmp(statuses[k], st) != 0; k++)
-			;
-		if (statuses[k] == NULL)
-			req_fail_field(r, "status", "取值为 open、checking、closed、overdue 或 all");
-	}
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = hall_find(r, hall)) != 0)
@@ -142,45 +136,46 @@ struct rect_step {
 	const char		*note;
 };
 
+/* A step's change (rc 0) is audited in its transaction, the task's id as the target. */
+static int
+step_audited(const struct rect_step *st, int rc, const char *action, const char *detail)
+{
+	char target[24];
+
+	if (rc == 0) {
+		fmt(target, sizeof target, "%lld", st->id);
+		audit(st->r, action, target, "ok", detail);
+	}
+	return rc;
+}
+
 static int
 record_step(struct ctx *c, void *arg)
 {
 	struct rect_step *st = arg;
-	char target[24];
-	int rc = rect_record(c, st->r->pathv[0], st->id, st->u);
 
-	fmt(target, sizeof target, "%lld", st->id);
-	if (rc == 0)
-		audit(st->r, "rectification.update", target, "ok", "");
-	return rc;
+	return step_audited(st, rect_record(c, st->r->pathv[0], st->id, st->u),
+	    "rectification.update", "");
 }
 
 static int
 close_step(struct ctx *c, void *arg)
 {
 	struct rect_step *st = arg;
-	char target[24];
-	int rc = rect_fix(c, st->r->pathv[0], st->id, st->cause, st->fix, st->r->sess.subject);
 
-	fmt(target, sizeof target, "%lld", st->id);
-	if (rc == 0)
-		audit(st->r, "rectification.fix", target, "ok", "");
-	return rc;
+	return step_audited(st, rect_fix(c, st->r->pathv[0], st->id, st->cause, st->fix,
+	    st->r->sess.subject), "rectification.fix", "");
 }
 
 static int
 check_step(struct ctx *c, void *arg)
 {
 	struct rect_step *st = arg;
-	char target[24];
 	int rc = rect_check(c, st->r->pathv[0], st->id, st->pass, st->note, st->late,
 	    st->r->sess.subject, &st->told);
 
-	fmt(target, sizeof target, "%lld", st->id);
-	if (rc == 0)
-		audit(st->r, "rectification.check", target, "ok", st->pass ?
-		    (st->told ? "pass sms" : "pass") : "reject");
-	return rc;
+	return step_audited(st, rc, "rectification.check", st->pass ?
+	    (st->told ? "pass sms" : "pass") : "reject");
 }
 
 /*

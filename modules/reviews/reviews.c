@@ -34,23 +34,13 @@ review_rectify_days(void)
 	return (int)config_int("review_rectify_days", 5, 1, 60);
 }
 
-static int
-subject_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct review_subject *s = arg;
-
-	(void)lens;
-	if (ncol < 8 || v[0] == NULL || parse_ll(v[0], 1, INT64_MAX, &s->id) != 0)
-		return 1;
-	str_copy(s->hall, sizeof s->hall, v[1] ? v[1] : "");
-	str_copy(s->ref, sizeof s->ref, v[2] ? v[2] : "");
-	str_copy(s->status, sizeof s->status, v[3] ? v[3] : "");
-	str_copy(s->outcome, sizeof s->outcome, v[4] ? v[4] : "");
-	str_copy(s->category, sizeof s->category, v[5] ? v[5] : "");
-	str_copy(s->window, sizeof s->window, v[6] ? v[6] : "");
-	str_copy(s->clerk, sizeof s->clerk, v[7] ? v[7] : "");
-	return 0;
-}
+#define RS(m)	DBC_S(struct review_subject, m)
+/* id, hall, ref, status, outcome, category, window, clerk: a ticket's or a case's. */
+static const struct db_col subject_cols[] = {
+	DBC_I(struct review_subject, id, 1, INT64_MAX), RS(hall), RS(ref), RS(status), RS(outcome),
+	RS(category), RS(window), RS(clerk),
+};
+#undef RS
 
 int
 review_subject_find(struct ctx *c, int is_case, const char *token, struct review_subject *s)
@@ -61,14 +51,15 @@ review_subject_find(struct ctx *c, int is_case, const char *token, struct review
 	memset(s, 0, sizeof *s);
 	s->is_case = is_case;
 	if (!is_case)
-		rc = db_query(c, "SELECT id, hall, number, status, outcome, category, window_no, clerk"
-		    " FROM queue_tickets WHERE token = ?", DBARGS(DBS(token)), subject_row, s);
+		rc = db_row_into(c, "SELECT id, hall, number, status, outcome, category, window_no,"
+		    " clerk FROM queue_tickets WHERE token = ?", DBARGS(DBS(token)),
+		    DB_COLS(subject_cols), s);
 	else {
 		case_token_hash(token, hash);
-		rc = db_query(c, "SELECT c.id, c.hall, c.no, c.status, NULL, NULL, c.window_no, NULL"
-		    " FROM case_tracking t JOIN cases c ON c.id = t.case_id"
+		rc = db_row_into(c, "SELECT c.id, c.hall, c.no, c.status, NULL, NULL, c.window_no,"
+		    " NULL FROM case_tracking t JOIN cases c ON c.id = t.case_id"
 		    " WHERE t.token_hash = ? AND t.revoked_at IS NULL", DBARGS(DBS(hash)),
-		    subject_row, s);
+		    DB_COLS(subject_cols), s);
 	}
 	if (rc < 0)
 		return rc;
@@ -201,11 +192,9 @@ review_given(struct ctx *c, const struct review_subject *s, json_t **out)
 	static const char *const cols[] = { "score", "attitude", "efficiency", "competence",
 	    "convenience", "transparency", "comment", "channel", "created_at", "task_status",
 	    "deadline", "contacted_at" };
-	json_t *rows = json_array(), *row;
 	int rc;
 
-	*out = NULL;
-	rc = db_rows_json(c,
+	rc = db_row_json(c,
 	    "SELECT v.score, v.attitude, v.efficiency, v.competence, v.convenience, v.transparency,"
 	    " v.comment, v.channel, DATE_FORMAT(v.created_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
 	    " t.status, DATE_FORMAT(t.deadline, '%Y-%m-%d'),"
@@ -213,11 +202,8 @@ review_given(struct ctx *c, const struct review_subject *s, json_t **out)
 	    " FROM reviews v LEFT JOIN review_rectifications t ON t.review_id = v.id"
 	    " WHERE (? = 1 AND v.case_id = ?) OR (? = 0 AND v.ticket_id = ?)",
 	    DBARGS(DBI(s->is_case), DBI(s->id), DBI(s->is_case), DBI(s->id)), cols, "iIIIIIsssSSS",
-	    rows);
-	if (rc >= 0 && (row = json_array_get(rows, 0)) != NULL) {
-		review_shape(row);
-		*out = json_incref(row);
-	}
-	json_decref(rows);
+	    out);
+	if (rc == 1)
+		review_shape(*out);
 	return rc < 0 ? rc : 0;
 }

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import {
   url, screenshot, allProblems, eventually, openHallAt, closeHall, setClock, api as call,
   staffToken as login, screenPage as newPage, citizenToken, randomPhone, idNumber, sql,
-  drainWindow as drain, signInStaffForm,
+  drainWindow as drain, signInStaffForm, signInKiosk,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -45,12 +45,7 @@ after(closeHall);
 test('the kiosk: 预约签到 by the code on a keypad before the queue opens, the ticket printed', T, async () => {
   const page = await newPage({ viewport: { width: 1366, height: 768 } });
   try {
-    await page.goto(url('/kiosk.html'), { waitUntil: 'domcontentloaded' });
-    await page.getByRole('heading', { name: '取号机登录' }).waitFor();
-    await page.getByLabel('服务大厅').selectOption('demo');
-    await page.getByLabel('账号').fill('kiosk1');
-    await page.getByLabel('密码').fill('yichuang-demo');
-    await page.getByRole('button', { name: '登录' }).click();
+    await signInKiosk(page);
     await page.getByRole('button', { name: /预约签到/ }).click();
     await page.getByRole('heading', { name: '预约签到' }).waitFor();
     // A standing citizen's keypad: every key at least 64 px high.

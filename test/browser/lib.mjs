@@ -153,6 +153,16 @@ export async function screenPage(options = {}) {
   return page;
 }
 
+/* The demo hall's first promised item of category B that asks for a required material and
+ * is not 跨省通办 (whichever: suites before may add B items), as GET /items lists it. */
+export async function promisedItemB() {
+  const { items } = await apiJson('/items?hall=demo&category=B');
+  const item = items.find((it) => it.kind === 'promised' && it.materials.some((m) => m.required)
+    && !it.cross_province);
+  assert.ok(item, 'a promised item of category B');
+  return item;
+}
+
 /* fn(page) on a fresh phonePage(options), its context closed afterwards whatever happens:
  *   test('…', T, () => onPhonePage(async (page) => { … }));  */
 export async function onPhonePage(fn, options = {}) {
@@ -657,6 +667,17 @@ export async function chooseHall(page, code = 'demo') {
   const hall = page.getByLabel('服务大厅');
   await hall.locator(`option[value="${code}"]`).waitFor({ state: 'attached' });
   await hall.selectOption(code);
+}
+
+/* Open the kiosk page on page and sign the device in as kiosk1 of the demo hall on its own
+ * form (取号机登录); returns once the form is sent. */
+export async function signInKiosk(page) {
+  await page.goto(url('/kiosk.html'), { waitUntil: 'domcontentloaded' });
+  await page.getByRole('heading', { name: '取号机登录' }).waitFor();
+  await page.getByLabel('服务大厅').selectOption('demo');
+  await page.getByLabel('账号').fill('kiosk1');
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
 }
 
 export const scrollWidth = (page) => page.evaluate(() => document.scrollingElement.scrollWidth);

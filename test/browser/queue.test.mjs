@@ -12,6 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, resetProblems, eventually, openHallAt, closeHall, api as call, staffToken as login, drainWindow as drain, screenPage as newPage, onPhonePage, checkA11y,
+  signInKiosk,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -32,13 +33,8 @@ after(closeHall);
 test('the kiosk: category, then priority and phone, then the ticket with its link', T, async () => {
   const page = await newPage({ viewport: { width: 800, height: 1280 } });
   try {
-    await page.goto(url('/kiosk.html'), { waitUntil: 'domcontentloaded' });
     // A new device signs in once with the kiosk account.
-    await page.getByRole('heading', { name: '取号机登录' }).waitFor();
-    await page.getByLabel('服务大厅').selectOption('demo');
-    await page.getByLabel('账号').fill('kiosk1');
-    await page.getByLabel('密码').fill('yichuang-demo');
-    await page.getByRole('button', { name: '登录' }).click();
+    await signInKiosk(page);
 
     await page.locator('#cat-buttons[aria-busy="false"] button').first().waitFor();
     assert.equal(await page.locator('#cat-buttons button').count(), 6, 'six categories');

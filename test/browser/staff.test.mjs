@@ -17,7 +17,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, screenshot, allProblems, resetProblems, eventually, PASSWORD, openHallAt, closeHall, sql, api as call, staffToken as login, drainWindow as drain, screenPage, checkA11y, chooseHall } from './lib.mjs';
+  url, screenshot, allProblems, resetProblems, eventually, PASSWORD, openHallAt, closeHall, sql, api as call, staffToken as login, drainWindow as drain, screenPage, checkA11y,
+  signInKiosk, chooseHall,
+} from './lib.mjs';
 
 const T = { timeout: 120000 };
 const SCREEN = { width: 1366, height: 768 };
@@ -184,10 +186,7 @@ test('an approver lands on the case list and a manager on the dashboard, each wi
 test('the kiosk at 1366×768: large buttons, the ticket with 打印号票, 完成 and the countdown above the fold', T, async () => {
   const page = await screen({ hasTouch: true });
   try {
-    await page.goto(url('/kiosk.html'), { waitUntil: 'domcontentloaded' });
-    await page.getByLabel('账号').fill('kiosk1');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signInKiosk(page);
     const cats = page.locator('#cat-buttons button');
     await cats.first().waitFor();
     await screenshot(page, 'kiosk-1366-category');

@@ -16,8 +16,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, allProblems, closeBrowser, apiJson, eventually, checkA11y,
-  api as call, staffToken as login, signInStaffForm, idNumber, randomPhone, scrollWidth, PASSWORD, chooseHall } from './lib.mjs';
+  url, phonePage, screenshot, allProblems, closeBrowser, apiJson, promisedItemB, eventually, checkA11y,
+  api as call, staffToken as login, signInStaffForm, idNumber, randomPhone, scrollWidth, PASSWORD, chooseHall,
+} from './lib.mjs';
 
 const T = { timeout: 120000 };
 
@@ -25,10 +26,7 @@ let item;
 let manager;
 
 before(async () => {
-  const { items } = await apiJson('/items?hall=demo&category=B');
-  item = items.find((it) => it.kind === 'promised' && it.materials.some((m) => m.required)
-    && !it.cross_province);
-  assert.ok(item, 'a promised item of category B');
+  item = await promisedItemB();
   manager = await login('manager1');
 });
 

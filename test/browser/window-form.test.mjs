@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, allProblems, closeBrowser, apiJson, eventually, PASSWORD,
+  url, phonePage, screenshot, allProblems, closeBrowser, promisedItemB, eventually, PASSWORD,
   staffToken as signInApi,
 } from './lib.mjs';
 
@@ -28,10 +28,7 @@ async function caseCount() {
 }
 
 before(async () => {
-  const { items } = await apiJson('/items?hall=demo&category=B');
-  item = items.find((it) => it.kind === 'promised' && it.materials.some((m) => m.required)
-    && !it.cross_province);
-  assert.ok(item, 'a promised item of category B');
+  item = await promisedItemB();
   manager = await signInApi('manager1');
 });
 

@@ -163,7 +163,10 @@ teardown(void **st)
 static int
 setup(void **st)
 {
-	int i;
+	static const struct signer who[] = {
+		STAFF("region1", 0, region), STAFF("admin", 0, admin), STAFF("clerk1", 1, clerk),
+		STAFF("approver1", 0, approver), STAFF("manager1", 0, manager),
+	};
 
 	if (suite_setup(st) != 0)
 		return -1;
@@ -175,17 +178,7 @@ setup(void **st)
 	    " ('zz-admcat', 'A', '综合受理', 1)", DBNOARGS, NULL, NULL) != 0)
 		return -1;
 	set_clock("2026-09-22T10:00:00+08:00");
-	for (i = 0; i < 60; i++) {
-		if (staff_login("region1", 0, region, sizeof region) == 0 &&
-		    staff_login("admin", 0, admin, sizeof admin) == 0 &&
-		    staff_login("clerk1", 1, clerk, sizeof clerk) == 0 &&
-		    staff_login("approver1", 0, approver, sizeof approver) == 0 &&
-		    staff_login("manager1", 0, manager, sizeof manager) == 0)
-			return 0;
-		usleep(100 * 1000);
-	}
-	fprintf(stderr, "staff sign-in failed\n");
-	return -1;
+	return sign_in_all(who);
 }
 
 /* ---------------------------------------------------------------- items */

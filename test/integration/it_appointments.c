@@ -18,7 +18,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/race.h"
 
 #define MONDAY   "2026-11-23T09:40:00+08:00"
 #define API      "/api/v1"
@@ -153,23 +153,21 @@ make_citizens(int n, char (*tokens)[SESSION_TOKEN_MAX + 1])
 
 /* ------------------------------------------------------------------ concurrent clients */
 
-struct shot {
+struct booker {
 	const char	*tok;
 	const char	*slot;
 	char		 id[19];
 	long		 status;
 	char		 code[40];
 	char		 appt[64];	/* appointment.token of a 201 */
-	pthread_barrier_t *go;
 };
 
 static void *
 fire(void *arg)
 {
-	struct shot *s = arg;
+	struct booker *s = arg;
 	struct resp r;
 
-	pthread_barrier_wait(s->go);
 	if (book(&r, s->tok, s->slot, "王五", s->id, NULL) == 0) {
 		s->status = r.status;
 		snprintf(s->code, sizeof s->code, "%s",
@@ -185,26 +183,11 @@ fire(void *arg)
 /* n clients at once; counts[0] = 201, counts[1] = SLOT_FULL, counts[2] = ALREADY_BOOKED,
  * counts[3] = anything else. */
 static void
-rush(struct shot *shots, int n, int counts[4])
+rush(struct booker *shots, int n, int counts[4])
 {
-	pthread_t *th = calloc((size_t)n, sizeof *th);
-	pthread_barrier_t go;
-	pthread_attr_t at;
 	int i;
 
-	assert_non_null(th);
-	pthread_barrier_init(&go, NULL, (unsigned)n);
-	pthread_attr_init(&at);
-	pthread_attr_setstacksize(&at, 256 * 1024);
-	for (i = 0; i < n; i++) {
-		shots[i].go = &go;
-		assert_int_equal(pthread_create(&th[i], &at, fire, &shots[i]), 0);
-	}
-	for (i = 0; i < n; i++)
-		pthread_join(th[i], NULL);
-	pthread_attr_destroy(&at);
-	pthread_barrier_destroy(&go);
-	free(th);
+	race_run(n, fire, shots, sizeof *shots);
 	memset(counts, 0, 4 * sizeof *counts);
 	for (i = 0; i < n; i++) {
 		if (shots[i].status == 201)
@@ -790,7 +773,7 @@ static void
 rush_500_for_20(void **st)
 {
 	static char tokens[RUSH_N][SESSION_TOKEN_MAX + 1];
-	static struct shot shots[RUSH_N];
+	static struct booker shots[RUSH_N];
 	char mgr[128];
 	int counts[4], i;
 
@@ -831,7 +814,7 @@ rush_500_for_20(void **st)
 static void
 same_citizen_races_itself(void **st)
 {
-	static struct shot shots[20];
+	static struct booker shots[20];
 	char c10[128];
 	int counts[4], i;
 
@@ -885,7 +868,7 @@ redis_wiped(void **st)
 {
 	static const char *const cats = "ABCDE";
 	static char tokens[100][SESSION_TOKEN_MAX + 1];
-	static struct shot shots[100];
+	static struct booker shots[100];
 	struct resp before[5], after[5], r;
 	char path[128], id[19];
 	redisReply *rep;

@@ -16,7 +16,6 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +35,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/race.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"李小龙\",\"id_number\":\"11010519491231002X\"," \
 	"\"phone\":\"13800138000\"}"
@@ -84,17 +84,6 @@ accept_case(const char *item, const char *extra, char *no, char *token)
 }
 
 static void
-act_ok(const char *who, const char *no, const char *body, const char *status)
-{
-	struct resp r;
-
-	case_act(&r, who, no, body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), status);
-	resp_free(&r);
-}
-
-static void
 get_case(struct resp *r, const char *who, const char *no, const char *query)
 {
 	char path[160];
@@ -131,22 +120,11 @@ outbox_param(const char *tmpl, const char *no, const char *param, char *out)
  * Sign everybody in again, trying for a while: after Redis or MariaDB came back, each app
  * thread finds its old connection dead on first use (one 503) before it reconnects.
  */
-static int
-sign_in_all(void)
-{
-	int i;
-
-	for (i = 0; i < 60; i++) {
-		if (staff_login("clerk1", 1, clerk, sizeof clerk) == 0 && staff_login("approver1", 0,
-		    approver1, sizeof approver1) == 0 && staff_login("approver2", 0, approver2,
-		    sizeof approver2) == 0 && staff_login("approver_bdc", 0, approver_bdc,
-		    sizeof approver_bdc) == 0 && staff_login("manager1", 0, manager,
-		    sizeof manager) == 0)
-			return 0;
-		usleep(100 * 1000);
-	}
-	return -1;
-}
+static const struct signer staff[] = {
+	STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver1),
+	STAFF("approver2", 0, approver2), STAFF("approver_bdc", 0, approver_bdc),
+	STAFF("manager1", 0, manager),
+};
 
 static int
 setup(void **st)
@@ -156,11 +134,7 @@ setup(void **st)
 	ensure_staff("approver2", "孙立新", "approver", "scjg");
 	ensure_staff("approver_bdc", "钱国栋", "approver", "bdc");
 	set_clock("2026-11-23T10:00:00+08:00");
-	if (sign_in_all() != 0) {
-		fprintf(stderr, "staff sign-in failed\n");
-		return -1;
-	}
-	return 0;
+	return sign_in_all(staff);
 }
 
 /* ---------------------------------------------------------------- acceptance */
@@ -402,14 +376,14 @@ waived_material_needs_commitment_and_blocks_approval(void **st)
 	    " m.case_id WHERE c.no = ? AND m.code = 'M5' AND m.state = 'waived' AND"
 	    " m.due = '2026-11-24' AND m.committed_at IS NOT NULL", no), 1);
 
-	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
 	assert_error(&r, 422, "MATERIALS_OUTSTANDING");
 	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M5");
 	resp_free(&r);
 	/* The applicant brings it to the window. */
-	act_ok(clerk, no, "{\"action\":\"supplement\",\"materials\":[\"M5\"]}", "processing");
-	act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
+	case_act_ok(clerk, no, "{\"action\":\"supplement\",\"materials\":[\"M5\"]}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
 }
 
 static void
@@ -460,37 +434,12 @@ cross_province_records_both_offices(void **st)
 	resp_free(&r);
 }
 
-struct acceptor {
-	const char	*body;
-	pthread_barrier_t *go;
-	long		 status;
-	char		 no[64];
-};
-
-static void *
-accept_race(void *arg)
-{
-	struct acceptor *x = arg;
-	struct resp r;
-
-	pthread_barrier_wait(x->go);
-	if (http_json(&r, "POST", "/api/v1/cases", clerk, x->body) == 0) {
-		x->status = r.status;
-		snprintf(x->no, sizeof x->no, "%s", jstr(r.json, "case.no") ? jstr(r.json,
-		    "case.no") : "");
-		resp_free(&r);
-	}
-	return NULL;
-}
-
 /* Eight acceptances at the same moment: eight distinct numbers of the day, no gaps. */
 static void
 simultaneous_acceptances_get_distinct_numbers(void **st)
 {
 	enum { N = 8 };
-	pthread_barrier_t go;
-	pthread_t t[N];
-	struct acceptor x[N];
+	struct shot x[N];
 	char mats[512], body[2048];
 	long long seq[N], lo = -1, hi = -1, before;
 	int i, j;
@@ -499,22 +448,20 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	before = db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%");
-	pthread_barrier_init(&go, NULL, N);
+	memset(x, 0, sizeof x);
 	for (i = 0; i < N; i++) {
-		memset(&x[i], 0, sizeof x[i]);
+		x[i].path = "/api/v1/cases";
+		x[i].token = clerk;
 		x[i].body = body;
-		x[i].go = &go;
-		assert_int_equal(pthread_create(&t[i], NULL, accept_race, &x[i]), 0);
+		x[i].member = "case.no";
 	}
-	for (i = 0; i < N; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&go);
+	race_http(x, N);
 	for (i = 0; i < N; i++) {
 		assert_int_equal(x[i].status, 201);
-		assert_true(strncmp(x[i].no, "DEMO-20261123-", 14) == 0);
-		seq[i] = strtoll(x[i].no + 14, NULL, 10);
+		assert_true(strncmp(x[i].value, "DEMO-20261123-", 14) == 0);
+		seq[i] = strtoll(x[i].value + 14, NULL, 10);
 		for (j = 0; j < i; j++)
-			assert_string_not_equal(x[i].no, x[j].no);
+			assert_string_not_equal(x[i].value, x[j].value);
 		if (lo < 0 || seq[i] < lo)
 			lo = seq[i];
 		if (seq[i] > hi)
@@ -525,11 +472,11 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 	 * accepted once, with its one acceptance SMS, and nothing more. */
 	for (i = 0; i < N; i++) {
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND"
-		    " status = 'accepted'", x[i].no), 1);
+		    " status = 'accepted'", x[i].value), 1);
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'accept'", x[i].no), 1);
+		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'accept'", x[i].value), 1);
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
-		    " template = 'case_accepted' AND ref_id = ?", x[i].no), 1);
+		    " template = 'case_accepted' AND ref_id = ?", x[i].value), 1);
 	}
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%"),
 	    before + N);
@@ -582,54 +529,24 @@ who_sees_what(void **st)
 	    " target = ?", no), 1);
 }
 
-struct racer {
-	const char	*token;
-	const char	*no;
-	const char	*body;
-	pthread_barrier_t *go;
-	long		 status;
-	char		 code[40];
-	char		 told[32];	/* case.status in a 200 */
-};
-
-static void *
-race(void *arg)
-{
-	struct racer *x = arg;
-	struct resp r;
-	char path[160];
-
-	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", x->no);
-	pthread_barrier_wait(x->go);
-	if (http_json(&r, "POST", path, x->token, x->body) == 0) {
-		x->status = r.status;
-		snprintf(x->code, sizeof x->code, "%s", jstr(r.json, "error.code") ?
-		    jstr(r.json, "error.code") : "");
-		snprintf(x->told, sizeof x->told, "%s", jstr(r.json, "case.status") ?
-		    jstr(r.json, "case.status") : "");
-		resp_free(&r);
-	}
-	return NULL;
-}
-
 /* Both approvers send the same action at the same moment: one 200, one 409; the record
  * holds the state the winner was told. */
 static void
 race_once(const char *no, const char *body)
 {
-	pthread_barrier_t go;
-	pthread_t t[2];
-	struct racer x[2] = {
-		{ approver1, no, body, &go, 0, "", "" }, { approver2, no, body, &go, 0, "", "" },
-	};
+	struct shot x[2];
+	char path[160];
 	int i, ok = 0, conflict = 0, winner = -1;
 
-	pthread_barrier_init(&go, NULL, 2);
-	for (i = 0; i < 2; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, race, &x[i]), 0);
-	for (i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&go);
+	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
+	memset(x, 0, sizeof x);
+	for (i = 0; i < 2; i++) {
+		x[i].path = path;
+		x[i].token = i ? approver2 : approver1;
+		x[i].body = body;
+		x[i].member = "case.status";
+	}
+	race_http(x, 2);
 	for (i = 0; i < 2; i++) {
 		if (x[i].status == 200)
 			ok++, winner = i;
@@ -640,8 +557,8 @@ race_once(const char *no, const char *body)
 	}
 	assert_int_equal(ok, 1);
 	assert_int_equal(conflict, 1);
-	assert_true(strlen(x[winner].told) > 0);
-	assert_int_equal(case_status_is(no, x[winner].told), 1);
+	assert_true(strlen(x[winner].value) > 0);
+	assert_int_equal(case_status_is(no, x[winner].value), 1);
 }
 
 static void
@@ -710,7 +627,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 
 	(void)st;
 	accept_case("IT-B-003", NULL, no, tok);
-	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	case_act(&r, approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M3\"],"
 	    "\"note\":\"布局图须标注尺寸\"}");
 	expect_status(&r, 200);
@@ -728,8 +645,8 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	assert_error(&r, 422, "MATERIALS_INCOMPLETE");
 	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M3");
 	resp_free(&r);
-	act_ok(clerk, no, "{\"action\":\"supplement\",\"materials\":[\"M3\"]}", "processing");
-	act_ok(approver1, no, "{\"action\":\"approve\",\"note\":\"准予许可\"}", "approved");
+	case_act_ok(clerk, no, "{\"action\":\"supplement\",\"materials\":[\"M3\"]}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"approve\",\"note\":\"准予许可\"}", "approved");
 
 	/* 统一出件: ready with window, hours and pickup code in the SMS. */
 	since = sms_log_size();
@@ -831,12 +748,12 @@ rejected_and_mailed(void **st)
 	(void)st;
 	accept_case("IT-B-004", "\"delivery\":\"mail\",\"address\":\"示范区新城大道200号3栋501室\"",
 	    no, NULL);
-	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	case_act(&r, approver1, no, "{\"action\":\"reject\"}");
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(jget(r.json, "error.fields.reason"));
 	resp_free(&r);
-	act_ok(approver1, no, "{\"action\":\"reject\",\"reason\":\"股东会决议未载明变更事项\"}",
+	case_act_ok(approver1, no, "{\"action\":\"reject\",\"reason\":\"股东会决议未载明变更事项\"}",
 	    "rejected");
 	outbox_param("case_rejected", no, "reason", v);
 	assert_non_null(strstr(v, "股东会决议"));
@@ -852,7 +769,7 @@ rejected_and_mailed(void **st)
 	resp_free(&r);
 	outbox_param("result_mailed", no, "tracking_no", v);
 	assert_string_equal(v, "1187654321098");
-	act_ok(clerk, no, "{\"action\":\"hand_over\"}", "closed");
+	case_act_ok(clerk, no, "{\"action\":\"hand_over\"}", "closed");
 }
 
 /* ---------------------------------------------------------------- deadlines */
@@ -902,9 +819,9 @@ deadlines_across_national_day(void **st)
 	 */
 	assert_int_equal(set_clock("2026-09-28T10:00:00+08:00"), 0);
 	accept_case("IT-B-003", NULL, no, NULL);
-	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	assert_int_equal(set_clock("2026-09-29T15:00:00+08:00"), 0);
-	act_ok(approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M2\"]}",
+	case_act_ok(approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M2\"]}",
 	    "supplement_needed");
 	assert_int_equal(set_clock("2026-10-09T09:00:00+08:00"), 0);
 	case_act(&r, clerk, no, "{\"action\":\"supplement\"}");
@@ -961,7 +878,7 @@ supervision_lights_yellow_then_red_and_tells_the_approver(void **st)
 	/* IT-B-004: 1 working day — due Tuesday 2026-11-24. */
 	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
 	accept_case("IT-B-004", NULL, no, NULL);
-	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	assert_int_equal(job_cases_supervise(&test_db), 0);
 	get_case(&r, approver1, no, NULL);
 	assert_string_equal(jstr(r.json, "case.warning"), "yellow");
@@ -995,7 +912,7 @@ supervision_lights_yellow_then_red_and_tells_the_approver(void **st)
 	}
 	resp_free(&r);
 	/* A decided case leaves the list. */
-	act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
+	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
 	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?overdue=1&per_page=100", manager,
 	    NULL), 0);
 	assert_null(strstr(r.body, no));
@@ -1050,7 +967,7 @@ tracking_page_follows_every_change(void **st)
 	}
 	assert_int_equal(track_copy_exists(no), 1);	/* so the next answers are the copy's */
 
-	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	track_get(&r, tok);
 	assert_string_equal(jstr(r.json, "case.status"), "processing");
 	assert_string_equal(jstr(r.json, "case.status_label"), "审批中");
@@ -1062,11 +979,11 @@ tracking_page_follows_every_change(void **st)
 	}
 	assert_int_equal(track_copy_exists(no), 1);
 
-	act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
+	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
 	track_get(&r, tok);
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	resp_free(&r);
-	act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
+	case_act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
 	track_get(&r, tok);
 	assert_string_equal(jstr(r.json, "case.status"), "ready");
 	assert_non_null(jstr(r.json, "case.pickup.window"));
@@ -1129,7 +1046,7 @@ database_down_is_503_and_nothing_half_written(void **st)
 	stack("redis-start");
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
-	assert_int_equal(sign_in_all(), 0);
+	assert_int_equal(sign_in_all(staff), 0);
 	assert_int_equal(count0("SELECT COUNT(*) FROM cases"), cases0);
 
 	assert_int_equal(stack("mysql-stop"), 0);
@@ -1149,7 +1066,7 @@ database_down_is_503_and_nothing_half_written(void **st)
 		resp_free(&c);
 	}
 
-	assert_int_equal(sign_in_all(), 0);
+	assert_int_equal(sign_in_all(staff), 0);
 	/* Nothing of the refused requests was written; the case is where it was. */
 	assert_int_equal(count0("SELECT COUNT(*) FROM cases"), cases0);
 	get_case(&r, approver1, no, NULL);
@@ -1157,7 +1074,7 @@ database_down_is_503_and_nothing_half_written(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "accepted");
 	assert_int_equal(json_array_size(jget(r.json, "case.history")), 1);
 	resp_free(&r);
-	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 }
 
 /* Hand-over without the pickup code: only on an identity document the clerk checked and
@@ -1170,9 +1087,9 @@ hand_over_without_code_names_the_checked_document(void **st)
 
 	(void)st;
 	accept_case("IT-B-003", NULL, no, NULL);
-	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
-	act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
+	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
+	case_act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
 
 	/* Neither code nor check: 400 naming both, the case still waits at the window. */
 	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"note\":\"申请人忘带手机\"}");

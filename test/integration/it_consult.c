@@ -12,7 +12,6 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/race.h"
 
 #define API "/api/v1"
 
@@ -257,36 +257,13 @@ consult_record_and_referral(void **st)
 }
 
 /* Many accepts of one referral at once (a double tap, two tabs): one acceptance. */
-struct shot {
-	const char	*tok;
-	const char	*path;
-	long		 status;
-	pthread_barrier_t *go;
-};
-
-static void *
-fire(void *arg)
-{
-	struct shot *s = arg;
-	struct resp r;
-
-	pthread_barrier_wait(s->go);
-	if (http_json(&r, "POST", s->path, s->tok, NULL) == 0) {
-		s->status = r.status;
-		resp_free(&r);
-	}
-	return NULL;
-}
-
 static void
 concurrent_accepts(void **st)
 {
 	char k[128], c9[128], appr[128], n[8], t[40], got[8], status[16], path[96], idtxt[24];
-	pthread_barrier_t go;
-	pthread_t th[6];
 	struct shot s[6];
 	long long id;
-	int i, ok = 0, conflict = 0;
+	int i, ok, conflict;
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-16T11:00:00+08:00"), 0);
@@ -303,21 +280,14 @@ concurrent_accepts(void **st)
 	id = record_id(t, status, sizeof status);
 	assert_true(listed(appr, "incoming", id));
 	snprintf(path, sizeof path, API "/consult/referrals/%lld/accept", id);
-	assert_int_equal(pthread_barrier_init(&go, NULL, 6), 0);
+	memset(s, 0, sizeof s);
 	for (i = 0; i < 6; i++) {
-		s[i].tok = appr;
+		s[i].token = appr;
 		s[i].path = path;
-		s[i].status = -1;
-		s[i].go = &go;
-		assert_int_equal(pthread_create(&th[i], NULL, fire, &s[i]), 0);
 	}
-	for (i = 0; i < 6; i++)
-		pthread_join(th[i], NULL);
-	pthread_barrier_destroy(&go);
-	for (i = 0; i < 6; i++) {
-		ok += s[i].status == 200;
-		conflict += s[i].status == 409;
-	}
+	race_http(s, 6);
+	ok = shots_with(s, 6, 200);
+	conflict = shots_with(s, 6, 409);
 	assert_int_equal(ok, 1);
 	assert_int_equal(conflict, 5);
 	snprintf(idtxt, sizeof idtxt, "%lld", id);

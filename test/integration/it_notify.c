@@ -834,6 +834,22 @@ queue_booked(const char *phone)
 	    "appointment", "codes", 1);
 }
 
+/* A booking notice to phone, sent by the worker to the fake: the provider's template code it
+ * carried into got. */
+static void
+booked_code(const char *phone, char *got, size_t gsz)
+{
+	struct outbox_row s;
+	json_t *stats;
+	uint64_t id;
+
+	id = queue_booked(phone);
+	wait_row(id, "sent", 8000, &s);
+	stats = fake("GET", "/__stats");
+	fake_template_of(stats, id, got, gsz);
+	json_decref(stats);
+}
+
 /* Issue 21: the code approved in Aliyun's console, set by an admin, is the TemplateCode of
  * the worker's next message (within seconds, with the worker already running); null goes
  * back to the file's.  Only an admin sets it; a malformed code is named and changes
@@ -842,10 +858,7 @@ static void
 admin_codes_reach_the_provider(void **st)
 {
 	char admin[256], clerk[256], phone[12], got[64], n[24];
-	struct outbox_row s;
 	struct resp r;
-	json_t *stats;
-	uint64_t id;
 
 	(void)st;
 	assert_int_equal(staff_login("admin", 0, admin, sizeof admin), 0);
@@ -872,11 +885,7 @@ admin_codes_reach_the_provider(void **st)
 	json_decref(fake("POST", "/__reset"));
 	worker_with("aliyun");
 	phone_with(phone, "0001");
-	id = queue_booked(phone);
-	wait_row(id, "sent", 8000, &s);
-	stats = fake("GET", "/__stats");
-	fake_template_of(stats, id, got, sizeof got);
-	json_decref(stats);
+	booked_code(phone, got, sizeof got);
 	assert_string_equal(got, "SMS_900000001");
 
 	/* Changed while the worker runs: its next message carries the new code. */
@@ -885,11 +894,7 @@ admin_codes_reach_the_provider(void **st)
 	expect_status(&r, 200);
 	resp_free(&r);
 	pause_ms(SMS_CODES_TTL_MS + 500);
-	id = queue_booked(phone);
-	wait_row(id, "sent", 8000, &s);
-	stats = fake("GET", "/__stats");
-	fake_template_of(stats, id, got, sizeof got);
-	json_decref(stats);
+	booked_code(phone, got, sizeof got);
 	assert_string_equal(got, "SMS_900000002");
 
 	/* Back to the file's code. */
@@ -900,11 +905,7 @@ admin_codes_reach_the_provider(void **st)
 	    tmpl_find("appointment_booked")->aliyun);
 	resp_free(&r);
 	pause_ms(SMS_CODES_TTL_MS + 500);
-	id = queue_booked(phone);
-	wait_row(id, "sent", 8000, &s);
-	stats = fake("GET", "/__stats");
-	fake_template_of(stats, id, got, sizeof got);
-	json_decref(stats);
+	booked_code(phone, got, sizeof got);
 	assert_string_equal(got, tmpl_find("appointment_booked")->aliyun);
 	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM audit_log WHERE action ="
 	    " 'admin.sms_codes' AND target = 'appointment_booked'", DBNOARGS, n, sizeof n), 1);

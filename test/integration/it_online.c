@@ -100,17 +100,15 @@ item_materials(const char *item)
 static int
 setup(void **st)
 {
+	static const struct signer who[] = {
+		STAFF("clerk1", 1, clerk), CITIZEN("13911110001", citizen_a),
+		CITIZEN("13911110002", citizen_b), CITIZEN("13911110003", citizen_agent),
+	};
+
 	if (suite_setup(st) != 0)
 		return -1;
 	set_clock("2026-11-23T10:00:00+08:00");
-	if (staff_login("clerk1", 1, clerk, sizeof clerk) != 0 ||
-	    citizen_login("13911110001", citizen_a, sizeof citizen_a) != 0 ||
-	    citizen_login("13911110002", citizen_b, sizeof citizen_b) != 0 ||
-	    citizen_login("13911110003", citizen_agent, sizeof citizen_agent) != 0) {
-		fprintf(stderr, "sign-in failed\n");
-		return -1;
-	}
-	return 0;
+	return sign_in_all(who);
 }
 
 /* ---------------------------------------------------------------- uploads */

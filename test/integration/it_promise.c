@@ -25,7 +25,6 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 
 #include "../lib/expect.h"
 #include "../lib/flows.h"
+#include "../lib/race.h"
 #include "../lib/http.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
@@ -130,7 +130,11 @@ listed(const char *token, const char *query, long long id)
 static int
 setup(void **st)
 {
-	int i;
+	static const struct signer who[] = {
+		STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver1),
+		STAFF("approver2", 0, approver2), STAFF("approver_mzj", 0, approver_mzj),
+		STAFF("manager1", 0, manager),
+	};
 
 	if (suite_setup(st) != 0)
 		return -1;
@@ -138,17 +142,7 @@ setup(void **st)
 	ensure_staff("approver2", "孙立新", "approver", "scjg");
 	ensure_staff("approver_mzj", "刘民政", "approver", "mzj");
 	set_clock("2026-09-22T10:00:00+08:00");
-	for (i = 0; i < 60; i++) {
-		if (staff_login("clerk1", 1, clerk, sizeof clerk) == 0 &&
-		    staff_login("approver1", 0, approver1, sizeof approver1) == 0 &&
-		    staff_login("approver2", 0, approver2, sizeof approver2) == 0 &&
-		    staff_login("approver_mzj", 0, approver_mzj, sizeof approver_mzj) == 0 &&
-		    staff_login("manager1", 0, manager, sizeof manager) == 0)
-			return 0;
-		usleep(100 * 1000);
-	}
-	fprintf(stderr, "staff sign-in failed\n");
-	return -1;
+	return sign_in_all(who);
 }
 
 /* ---------------------------------------------------------------- the catalogue */
@@ -405,42 +399,16 @@ verified_promise_reads_verified(void **st)
 	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'promise_verified'", no), 1);
 }
 
-struct closer {
-	const char		*token;
-	const char		*body;
-	long long		 id;
-	pthread_barrier_t	*go;
-	long			 status;
-};
-
-static void *
-close_race(void *arg)
-{
-	struct closer *x = arg;
-	struct resp r;
-	char path[96];
-
-	snprintf(path, sizeof path, API "/promise-checks/%lld/close", x->id);
-	pthread_barrier_wait(x->go);
-	if (http_json(&r, "POST", path, x->token, x->body) == 0) {
-		x->status = r.status;
-		resp_free(&r);
-	}
-	return NULL;
-}
-
 /* Two approvers of the department at the same moment, one verified, one false: one of them
  * closes it, the other gets 409; the record holds one outcome and one history row. */
 static void
 two_approvers_at_once_one_closes(void **st)
 {
-	pthread_barrier_t go;
-	pthread_t t[2];
-	struct closer x[2];
+	struct shot x[2];
 	struct resp r;
-	char no[64];
+	char no[64], path[96];
 	long long id;
-	int i, ok = 0, conflict = 0;
+	int i, ok, conflict;
 
 	(void)st;
 	window_accept(&r, "IT-B-001", json_pack("{s:{s:b}}", "M3", "signed", 1), "M3");
@@ -448,19 +416,17 @@ two_approvers_at_once_one_closes(void **st)
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
 	id = task_of(no);
-	pthread_barrier_init(&go, NULL, 2);
-	x[0] = (struct closer){ approver1, "{\"result\":\"verified\"}", id, &go, 0 };
-	x[1] = (struct closer){ approver2, "{\"result\":\"false\",\"note\":\"承诺的场所不存在\"}", id,
-	    &go, 0 };
+	snprintf(path, sizeof path, API "/promise-checks/%lld/close", id);
+	memset(x, 0, sizeof x);
+	x[0].token = approver1;
+	x[0].body = "{\"result\":\"verified\"}";
+	x[1].token = approver2;
+	x[1].body = "{\"result\":\"false\",\"note\":\"承诺的场所不存在\"}";
 	for (i = 0; i < 2; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, close_race, &x[i]), 0);
-	for (i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&go);
-	for (i = 0; i < 2; i++) {
-		ok += x[i].status == 200;
-		conflict += x[i].status == 409;
-	}
+		x[i].path = path;
+	race_http(x, 2);
+	ok = shots_with(x, 2, 200);
+	conflict = shots_with(x, 2, 409);
 	assert_int_equal(ok, 1);
 	assert_int_equal(conflict, 1);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"

@@ -169,16 +169,6 @@ sub_event(const struct sub *s)
 	return json_loads(line, 0, NULL);
 }
 
-/* POST /windows/{w}/{action} with the clerk's token; the reply in r. */
-static void
-win(struct resp *r, const char *tok, int w, const char *action, const char *body)
-{
-	char path[96];
-
-	snprintf(path, sizeof path, "/api/v1/windows/%d/%s", w, action);
-	assert_int_equal(http_json(r, "POST", path, tok, body), 0);
-}
-
 /* Finish what the window holds and call away what its categories still hold. */
 static void
 drain(const char *tok, int w)
@@ -192,7 +182,7 @@ drain(const char *tok, int w)
 	if (json_is_object(jget(r.json, "current"))) {
 		struct resp f;
 
-		win(&f, tok, w, "finish", strcmp(jstr(r.json, "current.status"), "serving") == 0 ?
+		window_post(&f, tok, w, "finish", strcmp(jstr(r.json, "current.status"), "serving") == 0 ?
 		    "{\"outcome\":\"done\"}" : "{\"outcome\":\"no_show\"}");
 		expect_status(&f, 200);
 		resp_free(&f);
@@ -201,14 +191,14 @@ drain(const char *tok, int w)
 	for (;;) {
 		struct resp c, f;
 
-		win(&c, tok, w, "call-next", NULL);
+		window_post(&c, tok, w, "call-next", NULL);
 		if (c.status == 204) {
 			resp_free(&c);
 			break;
 		}
 		expect_status(&c, 200);
 		resp_free(&c);
-		win(&f, tok, w, "finish", "{\"outcome\":\"no_show\"}");
+		window_post(&f, tok, w, "finish", "{\"outcome\":\"no_show\"}");
 		expect_status(&f, 200);
 		resp_free(&f);
 	}
@@ -275,7 +265,7 @@ call_reaches_its_hall(void **st)
 		assert_int_equal(s[i].first_data_ms, 0);
 
 	t0 = now_ms();
-	win(&r, c1, 1, "call-next", NULL);
+	window_post(&r, c1, 1, "call-next", NULL);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "ticket.number"), num);
 	resp_free(&r);
@@ -356,7 +346,7 @@ publish_failure_keeps_the_call(void **st)
 		if (round == 1)
 			lfd = silent_listener(sock);
 		t0 = now_ms();
-		win(&r, c1, 1, "call-next", NULL);
+		window_post(&r, c1, 1, "call-next", NULL);
 		expect_status(&r, 200);
 		assert_string_equal(jstr(r.json, "ticket.number"), num);
 		resp_free(&r);
@@ -376,7 +366,7 @@ publish_failure_keeps_the_call(void **st)
 		    now_ms() - t0 < 3000; )
 			usleep(50 * 1000);
 		assert_true(app_log_count("not published") > warned);
-		win(&r, c1, 1, "finish", "{\"outcome\":\"no_show\"}");
+		window_post(&r, c1, 1, "finish", "{\"outcome\":\"no_show\"}");
 		expect_status(&r, 200);
 		resp_free(&r);
 	}
@@ -387,7 +377,7 @@ publish_failure_keeps_the_call(void **st)
 		sub_open(&s, PUSH "demo/board", NULL, NULL);
 		subs_wait_answered(&s, 1, 3000);
 		assert_int_equal(s.status, 200);
-		win(&r, c1, 1, "call-next", NULL);
+		window_post(&r, c1, 1, "call-next", NULL);
 		expect_status(&r, 200);
 		resp_free(&r);
 		subs_run(&s, 1, 1500, got_data, &s);

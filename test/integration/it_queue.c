@@ -58,23 +58,13 @@ take_ok(const char *tok, const char *body, char *number, char *token)
 	assert_int_equal(take(tok, body, number, token), 201);
 }
 
-/* POST /windows/{w}/{action}; the reply in r. */
-static void
-win(struct resp *r, const char *tok, int w, const char *action, const char *body)
-{
-	char path[96];
-
-	snprintf(path, sizeof path, "/api/v1/windows/%d/%s", w, action);
-	assert_int_equal(http_json(r, "POST", path, tok, body), 0);
-}
-
 /* call-next and return the number called ("" when nobody waits). */
 static void
 call_next(const char *tok, int w, char *number)
 {
 	struct resp r;
 
-	win(&r, tok, w, "call-next", NULL);
+	window_post(&r, tok, w, "call-next", NULL);
 	if (r.status == 204)
 		number[0] = '\0';
 	else {
@@ -93,7 +83,7 @@ finish(const char *tok, int w, const char *outcome)
 	char body[64];
 
 	snprintf(body, sizeof body, "{\"outcome\":\"%s\"}", outcome);
-	win(&r, tok, w, "finish", body);
+	window_post(&r, tok, w, "finish", body);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "ticket.status"), "done");
 	resp_free(&r);
@@ -331,10 +321,10 @@ take_and_follow(void **st)
 		char c2[128];
 
 		staff_in("clerk2", 2, c2, sizeof c2);
-		win(&r, c2, 3, "call-next", NULL);
+		window_post(&r, c2, 3, "call-next", NULL);
 		assert_error(&r, 403, "FORBIDDEN");
 		resp_free(&r);
-		win(&r, c2, 2, "start", NULL);
+		window_post(&r, c2, 2, "start", NULL);
 		assert_error(&r, 409, "NO_CURRENT_TICKET");
 		resp_free(&r);
 	}
@@ -620,18 +610,18 @@ order_and_transfer(void **st)
 	take_ok(k, "{\"category\":\"D\"}", d2, NULL);
 	call_next(c5, 5, got);
 	assert_string_equal(got, x);
-	win(&r, c5, 5, "start", NULL);
+	window_post(&r, c5, 5, "start", NULL);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "ticket.status"), "serving");
 	resp_free(&r);
-	win(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
+	window_post(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "ticket.status"), "waiting");
 	assert_string_equal(jstr(r.json, "ticket.category"), "D");
 	assert_string_equal(jstr(r.json, "ticket.number"), x);	/* keeps its number */
 	assert_int_equal(jint(r.json, "ticket.ahead"), 1);
 	resp_free(&r);
-	win(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
+	window_post(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
 	assert_error(&r, 409, "NO_CURRENT_TICKET");
 	resp_free(&r);
 	call_next(c6, 6, got);
@@ -640,16 +630,16 @@ order_and_transfer(void **st)
 	call_next(c6, 6, got);
 	assert_string_equal(got, x);
 	/* Recall: the same ticket, called again. */
-	win(&r, c6, 6, "recall", NULL);
+	window_post(&r, c6, 6, "recall", NULL);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "ticket.number"), x);
 	resp_free(&r);
-	win(&r, c6, 6, "call-next", NULL);
+	window_post(&r, c6, 6, "call-next", NULL);
 	assert_error(&r, 409, "WINDOW_BUSY");
 	resp_free(&r);
-	win(&r, c6, 6, "start", NULL);
+	window_post(&r, c6, 6, "start", NULL);
 	resp_free(&r);
-	win(&r, c6, 6, "finish", "{\"outcome\":\"done\",\"case\":\"YC-2026-000001\"}");
+	window_post(&r, c6, 6, "finish", "{\"outcome\":\"done\",\"case\":\"YC-2026-000001\"}");
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "ticket.outcome"), "done");
 	assert_non_null(jstr(r.json, "ticket.started_at"));
@@ -679,7 +669,7 @@ skip_and_rejoin(void **st)
 	take_ok(k, "{\"category\":\"F\"}", f3, NULL);
 	call_next(c3, 3, got);
 	assert_string_equal(got, f1);
-	win(&r, c3, 3, "skip", NULL);
+	window_post(&r, c3, 3, "skip", NULL);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "ticket.status"), "skipped");
 	assert_true(json_is_true(jget(r.json, "ticket.rejoin_allowed")));
@@ -699,7 +689,7 @@ skip_and_rejoin(void **st)
 	finish(c3, 3, "done");
 	call_next(c3, 3, got);
 	assert_string_equal(got, f1);
-	win(&r, c3, 3, "skip", NULL);
+	window_post(&r, c3, 3, "skip", NULL);
 	expect_status(&r, 200);
 	assert_false(json_is_true(jget(r.json, "ticket.rejoin_allowed")));
 	resp_free(&r);
@@ -742,7 +732,7 @@ flushall_midday(void **st)
 	assert_int_equal(jint(r.json, "categories.3.waiting"), 6);
 	resp_free(&r);
 	/* The call before the wipe is still the window's current ticket. */
-	win(&r, c6, 6, "call-next", NULL);
+	window_post(&r, c6, 6, "call-next", NULL);
 	assert_error(&r, 409, "WINDOW_BUSY");
 	resp_free(&r);
 	finish(c6, 6, "done");
@@ -1141,7 +1131,7 @@ board_long_poll(void **st)
 		expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 		assert_true(now_ms() - t0 < 1000);
 	}
-	win(&r, c1, 1, "finish", "{\"outcome\":\"no_show\"}");
+	window_post(&r, c1, 1, "finish", "{\"outcome\":\"no_show\"}");
 	expect_status(&r, 200);
 	resp_free(&r);
 	/* finish changes nothing on the board: the screens go on holding, then 304 at 25 s. */

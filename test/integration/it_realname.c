@@ -19,7 +19,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/race.h"
 
 #define MONDAY "2026-11-23T09:40:00+08:00"
 #define API    "/api/v1"
@@ -185,51 +185,6 @@ apply_body(char *out, size_t osz, const char *token, const char *name, const cha
 	}
 	snprintf(out + strlen(out), osz - strlen(out), "}}");
 	json_decref(codes);
-}
-
-/* ---- concurrent clients ---- */
-
-struct shot {
-	const char	*tok;
-	char		 body[1024];
-	const char	*path;
-	long		 status;
-	char		 code[40];
-	pthread_barrier_t *go;
-};
-
-static void *
-fire(void *arg)
-{
-	struct shot *s = arg;
-	struct resp r;
-
-	pthread_barrier_wait(s->go);
-	if (http_json(&r, "POST", s->path, s->tok, s->body) == 0) {
-		s->status = r.status;
-		snprintf(s->code, sizeof s->code, "%s", r.status < 300 ? "OK" :
-		    jstr(r.json, "error.code") ? jstr(r.json, "error.code") : "?");
-	}
-	resp_free(&r);
-	return NULL;
-}
-
-static void
-race(struct shot *shots, int n)
-{
-	pthread_t th[64];
-	pthread_barrier_t go;
-	int i;
-
-	assert_true(n <= 64);
-	pthread_barrier_init(&go, NULL, (unsigned)n);
-	for (i = 0; i < n; i++) {
-		shots[i].go = &go;
-		assert_int_equal(pthread_create(&th[i], NULL, fire, &shots[i]), 0);
-	}
-	for (i = 0; i < n; i++)
-		pthread_join(th[i], NULL);
-	pthread_barrier_destroy(&go);
 }
 
 /* The audit trail has a row of action about target (LIKE pattern). */
@@ -417,6 +372,7 @@ binding_races(void **st)
 {
 	static char tokens[28][SESSION_TOKEN_MAX + 1];
 	static struct shot shots[28];
+	static char bodies[28][1024];
 	static const char *const slots[16] = {
 		"F-20261124-0900", "F-20261124-0930", "F-20261124-1000", "F-20261124-1030",
 		"F-20261125-0900", "F-20261125-0930", "F-20261125-1000", "F-20261125-1030",
@@ -438,11 +394,12 @@ binding_races(void **st)
 		before[i] = remaining(slots[i]);
 		assert_true(before[i] > 0);
 		memset(&shots[i], 0, sizeof shots[i]);
-		shots[i].tok = tokens[i];
+		shots[i].token = tokens[i];
 		shots[i].path = API "/appointments";
-		book_body(shots[i].body, sizeof shots[i].body, slots[i], "钱七", idW);
+		book_body(bodies[i], sizeof bodies[i], slots[i], "钱七", idW);
+		shots[i].body = bodies[i];
 	}
-	race(shots, 16);
+	race_http(shots, 16);
 	for (i = 0; i < 16; i++) {
 		assert_true(shots[i].status > 0 && shots[i].status < 500);
 		if (shots[i].status == 201) {
@@ -478,12 +435,13 @@ binding_races(void **st)
 	/* Online applications. */
 	for (i = 0; i < 12; i++) {
 		memset(&shots[16 + i], 0, sizeof shots[16 + i]);
-		shots[16 + i].tok = tokens[16 + i];
+		shots[16 + i].token = tokens[16 + i];
 		shots[16 + i].path = API "/cases";
-		apply_body(shots[16 + i].body, sizeof shots[16 + i].body, tokens[16 + i], "孙八",
-		    idV, 200 + 10 * i);
+		apply_body(bodies[16 + i], sizeof bodies[16 + i], tokens[16 + i], "孙八", idV,
+		    200 + 10 * i);
+		shots[16 + i].body = bodies[16 + i];
 	}
-	race(shots + 16, 12);
+	race_http(shots + 16, 12);
 	wins = 0;
 	for (i = 16; i < 28; i++) {
 		if (shots[i].status == 201) {

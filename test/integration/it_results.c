@@ -258,43 +258,41 @@ get_pdf(const char *path, const char *token, char *file, size_t fsz)
 	}
 }
 
-/* Render page 1 of the PDF (pdftoppm) and decode its QR code (zbarimg) into out. */
+/* Render page 1 of the PDF (pdftoppm), decode its QR code (zbarimg): it must say want. */
 static void
-pdf_qr(const char *file, char *out, size_t osz)
+pdf_qr_is(const char *file, const char *want)
 {
-	char cmd[1200], png[300];
+	char cmd[1200], png[300], out[RESULT_QR_MAX];
 	size_t n;
 
 	snprintf(png, sizeof png, "%s-page", file);
 	snprintf(cmd, sizeof cmd, "pdftoppm -r 150 -png -singlefile -f 1 -l 1 '%s' '%s'"
 	    " && zbarimg --quiet --raw -Sbinary '%s.png' 2>/dev/null", file, png, png);
-	assert_int_equal(run(cmd, out, osz), 0);
+	assert_int_equal(run(cmd, out, sizeof out), 0);
 	n = strlen(out);
 	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
 		out[--n] = '\0';
 	snprintf(cmd, sizeof cmd, "rm -f '%s' '%s.png'", file, png);
 	run(cmd, NULL, 0);
+	assert_string_equal(out, want);
 }
 
 static int
 setup(void **st)
 {
+	static const struct signer who[] = {
+		STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver),
+		STAFF("approver_wjw", 0, approver_wjw), STAFF("manager1", 0, manager),
+		STAFF("manager_r2", 0, manager2), CITIZEN(CITIZEN_PHONE, citizen),
+		CITIZEN("13911112324", other_citizen),
+	};
+
 	if (suite_setup(st) != 0)
 		return -1;
 	ensure_staff("approver_wjw", "卫健审批", "approver", "wjw");
 	ensure_staff("manager_r2", "第二值班长", "manager", NULL);
 	set_clock("2026-11-23T10:00:00+08:00");
-	if (staff_login("clerk1", 1, clerk, sizeof clerk) != 0 ||
-	    staff_login("approver1", 0, approver, sizeof approver) != 0 ||
-	    staff_login("approver_wjw", 0, approver_wjw, sizeof approver_wjw) != 0 ||
-	    staff_login("manager1", 0, manager, sizeof manager) != 0 ||
-	    staff_login("manager_r2", 0, manager2, sizeof manager2) != 0 ||
-	    citizen_login(CITIZEN_PHONE, citizen, sizeof citizen) != 0 ||
-	    citizen_login("13911112324", other_citizen, sizeof other_citizen) != 0) {
-		fprintf(stderr, "sign-in failed\n");
-		return -1;
-	}
-	return 0;
+	return sign_in_all(who);
 }
 
 /* ---------------------------------------------------------------- the record */
@@ -676,12 +674,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid"));
 	assert_int_equal(before, 0);
 	assert_int_equal(get_pdf(url, citizen, file, sizeof file), 200);
-	{
-		char got[RESULT_QR_MAX];
-
-		pdf_qr(file, got, sizeof got);
-		assert_string_equal(got, qr);
-	}
+	pdf_qr_is(file, qr);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ? AND d.citizen IS NOT NULL", jstr(res, "vid")), 1);
 	/* Someone else's case, or nobody signed in: nothing, and nothing recorded. */
@@ -690,12 +683,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	/* The window prints it too (recorded as staff). */
 	snprintf(path, sizeof path, "/api/v1/results/%s/pdf", jstr(res, "vid"));
 	assert_int_equal(get_pdf(path, clerk, file, sizeof file), 200);
-	{
-		char got[RESULT_QR_MAX];
-
-		pdf_qr(file, got, sizeof got);
-		assert_string_equal(got, qr);
-	}
+	pdf_qr_is(file, qr);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM result_downloads d JOIN results x ON"
 	    " x.id = d.result_id WHERE x.vid = ?", jstr(res, "vid")), 2);
 
@@ -721,7 +709,7 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 static void
 notice_pdfs_carry_their_qr(void **st)
 {
-	char no[64], path[300], file[200], got[600], want[600], mats[512], body[2048];
+	char no[64], path[300], file[200], want[600], mats[512], body[2048];
 	const char *tok;
 	struct resp r;
 
@@ -738,8 +726,7 @@ notice_pdfs_carry_their_qr(void **st)
 	snprintf(path, sizeof path, "/api/v1/case-notices/pdf?n=%s", tok + 2);
 	resp_free(&r);
 	assert_int_equal(get_pdf(path, NULL, file, sizeof file), 200);
-	pdf_qr(file, got, sizeof got);
-	assert_string_equal(got, want);
+	pdf_qr_is(file, want);
 
 	/* 一次性告知书: the QR reopens the notice itself. */
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":[]," APPLICANT "}");
@@ -751,8 +738,7 @@ notice_pdfs_carry_their_qr(void **st)
 	snprintf(path, sizeof path, "/api/v1/case-notices/pdf?n=%s", tok + 2);
 	resp_free(&r);
 	assert_int_equal(get_pdf(path, NULL, file, sizeof file), 200);
-	pdf_qr(file, got, sizeof got);
-	assert_string_equal(got, want);
+	pdf_qr_is(file, want);
 
 	/* 不予受理通知书: no case, a notice with the reason; bad input stores nothing. */
 	{
@@ -800,8 +786,7 @@ notice_pdfs_carry_their_qr(void **st)
 			resp_free(&r);
 		}
 		assert_int_equal(get_pdf(path, NULL, file, sizeof file), 200);
-		pdf_qr(file, got, sizeof got);
-		assert_string_equal(got, want);
+		pdf_qr_is(file, want);
 	}
 
 	/* An unknown notice: 404, no PDF. */

@@ -16,7 +16,6 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include "../lib/suite.h"
 #include "../lib/records.h"
 #include "../lib/flows.h"
+#include "../lib/race.h"
 #include "../../fcgi/db.h"
 #include "../../modules/reviews/reviews.h"
 
@@ -45,17 +45,6 @@ count1(const char *sql, long long id)
 
 	assert_true(db_query(&test_db, sql, DBARGS(DBI(id)), db_count_row, &n) >= 0);
 	return n;
-}
-
-static void
-act_ok(const char *who, const char *no, const char *body, const char *status)
-{
-	struct resp r;
-
-	case_act(&r, who, no, body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), status);
-	resp_free(&r);
 }
 
 /* A case accepted at window 1 for IT-B-003 (department scjg) with the applicant's phone;
@@ -81,10 +70,10 @@ accept_case(const char *phone, char no[64], char token[96])
 static void
 close_case(const char *no)
 {
-	act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
-	act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
-	act_ok(clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\"}", "closed");
+	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
+	case_act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
+	case_act_ok(clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\"}", "closed");
 }
 
 /* POST with a JSON object body built by the caller (consumed). */
@@ -398,40 +387,16 @@ fix_is_checked_by_a_second_person(void **st)
 	resp_free(&r);
 }
 
-struct checker {
-	const char	*tok;
-	long long	 id;
-	long		 status;
-	pthread_barrier_t *go;
-};
-
-static void *
-checker_main(void *arg)
-{
-	struct checker *k = arg;
-	struct resp r;
-	char path[160];
-
-	snprintf(path, sizeof path, HALL "/rectifications/%lld/check", k->id);
-	pthread_barrier_wait(k->go);
-	if (http_json(&r, "POST", path, k->tok, "{\"result\":\"pass\"}") == 0)
-		k->status = r.status;
-	resp_free(&r);
-	return NULL;
-}
-
 /* Two managers pass the same fix at the same moment: one wins, the other is told (409); one
  * close in the record, one history row, one SMS to the reviewer. */
 static void
 two_checkers_at_once(void **st)
 {
-	char phone[12], no[64], tok[96], admin[128];
-	struct checker k[2];
-	pthread_barrier_t go;
-	pthread_t t[2];
+	char phone[12], no[64], tok[96], admin[128], path[160];
+	struct shot k[2];
 	struct resp r;
 	long long id;
-	int i, ok = 0, refused = 0;
+	int i;
 
 	(void)st;
 	assert_int_equal(staff_login("admin", 0, admin, sizeof admin), 0);
@@ -448,19 +413,17 @@ two_checkers_at_once(void **st)
 	expect_status(&r, 200);
 	resp_free(&r);
 
-	assert_int_equal(pthread_barrier_init(&go, NULL, 2), 0);
-	k[0] = (struct checker){ manager2, id, 0, &go };
-	k[1] = (struct checker){ admin, id, 0, &go };
-	for (i = 0; i < 2; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, checker_main, &k[i]), 0);
+	snprintf(path, sizeof path, HALL "/rectifications/%lld/check", id);
+	memset(k, 0, sizeof k);
+	k[0].token = manager2;
+	k[1].token = admin;
 	for (i = 0; i < 2; i++) {
-		pthread_join(t[i], NULL);
-		ok += k[i].status == 200;
-		refused += k[i].status == 409;
+		k[i].path = path;
+		k[i].body = "{\"result\":\"pass\"}";
 	}
-	pthread_barrier_destroy(&go);
-	assert_int_equal(ok, 1);
-	assert_int_equal(refused, 1);
+	race_http(k, 2);
+	assert_int_equal(shots_with(k, 2, 200), 1);
+	assert_int_equal(shots_with(k, 2, 409), 1);
 	assert_int_equal(count1("SELECT COUNT(*) FROM review_rectifications WHERE id = ?"
 	    " AND status = 'closed'", id), 1);
 	assert_int_equal(count1("SELECT COUNT(*) FROM review_rectification_history WHERE task_id = ?"
@@ -489,16 +452,12 @@ job_main(void *arg)
 static void
 run_job_twice_at_once(void)
 {
-	pthread_t t[2];
 	struct job_arg a[2];
 	int i;
 
+	RACE(2, job_main, a);
 	for (i = 0; i < 2; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, job_main, &a[i]), 0);
-	for (i = 0; i < 2; i++) {
-		pthread_join(t[i], NULL);
 		assert_int_equal(a[i].rc, 0);
-	}
 }
 
 static long long
@@ -833,23 +792,17 @@ satisfaction_per_department_window_and_clerk(void **st)
 static int
 setup(void **st)
 {
-	int i;
+	static const struct signer who[] = {
+		STAFF("clerk1", 1, clerk), STAFF("clerk2", 2, clerk2),
+		STAFF("approver1", 0, approver1), STAFF("manager1", 0, manager),
+		STAFF("manager2", 0, manager2),
+	};
 
 	if (suite_setup(st) != 0)
 		return -1;
 	ensure_staff("manager2", "林复核", "manager", NULL);
 	set_clock("2026-11-23T10:00:00+08:00");
-	for (i = 0; i < 60; i++) {
-		if (staff_login("clerk1", 1, clerk, sizeof clerk) == 0 &&
-		    staff_login("clerk2", 2, clerk2, sizeof clerk2) == 0 &&
-		    staff_login("approver1", 0, approver1, sizeof approver1) == 0 &&
-		    staff_login("manager1", 0, manager, sizeof manager) == 0 &&
-		    staff_login("manager2", 0, manager2, sizeof manager2) == 0)
-			return 0;
-		usleep(100 * 1000);
-	}
-	fprintf(stderr, "staff sign-in failed\n");
-	return -1;
+	return sign_in_all(who);
 }
 
 int

@@ -25,7 +25,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +41,7 @@
 #include "../../fcgi/session.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/race.h"
 #include "../lib/proc.h"
 
 #define API "/api/v1"
@@ -222,32 +222,6 @@ refusals_look_alike(void **st)
 	login_fails("127.0.0.23", nobody, "wrong-password", 1);
 }
 
-struct shot {
-	const char		*user;
-	long			 status;
-	char			 code[32];
-	pthread_barrier_t	*go;
-};
-
-static void *
-fire(void *arg)
-{
-	struct shot *s = arg;
-	struct resp r;
-	char body[256];
-
-	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
-	    "\"password\":\"wrong-password\"}", s->user);
-	pthread_barrier_wait(s->go);
-	if (http_from(&r, "127.0.0.31", "POST", API "/staff/login", NULL, body) == 0) {
-		s->status = r.status;
-		snprintf(s->code, sizeof s->code, "%s",
-		    jstr(r.json, "error.code") ? jstr(r.json, "error.code") : "?");
-	}
-	resp_free(&r);
-	return NULL;
-}
-
 /*
  * 18 wrong passwords at once from one address: every one is refused alike, exactly five
  * passwords are checked (the audit rows say which were checked and which were turned away
@@ -259,9 +233,7 @@ parallel_wrong_passwords(void **st)
 {
 	enum { N = 18 };
 	struct shot shots[N];
-	pthread_t th[N];
-	pthread_barrier_t go;
-	char user[16], mgr[128];
+	char user[16], mgr[128], body[256];
 	long long a0;
 	json_t *s;
 	int i;
@@ -269,16 +241,15 @@ parallel_wrong_passwords(void **st)
 	(void)st;
 	new_clerk(user, sizeof user);
 	a0 = last_audit_id();
-	pthread_barrier_init(&go, NULL, N);
+	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
+	    "\"password\":\"wrong-password\"}", user);
+	memset(shots, 0, sizeof shots);
 	for (i = 0; i < N; i++) {
-		memset(&shots[i], 0, sizeof shots[i]);
-		shots[i].user = user;
-		shots[i].go = &go;
-		assert_int_equal(pthread_create(&th[i], NULL, fire, &shots[i]), 0);
+		shots[i].from = "127.0.0.31";
+		shots[i].path = API "/staff/login";
+		shots[i].body = body;
 	}
-	for (i = 0; i < N; i++)
-		pthread_join(th[i], NULL);
-	pthread_barrier_destroy(&go);
+	race_http(shots, N);
 	for (i = 0; i < N; i++) {
 		assert_int_equal(shots[i].status, 401);
 		assert_string_equal(shots[i].code, "UNAUTHENTICATED");
@@ -626,28 +597,6 @@ checkin_code_throttled(void **st)
 	set_clock(NULL);
 }
 
-struct try {
-	const char		*kiosk;
-	char			 code[8];
-	long			 status;
-	pthread_barrier_t	*go;
-};
-
-static void *
-try_code(void *arg)
-{
-	struct try *t = arg;
-	struct resp r;
-	char body[64];
-
-	snprintf(body, sizeof body, "{\"code\":\"%s\"}", t->code);
-	pthread_barrier_wait(t->go);
-	if (http_json(&r, "POST", API "/halls/demo/appointments/check-in", t->kiosk, body) == 0)
-		t->status = r.status;
-	resp_free(&r);
-	return NULL;
-}
-
 static int
 setup(void **st)
 {
@@ -663,33 +612,27 @@ static void
 checkin_code_concurrent(void **st)
 {
 	enum { N = 25 };
-	struct try tries[N];
-	pthread_t th[N];
-	pthread_barrier_t go;
-	char kiosk[128], h[65], key[160];
+	struct shot tries[N];
+	char kiosk[128], h[65], key[160], code[8], bodies[N][64];
 	const char *kiosks[] = { kiosk };
 	redisReply *rep;
-	int i, n404 = 0, n429 = 0;
+	int i, n404, n429;
 
 	(void)st;
 	clock_at(CHECKIN_DAY "T10:35:00+08:00");
 	forget_misses(NULL, 0);
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
-	pthread_barrier_init(&go, NULL, N);
+	memset(tries, 0, sizeof tries);
 	for (i = 0; i < N; i++) {
-		memset(&tries[i], 0, sizeof tries[i]);
-		tries[i].kiosk = kiosk;
-		tries[i].go = &go;
-		wrong_code(tries[i].code);
-		assert_int_equal(pthread_create(&th[i], NULL, try_code, &tries[i]), 0);
+		wrong_code(code);
+		snprintf(bodies[i], sizeof bodies[i], "{\"code\":\"%s\"}", code);
+		tries[i].path = API "/halls/demo/appointments/check-in";
+		tries[i].token = kiosk;
+		tries[i].body = bodies[i];
 	}
-	for (i = 0; i < N; i++)
-		pthread_join(th[i], NULL);
-	pthread_barrier_destroy(&go);
-	for (i = 0; i < N; i++) {
-		n404 += tries[i].status == 404;
-		n429 += tries[i].status == 429;
-	}
+	race_http(tries, N);
+	n404 = shots_with(tries, N, 404);
+	n429 = shots_with(tries, N, 429);
 	assert_int_equal(n404, 10);
 	assert_int_equal(n429, N - 10);
 	session_hash(kiosk, h);

@@ -22,7 +22,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +41,7 @@
 #include "../lib/suite.h"
 #include "../lib/flows.h"
 #include "../lib/stackproc.h"
+#include "../lib/race.h"
 
 #define API "/api/v1"
 #define HALL2 "smsg2"
@@ -299,7 +299,6 @@ struct racer {
 	char		 from[32];
 	char		 phone[12];
 	const char	*hall;
-	pthread_barrier_t *go;
 	long		 status;
 	char		 limit[16];
 };
@@ -310,7 +309,6 @@ race(void *arg)
 	struct racer *x = arg;
 	struct resp r;
 
-	pthread_barrier_wait(x->go);
 	ask_code(&r, x->from, x->phone, x->hall);
 	x->status = r.status;
 	if (jstr(r.json, "error.limit"))
@@ -323,24 +321,16 @@ race(void *arg)
 static int
 rush(int n, const char *hall, const char *limit, int subnet)
 {
-	pthread_barrier_t go;
 	struct racer *x = calloc((size_t)n, sizeof *x);
-	pthread_t *t = calloc((size_t)n, sizeof *t);
 	int i, ok = 0, refused = 0;
 
 	assert_non_null(x);
-	assert_non_null(t);
-	pthread_barrier_init(&go, NULL, (unsigned)n);
 	for (i = 0; i < n; i++) {
 		snprintf(x[i].from, sizeof x[i].from, "127.0.%d.%d", subnet, i + 1);
 		new_phone(x[i].phone);
 		x[i].hall = hall;
-		x[i].go = &go;
-		assert_int_equal(pthread_create(&t[i], NULL, race, &x[i]), 0);
 	}
-	for (i = 0; i < n; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&go);
+	race_run(n, race, x, sizeof *x);
 	for (i = 0; i < n; i++) {
 		if (x[i].status == 202)
 			ok++;
@@ -351,7 +341,6 @@ rush(int n, const char *hall, const char *limit, int subnet)
 	}
 	assert_int_equal(ok + refused, n);
 	free(x);
-	free(t);
 	return ok;
 }
 
@@ -673,7 +662,6 @@ appointment_resend_new_code(void **st)
 
 struct flood {
 	const char	*path;
-	pthread_barrier_t *go;
 	int		 ok, limited, other;
 };
 
@@ -684,7 +672,6 @@ flood_run(void *arg)
 	struct resp r;
 	int i;
 
-	pthread_barrier_wait(f->go);
 	for (i = 0; i < 40; i++) {
 		if (post_from(&r, "127.0.9.9", f->path, "[]", 2) != 0) {
 			f->other++;
@@ -710,9 +697,7 @@ static void
 receipt_bounds(void **st)
 {
 	char secret[128], path[256], p2[256];
-	pthread_barrier_t go;
 	struct flood f[8];
-	pthread_t t[8];
 	struct resp r;
 	char *big;
 	size_t n = 300 * 1024, i;
@@ -738,20 +723,15 @@ receipt_bounds(void **st)
 	resp_free(&r);
 	free(big);
 
-	pthread_barrier_init(&go, NULL, 8);
-	for (i = 0; i < 8; i++) {
-		memset(&f[i], 0, sizeof f[i]);
+	memset(f, 0, sizeof f);
+	for (i = 0; i < 8; i++)
 		f[i].path = path;
-		f[i].go = &go;
-		assert_int_equal(pthread_create(&t[i], NULL, flood_run, &f[i]), 0);
-	}
+	RACE(8, flood_run, f);
 	for (i = 0; i < 8; i++) {
-		pthread_join(t[i], NULL);
 		ok += f[i].ok;
 		limited += f[i].limited;
 		other += f[i].other;
 	}
-	pthread_barrier_destroy(&go);
 	/* 320 pushes in a moment: the burst (100) and a few more pass, the rest wait. */
 	assert_int_equal(other, 0);
 	assert_true(ok >= 100 && ok < 200);

@@ -237,7 +237,11 @@ static int
 setup(void **st)
 {
 	char p1[12], p2[12];
-	int i;
+	const struct signer who[] = {
+		STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver),
+		STAFF("approver_ybj_t", 0, approver_ybj), STAFF("manager1", 0, manager),
+		STAFF("kiosk1", 0, kiosk), CITIZEN(p1, citizen_book), CITIZEN(p2, citizen_apply),
+	};
 
 	if (suite_setup(st) != 0)
 		return -1;
@@ -248,19 +252,7 @@ setup(void **st)
 	usleep(300 * 1000);
 	phone_of(p1, 1);
 	phone_of(p2, 2);
-	for (i = 0; i < 30; i++) {
-		if (staff_login("clerk1", 1, clerk, sizeof clerk) == 0 &&
-		    staff_login("approver1", 0, approver, sizeof approver) == 0 &&
-		    staff_login("approver_ybj_t", 0, approver_ybj, sizeof approver_ybj) == 0 &&
-		    staff_login("manager1", 0, manager, sizeof manager) == 0 &&
-		    staff_login("kiosk1", 0, kiosk, sizeof kiosk) == 0 &&
-		    citizen_login(p1, citizen_book, sizeof citizen_book) == 0 &&
-		    citizen_login(p2, citizen_apply, sizeof citizen_apply) == 0)
-			return 0;
-		usleep(300 * 1000);
-	}
-	fprintf(stderr, "sign-in failed\n");
-	return -1;
+	return sign_in_all(who);
 }
 
 /* ---------------------------------------------------------------- window acceptance */

@@ -500,7 +500,10 @@ bundle_at_the_window_files_its_parts_with_one_receipt(void **st)
 static int
 setup(void **st)
 {
-	int i;
+	static const struct signer who[] = {
+		STAFF("clerk1", 1, clerk), STAFF("helper1", 0, helper),
+		STAFF("approver1", 0, approver), STAFF("manager1", 0, manager),
+	};
 
 	if (suite_setup(st) != 0)
 		return -1;
@@ -508,16 +511,7 @@ setup(void **st)
 	set_clock("2026-11-23T10:00:00+08:00");
 	make_id(applicant_id, "19450312", 31);
 	make_id(agent_id, "19780615", 32);
-	for (i = 0; i < 60; i++) {
-		if (staff_login("clerk1", 1, clerk, sizeof clerk) == 0 &&
-		    staff_login("helper1", 0, helper, sizeof helper) == 0 &&
-		    staff_login("approver1", 0, approver, sizeof approver) == 0 &&
-		    staff_login("manager1", 0, manager, sizeof manager) == 0)
-			return 0;
-		usleep(100 * 1000);
-	}
-	fprintf(stderr, "staff sign-in failed\n");
-	return -1;
+	return sign_in_all(who);
 }
 
 int

@@ -33,6 +33,34 @@ staff_in(const char *user, int window, char *tok, size_t tsz)
 	fail_msg("%s could not sign in", user);
 }
 
+int
+sign_in_table(const struct signer *who, size_t n)
+{
+	size_t k, left = n;
+	int i;
+
+	for (k = 0; k < n; k++)
+		who[k].tok[0] = '\0';
+	for (i = 0; i < 100 && left > 0; i++) {
+		if (i > 0)
+			usleep(100 * 1000);
+		for (k = 0; k < n; k++) {
+			if (who[k].tok[0] != '\0')
+				continue;
+			if ((who[k].user ? staff_login(who[k].user, who[k].window, who[k].tok,
+			    who[k].tsz) : citizen_login(who[k].phone, who[k].tok, who[k].tsz)) == 0)
+				left--;
+			else
+				who[k].tok[0] = '\0';
+		}
+	}
+	for (k = 0; k < n; k++)
+		if (who[k].tok[0] == '\0')
+			fprintf(stderr, "%s could not sign in\n", who[k].user ? who[k].user :
+			    who[k].phone);
+	return left == 0 ? 0 : -1;
+}
+
 void
 citizen_in(const char *phone, char *tok, size_t tsz)
 {
@@ -189,6 +217,26 @@ case_act(struct resp *r, const char *token, const char *no, const char *body)
 	char path[200];
 
 	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
+	assert_int_equal(http_json(r, "POST", path, token, body), 0);
+}
+
+void
+case_act_ok(const char *token, const char *no, const char *body, const char *status)
+{
+	struct resp r;
+
+	case_act(&r, token, no, body);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "case.status"), status);
+	resp_free(&r);
+}
+
+void
+window_post(struct resp *r, const char *token, int w, const char *action, const char *body)
+{
+	char path[96];
+
+	snprintf(path, sizeof path, "/api/v1/windows/%d/%s", w, action);
 	assert_int_equal(http_json(r, "POST", path, token, body), 0);
 }
 

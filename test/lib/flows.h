@@ -17,6 +17,26 @@
  * reconnects); the test fails when they cannot.  The token into tok. */
 void	 staff_in(const char *user, int window, char *tok, size_t tsz);
 void	 citizen_in(const char *phone, char *tok, size_t tsz);
+/*
+ * Who a suite signs in before its tests: a staff member at a window, or a citizen by SMS
+ * (user NULL); the token into tok (tsz bytes).  A table of these, written with STAFF and
+ * CITIZEN, goes to sign_in_all.
+ */
+struct signer {
+	const char	*user;		/* staff username; NULL for a citizen */
+	int		 window;
+	const char	*phone;		/* the citizen's phone when user is NULL */
+	char		*tok;
+	size_t		 tsz;
+};
+#define STAFF(user, window, tok)	{ (user), (window), NULL, (tok), sizeof (tok) }
+#define CITIZEN(phone, tok)		{ NULL, 0, (phone), (tok), sizeof (tok) }
+/* Sign in everyone of the table who is not yet (tok ""), again every 100 ms for up to 10 s
+ * while anyone fails (the stack starting, a sign-in throttle, or each app thread's one 503
+ * after Redis or MariaDB came back).  0, or -1 with a line on stderr naming who could not:
+ * for a suite's setup, where an assertion cannot fail the suite. */
+#define sign_in_all(who)	sign_in_table((who), sizeof (who) / sizeof (who)[0])
+int	 sign_in_table(const struct signer *who, size_t n);
 /* A staff account of the demo hall (password yichuang-demo) made in the record unless it
  * exists; dept may be NULL.  Needs test_db (suite.h). */
 void	 ensure_staff(const char *user, const char *name, const char *role, const char *dept);
@@ -42,6 +62,12 @@ void	 free_slot(const char *query, char *out, size_t osz);
 
 /* POST /api/v1/cases/<no>/actions with body as the bearer of token; the reply into r. */
 void	 case_act(struct resp *r, const char *token, const char *no, const char *body);
+/* The same, which must answer 200 with the case now in status. */
+void	 case_act_ok(const char *token, const char *no, const char *body, const char *status);
+/* POST /api/v1/windows/<w>/<action> (call-next, finish, …) with body as the bearer of
+ * token; the reply into r. */
+void	 window_post(struct resp *r, const char *token, int w, const char *action,
+	     const char *body);
 
 /* POST /api/v1/uploads with a binary body of type as the bearer of token. */
 void	 upload(struct resp *out, const char *token, const char *type, const void *p,

@@ -652,6 +652,65 @@ hall_to_hall(void **st)
 	json_decref(k);
 }
 
+/* ---------------------------------------------------------------- another province */
+
+/* To another province's office and back: the hall's clerks record the office's receipt and
+ * what it sends back; custody follows (office, then the window it came back to). */
+static void
+office_and_back(void **st)
+{
+	char no[64], tok[64], mats[2048], path[96], body[2400];
+	struct resp r;
+	json_t *k;
+	long long id;
+
+	(void)st;
+	clock_at("2026-12-16T10:00:00+08:00");
+	accept_case(no, tok);
+	sheet_materials(mats, sizeof mats, NULL);
+	send_sheet(&r, clerk1, "{\"office\":\"   \"}", no, mats, NULL);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to.office"));
+	resp_free(&r);
+	send_sheet(&r, clerk1, "{\"office\":\"广东省广州市天河区政务服务中心\"}", no, mats, NULL);
+	expect_status(&r, 201);
+	id = jint(r.json, "handover.id");
+	assert_string_equal(jstr(r.json, "handover.to.kind"), "office");
+	resp_free(&r);
+	/* An approver does not act for the office; a clerk of the hall records its receipt. */
+	snprintf(path, sizeof path, API "/handovers/%lld/receive", id);
+	expect_refusal("POST", path, approver1, "{}", 403, "FORBIDDEN");
+	expect_reply("POST", path, clerk_b, "{}", 200);
+	k = custody_of(clerk1, no);
+	assert_string_equal(jstr(k, "holder.kind"), "office");
+	assert_string_equal(jstr(k, "holder.office"), "广东省广州市天河区政务服务中心");
+	json_decref(k);
+	k = get_member(NULL, "case.custody", API "/track/%s", tok);
+	assert_non_null(strstr(jstr(k, "where"), "广东省广州市天河区政务服务中心"));
+	json_decref(k);
+	/* The office sends the file back to window 7 (recorded by a clerk of the hall). */
+	snprintf(body, sizeof body, "{\"to\":{\"window\":7},\"cases\":[{\"no\":\"%s\","
+	    "\"materials\":%s}]}", no, mats);
+	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk_b, body), 0);
+	expect_status(&r, 201);
+	assert_string_equal(jstr(r.json, "handover.from.kind"), "office");
+	id = jint(r.json, "handover.id");
+	resp_free(&r);
+	snprintf(path, sizeof path, API "/handovers/%lld/receive", id);
+	expect_refusal("POST", path, clerk_b, "{}", 403, "FORBIDDEN");	/* window 2, not 7 */
+	{
+		char w7[128];
+
+		staff_in("clerk7", 7, w7, sizeof w7);
+		expect_reply("POST", path, w7, "{}", 200);
+	}
+	k = custody_of(clerk1, no);
+	assert_string_equal(jstr(k, "holder.kind"), "window");
+	assert_int_equal(jint(k, "holder.window"), 7);
+	json_decref(k);
+	assert_int_equal(history_rows(no, "handover_received", NULL), 2);
+}
+
 /* ---------------------------------------------------------------- overdue */
 
 static void
@@ -708,6 +767,7 @@ main(void)
 		cmocka_unit_test(bad_input_names_fields_and_changes_nothing),
 		cmocka_unit_test(idempotency_key_replays),
 		cmocka_unit_test(hall_to_hall),
+		cmocka_unit_test(office_and_back),
 		cmocka_unit_test(overdue_sheet_alerts_once_and_receipt_clears_it),
 	};
 

@@ -245,14 +245,9 @@ h_sms_code(struct req *r)
 	identity_sms_key(phone, "code", kc, sizeof kc);
 	params = json_pack("{s:s}", "code", code);
 	sodium_memzero(code, sizeof code);
-	memset(&m, 0, sizeof m);
-	m.hall = hall[0] ? hall : NULL;
-	m.channel = "sms";
-	m.template = "login_code";
-	m.recipient = phone;
-	m.params = params;
-	m.ref_kind = "login";
-	m.urgent = 1;
+	m = (struct outbox_msg){ .hall = hall[0] ? hall : NULL, .channel = "sms",
+	    .template = "login_code", .recipient = phone, .params = params, .ref_kind = "login",
+	    .urgent = 1 };
 	rc = outbox_add(r->ctx, &m, NULL);
 	json_decref(params);
 	if (rc != 0) {

@@ -419,13 +419,8 @@ h_principal_code(struct req *r)
 	code_key(cid, idhash, key, sizeof key);
 	params = json_pack("{s:s,s:s}", "who", who, "code", code);
 	sodium_memzero(code, sizeof code);
-	memset(&m, 0, sizeof m);
-	m.channel = "sms";
-	m.template = "proxy_code";
-	m.recipient = holder.phone;
-	m.params = params;
-	m.ref_kind = "proxy";
-	m.urgent = 1;
+	m = (struct outbox_msg){ .channel = "sms", .template = "proxy_code",
+	    .recipient = holder.phone, .params = params, .ref_kind = "proxy", .urgent = 1 };
 	rc = outbox_add(r->ctx, &m, NULL);
 	json_decref(params);
 	sodium_memzero(&holder, sizeof holder);

@@ -99,20 +99,12 @@ identity_code_store(struct ctx *c, const char *key, const char *hash, int ttl)
 {
 	const char *args[3];
 	char t[16];
-	redisReply *rep;
 
 	fmt(t, sizeof t, "%d", ttl);
 	args[0] = key;
 	args[1] = hash;
 	args[2] = t;
-	rep = kv_eval(c, &store_script, 1, 3, args, NULL);
-	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
-		if (rep)
-			freeReplyObject(rep);
-		return -1;
-	}
-	freeReplyObject(rep);
-	return 0;
+	return kv_eval_int(c, &store_script, 1, 3, args, NULL);
 }
 
 int
@@ -120,21 +112,14 @@ identity_code_check(struct ctx *c, const char *key, const char *hash, int max_tr
 {
 	const char *args[3];
 	char tries[8];
-	redisReply *rep;
 	long long verdict;
 
 	fmt(tries, sizeof tries, "%d", max_tries);
 	args[0] = key;
 	args[1] = hash;
 	args[2] = tries;
-	rep = kv_eval(c, &check_script, 1, 3, args, NULL);
-	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
-		if (rep)
-			freeReplyObject(rep);
+	if (kv_eval_int(c, &check_script, 1, 3, args, &verdict) != 0)
 		return -2;
-	}
-	verdict = rep->integer;
-	freeReplyObject(rep);
 	return verdict == 1 ? 1 : verdict < 0 ? -1 : 0;
 }
 

@@ -86,12 +86,33 @@ code_hash(const char *phone, const char *code, char out[PII_HASH_HEX])
 	sodium_memzero(both, sizeof both);
 }
 
-static int
+void
+identity_phone_in(struct req *r, const char *name, const char *msg, const char **phone)
+{
+	if (in_str(r, r->body, name, 1, 11, 11, phone) == 0 && *phone && !phone_ok(*phone))
+		req_fail_field(r, name, msg);
+}
+
+void
+identity_code_in(struct req *r, const char *what, const char **code)
+{
+	char msg[64];
+	size_t i;
+
+	if (in_str(r, r->body, "code", 1, 6, 6, code) != 0 || *code == NULL)
+		return;
+	for (i = 0; i < 6; i++)
+		if ((*code)[i] < '0' || (*code)[i] > '9') {
+			fmt(msg, sizeof msg, "%s为 6 位数字", what);
+			req_fail_field(r, "code", msg);
+			return;
+		}
+}
+
+static void
 phone_in(struct req *r, const char **phone)
 {
-	if (in_str(r, r->body, "phone", 1, 11, 11, phone) == 0 && *phone && !phone_ok(*phone))
-		return req_fail_field(r, "phone", "请输入正确的 11 位手机号");
-	return 0;
+	identity_phone_in(r, "phone", "请输入正确的 11 位手机号", phone);
 }
 
 int
@@ -267,17 +288,10 @@ h_sms_login(struct req *r)
 	char hash[PII_HASH_HEX], kc[96], masked[16], token[SESSION_TOKEN_MAX + 1];
 	char exp[32], how[32];
 	long long verdict, id = 0, expires;
-	size_t i;
 	int rc;
 
 	phone_in(r, &phone);
-	if (in_str(r, r->body, "code", 1, 6, 6, &code) == 0 && code) {
-		for (i = 0; i < 6; i++)
-			if (code[i] < '0' || code[i] > '9') {
-				req_fail_field(r, "code", "验证码为 6 位数字");
-				break;
-			}
-	}
+	identity_code_in(r, "验证码", &code);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	mask_phone(phone, masked, sizeof masked);

@@ -500,16 +500,10 @@ h_principal_add(struct req *r)
 	char target[40];
 	long long cid, owner = 0, n = 0;
 	uint64_t id = 0;
-	size_t i;
 	int rc, verdict;
 
 	person_in(r, &name, &idn);
-	if (in_str(r, r->body, "code", 1, 6, 6, &code) == 0 && code)
-		for (i = 0; i < 6; i++)
-			if (code[i] < '0' || code[i] > '9') {
-				req_fail_field(r, "code", "确认码为 6 位数字");
-				break;
-			}
+	identity_code_in(r, "确认码", &code);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = require_citizen(r, &cid)) != 0)
@@ -677,9 +671,7 @@ h_identity_rebind(struct req *r)
 	struct rebind rb;
 	int rc, cancelled = 0;
 
-	in_str(r, r->body, "phone", 1, 11, 11, &phone);
-	if (phone && !phone_ok(phone))
-		req_fail_field(r, "phone", "请输入本人登录一窗所用的 11 位手机号");
+	identity_phone_in(r, "phone", "请输入本人登录一窗所用的 11 位手机号", &phone);
 	person_in(r, &name, &idn);
 	if (in_has_errors(r))
 		return req_invalid(r);
@@ -725,9 +717,7 @@ h_identity_proxy_register(struct req *r)
 	uint64_t id = 0;
 	int rc;
 
-	in_str(r, r->body, "proxy_phone", 1, 11, 11, &phone);
-	if (phone && !phone_ok(phone))
-		req_fail_field(r, "proxy_phone", "请输入代办人登录一窗所用的 11 位手机号");
+	identity_phone_in(r, "proxy_phone", "请输入代办人登录一窗所用的 11 位手机号", &phone);
 	person_in(r, &name, &idn);
 	if (in_has_errors(r))
 		return req_invalid(r);

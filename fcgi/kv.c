@@ -309,6 +309,23 @@ kv_eval(struct ctx *c, struct kv_script *s, int nkeys, int nargs, const char **a
 }
 
 int
+kv_eval_int(struct ctx *c, struct kv_script *s, int nkeys, int nargs, const char **args,
+    long long *out)
+{
+	redisReply *rep = kv_eval(c, s, nkeys, nargs, args, NULL);
+	int rc = -1;
+
+	if (rep && rep->type == REDIS_REPLY_INTEGER) {
+		if (out)
+			*out = rep->integer;
+		rc = 0;
+	}
+	if (rep)
+		freeReplyObject(rep);
+	return rc;
+}
+
+int
 kv_ping(struct ctx *c)
 {
 	redisReply *rep = kv_cmd(c, "PING");

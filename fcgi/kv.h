@@ -31,6 +31,10 @@ void		 kv_script_init(struct kv_script *s);
 /* Run a script with nkeys keys followed by args. NULL when Redis is down. */
 redisReply	*kv_eval(struct ctx *c, struct kv_script *s, int nkeys, int nargs,
 		    const char **args, const size_t *lens);
+/* The same for a script that answers one integer: 0 with it in *out (out may be NULL), -1
+ * when Redis is down or the answer is not an integer.  The reply is freed. */
+int		 kv_eval_int(struct ctx *c, struct kv_script *s, int nkeys, int nargs,
+		    const char **args, long long *out);
 /* 0 when Redis answers PING, -1 otherwise. */
 int		 kv_ping(struct ctx *c);
 /*

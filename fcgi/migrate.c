@@ -384,15 +384,6 @@ fail:
 	return -1;
 }
 
-static void
-sha256_hex(const char *text, size_t len, char out[2 * SHA256_DIGEST_LENGTH + 1])
-{
-	unsigned char d[SHA256_DIGEST_LENGTH];
-
-	SHA256((const unsigned char *)text, len, d);
-	hex_encode(out, d, sizeof d);
-}
-
 /* schema_migrations has the columns of 107_migration_checksums (a database migrated by an
  * earlier release does not, until that migration runs). */
 static int
@@ -426,7 +417,7 @@ apply_one(MYSQL *m, const char *db, const char *version, const char *path,
 		    "statement stays) and run migrate again\n", version);
 		return -1;
 	}
-	sha256_hex(text, len, sum);
+	hex_sha256(text, len, sum);
 	free(text);
 	if (mysql_select_db(m, db) != 0)
 		rc = -1;
@@ -587,7 +578,7 @@ check_one(void *arg, char **vals, size_t ncol)
 	fclose(f);
 	if (read_text(path, &text, &len) != 0)
 		return 0;
-	sha256_hex(text, len, sum);
+	hex_sha256(text, len, sum);
 	free(text);
 	if (strcmp(sum, vals[1]) != 0) {
 		printf("warning: %s.sql has changed since it was applied on %s (by %s): a hall "

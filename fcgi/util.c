@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/sha.h>
 #include <sodium.h>
 
 size_t
@@ -212,6 +213,15 @@ hex_encode(char *out, const unsigned char *p, size_t n)
 		out[2 * i + 1] = hx[p[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+void
+hex_sha256(const void *p, size_t n, char out[65])
+{
+	unsigned char d[SHA256_DIGEST_LENGTH];
+
+	SHA256(p, n, d);
+	hex_encode(out, d, sizeof d);
 }
 
 /* Validates UTF-8 strictly (no overlongs, no surrogates, ≤ U+10FFFF). */

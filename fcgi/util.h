@@ -47,6 +47,8 @@ int	 token_new(char *out, size_t osz, size_t nbytes);
 int	 token_ok(const char *s, size_t max);
 /* Lower-case hex of n bytes. out needs 2n+1. */
 void	 hex_encode(char *out, const unsigned char *p, size_t n);
+/* SHA-256 of n bytes at p, in lower-case hex (64 characters and the NUL). */
+void	 hex_sha256(const void *p, size_t n, char out[65]);
 
 /* Valid UTF-8 and no control characters other than \t \n \r. */
 int	 utf8_ok(const char *s, size_t n);

@@ -109,6 +109,12 @@ void	identity_sms_key(const char *phone, const char *which, char *out, size_t os
  * none, -1 wrong and now dead (max_tries wrong answers), -2 Redis down. */
 int	identity_code_store(struct ctx *c, const char *key, const char *hash, int ttl);
 int	identity_code_check(struct ctx *c, const char *key, const char *hash, int max_tries);
+/* The body's field name: a mainland mobile number (11 digits), else the field error msg.
+ * *phone NULL when absent (a field error too: it is required). */
+void	identity_phone_in(struct req *r, const char *name, const char *msg, const char **phone);
+/* The body's "code": 6 digits, else the field error "<what>为 6 位数字" (what: 验证码,
+ * 确认码). */
+void	identity_code_in(struct req *r, const char *what, const char **code);
 /* 429 RATE_LIMITED with Retry-After and a message that says how long to wait. */
 int	identity_code_rate_limited(struct req *r, int seconds);
 

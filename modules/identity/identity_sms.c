@@ -86,12 +86,33 @@ code_hash(const char *phone, const char *code, char out[PII_HASH_HEX])
 	sodium_memzero(both, sizeof both);
 }
 
-static int
+void
+identity_phone_in(struct req *r, const char *name, const char *msg, const char **phone)
+{
+	if (in_str(r, r->body, name, 1, 11, 11, phone) == 0 && *phone && !phone_ok(*phone))
+		req_fail_field(r, name, msg);
+}
+
+void
+identity_code_in(struct req *r, const char *what, const char **code)
+{
+	char msg[64];
+	size_t i;
+
+	if (in_str(r, r->body, "code", 1, 6, 6, code) != 0 || *code == NULL)
+		return;
+	for (i = 0; i < 6; i++)
+		if ((*code)[i] < '0' || (*code)[i] > '9') {
+			fmt(msg, sizeof msg, "%s为 6 位数字", what);
+			req_fail_field(r, "code", msg);
+			return;
+		}
+}
+
+static void
 phone_in(struct req *r, const char **phone)
 {
-	if (in_str(r, r->body, "phone", 1, 11, 11, phone) == 0 && *phone && !phone_ok(*phone))
-		return req_fail_field(r, "phone", "请输入正确的 11 位手机号");
-	return 0;
+	identity_phone_in(r, "phone", "请输入正确的 11 位手机号", phone);
 }
 
 int
@@ -99,20 +120,12 @@ identity_code_store(struct ctx *c, const char *key, const char *hash, int ttl)
 {
 	const char *args[3];
 	char t[16];
-	redisReply *rep;
 
 	fmt(t, sizeof t, "%d", ttl);
 	args[0] = key;
 	args[1] = hash;
 	args[2] = t;
-	rep = kv_eval(c, &store_script, 1, 3, args, NULL);
-	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
-		if (rep)
-			freeReplyObject(rep);
-		return -1;
-	}
-	freeReplyObject(rep);
-	return 0;
+	return kv_eval_int(c, &store_script, 1, 3, args, NULL);
 }
 
 int
@@ -120,21 +133,14 @@ identity_code_check(struct ctx *c, const char *key, const char *hash, int max_tr
 {
 	const char *args[3];
 	char tries[8];
-	redisReply *rep;
 	long long verdict;
 
 	fmt(tries, sizeof tries, "%d", max_tries);
 	args[0] = key;
 	args[1] = hash;
 	args[2] = tries;
-	rep = kv_eval(c, &check_script, 1, 3, args, NULL);
-	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
-		if (rep)
-			freeReplyObject(rep);
+	if (kv_eval_int(c, &check_script, 1, 3, args, &verdict) != 0)
 		return -2;
-	}
-	verdict = rep->integer;
-	freeReplyObject(rep);
 	return verdict == 1 ? 1 : verdict < 0 ? -1 : 0;
 }
 
@@ -245,14 +251,9 @@ h_sms_code(struct req *r)
 	identity_sms_key(phone, "code", kc, sizeof kc);
 	params = json_pack("{s:s}", "code", code);
 	sodium_memzero(code, sizeof code);
-	memset(&m, 0, sizeof m);
-	m.hall = hall[0] ? hall : NULL;
-	m.channel = "sms";
-	m.template = "login_code";
-	m.recipient = phone;
-	m.params = params;
-	m.ref_kind = "login";
-	m.urgent = 1;
+	m = (struct outbox_msg){ .hall = hall[0] ? hall : NULL, .channel = "sms",
+	    .template = "login_code", .recipient = phone, .params = params, .ref_kind = "login",
+	    .urgent = 1 };
 	rc = outbox_add(r->ctx, &m, NULL);
 	json_decref(params);
 	if (rc != 0) {
@@ -287,17 +288,10 @@ h_sms_login(struct req *r)
 	char hash[PII_HASH_HEX], kc[96], masked[16], token[SESSION_TOKEN_MAX + 1];
 	char exp[32], how[32];
 	long long verdict, id = 0, expires;
-	size_t i;
 	int rc;
 
 	phone_in(r, &phone);
-	if (in_str(r, r->body, "code", 1, 6, 6, &code) == 0 && code) {
-		for (i = 0; i < 6; i++)
-			if (code[i] < '0' || code[i] > '9') {
-				req_fail_field(r, "code", "验证码为 6 位数字");
-				break;
-			}
-	}
+	identity_code_in(r, "验证码", &code);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	mask_phone(phone, masked, sizeof masked);

@@ -419,13 +419,8 @@ h_principal_code(struct req *r)
 	code_key(cid, idhash, key, sizeof key);
 	params = json_pack("{s:s,s:s}", "who", who, "code", code);
 	sodium_memzero(code, sizeof code);
-	memset(&m, 0, sizeof m);
-	m.channel = "sms";
-	m.template = "proxy_code";
-	m.recipient = holder.phone;
-	m.params = params;
-	m.ref_kind = "proxy";
-	m.urgent = 1;
+	m = (struct outbox_msg){ .channel = "sms", .template = "proxy_code",
+	    .recipient = holder.phone, .params = params, .ref_kind = "proxy", .urgent = 1 };
 	rc = outbox_add(r->ctx, &m, NULL);
 	json_decref(params);
 	sodium_memzero(&holder, sizeof holder);
@@ -505,16 +500,10 @@ h_principal_add(struct req *r)
 	char target[40];
 	long long cid, owner = 0, n = 0;
 	uint64_t id = 0;
-	size_t i;
 	int rc, verdict;
 
 	person_in(r, &name, &idn);
-	if (in_str(r, r->body, "code", 1, 6, 6, &code) == 0 && code)
-		for (i = 0; i < 6; i++)
-			if (code[i] < '0' || code[i] > '9') {
-				req_fail_field(r, "code", "确认码为 6 位数字");
-				break;
-			}
+	identity_code_in(r, "确认码", &code);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = require_citizen(r, &cid)) != 0)
@@ -682,9 +671,7 @@ h_identity_rebind(struct req *r)
 	struct rebind rb;
 	int rc, cancelled = 0;
 
-	in_str(r, r->body, "phone", 1, 11, 11, &phone);
-	if (phone && !phone_ok(phone))
-		req_fail_field(r, "phone", "请输入本人登录一窗所用的 11 位手机号");
+	identity_phone_in(r, "phone", "请输入本人登录一窗所用的 11 位手机号", &phone);
 	person_in(r, &name, &idn);
 	if (in_has_errors(r))
 		return req_invalid(r);
@@ -730,9 +717,7 @@ h_identity_proxy_register(struct req *r)
 	uint64_t id = 0;
 	int rc;
 
-	in_str(r, r->body, "proxy_phone", 1, 11, 11, &phone);
-	if (phone && !phone_ok(phone))
-		req_fail_field(r, "proxy_phone", "请输入代办人登录一窗所用的 11 位手机号");
+	identity_phone_in(r, "proxy_phone", "请输入代办人登录一窗所用的 11 位手机号", &phone);
 	person_in(r, &name, &idn);
 	if (in_has_errors(r))
 		return req_invalid(r);

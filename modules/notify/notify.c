@@ -116,7 +116,6 @@ notify_code_allowed(struct ctx *c, const char *phone, int *retry_after)
 {
 	char tag[33], key[64], now[24], member[64], rnd[16];
 	const char *args[3];
-	redisReply *r;
 	int64_t ms = hall_now_ms();
 	long long wait;
 
@@ -131,14 +130,8 @@ notify_code_allowed(struct ctx *c, const char *phone, int *retry_after)
 	args[0] = key;
 	args[1] = now;
 	args[2] = member;
-	if ((r = kv_eval(c, &code_limit, 1, 3, args, NULL)) == NULL)
+	if (kv_eval_int(c, &code_limit, 1, 3, args, &wait) != 0)
 		return -1;
-	if (r->type != REDIS_REPLY_INTEGER) {
-		freeReplyObject(r);
-		return -1;
-	}
-	wait = r->integer;
-	freeReplyObject(r);
 	if (wait <= 0)
 		return 1;
 	*retry_after = (int)((wait + 999) / 1000);

@@ -30,19 +30,19 @@ struct codes {
 	int		 n;
 };
 
+static const struct db_col code_cols[] = {
+	DBC_S(struct code_row, tmpl), DBC_B(struct code_row, tencent), DBC_S(struct code_row, code),
+};
+
 static int
 code_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct codes *k = arg;
 
-	(void)ncol;
 	(void)lens;
 	if (k->n == SMS_CODES_MAX)
 		return 1;
-	str_copy(k->row[k->n].tmpl, sizeof k->row[k->n].tmpl, v[0]);
-	k->row[k->n].tencent = strcmp(v[1], "tencent") == 0;
-	str_copy(k->row[k->n].code, sizeof k->row[k->n].code, v[2]);
-	k->n++;
+	db_row_fill(&k->row[k->n++], DB_COLS(code_cols), ncol, v);
 	return 0;
 }
 
@@ -52,7 +52,7 @@ codes_load(struct ctx *c, void *value, void *arg)
 	int rc;
 
 	(void)arg;
-	rc = db_query(c, "SELECT template, provider, code FROM sms_template_codes"
+	rc = db_query(c, "SELECT template, provider = 'tencent', code FROM sms_template_codes"
 	    " ORDER BY template, provider", DBNOARGS, code_row, value);
 	return rc < 0 ? rc : 0;
 }

@@ -89,15 +89,6 @@ out:
 	return rc;
 }
 
-static void
-sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char d[SHA256_DIGEST_LENGTH];
-
-	SHA256(p, n, d);
-	hex_encode(out, d, sizeof d);
-}
-
 static int
 hmac256(const void *key, size_t klen, const char *msg, size_t mlen, unsigned char out[32])
 {
@@ -118,7 +109,7 @@ tc3_authorization(const char *secret_id, const char *secret_key, const char *ser
 	int rc = -1;
 
 	utc_date(timestamp, date, sizeof date);
-	sha256_hex(payload, plen, phash);
+	hex_sha256(payload, plen, phash);
 	buf_init(&cr, 4096);
 	buf_addf(&cr, "POST\n/\n\ncontent-type:%s\nhost:%s\n\ncontent-type;host\n%s", ct, host,
 	    phash);
@@ -126,7 +117,7 @@ tc3_authorization(const char *secret_id, const char *secret_key, const char *ser
 		buf_free(&cr);
 		return -1;
 	}
-	sha256_hex(cr.data, cr.len, chash);
+	hex_sha256(cr.data, cr.len, chash);
 	buf_free(&cr);
 	if (fmt(sts, sizeof sts, "TC3-HMAC-SHA256\n%lld\n%s/%s/tc3_request\n%s",
 	    (long long)timestamp, date, service, chash) < 0 ||

@@ -39,6 +39,32 @@ my_phone_hash(struct ctx *c, const struct session *who, char out[PII_HASH_HEX])
 
 /* ---------------------------------------------------------------- the citizen's view */
 
+/* The lists an online case carries, each read by the case id: its parts, its materials and
+ * its public history. */
+static const struct case_list {
+	const char		*member, *sql, *types;
+	const char *const	*cols;
+} case_lists[] = {
+	{ "parts",
+	    "SELECT p.item, i.name, p.department, d.name, p.status, p.promised_days,"
+	    " DATE_FORMAT(p.deadline, '%Y-%m-%d') FROM case_parts p"
+	    " JOIN items i ON i.id = p.item JOIN departments d ON d.code = p.department"
+	    " WHERE p.case_id = ? ORDER BY p.seq", "ssssSiS",
+	    (const char *const[]){ "item", "item_name", "department", "department_name", "status",
+	    "promised_days", "deadline" } },
+	{ "materials",
+	    "SELECT om.code, om.name, om.required, om.upload_id, om.reused, om.state,"
+	    " om.reason, u.type, u.size FROM online_materials om"
+	    " LEFT JOIN uploads u ON u.id = om.upload_id WHERE om.case_id = ?"
+	    " ORDER BY LENGTH(om.code), om.code", "ssbSbssSI",
+	    (const char *const[]){ "code", "name", "required", "upload_id", "reused", "state",
+	    "reason", "type", "size" } },
+	{ "steps",
+	    "SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s+08:00'), to_status, public_note"
+	    " FROM case_history WHERE case_id = ? ORDER BY id", "sss",
+	    (const char *const[]){ "at", "status", "note" } },
+};
+
 /* An online case as its applicant (or agent) sees it. 1, 0 not found, or a DB_* code. */
 int
 my_case_json(struct ctx *c, long long id, const char *holder, json_t **out)
@@ -46,66 +72,40 @@ my_case_json(struct ctx *c, long long id, const char *holder, json_t **out)
 	static const char *const main_cols[] = { "no", "hall", "channel", "item", "bundle", "title",
 	    "status", "applicant", "agent", "delivery", "submitted_at", "accepted_at",
 	    "promised_days", "deadline", "provisional" };
-	static const char *const part_cols[] = { "item", "item_name", "department",
-	    "department_name", "status", "promised_days", "deadline" };
-	static const char *const mat_cols[] = { "code", "name", "required", "upload_id", "reused",
-	    "state", "reason", "type", "size" };
-	static const char *const step_cols[] = { "at", "status", "note" };
-	json_t *rows = json_array(), *parts = json_array(), *mats = json_array(),
-	    *steps = json_array(), *o;
+	json_t *o, *list;
 	char tok[CASE_TOKEN_MAX] = "", url[160];
+	size_t i;
 	int rc;
 
 	*out = NULL;
-	rc = db_rows_json(c,
+	rc = db_row_json(c,
 	    "SELECT c.no, c.hall, c.channel, c.item, c.bundle, c.title, c.status,"
 	    " c.applicant_name_mask, c.agent_name_mask, c.delivery,"
 	    " DATE_FORMAT(c.submitted_at, '%Y-%m-%dT%H:%i:%s+08:00'),"
 	    " DATE_FORMAT(c.accepted_at, '%Y-%m-%dT%H:%i:%s+08:00'), c.promised_days,"
 	    " DATE_FORMAT(c.deadline, '%Y-%m-%d'), c.deadline_provisional FROM cases c"
-	    " WHERE c.id = ?", DBARGS(DBI(id)), main_cols, "sssSSsssSsSSiSb", rows);
-	if (rc >= 0)
-		rc = db_rows_json(c,
-		    "SELECT p.item, i.name, p.department, d.name, p.status, p.promised_days,"
-		    " DATE_FORMAT(p.deadline, '%Y-%m-%d') FROM case_parts p"
-		    " JOIN items i ON i.id = p.item JOIN departments d ON d.code = p.department"
-		    " WHERE p.case_id = ? ORDER BY p.seq", DBARGS(DBI(id)), part_cols, "ssssSiS", parts);
-	if (rc >= 0)
-		rc = db_rows_json(c,
-		    "SELECT om.code, om.name, om.required, om.upload_id, om.reused, om.state,"
-		    " om.reason, u.type, u.size FROM online_materials om"
-		    " LEFT JOIN uploads u ON u.id = om.upload_id WHERE om.case_id = ?"
-		    " ORDER BY LENGTH(om.code), om.code", DBARGS(DBI(id)), mat_cols, "ssbSbssSI", mats);
-	if (rc >= 0)
-		rc = db_rows_json(c,
-		    "SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s+08:00'), to_status, public_note"
-		    " FROM case_history WHERE case_id = ? ORDER BY id", DBARGS(DBI(id)),
-		    step_cols, "sss", steps);
-	if (rc >= 0)
-		rc = case_track_token(c, id, holder, tok);
-	if (rc < 0 || json_array_size(rows) != 1) {
-		json_decref(rows);
-		json_decref(parts);
-		json_decref(mats);
-		json_decref(steps);
-		return rc < 0 ? rc : 0;
-	}
-	o = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
+	    " WHERE c.id = ?", DBARGS(DBI(id)), main_cols, "sssSSsssSsSSiSb", &o);
+	if (rc <= 0)
+		return rc;
 	if ((rc = case_halls_json(c, id, o)) < 0) {	/* 全市通办: the three halls by name */
 		json_decref(o);
-		json_decref(parts);
-		json_decref(mats);
-		json_decref(steps);
-		sodium_memzero(tok, sizeof tok);
 		return rc;
 	}
 	json_object_set_new(o, "status_label",
 	    json_string(case_status_label(json_string_value(json_object_get(o, "status")))));
 	json_object_set_new(o, "role", json_string(holder));
-	json_object_set_new(o, "parts", parts);
-	json_object_set_new(o, "materials", mats);
-	json_object_set_new(o, "steps", steps);
+	for (i = 0; i < NELEM(case_lists) && rc >= 0; i++) {
+		list = json_array();
+		rc = db_rows_json(c, case_lists[i].sql, DBARGS(DBI(id)), case_lists[i].cols,
+		    case_lists[i].types, list);
+		json_object_set_new(o, case_lists[i].member, list);
+	}
+	if (rc >= 0)
+		rc = case_track_token(c, id, holder, tok);
+	if (rc < 0) {
+		json_decref(o);
+		return rc;
+	}
 	if (tok[0]) {
 		fmt(url, sizeof url, "/t/%s", tok);
 		json_object_set_new(o, "track_url", json_string(url));
@@ -120,17 +120,9 @@ struct mine {
 	char		 holder[12];
 };
 
-static int
-mine_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct mine *m = arg;
-
-	(void)ncol;
-	(void)lens;
-	parse_ll(v[0], 1, INT64_MAX, &m->id);
-	str_copy(m->holder, sizeof m->holder, v[1]);
-	return 1;
-}
+static const struct db_col mine_cols[] = {
+	DBC_I(struct mine, id, 1, INT64_MAX), DBC_S(struct mine, holder),
+};
 
 /* The case no if the caller filed it or follows it (as applicant or agent). 1, 0, DB_*. */
 static int
@@ -142,11 +134,11 @@ my_case_find(struct ctx *c, const struct session *who, const char *no, struct mi
 	if (strlen(no) >= CASE_NO_MAX)
 		return 0;
 	my_phone_hash(c, who, ph);
-	return db_query(c, "SELECT id, CASE WHEN citizen = ? OR applicant_phone_hash = ?"
+	return db_row_into(c, "SELECT id, CASE WHEN citizen = ? OR applicant_phone_hash = ?"
 	    " THEN 'applicant' ELSE 'agent' END FROM cases WHERE no = ?"
 	    " AND (citizen = ? OR (? <> '' AND (applicant_phone_hash = ? OR agent_phone_hash = ?)))",
 	    DBARGS(DBS(who->subject), DBS(ph), DBS(no), DBS(who->subject), DBS(ph), DBS(ph),
-	    DBS(ph)), mine_row, m);
+	    DBS(ph)), DB_COLS(mine_cols), m);
 }
 
 /*

@@ -253,14 +253,8 @@ answer_sms(struct ctx *c, const char *hall, long long id, const char *answer, in
 		return 0;
 	fmt(ref, sizeof ref, "%lld", id);
 	params = json_pack("{s:s,s:s}", "date", day, "answer", answer);
-	memset(&m, 0, sizeof m);
-	m.hall = hall;
-	m.template = "complaint_answered";
-	m.recipient = ci.phone;
-	m.params = params;
-	m.ref_kind = "complaint";
-	m.ref_id = ref;
-	m.urgent = 0;
+	m = (struct outbox_msg){ .hall = hall, .template = "complaint_answered",
+	    .recipient = ci.phone, .params = params, .ref_kind = "complaint", .ref_id = ref };
 	rc = outbox_add(c, &m, NULL);
 	json_decref(params);
 	sodium_memzero(&ci, sizeof ci);

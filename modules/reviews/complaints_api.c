@@ -267,6 +267,23 @@ complaint_reply(struct req *r, long long id)
 	return req_ok(r, 200, o);
 }
 
+/* The step in its transaction, then the complaint as it is now; 404 when it is gone, 409
+ * (conflict says why) when its state no longer allows the step. */
+static int
+step_run(struct req *r, int (*fn)(struct ctx *, void *), struct change_step *st,
+    const char *conflict)
+{
+	int rc = db_tx(r->ctx, fn, st);
+
+	if (rc == E_NOT_FOUND)
+		return req_err_msg(r, rc, "没有这个投诉");
+	if (rc == E_INVALID_TRANSITION)
+		return req_err_msg(r, rc, conflict);
+	if (rc != 0)
+		return db_fail(r, rc);
+	return complaint_reply(r, st->id);
+}
+
 /* POST …/assign (manager): {"assignee": username of staff of the hall, not disabled}. */
 int
 h_complaint_assign(struct req *r)
@@ -293,14 +310,7 @@ h_complaint_assign(struct req *r)
 		return req_invalid(r);
 	}
 	st = (struct change_step){ .r = r, .id = id, .staff = staff };
-	rc = db_tx(r->ctx, assign_step, &st);
-	if (rc == E_NOT_FOUND)
-		return req_err_msg(r, rc, "没有这个投诉");
-	if (rc == E_INVALID_TRANSITION)
-		return req_err_msg(r, rc, "投诉已答复，不能再分派");
-	if (rc != 0)
-		return db_fail(r, rc);
-	return complaint_reply(r, id);
+	return step_run(r, assign_step, &st, "投诉已答复，不能再分派");
 }
 
 /* POST …/answer: {"answer"} 5–500 characters, by the assignee or a manager. */
@@ -339,12 +349,5 @@ h_complaint_answer(struct req *r)
 	if (rc == 2)
 		return req_err_msg(r, E_FORBIDDEN, "这件投诉没有分派给您");
 	st = (struct change_step){ .r = r, .id = id, .answer = answer };
-	rc = db_tx(r->ctx, answer_step, &st);
-	if (rc == E_NOT_FOUND)
-		return req_err_msg(r, rc, "没有这个投诉");
-	if (rc == E_INVALID_TRANSITION)
-		return req_err_msg(r, rc, "投诉已被他人答复或改派，请刷新");
-	if (rc != 0)
-		return db_fail(r, rc);
-	return complaint_reply(r, id);
+	return step_run(r, answer_step, &st, "投诉已被他人答复或改派，请刷新");
 }

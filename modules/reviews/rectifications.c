@@ -290,14 +290,8 @@ outcome_sms(struct ctx *c, const char *hall, long long id, const char *now, int 
 	fmt(subject, sizeof subject, strcmp(kind, "case") == 0 ? "办件%s" : "%s号的办理", vref);
 	fmt(ref, sizeof ref, "%lld", id);
 	params = json_pack("{s:s,s:s}", "subject", subject, "fix", fix);
-	memset(&m, 0, sizeof m);
-	m.hall = hall;
-	m.template = "review_rectified";
-	m.recipient = phone;
-	m.params = params;
-	m.ref_kind = "rectification";
-	m.ref_id = ref;
-	m.urgent = 0;
+	m = (struct outbox_msg){ .hall = hall, .template = "review_rectified", .recipient = phone,
+	    .params = params, .ref_kind = "rectification", .ref_id = ref };
 	rc = outbox_add(c, &m, NULL);
 	json_decref(params);
 	sodium_memzero(phone, sizeof phone);

@@ -178,6 +178,33 @@ check_step(struct ctx *c, void *arg)
 	    (st->told ? "pass sms" : "pass") : "reject");
 }
 
+/* The task of the path, for a step's checks, into *o: 0, or the reply (404, 503). */
+static int
+task_load(struct req *r, long long id, json_t **o)
+{
+	int rc = rect_json(r->ctx, r->pathv[0], id, o);
+
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, "没有这个整改任务");
+	return 0;
+}
+
+/* The step in its transaction, then the task as it is now; 409 when another change came
+ * first. */
+static int
+step_run(struct req *r, int (*fn)(struct ctx *, void *), struct rect_step *st)
+{
+	int rc = db_tx(r->ctx, fn, st);
+
+	if (rc == E_INVALID_TRANSITION)
+		return req_err_msg(r, rc, "整改任务已被他人处理，请刷新");
+	if (rc != 0)
+		return db_fail(r, rc);
+	return task_reply(r, st->id);
+}
+
 /*
  * PATCH: record the contact with the citizen (contacted: true, contact_note), the cause and
  * the fix, while the task is open.  Guarded by status = 'open'.
@@ -266,21 +293,14 @@ h_rectification_close(struct req *r)
 		sms_text_field(r, "fix", fix, 1);
 	if (in_has_errors(r))
 		return req_invalid(r);
-	if ((rc = rect_json(r->ctx, r->pathv[0], id, &o)) < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "没有这个整改任务");
+	if ((rc = task_load(r, id, &o)) != 0)
+		return rc;
 	rc = close_check(r, json_object_get(o, "rectification"), cause, fix, &late);
 	json_decref(o);
 	if (rc != 0)
 		return rc;
 	st = (struct rect_step){ .r = r, .id = id, .cause = cause, .fix = fix };
-	rc = db_tx(r->ctx, close_step, &st);
-	if (rc == E_INVALID_TRANSITION)
-		return req_err_msg(r, rc, "整改任务已被他人处理，请刷新");
-	if (rc != 0)
-		return db_fail(r, rc);
-	return task_reply(r, id);
+	return step_run(r, close_step, &st);
 }
 
 /*
@@ -308,10 +328,8 @@ h_rectification_check(struct req *r)
 		req_fail_field(r, "note", "退回时请写明需要重新整改的地方");
 	if (in_has_errors(r))
 		return req_invalid(r);
-	if ((rc = rect_json(r->ctx, r->pathv[0], id, &o)) < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "没有这个整改任务");
+	if ((rc = task_load(r, id, &o)) != 0)
+		return rc;
 	t = json_object_get(o, "rectification");
 	if (strcmp(json_string_value(json_object_get(t, "status")), "fixed") != 0) {
 		rc = strcmp(json_string_value(json_object_get(t, "status")), "open") == 0;
@@ -328,10 +346,5 @@ h_rectification_check(struct req *r)
 	late = rectification_late(json_string_value(json_object_get(t, "deadline")), today);
 	json_decref(o);
 	st = (struct rect_step){ .r = r, .id = id, .late = late, .pass = res == 0, .note = note };
-	rc = db_tx(r->ctx, check_step, &st);
-	if (rc == E_INVALID_TRANSITION)
-		return req_err_msg(r, rc, "整改任务已被他人处理，请刷新");
-	if (rc != 0)
-		return db_fail(r, rc);
-	return task_reply(r, id);
+	return step_run(r, check_step, &st);
 }

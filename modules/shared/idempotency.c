@@ -92,15 +92,6 @@ unseal(const unsigned char *in, size_t n)
 	return out;
 }
 
-static void
-sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char d[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(d, p, n);
-	hex_encode(out, d, sizeof d);
-}
-
 /* Start, or see how an earlier request with the key went: {"GO"} or {s, h, c, b}. */
 static struct kv_script s_begin = { "idem_begin",
 	"local v = redis.call('HMGET', KEYS[1], 's', 'h', 'c', 'b')\n"
@@ -284,7 +275,7 @@ idem_begin(struct req *r, struct idem *im)
 	if (asprintf(&material, "%s\n%s\n%s\n%s\n%s", role_name(r->sess.role), r->sess.subject,
 	    r->method_str ? r->method_str : "", r->path, r->idempotency_key) < 0)
 		return req_bug(r, "out of memory");
-	sha256_hex(material, strlen(material), im->scope);
+	hex_sha256(material, strlen(material), im->scope);
 	free(material);
 	if (r->body)
 		canon = json_dumps(r->body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
@@ -292,7 +283,7 @@ idem_begin(struct req *r, struct idem *im)
 		canon = strdup(r->raw_body ? r->raw_body : "");
 	if (canon == NULL)
 		return req_bug(r, "out of memory");
-	sha256_hex(canon, strlen(canon), im->reqhash);
+	hex_sha256(canon, strlen(canon), im->reqhash);
 	free(canon);
 
 	rkey(im, key);

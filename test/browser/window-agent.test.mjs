@@ -16,7 +16,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, allProblems, closeBrowser, apiJson, promisedItemB, eventually, checkA11y,
+  url, phonePage, screenshot, allProblems, closeBrowser, apiJson, promisedItemB, eventually,
+  checkA11y,
   api as call, staffToken as login, signInStaffForm, idNumber, randomPhone, scrollWidth, PASSWORD, chooseHall,
 } from './lib.mjs';
 

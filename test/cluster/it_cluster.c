@@ -391,44 +391,6 @@ check_numbering_continues(struct load *L)
 
 /* ------------------------------------------------------------------ days */
 
-/* A day of its own for a phase (as it_faults.c): a Monday–Thursday from 2026-11-24 on that
- * this run has not used and that holds few tickets; day, 10:00 that day, and the next day. */
-static void
-pick_day(char day[11], char when[32], char next[11])
-{
-	static int used;
-	struct tm tm;
-	time_t t;
-	char out[24];
-	int i, k = 0;
-
-	for (i = 0; i < 37; i++) {
-		memset(&tm, 0, sizeof tm);
-		tm.tm_year = 2026 - 1900;
-		tm.tm_mon = 10;
-		tm.tm_mday = 24 + i;
-		tm.tm_hour = 12;
-		t = timegm(&tm);
-		gmtime_r(&t, &tm);
-		if (tm.tm_wday < 1 || tm.tm_wday > 4)
-			continue;
-		strftime(day, 11, "%Y-%m-%d", &tm);
-		if (k++ < used)
-			continue;
-		used++;
-		assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM queue_tickets WHERE"
-		    " hall = 'demo' AND day = ?", DBARGS(DBS(day)), out, sizeof out), 1);
-		if (strtol(out, NULL, 10) > 300)
-			continue;
-		snprintf(when, 32, "%sT10:00:00+08:00", day);
-		t += 86400;
-		gmtime_r(&t, &tm);
-		strftime(next, 11, "%Y-%m-%d", &tm);
-		return;
-	}
-	fail_msg("no free day left in 2026-11-24 … 2026-12-30 (make cluster-down, make cluster)");
-}
-
 /* ------------------------------------------------------------------ Galera node killed */
 
 static void
@@ -441,7 +403,7 @@ galera_node_killed(void **st)
 	int before;
 
 	(void)st;
-	pick_day(day, when, next);
+	pick_day(&C, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
 	before = count_rows(day);
 	load_start(&L, long_mode ? 8 : 4, long_mode ? 4000 : 2000);
@@ -559,7 +521,7 @@ redis_primary_killed(void **st)
 	uint64_t cid;
 
 	(void)st;
-	pick_day(day, when, bday);
+	pick_day(&C, day, when, bday, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
 	before = count_rows(day);
 	assert_int_equal(cluster_out("primary", old, sizeof old), 0);
@@ -638,7 +600,7 @@ app_host_cut(void **st)
 	int before, i;
 
 	(void)st;
-	pick_day(day, when, next);
+	pick_day(&C, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
 	before = count_rows(day);
 	assert_true(host_healthy("10.77.0.31") && host_healthy("10.77.0.32"));
@@ -732,7 +694,7 @@ outbox_burst(int round, int *n1, int *n2)
 	long long conflicts;
 	int64_t t0;
 
-	pick_day(day, when, next);
+	pick_day(&C, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);	/* 10:00: no quiet hours */
 	memset(count, 0, sizeof count);
 	conflicts = galera_conflicts();
@@ -851,7 +813,7 @@ idempotency_across_nodes(void **st)
 	int round, i, before, created = 0, replayed = 0;
 
 	(void)st;
-	pick_day(day, when, next);
+	pick_day(&C, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
 	before = count_rows(day);
 	for (round = 0; round < 15; round++) {

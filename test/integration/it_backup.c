@@ -652,9 +652,9 @@ restore_drill(void **st)
 static int
 setup(void **st)
 {
-	const char *i = getenv("YICHUANG_INSTANCE"), *b = getenv("YICHUANG_BASE_URL");
+	const char *b = getenv("YICHUANG_BASE_URL");
 
-	snprintf(inst, sizeof inst, "%s", i && *i ? i : "test");
+	snprintf(inst, sizeof inst, "%s", test_instance());
 	snprintf(rinst, sizeof rinst, "%s-restore", inst);
 	snprintf(src_url, sizeof src_url, "%s", b && *b ? b : "http://127.0.0.1:18080");
 	/* One above the test instance's own ports, so suites of two instances on one machine

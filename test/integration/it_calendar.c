@@ -92,16 +92,15 @@ accept_case(struct resp *r, const char *item, char no[64], char track[64])
 	snprintf(track, 64, "%s", jstr(r->json, "case.track_token"));
 }
 
-/* The case as staff see it: deadline into dl (12), "provisional" returned. */
+/* GET path as the bearer of tok (NULL: none): the case's deadline into dl (12), its
+ * "provisional" returned. */
 static int
-case_deadline(const char *no, char dl[12])
+deadline_shown(const char *path, const char *tok, char dl[12])
 {
 	struct resp r;
-	char path[160];
 	int p;
 
-	snprintf(path, sizeof path, API "/cases/%s", no);
-	assert_int_equal(http_json(&r, "GET", path, clerk, NULL), 0);
+	assert_int_equal(http_json(&r, "GET", path, tok, NULL), 0);
 	expect_status(&r, 200);
 	snprintf(dl, 12, "%s", jstr(r.json, "case.deadline"));
 	assert_true(json_is_boolean(jget(r.json, "case.provisional")));
@@ -110,22 +109,24 @@ case_deadline(const char *no, char dl[12])
 	return p;
 }
 
+/* The case as staff see it: deadline into dl (12), "provisional" returned. */
+static int
+case_deadline(const char *no, char dl[12])
+{
+	char path[160];
+
+	snprintf(path, sizeof path, API "/cases/%s", no);
+	return deadline_shown(path, clerk, dl);
+}
+
 /* The public tracking page's "provisional" (and its deadline into dl). */
 static int
 track_provisional(const char *tok, char dl[12])
 {
-	struct resp r;
 	char path[160];
-	int p;
 
 	snprintf(path, sizeof path, API "/track/%s", tok);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	snprintf(dl, 12, "%s", jstr(r.json, "case.deadline"));
-	assert_true(json_is_boolean(jget(r.json, "case.provisional")));
-	p = json_is_true(jget(r.json, "case.provisional"));
-	resp_free(&r);
-	return p;
+	return deadline_shown(path, NULL, dl);
 }
 
 /* The 受理通知书 of the case (its notice_url) says "provisional"? */
@@ -295,13 +296,10 @@ resumed_deadline_becomes_provisional(void **st)
 	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
 	accept_case(&r, "IT-B-003", no, tok);
 	resp_free(&r);
-	case_act(&r, approver, no, "{\"action\":\"assign\"}");
-	expect_status(&r, 200);
-	resp_free(&r);
+	case_act_expect(approver, no, "{\"action\":\"assign\"}", 200);
 	assert_int_equal(set_clock("2026-12-02T10:00:00+08:00"), 0);
-	case_act(&r, approver, no, "{\"action\":\"request_supplement\",\"materials\":[\"M2\"]}");
-	expect_status(&r, 200);
-	resp_free(&r);
+	case_act_expect(approver, no,
+	    "{\"action\":\"request_supplement\",\"materials\":[\"M2\"]}", 200);
 	assert_int_equal(case_deadline(no, dl), 0);
 	assert_int_equal(set_clock("2026-12-30T10:00:00+08:00"), 0);
 	case_act(&r, clerk, no, "{\"action\":\"supplement\"}");

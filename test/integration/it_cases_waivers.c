@@ -101,13 +101,10 @@ reminders(const char *no)
 static void
 supplement(const char *no)
 {
-	struct resp r;
 	char body[128];
 
 	snprintf(body, sizeof body, "{\"action\":\"supplement\",\"materials\":[\"%s\"]}", waivable);
-	case_act(&r, clerk, no, body);
-	expect_status(&r, 200);
-	resp_free(&r);
+	case_act_expect(clerk, no, body, 200);
 }
 
 /* The entry of case no in GET /case-waivers?<query> as the bearer of token: a new

@@ -284,46 +284,6 @@ check_numbering_continues(struct load *L)
 
 /* ------------------------------------------------------------------ days */
 
-/* A day of its own for a phase: the first Monday–Thursday from 2026-11-24 on (Friday, the
- * next day, is a working day too: the booking slot) that this run has not used and that
- * holds few tickets (earlier runs on the same database).  day, the hall clock's instant at
- * 10:00 that day, and the next day. */
-static void
-pick_day(char day[11], char when[32], char next[11])
-{
-	static int used;
-	struct tm tm;
-	time_t t;
-	char out[24];
-	int i, k = 0;
-
-	for (i = 0; i < 37; i++) {
-		memset(&tm, 0, sizeof tm);
-		tm.tm_year = 2026 - 1900;
-		tm.tm_mon = 10;
-		tm.tm_mday = 24 + i;
-		tm.tm_hour = 12;
-		t = timegm(&tm);
-		gmtime_r(&t, &tm);
-		if (tm.tm_wday < 1 || tm.tm_wday > 4)
-			continue;
-		strftime(day, 11, "%Y-%m-%d", &tm);
-		if (k++ < used)
-			continue;
-		used++;
-		assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM queue_tickets WHERE"
-		    " hall = 'demo' AND day = ?", DBARGS(DBS(day)), out, sizeof out), 1);
-		if (strtol(out, NULL, 10) > 300)
-			continue;
-		snprintf(when, 32, "%sT10:00:00+08:00", day);
-		t += 86400;
-		gmtime_r(&t, &tm);
-		strftime(next, 11, "%Y-%m-%d", &tm);
-		return;
-	}
-	fail_msg("no free day left in 2026-11-24 … 2026-12-30 (wipe the instance)");
-}
-
 /* ------------------------------------------------------------------ app killed */
 
 static void
@@ -336,7 +296,7 @@ app_killed_under_load(void **st)
 	int kids[16], nk, victim, i, before;
 
 	(void)st;
-	pick_day(day, when, next);
+	pick_day(&C, day, when, next, "wipe the instance");
 	assert_int_equal(set_clock(when), 0);
 	assert_true(pid_alive(nginx) && pid_alive(master) && pid_alive(worker) && pid_alive(redis) && pid_alive(mysql));
 	nk = children(master, kids, 16);
@@ -467,7 +427,7 @@ redis_killed_under_load(void **st)
 	uint64_t cid;
 
 	(void)st;
-	pick_day(day, when, bday);
+	pick_day(&C, day, when, bday, "wipe the instance");
 	assert_int_equal(set_clock(when), 0);
 	before = count_rows(day);
 
@@ -542,7 +502,7 @@ mysql_fault(int crash)
 	char day[11], when[32], next[11];
 	int master = stack_pid("app"), kids[16], kids_after[16], nk, nk2, before, i, mysql;
 
-	pick_day(day, when, next);
+	pick_day(&C, day, when, next, "wipe the instance");
 	assert_int_equal(set_clock(when), 0);
 	before = count_rows(day);
 	nk = children(master, kids, 16);

@@ -41,7 +41,6 @@
 #include "../lib/proc.h"
 #include "../lib/stackproc.h"
 
-static char inst[64];
 static char phone_a[12], phone_b[12], phone_c[12];
 static char wx_user[16];
 
@@ -168,7 +167,7 @@ app_sql(const char *sql, char *out, size_t osz)
 	FILE *f;
 	int rc;
 
-	snprintf(cnf, sizeof cnf, "var/%s/it_identity.cnf", inst);
+	snprintf(cnf, sizeof cnf, "var/%s/it_identity.cnf", test_instance());
 	umask(077);
 	if ((f = fopen(cnf, "w")) == NULL)
 		return -1;
@@ -229,9 +228,6 @@ app_with_fake(int on)
 static int
 setup(void **st)
 {
-	const char *v = getenv("YICHUANG_INSTANCE");
-
-	snprintf(inst, sizeof inst, "%s", v && *v ? v : "test");
 	if (suite_setup(st) != 0)
 		return -1;
 	random_phone(phone_a, "138");

@@ -479,9 +479,7 @@ full_disk_costs_no_request_and_no_record(void **st)
 static int
 setup(void **st)
 {
-	const char *inst = getenv("YICHUANG_INSTANCE");
-
-	snprintf(var, sizeof var, "var/%s", inst && *inst ? inst : "test");
+	snprintf(var, sizeof var, "var/%s", test_instance());
 	if (suite_setup(st) != 0)
 		return -1;
 	return set_clock(NOW);

@@ -301,9 +301,7 @@ item_submit_return_resubmit_accept(void **st)
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(json_object_get(jget(r.json, "error.fields"), "materials.M2"));
 	resp_free(&r);
-	case_act(&r, citizen_b, no, body);
-	expect_status(&r, 404);
-	resp_free(&r);
+	case_act_expect(citizen_b, no, body, 404);
 	upload_ok(citizen_a, 202, up, sizeof up);
 	snprintf(body, sizeof body, "{\"action\":\"resubmit\",\"materials\":{\"%s\":\"%s\","
 	    "\"M2\":\"%s\"}}", first, newid, up);
@@ -447,14 +445,10 @@ reuse_with_consent_and_agent_follows(void **st)
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
 	expect_reply("GET", path, citizen_agent, NULL, 200);
 	/* …but only the one who filed it resubmits. */
-	case_act(&r, citizen_agent, no, "{\"action\":\"resubmit\",\"materials\":{}}");
-	expect_status(&r, 404);
-	resp_free(&r);
+	case_act_expect(citizen_agent, no, "{\"action\":\"resubmit\",\"materials\":{}}", 404);
 
 	/* Acceptance tells both. */
-	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	expect_status(&r, 200);
-	resp_free(&r);
+	case_act_expect(clerk, no, "{\"action\":\"pre_accept\"}", 200);
 	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted' AND ref_id = ?", no);
 	assert_int_equal(n, 2);
 	n = db_count(&test_db, "SELECT COUNT(*) FROM case_tracking WHERE holder = 'agent' AND case_id ="
@@ -466,12 +460,9 @@ reuse_with_consent_and_agent_follows(void **st)
 		char approver[128];
 
 		assert_int_equal(staff_login("approver1", 0, approver, sizeof approver), 0);
-		case_act(&r, approver, no, "{\"action\":\"assign\"}");
-		expect_status(&r, 200);
-		resp_free(&r);
-		case_act(&r, approver, no, "{\"action\":\"approve\",\"note\":\"材料齐全，准予登记\"}");
-		expect_status(&r, 200);
-		resp_free(&r);
+		case_act_expect(approver, no, "{\"action\":\"assign\"}", 200);
+		case_act_expect(approver, no,
+		    "{\"action\":\"approve\",\"note\":\"材料齐全，准予登记\"}", 200);
 	}
 	/* IT-B-002's licence is delivered electronically: the SMS says where (result_online). */
 	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online' AND ref_id = ?", no);

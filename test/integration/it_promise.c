@@ -79,6 +79,21 @@ window_accept(struct resp *r, const char *item, json_t *promises, const char *sk
 	free(body);
 }
 
+/* IT-B-001 accepted at the window with M3 promised (the promise signed): its number into no,
+ * its tracking token into track (tsz bytes; NULL: not wanted). */
+static void
+accept_m3_promised(char no[64], char *track, size_t tsz)
+{
+	struct resp r;
+
+	window_accept(&r, "IT-B-001", json_pack("{s:{s:b}}", "M3", "signed", 1), "M3");
+	expect_status(&r, 201);
+	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
+	if (track)
+		snprintf(track, tsz, "%s", jstr(r.json, "case.track_token"));
+	resp_free(&r);
+}
+
 /* The message of a field of a 400 (field names hold dots: "promises.M1"), or NULL. */
 static json_t *
 field_of(struct resp *r, const char *name)
@@ -299,11 +314,7 @@ only_the_department_closes_and_a_false_promise_is_on_the_case(void **st)
 	int seen = 0;
 
 	(void)st;
-	window_accept(&r, "IT-B-001", json_pack("{s:{s:b}}", "M3", "signed", 1), "M3");
-	expect_status(&r, 201);
-	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
-	snprintf(track, sizeof track, "%s", jstr(r.json, "case.track_token"));
-	resp_free(&r);
+	accept_m3_promised(no, track, sizeof track);
 	id = task_of(no);
 	assert_true(id > 0);
 	counts = get_member(manager, "counts", API "/promise-checks?status=all");
@@ -382,10 +393,7 @@ verified_promise_reads_verified(void **st)
 	json_t *c;
 
 	(void)st;
-	window_accept(&r, "IT-B-001", json_pack("{s:{s:b}}", "M3", "signed", 1), "M3");
-	expect_status(&r, 201);
-	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
-	resp_free(&r);
+	accept_m3_promised(no, NULL, 0);
 	id = task_of(no);
 	close_task(&r, approver2, id, "{\"result\":\"verified\"}");
 	expect_status(&r, 200);
@@ -405,16 +413,12 @@ static void
 two_approvers_at_once_one_closes(void **st)
 {
 	struct shot x[2];
-	struct resp r;
 	char no[64], path[96];
 	long long id;
 	int i, ok, conflict;
 
 	(void)st;
-	window_accept(&r, "IT-B-001", json_pack("{s:{s:b}}", "M3", "signed", 1), "M3");
-	expect_status(&r, 201);
-	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
-	resp_free(&r);
+	accept_m3_promised(no, NULL, 0);
 	id = task_of(no);
 	snprintf(path, sizeof path, API "/promise-checks/%lld/close", id);
 	memset(x, 0, sizeof x);
@@ -451,10 +455,7 @@ overdue_task_alerts_once_and_closing_clears_it(void **st)
 	clock_at("2026-09-22T10:00:00+08:00");
 	/* approver1 has a work phone, so the department hears of it. */
 	expect_reply("PUT", API "/staff/me/phone", approver1, "{\"phone\":\"13922229001\"}", 200);
-	window_accept(&r, "IT-B-001", json_pack("{s:{s:b}}", "M3", "signed", 1), "M3");
-	expect_status(&r, 201);
-	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
-	resp_free(&r);
+	accept_m3_promised(no, NULL, 0);
 	id = task_of(no);
 	snprintf(key, sizeof key, "promise_check:%lld", id);
 	snprintf(idtext, sizeof idtext, "%lld", id);
@@ -635,9 +636,7 @@ online_promise_opens_its_task_at_pre_acceptance(void **st)
 	/* Nothing to verify until the case is accepted. */
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM promise_checks pc JOIN cases c"
 	    " ON c.id = pc.case_id WHERE c.no = ?", no), 0);
-	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	expect_status(&r, 200);
-	resp_free(&r);
+	case_act_expect(clerk, no, "{\"action\":\"pre_accept\"}", 200);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM promise_checks pc JOIN cases c"
 	    " ON c.id = pc.case_id WHERE c.no = ? AND pc.code = 'M3' AND pc.department = 'scjg'"
 	    " AND pc.due = '2026-10-27'", no), 1);

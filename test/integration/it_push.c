@@ -182,7 +182,8 @@ drain(const char *tok, int w)
 	if (json_is_object(jget(r.json, "current"))) {
 		struct resp f;
 
-		window_post(&f, tok, w, "finish", strcmp(jstr(r.json, "current.status"), "serving") == 0 ?
+		window_post(&f, tok, w, "finish",
+		    strcmp(jstr(r.json, "current.status"), "serving") == 0 ?
 		    "{\"outcome\":\"done\"}" : "{\"outcome\":\"no_show\"}");
 		expect_status(&f, 200);
 		resp_free(&f);

@@ -73,7 +73,8 @@ close_case(const char *no)
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
 	case_act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
-	case_act_ok(clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\"}", "closed");
+	case_act_ok(clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\"}",
+	    "closed");
 }
 
 /* POST with a JSON object body built by the caller (consumed). */

@@ -47,8 +47,6 @@
 #define API "/api/v1"
 #define TEST_PASSWORD "signin-test-password"
 
-static char inst[64];
-
 /* ------------------------------------------------------------------ helpers */
 
 /* POST /staff/login for hall demo from ip. */
@@ -597,15 +595,6 @@ checkin_code_throttled(void **st)
 	set_clock(NULL);
 }
 
-static int
-setup(void **st)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	snprintf(inst, sizeof inst, "%s", i && *i ? i : "test");
-	return suite_setup(st);
-}
-
 /* 25 wrong codes at once from one kiosk: exactly ten are looked up (404), the rest refused
  * (429), and Redis holds exactly ten misses for the session and the hall. */
 static void
@@ -664,5 +653,5 @@ main(void)
 		cmocka_unit_test(checkin_code_concurrent),
 	};
 
-	return suite_run("signin", tests, setup, suite_teardown);
+	return suite_run("signin", tests, suite_setup, suite_teardown);
 }

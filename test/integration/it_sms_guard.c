@@ -705,8 +705,7 @@ receipt_bounds(void **st)
 	FILE *fp;
 
 	(void)st;
-	snprintf(p2, sizeof p2, "var/%s/sms-receipt.token",
-	    getenv("YICHUANG_INSTANCE") ? getenv("YICHUANG_INSTANCE") : "test");
+	snprintf(p2, sizeof p2, "var/%s/sms-receipt.token", test_instance());
 	assert_non_null(fp = fopen(p2, "r"));
 	assert_non_null(fgets(secret, sizeof secret, fp));
 	fclose(fp);

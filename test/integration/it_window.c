@@ -212,9 +212,7 @@ agent_needs_the_authorisation_is_recorded_told_and_follows(void **st)
 	expect_reply("GET", path, citizen, NULL, 200);
 
 	/* The back office's SMS reach the agent too. */
-	case_act(&r, approver, no, "{\"action\":\"assign\"}");
-	expect_status(&r, 200);
-	resp_free(&r);
+	case_act_expect(approver, no, "{\"action\":\"assign\"}", 200);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 	    " 'case_processing' AND ref_id = ? AND recipient_mask = '139****0031'", no), 1);
 }
@@ -321,12 +319,8 @@ helper_files_follows_and_is_refused_the_rest(void **st)
 	resp_free(&r);
 
 	/* The list follows the case: approved → 等待出件. */
-	case_act(&r, approver, no, "{\"action\":\"assign\"}");
-	expect_status(&r, 200);
-	resp_free(&r);
-	case_act(&r, approver, no, "{\"action\":\"approve\"}");
-	expect_status(&r, 200);
-	resp_free(&r);
+	case_act_expect(approver, no, "{\"action\":\"assign\"}", 200);
+	case_act_expect(approver, no, "{\"action\":\"approve\"}", 200);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/helper/cases", helper, NULL), 0);
 	list = jget(r.json, "cases");
 	seen_filed = 0;

@@ -221,6 +221,16 @@ case_act(struct resp *r, const char *token, const char *no, const char *body)
 }
 
 void
+case_act_expect(const char *token, const char *no, const char *body, long status)
+{
+	struct resp r;
+
+	case_act(&r, token, no, body);
+	expect_status(&r, status);
+	resp_free(&r);
+}
+
+void
 case_act_ok(const char *token, const char *no, const char *body, const char *status)
 {
 	struct resp r;

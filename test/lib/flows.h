@@ -62,6 +62,8 @@ void	 free_slot(const char *query, char *out, size_t osz);
 
 /* POST /api/v1/cases/<no>/actions with body as the bearer of token; the reply into r. */
 void	 case_act(struct resp *r, const char *token, const char *no, const char *body);
+/* The same, which must answer status; the reply is freed. */
+void	 case_act_expect(const char *token, const char *no, const char *body, long status);
 /* The same, which must answer 200 with the case now in status. */
 void	 case_act_ok(const char *token, const char *no, const char *body, const char *status);
 /* POST /api/v1/windows/<w>/<action> (call-next, finish, …) with body as the bearer of

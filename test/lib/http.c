@@ -2,6 +2,7 @@
  * http.c — libcurl client for the integration tests (see http.h).
  */
 #include "http.h"
+#include "stackproc.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -264,22 +265,20 @@ int
 stack(const char *verb)
 {
 	char cmd[512];
-	const char *inst = getenv("YICHUANG_INSTANCE");
 
 	snprintf(cmd, sizeof cmd, "bash ops/stack.sh %s %s >/dev/null 2>&1", verb,
-	    inst && *inst ? inst : "test");
+	    test_instance());
 	return system(cmd);
 }
 
 int
 set_clock(const char *when)
 {
-	const char *inst = getenv("YICHUANG_INSTANCE");
 	char path[256], tmp[272];
 	int64_t t;
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/clock", inst && *inst ? inst : "test");
+	snprintf(path, sizeof path, "var/%s/clock", test_instance());
 	if (when == NULL) {
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 
@@ -308,12 +307,11 @@ set_clock(const char *when)
 long
 app_log_count(const char *text)
 {
-	const char *inst = getenv("YICHUANG_INSTANCE");
 	char path[256], line[2048];
 	long n = 0;
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/log/app.log", inst && *inst ? inst : "test");
+	snprintf(path, sizeof path, "var/%s/log/app.log", test_instance());
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	while (fgets(line, sizeof line, f))
@@ -348,14 +346,6 @@ staff_login(const char *user, int window, char *out, size_t osz)
 
 /* ------------------------------------------------------------------ citizens (identity) */
 
-static const char *
-instance(void)
-{
-	const char *inst = getenv("YICHUANG_INSTANCE");
-
-	return inst && *inst ? inst : "test";
-}
-
 long
 sms_log_size(void)
 {
@@ -363,7 +353,7 @@ sms_log_size(void)
 	FILE *f;
 	long n = 0;
 
-	snprintf(path, sizeof path, "var/%s/sms.log", instance());
+	snprintf(path, sizeof path, "var/%s/sms.log", test_instance());
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	if (fseek(f, 0, SEEK_END) == 0)
@@ -381,7 +371,7 @@ sms_code_wait(const char *phone, long since, char *code, size_t csz)
 
 	if (sms_log_find_since(since, phone, "login_code", &line, 15000) != 0) {
 		fprintf(stderr, "sms_code_wait: no login code for the phone in var/%s/sms.log"
-		    " after 15 s (is the worker running?)\n", instance());
+		    " after 15 s (is the worker running?)\n", test_instance());
 		return -1;
 	}
 	if ((c = jstr(line, "params.code")) != NULL && strlen(c) < csz) {
@@ -401,7 +391,7 @@ test_conf_load(void)
 	if (loaded)
 		return loaded > 0 ? 0 : -1;
 	loaded = -1;
-	snprintf(path, sizeof path, "var/%s/yichuang.conf", instance());
+	snprintf(path, sizeof path, "var/%s/yichuang.conf", test_instance());
 	if (sodium_init() < 0 || config_load(path) != 0 || pii_init() != 0)
 		return -1;
 	loaded = 1;
@@ -543,7 +533,7 @@ sms_log_scan(long since, const char *phone, const char *template)
 	json_t *best = NULL, *j;
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/sms.log", instance());
+	snprintf(path, sizeof path, "var/%s/sms.log", test_instance());
 	if ((f = fopen(path, "r")) == NULL)
 		return NULL;
 	if (since > 0 && fseek(f, since, SEEK_SET) != 0) {

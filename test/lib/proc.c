@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "proc.h"
+#include "stackproc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,7 +93,7 @@ proc_admin(const char *args, const char *input, char *out, size_t osz)
 	char cmd[1024];
 
 	snprintf(cmd, sizeof cmd, "%s/yichuang-admin -c var/%s/yichuang.conf %s", proc_build(),
-	    proc_inst(), args);
+	    test_instance(), args);
 	return proc_pipe(cmd, input, out, osz);
 }
 
@@ -282,13 +283,6 @@ proc_stop_stale(const char *scratch)
 	usleep(200 * 1000);
 }
 
-const char *
-proc_inst(void)
-{
-	const char *i = getenv("YICHUANG_INSTANCE");
-
-	return i && *i ? i : "test";
-}
 
 const char *
 proc_var(void)
@@ -297,7 +291,7 @@ proc_var(void)
 	char cwd[400];
 
 	if (path[0] == '\0' && getcwd(cwd, sizeof cwd) != NULL)
-		snprintf(path, sizeof path, "%s/var/%s", cwd, proc_inst());
+		snprintf(path, sizeof path, "%s/var/%s", cwd, test_instance());
 	return path;
 }
 

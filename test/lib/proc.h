@@ -41,8 +41,7 @@ void	proc_stop_all(void);
  * test's scratch folder (never the stack's own servers, whatever pid they reuse). */
 void	proc_stop_stale(const char *scratch);
 
-/* The test stack's instance name, its folder var/<inst> as an absolute path. */
-const char *proc_inst(void);
+/* Its folder var/<inst> as an absolute path (test_instance(), stackproc.h, names it). */
 const char *proc_var(void);
 /* The build folder under test (YICHUANG_BUILD, default build). */
 const char *proc_build(void);

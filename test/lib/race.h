@@ -25,7 +25,7 @@ struct shot {
 	const char	*path;
 	const char	*token;		/* bearer, or NULL */
 	const char	*body;		/* JSON, or NULL */
-	const char	*member;	/* a member of the reply to keep in value ("case.no"), or NULL */
+	const char	*member;	/* a reply member kept in value ("case.no"), or NULL */
 	long		 status;	/* the reply's status; -1 when no reply came */
 	char		 code[40];	/* "OK" below 300, else the reply's error.code, else "?" */
 	char		 value[64];	/* member's text in the reply; "" when absent */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 
 #include "records.h"
@@ -111,4 +112,42 @@ outbox_row(struct ctx *c, uint64_t id, struct outbox_row *s)
 	    " provider_msg_id, delivery_status, segments,"
 	    " DATE_FORMAT(next_attempt_at, '%Y-%m-%d %H:%i:%s') FROM outbox WHERE id = ?",
 	    DBARGS(DBI(id)), outbox_row_fill, s), 1);
+}
+
+/* ------------------------------------------------------------------ a day of its own */
+
+void
+pick_day(struct ctx *c, char day[11], char when[32], char next[11], const char *hint)
+{
+	static int used;
+	struct tm tm;
+	time_t t;
+	char out[24];
+	int i, k = 0;
+
+	for (i = 0; i < 37; i++) {
+		memset(&tm, 0, sizeof tm);
+		tm.tm_year = 2026 - 1900;
+		tm.tm_mon = 10;
+		tm.tm_mday = 24 + i;
+		tm.tm_hour = 12;
+		t = timegm(&tm);
+		gmtime_r(&t, &tm);
+		if (tm.tm_wday < 1 || tm.tm_wday > 4)
+			continue;
+		strftime(day, 11, "%Y-%m-%d", &tm);
+		if (k++ < used)
+			continue;
+		used++;
+		assert_int_equal(db_scalar(c, "SELECT COUNT(*) FROM queue_tickets WHERE"
+		    " hall = 'demo' AND day = ?", DBARGS(DBS(day)), out, sizeof out), 1);
+		if (strtol(out, NULL, 10) > 300)
+			continue;
+		snprintf(when, 32, "%sT10:00:00+08:00", day);
+		t += 86400;
+		gmtime_r(&t, &tm);
+		strftime(next, 11, "%Y-%m-%d", &tm);
+		return;
+	}
+	fail_msg("no free day left in 2026-11-24 … 2026-12-30 (%s)", hint);
 }

@@ -19,6 +19,13 @@ int	 db_count_row(void *arg, size_t ncol, char **v, const size_t *lens);
  * no argument); -1 when there is no row.  The query failing fails the test. */
 long long db_count(struct ctx *c, const char *sql, const char *arg);
 
+/* A day of its own for a phase of a test under load (it_faults, it_cluster): the first
+ * Monday–Thursday from 2026-11-24 on (Friday, the next day, is a working day too: the booking
+ * slot) that this run has not used and that holds few tickets (earlier runs on the same
+ * database).  day, the hall clock's instant at 10:00 that day, and the next day; the test
+ * fails, saying hint (how to start afresh), when none is left. */
+void	 pick_day(struct ctx *c, char day[11], char when[32], char next[11], const char *hint);
+
 /* The outbox (the worker's queue of SMS and WeChat messages). */
 
 /* 139 + four random digits + last4: a fresh citizen per run, the fake provider's scenario

@@ -83,10 +83,12 @@ static void
 strings(void **st)
 {
 	long long n;
-	char small[4];
+	char small[4], sum[65];
 	struct buf b;
 
 	(void)st;
+	hex_sha256("abc", 3, sum);	/* FIPS 180-2's example */
+	assert_string_equal(sum, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	assert_int_equal(parse_ll("42", 0, 100, &n), 0);
 	assert_int_equal(n, 42);
 	assert_int_equal(parse_ll("4x", 0, 100, &n), -1);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../fcgi/db.h"
 #include "../../fcgi/yc.h"
 
 struct env {
@@ -233,6 +234,61 @@ input_helpers(void **st)
 	req_free(&r);
 }
 
+/* q_enum: a listed value gives its index, an absent one leaves the default, anything else
+ * is a field error with the message given; db_row_fill: each column lands where its table
+ * line says, cut, parsed or defaulted as documented. */
+static void
+query_enum_and_row_tables(void **st)
+{
+	static const char *const statuses[] = { "open", "closed", "all", NULL };
+	struct row {
+		long long	 id;
+		char		 name[8];
+		int		 n, flag;
+	} x;
+	static const struct db_col cols[] = {
+		DBC_I(struct row, id, 1, 1000), DBC_S(struct row, name), DBC_NONE,
+		DBC_I(struct row, n, 0, 9), DBC_B(struct row, flag),
+	};
+	char id[] = "42", name[] = "张三李四王五", skip[] = "x", n[] = "12", flag[] = "1";
+	char *v[] = { id, name, skip, n, flag };
+	struct req r;
+	int k = 7;
+
+	(void)st;
+	assert_int_equal(parse(&r, "GET", "/api/v1/x", "status=closed", NULL), 0);
+	assert_int_equal(q_enum(&r, "status", statuses, "取值为 open、closed 或 all", &k), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(q_enum(&r, "other", statuses, "-", &k), 0);
+	assert_int_equal(k, 1);
+	assert_false(in_has_errors(&r));
+	req_free(&r);
+	assert_int_equal(parse(&r, "GET", "/api/v1/x", "status=OPEN", NULL), 0);
+	assert_int_equal(q_enum(&r, "status", statuses, "取值为 open、closed 或 all", &k), -1);
+	assert_int_equal(k, 1);
+	assert_string_equal(json_string_value(json_object_get(r.err_fields, "status")),
+	    "取值为 open、closed 或 all");
+	req_free(&r);
+
+	memset(&x, 0x55, sizeof x);
+	db_row_fill(&x, cols, sizeof cols / sizeof cols[0], 5, v);
+	assert_int_equal(x.id, 42);
+	assert_string_equal(x.name, "张三");	/* 7 bytes: cut before the third character */
+	assert_int_equal(x.n, 0);		/* 12 is out of 0–9 */
+	assert_int_equal(x.flag, 1);
+	v[0] = NULL;
+	v[1] = NULL;
+	flag[0] = '0';
+	db_row_fill(&x, cols, sizeof cols / sizeof cols[0], 5, v);
+	assert_int_equal(x.id, 0);
+	assert_string_equal(x.name, "");
+	assert_int_equal(x.flag, 0);
+	/* Fewer columns than the table: the rest is left as it was. */
+	x.flag = 3;
+	db_row_fill(&x, cols, sizeof cols / sizeof cols[0], 4, v);
+	assert_int_equal(x.flag, 3);
+}
+
 int
 main(void)
 {
@@ -245,6 +301,7 @@ main(void)
 		cmocka_unit_test(routing),
 		cmocka_unit_test(error_shape),
 		cmocka_unit_test(input_helpers),
+		cmocka_unit_test(query_enum_and_row_tables),
 	};
 
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);

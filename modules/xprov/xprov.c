@@ -136,21 +136,24 @@ refuse(struct step *s, int kind, const char *msg)
 	return kind;
 }
 
-/* The guarded move of the row from the step's state to the next. */
+/*
+ * The guarded move of the row from the step's state to the next.  sql is a literal made by
+ * XMOVE (statements are cached per connection by the literal's address: never a buffer).
+ */
+#define XMOVE(set) "UPDATE xprov_cases SET state = ?, updated_by = ?, updated_at = ?, " set \
+	" WHERE case_id = ? AND state = ?"
+
 static int
-state_move(struct ctx *c, struct step *s, const char *set, const struct dbv *args,
+state_move(struct ctx *c, struct step *s, const char *sql, const struct dbv *args,
     size_t nargs)
 {
 	struct dbv all[12];
-	char sql[640];
 	uint64_t n = 0;
 	size_t i;
 	int rc;
 
 	if (nargs > NELEM(all) - 5)
 		return DB_FAIL;
-	fmt(sql, sizeof sql, "UPDATE xprov_cases SET state = ?, updated_by = ?, updated_at = ?%s%s"
-	    " WHERE case_id = ? AND state = ?", set[0] ? ", " : "", set);
 	all[0] = DBS(xprov_state_names[xprov_step_from(s->in->step) + 1]);
 	all[1] = DBI(s->staff);
 	all[2] = DBS(s->now);
@@ -338,7 +341,7 @@ step_receive(struct ctx *c, struct step *s)
 			return refuse(s, rc, hw.msg);
 		if (rc != 0)
 			return rc;
-		rc = state_move(c, s, "received_on = ?", DBARGS(DBS(s->on_s)));
+		rc = state_move(c, s, XMOVE("received_on = ?"), DBARGS(DBS(s->on_s)));
 		if (rc != 0)
 			return rc;
 		fmt(pub, sizeof pub, "办理地（%s）已于 %s 收到材料，正在审批", s->x.office, s->on_s);
@@ -352,7 +355,7 @@ step_receive(struct ctx *c, struct step *s)
 	end_mine(s, &to);
 	if ((rc = hand_over(c, s, &to, 0, 1, &ho)) != 0)
 		return rc;
-	rc = state_move(c, s, "received_on = ?, dispatch_handover = ?",
+	rc = state_move(c, s, XMOVE("received_on = ?, dispatch_handover = ?"),
 	    DBARGS(DBS(s->on_s), DBI(ho)));
 	if (rc != 0)
 		return rc;
@@ -383,7 +386,7 @@ step_decide(struct ctx *c, struct step *s)
 	if ((rc = case_guarded(n, rc)) != 0)
 		return rc == E_INVALID_TRANSITION ? refuse(s, E_INVALID_STATE,
 		    "办件不在审批中，不能录入决定") : rc;
-	rc = state_move(c, s, "decision = ?, doc_no = ?, decided_on = ?",
+	rc = state_move(c, s, XMOVE("decision = ?, doc_no = ?, decided_on = ?"),
 	    DBARGS(DBS(d), DBS(s->in->doc_no), DBS(s->on_s)));
 	if (rc != 0)
 		return rc;
@@ -449,8 +452,8 @@ step_return(struct ctx *c, struct step *s)
 		if ((rc = hand_over(c, s, &to, 1, 1, &ho)) != 0)
 			return rc;
 	}
-	rc = state_move(c, s, "return_via = ?, return_waybill = ?, returned_on = ?,"
-	    " return_handover = ?", DBARGS(DBS(s->in->electronic ? "electronic" : "mail"),
+	rc = state_move(c, s, XMOVE("return_via = ?, return_waybill = ?, returned_on = ?,"
+	    " return_handover = ?"), DBARGS(DBS(s->in->electronic ? "electronic" : "mail"),
 	    DBSO(s->in->waybill), DBS(s->today_s), DBI(ho)));
 	if (rc != 0)
 		return rc;
@@ -498,7 +501,7 @@ step_deliver(struct ctx *c, struct step *s)
 		if ((rc = case_guarded(n, rc)) != 0)
 			return rc == E_INVALID_TRANSITION ? refuse(s, E_INVALID_STATE,
 			    "办件状态刚刚改变") : rc;
-		rc = state_move(c, s, "delivered_via = 'office', delivered_on = ?",
+		rc = state_move(c, s, XMOVE("delivered_via = 'office', delivered_on = ?"),
 		    DBARGS(DBS(s->on_s)));
 		if (rc != 0)
 			return rc;
@@ -524,7 +527,7 @@ step_deliver(struct ctx *c, struct step *s)
 	}
 	if (rc != 0)
 		return rc;
-	return state_move(c, s, "delivered_via = ?, delivered_on = ?",
+	return state_move(c, s, XMOVE("delivered_via = ?, delivered_on = ?"),
 	    DBARGS(DBS(s->in->by_mail ? "mail" : "pickup"), DBS(s->today_s)));
 }
 

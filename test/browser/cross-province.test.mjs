@@ -8,7 +8,9 @@
 //    office's receipt is recorded with its date: 办理地已收件, with that date on the steps;
 //  * the citizen's tracking page says, in plain words, that the materials went to the office
 //    by mail with that waybill and that the office received them on that date;
-//  * the page passes checkA11y.  Screenshots: cross-province-steps, cross-province-received.
+//  * the page passes checkA11y; the manager's dashboard shows the 跨省通办 figures as MariaDB
+//    counts them.  Screenshots: cross-province-steps, cross-province-received,
+//    cross-province-dashboard.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -100,5 +102,24 @@ test('the 跨省通办 window dispatches a case by mail and records the office\'
     assert.match(text, new RegExp(`已于 ${TODAY} 收到材料`));
   } finally {
     await tpage.context().close();
+  }
+});
+
+test('the manager\'s dashboard shows the 跨省通办 figures', T, async () => {
+  const page = await screenPage({ viewport: SCREEN });
+  try {
+    await page.goto(url('/staff/dashboard.html'), { waitUntil: 'domcontentloaded' });
+    await signInStaffForm(page, 'manager1');
+    await page.locator('body[data-loaded="1"]').waitFor();
+    const row = page.locator('#t-xprov tbody tr', { hasText: '本地受理' });
+    await row.waitFor();
+    // The case of the test above was received by the office: the figures agree with MariaDB.
+    const received = sql("SELECT COUNT(*) FROM xprov_cases WHERE hall = 'demo' AND direction = 'out' AND state = 'received'");
+    assert.ok(Number(received) >= 1);
+    assert.equal((await row.locator('td').nth(2).textContent()).trim(), received);
+    await page.locator('#t-xprov').scrollIntoViewIfNeeded();
+    await page.locator('#t-xprov').screenshot({ path: await screenshot(page, 'cross-province-dashboard') });
+  } finally {
+    await page.context().close();
   }
 });

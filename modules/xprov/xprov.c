@@ -34,6 +34,14 @@ const char *const xprov_step_names[XP__MAX + 1] = {
 	"dispatch", "receive", "decide", "return", "deliver", NULL
 };
 
+/* For the messages: the states and steps in words. */
+static const char *const state_words[XS__MAX] = {
+	"已受理", "已寄出", "办理地已收件", "已决定", "结果已寄回", "已送达"
+};
+static const char *const step_words[XP__MAX] = {
+	"寄出材料", "登记收件", "录入决定", "登记结果寄回", "登记送达"
+};
+
 enum xprov_state
 xprov_step_from(enum xprov_step s)
 {
@@ -558,8 +566,9 @@ xprov_step_tx(struct ctx *c, struct req *r, const struct case_row *cr,
 	if (rc != 0)
 		return rc;
 	if (s.x.state != xprov_step_from(in->step)) {
-		fmt(msg, sizeof msg, "跨省通办办件当前为“%s”，不能%s", xprov_state_names[s.x.state],
-		    xprov_step_names[in->step]);
+		fmt(msg, sizeof msg, "该跨省通办办件当前为“%s”，不能%s（下一步应为：%s）",
+		    state_words[s.x.state], step_words[in->step], s.x.state < XS_DELIVERED ?
+		    step_words[s.x.state] : "无，已办结");
 		return refuse(&s, E_INVALID_STATE, msg);
 	}
 	switch (in->step) {

@@ -13,13 +13,16 @@
  * department's approver, returned to the office (custody in transit), delivered.
  * Online: a citizen's application for IT-F-001 keeps cases.cross_province and the office
  * named, is pre-accepted, and dispatched electronically from the hall.
- * The window's list and figures count them.  The hall clock is Wed 2026-12-16.
+ * Concurrency: six record the office's receipt at once; one does (one history row, one SMS, the
+ * sheet signed once), the others get 409.  The window's list and figures count them.  The
+ * hall clock is Wed 2026-12-16.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,7 @@
 	"\"phone\":\"13800138077\"}"
 
 static char clerk7[128], clerk1[128], manager[128], approver_yb[128], citizen[128];
+static char citizen_phone[16];
 
 static int
 setup(void **st)
@@ -53,7 +57,9 @@ setup(void **st)
 	staff_in("clerk1", 1, clerk1, sizeof clerk1);
 	staff_in("manager1", 0, manager, sizeof manager);
 	staff_in("approver_yb", 0, approver_yb, sizeof approver_yb);
-	return citizen_login("13911117701", citizen, sizeof citizen);
+	/* A new account each run (the stack may be reused): its phone from the clock. */
+	snprintf(citizen_phone, sizeof citizen_phone, "139%08lld", (long long)(now_ms() % 100000000));
+	return citizen_login(citizen_phone, citizen, sizeof citizen);
 }
 
 static int
@@ -163,6 +169,41 @@ mats_json(char *out, size_t osz)
 		    i ? "," : "", json_string_value(v));
 	snprintf(out + strlen(out), osz - strlen(out), "]");
 	json_decref(codes);
+}
+
+/* ---------------------------------------------------------------- racing */
+
+struct racer {
+	const char		*who, *no, *body;
+	pthread_barrier_t	*go;
+	long			 status;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *x = arg;
+	struct resp r;
+	char path[160];
+
+	snprintf(path, sizeof path, API "/cases/%s/cross-province", x->no);
+	pthread_barrier_wait(x->go);
+	if (http_json(&r, "POST", path, x->who, x->body) == 0) {
+		x->status = r.status;
+		resp_free(&r);
+	}
+	return NULL;
+}
+
+static long long
+history_count(const char *no, const char *action)
+{
+	long long n = -1;
+
+	assert_true(db_query(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
+	    " ON c.id = h.case_id WHERE c.no = ? AND h.action = ?", DBARGS(DBS(no), DBS(action)),
+	    db_count_row, &n) >= 0);
+	return n;
 }
 
 /* ---------------------------------------------------------------- outgoing */
@@ -311,7 +352,8 @@ outgoing_case_walks_every_state(void **st)
 	json_decref(k);
 }
 
-/* A case accepted at window 7 then delivered by mail after its return (delivery mail). */
+/* A case to be mailed: the office's receipt raced by several at once, then returned and
+ * delivered by mail. */
 static void
 outgoing_mailed_case_is_delivered(void **st)
 {
@@ -331,7 +373,35 @@ outgoing_mailed_case_is_delivered(void **st)
 	snprintf(body, sizeof body, "{\"step\":\"dispatch\",\"via\":\"electronic\",\"materials\":%s}",
 	    mats);
 	step_ok(clerk7, no, body, "dispatched");
-	step_ok(clerk7, no, "{\"step\":\"receive\",\"date\":\"" TODAY "\"}", "received");
+	/* The office's receipt recorded by six at once (the window's clerk and the manager):
+	 * one records it, the rest are told it is done; one history row, one SMS, the sheet
+	 * signed once. */
+	{
+		enum { N = 6 };
+		pthread_barrier_t go;
+		pthread_t t[N];
+		struct racer x[N];
+		int i, ok = 0, late = 0;
+
+		pthread_barrier_init(&go, NULL, N);
+		for (i = 0; i < N; i++) {
+			x[i] = (struct racer){ i % 2 ? manager : clerk7, no,
+			    "{\"step\":\"receive\",\"date\":\"" TODAY "\"}", &go, 0 };
+			assert_int_equal(pthread_create(&t[i], NULL, race, &x[i]), 0);
+		}
+		for (i = 0; i < N; i++) {
+			pthread_join(t[i], NULL);
+			ok += x[i].status == 200;
+			late += x[i].status == 409;
+		}
+		pthread_barrier_destroy(&go);
+		assert_int_equal(ok, 1);
+		assert_int_equal(late, N - 1);
+	}
+	expect_db_state(no, "received");
+	assert_int_equal(history_count(no, "xprov_receive"), 1);
+	assert_int_equal(history_count(no, "handover_received"), 1);
+	assert_int_equal(outbox_count("xprov_received", no), 1);
 	step_ok(clerk7, no, "{\"step\":\"decide\",\"decision\":\"rejected\",\"doc_no\":\"粤医保不〔2026〕3号\","
 	    "\"date\":\"" TODAY "\"}", "decided");
 	step_ok(clerk7, no, "{\"step\":\"return\",\"via\":\"mail\",\"waybill\":\"SF9876543210\"}",
@@ -431,10 +501,10 @@ online_application_keeps_the_flag(void **st)
 	char m[2048], body[4096], no[64], path[128], id[19], app[160];
 
 	(void)st;
-	/* An ID number of this suite's own: the citizen's account binds it (一证一号). */
-	make_id(id, "19850312", 771);
+	/* An ID number of this run's own: the citizen's account binds it (一证一号). */
+	make_id(id, "19850312", (int)(now_ms() % 1000));
 	snprintf(app, sizeof app, "\"applicant\":{\"name\":\"李网办\",\"id_number\":\"%s\","
-	    "\"phone\":\"13911117701\"}", id);
+	    "\"phone\":\"%s\"}", id, citizen_phone);
 	snprintf(path, sizeof path, API "/items/%s", ITEM);
 	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
 	expect_status(&r, 200);

@@ -381,7 +381,7 @@ step_decide(struct ctx *c, struct step *s)
 {
 	const char *d = s->in->approved ? "approved" : "rejected";
 	uint64_t n = 0;
-	char note[400], pub[600];
+	char note[1100], pub[600];	/* a 文号 of 50 and a note of 200 characters */
 	int rc;
 
 	if ((rc = date_check(s, s->x.received_on, "收件日期")) != 0)
@@ -751,7 +751,7 @@ xprov_incoming_tx(struct ctx *c, struct req *r, const struct xprov_incoming_in *
 	long long staff = 0;
 	uint64_t id = 0, n = 0;
 	int64_t today = case_today(), deadline = 0;
-	char now[20], today_s[12], acc_s[12], dl_s[12], field[48], pub[600], note[160];
+	char now[20], today_s[12], acc_s[12], dl_s[12], field[48], pub[600], note[600];
 	size_t i;
 	int rc;
 

@@ -33,6 +33,7 @@ ROOM_ROUTES(reviews);		/* 好差评 and rectifications */
 ROOM_ROUTES(stats);		/* the hall's figures */
 ROOM_ROUTES(consult);		/* 咨询导办 referrals (首问负责) */
 ROOM_ROUTES(handover);		/* 交接单: hand-overs of paper files, custody */
+ROOM_ROUTES(xprov);		/* 跨省通办 收受分离: the steps of cross-province cases */
 ROOM_ROUTES(admin);		/* the administration console */
 
 ROOM_JOBS(hall);		/* hall/calendar_jobs.c */

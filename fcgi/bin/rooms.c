@@ -25,7 +25,7 @@ struct route_set {
 static const struct route_set route_sets[] = {
 	SET(ops), SET(hall), SET(identity), SET(notify), SET(queue), SET(appointments),
 	SET(cases), SET(tracking), SET(online), SET(results), SET(reviews), SET(stats),
-	SET(consult), SET(handover),
+	SET(consult), SET(handover), SET(xprov),
 	SET(admin),
 };
 #undef SET

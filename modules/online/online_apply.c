@@ -44,6 +44,8 @@ struct online {
 	const char	*agent_name, *agent_phone;
 	const char	*pickup_hall;	/* where the result is picked up (NULL: the form's hall) */
 	char		 decide_hall[32];	/* who decides (全市通办); "" the form's hall */
+	const char	*office;	/* 跨省通办: the processing office the applicant names */
+	int		 cross_province;	/* the item is 跨省通办 (cases.cross_province) */
 	int		 mail;
 	char		 now[20];
 	char		 case_no[CASE_NO_MAX];
@@ -133,6 +135,20 @@ create_parse(struct req *r, struct online *o)
 	}
 	if ((rc = online_must_attend(r, &o->form)) != 0)	/* in person only: book instead */
 		return rc;
+	/* 跨省通办 (收受分离): the case keeps the flag and names the office that decides. */
+	if (item) {
+		char x[8] = "";
+
+		if ((rc = db_scalar(r->ctx, "SELECT cross_province FROM items WHERE id = ?",
+		    DBARGS(DBS(item)), x, sizeof x)) < 0)
+			return db_fail(r, rc);
+		o->cross_province = x[0] == '1';
+	}
+	in_str(r, r->body, "processing_office", 0, 2, 100, &o->office);
+	if (o->cross_province && o->office == NULL && !in_has_errors(r))
+		req_fail_field(r, "processing_office", "跨省通办事项须填写办理地（受理地收件、办理地审批）");
+	if (!o->cross_province && o->office != NULL)
+		req_fail_field(r, "processing_office", "该事项不是跨省通办事项");
 	if ((rc = materials_parse(r, &o->form, o->given)) < 0)
 		return db_fail(r, rc);
 	if (in_has_errors(r))
@@ -184,9 +200,9 @@ online_insert_case(struct ctx *c, const struct session *who, struct online *o)
 		    " applicant_phone_mask, citizen, delivery, address_enc, address_mask,"
 		    " promised_days, agent_name_enc, agent_name_mask, agent_phone_enc,"
 		    " agent_phone_hash, agent_phone_mask, submitted_at, created_at, updated_at,"
-		    " proxy_id, decide_hall, pickup_hall)"
+		    " proxy_id, decide_hall, pickup_hall, cross_province, processing_office)"
 		    " VALUES (?, ?, 'online', ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    DBARGS(DBS(o->case_no), DBS(f->hall), f->item[0] ? DBS(f->item) : DBN,
 		    f->bundle[0] ? DBS(f->bundle) : DBN, DBS(f->title), p.name, DBS(p.m_name), p.id,
 		    DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone), DBS(p.m_phone),
@@ -197,7 +213,8 @@ online_insert_case(struct ctx *c, const struct session *who, struct online *o)
 		    DBS(o->now), DBS(o->now), DBS(o->now),
 		    o->rn.proxy_id ? DBI(o->rn.proxy_id) : DBN,
 		    o->decide_hall[0] ? DBS(o->decide_hall) : DBN,
-		    !o->mail && o->pickup_hall ? DBS(o->pickup_hall) : DBN), NULL, &id);
+		    !o->mail && o->pickup_hall ? DBS(o->pickup_hall) : DBN,
+		    DBI(o->cross_province), DBSO(o->office)), NULL, &id);
 	o->case_id = (long long)id;
 	sodium_memzero(&p, sizeof p);
 	sodium_memzero(&ag, sizeof ag);

@@ -187,7 +187,7 @@ h_track(struct req *r)
 	    " LEFT JOIN case_history s ON s.case_id = c.id"
 	    "  AND (s.from_status IS NULL OR s.from_status <> s.to_status"
 	    "   OR s.action IN ('promise', 'promise_verified', 'promise_false',"
-	    "    'handover_sent', 'handover_received'))"
+	    "    'handover_sent', 'handover_received', 'xprov_receive', 'xprov_return'))"
 	    " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
 	    DBARGS(DBS(hash)), track_row, &t);
 	if (rc >= 0 && t.found)

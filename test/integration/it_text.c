@@ -931,6 +931,13 @@ static const struct text_route text_routes[] = {
 	  "it_handover: window_to_department_to_pickup (a discrepancy's note reads back whole)" },
 	{ "POST", "/handovers/{id}/receive", "discrepancies note", 5,
 	  "it_handover: bad_input_names_fields_and_changes_nothing (袋内无此卷)" },
+	{ "POST", "/cases/{no}/cross-province", "step via waybill materials pages date decision "
+	  "doc_no note how pickup_code carrier address", 1,
+	  "it_cross_province: outgoing_case_walks_every_state (文号 粤医保转〔2026〕𠮷118号, the "
+	  "note 办理地回函😀 read back whole)" },
+	{ "POST", "/cross-province/incoming", "office their_no item applicant accepted_on "
+	  "materials via waybill", 1,
+	  "it_cross_province: incoming_case_walks_every_state (广东省𠮷州市医疗保障局 read back whole)" },
 	{ "PATCH", "/halls/{hall}/slots/{slot}", "capacity", 4, "a number: text is refused" },
 	{ "POST", "/halls/{hall}/appointments/check-in", "code", 3,
 	  "appointments_and_queue_take_unusual_text" },

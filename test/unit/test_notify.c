@@ -126,6 +126,10 @@ static const struct {
 	{ "waiver_due_reminder", { "case_no", "list", "due" } },
 	{ "waiver_overdue_staff", { "case_no", "list", "due" } },
 	{ "promise_check_overdue_staff", { "case_no", "material", "deadline" } },
+	{ "xprov_dispatched", { "case_no", "via" } },
+	{ "xprov_received", { "case_no", "date" } },
+	{ "xprov_decided", { "case_no", "decision", "doc_no" } },
+	{ "xprov_returned", { "case_no" } },
 };
 
 static const char *
@@ -140,7 +144,8 @@ sample(const char *var)
 		{ "hours", "工作日9:00-17:00" }, { "pickup_code", "7731" }, { "carrier", "中国邮政EMS" },
 		{ "tracking_no", "1100234567890" }, { "reason", "申请人不符合申请条件" },
 		{ "due", "2026-11-27" },
-		{ "material", "经营场所使用证明" },
+		{ "material", "经营场所使用证明" }, { "via", "邮寄" }, { "decision", "准予" },
+		{ "doc_no", "粤医保转〔2026〕118号" },
 	};
 	size_t i;
 

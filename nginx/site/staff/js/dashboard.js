@@ -5,6 +5,7 @@
  *      GET /halls/{hall}/stats?…&format=csv    the same as CSV (downloaded as a file)
  *      GET /cases?overdue=1&per_page=20        overdue cases (cases module)
  *      GET /case-waivers?overdue=1&limit=20    容缺 materials past their due date, not received
+ *      GET /cross-province/figures             跨省通办 by direction and state, overdue
  *      GET /halls/{hall}/rectifications        open rectification tasks
  *      GET /consult/referrals                  咨询导办 referrals not yet accepted (首问负责)
  *      PATCH /halls/{hall}/rectifications/{id}, POST …/{id}/close
@@ -143,6 +144,15 @@ function table(t, head, rows) {
       ? rows.map((r) => el('tr', null, r.map((c, i) => (i === 0 ? el('th', { scope: 'row' }, c) : el('td', null, c)))))
       : el('tr', null, el('td', { colspan: String(head.length) }, '暂无数据'))),
   );
+}
+
+/* 跨省通办: accepted here for other provinces, accepted elsewhere for ours, by state. */
+function renderXprov(f) {
+  const states = ['accepted', 'dispatched', 'received', 'decided', 'returned', 'delivered', 'overdue'];
+  const head = ['方向', '已受理', '已寄出', '已收件', '已决定', '已寄回', '已送达', '超期'];
+  const rows = f ? [['本地受理', f.out], ['外省受理', f.in]]
+    .map(([name, side]) => [name, ...states.map((k) => String(side[k] || 0))]) : [];
+  table($('t-xprov'), head, rows);
 }
 
 function kpi(label, value, note, warn) {
@@ -508,7 +518,7 @@ async function refresh() {
   const to = $('to').value || from;
   try {
     const hall = encodeURIComponent(state.hall);
-    const [st, cases, rect, waivers, sat, cps, staff, consult] = await Promise.all([
+    const [st, cases, rect, waivers, sat, cps, staff, consult, xprov] = await Promise.all([
       apiGet(`/halls/${hall}/stats`, { from, to }),
       apiGet('/cases', { overdue: 1, per_page: 12 }).catch(() => ({ cases: [] })),
       apiGet(`/halls/${hall}/rectifications`, { status: 'open', limit: RECT_SHOWN + 1 }),
@@ -517,6 +527,7 @@ async function refresh() {
       apiGet(`/halls/${hall}/complaints`, { status: 'open', limit: 50 }),
       apiGet(`/halls/${hall}/staff`).catch(() => ({ staff: [] })),
       apiGet('/consult/referrals').catch(() => ({ open: [] })),
+      apiGet('/cross-province/figures').catch(() => ({ figures: null })),
     ]);
     renderSatisfaction(sat);
     renderComplaints(cps.complaints || [], (staff.staff || []).filter((p) => !p.disabled && p.role !== 'kiosk'));
@@ -527,6 +538,7 @@ async function refresh() {
     renderWaivers(waivers.waivers || []);
     renderRect(rect.rectifications || []);
     renderConsult(consult.open || []);
+    renderXprov(xprov.figures);
     clear($('page-status'));
     $('updated').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}，每分钟自动刷新`;
     document.body.dataset.loaded = '1';

@@ -44,6 +44,7 @@ const PAGES = [
   { page: 'cases', href: '/staff/cases.html', text: '办件列表', roles: ['clerk', 'approver', 'manager', 'admin'] },
   { page: 'promises', href: '/staff/promises.html', text: '承诺核查', roles: ['approver', 'manager', 'admin'] },
   { page: 'handovers', href: '/staff/handovers.html', text: '材料交接', roles: ['clerk', 'approver', 'manager'] },
+  { page: 'cross-province', href: '/staff/cross-province.html', text: '跨省通办', roles: ['clerk', 'manager'] },
   { page: 'identity', href: '/staff/identity.html', text: '实名改绑', roles: ['clerk'] },
   { page: 'dashboard', href: '/staff/dashboard.html', text: '运行监测', roles: ['manager', 'admin'] },
   { page: 'overdue', href: '/staff/cases.html?overdue=1', text: '超期办件', roles: ['manager'] },

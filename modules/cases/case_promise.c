@@ -190,10 +190,12 @@ case_promise_open(struct ctx *c, const struct session *who, long long case_id,
 		*opened = 0;
 	if ((rc = promise_due(c, hall, due, &provisional)) < 0)
 		return rc;
+	/* The verification is the deciding hall's department's (全市通办: case_route.h). */
 	rc = db_exec(c, "INSERT INTO promise_checks (case_id, hall, item, code, name, department,"
-	    " status, due, due_provisional, opened_at) SELECT m.case_id, ?, m.item, m.code, m.name,"
-	    " p.department, 'open', ?, ?, ? FROM case_materials m JOIN case_parts p"
-	    " ON p.case_id = m.case_id AND p.item = m.item WHERE m.case_id = ?"
+	    " status, due, due_provisional, opened_at) SELECT m.case_id, COALESCE(k.decide_hall, ?),"
+	    " m.item, m.code, m.name, p.department, 'open', ?, ?, ? FROM case_materials m"
+	    " JOIN case_parts p ON p.case_id = m.case_id AND p.item = m.item"
+	    " JOIN cases k ON k.id = m.case_id WHERE m.case_id = ?"
 	    " AND m.state = 'promised'",
 	    DBARGS(DBS(hall), due[0] ? DBS(due) : DBN, DBI(provisional), DBS(now), DBI(case_id)),
 	    &n, NULL);

@@ -10,7 +10,8 @@
  * changes is written with a guarded UPDATE (… AND warning = <old> AND status = <read>) in a
  * transaction with its history row, the audit row and an outbox row to
  * the approver handling the case — or, while nobody has claimed it, to every approver of the
- * department with a phone on file (templates case_due_soon_staff for yellow,
+ * department in the deciding hall (全市通办: case_route.h) with a phone on file (templates
+ * case_due_soon_staff for yellow,
  * case_overdue_staff for red).  Managers see them through GET /cases?overdue=.
  * Several workers may run the scan at once: the guarded UPDATE lets only one of them report.
  */
@@ -99,11 +100,14 @@ tell_staff(struct ctx *c, struct scan_case *sc, const char *warning)
 	    " 'processing') AND s.phone_enc IS NOT NULL AND s.disabled = 0",
 	    DBARGS(DBI(sc->id)), phone_row, &p);
 	if (rc >= 0 && p.n == 0)
-		rc = db_query(c, "SELECT DISTINCT s.phone_enc FROM case_parts cp JOIN staff s"
-		    " ON s.department = cp.department AND s.hall = ? AND s.role = 'approver'"
+		/* The approvers of the deciding hall (全市通办: not necessarily the accepting one). */
+		rc = db_query(c, "SELECT DISTINCT s.phone_enc FROM case_parts cp"
+		    " JOIN cases k ON k.id = cp.case_id JOIN staff s"
+		    " ON s.department = cp.department AND s.hall = COALESCE(k.decide_hall, k.hall)"
+		    " AND s.role = 'approver'"
 		    " WHERE cp.case_id = ? AND cp.status IN ('pending', 'processing')"
 		    " AND s.phone_enc IS NOT NULL AND s.disabled = 0",
-		    DBARGS(DBS(sc->hall), DBI(sc->id)), phone_row, &p);
+		    DBARGS(DBI(sc->id)), phone_row, &p);
 	if (rc < 0)
 		return rc;
 	params = json_pack("{s:s,s:s,s:s}", "case_no", sc->no, "item", sc->title,

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -40,6 +41,7 @@
 
 static char qt_clerk[128], qt_manager[128], cb_clerk[128], cb_pickup[128], cb_manager[128],
     cb_approver[128], cn_clerk[128], demo_approver[128], demo_pickup[128], demo_manager[128],
+    demo_bdc[128],
     citizen[256], city[128];
 static char case_no[64], track[64];
 
@@ -403,6 +405,97 @@ the_result_is_handed_out_at_the_pickup_hall(void **st)
 	json_decref(line);
 }
 
+static void
+the_citizen_chooses_the_pickup_hall_online(void **st)
+{
+	struct resp r;
+	char idn[19], m[2048], body[4096];
+	json_t *mats;
+
+	(void)st;
+	citizen_in(PHONE, citizen, sizeof citizen);
+	assert_int_equal(http_json(&r, "GET", "/api/v1/items/" ITEM, NULL, NULL), 0);
+	expect_status(&r, 200);
+	mats = json_incref(jget(r.json, "item.materials"));
+	resp_free(&r);
+	materials_for(citizen, mats, 700, m, sizeof m);
+	json_decref(mats);
+	make_id(idn, "19850612", (int)(time(NULL) % 1000));
+	/* Not a hall that hands out results in the city: refused, naming the field. */
+	snprintf(body, sizeof body, "{\"item\":\"" ITEM "\",\"applicant\":{\"name\":\"张桥头\","
+	    "\"id_number\":\"%s\",\"phone\":\"" PHONE "\"},\"materials\":%s,"
+	    "\"pickup_hall\":\"nosuch\"}", idn, m);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen, body), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jstr(r.json, "error.fields.pickup_hall"));
+	resp_free(&r);
+	snprintf(body, sizeof body, "{\"item\":\"" ITEM "\",\"applicant\":{\"name\":\"张桥头\","
+	    "\"id_number\":\"%s\",\"phone\":\"" PHONE "\"},\"materials\":%s,"
+	    "\"pickup_hall\":\"qiaotou\"}", idn, m);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen, body), 0);
+	expect_status(&r, 201);
+	assert_string_equal(jstr(r.json, "case.pickup_hall"), "qiaotou");
+	assert_string_equal(jstr(r.json, "case.halls.pickup.name"), "桥头镇便民服务站");
+	assert_string_equal(jstr(r.json, "case.decide_hall"), "demo");
+	resp_free(&r);
+}
+
+/* ---------------------------------------------------------------- 就近办 */
+
+/* Accept IT-D-001 (不动产转移登记, department bdc) at a hall with its 婚姻状况证明 (M6) given as
+ * a signed promise; the case number into no (64). */
+static void
+accept_estate(const char *clerk_tok, char *no)
+{
+	struct resp r;
+	char mats[512], body[2048];
+
+	material_codes_text("IT-D-001", 1, 0, mats, sizeof mats);
+	snprintf(body, sizeof body, "{\"item\":\"IT-D-001\",\"materials\":%s," APPLICANT
+	    ",\"promises\":{\"M6\":{\"signed\":true}}}", mats);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk_tok, body), 0);
+	expect_status(&r, 201);
+	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
+	resp_free(&r);
+}
+
+static void
+a_district_decides_real_estate_itself(void **st)
+{
+	char cb_no[64], cn_no[64], hall[40];
+	struct resp r;
+
+	(void)st;
+	/* chengbei decides 不动产登记 (就近办): its own bdc approver claims it. */
+	accept_estate(cb_clerk, cb_no);
+	snprintf(case_no, sizeof case_no, "%s", cb_no);
+	expect_col("decide_hall", "chengbei");
+	expect_col("pickup_hall", "chengbei");
+	assert_true(sees(cb_approver));
+	assert_false(sees(demo_bdc));
+	act_ok(cb_approver, "{\"action\":\"assign\"}", "processing");
+	/* Its promise is verified there too. */
+	assert_true(db_scalar(&test_db, "SELECT pc.hall FROM promise_checks pc JOIN cases c"
+	    " ON c.id = pc.case_id WHERE c.no = ?", DBARGS(DBS(cb_no)), hall, sizeof hall) == 1);
+	assert_string_equal(hall, "chengbei");
+	/* chengnan accepts it but the centre decides: the centre's bdc approver, not chengbei's. */
+	accept_estate(cn_clerk, cn_no);
+	snprintf(case_no, sizeof case_no, "%s", cn_no);
+	expect_col("decide_hall", "demo");
+	assert_true(sees(demo_bdc));
+	assert_false(sees(cb_approver));
+	assert_true(db_scalar(&test_db, "SELECT pc.hall FROM promise_checks pc JOIN cases c"
+	    " ON c.id = pc.case_id WHERE c.no = ?", DBARGS(DBS(cn_no)), hall, sizeof hall) == 1);
+	assert_string_equal(hall, "demo");
+	/* The centre's approver sees the task in its list; chengnan's manager does not decide. */
+	assert_int_equal(http_json(&r, "GET", "/api/v1/promise-checks?status=open", demo_bdc, NULL),
+	    0);
+	expect_status(&r, 200);
+	assert_non_null(strstr(r.body, cn_no));
+	assert_null(strstr(r.body, cb_no));
+	resp_free(&r);
+}
+
 /* ---------------------------------------------------------------- the city's figures */
 
 static void
@@ -522,6 +615,7 @@ setup(void **st)
 	if (suite_setup(st) != 0)
 		return -1;
 	ensure_staff("approver_wjw", "卫计审批", "approver", "wjw");
+	ensure_staff("approver_bdc", "钱国栋", "approver", "bdc");
 	set_clock("2026-11-23T10:00:00+08:00");
 	hall_in("qiaotou", "clerk1", 1, qt_clerk, sizeof qt_clerk);
 	hall_in("qiaotou", "manager1", 0, qt_manager, sizeof qt_manager);
@@ -532,6 +626,7 @@ setup(void **st)
 	hall_in("chengnan", "clerk1", 1, cn_clerk, sizeof cn_clerk);
 	hall_in("demo", "approver_wjw", 0, demo_approver, sizeof demo_approver);
 	hall_in("demo", "clerk8", 8, demo_pickup, sizeof demo_pickup);
+	hall_in("demo", "approver_bdc", 0, demo_bdc, sizeof demo_bdc);
 	hall_in("demo", "manager1", 0, demo_manager, sizeof demo_manager);
 	hall_in("demo", "city1", 0, city, sizeof city);
 	return 0;
@@ -548,6 +643,8 @@ main(void)
 		cmocka_unit_test(only_the_deciding_hall_decides),
 		cmocka_unit_test(the_citizen_changes_the_pickup_hall),
 		cmocka_unit_test(the_result_is_handed_out_at_the_pickup_hall),
+		cmocka_unit_test(the_citizen_chooses_the_pickup_hall_online),
+		cmocka_unit_test(a_district_decides_real_estate_itself),
 		cmocka_unit_test(city_total_is_the_sum_of_the_halls),
 	};
 

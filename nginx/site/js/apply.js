@@ -77,10 +77,17 @@ function renderMaterials(form) {
 }
 
 async function load() {
-  const [{ bundles }, { items }, mine] = await Promise.all([
+  const [{ bundles }, { items }, mine, { halls }] = await Promise.all([
     apiGet('/bundles', { hall: HALL }), apiGet('/items', { hall: HALL }),
     api('/me/reusable-materials').catch(() => ({ materials: [] })),
+    apiGet('/halls').catch(() => ({ halls: [] })),
   ]);
+  // 全市通办: any hall of the city that hands out results; the application's own hall first.
+  const home = halls.find((h) => h.code === HALL);
+  const city = halls.filter((h) => h.pickup && (h.code === HALL || (home && home.region && h.region === home.region)));
+  city.sort((a, b) => (a.code === HALL ? -1 : b.code === HALL ? 1 : 0));
+  $('pickup_hall').replaceChildren(...city.map((h) => el('option', { value: h.code }, h.name)));
+  $('pickup-field').hidden = city.length < 2;
   reusable = new Set(Array.isArray(mine.materials) ? mine.materials : []);
   const sel = $('what');
   const gb = el('optgroup', { label: '一件事一次办' });
@@ -123,6 +130,7 @@ async function submit(ev) {
     delivery: document.querySelector('input[name=delivery]:checked').value,
   };
   if (body.delivery === 'mail') body.address = $('address').value.trim();
+  else if ($('pickup_hall').value) body.pickup_hall = $('pickup_hall').value;
   if ($('has-agent').checked) body.agent = { name: $('agent_name').value.trim(), phone: $('agent_phone').value.trim() };
   $('submit').disabled = true;
   try {
@@ -167,7 +175,11 @@ function init() {
   });
   $('has-agent').addEventListener('change', () => { $('agent-fields').hidden = !$('has-agent').checked; });
   for (const r of document.querySelectorAll('input[name=delivery]')) {
-    r.addEventListener('change', () => { $('address-field').hidden = r.value !== 'mail' || !r.checked; });
+    r.addEventListener('change', () => {
+      const mail = document.querySelector('input[name=delivery]:checked').value === 'mail';
+      $('address-field').hidden = !mail;
+      $('pickup-field').hidden = mail;
+    });
   }
   $('apply-form').addEventListener('submit', submit);
   load().catch((err) => showError(err.message));

@@ -4,7 +4,10 @@
  * returned files and resubmitting; once decided, its results (证照、决定书) with their status,
  * a link to their public check, and the PDF of those delivered electronically (全程网办):
  *   GET /me/cases/{no}/results, GET /me/cases/{no}/results/{vid}/pdf (each download is
- *   recorded; the PDF is fetched with the sign-in token and saved from a blob).
+ *   recorded; the PDF is fetched with the sign-in token and saved from a blob);
+ * where the result is collected (全市通办: the hall that decides and the one that hands it
+ * out), and a change of pickup hall until the result is ready: PUT /me/cases/{no}/pickup,
+ * the choices from GET /halls (the city's halls that hand out results).
  */
 import { api, apiGet, getToken } from './api.js';
 import { el, clear, initLargeText } from './ui.js';
@@ -36,6 +39,7 @@ async function showOne(no) {
   if (c.deadline) $('d-deadline').textContent = `承诺办结日期：${c.deadline}${c.provisional ? '（暂定：节假日安排公布后确定，不会提前）' : ''}`;
   $('d-track').hidden = !c.track_url;
   if (c.track_url) $('d-track-link').href = c.track_url;
+  await showPickup(c);
   const ul = $('d-materials');
   clear(ul);
   fixRows = [];
@@ -55,6 +59,47 @@ async function showOne(no) {
   clear(steps);
   for (const s of c.steps) steps.append(el('li', {}, `${s.at.slice(0, 16).replace('T', ' ')} ${s.note}`));
   await showResults(c.no);
+}
+
+const PICKUP_OPEN = ['submitted', 'returned', 'accepted', 'processing', 'supplement_needed', 'approved', 'rejected'];
+
+async function showPickup(c) {
+  const box = $('d-pickup');
+  const h = c.halls;
+  box.hidden = !h;
+  if (!h) return;
+  const decide = h.decide.code !== h.accept.code ? `由${h.decide.name}审批，` : '';
+  $('d-pickup-now').textContent = h.pickup
+    ? `${h.accept.name}受理，${decide}结果在${h.pickup.name}领取。`
+    : `${h.accept.name}受理，${decide}结果邮寄送达。`;
+  const form = $('d-pickup-form');
+  form.hidden = !PICKUP_OPEN.includes(c.status);
+  if (form.hidden) return;
+  let halls = [];
+  try {
+    ({ halls } = await apiGet('/halls'));
+  } catch {
+    form.hidden = true;
+    return;
+  }
+  const home = halls.find((x) => x.code === h.accept.code);
+  const city = halls.filter((x) => x.pickup && (x.code === h.accept.code
+    || (home && home.region && x.region === home.region)));
+  $('d-pickup-hall').replaceChildren(...city.map((x) => el('option', { value: x.code }, x.name)));
+  if (h.pickup) $('d-pickup-hall').value = h.pickup.code;
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    $('d-pickup-msg').textContent = '';
+    try {
+      const r = await api(`/me/cases/${encodeURIComponent(c.no)}/pickup`, {
+        method: 'PUT', body: { pickup_hall: $('d-pickup-hall').value },
+      });
+      await showOne(c.no);
+      $('d-pickup-msg').textContent = `已改为在${r.case.halls.pickup.name}领取`;
+    } catch (err) {
+      $('d-pickup-msg').textContent = err.message;
+    }
+  };
 }
 
 async function download(r, button) {

@@ -33,6 +33,8 @@ const ROLE_NAMES = {
   admin: '系统管理员',
   kiosk: '自助取号机',
   helper: '帮办代办人员',
+  region_admin: '区域事项管理员',
+  city_manager: '市级管理人员',
 };
 
 function remembered() {

@@ -200,6 +200,7 @@ function body() {
   const promised = [...document.querySelectorAll('[data-promise]:checked')].map((n) => n.value);
   if (promised.length) b.promises = Object.fromEntries(promised.map((c) => [c, { signed: true }]));
   if (b.delivery === 'mail') b.address = $('address').value.trim();
+  else if ($('pickup-hall').value) b.pickup_hall = $('pickup-hall').value;
   if (it && it.cross_province) b.processing_office = $('office').value.trim();
   if (it && it.kind === 'instant' && $('approve-now').checked) b.approve = true;
   const note = $('note').value.trim();
@@ -281,6 +282,8 @@ function clearForm() {
   renderChecklist();
   $('agent-fields').hidden = true;
   $('address-field').hidden = true;
+  $('pickup-field').hidden = false;
+  $('pickup-hall').value = myHall;
   showFieldErrors($('accept-form'), {});
   key = null;
 }
@@ -405,8 +408,28 @@ async function submit(ev) {
   }
 }
 
+/* 全市通办: the halls of the city that hand out results, this hall first (GET /halls). */
+let myHall = '';
+async function loadPickupHalls(me) {
+  myHall = me.hall;
+  let halls = [];
+  try {
+    ({ halls } = await apiGet('/halls'));
+  } catch {
+    halls = [];
+  }
+  const mine = halls.find((h) => h.code === me.hall);
+  const city = halls.filter((h) => h.pickup && (h.code === me.hall
+    || (mine && mine.region && h.region === mine.region)));
+  city.sort((a, b) => (a.code === me.hall ? -1 : b.code === me.hall ? 1 : 0));
+  $('pickup-hall').replaceChildren(...(city.length ? city : [{ code: me.hall, name: '本中心' }])
+    .map((h) => el('option', { value: h.code }, h.code === me.hall ? `${h.name}（本中心）` : h.name)));
+  $('pickup-hall').value = me.hall;
+}
+
 async function ready(me) {
   const sel = $('item');
+  await loadPickupHalls(me);
   try {
     ({ items } = await apiGet('/items', { hall: me.hall }));
   } catch (err) {
@@ -453,7 +476,9 @@ async function ready(me) {
   $('has-agent').addEventListener('change', syncAgent);
   for (const r of document.querySelectorAll('input[name="delivery"]')) {
     r.addEventListener('change', () => {
-      $('address-field').hidden = document.querySelector('input[name="delivery"]:checked').value !== 'mail';
+      const mail = document.querySelector('input[name="delivery"]:checked').value === 'mail';
+      $('address-field').hidden = !mail;
+      $('pickup-field').hidden = mail;
     });
   }
   $('accept-form').addEventListener('submit', submit);

@@ -48,8 +48,14 @@ function renderSummary(c) {
     fact('受理', `${when(c.accepted_at)} · ${c.window ? `${c.window} 号窗口` : ''} · ${c.accepted_by || ''}`),
     fact('申请人', [`${a.name || ''} · ${a.id_number || ''} · ${a.phone || ''} `,
       ['clerk', 'approver', 'manager'].includes(me.role) && a.id_number && a.id_number.includes('*') ? reveal : '']),
-    fact('领取方式', c.delivery === 'mail' ? `邮寄：${c.address || ''}` : '窗口领取'),
+    fact('领取方式', c.delivery === 'mail' ? `邮寄：${c.address || ''}`
+      : `窗口领取${c.halls && c.halls.pickup ? `：${c.halls.pickup.name}` : ''}`),
   ];
+  // 全市通办: the case touches more than one hall — who accepted, who decides, where it is collected.
+  const h = c.halls;
+  if (h && (h.decide.code !== h.accept.code || (h.pickup && h.pickup.code !== h.accept.code))) {
+    rows.push(fact('全市通办', `${h.accept.name}受理 · ${h.decide.name}决定 · ${h.pickup ? `${h.pickup.name}出件` : '邮寄送达'}`, 'case-halls'));
+  }
   // 代办: the agent, masked (the API never opens it), after the applicant.
   if (c.agent) {
     rows.splice(rows.length - 1, 0, fact('代办人', [c.agent.name, c.agent.relation_label ? `（${c.agent.relation_label}）` : '',

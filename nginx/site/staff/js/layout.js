@@ -10,7 +10,7 @@
  *
  * ROLE_HOME is where each role lands after signing in (staff/login.html) and where the brand
  * links: the console for a clerk, the case list for an approver, the dashboard for a manager,
- * the work list (我的帮办) for a 帮办代办 helper.
+ * the work list (我的帮办) for a 帮办代办 helper, the city's figures for a city manager.
  */
 
 import { el } from '/js/ui.js';
@@ -23,6 +23,7 @@ export const ROLE_HOME = {
   kiosk: '/kiosk.html',
   helper: '/staff/helper.html',
   region_admin: '/staff/admin/',
+  city_manager: '/staff/city.html',
 };
 
 export const ROLE_NAME = {
@@ -33,6 +34,7 @@ export const ROLE_NAME = {
   kiosk: '自助取号机',
   helper: '帮办代办',
   region_admin: '区域事项管理',
+  city_manager: '市级管理',
 };
 
 /* Every staff page, in the order the nav shows them, and who may open it. */
@@ -46,6 +48,7 @@ const PAGES = [
   { page: 'handovers', href: '/staff/handovers.html', text: '材料交接', roles: ['clerk', 'approver', 'manager'] },
   { page: 'cross-province', href: '/staff/cross-province.html', text: '跨省通办', roles: ['clerk', 'manager'] },
   { page: 'identity', href: '/staff/identity.html', text: '实名改绑', roles: ['clerk'] },
+  { page: 'city', href: '/staff/city.html', text: '全市概况', roles: ['city_manager'] },
   { page: 'dashboard', href: '/staff/dashboard.html', text: '运行监测', roles: ['manager', 'admin'] },
   { page: 'overdue', href: '/staff/cases.html?overdue=1', text: '超期办件', roles: ['manager'] },
   { page: 'admin-items', href: '/staff/admin/', text: '事项目录', roles: ['region_admin', 'admin'] },

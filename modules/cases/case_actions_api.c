@@ -404,6 +404,13 @@ h_case_action(struct req *r)
 		rc = case_reply_wrong_hall(r, &a->cr, a->act);
 		goto out;
 	}
+	/* 跨省通办 收受分离: decided by the other province's office, through the xprov steps. */
+	if (case_act_cross_province(a->act, &a->cr)) {
+		audit(r, "case.action", a->cr.no, "cross_province", case_act_names[a->act]);
+		rc = req_err_msg(r, E_INVALID_STATE, "跨省通办（收受分离）办件由办理地审批，审批结果、"
+		    "寄回和送达请在「跨省通办」页面按步骤登记");
+		goto out;
+	}
 	parse_ll(r->sess.subject, 1, INT64_MAX, &a->staff);
 	a->today = case_today();
 	case_now(a->now);

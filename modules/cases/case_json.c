@@ -93,7 +93,8 @@ case_actions_json(const struct session *who, const struct case_row *cr, int onli
 	/* Only the steps that fall to the caller's hall (全市通办, case_route.h); a citizen's
 	 * own (resubmit) is theirs wherever. */
 	for (i = 0; i < n; i++)
-		if (who->role == ROLE_CITIZEN || (case_act_halls(acts[i], cr) & at) != 0)
+		if ((who->role == ROLE_CITIZEN || (case_act_halls(acts[i], cr) & at) != 0) &&
+		    !case_act_cross_province(acts[i], cr))
 			json_array_append_new(a, json_string(case_act_names[acts[i]]));
 	return a;
 }

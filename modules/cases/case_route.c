@@ -57,6 +57,25 @@ case_act_halls(enum case_act act, const struct case_row *cr)
 	}
 }
 
+int
+case_act_cross_province(enum case_act act, const struct case_row *cr)
+{
+	if (!cr->cross_province)
+		return 0;
+	switch (act) {
+	case CA_ASSIGN:
+	case CA_APPROVE:
+	case CA_REJECT:
+	case CA_REQUEST_SUPPLEMENT:
+	case CA_READY:
+	case CA_MAIL:
+	case CA_HAND_OVER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 const char *
 case_act_hall(enum case_act act, const struct case_row *cr)
 {

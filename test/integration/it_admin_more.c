@@ -23,7 +23,10 @@
  *   called there is open (409); retired: nobody signs in there (400 window), the console's
  *   list says so; restored: sign-in again;
  * - a department created, retired: a new item in it is refused (400 department), an item
- *   it already has keeps it; restored: the new item is made.
+ *   it already has keeps it; restored: the new item is made;
+ * - 延时服务 on Thursday 31 December (13:30–20:00): the kiosk gives numbers at 19:00 on every
+ *   process; at 20:30 HALL_CLOSED names that day's hours (…13:30–20:00), an ordinary
+ *   Wednesday's does not.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -522,6 +525,42 @@ a_department_is_created_retired_and_takes_no_new_items(void **st)
 	put_ok("POST", path, region, NULL, 200);
 }
 
+/* 延时服务 on one date: numbers until 20:00 that day, and the refusal names the day's hours. */
+static void
+evening_hours_of_a_date_reach_the_kiosk(void **st)
+{
+	struct resp r;
+	int i;
+
+	(void)st;
+	clock_at("2026-12-07T09:00:00+08:00");
+	put_ok("PUT", API "/admin/halls/demo/hours/2026-12-31", admin,
+	    "{\"periods\":[{\"open\":\"08:30\",\"close\":\"12:00\"},{\"open\":\"13:30\","
+	    "\"close\":\"20:00\"}],\"note\":\"延时服务\"}", 200);
+	usleep(2100 * 1000);	/* every process's copy of the hours (2 s at most) */
+	clock_at("2026-12-31T19:00:00+08:00");
+	for (i = 0; i < 8; i++)
+		put_ok("POST", API "/halls/demo/tickets", kiosk, "{\"category\":\"A\"}", 201);
+	clock_at("2026-12-31T20:30:00+08:00");
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/tickets", kiosk,
+	    "{\"category\":\"A\"}"), 0);
+	assert_error(&r, 422, "HALL_CLOSED");
+	assert_non_null(strstr(jstr(r.json, "error.message"), "13:30–20:00"));
+	assert_string_equal(jstr(r.json, "error.hours.1.close"), "20:00");
+	resp_free(&r);
+	/* An ordinary day closes at 17:30 and says so. */
+	clock_at("2026-12-30T17:45:00+08:00");
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/tickets", kiosk,
+	    "{\"category\":\"A\"}"), 0);
+	assert_error(&r, 422, "HALL_CLOSED");
+	assert_null(strstr(jstr(r.json, "error.message"), "20:00"));
+	assert_non_null(strstr(jstr(r.json, "error.message"), "今天的取号时间"));
+	resp_free(&r);
+	clock_at("2026-12-07T09:00:00+08:00");
+	put_ok("DELETE", API "/admin/halls/demo/hours/2026-12-31", admin, NULL, 200);
+	set_clock(NULL);
+}
+
 static int
 setup(void **st)
 {
@@ -560,6 +599,7 @@ main(void)
 		cmocka_unit_test(a_retired_category_takes_no_bookings),
 		cmocka_unit_test(a_window_in_use_is_not_retired),
 		cmocka_unit_test(a_department_is_created_retired_and_takes_no_new_items),
+		cmocka_unit_test(evening_hours_of_a_date_reach_the_kiosk),
 	};
 
 	return suite_run("it_admin_more", tests, setup, teardown);

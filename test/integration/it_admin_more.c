@@ -8,7 +8,11 @@
  * - a clerk and an approver get 403 for categories and departments; bad fields get 400
  *   naming each one and nothing is made;
  * - Q created: within 1.2 s every app process takes numbers in it (before, each refused
- *   it: their copies of the hall were primed without Q) — the queue's generation at work;
+ *   it: their copies of the hall were primed without Q);
+ * - a category O written and the generation raised as another app process does it: the
+ *   copies here still refuse O until the generation moves, then within 1.2 s give numbers in
+ *   it (the test stack's sequential requests may all reach one process: this is what makes
+ *   "another process's change" certain);
  *   changed, with the audit's before and after; retired: within 1.2 s every process refuses
  *   a number in it and GET /halls/demo/categories leaves it out, while the console's list
  *   shows it retired; restored: numbers again;
@@ -44,6 +48,7 @@
 #include "../lib/flows.h"
 #include "../lib/records.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/kv.h"
 
 #define API "/api/v1"
 #define THURSDAY "2026-12-10T10:00:00+08:00"
@@ -235,6 +240,42 @@ a_category_is_created_changed_retired_and_restored(void **st)
 	usleep(1200 * 1000);
 	assert_int_equal(takes("Q", &refused), ROUNDS);
 	assert_true(listed("Q"));
+	set_clock(NULL);
+}
+
+/*
+ * A change made by another app process (on this host or another): the row written as that
+ * process writes it, and the generation raised as its queue_hall_changed raises it.  The
+ * processes answering here did not make it, so their copies of the hall (primed without
+ * category O) must go on the generation alone: until it is raised they still refuse O (a
+ * copy, not a fresh read); within 1.2 s of it every answer gives numbers in O.
+ */
+static void
+a_change_by_another_process_is_seen_within_a_second(void **st)
+{
+	redisReply *rep;
+	int refused;
+
+	(void)st;
+	clock_at(THURSDAY);
+	assert_int_equal(takes("O", &refused), 0);	/* every copy primed without O */
+	assert_int_equal(refused, ROUNDS);
+	assert_int_equal(db_exec(&test_db, "INSERT INTO categories (hall, code, name, sort)"
+	    " VALUES ('demo', 'O', '其他进程所建', 20)", DBNOARGS, NULL, NULL), 0);
+	assert_int_equal(takes("O", &refused), 0);	/* the copies stand: no fresh read */
+	rep = kv_cmd(&test_db, "INCR yc:queue:cfg_gen");
+	assert_non_null(rep);
+	freeReplyObject(rep);
+	usleep(1200 * 1000);
+	assert_int_equal(takes("O", &refused), ROUNDS);
+	assert_int_equal(db_exec(&test_db, "UPDATE categories SET retired_at = NOW() WHERE"
+	    " hall = 'demo' AND code = 'O'", DBNOARGS, NULL, NULL), 0);
+	rep = kv_cmd(&test_db, "INCR yc:queue:cfg_gen");
+	assert_non_null(rep);
+	freeReplyObject(rep);
+	usleep(1200 * 1000);
+	assert_int_equal(takes("O", &refused), 0);
+	assert_int_equal(refused, ROUNDS);
 	set_clock(NULL);
 }
 
@@ -577,9 +618,9 @@ setup(void **st)
 static int
 teardown(void **st)
 {
-	/* Q stays, retired (its tickets and history name it); its plans go. */
+	/* Q and O stay, retired (their tickets and history name them); Q's plans go. */
 	db_exec(&test_db, "UPDATE categories SET retired_at = NOW() WHERE hall = 'demo' AND"
-	    " code = 'Q'", DBNOARGS, NULL, NULL);
+	    " code IN ('Q', 'O')", DBNOARGS, NULL, NULL);
 	db_exec(&test_db, "DELETE FROM appointment_slot_templates WHERE hall = 'demo' AND"
 	    " category = 'Q'", DBNOARGS, NULL, NULL);
 	db_exec(&test_db, "DELETE FROM slot_plan_weekdays WHERE hall = 'demo' AND category = 'Q'",
@@ -595,6 +636,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(only_admins_and_named_fields),
 		cmocka_unit_test(a_category_is_created_changed_retired_and_restored),
+		cmocka_unit_test(a_change_by_another_process_is_seen_within_a_second),
 		cmocka_unit_test(weekday_and_date_plans_decide_the_slots),
 		cmocka_unit_test(a_retired_category_takes_no_bookings),
 		cmocka_unit_test(a_window_in_use_is_not_retired),

@@ -7,8 +7,10 @@
 //    it, the kiosk refuses a number in it), 恢复; the trail lists the changes;
 //  * 办理部门: a wrong code named next to its field; a department made, 停用 and 恢复, each
 //    shown in the table and in the database, the trail listing them;
-//  * 预约时段: the confirmation before cutting places below a booking is the existing
-//    admin.test.mjs's (its 不保存 and 确认 paths);
+//  * 预约时段, 每周四: Thursdays' own plan made from the category's, a booked Thursday slot
+//    cut to 0 places asks first (the count in the question); 不保存 leaves nothing of its own
+//    for Thursday and the booking standing; confirming saves Thursdays' plan, cancels the
+//    booking and tells its citizen; 恢复为上级计划 takes Thursdays' plan away;
 //  * each page passes checkA11y with no console error but the 400s asked for.
 // Screenshots: admin-categories, admin-departments.
 
@@ -16,7 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, screenshot, allProblems, eventually, openHallAt, closeHall, sql, api, screenPage,
-  checkA11y, signInStaffForm,
+  checkA11y, signInStaffForm, citizenToken, randomPhone, idNumber, smsLogSize, smsSince,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -26,6 +28,7 @@ before(async () => {
   await openHallAt('2026-12-14T10:00:00+08:00');
 });
 after(async () => {
+  sql("DELETE FROM slot_plan_weekdays WHERE hall = 'demo' AND category = 'D' AND weekday = 4");
   // P stays retired (tickets may name it); the kiosk does not offer it.
   sql("UPDATE categories SET retired_at = NOW() WHERE hall = 'demo' AND code = 'P'");
   await closeHall();
@@ -124,6 +127,66 @@ test('办理部门: a wrong code is named at its field; a department made, retir
     await checkA11y(page);
     await screenshot(page, 'admin-departments');
     assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 400 PUT .*\/departments\//.test(x) && !/status of 400/.test(x)), []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('预约时段 每周四: a Thursday plan below a booking is saved only after the confirmation; 恢复为上级计划', T, async () => {
+  // A citizen books a D slot on Thursday 2026-12-17.
+  const phone = randomPhone('17');
+  const token = await citizenToken(phone);
+  const r = await api('GET', '/halls/demo/slots?category=D&date=2026-12-17');
+  const free = r.data.slots.find((x) => x.remaining > 0);
+  assert.ok(free, 'a free D slot');
+  const booked = await api('POST', '/appointments', {
+    token, body: { hall: 'demo', category: 'D', slot: free.id, name: '赵六', id_number: idNumber('110105', 72, 21, '0606') },
+  });
+  assert.equal(booked.status, 201, JSON.stringify(booked.data));
+  const start = free.id.slice(11, 13) + ':' + free.id.slice(13, 15);
+  const own = () => sql("SELECT COUNT(*) FROM slot_plan_weekdays WHERE hall = 'demo' AND category = 'D' AND weekday = 4");
+  const statusOf = () => sql(`SELECT status FROM appointments WHERE hall = 'demo' AND category = 'D' AND day = '2026-12-17' AND start_time = '${start}:00' ORDER BY id DESC LIMIT 1`);
+
+  const page = await screenPage({ viewport: SCREEN });
+  try {
+    await page.goto(url('/staff/admin/slots.html'), { waitUntil: 'domcontentloaded' });
+    await signInStaffForm(page, 'admin', null, '#plan-form');
+    await page.getByLabel('业务类别').selectOption('D');
+    await page.getByLabel('适用于').selectOption('w4');
+    const cap = page.getByLabel(`${start} 时段名额`);
+    await cap.waitFor();
+    assert.match(await page.locator('#p-scope-hint').innerText(), /按上级计划/);
+    await checkA11y(page);
+    await cap.fill('0');
+    await page.getByRole('button', { name: '保存预约时段' }).click();
+
+    const dialog = page.getByRole('alertdialog');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /1 个预约/);
+    await dialog.getByRole('button', { name: '不保存' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(own(), '0', 'declined: Thursday has no plan of its own');
+    assert.equal(statusOf(), 'booked', 'declined: the booking stands');
+
+    const since = await smsLogSize();
+    await page.getByRole('button', { name: '保存预约时段' }).click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: '确认取消并短信通知' }).click();
+    await eventually(async () => /已取消 1 个预约并短信通知/.test(await page.locator('#plan-result').innerText()),
+      { message: 'the result says one booking was cancelled' });
+    assert.equal(own(), '1');
+    assert.equal(sql(`SELECT capacity FROM slot_plan_weekday_slots WHERE hall = 'demo' AND category = 'D' AND weekday = 4 AND start_time = '${start}:00'`), '0');
+    assert.equal(statusOf(), 'cancelled');
+    await smsSince(phone, 'appointment_cancelled', since);
+    await eventually(async () => /demo:D:w4/.test(await page.locator('#audit').innerText()), { message: 'the change in 修改记录' });
+    await checkA11y(page);
+    await screenshot(page, 'admin-slots-weekday');
+
+    // 恢复为上级计划: Thursdays follow the category's plan again.
+    await page.getByRole('button', { name: '恢复为上级计划' }).click();
+    await eventually(async () => own() === '0', { message: 'Thursday plan taken away' });
+    await eventually(async () => /按上级计划/.test(await page.locator('#p-scope-hint').innerText()), { message: 'the page says so' });
+    assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 409 PUT .*\/slot-plans\//.test(x) && !/status of 409/.test(x)), []);
   } finally {
     await page.context().close();
   }

@@ -183,7 +183,7 @@ typedef int (*row_fn)(void *arg, char **vals, size_t ncol);
 static int
 sq(MYSQL *m, const char *sql, const char *const *params, size_t np, row_fn fn, void *arg)
 {
-	MYSQL_BIND pb[12], rb[4];
+	MYSQL_BIND pb[16], rb[4];
 	unsigned long rlen[4];
 	char *rv[4] = { NULL, NULL, NULL, NULL };
 	my_bool rnull[4];
@@ -449,9 +449,12 @@ apply_one(MYSQL *m, const char *db, const char *version, const char *path,
  * migrating account's rights, so it gets no grant); TRIGGER on the tables that carry triggers,
  * because yichuang-admin backup dumps as this account and MariaDB shows a trigger's
  * definition only to an account with TRIGGER on its table (a backup without them would
- * restore the tables bare).  Grants left on tables that are gone are taken back (a dropped
- * procedure's go with it).  Parameters: the account name (?1, ?3, ?7, ?8, ?11), the database
- * (?2, ?4, ?5, ?6, ?9, ?10).
+ * restore the tables bare); and SELECT on mysql.proc when the database has routines, for the
+ * same reason: MariaDB (before 11.3's SHOW CREATE ROUTINE) shows a routine's body to another
+ * account only through it, and a backup without queue_take_record (migration 134) could not
+ * be restored into an empty database.  Grants left on tables that are gone are taken back
+ * (a dropped procedure's go with it).  Parameters: the account name (?1, ?3, ?7, ?8, ?11,
+ * ?12), the database (?2, ?4, ?5, ?6, ?9, ?10, ?13).
  */
 static const char grants_sql[] =
     "SELECT stmt FROM ("
@@ -495,6 +498,11 @@ static const char grants_sql[] =
     " FROM (SELECT DISTINCT event_object_schema AS ts, event_object_table AS tn"
     "  FROM information_schema.triggers WHERE event_object_schema = ?) tr"
     " JOIN mysql.user u ON u.User = ?"
+    " UNION ALL"
+    " SELECT 'mysql.proc', u.Host, 6, CONCAT('GRANT SELECT ON `mysql`.`proc` TO ',"
+    "  QUOTE(u.User), '@', QUOTE(u.Host))"
+    " FROM mysql.user u WHERE u.User = ? AND EXISTS (SELECT 1 FROM information_schema.routines r"
+    "  WHERE r.routine_schema = ?)"
     ") g ORDER BY tn, h, ord";
 
 struct grant_run {
@@ -524,7 +532,7 @@ grants_on(MYSQL *m, const char *db)
 {
 	const char *app = config_get("mysql_user", "yichuang");
 	const char *p1[1] = { app };
-	const char *p11[11] = { app, db, app, db, db, db, app, app, db, db, app };
+	const char *p11[13] = { app, db, app, db, db, db, app, app, db, db, app, app, db };
 	struct grant_run g = { m, 0, 0 };
 	struct names hosts;
 	size_t i;
@@ -542,7 +550,7 @@ grants_on(MYSQL *m, const char *db)
 		names_free(&hosts);
 		return MIG_FAILED;
 	}
-	if (sq(m, grants_sql, p11, 11, grant_one, &g) < 0 || g.failed) {
+	if (sq(m, grants_sql, p11, 13, grant_one, &g) < 0 || g.failed) {
 		names_free(&hosts);
 		return MIG_FAILED;
 	}

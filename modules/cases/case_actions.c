@@ -29,6 +29,7 @@
 #include "../../fcgi/errors.h"
 #include "../hall/calendar.h"
 #include "../hall/halldir.h"
+#include "../notify/notify.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -485,12 +486,11 @@ act_ready(struct ctx *c, const struct session *who, struct action *a)
 	    DBS(a->cr.status)), &n, NULL);
 	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
-	/* The pickup hall's week and the coming week's own hours (延时服务 till 20:00, a
-	 * Saturday). */
-	if ((rc = halldir_hours_text(c, hall, hours, " ", hall_day(hall_now()), 7, when_pg,
-	    sizeof when_pg)) < 0 ||
-	    (rc = halldir_hours_text(c, hall, hours, "", hall_day(hall_now()), 7, when_sms,
-	    sizeof when_sms)) < 0)
+	/* The pickup hall's week and the coming week's own (延时服务 till 20:00, a Saturday). */
+	if ((rc = halldir_hours_text(c, hall, hours, " ", hall_day(hall_now()), 7, 0,
+	    when_pg, sizeof when_pg)) < 0 ||
+	    (rc = halldir_hours_text(c, hall, hours, "", hall_day(hall_now()), 7,
+	    (size_t)sms_var_max(), when_sms, sizeof when_sms)) < 0)
 		return rc;
 	fmt(pub, sizeof pub, "办理结果已送达%s%s，请于%s 凭身份证和取件码领取", hname, p.name, when_pg);
 	rc = case_history_add(c, who, a->cr.id, a->now, "ready", a->cr.status, "ready", NULL, a->note,
@@ -499,7 +499,9 @@ act_ready(struct ctx *c, const struct session *who, struct action *a)
 		char wno[8];
 
 		/* The template says "到${window}号窗口": the number; hours as "工作日08:30-12:00、…"
-		 * with the coming week's own dates ("；12月8日08:30-12:00、13:30-20:00"). */
+		 * with the coming week's own dates ("；12月8日08:30-12:00、13:30-20:00") as far as
+		 * the provider's limit on a variable lets them in (the notice on the tracking page,
+		 * linked from every SMS, has them all). */
 		fmt(wno, sizeof wno, "%lld", p.window);
 		if (rc == 0)
 			rc = sms(c, a, "result_ready", json_pack("{s:s,s:s,s:s,s:s,s:s}", "case_no",

@@ -210,7 +210,7 @@ halldir_window(struct ctx *c, const char *hall, long long number, char *name, si
 
 int
 halldir_hours_text(struct ctx *c, const char *hall, const char *week, const char *sep,
-    int64_t from, int days, char *out, size_t osz)
+    int64_t from, int days, size_t max_chars, char *out, size_t osz)
 {
 	struct hall_day hd;
 	char one[120], p[24];
@@ -237,7 +237,8 @@ halldir_hours_text(struct ctx *c, const char *hall, const char *week, const char
 			fmt(one + strlen(one), sizeof one - strlen(one), "%s", p);
 		}
 		len = strlen(out);
-		if (len + strlen(one) + 1 > osz)
+		if (len + strlen(one) + 1 > osz || (max_chars > 0 &&
+		    utf8_len(out, len) + utf8_len(one, strlen(one)) > max_chars))
 			break;	/* whole days only: never a cut one */
 		memcpy(out + len, one, strlen(one) + 1);
 		shown++;

@@ -605,7 +605,7 @@ dump_db(const struct backup_opts *o, const char *dir, json_t *tables)
 	const char *dump_argv[] = { "mariadb-dump", defaults, "--single-transaction", "--quick",
 	    "--hex-blob", "--skip-lock-tables", "--no-tablespaces", "--skip-add-locks",
 	    "--skip-disable-keys", "--skip-dump-date", "--default-character-set=utf8mb4",
-	    "--triggers", "--", db, NULL };
+	    "--triggers", "--routines", "--", db, NULL };
 	const char *gzip_argv[] = { "gzip", "-c", "-6", NULL };
 	struct counter k;
 	int dump_out[2] = { -1, -1 }, gz_in[2] = { -1, -1 }, optfd = -1, outfd = -1, rc = -1;

@@ -314,6 +314,7 @@ struct q_take {
 	void		*in_tx_arg;
 	json_t		*ticket;	/* out: the ticket as shown (caller owns it) */
 	const char	*why;		/* out: with a refusal */
+	char		 why_buf[200];	/* room for a why that names the day's hours */
 	int		 calendar_missing;	/* out, with E_HALL_CLOSED: no holidays for the year */
 	struct q_hall	 h;		/* out: the hall (with E_HALL_CLOSED: for its hours) */
 };

@@ -87,8 +87,23 @@ take_hours(struct ctx *c, struct take_ctx *t)
 		t->q->why = "本中心今天不办公";
 	else if (rc == 0)
 		t->q->why = "今天是休息日，大厅不办公";
-	else
-		t->q->why = "当前不在取号时间，请在大厅开放时间内取号";
+	else {
+		/* The day's own hours (a date's 延时服务 till 20:00, a Saturday morning), named. */
+		char p[24];
+		size_t len;
+
+		str_copy(t->q->why_buf, sizeof t->q->why_buf, "当前不在取号时间，今天的取号时间为 ");
+		for (i = 0; i < t->q->h.nhours; i++) {
+			fmt(p, sizeof p, "%s%02d:%02d–%02d:%02d", i ? "、" : "",
+			    t->q->h.open_s[i] / 3600, t->q->h.open_s[i] / 60 % 60,
+			    t->q->h.close_s[i] / 3600, t->q->h.close_s[i] / 60 % 60);
+			len = strlen(t->q->why_buf);
+			if (len + strlen(p) + 1 > sizeof t->q->why_buf)
+				break;
+			memcpy(t->q->why_buf + len, p, strlen(p) + 1);
+		}
+		t->q->why = t->q->why_buf;
+	}
 	return E_HALL_CLOSED;
 }
 

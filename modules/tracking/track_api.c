@@ -245,7 +245,7 @@ h_track(struct req *r)
 
 		/* The week's hours and the coming week's own dates (延时服务, a Saturday). */
 		if ((rc = halldir_hours_text(r->ctx, t.hall, hours, " ", hall_day(hall_now()), 7,
-		    when, sizeof when)) < 0) {
+		    0, when, sizeof when)) < 0) {
 			json_decref(o);
 			return db_fail(r, rc);
 		}

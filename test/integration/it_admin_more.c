@@ -8,7 +8,11 @@
  * - a clerk and an approver get 403 for categories and departments; bad fields get 400
  *   naming each one and nothing is made;
  * - Q created: within 1.2 s every app process takes numbers in it (before, each refused
- *   it: their copies of the hall were primed without Q) — the queue's generation at work;
+ *   it: their copies of the hall were primed without Q);
+ * - a category O written and the generation raised as another app process does it: the
+ *   copies here still refuse O until the generation moves, then within 1.2 s give numbers in
+ *   it (the test stack's sequential requests may all reach one process: this is what makes
+ *   "another process's change" certain);
  *   changed, with the audit's before and after; retired: within 1.2 s every process refuses
  *   a number in it and GET /halls/demo/categories leaves it out, while the console's list
  *   shows it retired; restored: numbers again;
@@ -23,7 +27,10 @@
  *   called there is open (409); retired: nobody signs in there (400 window), the console's
  *   list says so; restored: sign-in again;
  * - a department created, retired: a new item in it is refused (400 department), an item
- *   it already has keeps it; restored: the new item is made.
+ *   it already has keeps it; restored: the new item is made;
+ * - 延时服务 on Thursday 31 December (13:30–20:00): the kiosk gives numbers at 19:00 on every
+ *   process; at 20:30 HALL_CLOSED names that day's hours (…13:30–20:00), an ordinary
+ *   Wednesday's does not.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,6 +48,7 @@
 #include "../lib/flows.h"
 #include "../lib/records.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/kv.h"
 
 #define API "/api/v1"
 #define THURSDAY "2026-12-10T10:00:00+08:00"
@@ -232,6 +240,42 @@ a_category_is_created_changed_retired_and_restored(void **st)
 	usleep(1200 * 1000);
 	assert_int_equal(takes("Q", &refused), ROUNDS);
 	assert_true(listed("Q"));
+	set_clock(NULL);
+}
+
+/*
+ * A change made by another app process (on this host or another): the row written as that
+ * process writes it, and the generation raised as its queue_hall_changed raises it.  The
+ * processes answering here did not make it, so their copies of the hall (primed without
+ * category O) must go on the generation alone: until it is raised they still refuse O (a
+ * copy, not a fresh read); within 1.2 s of it every answer gives numbers in O.
+ */
+static void
+a_change_by_another_process_is_seen_within_a_second(void **st)
+{
+	redisReply *rep;
+	int refused;
+
+	(void)st;
+	clock_at(THURSDAY);
+	assert_int_equal(takes("O", &refused), 0);	/* every copy primed without O */
+	assert_int_equal(refused, ROUNDS);
+	assert_int_equal(db_exec(&test_db, "INSERT INTO categories (hall, code, name, sort)"
+	    " VALUES ('demo', 'O', '其他进程所建', 20)", DBNOARGS, NULL, NULL), 0);
+	assert_int_equal(takes("O", &refused), 0);	/* the copies stand: no fresh read */
+	rep = kv_cmd(&test_db, "INCR yc:queue:cfg_gen");
+	assert_non_null(rep);
+	freeReplyObject(rep);
+	usleep(1200 * 1000);
+	assert_int_equal(takes("O", &refused), ROUNDS);
+	assert_int_equal(db_exec(&test_db, "UPDATE categories SET retired_at = NOW() WHERE"
+	    " hall = 'demo' AND code = 'O'", DBNOARGS, NULL, NULL), 0);
+	rep = kv_cmd(&test_db, "INCR yc:queue:cfg_gen");
+	assert_non_null(rep);
+	freeReplyObject(rep);
+	usleep(1200 * 1000);
+	assert_int_equal(takes("O", &refused), 0);
+	assert_int_equal(refused, ROUNDS);
 	set_clock(NULL);
 }
 
@@ -522,6 +566,42 @@ a_department_is_created_retired_and_takes_no_new_items(void **st)
 	put_ok("POST", path, region, NULL, 200);
 }
 
+/* 延时服务 on one date: numbers until 20:00 that day, and the refusal names the day's hours. */
+static void
+evening_hours_of_a_date_reach_the_kiosk(void **st)
+{
+	struct resp r;
+	int i;
+
+	(void)st;
+	clock_at("2026-12-07T09:00:00+08:00");
+	put_ok("PUT", API "/admin/halls/demo/hours/2026-12-31", admin,
+	    "{\"periods\":[{\"open\":\"08:30\",\"close\":\"12:00\"},{\"open\":\"13:30\","
+	    "\"close\":\"20:00\"}],\"note\":\"延时服务\"}", 200);
+	usleep(2100 * 1000);	/* every process's copy of the hours (2 s at most) */
+	clock_at("2026-12-31T19:00:00+08:00");
+	for (i = 0; i < 8; i++)
+		put_ok("POST", API "/halls/demo/tickets", kiosk, "{\"category\":\"A\"}", 201);
+	clock_at("2026-12-31T20:30:00+08:00");
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/tickets", kiosk,
+	    "{\"category\":\"A\"}"), 0);
+	assert_error(&r, 422, "HALL_CLOSED");
+	assert_non_null(strstr(jstr(r.json, "error.message"), "13:30–20:00"));
+	assert_string_equal(jstr(r.json, "error.hours.1.close"), "20:00");
+	resp_free(&r);
+	/* An ordinary day closes at 17:30 and says so. */
+	clock_at("2026-12-30T17:45:00+08:00");
+	assert_int_equal(http_json(&r, "POST", API "/halls/demo/tickets", kiosk,
+	    "{\"category\":\"A\"}"), 0);
+	assert_error(&r, 422, "HALL_CLOSED");
+	assert_null(strstr(jstr(r.json, "error.message"), "20:00"));
+	assert_non_null(strstr(jstr(r.json, "error.message"), "今天的取号时间"));
+	resp_free(&r);
+	clock_at("2026-12-07T09:00:00+08:00");
+	put_ok("DELETE", API "/admin/halls/demo/hours/2026-12-31", admin, NULL, 200);
+	set_clock(NULL);
+}
+
 static int
 setup(void **st)
 {
@@ -538,9 +618,9 @@ setup(void **st)
 static int
 teardown(void **st)
 {
-	/* Q stays, retired (its tickets and history name it); its plans go. */
+	/* Q and O stay, retired (their tickets and history name them); Q's plans go. */
 	db_exec(&test_db, "UPDATE categories SET retired_at = NOW() WHERE hall = 'demo' AND"
-	    " code = 'Q'", DBNOARGS, NULL, NULL);
+	    " code IN ('Q', 'O')", DBNOARGS, NULL, NULL);
 	db_exec(&test_db, "DELETE FROM appointment_slot_templates WHERE hall = 'demo' AND"
 	    " category = 'Q'", DBNOARGS, NULL, NULL);
 	db_exec(&test_db, "DELETE FROM slot_plan_weekdays WHERE hall = 'demo' AND category = 'Q'",
@@ -556,10 +636,12 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(only_admins_and_named_fields),
 		cmocka_unit_test(a_category_is_created_changed_retired_and_restored),
+		cmocka_unit_test(a_change_by_another_process_is_seen_within_a_second),
 		cmocka_unit_test(weekday_and_date_plans_decide_the_slots),
 		cmocka_unit_test(a_retired_category_takes_no_bookings),
 		cmocka_unit_test(a_window_in_use_is_not_retired),
 		cmocka_unit_test(a_department_is_created_retired_and_takes_no_new_items),
+		cmocka_unit_test(evening_hours_of_a_date_reach_the_kiosk),
 	};
 
 	return suite_run("it_admin_more", tests, setup, teardown);

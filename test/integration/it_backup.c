@@ -14,7 +14,9 @@
  *   - the restored hall rebuilds Redis from MariaDB and serves: the next number follows the
  *     last one, a full slot stays full and a slot with one place left takes exactly one;
  *   - a wrong passphrase or a damaged backup changes nothing, and a second restore over the
- *     restored records is refused.
+ *     restored records is refused;
+ *   - the dump carries the routines: restored into a database without queue_take_record
+ *     (as an empty one), the procedure is back and numbers are taken with it.
  * The restored instance's ports: YICHUANG_RESTORE_PORT, _REDIS_PORT, _MYSQL_PORT (default:
  * one above the test instance's, 18081/16381/13308 for the default one); its name
  * <instance>-restore.  It is wiped at the end.  The time the
@@ -513,11 +515,20 @@ restore_drill(void **st)
 	assert_int_equal(strtol(out, NULL, 10), 0);
 	assert_int_not_equal(sh("cmp -s var/%s/secret.key var/%s/secret.key", inst, rinst), 0);
 
-	/* The restore. */
+	/* The restore, into a database without the routines of migration 134 (as an empty
+	 * one has none): the dump brings queue_take_record back, or taking the next number
+	 * below fails.  Its EXECUTE grant went with the DROP: `grants` gives it again, as on an
+	 * installed hall after a restore into an empty database. */
+	assert_int_equal(cli(rinst, "DROP PROCEDURE queue_take_record", out, sizeof out), 0);
 	snprintf(args, sizeof args, "restore --passphrase-file %s --mysql-defaults %s %s", passf,
 	    dba, bdir);
 	r0 = now_ms();
 	assert_int_equal(admin(rinst, args), 0);
+	assert_int_equal(cli(rinst, "SELECT COUNT(*) FROM information_schema.routines WHERE"
+	    " routine_schema = 'yichuang' AND routine_name = 'queue_take_record'", out,
+	    sizeof out), 0);
+	assert_int_equal(strtol(out, NULL, 10), 1);
+	assert_int_equal(admin(rinst, "grants"), 0);
 	r1 = now_ms();
 	assert_int_equal(sh("cmp -s var/%s/secret.key var/%s/secret.key", inst, rinst), 0);
 	/* Once is enough: the restored hall now has records of its own. */

@@ -44,7 +44,8 @@ function show(id) {
 function friendly(err) {
   if (!err || !err.status || err.status >= 500) return '系统繁忙，请稍后重试或咨询大厅工作人员';
   const hours = err.body && Array.isArray(err.body.hours) ? err.body.hours : [];
-  if (err.code === 'HALL_CLOSED' && hours.length) {
+  /* On a day the hall opens, the message already names that day's hours. */
+  if (err.code === 'HALL_CLOSED' && hours.length && !err.message.includes('取号时间')) {
     return `${err.message}（取号时间：${hours.map((h) => `${h.open}–${h.close}`).join('、')}）`;
   }
   return err.message;

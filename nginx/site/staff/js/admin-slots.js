@@ -3,8 +3,12 @@
  * minutes, places), edited as a table and saved whole.  A plan that would leave bookings
  * without a place is saved only after the confirmation (the citizens are told by SMS).
  *
+ * A weekday's or a date's own plan is chosen with 适用于 and saved the same way; 恢复为上级计划
+ * takes it away (the days follow the weekday's or the category's plan again).
+ *
  * API: GET /halls/{hall}/categories, GET /admin/halls/{hall}/slot-plans,
  *      PUT /admin/halls/{hall}/slot-plans/{category},
+ *      PUT, DELETE …/slot-plans/{category}/weekdays/{weekday}, …/dates/{date},
  *      GET /admin/halls/{hall}/audit?action=admin.slot_plan&target=<hall>:<category>.
  */
 import { startStaffPage } from './cases-common.js';
@@ -15,6 +19,22 @@ import {
 
 let hall = '';
 let plans = {};
+let weekdays = {};
+let dates = {};
+
+/* The chosen scope: its path below …/slot-plans/{category}, its audit target, its plan of
+ * its own (undefined: none, it follows the plan above it). */
+function scope() {
+  const cat = $('p-cat').value;
+  const v = $('p-scope').value;
+  if (v === 'all') return { path: '', target: `${hall}:${cat}`, own: plans[cat] || [], base: true };
+  if (v === 'date') {
+    const d = $('p-date').value;
+    return { path: `/dates/${encodeURIComponent(d)}`, target: `${hall}:${cat}:${d}`, own: (dates[cat] || {})[d], date: d };
+  }
+  const w = v.slice(1);
+  return { path: `/weekdays/${w}`, target: `${hall}:${cat}:w${w}`, own: (weekdays[cat] || {})[w] };
+}
 
 function cell(i, part, label, input) {
   return el('td', { class: 'field', dataset: { field: `slots[${i}].${part}` } },
@@ -49,32 +69,51 @@ function draw(list) {
 
 async function show() {
   const cat = $('p-cat').value;
-  draw(plans[cat] || []);
+  const sc = scope();
+  $('p-date-field').hidden = $('p-scope').value !== 'date';
+  $('p-inherit').hidden = sc.base || sc.own === undefined;
+  $('p-scope-hint').hidden = sc.base;
+  $('p-scope-hint').textContent = sc.own === undefined
+    ? '这一天目前按上级计划提供预约（下表为上级计划的时段，保存后成为它自己的时段）。'
+    : '这一天有自己的时段（空表表示这一天不提供预约）。';
+  draw(sc.own !== undefined ? sc.own : (sc.date ? ((weekdays[cat] || {})[weekdayOf(sc.date)] || plans[cat] || [])
+    : (plans[cat] || [])));
   say($('plan-result'), '');
   showFieldErrors($('plan-form'), {});
-  await showAudit($('audit'), hall, 'admin.slot_plan', `${hall}:${cat}`);
+  await showAudit($('audit'), hall, 'admin.slot_plan', sc.target);
+}
+
+/* 1 Monday … 7 Sunday of "YYYY-MM-DD" (as a string key of weekdays). */
+function weekdayOf(d) {
+  const n = new Date(`${d}T00:00:00Z`).getUTCDay();
+  return String(n === 0 ? 7 : n);
 }
 
 async function load() {
-  ({ plans } = await apiGet(`/admin/halls/${encodeURIComponent(hall)}/slot-plans`));
+  ({ plans, weekdays = {}, dates = {} } = await apiGet(`/admin/halls/${encodeURIComponent(hall)}/slot-plans`));
 }
 
 async function save(e) {
   e.preventDefault();
   const form = $('plan-form');
   const cat = $('p-cat').value;
+  const sc = scope();
   showFieldErrors(form, {});
   say($('plan-result'), '');
+  if ($('p-scope').value === 'date' && !sc.date) {
+    showFieldErrors(form, { date: '请选择日期' });
+    return say($('plan-result'), '请检查标出的项目', 'error');
+  }
   try {
-    const reply = await saveConfirmed('PUT',
-      `/admin/halls/${encodeURIComponent(hall)}/slot-plans/${encodeURIComponent(cat)}`,
-      { slots: rowsOf() });
+    const inherit = e.type !== 'submit';
+    const reply = await saveConfirmed(inherit ? 'DELETE' : 'PUT',
+      `/admin/halls/${encodeURIComponent(hall)}/slot-plans/${encodeURIComponent(cat)}${sc.path}`,
+      inherit ? undefined : { slots: rowsOf() });
     if (!reply) return say($('plan-result'), '未保存', 'error');
     const n = reply.cancelled || 0;
-    say($('plan-result'), n ? `预约时段已保存，已取消 ${n} 个预约并短信通知预约人` : '预约时段已保存');
     await load();
-    draw(plans[cat] || []);
-    await showAudit($('audit'), hall, 'admin.slot_plan', `${hall}:${cat}`);
+    await show();
+    say($('plan-result'), n ? `预约时段已保存，已取消 ${n} 个预约并短信通知预约人` : '预约时段已保存');
   } catch (err) {
     if (err instanceof ApiError && err.fields) showFieldErrors(form, err.fields);
     say($('plan-result'), errorText(err), 'error');
@@ -95,6 +134,9 @@ startStaffPage({
         sel.append(el('option', { value: c.code }, `${c.code} ${c.name}`));
       }
       sel.onchange = show;
+      $('p-scope').onchange = show;
+      $('p-date').onchange = show;
+      $('p-inherit').onclick = save;
       $('p-add').onclick = () => {
         const now = rowsOf();
         const last = now[now.length - 1];

@@ -54,6 +54,8 @@ const PAGES = [
   { page: 'admin-items', href: '/staff/admin/', text: '事项目录', roles: ['region_admin', 'admin'] },
   { page: 'admin-bundles', href: '/staff/admin/bundles.html', text: '一件事', roles: ['region_admin', 'admin'] },
   { page: 'admin-import', href: '/staff/admin/import.html', text: '目录导入导出', roles: ['region_admin'] },
+  { page: 'admin-categories', href: '/staff/admin/categories.html', text: '业务类别', roles: ['admin'] },
+  { page: 'admin-departments', href: '/staff/admin/departments.html', text: '办理部门', roles: ['region_admin', 'admin'] },
   { page: 'admin-hours', href: '/staff/admin/hours.html', text: '开放时间', roles: ['admin'] },
   { page: 'admin-slots', href: '/staff/admin/slots.html', text: '预约时段', roles: ['admin'] },
   { page: 'admin-staff', href: '/staff/admin/staff.html', text: '工作人员', roles: ['admin'] },

@@ -285,14 +285,14 @@ h_admin_category_restore(struct req *r)
 
 /* ------------------------------------------------------------------ departments */
 
-static const char *const dept_names[] = { "code", "name", "retired", "retired_at", "items",
-	"staff" };
+static const char *const dept_names[] = { "code", "name", "hall", "retired", "retired_at",
+	"items", "staff" };
 
-#define DEPT_COLS "SELECT d.code, d.name, d.retired_at IS NOT NULL," \
+#define DEPT_COLS "SELECT d.code, d.name, d.hall, d.retired_at IS NOT NULL," \
 	" DATE_FORMAT(d.retired_at, '%Y-%m-%dT%H:%i:%s+08:00')," \
 	" (SELECT COUNT(*) FROM items i WHERE i.department = d.code AND i.retired_at IS NULL)," \
 	" (SELECT COUNT(*) FROM staff s WHERE s.department = d.code) FROM departments d "
-#define DEPT_TYPES "ssbSii"
+#define DEPT_TYPES "ssSbSii"
 
 /* 1–32 of [A-Za-z0-9_-] (as the catalog's import takes them). */
 static int
@@ -341,6 +341,7 @@ h_admin_departments(struct req *r)
 struct dept_put {
 	struct req	*r;
 	const char	*code, *name;
+	const char	*hall;		/* the back office's hall (全市通办 routes cases there) */
 	int		 retire;	/* -1: a put; 1 retire; 0 restore */
 	int		 changed;
 	json_t		*before;
@@ -357,11 +358,11 @@ dept_tx(struct ctx *c, void *arg)
 
 	sql_now(now, sizeof now);
 	if (t->retire < 0 && t->before == NULL)
-		rc = db_exec(c, "INSERT INTO departments (code, name) VALUES (?, ?)",
-		    DBARGS(DBS(t->code), DBS(t->name)), &n, NULL);
+		rc = db_exec(c, "INSERT INTO departments (code, name, hall) VALUES (?, ?, ?)",
+		    DBARGS(DBS(t->code), DBS(t->name), DBS(t->hall)), &n, NULL);
 	else if (t->retire < 0)
-		rc = db_exec(c, "UPDATE departments SET name = ? WHERE code = ?",
-		    DBARGS(DBS(t->name), DBS(t->code)), &n, NULL);
+		rc = db_exec(c, "UPDATE departments SET name = ?, hall = COALESCE(?, hall)"
+		    " WHERE code = ?", DBARGS(DBS(t->name), DBSO(t->hall), DBS(t->code)), &n, NULL);
 	else if (t->retire)
 		rc = db_exec(c, "UPDATE departments SET retired_at = ? WHERE code = ? AND"
 		    " retired_at IS NULL", DBARGS(DBS(now), DBS(t->code)), &n, NULL);
@@ -376,10 +377,11 @@ dept_tx(struct ctx *c, void *arg)
 	if ((rc = dept_get(c, t->code, &after)) <= 0)
 		return rc < 0 ? rc : DB_FAIL;
 	audit_change(t->r, "admin.department", t->code,
-	    t->before ? json_pack("{s:O,s:O}", "name", json_object_get(t->before, "name"),
-	    "retired", json_object_get(t->before, "retired")) : json_null(),
-	    json_pack("{s:O,s:O}", "name", json_object_get(after, "name"), "retired",
-	    json_object_get(after, "retired")));
+	    t->before ? json_pack("{s:O,s:O,s:O}", "name", json_object_get(t->before, "name"),
+	    "hall", json_object_get(t->before, "hall"), "retired",
+	    json_object_get(t->before, "retired")) : json_null(),
+	    json_pack("{s:O,s:O,s:O}", "name", json_object_get(after, "name"), "hall",
+	    json_object_get(after, "hall"), "retired", json_object_get(after, "retired")));
 	json_decref(after);
 	return 0;
 }
@@ -395,6 +397,8 @@ dept_write(struct req *r, struct dept_put *t)
 	if (t->retire >= 0 && t->before == NULL)
 		return req_err_msg(r, E_NOT_FOUND, "没有这个部门");
 	status = t->retire < 0 && t->before == NULL ? 201 : 200;
+	if (status == 201 && t->hall == NULL)	/* a new department sits in the writer's hall */
+		t->hall = r->sess.hall;
 	rc = db_tx(r->ctx, dept_tx, t);
 	json_decref(t->before);
 	if (rc != 0)
@@ -421,6 +425,19 @@ h_admin_department_put(struct req *r)
 	if (!dept_code_ok(t.code))
 		req_fail_field(r, "code", "部门代码须为 1–32 位字母、数字、_ 或 -");
 	in_str(r, r->body, "name", 1, 1, 100, &t.name);
+	in_str(r, r->body, "hall", 0, 1, 32, &t.hall);
+	if (t.hall) {
+		char one[8] = "";
+		int rc = db_scalar(r->ctx, "SELECT 1 FROM halls WHERE code = ?", DBARGS(DBS(t.hall)),
+		    one, sizeof one);
+
+		if (rc < 0)
+			return db_fail(r, rc);
+		if (rc == 0)
+			req_fail_field(r, "hall", "没有这个服务大厅");
+		else if (r->sess.role == ROLE_ADMIN && strcmp(t.hall, r->sess.hall) != 0)
+			req_fail_field(r, "hall", "大厅管理员只能把部门设在本中心；其他大厅请由区域管理员设置");
+	}
 	if (in_has_errors(r))
 		return req_invalid(r);
 	return dept_write(r, &t);

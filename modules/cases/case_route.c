@@ -60,7 +60,7 @@ case_act_halls(enum case_act act, const struct case_row *cr)
 int
 case_act_cross_province(enum case_act act, const struct case_row *cr)
 {
-	if (!cr->cross_province)
+	if (!cr->cross_province || !cr->in_states)
 		return 0;
 	switch (act) {
 	case CA_ASSIGN:

@@ -30,8 +30,9 @@ unsigned case_hall_is(const struct case_row *cr, const char *hall);
 /* The hall(s) whose staff take act on the case in its status: a set of CASE_AT_*. */
 unsigned case_act_halls(enum case_act act, const struct case_row *cr);
 /*
- * 跨省通办 收受分离: a cross-province case is decided by the other province's office and its
- * result comes back through the 跨省通办 window's steps (modules/xprov/), so the back
+ * 跨省通办 收受分离: once a cross-province case has entered the 跨省通办 window's states
+ * (dispatched to the other province's office, or registered as accepted there for ours:
+ * modules/xprov/), it is decided and delivered only through those steps, so the back
  * office's and the pickup window's own actions (assign, approve, reject, request_supplement,
  * ready, mail, hand_over) are not taken on it: 1 for those, else 0.
  */

@@ -164,6 +164,7 @@ load_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	str_copy(cr->departments, sizeof cr->departments, v[17] ? v[17] : ",");
 	str_copy(cr->decide_hall, sizeof cr->decide_hall, v[18] ? v[18] : cr->hall);
 	str_copy(cr->pickup_hall, sizeof cr->pickup_hall, v[19] ? v[19] : "");
+	cr->in_states = v[20] && v[20][0] == '1';
 	return 1;
 }
 
@@ -182,7 +183,8 @@ case_load(struct ctx *c, const char *hall, const char *no, struct case_row *out)
 	    " c.paused_days, c.warning, c.delivery, i.kind, c.cross_province,"
 	    " c.processing_office, c.applicant_phone_enc, c.pickup_code_hash, c.version,"
 	    " (SELECT CONCAT(',', GROUP_CONCAT(p.department ORDER BY p.seq), ',')"
-	    "  FROM case_parts p WHERE p.case_id = c.id), c.decide_hall, c.pickup_hall"
+	    "  FROM case_parts p WHERE p.case_id = c.id), c.decide_hall, c.pickup_hall,"
+	    " EXISTS (SELECT 1 FROM xprov_cases x WHERE x.case_id = c.id)"
 	    " FROM cases c LEFT JOIN items i ON i.id = c.item"
 	    " WHERE c.no = ? AND ? IN (c.hall, COALESCE(c.decide_hall, c.hall), c.pickup_hall)",
 	    DBARGS(DBS(no), DBS(hall)), load_row, &l);

@@ -102,6 +102,7 @@ struct case_row {
 	char		 departments[160];	/* ",scjg," — every part's department */
 	char		 decide_hall[32];	/* the deciding hall (全市通办, case_route.h) */
 	char		 pickup_hall[32];	/* where the result is handed out; "" mailed */
+	int		 in_states;		/* 跨省通办 收受分离 under way (modules/xprov/) */
 };
 
 /* Load by number, for a hall the case touches (accepting, deciding or pickup hall:

@@ -533,7 +533,34 @@ a_department_is_created_retired_and_takes_no_new_items(void **st)
 	if (r.status != 201 && r.status != 200)
 		fail_msg("department: %ld %.300s", r.status, r.body ? r.body : "");
 	assert_string_equal(jstr(r.json, "department.name"), "市𠮷局");
+	/* A new department sits in the writer's hall (its back office: 全市通办 routes there). */
+	assert_string_equal(jstr(r.json, "department.hall"), "demo");
 	resp_free(&r);
+	/* A hall's admin cannot seat it in another hall, nor in one that is not there; nothing
+	 * changes. */
+	assert_int_equal(http_json(&r, "PUT", API "/admin/departments/it-more", admin,
+	    "{\"name\":\"市𠮷局\",\"hall\":\"chengbei\"}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.hall"));
+	resp_free(&r);
+	assert_int_equal(http_json(&r, "PUT", API "/admin/departments/it-more", region,
+	    "{\"name\":\"市𠮷局\",\"hall\":\"no-such-hall\"}"), 0);
+	assert_error(&r, 400, "INVALID_INPUT");
+	assert_non_null(jget(r.json, "error.fields.hall"));
+	resp_free(&r);
+	assert_int_equal(count1("SELECT COUNT(*) FROM departments WHERE code = ? AND hall = 'demo'",
+	    "it-more"), 1);
+	/* The region's administrator moves it to chengbei and back; a change without hall keeps
+	 * it. */
+	put_ok("PUT", API "/admin/departments/it-more", region,
+	    "{\"name\":\"市𠮷局\",\"hall\":\"chengbei\"}", 200);
+	assert_int_equal(count1("SELECT COUNT(*) FROM departments WHERE code = ? AND"
+	    " hall = 'chengbei'", "it-more"), 1);
+	put_ok("PUT", API "/admin/departments/it-more", region, "{\"name\":\"市𠮷局\"}", 200);
+	assert_int_equal(count1("SELECT COUNT(*) FROM departments WHERE code = ? AND"
+	    " hall = 'chengbei'", "it-more"), 1);
+	put_ok("PUT", API "/admin/departments/it-more", region,
+	    "{\"name\":\"市𠮷局\",\"hall\":\"demo\"}", 200);
 	put_ok("POST", API "/admin/departments/it-more/restore", admin, NULL, 200);
 	/* An item in it, then the department retired. */
 	snprintf(path, sizeof path, API "/admin/items/%s", id1);

@@ -273,6 +273,26 @@ outgoing_case_walks_every_state(void **st)
 	step(&r, clerk7, no, body);
 	assert_error(&r, 409, "INVALID_STATE");
 	resp_free(&r);
+	/* Dispatched, the case is decided and delivered only by these steps: the back office's
+	 * own actions are refused (nothing changes) and not offered. */
+	{
+		char path[128];
+		json_t *acts;
+		size_t i;
+
+		snprintf(path, sizeof path, API "/cases/%s/actions", no);
+		expect_refusal("POST", path, approver_yb, "{\"action\":\"assign\"}", 409,
+		    "INVALID_STATE");
+		expect_refusal("POST", path, manager, "{\"action\":\"assign\","
+		    "\"assignee\":\"approver_yb\"}", 409, "INVALID_STATE");
+		expect_db_state(no, "dispatched");
+		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND"
+		    " status = 'processing'", no), 1);
+		acts = get_member(manager, "case.actions", API "/cases/%s", no);
+		for (i = 0; i < json_array_size(acts); i++)
+			assert_string_not_equal(json_string_value(json_array_get(acts, i)), "assign");
+		json_decref(acts);
+	}
 
 	/* Received by the office on a date: a date to come is refused. */
 	step(&r, clerk7, no, "{\"step\":\"receive\",\"date\":\"2026-12-17\"}");

@@ -91,15 +91,16 @@ num(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-/* A resident ID number of its own for citizen k (GB 11643 check digit): born 1 January
- * of 1950 + k / 1000, sequence k % 1000. */
+/* A resident ID number of its own for citizen k (GB 11643 check digit): region 310101
+ * (none of the other scenarios' 110105), born 1 January of 1950 + k / 1000, sequence
+ * k % 1000. */
 static void
 id_number(int k, char out[19])
 {
 	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
 	int i, sum = 0;
 
-	snprintf(out, 19, "110105%04d0101%03d", 1950 + (k / 1000) % 50, k % 1000);
+	snprintf(out, 19, "310101%04d0101%03d", 1950 + (k / 1000) % 50, k % 1000);
 	for (i = 0; i < 17; i++)
 		sum += (out[i] - '0') * w[i];
 	out[17] = "10X98765432"[sum % 11];

@@ -432,6 +432,18 @@ concurrent_takes(void **st)
 	}
 	assert_int_equal(day_rows("2026-12-02", "B"), before + N);
 	assert_int_equal(day_numbers_twice("2026-12-02", "B"), 0);
+	/* Each ticket told has its own 'take' history row and its own audit row. */
+	for (i = 0; i < N; i++) {
+		char target[64];
+
+		snprintf(target, sizeof target, "demo/2026-12-02/%s", t[i].number);
+		if (db_count(&test_db, "SELECT COUNT(*) FROM queue_ticket_history h JOIN queue_tickets"
+		    " q ON q.id = h.ticket_id WHERE h.action = 'take' AND q.token = ?",
+		    t[i].token) != 1 || db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE"
+		    " action = 'queue.take' AND target = ?", target) != 1)
+			fail_msg("ticket %s: not exactly one history row and one audit row",
+			    t[i].number);
+	}
 	free(t);
 	set_clock(NULL);
 }

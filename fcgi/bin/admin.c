@@ -382,6 +382,8 @@ seed_choice_tx(struct ctx *c, void *arg)
 	    DBARGS(DBS(d->hall), DBS(d->item)), one, sizeof one);
 	if (rc == 0)	/* idempotent: a choice made (or changed by the hall) is kept */
 		rc = cat_hall_choose(c, "seed", d->hall, d->item, &ch, errs, &after);
+	else if (rc == 1)
+		rc = 0;
 	json_decref(after);
 	json_decref(errs);
 	return rc;

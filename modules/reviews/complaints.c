@@ -258,8 +258,6 @@ answer_sms(struct ctx *c, const char *hall, long long id, const char *answer, in
 	rc = outbox_add(c, &m, NULL);
 	json_decref(params);
 	sodium_memzero(&ci, sizeof ci);
-	if (rc == -1)
-		return DB_FAIL;
 	*told = rc == 0;
 	return rc;
 }

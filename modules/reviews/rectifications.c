@@ -295,8 +295,6 @@ outcome_sms(struct ctx *c, const char *hall, long long id, const char *now, int 
 	rc = outbox_add(c, &m, NULL);
 	json_decref(params);
 	sodium_memzero(phone, sizeof phone);
-	if (rc == -1)
-		return DB_FAIL;
 	if (rc != 0)
 		return rc;
 	*sent = 1;

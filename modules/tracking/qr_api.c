@@ -27,7 +27,6 @@
 #include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
 
-#include <sodium.h>
 #include <string.h>
 
 #define TRACK_TOKEN_MAX 64
@@ -69,16 +68,6 @@ qr_url(enum qr_target t, const char *token, char *out, size_t osz)
 	return fmt(out, osz, "%.*s%s%s", (int)n, base, target_path[t], token) < 0 ? -1 : 0;
 }
 
-/* What the appointments table keeps of a token: its SHA-256, hex. */
-static void
-sha256_hex(const char *token, char out[65])
-{
-	unsigned char d[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(d, (const unsigned char *)token, strlen(token));
-	hex_encode(out, d, sizeof d);
-}
-
 /* 1 when the token names something that may show a QR code, 0 when not, or a DB_* code. */
 static int
 qr_token_known(struct ctx *c, enum qr_target t, const char *token)
@@ -100,7 +89,7 @@ qr_token_known(struct ctx *c, enum qr_target t, const char *token)
 		    DBARGS(DBS(hash)), one, sizeof one);
 	case QT_APPOINTMENT:
 		/* Only a live booking has anything to check in with. */
-		sha256_hex(token, hash);
+		hex_sha256(token, strlen(token), hash);	/* what appointments keep */
 		return db_scalar(c, "SELECT 1 FROM appointments WHERE token_hash = ?"
 		    " AND status IN ('booked', 'checked_in')", DBARGS(DBS(hash)), one, sizeof one);
 	}

@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import {
   url, screenshot, allProblems, eventually, openHallAt, closeHall, sql, api, screenPage,
   checkA11y, signInStaffForm, citizenToken, randomPhone, idNumber, smsLogSize, smsSince,
+  staffToken,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -28,9 +29,16 @@ before(async () => {
   await openHallAt('2026-12-14T10:00:00+08:00');
 });
 after(async () => {
-  sql("DELETE FROM slot_plan_weekdays WHERE hall = 'demo' AND category = 'D' AND weekday = 4");
-  // P stays retired (tickets may name it); the kiosk does not offer it.
-  sql("UPDATE categories SET retired_at = NOW() WHERE hall = 'demo' AND code = 'P'");
+  // Through the console's own routes, so every app process drops its copies at once (a
+  // change by SQL alone would linger in them: the board after this file would still list P).
+  const admin = await staffToken('admin');
+  const plan = await api('DELETE', '/admin/halls/demo/slot-plans/D/weekdays/4', { token: admin });
+  if (plan.status !== 200 && plan.status !== 204 && plan.status !== 404) {
+    sql("DELETE FROM slot_plan_weekdays WHERE hall = 'demo' AND category = 'D' AND weekday = 4");
+  }
+  // P stays retired (tickets may name it); the kiosk and the board do not offer it.
+  const p = await api('POST', '/admin/halls/demo/categories/P/retire', { token: admin });
+  assert.ok(p.status === 200 || p.status === 404, `P retired: ${p.status}`);
   await closeHall();
 });
 

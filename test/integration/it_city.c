@@ -45,33 +45,6 @@ static char qt_clerk[128], qt_manager[128], cb_clerk[128], cb_pickup[128], cb_ma
     citizen[256], city[128];
 static char case_no[64], track[64];
 
-/* Sign a staff member of a hall in (password yichuang-demo), at a window when > 0. */
-static void
-hall_in(const char *hall, const char *user, int window, char *tok, size_t tsz)
-{
-	struct resp r;
-	char body[256];
-	int i;
-
-	if (window > 0)
-		snprintf(body, sizeof body, "{\"hall\":\"%s\",\"username\":\"%s\","
-		    "\"password\":\"yichuang-demo\",\"window\":%d}", hall, user, window);
-	else
-		snprintf(body, sizeof body, "{\"hall\":\"%s\",\"username\":\"%s\","
-		    "\"password\":\"yichuang-demo\"}", hall, user);
-	for (i = 0; i < 30; i++) {
-		assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-		if (r.status == 200 && jstr(r.json, "token") != NULL) {
-			snprintf(tok, tsz, "%s", jstr(r.json, "token"));
-			resp_free(&r);
-			return;
-		}
-		resp_free(&r);
-		usleep(300 * 1000);
-	}
-	fail_msg("%s/%s could not sign in", hall, user);
-}
-
 /* A column of the case's row in the record ("" for NULL); one statement text per column
  * (the suite's connection keeps its prepared statements by their text). */
 static void
@@ -540,7 +513,7 @@ city_total_is_the_sum_of_the_halls(void **st)
 	size_t i, k;
 
 	(void)st;
-	hall_in("chengbei", "clerk2", 2, cb2, sizeof cb2);
+	staff_in_hall("chengbei", "clerk2", 2, cb2, sizeof cb2);
 	/* Waits that differ by hall: one number at the station, two at chengbei. */
 	take("qiaotou", qt_clerk);
 	take("chengbei", cb_clerk);
@@ -617,18 +590,18 @@ setup(void **st)
 	ensure_staff("approver_wjw", "卫计审批", "approver", "wjw");
 	ensure_staff("approver_bdc", "钱国栋", "approver", "bdc");
 	set_clock("2026-11-23T10:00:00+08:00");
-	hall_in("qiaotou", "clerk1", 1, qt_clerk, sizeof qt_clerk);
-	hall_in("qiaotou", "manager1", 0, qt_manager, sizeof qt_manager);
-	hall_in("chengbei", "clerk1", 1, cb_clerk, sizeof cb_clerk);
-	hall_in("chengbei", "clerk5", 5, cb_pickup, sizeof cb_pickup);
-	hall_in("chengbei", "manager1", 0, cb_manager, sizeof cb_manager);
-	hall_in("chengbei", "approver1", 0, cb_approver, sizeof cb_approver);
-	hall_in("chengnan", "clerk1", 1, cn_clerk, sizeof cn_clerk);
-	hall_in("demo", "approver_wjw", 0, demo_approver, sizeof demo_approver);
-	hall_in("demo", "clerk8", 8, demo_pickup, sizeof demo_pickup);
-	hall_in("demo", "approver_bdc", 0, demo_bdc, sizeof demo_bdc);
-	hall_in("demo", "manager1", 0, demo_manager, sizeof demo_manager);
-	hall_in("demo", "city1", 0, city, sizeof city);
+	staff_in_hall("qiaotou", "clerk1", 1, qt_clerk, sizeof qt_clerk);
+	staff_in_hall("qiaotou", "manager1", 0, qt_manager, sizeof qt_manager);
+	staff_in_hall("chengbei", "clerk1", 1, cb_clerk, sizeof cb_clerk);
+	staff_in_hall("chengbei", "clerk5", 5, cb_pickup, sizeof cb_pickup);
+	staff_in_hall("chengbei", "manager1", 0, cb_manager, sizeof cb_manager);
+	staff_in_hall("chengbei", "approver1", 0, cb_approver, sizeof cb_approver);
+	staff_in_hall("chengnan", "clerk1", 1, cn_clerk, sizeof cn_clerk);
+	staff_in_hall("demo", "approver_wjw", 0, demo_approver, sizeof demo_approver);
+	staff_in_hall("demo", "clerk8", 8, demo_pickup, sizeof demo_pickup);
+	staff_in_hall("demo", "approver_bdc", 0, demo_bdc, sizeof demo_bdc);
+	staff_in_hall("demo", "manager1", 0, demo_manager, sizeof demo_manager);
+	staff_in_hall("demo", "city1", 0, city, sizeof city);
 	return 0;
 }
 

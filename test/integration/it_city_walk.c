@@ -47,32 +47,6 @@ static long long sheet[4];	/* the ids of sheets 1..3 */
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Sign a member of staff of a hall in (password yichuang-demo), at a window when > 0. */
-static void
-hall_in(const char *hall, const char *user, int window, char *tok, size_t tsz)
-{
-	struct resp r;
-	char body[256];
-	int i;
-
-	snprintf(body, sizeof body, "{\"hall\":\"%s\",\"username\":\"%s\","
-	    "\"password\":\"yichuang-demo\"}", hall, user);
-	if (window > 0)
-		snprintf(body, sizeof body, "{\"hall\":\"%s\",\"username\":\"%s\","
-		    "\"password\":\"yichuang-demo\",\"window\":%d}", hall, user, window);
-	for (i = 0; i < 30; i++) {
-		assert_int_equal(http_json(&r, "POST", API "/staff/login", NULL, body), 0);
-		if (r.status == 200 && jstr(r.json, "token") != NULL) {
-			snprintf(tok, tsz, "%s", jstr(r.json, "token"));
-			resp_free(&r);
-			return;
-		}
-		resp_free(&r);
-		usleep(300 * 1000);
-	}
-	fail_msg("%s/%s could not sign in", hall, user);
-}
-
 /* The name the record keeps for a member of staff of a hall. */
 static void
 staff_name(const char *hall, const char *user, char *out, size_t osz)
@@ -465,12 +439,12 @@ setup(void **st)
 		return -1;
 	ensure_staff("approver_wjw", "卫计审批", "approver", "wjw");
 	set_clock("2026-11-24T09:40:00+08:00");
-	hall_in("qiaotou", "clerk1", 1, qt_clerk, sizeof qt_clerk);
-	hall_in("demo", "clerk1", 1, demo_clerk, sizeof demo_clerk);
-	hall_in("demo", "approver_wjw", 0, demo_approver, sizeof demo_approver);
-	hall_in("chengbei", "clerk5", 5, cb_pickup, sizeof cb_pickup);
-	hall_in("chengbei", "clerk1", 1, cb_clerk, sizeof cb_clerk);
-	hall_in("chengnan", "clerk1", 1, cn_clerk, sizeof cn_clerk);
+	staff_in_hall("qiaotou", "clerk1", 1, qt_clerk, sizeof qt_clerk);
+	staff_in_hall("demo", "clerk1", 1, demo_clerk, sizeof demo_clerk);
+	staff_in_hall("demo", "approver_wjw", 0, demo_approver, sizeof demo_approver);
+	staff_in_hall("chengbei", "clerk5", 5, cb_pickup, sizeof cb_pickup);
+	staff_in_hall("chengbei", "clerk1", 1, cb_clerk, sizeof cb_clerk);
+	staff_in_hall("chengnan", "clerk1", 1, cn_clerk, sizeof cn_clerk);
 	return 0;
 }
 

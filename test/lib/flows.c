@@ -23,14 +23,20 @@
 void
 staff_in(const char *user, int window, char *tok, size_t tsz)
 {
+	staff_in_hall("demo", user, window, tok, tsz);
+}
+
+void
+staff_in_hall(const char *hall, const char *user, int window, char *tok, size_t tsz)
+{
 	int i;
 
 	for (i = 0; i < 30; i++) {
-		if (staff_login(user, window, tok, tsz) == 0)
+		if (staff_login_at(hall, user, window, tok, tsz) == 0)
 			return;
 		usleep(300 * 1000);
 	}
-	fail_msg("%s could not sign in", user);
+	fail_msg("%s/%s could not sign in", hall, user);
 }
 
 int

@@ -16,6 +16,8 @@
  * throttle, or Redis or MariaDB coming back: each app thread answers 503 once before it
  * reconnects); the test fails when they cannot.  The token into tok. */
 void	 staff_in(const char *user, int window, char *tok, size_t tsz);
+/* The same for a member of staff of another hall of the demo city (chengbei, qiaotou, …). */
+void	 staff_in_hall(const char *hall, const char *user, int window, char *tok, size_t tsz);
 void	 citizen_in(const char *phone, char *tok, size_t tsz);
 /*
  * Who a suite signs in before its tests: a staff member at a window, or a citizen by SMS

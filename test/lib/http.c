@@ -324,17 +324,23 @@ app_log_count(const char *text)
 int
 staff_login(const char *user, int window, char *out, size_t osz)
 {
+	return staff_login_at("demo", user, window, out, osz);
+}
+
+int
+staff_login_at(const char *hall, const char *user, int window, char *out, size_t osz)
+{
 	struct resp r;
 	char body[256];
 	const char *tok;
 	int rc = -1;
 
 	if (window > 0)
-		snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
-		    "\"password\":\"yichuang-demo\",\"window\":%d}", user, window);
+		snprintf(body, sizeof body, "{\"hall\":\"%s\",\"username\":\"%s\","
+		    "\"password\":\"yichuang-demo\",\"window\":%d}", hall, user, window);
 	else
-		snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
-		    "\"password\":\"yichuang-demo\"}", user);
+		snprintf(body, sizeof body, "{\"hall\":\"%s\",\"username\":\"%s\","
+		    "\"password\":\"yichuang-demo\"}", hall, user);
 	if (http_json(&r, "POST", "/api/v1/staff/login", NULL, body) == 0 && r.status == 200 &&
 	    (tok = jstr(r.json, "token")) != NULL && strlen(tok) < osz) {
 		memcpy(out, tok, strlen(tok) + 1);

@@ -63,8 +63,10 @@ int	 stack(const char *verb);
 int	 set_clock(const char *when);
 /* Lines of the instance's app log (var/<instance>/log/app.log) that contain text. */
 long	 app_log_count(const char *text);
-/* Sign in a demo staff member; returns a token in out. 0 or -1. */
+/* Sign in a staff member of the demo hall / of hall (password yichuang-demo), at a window
+ * when > 0; returns a token in out. 0 or -1. */
 int	 staff_login(const char *user, int window, char *out, size_t osz);
+int	 staff_login_at(const char *hall, const char *user, int window, char *out, size_t osz);
 
 /* Citizens (identity).  citizen_login signs a citizen in by SMS the way a phone does: asks
  * for a code (POST /auth/sms-code), waits for the worker to deliver it to the SMS log, and

@@ -82,10 +82,7 @@ appt_one_row(void *arg, size_t ncol, char **v, const size_t *lens)
 void
 appt_token_hash(const char *token, char out[65])
 {
-	unsigned char d[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(d, (const unsigned char *)token, strlen(token));
-	hex_encode(out, d, sizeof d);
+	hex_sha256(token, strlen(token), out);
 }
 
 int

@@ -40,13 +40,7 @@ handover_token_hash(const char *token, char out[65])
 void
 handover_receive_url(const char *token, char *out, size_t osz)
 {
-	const char *base = config_get("public_base_url", "");
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	if (fmt(out, osz, "%.*s/staff/handover-receive.html#t=%s", (int)n, base, token) < 0)
-		out[0] = '\0';
+	config_public_url("/staff/handover-receive.html#t=", token, out, osz);
 }
 
 static int

@@ -42,13 +42,7 @@ finish_phone_row(void *arg, size_t ncol, char **v, const size_t *lens)
 void
 q_review_url(const char *token, char *out, size_t osz)
 {
-	const char *base = config_get("public_base_url", "");
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	if (fmt(out, osz, "%.*s/review.html?ticket=%s", (int)n, base, token) < 0)
-		out[0] = '\0';
+	config_public_url("/review.html?ticket=", token, out, osz);
 }
 
 int

@@ -128,23 +128,6 @@ want_int(struct req *r, json_t *o, const char *key, const char *field, int requi
 	return 0;
 }
 
-/* Only spaces (ASCII or the ideographic one)? */
-static int
-blank(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-			continue;
-		if ((unsigned char)s[0] == 0xe3 && (unsigned char)s[1] == 0x80 &&
-		    (unsigned char)s[2] == 0x80) {
-			s += 2;
-			continue;
-		}
-		return 0;
-	}
-	return 1;
-}
-
 /* "to": {"window":N|"department":"D"|"office":"…", "hall"?} or {"hall":"H"}. */
 static void
 parse_to(struct req *r, json_t *to, struct handover_end *e)
@@ -182,7 +165,7 @@ parse_to(struct req *r, json_t *to, struct handover_end *e)
 	} else if (json_object_get(to, "office")) {
 		e->kind = HO_OFFICE;
 		want_str(r, to, "office", "to.office", 1, HANDOVER_OFFICE_MAX, &office);
-		if (office && blank(office))
+		if (office && utf8_blank(office))
 			req_fail_field(r, "to.office", "不能为空");
 		else if (office)
 			str_copy(e->office, sizeof e->office, office);

@@ -212,19 +212,28 @@ q_ticket_view(struct ctx *c, const struct q_hall *h, const struct q_ticket *t, j
 
 /* ------------------------------------------------------------------ turn-near SMS */
 
-struct sealed_phone {
-	unsigned char	 b[PII_SEALED_MAX];
-	size_t		 n;
-};
-
 static int
 sealed_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
-	struct sealed_phone *s = arg;
+	if (ncol == 1)
+		pii_sealed_keep(arg, v[0], lens[0]);
+	return 1;
+}
 
-	if (ncol == 1 && v[0] && lens[0] <= sizeof s->b) {
-		memcpy(s->b, v[0], lens[0]);
-		s->n = lens[0];
+int
+q_ticket_phone(struct ctx *c, unsigned long long id, char *out, size_t osz)
+{
+	struct pii_sealed s;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	rc = db_query(c, "SELECT phone_enc FROM queue_tickets WHERE id = ?", DBARGS(DBI(id)),
+	    sealed_row, &s);
+	if (rc < 0)
+		return rc;
+	if (pii_sealed_open(&s, out, osz) != 0) {
+		log_warn("ticket %llu: the phone cannot be opened", id);
+		return 0;
 	}
 	return 1;
 }
@@ -254,19 +263,8 @@ near_tx(struct ctx *c, void *arg)
 	if (!t.found || strcmp(t.status, "waiting") != 0 || t.near_notified || !t.has_phone)
 		return Q_STALE;
 	/* The phone is opened only to hand it to the outbox, which seals it again. */
-	{
-		struct sealed_phone sp;
-
-		memset(&sp, 0, sizeof sp);
-		rc = db_query(c, "SELECT phone_enc FROM queue_tickets WHERE id = ?",
-		    DBARGS(DBI(t.id)), sealed_row, &sp);
-		if (rc < 0)
-			return rc;
-		if (sp.n == 0 || pii_open(sp.b, sp.n, phone, sizeof phone) != 0) {
-			log_warn("ticket %llu: the phone cannot be opened", t.id);
-			return Q_STALE;
-		}
-	}
+	if ((rc = q_ticket_phone(c, t.id, phone, sizeof phone)) <= 0)
+		return rc < 0 ? rc : Q_STALE;
 	q_dt(hall_now_ms(), now_dt);
 	rc = db_exec(c, "UPDATE queue_tickets SET near_notified = 1, updated_at = ?"
 	    " WHERE id = ? AND near_notified = 0 AND status = 'waiting'",

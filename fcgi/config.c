@@ -151,3 +151,15 @@ config_int(const char *key, long long dflt, long long min, long long max)
 	}
 	return n;
 }
+
+void
+config_public_url(const char *path, const char *arg, char *out, size_t osz)
+{
+	const char *base = config_get("public_base_url", "");
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	if (fmt(out, osz, "%.*s%s%s", (int)n, base, path, arg) < 0)
+		out[0] = '\0';
+}

@@ -21,5 +21,8 @@ int         config_load_text(const char *text, size_t len);
 void        config_set(const char *key, const char *value);
 const char *config_get(const char *key, const char *dflt);
 long long   config_int(const char *key, long long dflt, long long min, long long max);
+/* <public_base_url> (its trailing slashes dropped), then path, then arg: the absolute link a
+ * message or a QR code carries.  "" when it does not fit osz. */
+void        config_public_url(const char *path, const char *arg, char *out, size_t osz);
 
 #endif

@@ -7,6 +7,7 @@
  * characters, not bytes.
  */
 #include "yc.h"
+#include "clock.h"
 
 #include <string.h>
 
@@ -116,6 +117,33 @@ q_enum(struct req *r, const char *name, const char *const *choices, const char *
 			return 0;
 		}
 	return req_fail_field(r, name, msg);
+}
+
+int
+q_days(struct req *r, int64_t today, int64_t max_days, int64_t *df, int64_t *dt)
+{
+	const char *from = NULL, *to = NULL;
+	char msg[48];
+
+	q_str(r, "from", 0, 10, &from);
+	q_str(r, "to", 0, 10, &to);
+	if (from && date_parse(from, df) != 0)
+		req_fail_field(r, "from", "须为日期 YYYY-MM-DD");
+	if (to && date_parse(to, dt) != 0)
+		req_fail_field(r, "to", "须为日期 YYYY-MM-DD");
+	if (in_has_errors(r))
+		return -1;
+	if (!from)
+		*df = to ? *dt : today;
+	if (!to)
+		*dt = from ? *df : today;
+	if (*dt < *df)
+		req_fail_field(r, "to", "不能早于 from");
+	else if (*dt - *df >= max_days) {
+		fmt(msg, sizeof msg, "统计区间最长 %lld 天", (long long)max_days);
+		req_fail_field(r, "to", msg);
+	}
+	return in_has_errors(r) ? -1 : 0;
 }
 
 int

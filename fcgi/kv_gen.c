@@ -75,6 +75,17 @@ kv_gen_check(struct ctx *c, struct kv_gen *g)
 }
 
 int
+kv_gen_known(struct kv_gen *g)
+{
+	int known;
+
+	pthread_mutex_lock(&g->mu);
+	known = g->seen[0] != '\0';
+	pthread_mutex_unlock(&g->mu);
+	return known;
+}
+
+int
 kv_gen_bump(struct ctx *c, struct kv_gen *g)
 {
 	const char *args[2];

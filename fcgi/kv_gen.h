@@ -10,7 +10,6 @@
  * process that was down or busy catches up at its next check, nothing holds a
  * subscription.  A Redis that lost the key (restart, fail-over) gets it back at the
  * machine clock's microseconds, never a value a process may already hold.
- * (The catalog's copies, modules/hall/catalog_cache.c, work the same way with their own key.)
  */
 #ifndef YC_KV_GEN_H
 #define YC_KV_GEN_H
@@ -34,6 +33,9 @@ struct kv_gen {
 /* 1 when the copies must go (a new generation, the first read, or Redis unreadable); 0
  * when they may be read (also between two reads). */
 int	kv_gen_check(struct ctx *c, struct kv_gen *g);
+/* 1 when the last read of the key worked; 0 before the first read and after a failed one
+ * (for copies that must not be read at all while a change could not be signalled). */
+int	kv_gen_known(struct kv_gen *g);
 /* Raise the generation.  0, or -1 when Redis is down (the caller logs it). */
 int	kv_gen_bump(struct ctx *c, struct kv_gen *g);
 

@@ -366,3 +366,19 @@ utf8_mask(char *out, size_t osz, const char *s, size_t keep, const char *tail)
 	out[o] = '\0';
 	return 0;
 }
+
+int
+utf8_blank(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			continue;
+		if ((unsigned char)s[0] == 0xe3 && (unsigned char)s[1] == 0x80 &&
+		    (unsigned char)s[2] == 0x80) {
+			s += 2;
+			continue;
+		}
+		return 0;
+	}
+	return 1;
+}

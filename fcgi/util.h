@@ -77,5 +77,7 @@ int	 utf8_trunc(char *s, size_t ssz, size_t maxc, const char *more);
  * when out was too small (out then holds as much as fitted).
  */
 int	 utf8_mask(char *out, size_t osz, const char *s, size_t keep, const char *tail);
+/* 1 when s holds only spaces (ASCII blanks, or the ideographic space U+3000), or nothing. */
+int	 utf8_blank(const char *s);
 
 #endif

@@ -180,6 +180,10 @@ int	 q_int(struct req *r, const char *name, int required, long long min, long lo
  * into *out (untouched when absent); otherwise the field error says msg (the choices). */
 int	 q_enum(struct req *r, const char *name, const char *const *choices, const char *msg,
 	     int *out);
+/* A report's from and to (YYYY-MM-DD) into days, both included: either alone is that one
+ * day, neither is today; to not before from, at most max_days days.  0, or -1 with the
+ * fields noted (none when other fields were already in error: their 400 comes first). */
+int	 q_days(struct req *r, int64_t today, int64_t max_days, int64_t *df, int64_t *dt);
 int	 in_has_errors(const struct req *r);
 
 /* Router (router.c).  The programs hand it the rooms' routes at start (fcgi/bin/rooms.c). */

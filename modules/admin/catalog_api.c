@@ -144,6 +144,39 @@ item_put_tx(struct ctx *c, void *arg)
 	return cat_item_put(c, a->actor, a->norm, "", a->errs, &a->res);
 }
 
+/*
+ * Write a normalised body (a->norm, NULL when a->errs says why it was refused) with tx in
+ * one transaction: 0 with a->res filled, or the reply set (400 naming the fields, a
+ * refusal, 503) and its status.  Takes a->norm and a->errs.
+ */
+static int
+put_run(struct req *r, struct put_arg *a, int (*tx)(struct ctx *, void *),
+    const struct db_field *refusals, size_t nrefusals)
+{
+	char actor[64];
+	int rc;
+
+	if (a->norm == NULL)
+		rc = invalid(r, a->errs);
+	else {
+		actor_of(r, actor, sizeof actor);
+		a->actor = actor;
+		rc = db_tx(r->ctx, tx, a);
+		a->actor = NULL;
+		json_decref(a->norm);
+		if (rc == E_INVALID_INPUT)
+			rc = invalid(r, a->errs);
+		else if (rc != 0)
+			rc = rc > 0 ? req_err(r, rc) : db_fail_map(r, rc, refusals, nrefusals);
+	}
+	json_decref(a->errs);
+	if (rc != 0) {
+		json_decref(a->res.after);
+		a->res.after = NULL;
+	}
+	return rc;
+}
+
 static const struct db_field item_refusals[] = {
 	{ DBR_NO_PARENT, "fk_items_category", "category", "该中心没有这个业务类别" },
 	{ DBR_NO_PARENT, "fk_items_department", "department", "没有这个部门" },
@@ -153,29 +186,14 @@ int
 h_adm_item_put(struct req *r)
 {
 	struct put_arg a;
-	char actor[64], detail[64];
+	char detail[64];
 	int rc;
 
 	memset(&a, 0, sizeof a);
 	a.errs = json_object();
-	if ((a.norm = cat_item_norm(r->body, r->pathv[0], "", a.errs)) == NULL) {
-		rc = invalid(r, a.errs);
-		json_decref(a.errs);
+	a.norm = cat_item_norm(r->body, r->pathv[0], "", a.errs);
+	if ((rc = put_run(r, &a, item_put_tx, DB_FIELDS(item_refusals))) != 0)
 		return rc;
-	}
-	actor_of(r, actor, sizeof actor);
-	a.actor = actor;
-	rc = db_tx(r->ctx, item_put_tx, &a);
-	json_decref(a.norm);
-	if (rc == E_INVALID_INPUT)
-		rc = invalid(r, a.errs);
-	else if (rc != 0)
-		rc = rc > 0 ? req_err(r, rc) : db_fail_map(r, rc, DB_FIELDS(item_refusals));
-	json_decref(a.errs);
-	if (rc != 0) {
-		json_decref(a.res.after);
-		return rc;
-	}
 	if (strcmp(a.res.action, "unchanged") != 0) {
 		catalog_changed(r->ctx);
 		fmt(detail, sizeof detail, "version %lld", a.res.version);
@@ -396,29 +414,15 @@ int
 h_adm_bundle_put(struct req *r)
 {
 	struct put_arg a;
-	char actor[64];
 	json_t *full = NULL;
 	int rc;
 
 	memset(&a, 0, sizeof a);
 	a.errs = json_object();
-	if ((a.norm = cat_bundle_norm(r->body, r->pathv[0], "", a.errs)) == NULL) {
-		rc = invalid(r, a.errs);
-		json_decref(a.errs);
+	a.norm = cat_bundle_norm(r->body, r->pathv[0], "", a.errs);
+	if ((rc = put_run(r, &a, bundle_put_tx, NULL, 0)) != 0)
 		return rc;
-	}
-	actor_of(r, actor, sizeof actor);
-	a.actor = actor;
-	rc = db_tx(r->ctx, bundle_put_tx, &a);
-	json_decref(a.norm);
-	if (rc == E_INVALID_INPUT)
-		rc = invalid(r, a.errs);
-	else if (rc != 0)
-		rc = rc > 0 ? req_err(r, rc) : db_fail(r, rc);
-	json_decref(a.errs);
-	json_decref(a.res.after);
-	if (rc != 0)
-		return rc;
+	json_decref(a.res.after);	/* the reply shows the bundle as read back */
 	if (strcmp(a.res.action, "unchanged") != 0) {
 		catalog_changed(r->ctx);
 		audit(r, strcmp(a.res.action, "created") == 0 ? "catalog.bundle.create" :

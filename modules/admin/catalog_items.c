@@ -58,23 +58,42 @@ cat_id_ok(const char *s)
 
 /* ------------------------------------------------------------ checking (pure) */
 
+/*
+ * The member name of in, or NULL when it is absent or null: then dflt (taken) goes to out
+ * as the value, or when dflt is NULL (the member is required) a problem is noted, and *rc
+ * says which (0 or -1).
+ */
+static json_t *
+norm_member(json_t *in, json_t *out, const char *name, const char *pfx, json_t *errs,
+    json_t *dflt, int *rc)
+{
+	json_t *v = json_object_get(in, name);
+
+	if (v != NULL && !json_is_null(v)) {
+		json_decref(dflt);
+		return v;
+	}
+	*rc = 0;
+	if (dflt == NULL) {
+		cat_problem(errs, pfx, name, "必填");
+		*rc = -1;
+	} else
+		json_object_set_new(out, name, dflt);
+	return NULL;
+}
+
 /* Text member: copied to out when valid, default def when absent; 0 or -1 (problem). */
 static int
 norm_str(json_t *in, json_t *out, const char *name, const char *pfx, json_t *errs,
     size_t minc, size_t maxc, const char *def)
 {
-	json_t *v = json_object_get(in, name);
 	const char *s;
 	size_t n;
+	int rc;
+	json_t *v = norm_member(in, out, name, pfx, errs, def ? json_string(def) : NULL, &rc);
 
-	if (v == NULL || json_is_null(v)) {
-		if (def == NULL) {
-			cat_problem(errs, pfx, name, "必填");
-			return -1;
-		}
-		json_object_set_new(out, name, json_string(def));
-		return 0;
-	}
+	if (v == NULL)
+		return rc;
 	if (!json_is_string(v)) {
 		cat_problem(errs, pfx, name, "须为文本");
 		return -1;
@@ -101,16 +120,12 @@ static int
 norm_int(json_t *in, json_t *out, const char *name, const char *pfx, json_t *errs,
     long long min, long long max, int required, long long def)
 {
-	json_t *v = json_object_get(in, name);
+	int rc;
+	json_t *v = norm_member(in, out, name, pfx, errs, required ? NULL : json_integer(def),
+	    &rc);
 
-	if (v == NULL || json_is_null(v)) {
-		if (required) {
-			cat_problem(errs, pfx, name, "必填");
-			return -1;
-		}
-		json_object_set_new(out, name, json_integer(def));
-		return 0;
-	}
+	if (v == NULL)
+		return rc;
 	if (!json_is_integer(v)) {
 		cat_problem(errs, pfx, name, "须为整数");
 		return -1;
@@ -127,16 +142,12 @@ static int
 norm_bool(json_t *in, json_t *out, const char *name, const char *pfx, json_t *errs,
     int required, int def)
 {
-	json_t *v = json_object_get(in, name);
+	int rc;
+	json_t *v = norm_member(in, out, name, pfx, errs, required ? NULL : json_boolean(def),
+	    &rc);
 
-	if (v == NULL || json_is_null(v)) {
-		if (required) {
-			cat_problem(errs, pfx, name, "必填");
-			return -1;
-		}
-		json_object_set_new(out, name, json_boolean(def));
-		return 0;
-	}
+	if (v == NULL)
+		return rc;
 	if (!json_is_boolean(v)) {
 		cat_problem(errs, pfx, name, "须为 true 或 false");
 		return -1;
@@ -149,17 +160,12 @@ static int
 norm_enum(json_t *in, json_t *out, const char *name, const char *pfx, json_t *errs,
     const char *const *choices, const char *def)
 {
-	json_t *v = json_object_get(in, name);
 	size_t i;
+	int rc;
+	json_t *v = norm_member(in, out, name, pfx, errs, def ? json_string(def) : NULL, &rc);
 
-	if (v == NULL || json_is_null(v)) {
-		if (def == NULL) {
-			cat_problem(errs, pfx, name, "必填");
-			return -1;
-		}
-		json_object_set_new(out, name, json_string(def));
-		return 0;
-	}
+	if (v == NULL)
+		return rc;
 	for (i = 0; json_is_string(v) && choices[i]; i++)
 		if (strcmp(choices[i], json_string_value(v)) == 0) {
 			json_object_set_new(out, name, json_string(choices[i]));

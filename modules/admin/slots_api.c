@@ -255,24 +255,14 @@ plan_tx(struct ctx *c, void *arg)
 	return 0;
 }
 
-int
-h_admin_slot_plan_put(struct req *r)
+/* The hall and its bookable (service) category cat: 0, or the reply set (404 naming which
+ * is missing, 503) and its status. */
+static int
+bookable_find(struct req *r, const char *hall, const char *cat)
 {
-	const char *hall = r->pathv[0], *cat = r->pathv[1];
-	struct plan_slot s[PLAN_SLOTS_MAX];
-	struct old_plan *old = NULL;
-	struct plan_keep k;
-	struct plan_tx t;
-	char one[4], from[11], to[11];
-	int64_t today = hall_day(hall_now());
-	int n = 0, notify = 0, rc, count = 0, cancelled = 0;
+	char one[4];
+	int rc;
 
-	if ((rc = require_admin_of_hall(r, hall)) != 0)
-		return rc;
-	slots_in(r, s, &n);
-	in_bool(r, r->body, "notify", 0, &notify);
-	if (in_has_errors(r))
-		return req_invalid(r);
 	if ((rc = hall_find(r, hall)) != 0)
 		return rc;
 	if (!category_code_ok(cat))
@@ -283,6 +273,29 @@ h_admin_slot_plan_put(struct req *r)
 		return db_fail(r, rc);
 	if (rc == 0)
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个可预约的类别");
+	return 0;
+}
+
+int
+h_admin_slot_plan_put(struct req *r)
+{
+	const char *hall = r->pathv[0], *cat = r->pathv[1];
+	struct plan_slot s[PLAN_SLOTS_MAX];
+	struct old_plan *old = NULL;
+	struct plan_keep k;
+	struct plan_tx t;
+	char from[11], to[11];
+	int64_t today = hall_day(hall_now());
+	int n = 0, notify = 0, rc, count = 0, cancelled = 0;
+
+	if ((rc = require_admin_of_hall(r, hall)) != 0)
+		return rc;
+	slots_in(r, s, &n);
+	in_bool(r, r->body, "notify", 0, &notify);
+	if (in_has_errors(r))
+		return req_invalid(r);
+	if ((rc = bookable_find(r, hall, cat)) != 0)
+		return rc;
 	memset(&k, 0, sizeof k);
 	k.s = s;
 	k.n = n;
@@ -618,16 +631,8 @@ scoped_put(struct req *r, struct scope *sc)
 	}
 	if (in_has_errors(r))
 		return req_invalid(r);
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = bookable_find(r, hall, cat)) != 0)
 		return rc;
-	if (!category_code_ok(cat))
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个类别");
-	rc = db_scalar(r->ctx, "SELECT 1 FROM categories WHERE hall = ? AND code = ? AND"
-	    " kind = 'service'", DBARGS(DBS(hall), DBS(cat)), one, sizeof one);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个可预约的类别");
 
 	memset(&k, 0, sizeof k);
 	k.sc = sc;

@@ -170,6 +170,31 @@ sessions_end(struct ctx *c, const char *id)
 	return staff_sessions_kill(c, id) < 0 ? -1 : 0;
 }
 
+/* The account user of hall into *s: 0, or the reply set (404, 503) and its status. */
+static int
+rec_find(struct req *r, const char *hall, const char *user, struct staff_rec *s)
+{
+	int rc = rec_get(r->ctx, hall, user, s);
+
+	if (rc < 0)
+		return db_fail(r, rc);
+	if (rc == 0)
+		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个工作人员账号");
+	return 0;
+}
+
+/* The same for the lock, unlock and reset buttons, after checking the caller is an admin
+ * of hall (403 otherwise). */
+static int
+staff_of_hall(struct req *r, const char *hall, const char *user, struct staff_rec *s)
+{
+	int rc;
+
+	if ((rc = require_admin_of_hall(r, hall)) != 0)
+		return rc;
+	return rec_find(r, hall, user, s);
+}
+
 /* ------------------------------------------------------------------ create */
 
 int
@@ -263,10 +288,8 @@ h_admin_staff_change(struct req *r)
 		in_str(r, r->body, "department", 0, 1, 32, &dept);
 	if (in_has_errors(r))
 		return req_invalid(r);
-	if ((rc = rec_get(r->ctx, hall, user, &b)) < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个工作人员账号");
+	if ((rc = rec_find(r, hall, user, &b)) != 0)
+		return rc;
 	a = b;
 	if (name)
 		str_copy(a.name, sizeof a.name, name);
@@ -313,12 +336,8 @@ h_admin_staff_lock(struct req *r)
 	struct staff_rec b, a;
 	int rc;
 
-	if ((rc = require_admin_of_hall(r, hall)) != 0)
+	if ((rc = staff_of_hall(r, hall, user, &b)) != 0)
 		return rc;
-	if ((rc = rec_get(r->ctx, hall, user, &b)) < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个工作人员账号");
 	if (strcmp(b.id, r->sess.subject) == 0)
 		return req_err_msg(r, E_INVALID_STATE, "不能锁定自己的账号");
 	/* Sessions end before and after: one made in between is ended too. */
@@ -342,12 +361,8 @@ h_admin_staff_unlock(struct req *r)
 	struct staff_rec b, a;
 	int rc, addresses = 0, account = 0;
 
-	if ((rc = require_admin_of_hall(r, hall)) != 0)
+	if ((rc = staff_of_hall(r, hall, user, &b)) != 0)
 		return rc;
-	if ((rc = rec_get(r->ctx, hall, user, &b)) < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个工作人员账号");
 	/* Redis first: an outage changes nothing. */
 	if (signin_clear(r->ctx, hall, user, &addresses, &account) != 0)
 		return req_unavailable(r);
@@ -369,12 +384,8 @@ h_admin_staff_reset(struct req *r)
 	json_t *o;
 	int rc;
 
-	if ((rc = require_admin_of_hall(r, hall)) != 0)
+	if ((rc = staff_of_hall(r, hall, user, &b)) != 0)
 		return rc;
-	if ((rc = rec_get(r->ctx, hall, user, &b)) < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个工作人员账号");
 	if (strcmp(b.id, r->sess.subject) == 0)
 		return req_err_msg(r, E_INVALID_STATE, "不能重置自己的密码");
 	if (sessions_end(r->ctx, b.id) != 0)

@@ -27,42 +27,32 @@ open_sealed(const char *v, size_t n, char *out, size_t osz)
 		out[0] = '\0';
 }
 
+#define AR_S(m)		DBC_S(struct appt_row, m)
+#define AR_I(m, lo, hi)	DBC_I(struct appt_row, m, lo, hi)
+static const struct db_col appt_cols[] = {	/* APPT_ROW_COLS; the rest below */
+	AR_I(id, 1, INT64_MAX), DBC_NONE /* token, sealed */, AR_S(code), AR_S(hall),
+	AR_S(hall_name), DBC_NONE /* cat */, AR_S(cat_name), DBC_NONE /* day */,
+	AR_I(start_min, 0, 1440), AR_I(end_min, 0, 1440), AR_I(seat, 1, 1000),
+	AR_I(citizen, 1, INT64_MAX), DBC_NONE /* name, sealed */, DBC_NONE /* idnum, sealed */,
+	AR_S(idhash), AR_S(item), AR_S(status), AR_I(ticket_id, 1, INT64_MAX), AR_S(t_token),
+	AR_S(t_number), AR_S(t_status), AR_S(t_priority), DBC_NONE /* t_cat */,
+	AR_I(proxy_id, 1, INT64_MAX),
+};
+#undef AR_S
+#undef AR_I
+
 void
 appt_row_fill(struct appt_row *a, char **v, const size_t *lens)
 {
-	long long n;
-
 	memset(a, 0, sizeof *a);
 	a->found = 1;
-	parse_ll(v[0], 1, INT64_MAX, &a->id);
+	db_row_fill(a, DB_COLS(appt_cols), NELEM(appt_cols), v);	/* all of APPT_ROW_COLS */
 	open_sealed(v[1], lens[1], a->token, sizeof a->token);
-	str_copy(a->code, sizeof a->code, v[2]);
-	str_copy(a->hall, sizeof a->hall, v[3]);
-	str_copy(a->hall_name, sizeof a->hall_name, v[4]);
-	a->cat = v[5][0];
-	str_copy(a->cat_name, sizeof a->cat_name, v[6]);
-	date_parse(v[7], &a->day);
-	if (parse_ll(v[8], 0, 1440, &n) == 0)
-		a->start_min = (int)n;
-	if (parse_ll(v[9], 0, 1440, &n) == 0)
-		a->end_min = (int)n;
-	if (v[10] && parse_ll(v[10], 1, 1000, &n) == 0)
-		a->seat = (int)n;
-	parse_ll(v[11], 1, INT64_MAX, &a->citizen);
 	open_sealed(v[12], lens[12], a->name, sizeof a->name);
 	open_sealed(v[13], lens[13], a->idnum, sizeof a->idnum);
-	str_copy(a->idhash, sizeof a->idhash, v[14]);
-	str_copy(a->item, sizeof a->item, v[15] ? v[15] : "");
-	str_copy(a->status, sizeof a->status, v[16]);
-	if (v[17])
-		parse_ll(v[17], 1, INT64_MAX, &a->ticket_id);
-	str_copy(a->t_token, sizeof a->t_token, v[18] ? v[18] : "");
-	str_copy(a->t_number, sizeof a->t_number, v[19] ? v[19] : "");
-	str_copy(a->t_status, sizeof a->t_status, v[20] ? v[20] : "");
-	str_copy(a->t_priority, sizeof a->t_priority, v[21] ? v[21] : "");
+	a->cat = v[5][0];
+	date_parse(v[7], &a->day);
 	a->t_cat = v[22] ? v[22][0] : 0;
-	if (v[23])
-		parse_ll(v[23], 1, INT64_MAX, &a->proxy_id);
 }
 
 void
@@ -82,10 +72,7 @@ appt_one_row(void *arg, size_t ncol, char **v, const size_t *lens)
 void
 appt_token_hash(const char *token, char out[65])
 {
-	unsigned char d[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(d, (const unsigned char *)token, strlen(token));
-	hex_encode(out, d, sizeof d);
+	hex_sha256(token, strlen(token), out);
 }
 
 int

@@ -105,19 +105,13 @@ outstanding(struct req *r, struct action *a, int kind, const char *msg_fmt)
 {
 	json_t *list = json_array();
 	size_t i;
-	char msg[200];
 
 	for (i = 0; i < a->mats.n; i++)
 		if (strcmp(a->mats.rows[i].state, "waived") == 0 ||
 		    strcmp(a->mats.rows[i].state, "requested") == 0)
 			json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "code",
 			    a->mats.rows[i].code, "name", a->mats.rows[i].name, "state", a->mats.rows[i].state));
-	if (json_array_size(list) == 0) {
-		json_decref(list);
-		return 0;
-	}
-	fmt(msg, sizeof msg, msg_fmt, json_array_size(list));
-	return case_reply_missing(r, kind, msg, list);
+	return case_reply_missing_n(r, kind, msg_fmt, list);
 }
 
 static int

@@ -263,42 +263,22 @@ struct late_scan {
 	size_t		   n;
 };
 
+static const struct db_col late_cols[] = {
+	DBC_I(struct late_check, id, 1, INT64_MAX), DBC_S(struct late_check, hall),
+	DBC_S(struct late_check, name), DBC_S(struct late_check, due),
+	DBC_S(struct late_check, case_no), DBC_S(struct late_check, department),
+	DBC_S(struct late_check, dept_name),
+};
+
 static int
 late_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct late_scan *s = arg;
-	struct late_check *t;
 
-	(void)ncol;
 	(void)lens;
 	if (s->n == SCAN_MAX)
 		return 1;
-	t = &s->t[s->n++];
-	parse_ll(v[0], 1, INT64_MAX, &t->id);
-	str_copy(t->hall, sizeof t->hall, v[1]);
-	str_copy(t->name, sizeof t->name, v[2]);
-	str_copy(t->due, sizeof t->due, v[3]);
-	str_copy(t->case_no, sizeof t->case_no, v[4]);
-	str_copy(t->department, sizeof t->department, v[5]);
-	str_copy(t->dept_name, sizeof t->dept_name, v[6]);
-	return 0;
-}
-
-struct late_phones {
-	char	 list[8][32];
-	size_t	 n;
-};
-
-static int
-late_phone_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct late_phones *p = arg;
-
-	(void)ncol;
-	if (p->n == NELEM(p->list))
-		return 1;
-	if (pii_open((const unsigned char *)v[0], lens[0], p->list[p->n], sizeof p->list[0]) == 0)
-		p->n++;
+	db_row_fill(&s->t[s->n++], DB_COLS(late_cols), ncol, v);
 	return 0;
 }
 
@@ -306,33 +286,19 @@ late_phone_row(void *arg, size_t ncol, char **v, const size_t *lens)
 static int
 late_tell(struct ctx *c, const struct late_check *t)
 {
-	struct late_phones p;
-	struct outbox_msg m;
+	struct pii_phones p;
 	json_t *params;
-	size_t i;
 	int rc;
 
 	memset(&p, 0, sizeof p);
 	rc = db_query(c, "SELECT phone_enc FROM staff WHERE hall = ? AND department = ?"
 	    " AND role = 'approver' AND phone_enc IS NOT NULL AND disabled = 0",
-	    DBARGS(DBS(t->hall), DBS(t->department)), late_phone_row, &p);
+	    DBARGS(DBS(t->hall), DBS(t->department)), pii_phones_row, &p);
 	if (rc < 0)
 		return rc;
 	params = json_pack("{s:s,s:s,s:s}", "case_no", t->case_no, "material", t->name,
 	    "deadline", t->due);
-	for (i = 0, rc = 0; rc == 0 && i < p.n; i++) {
-		memset(&m, 0, sizeof m);
-		m.hall = t->hall;
-		m.template = "promise_check_overdue_staff";
-		m.recipient = p.list[i];
-		m.params = params;
-		m.ref_kind = "case";
-		m.ref_id = t->case_no;
-		m.urgent = 0;	/* a work notice: held through the night */
-		rc = outbox_add(c, &m, NULL);
-		if (rc == -1)
-			rc = DB_FAIL;
-	}
+	rc = case_tell_staff(c, t->hall, t->case_no, "promise_check_overdue_staff", &p, params);
 	json_decref(params);
 	return rc;
 }

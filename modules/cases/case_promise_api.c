@@ -69,22 +69,15 @@ count_row(void *arg, size_t ncol, char **v, const size_t *lens)
 int
 h_promise_checks(struct req *r)
 {
-	const char *st = NULL, *dept = NULL;
+	const char *dept = NULL;
 	char today[12];
 	long long limit = 200, n[4] = { 0, 0, 0, 0 };
 	json_t *list;
 	int k = 0, rc;
 
-	q_str(r, "status", 0, 12, &st);
+	q_enum(r, "status", filters, "取值为 open、overdue、verified、false、closed 或 all", &k);
 	q_str(r, "department", 0, 32, &dept);
 	q_int(r, "limit", 0, 1, 500, &limit);
-	if (st) {
-		for (k = 0; filters[k] && strcmp(filters[k], st) != 0; k++)
-			;
-		if (filters[k] == NULL)
-			req_fail_field(r, "status",
-			    "取值为 open、overdue、verified、false、closed 或 all");
-	}
 	if (in_has_errors(r))
 		return req_invalid(r);
 	/* An approver sees their own department's tasks, whatever the query says. */

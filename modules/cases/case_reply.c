@@ -92,6 +92,19 @@ case_reply_missing(struct req *r, int kind, const char *msg, json_t *list)
 }
 
 int
+case_reply_missing_n(struct req *r, int kind, const char *msg_fmt, json_t *list)
+{
+	char msg[200];
+
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		return 0;
+	}
+	fmt(msg, sizeof msg, msg_fmt, json_array_size(list));
+	return case_reply_missing(r, kind, msg, list);
+}
+
+int
 case_reply_case(struct req *r, const char *no)
 {
 	struct case_row cr;

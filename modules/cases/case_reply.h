@@ -30,5 +30,8 @@ int	case_reply_conflict(struct req *r, const struct case_row *cr, const char *ac
 int	case_reply_wrong_hall(struct req *r, const struct case_row *cr, int act);
 /* A 422 of kind with message msg and "missing": list (taken). */
 int	case_reply_missing(struct req *r, int kind, const char *msg, json_t *list);
+/* The same when list (taken) is not empty, its message msg_fmt with the list's length for
+ * its one %zu; 0 when it is empty. */
+int	case_reply_missing_n(struct req *r, int kind, const char *msg_fmt, json_t *list);
 
 #endif

@@ -73,10 +73,7 @@ case_today(void)
 void
 case_token_hash(const char *token, char out[65])
 {
-	unsigned char d[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(d, (const unsigned char *)token, strlen(token));
-	hex_encode(out, d, sizeof d);
+	hex_sha256(token, strlen(token), out);
 }
 
 void
@@ -108,25 +105,13 @@ case_notice_url(const char *token, char *out, size_t osz)
 void
 case_track_abs(const char *token, char *out, size_t osz)
 {
-	const char *base = config_get("public_base_url", "");
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	if (fmt(out, osz, "%.*s/t/%s", (int)n, base, token) < 0)
-		out[0] = '\0';
+	config_public_url("/t/", token, out, osz);
 }
 
 void
 case_review_abs(const char *token, char *out, size_t osz)
 {
-	const char *base = config_get("public_base_url", "");
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	if (fmt(out, osz, "%.*s/review.html?case=%s", (int)n, base, token) < 0)
-		out[0] = '\0';
+	config_public_url("/review.html?case=", token, out, osz);
 }
 
 /* ---------------------------------------------------------------- loading */
@@ -136,35 +121,27 @@ struct load {
 	int		 bad;
 };
 
+#define CR_S(m)	DBC_S(struct case_row, m)
+static const struct db_col case_cols[] = {
+	DBC_I(struct case_row, id, 1, INT64_MAX), CR_S(no), CR_S(hall), CR_S(item), CR_S(title),
+	CR_S(status), CR_S(deadline), CR_S(paused_since),
+	DBC_I(struct case_row, paused_days, 0, 100000), CR_S(warning), CR_S(delivery),
+	CR_S(kind), DBC_B(struct case_row, cross_province), CR_S(office),
+	DBC_NONE,	/* the applicant's phone: opened below */
+	CR_S(pickup_hash), DBC_I(struct case_row, version, 0, INT64_MAX), CR_S(departments),
+	CR_S(decide_hall), CR_S(pickup_hall), DBC_B(struct case_row, in_states),
+};
+#undef CR_S
+
 static int
 load_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct load *l = arg;
 	struct case_row *cr = l->cr;
 
-	(void)ncol;
-	parse_ll(v[0], 1, INT64_MAX, &cr->id);
-	str_copy(cr->no, sizeof cr->no, v[1]);
-	str_copy(cr->hall, sizeof cr->hall, v[2]);
-	str_copy(cr->item, sizeof cr->item, v[3] ? v[3] : "");
-	str_copy(cr->title, sizeof cr->title, v[4]);
-	str_copy(cr->status, sizeof cr->status, v[5]);
-	str_copy(cr->deadline, sizeof cr->deadline, v[6] ? v[6] : "");
-	str_copy(cr->paused_since, sizeof cr->paused_since, v[7] ? v[7] : "");
-	parse_ll(v[8], 0, 100000, &cr->paused_days);
-	str_copy(cr->warning, sizeof cr->warning, v[9]);
-	str_copy(cr->delivery, sizeof cr->delivery, v[10]);
-	str_copy(cr->kind, sizeof cr->kind, v[11] ? v[11] : "promised");
-	cr->cross_province = v[12][0] == '1';
-	str_copy(cr->office, sizeof cr->office, v[13] ? v[13] : "");
+	db_row_fill(cr, DB_COLS(case_cols), ncol, v);
 	if (pii_open((const unsigned char *)v[14], lens[14], cr->phone, sizeof cr->phone) != 0)
 		l->bad = 1;
-	str_copy(cr->pickup_hash, sizeof cr->pickup_hash, v[15] ? v[15] : "");
-	parse_ll(v[16], 0, INT64_MAX, &cr->version);
-	str_copy(cr->departments, sizeof cr->departments, v[17] ? v[17] : ",");
-	str_copy(cr->decide_hall, sizeof cr->decide_hall, v[18] ? v[18] : cr->hall);
-	str_copy(cr->pickup_hall, sizeof cr->pickup_hall, v[19] ? v[19] : "");
-	cr->in_states = v[20] && v[20][0] == '1';
 	return 1;
 }
 
@@ -180,10 +157,11 @@ case_load(struct ctx *c, const char *hall, const char *no, struct case_row *out)
 	rc = db_query(c,
 	    "SELECT c.id, c.no, c.hall, c.item, c.title, c.status,"
 	    " DATE_FORMAT(c.deadline, '%Y-%m-%d'), DATE_FORMAT(c.paused_since, '%Y-%m-%d'),"
-	    " c.paused_days, c.warning, c.delivery, i.kind, c.cross_province,"
-	    " c.processing_office, c.applicant_phone_enc, c.pickup_code_hash, c.version,"
-	    " (SELECT CONCAT(',', GROUP_CONCAT(p.department ORDER BY p.seq), ',')"
-	    "  FROM case_parts p WHERE p.case_id = c.id), c.decide_hall, c.pickup_hall,"
+	    " c.paused_days, c.warning, c.delivery, COALESCE(i.kind, 'promised'),"
+	    " c.cross_province, c.processing_office, c.applicant_phone_enc, c.pickup_code_hash,"
+	    " c.version, COALESCE((SELECT CONCAT(',', GROUP_CONCAT(p.department ORDER BY p.seq),"
+	    " ',') FROM case_parts p WHERE p.case_id = c.id), ','),"
+	    " COALESCE(c.decide_hall, c.hall), c.pickup_hall,"
 	    " EXISTS (SELECT 1 FROM xprov_cases x WHERE x.case_id = c.id)"
 	    " FROM cases c LEFT JOIN items i ON i.id = c.item"
 	    " WHERE c.no = ? AND ? IN (c.hall, COALESCE(c.decide_hall, c.hall), c.pickup_hall)",
@@ -414,4 +392,28 @@ case_guarded(uint64_t affected, int rc)
 	if (rc != 0)
 		return rc;
 	return affected == 1 ? 0 : E_INVALID_TRANSITION;
+}
+
+int
+case_tell_staff(struct ctx *c, const char *hall, const char *case_no, const char *template,
+    const struct pii_phones *phones, json_t *params)
+{
+	struct outbox_msg m;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < phones->n; i++) {
+		memset(&m, 0, sizeof m);
+		m.hall = hall;
+		m.template = template;
+		m.recipient = phones->list[i];
+		m.params = params;
+		m.ref_kind = "case";
+		m.ref_id = case_no;
+		m.urgent = 0;	/* a work notice: held through the night */
+		rc = outbox_add(c, &m, NULL);
+		if (rc == -1)
+			rc = DB_FAIL;
+	}
+	return rc;
 }

@@ -163,6 +163,11 @@ int	job_cases_waivers(struct ctx *c);
 
 /* The phone of the case's authorised agent (亲友代办), "" when none. 0 or a DB_* code. */
 int	case_agent_phone(struct ctx *c, long long case_id, char out[32]);
+/* A work notice (held through the night) of template about case case_no to each of the
+ * phones: one outbox row per phone, with params (not taken), inside the caller's
+ * transaction.  0 or a DB_* code. */
+int	case_tell_staff(struct ctx *c, const char *hall, const char *case_no,
+	    const char *template, const struct pii_phones *phones, json_t *params);
 /* The next case number of the hall's day, inside the caller's transaction. 0 or DB_*. */
 int	case_no_next(struct ctx *c, const char *hall, int64_t day, char *out, size_t osz);
 

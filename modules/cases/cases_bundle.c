@@ -175,26 +175,19 @@ bundle_parse(struct req *r, struct wbundle *b)
 static int
 bundle_missing(struct req *r, struct wbundle *b)
 {
-	json_t *missing = json_array();
-	char msg[160];
+	int have[FORM_MAX_MATS];
+	json_t *missing;
 	size_t i;
 
 	for (i = 0; i < b->form.nmats; i++)
-		if (b->form.mats[i].required && !b->given[i] && !b->promised[i])
-			json_array_append_new(missing, json_pack("{s:s,s:s,s:s}", "code",
-			    b->form.mats[i].code, "name", b->form.mats[i].name, "note",
-			    b->form.mats[i].note));
+		have[i] = b->given[i] || b->promised[i];
+	missing = form_missing(&b->form, have);
 	if (b->agent.present && !b->auth_given)
 		json_array_append_new(missing, json_pack("{s:s,s:s,s:s}", "code",
 		    CASE_AGENT_AUTH_CODE, "name", CASE_AGENT_AUTH_NAME, "note",
 		    "申请人签字的授权委托书，并核验代办人身份证原件"));
-	if (json_array_size(missing) == 0) {
-		json_decref(missing);
-		return 0;
-	}
-	fmt(msg, sizeof msg, "申请材料不齐全，还缺 %zu 项，请一次性补齐后再来办理",
-	    json_array_size(missing));
-	return case_reply_missing(r, E_MATERIALS_INCOMPLETE, msg, missing);
+	return case_reply_missing_n(r, E_MATERIALS_INCOMPLETE,
+	    "申请材料不齐全，还缺 %zu 项，请一次性补齐后再来办理", missing);
 }
 
 /* Every part's deadline; the case's is the longest.  0, or the reply set (422, 503). */

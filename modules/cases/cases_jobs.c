@@ -46,59 +46,37 @@ struct scan {
 	size_t		  n;
 };
 
+static const struct db_col scan_cols[] = {
+	DBC_I(struct scan_case, id, 1, INT64_MAX), DBC_S(struct scan_case, no),
+	DBC_S(struct scan_case, hall), DBC_S(struct scan_case, title),
+	DBC_S(struct scan_case, status), DBC_S(struct scan_case, deadline),
+	DBC_S(struct scan_case, warning),
+};
+
 static int
 scan_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct scan *s = arg;
-	struct scan_case *sc;
 
-	(void)ncol;
 	(void)lens;
 	if (s->n == SCAN_MAX)
 		return 1;
-	sc = &s->c[s->n++];
-	parse_ll(v[0], 1, INT64_MAX, &sc->id);
-	str_copy(sc->no, sizeof sc->no, v[1]);
-	str_copy(sc->hall, sizeof sc->hall, v[2]);
-	str_copy(sc->title, sizeof sc->title, v[3]);
-	str_copy(sc->status, sizeof sc->status, v[4]);
-	str_copy(sc->deadline, sizeof sc->deadline, v[5] ? v[5] : "");
-	str_copy(sc->warning, sizeof sc->warning, v[6]);
-	return 0;
-}
-
-struct phones {
-	char	 list[8][32];
-	size_t	 n;
-};
-
-static int
-phone_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct phones *p = arg;
-
-	(void)ncol;
-	if (p->n == NELEM(p->list))
-		return 1;
-	if (pii_open((const unsigned char *)v[0], lens[0], p->list[p->n], sizeof p->list[0]) == 0)
-		p->n++;
+	db_row_fill(&s->c[s->n++], DB_COLS(scan_cols), ncol, v);
 	return 0;
 }
 
 static int
 tell_staff(struct ctx *c, struct scan_case *sc, const char *warning)
 {
-	struct phones p;
-	struct outbox_msg m;
+	struct pii_phones p;
 	json_t *params;
-	size_t i;
 	int rc;
 
 	memset(&p, 0, sizeof p);
 	rc = db_query(c, "SELECT DISTINCT s.phone_enc FROM case_parts cp JOIN staff s"
 	    " ON s.id = cp.assigned_to WHERE cp.case_id = ? AND cp.status IN ('pending',"
 	    " 'processing') AND s.phone_enc IS NOT NULL AND s.disabled = 0",
-	    DBARGS(DBI(sc->id)), phone_row, &p);
+	    DBARGS(DBI(sc->id)), pii_phones_row, &p);
 	if (rc >= 0 && p.n == 0)
 		/* The approvers of the deciding hall (全市通办: not necessarily the accepting one). */
 		rc = db_query(c, "SELECT DISTINCT s.phone_enc FROM case_parts cp"
@@ -107,25 +85,13 @@ tell_staff(struct ctx *c, struct scan_case *sc, const char *warning)
 		    " AND s.role = 'approver'"
 		    " WHERE cp.case_id = ? AND cp.status IN ('pending', 'processing')"
 		    " AND s.phone_enc IS NOT NULL AND s.disabled = 0",
-		    DBARGS(DBI(sc->id)), phone_row, &p);
+		    DBARGS(DBI(sc->id)), pii_phones_row, &p);
 	if (rc < 0)
 		return rc;
 	params = json_pack("{s:s,s:s,s:s}", "case_no", sc->no, "item", sc->title,
 	    "deadline", sc->deadline);
-	for (i = 0, rc = 0; rc == 0 && i < p.n; i++) {
-		memset(&m, 0, sizeof m);
-		m.hall = sc->hall;
-		m.template = strcmp(warning, "red") == 0 ? "case_overdue_staff" :
-		    "case_due_soon_staff";
-		m.recipient = p.list[i];
-		m.params = params;
-		m.ref_kind = "case";
-		m.ref_id = sc->no;
-		m.urgent = 0;	/* a work notice: held through the night */
-		rc = outbox_add(c, &m, NULL);
-		if (rc == -1)
-			rc = DB_FAIL;
-	}
+	rc = case_tell_staff(c, sc->hall, sc->no, strcmp(warning, "red") == 0 ?
+	    "case_overdue_staff" : "case_due_soon_staff", &p, params);
 	json_decref(params);
 	return rc;
 }

@@ -199,36 +199,25 @@ struct notice {
 	char	 window_name[64];
 };
 
+#define NO_S(m)	DBC_S(struct notice, m)
+static const struct db_col notice_cols[] = {
+	NO_S(kind), NO_S(hall), NO_S(item), DBC_I(struct notice, case_id, 1, INT64_MAX),
+	NO_S(applicant), DBC_NONE /* materials: JSON */, NO_S(note),
+	DBC_I(struct notice, window, 0, 9999), NO_S(clerk), NO_S(created_at), NO_S(hall_name),
+	NO_S(hall_address), NO_S(hall_phone), NO_S(item_name), NO_S(dept_name), NO_S(kind_item),
+	DBC_I(struct notice, promised_days, 0, 10000), NO_S(window_name),
+};
+#undef NO_S
+
 static int
 notice_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct notice *n = arg;
 
-	(void)ncol;
 	(void)lens;
 	n->found = 1;
-	str_copy(n->kind, sizeof n->kind, v[0]);
-	str_copy(n->hall, sizeof n->hall, v[1]);
-	str_copy(n->item, sizeof n->item, v[2]);
-	n->case_id = 0;
-	if (v[3])
-		parse_ll(v[3], 1, INT64_MAX, &n->case_id);
-	str_copy(n->applicant, sizeof n->applicant, v[4]);
+	db_row_fill(n, DB_COLS(notice_cols), ncol, v);
 	n->materials = v[5] ? json_loads(v[5], 0, NULL) : NULL;
-	str_copy(n->note, sizeof n->note, v[6]);
-	n->window = 0;
-	if (v[7])
-		parse_ll(v[7], 0, 9999, &n->window);
-	str_copy(n->clerk, sizeof n->clerk, v[8] ? v[8] : "");
-	str_copy(n->created_at, sizeof n->created_at, v[9]);
-	str_copy(n->hall_name, sizeof n->hall_name, v[10]);
-	str_copy(n->hall_address, sizeof n->hall_address, v[11]);
-	str_copy(n->hall_phone, sizeof n->hall_phone, v[12]);
-	str_copy(n->item_name, sizeof n->item_name, v[13]);
-	str_copy(n->dept_name, sizeof n->dept_name, v[14]);
-	str_copy(n->kind_item, sizeof n->kind_item, v[15]);
-	parse_ll(v[16], 0, 10000, &n->promised_days);
-	str_copy(n->window_name, sizeof n->window_name, v[17] ? v[17] : "");
 	return 1;
 }
 

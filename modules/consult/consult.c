@@ -30,23 +30,6 @@ static const char *const ref_names[CONSULT_REF__MAX + 1] = {
 
 #define CONSULT_LIST_MAX 200
 
-/* Only spaces (ASCII or the ideographic one)? */
-static int
-blank(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-			continue;
-		if ((unsigned char)s[0] == 0xe3 && (unsigned char)s[1] == 0x80 &&
-		    (unsigned char)s[2] == 0x80) {
-			s += 2;
-			continue;
-		}
-		return 0;
-	}
-	return 1;
-}
-
 /* Move the field errors recorded since `saved` was taken under prefix. */
 static void
 fields_prefixed(struct req *r, json_t *saved, const char *prefix)
@@ -81,9 +64,9 @@ consult_parse(struct req *r, json_t *body, struct consult_in *in)
 	in_str(r, o, "question", 1, 1, CONSULT_QUESTION_MAX, &in->question);
 	in_str(r, o, "item", 0, 1, 40, &in->item);
 	in_str(r, o, "answer", 1, 1, CONSULT_ANSWER_MAX, &in->answer);
-	if (in->question && blank(in->question))
+	if (in->question && utf8_blank(in->question))
 		req_fail_field(r, "question", "不能为空");
-	if (in->answer && blank(in->answer))
+	if (in->answer && utf8_blank(in->answer))
 		req_fail_field(r, "answer", "不能为空");
 	if (in->item && !token_ok(in->item, 40))
 		req_fail_field(r, "item", "不是有效的事项编号");

@@ -136,51 +136,6 @@ catalog_eta_minutes(long long waiting, long long avg_minutes, long long windows)
 	return windows > 0 ? (waiting * avg_minutes + windows - 1) / windows : 0;
 }
 
-int
-catalog_categories(struct ctx *c, const char *hall, json_t **out)
-{
-	static const char *const cols[] = { "code", "name", "description", "cross_province",
-	    "avg", "windows", "kind" };
-	json_t *cats = json_array(), *counts;
-	size_t i;
-	int rc;
-
-	*out = NULL;
-	rc = db_rows_json(c,
-	    "SELECT c.code, c.name, c.description, c.cross_province, c.avg_service_minutes,"
-	    " (SELECT COUNT(*) FROM window_categories wc JOIN windows w ON w.hall = wc.hall AND"
-	    "  w.number = wc.window_no AND w.retired_at IS NULL WHERE wc.hall = c.hall AND"
-	    "  wc.category = c.code), c.kind"
-	    " FROM categories c WHERE c.hall = ? AND c.retired_at IS NULL"	/* retired: no new */
-	    " ORDER BY c.sort, c.code",
-	    DBARGS(DBS(hall)), cols, "sssbiis", cats);
-	if (rc < 0) {
-		json_decref(cats);
-		return rc;
-	}
-	counts = json_object();
-	if (catalog_waiting(c, hall, counts) != 0) {
-		json_decref(cats);
-		json_decref(counts);
-		return E_UNAVAILABLE;
-	}
-	for (i = 0; i < json_array_size(cats); i++) {
-		json_t *cat = json_array_get(cats, i);
-		json_t *w = json_object_get(counts, json_string_value(json_object_get(cat, "code")));
-		long long waiting = w ? json_integer_value(w) : 0;
-
-		json_object_set_new(cat, "waiting", json_integer(waiting));
-		json_object_set_new(cat, "eta_minutes", json_integer(catalog_eta_minutes(waiting,
-		    json_integer_value(json_object_get(cat, "avg")),
-		    json_integer_value(json_object_get(cat, "windows")))));
-		json_object_del(cat, "avg");
-		json_object_del(cat, "windows");
-	}
-	json_decref(counts);
-	*out = cats;
-	return 0;
-}
-
 /* Append the materials of each item (materials rows are ordered by item). */
 static void
 attach_materials(json_t *items, json_t *mats)

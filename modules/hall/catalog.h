@@ -18,9 +18,6 @@ int	hall_exists(struct ctx *c, const char *hall);
 int	hall_find(struct req *r, const char *hall);
 /* Every hall with its opening periods (GET /halls).  0 or a DB_* code; *out owned. */
 int	catalog_halls(struct ctx *c, json_t **out);
-/* The hall's categories with their waiting counts and waits.  0, a DB_* code, or
- * E_UNAVAILABLE (Redis down); *out owned. */
-int	catalog_categories(struct ctx *c, const char *hall, json_t **out);
 /* Minutes until a new ticket is served: the waiting tickets' average service shared among
  * the windows that serve them, rounded up; 0 when no window does. */
 long long catalog_eta_minutes(long long waiting, long long avg_minutes, long long windows);

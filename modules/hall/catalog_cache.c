@@ -24,11 +24,8 @@
  * meanwhile could not be signalled), or the copy is older than catalog_cache_ms (the
  * backstop for rows changed by hand, without catalog_changed).
  *
- * Why a generation in Redis rather than a message: any number of processes on any number
- * of hosts read one key, a process that was down or busy catches up on its next check, and
- * nothing has to hold a subscription.  A Redis that lost its data (restart, fail-over) has
- * no key: the first reader sets it to the clock's microseconds, so it cannot come back at a
- * value a process already holds.
+ * The generation is fcgi/kv_gen.h's (why a number in Redis rather than a message, and how
+ * a Redis that lost the key starts it again, are said there).
  *
  * A load runs with no lock held; two threads that miss at once both load (a change costs a
  * process at most one load per thread that asks at that moment).  A load that began before
@@ -40,6 +37,7 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 #include "../../fcgi/kv.h"
+#include "../../fcgi/kv_gen.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
@@ -49,7 +47,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define CC_GEN_KEY	"yc:catalog:gen"
 #define CC_KEY_MAX	320		/* hall (32) + category + q (50 characters) */
@@ -89,32 +86,19 @@ static struct ccache halls_cache = { PTHREAD_MUTEX_INITIALIZER, halls_e, CC_HALL
 
 /* Bumped whenever every copy must go; an entry of an older epoch is never read. */
 static atomic_uint_fast64_t cc_epoch = 1;
-/* The generation last read from Redis ("" none yet), and whether that read worked. */
-static pthread_mutex_t gen_mu = PTHREAD_MUTEX_INITIALIZER;
-static char gen_seen[32];
-static atomic_int gen_ok;
-static atomic_int_fast64_t next_check_ms;
-
-/* Read the generation, setting it first when Redis has none (see above). */
-static struct kv_script s_gen = { "catalog_gen",
-	"local v = redis.call('GET', KEYS[1])\n"
-	"if not v then v = ARGV[1]; redis.call('SET', KEYS[1], v) end\n"
-	"return v\n", "" };
-/* catalog_changed: the same, then INCR. */
-static struct kv_script s_bump = { "catalog_gen_bump",
-	"if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end\n"
-	"return redis.call('INCR', KEYS[1])\n", "" };
+/* The catalog's generation (fcgi/kv_gen.h); its check_ms is catalog_check_ms. */
+static struct kv_gen cc_gen = KV_GEN_INIT(CC_GEN_KEY, 200);
+/* Set while the generation cannot be read: logged once per outage. */
+static atomic_int cc_blind;
 
 static pthread_once_t cc_once = PTHREAD_ONCE_INIT;
-static int64_t cc_max_age_ms, cc_check_ms;
+static int64_t cc_max_age_ms;
 
 static void
 cc_init(void)
 {
-	kv_script_init(&s_gen);
-	kv_script_init(&s_bump);
 	cc_max_age_ms = config_int("catalog_cache_ms", 60000, 0, 3600000);
-	cc_check_ms = config_int("catalog_check_ms", 200, 10, 1000);
+	cc_gen.check_ms = config_int("catalog_check_ms", 200, 10, 1000);
 }
 
 static void
@@ -237,87 +221,38 @@ cc_drop_all(void)
 	atomic_fetch_add(&cc_epoch, 1);
 }
 
-static void
-gen_seed(char out[32])
-{
-	struct timespec ts;
-
-	/* The machine's clock, not the hall's (tests move that one back and forth). */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fmt(out, 32, "%lld", (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
-}
-
 /*
- * May the copies be read?  At most every cc_check_ms one thread of the process reads the
- * generation; a new one drops the copies.  The others go by the last read.
+ * May the copies be read?  At most every catalog_check_ms one thread of the process reads
+ * the generation; a new one drops the copies.  While it cannot be read the copies are not
+ * used, and they all go when it can be read again (a change made meanwhile could not be
+ * signalled).
  */
 static int
 cc_usable(struct ctx *c)
 {
-	int_fast64_t now, due;
-	redisReply *rep;
-	const char *args[2];
-	char seed[32];
-
 	pthread_once(&cc_once, cc_init);
 	if (cc_max_age_ms == 0)
 		return 0;
-	now = mono_ms();
-	due = atomic_load(&next_check_ms);
-	if (now < due || !atomic_compare_exchange_strong(&next_check_ms, &due,
-	    now + cc_check_ms))
-		return atomic_load(&gen_ok);
-	gen_seed(seed);
-	args[0] = CC_GEN_KEY;
-	args[1] = seed;
-	rep = kv_eval(c, &s_gen, 1, 2, args, NULL);
-	if (rep == NULL || (rep->type != REDIS_REPLY_STRING &&
-	    rep->type != REDIS_REPLY_INTEGER)) {
-		if (rep)
-			freeReplyObject(rep);
-		if (atomic_exchange(&gen_ok, 0))
+	if (kv_gen_check(c, &cc_gen))
+		cc_drop_all();
+	if (!kv_gen_known(&cc_gen)) {
+		if (!atomic_exchange(&cc_blind, 1))
 			log_warn("catalog cache: the generation cannot be read; reading the record");
 		return 0;
 	}
-	pthread_mutex_lock(&gen_mu);
-	{
-		char v[32];
-
-		if (rep->type == REDIS_REPLY_STRING)
-			str_copy(v, sizeof v, rep->str);
-		else
-			fmt(v, sizeof v, "%lld", rep->integer);
-		/* A new generation, or the first read after Redis could not be read. */
-		if (strcmp(v, gen_seen) != 0 || !atomic_load(&gen_ok)) {
-			cc_drop_all();
-			str_copy(gen_seen, sizeof gen_seen, v);
-		}
-		atomic_store(&gen_ok, 1);
-	}
-	pthread_mutex_unlock(&gen_mu);
-	freeReplyObject(rep);
+	atomic_store(&cc_blind, 0);
 	return 1;
 }
 
 void
 catalog_changed(struct ctx *c)
 {
-	redisReply *rep;
-	const char *args[2];
-	char seed[32];
-
 	pthread_once(&cc_once, cc_init);
 	cc_drop_all();		/* this process: at once */
-	gen_seed(seed);
-	args[0] = CC_GEN_KEY;
-	args[1] = seed;
-	rep = kv_eval(c, &s_bump, 1, 2, args, NULL);
-	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER)
+	if (kv_gen_bump(c, &cc_gen) != 0)
 		log_warn("catalog changed, but %s could not be bumped: other processes show the "
 		    "old catalog until they can read Redis again or for %lld ms at most",
 		    CC_GEN_KEY, (long long)cc_max_age_ms);
-	if (rep)
-		freeReplyObject(rep);
 }
 
 void

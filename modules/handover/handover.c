@@ -40,13 +40,7 @@ handover_token_hash(const char *token, char out[65])
 void
 handover_receive_url(const char *token, char *out, size_t osz)
 {
-	const char *base = config_get("public_base_url", "");
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	if (fmt(out, osz, "%.*s/staff/handover-receive.html#t=%s", (int)n, base, token) < 0)
-		out[0] = '\0';
+	config_public_url("/staff/handover-receive.html#t=", token, out, osz);
 }
 
 static int
@@ -134,23 +128,6 @@ want_int(struct req *r, json_t *o, const char *key, const char *field, int requi
 	return 0;
 }
 
-/* Only spaces (ASCII or the ideographic one)? */
-static int
-blank(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-			continue;
-		if ((unsigned char)s[0] == 0xe3 && (unsigned char)s[1] == 0x80 &&
-		    (unsigned char)s[2] == 0x80) {
-			s += 2;
-			continue;
-		}
-		return 0;
-	}
-	return 1;
-}
-
 /* "to": {"window":N|"department":"D"|"office":"…", "hall"?} or {"hall":"H"}. */
 static void
 parse_to(struct req *r, json_t *to, struct handover_end *e)
@@ -188,7 +165,7 @@ parse_to(struct req *r, json_t *to, struct handover_end *e)
 	} else if (json_object_get(to, "office")) {
 		e->kind = HO_OFFICE;
 		want_str(r, to, "office", "to.office", 1, HANDOVER_OFFICE_MAX, &office);
-		if (office && blank(office))
+		if (office && utf8_blank(office))
 			req_fail_field(r, "to.office", "不能为空");
 		else if (office)
 			str_copy(e->office, sizeof e->office, office);

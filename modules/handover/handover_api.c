@@ -570,32 +570,24 @@ int
 h_handovers_list(struct req *r)
 {
 	static const char *const dirs[] = { "in", "out", NULL };
-	const char *status = NULL, *dir = NULL;
 	struct list_arg l;
-	int st = -1, d = -1, i, rc;
+	const char *status, *dir;
+	int st = -1, d = -1, rc;
 
-	q_str(r, "status", 0, 40, &status);
-	q_str(r, "direction", 0, 8, &dir);
-	for (i = 0; status && status_names[i]; i++)
-		if (strcmp(status, status_names[i]) == 0)
-			st = i;
-	if (status && st < 0)
-		req_fail_field(r, "status", "须为 sent、received 或 received_with_discrepancies");
-	for (i = 0; dir && dirs[i]; i++)
-		if (strcmp(dir, dirs[i]) == 0)
-			d = i;
-	if (dir && d < 0)
-		req_fail_field(r, "direction", "须为 in 或 out");
+	q_enum(r, "status", status_names, "须为 sent、received 或 received_with_discrepancies", &st);
+	q_enum(r, "direction", dirs, "须为 in 或 out", &d);
 	if (in_has_errors(r))
 		return req_invalid(r);
+	status = st < 0 ? NULL : status_names[st];
+	dir = d < 0 ? "" : dirs[d];
 	l.c = r->ctx;
 	l.list = json_array();
 	l.rc = 0;
 	rc = db_query(r->ctx, HEAD_COLS "WHERE (? IS NULL OR h.status = ?) AND ("
 	    " (? <> 'out' AND" SIDE_IS("to_") ") OR (? <> 'in' AND" SIDE_IS("from_") "))"
 	    " ORDER BY h.sent_at DESC, h.id DESC LIMIT 200",
-	    DBARGS(DBSO(status), DBSO(status), DBS(dir ? dir : ""), SIDE_ARGS(&r->sess),
-	    DBS(dir ? dir : ""), SIDE_ARGS(&r->sess)), list_row, &l);
+	    DBARGS(DBSO(status), DBSO(status), DBS(dir), SIDE_ARGS(&r->sess), DBS(dir),
+	    SIDE_ARGS(&r->sess)), list_row, &l);
 	if (rc >= 0)
 		rc = list_finish(r->ctx, l.list);
 	if (rc < 0) {

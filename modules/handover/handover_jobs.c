@@ -45,25 +45,21 @@ struct scan {
 	size_t			 n;
 };
 
+static const struct db_col open_cols[] = {
+	DBC_I(struct open_sheet, id, 1, INT64_MAX), DBC_S(struct open_sheet, from_hall),
+	DBC_S(struct open_sheet, to_hall), DBC_I(struct open_sheet, day, 0, INT64_MAX),
+	DBC_I(struct open_sheet, minute, 0, 1439), DBC_S(struct open_sheet, sent_at),
+};
+
 static int
 open_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct scan *s = arg;
-	struct open_sheet *o;
-	long long n = 0;
 
 	(void)lens;
 	if (ncol < 6 || s->n == SCAN_MAX)
 		return 1;
-	o = &s->t[s->n++];
-	parse_ll(v[0], 1, INT64_MAX, &o->id);
-	str_copy(o->from_hall, sizeof o->from_hall, v[1]);
-	str_copy(o->to_hall, sizeof o->to_hall, v[2]);
-	parse_ll(v[3], 0, INT64_MAX, &n);
-	o->day = n;
-	parse_ll(v[4], 0, 1439, &n);
-	o->minute = (int)n;
-	str_copy(o->sent_at, sizeof o->sent_at, v[5]);
+	db_row_fill(&s->t[s->n++], DB_COLS(open_cols), ncol, v);
 	return 0;
 }
 

@@ -148,6 +148,19 @@ form_load(struct ctx *c, const char *item, const char *bundle, struct form *f)
 }
 
 json_t *
+form_missing(const struct form *f, const int *have)
+{
+	json_t *missing = json_array();
+	size_t i;
+
+	for (i = 0; i < f->nmats; i++)
+		if (f->mats[i].required && !have[i])
+			json_array_append_new(missing, json_pack("{s:s,s:s,s:s}", "code",
+			    f->mats[i].code, "name", f->mats[i].name, "note", f->mats[i].note));
+	return missing;
+}
+
+json_t *
 form_json(const struct form *f)
 {
 	json_t *o = json_object(), *items = json_array(), *mats = json_array();

@@ -60,6 +60,9 @@ struct form {
 int	form_load(struct ctx *c, const char *item, const char *bundle, struct form *f);
 /* The form as JSON for GET /bundles and the apply page. */
 json_t	*form_json(const struct form *f);
+/* The form's required materials not in hand (have[i] == 0) as a 422 MATERIALS_INCOMPLETE
+ * lists them: {code, name, note} each.  A new array, empty when nothing is missing. */
+json_t	*form_missing(const struct form *f, const int *have);
 
 /* One upload's facts, for a case that names it. */
 struct upload_info {

@@ -160,21 +160,13 @@ create_parse(struct req *r, struct online *o)
 static int
 missing_check(struct req *r, struct online *o)
 {
-	json_t *missing = json_array();
+	int have[FORM_MAX_MATS];
 	size_t i;
-	char msg[160];
 
 	for (i = 0; i < o->form.nmats; i++)
-		if (o->form.mats[i].required && !o->given[i].set && !o->given[i].promised)
-			json_array_append_new(missing, json_pack("{s:s,s:s,s:s}", "code",
-			    o->form.mats[i].code, "name", o->form.mats[i].name, "note",
-			    o->form.mats[i].note));
-	if (json_array_size(missing) == 0) {
-		json_decref(missing);
-		return 0;
-	}
-	fmt(msg, sizeof msg, "还缺 %zu 项必需材料，请一次上传齐全后再提交", json_array_size(missing));
-	return case_reply_missing(r, E_MATERIALS_INCOMPLETE, msg, missing);
+		have[i] = o->given[i].set || o->given[i].promised;
+	return case_reply_missing_n(r, E_MATERIALS_INCOMPLETE,
+	    "还缺 %zu 项必需材料，请一次上传齐全后再提交", form_missing(&o->form, have));
 }
 
 /* The cases row of the application, numbered from the hall's daily counter (domain). */

@@ -22,40 +22,17 @@
 #include <sodium.h>
 #include <string.h>
 
-struct finish_phone {
-	unsigned char	 b[PII_SEALED_MAX];
-	size_t		 n;
-};
-
-static int
-finish_phone_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct finish_phone *s = arg;
-
-	if (ncol == 1 && v[0] && lens[0] <= sizeof s->b) {
-		memcpy(s->b, v[0], lens[0]);
-		s->n = lens[0];
-	}
-	return 1;
-}
 
 void
 q_review_url(const char *token, char *out, size_t osz)
 {
-	const char *base = config_get("public_base_url", "");
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	if (fmt(out, osz, "%.*s/review.html?ticket=%s", (int)n, base, token) < 0)
-		out[0] = '\0';
+	config_public_url("/review.html?ticket=", token, out, osz);
 }
 
 int
 q_finish_sms(struct ctx *c, const struct q_window *w)
 {
 	const struct q_ticket *t = &w->t;
-	struct finish_phone sp;
 	struct outbox_msg m;
 	char phone[32], url[320], ref[24];
 	json_t *params;
@@ -63,15 +40,8 @@ q_finish_sms(struct ctx *c, const struct q_window *w)
 
 	if (!t->has_phone)
 		return 0;
-	memset(&sp, 0, sizeof sp);
-	rc = db_query(c, "SELECT phone_enc FROM queue_tickets WHERE id = ?", DBARGS(DBI(t->id)),
-	    finish_phone_row, &sp);
-	if (rc < 0)
-		return rc;
-	if (sp.n == 0 || pii_open(sp.b, sp.n, phone, sizeof phone) != 0) {
-		log_warn("ticket %llu: the phone cannot be opened", t->id);
-		return 0;
-	}
+	if ((rc = q_ticket_phone(c, t->id, phone, sizeof phone)) <= 0)
+		return rc;	/* none that opens: no SMS */
 	q_review_url(t->token, url, sizeof url);
 	fmt(ref, sizeof ref, "%llu", t->id);
 	params = json_pack("{s:s,s:s,s:s}", "hall_name", w->h.name, "number", t->number,

@@ -275,6 +275,9 @@ struct q_ticket {
 extern const char *const q_priority_names[Q_PRI__MAX + 1];
 extern const char *const q_source_names[Q_SRC__MAX];
 
+/* The ticket's phone, opened into out (only to hand it to the outbox, which seals it
+ * again): 1, 0 when it has none that opens (logged), or a DB_* code. */
+int	q_ticket_phone(struct ctx *c, unsigned long long id, char *out, size_t osz);
 /* db_row_fn for T_COLS into a struct q_ticket. */
 int	q_ticket_row(void *arg, size_t ncol, char **v, const size_t *lens);
 /* The ticket's member in its line: "A005 <token>". */

@@ -28,45 +28,36 @@ const char *const q_source_names[Q_SRC__MAX] = { "kiosk", "clerk", "citizen", "a
 
 /* ------------------------------------------------------------------ the row */
 
+#define TK_S(m)		DBC_S(struct q_ticket, m)
+#define TK_I(m, lo, hi)	DBC_I(struct q_ticket, m, lo, hi)
+#define TK_B(m)		DBC_B(struct q_ticket, m)
+static const struct db_col ticket_cols[] = {	/* T_COLS */
+	TK_I(id, 0, INT64_MAX), TK_S(token), TK_S(hall), TK_S(day), TK_S(number),
+	DBC_NONE /* num_cat */, TK_I(seq, 0, 9999), DBC_NONE /* category */, DBC_NONE /* line */,
+	TK_S(score), TK_S(priority), TK_S(source), TK_S(status), TK_S(outcome), TK_S(citizen),
+	TK_I(window, 0, 65535), TK_B(rejoined), TK_I(transfers, 0, 255), TK_I(calls, 0, 65535),
+	TK_B(near_notified), TK_B(has_phone), TK_S(taken_at), TK_S(called_at),
+	TK_S(started_at), TK_S(finished_at), TK_S(updated_at), TK_S(case_no),
+};
+#undef TK_S
+#undef TK_I
+#undef TK_B
+
 int
 q_ticket_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct q_ticket *t = arg;
-	long long n;
 
 	(void)lens;
 	if (ncol < 27)
 		return 1;
 	memset(t, 0, sizeof *t);
 	t->found = 1;
-	if (parse_ll(v[0], 0, INT64_MAX, &n) == 0)
-		t->id = (unsigned long long)n;
-	str_copy(t->token, sizeof t->token, v[1]);
-	str_copy(t->hall, sizeof t->hall, v[2]);
-	str_copy(t->day, sizeof t->day, v[3]);
-	str_copy(t->number, sizeof t->number, v[4]);
+	db_row_fill(t, DB_COLS(ticket_cols), ncol, v);
+	/* One letter each, kept as a char. */
 	t->num_cat = v[5][0];
-	t->seq = parse_ll(v[6], 0, 9999, &n) == 0 ? (int)n : 0;
 	t->category = v[7][0];
 	t->line = v[8][0];
-	str_copy(t->score, sizeof t->score, v[9]);
-	str_copy(t->priority, sizeof t->priority, v[10]);
-	str_copy(t->source, sizeof t->source, v[11]);
-	str_copy(t->status, sizeof t->status, v[12]);
-	str_copy(t->outcome, sizeof t->outcome, v[13] ? v[13] : "");
-	str_copy(t->citizen, sizeof t->citizen, v[14] ? v[14] : "");
-	t->window = v[15] && parse_ll(v[15], 0, 65535, &n) == 0 ? (int)n : 0;
-	t->rejoined = v[16][0] == '1';
-	t->transfers = parse_ll(v[17], 0, 255, &n) == 0 ? (int)n : 0;
-	t->calls = parse_ll(v[18], 0, 65535, &n) == 0 ? (int)n : 0;
-	t->near_notified = v[19][0] == '1';
-	t->has_phone = v[20][0] == '1';
-	str_copy(t->taken_at, sizeof t->taken_at, v[21] ? v[21] : "");
-	str_copy(t->called_at, sizeof t->called_at, v[22] ? v[22] : "");
-	str_copy(t->started_at, sizeof t->started_at, v[23] ? v[23] : "");
-	str_copy(t->finished_at, sizeof t->finished_at, v[24] ? v[24] : "");
-	str_copy(t->updated_at, sizeof t->updated_at, v[25] ? v[25] : "");
-	str_copy(t->case_no, sizeof t->case_no, v[26] ? v[26] : "");
 	return 1;
 }
 
@@ -221,19 +212,28 @@ q_ticket_view(struct ctx *c, const struct q_hall *h, const struct q_ticket *t, j
 
 /* ------------------------------------------------------------------ turn-near SMS */
 
-struct sealed_phone {
-	unsigned char	 b[PII_SEALED_MAX];
-	size_t		 n;
-};
-
 static int
 sealed_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
-	struct sealed_phone *s = arg;
+	if (ncol == 1)
+		pii_sealed_keep(arg, v[0], lens[0]);
+	return 1;
+}
 
-	if (ncol == 1 && v[0] && lens[0] <= sizeof s->b) {
-		memcpy(s->b, v[0], lens[0]);
-		s->n = lens[0];
+int
+q_ticket_phone(struct ctx *c, unsigned long long id, char *out, size_t osz)
+{
+	struct pii_sealed s;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	rc = db_query(c, "SELECT phone_enc FROM queue_tickets WHERE id = ?", DBARGS(DBI(id)),
+	    sealed_row, &s);
+	if (rc < 0)
+		return rc;
+	if (pii_sealed_open(&s, out, osz) != 0) {
+		log_warn("ticket %llu: the phone cannot be opened", id);
+		return 0;
 	}
 	return 1;
 }
@@ -263,19 +263,8 @@ near_tx(struct ctx *c, void *arg)
 	if (!t.found || strcmp(t.status, "waiting") != 0 || t.near_notified || !t.has_phone)
 		return Q_STALE;
 	/* The phone is opened only to hand it to the outbox, which seals it again. */
-	{
-		struct sealed_phone sp;
-
-		memset(&sp, 0, sizeof sp);
-		rc = db_query(c, "SELECT phone_enc FROM queue_tickets WHERE id = ?",
-		    DBARGS(DBI(t.id)), sealed_row, &sp);
-		if (rc < 0)
-			return rc;
-		if (sp.n == 0 || pii_open(sp.b, sp.n, phone, sizeof phone) != 0) {
-			log_warn("ticket %llu: the phone cannot be opened", t.id);
-			return Q_STALE;
-		}
-	}
+	if ((rc = q_ticket_phone(c, t.id, phone, sizeof phone)) <= 0)
+		return rc < 0 ? rc : Q_STALE;
 	q_dt(hall_now_ms(), now_dt);
 	rc = db_exec(c, "UPDATE queue_tickets SET near_notified = 1, updated_at = ?"
 	    " WHERE id = ? AND near_notified = 0 AND status = 'waiting'",

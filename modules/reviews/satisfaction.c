@@ -103,7 +103,7 @@ satisfaction_collect(struct ctx *c, const char *hall, const char *from, const ch
 int
 h_satisfaction(struct req *r)
 {
-	const char *hall = r->pathv[0], *from = NULL, *to = NULL;
+	const char *hall = r->pathv[0];
 	int64_t today = hall_day(hall_now()), df = 0, dt = 0;
 	char fs[12], ts[12];
 	json_t *out;
@@ -111,23 +111,7 @@ h_satisfaction(struct req *r)
 
 	if ((rc = require_manager_of_hall(r, hall)) != 0)
 		return rc;
-	q_str(r, "from", 0, 10, &from);
-	q_str(r, "to", 0, 10, &to);
-	if (from && date_parse(from, &df) != 0)
-		req_fail_field(r, "from", "须为日期 YYYY-MM-DD");
-	if (to && date_parse(to, &dt) != 0)
-		req_fail_field(r, "to", "须为日期 YYYY-MM-DD");
-	if (in_has_errors(r))
-		return req_invalid(r);
-	if (!from)
-		df = to ? dt : today;
-	if (!to)
-		dt = from ? df : today;
-	if (dt < df)
-		req_fail_field(r, "to", "不能早于 from");
-	else if (dt - df >= SAT_MAX_DAYS)
-		req_fail_field(r, "to", "统计区间最长 366 天");
-	if (in_has_errors(r))
+	if (q_days(r, today, SAT_MAX_DAYS, &df, &dt) != 0)
 		return req_invalid(r);
 	if ((rc = hall_find(r, hall)) != 0)
 		return rc;

@@ -25,6 +25,16 @@ void	pii_sealed_keep(struct pii_sealed *s, const char *v, size_t len);
 /* Open s into out: 0, or -1 when there is none or it does not open. */
 int	pii_sealed_open(const struct pii_sealed *s, char *out, size_t osz);
 
+/* Phones to tell (staff work phones): a db_query row reader opening each row's first column,
+ * a sealed phone, into list; at most PII_PHONES (then it stops), and a row that does not
+ * open is skipped.  Start from a zeroed struct. */
+#define PII_PHONES 8
+struct pii_phones {
+	char		 list[PII_PHONES][32];
+	size_t		 n;
+};
+int	pii_phones_row(void *arg, size_t ncol, char **v, const size_t *lens);
+
 /* Load the key file named by key_file.  0 or -1. */
 int	pii_init(void);
 /* Seal plain (≤ PII_PLAIN_MAX bytes) into out; returns the sealed length or -1. */

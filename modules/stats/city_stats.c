@@ -111,7 +111,6 @@ city_name_row(void *arg, size_t ncol, char **v, const size_t *lens)
 int
 h_city_stats(struct req *r)
 {
-	const char *from = NULL, *to = NULL;
 	int64_t df = 0, dt = 0, today = hall_day(hall_now());
 	struct city_name cn;
 	struct period p;
@@ -119,23 +118,7 @@ h_city_stats(struct req *r)
 	size_t i, k;
 	int rc;
 
-	q_str(r, "from", 0, 10, &from);
-	q_str(r, "to", 0, 10, &to);
-	if (from && date_parse(from, &df) != 0)
-		req_fail_field(r, "from", "须为日期 YYYY-MM-DD");
-	if (to && date_parse(to, &dt) != 0)
-		req_fail_field(r, "to", "须为日期 YYYY-MM-DD");
-	if (in_has_errors(r))
-		return req_invalid(r);
-	if (!from)
-		df = to ? dt : today;
-	if (!to)
-		dt = from ? df : today;
-	if (dt < df)
-		req_fail_field(r, "to", "不能早于 from");
-	else if (dt - df >= STATS_MAX_DAYS)
-		req_fail_field(r, "to", "统计区间最长 366 天");
-	if (in_has_errors(r))
+	if (q_days(r, today, STATS_MAX_DAYS, &df, &dt) != 0)
 		return req_invalid(r);
 	stats_period(&p, r->sess.hall, df, dt, today);
 	memset(&cn, 0, sizeof cn);

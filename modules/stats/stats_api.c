@@ -44,28 +44,12 @@ stats_csv_reply(struct req *r, json_t *o, const struct period *p)
 static int
 stats_args(struct req *r, int64_t today, int64_t *df, int64_t *dt, int *csv)
 {
-	const char *from = NULL, *to = NULL, *format = NULL;
+	const char *format = NULL;
 
-	q_str(r, "from", 0, 10, &from);
-	q_str(r, "to", 0, 10, &to);
 	q_str(r, "format", 0, 8, &format);
-	if (from && date_parse(from, df) != 0)
-		req_fail_field(r, "from", "须为日期 YYYY-MM-DD");
-	if (to && date_parse(to, dt) != 0)
-		req_fail_field(r, "to", "须为日期 YYYY-MM-DD");
 	if (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
 		req_fail_field(r, "format", "取值为 csv 或 json");
-	if (in_has_errors(r))
-		return req_invalid(r);
-	if (!from)
-		*df = to ? *dt : today;
-	if (!to)
-		*dt = from ? *df : today;
-	if (*dt < *df)
-		req_fail_field(r, "to", "不能早于 from");
-	else if (*dt - *df >= STATS_MAX_DAYS)
-		req_fail_field(r, "to", "统计区间最长 366 天");
-	if (in_has_errors(r))
+	if (q_days(r, today, STATS_MAX_DAYS, df, dt) != 0)
 		return req_invalid(r);
 	*csv = (format && strcmp(format, "csv") == 0) ||
 	    (!format && r->accept && strstr(r->accept, "text/csv") != NULL);

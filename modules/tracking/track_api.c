@@ -50,6 +50,15 @@ struct track {
 	json_t	*steps;		/* [[history id, {status, at, note?}], …]; the caller's */
 };
 
+#define TR_S(m)	DBC_S(struct track, m)
+static const struct db_col track_cols[] = {	/* the case's columns; the step's follow */
+	DBC_I(struct track, id, 1, INT64_MAX), TR_S(no), TR_S(title), TR_S(status),
+	TR_S(deadline), TR_S(paused), TR_S(warning), TR_S(applicant), TR_S(hall), TR_S(carrier),
+	TR_S(tracking_no), TR_S(ready_at), TR_S(mailed_at), TR_S(delivery),
+	DBC_I(struct track, pickup_window, 0, 65535),
+};
+#undef TR_S
+
 /* One row per public step (or one row without a step): the case's columns repeat. */
 static int
 track_row(void *arg, size_t ncol, char **v, const size_t *lens)
@@ -57,27 +66,10 @@ track_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	struct track *t = arg;
 	long long sid;
 
-	(void)ncol;
 	(void)lens;
 	if (!t->found) {
 		t->found = 1;
-		parse_ll(v[0], 1, INT64_MAX, &t->id);
-		str_copy(t->no, sizeof t->no, v[1]);
-		str_copy(t->title, sizeof t->title, v[2]);
-		str_copy(t->status, sizeof t->status, v[3]);
-		str_copy(t->deadline, sizeof t->deadline, v[4] ? v[4] : "");
-		str_copy(t->paused, sizeof t->paused, v[5] ? v[5] : "");
-		str_copy(t->warning, sizeof t->warning, v[6]);
-		str_copy(t->applicant, sizeof t->applicant, v[7]);
-		str_copy(t->hall, sizeof t->hall, v[8]);
-		str_copy(t->carrier, sizeof t->carrier, v[9] ? v[9] : "");
-		str_copy(t->tracking_no, sizeof t->tracking_no, v[10] ? v[10] : "");
-		str_copy(t->ready_at, sizeof t->ready_at, v[11] ? v[11] : "");
-		str_copy(t->mailed_at, sizeof t->mailed_at, v[12] ? v[12] : "");
-		str_copy(t->delivery, sizeof t->delivery, v[13]);
-		t->pickup_window = 0;
-		if (v[14])
-			parse_ll(v[14], 0, 65535, &t->pickup_window);
+		db_row_fill(t, DB_COLS(track_cols), ncol, v);
 		t->steps = json_array();
 	}
 	if (v[15] && parse_ll(v[15], 1, INT64_MAX, &sid) == 0) {

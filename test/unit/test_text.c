@@ -149,6 +149,21 @@ masks_by_characters(void **st)
 	assert_string_equal(out, "ab****");
 }
 
+/* A question, an answer or an office that is only spaces — ASCII or the full-width space a
+ * Chinese input method types — counts as not filled in. */
+static void
+blank_counts_full_width_spaces(void **st)
+{
+	(void)st;
+	assert_int_equal(utf8_blank(""), 1);
+	assert_int_equal(utf8_blank(" \t\r\n"), 1);
+	assert_int_equal(utf8_blank("\u3000\u3000"), 1);
+	assert_int_equal(utf8_blank(" \u3000 "), 1);
+	assert_int_equal(utf8_blank("\u3000办\u3000"), 0);
+	assert_int_equal(utf8_blank("  a"), 0);
+	assert_int_equal(utf8_blank("\u3001"), 0);	/* 、 shares the first two bytes */
+}
+
 static void
 sms_rule_refuses_what_an_sms_cannot_carry(void **st)
 {
@@ -368,6 +383,7 @@ main(void)
 		cmocka_unit_test(copy_and_format_keep_characters_whole),
 		cmocka_unit_test(trunc_appends_more_within_the_limit),
 		cmocka_unit_test(masks_by_characters),
+		cmocka_unit_test(blank_counts_full_width_spaces),
 		cmocka_unit_test(sms_rule_refuses_what_an_sms_cannot_carry),
 		cmocka_unit_test(door_and_worker_agree),
 		cmocka_unit_test(door_bounds_a_variable_that_is_not_fitted),

@@ -989,6 +989,39 @@ db_row_into(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs
 	return rc < 0 ? rc : rc > 0;
 }
 
+struct rows_into {
+	char			*arr;
+	size_t			 elem, cap, seen;
+	const struct db_col	*cols;
+	size_t			 n;
+};
+
+static int
+rows_into_row(void *arg, size_t ncol, char **vals, const size_t *lens)
+{
+	struct rows_into *ri = arg;
+	char *dst;
+
+	(void)lens;
+	if (ri->seen < ri->cap) {
+		dst = ri->arr + ri->seen * ri->elem;
+		memset(dst, 0, ri->elem);
+		db_row_fill(dst, ri->cols, ri->n, ncol, vals);
+	}
+	ri->seen++;
+	return 0;
+}
+
+int
+db_rows_into(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+    const struct db_col *cols, size_t n, void *arr, size_t elem, size_t cap)
+{
+	struct rows_into ri = { arr, elem, cap, 0, cols, n };
+	int rc = db_query(c, sql, args, nargs, rows_into_row, &ri);
+
+	return rc < 0 ? rc : (int)ri.seen;
+}
+
 int
 db_row_json(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
     const char *const *names, const char *types, json_t **out)

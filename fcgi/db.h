@@ -134,6 +134,11 @@ void	db_row_fill(void *dst, const struct db_col *cols, size_t n, size_t ncol, ch
  * a DB_* code. */
 int	db_row_into(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
 	    const struct db_col *cols, size_t n, void *dst);
+/* Every row of sql into the array arr of at most cap structs of elem bytes each, as the
+ * cols say (each struct zeroed first); rows beyond cap are not kept.  Returns the rows seen
+ * (which may exceed cap: the caller keeps min(rows, cap)) or a DB_* code. */
+int	db_rows_into(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+	    const struct db_col *cols, size_t n, void *arr, size_t elem, size_t cap);
 /* The first row the same way, as a new object into *out: 1, 0 when there is none (*out
  * NULL), or a DB_* code (*out NULL).  For a record read by its key. */
 int	db_row_json(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,

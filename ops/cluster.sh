@@ -306,7 +306,7 @@ instance = cluster-$h
 app_socket = $d/run/app.sock
 app_board_socket = $d/run/board.sock
 app_processes = ${YICHUANG_APP_PROCESSES:-1}
-app_threads = ${YICHUANG_APP_THREADS:-8}
+app_threads = ${YICHUANG_APP_THREADS:-16}
 app_board_threads = 32
 # Push: each app host publishes a change to both hosts' nginx (each holds its own
 # subscribers: a screen may be on either host behind the balancer).

@@ -326,7 +326,7 @@ app_running() {
 # write_conf: regenerate var/NAME/yichuang.conf from the environment (secrets are kept).
 # Sets CONF_CHANGED=1 when the content differs from the previous file.
 write_conf() {
-  local spec=${YICHUANG_NOW:-} base=0 real=0 procs=${YICHUANG_APP_PROCESSES:-2} threads=${YICHUANG_APP_THREADS:-8}
+  local spec=${YICHUANG_NOW:-} base=0 real=0 procs=${YICHUANG_APP_PROCESSES:-2} threads=${YICHUANG_APP_THREADS:-16}
   [ -z "$spec" ] && [ "$NAME" = test ] && spec=2026-11-23T09:30:00+08:00   # a Monday, 09:30: hall open
   if [ -n "$spec" ]; then
     base=$(date -d "$spec" +%s 2>/dev/null) || die "YICHUANG_NOW='$spec' is not a date (want RFC 3339, e.g. 2026-11-23T09:30:00+08:00)"

@@ -41,6 +41,8 @@
 #include "../../fcgi/util.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,8 +179,10 @@ fail:
 	return rc;
 }
 
-void
-q_push(struct ctx *c, const char *hall, const char *kind, int window, const char *number)
+/* Build the hall's board now and publish it with its event to every publisher. */
+static void
+push_publish(struct ctx *c, const char *hall, const char *kind, int window,
+    const char *number)
 {
 	const char *sock = config_get("push_publisher", ""), *why = NULL, *what = NULL;
 	int timeout = (int)config_int("push_timeout_ms", 250, 10, 5000);
@@ -246,4 +250,174 @@ q_push(struct ctx *c, const char *hall, const char *kind, int window, const char
 			sock++;
 	}
 	free(body);
+}
+
+/*
+ * Coalescing.  A hall issuing numbers fast (a kiosk queue in the morning, a booking wave
+ * checking in) would otherwise publish the whole board once per number: a board read from
+ * Redis, a request to nginx, and a message to every phone of the hall, each of which then
+ * reads its own place again.  So `take`, `cancel` and `rejoin` — changes that only move the
+ * waiting counts — are published at most once per push_coalesce_ms [100] per hall and
+ * process: the first at once, the ones after it within that time together at its end (by
+ * this process's push thread), with the board as it then stands and the latest of them as
+ * the event.  Every other event (a call, recall, skip, start, transfer, finish) is
+ * published at once by the request, as before, and carries the board with every change
+ * committed before it, so a coalesced message still waiting is then dropped.
+ * push_coalesce_ms = 0: one message per change.
+ */
+#define PUSH_HALLS 128
+
+struct push_slot {
+	char	 hall[33];
+	int64_t	 last_ms;	/* mono_ms of the last publish */
+	int	 pending;
+	char	 kind[12];
+	char	 number[8];
+};
+
+static struct {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 started;	/* the push thread: 0 not yet, 1 running, -1 could not */
+	size_t		 n;
+	struct push_slot s[PUSH_HALLS];
+} pq = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static int
+push_coalesced_kind(const char *kind)
+{
+	return strcmp(kind, "take") == 0 || strcmp(kind, "cancel") == 0 ||
+	    strcmp(kind, "rejoin") == 0;
+}
+
+/* The hall's slot (pq.mu held); NULL when the table is full. */
+static struct push_slot *
+push_slot(const char *hall)
+{
+	size_t i;
+
+	for (i = 0; i < pq.n; i++)
+		if (strcmp(pq.s[i].hall, hall) == 0)
+			return &pq.s[i];
+	if (pq.n == PUSH_HALLS || strlen(hall) >= sizeof pq.s[0].hall)
+		return NULL;
+	memset(&pq.s[pq.n], 0, sizeof pq.s[pq.n]);
+	str_copy(pq.s[pq.n].hall, sizeof pq.s[pq.n].hall, hall);
+	pq.s[pq.n].last_ms = INT64_MIN / 2;
+	return &pq.s[pq.n++];
+}
+
+/* The push thread: publishes each hall's waiting message when its time has come, with a
+ * Redis connection of its own.  Runs for the life of the process. */
+static void *
+push_thread_main(void *arg)
+{
+	struct ctx c;
+	struct push_slot one;
+	int64_t now, due, next;
+	struct timespec ts;
+	size_t i;
+	int win;
+
+	(void)arg;
+	ctx_init(&c, 0);
+	pthread_mutex_lock(&pq.mu);
+	for (;;) {
+		win = (int)config_int("push_coalesce_ms", 100, 0, 5000);
+		now = mono_ms();
+		next = INT64_MAX;
+		for (i = 0; i < pq.n; i++) {
+			if (!pq.s[i].pending)
+				continue;
+			due = pq.s[i].last_ms + win;
+			if (due <= now)
+				break;
+			if (due < next)
+				next = due;
+		}
+		if (i < pq.n) {
+			one = pq.s[i];
+			pq.s[i].pending = 0;
+			pq.s[i].last_ms = now;
+			pthread_mutex_unlock(&pq.mu);
+			push_publish(&c, one.hall, one.kind, 0, one.number);
+			pthread_mutex_lock(&pq.mu);
+			continue;
+		}
+		if (next == INT64_MAX) {
+			pthread_cond_wait(&pq.cv, &pq.mu);
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += (time_t)((next - now) / 1000);
+		ts.tv_nsec += (long)((next - now) % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&pq.cv, &pq.mu, &ts);
+	}
+	return NULL;
+}
+
+/* Start the push thread once (pq.mu held).  0, or -1: it could not start. */
+static int
+push_thread_start(void)
+{
+	pthread_condattr_t ca;
+	pthread_attr_t at;
+	pthread_t tid;
+
+	if (pq.started != 0)
+		return pq.started > 0 ? 0 : -1;
+	pq.started = -1;
+	if (pthread_condattr_init(&ca) != 0)
+		return -1;
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&pq.cv, &ca) != 0) {
+		pthread_condattr_destroy(&ca);
+		return -1;
+	}
+	pthread_condattr_destroy(&ca);
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&tid, &at, push_thread_main, NULL) == 0)
+		pq.started = 1;
+	else
+		log_warn("push: no push thread; every change is published at once");
+	pthread_attr_destroy(&at);
+	return pq.started > 0 ? 0 : -1;
+}
+
+void
+q_push(struct ctx *c, const char *hall, const char *kind, int window, const char *number)
+{
+	int win = (int)config_int("push_coalesce_ms", 100, 0, 5000);
+	struct push_slot *s;
+	int64_t now;
+
+	if (config_get("push_publisher", "")[0] == '\0')
+		return;		/* push is off: the clients poll */
+	if (win == 0) {
+		push_publish(c, hall, kind, window, number);
+		return;
+	}
+	pthread_mutex_lock(&pq.mu);
+	now = mono_ms();
+	s = push_slot(hall);
+	if (s != NULL && push_coalesced_kind(kind) && (s->pending || now - s->last_ms < win) &&
+	    push_thread_start() == 0) {
+		s->pending = 1;
+		str_copy(s->kind, sizeof s->kind, kind);
+		str_copy(s->number, sizeof s->number, number ? number : "");
+		pthread_cond_signal(&pq.cv);
+		pthread_mutex_unlock(&pq.mu);
+		return;
+	}
+	if (s != NULL) {	/* this message carries every change before it */
+		s->pending = 0;
+		s->last_ms = now;
+	}
+	pthread_mutex_unlock(&pq.mu);
+	push_publish(c, hall, kind, window, number);
 }

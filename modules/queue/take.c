@@ -20,11 +20,14 @@
 #include "../hall/hall_hours.h"
 #include "../shared/pii.h"
 #include "../../fcgi/clock.h"
+#include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define Q_TAKE_TRIES 8		/* script runs: numbers already in the record, rebuilds */
@@ -49,6 +52,10 @@ struct take_ctx {
 	unsigned char	 sealed[PII_SEALED_MAX];
 	size_t		 sealed_len;	/* > 0: a phone given at the kiosk, sealed here */
 	int		 hook_failed;	/* in_tx refused: its value is returned as it is */
+	/* Group commit (take_record): what the audit row says, and the answer of the batch
+	 * this take was written in (TB_PENDING until then). */
+	struct audit_values av;
+	int		 batch_rc;
 };
 
 /* Is the hall issuing numbers now?  0, E_HALL_CLOSED (why set) or a DB_* code.  The day's
@@ -297,6 +304,14 @@ take_tx(struct ctx *c, void *arg)
 	return rc;
 }
 
+/* What one take writes besides its number: detail and audit target. */
+static void
+take_words(const struct take_ctx *t, char *detail, size_t dsz, char *target, size_t tsz)
+{
+	fmt(detail, dsz, "%s %s", q_source_names[t->a->source], q_priority_names[t->a->priority]);
+	fmt(target, tsz, "%s/%s/%s", t->a->hall, t->day, t->number);
+}
+
 /*
  * take_tx's transaction in one round trip: the CALL of queue_take_record
  * (sql/migrations/134_queue_take_record.sql) writes the row, its history and its audit row
@@ -309,14 +324,12 @@ take_call(struct ctx *c, struct take_ctx *t)
 {
 	const struct queue_take_args *a = t->a;
 	const struct q_actor *who = t->q->who;
-	struct audit_values av;
 	char cat[2] = { a->category, 0 }, detail[64], target[96];
 	int citizen_phone = a->source == Q_SRC_CITIZEN, i, rc = DB_RETRY;
 
-	fmt(detail, sizeof detail, "%s %s", q_source_names[a->source], q_priority_names[a->priority]);
-	fmt(target, sizeof target, "%s/%s/%s", a->hall, t->day, t->number);
+	take_words(t, detail, sizeof detail, target, sizeof target);
 	for (i = 0; i < 3 && rc == DB_RETRY; i++) {	/* a deadlock: as db_tx, again */
-		who->audit_values(who->arg, "queue.take", target, detail, &av);
+		who->audit_values(who->arg, "queue.take", target, detail, &t->av);
 		rc = db_exec(c, "CALL queue_take_record(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    DBARGS(DBS(t->token), DBS(a->hall), DBS(t->day), DBS(cat), DBI(t->seq),
@@ -325,19 +338,177 @@ take_call(struct ctx *c, struct take_ctx *t)
 		    !citizen_phone && t->sealed_len ?
 		    DBSN((const char *)t->sealed, t->sealed_len) : DBN, DBI(citizen_phone),
 		    DBSO(a->appointment), DBS(t->now_dt), DBS(who->kind), DBS(who->subject),
-		    DBS(detail), av.v[0], av.v[1], av.v[2], av.v[3], av.v[4], av.v[5], av.v[6],
-		    av.v[7], av.v[8]), NULL, NULL);
+		    DBS(detail), t->av.v[0], t->av.v[1], t->av.v[2], t->av.v[3], t->av.v[4],
+		    t->av.v[5], t->av.v[6], t->av.v[7], t->av.v[8]), NULL, NULL);
 	}
 	return rc;
 }
 
-/* The ticket's rows: one CALL when nothing else runs in their transaction, else take_tx. */
+/*
+ * Group commit.  Each take is a durable commit, and a commit costs MariaDB about as much
+ * CPU as the rows it writes (and a flush shared with whatever commits beside it).  When
+ * numbers are taken faster than one commit lasts, the takes of this process that reach
+ * take_record while another take's commit is under way wait for it, and the next of them
+ * then writes all of them together: one CALL of queue_take_batch (migration 143), one
+ * transaction, each ticket still with its own row, history row and audit row.  Nothing
+ * waits on purpose: a take that finds no commit under way writes at once, alone, with
+ * queue_take_record as before, so a quiet hall sees no change and a busy one commits fewer,
+ * larger transactions.  A batch the server refuses (a number already in the record, a
+ * citizen's second ticket) is rolled back whole, and each of its takes is then written on
+ * its own, so each gets exactly the answer it would have had alone; a MariaDB that is away
+ * fails each take of the batch with DB_DOWN, as alone.  A follower waits only for the
+ * writes of the batch before its own, each bounded by MariaDB's own timeouts.
+ * take_batch_max [32] bounds a batch (1: every take commits on its own).
+ */
+#define TB_MAX		64
+#define TB_PENDING	1	/* batch_rc: not written yet (DB_* codes are ≤ 0) */
+
+static struct {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 writing;	/* a batch is being written */
+	size_t		 n;
+	struct take_ctx	*q[TB_MAX];	/* waiting for the next batch */
+} tb = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, { NULL } };
+
+/* A dbv as a JSON member of o (NULL: left out, so the procedure reads NULL). */
+static int
+tb_set(json_t *o, const char *key, struct dbv v)
+{
+	json_t *x = NULL;
+
+	if (v.t == DBT_STR)
+		x = json_stringn(v.s, v.n);
+	else if (v.t == DBT_INT)
+		x = json_integer(v.i);
+	else
+		return 0;
+	return x == NULL || json_object_set_new(o, key, x) != 0 ? -1 : 0;
+}
+
+/* The batch as queue_take_batch's JSON array.  NULL when out of memory. */
+static char *
+tb_json(struct take_ctx **b, size_t n)
+{
+	static const char *const akeys[AUDIT_NVALUES] = {
+		"a_at", "a_hall", "a_kind", "a_actor", "a_action", "a_target", "a_result",
+		"a_addr", "a_detail",
+	};
+	json_t *arr = json_array(), *o;
+	char cat[2], detail[64], target[96], hex[2 * PII_SEALED_MAX + 1];
+	char *out = NULL;
+	size_t i, k;
+	int bad = arr == NULL;
+
+	for (i = 0; i < n && !bad; i++) {
+		struct take_ctx *t = b[i];
+		const struct queue_take_args *a = t->a;
+		int citizen_phone = a->source == Q_SRC_CITIZEN;
+
+		cat[0] = a->category;
+		cat[1] = '\0';
+		take_words(t, detail, sizeof detail, target, sizeof target);
+		if ((o = json_object()) == NULL || json_array_append_new(arr, o) != 0) {
+			bad = 1;
+			break;
+		}
+		bad |= tb_set(o, "token", DBS(t->token)) | tb_set(o, "hall", DBS(a->hall)) |
+		    tb_set(o, "day", DBS(t->day)) | tb_set(o, "cat", DBS(cat)) |
+		    tb_set(o, "seq", DBI(t->seq)) | tb_set(o, "number", DBS(t->number)) |
+		    tb_set(o, "priority", DBS(q_priority_names[a->priority])) |
+		    tb_set(o, "line", DBSN(&t->line, 1)) | tb_set(o, "rank", DBS(t->score)) |
+		    tb_set(o, "source", DBS(q_source_names[a->source])) |
+		    tb_set(o, "citizen", DBSO(a->citizen)) |
+		    tb_set(o, "citizen_phone", DBI(citizen_phone)) |
+		    tb_set(o, "appointment", DBSO(a->appointment)) |
+		    tb_set(o, "at", DBS(t->now_dt)) | tb_set(o, "actor_kind", DBS(t->q->who->kind)) |
+		    tb_set(o, "actor", DBS(t->q->who->subject)) | tb_set(o, "detail", DBS(detail));
+		if (!citizen_phone && t->sealed_len) {
+			hex_encode(hex, t->sealed, t->sealed_len);
+			bad |= tb_set(o, "phone_hex", DBS(hex));
+		}
+		t->q->who->audit_values(t->q->who->arg, "queue.take", target, detail, &t->av);
+		for (k = 0; k < AUDIT_NVALUES; k++)
+			bad |= tb_set(o, akeys[k], t->av.v[k]);
+	}
+	if (!bad)
+		out = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return out;
+}
+
+/* Write the batch: each b[i]->batch_rc gets its take's answer. */
+static void
+tb_write(struct ctx *c, struct take_ctx **b, size_t n)
+{
+	char *js = NULL;
+	size_t i;
+	int rc = DB_RETRY, k;
+
+	if (n > 1 && (js = tb_json(b, n)) != NULL) {
+		for (k = 0; k < 3 && rc == DB_RETRY; k++)	/* a deadlock: again */
+			rc = db_exec(c, "CALL queue_take_batch(?)", DBARGS(DBS(js)), NULL, NULL);
+		free(js);
+		if (rc == 0 || rc == DB_DOWN) {
+			for (i = 0; i < n; i++)
+				b[i]->batch_rc = rc;
+			return;
+		}
+		log_info("take: a batch of %zu refused (%d); each written on its own", n, rc);
+	}
+	for (i = 0; i < n; i++)
+		b[i]->batch_rc = take_call(c, b[i]);
+}
+
+static int
+take_grouped(struct ctx *c, struct take_ctx *t)
+{
+	size_t max = (size_t)config_int("take_batch_max", 32, 1, TB_MAX), n, i;
+	struct take_ctx *b[TB_MAX];
+
+	if (max == 1)
+		return take_call(c, t);
+	pthread_mutex_lock(&tb.mu);
+	if (tb.n == TB_MAX) {		/* more waiting than a batch holds: alone */
+		pthread_mutex_unlock(&tb.mu);
+		return take_call(c, t);
+	}
+	t->batch_rc = TB_PENDING;
+	tb.q[tb.n++] = t;
+	while (t->batch_rc == TB_PENDING && tb.writing)
+		pthread_cond_wait(&tb.cv, &tb.mu);
+	while (t->batch_rc == TB_PENDING) {
+		/* No batch under way: this thread writes the waiting takes (its own among
+		 * them), up to max, and again while its own was not among them. */
+		n = tb.n < max ? tb.n : max;
+		memcpy(b, tb.q, n * sizeof b[0]);
+		memmove(tb.q, tb.q + n, (tb.n - n) * sizeof tb.q[0]);
+		tb.n -= n;
+		tb.writing = 1;
+		pthread_mutex_unlock(&tb.mu);
+		tb_write(c, b, n);
+		pthread_mutex_lock(&tb.mu);
+		tb.writing = 0;
+		pthread_cond_broadcast(&tb.cv);
+		for (i = 0; i < n && b[i] != t; i++)
+			;
+		if (i < n)
+			break;
+		while (t->batch_rc == TB_PENDING && tb.writing)
+			pthread_cond_wait(&tb.cv, &tb.mu);
+	}
+	pthread_mutex_unlock(&tb.mu);
+	return t->batch_rc;
+}
+
+/* The ticket's rows: grouped CALLs when nothing else runs in their transaction, else
+ * take_tx. */
 static int
 take_record(struct ctx *c, struct take_ctx *t)
 {
 	t->hook_failed = 0;
 	if (t->q->in_tx == NULL && t->q->who->audit_values != NULL)
-		return take_call(c, t);
+		return take_grouped(c, t);
 	return db_tx(c, take_tx, t);
 }
 

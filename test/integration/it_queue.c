@@ -448,6 +448,112 @@ concurrent_takes(void **st)
 	set_clock(NULL);
 }
 
+/*
+ * Takes that reach MariaDB together are written together (group commit): a batch that holds
+ * a refused take — a citizen's second number — must still answer every take as it would
+ * alone.  40 citizens each send two takes at the same moment, beside 40 kiosk takes: each
+ * citizen gets one 201 and one 409 ALREADY_QUEUED, every kiosk take 201, and the record
+ * holds exactly the numbers told, each with its history row and audit row.
+ */
+struct gc_taker {
+	pthread_barrier_t *go;
+	const char	*tok;
+	const char	*body;
+	long		 status;
+	char		 code[32];
+	char		 number[8];
+	char		 token[40];
+};
+
+static void *
+gc_taker_main(void *arg)
+{
+	struct gc_taker *t = arg;
+	struct resp r;
+
+	pthread_barrier_wait(t->go);
+	if (http_json(&r, "POST", HALL "/tickets", t->tok, t->body) != 0) {
+		t->status = -1;
+		return NULL;
+	}
+	t->status = r.status;
+	if (r.status == 201) {
+		snprintf(t->number, sizeof t->number, "%s", jstr(r.json, "ticket.number"));
+		snprintf(t->token, sizeof t->token, "%s", jstr(r.json, "ticket.token"));
+	} else if (jstr(r.json, "error.code"))
+		snprintf(t->code, sizeof t->code, "%s", jstr(r.json, "error.code"));
+	resp_free(&r);
+	return NULL;
+}
+
+static void
+group_commit_refusals(void **st)
+{
+	enum { NC = 40, N = 3 * NC };
+	struct gc_taker *t = calloc(N, sizeof *t);
+	char (*ctok)[128] = calloc(NC, sizeof *ctok), k[128];
+	pthread_barrier_t go;
+	long long before;
+	int i, told = 0;
+
+	(void)st;
+	assert_non_null(t);
+	assert_non_null(ctok);
+	assert_int_equal(set_clock("2026-12-03T10:00:00+08:00"), 0);
+	staff_in("kiosk1", 0, k, sizeof k);
+	for (i = 0; i < NC; i++)
+		assert_true(citizen_session(ctok[i], sizeof ctok[i]) > 0);
+	before = day_rows("2026-12-03", "C");
+	pthread_barrier_init(&go, NULL, N);
+	for (i = 0; i < N; i++) {
+		t[i].go = &go;
+		t[i].body = "{\"category\":\"C\"}";
+		t[i].tok = i < 2 * NC ? ctok[i / 2] : k;
+	}
+	run_threads(N, gc_taker_main, t, sizeof *t);
+	pthread_barrier_destroy(&go);
+	for (i = 0; i < NC; i++) {
+		struct gc_taker *a = &t[2 * i], *b = &t[2 * i + 1];
+
+		if (!((a->status == 201 && b->status == 409 && strcmp(b->code, "ALREADY_QUEUED") == 0) ||
+		    (b->status == 201 && a->status == 409 && strcmp(a->code, "ALREADY_QUEUED") == 0)))
+			fail_msg("citizen %d: %ld %s and %ld %s (one 201, one 409 ALREADY_QUEUED)",
+			    i, a->status, a->code, b->status, b->code);
+	}
+	for (i = 2 * NC; i < N; i++)
+		if (t[i].status != 201)
+			fail_msg("kiosk take %d: %ld %s", i, t[i].status, t[i].code);
+	for (i = 0; i < N; i++) {
+		char target[64];
+		struct rec x;
+
+		if (t[i].status != 201)
+			continue;
+		told++;
+		rec_get(t[i].token, NULL, NULL, &x);
+		if (x.found != 1 || strcmp(x.number, t[i].number) != 0)
+			fail_msg("ticket told %s: %d rows, recorded as %s", t[i].number, x.found,
+			    x.number);
+		snprintf(target, sizeof target, "demo/2026-12-03/%s", t[i].number);
+		if (db_count(&test_db, "SELECT COUNT(*) FROM queue_ticket_history h JOIN queue_tickets"
+		    " q ON q.id = h.ticket_id WHERE h.action = 'take' AND q.token = ?",
+		    t[i].token) != 1 || db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE"
+		    " action = 'queue.take' AND target = ?", target) != 1)
+			fail_msg("ticket %s: not exactly one history row and one audit row",
+			    t[i].number);
+	}
+	assert_int_equal(told, 2 * NC);
+	assert_int_equal(day_rows("2026-12-03", "C"), before + told);
+	assert_int_equal(day_numbers_twice("2026-12-03", "C"), 0);
+	/* Each citizen's ticket carries the account's sealed phone, copied in the batch. */
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets q JOIN citizens c"
+	    " ON c.id = q.citizen WHERE q.day = ? AND q.category = 'C' AND q.source = 'citizen'"
+	    " AND q.phone_enc <=> c.phone_enc", "2026-12-03"), NC);
+	free(ctok);
+	free(t);
+	set_clock(NULL);
+}
+
 /* Three windows call over 300 waiting tickets at once: each is called exactly once. */
 struct caller {
 	char	 tok[128];
@@ -1238,6 +1344,7 @@ main(void)
 		cmocka_unit_test(take_and_follow),
 		cmocka_unit_test(opening_hours),
 		cmocka_unit_test(concurrent_takes),
+		cmocka_unit_test(group_commit_refusals),
 		cmocka_unit_test(three_windows),
 		cmocka_unit_test(order_and_transfer),
 		cmocka_unit_test(skip_and_rejoin),

@@ -27,6 +27,7 @@
 #include "../lib/flows.h"
 #include "../lib/http.h"
 #include "../lib/proc.h"
+#include "../lib/race.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../../fcgi/db.h"
@@ -301,6 +302,75 @@ call_reaches_its_hall(void **st)
 	set_clock(NULL);
 }
 
+/* The JSON of the last "data:" line of s (owned by the caller), or NULL; *count: how many
+ * messages s has received. */
+static json_t *
+sub_last_event(const struct sub *s, int *count)
+{
+	const char *d = s->buf, *last = NULL, *end;
+	char line[16384];
+
+	*count = 0;
+	while ((d = strstr(d, "data: ")) != NULL) {
+		last = d + 6;
+		(*count)++;
+		d += 6;
+	}
+	if (last == NULL || (end = strchr(last, '\n')) == NULL ||
+	    (size_t)(end - last) >= sizeof line)
+		return NULL;
+	memcpy(line, last, (size_t)(end - last));
+	line[end - last] = '\0';
+	return json_loads(line, 0, NULL);
+}
+
+/*
+ * Numbers taken in a burst are pushed together (push_coalesce_ms): the screens get far fewer
+ * messages than numbers, and nothing is lost — the last message's waiting count for the
+ * category is what the record holds once the burst is over.
+ */
+static void
+take_burst_coalesced(void **st)
+{
+	enum { N = 20 };
+	struct shot b[N];
+	char k[128], c1[128], out[64];
+	struct sub s;
+	json_t *ev;
+	int i, msgs;
+	long long waiting;
+
+	(void)st;
+	assert_int_equal(set_clock("2026-12-21T10:30:00+08:00"), 0);
+	staff_in("kiosk1", 0, k, sizeof k);
+	staff_in("clerk1", 1, c1, sizeof c1);
+	drain(c1, 1);
+	sub_open(&s, PUSH "demo/board", NULL, NULL);
+	subs_wait_answered(&s, 1, 3000);
+	assert_int_equal(s.status, 200);
+	for (i = 0; i < N; i++)
+		b[i] = (struct shot){ .path = HALL "/tickets", .token = k,
+		    .body = "{\"category\":\"E\"}" };
+	race_http(b, N);
+	assert_int_equal(shots_with(b, N, 201), N);
+	subs_run(&s, 1, 1500, NULL, NULL);
+	assert_non_null(ev = sub_last_event(&s, &msgs));
+	if (msgs < 1 || msgs > N / 2)
+		fail_msg("%d numbers taken at once: %d messages (coalesced: 1 to %d)", N, msgs,
+		    N / 2);
+	assert_string_equal(jstr(ev, "event.kind"), "take");
+	assert_int_equal(dba_sql(stack_conf("mysql_db"), out, sizeof out,
+	    "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = '2026-12-21'"
+	    " AND category = 'E' AND status = 'waiting'"), 0);
+	assert_int_equal(sscanf(out, "%lld", &waiting), 1);
+	assert_true(waiting >= N);
+	assert_int_equal(jint(ev, "waiting.E"), waiting);
+	json_decref(ev);
+	sub_close(&s);
+	drain(c1, 1);
+	set_clock(NULL);
+}
+
 /* A unix socket that accepts and never answers, at path.  The listening fd. */
 static int
 silent_listener(const char *path)
@@ -495,6 +565,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(call_reaches_its_hall),
+		cmocka_unit_test(take_burst_coalesced),
 		cmocka_unit_test(publish_failure_keeps_the_call),
 		cmocka_unit_test(subscriptions_authorised),
 		cmocka_unit_test(per_address_limit),

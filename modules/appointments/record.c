@@ -165,8 +165,10 @@ appt_sms_params(const char *hall_name, int64_t day, int start_min)
 int
 appt_sms(struct ctx *c, const struct appt_row *a, const char *phone, int cancelled)
 {
-	struct outbox_msg m;
 	char ref[24];
+	struct outbox_msg m = { .hall = a->hall, .recipient = phone, .ref_kind = "appointment",
+		.ref_id = ref, .urgent = 1,
+		.template = cancelled ? "appointment_cancelled" : "appointment_booked" };
 	json_t *params;
 	int rc;
 
@@ -177,14 +179,7 @@ appt_sms(struct ctx *c, const struct appt_row *a, const char *phone, int cancell
 	json_object_set_new(params, "category", json_string(a->cat_name));
 	if (!cancelled)
 		json_object_set_new(params, "code", json_string(a->code));
-	memset(&m, 0, sizeof m);
-	m.hall = a->hall;
-	m.template = cancelled ? "appointment_cancelled" : "appointment_booked";
-	m.recipient = phone;
 	m.params = params;
-	m.ref_kind = "appointment";
-	m.ref_id = ref;
-	m.urgent = 1;
 	rc = outbox_add(c, &m, NULL);
 	json_decref(params);
 	return rc == -1 ? DB_FAIL : rc;

@@ -409,3 +409,34 @@ kv_ping_recv(struct ctx *c, int64_t deadline)
 		return -1;
 	return ping_answer(c, deadline) == 0 ? 0 : -1;
 }
+
+/*
+ * A script's answer of n integers ({verdict, wait} and the like): the checks written once,
+ * so a caller reads numbers, not reply types.
+ */
+int
+kv_reply_ints(const redisReply *rep, long long *out, size_t n)
+{
+	size_t i;
+
+	if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != n)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (rep->element[i] == NULL || rep->element[i]->type != REDIS_REPLY_INTEGER)
+			return -1;
+	for (i = 0; i < n; i++)
+		out[i] = rep->element[i]->integer;
+	return 0;
+}
+
+int
+kv_eval_ints(struct ctx *c, struct kv_script *s, int nkeys, int nargs, const char **args,
+    long long *out, size_t n)
+{
+	redisReply *rep = kv_eval(c, s, nkeys, nargs, args, NULL);
+	int rc = kv_reply_ints(rep, out, n);
+
+	if (rep)
+		freeReplyObject(rep);
+	return rc;
+}

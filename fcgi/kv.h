@@ -45,5 +45,12 @@ int		 kv_ping(struct ctx *c);
  */
 int		 kv_ping_send(struct ctx *c, int64_t deadline);
 int		 kv_ping_recv(struct ctx *c, int64_t deadline);
+/* rep is an array of exactly n integers: 0 with them in out[0..n-1], else -1 (out
+ * untouched).  rep may be NULL (Redis down): -1. */
+int		 kv_reply_ints(const redisReply *rep, long long *out, size_t n);
+/* kv_eval for a script that answers an array of n integers: 0 with them in out, -1 when
+ * Redis is down or the answer is not that.  The reply is freed. */
+int		 kv_eval_ints(struct ctx *c, struct kv_script *s, int nkeys, int nargs,
+		    const char **args, long long *out, size_t n);
 
 #endif

@@ -25,7 +25,6 @@
 #include "appointments.h"
 #include "record.h"
 #include "../hall/calendar.h"
-#include "../notify/outbox.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/log.h"
@@ -39,48 +38,25 @@
 
 #define JOB_BATCH 200
 
+/* A booking the no-show or the reminder job acts on.  The no-show job reads the first four
+ * columns; day as days since 1970-01-01 (DATEDIFF), start_min after midnight. */
 struct due {
 	long long	 id;
 	char		 hall[33];
-	char		 hall_name[256];
 	char		 idhash[65];
 	int64_t		 day;
 	int		 start_min;
 	char		 code[8];
 	long long	 citizen;
+	char		 hall_name[256];
 };
 
-struct due_list {
-	struct due	 d[JOB_BATCH];
-	int		 n;
+static const struct db_col due_cols[] = {
+	DBC_I(struct due, id, 1, INT64_MAX), DBC_S(struct due, hall), DBC_S(struct due, idhash),
+	DBC_I(struct due, day, 0, 3000000), DBC_I(struct due, start_min, 0, 1440),
+	DBC_S(struct due, code), DBC_I(struct due, citizen, 1, INT64_MAX),
+	DBC_S(struct due, hall_name),
 };
-
-static int
-due_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct due_list *l = arg;
-	struct due *d;
-	long long n;
-
-	(void)lens;
-	if (l->n >= JOB_BATCH)
-		return 1;
-	d = &l->d[l->n];
-	memset(d, 0, sizeof *d);
-	if (parse_ll(v[0], 1, INT64_MAX, &d->id) != 0 || date_parse(v[3], &d->day) != 0)
-		return 0;
-	str_copy(d->hall, sizeof d->hall, v[1]);
-	str_copy(d->idhash, sizeof d->idhash, v[2]);
-	if (ncol > 4) {
-		if (parse_ll(v[4], 0, 1440, &n) == 0)
-			d->start_min = (int)n;
-		str_copy(d->code, sizeof d->code, v[5]);
-		parse_ll(v[6], 1, INT64_MAX, &d->citizen);
-		str_copy(d->hall_name, sizeof d->hall_name, v[7]);
-	}
-	l->n++;
-	return 0;
-}
 
 struct noshow {
 	const struct due	*d;
@@ -157,25 +133,25 @@ mark_noshow(struct ctx *c, const struct due *d, const struct appt_rules *ru, con
 int
 job_appointments_noshow(struct ctx *c)
 {
-	static struct due_list l;	/* the worker runs its jobs on one thread */
+	static struct due d[JOB_BATCH];	/* the worker runs its jobs on one thread */
 	struct appt_rules ru;
 	int64_t now = hall_now(), today = hall_day(now);
 	char day[11], hm[16], at[32];
 	unsigned minute = (unsigned)((now - hall_day_start(today)) / 60) % 1440;
-	int i, rc;
+	int i, n, rc;
 
 	appt_rules(&ru);
 	date_format_days(today, day, sizeof day);
 	snprintf(hm, sizeof hm, "%02u:%02u:00", minute / 60, minute % 60);
-	l.n = 0;
-	rc = db_query(c, "SELECT id, hall, idnum_hash, DATE_FORMAT(day, '%Y-%m-%d')"
+	n = db_rows_into(c, "SELECT id, hall, idnum_hash, DATEDIFF(day, '1970-01-01')"
 	    " FROM appointments WHERE status = 'booked' AND (day < ? OR (day = ? AND end_time <= ?))"
-	    " ORDER BY day, end_time LIMIT 200", DBARGS(DBS(day), DBS(day), DBS(hm)), due_row, &l);
-	if (rc < 0)
-		return rc;
+	    " ORDER BY day, end_time LIMIT 200", DBARGS(DBS(day), DBS(day), DBS(hm)),
+	    DB_COLS(due_cols), d, sizeof d[0], JOB_BATCH);
+	if (n < 0)
+		return n;
 	sql_now(at, sizeof at);
-	for (i = 0; i < l.n; i++)
-		if ((rc = mark_noshow(c, &l.d[i], &ru, at)) != 0)
+	for (i = 0; i < n && i < JOB_BATCH; i++)
+		if ((rc = mark_noshow(c, &d[i], &ru, at)) != 0)
 			return rc;
 	return 0;
 }
@@ -191,8 +167,6 @@ static int
 remind_tx(struct ctx *c, void *arg)
 {
 	struct remind *rm = arg;
-	struct outbox_msg m;
-	char ref[24];
 	json_t *params;
 	uint64_t n = 0;
 	int rc;
@@ -201,20 +175,11 @@ remind_tx(struct ctx *c, void *arg)
 	    " AND reminded_at IS NULL", DBARGS(DBS(rm->at), DBI(rm->d->id)), &n, NULL);
 	if (rc != 0 || n != 1 || rm->phone[0] == '\0')
 		return rc;
-	snprintf(ref, sizeof ref, "%lld", rm->d->id);
 	params = appt_sms_params(rm->d->hall_name, rm->d->day, rm->d->start_min);
 	json_object_set_new(params, "code", json_string(rm->d->code));
-	memset(&m, 0, sizeof m);
-	m.hall = rm->d->hall;
-	m.template = "appointment_reminder";
-	m.recipient = rm->phone;
-	m.params = params;
-	m.ref_kind = "appointment";
-	m.ref_id = ref;
-	m.urgent = 0;	/* a reminder waits for the morning */
-	rc = outbox_add(c, &m, NULL);
-	json_decref(params);
-	return rc == -1 ? DB_FAIL : rc;
+	/* Not urgent: a reminder waits for the morning. */
+	return appt_sms_queue(c, rm->d->hall, rm->d->id, rm->phone, "appointment_reminder",
+	    params, 0);
 }
 
 static int
@@ -235,26 +200,25 @@ remind_one(struct ctx *c, const struct due *d, const char *at)
 int
 job_appointments_remind(struct ctx *c)
 {
-	static struct due_list l;
+	static struct due d[JOB_BATCH];
 	int64_t today = hall_day(hall_now());
 	char tomorrow[11], midnight[24], at[32];
-	int i, rc;
+	int i, n, rc;
 
 	date_format_days(today + 1, tomorrow, sizeof tomorrow);
 	date_format_days(today, midnight, sizeof midnight);
 	str_copy(midnight + 10, sizeof midnight - 10, " 00:00:00");
-	l.n = 0;
-	rc = db_query(c, "SELECT a.id, a.hall, a.idnum_hash, DATE_FORMAT(a.day, '%Y-%m-%d'),"
+	n = db_rows_into(c, "SELECT a.id, a.hall, a.idnum_hash, DATEDIFF(a.day, '1970-01-01'),"
 	    " HOUR(a.start_time) * 60 + MINUTE(a.start_time), a.code, a.citizen_id, h.name"
 	    " FROM appointments a JOIN halls h ON h.code = a.hall"
 	    " WHERE a.status = 'booked' AND a.day = ? AND a.reminded_at IS NULL"
 	    " AND a.created_at < ? ORDER BY a.id LIMIT 200",
-	    DBARGS(DBS(tomorrow), DBS(midnight)), due_row, &l);
-	if (rc < 0)
-		return rc;
+	    DBARGS(DBS(tomorrow), DBS(midnight)), DB_COLS(due_cols), d, sizeof d[0], JOB_BATCH);
+	if (n < 0)
+		return n;
 	sql_now(at, sizeof at);
-	for (i = 0; i < l.n; i++)
-		if ((rc = remind_one(c, &l.d[i], at)) != 0)
+	for (i = 0; i < n && i < JOB_BATCH; i++)
+		if ((rc = remind_one(c, &d[i], at)) != 0)
 			return rc;
 	return 0;
 }

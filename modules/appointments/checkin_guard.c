@@ -48,11 +48,10 @@ checkin_guard_begin(struct ctx *c, const char *hall, const char *session_id,
     struct checkin_try *t, int *retry_after)
 {
 	char now[24], smax[24], hmax[24], win[24], rnd[16];
-	const char *args[7];
+	const char *args[7] = { t->session_key, t->hall_key, now, t->member, smax, hmax, win };
 	long long wms = config_int("checkin_code_window_minutes", 10, 1, 24 * 60) * 60000;
 	int64_t ms = hall_now_ms();
-	redisReply *rep;
-	long long verdict, wait;
+	long long v[2], verdict, wait;
 
 	memset(t, 0, sizeof *t);
 	*retry_after = 0;
@@ -66,24 +65,10 @@ checkin_guard_begin(struct ctx *c, const char *hall, const char *session_id,
 	fmt(smax, sizeof smax, "%lld", config_int("checkin_code_session_misses", 10, 1, 10000));
 	fmt(hmax, sizeof hmax, "%lld", config_int("checkin_code_hall_misses", 30, 1, 100000));
 	fmt(win, sizeof win, "%lld", wms);
-	args[0] = t->session_key;
-	args[1] = t->hall_key;
-	args[2] = now;
-	args[3] = t->member;
-	args[4] = smax;
-	args[5] = hmax;
-	args[6] = win;
-	rep = kv_eval(c, &s_take, 2, 7, args, NULL);
-	if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-	    rep->element[0]->type != REDIS_REPLY_INTEGER ||
-	    rep->element[1]->type != REDIS_REPLY_INTEGER) {
-		if (rep)
-			freeReplyObject(rep);
+	if (kv_eval_ints(c, &s_take, 2, 7, args, v, 2) != 0)
 		return CHECKIN_DOWN;
-	}
-	verdict = rep->element[0]->integer;
-	wait = rep->element[1]->integer;
-	freeReplyObject(rep);
+	verdict = v[0];
+	wait = v[1];
 	if (verdict == 0) {
 		t->held = 1;
 		return CHECKIN_GO;

@@ -163,31 +163,33 @@ appt_sms_params(const char *hall_name, int64_t day, int start_min)
 }
 
 int
+appt_sms_queue(struct ctx *c, const char *hall, long long id, const char *phone,
+    const char *template, json_t *params, int urgent)
+{
+	char ref[24];
+	struct outbox_msg m = { .hall = hall, .template = template, .recipient = phone,
+		.params = params, .ref_kind = "appointment", .ref_id = ref, .urgent = urgent };
+	int rc;
+
+	snprintf(ref, sizeof ref, "%lld", id);
+	rc = outbox_add(c, &m, NULL);
+	json_decref(params);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
+int
 appt_sms(struct ctx *c, const struct appt_row *a, const char *phone, int cancelled)
 {
-	struct outbox_msg m;
-	char ref[24];
 	json_t *params;
-	int rc;
 
 	if (phone == NULL || phone[0] == '\0')
 		return 0;
-	snprintf(ref, sizeof ref, "%lld", a->id);
 	params = appt_sms_params(a->hall_name, a->day, a->start_min);
 	json_object_set_new(params, "category", json_string(a->cat_name));
 	if (!cancelled)
 		json_object_set_new(params, "code", json_string(a->code));
-	memset(&m, 0, sizeof m);
-	m.hall = a->hall;
-	m.template = cancelled ? "appointment_cancelled" : "appointment_booked";
-	m.recipient = phone;
-	m.params = params;
-	m.ref_kind = "appointment";
-	m.ref_id = ref;
-	m.urgent = 1;
-	rc = outbox_add(c, &m, NULL);
-	json_decref(params);
-	return rc == -1 ? DB_FAIL : rc;
+	return appt_sms_queue(c, a->hall, a->id, phone,
+	    cancelled ? "appointment_cancelled" : "appointment_booked", params, 1);
 }
 
 void

@@ -79,6 +79,10 @@ int	appt_history(struct ctx *c, struct appt_actor who, long long id, const char 
  * bound (a mini-program citizen without one): nothing to send.  0 or a DB_* code.
  */
 int	appt_sms(struct ctx *c, const struct appt_row *a, const char *phone, int cancelled);
+/* A booking's SMS `template` with params (taken: freed here) to phone, into the outbox with
+ * the booking (id) as its reference; urgent 0: held during quiet hours.  0 or a DB_* code. */
+int	appt_sms_queue(struct ctx *c, const char *hall, long long id, const char *phone,
+	    const char *template, json_t *params, int urgent);
 /* The variables every booking SMS has: hall_name, date ("2026年11月24日"), time ("09:00"). */
 json_t	*appt_sms_params(const char *hall_name, int64_t day, int start_min);
 /* The account's phone for a booking's SMS into phone ("" when none).  1 found, 0 no such

@@ -288,6 +288,33 @@ plan_row(void *arg, size_t ncol, char **v, const size_t *lens)
 }
 
 /*
+ * Where the plan comes from, one query per source (rows: hall, category, start minute,
+ * minutes, capacity, category retired, the source's weekday or day).  The dated plan is read
+ * from a week ago on (from, the one argument); the others take none.
+ */
+static const struct {
+	int		 src;
+	size_t		 nargs;
+	const char	*sql;
+} plan_sources[] = {
+	{ SRC_CATEGORY, 0, "SELECT t.hall, t.category, HOUR(t.start_time) * 60 +"
+	    " MINUTE(t.start_time), t.minutes, t.capacity, c.retired_at IS NOT NULL, NULL"
+	    " FROM appointment_slot_templates t JOIN categories c ON c.hall = t.hall AND"
+	    " c.code = t.category" },
+	{ SRC_WEEKDAY, 0, "SELECT w.hall, w.category, HOUR(s.start_time) * 60 +"
+	    " MINUTE(s.start_time), s.minutes, s.capacity, c.retired_at IS NOT NULL, w.weekday"
+	    " FROM slot_plan_weekdays w JOIN categories c ON c.hall = w.hall AND"
+	    " c.code = w.category LEFT JOIN slot_plan_weekday_slots s ON s.hall = w.hall AND"
+	    " s.category = w.category AND s.weekday = w.weekday" },
+	{ SRC_DATE, 1, "SELECT d.hall, d.category, HOUR(s.start_time) * 60 +"
+	    " MINUTE(s.start_time), s.minutes, s.capacity, c.retired_at IS NOT NULL,"
+	    " DATE_FORMAT(d.day, '%Y-%m-%d')"
+	    " FROM slot_plan_dates d JOIN categories c ON c.hall = d.hall AND"
+	    " c.code = d.category LEFT JOIN slot_plan_date_slots s ON s.hall = d.hall AND"
+	    " s.category = d.category AND s.day = d.day WHERE d.day >= ?" },
+};
+
+/*
  * The whole plan, read from MariaDB into p: a snapshot that needs no lock and touches no
  * shared state, so the cache calls it outside its lock.  0 or a DB_* code.
  */
@@ -297,32 +324,17 @@ plan_cache_load(struct ctx *c, void *value, void *arg)
 	struct plan *p = value;
 	struct plan_fill f = { p->slot, 0, PLAN_MAX, 0, SRC_CATEGORY };
 	char from[11];
-	int rc;
+	size_t k;
+	int rc = 0;
 
 	(void)arg;
 	p->from = hall_day(hall_now()) - 7;
 	date_format_days(p->from, from, sizeof from);
-	rc = db_query(c, "SELECT t.hall, t.category, HOUR(t.start_time) * 60 +"
-	    " MINUTE(t.start_time), t.minutes, t.capacity, c.retired_at IS NOT NULL, NULL"
-	    " FROM appointment_slot_templates t JOIN categories c ON c.hall = t.hall AND"
-	    " c.code = t.category", DBNOARGS, plan_row, &f);
-	if (rc >= 0) {
-		f.src = SRC_WEEKDAY;
-		rc = db_query(c, "SELECT w.hall, w.category, HOUR(s.start_time) * 60 +"
-		    " MINUTE(s.start_time), s.minutes, s.capacity, c.retired_at IS NOT NULL, w.weekday"
-		    " FROM slot_plan_weekdays w JOIN categories c ON c.hall = w.hall AND"
-		    " c.code = w.category LEFT JOIN slot_plan_weekday_slots s ON s.hall = w.hall AND"
-		    " s.category = w.category AND s.weekday = w.weekday", DBNOARGS, plan_row, &f);
-	}
-	if (rc >= 0) {
-		f.src = SRC_DATE;
-		rc = db_query(c, "SELECT d.hall, d.category, HOUR(s.start_time) * 60 +"
-		    " MINUTE(s.start_time), s.minutes, s.capacity, c.retired_at IS NOT NULL,"
-		    " DATE_FORMAT(d.day, '%Y-%m-%d')"
-		    " FROM slot_plan_dates d JOIN categories c ON c.hall = d.hall AND"
-		    " c.code = d.category LEFT JOIN slot_plan_date_slots s ON s.hall = d.hall AND"
-		    " s.category = d.category AND s.day = d.day WHERE d.day >= ?",
-		    DBARGS(DBS(from)), plan_row, &f);
+	for (k = 0; rc >= 0 && k < NELEM(plan_sources); k++) {
+		const struct dbv args[] = { DBS(from) };
+
+		f.src = plan_sources[k].src;
+		rc = db_query(c, plan_sources[k].sql, args, plan_sources[k].nargs, plan_row, &f);
 	}
 	if (rc < 0)
 		return rc;

@@ -23,7 +23,12 @@ appt_take(struct ctx *c, struct appt_take *t)
 	struct appt_rules ru;
 	struct akeys k;
 	char today[24], pw[16], pm[16], one[4], td[24], tw[24], tm[24];
-	const char *args[25];
+	/* KEYS (11), then ARGV: the slot, who books, the rules, the keys' lifetimes, and
+	 * which of the old booking's day, week and month a move stays in. */
+	const char *args[25] = { k.rd, k.rw, k.rm, k.rb, k.cap, k.free, k.cday, k.iday, k.wk,
+		k.mo, k.bans, t->slot->id, t->citizen, t->idhash, today, pw, pm, one, td, tw, tm,
+		t->move ? "1" : "0", t->same_day ? "1" : "0", t->same_week ? "1" : "0",
+		t->same_month ? "1" : "0" };
 	int i;
 
 	appt_rules(&ru);
@@ -35,31 +40,6 @@ appt_take(struct ctx *c, struct appt_take *t)
 	snprintf(td, sizeof td, "%lld", appt_ttl_day(t->slot->day));
 	snprintf(tw, sizeof tw, "%lld", appt_ttl_week(t->slot->day));
 	snprintf(tm, sizeof tm, "%lld", appt_ttl_month(t->slot->day));
-	args[0] = k.rd;
-	args[1] = k.rw;
-	args[2] = k.rm;
-	args[3] = k.rb;
-	args[4] = k.cap;
-	args[5] = k.free;
-	args[6] = k.cday;
-	args[7] = k.iday;
-	args[8] = k.wk;
-	args[9] = k.mo;
-	args[10] = k.bans;
-	args[11] = t->slot->id;
-	args[12] = t->citizen;
-	args[13] = t->idhash;
-	args[14] = today;
-	args[15] = pw;
-	args[16] = pm;
-	args[17] = one;
-	args[18] = td;
-	args[19] = tw;
-	args[20] = tm;
-	args[21] = t->move ? "1" : "0";
-	args[22] = t->same_day ? "1" : "0";
-	args[23] = t->same_week ? "1" : "0";
-	args[24] = t->same_month ? "1" : "0";
 	for (i = 0; i < WAIT_STEPS; i++) {
 		redisReply *rep = appt_run(c, &appt_s_take, 11, 25, args);
 		enum appt_take_rc rc;

@@ -62,7 +62,8 @@ rebuild_day(struct ctx *c, const char *hall, int64_t day, const struct akeys *k,
 	struct appt_slot *sl;
 	struct day_rows dr;
 	char date[11], ttl[24], *js;
-	const char *args[8];
+	const char *args[8] = { k->rd, k->cap, k->free, k->cday, k->iday, epoch, ttl,
+		NULL /* js, once made */ };
 	json_t *list, *empty, *all;
 	int n, i, rc;
 	long long t = appt_ttl_day(day);
@@ -113,13 +114,6 @@ rebuild_day(struct ctx *c, const char *hall, int64_t day, const struct akeys *k,
 	if (js == NULL)
 		return -1;
 	snprintf(ttl, sizeof ttl, "%lld", t);
-	args[0] = k->rd;
-	args[1] = k->cap;
-	args[2] = k->free;
-	args[3] = k->cday;
-	args[4] = k->iday;
-	args[5] = epoch;
-	args[6] = ttl;
 	args[7] = js;
 	rc = appt_run_ok(c, &appt_s_load_day, 5, 8, args);
 	free(js);
@@ -140,18 +134,13 @@ load_hash(struct ctx *c, const char *marker, const char *hash, const char *epoch
     json_t *obj)
 {
 	char t[24], *js = json_dumps(obj, JSON_COMPACT);
-	const char *args[5];
+	const char *args[5] = { marker, hash, epoch, t, js };
 	int rc;
 
 	json_decref(obj);
 	if (js == NULL)
 		return -1;
 	snprintf(t, sizeof t, "%lld", ttl);
-	args[0] = marker;
-	args[1] = hash;
-	args[2] = epoch;
-	args[3] = t;
-	args[4] = js;
 	rc = appt_run_ok(c, &appt_s_load_hash, 2, 5, args);
 	free(js);
 	return rc;

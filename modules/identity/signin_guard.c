@@ -274,10 +274,12 @@ signin_begin(struct ctx *c, const char *hall, const char *username, const char *
 {
 	struct rules ru;
 	char now[24], rnd[16], max[24], lock[24], amax[24], ams[24], known[24], lease[24];
-	const char *args[11];
+	/* KEYS: the account's counter and its flight; ARGV: now (each try), the address, a
+	 * random lease id and the rules. */
+	const char *args[11] = { a->key, a->flight, now, a->addr, rnd, max, lock, amax, ams,
+		known, lease };
 	int64_t give_up = mono_ms() + SIGNIN_WAIT_MS;
-	redisReply *rep;
-	long long verdict, value;
+	long long v[2], verdict, value;
 
 	memset(a, 0, sizeof *a);
 	*retry_after = 0;
@@ -291,31 +293,12 @@ signin_begin(struct ctx *c, const char *hall, const char *username, const char *
 	fmt(ams, sizeof ams, "%lld", ru.ams);
 	fmt(known, sizeof known, "%lld", ru.known_ms);
 	fmt(lease, sizeof lease, "%d", SIGNIN_LEASE_MS);
-	args[0] = a->key;
-	args[1] = a->flight;
-	args[3] = a->addr;
-	args[4] = rnd;
-	args[5] = max;
-	args[6] = lock;
-	args[7] = amax;
-	args[8] = ams;
-	args[9] = known;
-	args[10] = lease;
 	for (;;) {
 		fmt(now, sizeof now, "%lld", (long long)hall_now_ms());
-		args[2] = now;
-		rep = kv_eval(c, &s_begin, 2, 11, args, NULL);
-		if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-		    rep->element[0]->type != REDIS_REPLY_INTEGER ||
-		    rep->element[1]->type != REDIS_REPLY_INTEGER) {
-			if (rep)
-				freeReplyObject(rep);
+		if (kv_eval_ints(c, &s_begin, 2, 11, args, v, 2) != 0)
 			return SIGNIN_DOWN;
-		}
-		verdict = signin_verdict_of(rep->element[0]->integer, rep->element[1]->integer,
-		    retry_after);
-		value = rep->element[1]->integer;
-		freeReplyObject(rep);
+		verdict = signin_verdict_of(v[0], v[1], retry_after);
+		value = v[1];
 		if (verdict == SIGNIN_GO) {
 			if (fmt(a->member, sizeof a->member, "%lld|%s|%s", value, a->addr, rnd) < 0)
 				a->member[0] = '\0';

@@ -35,26 +35,19 @@ static const struct db_col code_cols[] = {
 };
 
 static int
-code_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct codes *k = arg;
-
-	(void)lens;
-	if (k->n == SMS_CODES_MAX)
-		return 1;
-	db_row_fill(&k->row[k->n++], DB_COLS(code_cols), ncol, v);
-	return 0;
-}
-
-static int
 codes_load(struct ctx *c, void *value, void *arg)
 {
+	struct codes *k = value;
 	int rc;
 
 	(void)arg;
-	rc = db_query(c, "SELECT template, provider = 'tencent', code FROM sms_template_codes"
-	    " ORDER BY template, provider", DBNOARGS, code_row, value);
-	return rc < 0 ? rc : 0;
+	rc = db_rows_into(c, "SELECT template, provider = 'tencent', code FROM sms_template_codes"
+	    " ORDER BY template, provider", DBNOARGS, DB_COLS(code_cols), k->row, sizeof k->row[0],
+	    SMS_CODES_MAX);
+	if (rc < 0)
+		return rc;
+	k->n = rc < SMS_CODES_MAX ? rc : SMS_CODES_MAX;
+	return 0;
 }
 
 static struct cache codes_cache = { .size = sizeof(struct codes),

@@ -33,8 +33,7 @@ int
 q_finish_sms(struct ctx *c, const struct q_window *w)
 {
 	const struct q_ticket *t = &w->t;
-	struct outbox_msg m;
-	char phone[32], url[320], ref[24];
+	char phone[32], url[320];
 	json_t *params;
 	int rc;
 
@@ -43,20 +42,10 @@ q_finish_sms(struct ctx *c, const struct q_window *w)
 	if ((rc = q_ticket_phone(c, t->id, phone, sizeof phone)) <= 0)
 		return rc;	/* none that opens: no SMS */
 	q_review_url(t->token, url, sizeof url);
-	fmt(ref, sizeof ref, "%llu", t->id);
 	params = json_pack("{s:s,s:s,s:s}", "hall_name", w->h.name, "number", t->number,
 	    "url", url);
-	memset(&m, 0, sizeof m);
-	m.hall = t->hall;
-	m.template = "ticket_finished";
-	m.recipient = phone;
-	m.params = params;
-	m.ref_kind = "ticket";
-	m.ref_id = ref;
-	m.urgent = 0;
-	rc = outbox_add(c, &m, NULL);
-	json_decref(params);
+	rc = q_ticket_sms(c, t, phone, "ticket_finished", params, 0);
 	sodium_memzero(phone, sizeof phone);
 	sodium_memzero(url, sizeof url);
-	return rc == -1 ? DB_FAIL : rc;
+	return rc;
 }

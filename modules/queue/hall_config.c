@@ -38,16 +38,7 @@
 #define Q_CACHE_MS    (60 * 1000)
 
 
-static int
-cfg_hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct q_hall *h = arg;
-
-	(void)ncol;
-	(void)lens;
-	str_copy(h->name, sizeof h->name, v[0]);
-	return 1;
-}
+static const struct db_col cfg_hall_cols[] = { DBC_S(struct q_hall, name) };
 
 static int
 cfg_cat_row(void *arg, size_t ncol, char **v, const size_t *lens)
@@ -71,25 +62,11 @@ cfg_cat_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-static int
-cfg_win_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct q_hall *h = arg;
-	long long n;
-
-	(void)ncol;
-	(void)lens;
-	if (h->nwin == Q_MAX_WINDOWS || parse_ll(v[0], 1, 65535, &n) != 0)
-		return 0;
-	h->wins[h->nwin].number = (int)n;
-	str_copy(h->wins[h->nwin].name, sizeof h->wins[h->nwin].name, v[1]);
-	h->wins[h->nwin].mask = 0;
-	h->wins[h->nwin].consult = ncol > 2 && v[2] && strcmp(v[2], "consult") == 0;
-	str_copy(h->wins[h->nwin].kind, sizeof h->wins[h->nwin].kind,
-	    ncol > 2 && v[2] ? v[2] : "comprehensive");
-	h->nwin++;
-	return 0;
-}
+/* windows.kind is one of comprehensive, pickup, consult (never NULL). */
+static const struct db_col cfg_win_cols[] = {
+	DBC_I(struct q_win, number, 1, 65535), DBC_S(struct q_win, name),
+	DBC_S(struct q_win, kind),
+};
 
 static int
 cfg_wc_row(void *arg, size_t ncol, char **v, const size_t *lens)
@@ -149,19 +126,26 @@ cfg_hours_row(void *arg, size_t ncol, char **v, const size_t *lens)
 int
 q_hall_load(struct ctx *c, const char *code, struct q_hall *h)
 {
-	int rc;
+	int i, rc;
 
 	memset(h, 0, sizeof *h);
 	str_copy(h->code, sizeof h->code, code);
-	rc = db_query(c, "SELECT name FROM halls WHERE code = ?", DBARGS(DBS(code)), cfg_hall_row, h);
+	rc = db_row_into(c, "SELECT name FROM halls WHERE code = ?", DBARGS(DBS(code)),
+	    DB_COLS(cfg_hall_cols), h);
 	if (rc <= 0)
 		return rc;
 	if ((rc = db_query(c, "SELECT code, name, avg_service_minutes, kind, retired_at IS NOT NULL"
 	    " FROM categories WHERE hall = ? ORDER BY sort, code", DBARGS(DBS(code)), cfg_cat_row,
-	    h)) < 0 ||
-	    (rc = db_query(c, "SELECT number, name, kind FROM windows WHERE hall = ? AND"
-	    " retired_at IS NULL ORDER BY number", DBARGS(DBS(code)), cfg_win_row, h)) < 0 ||
-	    (rc = db_query(c, "SELECT window_no, category FROM window_categories WHERE hall = ?",
+	    h)) < 0)
+		return rc;
+	if ((rc = db_rows_into(c, "SELECT number, name, kind FROM windows WHERE hall = ? AND"
+	    " retired_at IS NULL ORDER BY number", DBARGS(DBS(code)), DB_COLS(cfg_win_cols),
+	    h->wins, sizeof h->wins[0], Q_MAX_WINDOWS)) < 0)
+		return rc;
+	h->nwin = rc < Q_MAX_WINDOWS ? rc : Q_MAX_WINDOWS;
+	for (i = 0; i < h->nwin; i++)
+		h->wins[i].consult = strcmp(h->wins[i].kind, "consult") == 0;
+	if ((rc = db_query(c, "SELECT window_no, category FROM window_categories WHERE hall = ?",
 	    DBARGS(DBS(code)), cfg_wc_row, h)) < 0 ||
 	    (rc = db_query(c, "SELECT TIME_FORMAT(open_at, '%H:%i:%s'),"
 	    " TIME_FORMAT(close_at, '%H:%i:%s') FROM hall_hours WHERE hall = ? ORDER BY seq",

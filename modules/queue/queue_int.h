@@ -278,6 +278,11 @@ extern const char *const q_source_names[Q_SRC__MAX];
 /* The ticket's phone, opened into out (only to hand it to the outbox, which seals it
  * again): 1, 0 when it has none that opens (logged), or a DB_* code. */
 int	q_ticket_phone(struct ctx *c, unsigned long long id, char *out, size_t osz);
+/* The ticket's SMS `template` with params (taken: freed here) to its phone (opened with
+ * q_ticket_phone), into the outbox with the ticket as its reference; urgent 0: held during
+ * quiet hours.  0 or a DB_* code. */
+int	q_ticket_sms(struct ctx *c, const struct q_ticket *t, const char *phone,
+	    const char *template, json_t *params, int urgent);
 /* db_row_fn for T_COLS into a struct q_ticket. */
 int	q_ticket_row(void *arg, size_t ncol, char **v, const size_t *lens);
 /* The ticket's member in its line: "A005 <token>". */

@@ -34,50 +34,36 @@
 
 #define RECONCILE_SETTLE_MS 10000
 
-struct halls {
-	char	 code[16][33];
-	int	 n;
+#define HALLS_MAX 16
+
+struct hall_code {
+	char	 code[33];
 };
 
-static int
-hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct halls *h = arg;
+static const struct db_col hall_code_cols[] = { DBC_S(struct hall_code, code) };
 
-	(void)ncol;
-	(void)lens;
-	if (h->n < 16)
-		str_copy(h->code[h->n++], sizeof h->code[0], v[0]);
-	return 0;
+/* The halls the jobs go through (the first HALLS_MAX by code): how many, or a DB_* code. */
+static int
+halls_load(struct ctx *c, struct hall_code h[HALLS_MAX])
+{
+	int rc = db_rows_into(c, "SELECT code FROM halls ORDER BY code LIMIT 16", DBNOARGS,
+	    DB_COLS(hall_code_cols), h, sizeof h[0], HALLS_MAX);
+
+	return rc < HALLS_MAX ? rc : HALLS_MAX;
 }
 
 /* ------------------------------------------------------------------ close the day */
 
+#define OPEN_MAX 200
+
 struct open_row {
-	unsigned long long id;
+	long long id;
 	char	 status[12];
 };
 
-struct open_rows {
-	struct open_row	 r[200];
-	int		 n;
+static const struct db_col open_cols[] = {
+	DBC_I(struct open_row, id, 1, INT64_MAX), DBC_S(struct open_row, status),
 };
-
-static int
-open_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct open_rows *o = arg;
-	long long id;
-
-	(void)ncol;
-	(void)lens;
-	if (o->n < (int)NELEM(o->r) && parse_ll(v[0], 1, INT64_MAX, &id) == 0) {
-		o->r[o->n].id = (unsigned long long)id;
-		str_copy(o->r[o->n].status, sizeof o->r[o->n].status, v[1]);
-		o->n++;
-	}
-	return 0;
-}
 
 struct close_arg {
 	const struct open_row *t;
@@ -123,34 +109,31 @@ close_one(struct ctx *c, const struct open_row *t, const char *now_dt)
 int
 job_queue_close_day(struct ctx *c)
 {
-	struct halls h;
-	struct open_rows *o;
+	struct hall_code h[HALLS_MAX];
+	struct open_row *o;
 	char day[11], now_dt[24];
 	int64_t now = hall_now_ms();
-	int i, k, rc;
+	int i, k, nh, no, rc;
 
-	memset(&h, 0, sizeof h);
-	if ((rc = db_query(c, "SELECT code FROM halls ORDER BY code LIMIT 16", DBNOARGS, hall_row,
-	    &h)) < 0)
-		return rc;
-	if ((o = malloc(sizeof *o)) == NULL)
+	if ((nh = halls_load(c, h)) < 0)
+		return nh;
+	if ((o = calloc(OPEN_MAX, sizeof *o)) == NULL)
 		return DB_FAIL;
 	q_today(now, day, NULL);
 	q_dt(now, now_dt);
-	for (i = 0; i < h.n; i++) {
-		o->n = 0;
-		rc = db_query(c, "SELECT id, status FROM queue_tickets WHERE hall = ? AND day < ?"
-		    " AND status IN ('waiting', 'called', 'serving', 'skipped') LIMIT 200",
-		    DBARGS(DBS(h.code[i]), DBS(day)), open_row, o);
-		for (k = 0; rc >= 0 && k < o->n; k++)
-			if ((rc = close_one(c, &o->r[k], now_dt)) == DB_RETRY)
+	for (i = 0; i < nh; i++) {
+		rc = no = db_rows_into(c, "SELECT id, status FROM queue_tickets WHERE hall = ?"
+		    " AND day < ? AND status IN ('waiting', 'called', 'serving', 'skipped') LIMIT 200",
+		    DBARGS(DBS(h[i].code), DBS(day)), DB_COLS(open_cols), o, sizeof *o, OPEN_MAX);
+		for (k = 0; rc >= 0 && k < no; k++)
+			if ((rc = close_one(c, &o[k], now_dt)) == DB_RETRY)
 				rc = 0;
 		if (rc < 0) {
 			free(o);
 			return rc;
 		}
-		if (o->n > 0)
-			log_info("hall %s: closed %d tickets of earlier days", h.code[i], o->n);
+		if (no > 0)
+			log_info("hall %s: closed %d tickets of earlier days", h[i].code, no);
 	}
 	free(o);
 	return 0;
@@ -281,15 +264,13 @@ reconcile_hall(struct ctx *c, const char *hall)
 int
 job_queue_reconcile(struct ctx *c)
 {
-	struct halls h;
-	int i, rc;
+	struct hall_code h[HALLS_MAX];
+	int i, n, rc;
 
-	memset(&h, 0, sizeof h);
-	if ((rc = db_query(c, "SELECT code FROM halls ORDER BY code LIMIT 16", DBNOARGS, hall_row,
-	    &h)) < 0)
-		return rc;
-	for (i = 0; i < h.n; i++)
-		if ((rc = reconcile_hall(c, h.code[i])) < 0)
+	if ((n = halls_load(c, h)) < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		if ((rc = reconcile_hall(c, h[i].code)) < 0)
 			return rc;
 	return 0;
 }

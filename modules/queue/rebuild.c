@@ -130,18 +130,6 @@ q_wait_row(void *arg, size_t ncol, char **v, const size_t *lens)
 }
 
 static int
-rb_ord_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct rb *b = arg;
-
-	(void)ncol;
-	(void)lens;
-	if (v[0])
-		parse_ll(v[0], 0, INT64_MAX / 2, &b->ord);
-	return 1;
-}
-
-static int
 rb_call_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct rb *b = arg;
@@ -192,6 +180,7 @@ static int
 rb_read(struct rb *b, const char *day)
 {
 	struct ctx *c = b->c;
+	char ord[24];
 	int rc;
 
 	if ((rc = db_query(c, "SELECT num_cat, MAX(seq) FROM queue_tickets WHERE hall = ? AND day = ?"
@@ -204,9 +193,11 @@ rb_read(struct rb *b, const char *day)
 		return rc;
 	if (b->w.oom)
 		return DB_FAIL;
-	if ((rc = db_query(c, "SELECT MAX(rank_score) FROM queue_tickets WHERE hall = ? AND day = ?",
-	    DBARGS(DBS(b->hall), DBS(day)), rb_ord_row, b)) < 0)
+	if ((rc = db_scalar(c, "SELECT MAX(rank_score) FROM queue_tickets WHERE hall = ? AND day = ?",
+	    DBARGS(DBS(b->hall), DBS(day)), ord, sizeof ord)) < 0)
 		return rc;
+	if (ord[0])		/* NULL (no ticket today): "" */
+		parse_ll(ord, 0, INT64_MAX / 2, &b->ord);
 	if ((rc = db_query(c, "SELECT window_no, number,"
 	    " CAST(ROUND(UNIX_TIMESTAMP(last_called_at) * 1000) AS SIGNED)"
 	    " FROM queue_tickets WHERE hall = ? AND day = ? AND last_called_at IS NOT NULL"

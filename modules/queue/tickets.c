@@ -238,6 +238,21 @@ q_ticket_phone(struct ctx *c, unsigned long long id, char *out, size_t osz)
 	return 1;
 }
 
+int
+q_ticket_sms(struct ctx *c, const struct q_ticket *t, const char *phone, const char *template,
+    json_t *params, int urgent)
+{
+	char ref[24];
+	struct outbox_msg m = { .hall = t->hall, .template = template, .recipient = phone,
+		.params = params, .ref_kind = "ticket", .ref_id = ref, .urgent = urgent };
+	int rc;
+
+	fmt(ref, sizeof ref, "%llu", t->id);
+	rc = outbox_add(c, &m, NULL);
+	json_decref(params);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
 struct near_arg {
 	const struct q_actor *who;
 	const struct q_hall *h;
@@ -270,24 +285,9 @@ near_tx(struct ctx *c, void *arg)
 	    " WHERE id = ? AND near_notified = 0 AND status = 'waiting'",
 	    DBARGS(DBS(now_dt), DBI(t.id)), &n, NULL);
 	if (rc == 0 && n == 1) {
-		struct outbox_msg m;
-		char ref[24];
-
-		fmt(ref, sizeof ref, "%llu", t.id);
 		params = json_pack("{s:s,s:I,s:s}", "number", t.number, "ahead",
 		    (json_int_t)a->ahead, "hall_name", a->h->name);
-		memset(&m, 0, sizeof m);
-		m.hall = t.hall;
-		m.template = "turn_near";
-		m.recipient = phone;
-		m.params = params;
-		m.ref_kind = "ticket";
-		m.ref_id = ref;
-		m.urgent = 1;
-		rc = outbox_add(c, &m, NULL);
-		json_decref(params);
-		if (rc == -1)
-			rc = DB_FAIL;
+		rc = q_ticket_sms(c, &t, phone, "turn_near", params, 1);
 		if (rc == 0)
 			rc = q_hist(c, a->who, t.id, "notify", "waiting", "waiting", 0, "turn_near", now_dt);
 		a->queued = rc == 0;

@@ -220,19 +220,6 @@ struct change_step {
 	int		 told;
 };
 
-/* A step's change (rc 0) is audited in its transaction: target complaint:<id>. */
-static int
-step_audited(const struct change_step *st, int rc, const char *action, const char *detail)
-{
-	char target[32];
-
-	if (rc == 0) {
-		fmt(target, sizeof target, "complaint:%lld", st->id);
-		audit(st->r, action, target, "ok", detail);
-	}
-	return rc;
-}
-
 static int
 assign_step(struct ctx *c, void *arg)
 {
@@ -240,8 +227,8 @@ assign_step(struct ctx *c, void *arg)
 	char detail[32];
 
 	fmt(detail, sizeof detail, "staff:%lld", st->staff);
-	return step_audited(st, complaint_assign(c, st->r->pathv[0], st->id, st->staff,
-	    st->r->sess.subject), "complaint.assign", detail);
+	return reviews_step_audit(st->r, complaint_assign(c, st->r->pathv[0], st->id, st->staff,
+	    st->r->sess.subject), "complaint.assign", "complaint", st->id, detail);
 }
 
 static int
@@ -251,7 +238,8 @@ answer_step(struct ctx *c, void *arg)
 	int rc = complaint_answer(c, st->r->pathv[0], st->id, st->answer, st->r->sess.subject,
 	    is_manager(st->r), &st->told);
 
-	return step_audited(st, rc, "complaint.answer", st->told ? "sms" : "no phone");
+	return reviews_step_audit(st->r, rc, "complaint.answer", "complaint", st->id,
+	    st->told ? "sms" : "no phone");
 }
 
 /* 200 with the complaint as it is now. */
@@ -273,15 +261,9 @@ static int
 step_run(struct req *r, int (*fn)(struct ctx *, void *), struct change_step *st,
     const char *conflict)
 {
-	int rc = db_tx(r->ctx, fn, st);
+	int rc = reviews_step_fail(r, db_tx(r->ctx, fn, st), "没有这个投诉", conflict);
 
-	if (rc == E_NOT_FOUND)
-		return req_err_msg(r, rc, "没有这个投诉");
-	if (rc == E_INVALID_TRANSITION)
-		return req_err_msg(r, rc, conflict);
-	if (rc != 0)
-		return db_fail(r, rc);
-	return complaint_reply(r, st->id);
+	return rc != 0 ? rc : complaint_reply(r, st->id);
 }
 
 /* POST …/assign (manager): {"assignee": username of staff of the hall, not disabled}. */

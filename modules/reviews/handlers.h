@@ -22,4 +22,16 @@ int	h_complaint_assign(struct req *);
 int	h_complaint_answer(struct req *);
 int	h_satisfaction(struct req *);
 
+/*
+ * For the steps of complaints and rectification tasks, each audited in its transaction:
+ * when rc is 0 (the change is made), the event `action` on target "<kind>:<id>" ("<id>"
+ * when kind is NULL) with result "ok".  Returns rc (reviews_api.c).
+ */
+int	reviews_step_audit(struct req *r, int rc, const char *action, const char *kind,
+	    long long id, const char *detail);
+/* A step's transaction that did not commit (rc non-zero) as its reply: 404 with missing,
+ * 409 with conflict (its state no longer allows the step), else db_fail.  0 when rc is 0
+ * (the caller replies with the record as it is now); otherwise the reply's status. */
+int	reviews_step_fail(struct req *r, int rc, const char *missing, const char *conflict);
+
 #endif

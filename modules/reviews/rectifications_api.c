@@ -136,26 +136,13 @@ struct rect_step {
 	const char		*note;
 };
 
-/* A step's change (rc 0) is audited in its transaction, the task's id as the target. */
-static int
-step_audited(const struct rect_step *st, int rc, const char *action, const char *detail)
-{
-	char target[24];
-
-	if (rc == 0) {
-		fmt(target, sizeof target, "%lld", st->id);
-		audit(st->r, action, target, "ok", detail);
-	}
-	return rc;
-}
-
 static int
 record_step(struct ctx *c, void *arg)
 {
 	struct rect_step *st = arg;
 
-	return step_audited(st, rect_record(c, st->r->pathv[0], st->id, st->u),
-	    "rectification.update", "");
+	return reviews_step_audit(st->r, rect_record(c, st->r->pathv[0], st->id, st->u),
+	    "rectification.update", NULL, st->id, "");
 }
 
 static int
@@ -163,8 +150,8 @@ close_step(struct ctx *c, void *arg)
 {
 	struct rect_step *st = arg;
 
-	return step_audited(st, rect_fix(c, st->r->pathv[0], st->id, st->cause, st->fix,
-	    st->r->sess.subject), "rectification.fix", "");
+	return reviews_step_audit(st->r, rect_fix(c, st->r->pathv[0], st->id, st->cause, st->fix,
+	    st->r->sess.subject), "rectification.fix", NULL, st->id, "");
 }
 
 static int
@@ -174,7 +161,7 @@ check_step(struct ctx *c, void *arg)
 	int rc = rect_check(c, st->r->pathv[0], st->id, st->pass, st->note, st->late,
 	    st->r->sess.subject, &st->told);
 
-	return step_audited(st, rc, "rectification.check", st->pass ?
+	return reviews_step_audit(st->r, rc, "rectification.check", NULL, st->id, st->pass ?
 	    (st->told ? "pass sms" : "pass") : "reject");
 }
 
@@ -191,18 +178,18 @@ task_load(struct req *r, long long id, json_t **o)
 	return 0;
 }
 
-/* The step in its transaction, then the task as it is now; 409 when another change came
- * first. */
-static int
-step_run(struct req *r, int (*fn)(struct ctx *, void *), struct rect_step *st)
-{
-	int rc = db_tx(r->ctx, fn, st);
+/* The 409 of a close or a check that another change overtook. */
+#define RECT_TAKEN "整改任务已被他人处理，请刷新"
 
-	if (rc == E_INVALID_TRANSITION)
-		return req_err_msg(r, rc, "整改任务已被他人处理，请刷新");
-	if (rc != 0)
-		return db_fail(r, rc);
-	return task_reply(r, st->id);
+/* The step in its transaction, then the task as it is now; 404 when it is gone, 409
+ * (conflict says why) when its state no longer allows the step. */
+static int
+step_run(struct req *r, int (*fn)(struct ctx *, void *), struct rect_step *st,
+    const char *conflict)
+{
+	int rc = reviews_step_fail(r, db_tx(r->ctx, fn, st), "没有这个整改任务", conflict);
+
+	return rc != 0 ? rc : task_reply(r, st->id);
 }
 
 /*
@@ -233,14 +220,7 @@ h_rectification_update(struct req *r)
 		return req_invalid(r);
 	u.actor = r->sess.subject;
 	st = (struct rect_step){ .r = r, .id = id, .u = &u };
-	rc = db_tx(r->ctx, record_step, &st);
-	if (rc == E_NOT_FOUND)
-		return req_err_msg(r, rc, "没有这个整改任务");
-	if (rc == E_INVALID_TRANSITION)
-		return req_err_msg(r, rc, "整改任务已关闭，不能再修改");
-	if (rc != 0)
-		return db_fail(r, rc);
-	return task_reply(r, id);
+	return step_run(r, record_step, &st, "整改任务已关闭，不能再修改");
 }
 
 /* The task t may close with cause and fix (NULL: not given now): 0, or the 409 / 422 reply
@@ -300,7 +280,7 @@ h_rectification_close(struct req *r)
 	if (rc != 0)
 		return rc;
 	st = (struct rect_step){ .r = r, .id = id, .cause = cause, .fix = fix };
-	return step_run(r, close_step, &st);
+	return step_run(r, close_step, &st, RECT_TAKEN);
 }
 
 /*
@@ -346,5 +326,5 @@ h_rectification_check(struct req *r)
 	late = rectification_late(json_string_value(json_object_get(t, "deadline")), today);
 	json_decref(o);
 	st = (struct rect_step){ .r = r, .id = id, .late = late, .pass = res == 0, .note = note };
-	return step_run(r, check_step, &st);
+	return step_run(r, check_step, &st, RECT_TAKEN);
 }

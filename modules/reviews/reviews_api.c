@@ -197,3 +197,31 @@ h_review_get(struct req *r)
 	json_object_set_new(out, "review", row ? row : json_null());
 	return req_ok(r, 200, out);
 }
+
+int
+reviews_step_audit(struct req *r, int rc, const char *action, const char *kind, long long id,
+    const char *detail)
+{
+	char target[48];
+
+	if (rc == 0) {
+		if (kind)
+			fmt(target, sizeof target, "%s:%lld", kind, id);
+		else
+			fmt(target, sizeof target, "%lld", id);
+		audit(r, action, target, "ok", detail);
+	}
+	return rc;
+}
+
+int
+reviews_step_fail(struct req *r, int rc, const char *missing, const char *conflict)
+{
+	if (rc == 0)
+		return 0;
+	if (rc == E_NOT_FOUND)
+		return req_err_msg(r, rc, missing);
+	if (rc == E_INVALID_TRANSITION)
+		return req_err_msg(r, rc, conflict);
+	return db_fail(r, rc);
+}

@@ -27,30 +27,18 @@
 
 #define OVERDUE_SCAN_MAX 200
 
+/* An overdue task or complaint: id, hall, the review's or complaint's ref, deadline. */
 struct overdue {
-	long long	 id[OVERDUE_SCAN_MAX];
-	char		 hall[OVERDUE_SCAN_MAX][32];
-	char		 ref[OVERDUE_SCAN_MAX][48];
-	char		 deadline[OVERDUE_SCAN_MAX][12];
-	size_t		 n;
+	long long	 id;
+	char		 hall[32];
+	char		 ref[48];
+	char		 deadline[12];
 };
 
-static int
-overdue_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct overdue *o = arg;
-
-	(void)lens;
-	if (ncol < 4 || o->n == OVERDUE_SCAN_MAX)
-		return 1;
-	if (parse_ll(v[0], 1, INT64_MAX, &o->id[o->n]) != 0)
-		return 0;
-	str_copy(o->hall[o->n], sizeof o->hall[0], v[1] ? v[1] : "");
-	str_copy(o->ref[o->n], sizeof o->ref[0], v[2] ? v[2] : "");
-	str_copy(o->deadline[o->n], sizeof o->deadline[0], v[3] ? v[3] : "");
-	o->n++;
-	return 0;
-}
+static const struct db_col overdue_cols[] = {
+	DBC_I(struct overdue, id, 1, INT64_MAX), DBC_S(struct overdue, hall),
+	DBC_S(struct overdue, ref), DBC_S(struct overdue, deadline),
+};
 
 struct alert_one {
 	int		 complaint;	/* 0: a rectification task */
@@ -106,24 +94,24 @@ static int
 overdue_kind(struct ctx *c, int complaint, const char *today, const char *now)
 {
 	struct overdue *o;
-	size_t i;
-	int rc;
+	int i, n, rc;
 
-	if ((o = calloc(1, sizeof *o)) == NULL)
+	if ((o = calloc(OVERDUE_SCAN_MAX, sizeof *o)) == NULL)
 		return DB_FAIL;
 	if (complaint)
-		rc = db_query(c, "SELECT id, hall, ref, DATE_FORMAT(deadline, '%Y-%m-%d')"
+		rc = db_rows_into(c, "SELECT id, hall, ref, DATE_FORMAT(deadline, '%Y-%m-%d')"
 		    " FROM complaints WHERE status <> 'answered' AND deadline < ?"
 		    " AND overdue_alerted_at IS NULL ORDER BY deadline, id LIMIT 200",
-		    DBARGS(DBS(today)), overdue_row, o);
+		    DBARGS(DBS(today)), DB_COLS(overdue_cols), o, sizeof *o, OVERDUE_SCAN_MAX);
 	else
-		rc = db_query(c, "SELECT t.id, t.hall, v.ref, DATE_FORMAT(t.deadline, '%Y-%m-%d')"
+		rc = db_rows_into(c, "SELECT t.id, t.hall, v.ref, DATE_FORMAT(t.deadline, '%Y-%m-%d')"
 		    " FROM review_rectifications t JOIN reviews v ON v.id = t.review_id"
 		    " WHERE t.status <> 'closed' AND t.deadline < ? AND t.overdue_alerted_at IS NULL"
-		    " ORDER BY t.deadline, t.id LIMIT 200", DBARGS(DBS(today)), overdue_row, o);
-	for (i = 0; rc >= 0 && i < o->n; i++) {
-		struct alert_one a = { complaint, o->id[i], o->hall[i], o->ref[i], o->deadline[i],
-		    now, 0 };
+		    " ORDER BY t.deadline, t.id LIMIT 200", DBARGS(DBS(today)), DB_COLS(overdue_cols),
+		    o, sizeof *o, OVERDUE_SCAN_MAX);
+	n = rc < OVERDUE_SCAN_MAX ? rc : OVERDUE_SCAN_MAX;
+	for (i = 0; rc >= 0 && i < n; i++) {
+		struct alert_one a = { complaint, o[i].id, o[i].hall, o[i].ref, o[i].deadline, now, 0 };
 
 		rc = db_tx(c, alert_tx, &a);
 		if (rc == 0 && a.raised)

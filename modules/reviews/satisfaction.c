@@ -44,23 +44,15 @@ sat_shape(json_t *row)
 #define SAT_COUNTS \
 	" COUNT(*), SUM(v.score >= 4), SUM(v.score <= 2), SUM(v.score)"
 
-static const char *const dep_cols[] = { "department", "name", "total", "satisfied", "bad",
-	"score_sum" };
-static const char *const win_cols[] = { "window", "name", "total", "satisfied", "bad",
-	"score_sum" };
-static const char *const clerk_cols[] = { "clerk", "name", "total", "satisfied", "bad",
-	"score_sum" };
-
-int
-satisfaction_collect(struct ctx *c, const char *hall, const char *from, const char *to,
-    json_t *out)
-{
-	json_t *dep = json_array(), *win = json_array(), *clerk = json_array(), *row;
-	size_t i;
-	int rc;
-
-	/* Each review once per department, through its case or its visit's case. */
-	rc = db_rows_json(c, "SELECT d.code, d.name," SAT_COUNTS " FROM (SELECT DISTINCT v.id,"
+/* The three groupings of the reply (see the top of the file), each a query whose rows
+ * sat_shape turns into figures. */
+static const struct sat_view {
+	const char		*member;
+	const char		*sql;
+	const char *const	 cols[6];
+	const char		*types;
+} sat_views[] = {
+	{ "by_department", "SELECT d.code, d.name," SAT_COUNTS " FROM (SELECT DISTINCT v.id,"
 	    " v.score, p.department FROM reviews v"
 	    " LEFT JOIN queue_tickets q ON v.kind = 'ticket' AND q.id = v.ticket_id"
 	    " JOIN cases cs ON cs.id = COALESCE(v.case_id, (SELECT c2.id FROM cases c2"
@@ -68,36 +60,45 @@ satisfaction_collect(struct ctx *c, const char *hall, const char *from, const ch
 	    " JOIN case_parts p ON p.case_id = cs.id"
 	    " WHERE v.hall = ? AND v.day BETWEEN ? AND ?) v"
 	    " JOIN departments d ON d.code = v.department GROUP BY d.code, d.name ORDER BY d.code",
-	    DBARGS(DBS(hall), DBS(from), DBS(to)), dep_cols, "ssiiii", dep);
-	if (rc >= 0)
-		rc = db_rows_json(c, "SELECT v.window_no, w.name," SAT_COUNTS " FROM reviews v"
-		    " LEFT JOIN windows w ON w.hall = v.hall AND w.number = v.window_no"
-		    " WHERE v.hall = ? AND v.day BETWEEN ? AND ? AND v.window_no IS NOT NULL"
-		    " GROUP BY v.window_no, w.name ORDER BY v.window_no",
-		    DBARGS(DBS(hall), DBS(from), DBS(to)), win_cols, "iSiiii", win);
-	if (rc >= 0)
-		rc = db_rows_json(c, "SELECT s.id, s.name," SAT_COUNTS " FROM reviews v"
-		    " LEFT JOIN cases cs ON cs.id = v.case_id"
-		    " JOIN staff s ON s.id = COALESCE(v.clerk, cs.accepted_by)"
-		    " WHERE v.hall = ? AND v.day BETWEEN ? AND ?"
-		    " GROUP BY s.id, s.name ORDER BY s.name, s.id",
-		    DBARGS(DBS(hall), DBS(from), DBS(to)), clerk_cols, "ssiiii", clerk);
-	if (rc < 0) {
-		json_decref(dep);
-		json_decref(win);
-		json_decref(clerk);
-		return rc;
+	    { "department", "name", "total", "satisfied", "bad", "score_sum" }, "ssiiii" },
+	{ "by_window", "SELECT v.window_no, w.name," SAT_COUNTS " FROM reviews v"
+	    " LEFT JOIN windows w ON w.hall = v.hall AND w.number = v.window_no"
+	    " WHERE v.hall = ? AND v.day BETWEEN ? AND ? AND v.window_no IS NOT NULL"
+	    " GROUP BY v.window_no, w.name ORDER BY v.window_no",
+	    { "window", "name", "total", "satisfied", "bad", "score_sum" }, "iSiiii" },
+	{ "by_clerk", "SELECT s.id, s.name," SAT_COUNTS " FROM reviews v"
+	    " LEFT JOIN cases cs ON cs.id = v.case_id"
+	    " JOIN staff s ON s.id = COALESCE(v.clerk, cs.accepted_by)"
+	    " WHERE v.hall = ? AND v.day BETWEEN ? AND ?"
+	    " GROUP BY s.id, s.name ORDER BY s.name, s.id",
+	    { "clerk", "name", "total", "satisfied", "bad", "score_sum" }, "ssiiii" },
+};
+#define SAT_NVIEWS (sizeof sat_views / sizeof sat_views[0])
+
+int
+satisfaction_collect(struct ctx *c, const char *hall, const char *from, const char *to,
+    json_t *out)
+{
+	json_t *lists[SAT_NVIEWS], *row;
+	size_t i, k;
+	int rc = 0;
+
+	for (k = 0; k < SAT_NVIEWS; k++) {
+		lists[k] = json_array();
+		if (rc >= 0)
+			rc = db_rows_json(c, sat_views[k].sql, DBARGS(DBS(hall), DBS(from), DBS(to)),
+			    sat_views[k].cols, sat_views[k].types, lists[k]);
 	}
-	json_array_foreach(dep, i, row)
-		sat_shape(row);
-	json_array_foreach(win, i, row)
-		sat_shape(row);
-	json_array_foreach(clerk, i, row)
-		sat_shape(row);
-	json_object_set_new(out, "by_department", dep);
-	json_object_set_new(out, "by_window", win);
-	json_object_set_new(out, "by_clerk", clerk);
-	return 0;
+	for (k = 0; k < SAT_NVIEWS; k++) {
+		if (rc < 0) {
+			json_decref(lists[k]);
+			continue;
+		}
+		json_array_foreach(lists[k], i, row)
+			sat_shape(row);
+		json_object_set_new(out, sat_views[k].member, lists[k]);
+	}
+	return rc < 0 ? rc : 0;
 }
 
 int

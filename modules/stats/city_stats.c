@@ -96,17 +96,10 @@ struct city_name {
 	char	 name[404];
 };
 
-static int
-city_name_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct city_name *cn = arg;
-
-	(void)ncol;
-	(void)lens;
-	str_copy(cn->code, sizeof cn->code, v[0] ? v[0] : "");
-	str_copy(cn->name, sizeof cn->name, v[1] ? v[1] : "");
-	return 1;
-}
+static const struct db_col city_name_cols[] = {
+	DBC_S(struct city_name, code),
+	DBC_S(struct city_name, name),
+};
 
 int
 h_city_stats(struct req *r)
@@ -122,9 +115,9 @@ h_city_stats(struct req *r)
 		return req_invalid(r);
 	stats_period(&p, r->sess.hall, df, dt, today);
 	memset(&cn, 0, sizeof cn);
-	rc = db_query(r->ctx, "SELECT COALESCE(h.region, h.code), COALESCE(g.name, h.name)"
+	rc = db_row_into(r->ctx, "SELECT COALESCE(h.region, h.code), COALESCE(g.name, h.name)"
 	    " FROM halls h LEFT JOIN regions g ON g.code = h.region WHERE h.code = ?",
-	    DBARGS(DBS(r->sess.hall)), city_name_row, &cn);
+	    DBARGS(DBS(r->sess.hall)), DB_COLS(city_name_cols), &cn);
 	if (rc < 0)
 		return db_fail(r, rc);
 	if (rc == 0)

@@ -66,11 +66,14 @@ static const struct sat_view {
 	    " WHERE v.hall = ? AND v.day BETWEEN ? AND ? AND v.window_no IS NOT NULL"
 	    " GROUP BY v.window_no, w.name ORDER BY v.window_no",
 	    { "window", "name", "total", "satisfied", "bad", "score_sum" }, "iSiiii" },
-	{ "by_clerk", "SELECT s.id, s.name," SAT_COUNTS " FROM reviews v"
+	/* Counted per clerk first, then named: joined to staff on COALESCE(…) row by row,
+	 * MariaDB read the period's reviews once per staff row (0.5 s for a city's month). */
+	{ "by_clerk", "SELECT s.id, s.name, x.n, x.sat, x.bad, x.sm FROM (SELECT"
+	    " COALESCE(v.clerk, cs.accepted_by) AS sid, COUNT(*) AS n, SUM(v.score >= 4) AS sat,"
+	    " SUM(v.score <= 2) AS bad, SUM(v.score) AS sm FROM reviews v"
 	    " LEFT JOIN cases cs ON cs.id = v.case_id"
-	    " JOIN staff s ON s.id = COALESCE(v.clerk, cs.accepted_by)"
-	    " WHERE v.hall = ? AND v.day BETWEEN ? AND ?"
-	    " GROUP BY s.id, s.name ORDER BY s.name, s.id",
+	    " WHERE v.hall = ? AND v.day BETWEEN ? AND ? GROUP BY sid) x"
+	    " JOIN staff s ON s.id = x.sid ORDER BY s.name, s.id",
 	    { "clerk", "name", "total", "satisfied", "bad", "score_sum" }, "ssiiii" },
 };
 #define SAT_NVIEWS (sizeof sat_views / sizeof sat_views[0])

@@ -474,25 +474,19 @@ a_district_decides_real_estate_itself(void **st)
 static void
 take(const char *hall, const char *clerk_tok)
 {
-	struct resp r;
 	char path[96];
 
 	snprintf(path, sizeof path, "/api/v1/halls/%s/tickets", hall);
-	assert_int_equal(http_json(&r, "POST", path, clerk_tok, "{\"category\":\"A\"}"), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	expect_reply("POST", path, clerk_tok, "{\"category\":\"A\"}", 201);
 }
 
 static void
 call_next(const char *clerk_tok, int window)
 {
-	struct resp r;
 	char path[96];
 
 	snprintf(path, sizeof path, "/api/v1/windows/%d/call-next", window);
-	assert_int_equal(http_json(&r, "POST", path, clerk_tok, NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("POST", path, clerk_tok, NULL, 200);
 }
 
 static long long

@@ -461,9 +461,7 @@ incoming_case_walks_every_state(void **st)
 	    ITEM "\",\"accepted_on\":\"2026-12-14\",\"applicant\":{\"name\":\"张*\","
 	    "\"id_number\":\"110105********002X\",\"phone\":\"138****8000\"},\"materials\":[\"M1\","
 	    "\"M2\"],\"via\":\"mail\",\"waybill\":\"SF5550001\"}", their);
-	assert_int_equal(http_json(&r, "POST", API "/cross-province/incoming", clerk1, body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", API "/cross-province/incoming", clerk1, body, 403, "FORBIDDEN");
 	assert_int_equal(http_json(&r, "POST", API "/cross-province/incoming", clerk7, body), 0);
 	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "no"));
@@ -472,9 +470,7 @@ incoming_case_walks_every_state(void **st)
 	assert_string_equal(jstr(r.json, "cross_province.office"), OFFICE);
 	resp_free(&r);
 	/* The same case of theirs again: 409. */
-	assert_int_equal(http_json(&r, "POST", API "/cross-province/incoming", clerk7, body), 0);
-	assert_error(&r, 409, "CONFLICT");
-	resp_free(&r);
+	expect_refusal("POST", API "/cross-province/incoming", clerk7, body, 409, "CONFLICT");
 	k = get_member(clerk7, "case", API "/cases/%s", no);
 	assert_true(json_is_true(jget(k, "cross_province")));
 	assert_string_equal(jstr(k, "applicant.id_number"), "110105********002X");

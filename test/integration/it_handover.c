@@ -459,45 +459,25 @@ bad_input_names_fields_and_changes_nothing(void **st)
 	before = count1("SELECT COUNT(*) FROM handovers WHERE ? = ''", "");
 
 	/* Shape: every field named at once. */
-	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk1,
+	expect_invalid("POST", API "/handovers", clerk1,
 	    "{\"to\":{\"window\":0},\"cases\":[{\"no\":\"\",\"materials\":[{\"code\":\"M1\","
-	    "\"pages\":0}]}]}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to.window"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases[0].no"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases[0].materials[0].pages"));
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk1, "{\"to\":{}}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases"));
-	resp_free(&r);
+	    "\"pages\":0}]}]}", "to.window cases[0].no cases[0].materials[0].pages");
+	expect_invalid("POST", API "/handovers", clerk1, "{\"to\":{}}", "to cases");
 
 	/* Against the record: an unknown case, a material that is not the case's, a window and a
 	 * department that do not exist, the result before a decision. */
 	snprintf(body, sizeof body, "{\"to\":{\"window\":99},\"cases\":[{\"no\":\"NO-SUCH-CASE\","
 	    "\"materials\":[{\"code\":\"%s\",\"pages\":1}]},{\"no\":\"%s\",\"materials\":"
 	    "[{\"code\":\"ZZ9\",\"pages\":1},{\"code\":\"RESULT\",\"pages\":1}]}]}", code, no);
-	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk1, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to.window"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases[0].no"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases[1].materials[0].code"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases[1].materials[1].code"));
-	resp_free(&r);
+	expect_invalid("POST", API "/handovers", clerk1, body,
+	    "to.window cases[0].no cases[1].materials[0].code cases[1].materials[1].code");
 	snprintf(body, sizeof body, "{\"to\":{\"department\":\"nodept\"},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":[{\"code\":\"%s\",\"pages\":1}]}]}", no, code);
-	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk1, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to.department"));
-	resp_free(&r);
+	expect_invalid("POST", API "/handovers", clerk1, body, "to.department");
 	/* To itself. */
 	snprintf(body, sizeof body, "{\"to\":{\"window\":1},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":[{\"code\":\"%s\",\"pages\":1}]}]}", no, code);
-	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk1, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to"));
-	resp_free(&r);
+	expect_invalid("POST", API "/handovers", clerk1, body, "to");
 	/* Another window's clerk does not hold it. */
 	snprintf(body, sizeof body, "{\"to\":{\"window\":8},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":[{\"code\":\"%s\",\"pages\":1}]}]}", no, code);
@@ -523,17 +503,12 @@ bad_input_names_fields_and_changes_nothing(void **st)
 		    "\"missing\":true},{\"no\":\"OTHER-CASE\",\"missing\":true},{\"no\":\"%s\","
 		    "\"code\":\"%s\",\"pages_received\":4},{\"no\":\"%s\",\"code\":\"%s\"}]}",
 		    no, no, code, no, code);
-		assert_int_equal(http_json(&r, "POST", path, pickup, body), 0);
-		assert_error(&r, 400, "INVALID_INPUT");
-		assert_non_null(json_object_get(jget(r.json, "error.fields"), "discrepancies[3]"));
-		resp_free(&r);
+		expect_invalid("POST", path, pickup, body, "discrepancies[3]");
 		snprintf(body, sizeof body, "{\"discrepancies\":[{\"no\":\"%s\",\"code\":\"ZZ9\","
 		    "\"missing\":true},{\"no\":\"OTHER-CASE\",\"missing\":true},{\"no\":\"%s\","
 		    "\"code\":\"%s\",\"pages_received\":4}]}", no, no, code);
 		assert_int_equal(http_json(&r, "POST", path, pickup, body), 0);
-		assert_error(&r, 400, "INVALID_INPUT");
-		assert_non_null(json_object_get(jget(r.json, "error.fields"), "discrepancies[0].code"));
-		assert_non_null(json_object_get(jget(r.json, "error.fields"), "discrepancies[1].no"));
+		assert_invalid(&r, "discrepancies[0].code discrepancies[1].no");
 		assert_non_null(json_object_get(jget(r.json, "error.fields"),
 		    "discrepancies[2].pages_received"));
 		resp_free(&r);
@@ -669,8 +644,7 @@ office_and_back(void **st)
 	accept_case(no, tok);
 	sheet_materials(mats, sizeof mats, NULL);
 	send_sheet(&r, clerk1, "{\"office\":\"   \"}", no, mats, NULL);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to.office"));
+	assert_invalid(&r, "to.office");
 	resp_free(&r);
 	send_sheet(&r, clerk1, "{\"office\":\"广东省广州市天河区政务服务中心\"}", no, mats, NULL);
 	expect_status(&r, 201);

@@ -76,6 +76,40 @@ expect_refusal(const char *method, const char *path, const char *token, const ch
 	resp_free(&r);
 }
 
+void
+assert_invalid(struct resp *r, const char *fields)
+{
+	char name[128];
+	const char *p, *e;
+	size_t n;
+
+	assert_error(r, 400, "INVALID_INPUT");
+	for (p = fields; *p != '\0'; p = e) {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		if ((n = (size_t)(e - p)) == 0)
+			continue;
+		assert_true(n < sizeof name);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (json_object_get(jget(r->json, "error.fields"), name) == NULL)
+			fail_msg("field %s not named: %.600s", name, r->body ? r->body : "");
+	}
+}
+
+void
+expect_invalid(const char *method, const char *path, const char *token, const char *body,
+    const char *fields)
+{
+	struct resp r;
+
+	assert_int_equal(http_json(&r, method, path, token, body), 0);
+	assert_invalid(&r, fields);
+	resp_free(&r);
+}
+
 json_t *
 get_member(const char *token, const char *member, const char *fmt, ...)
 {

@@ -19,6 +19,12 @@ void	expect_reply(const char *method, const char *path, const char *token, const
 	    long status);
 void	expect_refusal(const char *method, const char *path, const char *token, const char *body,
 	    long status, const char *code);
+/* The reply is 400 INVALID_INPUT and its error.fields names every field of fields, a list
+ * separated by spaces ("name periods[0].close"); a missing one is named in the failure.
+ * expect_invalid sends the request (http_json) first and frees the reply. */
+void	assert_invalid(struct resp *r, const char *fields);
+void	expect_invalid(const char *method, const char *path, const char *token, const char *body,
+	    const char *fields);
 
 /* GET the path made of fmt as the bearer of token (NULL: none), expect 200: the member
  * ("case.results") of the reply, a new reference (NULL when absent). */

@@ -64,25 +64,6 @@ count0(const char *sql)
 	return n;
 }
 
-/* POST /cases with a complete checklist; the new case number into no (size 64). */
-static void
-accept_case(const char *item, const char *extra, char *no, char *token)
-{
-	struct resp r;
-	char mats[512], body[2048];
-
-	material_codes_text(item, 1, 0, mats, sizeof mats);
-	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s," APPLICANT "%s%s}", item,
-	    mats, extra ? "," : "", extra ? extra : "");
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "case.status"), "accepted");
-	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
-	if (token)
-		snprintf(token, 64, "%s", jstr(r.json, "case.track_token"));
-	resp_free(&r);
-}
-
 static void
 get_case(struct resp *r, const char *who, const char *no, const char *query)
 {
@@ -296,7 +277,7 @@ accepted_case_has_number_deadline_token_notice_and_sms(void **st)
 	{
 		char no2[64];
 
-		accept_case("IT-B-004", NULL, no2, NULL);
+		case_accept(NULL, clerk, "IT-B-004", APPLICANT, no2, NULL);
 		assert_string_not_equal(no, no2);
 		assert_true(strncmp(no2, "DEMO-20261123-", 14) == 0);
 		assert_true(strcmp(no2 + 14, no + 14) > 0 || strlen(no2) > strlen(no));
@@ -404,7 +385,8 @@ cross_province_records_both_offices(void **st)
 	material_codes_text("IT-F-001", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-F-001\",\"materials\":%s," APPLICANT "}", mats);
 	expect_invalid("POST", "/api/v1/cases", clerk, body, "processing_office");
-	accept_case("IT-F-001", "\"processing_office\":\"广东省广州市医疗保障局\"", no, NULL);
+	case_accept(NULL, clerk, "IT-F-001", APPLICANT ","
+	    "\"processing_office\":\"广东省广州市医疗保障局\"", no, NULL);
 	get_case(&r, clerk, no, NULL);
 	expect_status(&r, 200);
 	assert_true(json_is_true(jget(r.json, "case.cross_province")));
@@ -470,7 +452,7 @@ who_sees_what(void **st)
 	char no[64];
 
 	(void)st;
-	accept_case("IT-B-004", NULL, no, NULL);
+	case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, NULL);
 	/* Another department's approver neither sees nor acts on it. */
 	get_case(&r, approver_bdc, no, NULL);
 	assert_error(&r, 404, "NOT_FOUND");
@@ -548,7 +530,7 @@ two_approvers_at_once_one_wins(void **st)
 
 	(void)st;
 	for (round = 0; round < 4; round++) {
-		accept_case("IT-B-004", NULL, no, NULL);
+		case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, NULL);
 		race_once(no, "{\"action\":\"assign\"}");
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'assign'", no), 1);
@@ -605,7 +587,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	long since;
 
 	(void)st;
-	accept_case("IT-B-003", NULL, no, tok);
+	case_accept(NULL, clerk, "IT-B-003", APPLICANT, no, tok);
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	case_act(&r, approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M3\"],"
 	    "\"note\":\"布局图须标注尺寸\"}");
@@ -739,8 +721,8 @@ rejected_and_mailed(void **st)
 	char no[64], v[64];
 
 	(void)st;
-	accept_case("IT-B-004", "\"delivery\":\"mail\",\"address\":\"示范区新城大道200号3栋501室\"",
-	    no, NULL);
+	case_accept(NULL, clerk, "IT-B-004", APPLICANT ","
+	    "\"delivery\":\"mail\",\"address\":\"示范区新城大道200号3栋501室\"", no, NULL);
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	case_act(&r, approver1, no, "{\"action\":\"reject\"}");
 	assert_invalid(&r, "reason");
@@ -772,7 +754,7 @@ deadline_on(const char *when, const char *item, const char *want)
 	char no[64];
 
 	assert_int_equal(set_clock(when), 0);
-	accept_case(item, NULL, no, NULL);
+	case_accept(NULL, clerk, item, APPLICANT, no, NULL);
 	get_case(&r, clerk, no, NULL);
 	if (strcmp(jstr(r.json, "case.deadline"), want) != 0)
 		fprintf(stderr, "%s accepted %s: deadline %s, want %s\n", item, when,
@@ -809,7 +791,7 @@ deadlines_across_national_day(void **st)
 	 * so the deadline moves from 10-10 to 10-12, 10-13, 10-14 → 2026-10-14.
 	 */
 	assert_int_equal(set_clock("2026-09-28T10:00:00+08:00"), 0);
-	accept_case("IT-B-003", NULL, no, NULL);
+	case_accept(NULL, clerk, "IT-B-003", APPLICANT, no, NULL);
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	assert_int_equal(set_clock("2026-09-29T15:00:00+08:00"), 0);
 	case_act_ok(approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M2\"]}",
@@ -868,7 +850,7 @@ supervision_lights_yellow_then_red_and_tells_the_approver(void **st)
 
 	/* IT-B-004: 1 working day — due Tuesday 2026-11-24. */
 	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
-	accept_case("IT-B-004", NULL, no, NULL);
+	case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, NULL);
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	assert_int_equal(job_cases_supervise(&test_db), 0);
 	get_case(&r, approver1, no, NULL);
@@ -949,7 +931,7 @@ tracking_page_follows_every_change(void **st)
 	int i;
 
 	(void)st;
-	accept_case("IT-B-004", NULL, no, tok);
+	case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, tok);
 	for (i = 0; i < 3; i++) {
 		track_get(&r, tok);
 		assert_string_equal(jstr(r.json, "case.status"), "accepted");
@@ -990,7 +972,7 @@ track_token_can_be_revoked(void **st)
 	int i;
 
 	(void)st;
-	accept_case("IT-B-004", NULL, no, tok);
+	case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, tok);
 	for (i = 0; i < 3; i++) {	/* looked up until Redis has a copy of the page */
 		track_get(&r, tok);
 		resp_free(&r);
@@ -1026,7 +1008,7 @@ database_down_is_503_and_nothing_half_written(void **st)
 	long long cases0;
 
 	(void)st;
-	accept_case("IT-B-004", NULL, no, tok);
+	case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, tok);
 	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	cases0 = count0("SELECT COUNT(*) FROM cases");
@@ -1077,7 +1059,7 @@ hand_over_without_code_names_the_checked_document(void **st)
 	char no[64], v[256];
 
 	(void)st;
-	accept_case("IT-B-003", NULL, no, NULL);
+	case_accept(NULL, clerk, "IT-B-003", APPLICANT, no, NULL);
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
 	case_act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");

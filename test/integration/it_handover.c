@@ -55,23 +55,6 @@ count1(const char *sql, const char *arg)
 	return db_count(&test_db, sql, arg);
 }
 
-/* POST /cases at window 1 with the item's required materials; the number and the tracking
- * token into no and tok (64 each). */
-static void
-accept_case(char *no, char *tok)
-{
-	struct resp r;
-	char mats[512], body[2048];
-
-	material_codes_text(ITEM, 1, 0, mats, sizeof mats);
-	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s," APPLICANT "}", ITEM, mats);
-	assert_int_equal(http_json(&r, "POST", API "/cases", clerk1, body), 0);
-	expect_status(&r, 201);
-	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
-	snprintf(tok, 64, "%s", jstr(r.json, "case.track_token"));
-	resp_free(&r);
-}
-
 /* The case's materials as a sheet lists them: [{"code","pages":3},…] (every required one). */
 static void
 sheet_materials(char *out, size_t osz, const char *extra)
@@ -244,7 +227,7 @@ window_to_department_to_pickup(void **st)
 	staff_name("approver1", n_appr1, sizeof n_appr1);
 	staff_name("approver2", n_appr2, sizeof n_appr2);
 	staff_name("clerk3", n_pick, sizeof n_pick);
-	accept_case(no, tok);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	first_code(code, sizeof code);
 
 	/* Accepted: window 1 holds the file, nothing in transit; the tracking page says so. */
@@ -454,7 +437,7 @@ bad_input_names_fields_and_changes_nothing(void **st)
 
 	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
-	accept_case(no, tok);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	first_code(code, sizeof code);
 	before = count1("SELECT COUNT(*) FROM handovers WHERE ? = ''", "");
 
@@ -544,7 +527,7 @@ idempotency_key_replays(void **st)
 
 	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
-	accept_case(no, tok);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	sheet_materials(mats, sizeof mats, NULL);
 	snprintf(body, sizeof body, "{\"to\":{\"department\":\"scjg\"},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":%s}]}", no, mats);
@@ -602,7 +585,7 @@ hall_to_hall(void **st)
 		usleep(100 * 1000);
 	}
 	assert_true(zz_clerk[0] != '\0');
-	accept_case(no, tok);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	sheet_materials(mats, sizeof mats, NULL);
 	send_sheet(&r, clerk1, "{\"hall\":\"zz-hand\"}", no, mats, NULL);
 	expect_status(&r, 201);
@@ -641,7 +624,7 @@ office_and_back(void **st)
 
 	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
-	accept_case(no, tok);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	sheet_materials(mats, sizeof mats, NULL);
 	send_sheet(&r, clerk1, "{\"office\":\"   \"}", no, mats, NULL);
 	assert_invalid(&r, "to.office");
@@ -699,7 +682,7 @@ overdue_sheet_alerts_once_and_receipt_clears_it(void **st)
 
 	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
-	accept_case(no, tok);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	sheet_materials(mats, sizeof mats, NULL);
 	send_sheet(&r, clerk1, "{\"department\":\"scjg\"}", no, mats, NULL);
 	expect_status(&r, 201);

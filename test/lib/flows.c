@@ -158,6 +158,28 @@ material_codes_text(const char *item, int required_only, int skip_waivable, char
 }
 
 void
+case_accept(struct resp *r, const char *clerk, const char *item, const char *more, char *no,
+    char *tok)
+{
+	struct resp own;
+	char mats[512], body[2048];
+
+	if (r == NULL)
+		r = &own;
+	material_codes_text(item, 1, 0, mats, sizeof mats);
+	assert_true((size_t)snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s,%s}",
+	    item, mats, more) < sizeof body);
+	assert_int_equal(http_json(r, "POST", "/api/v1/cases", clerk, body), 0);
+	expect_status(r, 201);
+	assert_string_equal(jstr(r->json, "case.status"), "accepted");
+	snprintf(no, 64, "%s", jstr(r->json, "case.no"));
+	if (tok)
+		snprintf(tok, 64, "%s", jstr(r->json, "case.track_token"));
+	if (r == &own)
+		resp_free(r);
+}
+
+void
 upload(struct resp *out, const char *token, const char *type, const void *p, size_t n)
 {
 	char auth[256], ct[128];

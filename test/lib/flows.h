@@ -62,6 +62,13 @@ void	 material_codes_text(const char *item, int required_only, int skip_waivable
  * test fails when there is none. */
 void	 free_slot(const char *query, char *out, size_t osz);
 
+/* POST /api/v1/cases as the clerk token: item with every required material
+ * (material_codes_text) and the JSON members more (the applicant, "\"applicant\":{…}", and
+ * any others).  It must answer 201 with the case "accepted"; its number into no and its
+ * tracking token into tok (NULL: not wanted), 64 bytes each.  The reply into r, or freed
+ * when r is NULL. */
+void	 case_accept(struct resp *r, const char *clerk, const char *item, const char *more,
+	     char *no, char *tok);
 /* POST /api/v1/cases/<no>/actions with body as the bearer of token; the reply into r. */
 void	 case_act(struct resp *r, const char *token, const char *no, const char *body);
 /* The same, which must answer status; the reply is freed. */

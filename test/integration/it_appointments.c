@@ -65,6 +65,22 @@ book(struct resp *r, const char *tok, const char *slot, const char *name, const 
 	return http(r, "POST", API "/appointments", body, h);
 }
 
+/* A booking (no Idempotency-Key) whose reply must be status, and the error code when code
+ * is not NULL; the reply is freed. */
+static void
+book_expect(const char *tok, const char *slot, const char *name, const char *id, long status,
+    const char *code)
+{
+	struct resp r;
+
+	assert_int_equal(book(&r, tok, slot, name, id, NULL), 0);
+	if (code)
+		assert_error(&r, status, code);
+	else
+		expect_status(&r, status);
+	resp_free(&r);
+}
+
 /* Book and keep the token; the booking must succeed. */
 static void
 book_ok(const char *tok, const char *slot, const char *id, char *appt, size_t asz)
@@ -322,23 +338,13 @@ booking_validation(void **st)
 	    "\"category\":\"B\",\"slot\":\"A-20261124-1000\",\"name\":\"张三\","
 	    "\"id_number\":\"11010519491231002X\"}", "slot");
 	/* Begun already; beyond the days ahead; a Saturday (no such slot). */
-	assert_int_equal(book(&r, c1, "A-20261123-0900", "张三", id, NULL), 0);
-	assert_error(&r, 422, "SLOT_UNAVAILABLE");
-	resp_free(&r);
-	assert_int_equal(book(&r, c1, "A-20261202-0900", "张三", id, NULL), 0);
-	assert_error(&r, 422, "SLOT_UNAVAILABLE");
-	resp_free(&r);
-	assert_int_equal(book(&r, c1, "A-20261128-0900", "张三", id, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	book_expect(c1, "A-20261123-0900", "张三", id, 422, "SLOT_UNAVAILABLE");
+	book_expect(c1, "A-20261202-0900", "张三", id, 422, "SLOT_UNAVAILABLE");
+	book_expect(c1, "A-20261128-0900", "张三", id, 404, "NOT_FOUND");
 	/* Signed out, or not a citizen. */
-	assert_int_equal(book(&r, "not-a-session", "A-20261124-1000", "张三", id, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	book_expect("not-a-session", "A-20261124-1000", "张三", id, 401, "UNAUTHENTICATED");
 	staff_in("clerk1", 1, clerk, sizeof clerk);
-	assert_int_equal(book(&r, clerk, "A-20261124-1000", "张三", id, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	book_expect(clerk, "A-20261124-1000", "张三", id, 403, "FORBIDDEN");
 	/* Nothing was taken by any of it. */
 	assert_int_equal(remaining("A-20261124-1000", NULL), 6);
 	set_clock(NULL);
@@ -411,14 +417,10 @@ book_see_and_rules(void **st)
 	    NULL, 404, "NOT_FOUND");
 
 	/* One live booking per citizen per hall per day. */
-	assert_int_equal(book(&r, c1, "B-20261124-1400", "张三", id1, NULL), 0);
-	assert_error(&r, 409, "ALREADY_BOOKED");
-	resp_free(&r);
+	book_expect(c1, "B-20261124-1400", "张三", id1, 409, "ALREADY_BOOKED");
 	/* … and per ID number, whoever books it.  Another account books for it only through a
 	 * proxy relation (实名, it_realname): refused until a clerk registers c2 for it. */
-	assert_int_equal(book(&r, c2, "B-20261124-1400", "张三", id1, NULL), 0);
-	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
-	resp_free(&r);
+	book_expect(c2, "B-20261124-1400", "张三", id1, 409, "ID_BOUND_ELSEWHERE");
 	{
 		char body[256];
 
@@ -429,25 +431,17 @@ book_see_and_rules(void **st)
 		expect_status(&r, 201);
 		resp_free(&r);
 	}
-	assert_int_equal(book(&r, c2, "B-20261124-1400", "张三", id1, NULL), 0);
-	assert_error(&r, 409, "ALREADY_BOOKED");
-	resp_free(&r);
+	book_expect(c2, "B-20261124-1400", "张三", id1, 409, "ALREADY_BOOKED");
 	/* At most 2 a week per ID number: Tuesday, Wednesday, then Thursday is refused, even
 	 * when another citizen (its proxy) books for that ID number. */
-	assert_int_equal(book(&r, c1, "A-20261125-1000", "张三", id1, NULL), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	book_expect(c1, "A-20261125-1000", "张三", id1, 201, NULL);
 	assert_int_equal(book(&r, c1, "A-20261126-1000", "张三", id1, NULL), 0);
 	assert_error(&r, 429, "BOOKING_LIMIT");
 	assert_string_equal(jstr(r.json, "error.limit"), "week");
 	resp_free(&r);
-	assert_int_equal(book(&r, c2, "A-20261127-1000", "张三", id1, NULL), 0);
-	assert_error(&r, 429, "BOOKING_LIMIT");
-	resp_free(&r);
+	book_expect(c2, "A-20261127-1000", "张三", id1, 429, "BOOKING_LIMIT");
 	/* Next week is another week. */
-	assert_int_equal(book(&r, c1, "A-20261130-1000", "张三", id1, NULL), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	book_expect(c1, "A-20261130-1000", "张三", id1, 201, NULL);
 	(void)id2;
 	set_clock(NULL);
 }
@@ -902,14 +896,10 @@ redis_wiped(void **st)
 
 	/* The per-citizen state came back too: the ban, and the day already booked. */
 	citizen_in("13900000008", c8, sizeof c8);
-	assert_int_equal(book(&r, c8, "D-20261127-0900", "李四", id_ban, NULL), 0);
-	assert_error(&r, 403, "NO_SHOW_BANNED");
-	resp_free(&r);
+	book_expect(c8, "D-20261127-0900", "李四", id_ban, 403, "NO_SHOW_BANNED");
 	citizen_in("13900000001", c1, sizeof c1);
 	make_id(id, "19900101", 11);
-	assert_int_equal(book(&r, c1, "B-20261124-1500", "张三", id, NULL), 0);
-	assert_error(&r, 409, "ALREADY_BOOKED");
-	resp_free(&r);
+	book_expect(c1, "B-20261124-1500", "张三", id, 409, "ALREADY_BOOKED");
 	/* And an Idempotency-Key's first answer, kept in MariaDB with the booking. */
 	citizen_in("13900000002", c2, sizeof c2);
 	make_id(id, "19900101", 31);
@@ -956,9 +946,7 @@ outages(void **st)
 	/* MariaDB down: 503, and no place is lost. */
 	assert_int_equal(remaining("E-20261127-1000", NULL), 4);
 	assert_int_equal(stack("mysql-stop"), 0);
-	assert_int_equal(book(&r, c11, "E-20261127-1000", "孙八", id, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	book_expect(c11, "E-20261127-1000", "孙八", id, 503, "UNAVAILABLE");
 	assert_int_equal(stack("mysql-start"), 0);
 	wait_health(200, 15000);
 	heal();
@@ -969,16 +957,12 @@ outages(void **st)
 	    NULL), 0);
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
-	assert_int_equal(book(&r, c11, "E-20261127-1000", "孙八", id, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	book_expect(c11, "E-20261127-1000", "孙八", id, 503, "UNAVAILABLE");
 	assert_int_equal(stack("redis-start"), 0);
 	wait_health(200, 15000);
 	heal();
 	citizen_in("13900000011", c11, sizeof c11);
-	assert_int_equal(book(&r, c11, "E-20261127-1000", "孙八", id, NULL), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	book_expect(c11, "E-20261127-1000", "孙八", id, 201, NULL);
 	assert_int_equal(remaining("E-20261127-1000", NULL), 3);
 	set_clock(NULL);
 }
@@ -1010,9 +994,7 @@ release_at_eight(void **st)
 	resp_free(&r);
 	/* The day before it was released yesterday: listed. */
 	assert_int_equal(remaining("A-20261127-0900", NULL) >= 0, 1);
-	assert_int_equal(book(&r, c, "A-20261130-0900", "周九", id, NULL), 0);
-	assert_error(&r, 422, "SLOT_UNAVAILABLE");
-	resp_free(&r);
+	book_expect(c, "A-20261130-0900", "周九", id, 422, "SLOT_UNAVAILABLE");
 	assert_int_equal(db_count(&test_db, count, "09:00"), before);
 
 	clock_at("2026-11-23T08:00:00+08:00");
@@ -1021,9 +1003,7 @@ release_at_eight(void **st)
 	expect_status(&r, 200);
 	assert_int_equal(json_array_size(jget(r.json, "slots")), 15);
 	resp_free(&r);
-	assert_int_equal(book(&r, c, "A-20261130-0900", "周九", id, NULL), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	book_expect(c, "A-20261130-0900", "周九", id, 201, NULL);
 	assert_int_equal(db_count(&test_db, count, "09:00"), before + 1);
 	set_clock(NULL);
 }

@@ -308,32 +308,37 @@ staff_sign_in(void **st)
 	(void)path;
 }
 
+/* GET /api/v1/calendar/deadline?<query>: 200 with this deadline, provisional or not. */
+static void
+deadline_is(const char *query, const char *want, int provisional)
+{
+	struct resp r;
+	char path[128];
+	const char *got;
+
+	snprintf(path, sizeof path, "/api/v1/calendar/deadline?%s", query);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	got = jstr(r.json, "deadline");
+	if (got == NULL || strcmp(got, want) != 0 ||
+	    json_is_true(jget(r.json, "provisional")) != provisional)
+		fail_msg("%s: %s, expected deadline %s, provisional %d", query, r.body, want,
+		    provisional);
+	resp_free(&r);
+}
+
 static void
 deadline_calendar(void **st)
 {
-	struct resp r;
-
 	(void)st;
 	/* Accepted Mon 2026-09-28 with 5 working days: 29, 30 Sep, then the National Day
 	 * holiday (1–7 Oct) and 中秋 … ; Sat 10 Oct is a make-up working day: 8, 9, 10 Oct. */
-	assert_int_equal(http(&r, "GET", "/api/v1/calendar/deadline?from=2026-09-28&days=5",
-	    NULL, NULL), 0);
-	assert_int_equal(r.status, 200);
-	assert_string_equal(jstr(r.json, "deadline"), "2026-10-10");
-	assert_false(json_is_true(jget(r.json, "provisional")));
-	resp_free(&r);
+	deadline_is("from=2026-09-28&days=5", "2026-10-10", 0);
 	/* The notice for 2027 is not published: the provisional calendar (weekends, 元旦 …),
 	 * said so — 29–31 December, 4–8 and 11, 12 January (issue 19: no longer a 422). */
-	assert_int_equal(http(&r, "GET", "/api/v1/calendar/deadline?from=2026-12-28&days=10",
-	    NULL, NULL), 0);
-	assert_int_equal(r.status, 200);
-	assert_string_equal(jstr(r.json, "deadline"), "2027-01-12");
-	assert_true(json_is_true(jget(r.json, "provisional")));
-	resp_free(&r);
-	assert_int_equal(http(&r, "GET", "/api/v1/calendar/deadline?from=2026-02-30&days=1",
-	    NULL, NULL), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	resp_free(&r);
+	deadline_is("from=2026-12-28&days=10", "2027-01-12", 1);
+	expect_refusal("GET", "/api/v1/calendar/deadline?from=2026-02-30&days=1", NULL, NULL, 400,
+	    "INVALID_INPUT");
 }
 
 static void

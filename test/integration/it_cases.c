@@ -73,30 +73,6 @@ get_case(struct resp *r, const char *who, const char *no, const char *query)
 	assert_int_equal(http_json(r, "GET", path, who, NULL), 0);
 }
 
-/* A parameter of the newest outbox row of a template for a case (NULL-safe copy). */
-static int
-param_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	char *out = arg;
-
-	(void)ncol;
-	(void)lens;
-	snprintf(out, 64, "%s", v[0] ? v[0] : "");
-	return 1;
-}
-
-static void
-outbox_param(const char *tmpl, const char *no, const char *param, char *out)
-{
-	char path[40];
-
-	out[0] = '\0';
-	snprintf(path, sizeof path, "$.%s", param);
-	assert_true(db_query(&test_db, "SELECT JSON_UNQUOTE(JSON_EXTRACT(params, ?)) FROM outbox"
-	    " WHERE template = ? AND ref_kind = 'case' AND ref_id = ? ORDER BY id DESC LIMIT 1",
-	    DBARGS(DBS(path), DBS(tmpl), DBS(no)), param_row, out) >= 0);
-}
-
 /*
  * Sign everybody in again, trying for a while: after Redis or MariaDB came back, each app
  * thread finds its old connection dead on first use (one 503) before it reconnects.
@@ -252,9 +228,9 @@ accepted_case_has_number_deadline_token_notice_and_sms(void **st)
 	resp_free(&n);
 
 	/* The SMS went into the outbox with the same transaction. */
-	outbox_param("case_accepted", no, "deadline", body);
+	case_outbox_param(&test_db, "case_accepted", no, "deadline", body, sizeof body);
 	assert_string_equal(body, "2026-11-30");
-	outbox_param("case_accepted", no, "case_no", body);
+	case_outbox_param(&test_db, "case_accepted", no, "case_no", body, sizeof body);
 	assert_string_equal(body, no);
 
 	/* Public tracking: masked applicant, the steps, a green light. */
@@ -596,7 +572,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	assert_non_null(jstr(r.json, "case.supplement_notice_url"));
 	assert_string_equal(jstr(r.json, "case.paused_since"), "2026-11-23");
 	resp_free(&r);
-	outbox_param("supplement_requested", no, "list", code);
+	case_outbox_param(&test_db, "supplement_requested", no, "list", code, sizeof code);
 	assert_true(strlen(code) > 0);
 	/* The approver cannot act while the clock stands still; the clerk takes the supplement. */
 	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
@@ -626,11 +602,11 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	resp_free(&r);
 	pickup_code_sent(since, no, code);
 	/* The outbox keeps the pickup code only sealed: its readable column has the mask. */
-	outbox_param("result_ready", no, "pickup_code", path);
+	case_outbox_param(&test_db, "result_ready", no, "pickup_code", path, sizeof path);
 	assert_string_equal(path, "******");
-	outbox_param("result_ready", no, "window", path);
+	case_outbox_param(&test_db, "result_ready", no, "window", path, sizeof path);
 	assert_string_equal(path, "8");
-	outbox_param("result_ready", no, "hours", path);
+	case_outbox_param(&test_db, "result_ready", no, "hours", path, sizeof path);
 	assert_non_null(strstr(path, "08:30"));
 	/* The SMS variable stays within the provider's limit (it was sent: above); the page
 	 * its link opens names the date. */
@@ -729,7 +705,7 @@ rejected_and_mailed(void **st)
 	resp_free(&r);
 	case_act_ok(approver1, no, "{\"action\":\"reject\",\"reason\":\"股东会决议未载明变更事项\"}",
 	    "rejected");
-	outbox_param("case_rejected", no, "reason", v);
+	case_outbox_param(&test_db, "case_rejected", no, "reason", v, sizeof v);
 	assert_non_null(strstr(v, "股东会决议"));
 	case_act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\"}");
 	assert_invalid(&r, "tracking_no");
@@ -740,7 +716,7 @@ rejected_and_mailed(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "mailed");
 	assert_string_equal(jstr(r.json, "case.mail.tracking_no"), "1187654321098");
 	resp_free(&r);
-	outbox_param("result_mailed", no, "tracking_no", v);
+	case_outbox_param(&test_db, "result_mailed", no, "tracking_no", v, sizeof v);
 	assert_string_equal(v, "1187654321098");
 	case_act_ok(clerk, no, "{\"action\":\"hand_over\"}", "closed");
 }

@@ -180,6 +180,27 @@ case_accept(struct resp *r, const char *clerk, const char *item, const char *mor
 }
 
 void
+sheet_materials(const char *item, int pages, const char *extra, char *out, size_t osz)
+{
+	json_t *codes = material_codes(item, 1, 0), *sheet = json_array(), *v;
+	size_t i;
+	char *s;
+
+	json_array_foreach(codes, i, v)
+		json_array_append_new(sheet, json_pack("{s:O,s:i}", "code", v, "pages", pages));
+	if (extra)
+		json_array_append_new(sheet, json_loads(extra, 0, NULL));
+	assert_int_equal(json_array_size(sheet), json_array_size(codes) + (extra ? 1 : 0));
+	s = json_dumps(sheet, JSON_COMPACT);
+	assert_non_null(s);
+	assert_true(strlen(s) < osz);
+	snprintf(out, osz, "%s", s);
+	free(s);
+	json_decref(sheet);
+	json_decref(codes);
+}
+
+void
 upload(struct resp *out, const char *token, const char *type, const void *p, size_t n)
 {
 	char auth[256], ct[128];
@@ -219,6 +240,21 @@ make_pdf(unsigned char *b, int seed)
 	    "trailer<</Root 1 0 R>>\n%% seed %d\n%%%%EOF\n", seed);
 }
 
+
+size_t
+slot_count(const char *query)
+{
+	char path[256];
+	struct resp r;
+	size_t n;
+
+	snprintf(path, sizeof path, "/api/v1/halls/demo/slots?%s", query);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect_status(&r, 200);
+	n = json_array_size(jget(r.json, "slots"));
+	resp_free(&r);
+	return n;
+}
 
 void
 free_slot(const char *query, char *out, size_t osz)

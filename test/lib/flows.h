@@ -58,6 +58,11 @@ json_t	*material_codes(const char *item, int required_only, int skip_waivable);
 void	 material_codes_text(const char *item, int required_only, int skip_waivable, char *out,
 	     size_t osz);
 
+/* The required materials of item as a handover sheet lists them, each with this many pages,
+ * and the JSON object extra (NULL: none) after them: [{"code":"M1","pages":3},…] into out. */
+void	 sheet_materials(const char *item, int pages, const char *extra, char *out, size_t osz);
+/* How many slots GET /api/v1/halls/demo/slots?<query> lists (it must answer 200). */
+size_t	 slot_count(const char *query);
 /* The first slot with places left of GET /api/v1/halls/demo/slots?<query> into out; the
  * test fails when there is none. */
 void	 free_slot(const char *query, char *out, size_t osz);

@@ -92,6 +92,23 @@ slots_on(const char *date, int *afternoon)
 	return n;
 }
 
+/* The citizen of phone books the first free slot of cat ('A') on date as name, with a fresh
+ * ID number (born birth8, seq: make_id): 201.  The slot ("A-20261208-0900") into slot (64). */
+static void
+book_free_slot(const char *phone, char cat, const char *date, const char *name,
+    const char *birth8, int seq, char *slot)
+{
+	char cit[256], query[64], id[19], body[512];
+
+	citizen_in(phone, cit, sizeof cit);
+	snprintf(query, sizeof query, "category=%c&date=%s", cat, date);
+	free_slot(query, slot, 64);
+	make_id(id, birth8, seq);
+	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"%c\",\"slot\":\"%s\","
+	    "\"name\":\"%s\",\"id_number\":\"%s\"}", cat, slot, name, id);
+	expect_reply("POST", API "/appointments", cit, body, 201);
+}
+
 static void
 only_the_admin_changes_hours(void **st)
 {
@@ -197,7 +214,7 @@ saturday_opening_takes_numbers_and_offers_slots(void **st)
 static void
 closing_a_working_day_with_bookings_needs_notify(void **st)
 {
-	char cit[256], slot[64], id[19], body[512], status[16] = "";
+	char slot[64], status[16] = "";
 	struct resp r;
 	json_t *line = NULL;
 	int afternoon;
@@ -205,12 +222,7 @@ closing_a_working_day_with_bookings_needs_notify(void **st)
 
 	(void)st;
 	clock_at("2026-12-07T09:00:00+08:00");
-	citizen_in(PHONE, cit, sizeof cit);
-	free_slot("category=A&date=2026-12-08", slot, sizeof slot);
-	make_id(id, "19850101", 121);
-	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"A\",\"slot\":\"%s\","
-	    "\"name\":\"张三\",\"id_number\":\"%s\"}", slot, id);
-	expect_reply("POST", API "/appointments", cit, body, 201);
+	book_free_slot(PHONE, 'A', "2026-12-08", "张三", "19850101", 121, slot);
 
 	/* Refused, naming the booking; nothing saved. */
 	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-08", admin,
@@ -287,7 +299,7 @@ the_weeks_hours_rule_working_days(void **st)
 static void
 slot_plan_below_booked_needs_notify(void **st)
 {
-	char cit[256], slot[64], id[19], body[4096], start[6], ssql[16], cap[8] = "";
+	char slot[64], body[4096], start[6], ssql[16], cap[8] = "";
 	struct resp r;
 	json_t *plan, *s, *line = NULL;
 	char *orig;
@@ -305,12 +317,7 @@ slot_plan_below_booked_needs_notify(void **st)
 	expect_refusal("PUT", API "/admin/halls/demo/slot-plans/Z", admin, "{\"slots\":[]}", 404,
 	    "NOT_FOUND");
 
-	citizen_in(PHONE2, cit, sizeof cit);
-	free_slot("category=B&date=2026-12-09", slot, sizeof slot);
-	make_id(id, "19860101", 122);
-	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"B\",\"slot\":\"%s\","
-	    "\"name\":\"李四\",\"id_number\":\"%s\"}", slot, id);
-	expect_reply("POST", API "/appointments", cit, body, 201);
+	book_free_slot(PHONE2, 'B', "2026-12-09", "李四", "19860101", 122, slot);
 	/* B-20261209-0930 → 09:30 */
 	snprintf(start, sizeof start, "%.2s:%.2s", slot + 11, slot + 13);
 	snprintf(ssql, sizeof ssql, "%s:00", start);
@@ -397,7 +404,7 @@ forget_2027(void)
 static void
 calendar_preview_then_apply(void **st)
 {
-	char cit[256], slot[64], id[19], body[2048], mats[512], no[64], dl[16] = "";
+	char slot[64], no[64], dl[16] = "";
 	char status[16] = "";
 	struct resp r;
 	json_t *d, *line = NULL;
@@ -410,22 +417,12 @@ calendar_preview_then_apply(void **st)
 	forget_2027();
 	clock_at("2026-12-28T10:00:00+08:00");
 	/* A case whose 5 working days run into 2027: provisional, due Tuesday 5 January. */
-	material_codes_text("IT-B-003", 1, 0, mats, sizeof mats);
-	snprintf(body, sizeof body, "{\"item\":\"IT-B-003\",\"materials\":%s,\"applicant\":"
-	    "{\"name\":\"欧阳娜娜\",\"id_number\":\"11010519491231002X\","
-	    "\"phone\":\"13800138123\"}}", mats);
-	assert_int_equal(http_json(&r, "POST", API "/cases", clerk, body), 0);
-	expect_status(&r, 201);
-	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
+	case_accept(&r, clerk, "IT-B-003", "\"applicant\":{\"name\":\"欧阳娜娜\","
+	    "\"id_number\":\"11010519491231002X\",\"phone\":\"13800138123\"}", no, NULL);
 	assert_string_equal(jstr(r.json, "case.deadline"), "2027-01-05");
 	resp_free(&r);
 	/* A booking on Monday 4 January (a working day until the notice says otherwise). */
-	citizen_in(PHONE3, cit, sizeof cit);
-	free_slot("category=A&date=2027-01-04", slot, sizeof slot);
-	make_id(id, "19870101", 123);
-	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"A\",\"slot\":\"%s\","
-	    "\"name\":\"赵六\",\"id_number\":\"%s\"}", slot, id);
-	expect_reply("POST", API "/appointments", cit, body, 201);
+	book_free_slot(PHONE3, 'A', "2027-01-04", "赵六", "19870101", 123, slot);
 	booked = count1("SELECT COUNT(*) FROM appointments WHERE hall = ? AND day = '2027-01-04'"
 	    " AND status = 'booked'", "demo");
 
@@ -649,13 +646,16 @@ staff_lock_and_reset_force_a_new_password(void **st)
 static int
 setup(void **st)
 {
+	struct signer who[] = {
+		STAFF("admin", 0, admin),
+		STAFF("manager1", 0, manager),
+		STAFF("clerk1", 1, clerk),
+		STAFF("kiosk1", 0, kiosk),
+	};
+
 	if (suite_setup(st) != 0)
 		return -1;
-	staff_in("admin", 0, admin, sizeof admin);
-	staff_in("manager1", 0, manager, sizeof manager);
-	staff_in("clerk1", 1, clerk, sizeof clerk);
-	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
-	return 0;
+	return sign_in_all(who);
 }
 
 static int

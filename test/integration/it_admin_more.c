@@ -598,14 +598,17 @@ evening_hours_of_a_date_reach_the_kiosk(void **st)
 static int
 setup(void **st)
 {
+	struct signer who[] = {
+		STAFF("admin", 0, admin),
+		STAFF("manager1", 0, manager),
+		STAFF("clerk1", 1, clerk),
+		STAFF("approver1", 0, approver),
+		STAFF("kiosk1", 0, kiosk),
+	};
+
 	if (suite_setup(st) != 0)
 		return -1;
-	staff_in("admin", 0, admin, sizeof admin);
-	staff_in("manager1", 0, manager, sizeof manager);
-	staff_in("clerk1", 1, clerk, sizeof clerk);
-	staff_in("approver1", 0, approver, sizeof approver);
-	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
-	return 0;
+	return sign_in_all(who);
 }
 
 static int

@@ -433,9 +433,7 @@ who_sees_what(void **st)
 	get_case(&r, approver_bdc, no, NULL);
 	assert_error(&r, 404, "NOT_FOUND");
 	resp_free(&r);
-	case_act(&r, approver_bdc, no, "{\"action\":\"assign\"}");
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	case_act_refused(approver_bdc, no, "{\"action\":\"assign\"}", 404, "NOT_FOUND");
 	assert_int_equal(http_json(&r, "GET", "/api/v1/cases?status=accepted", approver_bdc, NULL),
 	    0);
 	expect_status(&r, 200);
@@ -449,13 +447,9 @@ who_sees_what(void **st)
 	assert_true(jint(r.json, "total") >= 1);
 	resp_free(&r);
 	/* A clerk cannot approve. */
-	case_act(&r, clerk, no, "{\"action\":\"approve\"}");
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	case_act_refused(clerk, no, "{\"action\":\"approve\"}", 403, "FORBIDDEN");
 	/* Not yet assigned: approving is not a transition from accepted. */
-	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
-	assert_error(&r, 409, "INVALID_TRANSITION");
-	resp_free(&r);
+	case_act_refused(approver1, no, "{\"action\":\"approve\"}", 409, "INVALID_TRANSITION");
 	/* The clerk may see the applicant in full (audited); a kiosk may not see the case. */
 	get_case(&r, clerk, no, "?reveal=1");
 	expect_status(&r, 200);
@@ -575,9 +569,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	case_outbox_param(&test_db, "supplement_requested", no, "list", code, sizeof code);
 	assert_true(strlen(code) > 0);
 	/* The approver cannot act while the clock stands still; the clerk takes the supplement. */
-	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
-	assert_error(&r, 409, "INVALID_TRANSITION");
-	resp_free(&r);
+	case_act_refused(approver1, no, "{\"action\":\"approve\"}", 409, "INVALID_TRANSITION");
 	case_act(&r, clerk, no, "{\"action\":\"supplement\",\"materials\":[]}");
 	assert_error(&r, 422, "MATERIALS_INCOMPLETE");
 	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M3");
@@ -648,9 +640,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 		assert_null(strstr(r.body, code));
 		resp_free(&r);
 		snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", old);
-		case_act(&r, clerk, no, path);
-		assert_error(&r, 422, "PICKUP_CODE_WRONG");
-		resp_free(&r);
+		case_act_refused(clerk, no, path, 422, "PICKUP_CODE_WRONG");
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
 		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'pickup_code'", no), 1);
 	}
@@ -663,9 +653,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	resp_free(&r);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
 	    " action = 'case.hand_over' AND detail = 'pickup_code'", no), 1);
-	case_act(&r, clerk, no, "{\"action\":\"hand_over\"}");
-	assert_error(&r, 409, "INVALID_TRANSITION");
-	resp_free(&r);
+	case_act_refused(clerk, no, "{\"action\":\"hand_over\"}", 409, "INVALID_TRANSITION");
 	/* Handed over: a pickup code is no longer needed, nor resent. */
 	snprintf(path, sizeof path, "/api/v1/notices/%lld/resend",
 	    sent_notice_id("result_ready", no));

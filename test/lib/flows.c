@@ -295,6 +295,17 @@ case_act_expect(const char *token, const char *no, const char *body, long status
 }
 
 void
+case_act_refused(const char *token, const char *no, const char *body, long status,
+    const char *code)
+{
+	struct resp r;
+
+	case_act(&r, token, no, body);
+	assert_error(&r, status, code);
+	resp_free(&r);
+}
+
+void
 case_act_ok(const char *token, const char *no, const char *body, const char *status)
 {
 	struct resp r;

@@ -78,6 +78,9 @@ void	 case_accept(struct resp *r, const char *clerk, const char *item, const cha
 void	 case_act(struct resp *r, const char *token, const char *no, const char *body);
 /* The same, which must answer status; the reply is freed. */
 void	 case_act_expect(const char *token, const char *no, const char *body, long status);
+/* The same, which must be refused with status and the error code; the reply is freed. */
+void	 case_act_refused(const char *token, const char *no, const char *body, long status,
+	     const char *code);
 /* The same, which must answer 200 with the case now in status. */
 void	 case_act_ok(const char *token, const char *no, const char *body, const char *status);
 /* POST /api/v1/windows/<w>/<action> (call-next, finish, …) with body as the bearer of

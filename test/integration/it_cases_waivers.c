@@ -523,16 +523,12 @@ notice_pdf_text(const char *notice, char *out, size_t osz)
 	struct resp r;
 	char path[200], file[96], cmd[256], raw[8192];
 	size_t n, i, k;
-	FILE *f, *p;
+	FILE *p;
 
 	snprintf(path, sizeof path, "/api/v1/case-notices/pdf?n=%s", notice);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
 	expect_status(&r, 200);
-	assert_true(r.len > 1000 && memcmp(r.body, "%PDF-", 5) == 0);
-	snprintf(file, sizeof file, "/tmp/it_cases_waivers_%d.pdf", (int)getpid());
-	assert_non_null(f = fopen(file, "wb"));
-	assert_int_equal(fwrite(r.body, 1, r.len, f), r.len);
-	fclose(f);
+	pdf_saved(r.body, r.len, "it_cases_waivers", file, sizeof file);
 	resp_free(&r);
 	snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", file);
 	assert_non_null(p = popen(cmd, "r"));

@@ -78,14 +78,11 @@ take_number(void)
 static long long
 board_version(void)
 {
-	struct resp r;
-	long long v;
+	json_t *v = get_member(NULL, "version", BOARD);
+	long long n = json_integer_value(v);
 
-	assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-	expect_status(&r, 200);
-	v = jint(r.json, "version");
-	resp_free(&r);
-	return v;
+	json_decref(v);
+	return n;
 }
 
 static long long

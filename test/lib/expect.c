@@ -129,6 +129,18 @@ get_member(const char *token, const char *member, const char *fmt, ...)
 }
 
 void
+pdf_saved(const void *p, size_t n, const char *tag, char *path, size_t psz)
+{
+	FILE *f;
+
+	assert_true(n > 1000 && memcmp(p, "%PDF-", 5) == 0);
+	snprintf(path, psz, "/tmp/%s_%d.pdf", tag, (int)getpid());
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	fclose(f);
+}
+
+void
 clock_at(const char *when)
 {
 	assert_int_equal(set_clock(when), 0);

@@ -31,6 +31,9 @@ void	expect_invalid(const char *method, const char *path, const char *token, con
 json_t	*get_member(const char *token, const char *member, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* The n bytes at p are a PDF (over 1000 bytes, "%PDF-") and are written to
+ * /tmp/<tag>_<pid>.pdf for a tool to read (pdftotext, pdftoppm); its name into path. */
+void	pdf_saved(const void *p, size_t n, const char *tag, char *path, size_t psz);
 /* Move the hall clock (set_clock) and give the app and the worker time to see it. */
 void	clock_at(const char *when);
 

@@ -92,6 +92,23 @@ slots_on(const char *date, int *afternoon)
 	return n;
 }
 
+/* The citizen of phone books the first free slot of cat ('A') on date as name, with a fresh
+ * ID number (born birth8, seq: make_id): 201.  The slot ("A-20261208-0900") into slot (64). */
+static void
+book_free_slot(const char *phone, char cat, const char *date, const char *name,
+    const char *birth8, int seq, char *slot)
+{
+	char cit[256], query[64], id[19], body[512];
+
+	citizen_in(phone, cit, sizeof cit);
+	snprintf(query, sizeof query, "category=%c&date=%s", cat, date);
+	free_slot(query, slot, 64);
+	make_id(id, birth8, seq);
+	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"%c\",\"slot\":\"%s\","
+	    "\"name\":\"%s\",\"id_number\":\"%s\"}", cat, slot, name, id);
+	expect_reply("POST", API "/appointments", cit, body, 201);
+}
+
 static void
 only_the_admin_changes_hours(void **st)
 {
@@ -100,17 +117,11 @@ only_the_admin_changes_hours(void **st)
 
 	(void)st;
 	clock_at(FRIDAY);
-	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-05", clerk,
-	    body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-05", manager,
-	    body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours", manager, body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("PUT", API "/admin/halls/demo/hours/2026-12-05", clerk, body, 403,
+	    "FORBIDDEN");
+	expect_refusal("PUT", API "/admin/halls/demo/hours/2026-12-05", manager, body, 403,
+	    "FORBIDDEN");
+	expect_refusal("PUT", API "/admin/halls/demo/hours", manager, body, 403, "FORBIDDEN");
 	assert_int_equal(count1("SELECT COUNT(*) FROM hall_dates WHERE hall = ?", "demo"), 0);
 	/* The manager reads them: the week's periods of the seed. */
 	assert_int_equal(http_json(&r, "GET", API "/admin/halls/demo/hours", manager, NULL), 0);
@@ -128,13 +139,9 @@ bad_hours_name_each_field_and_change_nothing(void **st)
 
 	(void)st;
 	clock_at(FRIDAY);
-	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-05", admin,
+	expect_invalid("PUT", API "/admin/halls/demo/hours/2026-12-05", admin,
 	    "{\"periods\":[{\"open\":\"12:00\",\"close\":\"09:00\"},"
-	    "{\"open\":\"8点\",\"close\":\"17:00\"}]}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "periods[0].close"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "periods[1].open"));
-	resp_free(&r);
+	    "{\"open\":\"8点\",\"close\":\"17:00\"}]}", "periods[0].close periods[1].open");
 	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-03", admin,
 	    "{\"closed\":true,\"periods\":[]}"), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
@@ -207,7 +214,7 @@ saturday_opening_takes_numbers_and_offers_slots(void **st)
 static void
 closing_a_working_day_with_bookings_needs_notify(void **st)
 {
-	char cit[256], slot[64], id[19], body[512], status[16] = "";
+	char slot[64], status[16] = "";
 	struct resp r;
 	json_t *line = NULL;
 	int afternoon;
@@ -215,14 +222,7 @@ closing_a_working_day_with_bookings_needs_notify(void **st)
 
 	(void)st;
 	clock_at("2026-12-07T09:00:00+08:00");
-	citizen_in(PHONE, cit, sizeof cit);
-	free_slot("category=A&date=2026-12-08", slot, sizeof slot);
-	make_id(id, "19850101", 121);
-	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"A\",\"slot\":\"%s\","
-	    "\"name\":\"张三\",\"id_number\":\"%s\"}", slot, id);
-	assert_int_equal(http_json(&r, "POST", API "/appointments", cit, body), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	book_free_slot(PHONE, 'A', "2026-12-08", "张三", "19850101", 121, slot);
 
 	/* Refused, naming the booking; nothing saved. */
 	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours/2026-12-08", admin,
@@ -254,10 +254,7 @@ closing_a_working_day_with_bookings_needs_notify(void **st)
 	assert_error(&r, 422, "HALL_CLOSED");
 	resp_free(&r);
 	clock_at("2026-12-07T09:00:00+08:00");
-	assert_int_equal(http_json(&r, "DELETE", API "/admin/halls/demo/hours/2026-12-08", admin,
-	    NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("DELETE", API "/admin/halls/demo/hours/2026-12-08", admin, NULL, 200);
 	set_clock(NULL);
 }
 
@@ -275,10 +272,8 @@ the_weeks_hours_rule_working_days(void **st)
 	orig = jget(old.json, "hours");
 	assert_true(json_array_size(orig) >= 2);
 	/* Mornings only; 2026-12-04 has no booking after noon in this suite. */
-	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours", admin,
-	    "{\"periods\":[{\"open\":\"09:00\",\"close\":\"12:00\"}],\"notify\":true}"), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("PUT", API "/admin/halls/demo/hours", admin,
+	    "{\"periods\":[{\"open\":\"09:00\",\"close\":\"12:00\"}],\"notify\":true}", 200);
 	assert_int_equal(count1("SELECT COUNT(*) FROM hall_hours WHERE hall = ?", "demo"), 1);
 	clock_at("2026-12-04T15:00:00+08:00");
 	take(&r);
@@ -292,9 +287,7 @@ the_weeks_hours_rule_working_days(void **st)
 		snprintf(body, sizeof body, "{\"periods\":%s}", p);
 		free(p);
 	}
-	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/hours", admin, body), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("PUT", API "/admin/halls/demo/hours", admin, body, 200);
 	resp_free(&old);
 	clock_at("2026-12-04T15:00:00+08:00");
 	take(&r);
@@ -306,7 +299,7 @@ the_weeks_hours_rule_working_days(void **st)
 static void
 slot_plan_below_booked_needs_notify(void **st)
 {
-	char cit[256], slot[64], id[19], body[4096], start[6], ssql[16], cap[8] = "";
+	char slot[64], body[4096], start[6], ssql[16], cap[8] = "";
 	struct resp r;
 	json_t *plan, *s, *line = NULL;
 	char *orig;
@@ -317,26 +310,14 @@ slot_plan_below_booked_needs_notify(void **st)
 	(void)st;
 	clock_at("2026-12-07T09:00:00+08:00");
 	/* Field errors first: nothing changes. */
-	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/slot-plans/B", admin,
-	    "{\"slots\":[{\"start\":\"25:00\",\"minutes\":3,\"capacity\":-1}]}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "slots[0].start"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "slots[0].minutes"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "slots[0].capacity"));
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/slot-plans/Z", admin,
-	    "{\"slots\":[]}"), 0);
-	assert_error(&r, 404, "NOT_FOUND");	/* 咨询导办 is not booked */
-	resp_free(&r);
+	expect_invalid("PUT", API "/admin/halls/demo/slot-plans/B", admin,
+	    "{\"slots\":[{\"start\":\"25:00\",\"minutes\":3,\"capacity\":-1}]}",
+	    "slots[0].start slots[0].minutes slots[0].capacity");
+	/* 咨询导办 is not booked */
+	expect_refusal("PUT", API "/admin/halls/demo/slot-plans/Z", admin, "{\"slots\":[]}", 404,
+	    "NOT_FOUND");
 
-	citizen_in(PHONE2, cit, sizeof cit);
-	free_slot("category=B&date=2026-12-09", slot, sizeof slot);
-	make_id(id, "19860101", 122);
-	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"B\",\"slot\":\"%s\","
-	    "\"name\":\"李四\",\"id_number\":\"%s\"}", slot, id);
-	assert_int_equal(http_json(&r, "POST", API "/appointments", cit, body), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	book_free_slot(PHONE2, 'B', "2026-12-09", "李四", "19860101", 122, slot);
 	/* B-20261209-0930 → 09:30 */
 	snprintf(start, sizeof start, "%.2s:%.2s", slot + 11, slot + 13);
 	snprintf(ssql, sizeof ssql, "%s:00", start);
@@ -423,7 +404,7 @@ forget_2027(void)
 static void
 calendar_preview_then_apply(void **st)
 {
-	char cit[256], slot[64], id[19], body[2048], mats[512], no[64], dl[16] = "";
+	char slot[64], no[64], dl[16] = "";
 	char status[16] = "";
 	struct resp r;
 	json_t *d, *line = NULL;
@@ -436,37 +417,19 @@ calendar_preview_then_apply(void **st)
 	forget_2027();
 	clock_at("2026-12-28T10:00:00+08:00");
 	/* A case whose 5 working days run into 2027: provisional, due Tuesday 5 January. */
-	material_codes_text("IT-B-003", 1, 0, mats, sizeof mats);
-	snprintf(body, sizeof body, "{\"item\":\"IT-B-003\",\"materials\":%s,\"applicant\":"
-	    "{\"name\":\"欧阳娜娜\",\"id_number\":\"11010519491231002X\","
-	    "\"phone\":\"13800138123\"}}", mats);
-	assert_int_equal(http_json(&r, "POST", API "/cases", clerk, body), 0);
-	expect_status(&r, 201);
-	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
+	case_accept(&r, clerk, "IT-B-003", "\"applicant\":{\"name\":\"欧阳娜娜\","
+	    "\"id_number\":\"11010519491231002X\",\"phone\":\"13800138123\"}", no, NULL);
 	assert_string_equal(jstr(r.json, "case.deadline"), "2027-01-05");
 	resp_free(&r);
 	/* A booking on Monday 4 January (a working day until the notice says otherwise). */
-	citizen_in(PHONE3, cit, sizeof cit);
-	free_slot("category=A&date=2027-01-04", slot, sizeof slot);
-	make_id(id, "19870101", 123);
-	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"A\",\"slot\":\"%s\","
-	    "\"name\":\"赵六\",\"id_number\":\"%s\"}", slot, id);
-	assert_int_equal(http_json(&r, "POST", API "/appointments", cit, body), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	book_free_slot(PHONE3, 'A', "2027-01-04", "赵六", "19870101", 123, slot);
 	booked = count1("SELECT COUNT(*) FROM appointments WHERE hall = ? AND day = '2027-01-04'"
 	    " AND status = 'booked'", "demo");
 
 	/* Only the admin; a notice that is not one is named. */
-	assert_int_equal(http_json(&r, "POST", API "/admin/calendar/preview", manager,
-	    notice2027), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/admin/calendar/preview", admin,
-	    "{\"year\":2027}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.notice"));
-	resp_free(&r);
+	expect_refusal("POST", API "/admin/calendar/preview", manager, notice2027, 403,
+	    "FORBIDDEN");
+	expect_invalid("POST", API "/admin/calendar/preview", admin, "{\"year\":2027}", "notice");
 
 	/* The preview: the deadline that moves, the booking on the new day off; nothing kept. */
 	assert_int_equal(http_json(&r, "POST", API "/admin/calendar/preview", admin, notice2027),
@@ -523,22 +486,13 @@ a_window_moves_to_another_category(void **st)
 {
 	char detail[512] = "", tok[256], cats[8] = "";
 	struct resp r;
-	json_t *f;
 
 	(void)st;
-	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/windows/20", manager,
-	    "{\"name\":\"x\",\"kind\":\"comprehensive\",\"categories\":[]}"), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/windows/0", admin,
-	    "{\"name\":\"\",\"kind\":\"vip\",\"categories\":[\"a\"]}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	f = jget(r.json, "error.fields");
-	assert_non_null(json_object_get(f, "number"));
-	assert_non_null(json_object_get(f, "name"));
-	assert_non_null(json_object_get(f, "kind"));
-	assert_non_null(json_object_get(f, "categories[0]"));
-	resp_free(&r);
+	expect_refusal("PUT", API "/admin/halls/demo/windows/20", manager,
+	    "{\"name\":\"x\",\"kind\":\"comprehensive\",\"categories\":[]}", 403, "FORBIDDEN");
+	expect_invalid("PUT", API "/admin/halls/demo/windows/0", admin,
+	    "{\"name\":\"\",\"kind\":\"vip\",\"categories\":[\"a\"]}",
+	    "number name kind categories[0]");
 	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/windows/20", admin,
 	    "{\"name\":\"综合·窗口𠮷\",\"kind\":\"comprehensive\",\"categories\":[\"B\",\"Q\"]}"),
 	    0);
@@ -604,28 +558,17 @@ staff_lock_and_reset_force_a_new_password(void **st)
 {
 	char tmp[64], tmp2[64], tok[256], dept[40] = "", detail[512] = "", body[256];
 	struct resp r;
-	json_t *fields;
 
 	(void)st;
 	/* Only the admin. */
-	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff", clerk,
-	    "{\"username\":\"it_adm_x\",\"name\":\"某\",\"role\":\"clerk\"}"), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff", manager,
-	    "{\"username\":\"it_adm_x\",\"name\":\"某\",\"role\":\"clerk\"}"), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", API "/admin/halls/demo/staff", clerk,
+	    "{\"username\":\"it_adm_x\",\"name\":\"某\",\"role\":\"clerk\"}", 403, "FORBIDDEN");
+	expect_refusal("POST", API "/admin/halls/demo/staff", manager,
+	    "{\"username\":\"it_adm_x\",\"name\":\"某\",\"role\":\"clerk\"}", 403, "FORBIDDEN");
 	/* Every bad field named, nothing made. */
-	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff", admin,
-	    "{\"username\":\"坏 名\",\"name\":\"\",\"role\":\"boss\",\"window\":9999}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	fields = jget(r.json, "error.fields");
-	assert_non_null(json_object_get(fields, "username"));
-	assert_non_null(json_object_get(fields, "name"));
-	assert_non_null(json_object_get(fields, "role"));
-	assert_non_null(json_object_get(fields, "window"));
-	resp_free(&r);
+	expect_invalid("POST", API "/admin/halls/demo/staff", admin,
+	    "{\"username\":\"坏 名\",\"name\":\"\",\"role\":\"boss\",\"window\":9999}",
+	    "username name role window");
 	assert_int_equal(count1("SELECT COUNT(*) FROM staff WHERE hall = ? AND username LIKE"
 	    " 'it\\_adm%'", "demo"), 0);
 
@@ -650,18 +593,14 @@ staff_lock_and_reset_force_a_new_password(void **st)
 	assert_int_equal(login("我的新密码-abc-2026", NULL, NULL, 0), 200);
 
 	/* Locked: the open session ends, sign-in is refused; unlocked: it works again. */
-	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff/it_adm_c1/lock", clerk,
-	    NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", API "/admin/halls/demo/staff/it_adm_c1/lock", clerk, NULL, 403,
+	    "FORBIDDEN");
 	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff/it_adm_c1/lock", admin,
 	    NULL), 0);
 	expect_status(&r, 200);
 	assert_true(json_is_true(jget(r.json, "staff.disabled")));
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", API "/me", tok, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", API "/me", tok, NULL, 401, "UNAUTHENTICATED");
 	assert_int_equal(login("我的新密码-abc-2026", NULL, NULL, 0), 401);
 	assert_int_equal(db_scalar(&test_db, "SELECT detail FROM audit_log WHERE action ="
 	    " 'admin.staff.lock' AND target = 'it_adm_c1' ORDER BY id DESC LIMIT 1", DBNOARGS,
@@ -669,10 +608,7 @@ staff_lock_and_reset_force_a_new_password(void **st)
 	assert_non_null(strstr(detail, "\"before\":{"));
 	assert_non_null(strstr(detail, "\"disabled\":false"));
 	assert_non_null(strstr(detail, "\"disabled\":true"));
-	assert_int_equal(http_json(&r, "POST", API "/admin/halls/demo/staff/it_adm_c1/unlock", admin,
-	    NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("POST", API "/admin/halls/demo/staff/it_adm_c1/unlock", admin, NULL, 200);
 	assert_int_equal(login("我的新密码-abc-2026", NULL, tok, sizeof tok), 200);
 
 	/* Reset: the session ends, the old password is dead, the temporary one needs a new. */
@@ -682,9 +618,7 @@ staff_lock_and_reset_force_a_new_password(void **st)
 	snprintf(tmp2, sizeof tmp2, "%s", jstr(r.json, "temporary_password"));
 	assert_string_not_equal(tmp2, tmp);
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "GET", API "/me", tok, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	expect_refusal("GET", API "/me", tok, NULL, 401, "UNAUTHENTICATED");
 	assert_int_equal(login("我的新密码-abc-2026", NULL, NULL, 0), 401);
 	assert_int_equal(login(tmp2, NULL, NULL, 0), 403);
 	assert_int_equal(login(tmp2, "又一个新密码-xyz-2026", NULL, 0), 200);
@@ -692,11 +626,8 @@ staff_lock_and_reset_force_a_new_password(void **st)
 	/* A role change: an approver needs a department; the trail has before and after. */
 	assert_int_equal(db_scalar(&test_db, "SELECT code FROM departments ORDER BY code LIMIT 1",
 	    DBNOARGS, dept, sizeof dept), 1);
-	assert_int_equal(http_json(&r, "PATCH", API "/admin/halls/demo/staff/it_adm_c1", admin,
-	    "{\"role\":\"approver\"}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "department"));
-	resp_free(&r);
+	expect_invalid("PATCH", API "/admin/halls/demo/staff/it_adm_c1", admin,
+	    "{\"role\":\"approver\"}", "department");
 	snprintf(body, sizeof body, "{\"role\":\"approver\",\"department\":\"%s\","
 	    "\"window\":null}", dept);
 	assert_int_equal(http_json(&r, "PATCH", API "/admin/halls/demo/staff/it_adm_c1", admin,
@@ -715,13 +646,16 @@ staff_lock_and_reset_force_a_new_password(void **st)
 static int
 setup(void **st)
 {
+	struct signer who[] = {
+		STAFF("admin", 0, admin),
+		STAFF("manager1", 0, manager),
+		STAFF("clerk1", 1, clerk),
+		STAFF("kiosk1", 0, kiosk),
+	};
+
 	if (suite_setup(st) != 0)
 		return -1;
-	staff_in("admin", 0, admin, sizeof admin);
-	staff_in("manager1", 0, manager, sizeof manager);
-	staff_in("clerk1", 1, clerk, sizeof clerk);
-	staff_in("kiosk1", 0, kiosk, sizeof kiosk);
-	return 0;
+	return sign_in_all(who);
 }
 
 static int

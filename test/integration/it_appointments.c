@@ -65,6 +65,22 @@ book(struct resp *r, const char *tok, const char *slot, const char *name, const 
 	return http(r, "POST", API "/appointments", body, h);
 }
 
+/* A booking (no Idempotency-Key) whose reply must be status, and the error code when code
+ * is not NULL; the reply is freed. */
+static void
+book_expect(const char *tok, const char *slot, const char *name, const char *id, long status,
+    const char *code)
+{
+	struct resp r;
+
+	assert_int_equal(book(&r, tok, slot, name, id, NULL), 0);
+	if (code)
+		assert_error(&r, status, code);
+	else
+		expect_status(&r, status);
+	resp_free(&r);
+}
+
 /* Book and keep the token; the booking must succeed. */
 static void
 book_ok(const char *tok, const char *slot, const char *id, char *appt, size_t asz)
@@ -247,15 +263,8 @@ slots_and_calendar(void **st)
 	assert_int_equal(jint(r.json, "slots.0.capacity"), 4);
 	resp_free(&r);
 	/* Saturday: no slots.  Beyond the 7 days ahead: none. */
-	assert_int_equal(http(&r, "GET", API "/halls/demo/slots?category=A&date=2026-11-28", NULL,
-	    NULL), 0);
-	expect_status(&r, 200);
-	assert_int_equal(json_array_size(jget(r.json, "slots")), 0);
-	resp_free(&r);
-	assert_int_equal(http(&r, "GET", API "/halls/demo/slots?category=A&date=2026-12-02", NULL,
-	    NULL), 0);
-	assert_int_equal(json_array_size(jget(r.json, "slots")), 0);
-	resp_free(&r);
+	assert_int_equal(slot_count("category=A&date=2026-11-28"), 0);
+	assert_int_equal(slot_count("category=A&date=2026-12-02"), 0);
 	/* Without a date: every bookable day, Monday 23rd to Monday 30th (no weekend). */
 	assert_int_equal(http(&r, "GET", API "/halls/demo/slots?category=D", NULL, NULL), 0);
 	expect_status(&r, 200);
@@ -272,9 +281,7 @@ slots_and_calendar(void **st)
 	/* Bad input and an unknown hall. */
 	assert_int_equal(http(&r, "GET", API "/halls/demo/slots?date=2026-02-30&category=a", NULL,
 	    NULL), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.date"));
-	assert_non_null(jget(r.json, "error.fields.category"));
+	assert_invalid(&r, "date category");
 	resp_free(&r);
 	expect_refusal("GET", API "/halls/nowhere/slots", NULL, NULL, 404, "NOT_FOUND");
 
@@ -313,46 +320,24 @@ booking_validation(void **st)
 	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13900000001", c1, sizeof c1);
-	assert_int_equal(http_json(&r, "POST", API "/appointments", c1, "{}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.hall"));
-	assert_non_null(jget(r.json, "error.fields.category"));
-	assert_non_null(jget(r.json, "error.fields.slot"));
-	assert_non_null(jget(r.json, "error.fields.name"));
-	assert_non_null(jget(r.json, "error.fields.id_number"));
-	resp_free(&r);
+	expect_invalid("POST", API "/appointments", c1, "{}", "hall category slot name id_number");
 	/* A wrong check digit (…0021 instead of …002X) and a name with digits. */
 	assert_int_equal(book(&r, c1, "A-20261124-1000", "张三3", "110105194912310021", NULL), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.id_number"));
-	assert_non_null(jget(r.json, "error.fields.name"));
+	assert_invalid(&r, "id_number name");
 	resp_free(&r);
 	make_id(id, "19900101", 1);
 	/* The slot's letter must be the category's. */
-	assert_int_equal(http_json(&r, "POST", API "/appointments", c1, "{\"hall\":\"demo\","
+	expect_invalid("POST", API "/appointments", c1, "{\"hall\":\"demo\","
 	    "\"category\":\"B\",\"slot\":\"A-20261124-1000\",\"name\":\"张三\","
-	    "\"id_number\":\"11010519491231002X\"}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.slot"));
-	resp_free(&r);
+	    "\"id_number\":\"11010519491231002X\"}", "slot");
 	/* Begun already; beyond the days ahead; a Saturday (no such slot). */
-	assert_int_equal(book(&r, c1, "A-20261123-0900", "张三", id, NULL), 0);
-	assert_error(&r, 422, "SLOT_UNAVAILABLE");
-	resp_free(&r);
-	assert_int_equal(book(&r, c1, "A-20261202-0900", "张三", id, NULL), 0);
-	assert_error(&r, 422, "SLOT_UNAVAILABLE");
-	resp_free(&r);
-	assert_int_equal(book(&r, c1, "A-20261128-0900", "张三", id, NULL), 0);
-	assert_error(&r, 404, "NOT_FOUND");
-	resp_free(&r);
+	book_expect(c1, "A-20261123-0900", "张三", id, 422, "SLOT_UNAVAILABLE");
+	book_expect(c1, "A-20261202-0900", "张三", id, 422, "SLOT_UNAVAILABLE");
+	book_expect(c1, "A-20261128-0900", "张三", id, 404, "NOT_FOUND");
 	/* Signed out, or not a citizen. */
-	assert_int_equal(book(&r, "not-a-session", "A-20261124-1000", "张三", id, NULL), 0);
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
+	book_expect("not-a-session", "A-20261124-1000", "张三", id, 401, "UNAUTHENTICATED");
 	staff_in("clerk1", 1, clerk, sizeof clerk);
-	assert_int_equal(book(&r, clerk, "A-20261124-1000", "张三", id, NULL), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	book_expect(clerk, "A-20261124-1000", "张三", id, 403, "FORBIDDEN");
 	/* Nothing was taken by any of it. */
 	assert_int_equal(remaining("A-20261124-1000", NULL), 6);
 	set_clock(NULL);
@@ -425,14 +410,10 @@ book_see_and_rules(void **st)
 	    NULL, 404, "NOT_FOUND");
 
 	/* One live booking per citizen per hall per day. */
-	assert_int_equal(book(&r, c1, "B-20261124-1400", "张三", id1, NULL), 0);
-	assert_error(&r, 409, "ALREADY_BOOKED");
-	resp_free(&r);
+	book_expect(c1, "B-20261124-1400", "张三", id1, 409, "ALREADY_BOOKED");
 	/* … and per ID number, whoever books it.  Another account books for it only through a
 	 * proxy relation (实名, it_realname): refused until a clerk registers c2 for it. */
-	assert_int_equal(book(&r, c2, "B-20261124-1400", "张三", id1, NULL), 0);
-	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
-	resp_free(&r);
+	book_expect(c2, "B-20261124-1400", "张三", id1, 409, "ID_BOUND_ELSEWHERE");
 	{
 		char body[256];
 
@@ -443,25 +424,17 @@ book_see_and_rules(void **st)
 		expect_status(&r, 201);
 		resp_free(&r);
 	}
-	assert_int_equal(book(&r, c2, "B-20261124-1400", "张三", id1, NULL), 0);
-	assert_error(&r, 409, "ALREADY_BOOKED");
-	resp_free(&r);
+	book_expect(c2, "B-20261124-1400", "张三", id1, 409, "ALREADY_BOOKED");
 	/* At most 2 a week per ID number: Tuesday, Wednesday, then Thursday is refused, even
 	 * when another citizen (its proxy) books for that ID number. */
-	assert_int_equal(book(&r, c1, "A-20261125-1000", "张三", id1, NULL), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	book_expect(c1, "A-20261125-1000", "张三", id1, 201, NULL);
 	assert_int_equal(book(&r, c1, "A-20261126-1000", "张三", id1, NULL), 0);
 	assert_error(&r, 429, "BOOKING_LIMIT");
 	assert_string_equal(jstr(r.json, "error.limit"), "week");
 	resp_free(&r);
-	assert_int_equal(book(&r, c2, "A-20261127-1000", "张三", id1, NULL), 0);
-	assert_error(&r, 429, "BOOKING_LIMIT");
-	resp_free(&r);
+	book_expect(c2, "A-20261127-1000", "张三", id1, 429, "BOOKING_LIMIT");
 	/* Next week is another week. */
-	assert_int_equal(book(&r, c1, "A-20261130-1000", "张三", id1, NULL), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	book_expect(c1, "A-20261130-1000", "张三", id1, 201, NULL);
 	(void)id2;
 	set_clock(NULL);
 }
@@ -916,14 +889,10 @@ redis_wiped(void **st)
 
 	/* The per-citizen state came back too: the ban, and the day already booked. */
 	citizen_in("13900000008", c8, sizeof c8);
-	assert_int_equal(book(&r, c8, "D-20261127-0900", "李四", id_ban, NULL), 0);
-	assert_error(&r, 403, "NO_SHOW_BANNED");
-	resp_free(&r);
+	book_expect(c8, "D-20261127-0900", "李四", id_ban, 403, "NO_SHOW_BANNED");
 	citizen_in("13900000001", c1, sizeof c1);
 	make_id(id, "19900101", 11);
-	assert_int_equal(book(&r, c1, "B-20261124-1500", "张三", id, NULL), 0);
-	assert_error(&r, 409, "ALREADY_BOOKED");
-	resp_free(&r);
+	book_expect(c1, "B-20261124-1500", "张三", id, 409, "ALREADY_BOOKED");
 	/* And an Idempotency-Key's first answer, kept in MariaDB with the booking. */
 	citizen_in("13900000002", c2, sizeof c2);
 	make_id(id, "19900101", 31);
@@ -970,9 +939,7 @@ outages(void **st)
 	/* MariaDB down: 503, and no place is lost. */
 	assert_int_equal(remaining("E-20261127-1000", NULL), 4);
 	assert_int_equal(stack("mysql-stop"), 0);
-	assert_int_equal(book(&r, c11, "E-20261127-1000", "孙八", id, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	book_expect(c11, "E-20261127-1000", "孙八", id, 503, "UNAVAILABLE");
 	assert_int_equal(stack("mysql-start"), 0);
 	wait_health(200, 15000);
 	heal();
@@ -983,16 +950,12 @@ outages(void **st)
 	    NULL), 0);
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
-	assert_int_equal(book(&r, c11, "E-20261127-1000", "孙八", id, NULL), 0);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	book_expect(c11, "E-20261127-1000", "孙八", id, 503, "UNAVAILABLE");
 	assert_int_equal(stack("redis-start"), 0);
 	wait_health(200, 15000);
 	heal();
 	citizen_in("13900000011", c11, sizeof c11);
-	assert_int_equal(book(&r, c11, "E-20261127-1000", "孙八", id, NULL), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	book_expect(c11, "E-20261127-1000", "孙八", id, 201, NULL);
 	assert_int_equal(remaining("E-20261127-1000", NULL), 3);
 	set_clock(NULL);
 }
@@ -1024,20 +987,12 @@ release_at_eight(void **st)
 	resp_free(&r);
 	/* The day before it was released yesterday: listed. */
 	assert_int_equal(remaining("A-20261127-0900", NULL) >= 0, 1);
-	assert_int_equal(book(&r, c, "A-20261130-0900", "周九", id, NULL), 0);
-	assert_error(&r, 422, "SLOT_UNAVAILABLE");
-	resp_free(&r);
+	book_expect(c, "A-20261130-0900", "周九", id, 422, "SLOT_UNAVAILABLE");
 	assert_int_equal(db_count(&test_db, count, "09:00"), before);
 
 	clock_at("2026-11-23T08:00:00+08:00");
-	assert_int_equal(http(&r, "GET", API "/halls/demo/slots?category=A&date=2026-11-30", NULL,
-	    NULL), 0);
-	expect_status(&r, 200);
-	assert_int_equal(json_array_size(jget(r.json, "slots")), 15);
-	resp_free(&r);
-	assert_int_equal(book(&r, c, "A-20261130-0900", "周九", id, NULL), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	assert_int_equal(slot_count("category=A&date=2026-11-30"), 15);
+	book_expect(c, "A-20261130-0900", "周九", id, 201, NULL);
 	assert_int_equal(db_count(&test_db, count, "09:00"), before + 1);
 	set_clock(NULL);
 }

@@ -77,21 +77,6 @@ str_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 1;
 }
 
-/* POST /cases at window 1 with a complete checklist: the reply's case in r. */
-static void
-accept_case(struct resp *r, const char *item, char no[64], char track[64])
-{
-	char mats[512], body[2048];
-
-	material_codes_text(item, 1, 0, mats, sizeof mats);
-	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s," APPLICANT "}", item,
-	    mats);
-	assert_int_equal(http_json(r, "POST", API "/cases", clerk, body), 0);
-	expect_status(r, 201);
-	snprintf(no, 64, "%s", jstr(r->json, "case.no"));
-	snprintf(track, 64, "%s", jstr(r->json, "case.track_token"));
-}
-
 /* GET path as the bearer of tok (NULL: none): the case's deadline into dl (12), its
  * "provisional" returned. */
 static int
@@ -159,7 +144,7 @@ deadlines_provisional_then_confirmed(void **st)
 	(void)st;
 	/* Early December: 5 working days stay in 2026 — a firm deadline. */
 	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
-	accept_case(&r, "IT-B-003", c, tc);
+	case_accept(&r, clerk, "IT-B-003", APPLICANT, c, tc);
 	assert_false(json_is_true(jget(r.json, "case.provisional")));
 	resp_free(&r);
 	assert_int_equal(case_deadline(c, dl), 0);
@@ -168,7 +153,7 @@ deadlines_provisional_then_confirmed(void **st)
 	/* Monday 28 December: 5 working days are 29, 30, 31 December (元旦 and the weekend
 	 * off), Monday 4 and Tuesday 5 January 2027 — counted, not refused, and provisional. */
 	assert_int_equal(set_clock("2026-12-28T10:00:00+08:00"), 0);
-	accept_case(&r, "IT-B-003", a, ta);
+	case_accept(&r, clerk, "IT-B-003", APPLICANT, a, ta);
 	assert_string_equal(jstr(r.json, "case.deadline"), "2027-01-05");
 	assert_true(json_is_true(jget(r.json, "case.provisional")));
 	snprintf(url, sizeof url, "%s", jstr(r.json, "case.notice_url"));
@@ -178,7 +163,7 @@ deadlines_provisional_then_confirmed(void **st)
 	assert_int_equal(receipt_provisional(url), 1);
 	assert_int_equal(count1("SELECT deadline_provisional FROM cases WHERE no = ?", a), 1);
 	/* 20 working days: … 18–22, 25, 26 January. */
-	accept_case(&r, "IT-E-002", b, tb);
+	case_accept(&r, clerk, "IT-E-002", APPLICANT, b, tb);
 	assert_string_equal(jstr(r.json, "case.deadline"), "2027-01-26");
 	assert_true(json_is_true(jget(r.json, "case.provisional")));
 	resp_free(&r);
@@ -254,11 +239,7 @@ tickets_and_slots_in_missing_year(void **st)
 	assert_error(&r, 422, "HALL_CLOSED");
 	assert_null(strstr(jstr(r.json, "error.message"), "节假日安排"));
 	resp_free(&r);
-	assert_int_equal(http(&r, "GET", API "/halls/demo/slots?category=A&date=2027-01-01", NULL,
-	    NULL), 0);
-	expect_status(&r, 200);
-	assert_int_equal(json_array_size(jget(r.json, "slots")), 0);
-	resp_free(&r);
+	assert_int_equal(slot_count("category=A&date=2027-01-01"), 0);
 	/* Monday 4 January 2027, the first working day (the 2nd is a Saturday): the kiosk
 	 * issues numbers and the booking page offers the day's slots. */
 	assert_int_equal(set_clock("2027-01-04T09:30:00+08:00"), 0);
@@ -294,7 +275,7 @@ resumed_deadline_becomes_provisional(void **st)
 	 * December), so the deadline moves 20 working days past the 8th — 9 December …
 	 * 28–31 December, 4, 5, 6 January 2027 — and becomes provisional. */
 	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
-	accept_case(&r, "IT-B-003", no, tok);
+	case_accept(&r, clerk, "IT-B-003", APPLICANT, no, tok);
 	resp_free(&r);
 	case_act_expect(approver, no, "{\"action\":\"assign\"}", 200);
 	assert_int_equal(set_clock("2026-12-02T10:00:00+08:00"), 0);

@@ -172,7 +172,6 @@ static void
 waiting_counts_stay_live(void **st)
 {
 	char k[128];
-	struct resp r;
 	json_t *c;
 	long long before;
 	int i;
@@ -190,10 +189,7 @@ waiting_counts_stay_live(void **st)
 	for (i = 1; i <= 3; i++) {
 		int j;
 
-		assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", k,
-		    "{\"category\":\"F\"}"), 0);
-		expect_status(&r, 201);
-		resp_free(&r);
+		expect_reply("POST", "/api/v1/halls/demo/tickets", k, "{\"category\":\"F\"}", 201);
 		for (j = 0; j < 8; j++) {	/* whichever process answers */
 			c = category("F");
 			assert_int_equal(jint(c, "waiting"), before + i);

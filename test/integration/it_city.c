@@ -135,17 +135,6 @@ wrong_hall(const char *token, const char *body, const char *hall_name)
 }
 
 static void
-act_ok(const char *token, const char *body, const char *status)
-{
-	struct resp r;
-
-	case_act(&r, token, case_no, body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), status);
-	resp_free(&r);
-}
-
-static void
 pickup_to(const char *hall, long want)
 {
 	struct resp r;
@@ -305,8 +294,8 @@ only_the_deciding_hall_decides(void **st)
 	    "示范区政务服务中心");
 	wrong_hall(cb_manager, "{\"action\":\"assign\",\"assignee\":\"approver1\"}",
 	    "示范区政务服务中心");
-	act_ok(demo_approver, "{\"action\":\"assign\"}", "processing");
-	act_ok(demo_approver, "{\"action\":\"approve\",\"note\":\"材料齐全，同意补发\"}",
+	case_act_ok(demo_approver, case_no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(demo_approver, case_no, "{\"action\":\"approve\",\"note\":\"材料齐全，同意补发\"}",
 	    "approved");
 	expect_col("status", "approved");
 }
@@ -314,8 +303,7 @@ only_the_deciding_hall_decides(void **st)
 static void
 the_citizen_changes_the_pickup_hall(void **st)
 {
-	struct resp r;
-	char path[160];
+	json_t *halls;
 
 	(void)st;
 	citizen_in(PHONE, citizen, sizeof citizen);
@@ -330,27 +318,24 @@ the_citizen_changes_the_pickup_hall(void **st)
 	pickup_to("chengbei", 200);
 	expect_col("pickup_hall", "chengbei");
 	/* The case page shows the three halls by name. */
-	snprintf(path, sizeof path, "/api/v1/me/cases/%s", case_no);
-	assert_int_equal(http_json(&r, "GET", path, citizen, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.halls.pickup.name"), "城北区政务服务中心");
-	assert_string_equal(jstr(r.json, "case.halls.decide.name"), "示范区政务服务中心");
-	resp_free(&r);
+	halls = get_member(citizen, "case.halls", "/api/v1/me/cases/%s", case_no);
+	assert_string_equal(jstr(halls, "pickup.name"), "城北区政务服务中心");
+	assert_string_equal(jstr(halls, "decide.name"), "示范区政务服务中心");
+	json_decref(halls);
 }
 
 static void
 the_result_is_handed_out_at_the_pickup_hall(void **st)
 {
-	struct resp r;
-	json_t *line = NULL;
+	json_t *line = NULL, *page;
 	long since = sms_log_size();
-	char body[160], path[160];
+	char body[160];
 
 	(void)st;
 	/* The centre's pickup window is not where it goes, nor the station's. */
 	wrong_hall(demo_pickup, "{\"action\":\"ready\"}", "城北区政务服务中心");
 	wrong_hall(qt_clerk, "{\"action\":\"ready\"}", "城北区政务服务中心");
-	act_ok(cb_pickup, "{\"action\":\"ready\"}", "ready");
+	case_act_ok(cb_pickup, case_no, "{\"action\":\"ready\"}", "ready");
 	expect_col("pickup_window", "5");
 	/* The SMS names the pickup hall and its window. */
 	if (sms_log_find_since(since, PHONE, "result_ready", &line, 15000) != 0)
@@ -363,18 +348,16 @@ the_result_is_handed_out_at_the_pickup_hall(void **st)
 	pickup_to("chengnan", 409);
 	expect_col("pickup_hall", "chengbei");
 	/* The tracking page names the three halls and the pickup window. */
-	snprintf(path, sizeof path, "/api/v1/track/%s", track);
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.halls.pickup.name"), "城北区政务服务中心");
-	assert_string_equal(jstr(r.json, "case.halls.accept.name"), "桥头镇便民服务站");
-	assert_non_null(strstr(jstr(r.json, "case.pickup.window"), "统一出件"));
-	resp_free(&r);
+	page = get_member(NULL, "case", "/api/v1/track/%s", track);
+	assert_string_equal(jstr(page, "halls.pickup.name"), "城北区政务服务中心");
+	assert_string_equal(jstr(page, "halls.accept.name"), "桥头镇便民服务站");
+	assert_non_null(strstr(jstr(page, "pickup.window"), "统一出件"));
+	json_decref(page);
 	/* Handed out at chengbei only. */
 	snprintf(body, sizeof body, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}",
 	    jstr(line, "params.pickup_code"));
 	wrong_hall(qt_clerk, body, "城北区政务服务中心");
-	act_ok(cb_pickup, body, "closed");
+	case_act_ok(cb_pickup, case_no, body, "closed");
 	json_decref(line);
 }
 
@@ -420,16 +403,8 @@ the_citizen_chooses_the_pickup_hall_online(void **st)
 static void
 accept_estate(const char *clerk_tok, char *no)
 {
-	struct resp r;
-	char mats[512], body[2048];
-
-	material_codes_text("IT-D-001", 1, 0, mats, sizeof mats);
-	snprintf(body, sizeof body, "{\"item\":\"IT-D-001\",\"materials\":%s," APPLICANT
-	    ",\"promises\":{\"M6\":{\"signed\":true}}}", mats);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk_tok, body), 0);
-	expect_status(&r, 201);
-	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
-	resp_free(&r);
+	case_accept(NULL, clerk_tok, "IT-D-001", APPLICANT ",\"promises\":{\"M6\":{\"signed\":true}}",
+	    no, NULL);
 }
 
 static void
@@ -446,7 +421,7 @@ a_district_decides_real_estate_itself(void **st)
 	expect_col("pickup_hall", "chengbei");
 	assert_true(sees(cb_approver));
 	assert_false(sees(demo_bdc));
-	act_ok(cb_approver, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(cb_approver, case_no, "{\"action\":\"assign\"}", "processing");
 	/* Its promise is verified there too. */
 	assert_true(db_scalar(&test_db, "SELECT pc.hall FROM promise_checks pc JOIN cases c"
 	    " ON c.id = pc.case_id WHERE c.no = ?", DBARGS(DBS(cb_no)), hall, sizeof hall) == 1);
@@ -474,25 +449,19 @@ a_district_decides_real_estate_itself(void **st)
 static void
 take(const char *hall, const char *clerk_tok)
 {
-	struct resp r;
 	char path[96];
 
 	snprintf(path, sizeof path, "/api/v1/halls/%s/tickets", hall);
-	assert_int_equal(http_json(&r, "POST", path, clerk_tok, "{\"category\":\"A\"}"), 0);
-	expect_status(&r, 201);
-	resp_free(&r);
+	expect_reply("POST", path, clerk_tok, "{\"category\":\"A\"}", 201);
 }
 
 static void
 call_next(const char *clerk_tok, int window)
 {
-	struct resp r;
 	char path[96];
 
 	snprintf(path, sizeof path, "/api/v1/windows/%d/call-next", window);
-	assert_int_equal(http_json(&r, "POST", path, clerk_tok, NULL), 0);
-	expect_status(&r, 200);
-	resp_free(&r);
+	expect_reply("POST", path, clerk_tok, NULL, 200);
 }
 
 static long long

@@ -55,22 +55,6 @@ staff_name(const char *hall, const char *user, char *out, size_t osz)
 	    " username = ?", DBARGS(DBS(hall), DBS(user)), out, osz), 1);
 }
 
-/* The case's required materials as a sheet lists them, pages each: [{"code","pages"},…]. */
-static void
-sheet_materials(int pages, char *out, size_t osz)
-{
-	json_t *codes = material_codes(ITEM, 1, 0), *v;
-	size_t i;
-
-	assert_true(json_array_size(codes) >= 2);
-	snprintf(out, osz, "[");
-	json_array_foreach(codes, i, v)
-		snprintf(out + strlen(out), osz - strlen(out), "%s{\"code\":\"%s\",\"pages\":%d}",
-		    i ? "," : "", json_string_value(v), pages);
-	snprintf(out + strlen(out), osz - strlen(out), "]");
-	json_decref(codes);
-}
-
 static void
 first_code(char *out, size_t osz)
 {
@@ -132,18 +116,6 @@ expect_holder(const char *who, const char *kind, const char *hall, int in_transi
 	json_decref(c);
 }
 
-/* How many history rows of the case have this action, signed by `by` when given. */
-static long long
-history_rows(const char *action, const char *by)
-{
-	long long n = -1;
-
-	assert_true(db_query(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
-	    " ON c.id = h.case_id WHERE c.no = ? AND h.action = ? AND (? IS NULL OR h.actor_name = ?)",
-	    DBARGS(DBS(case_no), DBS(action), DBSO(by), DBSO(by)), db_count_row, &n) >= 0);
-	return n;
-}
-
 /* The sheet's status and signer as the record keeps them. */
 static void
 sheet_row(long long id, char *status, size_t ssz, char *signer, size_t gsz)
@@ -179,7 +151,7 @@ receive_ok(const char *who, long long id, const char *body, const char *status,
 {
 	struct resp r;
 	char path[96], st[40], signer[64];
-	long long before = history_rows("handover_received", signer_name);
+	long long before = case_history_rows(&test_db, case_no, "handover_received", signer_name);
 
 	snprintf(path, sizeof path, API "/handovers/%lld/receive", id);
 	assert_int_equal(http_json(&r, "POST", path, who, body), 0);
@@ -190,7 +162,7 @@ receive_ok(const char *who, long long id, const char *body, const char *status,
 	sheet_row(id, st, sizeof st, signer, sizeof signer);
 	assert_string_equal(st, status);
 	assert_string_equal(signer, signer_name);
-	assert_int_equal(history_rows("handover_received", signer_name), before + 1);
+	assert_int_equal(case_history_rows(&test_db, case_no, "handover_received", signer_name), before + 1);
 }
 
 /* The citizen's tracking page: where the file is, in words. */
@@ -245,7 +217,8 @@ station_to_centre_signed_with_a_discrepancy(void **st)
 	int moving;
 
 	(void)st;
-	sheet_materials(3, mats, sizeof mats);
+	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
+	assert_non_null(strstr(mats, "},{"));	/* two materials at least */
 	/* The centre does not hold the file yet: it cannot send it on. */
 	send_sheet(&r, demo_clerk, "{\"department\":\"wjw\",\"hall\":\"demo\"}", mats);
 	assert_error(&r, 409, "NOT_IN_CUSTODY");
@@ -254,7 +227,7 @@ station_to_centre_signed_with_a_discrepancy(void **st)
 	    sizeof sheet1_token);
 	/* In transit: the station still answers for it; the citizen reads that it travels. */
 	expect_holder(qt_clerk, "window", "qiaotou", 1);
-	assert_int_equal(history_rows("handover_sent", NULL), 1);
+	assert_int_equal(case_history_rows(&test_db, case_no, "handover_sent", NULL), 1);
 	track_where(where, sizeof where, &moving);
 	assert_int_equal(moving, 1);
 	/* Another hall's clerk cannot sign for the centre. */
@@ -266,7 +239,7 @@ station_to_centre_signed_with_a_discrepancy(void **st)
 	    "\"pages_received\":2,\"note\":\"少一页\"}]}", case_no, code);
 	staff_name("demo", "clerk1", name, sizeof name);
 	receive_ok(demo_clerk, sheet[1], body, "received_with_discrepancies", name);
-	assert_int_equal(history_rows("handover_discrepancy", name), 1);
+	assert_int_equal(case_history_rows(&test_db, case_no, "handover_discrepancy", name), 1);
 	/* The sheet keeps what was counted against what was sent. */
 	{
 		json_t *h = get_member(demo_clerk, "handover", API "/handovers/%lld", sheet[1]);
@@ -312,7 +285,8 @@ centre_to_the_deciding_department_signed_by_qr(void **st)
 	json_t *c;
 
 	(void)st;
-	sheet_materials(3, mats, sizeof mats);
+	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
+	assert_non_null(strstr(mats, "},{"));	/* two materials at least */
 	sheet[2] = send_ok(demo_clerk, "{\"department\":\"wjw\",\"hall\":\"demo\"}", mats, tok,
 	    sizeof tok);
 	/* Not the department's: the centre's own clerk (another side) cannot sign it. */
@@ -388,15 +362,15 @@ the_timeline_names_every_hand_over(void **st)
 
 	(void)st;
 	/* Three sheets sent, three signed, each by the person who signed; one discrepancy. */
-	assert_int_equal(history_rows("handover_sent", NULL), 3);
-	assert_int_equal(history_rows("handover_received", NULL), 3);
-	assert_int_equal(history_rows("handover_discrepancy", NULL), 1);
+	assert_int_equal(case_history_rows(&test_db, case_no, "handover_sent", NULL), 3);
+	assert_int_equal(case_history_rows(&test_db, case_no, "handover_received", NULL), 3);
+	assert_int_equal(case_history_rows(&test_db, case_no, "handover_discrepancy", NULL), 1);
 	staff_name("demo", "clerk1", n_demo, sizeof n_demo);
 	staff_name("demo", "approver_wjw", n_appr, sizeof n_appr);
 	staff_name("chengbei", "clerk5", n_cb, sizeof n_cb);
-	assert_int_equal(history_rows("handover_received", n_demo), 1);
-	assert_int_equal(history_rows("handover_received", n_appr), 1);
-	assert_int_equal(history_rows("handover_received", n_cb), 1);
+	assert_int_equal(case_history_rows(&test_db, case_no, "handover_received", n_demo), 1);
+	assert_int_equal(case_history_rows(&test_db, case_no, "handover_received", n_appr), 1);
+	assert_int_equal(case_history_rows(&test_db, case_no, "handover_received", n_cb), 1);
 	for (i = 1; i <= 3; i++) {
 		char st_[40], signer[64];
 

@@ -115,19 +115,6 @@ expect_db_state(const char *no, const char *want)
 	assert_string_equal(s, want);
 }
 
-/* The newest outbox parameter of template for case no ("" none). */
-static void
-outbox_param(const char *tmpl, const char *no, const char *param, char *out, size_t osz)
-{
-	char path[40];
-
-	out[0] = '\0';
-	snprintf(path, sizeof path, "$.%s", param);
-	assert_true(db_scalar(&test_db, "SELECT JSON_UNQUOTE(JSON_EXTRACT(params, ?)) FROM outbox"
-	    " WHERE template = ? AND ref_kind = 'case' AND ref_id = ? ORDER BY id DESC LIMIT 1",
-	    DBARGS(DBS(path), DBS(tmpl), DBS(no)), out, osz) >= 0);
-}
-
 static long long
 outbox_count(const char *tmpl, const char *no)
 {
@@ -155,20 +142,6 @@ track_text(const char *tok)
 	json_decref(t);
 	assert_non_null(s);
 	return s;
-}
-
-static void
-mats_json(char *out, size_t osz)
-{
-	json_t *codes = material_codes(ITEM, 1, 0), *v;
-	size_t i;
-
-	snprintf(out, osz, "[");
-	json_array_foreach(codes, i, v)
-		snprintf(out + strlen(out), osz - strlen(out), "%s{\"code\":\"%s\",\"pages\":2}",
-		    i ? "," : "", json_string_value(v));
-	snprintf(out + strlen(out), osz - strlen(out), "]");
-	json_decref(codes);
 }
 
 /* ---------------------------------------------------------------- racing */
@@ -224,7 +197,7 @@ outgoing_case_walks_every_state(void **st)
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	snprintf(tok, sizeof tok, "%s", jstr(r.json, "case.track_token"));
 	resp_free(&r);
-	mats_json(mats, sizeof mats);
+	sheet_materials(ITEM, 2, NULL, mats, sizeof mats);
 
 	/* Accepted: on the window's list, no row yet. */
 	k = get_member(clerk7, "cross_province", API "/cases/%s/cross-province", no);
@@ -263,7 +236,7 @@ outgoing_case_walks_every_state(void **st)
 	assert_string_equal(jstr(k, "to.kind"), "office");
 	assert_string_equal(jstr(k, "to.office"), OFFICE);
 	json_decref(k);
-	outbox_param("xprov_dispatched", no, "via", s, sizeof s);
+	case_outbox_param(&test_db, "xprov_dispatched", no, "via", s, sizeof s);
 	assert_string_equal(s, "邮寄");
 	t = track_text(tok);
 	assert_non_null(strstr(t, "材料已邮寄至办理地"));
@@ -304,7 +277,7 @@ outgoing_case_walks_every_state(void **st)
 	assert_false(json_is_true(jget(k, "in_transit")));
 	assert_string_equal(jstr(k, "holder.kind"), "office");
 	json_decref(k);
-	outbox_param("xprov_received", no, "date", s, sizeof s);
+	case_outbox_param(&test_db, "xprov_received", no, "date", s, sizeof s);
 	assert_string_equal(s, TODAY);
 	t = track_text(tok);
 	assert_non_null(strstr(t, "已于 " TODAY " 收到材料"));
@@ -325,7 +298,7 @@ outgoing_case_walks_every_state(void **st)
 	k = get_member(clerk7, "case", API "/cases/%s", no);
 	assert_string_equal(jstr(k, "status"), "approved");
 	json_decref(k);
-	outbox_param("xprov_decided", no, "doc_no", s, sizeof s);
+	case_outbox_param(&test_db, "xprov_decided", no, "doc_no", s, sizeof s);
 	assert_string_equal(s, DOCNO);
 	t = track_text(tok);
 	assert_non_null(strstr(t, "作出准予决定"));
@@ -389,7 +362,7 @@ outgoing_mailed_case_is_delivered(void **st)
 	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	resp_free(&r);
-	mats_json(mats, sizeof mats);
+	sheet_materials(ITEM, 2, NULL, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"step\":\"dispatch\",\"via\":\"electronic\",\"materials\":%s}",
 	    mats);
 	step_ok(clerk7, no, body, "dispatched");
@@ -461,9 +434,7 @@ incoming_case_walks_every_state(void **st)
 	    ITEM "\",\"accepted_on\":\"2026-12-14\",\"applicant\":{\"name\":\"张*\","
 	    "\"id_number\":\"110105********002X\",\"phone\":\"138****8000\"},\"materials\":[\"M1\","
 	    "\"M2\"],\"via\":\"mail\",\"waybill\":\"SF5550001\"}", their);
-	assert_int_equal(http_json(&r, "POST", API "/cross-province/incoming", clerk1, body), 0);
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	expect_refusal("POST", API "/cross-province/incoming", clerk1, body, 403, "FORBIDDEN");
 	assert_int_equal(http_json(&r, "POST", API "/cross-province/incoming", clerk7, body), 0);
 	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "no"));
@@ -472,9 +443,7 @@ incoming_case_walks_every_state(void **st)
 	assert_string_equal(jstr(r.json, "cross_province.office"), OFFICE);
 	resp_free(&r);
 	/* The same case of theirs again: 409. */
-	assert_int_equal(http_json(&r, "POST", API "/cross-province/incoming", clerk7, body), 0);
-	assert_error(&r, 409, "CONFLICT");
-	resp_free(&r);
+	expect_refusal("POST", API "/cross-province/incoming", clerk7, body, 409, "CONFLICT");
 	k = get_member(clerk7, "case", API "/cases/%s", no);
 	assert_true(json_is_true(jget(k, "cross_province")));
 	assert_string_equal(jstr(k, "applicant.id_number"), "110105********002X");
@@ -558,7 +527,7 @@ online_application_keeps_the_flag(void **st)
 	resp_free(&r);
 	step_ok(clerk7, no, "{\"step\":\"dispatch\",\"via\":\"electronic\",\"materials\":"
 	    "[{\"code\":\"M1\",\"pages\":1}]}", "dispatched");
-	outbox_param("xprov_dispatched", no, "via", m, sizeof m);
+	case_outbox_param(&test_db, "xprov_dispatched", no, "via", m, sizeof m);
 	assert_string_equal(m, "通过网络传送");
 }
 

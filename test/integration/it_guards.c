@@ -78,14 +78,11 @@ take_number(void)
 static long long
 board_version(void)
 {
-	struct resp r;
-	long long v;
+	json_t *v = get_member(NULL, "version", BOARD);
+	long long n = json_integer_value(v);
 
-	assert_int_equal(http(&r, "GET", BOARD, NULL, NULL), 0);
-	expect_status(&r, 200);
-	v = jint(r.json, "version");
-	resp_free(&r);
-	return v;
+	json_decref(v);
+	return n;
 }
 
 static long long
@@ -325,6 +322,23 @@ flood_addresses(void)
 	return (int)(threads / limit) + 2;
 }
 
+/* limit polls of the board since v from each of addrs addresses net.1, net.2, … ("127.0.1"),
+ * started on m into q (addrs × limit of them). */
+static void
+polls_from_addresses(CURLM *m, struct poll_req *q, long long v, const char *net, int addrs,
+    int limit)
+{
+	char path[128], from[32];
+	int a, i;
+
+	snprintf(path, sizeof path, BOARD "?since=%lld", v);
+	for (a = 0; a < addrs; a++)
+		for (i = 0; i < limit; i++) {
+			snprintf(from, sizeof from, "%s.%d", net, a + 1);
+			poll_start(m, &q[a * limit + i], path, from);
+		}
+}
+
 /*
  * Item 6, the TV screen: with every long-poll thread held (and more polls waiting for one),
  * a plain board read still answers at once — it never needs a long-poll thread.
@@ -332,21 +346,15 @@ flood_addresses(void)
 static void
 board_plain_read_fast_while_poll_pool_full(void **st)
 {
-	int limit = board_polls(), addrs = flood_addresses(), n = addrs * limit, i, a;
+	int limit = board_polls(), addrs = flood_addresses(), n = addrs * limit, i;
 	struct poll_req *q = calloc((size_t)n, sizeof *q);
 	long long v = board_version();
-	char path[128], from[32];
 	CURLM *m = curl_multi_init();
 	int64_t worst = 0;
 
 	(void)st;
 	assert_non_null(q);
-	snprintf(path, sizeof path, BOARD "?since=%lld", v);
-	for (a = 0; a < addrs; a++)
-		for (i = 0; i < limit; i++) {
-			snprintf(from, sizeof from, "127.0.1.%d", a + 1);
-			poll_start(m, &q[a * limit + i], path, from);
-		}
+	polls_from_addresses(m, q, v, "127.0.1", addrs, limit);
 	polls_run(m, 2000);
 	assert_int_equal(polls_done(q, n), 0);	/* all held or waiting: none refused */
 	for (i = 0; i < 10; i++) {
@@ -385,20 +393,15 @@ board_plain_read_fast_while_poll_pool_full(void **st)
 static void
 board_dropped_polls_give_their_threads_back(void **st)
 {
-	int limit = board_polls(), addrs = flood_addresses(), n = addrs * limit, i, a;
+	int limit = board_polls(), addrs = flood_addresses(), n = addrs * limit, i;
 	struct poll_req *q = calloc((size_t)n, sizeof *q), late;
 	long long v = board_version();
-	char path[128], from[32], stale[128];
+	char stale[128];
 	CURLM *m = curl_multi_init();
 
 	(void)st;
 	assert_non_null(q);
-	snprintf(path, sizeof path, BOARD "?since=%lld", v);
-	for (a = 0; a < addrs; a++)
-		for (i = 0; i < limit; i++) {
-			snprintf(from, sizeof from, "127.0.2.%d", a + 1);
-			poll_start(m, &q[a * limit + i], path, from);
-		}
+	polls_from_addresses(m, q, v, "127.0.2", addrs, limit);
 	polls_run(m, 1000);
 	assert_int_equal(polls_done(q, n), 0);
 	for (i = 0; i < n; i++)
@@ -922,6 +925,42 @@ answers_are_right(void)
 	}
 }
 
+/* GET /api/v1/health while the service down stalls ("redis", "mysql"): 503, "degraded", down
+ * "down" and up "ok", within 1.8 s.  what says when, in the printed line. */
+static void
+health_degraded(const char *what, const char *down, const char *up)
+{
+	struct resp r;
+	int64_t t0 = now_ms(), took;
+
+	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+	took = now_ms() - t0;
+	print_message("health with %s: %ld in %lld ms\n", what, r.status, (long long)took);
+	assert_int_equal(r.status, 503);
+	assert_string_equal(jstr(r.json, "status"), "degraded");
+	assert_string_equal(jstr(r.json, down), "down");
+	assert_string_equal(jstr(r.json, up), "ok");
+	assert_true(took < 1800);
+	resp_free(&r);
+}
+
+/* A request (http_json) while a service stalls: 503 UNAVAILABLE within ms milliseconds.
+ * what names the request and the stall in the printed line. */
+static void
+unavailable_within(const char *what, const char *method, const char *path, const char *token,
+    const char *body, int64_t ms)
+{
+	struct resp r;
+	int64_t t0 = now_ms(), took;
+
+	assert_int_equal(http_json(&r, method, path, token, body), 0);
+	took = now_ms() - t0;
+	print_message("%s: %ld in %lld ms\n", what, r.status, (long long)took);
+	assert_error(&r, 503, "UNAVAILABLE");
+	assert_true(took < ms);
+	resp_free(&r);
+}
+
 /*
  * Item 10, Redis paused (CLIENT PAUSE … ALL: it holds every command): /health says degraded
  * within about a second, a request that needs Redis answers 503 within redis_timeout_ms,
@@ -931,9 +970,7 @@ static void
 redis_paused_answers_in_bounded_time(void **st)
 {
 	redisReply *rep;
-	struct resp r;
 	long long before;
-	int64_t t0, took;
 
 	(void)st;
 	before = tickets_today();
@@ -942,25 +979,9 @@ redis_paused_answers_in_bounded_time(void **st)
 	freeReplyObject(rep);
 	kv_drop(&test_db);		/* this connection is paused too */
 
-	t0 = now_ms();
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	took = now_ms() - t0;
-	print_message("health with Redis paused: %ld in %lld ms\n", r.status, (long long)took);
-	assert_int_equal(r.status, 503);
-	assert_string_equal(jstr(r.json, "status"), "degraded");
-	assert_string_equal(jstr(r.json, "redis"), "down");
-	assert_string_equal(jstr(r.json, "mysql"), "ok");
-	assert_true(took < 1800);
-	resp_free(&r);
-
-	t0 = now_ms();
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", kiosk, "{\"category\":\"A\"}"), 0);
-	took = now_ms() - t0;
-	print_message("take a number with Redis paused: %ld in %lld ms\n", r.status,
-	    (long long)took);
-	assert_error(&r, 503, "UNAVAILABLE");
-	assert_true(took < 3500);
-	resp_free(&r);
+	health_degraded("Redis paused", "redis", "mysql");
+	unavailable_within("take a number with Redis paused", "POST", HALL "/tickets", kiosk,
+	    "{\"category\":\"A\"}", 3500);
 
 	wait_health(200, 8000);
 	assert_int_equal(tickets_today(), before);	/* nothing was issued */
@@ -1014,7 +1035,6 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	char cmd[512], pidbuf[32] = "";
 	struct resp r;
 	long long before;
-	int64_t t0, took;
 	FILE *lock, *pf;
 	int i;
 
@@ -1032,14 +1052,8 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
 	expect_status(&r, 200);		/* the server answers: it is not down */
 	resp_free(&r);
-	t0 = now_ms();
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", kiosk, "{\"category\":\"A\"}"), 0);
-	took = now_ms() - t0;
-	print_message("take a number under FLUSH TABLES WITH READ LOCK: %ld in %lld ms\n",
-	    r.status, (long long)took);
-	assert_error(&r, 503, "UNAVAILABLE");
-	assert_true(took < 5000);
-	resp_free(&r);
+	unavailable_within("take a number under FLUSH TABLES WITH READ LOCK", "POST",
+	    HALL "/tickets", kiosk, "{\"category\":\"A\"}", 5000);
 	pclose(lock);			/* the lock is released when its session ends */
 
 	assert_int_equal(tickets_today(), before);
@@ -1058,25 +1072,9 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	assert_true(mariadb_pid > 1);
 	assert_int_equal(kill(mariadb_pid, SIGSTOP), 0);
 
-	t0 = now_ms();
-	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-	took = now_ms() - t0;
-	print_message("health with mariadbd stopped: %ld in %lld ms\n", r.status, (long long)took);
-	assert_int_equal(r.status, 503);
-	assert_string_equal(jstr(r.json, "status"), "degraded");
-	assert_string_equal(jstr(r.json, "mysql"), "down");
-	assert_string_equal(jstr(r.json, "redis"), "ok");
-	assert_true(took < 1800);
-	resp_free(&r);
-
-	t0 = now_ms();
+	health_degraded("mariadbd stopped", "mysql", "redis");
 	snprintf(cmd, sizeof cmd, "/api/v1/items?hall=demo&q=stall-%ld", (long)getpid());
-	assert_int_equal(http(&r, "GET", cmd, NULL, NULL), 0);
-	took = now_ms() - t0;
-	print_message("a read with mariadbd stopped: %ld in %lld ms\n", r.status, (long long)took);
-	assert_error(&r, 503, "UNAVAILABLE");
-	assert_true(took < 7500);
-	resp_free(&r);
+	unavailable_within("a read with mariadbd stopped", "GET", cmd, NULL, NULL, 7500);
 
 	mariadb_resume(NULL);
 	db_drop(&test_db);

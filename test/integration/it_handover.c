@@ -55,40 +55,6 @@ count1(const char *sql, const char *arg)
 	return db_count(&test_db, sql, arg);
 }
 
-/* POST /cases at window 1 with the item's required materials; the number and the tracking
- * token into no and tok (64 each). */
-static void
-accept_case(char *no, char *tok)
-{
-	struct resp r;
-	char mats[512], body[2048];
-
-	material_codes_text(ITEM, 1, 0, mats, sizeof mats);
-	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s," APPLICANT "}", ITEM, mats);
-	assert_int_equal(http_json(&r, "POST", API "/cases", clerk1, body), 0);
-	expect_status(&r, 201);
-	snprintf(no, 64, "%s", jstr(r.json, "case.no"));
-	snprintf(tok, 64, "%s", jstr(r.json, "case.track_token"));
-	resp_free(&r);
-}
-
-/* The case's materials as a sheet lists them: [{"code","pages":3},…] (every required one). */
-static void
-sheet_materials(char *out, size_t osz, const char *extra)
-{
-	json_t *codes = material_codes(ITEM, 1, 0), *v;
-	size_t i;
-
-	snprintf(out, osz, "[");
-	json_array_foreach(codes, i, v)
-		snprintf(out + strlen(out), osz - strlen(out), "%s{\"code\":\"%s\",\"pages\":3}",
-		    i ? "," : "", json_string_value(v));
-	if (extra)
-		snprintf(out + strlen(out), osz - strlen(out), ",%s", extra);
-	snprintf(out + strlen(out), osz - strlen(out), "]");
-	json_decref(codes);
-}
-
 static void
 first_code(char *out, size_t osz)
 {
@@ -111,6 +77,18 @@ send_sheet(struct resp *r, const char *who, const char *to, const char *no, cons
 	assert_int_equal(http_json(r, "POST", API "/handovers", who, body), 0);
 }
 
+/* Sheet id received: refused (403) as not_for, who is not at its destination, and recorded
+ * as who (200). */
+static void
+receive_as(long long id, const char *not_for, const char *who)
+{
+	char path[96];
+
+	snprintf(path, sizeof path, API "/handovers/%lld/receive", id);
+	expect_refusal("POST", path, not_for, "{}", 403, "FORBIDDEN");
+	expect_reply("POST", path, who, "{}", 200);
+}
+
 /* The case as staff see it: its custody (a new reference). */
 static json_t *
 custody_of(const char *who, const char *no)
@@ -118,16 +96,38 @@ custody_of(const char *who, const char *no)
 	return get_member(who, "case.custody", API "/cases/%s", no);
 }
 
-/* How many history rows of the case have this action (and, when by is set, this signer). */
-static long long
-history_rows(const char *no, const char *action, const char *by)
+/* The case's custody as who sees it is held by kind ("window", "hall", "office"), and its
+ * holder.<kind> is value (a window by its number: "1"); in_transit 0 or 1 is checked too
+ * (-1: not). */
+static void
+held_by(const char *who, const char *no, const char *kind, const char *value, int in_transit)
 {
-	long long n = -1;
+	json_t *k = custody_of(who, no), *v;
+	char key[32], got[128];
 
-	assert_true(db_query(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
-	    " ON c.id = h.case_id WHERE c.no = ? AND h.action = ? AND (? IS NULL OR h.actor_name = ?)",
-	    DBARGS(DBS(no), DBS(action), DBSO(by), DBSO(by)), db_count_row, &n) >= 0);
-	return n;
+	snprintf(key, sizeof key, "holder.%s", kind);
+	v = jget(k, key);
+	if (json_is_integer(v))
+		snprintf(got, sizeof got, "%lld", (long long)json_integer_value(v));
+	else
+		snprintf(got, sizeof got, "%s", json_is_string(v) ? json_string_value(v) : "(none)");
+	if (jstr(k, "holder.kind") == NULL || strcmp(jstr(k, "holder.kind"), kind) != 0 ||
+	    strcmp(got, value) != 0)
+		fail_msg("case %s held by %s %s, expected %s %s", no,
+		    jstr(k, "holder.kind") ? jstr(k, "holder.kind") : "(none)", got, kind, value);
+	if (in_transit >= 0 && json_is_true(jget(k, "in_transit")) != in_transit)
+		fail_msg("case %s in transit: %s", no, in_transit ? "no" : "yes");
+	json_decref(k);
+}
+
+/* The tracking page of tok says where the file is: its custody.where holds text. */
+static void
+tracked_at(const char *tok, const char *text)
+{
+	json_t *k = get_member(NULL, "case.custody", API "/track/%s", tok);
+
+	assert_non_null(strstr(jstr(k, "where"), text));
+	json_decref(k);
 }
 
 static void
@@ -244,21 +244,15 @@ window_to_department_to_pickup(void **st)
 	staff_name("approver1", n_appr1, sizeof n_appr1);
 	staff_name("approver2", n_appr2, sizeof n_appr2);
 	staff_name("clerk3", n_pick, sizeof n_pick);
-	accept_case(no, tok);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	first_code(code, sizeof code);
 
 	/* Accepted: window 1 holds the file, nothing in transit; the tracking page says so. */
-	k = custody_of(clerk1, no);
-	assert_string_equal(jstr(k, "holder.kind"), "window");
-	assert_int_equal(jint(k, "holder.window"), 1);
-	assert_false(json_is_true(jget(k, "in_transit")));
-	json_decref(k);
-	k = get_member(NULL, "case.custody", API "/track/%s", tok);
-	assert_non_null(strstr(jstr(k, "where"), "1号窗口"));
-	json_decref(k);
+	held_by(clerk1, no, "window", "1", 0);
+	tracked_at(tok, "1号窗口");
 
 	/* Window 1 → the scjg back office. */
-	sheet_materials(mats, sizeof mats, NULL);
+	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	send_sheet(&r, clerk1, "{\"department\":\"scjg\"}", no, mats, ODD_NOTE);
 	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "handover.status"), "sent");
@@ -284,7 +278,7 @@ window_to_department_to_pickup(void **st)
 	assert_string_equal(jstr(k, "to.department"), "scjg");
 	assert_int_equal(jint(k, "transit_handover"), id1);
 	json_decref(k);
-	assert_int_equal(history_rows(no, "handover_sent", NULL), 1);
+	assert_int_equal(case_history_rows(&test_db, no, "handover_sent", NULL), 1);
 
 	/* One open sheet per case: a second one is refused, and writes nothing. */
 	before = count1("SELECT COUNT(*) FROM handovers WHERE sent_at IS NOT NULL OR ? = ''", "");
@@ -322,11 +316,11 @@ window_to_department_to_pickup(void **st)
 	    " AND received_by IS NOT NULL", idtxt), 1);
 	assert_int_equal(count1("SELECT COUNT(*) FROM handover_cases WHERE handover_id = ? AND"
 	    " open_lock IS NULL", idtxt), 1);
-	assert_int_equal(history_rows(no, "handover_received", NULL), 1);
+	assert_int_equal(case_history_rows(&test_db, no, "handover_received", NULL), 1);
 	signer[0] = '\0';
 	assert_int_equal(db_scalar(&test_db, "SELECT s.username FROM handovers h JOIN staff s"
 	    " ON s.id = h.received_by WHERE h.id = ?", DBARGS(DBS(idtxt)), signer, sizeof signer), 1);
-	assert_int_equal(history_rows(no, "handover_received",
+	assert_int_equal(case_history_rows(&test_db, no, "handover_received",
 	    strcmp(signer, "approver1") == 0 ? n_appr1 : n_appr2), 1);
 	/* Twice: 409. */
 	expect_refusal("POST", path, approver1, "{}", 409, "INVALID_STATE");
@@ -356,7 +350,7 @@ window_to_department_to_pickup(void **st)
 	case_act(&r, approver1, no, "{\"action\":\"approve\",\"note\":\"准予许可\"}");
 	expect_status(&r, 200);
 	resp_free(&r);
-	sheet_materials(mats, sizeof mats, "{\"code\":\"RESULT\",\"pages\":1}");
+	sheet_materials(ITEM, 3, "{\"code\":\"RESULT\",\"pages\":1}", mats, sizeof mats);
 	send_sheet(&r, approver1, "{\"window\":8}", no, mats, NULL);
 	expect_status(&r, 201);
 	id2 = jint(r.json, "handover.id");
@@ -392,7 +386,7 @@ window_to_department_to_pickup(void **st)
 	assert_int_equal(count1("SELECT COUNT(*) FROM handover_materials WHERE handover_id = ? AND"
 	    " pages_received = 2", idtxt), 1);
 	/* The discrepancy is on the case's history, signed by the pickup clerk. */
-	assert_int_equal(history_rows(no, "handover_discrepancy", n_pick), 1);
+	assert_int_equal(case_history_rows(&test_db, no, "handover_discrepancy", n_pick), 1);
 	h = get_member(clerk1, "case.history", API "/cases/%s", no);
 	for (j = 0, i = 0; j < json_array_size(h); j++) {
 		json_t *e = json_array_get(h, j);
@@ -408,10 +402,7 @@ window_to_department_to_pickup(void **st)
 	json_decref(h);
 
 	/* Window 8 holds it; the tracking page says where in plain words, no staff names. */
-	k = custody_of(pickup, no);
-	assert_string_equal(jstr(k, "holder.kind"), "window");
-	assert_int_equal(jint(k, "holder.window"), 8);
-	json_decref(k);
+	held_by(pickup, no, "window", "8", -1);
 	assert_int_equal(http_json(&r, "GET", API "/track/abc", NULL, NULL), 0);
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/track/%s", tok);
@@ -454,56 +445,36 @@ bad_input_names_fields_and_changes_nothing(void **st)
 
 	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
-	accept_case(no, tok);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	first_code(code, sizeof code);
 	before = count1("SELECT COUNT(*) FROM handovers WHERE ? = ''", "");
 
 	/* Shape: every field named at once. */
-	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk1,
+	expect_invalid("POST", API "/handovers", clerk1,
 	    "{\"to\":{\"window\":0},\"cases\":[{\"no\":\"\",\"materials\":[{\"code\":\"M1\","
-	    "\"pages\":0}]}]}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to.window"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases[0].no"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases[0].materials[0].pages"));
-	resp_free(&r);
-	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk1, "{\"to\":{}}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases"));
-	resp_free(&r);
+	    "\"pages\":0}]}]}", "to.window cases[0].no cases[0].materials[0].pages");
+	expect_invalid("POST", API "/handovers", clerk1, "{\"to\":{}}", "to cases");
 
 	/* Against the record: an unknown case, a material that is not the case's, a window and a
 	 * department that do not exist, the result before a decision. */
 	snprintf(body, sizeof body, "{\"to\":{\"window\":99},\"cases\":[{\"no\":\"NO-SUCH-CASE\","
 	    "\"materials\":[{\"code\":\"%s\",\"pages\":1}]},{\"no\":\"%s\",\"materials\":"
 	    "[{\"code\":\"ZZ9\",\"pages\":1},{\"code\":\"RESULT\",\"pages\":1}]}]}", code, no);
-	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk1, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to.window"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases[0].no"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases[1].materials[0].code"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "cases[1].materials[1].code"));
-	resp_free(&r);
+	expect_invalid("POST", API "/handovers", clerk1, body,
+	    "to.window cases[0].no cases[1].materials[0].code cases[1].materials[1].code");
 	snprintf(body, sizeof body, "{\"to\":{\"department\":\"nodept\"},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":[{\"code\":\"%s\",\"pages\":1}]}]}", no, code);
-	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk1, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to.department"));
-	resp_free(&r);
+	expect_invalid("POST", API "/handovers", clerk1, body, "to.department");
 	/* To itself. */
 	snprintf(body, sizeof body, "{\"to\":{\"window\":1},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":[{\"code\":\"%s\",\"pages\":1}]}]}", no, code);
-	assert_int_equal(http_json(&r, "POST", API "/handovers", clerk1, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to"));
-	resp_free(&r);
+	expect_invalid("POST", API "/handovers", clerk1, body, "to");
 	/* Another window's clerk does not hold it. */
 	snprintf(body, sizeof body, "{\"to\":{\"window\":8},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":[{\"code\":\"%s\",\"pages\":1}]}]}", no, code);
 	expect_refusal("POST", API "/handovers", clerk_b, body, 409, "NOT_IN_CUSTODY");
 	assert_int_equal(count1("SELECT COUNT(*) FROM handovers WHERE ? = ''", ""), before);
-	assert_int_equal(history_rows(no, "handover_sent", NULL), 0);
+	assert_int_equal(case_history_rows(&test_db, no, "handover_sent", NULL), 0);
 
 	/* A receipt naming a case or a material not on the sheet: 400, still to be signed. */
 	send_sheet(&r, clerk1, "{\"window\":8}", no, "[{\"code\":\"RESULT\",\"pages\":1}]", NULL);
@@ -523,17 +494,12 @@ bad_input_names_fields_and_changes_nothing(void **st)
 		    "\"missing\":true},{\"no\":\"OTHER-CASE\",\"missing\":true},{\"no\":\"%s\","
 		    "\"code\":\"%s\",\"pages_received\":4},{\"no\":\"%s\",\"code\":\"%s\"}]}",
 		    no, no, code, no, code);
-		assert_int_equal(http_json(&r, "POST", path, pickup, body), 0);
-		assert_error(&r, 400, "INVALID_INPUT");
-		assert_non_null(json_object_get(jget(r.json, "error.fields"), "discrepancies[3]"));
-		resp_free(&r);
+		expect_invalid("POST", path, pickup, body, "discrepancies[3]");
 		snprintf(body, sizeof body, "{\"discrepancies\":[{\"no\":\"%s\",\"code\":\"ZZ9\","
 		    "\"missing\":true},{\"no\":\"OTHER-CASE\",\"missing\":true},{\"no\":\"%s\","
 		    "\"code\":\"%s\",\"pages_received\":4}]}", no, no, code);
 		assert_int_equal(http_json(&r, "POST", path, pickup, body), 0);
-		assert_error(&r, 400, "INVALID_INPUT");
-		assert_non_null(json_object_get(jget(r.json, "error.fields"), "discrepancies[0].code"));
-		assert_non_null(json_object_get(jget(r.json, "error.fields"), "discrepancies[1].no"));
+		assert_invalid(&r, "discrepancies[0].code discrepancies[1].no");
 		assert_non_null(json_object_get(jget(r.json, "error.fields"),
 		    "discrepancies[2].pages_received"));
 		resp_free(&r);
@@ -547,15 +513,8 @@ bad_input_names_fields_and_changes_nothing(void **st)
 		assert_string_equal(jstr(r.json, "handover.status"), "received_with_discrepancies");
 		assert_true(json_is_true(jget(r.json, "handover.cases.0.missing")));
 		resp_free(&r);
-		{
-			json_t *k = custody_of(clerk1, no);
-
-			assert_string_equal(jstr(k, "holder.kind"), "window");
-			assert_int_equal(jint(k, "holder.window"), 1);
-			assert_false(json_is_true(jget(k, "in_transit")));
-			json_decref(k);
-		}
-		assert_int_equal(history_rows(no, "handover_discrepancy", NULL), 1);
+		held_by(clerk1, no, "window", "1", 0);
+		assert_int_equal(case_history_rows(&test_db, no, "handover_discrepancy", NULL), 1);
 	}
 }
 
@@ -569,8 +528,8 @@ idempotency_key_replays(void **st)
 
 	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
-	accept_case(no, tok);
-	sheet_materials(mats, sizeof mats, NULL);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
+	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"to\":{\"department\":\"scjg\"},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":%s}]}", no, mats);
 	snprintf(key, sizeof key, "Idempotency-Key: it-handover-%ld-%d", (long)time(NULL), getpid());
@@ -588,7 +547,7 @@ idempotency_key_replays(void **st)
 	resp_free(&b);
 	assert_int_equal(count1("SELECT COUNT(*) FROM handover_cases hc JOIN cases c ON c.id ="
 	    " hc.case_id WHERE c.no = ?", no), 1);
-	assert_int_equal(history_rows(no, "handover_sent", NULL), 1);
+	assert_int_equal(case_history_rows(&test_db, no, "handover_sent", NULL), 1);
 	/* Another body with the same key. */
 	snprintf(body, sizeof body, "{\"to\":{\"department\":\"scjg\"},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":%s}],\"note\":\"x\"}", no, mats);
@@ -603,9 +562,8 @@ idempotency_key_replays(void **st)
 static void
 hall_to_hall(void **st)
 {
-	char no[64], tok[64], mats[2048], path[96];
+	char no[64], tok[64], mats[2048];
 	struct resp r;
-	json_t *k;
 	long long id;
 	int i;
 
@@ -627,8 +585,8 @@ hall_to_hall(void **st)
 		usleep(100 * 1000);
 	}
 	assert_true(zz_clerk[0] != '\0');
-	accept_case(no, tok);
-	sheet_materials(mats, sizeof mats, NULL);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
+	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	send_sheet(&r, clerk1, "{\"hall\":\"zz-hand\"}", no, mats, NULL);
 	expect_status(&r, 201);
 	id = jint(r.json, "handover.id");
@@ -640,16 +598,9 @@ hall_to_hall(void **st)
 	expect_status(&r, 200);
 	assert_int_equal(jint(r.json, "handovers.0.id"), id);
 	resp_free(&r);
-	snprintf(path, sizeof path, API "/handovers/%lld/receive", id);
-	expect_refusal("POST", path, clerk_b, "{}", 403, "FORBIDDEN");
-	expect_reply("POST", path, zz_clerk, "{}", 200);
-	k = custody_of(clerk1, no);
-	assert_string_equal(jstr(k, "holder.kind"), "hall");
-	assert_string_equal(jstr(k, "holder.hall"), "zz-hand");
-	json_decref(k);
-	k = get_member(NULL, "case.custody", API "/track/%s", tok);
-	assert_non_null(strstr(jstr(k, "where"), "交接测试分中心"));
-	json_decref(k);
+	receive_as(id, clerk_b, zz_clerk);
+	held_by(clerk1, no, "hall", "zz-hand", -1);
+	tracked_at(tok, "交接测试分中心");
 }
 
 /* ---------------------------------------------------------------- another province */
@@ -659,18 +610,16 @@ hall_to_hall(void **st)
 static void
 office_and_back(void **st)
 {
-	char no[64], tok[64], mats[2048], path[96], body[2400];
+	char no[64], tok[64], mats[2048], body[2400];
 	struct resp r;
-	json_t *k;
 	long long id;
 
 	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
-	accept_case(no, tok);
-	sheet_materials(mats, sizeof mats, NULL);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
+	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	send_sheet(&r, clerk1, "{\"office\":\"   \"}", no, mats, NULL);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "to.office"));
+	assert_invalid(&r, "to.office");
 	resp_free(&r);
 	send_sheet(&r, clerk1, "{\"office\":\"广东省广州市天河区政务服务中心\"}", no, mats, NULL);
 	expect_status(&r, 201);
@@ -678,16 +627,9 @@ office_and_back(void **st)
 	assert_string_equal(jstr(r.json, "handover.to.kind"), "office");
 	resp_free(&r);
 	/* An approver does not act for the office; a clerk of the hall records its receipt. */
-	snprintf(path, sizeof path, API "/handovers/%lld/receive", id);
-	expect_refusal("POST", path, approver1, "{}", 403, "FORBIDDEN");
-	expect_reply("POST", path, clerk_b, "{}", 200);
-	k = custody_of(clerk1, no);
-	assert_string_equal(jstr(k, "holder.kind"), "office");
-	assert_string_equal(jstr(k, "holder.office"), "广东省广州市天河区政务服务中心");
-	json_decref(k);
-	k = get_member(NULL, "case.custody", API "/track/%s", tok);
-	assert_non_null(strstr(jstr(k, "where"), "广东省广州市天河区政务服务中心"));
-	json_decref(k);
+	receive_as(id, approver1, clerk_b);
+	held_by(clerk1, no, "office", "广东省广州市天河区政务服务中心", -1);
+	tracked_at(tok, "广东省广州市天河区政务服务中心");
 	/* The office sends the file back to window 7 (recorded by a clerk of the hall). */
 	snprintf(body, sizeof body, "{\"to\":{\"window\":7},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":%s}]}", no, mats);
@@ -696,19 +638,14 @@ office_and_back(void **st)
 	assert_string_equal(jstr(r.json, "handover.from.kind"), "office");
 	id = jint(r.json, "handover.id");
 	resp_free(&r);
-	snprintf(path, sizeof path, API "/handovers/%lld/receive", id);
-	expect_refusal("POST", path, clerk_b, "{}", 403, "FORBIDDEN");	/* window 2, not 7 */
 	{
 		char w7[128];
 
 		staff_in("clerk7", 7, w7, sizeof w7);
-		expect_reply("POST", path, w7, "{}", 200);
+		receive_as(id, clerk_b, w7);	/* clerk_b is at window 2, not 7 */
 	}
-	k = custody_of(clerk1, no);
-	assert_string_equal(jstr(k, "holder.kind"), "window");
-	assert_int_equal(jint(k, "holder.window"), 7);
-	json_decref(k);
-	assert_int_equal(history_rows(no, "handover_received", NULL), 2);
+	held_by(clerk1, no, "window", "7", -1);
+	assert_int_equal(case_history_rows(&test_db, no, "handover_received", NULL), 2);
 }
 
 /* ---------------------------------------------------------------- overdue */
@@ -725,8 +662,8 @@ overdue_sheet_alerts_once_and_receipt_clears_it(void **st)
 
 	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
-	accept_case(no, tok);
-	sheet_materials(mats, sizeof mats, NULL);
+	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
+	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	send_sheet(&r, clerk1, "{\"department\":\"scjg\"}", no, mats, NULL);
 	expect_status(&r, 201);
 	id = jint(r.json, "handover.id");

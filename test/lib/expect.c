@@ -76,6 +76,40 @@ expect_refusal(const char *method, const char *path, const char *token, const ch
 	resp_free(&r);
 }
 
+void
+assert_invalid(struct resp *r, const char *fields)
+{
+	char name[128];
+	const char *p, *e;
+	size_t n;
+
+	assert_error(r, 400, "INVALID_INPUT");
+	for (p = fields; *p != '\0'; p = e) {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		if ((n = (size_t)(e - p)) == 0)
+			continue;
+		assert_true(n < sizeof name);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (json_object_get(jget(r->json, "error.fields"), name) == NULL)
+			fail_msg("field %s not named: %.600s", name, r->body ? r->body : "");
+	}
+}
+
+void
+expect_invalid(const char *method, const char *path, const char *token, const char *body,
+    const char *fields)
+{
+	struct resp r;
+
+	assert_int_equal(http_json(&r, method, path, token, body), 0);
+	assert_invalid(&r, fields);
+	resp_free(&r);
+}
+
 json_t *
 get_member(const char *token, const char *member, const char *fmt, ...)
 {
@@ -92,6 +126,18 @@ get_member(const char *token, const char *member, const char *fmt, ...)
 	m = json_incref(jget(r.json, member));
 	resp_free(&r);
 	return m;
+}
+
+void
+pdf_saved(const void *p, size_t n, const char *tag, char *path, size_t psz)
+{
+	FILE *f;
+
+	assert_true(n > 1000 && memcmp(p, "%PDF-", 5) == 0);
+	snprintf(path, psz, "/tmp/%s_%d.pdf", tag, (int)getpid());
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	fclose(f);
 }
 
 void

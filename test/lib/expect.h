@@ -19,12 +19,21 @@ void	expect_reply(const char *method, const char *path, const char *token, const
 	    long status);
 void	expect_refusal(const char *method, const char *path, const char *token, const char *body,
 	    long status, const char *code);
+/* The reply is 400 INVALID_INPUT and its error.fields names every field of fields, a list
+ * separated by spaces ("name periods[0].close"); a missing one is named in the failure.
+ * expect_invalid sends the request (http_json) first and frees the reply. */
+void	assert_invalid(struct resp *r, const char *fields);
+void	expect_invalid(const char *method, const char *path, const char *token, const char *body,
+	    const char *fields);
 
 /* GET the path made of fmt as the bearer of token (NULL: none), expect 200: the member
  * ("case.results") of the reply, a new reference (NULL when absent). */
 json_t	*get_member(const char *token, const char *member, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* The n bytes at p are a PDF (over 1000 bytes, "%PDF-") and are written to
+ * /tmp/<tag>_<pid>.pdf for a tool to read (pdftotext, pdftoppm); its name into path. */
+void	pdf_saved(const void *p, size_t n, const char *tag, char *path, size_t psz);
 /* Move the hall clock (set_clock) and give the app and the worker time to see it. */
 void	clock_at(const char *when);
 

@@ -158,6 +158,49 @@ material_codes_text(const char *item, int required_only, int skip_waivable, char
 }
 
 void
+case_accept(struct resp *r, const char *clerk, const char *item, const char *more, char *no,
+    char *tok)
+{
+	struct resp own;
+	char mats[512], body[2048];
+
+	if (r == NULL)
+		r = &own;
+	material_codes_text(item, 1, 0, mats, sizeof mats);
+	assert_true((size_t)snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s,%s}",
+	    item, mats, more) < sizeof body);
+	assert_int_equal(http_json(r, "POST", "/api/v1/cases", clerk, body), 0);
+	expect_status(r, 201);
+	assert_string_equal(jstr(r->json, "case.status"), "accepted");
+	snprintf(no, 64, "%s", jstr(r->json, "case.no"));
+	if (tok)
+		snprintf(tok, 64, "%s", jstr(r->json, "case.track_token"));
+	if (r == &own)
+		resp_free(r);
+}
+
+void
+sheet_materials(const char *item, int pages, const char *extra, char *out, size_t osz)
+{
+	json_t *codes = material_codes(item, 1, 0), *sheet = json_array(), *v;
+	size_t i;
+	char *s;
+
+	json_array_foreach(codes, i, v)
+		json_array_append_new(sheet, json_pack("{s:O,s:i}", "code", v, "pages", pages));
+	if (extra)
+		json_array_append_new(sheet, json_loads(extra, 0, NULL));
+	assert_int_equal(json_array_size(sheet), json_array_size(codes) + (extra ? 1 : 0));
+	s = json_dumps(sheet, JSON_COMPACT);
+	assert_non_null(s);
+	assert_true(strlen(s) < osz);
+	snprintf(out, osz, "%s", s);
+	free(s);
+	json_decref(sheet);
+	json_decref(codes);
+}
+
+void
 upload(struct resp *out, const char *token, const char *type, const void *p, size_t n)
 {
 	char auth[256], ct[128];
@@ -198,6 +241,21 @@ make_pdf(unsigned char *b, int seed)
 }
 
 
+size_t
+slot_count(const char *query)
+{
+	char path[256];
+	struct resp r;
+	size_t n;
+
+	snprintf(path, sizeof path, "/api/v1/halls/demo/slots?%s", query);
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect_status(&r, 200);
+	n = json_array_size(jget(r.json, "slots"));
+	resp_free(&r);
+	return n;
+}
+
 void
 free_slot(const char *query, char *out, size_t osz)
 {
@@ -233,6 +291,17 @@ case_act_expect(const char *token, const char *no, const char *body, long status
 
 	case_act(&r, token, no, body);
 	expect_status(&r, status);
+	resp_free(&r);
+}
+
+void
+case_act_refused(const char *token, const char *no, const char *body, long status,
+    const char *code)
+{
+	struct resp r;
+
+	case_act(&r, token, no, body);
+	assert_error(&r, status, code);
 	resp_free(&r);
 }
 

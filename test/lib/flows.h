@@ -58,14 +58,29 @@ json_t	*material_codes(const char *item, int required_only, int skip_waivable);
 void	 material_codes_text(const char *item, int required_only, int skip_waivable, char *out,
 	     size_t osz);
 
+/* The required materials of item as a handover sheet lists them, each with this many pages,
+ * and the JSON object extra (NULL: none) after them: [{"code":"M1","pages":3},…] into out. */
+void	 sheet_materials(const char *item, int pages, const char *extra, char *out, size_t osz);
+/* How many slots GET /api/v1/halls/demo/slots?<query> lists (it must answer 200). */
+size_t	 slot_count(const char *query);
 /* The first slot with places left of GET /api/v1/halls/demo/slots?<query> into out; the
  * test fails when there is none. */
 void	 free_slot(const char *query, char *out, size_t osz);
 
+/* POST /api/v1/cases as the clerk token: item with every required material
+ * (material_codes_text) and the JSON members more (the applicant, "\"applicant\":{…}", and
+ * any others).  It must answer 201 with the case "accepted"; its number into no and its
+ * tracking token into tok (NULL: not wanted), 64 bytes each.  The reply into r, or freed
+ * when r is NULL. */
+void	 case_accept(struct resp *r, const char *clerk, const char *item, const char *more,
+	     char *no, char *tok);
 /* POST /api/v1/cases/<no>/actions with body as the bearer of token; the reply into r. */
 void	 case_act(struct resp *r, const char *token, const char *no, const char *body);
 /* The same, which must answer status; the reply is freed. */
 void	 case_act_expect(const char *token, const char *no, const char *body, long status);
+/* The same, which must be refused with status and the error code; the reply is freed. */
+void	 case_act_refused(const char *token, const char *no, const char *body, long status,
+	     const char *code);
 /* The same, which must answer 200 with the case now in status. */
 void	 case_act_ok(const char *token, const char *no, const char *body, const char *status);
 /* POST /api/v1/windows/<w>/<action> (call-next, finish, …) with body as the bearer of

@@ -305,13 +305,12 @@ set_clock(const char *when)
 }
 
 long
-app_log_count(const char *text)
+file_lines_with(const char *path, const char *text)
 {
-	char path[256], line[2048];
+	char line[4096];
 	long n = 0;
 	FILE *f;
 
-	snprintf(path, sizeof path, "var/%s/log/app.log", test_instance());
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	while (fgets(line, sizeof line, f))
@@ -319,6 +318,15 @@ app_log_count(const char *text)
 			n++;
 	fclose(f);
 	return n;
+}
+
+long
+app_log_count(const char *text)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "var/%s/log/app.log", test_instance());
+	return file_lines_with(path, text);
 }
 
 int

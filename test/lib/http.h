@@ -63,6 +63,8 @@ int	 stack(const char *verb);
 int	 set_clock(const char *when);
 /* Lines of the instance's app log (var/<instance>/log/app.log) that contain text. */
 long	 app_log_count(const char *text);
+/* Lines of the file at path (a server's log) that contain text; 0 when it cannot be read. */
+long	 file_lines_with(const char *path, const char *text);
 /* Sign in a staff member of the demo hall / of hall (password yichuang-demo), at a window
  * when > 0; returns a token in out. 0 or -1. */
 int	 staff_login(const char *user, int window, char *out, size_t osz);

@@ -41,6 +41,30 @@ db_count(struct ctx *c, const char *sql, const char *arg)
 	return n;
 }
 
+long long
+case_history_rows(struct ctx *c, const char *no, const char *action, const char *by)
+{
+	long long n = -1;
+
+	assert_true(db_query(c, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id ="
+	    " h.case_id WHERE c.no = ? AND h.action = ? AND (? IS NULL OR h.actor_name = ?)",
+	    DBARGS(DBS(no), DBS(action), DBSO(by), DBSO(by)), db_count_row, &n) >= 0);
+	return n;
+}
+
+void
+case_outbox_param(struct ctx *c, const char *tmpl, const char *no, const char *param, char *out,
+    size_t osz)
+{
+	char path[64];
+
+	out[0] = '\0';
+	snprintf(path, sizeof path, "$.%s", param);
+	assert_true(db_scalar(c, "SELECT JSON_UNQUOTE(JSON_EXTRACT(params, ?)) FROM outbox"
+	    " WHERE template = ? AND ref_kind = 'case' AND ref_id = ? ORDER BY id DESC LIMIT 1",
+	    DBARGS(DBS(path), DBS(tmpl), DBS(no)), out, osz) >= 0);
+}
+
 void
 phone_with(char out[12], const char *last4)
 {

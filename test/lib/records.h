@@ -26,7 +26,13 @@ long long db_count(struct ctx *c, const char *sql, const char *arg);
  * fails, saying hint (how to start afresh), when none is left. */
 void	 pick_day(struct ctx *c, char day[11], char when[32], char next[11], const char *hint);
 
+/* How many history rows case no has of action, and signed by `by` when it is not NULL. */
+long long case_history_rows(struct ctx *c, const char *no, const char *action, const char *by);
 /* The outbox (the worker's queue of SMS and WeChat messages). */
+/* The parameter param of the newest message of template tmpl about case no into out ("" when
+ * there is none). */
+void	 case_outbox_param(struct ctx *c, const char *tmpl, const char *no, const char *param,
+	     char *out, size_t osz);
 
 /* 139 + four random digits + last4: a fresh citizen per run, the fake provider's scenario
  * (test/fake/provider.mjs) in its last four digits. */

@@ -45,6 +45,36 @@ D(const char *s)
 	return d;
 }
 
+/* workcal_add: promised working days from a day of acceptance must end on want. */
+static void
+adds_to(const char *from, int days, const char *want)
+{
+	int64_t out = 0;
+	int miss = 0, rc = workcal_add(&cal, D(from), days, &out, &miss);
+	char got[16];
+
+	date_format_days(out, got, sizeof got);
+	if (rc != 0 || out != D(want))
+		fail_msg("%s + %d working days: %s (rc %d), expected %s", from, days, got, rc, want);
+}
+
+/* deadline_resume: a case due `due`, 补正 requested on `asked` and brought on `brought`,
+ * stood still `paused` working days and is due `now_due`. */
+static void
+resumes_to(const char *due, const char *asked, const char *brought, int paused,
+    const char *now_due)
+{
+	int64_t nd = 0;
+	int got = -1, miss = 0;
+	int rc = deadline_resume(&cal, D(due), D(asked), D(brought), &got, &nd, &miss);
+	char then[16];
+
+	date_format_days(nd, then, sizeof then);
+	if (rc != 0 || got != paused || nd != D(now_due))
+		fail_msg("due %s, asked %s, brought %s: paused %d, due %s (rc %d); expected %d, %s",
+		    due, asked, brought, got, then, rc, paused, now_due);
+}
+
 static void
 add(void **st)
 {
@@ -53,20 +83,15 @@ add(void **st)
 
 	(void)st;
 	/* the day of acceptance does not count */
-	assert_int_equal(workcal_add(&cal, D("2026-11-23"), 1, &out, &miss), 0);
-	assert_true(out == D("2026-11-24"));
+	adds_to("2026-11-23", 1, "2026-11-24");
 	/* a weekend is skipped */
-	assert_int_equal(workcal_add(&cal, D("2026-11-27"), 1, &out, &miss), 0);
-	assert_true(out == D("2026-11-30"));
+	adds_to("2026-11-27", 1, "2026-11-30");
 	/* the holiday is skipped and the make-up Saturday counts */
-	assert_int_equal(workcal_add(&cal, D("2026-09-30"), 3, &out, &miss), 0);
-	assert_true(out == D("2026-10-12"));
+	adds_to("2026-09-30", 3, "2026-10-12");
 	/* the make-up Sunday counts too */
-	assert_int_equal(workcal_add(&cal, D("2026-09-25"), 1, &out, &miss), 0);
-	assert_true(out == D("2026-09-27"));
+	adds_to("2026-09-25", 1, "2026-09-27");
 	/* 0 promised days: due the same day */
-	assert_int_equal(workcal_add(&cal, D("2026-11-23"), 0, &out, &miss), 0);
-	assert_true(out == D("2026-11-23"));
+	adds_to("2026-11-23", 0, "2026-11-23");
 	/* a deadline in a year whose holidays are not loaded is not guessed */
 	assert_int_equal(workcal_add(&cal, D("2026-12-29"), 5, &out, &miss), CAL_MISSING);
 	assert_int_equal(miss, 2027);
@@ -81,25 +106,13 @@ pause_and_resume(void **st)
 	(void)st;
 	/* 补正 requested Monday 28 September, brought Friday 9 October: the clock stood on
 	 * 29 and 30 September and 9 October (the holiday is no working day) */
-	assert_int_equal(deadline_resume(&cal, D("2026-10-20"), D("2026-09-28"), D("2026-10-09"),
-	    &paused, &nd, &miss), 0);
-	assert_int_equal(paused, 3);
-	assert_true(nd == D("2026-10-23"));
+	resumes_to("2026-10-20", "2026-09-28", "2026-10-09", 3, "2026-10-23");
 	/* brought the same day: nothing moves */
-	assert_int_equal(deadline_resume(&cal, D("2026-11-30"), D("2026-11-23"), D("2026-11-23"),
-	    &paused, &nd, &miss), 0);
-	assert_int_equal(paused, 0);
-	assert_true(nd == D("2026-11-30"));
+	resumes_to("2026-11-30", "2026-11-23", "2026-11-23", 0, "2026-11-30");
 	/* a pause over a weekend only counts its working days */
-	assert_int_equal(deadline_resume(&cal, D("2026-11-30"), D("2026-11-20"), D("2026-11-24"),
-	    &paused, &nd, &miss), 0);
-	assert_int_equal(paused, 2);
-	assert_true(nd == D("2026-12-02"));
+	resumes_to("2026-11-30", "2026-11-20", "2026-11-24", 2, "2026-12-02");
 	/* a resume dated before the request (a clock set back) never shortens the deadline */
-	assert_int_equal(deadline_resume(&cal, D("2026-11-30"), D("2026-11-24"), D("2026-11-20"),
-	    &paused, &nd, &miss), 0);
-	assert_int_equal(paused, 0);
-	assert_true(nd == D("2026-11-30"));
+	resumes_to("2026-11-30", "2026-11-24", "2026-11-20", 0, "2026-11-30");
 	/* moved into a year not loaded */
 	assert_int_equal(deadline_resume(&cal, D("2026-12-30"), D("2026-12-01"), D("2026-12-10"),
 	    &paused, &nd, &miss), CAL_MISSING);

@@ -184,6 +184,16 @@ pop(int window, const char *cats, struct popped *p)
 	freeReplyObject(rep);
 }
 
+/* pop, which must call want (a number, "A001"); the failure names the window and both. */
+static void
+pop_is(int window, const char *cats, const char *want, struct popped *p)
+{
+	pop(window, cats, p);
+	if (strcmp(p->number, want) != 0)
+		fail_msg("window %d (%s) called \"%s\", expected \"%s\"", window, cats, p->number,
+		    want);
+}
+
 /* The numbers window `window` calls, one after another, until nobody waits: "A001 B002 …". */
 static void
 calls(int window, const char *cats, char *out, size_t osz)
@@ -329,16 +339,12 @@ fairness_streak_is_per_window(void **st)
 	take('A', Q_PRI_NORMAL, n1, sizeof n1);
 	for (i = 0; i < 4; i++)
 		take('A', Q_PRI_ELDERLY, p[i], sizeof p[i]);
-	pop(1, "A", &x);			/* window 1: a priority call, streak 1 */
-	assert_string_equal(x.number, p[0]);
+	pop_is(1, "A", p[0], &x);	/* window 1: a priority call, streak 1 */
 	assert_int_equal(x.line, 'p');
-	pop(2, "A", &x);			/* window 2 has its own streak (0): priority */
-	assert_string_equal(x.number, p[1]);
-	pop(1, "A", &x);			/* window 1 at the ratio: the ordinary one */
-	assert_string_equal(x.number, n1);
+	pop_is(2, "A", p[1], &x);	/* window 2 has its own streak (0): priority */
+	pop_is(1, "A", n1, &x);	/* window 1 at the ratio: the ordinary one */
 	assert_int_equal(x.line, 'n');
-	pop(1, "A", &x);			/* the streak starts again */
-	assert_string_equal(x.number, p[2]);
+	pop_is(1, "A", p[2], &x);	/* the streak starts again */
 }
 
 static void
@@ -351,15 +357,12 @@ transfer_keeps_its_place(void **st)
 	take('A', Q_PRI_NORMAL, a1, sizeof a1);
 	take('B', Q_PRI_NORMAL, b1, sizeof b1);
 	take('B', Q_PRI_NORMAL, b2, sizeof b2);
-	pop(1, "A", &x);
-	assert_string_equal(x.number, a1);
+	pop_is(1, "A", a1, &x);
 	/* The clerk transfers A001 to category B: it goes back with its own score (window.c). */
 	q_requeue(&ctx, HALL, DAY, 'B', x.line, x.member, x.score, clock_ms, 0, 0, 0);
 	assert_int_equal(ahead('B', 'n', x.member), 0);
-	pop(2, "B", &y);
-	assert_string_equal(y.number, a1);	/* ahead of B001, taken after it */
-	pop(2, "B", &y);
-	assert_string_equal(y.number, b1);
+	pop_is(2, "B", a1, &y);	/* ahead of B001, taken after it */
+	pop_is(2, "B", b1, &y);
 }
 
 static void
@@ -372,11 +375,9 @@ failed_call_goes_back_where_it_was(void **st)
 	take('A', Q_PRI_NORMAL, a1, sizeof a1);
 	take('A', Q_PRI_NORMAL, a2, sizeof a2);
 	take('A', Q_PRI_NORMAL, a3, sizeof a3);
-	pop(1, "A", &x);
-	assert_string_equal(x.number, a1);
+	pop_is(1, "A", a1, &x);
 	q_requeue(&ctx, HALL, DAY, x.cat, x.line, x.member, x.score, clock_ms, 0, 0, 0);
-	pop(1, "A", &y);
-	assert_string_equal(y.number, a1);
+	pop_is(1, "A", a1, &y);
 	assert_string_equal(y.score, x.score);
 }
 
@@ -390,8 +391,7 @@ rejoin_goes_behind_everyone_waiting(void **st)
 	(void)st;
 	take('A', Q_PRI_NORMAL, a1, sizeof a1);
 	take('A', Q_PRI_NORMAL, a2, sizeof a2);
-	pop(1, "A", &x);			/* A001 called, then skipped: out of the lines */
-	assert_string_equal(x.number, a1);
+	pop_is(1, "A", a1, &x);	/* A001 called, then skipped: out of the lines */
 	take('A', Q_PRI_ELDERLY, e1, sizeof e1);
 	take('B', Q_PRI_NORMAL, b1, sizeof b1);
 	/* The holder rejoins (ticket_ops.c): the ordinary line, behind every score so far. */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/expect.h"
 #include "../../fcgi/config.h"
 #include "../../modules/results/results.h"
 
@@ -206,11 +207,7 @@ pdf_page_carries_the_qr(void **st)
 	buf_init(&b, 4 * 1024 * 1024);
 	assert_int_equal(pdf_document("公共场所卫生许可证", lines, qr, "扫码核验", "卫生健康委员会",
 	    &b), 0);
-	assert_true(b.len > 1000 && memcmp(b.data, "%PDF-", 5) == 0);
-	snprintf(path, sizeof path, "/tmp/test_results_%d.pdf", (int)getpid());
-	assert_non_null(fp = fopen(path, "wb"));
-	assert_int_equal(fwrite(b.data, 1, b.len, fp), b.len);
-	fclose(fp);
+	pdf_saved(b.data, b.len, "test_results", path, sizeof path);
 	buf_free(&b);
 	snprintf(cmd, sizeof cmd, "pdftoppm -r 150 -png -singlefile '%s' '%s-p' && "
 	    "zbarimg --quiet --raw -Sbinary '%s-p.png' 2>/dev/null; rm -f '%s' '%s-p.png'",

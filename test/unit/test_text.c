@@ -109,39 +109,54 @@ trunc_appends_more_within_the_limit(void **st)
 	assert_string_equal(s, "abcd…");
 }
 
+/* One case of a function that writes a text for another: fn(in) must write want. */
+struct text_case {
+	const char	*fn_name;
+	void		(*fn)(const char *, char *, size_t);
+	const char	*in;
+	const char	*want;
+};
+#define TEXT_CASE(fn, in, want)	{ #fn, (fn), (in), (want) }
+
+/* Every case of the table; a failure names the function, its input and both answers. */
+static void
+text_cases(const struct text_case *c, size_t n)
+{
+	char out[128];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c[i].fn(c[i].in, out, sizeof out);
+		if (strcmp(out, c[i].want) != 0)
+			fail_msg("%s(\"%s\") = \"%s\", expected \"%s\"", c[i].fn_name, c[i].in, out,
+			    c[i].want);
+	}
+}
+
 static void
 masks_by_characters(void **st)
 {
+	static const struct text_case masks[] = {
+		/* Names: one character, two of a long one, a star for each hidden one. */
+		TEXT_CASE(mask_name, "张三", "张*"),
+		TEXT_CASE(mask_name, "𠮷野家", "𠮷**"),
+		TEXT_CASE(mask_name, "阿依古丽·买买提", "阿依******"),
+		TEXT_CASE(mask_name, "Jean·Dupont", "Je*********"),
+		/* Addresses: the first 6 characters (never more than half), then ****. */
+		TEXT_CASE(mask_address, "1号楼2单元301室幸福路88号", "1号楼2单元****"),
+		TEXT_CASE(mask_address, "𠮷祥路😀号１２３室幸福里", "𠮷祥路😀号１****"),
+		TEXT_CASE(mask_address, "北京市东城", "北京****"),
+		/* Phones and ID numbers: their ends, by characters too. */
+		TEXT_CASE(mask_phone, "13800138000", "138****8000"),
+		TEXT_CASE(mask_phone, "１３８００１３８０００", "１３８****８０００"),
+		TEXT_CASE(mask_phone, "123", "****"),
+		TEXT_CASE(mask_id, "11010519491231002X", "110105********002X"),
+		TEXT_CASE(mask_id, "1101051949", "******"),
+	};
 	char out[64];
 
 	(void)st;
-	/* Names: one character, two of a long one, a star for each hidden character. */
-	mask_name("张三", out, sizeof out);
-	assert_string_equal(out, "张*");
-	mask_name("𠮷野家", out, sizeof out);
-	assert_string_equal(out, "𠮷**");
-	mask_name("阿依古丽·买买提", out, sizeof out);
-	assert_string_equal(out, "阿依******");
-	mask_name("Jean·Dupont", out, sizeof out);
-	assert_string_equal(out, "Je*********");
-	/* Addresses: the first 6 characters (never more than half), then ****. */
-	mask_address("1号楼2单元301室幸福路88号", out, sizeof out);
-	assert_string_equal(out, "1号楼2单元****");
-	mask_address("𠮷祥路😀号１２３室幸福里", out, sizeof out);
-	assert_string_equal(out, "𠮷祥路😀号１****");
-	mask_address("北京市东城", out, sizeof out);
-	assert_string_equal(out, "北京****");
-	/* Phones and ID numbers: their ends, by characters too. */
-	mask_phone("13800138000", out, sizeof out);
-	assert_string_equal(out, "138****8000");
-	mask_phone("１３８００１３８０００", out, sizeof out);
-	assert_string_equal(out, "１３８****８０００");
-	mask_phone("123", out, sizeof out);
-	assert_string_equal(out, "****");
-	mask_id("11010519491231002X", out, sizeof out);
-	assert_string_equal(out, "110105********002X");
-	mask_id("1101051949", out, sizeof out);
-	assert_string_equal(out, "******");
+	text_cases(masks, sizeof masks / sizeof masks[0]);
 	/* Too small a buffer: a whole-character answer, never half of one. */
 	assert_int_equal(utf8_mask(out, 5, "𠮷野家", 2, NULL), -1);
 	assert_true(valid(out));
@@ -304,28 +319,26 @@ receipt_status_cut_by_characters(void **st)
 static void
 refusal_names_from_server_messages(void **st)
 {
-	char n[65];
+	static const struct text_case names[] = {
+		TEXT_CASE(db_refused_name,
+		    "CONSTRAINT `chk_cases_mail` failed for `yichuang`.`cases`", "chk_cases_mail"),
+		TEXT_CASE(db_refused_name, "Duplicate entry 'DEMO-1' for key 'uk_cases_no'",
+		    "uk_cases_no"),
+		TEXT_CASE(db_refused_name, "Duplicate entry 'x' for key 'cases.uk_cases_no'",
+		    "uk_cases_no"),
+		TEXT_CASE(db_refused_name, "Data too long for column 'address_mask' at row 1",
+		    "address_mask"),
+		TEXT_CASE(db_refused_name, "Incorrect string value: '\\xE5\\xAE' for column"
+		    " `yichuang`.`cases`.`address_mask` at row 1", "address_mask"),
+		TEXT_CASE(db_refused_name, "Column 'note' cannot be null", "note"),
+		TEXT_CASE(db_refused_name, "Cannot add or update a child row: a foreign key"
+		    " constraint fails (`yichuang`.`cases`, CONSTRAINT `fk_cases_item` FOREIGN KEY"
+		    " (`item`) REFERENCES `items` (`id`))", "fk_cases_item"),
+		TEXT_CASE(db_refused_name, "Deadlock found", ""),
+	};
 
 	(void)st;
-	db_refused_name("CONSTRAINT `chk_cases_mail` failed for `yichuang`.`cases`", n, sizeof n);
-	assert_string_equal(n, "chk_cases_mail");
-	db_refused_name("Duplicate entry 'DEMO-1' for key 'uk_cases_no'", n, sizeof n);
-	assert_string_equal(n, "uk_cases_no");
-	db_refused_name("Duplicate entry 'x' for key 'cases.uk_cases_no'", n, sizeof n);
-	assert_string_equal(n, "uk_cases_no");
-	db_refused_name("Data too long for column 'address_mask' at row 1", n, sizeof n);
-	assert_string_equal(n, "address_mask");
-	db_refused_name("Incorrect string value: '\\xE5\\xAE' for column `yichuang`.`cases`."
-	    "`address_mask` at row 1", n, sizeof n);
-	assert_string_equal(n, "address_mask");
-	db_refused_name("Column 'note' cannot be null", n, sizeof n);
-	assert_string_equal(n, "note");
-	db_refused_name("Cannot add or update a child row: a foreign key constraint fails "
-	    "(`yichuang`.`cases`, CONSTRAINT `fk_cases_item` FOREIGN KEY (`item`) REFERENCES "
-	    "`items` (`id`))", n, sizeof n);
-	assert_string_equal(n, "fk_cases_item");
-	db_refused_name("Deadlock found", n, sizeof n);
-	assert_string_equal(n, "");
+	text_cases(names, sizeof names / sizeof names[0]);
 }
 
 /* A refusal mapped by a module names the field its client sent; one no map names is still

@@ -56,6 +56,24 @@ cat_id_ok(const char *s)
 	return 1;
 }
 
+void
+cat_norm_id(json_t *in, const char *id, const char *pfx, json_t *errs, json_t *o,
+    const char *other)
+{
+	json_t *v = json_object_get(in, "id");
+	const char *given = json_is_string(v) ? json_string_value(v) : NULL;
+
+	if (id == NULL && given == NULL)
+		cat_problem(errs, pfx, "id", "必填");
+	else if ((v != NULL && !json_is_null(v) && (given == NULL || !cat_id_ok(given))) ||
+	    (id != NULL && !cat_id_ok(id)))
+		cat_problem(errs, pfx, "id", "编号为 1–40 位字母、数字或 _ . -");
+	else if (id != NULL && given != NULL && strcmp(id, given) != 0)
+		cat_problem(errs, pfx, "id", other);
+	else
+		json_object_set_new(o, "id", json_string(id ? id : given));
+}
+
 /* ------------------------------------------------------------ checking (pure) */
 
 /*
@@ -231,25 +249,13 @@ cat_item_norm(json_t *in, const char *id, const char *pfx, json_t *errs)
 	json_t *o, *v, *mats, *kws;
 	char sub[96];
 	size_t i, j, before = json_object_size(errs);
-	const char *given;
 
 	if (!json_is_object(in)) {
 		cat_problem(errs, pfx, "item", "须为对象");
 		return NULL;
 	}
 	o = json_object();
-	v = json_object_get(in, "id");
-	given = json_is_string(v) ? json_string_value(v) : NULL;
-	if (id == NULL && given == NULL)
-		cat_problem(errs, pfx, "id", "必填");
-	else if (v != NULL && !json_is_null(v) && (given == NULL || !cat_id_ok(given)))
-		cat_problem(errs, pfx, "id", "编号为 1–40 位字母、数字或 _ . -");
-	else if (id != NULL && given != NULL && strcmp(id, given) != 0)
-		cat_problem(errs, pfx, "id", "与地址中的事项编号不一致");
-	else if (id != NULL && !cat_id_ok(id))
-		cat_problem(errs, pfx, "id", "编号为 1–40 位字母、数字或 _ . -");
-	else
-		json_object_set_new(o, "id", json_string(id ? id : given));
+	cat_norm_id(in, id, pfx, errs, o, "与地址中的事项编号不一致");
 	norm_str(in, o, "hall", pfx, errs, 1, 32, NULL);
 	norm_str(in, o, "name", pfx, errs, 1, 200, NULL);
 	v = json_object_get(in, "category");
@@ -641,30 +647,25 @@ refs_check(struct ctx *c, json_t *norm, const char *pfx, json_t *errs)
 static int
 item_row_write(struct ctx *c, json_t *n, long long version, int create)
 {
-	if (create)
-		return db_exec(c, "INSERT INTO items (hall, name, category, department, kind,"
-		    " promised_days, legal_days, cross_province, must_attend, fee, basis,"
-		    " description, sort, result_kind, result_name, result_valid_years,"
-		    " result_electronic, version, id)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    DBARGS(DBS(S(n, "hall")), DBS(S(n, "name")), DBS(S(n, "category")),
-		    DBS(S(n, "department")), DBS(S(n, "kind")), DBI(I(n, "promised_days")),
-		    DBI(I(n, "legal_days")), DBI(B(n, "cross_province")), DBI(B(n, "must_attend")),
-		    DBS(S(n, "fee")), DBS(S(n, "basis")), DBS(S(n, "description")),
-		    DBI(I(n, "sort")), DBS(S(n, "result_kind")), DBS(S(n, "result_name")),
-		    DBI(I(n, "result_valid_years")), DBI(B(n, "result_electronic")), DBI(version),
-		    DBS(S(n, "id"))), NULL, NULL);
-	return db_exec(c, "UPDATE items SET hall = ?, name = ?, category = ?, department = ?,"
-	    " kind = ?, promised_days = ?, legal_days = ?, cross_province = ?, must_attend = ?,"
-	    " fee = ?, basis = ?, description = ?, sort = ?, result_kind = ?, result_name = ?,"
-	    " result_valid_years = ?, result_electronic = ?, version = ? WHERE id = ?",
-	    DBARGS(DBS(S(n, "hall")), DBS(S(n, "name")), DBS(S(n, "category")),
+	const struct dbv v[] = { DBS(S(n, "hall")), DBS(S(n, "name")), DBS(S(n, "category")),
 	    DBS(S(n, "department")), DBS(S(n, "kind")), DBI(I(n, "promised_days")),
 	    DBI(I(n, "legal_days")), DBI(B(n, "cross_province")), DBI(B(n, "must_attend")),
 	    DBS(S(n, "fee")), DBS(S(n, "basis")), DBS(S(n, "description")),
 	    DBI(I(n, "sort")), DBS(S(n, "result_kind")), DBS(S(n, "result_name")),
 	    DBI(I(n, "result_valid_years")), DBI(B(n, "result_electronic")), DBI(version),
-	    DBS(S(n, "id"))), NULL, NULL);
+	    DBS(S(n, "id")) };
+
+	/* The same values, in the same order, for a new item and a new version of one. */
+	return db_exec(c, create ? "INSERT INTO items (hall, name, category, department, kind,"
+	    " promised_days, legal_days, cross_province, must_attend, fee, basis,"
+	    " description, sort, result_kind, result_name, result_valid_years,"
+	    " result_electronic, version, id)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    : "UPDATE items SET hall = ?, name = ?, category = ?, department = ?,"
+	    " kind = ?, promised_days = ?, legal_days = ?, cross_province = ?, must_attend = ?,"
+	    " fee = ?, basis = ?, description = ?, sort = ?, result_kind = ?, result_name = ?,"
+	    " result_valid_years = ?, result_electronic = ?, version = ? WHERE id = ?",
+	    v, NELEM(v), NULL, NULL);
 }
 
 /* The materials of the new version: kept rows (same code, same content) get their new

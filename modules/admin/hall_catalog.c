@@ -79,9 +79,7 @@ h_admin_categories(struct req *r)
 	json_t *a;
 	int rc;
 
-	if ((rc = require_manager_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
 		return rc;
 	a = json_array();
 	if ((rc = db_rows_json(r->ctx, CAT_COLS "WHERE c.hall = ? ORDER BY c.sort, c.code",
@@ -257,9 +255,7 @@ cat_retire(struct req *r, int retire)
 	json_t *after;
 	int changed, rc;
 
-	if ((rc = require_admin_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_admin_of_hall)) != 0)
 		return rc;
 	if (!category_code_ok(code))
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个类别");

@@ -170,9 +170,7 @@ h_admin_windows(struct req *r)
 	size_t i;
 	int rc;
 
-	if ((rc = require_manager_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
 		return rc;
 	a = json_array();
 	rc = db_rows_json(r->ctx, "SELECT w.number, w.name, w.kind, (SELECT GROUP_CONCAT("
@@ -253,9 +251,7 @@ win_retire(struct req *r, int retire)
 	long long number;
 	int changed, rc;
 
-	if ((rc = require_admin_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_admin_of_hall)) != 0)
 		return rc;
 	if (parse_ll(r->pathv[1], 1, 999, &number) != 0)
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个窗口");

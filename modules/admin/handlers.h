@@ -69,6 +69,10 @@ int	h_admin_departments(struct req *);
 int	h_admin_department_put(struct req *);
 int	h_admin_department_retire(struct req *);
 int	h_admin_department_restore(struct req *);
+/* The path's {hall} for whom allowed lets in (identity.h: require_manager_of_hall to read,
+ * require_admin_of_hall to change): 0, or the 403, then the 404, sent (admin_hall.c). */
+int	admin_hall(struct req *r, const char *hall,
+	    int (*allowed)(struct req *, const char *));
 /*
  * Retire (retire 1: retired_at = now) or restore (0: retired_at = NULL) one row in a
  * transaction of its own; when it changed, audit action on target with the before and after

@@ -468,9 +468,7 @@ h_admin_hours_get(struct req *r)
 	size_t i;
 	int rc;
 
-	if ((rc = require_manager_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
 		return rc;
 	week = json_array();
 	dates = json_array();

@@ -400,9 +400,7 @@ h_admin_slot_plans_get(struct req *r)
 	json_t *plans, *list;
 	int rc;
 
-	if ((rc = require_manager_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
 		return rc;
 	list = json_array();
 	rc = db_rows_json(r->ctx, "SELECT category, TIME_FORMAT(start_time, '%H:%i'), minutes,"

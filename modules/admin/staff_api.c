@@ -329,6 +329,23 @@ h_admin_staff_change(struct req *r)
 
 /* ------------------------------------------------------------------ lock, unlock, reset */
 
+/* The account b (user) locked (disabled 1) or unlocked (0), with its trail; *a: b as it is
+ * now.  0 or a DB_* code. */
+static int
+staff_disable(struct req *r, const char *user, const struct staff_rec *b, int disabled,
+    struct staff_rec *a)
+{
+	int rc;
+
+	if ((rc = db_exec(r->ctx, "UPDATE staff SET disabled = ? WHERE id = ?",
+	    DBARGS(DBI(disabled), DBS(b->id)), NULL, NULL)) != 0)
+		return rc;
+	*a = *b;
+	a->disabled = disabled;
+	audit_change(r, disabled ? "admin.staff.lock" : "admin.staff.unlock", user, b, a);
+	return 0;
+}
+
 int
 h_admin_staff_lock(struct req *r)
 {
@@ -343,12 +360,8 @@ h_admin_staff_lock(struct req *r)
 	/* Sessions end before and after: one made in between is ended too. */
 	if (sessions_end(r->ctx, b.id) != 0)
 		return req_unavailable(r);
-	if ((rc = db_exec(r->ctx, "UPDATE staff SET disabled = 1 WHERE id = ?",
-	    DBARGS(DBS(b.id)), NULL, NULL)) != 0)
+	if ((rc = staff_disable(r, user, &b, 1, &a)) != 0)
 		return db_fail(r, rc);
-	a = b;
-	a.disabled = 1;
-	audit_change(r, "admin.staff.lock", user, &b, &a);
 	if (sessions_end(r->ctx, b.id) != 0)
 		return req_err_msg(r, E_UNAVAILABLE, "已锁定，但该账号的登录未能全部结束，请再锁定一次");
 	return req_ok(r, 200, json_pack("{s:o}", "staff", rec_json(user, &a)));
@@ -366,12 +379,8 @@ h_admin_staff_unlock(struct req *r)
 	/* Redis first: an outage changes nothing. */
 	if (signin_clear(r->ctx, hall, user, &addresses, &account) != 0)
 		return req_unavailable(r);
-	if ((rc = db_exec(r->ctx, "UPDATE staff SET disabled = 0 WHERE id = ?",
-	    DBARGS(DBS(b.id)), NULL, NULL)) != 0)
+	if ((rc = staff_disable(r, user, &b, 0, &a)) != 0)
 		return db_fail(r, rc);
-	a = b;
-	a.disabled = 0;
-	audit_change(r, "admin.staff.unlock", user, &b, &a);
 	return req_ok(r, 200, json_pack("{s:o}", "staff", rec_json(user, &a)));
 }
 

@@ -240,10 +240,7 @@ h_admin_calendar_load(struct req *r)
 		    "（notify=true）后才能导入", p.total);
 		json_decref(p.deadlines);
 		json_decref(p.bookings);
-		req_err_msg(r, E_BOOKINGS_AFFECTED, msg);
-		json_decref(r->err_extra);
-		r->err_extra = json_pack("{s:I}", "bookings", (json_int_t)p.total);
-		return 409;
+		return admin_bookings_affected(r, p.total, msg);
 	}
 	json_decref(p.deadlines);
 	json_decref(p.bookings);

@@ -73,6 +73,9 @@ int	h_admin_department_restore(struct req *);
  * require_admin_of_hall to change): 0, or the 403, then the 404, sent (admin_hall.c). */
 int	admin_hall(struct req *r, const char *hall,
 	    int (*allowed)(struct req *, const char *));
+/* 409 BOOKINGS_AFFECTED with msg, and "bookings": count beside the error (admin_hall.c):
+ * a change that takes bookings away is saved only with "notify": true. */
+int	admin_bookings_affected(struct req *r, long long count, const char *msg);
 /*
  * Retire (retire 1: retired_at = now) or restore (0: retired_at = NULL) one row in a
  * transaction of its own; when it changed, audit action on target with the before and after

@@ -45,15 +45,7 @@ cat_problem(json_t *errs, const char *pfx, const char *field, const char *msg)
 int
 cat_id_ok(const char *s)
 {
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 40)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] == '-'))
-			return 0;
-	return 1;
+	return str_in_set(s, 1, 40, CH_LOWER CH_UPPER CH_DIGIT "_.-");
 }
 
 void
@@ -196,14 +188,7 @@ norm_enum(json_t *in, json_t *out, const char *name, const char *pfx, json_t *er
 static int
 material_code_ok(const char *s)
 {
-	size_t i, n = strlen(s);
-
-	if (n < 2 || n > 16 || s[0] != 'M' || s[1] < '1' || s[1] > '9')
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
+	return s[0] == 'M' && s[1] >= '1' && s[1] <= '9' && str_in_set(s + 1, 1, 15, CH_DIGIT);
 }
 
 static json_t *
@@ -386,14 +371,6 @@ static const char *const mat_names[] = { "code", "name", "required", "waivable",
 	"promise_allowed", "form", "copies", "note" };
 #define MAT_TYPES "ssbbbsis"
 
-static int
-kw_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	(void)ncol;
-	json_array_append_new(arg, json_stringn(v[0], lens[0]));
-	return 0;
-}
-
 int
 cat_item_get(struct ctx *c, const char *id, json_t **out)
 {
@@ -409,7 +386,7 @@ cat_item_get(struct ctx *c, const char *id, json_t **out)
 		    " ORDER BY sort, code", DBARGS(DBS(id)), mat_names, MAT_TYPES, mats);
 	if (rc >= 0 && json_array_size(rows) == 1)
 		rc = db_query(c, "SELECT keyword FROM item_keywords WHERE item = ? ORDER BY keyword",
-		    DBARGS(DBS(id)), kw_row, kws);
+		    DBARGS(DBS(id)), db_str_row, kws);
 	if (rc < 0 || json_array_size(rows) != 1) {
 		json_decref(rows);
 		json_decref(mats);
@@ -920,15 +897,9 @@ static int
 choice_get(struct ctx *c, const char *hall, const char *item, json_t **out)
 {
 	static const char *const names[] = { "hall", "item", "accepts", "decides", "category" };
-	json_t *rows = json_array();
-	int rc;
+	int rc = db_row_json(c, "SELECT hall, item, accepts, decides, category FROM hall_items"
+	    " WHERE hall = ? AND item = ?", DBARGS(DBS(hall), DBS(item)), names, "ssbbs", out);
 
-	*out = NULL;
-	rc = db_rows_json(c, "SELECT hall, item, accepts, decides, category FROM hall_items"
-	    " WHERE hall = ? AND item = ?", DBARGS(DBS(hall), DBS(item)), names, "ssbbs", rows);
-	if (rc > 0)
-		*out = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
 	return rc < 0 ? rc : 0;
 }
 

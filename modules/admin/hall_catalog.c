@@ -60,16 +60,8 @@ static const char *const cat_names[] = { "code", "name", "description", "sort", 
 static int
 cat_get(struct ctx *c, const char *hall, const char *code, json_t **out)
 {
-	json_t *a = json_array();
-	int rc;
-
-	*out = NULL;
-	rc = db_rows_json(c, CAT_COLS "WHERE c.hall = ? AND c.code = ?", DBARGS(DBS(hall),
-	    DBS(code)), cat_names, CAT_TYPES, a);
-	if (rc > 0)
-		*out = json_incref(json_array_get(a, 0));
-	json_decref(a);
-	return rc < 0 ? rc : rc > 0;
+	return db_row_json(c, CAT_COLS "WHERE c.hall = ? AND c.code = ?", DBARGS(DBS(hall),
+	    DBS(code)), cat_names, CAT_TYPES, out);
 }
 
 int
@@ -303,30 +295,14 @@ static const char *const dept_names[] = { "code", "name", "hall", "retired", "re
 static int
 dept_code_ok(const char *s)
 {
-	size_t i, n = strlen(s);
-
-	if (n < 1 || n > 32)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
+	return str_in_set(s, 1, 32, CH_LOWER CH_UPPER CH_DIGIT "_-");
 }
 
 static int
 dept_get(struct ctx *c, const char *code, json_t **out)
 {
-	json_t *a = json_array();
-	int rc;
-
-	*out = NULL;
-	rc = db_rows_json(c, DEPT_COLS "WHERE d.code = ?", DBARGS(DBS(code)), dept_names,
-	    DEPT_TYPES, a);
-	if (rc > 0)
-		*out = json_incref(json_array_get(a, 0));
-	json_decref(a);
-	return rc < 0 ? rc : rc > 0;
+	return db_row_json(c, DEPT_COLS "WHERE d.code = ?", DBARGS(DBS(code)), dept_names,
+	    DEPT_TYPES, out);
 }
 
 int

@@ -572,14 +572,6 @@ cat_import(struct ctx *c, const char *actor, const char *text, size_t len, enum 
 
 /* ------------------------------------------------------------ export */
 
-static int
-id_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	(void)ncol;
-	json_array_append_new(arg, json_stringn(v[0], lens[0]));
-	return 0;
-}
-
 int
 cat_export_json(struct ctx *c, json_t **out)
 {
@@ -589,7 +581,7 @@ cat_export_json(struct ctx *c, json_t **out)
 
 	*out = NULL;
 	rc = db_query(c, "SELECT id FROM items ORDER BY hall, category, sort, id", DBNOARGS,
-	    id_row, ids);
+	    db_str_row, ids);
 	json_array_foreach(ids, i, v) {
 		if (rc < 0 || (rc = cat_item_get(c, json_string_value(v), &o)) < 0)
 			break;
@@ -604,7 +596,7 @@ cat_export_json(struct ctx *c, json_t **out)
 	}
 	json_array_clear(ids);
 	if (rc >= 0)
-		rc = db_query(c, "SELECT id FROM bundles ORDER BY hall, sort, id", DBNOARGS, id_row,
+		rc = db_query(c, "SELECT id FROM bundles ORDER BY hall, sort, id", DBNOARGS, db_str_row,
 		    ids);
 	json_array_foreach(ids, i, v) {
 		if (rc < 0 || (rc = cat_bundle_get(c, json_string_value(v), &o)) < 0)

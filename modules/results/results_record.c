@@ -34,17 +34,6 @@ static const struct db_col part_cols[] = {
 	DBC_S(struct part, holder), DBC_S(struct part, hall),
 };
 
-int
-result_id_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *id = arg;
-
-	(void)ncol;
-	(void)lens;
-	parse_ll(v[0], 0, INT64_MAX, id);
-	return 1;
-}
-
 void
 result_vid_new(char out[RESULT_VID_LEN + 1])
 {

@@ -276,7 +276,7 @@ results_my_case(struct ctx *c, const char *citizen, const char *no, long long *i
 		ph[0] = '\0';
 	rc = db_query(c, "SELECT id FROM cases WHERE no = ? AND (citizen = ?"
 	    " OR (? <> '' AND (applicant_phone_hash = ? OR agent_phone_hash = ?)))",
-	    DBARGS(DBS(no), DBS(citizen), DBS(ph), DBS(ph), DBS(ph)), result_id_row, id);
+	    DBARGS(DBS(no), DBS(citizen), DBS(ph), DBS(ph), DBS(ph)), db_ll_row, id);
 	if (rc < 0)
 		return rc;
 	return rc > 0 && *id != 0;

@@ -77,17 +77,6 @@ win_tx(struct ctx *c, void *arg)
 	return 0;
 }
 
-static int
-before_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct win_tx *t = arg;
-
-	(void)ncol;
-	(void)lens;
-	fmt(t->before, sizeof t->before, "%s / %s / %s", v[0], v[1], v[2] ? v[2] : "");
-	return 1;
-}
-
 int
 h_admin_window_put(struct req *r)
 {
@@ -138,10 +127,12 @@ h_admin_window_put(struct req *r)
 	t.r = r;
 	t.hall = hall;
 	t.kind = kinds[kind];
-	if ((rc = db_query(r->ctx, "SELECT w.name, w.kind, GROUP_CONCAT(c.category ORDER BY"
-	    " c.category SEPARATOR '') FROM windows w LEFT JOIN window_categories c ON c.hall ="
-	    " w.hall AND c.window_no = w.number WHERE w.hall = ? AND w.number = ? GROUP BY w.name,"
-	    " w.kind", DBARGS(DBS(hall), DBI(t.number)), before_row, &t)) < 0)
+	/* The trail's before: "name / kind / categories" (nothing for a new window). */
+	if ((rc = db_scalar(r->ctx, "SELECT CONCAT(w.name, ' / ', w.kind, ' / ',"
+	    " COALESCE(GROUP_CONCAT(c.category ORDER BY c.category SEPARATOR ''), ''))"
+	    " FROM windows w LEFT JOIN window_categories c ON c.hall = w.hall AND c.window_no ="
+	    " w.number WHERE w.hall = ? AND w.number = ? GROUP BY w.name, w.kind",
+	    DBARGS(DBS(hall), DBI(t.number)), t.before, sizeof t.before)) < 0)
 		return db_fail(r, rc);
 	if ((rc = db_tx(r->ctx, win_tx, &t)) != 0)
 		return db_fail(r, rc);

@@ -1040,3 +1040,22 @@ db_row_json(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs
 	json_decref(a);
 	return rc;
 }
+
+int
+db_str_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	if (ncol > 0 && v[0] != NULL)
+		json_array_append_new(arg, json_stringn(v[0], lens[0]));
+	return 0;
+}
+
+int
+db_ll_row(void *arg, size_t ncol, char **v, const size_t *lens)
+{
+	long long *out = arg;
+
+	(void)lens;
+	if (ncol == 0 || v[0] == NULL || parse_ll(v[0], 0, INT64_MAX, out) != 0)
+		*out = 0;
+	return 1;
+}

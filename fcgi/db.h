@@ -178,4 +178,13 @@ int	db_fail_map(struct req *r, int rc, const struct db_field *map, size_t n);
 #define DB_FIELDS(m) (m), (sizeof(m) / sizeof((m)[0]))
 int	db_fail(struct req *r, int rc);
 
+/*
+ * Row callbacks for db_query over a one-column query.  db_str_row appends each row's first
+ * column to the JSON array arg as a string (SQL NULL: skipped) and reads on; db_ll_row
+ * reads the first row's first column into the long long at arg, a count or an id from 0 to
+ * INT64_MAX (NULL or not such a number: 0), and stops.
+ */
+int	db_str_row(void *arg, size_t ncol, char **v, const size_t *lens);
+int	db_ll_row(void *arg, size_t ncol, char **v, const size_t *lens);
+
 #endif

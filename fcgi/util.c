@@ -382,3 +382,11 @@ utf8_blank(const char *s)
 	}
 	return 1;
 }
+
+int
+str_in_set(const char *s, size_t min, size_t max, const char *set)
+{
+	size_t n = strlen(s);
+
+	return n >= min && n <= max && strspn(s, set) == n;
+}

@@ -80,4 +80,13 @@ int	 utf8_mask(char *out, size_t osz, const char *s, size_t keep, const char *ta
 /* 1 when s holds only spaces (ASCII blanks, or the ideographic space U+3000), or nothing. */
 int	 utf8_blank(const char *s);
 
+/*
+ * 1 when s is min to max bytes long and every byte is one of set: a code's character class
+ * written out, for example CH_LOWER CH_DIGIT "_-" (hall codes) or CH_DIGIT.  0 otherwise.
+ */
+#define CH_LOWER "abcdefghijklmnopqrstuvwxyz"
+#define CH_UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define CH_DIGIT "0123456789"
+int	 str_in_set(const char *s, size_t min, size_t max, const char *set);
+
 #endif

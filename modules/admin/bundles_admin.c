@@ -25,24 +25,13 @@ cat_bundle_norm(json_t *in, const char *id, const char *pfx, json_t *errs)
 	json_t *o, *v, *items, *list;
 	size_t i, j, before = json_object_size(errs);
 	char sub[96];
-	const char *given;
 
 	if (!json_is_object(in)) {
 		cat_problem(errs, pfx, "bundle", "须为对象");
 		return NULL;
 	}
 	o = json_object();
-	v = json_object_get(in, "id");
-	given = json_is_string(v) ? json_string_value(v) : NULL;
-	if (id == NULL && given == NULL)
-		cat_problem(errs, pfx, "id", "必填");
-	else if ((v != NULL && !json_is_null(v) && (given == NULL || !cat_id_ok(given))) ||
-	    (id != NULL && !cat_id_ok(id)))
-		cat_problem(errs, pfx, "id", "编号为 1–40 位字母、数字或 _ . -");
-	else if (id != NULL && given != NULL && strcmp(id, given) != 0)
-		cat_problem(errs, pfx, "id", "与地址中的一件事编号不一致");
-	else
-		json_object_set_new(o, "id", json_string(id ? id : given));
+	cat_norm_id(in, id, pfx, errs, o, "与地址中的一件事编号不一致");
 	v = json_object_get(in, "hall");
 	if (!json_is_string(v) || json_string_length(v) < 1 || json_string_length(v) > 32)
 		cat_problem(errs, pfx, "hall", v == NULL ? "必填" : "须为中心编号");

@@ -49,33 +49,24 @@ struct preview {
 	long long	 total;
 };
 
-static int
-snap_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct preview *p = arg;
-
-	(void)ncol;
-	(void)lens;
-	if (p->ncases == SNAP_MAX)
-		return 1;
-	str_copy(p->cases[p->ncases].no, sizeof p->cases[0].no, v[0]);
-	str_copy(p->cases[p->ncases].deadline, sizeof p->cases[0].deadline, v[1] ? v[1] : "");
-	p->ncases++;
-	return 0;
-}
-
 /* Before the load: the deadlines counted on the provisional calendar. */
 static int
 look_before(struct ctx *c, json_t *notice, void *arg)
 {
 	struct preview *p = arg;
+	static const struct db_col cols[] = {
+		DBC_S(struct snap_case, no), DBC_S(struct snap_case, deadline),
+	};
 	int rc;
 
 	(void)notice;
-	rc = db_query(c, "SELECT no, DATE_FORMAT(deadline, '%Y-%m-%d') FROM cases"
+	rc = db_rows_into(c, "SELECT no, DATE_FORMAT(deadline, '%Y-%m-%d') FROM cases"
 	    " WHERE deadline_provisional = 1 ORDER BY id LIMIT ?", DBARGS(DBI(SNAP_MAX)),
-	    snap_row, p);
-	return rc < 0 ? rc : 0;
+	    DB_COLS(cols), p->cases, sizeof *p->cases, SNAP_MAX);
+	if (rc < 0)
+		return rc;
+	p->ncases = rc < SNAP_MAX ? rc : SNAP_MAX;
+	return 0;
 }
 
 static int
@@ -240,10 +231,7 @@ h_admin_calendar_load(struct req *r)
 		    "（notify=true）后才能导入", p.total);
 		json_decref(p.deadlines);
 		json_decref(p.bookings);
-		req_err_msg(r, E_BOOKINGS_AFFECTED, msg);
-		json_decref(r->err_extra);
-		r->err_extra = json_pack("{s:I}", "bookings", (json_int_t)p.total);
-		return 409;
+		return admin_bookings_affected(r, p.total, msg);
 	}
 	json_decref(p.deadlines);
 	json_decref(p.bookings);

@@ -24,6 +24,10 @@
 void	cat_problem(json_t *errs, const char *pfx, const char *field, const char *msg);
 /* An id of the catalog: 1–40 of [A-Za-z0-9_.-] (what a path segment can carry). */
 int	cat_id_ok(const char *s);
+/* in's "id" checked against id (the path's; NULL: in's is required) into o's "id": a
+ * problem when either is not an id (cat_id_ok), or other when they differ. */
+void	cat_norm_id(json_t *in, const char *id, const char *pfx, json_t *errs, json_t *o,
+	    const char *other);
 
 /*
  * The item `in` checked and with every default filled in (pure: no database): a new object,

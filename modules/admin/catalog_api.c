@@ -38,15 +38,15 @@ actor_of(struct req *r, char *out, size_t osz)
 		str_copy(out, osz, "staff:?");
 }
 
-/* A hall's admin acts for their own hall only; the region's admin for any. */
+/* A hall's admin acts for their own hall only; the region's admin for any (403), and the
+ * hall must exist (404). */
 static int
 require_hall_admin(struct req *r, const char *hall)
 {
-	if (r->sess.role == ROLE_REGION_ADMIN)
-		return 0;
-	if (r->sess.role == ROLE_ADMIN && strcmp(r->sess.hall, hall) == 0)
-		return 0;
-	return req_err_msg(r, E_FORBIDDEN, "只能管理本中心的事项");
+	if (r->sess.role != ROLE_REGION_ADMIN &&
+	    (r->sess.role != ROLE_ADMIN || strcmp(r->sess.hall, hall) != 0))
+		return req_err_msg(r, E_FORBIDDEN, "只能管理本中心的事项");
+	return hall_find(r, hall);
 }
 
 /* errs (field → message) as the 400 reply; the status. */
@@ -272,8 +272,6 @@ h_adm_hall_items(struct req *r)
 
 	if ((rc = require_hall_admin(r, hall)) != 0)
 		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
-		return rc;
 	if ((rc = cat_hall_items(r->ctx, hall, &list)) != 0)
 		return db_fail(r, rc);
 	return req_ok(r, 200, json_pack("{s:s,s:o}", "hall", hall, "items", list));
@@ -289,8 +287,6 @@ h_adm_hall_item(struct req *r)
 	int rc;
 
 	if ((rc = require_hall_admin(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
 		return rc;
 	if ((rc = cat_hall_items(r->ctx, hall, &list)) != 0)
 		return db_fail(r, rc);
@@ -337,8 +333,6 @@ h_adm_hall_item_put(struct req *r)
 	a.hall = r->pathv[0];
 	a.item = r->pathv[1];
 	if ((rc = require_hall_admin(r, a.hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, a.hall)) != 0)
 		return rc;
 	a.ch.decides = 1;
 	in_bool(r, r->body, "accepts", 1, &a.ch.accepts);

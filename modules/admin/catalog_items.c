@@ -45,15 +45,25 @@ cat_problem(json_t *errs, const char *pfx, const char *field, const char *msg)
 int
 cat_id_ok(const char *s)
 {
-	size_t i, n = strlen(s);
+	return str_in_set(s, 1, 40, CH_LOWER CH_UPPER CH_DIGIT "_.-");
+}
 
-	if (n == 0 || n > 40)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' || s[i] == '-'))
-			return 0;
-	return 1;
+void
+cat_norm_id(json_t *in, const char *id, const char *pfx, json_t *errs, json_t *o,
+    const char *other)
+{
+	json_t *v = json_object_get(in, "id");
+	const char *given = json_is_string(v) ? json_string_value(v) : NULL;
+
+	if (id == NULL && given == NULL)
+		cat_problem(errs, pfx, "id", "必填");
+	else if ((v != NULL && !json_is_null(v) && (given == NULL || !cat_id_ok(given))) ||
+	    (id != NULL && !cat_id_ok(id)))
+		cat_problem(errs, pfx, "id", "编号为 1–40 位字母、数字或 _ . -");
+	else if (id != NULL && given != NULL && strcmp(id, given) != 0)
+		cat_problem(errs, pfx, "id", other);
+	else
+		json_object_set_new(o, "id", json_string(id ? id : given));
 }
 
 /* ------------------------------------------------------------ checking (pure) */
@@ -178,14 +188,7 @@ norm_enum(json_t *in, json_t *out, const char *name, const char *pfx, json_t *er
 static int
 material_code_ok(const char *s)
 {
-	size_t i, n = strlen(s);
-
-	if (n < 2 || n > 16 || s[0] != 'M' || s[1] < '1' || s[1] > '9')
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
+	return s[0] == 'M' && s[1] >= '1' && s[1] <= '9' && str_in_set(s + 1, 1, 15, CH_DIGIT);
 }
 
 static json_t *
@@ -231,25 +234,13 @@ cat_item_norm(json_t *in, const char *id, const char *pfx, json_t *errs)
 	json_t *o, *v, *mats, *kws;
 	char sub[96];
 	size_t i, j, before = json_object_size(errs);
-	const char *given;
 
 	if (!json_is_object(in)) {
 		cat_problem(errs, pfx, "item", "须为对象");
 		return NULL;
 	}
 	o = json_object();
-	v = json_object_get(in, "id");
-	given = json_is_string(v) ? json_string_value(v) : NULL;
-	if (id == NULL && given == NULL)
-		cat_problem(errs, pfx, "id", "必填");
-	else if (v != NULL && !json_is_null(v) && (given == NULL || !cat_id_ok(given)))
-		cat_problem(errs, pfx, "id", "编号为 1–40 位字母、数字或 _ . -");
-	else if (id != NULL && given != NULL && strcmp(id, given) != 0)
-		cat_problem(errs, pfx, "id", "与地址中的事项编号不一致");
-	else if (id != NULL && !cat_id_ok(id))
-		cat_problem(errs, pfx, "id", "编号为 1–40 位字母、数字或 _ . -");
-	else
-		json_object_set_new(o, "id", json_string(id ? id : given));
+	cat_norm_id(in, id, pfx, errs, o, "与地址中的事项编号不一致");
 	norm_str(in, o, "hall", pfx, errs, 1, 32, NULL);
 	norm_str(in, o, "name", pfx, errs, 1, 200, NULL);
 	v = json_object_get(in, "category");
@@ -380,14 +371,6 @@ static const char *const mat_names[] = { "code", "name", "required", "waivable",
 	"promise_allowed", "form", "copies", "note" };
 #define MAT_TYPES "ssbbbsis"
 
-static int
-kw_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	(void)ncol;
-	json_array_append_new(arg, json_stringn(v[0], lens[0]));
-	return 0;
-}
-
 int
 cat_item_get(struct ctx *c, const char *id, json_t **out)
 {
@@ -403,7 +386,7 @@ cat_item_get(struct ctx *c, const char *id, json_t **out)
 		    " ORDER BY sort, code", DBARGS(DBS(id)), mat_names, MAT_TYPES, mats);
 	if (rc >= 0 && json_array_size(rows) == 1)
 		rc = db_query(c, "SELECT keyword FROM item_keywords WHERE item = ? ORDER BY keyword",
-		    DBARGS(DBS(id)), kw_row, kws);
+		    DBARGS(DBS(id)), db_str_row, kws);
 	if (rc < 0 || json_array_size(rows) != 1) {
 		json_decref(rows);
 		json_decref(mats);
@@ -641,30 +624,25 @@ refs_check(struct ctx *c, json_t *norm, const char *pfx, json_t *errs)
 static int
 item_row_write(struct ctx *c, json_t *n, long long version, int create)
 {
-	if (create)
-		return db_exec(c, "INSERT INTO items (hall, name, category, department, kind,"
-		    " promised_days, legal_days, cross_province, must_attend, fee, basis,"
-		    " description, sort, result_kind, result_name, result_valid_years,"
-		    " result_electronic, version, id)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    DBARGS(DBS(S(n, "hall")), DBS(S(n, "name")), DBS(S(n, "category")),
-		    DBS(S(n, "department")), DBS(S(n, "kind")), DBI(I(n, "promised_days")),
-		    DBI(I(n, "legal_days")), DBI(B(n, "cross_province")), DBI(B(n, "must_attend")),
-		    DBS(S(n, "fee")), DBS(S(n, "basis")), DBS(S(n, "description")),
-		    DBI(I(n, "sort")), DBS(S(n, "result_kind")), DBS(S(n, "result_name")),
-		    DBI(I(n, "result_valid_years")), DBI(B(n, "result_electronic")), DBI(version),
-		    DBS(S(n, "id"))), NULL, NULL);
-	return db_exec(c, "UPDATE items SET hall = ?, name = ?, category = ?, department = ?,"
-	    " kind = ?, promised_days = ?, legal_days = ?, cross_province = ?, must_attend = ?,"
-	    " fee = ?, basis = ?, description = ?, sort = ?, result_kind = ?, result_name = ?,"
-	    " result_valid_years = ?, result_electronic = ?, version = ? WHERE id = ?",
-	    DBARGS(DBS(S(n, "hall")), DBS(S(n, "name")), DBS(S(n, "category")),
+	const struct dbv v[] = { DBS(S(n, "hall")), DBS(S(n, "name")), DBS(S(n, "category")),
 	    DBS(S(n, "department")), DBS(S(n, "kind")), DBI(I(n, "promised_days")),
 	    DBI(I(n, "legal_days")), DBI(B(n, "cross_province")), DBI(B(n, "must_attend")),
 	    DBS(S(n, "fee")), DBS(S(n, "basis")), DBS(S(n, "description")),
 	    DBI(I(n, "sort")), DBS(S(n, "result_kind")), DBS(S(n, "result_name")),
 	    DBI(I(n, "result_valid_years")), DBI(B(n, "result_electronic")), DBI(version),
-	    DBS(S(n, "id"))), NULL, NULL);
+	    DBS(S(n, "id")) };
+
+	/* The same values, in the same order, for a new item and a new version of one. */
+	return db_exec(c, create ? "INSERT INTO items (hall, name, category, department, kind,"
+	    " promised_days, legal_days, cross_province, must_attend, fee, basis,"
+	    " description, sort, result_kind, result_name, result_valid_years,"
+	    " result_electronic, version, id)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    : "UPDATE items SET hall = ?, name = ?, category = ?, department = ?,"
+	    " kind = ?, promised_days = ?, legal_days = ?, cross_province = ?, must_attend = ?,"
+	    " fee = ?, basis = ?, description = ?, sort = ?, result_kind = ?, result_name = ?,"
+	    " result_valid_years = ?, result_electronic = ?, version = ? WHERE id = ?",
+	    v, NELEM(v), NULL, NULL);
 }
 
 /* The materials of the new version: kept rows (same code, same content) get their new
@@ -919,15 +897,9 @@ static int
 choice_get(struct ctx *c, const char *hall, const char *item, json_t **out)
 {
 	static const char *const names[] = { "hall", "item", "accepts", "decides", "category" };
-	json_t *rows = json_array();
-	int rc;
+	int rc = db_row_json(c, "SELECT hall, item, accepts, decides, category FROM hall_items"
+	    " WHERE hall = ? AND item = ?", DBARGS(DBS(hall), DBS(item)), names, "ssbbs", out);
 
-	*out = NULL;
-	rc = db_rows_json(c, "SELECT hall, item, accepts, decides, category FROM hall_items"
-	    " WHERE hall = ? AND item = ?", DBARGS(DBS(hall), DBS(item)), names, "ssbbs", rows);
-	if (rc > 0)
-		*out = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
 	return rc < 0 ? rc : 0;
 }
 

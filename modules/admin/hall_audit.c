@@ -23,14 +23,7 @@
 static int
 action_ok(const char *a)
 {
-	size_t i, n = strlen(a);
-
-	if (n < 5 || n > 64 || strncmp(a, "admin", 5) != 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((a[i] >= 'a' && a[i] <= 'z') || a[i] == '.' || a[i] == '_'))
-			return 0;
-	return 1;
+	return strncmp(a, "admin", 5) == 0 && str_in_set(a, 5, 64, CH_LOWER "._");
 }
 
 static const char *const audit_names[] = { "at", "actor", "actor_name", "action", "target",

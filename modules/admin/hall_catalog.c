@@ -60,16 +60,8 @@ static const char *const cat_names[] = { "code", "name", "description", "sort", 
 static int
 cat_get(struct ctx *c, const char *hall, const char *code, json_t **out)
 {
-	json_t *a = json_array();
-	int rc;
-
-	*out = NULL;
-	rc = db_rows_json(c, CAT_COLS "WHERE c.hall = ? AND c.code = ?", DBARGS(DBS(hall),
-	    DBS(code)), cat_names, CAT_TYPES, a);
-	if (rc > 0)
-		*out = json_incref(json_array_get(a, 0));
-	json_decref(a);
-	return rc < 0 ? rc : rc > 0;
+	return db_row_json(c, CAT_COLS "WHERE c.hall = ? AND c.code = ?", DBARGS(DBS(hall),
+	    DBS(code)), cat_names, CAT_TYPES, out);
 }
 
 int
@@ -79,9 +71,7 @@ h_admin_categories(struct req *r)
 	json_t *a;
 	int rc;
 
-	if ((rc = require_manager_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
 		return rc;
 	a = json_array();
 	if ((rc = db_rows_json(r->ctx, CAT_COLS "WHERE c.hall = ? ORDER BY c.sort, c.code",
@@ -119,6 +109,46 @@ audit_change(struct req *r, const char *action, const char *target, json_t *befo
 	audit(r, action, target, "ok", txt ? txt : "");
 	free(txt);
 	json_decref(d);
+}
+
+struct retire_tx {
+	struct req	*r;
+	int		 retire;
+	const char	*sql, *action, *target;
+	struct dbv	 k1, k2;
+	int		 changed;
+};
+
+static int
+retire_tx(struct ctx *c, void *arg)
+{
+	struct retire_tx *t = arg;
+	char now[24];
+	const char *at;
+	uint64_t n = 0;
+	int rc;
+
+	sql_now(now, sizeof now);
+	at = t->retire ? now : NULL;
+	if ((rc = db_exec(c, t->sql, DBARGS(DBSO(at), t->k1, t->k2, DBSO(at)), &n, NULL)) != 0)
+		return rc;
+	t->changed = n > 0;
+	if (t->changed)
+		audit_change(t->r, t->action, t->target, json_pack("{s:b}", "retired", !t->retire),
+		    json_pack("{s:b}", "retired", t->retire));
+	return 0;
+}
+
+int
+admin_retire(struct req *r, int retire, const char *sql, struct dbv k1, struct dbv k2,
+    const char *action, const char *target, int *changed)
+{
+	struct retire_tx t = { r, retire, sql, action, target, k1, k2, 0 };
+	int rc;
+
+	rc = db_tx(r->ctx, retire_tx, &t);
+	*changed = rc == 0 && t.changed;
+	return rc;
 }
 
 struct cat_put {
@@ -209,51 +239,15 @@ h_admin_category_put(struct req *r)
 	return req_ok(r, t.before ? 200 : 201, json_pack("{s:o}", "category", after));
 }
 
-struct cat_retire {
-	struct req	*r;
-	const char	*hall, *code;
-	int		 retire;
-	int		 changed;
-};
-
-static int
-cat_retire_tx(struct ctx *c, void *arg)
-{
-	struct cat_retire *t = arg;
-	char now[24], target[48];
-	uint64_t n = 0;
-	int rc;
-
-	sql_now(now, sizeof now);
-	if (t->retire)
-		rc = db_exec(c, "UPDATE categories SET retired_at = ? WHERE hall = ? AND code = ? AND"
-		    " retired_at IS NULL", DBARGS(DBS(now), DBS(t->hall), DBS(t->code)), &n, NULL);
-	else
-		rc = db_exec(c, "UPDATE categories SET retired_at = NULL WHERE hall = ? AND code = ?"
-		    " AND retired_at IS NOT NULL", DBARGS(DBS(t->hall), DBS(t->code)), &n, NULL);
-	if (rc != 0)
-		return rc;
-	t->changed = n > 0;
-	if (t->changed) {
-		fmt(target, sizeof target, "%s:%s", t->hall, t->code);
-		audit_change(t->r, "admin.category", target,
-		    json_pack("{s:b}", "retired", !t->retire),
-		    json_pack("{s:b}", "retired", t->retire));
-	}
-	return 0;
-}
-
 static int
 cat_retire(struct req *r, int retire)
 {
 	const char *hall = r->pathv[0], *code = r->pathv[1];
-	struct cat_retire t = { r, hall, code, retire, 0 };
+	char target[48];
 	json_t *after;
-	int rc;
+	int changed, rc;
 
-	if ((rc = require_admin_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_admin_of_hall)) != 0)
 		return rc;
 	if (!category_code_ok(code))
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个类别");
@@ -262,13 +256,16 @@ cat_retire(struct req *r, int retire)
 	if (rc == 0)
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个类别");
 	json_decref(after);
-	if ((rc = db_tx(r->ctx, cat_retire_tx, &t)) != 0)
+	fmt(target, sizeof target, "%s:%s", hall, code);
+	if ((rc = admin_retire(r, retire, "UPDATE categories SET retired_at = ? WHERE hall = ? AND"
+	    " code = ? AND (retired_at IS NULL) = (? IS NOT NULL)", DBS(hall), DBS(code),
+	    "admin.category", target, &changed)) != 0)
 		return db_fail(r, rc);
-	if (t.changed)
+	if (changed)
 		cat_changed(r, hall);
 	if ((rc = cat_get(r->ctx, hall, code, &after)) <= 0)
 		return rc < 0 ? db_fail(r, rc) : req_bug(r, "category gone after retiring it");
-	return req_ok(r, 200, json_pack("{s:b,s:o}", "changed", t.changed, "category", after));
+	return req_ok(r, 200, json_pack("{s:b,s:o}", "changed", changed, "category", after));
 }
 
 int
@@ -298,30 +295,14 @@ static const char *const dept_names[] = { "code", "name", "hall", "retired", "re
 static int
 dept_code_ok(const char *s)
 {
-	size_t i, n = strlen(s);
-
-	if (n < 1 || n > 32)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
+	return str_in_set(s, 1, 32, CH_LOWER CH_UPPER CH_DIGIT "_-");
 }
 
 static int
 dept_get(struct ctx *c, const char *code, json_t **out)
 {
-	json_t *a = json_array();
-	int rc;
-
-	*out = NULL;
-	rc = db_rows_json(c, DEPT_COLS "WHERE d.code = ?", DBARGS(DBS(code)), dept_names,
-	    DEPT_TYPES, a);
-	if (rc > 0)
-		*out = json_incref(json_array_get(a, 0));
-	json_decref(a);
-	return rc < 0 ? rc : rc > 0;
+	return db_row_json(c, DEPT_COLS "WHERE d.code = ?", DBARGS(DBS(code)), dept_names,
+	    DEPT_TYPES, out);
 }
 
 int

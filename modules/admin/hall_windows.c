@@ -77,17 +77,6 @@ win_tx(struct ctx *c, void *arg)
 	return 0;
 }
 
-static int
-before_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct win_tx *t = arg;
-
-	(void)ncol;
-	(void)lens;
-	fmt(t->before, sizeof t->before, "%s / %s / %s", v[0], v[1], v[2] ? v[2] : "");
-	return 1;
-}
-
 int
 h_admin_window_put(struct req *r)
 {
@@ -138,10 +127,12 @@ h_admin_window_put(struct req *r)
 	t.r = r;
 	t.hall = hall;
 	t.kind = kinds[kind];
-	if ((rc = db_query(r->ctx, "SELECT w.name, w.kind, GROUP_CONCAT(c.category ORDER BY"
-	    " c.category SEPARATOR '') FROM windows w LEFT JOIN window_categories c ON c.hall ="
-	    " w.hall AND c.window_no = w.number WHERE w.hall = ? AND w.number = ? GROUP BY w.name,"
-	    " w.kind", DBARGS(DBS(hall), DBI(t.number)), before_row, &t)) < 0)
+	/* The trail's before: "name / kind / categories" (nothing for a new window). */
+	if ((rc = db_scalar(r->ctx, "SELECT CONCAT(w.name, ' / ', w.kind, ' / ',"
+	    " COALESCE(GROUP_CONCAT(c.category ORDER BY c.category SEPARATOR ''), ''))"
+	    " FROM windows w LEFT JOIN window_categories c ON c.hall = w.hall AND c.window_no ="
+	    " w.number WHERE w.hall = ? AND w.number = ? GROUP BY w.name, w.kind",
+	    DBARGS(DBS(hall), DBI(t.number)), t.before, sizeof t.before)) < 0)
 		return db_fail(r, rc);
 	if ((rc = db_tx(r->ctx, win_tx, &t)) != 0)
 		return db_fail(r, rc);
@@ -170,9 +161,7 @@ h_admin_windows(struct req *r)
 	size_t i;
 	int rc;
 
-	if ((rc = require_manager_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
 		return rc;
 	a = json_array();
 	rc = db_rows_json(r->ctx, "SELECT w.number, w.name, w.kind, (SELECT GROUP_CONCAT("
@@ -245,74 +234,41 @@ window_in_use(struct ctx *c, const char *hall, long long number, const char **wh
 	}
 }
 
-struct win_retire {
-	struct req	*r;
-	const char	*hall;
-	long long	 number;
-	int		 retire, changed;
-};
-
-static int
-win_retire_tx(struct ctx *c, void *arg)
-{
-	struct win_retire *t = arg;
-	char now[24], target[48];
-	uint64_t n = 0;
-	int rc;
-
-	sql_now(now, sizeof now);
-	if (t->retire)
-		rc = db_exec(c, "UPDATE windows SET retired_at = ? WHERE hall = ? AND number = ? AND"
-		    " retired_at IS NULL", DBARGS(DBS(now), DBS(t->hall), DBI(t->number)), &n, NULL);
-	else
-		rc = db_exec(c, "UPDATE windows SET retired_at = NULL WHERE hall = ? AND number = ?"
-		    " AND retired_at IS NOT NULL", DBARGS(DBS(t->hall), DBI(t->number)), &n, NULL);
-	if (rc != 0)
-		return rc;
-	t->changed = n > 0;
-	if (t->changed) {
-		fmt(target, sizeof target, "%s:%lld", t->hall, t->number);
-		audit(t->r, "admin.window", target, "ok", t->retire ?
-		    "{\"before\":{\"retired\":false},\"after\":{\"retired\":true}}" :
-		    "{\"before\":{\"retired\":true},\"after\":{\"retired\":false}}");
-	}
-	return 0;
-}
-
 static int
 win_retire(struct req *r, int retire)
 {
-	struct win_retire t = { r, r->pathv[0], 0, retire, 0 };
-	const char *why = NULL;
-	char retired[4];
-	int rc;
+	const char *hall = r->pathv[0], *why = NULL;
+	char retired[4], target[48];
+	long long number;
+	int changed, rc;
 
-	if ((rc = require_admin_of_hall(r, t.hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_admin_of_hall)) != 0)
 		return rc;
-	if ((rc = hall_find(r, t.hall)) != 0)
-		return rc;
-	if (parse_ll(r->pathv[1], 1, 999, &t.number) != 0)
+	if (parse_ll(r->pathv[1], 1, 999, &number) != 0)
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个窗口");
 	rc = db_scalar(r->ctx, "SELECT retired_at IS NOT NULL FROM windows WHERE hall = ? AND"
-	    " number = ?", DBARGS(DBS(t.hall), DBI(t.number)), retired, sizeof retired);
+	    " number = ?", DBARGS(DBS(hall), DBI(number)), retired, sizeof retired);
 	if (rc < 0)
 		return db_fail(r, rc);
 	if (rc == 0)
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个窗口");
 	if (retire && retired[0] == '0') {
-		if ((rc = window_in_use(r->ctx, t.hall, t.number, &why)) < 0)
+		if ((rc = window_in_use(r->ctx, hall, number, &why)) < 0)
 			return db_fail(r, rc);
 		if (rc > 0)
 			return req_err_msg(r, E_INVALID_STATE, why);
 	}
-	if ((rc = db_tx(r->ctx, win_retire_tx, &t)) != 0)
+	fmt(target, sizeof target, "%s:%lld", hall, number);
+	if ((rc = admin_retire(r, retire, "UPDATE windows SET retired_at = ? WHERE hall = ? AND"
+	    " number = ? AND (retired_at IS NULL) = (? IS NOT NULL)", DBS(hall), DBI(number),
+	    "admin.window", target, &changed)) != 0)
 		return db_fail(r, rc);
-	if (t.changed) {
-		queue_hall_changed(r->ctx, t.hall);
+	if (changed) {
+		queue_hall_changed(r->ctx, hall);
 		catalog_changed(r->ctx);
 	}
-	return req_ok(r, 200, json_pack("{s:b,s:{s:I,s:b}}", "changed", t.changed, "window",
-	    "number", (json_int_t)t.number, "retired", retire));
+	return req_ok(r, 200, json_pack("{s:b,s:{s:I,s:b}}", "changed", changed, "window",
+	    "number", (json_int_t)number, "retired", retire));
 }
 
 int

@@ -6,6 +6,7 @@
 #define YC_ADMIN_HANDLERS_H
 
 #include "../../fcgi/yc.h"
+#include "../../fcgi/db.h"
 
 /* The region's catalog (catalog_api.c). */
 int	h_adm_items(struct req *);
@@ -68,6 +69,23 @@ int	h_admin_departments(struct req *);
 int	h_admin_department_put(struct req *);
 int	h_admin_department_retire(struct req *);
 int	h_admin_department_restore(struct req *);
+/* The path's {hall} for whom allowed lets in (identity.h: require_manager_of_hall to read,
+ * require_admin_of_hall to change): 0, or the 403, then the 404, sent (admin_hall.c). */
+int	admin_hall(struct req *r, const char *hall,
+	    int (*allowed)(struct req *, const char *));
+/* 409 BOOKINGS_AFFECTED with msg, and "bookings": count beside the error (admin_hall.c):
+ * a change that takes bookings away is saved only with "notify": true. */
+int	admin_bookings_affected(struct req *r, long long count, const char *msg);
+/*
+ * Retire (retire 1: retired_at = now) or restore (0: retired_at = NULL) one row in a
+ * transaction of its own; when it changed, audit action on target with the before and after
+ * {"retired": …}.  sql is "UPDATE <table> SET retired_at = ? WHERE <key> AND (retired_at IS
+ * NULL) = (? IS NOT NULL)" with the key's two values k1, k2: the first and last ? take the
+ * instant (NULL to restore), so a row already retired (restored) is left as it is.
+ * *changed says whether it was not.  0 or a DB_* code.  Categories and windows share it.
+ */
+int	admin_retire(struct req *r, int retire, const char *sql, struct dbv k1, struct dbv k2,
+	    const char *action, const char *target, int *changed);
 
 /* slots_api.c: a weekday's and a date's own plan */
 int	h_admin_slot_plan_weekday_put(struct req *);

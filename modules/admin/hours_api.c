@@ -155,10 +155,7 @@ affected(struct req *r, int count, const char *date)
 	else
 		fmt(msg, sizeof msg, "有 %d 个预约不在新的开放时间内；确认通知并取消这些预约"
 		    "（\"notify\":true）后才能保存", count);
-	req_err_msg(r, E_BOOKINGS_AFFECTED, msg);
-	json_decref(r->err_extra);
-	r->err_extra = json_pack("{s:i}", "bookings", count);
-	return 409;
+	return admin_bookings_affected(r, count, msg);
 }
 
 static void
@@ -468,9 +465,7 @@ h_admin_hours_get(struct req *r)
 	size_t i;
 	int rc;
 
-	if ((rc = require_manager_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
 		return rc;
 	week = json_array();
 	dates = json_array();

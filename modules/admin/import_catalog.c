@@ -393,12 +393,81 @@ retired_flag(struct import *im, json_t *in, const char *kind, size_t k, const ch
 	return -1;
 }
 
+/* The two lists of a catalog file, written in this order: items, then the bundles that
+ * name them. */
+struct import_kind {
+	const char	*list, *kind;	/* "items", "item" */
+	const char	*dup;		/* an id the file gives twice */
+	json_t		*(*norm)(json_t *in, const char *id, const char *pfx, json_t *errs);
+	int		 (*put)(struct ctx *c, const char *actor, json_t *norm, const char *pfx,
+			    json_t *errs, struct cat_put *res);
+	int		 versioned;	/* the report shows each one's version and counts it */
+};
+static const struct import_kind import_items = { "items", "item", "文件中重复的事项编号",
+	cat_item_norm, cat_item_put, 1 };
+static const struct import_kind import_bundles = { "bundles", "bundle",
+	"文件中重复的一件事编号", cat_bundle_norm, cat_bundle_put, 0 };
+
+/* Every record of one list checked and written: its problems into im, what was done into
+ * out, and its "retired" flags into retire for after.  0 or the write's code. */
+static int
+import_list(struct ctx *c, struct import *im, const struct import_kind *ik, json_t *out,
+    json_t *retire)
+{
+	json_t *list = json_object_get(im->doc, ik->list), *seen = json_object(), *in;
+	size_t k;
+	int rc = 0;
+
+	json_array_foreach(list, k, in) {
+		json_t *errs = json_object(), *norm, *done;
+		const char *id = json_string_value(json_object_get(in, "id"));
+		struct cat_put res;
+		int set;
+
+		if (id && json_object_get(seen, id)) {
+			json_object_set_new(errs, "id", json_string(ik->dup));
+			problems_from(im, errs, k, ik->list, id);
+			json_decref(errs);
+			continue;
+		}
+		if (id)
+			json_object_set_new(seen, id, json_true());
+		norm = ik->norm(in, NULL, "", errs);
+		if (retired_flag(im, in, ik->list, k, id, &set) == 0 && set >= 0 && norm)
+			json_array_append_new(retire, json_pack("{s:s,s:s,s:b}", "kind", ik->kind,
+			    "id", id, "on", set));
+		if (norm == NULL) {
+			problems_from(im, errs, k, ik->list, id);
+			json_decref(errs);
+			continue;
+		}
+		rc = ik->put(c, im->actor, norm, "", errs, &res);
+		json_decref(norm);
+		if (rc == E_INVALID_INPUT) {
+			problems_from(im, errs, k, ik->list, id);
+			rc = 0;
+		} else if (rc == 0) {
+			done = json_pack("{s:s,s:s}", "id", id, "action", res.action);
+			if (ik->versioned) {
+				json_object_set_new(done, "version", json_integer(res.version));
+				count(im->counts, res.action);
+			}
+			json_array_append_new(out, done);
+			json_decref(res.after);
+		}
+		json_decref(errs);
+		if (rc != 0)
+			break;
+	}
+	json_decref(seen);
+	return rc;
+}
+
 static int
 import_tx(struct ctx *c, void *arg)
 {
 	struct import *im = arg;
-	json_t *items = json_object_get(im->doc, "items"), *bundles;
-	json_t *in, *seen = json_object(), *retire = json_array(), *x;
+	json_t *retire = json_array(), *x;
 	size_t k;
 	int rc = 0;
 
@@ -407,83 +476,9 @@ import_tx(struct ctx *c, void *arg)
 	json_array_clear(im->items_out);
 	json_array_clear(im->bundles_out);
 	json_object_clear(im->counts);
-	bundles = json_object_get(im->doc, "bundles");
-	json_array_foreach(items, k, in) {
-		json_t *errs = json_object(), *norm;
-		const char *id = json_string_value(json_object_get(in, "id"));
-		struct cat_put res;
-		int set;
-
-		if (id && json_object_get(seen, id)) {
-			json_object_set_new(errs, "id", json_string("文件中重复的事项编号"));
-			problems_from(im, errs, k, "items", id);
-			json_decref(errs);
-			continue;
-		}
-		if (id)
-			json_object_set_new(seen, id, json_true());
-		norm = cat_item_norm(in, NULL, "", errs);
-		if (retired_flag(im, in, "items", k, id, &set) == 0 && set >= 0 && norm)
-			json_array_append_new(retire, json_pack("{s:s,s:s,s:b}", "kind", "item",
-			    "id", id, "on", set));
-		if (norm == NULL) {
-			problems_from(im, errs, k, "items", id);
-			json_decref(errs);
-			continue;
-		}
-		rc = cat_item_put(c, im->actor, norm, "", errs, &res);
-		json_decref(norm);
-		if (rc == E_INVALID_INPUT) {
-			problems_from(im, errs, k, "items", id);
-			rc = 0;
-		} else if (rc == 0) {
-			json_array_append_new(im->items_out, json_pack("{s:s,s:s,s:I}", "id", id,
-			    "action", res.action, "version", (json_int_t)res.version));
-			count(im->counts, res.action);
-			json_decref(res.after);
-		}
-		json_decref(errs);
-		if (rc != 0)
-			goto out;
-	}
-	json_object_clear(seen);
-	json_array_foreach(bundles, k, in) {
-		json_t *errs = json_object(), *norm;
-		const char *id = json_string_value(json_object_get(in, "id"));
-		struct cat_put res;
-		int set;
-
-		if (id && json_object_get(seen, id)) {
-			json_object_set_new(errs, "id", json_string("文件中重复的一件事编号"));
-			problems_from(im, errs, k, "bundles", id);
-			json_decref(errs);
-			continue;
-		}
-		if (id)
-			json_object_set_new(seen, id, json_true());
-		norm = cat_bundle_norm(in, NULL, "", errs);
-		if (retired_flag(im, in, "bundles", k, id, &set) == 0 && set >= 0 && norm)
-			json_array_append_new(retire, json_pack("{s:s,s:s,s:b}", "kind", "bundle",
-			    "id", id, "on", set));
-		if (norm == NULL) {
-			problems_from(im, errs, k, "bundles", id);
-			json_decref(errs);
-			continue;
-		}
-		rc = cat_bundle_put(c, im->actor, norm, "", errs, &res);
-		json_decref(norm);
-		if (rc == E_INVALID_INPUT) {
-			problems_from(im, errs, k, "bundles", id);
-			rc = 0;
-		} else if (rc == 0) {
-			json_array_append_new(im->bundles_out, json_pack("{s:s,s:s}", "id", id,
-			    "action", res.action));
-			json_decref(res.after);
-		}
-		json_decref(errs);
-		if (rc != 0)
-			goto out;
-	}
+	if ((rc = import_list(c, im, &import_items, im->items_out, retire)) != 0 ||
+	    (rc = import_list(c, im, &import_bundles, im->bundles_out, retire)) != 0)
+		goto out;
 	/* Retiring last: a bundle retired by the same file no longer holds its items; bundles
 	 * first, so an item and the bundle that held it can go together. */
 	for (int pass = 0; pass < 2 && json_array_size(im->problems) == 0; pass++)
@@ -512,7 +507,6 @@ import_tx(struct ctx *c, void *arg)
 	else if (im->dry_run)
 		rc = CAT_DRY_RUN;
 out:
-	json_decref(seen);
 	json_decref(retire);
 	return rc;
 }
@@ -578,14 +572,6 @@ cat_import(struct ctx *c, const char *actor, const char *text, size_t len, enum 
 
 /* ------------------------------------------------------------ export */
 
-static int
-id_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	(void)ncol;
-	json_array_append_new(arg, json_stringn(v[0], lens[0]));
-	return 0;
-}
-
 int
 cat_export_json(struct ctx *c, json_t **out)
 {
@@ -595,7 +581,7 @@ cat_export_json(struct ctx *c, json_t **out)
 
 	*out = NULL;
 	rc = db_query(c, "SELECT id FROM items ORDER BY hall, category, sort, id", DBNOARGS,
-	    id_row, ids);
+	    db_str_row, ids);
 	json_array_foreach(ids, i, v) {
 		if (rc < 0 || (rc = cat_item_get(c, json_string_value(v), &o)) < 0)
 			break;
@@ -610,7 +596,7 @@ cat_export_json(struct ctx *c, json_t **out)
 	}
 	json_array_clear(ids);
 	if (rc >= 0)
-		rc = db_query(c, "SELECT id FROM bundles ORDER BY hall, sort, id", DBNOARGS, id_row,
+		rc = db_query(c, "SELECT id FROM bundles ORDER BY hall, sort, id", DBNOARGS, db_str_row,
 		    ids);
 	json_array_foreach(ids, i, v) {
 		if (rc < 0 || (rc = cat_bundle_get(c, json_string_value(v), &o)) < 0)

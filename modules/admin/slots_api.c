@@ -129,25 +129,23 @@ keep_booking(void *arg, char cat, int64_t day, int start, int end, int seat)
 	return seat <= cap;
 }
 
+/* The days' own capacities of hall's category cat from..to ("YYYY-MM-DD") into k->o, as
+ * many as it holds (OVR_MAX).  Rows or a DB_* code. */
 static int
-ovr_row(void *arg, size_t ncol, char **v, const size_t *lens)
+ovr_load(struct ctx *c, const char *hall, const char *cat, const char *from, const char *to,
+    struct plan_keep *k)
 {
-	struct plan_keep *k = arg;
-	long long st, cap;
-	int64_t day;
+	static const struct db_col cols[] = {
+		DBC_I(struct plan_ovr, day, 0, INT32_MAX), DBC_I(struct plan_ovr, start, 0, 24 * 60),
+		DBC_I(struct plan_ovr, capacity, 0, 1000),
+	};
+	int rc = db_rows_into(c, "SELECT DATEDIFF(day, '1970-01-01'), HOUR(start_time) * 60 +"
+	    " MINUTE(start_time), capacity FROM appointment_slot_overrides WHERE hall = ? AND"
+	    " category = ? AND day BETWEEN ? AND ?", DBARGS(DBS(hall), DBS(cat), DBS(from),
+	    DBS(to)), DB_COLS(cols), k->o, sizeof *k->o, OVR_MAX);
 
-	(void)ncol;
-	(void)lens;
-	if (k->no >= OVR_MAX)
-		return 1;
-	if (date_parse(v[0], &day) != 0 || parse_ll(v[1], 0, 24 * 60, &st) != 0 ||
-	    parse_ll(v[2], 0, 1000, &cap) != 0)
-		return 0;
-	k->o[k->no].day = day;
-	k->o[k->no].start = (int)st;
-	k->o[k->no].capacity = (int)cap;
-	k->no++;
-	return 0;
+	k->no = rc < 0 ? 0 : rc < OVR_MAX ? rc : OVR_MAX;
+	return rc;
 }
 
 struct old_plan {
@@ -306,10 +304,7 @@ h_admin_slot_plan_put(struct req *r)
 	}
 	date_format_days(today, from, sizeof from);
 	date_format_days(today + PLAN_DAYS, to, sizeof to);
-	rc = db_query(r->ctx, "SELECT DATE_FORMAT(day, '%Y-%m-%d'), HOUR(start_time) * 60 +"
-	    " MINUTE(start_time), capacity FROM appointment_slot_overrides WHERE hall = ? AND"
-	    " category = ? AND day BETWEEN ? AND ?", DBARGS(DBS(hall), DBS(cat), DBS(from),
-	    DBS(to)), ovr_row, &k);
+	rc = ovr_load(r->ctx, hall, cat, from, to, &k);
 	if (rc >= 0)
 		rc = db_query(r->ctx, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
 		    " capacity FROM appointment_slot_templates WHERE hall = ? AND category = ?"
@@ -326,10 +321,7 @@ h_admin_slot_plan_put(struct req *r)
 		free(old);
 		fmt(msg, sizeof msg, "有 %d 个预约会失去名额；确认通知并取消这些预约"
 		    "（\"notify\":true）后才能保存", count);
-		req_err_msg(r, E_BOOKINGS_AFFECTED, msg);
-		json_decref(r->err_extra);
-		r->err_extra = json_pack("{s:i}", "bookings", count);
-		return 409;
+		return admin_bookings_affected(r, count, msg);
 	}
 	t.r = r;
 	t.hall = hall;
@@ -400,9 +392,7 @@ h_admin_slot_plans_get(struct req *r)
 	json_t *plans, *list;
 	int rc;
 
-	if ((rc = require_manager_of_hall(r, hall)) != 0)
-		return rc;
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
 		return rc;
 	list = json_array();
 	rc = db_rows_json(r->ctx, "SELECT category, TIME_FORMAT(start_time, '%H:%i'), minutes,"
@@ -652,10 +642,7 @@ scoped_put(struct req *r, struct scope *sc)
 	d1 = sc->weekday ? today + PLAN_DAYS : sc->day;
 	date_format_days(d0, from, sizeof from);
 	date_format_days(d1, to, sizeof to);
-	rc = db_query(r->ctx, "SELECT DATE_FORMAT(day, '%Y-%m-%d'), HOUR(start_time) * 60 +"
-	    " MINUTE(start_time), capacity FROM appointment_slot_overrides WHERE hall = ? AND"
-	    " category = ? AND day BETWEEN ? AND ?", DBARGS(DBS(hall), DBS(cat), DBS(from),
-	    DBS(to)), ovr_row, &k.ovr);
+	rc = ovr_load(r->ctx, hall, cat, from, to, &k.ovr);
 	/* The scope's plan as it stands (the audit's before; had: one of its own). */
 	if (rc >= 0 && sc->weekday)
 		rc = db_scalar(r->ctx, "SELECT 1 FROM slot_plan_weekdays WHERE hall = ? AND"
@@ -714,10 +701,7 @@ scoped_put(struct req *r, struct scope *sc)
 
 		fmt(msg, sizeof msg, "有 %d 个预约会失去名额；确认通知并取消这些预约"
 		    "（\"notify\":true）后才能保存", count);
-		req_err_msg(r, E_BOOKINGS_AFFECTED, msg);
-		json_decref(r->err_extra);
-		r->err_extra = json_pack("{s:i}", "bookings", count);
-		rc = 409;
+		rc = admin_bookings_affected(r, count, msg);
 		goto out;
 	}
 	memset(&t, 0, sizeof t);

@@ -27,27 +27,13 @@
 static int
 aliyun_ok(const char *s)
 {
-	size_t i, n = strlen(s);
-
-	if (n < 10 || n > 24 || strncmp(s, "SMS_", 4) != 0)
-		return 0;
-	for (i = 4; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
+	return strncmp(s, "SMS_", 4) == 0 && str_in_set(s + 4, 6, 20, CH_DIGIT);
 }
 
 static int
 tencent_ok(const char *s)
 {
-	size_t i, n = strlen(s);
-
-	if (n < 1 || n > 12)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
+	return str_in_set(s, 1, 12, CH_DIGIT);
 }
 
 struct set_codes {

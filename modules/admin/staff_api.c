@@ -49,33 +49,21 @@ struct staff_rec {
 	int	 must_change;
 };
 
-static int
-rec_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct staff_rec *s = arg;
-
-	(void)ncol;
-	(void)lens;
-	str_copy(s->id, sizeof s->id, v[0]);
-	str_copy(s->name, sizeof s->name, v[1]);
-	str_copy(s->role, sizeof s->role, v[2]);
-	str_copy(s->department, sizeof s->department, v[3] ? v[3] : "");
-	s->window = 0;
-	if (v[4])
-		parse_ll(v[4], 0, 65535, &s->window);
-	s->disabled = v[5][0] == '1';
-	s->must_change = v[6][0] == '1';
-	return 1;
-}
+/* The columns of rec_get's query, in order. */
+static const struct db_col rec_cols[] = {
+	DBC_S(struct staff_rec, id), DBC_S(struct staff_rec, name), DBC_S(struct staff_rec, role),
+	DBC_S(struct staff_rec, department), DBC_I(struct staff_rec, window, 0, 65535),
+	DBC_B(struct staff_rec, disabled), DBC_B(struct staff_rec, must_change),
+};
 
 /* 1 found, 0 not, or a DB_* code. */
 static int
 rec_get(struct ctx *c, const char *hall, const char *user, struct staff_rec *s)
 {
 	memset(s, 0, sizeof *s);
-	return db_query(c, "SELECT id, name, role, department, window_no, disabled,"
+	return db_row_into(c, "SELECT id, name, role, department, window_no, disabled,"
 	    " must_change_password FROM staff WHERE hall = ? AND username = ?",
-	    DBARGS(DBS(hall), DBS(user)), rec_row, s);
+	    DBARGS(DBS(hall), DBS(user)), DB_COLS(rec_cols), s);
 }
 
 static json_t *
@@ -127,15 +115,7 @@ temp_password(char out[TEMP_PW_LEN + 1])
 static int
 username_ok(const char *u)
 {
-	size_t i, n = strlen(u);
-
-	if (n < 1 || n > 32)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= 'A' && u[i] <= 'Z') ||
-		    (u[i] >= '0' && u[i] <= '9') || u[i] == '_' || u[i] == '.' || u[i] == '-'))
-			return 0;
-	return 1;
+	return str_in_set(u, 1, 32, CH_LOWER CH_UPPER CH_DIGIT "_.-");
 }
 
 /* The window (of the hall) and the department named exist; field errors otherwise.
@@ -329,6 +309,23 @@ h_admin_staff_change(struct req *r)
 
 /* ------------------------------------------------------------------ lock, unlock, reset */
 
+/* The account b (user) locked (disabled 1) or unlocked (0), with its trail; *a: b as it is
+ * now.  0 or a DB_* code. */
+static int
+staff_disable(struct req *r, const char *user, const struct staff_rec *b, int disabled,
+    struct staff_rec *a)
+{
+	int rc;
+
+	if ((rc = db_exec(r->ctx, "UPDATE staff SET disabled = ? WHERE id = ?",
+	    DBARGS(DBI(disabled), DBS(b->id)), NULL, NULL)) != 0)
+		return rc;
+	*a = *b;
+	a->disabled = disabled;
+	audit_change(r, disabled ? "admin.staff.lock" : "admin.staff.unlock", user, b, a);
+	return 0;
+}
+
 int
 h_admin_staff_lock(struct req *r)
 {
@@ -343,12 +340,8 @@ h_admin_staff_lock(struct req *r)
 	/* Sessions end before and after: one made in between is ended too. */
 	if (sessions_end(r->ctx, b.id) != 0)
 		return req_unavailable(r);
-	if ((rc = db_exec(r->ctx, "UPDATE staff SET disabled = 1 WHERE id = ?",
-	    DBARGS(DBS(b.id)), NULL, NULL)) != 0)
+	if ((rc = staff_disable(r, user, &b, 1, &a)) != 0)
 		return db_fail(r, rc);
-	a = b;
-	a.disabled = 1;
-	audit_change(r, "admin.staff.lock", user, &b, &a);
 	if (sessions_end(r->ctx, b.id) != 0)
 		return req_err_msg(r, E_UNAVAILABLE, "已锁定，但该账号的登录未能全部结束，请再锁定一次");
 	return req_ok(r, 200, json_pack("{s:o}", "staff", rec_json(user, &a)));
@@ -366,12 +359,8 @@ h_admin_staff_unlock(struct req *r)
 	/* Redis first: an outage changes nothing. */
 	if (signin_clear(r->ctx, hall, user, &addresses, &account) != 0)
 		return req_unavailable(r);
-	if ((rc = db_exec(r->ctx, "UPDATE staff SET disabled = 0 WHERE id = ?",
-	    DBARGS(DBS(b.id)), NULL, NULL)) != 0)
+	if ((rc = staff_disable(r, user, &b, 0, &a)) != 0)
 		return db_fail(r, rc);
-	a = b;
-	a.disabled = 0;
-	audit_change(r, "admin.staff.unlock", user, &b, &a);
 	return req_ok(r, 200, json_pack("{s:o}", "staff", rec_json(user, &a)));
 }
 

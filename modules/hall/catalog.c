@@ -17,15 +17,7 @@
 int
 hall_code_ok(const char *s)
 {
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 32)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		    s[i] == '-'))
-			return 0;
-	return 1;
+	return str_in_set(s, 1, 32, CH_LOWER CH_DIGIT "_-");
 }
 
 int

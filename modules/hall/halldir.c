@@ -42,39 +42,15 @@ struct dir {
 };
 
 
-/* A row of SELECT code, name, phone FROM halls into h. */
-static void
-hall_fill(struct dir_hall *h, char **v)
-{
-	str_copy(h->code, sizeof h->code, v[0]);
-	str_copy(h->name, sizeof h->name, v[1]);
-	str_copy(h->phone, sizeof h->phone, v[2] ? v[2] : "");
-	h->hours[0] = '\0';
-}
-
-static int
-hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct dir *d = arg;
-
-	(void)ncol;
-	(void)lens;
-	if (d->nhalls >= DIR_HALLS) {
-		d->overflow = 1;
-		return 1;
-	}
-	hall_fill(&d->halls[d->nhalls++], v);
-	return 0;
-}
-
-static int
-one_hall_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	(void)ncol;
-	(void)lens;
-	hall_fill(arg, v);
-	return 1;
-}
+/* SELECT code, name, phone FROM halls: a hall's row (phone NULL: ""). */
+static const struct db_col hall_cols[] = {
+	DBC_S(struct dir_hall, code), DBC_S(struct dir_hall, name), DBC_S(struct dir_hall, phone),
+};
+/* SELECT hall, number, name FROM windows. */
+static const struct db_col window_cols[] = {
+	DBC_S(struct dir_window, hall), DBC_I(struct dir_window, number, 1, 65535),
+	DBC_S(struct dir_window, name),
+};
 
 static const struct dir_hall *
 find_hall(const struct dir *d, const char *code)
@@ -99,27 +75,6 @@ hours_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-static int
-window_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct dir *d = arg;
-	struct dir_window *w;
-
-	(void)ncol;
-	(void)lens;
-	if (d->nwindows >= DIR_WINDOWS) {
-		d->overflow = 1;
-		return 1;
-	}
-	w = &d->windows[d->nwindows];
-	if (parse_ll(v[1], 1, 65535, &w->number) != 0)
-		return 0;
-	str_copy(w->hall, sizeof w->hall, v[0]);
-	str_copy(w->name, sizeof w->name, v[2]);
-	d->nwindows++;
-	return 0;
-}
-
 /* The whole directory into d (zeroed).  0 or a DB_* code. */
 static int
 dir_load(struct ctx *c, void *value, void *arg)
@@ -128,13 +83,22 @@ dir_load(struct ctx *c, void *value, void *arg)
 	int rc;
 
 	(void)arg;
-	rc = db_query(c, "SELECT code, name, phone FROM halls", DBNOARGS, hall_row, d);
-	if (rc >= 0)
+	rc = db_rows_into(c, "SELECT code, name, phone FROM halls", DBNOARGS, DB_COLS(hall_cols),
+	    d->halls, sizeof d->halls[0], DIR_HALLS);
+	if (rc >= 0) {
+		d->nhalls = (size_t)rc < DIR_HALLS ? (size_t)rc : DIR_HALLS;
+		d->overflow = (size_t)rc > DIR_HALLS;
 		rc = db_query(c, "SELECT hall, GROUP_CONCAT(CONCAT(DATE_FORMAT(open_at, '%H:%i'), '-',"
 		    " DATE_FORMAT(close_at, '%H:%i')) ORDER BY seq SEPARATOR '、') FROM hall_hours"
 		    " GROUP BY hall", DBNOARGS, hours_row, d);
+	}
 	if (rc >= 0)
-		rc = db_query(c, "SELECT hall, number, name FROM windows", DBNOARGS, window_row, d);
+		rc = db_rows_into(c, "SELECT hall, number, name FROM windows", DBNOARGS,
+		    DB_COLS(window_cols), d->windows, sizeof d->windows[0], DIR_WINDOWS);
+	if (rc >= 0) {
+		d->nwindows = (size_t)rc < DIR_WINDOWS ? (size_t)rc : DIR_WINDOWS;
+		d->overflow |= (size_t)rc > DIR_WINDOWS;
+	}
 	return rc < 0 ? rc : 0;
 }
 
@@ -166,8 +130,8 @@ halldir_hall(struct ctx *c, const char *hall, char *name, size_t nsz, char *phon
 		struct dir_hall one;
 
 		memset(&one, 0, sizeof one);
-		rc = db_query(c, "SELECT code, name, phone FROM halls WHERE code = ?",
-		    DBARGS(DBS(hall)), one_hall_row, &one);
+		rc = db_row_into(c, "SELECT code, name, phone FROM halls WHERE code = ?",
+		    DBARGS(DBS(hall)), DB_COLS(hall_cols), &one);
 		if (rc > 0)
 			rc = db_scalar(c, "SELECT GROUP_CONCAT(CONCAT(DATE_FORMAT(open_at, '%H:%i'),"
 			    " '-', DATE_FORMAT(close_at, '%H:%i')) ORDER BY seq SEPARATOR '、')"

@@ -59,7 +59,7 @@ replacement_number(struct ctx *c, const struct result_row *x, char number[68])
 	if ((p = strstr(base, "-R")) != NULL)
 		*p = '\0';
 	rc = db_query(c, "SELECT COUNT(*) FROM results WHERE case_id = ? AND item = ?"
-	    " AND kind = ?", DBARGS(DBI(x->case_id), DBS(x->item), DBS(x->f.kind)), result_id_row,
+	    " AND kind = ?", DBARGS(DBI(x->case_id), DBS(x->item), DBS(x->f.kind)), db_ll_row,
 	    &gen);
 	if (rc < 0)
 		return rc;

@@ -32,8 +32,6 @@ struct result_row {
 /* results_record.c */
 /* A new public id: 10 random bytes, hex. */
 void	result_vid_new(char out[RESULT_VID_LEN + 1]);
-/* A row's first column as a number (db_query callback; arg: long long *). */
-int	result_id_row(void *arg, size_t ncol, char **v, const size_t *lens);
 
 /* results_view.c */
 /* valid → 有效, revoked → 已撤销, replaced → 已被替换, else 无效. */

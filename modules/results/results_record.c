@@ -26,36 +26,13 @@ struct parts {
 	size_t		 n;
 };
 
-/* The columns part_row reads, in the order of results_record's query. */
+/* The columns of results_record's query of a case's parts, in order. */
 static const struct db_col part_cols[] = {
 	DBC_I(struct part, seq, 0, 255), DBC_S(struct part, item), DBC_S(struct part, department),
 	DBC_S(struct part, issuer), DBC_S(struct part, kind), DBC_S(struct part, title),
 	DBC_I(struct part, years, 0, 99), DBC_B(struct part, electronic), DBC_S(struct part, no),
 	DBC_S(struct part, holder), DBC_S(struct part, hall),
 };
-
-static int
-part_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct parts *ps = arg;
-
-	(void)lens;
-	if (ps->n >= sizeof ps->p / sizeof ps->p[0])
-		return 1;
-	db_row_fill(&ps->p[ps->n++], DB_COLS(part_cols), ncol, v);
-	return 0;
-}
-
-int
-result_id_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *id = arg;
-
-	(void)ncol;
-	(void)lens;
-	parse_ll(v[0], 0, INT64_MAX, id);
-	return 1;
-}
 
 void
 result_vid_new(char out[RESULT_VID_LEN + 1])
@@ -77,14 +54,16 @@ results_record(struct ctx *c, long long case_id, const char *now, int approved,
 
 	if ((ps = calloc(1, sizeof *ps)) == NULL)
 		return DB_FAIL;
-	rc = db_query(c, "SELECT p.seq, p.item, p.department, d.name, i.result_kind,"
+	rc = db_rows_into(c, "SELECT p.seq, p.item, p.department, d.name, i.result_kind,"
 	    " i.result_name, i.result_valid_years, i.result_electronic, c.no,"
 	    " c.applicant_name_mask, c.hall FROM case_parts p JOIN items i ON i.id = p.item"
 	    " JOIN departments d ON d.code = p.department JOIN cases c ON c.id = p.case_id"
 	    " WHERE p.case_id = ? AND (? = 1 OR p.department = ?) ORDER BY p.seq",
-	    DBARGS(DBI(case_id), DBI(approved), DBS(department ? department : "")), part_row, ps);
+	    DBARGS(DBI(case_id), DBI(approved), DBS(department ? department : "")),
+	    DB_COLS(part_cols), ps->p, sizeof ps->p[0], NELEM(ps->p));
 	if (rc < 0)
 		goto out;
+	ps->n = (size_t)rc < NELEM(ps->p) ? (size_t)rc : NELEM(ps->p);
 	rc = 0;
 	for (i = 0; i < ps->n && rc == 0; i++) {
 		struct part *p = &ps->p[i];

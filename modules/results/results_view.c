@@ -52,19 +52,16 @@ static const struct db_col result_cols[] = {
 #undef RR
 #undef RRI
 
+/* Every row of sql (RESULT_COLS ...) into rs, as many as it holds.  Rows or a DB_* code. */
 static int
-result_row_fn(void *arg, size_t ncol, char **v, const size_t *lens)
+result_rows(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+    struct rows *rs)
 {
-	struct rows *rs = arg;
-	struct result_row *x;
+	int rc = db_rows_into(c, sql, args, nargs, DB_COLS(result_cols), rs->v, sizeof *rs->v,
+	    rs->max);
 
-	(void)lens;
-	if (rs->n >= rs->max)
-		return 1;
-	x = &rs->v[rs->n++];
-	memset(x, 0, sizeof *x);
-	db_row_fill(x, DB_COLS(result_cols), ncol, v);
-	return 0;
+	rs->n = rc < 0 ? 0 : (size_t)rc < rs->max ? (size_t)rc : rs->max;
+	return rc;
 }
 
 int
@@ -75,7 +72,7 @@ result_load(struct ctx *c, const char *vid, struct result_row *out)
 
 	if (strlen(vid) != RESULT_VID_LEN || !token_ok(vid, RESULT_VID_LEN))
 		return 0;
-	rc = db_query(c, RESULT_COLS "WHERE r.vid = ?", DBARGS(DBS(vid)), result_row_fn, &rs);
+	rc = result_rows(c, RESULT_COLS "WHERE r.vid = ?", DBARGS(DBS(vid)), &rs);
 	return rc < 0 ? rc : rs.n > 0;
 }
 
@@ -102,8 +99,8 @@ case_rows(struct ctx *c, long long case_id, struct rows *rs)
 	rs->max = 32;
 	if ((rs->v = calloc(rs->max, sizeof *rs->v)) == NULL)
 		return DB_FAIL;
-	rc = db_query(c, RESULT_COLS "WHERE r.case_id = ? ORDER BY r.id", DBARGS(DBI(case_id)),
-	    result_row_fn, rs);
+	rc = result_rows(c, RESULT_COLS "WHERE r.case_id = ? ORDER BY r.id", DBARGS(DBI(case_id)),
+	    rs);
 	return rc < 0 ? rc : 0;
 }
 
@@ -133,11 +130,10 @@ result_add_joined(struct ctx *c, const struct result_row *x, json_t *o)
 	rs.n = 0;
 	rs.max = 16;
 	if (strcmp(x->f.kind, "licence") == 0)
-		rc = db_query(c, RESULT_COLS "WHERE r.licence_id = ? ORDER BY r.id",
-		    DBARGS(DBI(x->id)), result_row_fn, &rs);
+		rc = result_rows(c, RESULT_COLS "WHERE r.licence_id = ? ORDER BY r.id",
+		    DBARGS(DBI(x->id)), &rs);
 	else if (x->licence_id != 0)
-		rc = db_query(c, RESULT_COLS "WHERE r.id = ?", DBARGS(DBI(x->licence_id)),
-		    result_row_fn, &rs);
+		rc = result_rows(c, RESULT_COLS "WHERE r.id = ?", DBARGS(DBI(x->licence_id)), &rs);
 	else
 		rc = 0;
 	if (rc >= 0) {
@@ -280,7 +276,7 @@ results_my_case(struct ctx *c, const char *citizen, const char *no, long long *i
 		ph[0] = '\0';
 	rc = db_query(c, "SELECT id FROM cases WHERE no = ? AND (citizen = ?"
 	    " OR (? <> '' AND (applicant_phone_hash = ? OR agent_phone_hash = ?)))",
-	    DBARGS(DBS(no), DBS(citizen), DBS(ph), DBS(ph), DBS(ph)), result_id_row, id);
+	    DBARGS(DBS(no), DBS(citizen), DBS(ph), DBS(ph), DBS(ph)), db_ll_row, id);
 	if (rc < 0)
 		return rc;
 	return rc > 0 && *id != 0;

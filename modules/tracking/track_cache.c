@@ -109,14 +109,6 @@ track_cached(struct ctx *c, const char *hash, struct track_probe *p)
 	return env;
 }
 
-static int
-token_hash_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	(void)ncol;
-	json_array_append_new(arg, json_stringn(v[0], lens[0]));
-	return 0;
-}
-
 void
 track_remember(struct ctx *c, const char *hash, const struct track_probe *p, long long id,
     const char *deadline, const char *paused, json_t *o)
@@ -135,7 +127,7 @@ track_remember(struct ctx *c, const char *hash, const struct track_probe *p, lon
 	}
 	tokens = json_array();
 	if (db_query(c, "SELECT token_hash FROM case_tracking WHERE case_id = ?"
-	    " AND revoked_at IS NULL", DBARGS(DBI(id)), token_hash_row, tokens) < 0) {
+	    " AND revoked_at IS NULL", DBARGS(DBI(id)), db_str_row, tokens) < 0) {
 		json_decref(tokens);
 		return;
 	}

@@ -1,0 +1,35 @@
+/*
+ * admin_hall.c — the {hall} of a console path, opened for reading (its manager or admin:
+ * require_manager_of_hall) or for changing (its admin: require_admin_of_hall): the role
+ * first (403), then that the hall exists (404), as the handlers of the hall's console check
+ * them before anything else; and the 409 BOOKINGS_AFFECTED of a change (hours, slot plans,
+ * the holiday calendar) that would take citizens' bookings away unless confirmed.
+ *
+ * Routes: none of its own (hall_catalog.c, hall_windows.c, hours_api.c, slots_api.c,
+ *         calendar_api.c).
+ * Tables: halls (read, through hall_find).
+ * Redis:  none.
+ */
+#include "handlers.h"
+#include "../hall/catalog.h"
+#include "../identity/identity.h"
+#include "../../fcgi/errors.h"
+
+int
+admin_hall(struct req *r, const char *hall, int (*allowed)(struct req *, const char *))
+{
+	int rc;
+
+	if ((rc = allowed(r, hall)) != 0)
+		return rc;
+	return hall_find(r, hall);
+}
+
+int
+admin_bookings_affected(struct req *r, long long count, const char *msg)
+{
+	req_err_msg(r, E_BOOKINGS_AFFECTED, msg);
+	json_decref(r->err_extra);
+	r->err_extra = json_pack("{s:I}", "bookings", (json_int_t)count);
+	return 409;
+}

@@ -40,6 +40,7 @@
 #include "../lib/suite.h"
 #include "../lib/proc.h"
 #include "../lib/stackproc.h"
+#include "../lib/steps.h"
 
 static char phone_a[12], phone_b[12], phone_c[12];
 static char wx_user[16];
@@ -186,14 +187,14 @@ app_sql(const char *sql, char *out, size_t osz)
 
 static struct fake wx = { .in = -1, .out = -1 };
 static int app_on_fake;
-static char saved_wx_url[512], saved_extra[2048];
-static int had_wx_url, had_extra;
+static char saved_wx_url[512];
+static int had_wx_url;
 
 /* Restart app and worker with the fake as WeChat (or, at the end, as they were). */
 static int
 app_with_fake(int on)
 {
-	char url[128], extra[2300];
+	char url[128];
 	const char *v;
 
 	if (on) {
@@ -201,28 +202,15 @@ app_with_fake(int on)
 			had_wx_url = 1;
 			snprintf(saved_wx_url, sizeof saved_wx_url, "%s", v);
 		}
-		if ((v = getenv("YICHUANG_CONF_EXTRA")) != NULL) {
-			had_extra = 1;
-			snprintf(saved_extra, sizeof saved_extra, "%s", v);
-		}
 		snprintf(url, sizeof url, "http://127.0.0.1:%d", wx.port);
-		snprintf(extra, sizeof extra, "%s%swechat_appid = wx-fake-appid\n"
-		    "wechat_secret = fake-secret", had_extra ? saved_extra : "",
-		    had_extra ? "\n" : "");
 		setenv("YICHUANG_WECHAT_BASE_URL", url, 1);
-		setenv("YICHUANG_CONF_EXTRA", extra, 1);
-	} else {
-		if (had_wx_url)
-			setenv("YICHUANG_WECHAT_BASE_URL", saved_wx_url, 1);
-		else
-			unsetenv("YICHUANG_WECHAT_BASE_URL");
-		if (had_extra)
-			setenv("YICHUANG_CONF_EXTRA", saved_extra, 1);
-		else
-			unsetenv("YICHUANG_CONF_EXTRA");
-	}
+	} else if (had_wx_url)
+		setenv("YICHUANG_WECHAT_BASE_URL", saved_wx_url, 1);
+	else
+		unsetenv("YICHUANG_WECHAT_BASE_URL");
 	app_on_fake = on;
-	return stack("restart-app");
+	return app_restart_with(on ? "wechat_appid = wx-fake-appid\nwechat_secret = fake-secret" :
+	    NULL);
 }
 
 static int
@@ -255,22 +243,16 @@ sms_inputs(void **st)
 
 	(void)st;
 	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"12800138000\",\"purpose\":\"spam\"}");
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.phone"));
-	assert_non_null(jget(r.json, "error.fields.purpose"));
+	assert_fields(&r, "phone purpose");
 	resp_free(&r);
 	post(&r, "/api/v1/auth/sms-code", NULL, "{}");
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.phone"));
+	assert_fields(&r, "phone");
 	resp_free(&r);
 	post(&r, "/api/v1/auth/sms-login", NULL, "{\"phone\":\"1380013800\",\"code\":\"12a456\"}");
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.phone"));
-	assert_non_null(jget(r.json, "error.fields.code"));
+	assert_fields(&r, "phone code");
 	resp_free(&r);
 	post(&r, "/api/v1/auth/sms-login", NULL, "{\"phone\":\"%s\",\"code\":1234567}", phone_a);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.code"));
+	assert_fields(&r, "code");
 	assert_null(jget(r.json, "error.fields.phone"));
 	resp_free(&r);
 }
@@ -841,8 +823,7 @@ staff_accounts(void **st)
 	    "\"password\":\"a-long-enough-password\",\"window\":5}", user);
 	/* The operator's password is a first one: the person must set their own. */
 	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_int_equal(r.status, 403);
-	assert_string_equal(jstr(r.json, "error.code"), "PASSWORD_CHANGE_REQUIRED");
+	assert_error(&r, 403, "PASSWORD_CHANGE_REQUIRED");
 	resp_free(&r);
 	/* --password-final keeps it (seeds, tests): the account signs in with it. */
 	snprintf(user, sizeof user, "it%06u", (unsigned)randombytes_uniform(1000000));

@@ -520,6 +520,44 @@ wx_login(struct resp *r, const char *code)
 	post(r, "/api/v1/auth/wx-login", NULL, "{\"code\":\"%s\"}", code);
 }
 
+/* wx-login with code, which must sign in (200): the session's token into tok, and the
+ * citizen it is for. */
+static long long
+wx_signed_in(const char *code, char *tok, size_t tsz)
+{
+	struct resp r;
+
+	wx_login(&r, code);
+	expect_status(&r, 200);
+	snprintf(tok, tsz, "%s", jstr(r.json, "token"));
+	resp_free(&r);
+	return subject_of(tok);
+}
+
+/* wx-login with code signs straight in as citizen id, whose phone is bound. */
+static void
+wx_bound_as(const char *code, long long id)
+{
+	struct resp r;
+
+	wx_login(&r, code);
+	expect_status(&r, 200);
+	assert_true(json_is_true(jget(r.json, "phone_bound")));
+	assert_int_equal(subject_of(jstr(r.json, "token")), id);
+	resp_free(&r);
+}
+
+/* wx-login with code, which WeChat's answer makes the API's error status and err. */
+static void
+wx_refused(const char *code, long status, const char *err)
+{
+	struct resp r;
+
+	wx_login(&r, code);
+	assert_error(&r, status, err);
+	resp_free(&r);
+}
+
 static void
 wechat_sign_in(void **st)
 {
@@ -562,34 +600,20 @@ wechat_sign_in(void **st)
 
 	/* The same WeChat user again: the same citizen. */
 	snprintf(code, sizeof code, "%s-2", wx_user);
-	wx_login(&r, code);
-	assert_int_equal(r.status, 200);
-	snprintf(tok2, sizeof tok2, "%s", jstr(r.json, "token"));
-	resp_free(&r);
-	assert_int_equal(subject_of(tok2), id);
+	assert_int_equal(wx_signed_in(code, tok2, sizeof tok2), id);
 
 	/* WeChat's refusals. A used code and an invalid one (40163, 40029): 401. */
-	wx_login(&r, code);
-	assert_error(&r, 401, "CODE_INVALID");
-	resp_free(&r);
-	wx_login(&r, "bad-code");
-	assert_error(&r, 401, "CODE_INVALID");
-	resp_free(&r);
+	wx_refused(code, 401, "CODE_INVALID");
+	wx_refused("bad-code", 401, "CODE_INVALID");
 	/* 45011 too frequent: 429 with Retry-After. */
 	wx_login(&r, "busy-1");
 	assert_error(&r, 429, "RATE_LIMITED");
 	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof ra));
 	resp_free(&r);
-	wx_login(&r, "risky-1");
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	wx_refused("risky-1", 403, "FORBIDDEN");
 	/* WeChat itself failing is our 503, never a 500. */
-	wx_login(&r, "sick-1");
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	wx_login(&r, "no spaces allowed");
-	assert_error(&r, 400, "INVALID_INPUT");
-	resp_free(&r);
+	wx_refused("sick-1", 503, "UNAVAILABLE");
+	wx_refused("no spaces allowed", 400, "INVALID_INPUT");
 
 	/* Binding the phone needs a WeChat session of a citizen. */
 	post(&r, "/api/v1/auth/wx-phone", NULL, "{\"code\":\"p%s-1\"}", phone_b);
@@ -632,11 +656,7 @@ wechat_sign_in(void **st)
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizens", NULL), n0);
 	/* And WeChat again now says the phone is bound. */
 	snprintf(code, sizeof code, "%s-3", wx_user);
-	wx_login(&r, code);
-	assert_int_equal(r.status, 200);
-	assert_true(json_is_true(jget(r.json, "phone_bound")));
-	assert_int_equal(subject_of(jstr(r.json, "token")), id);
-	resp_free(&r);
+	wx_bound_as(code, id);
 }
 
 static void
@@ -652,11 +672,7 @@ wechat_joins_sms_citizen(void **st)
 	sms_id = subject_of(sms_tok);
 	snprintf(user2, sizeof user2, "%sb", wx_user);
 	snprintf(code, sizeof code, "%s-1", user2);
-	wx_login(&r, code);
-	assert_int_equal(r.status, 200);
-	snprintf(tok, sizeof tok, "%s", jstr(r.json, "token"));
-	resp_free(&r);
-	wx_id = subject_of(tok);
+	wx_id = wx_signed_in(code, tok, sizeof tok);
 	assert_true(wx_id != sms_id);
 	/* Binding phone A joins the two: the session goes on as the SMS citizen. */
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p%s-2\"}", phone_a);
@@ -675,11 +691,7 @@ wechat_joins_sms_citizen(void **st)
 	}
 	/* From now on that WeChat user signs straight in as the SMS citizen. */
 	snprintf(code, sizeof code, "%s-2", user2);
-	wx_login(&r, code);
-	assert_int_equal(r.status, 200);
-	assert_true(json_is_true(jget(r.json, "phone_bound")));
-	assert_int_equal(subject_of(jstr(r.json, "token")), sms_id);
-	resp_free(&r);
+	wx_bound_as(code, sms_id);
 }
 
 static void
@@ -707,10 +719,7 @@ wechat_access_token(void **st)
 	rejected = jint(stats, "token_rejected");
 	json_decref(stats);
 	snprintf(code, sizeof code, "%sc-1", wx_user);
-	wx_login(&r, code);
-	assert_int_equal(r.status, 200);
-	snprintf(tok, sizeof tok, "%s", jstr(r.json, "token"));
-	resp_free(&r);
+	wx_signed_in(code, tok, sizeof tok);
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p%s-3\"}", phone_c);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
@@ -721,9 +730,7 @@ wechat_access_token(void **st)
 	/* WeChat unreachable: 503, and the app goes on. */
 	fake_close(&wx);
 	snprintf(code, sizeof code, "%sd-1", wx_user);
-	wx_login(&r, code);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	wx_refused(code, 503, "UNAVAILABLE");
 	assert_int_equal(app_with_fake(0), 0);
 }
 

@@ -335,8 +335,7 @@ mail_on_a_pickup_case_needs_an_address(void **st)
 	accept_case("IT-B-004", "李四", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
 	act_ok(approver, no, json_pack("{s:s}", "action", "approve"), "approved");
-	hist0 = db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
-	    " WHERE c.no = ?", no);
+	hist0 = case_rows("case_history h", no, NULL);
 	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 
 	act(&r, clerk, no, json_pack("{s:s,s:s,s:s}", "action", "mail", "carrier", "EMS",
@@ -347,8 +346,7 @@ mail_on_a_pickup_case_needs_an_address(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "approved");
 	assert_string_equal(jstr(r.json, "case.delivery"), "pickup");
 	resp_free(&r);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
-	    " ON c.id = h.case_id WHERE c.no = ?", no), hist0);
+	assert_int_equal(case_rows("case_history h", no, NULL), hist0);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* With a 60-character address of unusual characters and a carrier with 𠮷: mailed,
@@ -500,8 +498,7 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	phone_of(phone, 7);
 	accept_case("IT-B-004", "钱六", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
-	hist0 = db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
-	    " WHERE c.no = ?", no);
+	hist0 = case_rows("case_history h", no, NULL);
 	sms0 = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no);
 	for (i = 0; i < NELEM(bad); i++) {
 		act(&r, approver, no, json_pack("{s:s,s:s}", "action", "reject", "reason", bad[i]));
@@ -516,8 +513,7 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	assert_string_equal(jstr(r.json, "case.status"), "processing");
 	assert_true(json_is_null(jget(r.json, "case.decision")));
 	resp_free(&r);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c"
-	    " ON c.id = h.case_id WHERE c.no = ?", no), hist0);
+	assert_int_equal(case_rows("case_history h", no, NULL), hist0);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_id = ?", no), sms0);
 
 	/* Mail: the carrier and the tracking number go into the SMS too. */

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "expect.h"
+#include "records.h"
+#include "suite.h"
 #include "steps.h"
 
 /* POST path with body as the bearer of token, which must answer 201: the members m1 and
@@ -105,6 +107,18 @@ assert_fields(struct resp *r, const char *fields)
 }
 
 void
+expect_fields(const char *method, const char *path, const char *token, const char *body,
+    const char *fields)
+{
+	struct resp r;
+
+	if (http_json(&r, method, path, token, body) != 0)
+		fail_msg("%s %s: no reply", method, path);
+	assert_fields(&r, fields);
+	resp_free(&r);
+}
+
+void
 expect_at(const char *method, const char *token, const char *body, long status,
     const char *code, const char *fmt, ...)
 {
@@ -138,6 +152,41 @@ get_int(const char *token, const char *member, const char *fmt, ...)
 	v = json_integer_value(m);
 	resp_free(&r);
 	return v;
+}
+
+/*
+ * db.c prepares a statement once per connection and finds it again by the address of its
+ * SQL text, so a text made at run time must keep one address: each one case_rows makes is
+ * kept here once (for the life of the test process) and found again by its words.
+ */
+static const char *
+sql_kept(const char *sql)
+{
+	static char *kept[128];
+	static size_t n;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(kept[i], sql) == 0)
+			return kept[i];
+	if (n == sizeof kept / sizeof kept[0])
+		fail_msg("case_rows: more than %zu different queries", n);
+	if ((kept[n] = strdup(sql)) == NULL)
+		fail_msg("case_rows: out of memory");
+	return kept[n++];
+}
+
+long long
+case_rows(const char *from, const char *no, const char *where)
+{
+	char sql[1024];
+	const char *alias = strrchr(from, ' ');
+
+	if (alias == NULL)
+		fail_msg("case_rows: \"%s\" names no alias", from);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s JOIN cases c ON c.id = %s.case_id"
+	    " WHERE c.no = ?%s%s", from, alias + 1, where ? " AND " : "", where ? where : "");
+	return db_count(&test_db, sql_kept(sql), no);
 }
 
 /* The suite's own YICHUANG_CONF_EXTRA, remembered at the first restart. */

@@ -43,6 +43,15 @@ long long get_int(const char *token, const char *member, const char *fmt, ...)
  * ("hall slot agent.name": the keys of error.fields); the failure names the one missing. */
 void	 assert_fields(struct resp *r, const char *fields);
 
+/* The rows of a case's table that meet where, in the record (test_db, suite.h): from is the
+ * table and its alias ("promise_checks pc"), where a condition on its columns ("pc.status =
+ * 'open'"; NULL: every row of the case).  The count; the query failing fails the test. */
+long long case_rows(const char *from, const char *no, const char *where);
+/* One request (http_json: token and body may be NULL) that must be refused as assert_fields
+ * says, naming each of fields; the reply is freed. */
+void	 expect_fields(const char *method, const char *path, const char *token, const char *body,
+	     const char *fields);
+
 /*
  * Restart the test stack's app and worker (ops/stack.sh restart-app) with the configuration
  * the suite started with (YICHUANG_CONF_EXTRA as ops/test.sh set it) plus the lines of extra;

@@ -812,6 +812,18 @@ staff_sessions(void **st)
 	}
 }
 
+/* POST /staff/login with body, which must sign in (200): the session's token into tok. */
+static void
+staff_signed_in(const char *body, char *tok, size_t tsz)
+{
+	struct resp r;
+
+	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
+	expect_status(&r, 200);
+	snprintf(tok, tsz, "%s", jstr(r.json, "token"));
+	resp_free(&r);
+}
+
 static void
 staff_accounts(void **st)
 {
@@ -838,10 +850,7 @@ staff_accounts(void **st)
 	assert_int_equal(proc_admin(args, "a-long-enough-password\n", out, sizeof out), 0);
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
 	    "\"password\":\"a-long-enough-password\",\"window\":5}", user);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_int_equal(r.status, 200);
-	snprintf(tok, sizeof tok, "%s", jstr(r.json, "token"));
-	resp_free(&r);
+	staff_signed_in(body, tok, sizeof tok);
 
 	/* A password reset ends the account's sessions. */
 	snprintf(args, sizeof args, "staff-passwd demo %s", user);
@@ -850,10 +859,7 @@ staff_accounts(void **st)
 	expect_refusal("POST", "/api/v1/staff/login", NULL, body, 401, "UNAUTHENTICATED");
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
 	    "\"password\":\"another-long-password\",\"window\":5}", user);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_int_equal(r.status, 200);
-	snprintf(tok2, sizeof tok2, "%s", jstr(r.json, "token"));
-	resp_free(&r);
+	staff_signed_in(body, tok2, sizeof tok2);
 
 	/* Disabled: its sessions end and it cannot sign in; enabled again, it can. */
 	snprintf(args, sizeof args, "staff-disable demo %s", user);
@@ -990,13 +996,17 @@ personal_data_sealed(void **st)
 
 /* ------------------------------------------------------------------ outages */
 
-/* With a store down: 503 UNAVAILABLE, not 500, for a code (phone_c), a sign-in (phone_b
- * with its code) and the session tok. */
+/* With store ("redis", "mysql") stopped: 503 UNAVAILABLE, not 500, for a code (phone_c), a
+ * sign-in (phone_b with its code) and the session tok; then the store is started again and
+ * the stack healthy. */
 static void
-all_unavailable(const char *tok, const char *code)
+store_away(const char *store, const char *tok, const char *code)
 {
 	struct resp r;
+	char verb[32];
 
+	snprintf(verb, sizeof verb, "%s-stop", store);
+	assert_int_equal(stack(verb), 0);
 	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\"}", phone_c);
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
@@ -1004,6 +1014,9 @@ all_unavailable(const char *tok, const char *code)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	expect_refusal("GET", "/api/v1/me", tok, NULL, 503, "UNAVAILABLE");
+	snprintf(verb, sizeof verb, "%s-start", store);
+	assert_int_equal(stack(verb), 0);
+	wait_health(200, 15000);
 }
 
 static void
@@ -1020,10 +1033,7 @@ outages(void **st)
 	assert_int_equal(sms_limits_reset(phone_b), 0);
 
 	/* Redis down: 503, not 500, for codes, sign-ins and sessions. */
-	assert_int_equal(stack("redis-stop"), 0);
-	all_unavailable(tok, code);
-	assert_int_equal(stack("redis-start"), 0);
-	wait_health(200, 15000);
+	store_away("redis", tok, code);
 	/* Redis keeps its data (AOF): the session is still good.  (Each app thread's old
 	 * connection fails once before it reconnects, hence the retries.) */
 	kv_drop(&test_db);
@@ -1042,10 +1052,7 @@ outages(void **st)
 	identity_sms_key(phone_c, "code", key, sizeof key);
 	redis_do("DEL", key, NULL);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
-	assert_int_equal(stack("mysql-stop"), 0);
-	all_unavailable(tok, code);
-	assert_int_equal(stack("mysql-start"), 0);
-	wait_health(200, 15000);
+	store_away("mysql", tok, code);
 	db_drop(&test_db);
 	assert_int_equal(redis_ttl(key), -2);
 	/* The refused request used up neither the minute nor the phone's count. */

@@ -171,6 +171,21 @@ log_has(const char *prog, long since, const char *text)
 	return 1;
 }
 
+/* The installed prog on conf refuses to start (exit 1), its log saying why (and why2, when
+ * not NULL). */
+static void
+refuses_to_start(const char *prog, const char *conf, const char *why, const char *why2)
+{
+	long mark = log_size(prog);
+	pid_t pid;
+
+	assert_true((pid = start_installed(prog, conf, 0)) > 0);
+	assert_int_equal(proc_wait(pid, 20000), 1);
+	assert_true(log_has(prog, mark, why));
+	if (why2)
+		assert_true(log_has(prog, mark, why2));
+}
+
 /* ---- https to the installed site, as a browser that trusts its certificate */
 
 /* unix_http: the port-80 server (on its unix socket) instead of TLS. */
@@ -652,8 +667,7 @@ static void
 programs_refuse_a_broken_install(void **st)
 {
 	char cmd[8192], out[8192], conf2[700], conf3[700], extra[2048];
-	pid_t app, worker;
-	long a0, w0;
+	pid_t app;
 
 	(void)st;
 	snprintf(cmd, sizeof cmd, "rm -rf '%s/mig2' '%s/no-templates' && mkdir '%s/no-templates' && "
@@ -665,15 +679,8 @@ programs_refuse_a_broken_install(void **st)
 	snprintf(extra, sizeof extra, "migrations_dir = %s/mig2", S);
 	write_conf(conf2, extra);
 
-	a0 = log_size("yichuang-app");
-	assert_true((app = start_installed("yichuang-app", conf2, 0)) > 0);
-	assert_int_equal(proc_wait(app, 20000), 1);
-	assert_true(log_has("yichuang-app", a0, "999_upgrade_probe"));
-	assert_true(log_has("yichuang-app", a0, "run yichuang-admin migrate"));
-	w0 = log_size("yichuang-worker");
-	assert_true((worker = start_installed("yichuang-worker", conf2, 0)) > 0);
-	assert_int_equal(proc_wait(worker, 20000), 1);
-	assert_true(log_has("yichuang-worker", w0, "999_upgrade_probe"));
+	refuses_to_start("yichuang-app", conf2, "999_upgrade_probe", "run yichuang-admin migrate");
+	refuses_to_start("yichuang-worker", conf2, "999_upgrade_probe", NULL);
 
 	snprintf(cmd, sizeof cmd, "'%s/usr/bin/yichuang-admin' -c '%s' migrate", R, conf2);
 	proc_run_ok(out, sizeof out, cmd);
@@ -686,14 +693,8 @@ programs_refuse_a_broken_install(void **st)
 	snprintf(conf3, sizeof conf3, "%s/no-templates.conf", S);
 	snprintf(extra, sizeof extra, "sms_templates_dir = %s/no-templates", S);
 	write_conf(conf3, extra);
-	a0 = log_size("yichuang-app");
-	assert_true((app = start_installed("yichuang-app", conf3, 0)) > 0);
-	assert_int_equal(proc_wait(app, 20000), 1);
-	assert_true(log_has("yichuang-app", a0, "sms_templates_dir"));
-	w0 = log_size("yichuang-worker");
-	assert_true((worker = start_installed("yichuang-worker", conf3, 0)) > 0);
-	assert_int_equal(proc_wait(worker, 20000), 1);
-	assert_true(log_has("yichuang-worker", w0, "sms_templates_dir"));
+	refuses_to_start("yichuang-app", conf3, "sms_templates_dir", NULL);
+	refuses_to_start("yichuang-worker", conf3, "sms_templates_dir", NULL);
 }
 
 /* ------------------------------------------------------------------ migrate */

@@ -584,11 +584,23 @@ must_attend_refused_online_accepted_at_the_window(void **st)
 	resp_free(&r);
 }
 
+/* POST /cases online as the bearer of tok: IT-B-001 for 钱网办 (ID number id) with the
+ * materials mats (JSON text); the reply into r. */
+static void
+apply_online(struct resp *r, const char *tok, const char *id, const char *mats)
+{
+	char body[2048];
+
+	snprintf(body, sizeof body, "{\"item\":\"IT-B-001\",\"applicant\":{\"name\":\"钱网办\","
+	    "\"id_number\":\"%s\",\"phone\":\"13922220003\"},\"materials\":%s}", id, mats);
+	assert_int_equal(http_json(r, "POST", API "/cases", tok, body), 0);
+}
+
 static void
 online_promise_opens_its_task_at_pre_acceptance(void **st)
 {
 	struct resp r;
-	char tok[128], id[19], up1[64], up2[64], body[4096], no[64];
+	char tok[128], id[19], up1[64], up2[64], mats[512], no[64];
 	json_t *m;
 	size_t i;
 	int seen = 0;
@@ -599,28 +611,24 @@ online_promise_opens_its_task_at_pre_acceptance(void **st)
 	upload_ok(tok, 52, up2, sizeof up2);
 	new_id(id);
 	/* A promise for a material that allows none: 400 naming it, nothing filed. */
-	snprintf(body, sizeof body, "{\"item\":\"IT-B-001\",\"applicant\":{\"name\":\"钱网办\","
-	    "\"id_number\":\"%s\",\"phone\":\"13922220003\"},\"materials\":{\"M1\":\"%s\","
-	    "\"M2\":{\"promise\":{\"signed\":true}},\"M3\":{\"promise\":{\"signed\":true}}}}",
-	    id, up1);
-	assert_int_equal(http_json(&r, "POST", API "/cases", tok, body), 0);
+	snprintf(mats, sizeof mats, "{\"M1\":\"%s\",\"M2\":{\"promise\":{\"signed\":true}},"
+	    "\"M3\":{\"promise\":{\"signed\":true}}}", up1);
+	apply_online(&r, tok, id, mats);
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(field_of(&r, "materials.M2"));
 	assert_null(field_of(&r, "materials.M3"));
 	resp_free(&r);
 	/* Unsigned: refused too. */
-	snprintf(body, sizeof body, "{\"item\":\"IT-B-001\",\"applicant\":{\"name\":\"钱网办\","
-	    "\"id_number\":\"%s\",\"phone\":\"13922220003\"},\"materials\":{\"M1\":\"%s\","
-	    "\"M2\":\"%s\",\"M3\":{\"promise\":{}}}}", id, up1, up2);
-	assert_int_equal(http_json(&r, "POST", API "/cases", tok, body), 0);
+	snprintf(mats, sizeof mats, "{\"M1\":\"%s\",\"M2\":\"%s\",\"M3\":{\"promise\":{}}}",
+	    up1, up2);
+	apply_online(&r, tok, id, mats);
 	assert_error(&r, 400, "INVALID_INPUT");
 	assert_non_null(field_of(&r, "materials.M3"));
 	resp_free(&r);
 	/* Signed, in place of 经营场所使用证明. */
-	snprintf(body, sizeof body, "{\"item\":\"IT-B-001\",\"applicant\":{\"name\":\"钱网办\","
-	    "\"id_number\":\"%s\",\"phone\":\"13922220003\"},\"materials\":{\"M1\":\"%s\","
-	    "\"M2\":\"%s\",\"M3\":{\"promise\":{\"signed\":true}}}}", id, up1, up2);
-	assert_int_equal(http_json(&r, "POST", API "/cases", tok, body), 0);
+	snprintf(mats, sizeof mats, "{\"M1\":\"%s\",\"M2\":\"%s\","
+	    "\"M3\":{\"promise\":{\"signed\":true}}}", up1, up2);
+	apply_online(&r, tok, id, mats);
 	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	json_array_foreach(jget(r.json, "case.materials"), i, m)

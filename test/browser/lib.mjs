@@ -561,6 +561,18 @@ export async function staffToken(username, windowNo) {
   return r.data.token;
 }
 
+/* The window console (console.html): a demo clerk signs in at window windowNo with
+ * 签到并开始叫号; the caller waits for what the window shows. */
+export async function signInConsole(page, user, windowNo) {
+  await page.goto(url('/console.html'), { waitUntil: 'domcontentloaded' });
+  await page.getByRole('heading', { name: '窗口签到' }).waitFor();
+  await page.getByLabel('服务大厅').selectOption('demo');
+  await page.getByLabel('账号').fill(user);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.locator('#signin-form').getByLabel('窗口号').fill(String(windowNo));
+  await page.getByRole('button', { name: '签到并开始叫号' }).click();
+}
+
 /* POST /cases as the bearer of token (a clerk at a window) with body, which must answer 201:
  * the case ({ no, track_token, … }). */
 export async function acceptCase(token, body) {

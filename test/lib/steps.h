@@ -1,8 +1,9 @@
 /*
  * steps.h — steps that several integration suites take on their way to what they test, each
  * asserting its own replies (so a test fails at the step that broke, its reply printed): a
- * case accepted, a ticket taken, a request to a path made of a format, and the app and
- * worker restarted with a configuration line or two of the suite's own.
+ * case accepted, a ticket taken, a booking made, a request to a path made of a format, a
+ * refusal naming its fields, a count of a case's rows in the record, and the app and worker
+ * restarted with a configuration line or two of the suite's own.
  */
 #ifndef YC_TEST_STEPS_H
 #define YC_TEST_STEPS_H
@@ -42,15 +43,15 @@ long long get_int(const char *token, const char *member, const char *fmt, ...)
 /* The reply is a 400 INVALID_INPUT (assert_error) naming each of the space-separated fields
  * ("hall slot agent.name": the keys of error.fields); the failure names the one missing. */
 void	 assert_fields(struct resp *r, const char *fields);
+/* One request (http_json: token and body may be NULL) that must be refused as assert_fields
+ * says, naming each of fields; the reply is freed. */
+void	 expect_fields(const char *method, const char *path, const char *token, const char *body,
+	     const char *fields);
 
 /* The rows of a case's table that meet where, in the record (test_db, suite.h): from is the
  * table and its alias ("promise_checks pc"), where a condition on its columns ("pc.status =
  * 'open'"; NULL: every row of the case).  The count; the query failing fails the test. */
 long long case_rows(const char *from, const char *no, const char *where);
-/* One request (http_json: token and body may be NULL) that must be refused as assert_fields
- * says, naming each of fields; the reply is freed. */
-void	 expect_fields(const char *method, const char *path, const char *token, const char *body,
-	     const char *fields);
 
 /*
  * Restart the test stack's app and worker (ops/stack.sh restart-app) with the configuration

@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define MAX_CITIZENS	200000
 #define MAX_SLOTS	4096
 #define TOKEN_MAX	96
@@ -67,29 +69,6 @@ static char (*tokens)[TOKEN_MAX];
 static struct citizen *cz;
 static char slot_hall[MAX_SLOTS][33], slot_id[MAX_SLOTS][24];
 static int ncz, nslots, port, naddr;
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-num(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* A resident ID number of its own for citizen k (GB 11643 check digit): region 310101
  * (none of the other scenarios' 110105), born 1 January of 1950 + k / 1000, sequence

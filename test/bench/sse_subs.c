@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define MAX_SUBS	200000
 #define PENDING_MAX	256		/* connects in flight at once (nginx's listen backlog) */
 #define TAIL		8		/* bytes kept across reads to find "data:" split by a read */
@@ -56,29 +58,6 @@ static int nconn, port;
 static const char *path;
 static volatile int64_t t0_ms = -1;
 static int call_status;
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-num(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 static int
 open_one(int i, int first, int naddr, int ep)

@@ -17,8 +17,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, screenshot, allProblems, eventually, openHallAt, closeHall, sql, api, screenPage,
-  checkA11y, signInStaffForm, citizenToken, randomPhone, idNumber, smsLogSize, smsSince,
+  url, screenshot, problemsBut, eventually, openHallAt, closeHall, sql, api, screenPage,
+  checkA11y, signInStaffForm, bookFreeSlot, planSaveAsked, planSaveConfirmed, idNumber,
+  smsLogSize, smsSince,
   staffToken,
 } from './lib.mjs';
 
@@ -91,7 +92,7 @@ test('业务类别: a missing name is named at its field; a category made, retir
     await page.getByRole('button', { name: '恢复类别 P' }).click();
     await eventually(async () => /使用中/.test(await row.innerText()), { message: 'P shown in service' });
     await eventually(() => kioskLists('P'), { message: 'the kiosk lists P again' });
-    assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 400 PUT .*\/categories\//.test(x) && !/status of 400/.test(x)), []);
+    assert.deepEqual(problemsBut(page, 400, /^PUT .*\/categories\//), []);
   } finally {
     await page.context().close();
   }
@@ -134,7 +135,7 @@ test('办理部门: a wrong code is named at its field; a department made, retir
       { message: 'the changes in 修改记录' });
     await checkA11y(page);
     await screenshot(page, 'admin-departments');
-    assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 400 PUT .*\/departments\//.test(x) && !/status of 400/.test(x)), []);
+    assert.deepEqual(problemsBut(page, 400, /^PUT .*\/departments\//), []);
   } finally {
     await page.context().close();
   }
@@ -142,16 +143,7 @@ test('办理部门: a wrong code is named at its field; a department made, retir
 
 test('预约时段 每周四: a Thursday plan below a booking is saved only after the confirmation; 恢复为上级计划', T, async () => {
   // A citizen books a D slot on Thursday 2026-12-17.
-  const phone = randomPhone('17');
-  const token = await citizenToken(phone);
-  const r = await api('GET', '/halls/demo/slots?category=D&date=2026-12-17');
-  const free = r.data.slots.find((x) => x.remaining > 0);
-  assert.ok(free, 'a free D slot');
-  const booked = await api('POST', '/appointments', {
-    token, body: { hall: 'demo', category: 'D', slot: free.id, name: '赵六', id_number: idNumber('110105', 72, 21, '0606') },
-  });
-  assert.equal(booked.status, 201, JSON.stringify(booked.data));
-  const start = free.id.slice(11, 13) + ':' + free.id.slice(13, 15);
+  const { phone, start } = await bookFreeSlot('17', 'D', '2026-12-17', '赵六', idNumber('110105', 72, 21, '0606'));
   const own = () => sql("SELECT COUNT(*) FROM slot_plan_weekdays WHERE hall = 'demo' AND category = 'D' AND weekday = 4");
   const statusOf = () => sql(`SELECT status FROM appointments WHERE hall = 'demo' AND category = 'D' AND day = '2026-12-17' AND start_time = '${start}:00' ORDER BY id DESC LIMIT 1`);
 
@@ -166,22 +158,14 @@ test('预约时段 每周四: a Thursday plan below a booking is saved only afte
     assert.match(await page.locator('#p-scope-hint').innerText(), /按上级计划/);
     await checkA11y(page);
     await cap.fill('0');
-    await page.getByRole('button', { name: '保存预约时段' }).click();
-
-    const dialog = page.getByRole('alertdialog');
-    await dialog.waitFor();
-    assert.match(await dialog.innerText(), /1 个预约/);
+    const dialog = await planSaveAsked(page);
     await dialog.getByRole('button', { name: '不保存' }).click();
     await dialog.waitFor({ state: 'hidden' });
     assert.equal(own(), '0', 'declined: Thursday has no plan of its own');
     assert.equal(statusOf(), 'booked', 'declined: the booking stands');
 
     const since = await smsLogSize();
-    await page.getByRole('button', { name: '保存预约时段' }).click();
-    await dialog.waitFor();
-    await dialog.getByRole('button', { name: '确认取消并短信通知' }).click();
-    await eventually(async () => /已取消 1 个预约并短信通知/.test(await page.locator('#plan-result').innerText()),
-      { message: 'the result says one booking was cancelled' });
+    await planSaveConfirmed(page);
     assert.equal(own(), '1');
     assert.equal(sql(`SELECT capacity FROM slot_plan_weekday_slots WHERE hall = 'demo' AND category = 'D' AND weekday = 4 AND start_time = '${start}:00'`), '0');
     assert.equal(statusOf(), 'cancelled');
@@ -194,7 +178,7 @@ test('预约时段 每周四: a Thursday plan below a booking is saved only afte
     await page.getByRole('button', { name: '恢复为上级计划' }).click();
     await eventually(async () => own() === '0', { message: 'Thursday plan taken away' });
     await eventually(async () => /按上级计划/.test(await page.locator('#p-scope-hint').innerText()), { message: 'the page says so' });
-    assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 409 PUT .*\/slot-plans\//.test(x) && !/status of 409/.test(x)), []);
+    assert.deepEqual(problemsBut(page, 409, /^PUT .*\/slot-plans\//), []);
   } finally {
     await page.context().close();
   }

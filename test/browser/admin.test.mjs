@@ -21,8 +21,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, screenshot, allProblems, eventually, openHallAt, closeHall, sql, api, screenPage,
-  checkA11y, signInStaffForm, citizenToken, randomPhone, idNumber, smsLogSize, smsSince,
+  url, screenshot, problemsBut, eventually, openHallAt, closeHall, sql, api, screenPage,
+  checkA11y, signInStaffForm, bookFreeSlot, planSaveAsked, planSaveConfirmed, idNumber,
+  smsLogSize, smsSince,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -82,7 +83,7 @@ test('开放时间: a wrong period is named at its field; a Saturday opening is 
     await page.locator('#dates tr[data-date="2026-12-19"]').waitFor({ state: 'detached' });
     assert.equal(await slotsOn('2026-12-19', 'A').then((s) => s.length), 0);
     // The refused save answered 400 on purpose; nothing else may fail.
-    assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 400 PUT .*\/hours\//.test(x) && !/status of 400/.test(x)), []);
+    assert.deepEqual(problemsBut(page, 400, /^PUT .*\/hours\//), []);
   } finally {
     await page.context().close();
   }
@@ -90,15 +91,7 @@ test('开放时间: a wrong period is named at its field; a Saturday opening is 
 
 test('预约时段: places below a booking are saved only after the confirmation, and the citizen is told', T, async () => {
   // A citizen books a C slot on Wednesday 2026-12-16.
-  const phone = randomPhone('16');
-  const token = await citizenToken(phone);
-  const free = (await slotsOn('2026-12-16', 'C')).find((s) => s.remaining > 0);
-  assert.ok(free, 'a free C slot');
-  const booked = await api('POST', '/appointments', {
-    token, body: { hall: 'demo', category: 'C', slot: free.id, name: '王五', id_number: idNumber('110105', 70, 20, '0505') },
-  });
-  assert.equal(booked.status, 201, JSON.stringify(booked.data));
-  const start = free.id.slice(11, 13) + ':' + free.id.slice(13, 15);
+  const { phone, start } = await bookFreeSlot('16', 'C', '2026-12-16', '王五', idNumber('110105', 70, 20, '0505'));
   const capOf = () => sql(`SELECT capacity FROM appointment_slot_templates WHERE hall = 'demo' AND category = 'C' AND start_time = '${start}:00'`);
   const before = capOf();
   const statusOf = () => sql(`SELECT status FROM appointments WHERE hall = 'demo' AND category = 'C' AND day = '2026-12-16' AND start_time = '${start}:00' ORDER BY id DESC LIMIT 1`);
@@ -112,12 +105,9 @@ test('预约时段: places below a booking are saved only after the confirmation
     await cap.waitFor();
     await checkA11y(page);
     await cap.fill('0');
-    await page.getByRole('button', { name: '保存预约时段' }).click();
 
     // Asked first, with the count.
-    const dialog = page.getByRole('alertdialog');
-    await dialog.waitFor();
-    assert.match(await dialog.innerText(), /1 个预约/);
+    const dialog = await planSaveAsked(page);
     await checkA11y(page);
     await screenshot(page, 'admin-slots-confirm');
     await dialog.getByRole('button', { name: '不保存' }).click();
@@ -127,11 +117,7 @@ test('预约时段: places below a booking are saved only after the confirmation
 
     // Confirmed: saved, cancelled, told.
     const since = await smsLogSize();
-    await page.getByRole('button', { name: '保存预约时段' }).click();
-    await dialog.waitFor();
-    await dialog.getByRole('button', { name: '确认取消并短信通知' }).click();
-    await eventually(async () => /已取消 1 个预约并短信通知/.test(await page.locator('#plan-result').innerText()),
-      { message: 'the result says one booking was cancelled' });
+    await planSaveConfirmed(page);
     assert.equal(capOf(), '0');
     assert.equal(statusOf(), 'cancelled');
     await smsSince(phone, 'appointment_cancelled', since);
@@ -144,7 +130,7 @@ test('预约时段: places below a booking are saved only after the confirmation
     await eventually(async () => /预约时段已保存/.test(await page.locator('#plan-result').innerText()), { message: 'saved again' });
     assert.equal(capOf(), before);
     // The question came from a 409 on purpose; nothing else may fail.
-    assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 409 PUT .*\/slot-plans\//.test(x) && !/status of 409/.test(x)), []);
+    assert.deepEqual(problemsBut(page, 409, /^PUT .*\/slot-plans\//), []);
   } finally {
     await page.context().close();
   }
@@ -196,7 +182,7 @@ test('工作人员: a new account and a reset show the temporary password once; 
       { message: 'the trail lists the lock with before and after' });
     await checkA11y(page);
     await screenshot(page, 'admin-staff');
-    assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 400 POST .*\/staff$/.test(x) && !/status of 400/.test(x)), []);
+    assert.deepEqual(problemsBut(page, 400, /^POST .*\/staff$/), []);
   } finally {
     sql(`DELETE FROM staff WHERE hall = 'demo' AND username = '${user}'`);
     await page.context().close();
@@ -252,7 +238,7 @@ test('节假日安排 and 短信模板: a notice previewed then imported; a prov
     await page.locator('tr[data-name="appointment_booked"]').getByRole('button', { name: /保存/ }).click();
     await eventually(async () => sql("SELECT COUNT(*) FROM sms_template_codes WHERE template = 'appointment_booked'") === '0',
       { message: 'back to the file' });
-    assert.deepEqual(allProblems(page).filter((x) => !/^bad response: 400 (POST|PUT) /.test(x) && !/status of 400/.test(x)), []);
+    assert.deepEqual(problemsBut(page, 400, /^(POST|PUT) /), []);
   } finally {
     forget();
     await page.context().close();

@@ -12,62 +12,18 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  url, launch, watch, screenshot, allProblems, closeBrowser, eventually, checkA11y,
+  url, launch, watch, screenshot, allProblems, closeBrowser, eventually, checkA11y, setClock,
+  resetClock, api as call, staffToken as login, drainWindow as drain,
 } from './lib.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CLOCK = path.resolve(HERE, `../../var/${process.env.YICHUANG_INSTANCE || 'test'}/clock`);
 const T = { timeout: 120000 };
 const DIGITS = '零一二三四五六七八九';
-
-async function setClock(iso) {
-  const base = Math.floor(Date.parse(iso) / 1000);
-  await writeFile(`${CLOCK}.tmp`, `${base} ${Math.floor(Date.now() / 1000)}\n`);
-  await rename(`${CLOCK}.tmp`, CLOCK);
-  await new Promise((r) => setTimeout(r, 50));
-}
-
-async function call(method, p, { token, body } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(url(`/api/v1${p}`), { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function login(username, windowNo) {
-  const body = { hall: 'demo', username, password: 'yichuang-demo' };
-  if (windowNo) body.window = windowNo;
-  const r = await call('POST', '/staff/login', { body });
-  assert.equal(r.status, 200, `${username} signs in`);
-  return r.json.token;
-}
 
 async function take(category) {
   const r = await call('POST', '/halls/demo/tickets', { token: kiosk, body: { category } });
   assert.equal(r.status, 201, `a ${category} ticket: ${JSON.stringify(r.json)}`);
   return r.json.ticket;
-}
-
-/* Empty a window: finish its current ticket, call away whatever its categories hold. */
-async function drain(token, w) {
-  const v = await call('GET', `/windows/${w}`, { token });
-  assert.equal(v.status, 200);
-  if (v.json.current) {
-    const outcome = v.json.current.status === 'serving' ? 'done' : 'no_show';
-    await call('POST', `/windows/${w}/finish`, { token, body: { outcome } });
-  }
-  for (;;) {
-    const r = await call('POST', `/windows/${w}/call-next`, { token });
-    if (r.status === 204) return;
-    assert.equal(r.status, 200);
-    await call('POST', `/windows/${w}/finish`, { token, body: { outcome: 'no_show' } });
-  }
 }
 
 /* A TV-sized page whose speech is recorded (window.__spoken) instead of played. */
@@ -110,7 +66,7 @@ before(async () => {
 
 after(async () => {
   for (const [w, token] of clerks) await drain(token, w);
-  await rm(CLOCK, { force: true });
+  await resetClock();
   await closeBrowser();
 });
 

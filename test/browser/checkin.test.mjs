@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import {
   url, screenshot, allProblems, eventually, openHallAt, closeHall, setClock, api as call,
   staffToken as login, screenPage as newPage, citizenToken, randomPhone, idNumber, sql,
-  drainWindow as drain, signInStaffForm, signInKiosk,
+  drainWindow as drain, signInStaffForm, signInKiosk, signInConsole,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -103,13 +103,7 @@ test('the kiosk: 预约签到 by the code on a keypad before the queue opens, th
 test('the console: a clerk checks a booking in from the check-in box', T, async () => {
   const page = await newPage({ viewport: { width: 1366, height: 900 } });
   try {
-    await page.goto(url('/console.html'), { waitUntil: 'domcontentloaded' });
-    await page.getByRole('heading', { name: '窗口签到' }).waitFor();
-    await page.getByLabel('服务大厅').selectOption('demo');
-    await page.getByLabel('账号').fill('clerk1');
-    await page.getByLabel('密码').fill('yichuang-demo');
-    await page.locator('#signin-form').getByLabel('窗口号').fill('1');
-    await page.getByRole('button', { name: '签到并开始叫号' }).click();
+    await signInConsole(page, 'clerk1', 1);
     await page.getByRole('heading', { name: /1号窗口/, level: 1 }).waitFor();
 
     await page.getByLabel(/预约码/).fill('12a');
@@ -142,13 +136,7 @@ test('the consult window: 办结 writes the record; the referral stays mine unti
   const z = taken.json.ticket.number;
   const page = await newPage({ viewport: { width: 1366, height: 900 } });
   try {
-    await page.goto(url('/console.html'), { waitUntil: 'domcontentloaded' });
-    await page.getByRole('heading', { name: '窗口签到' }).waitFor();
-    await page.getByLabel('服务大厅').selectOption('demo');
-    await page.getByLabel('账号').fill('clerk8');
-    await page.getByLabel('密码').fill('yichuang-demo');
-    await page.locator('#signin-form').getByLabel('窗口号').fill('9');
-    await page.getByRole('button', { name: '签到并开始叫号' }).click();
+    await signInConsole(page, 'clerk8', 9);
     await page.getByRole('heading', { name: /咨询导办/, level: 1 }).waitFor();
     await page.getByRole('button', { name: /叫下一位/ }).click();
     await eventually(async () => (await page.locator('#cur-number').textContent()) === z, { message: `${z} called` });

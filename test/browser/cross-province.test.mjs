@@ -15,8 +15,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, screenshot, openHallAt, closeHall, sql, api, staffToken, screenPage, checkA11y,
-  signInStaffForm, apiJson,
+  url, screenshot, openHallAt, closeHall, sql, staffToken, screenPage, checkA11y,
+  signInStaffForm, acceptCase, requiredCodes,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -30,21 +30,14 @@ let trackToken;
 
 before(async () => {
   await openHallAt(`${TODAY}T10:00:00+08:00`);
-  const item = await apiJson(`/items/${ITEM}`);
-  const codes = item.item.materials.filter((m) => m.required).map((m) => m.code);
-  const clerk = await staffToken('clerk7', 7);
-  const r = await api('POST', '/cases', {
-    token: clerk,
-    body: {
-      item: ITEM,
-      materials: codes,
-      processing_office: OFFICE,
-      applicant: { name: '钱跨省', id_number: '11010519491231002X', phone: '13800138099' },
-    },
+  const accepted = await acceptCase(await staffToken('clerk7', 7), {
+    item: ITEM,
+    materials: await requiredCodes(ITEM),
+    processing_office: OFFICE,
+    applicant: { name: '钱跨省', id_number: '11010519491231002X', phone: '13800138099' },
   });
-  assert.equal(r.status, 201, JSON.stringify(r.data));
-  caseNo = r.data.case.no;
-  trackToken = r.data.case.track_token;
+  caseNo = accepted.no;
+  trackToken = accepted.track_token;
 });
 after(closeHall);
 

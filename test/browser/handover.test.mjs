@@ -18,8 +18,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  url, screenshot, allProblems, eventually, openHallAt, closeHall, sql, api, staffToken,
-  screenPage, checkA11y, signInStaffForm, apiJson,
+  url, screenshot, allProblems, eventually, openHallAt, closeHall, sql, staffToken,
+  screenPage, checkA11y, signInStaffForm, acceptCase, requiredCodes,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -32,20 +32,14 @@ let codes;
 
 before(async () => {
   await openHallAt('2026-12-16T10:00:00+08:00');
-  const item = await apiJson(`/items/${ITEM}`);
-  codes = item.item.materials.filter((m) => m.required).map((m) => m.code);
-  const clerk = await staffToken('clerk1', 1);
-  const r = await api('POST', '/cases', {
-    token: clerk,
-    body: {
-      item: ITEM,
-      materials: codes,
-      applicant: { name: '赵交接', id_number: '11010519491231002X', phone: '13800138000' },
-    },
+  codes = await requiredCodes(ITEM);
+  const accepted = await acceptCase(await staffToken('clerk1', 1), {
+    item: ITEM,
+    materials: codes,
+    applicant: { name: '赵交接', id_number: '11010519491231002X', phone: '13800138000' },
   });
-  assert.equal(r.status, 201, JSON.stringify(r.data));
-  caseNo = r.data.case.no;
-  trackToken = r.data.case.track_token;
+  caseNo = accepted.no;
+  trackToken = accepted.track_token;
 });
 after(closeHall);
 

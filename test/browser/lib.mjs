@@ -561,6 +561,76 @@ export async function staffToken(username, windowNo) {
   return r.data.token;
 }
 
+/* The window console (console.html): a demo clerk signs in at window windowNo with
+ * 签到并开始叫号; the caller waits for what the window shows. */
+export async function signInConsole(page, user, windowNo) {
+  await page.goto(url('/console.html'), { waitUntil: 'domcontentloaded' });
+  await page.getByRole('heading', { name: '窗口签到' }).waitFor();
+  await page.getByLabel('服务大厅').selectOption('demo');
+  await page.getByLabel('账号').fill(user);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.locator('#signin-form').getByLabel('窗口号').fill(String(windowNo));
+  await page.getByRole('button', { name: '签到并开始叫号' }).click();
+}
+
+/* POST /cases as the bearer of token (a clerk at a window) with body, which must answer 201:
+ * the case ({ no, track_token, … }). */
+export async function acceptCase(token, body) {
+  const r = await api('POST', '/cases', { token, body });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  return r.data.case;
+}
+
+/* A new citizen (a fresh phone starting with prefix, signed in by SMS) books the first slot of
+ * category on date with places left, as name with ID number idNo; the booking must be made
+ * (201).  { phone, start: the slot's "HH:MM" }. */
+export async function bookFreeSlot(prefix, category, date, name, idNo) {
+  const phone = randomPhone(prefix);
+  const token = await citizenToken(phone);
+  const r = await api('GET', `/halls/demo/slots?category=${category}&date=${date}`);
+  assert.equal(r.status, 200);
+  const free = r.data.slots.find((x) => x.remaining > 0);
+  assert.ok(free, `a free ${category} slot on ${date}`);
+  const booked = await api('POST', '/appointments', {
+    token, body: { hall: 'demo', category, slot: free.id, name, id_number: idNo },
+  });
+  assert.equal(booked.status, 201, JSON.stringify(booked.data));
+  return { phone, start: `${free.id.slice(11, 13)}:${free.id.slice(13, 15)}` };
+}
+
+/* On the slot-plan page (staff/admin/slots.html), 保存预约时段 for places below one booking:
+ * the page asks first, counting it.  The dialog, still open. */
+export async function planSaveAsked(page) {
+  await page.getByRole('button', { name: '保存预约时段' }).click();
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /1 个预约/);
+  return dialog;
+}
+
+/* The same save again, confirmed: the page says the booking was cancelled and told. */
+export async function planSaveConfirmed(page) {
+  const dialog = await planSaveAsked(page);
+  await dialog.getByRole('button', { name: '确认取消并短信通知' }).click();
+  await eventually(async () => /已取消 1 个预约并短信通知/.test(await page.locator('#plan-result').innerText()),
+    { message: 'the result says one booking was cancelled' });
+}
+
+/* The codes of an item's required materials (GET /items/{item}). */
+export async function requiredCodes(item) {
+  const it = await apiJson(`/items/${item}`);
+  return it.item.materials.filter((m) => m.required).map((m) => m.code);
+}
+
+/* allProblems but for the refusals a test provoked on purpose: a bad response with status
+ * whose request (method and URL: "PUT http://…/hours/…") matches request, and the console's
+ * "status of <status>" lines. */
+export function problemsBut(page, status, request) {
+  const bad = `bad response: ${status} `;
+  return allProblems(page).filter((x) => !(x.startsWith(bad) && request.test(x.slice(bad.length)))
+    && !x.includes(`status of ${status}`));
+}
+
 /* Empty a window: finish its current ticket, call away whatever its categories hold. */
 export async function drainWindow(token, w) {
   const v = await api('GET', `/windows/${w}`, { token });

@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, resetProblems, eventually, openHallAt, closeHall, api as call, staffToken as login, drainWindow as drain, screenPage as newPage, onPhonePage, checkA11y,
-  signInKiosk,
+  signInKiosk, signInConsole,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -86,13 +86,7 @@ test('the window console: sign in at a window, call with buttons and keys', T, a
   const b2 = await take(kiosk, 'B');
   const page = await newPage({ viewport: { width: 1366, height: 768 } });
   try {
-    await page.goto(url('/console.html'), { waitUntil: 'domcontentloaded' });
-    await page.getByRole('heading', { name: '窗口签到' }).waitFor();
-    await page.getByLabel('服务大厅').selectOption('demo');
-    await page.getByLabel('账号').fill('clerk4');
-    await page.getByLabel('密码').fill('yichuang-demo');
-    await page.getByLabel('窗口号').fill('4');
-    await page.getByRole('button', { name: '签到并开始叫号' }).click();
+    await signInConsole(page, 'clerk4', 4);
 
     await page.getByRole('heading', { name: /4号窗口/, level: 1 }).waitFor();
     await eventually(async () => (await page.locator('#counts .count[data-code="B"]').textContent()) === '2',

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import {
   url, phonePage, screenPage, screenshot, allProblems, eventually, PASSWORD,
   sql, api as call, staffToken as login, signInCitizen, randomPhone, idNumber, closeHall,
-  smsLogSize, smsSince, setClock, checkA11y, chooseHall } from './lib.mjs';
+  smsLogSize, smsSince, setClock, checkA11y, chooseHall, acceptCase } from './lib.mjs';
 
 const T = { timeout: 120000 };
 
@@ -24,17 +24,12 @@ after(closeHall);
 /* A case accepted at window 1 with this applicant phone, then closed; number and token. */
 async function closedCase(phone) {
   const clerk = await login('clerk1', 1);
-  const acc = await call('POST', '/cases', {
-    token: clerk,
-    body: {
-      item: 'IT-A-001', materials: ['M1'],
-      applicant: { name: '钱评价', id_number: idNumber('110105', 60, 30, '0101'), phone },
-    },
+  const accepted = await acceptCase(clerk, {
+    item: 'IT-A-001', materials: ['M1'],
+    applicant: { name: '钱评价', id_number: idNumber('110105', 60, 30, '0101'), phone },
   });
-  assert.equal(acc.status, 201, JSON.stringify(acc.json));
-  const no = acc.json.case.no;
-  sql(`UPDATE cases SET status = 'closed', closed_at = NOW() WHERE no = '${no}';`);
-  return { no, token: acc.json.case.track_token };
+  sql(`UPDATE cases SET status = 'closed', closed_at = NOW() WHERE no = '${accepted.no}';`);
+  return { no: accepted.no, token: accepted.track_token };
 }
 
 test('a citizen complains from the phone: too short is said under the field, then it is filed and listed', T, async () => {

@@ -18,7 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, screenshot, allProblems, resetProblems, eventually, PASSWORD, openHallAt, closeHall, sql, api as call, staffToken as login, drainWindow as drain, screenPage, checkA11y,
-  signInKiosk, chooseHall,
+  signInKiosk, chooseHall, acceptCase,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -225,18 +225,13 @@ test('the kiosk at 1366×768: large buttons, the ticket with 打印号票, 完�
 
 test('the dashboard reads right: whole-number axes, red for 非常不满意, the reviewer reachable, errors styled', T, async () => {
   // A closed case accepted at the window, given 非常不满意 through its tracking token.
-  const clerk = await login('clerk1', 1);
-  const acc = await call('POST', '/cases', {
-    token: clerk,
-    body: {
-      item: 'IT-A-001', materials: ['M1'],
-      applicant: { name: '赵大勇', id_number: '11010519491231002X', phone: '13900139000' },
-    },
+  const accepted = await acceptCase(await login('clerk1', 1), {
+    item: 'IT-A-001', materials: ['M1'],
+    applicant: { name: '赵大勇', id_number: '11010519491231002X', phone: '13900139000' },
   });
-  assert.equal(acc.status, 201, JSON.stringify(acc.json));
-  const caseNo = acc.json.case.no;
+  const caseNo = accepted.no;
   sql(`UPDATE cases SET status = 'closed', closed_at = NOW() WHERE no = '${caseNo}';`);
-  const rv = await call('POST', '/reviews', { body: { case: acc.json.case.track_token, score: 1, comment: '窗口让我跑了三趟' } });
+  const rv = await call('POST', '/reviews', { body: { case: accepted.track_token, score: 1, comment: '窗口让我跑了三趟' } });
   assert.equal(rv.status, 201, JSON.stringify(rv.json));
   // The dashboard lists the 12 tasks nearest their deadline; other tests leave many open
   // ones, so this one is made the most pressing (long overdue).
@@ -299,17 +294,12 @@ test('the other staff pages pass the accessibility check', T, async () => {
   try {
     await signInAt(page, 'clerk1', 1);
     await page.waitForURL(/\/console\.html$/);
-    const clerk = await login('clerk1', 1);
-    const acc = await call('POST', '/cases', {
-      token: clerk,
-      body: {
-        item: 'IT-A-001', materials: ['M1'],
-        applicant: { name: '钱多多', id_number: '11010519491231002X', phone: '13700137000' },
-      },
+    const accepted = await acceptCase(await login('clerk1', 1), {
+      item: 'IT-A-001', materials: ['M1'],
+      applicant: { name: '钱多多', id_number: '11010519491231002X', phone: '13700137000' },
     });
-    assert.equal(acc.status, 201);
     for (const [p, ready] of [
-      [`/staff/case.html?no=${encodeURIComponent(acc.json.case.no)}`, '#timeline li'],
+      [`/staff/case.html?no=${encodeURIComponent(accepted.no)}`, '#timeline li'],
       ['/staff/cases.html', '#content:not([hidden])'],
       ['/staff/prereview.html', '#content:not([hidden])'],
       ['/staff/identity.html', '#content:not([hidden])'],

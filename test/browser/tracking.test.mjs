@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import {
   url, phonePage, screenshot, allProblems, problems, resetProblems, closeBrowser, eventually,
   checkA11y, api as call, staffToken as staffLogin,
-  onPhonePage,
+  onPhonePage, acceptCase,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -31,17 +31,13 @@ async function newCase(dept = 'scjg') {
   const item = data.items.find((i) => i.kind === 'promised' && i.department === dept);
   assert.ok(item, `the demo hall has a promised item of ${dept}`);
   const clerk = await staffLogin('clerk1', 1);
-  const r = await call('POST', '/cases', {
-    token: clerk,
-    body: {
-      item: item.id,
-      materials: item.materials.map((m) => m.code),
-      delivery: 'pickup',
-      applicant: { name: '李小龙', id_number: '11010519491231002X', phone: '13800138000' },
-    },
+  const accepted = await acceptCase(clerk, {
+    item: item.id,
+    materials: item.materials.map((m) => m.code),
+    delivery: 'pickup',
+    applicant: { name: '李小龙', id_number: '11010519491231002X', phone: '13800138000' },
   });
-  assert.equal(r.status, 201, `POST /cases: ${JSON.stringify(r.data)}`);
-  return { ...r.data.case, itemName: item.name };
+  return { ...accepted, itemName: item.name };
 }
 
 /* ---------- the page ---------- */
@@ -375,17 +371,12 @@ test('a decided case shows its result, its verify link and where to download it'
   const item = items.items.find((i) => i.id === 'IT-B-001');
   assert.ok(item, 'the demo hall has IT-B-001 (即办件, 营业执照)');
   const clerk = await staffLogin('clerk1', 1);
-  const r = await call('POST', '/cases', {
-    token: clerk,
-    body: {
-      item: item.id,
-      materials: item.materials.filter((m) => m.required).map((m) => m.code),
-      approve: true,
-      applicant: { name: '李小龙', id_number: '11010519491231002X', phone: '13800138000' },
-    },
+  const c = await acceptCase(clerk, {
+    item: item.id,
+    materials: item.materials.filter((m) => m.required).map((m) => m.code),
+    approve: true,
+    applicant: { name: '李小龙', id_number: '11010519491231002X', phone: '13800138000' },
   });
-  assert.equal(r.status, 201, `POST /cases: ${JSON.stringify(r.data)}`);
-  const c = r.data.case;
   const { data: staffRes } = await call('GET', `/cases/${c.no}/results`, { token: clerk });
   assert.equal(staffRes.results.length, 1);
   const res = staffRes.results[0];

@@ -18,6 +18,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   url, phonePage, screenshot, allProblems, closeBrowser, api as call, staffToken as staffLogin, citizenToken, eventually, checkA11y,
+  acceptCase,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -31,16 +32,11 @@ async function newResult(phone = PHONE) {
   const { data } = await call('GET', '/items/IT-B-002');
   const clerk = await staffLogin('clerk1', 1);
   const approver = await staffLogin('approver1');
-  const c = await call('POST', '/cases', {
-    token: clerk,
-    body: {
-      item: 'IT-B-002',
-      materials: data.item.materials.filter((m) => m.required).map((m) => m.code),
-      applicant: { name: '欧阳小龙', id_number: ID, phone },
-    },
+  const { no } = await acceptCase(clerk, {
+    item: 'IT-B-002',
+    materials: data.item.materials.filter((m) => m.required).map((m) => m.code),
+    applicant: { name: '欧阳小龙', id_number: ID, phone },
   });
-  assert.equal(c.status, 201, JSON.stringify(c.data));
-  const no = c.data.case.no;
   for (const action of ['assign', 'approve']) {
     const r = await call('POST', `/cases/${no}/actions`, { token: approver, body: { action } });
     assert.equal(r.status, 200, `${action}: ${JSON.stringify(r.data)}`);

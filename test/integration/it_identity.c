@@ -40,6 +40,7 @@
 #include "../lib/suite.h"
 #include "../lib/proc.h"
 #include "../lib/stackproc.h"
+#include "../lib/steps.h"
 
 static char phone_a[12], phone_b[12], phone_c[12];
 static char wx_user[16];
@@ -186,14 +187,14 @@ app_sql(const char *sql, char *out, size_t osz)
 
 static struct fake wx = { .in = -1, .out = -1 };
 static int app_on_fake;
-static char saved_wx_url[512], saved_extra[2048];
-static int had_wx_url, had_extra;
+static char saved_wx_url[512];
+static int had_wx_url;
 
 /* Restart app and worker with the fake as WeChat (or, at the end, as they were). */
 static int
 app_with_fake(int on)
 {
-	char url[128], extra[2300];
+	char url[128];
 	const char *v;
 
 	if (on) {
@@ -201,28 +202,15 @@ app_with_fake(int on)
 			had_wx_url = 1;
 			snprintf(saved_wx_url, sizeof saved_wx_url, "%s", v);
 		}
-		if ((v = getenv("YICHUANG_CONF_EXTRA")) != NULL) {
-			had_extra = 1;
-			snprintf(saved_extra, sizeof saved_extra, "%s", v);
-		}
 		snprintf(url, sizeof url, "http://127.0.0.1:%d", wx.port);
-		snprintf(extra, sizeof extra, "%s%swechat_appid = wx-fake-appid\n"
-		    "wechat_secret = fake-secret", had_extra ? saved_extra : "",
-		    had_extra ? "\n" : "");
 		setenv("YICHUANG_WECHAT_BASE_URL", url, 1);
-		setenv("YICHUANG_CONF_EXTRA", extra, 1);
-	} else {
-		if (had_wx_url)
-			setenv("YICHUANG_WECHAT_BASE_URL", saved_wx_url, 1);
-		else
-			unsetenv("YICHUANG_WECHAT_BASE_URL");
-		if (had_extra)
-			setenv("YICHUANG_CONF_EXTRA", saved_extra, 1);
-		else
-			unsetenv("YICHUANG_CONF_EXTRA");
-	}
+	} else if (had_wx_url)
+		setenv("YICHUANG_WECHAT_BASE_URL", saved_wx_url, 1);
+	else
+		unsetenv("YICHUANG_WECHAT_BASE_URL");
 	app_on_fake = on;
-	return stack("restart-app");
+	return app_restart_with(on ? "wechat_appid = wx-fake-appid\nwechat_secret = fake-secret" :
+	    NULL);
 }
 
 static int
@@ -255,22 +243,16 @@ sms_inputs(void **st)
 
 	(void)st;
 	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"12800138000\",\"purpose\":\"spam\"}");
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.phone"));
-	assert_non_null(jget(r.json, "error.fields.purpose"));
+	assert_fields(&r, "phone purpose");
 	resp_free(&r);
 	post(&r, "/api/v1/auth/sms-code", NULL, "{}");
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.phone"));
+	assert_fields(&r, "phone");
 	resp_free(&r);
 	post(&r, "/api/v1/auth/sms-login", NULL, "{\"phone\":\"1380013800\",\"code\":\"12a456\"}");
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.phone"));
-	assert_non_null(jget(r.json, "error.fields.code"));
+	assert_fields(&r, "phone code");
 	resp_free(&r);
 	post(&r, "/api/v1/auth/sms-login", NULL, "{\"phone\":\"%s\",\"code\":1234567}", phone_a);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.code"));
+	assert_fields(&r, "code");
 	assert_null(jget(r.json, "error.fields.phone"));
 	resp_free(&r);
 }
@@ -538,6 +520,44 @@ wx_login(struct resp *r, const char *code)
 	post(r, "/api/v1/auth/wx-login", NULL, "{\"code\":\"%s\"}", code);
 }
 
+/* wx-login with code, which must sign in (200): the session's token into tok, and the
+ * citizen it is for. */
+static long long
+wx_signed_in(const char *code, char *tok, size_t tsz)
+{
+	struct resp r;
+
+	wx_login(&r, code);
+	expect_status(&r, 200);
+	snprintf(tok, tsz, "%s", jstr(r.json, "token"));
+	resp_free(&r);
+	return subject_of(tok);
+}
+
+/* wx-login with code signs straight in as citizen id, whose phone is bound. */
+static void
+wx_bound_as(const char *code, long long id)
+{
+	struct resp r;
+
+	wx_login(&r, code);
+	expect_status(&r, 200);
+	assert_true(json_is_true(jget(r.json, "phone_bound")));
+	assert_int_equal(subject_of(jstr(r.json, "token")), id);
+	resp_free(&r);
+}
+
+/* wx-login with code, which WeChat's answer makes the API's error status and err. */
+static void
+wx_refused(const char *code, long status, const char *err)
+{
+	struct resp r;
+
+	wx_login(&r, code);
+	assert_error(&r, status, err);
+	resp_free(&r);
+}
+
 static void
 wechat_sign_in(void **st)
 {
@@ -580,34 +600,20 @@ wechat_sign_in(void **st)
 
 	/* The same WeChat user again: the same citizen. */
 	snprintf(code, sizeof code, "%s-2", wx_user);
-	wx_login(&r, code);
-	assert_int_equal(r.status, 200);
-	snprintf(tok2, sizeof tok2, "%s", jstr(r.json, "token"));
-	resp_free(&r);
-	assert_int_equal(subject_of(tok2), id);
+	assert_int_equal(wx_signed_in(code, tok2, sizeof tok2), id);
 
 	/* WeChat's refusals. A used code and an invalid one (40163, 40029): 401. */
-	wx_login(&r, code);
-	assert_error(&r, 401, "CODE_INVALID");
-	resp_free(&r);
-	wx_login(&r, "bad-code");
-	assert_error(&r, 401, "CODE_INVALID");
-	resp_free(&r);
+	wx_refused(code, 401, "CODE_INVALID");
+	wx_refused("bad-code", 401, "CODE_INVALID");
 	/* 45011 too frequent: 429 with Retry-After. */
 	wx_login(&r, "busy-1");
 	assert_error(&r, 429, "RATE_LIMITED");
 	assert_non_null(resp_header(&r, "Retry-After", ra, sizeof ra));
 	resp_free(&r);
-	wx_login(&r, "risky-1");
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	wx_refused("risky-1", 403, "FORBIDDEN");
 	/* WeChat itself failing is our 503, never a 500. */
-	wx_login(&r, "sick-1");
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
-	wx_login(&r, "no spaces allowed");
-	assert_error(&r, 400, "INVALID_INPUT");
-	resp_free(&r);
+	wx_refused("sick-1", 503, "UNAVAILABLE");
+	wx_refused("no spaces allowed", 400, "INVALID_INPUT");
 
 	/* Binding the phone needs a WeChat session of a citizen. */
 	post(&r, "/api/v1/auth/wx-phone", NULL, "{\"code\":\"p%s-1\"}", phone_b);
@@ -650,11 +656,7 @@ wechat_sign_in(void **st)
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizens", NULL), n0);
 	/* And WeChat again now says the phone is bound. */
 	snprintf(code, sizeof code, "%s-3", wx_user);
-	wx_login(&r, code);
-	assert_int_equal(r.status, 200);
-	assert_true(json_is_true(jget(r.json, "phone_bound")));
-	assert_int_equal(subject_of(jstr(r.json, "token")), id);
-	resp_free(&r);
+	wx_bound_as(code, id);
 }
 
 static void
@@ -670,11 +672,7 @@ wechat_joins_sms_citizen(void **st)
 	sms_id = subject_of(sms_tok);
 	snprintf(user2, sizeof user2, "%sb", wx_user);
 	snprintf(code, sizeof code, "%s-1", user2);
-	wx_login(&r, code);
-	assert_int_equal(r.status, 200);
-	snprintf(tok, sizeof tok, "%s", jstr(r.json, "token"));
-	resp_free(&r);
-	wx_id = subject_of(tok);
+	wx_id = wx_signed_in(code, tok, sizeof tok);
 	assert_true(wx_id != sms_id);
 	/* Binding phone A joins the two: the session goes on as the SMS citizen. */
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p%s-2\"}", phone_a);
@@ -693,11 +691,7 @@ wechat_joins_sms_citizen(void **st)
 	}
 	/* From now on that WeChat user signs straight in as the SMS citizen. */
 	snprintf(code, sizeof code, "%s-2", user2);
-	wx_login(&r, code);
-	assert_int_equal(r.status, 200);
-	assert_true(json_is_true(jget(r.json, "phone_bound")));
-	assert_int_equal(subject_of(jstr(r.json, "token")), sms_id);
-	resp_free(&r);
+	wx_bound_as(code, sms_id);
 }
 
 static void
@@ -725,10 +719,7 @@ wechat_access_token(void **st)
 	rejected = jint(stats, "token_rejected");
 	json_decref(stats);
 	snprintf(code, sizeof code, "%sc-1", wx_user);
-	wx_login(&r, code);
-	assert_int_equal(r.status, 200);
-	snprintf(tok, sizeof tok, "%s", jstr(r.json, "token"));
-	resp_free(&r);
+	wx_signed_in(code, tok, sizeof tok);
 	post(&r, "/api/v1/auth/wx-phone", tok, "{\"code\":\"p%s-3\"}", phone_c);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
@@ -739,9 +730,7 @@ wechat_access_token(void **st)
 	/* WeChat unreachable: 503, and the app goes on. */
 	fake_close(&wx);
 	snprintf(code, sizeof code, "%sd-1", wx_user);
-	wx_login(&r, code);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	wx_refused(code, 503, "UNAVAILABLE");
 	assert_int_equal(app_with_fake(0), 0);
 }
 
@@ -823,6 +812,18 @@ staff_sessions(void **st)
 	}
 }
 
+/* POST /staff/login with body, which must sign in (200): the session's token into tok. */
+static void
+staff_signed_in(const char *body, char *tok, size_t tsz)
+{
+	struct resp r;
+
+	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
+	expect_status(&r, 200);
+	snprintf(tok, tsz, "%s", jstr(r.json, "token"));
+	resp_free(&r);
+}
+
 static void
 staff_accounts(void **st)
 {
@@ -841,8 +842,7 @@ staff_accounts(void **st)
 	    "\"password\":\"a-long-enough-password\",\"window\":5}", user);
 	/* The operator's password is a first one: the person must set their own. */
 	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_int_equal(r.status, 403);
-	assert_string_equal(jstr(r.json, "error.code"), "PASSWORD_CHANGE_REQUIRED");
+	assert_error(&r, 403, "PASSWORD_CHANGE_REQUIRED");
 	resp_free(&r);
 	/* --password-final keeps it (seeds, tests): the account signs in with it. */
 	snprintf(user, sizeof user, "it%06u", (unsigned)randombytes_uniform(1000000));
@@ -850,10 +850,7 @@ staff_accounts(void **st)
 	assert_int_equal(proc_admin(args, "a-long-enough-password\n", out, sizeof out), 0);
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
 	    "\"password\":\"a-long-enough-password\",\"window\":5}", user);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_int_equal(r.status, 200);
-	snprintf(tok, sizeof tok, "%s", jstr(r.json, "token"));
-	resp_free(&r);
+	staff_signed_in(body, tok, sizeof tok);
 
 	/* A password reset ends the account's sessions. */
 	snprintf(args, sizeof args, "staff-passwd demo %s", user);
@@ -862,10 +859,7 @@ staff_accounts(void **st)
 	expect_refusal("POST", "/api/v1/staff/login", NULL, body, 401, "UNAUTHENTICATED");
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
 	    "\"password\":\"another-long-password\",\"window\":5}", user);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/staff/login", NULL, body), 0);
-	assert_int_equal(r.status, 200);
-	snprintf(tok2, sizeof tok2, "%s", jstr(r.json, "token"));
-	resp_free(&r);
+	staff_signed_in(body, tok2, sizeof tok2);
 
 	/* Disabled: its sessions end and it cannot sign in; enabled again, it can. */
 	snprintf(args, sizeof args, "staff-disable demo %s", user);
@@ -1002,13 +996,17 @@ personal_data_sealed(void **st)
 
 /* ------------------------------------------------------------------ outages */
 
-/* With a store down: 503 UNAVAILABLE, not 500, for a code (phone_c), a sign-in (phone_b
- * with its code) and the session tok. */
+/* With store ("redis", "mysql") stopped: 503 UNAVAILABLE, not 500, for a code (phone_c), a
+ * sign-in (phone_b with its code) and the session tok; then the store is started again and
+ * the stack healthy. */
 static void
-all_unavailable(const char *tok, const char *code)
+store_away(const char *store, const char *tok, const char *code)
 {
 	struct resp r;
+	char verb[32];
 
+	snprintf(verb, sizeof verb, "%s-stop", store);
+	assert_int_equal(stack(verb), 0);
 	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\"}", phone_c);
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
@@ -1016,6 +1014,9 @@ all_unavailable(const char *tok, const char *code)
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
 	expect_refusal("GET", "/api/v1/me", tok, NULL, 503, "UNAVAILABLE");
+	snprintf(verb, sizeof verb, "%s-start", store);
+	assert_int_equal(stack(verb), 0);
+	wait_health(200, 15000);
 }
 
 static void
@@ -1032,10 +1033,7 @@ outages(void **st)
 	assert_int_equal(sms_limits_reset(phone_b), 0);
 
 	/* Redis down: 503, not 500, for codes, sign-ins and sessions. */
-	assert_int_equal(stack("redis-stop"), 0);
-	all_unavailable(tok, code);
-	assert_int_equal(stack("redis-start"), 0);
-	wait_health(200, 15000);
+	store_away("redis", tok, code);
 	/* Redis keeps its data (AOF): the session is still good.  (Each app thread's old
 	 * connection fails once before it reconnects, hence the retries.) */
 	kv_drop(&test_db);
@@ -1054,10 +1052,7 @@ outages(void **st)
 	identity_sms_key(phone_c, "code", key, sizeof key);
 	redis_do("DEL", key, NULL);
 	assert_int_equal(sms_limits_reset(phone_c), 0);
-	assert_int_equal(stack("mysql-stop"), 0);
-	all_unavailable(tok, code);
-	assert_int_equal(stack("mysql-start"), 0);
-	wait_health(200, 15000);
+	store_away("mysql", tok, code);
 	db_drop(&test_db);
 	assert_int_equal(redis_ttl(key), -2);
 	/* The refused request used up neither the minute nor the phone's count. */

@@ -70,6 +70,40 @@ mode_of(const char *path)
 	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
 }
 
+/*
+ * What an installed tree holds: a path below its root and what it must be there: a program,
+ * a file or folder of a mode (ABSENT: not there), and/or a file that says has.
+ */
+#define PROGRAM	(-2)
+#define ABSENT	(-1)
+#define ANY	0
+struct placed {
+	const char	*path;
+	int		 mode;	/* PROGRAM, ABSENT, ANY (has alone is checked) or a mode */
+	const char	*has;	/* text the file holds, or NULL */
+};
+
+static void
+check_placed(const char *root, const struct placed *t, size_t n)
+{
+	char p[900];
+	size_t i;
+	int m;
+
+	for (i = 0; i < n; i++) {
+		snprintf(p, sizeof p, "%s%s", root, t[i].path);
+		m = mode_of(p);
+		if (t[i].mode == PROGRAM && !is_exec(p))
+			fail_msg("%s is not a program", p);
+		if (t[i].mode != PROGRAM && t[i].mode != ANY && m != t[i].mode)
+			fail_msg("%s: mode %s%o, want %s%o", p, m < 0 ? "none " : "0",
+			    m < 0 ? 0u : (unsigned)m, t[i].mode < 0 ? "none " : "0",
+			    t[i].mode < 0 ? 0u : (unsigned)t[i].mode);
+		if (t[i].has && !file_has(p, t[i].has))
+			fail_msg("%s does not say \"%s\"", p, t[i].has);
+	}
+}
+
 static int
 count_files(const char *dir, const char *suffix)
 {
@@ -171,6 +205,21 @@ log_has(const char *prog, long since, const char *text)
 	return 1;
 }
 
+/* The installed prog on conf refuses to start (exit 1), its log saying why (and why2, when
+ * not NULL). */
+static void
+refuses_to_start(const char *prog, const char *conf, const char *why, const char *why2)
+{
+	long mark = log_size(prog);
+	pid_t pid;
+
+	assert_true((pid = start_installed(prog, conf, 0)) > 0);
+	assert_int_equal(proc_wait(pid, 20000), 1);
+	assert_true(log_has(prog, mark, why));
+	if (why2)
+		assert_true(log_has(prog, mark, why2));
+}
+
 /* ---- https to the installed site, as a browser that trusts its certificate */
 
 /* unix_http: the port-80 server (on its unix socket) instead of TLS. */
@@ -260,6 +309,41 @@ teardown(void **st)
 static void
 make_install_places_files(void **st)
 {
+	static const struct placed usr[] = {
+		{ "/usr/bin/yichuang-app", PROGRAM, NULL },
+		{ "/usr/bin/yichuang-worker", PROGRAM, NULL },
+		{ "/usr/bin/yichuang-admin", PROGRAM, NULL },
+		{ "/usr/share/yichuang/site/index.html", 0644, NULL },
+		{ "/usr/share/yichuang/sms-templates/login_code.tmpl", 0644, NULL },
+		{ "/usr/share/yichuang/calendar/cn-holidays-2026.json", 0644, NULL },
+		{ "/usr/share/yichuang/nginx/hsts.conf", ANY, "Strict-Transport-Security" },
+		{ "/usr/lib/sysusers.d/yichuang.conf", ANY, "u yichuang" },
+		{ "/usr/lib/systemd/system/yichuang-app.service", ANY,
+		  "\nExecStart=/usr/bin/yichuang-app -c /etc/yichuang/yichuang.conf\n" },
+		{ "/usr/lib/systemd/system/yichuang-worker.service", ANY,
+		  "\nExecStart=/usr/bin/yichuang-worker -c /etc/yichuang/yichuang.conf\n" },
+		{ "/etc/yichuang/yichuang.conf", 0640,
+		  "\nsms_templates_dir = /usr/share/yichuang/sms-templates\n" },
+		{ "/etc/yichuang/yichuang.conf", ANY,
+		  "\nmigrations_dir = /usr/share/yichuang/migrations\n" },
+		{ "/etc/yichuang/yichuang.conf", ANY, "\napp_socket = /run/yichuang/app.sock\n" },
+		{ "/etc/yichuang/yichuang.conf", ANY, "\nupload_dir = /var/lib/yichuang/uploads\n" },
+		{ "/etc/nginx/sites-available/yichuang", ANY, "root /usr/share/yichuang/site;" },
+		{ "/etc/nginx/sites-available/yichuang", ANY, "server unix:/run/yichuang/app.sock;" },
+		{ "/var/lib/yichuang/uploads", 0750, NULL },
+		{ "/var/log/yichuang", 0750, NULL },
+	}, usr_local[] = {
+		{ "/usr/local/bin/yichuang-app", PROGRAM, NULL },
+		{ "/usr/local/lib/systemd/system/yichuang-app.service", ANY,
+		  "\nExecStart=/usr/local/bin/yichuang-app -c /etc/yichuang/yichuang.conf\n" },
+		{ "/etc/yichuang/yichuang.conf", ANY,
+		  "\nsms_templates_dir = /usr/local/share/yichuang/sms-templates\n" },
+		{ "/etc/nginx/sites-available/yichuang", ANY, "root /usr/local/share/yichuang/site;" },
+	}, uninstalled[] = {
+		{ "/usr/local/bin/yichuang-app", ABSENT, NULL },
+		{ "/usr/local/share/yichuang", ABSENT, NULL },
+		{ "/etc/yichuang/yichuang.conf", 0640, NULL },
+	};
 	char cmd[8192], out[16384], p[900], L[600];
 
 	(void)st;
@@ -267,41 +351,9 @@ make_install_places_files(void **st)
 	    proc_build());
 	proc_run_ok(out, sizeof out, cmd);
 
-	snprintf(p, sizeof p, "%s/usr/bin/yichuang-app", R);
-	assert_true(is_exec(p));
-	snprintf(p, sizeof p, "%s/usr/bin/yichuang-worker", R);
-	assert_true(is_exec(p));
-	snprintf(p, sizeof p, "%s/usr/bin/yichuang-admin", R);
-	assert_true(is_exec(p));
-	snprintf(p, sizeof p, "%s/usr/share/yichuang/site/index.html", R);
-	assert_int_equal(mode_of(p), 0644);
-	snprintf(p, sizeof p, "%s/usr/share/yichuang/sms-templates/login_code.tmpl", R);
-	assert_int_equal(mode_of(p), 0644);
+	check_placed(R, usr, sizeof usr / sizeof usr[0]);
 	snprintf(p, sizeof p, "%s/usr/share/yichuang/migrations", R);
 	assert_int_equal(count_files(p, ".sql"), count_files("sql/migrations", ".sql"));
-	snprintf(p, sizeof p, "%s/usr/share/yichuang/calendar/cn-holidays-2026.json", R);
-	assert_int_equal(mode_of(p), 0644);
-	snprintf(p, sizeof p, "%s/usr/share/yichuang/nginx/hsts.conf", R);
-	assert_true(file_has(p, "Strict-Transport-Security"));
-	snprintf(p, sizeof p, "%s/usr/lib/sysusers.d/yichuang.conf", R);
-	assert_true(file_has(p, "u yichuang"));
-	snprintf(p, sizeof p, "%s/usr/lib/systemd/system/yichuang-app.service", R);
-	assert_true(file_has(p, "\nExecStart=/usr/bin/yichuang-app -c /etc/yichuang/yichuang.conf\n"));
-	snprintf(p, sizeof p, "%s/usr/lib/systemd/system/yichuang-worker.service", R);
-	assert_true(file_has(p, "\nExecStart=/usr/bin/yichuang-worker -c /etc/yichuang/yichuang.conf\n"));
-	snprintf(p, sizeof p, "%s/etc/yichuang/yichuang.conf", R);
-	assert_int_equal(mode_of(p), 0640);
-	assert_true(file_has(p, "\nsms_templates_dir = /usr/share/yichuang/sms-templates\n"));
-	assert_true(file_has(p, "\nmigrations_dir = /usr/share/yichuang/migrations\n"));
-	assert_true(file_has(p, "\napp_socket = /run/yichuang/app.sock\n"));
-	assert_true(file_has(p, "\nupload_dir = /var/lib/yichuang/uploads\n"));
-	snprintf(p, sizeof p, "%s/etc/nginx/sites-available/yichuang", R);
-	assert_true(file_has(p, "root /usr/share/yichuang/site;"));
-	assert_true(file_has(p, "server unix:/run/yichuang/app.sock;"));
-	snprintf(p, sizeof p, "%s/var/lib/yichuang/uploads", R);
-	assert_int_equal(mode_of(p), 0750);
-	snprintf(p, sizeof p, "%s/var/log/yichuang", R);
-	assert_int_equal(mode_of(p), 0750);
 
 	/* The operator's configuration stays; so does nothing the release dropped. */
 	snprintf(cmd, sizeof cmd, "echo 'app_threads = 3 # the operator' >> '%s/etc/yichuang/yichuang.conf'"
@@ -322,22 +374,11 @@ make_install_places_files(void **st)
 	snprintf(cmd, sizeof cmd, "make -s install DESTDIR='%s' PREFIX=/usr/local B='%s'", L,
 	    proc_build());
 	proc_run_ok(out, sizeof out, cmd);
-	snprintf(p, sizeof p, "%s/usr/local/bin/yichuang-app", L);
-	assert_true(is_exec(p));
-	snprintf(p, sizeof p, "%s/usr/local/lib/systemd/system/yichuang-app.service", L);
-	assert_true(file_has(p, "\nExecStart=/usr/local/bin/yichuang-app -c /etc/yichuang/yichuang.conf\n"));
-	snprintf(p, sizeof p, "%s/etc/yichuang/yichuang.conf", L);
-	assert_true(file_has(p, "\nsms_templates_dir = /usr/local/share/yichuang/sms-templates\n"));
-	snprintf(p, sizeof p, "%s/etc/nginx/sites-available/yichuang", L);
-	assert_true(file_has(p, "root /usr/local/share/yichuang/site;"));
+	check_placed(L, usr_local, sizeof usr_local / sizeof usr_local[0]);
+	/* Uninstalled: programs and data gone, the operator's configuration kept. */
 	snprintf(cmd, sizeof cmd, "make -s uninstall DESTDIR='%s' PREFIX=/usr/local", L);
 	proc_run_ok(out, sizeof out, cmd);
-	snprintf(p, sizeof p, "%s/usr/local/bin/yichuang-app", L);
-	assert_int_equal(mode_of(p), -1);
-	snprintf(p, sizeof p, "%s/usr/local/share/yichuang", L);
-	assert_int_equal(mode_of(p), -1);
-	snprintf(p, sizeof p, "%s/etc/yichuang/yichuang.conf", L);
-	assert_int_equal(mode_of(p), 0640);
+	check_placed(L, uninstalled, sizeof uninstalled / sizeof uninstalled[0]);
 }
 
 /* ------------------------------------------------------------------ the units */
@@ -652,8 +693,7 @@ static void
 programs_refuse_a_broken_install(void **st)
 {
 	char cmd[8192], out[8192], conf2[700], conf3[700], extra[2048];
-	pid_t app, worker;
-	long a0, w0;
+	pid_t app;
 
 	(void)st;
 	snprintf(cmd, sizeof cmd, "rm -rf '%s/mig2' '%s/no-templates' && mkdir '%s/no-templates' && "
@@ -665,15 +705,8 @@ programs_refuse_a_broken_install(void **st)
 	snprintf(extra, sizeof extra, "migrations_dir = %s/mig2", S);
 	write_conf(conf2, extra);
 
-	a0 = log_size("yichuang-app");
-	assert_true((app = start_installed("yichuang-app", conf2, 0)) > 0);
-	assert_int_equal(proc_wait(app, 20000), 1);
-	assert_true(log_has("yichuang-app", a0, "999_upgrade_probe"));
-	assert_true(log_has("yichuang-app", a0, "run yichuang-admin migrate"));
-	w0 = log_size("yichuang-worker");
-	assert_true((worker = start_installed("yichuang-worker", conf2, 0)) > 0);
-	assert_int_equal(proc_wait(worker, 20000), 1);
-	assert_true(log_has("yichuang-worker", w0, "999_upgrade_probe"));
+	refuses_to_start("yichuang-app", conf2, "999_upgrade_probe", "run yichuang-admin migrate");
+	refuses_to_start("yichuang-worker", conf2, "999_upgrade_probe", NULL);
 
 	snprintf(cmd, sizeof cmd, "'%s/usr/bin/yichuang-admin' -c '%s' migrate", R, conf2);
 	proc_run_ok(out, sizeof out, cmd);
@@ -686,14 +719,8 @@ programs_refuse_a_broken_install(void **st)
 	snprintf(conf3, sizeof conf3, "%s/no-templates.conf", S);
 	snprintf(extra, sizeof extra, "sms_templates_dir = %s/no-templates", S);
 	write_conf(conf3, extra);
-	a0 = log_size("yichuang-app");
-	assert_true((app = start_installed("yichuang-app", conf3, 0)) > 0);
-	assert_int_equal(proc_wait(app, 20000), 1);
-	assert_true(log_has("yichuang-app", a0, "sms_templates_dir"));
-	w0 = log_size("yichuang-worker");
-	assert_true((worker = start_installed("yichuang-worker", conf3, 0)) > 0);
-	assert_int_equal(proc_wait(worker, 20000), 1);
-	assert_true(log_has("yichuang-worker", w0, "sms_templates_dir"));
+	refuses_to_start("yichuang-app", conf3, "sms_templates_dir", NULL);
+	refuses_to_start("yichuang-worker", conf3, "sms_templates_dir", NULL);
 }
 
 /* ------------------------------------------------------------------ migrate */

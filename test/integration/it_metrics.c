@@ -37,6 +37,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/stackproc.h"
+#include "../lib/steps.h"
 
 #define DAY "2026-12-15"
 #define NOW DAY "T10:00:00+08:00"
@@ -254,21 +255,15 @@ format_parses_and_labels_are_patterns(void **st)
 		"yichuang_app_threads_busy", "yichuang_log_lines_dropped_total",
 		"yichuang_mysql_up", "yichuang_redis_up", "yichuang_build_info",
 	};
-	char kiosk[128], body[96], path[128], token[64];
-	struct resp r;
+	char kiosk[128], token[64];
 	struct prom p, bad;
 	size_t i;
 
 	(void)st;
 	/* A request with a token in its path: counted under the pattern, the token nowhere. */
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
-	snprintf(body, sizeof body, "{\"category\":\"C\"}");
-	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk, body), 0);
-	expect_status(&r, 201);
-	snprintf(token, sizeof token, "%s", jstr(r.json, "ticket.token"));
-	resp_free(&r);
-	snprintf(path, sizeof path, "/api/v1/tickets/%s", token);
-	expect_reply("GET", path, NULL, NULL, 200);
+	ticket_take(kiosk, "{\"category\":\"C\"}", NULL, 0, token, sizeof token);
+	expect_at("GET", NULL, NULL, 200, NULL, "/api/v1/tickets/%s", token);
 
 	scrape(&p);
 	for (i = 0; i < NELEM(families); i++) {

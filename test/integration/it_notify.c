@@ -44,6 +44,7 @@
 #include "../../modules/shared/pii.h"
 #include "../lib/stackproc.h"
 #include "../lib/expect.h"
+#include "../lib/steps.h"
 #include "../lib/records.h"
 
 static struct ctx C;
@@ -472,18 +473,12 @@ staff_notices_and_resend(void **st)
 	resp_free(&r);
 
 	/* Bad queries name their fields; no session is 401. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/notices?ref_kind=Case!", tok, NULL), 0);
-	assert_int_equal(r.status, 400);
-	assert_string_equal(jstr(r.json, "error.code"), "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.ref_kind"));
-	assert_non_null(jget(r.json, "error.fields.ref_id"));
-	resp_free(&r);
+	expect_fields("GET", "/api/v1/notices?ref_kind=Case!", tok, NULL, "ref_kind ref_id");
 	expect_reply("GET", path, NULL, NULL, 401);
 
 	/* Resend: a new row pointing at the original, delivered again. */
 	since = sms_log_size();
-	snprintf(path, sizeof path, "/api/v1/notices/%llu/resend", (unsigned long long)appr);
-	assert_int_equal(http_json(&r, "POST", path, tok, NULL), 0);
+	http_at(&r, "POST", tok, NULL, "/api/v1/notices/%llu/resend", (unsigned long long)appr);
 	assert_int_equal(r.status, 201);
 	assert_int_equal(jint(r.json, "notice.resend_of"), (long long)appr);
 	assert_true(jint(r.json, "notice.id") > (long long)appr);
@@ -495,23 +490,14 @@ staff_notices_and_resend(void **st)
 	resp_free(&r);
 	/* A notice with a link is resent with the case's link as it is now: here there is no
 	 * such case (the link is never taken from the old message). */
-	snprintf(path, sizeof path, "/api/v1/notices/%llu/resend", (unsigned long long)acc);
-	assert_int_equal(http_json(&r, "POST", path, tok, NULL), 0);
-	assert_int_equal(r.status, 422);
-	assert_string_equal(jstr(r.json, "error.code"), "NOT_RESENDABLE");
-	resp_free(&r);
+	expect_at("POST", tok, NULL, 422, "NOT_RESENDABLE", "/api/v1/notices/%llu/resend",
+	    (unsigned long long)acc);
 
 	/* A code is not resent; a notice still on its way is not doubled; unknown is 404. */
-	snprintf(path, sizeof path, "/api/v1/notices/%llu/resend", (unsigned long long)code);
-	assert_int_equal(http_json(&r, "POST", path, tok, NULL), 0);
-	assert_int_equal(r.status, 422);
-	assert_string_equal(jstr(r.json, "error.code"), "NOT_RESENDABLE");
-	resp_free(&r);
-	snprintf(path, sizeof path, "/api/v1/notices/%llu/resend", (unsigned long long)later);
-	assert_int_equal(http_json(&r, "POST", path, tok, NULL), 0);
-	assert_int_equal(r.status, 409);
-	assert_string_equal(jstr(r.json, "error.code"), "NOTICE_PENDING");
-	resp_free(&r);
+	expect_at("POST", tok, NULL, 422, "NOT_RESENDABLE", "/api/v1/notices/%llu/resend",
+	    (unsigned long long)code);
+	expect_at("POST", tok, NULL, 409, "NOTICE_PENDING", "/api/v1/notices/%llu/resend",
+	    (unsigned long long)later);
 	expect_reply("POST", "/api/v1/notices/999999999999/resend", tok, NULL, 404);
 	assert_int_equal(db_exec(&C, "UPDATE outbox SET status = 'dropped' WHERE id = ?",
 	    DBARGS(DBI(later)), NULL, NULL), 0);
@@ -867,12 +853,8 @@ admin_codes_reach_the_provider(void **st)
 	    clerk, "{\"aliyun\":\"SMS_900000001\"}"), 0);
 	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
-	assert_int_equal(http_json(&r, "PUT", "/api/v1/admin/sms-templates/appointment_booked",
-	    admin, "{\"aliyun\":\"12345\",\"tencent\":\"SMS_1\"}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.aliyun"));
-	assert_non_null(jget(r.json, "error.fields.tencent"));
-	resp_free(&r);
+	expect_fields("PUT", "/api/v1/admin/sms-templates/appointment_booked",
+	    admin, "{\"aliyun\":\"12345\",\"tencent\":\"SMS_1\"}", "aliyun tencent");
 	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM sms_template_codes", DBNOARGS, n,
 	    sizeof n), 1);
 	assert_string_equal(n, "0");
@@ -1125,16 +1107,14 @@ receipts(void **st)
 	snprintf(wrong, sizeof wrong, "%s", secret);
 	wrong[strlen(wrong) - 1] = wrong[strlen(wrong) - 1] == 'a' ? 'b' : 'a';
 	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/aliyun", body, hdr), 0);
-	assert_int_equal(r.status, 401);
-	assert_string_equal(jstr(r.json, "error.code"), "UNAUTHENTICATED");
+	assert_error(&r, 401, "UNAUTHENTICATED");
 	resp_free(&r);
 	assert_int_equal(http(&r, "POST", "/api/v1/sms/receipts/tencent", body, hdr), 0);
 	assert_int_equal(r.status, 401);
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/sms/receipts/aliyun/%s", wrong);
 	assert_int_equal(http(&r, "POST", path, body, hdr), 0);
-	assert_int_equal(r.status, 403);
-	assert_string_equal(jstr(r.json, "error.code"), "FORBIDDEN");
+	assert_error(&r, 403, "FORBIDDEN");
 	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/sms/receipts/tencent/%s", wrong);
 	assert_int_equal(http(&r, "POST", path, body, hdr), 0);
@@ -1301,7 +1281,8 @@ wechat_subscribe_messages(void **st)
 	stats = fake("GET", "/__stats");
 	assert_int_equal(json_integer_value(json_object_get(stats, "stable_token")), 1);
 	msg = json_array_get(json_object_get(stats, "wechat"), 0);
-	assert_string_equal(json_string_value(json_object_get(msg, "template_id")), "yc_tmpl_booked");
+	assert_string_equal(json_string_value(json_object_get(msg, "template_id")),
+	    "yc_tmpl_booked");
 	assert_string_equal(jstr(msg, "data.thing1.value"), "示范区政务服务中心");
 	assert_string_equal(jstr(msg, "data.time2.value"), "2026-11-24 09:00-09:30");
 	assert_string_equal(jstr(msg, "page"), "pages/appointment/index");

@@ -31,6 +31,7 @@
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../lib/expect.h"
+#include "../lib/steps.h"
 #include "../lib/records.h"
 #include "../lib/flows.h"
 #include "../lib/suite.h"
@@ -96,6 +97,23 @@ item_materials(const char *item)
 }
 
 /* ---------------------------------------------------------------- setup */
+
+/* GET /me/cases as the bearer of tok: the newest case is no, with field (status, role) at
+ * value. */
+static void
+newest_of_mine(const char *tok, const char *no, const char *field, const char *value)
+{
+	json_t *c = get_member(tok, "cases.0", "/api/v1/me/cases");
+	const char *v;
+
+	if (c == NULL || jstr(c, "no") == NULL)
+		fail_msg("no case in GET /me/cases, %s expected", no);
+	assert_string_equal(jstr(c, "no"), no);
+	v = jstr(c, field);
+	if (v == NULL || strcmp(v, value) != 0)
+		fail_msg("my newest case %s: %s is %s, not %s", no, field, v ? v : "absent", value);
+	json_decref(c);
+}
 
 static int
 setup(void **st)
@@ -229,10 +247,7 @@ item_submit_return_resubmit_accept(void **st)
 	upload_ok(citizen_b, 900, up, sizeof up);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\"," APPLICANT
 	    ",\"materials\":{\"M1\":\"%s\"}}", up);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_a, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "materials.M1"));
-	resp_free(&r);
+	expect_fields("POST", "/api/v1/cases", citizen_a, body, "materials.M1");
 
 	materials_for(citizen_a, mats, 100, m, sizeof m);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\"," APPLICANT
@@ -298,8 +313,7 @@ item_submit_return_resubmit_accept(void **st)
 	snprintf(body, sizeof body, "{\"action\":\"resubmit\",\"materials\":{\"%s\":\"%s\"}}",
 	    first, newid);
 	case_act(&r, citizen_a, no, body);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "materials.M2"));
+	assert_fields(&r, "materials.M2");
 	resp_free(&r);
 	case_act_expect(citizen_b, no, body, 404);
 	upload_ok(citizen_a, 202, up, sizeof up);
@@ -330,13 +344,8 @@ item_submit_return_resubmit_accept(void **st)
 	assert_error(&r, 409, "INVALID_TRANSITION");
 	resp_free(&r);
 	/* My applications. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me/cases", citizen_a, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "cases.0.no"), no);
-	assert_string_equal(jstr(r.json, "cases.0.status"), "accepted");
-	resp_free(&r);
-	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
-	assert_int_equal(http_json(&r, "GET", path, citizen_a, NULL), 0);
+	newest_of_mine(citizen_a, no, "status", "accepted");
+	http_at(&r, "GET", citizen_a, NULL, "/api/v1/me/cases/%s", no);
 	expect_status(&r, 200);
 	assert_non_null(jstr(r.json, "case.track_url"));
 	resp_free(&r);
@@ -387,7 +396,7 @@ reuse_with_consent_and_agent_follows(void **st)
 {
 	json_t *mats = item_materials("IT-B-002");
 	struct resp r;
-	char m[2048], body[4096], no[64], path[160];
+	char m[2048], body[4096], no[64];
 	long long n;
 
 	(void)st;
@@ -418,11 +427,9 @@ reuse_with_consent_and_agent_follows(void **st)
 	expect_reply("GET", "/api/v1/me/reusable-materials", NULL, NULL, 401);
 
 	/* A material never given before cannot be reused. */
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_b,
-	    "{\"item\":\"IT-B-002\"," APPLICANT ",\"materials\":{\"M1\":\"reuse\"}}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "materials.M1"));
-	resp_free(&r);
+	expect_fields("POST", "/api/v1/cases", citizen_b,
+	    "{\"item\":\"IT-B-002\"," APPLICANT ",\"materials\":{\"M1\":\"reuse\"}}",
+	    "materials.M1");
 
 	/* citizen_a's IT-B-002 case was accepted above: M1 … M5 are on file. */
 	snprintf(m, sizeof m, "{\"M1\":\"reuse\",\"M2\":\"reuse\",\"M3\":\"reuse\",\"M4\":\"reuse\","
@@ -437,13 +444,8 @@ reuse_with_consent_and_agent_follows(void **st)
 	resp_free(&r);
 
 	/* The agent follows it from their own phone. */
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me/cases", citizen_agent, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "cases.0.no"), no);
-	assert_string_equal(jstr(r.json, "cases.0.role"), "agent");
-	resp_free(&r);
-	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
-	expect_reply("GET", path, citizen_agent, NULL, 200);
+	newest_of_mine(citizen_agent, no, "role", "agent");
+	expect_at("GET", citizen_agent, NULL, 200, NULL, "/api/v1/me/cases/%s", no);
 	/* …but only the one who filed it resubmits. */
 	case_act_expect(citizen_agent, no, "{\"action\":\"resubmit\",\"materials\":{}}", 404);
 

@@ -28,6 +28,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/steps.h"
 
 #define HALL "/api/v1/halls/demo"
 
@@ -74,6 +75,18 @@ call_next(const char *tok, int w, char *number)
 		snprintf(number, 8, "%s", jstr(r.json, "ticket.number"));
 	}
 	resp_free(&r);
+}
+
+/* call-next, which must call want ("": nobody waits, 204). */
+static void
+called(const char *tok, int w, const char *want)
+{
+	char got[8];
+
+	call_next(tok, w, got);
+	if (strcmp(got, want) != 0)
+		fail_msg("window %d called %s, not %s", w, got[0] ? got : "nobody",
+		    want[0] ? want : "nobody");
 }
 
 static void
@@ -262,18 +275,10 @@ take_and_follow(void **st)
 	json_decref(t);
 
 	/* Bad input names every bad field. */
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k,
-	    "{\"priority\":\"vip\",\"phone\":\"12345\"}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.category"));
-	assert_non_null(jget(r.json, "error.fields.priority"));
-	assert_non_null(jget(r.json, "error.fields.phone"));
-	resp_free(&r);
+	expect_fields("POST", HALL "/tickets", k,
+	    "{\"priority\":\"vip\",\"phone\":\"12345\"}", "category priority phone");
 	/* A letter the hall has no category for (Z is the demo hall's 咨询导办). */
-	assert_int_equal(http_json(&r, "POST", HALL "/tickets", k, "{\"category\":\"Y\"}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.category"));
-	resp_free(&r);
+	expect_fields("POST", HALL "/tickets", k, "{\"category\":\"Y\"}", "category");
 	/* Appointments come through check-in; a kiosk serves its own hall only; sign-in needed. */
 	expect_refusal("POST", HALL "/tickets", k,
 	    "{\"category\":\"A\",\"priority\":\"appointment\"}", 422, "CHECK_IN_REQUIRED");
@@ -691,7 +696,7 @@ three_windows(void **st)
 static void
 order_and_transfer(void **st)
 {
-	char k[128], c5[128], c6[128], n[10][8], e[5][8], got[8], d1[8], x[8], d2[8];
+	char k[128], c5[128], c6[128], n[10][8], e[5][8], d1[8], x[8], d2[8];
 	static const int want[10] = { 5, 6, 7, 0, 8, 9, 1, 2, 3, 4 };	/* E E E N E E N N N N */
 	struct resp r;
 	int i;
@@ -715,19 +720,16 @@ order_and_transfer(void **st)
 	memcpy(n[9], e[4], 8);
 	/* Default queue_fair_ratio = 3: three priority calls, then one ordinary. */
 	for (i = 0; i < 10; i++) {
-		call_next(c5, 5, got);
-		assert_string_equal(got, n[want[i]]);
+		called(c5, 5, n[want[i]]);
 		finish(c5, 5, "no_show");
 	}
-	call_next(c5, 5, got);
-	assert_string_equal(got, "");
+	called(c5, 5, "");
 
 	/* D1 before X, X (in C) transferred to D, D2 after X: D1, X, D2. */
 	take_ok(k, "{\"category\":\"D\"}", d1, NULL);
 	take_ok(k, "{\"category\":\"C\"}", x, NULL);
 	take_ok(k, "{\"category\":\"D\"}", d2, NULL);
-	call_next(c5, 5, got);
-	assert_string_equal(got, x);
+	called(c5, 5, x);
 	window_post(&r, c5, 5, "start", NULL);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "ticket.status"), "serving");
@@ -742,11 +744,9 @@ order_and_transfer(void **st)
 	window_post(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
 	assert_error(&r, 409, "NO_CURRENT_TICKET");
 	resp_free(&r);
-	call_next(c6, 6, got);
-	assert_string_equal(got, d1);
+	called(c6, 6, d1);
 	finish(c6, 6, "no_show");
-	call_next(c6, 6, got);
-	assert_string_equal(got, x);
+	called(c6, 6, x);
 	/* Recall: the same ticket, called again. */
 	window_post(&r, c6, 6, "recall", NULL);
 	expect_status(&r, 200);
@@ -763,8 +763,7 @@ order_and_transfer(void **st)
 	assert_non_null(jstr(r.json, "ticket.started_at"));
 	assert_non_null(jstr(r.json, "ticket.finished_at"));
 	resp_free(&r);
-	call_next(c6, 6, got);
-	assert_string_equal(got, d2);
+	called(c6, 6, d2);
 	finish(c6, 6, "no_show");
 	set_clock(NULL);
 }
@@ -773,7 +772,7 @@ order_and_transfer(void **st)
 static void
 skip_and_rejoin(void **st)
 {
-	char k[128], c3[128], f1[8], f2[8], f3[8], t1[40], got[8], path[96];
+	char k[128], c3[128], f1[8], f2[8], f3[8], t1[40], path[96];
 	struct resp r;
 	json_t *t;
 
@@ -785,15 +784,13 @@ skip_and_rejoin(void **st)
 	take_ok(k, "{\"category\":\"F\"}", f1, t1);
 	take_ok(k, "{\"category\":\"F\"}", f2, NULL);
 	take_ok(k, "{\"category\":\"F\"}", f3, NULL);
-	call_next(c3, 3, got);
-	assert_string_equal(got, f1);
+	called(c3, 3, f1);
 	window_post(&r, c3, 3, "skip", NULL);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "ticket.status"), "skipped");
 	assert_true(json_is_true(jget(r.json, "ticket.rejoin_allowed")));
 	resp_free(&r);
-	call_next(c3, 3, got);
-	assert_string_equal(got, f2);
+	called(c3, 3, f2);
 	/* F1 comes back while F2 is served and F3 waits: it goes behind F3. */
 	snprintf(path, sizeof path, "/api/v1/tickets/%s/rejoin", t1);
 	assert_int_equal(http_json(&r, "POST", path, NULL, NULL), 0);
@@ -802,11 +799,9 @@ skip_and_rejoin(void **st)
 	assert_int_equal(jint(r.json, "ticket.ahead"), 1);
 	resp_free(&r);
 	finish(c3, 3, "done");
-	call_next(c3, 3, got);
-	assert_string_equal(got, f3);
+	called(c3, 3, f3);
 	finish(c3, 3, "done");
-	call_next(c3, 3, got);
-	assert_string_equal(got, f1);
+	called(c3, 3, f1);
 	window_post(&r, c3, 3, "skip", NULL);
 	expect_status(&r, 200);
 	assert_false(json_is_true(jget(r.json, "ticket.rejoin_allowed")));
@@ -822,7 +817,7 @@ skip_and_rejoin(void **st)
 static void
 flushall_midday(void **st)
 {
-	char k[128], c6[128], d[6][8], got[8], next[8];
+	char k[128], c6[128], d[6][8], next[8];
 	struct resp r;
 	int i;
 
@@ -834,8 +829,7 @@ flushall_midday(void **st)
 	for (i = 0; i < 6; i++)
 		take_ok(k, i == 4 ? "{\"category\":\"D\",\"priority\":\"elderly\"}" :
 		    "{\"category\":\"D\"}", d[i], NULL);
-	call_next(c6, 6, got);
-	assert_string_equal(got, d[4]);		/* the elderly ticket first */
+	called(c6, 6, d[4]);		/* the elderly ticket first */
 
 	redis_flushall();
 
@@ -855,12 +849,10 @@ flushall_midday(void **st)
 	resp_free(&r);
 	finish(c6, 6, "done");
 	for (i = 0; i < 6; i++) {
-		call_next(c6, 6, got);
-		assert_string_equal(got, i < 4 ? d[i] : i == 4 ? d[5] : next);
+		called(c6, 6, i < 4 ? d[i] : i == 4 ? d[5] : next);
 		finish(c6, 6, "no_show");
 	}
-	call_next(c6, 6, got);
-	assert_string_equal(got, "");
+	called(c6, 6, "");
 	/* The board came back too, with the calls of the day. */
 	assert_int_equal(http(&r, "GET", HALL "/board", NULL, NULL), 0);
 	expect_status(&r, 200);
@@ -906,8 +898,7 @@ turn_near_sms(void **st)
 		call_next(c4, 4, got);
 		finish(c4, 4, "no_show");
 	}
-	call_next(c4, 4, got);
-	assert_string_equal(got, mine);
+	called(c4, 4, mine);
 	finish(c4, 4, "done");
 	/* Once only. */
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox o JOIN queue_tickets t"
@@ -934,31 +925,6 @@ near_rows(const char *tok)
 	    " AND t.token = ?", tok);
 }
 
-/* Run the app and worker with one more yichuang.conf line (NULL: back to the suite's own). */
-static char near_saved_extra[1024];
-static int near_had_extra;
-
-static void
-app_with_conf(const char *line)
-{
-	const char *v;
-	char extra[1200];
-
-	if (line) {
-		if ((v = getenv("YICHUANG_CONF_EXTRA")) != NULL) {
-			near_had_extra = 1;
-			snprintf(near_saved_extra, sizeof near_saved_extra, "%s", v);
-		}
-		snprintf(extra, sizeof extra, "%s%s%s", near_had_extra ? near_saved_extra : "",
-		    near_had_extra ? "\n" : "", line);
-		setenv("YICHUANG_CONF_EXTRA", extra, 1);
-	} else if (near_had_extra)
-		setenv("YICHUANG_CONF_EXTRA", near_saved_extra, 1);
-	else
-		unsetenv("YICHUANG_CONF_EXTRA");
-	assert_int_equal(stack("restart-app"), 0);
-}
-
 /* Issue 19 item 5: with queue_turn_near_ahead = 2, real calls at a window: a kiosk ticket
  * and a citizen's ticket each get one SMS when 2 are ahead (not at 3), and a kiosk ticket
  * taken with only 1 ahead gets its SMS at once instead of never. */
@@ -972,7 +938,7 @@ turn_near_configured(void **st)
 	int i;
 
 	(void)st;
-	app_with_conf("queue_turn_near_ahead = 2");
+	assert_int_equal(app_restart_with("queue_turn_near_ahead = 2"), 0);
 	assert_int_equal(set_clock("2026-12-14T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	staff_in("clerk4", 4, c4, sizeof c4);	/* window 4: B only */
@@ -1036,28 +1002,22 @@ turn_near_configured(void **st)
 	json_decref(line);
 	call_next(c4, 4, got);
 	finish(c4, 4, "done");
-	call_next(c4, 4, got);
-	assert_string_equal(got, lnum);
+	called(c4, 4, lnum);
 	finish(c4, 4, "done");
 	assert_int_equal(near_rows(ltok), 1);
 	set_clock(NULL);
-	app_with_conf(NULL);
+	assert_int_equal(app_restart_with(NULL), 0);
 }
 
 /* Book a slot for a citizen (real name); its token and 6-digit code. */
 static void
 book_slot(const char *tok, const char *slot, const char *id, char *appt, char *code)
 {
-	struct resp r;
 	char body[256];
 
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"%c\",\"slot\":\"%s\","
 	    "\"name\":\"王五\",\"id_number\":\"%s\"}", slot[0], slot, id);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/appointments", tok, body), 0);
-	expect_status(&r, 201);
-	snprintf(appt, 64, "%s", jstr(r.json, "appointment.token"));
-	snprintf(code, 8, "%s", jstr(r.json, "appointment.code"));
-	resp_free(&r);
+	appointment_book(tok, body, appt, 64, code, 8);
 }
 
 /* Issue 19 item 4: an 08:30 booking checks in by its code at the kiosk at 08:05, before the
@@ -1068,7 +1028,7 @@ static void
 checkin_before_opening(void **st)
 {
 	char k[128], c1[128], ca[128], cb[128], ida[19], idb[19], pa[16], pb[16];
-	char ta[64], code_a[8], tb[64], code_b[8], body[64], num[8], tok[40], eld[8], got[8];
+	char ta[64], code_a[8], tb[64], code_b[8], body[64], num[8], tok[40], eld[8];
 	struct resp r;
 
 	(void)st;
@@ -1124,11 +1084,9 @@ checkin_before_opening(void **st)
 	/* 08:31: open.  A 绿色通道 ticket taken now waits behind the check-in. */
 	assert_int_equal(set_clock("2026-12-15T08:31:00+08:00"), 0);
 	take_ok(k, "{\"category\":\"A\",\"priority\":\"elderly\"}", eld, NULL);
-	call_next(c1, 1, got);
-	assert_string_equal(got, num);
+	called(c1, 1, num);
 	finish(c1, 1, "done");
-	call_next(c1, 1, got);
-	assert_string_equal(got, eld);
+	called(c1, 1, eld);
 	finish(c1, 1, "done");
 	set_clock(NULL);
 }
@@ -1195,7 +1153,7 @@ holders_main(void *arg)
 static void
 board_long_poll(void **st)
 {
-	char k[128], c1[128], num[8], got[8];
+	char k[128], c1[128], num[8];
 	struct poller one;
 	struct holders *hold = calloc(1, sizeof *hold);
 	pthread_t tid;
@@ -1225,8 +1183,7 @@ board_long_poll(void **st)
 	assert_int_equal(pthread_create(&tid, NULL, poller_main, &one), 0);
 	usleep(500 * 1000);
 	t0 = now_ms();
-	call_next(c1, 1, got);
-	assert_string_equal(got, num);
+	called(c1, 1, num);
 	pthread_join(tid, NULL);
 	assert_int_equal(one.status, 200);
 	assert_string_equal(one.number, num);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../lib/expect.h"
+#include "../lib/steps.h"
 #include "../lib/http.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
@@ -103,6 +104,18 @@ book_ok(const char *tok, const char *slot, const char *name, const char *id, cha
 	expect_status(&r, 201);
 	if (appt)
 		snprintf(appt, asz, "%s", jstr(r.json, "appointment.token"));
+	resp_free(&r);
+}
+
+/* Book; must be refused with status and code. */
+static void
+book_refused(const char *tok, const char *slot, const char *name, const char *id, long status,
+    const char *code)
+{
+	struct resp r;
+
+	book(&r, tok, slot, name, id);
+	assert_error(&r, status, code);
 	resp_free(&r);
 }
 
@@ -256,22 +269,17 @@ first_use_binds_and_others_are_refused(void **st)
 	assert_non_null(strstr(jstr(r.json, "error.message"), "代办"));
 	assert_non_null(jget(r.json, "error.fields.id_number"));
 	resp_free(&r);
-	book(&r, b, "E-20261126-0900", "张三", idA);
-	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
-	resp_free(&r);
+	book_refused(b, "E-20261126-0900", "张三", idA, 409, "ID_BOUND_ELSEWHERE");
 	assert_int_equal(remaining("E-20261125-0900"), before);
 	assert_int_equal(fact(LIVE_BOOKINGS, idA), 1);
 	assert_int_equal(fact(HOLDER_OF, idA), aid);
 	/* … so A still has the week's second booking (the cap is 2), then the cap. */
 	book_ok(a, "E-20261125-0930", "张三", idA, NULL, 0);
-	book(&r, a, "E-20261126-0930", "张三", idA);
-	assert_error(&r, 429, "BOOKING_LIMIT");
-	resp_free(&r);
+	book_refused(a, "E-20261126-0930", "张三", idA, 429, "BOOKING_LIMIT");
 
 	/* The name goes with the number: another name is refused, naming the field. */
 	book(&r, a, "E-20261130-0900", "张四", idA);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.name"));
+	assert_fields(&r, "name");
 	resp_free(&r);
 	/* One account, one identity: A with another number needs a proxy relation. */
 	book(&r, a, "E-20261130-0900", "李四", idB);
@@ -291,9 +299,7 @@ first_use_binds_and_others_are_refused(void **st)
 		snprintf(path, sizeof path, API "/halls/demo/slots/E-20261127-1600");
 		expect_reply("PATCH", path, mgr, "{\"capacity\":0}", 200);
 	}
-	book(&r, c, "E-20261127-1600", "王五", idZ);
-	assert_error(&r, 409, "SLOT_FULL");
-	resp_free(&r);
+	book_refused(c, "E-20261127-1600", "王五", idZ, 409, "SLOT_FULL");
 	assert_int_equal(fact(ACCOUNTS_HOLDING, idZ), 0);
 	/* … and so B may still make it B's own. */
 	book_ok(b, "E-20261127-1530", "王五", idZ, NULL, 0);
@@ -330,10 +336,7 @@ online_applications_follow_the_rule(void **st)
 	    before);
 	/* A files for A's own number; with a wrong name, no. */
 	apply_body(body, sizeof body, a, "张四", idA, 110);
-	assert_int_equal(http_json(&r, "POST", API "/cases", a, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.name"));
-	resp_free(&r);
+	expect_fields("POST", API "/cases", a, body, "applicant.name");
 	apply_body(body, sizeof body, a, "张三", idA, 120);
 	assert_int_equal(http_json(&r, "POST", API "/cases", a, body), 0);
 	expect_status(&r, 201);
@@ -502,10 +505,7 @@ proxy_confirmed_by_sms(void **st)
 	/* Not for one's own number; not with another name. */
 	expect_refusal("POST", API "/me/principals/sms-code", p, body, 409, "PROXY_IS_PRINCIPAL");
 	snprintf(body, sizeof body, "{\"name\":\"周十\",\"id_number\":\"%s\"}", idP);
-	assert_int_equal(http_json(&r, "POST", API "/me/principals/sms-code", q, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.name"));
-	resp_free(&r);
+	expect_fields("POST", API "/me/principals/sms-code", q, body, "name");
 
 	/* Asked: the code goes to P's phone, saying who asks; the reply names P's phone masked
 	 * and never the code. */
@@ -532,9 +532,7 @@ proxy_confirmed_by_sms(void **st)
 	assert_null(strstr(rep->str, code));
 	freeReplyObject(rep);
 	/* Not yet a proxy: Q cannot book for P. */
-	book(&r, q, "E-20261125-1000", "周九", idP);
-	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
-	resp_free(&r);
+	book_refused(q, "E-20261125-1000", "周九", idP, 409, "ID_BOUND_ELSEWHERE");
 	/* A wrong code: nothing. */
 	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
 	    strcmp(code, "000000") ? "000000" : "111111");
@@ -579,12 +577,8 @@ proxy_confirmed_by_sms(void **st)
 	/* … and for Q's own number on the same day: the day rule goes by the person. */
 	book_ok(q, "E-20261125-1030", "吴十", idQ, NULL, 0);
 	/* The week cap (2) counts P's: P's own third booking is refused … */
-	book(&r, p, "E-20261126-1000", "周九", idP);
-	assert_error(&r, 429, "BOOKING_LIMIT");
-	resp_free(&r);
-	book(&r, q, "E-20261126-1000", "周九", idP);
-	assert_error(&r, 429, "BOOKING_LIMIT");
-	resp_free(&r);
+	book_refused(p, "E-20261126-1000", "周九", idP, 429, "BOOKING_LIMIT");
+	book_refused(q, "E-20261126-1000", "周九", idP, 429, "BOOKING_LIMIT");
 	/* … while Q's own number has used one: a second this week is fine. */
 	book_ok(q, "E-20261127-1000", "吴十", idQ, NULL, 0);
 
@@ -594,9 +588,7 @@ proxy_confirmed_by_sms(void **st)
 	assert_error(&r, 404, "NOT_FOUND");	/* Q holds no number with that relation */
 	resp_free(&r);
 	expect_reply("DELETE", path, p, NULL, 204);
-	book(&r, q, "E-20261130-1000", "周九", idP);
-	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
-	resp_free(&r);
+	book_refused(q, "E-20261130-1000", "周九", idP, 409, "ID_BOUND_ELSEWHERE");
 	assert_true(audited("identity.proxy_add", "proxy:%") >= 1);
 	assert_true(audited("identity.proxy_end", "proxy:%") >= 1);
 	set_clock(NULL);
@@ -631,12 +623,9 @@ clerk_registers_and_rebinds(void **st)
 	snprintf(body, sizeof body, "{\"name\":\"郑老伯\",\"id_number\":\"%s\","
 	    "\"proxy_phone\":\"13960000021\"}", idM);
 	expect_refusal("POST", API "/identity-bindings/proxies", q, body, 403, "FORBIDDEN");
-	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk,
-	    "{\"name\":\"郑1\",\"id_number\":\"110105196201010010\",\"proxy_phone\":\"123\"}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.name"));
-	assert_non_null(jget(r.json, "error.fields.proxy_phone"));
-	resp_free(&r);
+	expect_fields("POST", API "/identity-bindings/proxies", clerk,
+	    "{\"name\":\"郑1\",\"id_number\":\"110105196201010010\",\"proxy_phone\":\"123\"}",
+	    "name proxy_phone");
 	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk, body), 0);
 	expect_status(&r, 201);
 	assert_string_equal(jstr(r.json, "proxy.how"), "clerk");
@@ -696,20 +685,15 @@ clerk_registers_and_rebinds(void **st)
 	before1 = remaining("F-20261124-1500");
 	before2 = remaining("F-20261126-1500");
 	/* The real holder is refused and told to go to a window … */
-	book(&r, real, "F-20261125-1500", "陈十二", idY);
-	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
-	resp_free(&r);
+	book_refused(real, "F-20261125-1500", "陈十二", idY, 409, "ID_BOUND_ELSEWHERE");
 	/* … where a clerk, having seen the card, rebinds it to the real holder's phone. */
 	snprintf(body, sizeof body, "{\"phone\":\"13960000022\",\"name\":\"陈十二\","
 	    "\"id_number\":\"%s\"}", idY);
 	expect_refusal("POST", API "/identity-bindings/rebind", real, body, 403, "FORBIDDEN");
 	assert_int_equal(fact(HOLDER_OF, idY), fact(ACCOUNT_OF_PHONE, "13960000023"));
-	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", clerk,
-	    "{\"phone\":\"139\",\"name\":\"陈十二\",\"id_number\":\"110105196201010021\"}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.phone"));
-	assert_non_null(jget(r.json, "error.fields.id_number"));
-	resp_free(&r);
+	expect_fields("POST", API "/identity-bindings/rebind", clerk,
+	    "{\"phone\":\"139\",\"name\":\"陈十二\",\"id_number\":\"110105196201010021\"}",
+	    "phone id_number");
 	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/rebind", clerk, body), 0);
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "binding.previous"), "other_account");
@@ -735,13 +719,9 @@ clerk_registers_and_rebinds(void **st)
 	/* Now it is the real holder's, with the week's two bookings, and not the grabber's. */
 	book_ok(real, "F-20261125-1500", "陈十二", idY, NULL, 0);
 	book_ok(real, "F-20261127-1500", "陈十二", idY, NULL, 0);
-	book(&r, grab, "F-20261130-1500", "陈十二", idY);
-	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
-	resp_free(&r);
+	book_refused(grab, "F-20261130-1500", "陈十二", idY, 409, "ID_BOUND_ELSEWHERE");
 	/* … nor, through the relation the grabber's phone "confirmed", its friend's. */
-	book(&r, mate, "F-20261130-1500", "陈十二", idY);
-	assert_error(&r, 409, "ID_BOUND_ELSEWHERE");
-	resp_free(&r);
+	book_refused(mate, "F-20261130-1500", "陈十二", idY, 409, "ID_BOUND_ELSEWHERE");
 	/* The grabber's account is free for its own number again. */
 	assert_int_equal(http_json(&r, "GET", API "/me/identity", grab, NULL), 0);
 	assert_true(json_is_null(jget(r.json, "identity")));
@@ -788,7 +768,6 @@ clerk_registers_and_rebinds(void **st)
 static void
 bans_count_against_the_principal(void **st)
 {
-	struct resp r;
 	char clerk[128], q[128], idM[19], idQ[19], body[512], h[PII_HASH_HEX];
 	int i;
 
@@ -832,9 +811,7 @@ bans_count_against_the_principal(void **st)
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointments WHERE idnum_hash = ?"
 	    " AND status = 'no_show'", h), 2);
 	/* M's number is banned, also through the proxy … */
-	book(&r, q, "F-20261127-1100", "何老太", idM);
-	assert_error(&r, 403, "NO_SHOW_BANNED");
-	resp_free(&r);
+	book_refused(q, "F-20261127-1100", "何老太", idM, 403, "NO_SHOW_BANNED");
 	/* … Q's own is not. */
 	hash_of("idnum", idQ, h);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM appointment_bans WHERE idnum_hash = ?", h),

@@ -38,6 +38,7 @@
 #include "../../modules/hall/staff.h"
 #include "../lib/records.h"
 #include "../lib/flows.h"
+#include "../lib/steps.h"
 #include "../lib/suite.h"
 #include "../lib/stackproc.h"
 
@@ -327,12 +328,10 @@ approval_records_the_result(void **st)
 	/* The holder is masked by characters, never the whole name. */
 	assert_null(strstr(jstr(res, "holder"), "欧阳小龙"));
 	assert_non_null(strstr(jstr(res, "holder"), "欧"));
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
-	    " WHERE c.no = ?", no), 1);
+	assert_int_equal(case_rows("results r", no, NULL), 1);
 	/* Deciding twice is refused by the case's own guard: still one result. */
 	act(approver, no, "{\"action\":\"approve\"}", 409);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
-	    " WHERE c.no = ?", no), 1);
+	assert_int_equal(case_rows("results r", no, NULL), 1);
 	json_decref(res);
 
 	/* A paper decision: recorded too, not electronic. */
@@ -372,12 +371,10 @@ one_zhao_tong_licence_lists_its_permit(void **st)
 	act(approver, no, "{\"action\":\"assign\"}", 200);
 	act(approver, no, "{\"action\":\"approve\"}", 200);
 	/* One part approved: no result yet (the case is not decided). */
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
-	    " WHERE c.no = ?", no), 0);
+	assert_int_equal(case_rows("results r", no, NULL), 0);
 	act(approver_wjw, no, "{\"action\":\"assign\"}", 200);
 	act(approver_wjw, no, "{\"action\":\"approve\"}", 200);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
-	    " WHERE c.no = ?", no), 2);
+	assert_int_equal(case_rows("results r", no, NULL), 2);
 	/* The permit is joined to the licence, in the rows. */
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results p JOIN results l ON l.id = p.licence_id"
 	    " JOIN cases c ON c.id = p.case_id WHERE c.no = ? AND p.kind = 'permit'"
@@ -562,13 +559,10 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	snprintf(path, sizeof path, "/api/v1/results/%s/replace", jstr(res, "vid"));
 	assert_int_equal(http_json(&r, "POST", path, manager, "{\"valid_until\":\"2031-02-30x\"}"),
 	    0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(jget(r.json, "error.fields.reason"));
-	assert_non_null(jget(r.json, "error.fields.valid_until"));
+	assert_fields(&r, "reason valid_until");
 	resp_free(&r);
 	expect_reply("POST", path, approver, "{\"reason\":\"换发\"}", 403);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
-	    " WHERE c.no = ?", no), 1);
+	assert_int_equal(case_rows("results r", no, NULL), 1);
 
 	/* Two managers replace at the same moment: one new result, one 409. */
 	{
@@ -583,8 +577,7 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 		assert_true((a1.status == 201 && a2.status == 409) ||
 		    (a1.status == 409 && a2.status == 201));
 	}
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
-	    " WHERE c.no = ?", no), 2);
+	assert_int_equal(case_rows("results r", no, NULL), 2);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'result.replace'"
 	    " AND result = 'ok' AND target = ?", jstr(res, "number")), 1);
 
@@ -745,18 +738,12 @@ notice_pdfs_carry_their_qr(void **st)
 		long long before = db_count(&test_db, "SELECT COUNT(*) FROM case_notices WHERE kind = ?",
 		    "refused");
 
-		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
-		    "{\"item\":\"IT-NONE\",\"applicant\":{\"name\":\"\"}}"), 0);
-		assert_error(&r, 400, "INVALID_INPUT");
-		assert_non_null(jget(r.json, "error.fields.reason"));
-		assert_non_null(json_object_get(jget(r.json, "error.fields"), "applicant.name"));
-		resp_free(&r);
-		assert_int_equal(http_json(&r, "POST", "/api/v1/case-notices/refusals", clerk,
+		expect_fields("POST", "/api/v1/case-notices/refusals", clerk,
+		    "{\"item\":\"IT-NONE\",\"applicant\":{\"name\":\"\"}}",
+		    "reason applicant.name");
+		expect_fields("POST", "/api/v1/case-notices/refusals", clerk,
 		    "{\"item\":\"IT-NONE\",\"applicant\":{\"name\":\"欧阳小龙\"},"
-		    "\"reason\":\"不属于本中心受理范围\"}"), 0);
-		assert_error(&r, 400, "INVALID_INPUT");
-		assert_non_null(jget(r.json, "error.fields.item"));
-		resp_free(&r);
+		    "\"reason\":\"不属于本中心受理范围\"}", "item");
 		expect_reply("POST", "/api/v1/case-notices/refusals", citizen,
 		    "{\"item\":\"IT-B-004\",\"applicant\":{\"name\":\"欧阳小龙\"},"
 		    "\"reason\":\"x\"}", 403);
@@ -841,10 +828,7 @@ tracking_page_lists_the_results(void **st)
 		material_codes_text("IT-B-002", 1, 0, mats, sizeof mats);
 		snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s," APPLICANT
 		    "}", mats);
-		assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-		expect_status(&r, 201);
-		snprintf(tok, sizeof tok, "%s", jstr(r.json, "case.track_token"));
-		resp_free(&r);
+		case_accept(clerk, body, NULL, 0, tok, sizeof tok);
 		a = track_results(tok);
 		assert_int_equal(json_array_size(a), 0);
 		json_decref(a);
@@ -909,8 +893,7 @@ instant_electronic_result_sends_where_to_download(void **st)
 
 	(void)st;
 	accept_instant("IT-B-001", no, tok);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
-	    " WHERE c.no = ? AND r.electronic = 1", no), 1);
+	assert_int_equal(case_rows("results r", no, "r.electronic = 1"), 1);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 1);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
@@ -925,8 +908,7 @@ instant_electronic_result_sends_where_to_download(void **st)
 
 	/* A 即办件 whose result is on paper (IT-A-001, a 准予许可决定书): no download SMS. */
 	accept_instant("IT-A-001", no, tok);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results r JOIN cases c ON c.id = r.case_id"
-	    " WHERE c.no = ? AND r.electronic = 0", no), 1);
+	assert_int_equal(case_rows("results r", no, "r.electronic = 0"), 1);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
 	    " AND ref_id = ?", no), 0);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"

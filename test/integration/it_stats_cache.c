@@ -24,6 +24,7 @@
 #include "../lib/http.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/steps.h"
 #include "../../fcgi/db.h"
 
 #define DAY   "2026-10-06"
@@ -36,14 +37,7 @@
 static long long
 accepted(const char *mgr, const char *path)
 {
-	struct resp r;
-	long long n;
-
-	assert_int_equal(http_json(&r, "GET", path, mgr, NULL), 0);
-	expect_status(&r, 200);
-	n = jint(r.json, "cases.accepted");
-	resp_free(&r);
-	return n;
+	return get_int(mgr, "cases.accepted", "%s", path);
 }
 
 static void

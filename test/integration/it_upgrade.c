@@ -155,25 +155,48 @@ take(const char *sock, const char *kiosk, const char *category, char *out, size_
 	return st;
 }
 
-/* The same value at path in the reply and in what the previous release answered. */
+/* The same value at each of the space-separated member paths ("case.no case.item") in the
+ * reply and in what the previous release answered. */
 static void
-same(json_t *got, const char *expect_path, const char *path)
+same(json_t *got, const char *expect_path, const char *paths)
 {
-	char full[256];
-	json_t *want, *have = jget(got, path);
+	char path[128], full[256];
+	const char *p = paths;
+	json_t *want, *have;
+	size_t n;
 
-	snprintf(full, sizeof full, "answers.%s.%s", expect_path, path);
-	want = jget(expect, full);
-	if (want == NULL || have == NULL || !json_equal(want, have)) {
-		char *a = want ? json_dumps(want, JSON_ENCODE_ANY) : NULL;
-		char *b = have ? json_dumps(have, JSON_ENCODE_ANY) : NULL;
+	for (; *p; p += strspn(p, " ")) {
+		n = strcspn(p, " ");
+		snprintf(path, sizeof path, "%.*s", (int)n, p);
+		p += n;
+		snprintf(full, sizeof full, "answers.%s.%s", expect_path, path);
+		want = jget(expect, full);
+		have = jget(got, path);
+		if (want == NULL || have == NULL || !json_equal(want, have)) {
+			char *a = want ? json_dumps(want, JSON_ENCODE_ANY) : NULL;
+			char *b = have ? json_dumps(have, JSON_ENCODE_ANY) : NULL;
 
-		fprintf(stderr, "%s: the previous release answered %s, this one %s\n", full,
-		    a ? a : "(nothing)", b ? b : "(nothing)");
-		free(a);
-		free(b);
-		fail();
+			fprintf(stderr, "%s: the previous release answered %s, this one %s\n", full,
+			    a ? a : "(nothing)", b ? b : "(nothing)");
+			free(a);
+			free(b);
+			fail();
+		}
 	}
+}
+
+/* GET path of the app at sock as the bearer of token (NULL: none), which must answer 200 with
+ * the values at paths the previous release answered in answers.<answer>. */
+static void
+reads_back(const char *sock, const char *token, const char *path, const char *answer,
+    const char *paths)
+{
+	struct resp r;
+
+	assert_int_equal(fcgi_json(sock, &r, "GET", path, token, NULL), 0);
+	assert_int_equal(r.status, 200);
+	same(r.json, answer, paths);
+	resp_free(&r);
 }
 
 /* The newest login code for phone in the SMS log after byte offset since, waiting up to
@@ -445,22 +468,15 @@ previous_data_reads_back(const char *sock, const char *kiosk)
 	snprintf(path, sizeof path, "/api/v1/track/%s", jstr(expect, "case_token"));
 	assert_int_equal(fcgi_request(sock, &r, "GET", path, NULL, NULL), 0);
 	assert_int_equal(r.status, 200);
-	same(r.json, "track", "case.no");
-	same(r.json, "track", "case.item");
-	same(r.json, "track", "case.status");
-	same(r.json, "track", "case.status_label");
-	same(r.json, "track", "case.deadline");
-	same(r.json, "track", "case.applicant");
-	same(r.json, "track", "case.hall.name");
+	same(r.json, "track", "case.no case.item case.status case.status_label "
+	    "case.deadline case.applicant case.hall.name");
 	steps = jget(r.json, "case.steps");
 	assert_int_equal(json_array_size(steps),
 	    json_array_size(jget(expect, "answers.track.case.steps")));
 	for (i = 0; i < json_array_size(steps); i++) {
-		char p[64];
+		char p[96];
 
-		snprintf(p, sizeof p, "case.steps.%zu.status", i);
-		same(r.json, "track", p);
-		snprintf(p, sizeof p, "case.steps.%zu.at", i);
+		snprintf(p, sizeof p, "case.steps.%zu.status case.steps.%zu.at", i, i);
 		same(r.json, "track", p);
 	}
 	resp_free(&r);
@@ -468,26 +484,13 @@ previous_data_reads_back(const char *sock, const char *kiosk)
 	/* Sealed with the previous release's key, opened by the app asked. */
 	assert_int_equal(staff_token(sock, "clerk1", 1, clerk, sizeof clerk), 0);
 	snprintf(path, sizeof path, "/api/v1/cases/%s?reveal=1", jstr(expect, "case_no"));
-	assert_int_equal(fcgi_json(sock, &r, "GET", path, clerk, NULL), 0);
-	assert_int_equal(r.status, 200);
-	same(r.json, "case", "case.applicant.name");
-	same(r.json, "case", "case.applicant.id_number");
-	same(r.json, "case", "case.applicant.phone");
-	same(r.json, "case", "case.accepted_at");
-	same(r.json, "case", "case.deadline");
-	resp_free(&r);
+	reads_back(sock, clerk, path, "case", "case.applicant.name case.applicant.id_number "
+	    "case.applicant.phone case.accepted_at case.deadline");
 
 	/* The booking and its place. */
 	snprintf(path, sizeof path, "/api/v1/appointments/%s", jstr(expect, "appointment_token"));
-	assert_int_equal(fcgi_json(sock, &r, "GET", path, kiosk, NULL), 0);
-	assert_int_equal(r.status, 200);
-	same(r.json, "appointment", "appointment.code");
-	same(r.json, "appointment", "appointment.slot");
-	same(r.json, "appointment", "appointment.start");
-	same(r.json, "appointment", "appointment.status");
-	same(r.json, "appointment", "appointment.name");
-	same(r.json, "appointment", "appointment.id_number");
-	resp_free(&r);
+	reads_back(sock, kiosk, path, "appointment", "appointment.code appointment.slot "
+	    "appointment.start appointment.status appointment.name appointment.id_number");
 	assert_int_equal(fcgi_request(sock, &r, "GET",
 	    "/api/v1/halls/demo/slots?category=A&date=2026-11-24", NULL, NULL), 0);
 	assert_int_equal(r.status, 200);
@@ -507,19 +510,10 @@ previous_data_reads_back(const char *sock, const char *kiosk)
 
 	/* Tickets: one served, one still waiting. */
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", jstr(expect, "tickets.A002"));
-	assert_int_equal(fcgi_request(sock, &r, "GET", path, NULL, NULL), 0);
-	same(r.json, "ticket_a002", "ticket.number");
-	same(r.json, "ticket_a002", "ticket.status");
-	same(r.json, "ticket_a002", "ticket.outcome");
-	same(r.json, "ticket_a002", "ticket.window");
-	same(r.json, "ticket_a002", "ticket.taken_at");
-	resp_free(&r);
+	reads_back(sock, NULL, path, "ticket_a002", "ticket.number ticket.status ticket.outcome "
+	    "ticket.window ticket.taken_at");
 	snprintf(path, sizeof path, "/api/v1/tickets/%s", jstr(expect, "tickets.B002"));
-	assert_int_equal(fcgi_request(sock, &r, "GET", path, NULL, NULL), 0);
-	same(r.json, "ticket_b002", "ticket.number");
-	same(r.json, "ticket_b002", "ticket.status");
-	resp_free(&r);
-
+	reads_back(sock, NULL, path, "ticket_b002", "ticket.number ticket.status");
 }
 
 /*

@@ -25,6 +25,7 @@
 #include "../lib/flows.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/steps.h"
 #include "../../fcgi/db.h"
 
 #define AGENT_PHONE "13911120031"
@@ -104,10 +105,7 @@ agent_fields_are_checked_and_nothing_is_written(void **st)
 
 	/* Not an object. */
 	item_body(body, sizeof body, "IT-B-003", NULL, "\"赵代办\"");
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "agent"));
-	resp_free(&r);
+	expect_fields("POST", "/api/v1/cases", clerk, body, "agent");
 	assert_int_equal(count_cases(), before);
 }
 
@@ -157,12 +155,10 @@ agent_needs_the_authorisation_is_recorded_told_and_follows(void **st)
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND"
 	    " agent_relation = 'child' AND agent_id_hash IS NOT NULL AND agent_phone_hash IS NOT NULL"
 	    " AND INSTR(agent_id_enc, '110105') = 0", no), 1);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_materials m JOIN cases c"
-	    " ON c.id = m.case_id WHERE c.no = ? AND m.code = 'AUTH' AND m.state = 'received'",
-	    no), 1);
+	assert_int_equal(case_rows("case_materials m", no, "m.code = 'AUTH' "
+	    "AND m.state = 'received'"), 1);
 	/* Two tracking tokens (applicant, agent) and the SMS to both. */
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_tracking t JOIN cases c"
-	    " ON c.id = t.case_id WHERE c.no = ? AND t.holder = 'agent'", no), 1);
+	assert_int_equal(case_rows("case_tracking t", no, "t.holder = 'agent'"), 1);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 	    " 'case_accepted' AND ref_id = ? AND recipient_mask = '139****0031'", no), 1);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
@@ -202,7 +198,8 @@ agent_needs_the_authorisation_is_recorded_told_and_follows(void **st)
 		json_t *c = json_array_get(jget(r.json, "cases"), i);
 
 		if (strcmp(json_string_value(json_object_get(c, "no")), no) == 0) {
-			assert_string_equal(json_string_value(json_object_get(c, "role")), "agent");
+			assert_string_equal(json_string_value(json_object_get(c, "role")),
+			    "agent");
 			seen = 1;
 		}
 	}
@@ -242,21 +239,16 @@ helper_files_follows_and_is_refused_the_rest(void **st)
 
 	/* A clerk's case the helper does not follow: hidden from them. */
 	item_body(body, sizeof body, "IT-B-004", NULL, NULL);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect_status(&r, 201);
-	snprintf(other, sizeof other, "%s", jstr(r.json, "case.no"));
-	resp_free(&r);
-	snprintf(path, sizeof path, "/api/v1/cases/%s", no);
-	expect_reply("GET", path, helper, NULL, 200);
-	snprintf(path, sizeof path, "/api/v1/cases/%s", other);
-	expect_refusal("GET", path, helper, NULL, 404, "NOT_FOUND");
+	case_accept(clerk, body, other, sizeof other, NULL, 0);
+	expect_at("GET", helper, NULL, 200, NULL, "/api/v1/cases/%s", no);
+	expect_at("GET", helper, NULL, 404, "NOT_FOUND", "/api/v1/cases/%s", other);
 
 	/* What a helper may not do. */
 	expect_refusal("GET", "/api/v1/cases", helper, NULL, 403, "FORBIDDEN");
-	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
-	expect_refusal("POST", path, helper, "{\"action\":\"assign\"}", 403, "FORBIDDEN");
-	snprintf(path, sizeof path, "/api/v1/cases/%s/helpers", no);
-	expect_refusal("POST", path, helper, "{\"helper\":\"helper1\"}", 403, "FORBIDDEN");
+	expect_at("POST", helper, "{\"action\":\"assign\"}", 403, "FORBIDDEN",
+	    "/api/v1/cases/%s/actions", no);
+	expect_at("POST", helper, "{\"helper\":\"helper1\"}", 403, "FORBIDDEN",
+	    "/api/v1/cases/%s/helpers", no);
 	expect_refusal("GET", "/api/v1/helper/cases", clerk, NULL, 403, "FORBIDDEN");
 	expect_refusal("GET", "/api/v1/helper/cases", NULL, NULL, 401, "UNAUTHENTICATED");
 
@@ -271,14 +263,9 @@ helper_files_follows_and_is_refused_the_rest(void **st)
 	expect_status(&r, 200);
 	resp_free(&r);
 	/* Only a helper of the hall. */
-	assert_int_equal(http_json(&r, "POST", path, clerk, "{\"helper\":\"clerk2\"}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "helper"));
-	resp_free(&r);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_helpers h JOIN cases c"
-	    " ON c.id = h.case_id WHERE c.no = ?", other), 1);
-	snprintf(path, sizeof path, "/api/v1/cases/%s", other);
-	expect_reply("GET", path, helper, NULL, 200);
+	expect_fields("POST", path, clerk, "{\"helper\":\"clerk2\"}", "helper");
+	assert_int_equal(case_rows("case_helpers h", other, NULL), 1);
+	expect_at("GET", helper, NULL, 200, NULL, "/api/v1/cases/%s", other);
 
 	/* The work list: both, with status, next step and the deadline's light. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/helper/cases", helper, NULL), 0);
@@ -387,18 +374,11 @@ bundle_at_the_window_files_its_parts_with_one_receipt(void **st)
 	/* 容缺 and 即办 are for single items. */
 	bundle_body(body, sizeof body, "BD-001", 1, NULL,
 	    "{\"waived\":[\"B1\"],\"approve\":true}");
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "waived"));
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "approve"));
-	resp_free(&r);
+	expect_fields("POST", "/api/v1/cases", clerk, body, "waived approve");
 	/* An unknown bundle or material. */
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk,
+	expect_fields("POST", "/api/v1/cases", clerk,
 	    "{\"bundle\":\"BD-999\",\"materials\":[],\"applicant\":{\"name\":\"李秀英\","
-	    "\"id_number\":\"11010519491231002X\",\"phone\":\"13800138000\"}}"), 0);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_non_null(json_object_get(jget(r.json, "error.fields"), "bundle"));
-	resp_free(&r);
+	    "\"id_number\":\"11010519491231002X\",\"phone\":\"13800138000\"}}", "bundle");
 	assert_int_equal(count_cases(), before);
 
 	/* Complete, with an agent: one case, a part per item, one receipt, one SMS each. */
@@ -433,9 +413,8 @@ bundle_at_the_window_files_its_parts_with_one_receipt(void **st)
 		assert_string_equal(jstr(r.json, "case.deadline"), latest);
 	}
 	assert_string_equal(jstr(r.json, "case.agent.relation"), "employee");
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_parts p JOIN cases c"
-	    " ON c.id = p.case_id WHERE c.no = ? AND p.deadline IS NOT NULL",
-	    no), (long long)json_array_size(parts));
+	assert_int_equal(case_rows("case_parts p", no, "p.deadline IS NOT NULL"),
+	    (long long)json_array_size(parts));
 	/* Every item material a ticked paper stands for is received in its part. */
 	given = 0;
 	for (i = 0; i < json_array_size(jget(bd, "materials")); i++) {
@@ -444,11 +423,9 @@ bundle_at_the_window_files_its_parts_with_one_receipt(void **st)
 		if (json_is_true(json_object_get(m, "required")))
 			given += (long long)json_array_size(json_object_get(m, "parts"));
 	}
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_materials m JOIN cases c"
-	    " ON c.id = m.case_id WHERE c.no = ? AND m.state = 'received' AND m.code <> 'AUTH'",
-	    no), given);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_notices n JOIN cases c"
-	    " ON c.id = n.case_id WHERE c.no = ?", no), 1);
+	assert_int_equal(case_rows("case_materials m", no, "m.state = 'received' "
+	    "AND m.code <> 'AUTH'"), given);
+	assert_int_equal(case_rows("case_notices n", no, NULL), 1);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template ="
 	    " 'case_accepted' AND ref_id = ?", no), 2);
 	/* The one receipt lists every part. */

@@ -50,6 +50,7 @@ bench_booking_setup() {
       echo "\"$tok\","
     done
     echo "}"
+    cat test/bench/threads.lua
     cat <<'LUA'
 -- An ID number of its own for citizen k (GB 11643 check digit).
 local w = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 }
@@ -59,12 +60,6 @@ local function idnum(k)
   for i = 1, 17 do sum = sum + tonumber(base:sub(i, i)) * w[i] end
   local c = sum % 11 + 1
   return base .. ("10X98765432"):sub(c, c)
-end
-
-local nthreads = 0
-function setup(thread)
-  thread:set("tid", nthreads)
-  nthreads = nthreads + 1
 end
 
 local n = 0

@@ -87,12 +87,8 @@ q_bench() {
       echo "\"$tok\","
     done
     echo "}"
+    cat test/bench/threads.lua
     cat <<'LUA'
-local nthreads = 0
-function setup(thread)
-  thread:set("tid", nthreads)
-  nthreads = nthreads + 1
-end
 local step = 0
 function request()
   local w = (tid or 0) % 8 + 1

@@ -69,12 +69,8 @@ bench_stats_city() {
     done
     echo "}"
     echo "local from, to = \"$from\", \"$to\""
+    cat test/bench/threads.lua
     cat <<'LUA'
-local nthreads = 0
-function setup(thread)
-  thread:set("tid", nthreads)
-  nthreads = nthreads + 1
-end
 local n = 0
 local function as(k, path)
   return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. tokens[k] })

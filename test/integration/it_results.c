@@ -828,7 +828,7 @@ tracking_page_lists_the_results(void **st)
 		material_codes_text("IT-B-002", 1, 0, mats, sizeof mats);
 		snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s," APPLICANT
 		    "}", mats);
-		case_accept(clerk, body, NULL, 0, tok, sizeof tok);
+		case_post_ok(clerk, body, NULL, 0, tok, sizeof tok);
 		a = track_results(tok);
 		assert_int_equal(json_array_size(a), 0);
 		json_decref(a);

@@ -59,7 +59,7 @@ accept_case(const char *phone, char no[64], char token[96])
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-003\",\"materials\":%s,\"applicant\":"
 	    "{\"name\":\"周小评\",\"id_number\":\"11010519491231002X\",\"phone\":\"%s\"}}", mats,
 	    phone);
-	case_accept(clerk, body, no, 64, token, 96);
+	case_post_ok(clerk, body, no, 64, token, 96);
 }
 
 /* Accepted, decided, handed over: closed (the closing SMS goes out). */

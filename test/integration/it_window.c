@@ -239,7 +239,7 @@ helper_files_follows_and_is_refused_the_rest(void **st)
 
 	/* A clerk's case the helper does not follow: hidden from them. */
 	item_body(body, sizeof body, "IT-B-004", NULL, NULL);
-	case_accept(clerk, body, other, sizeof other, NULL, 0);
+	case_post_ok(clerk, body, other, sizeof other, NULL, 0);
 	expect_at("GET", helper, NULL, 200, NULL, "/api/v1/cases/%s", no);
 	expect_at("GET", helper, NULL, 404, "NOT_FOUND", "/api/v1/cases/%s", other);
 

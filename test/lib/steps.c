@@ -42,7 +42,7 @@ post_created(const char *path, const char *token, const char *body, const char *
 }
 
 void
-case_accept(const char *token, const char *body, char *no, size_t nsz, char *track,
+case_post_ok(const char *token, const char *body, char *no, size_t nsz, char *track,
     size_t tsz)
 {
 	post_created("/api/v1/cases", token, body, "case.no", no, nsz, "case.track_token", track,

@@ -15,7 +15,7 @@
 
 /* POST /api/v1/cases with body as the bearer of token, which must answer 201: the case's
  * number into no and its tracking token into track (either may be NULL; nsz / tsz bytes). */
-void	 case_accept(const char *token, const char *body, char *no, size_t nsz, char *track,
+void	 case_post_ok(const char *token, const char *body, char *no, size_t nsz, char *track,
 	     size_t tsz);
 /* POST /api/v1/halls/demo/tickets with body as the bearer of token, which must answer 201:
  * the ticket's number into number and its token into tok (either may be NULL). */

@@ -370,6 +370,27 @@ opening_hours(void **st)
 	set_clock(NULL);
 }
 
+/* A number a client was told is in the record as told, waiting on day, with its own 'take'
+ * history row and its own audit row. */
+static void
+told_is_recorded(const char *token, const char *number, const char *day)
+{
+	char target[64];
+	struct rec x;
+
+	rec_get(token, NULL, NULL, &x);
+	if (x.found != 1 || strcmp(x.number, number) != 0)
+		fail_msg("ticket told %s: %d rows, recorded as %s", number, x.found, x.number);
+	assert_string_equal(x.day, day);
+	assert_string_equal(x.status, "waiting");
+	snprintf(target, sizeof target, "demo/%s/%s", day, number);
+	if (db_count(&test_db, "SELECT COUNT(*) FROM queue_ticket_history h JOIN queue_tickets"
+	    " q ON q.id = h.ticket_id WHERE h.action = 'take' AND q.token = ?", token) != 1 ||
+	    db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'queue.take'"
+	    " AND target = ?", target) != 1)
+		fail_msg("ticket %s: not exactly one history row and one audit row", number);
+}
+
 /* 200 clients take a number in one category at the same moment. */
 struct taker {
 	pthread_barrier_t *go;
@@ -404,7 +425,6 @@ concurrent_takes(void **st)
 	char k[128];
 	int seqs[N], i;
 	long long before;
-	struct rec x;
 
 	(void)st;
 	assert_int_equal(set_clock("2026-12-02T10:00:00+08:00"), 0);
@@ -426,29 +446,12 @@ concurrent_takes(void **st)
 	for (i = 1; i < N; i++)
 		assert_int_equal(seqs[i], seqs[i - 1] + 1);	/* distinct and consecutive */
 	/* The record agrees with what the 200 clients were told: each one's ticket is in it
-	 * with the number it was told, one row each, and no number twice. */
-	for (i = 0; i < N; i++) {
-		rec_get(t[i].token, NULL, NULL, &x);
-		if (x.found != 1 || strcmp(x.number, t[i].number) != 0)
-			fail_msg("ticket told %s: %d rows, recorded as %s", t[i].number, x.found,
-			    x.number);
-		assert_string_equal(x.day, "2026-12-02");
-		assert_string_equal(x.status, "waiting");
-	}
+	 * with the number it was told, one row each with its history and audit rows, and no
+	 * number twice. */
+	for (i = 0; i < N; i++)
+		told_is_recorded(t[i].token, t[i].number, "2026-12-02");
 	assert_int_equal(day_rows("2026-12-02", "B"), before + N);
 	assert_int_equal(day_numbers_twice("2026-12-02", "B"), 0);
-	/* Each ticket told has its own 'take' history row and its own audit row. */
-	for (i = 0; i < N; i++) {
-		char target[64];
-
-		snprintf(target, sizeof target, "demo/2026-12-02/%s", t[i].number);
-		if (db_count(&test_db, "SELECT COUNT(*) FROM queue_ticket_history h JOIN queue_tickets"
-		    " q ON q.id = h.ticket_id WHERE h.action = 'take' AND q.token = ?",
-		    t[i].token) != 1 || db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE"
-		    " action = 'queue.take' AND target = ?", target) != 1)
-			fail_msg("ticket %s: not exactly one history row and one audit row",
-			    t[i].number);
-	}
 	free(t);
 	set_clock(NULL);
 }
@@ -528,25 +531,11 @@ group_commit_refusals(void **st)
 	for (i = 2 * NC; i < N; i++)
 		if (t[i].status != 201)
 			fail_msg("kiosk take %d: %ld %s", i, t[i].status, t[i].code);
-	for (i = 0; i < N; i++) {
-		char target[64];
-		struct rec x;
-
-		if (t[i].status != 201)
-			continue;
-		told++;
-		rec_get(t[i].token, NULL, NULL, &x);
-		if (x.found != 1 || strcmp(x.number, t[i].number) != 0)
-			fail_msg("ticket told %s: %d rows, recorded as %s", t[i].number, x.found,
-			    x.number);
-		snprintf(target, sizeof target, "demo/2026-12-03/%s", t[i].number);
-		if (db_count(&test_db, "SELECT COUNT(*) FROM queue_ticket_history h JOIN queue_tickets"
-		    " q ON q.id = h.ticket_id WHERE h.action = 'take' AND q.token = ?",
-		    t[i].token) != 1 || db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE"
-		    " action = 'queue.take' AND target = ?", target) != 1)
-			fail_msg("ticket %s: not exactly one history row and one audit row",
-			    t[i].number);
-	}
+	for (i = 0; i < N; i++)
+		if (t[i].status == 201) {
+			told++;
+			told_is_recorded(t[i].token, t[i].number, "2026-12-03");
+		}
 	assert_int_equal(told, 2 * NC);
 	assert_int_equal(day_rows("2026-12-03", "C"), before + told);
 	assert_int_equal(day_numbers_twice("2026-12-03", "C"), 0);

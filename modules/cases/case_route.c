@@ -276,3 +276,19 @@ case_pickup_set(struct ctx *c, const struct session *who, long long case_id,
 	return case_history_add(c, who, case_id, now, "pickup_hall", status, status, NULL, pickup,
 	    note);
 }
+
+void
+case_delivery_parse(struct req *r, int *mail, const char **address, const char **pickup_hall)
+{
+	static const char *const deliveries[] = { "pickup", "mail", NULL };
+	int delivery = 0;
+
+	in_enum(r, r->body, "delivery", 0, deliveries, &delivery);
+	*mail = delivery == 1;
+	in_str(r, r->body, "address", *mail, 5, 60, address);
+	if (pickup_hall == NULL)
+		return;
+	in_str(r, r->body, "pickup_hall", 0, 1, 32, pickup_hall);
+	if (*mail && *pickup_hall)
+		req_fail_field(r, "pickup_hall", "邮寄送达的办件不选领取大厅");
+}

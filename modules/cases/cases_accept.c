@@ -93,20 +93,6 @@ struct accept {
 	char		 notice[CASE_TOKEN_MAX];
 };
 
-/* A string member of a nested object, its errors named "outer.name". */
-static int
-sub_str(struct req *r, json_t *obj, const char *key, const char *field, size_t minc,
-    size_t maxc, const char **out)
-{
-	json_t *tmp = json_object();
-	int rc;
-
-	json_object_set(tmp, field, obj ? json_object_get(obj, key) : NULL);
-	rc = in_str(r, tmp, field, 1, minc, maxc, out);
-	json_decref(tmp);	/* *out stays valid: obj still holds the string */
-	return rc;
-}
-
 /* An array of material codes: strings of 1–16 characters, no repeats. */
 static int
 in_codes(struct req *r, const char *field, int required, json_t **out)
@@ -175,32 +161,15 @@ item_load(struct ctx *c, struct accept *a)
 static int
 accept_parse(struct req *r, struct accept *a)
 {
-	static const char *const deliveries[] = { "pickup", "mail", NULL };
-	json_t *app, *given = NULL, *waived = NULL, *commit, *v;
-	int delivery = 0, signed_ok = 0, rc;
+	json_t *given = NULL, *waived = NULL, *commit, *v;
+	int signed_ok = 0, rc;
 	int64_t due;
 
 	in_str(r, r->body, "item", 1, 1, 40, &a->item_id);
-	app = json_object_get(r->body, "applicant");
-	if (!json_is_object(app))
-		req_fail_field(r, "applicant", "须填写申请人姓名、身份证号和手机号");
-	else {
-		sub_str(r, app, "name", "applicant.name", 1, 20, &a->name);
-		if (sub_str(r, app, "id_number", "applicant.id_number", 18, 18, &a->id_number) == 0 &&
-		    !idnum_ok(a->id_number))
-			req_fail_field(r, "applicant.id_number", "身份证号码无效");
-		if (sub_str(r, app, "phone", "applicant.phone", 11, 11, &a->phone) == 0 &&
-		    !phone_ok(a->phone))
-			req_fail_field(r, "applicant.phone", "手机号码无效");
-	}
+	case_applicant_parse(r, &a->name, &a->id_number, &a->phone);
 	in_codes(r, "materials", 1, &given);
 	in_codes(r, "waived", 0, &waived);
-	in_enum(r, r->body, "delivery", 0, deliveries, &delivery);
-	a->mail = delivery == 1;
-	in_str(r, r->body, "address", a->mail, 5, 60, &a->address);
-	in_str(r, r->body, "pickup_hall", 0, 1, 32, &a->pickup_hall);
-	if (a->mail && a->pickup_hall)
-		req_fail_field(r, "pickup_hall", "邮寄送达的办件不选领取大厅");
+	case_delivery_parse(r, &a->mail, &a->address, &a->pickup_hall);
 	in_str(r, r->body, "ticket", 0, 1, 64, &a->ticket);
 	if (a->ticket && !token_ok(a->ticket, 64))
 		req_fail_field(r, "ticket", "不是有效的排队号凭证");
@@ -217,7 +186,7 @@ accept_parse(struct req *r, struct accept *a)
 			signed_ok = json_is_true(v);
 			if (!signed_ok)
 				req_fail_field(r, "commitment.signed", "须由申请人签署容缺承诺书");
-			if (sub_str(r, commit, "due", "commitment.due", 10, 10, &a->due) == 0 &&
+			if (in_sub_str(r, commit, "due", "commitment.due", 1, 10, 10, &a->due) == 0 &&
 			    (date_parse(a->due, &due) != 0 || due < case_today() ||
 			    due > case_today() + 90))
 				req_fail_field(r, "commitment.due", "补交日期须为今天起 90 天内的日期");

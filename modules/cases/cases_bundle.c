@@ -26,6 +26,7 @@
 #include "case_json.h"
 #include "case_promise.h"
 #include "case_reply.h"
+#include "case_route.h"
 #include "cases.h"
 #include "../hall/calendar.h"
 #include "../online/online.h"
@@ -58,19 +59,6 @@ struct wbundle {
 	long long	 case_id;
 	char		 track[CASE_TOKEN_MAX];
 };
-
-static int
-sub_str(struct req *r, json_t *obj, const char *key, const char *field, size_t minc,
-    size_t maxc, const char **out)
-{
-	json_t *tmp = json_object();
-	int rc;
-
-	json_object_set(tmp, field, json_object_get(obj, key));
-	rc = in_str(r, tmp, field, 1, minc, maxc, out);
-	json_decref(tmp);
-	return rc;
-}
 
 /* The fields of the item path a bundle does not take. */
 static void
@@ -132,26 +120,11 @@ codes_parse(struct req *r, struct wbundle *b)
 static int
 bundle_parse(struct req *r, struct wbundle *b)
 {
-	static const char *const deliveries[] = { "pickup", "mail", NULL };
-	json_t *app;
-	int delivery = 0, rc;
+	int rc;
 
 	in_str(r, r->body, "bundle", 1, 1, 40, &b->bundle);
-	app = json_object_get(r->body, "applicant");
-	if (!json_is_object(app))
-		req_fail_field(r, "applicant", "须填写申请人姓名、身份证号和手机号");
-	else {
-		sub_str(r, app, "name", "applicant.name", 1, 20, &b->name);
-		if (sub_str(r, app, "id_number", "applicant.id_number", 18, 18, &b->id_number) == 0 &&
-		    !idnum_ok(b->id_number))
-			req_fail_field(r, "applicant.id_number", "身份证号码无效");
-		if (sub_str(r, app, "phone", "applicant.phone", 11, 11, &b->phone) == 0 &&
-		    !phone_ok(b->phone))
-			req_fail_field(r, "applicant.phone", "手机号码无效");
-	}
-	in_enum(r, r->body, "delivery", 0, deliveries, &delivery);
-	b->mail = delivery == 1;
-	in_str(r, r->body, "address", b->mail, 5, 60, &b->address);
+	case_applicant_parse(r, &b->name, &b->id_number, &b->phone);
+	case_delivery_parse(r, &b->mail, &b->address, NULL);	/* picked up where accepted */
 	in_str(r, r->body, "ticket", 0, 1, 64, &b->ticket);
 	if (b->ticket && !token_ok(b->ticket, 64))
 		req_fail_field(r, "ticket", "不是有效的排队号凭证");

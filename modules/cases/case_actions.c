@@ -434,17 +434,9 @@ struct pickup {
 	char	  name[204];	/* windows.name: up to 50 characters */
 };
 
-static int
-pickup_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct pickup *p = arg;
-
-	(void)ncol;
-	(void)lens;
-	parse_ll(v[0], 1, 9999, &p->window);
-	str_copy(p->name, sizeof p->name, v[1]);
-	return 1;
-}
+static const struct db_col pickup_cols[] = {
+	DBC_I(struct pickup, window, 1, 9999), DBC_S(struct pickup, name),
+};
 
 static int
 act_ready(struct ctx *c, const struct session *who, struct action *a)
@@ -460,11 +452,11 @@ act_ready(struct ctx *c, const struct session *who, struct action *a)
 	int rc;
 
 	/* 统一出件: the hall's pickup window, else the clerk's own. */
-	rc = db_query(c, "SELECT number, name FROM windows WHERE hall = ? AND kind = 'pickup'"
-	    " ORDER BY number LIMIT 1", DBARGS(DBS(hall)), pickup_row, &p);
+	rc = db_row_into(c, "SELECT number, name FROM windows WHERE hall = ? AND kind = 'pickup'"
+	    " ORDER BY number LIMIT 1", DBARGS(DBS(hall)), DB_COLS(pickup_cols), &p);
 	if (rc == 0 && who->window && strcmp(who->hall, hall) == 0)
-		rc = db_query(c, "SELECT number, name FROM windows WHERE hall = ? AND number = ?",
-		    DBARGS(DBS(hall), DBI(who->window)), pickup_row, &p);
+		rc = db_row_into(c, "SELECT number, name FROM windows WHERE hall = ? AND number = ?",
+		    DBARGS(DBS(hall), DBI(who->window)), DB_COLS(pickup_cols), &p);
 	if (rc < 0)
 		return rc;
 	if (p.window == 0)

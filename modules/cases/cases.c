@@ -330,26 +330,41 @@ case_no_next(struct ctx *c, const char *hall, int64_t day, char *out, size_t osz
 	return 0;
 }
 
+struct sealed_out {
+	char	*out;
+	size_t	 osz;
+};
+
 static int
-agent_phone_row(void *arg, size_t ncol, char **v, const size_t *lens)
+sealed_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
-	char *out = arg;
+	struct sealed_out *so = arg;
+	struct pii_sealed s;
 
 	(void)ncol;
-	if (v[0] == NULL || pii_open((const unsigned char *)v[0], lens[0], out, 32) != 0)
-		out[0] = '\0';
+	pii_sealed_keep(&s, v[0], lens[0]);
+	if (pii_sealed_open(&s, so->out, so->osz) != 0)
+		so->out[0] = '\0';
 	return 1;
+}
+
+int
+case_sealed_get(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+    char *out, size_t osz)
+{
+	struct sealed_out so = { out, osz };
+	int rc;
+
+	out[0] = '\0';
+	rc = db_query(c, sql, args, nargs, sealed_row, &so);
+	return rc < 0 ? rc : 0;
 }
 
 int
 case_agent_phone(struct ctx *c, long long case_id, char out[32])
 {
-	int rc;
-
-	out[0] = '\0';
-	rc = db_query(c, "SELECT agent_phone_enc FROM cases WHERE id = ?", DBARGS(DBI(case_id)),
-	    agent_phone_row, out);
-	return rc < 0 ? rc : 0;
+	return case_sealed_get(c, "SELECT agent_phone_enc FROM cases WHERE id = ?",
+	    DBARGS(DBI(case_id)), out, 32);
 }
 
 static int

@@ -161,6 +161,10 @@ int	job_cases_supervise(struct ctx *c);
 /* case_waivers.c: 容缺 due dates watched — reminders and overdue notices (job cases-waivers). */
 int	job_cases_waivers(struct ctx *c);
 
+/* The first column of sql's first row, a sealed value (a token, a phone), opened into out
+ * (osz bytes): "" when there is no row, it is NULL or it does not open.  0 or a DB_* code. */
+int	case_sealed_get(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+	    char *out, size_t osz);
 /* The phone of the case's authorised agent (亲友代办), "" when none. 0 or a DB_* code. */
 int	case_agent_phone(struct ctx *c, long long case_id, char out[32]);
 /* A work notice (held through the night) of template about case case_no to each of the

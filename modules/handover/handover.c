@@ -43,27 +43,11 @@ handover_receive_url(const char *token, char *out, size_t osz)
 	config_public_url("/staff/handover-receive.html#t=", token, out, osz);
 }
 
-static int
-token_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	char *out = arg;
-
-	(void)ncol;
-	if (v[0] == NULL ||
-	    pii_open((const unsigned char *)v[0], lens[0], out, HANDOVER_TOKEN_MAX) != 0)
-		out[0] = '\0';
-	return 1;
-}
-
 int
 handover_token_open(struct ctx *c, long long id, char out[HANDOVER_TOKEN_MAX])
 {
-	int rc;
-
-	out[0] = '\0';
-	rc = db_query(c, "SELECT token_enc FROM handovers WHERE id = ?", DBARGS(DBI(id)),
-	    token_row, out);
-	return rc < 0 ? rc : 0;
+	return case_sealed_get(c, "SELECT token_enc FROM handovers WHERE id = ?",
+	    DBARGS(DBI(id)), out, HANDOVER_TOKEN_MAX);
 }
 
 /* ---------------------------------------------------------------- parsing */

@@ -258,29 +258,12 @@ struct late_check {
 	char	  dept_name[204];
 };
 
-struct late_scan {
-	struct late_check *t;
-	size_t		   n;
-};
-
 static const struct db_col late_cols[] = {
 	DBC_I(struct late_check, id, 1, INT64_MAX), DBC_S(struct late_check, hall),
 	DBC_S(struct late_check, name), DBC_S(struct late_check, due),
 	DBC_S(struct late_check, case_no), DBC_S(struct late_check, department),
 	DBC_S(struct late_check, dept_name),
 };
-
-static int
-late_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct late_scan *s = arg;
-
-	(void)lens;
-	if (s->n == SCAN_MAX)
-		return 1;
-	db_row_fill(&s->t[s->n++], DB_COLS(late_cols), ncol, v);
-	return 0;
-}
 
 /* The department's approvers with a work phone on file: promise_check_overdue_staff. */
 static int
@@ -344,26 +327,26 @@ late_tx(struct ctx *c, void *arg)
 int
 job_promise_checks_overdue(struct ctx *c)
 {
-	struct late_scan s;
+	struct late_check *t;
 	char today[12], now[20];
-	size_t i;
+	size_t i, n;
 	int rc;
 
-	if ((s.t = calloc(SCAN_MAX, sizeof *s.t)) == NULL)
+	if ((t = calloc(SCAN_MAX, sizeof *t)) == NULL)
 		return DB_FAIL;
-	s.n = 0;
 	date_format_days(case_today(), today, sizeof today);
 	case_now(now);
-	rc = db_query(c, "SELECT pc.id, pc.hall, pc.name, DATE_FORMAT(pc.due, '%Y-%m-%d'), c.no,"
+	rc = db_rows_into(c, "SELECT pc.id, pc.hall, pc.name, DATE_FORMAT(pc.due, '%Y-%m-%d'), c.no,"
 	    " pc.department, d.name FROM promise_checks pc JOIN cases c ON c.id = pc.case_id"
 	    " JOIN departments d ON d.code = pc.department WHERE pc.status = 'open'"
 	    " AND pc.due < ? AND pc.alerted_at IS NULL ORDER BY pc.due, pc.id LIMIT 200",
-	    DBARGS(DBS(today)), late_row, &s);
-	for (i = 0; rc >= 0 && i < s.n; i++) {
-		rc = db_tx(c, late_tx, &(struct late_step){ &s.t[i], now });
+	    DBARGS(DBS(today)), DB_COLS(late_cols), t, sizeof *t, SCAN_MAX);
+	n = rc > 0 ? (size_t)rc : 0;	/* the LIMIT is SCAN_MAX */
+	for (i = 0; rc >= 0 && i < n; i++) {
+		rc = db_tx(c, late_tx, &(struct late_step){ &t[i], now });
 		if (rc == 0)
-			log_info("promise check %lld of case %s overdue", s.t[i].id, s.t[i].case_no);
+			log_info("promise check %lld of case %s overdue", t[i].id, t[i].case_no);
 	}
-	free(s.t);
+	free(t);
 	return rc < 0 ? rc : 0;
 }

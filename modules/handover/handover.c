@@ -89,6 +89,17 @@ want_str(struct req *r, json_t *o, const char *key, const char *field, int requi
 	return 0;
 }
 
+/* The case number member "no" (its errors named field): *out, or NULL after an error. */
+static void
+want_case_no(struct req *r, json_t *o, const char *field, const char **out)
+{
+	if (want_str(r, o, "no", field, 1, CASE_NO_MAX - 1, out) == 0 &&
+	    !token_ok(*out, CASE_NO_MAX - 1)) {
+		req_fail_field(r, field, "不是有效的办件编号");
+		*out = NULL;
+	}
+}
+
 /* An integer member in [min, max]: absent (0, *out = -1 when not required), else -1. */
 static int
 want_int(struct req *r, json_t *o, const char *key, const char *field, int required,
@@ -196,11 +207,7 @@ handover_parse(struct req *r, json_t *body, struct handover_in *in)
 			continue;
 		}
 		fmt(f, sizeof f, "cases[%zu].no", i);
-		if (want_str(r, c, "no", f, 1, CASE_NO_MAX - 1, &ci->no) == 0 &&
-		    !token_ok(ci->no, CASE_NO_MAX - 1)) {
-			req_fail_field(r, f, "不是有效的办件编号");
-			ci->no = NULL;
-		}
+		want_case_no(r, c, f, &ci->no);
 		for (k = 0; ci->no && k < i; k++)
 			if (in->cases[k].no && strcmp(in->cases[k].no, ci->no) == 0)
 				req_fail_field(r, f, "同一办件在交接单上出现了两次");
@@ -273,11 +280,7 @@ handover_parse_receipt(struct req *r, json_t *body, struct handover_disc *d, siz
 			continue;
 		}
 		fmt(f, sizeof f, "discrepancies[%zu].no", i);
-		if (want_str(r, o, "no", f, 1, CASE_NO_MAX - 1, &x->no) == 0 &&
-		    !token_ok(x->no, CASE_NO_MAX - 1)) {
-			req_fail_field(r, f, "不是有效的办件编号");
-			x->no = NULL;
-		}
+		want_case_no(r, o, f, &x->no);
 		fmt(f, sizeof f, "discrepancies[%zu].code", i);
 		if (want_str(r, o, "code", f, 0, 15, &x->code) == 0 && x->code &&
 		    !token_ok(x->code, 15)) {

@@ -309,18 +309,13 @@ late_tx(struct ctx *c, void *arg)
 	fmt(key, sizeof key, "promise_check:%lld", t->id);
 	fmt(msg, sizeof msg, "告知承诺核查超期：办件 %s 的「%s」应由%s于 %s 前完成事后核查，"
 	    "至今未核查。", t->case_no, t->name, t->dept_name, t->due);
-	rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-	    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
-	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-	    DBARGS(DBS(t->hall), DBS(key), DBS(msg), DBS(st->now)), NULL, NULL);
+	rc = case_alert_raise(c, t->hall, key, "warning", msg, st->now);
 	if (rc == 0)
 		rc = late_tell(c, t);
 	fmt(target, sizeof target, "%lld", t->id);
 	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-		    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker',"
-		    " 'promise_check.overdue', ?, 'ok', '', ?)", DBARGS(DBS(st->now), DBS(t->hall),
-		    DBS(target), DBS(t->case_no)), NULL, NULL);
+		rc = case_job_audit(c, st->now, t->hall, "promise_check.overdue", target,
+		    t->case_no);
 	return rc;
 }
 

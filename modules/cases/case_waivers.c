@@ -166,14 +166,6 @@ system_note(struct ctx *c, const struct waive_group *g, const char *now, const c
 	return rc;
 }
 
-static int
-audit_system(struct ctx *c, const struct waive_group *g, const char *now, const char *action)
-{
-	return db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-	    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker', ?, ?, 'ok', '', ?)",
-	    DBARGS(DBS(now), DBS(g->hall), DBS(action), DBS(g->no), DBS(g->due)), NULL, NULL);
-}
-
 struct waive_tx {
 	struct waive_group	*g;
 	const char		*now;
@@ -220,7 +212,7 @@ remind_tx(struct ctx *c, void *arg)
 	if (rc == 0)
 		rc = system_note(c, g, t->now, "waiver_reminder", note);
 	if (rc == 0)
-		rc = audit_system(c, g, t->now, "case.waiver_reminder");
+		rc = case_job_audit(c, t->now, g->hall, "case.waiver_reminder", g->no, g->due);
 	t->given = rc == 0;
 	return rc;
 }
@@ -353,13 +345,10 @@ overdue_tx(struct ctx *c, void *arg)
 		fmt(msg, sizeof msg, "容缺材料逾期未补交：办件 %s（%s）的%s约定 %s 前补交，"
 		    "至今未收到。受理人：%s。请督促申请人补交。", g->no, g->title, list, g->due,
 		    g->clerk_name[0] ? g->clerk_name : "—");
-		rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-		    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
-		    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-		    DBARGS(DBS(g->hall), DBS(key), DBS(msg), DBS(t->now)), NULL, NULL);
+		rc = case_alert_raise(c, g->hall, key, "warning", msg, t->now);
 	}
 	if (rc == 0)
-		rc = audit_system(c, g, t->now, "case.waiver_overdue");
+		rc = case_job_audit(c, t->now, g->hall, "case.waiver_overdue", g->no, g->due);
 	t->given = rc == 0;
 	return rc;
 }

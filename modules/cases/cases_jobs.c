@@ -111,10 +111,7 @@ light_tx(struct ctx *c, void *arg)
 	if (rc == 0 && strcmp(warning, "green") != 0)
 		rc = tell_staff(c, sc, warning);
 	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-		    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker',"
-		    " 'case.warning', ?, 'ok', '', ?)", DBARGS(DBS(now), DBS(sc->hall), DBS(sc->no),
-		    DBS(warning)), NULL, NULL);
+		rc = case_job_audit(c, now, sc->hall, "case.warning", sc->no, warning);
 	return rc;
 }
 

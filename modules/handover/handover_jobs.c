@@ -112,21 +112,12 @@ late_tx(struct ctx *c, void *arg)
 	fmt(msg, sizeof msg, "交接单 %lld 于 %s 移交至%s，%lld 个工作小时内未签收，请核查材料去向。",
 	    o->id, o->sent_at, json_string_value(json_object_get(tj, "label")), st->hours);
 	json_decref(tj);
-	rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-	    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
-	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-	    DBARGS(DBS(o->to_hall), DBS(key), DBS(msg), DBS(st->now)), NULL, NULL);
+	rc = case_alert_raise(c, o->to_hall, key, "warning", msg, st->now);
 	if (rc == 0 && strcmp(o->from_hall, o->to_hall) != 0)
-		rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-		    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
-		    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-		    DBARGS(DBS(o->from_hall), DBS(key), DBS(msg), DBS(st->now)), NULL, NULL);
+		rc = case_alert_raise(c, o->from_hall, key, "warning", msg, st->now);
 	fmt(target, sizeof target, "handover:%lld", o->id);
 	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-		    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker',"
-		    " 'handover.overdue', ?, 'ok', '', '')", DBARGS(DBS(st->now), DBS(o->to_hall),
-		    DBS(target)), NULL, NULL);
+		rc = case_job_audit(c, st->now, o->to_hall, "handover.overdue", target, "");
 	return rc;
 }
 

@@ -36,92 +36,104 @@ promise_signed_check(json_t *v)
 	return NULL;
 }
 
-int
-case_promises_parse(struct req *r, struct case_mats *l)
+/*
+ * The body's "promises" ({code: {"signed": true}}, at most max codes) walked once for both
+ * checklists: find says where code's promise is marked, or NULL with msg saying why it
+ * cannot be promised; a promise not signed is refused.  Field errors promises.<code> and
+ * promises.<code>.signed.  Returns how many were marked.
+ */
+typedef int *(*promise_find_fn)(void *arg, const char *code, char *msg, size_t msz);
+
+static int
+promises_walk(struct req *r, size_t max, promise_find_fn find, void *arg)
 {
 	json_t *obj = json_object_get(r->body, "promises"), *v;
 	const char *code, *why;
 	char field[96], msg[300];
-	int n = 0;
+	int *mark, n = 0;
 
 	if (obj == NULL || json_is_null(obj))
 		return 0;
-	if (!json_is_object(obj) || json_object_size(obj) > CASE_MATS_MAX) {
+	if (!json_is_object(obj) || json_object_size(obj) > max) {
 		req_fail_field(r, "promises", "须为 {材料编号: {\"signed\": true}}");
 		return 0;
 	}
 	json_object_foreach(obj, code, v) {
-		struct case_mat *m = case_mats_find(l, code);
-
-		fmt(field, sizeof field, "promises.%.*s",
-		    (int)utf8_cut(code, strlen(code), 16, SIZE_MAX), code);
 		msg[0] = '\0';
-		if (m == NULL)
-			str_copy(msg, sizeof msg, "该事项没有这项材料");
-		else if (!m->promise_allowed)
-			fmt(msg, sizeof msg, "%s（%s）不适用告知承诺制，须提交材料", m->name, m->code);
-		else if (m->given)
-			fmt(msg, sizeof msg, "%s（%s）已收取，无需承诺", m->name, m->code);
-		else if (m->waived)
-			fmt(msg, sizeof msg, "%s（%s）已容缺受理，不能同时以承诺替代", m->name,
-			    m->code);
-		if (msg[0]) {
+		if ((mark = find(arg, code, msg, sizeof msg)) == NULL) {
+			fmt(field, sizeof field, "promises.%.*s",
+			    (int)utf8_cut(code, strlen(code), 16, SIZE_MAX), code);
 			req_fail_field(r, field, msg);
 			continue;
 		}
 		if ((why = promise_signed_check(v)) != NULL) {
-			fmt(field, sizeof field, "promises.%s.signed", m->code);
+			fmt(field, sizeof field, "promises.%s.signed", code);
 			req_fail_field(r, field, why);
 			continue;
 		}
-		m->promised = 1;
+		*mark = 1;
 		n++;
 	}
 	return n;
 }
 
+static int *
+mats_find(void *arg, const char *code, char *msg, size_t msz)
+{
+	struct case_mat *m = case_mats_find(arg, code);
+
+	if (m == NULL)
+		str_copy(msg, msz, "该事项没有这项材料");
+	else if (!m->promise_allowed)
+		fmt(msg, msz, "%s（%s）不适用告知承诺制，须提交材料", m->name, m->code);
+	else if (m->given)
+		fmt(msg, msz, "%s（%s）已收取，无需承诺", m->name, m->code);
+	else if (m->waived)
+		fmt(msg, msz, "%s（%s）已容缺受理，不能同时以承诺替代", m->name, m->code);
+	else
+		return &m->promised;
+	return NULL;
+}
+
+int
+case_promises_parse(struct req *r, struct case_mats *l)
+{
+	return promises_walk(r, CASE_MATS_MAX, mats_find, l);
+}
+
+struct form_promises {
+	const struct form	*f;
+	const int		*given;
+	int			*promised;
+};
+
+static int *
+form_find(void *arg, const char *code, char *msg, size_t msz)
+{
+	struct form_promises *fp = arg;
+	const struct form *f = fp->f;
+	size_t i;
+
+	for (i = 0; i < f->nmats && strcmp(f->mats[i].code, code) != 0; i++)
+		;
+	if (i == f->nmats)
+		str_copy(msg, msz, "该一件事没有这项材料");
+	else if (!f->mats[i].promise_allowed)
+		fmt(msg, msz, "%s（%s）不适用告知承诺制，须提交材料", f->mats[i].name,
+		    f->mats[i].code);
+	else if (fp->given[i])
+		fmt(msg, msz, "%s（%s）已收取，无需承诺", f->mats[i].name, f->mats[i].code);
+	else
+		return &fp->promised[i];
+	return NULL;
+}
+
 int
 case_promises_parse_form(struct req *r, const struct form *f, const int *given, int *promised)
 {
-	json_t *obj = json_object_get(r->body, "promises"), *v;
-	const char *code, *why;
-	char field[96], msg[300];
-	size_t i;
-	int n = 0;
+	struct form_promises fp = { f, given, promised };
 
-	if (obj == NULL || json_is_null(obj))
-		return 0;
-	if (!json_is_object(obj) || json_object_size(obj) > FORM_MAX_MATS) {
-		req_fail_field(r, "promises", "须为 {材料编号: {\"signed\": true}}");
-		return 0;
-	}
-	json_object_foreach(obj, code, v) {
-		for (i = 0; i < f->nmats && strcmp(f->mats[i].code, code) != 0; i++)
-			;
-		fmt(field, sizeof field, "promises.%.*s",
-		    (int)utf8_cut(code, strlen(code), 16, SIZE_MAX), code);
-		msg[0] = '\0';
-		if (i == f->nmats)
-			str_copy(msg, sizeof msg, "该一件事没有这项材料");
-		else if (!f->mats[i].promise_allowed)
-			fmt(msg, sizeof msg, "%s（%s）不适用告知承诺制，须提交材料", f->mats[i].name,
-			    f->mats[i].code);
-		else if (given[i])
-			fmt(msg, sizeof msg, "%s（%s）已收取，无需承诺", f->mats[i].name,
-			    f->mats[i].code);
-		if (msg[0]) {
-			req_fail_field(r, field, msg);
-			continue;
-		}
-		if ((why = promise_signed_check(v)) != NULL) {
-			fmt(field, sizeof field, "promises.%s.signed", f->mats[i].code);
-			req_fail_field(r, field, why);
-			continue;
-		}
-		promised[i] = 1;
-		n++;
-	}
-	return n;
+	return promises_walk(r, FORM_MAX_MATS, form_find, &fp);
 }
 
 int

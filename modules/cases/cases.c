@@ -311,6 +311,40 @@ case_live_warning(struct ctx *c, const char *status, const char *deadline,
 	return case_warning_for(c, deadline, paused ? paused_since : NULL, case_today());
 }
 
+int
+case_window_insert(struct ctx *c, const struct session *who, int64_t day,
+    const struct case_window_new *n, char *no, size_t nosz, long long *id)
+{
+	struct case_person p;
+	uint64_t got = 0;
+	int rc;
+
+	*id = 0;
+	if (case_person_seal(n->name, n->id_number, n->phone, n->address, &p) != 0)
+		return DB_FAIL;
+	rc = case_no_next(c, who->hall, day, no, nosz);
+	if (rc == 0)
+		rc = db_exec(c, "INSERT INTO cases (no, hall, channel, item, bundle, title, status,"
+		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"
+		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
+		    " applicant_phone_mask, delivery, address_enc, address_mask, ticket, window_no,"
+		    " accepted_by, accepted_at, promised_days, deadline, cross_province,"
+		    " processing_office, created_at, updated_at, decide_hall, pickup_hall)"
+		    " VALUES (?, ?, 'window', ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    DBARGS(DBS(no), DBS(who->hall), DBSO(n->item), DBSO(n->bundle), DBS(n->title),
+		    p.name, DBS(p.m_name), p.id, DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone),
+		    DBS(p.m_phone), DBS(n->address ? "mail" : "pickup"), p.addr,
+		    n->address ? DBS(p.m_addr) : DBN, DBSO(n->ticket),
+		    who->window ? DBI(who->window) : DBN, n->staff ? DBI(n->staff) : DBN,
+		    DBS(n->now), DBI(n->promised_days), DBS(n->deadline), DBI(n->cross_province),
+		    DBSO(n->office), DBS(n->now), DBS(n->now), DBSO(n->decide_hall),
+		    DBSO(n->pickup_hall)), NULL, &got);
+	*id = (long long)got;
+	sodium_memzero(&p, sizeof p);
+	return rc;
+}
+
 /*
  * The next case number of the hall's day, "DEMO-20261123-0007": a counter row per hall and
  * day, incremented inside the caller's transaction (the row stays locked until commit, so

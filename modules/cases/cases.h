@@ -183,4 +183,21 @@ int	case_tell_staff(struct ctx *c, const char *hall, const char *case_no,
 /* The next case number of the hall's day, inside the caller's transaction. 0 or DB_*. */
 int	case_no_next(struct ctx *c, const char *hall, int64_t day, char *out, size_t osz);
 
+/* A case accepted at a window (一窗受理) of who's hall: an item, or a bundle (一件事). */
+struct case_window_new {
+	const char	*item, *bundle;		/* one of them; the other NULL */
+	const char	*title;
+	const char	*name, *id_number, *phone;
+	const char	*address;		/* to be mailed; NULL: picked up */
+	const char	*ticket, *office;	/* NULL: none */
+	const char	*decide_hall, *pickup_hall;	/* NULL: none */
+	long long	 promised_days, staff;	/* staff 0: none */
+	int		 cross_province;
+	const char	*deadline, *now;
+};
+/* Its cases row, numbered from the hall's day (no, nosz) and inserted with the person
+ * sealed, inside the caller's transaction: its id into *id.  0 or a DB_* code. */
+int	case_window_insert(struct ctx *c, const struct session *who, int64_t day,
+	    const struct case_window_new *n, char *no, size_t nosz, long long *id);
+
 #endif

@@ -365,36 +365,17 @@ static int
 accept_insert_case(struct ctx *c, const struct session *who, struct accept *a,
     long long staff)
 {
-	struct case_person p;
-	uint64_t id = 0;
-	int rc;
+	struct case_window_new n = {
+		.item = a->item_id, .title = a->item.name, .name = a->name,
+		.id_number = a->id_number, .phone = a->phone, .address = a->mail ? a->address : NULL,
+		.ticket = a->ticket, .office = a->office, .decide_hall = a->decide_hall,
+		.pickup_hall = a->mail ? NULL : a->pickup_hall ? a->pickup_hall : who->hall,
+		.promised_days = a->item.promised_days, .staff = staff,
+		.cross_province = a->item.cross_province, .deadline = a->deadline_s, .now = a->now,
+	};
 
-	if (case_person_seal(a->name, a->id_number, a->phone, a->mail ? a->address : NULL,
-	    &p) != 0)
-		return DB_FAIL;
-	rc = case_no_next(c, who->hall, a->today, a->case_no, sizeof a->case_no);
-	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO cases (no, hall, channel, item, title, status,"
-		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"
-		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
-		    " applicant_phone_mask, delivery, address_enc, address_mask, ticket, window_no,"
-		    " accepted_by, accepted_at, promised_days, deadline, cross_province,"
-		    " processing_office, decision, decided_at, decided_by, created_at, updated_at,"
-		    " decide_hall, pickup_hall)"
-		    " VALUES (?, ?, 'window', ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)",
-		    DBARGS(DBS(a->case_no), DBS(who->hall), DBS(a->item_id), DBS(a->item.name),
-		    p.name, DBS(p.m_name), p.id, DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone),
-		    DBS(p.m_phone), DBS(a->mail ? "mail" : "pickup"), p.addr,
-		    a->mail ? DBS(p.m_addr) : DBN, DBSO(a->ticket),
-		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN,
-		    DBS(a->now), DBI(a->item.promised_days), DBS(a->deadline_s),
-		    DBI(a->item.cross_province), DBSO(a->office), DBS(a->now), DBS(a->now),
-		    DBS(a->decide_hall), a->mail ? DBN : DBS(a->pickup_hall ? a->pickup_hall :
-		    who->hall)), NULL, &id);
-	a->case_id = (long long)id;
-	sodium_memzero(&p, sizeof p);
-	return rc;
+	return case_window_insert(c, who, a->today, &n, a->case_no, sizeof a->case_no,
+	    &a->case_id);
 }
 
 /* Its part, the materials handed in or waived, the tracking token (into a->track) and the

@@ -189,37 +189,20 @@ bundle_deadlines(struct req *r, struct wbundle *b)
 
 /* ---------------------------------------------------------------- the write (domain) */
 
+/* The cases row: picked up where it was accepted (pickup_hall NULL) or mailed. */
 static int
 bundle_insert_case(struct ctx *c, const struct session *who, struct wbundle *b,
     long long staff)
 {
-	struct case_person p;
-	uint64_t id = 0;
-	int rc;
+	struct case_window_new n = {
+		.bundle = b->form.bundle, .title = b->form.title, .name = b->name,
+		.id_number = b->id_number, .phone = b->phone, .address = b->mail ? b->address : NULL,
+		.ticket = b->ticket, .promised_days = b->form.promised_days, .staff = staff,
+		.deadline = b->deadline, .now = b->now,
+	};
 
-	if (case_person_seal(b->name, b->id_number, b->phone, b->mail ? b->address : NULL,
-	    &p) != 0)
-		return DB_FAIL;
-	rc = case_no_next(c, who->hall, case_today(), b->case_no, sizeof b->case_no);
-	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO cases (no, hall, channel, item, bundle, title, status,"
-		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"
-		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
-		    " applicant_phone_mask, delivery, address_enc, address_mask, ticket, window_no,"
-		    " accepted_by, accepted_at, promised_days, deadline, cross_province,"
-		    " created_at, updated_at)"
-		    " VALUES (?, ?, 'window', NULL, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-		    DBARGS(DBS(b->case_no), DBS(who->hall), DBS(b->form.bundle), DBS(b->form.title),
-		    p.name, DBS(p.m_name), p.id, DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone),
-		    DBS(p.m_phone), DBS(b->mail ? "mail" : "pickup"), p.addr,
-		    b->mail ? DBS(p.m_addr) : DBN, DBSO(b->ticket),
-		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN, DBS(b->now),
-		    DBI(b->form.promised_days), DBS(b->deadline), DBS(b->now), DBS(b->now)),
-		    NULL, &id);
-	b->case_id = (long long)id;
-	sodium_memzero(&p, sizeof p);
-	return rc;
+	return case_window_insert(c, who, case_today(), &n, b->case_no, sizeof b->case_no,
+	    &b->case_id);
 }
 
 /* The parts with their deadlines, and every item material a ticked form material stands

@@ -345,6 +345,38 @@ case_window_insert(struct ctx *c, const struct session *who, int64_t day,
 	return rc;
 }
 
+int
+case_window_papers(struct ctx *c, const struct session *who, long long staff,
+    const char *now, long long case_id, const char *name, const char *item,
+    const char *note, char track[CASE_TOKEN_MAX], char *notice)
+{
+	unsigned char s_track[PII_SEALED_MAX], s_notice[PII_SEALED_MAX];
+	char track_hash[65], notice_hash[65], own[CASE_TOKEN_MAX], m_name[64];
+	int n_track, n_notice, rc;
+
+	if (notice == NULL)
+		notice = own;
+	n_track = case_token_new(track, track_hash, s_track, sizeof s_track);
+	n_notice = case_token_new(notice, notice_hash, s_notice, sizeof s_notice);
+	sodium_memzero(own, sizeof own);
+	if (n_track < 0 || n_notice < 0)
+		return DB_FAIL;
+	mask_name(name, m_name, sizeof m_name);
+	rc = db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc, holder,"
+	    " created_at) VALUES (?, ?, ?, 'applicant', ?)",
+	    DBARGS(DBS(track_hash), DBI(case_id), DBSN((const char *)s_track, (size_t)n_track),
+	    DBS(now)), NULL, NULL);
+	if (rc == 0)
+		rc = db_exec(c, "INSERT INTO case_notices (token_hash, token_enc, kind, hall,"
+		    " item, case_id, applicant_mask, materials, note, window_no, created_by,"
+		    " created_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+		    DBARGS(DBS(notice_hash), DBSN((const char *)s_notice, (size_t)n_notice),
+		    DBS(who->hall), DBS(item), DBI(case_id), DBS(m_name), DBS(note),
+		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN, DBS(now)),
+		    NULL, NULL);
+	return rc;
+}
+
 /*
  * The next case number of the hall's day, "DEMO-20261123-0007": a counter row per hall and
  * day, incremented inside the caller's transaction (the row stays locked until commit, so

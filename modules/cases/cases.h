@@ -199,5 +199,14 @@ struct case_window_new {
  * sealed, inside the caller's transaction: its id into *id.  0 or a DB_* code. */
 int	case_window_insert(struct ctx *c, const struct session *who, int64_t day,
 	    const struct case_window_new *n, char *no, size_t nosz, long long *id);
+/*
+ * The papers of a window acceptance, inside the caller's transaction: the applicant's
+ * tracking token (into track) and the 受理通知书 row under item with note (its token into
+ * notice; NULL: not kept), name masked on it, by staff (0: none) of who's window at now.
+ * 0 or a DB_* code.
+ */
+int	case_window_papers(struct ctx *c, const struct session *who, long long staff,
+	    const char *now, long long case_id, const char *name, const char *item,
+	    const char *note, char track[CASE_TOKEN_MAX], char *notice);
 
 #endif

@@ -384,15 +384,9 @@ static int
 accept_insert_rows(struct ctx *c, const struct session *who, struct accept *a,
     long long staff)
 {
-	unsigned char s_track[PII_SEALED_MAX], s_notice[PII_SEALED_MAX];
-	char track_hash[65], notice_hash[65], m_name[64];
-	int n_track, n_notice, rc;
 	size_t i;
+	int rc;
 
-	if ((n_track = case_token_new(a->track, track_hash, s_track, sizeof s_track)) < 0 ||
-	    (n_notice = case_token_new(a->notice, notice_hash, s_notice, sizeof s_notice)) < 0)
-		return DB_FAIL;
-	mask_name(a->name, m_name, sizeof m_name);
 	rc = db_exec(c, "INSERT INTO case_parts (case_id, seq, item, department, status,"
 	    " promised_days, deadline) VALUES (?, 1, ?, ?, 'pending', ?, ?)",
 	    DBARGS(DBI(a->case_id), DBS(a->item_id), DBS(a->item.department),
@@ -410,18 +404,8 @@ accept_insert_rows(struct ctx *c, const struct session *who, struct accept *a,
 		    m->given ? DBS(a->now) : DBN), NULL, NULL);
 	}
 	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc,"
-		    " holder, created_at) VALUES (?, ?, ?, 'applicant', ?)",
-		    DBARGS(DBS(track_hash), DBI(a->case_id),
-		    DBSN((const char *)s_track, (size_t)n_track), DBS(a->now)), NULL, NULL);
-	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO case_notices (token_hash, token_enc, kind, hall,"
-		    " item, case_id, applicant_mask, materials, note, window_no, created_by,"
-		    " created_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?, NULL, '', ?, ?, ?)",
-		    DBARGS(DBS(notice_hash), DBSN((const char *)s_notice, (size_t)n_notice),
-		    DBS(who->hall), DBS(a->item_id), DBI(a->case_id), DBS(m_name),
-		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN,
-		    DBS(a->now)), NULL, NULL);
+		rc = case_window_papers(c, who, staff, a->now, a->case_id, a->name, a->item_id, "",
+		    a->track, a->notice);
 	return rc;
 }
 

@@ -249,30 +249,12 @@ static int
 bundle_insert_papers(struct ctx *c, const struct session *who, struct wbundle *b,
     long long staff)
 {
-	unsigned char s_track[PII_SEALED_MAX], s_notice[PII_SEALED_MAX];
-	char track_hash[65], notice_hash[65], notice[CASE_TOKEN_MAX], m_name[64], note[300];
-	int n_track, n_notice, rc;
+	char note[300];
 
-	if ((n_track = case_token_new(b->track, track_hash, s_track, sizeof s_track)) < 0 ||
-	    (n_notice = case_token_new(notice, notice_hash, s_notice, sizeof s_notice)) < 0)
-		return DB_FAIL;
-	sodium_memzero(notice, sizeof notice);
-	mask_name(b->name, m_name, sizeof m_name);
 	fmt(note, sizeof note, "一件事一次办：%s（%zu 个事项并联办理）", b->form.title,
 	    b->form.nparts);
-	rc = db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc, holder,"
-	    " created_at) VALUES (?, ?, ?, 'applicant', ?)",
-	    DBARGS(DBS(track_hash), DBI(b->case_id),
-	    DBSN((const char *)s_track, (size_t)n_track), DBS(b->now)), NULL, NULL);
-	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO case_notices (token_hash, token_enc, kind, hall,"
-		    " item, case_id, applicant_mask, materials, note, window_no, created_by,"
-		    " created_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-		    DBARGS(DBS(notice_hash), DBSN((const char *)s_notice, (size_t)n_notice),
-		    DBS(who->hall), DBS(b->form.parts[0].item), DBI(b->case_id), DBS(m_name),
-		    DBS(note), who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN,
-		    DBS(b->now)), NULL, NULL);
-	return rc;
+	return case_window_papers(c, who, staff, b->now, b->case_id, b->name,
+	    b->form.parts[0].item, note, b->track, NULL);
 }
 
 static int

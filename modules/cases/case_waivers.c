@@ -274,50 +274,33 @@ waivers_remind(struct ctx *c, struct waive_scan *s, int64_t today, const char *n
 
 /* ---------------------------------------------------------------- overdue */
 
-struct phone1 {
-	char	 phone[32];
-};
-
-static int
-phone1_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct phone1 *p = arg;
-
-	(void)ncol;
-	if (v[0] && pii_open((const unsigned char *)v[0], lens[0], p->phone,
-	    sizeof p->phone) != 0)
-		p->phone[0] = '\0';
-	return 1;
-}
-
 /* The accepting clerk's work phone: SMS waiver_overdue_staff; none on file: nothing. */
 static int
 tell_clerk(struct ctx *c, const struct waive_group *g, const char *list)
 {
 	struct outbox_msg m;
-	struct phone1 p;
+	char phone[32];
 	json_t *params;
 	int rc;
 
-	memset(&p, 0, sizeof p);
 	if (g->clerk == 0)
 		return 0;
-	rc = db_query(c, "SELECT phone_enc FROM staff WHERE id = ? AND disabled = 0"
-	    " AND phone_enc IS NOT NULL", DBARGS(DBI(g->clerk)), phone1_row, &p);
-	if (rc < 0 || p.phone[0] == '\0')
-		return rc < 0 ? rc : 0;
+	rc = case_sealed_get(c, "SELECT phone_enc FROM staff WHERE id = ? AND disabled = 0",
+	    DBARGS(DBI(g->clerk)), phone, sizeof phone);
+	if (rc < 0 || phone[0] == '\0')
+		return rc;
 	params = json_pack("{s:s,s:s,s:s}", "case_no", g->no, "list", list, "due", g->due);
 	memset(&m, 0, sizeof m);
 	m.hall = g->hall;
 	m.template = "waiver_overdue_staff";
-	m.recipient = p.phone;
+	m.recipient = phone;
 	m.params = params;
 	m.ref_kind = "case";
 	m.ref_id = g->no;
 	m.urgent = 0;	/* a work notice: held through the night */
 	rc = outbox_add(c, &m, NULL);
 	json_decref(params);
-	sodium_memzero(&p, sizeof p);
+	sodium_memzero(phone, sizeof phone);
 	return rc == -1 ? DB_FAIL : rc;
 }
 

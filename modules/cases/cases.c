@@ -442,6 +442,15 @@ case_sealed_get(struct ctx *c, const char *sql, const struct dbv *args, size_t n
 }
 
 int
+case_result_electronic(struct ctx *c, long long case_id)
+{
+	char one[4];
+
+	return db_scalar(c, "SELECT 1 FROM results WHERE case_id = ? AND electronic = 1 LIMIT 1",
+	    DBARGS(DBI(case_id)), one, sizeof one);
+}
+
+int
 case_agent_phone(struct ctx *c, long long case_id, char out[32])
 {
 	return case_sealed_get(c, "SELECT agent_phone_enc FROM cases WHERE id = ?",

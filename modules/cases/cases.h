@@ -173,6 +173,9 @@ int	job_cases_waivers(struct ctx *c);
  * (osz bytes): "" when there is no row, it is NULL or it does not open.  0 or a DB_* code. */
 int	case_sealed_get(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
 	    char *out, size_t osz);
+/* 1 when the case has an electronic result (全程网办 to the end: the result_online SMS says
+ * where its PDF is), 0 when not, or a DB_* code. */
+int	case_result_electronic(struct ctx *c, long long case_id);
 /* The phone of the case's authorised agent (亲友代办), "" when none. 0 or a DB_* code. */
 int	case_agent_phone(struct ctx *c, long long case_id, char out[32]);
 /* A work notice (held through the night) of template about case case_no to each of the

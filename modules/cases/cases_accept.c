@@ -118,22 +118,11 @@ in_codes(struct req *r, const char *field, int required, json_t **out)
 	return 0;
 }
 
-static int
-item_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct item_info *it = arg;
-
-	(void)ncol;
-	(void)lens;
-	it->found = 1;
-	str_copy(it->hall, sizeof it->hall, v[0]);
-	str_copy(it->name, sizeof it->name, v[1]);
-	str_copy(it->kind, sizeof it->kind, v[2]);
-	parse_ll(v[3], 0, 10000, &it->promised_days);
-	str_copy(it->department, sizeof it->department, v[4]);
-	it->cross_province = v[5][0] == '1';
-	return 0;
-}
+static const struct db_col item_cols[] = {
+	DBC_S(struct item_info, hall), DBC_S(struct item_info, name),
+	DBC_S(struct item_info, kind), DBC_I(struct item_info, promised_days, 0, 10000),
+	DBC_S(struct item_info, department), DBC_B(struct item_info, cross_province),
+};
 
 static int accept_check_mats(struct req *r, struct accept *a, json_t *given, json_t *waived);
 
@@ -146,9 +135,10 @@ item_load(struct ctx *c, struct accept *a)
 	memset(&a->item, 0, sizeof a->item);
 	a->mats.n = 0;
 	a->mats.cap = MAX_MATERIALS;
-	rc = db_query(c, "SELECT hall, name, kind, promised_days, department, cross_province"
+	rc = db_row_into(c, "SELECT hall, name, kind, promised_days, department, cross_province"
 	    " FROM items WHERE id = ? AND retired_at IS NULL", DBARGS(DBS(a->item_id)),
-	    item_row, &a->item);
+	    DB_COLS(item_cols), &a->item);
+	a->item.found = rc == 1;
 	if (rc >= 0)
 		rc = db_query(c, "SELECT code, name, required, waivable, form, copies, note,"
 		    " '', '', NULL, NULL, promise_allowed FROM item_materials WHERE item = ?"
@@ -435,15 +425,6 @@ accept_instant(struct ctx *c, const struct session *who, struct accept *a, long 
 	return rc;
 }
 
-static int
-electronic_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	(void)ncol;
-	(void)lens;
-	parse_ll(v[0], 0, INT64_MAX, arg);
-	return 1;
-}
-
 /*
  * The case_accepted SMS (it carries the tracking link) and, for a 即办件 decided at
  * acceptance whose result is electronic (全程网办 to the end), the same result_online SMS an
@@ -452,7 +433,6 @@ electronic_row(void *arg, size_t ncol, char **v, const size_t *lens)
 static int
 accept_notify(struct ctx *c, const struct session *who, struct accept *a)
 {
-	long long n = 0;
 	char url[320];
 	json_t *params;
 	int rc;
@@ -464,10 +444,8 @@ accept_notify(struct ctx *c, const struct session *who, struct accept *a)
 	json_decref(params);
 	if (rc != 0 || !a->approve)
 		return rc == -1 ? DB_FAIL : rc;
-	rc = db_query(c, "SELECT COUNT(*) FROM results WHERE case_id = ? AND electronic = 1",
-	    DBARGS(DBI(a->case_id)), electronic_row, &n);
-	if (rc < 0 || n == 0)
-		return rc < 0 ? rc : 0;
+	if ((rc = case_result_electronic(c, a->case_id)) <= 0)
+		return rc;
 	results_page_url(url, sizeof url);
 	params = json_pack("{s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
 	    "url", url);

@@ -50,25 +50,18 @@ struct agent_row {
 	char	 title[204];
 };
 
-static int
-agent_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct agent_row *a = arg;
-
-	(void)ncol;
-	if (v[0] && pii_open((const unsigned char *)v[0], lens[0], a->phone, sizeof a->phone) != 0)
-		a->phone[0] = '\0';
-	str_copy(a->title, sizeof a->title, v[1]);
-	return 1;
-}
-
-/* The agent's phone ("" when none) and the case's title. */
+/* The agent's phone ("" when none) and the case's title.  ≥ 0 or a DB_* code. */
 static int
 agent_load(struct ctx *c, long long case_id, struct agent_row *ag)
 {
+	int rc;
+
 	memset(ag, 0, sizeof *ag);
-	return db_query(c, "SELECT agent_phone_enc, title FROM cases WHERE id = ?",
-	    DBARGS(DBI(case_id)), agent_row, ag);
+	rc = case_agent_phone(c, case_id, ag->phone);
+	if (rc == 0)
+		rc = db_scalar(c, "SELECT title FROM cases WHERE id = ?", DBARGS(DBI(case_id)),
+		    ag->title, sizeof ag->title);
+	return rc;
 }
 
 /* The SMS to the applicant, and to the agent when there is one. */

@@ -30,17 +30,7 @@ int
 in_str(struct req *r, json_t *obj, const char *name, int required, size_t minc, size_t maxc,
     const char **out)
 {
-	json_t *v = obj ? json_object_get(obj, name) : NULL;
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return required ? req_fail_field(r, name, "必填") : 0;
-	if (!json_is_string(v))
-		return req_fail_field(r, name, "须为文本");
-	if (str_check(r, name, json_string_value(v), json_string_length(v), minc, maxc))
-		return -1;
-	*out = json_string_value(v);
-	return 0;
+	return in_sub_str(r, obj, name, name, required, minc, maxc, out);
 }
 
 int
@@ -155,5 +145,24 @@ q_int(struct req *r, const char *name, int required, long long min, long long ma
 		return required ? req_fail_field(r, name, "必填") : 0;
 	if (parse_ll(v, min, max, out) != 0)
 		return req_fail_field(r, name, "须为允许范围内的整数");
+	return 0;
+}
+
+/* in_str of obj[key] (obj NULL: absent) with its errors named field — a member of a nested
+ * object named as the API names it ("applicant.phone").  *out points into obj. */
+int
+in_sub_str(struct req *r, json_t *obj, const char *key, const char *field, int required,
+    size_t minc, size_t maxc, const char **out)
+{
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return required ? req_fail_field(r, field, "必填") : 0;
+	if (!json_is_string(v))
+		return req_fail_field(r, field, "须为文本");
+	if (str_check(r, field, json_string_value(v), json_string_length(v), minc, maxc))
+		return -1;
+	*out = json_string_value(v);
 	return 0;
 }

@@ -185,6 +185,9 @@ int	 q_enum(struct req *r, const char *name, const char *const *choices, const c
  * fields noted (none when other fields were already in error: their 400 comes first). */
 int	 q_days(struct req *r, int64_t today, int64_t max_days, int64_t *df, int64_t *dt);
 int	 in_has_errors(const struct req *r);
+/* in_str of obj[key] (obj NULL: absent), its errors named field ("applicant.phone"). */
+int	 in_sub_str(struct req *r, json_t *obj, const char *key, const char *field,
+	     int required, size_t minc, size_t maxc, const char **out);
 
 /* Router (router.c).  The programs hand it the rooms' routes at start (fcgi/bin/rooms.c). */
 void	 router_set_routes(const struct route *table, size_t n);

@@ -46,17 +46,6 @@ static const char *const checked_labels[CHK__MAX] = {
 
 /* ---------------------------------------------------------------- helpers */
 
-static int
-count_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	long long *n = arg;
-
-	(void)ncol;
-	(void)lens;
-	parse_ll(v[0], 0, INT64_MAX, n);
-	return 1;
-}
-
 int
 case_action_mats(struct ctx *c, struct action *a)
 {
@@ -177,7 +166,7 @@ static int
 act_approve(struct ctx *c, const struct session *who, struct action *a)
 {
 	uint64_t n = 0;
-	long long left = 0;
+	char one[4];
 	int rc;
 
 	rc = db_exec(c, "UPDATE cases SET version = version + 1, updated_at = ?"
@@ -190,11 +179,11 @@ act_approve(struct ctx *c, const struct session *who, struct action *a)
 	    DBARGS(DBS(a->now), DBI(a->staff), DBI(a->cr.id), DBS(a->dept)), &n, NULL);
 	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
-	rc = db_query(c, "SELECT COUNT(*) FROM case_parts WHERE case_id = ?"
-	    " AND status <> 'approved'", DBARGS(DBI(a->cr.id)), count_row, &left);
+	rc = db_scalar(c, "SELECT 1 FROM case_parts WHERE case_id = ? AND status <> 'approved'"
+	    " LIMIT 1", DBARGS(DBI(a->cr.id)), one, sizeof one);
 	if (rc < 0)
 		return rc;
-	if (left > 0)	/* a bundle: other departments still decide their parts */
+	if (rc == 1)	/* a bundle: other departments still decide their parts */
 		return case_history_add(c, who, a->cr.id, a->now, "approve", "processing", "processing",
 		    a->dept, a->note, "部门审批通过");
 	rc = db_exec(c, "UPDATE cases SET status = 'approved', decision = 'approved',"
@@ -209,9 +198,8 @@ act_approve(struct ctx *c, const struct session *who, struct action *a)
 	if (rc == 0)	/* the result as a record, in the same transaction (results.c) */
 		rc = results_record(c, a->cr.id, a->now, 1, NULL);
 	if (rc == 0)
-		rc = db_query(c, "SELECT COUNT(*) FROM results WHERE case_id = ?"
-		    " AND electronic = 1", DBARGS(DBI(a->cr.id)), count_row, &left);
-	if (rc >= 0 && left > 0) {
+		rc = case_result_electronic(c, a->cr.id);
+	if (rc == 1) {
 		/* 全程网办 to the end: the SMS says where the PDF is (results.c). */
 		char url[256];
 
@@ -219,7 +207,7 @@ act_approve(struct ctx *c, const struct session *who, struct action *a)
 		return sms(c, a, "result_online", json_pack("{s:s,s:s,s:s}", "case_no", a->cr.no,
 		    "item", a->cr.title, "url", url));
 	}
-	if (rc >= 0)
+	if (rc == 0)
 		rc = sms(c, a, "case_approved", json_pack("{s:s,s:s}", "case_no", a->cr.no,
 		    "item", a->cr.title));
 	return rc;
@@ -434,17 +422,9 @@ struct pickup {
 	char	  name[204];	/* windows.name: up to 50 characters */
 };
 
-static int
-pickup_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct pickup *p = arg;
-
-	(void)ncol;
-	(void)lens;
-	parse_ll(v[0], 1, 9999, &p->window);
-	str_copy(p->name, sizeof p->name, v[1]);
-	return 1;
-}
+static const struct db_col pickup_cols[] = {
+	DBC_I(struct pickup, window, 1, 9999), DBC_S(struct pickup, name),
+};
 
 static int
 act_ready(struct ctx *c, const struct session *who, struct action *a)
@@ -460,11 +440,11 @@ act_ready(struct ctx *c, const struct session *who, struct action *a)
 	int rc;
 
 	/* 统一出件: the hall's pickup window, else the clerk's own. */
-	rc = db_query(c, "SELECT number, name FROM windows WHERE hall = ? AND kind = 'pickup'"
-	    " ORDER BY number LIMIT 1", DBARGS(DBS(hall)), pickup_row, &p);
+	rc = db_row_into(c, "SELECT number, name FROM windows WHERE hall = ? AND kind = 'pickup'"
+	    " ORDER BY number LIMIT 1", DBARGS(DBS(hall)), DB_COLS(pickup_cols), &p);
 	if (rc == 0 && who->window && strcmp(who->hall, hall) == 0)
-		rc = db_query(c, "SELECT number, name FROM windows WHERE hall = ? AND number = ?",
-		    DBARGS(DBS(hall), DBI(who->window)), pickup_row, &p);
+		rc = db_row_into(c, "SELECT number, name FROM windows WHERE hall = ? AND number = ?",
+		    DBARGS(DBS(hall), DBI(who->window)), DB_COLS(pickup_cols), &p);
 	if (rc < 0)
 		return rc;
 	if (p.window == 0)

@@ -48,25 +48,15 @@ static const char *const *const checked_choices = checked_names + 1;
 /* ---------------------------------------------------------------- checks before the tx */
 
 struct staff_pick {
-	int	 found;
 	long long id;
 	char	 name[204];	/* staff.name: up to 50 characters */
 	char	 dept[32];
 };
 
-static int
-staff_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct staff_pick *s = arg;
-
-	(void)ncol;
-	(void)lens;
-	s->found = 1;
-	parse_ll(v[0], 1, INT64_MAX, &s->id);
-	str_copy(s->name, sizeof s->name, v[1]);
-	str_copy(s->dept, sizeof s->dept, v[2] ? v[2] : "");
-	return 1;
-}
+static const struct db_col staff_cols[] = {
+	DBC_I(struct staff_pick, id, 1, INT64_MAX), DBC_S(struct staff_pick, name),
+	DBC_S(struct staff_pick, dept),
+};
 
 /* Who is assigned: the approver themself, or the named approver of one of the departments. */
 static int
@@ -78,18 +68,18 @@ pick_assignee(struct req *r, struct action *a)
 
 	memset(&s, 0, sizeof s);
 	if (a->assignee)
-		rc = db_query(r->ctx, "SELECT id, name, department FROM staff WHERE hall = ?"
+		rc = db_row_into(r->ctx, "SELECT id, name, department FROM staff WHERE hall = ?"
 		    " AND username = ? AND role = 'approver' AND disabled = 0",
-		    DBARGS(DBS(a->cr.hall), DBS(a->assignee)), staff_row, &s);
+		    DBARGS(DBS(a->cr.hall), DBS(a->assignee)), DB_COLS(staff_cols), &s);
 	else if (r->sess.role == ROLE_APPROVER)
-		rc = db_query(r->ctx, "SELECT id, name, department FROM staff WHERE id = ?",
-		    DBARGS(DBI(a->staff)), staff_row, &s);
+		rc = db_row_into(r->ctx, "SELECT id, name, department FROM staff WHERE id = ?",
+		    DBARGS(DBI(a->staff)), DB_COLS(staff_cols), &s);
 	else
 		return req_fail_field(r, "assignee", "请选择承办的审批人员"), req_invalid(r);
 	if (rc < 0)
 		return db_fail(r, rc);
 	fmt(needle, sizeof needle, ",%s,", s.dept);
-	if (!s.found || strstr(a->cr.departments, needle) == NULL)
+	if (rc == 0 || strstr(a->cr.departments, needle) == NULL)
 		return req_fail_field(r, "assignee", "不是该办件所属部门的审批人员"), req_invalid(r);
 	if (r->sess.role == ROLE_APPROVER && strcmp(s.dept, r->sess.department) != 0)
 		return req_fail_field(r, "assignee", "只能分派给本部门人员"), req_invalid(r);

@@ -26,18 +26,23 @@ static const char *const relation_labels[] = {
 	"配偶", "父母", "子女", "其他亲属", "单位员工", "其他受托人"
 };
 
-/* A string member of the agent object, its errors named "agent.<key>". */
-static int
-agent_str(struct req *r, json_t *obj, const char *key, const char *field, size_t minc,
-    size_t maxc, const char **out)
+void
+case_applicant_parse(struct req *r, const char **name, const char **id_number,
+    const char **phone)
 {
-	json_t *tmp = json_object();
-	int rc;
+	json_t *app = json_object_get(r->body, "applicant");
 
-	json_object_set(tmp, field, json_object_get(obj, key));
-	rc = in_str(r, tmp, field, 1, minc, maxc, out);
-	json_decref(tmp);	/* *out stays valid: obj still holds the string */
-	return rc;
+	if (!json_is_object(app)) {
+		req_fail_field(r, "applicant", "须填写申请人姓名、身份证号和手机号");
+		return;
+	}
+	in_sub_str(r, app, "name", "applicant.name", 1, 1, 20, name);
+	if (in_sub_str(r, app, "id_number", "applicant.id_number", 1, 18, 18, id_number) == 0 &&
+	    !idnum_ok(*id_number))
+		req_fail_field(r, "applicant.id_number", "身份证号码无效");
+	if (in_sub_str(r, app, "phone", "applicant.phone", 1, 11, 11, phone) == 0 &&
+	    !phone_ok(*phone))
+		req_fail_field(r, "applicant.phone", "手机号码无效");
 }
 
 int
@@ -53,15 +58,15 @@ case_agent_parse(struct req *r, const char *applicant_id, const char *applicant_
 	if (!json_is_object(o))
 		return req_fail_field(r, "agent", "代办人须填写姓名、身份证号、手机号和与申请人的关系");
 	ag->present = 1;
-	bad |= agent_str(r, o, "name", "agent.name", 1, 20, &ag->name);
-	if (agent_str(r, o, "id_number", "agent.id_number", 18, 18, &ag->id_number) == 0) {
+	bad |= in_sub_str(r, o, "name", "agent.name", 1, 1, 20, &ag->name);
+	if (in_sub_str(r, o, "id_number", "agent.id_number", 1, 18, 18, &ag->id_number) == 0) {
 		if (!idnum_ok(ag->id_number))
 			bad |= req_fail_field(r, "agent.id_number", "身份证号码无效");
 		else if (applicant_id && strcmp(applicant_id, ag->id_number) == 0)
 			bad |= req_fail_field(r, "agent.id_number", "代办人不能是申请人本人");
 	} else
 		bad = -1;
-	if (agent_str(r, o, "phone", "agent.phone", 11, 11, &ag->phone) == 0) {
+	if (in_sub_str(r, o, "phone", "agent.phone", 1, 11, 11, &ag->phone) == 0) {
 		if (!phone_ok(ag->phone))
 			bad |= req_fail_field(r, "agent.phone", "手机号码无效");
 		else if (applicant_phone && strcmp(applicant_phone, ag->phone) == 0)

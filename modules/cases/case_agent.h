@@ -26,6 +26,15 @@ struct case_agent {
 	int		 relation;	/* index into case_agent_relations */
 };
 
+/*
+ * The body's "applicant" {name, id_number, phone}, which every case filed at a window or
+ * online has, into name, id_number and phone: a name of 1–20 characters, a valid ID number
+ * and mobile number; field errors named applicant.name, applicant.id_number,
+ * applicant.phone (applicant when it is not an object) on r.
+ */
+void	case_applicant_parse(struct req *r, const char **name, const char **id_number,
+	    const char **phone);
+
 /* "spouse", "parent", "child", "relative", "employee", "other"; NULL-terminated. */
 extern const char *const case_agent_relations[];
 

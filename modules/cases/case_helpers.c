@@ -133,17 +133,9 @@ struct assign {
 	json_t		*reply;
 };
 
-static int
-helper_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct assign *a = arg;
-
-	(void)ncol;
-	(void)lens;
-	parse_ll(v[0], 1, INT64_MAX, &a->helper);
-	str_copy(a->name, sizeof a->name, v[1]);
-	return 1;
-}
+static const struct db_col helper_cols[] = {
+	DBC_I(struct assign, helper, 1, INT64_MAX), DBC_S(struct assign, name),
+};
 
 static int
 assign_tx(struct ctx *c, void *arg)
@@ -196,9 +188,9 @@ h_case_helper_assign(struct req *r)
 	if (rc == 0 || !case_visible(&r->sess, &cr))
 		return req_err_msg(r, E_NOT_FOUND, "没有这个办件");
 	a.case_id = cr.id;
-	rc = db_query(r->ctx, "SELECT id, name FROM staff WHERE hall = ? AND username = ?"
+	rc = db_row_into(r->ctx, "SELECT id, name FROM staff WHERE hall = ? AND username = ?"
 	    " AND role = 'helper' AND disabled = 0", DBARGS(DBS(r->sess.hall), DBS(a.username)),
-	    helper_row, &a);
+	    DB_COLS(helper_cols), &a);
 	if (rc < 0)
 		return db_fail(r, rc);
 	if (a.helper == 0)

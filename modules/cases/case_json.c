@@ -24,42 +24,23 @@
 /* ---------------------------------------------------------------- sealed tokens */
 
 /* The newest token of a sealed token column, opened ("" when it cannot be). */
-static int
-token_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	char *out = arg;
-
-	(void)ncol;
-	if (pii_open((const unsigned char *)v[0], lens[0], out, CASE_TOKEN_MAX) != 0)
-		out[0] = '\0';
-	return 1;
-}
-
 int
 case_track_token(struct ctx *c, long long case_id, const char *holder,
     char out[CASE_TOKEN_MAX])
 {
-	int rc;
-
-	out[0] = '\0';
-	rc = db_query(c, "SELECT token_enc FROM case_tracking WHERE case_id = ?"
+	return case_sealed_get(c, "SELECT token_enc FROM case_tracking WHERE case_id = ?"
 	    " AND (? IS NULL OR holder = ?) AND revoked_at IS NULL"
 	    " ORDER BY created_at DESC LIMIT 1",
-	    DBARGS(DBI(case_id), DBSO(holder), DBSO(holder)), token_row, out);
-	return rc < 0 ? rc : 0;
+	    DBARGS(DBI(case_id), DBSO(holder), DBSO(holder)), out, CASE_TOKEN_MAX);
 }
 
 int
 case_notice_token(struct ctx *c, long long case_id, const char *kind,
     char out[CASE_TOKEN_MAX])
 {
-	int rc;
-
-	out[0] = '\0';
-	rc = db_query(c, "SELECT token_enc FROM case_notices WHERE case_id = ?"
+	return case_sealed_get(c, "SELECT token_enc FROM case_notices WHERE case_id = ?"
 	    " AND kind = ? ORDER BY created_at DESC LIMIT 1",
-	    DBARGS(DBI(case_id), DBS(kind)), token_row, out);
-	return rc < 0 ? rc : 0;
+	    DBARGS(DBI(case_id), DBS(kind)), out, CASE_TOKEN_MAX);
 }
 
 /* o[member] = the page of the case's newest notice of kind, when it has one. */

@@ -36,92 +36,104 @@ promise_signed_check(json_t *v)
 	return NULL;
 }
 
-int
-case_promises_parse(struct req *r, struct case_mats *l)
+/*
+ * The body's "promises" ({code: {"signed": true}}, at most max codes) walked once for both
+ * checklists: find says where code's promise is marked, or NULL with msg saying why it
+ * cannot be promised; a promise not signed is refused.  Field errors promises.<code> and
+ * promises.<code>.signed.  Returns how many were marked.
+ */
+typedef int *(*promise_find_fn)(void *arg, const char *code, char *msg, size_t msz);
+
+static int
+promises_walk(struct req *r, size_t max, promise_find_fn find, void *arg)
 {
 	json_t *obj = json_object_get(r->body, "promises"), *v;
 	const char *code, *why;
 	char field[96], msg[300];
-	int n = 0;
+	int *mark, n = 0;
 
 	if (obj == NULL || json_is_null(obj))
 		return 0;
-	if (!json_is_object(obj) || json_object_size(obj) > CASE_MATS_MAX) {
+	if (!json_is_object(obj) || json_object_size(obj) > max) {
 		req_fail_field(r, "promises", "须为 {材料编号: {\"signed\": true}}");
 		return 0;
 	}
 	json_object_foreach(obj, code, v) {
-		struct case_mat *m = case_mats_find(l, code);
-
-		fmt(field, sizeof field, "promises.%.*s",
-		    (int)utf8_cut(code, strlen(code), 16, SIZE_MAX), code);
 		msg[0] = '\0';
-		if (m == NULL)
-			str_copy(msg, sizeof msg, "该事项没有这项材料");
-		else if (!m->promise_allowed)
-			fmt(msg, sizeof msg, "%s（%s）不适用告知承诺制，须提交材料", m->name, m->code);
-		else if (m->given)
-			fmt(msg, sizeof msg, "%s（%s）已收取，无需承诺", m->name, m->code);
-		else if (m->waived)
-			fmt(msg, sizeof msg, "%s（%s）已容缺受理，不能同时以承诺替代", m->name,
-			    m->code);
-		if (msg[0]) {
+		if ((mark = find(arg, code, msg, sizeof msg)) == NULL) {
+			fmt(field, sizeof field, "promises.%.*s",
+			    (int)utf8_cut(code, strlen(code), 16, SIZE_MAX), code);
 			req_fail_field(r, field, msg);
 			continue;
 		}
 		if ((why = promise_signed_check(v)) != NULL) {
-			fmt(field, sizeof field, "promises.%s.signed", m->code);
+			fmt(field, sizeof field, "promises.%s.signed", code);
 			req_fail_field(r, field, why);
 			continue;
 		}
-		m->promised = 1;
+		*mark = 1;
 		n++;
 	}
 	return n;
 }
 
+static int *
+mats_find(void *arg, const char *code, char *msg, size_t msz)
+{
+	struct case_mat *m = case_mats_find(arg, code);
+
+	if (m == NULL)
+		str_copy(msg, msz, "该事项没有这项材料");
+	else if (!m->promise_allowed)
+		fmt(msg, msz, "%s（%s）不适用告知承诺制，须提交材料", m->name, m->code);
+	else if (m->given)
+		fmt(msg, msz, "%s（%s）已收取，无需承诺", m->name, m->code);
+	else if (m->waived)
+		fmt(msg, msz, "%s（%s）已容缺受理，不能同时以承诺替代", m->name, m->code);
+	else
+		return &m->promised;
+	return NULL;
+}
+
+int
+case_promises_parse(struct req *r, struct case_mats *l)
+{
+	return promises_walk(r, CASE_MATS_MAX, mats_find, l);
+}
+
+struct form_promises {
+	const struct form	*f;
+	const int		*given;
+	int			*promised;
+};
+
+static int *
+form_find(void *arg, const char *code, char *msg, size_t msz)
+{
+	struct form_promises *fp = arg;
+	const struct form *f = fp->f;
+	size_t i;
+
+	for (i = 0; i < f->nmats && strcmp(f->mats[i].code, code) != 0; i++)
+		;
+	if (i == f->nmats)
+		str_copy(msg, msz, "该一件事没有这项材料");
+	else if (!f->mats[i].promise_allowed)
+		fmt(msg, msz, "%s（%s）不适用告知承诺制，须提交材料", f->mats[i].name,
+		    f->mats[i].code);
+	else if (fp->given[i])
+		fmt(msg, msz, "%s（%s）已收取，无需承诺", f->mats[i].name, f->mats[i].code);
+	else
+		return &fp->promised[i];
+	return NULL;
+}
+
 int
 case_promises_parse_form(struct req *r, const struct form *f, const int *given, int *promised)
 {
-	json_t *obj = json_object_get(r->body, "promises"), *v;
-	const char *code, *why;
-	char field[96], msg[300];
-	size_t i;
-	int n = 0;
+	struct form_promises fp = { f, given, promised };
 
-	if (obj == NULL || json_is_null(obj))
-		return 0;
-	if (!json_is_object(obj) || json_object_size(obj) > FORM_MAX_MATS) {
-		req_fail_field(r, "promises", "须为 {材料编号: {\"signed\": true}}");
-		return 0;
-	}
-	json_object_foreach(obj, code, v) {
-		for (i = 0; i < f->nmats && strcmp(f->mats[i].code, code) != 0; i++)
-			;
-		fmt(field, sizeof field, "promises.%.*s",
-		    (int)utf8_cut(code, strlen(code), 16, SIZE_MAX), code);
-		msg[0] = '\0';
-		if (i == f->nmats)
-			str_copy(msg, sizeof msg, "该一件事没有这项材料");
-		else if (!f->mats[i].promise_allowed)
-			fmt(msg, sizeof msg, "%s（%s）不适用告知承诺制，须提交材料", f->mats[i].name,
-			    f->mats[i].code);
-		else if (given[i])
-			fmt(msg, sizeof msg, "%s（%s）已收取，无需承诺", f->mats[i].name,
-			    f->mats[i].code);
-		if (msg[0]) {
-			req_fail_field(r, field, msg);
-			continue;
-		}
-		if ((why = promise_signed_check(v)) != NULL) {
-			fmt(field, sizeof field, "promises.%s.signed", f->mats[i].code);
-			req_fail_field(r, field, why);
-			continue;
-		}
-		promised[i] = 1;
-		n++;
-	}
-	return n;
+	return promises_walk(r, FORM_MAX_MATS, form_find, &fp);
 }
 
 int
@@ -258,29 +270,12 @@ struct late_check {
 	char	  dept_name[204];
 };
 
-struct late_scan {
-	struct late_check *t;
-	size_t		   n;
-};
-
 static const struct db_col late_cols[] = {
 	DBC_I(struct late_check, id, 1, INT64_MAX), DBC_S(struct late_check, hall),
 	DBC_S(struct late_check, name), DBC_S(struct late_check, due),
 	DBC_S(struct late_check, case_no), DBC_S(struct late_check, department),
 	DBC_S(struct late_check, dept_name),
 };
-
-static int
-late_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct late_scan *s = arg;
-
-	(void)lens;
-	if (s->n == SCAN_MAX)
-		return 1;
-	db_row_fill(&s->t[s->n++], DB_COLS(late_cols), ncol, v);
-	return 0;
-}
 
 /* The department's approvers with a work phone on file: promise_check_overdue_staff. */
 static int
@@ -326,44 +321,39 @@ late_tx(struct ctx *c, void *arg)
 	fmt(key, sizeof key, "promise_check:%lld", t->id);
 	fmt(msg, sizeof msg, "告知承诺核查超期：办件 %s 的「%s」应由%s于 %s 前完成事后核查，"
 	    "至今未核查。", t->case_no, t->name, t->dept_name, t->due);
-	rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-	    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
-	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-	    DBARGS(DBS(t->hall), DBS(key), DBS(msg), DBS(st->now)), NULL, NULL);
+	rc = case_alert_raise(c, t->hall, key, "warning", msg, st->now);
 	if (rc == 0)
 		rc = late_tell(c, t);
 	fmt(target, sizeof target, "%lld", t->id);
 	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-		    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker',"
-		    " 'promise_check.overdue', ?, 'ok', '', ?)", DBARGS(DBS(st->now), DBS(t->hall),
-		    DBS(target), DBS(t->case_no)), NULL, NULL);
+		rc = case_job_audit(c, st->now, t->hall, "promise_check.overdue", target,
+		    t->case_no);
 	return rc;
 }
 
 int
 job_promise_checks_overdue(struct ctx *c)
 {
-	struct late_scan s;
+	struct late_check *t;
 	char today[12], now[20];
-	size_t i;
+	size_t i, n;
 	int rc;
 
-	if ((s.t = calloc(SCAN_MAX, sizeof *s.t)) == NULL)
+	if ((t = calloc(SCAN_MAX, sizeof *t)) == NULL)
 		return DB_FAIL;
-	s.n = 0;
 	date_format_days(case_today(), today, sizeof today);
 	case_now(now);
-	rc = db_query(c, "SELECT pc.id, pc.hall, pc.name, DATE_FORMAT(pc.due, '%Y-%m-%d'), c.no,"
+	rc = db_rows_into(c, "SELECT pc.id, pc.hall, pc.name, DATE_FORMAT(pc.due, '%Y-%m-%d'), c.no,"
 	    " pc.department, d.name FROM promise_checks pc JOIN cases c ON c.id = pc.case_id"
 	    " JOIN departments d ON d.code = pc.department WHERE pc.status = 'open'"
 	    " AND pc.due < ? AND pc.alerted_at IS NULL ORDER BY pc.due, pc.id LIMIT 200",
-	    DBARGS(DBS(today)), late_row, &s);
-	for (i = 0; rc >= 0 && i < s.n; i++) {
-		rc = db_tx(c, late_tx, &(struct late_step){ &s.t[i], now });
+	    DBARGS(DBS(today)), DB_COLS(late_cols), t, sizeof *t, SCAN_MAX);
+	n = rc > 0 ? (size_t)rc : 0;	/* the LIMIT is SCAN_MAX */
+	for (i = 0; rc >= 0 && i < n; i++) {
+		rc = db_tx(c, late_tx, &(struct late_step){ &t[i], now });
 		if (rc == 0)
-			log_info("promise check %lld of case %s overdue", s.t[i].id, s.t[i].case_no);
+			log_info("promise check %lld of case %s overdue", t[i].id, t[i].case_no);
 	}
-	free(s.t);
+	free(t);
 	return rc < 0 ? rc : 0;
 }

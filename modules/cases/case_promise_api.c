@@ -112,7 +112,6 @@ h_promise_checks(struct req *r)
 /* ---------------------------------------------------------------- closing */
 
 struct pc_task {
-	int		 found;
 	long long	 case_id;
 	char		 case_no[CASE_NO_MAX];
 	char		 case_status[24];
@@ -121,35 +120,23 @@ struct pc_task {
 	char		 name[204];
 };
 
-static int
-task_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct pc_task *t = arg;
+static const struct db_col task_cols[] = {
+	DBC_I(struct pc_task, case_id, 1, INT64_MAX), DBC_S(struct pc_task, case_no),
+	DBC_S(struct pc_task, case_status), DBC_S(struct pc_task, department),
+	DBC_S(struct pc_task, status), DBC_S(struct pc_task, name),
+};
 
-	(void)ncol;
-	(void)lens;
-	t->found = 1;
-	parse_ll(v[0], 1, INT64_MAX, &t->case_id);
-	str_copy(t->case_no, sizeof t->case_no, v[1]);
-	str_copy(t->case_status, sizeof t->case_status, v[2]);
-	str_copy(t->department, sizeof t->department, v[3]);
-	str_copy(t->status, sizeof t->status, v[4]);
-	str_copy(t->name, sizeof t->name, v[5]);
-	return 1;
-}
+#define TASK_SQL "SELECT c.id, c.no, c.status, pc.department, pc.status, pc.name" \
+	" FROM promise_checks pc JOIN cases c ON c.id = pc.case_id" \
+	" WHERE pc.id = ? AND pc.hall = ?"
 
+/* The task id of the hall into t (locked with its row when lock): 1, 0 none, or DB_*. */
 static int
 task_load(struct ctx *c, const char *hall, long long id, struct pc_task *t, int lock)
 {
 	memset(t, 0, sizeof *t);
-	if (lock)
-		return db_query(c, "SELECT c.id, c.no, c.status, pc.department, pc.status, pc.name"
-		    " FROM promise_checks pc JOIN cases c ON c.id = pc.case_id"
-		    " WHERE pc.id = ? AND pc.hall = ? FOR UPDATE", DBARGS(DBI(id), DBS(hall)),
-		    task_row, t);
-	return db_query(c, "SELECT c.id, c.no, c.status, pc.department, pc.status, pc.name"
-	    " FROM promise_checks pc JOIN cases c ON c.id = pc.case_id"
-	    " WHERE pc.id = ? AND pc.hall = ?", DBARGS(DBI(id), DBS(hall)), task_row, t);
+	return db_row_into(c, lock ? TASK_SQL " FOR UPDATE" : TASK_SQL,
+	    DBARGS(DBI(id), DBS(hall)), DB_COLS(task_cols), t);
 }
 
 struct close_step {
@@ -171,10 +158,8 @@ close_tx(struct ctx *c, void *arg)
 	uint64_t n = 0;
 	int rc;
 
-	if ((rc = task_load(c, st->r->sess.hall, st->id, &t, 1)) < 0)
-		return rc;
-	if (!t.found)
-		return E_NOT_FOUND;
+	if ((rc = task_load(c, st->r->sess.hall, st->id, &t, 1)) <= 0)
+		return rc < 0 ? rc : E_NOT_FOUND;
 	parse_ll(st->r->sess.subject, 1, INT64_MAX, &staff);
 	rc = db_exec(c, "UPDATE promise_checks SET status = ?, closed_at = ?, closed_by = ?,"
 	    " note = ? WHERE id = ? AND status = 'open'",
@@ -224,7 +209,7 @@ h_promise_check_close(struct req *r)
 		return req_invalid(r);
 	if ((rc = task_load(r->ctx, r->sess.hall, st.id, &t, 0)) < 0)
 		return db_fail(r, rc);
-	if (!t.found)
+	if (rc == 0)
 		return req_err_msg(r, E_NOT_FOUND, "没有这个核查任务");
 	/* Only the department that decides the part verifies its promise. */
 	if ((rc = require_approver_of(r, r->sess.hall, t.department)) != 0)

@@ -89,46 +89,33 @@ case_act_hall(enum case_act act, const struct case_row *cr)
 }
 
 struct item_route {
-	int	 found;
 	int	 accepts;
-	char	*decide;
-	size_t	 dsz;
+	char	 decide[32];
 };
 
-static int
-item_route_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct item_route *ir = arg;
-
-	(void)ncol;
-	(void)lens;
-	ir->found = 1;
-	ir->accepts = v[0] && v[0][0] == '1';
-	str_copy(ir->decide, ir->dsz, v[1] ? v[1] : "");
-	return 1;
-}
+static const struct db_col item_route_cols[] = {
+	DBC_B(struct item_route, accepts), DBC_S(struct item_route, decide),
+};
 
 int
 case_item_route(struct ctx *c, const char *hall, const char *item, int *accepts, char *decide,
     size_t dsz)
 {
-	struct item_route ir = { 0, 0, decide, dsz };
+	struct item_route ir = { 0, "" };
 	int rc;
 
-	*accepts = 0;
-	decide[0] = '\0';
-	rc = db_query(c,
+	rc = db_row_into(c,
 	    "SELECT (hi.accepts = 1 OR (hi.item IS NULL AND i.hall = ?)),"
 	    " CASE WHEN hi.decides = 1 OR (hi.item IS NULL AND i.hall = ?) THEN ?"
 	    "  ELSE COALESCE(d.hall, i.hall) END"
 	    " FROM items i JOIN departments d ON d.code = i.department"
 	    " LEFT JOIN hall_items hi ON hi.item = i.id AND hi.hall = ?"
 	    " WHERE i.id = ? AND i.retired_at IS NULL",
-	    DBARGS(DBS(hall), DBS(hall), DBS(hall), DBS(hall), DBS(item)), item_route_row, &ir);
-	if (rc < 0)
-		return rc;
+	    DBARGS(DBS(hall), DBS(hall), DBS(hall), DBS(hall), DBS(item)),
+	    DB_COLS(item_route_cols), &ir);
 	*accepts = ir.accepts;
-	return ir.found;
+	str_copy(decide, dsz, ir.decide);
+	return rc;
 }
 
 int
@@ -176,27 +163,16 @@ case_halls_json(struct ctx *c, long long case_id, json_t *o)
 }
 
 struct route_row {
-	int	 found;
 	char	 status[24];
 	char	 decide[32];
 	char	 pickup[32];
 	char	 dept[32];
 };
 
-static int
-route_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct route_row *rr = arg;
-
-	(void)ncol;
-	(void)lens;
-	rr->found = 1;
-	str_copy(rr->status, sizeof rr->status, v[0]);
-	str_copy(rr->decide, sizeof rr->decide, v[1] ? v[1] : "");
-	str_copy(rr->pickup, sizeof rr->pickup, v[2] ? v[2] : "");
-	str_copy(rr->dept, sizeof rr->dept, v[3] ? v[3] : "");
-	return 1;
-}
+static const struct db_col route_cols[] = {
+	DBC_S(struct route_row, status), DBC_S(struct route_row, decide),
+	DBC_S(struct route_row, pickup), DBC_S(struct route_row, dept),
+};
 
 int
 case_route(struct ctx *c, const char *no, struct case_holder *next)
@@ -207,10 +183,10 @@ case_route(struct ctx *c, const char *no, struct case_holder *next)
 
 	memset(next, 0, sizeof *next);
 	memset(&rr, 0, sizeof rr);
-	rc = db_query(c,
+	rc = db_row_into(c,
 	    "SELECT c.status, COALESCE(c.decide_hall, c.hall), c.pickup_hall,"
 	    " (SELECT p.department FROM case_parts p WHERE p.case_id = c.id ORDER BY p.seq"
-	    "  LIMIT 1) FROM cases c WHERE c.no = ?", DBARGS(DBS(no)), route_row, &rr);
+	    "  LIMIT 1) FROM cases c WHERE c.no = ?", DBARGS(DBS(no)), DB_COLS(route_cols), &rr);
 	if (rc <= 0)
 		return rc;
 	if (strcmp(rr.status, "accepted") == 0 || strcmp(rr.status, "processing") == 0 ||
@@ -275,4 +251,20 @@ case_pickup_set(struct ctx *c, const struct session *who, long long case_id,
 	fmt(note, sizeof note, "领取地点改为%s", name);
 	return case_history_add(c, who, case_id, now, "pickup_hall", status, status, NULL, pickup,
 	    note);
+}
+
+void
+case_delivery_parse(struct req *r, int *mail, const char **address, const char **pickup_hall)
+{
+	static const char *const deliveries[] = { "pickup", "mail", NULL };
+	int delivery = 0;
+
+	in_enum(r, r->body, "delivery", 0, deliveries, &delivery);
+	*mail = delivery == 1;
+	in_str(r, r->body, "address", *mail, 5, 60, address);
+	if (pickup_hall == NULL)
+		return;
+	in_str(r, r->body, "pickup_hall", 0, 1, 32, pickup_hall);
+	if (*mail && *pickup_hall)
+		req_fail_field(r, "pickup_hall", "邮寄送达的办件不选领取大厅");
 }

@@ -56,6 +56,14 @@ int	case_item_route(struct ctx *c, const char *hall, const char *item, int *acce
  * region (or hall itself) with a pickup window.  1 yes, 0 no, or a DB_* code.
  */
 int	case_pickup_ok(struct ctx *c, const char *hall, const char *pickup);
+/*
+ * How the result goes back, from the body: "delivery" "pickup" (the default) or "mail"
+ * into *mail (1: mail), "address" (5–60 characters, required to mail) and, when pickup_hall
+ * is not NULL, "pickup_hall" (1–32 characters, not with mail; case_pickup_ok checks it
+ * once the form is loaded).  Field errors on r.
+ */
+void	case_delivery_parse(struct req *r, int *mail, const char **address,
+	    const char **pickup_hall);
 
 /*
  * The citizen changes where they pick up the result, before it is ready (statuses up to

@@ -166,14 +166,6 @@ system_note(struct ctx *c, const struct waive_group *g, const char *now, const c
 	return rc;
 }
 
-static int
-audit_system(struct ctx *c, const struct waive_group *g, const char *now, const char *action)
-{
-	return db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-	    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker', ?, ?, 'ok', '', ?)",
-	    DBARGS(DBS(now), DBS(g->hall), DBS(action), DBS(g->no), DBS(g->due)), NULL, NULL);
-}
-
 struct waive_tx {
 	struct waive_group	*g;
 	const char		*now;
@@ -220,7 +212,7 @@ remind_tx(struct ctx *c, void *arg)
 	if (rc == 0)
 		rc = system_note(c, g, t->now, "waiver_reminder", note);
 	if (rc == 0)
-		rc = audit_system(c, g, t->now, "case.waiver_reminder");
+		rc = case_job_audit(c, t->now, g->hall, "case.waiver_reminder", g->no, g->due);
 	t->given = rc == 0;
 	return rc;
 }
@@ -282,50 +274,33 @@ waivers_remind(struct ctx *c, struct waive_scan *s, int64_t today, const char *n
 
 /* ---------------------------------------------------------------- overdue */
 
-struct phone1 {
-	char	 phone[32];
-};
-
-static int
-phone1_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct phone1 *p = arg;
-
-	(void)ncol;
-	if (v[0] && pii_open((const unsigned char *)v[0], lens[0], p->phone,
-	    sizeof p->phone) != 0)
-		p->phone[0] = '\0';
-	return 1;
-}
-
 /* The accepting clerk's work phone: SMS waiver_overdue_staff; none on file: nothing. */
 static int
 tell_clerk(struct ctx *c, const struct waive_group *g, const char *list)
 {
 	struct outbox_msg m;
-	struct phone1 p;
+	char phone[32];
 	json_t *params;
 	int rc;
 
-	memset(&p, 0, sizeof p);
 	if (g->clerk == 0)
 		return 0;
-	rc = db_query(c, "SELECT phone_enc FROM staff WHERE id = ? AND disabled = 0"
-	    " AND phone_enc IS NOT NULL", DBARGS(DBI(g->clerk)), phone1_row, &p);
-	if (rc < 0 || p.phone[0] == '\0')
-		return rc < 0 ? rc : 0;
+	rc = case_sealed_get(c, "SELECT phone_enc FROM staff WHERE id = ? AND disabled = 0",
+	    DBARGS(DBI(g->clerk)), phone, sizeof phone);
+	if (rc < 0 || phone[0] == '\0')
+		return rc;
 	params = json_pack("{s:s,s:s,s:s}", "case_no", g->no, "list", list, "due", g->due);
 	memset(&m, 0, sizeof m);
 	m.hall = g->hall;
 	m.template = "waiver_overdue_staff";
-	m.recipient = p.phone;
+	m.recipient = phone;
 	m.params = params;
 	m.ref_kind = "case";
 	m.ref_id = g->no;
 	m.urgent = 0;	/* a work notice: held through the night */
 	rc = outbox_add(c, &m, NULL);
 	json_decref(params);
-	sodium_memzero(&p, sizeof p);
+	sodium_memzero(phone, sizeof phone);
 	return rc == -1 ? DB_FAIL : rc;
 }
 
@@ -353,13 +328,10 @@ overdue_tx(struct ctx *c, void *arg)
 		fmt(msg, sizeof msg, "容缺材料逾期未补交：办件 %s（%s）的%s约定 %s 前补交，"
 		    "至今未收到。受理人：%s。请督促申请人补交。", g->no, g->title, list, g->due,
 		    g->clerk_name[0] ? g->clerk_name : "—");
-		rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-		    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
-		    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-		    DBARGS(DBS(g->hall), DBS(key), DBS(msg), DBS(t->now)), NULL, NULL);
+		rc = case_alert_raise(c, g->hall, key, "warning", msg, t->now);
 	}
 	if (rc == 0)
-		rc = audit_system(c, g, t->now, "case.waiver_overdue");
+		rc = case_job_audit(c, t->now, g->hall, "case.waiver_overdue", g->no, g->due);
 	t->given = rc == 0;
 	return rc;
 }

@@ -250,14 +250,29 @@ case_calendar_missing(struct ctx *c, const char *hall, int year)
 	fmt(msg, sizeof msg, "%d 年节假日安排尚未导入：办结期限跨入 %d 年的办件无法受理。"
 	    "请尽快导入国务院办公厅 %d 年节假日安排。", year, year, year);
 	/* Outside any transaction: the managers hear of it although nothing else is saved. */
-	rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-	    " VALUES (?, ?, 'critical', ?, ?) ON DUPLICATE KEY UPDATE level = 'critical',"
-	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-	    DBARGS(DBS(hall), DBS(key), DBS(msg), DBS(now)), NULL, NULL);
-	if (rc != 0)
+	if ((rc = case_alert_raise(c, hall, key, "critical", msg, now)) != 0)
 		log_warn("alert %s not raised (%d)", key, rc);
 	log_warn("hall %s: deadline reaches %d, whose holidays are not loaded", hall, year);
 	return E_CALENDAR_MISSING;
+}
+
+int
+case_alert_raise(struct ctx *c, const char *hall, const char *key, const char *level,
+    const char *msg, const char *now)
+{
+	return db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
+	    " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE level = VALUES(level),"
+	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
+	    DBARGS(DBS(hall), DBS(key), DBS(level), DBS(msg), DBS(now)), NULL, NULL);
+}
+
+int
+case_job_audit(struct ctx *c, const char *now, const char *hall, const char *action,
+    const char *target, const char *detail)
+{
+	return db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
+	    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker', ?, ?, 'ok', '', ?)",
+	    DBARGS(DBS(now), DBS(hall), DBS(action), DBS(target), DBS(detail)), NULL, NULL);
 }
 
 const char *
@@ -296,6 +311,72 @@ case_live_warning(struct ctx *c, const char *status, const char *deadline,
 	return case_warning_for(c, deadline, paused ? paused_since : NULL, case_today());
 }
 
+int
+case_window_insert(struct ctx *c, const struct session *who, int64_t day,
+    const struct case_window_new *n, char *no, size_t nosz, long long *id)
+{
+	struct case_person p;
+	uint64_t got = 0;
+	int rc;
+
+	*id = 0;
+	if (case_person_seal(n->name, n->id_number, n->phone, n->address, &p) != 0)
+		return DB_FAIL;
+	rc = case_no_next(c, who->hall, day, no, nosz);
+	if (rc == 0)
+		rc = db_exec(c, "INSERT INTO cases (no, hall, channel, item, bundle, title, status,"
+		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"
+		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
+		    " applicant_phone_mask, delivery, address_enc, address_mask, ticket, window_no,"
+		    " accepted_by, accepted_at, promised_days, deadline, cross_province,"
+		    " processing_office, created_at, updated_at, decide_hall, pickup_hall)"
+		    " VALUES (?, ?, 'window', ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    DBARGS(DBS(no), DBS(who->hall), DBSO(n->item), DBSO(n->bundle), DBS(n->title),
+		    p.name, DBS(p.m_name), p.id, DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone),
+		    DBS(p.m_phone), DBS(n->address ? "mail" : "pickup"), p.addr,
+		    n->address ? DBS(p.m_addr) : DBN, DBSO(n->ticket),
+		    who->window ? DBI(who->window) : DBN, n->staff ? DBI(n->staff) : DBN,
+		    DBS(n->now), DBI(n->promised_days), DBS(n->deadline), DBI(n->cross_province),
+		    DBSO(n->office), DBS(n->now), DBS(n->now), DBSO(n->decide_hall),
+		    DBSO(n->pickup_hall)), NULL, &got);
+	*id = (long long)got;
+	sodium_memzero(&p, sizeof p);
+	return rc;
+}
+
+int
+case_window_papers(struct ctx *c, const struct session *who, long long staff,
+    const char *now, long long case_id, const char *name, const char *item,
+    const char *note, char track[CASE_TOKEN_MAX], char *notice)
+{
+	unsigned char s_track[PII_SEALED_MAX], s_notice[PII_SEALED_MAX];
+	char track_hash[65], notice_hash[65], own[CASE_TOKEN_MAX], m_name[64];
+	int n_track, n_notice, rc;
+
+	if (notice == NULL)
+		notice = own;
+	n_track = case_token_new(track, track_hash, s_track, sizeof s_track);
+	n_notice = case_token_new(notice, notice_hash, s_notice, sizeof s_notice);
+	sodium_memzero(own, sizeof own);
+	if (n_track < 0 || n_notice < 0)
+		return DB_FAIL;
+	mask_name(name, m_name, sizeof m_name);
+	rc = db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc, holder,"
+	    " created_at) VALUES (?, ?, ?, 'applicant', ?)",
+	    DBARGS(DBS(track_hash), DBI(case_id), DBSN((const char *)s_track, (size_t)n_track),
+	    DBS(now)), NULL, NULL);
+	if (rc == 0)
+		rc = db_exec(c, "INSERT INTO case_notices (token_hash, token_enc, kind, hall,"
+		    " item, case_id, applicant_mask, materials, note, window_no, created_by,"
+		    " created_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+		    DBARGS(DBS(notice_hash), DBSN((const char *)s_notice, (size_t)n_notice),
+		    DBS(who->hall), DBS(item), DBI(case_id), DBS(m_name), DBS(note),
+		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN, DBS(now)),
+		    NULL, NULL);
+	return rc;
+}
+
 /*
  * The next case number of the hall's day, "DEMO-20261123-0007": a counter row per hall and
  * day, incremented inside the caller's transaction (the row stays locked until commit, so
@@ -330,26 +411,50 @@ case_no_next(struct ctx *c, const char *hall, int64_t day, char *out, size_t osz
 	return 0;
 }
 
+struct sealed_out {
+	char	*out;
+	size_t	 osz;
+};
+
 static int
-agent_phone_row(void *arg, size_t ncol, char **v, const size_t *lens)
+sealed_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
-	char *out = arg;
+	struct sealed_out *so = arg;
+	struct pii_sealed s;
 
 	(void)ncol;
-	if (v[0] == NULL || pii_open((const unsigned char *)v[0], lens[0], out, 32) != 0)
-		out[0] = '\0';
+	pii_sealed_keep(&s, v[0], lens[0]);
+	if (pii_sealed_open(&s, so->out, so->osz) != 0)
+		so->out[0] = '\0';
 	return 1;
+}
+
+int
+case_sealed_get(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+    char *out, size_t osz)
+{
+	struct sealed_out so = { out, osz };
+	int rc;
+
+	out[0] = '\0';
+	rc = db_query(c, sql, args, nargs, sealed_row, &so);
+	return rc < 0 ? rc : 0;
+}
+
+int
+case_result_electronic(struct ctx *c, long long case_id)
+{
+	char one[4];
+
+	return db_scalar(c, "SELECT 1 FROM results WHERE case_id = ? AND electronic = 1 LIMIT 1",
+	    DBARGS(DBI(case_id)), one, sizeof one);
 }
 
 int
 case_agent_phone(struct ctx *c, long long case_id, char out[32])
 {
-	int rc;
-
-	out[0] = '\0';
-	rc = db_query(c, "SELECT agent_phone_enc FROM cases WHERE id = ?", DBARGS(DBI(case_id)),
-	    agent_phone_row, out);
-	return rc < 0 ? rc : 0;
+	return case_sealed_get(c, "SELECT agent_phone_enc FROM cases WHERE id = ?",
+	    DBARGS(DBI(case_id)), out, 32);
 }
 
 static int

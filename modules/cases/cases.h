@@ -137,6 +137,14 @@ int	case_in_department(const struct session *who, const struct case_row *cr);
  * Returns E_CALENDAR_MISSING (the handler replies with case_reply_calendar).
  */
 int	case_calendar_missing(struct ctx *c, const char *hall, int year);
+/* The hall's alert key (hall_alerts: "waiver:<no>", "handover:<id>"…) raised with level
+ * ("warning", "critical") and msg at now — raised again, uncleared, when it exists.  0 or
+ * a DB_* code. */
+int	case_alert_raise(struct ctx *c, const char *hall, const char *key, const char *level,
+	    const char *msg, const char *now);
+/* The audit row of a worker's job (actor system/worker, result ok).  0 or a DB_* code. */
+int	case_job_audit(struct ctx *c, const char *now, const char *hall, const char *action,
+	    const char *target, const char *detail);
 
 /* The working-day warning of an active case: "green", "yellow" or "red"; NULL when the
  * calendar cannot be read. */
@@ -161,6 +169,13 @@ int	job_cases_supervise(struct ctx *c);
 /* case_waivers.c: 容缺 due dates watched — reminders and overdue notices (job cases-waivers). */
 int	job_cases_waivers(struct ctx *c);
 
+/* The first column of sql's first row, a sealed value (a token, a phone), opened into out
+ * (osz bytes): "" when there is no row, it is NULL or it does not open.  0 or a DB_* code. */
+int	case_sealed_get(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs,
+	    char *out, size_t osz);
+/* 1 when the case has an electronic result (全程网办 to the end: the result_online SMS says
+ * where its PDF is), 0 when not, or a DB_* code. */
+int	case_result_electronic(struct ctx *c, long long case_id);
 /* The phone of the case's authorised agent (亲友代办), "" when none. 0 or a DB_* code. */
 int	case_agent_phone(struct ctx *c, long long case_id, char out[32]);
 /* A work notice (held through the night) of template about case case_no to each of the
@@ -170,5 +185,31 @@ int	case_tell_staff(struct ctx *c, const char *hall, const char *case_no,
 	    const char *template, const struct pii_phones *phones, json_t *params);
 /* The next case number of the hall's day, inside the caller's transaction. 0 or DB_*. */
 int	case_no_next(struct ctx *c, const char *hall, int64_t day, char *out, size_t osz);
+
+/* A case accepted at a window (一窗受理) of who's hall: an item, or a bundle (一件事). */
+struct case_window_new {
+	const char	*item, *bundle;		/* one of them; the other NULL */
+	const char	*title;
+	const char	*name, *id_number, *phone;
+	const char	*address;		/* to be mailed; NULL: picked up */
+	const char	*ticket, *office;	/* NULL: none */
+	const char	*decide_hall, *pickup_hall;	/* NULL: none */
+	long long	 promised_days, staff;	/* staff 0: none */
+	int		 cross_province;
+	const char	*deadline, *now;
+};
+/* Its cases row, numbered from the hall's day (no, nosz) and inserted with the person
+ * sealed, inside the caller's transaction: its id into *id.  0 or a DB_* code. */
+int	case_window_insert(struct ctx *c, const struct session *who, int64_t day,
+	    const struct case_window_new *n, char *no, size_t nosz, long long *id);
+/*
+ * The papers of a window acceptance, inside the caller's transaction: the applicant's
+ * tracking token (into track) and the 受理通知书 row under item with note (its token into
+ * notice; NULL: not kept), name masked on it, by staff (0: none) of who's window at now.
+ * 0 or a DB_* code.
+ */
+int	case_window_papers(struct ctx *c, const struct session *who, long long staff,
+	    const char *now, long long case_id, const char *name, const char *item,
+	    const char *note, char track[CASE_TOKEN_MAX], char *notice);
 
 #endif

@@ -93,20 +93,6 @@ struct accept {
 	char		 notice[CASE_TOKEN_MAX];
 };
 
-/* A string member of a nested object, its errors named "outer.name". */
-static int
-sub_str(struct req *r, json_t *obj, const char *key, const char *field, size_t minc,
-    size_t maxc, const char **out)
-{
-	json_t *tmp = json_object();
-	int rc;
-
-	json_object_set(tmp, field, obj ? json_object_get(obj, key) : NULL);
-	rc = in_str(r, tmp, field, 1, minc, maxc, out);
-	json_decref(tmp);	/* *out stays valid: obj still holds the string */
-	return rc;
-}
-
 /* An array of material codes: strings of 1–16 characters, no repeats. */
 static int
 in_codes(struct req *r, const char *field, int required, json_t **out)
@@ -132,22 +118,11 @@ in_codes(struct req *r, const char *field, int required, json_t **out)
 	return 0;
 }
 
-static int
-item_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct item_info *it = arg;
-
-	(void)ncol;
-	(void)lens;
-	it->found = 1;
-	str_copy(it->hall, sizeof it->hall, v[0]);
-	str_copy(it->name, sizeof it->name, v[1]);
-	str_copy(it->kind, sizeof it->kind, v[2]);
-	parse_ll(v[3], 0, 10000, &it->promised_days);
-	str_copy(it->department, sizeof it->department, v[4]);
-	it->cross_province = v[5][0] == '1';
-	return 0;
-}
+static const struct db_col item_cols[] = {
+	DBC_S(struct item_info, hall), DBC_S(struct item_info, name),
+	DBC_S(struct item_info, kind), DBC_I(struct item_info, promised_days, 0, 10000),
+	DBC_S(struct item_info, department), DBC_B(struct item_info, cross_province),
+};
 
 static int accept_check_mats(struct req *r, struct accept *a, json_t *given, json_t *waived);
 
@@ -160,9 +135,10 @@ item_load(struct ctx *c, struct accept *a)
 	memset(&a->item, 0, sizeof a->item);
 	a->mats.n = 0;
 	a->mats.cap = MAX_MATERIALS;
-	rc = db_query(c, "SELECT hall, name, kind, promised_days, department, cross_province"
+	rc = db_row_into(c, "SELECT hall, name, kind, promised_days, department, cross_province"
 	    " FROM items WHERE id = ? AND retired_at IS NULL", DBARGS(DBS(a->item_id)),
-	    item_row, &a->item);
+	    DB_COLS(item_cols), &a->item);
+	a->item.found = rc == 1;
 	if (rc >= 0)
 		rc = db_query(c, "SELECT code, name, required, waivable, form, copies, note,"
 		    " '', '', NULL, NULL, promise_allowed FROM item_materials WHERE item = ?"
@@ -175,32 +151,15 @@ item_load(struct ctx *c, struct accept *a)
 static int
 accept_parse(struct req *r, struct accept *a)
 {
-	static const char *const deliveries[] = { "pickup", "mail", NULL };
-	json_t *app, *given = NULL, *waived = NULL, *commit, *v;
-	int delivery = 0, signed_ok = 0, rc;
+	json_t *given = NULL, *waived = NULL, *commit, *v;
+	int signed_ok = 0, rc;
 	int64_t due;
 
 	in_str(r, r->body, "item", 1, 1, 40, &a->item_id);
-	app = json_object_get(r->body, "applicant");
-	if (!json_is_object(app))
-		req_fail_field(r, "applicant", "须填写申请人姓名、身份证号和手机号");
-	else {
-		sub_str(r, app, "name", "applicant.name", 1, 20, &a->name);
-		if (sub_str(r, app, "id_number", "applicant.id_number", 18, 18, &a->id_number) == 0 &&
-		    !idnum_ok(a->id_number))
-			req_fail_field(r, "applicant.id_number", "身份证号码无效");
-		if (sub_str(r, app, "phone", "applicant.phone", 11, 11, &a->phone) == 0 &&
-		    !phone_ok(a->phone))
-			req_fail_field(r, "applicant.phone", "手机号码无效");
-	}
+	case_applicant_parse(r, &a->name, &a->id_number, &a->phone);
 	in_codes(r, "materials", 1, &given);
 	in_codes(r, "waived", 0, &waived);
-	in_enum(r, r->body, "delivery", 0, deliveries, &delivery);
-	a->mail = delivery == 1;
-	in_str(r, r->body, "address", a->mail, 5, 60, &a->address);
-	in_str(r, r->body, "pickup_hall", 0, 1, 32, &a->pickup_hall);
-	if (a->mail && a->pickup_hall)
-		req_fail_field(r, "pickup_hall", "邮寄送达的办件不选领取大厅");
+	case_delivery_parse(r, &a->mail, &a->address, &a->pickup_hall);
 	in_str(r, r->body, "ticket", 0, 1, 64, &a->ticket);
 	if (a->ticket && !token_ok(a->ticket, 64))
 		req_fail_field(r, "ticket", "不是有效的排队号凭证");
@@ -217,7 +176,7 @@ accept_parse(struct req *r, struct accept *a)
 			signed_ok = json_is_true(v);
 			if (!signed_ok)
 				req_fail_field(r, "commitment.signed", "须由申请人签署容缺承诺书");
-			if (sub_str(r, commit, "due", "commitment.due", 10, 10, &a->due) == 0 &&
+			if (in_sub_str(r, commit, "due", "commitment.due", 1, 10, 10, &a->due) == 0 &&
 			    (date_parse(a->due, &due) != 0 || due < case_today() ||
 			    due > case_today() + 90))
 				req_fail_field(r, "commitment.due", "补交日期须为今天起 90 天内的日期");
@@ -396,36 +355,17 @@ static int
 accept_insert_case(struct ctx *c, const struct session *who, struct accept *a,
     long long staff)
 {
-	struct case_person p;
-	uint64_t id = 0;
-	int rc;
+	struct case_window_new n = {
+		.item = a->item_id, .title = a->item.name, .name = a->name,
+		.id_number = a->id_number, .phone = a->phone, .address = a->mail ? a->address : NULL,
+		.ticket = a->ticket, .office = a->office, .decide_hall = a->decide_hall,
+		.pickup_hall = a->mail ? NULL : a->pickup_hall ? a->pickup_hall : who->hall,
+		.promised_days = a->item.promised_days, .staff = staff,
+		.cross_province = a->item.cross_province, .deadline = a->deadline_s, .now = a->now,
+	};
 
-	if (case_person_seal(a->name, a->id_number, a->phone, a->mail ? a->address : NULL,
-	    &p) != 0)
-		return DB_FAIL;
-	rc = case_no_next(c, who->hall, a->today, a->case_no, sizeof a->case_no);
-	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO cases (no, hall, channel, item, title, status,"
-		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"
-		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
-		    " applicant_phone_mask, delivery, address_enc, address_mask, ticket, window_no,"
-		    " accepted_by, accepted_at, promised_days, deadline, cross_province,"
-		    " processing_office, decision, decided_at, decided_by, created_at, updated_at,"
-		    " decide_hall, pickup_hall)"
-		    " VALUES (?, ?, 'window', ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)",
-		    DBARGS(DBS(a->case_no), DBS(who->hall), DBS(a->item_id), DBS(a->item.name),
-		    p.name, DBS(p.m_name), p.id, DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone),
-		    DBS(p.m_phone), DBS(a->mail ? "mail" : "pickup"), p.addr,
-		    a->mail ? DBS(p.m_addr) : DBN, DBSO(a->ticket),
-		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN,
-		    DBS(a->now), DBI(a->item.promised_days), DBS(a->deadline_s),
-		    DBI(a->item.cross_province), DBSO(a->office), DBS(a->now), DBS(a->now),
-		    DBS(a->decide_hall), a->mail ? DBN : DBS(a->pickup_hall ? a->pickup_hall :
-		    who->hall)), NULL, &id);
-	a->case_id = (long long)id;
-	sodium_memzero(&p, sizeof p);
-	return rc;
+	return case_window_insert(c, who, a->today, &n, a->case_no, sizeof a->case_no,
+	    &a->case_id);
 }
 
 /* Its part, the materials handed in or waived, the tracking token (into a->track) and the
@@ -434,15 +374,9 @@ static int
 accept_insert_rows(struct ctx *c, const struct session *who, struct accept *a,
     long long staff)
 {
-	unsigned char s_track[PII_SEALED_MAX], s_notice[PII_SEALED_MAX];
-	char track_hash[65], notice_hash[65], m_name[64];
-	int n_track, n_notice, rc;
 	size_t i;
+	int rc;
 
-	if ((n_track = case_token_new(a->track, track_hash, s_track, sizeof s_track)) < 0 ||
-	    (n_notice = case_token_new(a->notice, notice_hash, s_notice, sizeof s_notice)) < 0)
-		return DB_FAIL;
-	mask_name(a->name, m_name, sizeof m_name);
 	rc = db_exec(c, "INSERT INTO case_parts (case_id, seq, item, department, status,"
 	    " promised_days, deadline) VALUES (?, 1, ?, ?, 'pending', ?, ?)",
 	    DBARGS(DBI(a->case_id), DBS(a->item_id), DBS(a->item.department),
@@ -460,18 +394,8 @@ accept_insert_rows(struct ctx *c, const struct session *who, struct accept *a,
 		    m->given ? DBS(a->now) : DBN), NULL, NULL);
 	}
 	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc,"
-		    " holder, created_at) VALUES (?, ?, ?, 'applicant', ?)",
-		    DBARGS(DBS(track_hash), DBI(a->case_id),
-		    DBSN((const char *)s_track, (size_t)n_track), DBS(a->now)), NULL, NULL);
-	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO case_notices (token_hash, token_enc, kind, hall,"
-		    " item, case_id, applicant_mask, materials, note, window_no, created_by,"
-		    " created_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?, NULL, '', ?, ?, ?)",
-		    DBARGS(DBS(notice_hash), DBSN((const char *)s_notice, (size_t)n_notice),
-		    DBS(who->hall), DBS(a->item_id), DBI(a->case_id), DBS(m_name),
-		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN,
-		    DBS(a->now)), NULL, NULL);
+		rc = case_window_papers(c, who, staff, a->now, a->case_id, a->name, a->item_id, "",
+		    a->track, a->notice);
 	return rc;
 }
 
@@ -501,15 +425,6 @@ accept_instant(struct ctx *c, const struct session *who, struct accept *a, long 
 	return rc;
 }
 
-static int
-electronic_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	(void)ncol;
-	(void)lens;
-	parse_ll(v[0], 0, INT64_MAX, arg);
-	return 1;
-}
-
 /*
  * The case_accepted SMS (it carries the tracking link) and, for a 即办件 decided at
  * acceptance whose result is electronic (全程网办 to the end), the same result_online SMS an
@@ -518,7 +433,6 @@ electronic_row(void *arg, size_t ncol, char **v, const size_t *lens)
 static int
 accept_notify(struct ctx *c, const struct session *who, struct accept *a)
 {
-	long long n = 0;
 	char url[320];
 	json_t *params;
 	int rc;
@@ -530,10 +444,8 @@ accept_notify(struct ctx *c, const struct session *who, struct accept *a)
 	json_decref(params);
 	if (rc != 0 || !a->approve)
 		return rc == -1 ? DB_FAIL : rc;
-	rc = db_query(c, "SELECT COUNT(*) FROM results WHERE case_id = ? AND electronic = 1",
-	    DBARGS(DBI(a->case_id)), electronic_row, &n);
-	if (rc < 0 || n == 0)
-		return rc < 0 ? rc : 0;
+	if ((rc = case_result_electronic(c, a->case_id)) <= 0)
+		return rc;
 	results_page_url(url, sizeof url);
 	params = json_pack("{s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
 	    "url", url);

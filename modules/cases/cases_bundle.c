@@ -26,6 +26,7 @@
 #include "case_json.h"
 #include "case_promise.h"
 #include "case_reply.h"
+#include "case_route.h"
 #include "cases.h"
 #include "../hall/calendar.h"
 #include "../online/online.h"
@@ -58,19 +59,6 @@ struct wbundle {
 	long long	 case_id;
 	char		 track[CASE_TOKEN_MAX];
 };
-
-static int
-sub_str(struct req *r, json_t *obj, const char *key, const char *field, size_t minc,
-    size_t maxc, const char **out)
-{
-	json_t *tmp = json_object();
-	int rc;
-
-	json_object_set(tmp, field, json_object_get(obj, key));
-	rc = in_str(r, tmp, field, 1, minc, maxc, out);
-	json_decref(tmp);
-	return rc;
-}
 
 /* The fields of the item path a bundle does not take. */
 static void
@@ -132,26 +120,11 @@ codes_parse(struct req *r, struct wbundle *b)
 static int
 bundle_parse(struct req *r, struct wbundle *b)
 {
-	static const char *const deliveries[] = { "pickup", "mail", NULL };
-	json_t *app;
-	int delivery = 0, rc;
+	int rc;
 
 	in_str(r, r->body, "bundle", 1, 1, 40, &b->bundle);
-	app = json_object_get(r->body, "applicant");
-	if (!json_is_object(app))
-		req_fail_field(r, "applicant", "须填写申请人姓名、身份证号和手机号");
-	else {
-		sub_str(r, app, "name", "applicant.name", 1, 20, &b->name);
-		if (sub_str(r, app, "id_number", "applicant.id_number", 18, 18, &b->id_number) == 0 &&
-		    !idnum_ok(b->id_number))
-			req_fail_field(r, "applicant.id_number", "身份证号码无效");
-		if (sub_str(r, app, "phone", "applicant.phone", 11, 11, &b->phone) == 0 &&
-		    !phone_ok(b->phone))
-			req_fail_field(r, "applicant.phone", "手机号码无效");
-	}
-	in_enum(r, r->body, "delivery", 0, deliveries, &delivery);
-	b->mail = delivery == 1;
-	in_str(r, r->body, "address", b->mail, 5, 60, &b->address);
+	case_applicant_parse(r, &b->name, &b->id_number, &b->phone);
+	case_delivery_parse(r, &b->mail, &b->address, NULL);	/* picked up where accepted */
 	in_str(r, r->body, "ticket", 0, 1, 64, &b->ticket);
 	if (b->ticket && !token_ok(b->ticket, 64))
 		req_fail_field(r, "ticket", "不是有效的排队号凭证");
@@ -216,37 +189,20 @@ bundle_deadlines(struct req *r, struct wbundle *b)
 
 /* ---------------------------------------------------------------- the write (domain) */
 
+/* The cases row: picked up where it was accepted (pickup_hall NULL) or mailed. */
 static int
 bundle_insert_case(struct ctx *c, const struct session *who, struct wbundle *b,
     long long staff)
 {
-	struct case_person p;
-	uint64_t id = 0;
-	int rc;
+	struct case_window_new n = {
+		.bundle = b->form.bundle, .title = b->form.title, .name = b->name,
+		.id_number = b->id_number, .phone = b->phone, .address = b->mail ? b->address : NULL,
+		.ticket = b->ticket, .promised_days = b->form.promised_days, .staff = staff,
+		.deadline = b->deadline, .now = b->now,
+	};
 
-	if (case_person_seal(b->name, b->id_number, b->phone, b->mail ? b->address : NULL,
-	    &p) != 0)
-		return DB_FAIL;
-	rc = case_no_next(c, who->hall, case_today(), b->case_no, sizeof b->case_no);
-	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO cases (no, hall, channel, item, bundle, title, status,"
-		    " applicant_name_enc, applicant_name_mask, applicant_id_enc, applicant_id_hash,"
-		    " applicant_id_mask, applicant_phone_enc, applicant_phone_hash,"
-		    " applicant_phone_mask, delivery, address_enc, address_mask, ticket, window_no,"
-		    " accepted_by, accepted_at, promised_days, deadline, cross_province,"
-		    " created_at, updated_at)"
-		    " VALUES (?, ?, 'window', NULL, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		    " ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-		    DBARGS(DBS(b->case_no), DBS(who->hall), DBS(b->form.bundle), DBS(b->form.title),
-		    p.name, DBS(p.m_name), p.id, DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone),
-		    DBS(p.m_phone), DBS(b->mail ? "mail" : "pickup"), p.addr,
-		    b->mail ? DBS(p.m_addr) : DBN, DBSO(b->ticket),
-		    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN, DBS(b->now),
-		    DBI(b->form.promised_days), DBS(b->deadline), DBS(b->now), DBS(b->now)),
-		    NULL, &id);
-	b->case_id = (long long)id;
-	sodium_memzero(&p, sizeof p);
-	return rc;
+	return case_window_insert(c, who, case_today(), &n, b->case_no, sizeof b->case_no,
+	    &b->case_id);
 }
 
 /* The parts with their deadlines, and every item material a ticked form material stands
@@ -293,30 +249,12 @@ static int
 bundle_insert_papers(struct ctx *c, const struct session *who, struct wbundle *b,
     long long staff)
 {
-	unsigned char s_track[PII_SEALED_MAX], s_notice[PII_SEALED_MAX];
-	char track_hash[65], notice_hash[65], notice[CASE_TOKEN_MAX], m_name[64], note[300];
-	int n_track, n_notice, rc;
+	char note[300];
 
-	if ((n_track = case_token_new(b->track, track_hash, s_track, sizeof s_track)) < 0 ||
-	    (n_notice = case_token_new(notice, notice_hash, s_notice, sizeof s_notice)) < 0)
-		return DB_FAIL;
-	sodium_memzero(notice, sizeof notice);
-	mask_name(b->name, m_name, sizeof m_name);
 	fmt(note, sizeof note, "一件事一次办：%s（%zu 个事项并联办理）", b->form.title,
 	    b->form.nparts);
-	rc = db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc, holder,"
-	    " created_at) VALUES (?, ?, ?, 'applicant', ?)",
-	    DBARGS(DBS(track_hash), DBI(b->case_id),
-	    DBSN((const char *)s_track, (size_t)n_track), DBS(b->now)), NULL, NULL);
-	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO case_notices (token_hash, token_enc, kind, hall,"
-		    " item, case_id, applicant_mask, materials, note, window_no, created_by,"
-		    " created_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-		    DBARGS(DBS(notice_hash), DBSN((const char *)s_notice, (size_t)n_notice),
-		    DBS(who->hall), DBS(b->form.parts[0].item), DBI(b->case_id), DBS(m_name),
-		    DBS(note), who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN,
-		    DBS(b->now)), NULL, NULL);
-	return rc;
+	return case_window_papers(c, who, staff, b->now, b->case_id, b->name,
+	    b->form.parts[0].item, note, b->track, NULL);
 }
 
 static int

@@ -41,29 +41,12 @@ struct scan_case {
 	char	  warning[8];
 };
 
-struct scan {
-	struct scan_case *c;
-	size_t		  n;
-};
-
 static const struct db_col scan_cols[] = {
 	DBC_I(struct scan_case, id, 1, INT64_MAX), DBC_S(struct scan_case, no),
 	DBC_S(struct scan_case, hall), DBC_S(struct scan_case, title),
 	DBC_S(struct scan_case, status), DBC_S(struct scan_case, deadline),
 	DBC_S(struct scan_case, warning),
 };
-
-static int
-scan_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct scan *s = arg;
-
-	(void)lens;
-	if (s->n == SCAN_MAX)
-		return 1;
-	db_row_fill(&s->c[s->n++], DB_COLS(scan_cols), ncol, v);
-	return 0;
-}
 
 static int
 tell_staff(struct ctx *c, struct scan_case *sc, const char *warning)
@@ -128,10 +111,7 @@ light_tx(struct ctx *c, void *arg)
 	if (rc == 0 && strcmp(warning, "green") != 0)
 		rc = tell_staff(c, sc, warning);
 	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-		    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker',"
-		    " 'case.warning', ?, 'ok', '', ?)", DBARGS(DBS(now), DBS(sc->hall), DBS(sc->no),
-		    DBS(warning)), NULL, NULL);
+		rc = case_job_audit(c, now, sc->hall, "case.warning", sc->no, warning);
 	return rc;
 }
 
@@ -144,37 +124,37 @@ set_light(struct ctx *c, struct scan_case *sc, const char *warning, const char *
 int
 job_cases_supervise(struct ctx *c)
 {
-	struct scan s;
+	struct scan_case *sc;
 	int64_t today = case_today();
 	char horizon[12], now[20];
-	size_t i;
+	size_t i, n;
 	int rc;
 
-	if ((s.c = calloc(SCAN_MAX, sizeof *s.c)) == NULL)
+	if ((sc = calloc(SCAN_MAX, sizeof *sc)) == NULL)
 		return DB_FAIL;
-	s.n = 0;
 	date_format_days(today + HORIZON_DAYS, horizon, sizeof horizon);
 	case_now(now);
 	/* Near or past their deadline, or lit before (a 补正 may have moved the deadline on). */
-	rc = db_query(c, "SELECT c.id, c.no, c.hall, c.title, c.status,"
+	rc = db_rows_into(c, "SELECT c.id, c.no, c.hall, c.title, c.status,"
 	    " DATE_FORMAT(c.deadline, '%Y-%m-%d'), c.warning FROM cases c"
 	    " WHERE c.status IN ('accepted', 'processing') AND c.deadline IS NOT NULL"
 	    " AND (c.deadline <= ? OR c.warning <> 'green') ORDER BY c.deadline LIMIT 500",
-	    DBARGS(DBS(horizon)), scan_row, &s);
-	for (i = 0; rc >= 0 && i < s.n; i++) {
-		const char *w = case_warning_for(c, s.c[i].deadline, NULL, today);
+	    DBARGS(DBS(horizon)), DB_COLS(scan_cols), sc, sizeof *sc, SCAN_MAX);
+	n = rc > 0 ? (size_t)rc : 0;	/* the LIMIT is SCAN_MAX */
+	for (i = 0; rc >= 0 && i < n; i++) {
+		const char *w = case_warning_for(c, sc[i].deadline, NULL, today);
 
 		if (w == NULL) {
 			rc = DB_DOWN;
 			break;
 		}
-		if (strcmp(w, s.c[i].warning) == 0)
+		if (strcmp(w, sc[i].warning) == 0)
 			continue;
-		rc = set_light(c, &s.c[i], w, now);
+		rc = set_light(c, &sc[i], w, now);
 		if (rc == 0)
-			log_info("case %s: %s", s.c[i].no, w);
+			log_info("case %s: %s", sc[i].no, w);
 	}
-	free(s.c);
+	free(sc);
 	return rc < 0 ? rc : 0;
 }
 

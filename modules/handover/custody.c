@@ -140,24 +140,12 @@ handover_custody_get(struct ctx *c, long long case_id, struct handover_end *e,
 struct names {
 	char	 hall[204];
 	char	 window[204];
-	int	 pickup;
 	char	 dept[204];
 };
 
-static int
-names_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct names *n = arg;
-
-	(void)lens;
-	if (ncol < 4)
-		return 1;
-	str_copy(n->hall, sizeof n->hall, v[0] ? v[0] : "");
-	str_copy(n->window, sizeof n->window, v[1] ? v[1] : "");
-	n->pickup = v[2] && strcmp(v[2], "pickup") == 0;
-	str_copy(n->dept, sizeof n->dept, v[3] ? v[3] : "");
-	return 1;
-}
+static const struct db_col names_cols[] = {
+	DBC_S(struct names, hall), DBC_S(struct names, window), DBC_S(struct names, dept),
+};
 
 int
 handover_end_json(struct ctx *c, const struct handover_end *e, json_t **out)
@@ -169,10 +157,10 @@ handover_end_json(struct ctx *c, const struct handover_end *e, json_t **out)
 
 	*out = NULL;
 	memset(&n, 0, sizeof n);
-	rc = db_query(c, "SELECT h.name, w.name, w.kind, d.name FROM halls h"
+	rc = db_row_into(c, "SELECT h.name, w.name, d.name FROM halls h"
 	    " LEFT JOIN windows w ON w.hall = h.code AND w.number = ?"
 	    " LEFT JOIN departments d ON d.code = ? WHERE h.code = ?",
-	    DBARGS(DBI(e->window), DBS(e->department), DBS(e->hall)), names_row, &n);
+	    DBARGS(DBI(e->window), DBS(e->department), DBS(e->hall)), DB_COLS(names_cols), &n);
 	if (rc < 0)
 		return rc;
 	if (n.hall[0] == '\0')
@@ -224,19 +212,9 @@ struct since_row {
 	long long handover;
 };
 
-static int
-since_fn(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct since_row *s = arg;
-
-	(void)lens;
-	if (ncol < 2)
-		return 1;
-	str_copy(s->since, sizeof s->since, v[0] ? v[0] : "");
-	if (v[1])
-		parse_ll(v[1], 0, INT64_MAX, &s->handover);
-	return 1;
-}
+static const struct db_col since_cols[] = {
+	DBC_S(struct since_row, since), DBC_I(struct since_row, handover, 0, INT64_MAX),
+};
 
 /* The destination of sheet id into e.  1, 0 or DB_*. */
 static int
@@ -276,10 +254,10 @@ handover_custody_json(struct ctx *c, long long case_id, int public_view, json_t 
 	if ((rc = handover_custody_get(c, case_id, &holder, &transit)) <= 0)
 		return rc < 0 ? rc : DB_FAIL;
 	memset(&s, 0, sizeof s);
-	rc = db_query(c, "SELECT DATE_FORMAT(COALESCE(k.since, c.accepted_at, c.created_at),"
+	rc = db_row_into(c, "SELECT DATE_FORMAT(COALESCE(k.since, c.accepted_at, c.created_at),"
 	    " '%Y-%m-%dT%H:%i:%s+08:00'), k.handover_id FROM cases c"
 	    " LEFT JOIN case_custody k ON k.case_id = c.id WHERE c.id = ?",
-	    DBARGS(DBI(case_id)), since_fn, &s);
+	    DBARGS(DBI(case_id)), DB_COLS(since_cols), &s);
 	if (rc < 0)
 		return rc;
 	if (transit && (rc = sheet_to(c, transit, &to)) < 0)

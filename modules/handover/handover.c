@@ -43,27 +43,11 @@ handover_receive_url(const char *token, char *out, size_t osz)
 	config_public_url("/staff/handover-receive.html#t=", token, out, osz);
 }
 
-static int
-token_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	char *out = arg;
-
-	(void)ncol;
-	if (v[0] == NULL ||
-	    pii_open((const unsigned char *)v[0], lens[0], out, HANDOVER_TOKEN_MAX) != 0)
-		out[0] = '\0';
-	return 1;
-}
-
 int
 handover_token_open(struct ctx *c, long long id, char out[HANDOVER_TOKEN_MAX])
 {
-	int rc;
-
-	out[0] = '\0';
-	rc = db_query(c, "SELECT token_enc FROM handovers WHERE id = ?", DBARGS(DBI(id)),
-	    token_row, out);
-	return rc < 0 ? rc : 0;
+	return case_sealed_get(c, "SELECT token_enc FROM handovers WHERE id = ?",
+	    DBARGS(DBI(id)), out, HANDOVER_TOKEN_MAX);
 }
 
 /* ---------------------------------------------------------------- parsing */
@@ -103,6 +87,17 @@ want_str(struct req *r, json_t *o, const char *key, const char *field, int requi
 	}
 	*out = s;
 	return 0;
+}
+
+/* The case number member "no" (its errors named field): *out, or NULL after an error. */
+static void
+want_case_no(struct req *r, json_t *o, const char *field, const char **out)
+{
+	if (want_str(r, o, "no", field, 1, CASE_NO_MAX - 1, out) == 0 &&
+	    !token_ok(*out, CASE_NO_MAX - 1)) {
+		req_fail_field(r, field, "不是有效的办件编号");
+		*out = NULL;
+	}
 }
 
 /* An integer member in [min, max]: absent (0, *out = -1 when not required), else -1. */
@@ -212,11 +207,7 @@ handover_parse(struct req *r, json_t *body, struct handover_in *in)
 			continue;
 		}
 		fmt(f, sizeof f, "cases[%zu].no", i);
-		if (want_str(r, c, "no", f, 1, CASE_NO_MAX - 1, &ci->no) == 0 &&
-		    !token_ok(ci->no, CASE_NO_MAX - 1)) {
-			req_fail_field(r, f, "不是有效的办件编号");
-			ci->no = NULL;
-		}
+		want_case_no(r, c, f, &ci->no);
 		for (k = 0; ci->no && k < i; k++)
 			if (in->cases[k].no && strcmp(in->cases[k].no, ci->no) == 0)
 				req_fail_field(r, f, "同一办件在交接单上出现了两次");
@@ -289,11 +280,7 @@ handover_parse_receipt(struct req *r, json_t *body, struct handover_disc *d, siz
 			continue;
 		}
 		fmt(f, sizeof f, "discrepancies[%zu].no", i);
-		if (want_str(r, o, "no", f, 1, CASE_NO_MAX - 1, &x->no) == 0 &&
-		    !token_ok(x->no, CASE_NO_MAX - 1)) {
-			req_fail_field(r, f, "不是有效的办件编号");
-			x->no = NULL;
-		}
+		want_case_no(r, o, f, &x->no);
 		fmt(f, sizeof f, "discrepancies[%zu].code", i);
 		if (want_str(r, o, "code", f, 0, 15, &x->code) == 0 && x->code &&
 		    !token_ok(x->code, 15)) {
@@ -333,47 +320,34 @@ handover_parse_receipt(struct req *r, json_t *body, struct handover_disc *d, siz
 /* ---------------------------------------------------------------- sending */
 
 struct case_lock {
-	int		 found;
 	long long	 id;
 	char		 status[24];
 	char		 title[256];
 	int		 decided;
 };
 
-static int
-case_lock_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct case_lock *l = arg;
-
-	(void)lens;
-	if (ncol < 4)
-		return 1;
-	l->found = 1;
-	parse_ll(v[0], 1, INT64_MAX, &l->id);
-	str_copy(l->status, sizeof l->status, v[1] ? v[1] : "");
-	str_copy(l->title, sizeof l->title, v[2] ? v[2] : "");
-	l->decided = v[3] && v[3][0] == '1';
-	return 1;
-}
+static const struct db_col case_lock_cols[] = {
+	DBC_I(struct case_lock, id, 1, INT64_MAX), DBC_S(struct case_lock, status),
+	DBC_S(struct case_lock, title), DBC_B(struct case_lock, decided),
+};
 
 struct mat_row {
-	int	 found;
 	char	 item[48];
 	char	 name[804];
 };
 
-static int
-mat_row_fn(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct mat_row *m = arg;
+static const struct db_col mat_cols[] = {
+	DBC_S(struct mat_row, item), DBC_S(struct mat_row, name),
+};
 
-	(void)lens;
-	if (ncol < 2)
-		return 1;
-	m->found = 1;
-	str_copy(m->item, sizeof m->item, v[0] ? v[0] : "");
-	str_copy(m->name, sizeof m->name, v[1] ? v[1] : "");
-	return 1;
+/* The case's material code (its first item's, for a bundle) into m: 1, 0 none, or DB_*. */
+static int
+mat_find(struct ctx *c, long long case_id, const char *code, struct mat_row *m)
+{
+	memset(m, 0, sizeof *m);
+	return db_row_into(c, "SELECT item, name FROM case_materials WHERE case_id = ?"
+	    " AND code = ? ORDER BY item LIMIT 1", DBARGS(DBI(case_id), DBS(code)),
+	    DB_COLS(mat_cols), m);
 }
 
 /* Does the destination exist?  0 (field errors recorded), or a DB_* code. */
@@ -458,12 +432,12 @@ handover_create_tx(struct ctx *c, struct req *r, const struct handover_in *in,
 	/* Every case locked and checked before anything is written. */
 	for (i = 0; i < in->ncases; i++) {
 		fmt(f, sizeof f, "cases[%zu].no", i);
-		rc = db_query(c, "SELECT id, status, title, decision IS NOT NULL FROM cases"
-		    " WHERE no = ? FOR UPDATE", DBARGS(DBS(in->cases[i].no)), case_lock_row,
-		    &locks[i]);
+		rc = db_row_into(c, "SELECT id, status, title, decision IS NOT NULL FROM cases"
+		    " WHERE no = ? FOR UPDATE", DBARGS(DBS(in->cases[i].no)),
+		    DB_COLS(case_lock_cols), &locks[i]);
 		if (rc < 0)
 			goto fail;
-		if (!locks[i].found) {
+		if (rc == 0) {
 			req_fail_field(r, f, "没有这个办件");
 			continue;
 		}
@@ -505,13 +479,9 @@ handover_create_tx(struct ctx *c, struct req *r, const struct handover_in *in,
 					req_fail_field(r, f, "尚未作出决定，没有办理结果可移交");
 				continue;
 			}
-			memset(&mr, 0, sizeof mr);
-			rc = db_query(c, "SELECT item, name FROM case_materials WHERE case_id = ?"
-			    " AND code = ? ORDER BY item LIMIT 1",
-			    DBARGS(DBI(locks[i].id), DBS(m->code)), mat_row_fn, &mr);
-			if (rc < 0)
+			if ((rc = mat_find(c, locks[i].id, m->code, &mr)) < 0)
 				goto fail;
-			if (!mr.found)
+			if (rc == 0)
 				req_fail_field(r, f, "不是该办件的材料");
 		}
 	}
@@ -574,10 +544,7 @@ handover_create_tx(struct ctx *c, struct req *r, const struct handover_in *in,
 			const struct handover_mat_in *m = &in->cases[i].mats[j];
 			int result = strcmp(m->code, HANDOVER_RESULT_CODE) == 0;
 
-			memset(&mr, 0, sizeof mr);
-			if (!result && (rc = db_query(c, "SELECT item, name FROM case_materials"
-			    " WHERE case_id = ? AND code = ? ORDER BY item LIMIT 1",
-			    DBARGS(DBI(locks[i].id), DBS(m->code)), mat_row_fn, &mr)) < 0)
+			if (!result && (rc = mat_find(c, locks[i].id, m->code, &mr)) < 0)
 				goto fail;
 			rc = db_exec(c, "INSERT INTO handover_materials (handover_id, case_id, seq,"
 			    " item, code, name, pages) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -653,22 +620,10 @@ struct sheet_cases {
 	size_t			 n;
 };
 
-static int
-sheet_case_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct sheet_cases *s = arg;
-	struct sheet_case *x;
-
-	(void)lens;
-	if (ncol < 3 || s->n == HANDOVER_CASES_MAX)
-		return 1;
-	x = &s->t[s->n++];
-	memset(x, 0, sizeof *x);
-	parse_ll(v[0], 1, INT64_MAX, &x->id);
-	str_copy(x->no, sizeof x->no, v[1] ? v[1] : "");
-	str_copy(x->status, sizeof x->status, v[2] ? v[2] : "");
-	return 0;
-}
+static const struct db_col sheet_case_cols[] = {
+	DBC_I(struct sheet_case, id, 1, INT64_MAX), DBC_S(struct sheet_case, no),
+	DBC_S(struct sheet_case, status),
+};
 
 static struct sheet_case *
 sheet_case_find(struct sheet_cases *s, const char *no)
@@ -740,11 +695,13 @@ handover_receive_tx(struct ctx *c, struct req *r, long long id, const char *toke
 	}
 	if ((cs = calloc(1, sizeof *cs)) == NULL)
 		return DB_FAIL;
-	rc = db_query(c, "SELECT hc.case_id, c.no, c.status FROM handover_cases hc"
+	rc = db_rows_into(c, "SELECT hc.case_id, c.no, c.status FROM handover_cases hc"
 	    " JOIN cases c ON c.id = hc.case_id WHERE hc.handover_id = ? ORDER BY hc.seq",
-	    DBARGS(DBI(s.id)), sheet_case_row, cs);
+	    DBARGS(DBI(s.id)), DB_COLS(sheet_case_cols), cs->t, sizeof cs->t[0],
+	    HANDOVER_CASES_MAX);
 	if (rc < 0)
 		goto done;
+	cs->n = (size_t)rc < HANDOVER_CASES_MAX ? (size_t)rc : HANDOVER_CASES_MAX;
 	/* The discrepancies against the sheet, all before the first write. */
 	for (i = 0; i < nd; i++) {
 		fmt(f, sizeof f, "discrepancies[%zu].no", i);

@@ -40,28 +40,11 @@ struct open_sheet {
 	char		 sent_at[20];
 };
 
-struct scan {
-	struct open_sheet	*t;
-	size_t			 n;
-};
-
 static const struct db_col open_cols[] = {
 	DBC_I(struct open_sheet, id, 1, INT64_MAX), DBC_S(struct open_sheet, from_hall),
 	DBC_S(struct open_sheet, to_hall), DBC_I(struct open_sheet, day, 0, INT64_MAX),
 	DBC_I(struct open_sheet, minute, 0, 1439), DBC_S(struct open_sheet, sent_at),
 };
-
-static int
-open_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct scan *s = arg;
-
-	(void)lens;
-	if (ncol < 6 || s->n == SCAN_MAX)
-		return 1;
-	db_row_fill(&s->t[s->n++], DB_COLS(open_cols), ncol, v);
-	return 0;
-}
 
 /*
  * Working minutes of hall from (day0, min0) to (day1, min1), stopping once `enough` is
@@ -129,33 +112,24 @@ late_tx(struct ctx *c, void *arg)
 	fmt(msg, sizeof msg, "交接单 %lld 于 %s 移交至%s，%lld 个工作小时内未签收，请核查材料去向。",
 	    o->id, o->sent_at, json_string_value(json_object_get(tj, "label")), st->hours);
 	json_decref(tj);
-	rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-	    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
-	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-	    DBARGS(DBS(o->to_hall), DBS(key), DBS(msg), DBS(st->now)), NULL, NULL);
+	rc = case_alert_raise(c, o->to_hall, key, "warning", msg, st->now);
 	if (rc == 0 && strcmp(o->from_hall, o->to_hall) != 0)
-		rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-		    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
-		    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-		    DBARGS(DBS(o->from_hall), DBS(key), DBS(msg), DBS(st->now)), NULL, NULL);
+		rc = case_alert_raise(c, o->from_hall, key, "warning", msg, st->now);
 	fmt(target, sizeof target, "handover:%lld", o->id);
 	if (rc == 0)
-		rc = db_exec(c, "INSERT INTO audit_log (at, hall, actor_kind, actor, action, target,"
-		    " result, remote_addr, detail) VALUES (?, ?, 'system', 'worker',"
-		    " 'handover.overdue', ?, 'ok', '', '')", DBARGS(DBS(st->now), DBS(o->to_hall),
-		    DBS(target)), NULL, NULL);
+		rc = case_job_audit(c, st->now, o->to_hall, "handover.overdue", target, "");
 	return rc;
 }
 
 int
 job_handover_overdue(struct ctx *c)
 {
-	struct scan s;
+	struct open_sheet *sheets;
 	char now[20];
 	long long hours = config_int("handover_receive_hours", 4, 1, 200), worked;
 	int64_t t = hall_now() + HALL_UTC_OFFSET, today = t / 86400;
 	int minute = (int)((t % 86400) / 60);
-	size_t i;
+	size_t i, n;
 	int rc;
 
 	/* Sheets received meanwhile: their alerts are dealt with. */
@@ -166,23 +140,24 @@ job_handover_overdue(struct ctx *c)
 	    DBARGS(DBS(now)), NULL, NULL);
 	if (rc != 0)
 		return rc;
-	if ((s.t = calloc(SCAN_MAX, sizeof *s.t)) == NULL)
+	if ((sheets = calloc(SCAN_MAX, sizeof *sheets)) == NULL)
 		return DB_FAIL;
-	s.n = 0;
-	rc = db_query(c, "SELECT id, from_hall, to_hall, TO_DAYS(sent_at) - TO_DAYS('1970-01-01'),"
-	    " HOUR(sent_at) * 60 + MINUTE(sent_at), DATE_FORMAT(sent_at, '%Y-%m-%d %H:%i')"
+	rc = db_rows_into(c, "SELECT id, from_hall, to_hall,"
+	    " TO_DAYS(sent_at) - TO_DAYS('1970-01-01'), HOUR(sent_at) * 60 + MINUTE(sent_at), DATE_FORMAT(sent_at, '%Y-%m-%d %H:%i')"
 	    " FROM handovers WHERE status = 'sent' AND alerted_at IS NULL AND sent_at <= ?"
-	    " ORDER BY sent_at, id LIMIT 200", DBARGS(DBS(now)), open_row, &s);
-	for (i = 0; rc >= 0 && i < s.n; i++) {
-		rc = work_minutes(c, s.t[i].to_hall, s.t[i].day, s.t[i].minute, today, minute,
-		    hours * 60, &worked);
+	    " ORDER BY sent_at, id LIMIT 200", DBARGS(DBS(now)), DB_COLS(open_cols), sheets,
+	    sizeof *sheets, SCAN_MAX);
+	n = rc > 0 ? (size_t)rc : 0;	/* the LIMIT is SCAN_MAX */
+	for (i = 0; rc >= 0 && i < n; i++) {
+		rc = work_minutes(c, sheets[i].to_hall, sheets[i].day, sheets[i].minute, today,
+		    minute, hours * 60, &worked);
 		if (rc < 0 || worked < hours * 60)
 			continue;
-		rc = db_tx(c, late_tx, &(struct late_step){ &s.t[i], now, hours });
+		rc = db_tx(c, late_tx, &(struct late_step){ &sheets[i], now, hours });
 		if (rc == 0)
-			log_info("handover %lld not received within %lld working hours", s.t[i].id,
+			log_info("handover %lld not received within %lld working hours", sheets[i].id,
 			    hours);
 	}
-	free(s.t);
+	free(sheets);
 	return rc < 0 ? rc : 0;
 }

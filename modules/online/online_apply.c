@@ -28,6 +28,7 @@
 #include "../../fcgi/errors.h"
 #include "../../fcgi/log.h"
 
+#include "../cases/case_agent.h"
 #include "../cases/case_route.h"
 
 #include <sodium.h>
@@ -53,64 +54,35 @@ struct online {
 	long long	 cid;		/* the filing citizen */
 	struct rn_use	 rn;		/* the applicant's ID number: own, first use or proxy */
 };
-static int
-sub_str(struct req *r, json_t *obj, const char *key, const char *field, int required,
-    size_t minc, size_t maxc, const char **out)
-{
-	json_t *tmp = json_object();
-	int rc;
-
-	json_object_set(tmp, field, obj ? json_object_get(obj, key) : NULL);
-	rc = in_str(r, tmp, field, required, minc, maxc, out);
-	json_decref(tmp);
-	return rc;
-}
 
 /* ---------------------------------------------------------------- POST /cases (citizen) */
 
 static int
 create_parse(struct req *r, struct online *o)
 {
-	static const char *const deliveries[] = { "pickup", "mail", NULL };
 	const char *item = NULL, *bundle = NULL;
-	json_t *app, *agent;
-	int delivery = 0, rc;
+	json_t *agent;
+	int rc;
 
 	in_str(r, r->body, "item", 0, 1, 40, &item);
 	in_str(r, r->body, "bundle", 0, 1, 40, &bundle);
 	if ((item == NULL) == (bundle == NULL) && !in_has_errors(r))
 		req_fail_field(r, item ? "bundle" : "item", "须选择一个事项（item）或一件事（bundle）");
-	app = json_object_get(r->body, "applicant");
-	if (!json_is_object(app))
-		req_fail_field(r, "applicant", "须填写申请人姓名、身份证号和手机号");
-	else {
-		sub_str(r, app, "name", "applicant.name", 1, 1, 20, &o->name);
-		if (sub_str(r, app, "id_number", "applicant.id_number", 1, 18, 18, &o->id_number) == 0 &&
-		    !idnum_ok(o->id_number))
-			req_fail_field(r, "applicant.id_number", "身份证号码无效");
-		if (sub_str(r, app, "phone", "applicant.phone", 1, 11, 11, &o->phone) == 0 &&
-		    !phone_ok(o->phone))
-			req_fail_field(r, "applicant.phone", "手机号码无效");
-	}
+	case_applicant_parse(r, &o->name, &o->id_number, &o->phone);
 	agent = json_object_get(r->body, "agent");
 	if (agent && !json_is_null(agent)) {
 		if (!json_is_object(agent))
 			req_fail_field(r, "agent", "代办人须填写姓名和手机号");
 		else {
-			sub_str(r, agent, "name", "agent.name", 1, 1, 20, &o->agent_name);
-			if (sub_str(r, agent, "phone", "agent.phone", 1, 11, 11, &o->agent_phone) == 0 &&
+			in_sub_str(r, agent, "name", "agent.name", 1, 1, 20, &o->agent_name);
+			if (in_sub_str(r, agent, "phone", "agent.phone", 1, 11, 11, &o->agent_phone) == 0 &&
 			    !phone_ok(o->agent_phone))
 				req_fail_field(r, "agent.phone", "手机号码无效");
 			if (o->agent_phone && o->phone && strcmp(o->agent_phone, o->phone) == 0)
 				req_fail_field(r, "agent.phone", "代办人不能是申请人本人");
 		}
 	}
-	in_enum(r, r->body, "delivery", 0, deliveries, &delivery);
-	o->mail = delivery == 1;
-	in_str(r, r->body, "address", o->mail, 5, 60, &o->address);
-	in_str(r, r->body, "pickup_hall", 0, 1, 32, &o->pickup_hall);
-	if (o->mail && o->pickup_hall)
-		req_fail_field(r, "pickup_hall", "邮寄送达的办件不选领取大厅");
+	case_delivery_parse(r, &o->mail, &o->address, &o->pickup_hall);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = form_load(r->ctx, item, bundle, &o->form)) < 0)

@@ -50,25 +50,18 @@ struct agent_row {
 	char	 title[204];
 };
 
-static int
-agent_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct agent_row *a = arg;
-
-	(void)ncol;
-	if (v[0] && pii_open((const unsigned char *)v[0], lens[0], a->phone, sizeof a->phone) != 0)
-		a->phone[0] = '\0';
-	str_copy(a->title, sizeof a->title, v[1]);
-	return 1;
-}
-
-/* The agent's phone ("" when none) and the case's title. */
+/* The agent's phone ("" when none) and the case's title.  ≥ 0 or a DB_* code. */
 static int
 agent_load(struct ctx *c, long long case_id, struct agent_row *ag)
 {
+	int rc;
+
 	memset(ag, 0, sizeof *ag);
-	return db_query(c, "SELECT agent_phone_enc, title FROM cases WHERE id = ?",
-	    DBARGS(DBI(case_id)), agent_row, ag);
+	rc = case_agent_phone(c, case_id, ag->phone);
+	if (rc == 0)
+		rc = db_scalar(c, "SELECT title FROM cases WHERE id = ?", DBARGS(DBI(case_id)),
+		    ag->title, sizeof ag->title);
+	return rc;
 }
 
 /* The SMS to the applicant, and to the agent when there is one. */
@@ -101,7 +94,13 @@ om_load(struct ctx *c, long long case_id, struct case_mats *l)
 struct part_dl {
 	long long	 seq;
 	long long	 days;
+	char		 item[48];
 	char		 deadline[12];
+};
+
+static const struct db_col part_dl_cols[] = {
+	DBC_I(struct part_dl, seq, 0, 255), DBC_I(struct part_dl, days, 0, 10000),
+	DBC_S(struct part_dl, item),
 };
 
 /* What acceptance reads before its transaction: parts and their deadlines, the agent. */
@@ -109,29 +108,11 @@ struct accept_ctx {
 	struct part_dl	 parts[FORM_MAX_PARTS];
 	size_t		 nparts;
 	char		 deadline[12];		/* the longest part's */
-	char		 first_item[48];
 	char		 m_name[64];		/* the applicant's mask */
 	struct agent_row ag;
 	int		 missing_year;		/* E_CALENDAR_MISSING: the year not loaded */
 	int		 provisional;		/* the deadline ran through a provisional year */
 };
-
-static int
-pdl_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct accept_ctx *a = arg;
-
-	(void)ncol;
-	(void)lens;
-	if (a->nparts == FORM_MAX_PARTS)
-		return 1;
-	parse_ll(v[0], 0, 255, &a->parts[a->nparts].seq);
-	parse_ll(v[1], 0, 10000, &a->parts[a->nparts].days);
-	if (a->nparts == 0)
-		str_copy(a->first_item, sizeof a->first_item, v[2]);
-	a->nparts++;
-	return 0;
-}
 
 /*
  * Every part's deadline from the calendar (the case's is the longest part's), the agent and
@@ -145,8 +126,10 @@ review_accept_prepare(struct ctx *c, const struct case_row *cr, struct accept_ct
 	int rc;
 
 	memset(ac, 0, sizeof *ac);
-	rc = db_query(c, "SELECT seq, promised_days, item FROM case_parts WHERE case_id = ?"
-	    " ORDER BY seq", DBARGS(DBI(cr->id)), pdl_row, ac);
+	rc = db_rows_into(c, "SELECT seq, promised_days, item FROM case_parts WHERE case_id = ?"
+	    " ORDER BY seq", DBARGS(DBI(cr->id)), DB_COLS(part_dl_cols), ac->parts,
+	    sizeof ac->parts[0], FORM_MAX_PARTS);
+	ac->nparts = rc > FORM_MAX_PARTS ? FORM_MAX_PARTS : rc > 0 ? (size_t)rc : 0;
 	if (rc >= 0)
 		rc = agent_load(c, cr->id, &ac->ag);
 	if (rc >= 0)
@@ -211,7 +194,7 @@ notice_insert(struct ctx *c, const struct session *who, const struct case_row *c
 	    " item, case_id, applicant_mask, materials, note, window_no, created_by,"
 	    " created_at) VALUES (?, ?, 'accepted', ?, ?, ?, ?, NULL, '网上申请', ?, ?, ?)",
 	    DBARGS(DBS(hash), DBSN((const char *)sealed, (size_t)n), DBS(cr->hall),
-	    DBS(ac->first_item), DBI(cr->id), DBS(ac->m_name),
+	    DBS(ac->parts[0].item), DBI(cr->id), DBS(ac->m_name),
 	    who->window ? DBI(who->window) : DBN, staff ? DBI(staff) : DBN, DBS(now)),
 	    NULL, NULL);
 	return rc;

@@ -175,6 +175,22 @@ state_move(struct ctx *c, struct step *s, const char *sql, const struct dbv *arg
 	return n == 1 ? 0 : refuse(s, E_INVALID_STATE, "有人刚刚记录了这一步，请刷新");
 }
 
+/* The case, accepted, goes to processing (its file left for, or arrived from, the office):
+ * 0, 409 INVALID_STATE when it has just moved, or a DB_* code. */
+static int
+to_processing(struct ctx *c, struct step *s)
+{
+	uint64_t n = 0;
+	int rc;
+
+	rc = db_exec(c, "UPDATE cases SET status = 'processing', version = version + 1,"
+	    " updated_at = ? WHERE id = ? AND status = 'accepted'",
+	    DBARGS(DBS(s->now), DBI(s->cr->id)), &n, NULL);
+	if ((rc = case_guarded(n, rc)) != 0)
+		return rc == E_INVALID_TRANSITION ? refuse(s, E_INVALID_STATE, "办件状态刚刚改变") : rc;
+	return 0;
+}
+
 static int
 history(struct ctx *c, struct step *s, const char *to_status, const char *note,
     const char *pub)
@@ -284,7 +300,6 @@ step_dispatch(struct ctx *c, struct step *s)
 {
 	struct handover_end to;
 	long long ho = 0;
-	uint64_t n = 0;
 	char note[160], pub[600];
 	int rc;
 
@@ -308,11 +323,8 @@ step_dispatch(struct ctx *c, struct step *s)
 		return refuse(s, E_INVALID_STATE, "材料已寄出");
 	if (rc != 0)
 		return rc;
-	rc = db_exec(c, "UPDATE cases SET status = 'processing', version = version + 1,"
-	    " updated_at = ? WHERE id = ? AND status = 'accepted'",
-	    DBARGS(DBS(s->now), DBI(s->cr->id)), &n, NULL);
-	if ((rc = case_guarded(n, rc)) != 0)
-		return rc == E_INVALID_TRANSITION ? refuse(s, E_INVALID_STATE, "办件状态刚刚改变") : rc;
+	if ((rc = to_processing(c, s)) != 0)
+		return rc;
 	if (s->in->electronic) {
 		fmt(note, sizeof note, "网络传送，交接单 %lld", ho);
 		fmt(pub, sizeof pub, "材料已通过网络传送至办理地（%s）审批", s->x.office);
@@ -334,7 +346,6 @@ step_receive(struct ctx *c, struct step *s)
 	struct handover_end to;
 	struct handover_why hw;
 	long long got = 0, ho = 0;
-	uint64_t n = 0;
 	char pub[600];
 	int rc;
 
@@ -367,11 +378,8 @@ step_receive(struct ctx *c, struct step *s)
 	    DBARGS(DBS(s->on_s), DBI(ho)));
 	if (rc != 0)
 		return rc;
-	rc = db_exec(c, "UPDATE cases SET status = 'processing', version = version + 1,"
-	    " updated_at = ? WHERE id = ? AND status = 'accepted'",
-	    DBARGS(DBS(s->now), DBI(s->cr->id)), &n, NULL);
-	if ((rc = case_guarded(n, rc)) != 0)
-		return rc == E_INVALID_TRANSITION ? refuse(s, E_INVALID_STATE, "办件状态刚刚改变") : rc;
+	if ((rc = to_processing(c, s)) != 0)
+		return rc;
 	fmt(pub, sizeof pub, "本地已于 %s 收到%s寄来的材料，交审批部门办理", s->on_s, s->x.office);
 	return history(c, s, "processing", NULL, pub);
 }

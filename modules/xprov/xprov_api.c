@@ -346,12 +346,8 @@ static void
 want_masked(struct req *r, json_t *o, const char *key, const char *field, size_t maxc,
     const char **out)
 {
-	json_t *tmp = json_object();
-
-	json_object_set(tmp, field, o ? json_object_get(o, key) : NULL);
-	if (in_str(r, tmp, field, 1, 2, maxc, out) == 0 && *out && strchr(*out, '*') == NULL)
+	if (in_sub_str(r, o, key, field, 1, 2, maxc, out) == 0 && strchr(*out, '*') == NULL)
 		req_fail_field(r, field, "请按对方发来的脱敏信息填写（含 *），不接收完整信息");
-	json_decref(tmp);
 }
 
 struct incoming_arg {

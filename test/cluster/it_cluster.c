@@ -55,9 +55,10 @@
 #include "../../modules/notify/outbox.h"
 #include "../lib/expect.h"
 #include "../lib/flows.h"
+#include "../lib/load.h"
 #include "../lib/records.h"
+#include "../lib/suite.h"
 
-static struct ctx C;
 static char kiosk[128];
 static int long_mode;
 
@@ -91,23 +92,6 @@ cluster_out(const char *verb, char *out, size_t osz)
 	return ok ? 0 : -1;
 }
 
-/* Lines of a file that contain text (a server's log). */
-static long
-log_count(const char *path, const char *text)
-{
-	char line[4096];
-	FILE *f = fopen(path, "r");
-	long n = 0;
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof line, f))
-		if (strstr(line, text))
-			n++;
-	fclose(f);
-	return n;
-}
-
 /* GET /api/v1/health of one host (not through the balancer) answers 200. */
 static int
 host_healthy(const char *addr)
@@ -131,175 +115,14 @@ host_healthy(const char *addr)
 
 /* ------------------------------------------------------------------ load: take numbers */
 
-struct told {
-	char	 token[48];
-	char	 number[8];
-};
+/* A 201 is followed by a pause (shorter in long mode), a refusal or no reply by 50 ms.  The
+ * checks afterwards may land on the node just killed: 50 tries, 200 ms apart. */
+static const struct load_pace pace_short = { 50, 25, 50, 50 }, pace_long = { 50, 10, 50, 50 };
 
-struct load {
-	pthread_t	 th[16];
-	int		 nth;
-	atomic_int	 stop;
-	atomic_int	 sent;
-	atomic_int	 issued;
-	int		 max;
-	pthread_mutex_t	 mu;
-	struct told	*told;
-	size_t		 ntold, cap;
-	int		 n201, n503, n504, nother, nnet, last_other;
-	int		 n201_mark;
-	_Atomic int64_t	 fault_at;	/* now_ms of the fault (0: none yet) */
-	_Atomic int64_t	 back_at;	/* first 201 to a request sent after it */
-};
-
-static void *
-load_thread(void *arg)
+static const struct load_pace *
+pace(void)
 {
-	struct load *L = arg;
-	struct resp r;
-	char body[64];
-	int64_t t0, f, zero;
-	int k;
-
-	while (!atomic_load(&L->stop) && atomic_load(&L->issued) < L->max) {
-		k = atomic_fetch_add(&L->sent, 1);
-		snprintf(body, sizeof body, "{\"category\":\"%c\"}", "ABCDEF"[k % 6]);
-		t0 = now_ms();
-		if (http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk, body) != 0) {
-			pthread_mutex_lock(&L->mu);
-			L->nnet++;
-			pthread_mutex_unlock(&L->mu);
-			resp_free(&r);
-			pause_ms(50);
-			continue;
-		}
-		pthread_mutex_lock(&L->mu);
-		if (r.status == 201 && jstr(r.json, "ticket.token") && jstr(r.json, "ticket.number")) {
-			if (L->ntold == L->cap) {
-				L->cap = L->cap ? 2 * L->cap : 1024;
-				L->told = realloc(L->told, L->cap * sizeof *L->told);
-				if (L->told == NULL)
-					abort();
-			}
-			str_copy(L->told[L->ntold].token, sizeof L->told[0].token,
-			    jstr(r.json, "ticket.token"));
-			str_copy(L->told[L->ntold].number, sizeof L->told[0].number,
-			    jstr(r.json, "ticket.number"));
-			L->ntold++;
-			L->n201++;
-			atomic_fetch_add(&L->issued, 1);
-			f = atomic_load(&L->fault_at);
-			zero = 0;
-			if (f > 0 && t0 >= f)
-				atomic_compare_exchange_strong(&L->back_at, &zero, now_ms());
-		} else if (r.status == 503) {
-			L->n503++;
-		} else if (r.status == 504) {
-			L->n504++;
-		} else {
-			L->nother++;
-			L->last_other = (int)r.status;
-			fprintf(stderr, "  take: %ld %.*s\n", r.status,
-			    r.body ? (int)(r.len > 160 ? 160 : r.len) : 0, r.body ? r.body : "");
-		}
-		pthread_mutex_unlock(&L->mu);
-		resp_free(&r);
-		pause_ms(r.status == 201 ? (long_mode ? 10 : 25) : 50);
-	}
-	return NULL;
-}
-
-static void
-load_start(struct load *L, int threads, int max)
-{
-	int i;
-
-	memset(L, 0, sizeof *L);
-	pthread_mutex_init(&L->mu, NULL);
-	L->nth = threads;
-	L->max = max;
-	for (i = 0; i < threads; i++)
-		assert_int_equal(pthread_create(&L->th[i], NULL, load_thread, L), 0);
-}
-
-static int
-load_n201(struct load *L)
-{
-	int n;
-
-	pthread_mutex_lock(&L->mu);
-	n = L->n201;
-	pthread_mutex_unlock(&L->mu);
-	return n;
-}
-
-static void
-load_fault(struct load *L)
-{
-	pthread_mutex_lock(&L->mu);
-	L->n201_mark = L->n201;
-	pthread_mutex_unlock(&L->mu);
-	atomic_store(&L->fault_at, now_ms());
-}
-
-/* Wait (up to ms) for the first number issued after the fault; prints and returns the
- * seconds it took (-1: none). */
-static double
-load_recovery(struct load *L, const char *what, int ms)
-{
-	int64_t t0 = now_ms(), b;
-	double s;
-
-	while ((b = atomic_load(&L->back_at)) == 0 && now_ms() - t0 < ms)
-		pause_ms(20);
-	if (b == 0) {
-		printf("  recovery after %s: none within %d ms\n", what, ms);
-		return -1;
-	}
-	s = (double)(b - atomic_load(&L->fault_at)) / 1000.0;
-	printf("  recovery after %s: take-a-number answered again %.2f s after the fault\n",
-	    what, s);
-	return s;
-}
-
-static void
-load_stop(struct load *L)
-{
-	int i;
-
-	atomic_store(&L->stop, 1);
-	for (i = 0; i < L->nth; i++)
-		pthread_join(L->th[i], NULL);
-	printf("  load: %d × 201, %d × 503, %d × 504, %d other (last %d), %d without a reply\n",
-	    L->n201, L->n503, L->n504, L->nother, L->last_other, L->nnet);
-}
-
-static void
-load_free(struct load *L)
-{
-	free(L->told);
-	pthread_mutex_destroy(&L->mu);
-}
-
-static int
-cmp_told(const void *a, const void *b)
-{
-	return strcmp(((const struct told *)a)->number, ((const struct told *)b)->number);
-}
-
-static int
-count_rows(const char *day)
-{
-	char out[24];
-	long long n = -1;
-	int i, rc = DB_DOWN;
-
-	for (i = 0; i < 50 && (rc = db_scalar(&C, "SELECT COUNT(*) FROM queue_tickets WHERE"
-	    " hall = 'demo' AND day = ?", DBARGS(DBS(day)), out, sizeof out)) != 1; i++)
-		pause_ms(200);	/* this process's own node may be the one just killed */
-	assert_int_equal(rc, 1);
-	assert_int_equal(parse_ll(out, 0, INT64_MAX, &n), 0);
-	return (int)n;
+	return long_mode ? &pace_long : &pace_short;
 }
 
 /* The day's tickets as each Galera node has them: all the same, and the same as rows. */
@@ -325,68 +148,11 @@ check_nodes(const char *day, int rows)
 	printf("  nodes: db1, db2 and db3 each hold the %d tickets of the day\n", rows);
 }
 
-/* The record against what the clients were told (see the top of the file). */
+/* The record against what the clients were told (see the top of the file), on every node. */
 static void
 check_told(struct load *L, const char *day, int rows_before)
 {
-	char num[16];
-	size_t i;
-	int rows, rc, untold;
-
-	for (i = 0; i < 100 && db_ping(&C) != 0; i++)
-		pause_ms(100);
-	for (i = 0; i < L->ntold; i++) {
-		rc = db_scalar(&C, "SELECT number FROM queue_tickets WHERE token = ?",
-		    DBARGS(DBS(L->told[i].token)), num, sizeof num);
-		if (rc != 1)
-			fail_msg("ticket %s told to a client is not in the record (%d)",
-			    L->told[i].number, rc);
-		assert_string_equal(num, L->told[i].number);
-	}
-	qsort(L->told, L->ntold, sizeof *L->told, cmp_told);
-	for (i = 1; i < L->ntold; i++)
-		if (strcmp(L->told[i - 1].number, L->told[i].number) == 0)
-			fail_msg("number %s told to two clients", L->told[i].number);
-	rc = db_scalar(&C, "SELECT COUNT(*) FROM (SELECT number FROM queue_tickets WHERE"
-	    " hall = 'demo' AND day = ? GROUP BY number HAVING COUNT(*) > 1) x",
-	    DBARGS(DBS(day)), num, sizeof num);
-	assert_int_equal(rc, 1);
-	assert_string_equal(num, "0");
-	rows = count_rows(day);
-	untold = rows - rows_before - (int)L->ntold;
-	printf("  record: %d new rows for %d tickets told, %d nobody was told about\n",
-	    rows - rows_before, (int)L->ntold, untold);
-	assert_true(untold >= 0);
-	assert_true(untold <= L->nother + L->n503 + L->n504 + L->nnet);
-	check_nodes(day, rows);
-}
-
-/* One more number of category A after the fault: above every A number told before. */
-static void
-check_numbering_continues(struct load *L)
-{
-	struct resp r;
-	size_t i;
-	long long next = 0, top = 0, v;
-	int k;
-
-	for (k = 0; k < 50; k++) {
-		assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
-		    "{\"category\":\"A\"}"), 0);
-		if (r.status == 201)
-			break;
-		resp_free(&r);
-		pause_ms(200);
-	}
-	assert_int_equal(r.status, 201);
-	assert_int_equal(parse_ll(jstr(r.json, "ticket.number") + 1, 0, 999, &next), 0);
-	resp_free(&r);
-	for (i = 0; i < L->ntold; i++)
-		if (L->told[i].number[0] == 'A' && parse_ll(L->told[i].number + 1, 0, 999, &v) == 0 &&
-		    v > top)
-			top = v;
-	printf("  numbering: A%03lld after A%03lld\n", next, top);
-	assert_true(next > top);
+	check_nodes(day, load_check_told(L, day, rows_before));
 }
 
 /* ------------------------------------------------------------------ days */
@@ -399,14 +165,14 @@ galera_node_killed(void **st)
 	struct load L;
 	char day[11], when[32], next[11];
 	const char *log = "var/cluster/db1/log/mariadb.log";
-	long ist0 = log_count(log, "IST received");
+	long ist0 = file_lines_with(log, "IST received");
 	int before;
 
 	(void)st;
-	pick_day(&C, day, when, next, "make cluster-down, make cluster");
+	pick_day(&test_db, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
-	before = count_rows(day);
-	load_start(&L, long_mode ? 8 : 4, long_mode ? 4000 : 2000);
+	before = load_rows(day, 50);
+	load_start(&L, kiosk, pace(), long_mode ? 8 : 4, long_mode ? 4000 : 2000);
 	pause_ms(long_mode ? 2000 : 1000);
 	assert_true(load_n201(&L) > 0);
 	assert_int_equal(cluster("kill db1"), 0);
@@ -419,138 +185,37 @@ galera_node_killed(void **st)
 	load_stop(&L);
 	assert_true(L.n201 > L.n201_mark + 20);		/* numbers went on being issued */
 	assert_int_equal(L.nother, 0);
-	assert_true(log_count(log, "IST received") > ist0);
+	assert_true(file_lines_with(log, "IST received") > ist0);
 	printf("  db1: rejoined by IST (no full state copy)\n");
 	check_told(&L, day, before);
-	check_numbering_continues(&L);
+	load_check_numbering_continues(&L);
 	load_free(&L);
 }
 
 /* ------------------------------------------------------------------ Redis primary killed */
 
-#define BOOKERS 40
-
-struct booking {
-	char		 slot[24];
-	char		 token[BOOKERS][64];
-	char		 idnum[BOOKERS][20];
-	atomic_int	 next;
-	pthread_mutex_t	 mu;
-	int		 booked, full, n503, other, last_other;
-};
-
-static void
-idnum_for(int k, char out[20])
-{
-	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
-	int i, sum = 0;
-
-	snprintf(out, 20, "1101051986%02d%02d%03d", 1 + (k / 28) % 12, 1 + k % 28,
-	    (int)(mono_ms() % 500) * 2 + 1);
-	for (i = 0; i < 17; i++)
-		sum += (out[i] - '0') * w[i];
-	out[17] = "10X98765432"[sum % 11];
-	out[18] = '\0';
-}
-
-static void *
-book_thread(void *arg)
-{
-	struct booking *B = arg;
-	struct resp r;
-	char body[256];
-	int k;
-
-	while ((k = atomic_fetch_add(&B->next, 1)) < BOOKERS) {
-		snprintf(body, sizeof body, "{\"hall\":\"demo\",\"category\":\"%c\",\"slot\":\"%s\","
-		    "\"name\":\"张三\",\"id_number\":\"%s\"}", B->slot[0], B->slot, B->idnum[k]);
-		for (;;) {	/* until a definite answer: 503 means "try again" */
-			int status = -1;
-
-			if (http_json(&r, "POST", "/api/v1/appointments", B->token[k], body) == 0)
-				status = (int)r.status;
-			pthread_mutex_lock(&B->mu);
-			if (status == 201)
-				B->booked++;
-			else if (status == 409 && jstr(r.json, "error.code") &&
-			    strcmp(jstr(r.json, "error.code"), "SLOT_FULL") == 0)
-				B->full++;
-			else if (status == 503 || status == 504 || status == -1)
-				B->n503++;
-			else {
-				B->other++;
-				B->last_other = status;
-				fprintf(stderr, "  booking %d: %d %.*s\n", k, status,
-				    r.body ? (int)(r.len > 200 ? 200 : r.len) : 0, r.body ? r.body : "");
-			}
-			pthread_mutex_unlock(&B->mu);
-			resp_free(&r);
-			if (status != 503 && status != 504 && status != -1)
-				break;
-			pause_ms(50);
-		}
-		pause_ms(long_mode ? 150 : 60);
-	}
-	return NULL;
-}
-
-static int
-slot_live(const char *day, const char *cat, const char *start)
-{
-	char out[24];
-	long long n = -1;
-
-	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM appointments WHERE hall = 'demo' AND"
-	    " day = ? AND category = ? AND start_time = ? AND status <> 'cancelled'",
-	    DBARGS(DBS(day), DBS(cat), DBS(start)), out, sizeof out), 1);
-	assert_int_equal(parse_ll(out, 0, INT64_MAX, &n), 0);
-	return (int)n;
-}
-
 static void
 redis_primary_killed(void **st)
 {
-	static struct booking B;
+	static struct bookers B;
 	struct load L;
-	struct session s;
-	char day[11], when[32], bday[11], mgr[128], path[96], body[64], out[24];
+	char day[11], when[32], bday[11], path[96], out[24];
 	char old[16], now_primary[16];
-	const char *bcat = "C", *bstart = "16:30:00";
-	pthread_t bt[3];
-	int i, before, places, live0, full;
-	uint64_t cid;
+	int before;
 
 	(void)st;
-	pick_day(&C, day, when, bday, "make cluster-down, make cluster");
+	pick_day(&test_db, day, when, bday, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
-	before = count_rows(day);
+	before = load_rows(day, 50);
 	assert_int_equal(cluster_out("primary", old, sizeof old), 0);
 
 	/* A slot tomorrow with 15 places left; 40 citizens signed in (sessions in Redis). */
-	memset(&B, 0, sizeof B);
-	pthread_mutex_init(&B.mu, NULL);
-	snprintf(B.slot, sizeof B.slot, "C-%.4s%.2s%.2s-1630", bday, bday + 5, bday + 8);
-	live0 = slot_live(bday, bcat, bstart);
-	places = live0 + 15;
-	assert_int_equal(staff_login("manager1", 0, mgr, sizeof mgr), 0);
-	snprintf(path, sizeof path, "/api/v1/halls/demo/slots/%s", B.slot);
-	snprintf(body, sizeof body, "{\"capacity\":%d}", places);
-	expect_reply("PATCH", path, mgr, body, 200);
-	for (i = 0; i < BOOKERS; i++) {
-		assert_int_equal(db_exec(&C, "INSERT INTO citizens (created_at) VALUES (NOW())", NULL,
-		    0, NULL, &cid), 0);
-		memset(&s, 0, sizeof s);
-		s.role = ROLE_CITIZEN;
-		snprintf(s.subject, sizeof s.subject, "%llu", (unsigned long long)cid);
-		assert_int_equal(session_create(&C, &s, 3600, B.token[i], sizeof B.token[i]), 0);
-		idnum_for(i, B.idnum[i]);
-	}
+	bookers_prepare(&B, bday, 40, 15, long_mode ? 150 : 60, 1);
 	/* The sessions have reached the replica (asynchronous replication: milliseconds). */
 	pause_ms(1000);
 
-	load_start(&L, long_mode ? 8 : 4, long_mode ? 4000 : 2000);
-	for (i = 0; i < 3; i++)
-		assert_int_equal(pthread_create(&bt[i], NULL, book_thread, &B), 0);
+	load_start(&L, kiosk, pace(), long_mode ? 8 : 4, long_mode ? 4000 : 2000);
+	bookers_start(&B);
 	pause_ms(long_mode ? 2000 : 700);
 	assert_true(load_n201(&L) > 0);
 	snprintf(path, sizeof path, "kill %s", old);
@@ -566,26 +231,19 @@ redis_primary_killed(void **st)
 	assert_int_equal(cluster(path), 0);
 	pause_ms(long_mode ? 3000 : 1000);
 	load_stop(&L);
-	for (i = 0; i < 3; i++)
-		pthread_join(bt[i], NULL);
+	bookers_join(&B);
 	assert_int_equal(cluster_out("primary", out, sizeof out), 0);
 	assert_string_equal(out, now_primary);
 
 	assert_int_equal(L.nother, 0);
 	assert_true(L.n201 > L.n201_mark);
 	check_told(&L, day, before);
-	check_numbering_continues(&L);
+	load_check_numbering_continues(&L);
 	load_free(&L);
 
 	/* The slot: exactly its places taken, no more, every 201 in the record. */
-	full = slot_live(bday, bcat, bstart);
-	printf("  booking: %d booked, %d told full, %d × 503 retried, %d other; slot %d/%d\n",
-	    B.booked, B.full, B.n503, B.other, full, places);
-	assert_int_equal(B.other, 0);
-	assert_int_equal(B.booked, places - live0);
-	assert_int_equal(B.booked + B.full, BOOKERS);
-	assert_int_equal(full, places);
-	pthread_mutex_destroy(&B.mu);
+	bookers_check(&B);
+	bookers_free(&B);
 }
 
 /* ------------------------------------------------------------------ app host cut off */
@@ -600,11 +258,11 @@ app_host_cut(void **st)
 	int before, i;
 
 	(void)st;
-	pick_day(&C, day, when, next, "make cluster-down, make cluster");
+	pick_day(&test_db, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
-	before = count_rows(day);
+	before = load_rows(day, 50);
 	assert_true(host_healthy("10.77.0.31") && host_healthy("10.77.0.32"));
-	load_start(&L, long_mode ? 8 : 4, long_mode ? 4000 : 2000);
+	load_start(&L, kiosk, pace(), long_mode ? 8 : 4, long_mode ? 4000 : 2000);
 	pause_ms(long_mode ? 2000 : 1000);
 	assert_true(load_n201(&L) > 0);
 	assert_int_equal(cluster("cut app1"), 0);
@@ -612,23 +270,23 @@ app_host_cut(void **st)
 	assert_true(load_recovery(&L, "app1 cut off (the balancer serving from app2)",
 	    20000) >= 0);
 	pause_ms(long_mode ? 5000 : 3000);	/* the balancer has taken app1 out: app2 alone */
-	served = log_count(alog, "/api/v1/halls/demo/tickets");
+	served = file_lines_with(alog, "/api/v1/halls/demo/tickets");
 	assert_int_equal(cluster("mend app1"), 0);
 	for (i = 0; i < 100 && !host_healthy("10.77.0.31"); i++)
 		pause_ms(100);
 	assert_true(host_healthy("10.77.0.31"));
 	/* The balancer takes it back after two good health checks (a second apart). */
-	for (i = 0; i < 100 && log_count(alog, "/api/v1/halls/demo/tickets") == served; i++)
+	for (i = 0; i < 100 && file_lines_with(alog, "/api/v1/halls/demo/tickets") == served; i++)
 		pause_ms(100);
 	load_stop(&L);
 	printf("  app1: serving again through the balancer\n");
-	assert_true(log_count(alog, "/api/v1/halls/demo/tickets") > served);
+	assert_true(file_lines_with(alog, "/api/v1/halls/demo/tickets") > served);
 	/* A request in flight on the host that went silent gets 504 from the balancer (its
 	 * outcome unknown to the client); nothing else fails. */
 	assert_int_equal(L.nother, 0);
 	assert_true(L.n504 <= 2 * L.nth);
 	check_told(&L, day, before);
-	check_numbering_continues(&L);
+	load_check_numbering_continues(&L);
 	load_free(&L);
 }
 
@@ -694,13 +352,13 @@ outbox_burst(int round, int *n1, int *n2)
 	long long conflicts;
 	int64_t t0;
 
-	pick_day(&C, day, when, next, "make cluster-down, make cluster");
+	pick_day(&test_db, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);	/* 10:00: no quiet hours */
 	memset(count, 0, sizeof count);
 	conflicts = galera_conflicts();
 	/* All in one transaction: the whole burst is due at once on every node, so the two
 	 * workers go for the same rows (each claims the first due ones it sees). */
-	assert_int_equal(db_begin(&C), 0);
+	assert_int_equal(db_begin(&test_db), 0);
 	for (i = 0; i < NOTICES; i++) {
 		struct outbox_msg m;
 		json_t *params = json_pack("{s:s,s:s,s:s}", "number", "A012", "ahead", "3",
@@ -717,15 +375,15 @@ outbox_burst(int round, int *n1, int *n2)
 		m.ref_kind = "ticket";
 		m.ref_id = ref;
 		m.urgent = 1;
-		assert_int_equal(outbox_add(&C, &m, &ids[i]), 0);
+		assert_int_equal(outbox_add(&test_db, &m, &ids[i]), 0);
 		json_decref(params);
 	}
-	assert_int_equal(db_commit(&C), 0);
+	assert_int_equal(db_commit(&test_db), 0);
 	t0 = now_ms();
 	for (k = 0; k < 600 && pending > 0; k++) {
 		pause_ms(100);
-		assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM outbox WHERE id BETWEEN ? AND ?"
-		    " AND ref_id LIKE 'cluster-%' AND status <> 'sent'",
+		assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM outbox WHERE"
+		    " id BETWEEN ? AND ? AND ref_id LIKE 'cluster-%' AND status <> 'sent'",
 		    DBARGS(DBI(ids[0]), DBI(ids[NOTICES - 1])), out, sizeof out), 1);
 		pending = (int)strtol(out, NULL, 10);
 	}
@@ -813,9 +471,9 @@ idempotency_across_nodes(void **st)
 	int round, i, before, created = 0, replayed = 0;
 
 	(void)st;
-	pick_day(&C, day, when, next, "make cluster-down, make cluster");
+	pick_day(&test_db, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
-	before = count_rows(day);
+	before = load_rows(day, 50);
 	for (round = 0; round < 15; round++) {
 		snprintf(key, sizeof key, "cluster-%lld-%d", (long long)now_ms(), round);
 		memset(t, 0, sizeof t);
@@ -840,8 +498,8 @@ idempotency_across_nodes(void **st)
 	}
 	printf("  idempotency: %d keys sent to both hosts at once, %d answered twice with the"
 	    " same ticket\n", created, replayed);
-	assert_int_equal(count_rows(day) - before, created);
-	check_nodes(day, count_rows(day));
+	assert_int_equal(load_rows(day, 50) - before, created);
+	check_nodes(day, load_rows(day, 50));
 }
 
 /* ------------------------------------------------------------------ case numbers on two nodes */
@@ -950,7 +608,7 @@ case_numbers_across_nodes(void **st)
 	for (i = 0; i < n; i++) {
 		if (i > 0 && strcmp(all[i - 1], all[i]) == 0)
 			fail_msg("case number %s given twice", all[i]);
-		assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM cases WHERE no = ?",
+		assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ?",
 		    DBARGS(DBS(all[i])), out, sizeof out), 1);
 		if (strcmp(out, "1") != 0)
 			fail_msg("case %s told to a clerk is not in the record once (%s)", all[i], out);
@@ -976,23 +634,11 @@ teardown(void **st)
 static int
 group_setup(void **st)
 {
-	(void)st;
 	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_ALL);
 	long_mode = getenv("YICHUANG_CLUSTER_LONG") && strcmp(getenv("YICHUANG_CLUSTER_LONG"), "1") == 0;
-	if (test_conf_load() != 0)
+	if (suite_setup(st) != 0)
 		return -1;
-	clock_init();
-	ctx_init(&C, 0);
 	return staff_login("kiosk1", 0, kiosk, sizeof kiosk);
-}
-
-static int
-group_teardown(void **st)
-{
-	(void)st;
-	ctx_close(&C);
-	return 0;
 }
 
 int
@@ -1009,5 +655,5 @@ main(void)
 		cmocka_unit_test_teardown(case_numbers_across_nodes, teardown),
 	};
 
-	return cmocka_run_group_tests_name("cluster", tests, group_setup, group_teardown);
+	return suite_run("cluster", tests, group_setup, suite_teardown);
 }

@@ -360,21 +360,14 @@ outbox_burst(int round, int *n1, int *n2)
 	 * workers go for the same rows (each claims the first due ones it sees). */
 	assert_int_equal(db_begin(&test_db), 0);
 	for (i = 0; i < NOTICES; i++) {
-		struct outbox_msg m;
 		json_t *params = json_pack("{s:s,s:s,s:s}", "number", "A012", "ahead", "3",
 		    "hall_name", "示范区政务服务中心");
+		struct outbox_msg m = { .hall = "demo", .channel = "sms", .template = "turn_near",
+		    .recipient = phone, .params = params, .ref_kind = "ticket", .ref_id = ref,
+		    .urgent = 1 };
 
 		phone_with(phone, "0000");
 		snprintf(ref, sizeof ref, "cluster-%d-%d", round, i);
-		memset(&m, 0, sizeof m);
-		m.hall = "demo";
-		m.channel = "sms";
-		m.template = "turn_near";
-		m.recipient = phone;
-		m.params = params;
-		m.ref_kind = "ticket";
-		m.ref_id = ref;
-		m.urgent = 1;
 		assert_int_equal(outbox_add(&test_db, &m, &ids[i]), 0);
 		json_decref(params);
 	}

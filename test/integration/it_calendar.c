@@ -32,6 +32,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/steps.h"
 #include "../../fcgi/db.h"
 #include "../../modules/hall/calendar.h"
 
@@ -139,7 +140,6 @@ deadlines_provisional_then_confirmed(void **st)
 	struct resp r;
 	char a[64], ta[64], b[64], tb[64], c[64], tc[64], dl[12], url[300], out[2048], file[64];
 	char sms_dl[64] = "";
-	long long hist0;
 
 	(void)st;
 	/* Early December: 5 working days stay in 2026 — a firm deadline. */
@@ -182,9 +182,7 @@ deadlines_provisional_then_confirmed(void **st)
 
 	/* The notice is loaded: 4 January off (A: 29, 30, 31, 5, 6 → later, moved), 9 and 10
 	 * January worked (B would fall on 25 January, earlier than told: keeps the 26th). */
-	hist0 = count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id = h.case_id"
-	    " WHERE c.no = ? AND h.action = 'deadline'", a);
-	assert_int_equal(hist0, 0);
+	assert_int_equal(case_history_rows(&test_db, a, "deadline", NULL), 0);
 	proc_temp_file("notice2027", notice2027, sizeof notice2027 - 1, ".json", file);
 	snprintf(out, sizeof out, "calendar-load %s", file);
 	assert_int_equal(proc_admin(out, NULL, out, sizeof out), 0);
@@ -196,20 +194,16 @@ deadlines_provisional_then_confirmed(void **st)
 	assert_int_equal(track_provisional(ta, dl), 0);
 	assert_string_equal(dl, "2027-01-06");
 	assert_int_equal(receipt_provisional(url), 0);
-	assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id ="
-	    " h.case_id WHERE c.no = ? AND h.action = 'deadline' AND h.public_note LIKE"
-	    " '%2027-01-05%2027-01-06%'", a), 1);
+	assert_int_equal(case_rows("case_history h", a, "h.action = 'deadline' AND h.public_note "
+	    "LIKE '%2027-01-05%2027-01-06%'"), 1);
 	assert_int_equal(case_deadline(b, dl), 0);
 	assert_string_equal(dl, "2027-01-26");
-	assert_int_equal(count1("SELECT COUNT(*) FROM case_history h JOIN cases c ON c.id ="
-	    " h.case_id WHERE c.no = ? AND h.action = 'deadline'", b), 0);
+	assert_int_equal(case_history_rows(&test_db, b, "deadline", NULL), 0);
 	assert_int_equal(count1("SELECT COUNT(*) FROM cases WHERE no = ? AND deadline ="
 	    " '2027-01-26' AND deadline_provisional = 0", b), 1);
 	/* Its part too, never earlier. */
-	assert_int_equal(count1("SELECT COUNT(*) FROM case_parts p JOIN cases c ON c.id ="
-	    " p.case_id WHERE c.no = ? AND p.deadline = '2027-01-06'", a), 1);
-	assert_int_equal(count1("SELECT COUNT(*) FROM case_parts p JOIN cases c ON c.id ="
-	    " p.case_id WHERE c.no = ? AND p.deadline = '2027-01-26'", b), 1);
+	assert_int_equal(case_rows("case_parts p", a, "p.deadline = '2027-01-06'"), 1);
+	assert_int_equal(case_rows("case_parts p", b, "p.deadline = '2027-01-26'"), 1);
 	/* The untouched firm one. */
 	assert_int_equal(case_deadline(c, dl), 0);
 	assert_string_equal(dl, "2026-12-08");

@@ -35,6 +35,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/steps.h"
 #include "../lib/race.h"
 
 #define APPLICANT "\"applicant\":{\"name\":\"李小龙\",\"id_number\":\"11010519491231002X\"," \
@@ -310,13 +311,9 @@ waived_material_needs_commitment_and_blocks_approval(void **st)
 
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\",\"materials\":%s,\"waived\":[\"M5\"],"
 	    "\"commitment\":{\"signed\":true,\"due\":\"2026-11-24\"}," APPLICANT "}", mats);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect_status(&r, 201);
-	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
-	resp_free(&r);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_materials m JOIN cases c ON c.id ="
-	    " m.case_id WHERE c.no = ? AND m.code = 'M5' AND m.state = 'waived' AND"
-	    " m.due = '2026-11-24' AND m.committed_at IS NOT NULL", no), 1);
+	case_post_ok(clerk, body, no, sizeof no, NULL, 0);
+	assert_int_equal(case_rows("case_materials m", no, "m.code = 'M5' AND m.state = 'waived' "
+	    "AND m.due = '2026-11-24' AND m.committed_at IS NOT NULL"), 1);
 
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
@@ -410,8 +407,7 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 	for (i = 0; i < N; i++) {
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND"
 		    " status = 'accepted'", x[i].value), 1);
-		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'accept'", x[i].value), 1);
+		assert_int_equal(case_history_rows(&test_db, x[i].value, "accept", NULL), 1);
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
 		    " template = 'case_accepted' AND ref_id = ?", x[i].value), 1);
 	}
@@ -502,13 +498,12 @@ two_approvers_at_once_one_wins(void **st)
 	for (round = 0; round < 4; round++) {
 		case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, NULL);
 		race_once(no, "{\"action\":\"assign\"}");
-		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'assign'", no), 1);
+		assert_int_equal(case_history_rows(&test_db, no, "assign", NULL), 1);
 		race_once(no, round % 2 ? "{\"action\":\"approve\"}" :
 		    "{\"action\":\"reject\",\"reason\":\"经营范围不符合规定\"}");
 		/* One history row, one outbox row, one audit row per change that happened. */
-		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-		    " c.id = h.case_id WHERE c.no = ? AND h.action IN ('approve', 'reject')", no), 1);
+		assert_int_equal(case_rows("case_history h", no, "h.action IN ('approve', "
+		    "'reject')"), 1);
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE ref_kind = 'case' AND"
 		    " ref_id = ? AND template IN ('case_approved', 'case_rejected')", no), 1);
 		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
@@ -641,8 +636,7 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 		resp_free(&r);
 		snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", old);
 		case_act_refused(clerk, no, path, 422, "PICKUP_CODE_WRONG");
-		assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-		    " c.id = h.case_id WHERE c.no = ? AND h.action = 'pickup_code'", no), 1);
+		assert_int_equal(case_history_rows(&test_db, no, "pickup_code", NULL), 1);
 	}
 	snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", code);
 	case_act(&r, clerk, no, path);
@@ -1037,8 +1031,7 @@ hand_over_without_code_names_the_checked_document(void **st)
 	resp_free(&r);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = 'ready'"
 	    " AND handed_over_at IS NULL", no), 1);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", no), 0);
+	assert_int_equal(case_history_rows(&test_db, no, "hand_over", NULL), 0);
 
 	/* The ID card checked: handed over, and the record says on what. */
 	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\","

@@ -34,6 +34,7 @@
 #include "../lib/records.h"
 #include "../lib/suite.h"
 #include "../lib/flows.h"
+#include "../lib/steps.h"
 
 #define ITEM "IT-B-003"
 #define APPLICANT "\"applicant\":{\"name\":\"欧阳娜娜\",\"id_number\":\"11010519491231002X\"," \
@@ -200,9 +201,8 @@ due_after_deadline_is_refused_and_writes_nothing(void **st)
 
 	/* The deadline itself is the latest date allowed. */
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-30", no, NULL, NULL);
-	assert_int_equal(count_case("SELECT COUNT(*) FROM case_materials m JOIN cases c ON"
-	    " c.id = m.case_id WHERE c.no = ? AND m.state = 'waived' AND m.due = '2026-11-30'"
-	    " AND c.deadline = '2026-11-30'", no), 1);
+	assert_int_equal(case_rows("case_materials m", no, "m.state = 'waived' AND m.due = "
+	    "'2026-11-30' AND c.deadline = '2026-11-30'"), 1);
 }
 
 /* ---------------------------------------------------------------- the reminder */
@@ -233,8 +233,7 @@ reminder_goes_the_working_day_before_across_a_weekend_once(void **st)
 	    DBARGS(DBS(no)), list, sizeof list), 1);
 	assert_non_null(strstr(list, waivable_name));
 	/* The clerk sees it was sent, on the case's history. */
-	assert_int_equal(count_case("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'waiver_reminder'", no), 1);
+	assert_int_equal(case_history_rows(&test_db, no, "waiver_reminder", NULL), 1);
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
@@ -270,8 +269,7 @@ no_reminder_when_the_material_already_came(void **st)
 	job_at("2026-11-26T09:00:00+08:00");
 	job_at("2026-11-28T09:00:00+08:00");
 	assert_int_equal(reminders(no), 0);
-	assert_int_equal(count_case("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'waiver_overdue'", no), 0);
+	assert_int_equal(case_history_rows(&test_db, no, "waiver_overdue", NULL), 0);
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
@@ -291,14 +289,12 @@ overdue_is_raised_for_clerk_and_managers_and_listed(void **st)
 	/* Due Wednesday 11-25, never brought. */
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-25", no, NULL, NULL);
 	job_at("2026-11-25T16:00:00+08:00");
-	assert_int_equal(count_case("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'waiver_overdue'", no), 0);
+	assert_int_equal(case_history_rows(&test_db, no, "waiver_overdue", NULL), 0);
 	assert_null(waiver_entry(manager, "?overdue=1", no));
 
 	job_at("2026-11-26T09:00:00+08:00");
 	job_at("2026-11-26T09:01:00+08:00");	/* twice: told once */
-	assert_int_equal(count_case("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'waiver_overdue'", no), 1);
+	assert_int_equal(case_history_rows(&test_db, no, "waiver_overdue", NULL), 1);
 	/* The accepting clerk's SMS. */
 	assert_int_equal(count_case("SELECT COUNT(*) FROM outbox WHERE template ="
 	    " 'waiver_overdue_staff' AND ref_id = ? AND recipient_mask = '139****9011'", no), 1);
@@ -402,13 +398,10 @@ several_workers_at_once_tell_once(void **st)
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-25", no, NULL, NULL);
 	workers_at("2026-11-24T09:00:00+08:00");
 	assert_int_equal(reminders(no), 1);
-	assert_int_equal(count_case("SELECT COUNT(*) FROM case_waiver_notices n JOIN cases c ON"
-	    " c.id = n.case_id WHERE c.no = ? AND n.kind = 'reminder'", no), 1);
-	assert_int_equal(count_case("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'waiver_reminder'", no), 1);
+	assert_int_equal(case_rows("case_waiver_notices n", no, "n.kind = 'reminder'"), 1);
+	assert_int_equal(case_history_rows(&test_db, no, "waiver_reminder", NULL), 1);
 	workers_at("2026-11-26T09:00:00+08:00");
-	assert_int_equal(count_case("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'waiver_overdue'", no), 1);
+	assert_int_equal(case_history_rows(&test_db, no, "waiver_overdue", NULL), 1);
 	assert_int_equal(count_case("SELECT COUNT(*) FROM outbox WHERE template ="
 	    " 'waiver_overdue_staff' AND ref_id = ?", no), 1);
 	assert_int_equal(count_case("SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
@@ -496,9 +489,8 @@ notice_of_a_waived_case_never_says_complete(void **st)
 		assert_non_null(strstr(text, want));
 	}
 	/* Its history's public note says 容缺受理 too. */
-	assert_int_equal(count_case("SELECT COUNT(*) FROM case_history h JOIN cases c ON"
-	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'accept' AND h.public_note LIKE"
-	    " '容缺受理%2026-11-27%'", no), 1);
+	assert_int_equal(case_rows("case_history h", no, "h.action = 'accept' AND h.public_note "
+	    "LIKE '容缺受理%2026-11-27%'"), 1);
 
 	/* A complete case's notice does say so. */
 	material_codes_text(ITEM, 1, 0, mats, sizeof mats);

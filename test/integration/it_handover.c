@@ -33,6 +33,7 @@
 #include "../lib/http.h"
 #include "../lib/records.h"
 #include "../lib/suite.h"
+#include "../lib/steps.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../modules/handover/handover.h"
@@ -545,8 +546,7 @@ idempotency_key_replays(void **st)
 	assert_int_equal(jint(b.json, "handover.id"), jint(a.json, "handover.id"));
 	assert_string_equal(jstr(b.json, "handover.token"), jstr(a.json, "handover.token"));
 	resp_free(&b);
-	assert_int_equal(count1("SELECT COUNT(*) FROM handover_cases hc JOIN cases c ON c.id ="
-	    " hc.case_id WHERE c.no = ?", no), 1);
+	assert_int_equal(case_rows("handover_cases hc", no, NULL), 1);
 	assert_int_equal(case_history_rows(&test_db, no, "handover_sent", NULL), 1);
 	/* Another body with the same key. */
 	snprintf(body, sizeof body, "{\"to\":{\"department\":\"scjg\"},\"cases\":[{\"no\":\"%s\","

@@ -145,6 +145,33 @@ has_problem(struct resp *r, const char *record, long line, const char *field)
 	return 0;
 }
 
+/* A problem an import must name: the record's id, its line (0: any) and the field. */
+struct problem {
+	const char	*record;
+	long		 line;
+	const char	*field;
+};
+
+#define NPROBLEMS(a)	(sizeof (a) / sizeof (a)[0])
+
+/* POST the import, which must be refused as a whole (400 INVALID_INPUT) naming each of the
+ * n problems; the failure names the one missing. */
+static void
+import_refused(const char *query, const char *type, const char *file,
+    const struct problem *want, size_t n)
+{
+	struct resp r;
+	size_t i;
+
+	post_file(&r, query, type, file);
+	assert_error(&r, 400, "INVALID_INPUT");
+	for (i = 0; i < n; i++)
+		if (!has_problem(&r, want[i].record, want[i].line, want[i].field))
+			fail_msg("import%s: no problem with %s (record %s, line %ld) in %.400s",
+			    query, want[i].field, want[i].record, want[i].line, r.body);
+	resp_free(&r);
+}
+
 /* ---------------------------------------------------------------- setup */
 
 /* The test hall goes again: the staff sign-in page chooses the hall itself only while there is
@@ -510,6 +537,12 @@ static void
 import_is_all_or_nothing_with_every_problem_listed(void **st)
 {
 	char ok[64], bad1[64], bad2[64], file[8192], csv[2048];
+	const struct problem json_wrong[] = {
+		{ bad1, 0, "department" }, { bad2, 0, "name" }, { bad2, 0, "materials[0].name" },
+	}, csv_wrong[] = {	/* the file's lines */
+		{ ok, 3, "material_copies" }, { bad1, 4, "promised_days" },
+		{ bad1, 4, "material_required" },
+	};
 	struct resp r;
 
 	(void)st;
@@ -523,12 +556,7 @@ import_is_all_or_nothing_with_every_problem_listed(void **st)
 	    "{\"id\":\"%s\",\"hall\":\"demo\",\"category\":\"B\",\"department\":\"scjg\","
 	    "\"kind\":\"instant\",\"promised_days\":0,\"materials\":[{\"required\":true}]}]}",
 	    bad1, bad2);
-	post_file(&r, "", "application/json", file);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_true(has_problem(&r, bad1, 0, "department"));
-	assert_true(has_problem(&r, bad2, 0, "name"));
-	assert_true(has_problem(&r, bad2, 0, "materials[0].name"));
-	resp_free(&r);
+	import_refused("", "application/json", file, json_wrong, NPROBLEMS(json_wrong));
 	assert_int_equal(count1("SELECT COUNT(*) FROM items WHERE id = ?", ok), 0);
 
 	/* CSV: the problems name the file's lines. */
@@ -538,12 +566,7 @@ import_is_all_or_nothing_with_every_problem_listed(void **st)
 	    "%s,demo,导入正常,B,scjg,promised,3,申请书,1,1\r\n"
 	    "%s,demo,导入正常,B,scjg,promised,3,\"身份证,复印件\",1,x\r\n"
 	    "%s,demo,坏的,B,scjg,instant,2,申请书,yes,1\r\n", ok, ok, bad1);
-	post_file(&r, "?format=csv", "text/csv", csv);
-	assert_error(&r, 400, "INVALID_INPUT");
-	assert_true(has_problem(&r, ok, 3, "material_copies"));
-	assert_true(has_problem(&r, bad1, 4, "promised_days"));
-	assert_true(has_problem(&r, bad1, 4, "material_required"));
-	resp_free(&r);
+	import_refused("?format=csv", "text/csv", csv, csv_wrong, NPROBLEMS(csv_wrong));
 	assert_int_equal(count1("SELECT COUNT(*) FROM items WHERE id IN (?)", ok), 0);
 
 	/* The good file: a dry run says what it would do and writes nothing. */

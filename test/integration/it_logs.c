@@ -272,11 +272,31 @@ one_json_line_per_request_with_its_id(void **st)
 
 /* ------------------------------------------------------------------ logrotate */
 
+/* The access log at path was just moved away and the app told to reopen it: the app makes
+ * the file again within 5 s, and a request made now is logged in it, once.  Its request id
+ * into rid. */
+static void
+reopened_and_logging(const char *path, char *rid)
+{
+	struct resp r;
+	int i;
+
+	for (i = 0; i < 50 && access(path, F_OK) != 0; i++)
+		pause_ms(100);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
+	expect_status(&r, 200);
+	req_id(&r, rid);
+	resp_free(&r);
+	pause_ms(800);
+	assert_int_equal(occurrences(path, rid), 1);
+}
+
 static void
 sighup_reopens_the_logs(void **st)
 {
 	char path[400], moved[400], rid1[32], rid2[32];
-	int master = stack_pid("app"), worker = stack_pid("worker"), i;
+	int master = stack_pid("app"), worker = stack_pid("worker");
 	struct resp r;
 	struct prom p;
 
@@ -293,15 +313,7 @@ sighup_reopens_the_logs(void **st)
 	assert_int_equal(rename(path, moved), 0);
 	assert_int_equal(kill(master, SIGHUP), 0);
 	assert_int_equal(kill(worker, SIGHUP), 0);
-	for (i = 0; i < 50 && access(path, F_OK) != 0; i++)
-		pause_ms(100);
-	assert_int_equal(access(path, F_OK), 0);
-	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-	expect_status(&r, 200);
-	req_id(&r, rid2);
-	resp_free(&r);
-	pause_ms(800);
-	assert_int_equal(occurrences(path, rid2), 1);
+	reopened_and_logging(path, rid2);
 	assert_int_equal(occurrences(moved, rid2), 0);
 	assert_int_equal(occurrences(moved, rid1), 1);
 	/* Nobody was restarted: same master, same processes, same worker. */
@@ -322,8 +334,7 @@ static void
 logrotate_config_rotates_without_a_restart(void **st)
 {
 	char conf[400], state[400], cmd[2400], path[400], cwd[512], rid[32], *all;
-	int master = stack_pid("app"), worker = stack_pid("worker"), i;
-	struct resp r;
+	int master = stack_pid("app"), worker = stack_pid("worker");
 
 	(void)st;
 	assert_non_null(getcwd(cwd, sizeof cwd));
@@ -345,15 +356,7 @@ logrotate_config_rotates_without_a_restart(void **st)
 	 * app made itself, and nobody was restarted. */
 	snprintf(cmd, sizeof cmd, "ls %s/log | grep -q '^access.log-[0-9]*-[0-9]*$'", var);
 	assert_int_equal(system(cmd), 0);
-	for (i = 0; i < 50 && access(path, F_OK) != 0; i++)
-		pause_ms(100);
-	assert_int_equal(access(path, F_OK), 0);
-	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
-	expect_status(&r, 200);
-	req_id(&r, rid);
-	resp_free(&r);
-	pause_ms(800);
-	assert_int_equal(occurrences(path, rid), 1);
+	reopened_and_logging(path, rid);
 	assert_int_equal(stack_pid("app"), master);
 	assert_true(pid_alive(master) && pid_alive(worker));
 	unlink(conf);

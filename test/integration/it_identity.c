@@ -71,6 +71,17 @@ sms_login(struct resp *r, const char *phone, const char *code)
 	    code);
 }
 
+/* sms_login that must be refused with status and the error code; the reply is freed. */
+static void
+sms_login_refused(const char *phone, const char *code, long status, const char *err)
+{
+	struct resp r;
+
+	sms_login(&r, phone, code);
+	assert_error(&r, status, err);
+	resp_free(&r);
+}
+
 static void
 random_phone(char out[12], const char *prefix)
 {
@@ -289,13 +300,9 @@ sms_sign_in_flow(void **st)
 
 	assert_int_equal(sms_code_wait(phone_a, since, code, sizeof code), 0);
 	wrong_code(code, bad);
-	sms_login(&r, phone_a, bad);
-	assert_error(&r, 401, "CODE_INVALID");
-	resp_free(&r);
+	sms_login_refused(phone_a, bad, 401, "CODE_INVALID");
 	/* The code of one phone is no good for another. */
-	sms_login(&r, phone_b, code);
-	assert_error(&r, 401, "CODE_INVALID");
-	resp_free(&r);
+	sms_login_refused(phone_b, code, 401, "CODE_INVALID");
 
 	sms_login(&r, phone_a, code);
 	assert_int_equal(r.status, 200);
@@ -309,9 +316,7 @@ sms_sign_in_flow(void **st)
 	resp_free(&r);
 
 	/* Used once: the same code again is refused. */
-	sms_login(&r, phone_a, code);
-	assert_error(&r, 401, "CODE_INVALID");
-	resp_free(&r);
+	sms_login_refused(phone_a, code, 401, "CODE_INVALID");
 
 	/* GET /me: the phone, masked. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me", token, NULL), 0);
@@ -354,13 +359,9 @@ sms_code_dies(void **st)
 	get_code(phone_b, code);
 	wrong_code(code, bad);
 	for (i = 0; i < 5; i++) {
-		sms_login(&r, phone_b, bad);
-		assert_error(&r, 401, "CODE_INVALID");
-		resp_free(&r);
+		sms_login_refused(phone_b, bad, 401, "CODE_INVALID");
 	}
-	sms_login(&r, phone_b, code);
-	assert_error(&r, 401, "CODE_INVALID");
-	resp_free(&r);
+	sms_login_refused(phone_b, code, 401, "CODE_INVALID");
 
 	/* Stored hashed, for 10 minutes: Redis holds neither the code nor the phone. */
 	get_code(phone_b, code);
@@ -393,9 +394,7 @@ sms_code_dies(void **st)
 	/* ...and once its 10 minutes are over it is dead (expiry made to happen now). */
 	redis_do("PEXPIRE", key, "1");
 	usleep(50 * 1000);
-	sms_login(&r, phone_b, code);
-	assert_error(&r, 401, "CODE_INVALID");
-	resp_free(&r);
+	sms_login_refused(phone_b, code, 401, "CODE_INVALID");
 }
 
 /* Pretend n codes went to phone, the newest `newest_ago` ms ago, spaced `step` ms apart
@@ -1010,9 +1009,7 @@ store_away(const char *store, const char *tok, const char *code)
 	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"%s\"}", phone_c);
 	assert_error(&r, 503, "UNAVAILABLE");
 	resp_free(&r);
-	sms_login(&r, phone_b, code);
-	assert_error(&r, 503, "UNAVAILABLE");
-	resp_free(&r);
+	sms_login_refused(phone_b, code, 503, "UNAVAILABLE");
 	expect_refusal("GET", "/api/v1/me", tok, NULL, 503, "UNAVAILABLE");
 	snprintf(verb, sizeof verb, "%s-start", store);
 	assert_int_equal(stack(verb), 0);

@@ -381,8 +381,7 @@ redis_and_mysql_errors_are_counted(void **st)
 	expect_reply("POST", "/api/v1/halls/demo/tickets", kiosk,
 	    "{\"category\":\"C\"}", 503);
 	scrape(&b);
-	assert_true(prom_get(&b, "yichuang_redis_errors_total") >
-	    prom_get(&a, "yichuang_redis_errors_total"));
+	assert_true(prom_delta(&a, &b, "yichuang_redis_errors_total") > 0);
 	assert_true(prom_get(&b, "yichuang_redis_up") == 0);
 	assert_true(prom_get(&b, "yichuang_mysql_up") == 1);
 	prom_free(&b);
@@ -393,8 +392,7 @@ redis_and_mysql_errors_are_counted(void **st)
 	assert_int_equal(stack("mysql-stop"), 0);
 	expect_reply("GET", "/api/v1/halls", NULL, NULL, 503);
 	scrape(&b);
-	assert_true(prom_get(&b, "yichuang_mysql_errors_total{kind=\"down\"}") >
-	    prom_get(&a, "yichuang_mysql_errors_total{kind=\"down\"}"));
+	assert_true(prom_delta(&a, &b, "yichuang_mysql_errors_total{kind=\"down\"}") > 0);
 	assert_true(prom_get(&b, "yichuang_mysql_up") == 0);
 	/* The process's own counters are still there while MariaDB is away. */
 	assert_true(prom_get(&b, "yichuang_app_processes") == 2);
@@ -521,8 +519,7 @@ outbox_depth_age_and_sms_results(void **st)
 	scrape(&a);
 	waiting = queue_row("login_code", 0);
 	scrape(&b);
-	assert_int_equal(prom_get(&b, "yichuang_outbox_messages{status=\"pending\"}") -
-	    prom_get(&a, "yichuang_outbox_messages{status=\"pending\"}"), 1);
+	assert_int_equal(prom_delta(&a, &b, "yichuang_outbox_messages{status=\"pending\"}"), 1);
 	pending = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'", NULL);
 	assert_int_equal(prom_get(&b, "yichuang_outbox_messages{status=\"pending\"}"), pending);
 	assert_true(prom_get(&b, "yichuang_outbox_oldest_unsent_age_seconds") >= 119);
@@ -561,12 +558,11 @@ outbox_depth_age_and_sms_results(void **st)
 	    sent_before;
 	worker_pause(0);
 	assert_true(sent >= 1);
-	assert_int_equal(prom_get(&b, "yichuang_sms_sent_total{provider=\"log\"}") -
-	    prom_get(&a, "yichuang_sms_sent_total{provider=\"log\"}"), sent);
-	assert_int_equal(prom_get(&b, "yichuang_sms_failed_total{provider=\"log\",final=\"true\"}") -
-	    prom_get(&a, "yichuang_sms_failed_total{provider=\"log\",final=\"true\"}"), 1);
-	assert_int_equal(prom_get(&b, "yichuang_sms_failed_total{provider=\"log\",final=\"false\"}") -
-	    prom_get(&a, "yichuang_sms_failed_total{provider=\"log\",final=\"false\"}"), 0);
+	assert_int_equal(prom_delta(&a, &b, "yichuang_sms_sent_total{provider=\"log\"}"), sent);
+	assert_int_equal(prom_delta(&a, &b,
+	    "yichuang_sms_failed_total{provider=\"log\",final=\"true\"}"), 1);
+	assert_int_equal(prom_delta(&a, &b,
+	    "yichuang_sms_failed_total{provider=\"log\",final=\"false\"}"), 0);
 	prom_free(&a);
 	prom_free(&b);
 }

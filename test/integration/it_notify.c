@@ -898,11 +898,8 @@ admin_codes_reach_the_provider(void **st)
 static long long
 receipts_for(const char *provider, uint64_t id)
 {
-	char n[24];
-
-	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM sms_receipts WHERE provider = ?"
-	    " AND outbox_id = ?", DBARGS(DBS(provider), DBI(id)), n, sizeof n), 1);
-	return strtoll(n, NULL, 10);
+	return db_count_with(&C, "SELECT COUNT(*) FROM sms_receipts WHERE provider = ?"
+	    " AND outbox_id = ?", DBARGS(DBS(provider), DBI(id)));
 }
 
 /* The fake is no rubber stamp: a wrong secret is caught, and the worker keeps the message
@@ -966,10 +963,7 @@ receipt_secret(char *out, size_t osz)
 static long long
 receipts_total(void)
 {
-	char n[24];
-
-	assert_int_equal(db_scalar(&C, "SELECT COUNT(*) FROM sms_receipts", DBNOARGS, n, sizeof n), 1);
-	return strtoll(n, NULL, 10);
+	return db_count(&C, "SELECT COUNT(*) FROM sms_receipts", NULL);
 }
 
 /* Wait until the row's delivery status is want. */

@@ -273,30 +273,20 @@ item_submit_return_resubmit_accept(void **st)
 	expect_reply("GET", path, citizen_b, NULL, 404);
 
 	/* A citizen cannot accept; a return must list problems. */
-	case_act(&r, citizen_a, no, "{\"action\":\"pre_accept\"}");
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	case_act(&r, clerk, no, "{\"action\":\"return\",\"problems\":[]}");
-	assert_error(&r, 400, "INVALID_INPUT");
-	resp_free(&r);
-	case_act(&r, clerk, no, "{\"action\":\"return\",\"problems\":[{\"material\":\"M9\","
-	    "\"reason\":\"看不清\"}]}");
-	assert_error(&r, 400, "INVALID_INPUT");
-	resp_free(&r);
+	case_act_refused(citizen_a, no, "{\"action\":\"pre_accept\"}", 403, "FORBIDDEN");
+	case_act_refused(clerk, no, "{\"action\":\"return\",\"problems\":[]}", 400,
+	    "INVALID_INPUT");
+	case_act_refused(clerk, no, "{\"action\":\"return\",\"problems\":[{\"material\":\"M9\","
+	    "\"reason\":\"看不清\"}]}", 400, "INVALID_INPUT");
 
 	snprintf(body, sizeof body, "{\"action\":\"return\",\"problems\":[{\"material\":\"%s\","
 	    "\"reason\":\"照片模糊，看不清签字\"},{\"material\":\"M2\",\"reason\":\"缺少股东签字页\"}]}",
 	    first);
-	case_act(&r, clerk, no, body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "returned");
-	resp_free(&r);
+	case_act_ok(clerk, no, body, "returned");
 	n = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_returned' AND ref_id = ?", no);
 	assert_int_equal(n, 1);
 	/* Pre-accepting a returned case is a conflict. */
-	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	assert_error(&r, 409, "INVALID_TRANSITION");
-	resp_free(&r);
+	case_act_refused(clerk, no, "{\"action\":\"pre_accept\"}", 409, "INVALID_TRANSITION");
 
 	/* The citizen sees why, per material. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
@@ -340,9 +330,7 @@ item_submit_return_resubmit_accept(void **st)
 	    " (SELECT id FROM cases WHERE no = ?)", no);
 	assert_int_equal(n, 5);
 	/* Twice is a conflict. */
-	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	assert_error(&r, 409, "INVALID_TRANSITION");
-	resp_free(&r);
+	case_act_refused(clerk, no, "{\"action\":\"pre_accept\"}", 409, "INVALID_TRANSITION");
 	/* My applications. */
 	newest_of_mine(citizen_a, no, "status", "accepted");
 	http_at(&r, "GET", citizen_a, NULL, "/api/v1/me/cases/%s", no);

@@ -119,6 +119,17 @@ close_task(struct resp *r, const char *token, long long id, const char *body)
 	assert_int_equal(http_json(r, "POST", path, token, body), 0);
 }
 
+/* close_task that must be refused with status and the error code; the reply is freed. */
+static void
+close_refused(const char *token, long long id, const char *body, long status, const char *code)
+{
+	struct resp r;
+
+	close_task(&r, token, id, body);
+	assert_error(&r, status, code);
+	resp_free(&r);
+}
+
 /* The case as staff see it. */
 static json_t *
 staff_case(const char *token, const char *no)
@@ -324,22 +335,14 @@ only_the_department_closes_and_a_false_promise_is_on_the_case(void **st)
 	assert_true(listed(approver1, "", id));
 	assert_true(listed(manager, "?status=open", id));
 	assert_false(listed(approver_mzj, "?status=all", id));
-	close_task(&r, approver_mzj, id, "{\"result\":\"verified\"}");
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	close_task(&r, clerk, id, "{\"result\":\"verified\"}");
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	close_task(&r, manager, id, "{\"result\":\"verified\"}");
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	close_refused(approver_mzj, id, "{\"result\":\"verified\"}", 403, "FORBIDDEN");
+	close_refused(clerk, id, "{\"result\":\"verified\"}", 403, "FORBIDDEN");
+	close_refused(manager, id, "{\"result\":\"verified\"}", 403, "FORBIDDEN");
 	/* A false promise needs the finding. */
 	close_task(&r, approver1, id, "{\"result\":\"false\"}");
 	assert_fields(&r, "note");
 	resp_free(&r);
-	close_task(&r, approver1, id, "{\"result\":\"maybe\",\"note\":\"x\"}");
-	assert_error(&r, 400, "INVALID_INPUT");
-	resp_free(&r);
+	close_refused(approver1, id, "{\"result\":\"maybe\",\"note\":\"x\"}", 400, "INVALID_INPUT");
 	snprintf(idtext, sizeof idtext, "%lld", id);	/* the refusals changed nothing */
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM promise_checks WHERE id = ?"
 	    " AND status = 'open' AND closed_at IS NULL", idtext), 1);
@@ -349,9 +352,7 @@ only_the_department_closes_and_a_false_promise_is_on_the_case(void **st)
 	assert_string_equal(jstr(r.json, "check.status"), "false");
 	assert_string_equal(jstr(r.json, "check.note"), "实地核查：该地址为住宅，无租赁合同");
 	resp_free(&r);
-	close_task(&r, approver1, id, "{\"result\":\"verified\"}");
-	assert_error(&r, 409, "INVALID_TRANSITION");
-	resp_free(&r);
+	close_refused(approver1, id, "{\"result\":\"verified\"}", 409, "INVALID_TRANSITION");
 	/* The case: the task false, a promise_false row naming the department. */
 	c = staff_case(approver1, no);
 	assert_string_equal(jstr(c, "promises.0.status"), "false");

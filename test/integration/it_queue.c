@@ -125,6 +125,17 @@ drain(const char *tok, int w)
 	}
 }
 
+/* A test's day begins: the hall clock at when, the kiosk signed in (k) and clerk at window
+ * w (c), the window's categories drained. */
+static void
+window_ready(const char *when, char k[128], const char *clerk, int w, char c[128])
+{
+	assert_int_equal(set_clock(when), 0);
+	staff_in("kiosk1", 0, k, 128);
+	staff_in(clerk, w, c, 128);
+	drain(c, w);
+}
+
 static json_t *
 get_ticket(const char *token)
 {
@@ -766,10 +777,7 @@ skip_and_rejoin(void **st)
 	json_t *t;
 
 	(void)st;
-	assert_int_equal(set_clock("2026-12-04T14:00:00+08:00"), 0);
-	staff_in("kiosk1", 0, k, sizeof k);
-	staff_in("clerk3", 3, c3, sizeof c3);	/* window 3: A and F */
-	drain(c3, 3);
+	window_ready("2026-12-04T14:00:00+08:00", k, "clerk3", 3, c3);	/* window 3: A and F */
 	take_ok(k, "{\"category\":\"F\"}", f1, t1);
 	take_ok(k, "{\"category\":\"F\"}", f2, NULL);
 	take_ok(k, "{\"category\":\"F\"}", f3, NULL);
@@ -811,10 +819,7 @@ flushall_midday(void **st)
 	int i;
 
 	(void)st;
-	assert_int_equal(set_clock("2026-12-07T10:00:00+08:00"), 0);
-	staff_in("kiosk1", 0, k, sizeof k);
-	staff_in("clerk6", 6, c6, sizeof c6);
-	drain(c6, 6);
+	window_ready("2026-12-07T10:00:00+08:00", k, "clerk6", 6, c6);
 	for (i = 0; i < 6; i++)
 		take_ok(k, i == 4 ? "{\"category\":\"D\",\"priority\":\"elderly\"}" :
 		    "{\"category\":\"D\"}", d[i], NULL);
@@ -928,10 +933,7 @@ turn_near_configured(void **st)
 
 	(void)st;
 	assert_int_equal(app_restart_with("queue_turn_near_ahead = 2"), 0);
-	assert_int_equal(set_clock("2026-12-14T10:00:00+08:00"), 0);
-	staff_in("kiosk1", 0, k, sizeof k);
-	staff_in("clerk4", 4, c4, sizeof c4);	/* window 4: B only */
-	drain(c4, 4);
+	window_ready("2026-12-14T10:00:00+08:00", k, "clerk4", 4, c4);	/* window 4: B only */
 	snprintf(phone, sizeof phone, "136%08ld", (long)(time(NULL) % 100000000));
 	snprintf(cphone, sizeof cphone, "135%08ld", (long)(time(NULL) % 100000000));
 	snprintf(late, sizeof late, "134%08ld", (long)(time(NULL) % 100000000));
@@ -1021,10 +1023,7 @@ checkin_before_opening(void **st)
 	struct resp r;
 
 	(void)st;
-	assert_int_equal(set_clock("2026-12-15T07:30:00+08:00"), 0);
-	staff_in("kiosk1", 0, k, sizeof k);
-	staff_in("clerk1", 1, c1, sizeof c1);	/* window 1: A and E */
-	drain(c1, 1);
+	window_ready("2026-12-15T07:30:00+08:00", k, "clerk1", 1, c1);	/* window 1: A and E */
 	snprintf(pa, sizeof pa, "133%08ld", (long)(time(NULL) % 100000000));
 	snprintf(pb, sizeof pb, "132%08ld", (long)(time(NULL) % 100000000));
 	citizen_in(pa, ca, sizeof ca);
@@ -1152,10 +1151,7 @@ board_long_poll(void **st)
 	int i;
 
 	(void)st;
-	assert_int_equal(set_clock("2026-12-09T10:00:00+08:00"), 0);
-	staff_in("kiosk1", 0, k, sizeof k);
-	staff_in("clerk1", 1, c1, sizeof c1);
-	drain(c1, 1);
+	window_ready("2026-12-09T10:00:00+08:00", k, "clerk1", 1, c1);
 	take_ok(k, "{\"category\":\"E\"}", num, NULL);
 	v = board_version();
 

@@ -85,6 +85,28 @@ post_json(struct resp *r, const char *path, const char *tok, json_t *body)
 	json_decref(body);
 }
 
+/* post_json that must be refused with this status and error code; the reply is freed. */
+static void
+post_refused(const char *path, const char *tok, json_t *body, long status, const char *code)
+{
+	struct resp r;
+
+	post_json(&r, path, tok, body);
+	assert_error(&r, status, code);
+	resp_free(&r);
+}
+
+/* post_json that must be a 400 naming each of fields (assert_fields); the reply is freed. */
+static void
+post_fields(const char *path, const char *tok, json_t *body, const char *fields)
+{
+	struct resp r;
+
+	post_json(&r, path, tok, body);
+	assert_fields(&r, fields);
+	resp_free(&r);
+}
+
 static void
 review_ok(const char *kind, const char *tok, int score, const char *comment)
 {
@@ -151,13 +173,10 @@ bad_review_needs_a_comment(void **st)
 
 	(void)st;
 	served_ticket("2026-11-20", 1, tok);
-	post_json(&r, "/api/v1/reviews", NULL, json_pack("{s:s,s:i}", "ticket", tok, "score", 1));
-	assert_fields(&r, "comment");
-	resp_free(&r);
-	post_json(&r, "/api/v1/reviews", NULL, json_pack("{s:s,s:i,s:s}", "ticket", tok,
-	    "score", 2, "comment", " \u3000 "));
-	assert_fields(&r, "comment");
-	resp_free(&r);
+	post_fields("/api/v1/reviews", NULL, json_pack("{s:s,s:i}", "ticket", tok, "score", 1),
+	    "comment");
+	post_fields("/api/v1/reviews", NULL, json_pack("{s:s,s:i,s:s}", "ticket", tok,
+	    "score", 2, "comment", " \u3000 "), "comment");
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM reviews v JOIN queue_tickets q"
 	    " ON q.id = v.ticket_id WHERE q.token = ?", tok), 0);
 	/* A 3 needs none; a 2 with its reason is taken and opens its task. */
@@ -542,43 +561,29 @@ complaint_is_assigned_and_answered(void **st)
 	accept_case(phone, no, tok);
 
 	/* Who may complain. */
-	post_json(&r, "/api/v1/complaints", NULL, json_pack("{s:s,s:s,s:s}", "hall", "demo",
-	    "about", "hall", "text", "大厅空调太冷了"));
-	assert_error(&r, 401, "UNAUTHENTICATED");
-	resp_free(&r);
-	post_json(&r, "/api/v1/complaints", clerk, json_pack("{s:s,s:s,s:s}", "hall", "demo",
-	    "about", "hall", "text", "大厅空调太冷了"));
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
+	post_refused("/api/v1/complaints", NULL, json_pack("{s:s,s:s,s:s}", "hall", "demo",
+	    "about", "hall", "text", "大厅空调太冷了"), 401, "UNAUTHENTICATED");
+	post_refused("/api/v1/complaints", clerk, json_pack("{s:s,s:s,s:s}", "hall", "demo",
+	    "about", "hall", "text", "大厅空调太冷了"), 403, "FORBIDDEN");
 
 	before = db_count(&test_db, "SELECT COUNT(*) FROM complaints WHERE hall = ?", "demo");
 	/* Limits by characters: 4 Chinese characters (12 bytes) are too few, 5 enough; 501 too
 	 * many (while 500 four-byte characters fit). */
-	post_json(&r, "/api/v1/complaints", citizen, json_pack("{s:s,s:s,s:s}", "hall", "demo",
-	    "about", "hall", "text", "太慢了吧"));
-	assert_fields(&r, "text");
-	resp_free(&r);
+	post_fields("/api/v1/complaints", citizen, json_pack("{s:s,s:s,s:s}", "hall", "demo",
+	    "about", "hall", "text", "太慢了吧"), "text");
 	for (i = 0; i < 501; i++)
 		memcpy(big + i * 3, "慢", 3);
 	big[501 * 3] = '\0';
-	post_json(&r, "/api/v1/complaints", citizen, json_pack("{s:s,s:s,s:s}", "hall", "demo",
-	    "about", "hall", "text", big));
-	assert_fields(&r, "text");
-	resp_free(&r);
+	post_fields("/api/v1/complaints", citizen, json_pack("{s:s,s:s,s:s}", "hall", "demo",
+	    "about", "hall", "text", big), "text");
 	/* What it is about must be named rightly. */
-	post_json(&r, "/api/v1/complaints", citizen, json_pack("{s:s,s:s,s:s,s:s}", "hall",
-	    "demo", "about", "hall", "ref", "A001", "text", "大厅空调太冷了"));
-	assert_fields(&r, "ref");
-	resp_free(&r);
-	post_json(&r, "/api/v1/complaints", citizen, json_pack("{s:s,s:s,s:s,s:s}", "hall",
-	    "demo", "about", "ticket", "ref", "12", "text", "叫号后窗口没人"));
-	assert_fields(&r, "ref");
-	resp_free(&r);
+	post_fields("/api/v1/complaints", citizen, json_pack("{s:s,s:s,s:s,s:s}", "hall",
+	    "demo", "about", "hall", "ref", "A001", "text", "大厅空调太冷了"), "ref");
+	post_fields("/api/v1/complaints", citizen, json_pack("{s:s,s:s,s:s,s:s}", "hall",
+	    "demo", "about", "ticket", "ref", "12", "text", "叫号后窗口没人"), "ref");
 	/* Someone else's case is not theirs to name. */
-	post_json(&r, "/api/v1/complaints", other, json_pack("{s:s,s:s,s:s,s:s}", "hall",
-	    "demo", "about", "case", "ref", no, "text", "办件拖了很久没有结果"));
-	assert_fields(&r, "ref");
-	resp_free(&r);
+	post_fields("/api/v1/complaints", other, json_pack("{s:s,s:s,s:s,s:s}", "hall",
+	    "demo", "about", "case", "ref", no, "text", "办件拖了很久没有结果"), "ref");
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM complaints WHERE hall = ?",
 	    "demo"), before);
 
@@ -608,12 +613,8 @@ complaint_is_assigned_and_answered(void **st)
 	assert_int_equal(db_scalar(&test_db, "SELECT id FROM staff WHERE hall = 'demo' AND"
 	    " username = 'clerk1'", DBNOARGS, clerk1_id, sizeof clerk1_id), 1);
 	snprintf(path, sizeof path, HALL "/complaints/%lld/assign", id);
-	post_json(&r, path, clerk, json_pack("{s:s}", "assignee", "clerk1"));
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	post_json(&r, path, manager, json_pack("{s:s}", "assignee", "nobody-here"));
-	assert_fields(&r, "assignee");
-	resp_free(&r);
+	post_refused(path, clerk, json_pack("{s:s}", "assignee", "clerk1"), 403, "FORBIDDEN");
+	post_fields(path, manager, json_pack("{s:s}", "assignee", "nobody-here"), "assignee");
 	post_json(&r, path, manager, json_pack("{s:s}", "assignee", "clerk1"));
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "complaint.status"), "assigned");
@@ -638,24 +639,19 @@ complaint_is_assigned_and_answered(void **st)
 
 	/* Answered by the assignee, not by another clerk. */
 	snprintf(path, sizeof path, HALL "/complaints/%lld/answer", id);
-	post_json(&r, path, clerk2, json_pack("{s:s}", "answer", "已联系审批部门加快办理"));
-	assert_error(&r, 403, "FORBIDDEN");
-	resp_free(&r);
-	post_json(&r, path, clerk, json_pack("{s:s}", "answer", "详情见 www.example.cn 公告"));
-	assert_fields(&r, "answer");
-	resp_free(&r);
-	post_json(&r, path, clerk, json_pack("{s:s}", "answer", "太短"));
-	assert_fields(&r, "answer");
-	resp_free(&r);
+	post_refused(path, clerk2, json_pack("{s:s}", "answer", "已联系审批部门加快办理"), 403,
+	    "FORBIDDEN");
+	post_fields(path, clerk, json_pack("{s:s}", "answer", "详情见 www.example.cn 公告"),
+	    "answer");
+	post_fields(path, clerk, json_pack("{s:s}", "answer", "太短"), "answer");
 	since = sms_log_size();
 	post_json(&r, path, clerk, json_pack("{s:s}", "answer", "已联系审批部门，本周内办结"));
 	expect_status(&r, 200);
 	assert_string_equal(jstr(r.json, "complaint.status"), "answered");
 	assert_false(json_is_true(jget(r.json, "complaint.late")));
 	resp_free(&r);
-	post_json(&r, path, clerk, json_pack("{s:s}", "answer", "再答复一次试试"));
-	assert_error(&r, 409, "INVALID_TRANSITION");
-	resp_free(&r);
+	post_refused(path, clerk, json_pack("{s:s}", "answer", "再答复一次试试"), 409,
+	    "INVALID_TRANSITION");
 	assert_int_equal(sms_log_find_since(since, phone, "complaint_answered", &line, 15000), 0);
 	assert_non_null(strstr(jstr(line, "params.answer"), "本周内办结"));
 	json_decref(line);

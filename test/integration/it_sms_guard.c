@@ -216,11 +216,8 @@ group_teardown(void **st)
 static long long
 codes_since(long long mark, const char *hall)
 {
-	char n[24];
-
-	assert_int_equal(db_scalar(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'"
-	    " AND hall = ? AND id > ?", DBARGS(DBS(hall), DBI(mark)), n, sizeof n), 1);
-	return strtoll(n, NULL, 10);
+	return db_count_with(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'"
+	    " AND hall = ? AND id > ?", DBARGS(DBS(hall), DBI(mark)));
 }
 
 /*

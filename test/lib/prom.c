@@ -436,3 +436,9 @@ prom_scrape(struct prom *p)
 	p->text = r.body;
 	return 0;
 }
+
+double
+prom_delta(const struct prom *a, const struct prom *b, const char *key)
+{
+	return prom_get(b, key) - prom_get(a, key);
+}

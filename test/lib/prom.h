@@ -41,4 +41,8 @@ void	prom_free(struct prom *p);
 /* The metrics listener's address (host:port) from yichuang.conf, or NULL. */
 const char *prom_address(void);
 
+/* How much series key moved from scrape a to the later scrape b: prom_get of b minus
+ * prom_get of a (an absent series counts 0, as prom_get says). */
+double	prom_delta(const struct prom *a, const struct prom *b, const char *key);
+
 #endif

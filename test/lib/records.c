@@ -175,3 +175,12 @@ pick_day(struct ctx *c, char day[11], char when[32], char next[11], const char *
 	}
 	fail_msg("no free day left in 2026-11-24 … 2026-12-30 (%s)", hint);
 }
+
+long long
+db_count_with(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs)
+{
+	long long n = -1;
+
+	assert_true(db_query(c, sql, args, nargs, db_count_row, &n) >= 0);
+	return n;
+}

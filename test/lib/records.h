@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 struct ctx;
+struct dbv;
 
 /* A db_query row callback for one number: the first column of the row into *(long long *)arg
  * (NULL counts as 0); it stops after the first row. */
@@ -61,5 +62,9 @@ struct outbox_row {
 	char		 next_at[32];	/* next_attempt_at, "YYYY-MM-DD HH:MM:SS" */
 };
 void	 outbox_row(struct ctx *c, uint64_t id, struct outbox_row *s);
+
+/* db_count with any arguments, given as DBARGS(...) (DBNOARGS: none): the number in the first
+ * column of the first row, -1 when there is no row; the query failing fails the test. */
+long long db_count_with(struct ctx *c, const char *sql, const struct dbv *args, size_t nargs);
 
 #endif

@@ -241,6 +241,23 @@ case_sms(struct ctx *c, const char *hall, const char *template, const char *phon
 }
 
 int
+case_sms_accepted(struct ctx *c, const char *hall, const char *token, const char *case_no,
+    const char *title, const char *deadline, const char *phone)
+{
+	char url[320];
+	json_t *params;
+	int rc;
+
+	case_track_abs(token, url, sizeof url);
+	params = json_pack("{s:s,s:s,s:s,s:s}", "case_no", case_no, "item", title,
+	    "deadline", deadline, "url", url);
+	rc = case_sms(c, hall, "case_accepted", phone, params, case_no);
+	json_decref(params);
+	sodium_memzero(url, sizeof url);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
+int
 case_calendar_missing(struct ctx *c, const char *hall, int year)
 {
 	char key[32], msg[256], now[20];
@@ -334,6 +351,23 @@ case_window_insert(struct ctx *c, const struct session *who, int64_t day,
 	*id = (long long)got;
 	sodium_memzero(&p, sizeof p);
 	return rc;
+}
+
+int
+case_track_new(struct ctx *c, long long case_id, const char *holder, const char *now,
+    char tok[CASE_TOKEN_MAX])
+{
+	unsigned char sealed[PII_SEALED_MAX];
+	char hash[65];
+	int n;
+
+	if ((n = case_token_new(tok, hash, sealed, sizeof sealed)) < 0) {
+		tok[0] = '\0';
+		return DB_FAIL;
+	}
+	return db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc, holder,"
+	    " created_at) VALUES (?, ?, ?, ?, ?)", DBARGS(DBS(hash), DBI(case_id),
+	    DBSN((const char *)sealed, (size_t)n), DBS(holder), DBS(now)), NULL, NULL);
 }
 
 int

@@ -164,8 +164,7 @@ case_agent_json_add(struct ctx *c, long long case_id, json_t *o)
 	static const char *const cols[] = { "name", "id_number", "phone", "relation" };
 	json_t *rows = json_array(), *ag;
 	const char *rel;
-	size_t i;
-	int rc;
+	int i, rc;
 
 	rc = db_rows_json(c, "SELECT agent_name_mask, agent_id_mask, agent_phone_mask,"
 	    " agent_relation FROM cases WHERE id = ? AND agent_phone_hash IS NOT NULL",
@@ -178,9 +177,8 @@ case_agent_json_add(struct ctx *c, long long case_id, json_t *o)
 	json_decref(rows);
 	rel = json_string_value(json_object_get(ag, "relation"));
 	json_object_set_new(ag, "relation_label", json_null());
-	for (i = 0; rel && case_agent_relations[i]; i++)
-		if (strcmp(rel, case_agent_relations[i]) == 0)
-			json_object_set_new(ag, "relation_label", json_string(relation_labels[i]));
+	if ((i = str_index(case_agent_relations, rel)) >= 0)
+		json_object_set_new(ag, "relation_label", json_string(relation_labels[i]));
 	json_object_set_new(o, "agent", ag);
 	return 0;
 }

@@ -38,12 +38,7 @@ static const char *const case_status_labels[CS__MAX] = {
 int
 case_status_parse(const char *s)
 {
-	int i;
-
-	for (i = 0; i < CS__MAX; i++)
-		if (strcmp(s, case_status_names[i]) == 0)
-			return i;
-	return -1;
+	return str_index(case_status_names, s);
 }
 
 const char *

@@ -329,7 +329,6 @@ h_notices(struct req *r)
 	const char *kind = NULL, *ref = NULL, *status = NULL;
 	json_t *list;
 	int rc;
-	size_t i;
 
 	q_str(r, "ref_kind", 1, 32, &kind);
 	q_str(r, "ref_id", 1, 64, &ref);
@@ -338,12 +337,8 @@ h_notices(struct req *r)
 		req_fail_field(r, "ref_kind", "只能是小写字母和下划线");
 	if (ref && *ref == '\0')
 		req_fail_field(r, "ref_id", "不能为空");
-	if (status) {
-		for (i = 0; status_choices[i] && strcmp(status_choices[i], status) != 0; i++)
-			;
-		if (status_choices[i] == NULL)
-			req_fail_field(r, "status", "不是有效的状态");
-	}
+	if (status && str_index(status_choices, status) < 0)
+		req_fail_field(r, "status", "不是有效的状态");
 	if (in_has_errors(r))
 		return req_invalid(r);
 	list = json_array();

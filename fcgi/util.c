@@ -390,3 +390,14 @@ str_in_set(const char *s, size_t min, size_t max, const char *set)
 
 	return n >= min && n <= max && strspn(s, set) == n;
 }
+
+int
+str_index(const char *const *names, const char *s)
+{
+	int i;
+
+	for (i = 0; s && names[i]; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}

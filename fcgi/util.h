@@ -88,5 +88,8 @@ int	 utf8_blank(const char *s);
 #define CH_UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #define CH_DIGIT "0123456789"
 int	 str_in_set(const char *s, size_t min, size_t max, const char *set);
+/* The position of s in names (a NULL-terminated list: an enum's names, a field's choices),
+ * or -1 when it is not there or s is NULL.  Name to enum, as the tables index them. */
+int	 str_index(const char *const *names, const char *s);
 
 #endif

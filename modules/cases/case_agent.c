@@ -26,23 +26,61 @@ static const char *const relation_labels[] = {
 	"配偶", "父母", "子女", "其他亲属", "单位员工", "其他受托人"
 };
 
+/*
+ * A person's name, ID number and phone, as the applicant and the agent of POST /cases both
+ * give them: each column's length, its check, and what is refused when the agent's value is
+ * the applicant's own.
+ */
+enum { PERSON_NAME, PERSON_ID, PERSON_PHONE, PERSON__MAX };
+static const struct person_field {
+	const char	*key;
+	size_t		 minc, maxc;
+	int		(*ok)(const char *);
+	const char	*bad, *same;
+} person_fields[PERSON__MAX] = {
+	[PERSON_NAME] = { "name", 1, 20, NULL, NULL, NULL },
+	[PERSON_ID] = { "id_number", 18, 18, idnum_ok, "身份证号码无效",
+	    "代办人不能是申请人本人" },
+	[PERSON_PHONE] = { "phone", 11, 11, phone_ok, "手机号码无效",
+	    "代办人手机号不能与申请人相同" },
+};
+
+/* The fields of person object o, named <who>.<key>, into out (NULL when missing); a
+ * value equal to its non-NULL same_as is refused.  0, or -1 with the refusals recorded. */
+static int
+person_parse(struct req *r, json_t *o, const char *who, const char *const same_as[PERSON__MAX],
+    const char **out[PERSON__MAX])
+{
+	const struct person_field *pf;
+	char field[32];
+	int i, bad = 0;
+
+	for (i = 0; i < PERSON__MAX; i++) {
+		pf = &person_fields[i];
+		fmt(field, sizeof field, "%s.%s", who, pf->key);
+		if (in_sub_str(r, o, pf->key, field, 1, pf->minc, pf->maxc, out[i]) != 0)
+			bad = -1;
+		else if (pf->ok && !pf->ok(*out[i]))
+			bad = req_fail_field(r, field, pf->bad);
+		else if (pf->same && same_as[i] && strcmp(same_as[i], *out[i]) == 0)
+			bad = req_fail_field(r, field, pf->same);
+	}
+	return bad;
+}
+
 void
 case_applicant_parse(struct req *r, const char **name, const char **id_number,
     const char **phone)
 {
+	static const char *const none[PERSON__MAX];
 	json_t *app = json_object_get(r->body, "applicant");
+	const char **out[PERSON__MAX] = { name, id_number, phone };
 
 	if (!json_is_object(app)) {
 		req_fail_field(r, "applicant", "须填写申请人姓名、身份证号和手机号");
 		return;
 	}
-	in_sub_str(r, app, "name", "applicant.name", 1, 1, 20, name);
-	if (in_sub_str(r, app, "id_number", "applicant.id_number", 1, 18, 18, id_number) == 0 &&
-	    !idnum_ok(*id_number))
-		req_fail_field(r, "applicant.id_number", "身份证号码无效");
-	if (in_sub_str(r, app, "phone", "applicant.phone", 1, 11, 11, phone) == 0 &&
-	    !phone_ok(*phone))
-		req_fail_field(r, "applicant.phone", "手机号码无效");
+	person_parse(r, app, "applicant", none, out);
 }
 
 int
@@ -50,7 +88,9 @@ case_agent_parse(struct req *r, const char *applicant_id, const char *applicant_
     struct case_agent *ag)
 {
 	json_t *o = json_object_get(r->body, "agent"), *tmp;
-	int bad = 0;
+	const char *const same_as[PERSON__MAX] = { NULL, applicant_id, applicant_phone };
+	const char **out[PERSON__MAX] = { &ag->name, &ag->id_number, &ag->phone };
+	int bad;
 
 	memset(ag, 0, sizeof *ag);
 	if (o == NULL || json_is_null(o))
@@ -58,27 +98,13 @@ case_agent_parse(struct req *r, const char *applicant_id, const char *applicant_
 	if (!json_is_object(o))
 		return req_fail_field(r, "agent", "代办人须填写姓名、身份证号、手机号和与申请人的关系");
 	ag->present = 1;
-	bad |= in_sub_str(r, o, "name", "agent.name", 1, 1, 20, &ag->name);
-	if (in_sub_str(r, o, "id_number", "agent.id_number", 1, 18, 18, &ag->id_number) == 0) {
-		if (!idnum_ok(ag->id_number))
-			bad |= req_fail_field(r, "agent.id_number", "身份证号码无效");
-		else if (applicant_id && strcmp(applicant_id, ag->id_number) == 0)
-			bad |= req_fail_field(r, "agent.id_number", "代办人不能是申请人本人");
-	} else
-		bad = -1;
-	if (in_sub_str(r, o, "phone", "agent.phone", 1, 11, 11, &ag->phone) == 0) {
-		if (!phone_ok(ag->phone))
-			bad |= req_fail_field(r, "agent.phone", "手机号码无效");
-		else if (applicant_phone && strcmp(applicant_phone, ag->phone) == 0)
-			bad |= req_fail_field(r, "agent.phone", "代办人手机号不能与申请人相同");
-	} else
-		bad = -1;
+	bad = person_parse(r, o, "agent", same_as, out);
 	tmp = json_object();
 	json_object_set(tmp, "agent.relation", json_object_get(o, "relation"));
 	if (in_enum(r, tmp, "agent.relation", 1, case_agent_relations, &ag->relation) != 0)
 		bad = -1;
 	json_decref(tmp);
-	return bad ? -1 : 0;
+	return bad;
 }
 
 int
@@ -122,27 +148,14 @@ int
 case_agent_accepted(struct ctx *c, const char *hall, long long case_id, const char *case_no,
     const char *title, const char *deadline, const char *now, const char *phone)
 {
-	unsigned char sealed[PII_SEALED_MAX];
-	char tok[CASE_TOKEN_MAX], hash[65], url[320];
-	json_t *params;
-	int n, rc;
+	char tok[CASE_TOKEN_MAX];
+	int rc;
 
-	if ((n = case_token_new(tok, hash, sealed, sizeof sealed)) < 0)
-		return DB_FAIL;
-	rc = db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc, holder,"
-	    " created_at) VALUES (?, ?, ?, 'agent', ?)",
-	    DBARGS(DBS(hash), DBI(case_id), DBSN((const char *)sealed, (size_t)n), DBS(now)),
-	    NULL, NULL);
-	case_track_abs(tok, url, sizeof url);
+	rc = case_track_new(c, case_id, "agent", now, tok);
+	if (rc == 0)
+		rc = case_sms_accepted(c, hall, tok, case_no, title, deadline, phone);
 	sodium_memzero(tok, sizeof tok);
-	if (rc != 0)
-		return rc;
-	params = json_pack("{s:s,s:s,s:s,s:s}", "case_no", case_no, "item", title,
-	    "deadline", deadline, "url", url);
-	rc = case_sms(c, hall, "case_accepted", phone, params, case_no);
-	json_decref(params);
-	sodium_memzero(url, sizeof url);
-	return rc == -1 ? DB_FAIL : rc;
+	return rc;
 }
 
 int
@@ -151,8 +164,7 @@ case_agent_json_add(struct ctx *c, long long case_id, json_t *o)
 	static const char *const cols[] = { "name", "id_number", "phone", "relation" };
 	json_t *rows = json_array(), *ag;
 	const char *rel;
-	size_t i;
-	int rc;
+	int i, rc;
 
 	rc = db_rows_json(c, "SELECT agent_name_mask, agent_id_mask, agent_phone_mask,"
 	    " agent_relation FROM cases WHERE id = ? AND agent_phone_hash IS NOT NULL",
@@ -165,9 +177,8 @@ case_agent_json_add(struct ctx *c, long long case_id, json_t *o)
 	json_decref(rows);
 	rel = json_string_value(json_object_get(ag, "relation"));
 	json_object_set_new(ag, "relation_label", json_null());
-	for (i = 0; rel && case_agent_relations[i]; i++)
-		if (strcmp(rel, case_agent_relations[i]) == 0)
-			json_object_set_new(ag, "relation_label", json_string(relation_labels[i]));
+	if ((i = str_index(case_agent_relations, rel)) >= 0)
+		json_object_set_new(ag, "relation_label", json_string(relation_labels[i]));
 	json_object_set_new(o, "agent", ag);
 	return 0;
 }

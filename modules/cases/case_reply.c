@@ -148,3 +148,22 @@ case_reply_wrong_hall(struct req *r, const struct case_row *cr, int act)
 	fmt(msg, sizeof msg, "该办件的这一步由%s办理，不在本中心", name);
 	return req_err_msg(r, E_WRONG_HALL, msg);
 }
+
+int
+case_reply_pickup(struct req *r)
+{
+	req_fail_field(r, "pickup_hall", "不是本市可以领取办理结果的服务大厅");
+	return req_invalid(r);
+}
+
+int
+case_pickup_check(struct req *r, const char *hall, const char *pickup)
+{
+	int rc;
+
+	if (pickup == NULL)
+		return 0;
+	if ((rc = case_pickup_ok(r->ctx, hall, pickup)) < 0)
+		return db_fail(r, rc);
+	return rc == 0 ? case_reply_pickup(r) : 0;
+}

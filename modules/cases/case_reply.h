@@ -33,5 +33,10 @@ int	case_reply_missing(struct req *r, int kind, const char *msg, json_t *list);
 /* The same when list (taken) is not empty, its message msg_fmt with the list's length for
  * its one %zu; 0 when it is empty. */
 int	case_reply_missing_n(struct req *r, int kind, const char *msg_fmt, json_t *list);
+/* 400 naming pickup_hall: not a hall of the city where the case's result can be picked up. */
+int	case_reply_pickup(struct req *r);
+/* A pickup_hall given (not NULL) checked against the hall that accepts the case
+ * (case_pickup_ok): 0 when it may be picked up there, else the reply (400 or 503). */
+int	case_pickup_check(struct req *r, const char *hall, const char *pickup);
 
 #endif

@@ -221,7 +221,6 @@ case_pickup_set(struct ctx *c, const struct session *who, long long case_id,
 {
 	char hall[40] = "", status[24] = "", name[404] = "", now[20], note[480];
 	uint64_t n = 0;
-	size_t i;
 	int rc;
 
 	rc = db_scalar(c, "SELECT hall FROM cases WHERE id = ? FOR UPDATE", DBARGS(DBI(case_id)),
@@ -233,9 +232,7 @@ case_pickup_set(struct ctx *c, const struct session *who, long long case_id,
 		    status, sizeof status);
 	if (rc < 0)
 		return rc;
-	for (i = 0; before_result[i] && strcmp(before_result[i], status) != 0; i++)
-		;
-	if (before_result[i] == NULL)
+	if (str_index(before_result, status) < 0)
 		return E_INVALID_STATE;
 	if ((rc = case_pickup_ok(c, hall, pickup)) <= 0)
 		return rc < 0 ? rc : E_INVALID_INPUT;

@@ -60,12 +60,7 @@ case_act_online(enum case_act act)
 int
 case_act_parse(const char *name)
 {
-	int i;
-
-	for (i = 0; name && i < CA__MAX; i++)
-		if (strcmp(name, case_act_names[i]) == 0)
-			return i;
-	return -1;
+	return str_index(case_act_names, name);
 }
 
 int

@@ -9,6 +9,7 @@
  */
 #include "cases.h"
 #include "../notify/outbox.h"
+#include "../shared/alerts.h"
 #include "../shared/pii.h"
 #include "case_deadline.h"
 #include "../../fcgi/errors.h"
@@ -37,12 +38,7 @@ static const char *const case_status_labels[CS__MAX] = {
 int
 case_status_parse(const char *s)
 {
-	int i;
-
-	for (i = 0; i < CS__MAX; i++)
-		if (strcmp(s, case_status_names[i]) == 0)
-			return i;
-	return -1;
+	return str_index(case_status_names, s);
 }
 
 const char *
@@ -240,6 +236,23 @@ case_sms(struct ctx *c, const char *hall, const char *template, const char *phon
 }
 
 int
+case_sms_accepted(struct ctx *c, const char *hall, const char *token, const char *case_no,
+    const char *title, const char *deadline, const char *phone)
+{
+	char url[320];
+	json_t *params;
+	int rc;
+
+	case_track_abs(token, url, sizeof url);
+	params = json_pack("{s:s,s:s,s:s,s:s}", "case_no", case_no, "item", title,
+	    "deadline", deadline, "url", url);
+	rc = case_sms(c, hall, "case_accepted", phone, params, case_no);
+	json_decref(params);
+	sodium_memzero(url, sizeof url);
+	return rc == -1 ? DB_FAIL : rc;
+}
+
+int
 case_calendar_missing(struct ctx *c, const char *hall, int year)
 {
 	char key[32], msg[256], now[20];
@@ -250,20 +263,10 @@ case_calendar_missing(struct ctx *c, const char *hall, int year)
 	fmt(msg, sizeof msg, "%d 年节假日安排尚未导入：办结期限跨入 %d 年的办件无法受理。"
 	    "请尽快导入国务院办公厅 %d 年节假日安排。", year, year, year);
 	/* Outside any transaction: the managers hear of it although nothing else is saved. */
-	if ((rc = case_alert_raise(c, hall, key, "critical", msg, now)) != 0)
+	if ((rc = hall_alert_raise(c, hall, key, "critical", msg, now)) != 0)
 		log_warn("alert %s not raised (%d)", key, rc);
 	log_warn("hall %s: deadline reaches %d, whose holidays are not loaded", hall, year);
 	return E_CALENDAR_MISSING;
-}
-
-int
-case_alert_raise(struct ctx *c, const char *hall, const char *key, const char *level,
-    const char *msg, const char *now)
-{
-	return db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-	    " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE level = VALUES(level),"
-	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-	    DBARGS(DBS(hall), DBS(key), DBS(level), DBS(msg), DBS(now)), NULL, NULL);
 }
 
 int
@@ -343,6 +346,23 @@ case_window_insert(struct ctx *c, const struct session *who, int64_t day,
 	*id = (long long)got;
 	sodium_memzero(&p, sizeof p);
 	return rc;
+}
+
+int
+case_track_new(struct ctx *c, long long case_id, const char *holder, const char *now,
+    char tok[CASE_TOKEN_MAX])
+{
+	unsigned char sealed[PII_SEALED_MAX];
+	char hash[65];
+	int n;
+
+	if ((n = case_token_new(tok, hash, sealed, sizeof sealed)) < 0) {
+		tok[0] = '\0';
+		return DB_FAIL;
+	}
+	return db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc, holder,"
+	    " created_at) VALUES (?, ?, ?, ?, ?)", DBARGS(DBS(hash), DBI(case_id),
+	    DBSN((const char *)sealed, (size_t)n), DBS(holder), DBS(now)), NULL, NULL);
 }
 
 int

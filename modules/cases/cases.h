@@ -54,6 +54,11 @@ int64_t	case_today(void);
 void	case_token_hash(const char *token, char out[65]);
 /* New token: 256 random bits; its hash and its sealed form.  Sealed length or -1. */
 int	case_token_new(char tok[CASE_TOKEN_MAX], char hash[65], unsigned char *sealed, size_t ssz);
+/* A new tracking token of holder ("applicant", "agent") for the case, inside the caller's
+ * transaction: its case_tracking row written and the token into tok (the caller zeroes it
+ * once used).  0 or a DB_* code. */
+int	case_track_new(struct ctx *c, long long case_id, const char *holder, const char *now,
+	    char tok[CASE_TOKEN_MAX]);
 /* The keyed hash cases.pickup_code_hash keeps of a pickup code (bound to the case). */
 void	case_pickup_hash(const char *case_no, const char *code, char out[65]);
 /* "/staff/notice.html?n=<token>" */
@@ -127,6 +132,10 @@ int	case_guarded(uint64_t affected, int rc);
 /* Queue an SMS about case no to phone. 0, -1 (seal) or a DB_* code. */
 int	case_sms(struct ctx *c, const char *hall, const char *template, const char *phone,
 	    json_t *params, const char *case_no);
+/* The case_accepted SMS about case_no (its title and deadline) to phone, with the tracking
+ * link of token (the applicant's or the agent's).  0 or a DB_* code. */
+int	case_sms_accepted(struct ctx *c, const char *hall, const char *token, const char *case_no,
+	    const char *title, const char *deadline, const char *phone);
 
 /* Who is an approver of one of the case's departments. */
 int	case_in_department(const struct session *who, const struct case_row *cr);
@@ -137,11 +146,6 @@ int	case_in_department(const struct session *who, const struct case_row *cr);
  * Returns E_CALENDAR_MISSING (the handler replies with case_reply_calendar).
  */
 int	case_calendar_missing(struct ctx *c, const char *hall, int year);
-/* The hall's alert key (hall_alerts: "waiver:<no>", "handover:<id>"…) raised with level
- * ("warning", "critical") and msg at now — raised again, uncleared, when it exists.  0 or
- * a DB_* code. */
-int	case_alert_raise(struct ctx *c, const char *hall, const char *key, const char *level,
-	    const char *msg, const char *now);
 /* The audit row of a worker's job (actor system/worker, result ok).  0 or a DB_* code. */
 int	case_job_audit(struct ctx *c, const char *now, const char *hall, const char *action,
 	    const char *target, const char *detail);

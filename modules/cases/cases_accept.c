@@ -205,13 +205,8 @@ accept_parse(struct req *r, struct accept *a)
 			return req_fail_field(r, "item", msg), req_invalid(r);
 		}
 	}
-	if (a->pickup_hall) {
-		if ((rc = case_pickup_ok(r->ctx, r->sess.hall, a->pickup_hall)) < 0)
-			return db_fail(r, rc);
-		if (rc == 0)
-			return req_fail_field(r, "pickup_hall", "不是本市可以领取办理结果的服务大厅"),
-			    req_invalid(r);
-	}
+	if ((rc = case_pickup_check(r, r->sess.hall, a->pickup_hall)) != 0)
+		return rc;
 	if (a->approve && strcmp(a->decide_hall, r->sess.hall) != 0)
 		return req_fail_field(r, "approve", "该事项由其他服务大厅作出决定，不能当场办结"),
 		    req_invalid(r);
@@ -437,13 +432,10 @@ accept_notify(struct ctx *c, const struct session *who, struct accept *a)
 	json_t *params;
 	int rc;
 
-	case_track_abs(a->track, url, sizeof url);
-	params = json_pack("{s:s,s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
-	    "deadline", a->deadline_s, "url", url);
-	rc = case_sms(c, who->hall, "case_accepted", a->phone, params, a->case_no);
-	json_decref(params);
+	rc = case_sms_accepted(c, who->hall, a->track, a->case_no, a->item.name, a->deadline_s,
+	    a->phone);
 	if (rc != 0 || !a->approve)
-		return rc == -1 ? DB_FAIL : rc;
+		return rc;
 	if ((rc = case_result_electronic(c, a->case_id)) <= 0)
 		return rc;
 	results_page_url(url, sizeof url);

@@ -260,9 +260,8 @@ bundle_insert_papers(struct ctx *c, const struct session *who, struct wbundle *b
 static int
 bundle_write(struct ctx *c, const struct session *who, struct wbundle *b)
 {
-	char url[320], public_note[300];
+	char public_note[300];
 	long long staff = 0;
-	json_t *params;
 	int rc;
 
 	parse_ll(who->subject, 1, INT64_MAX, &staff);
@@ -288,16 +287,12 @@ bundle_write(struct ctx *c, const struct session *who, struct wbundle *b)
 		rc = case_promise_open(c, who, b->case_id, who->hall, "accepted", b->now, NULL);
 	if (rc != 0)
 		return rc;
-	case_track_abs(b->track, url, sizeof url);
-	params = json_pack("{s:s,s:s,s:s,s:s}", "case_no", b->case_no, "item", b->form.title,
-	    "deadline", b->deadline, "url", url);
-	rc = case_sms(c, who->hall, "case_accepted", b->phone, params, b->case_no);
-	json_decref(params);
-	sodium_memzero(url, sizeof url);
+	rc = case_sms_accepted(c, who->hall, b->track, b->case_no, b->form.title, b->deadline,
+	    b->phone);
 	if (rc == 0 && b->agent.present)
 		rc = case_agent_accepted(c, who->hall, b->case_id, b->case_no, b->form.title,
 		    b->deadline, b->now, b->agent.phone);
-	return rc == -1 ? DB_FAIL : rc;
+	return rc;
 }
 
 struct bundle_tx {

@@ -68,20 +68,10 @@ h_cases_list(struct req *r)
 		else if (strcmp(overdue, "0") != 0 && strcmp(overdue, "false") != 0)
 			req_fail_field(r, "overdue", "取值为 1（已超期）、yellow（预警及超期）或 0");
 	}
-	if (warning) {
-		for (i = 0; warnings[i] && strcmp(warnings[i], warning) != 0; i++)
-			;
-		if (warnings[i] == NULL)
-			req_fail_field(r, "warning", "取值为 green、yellow 或 red");
-	}
-	if (q) {
-		for (i = 0; q[i]; i++)
-			if (!((q[i] >= '0' && q[i] <= '9') || (q[i] >= 'A' && q[i] <= 'Z') ||
-			    (q[i] >= 'a' && q[i] <= 'z') || q[i] == '-'))
-				break;
-		if (q[i])
-			req_fail_field(r, "q", "按办件编号查询：字母、数字和连字符");
-	}
+	if (warning && str_index(warnings, warning) < 0)
+		req_fail_field(r, "warning", "取值为 green、yellow 或 red");
+	if (q && !str_in_set(q, 0, 40, CH_DIGIT CH_UPPER CH_LOWER "-"))
+		req_fail_field(r, "q", "按办件编号查询：字母、数字和连字符");
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if (r->sess.role == ROLE_APPROVER && dept[0] == '\0')

@@ -21,12 +21,7 @@ const char *const handover_kind_names[HO__MAX + 1] = {
 int
 handover_kind_parse(const char *s)
 {
-	int i;
-
-	for (i = 0; s && i < HO__MAX; i++)
-		if (strcmp(s, handover_kind_names[i]) == 0)
-			return i;
-	return -1;
+	return str_index(handover_kind_names, s);
 }
 
 int

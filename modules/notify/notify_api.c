@@ -29,6 +29,7 @@
  */
 #include "handlers.h"
 #include "../shared/audit.h"
+#include "../shared/alerts.h"
 #include "../cases/cases.h"
 #include "../identity/identity.h"
 #include "notify.h"
@@ -328,7 +329,6 @@ h_notices(struct req *r)
 	const char *kind = NULL, *ref = NULL, *status = NULL;
 	json_t *list;
 	int rc;
-	size_t i;
 
 	q_str(r, "ref_kind", 1, 32, &kind);
 	q_str(r, "ref_id", 1, 64, &ref);
@@ -337,12 +337,8 @@ h_notices(struct req *r)
 		req_fail_field(r, "ref_kind", "只能是小写字母和下划线");
 	if (ref && *ref == '\0')
 		req_fail_field(r, "ref_id", "不能为空");
-	if (status) {
-		for (i = 0; status_choices[i] && strcmp(status_choices[i], status) != 0; i++)
-			;
-		if (status_choices[i] == NULL)
-			req_fail_field(r, "status", "不是有效的状态");
-	}
+	if (status && str_index(status_choices, status) < 0)
+		req_fail_field(r, "status", "不是有效的状态");
 	if (in_has_errors(r))
 		return req_invalid(r);
 	list = json_array();
@@ -823,9 +819,7 @@ alert_dismiss(struct ctx *c, const char *hall, const char *key)
 	if (strncmp(key, "calendar:", 9) == 0)
 		return E_ALERT_NOT_DISMISSABLE;
 	now_dt(now, sizeof now);
-	rc = db_exec(c, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
-	    " AND cleared_at IS NULL", DBARGS(DBS(now), DBS(hall), DBS(key)), &n, NULL);
-	if (rc != 0)
+	if ((rc = hall_alert_clear(c, hall, key, now, &n)) != 0)
 		return rc;
 	return n == 0 ? E_NOT_FOUND : 0;
 }

@@ -91,13 +91,8 @@ create_parse(struct req *r, struct online *o)
 		return req_fail_field(r, item ? "item" : "bundle", "没有这个事项"), req_invalid(r);
 	/* 全市通办: picked up at any hall of the city that hands out results; decided where
 	 * the item is decided (case_route.h). */
-	if (o->pickup_hall) {
-		if ((rc = case_pickup_ok(r->ctx, o->form.hall, o->pickup_hall)) < 0)
-			return db_fail(r, rc);
-		if (rc == 0)
-			return req_fail_field(r, "pickup_hall", "不是本市可以领取办理结果的服务大厅"),
-			    req_invalid(r);
-	}
+	if ((rc = case_pickup_check(r, o->form.hall, o->pickup_hall)) != 0)
+		return rc;
 	if (item) {
 		int accepts = 0;
 

@@ -264,8 +264,7 @@ h_my_case_pickup(struct req *r)
 		return req_err_msg(r, E_NOT_FOUND, "没有这个办件");
 	rc = db_tx(r->ctx, pickup_tx, &(struct pickup_tx){ r, m.id, hall });
 	if (rc == E_INVALID_INPUT)
-		return req_fail_field(r, "pickup_hall", "不是本市可以领取办理结果的服务大厅"),
-		    req_invalid(r);
+		return case_reply_pickup(r);
 	if (rc == E_INVALID_STATE)
 		return req_err_msg(r, rc, "办理结果已送达或已领取，不能再更改领取地点");
 	if (rc == E_INVALID_TRANSITION || rc == E_NOT_FOUND)

@@ -161,17 +161,11 @@ static int
 track_insert(struct ctx *c, long long case_id, const char *holder, const char *now,
     char *url, size_t usz)
 {
-	unsigned char sealed[PII_SEALED_MAX];
-	char tok[CASE_TOKEN_MAX], hash[65];
-	int n, rc;
+	char tok[CASE_TOKEN_MAX];
+	int rc;
 
-	if ((n = case_token_new(tok, hash, sealed, sizeof sealed)) < 0)
-		return DB_FAIL;
-	rc = db_exec(c, "INSERT INTO case_tracking (token_hash, case_id, token_enc,"
-	    " holder, created_at) VALUES (?, ?, ?, ?, ?)",
-	    DBARGS(DBS(hash), DBI(case_id), DBSN((const char *)sealed, (size_t)n), DBS(holder),
-	    DBS(now)), NULL, NULL);
-	case_track_abs(tok, url, usz);
+	if ((rc = case_track_new(c, case_id, holder, now, tok)) == 0)
+		case_track_abs(tok, url, usz);
 	sodium_memzero(tok, sizeof tok);
 	return rc;
 }

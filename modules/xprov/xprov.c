@@ -82,15 +82,14 @@ xrow_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	struct xrow *x = arg;
 	long long id = 0;
-	size_t i;
+	int state;
 
 	(void)lens;
 	if (ncol < 8)
 		return 1;
 	x->found = 1;
-	for (i = 0; xprov_state_names[i]; i++)
-		if (strcmp(v[0], xprov_state_names[i]) == 0)
-			x->state = (enum xprov_state)i;
+	if ((state = str_index(xprov_state_names, v[0])) >= 0)
+		x->state = (enum xprov_state)state;
 	x->incoming = strcmp(v[1], "in") == 0;
 	str_copy(x->office, sizeof x->office, v[2]);
 	if (v[3] && parse_ll(v[3], 1, INT64_MAX, &id) == 0)

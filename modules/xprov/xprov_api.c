@@ -303,18 +303,13 @@ h_xprov_list(struct req *r)
 {
 	const char *state = NULL, *direction = NULL;
 	json_t *a;
-	size_t i;
-	int rc, ok;
+	int rc;
 
 	q_str(r, "state", 0, 16, &state);
 	q_str(r, "direction", 0, 8, &direction);
-	if (state) {
-		for (ok = 0, i = 0; xprov_state_names[i]; i++)
-			ok |= strcmp(state, xprov_state_names[i]) == 0;
-		if (!ok)
-			req_fail_field(r, "state", "状态为 accepted、dispatched、received、decided、"
-			    "returned 或 delivered");
-	}
+	if (state && str_index(xprov_state_names, state) < 0)
+		req_fail_field(r, "state", "状态为 accepted、dispatched、received、decided、"
+		    "returned 或 delivered");
 	if (direction && strcmp(direction, directions[0]) != 0 &&
 	    strcmp(direction, directions[1]) != 0)
 		req_fail_field(r, "direction", "方向为 out（本地受理、外省办理）或 in（外省受理、本地办理）");

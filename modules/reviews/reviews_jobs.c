@@ -77,14 +77,9 @@ alert_tx(struct ctx *c, void *arg)
 	    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
 	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
 	    DBARGS(DBS(a->hall), DBS(key), DBS(msg), DBS(a->now)), NULL, NULL);
-	if (rc == 0 && a->complaint)
-		rc = db_exec(c, "INSERT INTO complaint_history (complaint, at, action, actor, note)"
-		    " VALUES (?, ?, 'overdue', '', ?)", DBARGS(DBI(a->id), DBS(a->now),
-		    DBS(a->deadline)), NULL, NULL);
-	else if (rc == 0)
-		rc = db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
-		    " actor, note) VALUES (?, ?, 'overdue', '', ?)", DBARGS(DBI(a->id),
-		    DBS(a->now), DBS(a->deadline)), NULL, NULL);
+	if (rc == 0)
+		rc = (a->complaint ? complaint_history_add : rect_history_add)(c, a->id, a->now,
+		    "overdue", "", a->deadline);
 	a->raised = rc == 0;
 	return rc;
 }

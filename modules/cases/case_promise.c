@@ -13,6 +13,7 @@
  */
 #include "case_promise.h"
 #include "cases.h"
+#include "../shared/alerts.h"
 #include "../hall/calendar.h"
 #include "../notify/outbox.h"
 #include "../shared/pii.h"
@@ -321,7 +322,7 @@ late_tx(struct ctx *c, void *arg)
 	fmt(key, sizeof key, "promise_check:%lld", t->id);
 	fmt(msg, sizeof msg, "告知承诺核查超期：办件 %s 的「%s」应由%s于 %s 前完成事后核查，"
 	    "至今未核查。", t->case_no, t->name, t->dept_name, t->due);
-	rc = case_alert_raise(c, t->hall, key, "warning", msg, st->now);
+	rc = hall_alert_raise(c, t->hall, key, "warning", msg, st->now);
 	if (rc == 0)
 		rc = late_tell(c, t);
 	fmt(target, sizeof target, "%lld", t->id);

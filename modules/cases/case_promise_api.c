@@ -20,6 +20,7 @@
 #include "case_promise.h"
 #include "../identity/identity.h"
 #include "../shared/audit.h"
+#include "../shared/alerts.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
@@ -178,9 +179,7 @@ close_tx(struct ctx *c, void *arg)
 	    t.department, st->note ? st->note : "", pub);
 	fmt(key, sizeof key, "promise_check:%lld", st->id);
 	if (rc == 0)
-		rc = db_exec(c, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
-		    " AND cleared_at IS NULL", DBARGS(DBS(st->now), DBS(st->r->sess.hall),
-		    DBS(key)), NULL, NULL);
+		rc = hall_alert_clear(c, st->r->sess.hall, key, st->now, NULL);
 	fmt(target, sizeof target, "%lld", st->id);
 	if (rc == 0)
 		audit(st->r, "promise_check.close", target, "ok",

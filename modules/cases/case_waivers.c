@@ -30,6 +30,7 @@
  */
 #include "handlers.h"
 #include "cases.h"
+#include "../shared/alerts.h"
 #include "case_mats.h"
 #include "../hall/calendar.h"
 #include "../notify/outbox.h"
@@ -328,7 +329,7 @@ overdue_tx(struct ctx *c, void *arg)
 		fmt(msg, sizeof msg, "容缺材料逾期未补交：办件 %s（%s）的%s约定 %s 前补交，"
 		    "至今未收到。受理人：%s。请督促申请人补交。", g->no, g->title, list, g->due,
 		    g->clerk_name[0] ? g->clerk_name : "—");
-		rc = case_alert_raise(c, g->hall, key, "warning", msg, t->now);
+		rc = hall_alert_raise(c, g->hall, key, "warning", msg, t->now);
 	}
 	if (rc == 0)
 		rc = case_job_audit(c, t->now, g->hall, "case.waiver_overdue", g->no, g->due);

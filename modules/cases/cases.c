@@ -9,6 +9,7 @@
  */
 #include "cases.h"
 #include "../notify/outbox.h"
+#include "../shared/alerts.h"
 #include "../shared/pii.h"
 #include "case_deadline.h"
 #include "../../fcgi/errors.h"
@@ -250,20 +251,10 @@ case_calendar_missing(struct ctx *c, const char *hall, int year)
 	fmt(msg, sizeof msg, "%d 年节假日安排尚未导入：办结期限跨入 %d 年的办件无法受理。"
 	    "请尽快导入国务院办公厅 %d 年节假日安排。", year, year, year);
 	/* Outside any transaction: the managers hear of it although nothing else is saved. */
-	if ((rc = case_alert_raise(c, hall, key, "critical", msg, now)) != 0)
+	if ((rc = hall_alert_raise(c, hall, key, "critical", msg, now)) != 0)
 		log_warn("alert %s not raised (%d)", key, rc);
 	log_warn("hall %s: deadline reaches %d, whose holidays are not loaded", hall, year);
 	return E_CALENDAR_MISSING;
-}
-
-int
-case_alert_raise(struct ctx *c, const char *hall, const char *key, const char *level,
-    const char *msg, const char *now)
-{
-	return db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-	    " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE level = VALUES(level),"
-	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-	    DBARGS(DBS(hall), DBS(key), DBS(level), DBS(msg), DBS(now)), NULL, NULL);
 }
 
 int

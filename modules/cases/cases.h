@@ -137,11 +137,6 @@ int	case_in_department(const struct session *who, const struct case_row *cr);
  * Returns E_CALENDAR_MISSING (the handler replies with case_reply_calendar).
  */
 int	case_calendar_missing(struct ctx *c, const char *hall, int year);
-/* The hall's alert key (hall_alerts: "waiver:<no>", "handover:<id>"…) raised with level
- * ("warning", "critical") and msg at now — raised again, uncleared, when it exists.  0 or
- * a DB_* code. */
-int	case_alert_raise(struct ctx *c, const char *hall, const char *key, const char *level,
-	    const char *msg, const char *now);
 /* The audit row of a worker's job (actor system/worker, result ok).  0 or a DB_* code. */
 int	case_job_audit(struct ctx *c, const char *now, const char *hall, const char *action,
 	    const char *target, const char *detail);

@@ -17,6 +17,7 @@
 #include "handover.h"
 #include "handover_int.h"
 #include "../cases/cases.h"
+#include "../shared/alerts.h"
 #include "../hall/hall_hours.h"
 #include "../hall/workdays.h"
 #include "../../fcgi/clock.h"
@@ -112,9 +113,9 @@ late_tx(struct ctx *c, void *arg)
 	fmt(msg, sizeof msg, "交接单 %lld 于 %s 移交至%s，%lld 个工作小时内未签收，请核查材料去向。",
 	    o->id, o->sent_at, json_string_value(json_object_get(tj, "label")), st->hours);
 	json_decref(tj);
-	rc = case_alert_raise(c, o->to_hall, key, "warning", msg, st->now);
+	rc = hall_alert_raise(c, o->to_hall, key, "warning", msg, st->now);
 	if (rc == 0 && strcmp(o->from_hall, o->to_hall) != 0)
-		rc = case_alert_raise(c, o->from_hall, key, "warning", msg, st->now);
+		rc = hall_alert_raise(c, o->from_hall, key, "warning", msg, st->now);
 	fmt(target, sizeof target, "handover:%lld", o->id);
 	if (rc == 0)
 		rc = case_job_audit(c, st->now, o->to_hall, "handover.overdue", target, "");

@@ -47,6 +47,7 @@
 #include "notify.h"
 #include "notify_sms.h"
 #include "outbox.h"
+#include "../shared/alerts.h"
 #include "../shared/pii.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
@@ -439,10 +440,7 @@ alert_dead(struct ctx *c, const struct row *r, const struct tmpl *t, const char 
 	    failure_words(code), code);
 	fmt(key, sizeof key, "notice:%llu", (unsigned long long)r->id);
 	sql_now(now, sizeof now);
-	rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-	    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = VALUES(level),"
-	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-	    DBARGS(DBS(d.hall), DBS(key), DBS(msg), DBS(now)), NULL, NULL);
+	rc = hall_alert_raise(c, d.hall, key, "warning", msg, now);
 	/* A hall that is not in halls (a foreign key): nobody to tell, not a failure. */
 	return rc == DB_FAIL ? 0 : rc;
 }
@@ -457,8 +455,7 @@ alert_done(struct ctx *c, const struct row *r)
 		return 0;
 	fmt(key, sizeof key, "notice:%llu", (unsigned long long)r->resend_of);
 	sql_now(now, sizeof now);
-	return db_exec(c, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
-	    " AND cleared_at IS NULL", DBARGS(DBS(now), DBS(r->hall), DBS(key)), NULL, NULL);
+	return hall_alert_clear(c, r->hall, key, now, NULL);
 }
 
 /* ------------------------------------------------------------------ recording */

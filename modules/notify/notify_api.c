@@ -29,6 +29,7 @@
  */
 #include "handlers.h"
 #include "../shared/audit.h"
+#include "../shared/alerts.h"
 #include "../cases/cases.h"
 #include "../identity/identity.h"
 #include "notify.h"
@@ -823,9 +824,7 @@ alert_dismiss(struct ctx *c, const char *hall, const char *key)
 	if (strncmp(key, "calendar:", 9) == 0)
 		return E_ALERT_NOT_DISMISSABLE;
 	now_dt(now, sizeof now);
-	rc = db_exec(c, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
-	    " AND cleared_at IS NULL", DBARGS(DBS(now), DBS(hall), DBS(key)), &n, NULL);
-	if (rc != 0)
+	if ((rc = hall_alert_clear(c, hall, key, now, &n)) != 0)
 		return rc;
 	return n == 0 ? E_NOT_FOUND : 0;
 }

@@ -24,6 +24,7 @@
  * Tables: hall_alerts (akey sms_budget:<day>, sms_budget_all:<day>), halls (read).
  */
 #include "notify.h"
+#include "../shared/alerts.h"
 #include "../shared/pii.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
@@ -224,10 +225,7 @@ alert_raise(struct ctx *c, const char *hall, const char *akey, const char *level
 
 	sql_now(now, sizeof now);
 	if (hall)
-		return db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-		    " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE level = VALUES(level),"
-		    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-		    DBARGS(DBS(hall), DBS(akey), DBS(level), DBS(msg), DBS(now)), NULL, NULL);
+		return hall_alert_raise(c, hall, akey, level, msg, now);
 	return db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
 	    " SELECT code, ?, ?, ?, ? FROM halls ON DUPLICATE KEY UPDATE level = VALUES(level),"
 	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",

@@ -23,7 +23,7 @@ json_t *
 cat_bundle_norm(json_t *in, const char *id, const char *pfx, json_t *errs)
 {
 	json_t *o, *v, *items, *list;
-	size_t i, j, before = json_object_size(errs);
+	size_t i, before = json_object_size(errs);
 	char sub[96];
 
 	if (!json_is_object(in)) {
@@ -75,20 +75,12 @@ cat_bundle_norm(json_t *in, const char *id, const char *pfx, json_t *errs)
 				cat_problem(errs, sub, "", "须为事项编号");
 				continue;
 			}
-			for (j = 0; j < json_array_size(list); j++)
-				if (strcmp(json_string_value(json_array_get(list, j)),
-				    json_string_value(it)) == 0)
-					break;
-			if (j < json_array_size(list))
+			if (cat_listed(list, json_string_value(it)))
 				cat_problem(errs, sub, "", "重复的事项");
 			else
 				json_array_append(list, it);
 		}
-	if (json_object_size(errs) != before) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return cat_norm_end(o, errs, before);
 }
 
 /* The bundle as stored: {id, hall, name, description, sort, items: [ids]} (what a change
@@ -307,17 +299,7 @@ cat_bundle_put(struct ctx *c, const char *actor, json_t *norm, const char *pfx,
 			    DBARGS(DBS(id), DBS(json_string_value(it)), DBI(i + 1)), NULL, NULL);
 	if (rc == 0)
 		rc = bundle_row(c, id, &res->after) == 1 ? 0 : DB_FAIL;
-	if (rc == 0)
-		rc = cat_audit_write(c, actor, found ? "change" : "create", "bundle", id, 0, before,
-		    res->after);
-	json_decref(before);
-	if (rc != 0) {
-		json_decref(res->after);
-		res->after = NULL;
-		return rc;
-	}
-	res->action = found ? "changed" : "created";
-	return 0;
+	return cat_put_end(c, rc, actor, found, "bundle", id, 0, before, res);
 }
 
 int

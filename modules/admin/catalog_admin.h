@@ -22,6 +22,10 @@
 
 /* A problem: errs[pfx + field] = msg (the first problem of a field is kept). */
 void	cat_problem(json_t *errs, const char *pfx, const char *field, const char *msg);
+/* 1 when list, an array of strings, already holds s (a duplicate in what was sent). */
+int	cat_listed(const json_t *list, const char *s);
+/* A normalizer's end: o, or NULL (o freed) when errs got problems past the before it had. */
+json_t *cat_norm_end(json_t *o, const json_t *errs, size_t before);
 /* An id of the catalog: 1–40 of [A-Za-z0-9_.-] (what a path segment can carry). */
 int	cat_id_ok(const char *s);
 /* in's "id" checked against id (the path's; NULL: in's is required) into o's "id": a
@@ -73,6 +77,11 @@ int	cat_audit_trail(struct ctx *c, const char *kind, const char *record, json_t 
 /* One audit_catalog row (inside the change's transaction). */
 int	cat_audit_write(struct ctx *c, const char *actor, const char *action, const char *kind,
 	    const char *record, long long version, json_t *before, json_t *after);
+/* The end of cat_item_put and cat_bundle_put, the rows written with rc: when rc is 0 the
+ * audit row (create, or change when found: before -> res->after); before released; then
+ * res->action, or res->after released when anything failed.  0 or a DB_* code. */
+int	cat_put_end(struct ctx *c, int rc, const char *actor, int found, const char *kind,
+	    const char *id, long long version, json_t *before, struct cat_put *res);
 /* The item's versions: [{version, at, actor}], newest first; 0 or a DB_* code. */
 int	cat_item_versions(struct ctx *c, const char *id, json_t **out);
 /* One version's body as it was: 1, 0 (no such version) or a DB_* code. */

@@ -43,6 +43,26 @@ cat_problem(json_t *errs, const char *pfx, const char *field, const char *msg)
 }
 
 int
+cat_listed(const json_t *list, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(list); i++)
+		if (strcmp(json_string_value(json_array_get(list, i)), s) == 0)
+			return 1;
+	return 0;
+}
+
+json_t *
+cat_norm_end(json_t *o, const json_t *errs, size_t before)
+{
+	if (json_object_size(errs) == before)
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+int
 cat_id_ok(const char *s)
 {
 	return str_in_set(s, 1, 40, CH_LOWER CH_UPPER CH_DIGIT "_.-");
@@ -296,10 +316,7 @@ cat_item_norm(json_t *in, const char *id, const char *pfx, json_t *errs)
 			else {
 				const char *w = json_string_value(json_object_get(tmp, "k"));
 
-				for (j = 0; j < json_array_size(v); j++)
-					if (strcmp(json_string_value(json_array_get(v, j)), w) == 0)
-						break;
-				if (j < json_array_size(v))
+				if (cat_listed(v, w))
 					cat_problem(errs, sub, "", "重复的检索词");
 				else
 					json_array_append(v, json_object_get(tmp, "k"));
@@ -346,11 +363,7 @@ cat_item_norm(json_t *in, const char *id, const char *pfx, json_t *errs)
 		}
 	/* A body that is not an object yields its problem under the prefix itself; the
 	 * "item" key above is for that. */
-	if (json_object_size(errs) != before) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return cat_norm_end(o, errs, before);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -491,6 +504,23 @@ cat_audit_write(struct ctx *c, const char *actor, const char *action, const char
 	free(b);
 	free(a);
 	return rc;
+}
+
+int
+cat_put_end(struct ctx *c, int rc, const char *actor, int found, const char *kind,
+    const char *id, long long version, json_t *before, struct cat_put *res)
+{
+	if (rc == 0)
+		rc = cat_audit_write(c, actor, found ? "change" : "create", kind, id, version,
+		    before, res->after);
+	json_decref(before);
+	if (rc != 0) {
+		json_decref(res->after);
+		res->after = NULL;
+		return rc;
+	}
+	res->action = found ? "changed" : "created";
+	return 0;
 }
 
 int
@@ -813,18 +843,9 @@ cat_item_put(struct ctx *c, const char *actor, json_t *norm, const char *pfx, js
 		rc = cat_item_get(c, id, &res->after) == 1 ? 0 : DB_FAIL;
 	if (rc == 0)
 		rc = version_write(c, id, version, actor, res->after);
-	if (rc == 0)
-		rc = cat_audit_write(c, actor, found ? "change" : "create", "item", id, version,
-		    before, res->after);
-	json_decref(before);
-	if (rc != 0) {
-		json_decref(res->after);
-		res->after = NULL;
-		return rc;
-	}
-	res->action = found ? "changed" : "created";
-	res->version = version;
-	return 0;
+	if ((rc = cat_put_end(c, rc, actor, found, "item", id, version, before, res)) == 0)
+		res->version = version;
+	return rc;
 }
 
 int

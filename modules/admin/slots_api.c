@@ -108,6 +108,14 @@ slots_in(struct req *r, struct plan_slot *out, int *n)
 	return 0;
 }
 
+/* The body of a PUT: its slots and notify (default false); problems are left on r. */
+static void
+plan_body_in(struct req *r, struct plan_slot *out, int *n, int *notify)
+{
+	slots_in(r, out, n);
+	in_bool(r, r->body, "notify", 0, notify);
+}
+
 static int
 keep_booking(void *arg, char cat, int64_t day, int start, int end, int seat)
 {
@@ -171,6 +179,53 @@ old_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	p->s[p->n].capacity = (int)cap;
 	p->n++;
 	return 0;
+}
+
+/* The slots of one stored plan into p: the category's weekly template (weekday 0, date
+ * NULL), a weekday's own plan (weekday 1-7) or a date's (date).  0 or a DB_* code. */
+static int
+plan_load(struct ctx *c, const char *hall, const char *cat, int weekday, const char *date,
+    struct old_plan *p)
+{
+	if (weekday)
+		return db_query(c, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
+		    " capacity FROM slot_plan_weekday_slots WHERE hall = ? AND category = ? AND"
+		    " weekday = ? ORDER BY start_time", DBARGS(DBS(hall), DBS(cat), DBI(weekday)),
+		    old_row, p);
+	if (date)
+		return db_query(c, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
+		    " capacity FROM slot_plan_date_slots WHERE hall = ? AND category = ? AND"
+		    " day = ? ORDER BY start_time", DBARGS(DBS(hall), DBS(cat), DBS(date)),
+		    old_row, p);
+	return db_query(c, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
+	    " capacity FROM appointment_slot_templates WHERE hall = ? AND category = ?"
+	    " ORDER BY start_time", DBARGS(DBS(hall), DBS(cat)), old_row, p);
+}
+
+/* 1 when the weekday (1-7), or else the date, has a plan of its own (even one with no
+ * slots), 0 not, or a DB_* code. */
+static int
+plan_exists(struct ctx *c, const char *hall, const char *cat, int weekday, const char *date)
+{
+	char one[4];
+
+	if (weekday)
+		return db_scalar(c, "SELECT 1 FROM slot_plan_weekdays WHERE hall = ? AND"
+		    " category = ? AND weekday = ?", DBARGS(DBS(hall), DBS(cat), DBI(weekday)),
+		    one, sizeof one);
+	return db_scalar(c, "SELECT 1 FROM slot_plan_dates WHERE hall = ? AND category = ? AND"
+	    " day = ?", DBARGS(DBS(hall), DBS(cat), DBS(date)), one, sizeof one);
+}
+
+/* The 409 of a change that would take count bookings' places without "notify": true. */
+static int
+bookings_refused(struct req *r, int count)
+{
+	char msg[200];
+
+	fmt(msg, sizeof msg, "有 %d 个预约会失去名额；确认通知并取消这些预约"
+	    "（\"notify\":true）后才能保存", count);
+	return admin_bookings_affected(r, count, msg);
 }
 
 /* "09:00/30/6 09:30/30/6 …" cut to fit out (the audit's before and after). */
@@ -288,8 +343,7 @@ h_admin_slot_plan_put(struct req *r)
 
 	if ((rc = require_admin_of_hall(r, hall)) != 0)
 		return rc;
-	slots_in(r, s, &n);
-	in_bool(r, r->body, "notify", 0, &notify);
+	plan_body_in(r, s, &n, &notify);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = bookable_find(r, hall, cat)) != 0)
@@ -306,22 +360,16 @@ h_admin_slot_plan_put(struct req *r)
 	date_format_days(today + PLAN_DAYS, to, sizeof to);
 	rc = ovr_load(r->ctx, hall, cat, from, to, &k);
 	if (rc >= 0)
-		rc = db_query(r->ctx, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
-		    " capacity FROM appointment_slot_templates WHERE hall = ? AND category = ?"
-		    " ORDER BY start_time", DBARGS(DBS(hall), DBS(cat)), old_row, old);
+		rc = plan_load(r->ctx, hall, cat, 0, NULL, old);
 	if (rc >= 0)
 		rc = appt_affected_count(r->ctx, hall, cat[0], today, today + PLAN_DAYS,
 		    keep_booking, &k, &count);
 	if (rc < 0)
 		goto fail;
 	if (count > 0 && !notify) {
-		char msg[200];
-
 		free(k.o);
 		free(old);
-		fmt(msg, sizeof msg, "有 %d 个预约会失去名额；确认通知并取消这些预约"
-		    "（\"notify\":true）后才能保存", count);
-		return admin_bookings_affected(r, count, msg);
+		return bookings_refused(r, count);
 	}
 	t.r = r;
 	t.hall = hall;
@@ -593,7 +641,7 @@ scoped_put(struct req *r, struct scope *sc)
 	struct old_plan *old = NULL, *week = NULL, *tmpl = NULL;
 	struct scoped_keep k;
 	struct scoped_tx t;
-	char one[4], from[11], to[11];
+	char from[11], to[11];
 	int64_t today = hall_day(hall_now()), d0, d1;
 	long long wd = 0;
 	int n = 0, notify = 0, rc, count = 0, cancelled = 0, had;
@@ -616,8 +664,7 @@ scoped_put(struct req *r, struct scope *sc)
 			req_fail_field(r, "notify", "须为 true 或 false");
 		notify = nq && strcmp(nq, "true") == 0;
 	} else {
-		slots_in(r, s, &n);
-		in_bool(r, r->body, "notify", 0, &notify);
+		plan_body_in(r, s, &n, &notify);
 	}
 	if (in_has_errors(r))
 		return req_invalid(r);
@@ -644,44 +691,23 @@ scoped_put(struct req *r, struct scope *sc)
 	date_format_days(d1, to, sizeof to);
 	rc = ovr_load(r->ctx, hall, cat, from, to, &k.ovr);
 	/* The scope's plan as it stands (the audit's before; had: one of its own). */
-	if (rc >= 0 && sc->weekday)
-		rc = db_scalar(r->ctx, "SELECT 1 FROM slot_plan_weekdays WHERE hall = ? AND"
-		    " category = ? AND weekday = ?", DBARGS(DBS(hall), DBS(cat), DBI(sc->weekday)),
-		    one, sizeof one);
-	else if (rc >= 0)
-		rc = db_scalar(r->ctx, "SELECT 1 FROM slot_plan_dates WHERE hall = ? AND"
-		    " category = ? AND day = ?", DBARGS(DBS(hall), DBS(cat), DBS(sc->date)), one,
-		    sizeof one);
+	if (rc >= 0)
+		rc = plan_exists(r->ctx, hall, cat, sc->weekday, sc->date);
 	had = rc > 0;
-	if (rc >= 0 && sc->weekday)
-		rc = db_query(r->ctx, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
-		    " capacity FROM slot_plan_weekday_slots WHERE hall = ? AND category = ? AND"
-		    " weekday = ? ORDER BY start_time", DBARGS(DBS(hall), DBS(cat),
-		    DBI(sc->weekday)), old_row, old);
-	else if (rc >= 0)
-		rc = db_query(r->ctx, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
-		    " capacity FROM slot_plan_date_slots WHERE hall = ? AND category = ? AND"
-		    " day = ? ORDER BY start_time", DBARGS(DBS(hall), DBS(cat), DBS(sc->date)),
-		    old_row, old);
+	if (rc >= 0)
+		rc = plan_load(r->ctx, hall, cat, sc->weekday, sc->date, old);
 	if (rc >= 0 && sc->remove && !had) {	/* nothing of its own to take away */
 		rc = 0;
 		goto done;
 	}
 	/* What the days fall back to when the scope's own plan goes. */
 	if (rc >= 0)
-		rc = db_query(r->ctx, "SELECT HOUR(start_time) * 60 + MINUTE(start_time), minutes,"
-		    " capacity FROM appointment_slot_templates WHERE hall = ? AND category = ?"
-		    " ORDER BY start_time", DBARGS(DBS(hall), DBS(cat)), old_row, tmpl);
+		rc = plan_load(r->ctx, hall, cat, 0, NULL, tmpl);
 	if (rc >= 0 && !sc->weekday) {
-		rc = db_scalar(r->ctx, "SELECT 1 FROM slot_plan_weekdays WHERE hall = ? AND"
-		    " category = ? AND weekday = ?", DBARGS(DBS(hall), DBS(cat),
-		    DBI(appt_weekday(sc->day))), one, sizeof one);
+		rc = plan_exists(r->ctx, hall, cat, appt_weekday(sc->day), NULL);
 		k.has_week = rc > 0;
 		if (rc >= 0)
-			rc = db_query(r->ctx, "SELECT HOUR(start_time) * 60 + MINUTE(start_time),"
-			    " minutes, capacity FROM slot_plan_weekday_slots WHERE hall = ? AND"
-			    " category = ? AND weekday = ? ORDER BY start_time", DBARGS(DBS(hall),
-			    DBS(cat), DBI(appt_weekday(sc->day))), old_row, week);
+			rc = plan_load(r->ctx, hall, cat, appt_weekday(sc->day), NULL, week);
 	}
 	if (rc >= 0 && sc->weekday)
 		rc = db_query(r->ctx, "SELECT DATE_FORMAT(day, '%Y-%m-%d') FROM slot_plan_dates"
@@ -697,11 +723,7 @@ scoped_put(struct req *r, struct scope *sc)
 	    &count)) < 0)
 		goto fail;
 	if (count > 0 && !notify) {
-		char msg[200];
-
-		fmt(msg, sizeof msg, "有 %d 个预约会失去名额；确认通知并取消这些预约"
-		    "（\"notify\":true）后才能保存", count);
-		rc = admin_bookings_affected(r, count, msg);
+		rc = bookings_refused(r, count);
 		goto out;
 	}
 	memset(&t, 0, sizeof t);

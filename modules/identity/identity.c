@@ -330,65 +330,90 @@ staff_session_track(struct ctx *c, const char *staff_id, const char *session_id,
 	return 0;
 }
 
-int
-staff_session_at_window(struct ctx *c, const char *staff_id, const char *hall, int window)
+/* The staff's set of session ids (into key, size 64) and, for each id still a string, fn
+ * with its session key sess:<id> until fn returns non-zero.  That value, 0 when fn saw
+ * every one, or -1 (Redis down). */
+static int
+staff_sessions_each(struct ctx *c, const char *staff_id, char *key,
+    int (*fn)(struct ctx *, const char *, void *), void *arg)
 {
-	char key[64], sk[96], w[16];
-	redisReply *rep, *d;
+	char sk[96];
+	redisReply *rep;
 	size_t i;
-	int found = 0;
+	int rc = 0;
 
-	if (fmt(key, sizeof key, "staff:sessions:%s", staff_id) < 0 ||
-	    fmt(w, sizeof w, "%d", window) < 0)
+	if (fmt(key, 64, "staff:sessions:%s", staff_id) < 0)
 		return -1;
 	if ((rep = kv_cmd(c, "SMEMBERS %s", key)) == NULL)
 		return -1;
 	if (rep->type == REDIS_REPLY_ARRAY)
-		for (i = 0; i < rep->elements && !found; i++) {
-			if (rep->element[i]->str == NULL ||
-			    fmt(sk, sizeof sk, "sess:%s", rep->element[i]->str) < 0)
-				continue;
-			if ((d = kv_cmd(c, "HMGET %s hall window", sk)) == NULL) {
-				freeReplyObject(rep);
-				return -1;
-			}
-			/* A dead id (the session expired or ended) has no fields. */
-			found = d->type == REDIS_REPLY_ARRAY && d->elements == 2 &&
-			    d->element[0]->str && d->element[1]->str &&
-			    strcmp(d->element[0]->str, hall) == 0 &&
-			    strcmp(d->element[1]->str, w) == 0;
-			freeReplyObject(d);
-		}
+		for (i = 0; i < rep->elements && rc == 0; i++)
+			if (rep->element[i]->str != NULL &&
+			    fmt(sk, sizeof sk, "sess:%s", rep->element[i]->str) >= 0)
+				rc = fn(c, sk, arg);
 	freeReplyObject(rep);
+	return rc;
+}
+
+struct at_window {
+	const char	*hall;
+	char		 w[16];
+};
+
+/* 1 when the session sk is signed in at the window, 0 not, -1 Redis down. */
+static int
+session_at_window(struct ctx *c, const char *sk, void *arg)
+{
+	const struct at_window *a = arg;
+	redisReply *d;
+	int found;
+
+	if ((d = kv_cmd(c, "HMGET %s hall window", sk)) == NULL)
+		return -1;
+	/* A dead id (the session expired or ended) has no fields. */
+	found = d->type == REDIS_REPLY_ARRAY && d->elements == 2 &&
+	    d->element[0]->str && d->element[1]->str &&
+	    strcmp(d->element[0]->str, a->hall) == 0 &&
+	    strcmp(d->element[1]->str, a->w) == 0;
+	freeReplyObject(d);
 	return found;
+}
+
+int
+staff_session_at_window(struct ctx *c, const char *staff_id, const char *hall, int window)
+{
+	struct at_window a = { .hall = hall };
+	char key[64];
+
+	if (fmt(a.w, sizeof a.w, "%d", window) < 0)
+		return -1;
+	return staff_sessions_each(c, staff_id, key, session_at_window, &a);
+}
+
+/* Ends the session sk, counting it in *(int *)arg when it was live.  0, or -1 Redis down. */
+static int
+session_end(struct ctx *c, const char *sk, void *arg)
+{
+	int *n = arg;
+	redisReply *d;
+
+	if ((d = kv_cmd(c, "DEL %s", sk)) == NULL)
+		return -1;
+	if (d->type == REDIS_REPLY_INTEGER)
+		*n += (int)d->integer;
+	freeReplyObject(d);
+	return 0;
 }
 
 int
 staff_sessions_kill(struct ctx *c, const char *staff_id)
 {
-	char key[64], sk[96];
-	redisReply *rep, *d;
-	size_t i;
+	char key[64];
+	redisReply *rep;
 	int n = 0;
 
-	if (fmt(key, sizeof key, "staff:sessions:%s", staff_id) < 0)
+	if (staff_sessions_each(c, staff_id, key, session_end, &n) != 0)
 		return -1;
-	if ((rep = kv_cmd(c, "SMEMBERS %s", key)) == NULL)
-		return -1;
-	if (rep->type == REDIS_REPLY_ARRAY)
-		for (i = 0; i < rep->elements; i++) {
-			if (rep->element[i]->str == NULL ||
-			    fmt(sk, sizeof sk, "sess:%s", rep->element[i]->str) < 0)
-				continue;
-			if ((d = kv_cmd(c, "DEL %s", sk)) == NULL) {
-				freeReplyObject(rep);
-				return -1;
-			}
-			if (d->type == REDIS_REPLY_INTEGER)
-				n += (int)d->integer;
-			freeReplyObject(d);
-		}
-	freeReplyObject(rep);
 	if ((rep = kv_cmd(c, "DEL %s", key)) == NULL)
 		return -1;
 	freeReplyObject(rep);

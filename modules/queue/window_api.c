@@ -139,25 +139,19 @@ win_act(struct req *r, struct q_act_in *in, struct finish_consult *f)
 int
 h_window_recall(struct req *r)
 {
-	struct q_act_in in = { .act = Q_ACT_RECALL };
-
-	return win_act(r, &in, NULL);
+	return win_act(r, &(struct q_act_in){ .act = Q_ACT_RECALL }, NULL);
 }
 
 int
 h_window_skip(struct req *r)
 {
-	struct q_act_in in = { .act = Q_ACT_SKIP };
-
-	return win_act(r, &in, NULL);
+	return win_act(r, &(struct q_act_in){ .act = Q_ACT_SKIP }, NULL);
 }
 
 int
 h_window_start(struct req *r)
 {
-	struct q_act_in in = { .act = Q_ACT_START };
-
-	return win_act(r, &in, NULL);
+	return win_act(r, &(struct q_act_in){ .act = Q_ACT_START }, NULL);
 }
 
 int

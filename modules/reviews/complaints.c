@@ -89,6 +89,15 @@ complaint_count_today(struct ctx *c, const char *citizen, long long *n)
 }
 
 int
+complaint_history_add(struct ctx *c, long long id, const char *at, const char *action,
+    const char *actor, const char *note)
+{
+	return db_exec(c, "INSERT INTO complaint_history (complaint, at, action, actor, note)"
+	    " VALUES (?, ?, ?, ?, ?)", DBARGS(DBI(id), DBS(at), DBS(action), DBS(actor),
+	    DBS(note)), NULL, NULL);
+}
+
+int
 complaint_create(struct ctx *c, const struct complaint_in *in, long long *id)
 {
 	char now[24], today[12], actor[64];
@@ -106,9 +115,8 @@ complaint_create(struct ctx *c, const struct complaint_in *in, long long *id)
 		return rc;
 	*id = (long long)nid;
 	fmt(actor, sizeof actor, "citizen:%s", in->citizen);
-	return db_exec(c, "INSERT INTO complaint_history (complaint, at, action, actor, note)"
-	    " VALUES (?, ?, 'open', ?, ?)", DBARGS(DBI(*id), DBS(now), DBS(actor),
-	    DBS(in->deadline[0] ? "" : "节假日安排未导入，暂无期限")), NULL, NULL);
+	return complaint_history_add(c, *id, now, "open", actor,
+	    in->deadline[0] ? "" : "节假日安排未导入，暂无期限");
 }
 
 static const char *const mine_cols[] = { "id", "hall", "hall_name", "about", "ref", "text",
@@ -221,9 +229,7 @@ complaint_assign(struct ctx *c, const char *hall, long long id, long long staff,
 	if (n != 1)
 		return refusal(c, hall, id);
 	fmt(note, sizeof note, "staff:%lld", staff);
-	return db_exec(c, "INSERT INTO complaint_history (complaint, at, action, actor, note)"
-	    " VALUES (?, ?, 'assign', ?, ?)", DBARGS(DBI(id), DBS(now), DBS(actor), DBS(note)),
-	    NULL, NULL);
+	return complaint_history_add(c, id, now, "assign", actor, note);
 }
 
 /* The answer's SMS to the citizen's bound phone; *told 1 when queued. */
@@ -285,8 +291,7 @@ complaint_answer(struct ctx *c, const char *hall, long long id, const char *answ
 		return rc;
 	if (n != 1)
 		return refusal(c, hall, id);
-	rc = db_exec(c, "INSERT INTO complaint_history (complaint, at, action, actor, note)"
-	    " VALUES (?, ?, 'answer', ?, '')", DBARGS(DBI(id), DBS(now), DBS(actor)), NULL, NULL);
+	rc = complaint_history_add(c, id, now, "answer", actor, "");
 	if (rc == 0)
 		rc = answer_sms(c, hall, id, answer, told);
 	if (rc == 0)

@@ -53,6 +53,15 @@ today_str(char out[12])
 	date_format_t(hall_now(), out, 12);
 }
 
+int
+rect_history_add(struct ctx *c, long long task, const char *at, const char *action,
+    const char *actor, const char *note)
+{
+	return db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
+	    " actor, note) VALUES (?, ?, ?, ?, ?)",
+	    DBARGS(DBI(task), DBS(at), DBS(action), DBS(actor), DBS(note)), NULL, NULL);
+}
+
 /* 1 when the hall has task id, 0 not, or a DB_* code. */
 static int
 task_exists(struct ctx *c, const char *hall, long long id)
@@ -230,10 +239,7 @@ rect_record(struct ctx *c, const char *hall, long long id, const struct rect_rec
 		return rect_refusal(c, hall, id);
 	fmt(detail, sizeof detail, "%s%s%s", contact ? "contact " : "", u->cause ? "cause " : "",
 	    u->fix ? "fix" : "");
-	return db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
-	    " actor, note) VALUES (?, ?, ?, ?, ?)",
-	    DBARGS(DBI(id), DBS(now), DBS(contact ? "contact" : "record"), DBS(u->actor),
-	    DBS(detail)), NULL, NULL);
+	return rect_history_add(c, id, now, contact ? "contact" : "record", u->actor, detail);
 }
 
 int
@@ -255,9 +261,7 @@ rect_fix(struct ctx *c, const char *hall, long long id, const char *cause, const
 		return rc;
 	if (n != 1)
 		return E_INVALID_TRANSITION;
-	return db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
-	    " actor, note) VALUES (?, ?, 'fix', ?, '')",
-	    DBARGS(DBI(id), DBS(now), DBS(actor)), NULL, NULL);
+	return rect_history_add(c, id, now, "fix", actor, "");
 }
 
 /*
@@ -330,10 +334,8 @@ rect_check(struct ctx *c, const char *hall, long long id, int pass, const char *
 		return rc;
 	if (n != 1)
 		return E_INVALID_TRANSITION;
-	rc = db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
-	    " actor, note) VALUES (?, ?, ?, ?, ?)",
-	    DBARGS(DBI(id), DBS(now), DBS(pass ? "check_pass" : "check_reject"), DBS(actor),
-	    DBS(note ? note : "")), NULL, NULL);
+	rc = rect_history_add(c, id, now, pass ? "check_pass" : "check_reject", actor,
+	    note ? note : "");
 	if (rc == 0 && pass)
 		rc = outcome_sms(c, hall, id, now, told);
 	if (rc == 0 && pass)

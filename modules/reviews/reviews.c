@@ -121,10 +121,8 @@ task_open(struct ctx *c, const struct review_subject *s, long long review_id,
 	if (rc != 0)
 		return rc;
 	*task_id = (long long)id;
-	return db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
-	    " actor, note) VALUES (?, ?, 'open', '', ?)",
-	    DBARGS(DBI(*task_id), DBS(now), DBS(dl ? "" : "节假日安排未导入，暂无期限")),
-	    NULL, NULL);
+	return rect_history_add(c, *task_id, now, "open", "",
+	    dl ? "" : "节假日安排未导入，暂无期限");
 }
 
 int

@@ -54,6 +54,10 @@ int	review_write(struct ctx *c, const struct review_subject *s, const struct rev
 int	review_given(struct ctx *c, const struct review_subject *s, json_t **out);
 
 /* rectifications.c */
+/* A task's history row: action by actor ("" for the system) at at, with a note.
+ * 0 or a DB_* code. */
+int	rect_history_add(struct ctx *c, long long task, const char *at, const char *action,
+	    const char *actor, const char *note);
 enum rect_filter { RECT_OPEN, RECT_CLOSED, RECT_OVERDUE, RECT_ALL, RECT_CHECKING };
 /* The hall's tasks (at most limit), each with contact_phone masked or null. */
 int	rect_list(struct ctx *c, const char *hall, enum rect_filter f, long long limit,
@@ -85,6 +89,10 @@ int	rect_check(struct ctx *c, const char *hall, long long id, int pass, const ch
 	    int late, const char *actor, int *told);
 
 /* complaints.c */
+/* A complaint's history row: action by actor ("" for the system) at at, with a note.
+ * 0 or a DB_* code. */
+int	complaint_history_add(struct ctx *c, long long id, const char *at, const char *action,
+	    const char *actor, const char *note);
 #define COMPLAINT_TEXT_MIN 5
 #define COMPLAINT_TEXT_MAX 500
 #define COMPLAINT_REF_MAX  40

@@ -6,7 +6,7 @@
  *
  * Routes: none.
  * Tables: review_rectifications, review_rectification_history, reviews, complaints,
- *         complaint_history, hall_alerts.
+ *         complaint_history, hall_alerts (through shared/alerts.c).
  * Redis:  none.
  *
  * "Once": the guarded UPDATE … SET overdue_alerted_at WHERE overdue_alerted_at IS NULL in
@@ -17,6 +17,7 @@
 #include "reviews.h"
 #include "reviews_int.h"
 #include "../rooms.h"
+#include "../shared/alerts.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/log.h"
@@ -73,18 +74,10 @@ alert_tx(struct ctx *c, void *arg)
 	else
 		fmt(msg, sizeof msg, "差评整改 #%lld（%s）已超过整改期限 %s，尚未完成整改复核，请尽快处理。",
 		    a->id, a->ref, a->deadline);
-	rc = db_exec(c, "INSERT INTO hall_alerts (hall, akey, level, message, raised_at)"
-	    " VALUES (?, ?, 'warning', ?, ?) ON DUPLICATE KEY UPDATE level = 'warning',"
-	    " message = VALUES(message), raised_at = VALUES(raised_at), cleared_at = NULL",
-	    DBARGS(DBS(a->hall), DBS(key), DBS(msg), DBS(a->now)), NULL, NULL);
-	if (rc == 0 && a->complaint)
-		rc = db_exec(c, "INSERT INTO complaint_history (complaint, at, action, actor, note)"
-		    " VALUES (?, ?, 'overdue', '', ?)", DBARGS(DBI(a->id), DBS(a->now),
-		    DBS(a->deadline)), NULL, NULL);
-	else if (rc == 0)
-		rc = db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
-		    " actor, note) VALUES (?, ?, 'overdue', '', ?)", DBARGS(DBI(a->id),
-		    DBS(a->now), DBS(a->deadline)), NULL, NULL);
+	rc = hall_alert_raise(c, a->hall, key, "warning", msg, a->now);
+	if (rc == 0)
+		rc = (a->complaint ? complaint_history_add : rect_history_add)(c, a->id, a->now,
+		    "overdue", "", a->deadline);
 	a->raised = rc == 0;
 	return rc;
 }
@@ -142,8 +135,7 @@ reviews_alert_clear(struct ctx *c, const char *hall, const char *kind, long long
 
 	fmt(key, sizeof key, "%s:%lld", kind, id);
 	sql_now(now, sizeof now);
-	return db_exec(c, "UPDATE hall_alerts SET cleared_at = ? WHERE hall = ? AND akey = ?"
-	    " AND cleared_at IS NULL", DBARGS(DBS(now), DBS(hall), DBS(key)), NULL, NULL);
+	return hall_alert_clear(c, hall, key, now, NULL);
 }
 
 const struct job reviews_jobs[] = {

@@ -437,9 +437,10 @@ tb_json(struct take_ctx **b, size_t n)
 	return out;
 }
 
-/* Write the batch: each b[i]->batch_rc gets its take's answer. */
+/* Write the batch: rc[i] gets the answer of b[i] (set into the takes under tb.mu by the
+ * caller, so a waiting take never reads its answer while it is being written). */
 static void
-tb_write(struct ctx *c, struct take_ctx **b, size_t n)
+tb_write(struct ctx *c, struct take_ctx **b, size_t n, int *rcs)
 {
 	char *js = NULL;
 	size_t i;
@@ -451,13 +452,13 @@ tb_write(struct ctx *c, struct take_ctx **b, size_t n)
 		free(js);
 		if (rc == 0 || rc == DB_DOWN) {
 			for (i = 0; i < n; i++)
-				b[i]->batch_rc = rc;
+				rcs[i] = rc;
 			return;
 		}
 		log_info("take: a batch of %zu refused (%d); each written on its own", n, rc);
 	}
 	for (i = 0; i < n; i++)
-		b[i]->batch_rc = take_call(c, b[i]);
+		rcs[i] = take_call(c, b[i]);
 }
 
 static int
@@ -465,6 +466,7 @@ take_grouped(struct ctx *c, struct take_ctx *t)
 {
 	size_t max = (size_t)config_int("take_batch_max", 32, 1, TB_MAX), n, i;
 	struct take_ctx *b[TB_MAX];
+	int rcs[TB_MAX];
 
 	if (max == 1)
 		return take_call(c, t);
@@ -486,8 +488,10 @@ take_grouped(struct ctx *c, struct take_ctx *t)
 		tb.n -= n;
 		tb.writing = 1;
 		pthread_mutex_unlock(&tb.mu);
-		tb_write(c, b, n);
+		tb_write(c, b, n, rcs);
 		pthread_mutex_lock(&tb.mu);
+		for (i = 0; i < n; i++)
+			b[i]->batch_rc = rcs[i];
 		tb.writing = 0;
 		pthread_cond_broadcast(&tb.cv);
 		for (i = 0; i < n && b[i] != t; i++)

@@ -151,23 +151,28 @@ got_data(void *arg)
 	return ((struct sub *)arg)->first_data_ms != 0;
 }
 
+/* The JSON of the message whose text starts at d (after "data: ", up to the line's end;
+ * owned by the caller), or NULL. */
+static json_t *
+event_at(const char *d)
+{
+	const char *end;
+	char line[16384];
+
+	if (d == NULL || (end = strchr(d, '\n')) == NULL || (size_t)(end - d) >= sizeof line)
+		return NULL;
+	memcpy(line, d, (size_t)(end - d));
+	line[end - d] = '\0';
+	return json_loads(line, 0, NULL);
+}
+
 /* The JSON of the first "data:" line of s (owned by the caller), or NULL. */
 static json_t *
 sub_event(const struct sub *s)
 {
 	const char *d = strstr(s->buf, "data: ");
-	const char *end;
-	char line[16384];
 
-	if (d == NULL)
-		return NULL;
-	d += 6;
-	end = strchr(d, '\n');
-	if (end == NULL || (size_t)(end - d) >= sizeof line)
-		return NULL;
-	memcpy(line, d, (size_t)(end - d));
-	line[end - d] = '\0';
-	return json_loads(line, 0, NULL);
+	return event_at(d ? d + 6 : NULL);
 }
 
 /* Finish what the window holds and call away what its categories still hold. */
@@ -307,8 +312,7 @@ call_reaches_its_hall(void **st)
 static json_t *
 sub_last_event(const struct sub *s, int *count)
 {
-	const char *d = s->buf, *last = NULL, *end;
-	char line[16384];
+	const char *d = s->buf, *last = NULL;
 
 	*count = 0;
 	while ((d = strstr(d, "data: ")) != NULL) {
@@ -316,12 +320,7 @@ sub_last_event(const struct sub *s, int *count)
 		(*count)++;
 		d += 6;
 	}
-	if (last == NULL || (end = strchr(last, '\n')) == NULL ||
-	    (size_t)(end - last) >= sizeof line)
-		return NULL;
-	memcpy(line, last, (size_t)(end - last));
-	line[end - last] = '\0';
-	return json_loads(line, 0, NULL);
+	return event_at(last);
 }
 
 /*

@@ -17,7 +17,7 @@ RUNTIME  = $(wildcard fcgi/*.c)
 MODULES  = $(wildcard modules/*/*.c)
 LIBSRC   = $(RUNTIME) $(MODULES)
 LIBOBJ   = $(LIBSRC:%.c=$(B)/%.o)
-HEADERS  = $(wildcard fcgi/*.h fcgi/bin/*.h modules/*.h modules/*/*.h test/lib/*.h)
+HEADERS  = $(wildcard fcgi/*.h programs/*.h modules/*.h modules/*/*.h test/lib/*.h)
 UNIT     = $(patsubst test/unit/%.c,$(B)/test/%,$(wildcard test/unit/*.c))
 INTEG    = $(patsubst test/integration/%.c,$(B)/test/%,$(wildcard test/integration/*.c))
 
@@ -35,12 +35,12 @@ $(B)/libyc.a: $(LIBOBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-ROOMS    = $(B)/fcgi/bin/rooms.o
-$(B)/yichuang-app: $(B)/fcgi/bin/app.o $(ROOMS) $(B)/libyc.a
+ROOMS    = $(B)/programs/assembly.o
+$(B)/yichuang-app: $(B)/programs/app.o $(ROOMS) $(B)/libyc.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(B)/yichuang-worker: $(B)/fcgi/bin/worker.o $(ROOMS) $(B)/libyc.a
+$(B)/yichuang-worker: $(B)/programs/worker.o $(ROOMS) $(B)/libyc.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(B)/yichuang-admin: $(B)/fcgi/bin/admin.o $(ROOMS) $(B)/libyc.a
+$(B)/yichuang-admin: $(B)/programs/admin.o $(ROOMS) $(B)/libyc.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/test/%: test/unit/%.c $(ROOMS) $(B)/libyc.a $(B)/test/lib.a

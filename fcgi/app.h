@@ -33,7 +33,7 @@ void	app_fini_process(void);
 
 /*
  * The process is shutting down (SIGTERM): handlers that wait on purpose (the board's long
- * poll) check this and answer at once.  Set by fcgi/bin/app.c.
+ * poll) check this and answer at once.  Set by programs/app.c.
  */
 void	app_request_stop(void);
 int	app_stop_requested(void);

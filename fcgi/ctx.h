@@ -62,7 +62,7 @@ struct ctx {
 
 void	ctx_init(struct ctx *c, int id);
 void	ctx_close(struct ctx *c);
-/* A request starts and ends on this thread (fcgi/bin/app.c). */
+/* A request starts and ends on this thread (programs/app.c). */
 void	ctx_request_begin(struct ctx *c);
 void	ctx_request_end(struct ctx *c);
 /*

@@ -29,7 +29,7 @@ app_init_global(void)
 		return -1;
 	}
 	clock_init();
-	/* The access log is the app's (fcgi/bin/app.c opens it): the admin tool, run as root,
+	/* The access log is the app's (programs/app.c opens it): the admin tool, run as root,
 	 * must not create the file the app then cannot write. */
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
- * jobs.h — a periodic job, as the worker runs it (fcgi/bin/worker.c).  Each room of modules/
- * offers a table of them (modules/rooms.h); fcgi/bin/rooms.c puts the tables together.
+ * jobs.h — a periodic job, as the worker runs it (programs/worker.c).  Each room of modules/
+ * offers a table of them (modules/rooms.h); programs/assembly.c puts the tables together.
  * Each job returns 0, or a DB_* code when a dependency failed (it is simply tried again on
  * its next turn).  Jobs must be safe to run in several workers at once.
  */

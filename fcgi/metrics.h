@@ -4,7 +4,7 @@
  * and kv.c count their errors, the log its dropped lines); metrics_scrape.c the exposition,
  * which reads the record through the storage layer, and the listener.
  *
- * The app runs several processes (fcgi/bin/app.c).  Their counters live in one block of
+ * The app runs several processes (programs/app.c).  Their counters live in one block of
  * shared memory that the master maps before it forks, updated with atomic adds: a scrape sees
  * the sum of every process, a process that dies and is replaced loses none of what it
  * counted, and no label carries a process id (which would change with every restart).  The

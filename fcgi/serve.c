@@ -1,7 +1,7 @@
 /*
  * serve.c — one FastCGI request, from its parameters to its reply and its access-log line:
  * parse and bound the head, find the route, read the body the route allows, dispatch,
- * reply, count (metrics) and log.  The app's threads (fcgi/bin/app.c) call app_handle for
+ * reply, count (metrics) and log.  The app's threads (programs/app.c) call app_handle for
  * every request they take, whichever pool they serve.
  */
 #include "app.h"

@@ -189,7 +189,7 @@ int	 in_has_errors(const struct req *r);
 int	 in_sub_str(struct req *r, json_t *obj, const char *key, const char *field,
 	     int required, size_t minc, size_t maxc, const char **out);
 
-/* Router (router.c).  The programs hand it the rooms' routes at start (fcgi/bin/rooms.c). */
+/* Router (router.c).  The programs hand it the rooms' routes at start (programs/assembly.c). */
 void	 router_set_routes(const struct route *table, size_t n);
 const struct route *router_routes(size_t *n);
 /* Called with every request refused 401 or 403, after its reply is set (the audit trail). */

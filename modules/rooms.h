@@ -1,7 +1,7 @@
 /*
  * rooms.h — what each room of modules/ offers the programs: its routes (for the app's router)
- * and its periodic jobs (for the worker).  fcgi/bin/rooms.c puts them together; nothing in
- * fcgi/ outside fcgi/bin/ includes this file, so the runtime knows no room.
+ * and its periodic jobs (for the worker).  programs/assembly.c puts them together; nothing in
+ * fcgi/ includes this file, so the runtime knows no room.
  *
  * A room's routes are in modules/<room>/routes.c; its jobs, where it has any, in the table
  * next to the jobs themselves (named below).

@@ -403,7 +403,7 @@ EOF
 
 # ---------------------------------------------------------------- app and worker
 app_ready() {
-  # The app starts itself again once at start (fcgi/bin/app.c, malloc_tunables): while the
+  # The app starts itself again once at start (programs/app.c, malloc_tunables): while the
   # kernel swaps its image, /proc/PID/cmdline reads empty for an instant. Only a second miss
   # means it is gone.
   pid_of "$RUN/app.pid" yichuang-app >/dev/null ||

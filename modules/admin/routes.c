@@ -1,6 +1,6 @@
 /*
  * routes.c — the routes the admin room serves: method, path below /api/v1, handler, roles,
- * body limit, flags.  fcgi/bin/rooms.c puts every room's table together for the router.
+ * body limit, flags.  programs/assembly.c puts every room's table together for the router.
  * A plain list: each part of the console appends its own lines.
  *
  * Reading the hall's settings is open to its manager as well (the figures they plan with);

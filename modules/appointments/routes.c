@@ -1,6 +1,6 @@
 /*
  * routes.c — the routes the appointments room serves: method, path below /api/v1, handler, roles,
- * body limit, flags.  fcgi/bin/rooms.c puts every room's table together for the router.
+ * body limit, flags.  programs/assembly.c puts every room's table together for the router.
  */
 #include "handlers.h"
 #include "../rooms.h"

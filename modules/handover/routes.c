@@ -1,6 +1,6 @@
 /*
  * routes.c — the routes the handover room serves: method, path below /api/v1, handler, roles,
- * body limit, flags.  fcgi/bin/rooms.c puts every room's table together for the router.
+ * body limit, flags.  programs/assembly.c puts every room's table together for the router.
  * Who acts for which side of a sheet is checked in the room (handover.h, handover_on_side).
  */
 #include "handlers.h"

@@ -10,7 +10,7 @@
  *
  * Waiting without starving the API: nginx sends this route to a second socket of the app
  * (app_board_socket), served by its own, larger pool of threads (app_board_threads, see
- * fcgi/bin/app.c), so screens holding a request never occupy the threads the rest of the
+ * programs/app.c), so screens holding a request never occupy the threads the rest of the
  * API runs on.  While it holds, the thread reads the version key every 200 ms.  Why polling
  * and not SUBSCRIBE: a board changes a few times a minute and a hall has a handful of
  * screens, so 5 GETs a second per held request cost Redis nothing; polling keeps each thread

@@ -1,6 +1,6 @@
 /*
  * routes.c — the routes the xprov room (跨省通办 收受分离) serves: method, path below /api/v1,
- * handler, roles, body limit, flags.  fcgi/bin/rooms.c puts every room's table together.
+ * handler, roles, body limit, flags.  programs/assembly.c puts every room's table together.
  * Who of these roles may record a step is checked in the room (xprov_may_record): the
  * clerks signed in at a window that calls a 跨省通办 category, the hall's managers, and for
  * an incoming case's decision the approvers of its department.

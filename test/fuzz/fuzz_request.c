@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../../fcgi/yc.h"
-#include "../../fcgi/bin/rooms.h"
+#include "../../programs/assembly.h"
 
 #define NF 7
 

@@ -26,7 +26,7 @@
 #include "../lib/expect.h"
 #include "../lib/http.h"
 #include "../../fcgi/yc.h"
-#include "../../fcgi/bin/rooms.h"
+#include "../../programs/assembly.h"
 
 static struct who {
 	unsigned	 role;

@@ -43,7 +43,7 @@
 #include "../lib/suite.h"
 #include "../lib/flows.h"
 #include "../../fcgi/yc.h"
-#include "../../fcgi/bin/rooms.h"
+#include "../../programs/assembly.h"
 
 #define API "/api/v1"
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

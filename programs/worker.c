@@ -1,5 +1,5 @@
 /*
- * worker.c — yichuang-worker: runs the periodic jobs of every room (fcgi/bin/rooms.c).
+ * worker.c — yichuang-worker: runs the periodic jobs of every room (programs/assembly.c).
  *
  * Several workers may run at once (on one host or many): every job claims its rows with
  * guarded updates or SKIP LOCKED, so running twice is harmless.  SIGTERM lets the current
@@ -7,15 +7,15 @@
  * configuration, templates and schema are checked, and STOPPING=1 on the way out.
  * SIGHUP reopens its log (error_log in the configuration; logrotate).
  */
-#include "../app.h"
-#include "../clock.h"
-#include "../config.h"
-#include "../ctx.h"
-#include "../log.h"
-#include "../sdnotify.h"
-#include "../util.h"
-#include "../jobs.h"
-#include "rooms.h"
+#include "../fcgi/app.h"
+#include "../fcgi/clock.h"
+#include "../fcgi/config.h"
+#include "../fcgi/ctx.h"
+#include "../fcgi/log.h"
+#include "../fcgi/sdnotify.h"
+#include "../fcgi/util.h"
+#include "../fcgi/jobs.h"
+#include "assembly.h"
 
 #include <mysql.h>
 #include <signal.h>

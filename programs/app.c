@@ -44,15 +44,15 @@
  * Elsewhere: one request from its parameters to its reply is fcgi/serve.c (app_handle);
  * the allocator's settings are fcgi/memory.c.
  */
-#include "../yc.h"
-#include "../app.h"
-#include "../clock.h"
-#include "../config.h"
-#include "../ctx.h"
-#include "../log.h"
-#include "../sdnotify.h"
-#include "../metrics.h"
-#include "rooms.h"
+#include "../fcgi/yc.h"
+#include "../fcgi/app.h"
+#include "../fcgi/clock.h"
+#include "../fcgi/config.h"
+#include "../fcgi/ctx.h"
+#include "../fcgi/log.h"
+#include "../fcgi/sdnotify.h"
+#include "../fcgi/metrics.h"
+#include "assembly.h"
 
 #include <errno.h>
 #include <malloc.h>

@@ -1,18 +1,18 @@
 /*
- * rooms.c — one route table and one job table from the rooms of modules/ (modules/rooms.h).
+ * assembly.c — one route table and one job table from the rooms of modules/ (modules/rooms.h).
  *
  * The route table is the rooms' tables one after another, in the order below; the router
  * takes the first route whose pattern and method match, and no two routes of the API match
  * the same path and method, so the order only decides how an Allow header lists methods.
  */
-#include "rooms.h"
-#include "../app.h"
-#include "../config.h"
-#include "../log.h"
-#include "../../modules/rooms.h"
-#include "../../modules/notify/notify.h"
-#include "../../modules/shared/audit.h"
-#include "../../modules/shared/pii.h"
+#include "assembly.h"
+#include "../fcgi/app.h"
+#include "../fcgi/config.h"
+#include "../fcgi/log.h"
+#include "../modules/rooms.h"
+#include "../modules/notify/notify.h"
+#include "../modules/shared/audit.h"
+#include "../modules/shared/pii.h"
 
 #include <stdlib.h>
 #include <string.h>

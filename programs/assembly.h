@@ -1,9 +1,9 @@
 /*
- * rooms.h — the programs (app, worker, admin) put the rooms of modules/ together here: the
+ * assembly.h — the programs (app, worker, admin) put the rooms of modules/ together here: the
  * runtime (fcgi/) knows no room, and no room knows the programs.
  */
-#ifndef YC_BIN_ROOMS_H
-#define YC_BIN_ROOMS_H
+#ifndef YC_PROGRAMS_ASSEMBLY_H
+#define YC_PROGRAMS_ASSEMBLY_H
 
 #include <stddef.h>
 

@@ -265,3 +265,28 @@ case_delivery_parse(struct req *r, int *mail, const char **address, const char *
 	if (*mail && *pickup_hall)
 		req_fail_field(r, "pickup_hall", "邮寄送达的办件不选领取大厅");
 }
+
+/* ---------------------------------------------------------------- who sees a case */
+
+int
+case_in_department(const struct session *who, const struct case_row *cr)
+{
+	char needle[40];
+
+	if (who->department[0] == '\0' ||
+	    fmt(needle, sizeof needle, ",%s,", who->department) < 0)
+		return 0;
+	return strstr(cr->departments, needle) != NULL;
+}
+
+int
+case_visible(const struct session *who, const struct case_row *cr)
+{
+	unsigned at = case_hall_is(cr, who->hall);
+
+	if (at == 0)
+		return 0;
+	if (who->role == ROLE_APPROVER)
+		return (at & CASE_AT_DECIDE) && case_in_department(who, cr);
+	return (who->role & ROLE_STAFF) != 0;
+}

@@ -18,7 +18,6 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/log.h"
 #include "../hall/calendar.h"
-#include "case_route.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -169,29 +168,6 @@ case_load(struct ctx *c, const char *hall, const char *no, struct case_row *out)
 		return DB_FAIL;
 	}
 	return rc > 0;
-}
-
-int
-case_in_department(const struct session *who, const struct case_row *cr)
-{
-	char needle[40];
-
-	if (who->department[0] == '\0' ||
-	    fmt(needle, sizeof needle, ",%s,", who->department) < 0)
-		return 0;
-	return strstr(cr->departments, needle) != NULL;
-}
-
-int
-case_visible(const struct session *who, const struct case_row *cr)
-{
-	unsigned at = case_hall_is(cr, who->hall);
-
-	if (at == 0)
-		return 0;
-	if (who->role == ROLE_APPROVER)
-		return (at & CASE_AT_DECIDE) && case_in_department(who, cr);
-	return (who->role & ROLE_STAFF) != 0;
 }
 
 /* ---------------------------------------------------------------- rows of a change */

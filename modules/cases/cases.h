@@ -114,7 +114,7 @@ struct case_row {
  * case_route.h). 1 found, 0 not, or a DB_* code (-1 from pii). */
 int	case_load(struct ctx *c, const char *hall, const char *no, struct case_row *out);
 /* Whether who may see the case: staff of a hall it touches; approvers of the deciding hall
- * and of one of its departments. */
+ * and of one of its departments (case_route.c, beside the halls a case touches). */
 int	case_visible(const struct session *who, const struct case_row *cr);
 
 /*
@@ -137,7 +137,7 @@ int	case_sms(struct ctx *c, const char *hall, const char *template, const char *
 int	case_sms_accepted(struct ctx *c, const char *hall, const char *token, const char *case_no,
 	    const char *title, const char *deadline, const char *phone);
 
-/* Who is an approver of one of the case's departments. */
+/* Who is an approver of one of the case's departments (case_route.c). */
 int	case_in_department(const struct session *who, const struct case_row *cr);
 
 /*

@@ -417,8 +417,7 @@ admin(const char *conf_inst, const char *args)
 	    build_dir(), conf_inst, args, inst);
 }
 
-static void
-restore_drill(void **st)
+TEST(restore_drill)
 {
 	char bdir[700], passf[256], badf[256], dba[256], copy[800], args[2400], now[40];
 	char out[4096], path[800];
@@ -430,7 +429,6 @@ restore_drill(void **st)
 	int i, n_before = 0, n_after = 0;
 	FILE *f;
 
-	(void)st;
 	a_day_of_the_hall();
 
 	snprintf(bdir, sizeof bdir, "%s/var/%s/drill/backup", root, inst);
@@ -700,12 +698,4 @@ teardown(void **st)
 	return suite_teardown(st);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(restore_drill),
-	};
-
-	return suite_run("backup", tests, setup, teardown);
-}
+SUITE_MAIN("backup", setup, teardown)

@@ -97,10 +97,8 @@ setup(void **st)
 
 /* ---------------------------------------------------------------- acceptance */
 
-static void
-bad_input_names_every_field(void **st)
+TEST(bad_input_names_every_field)
 {
-	(void)st;
 	expect_invalid("POST", "/api/v1/cases", clerk,
 	    "{\"applicant\":{\"name\":\"\",\"id_number\":\"110105194912310021\","
 	    "\"phone\":\"12345\"},\"materials\":\"M1\",\"delivery\":\"drone\"}",
@@ -116,8 +114,7 @@ bad_input_names_every_field(void **st)
 	    "{\"item\":\"IT-B-003\",\"materials\":[]," APPLICANT "}", 403, "FORBIDDEN");
 }
 
-static void
-incomplete_creates_nothing_and_lists_everything(void **st)
+TEST(incomplete_creates_nothing_and_lists_everything)
 {
 	struct resp r, n;
 	char required[512], path[256], body[1024];
@@ -126,7 +123,6 @@ incomplete_creates_nothing_and_lists_everything(void **st)
 	json_t *want, *missing, *m;
 	size_t i;
 
-	(void)st;
 	/* Required and not waivable: all of them must be named at once. */
 	material_codes_text("IT-B-003", 1, 0, required, sizeof required);
 	want = json_loads(required, 0, NULL);
@@ -185,14 +181,12 @@ incomplete_creates_nothing_and_lists_everything(void **st)
 	json_decref(want);
 }
 
-static void
-accepted_case_has_number_deadline_token_notice_and_sms(void **st)
+TEST(accepted_case_has_number_deadline_token_notice_and_sms)
 {
 	struct resp r, n, t;
 	char mats[512], body[2048], path[256], no[64], tok[64];
 	const char *url;
 
-	(void)st;
 	material_codes_text("IT-B-003", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-003\",\"materials\":%s,\"delivery\":"
 	    "\"pickup\"," APPLICANT "}", mats);
@@ -261,14 +255,12 @@ accepted_case_has_number_deadline_token_notice_and_sms(void **st)
 	}
 }
 
-static void
-idempotency_key_replays(void **st)
+TEST(idempotency_key_replays)
 {
 	char mats[512], body[2048], key[64], auth[200], no[64];
 	const char *h[4];
 	struct resp a, b;
 
-	(void)st;
 	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	snprintf(key, sizeof key, "Idempotency-Key: it-cases-%ld-%d", (long)time(NULL), getpid());
@@ -295,13 +287,11 @@ idempotency_key_replays(void **st)
 	resp_free(&a);
 }
 
-static void
-waived_material_needs_commitment_and_blocks_approval(void **st)
+TEST(waived_material_needs_commitment_and_blocks_approval)
 {
 	struct resp r;
 	char mats[512], body[2048], no[64];
 
-	(void)st;
 	/* IT-B-002: M5 (住所使用证明) may be waived (容缺), due by the case's deadline (1 working
 	 * day: Tuesday 11-24; it_cases_waivers checks the rule itself). */
 	material_codes_text("IT-B-002", 1, 1, mats, sizeof mats);
@@ -325,13 +315,11 @@ waived_material_needs_commitment_and_blocks_approval(void **st)
 	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
 }
 
-static void
-instant_item_is_decided_at_acceptance(void **st)
+TEST(instant_item_is_decided_at_acceptance)
 {
 	struct resp r;
 	char mats[512], body[2048];
 
-	(void)st;
 	material_codes_text("IT-B-001", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-001\",\"materials\":%s,\"approve\":true,"
 	    APPLICANT "}", mats);
@@ -348,13 +336,11 @@ instant_item_is_decided_at_acceptance(void **st)
 	expect_invalid("POST", "/api/v1/cases", clerk, body, "approve");
 }
 
-static void
-cross_province_records_both_offices(void **st)
+TEST(cross_province_records_both_offices)
 {
 	struct resp r;
 	char mats[512], body[2048], no[64];
 
-	(void)st;
 	material_codes_text("IT-F-001", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-F-001\",\"materials\":%s," APPLICANT "}", mats);
 	expect_invalid("POST", "/api/v1/cases", clerk, body, "processing_office");
@@ -369,8 +355,7 @@ cross_province_records_both_offices(void **st)
 }
 
 /* Eight acceptances at the same moment: eight distinct numbers of the day, no gaps. */
-static void
-simultaneous_acceptances_get_distinct_numbers(void **st)
+TEST(simultaneous_acceptances_get_distinct_numbers)
 {
 	enum { N = 8 };
 	struct shot x[N];
@@ -378,7 +363,6 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 	long long seq[N], lo = -1, hi = -1, before;
 	int i, j;
 
-	(void)st;
 	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
 	before = db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no LIKE ?", "DEMO-20261123-%");
@@ -417,13 +401,11 @@ simultaneous_acceptances_get_distinct_numbers(void **st)
 
 /* ---------------------------------------------------------------- back office */
 
-static void
-who_sees_what(void **st)
+TEST(who_sees_what)
 {
 	struct resp r;
 	char no[64];
 
-	(void)st;
 	case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, NULL);
 	/* Another department's approver neither sees nor acts on it. */
 	get_case(&r, approver_bdc, no, NULL);
@@ -488,13 +470,11 @@ race_once(const char *no, const char *body)
 	assert_int_equal(case_status_is(no, x[winner].value), 1);
 }
 
-static void
-two_approvers_at_once_one_wins(void **st)
+TEST(two_approvers_at_once_one_wins)
 {
 	char no[64];
 	int round;
 
-	(void)st;
 	for (round = 0; round < 4; round++) {
 		case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, NULL);
 		race_once(no, "{\"action\":\"assign\"}");
@@ -544,14 +524,12 @@ sent_notice_id(const char *tmpl, const char *no)
 	return 0;
 }
 
-static void
-full_flow_supplement_pickup_and_hand_over(void **st)
+TEST(full_flow_supplement_pickup_and_hand_over)
 {
 	struct resp r;
 	char no[64], tok[64], code[64], path[160];
 	long since;
 
-	(void)st;
 	case_accept(NULL, clerk, "IT-B-003", APPLICANT, no, tok);
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 	case_act(&r, approver1, no, "{\"action\":\"request_supplement\",\"materials\":[\"M3\"],"
@@ -672,13 +650,51 @@ full_flow_supplement_pickup_and_hand_over(void **st)
 	resp_free(&r);
 }
 
-static void
-rejected_and_mailed(void **st)
+/* Hand-over without the pickup code: only on an identity document the clerk checked and
+ * names; refused without one (nothing changes); recorded in the history and the audit. */
+TEST(hand_over_without_code_names_the_checked_document)
+{
+	struct resp r;
+	char no[64], v[256];
+
+	case_accept(NULL, clerk, "IT-B-003", APPLICANT, no, NULL);
+	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
+	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
+	case_act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
+
+	/* Neither code nor check: 400 naming both, the case still waits at the window. */
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"note\":\"申请人忘带手机\"}");
+	assert_invalid(&r, "pickup_code identity_checked");
+	resp_free(&r);
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"none\"}");
+	assert_invalid(&r, "identity_checked");
+	resp_free(&r);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = 'ready'"
+	    " AND handed_over_at IS NULL", no), 1);
+	assert_int_equal(case_history_rows(&test_db, no, "hand_over", NULL), 0);
+
+	/* The ID card checked: handed over, and the record says on what. */
+	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\","
+	    "\"note\":\"申请人忘带手机\"}");
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "case.status"), "closed");
+	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
+	resp_free(&r);
+	assert_int_equal(db_scalar(&test_db, "SELECT h.note FROM case_history h JOIN cases c ON"
+	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", DBARGS(DBS(no)),
+	    v, sizeof v), 1);
+	assert_non_null(strstr(v, "未凭取件码"));
+	assert_non_null(strstr(v, "身份证"));
+	assert_non_null(strstr(v, "申请人忘带手机"));
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
+	    " action = 'case.hand_over' AND result = 'ok' AND detail = 'id_card'", no), 1);
+}
+
+TEST(rejected_and_mailed)
 {
 	struct resp r;
 	char no[64], v[64];
 
-	(void)st;
 	case_accept(NULL, clerk, "IT-B-004", APPLICANT ","
 	    "\"delivery\":\"mail\",\"address\":\"示范区新城大道200号3栋501室\"", no, NULL);
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
@@ -721,13 +737,11 @@ deadline_on(const char *when, const char *item, const char *want)
 	resp_free(&r);
 }
 
-static void
-deadlines_across_national_day(void **st)
+TEST(deadlines_across_national_day)
 {
 	struct resp r;
 	char no[64];
 
-	(void)st;
 	/*
 	 * By hand, from the 2026 notice: 9-20 (Sun) is a make-up working day, 9-25…27 中秋,
 	 * 10-1…7 国庆, 10-10 (Sat) a make-up working day.
@@ -765,14 +779,12 @@ deadlines_across_national_day(void **st)
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
-static void
-missing_calendar_year_is_provisional(void **st)
+TEST(missing_calendar_year_is_provisional)
 {
 	struct resp r;
 	char mats[512], body[2048];
 	long long cases0;
 
-	(void)st;
 	/* 20 working days from 2026-12-28 reach into 2027, whose notice is not loaded: since
 	 * issue 19 the case is accepted on the provisional calendar (29–31 December, then
 	 * 4–8, 11–15, 18–22, 25 and 26 January) and its deadline marked provisional, where it
@@ -793,13 +805,11 @@ missing_calendar_year_is_provisional(void **st)
 
 /* ---------------------------------------------------------------- supervision */
 
-static void
-supervision_lights_yellow_then_red_and_tells_the_approver(void **st)
+TEST(supervision_lights_yellow_then_red_and_tells_the_approver)
 {
 	struct resp r;
 	char no[64], path[160];
 
-	(void)st;
 	assert_int_equal(http_json(&r, "PUT", "/api/v1/staff/me/phone", approver1,
 	    "{\"phone\":\"13900139001\"}"), 0);
 	expect_status(&r, 200);
@@ -880,15 +890,13 @@ track_copy_exists(const char *no)
 }
 
 /* Looked up often, the page is answered from its copy in Redis; each change shows at once. */
-static void
-tracking_page_follows_every_change(void **st)
+TEST(tracking_page_follows_every_change)
 {
 	struct resp r;
 	char no[64], tok[64];
 	size_t steps;
 	int i;
 
-	(void)st;
 	case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, tok);
 	for (i = 0; i < 3; i++) {
 		track_get(&r, tok);
@@ -922,14 +930,12 @@ tracking_page_follows_every_change(void **st)
 	resp_free(&r);
 }
 
-static void
-track_token_can_be_revoked(void **st)
+TEST(track_token_can_be_revoked)
 {
 	struct resp r;
 	char no[64], tok[64], path[160], fresh[64];
 	int i;
 
-	(void)st;
 	case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, tok);
 	for (i = 0; i < 3; i++) {	/* looked up until Redis has a copy of the page */
 		track_get(&r, tok);
@@ -958,14 +964,12 @@ track_token_can_be_revoked(void **st)
 
 /* ---------------------------------------------------------------- dependencies down */
 
-static void
-database_down_is_503_and_nothing_half_written(void **st)
+TEST(database_down_is_503_and_nothing_half_written)
 {
 	struct resp r;
 	char mats[512], body[2048], no[64], tok[64], path[160];
 	long long cases0;
 
-	(void)st;
 	case_accept(NULL, clerk, "IT-B-004", APPLICANT, no, tok);
 	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
@@ -1008,72 +1012,4 @@ database_down_is_503_and_nothing_half_written(void **st)
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
 }
 
-/* Hand-over without the pickup code: only on an identity document the clerk checked and
- * names; refused without one (nothing changes); recorded in the history and the audit. */
-static void
-hand_over_without_code_names_the_checked_document(void **st)
-{
-	struct resp r;
-	char no[64], v[256];
-
-	(void)st;
-	case_accept(NULL, clerk, "IT-B-003", APPLICANT, no, NULL);
-	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
-	case_act_ok(clerk, no, "{\"action\":\"ready\"}", "ready");
-
-	/* Neither code nor check: 400 naming both, the case still waits at the window. */
-	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"note\":\"申请人忘带手机\"}");
-	assert_invalid(&r, "pickup_code identity_checked");
-	resp_free(&r);
-	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"none\"}");
-	assert_invalid(&r, "identity_checked");
-	resp_free(&r);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ? AND status = 'ready'"
-	    " AND handed_over_at IS NULL", no), 1);
-	assert_int_equal(case_history_rows(&test_db, no, "hand_over", NULL), 0);
-
-	/* The ID card checked: handed over, and the record says on what. */
-	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\","
-	    "\"note\":\"申请人忘带手机\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "closed");
-	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
-	resp_free(&r);
-	assert_int_equal(db_scalar(&test_db, "SELECT h.note FROM case_history h JOIN cases c ON"
-	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", DBARGS(DBS(no)),
-	    v, sizeof v), 1);
-	assert_non_null(strstr(v, "未凭取件码"));
-	assert_non_null(strstr(v, "身份证"));
-	assert_non_null(strstr(v, "申请人忘带手机"));
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
-	    " action = 'case.hand_over' AND result = 'ok' AND detail = 'id_card'", no), 1);
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bad_input_names_every_field),
-		cmocka_unit_test(incomplete_creates_nothing_and_lists_everything),
-		cmocka_unit_test(accepted_case_has_number_deadline_token_notice_and_sms),
-		cmocka_unit_test(idempotency_key_replays),
-		cmocka_unit_test(waived_material_needs_commitment_and_blocks_approval),
-		cmocka_unit_test(instant_item_is_decided_at_acceptance),
-		cmocka_unit_test(cross_province_records_both_offices),
-		cmocka_unit_test(simultaneous_acceptances_get_distinct_numbers),
-		cmocka_unit_test(who_sees_what),
-		cmocka_unit_test(two_approvers_at_once_one_wins),
-		cmocka_unit_test(full_flow_supplement_pickup_and_hand_over),
-		cmocka_unit_test(hand_over_without_code_names_the_checked_document),
-		cmocka_unit_test(rejected_and_mailed),
-		cmocka_unit_test(deadlines_across_national_day),
-		cmocka_unit_test(missing_calendar_year_is_provisional),
-		cmocka_unit_test(supervision_lights_yellow_then_red_and_tells_the_approver),
-		cmocka_unit_test(tracking_page_follows_every_change),
-		cmocka_unit_test(track_token_can_be_revoked),
-		cmocka_unit_test(database_down_is_503_and_nothing_half_written),
-	};
-
-	return suite_run("cases", tests, setup, suite_teardown);
-}
+SUITE_MAIN("cases", setup, suite_teardown)

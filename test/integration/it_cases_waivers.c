@@ -157,15 +157,13 @@ setup(void **st)
 
 /* ---------------------------------------------------------------- the due date */
 
-static void
-due_after_deadline_is_refused_and_writes_nothing(void **st)
+TEST(due_after_deadline_is_refused_and_writes_nothing)
 {
 	struct resp r;
 	long long cases0, mats0, sms0, notices0;
 	const char *msg;
 	char no[64];
 
-	(void)st;
 	/* Monday 11-23 + 5 working days: Monday 11-30. */
 	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
 	cases0 = db_count(&test_db, "SELECT COUNT(*) FROM cases", NULL);
@@ -207,12 +205,10 @@ due_after_deadline_is_refused_and_writes_nothing(void **st)
 
 /* ---------------------------------------------------------------- the reminder */
 
-static void
-reminder_goes_the_working_day_before_across_a_weekend_once(void **st)
+TEST(reminder_goes_the_working_day_before_across_a_weekend_once)
 {
 	char no[64], list[256];
 
-	(void)st;
 	/* Due Monday 11-30: reminded on Friday 11-27, not on Thursday, not again after. */
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-30", no, NULL, NULL);
 	job_at("2026-11-23T18:00:00+08:00");
@@ -237,12 +233,10 @@ reminder_goes_the_working_day_before_across_a_weekend_once(void **st)
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
-static void
-reminder_across_national_day(void **st)
+TEST(reminder_across_national_day)
 {
 	char no[64];
 
-	(void)st;
 	/* Accepted Monday 9-28 (deadline 10-10, a make-up Saturday), due Thursday 10-8, the first
 	 * working day after 国庆: the working day before it is Wednesday 9-30. */
 	accept_waived("2026-09-28T10:00:00+08:00", "2026-10-08", no, NULL, NULL);
@@ -256,12 +250,10 @@ reminder_across_national_day(void **st)
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
-static void
-no_reminder_when_the_material_already_came(void **st)
+TEST(no_reminder_when_the_material_already_came)
 {
 	char no[64];
 
-	(void)st;
 	/* Due Friday 11-27 (reminder Thursday 11-26); brought on Tuesday. */
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-27", no, NULL, NULL);
 	assert_int_equal(set_clock("2026-11-24T11:00:00+08:00"), 0);
@@ -275,8 +267,7 @@ no_reminder_when_the_material_already_came(void **st)
 
 /* ---------------------------------------------------------------- overdue */
 
-static void
-overdue_is_raised_for_clerk_and_managers_and_listed(void **st)
+TEST(overdue_is_raised_for_clerk_and_managers_and_listed)
 {
 	struct resp r;
 	char no[64], key[80], clerk_name[64];
@@ -284,7 +275,6 @@ overdue_is_raised_for_clerk_and_managers_and_listed(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	expect_reply("PUT", "/api/v1/staff/me/phone", clerk, "{\"phone\":\"13900139011\"}", 200);
 	/* Due Wednesday 11-25, never brought. */
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-25", no, NULL, NULL);
@@ -387,12 +377,10 @@ workers_at(const char *when)
 		assert_int_equal(rc[i], 0);
 }
 
-static void
-several_workers_at_once_tell_once(void **st)
+TEST(several_workers_at_once_tell_once)
 {
 	char no[64], key[80];
 
-	(void)st;
 	/* Due Wednesday 11-25: the reminder on Tuesday, overdue on Thursday — each by six
 	 * workers at the same moment (and the stack's own worker). */
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-25", no, NULL, NULL);
@@ -415,13 +403,11 @@ several_workers_at_once_tell_once(void **st)
 
 /* ---------------------------------------------------------------- tracking and notice */
 
-static void
-tracking_shows_due_and_received_time(void **st)
+TEST(tracking_shows_due_and_received_time)
 {
 	struct resp r;
 	char no[64], tok[128], path[200], at[40];
 
-	(void)st;
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-27", no, tok, NULL);
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
 	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
@@ -451,8 +437,7 @@ tracking_shows_due_and_received_time(void **st)
 
 static void notice_pdf_text(const char *notice, char *out, size_t osz);
 
-static void
-notice_of_a_waived_case_never_says_complete(void **st)
+TEST(notice_of_a_waived_case_never_says_complete)
 {
 	struct resp r;
 	char no[64], notice[128], path[200], body[1024], mats[512];
@@ -460,7 +445,6 @@ notice_of_a_waived_case_never_says_complete(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-27", no, NULL, notice);
 	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s", notice);
 	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
@@ -534,19 +518,4 @@ notice_pdf_text(const char *notice, char *out, size_t osz)
 	out[k] = '\0';
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(due_after_deadline_is_refused_and_writes_nothing),
-		cmocka_unit_test(reminder_goes_the_working_day_before_across_a_weekend_once),
-		cmocka_unit_test(reminder_across_national_day),
-		cmocka_unit_test(no_reminder_when_the_material_already_came),
-		cmocka_unit_test(overdue_is_raised_for_clerk_and_managers_and_listed),
-		cmocka_unit_test(several_workers_at_once_tell_once),
-		cmocka_unit_test(tracking_shows_due_and_received_time),
-		cmocka_unit_test(notice_of_a_waived_case_never_says_complete),
-	};
-
-	return suite_run("cases_waivers", tests, setup, suite_teardown);
-}
+SUITE_MAIN("cases_waivers", setup, suite_teardown)

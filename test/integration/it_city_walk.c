@@ -183,14 +183,12 @@ track_where(char *out, size_t osz, int *in_transit)
 
 /* ---------------------------------------------------------------- the walk */
 
-static void
-accepted_at_the_station_the_window_holds_the_file(void **st)
+TEST(accepted_at_the_station_the_window_holds_the_file)
 {
 	struct resp r;
 	char mats[512], body[2048], where[400];
 	int moving;
 
-	(void)st;
 	material_codes_text(ITEM, 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"" ITEM "\",\"materials\":%s," APPLICANT
 	    ",\"pickup_hall\":\"chengbei\"}", mats);
@@ -209,14 +207,12 @@ accepted_at_the_station_the_window_holds_the_file(void **st)
 	assert_int_equal(moving, 0);
 }
 
-static void
-station_to_centre_signed_with_a_discrepancy(void **st)
+TEST(station_to_centre_signed_with_a_discrepancy)
 {
 	char mats[512], code[16], body[512], name[64], where[400];
 	struct resp r;
 	int moving;
 
-	(void)st;
 	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	assert_non_null(strstr(mats, "},{"));	/* two materials at least */
 	/* The centre does not hold the file yet: it cannot send it on. */
@@ -277,14 +273,12 @@ station_to_centre_signed_with_a_discrepancy(void **st)
 	assert_int_equal(moving, 0);
 }
 
-static void
-centre_to_the_deciding_department_signed_by_qr(void **st)
+TEST(centre_to_the_deciding_department_signed_by_qr)
 {
 	char mats[512], tok[128], body[256], name[64];
 	struct resp r;
 	json_t *c;
 
-	(void)st;
 	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	assert_non_null(strstr(mats, "},{"));	/* two materials at least */
 	sheet[2] = send_ok(demo_clerk, "{\"department\":\"wjw\",\"hall\":\"demo\"}", mats, tok,
@@ -315,15 +309,13 @@ centre_to_the_deciding_department_signed_by_qr(void **st)
 	    "approved");
 }
 
-static void
-the_result_to_the_pickup_window_of_another_hall(void **st)
+TEST(the_result_to_the_pickup_window_of_another_hall)
 {
 	char name[64], where[400], body[160];
 	json_t *line = NULL;
 	long since;
 	int moving;
 
-	(void)st;
 	sheet[3] = send_ok(demo_approver, "{\"window\":5,\"hall\":\"chengbei\"}",
 	    "[{\"code\":\"RESULT\",\"pages\":1}]", NULL, 0);
 	expect_holder(demo_approver, "department", "demo", 1);
@@ -354,13 +346,11 @@ the_result_to_the_pickup_window_of_another_hall(void **st)
 	json_decref(line);
 }
 
-static void
-the_timeline_names_every_hand_over(void **st)
+TEST(the_timeline_names_every_hand_over)
 {
 	long long i;
 	char n_demo[64], n_appr[64], n_cb[64];
 
-	(void)st;
 	/* Three sheets sent, three signed, each by the person who signed; one discrepancy. */
 	assert_int_equal(case_history_rows(&test_db, case_no, "handover_sent", NULL), 3);
 	assert_int_equal(case_history_rows(&test_db, case_no, "handover_received", NULL), 3);
@@ -422,16 +412,4 @@ setup(void **st)
 	return 0;
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(accepted_at_the_station_the_window_holds_the_file),
-		cmocka_unit_test(station_to_centre_signed_with_a_discrepancy),
-		cmocka_unit_test(centre_to_the_deciding_department_signed_by_qr),
-		cmocka_unit_test(the_result_to_the_pickup_window_of_another_hall),
-		cmocka_unit_test(the_timeline_names_every_hand_over),
-	};
-
-	return suite_run("city_walk", tests, setup, suite_teardown);
-}
+SUITE_MAIN("city_walk", setup, suite_teardown)

@@ -181,14 +181,12 @@ history_count(const char *no, const char *action)
 
 /* ---------------------------------------------------------------- outgoing */
 
-static void
-outgoing_case_walks_every_state(void **st)
+TEST(outgoing_case_walks_every_state)
 {
 	struct resp r;
 	char mats[512], codes[512], body[2048], no[64], tok[64], s[128], *t;
 	json_t *k;
 
-	(void)st;
 	material_codes_text(ITEM, 1, 0, codes, sizeof codes);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s,\"processing_office\":"
 	    "\"" OFFICE "\"," APPLICANT "}", ITEM, codes);
@@ -347,13 +345,11 @@ outgoing_case_walks_every_state(void **st)
 
 /* A case to be mailed: the office's receipt raced by several at once, then returned and
  * delivered by mail. */
-static void
-outgoing_mailed_case_is_delivered(void **st)
+TEST(outgoing_mailed_case_is_delivered)
 {
 	struct resp r;
 	char mats[512], codes[512], body[2048], no[64];
 
-	(void)st;
 	material_codes_text(ITEM, 1, 0, codes, sizeof codes);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s,\"processing_office\":"
 	    "\"" OFFICE "\",\"delivery\":\"mail\",\"address\":\"北京市东城区正义路1号\","
@@ -412,14 +408,12 @@ outgoing_mailed_case_is_delivered(void **st)
 
 /* ---------------------------------------------------------------- incoming */
 
-static void
-incoming_case_walks_every_state(void **st)
+TEST(incoming_case_walks_every_state)
 {
 	struct resp r;
 	char mats[512], body[2048], no[64], their[32];
 	json_t *k;
 
-	(void)st;
 	snprintf(their, sizeof their, "GZ-%lld", (long long)now_ms());
 	/* A full ID number is not taken: only the masked data as sent. */
 	snprintf(body, sizeof body, "{\"office\":\"" OFFICE "\",\"their_no\":\"%s\",\"item\":\""
@@ -482,14 +476,12 @@ incoming_case_walks_every_state(void **st)
 
 /* ---------------------------------------------------------------- online */
 
-static void
-online_application_keeps_the_flag(void **st)
+TEST(online_application_keeps_the_flag)
 {
 	struct resp r;
 	json_t *mats = NULL, *k;
 	char m[2048], body[4096], no[64], path[128], id[19], app[160];
 
-	(void)st;
 	/* An ID number of this run's own: the citizen's account binds it (一证一号). */
 	make_id(id, "19850312", (int)(now_ms() % 1000));
 	snprintf(app, sizeof app, "\"applicant\":{\"name\":\"李网办\",\"id_number\":\"%s\","
@@ -531,15 +523,4 @@ online_application_keeps_the_flag(void **st)
 	assert_string_equal(m, "通过网络传送");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(outgoing_case_walks_every_state),
-		cmocka_unit_test(outgoing_mailed_case_is_delivered),
-		cmocka_unit_test(incoming_case_walks_every_state),
-		cmocka_unit_test(online_application_keeps_the_flag),
-	};
-
-	return suite_run("cross_province", tests, setup, teardown);
-}
+SUITE_MAIN("cross_province", setup, teardown)

@@ -241,8 +241,7 @@ ticket_row(const char *token, char *status, size_t ssz, long long *window)
  * number at the window) and nothing private (no ticket token); another hall's channel
  * hears nothing; the ticket page's own subscription hears it too.
  */
-static void
-call_reaches_its_hall(void **st)
+TEST(call_reaches_its_hall)
 {
 	char k[128], c1[128], num[8], tok[40], status[16], path[160];
 	struct sub s[4];
@@ -251,7 +250,6 @@ call_reaches_its_hall(void **st)
 	struct resp r;
 	json_t *ev;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-21T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	staff_in("clerk1", 1, c1, sizeof c1);
@@ -328,8 +326,7 @@ sub_last_event(const struct sub *s, int *count)
  * messages than numbers, and nothing is lost — the last message's waiting count for the
  * category is what the record holds once the burst is over.
  */
-static void
-take_burst_coalesced(void **st)
+TEST(take_burst_coalesced)
 {
 	enum { N = 20 };
 	struct shot b[N];
@@ -339,7 +336,6 @@ take_burst_coalesced(void **st)
 	int i, msgs;
 	long long waiting;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-21T10:30:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	staff_in("clerk1", 1, c1, sizeof c1);
@@ -389,8 +385,7 @@ silent_listener(const char *path)
 }
 
 /* call-next with the publisher away, then hanging: 200 at once, the row called. */
-static void
-publish_failure_keeps_the_call(void **st)
+TEST(publish_failure_keeps_the_call)
 {
 	char k[128], c1[128], num[8], tok[40], status[16], sock[512], aside[530];
 	long long wno = 0;
@@ -398,7 +393,6 @@ publish_failure_keeps_the_call(void **st)
 	int64_t t0;
 	int round, lfd = -1;
 
-	(void)st;
 	snprintf(sock, sizeof sock, "%s", stack_conf("push_publisher"));
 	assert_true(sock[0] == '/');
 	snprintf(aside, sizeof aside, "%s.aside", sock);
@@ -459,14 +453,12 @@ publish_failure_keeps_the_call(void **st)
 }
 
 /* The ticket and staff subscriptions are asked of the app: refused without their key. */
-static void
-subscriptions_authorised(void **st)
+TEST(subscriptions_authorised)
 {
 	char k[128], c1[128], m[128], num[8], tok[40], path[160];
 	struct sub s[7];
 	int i;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-23T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	staff_in("clerk1", 1, c1, sizeof c1);
@@ -507,14 +499,12 @@ subscriptions_authorised(void **st)
 }
 
 /* One address holds push_subscribers_per_address at most; another address is not hurt. */
-static void
-per_address_limit(void **st)
+TEST(per_address_limit)
 {
 	struct sub *s = calloc(SUB_MAX + 2, sizeof *s);
 	long long limit = 0;
 	int i, n;
 
-	(void)st;
 	assert_non_null(s);
 	assert_int_equal(parse_ll(stack_conf("push_subscribers_per_address"), 1, 1000000, &limit),
 	    0);
@@ -559,16 +549,4 @@ push_teardown(void **st)
 	return suite_teardown(st);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(call_reaches_its_hall),
-		cmocka_unit_test(take_burst_coalesced),
-		cmocka_unit_test(publish_failure_keeps_the_call),
-		cmocka_unit_test(subscriptions_authorised),
-		cmocka_unit_test(per_address_limit),
-	};
-
-	return suite_run("push", tests, push_setup, push_teardown);
-}
+SUITE_MAIN("push", push_setup, push_teardown)

@@ -40,6 +40,7 @@
 
 #include "../../fcgi/clock.h"
 #include "../lib/fcgi_client.h"
+#include "../lib/suite.h"
 #include "../lib/http.h"
 #include "../lib/proc.h"
 
@@ -522,15 +523,13 @@ previous_data_reads_back(const char *sock, const char *kiosk)
  * tracking and the board all through it, and afterwards.  Every migration of this release
  * is then recorded, and no table has fewer rows than before.
  */
-static void
-migrate_upgrades_the_previous_schema(void **st)
+TEST(migrate_upgrades_the_previous_schema)
 {
 	char cmd[2048], out[16384], after[16384], note[128], num[16];
 	struct load l;
 	pthread_t tid;
 	char *save = NULL, *line;
 
-	(void)st;
 	if (pending > 0) {
 		char bin[400];
 
@@ -598,8 +597,7 @@ migrate_upgrades_the_previous_schema(void **st)
  * This release's app and worker on the migrated database: what the previous release told
  * citizens and staff reads back the same.
  */
-static void
-new_release_serves_the_previous_data(void **st)
+TEST(new_release_serves_the_previous_data)
 {
 	char bin[400], wbin[400], path[400], kiosk[128], citizen[128], out[4096];
 	char num[16], want[80], body[128];
@@ -607,7 +605,6 @@ new_release_serves_the_previous_data(void **st)
 	struct resp r;
 	long since, n;
 
-	(void)st;
 	snprintf(bin, sizeof bin, "%s/%s/yichuang-app", REPO, proc_build());
 	assert_true((new_app = start_app("new", bin, S)) > 0);
 	assert_int_equal(fcgi_request(NEW_SOCK, &r, "GET", "/api/v1/health", NULL, NULL), 0);
@@ -665,14 +662,12 @@ new_release_serves_the_previous_data(void **st)
  * and no twin (checked in the record), and a staff session made on one serves on the
  * other; then the previous app stops, as the last host restarts.
  */
-static void
-previous_and_new_side_by_side(void **st)
+TEST(previous_and_new_side_by_side)
 {
 	char kiosk[128], num[16], want[80], out[1024];
 	long start;
 	int i;
 
-	(void)st;
 	if (!have_old)
 		skip();
 	assert_true(old_app > 0 && new_app > 0);
@@ -695,14 +690,4 @@ previous_and_new_side_by_side(void **st)
 	assert_int_equal(take(NEW_SOCK, kiosk, "B", num, sizeof num), 201);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(migrate_upgrades_the_previous_schema),
-		cmocka_unit_test(new_release_serves_the_previous_data),
-		cmocka_unit_test(previous_and_new_side_by_side),
-	};
-
-	return cmocka_run_group_tests_name("upgrade", tests, setup, teardown);
-}
+SUITE_MAIN("upgrade", setup, teardown)

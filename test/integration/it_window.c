@@ -71,15 +71,13 @@ agent_json(const char *name, const char *id, const char *phone, const char *rela
 
 /* ---------------------------------------------------------------- 代办 */
 
-static void
-agent_fields_are_checked_and_nothing_is_written(void **st)
+TEST(agent_fields_are_checked_and_nothing_is_written)
 {
 	struct resp r;
 	char body[2048], bad_id[19];
 	long long before = count_cases();
 	json_t *f;
 
-	(void)st;
 	snprintf(bad_id, sizeof bad_id, "%s", agent_id);
 	bad_id[17] = bad_id[17] == '0' ? '1' : '0';	/* a wrong check digit */
 	item_body(body, sizeof body, "IT-B-003", "AUTH",
@@ -109,8 +107,7 @@ agent_fields_are_checked_and_nothing_is_written(void **st)
 	assert_int_equal(count_cases(), before);
 }
 
-static void
-agent_needs_the_authorisation_is_recorded_told_and_follows(void **st)
+TEST(agent_needs_the_authorisation_is_recorded_told_and_follows)
 {
 	struct resp r, n;
 	char body[2048], no[64], path[256], citizen[256], atrack[400] = "";
@@ -119,7 +116,6 @@ agent_needs_the_authorisation_is_recorded_told_and_follows(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	/* Without the 授权委托书 ticked: 一次性告知 names it, no case. */
 	item_body(body, sizeof body, "IT-B-003", NULL,
 	    agent_json("赵代办", agent_id, AGENT_PHONE, "child"));
@@ -216,8 +212,7 @@ agent_needs_the_authorisation_is_recorded_told_and_follows(void **st)
 
 /* ---------------------------------------------------------------- 帮办代办 */
 
-static void
-helper_files_follows_and_is_refused_the_rest(void **st)
+TEST(helper_files_follows_and_is_refused_the_rest)
 {
 	struct resp r, cr;
 	char body[2048], no[64], other[64], path[256];
@@ -225,7 +220,6 @@ helper_files_follows_and_is_refused_the_rest(void **st)
 	size_t i;
 	int seen_filed = 0, seen_assigned = 0;
 
-	(void)st;
 	/* The helper files a case at the window for a citizen: recorded as filed by them. */
 	item_body(body, sizeof body, "IT-B-004", NULL, NULL);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", helper, body), 0);
@@ -355,8 +349,7 @@ bundle_body(char *out, size_t osz, const char *id, int with_all, const char *age
 	json_decref(bd);
 }
 
-static void
-bundle_at_the_window_files_its_parts_with_one_receipt(void **st)
+TEST(bundle_at_the_window_files_its_parts_with_one_receipt)
 {
 	struct resp r, n;
 	char body[4096], no[64], path[256];
@@ -364,7 +357,6 @@ bundle_at_the_window_files_its_parts_with_one_receipt(void **st)
 	json_t *bd = bundle("BD-001"), *parts;
 	size_t i;
 
-	(void)st;
 	/* A required material not ticked: 一次性告知 of all of them, nothing written. */
 	bundle_body(body, sizeof body, "BD-001", 0, NULL, NULL);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
@@ -485,15 +477,4 @@ setup(void **st)
 	return sign_in_all(who);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(agent_fields_are_checked_and_nothing_is_written),
-		cmocka_unit_test(agent_needs_the_authorisation_is_recorded_told_and_follows),
-		cmocka_unit_test(helper_files_follows_and_is_refused_the_rest),
-		cmocka_unit_test(bundle_at_the_window_files_its_parts_with_one_receipt),
-	};
-
-	return suite_run("window", tests, setup, suite_teardown);
-}
+SUITE_MAIN("window", setup, suite_teardown)

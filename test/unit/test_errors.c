@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 #include "../../fcgi/yc.h"
@@ -50,13 +51,11 @@ teardown(void **st)
 	return 0;
 }
 
-static void
-every_kind_complete(void **st)
+TEST(every_kind_complete)
 {
 	int k, prev = 0;
 	const char *p;
 
-	(void)st;
 	for (k = E_OK + 1; k < E__MAX; k++) {
 		const struct err_kind *e = err_kind(k);
 
@@ -92,14 +91,12 @@ status_before(const char *s)
 	return 0;
 }
 
-static void
-documented(void **st)
+TEST(documented)
 {
 	char quoted[64];
 	int k, found;
 	const char *s;
 
-	(void)st;
 	for (k = E_OK + 1; k < E__MAX; k++) {
 		const struct err_kind *e = err_kind(k);
 
@@ -113,14 +110,12 @@ documented(void **st)
 }
 
 /* Wherever the page writes "NNN `CODE`" for a code of the table, NNN is one of its rows. */
-static void
-no_other_status(void **st)
+TEST(no_other_status)
 {
 	const char *s, *end;
 	char code[64];
 	int status, k, ok;
 
-	(void)st;
 	for (s = strchr(api, '`'); s; s = strchr(end + 1, '`')) {
 		if ((end = strchr(s + 1, '`')) == NULL)
 			break;
@@ -143,12 +138,10 @@ no_other_status(void **st)
 	}
 }
 
-static void
-reply_from_kind(void **st)
+TEST(reply_from_kind)
 {
 	struct req r;
 
-	(void)st;
 	req_init(&r, NULL);
 	assert_int_equal(req_err(&r, E_SLOT_FULL), 409);
 	assert_int_equal(r.status, 409);
@@ -166,15 +159,13 @@ reply_from_kind(void **st)
 	req_free(&r);
 }
 
-static void
-storage_codes_as_replies(void **st)
+TEST(storage_codes_as_replies)
 {
 	static const struct db_field map[] = {
 		{ DBR_CHECK, NULL, "phone", "手机号不正确" },
 	};
 	struct req r;
 
-	(void)st;
 	req_init(&r, NULL);
 	assert_int_equal(db_fail(&r, DB_DOWN), 503);
 	assert_string_equal(r.err_code, "UNAVAILABLE");
@@ -203,16 +194,4 @@ storage_codes_as_replies(void **st)
 	req_free(&r);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_kind_complete),
-		cmocka_unit_test(documented),
-		cmocka_unit_test(no_other_status),
-		cmocka_unit_test(reply_from_kind),
-		cmocka_unit_test(storage_codes_as_replies),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_MAIN("errors", setup, teardown)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/yc.h"
 #include "../../modules/identity/identity.h"
 
@@ -37,10 +38,8 @@ refused(int rc, int status)
 	assert_true(strlen(r.err_msg) > 0);
 }
 
-static void
-clerk_window(void **st)
+TEST(clerk_window)
 {
-	(void)st;
 	as(ROLE_CLERK, "12", "demo", 2, NULL);
 	assert_int_equal(require_clerk_at_window(&r, 2), 0);
 	/* A clerk of window 2 cannot act at window 3. */
@@ -58,10 +57,8 @@ clerk_window(void **st)
 	refused(require_clerk_at_window(&r, 2), 401);
 }
 
-static void
-hall_bound(void **st)
+TEST(hall_bound)
 {
-	(void)st;
 	as(ROLE_CLERK, "12", "demo", 2, NULL);
 	assert_int_equal(require_staff_of_hall(&r, "demo"), 0);
 	assert_int_equal(require_member_of_hall(&r, "demo"), 0);
@@ -94,10 +91,8 @@ hall_bound(void **st)
 	refused(require_staff_of_hall(&r, "demo"), 401);
 }
 
-static void
-approver(void **st)
+TEST(approver)
 {
-	(void)st;
 	as(ROLE_APPROVER, "10", "demo", 0, "scjg");
 	assert_int_equal(require_approver_of(&r, "demo", "scjg"), 0);
 	refused(require_approver_of(&r, "demo", "gaj"), 403);
@@ -112,12 +107,10 @@ approver(void **st)
 	refused(require_approver_of(&r, "demo", ""), 403);
 }
 
-static void
-citizen_owner(void **st)
+TEST(citizen_owner)
 {
 	long long id = -1;
 
-	(void)st;
 	as(ROLE_CITIZEN, "42", "", 0, NULL);
 	assert_int_equal(require_citizen(&r, &id), 0);
 	assert_int_equal(id, 42);
@@ -148,10 +141,8 @@ citizen_owner(void **st)
 	refused(require_owner(&r, 42), 401);
 }
 
-static void
-roles(void **st)
+TEST(roles)
 {
-	(void)st;
 	as(ROLE_KIOSK, "9", "demo", 0, NULL);
 	assert_int_equal(require_role(&r, ROLE_KIOSK | ROLE_CLERK), 0);
 	refused(require_role(&r, ROLE_STAFF), 403);
@@ -159,20 +150,21 @@ roles(void **st)
 	refused(require_role(&r, ROLE_ALL), 401);
 }
 
-int
-main(void)
+/* The one request every test reads its session from. */
+static int
+req_up(void **st)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(clerk_window),
-		cmocka_unit_test(hall_bound),
-		cmocka_unit_test(approver),
-		cmocka_unit_test(citizen_owner),
-		cmocka_unit_test(roles),
-	};
-	int rc;
-
+	(void)st;
 	req_init(&r, NULL);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	req_free(&r);
-	return rc;
+	return 0;
 }
+
+static int
+req_down(void **st)
+{
+	(void)st;
+	req_free(&r);
+	return 0;
+}
+
+UNIT_MAIN("identity", req_up, req_down)

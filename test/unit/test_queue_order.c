@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/tests.h"
 #include "../../modules/queue/queue_int.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
@@ -226,22 +227,18 @@ ahead(char cat, char line, const char *member)
 
 /* ------------------------------------------------------------------ pure rules */
 
-static void
-lines_of_priorities(void **st)
+TEST(lines_of_priorities)
 {
-	(void)st;
 	assert_int_equal(q_line_of(Q_PRI_NORMAL), 'n');
 	assert_int_equal(q_line_of(Q_PRI_ELDERLY), 'p');
 	assert_int_equal(q_line_of(Q_PRI_DISABLED), 'p');
 	assert_int_equal(q_line_of(Q_PRI_APPOINTMENT), 'p');
 }
 
-static void
-rejoin_score_is_behind_everyone(void **st)
+TEST(rejoin_score_is_behind_everyone)
 {
 	int64_t day_ms = 10 * 3600 * 1000LL;
 
-	(void)st;
 	/* Nothing handed out yet today (or only yesterday's scale): the day's own. */
 	assert_int_equal(q_rejoin_score(0, day_ms), day_ms * 1000 + 999);
 	assert_int_equal(q_rejoin_score(day_ms * 1000 + 998, day_ms), day_ms * 1000 + 999);
@@ -250,12 +247,10 @@ rejoin_score_is_behind_everyone(void **st)
 	assert_int_equal(q_rejoin_score(day_ms * 1000 + 5000, day_ms), day_ms * 1000 + 5001);
 }
 
-static void
-opening_hours(void **st)
+TEST(opening_hours)
 {
 	struct q_hall h;
 
-	(void)st;
 	memset(&h, 0, sizeof h);
 	h.nhours = 2;
 	h.open_s[0] = 9 * 3600;
@@ -274,12 +269,10 @@ opening_hours(void **st)
 
 /* ------------------------------------------------------------------ through the scripts */
 
-static void
-first_come_first_served_across_categories(void **st)
+TEST_WITH(first_come_first_served_across_categories, fresh, NULL)
 {
 	char a1[8], b1[8], a2[8], b2[8], order[64], want[64];
 
-	(void)st;
 	take('A', Q_PRI_NORMAL, a1, sizeof a1);
 	take('B', Q_PRI_NORMAL, b1, sizeof b1);
 	take('A', Q_PRI_NORMAL, a2, sizeof a2);
@@ -291,12 +284,10 @@ first_come_first_served_across_categories(void **st)
 	assert_string_equal(order, want);
 }
 
-static void
-priority_and_appointments_before_ordinary(void **st)
+TEST_WITH(priority_and_appointments_before_ordinary, fresh, NULL)
 {
 	char n1[8], e1[8], ap[8], d1[8], order[64], want[64];
 
-	(void)st;
 	take('A', Q_PRI_NORMAL, n1, sizeof n1);
 	take('A', Q_PRI_ELDERLY, e1, sizeof e1);
 	take('B', Q_PRI_APPOINTMENT, ap, sizeof ap);
@@ -307,13 +298,11 @@ priority_and_appointments_before_ordinary(void **st)
 	assert_string_equal(order, want);
 }
 
-static void
-fairness_ratio_lets_ordinary_through(void **st)
+TEST_WITH(fairness_ratio_lets_ordinary_through, fresh, NULL)
 {
 	char p[7][8], n[2][8], order[96], want[96];
 	int i;
 
-	(void)st;
 	config_set("queue_fair_ratio", "2");
 	for (i = 0; i < 2; i++)
 		take('A', Q_PRI_NORMAL, n[i], sizeof n[i]);
@@ -327,14 +316,12 @@ fairness_ratio_lets_ordinary_through(void **st)
 	assert_string_equal(order, want);
 }
 
-static void
-fairness_streak_is_per_window(void **st)
+TEST_WITH(fairness_streak_is_per_window, fresh, NULL)
 {
 	char p[4][8], n1[8];
 	struct popped x;
 	int i;
 
-	(void)st;
 	config_set("queue_fair_ratio", "1");
 	take('A', Q_PRI_NORMAL, n1, sizeof n1);
 	for (i = 0; i < 4; i++)
@@ -347,13 +334,11 @@ fairness_streak_is_per_window(void **st)
 	pop_is(1, "A", p[2], &x);	/* the streak starts again */
 }
 
-static void
-transfer_keeps_its_place(void **st)
+TEST_WITH(transfer_keeps_its_place, fresh, NULL)
 {
 	char a1[8], b1[8], b2[8];
 	struct popped x, y;
 
-	(void)st;
 	take('A', Q_PRI_NORMAL, a1, sizeof a1);
 	take('B', Q_PRI_NORMAL, b1, sizeof b1);
 	take('B', Q_PRI_NORMAL, b2, sizeof b2);
@@ -365,13 +350,11 @@ transfer_keeps_its_place(void **st)
 	pop_is(2, "B", b1, &y);
 }
 
-static void
-failed_call_goes_back_where_it_was(void **st)
+TEST_WITH(failed_call_goes_back_where_it_was, fresh, NULL)
 {
 	char a1[8], a2[8], a3[8];
 	struct popped x, y;
 
-	(void)st;
 	take('A', Q_PRI_NORMAL, a1, sizeof a1);
 	take('A', Q_PRI_NORMAL, a2, sizeof a2);
 	take('A', Q_PRI_NORMAL, a3, sizeof a3);
@@ -381,14 +364,12 @@ failed_call_goes_back_where_it_was(void **st)
 	assert_string_equal(y.score, x.score);
 }
 
-static void
-rejoin_goes_behind_everyone_waiting(void **st)
+TEST_WITH(rejoin_goes_behind_everyone_waiting, fresh, NULL)
 {
 	char a1[8], a2[8], b1[8], e1[8], order[64], want[64], score[24];
 	struct popped x;
 	long long last;
 
-	(void)st;
 	take('A', Q_PRI_NORMAL, a1, sizeof a1);
 	take('A', Q_PRI_NORMAL, a2, sizeof a2);
 	pop_is(1, "A", a1, &x);	/* A001 called, then skipped: out of the lines */
@@ -404,13 +385,11 @@ rejoin_goes_behind_everyone_waiting(void **st)
 	assert_string_equal(order, want);
 }
 
-static void
-leaving_moves_the_others_up(void **st)
+TEST_WITH(leaving_moves_the_others_up, fresh, NULL)
 {
 	char a1[8], a2[8], a3[8], m1[64], m3[64];
 	redisReply *rep, *r2;
 
-	(void)st;
 	take('A', Q_PRI_NORMAL, a1, sizeof a1);
 	take('A', Q_PRI_NORMAL, a2, sizeof a2);
 	take('A', Q_PRI_NORMAL, a3, sizeof a3);
@@ -429,14 +408,12 @@ leaving_moves_the_others_up(void **st)
 	assert_int_equal(ahead('A', 'n', m1), -1);
 }
 
-static void
-ordinary_place_counts_the_priority_let_in(void **st)
+TEST_WITH(ordinary_place_counts_the_priority_let_in, fresh, NULL)
 {
 	char n[3][8], p[5][8], m[64];
 	redisReply *rep;
 	int i;
 
-	(void)st;
 	config_set("queue_fair_ratio", "2");
 	for (i = 0; i < 3; i++)
 		take('A', Q_PRI_NORMAL, n[i], sizeof n[i]);
@@ -458,13 +435,11 @@ ordinary_place_counts_the_priority_let_in(void **st)
 	assert_int_equal(ahead('A', 'p', m), 3);
 }
 
-static void
-numbers_stop_at_999(void **st)
+TEST_WITH(numbers_stop_at_999, fresh, NULL)
 {
 	struct q_take_in in;
 	redisReply *rep;
 
-	(void)st;
 	memset(&in, 0, sizeof in);
 	in.hall = HALL;
 	in.day = DAY;
@@ -485,12 +460,10 @@ numbers_stop_at_999(void **st)
 	freeReplyObject(rep);
 }
 
-static void
-nothing_served_before_the_lines_are_loaded(void **st)
+TEST_WITH(nothing_served_before_the_lines_are_loaded, fresh, NULL)
 {
 	redisReply *rep;
 
-	(void)st;
 	rep = kv_cmd(&ctx, "DEL {hall:" HALL "}:ready");
 	freeReplyObject(rep);
 	rep = q_script_pop(&ctx, HALL, DAY, 1, "A");
@@ -505,25 +478,4 @@ nothing_served_before_the_lines_are_loaded(void **st)
 	freeReplyObject(rep);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lines_of_priorities),
-		cmocka_unit_test(rejoin_score_is_behind_everyone),
-		cmocka_unit_test(opening_hours),
-		cmocka_unit_test_setup(first_come_first_served_across_categories, fresh),
-		cmocka_unit_test_setup(priority_and_appointments_before_ordinary, fresh),
-		cmocka_unit_test_setup(fairness_ratio_lets_ordinary_through, fresh),
-		cmocka_unit_test_setup(fairness_streak_is_per_window, fresh),
-		cmocka_unit_test_setup(transfer_keeps_its_place, fresh),
-		cmocka_unit_test_setup(failed_call_goes_back_where_it_was, fresh),
-		cmocka_unit_test_setup(rejoin_goes_behind_everyone_waiting, fresh),
-		cmocka_unit_test_setup(leaving_moves_the_others_up, fresh),
-		cmocka_unit_test_setup(ordinary_place_counts_the_priority_let_in, fresh),
-		cmocka_unit_test_setup(numbers_stop_at_999, fresh),
-		cmocka_unit_test_setup(nothing_served_before_the_lines_are_loaded, fresh),
-	};
-
-	return cmocka_run_group_tests_name("queue_order", tests, redis_start, redis_stop);
-}
+UNIT_MAIN("queue_order", redis_start, redis_stop)

@@ -601,10 +601,8 @@ TEST_WITH(case_numbers_across_nodes, NULL, teardown)
 
 /* ------------------------------------------------------------------ main */
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	set_clock(NULL);
 	/* Whatever failed, leave the cluster whole for the tests after this one. */
 	cluster("mend app1");
@@ -614,14 +612,9 @@ teardown(void **st)
 	return 0;
 }
 
-static int
-group_setup(void **st)
+FIXTURE(group_setup)
 {
-	signal(SIGPIPE, SIG_IGN);
-	long_mode = getenv("YICHUANG_CLUSTER_LONG") && strcmp(getenv("YICHUANG_CLUSTER_LONG"), "1") == 0;
-	if (suite_setup(st) != 0)
-		return -1;
-	return staff_login("kiosk1", 0, kiosk, sizeof kiosk);
+	return load_suite_setup(st, "YICHUANG_CLUSTER_LONG", &long_mode, kiosk, sizeof kiosk);
 }
 
 /* YICHUANG_CLUSTER_ONLY=pattern runs only the tests whose names match (a glob). */

@@ -32,6 +32,7 @@
 #include "../lib/http.h"
 #include "../lib/proc.h"
 #include "../lib/records.h"
+#include "../lib/steps.h"
 #include "../lib/suite.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
@@ -76,10 +77,7 @@ item_body(const char *id, const char *name, int days, const char *materials)
 static void
 put_item(struct resp *r, const char *token, const char *id, const char *body)
 {
-	char path[128];
-
-	snprintf(path, sizeof path, API "/admin/items/%s", id);
-	assert_int_equal(http_json(r, "PUT", path, token, body), 0);
+	http_at(r, "PUT", token, body, API "/admin/items/%s", id);
 }
 
 /* The codes of GET /items/{id}'s materials, in order, as "M1,M2". */
@@ -176,8 +174,7 @@ import_refused(const char *query, const char *type, const char *file,
 
 /* The test hall goes again: the staff sign-in page chooses the hall itself only while there is
  * one, and the browser tests after this suite sign in there. */
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	db_exec(&test_db, "DELETE FROM hall_items WHERE hall = 'zz-admcat'", DBNOARGS, NULL, NULL);
 	db_exec(&test_db, "DELETE FROM categories WHERE hall = 'zz-admcat'", DBNOARGS, NULL, NULL);
@@ -187,8 +184,7 @@ teardown(void **st)
 	return suite_teardown(st);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
 		STAFF("region1", 0, region), STAFF("admin", 0, admin), STAFF("clerk1", 1, clerk),

@@ -474,8 +474,7 @@ TEST(staff_lock_and_reset_force_a_new_password)
 	    "\"window\":null}", dept);
 	assert_int_equal(http_json(&r, "PATCH", API "/admin/halls/demo/staff/it_adm_c1", admin,
 	    body), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "staff.role"), "approver");
+	expect_strs(&r, 200, "staff.role", "approver", NULL);
 	assert_true(json_is_null(jget(r.json, "staff.window")));
 	resp_free(&r);
 	assert_int_equal(db_scalar(&test_db, "SELECT detail FROM audit_log WHERE action ="
@@ -508,8 +507,6 @@ TEST(calendar_preview_then_apply)
 	char status[16] = "";
 	struct resp r;
 	json_t *d, *line = NULL;
-	size_t i;
-	int seen = 0;
 	long long booked;
 	long sms;
 
@@ -534,15 +531,9 @@ TEST(calendar_preview_then_apply)
 	assert_int_equal(http_json(&r, "POST", API "/admin/calendar/preview", admin, notice2027),
 	    0);
 	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "deadlines"), i, d)
-		if (strcmp(json_string_value(json_object_get(d, "case")), no) == 0) {
-			assert_string_equal(json_string_value(json_object_get(d, "before")),
-			    "2027-01-05");
-			assert_string_equal(json_string_value(json_object_get(d, "after")),
-			    "2027-01-06");
-			seen = 1;
-		}
-	assert_true(seen);
+	assert_non_null(d = jfind(jget(r.json, "deadlines"), "case", no));
+	assert_string_equal(jstr(d, "before"), "2027-01-05");
+	assert_string_equal(jstr(d, "after"), "2027-01-06");
 	assert_int_equal(jint(r.json, "bookings_total"), booked);
 	assert_string_equal(jstr(r.json, "bookings.0.date"), "2027-01-04");
 	assert_string_equal(jstr(r.json, "bookings.0.holiday"), "元旦补假（测试）");
@@ -625,23 +616,17 @@ TEST(a_window_moves_to_another_category)
 	assert_non_null(strstr(detail, "\"categories\":\"D\""));
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	struct signer who[] = {
-		STAFF("admin", 0, admin),
-		STAFF("manager1", 0, manager),
-		STAFF("clerk1", 1, clerk),
-		STAFF("kiosk1", 0, kiosk),
+		STAFF("admin", 0, admin), STAFF("manager1", 0, manager),
+		STAFF("clerk1", 1, clerk), STAFF("kiosk1", 0, kiosk),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
-	return sign_in_all(who);
+	return suite_sign_in(st, NULL, who);
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	db_exec(&test_db, "DELETE FROM hall_dates WHERE hall = 'demo'", DBNOARGS, NULL, NULL);
 	forget_2027();

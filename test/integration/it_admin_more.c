@@ -166,9 +166,7 @@ TEST(a_category_is_created_changed_retired_and_restored)
 	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/categories/Q", admin,
 	    "{\"name\":\"户籍·𠮷 业务\",\"description\":\"测试用类别\",\"sort\":9,"
 	    "\"avg_service_minutes\":7}"), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "category.name"), "户籍·𠮷 业务");
-	assert_string_equal(jstr(r.json, "category.kind"), "service");
+	expect_strs(&r, 201, "category.name", "户籍·𠮷 业务", "category.kind", "service", NULL);
 	assert_false(json_is_true(jget(r.json, "category.retired")));
 	resp_free(&r);
 	/* Within 1.2 s every process takes numbers in it, and lists it. */
@@ -579,24 +577,18 @@ TEST(evening_hours_of_a_date_reach_the_kiosk)
 	set_clock(NULL);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	struct signer who[] = {
-		STAFF("admin", 0, admin),
-		STAFF("manager1", 0, manager),
-		STAFF("clerk1", 1, clerk),
-		STAFF("approver1", 0, approver),
+		STAFF("admin", 0, admin), STAFF("manager1", 0, manager),
+		STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver),
 		STAFF("kiosk1", 0, kiosk),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
-	return sign_in_all(who);
+	return suite_sign_in(st, NULL, who);
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	struct resp r;
 	const char *const mine[] = { "Q", "O" };

@@ -37,6 +37,7 @@
 #include "../lib/suite.h"
 #include "../lib/flows.h"
 #include "../lib/race.h"
+#include "../lib/steps.h"
 
 #define MONDAY   "2026-11-23T09:40:00+08:00"
 #define API      "/api/v1"
@@ -531,9 +532,8 @@ TEST(cancel_and_reschedule)
 	}
 	/* A free slot: moved in one go; the old place is free again, the new one taken. */
 	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261125-1000\"}"), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "appointment.slot"), "B-20261125-1000");
-	assert_string_equal(jstr(r.json, "appointment.token"), tok);
+	expect_strs(&r, 200, "appointment.slot", "B-20261125-1000", "appointment.token", tok,
+	    NULL);
 	resp_free(&r);
 	assert_int_equal(remaining("B-20261125-0900", NULL), 4);
 	assert_int_equal(remaining("B-20261125-1000", NULL), 3);
@@ -607,10 +607,8 @@ TEST(check_in)
 	/* Not someone else's. */
 	expect_refusal("POST", path, c6, NULL, 403, "FORBIDDEN");
 	assert_int_equal(http_json(&r, "POST", path, c5, NULL), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
-	assert_string_equal(jstr(r.json, "ticket.category"), "A");
-	assert_string_equal(jstr(r.json, "ticket.status"), "waiting");
+	expect_strs(&r, 201, "ticket.priority", "appointment", "ticket.category", "A",
+	    "ticket.status", "waiting", NULL);
 	assert_int_equal(jstr(r.json, "ticket.number")[0], 'A');
 	snprintf(ticket, sizeof ticket, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
@@ -643,9 +641,8 @@ TEST(check_in)
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", code6);
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
 	    body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
-	assert_string_equal(jstr(r.json, "appointment.status"), "checked_in");
+	expect_strs(&r, 201, "ticket.priority", "appointment", "appointment.status", "checked_in",
+	    NULL);
 	resp_free(&r);
 
 	/* Too late: the 11:00 slot closes for check-in at 11:15. */
@@ -690,14 +687,10 @@ TEST(jobs_noshow_ban_reminder)
 			break;
 		usleep(500 * 1000);
 	}
-	snprintf(path, sizeof path, API "/appointments/%s", t1);
-	assert_int_equal(http_json(&r, "GET", path, c8, NULL), 0);
-	assert_string_equal(jstr(r.json, "appointment.status"), "no_show");
-	resp_free(&r);
-	snprintf(path, sizeof path, API "/appointments/%s", t2);
-	assert_int_equal(http_json(&r, "GET", path, c8, NULL), 0);
-	assert_string_equal(jstr(r.json, "appointment.status"), "no_show");
-	resp_free(&r);
+	expect_str_at("GET", c8, NULL, 200, "appointment.status", "no_show",
+	    API "/appointments/%s", t1);
+	expect_str_at("GET", c8, NULL, 200, "appointment.status", "no_show",
+	    API "/appointments/%s", t2);
 	/* … and two no-shows within 90 days stop that ID number booking for 90 days. */
 	assert_int_equal(book(&r, c8, "D-20261127-0900", "李四", id_ban, NULL), 0);
 	assert_error(&r, 403, "NO_SHOW_BANNED");

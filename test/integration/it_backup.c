@@ -595,9 +595,8 @@ TEST(restore_drill)
 				continue;
 			snprintf(p2, sizeof p2, "/api/v1/cases/%.63s?reveal=1", cases[i].no);
 			assert_int_equal(http_json(&r, "GET", p2, rclerk, NULL), 0);
-			expect_status(&r, 200);
-			assert_string_equal(jstr(r.json, "case.applicant.phone"), cases[i].phone);
-			assert_string_equal(jstr(r.json, "case.applicant.id_number"), cases[i].id);
+			expect_strs(&r, 200, "case.applicant.phone", cases[i].phone,
+			    "case.applicant.id_number", cases[i].id, NULL);
 			resp_free(&r);
 		}
 	}
@@ -658,8 +657,7 @@ TEST(restore_drill)
 
 /* ------------------------------------------------------------------ set-up */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	const char *b = getenv("YICHUANG_BASE_URL");
 
@@ -688,8 +686,7 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	setenv("YICHUANG_BASE_URL", src_url, 1);
 	setenv("YICHUANG_INSTANCE", inst, 1);

@@ -173,8 +173,7 @@ TEST(deadlines_provisional_then_confirmed)
 	/* The deadline service says so too. */
 	assert_int_equal(http(&r, "GET", API "/calendar/deadline?from=2026-12-28&days=5", NULL,
 	    NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "deadline"), "2027-01-05");
+	expect_strs(&r, 200, "deadline", "2027-01-05", NULL);
 	assert_true(json_is_true(jget(r.json, "provisional")));
 	resp_free(&r);
 
@@ -332,8 +331,7 @@ TEST(manager_warned_from_november)
 	set_clock(NULL);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
@@ -344,8 +342,7 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	forget_2027();
 	return suite_teardown(st);

@@ -80,19 +80,27 @@ get_case(struct resp *r, const char *who, const char *no, const char *query)
  */
 static const struct signer staff[] = {
 	STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver1),
-	STAFF("approver2", 0, approver2), STAFF("approver_bdc", 0, approver_bdc),
+	NEW_STAFF("approver2", "孙立新", "approver", "scjg", 0, approver2),
+	NEW_STAFF("approver_bdc", "钱国栋", "approver", "bdc", 0, approver_bdc),
 	STAFF("manager1", 0, manager),
 };
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
-	if (suite_setup(st) != 0)
-		return -1;
-	ensure_staff("approver2", "孙立新", "approver", "scjg");
-	ensure_staff("approver_bdc", "钱国栋", "approver", "bdc");
-	set_clock("2026-11-23T10:00:00+08:00");
-	return sign_in_all(staff);
+	return suite_sign_in(st, "2026-11-23T10:00:00+08:00", staff);
+}
+
+/* A case action refused (422, code) for a missing material, naming first the one expected. */
+static void
+missing_first(const char *who, const char *no, const char *body, const char *code,
+    const char *material)
+{
+	struct resp r;
+
+	case_act(&r, who, no, body);
+	assert_error(&r, 422, code);
+	assert_string_equal(jstr(r.json, "error.missing.0.code"), material);
+	resp_free(&r);
 }
 
 /* ---------------------------------------------------------------- acceptance */
@@ -159,10 +167,8 @@ TEST(incomplete_creates_nothing_and_lists_everything)
 	/* The printable 一次性告知书 works without a case. */
 	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s", url + 21);
 	assert_int_equal(http(&n, "GET", path, NULL, NULL), 0);
-	expect_status(&n, 200);
-	assert_string_equal(jstr(n.json, "notice.kind"), "incomplete");
-	assert_string_equal(jstr(n.json, "notice.title"), "一次性告知书");
-	assert_string_equal(jstr(n.json, "notice.item.id"), "IT-B-003");
+	expect_strs(&n, 200, "notice.kind", "incomplete", "notice.title", "一次性告知书",
+	    "notice.item.id", "IT-B-003", NULL);
 	assert_int_equal(json_array_size(jget(n.json, "notice.materials")),
 	    json_array_size(missing));
 	assert_null(jget(n.json, "notice.case"));
@@ -214,10 +220,8 @@ TEST(accepted_case_has_number_deadline_token_notice_and_sms)
 	/* The 受理通知书 names the case, its deadline and the absolute tracking address. */
 	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s", url + 21);
 	assert_int_equal(http(&n, "GET", path, NULL, NULL), 0);
-	expect_status(&n, 200);
-	assert_string_equal(jstr(n.json, "notice.kind"), "accepted");
-	assert_string_equal(jstr(n.json, "notice.case.no"), no);
-	assert_string_equal(jstr(n.json, "notice.case.deadline"), "2026-11-30");
+	expect_strs(&n, 200, "notice.kind", "accepted", "notice.case.no", no,
+	    "notice.case.deadline", "2026-11-30", NULL);
 	snprintf(body, sizeof body, "%s/t/%s", base_url(), tok);
 	assert_string_equal(jstr(n.json, "notice.case.track_url"), body);
 	resp_free(&n);
@@ -231,11 +235,8 @@ TEST(accepted_case_has_number_deadline_token_notice_and_sms)
 	/* Public tracking: masked applicant, the steps, a green light. */
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
 	assert_int_equal(http(&t, "GET", path, NULL, NULL), 0);
-	expect_status(&t, 200);
-	assert_string_equal(jstr(t.json, "case.no"), no);
-	assert_string_equal(jstr(t.json, "case.applicant"), "李**");
-	assert_string_equal(jstr(t.json, "case.warning"), "green");
-	assert_string_equal(jstr(t.json, "case.steps.0.status"), "accepted");
+	expect_strs(&t, 200, "case.no", no, "case.applicant", "李**", "case.warning", "green",
+	    "case.steps.0.status", "accepted", NULL);
 	assert_null(strstr(t.body, "13800138000"));
 	resp_free(&t);
 	assert_int_equal(http(&t, "GET", "/api/v1/track/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
@@ -257,25 +258,19 @@ TEST(accepted_case_has_number_deadline_token_notice_and_sms)
 
 TEST(idempotency_key_replays)
 {
-	char mats[512], body[2048], key[64], auth[200], no[64];
+	char mats[512], body[2048], key[80], auth[256], no[64];
 	const char *h[4];
 	struct resp a, b;
 
 	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
-	snprintf(key, sizeof key, "Idempotency-Key: it-cases-%ld-%d", (long)time(NULL), getpid());
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", clerk);
-	h[0] = auth;
-	h[1] = "Content-Type: application/json";
-	h[2] = key;
-	h[3] = NULL;
+	http_idem_headers(h, auth, key, clerk, "it-cases");
 	assert_int_equal(http(&a, "POST", "/api/v1/cases", body, h), 0);
 	expect_status(&a, 201);
 	snprintf(no, sizeof no, "%s", jstr(a.json, "case.no"));
 	assert_int_equal(http(&b, "POST", "/api/v1/cases", body, h), 0);
-	expect_status(&b, 201);
-	assert_string_equal(jstr(b.json, "case.no"), no);
-	assert_string_equal(jstr(b.json, "case.track_token"), jstr(a.json, "case.track_token"));
+	expect_strs(&b, 201, "case.no", no, "case.track_token", jstr(a.json, "case.track_token"),
+	    NULL);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE no = ?", no), 1);
 	resp_free(&b);
 	/* The same key with another body. */
@@ -289,7 +284,6 @@ TEST(idempotency_key_replays)
 
 TEST(waived_material_needs_commitment_and_blocks_approval)
 {
-	struct resp r;
 	char mats[512], body[2048], no[64];
 
 	/* IT-B-002: M5 (住所使用证明) may be waived (容缺), due by the case's deadline (1 working
@@ -306,10 +300,7 @@ TEST(waived_material_needs_commitment_and_blocks_approval)
 	    "AND m.due = '2026-11-24' AND m.committed_at IS NOT NULL"), 1);
 
 	case_act_ok(approver1, no, "{\"action\":\"assign\"}", "processing");
-	case_act(&r, approver1, no, "{\"action\":\"approve\"}");
-	assert_error(&r, 422, "MATERIALS_OUTSTANDING");
-	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M5");
-	resp_free(&r);
+	missing_first(approver1, no, "{\"action\":\"approve\"}", "MATERIALS_OUTSTANDING", "M5");
 	/* The applicant brings it to the window. */
 	case_act_ok(clerk, no, "{\"action\":\"supplement\",\"materials\":[\"M5\"]}", "processing");
 	case_act_ok(approver1, no, "{\"action\":\"approve\"}", "approved");
@@ -324,10 +315,8 @@ TEST(instant_item_is_decided_at_acceptance)
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-001\",\"materials\":%s,\"approve\":true,"
 	    APPLICANT "}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "case.status"), "approved");
-	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-23");
-	assert_string_equal(jstr(r.json, "case.history.1.action"), "approve");
+	expect_strs(&r, 201, "case.status", "approved", "case.deadline", "2026-11-23",
+	    "case.history.1.action", "approve", NULL);
 	resp_free(&r);
 	/* A promised item cannot be. */
 	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
@@ -430,9 +419,8 @@ TEST(who_sees_what)
 	case_act_refused(approver1, no, "{\"action\":\"approve\"}", 409, "INVALID_TRANSITION");
 	/* The clerk may see the applicant in full (audited); a kiosk may not see the case. */
 	get_case(&r, clerk, no, "?reveal=1");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.applicant.id_number"), "11010519491231002X");
-	assert_string_equal(jstr(r.json, "case.applicant.name"), "李小龙");
+	expect_strs(&r, 200, "case.applicant.id_number", "11010519491231002X",
+	    "case.applicant.name", "李小龙", NULL);
 	resp_free(&r);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE action = 'case.reveal' AND"
 	    " target = ?", no), 1);
@@ -543,10 +531,8 @@ TEST(full_flow_supplement_pickup_and_hand_over)
 	assert_true(strlen(code) > 0);
 	/* The approver cannot act while the clock stands still; the clerk takes the supplement. */
 	case_act_refused(approver1, no, "{\"action\":\"approve\"}", 409, "INVALID_TRANSITION");
-	case_act(&r, clerk, no, "{\"action\":\"supplement\",\"materials\":[]}");
-	assert_error(&r, 422, "MATERIALS_INCOMPLETE");
-	assert_string_equal(jstr(r.json, "error.missing.0.code"), "M3");
-	resp_free(&r);
+	missing_first(clerk, no, "{\"action\":\"supplement\",\"materials\":[]}",
+	    "MATERIALS_INCOMPLETE", "M3");
 	case_act_ok(clerk, no, "{\"action\":\"supplement\",\"materials\":[\"M3\"]}", "processing");
 	case_act_ok(approver1, no, "{\"action\":\"approve\",\"note\":\"准予许可\"}", "approved");
 
@@ -598,12 +584,7 @@ TEST(full_flow_supplement_pickup_and_hand_over)
 		snprintf(old, sizeof old, "%s", code);
 		snprintf(nid, sizeof nid, "%lld", sent_notice_id("result_ready", no));
 		since = sms_log_size();
-		snprintf(path, sizeof path, "/api/v1/notices/%s/resend", nid);
-		assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-		expect_status(&r, 201);
-		assert_non_null(strstr(jstr(r.json, "notice.text"), "取件码******"));
-		assert_null(strstr(r.body, old));
-		resp_free(&r);
+		notice_resend_ok(clerk, nid, "取件码******", old);
 		pickup_code_sent(since, no, code);
 		assert_string_not_equal(code, old);
 		snprintf(path, sizeof path, "/api/v1/notices?ref_kind=case&ref_id=%s", no);
@@ -618,9 +599,8 @@ TEST(full_flow_supplement_pickup_and_hand_over)
 	}
 	snprintf(path, sizeof path, "{\"action\":\"hand_over\",\"pickup_code\":\"%s\"}", code);
 	case_act(&r, clerk, no, path);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "closed");
-	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
+	expect_strs(&r, 200, "case.status", "closed", "case.pickup.handed_over_by", "王晓明",
+	    NULL);
 	assert_non_null(jstr(r.json, "case.pickup.handed_over_at"));
 	resp_free(&r);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM audit_log WHERE target = ? AND"
@@ -676,9 +656,8 @@ TEST(hand_over_without_code_names_the_checked_document)
 	/* The ID card checked: handed over, and the record says on what. */
 	case_act(&r, clerk, no, "{\"action\":\"hand_over\",\"identity_checked\":\"id_card\","
 	    "\"note\":\"申请人忘带手机\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "closed");
-	assert_string_equal(jstr(r.json, "case.pickup.handed_over_by"), "王晓明");
+	expect_strs(&r, 200, "case.status", "closed", "case.pickup.handed_over_by", "王晓明",
+	    NULL);
 	resp_free(&r);
 	assert_int_equal(db_scalar(&test_db, "SELECT h.note FROM case_history h JOIN cases c ON"
 	    " c.id = h.case_id WHERE c.no = ? AND h.action = 'hand_over'", DBARGS(DBS(no)),
@@ -710,9 +689,8 @@ TEST(rejected_and_mailed)
 	resp_free(&r);
 	case_act(&r, clerk, no, "{\"action\":\"mail\",\"carrier\":\"中国邮政EMS\","
 	    "\"tracking_no\":\"1187654321098\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "mailed");
-	assert_string_equal(jstr(r.json, "case.mail.tracking_no"), "1187654321098");
+	expect_strs(&r, 200, "case.status", "mailed", "case.mail.tracking_no", "1187654321098",
+	    NULL);
 	resp_free(&r);
 	case_outbox_param(&test_db, "result_mailed", no, "tracking_no", v, sizeof v);
 	assert_string_equal(v, "1187654321098");
@@ -770,9 +748,7 @@ TEST(deadlines_across_national_day)
 	    "supplement_needed");
 	assert_int_equal(set_clock("2026-10-09T09:00:00+08:00"), 0);
 	case_act(&r, clerk, no, "{\"action\":\"supplement\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "processing");
-	assert_string_equal(jstr(r.json, "case.deadline"), "2026-10-14");
+	expect_strs(&r, 200, "case.status", "processing", "case.deadline", "2026-10-14", NULL);
 	assert_int_equal(jint(r.json, "case.paused_days"), 3);
 	assert_int_equal(jint(r.json, "case.supplements.0.paused_days"), 3);
 	resp_free(&r);

@@ -237,14 +237,11 @@ TEST(accepted_at_the_station_routed_to_the_centre)
 	snprintf(body, sizeof body, "{\"item\":\"" ITEM "\",\"materials\":%s," APPLICANT
 	    ",\"pickup_hall\":\"chengbei\"}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", qt_clerk, body), 0);
-	expect_status(&r, 201);
+	expect_strs(&r, 201, "case.status", "accepted", "case.hall", "qiaotou",
+	    "case.decide_hall", "demo", "case.pickup_hall", "chengbei",
+	    "case.halls.accept.name", "桥头镇便民服务站", NULL);
 	snprintf(case_no, sizeof case_no, "%s", jstr(r.json, "case.no"));
 	snprintf(track, sizeof track, "%s", jstr(r.json, "case.track_token"));
-	assert_string_equal(jstr(r.json, "case.status"), "accepted");
-	assert_string_equal(jstr(r.json, "case.hall"), "qiaotou");
-	assert_string_equal(jstr(r.json, "case.decide_hall"), "demo");
-	assert_string_equal(jstr(r.json, "case.pickup_hall"), "chengbei");
-	assert_string_equal(jstr(r.json, "case.halls.accept.name"), "桥头镇便民服务站");
 	assert_string_equal(jstr(r.json, "case.halls.decide.name"), "示范区政务服务中心");
 	assert_string_equal(jstr(r.json, "case.halls.pickup.name"), "城北区政务服务中心");
 	assert_int_equal(strncmp(case_no, "QIAOTOU-", 8), 0);
@@ -373,10 +370,8 @@ TEST(the_citizen_chooses_the_pickup_hall_online)
 	    "\"id_number\":\"%s\",\"phone\":\"" PHONE "\"},\"materials\":%s,"
 	    "\"pickup_hall\":\"qiaotou\"}", idn, m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen, body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "case.pickup_hall"), "qiaotou");
-	assert_string_equal(jstr(r.json, "case.halls.pickup.name"), "桥头镇便民服务站");
-	assert_string_equal(jstr(r.json, "case.decide_hall"), "demo");
+	expect_strs(&r, 201, "case.pickup_hall", "qiaotou",
+	    "case.halls.pickup.name", "桥头镇便民服务站", "case.decide_hall", "demo", NULL);
 	resp_free(&r);
 }
 
@@ -531,27 +526,24 @@ TEST(city_total_is_the_sum_of_the_halls)
 
 /* ---------------------------------------------------------------- setup */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
-	if (suite_setup(st) != 0)
-		return -1;
-	ensure_staff("approver_wjw", "卫计审批", "approver", "wjw");
-	ensure_staff("approver_bdc", "钱国栋", "approver", "bdc");
-	set_clock("2026-11-23T10:00:00+08:00");
-	staff_in_hall("qiaotou", "clerk1", 1, qt_clerk, sizeof qt_clerk);
-	staff_in_hall("qiaotou", "manager1", 0, qt_manager, sizeof qt_manager);
-	staff_in_hall("chengbei", "clerk1", 1, cb_clerk, sizeof cb_clerk);
-	staff_in_hall("chengbei", "clerk5", 5, cb_pickup, sizeof cb_pickup);
-	staff_in_hall("chengbei", "manager1", 0, cb_manager, sizeof cb_manager);
-	staff_in_hall("chengbei", "approver1", 0, cb_approver, sizeof cb_approver);
-	staff_in_hall("chengnan", "clerk1", 1, cn_clerk, sizeof cn_clerk);
-	staff_in_hall("demo", "approver_wjw", 0, demo_approver, sizeof demo_approver);
-	staff_in_hall("demo", "clerk8", 8, demo_pickup, sizeof demo_pickup);
-	staff_in_hall("demo", "approver_bdc", 0, demo_bdc, sizeof demo_bdc);
-	staff_in_hall("demo", "manager1", 0, demo_manager, sizeof demo_manager);
-	staff_in_hall("demo", "city1", 0, city, sizeof city);
-	return 0;
+	static const struct signer who[] = {
+		STAFF_AT("qiaotou", "clerk1", 1, qt_clerk),
+		STAFF_AT("qiaotou", "manager1", 0, qt_manager),
+		STAFF_AT("chengbei", "clerk1", 1, cb_clerk),
+		STAFF_AT("chengbei", "clerk5", 5, cb_pickup),
+		STAFF_AT("chengbei", "manager1", 0, cb_manager),
+		STAFF_AT("chengbei", "approver1", 0, cb_approver),
+		STAFF_AT("chengnan", "clerk1", 1, cn_clerk),
+		NEW_STAFF("approver_wjw", "卫计审批", "approver", "wjw", 0, demo_approver),
+		STAFF("clerk8", 8, demo_pickup),
+		NEW_STAFF("approver_bdc", "钱国栋", "approver", "bdc", 0, demo_bdc),
+		STAFF("manager1", 0, demo_manager),
+		STAFF("city1", 0, city),
+	};
+
+	return suite_sign_in(st, "2026-11-23T10:00:00+08:00", who);
 }
 
 SUITE_MAIN("city", setup, suite_teardown)

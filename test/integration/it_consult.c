@@ -216,10 +216,8 @@ TEST(consult_record_and_referral)
 	staff_in("clerk4", 4, c4, sizeof c4);
 	assert_true(listed(c4, "incoming", id1));
 	assert_int_equal(http_json(&r, "POST", path, c4, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "record.referral.status"), "accepted");
-	assert_string_equal(jstr(r.json, "record.referral.accepted_by.name"), "刘洋");
-	assert_string_equal(jstr(r.json, "record.item.id"), item);
+	expect_strs(&r, 200, "record.referral.status", "accepted",
+	    "record.referral.accepted_by.name", "刘洋", "record.item.id", item, NULL);
 	resp_free(&r);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM consult_records c JOIN staff s"
 	    " ON s.id = c.accepted_by WHERE s.username = 'clerk4' AND c.ref_status = 'accepted'"

@@ -31,6 +31,7 @@
 #include "../lib/flows.h"
 #include "../lib/http.h"
 #include "../lib/records.h"
+#include "../lib/steps.h"
 #include "../lib/suite.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
@@ -46,8 +47,7 @@
 static char clerk7[128], clerk1[128], manager[128], approver_yb[128], citizen[128];
 static char citizen_phone[16];
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
@@ -62,8 +62,7 @@ setup(void **st)
 	return citizen_login(citizen_phone, citizen, sizeof citizen);
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	return suite_teardown(st);
 }
@@ -77,24 +76,18 @@ field_of(struct resp *r, const char *name)
 	return json_object_get(jget(r->json, "error.fields"), name);
 }
 
+#define XPROV	API "/cases/%s/cross-province"
+
 static void
 step(struct resp *r, const char *who, const char *no, const char *body)
 {
-	char path[160];
-
-	snprintf(path, sizeof path, API "/cases/%s/cross-province", no);
-	assert_int_equal(http_json(r, "POST", path, who, body), 0);
+	http_at(r, "POST", who, body, XPROV, no);
 }
 
 static void
 step_ok(const char *who, const char *no, const char *body, const char *state)
 {
-	struct resp r;
-
-	step(&r, who, no, body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "cross_province.state"), state);
-	resp_free(&r);
+	expect_str_at("POST", who, body, 200, "cross_province.state", state, XPROV, no);
 }
 
 /* The row's state as MariaDB has it ("" none). */

@@ -360,10 +360,8 @@ TEST_WITH(sms_provider_down, NULL, teardown)
 
 /* ------------------------------------------------------------------ main */
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	if (sms_worker > 0) {
 		worker_end(sms_worker, SIGTERM);
 		sms_worker = 0;
@@ -380,14 +378,9 @@ teardown(void **st)
 	return 0;
 }
 
-static int
-group_setup(void **st)
+FIXTURE(group_setup)
 {
-	signal(SIGPIPE, SIG_IGN);
-	long_mode = getenv("YICHUANG_FAULTS_LONG") && strcmp(getenv("YICHUANG_FAULTS_LONG"), "1") == 0;
-	if (suite_setup(st) != 0)
-		return -1;
-	return staff_login("kiosk1", 0, kiosk, sizeof kiosk);
+	return load_suite_setup(st, "YICHUANG_FAULTS_LONG", &long_mode, kiosk, sizeof kiosk);
 }
 
 /* YICHUANG_FAULTS_ONLY=pattern runs only the tests whose names match (a glob). */

@@ -975,10 +975,8 @@ TEST(redis_paused_answers_in_bounded_time)
 
 static pid_t mariadb_pid;
 
-static int
-mariadb_resume(void **st)
+FIXTURE(mariadb_resume)
 {
-	(void)st;
 	if (mariadb_pid > 0)
 		kill(mariadb_pid, SIGCONT);
 	mariadb_pid = 0;
@@ -1116,8 +1114,7 @@ sms_lines(long since, const char *phone, const char *template, const char *case_
 	return n;
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0 || sodium_init() < 0)
 		return -1;
@@ -1127,8 +1124,7 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	mariadb_resume(NULL);
 	return suite_teardown(st);

@@ -184,8 +184,7 @@ test_hall_remove(void)
 	db_exec(&test_db, "DELETE FROM halls WHERE code = 'zz-hand'", DBNOARGS, NULL, NULL);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
@@ -196,8 +195,7 @@ setup(void **st)
 	return sign_in();
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	test_hall_remove();
 	return suite_teardown(st);
@@ -253,11 +251,8 @@ TEST(window_to_department_to_pickup)
 	/* Window 1 → the scjg back office. */
 	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	send_sheet(&r, clerk1, "{\"department\":\"scjg\"}", no, mats, ODD_NOTE);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "handover.status"), "sent");
-	assert_string_equal(jstr(r.json, "handover.to.kind"), "department");
-	assert_string_equal(jstr(r.json, "handover.from.kind"), "window");
-	assert_string_equal(jstr(r.json, "handover.note"), ODD_NOTE_PLAIN);
+	expect_strs(&r, 201, "handover.status", "sent", "handover.to.kind", "department",
+	    "handover.from.kind", "window", "handover.note", ODD_NOTE_PLAIN, NULL);
 	assert_true(strlen(jstr(r.json, "handover.token")) >= 40);
 	assert_non_null(jstr(r.json, "handover.qr_url"));
 	assert_non_null(jstr(r.json, "handover.sheet_url"));
@@ -518,7 +513,7 @@ TEST(bad_input_names_fields_and_changes_nothing)
 /* The same Idempotency-Key again: the first answer (same sheet, same token), one sheet. */
 TEST(idempotency_key_replays)
 {
-	char no[64], tok[64], mats[2048], body[4096], key[80], auth[200];
+	char no[64], tok[64], mats[2048], body[4096], key[80], auth[256];
 	const char *h[4];
 	struct resp a, b;
 
@@ -527,12 +522,7 @@ TEST(idempotency_key_replays)
 	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"to\":{\"department\":\"scjg\"},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":%s}]}", no, mats);
-	snprintf(key, sizeof key, "Idempotency-Key: it-handover-%ld-%d", (long)time(NULL), getpid());
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", clerk1);
-	h[0] = auth;
-	h[1] = "Content-Type: application/json";
-	h[2] = key;
-	h[3] = NULL;
+	http_idem_headers(h, auth, key, clerk1, "it-handover");
 	assert_int_equal(http(&a, "POST", API "/handovers", body, h), 0);
 	expect_status(&a, 201);
 	assert_int_equal(http(&b, "POST", API "/handovers", body, h), 0);

@@ -224,8 +224,7 @@ app_with_fake(int on)
 	    NULL);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
@@ -236,8 +235,7 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	fake_close(&wx);
 	if (app_on_fake)

@@ -268,13 +268,11 @@ site(struct resp *r, const char *method, const char *path, const char *body, int
 
 /* ------------------------------------------------------------------ set-up */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	char out[4096];
 	const char *p = getenv("YICHUANG_PORT");
 
-	(void)st;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	port = (p && *p ? (int)strtol(p, NULL, 10) : 18080) + 5;
 	snprintf(S, sizeof S, "%s/install", proc_var());
@@ -287,12 +285,10 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	char out[256];
 
-	(void)st;
 	proc_stop_all();
 	dba_sql(NULL, out, sizeof out, "DROP DATABASE IF EXISTS yichuang_install; "
 	    "DROP DATABASE IF EXISTS yichuang_install2;");

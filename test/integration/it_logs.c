@@ -471,8 +471,7 @@ TEST(full_disk_costs_no_request_and_no_record)
 
 /* ------------------------------------------------------------------ a stalled disk */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	snprintf(var, sizeof var, "var/%s", test_instance());
 	if (suite_setup(st) != 0)
@@ -480,8 +479,7 @@ setup(void **st)
 	return set_clock(NOW);
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	if (getenv("YICHUANG_CONF_EXTRA")) {
 		unsetenv("YICHUANG_CONF_EXTRA");

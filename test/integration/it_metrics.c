@@ -510,16 +510,14 @@ TEST(outbox_depth_age_and_sms_results)
 #define WAIT_F "yichuang_tickets_waiting{hall=\"demo\",category=\"F\"}"
 #define OVERDUE "yichuang_cases_deadline{hall=\"demo\",state=\"overdue\"}"
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
 	return set_clock(NOW);
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	unsetenv("YICHUANG_CONF_EXTRA");
 	if (worker_stopped)

@@ -173,12 +173,10 @@ worker_with(const char *provider)
 
 /* ------------------------------------------------------------------ setup */
 
-static int
-group_setup(void **st)
+FIXTURE(group_setup)
 {
 	char conf[256];
 
-	(void)st;
 	snprintf(conf, sizeof conf, "var/%s/yichuang.conf", test_instance());
 	if (sodium_init() < 0 || config_load(conf) != 0)
 		return -1;
@@ -191,18 +189,14 @@ group_setup(void **st)
 }
 
 /* After each provider test, whatever it asserted: no worker of ours left running. */
-static int
-stop_worker(void **st)
+FIXTURE(stop_worker)
 {
-	(void)st;
 	worker_stop(SIGTERM);
 	return 0;
 }
 
-static int
-group_teardown(void **st)
+FIXTURE(group_teardown)
 {
-	(void)st;
 	worker_stop(SIGTERM);
 	fake_close(&fake_sms);
 	stack_worker_start();

@@ -115,18 +115,14 @@ newest_of_mine(const char *tok, const char *no, const char *field, const char *v
 	json_decref(c);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
 		STAFF("clerk1", 1, clerk), CITIZEN("13911110001", citizen_a),
 		CITIZEN("13911110002", citizen_b), CITIZEN("13911110003", citizen_agent),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
-	set_clock("2026-11-23T10:00:00+08:00");
-	return sign_in_all(who);
+	return suite_sign_in(st, "2026-11-23T10:00:00+08:00", who);
 }
 
 /* ---------------------------------------------------------------- uploads */
@@ -247,10 +243,8 @@ TEST(item_submit_return_resubmit_accept)
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\"," APPLICANT
 	    ",\"materials\":%s,\"delivery\":\"mail\",\"address\":\"北京市东城区正义路1号\"}", m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_a, body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "case.status"), "submitted");
-	assert_string_equal(jstr(r.json, "case.channel"), "online");
-	assert_string_equal(jstr(r.json, "case.applicant"), "王**");
+	expect_strs(&r, 201, "case.status", "submitted", "case.channel", "online",
+	    "case.applicant", "王**", NULL);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	snprintf(first, sizeof first, "%s", jstr(r.json, "case.materials.0.code"));
 	resp_free(&r);
@@ -285,10 +279,8 @@ TEST(item_submit_return_resubmit_accept)
 	/* The citizen sees why, per material. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen_a, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "returned");
-	assert_string_equal(jstr(r.json, "case.materials.0.state"), "returned");
-	assert_string_equal(jstr(r.json, "case.materials.0.reason"), "照片模糊，看不清签字");
+	expect_strs(&r, 200, "case.status", "returned", "case.materials.0.state", "returned",
+	    "case.materials.0.reason", "照片模糊，看不清签字", NULL);
 	resp_free(&r);
 	expect_reply("GET", path, citizen_b, NULL, 404);
 
@@ -304,17 +296,13 @@ TEST(item_submit_return_resubmit_accept)
 	snprintf(body, sizeof body, "{\"action\":\"resubmit\",\"materials\":{\"%s\":\"%s\","
 	    "\"M2\":\"%s\"}}", first, newid, up);
 	case_act(&r, citizen_a, no, body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "submitted");
-	assert_string_equal(jstr(r.json, "case.materials.0.upload_id"), newid);
-	assert_string_equal(jstr(r.json, "case.materials.0.state"), "given");
+	expect_strs(&r, 200, "case.status", "submitted", "case.materials.0.upload_id", newid,
+	    "case.materials.0.state", "given", NULL);
 	resp_free(&r);
 
 	/* Accepted like at the window: deadline by the calendar, tracking, notice, SMS. */
 	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "accepted");
-	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-24");
+	expect_strs(&r, 200, "case.status", "accepted", "case.deadline", "2026-11-24", NULL);
 	assert_non_null(jstr(r.json, "case.track_url"));
 	assert_non_null(jstr(r.json, "case.notice_url"));
 	resp_free(&r);

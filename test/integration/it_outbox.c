@@ -254,18 +254,14 @@ TEST_WITH(killed_between_claim_and_send, NULL, end_workers)
 
 /* ------------------------------------------------------------------ setup */
 
-static int
-end_workers(void **st)
+FIXTURE(end_workers)
 {
-	(void)st;
 	workers_end(SIGTERM);
 	return 0;
 }
 
-static int
-group_setup(void **st)
+FIXTURE(group_setup)
 {
-	(void)st;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (test_conf_load() != 0)
 		return -1;
@@ -282,10 +278,8 @@ group_setup(void **st)
 	return 0;
 }
 
-static int
-group_teardown(void **st)
+FIXTURE(group_teardown)
 {
-	(void)st;
 	workers_end(SIGTERM);
 	fake_close(&F);
 	ctx_close(&C);

@@ -154,22 +154,17 @@ listed(const char *token, const char *query, long long id)
 
 /* ---------------------------------------------------------------- setup */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
 		STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver1),
-		STAFF("approver2", 0, approver2), STAFF("approver_mzj", 0, approver_mzj),
+		NEW_STAFF("approver2", "孙立新", "approver", "scjg", 0, approver2),
+		NEW_STAFF("approver_mzj", "刘民政", "approver", "mzj", 0, approver_mzj),
 		STAFF("manager1", 0, manager),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
 	seq0 = (int)(time(NULL) % 500) + 100;
-	ensure_staff("approver2", "孙立新", "approver", "scjg");
-	ensure_staff("approver_mzj", "刘民政", "approver", "mzj");
-	set_clock("2026-09-22T10:00:00+08:00");
-	return sign_in_all(who);
+	return suite_sign_in(st, "2026-09-22T10:00:00+08:00", who);
 }
 
 /* ---------------------------------------------------------------- the catalogue */
@@ -338,9 +333,8 @@ TEST(only_the_department_closes_and_a_false_promise_is_on_the_case)
 	    " AND status = 'open' AND closed_at IS NULL", idtext), 1);
 	close_task(&r, approver1, id,
 	    "{\"result\":\"false\",\"note\":\"实地核查：该地址为住宅，无租赁合同\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "check.status"), "false");
-	assert_string_equal(jstr(r.json, "check.note"), "实地核查：该地址为住宅，无租赁合同");
+	expect_strs(&r, 200, "check.status", "false",
+	    "check.note", "实地核查：该地址为住宅，无租赁合同", NULL);
 	resp_free(&r);
 	close_refused(approver1, id, "{\"result\":\"verified\"}", 409, "INVALID_TRANSITION");
 	/* The case: the task false, a promise_false row naming the department. */
@@ -384,9 +378,7 @@ TEST(verified_promise_reads_verified)
 	accept_m3_promised(no, NULL, 0);
 	id = task_of(no);
 	close_task(&r, approver2, id, "{\"result\":\"verified\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "check.status"), "verified");
-	assert_string_equal(jstr(r.json, "check.closed_by"), "孙立新");
+	expect_strs(&r, 200, "check.status", "verified", "check.closed_by", "孙立新", NULL);
 	resp_free(&r);
 	c = staff_case(clerk, no);
 	assert_string_equal(jstr(c, "promises.0.status"), "verified");

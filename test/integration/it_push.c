@@ -247,7 +247,6 @@ TEST(call_reaches_its_hall)
 	struct sub s[4];
 	long long wno = 0;
 	int64_t t0, i;
-	struct resp r;
 	json_t *ev;
 
 	assert_int_equal(set_clock("2026-12-21T10:00:00+08:00"), 0);
@@ -270,10 +269,7 @@ TEST(call_reaches_its_hall)
 		assert_int_equal(s[i].first_data_ms, 0);
 
 	t0 = now_ms();
-	window_post(&r, c1, 1, "call-next", NULL);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "ticket.number"), num);
-	resp_free(&r);
+	window_ok(c1, 1, "call-next", NULL, "ticket.number", num);
 	subs_run(&s[0], 1, 1500, got_data, &s[0]);
 	subs_run(&s[1], 1, 1500, got_data, &s[1]);
 	subs_run(&s[3], 1, 1500, got_data, &s[3]);
@@ -410,10 +406,7 @@ TEST(publish_failure_keeps_the_call)
 		if (round == 1)
 			lfd = silent_listener(sock);
 		t0 = now_ms();
-		window_post(&r, c1, 1, "call-next", NULL);
-		expect_status(&r, 200);
-		assert_string_equal(jstr(r.json, "ticket.number"), num);
-		resp_free(&r);
+		window_ok(c1, 1, "call-next", NULL, "ticket.number", num);
 		assert_true(now_ms() - t0 < 1000);
 		if (lfd >= 0) {
 			close(lfd);
@@ -535,15 +528,13 @@ TEST(per_address_limit)
 	free(s);
 }
 
-static int
-push_setup(void **st)
+FIXTURE(push_setup)
 {
 	multi = curl_multi_init();
 	return multi ? suite_setup(st) : -1;
 }
 
-static int
-push_teardown(void **st)
+FIXTURE(push_teardown)
 {
 	curl_multi_cleanup(multi);
 	return suite_teardown(st);

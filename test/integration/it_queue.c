@@ -92,14 +92,10 @@ called(const char *tok, int w, const char *want)
 static void
 finish(const char *tok, int w, const char *outcome)
 {
-	struct resp r;
 	char body[64];
 
 	snprintf(body, sizeof body, "{\"outcome\":\"%s\"}", outcome);
-	window_post(&r, tok, w, "finish", body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "ticket.status"), "done");
-	resp_free(&r);
+	window_ok(tok, w, "finish", body, "ticket.status", "done");
 }
 
 /* Finish the window's current ticket and call away whatever its categories still hold
@@ -335,12 +331,8 @@ TEST(take_and_follow)
 		char c2[128];
 
 		staff_in("clerk2", 2, c2, sizeof c2);
-		window_post(&r, c2, 3, "call-next", NULL);
-		assert_error(&r, 403, "FORBIDDEN");
-		resp_free(&r);
-		window_post(&r, c2, 2, "start", NULL);
-		assert_error(&r, 409, "NO_CURRENT_TICKET");
-		resp_free(&r);
+		window_refused(c2, 3, "call-next", NULL, 403, "FORBIDDEN");
+		window_refused(c2, 2, "start", NULL, 409, "NO_CURRENT_TICKET");
 	}
 	set_clock(NULL);
 }
@@ -718,31 +710,19 @@ TEST(order_and_transfer)
 	take_ok(k, "{\"category\":\"C\"}", x, NULL);
 	take_ok(k, "{\"category\":\"D\"}", d2, NULL);
 	called(c5, 5, x);
-	window_post(&r, c5, 5, "start", NULL);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "ticket.status"), "serving");
-	resp_free(&r);
+	window_ok(c5, 5, "start", NULL, "ticket.status", "serving");
 	window_post(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "ticket.status"), "waiting");
-	assert_string_equal(jstr(r.json, "ticket.category"), "D");
+	expect_strs(&r, 200, "ticket.status", "waiting", "ticket.category", "D", NULL);
 	assert_string_equal(jstr(r.json, "ticket.number"), x);	/* keeps its number */
 	assert_int_equal(jint(r.json, "ticket.ahead"), 1);
 	resp_free(&r);
-	window_post(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
-	assert_error(&r, 409, "NO_CURRENT_TICKET");
-	resp_free(&r);
+	window_refused(c5, 5, "transfer", "{\"category\":\"D\"}", 409, "NO_CURRENT_TICKET");
 	called(c6, 6, d1);
 	finish(c6, 6, "no_show");
 	called(c6, 6, x);
 	/* Recall: the same ticket, called again. */
-	window_post(&r, c6, 6, "recall", NULL);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "ticket.number"), x);
-	resp_free(&r);
-	window_post(&r, c6, 6, "call-next", NULL);
-	assert_error(&r, 409, "WINDOW_BUSY");
-	resp_free(&r);
+	window_ok(c6, 6, "recall", NULL, "ticket.number", x);
+	window_refused(c6, 6, "call-next", NULL, 409, "WINDOW_BUSY");
 	window_post(&r, c6, 6, "start", NULL);
 	resp_free(&r);
 	window_post(&r, c6, 6, "finish", "{\"outcome\":\"done\",\"case\":\"YC-2026-000001\"}");
@@ -822,9 +802,7 @@ TEST(flushall_midday)
 	assert_int_equal(jint(r.json, "categories.3.waiting"), 6);
 	resp_free(&r);
 	/* The call before the wipe is still the window's current ticket. */
-	window_post(&r, c6, 6, "call-next", NULL);
-	assert_error(&r, 409, "WINDOW_BUSY");
-	resp_free(&r);
+	window_refused(c6, 6, "call-next", NULL, 409, "WINDOW_BUSY");
 	finish(c6, 6, "done");
 	for (i = 0; i < 6; i++) {
 		called(c6, 6, i < 4 ? d[i] : i == 4 ? d[5] : next);
@@ -1025,10 +1003,8 @@ TEST(checkin_before_opening)
 	expect_refusal("POST", HALL "/tickets", k, "{\"category\":\"A\"}", 422, "HALL_CLOSED");
 	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/appointments/check-in", k,
 	    body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
-	assert_string_equal(jstr(r.json, "ticket.status"), "waiting");
-	assert_string_equal(jstr(r.json, "appointment.status"), "checked_in");
+	expect_strs(&r, 201, "ticket.priority", "appointment", "ticket.status", "waiting",
+	    "appointment.status", "checked_in", NULL);
 	snprintf(num, sizeof num, "%s", jstr(r.json, "ticket.number"));
 	snprintf(tok, sizeof tok, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);

@@ -534,9 +534,7 @@ TEST(proxy_confirmed_by_sms)
 	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
 	    code);
 	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "principal.name"), "周*");
-	assert_string_equal(jstr(r.json, "principal.how"), "sms");
+	expect_strs(&r, 201, "principal.name", "周*", "principal.how", "sms", NULL);
 	snprintf(rel, sizeof rel, "%lld", jint(r.json, "principal.id"));
 	resp_free(&r);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?"
@@ -597,7 +595,7 @@ TEST(clerk_registers_and_rebinds)
 	struct resp r;
 	char clerk[128], q[128], real[128], grab[128], mate[128], idM[19], idY[19], body[512];
 	char t1[64];
-	char t2[64], path[128];
+	char t2[64];
 	long long rel;
 	int before1, before2;
 
@@ -617,9 +615,7 @@ TEST(clerk_registers_and_rebinds)
 	    "{\"name\":\"郑1\",\"id_number\":\"110105196201010010\",\"proxy_phone\":\"123\"}",
 	    "name proxy_phone");
 	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk, body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "proxy.how"), "clerk");
-	assert_string_equal(jstr(r.json, "proxy.phone"), "139****0021");
+	expect_strs(&r, 201, "proxy.how", "clerk", "proxy.phone", "139****0021", NULL);
 	rel = jint(r.json, "proxy.id");
 	resp_free(&r);
 	/* Again: the same relation, not a second one. */
@@ -695,14 +691,10 @@ TEST(clerk_registers_and_rebinds)
 	assert_int_equal(fact(ACCOUNTS_HOLDING, idY), 1);
 	assert_true(audited("identity.rebind", "citizen:%") >= 1);
 	/* The grabbed bookings are cancelled and their places free. */
-	snprintf(path, sizeof path, API "/appointments/%s", t1);
-	assert_int_equal(http_json(&r, "GET", path, grab, NULL), 0);
-	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
-	resp_free(&r);
-	snprintf(path, sizeof path, API "/appointments/%s", t2);
-	assert_int_equal(http_json(&r, "GET", path, grab, NULL), 0);
-	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
-	resp_free(&r);
+	expect_str_at("GET", grab, NULL, 200, "appointment.status", "cancelled",
+	    API "/appointments/%s", t1);
+	expect_str_at("GET", grab, NULL, 200, "appointment.status", "cancelled",
+	    API "/appointments/%s", t2);
 	assert_int_equal(remaining("F-20261124-1500"), before1 + 1);
 	assert_int_equal(remaining("F-20261126-1500"), before2 + 1);
 	assert_int_equal(fact(LIVE_BOOKINGS, idY), 0);
@@ -738,11 +730,8 @@ TEST(clerk_registers_and_rebinds)
 		json_array_foreach(jget(l.json, "appointments"), k, a) {
 			if (strncmp(jstr(a, "slot"), "F-20261130-09", 13) != 0)
 				continue;
-			snprintf(path, sizeof path, API "/appointments/%s/check-in", jstr(a, "token"));
-			assert_int_equal(http_json(&r, "POST", path, q, NULL), 0);
-			expect_status(&r, 201);
-			assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
-			resp_free(&r);
+			expect_str_at("POST", q, NULL, 201, "ticket.priority", "appointment",
+			    API "/appointments/%s/check-in", jstr(a, "token"));
 			n++;
 		}
 		resp_free(&l);

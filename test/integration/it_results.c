@@ -278,8 +278,7 @@ pdf_qr_is(const char *file, const char *want)
 	assert_string_equal(out, want);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
 		STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver),
@@ -294,6 +293,14 @@ setup(void **st)
 	ensure_staff("manager_r2", "第二值班长", "manager", NULL);
 	set_clock("2026-11-23T10:00:00+08:00");
 	return sign_in_all(who);
+}
+
+/* The outbox rows of template about case no. */
+static long long
+outbox_rows(const char *template, const char *no)
+{
+	return db_count_with(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = ? AND"
+	    " ref_id = ?", DBARGS(DBS(template), DBS(no)));
 }
 
 /* ---------------------------------------------------------------- the record */
@@ -423,9 +430,8 @@ TEST(qr_verifies_offline_and_tells_forgeries_apart)
 
 		snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(res, "vid"));
 		assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-		expect_status(&r, 200);
-		assert_string_equal(jstr(r.json, "result.status_label"), "有效");
-		assert_string_equal(jstr(r.json, "result.number"), jstr(res, "number"));
+		expect_strs(&r, 200, "result.status_label", "有效",
+		    "result.number", jstr(res, "number"), NULL);
 		assert_null(strstr(r.body, "13800138023"));
 		assert_null(strstr(r.body, "11010519491231002X"));
 		assert_null(strstr(r.body, "1949"));
@@ -500,9 +506,7 @@ TEST(revoke_and_replace_are_audited_and_told_apart)
 	/* The old one says it was replaced, and by which. */
 	snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(res, "vid"));
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "result.status"), "replaced");
-	assert_string_equal(jstr(r.json, "result.status_label"), "已被替换");
+	expect_strs(&r, 200, "result.status", "replaced", "result.status_label", "已被替换", NULL);
 	snprintf(want, sizeof want, "%s-R1", jstr(res, "number"));
 	assert_string_equal(jstr(r.json, "result.replaced_by"), want);
 	resp_free(&r);
@@ -598,9 +602,8 @@ TEST(one_zhao_tong_licence_lists_its_permit)
 	/* Scanning the licence shows the permit, with its status. */
 	snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(lic, "vid"));
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "result.permits.0.title"), "公共场所卫生许可证");
-	assert_string_equal(jstr(r.json, "result.permits.0.status_label"), "有效");
+	expect_strs(&r, 200, "result.permits.0.title", "公共场所卫生许可证",
+	    "result.permits.0.status_label", "有效", NULL);
 	resp_free(&r);
 
 	/* The licence's PDF lists the permit too (pdftotext of the page). */
@@ -634,10 +637,8 @@ TEST(electronic_delivery_is_recorded_and_its_qr_decodes)
 	res = approved_licence(no);
 	/* The SMS of the approval says where to download it (instead of case_approved). */
 	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_approved'"
-	    " AND ref_id = ?", no), 0);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
-	    " AND ref_id = ?", no), 1);
+	assert_int_equal(outbox_rows("case_approved", no), 0);
+	assert_int_equal(outbox_rows("result_online", no), 1);
 	{
 		json_t *line = sms_line_for(since, "result_online", no);
 
@@ -689,6 +690,19 @@ TEST(electronic_delivery_is_recorded_and_its_qr_decodes)
 	json_decref(res);
 }
 
+/* The PDF of the notice at notice_url (".../case-notices?n=<token>") carries want as its QR. */
+static void
+notice_qr_is(const char *notice_url, const char *want)
+{
+	char path[300], file[200];
+	const char *tok = notice_url ? strstr(notice_url, "n=") : NULL;
+
+	assert_non_null(tok);
+	snprintf(path, sizeof path, "/api/v1/case-notices/pdf?n=%s", tok + 2);
+	assert_int_equal(get_pdf(path, NULL, file, sizeof file), 200);
+	pdf_qr_is(file, want);
+}
+
 TEST(notice_pdfs_carry_their_qr)
 {
 	char no[64], path[300], file[200], want[600], mats[512], body[2048];
@@ -702,24 +716,16 @@ TEST(notice_pdfs_carry_their_qr)
 	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	snprintf(want, sizeof want, "%s%s", base_url(), jstr(r.json, "case.track_url"));
-	tok = strstr(jstr(r.json, "case.notice_url"), "n=");
-	assert_non_null(tok);
-	snprintf(path, sizeof path, "/api/v1/case-notices/pdf?n=%s", tok + 2);
+	notice_qr_is(jstr(r.json, "case.notice_url"), want);
 	resp_free(&r);
-	assert_int_equal(get_pdf(path, NULL, file, sizeof file), 200);
-	pdf_qr_is(file, want);
 
 	/* 一次性告知书: the QR reopens the notice itself. */
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":[]," APPLICANT "}");
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
 	assert_error(&r, 422, "MATERIALS_INCOMPLETE");
 	snprintf(want, sizeof want, "%s%s", base_url(), jstr(r.json, "error.notice_url"));
-	tok = strstr(jstr(r.json, "error.notice_url"), "n=");
-	assert_non_null(tok);
-	snprintf(path, sizeof path, "/api/v1/case-notices/pdf?n=%s", tok + 2);
+	notice_qr_is(jstr(r.json, "error.notice_url"), want);
 	resp_free(&r);
-	assert_int_equal(get_pdf(path, NULL, file, sizeof file), 200);
-	pdf_qr_is(file, want);
 
 	/* 不予受理通知书: no case, a notice with the reason; bad input stores nothing. */
 	{
@@ -754,9 +760,8 @@ TEST(notice_pdfs_carry_their_qr)
 
 			snprintf(q, sizeof q, "/api/v1/case-notices?n=%s", tok + 2);
 			assert_int_equal(http(&r, "GET", q, NULL, NULL), 0);
-			expect_status(&r, 200);
-			assert_string_equal(jstr(r.json, "notice.title"), "不予受理通知书");
-			assert_string_equal(jstr(r.json, "notice.note"), "申请事项依法不需要取得行政许可");
+			expect_strs(&r, 200, "notice.title", "不予受理通知书",
+			    "notice.note", "申请事项依法不需要取得行政许可", NULL);
 			assert_null(strstr(r.body, "欧阳小龙"));
 			resp_free(&r);
 		}
@@ -878,10 +883,8 @@ TEST(instant_electronic_result_sends_where_to_download)
 
 	accept_instant("IT-B-001", no, tok);
 	assert_int_equal(case_rows("results r", no, "r.electronic = 1"), 1);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
-	    " AND ref_id = ?", no), 1);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
-	    " AND ref_id = ?", no), 1);
+	assert_int_equal(outbox_rows("result_online", no), 1);
+	assert_int_equal(outbox_rows("case_accepted", no), 1);
 	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
 	line = sms_line_for(since, "result_online", no);
 	assert_non_null(line);
@@ -893,10 +896,8 @@ TEST(instant_electronic_result_sends_where_to_download)
 	/* A 即办件 whose result is on paper (IT-A-001, a 准予许可决定书): no download SMS. */
 	accept_instant("IT-A-001", no, tok);
 	assert_int_equal(case_rows("results r", no, "r.electronic = 0"), 1);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
-	    " AND ref_id = ?", no), 0);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
-	    " AND ref_id = ?", no), 1);
+	assert_int_equal(outbox_rows("result_online", no), 0);
+	assert_int_equal(outbox_rows("case_accepted", no), 1);
 }
 
 SUITE_MAIN("results", setup, suite_teardown)

@@ -602,9 +602,8 @@ TEST(complaint_is_assigned_and_answered)
 	post_refused(path, clerk, json_pack("{s:s}", "assignee", "clerk1"), 403, "FORBIDDEN");
 	post_fields(path, manager, json_pack("{s:s}", "assignee", "nobody-here"), "assignee");
 	post_json(&r, path, manager, json_pack("{s:s}", "assignee", "clerk1"));
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "complaint.status"), "assigned");
-	assert_string_equal(jstr(r.json, "complaint.assignee_name"), "王晓明");
+	expect_strs(&r, 200, "complaint.status", "assigned", "complaint.assignee_name", "王晓明",
+	    NULL);
 	assert_int_equal(jint(r.json, "complaint.assigned_to"), strtoll(clerk1_id, NULL, 10));
 	assert_false(json_is_true(jget(r.json, "complaint.mine")));
 	resp_free(&r);
@@ -750,20 +749,15 @@ TEST(satisfaction_per_department_window_and_clerk)
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
 		STAFF("clerk1", 1, clerk), STAFF("clerk2", 2, clerk2),
 		STAFF("approver1", 0, approver1), STAFF("manager1", 0, manager),
-		STAFF("manager2", 0, manager2),
+		NEW_STAFF("manager2", "林复核", "manager", NULL, 0, manager2),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
-	ensure_staff("manager2", "林复核", "manager", NULL);
-	set_clock("2026-11-23T10:00:00+08:00");
-	return sign_in_all(who);
+	return suite_sign_in(st, "2026-11-23T10:00:00+08:00", who);
 }
 
 SUITE_MAIN("review_loop", setup, suite_teardown)

@@ -418,10 +418,8 @@ TEST(overdue_and_missing_calendar)
 	assert_int_equal(set_clock(NULL), 0);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
-	(void)st;
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	snprintf(run, sizeof run, "%06d", rand() % 1000000);
 	/* Numbers A001… of 2026-09-01 are this test's own: clear an earlier run's. */

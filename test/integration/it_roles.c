@@ -167,13 +167,11 @@ TEST(listed_roles_get_past_the_router)
 	expect_refusal("GET", "/api/v1/halls/demo/staff", who[8].token, NULL, 403, "FORBIDDEN");
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	char phone[16];
 	size_t k;
 
-	(void)st;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	snprintf(phone, sizeof phone, "136%08ld", (long)(time(NULL) % 100000000));
 	for (k = 0; k < NELEM(who); k++) {

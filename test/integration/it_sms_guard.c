@@ -156,19 +156,7 @@ day_at_ten(const char *day)
 static json_t *
 alert_of(const char *hall, const char *key)
 {
-	char path[128];
-	struct resp r;
-	json_t *a, *found = NULL;
-	size_t i;
-
-	snprintf(path, sizeof path, API "/halls/%s/stats", hall);
-	assert_int_equal(http_json(&r, "GET", path, manager, NULL), 0);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "alerts"), i, a)
-		if (strcmp(jstr(a, "key"), key) == 0)
-			found = json_incref(a);
-	resp_free(&r);
-	return found;
+	return get_entry(manager, "alerts", "key", key, API "/halls/%s/stats", hall);
 }
 
 /* The same from the table, for a hall whose manager is not ours: its level, or "". */
@@ -182,8 +170,7 @@ alert_level(const char *hall, const char *key, char level[16])
 
 /* ------------------------------------------------------------------ setup */
 
-static int
-group_setup(void **st)
+FIXTURE(group_setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
@@ -202,8 +189,7 @@ group_setup(void **st)
 	return 0;
 }
 
-static int
-group_teardown(void **st)
+FIXTURE(group_teardown)
 {
 	db_exec(&test_db, "DELETE FROM hall_alerts WHERE hall = ?", DBARGS(DBS(HALL2)), NULL, NULL);
 	db_exec(&test_db, "DELETE FROM halls WHERE code = ?", DBARGS(DBS(HALL2)), NULL, NULL);
@@ -565,21 +551,12 @@ TEST(appointment_resend_new_code)
 		}
 	}
 	since = sms_log_size();
-	snprintf(path, sizeof path, API "/notices/%s/resend", nid);
-	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	expect_status(&r, 201);
-	assert_non_null(strstr(jstr(r.json, "notice.text"), "预约码******"));
-	assert_null(strstr(r.body, c1));
-	resp_free(&r);
+	notice_resend_ok(clerk, nid, "预约码******", c1);
 	appointment_code_sent(since, phone, c2);
 	assert_string_not_equal(c1, c2);
 
 	/* The booking shows the new code. */
-	snprintf(path, sizeof path, API "/appointments/%s", appt);
-	assert_int_equal(http_json(&r, "GET", path, tok, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "appointment.code"), c2);
-	resp_free(&r);
+	expect_str_at("GET", tok, NULL, 200, "appointment.code", c2, API "/appointments/%s", appt);
 
 	/* At the kiosk on the day: the old code is void, the new one checks in. */
 	{

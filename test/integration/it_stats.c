@@ -770,10 +770,8 @@ TEST(stats_rules)
 	resp_free(&r);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
-	(void)st;
 	return staff_login("manager1", 0, mgr, sizeof mgr);
 }
 

@@ -234,8 +234,7 @@ history_of(const char *no, const char *action)
 
 /* ---------------------------------------------------------------- setup */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	char p1[12], p2[12];
 	const struct signer who[] = {
@@ -432,15 +431,12 @@ TEST(back_office_keeps_unusual_text)
 	snprintf(path, sizeof path, API "/halls/demo/rectifications/%lld", rect_id);
 	call(&r, "PATCH", path, manager, json_pack("{s:b,s:s,s:s}", "contacted", 1,
 	    "contact_note", text, "cause", comment));
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "rectification.contact_note"), text);
-	assert_string_equal(jstr(r.json, "rectification.cause"), comment);
+	expect_strs(&r, 200, "rectification.contact_note", text, "rectification.cause", comment,
+	    NULL);
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/halls/demo/rectifications/%lld/close", rect_id);
 	call(&r, "POST", path, manager, json_pack("{s:s}", "fix", text));
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "rectification.fix"), text);
-	assert_string_equal(jstr(r.json, "rectification.status"), "fixed");
+	expect_strs(&r, 200, "rectification.fix", text, "rectification.status", "fixed", NULL);
 	resp_free(&r);
 }
 

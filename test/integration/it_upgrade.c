@@ -270,20 +270,17 @@ count_in(const char *counts, const char *table)
 
 /* ------------------------------------------------------------------ set-up */
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	char out[256];
 
-	(void)st;
 	proc_stop_all();
 	json_decref(expect);
 	dba_sql(NULL, out, sizeof out, "DROP DATABASE IF EXISTS " DB ";");
 	return 0;
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static char applied[16400];
 	char out[16384], cmd[2048], path[400];
@@ -293,7 +290,6 @@ setup(void **st)
 	FILE *f;
 	int64_t at;
 
-	(void)st;
 	if (getcwd(REPO, sizeof REPO) == NULL)
 		return -1;
 	snprintf(S, sizeof S, "%s/upgrade", proc_var());

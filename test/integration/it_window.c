@@ -171,9 +171,8 @@ TEST(agent_needs_the_authorisation_is_recorded_told_and_follows)
 	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s",
 	    strstr(jstr(r.json, "case.notice_url"), "n=") + 2);
 	assert_int_equal(http(&n, "GET", path, NULL, NULL), 0);
-	expect_status(&n, 200);
-	assert_string_equal(jstr(n.json, "notice.case.agent.name"), "赵**");
-	assert_string_equal(jstr(n.json, "notice.case.agent.relation_label"), "子女");
+	expect_strs(&n, 200, "notice.case.agent.name", "赵**",
+	    "notice.case.agent.relation_label", "子女", NULL);
 	assert_null(strstr(n.body, AGENT_PHONE));
 	resp_free(&n);
 	resp_free(&r);
@@ -216,7 +215,7 @@ TEST(helper_files_follows_and_is_refused_the_rest)
 {
 	struct resp r, cr;
 	char body[2048], no[64], other[64], path[256];
-	json_t *list;
+	json_t *list, *hit;
 	size_t i;
 	int seen_filed = 0, seen_assigned = 0;
 
@@ -249,9 +248,7 @@ TEST(helper_files_follows_and_is_refused_the_rest)
 	/* A clerk asks the helper to follow the other case; again: the same row. */
 	snprintf(path, sizeof path, "/api/v1/cases/%s/helpers", other);
 	assert_int_equal(http_json(&r, "POST", path, clerk, "{\"helper\":\"helper1\"}"), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "helper.how"), "assigned");
-	assert_string_equal(jstr(r.json, "helper.name"), "孙志愿");
+	expect_strs(&r, 201, "helper.how", "assigned", "helper.name", "孙志愿", NULL);
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "POST", path, manager, "{\"helper\":\"helper1\"}"), 0);
 	expect_status(&r, 200);
@@ -303,20 +300,9 @@ TEST(helper_files_follows_and_is_refused_the_rest)
 	case_act_expect(approver, no, "{\"action\":\"assign\"}", 200);
 	case_act_expect(approver, no, "{\"action\":\"approve\"}", 200);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/helper/cases", helper, NULL), 0);
-	list = jget(r.json, "cases");
-	seen_filed = 0;
-	for (i = 0; i < json_array_size(list); i++) {
-		json_t *c = json_array_get(list, i);
-
-		if (strcmp(json_string_value(json_object_get(c, "no")), no) == 0) {
-			assert_string_equal(json_string_value(json_object_get(c, "status")),
-			    "approved");
-			assert_string_equal(json_string_value(json_object_get(c, "next_step")),
-			    "已准予许可，等待出件");
-			seen_filed = 1;
-		}
-	}
-	assert_true(seen_filed);
+	assert_non_null(hit = jfind(jget(r.json, "cases"), "no", no));
+	assert_string_equal(jstr(hit, "status"), "approved");
+	assert_string_equal(jstr(hit, "next_step"), "已准予许可，等待出件");
 	resp_free(&r);
 }
 
@@ -460,21 +446,16 @@ TEST(bundle_at_the_window_files_its_parts_with_one_receipt)
 	}
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
-		STAFF("clerk1", 1, clerk), STAFF("helper1", 0, helper),
+		STAFF("clerk1", 1, clerk), NEW_STAFF("helper1", "孙志愿", "helper", NULL, 0, helper),
 		STAFF("approver1", 0, approver), STAFF("manager1", 0, manager),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
-	ensure_staff("helper1", "孙志愿", "helper", NULL);
-	set_clock("2026-11-23T10:00:00+08:00");
 	make_id(applicant_id, "19450312", 31);
 	make_id(agent_id, "19780615", 32);
-	return sign_in_all(who);
+	return suite_sign_in(st, "2026-11-23T10:00:00+08:00", who);
 }
 
 SUITE_MAIN("window", setup, suite_teardown)

@@ -3,6 +3,7 @@
  *
  *	TEST(name) { … }                        a test
  *	TEST_WITH(name, setup, teardown) { … }  a test with its own set-up and tear-down
+ *	FIXTURE(name) { … return 0; }           a set-up or tear-down (0, or -1: failed)
  *	UNIT_MAIN("clock", setup, teardown)     the whole main of a unit test
  *	                                        (SUITE_MAIN, suite.h, for an integration suite)
  *
@@ -12,7 +13,7 @@
  * list to keep beside the tests, so a test cannot be written and forgotten in it.  The exit
  * status is cmocka's: non-zero when a test failed.
  *
- * The test's argument is cmocka's state, named st.  TESTS_ONLY_FROM("VAR") at file scope
+ * A test's or a fixture's argument is cmocka's state, named st.  TESTS_ONLY_FROM("VAR") at file scope
  * lets the environment variable VAR (a glob) run only the tests whose names match.
  */
 #ifndef YC_TEST_TESTS_H
@@ -43,6 +44,7 @@ int	 tests_run(const char *group, CMFixtureFunction setup, CMFixtureFunction tea
 	static void								\
 	fn(void **st __attribute__((unused)))
 #define TEST(fn)	TEST_WITH(fn, NULL, NULL)
+#define FIXTURE(fn)	static int fn(void **st __attribute__((unused)))
 
 #define TESTS_ONLY_FROM(var)							\
 	__attribute__((constructor)) static void				\

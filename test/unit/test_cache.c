@@ -70,10 +70,8 @@ load(struct ctx *c, void *value, void *arg)
 
 static struct cache k = CACHE_INIT(sizeof(struct val), 1000, load);
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
-	(void)st;
 	cache_clear(&k);
 	k.clock = test_clock;
 	k.wait_ms = CACHE_WAIT_MS;
@@ -277,8 +275,7 @@ TEST_WITH(failed_load_changes_nothing, setup, NULL)
 static struct cache set_slots[2];
 static struct cache_set set = CACHE_SET_INIT(set_slots, sizeof(struct val), 1000, load);
 
-static int
-set_setup(void **st)
+FIXTURE(set_setup)
 {
 	setup(st);
 	set.clock = test_clock;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../lib/tests.h"
+#include "../lib/expect.h"
 #include "../../fcgi/clock.h"
 #include "../../modules/hall/calendar.h"
 #include "../../modules/hall/workdays.h"
@@ -27,21 +28,12 @@
 
 static struct workcal *cal;
 
-static int64_t
-D(const char *s)
-{
-	int64_t d = 0;
+#define D(iso)	day_of(iso)
 
-	assert_int_equal(date_parse(s, &d), 0);
-	return d;
-}
-
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	int64_t d;
 
-	(void)st;
 	cal = calloc(1, sizeof *cal);
 	if (cal == NULL)
 		return -1;
@@ -52,10 +44,8 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	free(cal);
 	return 0;
 }

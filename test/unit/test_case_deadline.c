@@ -13,20 +13,19 @@
 #include <string.h>
 
 #include "../lib/tests.h"
+#include "../lib/expect.h"
 #include "../../modules/cases/case_deadline.h"
 #include "../../fcgi/clock.h"
 
 static struct workcal cal;
 
-static int64_t D(const char *s);
+#define D(iso)	day_of(iso)
 
 /* 2026 loaded: 1–8 October off, Sunday 27 September and Saturday 10 October worked. */
-static int
-cal_setup(void **st)
+FIXTURE(cal_setup)
 {
 	int64_t d;
 
-	(void)st;
 	memset(&cal, 0, sizeof cal);
 	if (workcal_year(&cal, 2026) != 0)
 		return -1;
@@ -37,14 +36,6 @@ cal_setup(void **st)
 	return 0;
 }
 
-static int64_t
-D(const char *s)
-{
-	int64_t d = 0;
-
-	assert_int_equal(date_parse(s, &d), 0);
-	return d;
-}
 
 /* workcal_add: promised working days from a day of acceptance must end on want. */
 static void

@@ -23,13 +23,11 @@
 
 static char *api;	/* docs/API.md */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	FILE *f = fopen("docs/API.md", "rb");
 	long n;
 
-	(void)st;
 	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 ||
 	    fseek(f, 0, SEEK_SET) != 0 || (api = malloc((size_t)n + 1)) == NULL ||
 	    fread(api, 1, (size_t)n, f) != (size_t)n) {
@@ -43,10 +41,8 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	free(api);
 	return 0;
 }
@@ -164,23 +160,29 @@ TEST(storage_codes_as_replies)
 	static const struct db_field map[] = {
 		{ DBR_CHECK, NULL, "phone", "手机号不正确" },
 	};
+	static const struct {
+		int		 rc;
+		int		 status;
+		const char	*code;
+	} codes[] = {
+		{ DB_DOWN, 503, "UNAVAILABLE" },
+		{ DB_DUP, 409, "CONFLICT" },
+		{ DB_FAIL, 500, NULL },
+	};
 	struct req r;
+	size_t i;
 
-	req_init(&r, NULL);
-	assert_int_equal(db_fail(&r, DB_DOWN), 503);
-	assert_string_equal(r.err_code, "UNAVAILABLE");
-	req_free(&r);
+	for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		req_init(&r, NULL);
+		assert_int_equal(db_fail(&r, codes[i].rc), codes[i].status);
+		if (codes[i].code)
+			assert_string_equal(r.err_code, codes[i].code);
+		req_free(&r);
+	}
 	req_init(&r, NULL);
 	assert_int_equal(db_fail(&r, DB_RETRY), 503);
 	assert_non_null(r.headers.data);
 	assert_non_null(strstr(r.headers.data, "Retry-After: 1"));
-	req_free(&r);
-	req_init(&r, NULL);
-	assert_int_equal(db_fail(&r, DB_DUP), 409);
-	assert_string_equal(r.err_code, "CONFLICT");
-	req_free(&r);
-	req_init(&r, NULL);
-	assert_int_equal(db_fail(&r, DB_FAIL), 500);
 	req_free(&r);
 	req_init(&r, NULL);
 	assert_int_equal(db_fail_map(&r, DB_REFUSED, DB_FIELDS(map)), 400);

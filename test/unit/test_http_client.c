@@ -19,7 +19,7 @@
 
 #include <curl/curl.h>
 
-#include "../lib/tests.h"
+#include "../lib/suite.h"
 #include "../../fcgi/http_client.h"
 
 TEST(urls)
@@ -201,20 +201,4 @@ TEST(nobody_listening)
 	buf_free(&rep.body);
 }
 
-/* libcurl set up around the run. */
-static int
-curl_up(void **st)
-{
-	(void)st;
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
-}
-
-static int
-curl_down(void **st)
-{
-	(void)st;
-	curl_global_cleanup();
-	return 0;
-}
-
-UNIT_MAIN("http_client", curl_up, curl_down)
+SUITE_MAIN("http_client", NULL, NULL)

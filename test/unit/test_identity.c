@@ -57,38 +57,49 @@ TEST(clerk_window)
 	refused(require_clerk_at_window(&r, 2), 401);
 }
 
+/* Who may act for a hall: each row a session, a check of the hall and its answer (0: let
+ * through, else the refusal's status). */
+static const struct hall_check {
+	unsigned	 role;
+	const char	*subject, *hall;
+	int		 window;
+	int		(*check)(struct req *, const char *);
+	const char	*arg;
+	int		 want;
+} hall_checks[] = {
+	{ ROLE_CLERK, "12", "demo", 2, require_staff_of_hall, "demo", 0 },
+	{ ROLE_CLERK, "12", "demo", 2, require_member_of_hall, "demo", 0 },
+	{ ROLE_CLERK, "12", "demo", 2, require_staff_of_hall, "other", 403 },
+	{ ROLE_CLERK, "12", "demo", 2, require_staff_of_hall, NULL, 403 },
+	{ ROLE_CLERK, "12", "demo", 2, require_manager_of_hall, "demo", 403 },
+	{ ROLE_MANAGER, "5", "demo", 0, require_manager_of_hall, "demo", 0 },
+	{ ROLE_MANAGER, "5", "demo", 0, require_manager_of_hall, "demo2", 403 },
+	{ ROLE_ADMIN, "6", "demo", 0, require_manager_of_hall, "demo", 0 },
+	{ ROLE_ADMIN, "6", "demo", 0, require_staff_of_hall, "demo", 0 },
+	/* A kiosk belongs to its hall but is not staff. */
+	{ ROLE_KIOSK, "9", "demo", 0, require_member_of_hall, "demo", 0 },
+	{ ROLE_KIOSK, "9", "demo", 0, require_staff_of_hall, "demo", 403 },
+	{ ROLE_KIOSK, "9", "demo", 0, require_member_of_hall, "other", 403 },
+	/* Citizens have no hall; an empty hall never matches an empty session hall. */
+	{ ROLE_CITIZEN, "2", "", 0, require_staff_of_hall, "demo", 403 },
+	{ ROLE_CITIZEN, "2", "", 0, require_member_of_hall, "", 403 },
+	{ 0, NULL, NULL, 0, require_staff_of_hall, "demo", 401 },
+};
+
 TEST(hall_bound)
 {
-	as(ROLE_CLERK, "12", "demo", 2, NULL);
-	assert_int_equal(require_staff_of_hall(&r, "demo"), 0);
-	assert_int_equal(require_member_of_hall(&r, "demo"), 0);
-	refused(require_staff_of_hall(&r, "other"), 403);
-	as(ROLE_CLERK, "12", "demo", 2, NULL);
-	refused(require_staff_of_hall(&r, NULL), 403);
-	as(ROLE_CLERK, "12", "demo", 2, NULL);
-	refused(require_manager_of_hall(&r, "demo"), 403);
+	size_t i;
 
-	as(ROLE_MANAGER, "5", "demo", 0, NULL);
-	assert_int_equal(require_manager_of_hall(&r, "demo"), 0);
-	refused(require_manager_of_hall(&r, "demo2"), 403);
-	as(ROLE_ADMIN, "6", "demo", 0, NULL);
-	assert_int_equal(require_manager_of_hall(&r, "demo"), 0);
-	assert_int_equal(require_staff_of_hall(&r, "demo"), 0);
+	for (i = 0; i < sizeof hall_checks / sizeof hall_checks[0]; i++) {
+		const struct hall_check *c = &hall_checks[i];
 
-	/* A kiosk belongs to its hall but is not staff. */
-	as(ROLE_KIOSK, "9", "demo", 0, NULL);
-	assert_int_equal(require_member_of_hall(&r, "demo"), 0);
-	refused(require_staff_of_hall(&r, "demo"), 403);
-	as(ROLE_KIOSK, "9", "demo", 0, NULL);
-	refused(require_member_of_hall(&r, "other"), 403);
-
-	/* Citizens have no hall; an empty hall never matches an empty session hall. */
-	as(ROLE_CITIZEN, "2", "", 0, NULL);
-	refused(require_staff_of_hall(&r, "demo"), 403);
-	as(ROLE_CITIZEN, "2", "", 0, NULL);
-	refused(require_member_of_hall(&r, ""), 403);
-	as(0, NULL, NULL, 0, NULL);
-	refused(require_staff_of_hall(&r, "demo"), 401);
+		print_message("row %zu: role %u, hall %s\n", i, c->role, c->arg ? c->arg : "(none)");
+		as(c->role, c->subject, c->hall, c->window, NULL);
+		if (c->want == 0)
+			assert_int_equal(c->check(&r, c->arg), 0);
+		else
+			refused(c->check(&r, c->arg), c->want);
+	}
 }
 
 TEST(approver)
@@ -151,18 +162,14 @@ TEST(roles)
 }
 
 /* The one request every test reads its session from. */
-static int
-req_up(void **st)
+FIXTURE(req_up)
 {
-	(void)st;
 	req_init(&r, NULL);
 	return 0;
 }
 
-static int
-req_down(void **st)
+FIXTURE(req_down)
 {
-	(void)st;
 	req_free(&r);
 	return 0;
 }

@@ -30,12 +30,10 @@ write_key(const char *text, size_t n)
 	fclose(f);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	int fd;
 
-	(void)st;
 	snprintf(path, sizeof path, "/tmp/yc-keyfile-XXXXXX");
 	if ((fd = mkstemp(path)) < 0)
 		return -1;
@@ -43,10 +41,8 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	unlink(path);
 	return 0;
 }

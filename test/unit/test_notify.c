@@ -432,13 +432,14 @@ TEST(template_file_errors)
 
 TEST(segments)
 {
-	assert_int_equal(sms_segments(1), 1);
-	assert_int_equal(sms_segments(70), 1);
-	assert_int_equal(sms_segments(71), 2);
-	assert_int_equal(sms_segments(134), 2);
-	assert_int_equal(sms_segments(135), 3);
-	assert_int_equal(sms_segments(201), 3);
-	assert_int_equal(sms_segments(202), 4);
+	/* 70 characters fit one SMS; a longer text goes in parts of 67. */
+	static const int parts[][2] = {
+		{ 1, 1 }, { 70, 1 }, { 71, 2 }, { 134, 2 }, { 135, 3 }, { 201, 3 }, { 202, 4 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		assert_int_equal(sms_segments(parts[i][0]), parts[i][1]);
 }
 
 TEST(fit_cuts_lists)
@@ -524,10 +525,8 @@ TEST(backoff)
 	}
 }
 
-static int
-clock_up(void **st)
+FIXTURE(clock_up)
 {
-	(void)st;
 	clock_init();
 	return 0;
 }

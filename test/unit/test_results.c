@@ -38,14 +38,12 @@ fields(struct result_fields *f)
 	snprintf(f->valid_until, sizeof f->valid_until, "2030-11-22");
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	unsigned char seed[32];
 	char hex[65];
 	FILE *f;
 
-	(void)st;
 	if (sodium_init() < 0)
 		return -1;
 	randombytes_buf(seed, sizeof seed);
@@ -60,10 +58,8 @@ setup(void **st)
 	return result_key_load();
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	unlink(keyfile);
 	return 0;
 }

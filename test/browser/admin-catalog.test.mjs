@@ -13,8 +13,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, screenPage, screenshot, allProblems, closeBrowser, eventually, apiJson, api,
-  signInStaffForm, staffToken, checkA11y,
+  url, screenshot, allProblems, closeBrowser, eventually, apiJson, api,
+  signInStaffForm, staffToken, checkA11y, onScreenPage,
 } from './lib.mjs';
 
 const T = { timeout: 180000 };
@@ -23,8 +23,7 @@ after(closeBrowser);
 
 test('item form: errors next to the fields, then versions and the trail', T, async () => {
   const id = `IT-W${RUN}`;
-  const page = await screenPage();
-  try {
+  await onScreenPage(async (page) => {
     await page.goto(url('/staff/admin/item.html'), { waitUntil: 'domcontentloaded' });
     await signInStaffForm(page, 'region1');
     await page.locator('#i-category option').first().waitFor({ state: 'attached' });
@@ -75,9 +74,7 @@ test('item form: errors next to the fields, then versions and the trail', T, asy
     await checkA11y(page);
     assert.deepEqual(allProblems(page).filter((p) => !/(status of 400|400 PUT) .*\/api\/v1\/admin\/items\//.test(p)), [],
       'no errors but the 400 the test asked for');
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('import preview: problems with their lines, then a preview, then the import', T, async () => {
@@ -86,8 +83,7 @@ test('import preview: problems with their lines, then a preview, then the import
   const head = 'item_id,hall,name,category,department,kind,promised_days,material_name,material_required\n';
   const bad = `${head}${id},demo,导入测试,B,scjg,promised,3,申请书,1\n${id},demo,导入测试,B,scjg,promised,3,,maybe\n`;
   const good = `${head}${id},demo,导入测试,B,scjg,promised,3,申请书,1\n${id},demo,导入测试,B,scjg,promised,3,"身份证,复印件",0\n`;
-  const page = await screenPage();
-  try {
+  await onScreenPage(async (page) => {
     await page.goto(url('/staff/admin/import.html'), { waitUntil: 'domcontentloaded' });
     await signInStaffForm(page, 'region1');
     await page.getByLabel('目录文件（.json 或 .csv）').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
@@ -114,26 +110,19 @@ test('import preview: problems with their lines, then a preview, then the import
     await checkA11y(page);
     assert.deepEqual(allProblems(page).filter((p) => !/(status of 400|400 POST) .*\/api\/v1\/admin\/catalog\/import/.test(p)), [],
       'no errors but the 400 of the bad file');
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
-test('bundles: a hall admin reads a bundle and the union of its materials', T, async () => {
-  const page = await screenPage();
-  try {
-    await page.goto(url('/staff/admin/bundles.html?id=BD-001'), { waitUntil: 'domcontentloaded' });
-    await signInStaffForm(page, 'admin');
-    await page.locator('#b-mats > li').first().waitFor();
-    assert.equal(await page.locator('#b-id').inputValue(), 'BD-001');
-    assert.equal(await page.locator('#b-items > li').count(), 2);
-    const { bundle } = (await api('GET', '/admin/bundles/BD-001', { token: await staffToken('admin') })).data;
-    assert.equal(await page.locator('#b-mats > li').count(), bundle.materials.length);
-    assert.ok(await page.locator('#b-save-row').isHidden(), 'a hall admin cannot change it');
-    assert.ok(await page.locator('#b-name').isDisabled());
-    await checkA11y(page);
-    assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
-});
+test('bundles: a hall admin reads a bundle and the union of its materials', T, () => onScreenPage(async (page) => {
+  await page.goto(url('/staff/admin/bundles.html?id=BD-001'), { waitUntil: 'domcontentloaded' });
+  await signInStaffForm(page, 'admin');
+  await page.locator('#b-mats > li').first().waitFor();
+  assert.equal(await page.locator('#b-id').inputValue(), 'BD-001');
+  assert.equal(await page.locator('#b-items > li').count(), 2);
+  const { bundle } = (await api('GET', '/admin/bundles/BD-001', { token: await staffToken('admin') })).data;
+  assert.equal(await page.locator('#b-mats > li').count(), bundle.materials.length);
+  assert.ok(await page.locator('#b-save-row').isHidden(), 'a hall admin cannot change it');
+  assert.ok(await page.locator('#b-name').isDisabled());
+  await checkA11y(page);
+  assert.deepEqual(allProblems(page), []);
+}));

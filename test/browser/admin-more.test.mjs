@@ -17,10 +17,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, screenshot, problemsBut, eventually, openHallAt, closeHall, sql, api, screenPage,
-  checkA11y, signInStaffForm, bookFreeSlot, planSaveAsked, planSaveConfirmed, idNumber,
+  url, screenshot, problemsBut, eventually, openHallAt, closeHall, sql, api,   checkA11y, signInStaffForm, bookFreeSlot, planSaveAsked, planSaveConfirmed, idNumber,
   smsLogSize, smsSince,
-  staffToken,
+  staffToken, onScreenPage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -49,59 +48,53 @@ async function kioskLists(code) {
   return r.data.categories.some((c) => c.code === code);
 }
 
-test('业务类别: a missing name is named at its field; a category made, retired and restored reaches the kiosk', T, async () => {
-  const page = await screenPage({ viewport: SCREEN });
-  try {
-    await page.goto(url('/staff/admin/categories.html'), { waitUntil: 'domcontentloaded' });
-    await signInStaffForm(page, 'admin', null, '#cats tr[data-code="A"]');
-    await checkA11y(page);
+test('业务类别: a missing name is named at its field; a category made, retired and restored reaches the kiosk', T, () => onScreenPage(async (page) => {
+  await page.goto(url('/staff/admin/categories.html'), { waitUntil: 'domcontentloaded' });
+  await signInStaffForm(page, 'admin', null, '#cats tr[data-code="A"]');
+  await checkA11y(page);
 
-    // No name: the error beside the name field, nothing made.
-    await page.getByLabel(/类别代码/).fill('P');
-    await page.getByLabel('名称', { exact: true }).fill('');
-    await page.getByRole('button', { name: '保存类别' }).click();
-    const err = page.locator('#cat-form [data-field="name"] .field-error');
-    await eventually(async () => (await err.textContent()).length > 0, { message: 'the name field says what is wrong' });
-    assert.equal(sql("SELECT COUNT(*) FROM categories WHERE hall = 'demo' AND code = 'P'"), '0');
+  // No name: the error beside the name field, nothing made.
+  await page.getByLabel(/类别代码/).fill('P');
+  await page.getByLabel('名称', { exact: true }).fill('');
+  await page.getByRole('button', { name: '保存类别' }).click();
+  const err = page.locator('#cat-form [data-field="name"] .field-error');
+  await eventually(async () => (await err.textContent()).length > 0, { message: 'the name field says what is wrong' });
+  assert.equal(sql("SELECT COUNT(*) FROM categories WHERE hall = 'demo' AND code = 'P'"), '0');
 
-    // Made: in the table, the database and the kiosk's list.
-    await page.getByLabel('名称', { exact: true }).fill('公积金·𠮷');
-    await page.getByLabel(/说明/).fill('住房公积金提取、贷款');
-    await page.getByLabel(/平均办理时长/).fill('9');
-    await page.getByRole('button', { name: '保存类别' }).click();
-    const row = page.locator('#cats tr[data-code="P"]');
-    await row.waitFor();
-    assert.match(await row.innerText(), /公积金·𠮷[\s\S]*使用中/);
-    // (the sql helper's client shows 𠮷 as ?: its length is checked there, the text by the API)
-    assert.equal(sql("SELECT CONCAT(CHAR_LENGTH(name), ' ', avg_service_minutes) FROM categories WHERE hall = 'demo' AND code = 'P'"), '5 9');
-    await eventually(() => kioskLists('P'), { message: 'the kiosk lists P' });
-    const listed = (await api('GET', '/halls/demo/categories')).data.categories.find((c) => c.code === 'P');
-    assert.equal(listed.name, '公积金·𠮷');
+  // Made: in the table, the database and the kiosk's list.
+  await page.getByLabel('名称', { exact: true }).fill('公积金·𠮷');
+  await page.getByLabel(/说明/).fill('住房公积金提取、贷款');
+  await page.getByLabel(/平均办理时长/).fill('9');
+  await page.getByRole('button', { name: '保存类别' }).click();
+  const row = page.locator('#cats tr[data-code="P"]');
+  await row.waitFor();
+  assert.match(await row.innerText(), /公积金·𠮷[\s\S]*使用中/);
+  // (the sql helper's client shows 𠮷 as ?: its length is checked there, the text by the API)
+  assert.equal(sql("SELECT CONCAT(CHAR_LENGTH(name), ' ', avg_service_minutes) FROM categories WHERE hall = 'demo' AND code = 'P'"), '5 9');
+  await eventually(() => kioskLists('P'), { message: 'the kiosk lists P' });
+  const listed = (await api('GET', '/halls/demo/categories')).data.categories.find((c) => c.code === 'P');
+  assert.equal(listed.name, '公积金·𠮷');
 
-    // 停用: the table says so, the kiosk drops it and refuses a number in it.
-    await page.getByRole('button', { name: '停用类别 P' }).click();
-    await eventually(async () => /已停用/.test(await row.innerText()), { message: 'P shown retired' });
-    assert.equal(sql("SELECT retired_at IS NOT NULL FROM categories WHERE hall = 'demo' AND code = 'P'"), '1');
-    await eventually(async () => !(await kioskLists('P')), { message: 'the kiosk no longer lists P' });
-    await eventually(async () => /修改前 \{"retired":false\} → 修改后 \{"retired":true\}/.test(await page.locator('#audit').innerText()),
-      { message: 'the retirement in 修改记录' });
-    await checkA11y(page);
-    await screenshot(page, 'admin-categories');
+  // 停用: the table says so, the kiosk drops it and refuses a number in it.
+  await page.getByRole('button', { name: '停用类别 P' }).click();
+  await eventually(async () => /已停用/.test(await row.innerText()), { message: 'P shown retired' });
+  assert.equal(sql("SELECT retired_at IS NOT NULL FROM categories WHERE hall = 'demo' AND code = 'P'"), '1');
+  await eventually(async () => !(await kioskLists('P')), { message: 'the kiosk no longer lists P' });
+  await eventually(async () => /修改前 \{"retired":false\} → 修改后 \{"retired":true\}/.test(await page.locator('#audit').innerText()),
+    { message: 'the retirement in 修改记录' });
+  await checkA11y(page);
+  await screenshot(page, 'admin-categories');
 
-    // 恢复: offered again.
-    await page.getByRole('button', { name: '恢复类别 P' }).click();
-    await eventually(async () => /使用中/.test(await row.innerText()), { message: 'P shown in service' });
-    await eventually(() => kioskLists('P'), { message: 'the kiosk lists P again' });
-    assert.deepEqual(problemsBut(page, 400, /^PUT .*\/categories\//), []);
-  } finally {
-    await page.context().close();
-  }
-});
+  // 恢复: offered again.
+  await page.getByRole('button', { name: '恢复类别 P' }).click();
+  await eventually(async () => /使用中/.test(await row.innerText()), { message: 'P shown in service' });
+  await eventually(() => kioskLists('P'), { message: 'the kiosk lists P again' });
+  assert.deepEqual(problemsBut(page, 400, /^PUT .*\/categories\//), []);
+}, { viewport: SCREEN }));
 
 test('办理部门: a wrong code is named at its field; a department made, retired and restored', T, async () => {
-  const page = await screenPage({ viewport: SCREEN });
   const code = `bt-${Date.now() % 100000}`;
-  try {
+  await onScreenPage(async (page) => {
     await page.goto(url('/staff/admin/departments.html'), { waitUntil: 'domcontentloaded' });
     await signInStaffForm(page, 'admin', null, '#depts tr[data-code="scjg"]');
     await checkA11y(page);
@@ -136,9 +129,7 @@ test('办理部门: a wrong code is named at its field; a department made, retir
     await checkA11y(page);
     await screenshot(page, 'admin-departments');
     assert.deepEqual(problemsBut(page, 400, /^PUT .*\/departments\//), []);
-  } finally {
-    await page.context().close();
-  }
+  }, { viewport: SCREEN });
 });
 
 test('预约时段 每周四: a Thursday plan below a booking is saved only after the confirmation; 恢复为上级计划', T, async () => {
@@ -147,8 +138,7 @@ test('预约时段 每周四: a Thursday plan below a booking is saved only afte
   const own = () => sql("SELECT COUNT(*) FROM slot_plan_weekdays WHERE hall = 'demo' AND category = 'D' AND weekday = 4");
   const statusOf = () => sql(`SELECT status FROM appointments WHERE hall = 'demo' AND category = 'D' AND day = '2026-12-17' AND start_time = '${start}:00' ORDER BY id DESC LIMIT 1`);
 
-  const page = await screenPage({ viewport: SCREEN });
-  try {
+  await onScreenPage(async (page) => {
     await page.goto(url('/staff/admin/slots.html'), { waitUntil: 'domcontentloaded' });
     await signInStaffForm(page, 'admin', null, '#plan-form');
     await page.getByLabel('业务类别').selectOption('D');
@@ -179,7 +169,5 @@ test('预约时段 每周四: a Thursday plan below a booking is saved only afte
     await eventually(async () => own() === '0', { message: 'Thursday plan taken away' });
     await eventually(async () => /按上级计划/.test(await page.locator('#p-scope-hint').innerText()), { message: 'the page says so' });
     assert.deepEqual(problemsBut(page, 409, /^PUT .*\/slot-plans\//), []);
-  } finally {
-    await page.context().close();
-  }
+  }, { viewport: SCREEN });
 });

@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import {
   url, screenshot, problemsBut, eventually, openHallAt, closeHall, sql, api, screenPage,
   checkA11y, signInStaffForm, bookFreeSlot, planSaveAsked, planSaveConfirmed, idNumber,
-  smsLogSize, smsSince,
+  smsLogSize, smsSince, onScreenPage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -43,51 +43,46 @@ async function slotsOn(date, cat) {
   return r.data.slots;
 }
 
-test('开放时间: a wrong period is named at its field; a Saturday opening is saved, offered and audited', T, async () => {
-  const page = await screenPage({ viewport: SCREEN });
-  try {
-    await page.goto(url('/staff/admin/hours.html'), { waitUntil: 'domcontentloaded' });
-    await signInStaffForm(page, 'admin', null, '#dates-table');
-    await page.locator('#week-periods .period').first().waitFor();
-    await checkA11y(page);
-    assert.equal(await slotsOn('2026-12-19', 'A').then((s) => s.length), 0, 'a Saturday has no slots');
+test('开放时间: a wrong period is named at its field; a Saturday opening is saved, offered and audited', T, () => onScreenPage(async (page) => {
+  await page.goto(url('/staff/admin/hours.html'), { waitUntil: 'domcontentloaded' });
+  await signInStaffForm(page, 'admin', null, '#dates-table');
+  await page.locator('#week-periods .period').first().waitFor();
+  await checkA11y(page);
+  assert.equal(await slotsOn('2026-12-19', 'A').then((s) => s.length), 0, 'a Saturday has no slots');
 
-    // A period that ends before it starts: the error beside that field, nothing saved.
-    await page.getByLabel('日期', { exact: true }).fill('2026-12-19');
-    await page.getByLabel('第 1 段开始').last().fill('12:00');
-    await page.getByLabel('第 1 段结束').last().fill('09:00');
-    await page.getByRole('button', { name: '保存这一天' }).click();
-    const err = page.locator('#date-form [data-field="periods[0].close"] .field-error');
-    await eventually(async () => (await err.textContent()).length > 0, { message: 'the close field says what is wrong' });
-    assert.equal(sql("SELECT COUNT(*) FROM hall_dates WHERE hall = 'demo'"), '0');
-    await screenshot(page, 'admin-hours-error');
+  // A period that ends before it starts: the error beside that field, nothing saved.
+  await page.getByLabel('日期', { exact: true }).fill('2026-12-19');
+  await page.getByLabel('第 1 段开始').last().fill('12:00');
+  await page.getByLabel('第 1 段结束').last().fill('09:00');
+  await page.getByRole('button', { name: '保存这一天' }).click();
+  const err = page.locator('#date-form [data-field="periods[0].close"] .field-error');
+  await eventually(async () => (await err.textContent()).length > 0, { message: 'the close field says what is wrong' });
+  assert.equal(sql("SELECT COUNT(*) FROM hall_dates WHERE hall = 'demo'"), '0');
+  await screenshot(page, 'admin-hours-error');
 
-    // The Saturday morning, with a note.
-    await page.getByLabel('第 1 段开始').last().fill('09:00');
-    await page.getByLabel('第 1 段结束').last().fill('12:00');
-    await page.getByLabel(/说明/).fill('年底集中办理');
-    await page.getByRole('button', { name: '保存这一天' }).click();
-    await page.locator('#dates tr[data-date="2026-12-19"]').waitFor();
-    assert.match(await page.locator('#dates tr[data-date="2026-12-19"]').innerText(), /09:00–12:00[\s\S]*年底集中办理/);
-    assert.equal(sql("SELECT CONCAT(closed, ' ', note) FROM hall_dates WHERE hall = 'demo' AND day = '2026-12-19'"), '0 年底集中办理');
-    const slots = await slotsOn('2026-12-19', 'A');
-    assert.ok(slots.length > 0, 'the Saturday offers slots');
-    assert.ok(slots.every((s) => s.end.slice(11, 16) <= '12:00'), 'only morning slots');
-    await eventually(async () => /修改前 closed → 修改后 09:00-12:00/.test(await page.locator('#audit').innerText()),
-      { message: 'the change in 修改记录' });
-    await checkA11y(page);
-    await screenshot(page, 'admin-hours');
+  // The Saturday morning, with a note.
+  await page.getByLabel('第 1 段开始').last().fill('09:00');
+  await page.getByLabel('第 1 段结束').last().fill('12:00');
+  await page.getByLabel(/说明/).fill('年底集中办理');
+  await page.getByRole('button', { name: '保存这一天' }).click();
+  await page.locator('#dates tr[data-date="2026-12-19"]').waitFor();
+  assert.match(await page.locator('#dates tr[data-date="2026-12-19"]').innerText(), /09:00–12:00[\s\S]*年底集中办理/);
+  assert.equal(sql("SELECT CONCAT(closed, ' ', note) FROM hall_dates WHERE hall = 'demo' AND day = '2026-12-19'"), '0 年底集中办理');
+  const slots = await slotsOn('2026-12-19', 'A');
+  assert.ok(slots.length > 0, 'the Saturday offers slots');
+  assert.ok(slots.every((s) => s.end.slice(11, 16) <= '12:00'), 'only morning slots');
+  await eventually(async () => /修改前 closed → 修改后 09:00-12:00/.test(await page.locator('#audit').innerText()),
+    { message: 'the change in 修改记录' });
+  await checkA11y(page);
+  await screenshot(page, 'admin-hours');
 
-    // Back to the calendar: closed again.
-    await page.getByRole('button', { name: '2026-12-19 恢复为常规开放时间' }).click();
-    await page.locator('#dates tr[data-date="2026-12-19"]').waitFor({ state: 'detached' });
-    assert.equal(await slotsOn('2026-12-19', 'A').then((s) => s.length), 0);
-    // The refused save answered 400 on purpose; nothing else may fail.
-    assert.deepEqual(problemsBut(page, 400, /^PUT .*\/hours\//), []);
-  } finally {
-    await page.context().close();
-  }
-});
+  // Back to the calendar: closed again.
+  await page.getByRole('button', { name: '2026-12-19 恢复为常规开放时间' }).click();
+  await page.locator('#dates tr[data-date="2026-12-19"]').waitFor({ state: 'detached' });
+  assert.equal(await slotsOn('2026-12-19', 'A').then((s) => s.length), 0);
+  // The refused save answered 400 on purpose; nothing else may fail.
+  assert.deepEqual(problemsBut(page, 400, /^PUT .*\/hours\//), []);
+}, { viewport: SCREEN }));
 
 test('预约时段: places below a booking are saved only after the confirmation, and the citizen is told', T, async () => {
   // A citizen books a C slot on Wednesday 2026-12-16.
@@ -96,8 +91,7 @@ test('预约时段: places below a booking are saved only after the confirmation
   const before = capOf();
   const statusOf = () => sql(`SELECT status FROM appointments WHERE hall = 'demo' AND category = 'C' AND day = '2026-12-16' AND start_time = '${start}:00' ORDER BY id DESC LIMIT 1`);
 
-  const page = await screenPage({ viewport: SCREEN });
-  try {
+  await onScreenPage(async (page) => {
     await page.goto(url('/staff/admin/slots.html'), { waitUntil: 'domcontentloaded' });
     await signInStaffForm(page, 'admin', null, '#plan-form');
     await page.getByLabel('业务类别').selectOption('C');
@@ -131,9 +125,7 @@ test('预约时段: places below a booking are saved only after the confirmation
     assert.equal(capOf(), before);
     // The question came from a 409 on purpose; nothing else may fail.
     assert.deepEqual(problemsBut(page, 409, /^PUT .*\/slot-plans\//), []);
-  } finally {
-    await page.context().close();
-  }
+  }, { viewport: SCREEN });
 });
 
 test('工作人员: a new account and a reset show the temporary password once; a lock shows and ends sign-in', T, async () => {

@@ -10,8 +10,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, allProblems, closeBrowser, eventually, apiJson, checkA11y,
-  randomPhone, idNumber, smsLogSize, smsSince, scrollWidth, bodyFontPx, accessible,
+  url, screenshot, allProblems, closeBrowser, eventually, apiJson, checkA11y,
+  randomPhone, idNumber, smsLogSize, smsSince, scrollWidth, bodyFontPx, accessible, onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -76,10 +76,9 @@ async function remaining(slot) {
 }
 
 test('a citizen books, sees, cancels and books again on a phone', T, async () => {
-  const page = await phonePage();
   const phone = randomPhone('16');
   const id = idNumber('320102', 70, 25, '0615');
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url('/book.html'), { waitUntil: 'domcontentloaded' });
     // Signed out, the categories, days and places left are there to look at…
     await step(page, 1).getByRole('button').first().waitFor();
@@ -207,15 +206,12 @@ test('a citizen books, sees, cancels and books again on a phone', T, async () =>
     assert.equal(await page.locator('#upcoming li.appt').count(), 1, 'one live booking');
 
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('every step works in 长辈模式 (large text)', T, async () => {
-  const page = await phonePage();
   const phone = randomPhone('16');
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url('/book.html?large=1'), { waitUntil: 'domcontentloaded' });
     await step(page, 1).getByRole('button').first().waitFor();
     assert.ok(await bodyFontPx(page) >= 22, 'large text from the first page');
@@ -242,7 +238,5 @@ test('every step works in 长辈模式 (large text)', T, async () => {
     await page.getByRole('button', { name: '长辈模式' }).tap();
     assert.ok(await bodyFontPx(page) < 22);
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });

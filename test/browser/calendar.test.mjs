@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, allProblems, closeBrowser, api, staffToken, setClock, resetClock,
+  url, onPhonePage, screenshot, allProblems, closeBrowser, api, staffToken, setClock, resetClock,
   sql, signInStaffForm as signIn,
 } from './lib.mjs';
 
@@ -41,53 +41,47 @@ async function accept() {
   return r.data.case;
 }
 
-async function deadlineShown(caseNo, trackToken) {
-  const page = await phonePage();
-  try {
-    await page.goto(url(`/staff/case.html?no=${encodeURIComponent(caseNo)}`), { waitUntil: 'domcontentloaded' });
-    await signIn(page, 'clerk1', 1);
-    const staff = page.locator('#case-deadline');
-    await staff.waitFor();
-    const staffText = await staff.innerText();
-    await page.goto(url(`/t/${trackToken}`), { waitUntil: 'domcontentloaded' });
-    await page.locator('#case-deadline:not(:empty)').waitFor();
-    const note = page.locator('#case-deadline-note');
-    const citizen = { date: await page.locator('#case-deadline').innerText(), note: await note.isVisible() ? await note.innerText() : null };
-    return { page, staffText, citizen };
-  } catch (e) {
-    await page.context().close();
-    throw e;
-  }
+/* A case accepted with the hall clock at `at`: the API gives it deadline, provisional or not. */
+async function acceptAt(at, deadline, provisional) {
+  await setClock(at);
+  const c = await accept();
+  assert.equal(c.deadline, deadline);
+  assert.equal(c.provisional, provisional);
+  return c;
+}
+
+/* The deadline as the clerk's case page and the citizen's tracking page show it. */
+async function deadlineShown(page, caseNo, trackToken) {
+  await page.goto(url(`/staff/case.html?no=${encodeURIComponent(caseNo)}`), { waitUntil: 'domcontentloaded' });
+  await signIn(page, 'clerk1', 1);
+  const staff = page.locator('#case-deadline');
+  await staff.waitFor();
+  const staffText = await staff.innerText();
+  await page.goto(url(`/t/${trackToken}`), { waitUntil: 'domcontentloaded' });
+  await page.locator('#case-deadline:not(:empty)').waitFor();
+  const note = page.locator('#case-deadline-note');
+  const citizen = { date: await page.locator('#case-deadline').innerText(), note: await note.isVisible() ? await note.innerText() : null };
+  return { staffText, citizen };
 }
 
 test('a deadline into a year without its notice is shown as 暂定, to staff and citizen', T, async () => {
-  await setClock('2026-12-28T10:00:00+08:00');
-  const c = await accept();
-  assert.equal(c.deadline, '2027-01-05');
-  assert.equal(c.provisional, true);
-  const { page, staffText, citizen } = await deadlineShown(c.no, c.track_token);
-  try {
+  const c = await acceptAt('2026-12-28T10:00:00+08:00', '2027-01-05', true);
+  await onPhonePage(async (page) => {
+    const { staffText, citizen } = await deadlineShown(page, c.no, c.track_token);
     assert.match(staffText, /2027-01-05（暂定/);
     assert.match(citizen.date, /^2027年1月5日（周二）$/);
     assert.ok(citizen.note && citizen.note.includes('暂定') && citizen.note.includes('不会提前'));
     await screenshot(page, 'track-provisional');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('a deadline inside a loaded year is not', T, async () => {
-  await setClock('2026-12-01T10:00:00+08:00');
-  const c = await accept();
-  assert.equal(c.deadline, '2026-12-08');
-  assert.equal(c.provisional, false);
-  const { page, staffText, citizen } = await deadlineShown(c.no, c.track_token);
-  try {
+  const c = await acceptAt('2026-12-01T10:00:00+08:00', '2026-12-08', false);
+  await onPhonePage(async (page) => {
+    const { staffText, citizen } = await deadlineShown(page, c.no, c.track_token);
     assert.ok(staffText.startsWith('2026-12-08'));
     assert.ok(!staffText.includes('暂定'));
     assert.equal(citizen.note, null);
-  } finally {
-    await page.context().close();
-  }
+  });
 });

@@ -173,8 +173,7 @@ test('a clerk accepts a case, the back office approves it and the clerk hands it
   }
 
   // The back office: approver1 of scjg takes the case up and approves it.
-  const approver = await phonePage();
-  try {
+  await onPhonePage(async (approver) => {
     await approver.goto(url(`/staff/case.html?no=${encodeURIComponent(caseNo)}`), { waitUntil: 'domcontentloaded' });
     await signIn(approver, 'approver1');
     await approver.locator('button[data-action="assign"]').click();
@@ -185,9 +184,7 @@ test('a clerk accepts a case, the back office approves it and the clerk hands it
     assert.equal(await approver.locator('button[data-action="approve"]').count(), 0, 'no second approval');
     await screenshot(approver, 'case-approver');
     assert.deepEqual(unexpected(approver), [], 'no errors in the back office');
-  } finally {
-    await approver.context().close();
-  }
+  });
 
   // 统一出件: the clerk finds the case in the list, calls it ready and hands it over.
   try {
@@ -280,8 +277,7 @@ test('a decided case offers 打印办理结果, and the PDF opens for the signed
   assert.equal(res.results.length, 1);
   const { vid, title } = res.results[0];
 
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url(`/staff/case.html?no=${encodeURIComponent(decided.no)}`), { waitUntil: 'domcontentloaded' });
     await signIn(page, 'clerk1', 1);
     const link = page.locator('#result-links a.print-result');
@@ -304,7 +300,5 @@ test('a decided case offers 打印办理结果, and the PDF opens for the signed
       { message: 'the open case shown' });
     assert.equal(await page.locator('#result-links a').count(), 0);
     assert.deepEqual(unexpected(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });

@@ -13,8 +13,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   url, screenshot, allProblems, eventually, openHallAt, closeHall, setClock, api as call,
-  staffToken as login, screenPage as newPage, citizenToken, randomPhone, idNumber, sql,
-  drainWindow as drain, signInStaffForm, signInKiosk, signInConsole,
+  staffToken as login, citizenToken, randomPhone, idNumber, sql,
+  drainWindow as drain, signInStaffForm, signInKiosk, signInConsole, onScreenPage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -42,88 +42,78 @@ before(async () => {
 });
 after(closeHall);
 
-test('the kiosk: 预约签到 by the code on a keypad before the queue opens, the ticket printed', T, async () => {
-  const page = await newPage({ viewport: { width: 1366, height: 768 } });
-  try {
-    await signInKiosk(page);
-    await page.getByRole('button', { name: /预约签到/ }).click();
-    await page.getByRole('heading', { name: '预约签到' }).waitFor();
-    // A standing citizen's keypad: every key at least 64 px high.
-    const key = page.locator('#keypad').getByRole('button', { name: '5', exact: true });
-    assert.ok((await key.boundingBox()).height >= 64, 'big keys');
+test('the kiosk: 预约签到 by the code on a keypad before the queue opens, the ticket printed', T, () => onScreenPage(async (page) => {
+  await signInKiosk(page);
+  await page.getByRole('button', { name: /预约签到/ }).click();
+  await page.getByRole('heading', { name: '预约签到' }).waitFor();
+  // A standing citizen's keypad: every key at least 64 px high.
+  const key = page.locator('#keypad').getByRole('button', { name: '5', exact: true });
+  assert.ok((await key.boundingBox()).height >= 64, 'big keys');
 
-    // Too short, then a code that is nobody's today: said in words, nothing issued.
-    await page.locator('#keypad').getByRole('button', { name: '1', exact: true }).click();
-    await page.getByRole('button', { name: '签到取号' }).click();
-    await page.locator('#checkin-error:not([hidden])', { hasText: '6 位' }).waitFor();
-    const wrong = early.code === '999999' ? '999998' : '999999';
-    await page.getByLabel(/预约码/).fill(wrong);
-    await page.getByRole('button', { name: '签到取号' }).click();
-    await page.locator('#checkin-error:not([hidden])', { hasText: '预约码' }).waitFor();
-    await screenshot(page, 'kiosk-checkin');
+  // Too short, then a code that is nobody's today: said in words, nothing issued.
+  await page.locator('#keypad').getByRole('button', { name: '1', exact: true }).click();
+  await page.getByRole('button', { name: '签到取号' }).click();
+  await page.locator('#checkin-error:not([hidden])', { hasText: '6 位' }).waitFor();
+  const wrong = early.code === '999999' ? '999998' : '999999';
+  await page.getByLabel(/预约码/).fill(wrong);
+  await page.getByRole('button', { name: '签到取号' }).click();
+  await page.locator('#checkin-error:not([hidden])', { hasText: '预约码' }).waitFor();
+  await screenshot(page, 'kiosk-checkin');
 
-    // The real code, typed on the keypad (清空 first).
-    await page.locator('#keypad').getByRole('button', { name: '清空' }).click();
-    for (const d of early.code) await page.locator('#keypad').getByRole('button', { name: d, exact: true }).click();
-    assert.equal(await page.getByLabel(/预约码/).inputValue(), early.code);
-    await page.getByRole('button', { name: '签到取号' }).click();
-    await page.getByRole('heading', { name: '签到成功，您的号码是' }).waitFor();
-    const number = (await page.locator('#ticket-number').textContent()).trim();
-    assert.match(number, /^A\d{3}$/);
-    assert.match(await page.locator('#ticket-priority').textContent(), /预约/);
-    assert.match(await page.locator('#ticket-category').textContent(), /无差别受理/);
-    assert.match(await page.locator('#ticket-ahead').textContent(), /^\d+ 人$/);
-    assert.match(await page.locator('#ticket-hall').textContent(), /\S/);
-    await screenshot(page, 'kiosk-checkin-ticket');
+  // The real code, typed on the keypad (清空 first).
+  await page.locator('#keypad').getByRole('button', { name: '清空' }).click();
+  for (const d of early.code) await page.locator('#keypad').getByRole('button', { name: d, exact: true }).click();
+  assert.equal(await page.getByLabel(/预约码/).inputValue(), early.code);
+  await page.getByRole('button', { name: '签到取号' }).click();
+  await page.getByRole('heading', { name: '签到成功，您的号码是' }).waitFor();
+  const number = (await page.locator('#ticket-number').textContent()).trim();
+  assert.match(number, /^A\d{3}$/);
+  assert.match(await page.locator('#ticket-priority').textContent(), /预约/);
+  assert.match(await page.locator('#ticket-category').textContent(), /无差别受理/);
+  assert.match(await page.locator('#ticket-ahead').textContent(), /^\d+ 人$/);
+  assert.match(await page.locator('#ticket-hall').textContent(), /\S/);
+  await screenshot(page, 'kiosk-checkin-ticket');
 
-    // The booking is checked in with that very ticket, at 08:10, before the 08:30 opening.
-    const a = await call('GET', `/appointments/${early.token}`, { token: early.citizen });
-    assert.equal(a.json.appointment.status, 'checked_in');
-    assert.equal(a.json.appointment.ticket.number, number);
-    // Printed as the kiosk prints tickets: the number stays, the buttons and steps go.
-    await page.emulateMedia({ media: 'print' });
-    assert.ok(await page.locator('#ticket-number').isVisible());
-    assert.equal(await page.getByRole('button', { name: '打印号票' }).isVisible(), false);
-    await page.emulateMedia({ media: 'screen' });
+  // The booking is checked in with that very ticket, at 08:10, before the 08:30 opening.
+  const a = await call('GET', `/appointments/${early.token}`, { token: early.citizen });
+  assert.equal(a.json.appointment.status, 'checked_in');
+  assert.equal(a.json.appointment.ticket.number, number);
+  // Printed as the kiosk prints tickets: the number stays, the buttons and steps go.
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(await page.locator('#ticket-number').isVisible());
+  assert.equal(await page.getByRole('button', { name: '打印号票' }).isVisible(), false);
+  await page.emulateMedia({ media: 'screen' });
 
-    // The same code again: the same ticket, never a second one.
-    await page.getByRole('button', { name: '完成' }).click();
-    await page.getByRole('button', { name: /预约签到/ }).click();
-    await page.getByLabel(/预约码/).fill(early.code);
-    await page.getByRole('button', { name: '签到取号' }).click();
-    await page.locator('#ticket-number', { hasText: number }).waitFor();
-    assert.equal(sql(`SELECT COUNT(*) FROM queue_tickets t JOIN appointments a ON a.id = t.appointment
-      WHERE a.hall = 'demo' AND a.day = '2026-12-17' AND a.code = '${early.code}'`), '1');
-    assert.deepEqual(allProblems(page).filter((p) => !/ 40[49] /.test(p)), []);
-  } finally {
-    await page.context().close();
-  }
-});
+  // The same code again: the same ticket, never a second one.
+  await page.getByRole('button', { name: '完成' }).click();
+  await page.getByRole('button', { name: /预约签到/ }).click();
+  await page.getByLabel(/预约码/).fill(early.code);
+  await page.getByRole('button', { name: '签到取号' }).click();
+  await page.locator('#ticket-number', { hasText: number }).waitFor();
+  assert.equal(sql(`SELECT COUNT(*) FROM queue_tickets t JOIN appointments a ON a.id = t.appointment
+    WHERE a.hall = 'demo' AND a.day = '2026-12-17' AND a.code = '${early.code}'`), '1');
+  assert.deepEqual(allProblems(page).filter((p) => !/ 40[49] /.test(p)), []);
+}, { viewport: { width: 1366, height: 768 } }));
 
-test('the console: a clerk checks a booking in from the check-in box', T, async () => {
-  const page = await newPage({ viewport: { width: 1366, height: 900 } });
-  try {
-    await signInConsole(page, 'clerk1', 1);
-    await page.getByRole('heading', { name: /1号窗口/, level: 1 }).waitFor();
+test('the console: a clerk checks a booking in from the check-in box', T, () => onScreenPage(async (page) => {
+  await signInConsole(page, 'clerk1', 1);
+  await page.getByRole('heading', { name: /1号窗口/, level: 1 }).waitFor();
 
-    await page.getByLabel(/预约码/).fill('12a');
-    await page.getByRole('button', { name: '签到取号' }).click();
-    await page.locator('#checkin-result', { hasText: '6 位' }).waitFor();
-    await page.getByLabel(/预约码/).fill(atWindow.code);
-    await page.getByRole('button', { name: '签到取号' }).click();
-    const shown = page.locator('#checkin-ticket');
-    await shown.waitFor();
-    const number = /A\d{3}/.exec(await shown.textContent())[0];
-    assert.match(await shown.textContent(), /预约号/);
-    await screenshot(page, 'console-checkin');
-    const a = await call('GET', `/appointments/${atWindow.token}`, { token: atWindow.citizen });
-    assert.equal(a.json.appointment.status, 'checked_in');
-    assert.equal(a.json.appointment.ticket.number, number);
-    assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
-});
+  await page.getByLabel(/预约码/).fill('12a');
+  await page.getByRole('button', { name: '签到取号' }).click();
+  await page.locator('#checkin-result', { hasText: '6 位' }).waitFor();
+  await page.getByLabel(/预约码/).fill(atWindow.code);
+  await page.getByRole('button', { name: '签到取号' }).click();
+  const shown = page.locator('#checkin-ticket');
+  await shown.waitFor();
+  const number = /A\d{3}/.exec(await shown.textContent())[0];
+  assert.match(await shown.textContent(), /预约号/);
+  await screenshot(page, 'console-checkin');
+  const a = await call('GET', `/appointments/${atWindow.token}`, { token: atWindow.citizen });
+  assert.equal(a.json.appointment.status, 'checked_in');
+  assert.equal(a.json.appointment.ticket.number, number);
+  assert.deepEqual(allProblems(page), []);
+}, { viewport: { width: 1366, height: 900 } }));
 
 test('the consult window: 办结 writes the record; the referral stays mine until accepted', T, async () => {
   await setClock('2026-12-17T10:00:00+08:00');
@@ -134,8 +124,7 @@ test('the consult window: 办结 writes the record; the referral stays mine unti
   const taken = await call('POST', '/halls/demo/tickets', { token: kiosk, body: { category: 'Z' } });
   assert.equal(taken.status, 201);
   const z = taken.json.ticket.number;
-  const page = await newPage({ viewport: { width: 1366, height: 900 } });
-  try {
+  await onScreenPage(async (page) => {
     await signInConsole(page, 'clerk8', 9);
     await page.getByRole('heading', { name: /咨询导办/, level: 1 }).waitFor();
     await page.getByRole('button', { name: /叫下一位/ }).click();
@@ -167,23 +156,18 @@ test('the consult window: 办结 writes the record; the referral stays mine unti
     await mine.waitFor();
     assert.match(await mine.textContent(), /转交窗口/);
     // The manager's dashboard lists it among the referrals nobody has accepted yet.
-    const dash = await newPage({ viewport: { width: 1366, height: 900 } });
-    try {
+    await onScreenPage(async (dash) => {
       await dash.goto(url('/staff/dashboard.html'));
       await signInStaffForm(dash, 'manager1', 0, 'body[data-loaded="1"]');
       const open = dash.locator(`#consult-open li[data-id="${row[0]}"]`);
       await open.waitFor();
       assert.match(await open.textContent(), /首问 黄磊/);
-    } finally {
-      await dash.context().close();
-    }
+    }, { viewport: { width: 1366, height: 900 } });
     const accepted = await call('POST', `/consult/referrals/${row[0]}/accept`, { token: await login('clerk4', 4) });
     assert.equal(accepted.status, 200);
     await page.reload();
     await page.locator('#ref-responsible li').first().waitFor();
     assert.equal(await mine.count(), 0, 'accepted: off my list');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  }, { viewport: { width: 1366, height: 900 } });
 });

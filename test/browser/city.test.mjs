@@ -13,8 +13,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenPage, screenshot, allProblems, closeBrowser, checkA11y, sql, api,
+  url, screenshot, allProblems, closeBrowser, checkA11y, sql, api,
   staffToken, signInStaffForm, signInCitizen, randomPhone, scrollWidth, bodyFontPx,
+  onScreenPage, onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 180000 };
@@ -39,8 +40,7 @@ test('the city manager sees every hall side by side and the weighted city total'
   sql(`DELETE FROM queue_tickets WHERE day = '${DAY}';
     ${ticketSql('qiaotou', 1, 10)}
     ${ticketSql('chengbei', 1, 2)} ${ticketSql('chengbei', 2, 2)} ${ticketSql('chengbei', 3, 2)}`);
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url(`/staff/city.html?from=${DAY}&to=${DAY}`), { waitUntil: 'domcontentloaded' });
     await signInStaffForm(page, 'city1');
     const rows = page.locator('#city-rows tr');
@@ -65,32 +65,25 @@ test('the city manager sees every hall side by side and the weighted city total'
     assert.ok(await bodyFontPx(page) > normal, 'large-text mode is larger');
     await screenshot(page, 'city-large');
     assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
-  } finally {
-    await page.context().close();
-  }
+  });
   // A hall's manager is not let in.
   const mgr = await staffToken('manager1');
   assert.equal((await api('GET', '/city/stats', { token: mgr })).status, 403);
 });
 
-test('the window offers the city\'s pickup halls, its own first', T, async () => {
-  const page = await screenPage();
-  try {
-    await page.goto(url('/staff/case-new.html'), { waitUntil: 'domcontentloaded' });
-    await signInStaffForm(page, 'clerk2', 2);
-    const sel = page.getByLabel(/领取地点/);
-    await sel.locator('option[value="qiaotou"]').waitFor({ state: 'attached' });
-    assert.equal(await sel.inputValue(), 'demo');
-    const values = await sel.locator('option').evaluateAll((o) => o.map((x) => x.value));
-    assert.deepEqual([...values].sort(), ['chengbei', 'chengnan', 'demo', 'qiaotou']);
-    assert.equal(values[0], 'demo');
-    // Mailed results have no pickup hall: the choice goes away.
-    await page.getByLabel('免费邮寄').check();
-    assert.equal(await sel.isVisible(), false);
-  } finally {
-    await page.context().close();
-  }
-});
+test('the window offers the city\'s pickup halls, its own first', T, () => onScreenPage(async (page) => {
+  await page.goto(url('/staff/case-new.html'), { waitUntil: 'domcontentloaded' });
+  await signInStaffForm(page, 'clerk2', 2);
+  const sel = page.getByLabel(/领取地点/);
+  await sel.locator('option[value="qiaotou"]').waitFor({ state: 'attached' });
+  assert.equal(await sel.inputValue(), 'demo');
+  const values = await sel.locator('option').evaluateAll((o) => o.map((x) => x.value));
+  assert.deepEqual([...values].sort(), ['chengbei', 'chengnan', 'demo', 'qiaotou']);
+  assert.equal(values[0], 'demo');
+  // Mailed results have no pickup hall: the choice goes away.
+  await page.getByLabel('免费邮寄').check();
+  assert.equal(await sel.isVisible(), false);
+}));
 
 test('a citizen moves the pickup to a district hall before the result is ready', T, async () => {
   const phone = randomPhone('13');
@@ -107,8 +100,7 @@ test('a citizen moves the pickup to a district hall before the result is ready',
   assert.equal(made.status, 201, JSON.stringify(made.data));
   const no = made.data.case.no;
   assert.equal(made.data.case.pickup_hall, 'demo');
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await signInCitizen(page, phone);
     await page.goto(url(`/my-cases.html?no=${no}`), { waitUntil: 'domcontentloaded' });
     await page.locator('#d-pickup:not([hidden])').waitFor();
@@ -120,7 +112,5 @@ test('a citizen moves the pickup to a district hall before the result is ready',
     assert.equal(sql(`SELECT pickup_hall FROM cases WHERE no = '${no}'`).trim(), 'chengbei');
     await screenshot(page, 'my-case-pickup');
     assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
-  } finally {
-    await page.context().close();
-  }
+  });
 });

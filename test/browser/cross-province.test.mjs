@@ -15,8 +15,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, screenshot, openHallAt, closeHall, sql, staffToken, screenPage, checkA11y,
-  signInStaffForm, acceptCase, requiredCodes,
+  url, screenshot, openHallAt, closeHall, sql, staffToken, checkA11y,
+  signInStaffForm, acceptCase, requiredCodes, onScreenPage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -30,20 +30,17 @@ let trackToken;
 
 before(async () => {
   await openHallAt(`${TODAY}T10:00:00+08:00`);
-  const accepted = await acceptCase(await staffToken('clerk7', 7), {
+  ({ no: caseNo, track_token: trackToken } = await acceptCase(await staffToken('clerk7', 7), {
     item: ITEM,
     materials: await requiredCodes(ITEM),
     processing_office: OFFICE,
     applicant: { name: '钱跨省', id_number: '11010519491231002X', phone: '13800138099' },
-  });
-  caseNo = accepted.no;
-  trackToken = accepted.track_token;
+  }));
 });
 after(closeHall);
 
 test('the 跨省通办 window dispatches a case by mail and records the office\'s receipt', T, async () => {
-  const page = await screenPage({ viewport: SCREEN });
-  try {
+  await onScreenPage(async (page) => {
     await page.goto(url('/staff/cross-province.html'), { waitUntil: 'domcontentloaded' });
     await signInStaffForm(page, 'clerk7', 7);
     const row = page.locator(`#xp-list li[data-no="${caseNo}"]`);
@@ -81,38 +78,28 @@ test('the 跨省通办 window dispatches a case by mail and records the office\'
     assert.equal(await page.locator(`#xp-list li[data-no="${caseNo}"]`).getAttribute('data-state'), 'received');
     await checkA11y(page);
     await screenshot(page, 'cross-province-received');
-  } finally {
-    await page.context().close();
-  }
+  }, { viewport: SCREEN });
   // The citizen's tracking page, in plain words.
-  const tpage = await screenPage({ viewport: { width: 390, height: 844 } });
-  try {
+  await onScreenPage(async (tpage) => {
     await tpage.goto(url(`/t/${trackToken}`), { waitUntil: 'domcontentloaded' });
     const main = tpage.locator('main');
     await tpage.getByText('材料已邮寄至办理地', { exact: false }).first().waitFor();
     const text = await main.textContent();
     assert.match(text, /材料已邮寄至办理地（广东省广州市医疗保障局）审批，运单号 SF1234567890/);
     assert.match(text, new RegExp(`已于 ${TODAY} 收到材料`));
-  } finally {
-    await tpage.context().close();
-  }
+  }, { viewport: { width: 390, height: 844 } });
 });
 
-test('the manager\'s dashboard shows the 跨省通办 figures', T, async () => {
-  const page = await screenPage({ viewport: SCREEN });
-  try {
-    await page.goto(url('/staff/dashboard.html'), { waitUntil: 'domcontentloaded' });
-    await signInStaffForm(page, 'manager1');
-    await page.locator('body[data-loaded="1"]').waitFor();
-    const row = page.locator('#t-xprov tbody tr', { hasText: '本地受理' });
-    await row.waitFor();
-    // The case of the test above was received by the office: the figures agree with MariaDB.
-    const received = sql("SELECT COUNT(*) FROM xprov_cases WHERE hall = 'demo' AND direction = 'out' AND state = 'received'");
-    assert.ok(Number(received) >= 1);
-    assert.equal((await row.locator('td').nth(2).textContent()).trim(), received);
-    await page.locator('#t-xprov').scrollIntoViewIfNeeded();
-    await page.locator('#t-xprov').screenshot({ path: await screenshot(page, 'cross-province-dashboard') });
-  } finally {
-    await page.context().close();
-  }
-});
+test('the manager\'s dashboard shows the 跨省通办 figures', T, () => onScreenPage(async (page) => {
+  await page.goto(url('/staff/dashboard.html'), { waitUntil: 'domcontentloaded' });
+  await signInStaffForm(page, 'manager1');
+  await page.locator('body[data-loaded="1"]').waitFor();
+  const row = page.locator('#t-xprov tbody tr', { hasText: '本地受理' });
+  await row.waitFor();
+  // The case of the test above was received by the office: the figures agree with MariaDB.
+  const received = sql("SELECT COUNT(*) FROM xprov_cases WHERE hall = 'demo' AND direction = 'out' AND state = 'received'");
+  assert.ok(Number(received) >= 1);
+  assert.equal((await row.locator('td').nth(2).textContent()).trim(), received);
+  await page.locator('#t-xprov').scrollIntoViewIfNeeded();
+  await page.locator('#t-xprov').screenshot({ path: await screenshot(page, 'cross-province-dashboard') });
+}, { viewport: SCREEN }));

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   url, screenshot, allProblems, eventually, openHallAt, closeHall, sql, staffToken,
-  screenPage, checkA11y, signInStaffForm, acceptCase, requiredCodes,
+  screenPage, checkA11y, signInStaffForm, acceptCase, requiredCodes, onScreenPage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -33,13 +33,11 @@ let codes;
 before(async () => {
   await openHallAt('2026-12-16T10:00:00+08:00');
   codes = await requiredCodes(ITEM);
-  const accepted = await acceptCase(await staffToken('clerk1', 1), {
+  ({ no: caseNo, track_token: trackToken } = await acceptCase(await staffToken('clerk1', 1), {
     item: ITEM,
     materials: codes,
     applicant: { name: '赵交接', id_number: '11010519491231002X', phone: '13800138000' },
-  });
-  caseNo = accepted.no;
-  trackToken = accepted.track_token;
+  }));
 });
 after(closeHall);
 
@@ -100,8 +98,7 @@ test('the clerk makes a sheet from what they hold and prints it; approver1 scans
     await page.context().close();
 
     // approver1 scans it with a hand-held scanner (it types the URL, then Enter).
-    const rpage = await screenPage({ viewport: SCREEN });
-    try {
+    await onScreenPage(async (rpage) => {
       await rpage.goto(url('/staff/handover-receive.html'), { waitUntil: 'domcontentloaded' });
       await signInStaffForm(rpage, 'approver1');
       await rpage.locator(`#inbox [data-handover="${id}"]`).waitFor();
@@ -127,21 +124,16 @@ test('the clerk makes a sheet from what they hold and prints it; approver1 scans
       assert.match(timeline, /交接差异/);
       assert.match(timeline, /第3页缺失/);
       assert.deepEqual(allProblems(rpage), []);
-    } finally {
-      await rpage.context().close();
-    }
+    }, { viewport: SCREEN });
     // The citizen's tracking page: where the file is, in plain words, no staff names.
-    const tpage = await screenPage({ viewport: { width: 390, height: 844 } });
-    try {
+    await onScreenPage(async (tpage) => {
       await tpage.goto(url(`/t/${trackToken}`), { waitUntil: 'domcontentloaded' });
       await tpage.locator('#case-custody-row:not([hidden])').waitFor();
       assert.match(await tpage.locator('#case-custody').textContent(), /材料在市场监督管理局/);
       const names = sql("SELECT name FROM staff WHERE hall = 'demo' AND username IN ('clerk1', 'approver1')").split('\n');
       const body = await tpage.locator('main').textContent();
       for (const n of names) assert.ok(!body.includes(n), `no staff name (${n}) on the tracking page`);
-    } finally {
-      await tpage.context().close();
-    }
+    }, { viewport: { width: 390, height: 844 } });
     // The record: signed once, by approver1, the pages counted and the note kept.
     assert.equal(sql(`SELECT h.status, s.username FROM handovers h JOIN staff s ON s.id = h.received_by WHERE h.id = ${id}`),
       'received_with_discrepancies\tapprover1');

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, apiJson, eventually,
+  url, screenshot, allProblems, resetProblems, closeBrowser, apiJson, eventually,
   checkA11y, bodyFontPx, scrollWidth,
   onPhonePage,
 } from './lib.mjs';
@@ -170,8 +170,7 @@ test('searching and filtering narrow the guide', T, async () => {
   const { items: found } = await apiJson(`/items?${hallQ}&q=${encodeURIComponent(target.name)}`);
   assert.ok(found.some((it) => it.id === target.id), 'the API finds the item by its name');
 
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await openHome(page);
     await shownItemNames(page, allItems.length);
 
@@ -192,9 +191,7 @@ test('searching and filtering narrow the guide', T, async () => {
     const catNames = await shownItemNames(page, inCat.length);
     assert.deepEqual(catNames.sort(), inCat.map((it) => it.name).sort(), `category ${cat} filter`);
     assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('from the home page a visitor finds 营业执照 and goes on to book or apply', T, () => onPhonePage(async (page) => {

@@ -9,7 +9,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, eventually,
+  url, screenshot, allProblems, resetProblems, closeBrowser, eventually,
   randomPhone, smsLogSize, loginCode, bodyFontPx, accessible,
   onPhonePage, chooseHall } from './lib.mjs';
 
@@ -20,9 +20,8 @@ after(closeBrowser);
 const masked = (p) => `${p.slice(0, 3)}****${p.slice(7)}`;
 
 test('a citizen signs in with a phone number and an SMS code', T, async () => {
-  const page = await phonePage();
   const phone = randomPhone('15');
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url('/login.html'), { waitUntil: 'domcontentloaded' });
     const phoneBox = page.getByLabel('手机号', { exact: true });
     await phoneBox.waitFor();
@@ -80,15 +79,12 @@ test('a citizen signs in with a phone number and an SMS code', T, async () => {
     assert.equal(await done.isHidden(), true);
     assert.equal(await page.evaluate(() => window.localStorage.getItem('yichuang.token')), null);
     assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('after signing in the citizen goes back where they came from (same site only)', T, async () => {
-  const page = await phonePage();
   const phone = randomPhone('15');
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url('/login.html?next=//evil.example/x'), { waitUntil: 'domcontentloaded' });
     await page.getByLabel('手机号', { exact: true }).fill(phone);
     let since = await smsLogSize();
@@ -111,13 +107,10 @@ test('after signing in the citizen goes back where they came from (same site onl
     await page.getByLabel('短信验证码', { exact: true }).fill(code);
     await page.getByRole('button', { name: '登录', exact: true }).tap();
     await page.waitForURL((u) => u.pathname === '/' && u.search === '?q=x');
-  } finally {
-    await page.context().close();
-  }
+  });
   // Another device asks for a second code within the minute: the server's 429, shown
   // kindly, and the button waits as long as Retry-After says.
-  const second = await phonePage();
-  try {
+  await onPhonePage(async (second) => {
     await second.goto(url('/login.html'), { waitUntil: 'domcontentloaded' });
     await second.getByLabel('手机号', { exact: true }).fill(phone);
     await second.getByRole('button', { name: '获取验证码' }).tap();
@@ -125,9 +118,7 @@ test('after signing in the citizen goes back where they came from (same site onl
     await notice.getByText(/秒后再试/).waitFor();
     assert.ok(await second.locator('#send-code').isDisabled(), 'the countdown follows Retry-After');
     assert.match(await second.locator('#send-code').textContent(), /^\d+ 秒后重新获取$/);
-  } finally {
-    await second.context().close();
-  }
+  });
 });
 
 test('the citizen sign-in page in 长辈模式', T, () => onPhonePage(async (page) => {

@@ -163,16 +163,22 @@ export async function promisedItemB() {
   return item;
 }
 
-/* fn(page) on a fresh phonePage(options), its context closed afterwards whatever happens:
- *   test('…', T, () => onPhonePage(async (page) => { … }));  */
-export async function onPhonePage(fn, options = {}) {
-  const page = await phonePage(options);
+/* fn(page) on a fresh page from open(options), its context closed afterwards whatever happens. */
+async function onPage(open, fn, options) {
+  const page = await open(options);
   try {
     return await fn(page);
   } finally {
     await page.context().close();
   }
 }
+
+/* fn(page) on a fresh phonePage(options) / screenPage(options) (a hall screen, a console: the
+ * desktop), its context closed afterwards whatever happens:
+ *   test('…', T, () => onPhonePage(async (page) => { … }));
+ *   test('…', T, () => onScreenPage(async (page) => { … }, { viewport: SCREEN }));  */
+export const onPhonePage = (fn, options = {}) => onPage(phonePage, fn, options);
+export const onScreenPage = (fn, options = {}) => onPage(screenPage, fn, options);
 
 /* Full-page PNG at SCREENSHOT_DIR/NAME.png; returns the path. */
 export async function screenshot(page, name) {

@@ -14,9 +14,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenPage, screenshot, allProblems, closeBrowser, eventually, apiJson, api,
+  url, screenPage, screenshot, allProblems, closeBrowser, eventually, apiJson, api,
   randomPhone, idNumber, citizenToken, signInStaffForm, staffToken, setClock, resetClock, sql,
-  checkA11y,
+  checkA11y, onScreenPage, onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 180000 };
@@ -48,8 +48,7 @@ test('online form: a signed promise in place of a certificate that allows one', 
   const promised = item.materials.filter((m) => m.promise_allowed).map((m) => m.code);
   assert.deepEqual(promised, ['M3'], '经营场所使用证明 alone allows a promise');
   const token = await citizenToken(randomPhone('15'));
-  const phone = await phonePage();
-  try {
+  await onPhonePage(async (phone) => {
     await phone.goto(url('/'), { waitUntil: 'domcontentloaded' });
     await phone.evaluate((t) => window.localStorage.setItem('yichuang.token', t), token);
     await phone.goto(url('/apply.html?item=IT-B-001'), { waitUntil: 'domcontentloaded' });
@@ -83,16 +82,13 @@ test('online form: a signed promise in place of a certificate that allows one', 
     await phone.locator('#d-materials li[data-code="M3"]').waitFor();
     assert.match(await phone.locator('#d-materials li[data-code="M3"]').innerText(), /告知承诺替代/);
     assert.deepEqual(allProblems(phone), []);
-  } finally {
-    await phone.context().close();
-  }
+  });
 });
 
 test('a must-attend item offers booking, not online application', T, async () => {
   const { item } = await apiJson('/items/IT-E-001');
   assert.equal(item.must_attend, true);
-  const phone = await phonePage();
-  try {
+  await onPhonePage(async (phone) => {
     // The guide: 须本人到场, 预约 to the item's category, no 在线办理.
     await phone.goto(url('/'), { waitUntil: 'domcontentloaded' });
     const entry = phone.locator('details.item[data-id="IT-E-001"]');
@@ -132,9 +128,7 @@ test('a must-attend item offers booking, not online application', T, async () =>
     assert.equal(r.status, 422);
     assert.equal(r.data.error.code, 'MUST_ATTEND');
     assert.equal(r.data.error.booking.url, `/book.html?hall=demo&category=${item.category}`);
-  } finally {
-    await phone.context().close();
-  }
+  });
 });
 
 test('the approver records a false promise from the verification list', T, async () => {
@@ -202,41 +196,36 @@ test('the approver records a false promise from the verification list', T, async
   }
 });
 
-test('the window takes a signed promise and the receipt says so', T, async () => {
-  const clerk = await screenPage();
-  try {
-    await clerk.goto(url('/staff/case-new.html'), { waitUntil: 'domcontentloaded' });
-    await signInStaffForm(clerk, 'clerk1', 1);
-    await clerk.locator('#item option[value="IT-B-001"]').waitFor({ state: 'attached' });
-    await clerk.getByLabel('事项', { exact: true }).selectOption('IT-B-001');
-    await clerk.locator('#checklist > li[data-code="M3"]').waitFor();
-    // Offered only where the catalogue allows it.
-    assert.equal(await clerk.locator('#checklist [data-promise]').count(), 1);
-    await clerk.locator('#mat-M1').check();
-    await clerk.locator('#mat-M2').check();
-    await clerk.locator('#promise-M3').check();
-    await clerk.getByLabel('姓名').fill('郑承诺');
-    await clerk.getByLabel('居民身份证号码').fill(idNumber('110105', 70, 20, '1111'));
-    await clerk.getByLabel('手机号码').fill('13933337777');
-    await clerk.getByRole('button', { name: '受理', exact: true }).click();
-    await clerk.locator('#res-no').waitFor();
-    const no = (await clerk.locator('#res-no').innerText()).trim();
-    assert.equal(sql(`SELECT m.state FROM case_materials m JOIN cases c ON c.id = m.case_id
-      WHERE c.no = '${no}' AND m.code = 'M3'`), 'promised');
-    assert.equal(sql(`SELECT COUNT(*) FROM promise_checks pc JOIN cases c ON c.id = pc.case_id
-      WHERE c.no = '${no}' AND pc.status = 'open'`), '1');
-    const [notice] = await Promise.all([
-      clerk.context().waitForEvent('page'),
-      clerk.locator('#print-accepted').click(),
-    ]);
-    await notice.locator('#doc:not([hidden])').waitFor();
-    const doc = await notice.locator('#doc').innerText();
-    assert.match(doc, /经营场所使用证明[\s\S]*告知承诺替代/);
-    assert.match(await notice.locator('#doc-acceptance').innerText(), /1 项证明以您签署的告知承诺书替代/);
-    assert.doesNotMatch(doc, /容缺/);
-    await notice.close();
-    assert.deepEqual(allProblems(clerk), []);
-  } finally {
-    await clerk.context().close();
-  }
-});
+test('the window takes a signed promise and the receipt says so', T, () => onScreenPage(async (clerk) => {
+  await clerk.goto(url('/staff/case-new.html'), { waitUntil: 'domcontentloaded' });
+  await signInStaffForm(clerk, 'clerk1', 1);
+  await clerk.locator('#item option[value="IT-B-001"]').waitFor({ state: 'attached' });
+  await clerk.getByLabel('事项', { exact: true }).selectOption('IT-B-001');
+  await clerk.locator('#checklist > li[data-code="M3"]').waitFor();
+  // Offered only where the catalogue allows it.
+  assert.equal(await clerk.locator('#checklist [data-promise]').count(), 1);
+  await clerk.locator('#mat-M1').check();
+  await clerk.locator('#mat-M2').check();
+  await clerk.locator('#promise-M3').check();
+  await clerk.getByLabel('姓名').fill('郑承诺');
+  await clerk.getByLabel('居民身份证号码').fill(idNumber('110105', 70, 20, '1111'));
+  await clerk.getByLabel('手机号码').fill('13933337777');
+  await clerk.getByRole('button', { name: '受理', exact: true }).click();
+  await clerk.locator('#res-no').waitFor();
+  const no = (await clerk.locator('#res-no').innerText()).trim();
+  assert.equal(sql(`SELECT m.state FROM case_materials m JOIN cases c ON c.id = m.case_id
+    WHERE c.no = '${no}' AND m.code = 'M3'`), 'promised');
+  assert.equal(sql(`SELECT COUNT(*) FROM promise_checks pc JOIN cases c ON c.id = pc.case_id
+    WHERE c.no = '${no}' AND pc.status = 'open'`), '1');
+  const [notice] = await Promise.all([
+    clerk.context().waitForEvent('page'),
+    clerk.locator('#print-accepted').click(),
+  ]);
+  await notice.locator('#doc:not([hidden])').waitFor();
+  const doc = await notice.locator('#doc').innerText();
+  assert.match(doc, /经营场所使用证明[\s\S]*告知承诺替代/);
+  assert.match(await notice.locator('#doc-acceptance').innerText(), /1 项证明以您签署的告知承诺书替代/);
+  assert.doesNotMatch(doc, /容缺/);
+  await notice.close();
+  assert.deepEqual(allProblems(clerk), []);
+}));

@@ -11,8 +11,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, allProblems, resetProblems, eventually, openHallAt, closeHall, api as call, staffToken as login, drainWindow as drain, screenPage as newPage, onPhonePage, checkA11y,
-  signInKiosk, signInConsole,
+  url, screenshot, allProblems, resetProblems, eventually, openHallAt, closeHall, api as call, staffToken as login, drainWindow as drain, screenPage as newPage, onPhonePage, checkA11y,
+  signInKiosk, signInConsole, onScreenPage,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -30,60 +30,60 @@ before(async () => {
 });
 after(closeHall);
 
-test('the kiosk: category, then priority and phone, then the ticket with its link', T, async () => {
-  const page = await newPage({ viewport: { width: 800, height: 1280 } });
-  try {
-    // A new device signs in once with the kiosk account.
-    await signInKiosk(page);
+test('the kiosk: category, then priority and phone, then the ticket with its link', T, () => onScreenPage(async (page) => {
+  // A new device signs in once with the kiosk account.
+  await signInKiosk(page);
 
-    await page.locator('#cat-buttons[aria-busy="false"] button').first().waitFor();
-    assert.equal(await page.locator('#cat-buttons button').count(), 6, 'six categories');
-    await screenshot(page, 'kiosk');
-    await page.getByRole('button', { name: /^E 社会事务/ }).click();
+  await page.locator('#cat-buttons[aria-busy="false"] button').first().waitFor();
+  assert.equal(await page.locator('#cat-buttons button').count(), 6, 'six categories');
+  await screenshot(page, 'kiosk');
+  await page.getByRole('button', { name: /^E 社会事务/ }).click();
 
-    await page.getByRole('heading', { name: '请选择取号类型' }).waitFor();
-    await page.getByRole('button', { name: /老年人/ }).click();
-    assert.equal(await page.getByRole('button', { name: /老年人/ }).getAttribute('aria-pressed'), 'true');
-    // A wrong phone is refused on the spot.
-    await page.getByLabel(/手机号/).fill('12345');
-    await page.getByRole('button', { name: '确认取号' }).click();
-    await page.locator('#phone-error:not([hidden])').waitFor();
-    await page.getByLabel(/手机号/).fill('13900139000');
-    await page.getByRole('button', { name: '确认取号' }).click();
+  await page.getByRole('heading', { name: '请选择取号类型' }).waitFor();
+  await page.getByRole('button', { name: /老年人/ }).click();
+  assert.equal(await page.getByRole('button', { name: /老年人/ }).getAttribute('aria-pressed'), 'true');
+  // A wrong phone is refused on the spot.
+  await page.getByLabel(/手机号/).fill('12345');
+  await page.getByRole('button', { name: '确认取号' }).click();
+  await page.locator('#phone-error:not([hidden])').waitFor();
+  await page.getByLabel(/手机号/).fill('13900139000');
+  await page.getByRole('button', { name: '确认取号' }).click();
 
-    await page.getByRole('heading', { name: '取号成功，您的号码是' }).waitFor();
-    const number = (await page.locator('#ticket-number').textContent()).trim();
-    assert.match(number, /^E\d{3}$/, 'an E number');
-    assert.match(await page.locator('#ticket-priority').textContent(), /老年人/);
-    assert.match(await page.locator('#ticket-ahead').textContent(), /^\d+ 人$/);
-    assert.ok((await page.locator('#ticket-eta').textContent()).length > 0);
-    const link = (await page.locator('#track-link').textContent()).trim();
-    assert.match(link, /\/q\/[A-Za-z0-9_-]{20,}$/, 'the tracking link, as text');
-    assert.equal(await page.locator('#qr-slot').getAttribute('data-qr-for'), link, 'the QR spot knows its link');
-    // The spot holds the ticket's QR code (issue #8), the link as text beside it.
-    assert.match(await page.locator('#qr-slot img').getAttribute('src'),
-      /^\/api\/v1\/tickets\/[A-Za-z0-9_-]{20,}\/qr\.svg$/, 'the QR code of the ticket');
-    await screenshot(page, 'kiosk-ticket');
+  await page.getByRole('heading', { name: '取号成功，您的号码是' }).waitFor();
+  const number = (await page.locator('#ticket-number').textContent()).trim();
+  assert.match(number, /^E\d{3}$/, 'an E number');
+  assert.match(await page.locator('#ticket-priority').textContent(), /老年人/);
+  assert.match(await page.locator('#ticket-ahead').textContent(), /^\d+ 人$/);
+  assert.ok((await page.locator('#ticket-eta').textContent()).length > 0);
+  const link = (await page.locator('#track-link').textContent()).trim();
+  assert.match(link, /\/q\/[A-Za-z0-9_-]{20,}$/, 'the tracking link, as text');
+  assert.equal(await page.locator('#qr-slot').getAttribute('data-qr-for'), link, 'the QR spot knows its link');
+  // The spot holds the ticket's QR code (issue #8), the link as text beside it.
+  assert.match(await page.locator('#qr-slot img').getAttribute('src'),
+    /^\/api\/v1\/tickets\/[A-Za-z0-9_-]{20,}\/qr\.svg$/, 'the QR code of the ticket');
+  await screenshot(page, 'kiosk-ticket');
 
-    // The link works: the phone page shows the same number.
-    const token = link.split('/q/')[1];
-    const t = await call('GET', `/tickets/${token}`);
-    assert.equal(t.json.ticket.number, number);
-    assert.equal(t.json.ticket.priority, 'elderly');
+  // The link works: the phone page shows the same number.
+  const token = link.split('/q/')[1];
+  const t = await call('GET', `/tickets/${token}`);
+  assert.equal(t.json.ticket.number, number);
+  assert.equal(t.json.ticket.priority, 'elderly');
 
-    await page.getByRole('button', { name: '完成' }).click();
-    await page.getByRole('heading', { name: '请选择要办理的业务' }).waitFor();
-    assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
-});
+  await page.getByRole('button', { name: '完成' }).click();
+  await page.getByRole('heading', { name: '请选择要办理的业务' }).waitFor();
+  assert.deepEqual(allProblems(page), []);
+}, { viewport: { width: 800, height: 1280 } }));
+
+/* The clerk of window w signed in (a token), the window's categories emptied, then two
+ * tickets of cat taken at the kiosk: [clerk, first, second]. */
+async function windowAndTwo(user, w, cat) {
+  const clerk = await login(user, w);
+  await drain(clerk, w);
+  return [clerk, await take(kiosk, cat), await take(kiosk, cat)];
+}
 
 test('the window console: sign in at a window, call with buttons and keys', T, async () => {
-  const clerk = await login('clerk4', 4);	// window 4 serves B only
-  await drain(clerk, 4);
-  const b1 = await take(kiosk, 'B');
-  const b2 = await take(kiosk, 'B');
+  const [clerk, b1, b2] = await windowAndTwo('clerk4', 4, 'B');	// window 4 serves B only
   const page = await newPage({ viewport: { width: 1366, height: 768 } });
   try {
     await signInConsole(page, 'clerk4', 4);
@@ -143,10 +143,7 @@ test('the window console: sign in at a window, call with buttons and keys', T, a
 });
 
 test('the board: a call is on screen within a second, with its words; it survives a drop', T, async () => {
-  const clerk = await login('clerk5', 5);	// window 5 serves C only
-  await drain(clerk, 5);
-  const c1 = await take(kiosk, 'C');
-  const c2 = await take(kiosk, 'C');
+  const [clerk, c1, c2] = await windowAndTwo('clerk5', 5, 'C');	// window 5 serves C only
   const page = await newPage({ viewport: { width: 1920, height: 1080 } });
   try {
     await page.goto(url('/board.html?hall=demo'), { waitUntil: 'domcontentloaded' });
@@ -198,8 +195,7 @@ test('the board: a call is on screen within a second, with its words; it survive
 test('the phone page of a ticket: place, wait, leaving the queue; large text', T, async () => {
   const first = await take(kiosk, 'F');
   const mine = await take(kiosk, 'F');
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url(`/q/${mine.token}`), { waitUntil: 'domcontentloaded' });
     await page.locator('#q-number', { hasText: mine.number }).waitFor();
     assert.equal(await page.locator('#q-state').textContent(), '排队中');
@@ -232,9 +228,7 @@ test('the phone page of a ticket: place, wait, leaving the queue; large text', T
     await page.locator('#q-state', { hasText: '已取消' }).waitFor();
     assert.equal(await page.getByRole('button', { name: /离开队伍/ }).isHidden(), true);
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('after a visit the ticket page offers 评价本次服务, then 查看我的评价 with the review given', T, async () => {
@@ -244,8 +238,7 @@ test('after a visit the ticket page offers 评价本次服务, then 查看我的
   assert.equal((await call('POST', '/windows/6/call-next', { token: clerk })).json.ticket.number, mine.number);
   assert.equal((await call('POST', '/windows/6/start', { token: clerk })).status, 200);
   assert.equal((await call('POST', '/windows/6/finish', { token: clerk, body: { outcome: 'done' } })).status, 200);
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url(`/q/${mine.token}`), { waitUntil: 'domcontentloaded' });
     const link = page.locator('#q-review-link');
     await link.waitFor();
@@ -271,9 +264,7 @@ test('after a visit the ticket page offers 评价本次服务, then 查看我的
     assert.match(await page.locator('#rv-given-comment').innerText(), /叫号及时，窗口讲解清楚/);
     await screenshot(page, 'q-review-given');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('an unknown ticket says so', T, () => onPhonePage(async (page) => {
@@ -298,8 +289,7 @@ test('the queue pages are built to be accessible', T, async () => {
     assert.deepEqual(small, [], `${name}: touch targets are at least 44×44px`);
     assert.ok(await page.locator('[aria-live]').count() >= 1, `${name}: a live region`);
   };
-  const phone = await phonePage();
-  try {
+  await onPhonePage(async (phone) => {
     const t = await take(kiosk, 'A');
     await phone.goto(url(`/q/${t.token}`), { waitUntil: 'domcontentloaded' });
     await phone.locator('#q-number', { hasText: t.number }).waitFor();
@@ -313,7 +303,5 @@ test('the queue pages are built to be accessible', T, async () => {
     await checks(phone, 'console');
     await call('DELETE', `/tickets/${t.token}`);
     assert.deepEqual(allProblems(phone), []);
-  } finally {
-    await phone.context().close();
-  }
+  });
 });

@@ -11,8 +11,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenshot, allProblems, resetProblems, closeBrowser, eventually,
-  randomPhone, idNumber, smsLogSize, smsSince, api as call, citizenToken,
+  url, screenshot, allProblems, resetProblems, closeBrowser, eventually,
+  randomPhone, idNumber, smsLogSize, smsSince, api as call, citizenToken, onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 180000 };
@@ -64,8 +64,7 @@ test('another account\'s ID number is refused on book.html; the holder confirms 
   assert.equal(b.status, 201, JSON.stringify(b.data));
 
   const asker = await citizenToken(askerPhone);
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await signedIn(page, asker);
     // The asker books with the holder's number: the refusal, said plainly.
     const slot = await freeSlot([first.date]);
@@ -130,15 +129,12 @@ test('another account\'s ID number is refused on book.html; the holder confirms 
     await page.getByRole('heading', { name: '预约成功' }).waitFor();
     assert.match(await page.locator('#done-who').innerText(), /刘\*/);
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('the proxy page in 长辈模式 (large text), with labels', T, async () => {
   const token = await citizenToken(randomPhone('17'));
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await signedIn(page, token);
     await page.goto(url('/proxy.html?large=1'), { waitUntil: 'domcontentloaded' });
     await page.getByRole('heading', { name: '我可以代办的亲友' }).waitFor();
@@ -159,17 +155,14 @@ test('the proxy page in 长辈模式 (large text), with labels', T, async () => 
     await screenshot(page, 'proxy-large');
     await page.getByRole('button', { name: '长辈模式' }).tap();
     assert.ok(await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize)) < 22);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('a clerk registers a proxy and rebinds a number on staff/identity.html', T, async () => {
-  const page = await phonePage({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false });
   const proxyPhone = randomPhone('17');
   const holderPhone = randomPhone('17');
   const id = idNumber('510107', 50, 40, '1111');
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url('/staff/identity.html'), { waitUntil: 'domcontentloaded' });
     const form = page.locator('#signin-form');
     await form.waitFor();
@@ -206,7 +199,5 @@ test('a clerk registers a proxy and rebinds a number on staff/identity.html', T,
     const me = await call('GET', '/me/identity', { token: holder });
     assert.equal(me.data.identity.how, 'clerk');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  }, { viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false });
 });

@@ -13,9 +13,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  url, phonePage, screenPage, screenshot, allProblems, eventually, PASSWORD,
+  url, screenshot, allProblems, eventually, PASSWORD,
   sql, api as call, staffToken as login, signInCitizen, randomPhone, idNumber, closeHall,
-  smsLogSize, smsSince, setClock, checkA11y, chooseHall, acceptCase } from './lib.mjs';
+  smsLogSize, smsSince, setClock, checkA11y, chooseHall, acceptCase,
+  onScreenPage, onPhonePage,
+} from './lib.mjs';
 
 const T = { timeout: 120000 };
 
@@ -35,8 +37,7 @@ async function closedCase(phone) {
 test('a citizen complains from the phone: too short is said under the field, then it is filed and listed', T, async () => {
   await setClock('2026-11-23T10:00:00+08:00');
   const phone = randomPhone('13');
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await signInCitizen(page, phone);
     const before = sql('SELECT COUNT(*) FROM complaints;');
     await page.goto(url('/complaint.html'), { waitUntil: 'domcontentloaded' });
@@ -66,15 +67,12 @@ test('a citizen complains from the phone: too short is said under the field, the
     await checkA11y(page);
     await screenshot(page, 'complaint-phone');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('a 1-star review asks for the reason before it is sent, then takes it', T, async () => {
   const { no, token } = await closedCase(randomPhone('15'));
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url(`/review.html?case=${token}`), { waitUntil: 'domcontentloaded' });
     await page.locator('#rv-form:not([hidden])').waitFor();
     await page.getByRole('button', { name: '非常不满意', exact: true }).click();
@@ -93,9 +91,7 @@ test('a 1-star review asks for the reason before it is sent, then takes it', T, 
     assert.equal(sql(`SELECT CONCAT(score, ' ', comment) FROM reviews WHERE ref = '${no}';`), '1 材料清单说了三个版本');
     assert.equal(sql(`SELECT COUNT(*) FROM review_rectifications t JOIN reviews v ON v.id = t.review_id WHERE v.ref = '${no}';`), '1');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 /* Sign in on staff/login.html and open the dashboard. */
@@ -125,8 +121,7 @@ test('the manager who recorded a fix cannot check it; another passes it and the 
   assert.equal(r.status, 200, JSON.stringify(r.json));
   assert.equal(r.json.rectification.status, 'fixed');
 
-  const page = await screenPage({ viewport: { width: 1366, height: 768 } });
-  try {
+  await onScreenPage(async (page) => {
     // manager1 recorded it: told so, no 复核 button.
     await dashboardAs(page, 'manager1');
     let item = page.locator(`#rect li[data-ref="${no}"]`);
@@ -161,7 +156,5 @@ test('the manager who recorded a fix cannot check it; another passes it and the 
     await eventually(async () => (await page.locator(`#rect li[data-ref="${no}"]`).count()) === 0,
       { message: 'gone from the open tasks' });
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  }, { viewport: { width: 1366, height: 768 } });
 });

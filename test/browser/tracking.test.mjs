@@ -56,8 +56,7 @@ test('a citizen scans the QR code and follows the case as it moves on', T, async
   const { data: tracked } = await call('GET', `/track/${c.track_token}`);
   assert.equal(tracked.case.status, 'accepted');
 
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await page.clock.install();
     await openTrack(page, c.track_token);
 
@@ -101,15 +100,12 @@ test('a citizen scans the QR code and follows the case as it moves on', T, async
     assert.match(await page.locator('#steps > li').first().innerText(), new RegExp(label.replace(/[()（）]/g, '.')));
     await screenshot(page, 'track-updated');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('large-text mode fits the phone', T, async () => {
   const c = await newCase();
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await openTrack(page, c.track_token, '?large=1');
     const px = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
     assert.ok(px >= 22, `body text ${px}px in 长辈模式`);
@@ -117,9 +113,7 @@ test('large-text mode fits the phone', T, async () => {
     assert.ok(await scrollWidth(page) <= 390, 'nothing wider than the phone');
     await screenshot(page, 'track-large');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('an unknown or malformed link gets a friendly page that reveals nothing', T, () => onPhonePage(async (page) => {
@@ -148,8 +142,7 @@ test('an unknown or malformed link gets a friendly page that reveals nothing', T
 test('the printed 受理通知书 carries the tracking QR code beside the address', T, async () => {
   const c = await newCase();
   assert.ok(c.notice_url, 'POST /cases gives the notice address');
-  const page = await phonePage({ viewport: { width: 800, height: 1100 }, isMobile: false });
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url(c.notice_url), { waitUntil: 'domcontentloaded' });
     const img = page.locator('#doc-track-qr');
     await img.waitFor({ state: 'visible' });
@@ -160,9 +153,7 @@ test('the printed 受理通知书 carries the tracking QR code beside the addres
     assert.match(await page.locator('#doc-track').innerText(), new RegExp(`/t/${c.track_token}$`));
     await screenshot(page, 'track-notice');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  }, { viewport: { width: 800, height: 1100 }, isMobile: false });
 });
 
 /* ---------- states shown with the API answered by the test ---------- */
@@ -381,8 +372,7 @@ test('a decided case shows its result, its verify link and where to download it'
   assert.equal(staffRes.results.length, 1);
   const res = staffRes.results[0];
 
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await openTrack(page, c.track_token);
     const box = page.locator('#results');
     await box.waitFor({ state: 'visible' });
@@ -420,7 +410,5 @@ test('a decided case shows its result, its verify link and where to download it'
     assert.equal(await page.locator('#results-list .result-status strong').innerText(), '已撤销');
     assert.equal(await page.locator('#results-list .result-download').count(), 0);
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });

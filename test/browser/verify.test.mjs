@@ -17,8 +17,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
-  url, phonePage, screenshot, allProblems, closeBrowser, api as call, staffToken as staffLogin, citizenToken, eventually, checkA11y,
-  acceptCase,
+  url, screenshot, allProblems, closeBrowser, api as call, staffToken as staffLogin, citizenToken, eventually, checkA11y,
+  acceptCase, onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 90000 };
@@ -63,8 +63,7 @@ async function open(page, qr) {
 
 test('a genuine result says 有效 with its fields and nothing private', T, async () => {
   const res = await newResult();
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     assert.equal(await open(page, res.qr_text), '有效');
     assert.equal(await page.locator('#v-number').innerText(), res.number);
     assert.equal(await page.locator('#v-issuer').innerText(), '市场监督管理局');
@@ -89,16 +88,13 @@ test('a genuine result says 有效 with its fields and nothing private', T, asyn
     await checkA11y(page);
     await screenshot(page, 'verify-large');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('a changed byte, another key, or garbage say 无效 without trusting the server', T, async () => {
   const res = await newResult();
   const { page: base, msg, sig } = split(res.qr_text);
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     // One changed byte of the number.
     const changed = Buffer.from(msg);
     const at = changed.indexOf(Buffer.from(res.number)) + res.number.length - 1;
@@ -112,15 +108,12 @@ test('a changed byte, another key, or garbage say 无效 without trusting the se
     assert.equal(await open(page, `${base}#${b64u(msg)}.${b64u(other)}`), '无效');
     // Not a result QR at all.
     assert.equal(await open(page, `${base}#hello`), '无效');
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('offline the signature alone decides; revoked says 已撤销', T, async () => {
   const res = await newResult();
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     // The key is remembered from a first visit; then the network is gone.
     assert.equal(await open(page, res.qr_text), '有效');
     await page.context().route('**/api/v1/**', (r) => r.abort('internetdisconnected'));
@@ -139,17 +132,14 @@ test('offline the signature alone decides; revoked says 已撤销', T, async () 
     assert.equal(r.status, 200, JSON.stringify(r.data));
     assert.equal(await open(page, res.qr_text), '已撤销');
     await screenshot(page, 'verify-revoked');
-  } finally {
-    await page.context().close();
-  }
+  });
 });
 
 test('the applicant downloads the electronic licence from the case page', T, async () => {
   const phone = `15${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
   const token = await citizenToken(phone);
   const res = await newResult(phone);
-  const page = await phonePage({ acceptDownloads: true });
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url('/'), { waitUntil: 'domcontentloaded' });
     await page.evaluate((t) => window.localStorage.setItem('yichuang.token', t), token);
     await page.goto(url(`/my-cases.html?no=${res.no}`), { waitUntil: 'domcontentloaded' });
@@ -167,7 +157,5 @@ test('the applicant downloads the electronic licence from the case page', T, asy
     assert.match(download.suggestedFilename(), /营业执照/);
     await screenshot(page, 'verify-case-results');
     assert.deepEqual(allProblems(page), []);
-  } finally {
-    await page.context().close();
-  }
+  }, { acceptDownloads: true });
 });

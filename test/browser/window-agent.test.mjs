@@ -19,6 +19,7 @@ import {
   url, phonePage, screenshot, allProblems, closeBrowser, apiJson, promisedItemB, eventually,
   checkA11y,
   api as call, staffToken as login, signInStaffForm, idNumber, randomPhone, scrollWidth, PASSWORD, chooseHall,
+  onPhonePage,
 } from './lib.mjs';
 
 const T = { timeout: 120000 };
@@ -152,8 +153,7 @@ test('我的帮办 on a phone: the helper lands on it, sees their case and its n
   });
   assert.equal(filed.status, 201, JSON.stringify(filed.json));
   const no = filed.json.case.no;
-  const page = await phonePage();
-  try {
+  await onPhonePage(async (page) => {
     await page.goto(url('/staff/login.html'), { waitUntil: 'domcontentloaded' });
     await chooseHall(page, 'demo');
     await page.getByLabel('用户名').fill('helper1');
@@ -178,7 +178,5 @@ test('我的帮办 on a phone: the helper lands on it, sees their case and its n
     await screenshot(page, 'helper-list');
     await checkA11y(page);
     assert.deepEqual(allProblems(page), [], 'no console errors or failed requests');
-  } finally {
-    await page.context().close();
-  }
+  });
 });

@@ -159,8 +159,9 @@ check_told(struct load *L, const char *day, int rows_before)
 
 /* ------------------------------------------------------------------ Galera node killed */
 
-static void
-galera_node_killed(void **st)
+static int	teardown(void **);
+
+TEST_WITH(galera_node_killed, NULL, teardown)
 {
 	struct load L;
 	char day[11], when[32], next[11];
@@ -168,7 +169,6 @@ galera_node_killed(void **st)
 	long ist0 = file_lines_with(log, "IST received");
 	int before;
 
-	(void)st;
 	pick_day(&test_db, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
 	before = load_rows(day, 50);
@@ -194,8 +194,7 @@ galera_node_killed(void **st)
 
 /* ------------------------------------------------------------------ Redis primary killed */
 
-static void
-redis_primary_killed(void **st)
+TEST_WITH(redis_primary_killed, NULL, teardown)
 {
 	static struct bookers B;
 	struct load L;
@@ -203,7 +202,6 @@ redis_primary_killed(void **st)
 	char old[16], now_primary[16];
 	int before;
 
-	(void)st;
 	pick_day(&test_db, day, when, bday, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
 	before = load_rows(day, 50);
@@ -248,8 +246,7 @@ redis_primary_killed(void **st)
 
 /* ------------------------------------------------------------------ app host cut off */
 
-static void
-app_host_cut(void **st)
+TEST_WITH(app_host_cut, NULL, teardown)
 {
 	struct load L;
 	char day[11], when[32], next[11];
@@ -257,7 +254,6 @@ app_host_cut(void **st)
 	long served;
 	int before, i;
 
-	(void)st;
 	pick_day(&test_db, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
 	before = load_rows(day, 50);
@@ -399,12 +395,10 @@ outbox_burst(int round, int *n1, int *n2)
  * still finding its way back after the previous test's faults may miss a burst of a second,
  * so bursts follow one another (each checked whole) until both have sent, four at most.
  */
-static void
-outbox_once_across_nodes(void **st)
+TEST_WITH(outbox_once_across_nodes, NULL, teardown)
 {
 	int round, n1 = 0, n2 = 0, s1 = 0, s2 = 0;
 
-	(void)st;
 	for (round = 0; round < 4 && (s1 == 0 || s2 == 0); round++) {
 		if (round > 0)
 			pause_ms(3000);
@@ -455,15 +449,13 @@ idem_thread(void *arg)
 	return NULL;
 }
 
-static void
-idempotency_across_nodes(void **st)
+TEST_WITH(idempotency_across_nodes, NULL, teardown)
 {
 	char day[11], when[32], next[11], key[64];
 	struct idem_try t[2];
 	pthread_t th[2];
 	int round, i, before, created = 0, replayed = 0;
 
-	(void)st;
 	pick_day(&test_db, day, when, next, "make cluster-down, make cluster");
 	assert_int_equal(set_clock(when), 0);
 	before = load_rows(day, 50);
@@ -560,8 +552,7 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void
-case_numbers_across_nodes(void **st)
+TEST_WITH(case_numbers_across_nodes, NULL, teardown)
 {
 	static struct acceptor a[2];
 	char mats[256], body[1024], out[64];
@@ -569,7 +560,6 @@ case_numbers_across_nodes(void **st)
 	pthread_t th[2];
 	int i, n = 0;
 
-	(void)st;
 	set_clock(NULL);
 	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s,\"applicant\":"
@@ -611,10 +601,8 @@ case_numbers_across_nodes(void **st)
 
 /* ------------------------------------------------------------------ main */
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	set_clock(NULL);
 	/* Whatever failed, leave the cluster whole for the tests after this one. */
 	cluster("mend app1");
@@ -624,29 +612,11 @@ teardown(void **st)
 	return 0;
 }
 
-static int
-group_setup(void **st)
+FIXTURE(group_setup)
 {
-	signal(SIGPIPE, SIG_IGN);
-	long_mode = getenv("YICHUANG_CLUSTER_LONG") && strcmp(getenv("YICHUANG_CLUSTER_LONG"), "1") == 0;
-	if (suite_setup(st) != 0)
-		return -1;
-	return staff_login("kiosk1", 0, kiosk, sizeof kiosk);
+	return load_suite_setup(st, "YICHUANG_CLUSTER_LONG", &long_mode, kiosk, sizeof kiosk);
 }
 
-int
-main(void)
-{
-	if (getenv("YICHUANG_CLUSTER_ONLY") && *getenv("YICHUANG_CLUSTER_ONLY"))
-		cmocka_set_test_filter(getenv("YICHUANG_CLUSTER_ONLY"));
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(galera_node_killed, teardown),
-		cmocka_unit_test_teardown(redis_primary_killed, teardown),
-		cmocka_unit_test_teardown(app_host_cut, teardown),
-		cmocka_unit_test_teardown(outbox_once_across_nodes, teardown),
-		cmocka_unit_test_teardown(idempotency_across_nodes, teardown),
-		cmocka_unit_test_teardown(case_numbers_across_nodes, teardown),
-	};
-
-	return suite_run("cluster", tests, group_setup, suite_teardown);
-}
+/* YICHUANG_CLUSTER_ONLY=pattern runs only the tests whose names match (a glob). */
+TESTS_ONLY_FROM("YICHUANG_CLUSTER_ONLY")
+SUITE_MAIN("cluster", group_setup, suite_teardown)

@@ -32,6 +32,7 @@
 #include "../lib/http.h"
 #include "../lib/proc.h"
 #include "../lib/records.h"
+#include "../lib/steps.h"
 #include "../lib/suite.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
@@ -76,10 +77,7 @@ item_body(const char *id, const char *name, int days, const char *materials)
 static void
 put_item(struct resp *r, const char *token, const char *id, const char *body)
 {
-	char path[128];
-
-	snprintf(path, sizeof path, API "/admin/items/%s", id);
-	assert_int_equal(http_json(r, "PUT", path, token, body), 0);
+	http_at(r, "PUT", token, body, API "/admin/items/%s", id);
 }
 
 /* The codes of GET /items/{id}'s materials, in order, as "M1,M2". */
@@ -176,8 +174,7 @@ import_refused(const char *query, const char *type, const char *file,
 
 /* The test hall goes again: the staff sign-in page chooses the hall itself only while there is
  * one, and the browser tests after this suite sign in there. */
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	db_exec(&test_db, "DELETE FROM hall_items WHERE hall = 'zz-admcat'", DBNOARGS, NULL, NULL);
 	db_exec(&test_db, "DELETE FROM categories WHERE hall = 'zz-admcat'", DBNOARGS, NULL, NULL);
@@ -187,8 +184,7 @@ teardown(void **st)
 	return suite_teardown(st);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
 		STAFF("region1", 0, region), STAFF("admin", 0, admin), STAFF("clerk1", 1, clerk),
@@ -210,14 +206,12 @@ setup(void **st)
 
 /* ---------------------------------------------------------------- items */
 
-static void
-item_is_created_changed_retired_and_audited(void **st)
+TEST(item_is_created_changed_retired_and_audited)
 {
 	char id[64], codes[128], q[96];
 	struct resp r;
 	json_t *trail, *before_mats;
 
-	(void)st;
 	rid(id, sizeof id, "IT", "a");
 	put_item(&r, region, id, item_body(id, "测试事项·甲𠮷", 5, MATS_V1));
 	expect_status(&r, 201);
@@ -301,15 +295,13 @@ item_is_created_changed_retired_and_audited(void **st)
 	    " 'catalog.item.change' AND target = ?", id), 1);
 }
 
-static void
-case_keeps_the_version_it_was_accepted_under(void **st)
+TEST(case_keeps_the_version_it_was_accepted_under)
 {
 	char id[64], no[64], path[256], body[2048];
 	const char *url;
 	struct resp r;
 	json_t *mats, *notice;
 
-	(void)st;
 	rid(id, sizeof id, "IT", "b");
 	put_item(&r, region, id, item_body(id, "测试事项·乙", 5, MATS_V1));
 	expect_status(&r, 201);
@@ -360,13 +352,11 @@ case_keeps_the_version_it_was_accepted_under(void **st)
 	expect_refusal("POST", API "/cases", clerk, body, 400, "INVALID_INPUT");
 }
 
-static void
-hall_chooses_the_items_it_accepts(void **st)
+TEST(hall_chooses_the_items_it_accepts)
 {
 	char id[64], path[160], cat[4] = "";
 	struct resp r;
 
-	(void)st;
 	rid(id, sizeof id, "IT", "c");
 	put_item(&r, region, id, item_body(id, "测试事项·丙", 3, MATS_V1));
 	expect_status(&r, 201);
@@ -415,14 +405,12 @@ hall_chooses_the_items_it_accepts(void **st)
 	}
 }
 
-static void
-only_the_region_admin_changes_the_catalog(void **st)
+TEST(only_the_region_admin_changes_the_catalog)
 {
 	char id[64], path[160];
 	const char *who[] = { clerk, approver, manager, admin };
 	size_t i;
 
-	(void)st;
 	rid(id, sizeof id, "IT", "d");
 	snprintf(path, sizeof path, API "/admin/items/%s", id);
 	for (i = 0; i < 4; i++)
@@ -438,8 +426,7 @@ only_the_region_admin_changes_the_catalog(void **st)
 	    " retired_at IS NULL", NULL), 1);
 }
 
-static void
-bad_item_is_refused_naming_every_field(void **st)
+TEST(bad_item_is_refused_naming_every_field)
 {
 	char id[64];
 	struct resp r;
@@ -447,7 +434,6 @@ bad_item_is_refused_naming_every_field(void **st)
 		"materials[0].waivable", "materials[1].name", "materials[2].form", "keywords[0]" };
 	size_t i;
 
-	(void)st;
 	rid(id, sizeof id, "IT", "e");
 	put_item(&r, region, id, "{\"hall\":\"demo\",\"name\":\"\",\"category\":\"b\","
 	    "\"department\":\"scjg\",\"kind\":\"sometimes\",\"promised_days\":-1,"
@@ -471,8 +457,7 @@ bad_item_is_refused_naming_every_field(void **st)
 
 /* ---------------------------------------------------------------- bundles */
 
-static void
-bundle_has_the_union_of_materials_and_holds_its_items(void **st)
+TEST(bundle_has_the_union_of_materials_and_holds_its_items)
 {
 	char a[64], b[64], bd[64], path[160], body[512];
 	struct resp r;
@@ -480,7 +465,6 @@ bundle_has_the_union_of_materials_and_holds_its_items(void **st)
 	size_t i;
 	int shared = 0;
 
-	(void)st;
 	rid(a, sizeof a, "IT", "f1");
 	rid(b, sizeof b, "IT", "f2");
 	rid(bd, sizeof bd, "BD", "f");
@@ -533,8 +517,7 @@ bundle_has_the_union_of_materials_and_holds_its_items(void **st)
 
 /* ---------------------------------------------------------------- import and export */
 
-static void
-import_is_all_or_nothing_with_every_problem_listed(void **st)
+TEST(import_is_all_or_nothing_with_every_problem_listed)
 {
 	char ok[64], bad1[64], bad2[64], file[8192], csv[2048];
 	const struct problem json_wrong[] = {
@@ -545,7 +528,6 @@ import_is_all_or_nothing_with_every_problem_listed(void **st)
 	};
 	struct resp r;
 
-	(void)st;
 	rid(ok, sizeof ok, "IT", "g1");
 	rid(bad1, sizeof bad1, "IT", "g2");
 	rid(bad2, sizeof bad2, "IT", "g3");
@@ -591,13 +573,11 @@ import_is_all_or_nothing_with_every_problem_listed(void **st)
 	assert_int_equal(count1("SELECT COUNT(*) FROM item_keywords WHERE item = ?", ok), 2);
 }
 
-static void
-export_imports_back_unchanged(void **st)
+TEST(export_imports_back_unchanged)
 {
 	struct resp r, e;
 	long long n;
 
-	(void)st;
 	assert_int_equal(http_json(&e, "GET", API "/admin/catalog/export", region, NULL), 0);
 	expect_status(&e, 200);
 	n = (long long)json_array_size(jget(e.json, "items"));
@@ -623,13 +603,11 @@ export_imports_back_unchanged(void **st)
 	resp_free(&e);
 }
 
-static void
-demo_seed_catalog_imports(void **st)
+TEST(demo_seed_catalog_imports)
 {
 	char out[4096];
 	int rc;
 
-	(void)st;
 	/* The file seed-demo loaded: through the admin tool, as a region would load it. */
 	rc = proc_admin("catalog-import --dry-run sql/data/catalog-demo.json", NULL, out,
 	    sizeof out);
@@ -645,20 +623,4 @@ demo_seed_catalog_imports(void **st)
 	assert_int_equal(rc, 1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(item_is_created_changed_retired_and_audited),
-		cmocka_unit_test(case_keeps_the_version_it_was_accepted_under),
-		cmocka_unit_test(hall_chooses_the_items_it_accepts),
-		cmocka_unit_test(only_the_region_admin_changes_the_catalog),
-		cmocka_unit_test(bad_item_is_refused_naming_every_field),
-		cmocka_unit_test(bundle_has_the_union_of_materials_and_holds_its_items),
-		cmocka_unit_test(import_is_all_or_nothing_with_every_problem_listed),
-		cmocka_unit_test(export_imports_back_unchanged),
-		cmocka_unit_test(demo_seed_catalog_imports),
-	};
-
-	return suite_run("admin_catalog", tests, setup, teardown);
-}
+SUITE_MAIN("admin_catalog", setup, teardown)

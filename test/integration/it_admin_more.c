@@ -124,10 +124,8 @@ put_ok(const char *method, const char *path, const char *token, const char *body
 	resp_free(&r);
 }
 
-static void
-only_admins_and_named_fields(void **st)
+TEST(only_admins_and_named_fields)
 {
-	(void)st;
 	clock_at(THURSDAY);
 	expect_refusal("PUT", API "/admin/halls/demo/categories/Q", clerk, "{\"name\":\"x\"}", 403,
 	    "FORBIDDEN");
@@ -154,14 +152,12 @@ only_admins_and_named_fields(void **st)
 	    "NOT_FOUND");
 }
 
-static void
-a_category_is_created_changed_retired_and_restored(void **st)
+TEST(a_category_is_created_changed_retired_and_restored)
 {
 	struct resp r;
 	char detail[600] = "";
 	int refused;
 
-	(void)st;
 	clock_at(THURSDAY);
 	/* Every process's copy of the hall, made without Q: each refuses it. */
 	assert_int_equal(takes("Q", &refused), 0);
@@ -170,9 +166,7 @@ a_category_is_created_changed_retired_and_restored(void **st)
 	assert_int_equal(http_json(&r, "PUT", API "/admin/halls/demo/categories/Q", admin,
 	    "{\"name\":\"户籍·𠮷 业务\",\"description\":\"测试用类别\",\"sort\":9,"
 	    "\"avg_service_minutes\":7}"), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "category.name"), "户籍·𠮷 业务");
-	assert_string_equal(jstr(r.json, "category.kind"), "service");
+	expect_strs(&r, 201, "category.name", "户籍·𠮷 业务", "category.kind", "service", NULL);
 	assert_false(json_is_true(jget(r.json, "category.retired")));
 	resp_free(&r);
 	/* Within 1.2 s every process takes numbers in it, and lists it. */
@@ -235,13 +229,11 @@ a_category_is_created_changed_retired_and_restored(void **st)
  * category O) must go on the generation alone: until it is raised they still refuse O (a
  * copy, not a fresh read); within 1.2 s of it every answer gives numbers in O.
  */
-static void
-a_change_by_another_process_is_seen_within_a_second(void **st)
+TEST(a_change_by_another_process_is_seen_within_a_second)
 {
 	redisReply *rep;
 	int refused;
 
-	(void)st;
 	clock_at(THURSDAY);
 	assert_int_equal(takes("O", &refused), 0);	/* every copy primed without O */
 	assert_int_equal(refused, ROUNDS);
@@ -291,15 +283,13 @@ q_slots(const char *date, char *out, size_t osz)
 	resp_free(&r);
 }
 
-static void
-weekday_and_date_plans_decide_the_slots(void **st)
+TEST(weekday_and_date_plans_decide_the_slots)
 {
 	char cit[256], id[19], body[512], got[200], cap[8] = "";
 	struct resp r;
 	json_t *line = NULL;
 	long sms;
 
-	(void)st;
 	clock_at("2026-12-07T09:00:00+08:00");
 	/* The category's plan: 09:00; Thursdays: 14:00 only; Friday 11th: nothing. */
 	put_ok("PUT", API "/admin/halls/demo/slot-plans/Q", admin,
@@ -372,12 +362,10 @@ weekday_and_date_plans_decide_the_slots(void **st)
 	set_clock(NULL);
 }
 
-static void
-a_retired_category_takes_no_bookings(void **st)
+TEST(a_retired_category_takes_no_bookings)
 {
 	char cit[256], id[19], body[512], got[200];
 
-	(void)st;
 	clock_at("2026-12-07T09:00:00+08:00");
 	q_slots("2026-12-11", got, sizeof got);
 	assert_string_equal(got, "09:00");
@@ -415,13 +403,11 @@ sign_in_at(const char *user, int window, long want, char *tok, size_t tsz)
 	resp_free(&r);
 }
 
-static void
-a_window_in_use_is_not_retired(void **st)
+TEST(a_window_in_use_is_not_retired)
 {
 	char tok[256];
 	struct resp r;
 
-	(void)st;
 	clock_at(THURSDAY);
 	put_ok("PUT", API "/admin/halls/demo/windows/21", admin,
 	    "{\"name\":\"21号窗口 测试\",\"kind\":\"comprehensive\",\"categories\":[\"Q\"]}", 200);
@@ -490,13 +476,11 @@ item_of(const char *id, const char *name)
 	return b;
 }
 
-static void
-a_department_is_created_retired_and_takes_no_new_items(void **st)
+TEST(a_department_is_created_retired_and_takes_no_new_items)
 {
 	char region[128], id1[40], id2[40], path[96];
 	struct resp r;
 
-	(void)st;
 	staff_in("region1", 0, region, sizeof region);
 	snprintf(id1, sizeof id1, "IT-MORE-%d-1", (int)getpid());
 	snprintf(id2, sizeof id2, "IT-MORE-%d-2", (int)getpid());
@@ -560,13 +544,11 @@ a_department_is_created_retired_and_takes_no_new_items(void **st)
 }
 
 /* 延时服务 on one date: numbers until 20:00 that day, and the refusal names the day's hours. */
-static void
-evening_hours_of_a_date_reach_the_kiosk(void **st)
+TEST(evening_hours_of_a_date_reach_the_kiosk)
 {
 	struct resp r;
 	int i;
 
-	(void)st;
 	clock_at("2026-12-07T09:00:00+08:00");
 	put_ok("PUT", API "/admin/halls/demo/hours/2026-12-31", admin,
 	    "{\"periods\":[{\"open\":\"08:30\",\"close\":\"12:00\"},{\"open\":\"13:30\","
@@ -595,24 +577,18 @@ evening_hours_of_a_date_reach_the_kiosk(void **st)
 	set_clock(NULL);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	struct signer who[] = {
-		STAFF("admin", 0, admin),
-		STAFF("manager1", 0, manager),
-		STAFF("clerk1", 1, clerk),
-		STAFF("approver1", 0, approver),
+		STAFF("admin", 0, admin), STAFF("manager1", 0, manager),
+		STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver),
 		STAFF("kiosk1", 0, kiosk),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
-	return sign_in_all(who);
+	return suite_sign_in(st, NULL, who);
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	struct resp r;
 	const char *const mine[] = { "Q", "O" };
@@ -639,19 +615,4 @@ teardown(void **st)
 	return suite_teardown(st);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(only_admins_and_named_fields),
-		cmocka_unit_test(a_category_is_created_changed_retired_and_restored),
-		cmocka_unit_test(a_change_by_another_process_is_seen_within_a_second),
-		cmocka_unit_test(weekday_and_date_plans_decide_the_slots),
-		cmocka_unit_test(a_retired_category_takes_no_bookings),
-		cmocka_unit_test(a_window_in_use_is_not_retired),
-		cmocka_unit_test(a_department_is_created_retired_and_takes_no_new_items),
-		cmocka_unit_test(evening_hours_of_a_date_reach_the_kiosk),
-	};
-
-	return suite_run("it_admin_more", tests, setup, teardown);
-}
+SUITE_MAIN("it_admin_more", setup, teardown)

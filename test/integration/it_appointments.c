@@ -37,6 +37,7 @@
 #include "../lib/suite.h"
 #include "../lib/flows.h"
 #include "../lib/race.h"
+#include "../lib/steps.h"
 
 #define MONDAY   "2026-11-23T09:40:00+08:00"
 #define API      "/api/v1"
@@ -231,15 +232,13 @@ static char id_ban[19];			/* the ID number banned for no-shows */
 
 /* ------------------------------------------------------------------ tests */
 
-static void
-slots_and_calendar(void **st)
+TEST(slots_and_calendar)
 {
 	struct resp r;
 	json_t *s;
 	size_t i;
 	int cap;
 
-	(void)st;
 	clock_at(MONDAY);
 	/* A working day: 15 half-hour slots of 6 places in A, 08:30 … 17:00. */
 	assert_int_equal(http(&r, "GET", API "/halls/demo/slots?category=A&date=2026-11-24", NULL,
@@ -311,13 +310,11 @@ slots_and_calendar(void **st)
 	set_clock(NULL);
 }
 
-static void
-booking_validation(void **st)
+TEST(booking_validation)
 {
 	struct resp r;
 	char clerk[128], id[19];
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13900000001", c1, sizeof c1);
 	expect_invalid("POST", API "/appointments", c1, "{}", "hall category slot name id_number");
@@ -343,8 +340,7 @@ booking_validation(void **st)
 	set_clock(NULL);
 }
 
-static void
-book_see_and_rules(void **st)
+TEST(book_see_and_rules)
 {
 	struct resp r;
 	char id1[19], id2[19], tok[64], path[128], clerk[128], code[8], masked[24];
@@ -353,7 +349,6 @@ book_see_and_rules(void **st)
 	size_t i;
 	int found = 0;
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13900000001", c1, sizeof c1);
 	citizen_in("13900000002", c2, sizeof c2);
@@ -439,14 +434,12 @@ book_see_and_rules(void **st)
 	set_clock(NULL);
 }
 
-static void
-month_limit(void **st)
+TEST(month_limit)
 {
 	struct resp r;
 	char id[19], h[PII_HASH_HEX];
 	redisReply *rep;
 
-	(void)st;
 	/* Six bookings in one month take four weeks of clock moves (and would turn into
 	 * no-shows on the way); the monthly check is shown with the month's counter itself:
 	 * this ID number has had six in November.  November's counters are loaded (the tests
@@ -466,13 +459,11 @@ month_limit(void **st)
 	set_clock(NULL);
 }
 
-static void
-idempotency_key(void **st)
+TEST(idempotency_key)
 {
 	struct resp r, r2;
 	char id[19], id2[19];
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13900000002", c2, sizeof c2);
 	make_id(id, "19900101", 31);
@@ -507,8 +498,7 @@ idempotency_key(void **st)
 	set_clock(NULL);
 }
 
-static void
-cancel_and_reschedule(void **st)
+TEST(cancel_and_reschedule)
 {
 	struct resp r;
 	char c3[128], c4[128], mgr[128], id3[19], id4[19], tok[64], path[160], other[64];
@@ -516,7 +506,6 @@ cancel_and_reschedule(void **st)
 	long since;
 	long long ncancelled;
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13900000003", c3, sizeof c3);
 	citizen_in("13900000004", c4, sizeof c4);
@@ -543,9 +532,8 @@ cancel_and_reschedule(void **st)
 	}
 	/* A free slot: moved in one go; the old place is free again, the new one taken. */
 	assert_int_equal(http_json(&r, "POST", path, c3, "{\"slot\":\"B-20261125-1000\"}"), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "appointment.slot"), "B-20261125-1000");
-	assert_string_equal(jstr(r.json, "appointment.token"), tok);
+	expect_strs(&r, 200, "appointment.slot", "B-20261125-1000", "appointment.token", tok,
+	    NULL);
 	resp_free(&r);
 	assert_int_equal(remaining("B-20261125-0900", NULL), 4);
 	assert_int_equal(remaining("B-20261125-1000", NULL), 3);
@@ -588,14 +576,12 @@ cancel_and_reschedule(void **st)
 	set_clock(NULL);
 }
 
-static void
-check_in(void **st)
+TEST(check_in)
 {
 	struct resp r;
 	char c5[128], c6[128], c7[128], kiosk[128], id5[19], id6[19], id7[19];
 	char t5[64], t6[64], t7[64], path[160], ticket[64], body[64], code6[8];
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13900000005", c5, sizeof c5);
 	citizen_in("13900000006", c6, sizeof c6);
@@ -621,10 +607,8 @@ check_in(void **st)
 	/* Not someone else's. */
 	expect_refusal("POST", path, c6, NULL, 403, "FORBIDDEN");
 	assert_int_equal(http_json(&r, "POST", path, c5, NULL), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
-	assert_string_equal(jstr(r.json, "ticket.category"), "A");
-	assert_string_equal(jstr(r.json, "ticket.status"), "waiting");
+	expect_strs(&r, 201, "ticket.priority", "appointment", "ticket.category", "A",
+	    "ticket.status", "waiting", NULL);
 	assert_int_equal(jstr(r.json, "ticket.number")[0], 'A');
 	snprintf(ticket, sizeof ticket, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
@@ -657,9 +641,8 @@ check_in(void **st)
 	snprintf(body, sizeof body, "{\"code\":\"%s\"}", code6);
 	assert_int_equal(http_json(&r, "POST", API "/halls/demo/appointments/check-in", kiosk,
 	    body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
-	assert_string_equal(jstr(r.json, "appointment.status"), "checked_in");
+	expect_strs(&r, 201, "ticket.priority", "appointment", "appointment.status", "checked_in",
+	    NULL);
 	resp_free(&r);
 
 	/* Too late: the 11:00 slot closes for check-in at 11:15. */
@@ -669,8 +652,7 @@ check_in(void **st)
 	set_clock(NULL);
 }
 
-static void
-jobs_noshow_ban_reminder(void **st)
+TEST(jobs_noshow_ban_reminder)
 {
 	struct resp r;
 	char c9[128], id9[19], t1[64], t2[64], t9[64], path[160], code9[8];
@@ -678,7 +660,6 @@ jobs_noshow_ban_reminder(void **st)
 	json_t *line = NULL;
 	int i;
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13900000008", c8, sizeof c8);
 	citizen_in("13900000009", c9, sizeof c9);
@@ -706,14 +687,10 @@ jobs_noshow_ban_reminder(void **st)
 			break;
 		usleep(500 * 1000);
 	}
-	snprintf(path, sizeof path, API "/appointments/%s", t1);
-	assert_int_equal(http_json(&r, "GET", path, c8, NULL), 0);
-	assert_string_equal(jstr(r.json, "appointment.status"), "no_show");
-	resp_free(&r);
-	snprintf(path, sizeof path, API "/appointments/%s", t2);
-	assert_int_equal(http_json(&r, "GET", path, c8, NULL), 0);
-	assert_string_equal(jstr(r.json, "appointment.status"), "no_show");
-	resp_free(&r);
+	expect_str_at("GET", c8, NULL, 200, "appointment.status", "no_show",
+	    API "/appointments/%s", t1);
+	expect_str_at("GET", c8, NULL, 200, "appointment.status", "no_show",
+	    API "/appointments/%s", t2);
 	/* … and two no-shows within 90 days stop that ID number booking for 90 days. */
 	assert_int_equal(book(&r, c8, "D-20261127-0900", "李四", id_ban, NULL), 0);
 	assert_error(&r, 403, "NO_SHOW_BANNED");
@@ -742,15 +719,13 @@ jobs_noshow_ban_reminder(void **st)
 	set_clock(NULL);
 }
 
-static void
-rush_500_for_20(void **st)
+TEST(rush_500_for_20)
 {
 	static char tokens[RUSH_N][SESSION_TOKEN_MAX + 1];
 	static struct booker shots[RUSH_N];
 	char mgr[128];
 	int counts[4], i;
 
-	(void)st;
 	clock_at(MONDAY);
 	staff_in("manager1", 0, mgr, sizeof mgr);
 	set_capacity(mgr, RUSH_SLOT, RUSH_CAP);
@@ -784,14 +759,12 @@ rush_500_for_20(void **st)
 	set_clock(NULL);
 }
 
-static void
-same_citizen_races_itself(void **st)
+TEST(same_citizen_races_itself)
 {
 	static struct booker shots[20];
 	char c10[128];
 	int counts[4], i;
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13900000010", c10, sizeof c10);
 	for (i = 0; i < 20; i++) {
@@ -836,8 +809,7 @@ over_capacity(void)
 	    " HAVING n > cap OR top > cap) x", "demo");
 }
 
-static void
-redis_wiped(void **st)
+TEST(redis_wiped)
 {
 	static const char *const cats = "ABCDE";
 	static char tokens[100][SESSION_TOKEN_MAX + 1];
@@ -847,7 +819,6 @@ redis_wiped(void **st)
 	redisReply *rep;
 	int counts[4], i;
 
-	(void)st;
 	clock_at(MONDAY);
 	for (i = 0; i < 5; i++) {
 		snprintf(path, sizeof path, API "/halls/demo/slots?category=%c", cats[i]);
@@ -926,13 +897,11 @@ heal(void)
 	assert_true(clean >= 64);
 }
 
-static void
-outages(void **st)
+TEST(outages)
 {
 	struct resp r;
 	char c11[128], id[19];
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13900000011", c11, sizeof c11);
 	make_id(id, "19900101", 81);
@@ -965,8 +934,7 @@ outages(void **st)
  * of Monday 23rd) opens at 08:00 on the 23rd, every slot of it at that one instant.  At
  * 07:59 it is neither listed nor bookable (422, nothing written); at 08:00 it is both.
  */
-static void
-release_at_eight(void **st)
+TEST(release_at_eight)
 {
 	struct resp r;
 	char c[SESSION_TOKEN_MAX + 1], id[19];
@@ -974,7 +942,6 @@ release_at_eight(void **st)
 	    " day = '2026-11-30' AND category = 'A' AND start_time = ? AND status = 'booked'";
 	long long before;
 
-	(void)st;
 	clock_at("2026-11-23T07:59:30+08:00");
 	citizen_session(c, sizeof c);
 	make_id(id, "19660606", 808);
@@ -997,24 +964,4 @@ release_at_eight(void **st)
 	set_clock(NULL);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(slots_and_calendar),
-		cmocka_unit_test(booking_validation),
-		cmocka_unit_test(book_see_and_rules),
-		cmocka_unit_test(month_limit),
-		cmocka_unit_test(idempotency_key),
-		cmocka_unit_test(cancel_and_reschedule),
-		cmocka_unit_test(check_in),
-		cmocka_unit_test(jobs_noshow_ban_reminder),
-		cmocka_unit_test(rush_500_for_20),
-		cmocka_unit_test(same_citizen_races_itself),
-		cmocka_unit_test(redis_wiped),
-		cmocka_unit_test(outages),
-		cmocka_unit_test(release_at_eight),
-	};
-
-	return suite_run("appointments", tests, suite_setup, suite_teardown);
-}
+SUITE_MAIN("appointments", suite_setup, suite_teardown)

@@ -417,8 +417,7 @@ admin(const char *conf_inst, const char *args)
 	    build_dir(), conf_inst, args, inst);
 }
 
-static void
-restore_drill(void **st)
+TEST(restore_drill)
 {
 	char bdir[700], passf[256], badf[256], dba[256], copy[800], args[2400], now[40];
 	char out[4096], path[800];
@@ -430,7 +429,6 @@ restore_drill(void **st)
 	int i, n_before = 0, n_after = 0;
 	FILE *f;
 
-	(void)st;
 	a_day_of_the_hall();
 
 	snprintf(bdir, sizeof bdir, "%s/var/%s/drill/backup", root, inst);
@@ -597,9 +595,8 @@ restore_drill(void **st)
 				continue;
 			snprintf(p2, sizeof p2, "/api/v1/cases/%.63s?reveal=1", cases[i].no);
 			assert_int_equal(http_json(&r, "GET", p2, rclerk, NULL), 0);
-			expect_status(&r, 200);
-			assert_string_equal(jstr(r.json, "case.applicant.phone"), cases[i].phone);
-			assert_string_equal(jstr(r.json, "case.applicant.id_number"), cases[i].id);
+			expect_strs(&r, 200, "case.applicant.phone", cases[i].phone,
+			    "case.applicant.id_number", cases[i].id, NULL);
 			resp_free(&r);
 		}
 	}
@@ -660,8 +657,7 @@ restore_drill(void **st)
 
 /* ------------------------------------------------------------------ set-up */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	const char *b = getenv("YICHUANG_BASE_URL");
 
@@ -690,8 +686,7 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	setenv("YICHUANG_BASE_URL", src_url, 1);
 	setenv("YICHUANG_INSTANCE", inst, 1);
@@ -700,12 +695,4 @@ teardown(void **st)
 	return suite_teardown(st);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(restore_drill),
-	};
-
-	return suite_run("backup", tests, setup, teardown);
-}
+SUITE_MAIN("backup", setup, teardown)

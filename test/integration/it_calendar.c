@@ -134,14 +134,12 @@ receipt_provisional(const char *notice_url)
 	return p;
 }
 
-static void
-deadlines_provisional_then_confirmed(void **st)
+TEST(deadlines_provisional_then_confirmed)
 {
 	struct resp r;
 	char a[64], ta[64], b[64], tb[64], c[64], tc[64], dl[12], url[300], out[2048], file[64];
 	char sms_dl[64] = "";
 
-	(void)st;
 	/* Early December: 5 working days stay in 2026 — a firm deadline. */
 	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
 	case_accept(&r, clerk, "IT-B-003", APPLICANT, c, tc);
@@ -175,8 +173,7 @@ deadlines_provisional_then_confirmed(void **st)
 	/* The deadline service says so too. */
 	assert_int_equal(http(&r, "GET", API "/calendar/deadline?from=2026-12-28&days=5", NULL,
 	    NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "deadline"), "2027-01-05");
+	expect_strs(&r, 200, "deadline", "2027-01-05", NULL);
 	assert_true(json_is_true(jget(r.json, "provisional")));
 	resp_free(&r);
 
@@ -217,14 +214,12 @@ deadlines_provisional_then_confirmed(void **st)
 	set_clock(NULL);
 }
 
-static void
-tickets_and_slots_in_missing_year(void **st)
+TEST(tickets_and_slots_in_missing_year)
 {
 	struct resp r;
 	size_t i;
 	json_t *s;
 
-	(void)st;
 	forget_2027();
 	/* 元旦 2027: closed, as on any holiday, and no slot. */
 	assert_int_equal(set_clock("2027-01-01T10:00:00+08:00"), 0);
@@ -255,13 +250,11 @@ tickets_and_slots_in_missing_year(void **st)
 	set_clock(NULL);
 }
 
-static void
-resumed_deadline_becomes_provisional(void **st)
+TEST(resumed_deadline_becomes_provisional)
 {
 	struct resp r;
 	char no[64], tok[64], dl[12], approver[128];
 
-	(void)st;
 	forget_2027();
 	staff_in("approver1", 0, approver, sizeof approver);
 	/* Accepted Tuesday 1 December (due the 8th), 补正 requested on the 2nd, brought on
@@ -295,15 +288,13 @@ alert_open(void)
 	    " AND cleared_at IS NULL", "calendar:2027");
 }
 
-static void
-manager_warned_from_november(void **st)
+TEST(manager_warned_from_november)
 {
 	struct resp r;
 	char out[1024], file[64];
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	forget_2027();
 	assert_int_equal(db_exec(&test_db, "DELETE FROM hall_alerts WHERE akey = 'calendar:2027'",
 	    DBNOARGS, NULL, NULL), 0);
@@ -340,8 +331,7 @@ manager_warned_from_november(void **st)
 	set_clock(NULL);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
@@ -352,22 +342,10 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	forget_2027();
 	return suite_teardown(st);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(deadlines_provisional_then_confirmed),
-		cmocka_unit_test(tickets_and_slots_in_missing_year),
-		cmocka_unit_test(resumed_deadline_becomes_provisional),
-		cmocka_unit_test(manager_warned_from_november),
-	};
-
-	return suite_run("it_calendar", tests, setup, teardown);
-}
+SUITE_MAIN("it_calendar", setup, teardown)

@@ -99,6 +99,21 @@ reminders(const char *no)
 	    " AND ref_kind = 'case' AND ref_id = ?", no);
 }
 
+/* The job run at each instant that follows (NULL ends them): then case no has had want
+ * reminders in all. */
+static void
+jobs_then(const char *no, long long want, ...)
+{
+	const char *when;
+	va_list ap;
+
+	va_start(ap, want);
+	while ((when = va_arg(ap, const char *)) != NULL)
+		job_at(when);
+	va_end(ap);
+	assert_int_equal(reminders(no), want);
+}
+
 static void
 supplement(const char *no)
 {
@@ -113,34 +128,20 @@ supplement(const char *no)
 static json_t *
 waiver_entry(const char *token, const char *query, const char *no)
 {
-	struct resp r;
-	char path[160];
-	json_t *w, *found = NULL;
-	size_t i;
-
-	snprintf(path, sizeof path, "/api/v1/case-waivers%s", query);
-	assert_int_equal(http_json(&r, "GET", path, token, NULL), 0);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "waivers"), i, w)
-		if (strcmp(jstr(w, "case_no"), no) == 0)
-			found = json_incref(w);
-	resp_free(&r);
-	return found;
+	return get_entry(token, "waivers", "case_no", no, "/api/v1/case-waivers%s", query);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
+	static const struct signer who[] = {
+		STAFF("clerk1", 1, clerk), STAFF("clerk2", 2, clerk2),
+		STAFF("approver1", 0, approver), STAFF("manager1", 0, manager),
+	};
 	json_t *mats, *m;
 	size_t i;
 
-	if (suite_setup(st) != 0)
+	if (suite_sign_in(st, "2026-11-23T10:00:00+08:00", who) != 0)
 		return -1;
-	set_clock("2026-11-23T10:00:00+08:00");
-	staff_in("clerk1", 1, clerk, sizeof clerk);
-	staff_in("clerk2", 2, clerk2, sizeof clerk2);
-	staff_in("approver1", 0, approver, sizeof approver);
-	staff_in("manager1", 0, manager, sizeof manager);
 	/* The item's one waivable required material, and every other required one. */
 	mats = get_member(NULL, "item.materials", "/api/v1/items/%s", ITEM);
 	assert_non_null(mats);
@@ -157,15 +158,27 @@ setup(void **st)
 
 /* ---------------------------------------------------------------- the due date */
 
+/* A commitment due on due is refused (400), the message at commitment.due saying says. */
 static void
-due_after_deadline_is_refused_and_writes_nothing(void **st)
+due_refused(const char *due, const char *says)
+{
+	struct resp r;
+	const char *msg;
+
+	post_waived(&r, due);
+	assert_error(&r, 400, "INVALID_INPUT");
+	msg = json_string_value(json_object_get(jget(r.json, "error.fields"), "commitment.due"));
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, says));
+	resp_free(&r);
+}
+
+TEST(due_after_deadline_is_refused_and_writes_nothing)
 {
 	struct resp r;
 	long long cases0, mats0, sms0, notices0;
-	const char *msg;
 	char no[64];
 
-	(void)st;
 	/* Monday 11-23 + 5 working days: Monday 11-30. */
 	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
 	cases0 = db_count(&test_db, "SELECT COUNT(*) FROM cases", NULL);
@@ -175,19 +188,9 @@ due_after_deadline_is_refused_and_writes_nothing(void **st)
 	notices0 = db_count(&test_db, "SELECT COUNT(*) FROM case_notices", NULL);
 
 	/* The day after the deadline: 400 naming commitment.due, the latest date in words. */
-	post_waived(&r, "2026-12-01");
-	assert_error(&r, 400, "INVALID_INPUT");
-	msg = json_string_value(json_object_get(jget(r.json, "error.fields"), "commitment.due"));
-	assert_non_null(msg);
-	assert_non_null(strstr(msg, "2026-11-30"));
-	resp_free(&r);
+	due_refused("2026-12-01", "2026-11-30");
 	/* A Saturday before the deadline: nobody can hand it in that day. */
-	post_waived(&r, "2026-11-28");
-	assert_error(&r, 400, "INVALID_INPUT");
-	msg = json_string_value(json_object_get(jget(r.json, "error.fields"), "commitment.due"));
-	assert_non_null(msg);
-	assert_non_null(strstr(msg, "休息日"));
-	resp_free(&r);
+	due_refused("2026-11-28", "休息日");
 	/* Yesterday. */
 	post_waived(&r, "2026-11-22");
 	assert_invalid(&r, "commitment.due");
@@ -207,23 +210,16 @@ due_after_deadline_is_refused_and_writes_nothing(void **st)
 
 /* ---------------------------------------------------------------- the reminder */
 
-static void
-reminder_goes_the_working_day_before_across_a_weekend_once(void **st)
+TEST(reminder_goes_the_working_day_before_across_a_weekend_once)
 {
 	char no[64], list[256];
 
-	(void)st;
 	/* Due Monday 11-30: reminded on Friday 11-27, not on Thursday, not again after. */
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-30", no, NULL, NULL);
-	job_at("2026-11-23T18:00:00+08:00");
-	job_at("2026-11-26T17:00:00+08:00");
-	assert_int_equal(reminders(no), 0);
-	job_at("2026-11-27T09:00:00+08:00");
-	assert_int_equal(reminders(no), 1);
-	job_at("2026-11-27T09:05:00+08:00");
-	job_at("2026-11-28T09:00:00+08:00");
-	job_at("2026-11-29T09:00:00+08:00");
-	assert_int_equal(reminders(no), 1);
+	jobs_then(no, 0, "2026-11-23T18:00:00+08:00", "2026-11-26T17:00:00+08:00", NULL);
+	jobs_then(no, 1, "2026-11-27T09:00:00+08:00", NULL);
+	jobs_then(no, 1, "2026-11-27T09:05:00+08:00", "2026-11-28T09:00:00+08:00",
+	    "2026-11-29T09:00:00+08:00", NULL);
 	/* To the applicant, naming the material and the due date. */
 	assert_int_equal(count_case("SELECT COUNT(*) FROM outbox WHERE template ="
 	    " 'waiver_due_reminder' AND ref_id = ? AND recipient_mask = '138****8000'"
@@ -237,46 +233,35 @@ reminder_goes_the_working_day_before_across_a_weekend_once(void **st)
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
-static void
-reminder_across_national_day(void **st)
+TEST(reminder_across_national_day)
 {
 	char no[64];
 
-	(void)st;
 	/* Accepted Monday 9-28 (deadline 10-10, a make-up Saturday), due Thursday 10-8, the first
 	 * working day after 国庆: the working day before it is Wednesday 9-30. */
 	accept_waived("2026-09-28T10:00:00+08:00", "2026-10-08", no, NULL, NULL);
-	job_at("2026-09-29T16:00:00+08:00");
-	assert_int_equal(reminders(no), 0);
-	job_at("2026-09-30T08:30:00+08:00");
-	assert_int_equal(reminders(no), 1);
-	job_at("2026-10-05T10:00:00+08:00");
-	job_at("2026-10-07T10:00:00+08:00");
-	assert_int_equal(reminders(no), 1);
+	jobs_then(no, 0, "2026-09-29T16:00:00+08:00", NULL);
+	jobs_then(no, 1, "2026-09-30T08:30:00+08:00", NULL);
+	jobs_then(no, 1, "2026-10-05T10:00:00+08:00", "2026-10-07T10:00:00+08:00", NULL);
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
-static void
-no_reminder_when_the_material_already_came(void **st)
+TEST(no_reminder_when_the_material_already_came)
 {
 	char no[64];
 
-	(void)st;
 	/* Due Friday 11-27 (reminder Thursday 11-26); brought on Tuesday. */
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-27", no, NULL, NULL);
 	assert_int_equal(set_clock("2026-11-24T11:00:00+08:00"), 0);
 	supplement(no);
-	job_at("2026-11-26T09:00:00+08:00");
-	job_at("2026-11-28T09:00:00+08:00");
-	assert_int_equal(reminders(no), 0);
+	jobs_then(no, 0, "2026-11-26T09:00:00+08:00", "2026-11-28T09:00:00+08:00", NULL);
 	assert_int_equal(case_history_rows(&test_db, no, "waiver_overdue", NULL), 0);
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
 /* ---------------------------------------------------------------- overdue */
 
-static void
-overdue_is_raised_for_clerk_and_managers_and_listed(void **st)
+TEST(overdue_is_raised_for_clerk_and_managers_and_listed)
 {
 	struct resp r;
 	char no[64], key[80], clerk_name[64];
@@ -284,7 +269,6 @@ overdue_is_raised_for_clerk_and_managers_and_listed(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	expect_reply("PUT", "/api/v1/staff/me/phone", clerk, "{\"phone\":\"13900139011\"}", 200);
 	/* Due Wednesday 11-25, never brought. */
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-25", no, NULL, NULL);
@@ -387,12 +371,10 @@ workers_at(const char *when)
 		assert_int_equal(rc[i], 0);
 }
 
-static void
-several_workers_at_once_tell_once(void **st)
+TEST(several_workers_at_once_tell_once)
 {
 	char no[64], key[80];
 
-	(void)st;
 	/* Due Wednesday 11-25: the reminder on Tuesday, overdue on Thursday — each by six
 	 * workers at the same moment (and the stack's own worker). */
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-25", no, NULL, NULL);
@@ -415,13 +397,11 @@ several_workers_at_once_tell_once(void **st)
 
 /* ---------------------------------------------------------------- tracking and notice */
 
-static void
-tracking_shows_due_and_received_time(void **st)
+TEST(tracking_shows_due_and_received_time)
 {
 	struct resp r;
 	char no[64], tok[128], path[200], at[40];
 
-	(void)st;
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-27", no, tok, NULL);
 	snprintf(path, sizeof path, "/api/v1/track/%s", tok);
 	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
@@ -439,9 +419,8 @@ tracking_shows_due_and_received_time(void **st)
 	    " WHERE c.no = ? AND m.committed_at IS NOT NULL", DBARGS(DBS(no)), at, sizeof at), 1);
 	assert_true(strncmp(at, "2026-11-24T14:3", 15) == 0);
 	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.waived.0.received_at"), at);
-	assert_string_equal(jstr(r.json, "case.waived.0.due"), "2026-11-27");
+	expect_strs(&r, 200, "case.waived.0.received_at", at, "case.waived.0.due", "2026-11-27",
+	    NULL);
 	/* Only what the page already showed of the applicant: the masked name. */
 	assert_null(strstr(r.body, "欧阳娜娜"));
 	assert_null(strstr(r.body, "13800138000"));
@@ -451,8 +430,7 @@ tracking_shows_due_and_received_time(void **st)
 
 static void notice_pdf_text(const char *notice, char *out, size_t osz);
 
-static void
-notice_of_a_waived_case_never_says_complete(void **st)
+TEST(notice_of_a_waived_case_never_says_complete)
 {
 	struct resp r;
 	char no[64], notice[128], path[200], body[1024], mats[512];
@@ -460,7 +438,6 @@ notice_of_a_waived_case_never_says_complete(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	accept_waived("2026-11-23T10:00:00+08:00", "2026-11-27", no, NULL, notice);
 	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s", notice);
 	assert_int_equal(http_json(&r, "GET", path, NULL, NULL), 0);
@@ -534,19 +511,4 @@ notice_pdf_text(const char *notice, char *out, size_t osz)
 	out[k] = '\0';
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(due_after_deadline_is_refused_and_writes_nothing),
-		cmocka_unit_test(reminder_goes_the_working_day_before_across_a_weekend_once),
-		cmocka_unit_test(reminder_across_national_day),
-		cmocka_unit_test(no_reminder_when_the_material_already_came),
-		cmocka_unit_test(overdue_is_raised_for_clerk_and_managers_and_listed),
-		cmocka_unit_test(several_workers_at_once_tell_once),
-		cmocka_unit_test(tracking_shows_due_and_received_time),
-		cmocka_unit_test(notice_of_a_waived_case_never_says_complete),
-	};
-
-	return suite_run("cases_waivers", tests, setup, suite_teardown);
-}
+SUITE_MAIN("cases_waivers", setup, suite_teardown)

@@ -94,8 +94,7 @@ rename_item_seen(const char *path, const char *id, const char *name)
 	return first;
 }
 
-static void
-item_change_seen_within_a_second(void **st)
+TEST(item_change_seen_within_a_second)
 {
 	static const char *path = "/api/v1/items?hall=demo";
 	static const char *shape = "/api/v1/items?hall=demo&category=B";
@@ -104,7 +103,6 @@ item_change_seen_within_a_second(void **st)
 	int64_t ms;
 	int i;
 
-	(void)st;
 	assert_int_equal(http(&r, "GET", shape, NULL, NULL), 0);
 	assert_int_equal(r.status, 200);
 	snprintf(id, sizeof id, "%s", jstr(r.json, "items.0.id"));
@@ -130,15 +128,13 @@ item_change_seen_within_a_second(void **st)
 	rename_item_seen(path, id, name);
 }
 
-static void
-category_change_seen_within_a_second(void **st)
+TEST(category_change_seen_within_a_second)
 {
 	json_t *c;
 	char name[128], renamed[160];
 	int64_t t0;
 	int i;
 
-	(void)st;
 	c = category("D");
 	snprintf(name, sizeof name, "%s", jstr(c, "name"));
 	json_decref(c);
@@ -168,15 +164,13 @@ category_change_seen_within_a_second(void **st)
 }
 
 /* The number just taken counts at once: the waiting counts are read live, never kept. */
-static void
-waiting_counts_stay_live(void **st)
+TEST(waiting_counts_stay_live)
 {
 	char k[128];
 	json_t *c;
 	long long before;
 	int i;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	for (i = 0; i < ROUNDS; i++) {	/* every process has its copy of the categories */
@@ -205,8 +199,7 @@ waiting_counts_stay_live(void **st)
  * INCR on a missing key would give 1 again, the value the processes may hold from before.
  * The key starts from the clock instead, so the change is still a change to every process.
  */
-static void
-generation_lost_then_changed(void **st)
+TEST(generation_lost_then_changed)
 {
 	static const char *path = "/api/v1/items?hall=demo&category=B";
 	struct resp r;
@@ -214,7 +207,6 @@ generation_lost_then_changed(void **st)
 	char id[64], name[256], got[256], renamed[300];
 	int i;
 
-	(void)st;
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
 	snprintf(id, sizeof id, "%s", jstr(r.json, "items.0.id"));
 	snprintf(name, sizeof name, "%s", jstr(r.json, "items.0.name"));
@@ -243,15 +235,4 @@ generation_lost_then_changed(void **st)
 	rename_item_seen(path, id, name);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(item_change_seen_within_a_second),
-		cmocka_unit_test(category_change_seen_within_a_second),
-		cmocka_unit_test(waiting_counts_stay_live),
-		cmocka_unit_test(generation_lost_then_changed),
-	};
-
-	return suite_run("catalog", tests, suite_setup, suite_teardown);
-}
+SUITE_MAIN("catalog", suite_setup, suite_teardown)

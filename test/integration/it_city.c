@@ -151,15 +151,13 @@ pickup_to(const char *hall, long want)
 
 /* ---------------------------------------------------------------- the halls */
 
-static void
-the_city_has_four_halls_centre_first(void **st)
+TEST(the_city_has_four_halls_centre_first)
 {
 	struct resp r;
 	json_t *halls, *items, *v;
 	size_t i;
 	int station = 0;
 
-	(void)st;
 	assert_int_equal(http_json(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
 	expect_status(&r, 200);
 	halls = jget(r.json, "halls");
@@ -192,13 +190,11 @@ the_city_has_four_halls_centre_first(void **st)
 	resp_free(&r);
 }
 
-static void
-the_station_refuses_an_item_it_does_not_accept(void **st)
+TEST(the_station_refuses_an_item_it_does_not_accept)
 {
 	struct resp r;
 	char mats[512], body[2048], n0[24] = "", n1[24] = "";
 
-	(void)st;
 	assert_true(db_scalar(&test_db, "SELECT COUNT(*) FROM cases WHERE hall = 'qiaotou'",
 	    DBNOARGS, n0, sizeof n0) == 1);
 	material_codes_text("IT-B-002", 1, 0, mats, sizeof mats);
@@ -232,25 +228,20 @@ the_station_refuses_an_item_it_does_not_accept(void **st)
 
 /* ---------------------------------------------------------------- the walk */
 
-static void
-accepted_at_the_station_routed_to_the_centre(void **st)
+TEST(accepted_at_the_station_routed_to_the_centre)
 {
 	struct resp r;
 	char mats[512], body[2048];
 
-	(void)st;
 	material_codes_text(ITEM, 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"" ITEM "\",\"materials\":%s," APPLICANT
 	    ",\"pickup_hall\":\"chengbei\"}", mats);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", qt_clerk, body), 0);
-	expect_status(&r, 201);
+	expect_strs(&r, 201, "case.status", "accepted", "case.hall", "qiaotou",
+	    "case.decide_hall", "demo", "case.pickup_hall", "chengbei",
+	    "case.halls.accept.name", "桥头镇便民服务站", NULL);
 	snprintf(case_no, sizeof case_no, "%s", jstr(r.json, "case.no"));
 	snprintf(track, sizeof track, "%s", jstr(r.json, "case.track_token"));
-	assert_string_equal(jstr(r.json, "case.status"), "accepted");
-	assert_string_equal(jstr(r.json, "case.hall"), "qiaotou");
-	assert_string_equal(jstr(r.json, "case.decide_hall"), "demo");
-	assert_string_equal(jstr(r.json, "case.pickup_hall"), "chengbei");
-	assert_string_equal(jstr(r.json, "case.halls.accept.name"), "桥头镇便民服务站");
 	assert_string_equal(jstr(r.json, "case.halls.decide.name"), "示范区政务服务中心");
 	assert_string_equal(jstr(r.json, "case.halls.pickup.name"), "城北区政务服务中心");
 	assert_int_equal(strncmp(case_no, "QIAOTOU-", 8), 0);
@@ -261,12 +252,10 @@ accepted_at_the_station_routed_to_the_centre(void **st)
 	expect_col("pickup_hall", "chengbei");
 }
 
-static void
-every_hall_it_touches_sees_it_and_no_other(void **st)
+TEST(every_hall_it_touches_sees_it_and_no_other)
 {
 	char acts[200];
 
-	(void)st;
 	assert_true(sees(qt_clerk));		/* accepted there */
 	assert_true(sees(qt_manager));
 	assert_true(sees(demo_approver));	/* decided by wjw at the centre */
@@ -286,10 +275,8 @@ every_hall_it_touches_sees_it_and_no_other(void **st)
 	assert_string_equal(acts, "");
 }
 
-static void
-only_the_deciding_hall_decides(void **st)
+TEST(only_the_deciding_hall_decides)
 {
-	(void)st;
 	wrong_hall(qt_manager, "{\"action\":\"assign\",\"assignee\":\"approver1\"}",
 	    "示范区政务服务中心");
 	wrong_hall(cb_manager, "{\"action\":\"assign\",\"assignee\":\"approver1\"}",
@@ -300,12 +287,10 @@ only_the_deciding_hall_decides(void **st)
 	expect_col("status", "approved");
 }
 
-static void
-the_citizen_changes_the_pickup_hall(void **st)
+TEST(the_citizen_changes_the_pickup_hall)
 {
 	json_t *halls;
 
-	(void)st;
 	citizen_in(PHONE, citizen, sizeof citizen);
 	pickup_to("chengnan", 200);
 	expect_col("pickup_hall", "chengnan");
@@ -324,14 +309,12 @@ the_citizen_changes_the_pickup_hall(void **st)
 	json_decref(halls);
 }
 
-static void
-the_result_is_handed_out_at_the_pickup_hall(void **st)
+TEST(the_result_is_handed_out_at_the_pickup_hall)
 {
 	json_t *line = NULL, *page;
 	long since = sms_log_size();
 	char body[160];
 
-	(void)st;
 	/* The centre's pickup window is not where it goes, nor the station's. */
 	wrong_hall(demo_pickup, "{\"action\":\"ready\"}", "城北区政务服务中心");
 	wrong_hall(qt_clerk, "{\"action\":\"ready\"}", "城北区政务服务中心");
@@ -361,14 +344,12 @@ the_result_is_handed_out_at_the_pickup_hall(void **st)
 	json_decref(line);
 }
 
-static void
-the_citizen_chooses_the_pickup_hall_online(void **st)
+TEST(the_citizen_chooses_the_pickup_hall_online)
 {
 	struct resp r;
 	char idn[19], m[2048], body[4096];
 	json_t *mats;
 
-	(void)st;
 	citizen_in(PHONE, citizen, sizeof citizen);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/items/" ITEM, NULL, NULL), 0);
 	expect_status(&r, 200);
@@ -389,10 +370,8 @@ the_citizen_chooses_the_pickup_hall_online(void **st)
 	    "\"id_number\":\"%s\",\"phone\":\"" PHONE "\"},\"materials\":%s,"
 	    "\"pickup_hall\":\"qiaotou\"}", idn, m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen, body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "case.pickup_hall"), "qiaotou");
-	assert_string_equal(jstr(r.json, "case.halls.pickup.name"), "桥头镇便民服务站");
-	assert_string_equal(jstr(r.json, "case.decide_hall"), "demo");
+	expect_strs(&r, 201, "case.pickup_hall", "qiaotou",
+	    "case.halls.pickup.name", "桥头镇便民服务站", "case.decide_hall", "demo", NULL);
 	resp_free(&r);
 }
 
@@ -407,13 +386,11 @@ accept_estate(const char *clerk_tok, char *no)
 	    no, NULL);
 }
 
-static void
-a_district_decides_real_estate_itself(void **st)
+TEST(a_district_decides_real_estate_itself)
 {
 	char cb_no[64], cn_no[64], hall[40];
 	struct resp r;
 
-	(void)st;
 	/* chengbei decides 不动产登记 (就近办): its own bdc approver claims it. */
 	accept_estate(cb_clerk, cb_no);
 	snprintf(case_no, sizeof case_no, "%s", cb_no);
@@ -470,8 +447,7 @@ ji(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
-static void
-city_total_is_the_sum_of_the_halls(void **st)
+TEST(city_total_is_the_sum_of_the_halls)
 {
 	static const char *const counts[] = { "tickets_taken", "tickets_served", "tickets_called",
 	    "wait_seconds", "cases_accepted", "cases_decided", "cases_overdue", "reviews",
@@ -481,7 +457,6 @@ city_total_is_the_sum_of_the_halls(void **st)
 	json_t *halls, *total, *v, *qt = NULL, *cb = NULL, *dm = NULL;
 	size_t i, k;
 
-	(void)st;
 	staff_in_hall("chengbei", "clerk2", 2, cb2, sizeof cb2);
 	/* Waits that differ by hall: one number at the station, two at chengbei. */
 	take("qiaotou", qt_clerk);
@@ -551,44 +526,24 @@ city_total_is_the_sum_of_the_halls(void **st)
 
 /* ---------------------------------------------------------------- setup */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
-	if (suite_setup(st) != 0)
-		return -1;
-	ensure_staff("approver_wjw", "卫计审批", "approver", "wjw");
-	ensure_staff("approver_bdc", "钱国栋", "approver", "bdc");
-	set_clock("2026-11-23T10:00:00+08:00");
-	staff_in_hall("qiaotou", "clerk1", 1, qt_clerk, sizeof qt_clerk);
-	staff_in_hall("qiaotou", "manager1", 0, qt_manager, sizeof qt_manager);
-	staff_in_hall("chengbei", "clerk1", 1, cb_clerk, sizeof cb_clerk);
-	staff_in_hall("chengbei", "clerk5", 5, cb_pickup, sizeof cb_pickup);
-	staff_in_hall("chengbei", "manager1", 0, cb_manager, sizeof cb_manager);
-	staff_in_hall("chengbei", "approver1", 0, cb_approver, sizeof cb_approver);
-	staff_in_hall("chengnan", "clerk1", 1, cn_clerk, sizeof cn_clerk);
-	staff_in_hall("demo", "approver_wjw", 0, demo_approver, sizeof demo_approver);
-	staff_in_hall("demo", "clerk8", 8, demo_pickup, sizeof demo_pickup);
-	staff_in_hall("demo", "approver_bdc", 0, demo_bdc, sizeof demo_bdc);
-	staff_in_hall("demo", "manager1", 0, demo_manager, sizeof demo_manager);
-	staff_in_hall("demo", "city1", 0, city, sizeof city);
-	return 0;
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(the_city_has_four_halls_centre_first),
-		cmocka_unit_test(the_station_refuses_an_item_it_does_not_accept),
-		cmocka_unit_test(accepted_at_the_station_routed_to_the_centre),
-		cmocka_unit_test(every_hall_it_touches_sees_it_and_no_other),
-		cmocka_unit_test(only_the_deciding_hall_decides),
-		cmocka_unit_test(the_citizen_changes_the_pickup_hall),
-		cmocka_unit_test(the_result_is_handed_out_at_the_pickup_hall),
-		cmocka_unit_test(the_citizen_chooses_the_pickup_hall_online),
-		cmocka_unit_test(a_district_decides_real_estate_itself),
-		cmocka_unit_test(city_total_is_the_sum_of_the_halls),
+	static const struct signer who[] = {
+		STAFF_AT("qiaotou", "clerk1", 1, qt_clerk),
+		STAFF_AT("qiaotou", "manager1", 0, qt_manager),
+		STAFF_AT("chengbei", "clerk1", 1, cb_clerk),
+		STAFF_AT("chengbei", "clerk5", 5, cb_pickup),
+		STAFF_AT("chengbei", "manager1", 0, cb_manager),
+		STAFF_AT("chengbei", "approver1", 0, cb_approver),
+		STAFF_AT("chengnan", "clerk1", 1, cn_clerk),
+		NEW_STAFF("approver_wjw", "卫计审批", "approver", "wjw", 0, demo_approver),
+		STAFF("clerk8", 8, demo_pickup),
+		NEW_STAFF("approver_bdc", "钱国栋", "approver", "bdc", 0, demo_bdc),
+		STAFF("manager1", 0, demo_manager),
+		STAFF("city1", 0, city),
 	};
 
-	return suite_run("city", tests, setup, suite_teardown);
+	return suite_sign_in(st, "2026-11-23T10:00:00+08:00", who);
 }
+
+SUITE_MAIN("city", setup, suite_teardown)

@@ -155,9 +155,8 @@ receive_ok(const char *who, long long id, const char *body, const char *status,
 
 	snprintf(path, sizeof path, API "/handovers/%lld/receive", id);
 	assert_int_equal(http_json(&r, "POST", path, who, body), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "handover.status"), status);
-	assert_string_equal(jstr(r.json, "handover.received_by.name"), signer_name);
+	expect_strs(&r, 200, "handover.status", status, "handover.received_by.name", signer_name,
+	    NULL);
 	resp_free(&r);
 	sheet_row(id, st, sizeof st, signer, sizeof signer);
 	assert_string_equal(st, status);
@@ -183,24 +182,20 @@ track_where(char *out, size_t osz, int *in_transit)
 
 /* ---------------------------------------------------------------- the walk */
 
-static void
-accepted_at_the_station_the_window_holds_the_file(void **st)
+TEST(accepted_at_the_station_the_window_holds_the_file)
 {
 	struct resp r;
 	char mats[512], body[2048], where[400];
 	int moving;
 
-	(void)st;
 	material_codes_text(ITEM, 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"" ITEM "\",\"materials\":%s," APPLICANT
 	    ",\"pickup_hall\":\"chengbei\"}", mats);
 	assert_int_equal(http_json(&r, "POST", API "/cases", qt_clerk, body), 0);
-	expect_status(&r, 201);
+	expect_strs(&r, 201, "case.hall", "qiaotou", "case.decide_hall", "demo",
+	    "case.pickup_hall", "chengbei", NULL);
 	snprintf(case_no, sizeof case_no, "%s", jstr(r.json, "case.no"));
 	snprintf(track, sizeof track, "%s", jstr(r.json, "case.track_token"));
-	assert_string_equal(jstr(r.json, "case.hall"), "qiaotou");
-	assert_string_equal(jstr(r.json, "case.decide_hall"), "demo");
-	assert_string_equal(jstr(r.json, "case.pickup_hall"), "chengbei");
 	resp_free(&r);
 	/* The accepting window holds the file. */
 	expect_holder(qt_clerk, "window", "qiaotou", 0);
@@ -209,14 +204,12 @@ accepted_at_the_station_the_window_holds_the_file(void **st)
 	assert_int_equal(moving, 0);
 }
 
-static void
-station_to_centre_signed_with_a_discrepancy(void **st)
+TEST(station_to_centre_signed_with_a_discrepancy)
 {
 	char mats[512], code[16], body[512], name[64], where[400];
 	struct resp r;
 	int moving;
 
-	(void)st;
 	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	assert_non_null(strstr(mats, "},{"));	/* two materials at least */
 	/* The centre does not hold the file yet: it cannot send it on. */
@@ -277,14 +270,12 @@ station_to_centre_signed_with_a_discrepancy(void **st)
 	assert_int_equal(moving, 0);
 }
 
-static void
-centre_to_the_deciding_department_signed_by_qr(void **st)
+TEST(centre_to_the_deciding_department_signed_by_qr)
 {
 	char mats[512], tok[128], body[256], name[64];
 	struct resp r;
 	json_t *c;
 
-	(void)st;
 	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	assert_non_null(strstr(mats, "},{"));	/* two materials at least */
 	sheet[2] = send_ok(demo_clerk, "{\"department\":\"wjw\",\"hall\":\"demo\"}", mats, tok,
@@ -315,15 +306,13 @@ centre_to_the_deciding_department_signed_by_qr(void **st)
 	    "approved");
 }
 
-static void
-the_result_to_the_pickup_window_of_another_hall(void **st)
+TEST(the_result_to_the_pickup_window_of_another_hall)
 {
 	char name[64], where[400], body[160];
 	json_t *line = NULL;
 	long since;
 	int moving;
 
-	(void)st;
 	sheet[3] = send_ok(demo_approver, "{\"window\":5,\"hall\":\"chengbei\"}",
 	    "[{\"code\":\"RESULT\",\"pages\":1}]", NULL, 0);
 	expect_holder(demo_approver, "department", "demo", 1);
@@ -354,13 +343,11 @@ the_result_to_the_pickup_window_of_another_hall(void **st)
 	json_decref(line);
 }
 
-static void
-the_timeline_names_every_hand_over(void **st)
+TEST(the_timeline_names_every_hand_over)
 {
 	long long i;
 	char n_demo[64], n_appr[64], n_cb[64];
 
-	(void)st;
 	/* Three sheets sent, three signed, each by the person who signed; one discrepancy. */
 	assert_int_equal(case_history_rows(&test_db, case_no, "handover_sent", NULL), 3);
 	assert_int_equal(case_history_rows(&test_db, case_no, "handover_received", NULL), 3);
@@ -406,32 +393,18 @@ the_timeline_names_every_hand_over(void **st)
 
 /* ---------------------------------------------------------------- setup */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
-	if (suite_setup(st) != 0)
-		return -1;
-	ensure_staff("approver_wjw", "卫计审批", "approver", "wjw");
-	set_clock("2026-11-24T09:40:00+08:00");
-	staff_in_hall("qiaotou", "clerk1", 1, qt_clerk, sizeof qt_clerk);
-	staff_in_hall("demo", "clerk1", 1, demo_clerk, sizeof demo_clerk);
-	staff_in_hall("demo", "approver_wjw", 0, demo_approver, sizeof demo_approver);
-	staff_in_hall("chengbei", "clerk5", 5, cb_pickup, sizeof cb_pickup);
-	staff_in_hall("chengbei", "clerk1", 1, cb_clerk, sizeof cb_clerk);
-	staff_in_hall("chengnan", "clerk1", 1, cn_clerk, sizeof cn_clerk);
-	return 0;
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(accepted_at_the_station_the_window_holds_the_file),
-		cmocka_unit_test(station_to_centre_signed_with_a_discrepancy),
-		cmocka_unit_test(centre_to_the_deciding_department_signed_by_qr),
-		cmocka_unit_test(the_result_to_the_pickup_window_of_another_hall),
-		cmocka_unit_test(the_timeline_names_every_hand_over),
+	static const struct signer who[] = {
+		STAFF_AT("qiaotou", "clerk1", 1, qt_clerk),
+		STAFF("clerk1", 1, demo_clerk),
+		NEW_STAFF("approver_wjw", "卫计审批", "approver", "wjw", 0, demo_approver),
+		STAFF_AT("chengbei", "clerk5", 5, cb_pickup),
+		STAFF_AT("chengbei", "clerk1", 1, cb_clerk),
+		STAFF_AT("chengnan", "clerk1", 1, cn_clerk),
 	};
 
-	return suite_run("city_walk", tests, setup, suite_teardown);
+	return suite_sign_in(st, "2026-11-24T09:40:00+08:00", who);
 }
+
+SUITE_MAIN("city_walk", setup, suite_teardown)

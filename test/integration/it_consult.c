@@ -120,8 +120,7 @@ listed(const char *tok, const char *name, long long id)
 	return found;
 }
 
-static void
-consult_record_and_referral(void **st)
+TEST(consult_record_and_referral)
 {
 	char k[128], c9[128], c1[128], c4[128], mgr[128], cz[128], phone[16], body[700];
 	char n1[8], t1[40], n2[8], t2[40], got[8], item[48] = "", status[16], path[96];
@@ -130,7 +129,6 @@ consult_record_and_referral(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-16T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	staff_in("clerk8", 9, c9, sizeof c9);	/* window 9: 咨询导办, category Z */
@@ -218,10 +216,8 @@ consult_record_and_referral(void **st)
 	staff_in("clerk4", 4, c4, sizeof c4);
 	assert_true(listed(c4, "incoming", id1));
 	assert_int_equal(http_json(&r, "POST", path, c4, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "record.referral.status"), "accepted");
-	assert_string_equal(jstr(r.json, "record.referral.accepted_by.name"), "刘洋");
-	assert_string_equal(jstr(r.json, "record.item.id"), item);
+	expect_strs(&r, 200, "record.referral.status", "accepted",
+	    "record.referral.accepted_by.name", "刘洋", "record.item.id", item, NULL);
 	resp_free(&r);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM consult_records c JOIN staff s"
 	    " ON s.id = c.accepted_by WHERE s.username = 'clerk4' AND c.ref_status = 'accepted'"
@@ -248,15 +244,13 @@ consult_record_and_referral(void **st)
 }
 
 /* Many accepts of one referral at once (a double tap, two tabs): one acceptance. */
-static void
-concurrent_accepts(void **st)
+TEST(concurrent_accepts)
 {
 	char k[128], c9[128], appr[128], n[8], t[40], got[8], status[16], path[96], idtxt[24];
 	struct shot s[6];
 	long long id;
 	int i, ok, conflict;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-16T11:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	staff_in("clerk8", 9, c9, sizeof c9);
@@ -290,13 +284,4 @@ concurrent_accepts(void **st)
 	set_clock(NULL);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(consult_record_and_referral),
-		cmocka_unit_test(concurrent_accepts),
-	};
-
-	return suite_run("consult", tests, suite_setup, suite_teardown);
-}
+SUITE_MAIN("consult", suite_setup, suite_teardown)

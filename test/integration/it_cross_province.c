@@ -31,6 +31,7 @@
 #include "../lib/flows.h"
 #include "../lib/http.h"
 #include "../lib/records.h"
+#include "../lib/steps.h"
 #include "../lib/suite.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
@@ -46,8 +47,7 @@
 static char clerk7[128], clerk1[128], manager[128], approver_yb[128], citizen[128];
 static char citizen_phone[16];
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
@@ -62,8 +62,7 @@ setup(void **st)
 	return citizen_login(citizen_phone, citizen, sizeof citizen);
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	return suite_teardown(st);
 }
@@ -77,24 +76,18 @@ field_of(struct resp *r, const char *name)
 	return json_object_get(jget(r->json, "error.fields"), name);
 }
 
+#define XPROV	API "/cases/%s/cross-province"
+
 static void
 step(struct resp *r, const char *who, const char *no, const char *body)
 {
-	char path[160];
-
-	snprintf(path, sizeof path, API "/cases/%s/cross-province", no);
-	assert_int_equal(http_json(r, "POST", path, who, body), 0);
+	http_at(r, "POST", who, body, XPROV, no);
 }
 
 static void
 step_ok(const char *who, const char *no, const char *body, const char *state)
 {
-	struct resp r;
-
-	step(&r, who, no, body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "cross_province.state"), state);
-	resp_free(&r);
+	expect_str_at("POST", who, body, 200, "cross_province.state", state, XPROV, no);
 }
 
 /* The row's state as MariaDB has it ("" none). */
@@ -181,14 +174,12 @@ history_count(const char *no, const char *action)
 
 /* ---------------------------------------------------------------- outgoing */
 
-static void
-outgoing_case_walks_every_state(void **st)
+TEST(outgoing_case_walks_every_state)
 {
 	struct resp r;
 	char mats[512], codes[512], body[2048], no[64], tok[64], s[128], *t;
 	json_t *k;
 
-	(void)st;
 	material_codes_text(ITEM, 1, 0, codes, sizeof codes);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s,\"processing_office\":"
 	    "\"" OFFICE "\"," APPLICANT "}", ITEM, codes);
@@ -347,13 +338,11 @@ outgoing_case_walks_every_state(void **st)
 
 /* A case to be mailed: the office's receipt raced by several at once, then returned and
  * delivered by mail. */
-static void
-outgoing_mailed_case_is_delivered(void **st)
+TEST(outgoing_mailed_case_is_delivered)
 {
 	struct resp r;
 	char mats[512], codes[512], body[2048], no[64];
 
-	(void)st;
 	material_codes_text(ITEM, 1, 0, codes, sizeof codes);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":%s,\"processing_office\":"
 	    "\"" OFFICE "\",\"delivery\":\"mail\",\"address\":\"北京市东城区正义路1号\","
@@ -412,14 +401,12 @@ outgoing_mailed_case_is_delivered(void **st)
 
 /* ---------------------------------------------------------------- incoming */
 
-static void
-incoming_case_walks_every_state(void **st)
+TEST(incoming_case_walks_every_state)
 {
 	struct resp r;
 	char mats[512], body[2048], no[64], their[32];
 	json_t *k;
 
-	(void)st;
 	snprintf(their, sizeof their, "GZ-%lld", (long long)now_ms());
 	/* A full ID number is not taken: only the masked data as sent. */
 	snprintf(body, sizeof body, "{\"office\":\"" OFFICE "\",\"their_no\":\"%s\",\"item\":\""
@@ -482,14 +469,12 @@ incoming_case_walks_every_state(void **st)
 
 /* ---------------------------------------------------------------- online */
 
-static void
-online_application_keeps_the_flag(void **st)
+TEST(online_application_keeps_the_flag)
 {
 	struct resp r;
 	json_t *mats = NULL, *k;
 	char m[2048], body[4096], no[64], path[128], id[19], app[160];
 
-	(void)st;
 	/* An ID number of this run's own: the citizen's account binds it (一证一号). */
 	make_id(id, "19850312", (int)(now_ms() % 1000));
 	snprintf(app, sizeof app, "\"applicant\":{\"name\":\"李网办\",\"id_number\":\"%s\","
@@ -531,15 +516,4 @@ online_application_keeps_the_flag(void **st)
 	assert_string_equal(m, "通过网络传送");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(outgoing_case_walks_every_state),
-		cmocka_unit_test(outgoing_mailed_case_is_delivered),
-		cmocka_unit_test(incoming_case_walks_every_state),
-		cmocka_unit_test(online_application_keeps_the_flag),
-	};
-
-	return suite_run("cross_province", tests, setup, teardown);
-}
+SUITE_MAIN("cross_province", setup, teardown)

@@ -101,8 +101,9 @@ pace(void)
 
 /* ------------------------------------------------------------------ app killed */
 
-static void
-app_killed_under_load(void **st)
+static int	teardown(void **);
+
+TEST_WITH(app_killed_under_load, NULL, teardown)
 {
 	struct load L;
 	char day[11], when[32], next[11];
@@ -110,7 +111,6 @@ app_killed_under_load(void **st)
 	int redis = stack_pid("redis"), mysql = stack_pid("mariadb");
 	int kids[16], nk, victim, i, before;
 
-	(void)st;
 	pick_day(&test_db, day, when, next, "wipe the instance");
 	assert_int_equal(set_clock(when), 0);
 	assert_true(pid_alive(nginx) && pid_alive(master) && pid_alive(worker) && pid_alive(redis) && pid_alive(mysql));
@@ -146,15 +146,13 @@ app_killed_under_load(void **st)
 
 /* ------------------------------------------------------------------ Redis killed */
 
-static void
-redis_killed_under_load(void **st)
+TEST_WITH(redis_killed_under_load, NULL, teardown)
 {
 	static struct bookers B;
 	struct load L;
 	char day[11], when[32], bday[11], out[24];
 	int redis = stack_pid("redis"), master = stack_pid("app"), before;
 
-	(void)st;
 	pick_day(&test_db, day, when, bday, "wipe the instance");
 	assert_int_equal(set_clock(when), 0);
 	before = load_rows(day, 1);
@@ -240,17 +238,13 @@ mysql_fault(int crash)
 	load_free(&L);
 }
 
-static void
-mysql_restarted_under_load(void **st)
+TEST_WITH(mysql_restarted_under_load, NULL, teardown)
 {
-	(void)st;
 	mysql_fault(0);
 }
 
-static void
-mysql_killed_under_load(void **st)
+TEST_WITH(mysql_killed_under_load, NULL, teardown)
 {
-	(void)st;
 	mysql_fault(1);
 }
 
@@ -285,8 +279,7 @@ outbox_count(uint64_t lo, uint64_t hi, enum rows which)
 	return (int)n;
 }
 
-static void
-sms_provider_down(void **st)
+TEST_WITH(sms_provider_down, NULL, teardown)
 {
 	const char *p = getenv("YICHUANG_FAULTS_FAKE_PORT");
 	long long port = 0;
@@ -297,7 +290,6 @@ sms_provider_down(void **st)
 	int own = p == NULL || *p == '\0';
 	int64_t t0;
 
-	(void)st;
 	set_clock(NULL);
 	if (own) {
 		/* `make test`: a worker of our own with the stack's short lease, and the fake
@@ -368,10 +360,8 @@ sms_provider_down(void **st)
 
 /* ------------------------------------------------------------------ main */
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	if (sms_worker > 0) {
 		worker_end(sms_worker, SIGTERM);
 		sms_worker = 0;
@@ -388,29 +378,11 @@ teardown(void **st)
 	return 0;
 }
 
-static int
-group_setup(void **st)
+FIXTURE(group_setup)
 {
-	signal(SIGPIPE, SIG_IGN);
-	long_mode = getenv("YICHUANG_FAULTS_LONG") && strcmp(getenv("YICHUANG_FAULTS_LONG"), "1") == 0;
-	if (suite_setup(st) != 0)
-		return -1;
-	return staff_login("kiosk1", 0, kiosk, sizeof kiosk);
+	return load_suite_setup(st, "YICHUANG_FAULTS_LONG", &long_mode, kiosk, sizeof kiosk);
 }
 
-int
-main(void)
-{
-	/* YICHUANG_FAULTS_ONLY=pattern runs only the tests whose names match (a glob). */
-	if (getenv("YICHUANG_FAULTS_ONLY") && *getenv("YICHUANG_FAULTS_ONLY"))
-		cmocka_set_test_filter(getenv("YICHUANG_FAULTS_ONLY"));
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(app_killed_under_load, teardown),
-		cmocka_unit_test_teardown(redis_killed_under_load, teardown),
-		cmocka_unit_test_teardown(mysql_restarted_under_load, teardown),
-		cmocka_unit_test_teardown(mysql_killed_under_load, teardown),
-		cmocka_unit_test_teardown(sms_provider_down, teardown),
-	};
-
-	return suite_run("faults", tests, group_setup, suite_teardown);
-}
+/* YICHUANG_FAULTS_ONLY=pattern runs only the tests whose names match (a glob). */
+TESTS_ONLY_FROM("YICHUANG_FAULTS_ONLY")
+SUITE_MAIN("faults", group_setup, suite_teardown)

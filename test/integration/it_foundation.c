@@ -14,15 +14,14 @@
 #include <unistd.h>
 
 #include "../lib/expect.h"
+#include "../lib/suite.h"
 #include "../lib/http.h"
 #include "../lib/stackproc.h"
 
-static void
-health_ok(void **st)
+TEST(health_ok)
 {
 	struct resp r;
 
-	(void)st;
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(jstr(r.json, "status"), "ok");
@@ -32,8 +31,7 @@ health_ok(void **st)
 	resp_free(&r);
 }
 
-static void
-halls_and_categories(void **st)
+TEST(halls_and_categories)
 {
 	static const char *codes[] = { "A", "B", "C", "D", "E", "F", "Z" };
 	static const char *names[] = { "无差别受理", "市场准入", "建设工程", "不动产登记", "社会事务",
@@ -42,7 +40,6 @@ halls_and_categories(void **st)
 	json_t *cats;
 	size_t i;
 
-	(void)st;
 	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(jstr(r.json, "halls.0.code"), "demo");
@@ -71,15 +68,13 @@ halls_and_categories(void **st)
 	expect_refusal("GET", "/api/v1/halls/nowhere/categories", NULL, NULL, 404, "NOT_FOUND");
 }
 
-static void
-items_guide(void **st)
+TEST(items_guide)
 {
 	struct resp r;
 	json_t *items, *it;
 	size_t i, total;
 	char path[256], id[64], name[256];
 
-	(void)st;
 	assert_int_equal(http(&r, "GET", "/api/v1/items?hall=demo", NULL, NULL), 0);
 	assert_int_equal(r.status, 200);
 	items = jget(r.json, "items");
@@ -174,57 +169,13 @@ items_guide(void **st)
 	resp_free(&r);
 }
 
-/*
- * nginx keeps its connections to the app and sends the next request on one of them: what a
- * request leaves unread (a body no route took) must not spill into the next.
- */
-static void
-kept_connections_start_clean(void **st)
-{
-	const char *json[] = { "Content-Type: application/json", NULL };
-	struct resp r;
-	char *body;
-	long before;
-	int i;
-
-	(void)st;
-	before = app_log_count("no FastCGI request");
-	/* Larger than libfcgi reads at once, small enough for nginx to have sent all of it (so
-	 * it keeps the connection). */
-	body = malloc(40001);
-	assert_non_null(body);
-	memset(body, ' ', 40000);
-	body[0] = '{';
-	body[39999] = '}';
-	body[40000] = '\0';
-	for (i = 0; i < 40; i++) {
-		assert_int_equal(http(&r, "POST", "/api/v1/no/such/route", body, json), 0);
-		assert_error(&r, 404, "NOT_FOUND");
-		resp_free(&r);
-		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
-		assert_int_equal(r.status, 200);
-		assert_string_equal(jstr(r.json, "status"), "ok");
-		resp_free(&r);
-		/* A POST, which nginx never sends twice: it must land on a clean connection. */
-		assert_int_equal(http(&r, "POST", "/api/v1/halls/demo/tickets",
-		    "{\"category\":\"A\"}", json), 0);
-		assert_error(&r, 401, "UNAUTHENTICATED");
-		resp_free(&r);
-	}
-	free(body);
-	/* And no connection had to be given up for what a request left behind. */
-	assert_int_equal(app_log_count("no FastCGI request"), before);
-}
-
-static void
-bad_requests(void **st)
+TEST(bad_requests)
 {
 	const char *json[] = { "Content-Type: application/json", NULL };
 	struct resp r;
 	char *big;
 	char allow[64];
 
-	(void)st;
 	assert_int_equal(http(&r, "POST", "/api/v1/staff/login", "{\"hall\":", json), 0);
 	assert_error(&r, 400, "INVALID_INPUT");
 	resp_free(&r);
@@ -258,15 +209,53 @@ bad_requests(void **st)
 	health_ok(st);
 }
 
-static void
-staff_sign_in(void **st)
+/*
+ * nginx keeps its connections to the app and sends the next request on one of them: what a
+ * request leaves unread (a body no route took) must not spill into the next.
+ */
+TEST(kept_connections_start_clean)
+{
+	const char *json[] = { "Content-Type: application/json", NULL };
+	struct resp r;
+	char *body;
+	long before;
+	int i;
+
+	before = app_log_count("no FastCGI request");
+	/* Larger than libfcgi reads at once, small enough for nginx to have sent all of it (so
+	 * it keeps the connection). */
+	body = malloc(40001);
+	assert_non_null(body);
+	memset(body, ' ', 40000);
+	body[0] = '{';
+	body[39999] = '}';
+	body[40000] = '\0';
+	for (i = 0; i < 40; i++) {
+		assert_int_equal(http(&r, "POST", "/api/v1/no/such/route", body, json), 0);
+		assert_error(&r, 404, "NOT_FOUND");
+		resp_free(&r);
+		assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
+		assert_int_equal(r.status, 200);
+		assert_string_equal(jstr(r.json, "status"), "ok");
+		resp_free(&r);
+		/* A POST, which nginx never sends twice: it must land on a clean connection. */
+		assert_int_equal(http(&r, "POST", "/api/v1/halls/demo/tickets",
+		    "{\"category\":\"A\"}", json), 0);
+		assert_error(&r, 401, "UNAUTHENTICATED");
+		resp_free(&r);
+	}
+	free(body);
+	/* And no connection had to be given up for what a request left behind. */
+	assert_int_equal(app_log_count("no FastCGI request"), before);
+}
+
+TEST(staff_sign_in)
 {
 	const char *json[] = { "Content-Type: application/json", NULL };
 	struct resp r;
 	char tok[128], path[64];
 	int i;
 
-	(void)st;
 	assert_int_equal(staff_login("clerk2", 2, tok, sizeof tok), 0);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
 	assert_int_equal(r.status, 200);
@@ -327,10 +316,8 @@ deadline_is(const char *query, const char *want, int provisional)
 	resp_free(&r);
 }
 
-static void
-deadline_calendar(void **st)
+TEST(deadline_calendar)
 {
-	(void)st;
 	/* Accepted Mon 2026-09-28 with 5 working days: 29, 30 Sep, then the National Day
 	 * holiday (1–7 Oct) and 中秋 … ; Sat 10 Oct is a make-up working day: 8, 9, 10 Oct. */
 	deadline_is("from=2026-09-28&days=5", "2026-10-10", 0);
@@ -341,13 +328,11 @@ deadline_calendar(void **st)
 	    "INVALID_INPUT");
 }
 
-static void
-redis_outage(void **st)
+TEST(redis_outage)
 {
 	struct resp r;
 	int pid_before;
 
-	(void)st;
 	pid_before = stack_pid("app");
 	assert_true(pid_before > 0);
 	assert_int_equal(stack("redis-stop"), 0);
@@ -367,13 +352,11 @@ redis_outage(void **st)
 	assert_int_equal(stack_pid("app"), pid_before);
 }
 
-static void
-mysql_outage(void **st)
+TEST(mysql_outage)
 {
 	struct resp r;
 	int i;
 
-	(void)st;
 	assert_int_equal(stack("mysql-stop"), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 0);
 	assert_int_equal(r.status, 503);
@@ -391,10 +374,8 @@ mysql_outage(void **st)
 	}
 }
 
-static void
-app_down_is_json_503(void **st)
+TEST(app_down_is_json_503)
 {
-	(void)st;
 	assert_int_equal(stack("app-stop"), 0);
 	expect_refusal("GET", "/api/v1/health", NULL, NULL, 503, "UNAVAILABLE");
 	assert_int_equal(stack("app-start"), 0);
@@ -435,12 +416,10 @@ cmd_output(char *out, size_t osz, const char *fmt, ...)
 }
 
 /* What was promised must survive a crash: the durability settings are part of the product. */
-static void
-durability_settings(void **st)
+TEST(durability_settings)
 {
 	char out[256];
 
-	(void)st;
 	cmd_output(out, sizeof out, "mariadb --socket=var/%s/run/mysql.sock -uroot -N -B -e "
 	    "'SELECT @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@log_bin' 2>&1",
 	    test_instance());
@@ -453,13 +432,11 @@ durability_settings(void **st)
 
 /* The app speaks FastCGI, which has no authentication: it listens on unix sockets only and
  * refuses to start on a TCP address (nothing listens there afterwards). */
-static void
-app_refuses_tcp_socket(void **st)
+TEST(app_refuses_tcp_socket)
 {
 	char out[1024];
 	const char *b = getenv("YICHUANG_BUILD");
 
-	(void)st;
 	cmd_output(out, sizeof out, "sed 's/^app_socket = .*/app_socket = 127.0.0.1:18999/' "
 	    "var/%s/yichuang.conf > var/%s/tcp-socket.conf && { timeout 20 %s/yichuang-app -c "
 	    "var/%s/tcp-socket.conf; echo \"exit=$?\"; } 2>&1 | tail -2", test_instance(), test_instance(),
@@ -484,8 +461,7 @@ app_refuses_tcp_socket(void **st)
 #define FLOOD_S       7
 #define FLOOD_MAX_MS  3000	/* the slowest answer allowed; the usual one is ~70 ms */
 
-static void
-app_pool_serves_in_turn(void **st)
+TEST(app_pool_serves_in_turn)
 {
 	char cmd[1024], out[4096];
 	int64_t end, worst = 0;
@@ -493,7 +469,6 @@ app_pool_serves_in_turn(void **st)
 	long probes = 0;
 	FILE *w;
 
-	(void)st;
 	/* As after a deploy in a busy hour: the app starts again and nginx's connections to
 	 * it are gone, so the flood opens all of its own at once. */
 	assert_int_equal(stack("restart-app"), 0);
@@ -521,12 +496,10 @@ app_pool_serves_in_turn(void **st)
 }
 
 /* The app starts itself again once (GLIBC_TUNABLES): its processes keep their name. */
-static void
-app_process_names(void **st)
+TEST(app_process_names)
 {
 	char out[1024];
 
-	(void)st;
 	cmd_output(out, sizeof out, "m=$(cat var/%s/run/app.pid); for p in $m $(pgrep -P $m); do "
 	    "cat /proc/$p/comm; done | sort | uniq -c | tr -s ' '", test_instance());
 	/* one name for the master and its worker processes: the program's */
@@ -537,15 +510,13 @@ app_process_names(void **st)
 }
 
 /* kill -9 of one app process under traffic: the master replaces it, the others carry on. */
-static void
-app_process_killed(void **st)
+TEST(app_process_killed)
 {
 	char cmd[512], out[256];
 	struct resp r;
 	int master, victim, ok = 0, i;
 	long long pid;
 
-	(void)st;
 	cmd_output(out, sizeof out, "cat var/%s/run/app.pid", test_instance());
 	master = (int)strtol(out, NULL, 10);
 	assert_true(master > 0);
@@ -573,26 +544,4 @@ app_process_killed(void **st)
 	assert_true(pid >= 2);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(health_ok),
-		cmocka_unit_test(halls_and_categories),
-		cmocka_unit_test(items_guide),
-		cmocka_unit_test(bad_requests),
-		cmocka_unit_test(kept_connections_start_clean),
-		cmocka_unit_test(staff_sign_in),
-		cmocka_unit_test(deadline_calendar),
-		cmocka_unit_test(redis_outage),
-		cmocka_unit_test(mysql_outage),
-		cmocka_unit_test(app_down_is_json_503),
-		cmocka_unit_test(durability_settings),
-		cmocka_unit_test(app_refuses_tcp_socket),
-		cmocka_unit_test(app_pool_serves_in_turn),
-		cmocka_unit_test(app_process_names),
-		cmocka_unit_test(app_process_killed),
-	};
-
-	return cmocka_run_group_tests_name("foundation", tests, NULL, NULL);
-}
+SUITE_MAIN("foundation", NULL, NULL)

@@ -236,8 +236,7 @@ polls_done(const struct poll_req *q, int n)
  * fast, another address's poll is held (not refused), and when the board changes every held
  * poll gets the new board.
  */
-static void
-board_excess_polls_of_one_address_get_429(void **st)
+TEST(board_excess_polls_of_one_address_get_429)
 {
 	int limit = board_polls(), n = limit + 8, i, refused = 0, held = 0;
 	struct poll_req *q = calloc((size_t)n, sizeof *q), other;
@@ -247,7 +246,6 @@ board_excess_polls_of_one_address_get_429(void **st)
 	struct resp r;
 	int64_t t0;
 
-	(void)st;
 	assert_non_null(q);
 	snprintf(path, sizeof path, BOARD "?since=%lld", v);
 	for (i = 0; i < n; i++)
@@ -343,8 +341,7 @@ polls_from_addresses(CURLM *m, struct poll_req *q, long long v, const char *net,
  * Item 6, the TV screen: with every long-poll thread held (and more polls waiting for one),
  * a plain board read still answers at once — it never needs a long-poll thread.
  */
-static void
-board_plain_read_fast_while_poll_pool_full(void **st)
+TEST(board_plain_read_fast_while_poll_pool_full)
 {
 	int limit = board_polls(), addrs = flood_addresses(), n = addrs * limit, i;
 	struct poll_req *q = calloc((size_t)n, sizeof *q);
@@ -352,7 +349,6 @@ board_plain_read_fast_while_poll_pool_full(void **st)
 	CURLM *m = curl_multi_init();
 	int64_t worst = 0;
 
-	(void)st;
 	assert_non_null(q);
 	polls_from_addresses(m, q, v, "127.0.1", addrs, limit);
 	polls_run(m, 2000);
@@ -390,8 +386,7 @@ board_plain_read_fast_while_poll_pool_full(void **st)
  * their 25 s.  After more dropped polls than the pool has threads, a poll whose board is
  * out of date is still answered at once.
  */
-static void
-board_dropped_polls_give_their_threads_back(void **st)
+TEST(board_dropped_polls_give_their_threads_back)
 {
 	int limit = board_polls(), addrs = flood_addresses(), n = addrs * limit, i;
 	struct poll_req *q = calloc((size_t)n, sizeof *q), late;
@@ -399,7 +394,6 @@ board_dropped_polls_give_their_threads_back(void **st)
 	char stale[128];
 	CURLM *m = curl_multi_init();
 
-	(void)st;
 	assert_non_null(q);
 	polls_from_addresses(m, q, v, "127.0.2", addrs, limit);
 	polls_run(m, 1000);
@@ -447,8 +441,7 @@ repeat(char c, size_t n)
 }
 
 /* Item 11: what nginx refuses before the app sees it, in the API's JSON. */
-static void
-nginx_refusals_speak_json(void **st)
+TEST(nginx_refusals_speak_json)
 {
 	const char *json[] = { JSON_H, NULL };
 	const char *big_h[2];
@@ -456,7 +449,6 @@ nginx_refusals_speak_json(void **st)
 	struct resp r;
 	int i, limited = 0;
 
-	(void)st;
 	/* 400: a bad escape, a NUL, a path above the root. */
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/%zz/board", NULL, NULL), 0);
 	expect_json_error(&r, 400, "INVALID_INPUT", 0);
@@ -592,48 +584,8 @@ stack_up_with(const char *name, const char *value)
 	assert_int_equal(stack("up"), 0);
 }
 
-/* Item 11: the app away (502 → 503 UNAVAILABLE) or not answering (504 TIMEOUT). */
-static void
-app_away_answers_json(void **st)
-{
-	struct fake_app f;
-	struct resp r;
-	int64_t t0;
-
-	(void)st;
-	/* nginx waits 2 s for the app instead of 35, for this test only. */
-	stack_up_with("YICHUANG_APP_TIMEOUT", "2");
-	assert_int_equal(stack("app-stop"), 0);
-
-	/* Nothing listens: 503 UNAVAILABLE, at once. */
-	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
-	expect_json_error(&r, 503, "UNAVAILABLE", 1);
-	resp_free(&r);
-
-	/* It dies on every request (closes without an answer): 503 as well. */
-	fake_app_start(&f, 0);
-	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
-	expect_json_error(&r, 503, "UNAVAILABLE", 1);
-	resp_free(&r);
-	fake_app_stop(&f);
-
-	/* It hangs: 504 TIMEOUT once nginx has waited its read timeout. */
-	fake_app_start(&f, 1);
-	t0 = now_ms();
-	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
-	expect_json_error(&r, 504, "TIMEOUT", 1);
-	assert_true(now_ms() - t0 < 5000);
-	resp_free(&r);
-	fake_app_stop(&f);
-
-	/* Back to normal: the usual timeout and the real app (up starts it again). */
-	stack_up_with("YICHUANG_APP_TIMEOUT", NULL);
-	expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
-}
-
 /* Item 11: HEAD wherever GET works, with the GET's head and no body. */
-static void
-head_works_where_get_does(void **st)
+TEST(head_works_where_get_does)
 {
 	static const char *paths[] = { "/api/v1/health", "/api/v1/halls", HALL "/categories",
 	    BOARD, "/api/v1/items?hall=demo&category=D" };
@@ -642,7 +594,6 @@ head_works_where_get_does(void **st)
 	size_t i;
 	long before = app_log_count("no FastCGI request");
 
-	(void)st;
 	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		assert_int_equal(http(&g, "GET", paths[i], NULL, NULL), 0);
 		expect_status(&g, 200);
@@ -679,6 +630,43 @@ head_works_where_get_does(void **st)
 	assert_string_equal(lh, "GET, HEAD");
 	resp_free(&h);
 	assert_int_equal(app_log_count("no FastCGI request"), before);
+}
+
+/* Item 11: the app away (502 → 503 UNAVAILABLE) or not answering (504 TIMEOUT). */
+TEST(app_away_answers_json)
+{
+	struct fake_app f;
+	struct resp r;
+	int64_t t0;
+
+	/* nginx waits 2 s for the app instead of 35, for this test only. */
+	stack_up_with("YICHUANG_APP_TIMEOUT", "2");
+	assert_int_equal(stack("app-stop"), 0);
+
+	/* Nothing listens: 503 UNAVAILABLE, at once. */
+	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
+	expect_json_error(&r, 503, "UNAVAILABLE", 1);
+	resp_free(&r);
+
+	/* It dies on every request (closes without an answer): 503 as well. */
+	fake_app_start(&f, 0);
+	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
+	expect_json_error(&r, 503, "UNAVAILABLE", 1);
+	resp_free(&r);
+	fake_app_stop(&f);
+
+	/* It hangs: 504 TIMEOUT once nginx has waited its read timeout. */
+	fake_app_start(&f, 1);
+	t0 = now_ms();
+	assert_int_equal(http(&r, "GET", "/api/v1/halls", NULL, NULL), 0);
+	expect_json_error(&r, 504, "TIMEOUT", 1);
+	assert_true(now_ms() - t0 < 5000);
+	resp_free(&r);
+	fake_app_stop(&f);
+
+	/* Back to normal: the usual timeout and the real app (up starts it again). */
+	stack_up_with("YICHUANG_APP_TIMEOUT", NULL);
+	expect_reply("GET", "/api/v1/health", NULL, NULL, 200);
 }
 
 /* ---------------------------------------------------------------- logs and cookies */
@@ -748,8 +736,7 @@ log_lines_with(const char *file, const char *a, const char *b)
  * not the access log, not the error log, not the app's — also when a request hits the rate
  * limit, is refused by nginx, or finds the app away.
  */
-static void
-logs_carry_no_token(void **st)
+TEST(logs_carry_no_token)
 {
 	const char *json[] = { JSON_H, NULL };
 	unsigned char rnd[12];
@@ -760,7 +747,6 @@ logs_carry_no_token(void **st)
 	long before429 = log_lines_with("nginx-access.log", "/api/v1/track/*", "\"status\":429,");
 	int i, limited = 0;
 
-	(void)st;
 	randombytes_buf(rnd, sizeof rnd);
 	sodium_bin2hex(tok, sizeof tok, rnd, sizeof rnd);	/* 24 hex: unlike anything else */
 	assert_int_equal(citizen_login("13912340917", cit, sizeof cit), 0);
@@ -855,13 +841,11 @@ sign_in_cookie(char *out, size_t osz)
 }
 
 /* Item 9: the session cookie is Secure exactly when the site is https. */
-static void
-session_cookie_secure_with_https(void **st)
+TEST(session_cookie_secure_with_https)
 {
 	char attrs[256], extra[512];
 	const char *old = getenv("YICHUANG_CONF_EXTRA");
 
-	(void)st;
 	/* This instance is http://127.0.0.1:<port>: a Secure cookie would never come back. */
 	sign_in_cookie(attrs, sizeof attrs);
 	assert_non_null(strstr(attrs, "HttpOnly"));
@@ -966,13 +950,11 @@ unavailable_within(const char *what, const char *method, const char *path, const
  * within about a second, a request that needs Redis answers 503 within redis_timeout_ms,
  * nothing is written, and everything works once Redis answers again.
  */
-static void
-redis_paused_answers_in_bounded_time(void **st)
+TEST(redis_paused_answers_in_bounded_time)
 {
 	redisReply *rep;
 	long long before;
 
-	(void)st;
 	before = tickets_today();
 	rep = kv_cmd(&test_db, "CLIENT PAUSE 6000 ALL");
 	assert_non_null(rep);
@@ -993,10 +975,8 @@ redis_paused_answers_in_bounded_time(void **st)
 
 static pid_t mariadb_pid;
 
-static int
-mariadb_resume(void **st)
+FIXTURE(mariadb_resume)
 {
-	(void)st;
 	if (mariadb_pid > 0)
 		kill(mariadb_pid, SIGCONT);
 	mariadb_pid = 0;
@@ -1029,8 +1009,7 @@ sleeping_lock_holders(void)
  * the lock is gone.  (b) mariadbd stopped (SIGSTOP): /health says degraded within about a
  * second, a read answers 503 within mysql_rw_timeout, and both work once it runs again.
  */
-static void
-mysql_stalled_answers_in_bounded_time(void **st)
+TEST_WITH(mysql_stalled_answers_in_bounded_time, NULL, mariadb_resume)
 {
 	char cmd[512], pidbuf[32] = "";
 	struct resp r;
@@ -1038,7 +1017,6 @@ mysql_stalled_answers_in_bounded_time(void **st)
 	FILE *lock, *pf;
 	int i;
 
-	(void)st;
 	/* (a) */
 	before = tickets_today();
 	snprintf(cmd, sizeof cmd, "mariadb --socket=var/%s/run/mysql.sock -uroot -e "
@@ -1136,8 +1114,7 @@ sms_lines(long since, const char *phone, const char *template, const char *case_
 	return n;
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0 || sodium_init() < 0)
 		return -1;
@@ -1147,8 +1124,7 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	mariadb_resume(NULL);
 	return suite_teardown(st);
@@ -1159,8 +1135,7 @@ teardown(void **st)
  * two of them at the same moment — makes one case and one SMS, and every answer is the
  * first one.
  */
-static void
-window_acceptance_once_per_key(void **st)
+TEST(window_acceptance_once_per_key)
 {
 	char clerk[128], mats[256], body[1024], key[96], auth[200], no[64];
 	const char *h[4];
@@ -1172,7 +1147,6 @@ window_acceptance_once_per_key(void **st)
 	int i, fresh = 0, k;
 	char v[16];
 
-	(void)st;
 	staff_in("clerk1", 1, clerk, sizeof clerk);
 	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
@@ -1234,22 +1208,4 @@ window_acceptance_once_per_key(void **st)
 
 /* ---------------------------------------------------------------- main */
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(board_excess_polls_of_one_address_get_429),
-		cmocka_unit_test(board_plain_read_fast_while_poll_pool_full),
-		cmocka_unit_test(board_dropped_polls_give_their_threads_back),
-		cmocka_unit_test(nginx_refusals_speak_json),
-		cmocka_unit_test(head_works_where_get_does),
-		cmocka_unit_test(app_away_answers_json),
-		cmocka_unit_test(logs_carry_no_token),
-		cmocka_unit_test(session_cookie_secure_with_https),
-		cmocka_unit_test(redis_paused_answers_in_bounded_time),
-		cmocka_unit_test_teardown(mysql_stalled_answers_in_bounded_time, mariadb_resume),
-		cmocka_unit_test(window_acceptance_once_per_key),
-	};
-
-	return suite_run("guards", tests, setup, teardown);
-}
+SUITE_MAIN("guards", setup, teardown)

@@ -184,8 +184,7 @@ test_hall_remove(void)
 	db_exec(&test_db, "DELETE FROM halls WHERE code = 'zz-hand'", DBNOARGS, NULL, NULL);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
@@ -196,8 +195,7 @@ setup(void **st)
 	return sign_in();
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	test_hall_remove();
 	return suite_teardown(st);
@@ -226,8 +224,7 @@ fire(void *arg)
 	return NULL;
 }
 
-static void
-window_to_department_to_pickup(void **st)
+TEST(window_to_department_to_pickup)
 {
 	char no[64], tok[64], mats[2048], path[128], code[16], body[1024], sheet_tok[80];
 	char n_appr1[64], n_appr2[64], n_pick[64], idtxt[24], signer[24];
@@ -240,7 +237,6 @@ window_to_department_to_pickup(void **st)
 	int i, ok = 0, conflict = 0;
 	size_t j;
 
-	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
 	staff_name("approver1", n_appr1, sizeof n_appr1);
 	staff_name("approver2", n_appr2, sizeof n_appr2);
@@ -255,11 +251,8 @@ window_to_department_to_pickup(void **st)
 	/* Window 1 → the scjg back office. */
 	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	send_sheet(&r, clerk1, "{\"department\":\"scjg\"}", no, mats, ODD_NOTE);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "handover.status"), "sent");
-	assert_string_equal(jstr(r.json, "handover.to.kind"), "department");
-	assert_string_equal(jstr(r.json, "handover.from.kind"), "window");
-	assert_string_equal(jstr(r.json, "handover.note"), ODD_NOTE_PLAIN);
+	expect_strs(&r, 201, "handover.status", "sent", "handover.to.kind", "department",
+	    "handover.from.kind", "window", "handover.note", ODD_NOTE_PLAIN, NULL);
 	assert_true(strlen(jstr(r.json, "handover.token")) >= 40);
 	assert_non_null(jstr(r.json, "handover.qr_url"));
 	assert_non_null(jstr(r.json, "handover.sheet_url"));
@@ -437,14 +430,12 @@ window_to_department_to_pickup(void **st)
 
 /* ---------------------------------------------------------------- refusals */
 
-static void
-bad_input_names_fields_and_changes_nothing(void **st)
+TEST(bad_input_names_fields_and_changes_nothing)
 {
 	char no[64], tok[64], body[2048], code[16];
 	struct resp r;
 	long long before;
 
-	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
 	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	first_code(code, sizeof code);
@@ -520,25 +511,18 @@ bad_input_names_fields_and_changes_nothing(void **st)
 }
 
 /* The same Idempotency-Key again: the first answer (same sheet, same token), one sheet. */
-static void
-idempotency_key_replays(void **st)
+TEST(idempotency_key_replays)
 {
-	char no[64], tok[64], mats[2048], body[4096], key[80], auth[200];
+	char no[64], tok[64], mats[2048], body[4096], key[80], auth[256];
 	const char *h[4];
 	struct resp a, b;
 
-	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
 	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"to\":{\"department\":\"scjg\"},\"cases\":[{\"no\":\"%s\","
 	    "\"materials\":%s}]}", no, mats);
-	snprintf(key, sizeof key, "Idempotency-Key: it-handover-%ld-%d", (long)time(NULL), getpid());
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", clerk1);
-	h[0] = auth;
-	h[1] = "Content-Type: application/json";
-	h[2] = key;
-	h[3] = NULL;
+	http_idem_headers(h, auth, key, clerk1, "it-handover");
 	assert_int_equal(http(&a, "POST", API "/handovers", body, h), 0);
 	expect_status(&a, 201);
 	assert_int_equal(http(&b, "POST", API "/handovers", body, h), 0);
@@ -559,15 +543,13 @@ idempotency_key_replays(void **st)
 
 /* ---------------------------------------------------------------- hall → hall */
 
-static void
-hall_to_hall(void **st)
+TEST(hall_to_hall)
 {
 	char no[64], tok[64], mats[2048];
 	struct resp r;
 	long long id;
 	int i;
 
-	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
 	test_hall_make();
 	for (i = 0; i < 50; i++) {
@@ -607,14 +589,12 @@ hall_to_hall(void **st)
 
 /* To another province's office and back: the hall's clerks record the office's receipt and
  * what it sends back; custody follows (office, then the window it came back to). */
-static void
-office_and_back(void **st)
+TEST(office_and_back)
 {
 	char no[64], tok[64], mats[2048], body[2400];
 	struct resp r;
 	long long id;
 
-	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
 	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
@@ -650,8 +630,7 @@ office_and_back(void **st)
 
 /* ---------------------------------------------------------------- overdue */
 
-static void
-overdue_sheet_alerts_once_and_receipt_clears_it(void **st)
+TEST(overdue_sheet_alerts_once_and_receipt_clears_it)
 {
 	char no[64], tok[64], mats[2048], key[48], path[96];
 	struct resp r;
@@ -660,7 +639,6 @@ overdue_sheet_alerts_once_and_receipt_clears_it(void **st)
 	size_t j;
 	int seen;
 
-	(void)st;
 	clock_at("2026-12-16T10:00:00+08:00");
 	case_accept(NULL, clerk1, ITEM, APPLICANT, no, tok);
 	sheet_materials(ITEM, 3, NULL, mats, sizeof mats);
@@ -696,17 +674,4 @@ overdue_sheet_alerts_once_and_receipt_clears_it(void **st)
 	clock_at("2026-12-16T10:00:00+08:00");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(window_to_department_to_pickup),
-		cmocka_unit_test(bad_input_names_fields_and_changes_nothing),
-		cmocka_unit_test(idempotency_key_replays),
-		cmocka_unit_test(hall_to_hall),
-		cmocka_unit_test(office_and_back),
-		cmocka_unit_test(overdue_sheet_alerts_once_and_receipt_clears_it),
-	};
-
-	return suite_run("handover", tests, setup, teardown);
-}
+SUITE_MAIN("handover", setup, teardown)

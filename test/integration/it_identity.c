@@ -224,8 +224,7 @@ app_with_fake(int on)
 	    NULL);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
@@ -236,8 +235,7 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	fake_close(&wx);
 	if (app_on_fake)
@@ -247,12 +245,10 @@ teardown(void **st)
 
 /* ------------------------------------------------------------------ SMS codes */
 
-static void
-sms_inputs(void **st)
+TEST(sms_inputs)
 {
 	struct resp r;
 
-	(void)st;
 	post(&r, "/api/v1/auth/sms-code", NULL, "{\"phone\":\"12800138000\",\"purpose\":\"spam\"}");
 	assert_fields(&r, "phone purpose");
 	resp_free(&r);
@@ -268,8 +264,7 @@ sms_inputs(void **st)
 	resp_free(&r);
 }
 
-static void
-sms_sign_in_flow(void **st)
+TEST(sms_sign_in_flow)
 {
 	struct resp r;
 	char code[8], bad[8], token[128], token2[128], masked[16], ra[16], exp_s[40];
@@ -277,7 +272,6 @@ sms_sign_in_flow(void **st)
 	int64_t exp;
 	long since;
 
-	(void)st;
 	assert_int_equal(sms_limits_reset(phone_a), 0);
 	before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	since = sms_log_size();
@@ -347,14 +341,12 @@ sms_sign_in_flow(void **st)
 	assert_string_equal(token, token2);
 }
 
-static void
-sms_code_dies(void **st)
+TEST(sms_code_dies)
 {
 	struct resp r;
 	char code[8], bad[8], key[128];
 	int i;
 
-	(void)st;
 	/* Five wrong tries kill the code: the right one is refused afterwards. */
 	get_code(phone_b, code);
 	wrong_code(code, bad);
@@ -417,14 +409,12 @@ codes_sent(const char *phone, int n, long long newest_ago, long long step)
 	redis_do("PEXPIRE", key, "86400000");
 }
 
-static void
-sms_send_limits(void **st)
+TEST(sms_send_limits)
 {
 	struct resp r;
 	char ra[16];
 	long long before;
 
-	(void)st;
 	before = db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'login_code'", NULL);
 	/* 5 an hour: five in the last half hour, the sixth waits until the hour is over. */
 	assert_int_equal(sms_limits_reset(phone_c), 0);
@@ -450,15 +440,13 @@ sms_send_limits(void **st)
 
 /* ------------------------------------------------------------------ tokens */
 
-static void
-tokens_tampered_and_expired(void **st)
+TEST(tokens_tampered_and_expired)
 {
 	struct resp r;
 	char token[128], bad[128], h[65], key[80];
 	long long idle = citizen_session_idle(), ttl;
 	size_t n;
 
-	(void)st;
 	sms_sign_in(phone_c, token, sizeof token);
 	/* One character changed: 401. */
 	snprintf(bad, sizeof bad, "%s", token);
@@ -557,15 +545,13 @@ wx_refused(const char *code, long status, const char *err)
 	resp_free(&r);
 }
 
-static void
-wechat_sign_in(void **st)
+TEST(wechat_sign_in)
 {
 	struct resp r;
 	char code[64], tok[128], tok2[128], sms_tok[128], staff[128], masked[16], ra[16];
 	json_t *stats;
 	long long id, n0;
 
-	(void)st;
 	assert_int_equal(fake_open_as(&wx, "test/fake/wechat.mjs", 0), 0);
 	assert_int_equal(app_with_fake(1), 0);
 
@@ -658,14 +644,12 @@ wechat_sign_in(void **st)
 	wx_bound_as(code, id);
 }
 
-static void
-wechat_joins_sms_citizen(void **st)
+TEST(wechat_joins_sms_citizen)
 {
 	struct resp r;
 	char code[64], tok[128], sms_tok[128], user2[24];
 	long long sms_id, wx_id;
 
-	(void)st;
 	/* Phone A first signed in by SMS; later the same person opens the mini-program. */
 	sms_sign_in(phone_a, sms_tok, sizeof sms_tok);
 	sms_id = subject_of(sms_tok);
@@ -693,8 +677,7 @@ wechat_joins_sms_citizen(void **st)
 	wx_bound_as(code, sms_id);
 }
 
-static void
-wechat_access_token(void **st)
+TEST(wechat_access_token)
 {
 	struct resp r;
 	char code[64], tok[128], cmd[256];
@@ -702,7 +685,6 @@ wechat_access_token(void **st)
 	json_t *stats;
 	redisReply *rep;
 
-	(void)st;
 	/* The access token is cached in Redis (wx:access_token), short of WeChat's 7200 s. */
 	ttl = redis_ttl("wx:access_token");
 	assert_true(ttl > 0 && ttl <= 6900);
@@ -735,8 +717,7 @@ wechat_access_token(void **st)
 
 /* ------------------------------------------------------------------ staff */
 
-static void
-staff_sessions(void **st)
+TEST(staff_sessions)
 {
 	const char *json[] = { "Content-Type: application/json", NULL };
 	struct resp r;
@@ -744,7 +725,6 @@ staff_sessions(void **st)
 	const char *h[4];
 	char *p;
 
-	(void)st;
 	/* A clerk signs in at a window; /me says which. */
 	assert_int_equal(staff_login("clerk2", 2, tok, sizeof tok), 0);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me", tok, NULL), 0);
@@ -823,14 +803,12 @@ staff_signed_in(const char *body, char *tok, size_t tsz)
 	resp_free(&r);
 }
 
-static void
-staff_accounts(void **st)
+TEST(staff_accounts)
 {
 	struct resp r;
 	char user[32], args[128], out[1024], tok[128], tok2[128], body[256];
 	long long a0;
 
-	(void)st;
 	a0 = last_audit_id();
 	snprintf(user, sizeof user, "it%06u", (unsigned)randombytes_uniform(1000000));
 	/* Passwords have at least 12 characters. */
@@ -886,14 +864,12 @@ staff_accounts(void **st)
 
 /* ------------------------------------------------------------------ audit */
 
-static void
-audit_trail(void **st)
+TEST(audit_trail)
 {
 	struct resp r;
 	char a0s[24], tok[128], out[4096];
 	long long a0;
 
-	(void)st;
 	a0 = last_audit_id();
 	snprintf(a0s, sizeof a0s, "%lld", a0);
 	/* Refusals: 401 without a token, 403 for a role the route does not take. */
@@ -931,8 +907,7 @@ audit_trail(void **st)
 
 /* ------------------------------------------------------------------ personal data */
 
-static void
-personal_data_sealed(void **st)
+TEST(personal_data_sealed)
 {
 	static char out[256 * 1024];
 	static const char *const tables[] = {
@@ -947,7 +922,6 @@ personal_data_sealed(void **st)
 	size_t i;
 	int k;
 
-	(void)st;
 	/* A valid ID number of someone born 1985-04-30 (the check digit computed by idnum_ok;
 	 * it_faults' bookers are born on days 1–28: an ID number belongs to one account). */
 	{
@@ -1016,15 +990,13 @@ store_away(const char *store, const char *tok, const char *code)
 	wait_health(200, 15000);
 }
 
-static void
-outages(void **st)
+TEST(outages)
 {
 	struct resp r;
 	char tok[128], code[8], key[128];
 	long long before;
 	int i;
 
-	(void)st;
 	sms_sign_in(phone_a, tok, sizeof tok);
 	get_code(phone_b, code);
 	assert_int_equal(sms_limits_reset(phone_b), 0);
@@ -1073,14 +1045,12 @@ outages(void **st)
 
 /* ------------------------------------------------------------------ nginx */
 
-static void
-signin_throttle(void **st)
+TEST(signin_throttle)
 {
 	struct resp r;
 	char ra[16];
 	int i, limited = 0, other = 0;
 
-	(void)st;
 	/* A burst on a sign-in route: nginx answers 429 in the API's shape. */
 	for (i = 0; i < 300 && limited == 0; i++) {
 		assert_int_equal(http_json(&r, "POST", "/api/v1/auth/sms-login", NULL, "{}"), 0);
@@ -1110,25 +1080,4 @@ signin_throttle(void **st)
 	sleep(6);	/* a full bucket again for whoever comes next */
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sms_inputs),
-		cmocka_unit_test(sms_sign_in_flow),
-		cmocka_unit_test(sms_code_dies),
-		cmocka_unit_test(sms_send_limits),
-		cmocka_unit_test(tokens_tampered_and_expired),
-		cmocka_unit_test(wechat_sign_in),
-		cmocka_unit_test(wechat_joins_sms_citizen),
-		cmocka_unit_test(wechat_access_token),
-		cmocka_unit_test(staff_sessions),
-		cmocka_unit_test(staff_accounts),
-		cmocka_unit_test(audit_trail),
-		cmocka_unit_test(personal_data_sealed),
-		cmocka_unit_test(outages),
-		cmocka_unit_test(signin_throttle),
-	};
-
-	return suite_run("identity", tests, setup, teardown);
-}
+SUITE_MAIN("identity", setup, teardown)

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/suite.h"
 #include "../lib/http.h"
 #include "../lib/proc.h"
 
@@ -267,13 +268,11 @@ site(struct resp *r, const char *method, const char *path, const char *body, int
 
 /* ------------------------------------------------------------------ set-up */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	char out[4096];
 	const char *p = getenv("YICHUANG_PORT");
 
-	(void)st;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	port = (p && *p ? (int)strtol(p, NULL, 10) : 18080) + 5;
 	snprintf(S, sizeof S, "%s/install", proc_var());
@@ -286,12 +285,10 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	char out[256];
 
-	(void)st;
 	proc_stop_all();
 	dba_sql(NULL, out, sizeof out, "DROP DATABASE IF EXISTS yichuang_install; "
 	    "DROP DATABASE IF EXISTS yichuang_install2;");
@@ -306,8 +303,7 @@ teardown(void **st)
  * an operator's yichuang.conf survives the next install (the new default lands beside it),
  * a file the release no longer ships leaves the site, make uninstall keeps /etc and /var.
  */
-static void
-make_install_places_files(void **st)
+TEST(make_install_places_files)
 {
 	static const struct placed usr[] = {
 		{ "/usr/bin/yichuang-app", PROGRAM, NULL },
@@ -346,7 +342,6 @@ make_install_places_files(void **st)
 	};
 	char cmd[8192], out[16384], p[900], L[600];
 
-	(void)st;
 	snprintf(cmd, sizeof cmd, "make -s install DESTDIR='%s' PREFIX=/usr B='%s'", R,
 	    proc_build());
 	proc_run_ok(out, sizeof out, cmd);
@@ -390,8 +385,7 @@ make_install_places_files(void **st)
  * about — so a silent verify means something.  Then the hardening: the directives the issue
  * asks for are there, and systemd-analyze security rates each unit's exposure at most 2.0.
  */
-static void
-installed_units_verify(void **st)
+TEST(installed_units_verify)
 {
 	static const char *must[] = { "\nType=notify\n", "\nRestart=on-failure\n",
 	    "\nUser=yichuang\n", "\nProtectSystem=strict\n", "\nPrivateTmp=yes\n",
@@ -401,7 +395,6 @@ installed_units_verify(void **st)
 	char out[16384], cmd[2048], p[900];
 	size_t i, u;
 
-	(void)st;
 	if (proc_run(out, sizeof out, "command -v systemd-analyze") != 0)
 		fail_msg("systemd-analyze is missing: install the systemd package (ops/deps.sh test)");
 	snprintf(cmd, sizeof cmd, "cp -rn /usr/lib/systemd/system/. '%s/usr/lib/systemd/system/'", R);
@@ -447,14 +440,12 @@ installed_units_verify(void **st)
  * which every other test goes through): a route added to one and not the other would work
  * in tests and fail in a hall.
  */
-static void
-site_file_matches_template(void **st)
+TEST(site_file_matches_template)
 {
 	char a[8192], b[8192], cmd[1200];
 	const char *extract = "sed -n 's/^[[:space:]]*\\(location[^{]*\\){.*/\\1/p' '%s' | "
 	    "sed 's/[[:space:]]*$//; s/[[:space:]][[:space:]]*/ /g' | LC_ALL=C sort";
 
-	(void)st;
 	snprintf(cmd, sizeof cmd, extract, "nginx/nginx.conf.in");
 	proc_run_ok(a, sizeof a, cmd);
 	snprintf(cmd, sizeof cmd, extract, "nginx/yichuang-site.conf.in");
@@ -568,8 +559,7 @@ sms_line(const char *phone)
  * over TLS, and deliver a citizen's sign-in SMS rendered from the installed templates; on
  * SIGTERM each says STOPPING=1 and exits 0.
  */
-static void
-installed_programs_serve(void **st)
+TEST(installed_programs_serve)
 {
 	char cmd[8192], out[16384], p[900], note[700];
 	pid_t app = -1, worker = -1;
@@ -578,7 +568,6 @@ installed_programs_serve(void **st)
 	const char *code, *text;
 	int nmig;
 
-	(void)st;
 	snprintf(p, sizeof p, "%s/secret.key", S);
 	snprintf(cmd, sizeof cmd, "head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \\n' > '%s'"
 	    " && chmod 600 '%s'", p, p);
@@ -689,13 +678,11 @@ installed_programs_serve(void **st)
  * starts either, naming sms_templates_dir.  (Exit 1: systemd's Restart=on-failure tries
  * again, and the journal says why.)
  */
-static void
-programs_refuse_a_broken_install(void **st)
+TEST(programs_refuse_a_broken_install)
 {
 	char cmd[8192], out[8192], conf2[700], conf3[700], extra[2048];
 	pid_t app;
 
-	(void)st;
 	snprintf(cmd, sizeof cmd, "rm -rf '%s/mig2' '%s/no-templates' && mkdir '%s/no-templates' && "
 	    "cp -r '%s/usr/share/yichuang/migrations' '%s/mig2' && printf 'CREATE TABLE "
 	    "upgrade_probe (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB;\\n' > "
@@ -731,14 +718,12 @@ programs_refuse_a_broken_install(void **st)
  * says why, having applied nothing; the first finishes; every migration is recorded once.
  * A third finds nothing to do.
  */
-static void
-migrate_runs_one_at_a_time(void **st)
+TEST(migrate_runs_one_at_a_time)
 {
 	char cmd[8192], out[8192], line[1024], conf4[700], extra[2048], got[16384] = "";
 	int nfiles, rc, seen = 0;
 	FILE *a;
 
-	(void)st;
 	snprintf(cmd, sizeof cmd, "rm -rf '%s/mig3' && cp -r '%s/usr/share/yichuang/migrations' "
 	    "'%s/mig3' && printf 'SELECT SLEEP(4);\\nCREATE TABLE slow_probe (id INT NOT NULL "
 	    "PRIMARY KEY) ENGINE=InnoDB;\\n' > '%s/mig3/998_slow.sql'", S, R, S, S);
@@ -800,14 +785,12 @@ migrate_runs_one_at_a_time(void **st)
  * the ones before it stay applied; once fixed (written to run again: IF NOT EXISTS), the
  * next migrate applies it.  MariaDB out of reach: exit 4; no migrations folder: exit 2.
  */
-static void
-migrate_failure_is_not_recorded(void **st)
+TEST(migrate_failure_is_not_recorded)
 {
 	char cmd[8192], out[8192], conf5[700], extra[2048], f[700];
 	FILE *w;
 	int rc;
 
-	(void)st;
 	snprintf(f, sizeof f, "%s/mig3/999_broken.sql", S);
 	assert_non_null(w = fopen(f, "w"));
 	fputs("CREATE TABLE broken_probe (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB;\n"
@@ -847,18 +830,4 @@ migrate_failure_is_not_recorded(void **st)
 	assert_non_null(strstr(out, "no-such-folder"));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(make_install_places_files),
-		cmocka_unit_test(installed_units_verify),
-		cmocka_unit_test(site_file_matches_template),
-		cmocka_unit_test(installed_programs_serve),
-		cmocka_unit_test(programs_refuse_a_broken_install),
-		cmocka_unit_test(migrate_runs_one_at_a_time),
-		cmocka_unit_test(migrate_failure_is_not_recorded),
-	};
-
-	return cmocka_run_group_tests_name("install", tests, setup, teardown);
-}
+SUITE_MAIN("install", setup, teardown)

@@ -186,15 +186,13 @@ takes_answered_and_kept(const char *kiosk, char (*tokens)[64], int n)
 
 /* ------------------------------------------------------------------ the lines */
 
-static void
-one_json_line_per_request_with_its_id(void **st)
+TEST(one_json_line_per_request_with_its_id)
 {
 	char kiosk[128], rid_ok[32], rid_404[32], rid_tok[32], rid_take[32], token[64];
 	char path[400], nginx[400], tpath[128];
 	struct resp r;
 	json_t *j;
 
-	(void)st;
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL), 0);
 	expect_status(&r, 200);
@@ -300,15 +298,13 @@ reopened_and_logging(const char *path, char *rid)
 	assert_int_equal(occurrences(path, rid), 1);
 }
 
-static void
-sighup_reopens_the_logs(void **st)
+TEST(sighup_reopens_the_logs)
 {
 	char path[400], moved[400], rid1[32], rid2[32];
 	int master = stack_pid("app"), worker = stack_pid("worker");
 	struct resp r;
 	struct prom p;
 
-	(void)st;
 	assert_true(pid_alive(master) && pid_alive(worker));
 	snprintf(path, sizeof path, "%s/log/access.log", var);
 	snprintf(moved, sizeof moved, "%s/log/access.log.1", var);
@@ -338,13 +334,11 @@ sighup_reopens_the_logs(void **st)
  * logrotate itself on this instance's access log: its paths become the instance's, its
  * postrotate's systemctl lines a kill -HUP of the app's master and the worker.
  */
-static void
-logrotate_config_rotates_without_a_restart(void **st)
+TEST(logrotate_config_rotates_without_a_restart)
 {
 	char conf[400], state[400], cmd[2400], path[400], cwd[512], rid[32], *all;
 	int master = stack_pid("app"), worker = stack_pid("worker");
 
-	(void)st;
 	assert_non_null(getcwd(cwd, sizeof cwd));
 	snprintf(conf, sizeof conf, "%s/logrotate.conf", var);
 	snprintf(state, sizeof state, "%s/logrotate.state", var);
@@ -407,8 +401,7 @@ fill(const char *dir)
 	close(fd);
 }
 
-static void
-full_disk_costs_no_request_and_no_record(void **st)
+TEST(full_disk_costs_no_request_and_no_record)
 {
 	char dir[400], acc[450], err[450], filler[450], kiosk[128];
 	char tokens[40][64], rids[5][32];
@@ -417,7 +410,6 @@ full_disk_costs_no_request_and_no_record(void **st)
 	long written;
 	int i;
 
-	(void)st;
 	snprintf(dir, sizeof dir, "%s/logfull", var);
 	mkdir(dir, 0700);
 	if (mount("tmpfs", dir, "tmpfs", 0, "size=256k,mode=0700") != 0)
@@ -479,8 +471,7 @@ full_disk_costs_no_request_and_no_record(void **st)
 
 /* ------------------------------------------------------------------ a stalled disk */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	snprintf(var, sizeof var, "var/%s", test_instance());
 	if (suite_setup(st) != 0)
@@ -488,8 +479,7 @@ setup(void **st)
 	return set_clock(NOW);
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	if (getenv("YICHUANG_CONF_EXTRA")) {
 		unsetenv("YICHUANG_CONF_EXTRA");
@@ -500,8 +490,7 @@ teardown(void **st)
 	return suite_teardown(st);
 }
 
-static void
-stalled_log_costs_no_request(void **st)
+TEST(stalled_log_costs_no_request)
 {
 	char dir[400], fifo[450], kiosk[128], tokens[20][64], rids[20][32], *got;
 	struct prom a, b;
@@ -510,7 +499,6 @@ stalled_log_costs_no_request(void **st)
 	ssize_t r;
 	int rfd, i;
 
-	(void)st;
 	snprintf(dir, sizeof dir, "%s/logslow", var);
 	mkdir(dir, 0700);
 	snprintf(fifo, sizeof fifo, "%s/access.log", dir);
@@ -573,16 +561,4 @@ stalled_log_costs_no_request(void **st)
 
 /* ------------------------------------------------------------------ set-up */
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(one_json_line_per_request_with_its_id),
-		cmocka_unit_test(sighup_reopens_the_logs),
-		cmocka_unit_test(logrotate_config_rotates_without_a_restart),
-		cmocka_unit_test(full_disk_costs_no_request_and_no_record),
-		cmocka_unit_test(stalled_log_costs_no_request),
-	};
-
-	return suite_run("logs", tests, setup, teardown);
-}
+SUITE_MAIN("logs", setup, teardown)

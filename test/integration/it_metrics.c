@@ -71,6 +71,91 @@ served_by(const char *rid)
 	return pid;
 }
 
+/* ------------------------------------------------------------------ where it is served */
+
+TEST(only_on_the_metrics_listener)
+{
+	struct resp r;
+	struct prom p;
+	char extra[128];
+
+	/* The public site: nginx has no such page, and the API no such route. */
+	assert_int_equal(http(&r, "GET", "/metrics", NULL, NULL), 0);
+	assert_int_equal(r.status, 404);
+	assert_null(r.body ? strstr(r.body, "yichuang_") : NULL);
+	resp_free(&r);
+	expect_refusal("GET", "/api/v1/metrics", NULL, NULL, 404, "NOT_FOUND");
+
+	/* The listener is on loopback, and the allow-list holds: a configuration that allows
+	 * another network only turns this (loopback) client away. */
+	assert_non_null(prom_address());
+	assert_int_equal(strncmp(prom_address(), "127.0.0.1:", 10), 0);
+	snprintf(extra, sizeof extra, "metrics_allow = 192.0.2.0/24");
+	assert_int_equal(setenv("YICHUANG_CONF_EXTRA", extra, 1), 0);
+	assert_int_equal(stack("restart-app"), 0);
+	assert_int_not_equal(prom_scrape(&p), 0);
+	unsetenv("YICHUANG_CONF_EXTRA");
+	assert_int_equal(stack("restart-app"), 0);
+	scrape(&p);
+	prom_free(&p);
+}
+
+/* ------------------------------------------------------------------ the format */
+
+TEST(format_parses_and_labels_are_patterns)
+{
+	static const char *const families[] = {
+		"yichuang_http_requests_total", "yichuang_http_request_duration_seconds",
+		"yichuang_redis_errors_total", "yichuang_mysql_errors_total",
+		"yichuang_outbox_messages", "yichuang_outbox_oldest_unsent_age_seconds",
+		"yichuang_sms_sent_total", "yichuang_sms_failed_total", "yichuang_tickets_waiting",
+		"yichuang_cases_deadline", "yichuang_app_processes", "yichuang_app_threads",
+		"yichuang_app_threads_busy", "yichuang_log_lines_dropped_total",
+		"yichuang_mysql_up", "yichuang_redis_up", "yichuang_build_info",
+	};
+	char kiosk[128], token[64];
+	struct prom p, bad;
+	size_t i;
+
+	/* A request with a token in its path: counted under the pattern, the token nowhere. */
+	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
+	ticket_take(kiosk, "{\"category\":\"C\"}", NULL, 0, token, sizeof token);
+	expect_at("GET", NULL, NULL, 200, NULL, "/api/v1/tickets/%s", token);
+
+	scrape(&p);
+	for (i = 0; i < NELEM(families); i++) {
+		if (!prom_family(&p, families[i]))
+			fprintf(stderr, "missing family %s\n", families[i]);
+		assert_true(prom_family(&p, families[i]));
+	}
+	assert_true(prom_get(&p, "yichuang_http_requests_total{method=\"GET\","
+	    "route=\"/tickets/{token}\",status=\"200\"}") >= 1);
+	assert_null(strstr(p.text, token));
+	assert_null(strstr(p.text, kiosk));
+	assert_true(prom_get(&p, "yichuang_mysql_up") == 1);
+	assert_true(prom_get(&p, "yichuang_redis_up") == 1);
+	assert_true(prom_get(&p, "yichuang_app_threads{pool=\"api\"}") > 0);
+	/* Nothing else in flight: the scrape itself is not an API request. */
+	assert_true(prom_get(&p, "yichuang_app_threads_busy{pool=\"api\"}") == 0);
+	prom_free(&p);
+
+	/* The parser itself refuses what Prometheus would. */
+	assert_int_not_equal(prom_parse(&bad, "x_total 1\n"), 0);	/* no TYPE */
+	prom_free(&bad);
+	assert_int_not_equal(prom_parse(&bad, "# TYPE x counter\nx 1\n"), 0);
+	prom_free(&bad);
+	assert_int_not_equal(prom_parse(&bad, "# TYPE x gauge\nx{a=\"b} 1\n"), 0);
+	prom_free(&bad);
+	assert_int_not_equal(prom_parse(&bad, "# TYPE h histogram\nh_bucket{le=\"1\"} 2\n"
+	    "h_bucket{le=\"+Inf\"} 1\nh_count 1\n"), 0);
+	prom_free(&bad);
+	assert_int_not_equal(prom_parse(&bad, "# TYPE x gauge\nx 1\nx 2\n"), 0);
+	prom_free(&bad);
+	assert_int_equal(prom_parse(&bad, "# TYPE h histogram\nh_bucket{le=\"1\"} 1\n"
+	    "h_bucket{le=\"+Inf\"} 2\nh_sum 3.5\nh_count 2\n"), 0);
+	prom_free(&bad);
+}
+
 /* ------------------------------------------------------------------ requests */
 
 #define CATS "yichuang_http_requests_total{method=\"GET\",route=\"/halls/{hall}/categories\","
@@ -129,15 +214,13 @@ burst(int n, int per, char (*rids)[32])
 	return ok;
 }
 
-static void
-counters_add_up_across_processes(void **st)
+TEST(counters_add_up_across_processes)
 {
 	struct prom a, b, c;
 	struct resp r;
 	char (*rids)[32] = calloc(120, 32);
 	int i, victim, pids[120], distinct = 0;
 
-	(void)st;
 	assert_non_null(rids);
 	scrape(&a);
 	/* 4 clients × 15, then 3 refusals on the same route and 2 paths no route matches. */
@@ -210,95 +293,6 @@ counters_add_up_across_processes(void **st)
 	free(rids);
 }
 
-/* ------------------------------------------------------------------ where it is served */
-
-static void
-only_on_the_metrics_listener(void **st)
-{
-	struct resp r;
-	struct prom p;
-	char extra[128];
-
-	(void)st;
-	/* The public site: nginx has no such page, and the API no such route. */
-	assert_int_equal(http(&r, "GET", "/metrics", NULL, NULL), 0);
-	assert_int_equal(r.status, 404);
-	assert_null(r.body ? strstr(r.body, "yichuang_") : NULL);
-	resp_free(&r);
-	expect_refusal("GET", "/api/v1/metrics", NULL, NULL, 404, "NOT_FOUND");
-
-	/* The listener is on loopback, and the allow-list holds: a configuration that allows
-	 * another network only turns this (loopback) client away. */
-	assert_non_null(prom_address());
-	assert_int_equal(strncmp(prom_address(), "127.0.0.1:", 10), 0);
-	snprintf(extra, sizeof extra, "metrics_allow = 192.0.2.0/24");
-	assert_int_equal(setenv("YICHUANG_CONF_EXTRA", extra, 1), 0);
-	assert_int_equal(stack("restart-app"), 0);
-	assert_int_not_equal(prom_scrape(&p), 0);
-	unsetenv("YICHUANG_CONF_EXTRA");
-	assert_int_equal(stack("restart-app"), 0);
-	scrape(&p);
-	prom_free(&p);
-}
-
-/* ------------------------------------------------------------------ the format */
-
-static void
-format_parses_and_labels_are_patterns(void **st)
-{
-	static const char *const families[] = {
-		"yichuang_http_requests_total", "yichuang_http_request_duration_seconds",
-		"yichuang_redis_errors_total", "yichuang_mysql_errors_total",
-		"yichuang_outbox_messages", "yichuang_outbox_oldest_unsent_age_seconds",
-		"yichuang_sms_sent_total", "yichuang_sms_failed_total", "yichuang_tickets_waiting",
-		"yichuang_cases_deadline", "yichuang_app_processes", "yichuang_app_threads",
-		"yichuang_app_threads_busy", "yichuang_log_lines_dropped_total",
-		"yichuang_mysql_up", "yichuang_redis_up", "yichuang_build_info",
-	};
-	char kiosk[128], token[64];
-	struct prom p, bad;
-	size_t i;
-
-	(void)st;
-	/* A request with a token in its path: counted under the pattern, the token nowhere. */
-	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
-	ticket_take(kiosk, "{\"category\":\"C\"}", NULL, 0, token, sizeof token);
-	expect_at("GET", NULL, NULL, 200, NULL, "/api/v1/tickets/%s", token);
-
-	scrape(&p);
-	for (i = 0; i < NELEM(families); i++) {
-		if (!prom_family(&p, families[i]))
-			fprintf(stderr, "missing family %s\n", families[i]);
-		assert_true(prom_family(&p, families[i]));
-	}
-	assert_true(prom_get(&p, "yichuang_http_requests_total{method=\"GET\","
-	    "route=\"/tickets/{token}\",status=\"200\"}") >= 1);
-	assert_null(strstr(p.text, token));
-	assert_null(strstr(p.text, kiosk));
-	assert_true(prom_get(&p, "yichuang_mysql_up") == 1);
-	assert_true(prom_get(&p, "yichuang_redis_up") == 1);
-	assert_true(prom_get(&p, "yichuang_app_threads{pool=\"api\"}") > 0);
-	/* Nothing else in flight: the scrape itself is not an API request. */
-	assert_true(prom_get(&p, "yichuang_app_threads_busy{pool=\"api\"}") == 0);
-	prom_free(&p);
-
-	/* The parser itself refuses what Prometheus would. */
-	assert_int_not_equal(prom_parse(&bad, "x_total 1\n"), 0);	/* no TYPE */
-	prom_free(&bad);
-	assert_int_not_equal(prom_parse(&bad, "# TYPE x counter\nx 1\n"), 0);
-	prom_free(&bad);
-	assert_int_not_equal(prom_parse(&bad, "# TYPE x gauge\nx{a=\"b} 1\n"), 0);
-	prom_free(&bad);
-	assert_int_not_equal(prom_parse(&bad, "# TYPE h histogram\nh_bucket{le=\"1\"} 2\n"
-	    "h_bucket{le=\"+Inf\"} 1\nh_count 1\n"), 0);
-	prom_free(&bad);
-	assert_int_not_equal(prom_parse(&bad, "# TYPE x gauge\nx 1\nx 2\n"), 0);
-	prom_free(&bad);
-	assert_int_equal(prom_parse(&bad, "# TYPE h histogram\nh_bucket{le=\"1\"} 1\n"
-	    "h_bucket{le=\"+Inf\"} 2\nh_sum 3.5\nh_count 2\n"), 0);
-	prom_free(&bad);
-}
-
 /* ------------------------------------------------------------------ busy threads */
 
 struct holder {
@@ -319,8 +313,7 @@ holder_main(void *arg)
 	return NULL;
 }
 
-static void
-busy_threads_follow_held_long_polls(void **st)
+TEST(busy_threads_follow_held_long_polls)
 {
 	struct holder h[2];
 	pthread_t t[2];
@@ -330,7 +323,6 @@ busy_threads_follow_held_long_polls(void **st)
 	long long v;
 	int i;
 
-	(void)st;
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	assert_int_equal(http(&r, "GET", "/api/v1/halls/demo/board", NULL, NULL), 0);
 	expect_status(&r, 200);
@@ -362,56 +354,6 @@ busy_threads_follow_held_long_polls(void **st)
 	scrape(&p);
 	assert_true(prom_get(&p, "yichuang_app_threads_busy{pool=\"board\"}") == 0);
 	prom_free(&p);
-}
-
-/* ------------------------------------------------------------------ dependencies */
-
-static void
-redis_and_mysql_errors_are_counted(void **st)
-{
-	struct prom a, b;
-	struct resp r;
-	char kiosk[128];
-	int i;
-
-	(void)st;
-	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
-	scrape(&a);
-	assert_int_equal(stack("redis-stop"), 0);
-	expect_reply("POST", "/api/v1/halls/demo/tickets", kiosk,
-	    "{\"category\":\"C\"}", 503);
-	scrape(&b);
-	assert_true(prom_delta(&a, &b, "yichuang_redis_errors_total") > 0);
-	assert_true(prom_get(&b, "yichuang_redis_up") == 0);
-	assert_true(prom_get(&b, "yichuang_mysql_up") == 1);
-	prom_free(&b);
-	assert_int_equal(stack("redis-start"), 0);
-	prom_free(&a);
-
-	scrape(&a);
-	assert_int_equal(stack("mysql-stop"), 0);
-	expect_reply("GET", "/api/v1/halls", NULL, NULL, 503);
-	scrape(&b);
-	assert_true(prom_delta(&a, &b, "yichuang_mysql_errors_total{kind=\"down\"}") > 0);
-	assert_true(prom_get(&b, "yichuang_mysql_up") == 0);
-	/* The process's own counters are still there while MariaDB is away. */
-	assert_true(prom_get(&b, "yichuang_app_processes") == 2);
-	prom_free(&b);
-	prom_free(&a);
-	assert_int_equal(stack("mysql-start"), 0);
-	for (i = 0; i < 100; i++) {
-		if (http(&r, "GET", "/api/v1/health", NULL, NULL) == 0 && r.status == 200) {
-			resp_free(&r);
-			break;
-		}
-		resp_free(&r);
-		pause_ms(100);
-	}
-	assert_true(i < 100);
-	scrape(&a);
-	assert_true(prom_get(&a, "yichuang_mysql_up") == 1);
-	assert_true(prom_get(&a, "yichuang_redis_up") == 1);
-	prom_free(&a);
 }
 
 /* ------------------------------------------------------------------ the record */
@@ -500,8 +442,7 @@ age_in_db(void)
 	return strtod(v, NULL);
 }
 
-static void
-outbox_depth_age_and_sms_results(void **st)
+TEST(outbox_depth_age_and_sms_results)
 {
 	struct prom a, b;
 	char phone[] = "13900000002", body[96], st_[16];
@@ -510,7 +451,6 @@ outbox_depth_age_and_sms_results(void **st)
 	long since;
 	int i;
 
-	(void)st;
 	outbox_quiet();
 	worker_pause(1);
 
@@ -570,16 +510,14 @@ outbox_depth_age_and_sms_results(void **st)
 #define WAIT_F "yichuang_tickets_waiting{hall=\"demo\",category=\"F\"}"
 #define OVERDUE "yichuang_cases_deadline{hall=\"demo\",state=\"overdue\"}"
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
 	return set_clock(NOW);
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	unsetenv("YICHUANG_CONF_EXTRA");
 	if (worker_stopped)
@@ -587,8 +525,7 @@ teardown(void **st)
 	return suite_teardown(st);
 }
 
-static void
-tickets_waiting_and_cases_past_deadline(void **st)
+TEST(tickets_waiting_and_cases_past_deadline)
 {
 	struct prom a, b;
 	struct resp r;
@@ -598,7 +535,6 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	size_t i;
 	long long red;
 
-	(void)st;
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	assert_int_equal(staff_login("clerk1", 1, clerk, sizeof clerk), 0);
 	assert_int_equal(staff_login("approver1", 0, approver, sizeof approver), 0);
@@ -666,20 +602,54 @@ tickets_waiting_and_cases_past_deadline(void **st)
 	prom_free(&a);
 }
 
+/* ------------------------------------------------------------------ dependencies */
+
+TEST(redis_and_mysql_errors_are_counted)
+{
+	struct prom a, b;
+	struct resp r;
+	char kiosk[128];
+	int i;
+
+	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
+	scrape(&a);
+	assert_int_equal(stack("redis-stop"), 0);
+	expect_reply("POST", "/api/v1/halls/demo/tickets", kiosk,
+	    "{\"category\":\"C\"}", 503);
+	scrape(&b);
+	assert_true(prom_delta(&a, &b, "yichuang_redis_errors_total") > 0);
+	assert_true(prom_get(&b, "yichuang_redis_up") == 0);
+	assert_true(prom_get(&b, "yichuang_mysql_up") == 1);
+	prom_free(&b);
+	assert_int_equal(stack("redis-start"), 0);
+	prom_free(&a);
+
+	scrape(&a);
+	assert_int_equal(stack("mysql-stop"), 0);
+	expect_reply("GET", "/api/v1/halls", NULL, NULL, 503);
+	scrape(&b);
+	assert_true(prom_delta(&a, &b, "yichuang_mysql_errors_total{kind=\"down\"}") > 0);
+	assert_true(prom_get(&b, "yichuang_mysql_up") == 0);
+	/* The process's own counters are still there while MariaDB is away. */
+	assert_true(prom_get(&b, "yichuang_app_processes") == 2);
+	prom_free(&b);
+	prom_free(&a);
+	assert_int_equal(stack("mysql-start"), 0);
+	for (i = 0; i < 100; i++) {
+		if (http(&r, "GET", "/api/v1/health", NULL, NULL) == 0 && r.status == 200) {
+			resp_free(&r);
+			break;
+		}
+		resp_free(&r);
+		pause_ms(100);
+	}
+	assert_true(i < 100);
+	scrape(&a);
+	assert_true(prom_get(&a, "yichuang_mysql_up") == 1);
+	assert_true(prom_get(&a, "yichuang_redis_up") == 1);
+	prom_free(&a);
+}
+
 /* ------------------------------------------------------------------ set-up */
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(only_on_the_metrics_listener),
-		cmocka_unit_test(format_parses_and_labels_are_patterns),
-		cmocka_unit_test(counters_add_up_across_processes),
-		cmocka_unit_test(busy_threads_follow_held_long_polls),
-		cmocka_unit_test(outbox_depth_age_and_sms_results),
-		cmocka_unit_test(tickets_waiting_and_cases_past_deadline),
-		cmocka_unit_test(redis_and_mysql_errors_are_counted),
-	};
-
-	return suite_run("metrics", tests, setup, teardown);
-}
+SUITE_MAIN("metrics", setup, teardown)

@@ -32,6 +32,7 @@
 
 #include <sodium.h>
 
+#include "../lib/suite.h"
 #include "../lib/http.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
@@ -172,12 +173,10 @@ worker_with(const char *provider)
 
 /* ------------------------------------------------------------------ setup */
 
-static int
-group_setup(void **st)
+FIXTURE(group_setup)
 {
 	char conf[256];
 
-	(void)st;
 	snprintf(conf, sizeof conf, "var/%s/yichuang.conf", test_instance());
 	if (sodium_init() < 0 || config_load(conf) != 0)
 		return -1;
@@ -190,18 +189,14 @@ group_setup(void **st)
 }
 
 /* After each provider test, whatever it asserted: no worker of ours left running. */
-static int
-stop_worker(void **st)
+FIXTURE(stop_worker)
 {
-	(void)st;
 	worker_stop(SIGTERM);
 	return 0;
 }
 
-static int
-group_teardown(void **st)
+FIXTURE(group_teardown)
 {
-	(void)st;
 	worker_stop(SIGTERM);
 	fake_close(&fake_sms);
 	stack_worker_start();
@@ -212,8 +207,7 @@ group_teardown(void **st)
 
 /* ------------------------------------------------------------------ log provider */
 
-static void
-log_provider_delivers_at_once(void **st)
+TEST(log_provider_delivers_at_once)
 {
 	char phone[12], want[64];
 	json_t *line = NULL;
@@ -222,7 +216,6 @@ log_provider_delivers_at_once(void **st)
 	uint64_t id;
 	struct outbox_row s;
 
-	(void)st;
 	phone_with(phone, "0001");
 	t0 = mono_ms();
 	id = outbox_queue(&C, "sms", "login_code", phone, json_pack("{s:s}", "code", "482913"), "login", "",
@@ -250,14 +243,12 @@ log_provider_delivers_at_once(void **st)
 	assert_int_equal(s.attempts, 1);
 }
 
-static void
-refused_renderings_fail_with_reason(void **st)
+TEST(refused_renderings_fail_with_reason)
 {
 	char phone[12];
 	uint64_t a, b, c, d;
 	struct outbox_row s;
 
-	(void)st;
 	phone_with(phone, "0001");
 	a = outbox_queue(&C, "sms", "appointment_booked", phone, json_pack("{s:s,s:s,s:s,s:s}",
 	    "hall_name", "示范区政务服务中心", "date", "2026-11-24", "time", "09:00-09:30",
@@ -279,14 +270,12 @@ refused_renderings_fail_with_reason(void **st)
 	assert_string_equal(s.last_error, "URL_FORBIDDEN:reason");
 }
 
-static void
-quiet_hours_hold_reminders(void **st)
+TEST(quiet_hours_hold_reminders)
 {
 	char phone[12];
 	uint64_t rem, code, booked;
 	struct outbox_row s;
 
-	(void)st;
 	phone_with(phone, "0001");
 	assert_int_equal(set_clock("2026-11-23T22:00:00+08:00"), 0);
 	pause_ms(50);
@@ -313,15 +302,13 @@ quiet_hours_hold_reminders(void **st)
 	assert_int_equal(set_clock(NULL), 0);
 }
 
-static void
-daily_cap_per_template(void **st)
+TEST(daily_cap_per_template)
 {
 	char phone[12];
 	uint64_t ids[11];
 	struct outbox_row s;
 	int i, sent = 0, dropped = 0;
 
-	(void)st;
 	phone_with(phone, "0001");
 	/* appointment_reminder: at most 10 a day to one phone. */
 	for (i = 0; i < 11; i++)
@@ -339,14 +326,12 @@ daily_cap_per_template(void **st)
 	assert_int_equal(dropped, 1);
 }
 
-static void
-code_limits(void **st)
+TEST(code_limits)
 {
 	char phone[12], when[40];
 	int64_t t0;
 	int i, wait;
 
-	(void)st;
 	phone_with(phone, "0009");
 	assert_int_equal(time_parse("2026-11-25T10:00:00+08:00", &t0), 0);
 	assert_int_equal(set_clock("2026-11-25T10:00:00+08:00"), 0);
@@ -385,8 +370,7 @@ code_limits(void **st)
 
 /* ------------------------------------------------------------------ staff */
 
-static void
-staff_notices_and_resend(void **st)
+TEST(staff_notices_and_resend)
 {
 	char phone[12], ref[40], path[160], tok[256], mask[16];
 	uint64_t acc, code, later, appr;
@@ -395,7 +379,6 @@ staff_notices_and_resend(void **st)
 	json_t *n, *line = NULL;
 	long since;
 
-	(void)st;
 	phone_with(phone, "0001");
 	snprintf(ref, sizeof ref, "YCIT%u", (unsigned)randombytes_uniform(1000000000));
 	acc = outbox_queue(&C, "sms", "case_accepted", phone, json_pack("{s:s,s:s,s:s,s:s}", "case_no", ref,
@@ -560,8 +543,7 @@ run_provider(const char *provider, const char *fail_code)
 }
 
 /* Several workers at once (SKIP LOCKED): every row goes out exactly once. */
-static void
-workers_side_by_side(void **st)
+TEST_WITH(workers_side_by_side, NULL, stop_worker)
 {
 	char phone[12], want[24];
 	uint64_t ids[30];
@@ -574,7 +556,6 @@ workers_side_by_side(void **st)
 	FILE *f;
 	int i, count;
 
-	(void)st;
 	stack_worker_stop();
 	worker_start("");			/* the stack's configuration: the log provider */
 	worker_start("");
@@ -663,8 +644,7 @@ assert_not_at_rest(const struct raw *x, const char *secret)
  * migration 103 (clear params, no params_enc) are sealed by the worker before it sends
  * them, or masked when they are done.
  */
-static void
-secrets_sealed_at_rest(void **st)
+TEST_WITH(secrets_sealed_at_rest, NULL, stop_worker)
 {
 	static const struct {
 		const char *tmpl, *var, *value;
@@ -682,7 +662,6 @@ secrets_sealed_at_rest(void **st)
 	long since;
 	size_t i;
 
-	(void)st;
 	/* No worker runs (workers_side_by_side stopped the stack's): the rows wait. */
 	phone_with(phone, "0001");
 	for (i = 0; i < NELEM(sec); i++) {
@@ -780,18 +759,14 @@ secrets_sealed_at_rest(void **st)
 	    DBARGS(DBI(held)), NULL, NULL), 0);
 }
 
-static void
-aliyun_states(void **st)
+TEST_WITH(aliyun_states, NULL, stop_worker)
 {
-	(void)st;
 	assert_int_equal(fake_open(&fake_sms, 0), 0);
 	run_provider("aliyun", "isv.MOBILE_NUMBER_ILLEGAL");
 }
 
-static void
-tencent_states(void **st)
+TEST_WITH(tencent_states, NULL, stop_worker)
 {
-	(void)st;
 	run_provider("tencent", "InvalidParameterValue.IncorrectPhoneNumber");
 }
 
@@ -840,13 +815,11 @@ booked_code(const char *phone, char *got, size_t gsz)
  * the worker's next message (within seconds, with the worker already running); null goes
  * back to the file's.  Only an admin sets it; a malformed code is named and changes
  * nothing; every change is audited. */
-static void
-admin_codes_reach_the_provider(void **st)
+TEST_WITH(admin_codes_reach_the_provider, NULL, stop_worker)
 {
 	char admin[256], clerk[256], phone[12], got[64], n[24];
 	struct resp r;
 
-	(void)st;
 	assert_int_equal(staff_login("admin", 0, admin, sizeof admin), 0);
 	assert_int_equal(staff_login("clerk1", 1, clerk, sizeof clerk), 0);
 	assert_int_equal(http_json(&r, "PUT", "/api/v1/admin/sms-templates/appointment_booked",
@@ -904,8 +877,7 @@ receipts_for(const char *provider, uint64_t id)
 
 /* The fake is no rubber stamp: a wrong secret is caught, and the worker keeps the message
  * (an operator fixes the keys) instead of failing it. */
-static void
-fake_refuses_bad_signatures(void **st)
+TEST_WITH(fake_refuses_bad_signatures, NULL, stop_worker)
 {
 	static const struct {
 		const char *provider, *conf, *code;
@@ -919,7 +891,6 @@ fake_refuses_bad_signatures(void **st)
 	json_t *stats;
 	size_t i;
 
-	(void)st;
 	for (i = 0; i < NELEM(c); i++) {
 		json_decref(fake("POST", "/__reset"));
 		worker_with_conf(c[i].provider, c[i].conf);
@@ -983,8 +954,7 @@ wait_delivery(uint64_t id, const char *want, struct outbox_row *s)
 	}
 }
 
-static void
-receipts(void **st)
+TEST_WITH(receipts, NULL, stop_worker)
 {
 	char phone[12], bad[12], body[1024], path[256], secret[128], wrong[128], cb[640];
 	uint64_t a, a_bad, t, t_bad, logged;
@@ -996,7 +966,6 @@ receipts(void **st)
 	size_t i;
 	int k;
 
-	(void)st;
 	receipt_secret(secret, sizeof secret);
 	/* The URLs an operator registers in each console: the API, the provider, the secret. */
 	snprintf(cb, sizeof cb, "{\"aliyun\":\"%s/api/v1/sms/receipts/aliyun/%s\","
@@ -1172,8 +1141,7 @@ receipts(void **st)
 
 /* Killed after the provider accepted the message and before the worker recorded it: the
  * next worker sends it again with the same OutId, and it ends sent once. */
-static void
-killed_worker_resends_same_id(void **st)
+TEST_WITH(killed_worker_resends_same_id, NULL, stop_worker)
 {
 	char phone[12];
 	uint64_t id;
@@ -1181,7 +1149,6 @@ killed_worker_resends_same_id(void **st)
 	struct outbox_row s;
 	int64_t end;
 
-	(void)st;
 	json_decref(fake("POST", "/__reset"));
 	worker_with("aliyun");
 	phone_with(phone, "0005");
@@ -1216,8 +1183,7 @@ killed_worker_resends_same_id(void **st)
 	worker_stop(SIGTERM);
 }
 
-static void
-provider_outage(void **st)
+TEST_WITH(provider_outage, NULL, stop_worker)
 {
 	char phone[12];
 	uint64_t ids[5];
@@ -1225,7 +1191,6 @@ provider_outage(void **st)
 	json_t *stats;
 	int port = fake_sms.port, i;
 
-	(void)st;
 	worker_with("tencent");
 	fake_close(&fake_sms);	/* the provider is unreachable */
 	for (i = 0; i < 5; i++) {
@@ -1251,8 +1216,7 @@ provider_outage(void **st)
 	worker_stop(SIGTERM);
 }
 
-static void
-wechat_subscribe_messages(void **st)
+TEST_WITH(wechat_subscribe_messages, NULL, stop_worker)
 {
 	uint64_t ok1, ok2, blocked;
 	struct outbox_row s;
@@ -1260,7 +1224,6 @@ wechat_subscribe_messages(void **st)
 	redisReply *rep;
 	char first[128] = "";
 
-	(void)st;
 	json_decref(fake("POST", "/__reset"));
 	rep = kv_cmd(&C, "DEL wx:access_token");
 	assert_non_null(rep);
@@ -1315,14 +1278,12 @@ wechat_subscribe_messages(void **st)
 		freeReplyObject(rep);
 }
 
-static void
-the_stack_worker_takes_over_again(void **st)
+TEST(the_stack_worker_takes_over_again)
 {
 	char phone[12];
 	uint64_t id;
 	struct outbox_row s;
 
-	(void)st;
 	fake_close(&fake_sms);
 	stack_worker_start();
 	phone_with(phone, "0001");
@@ -1331,28 +1292,4 @@ the_stack_worker_takes_over_again(void **st)
 	assert_string_equal(s.provider, "log");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(log_provider_delivers_at_once),
-		cmocka_unit_test(refused_renderings_fail_with_reason),
-		cmocka_unit_test(quiet_hours_hold_reminders),
-		cmocka_unit_test(daily_cap_per_template),
-		cmocka_unit_test(code_limits),
-		cmocka_unit_test(staff_notices_and_resend),
-		cmocka_unit_test_teardown(workers_side_by_side, stop_worker),
-		cmocka_unit_test_teardown(secrets_sealed_at_rest, stop_worker),
-		cmocka_unit_test_teardown(aliyun_states, stop_worker),
-		cmocka_unit_test_teardown(tencent_states, stop_worker),
-		cmocka_unit_test_teardown(admin_codes_reach_the_provider, stop_worker),
-		cmocka_unit_test_teardown(fake_refuses_bad_signatures, stop_worker),
-		cmocka_unit_test_teardown(receipts, stop_worker),
-		cmocka_unit_test_teardown(killed_worker_resends_same_id, stop_worker),
-		cmocka_unit_test_teardown(provider_outage, stop_worker),
-		cmocka_unit_test_teardown(wechat_subscribe_messages, stop_worker),
-		cmocka_unit_test(the_stack_worker_takes_over_again),
-	};
-
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
-}
+SUITE_MAIN("notify", group_setup, group_teardown)

@@ -115,24 +115,19 @@ newest_of_mine(const char *tok, const char *no, const char *field, const char *v
 	json_decref(c);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
 		STAFF("clerk1", 1, clerk), CITIZEN("13911110001", citizen_a),
 		CITIZEN("13911110002", citizen_b), CITIZEN("13911110003", citizen_agent),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
-	set_clock("2026-11-23T10:00:00+08:00");
-	return sign_in_all(who);
+	return suite_sign_in(st, "2026-11-23T10:00:00+08:00", who);
 }
 
 /* ---------------------------------------------------------------- uploads */
 
-static void
-uploads_checked_by_bytes_and_refusals_store_nothing(void **st)
+TEST(uploads_checked_by_bytes_and_refusals_store_nothing)
 {
 	static const unsigned char gif[] = "GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff";
 	unsigned char b[1024], *big;
@@ -141,7 +136,6 @@ uploads_checked_by_bytes_and_refusals_store_nothing(void **st)
 	long long rows0 = upload_rows();
 	size_t n, bign = 10u * 1024 * 1024 + 1;
 
-	(void)st;
 	/* A GIF (or anything else) is refused whatever it claims to be. */
 	upload(&r, citizen_a, "image/png", gif, sizeof gif - 1);
 	assert_error(&r, 415, "UNSUPPORTED_TYPE");
@@ -195,15 +189,13 @@ uploads_checked_by_bytes_and_refusals_store_nothing(void **st)
 	expect_reply("POST", "/api/v1/uploads", NULL, "{}", 401);
 }
 
-static void
-only_the_owner_and_hall_staff_read_a_file(void **st)
+TEST(only_the_owner_and_hall_staff_read_a_file)
 {
 	unsigned char b[1024];
 	struct resp r;
 	char id[64], path[160];
 	size_t n = make_png(b, 42);
 
-	(void)st;
 	upload(&r, citizen_a, "image/png", b, n);
 	expect_status(&r, 201);
 	snprintf(id, sizeof id, "%s", jstr(r.json, "upload.id"));
@@ -228,15 +220,13 @@ only_the_owner_and_hall_staff_read_a_file(void **st)
 
 /* ---------------------------------------------------------------- the online case */
 
-static void
-item_submit_return_resubmit_accept(void **st)
+TEST(item_submit_return_resubmit_accept)
 {
 	json_t *mats = item_materials("IT-B-002");
 	struct resp r;
 	char m[2048], body[4096], no[64], path[160], newid[64], first[16], up[64];
 	long long n;
 
-	(void)st;
 	/* Nothing given for the required materials: every missing one at once. */
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\"," APPLICANT ",\"materials\":{}}");
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_a, body), 0);
@@ -253,10 +243,8 @@ item_submit_return_resubmit_accept(void **st)
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-002\"," APPLICANT
 	    ",\"materials\":%s,\"delivery\":\"mail\",\"address\":\"北京市东城区正义路1号\"}", m);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen_a, body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "case.status"), "submitted");
-	assert_string_equal(jstr(r.json, "case.channel"), "online");
-	assert_string_equal(jstr(r.json, "case.applicant"), "王**");
+	expect_strs(&r, 201, "case.status", "submitted", "case.channel", "online",
+	    "case.applicant", "王**", NULL);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	snprintf(first, sizeof first, "%s", jstr(r.json, "case.materials.0.code"));
 	resp_free(&r);
@@ -291,10 +279,8 @@ item_submit_return_resubmit_accept(void **st)
 	/* The citizen sees why, per material. */
 	snprintf(path, sizeof path, "/api/v1/me/cases/%s", no);
 	assert_int_equal(http_json(&r, "GET", path, citizen_a, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "returned");
-	assert_string_equal(jstr(r.json, "case.materials.0.state"), "returned");
-	assert_string_equal(jstr(r.json, "case.materials.0.reason"), "照片模糊，看不清签字");
+	expect_strs(&r, 200, "case.status", "returned", "case.materials.0.state", "returned",
+	    "case.materials.0.reason", "照片模糊，看不清签字", NULL);
 	resp_free(&r);
 	expect_reply("GET", path, citizen_b, NULL, 404);
 
@@ -310,17 +296,13 @@ item_submit_return_resubmit_accept(void **st)
 	snprintf(body, sizeof body, "{\"action\":\"resubmit\",\"materials\":{\"%s\":\"%s\","
 	    "\"M2\":\"%s\"}}", first, newid, up);
 	case_act(&r, citizen_a, no, body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "submitted");
-	assert_string_equal(jstr(r.json, "case.materials.0.upload_id"), newid);
-	assert_string_equal(jstr(r.json, "case.materials.0.state"), "given");
+	expect_strs(&r, 200, "case.status", "submitted", "case.materials.0.upload_id", newid,
+	    "case.materials.0.state", "given", NULL);
 	resp_free(&r);
 
 	/* Accepted like at the window: deadline by the calendar, tracking, notice, SMS. */
 	case_act(&r, clerk, no, "{\"action\":\"pre_accept\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), "accepted");
-	assert_string_equal(jstr(r.json, "case.deadline"), "2026-11-24");
+	expect_strs(&r, 200, "case.status", "accepted", "case.deadline", "2026-11-24", NULL);
 	assert_non_null(jstr(r.json, "case.track_url"));
 	assert_non_null(jstr(r.json, "case.notice_url"));
 	resp_free(&r);
@@ -340,8 +322,7 @@ item_submit_return_resubmit_accept(void **st)
 	json_decref(mats);
 }
 
-static void
-bundle_one_acceptance_parallel_parts_longest_deadline(void **st)
+TEST(bundle_one_acceptance_parallel_parts_longest_deadline)
 {
 	json_t *b = bundle("BD-003");
 	struct resp r;
@@ -350,7 +331,6 @@ bundle_one_acceptance_parallel_parts_longest_deadline(void **st)
 	size_t i;
 	int dup = 0;
 
-	(void)st;
 	/* The union has no duplicates: 不动产登记申请书 stands for both items' M2. */
 	assert_int_equal(json_array_size(jget(b, "items")), 2);
 	json_array_foreach(jget(b, "materials"), i, mm)
@@ -379,15 +359,13 @@ bundle_one_acceptance_parallel_parts_longest_deadline(void **st)
 	json_decref(b);
 }
 
-static void
-reuse_with_consent_and_agent_follows(void **st)
+TEST(reuse_with_consent_and_agent_follows)
 {
 	json_t *mats = item_materials("IT-B-002");
 	struct resp r;
 	char m[2048], body[4096], no[64];
 	long long n;
 
-	(void)st;
 	/* What the form may offer to reuse: nothing for one who never had a case accepted… */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/me/reusable-materials", citizen_b, NULL), 0);
 	expect_status(&r, 200);
@@ -460,16 +438,4 @@ reuse_with_consent_and_agent_follows(void **st)
 	json_decref(mats);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(uploads_checked_by_bytes_and_refusals_store_nothing),
-		cmocka_unit_test(only_the_owner_and_hall_staff_read_a_file),
-		cmocka_unit_test(item_submit_return_resubmit_accept),
-		cmocka_unit_test(bundle_one_acceptance_parallel_parts_longest_deadline),
-		cmocka_unit_test(reuse_with_consent_and_agent_follows),
-	};
-
-	return suite_run("online", tests, setup, suite_teardown);
-}
+SUITE_MAIN("online", setup, suite_teardown)

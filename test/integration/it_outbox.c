@@ -36,6 +36,7 @@
 
 #include <sodium.h>
 
+#include "../lib/suite.h"
 #include "../lib/http.h"
 #include "../lib/stackproc.h"
 #include "../../fcgi/clock.h"
@@ -140,8 +141,9 @@ first_request(json_t *st, uint64_t id)
 
 /* ------------------------------------------------------------------ tests */
 
-static void
-sent_once_over_many_leases(void **st)
+static int	end_workers(void **);
+
+TEST_WITH(sent_once_over_many_leases, NULL, end_workers)
 {
 	static uint64_t ids[MAX_NOTICES];
 	struct outbox_row s;
@@ -149,7 +151,6 @@ sent_once_over_many_leases(void **st)
 	int64_t t0, last = 0, t;
 	int i, n = 0, req, got;
 
-	(void)st;
 	json_decref(fake_call(&F, "POST", "/__reset"));
 	worker("outbox-a");
 	worker("outbox-b");
@@ -190,15 +191,13 @@ sent_once_over_many_leases(void **st)
 	workers_end(SIGTERM);
 }
 
-static void
-killed_between_claim_and_send(void **st)
+TEST_WITH(killed_between_claim_and_send, NULL, end_workers)
 {
 	uint64_t id, held;
 	struct outbox_row s;
 	json_t *j, *first;
 	int64_t t0, sent;
 
-	(void)st;
 	json_decref(fake_call(&F, "POST", "/__reset"));
 	worker("outbox-k1");
 	t0 = now_ms();		/* the claim comes after this, its lease ends after t0 + lease */
@@ -255,18 +254,14 @@ killed_between_claim_and_send(void **st)
 
 /* ------------------------------------------------------------------ setup */
 
-static int
-end_workers(void **st)
+FIXTURE(end_workers)
 {
-	(void)st;
 	workers_end(SIGTERM);
 	return 0;
 }
 
-static int
-group_setup(void **st)
+FIXTURE(group_setup)
 {
-	(void)st;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (test_conf_load() != 0)
 		return -1;
@@ -283,10 +278,8 @@ group_setup(void **st)
 	return 0;
 }
 
-static int
-group_teardown(void **st)
+FIXTURE(group_teardown)
 {
-	(void)st;
 	workers_end(SIGTERM);
 	fake_close(&F);
 	ctx_close(&C);
@@ -297,13 +290,4 @@ group_teardown(void **st)
 	return 0;
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(sent_once_over_many_leases, end_workers),
-		cmocka_unit_test_teardown(killed_between_claim_and_send, end_workers),
-	};
-
-	return cmocka_run_group_tests_name("outbox", tests, group_setup, group_teardown);
-}
+SUITE_MAIN("outbox", group_setup, group_teardown)

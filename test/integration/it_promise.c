@@ -154,34 +154,27 @@ listed(const char *token, const char *query, long long id)
 
 /* ---------------------------------------------------------------- setup */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
 		STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver1),
-		STAFF("approver2", 0, approver2), STAFF("approver_mzj", 0, approver_mzj),
+		NEW_STAFF("approver2", "孙立新", "approver", "scjg", 0, approver2),
+		NEW_STAFF("approver_mzj", "刘民政", "approver", "mzj", 0, approver_mzj),
 		STAFF("manager1", 0, manager),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
 	seq0 = (int)(time(NULL) % 500) + 100;
-	ensure_staff("approver2", "孙立新", "approver", "scjg");
-	ensure_staff("approver_mzj", "刘民政", "approver", "mzj");
-	set_clock("2026-09-22T10:00:00+08:00");
-	return sign_in_all(who);
+	return suite_sign_in(st, "2026-09-22T10:00:00+08:00", who);
 }
 
 /* ---------------------------------------------------------------- the catalogue */
 
-static void
-catalogue_shows_promise_and_must_attend(void **st)
+TEST(catalogue_shows_promise_and_must_attend)
 {
 	json_t *item, *m;
 	size_t i;
 	int m3 = 0;
 
-	(void)st;
 	item = get_member(NULL, "item", API "/items/%s", "IT-E-001");
 	assert_true(json_is_true(json_object_get(item, "must_attend")));
 	json_decref(item);
@@ -202,13 +195,11 @@ catalogue_shows_promise_and_must_attend(void **st)
 
 /* ---------------------------------------------------------------- the window */
 
-static void
-window_refuses_a_promise_not_allowed_or_unsigned(void **st)
+TEST(window_refuses_a_promise_not_allowed_or_unsigned)
 {
 	struct resp r;
 	long long cases0 = db_count(&test_db, "SELECT COUNT(*) FROM cases WHERE ? <> ''", "x");
 
-	(void)st;
 	/* M1 (公司登记申请书) allows no promise; M5 unsigned. */
 	window_accept(&r, "IT-B-002", json_pack("{s:{s:b},s:{s:b}}", "M1", "signed", 1, "M5",
 	    "signed", 0), "M5");
@@ -233,8 +224,7 @@ window_refuses_a_promise_not_allowed_or_unsigned(void **st)
 /* Accepted on Tuesday 2026-09-22: 20 working days skip 中秋 (9-25) and 国庆 (10-1…10-7) and
  * count the make-up Saturday 10-10, so the check is due 2026-10-27 (a plain Monday–Friday
  * count would say 10-20). */
-static void
-window_promise_opens_a_task_due_across_the_holidays(void **st)
+TEST(window_promise_opens_a_task_due_across_the_holidays)
 {
 	struct resp r;
 	char no[64], notice[160];
@@ -242,7 +232,6 @@ window_promise_opens_a_task_due_across_the_holidays(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	window_accept(&r, "IT-B-002", json_pack("{s:{s:b}}", "M5", "signed", 1), "M5");
 	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
@@ -294,13 +283,11 @@ window_promise_opens_a_task_due_across_the_holidays(void **st)
 /* Accepted on 2026-12-21, the 20 working days run into 2027, whose holiday notice is not
  * loaded: counted on the provisional calendar (weekends, 元旦 1-1) and marked so —
  * 2027-01-19. */
-static void
-task_due_in_a_year_not_loaded_is_provisional(void **st)
+TEST(task_due_in_a_year_not_loaded_is_provisional)
 {
 	struct resp r;
 	json_t *pr;
 
-	(void)st;
 	clock_at("2026-12-21T10:00:00+08:00");
 	window_accept(&r, "IT-B-001", json_pack("{s:{s:b}}", "M3", "signed", 1), "M3");
 	expect_status(&r, 201);
@@ -314,8 +301,7 @@ task_due_in_a_year_not_loaded_is_provisional(void **st)
 
 /* ---------------------------------------------------------------- closing */
 
-static void
-only_the_department_closes_and_a_false_promise_is_on_the_case(void **st)
+TEST(only_the_department_closes_and_a_false_promise_is_on_the_case)
 {
 	struct resp r;
 	char no[64], track[128], idtext[24];
@@ -324,7 +310,6 @@ only_the_department_closes_and_a_false_promise_is_on_the_case(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	accept_m3_promised(no, track, sizeof track);
 	id = task_of(no);
 	assert_true(id > 0);
@@ -348,9 +333,8 @@ only_the_department_closes_and_a_false_promise_is_on_the_case(void **st)
 	    " AND status = 'open' AND closed_at IS NULL", idtext), 1);
 	close_task(&r, approver1, id,
 	    "{\"result\":\"false\",\"note\":\"实地核查：该地址为住宅，无租赁合同\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "check.status"), "false");
-	assert_string_equal(jstr(r.json, "check.note"), "实地核查：该地址为住宅，无租赁合同");
+	expect_strs(&r, 200, "check.status", "false",
+	    "check.note", "实地核查：该地址为住宅，无租赁合同", NULL);
 	resp_free(&r);
 	close_refused(approver1, id, "{\"result\":\"verified\"}", 409, "INVALID_TRANSITION");
 	/* The case: the task false, a promise_false row naming the department. */
@@ -384,21 +368,17 @@ only_the_department_closes_and_a_false_promise_is_on_the_case(void **st)
 	assert_false(listed(manager, "?status=open", id));
 }
 
-static void
-verified_promise_reads_verified(void **st)
+TEST(verified_promise_reads_verified)
 {
 	struct resp r;
 	char no[64];
 	long long id;
 	json_t *c;
 
-	(void)st;
 	accept_m3_promised(no, NULL, 0);
 	id = task_of(no);
 	close_task(&r, approver2, id, "{\"result\":\"verified\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "check.status"), "verified");
-	assert_string_equal(jstr(r.json, "check.closed_by"), "孙立新");
+	expect_strs(&r, 200, "check.status", "verified", "check.closed_by", "孙立新", NULL);
 	resp_free(&r);
 	c = staff_case(clerk, no);
 	assert_string_equal(jstr(c, "promises.0.status"), "verified");
@@ -408,15 +388,13 @@ verified_promise_reads_verified(void **st)
 
 /* Two approvers of the department at the same moment, one verified, one false: one of them
  * closes it, the other gets 409; the record holds one outcome and one history row. */
-static void
-two_approvers_at_once_one_closes(void **st)
+TEST(two_approvers_at_once_one_closes)
 {
 	struct shot x[2];
 	char no[64], path[96];
 	long long id;
 	int i;
 
-	(void)st;
 	accept_m3_promised(no, NULL, 0);
 	id = task_of(no);
 	snprintf(path, sizeof path, API "/promise-checks/%lld/close", id);
@@ -439,14 +417,12 @@ two_approvers_at_once_one_closes(void **st)
 
 /* ---------------------------------------------------------------- overdue */
 
-static void
-overdue_task_alerts_once_and_closing_clears_it(void **st)
+TEST(overdue_task_alerts_once_and_closing_clears_it)
 {
 	struct resp r;
 	char no[64], key[48], idtext[24];
 	long long id;
 
-	(void)st;
 	clock_at("2026-09-22T10:00:00+08:00");
 	/* approver1 has a work phone, so the department hears of it. */
 	expect_reply("PUT", API "/staff/me/phone", approver1, "{\"phone\":\"13922229001\"}", 200);
@@ -502,8 +478,7 @@ bundle_promising(struct resp *r, json_t *mats, const char *id, const char *code)
 
 /* 一件事 at the window (BD-001 开办企业): the bundle's 住所使用证明 stands for IT-B-002 M5,
  * which allows a promise; 公司登记申请书 does not.  The task goes to scjg. */
-static void
-window_bundle_takes_a_promise(void **st)
+TEST(window_bundle_takes_a_promise)
 {
 	json_t *form = bundle("BD-001"), *m, *mats = json_array();
 	const char *promise_code = NULL, *plain_code = NULL;
@@ -511,7 +486,6 @@ window_bundle_takes_a_promise(void **st)
 	char id[19], no[64];
 	size_t i;
 
-	(void)st;
 	json_array_foreach(json_object_get(form, "materials"), i, m) {
 		if (!json_is_true(json_object_get(m, "required")))
 			continue;
@@ -552,15 +526,13 @@ window_bundle_takes_a_promise(void **st)
 
 /* ---------------------------------------------------------------- online */
 
-static void
-must_attend_refused_online_accepted_at_the_window(void **st)
+TEST(must_attend_refused_online_accepted_at_the_window)
 {
 	struct resp r;
 	char tok[128], id[19], mats[2048], body[4096];
 	json_t *form;
 	long long cases0;
 
-	(void)st;
 	citizen_session(tok, sizeof tok);
 	form = get_member(NULL, "item.materials", API "/items/%s", "IT-E-001");
 	materials_for(tok, form, 41, mats, sizeof mats);
@@ -597,8 +569,7 @@ apply_online(struct resp *r, const char *tok, const char *id, const char *mats)
 	assert_int_equal(http_json(r, "POST", API "/cases", tok, body), 0);
 }
 
-static void
-online_promise_opens_its_task_at_pre_acceptance(void **st)
+TEST(online_promise_opens_its_task_at_pre_acceptance)
 {
 	struct resp r;
 	char tok[128], id[19], up1[64], up2[64], mats[512], no[64];
@@ -606,7 +577,6 @@ online_promise_opens_its_task_at_pre_acceptance(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	citizen_session(tok, sizeof tok);
 	upload_ok(tok, 51, up1, sizeof up1);
 	upload_ok(tok, 52, up2, sizeof up2);
@@ -648,22 +618,4 @@ online_promise_opens_its_task_at_pre_acceptance(void **st)
 	    "AND m.state = 'promised'"), 1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(catalogue_shows_promise_and_must_attend),
-		cmocka_unit_test(window_refuses_a_promise_not_allowed_or_unsigned),
-		cmocka_unit_test(window_promise_opens_a_task_due_across_the_holidays),
-		cmocka_unit_test(task_due_in_a_year_not_loaded_is_provisional),
-		cmocka_unit_test(only_the_department_closes_and_a_false_promise_is_on_the_case),
-		cmocka_unit_test(verified_promise_reads_verified),
-		cmocka_unit_test(two_approvers_at_once_one_closes),
-		cmocka_unit_test(overdue_task_alerts_once_and_closing_clears_it),
-		cmocka_unit_test(window_bundle_takes_a_promise),
-		cmocka_unit_test(must_attend_refused_online_accepted_at_the_window),
-		cmocka_unit_test(online_promise_opens_its_task_at_pre_acceptance),
-	};
-
-	return suite_run("promise", tests, setup, suite_teardown);
-}
+SUITE_MAIN("promise", setup, suite_teardown)

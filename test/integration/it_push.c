@@ -241,17 +241,14 @@ ticket_row(const char *token, char *status, size_t ssz, long long *window)
  * number at the window) and nothing private (no ticket token); another hall's channel
  * hears nothing; the ticket page's own subscription hears it too.
  */
-static void
-call_reaches_its_hall(void **st)
+TEST(call_reaches_its_hall)
 {
 	char k[128], c1[128], num[8], tok[40], status[16], path[160];
 	struct sub s[4];
 	long long wno = 0;
 	int64_t t0, i;
-	struct resp r;
 	json_t *ev;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-21T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	staff_in("clerk1", 1, c1, sizeof c1);
@@ -272,10 +269,7 @@ call_reaches_its_hall(void **st)
 		assert_int_equal(s[i].first_data_ms, 0);
 
 	t0 = now_ms();
-	window_post(&r, c1, 1, "call-next", NULL);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "ticket.number"), num);
-	resp_free(&r);
+	window_ok(c1, 1, "call-next", NULL, "ticket.number", num);
 	subs_run(&s[0], 1, 1500, got_data, &s[0]);
 	subs_run(&s[1], 1, 1500, got_data, &s[1]);
 	subs_run(&s[3], 1, 1500, got_data, &s[3]);
@@ -328,8 +322,7 @@ sub_last_event(const struct sub *s, int *count)
  * messages than numbers, and nothing is lost — the last message's waiting count for the
  * category is what the record holds once the burst is over.
  */
-static void
-take_burst_coalesced(void **st)
+TEST(take_burst_coalesced)
 {
 	enum { N = 20 };
 	struct shot b[N];
@@ -339,7 +332,6 @@ take_burst_coalesced(void **st)
 	int i, msgs;
 	long long waiting;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-21T10:30:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	staff_in("clerk1", 1, c1, sizeof c1);
@@ -389,8 +381,7 @@ silent_listener(const char *path)
 }
 
 /* call-next with the publisher away, then hanging: 200 at once, the row called. */
-static void
-publish_failure_keeps_the_call(void **st)
+TEST(publish_failure_keeps_the_call)
 {
 	char k[128], c1[128], num[8], tok[40], status[16], sock[512], aside[530];
 	long long wno = 0;
@@ -398,7 +389,6 @@ publish_failure_keeps_the_call(void **st)
 	int64_t t0;
 	int round, lfd = -1;
 
-	(void)st;
 	snprintf(sock, sizeof sock, "%s", stack_conf("push_publisher"));
 	assert_true(sock[0] == '/');
 	snprintf(aside, sizeof aside, "%s.aside", sock);
@@ -416,10 +406,7 @@ publish_failure_keeps_the_call(void **st)
 		if (round == 1)
 			lfd = silent_listener(sock);
 		t0 = now_ms();
-		window_post(&r, c1, 1, "call-next", NULL);
-		expect_status(&r, 200);
-		assert_string_equal(jstr(r.json, "ticket.number"), num);
-		resp_free(&r);
+		window_ok(c1, 1, "call-next", NULL, "ticket.number", num);
 		assert_true(now_ms() - t0 < 1000);
 		if (lfd >= 0) {
 			close(lfd);
@@ -459,14 +446,12 @@ publish_failure_keeps_the_call(void **st)
 }
 
 /* The ticket and staff subscriptions are asked of the app: refused without their key. */
-static void
-subscriptions_authorised(void **st)
+TEST(subscriptions_authorised)
 {
 	char k[128], c1[128], m[128], num[8], tok[40], path[160];
 	struct sub s[7];
 	int i;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-23T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	staff_in("clerk1", 1, c1, sizeof c1);
@@ -507,14 +492,12 @@ subscriptions_authorised(void **st)
 }
 
 /* One address holds push_subscribers_per_address at most; another address is not hurt. */
-static void
-per_address_limit(void **st)
+TEST(per_address_limit)
 {
 	struct sub *s = calloc(SUB_MAX + 2, sizeof *s);
 	long long limit = 0;
 	int i, n;
 
-	(void)st;
 	assert_non_null(s);
 	assert_int_equal(parse_ll(stack_conf("push_subscribers_per_address"), 1, 1000000, &limit),
 	    0);
@@ -545,30 +528,16 @@ per_address_limit(void **st)
 	free(s);
 }
 
-static int
-push_setup(void **st)
+FIXTURE(push_setup)
 {
 	multi = curl_multi_init();
 	return multi ? suite_setup(st) : -1;
 }
 
-static int
-push_teardown(void **st)
+FIXTURE(push_teardown)
 {
 	curl_multi_cleanup(multi);
 	return suite_teardown(st);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(call_reaches_its_hall),
-		cmocka_unit_test(take_burst_coalesced),
-		cmocka_unit_test(publish_failure_keeps_the_call),
-		cmocka_unit_test(subscriptions_authorised),
-		cmocka_unit_test(per_address_limit),
-	};
-
-	return suite_run("push", tests, push_setup, push_teardown);
-}
+SUITE_MAIN("push", push_setup, push_teardown)

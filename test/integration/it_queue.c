@@ -92,14 +92,10 @@ called(const char *tok, int w, const char *want)
 static void
 finish(const char *tok, int w, const char *outcome)
 {
-	struct resp r;
 	char body[64];
 
 	snprintf(body, sizeof body, "{\"outcome\":\"%s\"}", outcome);
-	window_post(&r, tok, w, "finish", body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "ticket.status"), "done");
-	resp_free(&r);
+	window_ok(tok, w, "finish", body, "ticket.status", "done");
 }
 
 /* Finish the window's current ticket and call away whatever its categories still hold
@@ -254,8 +250,7 @@ run_threads(int n, void *(*fn)(void *), void *args, size_t argsz)
 
 /* ------------------------------------------------------------------ tests */
 
-static void
-take_and_follow(void **st)
+TEST(take_and_follow)
 {
 	char k[128], num[8], tok[40], num2[8], tok2[40], path[96];
 	char auth[200];
@@ -263,7 +258,6 @@ take_and_follow(void **st)
 	json_t *t;
 	long long ahead2;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-01T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 
@@ -337,18 +331,13 @@ take_and_follow(void **st)
 		char c2[128];
 
 		staff_in("clerk2", 2, c2, sizeof c2);
-		window_post(&r, c2, 3, "call-next", NULL);
-		assert_error(&r, 403, "FORBIDDEN");
-		resp_free(&r);
-		window_post(&r, c2, 2, "start", NULL);
-		assert_error(&r, 409, "NO_CURRENT_TICKET");
-		resp_free(&r);
+		window_refused(c2, 3, "call-next", NULL, 403, "FORBIDDEN");
+		window_refused(c2, 2, "start", NULL, 409, "NO_CURRENT_TICKET");
 	}
 	set_clock(NULL);
 }
 
-static void
-opening_hours(void **st)
+TEST(opening_hours)
 {
 	char k[128];
 	struct resp r;
@@ -362,7 +351,6 @@ opening_hours(void **st)
 	};
 	size_t i;
 
-	(void)st;
 	staff_in("kiosk1", 0, k, sizeof k);
 	for (i = 0; i < sizeof closed / sizeof closed[0]; i++) {
 		assert_int_equal(set_clock(closed[i]), 0);
@@ -427,8 +415,7 @@ cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-static void
-concurrent_takes(void **st)
+TEST(concurrent_takes)
 {
 	enum { N = 200 };
 	struct taker *t = calloc(N, sizeof *t);
@@ -437,7 +424,6 @@ concurrent_takes(void **st)
 	int seqs[N], i;
 	long long before;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-02T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	before = day_rows("2026-12-02", "B");
@@ -505,8 +491,7 @@ gc_taker_main(void *arg)
 	return NULL;
 }
 
-static void
-group_commit_refusals(void **st)
+TEST(group_commit_refusals)
 {
 	enum { NC = 40, N = 3 * NC };
 	struct gc_taker *t = calloc(N, sizeof *t);
@@ -515,7 +500,6 @@ group_commit_refusals(void **st)
 	long long before;
 	int i, told = 0;
 
-	(void)st;
 	assert_non_null(t);
 	assert_non_null(ctok);
 	assert_int_equal(set_clock("2026-12-03T10:00:00+08:00"), 0);
@@ -623,8 +607,7 @@ filler_main(void *arg)
 	return NULL;
 }
 
-static void
-three_windows(void **st)
+TEST(three_windows)
 {
 	enum { N = 300, W = 3 };
 	struct caller c[W];
@@ -634,7 +617,6 @@ three_windows(void **st)
 	long long before;
 	struct rec x;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-03T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	all = calloc(N * 2, sizeof *all);
@@ -693,15 +675,13 @@ three_windows(void **st)
 
 /* Priority classes before ordinary tickets, with the fairness ratio; a transfer keeps its
  * place ahead of those taken after it. */
-static void
-order_and_transfer(void **st)
+TEST(order_and_transfer)
 {
 	char k[128], c5[128], c6[128], n[10][8], e[5][8], d1[8], x[8], d2[8];
 	static const int want[10] = { 5, 6, 7, 0, 8, 9, 1, 2, 3, 4 };	/* E E E N E E N N N N */
 	struct resp r;
 	int i;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-04T10:00:00+08:00"), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
 	staff_in("clerk5", 5, c5, sizeof c5);	/* window 5: C only */
@@ -730,31 +710,19 @@ order_and_transfer(void **st)
 	take_ok(k, "{\"category\":\"C\"}", x, NULL);
 	take_ok(k, "{\"category\":\"D\"}", d2, NULL);
 	called(c5, 5, x);
-	window_post(&r, c5, 5, "start", NULL);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "ticket.status"), "serving");
-	resp_free(&r);
+	window_ok(c5, 5, "start", NULL, "ticket.status", "serving");
 	window_post(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "ticket.status"), "waiting");
-	assert_string_equal(jstr(r.json, "ticket.category"), "D");
+	expect_strs(&r, 200, "ticket.status", "waiting", "ticket.category", "D", NULL);
 	assert_string_equal(jstr(r.json, "ticket.number"), x);	/* keeps its number */
 	assert_int_equal(jint(r.json, "ticket.ahead"), 1);
 	resp_free(&r);
-	window_post(&r, c5, 5, "transfer", "{\"category\":\"D\"}");
-	assert_error(&r, 409, "NO_CURRENT_TICKET");
-	resp_free(&r);
+	window_refused(c5, 5, "transfer", "{\"category\":\"D\"}", 409, "NO_CURRENT_TICKET");
 	called(c6, 6, d1);
 	finish(c6, 6, "no_show");
 	called(c6, 6, x);
 	/* Recall: the same ticket, called again. */
-	window_post(&r, c6, 6, "recall", NULL);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "ticket.number"), x);
-	resp_free(&r);
-	window_post(&r, c6, 6, "call-next", NULL);
-	assert_error(&r, 409, "WINDOW_BUSY");
-	resp_free(&r);
+	window_ok(c6, 6, "recall", NULL, "ticket.number", x);
+	window_refused(c6, 6, "call-next", NULL, 409, "WINDOW_BUSY");
 	window_post(&r, c6, 6, "start", NULL);
 	resp_free(&r);
 	window_post(&r, c6, 6, "finish", "{\"outcome\":\"done\",\"case\":\"YC-2026-000001\"}");
@@ -769,14 +737,12 @@ order_and_transfer(void **st)
 }
 
 /* 过号: skipped, may rejoin once, behind those already waiting. */
-static void
-skip_and_rejoin(void **st)
+TEST(skip_and_rejoin)
 {
 	char k[128], c3[128], f1[8], f2[8], f3[8], t1[40], path[96];
 	struct resp r;
 	json_t *t;
 
-	(void)st;
 	window_ready("2026-12-04T14:00:00+08:00", k, "clerk3", 3, c3);	/* window 3: A and F */
 	take_ok(k, "{\"category\":\"F\"}", f1, t1);
 	take_ok(k, "{\"category\":\"F\"}", f2, NULL);
@@ -811,14 +777,12 @@ skip_and_rejoin(void **st)
 }
 
 /* Redis wiped mid-day: numbering continues, every waiting ticket still waits, in order. */
-static void
-flushall_midday(void **st)
+TEST(flushall_midday)
 {
 	char k[128], c6[128], d[6][8], next[8];
 	struct resp r;
 	int i;
 
-	(void)st;
 	window_ready("2026-12-07T10:00:00+08:00", k, "clerk6", 6, c6);
 	for (i = 0; i < 6; i++)
 		take_ok(k, i == 4 ? "{\"category\":\"D\",\"priority\":\"elderly\"}" :
@@ -838,9 +802,7 @@ flushall_midday(void **st)
 	assert_int_equal(jint(r.json, "categories.3.waiting"), 6);
 	resp_free(&r);
 	/* The call before the wipe is still the window's current ticket. */
-	window_post(&r, c6, 6, "call-next", NULL);
-	assert_error(&r, 409, "WINDOW_BUSY");
-	resp_free(&r);
+	window_refused(c6, 6, "call-next", NULL, 409, "WINDOW_BUSY");
 	finish(c6, 6, "done");
 	for (i = 0; i < 6; i++) {
 		called(c6, 6, i < 4 ? d[i] : i == 4 ? d[5] : next);
@@ -857,15 +819,13 @@ flushall_midday(void **st)
 }
 
 /* One SMS when a ticket with a phone is 3 places from the front. */
-static void
-turn_near_sms(void **st)
+TEST(turn_near_sms)
 {
 	char k[128], c4[128], got[8], mine[8], tok[40], body[96], phone[16];
 	long before;
 	json_t *line = NULL;
 	int i;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-08T10:00:00+08:00"), 0);
 	assert_int_equal(test_conf_load(), 0);
 	staff_in("kiosk1", 0, k, sizeof k);
@@ -922,8 +882,7 @@ near_rows(const char *tok)
 /* Issue 19 item 5: with queue_turn_near_ahead = 2, real calls at a window: a kiosk ticket
  * and a citizen's ticket each get one SMS when 2 are ahead (not at 3), and a kiosk ticket
  * taken with only 1 ahead gets its SMS at once instead of never. */
-static void
-turn_near_configured(void **st)
+TEST(turn_near_configured)
 {
 	char k[128], c4[128], cz[128], got[8], mine[8], tok[40], ctok[40], cnum[8], body[96];
 	char phone[16], cphone[16], late[16], ltok[40], lnum[8];
@@ -931,7 +890,6 @@ turn_near_configured(void **st)
 	json_t *line = NULL;
 	int i;
 
-	(void)st;
 	assert_int_equal(app_restart_with("queue_turn_near_ahead = 2"), 0);
 	window_ready("2026-12-14T10:00:00+08:00", k, "clerk4", 4, c4);	/* window 4: B only */
 	snprintf(phone, sizeof phone, "136%08ld", (long)(time(NULL) % 100000000));
@@ -1015,14 +973,12 @@ book_slot(const char *tok, const char *slot, const char *id, char *appt, char *c
  * hall opens the queue (08:30); its ticket waits and is the first called once windows call,
  * ahead of 绿色通道 tickets taken after opening.  Too early, and another day's code, are told
  * the check-in window. */
-static void
-checkin_before_opening(void **st)
+TEST(checkin_before_opening)
 {
 	char k[128], c1[128], ca[128], cb[128], ida[19], idb[19], pa[16], pb[16];
 	char ta[64], code_a[8], tb[64], code_b[8], body[64], num[8], tok[40], eld[8];
 	struct resp r;
 
-	(void)st;
 	window_ready("2026-12-15T07:30:00+08:00", k, "clerk1", 1, c1);	/* window 1: A and E */
 	snprintf(pa, sizeof pa, "133%08ld", (long)(time(NULL) % 100000000));
 	snprintf(pb, sizeof pb, "132%08ld", (long)(time(NULL) % 100000000));
@@ -1047,10 +1003,8 @@ checkin_before_opening(void **st)
 	expect_refusal("POST", HALL "/tickets", k, "{\"category\":\"A\"}", 422, "HALL_CLOSED");
 	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/appointments/check-in", k,
 	    body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
-	assert_string_equal(jstr(r.json, "ticket.status"), "waiting");
-	assert_string_equal(jstr(r.json, "appointment.status"), "checked_in");
+	expect_strs(&r, 201, "ticket.priority", "appointment", "ticket.status", "waiting",
+	    "appointment.status", "checked_in", NULL);
 	snprintf(num, sizeof num, "%s", jstr(r.json, "ticket.number"));
 	snprintf(tok, sizeof tok, "%s", jstr(r.json, "ticket.token"));
 	resp_free(&r);
@@ -1138,8 +1092,57 @@ holders_main(void *arg)
 	return NULL;
 }
 
-static void
-board_long_poll(void **st)
+/* A citizen signed in on the phone: one active ticket per hall. */
+TEST(remote_citizen)
+{
+	char c[128], num[8], tok[40], path[96], phone[16];
+	struct resp r;
+
+	assert_int_equal(set_clock("2026-12-10T10:00:00+08:00"), 0);
+	snprintf(phone, sizeof phone, "137%08ld", (long)(time(NULL) % 100000000));
+	if (citizen_login(phone, c, sizeof c) != 0) {
+		set_clock(NULL);
+		fail_msg("citizen sign-in (identity) is not available");
+	}
+	take_ok(c, "{\"category\":\"A\"}", num, tok);
+	expect_refusal("POST", HALL "/tickets", c, "{\"category\":\"B\"}", 409, "ALREADY_QUEUED");
+	expect_refusal("POST", HALL "/tickets", c,
+	    "{\"category\":\"A\",\"priority\":\"elderly\"}", 422, "PRIORITY_AT_HALL");
+	assert_int_equal(http_json(&r, "GET", "/api/v1/me/tickets", c, NULL), 0);
+	expect_status(&r, 200);
+	assert_string_equal(jstr(r.json, "tickets.0.token"), tok);
+	assert_true(json_is_true(jget(r.json, "tickets.0.sms")));	/* the account's phone */
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/tickets/%s", tok);
+	expect_reply("DELETE", path, c, NULL, 204);
+	take_ok(c, "{\"category\":\"B\"}", NULL, NULL);
+	set_clock(NULL);
+}
+
+/* Redis down: 503 and nothing half-written; back up: numbering goes on. */
+TEST(redis_down)
+{
+	char k[128], a[8], b[8];
+	long long rows;
+
+	assert_int_equal(set_clock("2026-12-11T10:00:00+08:00"), 0);
+	staff_in("kiosk1", 0, k, sizeof k);
+	take_ok(k, "{\"category\":\"C\"}", a, NULL);
+	rows = db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
+	    "2026-12-11");
+	assert_int_equal(stack("redis-stop"), 0);
+	expect_refusal("POST", HALL "/tickets", k, "{\"category\":\"C\"}", 503, "UNAVAILABLE");
+	expect_refusal("GET", HALL "/board", NULL, NULL, 503, "UNAVAILABLE");
+	assert_int_equal(stack("redis-start"), 0);
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
+	    " AND day = ?", "2026-12-11"), rows);
+	staff_in("kiosk1", 0, k, sizeof k);
+	take_ok(k, "{\"category\":\"C\"}", b, NULL);
+	assert_int_equal(seq_of(b), seq_of(a) + 1);
+	set_clock(NULL);
+}
+
+TEST(board_long_poll)
 {
 	char k[128], c1[128], num[8];
 	struct poller one;
@@ -1150,7 +1153,6 @@ board_long_poll(void **st)
 	struct resp r;
 	int i;
 
-	(void)st;
 	window_ready("2026-12-09T10:00:00+08:00", k, "clerk1", 1, c1);
 	take_ok(k, "{\"category\":\"E\"}", num, NULL);
 	v = board_version();
@@ -1225,79 +1227,4 @@ board_long_poll(void **st)
 	set_clock(NULL);
 }
 
-/* A citizen signed in on the phone: one active ticket per hall. */
-static void
-remote_citizen(void **st)
-{
-	char c[128], num[8], tok[40], path[96], phone[16];
-	struct resp r;
-
-	(void)st;
-	assert_int_equal(set_clock("2026-12-10T10:00:00+08:00"), 0);
-	snprintf(phone, sizeof phone, "137%08ld", (long)(time(NULL) % 100000000));
-	if (citizen_login(phone, c, sizeof c) != 0) {
-		set_clock(NULL);
-		fail_msg("citizen sign-in (identity) is not available");
-	}
-	take_ok(c, "{\"category\":\"A\"}", num, tok);
-	expect_refusal("POST", HALL "/tickets", c, "{\"category\":\"B\"}", 409, "ALREADY_QUEUED");
-	expect_refusal("POST", HALL "/tickets", c,
-	    "{\"category\":\"A\",\"priority\":\"elderly\"}", 422, "PRIORITY_AT_HALL");
-	assert_int_equal(http_json(&r, "GET", "/api/v1/me/tickets", c, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "tickets.0.token"), tok);
-	assert_true(json_is_true(jget(r.json, "tickets.0.sms")));	/* the account's phone */
-	resp_free(&r);
-	snprintf(path, sizeof path, "/api/v1/tickets/%s", tok);
-	expect_reply("DELETE", path, c, NULL, 204);
-	take_ok(c, "{\"category\":\"B\"}", NULL, NULL);
-	set_clock(NULL);
-}
-
-/* Redis down: 503 and nothing half-written; back up: numbering goes on. */
-static void
-redis_down(void **st)
-{
-	char k[128], a[8], b[8];
-	long long rows;
-
-	(void)st;
-	assert_int_equal(set_clock("2026-12-11T10:00:00+08:00"), 0);
-	staff_in("kiosk1", 0, k, sizeof k);
-	take_ok(k, "{\"category\":\"C\"}", a, NULL);
-	rows = db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo' AND day = ?",
-	    "2026-12-11");
-	assert_int_equal(stack("redis-stop"), 0);
-	expect_refusal("POST", HALL "/tickets", k, "{\"category\":\"C\"}", 503, "UNAVAILABLE");
-	expect_refusal("GET", HALL "/board", NULL, NULL, 503, "UNAVAILABLE");
-	assert_int_equal(stack("redis-start"), 0);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM queue_tickets WHERE hall = 'demo'"
-	    " AND day = ?", "2026-12-11"), rows);
-	staff_in("kiosk1", 0, k, sizeof k);
-	take_ok(k, "{\"category\":\"C\"}", b, NULL);
-	assert_int_equal(seq_of(b), seq_of(a) + 1);
-	set_clock(NULL);
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(take_and_follow),
-		cmocka_unit_test(opening_hours),
-		cmocka_unit_test(concurrent_takes),
-		cmocka_unit_test(group_commit_refusals),
-		cmocka_unit_test(three_windows),
-		cmocka_unit_test(order_and_transfer),
-		cmocka_unit_test(skip_and_rejoin),
-		cmocka_unit_test(flushall_midday),
-		cmocka_unit_test(turn_near_sms),
-		cmocka_unit_test(turn_near_configured),
-		cmocka_unit_test(checkin_before_opening),
-		cmocka_unit_test(remote_citizen),
-		cmocka_unit_test(redis_down),
-		cmocka_unit_test(board_long_poll),
-	};
-
-	return suite_run("queue", tests, suite_setup, suite_teardown);
-}
+SUITE_MAIN("queue", suite_setup, suite_teardown)

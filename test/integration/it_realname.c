@@ -220,15 +220,13 @@ audited(const char *action, const char *target_like)
  * use binds the number to A; B is refused with a message that says where to go; nothing of
  * B's attempts counts against A, who still books twice in the week.
  */
-static void
-first_use_binds_and_others_are_refused(void **st)
+TEST(first_use_binds_and_others_are_refused)
 {
 	struct resp r;
 	char a[128], b[128], c[128], idA[19], idB[19], idZ[19], path[128];
 	long long aid;
 	int before;
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13960000001", a, sizeof a);
 	citizen_in("13960000002", b, sizeof b);
@@ -308,8 +306,7 @@ first_use_binds_and_others_are_refused(void **st)
 }
 
 /* Online applications follow the same rule; a clerk's window acceptance does not. */
-static void
-online_applications_follow_the_rule(void **st)
+TEST(online_applications_follow_the_rule)
 {
 	struct resp r;
 	char a[128], b[128], clerk[128], idA[19], idN[19], body[2048], h[PII_HASH_HEX];
@@ -317,7 +314,6 @@ online_applications_follow_the_rule(void **st)
 	char *codes_text;
 	long long before;
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13960000001", a, sizeof a);
 	citizen_in("13960000002", b, sizeof b);
@@ -370,8 +366,7 @@ online_applications_follow_the_rule(void **st)
  * two a week), nobody gets a 5xx; the rows say the same: one account holds each number, and
  * holds the one booking or case; the losers' places are free again.
  */
-static void
-binding_races(void **st)
+TEST(binding_races)
 {
 	static char tokens[28][SESSION_TOKEN_MAX + 1];
 	static struct shot shots[28];
@@ -386,7 +381,6 @@ binding_races(void **st)
 	int before[16], i, wins = 0, bound = 0, won = -1;
 	char idW[19], idV[19], h[PII_HASH_HEX], who[24];
 
-	(void)st;
 	clock_at(MONDAY);
 	fresh_accounts(28, tokens, ids);
 	make_id(idW, "19600202", 1);
@@ -478,8 +472,7 @@ binding_races(void **st)
  * account that holds the number, never one Q types); with it Q books for P.  The caps count
  * against P, not Q: P's week fills up, Q's own number still books.  P can end it.
  */
-static void
-proxy_confirmed_by_sms(void **st)
+TEST(proxy_confirmed_by_sms)
 {
 	struct resp r;
 	char p[128], q[128], idP[19], idQ[19], body[256], code[16], rel[24], path[128];
@@ -488,7 +481,6 @@ proxy_confirmed_by_sms(void **st)
 	long since;
 	redisReply *rep;
 
-	(void)st;
 	clock_at(MONDAY);
 	citizen_in("13960000011", p, sizeof p);
 	citizen_in("13960000012", q, sizeof q);
@@ -542,9 +534,7 @@ proxy_confirmed_by_sms(void **st)
 	snprintf(body, sizeof body, "{\"name\":\"周九\",\"id_number\":\"%s\",\"code\":\"%s\"}", idP,
 	    code);
 	assert_int_equal(http_json(&r, "POST", API "/me/principals", q, body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "principal.name"), "周*");
-	assert_string_equal(jstr(r.json, "principal.how"), "sms");
+	expect_strs(&r, 201, "principal.name", "周*", "principal.how", "sms", NULL);
 	snprintf(rel, sizeof rel, "%lld", jint(r.json, "principal.id"));
 	resp_free(&r);
 	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM citizen_proxies WHERE idnum_hash = ?"
@@ -600,17 +590,15 @@ proxy_confirmed_by_sms(void **st)
  * whose bookings under it are cancelled, so they cannot count against the real holder or
  * end as no-shows.  Both audited; citizens may not.
  */
-static void
-clerk_registers_and_rebinds(void **st)
+TEST(clerk_registers_and_rebinds)
 {
 	struct resp r;
 	char clerk[128], q[128], real[128], grab[128], mate[128], idM[19], idY[19], body[512];
 	char t1[64];
-	char t2[64], path[128];
+	char t2[64];
 	long long rel;
 	int before1, before2;
 
-	(void)st;
 	clock_at(MONDAY);
 	staff_in("clerk2", 2, clerk, sizeof clerk);
 	citizen_in("13960000021", q, sizeof q);
@@ -627,9 +615,7 @@ clerk_registers_and_rebinds(void **st)
 	    "{\"name\":\"郑1\",\"id_number\":\"110105196201010010\",\"proxy_phone\":\"123\"}",
 	    "name proxy_phone");
 	assert_int_equal(http_json(&r, "POST", API "/identity-bindings/proxies", clerk, body), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "proxy.how"), "clerk");
-	assert_string_equal(jstr(r.json, "proxy.phone"), "139****0021");
+	expect_strs(&r, 201, "proxy.how", "clerk", "proxy.phone", "139****0021", NULL);
 	rel = jint(r.json, "proxy.id");
 	resp_free(&r);
 	/* Again: the same relation, not a second one. */
@@ -705,14 +691,10 @@ clerk_registers_and_rebinds(void **st)
 	assert_int_equal(fact(ACCOUNTS_HOLDING, idY), 1);
 	assert_true(audited("identity.rebind", "citizen:%") >= 1);
 	/* The grabbed bookings are cancelled and their places free. */
-	snprintf(path, sizeof path, API "/appointments/%s", t1);
-	assert_int_equal(http_json(&r, "GET", path, grab, NULL), 0);
-	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
-	resp_free(&r);
-	snprintf(path, sizeof path, API "/appointments/%s", t2);
-	assert_int_equal(http_json(&r, "GET", path, grab, NULL), 0);
-	assert_string_equal(jstr(r.json, "appointment.status"), "cancelled");
-	resp_free(&r);
+	expect_str_at("GET", grab, NULL, 200, "appointment.status", "cancelled",
+	    API "/appointments/%s", t1);
+	expect_str_at("GET", grab, NULL, 200, "appointment.status", "cancelled",
+	    API "/appointments/%s", t2);
 	assert_int_equal(remaining("F-20261124-1500"), before1 + 1);
 	assert_int_equal(remaining("F-20261126-1500"), before2 + 1);
 	assert_int_equal(fact(LIVE_BOOKINGS, idY), 0);
@@ -748,11 +730,8 @@ clerk_registers_and_rebinds(void **st)
 		json_array_foreach(jget(l.json, "appointments"), k, a) {
 			if (strncmp(jstr(a, "slot"), "F-20261130-09", 13) != 0)
 				continue;
-			snprintf(path, sizeof path, API "/appointments/%s/check-in", jstr(a, "token"));
-			assert_int_equal(http_json(&r, "POST", path, q, NULL), 0);
-			expect_status(&r, 201);
-			assert_string_equal(jstr(r.json, "ticket.priority"), "appointment");
-			resp_free(&r);
+			expect_str_at("POST", q, NULL, 201, "ticket.priority", "appointment",
+			    API "/appointments/%s/check-in", jstr(a, "token"));
 			n++;
 		}
 		resp_free(&l);
@@ -765,13 +744,11 @@ clerk_registers_and_rebinds(void **st)
  * The no-show ban counts against the principal: a proxy's two missed bookings for a parent
  * ban the parent's number, not the proxy's.
  */
-static void
-bans_count_against_the_principal(void **st)
+TEST(bans_count_against_the_principal)
 {
 	char clerk[128], q[128], idM[19], idQ[19], body[512], h[PII_HASH_HEX];
 	int i;
 
-	(void)st;
 	clock_at(MONDAY);
 	staff_in("clerk2", 2, clerk, sizeof clerk);
 	citizen_in("13960000031", q, sizeof q);
@@ -820,17 +797,4 @@ bans_count_against_the_principal(void **st)
 	set_clock(NULL);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(first_use_binds_and_others_are_refused),
-		cmocka_unit_test(online_applications_follow_the_rule),
-		cmocka_unit_test(binding_races),
-		cmocka_unit_test(proxy_confirmed_by_sms),
-		cmocka_unit_test(clerk_registers_and_rebinds),
-		cmocka_unit_test(bans_count_against_the_principal),
-	};
-
-	return suite_run("realname", tests, suite_setup, suite_teardown);
-}
+SUITE_MAIN("realname", suite_setup, suite_teardown)

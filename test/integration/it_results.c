@@ -278,8 +278,7 @@ pdf_qr_is(const char *file, const char *want)
 	assert_string_equal(out, want);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
 		STAFF("clerk1", 1, clerk), STAFF("approver1", 0, approver),
@@ -288,12 +287,20 @@ setup(void **st)
 		CITIZEN("13911112324", other_citizen),
 	};
 
-	if (suite_setup(st) != 0)
+	if (sodium_init() < 0 || suite_setup(st) != 0)
 		return -1;
 	ensure_staff("approver_wjw", "卫健审批", "approver", "wjw");
 	ensure_staff("manager_r2", "第二值班长", "manager", NULL);
 	set_clock("2026-11-23T10:00:00+08:00");
 	return sign_in_all(who);
+}
+
+/* The outbox rows of template about case no. */
+static long long
+outbox_rows(const char *template, const char *no)
+{
+	return db_count_with(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = ? AND"
+	    " ref_id = ?", DBARGS(DBS(template), DBS(no)));
 }
 
 /* ---------------------------------------------------------------- the record */
@@ -309,13 +316,11 @@ decided(const char *item, const char *decision, char *no)
 	return case_results(no);
 }
 
-static void
-approval_records_the_result(void **st)
+TEST(approval_records_the_result)
 {
 	char no[64], number[80];
 	json_t *res, *a;
 
-	(void)st;
 	res = approved_licence(no);
 	assert_string_equal(jstr(res, "kind"), "licence");
 	assert_string_equal(jstr(res, "title"), "营业执照");
@@ -350,88 +355,9 @@ approval_records_the_result(void **st)
 	json_decref(a);
 }
 
-static void
-one_zhao_tong_licence_lists_its_permit(void **st)
-{
-	json_t *b = bundle("BD-004"), *a, *lic = NULL, *per = NULL, *v;
-	struct resp r;
-	char m[4096], body[6000], no[64], path[160];
-	size_t i;
-
-	(void)st;
-	/* BD-004: the applicant files online, the clerk accepts, two departments approve. */
-	materials_for(citizen, jget(b, "materials"), 2300, m, sizeof m);
-	snprintf(body, sizeof body, "{\"bundle\":\"BD-004\"," APPLICANT_ONLINE ",\"materials\":%s}", m);
-	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen, body), 0);
-	expect_status(&r, 201);
-	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
-	resp_free(&r);
-	json_decref(b);
-	act(clerk, no, "{\"action\":\"pre_accept\"}", 200);
-	act(approver, no, "{\"action\":\"assign\"}", 200);
-	act(approver, no, "{\"action\":\"approve\"}", 200);
-	/* One part approved: no result yet (the case is not decided). */
-	assert_int_equal(case_rows("results r", no, NULL), 0);
-	act(approver_wjw, no, "{\"action\":\"assign\"}", 200);
-	act(approver_wjw, no, "{\"action\":\"approve\"}", 200);
-	assert_int_equal(case_rows("results r", no, NULL), 2);
-	/* The permit is joined to the licence, in the rows. */
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results p JOIN results l ON l.id = p.licence_id"
-	    " JOIN cases c ON c.id = p.case_id WHERE c.no = ? AND p.kind = 'permit'"
-	    " AND l.kind = 'licence' AND l.case_id = p.case_id", no), 1);
-
-	/* The applicant's case page lists both; the licence shows its permit. */
-	a = get_member(citizen, "results", "/api/v1/me/cases/%s/results", no);
-	assert_int_equal(json_array_size(a), 2);
-	json_array_foreach(a, i, v) {
-		if (strcmp(jstr(v, "kind"), "licence") == 0)
-			lic = v;
-		else
-			per = v;
-	}
-	assert_non_null(lic);
-	assert_non_null(per);
-	assert_string_equal(jstr(per, "title"), "公共场所卫生许可证");
-	assert_string_equal(jstr(per, "issuer"), "卫生健康委员会");
-	/* Four years from 2026-11-23. */
-	assert_string_equal(jstr(per, "valid_until"), "2030-11-22");
-	assert_int_equal(json_array_size(jget(lic, "permits")), 1);
-	assert_string_equal(jstr(lic, "permits.0.number"), jstr(per, "number"));
-	assert_string_equal(jstr(per, "licence.number"), jstr(lic, "number"));
-	/* Both electronic: each has its download. */
-	assert_non_null(jstr(lic, "pdf_url"));
-	assert_non_null(jstr(per, "pdf_url"));
-
-	/* Scanning the licence shows the permit, with its status. */
-	snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(lic, "vid"));
-	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "result.permits.0.title"), "公共场所卫生许可证");
-	assert_string_equal(jstr(r.json, "result.permits.0.status_label"), "有效");
-	resp_free(&r);
-
-	/* The licence's PDF lists the permit too (pdftotext of the page). */
-	{
-		char file[200], cmd[600], text[8192];
-
-		snprintf(path, sizeof path, "/api/v1/results/%s/pdf", jstr(lic, "vid"));
-		assert_int_equal(get_pdf(path, clerk, file, sizeof file), 200);
-		snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - && rm -f '%s'", file, file);
-		assert_int_equal(run(cmd, text, sizeof text), 0);
-		assert_non_null(strstr(text, "关联许可"));
-		assert_non_null(strstr(text, jstr(per, "number")));
-	}
-
-	/* Another citizen sees nothing of it. */
-	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
-	expect_reply("GET", path, other_citizen, NULL, 404);
-	json_decref(a);
-}
-
 /* ---------------------------------------------------------------- the signature */
 
-static void
-qr_verifies_offline_and_tells_forgeries_apart(void **st)
+TEST(qr_verifies_offline_and_tells_forgeries_apart)
 {
 	unsigned char pk[32], other_pk[32], other_sk[64];
 	char pkb64[RESULT_PK_B64], other_b64[RESULT_PK_B64], no[64], qr[RESULT_QR_MAX];
@@ -439,7 +365,6 @@ qr_verifies_offline_and_tells_forgeries_apart(void **st)
 	struct result_fields f;
 	json_t *res;
 
-	(void)st;
 	public_key(pk, pkb64);
 	res = approved_licence(no);
 	snprintf(qr, sizeof qr, "%s", jstr(res, "qr_text"));
@@ -505,9 +430,8 @@ qr_verifies_offline_and_tells_forgeries_apart(void **st)
 
 		snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(res, "vid"));
 		assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-		expect_status(&r, 200);
-		assert_string_equal(jstr(r.json, "result.status_label"), "有效");
-		assert_string_equal(jstr(r.json, "result.number"), jstr(res, "number"));
+		expect_strs(&r, 200, "result.status_label", "有效",
+		    "result.number", jstr(res, "number"), NULL);
 		assert_null(strstr(r.body, "13800138023"));
 		assert_null(strstr(r.body, "11010519491231002X"));
 		assert_null(strstr(r.body, "1949"));
@@ -541,8 +465,7 @@ race(void *p)
 	return NULL;
 }
 
-static void
-revoke_and_replace_are_audited_and_told_apart(void **st)
+TEST(revoke_and_replace_are_audited_and_told_apart)
 {
 	unsigned char pk[32];
 	char pkb64[RESULT_PK_B64], no[64], path[160], out[4096], old_qr[RESULT_QR_MAX];
@@ -550,7 +473,6 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	struct resp r;
 	json_t *res;
 
-	(void)st;
 	public_key(pk, pkb64);
 	res = approved_licence(no);
 	snprintf(old_qr, sizeof old_qr, "%s", jstr(res, "qr_text"));
@@ -584,9 +506,7 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	/* The old one says it was replaced, and by which. */
 	snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(res, "vid"));
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "result.status"), "replaced");
-	assert_string_equal(jstr(r.json, "result.status_label"), "已被替换");
+	expect_strs(&r, 200, "result.status", "replaced", "result.status_label", "已被替换", NULL);
 	snprintf(want, sizeof want, "%s-R1", jstr(res, "number"));
 	assert_string_equal(jstr(r.json, "result.replaced_by"), want);
 	resp_free(&r);
@@ -629,10 +549,84 @@ revoke_and_replace_are_audited_and_told_apart(void **st)
 	json_decref(res);
 }
 
+TEST(one_zhao_tong_licence_lists_its_permit)
+{
+	json_t *b = bundle("BD-004"), *a, *lic = NULL, *per = NULL, *v;
+	struct resp r;
+	char m[4096], body[6000], no[64], path[160];
+	size_t i;
+
+	/* BD-004: the applicant files online, the clerk accepts, two departments approve. */
+	materials_for(citizen, jget(b, "materials"), 2300, m, sizeof m);
+	snprintf(body, sizeof body, "{\"bundle\":\"BD-004\"," APPLICANT_ONLINE ",\"materials\":%s}", m);
+	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", citizen, body), 0);
+	expect_status(&r, 201);
+	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
+	resp_free(&r);
+	json_decref(b);
+	act(clerk, no, "{\"action\":\"pre_accept\"}", 200);
+	act(approver, no, "{\"action\":\"assign\"}", 200);
+	act(approver, no, "{\"action\":\"approve\"}", 200);
+	/* One part approved: no result yet (the case is not decided). */
+	assert_int_equal(case_rows("results r", no, NULL), 0);
+	act(approver_wjw, no, "{\"action\":\"assign\"}", 200);
+	act(approver_wjw, no, "{\"action\":\"approve\"}", 200);
+	assert_int_equal(case_rows("results r", no, NULL), 2);
+	/* The permit is joined to the licence, in the rows. */
+	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM results p JOIN results l ON l.id = p.licence_id"
+	    " JOIN cases c ON c.id = p.case_id WHERE c.no = ? AND p.kind = 'permit'"
+	    " AND l.kind = 'licence' AND l.case_id = p.case_id", no), 1);
+
+	/* The applicant's case page lists both; the licence shows its permit. */
+	a = get_member(citizen, "results", "/api/v1/me/cases/%s/results", no);
+	assert_int_equal(json_array_size(a), 2);
+	json_array_foreach(a, i, v) {
+		if (strcmp(jstr(v, "kind"), "licence") == 0)
+			lic = v;
+		else
+			per = v;
+	}
+	assert_non_null(lic);
+	assert_non_null(per);
+	assert_string_equal(jstr(per, "title"), "公共场所卫生许可证");
+	assert_string_equal(jstr(per, "issuer"), "卫生健康委员会");
+	/* Four years from 2026-11-23. */
+	assert_string_equal(jstr(per, "valid_until"), "2030-11-22");
+	assert_int_equal(json_array_size(jget(lic, "permits")), 1);
+	assert_string_equal(jstr(lic, "permits.0.number"), jstr(per, "number"));
+	assert_string_equal(jstr(per, "licence.number"), jstr(lic, "number"));
+	/* Both electronic: each has its download. */
+	assert_non_null(jstr(lic, "pdf_url"));
+	assert_non_null(jstr(per, "pdf_url"));
+
+	/* Scanning the licence shows the permit, with its status. */
+	snprintf(path, sizeof path, "/api/v1/verify/%s", jstr(lic, "vid"));
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	expect_strs(&r, 200, "result.permits.0.title", "公共场所卫生许可证",
+	    "result.permits.0.status_label", "有效", NULL);
+	resp_free(&r);
+
+	/* The licence's PDF lists the permit too (pdftotext of the page). */
+	{
+		char file[200], cmd[600], text[8192];
+
+		snprintf(path, sizeof path, "/api/v1/results/%s/pdf", jstr(lic, "vid"));
+		assert_int_equal(get_pdf(path, clerk, file, sizeof file), 200);
+		snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - && rm -f '%s'", file, file);
+		assert_int_equal(run(cmd, text, sizeof text), 0);
+		assert_non_null(strstr(text, "关联许可"));
+		assert_non_null(strstr(text, jstr(per, "number")));
+	}
+
+	/* Another citizen sees nothing of it. */
+	snprintf(path, sizeof path, "/api/v1/me/cases/%s/results", no);
+	expect_reply("GET", path, other_citizen, NULL, 404);
+	json_decref(a);
+}
+
 /* ---------------------------------------------------------------- PDFs */
 
-static void
-electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
+TEST(electronic_delivery_is_recorded_and_its_qr_decodes)
 {
 	char no[64], path[200], file[200], qr[RESULT_QR_MAX], url[300], want[300];
 	struct resp r;
@@ -640,14 +634,11 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	long long before;
 	long since = sms_log_size();
 
-	(void)st;
 	res = approved_licence(no);
 	/* The SMS of the approval says where to download it (instead of case_approved). */
 	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_approved'"
-	    " AND ref_id = ?", no), 0);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
-	    " AND ref_id = ?", no), 1);
+	assert_int_equal(outbox_rows("case_approved", no), 0);
+	assert_int_equal(outbox_rows("result_online", no), 1);
 	{
 		json_t *line = sms_line_for(since, "result_online", no);
 
@@ -699,14 +690,25 @@ electronic_delivery_is_recorded_and_its_qr_decodes(void **st)
 	json_decref(res);
 }
 
+/* The PDF of the notice at notice_url (".../case-notices?n=<token>") carries want as its QR. */
 static void
-notice_pdfs_carry_their_qr(void **st)
+notice_qr_is(const char *notice_url, const char *want)
+{
+	char path[300], file[200];
+	const char *tok = notice_url ? strstr(notice_url, "n=") : NULL;
+
+	assert_non_null(tok);
+	snprintf(path, sizeof path, "/api/v1/case-notices/pdf?n=%s", tok + 2);
+	assert_int_equal(get_pdf(path, NULL, file, sizeof file), 200);
+	pdf_qr_is(file, want);
+}
+
+TEST(notice_pdfs_carry_their_qr)
 {
 	char no[64], path[300], file[200], want[600], mats[512], body[2048];
 	const char *tok;
 	struct resp r;
 
-	(void)st;
 	/* 受理通知书: the QR is the case's tracking link. */
 	material_codes_text("IT-B-004", 1, 0, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":%s," APPLICANT "}", mats);
@@ -714,24 +716,16 @@ notice_pdfs_carry_their_qr(void **st)
 	expect_status(&r, 201);
 	snprintf(no, sizeof no, "%s", jstr(r.json, "case.no"));
 	snprintf(want, sizeof want, "%s%s", base_url(), jstr(r.json, "case.track_url"));
-	tok = strstr(jstr(r.json, "case.notice_url"), "n=");
-	assert_non_null(tok);
-	snprintf(path, sizeof path, "/api/v1/case-notices/pdf?n=%s", tok + 2);
+	notice_qr_is(jstr(r.json, "case.notice_url"), want);
 	resp_free(&r);
-	assert_int_equal(get_pdf(path, NULL, file, sizeof file), 200);
-	pdf_qr_is(file, want);
 
 	/* 一次性告知书: the QR reopens the notice itself. */
 	snprintf(body, sizeof body, "{\"item\":\"IT-B-004\",\"materials\":[]," APPLICANT "}");
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
 	assert_error(&r, 422, "MATERIALS_INCOMPLETE");
 	snprintf(want, sizeof want, "%s%s", base_url(), jstr(r.json, "error.notice_url"));
-	tok = strstr(jstr(r.json, "error.notice_url"), "n=");
-	assert_non_null(tok);
-	snprintf(path, sizeof path, "/api/v1/case-notices/pdf?n=%s", tok + 2);
+	notice_qr_is(jstr(r.json, "error.notice_url"), want);
 	resp_free(&r);
-	assert_int_equal(get_pdf(path, NULL, file, sizeof file), 200);
-	pdf_qr_is(file, want);
 
 	/* 不予受理通知书: no case, a notice with the reason; bad input stores nothing. */
 	{
@@ -766,9 +760,8 @@ notice_pdfs_carry_their_qr(void **st)
 
 			snprintf(q, sizeof q, "/api/v1/case-notices?n=%s", tok + 2);
 			assert_int_equal(http(&r, "GET", q, NULL, NULL), 0);
-			expect_status(&r, 200);
-			assert_string_equal(jstr(r.json, "notice.title"), "不予受理通知书");
-			assert_string_equal(jstr(r.json, "notice.note"), "申请事项依法不需要取得行政许可");
+			expect_strs(&r, 200, "notice.title", "不予受理通知书",
+			    "notice.note", "申请事项依法不需要取得行政许可", NULL);
 			assert_null(strstr(r.body, "欧阳小龙"));
 			resp_free(&r);
 		}
@@ -813,14 +806,12 @@ track_results(const char *tok)
 	return a;
 }
 
-static void
-tracking_page_lists_the_results(void **st)
+TEST(tracking_page_lists_the_results)
 {
 	char no[64], tok[128], path[200];
 	struct resp r;
 	json_t *staff, *a;
 
-	(void)st;
 	/* Not decided yet: nothing issued, an empty list. */
 	{
 		char mats[512], body[2048];
@@ -884,20 +875,16 @@ tracking_page_lists_the_results(void **st)
 
 /* A 即办件 decided at the window with an electronic result: the applicant is told where to
  * download it, as after an approval; a paper one is not. */
-static void
-instant_electronic_result_sends_where_to_download(void **st)
+TEST(instant_electronic_result_sends_where_to_download)
 {
 	char no[64], tok[128], want[300];
 	long since = sms_log_size();
 	json_t *line;
 
-	(void)st;
 	accept_instant("IT-B-001", no, tok);
 	assert_int_equal(case_rows("results r", no, "r.electronic = 1"), 1);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
-	    " AND ref_id = ?", no), 1);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
-	    " AND ref_id = ?", no), 1);
+	assert_int_equal(outbox_rows("result_online", no), 1);
+	assert_int_equal(outbox_rows("case_accepted", no), 1);
 	snprintf(want, sizeof want, "%s/my-cases.html", base_url());
 	line = sms_line_for(since, "result_online", no);
 	assert_non_null(line);
@@ -909,27 +896,8 @@ instant_electronic_result_sends_where_to_download(void **st)
 	/* A 即办件 whose result is on paper (IT-A-001, a 准予许可决定书): no download SMS. */
 	accept_instant("IT-A-001", no, tok);
 	assert_int_equal(case_rows("results r", no, "r.electronic = 0"), 1);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'result_online'"
-	    " AND ref_id = ?", no), 0);
-	assert_int_equal(db_count(&test_db, "SELECT COUNT(*) FROM outbox WHERE template = 'case_accepted'"
-	    " AND ref_id = ?", no), 1);
+	assert_int_equal(outbox_rows("result_online", no), 0);
+	assert_int_equal(outbox_rows("case_accepted", no), 1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(approval_records_the_result),
-		cmocka_unit_test(qr_verifies_offline_and_tells_forgeries_apart),
-		cmocka_unit_test(revoke_and_replace_are_audited_and_told_apart),
-		cmocka_unit_test(one_zhao_tong_licence_lists_its_permit),
-		cmocka_unit_test(electronic_delivery_is_recorded_and_its_qr_decodes),
-		cmocka_unit_test(notice_pdfs_carry_their_qr),
-		cmocka_unit_test(tracking_page_lists_the_results),
-		cmocka_unit_test(instant_electronic_result_sends_where_to_download),
-	};
-
-	if (sodium_init() < 0)
-		return 1;
-	return suite_run("results", tests, setup, suite_teardown);
-}
+SUITE_MAIN("results", setup, suite_teardown)

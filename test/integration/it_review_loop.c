@@ -165,13 +165,11 @@ served_ticket(const char *day, int n, char tok[48])
 /* ---------------------------------------------------------------- the tests */
 
 /* A 差评 says why: without a comment (or only spaces) 400 naming comment, nothing saved. */
-static void
-bad_review_needs_a_comment(void **st)
+TEST(bad_review_needs_a_comment)
 {
 	char tok[48];
 	struct resp r;
 
-	(void)st;
 	served_ticket("2026-11-20", 1, tok);
 	post_fields("/api/v1/reviews", NULL, json_pack("{s:s,s:i}", "ticket", tok, "score", 1),
 	    "comment");
@@ -188,8 +186,7 @@ bad_review_needs_a_comment(void **st)
 }
 
 /* The case's closing SMS carries its review link, which reviews that case. */
-static void
-closing_sms_carries_the_review_link(void **st)
+TEST(closing_sms_carries_the_review_link)
 {
 	char phone[12], no[64], tok[96], url[400];
 	const char *u, *q;
@@ -197,7 +194,6 @@ closing_sms_carries_the_review_link(void **st)
 	struct resp r;
 	long since;
 
-	(void)st;
 	phone_with(phone, "7001");
 	accept_case(phone, no, tok);
 	since = sms_log_size();
@@ -221,8 +217,7 @@ closing_sms_carries_the_review_link(void **st)
 
 /* A served visit with a phone gets the review link when the clerk finishes it; a no-show
  * does not. */
-static void
-finish_sms_carries_the_review_link(void **st)
+TEST(finish_sms_carries_the_review_link)
 {
 	char kiosk[128], c4[128], phone[12], body[96], tok[48], path[160];
 	json_t *line = NULL;
@@ -231,7 +226,6 @@ finish_sms_carries_the_review_link(void **st)
 	long since;
 	int i;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-12-08T10:00:00+08:00"), 0);
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	assert_int_equal(staff_login("clerk4", 4, c4, sizeof c4), 0);
@@ -283,8 +277,7 @@ finish_sms_carries_the_review_link(void **st)
  * nor may a clerk; manager2 sends it back with a reason; manager2's own new fix is checked
  * by manager1, who passes it: closed, and the reviewer gets the outcome SMS.
  */
-static void
-fix_is_checked_by_a_second_person(void **st)
+TEST(fix_is_checked_by_a_second_person)
 {
 	char phone[12], no[64], tok[96], detail[128];
 	json_t *line = NULL;
@@ -292,7 +285,6 @@ fix_is_checked_by_a_second_person(void **st)
 	long long id, review_id = -1;
 	long since;
 
-	(void)st;
 	phone_with(phone, "7003");
 	accept_case(phone, no, tok);
 	close_case(no);
@@ -400,8 +392,7 @@ fix_is_checked_by_a_second_person(void **st)
 
 /* Two managers pass the same fix at the same moment: one wins, the other is told (409); one
  * close in the record, one history row, one SMS to the reviewer. */
-static void
-two_checkers_at_once(void **st)
+TEST(two_checkers_at_once)
 {
 	char phone[12], no[64], tok[96], admin[128], path[160];
 	struct shot k[2];
@@ -409,7 +400,6 @@ two_checkers_at_once(void **st)
 	long long id;
 	int i;
 
-	(void)st;
 	assert_int_equal(staff_login("admin", 0, admin, sizeof admin), 0);
 	phone_with(phone, "7008");
 	accept_case(phone, no, tok);
@@ -480,14 +470,12 @@ alert_count(const char *key)
 
 /* A late task and a late complaint: one alert each however often and however many workers
  * run the job; the answer clears the complaint's. */
-static void
-overdue_job_alerts_once(void **st)
+TEST(overdue_job_alerts_once)
 {
 	char tok[48], key[48], citizen[128], phone[12], path[160];
 	struct resp r;
 	long long id, cid;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
 	served_ticket("2026-11-20", 2, tok);
 	review_ok("ticket", tok, 1, "叫号后窗口没人");
@@ -541,8 +529,7 @@ overdue_job_alerts_once(void **st)
 
 /* 投诉 from the phone: limits by characters, only the citizen's own case, 401/403 for others;
  * assigned by a manager, answered by the assignee alone (or a manager), told by SMS. */
-static void
-complaint_is_assigned_and_answered(void **st)
+TEST(complaint_is_assigned_and_answered)
 {
 	char phone[12], other_phone[12], citizen[128], other[128], no[64], tok[96], path[160];
 	char clerk1_id[24], five[64], big[2100];
@@ -552,7 +539,6 @@ complaint_is_assigned_and_answered(void **st)
 	long since;
 	size_t i;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
 	phone_with(phone, "7005");
 	phone_with(other_phone, "7006");
@@ -616,9 +602,8 @@ complaint_is_assigned_and_answered(void **st)
 	post_refused(path, clerk, json_pack("{s:s}", "assignee", "clerk1"), 403, "FORBIDDEN");
 	post_fields(path, manager, json_pack("{s:s}", "assignee", "nobody-here"), "assignee");
 	post_json(&r, path, manager, json_pack("{s:s}", "assignee", "clerk1"));
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "complaint.status"), "assigned");
-	assert_string_equal(jstr(r.json, "complaint.assignee_name"), "王晓明");
+	expect_strs(&r, 200, "complaint.status", "assigned", "complaint.assignee_name", "王晓明",
+	    NULL);
 	assert_int_equal(jint(r.json, "complaint.assigned_to"), strtoll(clerk1_id, NULL, 10));
 	assert_false(json_is_true(jget(r.json, "complaint.mine")));
 	resp_free(&r);
@@ -695,15 +680,13 @@ gint(json_t *g, const char *m)
 
 /* Satisfaction per department, window and clerk moves by exactly the reviews given (on a
  * day of its own: it_stats rebuilds 2026-10-14 from generated rows). */
-static void
-satisfaction_per_department_window_and_clerk(void **st)
+TEST(satisfaction_per_department_window_and_clerk)
 {
 	char phone[12], no1[64], tok1[96], no2[64], tok2[96], clerk1_id[24], t3[48];
 	char clerk3_id[24];
 	json_t *a, *b;
 	struct resp r;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-10-29T10:00:00+08:00"), 0);
 	assert_int_equal(http_json(&r, "GET", HALL "/satisfaction", clerk, NULL), 0);
 	assert_error(&r, 403, "FORBIDDEN");
@@ -766,35 +749,15 @@ satisfaction_per_department_window_and_clerk(void **st)
 	set_clock("2026-11-23T10:00:00+08:00");
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
 		STAFF("clerk1", 1, clerk), STAFF("clerk2", 2, clerk2),
 		STAFF("approver1", 0, approver1), STAFF("manager1", 0, manager),
-		STAFF("manager2", 0, manager2),
+		NEW_STAFF("manager2", "林复核", "manager", NULL, 0, manager2),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
-	ensure_staff("manager2", "林复核", "manager", NULL);
-	set_clock("2026-11-23T10:00:00+08:00");
-	return sign_in_all(who);
+	return suite_sign_in(st, "2026-11-23T10:00:00+08:00", who);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bad_review_needs_a_comment),
-		cmocka_unit_test(closing_sms_carries_the_review_link),
-		cmocka_unit_test(finish_sms_carries_the_review_link),
-		cmocka_unit_test(fix_is_checked_by_a_second_person),
-		cmocka_unit_test(two_checkers_at_once),
-		cmocka_unit_test(overdue_job_alerts_once),
-		cmocka_unit_test(complaint_is_assigned_and_answered),
-		cmocka_unit_test(satisfaction_per_department_window_and_clerk),
-	};
-
-	return suite_run("review_loop", tests, setup, suite_teardown);
-}
+SUITE_MAIN("review_loop", setup, suite_teardown)

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/suite.h"
 #include "../lib/http.h"
 #include "../lib/stackproc.h"
 
@@ -120,13 +121,11 @@ expect(struct resp *r, long status, const char *code)
 		assert_string_equal(jstr(r->json, "error.code"), code);
 }
 
-static void
-review_visit(void **st)
+TEST(review_visit)
 {
 	char done[48], waiting[48], noshow[48];
 	struct resp r;
 
-	(void)st;
 	ticket(1, "done", "done", done, sizeof done);
 	ticket(2, "waiting", NULL, waiting, sizeof waiting);
 	ticket(3, "done", "no_show", noshow, sizeof noshow);
@@ -208,15 +207,13 @@ task_of(json_t *list, const char *ref)
 	return NULL;
 }
 
-static void
-bad_review_rectified(void **st)
+TEST(bad_review_rectified)
 {
 	char closed[64], open[64], ref[48], path[160], body[300], clerk[128];
 	struct resp r;
 	json_t *t;
 	long long id;
 
-	(void)st;
 	kase(1, "closed", closed, sizeof closed);
 	kase(2, "processing", open, sizeof open);
 	snprintf(ref, sizeof ref, "RVTEST-%s-01", run);
@@ -324,15 +321,13 @@ sql_value(const char *stmt, char *out, size_t osz)
  * the manager's list shows the reviewer's mobile masked, …/contact shows it whole to a
  * manager only, and every look is audited without the number.
  */
-static void
-bad_review_shows_how_to_reach_the_reviewer(void **st)
+TEST(bad_review_shows_how_to_reach_the_reviewer)
 {
 	char clerk[128], tok[96], no[64], path[200], q[300], v[128];
 	struct resp r;
 	json_t *t;
 	long long id;
 
-	(void)st;
 	assert_int_equal(staff_login("clerk1", 1, clerk, sizeof clerk), 0);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk,
 	    "{\"item\":\"IT-A-001\",\"materials\":[\"M1\"],\"applicant\":{\"name\":\"王小明\","
@@ -375,8 +370,7 @@ bad_review_shows_how_to_reach_the_reviewer(void **st)
 	resp_free(&r);
 }
 
-static void
-overdue_and_missing_calendar(void **st)
+TEST(overdue_and_missing_calendar)
 {
 	char a[48], b[48], refa[16], refb[16];
 	struct resp r;
@@ -384,7 +378,6 @@ overdue_and_missing_calendar(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	ticket(4, "done", "done", a, sizeof a);
 	ticket(5, "done", "done", b, sizeof b);
 	snprintf(refa, sizeof refa, "A004");
@@ -425,10 +418,8 @@ overdue_and_missing_calendar(void **st)
 	assert_int_equal(set_clock(NULL), 0);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
-	(void)st;
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	snprintf(run, sizeof run, "%06d", rand() % 1000000);
 	/* Numbers A001… of 2026-09-01 are this test's own: clear an earlier run's. */
@@ -448,15 +439,4 @@ setup(void **st)
 	return staff_login("manager1", 0, mgr, sizeof mgr);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(review_visit),
-		cmocka_unit_test(bad_review_rectified),
-		cmocka_unit_test(bad_review_shows_how_to_reach_the_reviewer),
-		cmocka_unit_test(overdue_and_missing_calendar),
-	};
-
-	return cmocka_run_group_tests(tests, setup, NULL);
-}
+SUITE_MAIN("reviews", setup, NULL)

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "../lib/expect.h"
+#include "../lib/suite.h"
 #include "../lib/http.h"
 #include "../../fcgi/yc.h"
 #include "../../programs/assembly.h"
@@ -88,15 +89,13 @@ call(struct resp *r, const struct route *rt, const char *token)
 	assert_int_equal(http(r, method_names[rt->method], path, body ? "{}" : NULL, h), 0);
 }
 
-static void
-every_route_refuses_other_roles(void **st)
+TEST(every_route_refuses_other_roles)
 {
 	struct resp r;
 	size_t i, k, nroutes;
 	const struct route *routes;
 	int checked = 0, bad = 0, routes_checked = 0;
 
-	(void)st;
 	assert_int_equal(rooms_assemble(), 0);
 	routes = router_routes(&nroutes);
 	for (i = 0; i < nroutes; i++) {
@@ -134,12 +133,10 @@ every_route_refuses_other_roles(void **st)
 }
 
 /* The same route is served to a role it lists (the tokens above are real sessions). */
-static void
-listed_roles_get_past_the_router(void **st)
+TEST(listed_roles_get_past_the_router)
 {
 	struct resp r;
 
-	(void)st;
 	/* GET /notices is staff only and relies on the router alone: a clerk is served, the
 	 * kiosk of the same hall is not. */
 	assert_int_equal(http_json(&r, "GET", "/api/v1/notices?ref_kind=case&ref_id=none",
@@ -170,13 +167,11 @@ listed_roles_get_past_the_router(void **st)
 	expect_refusal("GET", "/api/v1/halls/demo/staff", who[8].token, NULL, 403, "FORBIDDEN");
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	char phone[16];
 	size_t k;
 
-	(void)st;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	snprintf(phone, sizeof phone, "136%08ld", (long)(time(NULL) % 100000000));
 	for (k = 0; k < NELEM(who); k++) {
@@ -191,13 +186,4 @@ setup(void **st)
 	return 0;
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_route_refuses_other_roles),
-		cmocka_unit_test(listed_roles_get_past_the_router),
-	};
-
-	return cmocka_run_group_tests_name("roles", tests, setup, NULL);
-}
+SUITE_MAIN("roles", setup, NULL)

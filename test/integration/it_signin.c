@@ -186,14 +186,12 @@ min3(int64_t a, int64_t b, int64_t c)
  * each costs one password check (the fastest of three tries of each kind within a factor of
  * 3 of the others; skipping the check made a locked answer 30 times faster).
  */
-static void
-refusals_look_alike(void **st)
+TEST(refusals_look_alike)
 {
 	char user[16], nobody[24];
 	int64_t wrong[3], unknown[3], locked[3], lo, hi, m[3];
 	int i;
 
-	(void)st;
 	new_clerk(user, sizeof user);
 	snprintf(nobody, sizeof nobody, "nobody%08u", (unsigned)randombytes_uniform(100000000));
 	for (i = 0; i < 5; i++)
@@ -226,8 +224,7 @@ refusals_look_alike(void **st)
  * locked), the right password from that address is refused, and the clerk at another
  * address signs in.
  */
-static void
-parallel_wrong_passwords(void **st)
+TEST(parallel_wrong_passwords)
 {
 	enum { N = 18 };
 	struct shot shots[N];
@@ -236,7 +233,6 @@ parallel_wrong_passwords(void **st)
 	json_t *s;
 	int i;
 
-	(void)st;
 	new_clerk(user, sizeof user);
 	a0 = last_audit_id();
 	snprintf(body, sizeof body, "{\"hall\":\"demo\",\"username\":\"%s\","
@@ -272,13 +268,11 @@ parallel_wrong_passwords(void **st)
 }
 
 /* The lock runs out after 15 minutes of the hall clock, not before. */
-static void
-lock_expires(void **st)
+TEST(lock_expires)
 {
 	char user[16];
 	int i;
 
-	(void)st;
 	new_clerk(user, sizeof user);
 	clock_at("2026-11-23T10:00:00+08:00");
 	for (i = 0; i < 5; i++)
@@ -297,13 +291,11 @@ lock_expires(void **st)
 
 /* A success starts the count afresh: 4 failures, success, 4 failures — not locked; the
  * fifth failure after the success locks. */
-static void
-success_resets_count(void **st)
+TEST(success_resets_count)
 {
 	char user[16];
 	int i;
 
-	(void)st;
 	new_clerk(user, sizeof user);
 	for (i = 0; i < 4; i++)
 		login_fails("127.0.0.51", user, "wrong-password", 0);
@@ -321,8 +313,7 @@ success_resets_count(void **st)
  * clerk's own desk (a past success) still signs in; a manager lifts every lock (audited),
  * a clerk may not; yichuang-admin staff-unlock does the same from the command line.
  */
-static void
-distributed_guessing_and_unlock(void **st)
+TEST(distributed_guessing_and_unlock)
 {
 	static const char *const guessers[] = { "127.0.0.61", "127.0.0.62", "127.0.0.63",
 	    "127.0.0.64" };
@@ -333,7 +324,6 @@ distributed_guessing_and_unlock(void **st)
 	size_t g;
 	int i;
 
-	(void)st;
 	new_clerk(user, sizeof user);
 	login_ok("127.0.0.1", user);			/* the clerk's desk: a known address */
 	for (g = 0; g < NELEM(guessers); g++)
@@ -528,8 +518,7 @@ forget_misses(const char *const *kiosks, size_t n)
  * refuse every kiosk (limit "hall"), the right code too, until the misses are ten minutes
  * old on the hall clock.
  */
-static void
-checkin_code_throttled(void **st)
+TEST(checkin_code_throttled)
 {
 	char ka[128], kb[128], kc[128], kd[128], ke[128];
 	const char *kiosks[] = { ka, kb, kc, kd, ke };
@@ -537,7 +526,6 @@ checkin_code_throttled(void **st)
 	struct resp r;
 	int i;
 
-	(void)st;
 	clock_at(CHECKIN_DAY "T10:35:00+08:00");	/* the 11:00 slot: check-in 10:30–11:15 */
 	forget_misses(NULL, 0);
 	room_for(2);
@@ -597,8 +585,7 @@ checkin_code_throttled(void **st)
 
 /* 25 wrong codes at once from one kiosk: exactly ten are looked up (404), the rest refused
  * (429), and Redis holds exactly ten misses for the session and the hall. */
-static void
-checkin_code_concurrent(void **st)
+TEST(checkin_code_concurrent)
 {
 	enum { N = 25 };
 	struct shot tries[N];
@@ -607,7 +594,6 @@ checkin_code_concurrent(void **st)
 	redisReply *rep;
 	int i, n404, n429;
 
-	(void)st;
 	clock_at(CHECKIN_DAY "T10:35:00+08:00");
 	forget_misses(NULL, 0);
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
@@ -640,18 +626,4 @@ checkin_code_concurrent(void **st)
 
 /* ------------------------------------------------------------------ main */
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(refusals_look_alike),
-		cmocka_unit_test(parallel_wrong_passwords),
-		cmocka_unit_test(lock_expires),
-		cmocka_unit_test(success_resets_count),
-		cmocka_unit_test(distributed_guessing_and_unlock),
-		cmocka_unit_test(checkin_code_throttled),
-		cmocka_unit_test(checkin_code_concurrent),
-	};
-
-	return suite_run("signin", tests, suite_setup, suite_teardown);
-}
+SUITE_MAIN("signin", suite_setup, suite_teardown)

@@ -156,19 +156,7 @@ day_at_ten(const char *day)
 static json_t *
 alert_of(const char *hall, const char *key)
 {
-	char path[128];
-	struct resp r;
-	json_t *a, *found = NULL;
-	size_t i;
-
-	snprintf(path, sizeof path, API "/halls/%s/stats", hall);
-	assert_int_equal(http_json(&r, "GET", path, manager, NULL), 0);
-	expect_status(&r, 200);
-	json_array_foreach(jget(r.json, "alerts"), i, a)
-		if (strcmp(jstr(a, "key"), key) == 0)
-			found = json_incref(a);
-	resp_free(&r);
-	return found;
+	return get_entry(manager, "alerts", "key", key, API "/halls/%s/stats", hall);
 }
 
 /* The same from the table, for a hall whose manager is not ours: its level, or "". */
@@ -182,8 +170,7 @@ alert_level(const char *hall, const char *key, char level[16])
 
 /* ------------------------------------------------------------------ setup */
 
-static int
-group_setup(void **st)
+FIXTURE(group_setup)
 {
 	if (suite_setup(st) != 0)
 		return -1;
@@ -202,8 +189,7 @@ group_setup(void **st)
 	return 0;
 }
 
-static int
-group_teardown(void **st)
+FIXTURE(group_teardown)
 {
 	db_exec(&test_db, "DELETE FROM hall_alerts WHERE hall = ?", DBARGS(DBS(HALL2)), NULL, NULL);
 	db_exec(&test_db, "DELETE FROM halls WHERE code = ?", DBARGS(DBS(HALL2)), NULL, NULL);
@@ -225,8 +211,7 @@ codes_since(long long mark, const char *hall)
  * the address's budget; the fourth is refused until midnight, nothing is queued for it, and
  * the refusal is on the audit trail with the address; another address still gets codes.
  */
-static void
-address_budget(void **st)
+TEST(address_budget)
 {
 	char p[5][12];
 	struct resp r;
@@ -234,7 +219,6 @@ address_budget(void **st)
 	long since;
 	int i;
 
-	(void)st;
 	day_at_ten("2026-12-14");
 	for (i = 0; i < 5; i++)
 		new_phone(p[i]);
@@ -322,15 +306,13 @@ rush(int n, const char *hall, const char *limit, int subnet)
  * outbox holds exactly eight, and the warning turns critical.  The other hall still gets
  * codes.  The next day the hall's budget is back and yesterday's alert goes.
  */
-static void
-hall_budget_under_a_rush(void **st)
+TEST(hall_budget_under_a_rush)
 {
 	char phone[12], from[32], level[16];
 	long long mark;
 	json_t *a;
 	int i;
 
-	(void)st;
 	day_at_ten("2026-12-16");
 	mark = max_outbox_id();
 	for (i = 0; i < 3; i++) {
@@ -383,14 +365,12 @@ hall_budget_under_a_rush(void **st)
  * other, then even the other hall is refused — "instance" — and every hall's managers
  * are told.
  */
-static void
-instance_budget(void **st)
+TEST(instance_budget)
 {
 	char phone[12], level[16];
 	long long mark;
 	json_t *a;
 
-	(void)st;
 	day_at_ten("2026-12-18");
 	mark = max_outbox_id();
 	assert_int_equal(rush(10, "demo", "hall", 4), 8);
@@ -443,15 +423,13 @@ wait_status(uint64_t id, const char *want)
  * resend that goes out clears it; a manager can also mark one dealt with.  A verification
  * code that fails raises nothing (the citizen asks again).
  */
-static void
-dead_notice_alerts(void **st)
+TEST(dead_notice_alerts)
 {
 	char phone[12], mask[16], ref[32], key[40], key2[40], key3[40], path[96], body[96];
 	uint64_t bad, late, code;
 	struct resp r;
 	json_t *a;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-11-23T10:00:00+08:00"), 0);
 	new_phone(phone);
 	mask_phone(phone, mask, sizeof mask);
@@ -535,15 +513,13 @@ appointment_code_sent(long since, const char *phone, char code[8])
  * The citizen lost the booking's SMS; staff resend it.  The resent SMS has a new code, the
  * booking shows it, the kiosk takes it — and no longer the old one.  Staff never see either.
  */
-static void
-appointment_resend_new_code(void **st)
+TEST(appointment_resend_new_code)
 {
 	char phone[12], tok[256], kiosk[256], idn[19], body[256], path[160], appt[128];
 	char c1[8], c2[8], nid[24] = "", slot[32] = "";
 	struct resp r;
 	long since;
 
-	(void)st;
 	assert_int_equal(set_clock("2026-11-23T09:40:00+08:00"), 0);
 	pause_ms(300);
 	/* This run's budgets are small and the other suites signed citizens in on this day. */
@@ -575,21 +551,12 @@ appointment_resend_new_code(void **st)
 		}
 	}
 	since = sms_log_size();
-	snprintf(path, sizeof path, API "/notices/%s/resend", nid);
-	assert_int_equal(http_json(&r, "POST", path, clerk, NULL), 0);
-	expect_status(&r, 201);
-	assert_non_null(strstr(jstr(r.json, "notice.text"), "预约码******"));
-	assert_null(strstr(r.body, c1));
-	resp_free(&r);
+	notice_resend_ok(clerk, nid, "预约码******", c1);
 	appointment_code_sent(since, phone, c2);
 	assert_string_not_equal(c1, c2);
 
 	/* The booking shows the new code. */
-	snprintf(path, sizeof path, API "/appointments/%s", appt);
-	assert_int_equal(http_json(&r, "GET", path, tok, NULL), 0);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "appointment.code"), c2);
-	resp_free(&r);
+	expect_str_at("GET", tok, NULL, 200, "appointment.code", c2, API "/appointments/%s", appt);
 
 	/* At the kiosk on the day: the old code is void, the new one checks in. */
 	{
@@ -662,8 +629,7 @@ flood_run(void *arg)
  * The receipt route takes at most 256 KiB (413 in the API's shape beyond) and a bounded
  * rate per client address (429 in the API's shape beyond the burst).
  */
-static void
-receipt_bounds(void **st)
+TEST(receipt_bounds)
 {
 	char secret[128], path[256], p2[256];
 	struct flood f[8];
@@ -673,7 +639,6 @@ receipt_bounds(void **st)
 	int ok = 0, limited = 0, other = 0;
 	FILE *fp;
 
-	(void)st;
 	snprintf(p2, sizeof p2, "var/%s/sms-receipt.token", test_instance());
 	assert_non_null(fp = fopen(p2, "r"));
 	assert_non_null(fgets(secret, sizeof secret, fp));
@@ -706,17 +671,4 @@ receipt_bounds(void **st)
 	assert_true(limited > 100);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(address_budget),
-		cmocka_unit_test(hall_budget_under_a_rush),
-		cmocka_unit_test(instance_budget),
-		cmocka_unit_test(dead_notice_alerts),
-		cmocka_unit_test(appointment_resend_new_code),
-		cmocka_unit_test(receipt_bounds),
-	};
-
-	return suite_run("sms_guard", tests, group_setup, group_teardown);
-}
+SUITE_MAIN("sms_guard", group_setup, group_teardown)

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "../lib/suite.h"
 #include "../lib/http.h"
 #include "../lib/stackproc.h"
 #include "../lib/expect.h"
@@ -505,8 +506,7 @@ check_times(json_t *row, struct grp *g, const char *what)
 
 static char mgr[128];
 
-static void
-generated_day(void **st)
+TEST(generated_day)
 {
 	char path[256], key[32], q[512], name[256], name7[256], long7[256];
 	struct resp r;
@@ -517,7 +517,6 @@ generated_day(void **st)
 	json_t *s;
 	double ms;
 
-	(void)st;
 	memset(&bk, 0, sizeof bk);
 	snprintf(path, sizeof path, "var/%s/stats-gen.sql", test_instance());
 	f = fopen(path, "w");
@@ -743,13 +742,11 @@ generated_day(void **st)
 	assert_int_equal(set_clock(NULL), 0);
 }
 
-static void
-stats_rules(void **st)
+TEST(stats_rules)
 {
 	char clerk[128];
 	struct resp r;
 
-	(void)st;
 	/* Not signed in → 401; a clerk → 403; bad periods → 400 naming the fields. */
 	expect_reply("GET", "/api/v1/halls/demo/stats", NULL, NULL, 401);
 	assert_int_equal(staff_login("clerk2", 2, clerk, sizeof clerk), 0);
@@ -773,20 +770,9 @@ stats_rules(void **st)
 	resp_free(&r);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
-	(void)st;
 	return staff_login("manager1", 0, mgr, sizeof mgr);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(generated_day),
-		cmocka_unit_test(stats_rules),
-	};
-
-	return cmocka_run_group_tests(tests, setup, NULL);
-}
+SUITE_MAIN("stats", setup, NULL)

@@ -40,15 +40,13 @@ accepted(const char *mgr, const char *path)
 	return get_int(mgr, "cases.accepted", "%s", path);
 }
 
-static void
-past_kept_today_live(void **st)
+TEST(past_kept_today_live)
 {
 	char mgr[128], no[48];
 	long long past0, live0, v;
 	struct timespec t0, t1;
 	int i, fresh;
 
-	(void)st;
 	clock_at(TODAY "T10:00:00+08:00");
 	staff_in("manager1", 0, mgr, sizeof mgr);
 	past0 = accepted(mgr, PAST);
@@ -90,12 +88,4 @@ past_kept_today_live(void **st)
 	set_clock(NULL);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(past_kept_today_live),
-	};
-
-	return suite_run("stats_cache", tests, suite_setup, suite_teardown);
-}
+SUITE_MAIN("stats_cache", suite_setup, suite_teardown)

@@ -234,8 +234,7 @@ history_of(const char *no, const char *action)
 
 /* ---------------------------------------------------------------- setup */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	char p1[12], p2[12];
 	const struct signer who[] = {
@@ -264,15 +263,13 @@ setup(void **st)
  * 60-character address, a 20-character name with · and 𠮷, a 200-character note, a
  * 100-character processing office.
  */
-static void
-window_acceptance_keeps_unusual_text(void **st)
+TEST(window_acceptance_keeps_unusual_text)
 {
 	static const char issue_addr[] = "1号楼2单元301室幸福路88号";
 	char no[64], no2[64], addr[300], name[100], note[900], office[450], mask[300], phone[12];
 	struct resp r;
 	json_t *h;
 
-	(void)st;
 	phone_of(phone, 3);
 	accept_case("IT-B-004", "张三", phone, json_pack("{s:s,s:s}", "delivery", "mail",
 	    "address", issue_addr), no);
@@ -323,14 +320,12 @@ window_acceptance_keeps_unusual_text(void **st)
 
 /* `mail` on a case to be collected at the window, without an address: chk_cases_mail made it
  * a 500.  Now 400 naming address, and nothing changes; with an address it is mailed. */
-static void
-mail_on_a_pickup_case_needs_an_address(void **st)
+TEST(mail_on_a_pickup_case_needs_an_address)
 {
 	char no[64], addr[300], mask[300], phone[12], carrier[120];
 	long long hist0, sms0;
 	struct resp r;
 
-	(void)st;
 	phone_of(phone, 4);
 	accept_case("IT-B-004", "李四", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
@@ -367,8 +362,7 @@ mail_on_a_pickup_case_needs_an_address(void **st)
 
 /* The back office with unusual notes at every step, the pickup, the closing, the review
  * and the rectification of a bad review — every text read back whole. */
-static void
-back_office_keeps_unusual_text(void **st)
+TEST(back_office_keeps_unusual_text)
 {
 	char no[64], note[900], sup[900], phone[12], comment[2100], text[2100], path[160];
 	char track[96];
@@ -376,7 +370,6 @@ back_office_keeps_unusual_text(void **st)
 	json_t *h, *t;
 	size_t i;
 
-	(void)st;
 	phone_of(phone, 5);
 	accept_case("IT-B-004", "王·𠮷", phone, NULL, no);
 	get_case(&r, clerk, no, 0);
@@ -438,23 +431,19 @@ back_office_keeps_unusual_text(void **st)
 	snprintf(path, sizeof path, API "/halls/demo/rectifications/%lld", rect_id);
 	call(&r, "PATCH", path, manager, json_pack("{s:b,s:s,s:s}", "contacted", 1,
 	    "contact_note", text, "cause", comment));
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "rectification.contact_note"), text);
-	assert_string_equal(jstr(r.json, "rectification.cause"), comment);
+	expect_strs(&r, 200, "rectification.contact_note", text, "rectification.cause", comment,
+	    NULL);
 	resp_free(&r);
 	snprintf(path, sizeof path, API "/halls/demo/rectifications/%lld/close", rect_id);
 	call(&r, "POST", path, manager, json_pack("{s:s}", "fix", text));
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "rectification.fix"), text);
-	assert_string_equal(jstr(r.json, "rectification.status"), "fixed");
+	expect_strs(&r, 200, "rectification.fix", text, "rectification.status", "fixed", NULL);
 	resp_free(&r);
 }
 
 /* ---------------------------------------------------------------- SMS text (item 8) */
 
 /* An unusual reason the SMS can carry reaches the applicant's SMS intact. */
-static void
-rejection_reason_reaches_the_sms_intact(void **st)
+TEST(rejection_reason_reaches_the_sms_intact)
 {
 	static const char reason[] = "营业执照𠮷已过期😀·请携带１２３号原件";
 	char no[64], phone[12];
@@ -462,7 +451,6 @@ rejection_reason_reaches_the_sms_intact(void **st)
 	json_t *line;
 	struct resp r;
 
-	(void)st;
 	phone_of(phone, 6);
 	accept_case("IT-B-004", "赵五", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
@@ -482,8 +470,7 @@ rejection_reason_reaches_the_sms_intact(void **st)
 
 /* What an SMS cannot carry is refused with 400 naming the field, and nothing is created:
  * the case stays where it was, no history, no outbox row. */
-static void
-text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
+TEST(text_an_sms_cannot_carry_is_refused_at_the_door)
 {
 	static const char *const bad[] = {
 		"材料不全\r\n请补交", "【重要】营业执照已过期", "见${code}", "原因\t说明",
@@ -494,7 +481,6 @@ text_an_sms_cannot_carry_is_refused_at_the_door(void **st)
 	struct resp r;
 	size_t i;
 
-	(void)st;
 	phone_of(phone, 7);
 	accept_case("IT-B-004", "钱六", phone, NULL, no);
 	act_ok(approver, no, json_pack("{s:s}", "action", "assign"), "processing");
@@ -554,8 +540,7 @@ upload_png(const char *token, unsigned seed, char *id, size_t isz)
 /* A citizen's online application with an unusual name, agent and 60-character address; the
  * clerk returns it with unusual 100-character reasons (一次性告知), the citizen resubmits,
  * the clerk accepts it with a 200-character note. */
-static void
-online_application_keeps_unusual_text(void **st)
+TEST(online_application_keeps_unusual_text)
 {
 	char name[100], agent[100], addr[300], reason[450], reason2[450], note[900], mask[300];
 	char phone[12], aphone[12], id[19], up[64], no[64], path[160], first[20] = "";
@@ -564,7 +549,6 @@ online_application_keeps_unusual_text(void **st)
 	size_t i;
 	long long sms0;
 
-	(void)st;
 	phone_of(phone, 2);
 	phone_of(aphone, 8);
 	make_id(id, "19900101", (int)(run_id + 31));
@@ -655,13 +639,11 @@ online_application_keeps_unusual_text(void **st)
 
 /* A booking under an unusual name keeps it (masked by characters); the number-taking and
  * check-in routes refuse full-width digits and other scripts with 400, never 5xx. */
-static void
-appointments_and_queue_take_unusual_text(void **st)
+TEST(appointments_and_queue_take_unusual_text)
 {
 	char name[100], id[19], mask[300], path[200];
 	struct resp r;
 
-	(void)st;
 	free_slot("category=C", slot_id, sizeof slot_id);
 	NAME(name, 30, 1);
 	make_id(id, "19770707", (int)(run_id + 53));
@@ -711,12 +693,10 @@ appointments_and_queue_take_unusual_text(void **st)
 }
 
 /* Sign-in with other scripts: refused (401/400), never failed. */
-static void
-sign_in_with_unusual_text_is_refused_not_failed(void **st)
+TEST(sign_in_with_unusual_text_is_refused_not_failed)
 {
 	struct resp r;
 
-	(void)st;
 	call(&r, "POST", API "/staff/login", NULL, json_pack("{s:s,s:s,s:s}", "hall", "demo",
 	    "username", "管理员𠮷·１", "password", "密码😀密码😀密码😀"));
 	assert_true(r.status == 401 || r.status == 400);
@@ -741,8 +721,7 @@ sign_in_with_unusual_text_is_refused_not_failed(void **st)
 /* A Tencent receipt whose errmsg is 66 Chinese characters: stored with the first 60, whole
  * (it was cut inside a character at 60 bytes, and did not fit the columns: a 503 the
  * provider would push again forever). */
-static void
-receipt_with_a_chinese_message_is_stored_whole(void **st)
+TEST(receipt_with_a_chinese_message_is_stored_whole)
 {
 	static const char msg[] = "用户手机号码处于关机状态或者欠费停机状态无法接收短信请稍后再试或联系运营商处理谢谢"
 	    "号码状态异常请核实后重新发送谢谢合作再见再见";
@@ -752,7 +731,6 @@ receipt_with_a_chinese_message_is_stored_whole(void **st)
 	struct resp r;
 	int i;
 
-	(void)st;
 	assert_true(chars(msg) > 60);
 	phone_of(phone, 9);
 	accept_case("IT-B-004", "孙七", phone, NULL, no);
@@ -792,13 +770,11 @@ receipt_with_a_chinese_message_is_stored_whole(void **st)
 /* What MariaDB refuses is typed and named from its real messages (the maps of the modules
  * rely on the names): the mail CHECK, a value too long, a split character, a missing parent.
  * Each statement is refused, so nothing changes. */
-static void
-database_refusals_are_typed_and_named(void **st)
+TEST(database_refusals_are_typed_and_named)
 {
 	char no[64], phone[12];
 	const char *name;
 
-	(void)st;
 	phone_of(phone, 10);
 	accept_case("IT-B-004", "周八", phone, NULL, no);
 	assert_int_equal(db_exec(&test_db, "UPDATE cases SET delivery = 'mail', address_enc = NULL"
@@ -1101,15 +1077,13 @@ token_of(int who)
 	return t[who];
 }
 
-static void
-every_text_route_survives_unusual_strings(void **st)
+TEST(every_text_route_survives_unusual_strings)
 {
 	char values[4][4200], path[512];
 	const struct route *all;
 	size_t i, j, nall, seen = 0;
 	struct resp r;
 
-	(void)st;
 	/* The table covers every POST/PUT/PATCH route of every room (as the app puts them
 	 * together). */
 	assert_int_equal(rooms_assemble(), 0);
@@ -1156,22 +1130,4 @@ every_text_route_survives_unusual_strings(void **st)
 	}
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(window_acceptance_keeps_unusual_text),
-		cmocka_unit_test(mail_on_a_pickup_case_needs_an_address),
-		cmocka_unit_test(back_office_keeps_unusual_text),
-		cmocka_unit_test(rejection_reason_reaches_the_sms_intact),
-		cmocka_unit_test(text_an_sms_cannot_carry_is_refused_at_the_door),
-		cmocka_unit_test(online_application_keeps_unusual_text),
-		cmocka_unit_test(appointments_and_queue_take_unusual_text),
-		cmocka_unit_test(sign_in_with_unusual_text_is_refused_not_failed),
-		cmocka_unit_test(receipt_with_a_chinese_message_is_stored_whole),
-		cmocka_unit_test(database_refusals_are_typed_and_named),
-		cmocka_unit_test(every_text_route_survives_unusual_strings),
-	};
-
-	return suite_run("text", tests, setup, suite_teardown);
-}
+SUITE_MAIN("text", setup, suite_teardown)

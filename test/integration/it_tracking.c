@@ -19,6 +19,7 @@
 
 #include "../lib/expect.h"
 #include "../lib/steps.h"
+#include "../lib/suite.h"
 #include "../lib/http.h"
 #include "../lib/proc.h"
 
@@ -146,13 +147,11 @@ assert_qr(const char *path, int svg, const char *want)
 	resp_free(&r);
 }
 
-static void
-case_qr_scans_to_the_tracking_url(void **st)
+TEST(case_qr_scans_to_the_tracking_url)
 {
 	struct tcase tc;
 	char path[256], want[512];
 
-	(void)st;
 	new_case(&tc, NULL);
 	snprintf(want, sizeof want, "%s%s", base_url(), tc.track_url);
 	assert_string_equal(tc.track_url + 3, tc.token);
@@ -169,15 +168,13 @@ case_qr_scans_to_the_tracking_url(void **st)
 	assert_qr(path, 0, want);
 }
 
-static void
-qr_is_cacheable(void **st)
+TEST(qr_is_cacheable)
 {
 	struct tcase tc;
 	struct resp r, r2;
 	char path[256], etag[128], etag2[128], cc[128], inm[160];
 	const char *hdr[2] = { inm, NULL };
 
-	(void)st;
 	new_case(&tc, NULL);
 	snprintf(path, sizeof path, "/api/v1/track/%s/qr.png", tc.token);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
@@ -218,8 +215,7 @@ qr_is_cacheable(void **st)
 	resp_free(&r);
 }
 
-static void
-unknown_tokens_reveal_nothing(void **st)
+TEST(unknown_tokens_reveal_nothing)
 {
 	static const char *const paths[] = {
 		"/api/v1/track/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/qr.png",
@@ -235,7 +231,6 @@ unknown_tokens_reveal_nothing(void **st)
 	char cc[64];
 	size_t i;
 
-	(void)st;
 	assert_int_equal(http(&first, "GET", paths[0], NULL, NULL), 0);
 	assert_error(&first, 404, "NOT_FOUND");
 	assert_non_null(resp_header(&first, "Cache-Control", cc, sizeof cc));
@@ -250,8 +245,7 @@ unknown_tokens_reveal_nothing(void **st)
 	resp_free(&first);
 }
 
-static void
-bad_module_size_is_400(void **st)
+TEST(bad_module_size_is_400)
 {
 	static const char *const bad[] = { "0", "21", "-1", "abc", "6.5" };
 	struct tcase tc;
@@ -259,7 +253,6 @@ bad_module_size_is_400(void **st)
 	char path[256];
 	size_t i;
 
-	(void)st;
 	new_case(&tc, NULL);
 	for (i = 0; i < NELEM(bad); i++) {
 		snprintf(path, sizeof path, "/api/v1/track/%s/qr.png?px=%s", tc.token, bad[i]);
@@ -269,14 +262,12 @@ bad_module_size_is_400(void **st)
 	}
 }
 
-static void
-revoked_token_is_404(void **st)
+TEST(revoked_token_is_404)
 {
 	struct tcase tc;
 	struct resp r;
 	char clerk[256], path[256], fresh[128], want[512];
 
-	(void)st;
 	new_case(&tc, NULL);
 	assert_int_equal(staff_login("clerk1", 1, clerk, sizeof clerk), 0);
 	snprintf(path, sizeof path, "/api/v1/cases/%s/track-token", tc.no);
@@ -297,14 +288,12 @@ revoked_token_is_404(void **st)
 	assert_qr(path, 0, want);
 }
 
-static void
-tracking_lookup_shows_the_case(void **st)
+TEST(tracking_lookup_shows_the_case)
 {
 	struct tcase tc;
 	struct resp r;
 	char path[256];
 
-	(void)st;
 	new_case(&tc, NULL);
 	snprintf(path, sizeof path, "/api/v1/track/%s", tc.token);
 	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
@@ -325,14 +314,12 @@ tracking_lookup_shows_the_case(void **st)
 	resp_free(&r);
 }
 
-static void
-ticket_qr_scans_to_the_ticket_page(void **st)
+TEST(ticket_qr_scans_to_the_ticket_page)
 {
 	struct resp r;
 	char kiosk[256], path[256], want[512];
 	const char *tok;
 
-	(void)st;
 	assert_int_equal(staff_login("kiosk1", 0, kiosk, sizeof kiosk), 0);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/halls/demo/tickets", kiosk,
 	    "{\"category\":\"A\",\"priority\":\"normal\"}"), 0);
@@ -379,8 +366,7 @@ random_id(char out[19])
 }
 
 /* A citizen books a place; the booking's QR says <base>/a/<token>; once cancelled, 404. */
-static void
-appointment_qr_scans_to_the_booking(void **st)
+TEST(appointment_qr_scans_to_the_booking)
 {
 	struct resp r;
 	char phone[16], tok[256], id[19], body[512], path[256], want[512], appt[128];
@@ -391,7 +377,6 @@ appointment_qr_scans_to_the_booking(void **st)
 	int tries, d;
 	char cat;
 
-	(void)st;
 	srandom((unsigned)getpid());
 	snprintf(phone, sizeof phone, "139%08ld", random() % 100000000L);
 	for (tries = 0; tries < 10 && citizen_login(phone, tok, sizeof tok) != 0; tries++)
@@ -438,14 +423,12 @@ appointment_qr_scans_to_the_booking(void **st)
 
 /* The printed notices: the 受理通知书 shows the tracking QR (its address is ours), the
  * 一次性告知书 a QR of the notice itself. */
-static void
-notice_qrs(void **st)
+TEST(notice_qrs)
 {
 	struct resp r;
 	char clerk[256], id[64], mats[1024], body[2048], path[512], want[512];
 	const char *url, *n;
 
-	(void)st;
 	assert_int_equal(staff_login("clerk1", 1, clerk, sizeof clerk), 0);
 	pick_item(NULL, id, sizeof id, mats, sizeof mats);
 	snprintf(body, sizeof body, "{\"item\":\"%s\",\"materials\":[],\"delivery\":\"pickup\","
@@ -473,15 +456,13 @@ notice_qrs(void **st)
 	resp_free(&r);
 }
 
-static void
-accepted_notice_prints_the_tracking_address(void **st)
+TEST(accepted_notice_prints_the_tracking_address)
 {
 	struct tcase tc;
 	struct resp r;
 	char path[600], want[512];
 	const char *n;
 
-	(void)st;
 	new_case(&tc, NULL);
 	assert_non_null(n = strstr(tc.notice_url, "?n="));
 	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s", n + 3);
@@ -499,14 +480,12 @@ accepted_notice_prints_the_tracking_address(void **st)
  * Hammer /api/v1/track/ from one client until nginx says 429 in the API's shape, then wait
  * for the bucket to refill so later tests (and the browser tests) are not throttled.
  */
-static void
-lookups_are_rate_limited(void **st)
+TEST(lookups_are_rate_limited)
 {
 	struct resp r;
 	char ra[16];
 	int i, limited = 0;
 
-	(void)st;
 	for (i = 0; i < 2000 && !limited; i++) {
 		assert_int_equal(http(&r, "GET", "/api/v1/track/AAAAAAAAAAAAAAAAAAAAAA", NULL,
 		    NULL), 0);
@@ -534,22 +513,4 @@ lookups_are_rate_limited(void **st)
 	sleep(6);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(case_qr_scans_to_the_tracking_url),
-		cmocka_unit_test(qr_is_cacheable),
-		cmocka_unit_test(unknown_tokens_reveal_nothing),
-		cmocka_unit_test(bad_module_size_is_400),
-		cmocka_unit_test(revoked_token_is_404),
-		cmocka_unit_test(tracking_lookup_shows_the_case),
-		cmocka_unit_test(ticket_qr_scans_to_the_ticket_page),
-		cmocka_unit_test(appointment_qr_scans_to_the_booking),
-		cmocka_unit_test(notice_qrs),
-		cmocka_unit_test(accepted_notice_prints_the_tracking_address),
-		cmocka_unit_test(lookups_are_rate_limited),
-	};
-
-	return cmocka_run_group_tests_name("tracking", tests, NULL, NULL);
-}
+SUITE_MAIN("tracking", NULL, NULL)

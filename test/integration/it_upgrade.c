@@ -40,6 +40,7 @@
 
 #include "../../fcgi/clock.h"
 #include "../lib/fcgi_client.h"
+#include "../lib/suite.h"
 #include "../lib/http.h"
 #include "../lib/proc.h"
 
@@ -269,20 +270,17 @@ count_in(const char *counts, const char *table)
 
 /* ------------------------------------------------------------------ set-up */
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
 	char out[256];
 
-	(void)st;
 	proc_stop_all();
 	json_decref(expect);
 	dba_sql(NULL, out, sizeof out, "DROP DATABASE IF EXISTS " DB ";");
 	return 0;
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static char applied[16400];
 	char out[16384], cmd[2048], path[400];
@@ -292,7 +290,6 @@ setup(void **st)
 	FILE *f;
 	int64_t at;
 
-	(void)st;
 	if (getcwd(REPO, sizeof REPO) == NULL)
 		return -1;
 	snprintf(S, sizeof S, "%s/upgrade", proc_var());
@@ -522,15 +519,13 @@ previous_data_reads_back(const char *sock, const char *kiosk)
  * tracking and the board all through it, and afterwards.  Every migration of this release
  * is then recorded, and no table has fewer rows than before.
  */
-static void
-migrate_upgrades_the_previous_schema(void **st)
+TEST(migrate_upgrades_the_previous_schema)
 {
 	char cmd[2048], out[16384], after[16384], note[128], num[16];
 	struct load l;
 	pthread_t tid;
 	char *save = NULL, *line;
 
-	(void)st;
 	if (pending > 0) {
 		char bin[400];
 
@@ -598,8 +593,7 @@ migrate_upgrades_the_previous_schema(void **st)
  * This release's app and worker on the migrated database: what the previous release told
  * citizens and staff reads back the same.
  */
-static void
-new_release_serves_the_previous_data(void **st)
+TEST(new_release_serves_the_previous_data)
 {
 	char bin[400], wbin[400], path[400], kiosk[128], citizen[128], out[4096];
 	char num[16], want[80], body[128];
@@ -607,7 +601,6 @@ new_release_serves_the_previous_data(void **st)
 	struct resp r;
 	long since, n;
 
-	(void)st;
 	snprintf(bin, sizeof bin, "%s/%s/yichuang-app", REPO, proc_build());
 	assert_true((new_app = start_app("new", bin, S)) > 0);
 	assert_int_equal(fcgi_request(NEW_SOCK, &r, "GET", "/api/v1/health", NULL, NULL), 0);
@@ -665,14 +658,12 @@ new_release_serves_the_previous_data(void **st)
  * and no twin (checked in the record), and a staff session made on one serves on the
  * other; then the previous app stops, as the last host restarts.
  */
-static void
-previous_and_new_side_by_side(void **st)
+TEST(previous_and_new_side_by_side)
 {
 	char kiosk[128], num[16], want[80], out[1024];
 	long start;
 	int i;
 
-	(void)st;
 	if (!have_old)
 		skip();
 	assert_true(old_app > 0 && new_app > 0);
@@ -695,14 +686,4 @@ previous_and_new_side_by_side(void **st)
 	assert_int_equal(take(NEW_SOCK, kiosk, "B", num, sizeof num), 201);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(migrate_upgrades_the_previous_schema),
-		cmocka_unit_test(new_release_serves_the_previous_data),
-		cmocka_unit_test(previous_and_new_side_by_side),
-	};
-
-	return cmocka_run_group_tests_name("upgrade", tests, setup, teardown);
-}
+SUITE_MAIN("upgrade", setup, teardown)

@@ -71,15 +71,13 @@ agent_json(const char *name, const char *id, const char *phone, const char *rela
 
 /* ---------------------------------------------------------------- 代办 */
 
-static void
-agent_fields_are_checked_and_nothing_is_written(void **st)
+TEST(agent_fields_are_checked_and_nothing_is_written)
 {
 	struct resp r;
 	char body[2048], bad_id[19];
 	long long before = count_cases();
 	json_t *f;
 
-	(void)st;
 	snprintf(bad_id, sizeof bad_id, "%s", agent_id);
 	bad_id[17] = bad_id[17] == '0' ? '1' : '0';	/* a wrong check digit */
 	item_body(body, sizeof body, "IT-B-003", "AUTH",
@@ -109,8 +107,7 @@ agent_fields_are_checked_and_nothing_is_written(void **st)
 	assert_int_equal(count_cases(), before);
 }
 
-static void
-agent_needs_the_authorisation_is_recorded_told_and_follows(void **st)
+TEST(agent_needs_the_authorisation_is_recorded_told_and_follows)
 {
 	struct resp r, n;
 	char body[2048], no[64], path[256], citizen[256], atrack[400] = "";
@@ -119,7 +116,6 @@ agent_needs_the_authorisation_is_recorded_told_and_follows(void **st)
 	size_t i;
 	int seen = 0;
 
-	(void)st;
 	/* Without the 授权委托书 ticked: 一次性告知 names it, no case. */
 	item_body(body, sizeof body, "IT-B-003", NULL,
 	    agent_json("赵代办", agent_id, AGENT_PHONE, "child"));
@@ -175,9 +171,8 @@ agent_needs_the_authorisation_is_recorded_told_and_follows(void **st)
 	snprintf(path, sizeof path, "/api/v1/case-notices?n=%s",
 	    strstr(jstr(r.json, "case.notice_url"), "n=") + 2);
 	assert_int_equal(http(&n, "GET", path, NULL, NULL), 0);
-	expect_status(&n, 200);
-	assert_string_equal(jstr(n.json, "notice.case.agent.name"), "赵**");
-	assert_string_equal(jstr(n.json, "notice.case.agent.relation_label"), "子女");
+	expect_strs(&n, 200, "notice.case.agent.name", "赵**",
+	    "notice.case.agent.relation_label", "子女", NULL);
 	assert_null(strstr(n.body, AGENT_PHONE));
 	resp_free(&n);
 	resp_free(&r);
@@ -216,16 +211,14 @@ agent_needs_the_authorisation_is_recorded_told_and_follows(void **st)
 
 /* ---------------------------------------------------------------- 帮办代办 */
 
-static void
-helper_files_follows_and_is_refused_the_rest(void **st)
+TEST(helper_files_follows_and_is_refused_the_rest)
 {
 	struct resp r, cr;
 	char body[2048], no[64], other[64], path[256];
-	json_t *list;
+	json_t *list, *hit;
 	size_t i;
 	int seen_filed = 0, seen_assigned = 0;
 
-	(void)st;
 	/* The helper files a case at the window for a citizen: recorded as filed by them. */
 	item_body(body, sizeof body, "IT-B-004", NULL, NULL);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", helper, body), 0);
@@ -255,9 +248,7 @@ helper_files_follows_and_is_refused_the_rest(void **st)
 	/* A clerk asks the helper to follow the other case; again: the same row. */
 	snprintf(path, sizeof path, "/api/v1/cases/%s/helpers", other);
 	assert_int_equal(http_json(&r, "POST", path, clerk, "{\"helper\":\"helper1\"}"), 0);
-	expect_status(&r, 201);
-	assert_string_equal(jstr(r.json, "helper.how"), "assigned");
-	assert_string_equal(jstr(r.json, "helper.name"), "孙志愿");
+	expect_strs(&r, 201, "helper.how", "assigned", "helper.name", "孙志愿", NULL);
 	resp_free(&r);
 	assert_int_equal(http_json(&r, "POST", path, manager, "{\"helper\":\"helper1\"}"), 0);
 	expect_status(&r, 200);
@@ -309,20 +300,9 @@ helper_files_follows_and_is_refused_the_rest(void **st)
 	case_act_expect(approver, no, "{\"action\":\"assign\"}", 200);
 	case_act_expect(approver, no, "{\"action\":\"approve\"}", 200);
 	assert_int_equal(http_json(&r, "GET", "/api/v1/helper/cases", helper, NULL), 0);
-	list = jget(r.json, "cases");
-	seen_filed = 0;
-	for (i = 0; i < json_array_size(list); i++) {
-		json_t *c = json_array_get(list, i);
-
-		if (strcmp(json_string_value(json_object_get(c, "no")), no) == 0) {
-			assert_string_equal(json_string_value(json_object_get(c, "status")),
-			    "approved");
-			assert_string_equal(json_string_value(json_object_get(c, "next_step")),
-			    "已准予许可，等待出件");
-			seen_filed = 1;
-		}
-	}
-	assert_true(seen_filed);
+	assert_non_null(hit = jfind(jget(r.json, "cases"), "no", no));
+	assert_string_equal(jstr(hit, "status"), "approved");
+	assert_string_equal(jstr(hit, "next_step"), "已准予许可，等待出件");
 	resp_free(&r);
 }
 
@@ -355,8 +335,7 @@ bundle_body(char *out, size_t osz, const char *id, int with_all, const char *age
 	json_decref(bd);
 }
 
-static void
-bundle_at_the_window_files_its_parts_with_one_receipt(void **st)
+TEST(bundle_at_the_window_files_its_parts_with_one_receipt)
 {
 	struct resp r, n;
 	char body[4096], no[64], path[256];
@@ -364,7 +343,6 @@ bundle_at_the_window_files_its_parts_with_one_receipt(void **st)
 	json_t *bd = bundle("BD-001"), *parts;
 	size_t i;
 
-	(void)st;
 	/* A required material not ticked: 一次性告知 of all of them, nothing written. */
 	bundle_body(body, sizeof body, "BD-001", 0, NULL, NULL);
 	assert_int_equal(http_json(&r, "POST", "/api/v1/cases", clerk, body), 0);
@@ -468,32 +446,16 @@ bundle_at_the_window_files_its_parts_with_one_receipt(void **st)
 	}
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	static const struct signer who[] = {
-		STAFF("clerk1", 1, clerk), STAFF("helper1", 0, helper),
+		STAFF("clerk1", 1, clerk), NEW_STAFF("helper1", "孙志愿", "helper", NULL, 0, helper),
 		STAFF("approver1", 0, approver), STAFF("manager1", 0, manager),
 	};
 
-	if (suite_setup(st) != 0)
-		return -1;
-	ensure_staff("helper1", "孙志愿", "helper", NULL);
-	set_clock("2026-11-23T10:00:00+08:00");
 	make_id(applicant_id, "19450312", 31);
 	make_id(agent_id, "19780615", 32);
-	return sign_in_all(who);
+	return suite_sign_in(st, "2026-11-23T10:00:00+08:00", who);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(agent_fields_are_checked_and_nothing_is_written),
-		cmocka_unit_test(agent_needs_the_authorisation_is_recorded_told_and_follows),
-		cmocka_unit_test(helper_files_follows_and_is_refused_the_rest),
-		cmocka_unit_test(bundle_at_the_window_files_its_parts_with_one_receipt),
-	};
-
-	return suite_run("window", tests, setup, suite_teardown);
-}
+SUITE_MAIN("window", setup, suite_teardown)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "expect.h"
+#include "../../fcgi/clock.h"
 
 void
 expect_status(struct resp *r, long status)
@@ -19,6 +20,26 @@ expect_status(struct resp *r, long status)
 		fprintf(stderr, "expected %ld, got %ld: %.800s\n", status, r->status,
 		    r->body ? r->body : "(no body)");
 	assert_int_equal(r->status, status);
+}
+
+void
+expect_strs(struct resp *r, long status, ...)
+{
+	const char *member, *want, *got;
+	va_list ap;
+
+	expect_status(r, status);
+	va_start(ap, status);
+	while ((member = va_arg(ap, const char *)) != NULL) {
+		want = va_arg(ap, const char *);
+		got = jstr(r->json, member);
+		if (got == NULL || strcmp(got, want) != 0)
+			fprintf(stderr, "%s: expected \"%s\": %.600s\n", member, want,
+			    r->body ? r->body : "(no body)");
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+	va_end(ap);
 }
 
 void
@@ -110,22 +131,46 @@ expect_invalid(const char *method, const char *path, const char *token, const ch
 	resp_free(&r);
 }
 
-json_t *
-get_member(const char *token, const char *member, const char *fmt, ...)
+static json_t *
+vget_member(const char *token, const char *member, const char *fmt, va_list ap)
 {
 	char path[1024];
 	struct resp r;
 	json_t *m;
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(path, sizeof path, fmt, ap);
-	va_end(ap);
 	assert_int_equal(http_json(&r, "GET", path, token, NULL), 0);
 	expect_status(&r, 200);
 	m = json_incref(jget(r.json, member));
 	resp_free(&r);
 	return m;
+}
+
+json_t *
+get_member(const char *token, const char *member, const char *fmt, ...)
+{
+	json_t *m;
+	va_list ap;
+
+	va_start(ap, fmt);
+	m = vget_member(token, member, fmt, ap);
+	va_end(ap);
+	return m;
+}
+
+json_t *
+get_entry(const char *token, const char *member, const char *key, const char *val,
+    const char *fmt, ...)
+{
+	json_t *list, *e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	list = vget_member(token, member, fmt, ap);
+	va_end(ap);
+	e = json_incref(jfind(list, key, val));
+	json_decref(list);
+	return e;
 }
 
 void
@@ -145,4 +190,13 @@ clock_at(const char *when)
 {
 	assert_int_equal(set_clock(when), 0);
 	usleep(300 * 1000);	/* the app and the worker read the clock file when it changes */
+}
+
+int64_t
+day_of(const char *iso)
+{
+	int64_t d = 0;
+
+	assert_int_equal(date_parse(iso, &d), 0);
+	return d;
 }

@@ -12,6 +12,9 @@ void	assert_error(struct resp *r, long status, const char *code);
 
 /* The reply has this status; on a mismatch the reply is printed before the assertion fails. */
 void	expect_status(struct resp *r, long status);
+/* expect_status, then each pair that follows (member, value; NULL ends them) is a string of
+ * the reply: expect_strs(&r, 200, "case.status", "closed", "case.no", no, NULL). */
+void	expect_strs(struct resp *r, long status, ...) __attribute__((sentinel));
 
 /* One request (http_json: token and body may be NULL) whose reply must have this status /
  * be this error; the reply is freed.  For the steps of a test whose reply says no more. */
@@ -31,9 +34,16 @@ void	expect_invalid(const char *method, const char *path, const char *token, con
 json_t	*get_member(const char *token, const char *member, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* The same, for a member that is an array of objects: the one whose key is the string val
+ * (a new reference), or NULL when none is. */
+json_t	*get_entry(const char *token, const char *member, const char *key, const char *val,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* The n bytes at p are a PDF (over 1000 bytes, "%PDF-") and are written to
  * /tmp/<tag>_<pid>.pdf for a tool to read (pdftotext, pdftoppm); its name into path. */
 void	pdf_saved(const void *p, size_t n, const char *tag, char *path, size_t psz);
+/* The day number (days since 1970-01-01) of a date "YYYY-MM-DD"; the test fails on a bad one. */
+int64_t	day_of(const char *iso);
 /* Move the hall clock (set_clock) and give the app and the worker time to see it. */
 void	clock_at(const char *when);
 

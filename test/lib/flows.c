@@ -13,6 +13,7 @@
 
 #include "flows.h"
 #include "expect.h"
+#include "steps.h"
 #include "suite.h"
 
 #include "../../fcgi/db.h"
@@ -53,8 +54,9 @@ sign_in_table(const struct signer *who, size_t n)
 		for (k = 0; k < n; k++) {
 			if (who[k].tok[0] != '\0')
 				continue;
-			if ((who[k].user ? staff_login(who[k].user, who[k].window, who[k].tok,
-			    who[k].tsz) : citizen_login(who[k].phone, who[k].tok, who[k].tsz)) == 0)
+			if ((who[k].user ? staff_login_at(who[k].hall ? who[k].hall : "demo",
+			    who[k].user, who[k].window, who[k].tok, who[k].tsz) :
+			    citizen_login(who[k].phone, who[k].tok, who[k].tsz)) == 0)
 				left--;
 			else
 				who[k].tok[0] = '\0';
@@ -65,6 +67,21 @@ sign_in_table(const struct signer *who, size_t n)
 			fprintf(stderr, "%s could not sign in\n", who[k].user ? who[k].user :
 			    who[k].phone);
 	return left == 0 ? 0 : -1;
+}
+
+int
+suite_sign_in_table(void **st, const char *when, const struct signer *who, size_t n)
+{
+	size_t k;
+
+	if (suite_setup(st) != 0)
+		return -1;
+	for (k = 0; k < n; k++)
+		if (who[k].name)
+			ensure_staff(who[k].user, who[k].name, who[k].role, who[k].dept);
+	if (when && set_clock(when) != 0)
+		return -1;
+	return sign_in_table(who, n);
 }
 
 void
@@ -275,54 +292,53 @@ free_slot(const char *query, char *out, size_t osz)
 	assert_true(out[0] != '\0');
 }
 
+#define CASE_ACTIONS	"/api/v1/cases/%s/actions"
+
 void
 case_act(struct resp *r, const char *token, const char *no, const char *body)
 {
-	char path[200];
-
-	snprintf(path, sizeof path, "/api/v1/cases/%s/actions", no);
-	assert_int_equal(http_json(r, "POST", path, token, body), 0);
+	http_at(r, "POST", token, body, CASE_ACTIONS, no);
 }
 
 void
 case_act_expect(const char *token, const char *no, const char *body, long status)
 {
-	struct resp r;
-
-	case_act(&r, token, no, body);
-	expect_status(&r, status);
-	resp_free(&r);
+	expect_at("POST", token, body, status, NULL, CASE_ACTIONS, no);
 }
 
 void
 case_act_refused(const char *token, const char *no, const char *body, long status,
     const char *code)
 {
-	struct resp r;
-
-	case_act(&r, token, no, body);
-	assert_error(&r, status, code);
-	resp_free(&r);
+	expect_at("POST", token, body, status, code, CASE_ACTIONS, no);
 }
 
 void
 case_act_ok(const char *token, const char *no, const char *body, const char *status)
 {
-	struct resp r;
-
-	case_act(&r, token, no, body);
-	expect_status(&r, 200);
-	assert_string_equal(jstr(r.json, "case.status"), status);
-	resp_free(&r);
+	expect_str_at("POST", token, body, 200, "case.status", status, CASE_ACTIONS, no);
 }
+
+#define WINDOW_ACTION	"/api/v1/windows/%d/%s"
 
 void
 window_post(struct resp *r, const char *token, int w, const char *action, const char *body)
 {
-	char path[96];
+	http_at(r, "POST", token, body, WINDOW_ACTION, w, action);
+}
 
-	snprintf(path, sizeof path, "/api/v1/windows/%d/%s", w, action);
-	assert_int_equal(http_json(r, "POST", path, token, body), 0);
+void
+window_ok(const char *token, int w, const char *action, const char *body, const char *member,
+    const char *want)
+{
+	expect_str_at("POST", token, body, 200, member, want, WINDOW_ACTION, w, action);
+}
+
+void
+window_refused(const char *token, int w, const char *action, const char *body, long status,
+    const char *code)
+{
+	expect_at("POST", token, body, status, code, WINDOW_ACTION, w, action);
 }
 
 void

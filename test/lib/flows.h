@@ -20,9 +20,10 @@ void	 staff_in(const char *user, int window, char *tok, size_t tsz);
 void	 staff_in_hall(const char *hall, const char *user, int window, char *tok, size_t tsz);
 void	 citizen_in(const char *phone, char *tok, size_t tsz);
 /*
- * Who a suite signs in before its tests: a staff member at a window, or a citizen by SMS
- * (user NULL); the token into tok (tsz bytes).  A table of these, written with STAFF and
- * CITIZEN, goes to sign_in_all.
+ * Who a suite signs in before its tests: a staff member at a window (of the demo hall, or of
+ * another hall of the demo city), or a citizen by SMS (user NULL); the token into tok (tsz
+ * bytes).  A table of these, written with STAFF, STAFF_AT, NEW_STAFF and CITIZEN, goes to
+ * sign_in_all, or with the suite's set-up to suite_sign_in.
  */
 struct signer {
 	const char	*user;		/* staff username; NULL for a citizen */
@@ -30,15 +31,30 @@ struct signer {
 	const char	*phone;		/* the citizen's phone when user is NULL */
 	char		*tok;
 	size_t		 tsz;
+	const char	*hall;		/* NULL: demo */
+	const char	*name, *role, *dept;	/* NEW_STAFF: the account suite_sign_in makes */
 };
-#define STAFF(user, window, tok)	{ (user), (window), NULL, (tok), sizeof (tok) }
-#define CITIZEN(phone, tok)		{ NULL, 0, (phone), (tok), sizeof (tok) }
+#define STAFF(user, window, tok)	{ (user), (window), NULL, (tok), sizeof (tok), NULL, \
+					  NULL, NULL, NULL }
+#define STAFF_AT(hall, user, window, tok) { (user), (window), NULL, (tok), sizeof (tok), \
+					  (hall), NULL, NULL, NULL }
+/* A demo staff account that need not be in the seed: suite_sign_in makes it (ensure_staff). */
+#define NEW_STAFF(user, name, role, dept, window, tok) { (user), (window), NULL, (tok), \
+					  sizeof (tok), NULL, (name), (role), (dept) }
+#define CITIZEN(phone, tok)		{ NULL, 0, (phone), (tok), sizeof (tok), NULL, NULL, \
+					  NULL, NULL }
 /* Sign in everyone of the table who is not yet (tok ""), again every 100 ms for up to 10 s
  * while anyone fails (the stack starting, a sign-in throttle, or each app thread's one 503
  * after Redis or MariaDB came back).  0, or -1 with a line on stderr naming who could not:
  * for a suite's setup, where an assertion cannot fail the suite. */
 #define sign_in_all(who)	sign_in_table((who), sizeof (who) / sizeof (who)[0])
 int	 sign_in_table(const struct signer *who, size_t n);
+/* What most suites do before their tests, in one: suite_setup, the NEW_STAFF accounts of
+ * the table made, the hall clock at when (NULL: where the stack has it), and everyone of the
+ * table signed in (sign_in_all).  0 or -1. */
+#define suite_sign_in(st, when, who) \
+	suite_sign_in_table((st), (when), (who), sizeof (who) / sizeof (who)[0])
+int	 suite_sign_in_table(void **st, const char *when, const struct signer *who, size_t n);
 /* A staff account of the demo hall (password yichuang-demo) made in the record unless it
  * exists; dept may be NULL.  Needs test_db (suite.h). */
 void	 ensure_staff(const char *user, const char *name, const char *role, const char *dept);
@@ -87,6 +103,12 @@ void	 case_act_ok(const char *token, const char *no, const char *body, const cha
  * token; the reply into r. */
 void	 window_post(struct resp *r, const char *token, int w, const char *action,
 	     const char *body);
+/* window_post that must answer 200 with the string want at member ("ticket.status"), or
+ * be refused with status and code; the reply is freed. */
+void	 window_ok(const char *token, int w, const char *action, const char *body,
+	     const char *member, const char *want);
+void	 window_refused(const char *token, int w, const char *action, const char *body,
+	     long status, const char *code);
 
 /* POST /api/v1/uploads with a binary body of type as the bearer of token. */
 void	 upload(struct resp *out, const char *token, const char *type, const void *p,

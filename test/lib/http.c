@@ -109,6 +109,20 @@ http_json_headers(const char *h[4], char auth[256], const char *token, const cha
 	h[n] = NULL;
 }
 
+void
+http_idem_headers(const char *h[4], char auth[256], char key[80], const char *token,
+    const char *tag)
+{
+	int n = 0;
+
+	http_json_headers(h, auth, token, "");
+	while (h[n])
+		n++;
+	snprintf(key, 80, "Idempotency-Key: %s-%ld-%d", tag, (long)time(NULL), (int)getpid());
+	h[n++] = key;
+	h[n] = NULL;
+}
+
 int
 http_bin(struct resp *out, const char *method, const char *path, const void *body, size_t blen,
     const char *const *headers)
@@ -221,6 +235,21 @@ const char *
 jstr(json_t *root, const char *path)
 {
 	return json_string_value(jget(root, path));
+}
+
+json_t *
+jfind(json_t *arr, const char *key, const char *val)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(arr, i, o) {
+		const char *v = json_string_value(json_object_get(o, key));
+
+		if (v && strcmp(v, val) == 0)
+			return o;
+	}
+	return NULL;
 }
 
 long long

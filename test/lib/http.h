@@ -36,6 +36,10 @@ void	*http_handle(struct resp *r, const char *method, const char *url, long time
  * a JSON content type when there is a body; h (room for 4) NULL-terminated. */
 void	 http_json_headers(const char *h[4], char auth[256], const char *token,
 	     const char *body);
+/* The same with an Idempotency-Key of its own ("<tag>-<time>-<pid>": new each run) written
+ * into key (80 bytes), for a POST with a JSON body sent again on purpose. */
+void	 http_idem_headers(const char *h[4], char auth[256], char key[80], const char *token,
+	     const char *tag);
 /* libcurl callbacks that gather a reply's body and headers into a struct resp, for tests
  * that drive a curl handle of their own (another host, TLS, a unix socket). */
 size_t	 http_on_body(char *p, size_t sz, size_t n, void *arg);
@@ -54,6 +58,8 @@ void	 resp_free(struct resp *r);
 json_t	*jget(json_t *root, const char *path);
 const char *jstr(json_t *root, const char *path);
 long long jint(json_t *root, const char *path);
+/* The first object of the array arr whose member key is the string val; NULL when none. */
+json_t	*jfind(json_t *arr, const char *key, const char *val);
 /* Value of a response header (case-insensitive), copied into out; NULL when absent. */
 const char *resp_header(const struct resp *r, const char *name, char *out, size_t osz);
 /* Run ops/stack.sh VERB on the test instance (e.g. "redis-stop"). Exit status. */

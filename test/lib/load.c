@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,4 +375,16 @@ void
 bookers_free(struct bookers *B)
 {
 	pthread_mutex_destroy(&B->mu);
+}
+
+int
+load_suite_setup(void **st, const char *long_var, int *long_mode, char *kiosk, size_t ksz)
+{
+	const char *v = getenv(long_var);
+
+	signal(SIGPIPE, SIG_IGN);
+	*long_mode = v && strcmp(v, "1") == 0;
+	if (suite_setup(st) != 0)
+		return -1;
+	return staff_login("kiosk1", 0, kiosk, ksz);
 }

@@ -109,4 +109,10 @@ void	 bookers_join(struct bookers *B);
 void	 bookers_check(struct bookers *B);
 void	 bookers_free(struct bookers *B);
 
+/* The group set-up of a suite under load (it_faults, it_cluster): SIGPIPE ignored, *long_mode
+ * set when the environment variable long_var is "1" (the long form), suite_setup, and the
+ * kiosk signed in (its token into kiosk).  0 or -1. */
+int	 load_suite_setup(void **st, const char *long_var, int *long_mode, char *kiosk,
+	     size_t ksz);
+
 #endif

@@ -135,6 +135,34 @@ expect_at(const char *method, const char *token, const char *body, long status,
 	resp_free(&r);
 }
 
+void
+expect_str_at(const char *method, const char *token, const char *body, long status,
+    const char *member, const char *want, const char *fmt, ...)
+{
+	struct resp r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrequest(&r, method, token, body, fmt, ap);
+	va_end(ap);
+	expect_status(&r, status);
+	assert_non_null(jstr(r.json, member));
+	assert_string_equal(jstr(r.json, member), want);
+	resp_free(&r);
+}
+
+void
+notice_resend_ok(const char *token, const char *nid, const char *masked, const char *old)
+{
+	struct resp r;
+
+	http_at(&r, "POST", token, NULL, "/api/v1/notices/%s/resend", nid);
+	expect_status(&r, 201);
+	assert_non_null(strstr(jstr(r.json, "notice.text"), masked));
+	assert_null(strstr(r.body, old));
+	resp_free(&r);
+}
+
 long long
 get_int(const char *token, const char *member, const char *fmt, ...)
 {

@@ -35,6 +35,15 @@ void	 http_at(struct resp *r, const char *method, const char *token, const char 
  * reply is freed. */
 void	 expect_at(const char *method, const char *token, const char *body, long status,
 	     const char *code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* One request to the path made of fmt (http_json: token and body may be NULL), which must
+ * have that status and the string want at member ("case.status"); the reply is freed. */
+void	 expect_str_at(const char *method, const char *token, const char *body, long status,
+	     const char *member, const char *want, const char *fmt, ...)
+	     __attribute__((format(printf, 7, 8)));
+/* POST /api/v1/notices/<nid>/resend as the bearer of token: 201, the notice's text shows
+ * masked ("取件码******"), and the reply never carries old (the secret sent before). */
+void	 notice_resend_ok(const char *token, const char *nid, const char *masked,
+	     const char *old);
 /* GET the path made of fmt as the bearer of token (NULL: none), expect 200: the number at
  * member ("version", "cases.accepted"); the test fails when it is not a number. */
 long long get_int(const char *token, const char *member, const char *fmt, ...)

@@ -39,13 +39,12 @@ suite_teardown(void **st)
 }
 
 int
-suite_run_tests(const char *name, const struct CMUnitTest *tests, size_t n,
-    CMFixtureFunction setup, CMFixtureFunction teardown)
+suite_main(const char *name, CMFixtureFunction setup, CMFixtureFunction teardown)
 {
 	int rc;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = _cmocka_run_group_tests(name, tests, n, setup, teardown);
+	rc = tests_run(name, setup, teardown);
 	curl_global_cleanup();
 	return rc;
 }

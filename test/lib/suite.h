@@ -3,14 +3,16 @@
  * configuration, open the suite's own Redis and MariaDB connections (test_db), follow the
  * hall clock, and afterwards put the clock back and close them; libcurl set up around the run.
  *
- * A suite with nothing more to prepare passes suite_setup and suite_teardown to suite_run;
- * one that signs people in or starts things first calls suite_setup from its own.
+ * A suite with nothing more to prepare passes suite_setup and suite_teardown to SUITE_MAIN;
+ * one that signs people in calls suite_sign_in (flows.h) from its own, and one that starts
+ * other things first calls suite_setup.
  */
 #ifndef YC_TEST_SUITE_H
 #define YC_TEST_SUITE_H
 
 #include <stddef.h>
 
+#include "tests.h"
 #include "../../fcgi/ctx.h"
 
 /* The suite's own connections to the stack's Redis and MariaDB (kv.h, db.h), open between
@@ -21,10 +23,15 @@ extern struct ctx test_db;
 int	 suite_setup(void **st);
 /* Put the hall clock back where the stack started it, close test_db.  0. */
 int	 suite_teardown(void **st);
-/* cmocka_run_group_tests_name with libcurl set up around it: the exit status. */
-#define suite_run(name, tests, setup, teardown) \
-	suite_run_tests((name), (tests), sizeof(tests) / sizeof((tests)[0]), (setup), (teardown))
-int	 suite_run_tests(const char *name, const struct CMUnitTest *tests, size_t n,
-	     CMFixtureFunction setup, CMFixtureFunction teardown);
+/* The whole main of an integration suite (or of a unit test that drives libcurl): its tests
+ * (tests.h) in source order as the group NAME, with libcurl set up around the run; the exit
+ * status is cmocka's. */
+int	 suite_main(const char *name, CMFixtureFunction setup, CMFixtureFunction teardown);
+#define SUITE_MAIN(name, setup, teardown)					\
+	int									\
+	main(void)								\
+	{									\
+		return suite_main((name), (setup), (teardown));			\
+	}
 
 #endif

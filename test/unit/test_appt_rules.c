@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../modules/appointments/appointments_int.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/errors.h"
@@ -38,12 +39,10 @@ at(int64_t day, int hh, int mm)
 	return appt_instant(day, hh * 60 + mm);
 }
 
-static void
-bookable_past_and_horizon(void **st)
+TEST(bookable_past_and_horizon)
 {
 	int64_t d = wed(), now = at(d, 10, 0);
 
-	(void)st;
 	/* Later today: bookable; one minute after it began, or earlier today: not. */
 	assert_int_equal(appt_rule_bookable(&RU, now, d, 10 * 60 + 30), 0);
 	assert_int_equal(appt_rule_bookable(&RU, now, d, 10 * 60), E_SLOT_UNAVAILABLE);
@@ -62,13 +61,11 @@ bookable_past_and_horizon(void **st)
 
 /* appointment_release_time: the last day opens at one instant, 08:00 of the day days_ahead
  * before it — not at midnight, not slot by slot. */
-static void
-release_at_one_instant(void **st)
+TEST(release_at_one_instant)
 {
 	struct appt_rules ru = RU;
 	int64_t d = wed();
 
-	(void)st;
 	ru.release_min = 8 * 60;
 	assert_int_equal(appt_release_at(&ru, d + 7), at(d, 8, 0));
 	/* 07:59:59: the day before the horizon is open, the horizon day is not (any slot). */
@@ -91,13 +88,11 @@ release_at_one_instant(void **st)
 	assert_int_equal(appt_rule_bookable(&ru, at(d, 8, 0), d, 9 * 60), 0);
 }
 
-static void
-cancel_before_start(void **st)
+TEST(cancel_before_start)
 {
 	int64_t d = wed(), start = at(d, 10, 0);
 	int noop;
 
-	(void)st;
 	assert_int_equal(appt_rule_cancel("booked", start, start - 1, &noop), 0);
 	assert_false(noop);
 	assert_int_equal(appt_rule_cancel("booked", start, start, &noop),
@@ -111,12 +106,10 @@ cancel_before_start(void **st)
 	assert_int_equal(appt_rule_cancel("no_show", start, start - 600, &noop), E_INVALID_STATE);
 }
 
-static void
-reschedule_rules(void **st)
+TEST(reschedule_rules)
 {
 	int64_t d = wed(), start = at(d, 10, 0);
 
-	(void)st;
 	assert_int_equal(appt_rule_reschedule("booked", start, start - 60, "A-20261125-1000",
 	    "A-20261125-1030"), 0);
 	assert_int_equal(appt_rule_reschedule("booked", start, start - 60, "A-20261125-1000",
@@ -129,13 +122,11 @@ reschedule_rules(void **st)
 	    "A-20261125-1030"), E_INVALID_STATE);
 }
 
-static void
-move_counts(void **st)
+TEST(move_counts)
 {
 	struct appt_move m;
 	int64_t d = wed();
 
-	(void)st;
 	/* Same day: the day's holder and the counts stay; only the seat goes back. */
 	appt_rule_move(d, d, &m);
 	assert_true(m.same_day && m.same_week && m.same_month);
@@ -157,13 +148,11 @@ move_counts(void **st)
 	assert_false(m.same_week);
 }
 
-static void
-checkin_window(void **st)
+TEST(checkin_window)
 {
 	int64_t d = wed(), start = at(d, 10, 0), from, until;
 	int already, early;
 
-	(void)st;
 	appt_checkin_window(&RU, start, &from, &until);
 	assert_true(from == at(d, 9, 30));
 	assert_true(until == at(d, 10, 15));
@@ -193,13 +182,11 @@ checkin_window(void **st)
 	assert_false(early);
 }
 
-static void
-noshow_ban(void **st)
+TEST(noshow_ban)
 {
 	struct appt_rules ru = RU;
 	int64_t d = wed(), from, until = -1;
 
-	(void)st;
 	/* The window counts back 90 days, this day included. */
 	appt_noshow_span(&ru, d, &from);
 	assert_true(from == d - 89);
@@ -215,10 +202,8 @@ noshow_ban(void **st)
 	assert_true(until == -1);
 }
 
-static void
-take_outcomes(void **st)
+TEST(take_outcomes)
 {
-	(void)st;
 	assert_int_equal(appt_take_kind(APPT_TAKE_OK), 0);
 	assert_int_equal(appt_take_kind(APPT_TAKE_FULL), E_SLOT_FULL);
 	assert_int_equal(err_kind(E_SLOT_FULL)->status, 409);
@@ -234,14 +219,12 @@ take_outcomes(void **st)
 	assert_int_equal(appt_take_kind(APPT_TAKE_BUSY), E_UNAVAILABLE);
 }
 
-static void
-slot_ids(void **st)
+TEST(slot_ids)
 {
 	char id[APPT_SLOT_ID_LEN + 1], cat;
 	int64_t day;
 	int start;
 
-	(void)st;
 	appt_slot_id('B', wed(), 14 * 60 + 30, id);
 	assert_string_equal(id, "B-20261125-1430");
 	assert_int_equal(appt_slot_parse(id, &cat, &day, &start), 0);
@@ -254,20 +237,4 @@ slot_ids(void **st)
 	assert_int_equal(appt_slot_parse("B-20261125-143", &cat, &day, &start), -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bookable_past_and_horizon),
-		cmocka_unit_test(release_at_one_instant),
-		cmocka_unit_test(cancel_before_start),
-		cmocka_unit_test(reschedule_rules),
-		cmocka_unit_test(move_counts),
-		cmocka_unit_test(checkin_window),
-		cmocka_unit_test(noshow_ban),
-		cmocka_unit_test(take_outcomes),
-		cmocka_unit_test(slot_ids),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("appt_rules", NULL, NULL)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/cache.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
@@ -69,10 +70,8 @@ load(struct ctx *c, void *value, void *arg)
 
 static struct cache k = CACHE_INIT(sizeof(struct val), 1000, load);
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
-	(void)st;
 	cache_clear(&k);
 	k.clock = test_clock;
 	k.wait_ms = CACHE_WAIT_MS;
@@ -100,10 +99,8 @@ read_n(void)
 	return n;
 }
 
-static void
-max_age_honoured(void **st)
+TEST_WITH(max_age_honoured, setup, NULL)
 {
-	(void)st;
 	assert_int_equal(read_n(), 1);
 	atomic_fetch_add(&fake_now, 999);
 	assert_int_equal(read_n(), 1);		/* 999 ms old: still served */
@@ -117,10 +114,8 @@ max_age_honoured(void **st)
 	assert_int_equal(atomic_load(&loads), 3);
 }
 
-static void
-invalidate_reloads(void **st)
+TEST_WITH(invalidate_reloads, setup, NULL)
 {
-	(void)st;
 	assert_int_equal(read_n(), 1);
 	cache_invalidate(&k);
 	assert_int_equal(read_n(), 2);
@@ -128,13 +123,11 @@ invalidate_reloads(void **st)
 }
 
 /* A reader that keeps its value while the cache moves on still reads it intact. */
-static void
-pinned_value_survives_a_swap(void **st)
+TEST_WITH(pinned_value_survives_a_swap, setup, NULL)
 {
 	const struct val *old;
 	int rc;
 
-	(void)st;
 	old = cache_get(&k, NULL, NULL, &rc);
 	assert_non_null(old);
 	cache_invalidate(&k);
@@ -187,13 +180,11 @@ aged_out_during_a_load(int load_ms, struct reader *loader, struct reader others[
 	pthread_join(loader->th, NULL);
 }
 
-static void
-slow_load_does_not_block_readers(void **st)
+TEST_WITH(slow_load_does_not_block_readers, setup, NULL)
 {
 	struct reader loader, others[3];
 	int i;
 
-	(void)st;
 	aged_out_during_a_load(600, &loader, others);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(others[i].rc, 0);
@@ -207,13 +198,11 @@ slow_load_does_not_block_readers(void **st)
 }
 
 /* A strict cache never serves a value past its max age: the readers wait for the one load. */
-static void
-strict_readers_wait_for_the_load(void **st)
+TEST_WITH(strict_readers_wait_for_the_load, setup, NULL)
 {
 	struct reader loader, others[3];
 	int i;
 
-	(void)st;
 	k.strict = 1;
 	aged_out_during_a_load(400, &loader, others);
 	for (i = 0; i < 3; i++) {
@@ -225,13 +214,11 @@ strict_readers_wait_for_the_load(void **st)
 	k.strict = 0;
 }
 
-static void
-first_load_no_stampede(void **st)
+TEST_WITH(first_load_no_stampede, setup, NULL)
 {
 	struct reader r[4];
 	int i;
 
-	(void)st;
 	atomic_store(&slow_ms, 200);
 	for (i = 0; i < 4; i++)
 		pthread_create(&r[i].th, NULL, reader_run, &r[i]);
@@ -243,12 +230,10 @@ first_load_no_stampede(void **st)
 	assert_int_equal(atomic_load(&loads), 1);
 }
 
-static void
-wait_is_bounded(void **st)
+TEST_WITH(wait_is_bounded, setup, NULL)
 {
 	struct reader stuck, waiter;
 
-	(void)st;
 	k.wait_ms = 150;
 	atomic_store(&slow_first_ms, 1500);		/* the first loader is stuck 1.5 s */
 	pthread_create(&stuck.th, NULL, reader_run, &stuck);
@@ -264,13 +249,11 @@ wait_is_bounded(void **st)
 	assert_int_equal(read_n(), 2);		/* the later load stays current */
 }
 
-static void
-failed_load_changes_nothing(void **st)
+TEST_WITH(failed_load_changes_nothing, setup, NULL)
 {
 	const struct val *v;
 	int rc = 0;
 
-	(void)st;
 	atomic_store(&fail, 1);
 	v = cache_get(&k, NULL, NULL, &rc);
 	assert_null(v);
@@ -292,8 +275,7 @@ failed_load_changes_nothing(void **st)
 static struct cache set_slots[2];
 static struct cache_set set = CACHE_SET_INIT(set_slots, sizeof(struct val), 1000, load);
 
-static int
-set_setup(void **st)
+FIXTURE(set_setup)
 {
 	setup(st);
 	set.clock = test_clock;
@@ -322,12 +304,10 @@ set_read(const char *key, long *n)
 	return got;
 }
 
-static void
-set_keys_kept_apart(void **st)
+TEST_WITH(set_keys_kept_apart, set_setup, NULL)
 {
 	long n1, n2, n;
 
-	(void)st;
 	assert_string_equal(set_read("demo", &n1), "demo");
 	assert_string_equal(set_read("north", &n2), "north");
 	assert_string_equal(set_read("demo", &n), "demo");
@@ -367,14 +347,12 @@ set_reader_run(void *arg)
 
 /* A slot given to another key while a slow load for the old one runs: neither reader ever
  * gets the other key's value. */
-static void
-set_slot_taken_during_load(void **st)
+TEST_WITH(set_slot_taken_during_load, set_setup, NULL)
 {
 	struct set_reader a = { .key = "a" };
 	static struct cache one_slot[1];
 	long n;
 
-	(void)st;
 	set.slots = one_slot;
 	set.n = 1;
 	set.ready = 0;
@@ -393,21 +371,4 @@ set_slot_taken_during_load(void **st)
 	set.ready = 0;
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(max_age_honoured, setup),
-		cmocka_unit_test_setup(invalidate_reloads, setup),
-		cmocka_unit_test_setup(pinned_value_survives_a_swap, setup),
-		cmocka_unit_test_setup(slow_load_does_not_block_readers, setup),
-		cmocka_unit_test_setup(strict_readers_wait_for_the_load, setup),
-		cmocka_unit_test_setup(first_load_no_stampede, setup),
-		cmocka_unit_test_setup(wait_is_bounded, setup),
-		cmocka_unit_test_setup(failed_load_changes_nothing, setup),
-		cmocka_unit_test_setup(set_keys_kept_apart, set_setup),
-		cmocka_unit_test_setup(set_slot_taken_during_load, set_setup),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cache", NULL, NULL)

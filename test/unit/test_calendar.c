@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/tests.h"
+#include "../lib/expect.h"
 #include "../../fcgi/clock.h"
 #include "../../modules/hall/calendar.h"
 #include "../../modules/hall/workdays.h"
@@ -26,21 +28,12 @@
 
 static struct workcal *cal;
 
-static int64_t
-D(const char *s)
-{
-	int64_t d = 0;
+#define D(iso)	day_of(iso)
 
-	assert_int_equal(date_parse(s, &d), 0);
-	return d;
-}
-
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	int64_t d;
 
-	(void)st;
 	cal = calloc(1, sizeof *cal);
 	if (cal == NULL)
 		return -1;
@@ -51,10 +44,8 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	free(cal);
 	return 0;
 }
@@ -78,10 +69,8 @@ due(const char *from, int n, const char *want)
 	assert_string_equal(fmt_day(out, buf, sizeof buf), want);
 }
 
-static void
-plain_weeks(void **st)
+TEST_WITH(plain_weeks, setup, teardown)
 {
-	(void)st;
 	assert_int_equal(workcal_is_workday(cal, D("2026-11-23"), NULL), 1);	/* Monday */
 	assert_int_equal(workcal_is_workday(cal, D("2026-11-28"), NULL), 0);	/* Saturday */
 	assert_int_equal(workcal_is_workday(cal, D("2026-11-29"), NULL), 0);	/* Sunday */
@@ -92,10 +81,8 @@ plain_weeks(void **st)
 	due("2026-11-28", 1, "2026-11-30");	/* accepted on a Saturday */
 }
 
-static void
-holidays(void **st)
+TEST_WITH(holidays, setup, teardown)
 {
-	(void)st;
 	assert_int_equal(workcal_is_workday(cal, D("2026-10-01"), NULL), 0);	/* a Thursday */
 	assert_int_equal(workcal_is_workday(cal, D("2026-10-07"), NULL), 0);	/* a Wednesday */
 	assert_int_equal(workcal_is_workday(cal, D("2026-10-08"), NULL), 1);
@@ -103,22 +90,18 @@ holidays(void **st)
 	due("2026-09-29", 2, "2026-10-08");
 }
 
-static void
-makeup_days(void **st)
+TEST_WITH(makeup_days, setup, teardown)
 {
-	(void)st;
 	assert_int_equal(workcal_is_workday(cal, D("2026-10-10"), NULL), 1);	/* Saturday, 调休 */
 	assert_int_equal(workcal_is_workday(cal, D("2026-10-11"), NULL), 0);	/* Sunday after */
 	due("2026-10-09", 1, "2026-10-10");
 	due("2026-10-08", 3, "2026-10-12");	/* Fri, Sat (调休), then Monday */
 }
 
-static void
-between(void **st)
+TEST_WITH(between, setup, teardown)
 {
 	int n = 99, missing = 0;
 
-	(void)st;
 	/* Oct 1–7 off, Thu 8, Fri 9, Sat 10 (调休), Sun 11 off, Mon 12: four days. */
 	assert_int_equal(workcal_between(cal, D("2026-09-30"), D("2026-10-12"), &n, &missing), 0);
 	assert_int_equal(n, 4);
@@ -128,13 +111,11 @@ between(void **st)
 	assert_int_equal(n, 0);
 }
 
-static void
-missing_year_refused(void **st)
+TEST_WITH(missing_year_refused, setup, teardown)
 {
 	int64_t out = 0;
 	int missing = 0, n = 0;
 
-	(void)st;
 	/* Wednesday 30 December + 3 working days runs into 2027, whose notice is not loaded:
 	 * refused, naming the year, rather than guessing Monday–Friday. */
 	assert_int_equal(workcal_add(cal, D("2026-12-30"), 3, &out, &missing), CAL_MISSING);
@@ -157,6 +138,46 @@ missing_year_refused(void **st)
 	assert_int_equal(workcal_year(cal, 2101), -1);
 }
 
+/* The notice a year is loaded from is refused whole when one day is wrong. */
+static int
+notice(const char *text, char *err, size_t esz)
+{
+	json_t *root = json_loads(text, 0, NULL);
+	int rc;
+
+	assert_non_null(root);
+	err[0] = '\0';
+	rc = calendar_notice_check(root, err, esz);
+	json_decref(root);
+	return rc;
+}
+
+TEST(notice_checked_whole)
+{
+	char err[200];
+
+	assert_int_equal(notice("{\"year\":2026,\"source\":\"国办发明电〔2025〕7号\",\"days\":["
+	    "{\"date\":\"2026-10-01\",\"name\":\"国庆节\",\"off\":true},"
+	    "{\"date\":\"2026-10-03\",\"name\":\"国庆节\",\"off\":true},"	/* a Saturday off */
+	    "{\"date\":\"2026-10-10\",\"name\":\"国庆节调休\",\"off\":false}]}",
+	    err, sizeof err), 0);
+	/* A make-up working day on a Friday (2026-10-09): refused, naming the day. */
+	assert_int_equal(notice("{\"year\":2026,\"source\":\"x\",\"days\":["
+	    "{\"date\":\"2026-10-09\",\"name\":\"调休\",\"off\":false}]}", err, sizeof err), -1);
+	assert_non_null(strstr(err, "2026-10-09"));
+	assert_non_null(strstr(err, "weekend"));
+	/* A day of another year. */
+	assert_int_equal(notice("{\"year\":2026,\"source\":\"x\",\"days\":["
+	    "{\"date\":\"2027-01-01\",\"name\":\"元旦\",\"off\":true}]}", err, sizeof err), -1);
+	assert_non_null(strstr(err, "outside the year"));
+	/* Not a date, no source, a year the calendar cannot hold. */
+	assert_int_equal(notice("{\"year\":2026,\"source\":\"x\",\"days\":["
+	    "{\"date\":\"2026-02-30\",\"name\":\"春节\",\"off\":true}]}", err, sizeof err), -1);
+	assert_int_equal(notice("{\"year\":2026,\"days\":[]}", err, sizeof err), -1);
+	assert_int_equal(notice("{\"year\":2101,\"source\":\"x\",\"days\":[]}", err, sizeof err),
+	    -1);
+}
+
 /* Every day in list is (off = 1) or is not (off = 0) a working day. */
 static void
 days_are(const char *const *list, int work)
@@ -171,8 +192,7 @@ days_are(const char *const *list, int work)
 	}
 }
 
-static void
-provisional_year(void **st)
+TEST_WITH(provisional_year, setup, teardown)
 {
 	/* 2027, whose notice is not out: 元旦 (Fri), 春节 除夕 2-5 (Fri) … 初三 2-8 (Mon),
 	 * 清明 4-5 (Mon), 劳动节 5-1/5-2 (a weekend), 端午 6-9 (Wed), 中秋 9-15 (Wed),
@@ -188,7 +208,6 @@ provisional_year(void **st)
 	int missing = 0;
 	char buf[16];
 
-	(void)st;
 	assert_int_equal(workcal_provisional(cal, 2027), 0);
 	days_are(off, 0);
 	days_are(work, 1);
@@ -209,12 +228,10 @@ provisional_year(void **st)
 	assert_int_equal(workcal_provisional_in(cal, D("2026-12-30"), D("2027-01-05")), 0);
 }
 
-static void
-provisional_beyond_table(void **st)
+TEST_WITH(provisional_beyond_table, setup, teardown)
 {
 	struct festival_days f;
 
-	(void)st;
 	/* 2040 is past the table: weekends, 元旦, 劳动节 and 国庆 only — 春节 (初一 Sunday
 	 * 2-12, 初二 Monday 2-13), 端午 (Thursday 6-14) and 中秋 (Thursday 9-20) not known. */
 	assert_int_equal(festival_days(2040, &f), -1);
@@ -229,13 +246,11 @@ provisional_beyond_table(void **st)
 	assert_int_equal(workcal_provisional(cal, 2101), -1);
 }
 
-static void
-provisional_table_years(void **st)
+TEST_WITH(provisional_table_years, setup, teardown)
 {
 	int y, wd;
 	struct festival_days f;
 
-	(void)st;
 	/* Every year of the table: 13 statutory days (2024 revision), each off (two may fall
 	 * on one date: 中秋 2031 is 10-1); 春节 in late
 	 * January or February, 清明 on 4 or 5 April, 端午 in May/June, 中秋 in Sept/Oct. */
@@ -286,8 +301,7 @@ provisional_table_years(void **st)
 	}
 }
 
-static void
-provisional_agrees_with_2026_notice(void **st)
+TEST_WITH(provisional_agrees_with_2026_notice, setup, teardown)
 {
 	struct workcal *w = calloc(1, sizeof *w);
 	json_t *root, *d;
@@ -296,7 +310,6 @@ provisional_agrees_with_2026_notice(void **st)
 	int64_t day;
 	int y;
 
-	(void)st;
 	assert_non_null(w);
 	/* The provisional 2026 against the published one: every statutory day is off in the
 	 * notice too (the notice adds the 补假 and bridge days, and the 调休). */
@@ -326,64 +339,4 @@ provisional_agrees_with_2026_notice(void **st)
 	free(w);
 }
 
-/* The notice a year is loaded from is refused whole when one day is wrong. */
-static int
-notice(const char *text, char *err, size_t esz)
-{
-	json_t *root = json_loads(text, 0, NULL);
-	int rc;
-
-	assert_non_null(root);
-	err[0] = '\0';
-	rc = calendar_notice_check(root, err, esz);
-	json_decref(root);
-	return rc;
-}
-
-static void
-notice_checked_whole(void **st)
-{
-	char err[200];
-
-	(void)st;
-	assert_int_equal(notice("{\"year\":2026,\"source\":\"国办发明电〔2025〕7号\",\"days\":["
-	    "{\"date\":\"2026-10-01\",\"name\":\"国庆节\",\"off\":true},"
-	    "{\"date\":\"2026-10-03\",\"name\":\"国庆节\",\"off\":true},"	/* a Saturday off */
-	    "{\"date\":\"2026-10-10\",\"name\":\"国庆节调休\",\"off\":false}]}",
-	    err, sizeof err), 0);
-	/* A make-up working day on a Friday (2026-10-09): refused, naming the day. */
-	assert_int_equal(notice("{\"year\":2026,\"source\":\"x\",\"days\":["
-	    "{\"date\":\"2026-10-09\",\"name\":\"调休\",\"off\":false}]}", err, sizeof err), -1);
-	assert_non_null(strstr(err, "2026-10-09"));
-	assert_non_null(strstr(err, "weekend"));
-	/* A day of another year. */
-	assert_int_equal(notice("{\"year\":2026,\"source\":\"x\",\"days\":["
-	    "{\"date\":\"2027-01-01\",\"name\":\"元旦\",\"off\":true}]}", err, sizeof err), -1);
-	assert_non_null(strstr(err, "outside the year"));
-	/* Not a date, no source, a year the calendar cannot hold. */
-	assert_int_equal(notice("{\"year\":2026,\"source\":\"x\",\"days\":["
-	    "{\"date\":\"2026-02-30\",\"name\":\"春节\",\"off\":true}]}", err, sizeof err), -1);
-	assert_int_equal(notice("{\"year\":2026,\"days\":[]}", err, sizeof err), -1);
-	assert_int_equal(notice("{\"year\":2101,\"source\":\"x\",\"days\":[]}", err, sizeof err),
-	    -1);
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(plain_weeks, setup, teardown),
-		cmocka_unit_test_setup_teardown(holidays, setup, teardown),
-		cmocka_unit_test_setup_teardown(makeup_days, setup, teardown),
-		cmocka_unit_test_setup_teardown(between, setup, teardown),
-		cmocka_unit_test_setup_teardown(missing_year_refused, setup, teardown),
-		cmocka_unit_test(notice_checked_whole),
-		cmocka_unit_test_setup_teardown(provisional_year, setup, teardown),
-		cmocka_unit_test_setup_teardown(provisional_beyond_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(provisional_table_years, setup, teardown),
-		cmocka_unit_test_setup_teardown(provisional_agrees_with_2026_notice, setup,
-		    teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("calendar", NULL, NULL)

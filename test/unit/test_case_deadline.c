@@ -12,20 +12,20 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
+#include "../lib/expect.h"
 #include "../../modules/cases/case_deadline.h"
 #include "../../fcgi/clock.h"
 
 static struct workcal cal;
 
-static int64_t D(const char *s);
+#define D(iso)	day_of(iso)
 
 /* 2026 loaded: 1–8 October off, Sunday 27 September and Saturday 10 October worked. */
-static int
-cal_setup(void **st)
+FIXTURE(cal_setup)
 {
 	int64_t d;
 
-	(void)st;
 	memset(&cal, 0, sizeof cal);
 	if (workcal_year(&cal, 2026) != 0)
 		return -1;
@@ -36,14 +36,6 @@ cal_setup(void **st)
 	return 0;
 }
 
-static int64_t
-D(const char *s)
-{
-	int64_t d = 0;
-
-	assert_int_equal(date_parse(s, &d), 0);
-	return d;
-}
 
 /* workcal_add: promised working days from a day of acceptance must end on want. */
 static void
@@ -75,13 +67,11 @@ resumes_to(const char *due, const char *asked, const char *brought, int paused,
 		    due, asked, brought, got, then, rc, paused, now_due);
 }
 
-static void
-add(void **st)
+TEST(add)
 {
 	int64_t out = 0;
 	int miss = 0;
 
-	(void)st;
 	/* the day of acceptance does not count */
 	adds_to("2026-11-23", 1, "2026-11-24");
 	/* a weekend is skipped */
@@ -97,13 +87,11 @@ add(void **st)
 	assert_int_equal(miss, 2027);
 }
 
-static void
-pause_and_resume(void **st)
+TEST(pause_and_resume)
 {
 	int64_t nd = 0;
 	int paused = -1, miss = 0;
 
-	(void)st;
 	/* 补正 requested Monday 28 September, brought Friday 9 October: the clock stood on
 	 * 29 and 30 September and 9 October (the holiday is no working day) */
 	resumes_to("2026-10-20", "2026-09-28", "2026-10-09", 3, "2026-10-23");
@@ -119,12 +107,10 @@ pause_and_resume(void **st)
 	assert_int_equal(miss, 2027);
 }
 
-static void
-between(void **st)
+TEST(between)
 {
 	int n = 0, miss = 0;
 
-	(void)st;
 	assert_int_equal(workcal_between(&cal, D("2026-09-30"), D("2026-10-12"), &n,
 	    &miss), 0);
 	assert_int_equal(n, 3);
@@ -133,12 +119,10 @@ between(void **st)
 	assert_int_equal(n, -3);
 }
 
-static void
-light(void **st)
+TEST(light)
 {
 	enum deadline_light l = DL_GREEN;
 
-	(void)st;
 	/* one working day left, yellow at 1 */
 	assert_int_equal(deadline_light(&cal, D("2026-11-24"), -1, D("2026-11-23"), 1, &l), 0);
 	assert_int_equal(l, DL_YELLOW);
@@ -158,15 +142,4 @@ light(void **st)
 	assert_int_equal(l, DL_YELLOW);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(add),
-		cmocka_unit_test(pause_and_resume),
-		cmocka_unit_test(between),
-		cmocka_unit_test(light),
-	};
-
-	return cmocka_run_group_tests(tests, cal_setup, NULL);
-}
+UNIT_MAIN("case_deadline", cal_setup, NULL)

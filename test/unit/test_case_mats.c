@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../modules/cases/case_mats.h"
 
 /* One row as the database hands it: 11 columns, NULL where the query has no value. */
@@ -27,13 +28,11 @@ feed(struct case_mats *l, const char *code, const char *name, const char *requir
 	return case_mat_row(l, 11, v, lens);
 }
 
-static void
-row_loader(void **st)
+TEST(row_loader)
 {
 	struct case_mats *l = calloc(1, sizeof *l);
 	struct case_mat *m;
 
-	(void)st;
 	assert_int_equal(feed(l, "M1", "居民身份证", "1", NULL, NULL, NULL), 0);
 	assert_int_equal(feed(l, "M2", "营业执照", "0", "waived", "upl-abc", "2048"), 0);
 	assert_int_equal(l->n, 2);
@@ -58,14 +57,12 @@ row_loader(void **st)
 	free(l);
 }
 
-static void
-row_loader_cap(void **st)
+TEST(row_loader_cap)
 {
 	struct case_mats *l = calloc(1, sizeof *l);
 	char code[16];
 	int i;
 
-	(void)st;
 	l->cap = 3;
 	for (i = 0; i < 3; i++) {
 		code[0] = 'M';
@@ -84,10 +81,8 @@ row_loader_cap(void **st)
 	free(l);
 }
 
-static void
-form_labels(void **st)
+TEST(form_labels)
 {
-	(void)st;
 	assert_string_equal(case_mat_form_label("original"), "原件");
 	assert_string_equal(case_mat_form_label("copy"), "复印件");
 	assert_string_equal(case_mat_form_label("original_and_copy"), "原件及复印件");
@@ -95,13 +90,11 @@ form_labels(void **st)
 	assert_string_equal(case_mat_form_label("fax"), "fax");
 }
 
-static void
-names_sms(void **st)
+TEST(names_sms)
 {
 	struct case_names n;
 	char out[256];
 
-	(void)st;
 	/* 5 + 1 + 4 + 1 + 6 = 17 characters, then 17 + 8 + 1 > 24: the fourth is left out */
 	case_names_start(&n, out, sizeof out, 24);
 	assert_int_equal(case_names_add(&n, "居民身份证"), 1);
@@ -128,15 +121,13 @@ names_sms(void **st)
 	assert_string_equal(out, "中华人民共和国境外投资企业备案证明文件及附件材料清单等2项");
 }
 
-static void
-names_notice(void **st)
+TEST(names_notice)
 {
 	struct case_names n;
 	char out[24];
 	char big[256];
 	int i;
 
-	(void)st;
 	/* no character limit: as many as the buffer holds, never a name cut in half */
 	case_names_start(&n, big, sizeof big, 0);
 	for (i = 0; i < 6; i++)
@@ -151,16 +142,4 @@ names_notice(void **st)
 	assert_string_equal(out, "营业执照等2项");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(row_loader),
-		cmocka_unit_test(row_loader_cap),
-		cmocka_unit_test(form_labels),
-		cmocka_unit_test(names_sms),
-		cmocka_unit_test(names_notice),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("case_mats", NULL, NULL)

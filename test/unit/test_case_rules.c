@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../modules/cases/cases.h"
 #include "../../modules/cases/case_rules.h"
 #include "../../fcgi/errors.h"
@@ -67,12 +68,10 @@ static const struct want wants[] = {
 	{ CA_RESUBMIT, CS_RETURNED, ROLE_CLERK, 0, E_FORBIDDEN, 0 },
 };
 
-static void
-transitions(void **st)
+TEST(transitions)
 {
 	size_t i;
 
-	(void)st;
 	for (i = 0; i < sizeof wants / sizeof wants[0]; i++) {
 		const struct want *w = &wants[i];
 		int to = -1, rc = case_rule_check(w->act, w->from, w->role, w->in_dept, &to);
@@ -86,12 +85,10 @@ transitions(void **st)
 }
 
 /* What a case page lists, in its order. */
-static void
-offered(void **st)
+TEST(offered)
 {
 	enum case_act a[CA__MAX];
 
-	(void)st;
 	assert_int_equal(case_rule_offer(0, CS_PROCESSING, ROLE_APPROVER, 1, a, CA__MAX), 3);
 	assert_int_equal(a[0], CA_APPROVE);
 	assert_int_equal(a[1], CA_REJECT);
@@ -117,10 +114,8 @@ offered(void **st)
 	assert_int_equal(case_rule_offer(1, CS_PROCESSING, ROLE_CLERK, 0, a, CA__MAX), 0);
 }
 
-static void
-names(void **st)
+TEST(names)
 {
-	(void)st;
 	assert_int_equal(case_act_parse("hand_over"), CA_HAND_OVER);
 	assert_int_equal(case_act_parse("resubmit"), CA_RESUBMIT);
 	assert_int_equal(case_act_parse("close"), -1);
@@ -128,14 +123,4 @@ names(void **st)
 	assert_false(case_act_online(CA_APPROVE));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(transitions),
-		cmocka_unit_test(offered),
-		cmocka_unit_test(names),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("case_rules", NULL, NULL)

@@ -8,17 +8,16 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/util.h"
 
-static void
-rfc3339(void **st)
+TEST(rfc3339)
 {
 	int64_t t, u;
 	char buf[40];
 
-	(void)st;
 	assert_int_equal(time_parse("2026-11-23T09:00:00+08:00", &t), 0);
 	assert_int_equal(time_parse("2026-11-23T01:00:00Z", &u), 0);
 	assert_true(t == u);
@@ -39,15 +38,13 @@ rfc3339(void **st)
 	assert_string_equal(buf, "2026-11-23");
 }
 
-static void
-dates(void **st)
+TEST(dates)
 {
 	int64_t d;
 	int y;
 	unsigned m, dd;
 	char buf[16];
 
-	(void)st;
 	assert_int_equal(date_parse("2026-10-10", &d), 0);
 	assert_int_equal(weekday_of_days(d), 6);	/* a Saturday (调休 working day) */
 	civil_from_days(d + 83, &y, &m, &dd);
@@ -62,12 +59,10 @@ dates(void **st)
 	assert_int_equal(weekday_of_days(0), 4);	/* 1970-01-01 was a Thursday */
 }
 
-static void
-clock_starts_at_given_instant(void **st)
+TEST(clock_starts_at_given_instant)
 {
 	int64_t now;
 
-	(void)st;
 	config_set("clock_base", "1795395600");	/* 2026-11-23T09:00:00+08:00 */
 	config_set("clock_real", "1000");
 	clock_init();
@@ -79,14 +74,12 @@ clock_starts_at_given_instant(void **st)
 	clock_init();
 }
 
-static void
-strings(void **st)
+TEST(strings)
 {
 	long long n;
 	char small[4], sum[65];
 	struct buf b;
 
-	(void)st;
 	hex_sha256("abc", 3, sum);	/* FIPS 180-2's example */
 	assert_string_equal(sum, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	assert_int_equal(parse_ll("42", 0, 100, &n), 0);
@@ -112,15 +105,4 @@ strings(void **st)
 	assert_false(token_ok("", 64));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rfc3339),
-		cmocka_unit_test(dates),
-		cmocka_unit_test(clock_starts_at_given_instant),
-		cmocka_unit_test(strings),
-	};
-
-	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
-}
+UNIT_MAIN("clock", NULL, NULL)

@@ -13,15 +13,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/util.h"
 
 #define ID_SET CH_LOWER CH_UPPER CH_DIGIT "_.-"
 
-static void
-lengths_are_inclusive(void **st)
+TEST(lengths_are_inclusive)
 {
-	(void)st;
 	assert_int_equal(str_in_set("a", 1, 3, CH_LOWER), 1);
 	assert_int_equal(str_in_set("abc", 1, 3, CH_LOWER), 1);
 	assert_int_equal(str_in_set("abcd", 1, 3, CH_LOWER), 0);
@@ -29,10 +28,8 @@ lengths_are_inclusive(void **st)
 	assert_int_equal(str_in_set("", 0, 3, CH_LOWER), 1);
 }
 
-static void
-every_byte_must_be_in_the_set(void **st)
+TEST(every_byte_must_be_in_the_set)
 {
-	(void)st;
 	assert_int_equal(str_in_set("item_01.v-2", 1, 40, ID_SET), 1);
 	assert_int_equal(str_in_set("Xitem", 1, 40, CH_LOWER), 0);	/* first */
 	assert_int_equal(str_in_set("itemX", 1, 40, CH_LOWER), 0);	/* last */
@@ -41,24 +38,20 @@ every_byte_must_be_in_the_set(void **st)
 	assert_int_equal(str_in_set("a/b", 1, 40, ID_SET), 0);
 }
 
-static void
-digits_only(void **st)
+TEST(digits_only)
 {
-	(void)st;
 	assert_int_equal(str_in_set("123456", 1, 12, CH_DIGIT), 1);
 	assert_int_equal(str_in_set("12345a", 1, 12, CH_DIGIT), 0);
 	assert_int_equal(str_in_set("-1", 1, 12, CH_DIGIT), 0);
 	assert_int_equal(str_in_set("1234567890123", 1, 12, CH_DIGIT), 0);
 }
 
-static void
-str_rows_append_each_value(void **st)
+TEST(str_rows_append_each_value)
 {
 	char a[] = "tok-1", b[] = "x\0y", *row[1];
 	size_t len[1];
 	json_t *arr = json_array();
 
-	(void)st;
 	row[0] = a;
 	len[0] = 5;
 	assert_int_equal(db_str_row(arr, 1, row, len), 0);	/* reads on */
@@ -75,14 +68,12 @@ str_rows_append_each_value(void **st)
 	json_decref(arr);
 }
 
-static void
-ll_row_reads_a_count_and_stops(void **st)
+TEST(ll_row_reads_a_count_and_stops)
 {
 	char n[] = "42", big[] = "9223372036854775807", neg[] = "-3", word[] = "many", *row[1];
 	size_t len[1] = { 0 };
 	long long out = 7;
 
-	(void)st;
 	row[0] = n;
 	assert_int_equal(db_ll_row(&out, 1, row, len), 1);	/* stops */
 	assert_int_equal(out, 42);
@@ -102,16 +93,4 @@ ll_row_reads_a_count_and_stops(void **st)
 	assert_int_equal(out, 0);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lengths_are_inclusive),
-		cmocka_unit_test(every_byte_must_be_in_the_set),
-		cmocka_unit_test(digits_only),
-		cmocka_unit_test(str_rows_append_each_value),
-		cmocka_unit_test(ll_row_reads_a_count_and_stops),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("codes_rows", NULL, NULL)

@@ -16,19 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 #include "../../fcgi/yc.h"
 
 static char *api;	/* docs/API.md */
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	FILE *f = fopen("docs/API.md", "rb");
 	long n;
 
-	(void)st;
 	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 ||
 	    fseek(f, 0, SEEK_SET) != 0 || (api = malloc((size_t)n + 1)) == NULL ||
 	    fread(api, 1, (size_t)n, f) != (size_t)n) {
@@ -42,21 +41,17 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	free(api);
 	return 0;
 }
 
-static void
-every_kind_complete(void **st)
+TEST(every_kind_complete)
 {
 	int k, prev = 0;
 	const char *p;
 
-	(void)st;
 	for (k = E_OK + 1; k < E__MAX; k++) {
 		const struct err_kind *e = err_kind(k);
 
@@ -92,14 +87,12 @@ status_before(const char *s)
 	return 0;
 }
 
-static void
-documented(void **st)
+TEST(documented)
 {
 	char quoted[64];
 	int k, found;
 	const char *s;
 
-	(void)st;
 	for (k = E_OK + 1; k < E__MAX; k++) {
 		const struct err_kind *e = err_kind(k);
 
@@ -113,14 +106,12 @@ documented(void **st)
 }
 
 /* Wherever the page writes "NNN `CODE`" for a code of the table, NNN is one of its rows. */
-static void
-no_other_status(void **st)
+TEST(no_other_status)
 {
 	const char *s, *end;
 	char code[64];
 	int status, k, ok;
 
-	(void)st;
 	for (s = strchr(api, '`'); s; s = strchr(end + 1, '`')) {
 		if ((end = strchr(s + 1, '`')) == NULL)
 			break;
@@ -143,12 +134,10 @@ no_other_status(void **st)
 	}
 }
 
-static void
-reply_from_kind(void **st)
+TEST(reply_from_kind)
 {
 	struct req r;
 
-	(void)st;
 	req_init(&r, NULL);
 	assert_int_equal(req_err(&r, E_SLOT_FULL), 409);
 	assert_int_equal(r.status, 409);
@@ -166,30 +155,34 @@ reply_from_kind(void **st)
 	req_free(&r);
 }
 
-static void
-storage_codes_as_replies(void **st)
+TEST(storage_codes_as_replies)
 {
 	static const struct db_field map[] = {
 		{ DBR_CHECK, NULL, "phone", "手机号不正确" },
 	};
+	static const struct {
+		int		 rc;
+		int		 status;
+		const char	*code;
+	} codes[] = {
+		{ DB_DOWN, 503, "UNAVAILABLE" },
+		{ DB_DUP, 409, "CONFLICT" },
+		{ DB_FAIL, 500, NULL },
+	};
 	struct req r;
+	size_t i;
 
-	(void)st;
-	req_init(&r, NULL);
-	assert_int_equal(db_fail(&r, DB_DOWN), 503);
-	assert_string_equal(r.err_code, "UNAVAILABLE");
-	req_free(&r);
+	for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		req_init(&r, NULL);
+		assert_int_equal(db_fail(&r, codes[i].rc), codes[i].status);
+		if (codes[i].code)
+			assert_string_equal(r.err_code, codes[i].code);
+		req_free(&r);
+	}
 	req_init(&r, NULL);
 	assert_int_equal(db_fail(&r, DB_RETRY), 503);
 	assert_non_null(r.headers.data);
 	assert_non_null(strstr(r.headers.data, "Retry-After: 1"));
-	req_free(&r);
-	req_init(&r, NULL);
-	assert_int_equal(db_fail(&r, DB_DUP), 409);
-	assert_string_equal(r.err_code, "CONFLICT");
-	req_free(&r);
-	req_init(&r, NULL);
-	assert_int_equal(db_fail(&r, DB_FAIL), 500);
 	req_free(&r);
 	req_init(&r, NULL);
 	assert_int_equal(db_fail_map(&r, DB_REFUSED, DB_FIELDS(map)), 400);
@@ -203,16 +196,4 @@ storage_codes_as_replies(void **st)
 	req_free(&r);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_kind_complete),
-		cmocka_unit_test(documented),
-		cmocka_unit_test(no_other_status),
-		cmocka_unit_test(reply_from_kind),
-		cmocka_unit_test(storage_codes_as_replies),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_MAIN("errors", setup, teardown)

@@ -10,14 +10,13 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/hostlist.h"
 
-static void
-lists(void **st)
+TEST(lists)
 {
 	struct hostport h[HOSTLIST_MAX];
 
-	(void)st;
 	assert_int_equal(hostlist_parse("10.77.0.21:26379, 10.77.0.22:26380 ,10.77.0.23",
 	    26379, h, HOSTLIST_MAX), 3);
 	assert_string_equal(h[0].host, "10.77.0.21");
@@ -40,13 +39,11 @@ lists(void **st)
 	assert_int_equal(hostlist_parse(" , ", 1, h, HOSTLIST_MAX), 0);
 }
 
-static void
-refused(void **st)
+TEST(refused)
 {
 	struct hostport h[2];
 	char longhost[HOSTLIST_HOST_MAX + 8];
 
-	(void)st;
 	assert_int_equal(hostlist_parse("a:0", 1, h, 2), -1);
 	assert_int_equal(hostlist_parse("a:65536", 1, h, 2), -1);
 	assert_int_equal(hostlist_parse("a:-1", 1, h, 2), -1);
@@ -62,13 +59,4 @@ refused(void **st)
 	assert_int_equal(hostlist_parse(longhost, 1, h, 2), -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lists),
-		cmocka_unit_test(refused),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("hostlist", NULL, NULL)

@@ -19,16 +19,15 @@
 
 #include <curl/curl.h>
 
+#include "../lib/suite.h"
 #include "../../fcgi/http_client.h"
 
-static void
-urls(void **st)
+TEST(urls)
 {
 	const char *k[] = { "appid", "secret", "js_code" };
 	const char *v[] = { "wx1", "a b&c=d/中", "" };
 	char url[256], small[24];
 
-	(void)st;
 	/* Values encoded (space %20, & = / and UTF-8 as %XX), one slash between base and path. */
 	assert_int_equal(http_url("http://127.0.0.1:18111", "/sns/jscode2session", k, v, 3, url,
 	    sizeof url), HTTP_OK);
@@ -51,12 +50,10 @@ urls(void **st)
 	assert_string_equal(small, "");
 }
 
-static void
-hosts(void **st)
+TEST(hosts)
 {
 	char host[64], small[8];
 
-	(void)st;
 	assert_int_equal(http_url_host("http://127.0.0.1:18111/x?y", host, sizeof host), 0);
 	assert_string_equal(host, "127.0.0.1:18111");
 	assert_int_equal(http_url_host("https://sms.tencentcloudapi.com/", host, sizeof host), 0);
@@ -154,13 +151,11 @@ call(struct server *s, size_t cap, const char *body, struct http_reply *rep)
 	return http_request(&c, rep);
 }
 
-static void
-reply_within_cap(void **st)
+TEST(reply_within_cap)
 {
 	struct server s;
 	struct http_reply rep;
 
-	(void)st;
 	server_start(&s, 1000);
 	assert_int_equal(call(&s, 1000, "ping", &rep), HTTP_OK);
 	server_stop(&s);
@@ -175,13 +170,11 @@ reply_within_cap(void **st)
 	buf_free(&rep.body);
 }
 
-static void
-reply_over_cap(void **st)
+TEST(reply_over_cap)
 {
 	struct server s;
 	struct http_reply rep;
 
-	(void)st;
 	server_start(&s, 300 * 1024);
 	assert_int_equal(call(&s, 256 * 1024, NULL, &rep), HTTP_E_TOO_LARGE);
 	server_stop(&s);
@@ -192,13 +185,11 @@ reply_over_cap(void **st)
 	buf_free(&rep.body);
 }
 
-static void
-nobody_listening(void **st)
+TEST(nobody_listening)
 {
 	struct server s;
 	struct http_reply rep;
 
-	(void)st;
 	/* A port that was just free: bound, then closed without accepting. */
 	server_start(&s, 0);
 	pthread_cancel(s.th);
@@ -210,20 +201,4 @@ nobody_listening(void **st)
 	buf_free(&rep.body);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(urls),
-		cmocka_unit_test(hosts),
-		cmocka_unit_test(reply_within_cap),
-		cmocka_unit_test(reply_over_cap),
-		cmocka_unit_test(nobody_listening),
-	};
-	int rc;
-
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests_name("http_client", tests, NULL, NULL);
-	curl_global_cleanup();
-	return rc;
-}
+SUITE_MAIN("http_client", NULL, NULL)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/yc.h"
 #include "../../modules/identity/identity.h"
 
@@ -37,10 +38,8 @@ refused(int rc, int status)
 	assert_true(strlen(r.err_msg) > 0);
 }
 
-static void
-clerk_window(void **st)
+TEST(clerk_window)
 {
-	(void)st;
 	as(ROLE_CLERK, "12", "demo", 2, NULL);
 	assert_int_equal(require_clerk_at_window(&r, 2), 0);
 	/* A clerk of window 2 cannot act at window 3. */
@@ -58,46 +57,53 @@ clerk_window(void **st)
 	refused(require_clerk_at_window(&r, 2), 401);
 }
 
-static void
-hall_bound(void **st)
-{
-	(void)st;
-	as(ROLE_CLERK, "12", "demo", 2, NULL);
-	assert_int_equal(require_staff_of_hall(&r, "demo"), 0);
-	assert_int_equal(require_member_of_hall(&r, "demo"), 0);
-	refused(require_staff_of_hall(&r, "other"), 403);
-	as(ROLE_CLERK, "12", "demo", 2, NULL);
-	refused(require_staff_of_hall(&r, NULL), 403);
-	as(ROLE_CLERK, "12", "demo", 2, NULL);
-	refused(require_manager_of_hall(&r, "demo"), 403);
-
-	as(ROLE_MANAGER, "5", "demo", 0, NULL);
-	assert_int_equal(require_manager_of_hall(&r, "demo"), 0);
-	refused(require_manager_of_hall(&r, "demo2"), 403);
-	as(ROLE_ADMIN, "6", "demo", 0, NULL);
-	assert_int_equal(require_manager_of_hall(&r, "demo"), 0);
-	assert_int_equal(require_staff_of_hall(&r, "demo"), 0);
-
+/* Who may act for a hall: each row a session, a check of the hall and its answer (0: let
+ * through, else the refusal's status). */
+static const struct hall_check {
+	unsigned	 role;
+	const char	*subject, *hall;
+	int		 window;
+	int		(*check)(struct req *, const char *);
+	const char	*arg;
+	int		 want;
+} hall_checks[] = {
+	{ ROLE_CLERK, "12", "demo", 2, require_staff_of_hall, "demo", 0 },
+	{ ROLE_CLERK, "12", "demo", 2, require_member_of_hall, "demo", 0 },
+	{ ROLE_CLERK, "12", "demo", 2, require_staff_of_hall, "other", 403 },
+	{ ROLE_CLERK, "12", "demo", 2, require_staff_of_hall, NULL, 403 },
+	{ ROLE_CLERK, "12", "demo", 2, require_manager_of_hall, "demo", 403 },
+	{ ROLE_MANAGER, "5", "demo", 0, require_manager_of_hall, "demo", 0 },
+	{ ROLE_MANAGER, "5", "demo", 0, require_manager_of_hall, "demo2", 403 },
+	{ ROLE_ADMIN, "6", "demo", 0, require_manager_of_hall, "demo", 0 },
+	{ ROLE_ADMIN, "6", "demo", 0, require_staff_of_hall, "demo", 0 },
 	/* A kiosk belongs to its hall but is not staff. */
-	as(ROLE_KIOSK, "9", "demo", 0, NULL);
-	assert_int_equal(require_member_of_hall(&r, "demo"), 0);
-	refused(require_staff_of_hall(&r, "demo"), 403);
-	as(ROLE_KIOSK, "9", "demo", 0, NULL);
-	refused(require_member_of_hall(&r, "other"), 403);
-
+	{ ROLE_KIOSK, "9", "demo", 0, require_member_of_hall, "demo", 0 },
+	{ ROLE_KIOSK, "9", "demo", 0, require_staff_of_hall, "demo", 403 },
+	{ ROLE_KIOSK, "9", "demo", 0, require_member_of_hall, "other", 403 },
 	/* Citizens have no hall; an empty hall never matches an empty session hall. */
-	as(ROLE_CITIZEN, "2", "", 0, NULL);
-	refused(require_staff_of_hall(&r, "demo"), 403);
-	as(ROLE_CITIZEN, "2", "", 0, NULL);
-	refused(require_member_of_hall(&r, ""), 403);
-	as(0, NULL, NULL, 0, NULL);
-	refused(require_staff_of_hall(&r, "demo"), 401);
+	{ ROLE_CITIZEN, "2", "", 0, require_staff_of_hall, "demo", 403 },
+	{ ROLE_CITIZEN, "2", "", 0, require_member_of_hall, "", 403 },
+	{ 0, NULL, NULL, 0, require_staff_of_hall, "demo", 401 },
+};
+
+TEST(hall_bound)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof hall_checks / sizeof hall_checks[0]; i++) {
+		const struct hall_check *c = &hall_checks[i];
+
+		print_message("row %zu: role %u, hall %s\n", i, c->role, c->arg ? c->arg : "(none)");
+		as(c->role, c->subject, c->hall, c->window, NULL);
+		if (c->want == 0)
+			assert_int_equal(c->check(&r, c->arg), 0);
+		else
+			refused(c->check(&r, c->arg), c->want);
+	}
 }
 
-static void
-approver(void **st)
+TEST(approver)
 {
-	(void)st;
 	as(ROLE_APPROVER, "10", "demo", 0, "scjg");
 	assert_int_equal(require_approver_of(&r, "demo", "scjg"), 0);
 	refused(require_approver_of(&r, "demo", "gaj"), 403);
@@ -112,12 +118,10 @@ approver(void **st)
 	refused(require_approver_of(&r, "demo", ""), 403);
 }
 
-static void
-citizen_owner(void **st)
+TEST(citizen_owner)
 {
 	long long id = -1;
 
-	(void)st;
 	as(ROLE_CITIZEN, "42", "", 0, NULL);
 	assert_int_equal(require_citizen(&r, &id), 0);
 	assert_int_equal(id, 42);
@@ -148,10 +152,8 @@ citizen_owner(void **st)
 	refused(require_owner(&r, 42), 401);
 }
 
-static void
-roles(void **st)
+TEST(roles)
 {
-	(void)st;
 	as(ROLE_KIOSK, "9", "demo", 0, NULL);
 	assert_int_equal(require_role(&r, ROLE_KIOSK | ROLE_CLERK), 0);
 	refused(require_role(&r, ROLE_STAFF), 403);
@@ -159,20 +161,17 @@ roles(void **st)
 	refused(require_role(&r, ROLE_ALL), 401);
 }
 
-int
-main(void)
+/* The one request every test reads its session from. */
+FIXTURE(req_up)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(clerk_window),
-		cmocka_unit_test(hall_bound),
-		cmocka_unit_test(approver),
-		cmocka_unit_test(citizen_owner),
-		cmocka_unit_test(roles),
-	};
-	int rc;
-
 	req_init(&r, NULL);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	req_free(&r);
-	return rc;
+	return 0;
 }
+
+FIXTURE(req_down)
+{
+	req_free(&r);
+	return 0;
+}
+
+UNIT_MAIN("identity", req_up, req_down)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/keyfile.h"
 
 #define HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -29,12 +30,10 @@ write_key(const char *text, size_t n)
 	fclose(f);
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	int fd;
 
-	(void)st;
 	snprintf(path, sizeof path, "/tmp/yc-keyfile-XXXXXX");
 	if ((fd = mkstemp(path)) < 0)
 		return -1;
@@ -42,21 +41,17 @@ setup(void **st)
 	return 0;
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	unlink(path);
 	return 0;
 }
 
-static void
-loads_the_key(void **st)
+TEST_WITH(loads_the_key, setup, teardown)
 {
 	unsigned char key[KEYFILE_BYTES];
 	size_t i;
 
-	(void)st;
 	write_key(HEX "\n", strlen(HEX) + 1);
 	assert_int_equal(keyfile_load(path, key), KEYFILE_OK);
 	for (i = 0; i < KEYFILE_BYTES; i++)
@@ -69,14 +64,12 @@ loads_the_key(void **st)
 	assert_int_equal(key[31], 31);
 }
 
-static void
-refuses_what_is_not_a_key(void **st)
+TEST_WITH(refuses_what_is_not_a_key, setup, teardown)
 {
 	unsigned char key[KEYFILE_BYTES];
 	static const unsigned char zero[KEYFILE_BYTES];
 	char big[KEYFILE_MAX + 10];
 
-	(void)st;
 	write_key(HEX "00\n", strlen(HEX) + 3);		/* 33 bytes */
 	assert_int_equal(keyfile_load(path, key), KEYFILE_BAD);
 	assert_memory_equal(key, zero, sizeof key);	/* wiped, never half a key */
@@ -94,13 +87,11 @@ refuses_what_is_not_a_key(void **st)
 	assert_int_equal(keyfile_load("", key), KEYFILE_UNREADABLE);
 }
 
-static void
-text_as_it_is(void **st)
+TEST_WITH(text_as_it_is, setup, teardown)
 {
 	unsigned char text[KEYFILE_MAX];
 	size_t n = 0;
 
-	(void)st;
 	/* The backup seals the file as it is, so a restore writes back the same bytes. */
 	write_key(HEX "\n", strlen(HEX) + 1);
 	assert_int_equal(keyfile_read_text(path, text, sizeof text, &n), 0);
@@ -110,14 +101,4 @@ text_as_it_is(void **st)
 	assert_int_equal(n, 0);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(loads_the_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(refuses_what_is_not_a_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(text_as_it_is, setup, teardown),
-	};
-
-	return cmocka_run_group_tests_name("keyfile", tests, NULL, NULL);
-}
+UNIT_MAIN("keyfile", NULL, NULL)

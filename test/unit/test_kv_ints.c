@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/kv.h"
 
 static redisReply
@@ -36,13 +37,11 @@ array(redisReply **elems, size_t n)
 }
 
 /* {verdict, wait}: both read, in order. */
-static void
-reply_ints_read(void **st)
+TEST(reply_ints_read)
 {
 	redisReply a = integer(2), b = integer(-1500), *e[2] = { &a, &b }, rep = array(e, 2);
 	long long out[2] = { 7, 7 };
 
-	(void)st;
 	assert_int_equal(kv_reply_ints(&rep, out, 2), 0);
 	assert_int_equal(out[0], 2);
 	assert_int_equal(out[1], -1500);
@@ -50,8 +49,7 @@ reply_ints_read(void **st)
 
 /* Anything else — Redis down, an error, a number alone, too few or too many, a string
  * among them — is refused and out is left as it was. */
-static void
-reply_ints_refused(void **st)
+TEST(reply_ints_refused)
 {
 	redisReply a = integer(1), b = integer(2), c = integer(3), s, err, one = integer(0);
 	redisReply *two[2] = { &a, &b }, *three[3] = { &a, &b, &c }, *mixed[2] = { &a, &s };
@@ -60,7 +58,6 @@ reply_ints_refused(void **st)
 	long long out[3] = { 7, 7, 7 };
 	char one_s[] = "1", noscript[] = "NOSCRIPT";
 
-	(void)st;
 	memset(&s, 0, sizeof s);
 	s.type = REDIS_REPLY_STRING;
 	s.str = one_s;
@@ -84,13 +81,4 @@ reply_ints_refused(void **st)
 	assert_int_equal(out[2], 3);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(reply_ints_read),
-		cmocka_unit_test(reply_ints_refused),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("kv_ints", NULL, NULL)

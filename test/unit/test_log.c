@@ -14,13 +14,13 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
 #define LINES 6000		/* ~900 KiB: fourteen chunks within one turn of the writer */
 
-static void
-burst_lines_stay_whole(void **st)
+TEST(burst_lines_stay_whole)
 {
 	char path[] = "/tmp/yc-test-log-XXXXXX", rid[32], route[64], *buf = NULL;
 	size_t cap = 0;
@@ -28,7 +28,6 @@ burst_lines_stay_whole(void **st)
 	int fd, i, seen = 0;
 	FILE *f;
 
-	(void)st;
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
@@ -62,12 +61,4 @@ burst_lines_stay_whole(void **st)
 	assert_int_equal(seen, LINES);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(burst_lines_stay_whole),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("log", NULL, NULL)

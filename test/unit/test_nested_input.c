@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/yc.h"
 
 static const char *
@@ -19,8 +20,7 @@ field_error(struct req *r, const char *field)
 
 /* in_sub_str: a nested member is read as in_str reads a member, and its errors carry the
  * name the API gives it ("applicant.phone"), never the bare key. */
-static void
-nested_string_member(void **st)
+TEST(nested_string_member)
 {
 	json_t *o = json_loads("{\"applicant\":{\"name\":\"张三\",\"phone\":\"1380013800\","
 	    "\"id_number\":7,\"note\":null}}", 0, NULL);
@@ -28,7 +28,6 @@ nested_string_member(void **st)
 	const char *s = "x";
 	struct req r;
 
-	(void)st;
 	req_init(&r, NULL);
 	assert_int_equal(in_sub_str(&r, app, "name", "applicant.name", 1, 1, 20, &s), 0);
 	assert_string_equal(s, "张三");
@@ -54,12 +53,4 @@ nested_string_member(void **st)
 	req_free(&r);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(nested_string_member),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("nested_input", NULL, NULL)

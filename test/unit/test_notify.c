@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/util.h"
@@ -20,8 +21,7 @@
 #include "../../modules/notify/notify_sms.h"
 
 /* Aliyun's example in "签名机制" for SendSms (RPC, HMAC-SHA1, AccessKeySecret testSecret). */
-static void
-aliyun_signature_example(void **st)
+TEST(aliyun_signature_example)
 {
 	const char *k[] = { "AccessKeyId", "Action", "Format", "OutId", "PhoneNumbers", "RegionId",
 	    "SignName", "SignatureMethod", "SignatureNonce", "SignatureVersion", "TemplateCode",
@@ -32,7 +32,6 @@ aliyun_signature_example(void **st)
 	char sig[64];
 	struct buf q;
 
-	(void)st;
 	buf_init(&q, 8192);
 	assert_int_equal(aliyun_sign("GET", k, v, NELEM(k), "testSecret", sig, sizeof sig, &q), 0);
 	assert_string_equal(sig, "zJDF+Lrzhj/ThnlvIToysFRq6t4=");
@@ -68,14 +67,12 @@ aliyun_signature_example(void **st)
 }
 
 /* Tencent Cloud's example in "签名方法 v3" (CVM DescribeInstances, 2019-02-25). */
-static void
-tencent_signature_example(void **st)
+TEST(tencent_signature_example)
 {
 	const char *payload = "{\"Limit\": 1, \"Filters\": [{\"Values\": "
 	    "[\"\\u672a\\u547d\\u540d\"], \"Name\": \"instance-name\"}]}";
 	char auth[512];
 
-	(void)st;
 	assert_int_equal(tc3_authorization("AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******",
 	    "Gu5t9xGARNpq86cd98joQYCN3*******", "cvm", "cvm.tencentcloudapi.com",
 	    "application/json; charset=utf-8", payload, strlen(payload), 1551113065, auth,
@@ -85,13 +82,11 @@ tencent_signature_example(void **st)
 	    "Signature=2230eefd229f582d8b1b891af7107b91597240707d778ab3738f756258d7652c");
 }
 
-static void
-encoding_helpers(void **st)
+TEST(encoding_helpers)
 {
 	struct buf b;
 	char host[64], t[32];
 
-	(void)st;
 	buf_init(&b, 256);
 	http_escape(&b, "a b*~-_.+/=中");
 	assert_string_equal(b.data, "a%20b%2A~-_.%2B%2F%3D%E4%B8%AD");
@@ -169,13 +164,11 @@ params_for(const char *name)
 	return p;
 }
 
-static void
-shipped_templates(void **st)
+TEST(shipped_templates)
 {
 	static const enum provider provs[] = { PROV_LOG, PROV_ALIYUN, PROV_TENCENT };
 	size_t i, j, k;
 
-	(void)st;
 	assert_true(tmpl_load_dir("sms-templates") >= (int)NELEM(promised));
 	for (i = 0; i < NELEM(promised); i++) {
 		const struct tmpl *t = tmpl_find(promised[i].name);
@@ -216,14 +209,12 @@ shipped_templates(void **st)
 	assert_null(tmpl_find("no_such_template"));
 }
 
-static void
-render_login_code_text(void **st)
+TEST(render_login_code_text)
 {
 	const struct tmpl *t;
 	struct rendered rd;
 	json_t *p = json_pack("{s:s}", "code", "123456");
 
-	(void)st;
 	assert_true(tmpl_load_dir("sms-templates") > 0);
 	t = tmpl_find("login_code");
 	assert_int_equal(tmpl_render(t, p, PROV_ALIYUN, "一窗政务", &rd), 0);
@@ -248,14 +239,12 @@ render_err(const struct tmpl *t, json_t *p, enum provider pv, char *err, size_t 
 	return rc;
 }
 
-static void
-render_refusals(void **st)
+TEST(render_refusals)
 {
 	const struct tmpl *t;
 	char err[96];
 	char long_name[256];
 
-	(void)st;
 	assert_true(tmpl_load_dir("sms-templates") > 0);
 	t = tmpl_find("appointment_booked");
 
@@ -339,8 +328,7 @@ render_refusals(void **st)
 }
 
 /* Codes and links are secret: masked for staff and in the outbox's readable column. */
-static void
-secrets_masked(void **st)
+TEST(secrets_masked)
 {
 	static const struct {
 		const char *tmpl, *var;
@@ -354,7 +342,6 @@ secrets_masked(void **st)
 	json_t *p, *m;
 	size_t i;
 
-	(void)st;
 	assert_true(tmpl_load_dir("sms-templates") > 0);
 	for (i = 0; i < NELEM(secret); i++) {
 		const char *v;
@@ -395,8 +382,7 @@ secrets_masked(void **st)
 	assert_false(tmpl_has_secret(tmpl_find("case_approved")));
 }
 
-static void
-url_where_tencent_forbids(void **st)
+TEST(url_where_tencent_forbids)
 {
 	static const char src[] = "name = t\nvar = link url\ntencent = 1 link\n"
 	    "text = 查看${link}\n";
@@ -406,7 +392,6 @@ url_where_tencent_forbids(void **st)
 	char err[160];
 	json_t *p = json_pack("{s:s}", "link", "https://yc.example.gov.cn/t/abc");
 
-	(void)st;
 	/* A template file that gives Tencent a link parameter is refused at load … */
 	assert_int_equal(tmpl_parse(src, strlen(src), &t, err, sizeof err), -1);
 	assert_non_null(strstr(err, "tencent"));
@@ -423,8 +408,7 @@ url_where_tencent_forbids(void **st)
 	json_decref(p);
 }
 
-static void
-template_file_errors(void **st)
+TEST(template_file_errors)
 {
 	static const char *const bad[] = {
 		"name = t\ntext = 你好${who}\n",			/* undeclared */
@@ -441,34 +425,30 @@ template_file_errors(void **st)
 	char err[160];
 	size_t i;
 
-	(void)st;
 	for (i = 0; i < NELEM(bad); i++)
 		if (tmpl_parse(bad[i], strlen(bad[i]), &t, err, sizeof err) == 0)
 			fail_msg("accepted: %s", bad[i]);
 }
 
-static void
-segments(void **st)
+TEST(segments)
 {
-	(void)st;
-	assert_int_equal(sms_segments(1), 1);
-	assert_int_equal(sms_segments(70), 1);
-	assert_int_equal(sms_segments(71), 2);
-	assert_int_equal(sms_segments(134), 2);
-	assert_int_equal(sms_segments(135), 3);
-	assert_int_equal(sms_segments(201), 3);
-	assert_int_equal(sms_segments(202), 4);
+	/* 70 characters fit one SMS; a longer text goes in parts of 67. */
+	static const int parts[][2] = {
+		{ 1, 1 }, { 70, 1 }, { 71, 2 }, { 134, 2 }, { 135, 3 }, { 201, 3 }, { 202, 4 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		assert_int_equal(sms_segments(parts[i][0]), parts[i][1]);
 }
 
-static void
-fit_cuts_lists(void **st)
+TEST(fit_cuts_lists)
 {
 	const struct tmpl *t;
 	struct rendered rd;
 	const char *v;
 	json_t *p;
 
-	(void)st;
 	assert_true(tmpl_load_dir("sms-templates") > 0);
 	t = tmpl_find("materials_incomplete");
 	p = json_pack("{s:s,s:s,s:s}", "item", "不动产转移登记（存量房买卖）", "count", "6",
@@ -487,14 +467,12 @@ fit_cuts_lists(void **st)
 	json_decref(p);
 }
 
-static void
-wechat_fields(void **st)
+TEST(wechat_fields)
 {
 	const struct tmpl *t;
 	json_t *p, *d;
 	char err[96];
 
-	(void)st;
 	assert_true(tmpl_load_dir("sms-templates") > 0);
 	t = tmpl_find("appointment_booked");
 	p = params_for("appointment_booked");
@@ -516,12 +494,10 @@ wechat_fields(void **st)
 	json_decref(p);
 }
 
-static void
-quiet_hours(void **st)
+TEST(quiet_hours)
 {
 	int64_t t;
 
-	(void)st;
 	assert_int_equal(time_parse("2026-11-23T21:00:00+08:00", &t), 0);
 	assert_int_equal(quiet_until(t), t + 11 * 3600);
 	assert_int_equal(time_parse("2026-11-23T23:59:59+08:00", &t), 0);
@@ -534,12 +510,10 @@ quiet_hours(void **st)
 	assert_int_equal(quiet_until(t), 0);
 }
 
-static void
-backoff(void **st)
+TEST(backoff)
 {
 	int i;
 
-	(void)st;
 	for (i = 0; i < 50; i++) {
 		int64_t d1 = retry_delay_ms(1, 5000, 600000);
 		int64_t d3 = retry_delay_ms(3, 5000, 600000);
@@ -551,26 +525,10 @@ backoff(void **st)
 	}
 }
 
-int
-main(void)
+FIXTURE(clock_up)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(aliyun_signature_example),
-		cmocka_unit_test(tencent_signature_example),
-		cmocka_unit_test(encoding_helpers),
-		cmocka_unit_test(shipped_templates),
-		cmocka_unit_test(render_login_code_text),
-		cmocka_unit_test(render_refusals),
-		cmocka_unit_test(secrets_masked),
-		cmocka_unit_test(url_where_tencent_forbids),
-		cmocka_unit_test(template_file_errors),
-		cmocka_unit_test(segments),
-		cmocka_unit_test(fit_cuts_lists),
-		cmocka_unit_test(wechat_fields),
-		cmocka_unit_test(quiet_hours),
-		cmocka_unit_test(backoff),
-	};
-
 	clock_init();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return 0;
 }
+
+UNIT_MAIN("notify", clock_up, NULL)

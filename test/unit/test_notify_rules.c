@@ -10,16 +10,15 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../modules/notify/notify.h"
 
 /* 2026-11-23 23:59:30 in the hall (+08:00), and 00:00:00 of the same day. */
 #define LATE_EVENING	1795449570LL
 #define MIDNIGHT	(LATE_EVENING - (23 * 3600 + 59 * 60 + 30))
 
-static void
-alert_threshold(void **st)
+TEST(alert_threshold)
 {
-	(void)st;
 	/* The defaults: 80 % of a hall's 2000 and of the instance's 5000. */
 	assert_int_equal(notify_budget_threshold(2000, 80), 1600);
 	assert_int_equal(notify_budget_threshold(5000, 80), 4000);
@@ -32,13 +31,11 @@ alert_threshold(void **st)
 	assert_int_equal(notify_budget_threshold(0, 80), 0);
 }
 
-static void
-taken(void **st)
+TEST(taken)
 {
 	const long long v[5] = { 0, 1, 0, 1600, 3999 };
 	struct code_budget b;
 
-	(void)st;
 	memset(&b, 0, sizeof b);
 	assert_int_equal(notify_budget_verdict(v, 5, LATE_EVENING, &b), 1);
 	assert_int_equal(b.taken, 1);
@@ -50,14 +47,12 @@ taken(void **st)
 	assert_int_equal(b.retry_after, 0);
 }
 
-static void
-refused_until_midnight(void **st)
+TEST(refused_until_midnight)
 {
 	const long long addr[3] = { BUDGET_ADDRESS, 0, 0 }, hall[3] = { BUDGET_HALL, 1, 0 };
 	const long long inst[3] = { BUDGET_INSTANCE, 0, 0 };
 	struct code_budget b;
 
-	(void)st;
 	memset(&b, 0, sizeof b);
 	assert_int_equal(notify_budget_verdict(addr, 3, LATE_EVENING, &b), 0);
 	assert_int_equal(b.taken, 0);	/* nothing to give back */
@@ -75,13 +70,11 @@ refused_until_midnight(void **st)
 	assert_int_equal(b.retry_after, 1);
 }
 
-static void
-unreadable_reply(void **st)
+TEST(unreadable_reply)
 {
 	const long long short_take[3] = { 0, 0, 0 }, unknown[3] = { 7, 0, 0 };
 	struct code_budget b;
 
-	(void)st;
 	memset(&b, 0, sizeof b);
 	/* Neither a take nor a known cap: Redis answered nonsense, the caller says 503. */
 	assert_int_equal(notify_budget_verdict(short_take, 3, LATE_EVENING, &b), -1);
@@ -90,15 +83,4 @@ unreadable_reply(void **st)
 	assert_int_equal(b.refused, BUDGET_NONE);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(alert_threshold),
-		cmocka_unit_test(taken),
-		cmocka_unit_test(refused_until_midnight),
-		cmocka_unit_test(unreadable_reply),
-	};
-
-	return cmocka_run_group_tests_name("notify_rules", tests, NULL, NULL);
-}
+UNIT_MAIN("notify_rules", NULL, NULL)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/tests.h"
 #include "../../modules/tracking/qr.h"
 #include "../lib/proc.h"
 
@@ -63,13 +64,11 @@ assert_scans_to(const char *file, const char *text)
 	free(got);
 }
 
-static void
-png_decodes(void **st)
+TEST(png_decodes)
 {
 	size_t i;
 	int px;
 
-	(void)st;
 	for (i = 0; i < NELEM(texts); i++)
 		for (px = 2; px <= 8; px += 4) {
 			struct buf b;
@@ -85,12 +84,10 @@ png_decodes(void **st)
 		}
 }
 
-static void
-svg_rasterised_decodes(void **st)
+TEST(svg_rasterised_decodes)
 {
 	size_t i;
 
-	(void)st;
 	for (i = 0; i < NELEM(texts); i++) {
 		struct buf b;
 		char svg[64], png[80], cmd[256], *out;
@@ -115,14 +112,12 @@ svg_rasterised_decodes(void **st)
 	}
 }
 
-static void
-svg_shape(void **st)
+TEST(svg_shape)
 {
 	struct buf b;
 	char want[64];
 	int w;
 
-	(void)st;
 	buf_init(&b, QR_OUT_MAX);
 	w = qr_modules(texts[0]);
 	assert_true(w >= 21 + 8);
@@ -158,8 +153,7 @@ png_src(png_structp png, png_bytep data, size_t n)
 	rd->pos += n;
 }
 
-static void
-png_format(void **st)
+TEST(png_format)
 {
 	struct buf b;
 	struct png_read rd;
@@ -169,7 +163,6 @@ png_format(void **st)
 	int depth, type, px = 6, unit, modules;
 	unsigned char *row;
 
-	(void)st;
 	buf_init(&b, QR_OUT_MAX);
 	assert_int_equal(qr_png(texts[0], px, &b), 0);
 	modules = qr_modules(texts[0]);
@@ -211,13 +204,11 @@ png_format(void **st)
 	buf_free(&b);
 }
 
-static void
-bad_input(void **st)
+TEST(bad_input)
 {
 	struct buf b;
 	char big[QR_TEXT_MAX + 2];
 
-	(void)st;
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	buf_init(&b, QR_OUT_MAX);
@@ -242,12 +233,10 @@ bad_input(void **st)
 	buf_free(&b);
 }
 
-static void
-etags(void **st)
+TEST(etags)
 {
 	char a[QR_ETAG_SIZE], b[QR_ETAG_SIZE], c[QR_ETAG_SIZE], d[QR_ETAG_SIZE], list[160];
 
-	(void)st;
 	qr_etag(QR_PNG, texts[0], 6, a);
 	qr_etag(QR_PNG, texts[0], 6, b);
 	qr_etag(QR_SVG, texts[0], 6, c);
@@ -276,17 +265,4 @@ etags(void **st)
 	assert_false(qr_etag_match("garbage", a));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(png_decodes),
-		cmocka_unit_test(svg_rasterised_decodes),
-		cmocka_unit_test(svg_shape),
-		cmocka_unit_test(png_format),
-		cmocka_unit_test(bad_input),
-		cmocka_unit_test(etags),
-	};
-
-	return cmocka_run_group_tests_name("qr", tests, NULL, NULL);
-}
+UNIT_MAIN("qr", NULL, NULL)

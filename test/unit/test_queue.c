@@ -11,16 +11,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../modules/queue/queue_int.h"
 #include "../../fcgi/clock.h"
 
-static void
-days_and_times(void **st)
+TEST(days_and_times)
 {
 	char day[11], dt[24], out[40];
 	int64_t t, day_ms;
 
-	(void)st;
 	/* 2026-11-23 09:30:00.250 in the hall is 01:30:00.250 UTC. */
 	assert_int_equal(time_parse("2026-11-23T09:30:00+08:00", &t), 0);
 	q_today(t * 1000 + 250, day, &day_ms);
@@ -51,8 +50,7 @@ str_reply(redisReply *r, const char *s)
 	return r;
 }
 
-static void
-estimates(void **st)
+TEST(estimates)
 {
 	struct q_hall h;
 	redisReply svc, o[4];
@@ -60,7 +58,6 @@ estimates(void **st)
 	int64_t now = 1795399200000LL;
 	char fresh[32], old[32];
 
-	(void)st;
 	memset(&h, 0, sizeof h);
 	h.ncat = 1;
 	h.cats[0].code = 'A';
@@ -95,12 +92,10 @@ estimates(void **st)
 
 /* Opening hours, and the appointment check-in's early start before each opening period
  * (08:30–12:00 and 13:30–17:30 with 30 minutes: from 08:00 and from 13:00). */
-static void
-checkin_before_opening(void **st)
+TEST(checkin_before_opening)
 {
 	struct q_hall h;
 
-	(void)st;
 	memset(&h, 0, sizeof h);
 	h.nhours = 2;
 	h.open_s[0] = 8 * 3600 + 30 * 60;
@@ -117,14 +112,4 @@ checkin_before_opening(void **st)
 	assert_false(q_hours_checkin(&h, 8 * 3600, 0));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(days_and_times),
-		cmocka_unit_test(estimates),
-		cmocka_unit_test(checkin_before_opening),
-	};
-
-	return cmocka_run_group_tests_name("queue", tests, NULL, NULL);
-}
+UNIT_MAIN("queue", NULL, NULL)

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/tests.h"
 #include "../../modules/queue/queue_int.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/ctx.h"
@@ -53,13 +54,11 @@ static int64_t clock_ms = 9 * 3600 * 1000;	/* 09:00 in the hall: order scores gr
 
 /* ------------------------------------------------------------------ the throwaway server */
 
-static int
-redis_start(void **st)
+FIXTURE(redis_start)
 {
 	char logf[160];
 	int i;
 
-	(void)st;
 	str_copy(dir, sizeof dir, "/tmp/yc-queue-order.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -1;
@@ -89,12 +88,10 @@ redis_start(void **st)
 	return -1;
 }
 
-static int
-redis_stop(void **st)
+FIXTURE(redis_stop)
 {
 	char path[160];
 
-	(void)st;
 	ctx_close(&ctx);
 	if (redis_pid > 0) {
 		kill(redis_pid, SIGTERM);
@@ -110,12 +107,10 @@ redis_stop(void **st)
 }
 
 /* Every test starts from empty lines of DAY, loaded (the marker set). */
-static int
-fresh(void **st)
+FIXTURE(fresh)
 {
 	redisReply *rep;
 
-	(void)st;
 	config_set("queue_fair_ratio", "3");
 	if ((rep = kv_cmd(&ctx, "FLUSHALL")) == NULL)
 		return -1;
@@ -152,6 +147,16 @@ take(char cat, enum q_priority pri, char *out, size_t osz)
 	assert_string_equal(rep->element[0]->str, "OK");
 	fmt(out, osz, "%c%03lld", cat, rep->element[2]->integer);
 	freeReplyObject(rep);
+}
+
+/* n numbers of cat in line, taken one after another, into nums. */
+static void
+take_n(char cat, enum q_priority pri, int n, char (*nums)[8])
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		take(cat, pri, nums[i], sizeof nums[i]);
 }
 
 /* What window `window` serving cats calls next: "A001" (its number), or "" when nobody. */
@@ -194,6 +199,14 @@ pop_is(int window, const char *cats, const char *want, struct popped *p)
 		    want);
 }
 
+/* The popped ticket back into cat's lines with its own line, member and score (a transfer,
+ * or a call that failed). */
+static void
+requeue(char cat, const struct popped *x)
+{
+	q_requeue(&ctx, HALL, DAY, cat, x->line, x->member, x->score, clock_ms, 0, 0, 0);
+}
+
 /* The numbers window `window` calls, one after another, until nobody waits: "A001 B002 …". */
 static void
 calls(int window, const char *cats, char *out, size_t osz)
@@ -224,24 +237,46 @@ ahead(char cat, char line, const char *member)
 	return a;
 }
 
+/* One ticket to take: its category and priority. */
+struct taken {
+	char		 cat;
+	enum q_priority	 pri;
+};
+
+/* The n tickets of t taken in turn (their numbers into nums), then everything window 1
+ * serving cats calls, one after another: the calls must be nums[want[0]], nums[want[1]] … */
+static void
+taken_then_called(const struct taken *t, int n, const char *cats, const int *want,
+    char (*nums)[8])
+{
+	char order[96], expect[96];
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		take(t[i].cat, t[i].pri, nums[i], sizeof nums[i]);
+	calls(1, cats, order, sizeof order);
+	expect[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += (size_t)fmt(expect + len, sizeof expect - len, "%s%s", i ? " " : "",
+		    nums[want[i]]);
+	assert_string_equal(order, expect);
+}
+
 /* ------------------------------------------------------------------ pure rules */
 
-static void
-lines_of_priorities(void **st)
+TEST(lines_of_priorities)
 {
-	(void)st;
 	assert_int_equal(q_line_of(Q_PRI_NORMAL), 'n');
 	assert_int_equal(q_line_of(Q_PRI_ELDERLY), 'p');
 	assert_int_equal(q_line_of(Q_PRI_DISABLED), 'p');
 	assert_int_equal(q_line_of(Q_PRI_APPOINTMENT), 'p');
 }
 
-static void
-rejoin_score_is_behind_everyone(void **st)
+TEST(rejoin_score_is_behind_everyone)
 {
 	int64_t day_ms = 10 * 3600 * 1000LL;
 
-	(void)st;
 	/* Nothing handed out yet today (or only yesterday's scale): the day's own. */
 	assert_int_equal(q_rejoin_score(0, day_ms), day_ms * 1000 + 999);
 	assert_int_equal(q_rejoin_score(day_ms * 1000 + 998, day_ms), day_ms * 1000 + 999);
@@ -250,12 +285,10 @@ rejoin_score_is_behind_everyone(void **st)
 	assert_int_equal(q_rejoin_score(day_ms * 1000 + 5000, day_ms), day_ms * 1000 + 5001);
 }
 
-static void
-opening_hours(void **st)
+TEST(opening_hours)
 {
 	struct q_hall h;
 
-	(void)st;
 	memset(&h, 0, sizeof h);
 	h.nhours = 2;
 	h.open_s[0] = 9 * 3600;
@@ -274,51 +307,39 @@ opening_hours(void **st)
 
 /* ------------------------------------------------------------------ through the scripts */
 
-static void
-first_come_first_served_across_categories(void **st)
+TEST_WITH(first_come_first_served_across_categories, fresh, NULL)
 {
-	char a1[8], b1[8], a2[8], b2[8], order[64], want[64];
+	static const struct taken t[] = {
+		{ 'A', Q_PRI_NORMAL }, { 'B', Q_PRI_NORMAL }, { 'A', Q_PRI_NORMAL }, { 'B', Q_PRI_NORMAL },
+	};
+	static const int want[] = { 0, 1, 2, 3 };
+	char nums[4][8];
 
-	(void)st;
-	take('A', Q_PRI_NORMAL, a1, sizeof a1);
-	take('B', Q_PRI_NORMAL, b1, sizeof b1);
-	take('A', Q_PRI_NORMAL, a2, sizeof a2);
-	take('B', Q_PRI_NORMAL, b2, sizeof b2);
-	assert_string_equal(a1, "A001");
-	assert_string_equal(a2, "A002");
-	calls(1, "AB", order, sizeof order);
-	fmt(want, sizeof want, "%s %s %s %s", a1, b1, a2, b2);
-	assert_string_equal(order, want);
+	taken_then_called(t, 4, "AB", want, nums);
+	assert_string_equal(nums[0], "A001");
+	assert_string_equal(nums[2], "A002");
 }
 
-static void
-priority_and_appointments_before_ordinary(void **st)
+TEST_WITH(priority_and_appointments_before_ordinary, fresh, NULL)
 {
-	char n1[8], e1[8], ap[8], d1[8], order[64], want[64];
-
-	(void)st;
-	take('A', Q_PRI_NORMAL, n1, sizeof n1);
-	take('A', Q_PRI_ELDERLY, e1, sizeof e1);
-	take('B', Q_PRI_APPOINTMENT, ap, sizeof ap);
-	take('A', Q_PRI_DISABLED, d1, sizeof d1);
+	static const struct taken t[] = {
+		{ 'A', Q_PRI_NORMAL }, { 'A', Q_PRI_ELDERLY }, { 'B', Q_PRI_APPOINTMENT },
+		{ 'A', Q_PRI_DISABLED },
+	};
 	/* Three priority-class tickets (ratio 3) in their order, then the ordinary one. */
-	calls(1, "AB", order, sizeof order);
-	fmt(want, sizeof want, "%s %s %s %s", e1, ap, d1, n1);
-	assert_string_equal(order, want);
+	static const int want[] = { 1, 2, 3, 0 };
+	char nums[4][8];
+
+	taken_then_called(t, 4, "AB", want, nums);
 }
 
-static void
-fairness_ratio_lets_ordinary_through(void **st)
+TEST_WITH(fairness_ratio_lets_ordinary_through, fresh, NULL)
 {
 	char p[7][8], n[2][8], order[96], want[96];
-	int i;
 
-	(void)st;
 	config_set("queue_fair_ratio", "2");
-	for (i = 0; i < 2; i++)
-		take('A', Q_PRI_NORMAL, n[i], sizeof n[i]);
-	for (i = 0; i < 7; i++)
-		take('A', Q_PRI_ELDERLY, p[i], sizeof p[i]);
+	take_n('A', Q_PRI_NORMAL, 2, n);
+	take_n('A', Q_PRI_ELDERLY, 7, p);
 	/* Two priority calls, one ordinary, two priority, the last ordinary, then the rest of
 	 * the priority line: with nobody ordinary waiting the streak (2, 3…) does not stop it. */
 	calls(1, "A", order, sizeof order);
@@ -327,18 +348,14 @@ fairness_ratio_lets_ordinary_through(void **st)
 	assert_string_equal(order, want);
 }
 
-static void
-fairness_streak_is_per_window(void **st)
+TEST_WITH(fairness_streak_is_per_window, fresh, NULL)
 {
 	char p[4][8], n1[8];
 	struct popped x;
-	int i;
 
-	(void)st;
 	config_set("queue_fair_ratio", "1");
 	take('A', Q_PRI_NORMAL, n1, sizeof n1);
-	for (i = 0; i < 4; i++)
-		take('A', Q_PRI_ELDERLY, p[i], sizeof p[i]);
+	take_n('A', Q_PRI_ELDERLY, 4, p);
 	pop_is(1, "A", p[0], &x);	/* window 1: a priority call, streak 1 */
 	assert_int_equal(x.line, 'p');
 	pop_is(2, "A", p[1], &x);	/* window 2 has its own streak (0): priority */
@@ -347,48 +364,39 @@ fairness_streak_is_per_window(void **st)
 	pop_is(1, "A", p[2], &x);	/* the streak starts again */
 }
 
-static void
-transfer_keeps_its_place(void **st)
+TEST_WITH(transfer_keeps_its_place, fresh, NULL)
 {
-	char a1[8], b1[8], b2[8];
+	char a1[8], b[2][8];
 	struct popped x, y;
 
-	(void)st;
 	take('A', Q_PRI_NORMAL, a1, sizeof a1);
-	take('B', Q_PRI_NORMAL, b1, sizeof b1);
-	take('B', Q_PRI_NORMAL, b2, sizeof b2);
+	take_n('B', Q_PRI_NORMAL, 2, b);
 	pop_is(1, "A", a1, &x);
 	/* The clerk transfers A001 to category B: it goes back with its own score (window.c). */
-	q_requeue(&ctx, HALL, DAY, 'B', x.line, x.member, x.score, clock_ms, 0, 0, 0);
+	requeue('B', &x);
 	assert_int_equal(ahead('B', 'n', x.member), 0);
 	pop_is(2, "B", a1, &y);	/* ahead of B001, taken after it */
-	pop_is(2, "B", b1, &y);
+	pop_is(2, "B", b[0], &y);
 }
 
-static void
-failed_call_goes_back_where_it_was(void **st)
+TEST_WITH(failed_call_goes_back_where_it_was, fresh, NULL)
 {
-	char a1[8], a2[8], a3[8];
+	char a[3][8];
 	struct popped x, y;
 
-	(void)st;
-	take('A', Q_PRI_NORMAL, a1, sizeof a1);
-	take('A', Q_PRI_NORMAL, a2, sizeof a2);
-	take('A', Q_PRI_NORMAL, a3, sizeof a3);
-	pop_is(1, "A", a1, &x);
-	q_requeue(&ctx, HALL, DAY, x.cat, x.line, x.member, x.score, clock_ms, 0, 0, 0);
-	pop_is(1, "A", a1, &y);
+	take_n('A', Q_PRI_NORMAL, 3, a);
+	pop_is(1, "A", a[0], &x);
+	requeue(x.cat, &x);
+	pop_is(1, "A", a[0], &y);
 	assert_string_equal(y.score, x.score);
 }
 
-static void
-rejoin_goes_behind_everyone_waiting(void **st)
+TEST_WITH(rejoin_goes_behind_everyone_waiting, fresh, NULL)
 {
 	char a1[8], a2[8], b1[8], e1[8], order[64], want[64], score[24];
 	struct popped x;
 	long long last;
 
-	(void)st;
 	take('A', Q_PRI_NORMAL, a1, sizeof a1);
 	take('A', Q_PRI_NORMAL, a2, sizeof a2);
 	pop_is(1, "A", a1, &x);	/* A001 called, then skipped: out of the lines */
@@ -404,16 +412,12 @@ rejoin_goes_behind_everyone_waiting(void **st)
 	assert_string_equal(order, want);
 }
 
-static void
-leaving_moves_the_others_up(void **st)
+TEST_WITH(leaving_moves_the_others_up, fresh, NULL)
 {
-	char a1[8], a2[8], a3[8], m1[64], m3[64];
+	char a[3][8], m1[64], m3[64];
 	redisReply *rep, *r2;
 
-	(void)st;
-	take('A', Q_PRI_NORMAL, a1, sizeof a1);
-	take('A', Q_PRI_NORMAL, a2, sizeof a2);
-	take('A', Q_PRI_NORMAL, a3, sizeof a3);
+	take_n('A', Q_PRI_NORMAL, 3, a);
 	rep = kv_cmd(&ctx, "ZRANGE {hall:" HALL "}:L:A:n 0 -1");
 	assert_non_null(rep);
 	assert_int_equal(rep->elements, 3);
@@ -429,19 +433,14 @@ leaving_moves_the_others_up(void **st)
 	assert_int_equal(ahead('A', 'n', m1), -1);
 }
 
-static void
-ordinary_place_counts_the_priority_let_in(void **st)
+TEST_WITH(ordinary_place_counts_the_priority_let_in, fresh, NULL)
 {
 	char n[3][8], p[5][8], m[64];
 	redisReply *rep;
-	int i;
 
-	(void)st;
 	config_set("queue_fair_ratio", "2");
-	for (i = 0; i < 3; i++)
-		take('A', Q_PRI_NORMAL, n[i], sizeof n[i]);
-	for (i = 0; i < 5; i++)
-		take('A', Q_PRI_ELDERLY, p[i], sizeof p[i]);
+	take_n('A', Q_PRI_NORMAL, 3, n);
+	take_n('A', Q_PRI_ELDERLY, 5, p);
 	rep = kv_cmd(&ctx, "ZRANGE {hall:" HALL "}:L:A:n 0 -1");
 	assert_non_null(rep);
 	/* The first ordinary ticket: 2 priority calls go before it (the ratio). */
@@ -458,13 +457,11 @@ ordinary_place_counts_the_priority_let_in(void **st)
 	assert_int_equal(ahead('A', 'p', m), 3);
 }
 
-static void
-numbers_stop_at_999(void **st)
+TEST_WITH(numbers_stop_at_999, fresh, NULL)
 {
 	struct q_take_in in;
 	redisReply *rep;
 
-	(void)st;
 	memset(&in, 0, sizeof in);
 	in.hall = HALL;
 	in.day = DAY;
@@ -485,12 +482,10 @@ numbers_stop_at_999(void **st)
 	freeReplyObject(rep);
 }
 
-static void
-nothing_served_before_the_lines_are_loaded(void **st)
+TEST_WITH(nothing_served_before_the_lines_are_loaded, fresh, NULL)
 {
 	redisReply *rep;
 
-	(void)st;
 	rep = kv_cmd(&ctx, "DEL {hall:" HALL "}:ready");
 	freeReplyObject(rep);
 	rep = q_script_pop(&ctx, HALL, DAY, 1, "A");
@@ -505,25 +500,4 @@ nothing_served_before_the_lines_are_loaded(void **st)
 	freeReplyObject(rep);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lines_of_priorities),
-		cmocka_unit_test(rejoin_score_is_behind_everyone),
-		cmocka_unit_test(opening_hours),
-		cmocka_unit_test_setup(first_come_first_served_across_categories, fresh),
-		cmocka_unit_test_setup(priority_and_appointments_before_ordinary, fresh),
-		cmocka_unit_test_setup(fairness_ratio_lets_ordinary_through, fresh),
-		cmocka_unit_test_setup(fairness_streak_is_per_window, fresh),
-		cmocka_unit_test_setup(transfer_keeps_its_place, fresh),
-		cmocka_unit_test_setup(failed_call_goes_back_where_it_was, fresh),
-		cmocka_unit_test_setup(rejoin_goes_behind_everyone_waiting, fresh),
-		cmocka_unit_test_setup(leaving_moves_the_others_up, fresh),
-		cmocka_unit_test_setup(ordinary_place_counts_the_priority_let_in, fresh),
-		cmocka_unit_test_setup(numbers_stop_at_999, fresh),
-		cmocka_unit_test_setup(nothing_served_before_the_lines_are_loaded, fresh),
-	};
-
-	return cmocka_run_group_tests_name("queue_order", tests, redis_start, redis_stop);
-}
+UNIT_MAIN("queue_order", redis_start, redis_stop)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/yc.h"
 
@@ -38,12 +39,10 @@ parse(struct req *r, const char *method, const char *uri, const char *qs, const 
 	return req_parse_head(r, getp, &e);
 }
 
-static void
-query_is_decoded(void **st)
+TEST(query_is_decoded)
 {
 	struct req r;
 
-	(void)st;
 	assert_int_equal(parse(&r, "GET", "/api/v1/items?x", "hall=demo&q=%E8%90%A5%E4%B8%9A+a&&c=",
 	    NULL), 0);
 	assert_string_equal(r.path, "/items");
@@ -54,12 +53,10 @@ query_is_decoded(void **st)
 	req_free(&r);
 }
 
-static void
-bad_escapes_are_400(void **st)
+TEST(bad_escapes_are_400)
 {
 	struct req r;
 
-	(void)st;
 	assert_int_equal(parse(&r, "GET", "/api/v1/items", "q=%zz", NULL), 400);
 	assert_string_equal(r.err_code, "INVALID_INPUT");
 	req_free(&r);
@@ -73,13 +70,11 @@ bad_escapes_are_400(void **st)
 	req_free(&r);
 }
 
-static void
-too_many_params(void **st)
+TEST(too_many_params)
 {
 	struct req r;
 	char qs[1024] = "";
 
-	(void)st;
 	for (int i = 0; i < 40; i++) {
 		char one[16];
 
@@ -90,12 +85,10 @@ too_many_params(void **st)
 	req_free(&r);
 }
 
-static void
-cookies(void **st)
+TEST(cookies)
 {
 	struct req r;
 
-	(void)st;
 	assert_int_equal(parse(&r, "GET", "/api/v1/me", NULL, "a=1; yc_session=\"tok\" ;bad; b = 2"),
 	    0);
 	assert_string_equal(req_cookie(&r, "yc_session"), "tok");
@@ -104,13 +97,11 @@ cookies(void **st)
 	req_free(&r);
 }
 
-static void
-body_json(void **st)
+TEST(body_json)
 {
 	struct req r;
 	char *b;
 
-	(void)st;
 	parse(&r, "POST", "/api/v1/staff/login", NULL, NULL);
 	r.content_type = "application/json; charset=utf-8";
 	b = strdup("{\"a\":1}");
@@ -145,12 +136,10 @@ static const struct route table[] = {
 	{ M_GET, "/items/{id}", dummy_handler, ROLE_ANY, 0, 0 },
 };
 
-static void
-routing(void **st)
+TEST(routing)
 {
 	struct req r;
 
-	(void)st;
 	parse(&r, "GET", "/api/v1/halls/demo/categories", NULL, NULL);
 	assert_int_equal(router_match(&r, table, 3), 0);
 	assert_string_equal(r.pathv[0], "demo");
@@ -176,15 +165,13 @@ routing(void **st)
 	req_free(&r);
 }
 
-static void
-error_shape(void **st)
+TEST(error_shape)
 {
 	struct req r;
 	struct buf out;
 	json_t *j;
 	const char *body;
 
-	(void)st;
 	req_init(&r, NULL);
 	req_fail_field(&r, "phone", "必填");
 	req_fail_field(&r, "phone", "second message is ignored");
@@ -207,8 +194,7 @@ error_shape(void **st)
 	req_free(&r);
 }
 
-static void
-input_helpers(void **st)
+TEST(input_helpers)
 {
 	struct req r;
 	json_t *o = json_loads("{\"s\":\"张三\",\"long\":\"一二三四五六\",\"n\":5,\"bad\":\"a\\u0001\","
@@ -218,7 +204,6 @@ input_helpers(void **st)
 	long long n;
 	int e;
 
-	(void)st;
 	req_init(&r, NULL);
 	assert_int_equal(in_str(&r, o, "s", 1, 1, 2, &s), 0);
 	assert_string_equal(s, "张三");
@@ -237,8 +222,7 @@ input_helpers(void **st)
 /* q_enum: a listed value gives its index, an absent one leaves the default, anything else
  * is a field error with the message given; db_row_fill: each column lands where its table
  * line says, cut, parsed or defaulted as documented. */
-static void
-query_enum_and_row_tables(void **st)
+TEST(query_enum_and_row_tables)
 {
 	static const char *const statuses[] = { "open", "closed", "all", NULL };
 	struct row {
@@ -255,7 +239,6 @@ query_enum_and_row_tables(void **st)
 	struct req r;
 	int k = 7;
 
-	(void)st;
 	assert_int_equal(parse(&r, "GET", "/api/v1/x", "status=closed", NULL), 0);
 	assert_int_equal(q_enum(&r, "status", statuses, "取值为 open、closed 或 all", &k), 0);
 	assert_int_equal(k, 1);
@@ -289,20 +272,4 @@ query_enum_and_row_tables(void **st)
 	assert_int_equal(x.flag, 3);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(query_is_decoded),
-		cmocka_unit_test(bad_escapes_are_400),
-		cmocka_unit_test(too_many_params),
-		cmocka_unit_test(cookies),
-		cmocka_unit_test(body_json),
-		cmocka_unit_test(routing),
-		cmocka_unit_test(error_shape),
-		cmocka_unit_test(input_helpers),
-		cmocka_unit_test(query_enum_and_row_tables),
-	};
-
-	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
-}
+UNIT_MAIN("request", NULL, NULL)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/tests.h"
 #include "../lib/expect.h"
 #include "../../fcgi/config.h"
 #include "../../modules/results/results.h"
@@ -37,14 +38,12 @@ fields(struct result_fields *f)
 	snprintf(f->valid_until, sizeof f->valid_until, "2030-11-22");
 }
 
-static int
-setup(void **st)
+FIXTURE(setup)
 {
 	unsigned char seed[32];
 	char hex[65];
 	FILE *f;
 
-	(void)st;
 	if (sodium_init() < 0)
 		return -1;
 	randombytes_buf(seed, sizeof seed);
@@ -59,22 +58,18 @@ setup(void **st)
 	return result_key_load();
 }
 
-static int
-teardown(void **st)
+FIXTURE(teardown)
 {
-	(void)st;
 	unlink(keyfile);
 	return 0;
 }
 
-static void
-genuine_round_trip(void **st)
+TEST(genuine_round_trip)
 {
 	struct result_fields f, g;
 	unsigned char pk[32];
 	char qr[RESULT_QR_MAX];
 
-	(void)st;
 	fields(&f);
 	assert_int_equal(result_qr_text(&f, qr, sizeof qr), 0);
 	assert_true(strncmp(qr, "https://zwfw.example.gov.cn/v.html#", 35) == 0);
@@ -90,8 +85,7 @@ genuine_round_trip(void **st)
 	assert_string_equal(g.valid_until, "");
 }
 
-static void
-every_changed_byte_is_told_apart(void **st)
+TEST(every_changed_byte_is_told_apart)
 {
 	struct result_fields f, g;
 	unsigned char pk[32], msg[1024], sig[64];
@@ -99,7 +93,6 @@ every_changed_byte_is_told_apart(void **st)
 	const char *hash, *dot;
 	size_t n = 0, i, genuine = 0;
 
-	(void)st;
 	fields(&f);
 	assert_int_equal(result_qr_text(&f, qr, sizeof qr), 0);
 	assert_int_equal(result_public_key(pk), 0);
@@ -131,8 +124,7 @@ every_changed_byte_is_told_apart(void **st)
 	}
 }
 
-static void
-another_key_is_forged(void **st)
+TEST(another_key_is_forged)
 {
 	struct result_fields f, g;
 	unsigned char pk[32], opk[32], osk[64], sig[64], msg[1024];
@@ -140,7 +132,6 @@ another_key_is_forged(void **st)
 	const char *hash, *dot;
 	size_t n = 0;
 
-	(void)st;
 	fields(&f);
 	assert_int_equal(result_qr_text(&f, qr, sizeof qr), 0);
 	assert_int_equal(result_public_key(pk), 0);
@@ -159,8 +150,7 @@ another_key_is_forged(void **st)
 	assert_int_equal(result_qr_check(bad, opk, &g), RC_GENUINE);
 }
 
-static void
-not_a_result_qr_is_malformed(void **st)
+TEST(not_a_result_qr_is_malformed)
 {
 	static const char *const bad[] = {
 		"", "#", "https://zwfw.example.gov.cn/t/abcdef", "v.html#a.b.c", "v.html#@@@.AAAA",
@@ -170,27 +160,23 @@ not_a_result_qr_is_malformed(void **st)
 	unsigned char pk[32];
 	size_t i;
 
-	(void)st;
 	assert_int_equal(result_public_key(pk), 0);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(result_qr_check(bad[i], pk, &g), RC_MALFORMED);
 	assert_int_equal(result_pk_parse("too-short", pk), -1);
 }
 
-static void
-a_line_break_cannot_be_signed(void **st)
+TEST(a_line_break_cannot_be_signed)
 {
 	struct result_fields f;
 	char qr[RESULT_QR_MAX];
 
-	(void)st;
 	fields(&f);
 	snprintf(f.holder, sizeof f.holder, "张*\n2099-01-01");
 	assert_int_equal(result_qr_text(&f, qr, sizeof qr), -1);
 }
 
-static void
-pdf_page_carries_the_qr(void **st)
+TEST(pdf_page_carries_the_qr)
 {
 	static const char *const lines[] = { "编号", "DEMO-20261123-0001-2", "持有人", "欧阳**",
 	    "说明", "很长的说明文字会在页面宽度处按字符换行，不会从一个汉字中间断开。很长的说明文字会在页面宽度处按字符换行，不会从一个汉字中间断开。",
@@ -201,7 +187,6 @@ pdf_page_carries_the_qr(void **st)
 	FILE *fp;
 	size_t n;
 
-	(void)st;
 	fields(&f);
 	assert_int_equal(result_qr_text(&f, qr, sizeof qr), 0);
 	buf_init(&b, 4 * 1024 * 1024);
@@ -221,17 +206,4 @@ pdf_page_carries_the_qr(void **st)
 	assert_string_equal(got, qr);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(genuine_round_trip),
-		cmocka_unit_test(every_changed_byte_is_told_apart),
-		cmocka_unit_test(another_key_is_forged),
-		cmocka_unit_test(not_a_result_qr_is_malformed),
-		cmocka_unit_test(a_line_break_cannot_be_signed),
-		cmocka_unit_test(pdf_page_carries_the_qr),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_MAIN("results", setup, teardown)

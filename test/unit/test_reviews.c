@@ -11,16 +11,15 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../modules/reviews/review_rules.h"
 
-static void
-five_levels(void **st)
+TEST(five_levels)
 {
 	static const char *const want[] = { "非常不满意", "不满意", "基本满意", "满意",
 	    "非常满意" };
 	long long s;
 
-	(void)st;
 	for (s = REVIEW_SCORE_MIN; s <= REVIEW_SCORE_MAX; s++)
 		assert_string_equal(review_score_label(s), want[s - 1]);
 	assert_int_equal(REVIEW_SCORE_MAX - REVIEW_SCORE_MIN + 1, 5);
@@ -29,10 +28,8 @@ five_levels(void **st)
 	assert_string_equal(review_score_label(-1), "");
 }
 
-static void
-bad_reviews_open_a_task(void **st)
+TEST(bad_reviews_open_a_task)
 {
-	(void)st;
 	assert_true(review_opens_task(1));
 	assert_true(review_opens_task(2));
 	assert_false(review_opens_task(3));
@@ -47,10 +44,8 @@ bad_reviews_open_a_task(void **st)
 	assert_false(review_is_satisfied(2));
 }
 
-static void
-what_may_be_reviewed(void **st)
+TEST(what_may_be_reviewed)
 {
-	(void)st;
 	/* a visit: served to the end (status done, outcome done) */
 	assert_true(review_reviewable(0, "done", "done"));
 	assert_false(review_reviewable(0, "done", "no_show"));
@@ -65,12 +60,10 @@ what_may_be_reviewed(void **st)
 	assert_false(review_reviewable(1, "done", "done"));
 }
 
-static void
-when_a_rectification_closes(void **st)
+TEST(when_a_rectification_closes)
 {
 	int contacted, cause, fix;
 
-	(void)st;
 	for (contacted = 0; contacted <= 1; contacted++)
 		for (cause = 0; cause <= 1; cause++)
 			for (fix = 0; fix <= 1; fix++) {
@@ -92,13 +85,24 @@ when_a_rectification_closes(void **st)
 	assert_false(rectification_late("", "2026-11-28"));
 }
 
+TEST(indicators)
+{
+	int i;
+
+	for (i = 0; i < REVIEW_NINDICATORS; i++)
+		assert_int_equal(review_indicator(review_indicators[i]), i);
+	assert_int_equal(review_indicator("attitude"), 0);
+	assert_int_equal(review_indicator("transparency"), 4);
+	assert_int_equal(review_indicator("Attitude"), -1);
+	assert_int_equal(review_indicator(""), -1);
+	assert_int_equal(review_indicator("speed"), -1);
+}
+
 /* A 差评 needs its reason; a fix is checked by someone else than its fixer. */
-static void
-comment_and_second_checker(void **st)
+TEST(comment_and_second_checker)
 {
 	long long sc;
 
-	(void)st;
 	for (sc = REVIEW_SCORE_MIN; sc <= REVIEW_SCORE_MAX; sc++)
 		assert_int_equal(review_needs_comment(sc), sc <= 2);
 	assert_false(review_needs_comment(0));
@@ -109,32 +113,4 @@ comment_and_second_checker(void **st)
 	assert_false(rectification_may_check("12", ""));
 }
 
-static void
-indicators(void **st)
-{
-	int i;
-
-	(void)st;
-	for (i = 0; i < REVIEW_NINDICATORS; i++)
-		assert_int_equal(review_indicator(review_indicators[i]), i);
-	assert_int_equal(review_indicator("attitude"), 0);
-	assert_int_equal(review_indicator("transparency"), 4);
-	assert_int_equal(review_indicator("Attitude"), -1);
-	assert_int_equal(review_indicator(""), -1);
-	assert_int_equal(review_indicator("speed"), -1);
-}
-
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(five_levels),
-		cmocka_unit_test(bad_reviews_open_a_task),
-		cmocka_unit_test(what_may_be_reviewed),
-		cmocka_unit_test(when_a_rectification_closes),
-		cmocka_unit_test(indicators),
-		cmocka_unit_test(comment_and_second_checker),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("reviews", NULL, NULL)

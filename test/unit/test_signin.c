@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../modules/identity/signin_guard.h"
 
 static void
@@ -23,12 +24,10 @@ addr_is(const char *in, const char *want)
 	assert_string_equal(out, want);
 }
 
-static void
-addresses(void **st)
+TEST(addresses)
 {
 	char small[8];
 
-	(void)st;
 	addr_is("203.0.113.7", "203.0.113.7");
 	addr_is("::ffff:203.0.113.7", "203.0.113.7");
 	addr_is("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64");
@@ -44,12 +43,10 @@ addresses(void **st)
 	assert_int_equal(strlen(small), sizeof small - 1);
 }
 
-static void
-verdicts(void **st)
+TEST(verdicts)
 {
 	int ra = -1;
 
-	(void)st;
 	assert_int_equal(signin_verdict_of(0, 12345, &ra), SIGNIN_GO);
 	assert_int_equal(ra, 0);
 	/* The lock's rest in whole seconds, rounded up: never "retry in 0 s". */
@@ -73,8 +70,7 @@ verdicts(void **st)
 #define LOCK	(15 * 60000LL)
 #define WINDOW	(60 * 60000LL)
 
-static void
-address_state(void **st)
+TEST(address_state)
 {
 	const long long locked[3] = { 5, NOW + 1000, NOW - 10 };
 	const long long lock_over[3] = { 5, NOW - 1, NOW - 100 };
@@ -83,7 +79,6 @@ address_state(void **st)
 	const long long none[3] = { 0, 0, NOW };
 	int l = 0;
 
-	(void)st;
 	assert_int_equal(signin_address_shown(locked, NOW, LOCK, &l), 1);
 	assert_int_equal(l, 1);
 	l = 0;
@@ -96,8 +91,7 @@ address_state(void **st)
 	assert_int_equal(l, 0);
 }
 
-static void
-account_state(void **st)
+TEST(account_state)
 {
 	const long long locked[3] = { 20, NOW - WINDOW, NOW + 5000 };
 	const long long counting[3] = { 3, NOW - WINDOW + 1, 0 };
@@ -107,7 +101,6 @@ account_state(void **st)
 	long long f = 0, until = 0;
 	int l = 0;
 
-	(void)st;
 	signin_account_view(locked, NOW, WINDOW, &f, &until, &l);
 	assert_int_equal(f, 20);
 	assert_int_equal(until, NOW + 5000);
@@ -127,15 +120,4 @@ account_state(void **st)
 	assert_int_equal(l, 0);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(addresses),
-		cmocka_unit_test(verdicts),
-		cmocka_unit_test(address_state),
-		cmocka_unit_test(account_state),
-	};
-
-	return cmocka_run_group_tests_name("signin", tests, NULL, NULL);
-}
+UNIT_MAIN("signin", NULL, NULL)

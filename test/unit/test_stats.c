@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../modules/stats/stats_calc.h"
 
 static void
@@ -23,12 +24,10 @@ real_is(json_t *v, double want)
 	json_decref(v);
 }
 
-static void
-rates_and_minutes(void **st)
+TEST(rates_and_minutes)
 {
 	json_t *v;
 
-	(void)st;
 	real_is(stats_rate(1, 3), 0.3333);
 	real_is(stats_rate(2, 3), 0.6667);
 	real_is(stats_rate(3, 3), 1.0);
@@ -48,10 +47,8 @@ rates_and_minutes(void **st)
 	assert_int_equal(stats_ll("x"), 0);
 }
 
-static void
-p90_by_nearest_rank(void **st)
+TEST(p90_by_nearest_rank)
 {
-	(void)st;
 	/* ⌈0.9 k⌉: the smallest rank with at least 90 % of the values at or below it */
 	assert_int_equal(stats_p90_rank(1), 1);
 	assert_int_equal(stats_p90_rank(2), 2);
@@ -72,15 +69,13 @@ u64cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void
-groups_sort_and_run(void **st)
+TEST(groups_sort_and_run)
 {
 	uint64_t p[16];
 	size_t n = 0, i = 0, k;
 	double avg = -1;
 	int32_t p90 = -1, v;
 
-	(void)st;
 	assert_int_equal(stats_pack_group(stats_pack(-1, -5)), -1);
 	assert_int_equal(stats_pack_value(stats_pack(-1, -5)), -5);
 	assert_int_equal(stats_pack_value(stats_pack(7, INT32_MIN + 1)), INT32_MIN + 1);
@@ -109,12 +104,10 @@ groups_sort_and_run(void **st)
 	assert_int_equal(p90, 90);
 }
 
-static void
-tickets_count(void **st)
+TEST(tickets_count)
 {
 	long long n[C_N];
 
-	(void)st;
 	memset(n, 0, sizeof n);
 	stats_ticket_count(n, "done", "done");
 	stats_ticket_count(n, "done", "no_show");
@@ -132,15 +125,4 @@ tickets_count(void **st)
 	assert_int_equal(n[C_OPEN], 3);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rates_and_minutes),
-		cmocka_unit_test(p90_by_nearest_rank),
-		cmocka_unit_test(groups_sort_and_run),
-		cmocka_unit_test(tickets_count),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("stats", NULL, NULL)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/util.h"
 #include "../../modules/cases/cases.h"
 #include "../../modules/cases/case_rules.h"
@@ -19,21 +20,17 @@
 
 static const char *const colours[] = { "green", "yellow", "red", NULL };
 
-static void
-each_name_at_its_position(void **st)
+TEST(each_name_at_its_position)
 {
-	(void)st;
 	assert_int_equal(str_index(colours, "green"), 0);
 	assert_int_equal(str_index(colours, "yellow"), 1);
 	assert_int_equal(str_index(colours, "red"), 2);
 }
 
-static void
-only_the_whole_name_matches(void **st)
+TEST(only_the_whole_name_matches)
 {
 	static const char *const none[] = { NULL };
 
-	(void)st;
 	assert_int_equal(str_index(colours, "re"), -1);		/* a prefix */
 	assert_int_equal(str_index(colours, "redd"), -1);
 	assert_int_equal(str_index(colours, "Red"), -1);	/* case counts */
@@ -42,12 +39,10 @@ only_the_whole_name_matches(void **st)
 	assert_int_equal(str_index(none, "red"), -1);
 }
 
-static void
-the_parsers_find_every_name(void **st)
+TEST(the_parsers_find_every_name)
 {
 	int i;
 
-	(void)st;
 	for (i = 0; i < CS__MAX; i++)
 		assert_int_equal(case_status_parse(case_status_names[i]), i);
 	for (i = 0; i < CA__MAX; i++)
@@ -60,14 +55,4 @@ the_parsers_find_every_name(void **st)
 	assert_int_equal(handover_kind_parse("windows"), -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(each_name_at_its_position),
-		cmocka_unit_test(only_the_whole_name_matches),
-		cmocka_unit_test(the_parsers_find_every_name),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("str_index", NULL, NULL)

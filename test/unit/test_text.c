@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/tests.h"
 #include "../../fcgi/ctx.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/util.h"
@@ -43,12 +44,10 @@ valid(const char *s)
 	return 1;
 }
 
-static void
-cut_counts_characters_not_bytes(void **st)
+TEST(cut_counts_characters_not_bytes)
 {
 	const char *s = "1号楼𠮷😀a";	/* 1 + 3 + 3 + 4 + 4 + 1 bytes, 6 characters */
 
-	(void)st;
 	assert_int_equal(utf8_cut(s, strlen(s), 0, SIZE_MAX), 0);
 	assert_int_equal(utf8_cut(s, strlen(s), 2, SIZE_MAX), 4);		/* "1号" */
 	assert_int_equal(utf8_cut(s, strlen(s), 4, SIZE_MAX), 11);	/* …𠮷 whole */
@@ -64,15 +63,13 @@ cut_counts_characters_not_bytes(void **st)
 	assert_int_equal(utf8_cut("a\xe5\xb9", 3, 5, SIZE_MAX), 1);	/* cut short: left out */
 }
 
-static void
-copy_and_format_keep_characters_whole(void **st)
+TEST(copy_and_format_keep_characters_whole)
 {
 	/* The address of issue 17: 18 bytes end inside 室. */
 	const char *addr = "1号楼2单元301室幸福路88号";
 	char small[19], out[8];
 	size_t i;
 
-	(void)st;
 	assert_true(str_copy(small, sizeof small, addr) >= sizeof small);
 	assert_string_equal(small, "1号楼2单元301");
 	assert_true(valid(small));
@@ -91,12 +88,10 @@ copy_and_format_keep_characters_whole(void **st)
 	assert_string_equal(out, "😀");
 }
 
-static void
-trunc_appends_more_within_the_limit(void **st)
+TEST(trunc_appends_more_within_the_limit)
 {
 	char s[64];
 
-	(void)st;
 	str_copy(s, sizeof s, "需补正：营业执照𠮷、章程");
 	assert_int_equal(utf8_trunc(s, sizeof s, 20, "…"), 0);
 	assert_string_equal(s, "需补正：营业执照𠮷、章程");
@@ -133,8 +128,7 @@ text_cases(const struct text_case *c, size_t n)
 	}
 }
 
-static void
-masks_by_characters(void **st)
+TEST(masks_by_characters)
 {
 	static const struct text_case masks[] = {
 		/* Names: one character, two of a long one, a star for each hidden one. */
@@ -155,7 +149,6 @@ masks_by_characters(void **st)
 	};
 	char out[64];
 
-	(void)st;
 	text_cases(masks, sizeof masks / sizeof masks[0]);
 	/* Too small a buffer: a whole-character answer, never half of one. */
 	assert_int_equal(utf8_mask(out, 5, "𠮷野家", 2, NULL), -1);
@@ -166,10 +159,8 @@ masks_by_characters(void **st)
 
 /* A question, an answer or an office that is only spaces — ASCII or the full-width space a
  * Chinese input method types — counts as not filled in. */
-static void
-blank_counts_full_width_spaces(void **st)
+TEST(blank_counts_full_width_spaces)
 {
-	(void)st;
 	assert_int_equal(utf8_blank(""), 1);
 	assert_int_equal(utf8_blank(" \t\r\n"), 1);
 	assert_int_equal(utf8_blank("\u3000\u3000"), 1);
@@ -179,8 +170,7 @@ blank_counts_full_width_spaces(void **st)
 	assert_int_equal(utf8_blank("\u3001"), 0);	/* 、 shares the first two bytes */
 }
 
-static void
-sms_rule_refuses_what_an_sms_cannot_carry(void **st)
+TEST(sms_rule_refuses_what_an_sms_cannot_carry)
 {
 	static const char *const refused[] = {
 		"材料不全\r\n请补交", "原因\t说明", "【重要】材料过期", "见${code}", "请登录www.gov.cn查看",
@@ -192,7 +182,6 @@ sms_rule_refuses_what_an_sms_cannot_carry(void **st)
 	};
 	size_t i;
 
-	(void)st;
 	for (i = 0; i < NELEM(refused); i++)
 		assert_int_not_equal(sms_text_check(refused[i], strlen(refused[i])), 0);
 	assert_int_equal(sms_text_check(refused[0], strlen(refused[0])), SMS_TEXT_CHARS);
@@ -203,8 +192,7 @@ sms_rule_refuses_what_an_sms_cannot_carry(void **st)
 
 /* The door and the worker apply the same rule: what the door lets through renders, what it
  * refuses would have failed for good (VAR_CHARS, URL_FORBIDDEN). */
-static void
-door_and_worker_agree(void **st)
+TEST(door_and_worker_agree)
 {
 	static const char *const samples[] = {
 		"营业执照已过期😀", "申请人𠮷田·阿依古丽", "１２３号", "材料不全\r\n请补交", "【重要】",
@@ -213,7 +201,6 @@ door_and_worker_agree(void **st)
 	const struct tmpl *t;
 	size_t i;
 
-	(void)st;
 	assert_true(tmpl_load_dir("sms-templates") > 0);
 	t = tmpl_find("case_rejected");
 	assert_non_null(t);
@@ -240,13 +227,11 @@ door_and_worker_agree(void **st)
 	}
 }
 
-static void
-door_bounds_a_variable_that_is_not_fitted(void **st)
+TEST(door_bounds_a_variable_that_is_not_fitted)
 {
 	struct req r;
 	char carrier[160];
 
-	(void)st;
 	/* sms_var_max: the log provider takes the stricter of 35 and 26. */
 	assert_int_equal(sms_var_max(), 26);
 	str_copy(carrier, sizeof carrier, "𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷");
@@ -261,8 +246,7 @@ door_bounds_a_variable_that_is_not_fitted(void **st)
 	req_free(&r);
 }
 
-static void
-catalogue_text_is_made_safe_before_queueing(void **st)
+TEST(catalogue_text_is_made_safe_before_queueing)
 {
 	json_t *p = json_pack("{s:s,s:s,s:s,s:i}", "item", "【加急】营业执照\r\n变更",
 	    "list", "A${x}、B", "url", "https://example.cn/t/abc", "count", 3);
@@ -270,7 +254,6 @@ catalogue_text_is_made_safe_before_queueing(void **st)
 	const struct tmpl *t;
 	struct rendered rd;
 
-	(void)st;
 	buf_init(&b, 256);
 	assert_int_equal(sms_text_clean("a\tb【c】${d}", &b), 1);
 	assert_string_equal(b.data, "a b［c］$｛d}");
@@ -298,15 +281,13 @@ keep_status(const struct sms_receipt *rc, void *arg)
 }
 
 /* Tencent's errmsg may be Chinese: the status keeps whole characters, at most 60 of them. */
-static void
-receipt_status_cut_by_characters(void **st)
+TEST(receipt_status_cut_by_characters)
 {
 	char status[512] = "", body[1024];
 	/* 66 characters: more than the 60 kept. */
 	const char *msg = "a用户手机号码处于关机状态或者欠费停机状态无法接收短信请稍后再试或联系运营商处理谢谢"
 	    "号码状态异常请核实后重新发送谢谢合作再见";
 
-	(void)st;
 	snprintf(body, sizeof body, "[{\"sid\":\"s1\",\"report_status\":\"FAIL\",\"errmsg\":\"%s\","
 	    "\"user_receive_time\":\"2026-11-23 09:30:00\",\"mobile\":\"13800138000\"}]", msg);
 	assert_int_equal(sms_receipts_each(PROV_TENCENT, body, strlen(body), keep_status, status),
@@ -316,8 +297,7 @@ receipt_status_cut_by_characters(void **st)
 	assert_int_equal(utf8_len(status, strlen(status)), 7 + 60);
 }
 
-static void
-refusal_names_from_server_messages(void **st)
+TEST(refusal_names_from_server_messages)
 {
 	static const struct text_case names[] = {
 		TEXT_CASE(db_refused_name,
@@ -337,14 +317,12 @@ refusal_names_from_server_messages(void **st)
 		TEXT_CASE(db_refused_name, "Deadlock found", ""),
 	};
 
-	(void)st;
 	text_cases(names, sizeof names / sizeof names[0]);
 }
 
 /* A refusal mapped by a module names the field its client sent; one no map names is still
  * a 4xx (400 naming the column), a duplicate 409 — never a 500. */
-static void
-refusals_map_to_the_api_fields(void **st)
+TEST(refusals_map_to_the_api_fields)
 {
 	static const struct db_field map[] = {
 		{ DBR_CHECK, "chk_cases_mail", "address", "邮寄送达须填写收件地址" },
@@ -353,7 +331,6 @@ refusals_map_to_the_api_fields(void **st)
 	struct ctx c;
 	struct req r;
 
-	(void)st;
 	memset(&c, 0, sizeof c);
 	req_init(&r, &c);
 	c.db_refusal = DBR_CHECK;
@@ -388,23 +365,4 @@ refusals_map_to_the_api_fields(void **st)
 	req_free(&r);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(cut_counts_characters_not_bytes),
-		cmocka_unit_test(copy_and_format_keep_characters_whole),
-		cmocka_unit_test(trunc_appends_more_within_the_limit),
-		cmocka_unit_test(masks_by_characters),
-		cmocka_unit_test(blank_counts_full_width_spaces),
-		cmocka_unit_test(sms_rule_refuses_what_an_sms_cannot_carry),
-		cmocka_unit_test(door_and_worker_agree),
-		cmocka_unit_test(door_bounds_a_variable_that_is_not_fitted),
-		cmocka_unit_test(catalogue_text_is_made_safe_before_queueing),
-		cmocka_unit_test(receipt_status_cut_by_characters),
-		cmocka_unit_test(refusal_names_from_server_messages),
-		cmocka_unit_test(refusals_map_to_the_api_fields),
-	};
-
-	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
-}
+UNIT_MAIN("text", NULL, NULL)

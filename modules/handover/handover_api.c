@@ -45,14 +45,15 @@ static const char *const status_names[] = {
 	"sent", "received", "received_with_discrepancies", NULL
 };
 
+/* The words of each status, in the order of status_names. */
+static const char *const status_labels[] = { "待签收", "已签收", "已签收（有差异）" };
+
 static const char *
 status_label(const char *s)
 {
-	if (strcmp(s, "sent") == 0)
-		return "待签收";
-	if (strcmp(s, "received") == 0)
-		return "已签收";
-	return "已签收（有差异）";
+	int i = str_index(status_names, s);
+
+	return status_labels[i < 0 ? 2 : i];
 }
 
 /* ---------------------------------------------------------------- the sheet */

@@ -185,16 +185,8 @@ complaint_list_hall(struct ctx *c, const char *hall, enum complaint_filter f,
 int
 complaint_json(struct ctx *c, const char *hall, long long id, json_t **out)
 {
-	char today[12];
-	json_t *row;
-	int rc;
-
-	date_format_t(hall_now(), today, sizeof today);
-	rc = db_row_json(c, COMPLAINT_SELECT " WHERE p.hall = ? AND p.id = ?",
-	    DBARGS(DBS(today), DBS(hall), DBI(id)), hall_cols, hall_types, &row);
-	if (rc == 1)
-		*out = json_pack("{s:o}", "complaint", row);
-	return rc;
+	return reviews_row_json(c, COMPLAINT_SELECT " WHERE p.hall = ? AND p.id = ?", hall, id,
+	    hall_cols, hall_types, "complaint", out);
 }
 
 /* A guarded change found nothing: E_NOT_FOUND (no such complaint of the hall) or

@@ -29,9 +29,22 @@ int	h_satisfaction(struct req *);
  */
 int	reviews_step_audit(struct req *r, int rc, const char *action, const char *kind,
 	    long long id, const char *detail);
-/* A step's transaction that did not commit (rc non-zero) as its reply: 404 with missing,
- * 409 with conflict (its state no longer allows the step), else db_fail.  0 when rc is 0
- * (the caller replies with the record as it is now); otherwise the reply's status. */
-int	reviews_step_fail(struct req *r, int rc, const char *missing, const char *conflict);
+/*
+ * What the steps of complaints and rectification tasks change, for their replies: the record
+ * read by its id ({member: …}, 1 found, 0 not, or a DB_* code), the caller's own marks on it,
+ * and the 404's message when it is not the hall's.
+ */
+struct reviews_record {
+	int		 (*load)(struct ctx *c, const char *hall, long long id, json_t **out);
+	const char	*member;
+	void		 (*mark)(const struct req *r, json_t *record);
+	const char	*missing;
+};
+/* 200 with the record id of the path's hall as it is now. */
+int	reviews_record_reply(struct req *r, const struct reviews_record *k, long long id);
+/* The step fn(ctx, st) in its transaction, then the record id as it is now; 404 when it is
+ * gone, 409 (conflict says why) when its state no longer allows the step, else db_fail. */
+int	reviews_step_run(struct req *r, const struct reviews_record *k,
+	    int (*fn)(struct ctx *, void *), void *st, long long id, const char *conflict);
 
 #endif

@@ -193,16 +193,8 @@ rect_list(struct ctx *c, const char *hall, enum rect_filter f, long long limit, 
 int
 rect_json(struct ctx *c, const char *hall, long long id, json_t **out)
 {
-	char today[12];
-	json_t *row;
-	int rc;
-
-	today_str(today);
-	rc = db_row_json(c, TASK_SELECT " WHERE t.hall = ? AND t.id = ?",
-	    DBARGS(DBS(today), DBS(hall), DBI(id)), task_cols, task_types, &row);
-	if (rc == 1)
-		*out = json_pack("{s:o}", "rectification", row);
-	return rc;
+	return reviews_row_json(c, TASK_SELECT " WHERE t.hall = ? AND t.id = ?", hall, id,
+	    task_cols, task_types, "rectification", out);
 }
 
 /* A guarded change found no open task: E_NOT_FOUND (none of the hall), or

@@ -126,6 +126,21 @@ task_open(struct ctx *c, const struct review_subject *s, long long review_id,
 }
 
 int
+reviews_row_json(struct ctx *c, const char *sql, const char *hall, long long id,
+    const char *const *cols, const char *types, const char *member, json_t **out)
+{
+	char today[12];
+	json_t *row;
+	int rc;
+
+	date_format_t(hall_now(), today, sizeof today);
+	rc = db_row_json(c, sql, DBARGS(DBS(today), DBS(hall), DBI(id)), cols, types, &row);
+	if (rc == 1)
+		*out = json_pack("{s:o}", member, row);
+	return rc;
+}
+
+int
 review_write(struct ctx *c, const struct review_subject *s, const struct review_in *in,
     const char *deadline, int missing, long long *review_id, long long *task_id)
 {

@@ -203,4 +203,12 @@ int	db_fail(struct req *r, int rc);
 int	db_str_row(void *arg, size_t ncol, char **v, const size_t *lens);
 int	db_ll_row(void *arg, size_t ncol, char **v, const size_t *lens);
 
+/*
+ * One column's value as JSON, for row callbacks that build an object member by member:
+ * db_json_str a string, or null for SQL NULL; db_json_ll an integer parsed within [min, max]
+ * (NULL, or not such a number: 0).
+ */
+json_t	*db_json_str(const char *v);
+json_t	*db_json_ll(const char *v, long long min, long long max);
+
 #endif

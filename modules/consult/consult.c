@@ -192,28 +192,19 @@ consult_record_tx(struct req *r, const char *hall, unsigned long long ticket_id,
 	" LEFT JOIN staff rs ON rs.id = r.ref_staff" \
 	" LEFT JOIN staff a ON a.id = r.accepted_by "
 
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static int
 record_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	json_t *list = arg, *o, *ref = json_null();
-	long long n = 0;
 
 	(void)lens;
 	if (ncol < 24 || json_array_size(list) >= CONSULT_LIST_MAX)
 		return 0;
 	o = json_object();
-	parse_ll(v[0], 0, INT64_MAX, &n);
-	json_object_set_new(o, "id", json_integer(n));
+	json_object_set_new(o, "id", db_json_ll(v[0], 0, INT64_MAX));
 	json_object_set_new(o, "ticket", json_string(v[1]));
 	json_object_set_new(o, "day", json_string(v[2]));
-	parse_ll(v[3], 0, 65535, &n);
-	json_object_set_new(o, "window", json_integer(n));
+	json_object_set_new(o, "window", db_json_ll(v[3], 0, 65535));
 	json_object_set_new(o, "window_name", json_string(v[23]));
 	json_object_set_new(o, "clerk", json_pack("{s:s,s:s}", "id", v[4], "name", v[5]));
 	json_object_set_new(o, "question", json_string(v[6]));
@@ -224,21 +215,20 @@ record_row(void *arg, size_t ncol, char **v, const size_t *lens)
 		ref = json_object();
 		json_object_set_new(ref, "kind", json_string(v[10]));
 		if (strcmp(v[10], "window") == 0) {
-			parse_ll(v[11], 0, 65535, &n);
-			json_object_set_new(ref, "to", json_integer(n));
-			json_object_set_new(ref, "to_name", str_or_null(v[12]));
+			json_object_set_new(ref, "to", db_json_ll(v[11], 0, 65535));
+			json_object_set_new(ref, "to_name", db_json_str(v[12]));
 		} else if (strcmp(v[10], "department") == 0) {
-			json_object_set_new(ref, "to", str_or_null(v[13]));
-			json_object_set_new(ref, "to_name", str_or_null(v[14]));
+			json_object_set_new(ref, "to", db_json_str(v[13]));
+			json_object_set_new(ref, "to_name", db_json_str(v[14]));
 		} else {
-			json_object_set_new(ref, "to", str_or_null(v[16]));
-			json_object_set_new(ref, "to_name", str_or_null(v[17]));
+			json_object_set_new(ref, "to", db_json_str(v[16]));
+			json_object_set_new(ref, "to_name", db_json_str(v[17]));
 		}
 		json_object_set_new(ref, "status", json_string(v[18] ? v[18] : "open"));
 		if (v[19]) {
 			json_object_set_new(ref, "accepted_by", json_pack("{s:s,s:s}", "id", v[19],
 			    "name", v[20] ? v[20] : ""));
-			json_object_set_new(ref, "accepted_at", str_or_null(v[21]));
+			json_object_set_new(ref, "accepted_at", db_json_str(v[21]));
 		}
 	}
 	json_object_set_new(o, "referral", ref);

@@ -189,19 +189,7 @@ complaint_json(struct ctx *c, const char *hall, long long id, json_t **out)
 	    hall_cols, hall_types, "complaint", out);
 }
 
-/* A guarded change found nothing: E_NOT_FOUND (no such complaint of the hall) or
- * E_INVALID_TRANSITION (answered meanwhile).  Or a DB_* code. */
-static int
-refusal(struct ctx *c, const char *hall, long long id)
-{
-	char one[4];
-	int rc = db_scalar(c, "SELECT 1 FROM complaints WHERE hall = ? AND id = ?",
-	    DBARGS(DBS(hall), DBI(id)), one, sizeof one);
-
-	if (rc < 0)
-		return rc;
-	return rc == 0 ? E_NOT_FOUND : E_INVALID_TRANSITION;
-}
+#define COMPLAINT_EXISTS "SELECT 1 FROM complaints WHERE hall = ? AND id = ?"
 
 int
 complaint_assign(struct ctx *c, const char *hall, long long id, long long staff,
@@ -219,7 +207,7 @@ complaint_assign(struct ctx *c, const char *hall, long long id, long long staff,
 	if (rc != 0)
 		return rc;
 	if (n != 1)
-		return refusal(c, hall, id);
+		return reviews_refusal(c, COMPLAINT_EXISTS, hall, id);
 	fmt(note, sizeof note, "staff:%lld", staff);
 	return complaint_history_add(c, id, now, "assign", actor, note);
 }
@@ -282,7 +270,7 @@ complaint_answer(struct ctx *c, const char *hall, long long id, const char *answ
 	if (rc != 0)
 		return rc;
 	if (n != 1)
-		return refusal(c, hall, id);
+		return reviews_refusal(c, COMPLAINT_EXISTS, hall, id);
 	rc = complaint_history_add(c, id, now, "answer", actor, "");
 	if (rc == 0)
 		rc = answer_sms(c, hall, id, answer, told);

@@ -170,38 +170,28 @@ mark_mine(const struct req *r, json_t *c)
 	json_object_set_new(c, "mine", json_boolean(strcmp(me, r->sess.subject) == 0));
 }
 
+static const struct reviews_record complaint_record = {
+	complaint_json, "complaint", mark_mine, "没有这个投诉", "complaints"
+};
+
 int
 h_complaints_list(struct req *r)
 {
 	static const char *const statuses[] = { "open", "answered", "overdue", "all", NULL };
 	const char *hall = r->pathv[0];
-	long long limit = 100;
+	long long limit;
 	json_t *list;
-	int rc, k = 0;
+	int rc, k;
 
 	if ((rc = require_staff_of_hall(r, hall)) != 0)
 		return rc;
-	q_enum(r, "status", statuses, "取值为 open、answered、overdue 或 all", &k);
-	q_int(r, "limit", 0, 1, 500, &limit);
-	if (in_has_errors(r))
-		return req_invalid(r);
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = reviews_list_query(r, statuses, "取值为 open、answered、overdue 或 all", &k,
+	    &limit)) != 0)
 		return rc;
 	list = json_array();
 	rc = complaint_list_hall(r->ctx, hall, (enum complaint_filter)k,
 	    is_manager(r) ? NULL : r->sess.subject, limit, list);
-	if (rc != 0) {
-		json_decref(list);
-		return db_fail(r, rc);
-	}
-	{
-		size_t i;
-		json_t *c;
-
-		json_array_foreach(list, i, c)
-			mark_mine(r, c);
-	}
-	return req_ok(r, 200, json_pack("{s:o}", "complaints", list));
+	return reviews_list_reply(r, &complaint_record, rc, list);
 }
 
 /* The complaint id of the path: 0, or the 404 reply. */
@@ -241,10 +231,6 @@ answer_step(struct ctx *c, void *arg)
 	return reviews_step_audit(st->r, rc, "complaint.answer", "complaint", st->id,
 	    st->told ? "sms" : "no phone");
 }
-
-static const struct reviews_record complaint_record = {
-	complaint_json, "complaint", mark_mine, "没有这个投诉"
-};
 
 /* POST …/assign (manager): {"assignee": username of staff of the hall, not disabled}. */
 int

@@ -39,7 +39,14 @@ struct reviews_record {
 	const char	*member;
 	void		 (*mark)(const struct req *r, json_t *record);
 	const char	*missing;
+	const char	*list;		/* the member of a list of them */
 };
+/* A list's query: status, one of statuses (words: the 400's message), into *k; limit 1–500
+ * (default 100); then the path's hall must exist.  0 or the reply. */
+int	reviews_list_query(struct req *r, const char *const *statuses, const char *words, int *k,
+	    long long *limit);
+/* The list filled (rc: 0 or a DB_* code) as the reply: {list: […]}, each marked. */
+int	reviews_list_reply(struct req *r, const struct reviews_record *kind, int rc, json_t *list);
 /* 200 with the record id of the path's hall as it is now. */
 int	reviews_record_reply(struct req *r, const struct reviews_record *k, long long id);
 /* The step fn(ctx, st) in its transaction, then the record id as it is now; 404 when it is

@@ -49,7 +49,7 @@ mark_fixer(const struct req *r, json_t *t)
 }
 
 static const struct reviews_record task_record = {
-	rect_json, "rectification", mark_fixer, "没有这个整改任务"
+	rect_json, "rectification", mark_fixer, "没有这个整改任务", "rectifications"
 };
 
 /*
@@ -91,30 +91,17 @@ h_rectifications_list(struct req *r)
 	    NULL };
 	const char *hall = r->pathv[0];
 	json_t *tasks;
-	long long limit = 100;
-	int rc, k = 0;
+	long long limit;
+	int rc, k;
 
 	if ((rc = require_manager_of_hall(r, hall)) != 0)
 		return rc;
-	q_enum(r, "status", statuses, "取值为 open、checking、closed、overdue 或 all", &k);
-	q_int(r, "limit", 0, 1, 500, &limit);
-	if (in_has_errors(r))
-		return req_invalid(r);
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = reviews_list_query(r, statuses, "取值为 open、checking、closed、overdue 或 all",
+	    &k, &limit)) != 0)
 		return rc;
 	tasks = json_array();
-	if ((rc = rect_list(r->ctx, hall, (enum rect_filter)k, limit, tasks)) != 0) {
-		json_decref(tasks);
-		return db_fail(r, rc);
-	}
-	{
-		size_t i;
-		json_t *t;
-
-		json_array_foreach(tasks, i, t)
-			mark_fixer(r, t);
-	}
-	return req_ok(r, 200, json_pack("{s:o}", "rectifications", tasks));
+	rc = rect_list(r->ctx, hall, (enum rect_filter)k, limit, tasks);
+	return reviews_list_reply(r, &task_record, rc, tasks);
 }
 
 struct rect_step {

@@ -23,6 +23,7 @@
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
@@ -138,6 +139,17 @@ reviews_row_json(struct ctx *c, const char *sql, const char *hall, long long id,
 	if (rc == 1)
 		*out = json_pack("{s:o}", member, row);
 	return rc;
+}
+
+int
+reviews_refusal(struct ctx *c, const char *exists_sql, const char *hall, long long id)
+{
+	char one[4];
+	int rc = db_scalar(c, exists_sql, DBARGS(DBS(hall), DBI(id)), one, sizeof one);
+
+	if (rc < 0)
+		return rc;
+	return rc == 0 ? E_NOT_FOUND : E_INVALID_TRANSITION;
 }
 
 int

@@ -1059,3 +1059,19 @@ db_ll_row(void *arg, size_t ncol, char **v, const size_t *lens)
 		*out = 0;
 	return 1;
 }
+
+json_t *
+db_json_str(const char *v)
+{
+	return v ? json_string(v) : json_null();
+}
+
+json_t *
+db_json_ll(const char *v, long long min, long long max)
+{
+	long long n;
+
+	if (v == NULL || parse_ll(v, min, max, &n) != 0)
+		n = 0;
+	return json_integer(n);
+}

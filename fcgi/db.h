@@ -128,6 +128,22 @@ struct db_col {
 #define DBC_B(type, m)	{ DBC_BOOL, offsetof(type, m), sizeof(((type *)0)->m), 0, 0 }
 #define DBC_NONE	{ DBC_SKIP, 0, 0, 0, 0 }
 #define DB_COLS(t)	(t), (sizeof(t) / sizeof((t)[0]))
+/*
+ * A row struct and its column table from one list, so that each member is written once, in
+ * the order of the query's columns.  LIST(I, S, t) names the members: I(t, m, min, max) a
+ * long long within [min, max], S(t, m, size) a string buffer of size bytes.
+ *	#define LATE_ROW(I, S, t) I(t, id, 1, INT64_MAX) S(t, hall, 32) S(t, due, 12)
+ *	DB_ROW_STRUCT(late_check, LATE_ROW);
+ * declares struct late_check { long long id; char hall[32]; char due[12]; } and its table,
+ * static const struct db_col late_check_cols[], for db_row_into / db_rows_into.
+ */
+#define DBR_MEMBER_I(t, m, lo, hi)	long long m;
+#define DBR_MEMBER_S(t, m, size)	char m[size];
+#define DBR_COL_I(t, m, lo, hi)		DBC_I(struct t, m, lo, hi),
+#define DBR_COL_S(t, m, size)		DBC_S(struct t, m),
+#define DB_ROW_STRUCT(name, LIST) \
+	struct name { LIST(DBR_MEMBER_I, DBR_MEMBER_S, name) }; \
+	static const struct db_col name##_cols[] = { LIST(DBR_COL_I, DBR_COL_S, name) }
 /* Row v (ncol values) into the struct at dst, as the n cols say. */
 void	db_row_fill(void *dst, const struct db_col *cols, size_t n, size_t ncol, char **v);
 /* The first row of sql into the struct at dst: 1, 0 when there is none (dst untouched), or
@@ -186,5 +202,13 @@ int	db_fail(struct req *r, int rc);
  */
 int	db_str_row(void *arg, size_t ncol, char **v, const size_t *lens);
 int	db_ll_row(void *arg, size_t ncol, char **v, const size_t *lens);
+
+/*
+ * One column's value as JSON, for row callbacks that build an object member by member:
+ * db_json_str a string, or null for SQL NULL; db_json_ll an integer parsed within [min, max]
+ * (NULL, or not such a number: 0).
+ */
+json_t	*db_json_str(const char *v);
+json_t	*db_json_ll(const char *v, long long min, long long max);
 
 #endif

@@ -112,6 +112,27 @@ sms(struct ctx *c, struct action *a, const char *tmpl, json_t *params)
 	return rc == -1 ? DB_FAIL : rc;
 }
 
+/* The SMS that names the case and its item (case_processing, case_approved). */
+static int
+sms_item(struct ctx *c, struct action *a, const char *tmpl)
+{
+	return sms(c, a, tmpl, json_pack("{s:s,s:s}", "case_no", a->cr.no, "item", a->cr.title));
+}
+
+/* The department's part, being processed, decided (approved or rejected) by the actor. */
+static int
+part_decide(struct ctx *c, struct action *a, const char *status)
+{
+	uint64_t n = 0;
+	int rc;
+
+	rc = db_exec(c, "UPDATE case_parts SET status = ?, decided_at = ?,"
+	    " decided_by = ? WHERE case_id = ? AND department = ? AND status = 'processing'",
+	    DBARGS(DBS(status), DBS(a->now), DBI(a->staff), DBI(a->cr.id), DBS(a->dept)), &n,
+	    NULL);
+	return case_guarded(n, rc);
+}
+
 /* The light a decided case keeps: red when it was decided after its deadline, else green. */
 static const char *
 frozen_warning(struct ctx *c, struct action *a)
@@ -157,8 +178,7 @@ act_assign(struct ctx *c, const struct session *who, struct action *a)
 	rc = case_history_add(c, who, a->cr.id, a->now, "assign", a->cr.status, "processing", a->dept,
 	    note, pub);
 	if (rc == 0 && first)
-		rc = sms(c, a, "case_processing", json_pack("{s:s,s:s}", "case_no", a->cr.no,
-		    "item", a->cr.title));
+		rc = sms_item(c, a, "case_processing");
 	return rc;
 }
 
@@ -174,10 +194,7 @@ act_approve(struct ctx *c, const struct session *who, struct action *a)
 	    DBARGS(DBS(a->now), DBI(a->cr.id)), &n, NULL);
 	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
-	rc = db_exec(c, "UPDATE case_parts SET status = 'approved', decided_at = ?,"
-	    " decided_by = ? WHERE case_id = ? AND department = ? AND status = 'processing'",
-	    DBARGS(DBS(a->now), DBI(a->staff), DBI(a->cr.id), DBS(a->dept)), &n, NULL);
-	if ((rc = case_guarded(n, rc)) != 0)
+	if ((rc = part_decide(c, a, "approved")) != 0)
 		return rc;
 	rc = db_scalar(c, "SELECT 1 FROM case_parts WHERE case_id = ? AND status <> 'approved'"
 	    " LIMIT 1", DBARGS(DBI(a->cr.id)), one, sizeof one);
@@ -208,8 +225,7 @@ act_approve(struct ctx *c, const struct session *who, struct action *a)
 		    "item", a->cr.title, "url", url));
 	}
 	if (rc == 0)
-		rc = sms(c, a, "case_approved", json_pack("{s:s,s:s}", "case_no", a->cr.no,
-		    "item", a->cr.title));
+		rc = sms_item(c, a, "case_approved");
 	return rc;
 }
 
@@ -226,10 +242,7 @@ act_reject(struct ctx *c, const struct session *who, struct action *a)
 	    DBS(a->now), DBI(a->cr.id)), &n, NULL);
 	if ((rc = case_guarded(n, rc)) != 0)
 		return rc;
-	rc = db_exec(c, "UPDATE case_parts SET status = 'rejected', decided_at = ?,"
-	    " decided_by = ? WHERE case_id = ? AND department = ? AND status = 'processing'",
-	    DBARGS(DBS(a->now), DBI(a->staff), DBI(a->cr.id), DBS(a->dept)), &n, NULL);
-	if ((rc = case_guarded(n, rc)) != 0)
+	if ((rc = part_decide(c, a, "rejected")) != 0)
 		return rc;
 	rc = case_history_add(c, who, a->cr.id, a->now, "reject", "processing", "rejected", a->dept,
 	    a->note, a->reason);

@@ -106,12 +106,6 @@ struct cj {
 	int	 bad;
 };
 
-static json_t *
-jstr_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 /* A sealed column, opened when revealing, else the mask. */
 static json_t *
 sealed_or_mask(struct cj *cj, const char *enc, size_t n, const char *mask)
@@ -119,7 +113,7 @@ sealed_or_mask(struct cj *cj, const char *enc, size_t n, const char *mask)
 	char plain[PII_PLAIN_MAX + 1];
 
 	if (!cj->reveal || enc == NULL)
-		return jstr_or_null(mask);
+		return db_json_str(mask);
 	if (pii_open((const unsigned char *)enc, n, plain, sizeof plain) != 0) {
 		cj->bad = 1;
 		return json_null();
@@ -138,12 +132,12 @@ case_main_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	json_object_set_new(o, "no", json_string(v[0]));
 	json_object_set_new(o, "hall", json_string(v[1]));
 	json_object_set_new(o, "channel", json_string(v[2]));
-	json_object_set_new(o, "item", jstr_or_null(v[3]));
-	json_object_set_new(o, "bundle", jstr_or_null(v[4]));
+	json_object_set_new(o, "item", db_json_str(v[3]));
+	json_object_set_new(o, "bundle", db_json_str(v[4]));
 	json_object_set_new(o, "item_name", json_string(v[5]));
 	json_object_set_new(o, "status", json_string(v[6]));
 	json_object_set_new(o, "status_label", json_string(case_status_label(v[6])));
-	json_object_set_new(o, "kind", jstr_or_null(v[7]));
+	json_object_set_new(o, "kind", db_json_str(v[7]));
 	json_object_set_new(app, "name", sealed_or_mask(cj, v[8], lens[8], v[9]));
 	json_object_set_new(app, "id_number", sealed_or_mask(cj, v[10], lens[10], v[11]));
 	json_object_set_new(app, "phone", sealed_or_mask(cj, v[12], lens[12], v[13]));
@@ -151,45 +145,79 @@ case_main_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	json_object_set_new(o, "delivery", json_string(v[14]));
 	if (strcmp(v[14], "mail") == 0)
 		json_object_set_new(o, "address", sealed_or_mask(cj, v[15], lens[15], v[16]));
-	json_object_set_new(o, "ticket", jstr_or_null(v[17]));
+	json_object_set_new(o, "ticket", db_json_str(v[17]));
 	json_object_set_new(o, "window", v[18] && parse_ll(v[18], 0, 9999, &n) == 0 ?
 	    json_integer(n) : json_null());
-	json_object_set_new(o, "accepted_by", jstr_or_null(v[19]));
-	json_object_set_new(o, "accepted_at", jstr_or_null(v[20]));
-	parse_ll(v[21], 0, 10000, &n);
-	json_object_set_new(o, "promised_days", json_integer(n));
-	json_object_set_new(o, "deadline", jstr_or_null(v[22]));
-	json_object_set_new(o, "paused_since", jstr_or_null(v[23]));
-	parse_ll(v[24], 0, 100000, &n);
-	json_object_set_new(o, "paused_days", json_integer(n));
+	json_object_set_new(o, "accepted_by", db_json_str(v[19]));
+	json_object_set_new(o, "accepted_at", db_json_str(v[20]));
+	json_object_set_new(o, "promised_days", db_json_ll(v[21], 0, 10000));
+	json_object_set_new(o, "deadline", db_json_str(v[22]));
+	json_object_set_new(o, "paused_since", db_json_str(v[23]));
+	json_object_set_new(o, "paused_days", db_json_ll(v[24], 0, 100000));
 	json_object_set_new(o, "warning", json_string(v[25]));
 	if (v[26]) {
-		x = json_pack("{s:s,s:o,s:o,s:o}", "result", v[26], "at", jstr_or_null(v[27]),
-		    "by", jstr_or_null(v[28]), "note", jstr_or_null(v[29]));
+		x = json_pack("{s:s,s:o,s:o,s:o}", "result", v[26], "at", db_json_str(v[27]),
+		    "by", db_json_str(v[28]), "note", db_json_str(v[29]));
 		json_object_set_new(o, "decision", x);
 	} else
 		json_object_set_new(o, "decision", json_null());
 	json_object_set_new(o, "cross_province", json_boolean(v[30][0] == '1'));
 	if (v[30][0] == '1')
 		json_object_set_new(o, "cross", json_pack("{s:s,s:o}", "accepting_hall", v[1],
-		    "processing_office", jstr_or_null(v[31])));
+		    "processing_office", db_json_str(v[31])));
 	if (v[32] || v[34])
 		json_object_set_new(o, "pickup", json_pack("{s:o,s:o,s:o,s:o}",
-		    "window", jstr_or_null(v[33]), "ready_at", jstr_or_null(v[34]),
-		    "handed_over_at", jstr_or_null(v[35]), "handed_over_by", jstr_or_null(v[36])));
+		    "window", db_json_str(v[33]), "ready_at", db_json_str(v[34]),
+		    "handed_over_at", db_json_str(v[35]), "handed_over_by", db_json_str(v[36])));
 	if (v[37])
 		json_object_set_new(o, "mail", json_pack("{s:s,s:o,s:o}", "carrier", v[37],
-		    "tracking_no", jstr_or_null(v[38]), "mailed_at", jstr_or_null(v[39])));
-	json_object_set_new(o, "closed_at", jstr_or_null(v[40]));
-	parse_ll(v[41], 0, INT64_MAX, &n);
-	json_object_set_new(o, "version", json_integer(n));
-	json_object_set_new(o, "department", jstr_or_null(v[42]));
-	json_object_set_new(o, "department_name", jstr_or_null(v[43]));
+		    "tracking_no", db_json_str(v[38]), "mailed_at", db_json_str(v[39])));
+	json_object_set_new(o, "closed_at", db_json_str(v[40]));
+	json_object_set_new(o, "version", db_json_ll(v[41], 0, INT64_MAX));
+	json_object_set_new(o, "department", db_json_str(v[42]));
+	json_object_set_new(o, "department_name", db_json_str(v[43]));
 	cj->o = o;
 	return 1;
 }
 
 #define RFC3339(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%s+08:00')"
+
+static const char *const part_cols[] = { "item", "item_name", "department", "department_name",
+    "status", "promised_days", "deadline", "assigned_to" };
+static const char *const mat_cols[] = { "item", "code", "name", "required", "state", "due",
+    "received_at" };
+static const char *const hist_cols[] = { "at", "action", "from", "to", "department", "by",
+    "note", "public_note" };
+static const char *const sup_cols[] = { "requested_at", "materials", "note", "received_at",
+    "paused_days" };
+
+/* The lists of a case: its member in the case's JSON, and the rows of the case (one
+ * argument, the case's id) as db_rows_json reads them. */
+static const struct case_list {
+	const char		 *member;
+	const char		 *sql;
+	const char *const	 *cols;
+	const char		 *types;
+} case_lists[] = {
+	{ "parts", "SELECT p.item, i.name, p.department, d.name, p.status, p.promised_days,"
+	    " DATE_FORMAT(p.deadline, '%Y-%m-%d'), s.name"
+	    " FROM case_parts p JOIN items i ON i.id = p.item"
+	    " JOIN departments d ON d.code = p.department"
+	    " LEFT JOIN staff s ON s.id = p.assigned_to WHERE p.case_id = ? ORDER BY p.seq",
+	    part_cols, "ssssSiSS" },
+	{ "materials", "SELECT m.item, m.code, m.name, m.required, m.state,"
+	    " DATE_FORMAT(m.due, '%Y-%m-%d'), " RFC3339("m.received_at")
+	    " FROM case_materials m LEFT JOIN item_materials im"
+	    "  ON im.item = m.item AND im.code = m.code"
+	    " WHERE m.case_id = ? ORDER BY m.item, im.sort, m.code",
+	    mat_cols, "sssbsSS" },
+	{ "history", "SELECT " RFC3339("at") ", action, from_status, to_status, department,"
+	    " actor_name, note, public_note FROM case_history WHERE case_id = ? ORDER BY id",
+	    hist_cols, "ssSsSsss" },
+	{ "supplements", "SELECT " RFC3339("requested_at") ", materials, note, "
+	    RFC3339("received_at") ", paused_days FROM case_supplements WHERE case_id = ?"
+	    " ORDER BY id", sup_cols, "sssSI" },
+};
 
 /*
  * The case's lists onto o: parts, materials (also into *mats, o's reference), history and
@@ -198,51 +226,22 @@ case_main_row(void *arg, size_t ncol, char **v, const size_t *lens)
 static int
 case_lists_json(struct ctx *c, long long case_id, json_t *o, json_t **mats_out)
 {
-	static const char *const part_cols[] = { "item", "item_name", "department",
-	    "department_name", "status", "promised_days", "deadline", "assigned_to" };
-	static const char *const mat_cols[] = { "item", "code", "name", "required", "state", "due",
-	    "received_at" };
-	static const char *const hist_cols[] = { "at", "action", "from", "to", "department", "by",
-	    "note", "public_note" };
-	static const char *const sup_cols[] = { "requested_at", "materials", "note",
-	    "received_at", "paused_days" };
-	json_t *parts = json_array(), *mats = json_array(), *hist = json_array(),
-	    *sups = json_array(), *v;
+	json_t *sups, *v;
 	size_t i;
-	int rc;
+	int rc = 0;
 
-	json_object_set_new(o, "parts", parts);
-	json_object_set_new(o, "materials", mats);
-	json_object_set_new(o, "history", hist);
-	json_object_set_new(o, "supplements", sups);
-	*mats_out = mats;
-	rc = db_rows_json(c,
-	    "SELECT p.item, i.name, p.department, d.name, p.status, p.promised_days,"
-	    " DATE_FORMAT(p.deadline, '%Y-%m-%d'), s.name"
-	    " FROM case_parts p JOIN items i ON i.id = p.item"
-	    " JOIN departments d ON d.code = p.department"
-	    " LEFT JOIN staff s ON s.id = p.assigned_to WHERE p.case_id = ? ORDER BY p.seq",
-	    DBARGS(DBI(case_id)), part_cols, "ssssSiSS", parts);
-	if (rc >= 0)
-		rc = db_rows_json(c,
-		    "SELECT m.item, m.code, m.name, m.required, m.state,"
-		    " DATE_FORMAT(m.due, '%Y-%m-%d'), " RFC3339("m.received_at")
-		    " FROM case_materials m LEFT JOIN item_materials im"
-		    "  ON im.item = m.item AND im.code = m.code"
-		    " WHERE m.case_id = ? ORDER BY m.item, im.sort, m.code",
-		    DBARGS(DBI(case_id)), mat_cols, "sssbsSS", mats);
-	if (rc >= 0)
-		rc = db_rows_json(c,
-		    "SELECT " RFC3339("at") ", action, from_status, to_status, department,"
-		    " actor_name, note, public_note FROM case_history WHERE case_id = ? ORDER BY id",
-		    DBARGS(DBI(case_id)), hist_cols, "ssSsSsss", hist);
-	if (rc >= 0)
-		rc = db_rows_json(c,
-		    "SELECT " RFC3339("requested_at") ", materials, note, " RFC3339("received_at")
-		    ", paused_days FROM case_supplements WHERE case_id = ? ORDER BY id",
-		    DBARGS(DBI(case_id)), sup_cols, "sssSI", sups);
+	for (i = 0; i < NELEM(case_lists); i++) {
+		json_t *a = json_array();
+
+		json_object_set_new(o, case_lists[i].member, a);
+		if (rc >= 0)
+			rc = db_rows_json(c, case_lists[i].sql, DBARGS(DBI(case_id)),
+			    case_lists[i].cols, case_lists[i].types, a);
+	}
+	*mats_out = json_object_get(o, "materials");
 	if (rc < 0)
 		return rc;
+	sups = json_object_get(o, "supplements");
 	json_array_foreach(sups, i, v) {
 		json_t *m = json_loads(json_string_value(json_object_get(v, "materials")), 0, NULL);
 

@@ -138,7 +138,7 @@ case_promises_parse_form(struct req *r, const struct form *f, const int *given, 
 }
 
 int
-case_promise_rows(struct ctx *c, long long case_id, const char *parts)
+case_material_rows(struct ctx *c, long long case_id, const char *parts, const char *received_at)
 {
 	char buf[500], *s, *save = NULL, *colon;
 	int rc = 0;
@@ -149,9 +149,10 @@ case_promise_rows(struct ctx *c, long long case_id, const char *parts)
 			continue;
 		*colon = '\0';
 		rc = db_exec(c, "INSERT INTO case_materials (case_id, item, code, name, required,"
-		    " state) SELECT ?, item, code, name, required, 'promised'"
+		    " state, received_at) SELECT ?, item, code, name, required, ?, ?"
 		    " FROM item_materials WHERE item = ? AND code = ?",
-		    DBARGS(DBI(case_id), DBS(s), DBS(colon + 1)), NULL, NULL);
+		    DBARGS(DBI(case_id), DBS(received_at ? "received" : "promised"),
+		    DBSO(received_at), DBS(s), DBS(colon + 1)), NULL, NULL);
 	}
 	return rc;
 }
@@ -261,22 +262,10 @@ case_promises_json(struct ctx *c, long long case_id, json_t *o)
 
 #define SCAN_MAX 200
 
-struct late_check {
-	long long id;
-	char	  hall[32];
-	char	  name[204];
-	char	  due[12];
-	char	  case_no[CASE_NO_MAX];
-	char	  department[32];
-	char	  dept_name[204];
-};
-
-static const struct db_col late_cols[] = {
-	DBC_I(struct late_check, id, 1, INT64_MAX), DBC_S(struct late_check, hall),
-	DBC_S(struct late_check, name), DBC_S(struct late_check, due),
-	DBC_S(struct late_check, case_no), DBC_S(struct late_check, department),
-	DBC_S(struct late_check, dept_name),
-};
+#define LATE_CHECK(I, S, t) \
+	I(t, id, 1, INT64_MAX) S(t, hall, 32) S(t, name, 204) S(t, due, 12) \
+	S(t, case_no, CASE_NO_MAX) S(t, department, 32) S(t, dept_name, 204)
+DB_ROW_STRUCT(late_check, LATE_CHECK);
 
 /* The department's approvers with a work phone on file: promise_check_overdue_staff. */
 static int
@@ -348,7 +337,7 @@ job_promise_checks_overdue(struct ctx *c)
 	    " pc.department, d.name FROM promise_checks pc JOIN cases c ON c.id = pc.case_id"
 	    " JOIN departments d ON d.code = pc.department WHERE pc.status = 'open'"
 	    " AND pc.due < ? AND pc.alerted_at IS NULL ORDER BY pc.due, pc.id LIMIT 200",
-	    DBARGS(DBS(today)), DB_COLS(late_cols), t, sizeof *t, SCAN_MAX);
+	    DBARGS(DBS(today)), DB_COLS(late_check_cols), t, sizeof *t, SCAN_MAX);
 	n = rc > 0 ? (size_t)rc : 0;	/* the LIMIT is SCAN_MAX */
 	for (i = 0; rc >= 0 && i < n; i++) {
 		rc = db_tx(c, late_tx, &(struct late_step){ &t[i], now });

@@ -45,9 +45,11 @@ int	case_promises_parse(struct req *r, struct case_mats *l);
 int	case_promises_parse_form(struct req *r, const struct form *f, const int *given,
 	    int *promised);
 
-/* The case_materials rows (state 'promised') of the item materials a form material stands
- * for ("IT-B-002:M5,…"), inside the caller's transaction.  0 or a DB_* code. */
-int	case_promise_rows(struct ctx *c, long long case_id, const char *parts);
+/* The case_materials rows of the item materials a form material stands for ("IT-B-002:M5,…"),
+ * inside the caller's transaction: 'received' at received_at, or 'promised' when it is NULL
+ * (告知承诺).  0 or a DB_* code. */
+int	case_material_rows(struct ctx *c, long long case_id, const char *parts,
+	    const char *received_at);
 
 /*
  * Inside the caller's transaction, once the case is accepted: one 事后核查 task per material

@@ -112,20 +112,10 @@ h_promise_checks(struct req *r)
 
 /* ---------------------------------------------------------------- closing */
 
-struct pc_task {
-	long long	 case_id;
-	char		 case_no[CASE_NO_MAX];
-	char		 case_status[24];
-	char		 department[32];
-	char		 status[12];
-	char		 name[204];
-};
-
-static const struct db_col task_cols[] = {
-	DBC_I(struct pc_task, case_id, 1, INT64_MAX), DBC_S(struct pc_task, case_no),
-	DBC_S(struct pc_task, case_status), DBC_S(struct pc_task, department),
-	DBC_S(struct pc_task, status), DBC_S(struct pc_task, name),
-};
+#define PC_TASK(I, S, t) \
+	I(t, case_id, 1, INT64_MAX) S(t, case_no, CASE_NO_MAX) S(t, case_status, 24) \
+	S(t, department, 32) S(t, status, 12) S(t, name, 204)
+DB_ROW_STRUCT(pc_task, PC_TASK);
 
 #define TASK_SQL "SELECT c.id, c.no, c.status, pc.department, pc.status, pc.name" \
 	" FROM promise_checks pc JOIN cases c ON c.id = pc.case_id" \
@@ -137,7 +127,7 @@ task_load(struct ctx *c, const char *hall, long long id, struct pc_task *t, int 
 {
 	memset(t, 0, sizeof *t);
 	return db_row_into(c, lock ? TASK_SQL " FOR UPDATE" : TASK_SQL,
-	    DBARGS(DBI(id), DBS(hall)), DB_COLS(task_cols), t);
+	    DBARGS(DBI(id), DBS(hall)), DB_COLS(pc_task_cols), t);
 }
 
 struct close_step {

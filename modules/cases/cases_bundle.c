@@ -210,7 +210,6 @@ bundle_insert_case(struct ctx *c, const struct session *who, struct wbundle *b,
 static int
 bundle_insert_parts(struct ctx *c, struct wbundle *b)
 {
-	char buf[500], *s, *save = NULL, *colon;
 	size_t i;
 	int rc = 0;
 
@@ -222,19 +221,9 @@ bundle_insert_parts(struct ctx *c, struct wbundle *b)
 		    DBS(b->part_dl[i])), NULL, NULL);
 	for (i = 0; rc == 0 && i < b->form.nmats; i++) {
 		if (b->promised[i])	/* 告知承诺: kept as promised (case_promise.c) */
-			rc = case_promise_rows(c, b->case_id, b->form.mats[i].parts);
-		if (!b->given[i])
-			continue;
-		str_copy(buf, sizeof buf, b->form.mats[i].parts);
-		for (s = strtok_r(buf, ",", &save); rc == 0 && s; s = strtok_r(NULL, ",", &save)) {
-			if ((colon = strchr(s, ':')) == NULL)
-				continue;
-			*colon = '\0';
-			rc = db_exec(c, "INSERT INTO case_materials (case_id, item, code, name,"
-			    " required, state, received_at) SELECT ?, item, code, name, required,"
-			    " 'received', ? FROM item_materials WHERE item = ? AND code = ?",
-			    DBARGS(DBI(b->case_id), DBS(b->now), DBS(s), DBS(colon + 1)), NULL, NULL);
-		}
+			rc = case_material_rows(c, b->case_id, b->form.mats[i].parts, NULL);
+		if (rc == 0 && b->given[i])
+			rc = case_material_rows(c, b->case_id, b->form.mats[i].parts, b->now);
 	}
 	if (rc == 0 && b->auth_given)
 		rc = db_exec(c, "INSERT INTO case_materials (case_id, item, code, name, required,"

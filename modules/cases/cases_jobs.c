@@ -31,22 +31,10 @@
 #define SCAN_MAX      500
 #define HORIZON_DAYS  40	/* calendar days: covers 10 working days across any holiday */
 
-struct scan_case {
-	long long id;
-	char	  no[CASE_NO_MAX];
-	char	  hall[32];
-	char	  title[256];
-	char	  status[24];
-	char	  deadline[12];
-	char	  warning[8];
-};
-
-static const struct db_col scan_cols[] = {
-	DBC_I(struct scan_case, id, 1, INT64_MAX), DBC_S(struct scan_case, no),
-	DBC_S(struct scan_case, hall), DBC_S(struct scan_case, title),
-	DBC_S(struct scan_case, status), DBC_S(struct scan_case, deadline),
-	DBC_S(struct scan_case, warning),
-};
+#define SCAN_CASE(I, S, t) \
+	I(t, id, 1, INT64_MAX) S(t, no, CASE_NO_MAX) S(t, hall, 32) S(t, title, 256) \
+	S(t, status, 24) S(t, deadline, 12) S(t, warning, 8)
+DB_ROW_STRUCT(scan_case, SCAN_CASE);
 
 static int
 tell_staff(struct ctx *c, struct scan_case *sc, const char *warning)
@@ -139,7 +127,7 @@ job_cases_supervise(struct ctx *c)
 	    " DATE_FORMAT(c.deadline, '%Y-%m-%d'), c.warning FROM cases c"
 	    " WHERE c.status IN ('accepted', 'processing') AND c.deadline IS NOT NULL"
 	    " AND (c.deadline <= ? OR c.warning <> 'green') ORDER BY c.deadline LIMIT 500",
-	    DBARGS(DBS(horizon)), DB_COLS(scan_cols), sc, sizeof *sc, SCAN_MAX);
+	    DBARGS(DBS(horizon)), DB_COLS(scan_case_cols), sc, sizeof *sc, SCAN_MAX);
 	n = rc > 0 ? (size_t)rc : 0;	/* the LIMIT is SCAN_MAX */
 	for (i = 0; rc >= 0 && i < n; i++) {
 		const char *w = case_warning_for(c, sc[i].deadline, NULL, today);

@@ -46,21 +46,37 @@ fields_prefixed(struct req *r, json_t *saved, const char *prefix)
 	json_decref(mine);
 }
 
+/*
+ * o's member key as a nested object whose field errors fields_prefixed names later: 1 with
+ * *sub and *saved (the errors so far, put aside meanwhile); 0 when it is absent or null;
+ * -1 when it is not an object (the field error says what it must be).
+ */
+static int
+sub_object(struct req *r, json_t *o, const char *key, const char *field, const char *shape,
+    json_t **sub, json_t **saved)
+{
+	*sub = o ? json_object_get(o, key) : NULL;
+	if (*sub == NULL || json_is_null(*sub))
+		return 0;
+	if (!json_is_object(*sub)) {
+		req_fail_field(r, field, shape);
+		return -1;
+	}
+	*saved = r->err_fields;
+	r->err_fields = NULL;
+	return 1;
+}
+
 int
 consult_parse(struct req *r, json_t *body, struct consult_in *in)
 {
-	json_t *o = body ? json_object_get(body, "consult") : NULL, *ref, *saved;
-	int kind = 0;
+	json_t *o, *ref, *saved;
+	int kind = 0, rc;
 
 	memset(in, 0, sizeof *in);
-	if (o == NULL || json_is_null(o))
-		return 0;
-	if (!json_is_object(o)) {
-		req_fail_field(r, "consult", "须为对象：问题、事项、答复、转交");
-		return 1;
-	}
-	saved = r->err_fields;
-	r->err_fields = NULL;
+	rc = sub_object(r, body, "consult", "consult", "须为对象：问题、事项、答复、转交", &o, &saved);
+	if (rc <= 0)
+		return rc != 0;
 	in_str(r, o, "question", 1, 1, CONSULT_QUESTION_MAX, &in->question);
 	in_str(r, o, "item", 0, 1, 40, &in->item);
 	in_str(r, o, "answer", 1, 1, CONSULT_ANSWER_MAX, &in->answer);
@@ -71,15 +87,9 @@ consult_parse(struct req *r, json_t *body, struct consult_in *in)
 	if (in->item && !token_ok(in->item, 40))
 		req_fail_field(r, "item", "不是有效的事项编号");
 	fields_prefixed(r, saved, "consult.");
-	ref = json_object_get(o, "referral");
-	if (ref == NULL || json_is_null(ref))
+	if (sub_object(r, o, "referral", "consult.referral", "须为对象：{\"kind\",\"to\"}", &ref,
+	    &saved) <= 0)
 		return 1;
-	if (!json_is_object(ref)) {
-		req_fail_field(r, "consult.referral", "须为对象：{\"kind\",\"to\"}");
-		return 1;
-	}
-	saved = r->err_fields;
-	r->err_fields = NULL;
 	if (in_enum(r, ref, "kind", 1, ref_names, &kind) == 0 && kind == CONSULT_REF_NONE)
 		req_fail_field(r, "kind", "须为 window、department 或 staff");
 	in->ref = (enum consult_ref)kind;
@@ -192,28 +202,19 @@ consult_record_tx(struct req *r, const char *hall, unsigned long long ticket_id,
 	" LEFT JOIN staff rs ON rs.id = r.ref_staff" \
 	" LEFT JOIN staff a ON a.id = r.accepted_by "
 
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static int
 record_row(void *arg, size_t ncol, char **v, const size_t *lens)
 {
 	json_t *list = arg, *o, *ref = json_null();
-	long long n = 0;
 
 	(void)lens;
 	if (ncol < 24 || json_array_size(list) >= CONSULT_LIST_MAX)
 		return 0;
 	o = json_object();
-	parse_ll(v[0], 0, INT64_MAX, &n);
-	json_object_set_new(o, "id", json_integer(n));
+	json_object_set_new(o, "id", db_json_ll(v[0], 0, INT64_MAX));
 	json_object_set_new(o, "ticket", json_string(v[1]));
 	json_object_set_new(o, "day", json_string(v[2]));
-	parse_ll(v[3], 0, 65535, &n);
-	json_object_set_new(o, "window", json_integer(n));
+	json_object_set_new(o, "window", db_json_ll(v[3], 0, 65535));
 	json_object_set_new(o, "window_name", json_string(v[23]));
 	json_object_set_new(o, "clerk", json_pack("{s:s,s:s}", "id", v[4], "name", v[5]));
 	json_object_set_new(o, "question", json_string(v[6]));
@@ -224,21 +225,20 @@ record_row(void *arg, size_t ncol, char **v, const size_t *lens)
 		ref = json_object();
 		json_object_set_new(ref, "kind", json_string(v[10]));
 		if (strcmp(v[10], "window") == 0) {
-			parse_ll(v[11], 0, 65535, &n);
-			json_object_set_new(ref, "to", json_integer(n));
-			json_object_set_new(ref, "to_name", str_or_null(v[12]));
+			json_object_set_new(ref, "to", db_json_ll(v[11], 0, 65535));
+			json_object_set_new(ref, "to_name", db_json_str(v[12]));
 		} else if (strcmp(v[10], "department") == 0) {
-			json_object_set_new(ref, "to", str_or_null(v[13]));
-			json_object_set_new(ref, "to_name", str_or_null(v[14]));
+			json_object_set_new(ref, "to", db_json_str(v[13]));
+			json_object_set_new(ref, "to_name", db_json_str(v[14]));
 		} else {
-			json_object_set_new(ref, "to", str_or_null(v[16]));
-			json_object_set_new(ref, "to_name", str_or_null(v[17]));
+			json_object_set_new(ref, "to", db_json_str(v[16]));
+			json_object_set_new(ref, "to_name", db_json_str(v[17]));
 		}
 		json_object_set_new(ref, "status", json_string(v[18] ? v[18] : "open"));
 		if (v[19]) {
 			json_object_set_new(ref, "accepted_by", json_pack("{s:s,s:s}", "id", v[19],
 			    "name", v[20] ? v[20] : ""));
-			json_object_set_new(ref, "accepted_at", str_or_null(v[21]));
+			json_object_set_new(ref, "accepted_at", db_json_str(v[21]));
 		}
 	}
 	json_object_set_new(o, "referral", ref);

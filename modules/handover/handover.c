@@ -169,6 +169,29 @@ parse_to(struct req *r, json_t *to, struct handover_end *e)
 	str_copy(e->hall, sizeof e->hall, hall ? hall : r->sess.hall);
 }
 
+/* A list's element, named prefix ("cases[0]"), must be an object (shape: what it holds):
+ * 1, or 0 with the field error. */
+static int
+elem_object(struct req *r, json_t *e, const char *prefix, const char *shape)
+{
+	if (json_is_object(e))
+		return 1;
+	req_fail_field(r, prefix, shape);
+	return 0;
+}
+
+/* o's "code" (field names it), a material's code of 1–15 of [A-Za-z0-9_-], into *out;
+ * NULL with the field error when it is not one. */
+static void
+want_mat_code(struct req *r, json_t *o, const char *field, int required, const char **out)
+{
+	if (want_str(r, o, "code", field, required, 15, out) == 0 && *out &&
+	    !token_ok(*out, 15)) {
+		req_fail_field(r, field, "不是有效的材料代码");
+		*out = NULL;
+	}
+}
+
 int
 handover_parse(struct req *r, json_t *body, struct handover_in *in)
 {
@@ -201,11 +224,9 @@ handover_parse(struct req *r, json_t *body, struct handover_in *in)
 	json_array_foreach(cases, i, c) {
 		struct handover_case_in *ci = &in->cases[i];
 
-		if (!json_is_object(c)) {
-			fmt(f, sizeof f, "cases[%zu]", i);
-			req_fail_field(r, f, "须为对象：{\"no\",\"materials\"}");
+		fmt(f, sizeof f, "cases[%zu]", i);
+		if (!elem_object(r, c, f, "须为对象：{\"no\",\"materials\"}"))
 			continue;
-		}
 		fmt(f, sizeof f, "cases[%zu].no", i);
 		want_case_no(r, c, f, &ci->no);
 		for (k = 0; ci->no && k < i; k++)
@@ -222,17 +243,11 @@ handover_parse(struct req *r, json_t *body, struct handover_in *in)
 		json_array_foreach(mats, j, m) {
 			struct handover_mat_in *mi = &ci->mats[j];
 
-			if (!json_is_object(m)) {
-				fmt(f, sizeof f, "cases[%zu].materials[%zu]", i, j);
-				req_fail_field(r, f, "须为对象：{\"code\",\"pages\"}");
+			fmt(f, sizeof f, "cases[%zu].materials[%zu]", i, j);
+			if (!elem_object(r, m, f, "须为对象：{\"code\",\"pages\"}"))
 				continue;
-			}
 			fmt(f, sizeof f, "cases[%zu].materials[%zu].code", i, j);
-			if (want_str(r, m, "code", f, 1, 15, &mi->code) == 0 &&
-			    !token_ok(mi->code, 15)) {
-				req_fail_field(r, f, "不是有效的材料代码");
-				mi->code = NULL;
-			}
+			want_mat_code(r, m, f, 1, &mi->code);
 			for (k = 0; mi->code && k < j; k++)
 				if (ci->mats[k].code && strcmp(ci->mats[k].code, mi->code) == 0)
 					req_fail_field(r, f, "同一材料出现了两次");
@@ -274,19 +289,14 @@ handover_parse_receipt(struct req *r, json_t *body, struct handover_disc *d, siz
 
 		memset(x, 0, sizeof *x);
 		x->pages_received = -1;
-		if (!json_is_object(o)) {
-			fmt(f, sizeof f, "discrepancies[%zu]", i);
-			req_fail_field(r, f, "须为对象：{\"no\",\"code\",\"pages_received\"|\"missing\",\"note\"}");
+		fmt(f, sizeof f, "discrepancies[%zu]", i);
+		if (!elem_object(r, o, f,
+		    "须为对象：{\"no\",\"code\",\"pages_received\"|\"missing\",\"note\"}"))
 			continue;
-		}
 		fmt(f, sizeof f, "discrepancies[%zu].no", i);
 		want_case_no(r, o, f, &x->no);
 		fmt(f, sizeof f, "discrepancies[%zu].code", i);
-		if (want_str(r, o, "code", f, 0, 15, &x->code) == 0 && x->code &&
-		    !token_ok(x->code, 15)) {
-			req_fail_field(r, f, "不是有效的材料代码");
-			x->code = NULL;
-		}
+		want_mat_code(r, o, f, 0, &x->code);
 		fmt(f, sizeof f, "discrepancies[%zu].pages_received", i);
 		want_int(r, o, "pages_received", f, 0, 0, HANDOVER_PAGES_MAX, &x->pages_received);
 		missing = 0;

@@ -45,14 +45,15 @@ static const char *const status_names[] = {
 	"sent", "received", "received_with_discrepancies", NULL
 };
 
+/* The words of each status, in the order of status_names. */
+static const char *const status_labels[] = { "待签收", "已签收", "已签收（有差异）" };
+
 static const char *
 status_label(const char *s)
 {
-	if (strcmp(s, "sent") == 0)
-		return "待签收";
-	if (strcmp(s, "received") == 0)
-		return "已签收";
-	return "已签收（有差异）";
+	int i = str_index(status_names, s);
+
+	return status_labels[i < 0 ? 2 : i];
 }
 
 /* ---------------------------------------------------------------- the sheet */
@@ -62,12 +63,6 @@ struct head {
 	json_t			*o;
 	struct handover_end	 from, to;
 };
-
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
 
 /* id, status, from×5, to×5, note, sent_by, sender name, sent_at, received_by, receiver
  * name, received_at, receive_note */
@@ -88,10 +83,10 @@ head_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	    "status_label", status_label(v[1]), "note", v[12] ? v[12] : "");
 	json_object_set_new(h->o, "sent_by", json_pack("{s:s,s:s}", "id", v[13] ? v[13] : "",
 	    "name", v[14] ? v[14] : ""));
-	json_object_set_new(h->o, "sent_at", str_or_null(v[15]));
+	json_object_set_new(h->o, "sent_at", db_json_str(v[15]));
 	json_object_set_new(h->o, "received_by", v[16] ? json_pack("{s:s,s:s}", "id", v[16],
 	    "name", v[17] ? v[17] : "") : json_null());
-	json_object_set_new(h->o, "received_at", str_or_null(v[18]));
+	json_object_set_new(h->o, "received_at", db_json_str(v[18]));
 	json_object_set_new(h->o, "receive_note", json_string(v[19] ? v[19] : ""));
 	return 1;
 }
@@ -612,7 +607,7 @@ holding_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:b,s:[]}", "_id", (json_int_t)id, "no", v[1],
 	    "title", v[2] ? v[2] : "", "status", v[3], "status_label", case_status_label(v[3]),
 	    "decided", v[4] && v[4][0] == '1', "materials");
-	json_object_set_new(o, "accepted_at", str_or_null(v[5]));
+	json_object_set_new(o, "accepted_at", db_json_str(v[5]));
 	json_array_append_new(list, o);
 	return 0;
 }

@@ -557,17 +557,9 @@ provider_time(const char *s)
 	return s;
 }
 
-struct found {
-	long long	 id;
-	char		 msg_id[136];
-	char		 provider[16];
-	char		 status[16];
-};
-
-static const struct db_col found_cols[] = {
-	DBC_I(struct found, id, 1, INT64_MAX), DBC_S(struct found, msg_id),
-	DBC_S(struct found, provider), DBC_S(struct found, status),
-};
+#define FOUND(I, S, t) \
+	I(t, id, 1, INT64_MAX) S(t, msg_id, 136) S(t, provider, 16) S(t, status, 16)
+DB_ROW_STRUCT(found, FOUND);
 
 #define RECEIPT_EARLY 2
 

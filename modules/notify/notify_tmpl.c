@@ -126,15 +126,26 @@ parse_var(struct tmpl *t, const char *v, char *err, size_t esz)
 	return 0;
 }
 
+/* A provider's template id, the first word of *p, into id (size isz): 0, or -1 with err. */
+static int
+provider_id(const char **p, const char *provider, char *id, size_t isz, char *err, size_t esz)
+{
+	char w[128];
+
+	if (!word(p, w, sizeof w))
+		return fmt(err, esz, "%s: no template id", provider), -1;
+	str_copy(id, isz, w);
+	return 0;
+}
+
 static int
 parse_tencent(struct tmpl *t, const char *v, char *err, size_t esz)
 {
 	const char *p = v;
 	char w[64];
 
-	if (!word(&p, w, sizeof w))
-		return fmt(err, esz, "tencent: no template id"), -1;
-	str_copy(t->tencent_id, sizeof t->tencent_id, w);
+	if (provider_id(&p, "tencent", t->tencent_id, sizeof t->tencent_id, err, esz) != 0)
+		return -1;
 	t->ntencent = 0;
 	while (word(&p, w, sizeof w)) {
 		int i = var_index(t, w);
@@ -155,9 +166,8 @@ parse_wechat(struct tmpl *t, const char *v, char *err, size_t esz)
 	const char *p = v;
 	char w[128];
 
-	if (!word(&p, w, sizeof w))
-		return fmt(err, esz, "wechat: no template id"), -1;
-	str_copy(t->wechat_id, sizeof t->wechat_id, w);
+	if (provider_id(&p, "wechat", t->wechat_id, sizeof t->wechat_id, err, esz) != 0)
+		return -1;
 	while (word(&p, w, sizeof w)) {
 		struct tmpl_wfield *f;
 		char *eq = strchr(w, '='), *part, *save = NULL;

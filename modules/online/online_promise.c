@@ -73,5 +73,5 @@ online_promise_given(struct req *r, const struct form_mat *m, json_t *v, const c
 int
 online_promise_rows(struct ctx *c, long long case_id, const struct form_mat *m)
 {
-	return case_promise_rows(c, case_id, m->parts);
+	return case_material_rows(c, case_id, m->parts, NULL);
 }

@@ -185,31 +185,11 @@ complaint_list_hall(struct ctx *c, const char *hall, enum complaint_filter f,
 int
 complaint_json(struct ctx *c, const char *hall, long long id, json_t **out)
 {
-	char today[12];
-	json_t *row;
-	int rc;
-
-	date_format_t(hall_now(), today, sizeof today);
-	rc = db_row_json(c, COMPLAINT_SELECT " WHERE p.hall = ? AND p.id = ?",
-	    DBARGS(DBS(today), DBS(hall), DBI(id)), hall_cols, hall_types, &row);
-	if (rc == 1)
-		*out = json_pack("{s:o}", "complaint", row);
-	return rc;
+	return reviews_row_json(c, COMPLAINT_SELECT " WHERE p.hall = ? AND p.id = ?", hall, id,
+	    hall_cols, hall_types, "complaint", out);
 }
 
-/* A guarded change found nothing: E_NOT_FOUND (no such complaint of the hall) or
- * E_INVALID_TRANSITION (answered meanwhile).  Or a DB_* code. */
-static int
-refusal(struct ctx *c, const char *hall, long long id)
-{
-	char one[4];
-	int rc = db_scalar(c, "SELECT 1 FROM complaints WHERE hall = ? AND id = ?",
-	    DBARGS(DBS(hall), DBI(id)), one, sizeof one);
-
-	if (rc < 0)
-		return rc;
-	return rc == 0 ? E_NOT_FOUND : E_INVALID_TRANSITION;
-}
+#define COMPLAINT_EXISTS "SELECT 1 FROM complaints WHERE hall = ? AND id = ?"
 
 int
 complaint_assign(struct ctx *c, const char *hall, long long id, long long staff,
@@ -227,7 +207,7 @@ complaint_assign(struct ctx *c, const char *hall, long long id, long long staff,
 	if (rc != 0)
 		return rc;
 	if (n != 1)
-		return refusal(c, hall, id);
+		return reviews_refusal(c, COMPLAINT_EXISTS, hall, id);
 	fmt(note, sizeof note, "staff:%lld", staff);
 	return complaint_history_add(c, id, now, "assign", actor, note);
 }
@@ -290,7 +270,7 @@ complaint_answer(struct ctx *c, const char *hall, long long id, const char *answ
 	if (rc != 0)
 		return rc;
 	if (n != 1)
-		return refusal(c, hall, id);
+		return reviews_refusal(c, COMPLAINT_EXISTS, hall, id);
 	rc = complaint_history_add(c, id, now, "answer", actor, "");
 	if (rc == 0)
 		rc = answer_sms(c, hall, id, answer, told);

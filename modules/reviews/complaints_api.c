@@ -170,38 +170,28 @@ mark_mine(const struct req *r, json_t *c)
 	json_object_set_new(c, "mine", json_boolean(strcmp(me, r->sess.subject) == 0));
 }
 
+static const struct reviews_record complaint_record = {
+	complaint_json, "complaint", mark_mine, "没有这个投诉", "complaints"
+};
+
 int
 h_complaints_list(struct req *r)
 {
 	static const char *const statuses[] = { "open", "answered", "overdue", "all", NULL };
 	const char *hall = r->pathv[0];
-	long long limit = 100;
+	long long limit;
 	json_t *list;
-	int rc, k = 0;
+	int rc, k;
 
 	if ((rc = require_staff_of_hall(r, hall)) != 0)
 		return rc;
-	q_enum(r, "status", statuses, "取值为 open、answered、overdue 或 all", &k);
-	q_int(r, "limit", 0, 1, 500, &limit);
-	if (in_has_errors(r))
-		return req_invalid(r);
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = reviews_list_query(r, statuses, "取值为 open、answered、overdue 或 all", &k,
+	    &limit)) != 0)
 		return rc;
 	list = json_array();
 	rc = complaint_list_hall(r->ctx, hall, (enum complaint_filter)k,
 	    is_manager(r) ? NULL : r->sess.subject, limit, list);
-	if (rc != 0) {
-		json_decref(list);
-		return db_fail(r, rc);
-	}
-	{
-		size_t i;
-		json_t *c;
-
-		json_array_foreach(list, i, c)
-			mark_mine(r, c);
-	}
-	return req_ok(r, 200, json_pack("{s:o}", "complaints", list));
+	return reviews_list_reply(r, &complaint_record, rc, list);
 }
 
 /* The complaint id of the path: 0, or the 404 reply. */
@@ -242,30 +232,6 @@ answer_step(struct ctx *c, void *arg)
 	    st->told ? "sms" : "no phone");
 }
 
-/* 200 with the complaint as it is now. */
-static int
-complaint_reply(struct req *r, long long id)
-{
-	json_t *o = NULL;
-	int rc = complaint_json(r->ctx, r->pathv[0], id, &o);
-
-	if (rc <= 0)
-		return rc < 0 ? db_fail(r, rc) : req_bug(r, "complaint vanished");
-	mark_mine(r, json_object_get(o, "complaint"));
-	return req_ok(r, 200, o);
-}
-
-/* The step in its transaction, then the complaint as it is now; 404 when it is gone, 409
- * (conflict says why) when its state no longer allows the step. */
-static int
-step_run(struct req *r, int (*fn)(struct ctx *, void *), struct change_step *st,
-    const char *conflict)
-{
-	int rc = reviews_step_fail(r, db_tx(r->ctx, fn, st), "没有这个投诉", conflict);
-
-	return rc != 0 ? rc : complaint_reply(r, st->id);
-}
-
 /* POST …/assign (manager): {"assignee": username of staff of the hall, not disabled}. */
 int
 h_complaint_assign(struct req *r)
@@ -292,7 +258,8 @@ h_complaint_assign(struct req *r)
 		return req_invalid(r);
 	}
 	st = (struct change_step){ .r = r, .id = id, .staff = staff };
-	return step_run(r, assign_step, &st, "投诉已答复，不能再分派");
+	return reviews_step_run(r, &complaint_record, assign_step, &st, id,
+	    "投诉已答复，不能再分派");
 }
 
 /* POST …/answer: {"answer"} 5–500 characters, by the assignee or a manager. */
@@ -331,5 +298,6 @@ h_complaint_answer(struct req *r)
 	if (rc == 2)
 		return req_err_msg(r, E_FORBIDDEN, "这件投诉没有分派给您");
 	st = (struct change_step){ .r = r, .id = id, .answer = answer };
-	return step_run(r, answer_step, &st, "投诉已被他人答复或改派，请刷新");
+	return reviews_step_run(r, &complaint_record, answer_step, &st, id,
+	    "投诉已被他人答复或改派，请刷新");
 }

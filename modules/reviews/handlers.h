@@ -29,9 +29,29 @@ int	h_satisfaction(struct req *);
  */
 int	reviews_step_audit(struct req *r, int rc, const char *action, const char *kind,
 	    long long id, const char *detail);
-/* A step's transaction that did not commit (rc non-zero) as its reply: 404 with missing,
- * 409 with conflict (its state no longer allows the step), else db_fail.  0 when rc is 0
- * (the caller replies with the record as it is now); otherwise the reply's status. */
-int	reviews_step_fail(struct req *r, int rc, const char *missing, const char *conflict);
+/*
+ * What the steps of complaints and rectification tasks change, for their replies: the record
+ * read by its id ({member: …}, 1 found, 0 not, or a DB_* code), the caller's own marks on it,
+ * and the 404's message when it is not the hall's.
+ */
+struct reviews_record {
+	int		 (*load)(struct ctx *c, const char *hall, long long id, json_t **out);
+	const char	*member;
+	void		 (*mark)(const struct req *r, json_t *record);
+	const char	*missing;
+	const char	*list;		/* the member of a list of them */
+};
+/* A list's query: status, one of statuses (words: the 400's message), into *k; limit 1–500
+ * (default 100); then the path's hall must exist.  0 or the reply. */
+int	reviews_list_query(struct req *r, const char *const *statuses, const char *words, int *k,
+	    long long *limit);
+/* The list filled (rc: 0 or a DB_* code) as the reply: {list: […]}, each marked. */
+int	reviews_list_reply(struct req *r, const struct reviews_record *kind, int rc, json_t *list);
+/* 200 with the record id of the path's hall as it is now. */
+int	reviews_record_reply(struct req *r, const struct reviews_record *k, long long id);
+/* The step fn(ctx, st) in its transaction, then the record id as it is now; 404 when it is
+ * gone, 409 (conflict says why) when its state no longer allows the step, else db_fail. */
+int	reviews_step_run(struct req *r, const struct reviews_record *k,
+	    int (*fn)(struct ctx *, void *), void *st, long long id, const char *conflict);
 
 #endif

@@ -62,14 +62,15 @@ rect_history_add(struct ctx *c, long long task, const char *at, const char *acti
 	    DBARGS(DBI(task), DBS(at), DBS(action), DBS(actor), DBS(note)), NULL, NULL);
 }
 
+#define TASK_EXISTS "SELECT 1 FROM review_rectifications WHERE hall = ? AND id = ?"
+
 /* 1 when the hall has task id, 0 not, or a DB_* code. */
 static int
 task_exists(struct ctx *c, const char *hall, long long id)
 {
 	char one[4];
 
-	return db_scalar(c, "SELECT 1 FROM review_rectifications WHERE hall = ? AND id = ?",
-	    DBARGS(DBS(hall), DBI(id)), one, sizeof one);
+	return db_scalar(c, TASK_EXISTS, DBARGS(DBS(hall), DBI(id)), one, sizeof one);
 }
 
 /*
@@ -193,28 +194,8 @@ rect_list(struct ctx *c, const char *hall, enum rect_filter f, long long limit, 
 int
 rect_json(struct ctx *c, const char *hall, long long id, json_t **out)
 {
-	char today[12];
-	json_t *row;
-	int rc;
-
-	today_str(today);
-	rc = db_row_json(c, TASK_SELECT " WHERE t.hall = ? AND t.id = ?",
-	    DBARGS(DBS(today), DBS(hall), DBI(id)), task_cols, task_types, &row);
-	if (rc == 1)
-		*out = json_pack("{s:o}", "rectification", row);
-	return rc;
-}
-
-/* A guarded change found no open task: E_NOT_FOUND (none of the hall), or
- * E_INVALID_TRANSITION (closed).  Or a DB_* code. */
-static int
-rect_refusal(struct ctx *c, const char *hall, long long id)
-{
-	int rc = task_exists(c, hall, id);
-
-	if (rc < 0)
-		return rc;
-	return rc == 0 ? E_NOT_FOUND : E_INVALID_TRANSITION;
+	return reviews_row_json(c, TASK_SELECT " WHERE t.hall = ? AND t.id = ?", hall, id,
+	    task_cols, task_types, "rectification", out);
 }
 
 int
@@ -236,7 +217,7 @@ rect_record(struct ctx *c, const char *hall, long long id, const struct rect_rec
 	if (rc != 0)
 		return rc;
 	if (n != 1)
-		return rect_refusal(c, hall, id);
+		return reviews_refusal(c, TASK_EXISTS, hall, id);
 	fmt(detail, sizeof detail, "%s%s%s", contact ? "contact " : "", u->cause ? "cause " : "",
 	    u->fix ? "fix" : "");
 	return rect_history_add(c, id, now, contact ? "contact" : "record", u->actor, detail);

@@ -48,18 +48,9 @@ mark_fixer(const struct req *r, json_t *t)
 	    strcmp(f, r->sess.subject) == 0));
 }
 
-/* 200 with the task as it is now. */
-static int
-task_reply(struct req *r, long long id)
-{
-	json_t *o = NULL;
-	int rc = rect_json(r->ctx, r->pathv[0], id, &o);
-
-	if (rc <= 0)
-		return rc < 0 ? db_fail(r, rc) : req_bug(r, "task vanished");
-	mark_fixer(r, json_object_get(o, "rectification"));
-	return req_ok(r, 200, o);
-}
+static const struct reviews_record task_record = {
+	rect_json, "rectification", mark_fixer, "没有这个整改任务", "rectifications"
+};
 
 /*
  * GET /halls/{hall}/rectifications/{id}/contact (manager): the reviewer's mobile in full,
@@ -100,30 +91,17 @@ h_rectifications_list(struct req *r)
 	    NULL };
 	const char *hall = r->pathv[0];
 	json_t *tasks;
-	long long limit = 100;
-	int rc, k = 0;
+	long long limit;
+	int rc, k;
 
 	if ((rc = require_manager_of_hall(r, hall)) != 0)
 		return rc;
-	q_enum(r, "status", statuses, "取值为 open、checking、closed、overdue 或 all", &k);
-	q_int(r, "limit", 0, 1, 500, &limit);
-	if (in_has_errors(r))
-		return req_invalid(r);
-	if ((rc = hall_find(r, hall)) != 0)
+	if ((rc = reviews_list_query(r, statuses, "取值为 open、checking、closed、overdue 或 all",
+	    &k, &limit)) != 0)
 		return rc;
 	tasks = json_array();
-	if ((rc = rect_list(r->ctx, hall, (enum rect_filter)k, limit, tasks)) != 0) {
-		json_decref(tasks);
-		return db_fail(r, rc);
-	}
-	{
-		size_t i;
-		json_t *t;
-
-		json_array_foreach(tasks, i, t)
-			mark_fixer(r, t);
-	}
-	return req_ok(r, 200, json_pack("{s:o}", "rectifications", tasks));
+	rc = rect_list(r->ctx, hall, (enum rect_filter)k, limit, tasks);
+	return reviews_list_reply(r, &task_record, rc, tasks);
 }
 
 struct rect_step {
@@ -181,17 +159,6 @@ task_load(struct req *r, long long id, json_t **o)
 /* The 409 of a close or a check that another change overtook. */
 #define RECT_TAKEN "整改任务已被他人处理，请刷新"
 
-/* The step in its transaction, then the task as it is now; 404 when it is gone, 409
- * (conflict says why) when its state no longer allows the step. */
-static int
-step_run(struct req *r, int (*fn)(struct ctx *, void *), struct rect_step *st,
-    const char *conflict)
-{
-	int rc = reviews_step_fail(r, db_tx(r->ctx, fn, st), "没有这个整改任务", conflict);
-
-	return rc != 0 ? rc : task_reply(r, st->id);
-}
-
 /*
  * PATCH: record the contact with the citizen (contacted: true, contact_note), the cause and
  * the fix, while the task is open.  Guarded by status = 'open'.
@@ -220,7 +187,8 @@ h_rectification_update(struct req *r)
 		return req_invalid(r);
 	u.actor = r->sess.subject;
 	st = (struct rect_step){ .r = r, .id = id, .u = &u };
-	return step_run(r, record_step, &st, "整改任务已关闭，不能再修改");
+	return reviews_step_run(r, &task_record, record_step, &st, id,
+	    "整改任务已关闭，不能再修改");
 }
 
 /* The task t may close with cause and fix (NULL: not given now): 0, or the 409 / 422 reply
@@ -280,7 +248,7 @@ h_rectification_close(struct req *r)
 	if (rc != 0)
 		return rc;
 	st = (struct rect_step){ .r = r, .id = id, .cause = cause, .fix = fix };
-	return step_run(r, close_step, &st, RECT_TAKEN);
+	return reviews_step_run(r, &task_record, close_step, &st, id, RECT_TAKEN);
 }
 
 /*
@@ -326,5 +294,5 @@ h_rectification_check(struct req *r)
 	late = rectification_late(json_string_value(json_object_get(t, "deadline")), today);
 	json_decref(o);
 	st = (struct rect_step){ .r = r, .id = id, .late = late, .pass = res == 0, .note = note };
-	return step_run(r, check_step, &st, RECT_TAKEN);
+	return reviews_step_run(r, &task_record, check_step, &st, id, RECT_TAKEN);
 }

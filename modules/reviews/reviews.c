@@ -23,6 +23,7 @@
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
+#include "../../fcgi/errors.h"
 #include "../../fcgi/log.h"
 #include "../../fcgi/util.h"
 
@@ -123,6 +124,32 @@ task_open(struct ctx *c, const struct review_subject *s, long long review_id,
 	*task_id = (long long)id;
 	return rect_history_add(c, *task_id, now, "open", "",
 	    dl ? "" : "节假日安排未导入，暂无期限");
+}
+
+int
+reviews_row_json(struct ctx *c, const char *sql, const char *hall, long long id,
+    const char *const *cols, const char *types, const char *member, json_t **out)
+{
+	char today[12];
+	json_t *row;
+	int rc;
+
+	date_format_t(hall_now(), today, sizeof today);
+	rc = db_row_json(c, sql, DBARGS(DBS(today), DBS(hall), DBI(id)), cols, types, &row);
+	if (rc == 1)
+		*out = json_pack("{s:o}", member, row);
+	return rc;
+}
+
+int
+reviews_refusal(struct ctx *c, const char *exists_sql, const char *hall, long long id)
+{
+	char one[4];
+	int rc = db_scalar(c, exists_sql, DBARGS(DBS(hall), DBI(id)), one, sizeof one);
+
+	if (rc < 0)
+		return rc;
+	return rc == 0 ? E_NOT_FOUND : E_INVALID_TRANSITION;
 }
 
 int

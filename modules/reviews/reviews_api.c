@@ -10,6 +10,7 @@
 #include "handlers.h"
 #include "reviews_int.h"
 #include "../shared/audit.h"
+#include "../hall/catalog.h"
 #include "../cases/cases.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
@@ -214,14 +215,61 @@ reviews_step_audit(struct req *r, int rc, const char *action, const char *kind, 
 	return rc;
 }
 
-int
-reviews_step_fail(struct req *r, int rc, const char *missing, const char *conflict)
+static int
+step_fail(struct req *r, int rc, const char *missing, const char *conflict)
 {
-	if (rc == 0)
-		return 0;
 	if (rc == E_NOT_FOUND)
 		return req_err_msg(r, rc, missing);
 	if (rc == E_INVALID_TRANSITION)
 		return req_err_msg(r, rc, conflict);
 	return db_fail(r, rc);
+}
+
+int
+reviews_record_reply(struct req *r, const struct reviews_record *k, long long id)
+{
+	json_t *o = NULL;
+	int rc = k->load(r->ctx, r->pathv[0], id, &o);
+
+	if (rc <= 0)
+		return rc < 0 ? db_fail(r, rc) : req_bug(r, "the record changed vanished");
+	k->mark(r, json_object_get(o, k->member));
+	return req_ok(r, 200, o);
+}
+
+int
+reviews_step_run(struct req *r, const struct reviews_record *k,
+    int (*fn)(struct ctx *, void *), void *st, long long id, const char *conflict)
+{
+	int rc = db_tx(r->ctx, fn, st);
+
+	return rc != 0 ? step_fail(r, rc, k->missing, conflict) : reviews_record_reply(r, k, id);
+}
+
+int
+reviews_list_query(struct req *r, const char *const *statuses, const char *words, int *k,
+    long long *limit)
+{
+	*k = 0;
+	*limit = 100;
+	q_enum(r, "status", statuses, words, k);
+	q_int(r, "limit", 0, 1, 500, limit);
+	if (in_has_errors(r))
+		return req_invalid(r);
+	return hall_find(r, r->pathv[0]);
+}
+
+int
+reviews_list_reply(struct req *r, const struct reviews_record *kind, int rc, json_t *list)
+{
+	size_t i;
+	json_t *o;
+
+	if (rc != 0) {
+		json_decref(list);
+		return db_fail(r, rc);
+	}
+	json_array_foreach(list, i, o)
+		kind->mark(r, o);
+	return req_ok(r, 200, json_pack("{s:o}", kind->list, list));
 }

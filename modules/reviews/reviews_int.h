@@ -36,6 +36,15 @@ struct review_in {
 };
 
 /* reviews.c */
+/* The one row of sql, whose arguments are today, the hall and the id, as {member: row} into
+ * *out (cols and types as db_row_json's): a complaint or a task read by its id.  1 found,
+ * 0 not, or a DB_* code. */
+int	reviews_row_json(struct ctx *c, const char *sql, const char *hall, long long id,
+	    const char *const *cols, const char *types, const char *member, json_t **out);
+/* A guarded change of a complaint or task found nothing: E_NOT_FOUND when the hall has no
+ * such record (exists_sql: its arguments the hall and the id, a row when it exists), else
+ * E_INVALID_TRANSITION (its state moved on).  Or a DB_* code. */
+int	reviews_refusal(struct ctx *c, const char *exists_sql, const char *hall, long long id);
 /* The ticket (is_case 0) or case of a token.  1 found, 0 not, or a DB_* code. */
 int	review_subject_find(struct ctx *c, int is_case, const char *token,
 	    struct review_subject *s);

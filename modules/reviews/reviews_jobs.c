@@ -29,17 +29,9 @@
 #define OVERDUE_SCAN_MAX 200
 
 /* An overdue task or complaint: id, hall, the review's or complaint's ref, deadline. */
-struct overdue {
-	long long	 id;
-	char		 hall[32];
-	char		 ref[48];
-	char		 deadline[12];
-};
-
-static const struct db_col overdue_cols[] = {
-	DBC_I(struct overdue, id, 1, INT64_MAX), DBC_S(struct overdue, hall),
-	DBC_S(struct overdue, ref), DBC_S(struct overdue, deadline),
-};
+#define OVERDUE(I, S, t) \
+	I(t, id, 1, INT64_MAX) S(t, hall, 32) S(t, ref, 48) S(t, deadline, 12)
+DB_ROW_STRUCT(overdue, OVERDUE);
 
 struct alert_one {
 	int		 complaint;	/* 0: a rectification task */

@@ -8,13 +8,6 @@
 #include "../../fcgi/yc.h"
 
 int	h_track(struct req *);
-int	h_track_qr_svg(struct req *);
-int	h_track_qr_png(struct req *);
-int	h_ticket_qr_svg(struct req *);
-int	h_ticket_qr_png(struct req *);
-int	h_appointment_qr_svg(struct req *);
-int	h_appointment_qr_png(struct req *);
-int	h_notice_qr_svg(struct req *);
-int	h_notice_qr_png(struct req *);
+int	h_qr(struct req *);	/* every …/qr.svg and …/qr.png route */
 
 #endif

@@ -141,50 +141,25 @@ qr_reply(struct req *r, enum qr_target t, enum qr_format f)
 	return r->status;
 }
 
-int
-h_track_qr_svg(struct req *r)
-{
-	return qr_reply(r, QT_CASE, QR_SVG);
-}
+/* Which token each route's pattern starts with (the format is its ending: qr.svg, qr.png). */
+static const struct {
+	const char	*prefix;
+	enum qr_target	 t;
+} qr_routes[] = {
+	{ "/track/", QT_CASE }, { "/tickets/", QT_TICKET },
+	{ "/appointments/", QT_APPOINTMENT }, { "/case-notices/", QT_NOTICE },
+};
 
+/* Every QR route of routes.c: the target and format its pattern names. */
 int
-h_track_qr_png(struct req *r)
+h_qr(struct req *r)
 {
-	return qr_reply(r, QT_CASE, QR_PNG);
-}
+	const char *p = r->route->pattern;
+	size_t i, n = strlen(p);
+	enum qr_format f = n > 4 && strcmp(p + n - 4, ".png") == 0 ? QR_PNG : QR_SVG;
 
-int
-h_ticket_qr_svg(struct req *r)
-{
-	return qr_reply(r, QT_TICKET, QR_SVG);
-}
-
-int
-h_ticket_qr_png(struct req *r)
-{
-	return qr_reply(r, QT_TICKET, QR_PNG);
-}
-
-int
-h_appointment_qr_svg(struct req *r)
-{
-	return qr_reply(r, QT_APPOINTMENT, QR_SVG);
-}
-
-int
-h_appointment_qr_png(struct req *r)
-{
-	return qr_reply(r, QT_APPOINTMENT, QR_PNG);
-}
-
-int
-h_notice_qr_svg(struct req *r)
-{
-	return qr_reply(r, QT_NOTICE, QR_SVG);
-}
-
-int
-h_notice_qr_png(struct req *r)
-{
-	return qr_reply(r, QT_NOTICE, QR_PNG);
+	for (i = 0; i < NELEM(qr_routes); i++)
+		if (strncmp(p, qr_routes[i].prefix, strlen(qr_routes[i].prefix)) == 0)
+			return qr_reply(r, qr_routes[i].t, f);
+	return req_bug(r, "a QR route of no known target");
 }

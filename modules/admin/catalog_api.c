@@ -249,16 +249,11 @@ retire(struct req *r, int bundle, int on)
 	    bundle ? "bundle" : "item", o));
 }
 
+/* POST /admin/items/{id}/retire and …/restore */
 int
 h_adm_item_retire(struct req *r)
 {
-	return retire(r, 0, 1);
-}
-
-int
-h_adm_item_restore(struct req *r)
-{
-	return retire(r, 0, 0);
+	return retire(r, 0, req_route_ends(r, "/retire"));
 }
 
 /* ------------------------------------------------------------ a hall's choices */
@@ -428,16 +423,11 @@ h_adm_bundle_put(struct req *r)
 	    json_pack("{s:s,s:o}", "action", a.res.action, "bundle", full));
 }
 
+/* POST /admin/bundles/{id}/retire and …/restore */
 int
 h_adm_bundle_retire(struct req *r)
 {
-	return retire(r, 1, 1);
-}
-
-int
-h_adm_bundle_restore(struct req *r)
-{
-	return retire(r, 1, 0);
+	return retire(r, 1, req_route_ends(r, "/retire"));
 }
 
 /* ------------------------------------------------------------ import and export */

@@ -239,9 +239,11 @@ h_admin_category_put(struct req *r)
 	return req_ok(r, t.before ? 200 : 201, json_pack("{s:o}", "category", after));
 }
 
-static int
-cat_retire(struct req *r, int retire)
+/* POST …/categories/{code}/retire and …/restore */
+int
+h_admin_category_retire(struct req *r)
 {
+	const int retire = req_route_ends(r, "/retire");
 	const char *hall = r->pathv[0], *code = r->pathv[1];
 	char target[48];
 	json_t *after;
@@ -268,17 +270,6 @@ cat_retire(struct req *r, int retire)
 	return req_ok(r, 200, json_pack("{s:b,s:o}", "changed", changed, "category", after));
 }
 
-int
-h_admin_category_retire(struct req *r)
-{
-	return cat_retire(r, 1);
-}
-
-int
-h_admin_category_restore(struct req *r)
-{
-	return cat_retire(r, 0);
-}
 
 /* ------------------------------------------------------------------ departments */
 
@@ -424,9 +415,11 @@ h_admin_department_put(struct req *r)
 	return dept_write(r, &t);
 }
 
-static int
-dept_retire(struct req *r, int retire)
+/* POST /admin/departments/{code}/retire and …/restore */
+int
+h_admin_department_retire(struct req *r)
 {
+	const int retire = req_route_ends(r, "/retire");
 	struct dept_put t;
 
 	memset(&t, 0, sizeof t);
@@ -436,16 +429,4 @@ dept_retire(struct req *r, int retire)
 	if (!dept_code_ok(t.code))
 		return req_err_msg(r, E_NOT_FOUND, "没有这个部门");
 	return dept_write(r, &t);
-}
-
-int
-h_admin_department_retire(struct req *r)
-{
-	return dept_retire(r, 1);
-}
-
-int
-h_admin_department_restore(struct req *r)
-{
-	return dept_retire(r, 0);
 }

@@ -234,9 +234,11 @@ window_in_use(struct ctx *c, const char *hall, long long number, const char **wh
 	}
 }
 
-static int
-win_retire(struct req *r, int retire)
+/* POST …/windows/{number}/retire and …/restore */
+int
+h_admin_window_retire(struct req *r)
 {
+	const int retire = req_route_ends(r, "/retire");
 	const char *hall = r->pathv[0], *why = NULL;
 	char retired[4], target[48];
 	long long number;
@@ -269,16 +271,4 @@ win_retire(struct req *r, int retire)
 	}
 	return req_ok(r, 200, json_pack("{s:b,s:{s:I,s:b}}", "changed", changed, "window",
 	    "number", (json_int_t)number, "retired", retire));
-}
-
-int
-h_admin_window_retire(struct req *r)
-{
-	return win_retire(r, 1);
-}
-
-int
-h_admin_window_restore(struct req *r)
-{
-	return win_retire(r, 0);
 }

@@ -148,9 +148,11 @@ change_reply(struct req *r, struct result_row *x, const struct result_change *ch
 	return req_ok(r, 201, json_pack("{s:o,s:o}", "result", o, "replaced", old));
 }
 
-static int
-result_change(struct req *r, int replace)
+/* POST /results/{vid}/revoke and POST /results/{vid}/replace */
+int
+h_result_change(struct req *r)
 {
+	const int replace = req_route_ends(r, "/replace");
 	struct result_row x;
 	struct result_change ch;
 	struct change_step st;
@@ -182,20 +184,6 @@ result_change(struct req *r, int replace)
 	if (rc != 0)
 		return db_fail(r, rc);
 	return change_reply(r, &x, &ch, replace);
-}
-
-/* POST /results/{vid}/revoke */
-int
-h_result_revoke(struct req *r)
-{
-	return result_change(r, 0);
-}
-
-/* POST /results/{vid}/replace */
-int
-h_result_replace(struct req *r)
-{
-	return result_change(r, 1);
 }
 
 /* The PDF of x as the reply (an attachment named after its number); its download is

@@ -71,14 +71,9 @@ h_admin_categories(struct req *r)
 	json_t *a;
 	int rc;
 
-	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
+	if ((rc = admin_hall_rows(r, hall, CAT_COLS "WHERE c.hall = ? ORDER BY c.sort, c.code",
+	    cat_names, CAT_TYPES, &a)) != 0)
 		return rc;
-	a = json_array();
-	if ((rc = db_rows_json(r->ctx, CAT_COLS "WHERE c.hall = ? ORDER BY c.sort, c.code",
-	    DBARGS(DBS(hall)), cat_names, CAT_TYPES, a)) < 0) {
-		json_decref(a);
-		return db_fail(r, rc);
-	}
 	return req_ok(r, 200, json_pack("{s:o}", "categories", a));
 }
 
@@ -253,10 +248,8 @@ h_admin_category_retire(struct req *r)
 		return rc;
 	if (!category_code_ok(code))
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个类别");
-	if ((rc = cat_get(r->ctx, hall, code, &after)) < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个类别");
+	if ((rc = db_found(r, cat_get(r->ctx, hall, code, &after), "本中心没有这个类别")) != 0)
+		return rc;
 	json_decref(after);
 	fmt(target, sizeof target, "%s:%s", hall, code);
 	if ((rc = admin_retire(r, retire, "UPDATE categories SET retired_at = ? WHERE hall = ? AND"

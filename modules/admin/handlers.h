@@ -68,6 +68,11 @@ int	h_admin_department_retire(struct req *);
  * require_admin_of_hall to change): 0, or the 403, then the 404, sent (admin_hall.c). */
 int	admin_hall(struct req *r, const char *hall,
 	    int (*allowed)(struct req *, const char *));
+/* A list of the hall's console (admin_hall.c): admin_hall to read it (its manager or admin),
+ * then the rows of sql, whose one argument is the hall, into a new array *out (names and
+ * types as db_rows_json takes them).  0, or the status of the reply set (403, 404, 503). */
+int	admin_hall_rows(struct req *r, const char *hall, const char *sql,
+	    const char *const *names, const char *types, json_t **out);
 /* 409 BOOKINGS_AFFECTED with msg, and "bookings": count beside the error (admin_hall.c):
  * a change that takes bookings away is saved only with "notify": true. */
 int	admin_bookings_affected(struct req *r, long long count, const char *msg);

@@ -154,13 +154,7 @@ sessions_end(struct ctx *c, const char *id)
 static int
 rec_find(struct req *r, const char *hall, const char *user, struct staff_rec *s)
 {
-	int rc = rec_get(r->ctx, hall, user, s);
-
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个工作人员账号");
-	return 0;
+	return db_found(r, rec_get(r->ctx, hall, user, s), "本中心没有这个工作人员账号");
 }
 
 /* The same for the lock, unlock and reset buttons, after checking the caller is an admin

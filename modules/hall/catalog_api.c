@@ -100,10 +100,7 @@ h_item(struct req *r)
 
 	if (strlen(r->pathv[0]) > 40)
 		return req_err_msg(r, E_NOT_FOUND, "没有这个事项");
-	rc = catalog_item_json(r->ctx, r->pathv[0], &item);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "没有这个事项");
+	if ((rc = db_found(r, catalog_item_json(r->ctx, r->pathv[0], &item), "没有这个事项")) != 0)
+		return rc;
 	return req_ok(r, 200, json_pack("{s:o}", "item", item));
 }

@@ -203,6 +203,27 @@ storage_codes_as_replies(void **st)
 	req_free(&r);
 }
 
+/* A lookup's answer as a handler's reply: found is no reply, none a 404 with the message,
+ * a storage code db_fail's reply. */
+static void
+lookup_answers(void **st)
+{
+	struct req r;
+
+	(void)st;
+	req_init(&r, NULL);
+	assert_int_equal(db_found(&r, 1, "没有这个窗口"), 0);
+	assert_null(r.err_code);
+	assert_int_equal(db_found(&r, 0, "没有这个窗口"), 404);
+	assert_string_equal(r.err_code, "NOT_FOUND");
+	assert_string_equal(r.err_msg, "没有这个窗口");
+	req_free(&r);
+	req_init(&r, NULL);
+	assert_int_equal(db_found(&r, DB_DOWN, "没有这个窗口"), 503);
+	assert_string_equal(r.err_code, "UNAVAILABLE");
+	req_free(&r);
+}
+
 int
 main(void)
 {
@@ -212,6 +233,7 @@ main(void)
 		cmocka_unit_test(no_other_status),
 		cmocka_unit_test(reply_from_kind),
 		cmocka_unit_test(storage_codes_as_replies),
+		cmocka_unit_test(lookup_answers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

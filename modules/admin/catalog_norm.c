@@ -258,10 +258,46 @@ static const struct norm_field keyword_field = {
 	.kind = NF_STR, .name = "k", .min = 1, .max = 50, .required = 1
 };
 
+/* The item's keywords (kws, the member as sent) checked into out's "keywords": text of 1–50
+ * characters each, none twice, at most CAT_MAX_KEYWORDS. */
+static void
+norm_keywords(json_t *kws, json_t *out, const char *pfx, json_t *errs)
+{
+	json_t *v = json_array();
+	char sub[96];
+	size_t i;
+
+	json_object_set_new(out, "keywords", v);
+	if (kws != NULL && !json_is_null(kws) && !json_is_array(kws))
+		cat_problem(errs, pfx, "keywords", "须为文本的列表");
+	else if (json_array_size(kws) > CAT_MAX_KEYWORDS)
+		cat_problem(errs, pfx, "keywords", "检索词最多 30 个");
+	else
+		for (i = 0; i < json_array_size(kws); i++) {
+			json_t *k = json_pack("{s:O}", "k", json_array_get(kws, i));
+			json_t *tmp = json_object();
+
+			fmt(sub, sizeof sub, "%skeywords[%zu]", pfx ? pfx : "", i);
+			if (norm_fields(k, tmp, "", tmp, &keyword_field, 1) != 0)
+				cat_problem(errs, sub, "",
+				    json_string_value(json_object_get(tmp, "k")));
+			else {
+				const char *w = json_string_value(json_object_get(tmp, "k"));
+
+				if (cat_listed(v, w))
+					cat_problem(errs, sub, "", "重复的检索词");
+				else
+					json_array_append(v, json_object_get(tmp, "k"));
+			}
+			json_decref(tmp);
+			json_decref(k);
+		}
+}
+
 json_t *
 cat_item_norm(json_t *in, const char *id, const char *pfx, json_t *errs)
 {
-	json_t *o, *v, *mats, *kws;
+	json_t *o, *v, *mats;
 	char sub[96];
 	size_t i, j, before = json_object_size(errs);
 
@@ -293,33 +329,7 @@ cat_item_norm(json_t *in, const char *id, const char *pfx, json_t *errs)
 			cat_problem(errs, pfx, "legal_days", "法定时限不能短于承诺时限");
 	}
 
-	kws = json_object_get(in, "keywords");
-	v = json_array();
-	json_object_set_new(o, "keywords", v);
-	if (kws != NULL && !json_is_null(kws) && !json_is_array(kws))
-		cat_problem(errs, pfx, "keywords", "须为文本的列表");
-	else if (json_array_size(kws) > CAT_MAX_KEYWORDS)
-		cat_problem(errs, pfx, "keywords", "检索词最多 30 个");
-	else
-		for (i = 0; i < json_array_size(kws); i++) {
-			json_t *k = json_pack("{s:O}", "k", json_array_get(kws, i));
-			json_t *tmp = json_object();
-
-			fmt(sub, sizeof sub, "%skeywords[%zu]", pfx ? pfx : "", i);
-			if (norm_fields(k, tmp, "", tmp, &keyword_field, 1) != 0)
-				cat_problem(errs, sub, "",
-				    json_string_value(json_object_get(tmp, "k")));
-			else {
-				const char *w = json_string_value(json_object_get(tmp, "k"));
-
-				if (cat_listed(v, w))
-					cat_problem(errs, sub, "", "重复的检索词");
-				else
-					json_array_append(v, json_object_get(tmp, "k"));
-			}
-			json_decref(tmp);
-			json_decref(k);
-		}
+	norm_keywords(json_object_get(in, "keywords"), o, pfx, errs);
 
 	mats = json_object_get(in, "materials");
 	v = json_array();

@@ -150,3 +150,11 @@ db_fail(struct req *r, int rc)
 {
 	return db_fail_map(r, rc, NULL, 0);
 }
+
+int
+db_found(struct req *r, int rc, const char *msg)
+{
+	if (rc < 0)
+		return db_fail(r, rc);
+	return rc == 0 ? req_err_msg(r, E_NOT_FOUND, msg) : 0;
+}

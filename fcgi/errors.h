@@ -105,5 +105,9 @@ int	req_err_msg(struct req *r, int kind, const char *msg);
 struct db_field;
 int	db_fail_map(struct req *r, int rc, const struct db_field *map, size_t n);
 int	db_fail(struct req *r, int rc);
+/* A lookup's answer (1 found, 0 none, or a DB_* code) as a handler needs it: 0 when found;
+ * otherwise the reply is set, 404 NOT_FOUND saying msg for none, db_fail's for a DB_* code,
+ * and its status returned. */
+int	db_found(struct req *r, int rc, const char *msg);
 
 #endif

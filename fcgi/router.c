@@ -136,6 +136,17 @@ router_match(struct req *r, const struct route *table, size_t n)
 	return req_fail(r, 404, "NOT_FOUND", "请求的资源不存在");
 }
 
+int
+req_route_ends(const struct req *r, const char *suffix)
+{
+	size_t n, k = strlen(suffix);
+
+	if (r->route == NULL)
+		return 0;
+	n = strlen(r->route->pattern);
+	return n >= k && memcmp(r->route->pattern + n - k, suffix, k) == 0;
+}
+
 static int
 unsafe(enum method m)
 {

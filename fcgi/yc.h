@@ -196,6 +196,9 @@ const struct route *router_routes(size_t *n);
 void	 router_on_refusal(void (*fn)(struct req *));
 /* Find the route for r->method and r->path. 0, 404 or 405 (and sets Allow). */
 int	 router_match(struct req *r, const struct route *table, size_t n);
+/* 1 when the route r matched has a pattern ending in suffix ("/retire"): one handler that
+ * serves a pair of routes (retire and restore) tells them apart by it.  0 otherwise. */
+int	 req_route_ends(const struct req *r, const char *suffix);
 /* Run the whole request: match, authorize, handle. Returns the status. */
 int	 router_dispatch(struct req *r);
 

@@ -2,7 +2,8 @@
  * admin_hall.c — the {hall} of a console path, opened for reading (its manager or admin:
  * require_manager_of_hall) or for changing (its admin: require_admin_of_hall): the role
  * first (403), then that the hall exists (404), as the handlers of the hall's console check
- * them before anything else; and the 409 BOOKINGS_AFFECTED of a change (hours, slot plans,
+ * them before anything else; the console's lists of a hall's rows read after that check;
+ * and the 409 BOOKINGS_AFFECTED of a change (hours, slot plans,
  * the holiday calendar) that would take citizens' bookings away unless confirmed.
  *
  * Routes: none of its own (hall_catalog.c, hall_windows.c, hours_api.c, slots_api.c,
@@ -13,6 +14,7 @@
 #include "handlers.h"
 #include "../hall/catalog.h"
 #include "../identity/identity.h"
+#include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 
 int
@@ -23,6 +25,24 @@ admin_hall(struct req *r, const char *hall, int (*allowed)(struct req *, const c
 	if ((rc = allowed(r, hall)) != 0)
 		return rc;
 	return hall_find(r, hall);
+}
+
+int
+admin_hall_rows(struct req *r, const char *hall, const char *sql, const char *const *names,
+    const char *types, json_t **out)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
+		return rc;
+	*out = json_array();
+	if ((rc = db_rows_json(r->ctx, sql, DBARGS(DBS(hall)), names, types, *out)) < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return db_fail(r, rc);
+	}
+	return 0;
 }
 
 int

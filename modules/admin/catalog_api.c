@@ -127,31 +127,34 @@ h_adm_item_version(struct req *r)
 }
 
 struct put_arg {
+	int		(*put)(struct ctx *, const char *, json_t *, const char *, json_t *,
+			    struct cat_put *);
 	const char	*actor;
 	json_t		*norm;
 	json_t		*errs;
 	struct cat_put	 res;
 };
 
+/* The write (cat_item_put or cat_bundle_put), tried again from a clean start when the
+ * transaction is. */
 static int
-item_put_tx(struct ctx *c, void *arg)
+put_tx(struct ctx *c, void *arg)
 {
 	struct put_arg *a = arg;
 
 	json_object_clear(a->errs);
 	json_decref(a->res.after);
 	a->res.after = NULL;
-	return cat_item_put(c, a->actor, a->norm, "", a->errs, &a->res);
+	return a->put(c, a->actor, a->norm, "", a->errs, &a->res);
 }
 
 /*
- * Write a normalised body (a->norm, NULL when a->errs says why it was refused) with tx in
+ * Write a normalised body (a->norm, NULL when a->errs says why it was refused) with a->put in
  * one transaction: 0 with a->res filled, or the reply set (400 naming the fields, a
  * refusal, 503) and its status.  Takes a->norm and a->errs.
  */
 static int
-put_run(struct req *r, struct put_arg *a, int (*tx)(struct ctx *, void *),
-    const struct db_field *refusals, size_t nrefusals)
+put_run(struct req *r, struct put_arg *a, const struct db_field *refusals, size_t nrefusals)
 {
 	char actor[64];
 	int rc;
@@ -161,7 +164,7 @@ put_run(struct req *r, struct put_arg *a, int (*tx)(struct ctx *, void *),
 	else {
 		actor_of(r, actor, sizeof actor);
 		a->actor = actor;
-		rc = db_tx(r->ctx, tx, a);
+		rc = db_tx(r->ctx, put_tx, a);
 		a->actor = NULL;
 		json_decref(a->norm);
 		if (rc == E_INVALID_INPUT)
@@ -191,8 +194,9 @@ h_adm_item_put(struct req *r)
 
 	memset(&a, 0, sizeof a);
 	a.errs = json_object();
+	a.put = cat_item_put;
 	a.norm = cat_item_norm(r->body, r->pathv[0], "", a.errs);
-	if ((rc = put_run(r, &a, item_put_tx, DB_FIELDS(item_refusals))) != 0)
+	if ((rc = put_run(r, &a, DB_FIELDS(item_refusals))) != 0)
 		return rc;
 	if (strcmp(a.res.action, "unchanged") != 0) {
 		catalog_changed(r->ctx);
@@ -249,16 +253,11 @@ retire(struct req *r, int bundle, int on)
 	    bundle ? "bundle" : "item", o));
 }
 
+/* POST /admin/items/{id}/retire and …/restore */
 int
 h_adm_item_retire(struct req *r)
 {
-	return retire(r, 0, 1);
-}
-
-int
-h_adm_item_restore(struct req *r)
-{
-	return retire(r, 0, 0);
+	return retire(r, 0, req_route_ends(r, "/retire"));
 }
 
 /* ------------------------------------------------------------ a hall's choices */
@@ -393,17 +392,6 @@ h_adm_bundle(struct req *r)
 	return req_ok(r, 200, json_pack("{s:o,s:o}", "bundle", b, "audit", trail));
 }
 
-static int
-bundle_put_tx(struct ctx *c, void *arg)
-{
-	struct put_arg *a = arg;
-
-	json_object_clear(a->errs);
-	json_decref(a->res.after);
-	a->res.after = NULL;
-	return cat_bundle_put(c, a->actor, a->norm, "", a->errs, &a->res);
-}
-
 int
 h_adm_bundle_put(struct req *r)
 {
@@ -413,8 +401,9 @@ h_adm_bundle_put(struct req *r)
 
 	memset(&a, 0, sizeof a);
 	a.errs = json_object();
+	a.put = cat_bundle_put;
 	a.norm = cat_bundle_norm(r->body, r->pathv[0], "", a.errs);
-	if ((rc = put_run(r, &a, bundle_put_tx, NULL, 0)) != 0)
+	if ((rc = put_run(r, &a, NULL, 0)) != 0)
 		return rc;
 	json_decref(a.res.after);	/* the reply shows the bundle as read back */
 	if (strcmp(a.res.action, "unchanged") != 0) {
@@ -428,16 +417,11 @@ h_adm_bundle_put(struct req *r)
 	    json_pack("{s:s,s:o}", "action", a.res.action, "bundle", full));
 }
 
+/* POST /admin/bundles/{id}/retire and …/restore */
 int
 h_adm_bundle_retire(struct req *r)
 {
-	return retire(r, 1, 1);
-}
-
-int
-h_adm_bundle_restore(struct req *r)
-{
-	return retire(r, 1, 0);
+	return retire(r, 1, req_route_ends(r, "/retire"));
 }
 
 /* ------------------------------------------------------------ import and export */

@@ -71,14 +71,9 @@ h_admin_categories(struct req *r)
 	json_t *a;
 	int rc;
 
-	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
+	if ((rc = admin_hall_rows(r, hall, CAT_COLS "WHERE c.hall = ? ORDER BY c.sort, c.code",
+	    cat_names, CAT_TYPES, &a)) != 0)
 		return rc;
-	a = json_array();
-	if ((rc = db_rows_json(r->ctx, CAT_COLS "WHERE c.hall = ? ORDER BY c.sort, c.code",
-	    DBARGS(DBS(hall)), cat_names, CAT_TYPES, a)) < 0) {
-		json_decref(a);
-		return db_fail(r, rc);
-	}
 	return req_ok(r, 200, json_pack("{s:o}", "categories", a));
 }
 
@@ -239,9 +234,11 @@ h_admin_category_put(struct req *r)
 	return req_ok(r, t.before ? 200 : 201, json_pack("{s:o}", "category", after));
 }
 
-static int
-cat_retire(struct req *r, int retire)
+/* POST …/categories/{code}/retire and …/restore */
+int
+h_admin_category_retire(struct req *r)
 {
+	const int retire = req_route_ends(r, "/retire");
 	const char *hall = r->pathv[0], *code = r->pathv[1];
 	char target[48];
 	json_t *after;
@@ -251,10 +248,8 @@ cat_retire(struct req *r, int retire)
 		return rc;
 	if (!category_code_ok(code))
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个类别");
-	if ((rc = cat_get(r->ctx, hall, code, &after)) < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个类别");
+	if ((rc = db_found(r, cat_get(r->ctx, hall, code, &after), "本中心没有这个类别")) != 0)
+		return rc;
 	json_decref(after);
 	fmt(target, sizeof target, "%s:%s", hall, code);
 	if ((rc = admin_retire(r, retire, "UPDATE categories SET retired_at = ? WHERE hall = ? AND"
@@ -268,17 +263,6 @@ cat_retire(struct req *r, int retire)
 	return req_ok(r, 200, json_pack("{s:b,s:o}", "changed", changed, "category", after));
 }
 
-int
-h_admin_category_retire(struct req *r)
-{
-	return cat_retire(r, 1);
-}
-
-int
-h_admin_category_restore(struct req *r)
-{
-	return cat_retire(r, 0);
-}
 
 /* ------------------------------------------------------------------ departments */
 
@@ -424,9 +408,11 @@ h_admin_department_put(struct req *r)
 	return dept_write(r, &t);
 }
 
-static int
-dept_retire(struct req *r, int retire)
+/* POST /admin/departments/{code}/retire and …/restore */
+int
+h_admin_department_retire(struct req *r)
 {
+	const int retire = req_route_ends(r, "/retire");
 	struct dept_put t;
 
 	memset(&t, 0, sizeof t);
@@ -436,16 +422,4 @@ dept_retire(struct req *r, int retire)
 	if (!dept_code_ok(t.code))
 		return req_err_msg(r, E_NOT_FOUND, "没有这个部门");
 	return dept_write(r, &t);
-}
-
-int
-h_admin_department_retire(struct req *r)
-{
-	return dept_retire(r, 1);
-}
-
-int
-h_admin_department_restore(struct req *r)
-{
-	return dept_retire(r, 0);
 }

@@ -161,19 +161,13 @@ h_admin_windows(struct req *r)
 	size_t i;
 	int rc;
 
-	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
-		return rc;
-	a = json_array();
-	rc = db_rows_json(r->ctx, "SELECT w.number, w.name, w.kind, (SELECT GROUP_CONCAT("
+	if ((rc = admin_hall_rows(r, hall, "SELECT w.number, w.name, w.kind, (SELECT GROUP_CONCAT("
 	    "c.category ORDER BY c.category SEPARATOR '') FROM window_categories c WHERE c.hall ="
 	    " w.hall AND c.window_no = w.number), w.retired_at IS NOT NULL,"
 	    " DATE_FORMAT(w.retired_at, '%Y-%m-%dT%H:%i:%s+08:00'), (SELECT COUNT(*) FROM staff s"
 	    " WHERE s.hall = w.hall AND s.window_no = w.number) FROM windows w WHERE w.hall = ?"
-	    " ORDER BY w.number", DBARGS(DBS(hall)), win_names, "issSbSi", a);
-	if (rc < 0) {
-		json_decref(a);
-		return db_fail(r, rc);
-	}
+	    " ORDER BY w.number", win_names, "issSbSi", &a)) != 0)
+		return rc;
 	/* "BC" → ["B","C"], as PUT takes them. */
 	json_array_foreach(a, i, o) {
 		const char *cs = json_string_value(json_object_get(o, "categories"));
@@ -234,9 +228,11 @@ window_in_use(struct ctx *c, const char *hall, long long number, const char **wh
 	}
 }
 
-static int
-win_retire(struct req *r, int retire)
+/* POST …/windows/{number}/retire and …/restore */
+int
+h_admin_window_retire(struct req *r)
 {
+	const int retire = req_route_ends(r, "/retire");
 	const char *hall = r->pathv[0], *why = NULL;
 	char retired[4], target[48];
 	long long number;
@@ -248,10 +244,8 @@ win_retire(struct req *r, int retire)
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个窗口");
 	rc = db_scalar(r->ctx, "SELECT retired_at IS NOT NULL FROM windows WHERE hall = ? AND"
 	    " number = ?", DBARGS(DBS(hall), DBI(number)), retired, sizeof retired);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个窗口");
+	if ((rc = db_found(r, rc, "本中心没有这个窗口")) != 0)
+		return rc;
 	if (retire && retired[0] == '0') {
 		if ((rc = window_in_use(r->ctx, hall, number, &why)) < 0)
 			return db_fail(r, rc);
@@ -269,16 +263,4 @@ win_retire(struct req *r, int retire)
 	}
 	return req_ok(r, 200, json_pack("{s:b,s:{s:I,s:b}}", "changed", changed, "window",
 	    "number", (json_int_t)number, "retired", retire));
-}
-
-int
-h_admin_window_retire(struct req *r)
-{
-	return win_retire(r, 1);
-}
-
-int
-h_admin_window_restore(struct req *r)
-{
-	return win_retire(r, 0);
 }

@@ -14,7 +14,6 @@ int	h_adm_item(struct req *);
 int	h_adm_item_version(struct req *);
 int	h_adm_item_put(struct req *);
 int	h_adm_item_retire(struct req *);
-int	h_adm_item_restore(struct req *);
 int	h_adm_hall_items(struct req *);
 int	h_adm_hall_item(struct req *);
 int	h_adm_hall_item_put(struct req *);
@@ -22,7 +21,6 @@ int	h_adm_bundles(struct req *);
 int	h_adm_bundle(struct req *);
 int	h_adm_bundle_put(struct req *);
 int	h_adm_bundle_retire(struct req *);
-int	h_adm_bundle_restore(struct req *);
 int	h_adm_export(struct req *);
 int	h_adm_import(struct req *);
 
@@ -58,21 +56,23 @@ int	h_admin_calendar_load(struct req *);
 int	h_admin_windows(struct req *);
 int	h_admin_window_put(struct req *);
 int	h_admin_window_retire(struct req *);
-int	h_admin_window_restore(struct req *);
 
 /* hall_catalog.c */
 int	h_admin_categories(struct req *);
 int	h_admin_category_put(struct req *);
 int	h_admin_category_retire(struct req *);
-int	h_admin_category_restore(struct req *);
 int	h_admin_departments(struct req *);
 int	h_admin_department_put(struct req *);
 int	h_admin_department_retire(struct req *);
-int	h_admin_department_restore(struct req *);
 /* The path's {hall} for whom allowed lets in (identity.h: require_manager_of_hall to read,
  * require_admin_of_hall to change): 0, or the 403, then the 404, sent (admin_hall.c). */
 int	admin_hall(struct req *r, const char *hall,
 	    int (*allowed)(struct req *, const char *));
+/* A list of the hall's console (admin_hall.c): admin_hall to read it (its manager or admin),
+ * then the rows of sql, whose one argument is the hall, into a new array *out (names and
+ * types as db_rows_json takes them).  0, or the status of the reply set (403, 404, 503). */
+int	admin_hall_rows(struct req *r, const char *hall, const char *sql,
+	    const char *const *names, const char *types, json_t **out);
 /* 409 BOOKINGS_AFFECTED with msg, and "bookings": count beside the error (admin_hall.c):
  * a change that takes bookings away is saved only with "notify": true. */
 int	admin_bookings_affected(struct req *r, long long count, const char *msg);

@@ -322,11 +322,7 @@ bookable_find(struct req *r, const char *hall, const char *cat)
 		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个类别");
 	rc = db_scalar(r->ctx, "SELECT 1 FROM categories WHERE hall = ? AND code = ? AND"
 	    " kind = 'service'", DBARGS(DBS(hall), DBS(cat)), one, sizeof one);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个可预约的类别");
-	return 0;
+	return db_found(r, rc, "本中心没有这个可预约的类别");
 }
 
 int
@@ -440,17 +436,11 @@ h_admin_slot_plans_get(struct req *r)
 	json_t *plans, *list;
 	int rc;
 
-	if ((rc = admin_hall(r, hall, require_manager_of_hall)) != 0)
+	if ((rc = admin_hall_rows(r, hall, "SELECT category, TIME_FORMAT(start_time, '%H:%i'),"
+	    " minutes, capacity FROM appointment_slot_templates WHERE hall = ? ORDER BY category,"
+	    " start_time", (const char *const[]){ "category", "start", "minutes", "capacity" },
+	    "ssII", &list)) != 0)
 		return rc;
-	list = json_array();
-	rc = db_rows_json(r->ctx, "SELECT category, TIME_FORMAT(start_time, '%H:%i'), minutes,"
-	    " capacity FROM appointment_slot_templates WHERE hall = ? ORDER BY category,"
-	    " start_time", DBARGS(DBS(hall)), (const char *const[]){ "category", "start",
-	    "minutes", "capacity" }, "ssII", list);
-	if (rc < 0) {
-		json_decref(list);
-		return db_fail(r, rc);
-	}
 	plans = json_object();
 	{
 		size_t i;

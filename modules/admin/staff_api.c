@@ -154,13 +154,7 @@ sessions_end(struct ctx *c, const char *id)
 static int
 rec_find(struct req *r, const char *hall, const char *user, struct staff_rec *s)
 {
-	int rc = rec_get(r->ctx, hall, user, s);
-
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "本中心没有这个工作人员账号");
-	return 0;
+	return db_found(r, rec_get(r->ctx, hall, user, s), "本中心没有这个工作人员账号");
 }
 
 /* The same for the lock, unlock and reset buttons, after checking the caller is an admin
@@ -326,6 +320,27 @@ staff_disable(struct req *r, const char *user, const struct staff_rec *b, int di
 	return 0;
 }
 
+/*
+ * The start of a change that ends another account's sessions (lock, password reset): the
+ * account user of hall into *b, refused when it is the caller's own (self_msg), and its
+ * sessions ended.  They end again after the change: one made in between is ended too.
+ * 0, or the status of the reply already set.
+ */
+static int
+staff_other_begin(struct req *r, const char *hall, const char *user, struct staff_rec *b,
+    const char *self_msg)
+{
+	int rc;
+
+	if ((rc = staff_of_hall(r, hall, user, b)) != 0)
+		return rc;
+	if (strcmp(b->id, r->sess.subject) == 0)
+		return req_err_msg(r, E_INVALID_STATE, self_msg);
+	if (sessions_end(r->ctx, b->id) != 0)
+		return req_unavailable(r);
+	return 0;
+}
+
 int
 h_admin_staff_lock(struct req *r)
 {
@@ -333,13 +348,8 @@ h_admin_staff_lock(struct req *r)
 	struct staff_rec b, a;
 	int rc;
 
-	if ((rc = staff_of_hall(r, hall, user, &b)) != 0)
+	if ((rc = staff_other_begin(r, hall, user, &b, "不能锁定自己的账号")) != 0)
 		return rc;
-	if (strcmp(b.id, r->sess.subject) == 0)
-		return req_err_msg(r, E_INVALID_STATE, "不能锁定自己的账号");
-	/* Sessions end before and after: one made in between is ended too. */
-	if (sessions_end(r->ctx, b.id) != 0)
-		return req_unavailable(r);
 	if ((rc = staff_disable(r, user, &b, 1, &a)) != 0)
 		return db_fail(r, rc);
 	if (sessions_end(r->ctx, b.id) != 0)
@@ -373,12 +383,8 @@ h_admin_staff_reset(struct req *r)
 	json_t *o;
 	int rc;
 
-	if ((rc = staff_of_hall(r, hall, user, &b)) != 0)
+	if ((rc = staff_other_begin(r, hall, user, &b, "不能重置自己的密码")) != 0)
 		return rc;
-	if (strcmp(b.id, r->sess.subject) == 0)
-		return req_err_msg(r, E_INVALID_STATE, "不能重置自己的密码");
-	if (sessions_end(r->ctx, b.id) != 0)
-		return req_unavailable(r);
 	temp_password(pw);
 	if (staff_hash_password(pw, hash, sizeof hash) != 0) {
 		sodium_memzero(pw, sizeof pw);

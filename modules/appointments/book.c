@@ -105,9 +105,7 @@ dup_reason(struct req *r, struct book *b, const char *date, const char *code)
 	char one[4];
 	int rc;
 
-	rc = db_scalar(r->ctx, "SELECT 1 FROM appointments WHERE hall = ? AND day = ?"
-	    " AND code = ?", DBARGS(DBS(b->hall), DBS(date), DBS(code)), one, sizeof one);
-	if (rc < 0)
+	if ((rc = appt_code_taken(r->ctx, b->hall, date, code)) < 0)
 		return db_fail(r, rc);
 	if (rc == 1)
 		return 1;
@@ -288,10 +286,8 @@ book_request(struct req *r, struct book *b, const char *cat, const char *slot, l
 	if (found != 1) {
 		rc = db_scalar(r->ctx, "SELECT 1 FROM categories WHERE hall = ? AND code = ?",
 		    DBARGS(DBS(b->hall), DBS(cat)), one, sizeof one);
-		if (rc < 0)
-			return db_fail(r, rc);
-		if (rc == 0)
-			return req_err_msg(r, E_NOT_FOUND, "没有这个政务服务中心或业务类别");
+		if ((rc = db_found(r, rc, "没有这个政务服务中心或业务类别")) != 0)
+			return rc;
 	}
 	if (b->item) {
 		rc = db_scalar(r->ctx, "SELECT 1 FROM items WHERE id = ? AND hall = ? AND category = ?",

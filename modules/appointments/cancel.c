@@ -111,30 +111,57 @@ h_appointment_cancel(struct req *r)
 	return req_ok(r, 204, NULL);
 }
 
-struct appt_list {
+/* Bookings read into rows (at most max), those keep does not let stay: a plan change's
+ * (appt_affected_cancel) or an ID number's (appt_cancel_identity) to cancel. */
+struct affected_list {
+	appt_keep_fn	 keep;
+	void		*arg;
 	struct appt_row	*rows;
-	int		 n, max;
+	int		 n, max, seen;
+	long long	 last;		/* the largest id read, kept or not */
 };
 
 static int
-collect_row(void *arg, size_t ncol, char **v, const size_t *lens)
+affected_collect(void *arg, size_t ncol, char **v, const size_t *lens)
 {
-	struct appt_list *l = arg;
+	struct affected_list *l = arg;
+	struct appt_row *a;
 
 	(void)ncol;
-	if (l->n < l->max)
-		appt_row_fill(&l->rows[l->n++], v, lens);
+	if (l->n >= l->max)
+		return 1;
+	a = &l->rows[l->n];
+	appt_row_fill(a, v, lens);
+	l->seen++;
+	if (a->id > l->last)
+		l->last = a->id;
+	if (!l->keep(l->arg, a->cat, a->day, a->start_min, a->end_min, a->seat))
+		l->n++;
+	else
+		sodium_memzero(a, sizeof *a);
+	return 0;
+}
+
+/* A keep function that lets no booking stay: every row read is collected. */
+static int
+keep_none(void *arg, char cat, int64_t day, int start, int end, int seat)
+{
+	(void)arg;
+	(void)cat;
+	(void)day;
+	(void)start;
+	(void)end;
+	(void)seat;
 	return 0;
 }
 
 int
 appt_cancel_identity(struct req *r, const char *idhash, long long holder, int *cancelled)
 {
-	struct appt_list l;
+	struct affected_list l = { .keep = keep_none, .max = 16 };
 	int rc, i, total = 0, round;
 
 	*cancelled = 0;
-	l.max = 16;
 	if ((l.rows = calloc((size_t)l.max, sizeof *l.rows)) == NULL)
 		return -1;
 	/* A few rounds of 16: a number can only have had so many live bookings (the caps). */
@@ -142,7 +169,7 @@ appt_cancel_identity(struct req *r, const char *idhash, long long holder, int *c
 		l.n = 0;
 		rc = db_query(r->ctx, APPT_ROW_COLS "WHERE a.idnum_hash = ? AND a.status = 'booked'"
 		    " AND a.proxy_id IS NULL AND a.citizen_id <> ? ORDER BY a.id LIMIT 16",
-		    DBARGS(DBS(idhash), DBI(holder)), collect_row, &l);
+		    DBARGS(DBS(idhash), DBI(holder)), affected_collect, &l);
 		if (rc < 0)
 			break;
 		for (i = 0; i < l.n; i++) {
@@ -221,34 +248,6 @@ appt_affected_count(struct ctx *c, const char *hall, char cat, int64_t from, int
 	return rc < 0 ? rc : 0;
 }
 
-struct affected_list {
-	appt_keep_fn	 keep;
-	void		*arg;
-	struct appt_row	*rows;
-	int		 n, max, seen;
-	long long	 last;		/* the largest id read, kept or not */
-};
-
-static int
-affected_collect(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct affected_list *l = arg;
-	struct appt_row *a;
-
-	(void)ncol;
-	if (l->n >= l->max)
-		return 1;
-	a = &l->rows[l->n];
-	appt_row_fill(a, v, lens);
-	l->seen++;
-	if (a->id > l->last)
-		l->last = a->id;
-	if (!l->keep(l->arg, a->cat, a->day, a->start_min, a->end_min, a->seat))
-		l->n++;
-	else
-		sodium_memzero(a, sizeof *a);
-	return 0;
-}
 
 int
 appt_affected_cancel(struct req *r, const char *hall, char cat, int64_t from, int64_t to,

@@ -199,6 +199,15 @@ appt_code_new(char code[8])
 }
 
 int
+appt_code_taken(struct ctx *c, const char *hall, const char *date, const char *code)
+{
+	char one[4];
+
+	return db_scalar(c, "SELECT 1 FROM appointments WHERE hall = ? AND day = ? AND code = ?",
+	    DBARGS(DBS(hall), DBS(date), DBS(code)), one, sizeof one);
+}
+
+int
 appt_phone(struct ctx *c, long long citizen, char phone[24])
 {
 	struct citizen cz;
@@ -226,11 +235,8 @@ appt_row_of_path(struct req *r, int who, struct appt_row *a)
 {
 	int rc;
 
-	rc = appt_row_by_token(r->ctx, r->pathv[0], a);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, APPT_NOT_FOUND);
+	if ((rc = db_found(r, appt_row_by_token(r->ctx, r->pathv[0], a), APPT_NOT_FOUND)) != 0)
+		return rc;
 	return who == APPT_HOLDER ? require_owner(r, a->citizen) : appt_may_see(r, a);
 }
 

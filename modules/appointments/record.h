@@ -91,6 +91,9 @@ int	appt_phone(struct ctx *c, long long citizen, char phone[24]);
 
 /* A new 6-digit booking code (code ≥ 7 bytes): uniform, from the system's CSPRNG. */
 void	appt_code_new(char code[8]);
+/* Does a booking of hall on date (YYYY-MM-DD) hold code?  After a write met a duplicate key:
+ * 1, the code (draw another); 0, another key.  Or a DB_* code. */
+int	appt_code_taken(struct ctx *c, const char *hall, const char *date, const char *code);
 
 /* Outcomes of writing a booking besides 0, a DB_* code and a reply status. */
 enum { REC_RETRY = -100, REC_ID_LOST = -101 };

@@ -29,7 +29,7 @@ static int
 move_record(struct req *r, struct appt_row *a, const struct appt_slot *to, int seat,
     const char *phone, struct idem *im, const char *from_slot)
 {
-	char date[11], start[6], end[6], at[32], code[8], detail[64], target[32], one[4];
+	char date[11], start[6], end[6], at[32], code[8], detail[64], target[32];
 	char old_date[11], old_start[6];
 	struct appt_row moved;
 	json_t *body;
@@ -55,9 +55,7 @@ move_record(struct req *r, struct appt_row *a, const struct appt_slot *to, int s
 		if (rc != DB_DUP)
 			break;
 		db_rollback(r->ctx);
-		rc = db_scalar(r->ctx, "SELECT 1 FROM appointments WHERE hall = ? AND day = ?"
-		    " AND code = ?", DBARGS(DBS(a->hall), DBS(date), DBS(code)), one, sizeof one);
-		if (rc < 0)
+		if ((rc = appt_code_taken(r->ctx, a->hall, date, code)) < 0)
 			return db_fail(r, rc);
 		if (rc == 0) {
 			/* Not the code: the place or the day in MariaDB disagrees with Redis. */

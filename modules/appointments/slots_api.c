@@ -51,10 +51,8 @@ h_slots(struct req *r)
 	int rem[APPT_MAX_SLOTS], cap[APPT_MAX_SLOTS], missing = 0, n, i, rc;
 	json_t *list, *o;
 
-	q_str(r, "category", 0, 1, &cat);
+	catalog_q_category(r, &cat);
 	q_str(r, "date", 0, 10, &date);
-	if (cat && !category_code_ok(cat))
-		req_fail_field(r, "category", "须为一个大写字母");
 	if (date && date_parse(date, &from) != 0)
 		req_fail_field(r, "date", "须为 YYYY-MM-DD 格式的日期");
 	if (in_has_errors(r))

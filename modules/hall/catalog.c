@@ -66,6 +66,22 @@ attach_hours(json_t *halls, json_t *hours)
 	}
 }
 
+/* The end of reading a list and the rows that go under its members (rc: the last read's):
+ * when both were read, attach puts the rows into the list, which goes to *out.  The rows
+ * are freed either way, the list too after a failure.  0 or rc (a DB_* code). */
+static int
+list_with(int rc, json_t *list, json_t *rows, void (*attach)(json_t *, json_t *),
+    json_t **out)
+{
+	if (rc >= 0) {
+		attach(list, rows);
+		*out = list;
+	} else
+		json_decref(list);
+	json_decref(rows);
+	return rc < 0 ? rc : 0;
+}
+
 int
 catalog_halls(struct ctx *c, json_t **out)
 {
@@ -89,16 +105,8 @@ catalog_halls(struct ctx *c, json_t **out)
 		rc = db_rows_json(c,
 		    "SELECT hall, DATE_FORMAT(open_at, '%H:%i'), DATE_FORMAT(close_at, '%H:%i')"
 		    " FROM hall_hours ORDER BY hall, seq", DBNOARGS, hour_cols, "sss", hours);
-	if (rc < 0) {
-		json_decref(halls);
-		json_decref(hours);
-		return rc;
-	}
 	/* Extension: the opening periods (a lunch break splits the day). */
-	attach_hours(halls, hours);
-	json_decref(hours);
-	*out = halls;
-	return 0;
+	return list_with(rc, halls, hours, attach_hours, out);
 }
 
 /* Waiting counts per category, as the queue keeps them.  0 or -1 (Redis down). */
@@ -203,66 +211,59 @@ catalog_like_pattern(const char *q, char *out, size_t osz)
 	" AND (? IS NULL OR hi.accepts = 1 OR (hi.item IS NULL AND i.hall = ?))" \
 	" AND (? IS NULL OR COALESCE(hi.category, i.category) = ?) AND " ITEM_MATCH
 
-int
-catalog_items(struct ctx *c, const char *hall, const char *cat, const char *q,
-    const char *like, json_t **out)
+/* Items read by item_sql, each with its materials read by mat_sql (the same arguments),
+ * into *out.  0 or a DB_* code (*out NULL). */
+static int
+items_with_materials(struct ctx *c, const char *item_sql, const char *mat_sql,
+    const struct dbv *args, size_t nargs, json_t **out)
 {
 	json_t *items = json_array(), *mats = json_array();
 	int rc;
 
 	*out = NULL;
-	rc = db_rows_json(c,
+	rc = db_rows_json(c, item_sql, args, nargs, item_cols, ITEM_TYPES, items);
+	if (rc >= 0)
+		rc = db_rows_json(c, mat_sql, args, nargs, mat_cols, MAT_TYPES, mats);
+	return list_with(rc, items, mats, attach_materials, out);
+}
+
+int
+catalog_items(struct ctx *c, const char *hall, const char *cat, const char *q,
+    const char *like, json_t **out)
+{
+	return items_with_materials(c,
 	    "SELECT i.id, COALESCE(hi.hall, i.hall), i.name, COALESCE(hi.category, i.category),"
 	    " i.department, d.name, i.kind,"
 	    " i.promised_days, i.legal_days, i.cross_province, i.fee, i.basis, i.description,"
 	    " i.must_attend"
 	    " FROM items i JOIN departments d ON d.code = i.department" HALL_CHOICE
 	    " ORDER BY COALESCE(hi.hall, i.hall), COALESCE(hi.category, i.category), i.sort, i.id",
+	    "SELECT m.item, m.code, m.name, m.required, m.waivable, m.form, m.copies, m.note,"
+	    " m.promise_allowed"
+	    " FROM item_materials m JOIN items i ON i.id = m.item" HALL_CHOICE
+	    " AND m.retired_version IS NULL ORDER BY m.item, m.sort, m.code",
 	    DBARGS(DBSO(hall), DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like), DBS(like),
-	    DBS(q), DBS(q)), item_cols, ITEM_TYPES, items);
-	if (rc >= 0)
-		rc = db_rows_json(c,
-		    "SELECT m.item, m.code, m.name, m.required, m.waivable, m.form, m.copies, m.note,"
-		    " m.promise_allowed"
-		    " FROM item_materials m JOIN items i ON i.id = m.item" HALL_CHOICE
-		    " AND m.retired_version IS NULL ORDER BY m.item, m.sort, m.code",
-		    DBARGS(DBSO(hall), DBSO(hall), DBSO(hall), DBSO(cat), DBSO(cat), DBS(like),
-		    DBS(like), DBS(q), DBS(q)), mat_cols, MAT_TYPES, mats);
-	if (rc < 0) {
-		json_decref(items);
-		json_decref(mats);
-		return rc;
-	}
-	attach_materials(items, mats);
-	json_decref(mats);
-	*out = items;
-	return 0;
+	    DBS(q), DBS(q)), out);
 }
 
 int
 catalog_item_json(struct ctx *c, const char *id, json_t **out)
 {
-	json_t *items = json_array(), *mats = json_array();
+	json_t *items;
 	int rc;
 
 	*out = NULL;
-	rc = db_rows_json(c,
+	rc = items_with_materials(c,
 	    "SELECT i.id, i.hall, i.name, i.category, i.department, d.name, i.kind,"
 	    " i.promised_days, i.legal_days, i.cross_province, i.fee, i.basis, i.description,"
 	    " i.must_attend"
 	    " FROM items i JOIN departments d ON d.code = i.department WHERE i.id = ?",
-	    DBARGS(DBS(id)), item_cols, ITEM_TYPES, items);
-	if (rc > 0)
-		rc = db_rows_json(c,
-		    "SELECT item, code, name, required, waivable, form, copies, note, promise_allowed"
-		    " FROM item_materials WHERE item = ? AND retired_version IS NULL"
-		    " ORDER BY sort, code",
-		    DBARGS(DBS(id)), mat_cols, MAT_TYPES, mats);
-	if (rc > 0) {
-		attach_materials(items, mats);
-		*out = json_incref(json_array_get(items, 0));
-	}
+	    "SELECT item, code, name, required, waivable, form, copies, note, promise_allowed"
+	    " FROM item_materials WHERE item = ? AND retired_version IS NULL"
+	    " ORDER BY sort, code", DBARGS(DBS(id)), &items);
+	if (rc < 0)
+		return rc;
+	*out = json_incref(json_array_get(items, 0));
 	json_decref(items);
-	json_decref(mats);
-	return rc < 0 ? rc : *out != NULL;
+	return *out != NULL;
 }

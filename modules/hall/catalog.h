@@ -16,6 +16,9 @@ int	hall_exists(struct ctx *c, const char *hall);
 /* For handlers (catalog_api.c): 0 when the hall exists; otherwise the reply (404
  * "没有这个政务服务中心", 503) is set on r and its status returned. */
 int	hall_find(struct req *r, const char *hall);
+/* For handlers: the query's category (?category=), when given, into *cat; not one capital
+ * letter: the field error ("须为一个大写字母"), seen by in_has_errors. */
+void	catalog_q_category(struct req *r, const char **cat);
 /* Every hall with its opening periods (GET /halls).  0 or a DB_* code; *out owned. */
 int	catalog_halls(struct ctx *c, json_t **out);
 /* Minutes until a new ticket is served: the waiting tickets' average service shared among

@@ -61,6 +61,13 @@ h_categories(struct req *r)
 	return json_body_ok(r);
 }
 
+void
+catalog_q_category(struct req *r, const char **cat)
+{
+	if (q_str(r, "category", 0, 1, cat) == 0 && *cat && !category_code_ok(*cat))
+		req_fail_field(r, "category", "须为一个大写字母");
+}
+
 int
 h_items(struct req *r)
 {
@@ -70,9 +77,7 @@ h_items(struct req *r)
 
 	q_str(r, "hall", 0, 32, &hall);
 	q_str(r, "q", 0, 50, &q);
-	q_str(r, "category", 0, 1, &cat);
-	if (cat && !category_code_ok(cat))
-		req_fail_field(r, "category", "须为一个大写字母");
+	catalog_q_category(r, &cat);
 	if (hall && !hall_code_ok(hall))
 		req_fail_field(r, "hall", "不是有效的中心编码");
 	if (in_has_errors(r))
@@ -95,10 +100,7 @@ h_item(struct req *r)
 
 	if (strlen(r->pathv[0]) > 40)
 		return req_err_msg(r, E_NOT_FOUND, "没有这个事项");
-	rc = catalog_item_json(r->ctx, r->pathv[0], &item);
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "没有这个事项");
+	if ((rc = db_found(r, catalog_item_json(r->ctx, r->pathv[0], &item), "没有这个事项")) != 0)
+		return rc;
 	return req_ok(r, 200, json_pack("{s:o}", "item", item));
 }

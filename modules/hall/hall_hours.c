@@ -255,17 +255,6 @@ hall_day_hours(struct ctx *c, const char *hall, int64_t day, struct hall_day *ou
 }
 
 int
-hall_day_open_at(const struct hall_day *d, int m, int early)
-{
-	int i;
-
-	for (i = 0; i < d->n; i++)
-		if (m >= d->open_min[i] - early && m < d->close_min[i])
-			return 1;
-	return 0;
-}
-
-int
 hall_day_covers(const struct hall_day *d, int start, int end)
 {
 	int i;

@@ -32,9 +32,6 @@ struct hall_day {
  * CAL_MISSING (no hours of its own and the calendar cannot say), or a DB_* code.
  */
 int	hall_day_hours(struct ctx *c, const char *hall, int64_t day, struct hall_day *out);
-/* 1 when minute m of the day is inside one of d's periods, extended `early` minutes
- * before each opening; 0 not. */
-int	hall_day_open_at(const struct hall_day *d, int m, int early);
 /* 1 when [start, end) lies inside one period of d. */
 int	hall_day_covers(const struct hall_day *d, int start, int end);
 /* The record changed: this process reads it afresh at the next call. */

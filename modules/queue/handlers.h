@@ -15,8 +15,7 @@ struct q_ticket;
 /* ticket_api.c */
 int	h_ticket_take(struct req *);
 int	h_ticket_get(struct req *);
-int	h_ticket_cancel(struct req *);
-int	h_ticket_rejoin(struct req *);
+int	h_ticket_change(struct req *);
 int	h_my_tickets(struct req *);
 /* window_api.c */
 int	h_window_get(struct req *);

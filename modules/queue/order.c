@@ -58,12 +58,7 @@ q_rejoin_score(long long last, int64_t day_ms)
 int
 q_hours_open(const struct q_hall *h, int sec)
 {
-	int i;
-
-	for (i = 0; i < h->nhours; i++)
-		if (sec >= h->open_s[i] && sec < h->close_s[i])
-			return 1;
-	return 0;
+	return q_hours_checkin(h, sec, 0);
 }
 
 int

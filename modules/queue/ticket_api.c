@@ -187,10 +187,12 @@ h_ticket_get(struct req *r)
 	return q_reply_ticket(r, &h, &t);
 }
 
-/* Cancel (or rejoin) the ticket of the path's token. */
-static int
-ticket_change(struct req *r, int rejoin)
+/* Cancel (DELETE /tickets/{token}) or rejoin (POST /tickets/{token}/rejoin) the ticket of
+ * the path's token. */
+int
+h_ticket_change(struct req *r)
 {
+	const int rejoin = req_route_ends(r, "/rejoin");
 	struct q_actor who;
 	struct q_ticket t;
 	struct q_hall h;
@@ -206,18 +208,6 @@ ticket_change(struct req *r, int rejoin)
 	if (rc != 0)
 		return q_fail(r, rc, why, NULL);
 	return rejoin ? q_reply_ticket(r, &h, &t) : req_ok(r, 204, NULL);
-}
-
-int
-h_ticket_cancel(struct req *r)
-{
-	return ticket_change(r, 0);
-}
-
-int
-h_ticket_rejoin(struct req *r)
-{
-	return ticket_change(r, 1);
 }
 
 struct mine {

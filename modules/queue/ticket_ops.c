@@ -27,6 +27,9 @@ struct tok_arg {
 	int64_t		 day_ms;
 	char		 score[24];
 	const char	*why;
+	/* The change: its check and guarded UPDATE (n: rows changed), its action and status. */
+	int		(*change)(struct ctx *, struct tok_arg *, uint64_t *n);
+	const char	*action, *to;
 };
 
 /* The ticket of a.token, locked, as it was before the change.  0 or a DB_* code. */
@@ -39,52 +42,54 @@ tok_lock(struct ctx *c, struct tok_arg *a)
 	return rc < 0 ? rc : 0;
 }
 
-/* The change's history row and audit event, after its guarded UPDATE changed n rows. */
+/* One change of the ticket, in its transaction: the ticket locked, a->change, then its
+ * history row and audit event once its guarded UPDATE changed the one row. */
 static int
-tok_record(struct ctx *c, struct tok_arg *a, uint64_t n, const char *action, const char *to)
+tok_tx(struct ctx *c, void *arg)
 {
+	struct tok_arg *a = arg;
 	char audit[32];
+	uint64_t n = 0;
 	int rc;
 
+	if ((rc = tok_lock(c, a)) != 0 || (rc = a->change(c, a, &n)) != 0)
+		return rc;
 	if (n != 1)
 		return DB_RETRY;
-	if ((rc = q_hist(c, a->who, a->t.id, action, a->t.status, to, 0, "", a->now_dt)) != 0)
+	if ((rc = q_hist(c, a->who, a->t.id, a->action, a->t.status, a->to, 0, "",
+	    a->now_dt)) != 0)
 		return rc;
-	fmt(audit, sizeof audit, "queue.%s", action);
+	fmt(audit, sizeof audit, "queue.%s", a->action);
 	q_audit(a->who, audit, &a->t, "");
 	return 0;
 }
 
 static int
-cancel_tx(struct ctx *c, void *arg)
+cancel_change(struct ctx *c, struct tok_arg *a, uint64_t *n)
 {
-	struct tok_arg *a = arg;
-	uint64_t n = 0;
-	int rc;
-
-	if ((rc = tok_lock(c, a)) != 0)
-		return rc;
 	if (strcmp(a->t.status, "waiting") != 0 && strcmp(a->t.status, "skipped") != 0) {
 		a->why = strcmp(a->t.status, "cancelled") == 0 ? "该号码已取消" :
 		    "该号码已叫号或已办结，无法取消";
 		return E_INVALID_TRANSITION;
 	}
-	rc = db_exec(c, "UPDATE queue_tickets SET status = 'cancelled', updated_at = ?"
+	return db_exec(c, "UPDATE queue_tickets SET status = 'cancelled', updated_at = ?"
 	    " WHERE id = ? AND status = ?", DBARGS(DBS(a->now_dt), DBI(a->t.id), DBS(a->t.status)),
-	    &n, NULL);
-	if (rc != 0)
-		return rc;
-	return tok_record(c, a, n, "cancel", "cancelled");
+	    n, NULL);
 }
 
 static void
-tok_begin(struct tok_arg *a, const struct q_actor *who, const char *token)
+tok_begin(struct tok_arg *a, const struct q_actor *who, const char *token,
+    int (*change)(struct ctx *, struct tok_arg *, uint64_t *), const char *action,
+    const char *to)
 {
 	int64_t now = hall_now_ms();
 
 	memset(a, 0, sizeof *a);
 	a->who = who;
 	a->token = token;
+	a->change = change;
+	a->action = action;
+	a->to = to;
 	q_dt(now, a->now_dt);
 	q_today(now, a->day, &a->day_ms);
 }
@@ -98,8 +103,8 @@ q_ticket_cancel(struct ctx *c, const struct q_actor *who, const struct q_hall *h
 	redisReply *rep;
 	int rc;
 
-	tok_begin(&a, who, t->token);
-	if ((rc = db_tx(c, cancel_tx, &a)) != 0) {
+	tok_begin(&a, who, t->token, cancel_change, "cancel", "cancelled");
+	if ((rc = db_tx(c, tok_tx, &a)) != 0) {
 		*why = a.why;
 		return rc;
 	}
@@ -118,14 +123,8 @@ q_ticket_cancel(struct ctx *c, const struct q_actor *who, const struct q_hall *h
 }
 
 static int
-rejoin_tx(struct ctx *c, void *arg)
+rejoin_change(struct ctx *c, struct tok_arg *a, uint64_t *n)
 {
-	struct tok_arg *a = arg;
-	uint64_t n = 0;
-	int rc;
-
-	if ((rc = tok_lock(c, a)) != 0)
-		return rc;
 	if (strcmp(a->t.status, "skipped") != 0 || strcmp(a->t.day, a->day) != 0) {
 		a->why = "只有今天过号的号码可以重新排队";
 		return E_INVALID_TRANSITION;
@@ -134,12 +133,9 @@ rejoin_tx(struct ctx *c, void *arg)
 		a->why = "过号后只能重新排队一次，请重新取号";
 		return E_REJOIN_USED;
 	}
-	rc = db_exec(c, "UPDATE queue_tickets SET status = 'waiting', rejoined = 1, line = 'n',"
+	return db_exec(c, "UPDATE queue_tickets SET status = 'waiting', rejoined = 1, line = 'n',"
 	    " rank_score = ?, updated_at = ? WHERE id = ? AND status = 'skipped' AND rejoined = 0",
-	    DBARGS(DBS(a->score), DBS(a->now_dt), DBI(a->t.id)), &n, NULL);
-	if (rc != 0)
-		return rc;
-	return tok_record(c, a, n, "rejoin", "waiting");
+	    DBARGS(DBS(a->score), DBS(a->now_dt), DBI(a->t.id)), n, NULL);
 }
 
 int
@@ -151,14 +147,14 @@ q_ticket_rejoin(struct ctx *c, const struct q_actor *who, const struct q_hall *h
 	long long last;
 	int rc;
 
-	tok_begin(&a, who, t->token);
+	tok_begin(&a, who, t->token, rejoin_change, "rejoin", "waiting");
 	if ((rc = q_ready(c, t->hall, a.day, epoch, sizeof epoch, why)) != 0)
 		return rc;
 	/* Behind everyone waiting now: a score past any handed out so far. */
 	if ((last = q_last_score(c, t->hall)) < 0)
 		return E_UNAVAILABLE;
 	fmt(a.score, sizeof a.score, "%lld", q_rejoin_score(last, a.day_ms));
-	rc = db_tx(c, rejoin_tx, &a);
+	rc = db_tx(c, tok_tx, &a);
 	if (rc == DB_DUP) {
 		*why = "您在本中心已有排队中的号码";
 		return E_ALREADY_QUEUED;

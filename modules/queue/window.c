@@ -267,6 +267,22 @@ struct act_arg {
 	const char	*why;
 };
 
+/* Recall, start and skip act on a called ticket only: the refusal for any other, the status
+ * after, and the guarded UPDATE, bound to the instant (instants times) and the ticket's id. */
+static const struct called_act {
+	const char	*refusal, *to, *sql;
+	int		 instants;
+} called_acts[] = {
+	[Q_ACT_RECALL] = { "正在办理的号码无需重呼", "called", "UPDATE queue_tickets SET"
+	    " last_called_at = ?, calls = calls + 1, updated_at = ? WHERE id = ? AND"
+	    " status = 'called'", 2 },
+	[Q_ACT_START] = { "该号码已在办理中", "serving", "UPDATE queue_tickets SET"
+	    " status = 'serving', started_at = ?, updated_at = ? WHERE id = ? AND"
+	    " status = 'called'", 2 },
+	[Q_ACT_SKIP] = { "正在办理的号码不能过号", "skipped", "UPDATE queue_tickets SET"
+	    " status = 'skipped', updated_at = ? WHERE id = ? AND status = 'called'", 1 },
+};
+
 /* The guarded UPDATE of one action on t; *to is the status after it, *detail its history
  * detail.  0 with *n rows changed, a kind (why set) or a DB_* code. */
 static int
@@ -280,26 +296,17 @@ act_update(struct ctx *c, struct act_arg *a, const char **to, const char **detai
 
 	switch (in->act) {
 	case Q_ACT_RECALL:
-		if (!called)
-			return a->why = "正在办理的号码无需重呼", E_INVALID_TRANSITION;
-		*to = "called";
-		return db_exec(c, "UPDATE queue_tickets SET last_called_at = ?, calls = calls + 1,"
-		    " updated_at = ? WHERE id = ? AND status = 'called'",
-		    DBARGS(DBS(w->now_dt), DBS(w->now_dt), DBI(t->id)), n, NULL);
 	case Q_ACT_START:
+	case Q_ACT_SKIP: {
+		const struct called_act *k = &called_acts[in->act];
+
 		if (!called)
-			return a->why = "该号码已在办理中", E_INVALID_TRANSITION;
-		*to = "serving";
-		return db_exec(c, "UPDATE queue_tickets SET status = 'serving', started_at = ?,"
-		    " updated_at = ? WHERE id = ? AND status = 'called'",
-		    DBARGS(DBS(w->now_dt), DBS(w->now_dt), DBI(t->id)), n, NULL);
-	case Q_ACT_SKIP:
-		if (!called)
-			return a->why = "正在办理的号码不能过号", E_INVALID_TRANSITION;
-		*to = "skipped";
-		return db_exec(c, "UPDATE queue_tickets SET status = 'skipped', updated_at = ?"
-		    " WHERE id = ? AND status = 'called'",
-		    DBARGS(DBS(w->now_dt), DBI(t->id)), n, NULL);
+			return a->why = k->refusal, E_INVALID_TRANSITION;
+		*to = k->to;
+		return k->instants == 2 ? db_exec(c, k->sql, DBARGS(DBS(w->now_dt), DBS(w->now_dt),
+		    DBI(t->id)), n, NULL) : db_exec(c, k->sql, DBARGS(DBS(w->now_dt), DBI(t->id)), n,
+		    NULL);
+	}
 	case Q_ACT_TRANSFER: {
 		char cat[2] = { in->to_cat, 0 };
 

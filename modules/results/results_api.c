@@ -45,10 +45,8 @@ h_result_verify(struct req *r)
 	json_t *o;
 	int rc = result_load(r->ctx, r->pathv[0], &x);
 
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "没有这个办理结果，该二维码无效");
+	if ((rc = db_found(r, rc, "没有这个办理结果，该二维码无效")) != 0)
+		return rc;
 	o = result_fields_json(&x);
 	json_object_set_new(o, "replaced_by", x.replaced_by_number[0] ?
 	    json_string(x.replaced_by_number) : json_null());
@@ -148,9 +146,11 @@ change_reply(struct req *r, struct result_row *x, const struct result_change *ch
 	return req_ok(r, 201, json_pack("{s:o,s:o}", "result", o, "replaced", old));
 }
 
-static int
-result_change(struct req *r, int replace)
+/* POST /results/{vid}/revoke and POST /results/{vid}/replace */
+int
+h_result_change(struct req *r)
 {
+	const int replace = req_route_ends(r, "/replace");
 	struct result_row x;
 	struct result_change ch;
 	struct change_step st;
@@ -166,10 +166,8 @@ result_change(struct req *r, int replace)
 		return req_invalid(r);
 	parse_ll(r->sess.subject, 1, INT64_MAX, &ch.staff);
 	case_now(ch.now);
-	if ((rc = staff_result(r, &x)) < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "没有这个办理结果");
+	if ((rc = db_found(r, staff_result(r, &x), "没有这个办理结果")) != 0)
+		return rc;
 	if ((rc = result_change_allowed(&x, replace)) == E_RESULT_NOT_VALID)
 		return not_valid_reply(r, x.status);
 	if (rc != 0)
@@ -182,20 +180,6 @@ result_change(struct req *r, int replace)
 	if (rc != 0)
 		return db_fail(r, rc);
 	return change_reply(r, &x, &ch, replace);
-}
-
-/* POST /results/{vid}/revoke */
-int
-h_result_revoke(struct req *r)
-{
-	return result_change(r, 0);
-}
-
-/* POST /results/{vid}/replace */
-int
-h_result_replace(struct req *r)
-{
-	return result_change(r, 1);
 }
 
 /* The PDF of x as the reply (an attachment named after its number); its download is
@@ -230,10 +214,8 @@ h_result_pdf(struct req *r)
 	long long staff = 0;
 	int rc = staff_result(r, &x);
 
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "没有这个办理结果");
+	if ((rc = db_found(r, rc, "没有这个办理结果")) != 0)
+		return rc;
 	parse_ll(r->sess.subject, 1, INT64_MAX, &staff);
 	return pdf_reply(r, &x, NULL, staff);
 }
@@ -246,10 +228,8 @@ h_my_case_results(struct req *r)
 	json_t *a;
 	int rc = results_my_case(r->ctx, r->sess.subject, r->pathv[0], &id);
 
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "没有这个办件");
+	if ((rc = db_found(r, rc, "没有这个办件")) != 0)
+		return rc;
 	if ((rc = results_case_json(r->ctx, id, 1, &a)) != 0)
 		return db_fail(r, rc);
 	return req_ok(r, 200, json_pack("{s:s,s:o}", "case_no", r->pathv[0], "results", a));
@@ -267,10 +247,8 @@ h_my_result_pdf(struct req *r)
 		rc = result_load(r->ctx, r->pathv[1], &x);
 	if (rc > 0 && x.case_id != id)
 		rc = 0;
-	if (rc < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "没有这个办理结果");
+	if ((rc = db_found(r, rc, "没有这个办理结果")) != 0)
+		return rc;
 	if (!x.electronic)
 		return req_err_msg(r, E_RESULT_NOT_ELECTRONIC,
 		    "该事项的办理结果不提供电子版，请到窗口领取或邮寄");

@@ -73,17 +73,11 @@ materials_text(json_t *mats, struct buf *b)
 static int
 notice_fetch(struct req *r, const char **token, json_t **out)
 {
-	int rc;
-
 	*token = NULL;
 	q_str(r, "n", 1, CASE_TOKEN_MAX, token);
 	if (in_has_errors(r))
 		return req_invalid(r);
-	if ((rc = case_notice_json(r->ctx, *token, out)) < 0)
-		return db_fail(r, rc);
-	if (rc == 0)
-		return req_err_msg(r, E_NOT_FOUND, "查询码无效或已失效");
-	return 0;
+	return db_found(r, case_notice_json(r->ctx, *token, out), "查询码无效或已失效");
 }
 
 /* The label/value lines of a notice's page (NULL-terminated pairs; lines ≥ LINES_MAX + 2);

@@ -196,4 +196,23 @@ TEST(storage_codes_as_replies)
 	req_free(&r);
 }
 
+/* A lookup's answer as a handler's reply: found is no reply, none a 404 with the message,
+ * a storage code db_fail's reply. */
+TEST(lookup_answers)
+{
+	struct req r;
+
+	req_init(&r, NULL);
+	assert_int_equal(db_found(&r, 1, "没有这个窗口"), 0);
+	assert_null(r.err_code);
+	assert_int_equal(db_found(&r, 0, "没有这个窗口"), 404);
+	assert_string_equal(r.err_code, "NOT_FOUND");
+	assert_string_equal(r.err_msg, "没有这个窗口");
+	req_free(&r);
+	req_init(&r, NULL);
+	assert_int_equal(db_found(&r, DB_DOWN, "没有这个窗口"), 503);
+	assert_string_equal(r.err_code, "UNAVAILABLE");
+	req_free(&r);
+}
+
 UNIT_MAIN("errors", setup, teardown)

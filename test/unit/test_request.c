@@ -144,6 +144,9 @@ TEST(routing)
 	assert_int_equal(router_match(&r, table, 3), 0);
 	assert_string_equal(r.pathv[0], "demo");
 	assert_ptr_equal(r.route, &table[0]);
+	assert_int_equal(req_route_ends(&r, "/categories"), 1);
+	assert_int_equal(req_route_ends(&r, "/call-next"), 0);
+	assert_int_equal(req_route_ends(&r, "/halls/{hall}/categories/x"), 0);
 	req_free(&r);
 
 	parse(&r, "GET", "/api/v1/windows/3/call-next", NULL, NULL);

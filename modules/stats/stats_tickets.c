@@ -7,7 +7,7 @@
  *
  * The period's tickets are read once (one indexed range scan) and every ticket figure is
  * worked out here.  Each time grouping is one sort of (group, seconds) pairs, packed in a
- * 64-bit integer (stats_pack), so a group's values are contiguous and in order for its
+ * 64-bit integer (stats_pack; a radix sort, stats_sort_packed), so a group's values are contiguous and in order for its
  * percentile: the 90th by nearest rank (the smallest value with at least 90 % of the values
  * at or below it).  (Four PERCENTILE_DISC statements, each sorting the period again, and two
  * GROUP BY statements over the same rows were nearly all of a day's statistics' time.)
@@ -130,14 +130,6 @@ tic_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-static int
-u64cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static json_t *
 minutes_of(double seconds)
 {
@@ -170,7 +162,7 @@ group_key(json_t *o, int which, int32_t g, char *const *clerk_of_rank)
 /* One grouping: an array of { key, called, served, avg/p90 wait and service } in key order. */
 static json_t *
 times_group(const struct times *t, int which, const int32_t *clerk_rank, uint64_t *w,
-    uint64_t *sv, char **clerk_of_rank)
+    uint64_t *sv, uint64_t *tmp, char **clerk_of_rank)
 {
 	json_t *arr = json_array();
 	size_t i, nw = 0, ns = 0, iw = 0, is = 0;
@@ -184,8 +176,8 @@ times_group(const struct times *t, int which, const int32_t *clerk_rank, uint64_
 		if (t->v[i].service != INT32_MIN)
 			sv[ns++] = stats_pack(g, t->v[i].service);
 	}
-	qsort(w, nw, sizeof *w, u64cmp);
-	qsort(sv, ns, sizeof *sv, u64cmp);
+	stats_sort_packed(w, nw, tmp);
+	stats_sort_packed(sv, ns, tmp);
 	while (iw < nw) {
 		int32_t g = stats_pack_group(w[iw]), wp90 = 0, sp90 = 0;
 		double wavg = 0, savg = 0;
@@ -241,7 +233,7 @@ stats_times(struct ctx *c, struct times *t, json_t *tickets, json_t **all)
 	size_t nclerks = json_object_size(t->clerks), i;
 	char **by_rank = NULL;
 	int32_t *rank = NULL;
-	uint64_t *w = NULL, *sv = NULL;
+	uint64_t *w = NULL, *sv = NULL, *tmp = NULL;
 	const char *id;
 	json_t *v, *arr;
 	int rc = 0;
@@ -251,7 +243,8 @@ stats_times(struct ctx *c, struct times *t, json_t *tickets, json_t **all)
 	rank = calloc(nclerks + 1, sizeof *rank);
 	w = malloc((t->n + 1) * sizeof *w);
 	sv = malloc((t->n + 1) * sizeof *sv);
-	if (!by_rank || !rank || !w || !sv) {
+	tmp = malloc((t->n + 1) * sizeof *tmp);
+	if (!by_rank || !rank || !w || !sv || !tmp) {
 		t->oom = 1;
 		goto out;
 	}
@@ -264,19 +257,20 @@ stats_times(struct ctx *c, struct times *t, json_t *tickets, json_t **all)
 		rank[json_integer_value(json_object_get(t->clerks, by_rank[i]))] = (int32_t)i;
 
 	json_object_set_new(tickets, "times_by_category", times_group(t, G_CAT, rank, w, sv,
-	    by_rank));
-	json_object_set_new(tickets, "by_window", times_group(t, G_WIN, rank, w, sv, by_rank));
-	arr = times_group(t, G_CLERK, rank, w, sv, by_rank);
+	    tmp, by_rank));
+	json_object_set_new(tickets, "by_window", times_group(t, G_WIN, rank, w, sv, tmp, by_rank));
+	arr = times_group(t, G_CLERK, rank, w, sv, tmp, by_rank);
 	json_object_set_new(tickets, "by_clerk", arr);
 	if ((rc = clerk_names(c, arr)) < 0)
 		goto out;
-	arr = times_group(t, G_ALL, rank, w, sv, by_rank);
+	arr = times_group(t, G_ALL, rank, w, sv, tmp, by_rank);
 	if (json_array_size(arr) == 1)
 		*all = json_incref(json_array_get(arr, 0));
 	json_decref(arr);
 out:
 	free(w);
 	free(sv);
+	free(tmp);
 	free(rank);
 	free(by_rank);
 	return rc;

@@ -3,12 +3,13 @@
  * hour taken, and the waiting and service times per category, window, clerk and the whole
  * hall.
  *
- * Tables: queue_tickets, categories, staff (names of the clerks) — read only.
+ * Tables: categories, staff (names of the clerks) — read only; the tickets through
+ *         stats_days.c (queue_tickets, stats_ticket_days).
  *
- * The period's tickets are read once (one indexed range scan) and every ticket figure is
- * worked out here.  Each time grouping is one sort of (group, seconds) pairs, packed in a
- * 64-bit integer (stats_pack; a radix sort, stats_sort_packed), so a group's values are contiguous and in order for its
- * percentile: the 90th by nearest rank (the smallest value with at least 90 % of the values
+ * The period's tickets are read once (stats_days.c: the days before today packed, a row
+ * each, today's rows) and every ticket figure is worked out here.  Each time grouping is one
+ * sort of (group, seconds) pairs, packed in a 64-bit integer (stats_pack; a radix sort,
+ * stats_sort_packed), so a group's values are contiguous and in order for its percentile: the 90th by nearest rank (the smallest value with at least 90 % of the values
  * at or below it).  (Four PERCENTILE_DISC statements, each sorting the period again, and two
  * GROUP BY statements over the same rows were nearly all of a day's statistics' time.)
  * A period of more than TIMES_MAX_ROWS tickets is refused (422 PERIOD_TOO_LARGE).
@@ -18,117 +19,13 @@
  */
 #include "stats.h"
 #include "stats_calc.h"
+#include "stats_times.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 #include "../../fcgi/log.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct tic {
-	int32_t	 g[4];		/* category letter, window (-1 none), clerk rank (-1 none), 0 */
-	int32_t	 wait;		/* seconds from taken to called */
-	int32_t	 service;	/* seconds from started to finished; INT32_MIN: not served */
-};
-
-enum { G_CAT, G_WIN, G_CLERK, G_ALL };
-
-struct times {
-	struct tic	*v;		/* the called tickets */
-	size_t		 n, cap;
-	size_t		 rows;		/* tickets read */
-	json_t		*clerks;	/* clerk id -> index in order of appearance */
-	int		 oom, too_many;
-	long long	 count[26][C_N];
-	long long	 hour[26][24];
-};
-
-#define TIMES_MAX_ROWS 4000000	/* a year of a very busy hall is ~400k */
-
-static int32_t
-secs32(const char *s, int32_t none)
-{
-	long long v;
-
-	if (s == NULL || parse_ll(s, -2000000000LL, 2000000000LL, &v) != 0)
-		return none;
-	return (int32_t)v;
-}
-
-/* Room for one more called ticket.  0, or -1 (out of memory: t->oom). */
-static int
-times_grow(struct times *t)
-{
-	size_t cap = t->cap ? t->cap * 2 : 1024;
-	struct tic *nv;
-
-	if (t->n < t->cap)
-		return 0;
-	if (cap > TIMES_MAX_ROWS)
-		cap = TIMES_MAX_ROWS;
-	if ((nv = realloc(t->v, cap * sizeof *nv)) == NULL) {
-		t->oom = 1;
-		return -1;
-	}
-	t->v = nv;
-	t->cap = cap;
-	return 0;
-}
-
-/* The clerk's index in order of appearance (t->clerks), or -1 (out of memory: t->oom). */
-static int32_t
-clerk_index(struct times *t, const char *clerk)
-{
-	json_t *k = json_object_get(t->clerks, clerk);
-
-	if (k == NULL) {
-		k = json_integer((json_int_t)json_object_size(t->clerks));
-		if (json_object_set_new(t->clerks, clerk, k) != 0) {
-			t->oom = 1;
-			return -1;
-		}
-	}
-	return (int32_t)json_integer_value(k);
-}
-
-/*
- * One ticket of the period: category, window_no, clerk, HOUR(taken_at), status, outcome,
- * seconds waited (NULL: never called), seconds served (NULL: not served).
- */
-static int
-tic_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct times *t = arg;
-	struct tic *x;
-	long long win, hour;
-
-	(void)lens;
-	if (ncol < 8 || v[0] == NULL || v[0][0] < 'A' || v[0][0] > 'Z' || v[4] == NULL)
-		return 0;
-	if (t->rows == TIMES_MAX_ROWS) {
-		t->too_many = 1;
-		return 1;
-	}
-	t->rows++;
-	stats_ticket_count(t->count[v[0][0] - 'A'], v[4], v[5]);
-	if (v[3] && parse_ll(v[3], 0, 23, &hour) == 0)
-		t->hour[v[0][0] - 'A'][hour]++;
-	if (v[6] == NULL)
-		return 0;	/* not called: no times */
-	if (times_grow(t) != 0)
-		return 1;
-	x = &t->v[t->n];
-	x->g[G_CAT] = (unsigned char)v[0][0];
-	x->g[G_WIN] = v[1] && parse_ll(v[1], 0, 65535, &win) == 0 ? (int32_t)win : -1;
-	x->g[G_CLERK] = v[2] ? clerk_index(t, v[2]) : -1;
-	if (t->oom)
-		return 1;
-	x->g[G_ALL] = 0;
-	x->wait = secs32(v[6], 0);
-	x->service = secs32(v[7], INT32_MIN);
-	t->n++;
-	return 0;
-}
 
 static json_t *
 minutes_of(double seconds)
@@ -286,18 +183,14 @@ cat_name_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-/* The period's tickets into tm, and the names of the hall's categories.  0 or a DB_* code
- * (tm->oom, tm->too_many say why the reading stopped). */
+/* The period's tickets into tm (stats_days.c), and the names of the hall's categories.  0 or
+ * a DB_* code (tm->oom, tm->too_many say why the reading stopped). */
 static int
 tickets_read(struct ctx *c, const struct period *p, struct times *tm, json_t *names)
 {
 	int rc;
 
-	rc = db_query(c, "SELECT category, window_no, clerk, HOUR(taken_at), status, outcome,"
-	    " TIMESTAMPDIFF(SECOND, taken_at, called_at), IF(outcome = 'done',"
-	    " TIMESTAMPDIFF(SECOND, started_at, finished_at), NULL) FROM queue_tickets"
-	    " WHERE hall = ? AND day BETWEEN ? AND ?",
-	    DBARGS(DBS(p->hall), DBS(p->from), DBS(p->to)), tic_row, tm);
+	rc = stats_days_read(c, p, tm);
 	if (rc >= 0 && !tm->oom && !tm->too_many)
 		rc = db_query(c, "SELECT code, name FROM categories WHERE hall = ?",
 		    DBARGS(DBS(p->hall)), cat_name_row, names);

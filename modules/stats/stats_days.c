@@ -24,7 +24,7 @@
  * day's figures are the same whichever way it was read.
  *
  * Freshness: a copy is made only of a day before today whose tickets are all done or
- * cancelled (the queue's close-day job finishes the others the next morning), in the
+ * cancelled (a day without tickets too: a row of none, so a year is not 366 readings) (the queue's close-day job finishes the others the next morning), in the
  * transaction that read them with shared locks; migration 150's triggers on queue_tickets
  * remove the copy of a day when one of its tickets is inserted, deleted, or changed in a
  * column read here.  So a copy is never older than its day's tickets: a change either came
@@ -335,8 +335,7 @@ build_tx(struct ctx *c, void *arg)
 	b->stored = 0;
 	rc = db_query(c, DAY_SQL " LOCK IN SHARE MODE", DBARGS(DBS(b->hall), DBS(b->day),
 	    DBS(b->day)), day_row, b->d);
-	if (rc < 0 || b->d->oom || b->d->too_many || b->d->open || b->d->n == 0 ||
-	    b->d->recs.len > DAY_BLOB_MAX)
+	if (rc < 0 || b->d->oom || b->d->too_many || b->d->open || b->d->recs.len > DAY_BLOB_MAX)
 		return rc < 0 ? rc : 0;
 	sql_now(now, sizeof now);
 	rc = db_exec(c, "INSERT INTO stats_ticket_days (hall, day, tickets, clerks, packed,"
@@ -344,7 +343,7 @@ build_tx(struct ctx *c, void *arg)
 	    " clerks = VALUES(clerks), packed = VALUES(packed), built_at = VALUES(built_at)",
 	    DBARGS(DBS(b->hall), DBS(b->day), DBI(b->d->n),
 	    DBSN(b->d->ctext.len ? b->d->ctext.data : "", b->d->ctext.len),
-	    DBSN(b->d->recs.data, b->d->recs.len), DBS(now)), NULL, NULL);
+	    DBSN(b->d->recs.len ? b->d->recs.data : "", b->d->recs.len), DBS(now)), NULL, NULL);
 	if (rc == 0)
 		b->stored = 1;
 	return rc;
@@ -405,7 +404,7 @@ stats_days_read(struct ctx *c, const struct period *p, struct times *tm)
 {
 	int64_t last = p->dt < p->dtoday ? p->dt : p->dtoday - 1, k;
 	struct packed_arg a = { tm, NULL, 0 };
-	char from[12];
+	char day[12];
 	int rc = 0;
 
 	if (p->df <= last) {
@@ -414,18 +413,18 @@ stats_days_read(struct ctx *c, const struct period *p, struct times *tm)
 			tm->oom = 1;
 			return 0;
 		}
-		date_format_days(last, from, sizeof from);
+		date_format_days(last, day, sizeof day);
 		rc = db_query(c, "SELECT DATEDIFF(day, ?), clerks, packed FROM stats_ticket_days"
 		    " WHERE hall = ? AND day BETWEEN ? AND ?", DBARGS(DBS(p->from), DBS(p->hall),
-		    DBS(p->from), DBS(from)), packed_row, &a);
+		    DBS(p->from), DBS(day)), packed_row, &a);
 		for (k = 0; rc >= 0 && k < a.n && !tm->oom && !tm->too_many; k++)
 			if (!a.have[k])
 				rc = day_build(c, p->hall, p->df + k, tm);
 		free(a.have);
 	}
 	if (rc >= 0 && last < p->dt && !tm->oom && !tm->too_many) {
-		date_format_days(last + 1 > p->df ? last + 1 : p->df, from, sizeof from);
-		rc = days_live(c, p->hall, from, p->to, tm);
+		date_format_days(last + 1 > p->df ? last + 1 : p->df, day, sizeof day);
+		rc = days_live(c, p->hall, day, p->to, tm);
 	}
 	return rc < 0 ? rc : 0;
 }

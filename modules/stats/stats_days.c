@@ -349,6 +349,19 @@ build_tx(struct ctx *c, void *arg)
 	return rc;
 }
 
+/* The day's tickets read (d) into the period's (t), or why they could not be. */
+static void
+day_into(struct times *t, const struct day *d)
+{
+	if (d->too_many)
+		t->too_many = 1;
+	else if (d->oom)
+		t->oom = 1;
+	else
+		day_unpack(t, (const unsigned char *)d->recs.data, d->recs.len,
+		    d->ctext.data ? d->ctext.data : "", d->ctext.len);
+}
+
 /* Day (days since 1970) of hall packed when it can be, and into t unless t is NULL.
  * 0 or a DB_* code. */
 static int
@@ -363,15 +376,8 @@ day_build(struct ctx *c, const char *hall, int64_t day, struct times *t)
 	b.day = ds;
 	day_init(&d);
 	rc = db_tx(c, build_tx, &b);
-	if (rc == 0 && t) {
-		if (d.too_many)
-			t->too_many = 1;
-		else if (d.oom)
-			t->oom = 1;
-		else
-			day_unpack(t, (const unsigned char *)d.recs.data, d.recs.len,
-			    d.ctext.data ? d.ctext.data : "", d.ctext.len);
-	}
+	if (rc == 0 && t)
+		day_into(t, &d);
 	day_free(&d);
 	return rc;
 }
@@ -387,13 +393,7 @@ days_live(struct ctx *c, const char *hall, const char *from, const char *to, str
 	rc = db_query(c, DAY_SQL, DBARGS(DBS(hall), DBS(from), DBS(to)), day_row, &d);
 	if (rc >= 0) {
 		rc = 0;
-		if (d.too_many)
-			t->too_many = 1;
-		else if (d.oom)
-			t->oom = 1;
-		else
-			day_unpack(t, (const unsigned char *)d.recs.data, d.recs.len,
-			    d.ctext.data ? d.ctext.data : "", d.ctext.len);
+		day_into(t, &d);
 	}
 	day_free(&d);
 	return rc;

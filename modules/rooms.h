@@ -44,5 +44,6 @@ ROOM_JOBS(shared);		/* shared/idempotency.c */
 ROOM_JOBS(cases);		/* cases/cases_jobs.c */
 ROOM_JOBS(reviews);		/* reviews/reviews_jobs.c */
 ROOM_JOBS(handover);		/* handover/routes.c (handover_jobs.c) */
+ROOM_JOBS(stats);		/* stats/routes.c (stats_days.c) */
 
 #endif

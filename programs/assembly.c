@@ -37,7 +37,7 @@ struct job_set {
 #define SET(room) { room##_jobs, &room##_njobs }
 static const struct job_set job_sets[] = {
 	SET(hall), SET(notify), SET(queue), SET(appointments), SET(shared), SET(cases),
-	SET(reviews), SET(handover),
+	SET(reviews), SET(handover), SET(stats),
 };
 #undef SET
 

@@ -18,6 +18,7 @@ struct period {
 	char		 from[12], to[12];		/* days, inclusive */
 	char		 from_dt[24], to_dt[24];	/* [from 00:00, to+1 00:00) */
 	char		 today[12];
+	int64_t		 df, dt, dtoday;		/* the same as days since 1970 */
 };
 
 /* The period from day numbers (inclusive) and today's. */
@@ -41,6 +42,10 @@ int	stats_collect_figures(struct ctx *c, const struct period *p, json_t **out);
  * (stats_cache.c: at most stats_cache_ms old; the alerts are read every time). */
 int	stats_collect_cached(struct ctx *c, const struct period *p, int64_t df, int64_t dt,
 	    int64_t today, json_t **out);
+
+/* The worker's job stats-days: packs the ended days of every hall that have no copy yet
+ * (stats_days.c).  0 or a DB_* code. */
+int	job_stats_days(struct ctx *c);
 
 /* The figures o as CSV lines (section,group,metric,value) after a BOM and the header. */
 void	stats_csv(struct buf *b, json_t *o, const struct period *p);	/* stats_csv.c */

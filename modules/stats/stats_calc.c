@@ -61,6 +61,35 @@ stats_pack_value(uint64_t p)
 	return (int32_t)((uint32_t)p ^ 0x80000000u);
 }
 
+void
+stats_sort_packed(uint64_t *p, size_t n, uint64_t *tmp)
+{
+	size_t count[256], i, b, sum;
+	uint64_t *from = p, *to = tmp, *swap;
+	unsigned shift;
+
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++)
+			count[(from[i] >> shift) & 0xff]++;
+		if (n == 0 || count[(from[0] >> shift) & 0xff] == n)
+			continue;	/* every pair has this byte: already in order by it */
+		for (b = 0, sum = 0; b < 256; b++) {
+			size_t k = count[b];
+
+			count[b] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			to[count[(from[i] >> shift) & 0xff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != p)
+		memcpy(p, from, n * sizeof *p);
+}
+
 size_t
 stats_group_run(const uint64_t *p, size_t n, size_t *i, int32_t g, double *avg, int32_t *p90)
 {

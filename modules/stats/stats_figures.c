@@ -38,6 +38,9 @@ stats_period(struct period *p, const char *hall, int64_t from, int64_t to, int64
 
 	memset(p, 0, sizeof *p);
 	p->hall = hall;
+	p->df = from;
+	p->dt = to;
+	p->dtoday = today;
 	date_format_days(from, p->from, sizeof p->from);
 	date_format_days(to, p->to, sizeof p->to);
 	date_format_days(today, p->today, sizeof p->today);
@@ -139,13 +142,16 @@ stats_cases(struct ctx *c, const struct period *p, json_t *out)
 		    " GROUP BY pt.department",
 		    DBARGS(DBS(p->hall), DBS(p->from_dt), DBS(p->to_dt)), ccols, "si", closed);
 	if (rc >= 0)
+		/* Counted per window first, then the few windows looked up (not one per case). */
 		rc = db_rows_json(c,
-		    "SELECT COUNT(*), COALESCE(SUM(w.kind = 'comprehensive'), 0),"
-		    " COALESCE(SUM(c.channel = 'online'), 0), COALESCE(SUM(" CASE_OVERDUE "), 0)"
-		    " FROM cases c LEFT JOIN windows w ON w.hall = c.hall AND w.number = c.window_no"
-		    " WHERE c.hall = ? AND c.accepted_at >= ? AND c.accepted_at < ?",
-		    DBARGS(DBS(p->today), DBS(p->hall), DBS(p->from_dt), DBS(p->to_dt)), tcols,
-		    "iiii", tot);
+		    "SELECT COALESCE(SUM(g.n), 0), COALESCE(SUM(IF(w.kind = 'comprehensive', g.n, 0)), 0),"
+		    " COALESCE(SUM(g.online), 0), COALESCE(SUM(g.overdue), 0) FROM"
+		    " (SELECT c.window_no, COUNT(*) n, SUM(c.channel = 'online') online,"
+		    "  SUM(" CASE_OVERDUE ") overdue FROM cases c"
+		    "  WHERE c.hall = ? AND c.accepted_at >= ? AND c.accepted_at < ? GROUP BY c.window_no) g"
+		    " LEFT JOIN windows w ON w.hall = ? AND w.number = g.window_no",
+		    DBARGS(DBS(p->today), DBS(p->hall), DBS(p->from_dt), DBS(p->to_dt),
+		    DBS(p->hall)), tcols, "iiii", tot);
 	if (rc >= 0) {
 		rc = db_scalar(c, "SELECT COUNT(*) FROM cases WHERE hall = ? AND closed_at >= ?"
 		    " AND closed_at < ?", DBARGS(DBS(p->hall), DBS(p->from_dt), DBS(p->to_dt)), n,

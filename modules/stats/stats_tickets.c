@@ -3,12 +3,13 @@
  * hour taken, and the waiting and service times per category, window, clerk and the whole
  * hall.
  *
- * Tables: queue_tickets, categories, staff (names of the clerks) — read only.
+ * Tables: categories, staff (names of the clerks) — read only; the tickets through
+ *         stats_days.c (queue_tickets, stats_ticket_days).
  *
- * The period's tickets are read once (one indexed range scan) and every ticket figure is
- * worked out here.  Each time grouping is one sort of (group, seconds) pairs, packed in a
- * 64-bit integer (stats_pack), so a group's values are contiguous and in order for its
- * percentile: the 90th by nearest rank (the smallest value with at least 90 % of the values
+ * The period's tickets are read once (stats_days.c: the days before today packed, a row
+ * each, today's rows) and every ticket figure is worked out here.  Each time grouping is one
+ * sort of (group, seconds) pairs, packed in a 64-bit integer (stats_pack; a radix sort,
+ * stats_sort_packed), so a group's values are contiguous and in order for its percentile: the 90th by nearest rank (the smallest value with at least 90 % of the values
  * at or below it).  (Four PERCENTILE_DISC statements, each sorting the period again, and two
  * GROUP BY statements over the same rows were nearly all of a day's statistics' time.)
  * A period of more than TIMES_MAX_ROWS tickets is refused (422 PERIOD_TOO_LARGE).
@@ -18,125 +19,13 @@
  */
 #include "stats.h"
 #include "stats_calc.h"
+#include "stats_times.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
 #include "../../fcgi/log.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct tic {
-	int32_t	 g[4];		/* category letter, window (-1 none), clerk rank (-1 none), 0 */
-	int32_t	 wait;		/* seconds from taken to called */
-	int32_t	 service;	/* seconds from started to finished; INT32_MIN: not served */
-};
-
-enum { G_CAT, G_WIN, G_CLERK, G_ALL };
-
-struct times {
-	struct tic	*v;		/* the called tickets */
-	size_t		 n, cap;
-	size_t		 rows;		/* tickets read */
-	json_t		*clerks;	/* clerk id -> index in order of appearance */
-	int		 oom, too_many;
-	long long	 count[26][C_N];
-	long long	 hour[26][24];
-};
-
-#define TIMES_MAX_ROWS 4000000	/* a year of a very busy hall is ~400k */
-
-static int32_t
-secs32(const char *s, int32_t none)
-{
-	long long v;
-
-	if (s == NULL || parse_ll(s, -2000000000LL, 2000000000LL, &v) != 0)
-		return none;
-	return (int32_t)v;
-}
-
-/* Room for one more called ticket.  0, or -1 (out of memory: t->oom). */
-static int
-times_grow(struct times *t)
-{
-	size_t cap = t->cap ? t->cap * 2 : 1024;
-	struct tic *nv;
-
-	if (t->n < t->cap)
-		return 0;
-	if (cap > TIMES_MAX_ROWS)
-		cap = TIMES_MAX_ROWS;
-	if ((nv = realloc(t->v, cap * sizeof *nv)) == NULL) {
-		t->oom = 1;
-		return -1;
-	}
-	t->v = nv;
-	t->cap = cap;
-	return 0;
-}
-
-/* The clerk's index in order of appearance (t->clerks), or -1 (out of memory: t->oom). */
-static int32_t
-clerk_index(struct times *t, const char *clerk)
-{
-	json_t *k = json_object_get(t->clerks, clerk);
-
-	if (k == NULL) {
-		k = json_integer((json_int_t)json_object_size(t->clerks));
-		if (json_object_set_new(t->clerks, clerk, k) != 0) {
-			t->oom = 1;
-			return -1;
-		}
-	}
-	return (int32_t)json_integer_value(k);
-}
-
-/*
- * One ticket of the period: category, window_no, clerk, HOUR(taken_at), status, outcome,
- * seconds waited (NULL: never called), seconds served (NULL: not served).
- */
-static int
-tic_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	struct times *t = arg;
-	struct tic *x;
-	long long win, hour;
-
-	(void)lens;
-	if (ncol < 8 || v[0] == NULL || v[0][0] < 'A' || v[0][0] > 'Z' || v[4] == NULL)
-		return 0;
-	if (t->rows == TIMES_MAX_ROWS) {
-		t->too_many = 1;
-		return 1;
-	}
-	t->rows++;
-	stats_ticket_count(t->count[v[0][0] - 'A'], v[4], v[5]);
-	if (v[3] && parse_ll(v[3], 0, 23, &hour) == 0)
-		t->hour[v[0][0] - 'A'][hour]++;
-	if (v[6] == NULL)
-		return 0;	/* not called: no times */
-	if (times_grow(t) != 0)
-		return 1;
-	x = &t->v[t->n];
-	x->g[G_CAT] = (unsigned char)v[0][0];
-	x->g[G_WIN] = v[1] && parse_ll(v[1], 0, 65535, &win) == 0 ? (int32_t)win : -1;
-	x->g[G_CLERK] = v[2] ? clerk_index(t, v[2]) : -1;
-	if (t->oom)
-		return 1;
-	x->g[G_ALL] = 0;
-	x->wait = secs32(v[6], 0);
-	x->service = secs32(v[7], INT32_MIN);
-	t->n++;
-	return 0;
-}
-
-static int
-u64cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static json_t *
 minutes_of(double seconds)
@@ -170,7 +59,7 @@ group_key(json_t *o, int which, int32_t g, char *const *clerk_of_rank)
 /* One grouping: an array of { key, called, served, avg/p90 wait and service } in key order. */
 static json_t *
 times_group(const struct times *t, int which, const int32_t *clerk_rank, uint64_t *w,
-    uint64_t *sv, char **clerk_of_rank)
+    uint64_t *sv, uint64_t *tmp, char **clerk_of_rank)
 {
 	json_t *arr = json_array();
 	size_t i, nw = 0, ns = 0, iw = 0, is = 0;
@@ -184,8 +73,8 @@ times_group(const struct times *t, int which, const int32_t *clerk_rank, uint64_
 		if (t->v[i].service != INT32_MIN)
 			sv[ns++] = stats_pack(g, t->v[i].service);
 	}
-	qsort(w, nw, sizeof *w, u64cmp);
-	qsort(sv, ns, sizeof *sv, u64cmp);
+	stats_sort_packed(w, nw, tmp);
+	stats_sort_packed(sv, ns, tmp);
 	while (iw < nw) {
 		int32_t g = stats_pack_group(w[iw]), wp90 = 0, sp90 = 0;
 		double wavg = 0, savg = 0;
@@ -241,7 +130,7 @@ stats_times(struct ctx *c, struct times *t, json_t *tickets, json_t **all)
 	size_t nclerks = json_object_size(t->clerks), i;
 	char **by_rank = NULL;
 	int32_t *rank = NULL;
-	uint64_t *w = NULL, *sv = NULL;
+	uint64_t *w = NULL, *sv = NULL, *tmp = NULL;
 	const char *id;
 	json_t *v, *arr;
 	int rc = 0;
@@ -251,7 +140,8 @@ stats_times(struct ctx *c, struct times *t, json_t *tickets, json_t **all)
 	rank = calloc(nclerks + 1, sizeof *rank);
 	w = malloc((t->n + 1) * sizeof *w);
 	sv = malloc((t->n + 1) * sizeof *sv);
-	if (!by_rank || !rank || !w || !sv) {
+	tmp = malloc((t->n + 1) * sizeof *tmp);
+	if (!by_rank || !rank || !w || !sv || !tmp) {
 		t->oom = 1;
 		goto out;
 	}
@@ -264,19 +154,20 @@ stats_times(struct ctx *c, struct times *t, json_t *tickets, json_t **all)
 		rank[json_integer_value(json_object_get(t->clerks, by_rank[i]))] = (int32_t)i;
 
 	json_object_set_new(tickets, "times_by_category", times_group(t, G_CAT, rank, w, sv,
-	    by_rank));
-	json_object_set_new(tickets, "by_window", times_group(t, G_WIN, rank, w, sv, by_rank));
-	arr = times_group(t, G_CLERK, rank, w, sv, by_rank);
+	    tmp, by_rank));
+	json_object_set_new(tickets, "by_window", times_group(t, G_WIN, rank, w, sv, tmp, by_rank));
+	arr = times_group(t, G_CLERK, rank, w, sv, tmp, by_rank);
 	json_object_set_new(tickets, "by_clerk", arr);
 	if ((rc = clerk_names(c, arr)) < 0)
 		goto out;
-	arr = times_group(t, G_ALL, rank, w, sv, by_rank);
+	arr = times_group(t, G_ALL, rank, w, sv, tmp, by_rank);
 	if (json_array_size(arr) == 1)
 		*all = json_incref(json_array_get(arr, 0));
 	json_decref(arr);
 out:
 	free(w);
 	free(sv);
+	free(tmp);
 	free(rank);
 	free(by_rank);
 	return rc;
@@ -292,18 +183,14 @@ cat_name_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 0;
 }
 
-/* The period's tickets into tm, and the names of the hall's categories.  0 or a DB_* code
- * (tm->oom, tm->too_many say why the reading stopped). */
+/* The period's tickets into tm (stats_days.c), and the names of the hall's categories.  0 or
+ * a DB_* code (tm->oom, tm->too_many say why the reading stopped). */
 static int
 tickets_read(struct ctx *c, const struct period *p, struct times *tm, json_t *names)
 {
 	int rc;
 
-	rc = db_query(c, "SELECT category, window_no, clerk, HOUR(taken_at), status, outcome,"
-	    " TIMESTAMPDIFF(SECOND, taken_at, called_at), IF(outcome = 'done',"
-	    " TIMESTAMPDIFF(SECOND, started_at, finished_at), NULL) FROM queue_tickets"
-	    " WHERE hall = ? AND day BETWEEN ? AND ?",
-	    DBARGS(DBS(p->hall), DBS(p->from), DBS(p->to)), tic_row, tm);
+	rc = stats_days_read(c, p, tm);
 	if (rc >= 0 && !tm->oom && !tm->too_many)
 		rc = db_query(c, "SELECT code, name FROM categories WHERE hall = ?",
 		    DBARGS(DBS(p->hall)), cat_name_row, names);

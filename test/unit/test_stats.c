@@ -104,6 +104,39 @@ TEST(groups_sort_and_run)
 	assert_int_equal(p90, 90);
 }
 
+/* The radix sort puts pairs in the order qsort gives: negative groups and values, groups
+ * and values of every width, runs of one value, none and one pair. */
+TEST(radix_sort_as_qsort)
+{
+	enum { N = 5000 };
+	static uint64_t p[N], q[N], tmp[N];
+	uint32_t x = 2463534242u;
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		int32_t g, v;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		g = (int32_t)(x % 300) - 1;
+		v = i % 7 == 0 ? 1200 : (int32_t)(x >> 9) - (i % 3 == 0 ? 40000000 : 0);
+		if (i % 11 == 0)
+			g = (int32_t)(x >> 4);	/* wide groups: every byte differs */
+		p[i] = q[i] = stats_pack(g, v);
+	}
+	qsort(q, N, sizeof *q, u64cmp);
+	stats_sort_packed(p, N, tmp);
+	assert_memory_equal(p, q, sizeof p);
+	/* already sorted, and the trivial sizes */
+	stats_sort_packed(p, N, tmp);
+	assert_memory_equal(p, q, sizeof p);
+	stats_sort_packed(p, 0, tmp);
+	p[0] = stats_pack(-1, -20);
+	stats_sort_packed(p, 1, tmp);
+	assert_int_equal(stats_pack_value(p[0]), -20);
+}
+
 TEST(tickets_count)
 {
 	long long n[C_N];

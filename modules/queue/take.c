@@ -53,7 +53,7 @@ struct take_ctx {
 	size_t		 sealed_len;	/* > 0: a phone given at the kiosk, sealed here */
 	int		 hook_failed;	/* in_tx refused: its value is returned as it is */
 	/* Group commit (take_record): what the audit row says, and the answer of the batch
-	 * this take was written in (TB_PENDING until then). */
+	 * this take was written in (TB_QUEUED, then TB_WRITING until then). */
 	struct audit_values av;
 	int		 batch_rc;
 };
@@ -359,14 +359,22 @@ take_call(struct ctx *c, struct take_ctx *t)
  * fails each take of the batch with DB_DOWN, as alone.  A follower waits only for the
  * writes of the batch before its own, each bounded by MariaDB's own timeouts.
  * take_batch_max [32] bounds a batch (1: every take commits on its own).
+ *
+ * Up to take_batch_writers [4] batches of a process are written at once.  A commit mostly
+ * waits for the disk's flush, and MariaDB shares one flush among the commits that reach it
+ * together; with one batch in flight per process, a process's takes waited for that flush
+ * in turn, two processes giving MariaDB at most two commits to share a flush, and the
+ * machine sat partly idle while takes queued.  A take that finds fewer batches than that
+ * under way writes the waiting takes at once.
  */
 #define TB_MAX		64
-#define TB_PENDING	1	/* batch_rc: not written yet (DB_* codes are ≤ 0) */
+#define TB_QUEUED	1	/* batch_rc: waiting for a batch (DB_* codes are ≤ 0) */
+#define TB_WRITING	2	/* batch_rc: in a batch being written */
 
 static struct {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
-	int		 writing;	/* a batch is being written */
+	int		 writing;	/* batches being written */
 	size_t		 n;
 	struct take_ctx	*q[TB_MAX];	/* waiting for the next batch */
 } tb = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, { NULL } };
@@ -465,6 +473,7 @@ static int
 take_grouped(struct ctx *c, struct take_ctx *t)
 {
 	size_t max = (size_t)config_int("take_batch_max", 32, 1, TB_MAX), n, i;
+	int writers = config_int("take_batch_writers", 4, 1, 64);
 	struct take_ctx *b[TB_MAX];
 	int rcs[TB_MAX];
 
@@ -475,31 +484,31 @@ take_grouped(struct ctx *c, struct take_ctx *t)
 		pthread_mutex_unlock(&tb.mu);
 		return take_call(c, t);
 	}
-	t->batch_rc = TB_PENDING;
+	t->batch_rc = TB_QUEUED;
 	tb.q[tb.n++] = t;
-	while (t->batch_rc == TB_PENDING && tb.writing)
-		pthread_cond_wait(&tb.cv, &tb.mu);
-	while (t->batch_rc == TB_PENDING) {
-		/* No batch under way: this thread writes the waiting takes (its own among
-		 * them), up to max, and again while its own was not among them. */
+	for (;;) {
+		while (t->batch_rc == TB_WRITING ||
+		    (t->batch_rc == TB_QUEUED && tb.writing >= writers))
+			pthread_cond_wait(&tb.cv, &tb.mu);
+		if (t->batch_rc != TB_QUEUED)
+			break;
+		/* Room for another batch and this take still waits: this thread writes the
+		 * waiting takes (its own among them), up to max, and again while its own was
+		 * not among them. */
 		n = tb.n < max ? tb.n : max;
 		memcpy(b, tb.q, n * sizeof b[0]);
 		memmove(tb.q, tb.q + n, (tb.n - n) * sizeof tb.q[0]);
 		tb.n -= n;
-		tb.writing = 1;
+		for (i = 0; i < n; i++)
+			b[i]->batch_rc = TB_WRITING;
+		tb.writing++;
 		pthread_mutex_unlock(&tb.mu);
 		tb_write(c, b, n, rcs);
 		pthread_mutex_lock(&tb.mu);
 		for (i = 0; i < n; i++)
 			b[i]->batch_rc = rcs[i];
-		tb.writing = 0;
+		tb.writing--;
 		pthread_cond_broadcast(&tb.cv);
-		for (i = 0; i < n && b[i] != t; i++)
-			;
-		if (i < n)
-			break;
-		while (t->batch_rc == TB_PENDING && tb.writing)
-			pthread_cond_wait(&tb.cv, &tb.mu);
 	}
 	pthread_mutex_unlock(&tb.mu);
 	return t->batch_rc;

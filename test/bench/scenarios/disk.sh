@@ -3,14 +3,18 @@
 # the way — the figure take-a-number is held against.
 #
 #   disk_commit    plain single-row inserts, each its own durable commit (autocommit), into
-#                  bench_commit: a table made LIKE queue_tickets (the same columns and the
-#                  same unique and secondary keys), by mariadb-slap (mariadb-client) with
-#                  BENCH_CONNECTIONS clients at once over the instance's unix socket, on the
-#                  same server and settings as the app (innodb_flush_log_at_trx_commit and
-#                  sync_binlog as ops/mariadb.cnf.in sets them: 1 and 1; printed in the row).
-#                  Each client inserts 200 rows: its own hall code ('b' + connection id),
-#                  numbers 1, 2, 3 …  The rate is rows / mariadb-slap's own run time; it gives
-#                  no per-query latency ("—").
+#                  bench_commit: a table like queue_tickets — made LIKE it (the same columns
+#                  and the same unique and secondary keys) and given its foreign keys (to
+#                  halls, categories twice and windows), which LIKE does not copy — by
+#                  mariadb-slap (mariadb-client) with BENCH_CONNECTIONS clients at once over
+#                  the instance's unix socket, on the same server and settings as the app
+#                  (innodb_flush_log_at_trx_commit and sync_binlog as ops/mariadb.cnf.in sets
+#                  them: 1 and 1; printed in the row).  Each client inserts 200 rows, each row
+#                  checked against rows that exist, as a ticket is: the demo hall, one of its
+#                  categories A–F (by connection id); the unique number key never collides
+#                  between clients (each its own day: the bench's day + its connection id;
+#                  numbers 1, 2, 3 …).  The rate is rows / mariadb-slap's own run time; it
+#                  gives no per-query latency ("—").
 #
 # queue.sh runs it right before the take-a-number scenarios (disk_baseline), so the two are
 # measured side by side; the table's target compares take_number with it.
@@ -21,7 +25,12 @@ DISK_SOCK="$PWD/var/$INST/run/mysql.sock"
 disk_baseline() {
   local n=$((CONNS * 200)) secs rps settings q
   mariadb --no-defaults --socket="$DISK_SOCK" -u"$DISK_DBA" yichuang -e \
-    "DROP TABLE IF EXISTS bench_commit; CREATE TABLE bench_commit LIKE queue_tickets" ||
+    "DROP TABLE IF EXISTS bench_commit; CREATE TABLE bench_commit LIKE queue_tickets;
+     ALTER TABLE bench_commit
+       ADD CONSTRAINT fk_bench_hall FOREIGN KEY (hall) REFERENCES halls (code),
+       ADD CONSTRAINT fk_bench_category FOREIGN KEY (hall, category) REFERENCES categories (hall, code),
+       ADD CONSTRAINT fk_bench_num_cat FOREIGN KEY (hall, num_cat) REFERENCES categories (hall, code),
+       ADD CONSTRAINT fk_bench_window FOREIGN KEY (hall, window_no) REFERENCES windows (hall, number)" ||
     { rows+=("disk_commit|set-up failed|||||"); return; }
   settings=$(mariadb --no-defaults --socket="$DISK_SOCK" -u"$DISK_DBA" --batch \
     --skip-column-names -e "SELECT CONCAT('innodb_flush_log_at_trx_commit=',
@@ -29,9 +38,10 @@ disk_baseline() {
       ', binlog_commit_wait_count=', @@binlog_commit_wait_count)")
   # One line: mariadb-slap takes a line break for the end of a statement.
   q="INSERT INTO bench_commit (token, hall, day, num_cat, seq, number, category, priority, line,"
-  q+=" rank_score, source, taken_at, updated_at) VALUES (REPLACE(UUID(), '-', ''),"
-  q+=" CONCAT('b', CONNECTION_ID()), '$(date -d "$YICHUANG_NOW" +%F)', 'A',"
-  q+=" (@n := IFNULL(@n, 0) + 1), 'A001', 'A', 'normal', 'n', 1, 'kiosk', NOW(3), NOW(3))"
+  q+=" rank_score, source, taken_at, updated_at) VALUES (REPLACE(UUID(), '-', ''), 'demo',"
+  q+=" '$(date -d "$YICHUANG_NOW" +%F)' + INTERVAL CONNECTION_ID() DAY,"
+  q+=" CHAR(65 + CONNECTION_ID() % 6), (@n := IFNULL(@n, 0) + 1), 'A001',"
+  q+=" CHAR(65 + CONNECTION_ID() % 6), 'normal', 'n', 1, 'kiosk', NOW(3), NOW(3))"
   secs=$(mariadb-slap --no-defaults --socket="$DISK_SOCK" -u"$DISK_DBA" \
     --create-schema=yichuang --concurrency="$CONNS" --iterations=1 --number-of-queries="$n" \
     --query="$q" 2>&1 |

@@ -38,7 +38,7 @@ enum { C_ID, C_HALL, C_NAME, C_CATEGORY, C_DEPARTMENT, C_KIND, C_PROMISED, C_LEG
 	C_KEYWORDS, C_RETIRED, C_MCODE, C_MNAME, C_MREQ, C_MWAIV, C_MPROM, C_MFORM, C_MCOPIES,
 	C_MNOTE, C__MAX };
 /* Which item member each item column is, and its type: s text, i integer, b boolean. */
-static const struct { int col; const char *member; char type; } item_map[] = {
+static const struct col_member { int col; const char *member; char type; } item_map[] = {
 	{ C_HALL, "hall", 's' }, { C_NAME, "name", 's' }, { C_CATEGORY, "category", 's' },
 	{ C_DEPARTMENT, "department", 's' }, { C_KIND, "kind", 's' },
 	{ C_PROMISED, "promised_days", 'i' }, { C_LEGAL, "legal_days", 'i' },
@@ -48,7 +48,7 @@ static const struct { int col; const char *member; char type; } item_map[] = {
 	{ C_RNAME, "result_name", 's' }, { C_RYEARS, "result_valid_years", 'i' },
 	{ C_RELEC, "result_electronic", 'b' },
 };
-static const struct { int col; const char *member; char type; } mat_map[] = {
+static const struct col_member mat_map[] = {
 	{ C_MCODE, "code", 's' }, { C_MNAME, "name", 's' }, { C_MREQ, "required", 'b' },
 	{ C_MWAIV, "waivable", 'b' }, { C_MPROM, "promise_allowed", 'b' },
 	{ C_MFORM, "form", 's' }, { C_MCOPIES, "copies", 'i' }, { C_MNOTE, "note", 's' },
@@ -174,32 +174,52 @@ csv_value(const char *s, char type)
 	return json_string(s);
 }
 
-/*
- * CSV → {"items": [...]} with, for each item, its first line and each material's line in
- * lines (items[k] = {"line": n, "materials": [n, ...]}), so problems name the file's line.
- */
-static int
-csv_to_json(const char *text, size_t len, json_t **doc, json_t **lines, json_t *problems)
-{
-	struct csv s = { text, text + len, 1 };
-	char *f[CSV_MAX_FIELDS];
-	int col_of[C__MAX], n, i, k, bad = 0;
-	const char *why = NULL;
-	json_t *items = json_array(), *ls = json_array(), *byid = json_object();
-	long at;
+/* A CSV line read: its fields f[0..n), where each known column is among them (col_of:
+ * C_* → index, or -1), and its line in the file. */
+struct csv_line {
+	char		**f;
+	int		  n;
+	const int	 *col_of;
+	long		  at;
+};
 
-	*doc = NULL;
-	*lines = NULL;
-	if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
-	    (unsigned char)text[2] == 0xBF)
-		s.p += 3;		/* a spreadsheet's byte-order mark */
+/* Column k of line l ("" when the file has no such column or the line is short). */
+static const char *
+csv_cell(const struct csv_line *l, int k)
+{
+	return l->col_of[k] >= 0 && l->col_of[k] < l->n ? l->f[l->col_of[k]] : "";
+}
+
+/* The members of o from l's columns by map (n entries): each non-empty one, typed. */
+static void
+csv_members(json_t *o, const struct csv_line *l, const struct col_member *map, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *v = csv_value(csv_cell(l, map[i].col), map[i].type);
+
+		if (v)
+			json_object_set_new(o, map[i].member, v);
+	}
+}
+
+/* The header line into col_of: 0, or -1 with the problems (a column unknown, item_id or
+ * material_name missing, the file empty or malformed). */
+static int
+csv_header(struct csv *s, int col_of[C__MAX], json_t *problems)
+{
+	char *f[CSV_MAX_FIELDS];
+	const char *why = NULL;
+	long at = s->line;
+	int n, i, k, bad = 0;
+
 	for (k = 0; k < C__MAX; k++)
 		col_of[k] = -1;
-	at = s.line;
-	n = csv_record(&s, f, CSV_MAX_FIELDS, &why);
+	n = csv_record(s, f, CSV_MAX_FIELDS, &why);
 	if (n <= 0) {
 		problem(problems, at, "", "", n == 0 ? "文件为空" : why);
-		goto fail;
+		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		for (k = 0; csv_cols[k]; k++)
@@ -217,91 +237,128 @@ csv_to_json(const char *text, size_t len, json_t **doc, json_t **lines, json_t *
 			problem(problems, at, "", csv_cols[k], "缺少这一列");
 			bad = 1;
 		}
-	if (bad)
+	return bad ? -1 : 0;
+}
+
+/* An item's first line: the item (id) with its columns, keywords split at "|". */
+static json_t *
+csv_item_new(const struct csv_line *l, const char *id)
+{
+	json_t *item = json_pack("{s:s,s:[],s:[]}", "id", id, "materials", "keywords");
+
+	csv_members(item, l, item_map, NELEM(item_map));
+	if (*csv_cell(l, C_KEYWORDS)) {
+		char *kw = strdup(csv_cell(l, C_KEYWORDS)), *save = NULL, *w;
+
+		for (w = kw ? strtok_r(kw, "|", &save) : NULL; w; w = strtok_r(NULL, "|", &save))
+			json_array_append_new(json_object_get(item, "keywords"), json_string(w));
+		free(kw);
+	}
+	if (*csv_cell(l, C_RETIRED))
+		json_object_set_new(item, "retired", csv_value(csv_cell(l, C_RETIRED), 'b'));
+	return item;
+}
+
+/* A later line of item (id): its item columns repeat the first line's, or are empty.
+ * 1 when one differs (each a problem), else 0. */
+static int
+csv_item_again(const struct csv_line *l, const char *id, json_t *item, json_t *problems)
+{
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < NELEM(item_map); i++) {
+		json_t *v = csv_value(csv_cell(l, item_map[i].col), item_map[i].type);
+
+		if (v && !json_equal(v, json_object_get(item, item_map[i].member))) {
+			problem(problems, l->at, id, csv_cols[item_map[i].col], "与该事项第一行不一致");
+			bad = 1;
+		}
+		json_decref(v);
+	}
+	return bad;
+}
+
+/* One line into items (byid: id → index; ls: each item's lines): a new item or a later
+ * line of one, and a material when any material column is filled.  1 when the line has a
+ * problem (recorded), else 0. */
+static int
+csv_line_add(const struct csv_line *l, json_t *items, json_t *ls, json_t *byid,
+    json_t *problems)
+{
+	const char *id = csv_cell(l, C_ID);
+	json_t *item, *idx, *mat;
+	size_t i;
+	int bad = 0, any = 0;
+
+	if (*id == '\0') {
+		problem(problems, l->at, "", "item_id", "必填");
+		return 1;
+	}
+	idx = json_object_get(byid, id);
+	if (json_array_size(items) >= CAT_IMPORT_MAX && idx == NULL) {
+		problem(problems, l->at, id, "item_id", "一次最多导入 2000 个事项");
+		return 1;
+	}
+	if (idx == NULL) {
+		item = csv_item_new(l, id);
+		json_object_set_new(byid, id, json_integer((json_int_t)json_array_size(items)));
+		json_array_append_new(items, item);
+		json_array_append_new(ls, json_pack("{s:I,s:[]}", "line", (json_int_t)l->at,
+		    "materials"));
+	} else {
+		item = json_array_get(items, (size_t)json_integer_value(idx));
+		bad = csv_item_again(l, id, item, problems);
+	}
+	for (i = 0; i < NELEM(mat_map); i++)
+		any |= *csv_cell(l, mat_map[i].col) != '\0';
+	if (any) {	/* a line with any material column is a material */
+		mat = json_object();
+		csv_members(mat, l, mat_map, NELEM(mat_map));
+		json_array_append_new(json_object_get(item, "materials"), mat);
+		json_array_append_new(json_object_get(json_array_get(ls,
+		    (size_t)json_integer_value(json_object_get(byid, id))), "materials"),
+		    json_integer(l->at));
+	}
+	return bad;
+}
+
+/*
+ * CSV → {"items": [...]} with, for each item, its first line and each material's line in
+ * lines (items[k] = {"line": n, "materials": [n, ...]}), so problems name the file's line.
+ */
+static int
+csv_to_json(const char *text, size_t len, json_t **doc, json_t **lines, json_t *problems)
+{
+	struct csv s = { text, text + len, 1 };
+	char *f[CSV_MAX_FIELDS];
+	int col_of[C__MAX], i, bad = 0;
+	struct csv_line l = { f, 0, col_of, 0 };
+	const char *why = NULL;
+	json_t *items = json_array(), *ls = json_array(), *byid = json_object();
+
+	*doc = NULL;
+	*lines = NULL;
+	if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+	    (unsigned char)text[2] == 0xBF)
+		s.p += 3;		/* a spreadsheet's byte-order mark */
+	if (csv_header(&s, col_of, problems) != 0)
 		goto fail;
 	for (;;) {
-		json_t *item, *mat, *ln;
-		const char *id;
-
-		at = s.line;
-		n = csv_record(&s, f, CSV_MAX_FIELDS, &why);
-		if (n == 0)
+		l.at = s.line;
+		l.n = csv_record(&s, f, CSV_MAX_FIELDS, &why);
+		if (l.n == 0)
 			break;
-		if (n < 0) {
-			problem(problems, at, "", "", why);
+		if (l.n < 0) {
+			problem(problems, l.at, "", "", why);
 			goto fail;
 		}
-		if (n == 1 && f[0][0] == '\0') {	/* an empty line */
+		if (l.n == 1 && f[0][0] == '\0') {	/* an empty line */
 			free(f[0]);
 			continue;
 		}
-#define F(k) (col_of[k] >= 0 && col_of[k] < n ? f[col_of[k]] : "")
-		id = F(C_ID);
-		if (*id == '\0') {
-			problem(problems, at, "", "item_id", "必填");
-			bad = 1;
-		} else if (json_array_size(items) >= CAT_IMPORT_MAX &&
-		    json_object_get(byid, id) == NULL) {
-			problem(problems, at, id, "item_id", "一次最多导入 2000 个事项");
-			bad = 1;
-		} else {
-			json_t *idx = json_object_get(byid, id);
-
-			if (idx == NULL) {
-				item = json_pack("{s:s,s:[],s:[]}", "id", id, "materials", "keywords");
-				for (i = 0; i < (int)NELEM(item_map); i++) {
-					json_t *v = csv_value(F(item_map[i].col), item_map[i].type);
-
-					if (v)
-						json_object_set_new(item, item_map[i].member, v);
-				}
-				if (*F(C_KEYWORDS)) {
-					char *kw = strdup(F(C_KEYWORDS)), *save = NULL, *w;
-
-					for (w = kw ? strtok_r(kw, "|", &save) : NULL; w;
-					    w = strtok_r(NULL, "|", &save))
-						json_array_append_new(json_object_get(item, "keywords"),
-						    json_string(w));
-					free(kw);
-				}
-				if (*F(C_RETIRED))
-					json_object_set_new(item, "retired", csv_value(F(C_RETIRED), 'b'));
-				json_object_set_new(byid, id, json_integer((json_int_t)json_array_size(items)));
-				json_array_append_new(items, item);
-				json_array_append_new(ls, json_pack("{s:I,s:[]}", "line", (json_int_t)at,
-				    "materials"));
-			} else {
-				/* Later lines of the item repeat its columns, or leave them empty. */
-				item = json_array_get(items, (size_t)json_integer_value(idx));
-				for (i = 0; i < (int)NELEM(item_map); i++) {
-					json_t *v = csv_value(F(item_map[i].col), item_map[i].type);
-
-					if (v && !json_equal(v, json_object_get(item, item_map[i].member))) {
-						problem(problems, at, id, csv_cols[item_map[i].col],
-						    "与该事项第一行不一致");
-						bad = 1;
-					}
-					json_decref(v);
-				}
-			}
-			ln = json_array_get(ls, (size_t)json_integer_value(json_object_get(byid, id)));
-			for (i = 0, k = 0; i < (int)NELEM(mat_map); i++)
-				k |= *F(mat_map[i].col) != '\0';
-			if (k) {	/* a line with any material column is a material */
-				mat = json_object();
-				for (i = 0; i < (int)NELEM(mat_map); i++) {
-					json_t *v = csv_value(F(mat_map[i].col), mat_map[i].type);
-
-					if (v)
-						json_object_set_new(mat, mat_map[i].member, v);
-				}
-				json_array_append_new(json_object_get(item, "materials"), mat);
-				json_array_append_new(json_object_get(ln, "materials"),
-				    json_integer(at));
-			}
-		}
-#undef F
-		for (i = 0; i < n; i++)
+		bad |= csv_line_add(&l, items, ls, byid, problems);
+		for (i = 0; i < l.n; i++)
 			free(f[i]);
 	}
 	if (bad)

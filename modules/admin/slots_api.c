@@ -623,22 +623,15 @@ scoped_tx(struct ctx *c, void *arg)
 	return 0;
 }
 
-static int
-scoped_put(struct req *r, struct scope *sc)
+/* The scope named by the path (a weekday, or a date within PLAN_DAYS of today) into sc,
+ * and the new slots (s, *n) or, removing, ?notify: field errors recorded. */
+static void
+scoped_input(struct req *r, struct scope *sc, int64_t today, struct plan_slot *s, int *n,
+    int *notify)
 {
-	const char *hall = r->pathv[0], *cat = r->pathv[1], *scope = r->pathv[2];
-	struct plan_slot s[PLAN_SLOTS_MAX];
-	struct old_plan *old = NULL, *week = NULL, *tmpl = NULL;
-	struct scoped_keep k;
-	struct scoped_tx t;
-	char from[11], to[11];
-	int64_t today = hall_day(hall_now()), d0, d1;
+	const char *scope = r->pathv[2], *nq;
 	long long wd = 0;
-	int n = 0, notify = 0, rc, count = 0, cancelled = 0, had;
-	const char *nq;
 
-	if ((rc = require_admin_of_hall(r, hall)) != 0)
-		return rc;
 	if (sc->weekday < 0) {
 		if (parse_ll(scope, 1, 7, &wd) != 0)
 			req_fail_field(r, "weekday", "须为 1（星期一）至 7（星期日）");
@@ -652,10 +645,89 @@ scoped_put(struct req *r, struct scope *sc)
 		nq = req_query(r, "notify");
 		if (nq && strcmp(nq, "true") != 0 && strcmp(nq, "false") != 0)
 			req_fail_field(r, "notify", "须为 true 或 false");
-		notify = nq && strcmp(nq, "true") == 0;
+		*notify = nq && strcmp(nq, "true") == 0;
 	} else {
-		plan_body_in(r, s, &n, &notify);
+		plan_body_in(r, s, n, notify);
 	}
+}
+
+/*
+ * What the scope's days, from..to, stand on: the capacity overrides, the scope's own plan
+ * (old; *had: it has one), the plans the days fall back to (tmpl, and k->under_week for a
+ * date) and, for a weekday, the days with a date plan of their own.  Removing, the bookings
+ * are then kept against the plan under the scope.  0, 1 when a removal finds nothing of the
+ * scope's own to take away, or a DB_* code.
+ */
+static int
+scoped_load(struct ctx *c, const char *hall, const char *cat, const char *from,
+    const char *to, struct scoped_keep *k, struct old_plan *old, struct old_plan *tmpl,
+    int *had)
+{
+	const struct scope *sc = k->sc;
+	int rc;
+
+	rc = ovr_load(c, hall, cat, from, to, &k->ovr);
+	/* The scope's plan as it stands (the audit's before; had: one of its own). */
+	if (rc >= 0)
+		rc = plan_exists(c, hall, cat, sc->weekday, sc->date);
+	*had = rc > 0;
+	if (rc >= 0)
+		rc = plan_load(c, hall, cat, sc->weekday, sc->date, old);
+	if (rc >= 0 && sc->remove && !*had)	/* nothing of its own to take away */
+		return 1;
+	/* What the days fall back to when the scope's own plan goes. */
+	if (rc >= 0)
+		rc = plan_load(c, hall, cat, 0, NULL, tmpl);
+	if (rc >= 0 && !sc->weekday) {
+		rc = plan_exists(c, hall, cat, appt_weekday(sc->day), NULL);
+		k->has_week = rc > 0;
+		if (rc >= 0)
+			rc = plan_load(c, hall, cat, appt_weekday(sc->day), NULL, k->under_week);
+	}
+	if (rc >= 0 && sc->weekday)
+		rc = db_query(c, "SELECT DATE_FORMAT(day, '%Y-%m-%d') FROM slot_plan_dates"
+		    " WHERE hall = ? AND category = ? AND day BETWEEN ? AND ?", DBARGS(DBS(hall),
+		    DBS(cat), DBS(from), DBS(to)), dated_row, k);
+	if (rc < 0)
+		return rc;
+	if (sc->remove && (sc->weekday || !k->has_week)) {
+		k->s = tmpl->s;
+		k->n = tmpl->n;
+	}
+	return 0;
+}
+
+/* The answer: the scope's slots as they now stand (null once removed) and how many
+ * bookings were cancelled. */
+static int
+scoped_reply(struct req *r, const char *cat, const struct scope *sc,
+    const struct plan_slot *s, int n, int cancelled)
+{
+	json_t *o = json_pack("{s:s,s:o,s:i}", "category", cat, "slots", sc->remove ?
+	    json_null() : plan_json(s, n), "cancelled", cancelled);
+
+	if (sc->weekday)
+		json_object_set_new(o, "weekday", json_integer(sc->weekday));
+	else
+		json_object_set_new(o, "date", json_string(sc->date));
+	return req_ok(r, 200, o);
+}
+
+static int
+scoped_put(struct req *r, struct scope *sc)
+{
+	const char *hall = r->pathv[0], *cat = r->pathv[1];
+	struct plan_slot s[PLAN_SLOTS_MAX];
+	struct old_plan *old = NULL, *week = NULL, *tmpl = NULL;
+	struct scoped_keep k;
+	struct scoped_tx t;
+	char from[11], to[11];
+	int64_t today = hall_day(hall_now()), d0, d1;
+	int n = 0, notify = 0, rc, count = 0, cancelled = 0, had;
+
+	if ((rc = require_admin_of_hall(r, hall)) != 0)
+		return rc;
+	scoped_input(r, sc, today, s, &n, &notify);
 	if (in_has_errors(r))
 		return req_invalid(r);
 	if ((rc = bookable_find(r, hall, cat)) != 0)
@@ -679,36 +751,10 @@ scoped_put(struct req *r, struct scope *sc)
 	d1 = sc->weekday ? today + PLAN_DAYS : sc->day;
 	date_format_days(d0, from, sizeof from);
 	date_format_days(d1, to, sizeof to);
-	rc = ovr_load(r->ctx, hall, cat, from, to, &k.ovr);
-	/* The scope's plan as it stands (the audit's before; had: one of its own). */
-	if (rc >= 0)
-		rc = plan_exists(r->ctx, hall, cat, sc->weekday, sc->date);
-	had = rc > 0;
-	if (rc >= 0)
-		rc = plan_load(r->ctx, hall, cat, sc->weekday, sc->date, old);
-	if (rc >= 0 && sc->remove && !had) {	/* nothing of its own to take away */
-		rc = 0;
+	if ((rc = scoped_load(r->ctx, hall, cat, from, to, &k, old, tmpl, &had)) == 1)
 		goto done;
-	}
-	/* What the days fall back to when the scope's own plan goes. */
-	if (rc >= 0)
-		rc = plan_load(r->ctx, hall, cat, 0, NULL, tmpl);
-	if (rc >= 0 && !sc->weekday) {
-		rc = plan_exists(r->ctx, hall, cat, appt_weekday(sc->day), NULL);
-		k.has_week = rc > 0;
-		if (rc >= 0)
-			rc = plan_load(r->ctx, hall, cat, appt_weekday(sc->day), NULL, week);
-	}
-	if (rc >= 0 && sc->weekday)
-		rc = db_query(r->ctx, "SELECT DATE_FORMAT(day, '%Y-%m-%d') FROM slot_plan_dates"
-		    " WHERE hall = ? AND category = ? AND day BETWEEN ? AND ?", DBARGS(DBS(hall),
-		    DBS(cat), DBS(from), DBS(to)), dated_row, &k);
 	if (rc < 0)
 		goto fail;
-	if (sc->remove && (sc->weekday || !k.has_week)) {
-		k.s = tmpl->s;
-		k.n = tmpl->n;
-	}
 	if ((rc = appt_affected_count(r->ctx, hall, cat[0], d0, d1, scoped_keep_booking, &k,
 	    &count)) < 0)
 		goto fail;
@@ -734,16 +780,7 @@ scoped_put(struct req *r, struct scope *sc)
 		goto out;
 	}
 done:
-	{
-		json_t *o = json_pack("{s:s,s:o,s:i}", "category", cat, "slots", sc->remove ?
-		    json_null() : plan_json(s, n), "cancelled", cancelled);
-
-		if (sc->weekday)
-			json_object_set_new(o, "weekday", json_integer(sc->weekday));
-		else
-			json_object_set_new(o, "date", json_string(sc->date));
-		rc = req_ok(r, 200, o);
-	}
+	rc = scoped_reply(r, cat, sc, s, n, cancelled);
 	goto out;
 fail:
 	rc = rc == DB_FAIL && old == NULL ? req_bug(r, "out of memory") : db_fail(r, rc);

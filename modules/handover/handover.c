@@ -1,7 +1,7 @@
 /*
- * handover.c — a hand-over sheet (交接单) sent and received (handover.h): the JSON of the API
- * parsed, the sheet written in the caller's transaction with the custody rows and the case
- * history, and its receipt signed with the discrepancies the receiver found.
+ * handover.c — a hand-over sheet (交接单) sent and received (handover.h): the sheet, parsed
+ * by handover_parse.c, written in the caller's transaction with the custody rows and the
+ * case history, and its receipt signed with the discrepancies the receiver found.
  *
  * Routes: none here (handover_api.c); other rooms call these inside their own transactions.
  * Tables: handovers, handover_cases, handover_materials, case_custody (written); cases,
@@ -48,283 +48,6 @@ handover_token_open(struct ctx *c, long long id, char out[HANDOVER_TOKEN_MAX])
 {
 	return case_sealed_get(c, "SELECT token_enc FROM handovers WHERE id = ?",
 	    DBARGS(DBI(id)), out, HANDOVER_TOKEN_MAX);
-}
-
-/* ---------------------------------------------------------------- parsing */
-
-/* A string member: absent (0, *out NULL), or 1..maxc characters of valid UTF-8 (0), else a
- * field error (-1).  required: absence is an error too. */
-static int
-want_str(struct req *r, json_t *o, const char *key, const char *field, int required,
-    size_t maxc, const char **out)
-{
-	json_t *v = json_object_get(o, key);
-	const char *s;
-	size_t n;
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			req_fail_field(r, field, "必填");
-		return required ? -1 : 0;
-	}
-	if (!json_is_string(v)) {
-		req_fail_field(r, field, "须为文字");
-		return -1;
-	}
-	s = json_string_value(v);
-	n = json_string_length(v);
-	if (strlen(s) != n || !utf8_ok(s, n)) {
-		req_fail_field(r, field, "含有无效字符");
-		return -1;
-	}
-	if (utf8_len(s, n) < 1 || utf8_len(s, n) > maxc) {
-		char msg[64];
-
-		fmt(msg, sizeof msg, "须为 1–%zu 个字", maxc);
-		req_fail_field(r, field, msg);
-		return -1;
-	}
-	*out = s;
-	return 0;
-}
-
-/* The case number member "no" (its errors named field): *out, or NULL after an error. */
-static void
-want_case_no(struct req *r, json_t *o, const char *field, const char **out)
-{
-	if (want_str(r, o, "no", field, 1, CASE_NO_MAX - 1, out) == 0 &&
-	    !token_ok(*out, CASE_NO_MAX - 1)) {
-		req_fail_field(r, field, "不是有效的办件编号");
-		*out = NULL;
-	}
-}
-
-/* An integer member in [min, max]: absent (0, *out = -1 when not required), else -1. */
-static int
-want_int(struct req *r, json_t *o, const char *key, const char *field, int required,
-    long long min, long long max, long long *out)
-{
-	json_t *v = json_object_get(o, key);
-	char msg[64];
-
-	*out = -1;
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			req_fail_field(r, field, "必填");
-		return required ? -1 : 0;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-		fmt(msg, sizeof msg, "须为 %lld–%lld 的整数", min, max);
-		req_fail_field(r, field, msg);
-		return -1;
-	}
-	*out = json_integer_value(v);
-	return 0;
-}
-
-/* "to": {"window":N|"department":"D"|"office":"…", "hall"?} or {"hall":"H"}. */
-static void
-parse_to(struct req *r, json_t *to, struct handover_end *e)
-{
-	const char *hall = NULL, *dept = NULL, *office = NULL;
-	long long w = -1;
-	int kinds;
-
-	memset(e, 0, sizeof *e);
-	e->kind = HO_HALL;
-	if (!json_is_object(to)) {
-		req_fail_field(r, "to", "须为对象：{\"window\"|\"department\"|\"hall\"|\"office\"}");
-		return;
-	}
-	kinds = (json_object_get(to, "window") != NULL) + (json_object_get(to, "department") != NULL) +
-	    (json_object_get(to, "office") != NULL);
-	if (kinds > 1) {
-		req_fail_field(r, "to", "只能填写窗口、部门、办理机构中的一项");
-		return;
-	}
-	want_str(r, to, "hall", "to.hall", 0, 32, &hall);
-	if (hall && !token_ok(hall, 32))
-		req_fail_field(r, "to.hall", "不是有效的大厅代码");
-	if (json_object_get(to, "window")) {
-		e->kind = HO_WINDOW;
-		if (want_int(r, to, "window", "to.window", 1, 1, 65535, &w) == 0)
-			e->window = (int)w;
-	} else if (json_object_get(to, "department")) {
-		e->kind = HO_DEPARTMENT;
-		want_str(r, to, "department", "to.department", 1, 32, &dept);
-		if (dept && !token_ok(dept, 32))
-			req_fail_field(r, "to.department", "不是有效的部门代码");
-		else if (dept)
-			str_copy(e->department, sizeof e->department, dept);
-	} else if (json_object_get(to, "office")) {
-		e->kind = HO_OFFICE;
-		want_str(r, to, "office", "to.office", 1, HANDOVER_OFFICE_MAX, &office);
-		if (office && utf8_blank(office))
-			req_fail_field(r, "to.office", "不能为空");
-		else if (office)
-			str_copy(e->office, sizeof e->office, office);
-	} else if (hall == NULL)
-		req_fail_field(r, "to", "须填写 window、department、hall 或 office");
-	str_copy(e->hall, sizeof e->hall, hall ? hall : r->sess.hall);
-}
-
-/* A list's element, named prefix ("cases[0]"), must be an object (shape: what it holds):
- * 1, or 0 with the field error. */
-static int
-elem_object(struct req *r, json_t *e, const char *prefix, const char *shape)
-{
-	if (json_is_object(e))
-		return 1;
-	req_fail_field(r, prefix, shape);
-	return 0;
-}
-
-/* o's "code" (field names it), a material's code of 1–15 of [A-Za-z0-9_-], into *out;
- * NULL with the field error when it is not one. */
-static void
-want_mat_code(struct req *r, json_t *o, const char *field, int required, const char **out)
-{
-	if (want_str(r, o, "code", field, required, 15, out) == 0 && *out &&
-	    !token_ok(*out, 15)) {
-		req_fail_field(r, field, "不是有效的材料代码");
-		*out = NULL;
-	}
-}
-
-int
-handover_parse(struct req *r, json_t *body, struct handover_in *in)
-{
-	json_t *cases, *c, *mats, *m;
-	char f[96];
-	size_t i, j, k;
-
-	memset(in, 0, sizeof *in);
-	if (!json_is_object(body)) {
-		req_fail_field(r, "to", "必填");
-		req_fail_field(r, "cases", "必填");
-		return 0;
-	}
-	if (json_object_get(body, "to") == NULL)
-		req_fail_field(r, "to", "必填");
-	else
-		parse_to(r, json_object_get(body, "to"), &in->to);
-	want_str(r, body, "note", "note", 0, HANDOVER_NOTE_MAX, &in->note);
-	cases = json_object_get(body, "cases");
-	if (!json_is_array(cases) || json_array_size(cases) < 1 ||
-	    json_array_size(cases) > HANDOVER_CASES_MAX) {
-		fmt(f, sizeof f, "须为 1–%d 件办件的列表", HANDOVER_CASES_MAX);
-		req_fail_field(r, "cases", f);
-		return 0;
-	}
-	in->ncases = json_array_size(cases);
-	in->cases = calloc(in->ncases, sizeof *in->cases);
-	if (in->cases == NULL)
-		return -1;
-	json_array_foreach(cases, i, c) {
-		struct handover_case_in *ci = &in->cases[i];
-
-		fmt(f, sizeof f, "cases[%zu]", i);
-		if (!elem_object(r, c, f, "须为对象：{\"no\",\"materials\"}"))
-			continue;
-		fmt(f, sizeof f, "cases[%zu].no", i);
-		want_case_no(r, c, f, &ci->no);
-		for (k = 0; ci->no && k < i; k++)
-			if (in->cases[k].no && strcmp(in->cases[k].no, ci->no) == 0)
-				req_fail_field(r, f, "同一办件在交接单上出现了两次");
-		mats = json_object_get(c, "materials");
-		fmt(f, sizeof f, "cases[%zu].materials", i);
-		if (!json_is_array(mats) || json_array_size(mats) < 1 ||
-		    json_array_size(mats) > HANDOVER_MATS_MAX) {
-			req_fail_field(r, f, "须为 1–50 项材料的列表：[{\"code\",\"pages\"}]");
-			continue;
-		}
-		ci->nmats = json_array_size(mats);
-		json_array_foreach(mats, j, m) {
-			struct handover_mat_in *mi = &ci->mats[j];
-
-			fmt(f, sizeof f, "cases[%zu].materials[%zu]", i, j);
-			if (!elem_object(r, m, f, "须为对象：{\"code\",\"pages\"}"))
-				continue;
-			fmt(f, sizeof f, "cases[%zu].materials[%zu].code", i, j);
-			want_mat_code(r, m, f, 1, &mi->code);
-			for (k = 0; mi->code && k < j; k++)
-				if (ci->mats[k].code && strcmp(ci->mats[k].code, mi->code) == 0)
-					req_fail_field(r, f, "同一材料出现了两次");
-			fmt(f, sizeof f, "cases[%zu].materials[%zu].pages", i, j);
-			want_int(r, m, "pages", f, 1, 1, HANDOVER_PAGES_MAX, &mi->pages);
-		}
-	}
-	return 0;
-}
-
-int
-handover_parse_receipt(struct req *r, json_t *body, struct handover_disc *d, size_t dmax,
-    size_t *nd, const char **note)
-{
-	json_t *list, *o;
-	char f[96];
-	size_t i, k;
-	int missing;
-
-	*nd = 0;
-	*note = NULL;
-	if (body == NULL || json_is_null(body))
-		return 0;
-	if (!json_is_object(body)) {
-		req_fail_field(r, "discrepancies", "须为对象");
-		return 0;
-	}
-	want_str(r, body, "note", "note", 0, HANDOVER_NOTE_MAX, note);
-	list = json_object_get(body, "discrepancies");
-	if (list == NULL || json_is_null(list))
-		return 0;
-	if (!json_is_array(list) || json_array_size(list) > dmax) {
-		fmt(f, sizeof f, "须为至多 %zu 项的列表", dmax);
-		req_fail_field(r, "discrepancies", f);
-		return 0;
-	}
-	json_array_foreach(list, i, o) {
-		struct handover_disc *x = &d[i];
-
-		memset(x, 0, sizeof *x);
-		x->pages_received = -1;
-		fmt(f, sizeof f, "discrepancies[%zu]", i);
-		if (!elem_object(r, o, f,
-		    "须为对象：{\"no\",\"code\",\"pages_received\"|\"missing\",\"note\"}"))
-			continue;
-		fmt(f, sizeof f, "discrepancies[%zu].no", i);
-		want_case_no(r, o, f, &x->no);
-		fmt(f, sizeof f, "discrepancies[%zu].code", i);
-		want_mat_code(r, o, f, 0, &x->code);
-		fmt(f, sizeof f, "discrepancies[%zu].pages_received", i);
-		want_int(r, o, "pages_received", f, 0, 0, HANDOVER_PAGES_MAX, &x->pages_received);
-		missing = 0;
-		if (json_object_get(o, "missing") && !json_is_null(json_object_get(o, "missing"))) {
-			if (!json_is_boolean(json_object_get(o, "missing"))) {
-				fmt(f, sizeof f, "discrepancies[%zu].missing", i);
-				req_fail_field(r, f, "须为 true 或 false");
-			} else
-				missing = json_is_true(json_object_get(o, "missing"));
-		}
-		x->missing = missing;
-		fmt(f, sizeof f, "discrepancies[%zu].note", i);
-		want_str(r, o, "note", f, 0, HANDOVER_NOTE_MAX, &x->note);
-		fmt(f, sizeof f, "discrepancies[%zu]", i);
-		if (x->missing && x->pages_received >= 0)
-			req_fail_field(r, f, "pages_received 与 missing 只能填一项");
-		else if (!x->missing && x->pages_received < 0)
-			req_fail_field(r, f, "须填写 pages_received（实收页数）或 missing: true");
-		else if (x->code == NULL && !x->missing)
-			req_fail_field(r, f, "整卷缺失请填 missing: true；页数差异须写明材料代码 code");
-		for (k = 0; x->no && k < i; k++)
-			if (d[k].no && strcmp(d[k].no, x->no) == 0 &&
-			    ((d[k].code == NULL && x->code == NULL) ||
-			    (d[k].code && x->code && strcmp(d[k].code, x->code) == 0)))
-				req_fail_field(r, f, "同一材料的差异出现了两次");
-	}
-	*nd = json_array_size(list);
-	return 0;
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -417,20 +140,194 @@ custody_write(struct ctx *c, long long case_id, const struct handover_end *e,
 	    NULL, NULL);
 }
 
+/*
+ * Case i of the sheet locked into *lk and checked: field errors recorded, the first refusal
+ * kept (*refused, why), and the side holding it compared with the sheet's `from` (the first
+ * case's holder).  0 or a DB_* code.
+ */
+static int
+create_check_case(struct ctx *c, struct req *r, const struct handover_in *in, size_t i,
+    struct case_lock *lk, struct handover_end *from, int *have_from, int *refused,
+    struct handover_why *why)
+{
+	const struct handover_case_in *ci = &in->cases[i];
+	struct handover_end held;
+	struct mat_row mr;
+	long long transit;
+	char f[96];
+	size_t j;
+	int rc;
+
+	fmt(f, sizeof f, "cases[%zu].no", i);
+	rc = db_row_into(c, "SELECT id, status, title, decision IS NOT NULL FROM cases"
+	    " WHERE no = ? FOR UPDATE", DBARGS(DBS(ci->no)), DB_COLS(case_lock_cols), lk);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		req_fail_field(r, f, "没有这个办件");
+		return 0;
+	}
+	if ((rc = handover_custody_get(c, lk->id, &held, &transit)) < 0)
+		return rc;
+	if (!*have_from) {
+		*from = held;
+		*have_from = 1;
+	}
+	if (!*refused && (strcmp(lk->status, "submitted") == 0 ||
+	    strcmp(lk->status, "returned") == 0)) {
+		fmt(why->msg, sizeof why->msg, "办件 %s 尚未受理，没有可移交的材料", ci->no);
+		*refused = E_INVALID_STATE;
+	}
+	if (!*refused && transit) {
+		fmt(why->msg, sizeof why->msg, "办件 %s 已在交接单 %lld 上，签收后才能再移交",
+		    ci->no, transit);
+		*refused = E_HANDOVER_OPEN;
+	}
+	if (!*refused && !handover_on_side(&r->sess, &held)) {
+		json_t *hj = NULL;
+
+		if ((rc = handover_end_json(c, &held, &hj)) < 0)
+			return rc;
+		fmt(why->msg, sizeof why->msg, "办件 %s 的材料现在在%s，不在您这里",
+		    ci->no, json_string_value(json_object_get(hj, "label")));
+		json_decref(hj);
+		*refused = E_NOT_IN_CUSTODY;
+	}
+	if (!*refused && !handover_end_same(from, &held))
+		req_fail_field(r, f, "一张交接单上的办件须在同一处");
+	for (j = 0; j < ci->nmats; j++) {
+		const struct handover_mat_in *m = &ci->mats[j];
+
+		fmt(f, sizeof f, "cases[%zu].materials[%zu].code", i, j);
+		if (strcmp(m->code, HANDOVER_RESULT_CODE) == 0) {
+			if (!lk->decided)
+				req_fail_field(r, f, "尚未作出决定，没有办理结果可移交");
+			continue;
+		}
+		if ((rc = mat_find(c, lk->id, m->code, &mr)) < 0)
+			return rc;
+		if (rc == 0)
+			req_fail_field(r, f, "不是该办件的材料");
+	}
+	return 0;
+}
+
+/* Every case locked and checked before anything is written, the side sending them into
+ * *from: 0, a refusal (E_*, why), or a DB_* code. */
+static int
+create_check(struct ctx *c, struct req *r, const struct handover_in *in,
+    struct case_lock *locks, struct handover_end *from, struct handover_why *why)
+{
+	size_t i;
+	int rc, refused = 0, have_from = 0;
+
+	for (i = 0; i < in->ncases; i++)
+		if ((rc = create_check_case(c, r, in, i, &locks[i], from, &have_from, &refused,
+		    why)) < 0)
+			return rc;
+	if (in_has_errors(r))
+		return E_INVALID_INPUT;
+	if (refused)
+		return refused;
+	if (handover_end_same(from, &in->to)) {
+		req_fail_field(r, "to", "接收方与移交方相同");
+		return E_INVALID_INPUT;
+	}
+	return 0;
+}
+
+/* The sheet's row, from `from` to in->to, with a new receive token (out->token) kept
+ * sealed and by its hash: its id into *id.  0 or a DB_* code. */
+static int
+create_sheet(struct ctx *c, struct req *r, const struct handover_in *in,
+    const struct handover_end *from, const char *now, struct handover_made *out, uint64_t *id)
+{
+	unsigned char sealed[PII_SEALED_MAX];
+	char hash[65];
+	int rc, slen;
+
+	if (token_new(out->token, sizeof out->token, HANDOVER_TOKEN_BYTES) != 0 ||
+	    (slen = pii_seal(out->token, sealed, sizeof sealed)) < 0)
+		return DB_FAIL;
+	handover_token_hash(out->token, hash);
+	rc = db_exec(c, "INSERT INTO handovers (from_kind, from_hall, from_department, from_window,"
+	    " from_office, to_kind, to_hall, to_department, to_window, to_office, status, note,"
+	    " token_hash, token_enc, sent_by, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " 'sent', ?, ?, ?, ?, ?)",
+	    DBARGS(DBS(handover_kind_names[from->kind]), DBS(from->hall),
+	    from->kind == HO_DEPARTMENT ? DBS(from->department) : DBN,
+	    from->kind == HO_WINDOW ? DBI(from->window) : DBN,
+	    from->kind == HO_OFFICE ? DBS(from->office) : DBN,
+	    DBS(handover_kind_names[in->to.kind]), DBS(in->to.hall),
+	    in->to.kind == HO_DEPARTMENT ? DBS(in->to.department) : DBN,
+	    in->to.kind == HO_WINDOW ? DBI(in->to.window) : DBN,
+	    in->to.kind == HO_OFFICE ? DBS(in->to.office) : DBN,
+	    DBS(in->note ? in->note : ""), DBS(hash), DBSN((const char *)sealed, (size_t)slen),
+	    DBS(r->sess.subject), DBS(now)), NULL, id);
+	sodium_memzero(sealed, sizeof sealed);
+	return rc;
+}
+
+/* Case i (locked as *lk) put on sheet id: its row, its materials, its custody in transit
+ * and its history row (to: the receiver in words).  0, E_HANDOVER_OPEN (why) or DB_*. */
+static int
+create_case(struct ctx *c, struct req *r, const struct handover_in *in, size_t i,
+    const struct case_lock *lk, const struct handover_end *from, uint64_t id, const char *to,
+    const char *now, struct handover_why *why)
+{
+	const struct handover_case_in *ci = &in->cases[i];
+	struct mat_row mr;
+	char note[600], pub[400];
+	long long pages;
+	size_t j;
+	int rc;
+
+	rc = db_exec(c, "INSERT INTO handover_cases (handover_id, case_id, seq, open_lock)"
+	    " VALUES (?, ?, ?, 1)", DBARGS(DBI(id), DBI(lk->id), DBI(i + 1)), NULL, NULL);
+	if (rc == DB_DUP) {
+		fmt(why->msg, sizeof why->msg, "办件 %s 已在另一张未签收的交接单上", ci->no);
+		rc = E_HANDOVER_OPEN;
+	}
+	if (rc != 0)
+		return rc;
+	for (j = 0, pages = 0; j < ci->nmats; j++) {
+		const struct handover_mat_in *m = &ci->mats[j];
+		int result = strcmp(m->code, HANDOVER_RESULT_CODE) == 0;
+
+		if (!result && (rc = mat_find(c, lk->id, m->code, &mr)) < 0)
+			return rc;
+		rc = db_exec(c, "INSERT INTO handover_materials (handover_id, case_id, seq,"
+		    " item, code, name, pages) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		    DBARGS(DBI(id), DBI(lk->id), DBI(j + 1), DBS(result ? "" : mr.item),
+		    DBS(m->code), DBS(result ? "办理结果" : mr.name), DBI(m->pages)),
+		    NULL, NULL);
+		if (rc != 0)
+			return rc;
+		pages += m->pages;
+	}
+	if ((rc = custody_write(c, lk->id, from, NULL, 0, (long long)id)) != 0)
+		return rc;
+	fmt(note, sizeof note, "交接单 %llu：移交至%s，材料 %zu 项共 %lld 页%s%s",
+	    (unsigned long long)id, to, ci->nmats, pages,
+	    in->note ? "；" : "", in->note ? in->note : "");
+	utf8_trunc(note, sizeof note, 500, "…");
+	fmt(pub, sizeof pub, "材料正在移交至%s", to);
+	utf8_trunc(pub, sizeof pub, CASE_PUBLIC_NOTE_MAX, "…");
+	return case_history_add(c, &r->sess, lk->id, now, "handover_sent", lk->status,
+	    lk->status, in->to.kind == HO_DEPARTMENT ? in->to.department : NULL, note, pub);
+}
+
 int
 handover_create_tx(struct ctx *c, struct req *r, const struct handover_in *in,
     struct handover_made *out, struct handover_why *why)
 {
 	struct case_lock *locks = NULL;
-	struct handover_end from, held;
-	struct mat_row mr;
-	unsigned char sealed[PII_SEALED_MAX];
-	char hash[65], now[20], f[96], note[600], pub[400], target[32], words[700];
+	struct handover_end from;
+	char now[20], note[600], target[32], words[700];
 	json_t *toj = NULL;
-	long long transit, pages;
 	uint64_t id = 0;
-	size_t i, j;
-	int rc, slen, refused = 0, have_from = 0;
+	size_t i;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	memset(&from, 0, sizeof from);
@@ -439,146 +336,19 @@ handover_create_tx(struct ctx *c, struct req *r, const struct handover_in *in,
 		return rc;
 	if ((locks = calloc(in->ncases, sizeof *locks)) == NULL)
 		return DB_FAIL;
-	/* Every case locked and checked before anything is written. */
-	for (i = 0; i < in->ncases; i++) {
-		fmt(f, sizeof f, "cases[%zu].no", i);
-		rc = db_row_into(c, "SELECT id, status, title, decision IS NOT NULL FROM cases"
-		    " WHERE no = ? FOR UPDATE", DBARGS(DBS(in->cases[i].no)),
-		    DB_COLS(case_lock_cols), &locks[i]);
-		if (rc < 0)
-			goto fail;
-		if (rc == 0) {
-			req_fail_field(r, f, "没有这个办件");
-			continue;
-		}
-		if ((rc = handover_custody_get(c, locks[i].id, &held, &transit)) < 0)
-			goto fail;
-		if (!have_from) {
-			from = held;
-			have_from = 1;
-		}
-		if (!refused && (strcmp(locks[i].status, "submitted") == 0 ||
-		    strcmp(locks[i].status, "returned") == 0)) {
-			fmt(why->msg, sizeof why->msg, "办件 %s 尚未受理，没有可移交的材料",
-			    in->cases[i].no);
-			refused = E_INVALID_STATE;
-		}
-		if (!refused && transit) {
-			fmt(why->msg, sizeof why->msg, "办件 %s 已在交接单 %lld 上，签收后才能再移交",
-			    in->cases[i].no, transit);
-			refused = E_HANDOVER_OPEN;
-		}
-		if (!refused && !handover_on_side(&r->sess, &held)) {
-			json_t *hj = NULL;
-
-			if ((rc = handover_end_json(c, &held, &hj)) < 0)
-				goto fail;
-			fmt(why->msg, sizeof why->msg, "办件 %s 的材料现在在%s，不在您这里",
-			    in->cases[i].no, json_string_value(json_object_get(hj, "label")));
-			json_decref(hj);
-			refused = E_NOT_IN_CUSTODY;
-		}
-		if (!refused && !handover_end_same(&from, &held))
-			req_fail_field(r, f, "一张交接单上的办件须在同一处");
-		for (j = 0; j < in->cases[i].nmats; j++) {
-			const struct handover_mat_in *m = &in->cases[i].mats[j];
-
-			fmt(f, sizeof f, "cases[%zu].materials[%zu].code", i, j);
-			if (strcmp(m->code, HANDOVER_RESULT_CODE) == 0) {
-				if (!locks[i].decided)
-					req_fail_field(r, f, "尚未作出决定，没有办理结果可移交");
-				continue;
-			}
-			if ((rc = mat_find(c, locks[i].id, m->code, &mr)) < 0)
-				goto fail;
-			if (rc == 0)
-				req_fail_field(r, f, "不是该办件的材料");
-		}
-	}
-	if (in_has_errors(r)) {
-		rc = E_INVALID_INPUT;
+	if ((rc = create_check(c, r, in, locks, &from, why)) != 0)
 		goto fail;
-	}
-	if (refused) {
-		rc = refused;
-		goto fail;
-	}
-	if (handover_end_same(&from, &in->to)) {
-		req_fail_field(r, "to", "接收方与移交方相同");
-		rc = E_INVALID_INPUT;
-		goto fail;
-	}
-
-	/* The sheet. */
-	if (token_new(out->token, sizeof out->token, HANDOVER_TOKEN_BYTES) != 0 ||
-	    (slen = pii_seal(out->token, sealed, sizeof sealed)) < 0) {
-		rc = DB_FAIL;
-		goto fail;
-	}
-	handover_token_hash(out->token, hash);
 	case_now(now);
-	rc = db_exec(c, "INSERT INTO handovers (from_kind, from_hall, from_department, from_window,"
-	    " from_office, to_kind, to_hall, to_department, to_window, to_office, status, note,"
-	    " token_hash, token_enc, sent_by, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " 'sent', ?, ?, ?, ?, ?)",
-	    DBARGS(DBS(handover_kind_names[from.kind]), DBS(from.hall),
-	    from.kind == HO_DEPARTMENT ? DBS(from.department) : DBN,
-	    from.kind == HO_WINDOW ? DBI(from.window) : DBN,
-	    from.kind == HO_OFFICE ? DBS(from.office) : DBN,
-	    DBS(handover_kind_names[in->to.kind]), DBS(in->to.hall),
-	    in->to.kind == HO_DEPARTMENT ? DBS(in->to.department) : DBN,
-	    in->to.kind == HO_WINDOW ? DBI(in->to.window) : DBN,
-	    in->to.kind == HO_OFFICE ? DBS(in->to.office) : DBN,
-	    DBS(in->note ? in->note : ""), DBS(hash), DBSN((const char *)sealed, (size_t)slen),
-	    DBS(r->sess.subject), DBS(now)), NULL, &id);
-	sodium_memzero(sealed, sizeof sealed);
-	if (rc != 0)
+	if ((rc = create_sheet(c, r, in, &from, now, out, &id)) != 0)
 		goto fail;
 	out->id = (long long)id;
 	if ((rc = handover_end_json(c, &in->to, &toj)) < 0)
 		goto fail;
 	str_copy(words, sizeof words, json_string_value(json_object_get(toj, "label")));
 	json_decref(toj);
-	for (i = 0; i < in->ncases; i++) {
-		rc = db_exec(c, "INSERT INTO handover_cases (handover_id, case_id, seq, open_lock)"
-		    " VALUES (?, ?, ?, 1)", DBARGS(DBI(id), DBI(locks[i].id), DBI(i + 1)),
-		    NULL, NULL);
-		if (rc == DB_DUP) {
-			fmt(why->msg, sizeof why->msg, "办件 %s 已在另一张未签收的交接单上",
-			    in->cases[i].no);
-			rc = E_HANDOVER_OPEN;
-		}
-		if (rc != 0)
+	for (i = 0; i < in->ncases; i++)
+		if ((rc = create_case(c, r, in, i, &locks[i], &from, id, words, now, why)) != 0)
 			goto fail;
-		for (j = 0, pages = 0; j < in->cases[i].nmats; j++) {
-			const struct handover_mat_in *m = &in->cases[i].mats[j];
-			int result = strcmp(m->code, HANDOVER_RESULT_CODE) == 0;
-
-			if (!result && (rc = mat_find(c, locks[i].id, m->code, &mr)) < 0)
-				goto fail;
-			rc = db_exec(c, "INSERT INTO handover_materials (handover_id, case_id, seq,"
-			    " item, code, name, pages) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			    DBARGS(DBI(id), DBI(locks[i].id), DBI(j + 1), DBS(result ? "" : mr.item),
-			    DBS(m->code), DBS(result ? "办理结果" : mr.name), DBI(m->pages)),
-			    NULL, NULL);
-			if (rc != 0)
-				goto fail;
-			pages += m->pages;
-		}
-		if ((rc = custody_write(c, locks[i].id, &from, NULL, 0, (long long)id)) != 0)
-			goto fail;
-		fmt(note, sizeof note, "交接单 %llu：移交至%s，材料 %zu 项共 %lld 页%s%s",
-		    (unsigned long long)id, words, in->cases[i].nmats, pages,
-		    in->note ? "；" : "", in->note ? in->note : "");
-		utf8_trunc(note, sizeof note, 500, "…");
-		fmt(pub, sizeof pub, "材料正在移交至%s", words);
-		utf8_trunc(pub, sizeof pub, CASE_PUBLIC_NOTE_MAX, "…");
-		rc = case_history_add(c, &r->sess, locks[i].id, now, "handover_sent",
-		    locks[i].status, locks[i].status,
-		    in->to.kind == HO_DEPARTMENT ? in->to.department : NULL, note, pub);
-		if (rc != 0)
-			goto fail;
-	}
 	fmt(target, sizeof target, "handover:%llu", (unsigned long long)id);
 	fmt(note, sizeof note, "%s→%s %zu cases", handover_kind_names[from.kind],
 	    handover_kind_names[in->to.kind], in->ncases);
@@ -656,122 +426,114 @@ problem_add(struct sheet_case *x, const char *text)
 	str_copy(x->problems, sizeof x->problems, tmp);
 }
 
-int
-handover_receive_tx(struct ctx *c, struct req *r, long long id, const char *token,
-    const struct handover_disc *d, size_t nd, const char *note, long long *id_out,
-    struct handover_why *why)
+/* The sheet id (or the sheet of token when there is one) locked into *s (its id into
+ * *id_out), and r's staff allowed to sign it: 0, a refusal (E_*, why), or a DB_* code. */
+static int
+receive_lock(struct ctx *c, struct req *r, long long id, const char *token,
+    struct sheet_lock *s, long long *id_out, struct handover_why *why)
 {
-	struct sheet_lock s;
-	struct sheet_cases *cs = NULL;
-	struct sheet_case *x;
-	char hash[65], now[20], f[96], text[700], pub[400], target[32], words[700];
-	char pages[16];
+	char hash[65];
 	json_t *toj;
-	uint64_t n = 0;
-	size_t i;
-	int rc, any = 0;
+	int rc;
 
-	why->msg[0] = '\0';
-	*id_out = 0;
-	memset(&s, 0, sizeof s);
+	memset(s, 0, sizeof *s);
 	if (token) {
 		handover_token_hash(token, hash);
 		rc = db_query(c, "SELECT id, status, from_kind, from_hall, from_department,"
 		    " from_window, from_office, to_kind, to_hall, to_department, to_window, to_office"
 		    " FROM handovers WHERE token_hash = ? FOR UPDATE", DBARGS(DBS(hash)),
-		    sheet_lock_row, &s);
+		    sheet_lock_row, s);
 	} else
 		rc = db_query(c, "SELECT id, status, from_kind, from_hall, from_department,"
 		    " from_window, from_office, to_kind, to_hall, to_department, to_window, to_office"
-		    " FROM handovers WHERE id = ? FOR UPDATE", DBARGS(DBI(id)), sheet_lock_row, &s);
+		    " FROM handovers WHERE id = ? FOR UPDATE", DBARGS(DBI(id)), sheet_lock_row, s);
 	if (rc < 0)
 		return rc;
-	if (!s.found) {
+	if (!s->found) {
 		str_copy(why->msg, sizeof why->msg, "没有这张交接单");
 		return E_NOT_FOUND;
 	}
-	*id_out = s.id;
-	if (!handover_on_side(&r->sess, &s.to)) {
-		if ((rc = handover_end_json(c, &s.to, &toj)) < 0)
+	*id_out = s->id;
+	if (!handover_on_side(&r->sess, &s->to)) {
+		if ((rc = handover_end_json(c, &s->to, &toj)) < 0)
 			return rc;
 		fmt(why->msg, sizeof why->msg, "这张交接单只能由接收方（%s）签收",
 		    json_string_value(json_object_get(toj, "label")));
 		json_decref(toj);
 		return E_FORBIDDEN;
 	}
-	if (strcmp(s.status, "sent") != 0) {
+	if (strcmp(s->status, "sent") != 0) {
 		str_copy(why->msg, sizeof why->msg, "这张交接单已经签收过了");
 		return E_INVALID_STATE;
 	}
-	if ((cs = calloc(1, sizeof *cs)) == NULL)
-		return DB_FAIL;
-	rc = db_rows_into(c, "SELECT hc.case_id, c.no, c.status FROM handover_cases hc"
-	    " JOIN cases c ON c.id = hc.case_id WHERE hc.handover_id = ? ORDER BY hc.seq",
-	    DBARGS(DBI(s.id)), DB_COLS(sheet_case_cols), cs->t, sizeof cs->t[0],
-	    HANDOVER_CASES_MAX);
-	if (rc < 0)
-		goto done;
-	cs->n = (size_t)rc < HANDOVER_CASES_MAX ? (size_t)rc : HANDOVER_CASES_MAX;
-	/* The discrepancies against the sheet, all before the first write. */
+	return 0;
+}
+
+/* The discrepancies against the cases (cs) and materials of sheet `sheet`, all before the
+ * first write: field errors recorded.  0 or a DB_* code. */
+static int
+receive_check(struct ctx *c, struct req *r, long long sheet, struct sheet_cases *cs,
+    const struct handover_disc *d, size_t nd)
+{
+	struct sheet_case *x;
+	char f[96], v[16];
+	long long sent;
+	size_t i;
+	int rc;
+
 	for (i = 0; i < nd; i++) {
 		fmt(f, sizeof f, "discrepancies[%zu].no", i);
 		if ((x = sheet_case_find(cs, d[i].no)) == NULL) {
 			req_fail_field(r, f, "这个办件不在交接单上");
 			continue;
 		}
-		if (d[i].code) {
-			char v[16];
-
-			fmt(f, sizeof f, "discrepancies[%zu].code", i);
-			rc = db_scalar(c, "SELECT pages FROM handover_materials WHERE handover_id = ?"
-			    " AND case_id = ? AND code = ?", DBARGS(DBI(s.id), DBI(x->id),
-			    DBS(d[i].code)), v, sizeof v);
-			if (rc < 0)
-				goto done;
-			if (rc == 0)
-				req_fail_field(r, f, "这项材料不在交接单上");
-			else if (d[i].pages_received >= 0 && strcmp(v, "") != 0) {
-				long long sent = 0;
-
-				parse_ll(v, 0, HANDOVER_PAGES_MAX, &sent);
-				if (sent == d[i].pages_received) {
-					fmt(f, sizeof f, "discrepancies[%zu].pages_received", i);
-					req_fail_field(r, f, "与交接页数相同，不是差异");
-				}
+		if (d[i].code == NULL)
+			continue;
+		fmt(f, sizeof f, "discrepancies[%zu].code", i);
+		rc = db_scalar(c, "SELECT pages FROM handover_materials WHERE handover_id = ?"
+		    " AND case_id = ? AND code = ?", DBARGS(DBI(sheet), DBI(x->id),
+		    DBS(d[i].code)), v, sizeof v);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			req_fail_field(r, f, "这项材料不在交接单上");
+		else if (d[i].pages_received >= 0 && strcmp(v, "") != 0) {
+			sent = 0;
+			parse_ll(v, 0, HANDOVER_PAGES_MAX, &sent);
+			if (sent == d[i].pages_received) {
+				fmt(f, sizeof f, "discrepancies[%zu].pages_received", i);
+				req_fail_field(r, f, "与交接页数相同，不是差异");
 			}
 		}
 	}
-	if (in_has_errors(r)) {
-		rc = E_INVALID_INPUT;
-		goto done;
-	}
+	return 0;
+}
 
-	case_now(now);
-	rc = db_exec(c, "UPDATE handovers SET status = ?, received_by = ?, received_at = ?,"
-	    " receive_note = ? WHERE id = ? AND status = 'sent'",
-	    DBARGS(DBS(nd ? "received_with_discrepancies" : "received"), DBS(r->sess.subject),
-	    DBS(now), DBS(note ? note : ""), DBI(s.id)), &n, NULL);
-	if (rc != 0)
-		goto done;
-	if (n != 1) {
-		str_copy(why->msg, sizeof why->msg, "这张交接单已经签收过了");
-		rc = E_INVALID_STATE;
-		goto done;
-	}
+/* The discrepancies written on the rows of sheet `sheet`, and added in words to their
+ * cases' problems (cs).  0 or a DB_* code. */
+static int
+receive_discrepancies(struct ctx *c, long long sheet, struct sheet_cases *cs,
+    const struct handover_disc *d, size_t nd)
+{
+	struct sheet_case *x;
+	char text[700], pages[16];
+	size_t i;
+	int rc;
+
 	for (i = 0; i < nd; i++) {
 		x = sheet_case_find(cs, d[i].no);
 		if (d[i].code == NULL) {
 			x->missing = 1;
 			rc = db_exec(c, "UPDATE handover_cases SET missing = 1, note = ?"
 			    " WHERE handover_id = ? AND case_id = ?",
-			    DBARGS(DBS(d[i].note ? d[i].note : ""), DBI(s.id), DBI(x->id)), NULL, NULL);
+			    DBARGS(DBS(d[i].note ? d[i].note : ""), DBI(sheet), DBI(x->id)), NULL, NULL);
 			fmt(text, sizeof text, "整卷材料未收到%s%s", d[i].note ? "：" : "",
 			    d[i].note ? d[i].note : "");
 		} else {
 			rc = db_exec(c, "UPDATE handover_materials SET pages_received = ?, missing = ?,"
 			    " note = ? WHERE handover_id = ? AND case_id = ? AND code = ?",
 			    DBARGS(d[i].pages_received >= 0 ? DBI(d[i].pages_received) : DBN,
-			    DBI(d[i].missing), DBS(d[i].note ? d[i].note : ""), DBI(s.id), DBI(x->id),
+			    DBI(d[i].missing), DBS(d[i].note ? d[i].note : ""), DBI(sheet), DBI(x->id),
 			    DBS(d[i].code)), NULL, NULL);
 			fmt(pages, sizeof pages, "%lld", d[i].pages_received);
 			fmt(text, sizeof text, "%s %s%s%s%s", d[i].code,
@@ -785,50 +547,114 @@ handover_receive_tx(struct ctx *c, struct req *r, long long id, const char *toke
 			}
 		}
 		if (rc != 0)
-			goto done;
+			return rc;
 		problem_add(x, text);
 	}
+	return 0;
+}
+
+/* Each case of sheet s closed on it, given to its new holder (the receiver, or back to the
+ * sender when its whole file is missing) with its history rows: received, and the
+ * discrepancies found (*any then).  0 or a DB_* code. */
+static int
+receive_cases(struct ctx *c, struct req *r, const struct sheet_lock *s,
+    const struct sheet_cases *cs, const char *now, int *any)
+{
+	const struct sheet_case *x;
+	const char *dept = s->to.kind == HO_DEPARTMENT ? s->to.department : NULL;
+	char text[700], pub[400], words[700];
+	json_t *toj;
+	size_t i;
+	int rc;
+
 	rc = db_exec(c, "UPDATE handover_cases SET open_lock = NULL WHERE handover_id = ?",
-	    DBARGS(DBI(s.id)), NULL, NULL);
+	    DBARGS(DBI(s->id)), NULL, NULL);
 	if (rc != 0)
-		goto done;
-	if ((rc = handover_end_json(c, &s.to, &toj)) < 0)
-		goto done;
+		return rc;
+	if ((rc = handover_end_json(c, &s->to, &toj)) < 0)
+		return rc;
 	str_copy(words, sizeof words, json_string_value(json_object_get(toj, "label")));
 	json_decref(toj);
 	for (i = 0; i < cs->n; i++) {
 		x = &cs->t[i];
 		if (x->missing)
-			rc = custody_write(c, x->id, &s.from, NULL, 0, 0);
+			rc = custody_write(c, x->id, &s->from, NULL, 0, 0);
 		else
-			rc = custody_write(c, x->id, &s.to, now, s.id, 0);
+			rc = custody_write(c, x->id, &s->to, now, s->id, 0);
 		if (rc != 0)
-			goto done;
+			return rc;
 		if (x->missing) {
 			fmt(text, sizeof text, "交接单 %lld：%s签收时整卷材料未收到，材料仍由移交方负责",
-			    s.id, words);
+			    s->id, words);
 			fmt(pub, sizeof pub, "材料移交未完成，正在核查");
 		} else {
-			fmt(text, sizeof text, "交接单 %lld：%s已签收", s.id, words);
+			fmt(text, sizeof text, "交接单 %lld：%s已签收", s->id, words);
 			fmt(pub, sizeof pub, "材料已交至%s", words);
 		}
 		utf8_trunc(text, sizeof text, 500, "…");
 		utf8_trunc(pub, sizeof pub, CASE_PUBLIC_NOTE_MAX, "…");
 		rc = case_history_add(c, &r->sess, x->id, now, "handover_received", x->status,
-		    x->status, s.to.kind == HO_DEPARTMENT ? s.to.department : NULL, text, pub);
+		    x->status, dept, text, pub);
 		if (rc != 0)
-			goto done;
+			return rc;
 		if (x->problems[0]) {
-			any = 1;
-			fmt(text, sizeof text, "交接单 %lld 签收差异：%s", s.id, x->problems);
+			*any = 1;
+			fmt(text, sizeof text, "交接单 %lld 签收差异：%s", s->id, x->problems);
 			utf8_trunc(text, sizeof text, 500, "…");
 			rc = case_history_add(c, &r->sess, x->id, now, "handover_discrepancy",
-			    x->status, x->status,
-			    s.to.kind == HO_DEPARTMENT ? s.to.department : NULL, text, "");
+			    x->status, x->status, dept, text, "");
 			if (rc != 0)
-				goto done;
+				return rc;
 		}
 	}
+	return 0;
+}
+
+int
+handover_receive_tx(struct ctx *c, struct req *r, long long id, const char *token,
+    const struct handover_disc *d, size_t nd, const char *note, long long *id_out,
+    struct handover_why *why)
+{
+	struct sheet_lock s;
+	struct sheet_cases *cs = NULL;
+	char now[20], target[32];
+	uint64_t n = 0;
+	int rc, any = 0;
+
+	why->msg[0] = '\0';
+	*id_out = 0;
+	if ((rc = receive_lock(c, r, id, token, &s, id_out, why)) != 0)
+		return rc;
+	if ((cs = calloc(1, sizeof *cs)) == NULL)
+		return DB_FAIL;
+	rc = db_rows_into(c, "SELECT hc.case_id, c.no, c.status FROM handover_cases hc"
+	    " JOIN cases c ON c.id = hc.case_id WHERE hc.handover_id = ? ORDER BY hc.seq",
+	    DBARGS(DBI(s.id)), DB_COLS(sheet_case_cols), cs->t, sizeof cs->t[0],
+	    HANDOVER_CASES_MAX);
+	if (rc < 0)
+		goto done;
+	cs->n = (size_t)rc < HANDOVER_CASES_MAX ? (size_t)rc : HANDOVER_CASES_MAX;
+	if ((rc = receive_check(c, r, s.id, cs, d, nd)) < 0)
+		goto done;
+	if (in_has_errors(r)) {
+		rc = E_INVALID_INPUT;
+		goto done;
+	}
+	case_now(now);
+	rc = db_exec(c, "UPDATE handovers SET status = ?, received_by = ?, received_at = ?,"
+	    " receive_note = ? WHERE id = ? AND status = 'sent'",
+	    DBARGS(DBS(nd ? "received_with_discrepancies" : "received"), DBS(r->sess.subject),
+	    DBS(now), DBS(note ? note : ""), DBI(s.id)), &n, NULL);
+	if (rc != 0)
+		goto done;
+	if (n != 1) {
+		str_copy(why->msg, sizeof why->msg, "这张交接单已经签收过了");
+		rc = E_INVALID_STATE;
+		goto done;
+	}
+	if ((rc = receive_discrepancies(c, s.id, cs, d, nd)) != 0 ||
+	    (rc = receive_cases(c, r, &s, cs, now, &any)) != 0)
+		goto done;
 	fmt(target, sizeof target, "handover:%lld", s.id);
 	audit(r, "handover.receive", target, "ok", any ? "with discrepancies" : "");
 	rc = 0;

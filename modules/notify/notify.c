@@ -585,6 +585,55 @@ row_params(const struct row *r)
 	return p;
 }
 
+/* m sent through its channel: WeChat when it is set up, else the configured SMS provider
+ * (the log stands in for both). */
+static void
+deliver_send(struct ctx *c, const struct row *r, int wechat_live, enum provider prov,
+    const struct sms_out *m, struct send_result *res)
+{
+	if (wechat_live)
+		wechat_send(c, m, res);
+	else if (prov == PROV_ALIYUN)
+		sms_aliyun_send(m, res);
+	else if (prov == PROV_TENCENT)
+		sms_tencent_send(m, res);
+	else
+		sms_log_send(m, r->channel, res);
+}
+
+/* What a send came to, recorded: sent (the channel's pause lifted), to be tried again with
+ * backoff while the row is young enough (the channel paused when it proved unreachable),
+ * or failed.  0 or a DB_* code. */
+static int
+deliver_outcome(struct ctx *c, struct row *r, const struct tmpl *t, const char *pname,
+    struct pause *pz, const struct send_result *res, int segments, int max_attempts)
+{
+	int64_t now_ms = hall_now_ms();
+	int rc;
+
+	if (res->outcome == SEND_OK) {
+		pz->step_ms = 0;
+		rc = record_sent(c, r, pname, res, segments);
+		log_info("outbox %llu %s sent via %s (%d segment%s)", (unsigned long long)r->id,
+		    t->name, pname, segments, segments == 1 ? "" : "s");
+	} else if (res->outcome == SEND_RETRY && r->age < t->ttl && r->attempts < max_attempts) {
+		int64_t d = retry_delay_ms(r->attempts,
+		    config_int("sms_retry_base_ms", 5000, 10, 3600000),
+		    config_int("sms_retry_max_ms", 600000, 10, 86400000));
+
+		if (res->unreachable)
+			pause_hit(pz);
+		rc = record_end(c, r, "pending", pname, res->code, now_ms + d);
+		log_warn("outbox %llu %s via %s: %s, retry in %lld ms", (unsigned long long)r->id,
+		    t->name, pname, res->code, (long long)d);
+	} else {
+		rc = record_end(c, r, "failed", pname, res->code[0] ? res->code : "FAILED", now_ms);
+		log_warn("outbox %llu %s via %s failed: %s", (unsigned long long)r->id, t->name,
+		    pname, res->code);
+	}
+	return rc;
+}
+
 /* Deliver one claimed row.  Returns a DB_* code when recording failed (the lease then
  * brings the row back), else 0. */
 static int
@@ -660,37 +709,10 @@ deliver(struct ctx *c, struct row *r)
 	m.t = t;
 	m.params = params;
 	m.r = &rd;
-	if (wechat_live)
-		wechat_send(c, &m, &res);
-	else if (prov == PROV_ALIYUN)
-		sms_aliyun_send(&m, &res);
-	else if (prov == PROV_TENCENT)
-		sms_tencent_send(&m, &res);
-	else
-		sms_log_send(&m, r->channel, &res);
+	deliver_send(c, r, wechat_live, prov, &m, &res);
 	sodium_memzero(to, sizeof to);
 	json_decref(params);
-	now_ms = hall_now_ms();
-	if (res.outcome == SEND_OK) {
-		pz->step_ms = 0;
-		rc = record_sent(c, r, pname, &res, rd.segments);
-		log_info("outbox %llu %s sent via %s (%d segment%s)", (unsigned long long)r->id,
-		    t->name, pname, rd.segments, rd.segments == 1 ? "" : "s");
-	} else if (res.outcome == SEND_RETRY && r->age < t->ttl && r->attempts < max_attempts) {
-		int64_t d = retry_delay_ms(r->attempts,
-		    config_int("sms_retry_base_ms", 5000, 10, 3600000),
-		    config_int("sms_retry_max_ms", 600000, 10, 86400000));
-
-		if (res.unreachable)
-			pause_hit(pz);
-		rc = record_end(c, r, "pending", pname, res.code, now_ms + d);
-		log_warn("outbox %llu %s via %s: %s, retry in %lld ms", (unsigned long long)r->id,
-		    t->name, pname, res.code, (long long)d);
-	} else {
-		rc = record_end(c, r, "failed", pname, res.code[0] ? res.code : "FAILED", now_ms);
-		log_warn("outbox %llu %s via %s failed: %s", (unsigned long long)r->id, t->name,
-		    pname, res.code);
-	}
+	rc = deliver_outcome(c, r, t, pname, pz, &res, rd.segments, max_attempts);
 	rendered_free(&rd);
 	return rc;
 }

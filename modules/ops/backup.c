@@ -752,25 +752,88 @@ add_file(json_t *files, const char *dir, const char *name)
 	return 0;
 }
 
+/* Before anything is copied: is this backup possible, and will it be of use?  Every table
+ * InnoDB, key_file read (into key, *klen) and opening the sealed samples, and the schema's
+ * migrations listed (into migrations): 0, or -1 with the reason printed. */
+static int
+backup_preflight(struct ctx *c, const struct backup_opts *o, unsigned char *key, size_t ksz,
+    size_t *klen, json_t *migrations)
+{
+	const char *kpath = config_get("key_file", "");
+	int bad = 0, tried = 0;
+
+	if (db_query(c, "SELECT table_name, engine FROM information_schema.tables"
+	    " WHERE table_schema = DATABASE() AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')"
+	    " AND (engine IS NULL OR engine <> 'InnoDB')", DBNOARGS, print_engines, &bad) < 0 ||
+	    bad) {
+		fprintf(stderr, "backup refused\n");
+		return -1;
+	}
+	if (keyfile_read_text(kpath, key, ksz, klen) != 0 || *klen == 0) {
+		fprintf(stderr, "cannot read key_file %s\n", kpath);
+		return -1;
+	}
+	if (backup_samples_open(c, o->samples, &tried) != 0) {
+		fprintf(stderr, "key_file %s does not open the sealed data: a backup with it would"
+		    " be of no use (is it the key this database was written with?)\n", kpath);
+		return -1;
+	}
+	if (db_query(c, "SELECT version FROM schema_migrations ORDER BY version", DBNOARGS,
+	    backup_migration_row, migrations) < 0) {
+		fprintf(stderr, "cannot read schema_migrations\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* manifest.json written in partial (and partial synced): what the backup holds, how it was
+ * made and how long it took (t_dump; the total since t0).  0, or -1 with the reason printed. */
+static int
+backup_manifest(const char *partial, const char *when, json_t *migrations, json_t *tables,
+    long long rows, long long uploads, json_t *files, double t_dump, double t0)
+{
+	char path[1024], *text = NULL;
+	json_t *man;
+	int rc = 0;
+
+	man = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O,s:O,s:I,s:I,s:O,s:{s:s,s:s,s:I,s:I},"
+	    "s:{s:f,s:f}}",
+	    "format", FORMAT, "created_at", when, "instance", config_get("instance", ""),
+	    "version", YC_VERSION, "method", "mariadb-dump --single-transaction",
+	    "database", config_get("mysql_db", "yichuang"), "migrations", migrations,
+	    "tables", tables, "rows", (json_int_t)rows, "uploads", (json_int_t)uploads,
+	    "files", files,
+	    "key", "file", "key.sealed", "kdf", "argon2id13",
+	    "opslimit", (json_int_t)crypto_pwhash_OPSLIMIT_MODERATE,
+	    "memlimit", (json_int_t)crypto_pwhash_MEMLIMIT_MODERATE,
+	    "seconds", "dump", t_dump, "total", backup_now_s() - t0);
+	if (man == NULL || (text = json_dumps(man, JSON_INDENT(1) | JSON_SORT_KEYS)) == NULL ||
+	    backup_path_in(path, sizeof path, partial, "manifest.json") != 0 ||
+	    backup_write_file(path, text, strlen(text), 0600) != 0 || fsync_path(partial) != 0) {
+		fprintf(stderr, "cannot write the manifest\n");
+		rc = -1;
+	}
+	free(text);
+	json_decref(man);
+	return rc;
+}
+
 /*
- * Over 100 lines, read whole: one pass from an empty DIR.partial to the renamed backup, in
- * the order the manifest is built (key, dump, uploads, manifest), with one exit that
- * removes the partial directory.  Its first part reads key_file; that read is about to go
- * through the shared key loader, and the function is split once it has.
+ * One pass from an empty DIR.partial to the renamed backup, in the order the manifest is
+ * built (key, dump, uploads, manifest), with one exit that removes the partial directory.
  */
 int
 backup_create(struct ctx *c, const struct backup_opts *o)
 {
-	char partial[1024], path[1024], when[40], *text = NULL;
+	char partial[1024], path[1024], when[40];
 	unsigned char key[KEY_MAX], sealed[KEY_MAX + 128];
-	json_t *man = NULL, *tables = json_object(), *migrations = json_array(), *files = json_object();
-	const char *kpath = config_get("key_file", "");
+	json_t *tables = json_object(), *migrations = json_array(), *files = json_object();
 	double t0 = backup_now_s(), t_dump;
 	long long rows = 0, uploads;
 	size_t klen = 0;
 	const char *name;
 	json_t *v;
-	int rc = 1, bad = 0, nsealed, tried = 0;
+	int rc = 1, nsealed;
 	struct stat st;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -789,28 +852,8 @@ backup_create(struct ctx *c, const struct backup_opts *o)
 		    errno == EEXIST ? " (left by a backup that failed: remove it)" : "");
 		goto out;
 	}
-	/* Before anything is copied: is this backup possible, and will it be of use? */
-	if (db_query(c, "SELECT table_name, engine FROM information_schema.tables"
-	    " WHERE table_schema = DATABASE() AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')"
-	    " AND (engine IS NULL OR engine <> 'InnoDB')", DBNOARGS, print_engines, &bad) < 0 ||
-	    bad) {
-		fprintf(stderr, "backup refused\n");
+	if (backup_preflight(c, o, key, sizeof key, &klen, migrations) != 0)
 		goto fail;
-	}
-	if (keyfile_read_text(kpath, key, sizeof key, &klen) != 0 || klen == 0) {
-		fprintf(stderr, "cannot read key_file %s\n", kpath);
-		goto fail;
-	}
-	if (backup_samples_open(c, o->samples, &tried) != 0) {
-		fprintf(stderr, "key_file %s does not open the sealed data: a backup with it would"
-		    " be of no use (is it the key this database was written with?)\n", kpath);
-		goto fail;
-	}
-	if (db_query(c, "SELECT version FROM schema_migrations ORDER BY version", DBNOARGS,
-	    backup_migration_row, migrations) < 0) {
-		fprintf(stderr, "cannot read schema_migrations\n");
-		goto fail;
-	}
 	time_format(hall_now(), when, sizeof when);
 
 	if (dump_db(o, partial, tables) != 0)
@@ -829,33 +872,15 @@ backup_create(struct ctx *c, const struct backup_opts *o)
 		goto fail;
 	json_object_foreach(tables, name, v)
 		rows += json_integer_value(v);
-	man = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O,s:O,s:I,s:I,s:O,s:{s:s,s:s,s:I,s:I},"
-	    "s:{s:f,s:f}}",
-	    "format", FORMAT, "created_at", when, "instance", config_get("instance", ""),
-	    "version", YC_VERSION, "method", "mariadb-dump --single-transaction",
-	    "database", config_get("mysql_db", "yichuang"), "migrations", migrations,
-	    "tables", tables, "rows", (json_int_t)rows, "uploads", (json_int_t)uploads,
-	    "files", files,
-	    "key", "file", "key.sealed", "kdf", "argon2id13",
-	    "opslimit", (json_int_t)crypto_pwhash_OPSLIMIT_MODERATE,
-	    "memlimit", (json_int_t)crypto_pwhash_MEMLIMIT_MODERATE,
-	    "seconds", "dump", t_dump, "total", backup_now_s() - t0);
-	if (man == NULL || (text = json_dumps(man, JSON_INDENT(1) | JSON_SORT_KEYS)) == NULL ||
-	    backup_path_in(path, sizeof path, partial, "manifest.json") != 0 ||
-	    backup_write_file(path, text, strlen(text), 0600) != 0 || fsync_path(partial) != 0) {
-		fprintf(stderr, "cannot write the manifest\n");
+	if (backup_manifest(partial, when, migrations, tables, rows, uploads, files, t_dump,
+	    t0) != 0)
 		goto fail;
-	}
 	if (rename(partial, o->dir) != 0) {
 		fprintf(stderr, "cannot rename %s to %s: %s\n", partial, o->dir, strerror(errno));
 		goto fail;
 	}
-	{
-		char parent[1024];
-
-		str_copy(parent, sizeof parent, o->dir);
-		fsync_path(dirname(parent));
-	}
+	str_copy(path, sizeof path, o->dir);
+	fsync_path(dirname(path));		/* the rename, made durable */
 	printf("backup %s: %zu tables, %lld rows, %lld uploaded files, key sealed; "
 	    "dump %.1f s, total %.1f s\n", o->dir, json_object_size(tables), rows, uploads,
 	    t_dump, backup_now_s() - t0);
@@ -865,8 +890,6 @@ fail:
 	remove_partial(partial);
 out:
 	sodium_memzero(key, sizeof key);
-	free(text);
-	json_decref(man);
 	json_decref(tables);
 	json_decref(migrations);
 	json_decref(files);

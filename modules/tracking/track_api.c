@@ -48,6 +48,9 @@ struct track {
 	char	 mailed_at[32];
 	char	 delivery[8];
 	json_t	*steps;		/* [[history id, {status, at, note?}], …]; the caller's */
+	char	 hours[160];	/* the pickup hall's hours, as the directory has them */
+	json_t	*results, *waived, *custody;	/* the caller's */
+	int	 provisional;
 };
 
 #define TR_S(m)	DBC_S(struct track, m)
@@ -137,38 +140,39 @@ track_waived(struct ctx *c, long long case_id, json_t **out)
 	return rc < 0 ? rc : 0;
 }
 
-/*
- * The tracking page polls this and QR codes are scanned at the counter: one statement
- * brings the case with its public steps (one row per step), and the hall's name, phone,
- * hours and window names come from the process's copy of the directory (halldir.h).
- */
-int
-h_track(struct req *r)
+/* The page's copy of the case under hash, its light worked out for today (it depends on
+ * the day): the "case" object, or NULL when there is no copy (probe: what to keep one by). */
+static json_t *
+track_cached_case(struct ctx *c, const char *hash, struct track_probe *probe)
 {
-	const char *token = r->pathv[0];
-	struct track t;
-	struct track_probe probe;
-	char hash[65], hours[160] = "", pickup[40] = "";
-	json_t *steps, *o, *env, *results = NULL, *waived = NULL, *custody = NULL;
+	json_t *env, *o;
 	const char *w;
-	int rc, provisional = 0;
 
-	if (!token_ok(token, CASE_TOKEN_MAX))
-		return req_err_msg(r, E_NOT_FOUND, "查询码无效或已失效");
-	case_token_hash(token, hash);
-	if ((env = track_cached(r->ctx, hash, &probe)) != NULL) {
-		o = json_incref(json_object_get(env, "case"));
-		/* The light depends on today: worked out at each answer. */
-		w = case_live_warning(r->ctx, json_string_value(json_object_get(o, "status")),
-		    json_string_value(json_object_get(env, "deadline")),
-		    json_string_value(json_object_get(env, "paused")));
-		if (w)
-			json_object_set_new(o, "warning", json_string(w));
-		json_decref(env);
-		return req_ok(r, 200, json_pack("{s:o}", "case", o));
-	}
-	memset(&t, 0, sizeof t);
-	rc = db_query(r->ctx,
+	if ((env = track_cached(c, hash, probe)) == NULL)
+		return NULL;
+	o = json_incref(json_object_get(env, "case"));
+	w = case_live_warning(c, json_string_value(json_object_get(o, "status")),
+	    json_string_value(json_object_get(env, "deadline")),
+	    json_string_value(json_object_get(env, "paused")));
+	if (w)
+		json_object_set_new(o, "warning", json_string(w));
+	json_decref(env);
+	return o;
+}
+
+/*
+ * The case of the token's hash into *t (t->found: there is one), with its public steps, its
+ * hall and pickup window from the directory, its results, 容缺 materials and custody.
+ * 0 or a DB_* code; the JSON members are the caller's either way.
+ */
+static int
+track_load(struct ctx *c, const char *hash, struct track *t)
+{
+	char pickup[40] = "";
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	rc = db_query(c,
 	    "SELECT c.id, c.no, c.title, c.status, DATE_FORMAT(c.deadline, '%Y-%m-%d'),"
 	    " DATE_FORMAT(c.paused_since, '%Y-%m-%d'), c.warning, c.applicant_name_mask, c.hall,"
 	    " c.mail_carrier, c.mail_tracking_no,"
@@ -181,73 +185,114 @@ h_track(struct req *r)
 	    "   OR s.action IN ('promise', 'promise_verified', 'promise_false',"
 	    "    'handover_sent', 'handover_received', 'xprov_receive', 'xprov_return'))"
 	    " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
-	    DBARGS(DBS(hash)), track_row, &t);
-	if (rc >= 0 && t.found)
-		rc = halldir_hall(r->ctx, t.hall, t.hall_name, sizeof t.hall_name, t.hall_phone,
-		    sizeof t.hall_phone, hours, sizeof hours);
+	    DBARGS(DBS(hash)), track_row, t);
+	if (rc < 0 || !t->found)
+		return rc;
+	rc = halldir_hall(c, t->hall, t->hall_name, sizeof t->hall_name, t->hall_phone,
+	    sizeof t->hall_phone, t->hours, sizeof t->hours);
 	/* 全市通办: the result waits at the pickup hall, with that hall's window and hours. */
-	if (rc >= 0 && t.found && t.pickup_window > 0 &&
-	    (rc = db_scalar(r->ctx, "SELECT COALESCE(pickup_hall, hall) FROM cases WHERE id = ?",
-	    DBARGS(DBI(t.id)), pickup, sizeof pickup)) >= 0 && strcmp(pickup, t.hall) != 0) {
+	if (rc >= 0 && t->pickup_window > 0 &&
+	    (rc = db_scalar(c, "SELECT COALESCE(pickup_hall, hall) FROM cases WHERE id = ?",
+	    DBARGS(DBI(t->id)), pickup, sizeof pickup)) >= 0 && strcmp(pickup, t->hall) != 0) {
 		char pname[404], pphone[32];
 
-		rc = halldir_hall(r->ctx, pickup, pname, sizeof pname, pphone, sizeof pphone,
-		    hours, sizeof hours);
+		rc = halldir_hall(c, pickup, pname, sizeof pname, pphone, sizeof pphone,
+		    t->hours, sizeof t->hours);
 	}
-	if (rc >= 0 && t.found && t.pickup_window > 0)
-		rc = halldir_window(r->ctx, pickup[0] ? pickup : t.hall, t.pickup_window, t.window,
-		    sizeof t.window);
-	if (rc >= 0 && t.found)	/* what the case yielded, once decided (results.c) */
-		rc = results_track_json(r->ctx, t.id, &results);
-	if (rc >= 0 && t.found && (rc = case_provisional_get(r->ctx, t.id)) >= 0)
-		provisional = rc;
-	if (rc >= 0 && t.found)
-		rc = track_waived(r->ctx, t.id, &waived);
-	if (rc >= 0 && t.found)	/* where the paper file is, in plain words (handover.h) */
-		rc = handover_custody_json(r->ctx, t.id, 1, &custody);
-	if (rc < 0) {
-		json_decref(custody);
-		json_decref(results);
-		json_decref(waived);
+	if (rc >= 0 && t->pickup_window > 0)
+		rc = halldir_window(c, pickup[0] ? pickup : t->hall, t->pickup_window, t->window,
+		    sizeof t->window);
+	if (rc >= 0)	/* what the case yielded, once decided (results.c) */
+		rc = results_track_json(c, t->id, &t->results);
+	if (rc >= 0 && (rc = case_provisional_get(c, t->id)) >= 0)
+		t->provisional = rc;
+	if (rc >= 0)
+		rc = track_waived(c, t->id, &t->waived);
+	if (rc >= 0)	/* where the paper file is, in plain words (handover.h) */
+		rc = handover_custody_json(c, t->id, 1, &t->custody);
+	return rc;
+}
+
+/* The page's "case" object of a found case *t (its JSON members move into it) into *out.
+ * 0 or a DB_* code (*out NULL then). */
+static int
+track_case_json(struct ctx *c, struct track *t, json_t **out)
+{
+	json_t *steps, *o;
+	const char *w;
+	int rc;
+
+	*out = NULL;
+	steps = track_steps(t->steps);
+	json_decref(t->steps);
+	t->steps = NULL;
+	if ((w = case_live_warning(c, t->status, t->deadline, t->paused)) != NULL)
+		str_copy(t->warning, sizeof t->warning, w);
+	o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:o,s:{s:s,s:s}}",
+	    "no", t->no, "item", t->title, "status", t->status,
+	    "status_label", case_status_label(t->status),
+	    "deadline", t->deadline[0] ? json_string(t->deadline) : json_null(),
+	    "warning", t->warning, "applicant", t->applicant, "delivery", t->delivery,
+	    "steps", steps, "hall", "name", t->hall_name, "phone", t->hall_phone);
+	json_object_set_new(o, "results", t->results);
+	json_object_set_new(o, "waived", t->waived);
+	json_object_set_new(o, "custody", t->custody ? t->custody : json_null());
+	json_object_set_new(o, "provisional", json_boolean(t->provisional));
+	if ((rc = case_halls_json(c, t->id, o)) < 0) {	/* the three halls by name */
+		json_decref(o);
+		return rc;
+	}
+	if (strcmp(t->status, "ready") == 0) {
+		char when[360];
+
+		/* The week's hours and the coming week's own dates (延时服务, a Saturday). */
+		if ((rc = halldir_hours_text(c, t->hall, t->hours, " ", hall_day(hall_now()), 7,
+		    0, when, sizeof when)) < 0) {
+			json_decref(o);
+			return rc;
+		}
+		json_object_set_new(o, "pickup", json_pack("{s:s,s:s,s:s,s:[s,s]}",
+		    "window", t->window, "hours", when, "ready_at", t->ready_at, "bring",
+		    "申请人本人有效身份证件原件", "短信中的取件码或受理通知书"));
+	}
+	if (t->carrier[0])
+		json_object_set_new(o, "mail", json_pack("{s:s,s:s,s:s}", "carrier", t->carrier,
+		    "tracking_no", t->tracking_no, "mailed_at", t->mailed_at));
+	*out = o;
+	return 0;
+}
+
+/*
+ * The tracking page polls this and QR codes are scanned at the counter: one statement
+ * brings the case with its public steps (one row per step), and the hall's name, phone,
+ * hours and window names come from the process's copy of the directory (halldir.h).
+ */
+int
+h_track(struct req *r)
+{
+	const char *token = r->pathv[0];
+	struct track t;
+	struct track_probe probe;
+	char hash[65];
+	json_t *o;
+	int rc;
+
+	if (!token_ok(token, CASE_TOKEN_MAX))
+		return req_err_msg(r, E_NOT_FOUND, "查询码无效或已失效");
+	case_token_hash(token, hash);
+	if ((o = track_cached_case(r->ctx, hash, &probe)) != NULL)
+		return req_ok(r, 200, json_pack("{s:o}", "case", o));
+	if ((rc = track_load(r->ctx, hash, &t)) < 0) {
+		json_decref(t.custody);
+		json_decref(t.results);
+		json_decref(t.waived);
 		json_decref(t.steps);
 		return db_fail(r, rc);
 	}
 	if (!t.found)
 		return req_err_msg(r, E_NOT_FOUND, "查询码无效或已失效");
-	steps = track_steps(t.steps);
-	json_decref(t.steps);
-	if ((w = case_live_warning(r->ctx, t.status, t.deadline, t.paused)) != NULL)
-		str_copy(t.warning, sizeof t.warning, w);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:o,s:{s:s,s:s}}",
-	    "no", t.no, "item", t.title, "status", t.status,
-	    "status_label", case_status_label(t.status),
-	    "deadline", t.deadline[0] ? json_string(t.deadline) : json_null(),
-	    "warning", t.warning, "applicant", t.applicant, "delivery", t.delivery,
-	    "steps", steps, "hall", "name", t.hall_name, "phone", t.hall_phone);
-	json_object_set_new(o, "results", results);
-	json_object_set_new(o, "waived", waived);
-	json_object_set_new(o, "custody", custody ? custody : json_null());
-	json_object_set_new(o, "provisional", json_boolean(provisional));
-	if ((rc = case_halls_json(r->ctx, t.id, o)) < 0) {	/* the three halls by name */
-		json_decref(o);
+	if ((rc = track_case_json(r->ctx, &t, &o)) < 0)
 		return db_fail(r, rc);
-	}
-	if (strcmp(t.status, "ready") == 0) {
-		char when[360];
-
-		/* The week's hours and the coming week's own dates (延时服务, a Saturday). */
-		if ((rc = halldir_hours_text(r->ctx, t.hall, hours, " ", hall_day(hall_now()), 7,
-		    0, when, sizeof when)) < 0) {
-			json_decref(o);
-			return db_fail(r, rc);
-		}
-		json_object_set_new(o, "pickup", json_pack("{s:s,s:s,s:s,s:[s,s]}",
-		    "window", t.window, "hours", when, "ready_at", t.ready_at, "bring",
-		    "申请人本人有效身份证件原件", "短信中的取件码或受理通知书"));
-	}
-	if (t.carrier[0])
-		json_object_set_new(o, "mail", json_pack("{s:s,s:s,s:s}", "carrier", t.carrier,
-		    "tracking_no", t.tracking_no, "mailed_at", t.mailed_at));
 	track_remember(r->ctx, hash, &probe, t.id, t.deadline, t.paused, o);
 	return req_ok(r, 200, json_pack("{s:o}", "case", o));
 }

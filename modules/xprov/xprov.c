@@ -748,26 +748,22 @@ item_row(void *arg, size_t ncol, char **v, const size_t *lens)
 	return 1;
 }
 
-int
-xprov_incoming_tx(struct ctx *c, struct req *r, const struct xprov_incoming_in *in,
-    char no[CASE_NO_MAX], int *missing_year)
+/* The item of an incoming case (into *it) and each material named: field errors recorded
+ * when unknown.  0, E_INVALID_INPUT, or a DB_* code. */
+static int
+incoming_check(struct ctx *c, struct req *r, const struct xprov_incoming_in *in,
+    struct item_row *it)
 {
-	const struct session *who = &r->sess;
-	struct case_person p;
-	struct item_row it;
-	long long staff = 0;
-	uint64_t id = 0, n = 0;
-	int64_t today = case_today(), deadline = 0;
-	char now[20], today_s[12], acc_s[12], dl_s[12], field[48], pub[600], note[600];
+	char field[48];
 	size_t i;
 	int rc;
 
-	memset(&it, 0, sizeof it);
+	memset(it, 0, sizeof *it);
 	rc = db_query(c, "SELECT name, department, promised_days FROM items WHERE id = ?"
-	    " AND retired_at IS NULL", DBARGS(DBS(in->item)), item_row, &it);
+	    " AND retired_at IS NULL", DBARGS(DBS(in->item)), item_row, it);
 	if (rc < 0)
 		return rc;
-	if (!it.found)
+	if (!it->found)
 		return req_fail_field(r, "item", "没有这个事项"), E_INVALID_INPUT;
 	for (i = 0; i < in->ncodes; i++) {
 		char got[8] = "";
@@ -782,20 +778,20 @@ xprov_incoming_tx(struct ctx *c, struct req *r, const struct xprov_incoming_in *
 			req_fail_field(r, field, "该事项没有这项材料");
 		}
 	}
-	if (in_has_errors(r))
-		return E_INVALID_INPUT;
-	/* The promised days run from the office's acceptance: the file's travel counts. */
-	rc = calendar_add_workdays(c, in->accepted_on, (int)it.promised_days, &deadline,
-	    missing_year);
-	if (rc == CAL_MISSING)
-		return E_CALENDAR_MISSING;
-	if (rc < 0)
-		return rc;
-	parse_ll(who->subject, 1, INT64_MAX, &staff);
-	case_now(now);
-	date_format_days(today, today_s, sizeof today_s);
-	date_format_days(in->accepted_on, acc_s, sizeof acc_s);
-	date_format_days(deadline, dl_s, sizeof dl_s);
+	return in_has_errors(r) ? E_INVALID_INPUT : 0;
+}
+
+/* The case's row: a new number (no) of the hall's day today, accepted by staff at now, due
+ * dl_s, the applicant sealed with the office's masks kept as sent.  Its id into *id; 0 or
+ * a DB_* code. */
+static int
+incoming_case(struct ctx *c, const struct session *who, const struct xprov_incoming_in *in,
+    const struct item_row *it, long long staff, int64_t today, const char *now,
+    const char *dl_s, char no[CASE_NO_MAX], uint64_t *id)
+{
+	struct case_person p;
+	int rc;
+
 	if (case_person_seal(in->name, in->id_number, in->phone, NULL, &p) != 0)
 		return DB_FAIL;
 	/* As sent: the office's masks are kept as they are (we never hold the full data). */
@@ -811,12 +807,42 @@ xprov_incoming_tx(struct ctx *c, struct req *r, const struct xprov_incoming_in *
 		    " deadline, cross_province, processing_office, created_at, updated_at)"
 		    " VALUES (?, ?, 'window', ?, ?, 'accepted', ?, ?, ?, ?, ?, ?, ?, ?, 'pickup', ?,"
 		    " ?, ?, ?, 1, NULL, ?, ?)",
-		    DBARGS(DBS(no), DBS(who->hall), DBS(in->item), DBS(it.name), p.name,
+		    DBARGS(DBS(no), DBS(who->hall), DBS(in->item), DBS(it->name), p.name,
 		    DBS(p.m_name), p.id, DBS(p.h_id), DBS(p.m_id), p.phone, DBS(p.h_phone),
-		    DBS(p.m_phone), DBI(staff), DBS(now), DBI(it.promised_days), DBS(dl_s),
-		    DBS(now), DBS(now)), NULL, &id);
+		    DBS(p.m_phone), DBI(staff), DBS(now), DBI(it->promised_days), DBS(dl_s),
+		    DBS(now), DBS(now)), NULL, id);
 	sodium_memzero(&p, sizeof p);
-	if (rc != 0)
+	return rc;
+}
+
+int
+xprov_incoming_tx(struct ctx *c, struct req *r, const struct xprov_incoming_in *in,
+    char no[CASE_NO_MAX], int *missing_year)
+{
+	const struct session *who = &r->sess;
+	struct item_row it;
+	long long staff = 0;
+	uint64_t id = 0, n = 0;
+	int64_t today = case_today(), deadline = 0;
+	char now[20], today_s[12], acc_s[12], dl_s[12], field[48], pub[600], note[600];
+	size_t i;
+	int rc;
+
+	if ((rc = incoming_check(c, r, in, &it)) != 0)
+		return rc;
+	/* The promised days run from the office's acceptance: the file's travel counts. */
+	rc = calendar_add_workdays(c, in->accepted_on, (int)it.promised_days, &deadline,
+	    missing_year);
+	if (rc == CAL_MISSING)
+		return E_CALENDAR_MISSING;
+	if (rc < 0)
+		return rc;
+	parse_ll(who->subject, 1, INT64_MAX, &staff);
+	case_now(now);
+	date_format_days(today, today_s, sizeof today_s);
+	date_format_days(in->accepted_on, acc_s, sizeof acc_s);
+	date_format_days(deadline, dl_s, sizeof dl_s);
+	if ((rc = incoming_case(c, who, in, &it, staff, today, now, dl_s, no, &id)) != 0)
 		return rc;
 	rc = db_exec(c, "INSERT INTO case_parts (case_id, seq, item, department, status,"
 	    " promised_days, deadline) VALUES (?, 1, ?, ?, 'pending', ?, ?)",

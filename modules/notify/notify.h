@@ -247,7 +247,7 @@ struct notice_ref {
  * NOT_RESENDABLE), or a DB_* code.  r is the staff member's request (their hall). */
 typedef int (*notice_renew_fn)(struct req *r, const struct notice_ref *n, char *out,
     size_t osz, const char **msg);
-/* 0, or -1 when the table (8) is full. */
+/* 0 (a second call for the same pair replaces it), or -1 when the table (8) is full. */
 int	notify_on_resend(const char *ref_kind, const char *var, notice_renew_fn fn);
 
 #endif

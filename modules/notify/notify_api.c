@@ -9,9 +9,9 @@
  *         POST /sms/receipts/aliyun, …/tencent       refused: 401 (no secret)
  *         POST /halls/{hall}/alerts/dismiss          manager, admin: an alert is dealt with
  * Tables: outbox (read; resend inserts a row pointing at the original), sms_receipts,
- *         hall_alerts, audit_log; for a resend that carries a fresh code: cases
- *         (pickup_code_hash), case_history, case_tracking (read), appointments (code),
- *         appointment_history.  Redis: none.
+ *         hall_alerts, audit_log; a resend that carries a fresh code or link has it from the
+ *         renewer the owning room handed in (notify_on_resend: cases/case_resend.c,
+ *         appointments/resend.c).  Redis: none.
  *
  * Staff never see a secret variable (a code, a link): the notice's text shows ******.  A
  * resend of a notice that carried one gets a fresh one from the record it belongs to — a new
@@ -109,27 +109,39 @@ static struct {
 } renewers[RENEWERS_MAX];
 static size_t nrenewers;
 
-int
-notify_on_resend(const char *ref_kind, const char *var, notice_renew_fn fn)
-{
-	if (nrenewers == RENEWERS_MAX)
-		return -1;
-	str_copy(renewers[nrenewers].ref_kind, sizeof renewers[0].ref_kind, ref_kind);
-	str_copy(renewers[nrenewers].var, sizeof renewers[0].var, var);
-	renewers[nrenewers++].fn = fn;
-	return 0;
-}
-
-static notice_renew_fn
-renewer(const char *ref_kind, const char *var)
+static size_t
+renewer_at(const char *ref_kind, const char *var)
 {
 	size_t i;
 
 	for (i = 0; i < nrenewers; i++)
 		if (strcmp(renewers[i].ref_kind, ref_kind) == 0 &&
 		    strcmp(renewers[i].var, var) == 0)
-			return renewers[i].fn;
-	return NULL;
+			break;
+	return i;
+}
+
+int
+notify_on_resend(const char *ref_kind, const char *var, notice_renew_fn fn)
+{
+	size_t i = renewer_at(ref_kind, var);	/* set again (a second start): replaced */
+
+	if (i == RENEWERS_MAX)
+		return -1;
+	str_copy(renewers[i].ref_kind, sizeof renewers[0].ref_kind, ref_kind);
+	str_copy(renewers[i].var, sizeof renewers[0].var, var);
+	renewers[i].fn = fn;
+	if (i == nrenewers)
+		nrenewers++;
+	return 0;
+}
+
+static notice_renew_fn
+renewer(const char *ref_kind, const char *var)
+{
+	size_t i = renewer_at(ref_kind, var);
+
+	return i < nrenewers ? renewers[i].fn : NULL;
 }
 
 /* A notice may be resent: not a verification code, and every secret it carries can be

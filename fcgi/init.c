@@ -1,7 +1,7 @@
 /*
  * init.c — start-up shared by the app, the worker and the admin tool.
  */
-#include "app.h"
+#include "init.h"
 #include "clock.h"
 #include "config.h"
 #include "ctx.h"

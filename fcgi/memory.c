@@ -2,7 +2,7 @@
  * memory.c — how the app's processes use glibc's allocator: they run for months, and
  * their memory must stay flat.
  */
-#include "app.h"
+#include "init.h"
 #include "log.h"
 
 #include <errno.h>
@@ -51,7 +51,7 @@ app_malloc_tunables(char **argv)
  * glibc also raises its mmap threshold each time a large block is freed, so that large
  * replies (the service guide, a statistics export) end up carved from the arenas, whose freed
  * middles it never gives back on its own.  So the threshold is fixed (large blocks are mapped
- * and unmapped), and every APP_MEMORY_TRIM_S (app.h) the free pages inside the arenas go back
+ * and unmapped), and every APP_MEMORY_TRIM_S (init.h) the free pages inside the arenas go back
  * to the system.  (Fewer arenas than glibc's default were tried: threads sharing them
  * fragmented them faster.)
  */

@@ -4,7 +4,7 @@
  * reply, count (metrics) and log.  The app's threads (programs/app.c) call app_handle for
  * every request they take, whichever pool they serve.
  */
-#include "app.h"
+#include "init.h"
 #include "clock.h"
 #include "ctx.h"
 #include "log.h"

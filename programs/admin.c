@@ -49,7 +49,7 @@
  *         sign-in throttle {signin:<hall>}:* (unlocking).
  * Production has no default passwords: staff accounts are made here, one by one.
  */
-#include "../fcgi/app.h"
+#include "../fcgi/init.h"
 #include "assembly.h"
 #include "../modules/ops/backup.h"
 #include "../fcgi/clock.h"
@@ -65,6 +65,7 @@
 #include "../modules/identity/identity.h"
 #include "../modules/results/results.h"
 #include "../modules/hall/staff.h"
+#include "../modules/identity/staff_signin.h"
 #include "../modules/hall/catalog.h"
 #include "../modules/admin/catalog_admin.h"
 #include "../fcgi/errors.h"
@@ -220,7 +221,7 @@ static int end_sessions(const char *hall, const char *user, const char *known_id
 /* Lift an account's sign-in locks (after a password reset, when it is enabled again, or on
  * its own). */
 static int
-unlock(const char *hall, const char *user)
+unlock_sign_in(const char *hall, const char *user)
 {
 	char err[200];
 	int addresses, account;
@@ -241,7 +242,7 @@ cmd_staff_unlock(int argc, char **argv)
 		fprintf(stderr, "staff-unlock HALL USER\n");
 		return 2;
 	}
-	return unlock(argv[0], argv[1]);
+	return unlock_sign_in(argv[0], argv[1]);
 }
 
 static int
@@ -260,7 +261,7 @@ cmd_staff_passwd(int argc, char **argv)
 		return 1;
 	}
 	printf("password of %s reset\n", argv[1]);
-	return end_sessions(argv[0], argv[1], NULL) | unlock(argv[0], argv[1]);
+	return end_sessions(argv[0], argv[1], NULL) | unlock_sign_in(argv[0], argv[1]);
 }
 
 /* End every session of an account (after a password reset or when it is disabled). */
@@ -301,7 +302,7 @@ cmd_staff_disable(int argc, char **argv, int disabled)
 		return 1;
 	}
 	printf("%s %s\n", argv[1], disabled ? "disabled" : "enabled");
-	return disabled ? end_sessions(argv[0], argv[1], id) : unlock(argv[0], argv[1]);
+	return disabled ? end_sessions(argv[0], argv[1], id) : unlock_sign_in(argv[0], argv[1]);
 }
 
 /*

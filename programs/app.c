@@ -45,7 +45,7 @@
  * the allocator's settings are fcgi/memory.c.
  */
 #include "../fcgi/yc.h"
-#include "../fcgi/app.h"
+#include "../fcgi/init.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/config.h"
 #include "../fcgi/ctx.h"

@@ -6,13 +6,20 @@
  * the same path and method, so the order only decides how an Allow header lists methods.
  */
 #include "assembly.h"
-#include "../fcgi/app.h"
+#include "../fcgi/init.h"
 #include "../fcgi/config.h"
 #include "../fcgi/log.h"
 #include "../modules/rooms.h"
+#include "../modules/appointments/appointments.h"
+#include "../modules/cases/cases.h"
+#include "../modules/handover/handover.h"
+#include "../modules/identity/realname.h"
 #include "../modules/notify/notify.h"
+#include "../modules/online/online_api.h"
+#include "../modules/results/results.h"
 #include "../modules/shared/audit.h"
 #include "../modules/shared/pii.h"
+#include "../modules/tracking/track_cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +93,16 @@ rooms_init(void)
 	}
 	/* Every refusal is on the audit trail: who was turned away from what. */
 	router_on_refusal(audit_refusal);
+	/* Where a lower room's change asks for work of a higher one (docs/ARCHITECTURE.md). */
+	realname_on_rebind(appt_cancel_identity);
+	cases_on_change(track_forget);
+	cases_on_custody(handover_custody_json);
+	cases_on_online(online_apply, online_review);
+	cases_on_decided(results_record);
+	if (notify_on_resend("case", "pickup_code", case_renew_pickup) != 0 ||
+	    notify_on_resend("appointment", "code", appt_renew_code) != 0 ||
+	    notify_on_resend("case", "url", case_renew_track_url) != 0)
+		return -1;
 	return 0;
 }
 

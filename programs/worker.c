@@ -7,7 +7,7 @@
  * configuration, templates and schema are checked, and STOPPING=1 on the way out.
  * SIGHUP reopens its log (error_log in the configuration; logrotate).
  */
-#include "../fcgi/app.h"
+#include "../fcgi/init.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/config.h"
 #include "../fcgi/ctx.h"

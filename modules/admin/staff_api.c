@@ -7,7 +7,7 @@
  *         POST  /admin/halls/{hall}/staff/{username}/lock              admin of the hall
  *         POST  /admin/halls/{hall}/staff/{username}/unlock            admin of the hall
  *         POST  /admin/halls/{hall}/staff/{username}/reset-password    admin of the hall
- *         (the list is GET /halls/{hall}/staff, hall/staff_api.c)
+ *         (the list is GET /halls/{hall}/staff, identity/staff_api.c)
  * Tables: staff, windows, departments (read), audit_log (admin.staff.create, .change,
  *         .lock, .unlock, .reset_password; before and after).
  * Redis:  staff:sessions:<id> and sess:* (ending the account's sessions, identity.h), the

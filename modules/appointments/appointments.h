@@ -20,8 +20,8 @@ int	job_appointments_remind(struct ctx *c);
 int	job_appointments_reconcile(struct ctx *c);
 
 /*
- * A clerk rebound an ID number to the account `holder` (identity/realname.c; this is
- * cancel.c, which needs nothing of realname.h): cancel the live
+ * A clerk rebound an ID number to the account `holder` (the hook realname_on_rebind of
+ * identity/realname.h, set at start; this is cancel.c): cancel the live
  * bookings another account made for that number as its own (not through a proxy relation),
  * so they give their places back and cannot count against the holder or end as no-shows.
  * Each is cancelled as by its holder (history, audit; actor the clerk).  *cancelled gets the
@@ -32,6 +32,13 @@ int	job_appointments_reconcile(struct ctx *c);
 struct req;
 int	appt_cancel_identity(struct req *r, const char *idhash, long long holder,
 	    int *cancelled);
+
+/* A booking's notice resent by staff (resend.c): a new appointment code, unique in the
+ * hall's day; the one sent before stops working at the kiosk.  The renewer of
+ * appointment/code handed to the notify room at start (notify_on_resend, notify.h). */
+struct notice_ref;
+int	appt_renew_code(struct req *r, const struct notice_ref *n, char *out, size_t osz,
+	    const char **msg);
 
 /*
  * The hall's opening of a day changed (admin/hours_api.c): the booked appointments of that

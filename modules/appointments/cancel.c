@@ -1,7 +1,7 @@
 /*
  * cancel.c — cancelling a booking: the holder's DELETE, and the cancellations a clerk's
- * rebinding of an ID number causes (appt_cancel_identity, called by identity/realname.c).
- * This file needs nothing of realname.h, so realname.c can call it without a circle.
+ * rebinding of an ID number causes (appt_cancel_identity: the hook identity/realname.c
+ * runs after a rebind, set at start by programs/assembly.c).
  *
  * Routes: DELETE /appointments/{token} → h_appointment_cancel (holder; the place is free at
  *         once).

@@ -3,8 +3,8 @@
  * (统一出件) and mail, inside the transaction the handler (case_actions_api.c) opens.
  *
  * Tables: cases, case_parts, case_materials, case_history, case_supplements, case_notices,
- *         results (approve, reject: results_record), item_materials, staff, windows,
- *         hall_hours, outbox
+ *         results (approve, reject: case_results_record, the results room's hook),
+ *         item_materials, staff, windows, hall_hours, outbox
  * Redis:  none
  *
  * Every action's first statement is the guarded transition
@@ -23,7 +23,6 @@
 #include "case_provisional.h"
 #include "case_json.h"
 #include "../shared/pii.h"
-#include "../results/results.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
@@ -213,14 +212,14 @@ act_approve(struct ctx *c, const struct session *who, struct action *a)
 	rc = case_history_add(c, who, a->cr.id, a->now, "approve", "processing", "approved", a->dept,
 	    a->note, "审批通过");
 	if (rc == 0)	/* the result as a record, in the same transaction (results.c) */
-		rc = results_record(c, a->cr.id, a->now, 1, NULL);
+		rc = case_results_record(c, a->cr.id, a->now, 1, NULL);
 	if (rc == 0)
 		rc = case_result_electronic(c, a->cr.id);
 	if (rc == 1) {
 		/* 全程网办 to the end: the SMS says where the PDF is (results.c). */
 		char url[256];
 
-		results_page_url(url, sizeof url);
+		case_results_abs(url, sizeof url);
 		return sms(c, a, "result_online", json_pack("{s:s,s:s,s:s}", "case_no", a->cr.no,
 		    "item", a->cr.title, "url", url));
 	}
@@ -247,7 +246,7 @@ act_reject(struct ctx *c, const struct session *who, struct action *a)
 	rc = case_history_add(c, who, a->cr.id, a->now, "reject", "processing", "rejected", a->dept,
 	    a->note, a->reason);
 	if (rc == 0)	/* the 不予许可决定书 (results.c) */
-		rc = results_record(c, a->cr.id, a->now, 0, a->dept);
+		rc = case_results_record(c, a->cr.id, a->now, 0, a->dept);
 	if (rc == 0)
 		rc = sms(c, a, "case_rejected", json_pack("{s:s,s:s}", "case_no", a->cr.no,
 		    "reason", a->reason));
@@ -552,7 +551,7 @@ closed_sms(struct ctx *c, struct action *a)
 	if (tok[0])
 		case_review_abs(tok, url, sizeof url);
 	else			/* no live token: the citizen's own list of cases */
-		results_page_url(url, sizeof url);
+		case_results_abs(url, sizeof url);
 	sodium_memzero(tok, sizeof tok);
 	rc = sms(c, a, "case_closed", json_pack("{s:s,s:s,s:s}", "case_no", a->cr.no, "item",
 	    a->cr.title, "url", url));

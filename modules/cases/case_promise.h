@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "../../fcgi/yc.h"
-#include "../online/online.h"
+#include "../hall/forms.h"
 #include "case_mats.h"
 
 #define PROMISE_NOTE_MAX 200	/* characters of a task's closing note */

@@ -6,7 +6,6 @@
  */
 #include "case_provisional.h"
 #include "cases.h"
-#include "../tracking/track_cache.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/log.h"

@@ -109,6 +109,12 @@ case_review_abs(const char *token, char *out, size_t osz)
 	config_public_url("/review.html?case=", token, out, osz);
 }
 
+void
+case_results_abs(char *out, size_t osz)
+{
+	config_public_url("/my-cases.html", "", out, osz);
+}
+
 /* ---------------------------------------------------------------- loading */
 
 struct load {
@@ -171,6 +177,38 @@ case_load(struct ctx *c, const char *hall, const char *no, struct case_row *out)
 }
 
 /* ---------------------------------------------------------------- rows of a change */
+
+static ctx_after_fn case_change_hook;
+
+void
+cases_on_change(ctx_after_fn fn)
+{
+	case_change_hook = fn;
+}
+
+void
+case_changed(struct ctx *c, long long case_id)
+{
+	if (case_id > 0 && case_change_hook != NULL)
+		db_after_tx(c, case_change_hook, case_id);
+}
+
+static case_decided_fn case_decided_hook;
+
+void
+cases_on_decided(case_decided_fn fn)
+{
+	case_decided_hook = fn;
+}
+
+int
+case_results_record(struct ctx *c, long long case_id, const char *now, int approved,
+    const char *department)
+{
+	if (case_decided_hook == NULL)
+		return 0;
+	return case_decided_hook(c, case_id, now, approved, department);
+}
 
 int
 case_history_add(struct ctx *c, const struct session *who, long long case_id, const char *at,

@@ -20,7 +20,6 @@
 #include "../../fcgi/db.h"
 #include "../../fcgi/yc.h"
 #include "../shared/pii.h"
-#include "../tracking/track_cache.h"
 
 enum case_status {
 	CS_SUBMITTED,
@@ -67,6 +66,8 @@ void	case_notice_url(const char *token, char *out, size_t osz);
 void	case_track_abs(const char *token, char *out, size_t osz);
 /* Absolute review link (一事一评): <public_base_url>/review.html?case=<tracking token>. */
 void	case_review_abs(const char *token, char *out, size_t osz);
+/* Where the applicant downloads electronic results: <public_base_url>/my-cases.html. */
+void	case_results_abs(char *out, size_t osz);
 
 /*
  * A person of a case (applicant, agent) as the cases row keeps them: sealed (the dbv point
@@ -120,9 +121,58 @@ int	case_visible(const struct session *who, const struct case_row *cr);
 /*
  * The history row every change writes, inside the caller's transaction; who acted (a
  * citizen, staff, or the system when who->role is 0).  It also drops the case's cached
- * tracking page once the transaction ends (case_changed, tracking/track_cache.h); other
- * writes a tracking page shows call case_changed themselves.  0 or a DB_* code.
+ * tracking page once the transaction ends (case_changed below); other writes a tracking
+ * page shows call case_changed themselves.  0 or a DB_* code.
  */
+/*
+ * The case's public tracking page changed (status, steps, deadline, pickup, mail, its
+ * tokens): the hook set by cases_on_change runs once the caller's transaction ends
+ * (db_after_tx), whatever its outcome, or at once outside a transaction.  The tracking room
+ * sets it at start (programs/assembly.c) to drop its cached copy of the page; unset, nothing.
+ */
+void	case_changed(struct ctx *c, long long case_id);
+void	cases_on_change(ctx_after_fn fn);
+
+/*
+ * Inside the caller's transaction, a case just decided: its results recorded (approved: one
+ * per part; else the 不予许可决定书 of department) by the results room's results_record,
+ * hooked at start (programs/assembly.c).  0 (nothing to do without a hook) or a DB_* code.
+ */
+typedef int (*case_decided_fn)(struct ctx *c, long long case_id, const char *now,
+    int approved, const char *department);
+void	cases_on_decided(case_decided_fn fn);
+int	case_results_record(struct ctx *c, long long case_id, const char *now, int approved,
+	    const char *department);
+
+/*
+ * Who holds the case's paper file now, as the case JSON ("custody") and the tracking page
+ * show it (public_view: the citizen's plain words): the handover room's answer, its
+ * handover_custody_json hooked at start (programs/assembly.c).  *out a new object, or NULL
+ * when no hook is set.  0 or a DB_* code.
+ */
+typedef int (*case_custody_fn)(struct ctx *c, long long case_id, int public_view,
+    json_t **out);
+void	cases_on_custody(case_custody_fn fn);
+int	case_custody_json(struct ctx *c, long long case_id, int public_view, json_t **out);
+
+/*
+ * The two routes a window and the online hall share (cases_post.c): POST /cases by a
+ * citizen (apply) and the actions pre_accept, return and resubmit of POST /cases/{no}/actions
+ * (review) are the online room's handlers (online/online_api.h), handed in at start
+ * (programs/assembly.c), so the online room, above this one, is never named here.
+ */
+/* Fresh secrets for a case's notice resent by staff (case_resend.c), handed to the notify
+ * room at start (notify_on_resend, notify.h): a new pickup code (result_ready.pickup_code;
+ * the old one stops working), the case's tracking or review link as it is now (url). */
+struct notice_ref;
+int	case_renew_pickup(struct req *r, const struct notice_ref *n, char *out, size_t osz,
+	    const char **msg);
+int	case_renew_track_url(struct req *r, const struct notice_ref *n, char *out, size_t osz,
+	    const char **msg);
+
+void	cases_on_online(int (*apply)(struct req *r),
+	    int (*review)(struct req *r, const char *action));
+
 int	case_history_add(struct ctx *c, const struct session *who, long long case_id,
 	    const char *at, const char *action, const char *from, const char *to,
 	    const char *department, const char *note, const char *public_note);

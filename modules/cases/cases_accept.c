@@ -14,7 +14,7 @@
  *   complete   → one transaction: the case number from the hall's daily counter row (a unique
  *                key backs it), the case, its part and materials, a tracking token, the
  *                受理通知书 notice row, the history row, the case_accepted SMS and the audit
- *                row; a 即办件 (approve) also its result (results_record) and, when that is
+ *                row; a 即办件 (approve) also its result (case_results_record) and, when that is
  *                electronic, the result_online SMS.  The deadline counts promised working days from the holiday calendar;
  *                through a year not loaded, on the provisional calendar and marked so
  *                (case_provisional.h); 422 CALENDAR_MISSING only beyond 2100.
@@ -43,7 +43,6 @@
 #include "cases.h"
 #include "../shared/idempotency.h"
 #include "../shared/pii.h"
-#include "../results/results.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/log.h"
@@ -416,7 +415,7 @@ accept_instant(struct ctx *c, const struct session *who, struct accept *a, long 
 		rc = case_history_add(c, who, a->case_id, a->now, "approve", "accepted", "approved",
 		    a->item.department, "即办件当场办结", "即办件，当场办结");
 	if (rc == 0)
-		rc = results_record(c, a->case_id, a->now, 1, NULL);
+		rc = case_results_record(c, a->case_id, a->now, 1, NULL);
 	return rc;
 }
 
@@ -438,7 +437,7 @@ accept_notify(struct ctx *c, const struct session *who, struct accept *a)
 		return rc;
 	if ((rc = case_result_electronic(c, a->case_id)) <= 0)
 		return rc;
-	results_page_url(url, sizeof url);
+	case_results_abs(url, sizeof url);
 	params = json_pack("{s:s,s:s,s:s}", "case_no", a->case_no, "item", a->item.name,
 	    "url", url);
 	rc = case_sms(c, who->hall, "result_online", a->phone, params, a->case_no);

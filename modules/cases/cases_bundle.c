@@ -9,9 +9,9 @@
  *         audit_log, idempotency_keys
  * Redis:  idem:<scope> (idempotency.c)
  *
- * The form is the online room's (form_load): the union of the bundle's items' materials,
- * merged by name and answered by B1, B2 …, so the clerk ticks each paper once and every
- * item material it stands for is received.  Complete → one transaction: the case (item
+ * The form is the catalog's (hall/forms.h, form_load): the union of the bundle's items'
+ * materials, merged by name and answered by B1, B2 …, so the clerk ticks each paper once and
+ * every item material it stands for is received.  Complete → one transaction: the case (item
  * NULL, bundle set, channel 'window', status accepted), one part per item with its own
  * deadline from the calendar (the case's = the longest part's), the item materials
  * received, the agent (case_agent.c), the helper's row, one tracking token, one 受理通知书
@@ -29,7 +29,7 @@
 #include "case_route.h"
 #include "cases.h"
 #include "../hall/calendar.h"
-#include "../online/online.h"
+#include "../hall/forms.h"
 #include "../shared/audit.h"
 #include "../shared/idempotency.h"
 #include "../shared/pii.h"

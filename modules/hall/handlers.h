@@ -11,9 +11,6 @@ int	h_halls(struct req *);
 int	h_categories(struct req *);
 int	h_items(struct req *);
 int	h_item(struct req *);
-int	h_staff_list(struct req *);
-int	h_staff_unlock(struct req *);
 int	h_deadline(struct req *);
-int	h_staff_phone(struct req *);
 
 #endif

@@ -11,9 +11,5 @@ const struct route hall_routes[] = {
 	{ M_GET,  "/items",                   h_items,      ROLE_ANY, 0, 0 },
 	{ M_GET,  "/items/{id}",              h_item,       ROLE_ANY, 0, 0 },
 	{ M_GET,  "/calendar/deadline",       h_deadline,   ROLE_ANY, 0, 0 },
-	{ M_GET,  "/halls/{hall}/staff",      h_staff_list, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
-	{ M_POST, "/halls/{hall}/staff/{username}/unlock", h_staff_unlock,
-	  ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
-	{ M_PUT,  "/staff/me/phone",          h_staff_phone, ROLE_STAFF, 0, 0 },
 };
 const size_t hall_nroutes = NELEM(hall_routes);

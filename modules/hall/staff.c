@@ -3,11 +3,11 @@
  *
  * Tables: staff, audit_log (every account change is audited: create, password reset,
  *         disable, enable).  Sign-in failures and locks are not here: they are counted per
- *         account and client address in Redis (signin_guard.h); the staff columns
- *         failed_logins and locked_until are no longer used.
+ *         account and client address in Redis (identity/signin_guard.h, lifted by
+ *         identity/staff_signin.c); the staff columns failed_logins and locked_until are no
+ *         longer used.
  */
 #include "staff.h"
-#include "../identity/signin_guard.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
@@ -52,8 +52,8 @@ password_ok(const char *pw, char *err, size_t esz)
 	return 1;
 }
 
-static void
-audit_account(struct ctx *c, const char *hall, const char *action, const char *user,
+void
+staff_audit(struct ctx *c, const char *hall, const char *action, const char *user,
     const char *result, const char *detail)
 {
 	char at[32];
@@ -104,7 +104,7 @@ staff_create(struct ctx *c, const struct staff_new *s, char *err, size_t esz)
 		snprintf(err, esz, "database error %d (unknown hall, window or department?)", rc);
 		return -1;
 	}
-	audit_account(c, s->hall, "staff.create", s->username, "ok", "");
+	staff_audit(c, s->hall, "staff.create", s->username, "ok", "");
 	return 0;
 }
 
@@ -129,7 +129,7 @@ staff_set_password(struct ctx *c, const char *hall, const char *username, const 
 		snprintf(err, esz, rc ? "database error" : "no such account");
 		return -1;
 	}
-	audit_account(c, hall, "staff.password_reset", username, "ok", "");
+	staff_audit(c, hall, "staff.password_reset", username, "ok", "");
 	return 0;
 }
 
@@ -157,43 +157,7 @@ staff_set_disabled(struct ctx *c, const char *hall, const char *username, int di
 		snprintf(err, esz, "database error");
 		return -1;
 	}
-	audit_account(c, hall, disabled ? "staff.disable" : "staff.enable", username, "ok",
+	staff_audit(c, hall, disabled ? "staff.disable" : "staff.enable", username, "ok",
 	    "");
-	return 0;
-}
-
-int
-staff_unlock(struct ctx *c, const char *hall, const char *username, int *addresses,
-    int *account, char *err, size_t esz)
-{
-	char id[24], detail[64];
-	int rc;
-
-	if ((rc = staff_id_of(c, hall, username, id, sizeof id)) != 1) {
-		snprintf(err, esz, rc == 0 ? "no such account" : "database error");
-		return -1;
-	}
-	if (signin_clear(c, hall, username, addresses, account) != 0) {
-		snprintf(err, esz, "Redis is not reachable: the sign-in locks were not cleared");
-		return -1;
-	}
-	snprintf(detail, sizeof detail, "locked addresses %d, account %s", *addresses,
-	    *account ? "locked" : "not locked");
-	audit_account(c, hall, "staff.unlock", username, "ok", detail);
-	return 0;
-}
-
-int
-staff_sign_in_states(struct ctx *c, const char *hall, json_t *list)
-{
-	json_t *o, *st;
-	size_t i;
-
-	json_array_foreach(list, i, o) {
-		if ((st = signin_state(c, hall, json_string_value(json_object_get(o,
-		    "username")))) == NULL)
-			return E_UNAVAILABLE;
-		json_object_set_new(o, "sign_in", st);
-	}
 	return 0;
 }

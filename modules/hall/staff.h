@@ -33,15 +33,11 @@ int	staff_set_password(struct ctx *c, const char *hall, const char *username,
  * end its sessions).  0, or -1 with a reason in err. */
 int	staff_set_disabled(struct ctx *c, const char *hall, const char *username, int disabled,
 	    char *id, size_t idsz, char *err, size_t esz);
-/* Lift the sign-in locks of an account and forget its failures (signin_guard.h), audited;
- * *addresses and *account say what was locked.  0, or -1 with a reason in err. */
-int	staff_unlock(struct ctx *c, const char *hall, const char *username, int *addresses,
-	    int *account, char *err, size_t esz);
 /* The staff id of hall/username into id.  1 found, 0 not, or a DB_* code. */
 int	staff_id_of(struct ctx *c, const char *hall, const char *username, char *id, size_t idsz);
-/* Each account of list (objects with "username") gets its "sign_in" state (locks and
- * failures, signin_guard.h).  0, or E_UNAVAILABLE when Redis does not answer. */
-int	staff_sign_in_states(struct ctx *c, const char *hall, json_t *list);
+/* An audit row of the operator's (actor yichuang-admin) about account user of hall. */
+void	staff_audit(struct ctx *c, const char *hall, const char *action, const char *user,
+	    const char *result, const char *detail);
 /* Hash a password (argon2id, interactive limits). 0 or -1. */
 int	staff_hash_password(const char *password, char *out, size_t osz);
 

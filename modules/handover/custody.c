@@ -3,7 +3,8 @@
  * before the first hand-over the accepting window (the accepting hall for a case without
  * one); and the sides of a hand-over: who acts for which, their labels in words.
  *
- * Routes: none (the case JSON of the cases room and the tracking page read custody here).
+ * Routes: none (the case JSON of the cases room and the tracking page read custody here,
+ *         through case_custody_json, cases.h: handover_custody_json is its hook).
  * Tables: case_custody, cases, halls, windows, departments, handovers (read).
  * Redis:  none.
  */

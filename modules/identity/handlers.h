@@ -21,5 +21,9 @@ int	h_principal_drop(struct req *);
 int	h_proxy_drop(struct req *);
 int	h_identity_rebind(struct req *);
 int	h_identity_proxy_register(struct req *);
+/* staff_api.c */
+int	h_staff_list(struct req *);
+int	h_staff_unlock(struct req *);
+int	h_staff_phone(struct req *);
 
 #endif

@@ -8,9 +8,9 @@
  *         POST   /me/principals                citizen: confirm with the holder's code
  *         POST   /identity-bindings/rebind     clerk (saw the ID card): bind to a phone's account
  *         POST   /identity-bindings/proxies    clerk (saw the principal's ID card): register
- * Tables: citizens (idnum_*, name_*: the binding), citizen_proxies, appointments (the rebind
- *         cancels the wrong holder's bookings, through appointments.h), outbox (proxy_code),
- *         audit_log.
+ * Tables: citizens (idnum_*, name_*: the binding), citizen_proxies, outbox (proxy_code),
+ *         audit_log; the rebind has the wrong holder's bookings cancelled through the hook
+ *         realname_on_rebind (the appointments room's).
  * Redis:  proxy:{c:<proxy citizen id>}:<ID number hash>  the pending confirmation code (a
  *         keyed hash, 10 minutes, 5 tries: identity_code_store/check), and the holder
  *         phone's code limits (notify_code_allowed).
@@ -28,7 +28,6 @@
  * refused or failed request binds nothing.
  */
 #include "handlers.h"
-#include "../appointments/appointments.h"
 #include "../shared/audit.h"
 #include "identity.h"
 #include "../notify/notify.h"
@@ -663,6 +662,14 @@ rebind_tx(struct ctx *c, void *arg)
 	return rc;
 }
 
+static realname_rebind_fn rebind_hook;
+
+void
+realname_on_rebind(realname_rebind_fn fn)
+{
+	rebind_hook = fn;
+}
+
 int
 h_identity_rebind(struct req *r)
 {
@@ -690,7 +697,7 @@ h_identity_rebind(struct req *r)
 	/* The number's bookings that another account made as its own were never the holder's:
 	 * they are cancelled (their places free again), so they cannot count against the holder
 	 * or end as no-shows.  Repeating the rebind finishes what an outage left. */
-	if (appt_cancel_identity(r, idhash, rb.target, &cancelled) != 0) {
+	if (rebind_hook != NULL && rebind_hook(r, idhash, rb.target, &cancelled) != 0) {
 		sodium_memzero(up, sizeof up);
 		req_header(r, "Retry-After", "5");
 		return req_err_msg(r, E_UNAVAILABLE,

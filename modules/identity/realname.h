@@ -58,4 +58,16 @@ int	realname_bind_tx(struct req *r, long long cid, const char *name, const char 
 int	realname_refusal(struct req *r, long long cid, const char *name, const char *idnum,
 	    const char *name_field, const char *id_field);
 
+/*
+ * After a clerk rebinds an ID number (POST /identity-bindings/rebind) to the account holder:
+ * the hook cancels the live bookings another account made for that number as its own, so
+ * they give their places back (*cancelled gets the count); 0, or -1 when one could not be
+ * cancelled now (then the rebind answers 503, and repeating it finishes the job).  The
+ * appointments room sets it at start (programs/assembly.c, appt_cancel_identity); unset,
+ * nothing is cancelled.
+ */
+typedef int (*realname_rebind_fn)(struct req *r, const char *idhash, long long holder,
+    int *cancelled);
+void	realname_on_rebind(realname_rebind_fn fn);
+
 #endif

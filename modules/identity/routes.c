@@ -20,5 +20,9 @@ const struct route identity_routes[] = {
 	{ M_DELETE, "/me/proxies/{id}",           h_proxy_drop,      ROLE_CITIZEN, 0, 0 },
 	{ M_POST,   "/identity-bindings/rebind",  h_identity_rebind, ROLE_CLERK, 0, 0 },
 	{ M_POST,   "/identity-bindings/proxies", h_identity_proxy_register, ROLE_CLERK, 0, 0 },
+	{ M_GET,  "/halls/{hall}/staff",      h_staff_list, ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_POST, "/halls/{hall}/staff/{username}/unlock", h_staff_unlock,
+	  ROLE_MANAGER | ROLE_ADMIN, 0, 0 },
+	{ M_PUT,  "/staff/me/phone",          h_staff_phone, ROLE_STAFF, 0, 0 },
 };
 const size_t identity_nroutes = NELEM(identity_routes);

@@ -230,4 +230,24 @@ int64_t	quiet_until(int64_t t);
 /* Delay before attempt n+1 after n failed attempts (ms), exponential, capped. */
 int64_t	retry_delay_ms(int attempts, int64_t base_ms, int64_t max_ms);
 
+/*
+ * Resending a notice (POST /notices/{id}/resend) that carried a secret variable (a code, a
+ * link) takes a fresh value from the record the notice is about; the rooms that own such
+ * records hand in a renewer for (ref_kind, var) at start (programs/assembly.c).  A notice
+ * whose secret has no renewer cannot be resent.
+ */
+struct req;
+struct notice_ref {
+	const char		*tmpl;		/* the notice's template */
+	const char		*ref_id;	/* the record it is about: a case number, an id */
+	const unsigned char	*rec;		/* its recipient, sealed (pii.h) */
+	size_t			 reclen;
+};
+/* The fresh value into out: 0, 1 when there is none to give now (*msg says why: 422
+ * NOT_RESENDABLE), or a DB_* code.  r is the staff member's request (their hall). */
+typedef int (*notice_renew_fn)(struct req *r, const struct notice_ref *n, char *out,
+    size_t osz, const char **msg);
+/* 0 (a second call for the same pair replaces it), or -1 when the table (8) is full. */
+int	notify_on_resend(const char *ref_kind, const char *var, notice_renew_fn fn);
+
 #endif

@@ -9,9 +9,9 @@
  *         POST /sms/receipts/aliyun, …/tencent       refused: 401 (no secret)
  *         POST /halls/{hall}/alerts/dismiss          manager, admin: an alert is dealt with
  * Tables: outbox (read; resend inserts a row pointing at the original), sms_receipts,
- *         hall_alerts, audit_log; for a resend that carries a fresh code: cases
- *         (pickup_code_hash), case_history, case_tracking (read), appointments (code),
- *         appointment_history.  Redis: none.
+ *         hall_alerts, audit_log; a resend that carries a fresh code or link has it from the
+ *         renewer the owning room handed in (notify_on_resend: cases/case_resend.c,
+ *         appointments/resend.c).  Redis: none.
  *
  * Staff never see a secret variable (a code, a link): the notice's text shows ******.  A
  * resend of a notice that carried one gets a fresh one from the record it belongs to — a new
@@ -28,10 +28,9 @@
  * nginx bounds the body (256 KiB) and the rate (zone receipts) before the app sees them.
  */
 #include "handlers.h"
+#include "../shared/access.h"
 #include "../shared/audit.h"
 #include "../shared/alerts.h"
-#include "../cases/cases.h"
-#include "../identity/identity.h"
 #include "notify.h"
 #include "outbox.h"
 #include "../shared/pii.h"
@@ -100,167 +99,49 @@ struct orig {
 	size_t		 reclen;
 };
 
-/*
- * A fresh value for a secret variable, from the record the notice is about.  0 (out set),
- * 1 when there is none to give now (msg says why: 422 NOT_RESENDABLE), or a DB_* code.
- */
-typedef int (*renew_fn)(struct req *r, const struct orig *o, char *out, size_t osz,
-    const char **msg);
+/* Which room gives a fresh value of a secret variable, by the notice's ref_kind: handed in
+ * at start by the rooms that own the records (notify_on_resend). */
+#define RENEWERS_MAX 8
+static struct {
+	char		 ref_kind[33];
+	char		 var[33];
+	notice_renew_fn	 fn;
+} renewers[RENEWERS_MAX];
+static size_t nrenewers;
 
-/* result_ready.pickup_code: a new pickup code; the one sent before stops working. */
-static int
-renew_pickup(struct req *r, const struct orig *o, char *out, size_t osz, const char **msg)
-{
-	struct case_row cr;
-	char code[8], hash[PII_HASH_HEX], now[20];
-	uint64_t n = 0;
-	int rc;
-
-	if ((rc = case_load(r->ctx, r->sess.hall, o->ref_id, &cr)) < 0)
-		return rc;
-	if (rc == 0 || strcmp(cr.status, "ready") != 0) {
-		*msg = "办件已不在待领取状态，无需重发取件码";
-		return 1;
-	}
-	fmt(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
-	case_pickup_hash(cr.no, code, hash);
-	case_now(now);
-	rc = db_exec(r->ctx, "UPDATE cases SET pickup_code_hash = ?, updated_at = ?"
-	    " WHERE id = ? AND status = 'ready'", DBARGS(DBS(hash), DBS(now), DBI(cr.id)), &n,
-	    NULL);
-	if (rc == 0 && n == 0) {
-		*msg = "办件已不在待领取状态，无需重发取件码";
-		rc = 1;
-	}
-	if (rc == 0)
-		rc = case_history_add(r->ctx, &r->sess, cr.id, now, "pickup_code", cr.status, cr.status, NULL,
-		    "重发领取通知：已生成新取件码，原取件码作废", NULL);
-	if (rc == 0)
-		str_copy(out, osz, code);
-	sodium_memzero(code, sizeof code);
-	sodium_memzero(&cr, sizeof cr);
-	return rc;
-}
-
-/* appointment_booked / appointment_reminder .code: a new appointment code (unique in the
- * hall's day); the one sent before stops working at the kiosk. */
-static int
-renew_appointment(struct req *r, const struct orig *o, char *out, size_t osz,
-    const char **msg)
-{
-	char code[8], now[32], today[12];
-	long long id;
-	uint64_t n = 0;
-	int rc = 0, tries;
-
-	if (parse_ll(o->ref_id, 1, INT64_MAX, &id) != 0) {
-		*msg = "找不到这条通知对应的预约";
-		return 1;
-	}
-	sql_now(now, sizeof now);
-	date_format_t(hall_now(), today, sizeof today);
-	for (tries = 0; tries < 8; tries++) {
-		fmt(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
-		rc = db_exec(r->ctx, "UPDATE appointments SET code = ?, updated_at = ?"
-		    " WHERE id = ? AND hall = ? AND status = 'booked' AND day >= ?",
-		    DBARGS(DBS(code), DBS(now), DBI(id), DBS(r->sess.hall), DBS(today)), &n, NULL);
-		if (rc != DB_DUP)	/* another booking of that day has it: draw again */
-			break;
-	}
-	if (rc == 0 && n == 0) {
-		*msg = "预约已取消、已签到或已过期，无需重发预约码";
-		rc = 1;
-	}
-	if (rc == 0)
-		rc = db_exec(r->ctx, "INSERT INTO appointment_history (appointment_id, at, action,"
-		    " from_status, to_status, actor_kind, actor, detail)"
-		    " VALUES (?, ?, 'new_code', 'booked', 'booked', 'staff', ?, ?)",
-		    DBARGS(DBI(id), DBS(now), DBS(r->sess.subject),
-		    DBS("notice resent: a new appointment code, the old one is void")), NULL, NULL);
-	if (rc == 0)
-		str_copy(out, osz, code);
-	sodium_memzero(code, sizeof code);
-	return rc;
-}
-
-static int
-token_row(void *arg, size_t ncol, char **v, const size_t *lens)
-{
-	char *tok = arg;
-
-	(void)ncol;
-	if (v[0] == NULL || pii_open((const unsigned char *)v[0], lens[0], tok,
-	    CASE_TOKEN_MAX) != 0)
-		tok[0] = '\0';
-	return 1;
-}
-
-/* case_accepted.url: the case's tracking link as it is now — the newest live token of the
- * holder the notice went to (the applicant, or the authorised agent); case_closed.url: the
- * review link (review.html?case=) of that token. */
-static int
-renew_track_url(struct req *r, const struct orig *o, char *out, size_t osz,
-    const char **msg)
-{
-	struct case_row cr;
-	char to[PII_SEALED_MAX], agent[32], tok[CASE_TOKEN_MAX] = "";
-	const char *holder = "applicant";
-	long long case_id;
-	int rc;
-
-	if ((rc = case_load(r->ctx, r->sess.hall, o->ref_id, &cr)) < 0)
-		return rc;
-	if (rc == 0) {
-		*msg = "找不到这条通知对应的办件";
-		return 1;
-	}
-	case_id = cr.id;
-	if ((rc = case_agent_phone(r->ctx, case_id, agent)) != 0)
-		return rc;
-	if (pii_open(o->rec, o->reclen, to, sizeof to) != 0)
-		return DB_FAIL;
-	if (agent[0] && strcmp(agent, to) == 0 && strcmp(cr.phone, to) != 0)
-		holder = "agent";
-	sodium_memzero(to, sizeof to);
-	sodium_memzero(&cr, sizeof cr);
-	rc = db_query(r->ctx, "SELECT token_enc FROM case_tracking WHERE case_id = ?"
-	    " AND holder = ? AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1",
-	    DBARGS(DBI(case_id), DBS(holder)), token_row, tok);
-	if (rc < 0)
-		return rc;
-	if (tok[0] == '\0') {
-		*msg = "该办件的查询链接已全部撤销，请先重新生成查询码";
-		return 1;
-	}
-	if (strcmp(o->tmpl, "case_closed") == 0)
-		case_review_abs(tok, out, osz);
-	else
-		case_track_abs(tok, out, osz);
-	sodium_memzero(tok, sizeof tok);
-	return 0;
-}
-
-/* Which record gives a fresh value of a secret variable, by the notice's ref_kind. */
-static const struct {
-	const char	*ref_kind;
-	const char	*var;
-	renew_fn	 fn;
-} renewers[] = {
-	{ "case", "pickup_code", renew_pickup },
-	{ "appointment", "code", renew_appointment },
-	{ "case", "url", renew_track_url },
-};
-
-static renew_fn
-renewer(const char *ref_kind, const char *var)
+static size_t
+renewer_at(const char *ref_kind, const char *var)
 {
 	size_t i;
 
-	for (i = 0; i < NELEM(renewers); i++)
+	for (i = 0; i < nrenewers; i++)
 		if (strcmp(renewers[i].ref_kind, ref_kind) == 0 &&
 		    strcmp(renewers[i].var, var) == 0)
-			return renewers[i].fn;
-	return NULL;
+			break;
+	return i;
+}
+
+int
+notify_on_resend(const char *ref_kind, const char *var, notice_renew_fn fn)
+{
+	size_t i = renewer_at(ref_kind, var);	/* set again (a second start): replaced */
+
+	if (i == RENEWERS_MAX)
+		return -1;
+	str_copy(renewers[i].ref_kind, sizeof renewers[0].ref_kind, ref_kind);
+	str_copy(renewers[i].var, sizeof renewers[0].var, var);
+	renewers[i].fn = fn;
+	if (i == nrenewers)
+		nrenewers++;
+	return 0;
+}
+
+static notice_renew_fn
+renewer(const char *ref_kind, const char *var)
+{
+	size_t i = renewer_at(ref_kind, var);
+
+	return i < nrenewers ? renewers[i].fn : NULL;
 }
 
 /* A notice may be resent: not a verification code, and every secret it carries can be
@@ -387,8 +268,9 @@ resend_params(struct req *r, const struct tmpl *t, const struct orig *o, json_t 
 {
 	char fresh[512];
 	const char *msg = "";
+	const struct notice_ref n = { o->tmpl, o->ref_id, o->rec, o->reclen };
 	json_t *p;
-	renew_fn fn;
+	notice_renew_fn fn;
 	int i, rc;
 
 	*out = NULL;
@@ -405,7 +287,7 @@ resend_params(struct req *r, const struct tmpl *t, const struct orig *o, json_t 
 			req_err_msg(r, E_NOT_RESENDABLE, "这条通知含有验证码或链接，不能重发");
 			return 1;
 		}
-		if ((rc = fn(r, o, fresh, sizeof fresh, &msg)) != 0) {
+		if ((rc = fn(r, &n, fresh, sizeof fresh, &msg)) != 0) {
 			json_decref(p);
 			if (rc == 1)
 				req_err_msg(r, E_NOT_RESENDABLE, msg);

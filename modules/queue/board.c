@@ -30,7 +30,7 @@
 #include "handlers.h"
 #include "../hall/catalog.h"
 #include "queue_int.h"
-#include "../../fcgi/app.h"
+#include "../../fcgi/init.h"
 #include "../../fcgi/clock.h"
 #include "../../fcgi/config.h"
 #include "../../fcgi/log.h"

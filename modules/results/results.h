@@ -64,7 +64,8 @@ int	result_pk_parse(const char *b64, unsigned char pk[32]);
 const char *result_kind_label(const char *kind);
 
 /*
- * Inside the caller's transaction: record the results of a case just decided.  approved:
+ * Inside the caller's transaction: record the results of a case just decided (the hook of
+ * case_results_record, cases.h, set at start by programs/assembly.c).  approved:
  * one per part (permits joined to the case's licence); else one 不予许可决定书 for the part
  * of department.  0 or a DB_* code.
  */
@@ -75,8 +76,6 @@ int	results_record(struct ctx *c, long long case_id, const char *now, int approv
  * (results_view.c; ctx-based, so the tracking room calls it as it is.) */
 struct json_t;
 int	results_track_json(struct ctx *c, long long case_id, struct json_t **out);
-/* Where the applicant downloads electronic results: <public_base_url>/my-cases.html. */
-void	results_page_url(char *out, size_t osz);
 
 /* PDFs (results_pdf.c).  lines: label/value pairs (NULL-terminated pairs); qr: text to
  * encode, or NULL.  The page is A4, one page; 0 or -1.  out is bounded by its max. */

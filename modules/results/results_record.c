@@ -1,13 +1,13 @@
 /*
  * results_record.c — recording the results of a case in the transaction that decides it
- * (results_record, called by cases_actions.c and cases_accept.c), so an approved case
+ * (results_record: the hook of case_results_record, cases.h, which case_actions.c and
+ * cases_accept.c call; set at start by programs/assembly.c), so an approved case
  * without its result cannot exist: one per part (permits joined to the case's licence,
  * 一照通), or one 不予许可决定书 for the part of the department that refused.
  *
  * Tables: results (insert), case_parts, items, departments, cases (read)
  */
 #include "results_int.h"
-#include "../../fcgi/config.h"
 #include "../../fcgi/db.h"
 
 #include <sodium.h>
@@ -97,17 +97,5 @@ results_record(struct ctx *c, long long case_id, const char *now, int approved,
 out:
 	free(ps);
 	return rc;
-}
-
-void
-results_page_url(char *out, size_t osz)
-{
-	const char *base = config_get("public_base_url", "");
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	if (fmt(out, osz, "%.*s/my-cases.html", (int)n, base) < 0)
-		out[0] = '\0';
 }
 

@@ -6,7 +6,7 @@
  * Tables: case_tracking (the token's hash, not revoked), cases (with deadline_provisional:
  *         "provisional", case_provisional.h), case_history (the public
  *         steps; hand-overs as 材料交接), case_materials (the 容缺 ones: due, received),
- *         case_custody and handovers (where the paper file is: handover.h), results (results_track_json); halls, hall_hours and windows through the
+ *         case_custody and handovers (where the paper file is: case_custody_json, cases.h), results (results_track_json); halls, hall_hours and windows through the
  *         process's copy of the directory (halldir.h)
  * Redis:  the page's copy (track_cache.h): trk:tok:<hash>, {case:<id>}:trk, {case:<id>}:trkv
  *
@@ -19,7 +19,6 @@
 #include "../cases/case_provisional.h"
 #include "../hall/halldir.h"
 #include "../cases/case_route.h"
-#include "../handover/handover.h"
 #include "../results/results.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
@@ -208,8 +207,8 @@ track_load(struct ctx *c, const char *hash, struct track *t)
 		t->provisional = rc;
 	if (rc >= 0)
 		rc = track_waived(c, t->id, &t->waived);
-	if (rc >= 0)	/* where the paper file is, in plain words (handover.h) */
-		rc = handover_custody_json(c, t->id, 1, &t->custody);
+	if (rc >= 0)	/* where the paper file is, in plain words (the cases room's case_custody_json) */
+		rc = case_custody_json(c, t->id, 1, &t->custody);
 	return rc;
 }
 

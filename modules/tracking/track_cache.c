@@ -3,7 +3,7 @@
  *
  * Tables: case_tracking (read: the hashes of the case's tokens not revoked)
  * Redis:  trk:tok:<hash> → case id; {case:<id>}:trk (the page, cached), {case:<id>}:trkv
- *         (its version, bumped by case_changed)
+ *         (its version, bumped by track_forget)
  */
 #include "track_cache.h"
 #include "../../fcgi/db.h"
@@ -17,8 +17,8 @@
 
 /*
  *   trk:tok:<hash>     the case a token belongs to (tokens never move to another case)
- *   {case:<id>}:trkv   the page's version: case_changed() bumps it once the writing
- *                      transaction has ended (db_after_tx), whatever its outcome
+ *   {case:<id>}:trkv   the page's version: track_forget() bumps it once the writing
+ *                      transaction has ended (case_changed, cases.h), whatever its outcome
  *   {case:<id>}:trk    {"v": version, "tokens": [the hashes not revoked], "case": {…},
  *                      "deadline", "paused"}: the page as MariaDB had it at that version
  *
@@ -46,8 +46,8 @@ track_scripts(void)
 	kv_script_init(&s_track_fill);
 }
 
-static void
-track_invalidate(struct ctx *c, long long id)
+void
+track_forget(struct ctx *c, long long id)
 {
 	redisReply *rep;
 
@@ -57,13 +57,6 @@ track_invalidate(struct ctx *c, long long id)
 		freeReplyObject(rep);
 	if ((rep = kv_cmd(c, "DEL {case:%lld}:trk", id)) != NULL)
 		freeReplyObject(rep);
-}
-
-void
-case_changed(struct ctx *c, long long case_id)
-{
-	if (case_id > 0)
-		db_after_tx(c, track_invalidate, case_id);
 }
 
 json_t *

@@ -6,11 +6,13 @@
  * changed, and from MariaDB otherwise, with the same JSON (track_cache.c says how).
  *
  *   trk:tok:<sha256(token)>  the case a token belongs to (tokens never move to another case)
- *   {case:<id>}:trkv         the page's version, bumped by case_changed
+ *   {case:<id>}:trkv         the page's version, bumped by track_forget
  *   {case:<id>}:trk          the page as MariaDB had it at that version
  *
- * This file knows nothing of cases but their ids: the cases room calls case_changed after
- * every write a tracking page shows, and the tracking room reads and fills the copy.
+ * This file knows nothing of cases but their ids: the cases room calls case_changed
+ * (cases.h) after every write a tracking page shows, which runs track_forget once the
+ * transaction ends (hooked at start, programs/assembly.c); the tracking room reads and
+ * fills the copy.
  */
 #ifndef YC_TRACK_CACHE_H
 #define YC_TRACK_CACHE_H
@@ -19,12 +21,8 @@
 
 #include "../../fcgi/ctx.h"
 
-/*
- * The case's public tracking page changed (status, steps, deadline, pickup, mail, its
- * tokens): its cached copy is dropped once the caller's transaction ends (db_after_tx),
- * whatever its outcome — or at once outside a transaction.
- */
-void	case_changed(struct ctx *c, long long case_id);
+/* Drop the cached copy of case id's page (its version bumped): the hook of case_changed. */
+void	track_forget(struct ctx *c, long long id);
 
 /* What a lookup learnt from Redis. */
 struct track_probe {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../lib/expect.h"
+#include "../lib/flows.h"
 #include "../lib/steps.h"
 #include "../lib/suite.h"
 #include "../lib/http.h"
@@ -311,6 +312,31 @@ TEST(tracking_lookup_shows_the_case)
 	/* Nothing personal beyond the masked name. */
 	assert_null(strstr(r.body, "13800138000"));
 	assert_null(strstr(r.body, "11010519491231002X"));
+	resp_free(&r);
+}
+
+/* The page is answered from Redis while nothing changed; a change of the case (the cases
+ * room's case_changed) drops that copy, so the next lookup shows it at once. */
+TEST(a_change_shows_at_once)
+{
+	struct tcase tc;
+	struct resp r;
+	char approver[256], path[256];
+	int i;
+
+	new_case(&tc, "scjg");
+	snprintf(path, sizeof path, "/api/v1/track/%s", tc.token);
+	for (i = 0; i < 2; i++) {	/* the first fills the copy, the second is served from it */
+		assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+		assert_int_equal(r.status, 200);
+		assert_string_equal(jstr(r.json, "case.status"), "accepted");
+		resp_free(&r);
+	}
+	assert_int_equal(staff_login("approver1", 0, approver, sizeof approver), 0);
+	case_act_ok(approver, tc.no, "{\"action\":\"assign\"}", "processing");
+	assert_int_equal(http(&r, "GET", path, NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jstr(r.json, "case.status"), "processing");
 	resp_free(&r);
 }
 

@@ -1,7 +1,7 @@
 /*
- * test_identity.c — the access-control helpers of modules/identity/identity.h, one caller at a time:
- * who may act at which window, in which hall, on which department's cases and on whose
- * records.  Each refusal must be a 401 (nobody signed in) or a 403 in the API's shape.
+ * test_identity.c — the access-control helpers of modules/shared/access.h (through
+ * identity.h), one caller at a time: who may act at which window, in which hall, on which
+ * department's cases and on whose records.  Each refusal must be a 401 (nobody signed in) or a 403 in the API's shape.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 /*
- * app.h — start-up hooks shared by the app, the worker and the tests.
+ * init.h — start-up hooks shared by the app, the worker and the tests.
  */
-#ifndef YC_APP_H
-#define YC_APP_H
+#ifndef YC_INIT_H
+#define YC_INIT_H
 
 struct FCGX_Request;
 struct ctx;

@@ -15,10 +15,11 @@
  * or an account someone outside has been guessing at — which is audited.
  */
 #include "handlers.h"
-#include "staff.h"
+#include "identity.h"
+#include "signin_guard.h"
+#include "staff_signin.h"
+#include "../hall/staff.h"
 #include "../shared/audit.h"
-#include "../identity/identity.h"
-#include "../identity/signin_guard.h"
 #include "../shared/pii.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"

@@ -53,15 +53,6 @@ today_str(char out[12])
 	date_format_t(hall_now(), out, 12);
 }
 
-int
-rect_history_add(struct ctx *c, long long task, const char *at, const char *action,
-    const char *actor, const char *note)
-{
-	return db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
-	    " actor, note) VALUES (?, ?, ?, ?, ?)",
-	    DBARGS(DBI(task), DBS(at), DBS(action), DBS(actor), DBS(note)), NULL, NULL);
-}
-
 #define TASK_EXISTS "SELECT 1 FROM review_rectifications WHERE hall = ? AND id = ?"
 
 /* 1 when the hall has task id, 0 not, or a DB_* code. */

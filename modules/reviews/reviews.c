@@ -106,6 +106,16 @@ alert_calendar(struct ctx *c, const char *hall, int year, const char *now)
 	    DBARGS(DBS(hall), DBS(key), DBS(msg), DBS(now)), NULL, NULL);
 }
 
+/* A rectification task's history row (the task's steps write theirs through it too). */
+int
+rect_history_add(struct ctx *c, long long task, const char *at, const char *action,
+    const char *actor, const char *note)
+{
+	return db_exec(c, "INSERT INTO review_rectification_history (task_id, at, action,"
+	    " actor, note) VALUES (?, ?, ?, ?, ?)",
+	    DBARGS(DBI(task), DBS(at), DBS(action), DBS(actor), DBS(note)), NULL, NULL);
+}
+
 /* The task a 差评 opens, and its first history row. */
 static int
 task_open(struct ctx *c, const struct review_subject *s, long long review_id,

@@ -62,11 +62,12 @@ int	review_write(struct ctx *c, const struct review_subject *s, const struct rev
 /* The review given for s, as GET /reviews shows it, or NULL when none.  0 or a DB_* code. */
 int	review_given(struct ctx *c, const struct review_subject *s, json_t **out);
 
-/* rectifications.c */
-/* A task's history row: action by actor ("" for the system) at at, with a note.
- * 0 or a DB_* code. */
+/* A rectification task's history row (reviews.c, which opens tasks): action by actor ("" for
+ * the system) at at, with a note.  0 or a DB_* code. */
 int	rect_history_add(struct ctx *c, long long task, const char *at, const char *action,
 	    const char *actor, const char *note);
+
+/* rectifications.c */
 enum rect_filter { RECT_OPEN, RECT_CLOSED, RECT_OVERDUE, RECT_ALL, RECT_CHECKING };
 /* The hall's tasks (at most limit), each with contact_phone masked or null. */
 int	rect_list(struct ctx *c, const char *hall, enum rect_filter f, long long limit,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "load.h"
 #include "http.h"
@@ -272,11 +273,14 @@ slot_live(const char *day)
 	return (int)n;
 }
 
+/* Birth days the bookers of this process have had (bookers_prepare). */
+static int days_used;
+
 void
 bookers_prepare(struct bookers *B, const char *day, int n, int free_places,
     int trickle_ms, int retry_504)
 {
-	char mgr[128], path[96], body[64], birth[9];
+	char mgr[128], path[96], body[64], birth[16];
 	int i;
 
 	assert_true(n > 0 && n <= BOOKERS_MAX);
@@ -293,11 +297,17 @@ bookers_prepare(struct bookers *B, const char *day, int n, int free_places,
 	snprintf(path, sizeof path, "/api/v1/halls/demo/slots/%s", B->slot);
 	snprintf(body, sizeof body, "{\"capacity\":%d}", B->places);
 	expect_reply("PATCH", path, mgr, body, 200);
+	/* Each booker an ID number of its own: born in 1974 (no other suite's year), on a day
+	 * no earlier call of this process used, and a sequence of this process: a number bound
+	 * to another account by an earlier test would be refused (409 ID_BOUND_ELSEWHERE). */
 	for (i = 0; i < n; i++) {
+		int d = (days_used + i) % (12 * 28);
+
 		citizen_session(B->token[i], sizeof B->token[i]);
-		snprintf(birth, sizeof birth, "1985%02d%02d", 1 + (i / 28) % 12, 1 + i % 28);
-		make_id(B->idnum[i], birth, (int)(mono_ms() % 500) * 2 + 1);
+		snprintf(birth, sizeof birth, "1974%02d%02d", 1 + d / 28, 1 + d % 28);
+		make_id(B->idnum[i], birth, (int)(getpid() % 500) * 2 + 1);
 	}
+	days_used += n;
 }
 
 static void *

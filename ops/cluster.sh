@@ -24,7 +24,7 @@
 # The hall: http://10.77.0.40/ from this machine.
 #
 # Env: YICHUANG_NOW (the hall clock, as ops/stack.sh), YICHUANG_BUILD (build),
-#   YICHUANG_APP_PROCESSES (1 per app host), YICHUANG_APP_THREADS (8), YICHUANG_CONF_EXTRA
+#   YICHUANG_APP_PROCESSES (1 per app host), YICHUANG_APP_THREADS (16), YICHUANG_CONF_EXTRA
 #   (lines appended to both app hosts' yichuang.conf), CLUSTER_APPS ("app1 app2": the app
 #   hosts behind the balancer; "app1" for the one-host side of the throughput comparison).
 set -euo pipefail

@@ -15,7 +15,7 @@
 #   YICHUANG_METRICS_PORT: the app's GET /metrics on 127.0.0.1 (default YICHUANG_PORT + 1000;
 #   0 turns it off).
 # Other env: YICHUANG_NOW (RFC 3339 hall clock; "test" defaults to 2026-11-23T09:30:00+08:00),
-#   YICHUANG_APP_PROCESSES (2), YICHUANG_APP_THREADS (8), YICHUANG_APP_BOARD_THREADS (64:
+#   YICHUANG_APP_PROCESSES (2), YICHUANG_APP_THREADS (32), YICHUANG_APP_BOARD_THREADS (64:
 #   the threads for the board's long polls), YICHUANG_SMS_PROVIDER (log),
 #   YICHUANG_SMS_BASE_URL, YICHUANG_WECHAT_BASE_URL, YICHUANG_SIGNIN_RATE / _BURST (run
 #   10r/m burst 5, test 600r/m burst 50), YICHUANG_TRACK_RATE / _BURST (run 120r/m burst 60,
@@ -326,7 +326,7 @@ app_running() {
 # write_conf: regenerate var/NAME/yichuang.conf from the environment (secrets are kept).
 # Sets CONF_CHANGED=1 when the content differs from the previous file.
 write_conf() {
-  local spec=${YICHUANG_NOW:-} base=0 real=0 procs=${YICHUANG_APP_PROCESSES:-2} threads=${YICHUANG_APP_THREADS:-16}
+  local spec=${YICHUANG_NOW:-} base=0 real=0 procs=${YICHUANG_APP_PROCESSES:-2} threads=${YICHUANG_APP_THREADS:-32}
   [ -z "$spec" ] && [ "$NAME" = test ] && spec=2026-11-23T09:30:00+08:00   # a Monday, 09:30: hall open
   if [ -n "$spec" ]; then
     base=$(date -d "$spec" +%s 2>/dev/null) || die "YICHUANG_NOW='$spec' is not a date (want RFC 3339, e.g. 2026-11-23T09:30:00+08:00)"

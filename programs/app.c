@@ -680,7 +680,7 @@ master_setup(void)
 
 	log_open_access(config_get("access_log", NULL));
 	m.nproc = (int)config_int("app_processes", 2, 1, MAX_PROCS);
-	m.nthr = (int)config_int("app_threads", 16, 1, MAX_THREADS);
+	m.nthr = (int)config_int("app_threads", 32, 1, MAX_THREADS);
 	m.nboard = (int)config_int("app_board_threads", 64, 1, MAX_THREADS);
 	m.sock = config_get("app_socket", NULL);
 	m.bsock = config_get("app_board_socket", "");

@@ -407,10 +407,14 @@ q_push(struct ctx *c, const char *hall, const char *kind, int window, const char
 	s = push_slot(hall);
 	if (s != NULL && push_coalesced_kind(kind) && (s->pending || now - s->last_ms < win) &&
 	    push_thread_start() == 0) {
+		/* The push thread learns of a hall's first waiting message; for the ones after
+		 * it, it is already waiting for that hall's time (a wake-up per number taken
+		 * would cost two context switches each). */
+		if (!s->pending)
+			pthread_cond_signal(&pq.cv);
 		s->pending = 1;
 		str_copy(s->kind, sizeof s->kind, kind);
 		str_copy(s->number, sizeof s->number, number ? number : "");
-		pthread_cond_signal(&pq.cv);
 		pthread_mutex_unlock(&pq.mu);
 		return;
 	}

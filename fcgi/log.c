@@ -403,6 +403,39 @@ emit(int s, const char *line, size_t n)
 
 /* ------------------------------------------------------------------ lines */
 
+/*
+ * The process id each line carries.  getpid() is a system call each time (glibc keeps no
+ * copy), one per access line; this copy is taken once and again in a child after fork
+ * (the app's master forks its workers after it has logged).
+ */
+static atomic_int log_pid_now;
+static pthread_once_t log_pid_once = PTHREAD_ONCE_INIT;
+
+static void
+log_pid_forked(void)
+{
+	atomic_store(&log_pid_now, 0);
+}
+
+static void
+log_pid_hook(void)
+{
+	pthread_atfork(NULL, NULL, log_pid_forked);
+}
+
+static int
+log_pid(void)
+{
+	int p = atomic_load(&log_pid_now);
+
+	if (p == 0) {
+		pthread_once(&log_pid_once, log_pid_hook);
+		p = (int)getpid();
+		atomic_store(&log_pid_now, p);
+	}
+	return p;
+}
+
 void
 log_msg(const char *level, const char *func, const char *f, ...)
 {
@@ -411,7 +444,7 @@ log_msg(const char *level, const char *func, const char *f, ...)
 	int n, m;
 
 	time_format_ms(real_ms(), ts, sizeof ts);	/* the machine's time, in the hall's zone */
-	n = snprintf(line, sizeof line, "%s [%d] %s %s: ", ts, (int)getpid(), level, func);
+	n = snprintf(line, sizeof line, "%s [%d] %s %s: ", ts, log_pid(), level, func);
 	if (n < 0 || (size_t)n >= sizeof line)
 		return;
 	va_start(ap, f);
@@ -435,7 +468,7 @@ log_access_format(const struct access_rec *a, char *out, size_t osz)
 	time_format_ms(real_ms(), ts, sizeof ts);	/* the machine's time, in the hall's zone */
 	n = snprintf(out, osz, "{\"time\":\"%s\",\"rid\":\"%s\",\"pid\":%d,\"method\":\"%s\","
 	    "\"route\":\"%s\",\"status\":%d,\"ms\":%.3f%s%s%s%s%s%s}\n",
-	    ts, a->rid ? a->rid : "", (int)getpid(), a->method, a->route, a->status, a->ms,
+	    ts, a->rid ? a->rid : "", log_pid(), a->method, a->route, a->status, a->ms,
 	    a->code ? ",\"code\":\"" : "", a->code ? a->code : "", a->code ? "\"" : "",
 	    a->role ? ",\"role\":\"" : "", a->role ? a->role : "", a->role ? "\"" : "");
 	if (n <= 0 || (size_t)n >= osz)

@@ -212,10 +212,19 @@ static void
 request_id(struct req *r)
 {
 	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-	size_t i;
+	const unsigned nl = sizeof letters - 1, lim = 256 / nl * nl;	/* 52, 208 */
+	unsigned char b[32];
+	size_t i = 0, k;
 
-	for (i = 0; i < REQ_ID_LEN; i++)
-		r->rid[i] = letters[randombytes_uniform(sizeof letters - 1)];
+	/* One draw of bytes for the whole id (a draw a letter was a system call each), each
+	 * byte below lim taken modulo 52 so that every letter stays equally likely. */
+	while (i < REQ_ID_LEN) {
+		randombytes_buf(b, sizeof b);
+		for (k = 0; k < sizeof b && i < REQ_ID_LEN; k++)
+			if (b[k] < lim)
+				r->rid[i++] = letters[b[k] % nl];
+	}
+	sodium_memzero(b, sizeof b);
 	r->rid[REQ_ID_LEN] = '\0';
 }
 

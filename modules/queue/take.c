@@ -364,14 +364,17 @@ take_call(struct ctx *c, struct take_ctx *t)
  * writes of the batch before its own, each bounded by MariaDB's own timeouts.
  * take_batch_max [64] bounds a batch (1: every take commits on its own).
  *
- * take_batch_writers [1] batches of a process are written at once.  One is the most
- * numbers a second here: the takes that arrive while a batch commits make the next batch,
- * so batches grow with the load (about 15 takes a batch flat out with 32 threads a
- * process), and MariaDB's CPU per ticket falls with the batch (a CALL of 1 take cost it
- * 0.28-0.34 ms, of 8 takes 0.15-0.18 ms a take, of 32 takes 0.11-0.12 ms).  More writers
- * made smaller batches and more commits: with 4, 2.7 takes a CALL and 0.27-0.30 ms of
- * MariaDB a ticket, 20% fewer numbers a second (issue 24, README "Take-a-number against
- * the disk").  A waiting take sleeps on its own condition variable (tb_wake_next).
+ * Batches grow with the load: the takes that arrive while a batch commits make the next
+ * one, and MariaDB's CPU per ticket falls with the batch (a CALL of 1 take cost it
+ * 0.28-0.34 ms, of 8 takes 0.15-0.18 ms a take, of 32 takes 0.11-0.12 ms).  So a second
+ * batch starts beside one being written only once take_batch_more [16] takes wait for it,
+ * up to take_batch_writers [4] at once: a quiet hall's take still writes at once, alone; a
+ * busy one writes batches of 12-15 takes flat out, and while one batch waits for its flush
+ * another big enough to pay for its own commit may go.  (Four writers, each starting as
+ * soon as one take waited, made 2.7 takes a CALL and cost MariaDB 0.27-0.30 ms a ticket;
+ * one writer made batches of 15 but left the CPU idle while they were flushed: issue 24,
+ * README "Take-a-number against the disk".)  A waiting take sleeps on its own condition
+ * variable and is woken only for its answer or its turn to write (tb_wake_next).
  */
 #define TB_MAX		64
 #define TB_QUEUED	1	/* batch_rc: waiting for a batch (DB_* codes are ≤ 0) */
@@ -501,10 +504,18 @@ tb_write(struct ctx *c, struct take_ctx **b, size_t n, int *rcs)
  * its takes and at most one more, not every thread of the process (each needless wake-up
  * is two context switches, and a flat-out run made thousands a second).  Under tb.mu.
  */
-static void
-tb_wake_next(int writers)
+/* May the first waiting take start a batch now (tb.mu held)?  When none is being written;
+ * beside those being written (up to writers) only once `more` takes wait. */
+static int
+tb_may_write(int writers, size_t more)
 {
-	if (tb.n > 0 && tb.writing < writers)
+	return tb.n > 0 && (tb.writing == 0 || (tb.writing < writers && tb.n >= more));
+}
+
+static void
+tb_wake_next(int writers, size_t more)
+{
+	if (tb_may_write(writers, more))
 		pthread_cond_signal(&tb.q[0]->cv);
 }
 
@@ -512,7 +523,8 @@ static int
 take_grouped(struct ctx *c, struct take_ctx *t)
 {
 	size_t max = (size_t)config_int("take_batch_max", 64, 1, TB_MAX), n, i;
-	int writers = config_int("take_batch_writers", 1, 1, 64);
+	size_t more = (size_t)config_int("take_batch_more", 16, 1, TB_MAX);
+	int writers = config_int("take_batch_writers", 4, 1, 64);
 	struct take_ctx *b[TB_MAX];
 	int rcs[TB_MAX];
 
@@ -526,14 +538,16 @@ take_grouped(struct ctx *c, struct take_ctx *t)
 	pthread_cond_init(&t->cv, NULL);
 	t->batch_rc = TB_QUEUED;
 	tb.q[tb.n++] = t;
+	if (tb.q[0] != t)
+		tb_wake_next(writers, more);	/* enough wait now for another batch */
 	for (;;) {
-		while (t->batch_rc == TB_WRITING ||
-		    (t->batch_rc == TB_QUEUED && (tb.writing >= writers || tb.q[0] != t)))
+		while (t->batch_rc == TB_WRITING || (t->batch_rc == TB_QUEUED &&
+		    (tb.q[0] != t || !tb_may_write(writers, more))))
 			pthread_cond_wait(&t->cv, &tb.mu);
 		if (t->batch_rc != TB_QUEUED)
 			break;
-		/* First in the queue with room for another batch: this thread writes the
-		 * waiting takes (its own first), up to max. */
+		/* First in the queue and a batch may start: this thread writes the waiting
+		 * takes (its own first), up to max. */
 		n = tb.n < max ? tb.n : max;
 		memcpy(b, tb.q, n * sizeof b[0]);
 		memmove(tb.q, tb.q + n, (tb.n - n) * sizeof tb.q[0]);
@@ -541,7 +555,7 @@ take_grouped(struct ctx *c, struct take_ctx *t)
 		for (i = 0; i < n; i++)
 			b[i]->batch_rc = TB_WRITING;
 		tb.writing++;
-		tb_wake_next(writers);	/* the next first may start a batch beside this one */
+		tb_wake_next(writers, more);	/* more than a batch waited */
 		pthread_mutex_unlock(&tb.mu);
 		tb_write(c, b, n, rcs);
 		pthread_mutex_lock(&tb.mu);
@@ -551,7 +565,7 @@ take_grouped(struct ctx *c, struct take_ctx *t)
 				pthread_cond_signal(&b[i]->cv);
 		}
 		tb.writing--;
-		tb_wake_next(writers);
+		tb_wake_next(writers, more);
 	}
 	pthread_mutex_unlock(&tb.mu);
 	pthread_cond_destroy(&t->cv);

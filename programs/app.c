@@ -181,8 +181,10 @@ ready_push(int fd)
 	}
 	ready.fd[(ready.head + ready.n) % READY_MAX] = fd;
 	ready.n++;
-	pthread_cond_signal(&ready.cv);
 	pthread_mutex_unlock(&ready.mu);
+	/* After the unlock: the woken thread does not find the mutex still held and sleep
+	 * again on it (ready.cv lives as long as the process). */
+	pthread_cond_signal(&ready.cv);
 }
 
 static void

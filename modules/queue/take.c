@@ -56,7 +56,8 @@ struct take_ctx {
 	 * this take was written in (TB_QUEUED, then TB_WRITING until then). */
 	struct audit_values av;
 	int		 batch_rc;
-	pthread_cond_t	 cv;		/* its batch was written, or it may write one */
+	pthread_cond_t	*cv;		/* its thread's (tb_cv): its batch was written, or it
+					 * may write one */
 	/* The lines' epoch read once after the batch's commit by its writer, for every take
 	 * of the batch (epoch_after[0] == '\0': not read, the take reads it itself). */
 	char		 epoch_after[32];
@@ -516,7 +517,27 @@ static void
 tb_wake_next(int writers, size_t more)
 {
 	if (tb_may_write(writers, more))
-		pthread_cond_signal(&tb.q[0]->cv);
+		pthread_cond_signal(tb.q[0]->cv);
+}
+
+/*
+ * The condition variable a thread's takes wait on, for the thread's whole life: a batch's
+ * writer signals its takes after it has let go of tb.mu (signalled under it, each woken
+ * take found the mutex still held and slept again on it), and a take may already have
+ * returned by then — a signal then only wakes a later wait of that thread, which checks
+ * its own condition again.  Never destroyed (the app's threads live as long as the process).
+ */
+static pthread_cond_t *
+tb_cv(void)
+{
+	static _Thread_local pthread_cond_t cv;
+	static _Thread_local int made;
+
+	if (!made) {
+		pthread_cond_init(&cv, NULL);
+		made = 1;
+	}
+	return &cv;
 }
 
 static int
@@ -526,6 +547,7 @@ take_grouped(struct ctx *c, struct take_ctx *t)
 	size_t more = (size_t)config_int("take_batch_more", 16, 1, TB_MAX);
 	int writers = config_int("take_batch_writers", 4, 1, 64);
 	struct take_ctx *b[TB_MAX];
+	pthread_cond_t *cvs[TB_MAX];
 	int rcs[TB_MAX];
 
 	if (max == 1)
@@ -535,7 +557,7 @@ take_grouped(struct ctx *c, struct take_ctx *t)
 		pthread_mutex_unlock(&tb.mu);
 		return take_call(c, t);
 	}
-	pthread_cond_init(&t->cv, NULL);
+	t->cv = tb_cv();
 	t->batch_rc = TB_QUEUED;
 	tb.q[tb.n++] = t;
 	if (tb.q[0] != t)
@@ -543,7 +565,7 @@ take_grouped(struct ctx *c, struct take_ctx *t)
 	for (;;) {
 		while (t->batch_rc == TB_WRITING || (t->batch_rc == TB_QUEUED &&
 		    (tb.q[0] != t || !tb_may_write(writers, more))))
-			pthread_cond_wait(&t->cv, &tb.mu);
+			pthread_cond_wait(t->cv, &tb.mu);
 		if (t->batch_rc != TB_QUEUED)
 			break;
 		/* First in the queue and a batch may start: this thread writes the waiting
@@ -560,15 +582,18 @@ take_grouped(struct ctx *c, struct take_ctx *t)
 		tb_write(c, b, n, rcs);
 		pthread_mutex_lock(&tb.mu);
 		for (i = 0; i < n; i++) {
+			cvs[i] = b[i]->cv;	/* b[i] may be gone once its answer is in */
 			b[i]->batch_rc = rcs[i];
-			if (b[i] != t)
-				pthread_cond_signal(&b[i]->cv);
 		}
 		tb.writing--;
 		tb_wake_next(writers, more);
+		pthread_mutex_unlock(&tb.mu);
+		for (i = 0; i < n; i++)
+			if (cvs[i] != t->cv)
+				pthread_cond_signal(cvs[i]);
+		pthread_mutex_lock(&tb.mu);
 	}
 	pthread_mutex_unlock(&tb.mu);
-	pthread_cond_destroy(&t->cv);
 	return t->batch_rc;
 }
 

@@ -35,7 +35,7 @@
 #include <string.h>
 
 #define SAT_MAX_DAYS 366
-#define SAT_BYTES    (64 * 1024)	/* a city's month: ~4 KiB */
+#define SAT_BYTES    (64 * 1024)	/* ~120 bytes a group: ~500 groups */
 #define SAT_KEYS     16
 
 /* total, satisfied, bad, sum of scores → the figures of one group. */

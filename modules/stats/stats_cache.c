@@ -15,112 +15,60 @@
  * figures were worked out.  A period that includes today is worked out on every call.  The
  * alerts are read on every call (they are live).
  *
- * Through fcgi/cache.h: while a copy is renewed, the other threads are given the previous
- * one (one computation per process at a time, no stampede of sixteen identical scans); with
- * no copy they wait for the one being made.  A reply larger than FIG_BYTES is not kept (the
- * caller works it out itself).
+ * Through shared/period_copy.h and fcgi/cache.h: while a copy is renewed, the other threads
+ * are given the previous one (one computation per process at a time, no stampede of sixteen
+ * identical scans); with no copy they wait for the one being made.  A reply larger than
+ * FIG_BYTES is not kept (the caller works it out itself).
  */
 #include "stats.h"
-#include "../../fcgi/cache.h"
-#include "../../fcgi/config.h"
+#include "../shared/period_copy.h"
 #include "../../fcgi/db.h"
 #include "../../fcgi/errors.h"
-
-#include <stdlib.h>
-#include <string.h>
 
 #define FIG_BYTES (256 * 1024)	/* a month of a busy hall is ~8 KiB */
 #define FIG_KEYS  16
 
-/* The copy: JSON text, len bytes (no NUL needed). */
-struct figs {
-	size_t	len;
-	char	text[FIG_BYTES];
-};
-
-enum { FIG_TOO_BIG = 1 << 20 };	/* a positive "keep nothing" of the loader (cache.h) */
-
 static int figs_load(struct ctx *c, void *value, void *arg);
 
 static struct cache fig_slots[FIG_KEYS];
-static struct cache_set figs = CACHE_SET_INIT(fig_slots, sizeof(struct figs), 10000, figs_load);
-static pthread_once_t figs_once = PTHREAD_ONCE_INIT;
+static struct cache_set figs = CACHE_SET_INIT(fig_slots, PERIOD_COPY_SIZE(FIG_BYTES), 10000,
+    figs_load);
 
-static void
-figs_init(void)
-{
-	figs.max_age_ms = config_int("stats_cache_ms", 10000, 0, 3600000);
-}
-
-/* The key: "<from>|<to>|<today>|<hall>", days since 1970 (≤ 5 digits each). */
-static int
-figs_key(char *key, size_t ksz, const char *hall, int64_t df, int64_t dt, int64_t today)
-{
-	return fmt(key, ksz, "%lld|%lld|%lld|%s", (long long)df, (long long)dt,
-	    (long long)today, hall) < 0 ? -1 : 0;
-}
-
-/* Work the figures of the key's period out into value (struct figs).  0, a DB_* code,
- * E_PERIOD_TOO_LARGE, or FIG_TOO_BIG. */
+/* Work the figures of the key's period (from, to, today; period_copy_key) out into value.
+ * 0, a DB_* code, E_PERIOD_TOO_LARGE, or PERIOD_COPY_TOO_BIG. */
 static int
 figs_load(struct ctx *c, void *value, void *arg)
 {
-	struct figs *f = value;
-	const char *key = arg, *s = key;
-	long long d[3];
+	const char *hall;
+	int64_t d[3];
 	struct period p;
 	json_t *o;
-	char *text;
-	size_t n;
-	int i, rc;
+	int rc;
 
-	for (i = 0; i < 3; i++) {
-		const char *bar = strchr(s, '|');
-
-		if (bar == NULL || parse_lln(s, (size_t)(bar - s), 0, 10000000, &d[i]) != 0)
-			return DB_FAIL;
-		s = bar + 1;
-	}
-	stats_period(&p, s, d[0], d[1], d[2]);
+	if ((rc = period_copy_key_days(arg, d, 3, &hall)) != 0)
+		return rc;
+	stats_period(&p, hall, d[0], d[1], d[2]);
 	if ((rc = stats_collect_figures(c, &p, &o)) != 0)
 		return rc;
-	text = json_dumps(o, JSON_COMPACT);
+	rc = period_copy_keep(&figs, value, o);
 	json_decref(o);
-	if (text == NULL)
-		return DB_FAIL;
-	n = strlen(text);
-	if (n > sizeof f->text) {
-		free(text);
-		return FIG_TOO_BIG;
-	}
-	memcpy(f->text, text, n);
-	f->len = n;
-	free(text);
-	return 0;
+	return rc;
 }
 
 int
 stats_collect_cached(struct ctx *c, const struct period *p, int64_t df, int64_t dt,
     int64_t today, json_t **out)
 {
-	const struct figs *f;
+	const int64_t days[3] = { df, dt, today };
 	char key[CACHE_KEY_MAX];
 	json_t *o;
 	int rc;
 
-	pthread_once(&figs_once, figs_init);
-	if (dt >= today || figs.max_age_ms <= 0 ||
-	    figs_key(key, sizeof key, p->hall, df, dt, today) != 0)
+	if (dt >= today || !period_copy_on(&figs) ||
+	    period_copy_key(key, sizeof key, days, 3, p->hall) != 0)
 		return stats_collect(c, p, out);
-	if ((f = cache_set_get(&figs, c, key, &rc)) == NULL) {
-		if (rc == FIG_TOO_BIG)
-			return stats_collect(c, p, out);
-		return rc;
-	}
-	o = json_loadb(f->text, f->len, 0, NULL);
-	cache_put(NULL, f);
-	if (o == NULL)
-		return DB_FAIL;
+	if ((rc = period_copy_get(&figs, c, key, &o)) != 0)
+		return rc == PERIOD_COPY_TOO_BIG ? stats_collect(c, p, out) : rc;
 	if ((rc = stats_alerts(c, p, o)) != 0) {
 		json_decref(o);
 		return rc;

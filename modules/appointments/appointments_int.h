@@ -70,6 +70,9 @@ struct appt_take {
 	 * count that booking as gone.  For a new booking all three are 0. */
 	int		 move;
 	int		 same_day, same_week, same_month;
+	/* 1: only look — every rule checked, nothing written; APPT_TAKE_OK then means a place
+	 * is free now (seat stays 0), any other answer is the one the take would give. */
+	int		 peek;
 	/* Out. */
 	int		 seat;
 	int64_t		 banned_until;	/* day number, for APPT_TAKE_BANNED */

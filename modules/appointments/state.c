@@ -25,10 +25,10 @@ appt_take(struct ctx *c, struct appt_take *t)
 	char today[24], pw[16], pm[16], one[4], td[24], tw[24], tm[24];
 	/* KEYS (11), then ARGV: the slot, who books, the rules, the keys' lifetimes, and
 	 * which of the old booking's day, week and month a move stays in. */
-	const char *args[25] = { k.rd, k.rw, k.rm, k.rb, k.cap, k.free, k.cday, k.iday, k.wk,
+	const char *args[26] = { k.rd, k.rw, k.rm, k.rb, k.cap, k.free, k.cday, k.iday, k.wk,
 		k.mo, k.bans, t->slot->id, t->citizen, t->idhash, today, pw, pm, one, td, tw, tm,
 		t->move ? "1" : "0", t->same_day ? "1" : "0", t->same_week ? "1" : "0",
-		t->same_month ? "1" : "0" };
+		t->same_month ? "1" : "0", t->peek ? "1" : "0" };
 	int i;
 
 	appt_rules(&ru);
@@ -41,7 +41,7 @@ appt_take(struct ctx *c, struct appt_take *t)
 	snprintf(tw, sizeof tw, "%lld", appt_ttl_week(t->slot->day));
 	snprintf(tm, sizeof tm, "%lld", appt_ttl_month(t->slot->day));
 	for (i = 0; i < WAIT_STEPS; i++) {
-		redisReply *rep = appt_run(c, &appt_s_take, 11, 25, args);
+		redisReply *rep = appt_run(c, &appt_s_take, 11, 26, args);
 		enum appt_take_rc rc;
 		long long n;
 
@@ -60,7 +60,9 @@ appt_take(struct ctx *c, struct appt_take *t)
 				appt_pause_ms(WAIT_STEP_MS);
 			continue;
 		}
-		if (appt_is_str(rep, 0, "OK")) {
+		if (t->peek && appt_is_str(rep, 0, "FREE"))
+			rc = APPT_TAKE_OK;
+		else if (appt_is_str(rep, 0, "OK")) {
 			if (parse_ll(appt_elem(rep, 1), 1, 1000, &n) != 0) {
 				freeReplyObject(rep);
 				return APPT_TAKE_DOWN;

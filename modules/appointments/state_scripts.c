@@ -93,7 +93,8 @@ appt_ttl_month(int64_t day)
  * banned → already booked that day → weekly cap → monthly cap → full.
  * KEYS rd rw rm rb cap free cday iday wk mo bans
  * ARGV slot citizen idhash today per_week per_month one_per_day ttl_d ttl_w ttl_m
- *      move same_day same_week same_month
+ *      move same_day same_week same_month peek
+ * peek = '1': the same checks, nothing written, FREE where a place would be taken.
  */
 struct kv_script appt_s_take = { "appt_take",
 	"local miss = ''\n"
@@ -119,6 +120,7 @@ struct kv_script appt_s_take = { "appt_take",
 	"local m = redis.call('ZRANGEBYLEX', KEYS[6], '[' .. ARGV[1] .. '|',\n"
 	"  '[' .. ARGV[1] .. '|~', 'LIMIT', 0, 1)\n"
 	"if #m == 0 then return {'FULL'} end\n"
+	"if ARGV[15] == '1' then return {'FREE'} end\n"
 	"redis.call('ZREM', KEYS[6], m[1])\n"
 	"if ARGV[12] ~= '1' then\n"
 	"  redis.call('HSET', KEYS[7], ARGV[2], 1)\n"

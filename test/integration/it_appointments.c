@@ -930,6 +930,33 @@ TEST(outages)
 }
 
 /*
+ * A full slot is refused from Redis alone (book_peek): in a rush nearly every request is a
+ * refusal, and none of them waits on MariaDB, even when it is away.  16 asks first, so both
+ * app processes hold the slot's plan; then MariaDB stops and the refusals stay 409 SLOT_FULL
+ * (before, the ID number's record was read first: 503).
+ */
+TEST(full_slot_refused_from_redis)
+{
+	char mgr[128], c12[128], id[19];
+	int i;
+
+	clock_at(MONDAY);
+	staff_in("manager1", 0, mgr, sizeof mgr);
+	set_capacity(mgr, "E-20261127-1430", 0);
+	citizen_in("13900000012", c12, sizeof c12);
+	make_id(id, "19881212", 12);
+	for (i = 0; i < 16; i++)
+		book_expect(c12, "E-20261127-1430", "郑十二", id, 409, "SLOT_FULL");
+	assert_int_equal(stack("mysql-stop"), 0);
+	for (i = 0; i < 8; i++)
+		book_expect(c12, "E-20261127-1430", "郑十二", id, 409, "SLOT_FULL");
+	assert_int_equal(stack("mysql-start"), 0);
+	wait_health(200, 15000);
+	heal();
+	set_clock(NULL);
+}
+
+/*
  * appointment_release_time [08:00]: the last bookable day (Monday 30 November, 7 days ahead
  * of Monday 23rd) opens at 08:00 on the 23rd, every slot of it at that one instant.  At
  * 07:59 it is neither listed nor bookable (422, nothing written); at 08:00 it is both.

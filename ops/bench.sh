@@ -130,7 +130,8 @@ target "take-a-number ≥ 1,000/s with p99 < 100 ms" \
 # subscribers get a call within 1 s of the call-next.
 if [ -n "${P_HELD:-}" ]; then
   target "push: ${P_N} subscribers held at once" "$([ "${P_HELD:-0}" -ge "${P_N:-1}" ] && echo 1)" "${P_HELD} held"
-  v=$(pct health_push_held health); target "health with them held ≥ 80% of health" "$(at_least "$v" 80)" "$v%"
+  v=$(pct health_push_held health_no_push)
+  target "health with them held ≥ 80% of health without them (measured right before)" "$(at_least "$v" 80)" "$v%"
   target "a call reaches 99% of them within 1 s" \
     "$(awk -v p="${P_P99:--1}" 'BEGIN { if (p >= 0 && p <= 1000) print 1 }')" \
     "${P_RECEIVED} of ${P_HELD} got it; p50 ${P_P50} ms, p99 ${P_P99} ms"
@@ -161,8 +162,8 @@ if [ -n "${RPS[stats_city]:-}" ]; then
   target "statistics, 30 days of a city: p99 ≤ 300 ms to 16 managers" \
     "$(awk -v p="${P99[stats_city]}" 'BEGIN { if (p <= 300) print 1 }')" \
     "p99 ${P99[stats_city]} ms at ${RPS[stats_city]}/s (the first call, nothing kept: ${STATS_CITY_FIRST_MS:-?} ms)"
-  v=$(pct health_dashboards health)
-  target "health while 16 managers refresh the dashboard ≥ 80% of health" "$(at_least "$v" 80)" "$v%"
+  v=$(pct health_dashboards health_no_dashboards)
+  target "health while 16 managers refresh the dashboard ≥ 80% of health without them (measured right before)" "$(at_least "$v" 80)" "$v%"
 fi
 v=$(pct items health);         target "items ≥ 60% of health" "$(at_least "$v" 60)" "$v%"
 v=$(pct categories health);    target "categories ≥ 60% of health" "$(at_least "$v" 60)" "$v%"

@@ -5,7 +5,11 @@
 #                      hall's board held at once by one epoll client (test/bench/sse_subs.c),
 #                      spread over PUSH_ADDRESSES (20) loopback source addresses 127.0.0.2… —
 #                      nginx lets one address hold YICHUANG_PUSH_SUBS (ops/bench.sh: 1,000).
-#   health_push_held   GET /api/v1/health while they are held; target ≥ 80% of health.
+#   health_no_push     GET /api/v1/health right before the subscribers connect: the rate
+#                      without them, measured next to the one with them (the first health of
+#                      the run is minutes earlier, and this machine's speed moves by a third
+#                      in minutes).
+#   health_push_held   GET /api/v1/health while they are held; target ≥ 80% of health_no_push.
 #   push_call          then clerk1 calls the next number: how many of the held subscribers got
 #                      the message, and p50/p99 ms from the call-next to each one's message
 #                      (p99 over all held: one that never got it counts as never); target:
@@ -40,6 +44,7 @@ p_bench() {
   curl -s -o /dev/null -X POST "$URL/api/v1/halls/demo/tickets" -H "Authorization: Bearer $kiosk" \
     -H 'Content-Type: application/json' -d '{"category":"A"}'
   rm -f "$go" "$log"
+  scenario health_no_push health /api/v1/health
   pss0=$(p_pss_kb)
   "$bin" "$YICHUANG_PORT" /api/v1/push/halls/demo/board "$n" 2 "$naddr" "$go" \
     /api/v1/windows/1/call-next "$clerk" > "$log" 2>&1 &
@@ -52,7 +57,7 @@ p_bench() {
   rows+=("push_subscribers|$held held||||$line (target: $n)")
   printf '  %-22s %s\n' push_subscribers "$line"
   P_HELD=$held P_N=$n
-  scenario health_push_held health /api/v1/health
+  scenario health_push_held health_no_push /api/v1/health
   touch "$go"
   for ((i = 0; i < 100; i++)); do grep -q '^call' "$log" && break; sleep 0.1; done
   wait "$pid" 2>/dev/null

@@ -499,12 +499,6 @@ tb_write(struct ctx *c, struct take_ctx **b, size_t n, int *rcs)
 		rcs[i] = take_call(c, b[i]);
 }
 
-/*
- * Each waiting take sleeps on its own condition variable and is woken only when its answer
- * is in or when it is first in the queue and a writer's place is free: a batch's end wakes
- * its takes and at most one more, not every thread of the process (each needless wake-up
- * is two context switches, and a flat-out run made thousands a second).  Under tb.mu.
- */
 /* May the first waiting take start a batch now (tb.mu held)?  When none is being written;
  * beside those being written (up to writers) only once `more` takes wait. */
 static int
@@ -525,7 +519,10 @@ tb_wake_next(int writers, size_t more)
  * writer signals its takes after it has let go of tb.mu (signalled under it, each woken
  * take found the mutex still held and slept again on it), and a take may already have
  * returned by then — a signal then only wakes a later wait of that thread, which checks
- * its own condition again.  Never destroyed (the app's threads live as long as the process).
+ * its own condition again.  A batch's end wakes its own takes and at most one more, not
+ * every thread of the process (a needless wake-up is two context switches; a flat-out run
+ * made thousands a second).  Never destroyed (the app's threads live as long as the
+ * process).
  */
 static pthread_cond_t *
 tb_cv(void)
